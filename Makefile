@@ -1,0 +1,118 @@
+# consort — plain GNU make with pkg-config.
+#
+#   make          build ./consort
+#   make deps     install the missing Debian packages (as root), or print
+#                 the apt-get line that would
+#   make demo     build and run the demo consortium
+#   make test     unit tests (cmocka) and end-to-end tests of the binary
+#   make asan     the same tests under AddressSanitizer + UBSan
+#   make fuzz     run every libFuzzer harness for a bounded time (clang)
+#   make bench    the benchmark on ../shared/data (not part of make test)
+#   make install  PREFIX=/usr/local
+
+PREFIX ?= /usr/local
+BUILD ?= .build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+FUZZ_SECONDS ?= 60
+
+PKGS := msgpack libsodium libuv jansson
+DEB_PKGS := pkg-config liblmdb-dev lmdb-utils libmsgpack-dev libsodium-dev \
+	libuv1-dev libjansson-dev libcsv-dev libcmocka-dev python3
+FUZZ_DEB_PKGS := clang libclang-rt-14-dev
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+LMDB_LIBS := $(shell $(PKG_CONFIG) --libs lmdb 2>/dev/null || echo -llmdb)
+CMOCKA_LIBS := $(shell $(PKG_CONFIG) --libs cmocka 2>/dev/null || echo -lcmocka)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-unused-parameter
+WERROR ?= -Werror
+OPT ?= -O2 -g
+SAN ?=
+CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SAN) -Iinclude -Isrc \
+	$(PKG_CFLAGS) -MMD -MP
+LDLIBS += $(PKG_LIBS) $(LMDB_LIBS) -lcsv -lpthread
+
+CORE_SRC := $(filter-out src/main.c src/cmd.c,$(wildcard src/*.c)) $(wildcard sync/*.c)
+CMD_SRC := src/main.c src/cmd.c $(wildcard src/cmd/*.c)
+TEST_SRC := $(wildcard tests/test_*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
+TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+LIB := $(BUILD)/libconsort.a
+BIN := $(if $(filter .build,$(BUILD)),consort,$(BUILD)/consort)
+
+.PHONY: all deps deps-fuzz demo test unit cli checks asan fuzz bench install clean
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(CORE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(CMD_OBJ) $(LIB)
+	$(CC) $(CFLAGS) -o $@ $(CMD_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/%.c tests/testutil.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
+
+# Missing packages are installed when root, printed otherwise.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then \
+		echo "installing: $$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	else \
+		echo "missing packages; run: sudo apt-get install -y $$missing"; exit 1; \
+	fi
+
+deps-fuzz:
+	@$(MAKE) -s deps DEB_PKGS="$(FUZZ_DEB_PKGS)"
+
+demo: deps
+	@$(MAKE) -s all
+	@sh tools/demo.sh ./consort
+
+unit: $(TESTS)
+	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
+
+cli: $(BIN)
+	@CONSORT=$(abspath $(BIN)) sh tests/cli/run.sh
+
+# The acceptance checks kept beside the project, when present.
+checks: $(BIN)
+	@if [ -x ../shared/checks/foundation.sh ]; then \
+		CONSORT=$(abspath $(BIN)) bash ../shared/checks/foundation.sh; \
+	else echo "(no ../shared/checks: acceptance checks skipped)"; fi
+
+test: deps
+	@$(MAKE) -s unit cli checks
+
+asan: deps
+	@$(MAKE) -s unit cli checks BUILD=.build/asan OPT="-O1 -g" \
+		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
+
+fuzz: deps deps-fuzz
+	@$(MAKE) -s -f tools/fuzz/fuzz.mk FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+bench: deps
+	@$(MAKE) -s all
+	@sh tools/bench/bench.sh ./consort
+
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/consort
+
+clean:
+	rm -rf .build consort
+
+-include $(CORE_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

@@ -1,0 +1,250 @@
+/* The command table and the helpers shared by every command. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cmd.h"
+
+const struct cmd_entry *const cmd_table[] = {
+	&cmd_init_entry,
+	&cmd_whoami_entry,
+	&cmd_member_entry,
+	&cmd_add_entry,
+	&cmd_set_entry,
+	&cmd_rm_entry,
+	&cmd_list_entry,
+	&cmd_show_entry,
+	&cmd_import_entry,
+	&cmd_export_entry,
+	&cmd_log_entry,
+	&cmd_verify_entry,
+	&cmd_rebuild_entry,
+	&cmd_state_hash_entry,
+	NULL,
+};
+
+/* Maps an error code to the exit code of the command line. */
+int
+cmd_exit_code(int rc)
+{
+	if (rc == 0)
+		return EXIT_OK;
+	if (rc == E(SCHEMA) || rc == E(REF) || rc == E(EXIST) ||
+	    rc == E(NOENT) || rc == E(PERM) || rc == E(BADUTF8))
+		return EXIT_REFUSED;
+	if (rc == E(INVAL))
+		return EXIT_USAGE;
+	return EXIT_ERROR;
+}
+
+/* Prints one error line (what, where, what to do) and returns the exit code. */
+int
+cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d)
+{
+	const char *name = ctx->entry ? ctx->entry->name : "consort";
+	const char *what = d && d->what[0] ? d->what : consort_strerror(rc);
+
+	fprintf(stderr, "consort %s: ", name);
+	if (d != NULL && d->where[0])
+		fprintf(stderr, "%s: ", d->where);
+	fprintf(stderr, "%s [%s]", what, consort_err_name(rc));
+	if (d != NULL && d->hint[0])
+		fprintf(stderr, "; %s", d->hint);
+	fputc('\n', stderr);
+	return cmd_exit_code(rc);
+}
+
+/* Prints a usage error with the command's synopsis; returns EXIT_USAGE. */
+int
+cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "consort %s: ", ctx->entry->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "; usage: consort %s %s (see consort %s --help)\n",
+	    ctx->entry->name, ctx->entry->usage, ctx->entry->name);
+	return EXIT_USAGE;
+}
+
+/* Prints a command's help. */
+void
+cmd_print_help(FILE *f, const struct cmd_entry *e)
+{
+	fprintf(f, "usage: consort [--dir DIR] %s %s\n\n%s\n", e->name, e->usage,
+	    e->summary);
+	if (e->help != NULL && e->help[0])
+		fprintf(f, "\n%s", e->help);
+}
+
+/* Whether the arguments ask for help (-h or --help anywhere). */
+bool
+cmd_want_help(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0)
+			break;
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Reads a passphrase file (first line, at most len-1 bytes). */
+int
+cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out)
+{
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (f == NULL)
+		return E(NOENT);
+	n = fread(buf, 1, len - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	*out = strlen(buf);
+	return *out == 0 ? E(PASSPHRASE) : 0;
+}
+
+/* Opens the node of --dir / CONSORT_DIR; loads the secret key if needed. */
+int
+cmd_open(struct cmd_ctx *ctx, bool need_key)
+{
+	struct consort_diag d = { "", "", "" };
+	char pass[1024];
+	size_t passlen = 0;
+	int rc;
+
+	if (ctx->dir == NULL) {
+		consort_diag_set(&d, E(NOTNODE), NULL, "no node directory given",
+		    "pass --dir DIR before the command or set CONSORT_DIR");
+		return cmd_fail(ctx, E(NOTNODE), &d);
+	}
+	if ((rc = node_open(ctx->dir, &ctx->node, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	if (!need_key)
+		return 0;
+	if (ctx->node->sealed && ctx->passfile != NULL &&
+	    (rc = cmd_read_passphrase(ctx->passfile, pass, sizeof(pass),
+	    &passlen)) != 0) {
+		consort_diag_set(&d, rc, ctx->passfile, "cannot read the "
+		    "passphrase file", "give a file whose first line is the "
+		    "passphrase");
+		return cmd_fail(ctx, rc, &d);
+	}
+	rc = node_unlock(ctx->node, ctx->node->sealed && ctx->passfile ? pass :
+	    NULL, passlen, &d);
+	sodium_memzero(pass, sizeof(pass));
+	return rc != 0 ? cmd_fail(ctx, rc, &d) : 0;
+}
+
+/* Looks up a record type by name, printing the known ones if it fails. */
+const struct schema_type *
+cmd_type(const struct cmd_ctx *ctx, const char *name)
+{
+	const struct schema_type *t = schema_type_by_name(name);
+
+	if (t == NULL || (t->flags & SCHEMA_ROSTER)) {
+		cmd_usage(ctx, "unknown record type \"%s\" (lot, session, trainee, "
+		    "intent, path, derogation)", name);
+		return NULL;
+	}
+	return t;
+}
+
+/* Parses FIELD=VALUE arguments against the schema; FIELD= unsets. */
+int
+cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
+    int argc, char **argv, struct field_input *in, unsigned *n, bool allow_unset)
+{
+	struct consort_diag d = { "", "", "" };
+	const struct schema_field *f;
+	const char *eq;
+	unsigned k;
+	int i, rc;
+
+	*n = 0;
+	for (i = 0; i < argc; i++) {
+		if ((eq = strchr(argv[i], '=')) == NULL)
+			return cmd_usage(ctx, "\"%s\" is not FIELD=VALUE", argv[i]);
+		if ((f = schema_field_by_name(t, argv[i], (size_t)(eq - argv[i]))) == NULL) {
+			consort_diag_set(&d, E(SCHEMA), argv[i], "no such field",
+			    "consort help fields lists the fields of each type");
+			snprintf(d.what, sizeof(d.what), "%s has no field \"%.*s\"",
+			    t->name, (int)(eq - argv[i]), argv[i]);
+			return cmd_fail(ctx, E(SCHEMA), &d);
+		}
+		for (k = 0; k < *n; k++)
+			if (in[k].f == f)
+				return cmd_usage(ctx, "field %s given twice", f->name);
+		in[*n].f = f;
+		if (eq[1] == '\0') {
+			if (!allow_unset)
+				return cmd_usage(ctx, "field %s has no value", f->name);
+			memset(&in[*n].v, 0, sizeof(in[*n].v));
+		} else if ((rc = schema_parse_text(f, eq + 1, strlen(eq + 1),
+		    &in[*n].v, &d)) != 0) {
+			snprintf(d.where, sizeof(d.where), "%s", argv[i]);
+			return cmd_fail(ctx, rc, &d);
+		}
+		(*n)++;
+	}
+	return 0;
+}
+
+/* Progress lines only on a terminal. */
+bool
+cmd_progress_wanted(void)
+{
+	return isatty(STDERR_FILENO) == 1;
+}
+
+/* Takes --json out of the arguments; any other option is a usage error. */
+int
+cmd_json_flag(struct cmd_ctx *ctx, int *argc, char **argv, bool *json)
+{
+	int i, k = 1;
+
+	*json = false;
+	for (i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = true;
+		else if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cmd_usage(ctx, "unknown option %s", argv[i]);
+		else
+			argv[k++] = argv[i];
+	}
+	argv[k] = NULL;
+	*argc = k;
+	return 0;
+}
+
+/* Prints a value as text: strings raw, integers and booleans as written. */
+void
+cmd_print_value(FILE *f, const struct value *v)
+{
+	switch (v->kind) {
+	case VAL_NIL:
+		fputs("(unset)", f);
+		break;
+	case VAL_BOOL:
+		fputs(v->b ? "true" : "false", f);
+		break;
+	case VAL_INT:
+		fprintf(f, "%lld", (long long)v->i);
+		break;
+	case VAL_STR:
+		fwrite(v->s, 1, v->len, f);
+		break;
+	}
+}

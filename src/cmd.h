@@ -1,0 +1,73 @@
+/*
+ * The command table: each src/cmd/cmd-*.c exports one struct cmd_entry,
+ * and the helpers every command shares (opening the node, reporting an
+ * error in one line, exit codes).
+ */
+#ifndef CONSORT_CMD_H
+#define CONSORT_CMD_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core.h"
+#include "jsonw.h"
+
+/* Exit codes of the command line (DESIGN.md §8). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,
+	EXIT_USAGE = 2,
+	EXIT_REFUSED = 3,
+	EXIT_CONFLICTS = 4,
+};
+
+struct cmd_ctx {
+	const char *dir;       /* --dir or CONSORT_DIR */
+	const char *passfile;  /* --passphrase-file or CONSORT_PASSPHRASE_FILE */
+	struct node *node;
+	const struct cmd_entry *entry;
+};
+
+struct cmd_entry {
+	const char *name;
+	const char *usage;    /* arguments after the name */
+	const char *summary;  /* one line */
+	const char *help;     /* the options, one per line */
+	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+};
+
+int cmd_open(struct cmd_ctx *ctx, bool need_key);
+int cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d);
+int cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int cmd_exit_code(int rc);
+int cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out);
+void cmd_print_help(FILE *f, const struct cmd_entry *e);
+bool cmd_want_help(int argc, char **argv);
+const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);
+int cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
+    int argc, char **argv, struct field_input *in, unsigned *n, bool allow_unset);
+bool cmd_progress_wanted(void);
+int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
+    const char *ref, int argc, char **argv, enum put_mode mode);
+int cmd_json_flag(struct cmd_ctx *ctx, int *argc, char **argv, bool *json);
+void cmd_print_value(FILE *f, const struct value *v);
+
+extern const struct cmd_entry cmd_init_entry;
+extern const struct cmd_entry cmd_whoami_entry;
+extern const struct cmd_entry cmd_add_entry;
+extern const struct cmd_entry cmd_set_entry;
+extern const struct cmd_entry cmd_rm_entry;
+extern const struct cmd_entry cmd_list_entry;
+extern const struct cmd_entry cmd_show_entry;
+extern const struct cmd_entry cmd_import_entry;
+extern const struct cmd_entry cmd_log_entry;
+extern const struct cmd_entry cmd_verify_entry;
+extern const struct cmd_entry cmd_rebuild_entry;
+extern const struct cmd_entry cmd_state_hash_entry;
+extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_member_entry;
+
+extern const struct cmd_entry *const cmd_table[];
+
+#endif

@@ -1,0 +1,75 @@
+/* consort list: the live records of one type, in ref order. */
+#include "../cmd.h"
+
+struct list_ctx {
+	const struct store *s;
+	const struct schema_type *t;
+	struct jsonw *jw;  /* NULL: text */
+};
+
+/* Prints one record: "REF field=value ..." or a JSON member. */
+static int
+list_one(void *ctx, const struct record *r)
+{
+	struct list_ctx *l = ctx;
+	const struct value *v;
+	unsigned i;
+
+	if (l->jw != NULL) {
+		jw_keyn(l->jw, r->ref, r->ref_len);
+		state_record_json(l->jw, l->s, r);
+		return 0;
+	}
+	fwrite(r->ref, 1, r->ref_len, stdout);
+	for (i = 0; i < l->t->nfields; i++) {
+		if ((v = state_field(l->s, r, l->t->sorted[i]->id)) == NULL)
+			continue;
+		printf(" %s=", l->t->sorted[i]->name);
+		cmd_print_value(stdout, v);
+	}
+	putchar('\n');
+	return 0;
+}
+
+/* Lists the records of TYPE. */
+static int
+list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct list_ctx l = { NULL, NULL, NULL };
+	struct jsonw jw;
+	MDB_txn *txn;
+	bool json;
+	int rc;
+
+	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
+		return rc;
+	if (argc != 2)
+		return cmd_usage(ctx, "expected TYPE");
+	if ((l.t = cmd_type(ctx, argv[1])) == NULL)
+		return EXIT_USAGE;
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
+	l.s = &ctx->node->store;
+	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	if (json) {
+		jw_init(&jw, stdout);
+		l.jw = &jw;
+		jw_obj(&jw);
+	}
+	rc = state_foreach(txn, &ctx->node->store, l.t->id, list_one, &l);
+	mdb_txn_abort(txn);
+	if (json) {
+		jw_obj_end(&jw);
+		putchar('\n');
+	}
+	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
+}
+
+const struct cmd_entry cmd_list_entry = {
+	"list",
+	"TYPE [--json]",
+	"list the records of a type, in ref order",
+	"  --json  print {\"REF\": {FIELD: VALUE, ...}, ...}\n",
+	list_exec,
+};

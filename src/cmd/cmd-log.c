@@ -1,0 +1,120 @@
+/* consort log: the stored change-sets, by author then seq. */
+#include <time.h>
+
+#include "../cmd.h"
+
+/* Formats the wall-clock part of an HLC as UTC ISO 8601. */
+static void
+hlc_time(char *buf, size_t len, uint64_t hlc)
+{
+	time_t t = (time_t)((hlc >> 16) / 1000);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Prints one change-set as a text line or a JSON object. */
+static void
+print_cs(struct jsonw *jw, const struct changeset *cs, size_t size)
+{
+	char a[2 * CONSORT_KEY_BYTES + 1], id[2 * CONSORT_HASH_BYTES + 1];
+	char when[32];
+
+	hlc_time(when, sizeof(when), cs->hlc);
+	if (jw == NULL) {
+		util_hex(a, cs->author, CONSORT_KEY_BYTES);
+		util_hex(id, cs->id, CONSORT_HASH_BYTES);
+		printf("%.16s %6llu  %.16s  %s  %5u ops  %7zu bytes  %u deps\n",
+		    a, (unsigned long long)cs->seq, id, when, cs->nops, size,
+		    cs->ndeps);
+		return;
+	}
+	jw_obj(jw);
+	jw_key(jw, "author");
+	jw_hex(jw, cs->author, CONSORT_KEY_BYTES);
+	jw_key(jw, "deps");
+	jw_int(jw, cs->ndeps);
+	jw_key(jw, "hlc");
+	jw_int(jw, (int64_t)cs->hlc);
+	jw_key(jw, "id");
+	jw_hex(jw, cs->id, CONSORT_HASH_BYTES);
+	jw_key(jw, "ops");
+	jw_int(jw, cs->nops);
+	jw_key(jw, "prev");
+	jw_hex(jw, cs->prev, CONSORT_HASH_BYTES);
+	jw_key(jw, "seq");
+	jw_int(jw, (int64_t)cs->seq);
+	jw_key(jw, "size");
+	jw_int(jw, (int64_t)size);
+	jw_key(jw, "time");
+	jw_str(jw, when);
+	jw_obj_end(jw);
+}
+
+/* Walks the changes table and prints each change-set. */
+static int
+walk(struct cmd_ctx *ctx, MDB_txn *txn, struct jsonw *jw)
+{
+	struct consort_diag d = { "", "", "" };
+	struct store *s = &ctx->node->store;
+	struct changeset cs;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(txn, s->dbi[TB_CHANGES], &c)) != 0)
+		return cmd_fail(ctx, store_err(rc), NULL);
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if ((rc = cs_decode(v.mv_data, v.mv_size, &cs, &d)) != 0)
+			break;
+		print_cs(jw, &cs, v.mv_size);
+		cs_free(&cs);
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND) {
+		snprintf(d.hint, sizeof(d.hint), "run consort verify");
+		return cmd_fail(ctx, rc < 0 ? rc : store_err(rc), &d);
+	}
+	return EXIT_OK;
+}
+
+/* Prints the log. */
+static int
+log_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct jsonw jw;
+	MDB_txn *txn;
+	bool json;
+	int rc;
+
+	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
+		return rc;
+	if (argc != 1)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
+	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	if (json) {
+		jw_init(&jw, stdout);
+		jw_arr(&jw);
+	}
+	rc = walk(ctx, txn, json ? &jw : NULL);
+	mdb_txn_abort(txn);
+	if (json && rc == EXIT_OK) {
+		jw_arr_end(&jw);
+		putchar('\n');
+	}
+	return rc;
+}
+
+const struct cmd_entry cmd_log_entry = {
+	"log",
+	"[--json]",
+	"list the stored change-sets by author and seq",
+	"  --json  print an array of {author, deps, hlc, id, ops, prev, seq,\n"
+	"          size, time}\n",
+	log_exec,
+};

@@ -1,0 +1,39 @@
+/* consort rm: deletes a record (a tombstone change-set). */
+#include <string.h>
+
+#include "../cmd.h"
+
+/* Parses "TYPE REF" and deletes the record. */
+static int
+rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct consort_diag d = { "", "", "" };
+	const struct schema_type *t;
+	struct edit e;
+	int rc;
+
+	if (argc != 3)
+		return cmd_usage(ctx, "expected TYPE REF");
+	if ((t = cmd_type(ctx, argv[1])) == NULL)
+		return EXIT_USAGE;
+	if ((rc = cmd_open(ctx, true)) != 0)
+		return rc;
+	if ((rc = edit_begin(ctx->node, &e)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	if ((rc = records_delete(&e, t, argv[2], strlen(argv[2]), &d)) != 0) {
+		edit_abort(&e);
+		return cmd_fail(ctx, rc, &d);
+	}
+	if ((rc = edit_commit(&e)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	printf("deleted %s %s\n", t->name, argv[2]);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_rm_entry = {
+	"rm",
+	"TYPE REF",
+	"delete a record (its history stays in the log)",
+	"",
+	rm_exec,
+};

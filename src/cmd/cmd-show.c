@@ -1,0 +1,89 @@
+/* consort show: one record, every field, and competing values if any. */
+#include <string.h>
+
+#include "../cmd.h"
+
+/* Prints the record as "field  value" lines, noting fields in conflict. */
+static void
+show_text(const struct store *s, const struct schema_type *t,
+    const struct record *r)
+{
+	const struct value *v;
+	unsigned i, n;
+
+	printf("%s %.*s\n", t->name, (int)r->ref_len, r->ref);
+	for (i = 0; i < t->nfields; i++) {
+		if ((v = state_field(s, r, t->sorted[i]->id)) == NULL)
+			continue;
+		printf("  %-20s ", t->sorted[i]->name);
+		cmd_print_value(stdout, v);
+		n = r->fields[t->sorted[i]->id].n;
+		if (n > 1)
+			printf("   (conflict: %u competing values)", n);
+		putchar('\n');
+	}
+}
+
+/* Prints {"fields": {...}, "ref": REF, "type": TYPE}. */
+static void
+show_json(const struct store *s, const struct schema_type *t,
+    const struct record *r)
+{
+	struct jsonw jw;
+
+	jw_init(&jw, stdout);
+	jw_obj(&jw);
+	jw_key(&jw, "fields");
+	state_record_json(&jw, s, r);
+	jw_key(&jw, "ref");
+	jw_strn(&jw, r->ref, r->ref_len);
+	jw_key(&jw, "type");
+	jw_str(&jw, t->name);
+	jw_obj_end(&jw);
+	putchar('\n');
+}
+
+/* Shows TYPE REF. */
+static int
+show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct consort_diag d = { "", "", "" };
+	const struct schema_type *t;
+	struct record r;
+	MDB_txn *txn;
+	bool json;
+	int rc;
+
+	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
+		return rc;
+	if (argc != 3)
+		return cmd_usage(ctx, "expected TYPE REF");
+	if ((t = cmd_type(ctx, argv[1])) == NULL)
+		return EXIT_USAGE;
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
+	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	merge_record_init(&r);
+	rc = state_lookup(txn, &ctx->node->store, ctx->node->founder, t->id,
+	    argv[2], strlen(argv[2]), &r);
+	if (rc == 0 && !merge_alive(&ctx->node->store, &r)) {
+		snprintf(d.where, sizeof(d.where), "%s %s", t->name, argv[2]);
+		rc = consort_diag_set(&d, E(NOENT), NULL, "no such record",
+		    "list the records with consort list");
+	} else if (rc == 0 && json)
+		show_json(&ctx->node->store, t, &r);
+	else if (rc == 0)
+		show_text(&ctx->node->store, t, &r);
+	mdb_txn_abort(txn);
+	merge_record_free(&r);
+	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
+}
+
+const struct cmd_entry cmd_show_entry = {
+	"show",
+	"TYPE REF [--json]",
+	"show one record",
+	"  --json  print {\"fields\": {...}, \"ref\": REF, \"type\": TYPE}\n",
+	show_exec,
+};

@@ -1,0 +1,115 @@
+/* consort whoami: the node's member, role, public key and consortium. */
+#include <getopt.h>
+#include <string.h>
+
+#include "../cmd.h"
+
+struct whoami {
+	const struct store *s;
+	char pk[2 * CONSORT_KEY_BYTES + 1];
+	char consortium[2 * CONSORT_HASH_BYTES + 1];
+	struct value name, siret, role;
+	bool found;
+};
+
+/* Picks the roster entry whose key is the node's. */
+static int
+find_self(void *ctx, const struct record *r)
+{
+	static const struct value none = { VAL_STR, false, 0, "?", 1 };
+	struct whoami *w = ctx;
+	const struct value *key = state_field(w->s, r, 4), *v;
+
+	if (key == NULL || key->len != 64 || memcmp(key->s, w->pk, 64) != 0)
+		return 0;
+	w->found = true;
+	w->name = (v = state_field(w->s, r, 1)) ? *v : none;
+	w->siret = (v = state_field(w->s, r, 2)) ? *v : none;
+	w->role = (v = state_field(w->s, r, 3)) ? *v : none;
+	return 1;
+}
+
+/* Prints the identity as text or JSON. */
+static void
+print_whoami(const struct whoami *w, bool json)
+{
+	struct jsonw jw;
+
+	if (!json) {
+		if (w->found)
+			printf("member      %.*s (SIRET %.*s), %.*s\n",
+			    (int)w->name.len, w->name.s, (int)w->siret.len,
+			    w->siret.s, (int)w->role.len, w->role.s);
+		else
+			printf("member      (not in the roster yet)\n");
+		printf("public key  %s\nconsortium  %s\n", w->pk, w->consortium);
+		return;
+	}
+	jw_init(&jw, stdout);
+	jw_obj(&jw);
+	jw_key(&jw, "consortium");
+	jw_str(&jw, w->consortium);
+	jw_key(&jw, "key");
+	jw_str(&jw, w->pk);
+	jw_key(&jw, "member");
+	if (w->found)
+		jw_value(&jw, &w->name);
+	else
+		jw_null(&jw);
+	jw_key(&jw, "role");
+	if (w->found)
+		jw_value(&jw, &w->role);
+	else
+		jw_null(&jw);
+	jw_key(&jw, "siret");
+	if (w->found)
+		jw_value(&jw, &w->siret);
+	else
+		jw_null(&jw);
+	jw_obj_end(&jw);
+	putchar('\n');
+}
+
+/* Prints who this node is. */
+static int
+whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct whoami w;
+	MDB_txn *txn;
+	bool json = false;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		if (c != 'j')
+			return cmd_usage(ctx, "unknown option");
+		json = true;
+	}
+	if (optind != argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
+	memset(&w, 0, sizeof(w));
+	w.s = &ctx->node->store;
+	util_hex(w.pk, ctx->node->pk, CONSORT_KEY_BYTES);
+	util_hex(w.consortium, ctx->node->consortium, CONSORT_HASH_BYTES);
+	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	rc = state_foreach(txn, &ctx->node->store, T_member, find_self, &w);
+	if (rc >= 0)
+		print_whoami(&w, json);  /* values point into the transaction */
+	mdb_txn_abort(txn);
+	return rc < 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
+}
+
+const struct cmd_entry cmd_whoami_entry = {
+	"whoami",
+	"[--json]",
+	"print this node's member, role, public key (hex) and consortium id",
+	"  --json  print a JSON object\n",
+	whoami_exec,
+};

@@ -1,0 +1,433 @@
+/*
+ * Internal interfaces of the consort core.  Each section belongs to one
+ * source file of src/, and its functions carry that file's prefix.
+ */
+#ifndef CONSORT_CORE_H
+#define CONSORT_CORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <lmdb.h>
+#include <msgpack.h>
+
+#include "consort/consort.h"
+
+#define nitems(a) (sizeof(a) / sizeof((a)[0]))
+#define E(name) (-CONSORT_E##name)
+
+/* ---- util.c: small helpers ---- */
+
+void util_hex(char *out, const uint8_t *in, size_t len);
+int util_unhex(uint8_t *out, size_t len, const char *hex);
+bool util_utf8_valid(const uint8_t *s, size_t len);
+bool util_date_valid(const char *s, size_t len);
+bool util_siret_valid(const char *s, size_t len);
+uint64_t util_now_ms(void);
+void util_put_be64(uint8_t *p, uint64_t v);
+uint64_t util_get_be64(const uint8_t *p);
+void util_put_be32(uint8_t *p, uint32_t v);
+uint32_t util_get_be32(const uint8_t *p);
+
+/* ---- value: a field value as stored and sent ---- */
+
+enum value_kind { VAL_NIL, VAL_BOOL, VAL_INT, VAL_STR };
+
+struct value {
+	enum value_kind kind;
+	bool b;
+	int64_t i;
+	const char *s;  /* not NUL-terminated */
+	uint32_t len;
+};
+
+bool value_equal(const struct value *a, const struct value *b);
+
+/* ---- mp.c: strict canonical msgpack reader and writer helpers ---- */
+
+struct mp_reader {
+	const uint8_t *start;
+	const uint8_t *p;
+	const uint8_t *end;
+};
+
+void mp_reader_init(struct mp_reader *r, const void *buf, size_t len);
+size_t mp_offset(const struct mp_reader *r);
+int mp_read_array(struct mp_reader *r, uint32_t *n);
+int mp_read_uint(struct mp_reader *r, uint64_t *v);
+int mp_read_bin(struct mp_reader *r, const uint8_t **p, uint32_t *len);
+int mp_read_bin_fixed(struct mp_reader *r, uint8_t *out, uint32_t len);
+int mp_read_str(struct mp_reader *r, const char **s, uint32_t *len);
+int mp_read_value(struct mp_reader *r, struct value *v);
+void mp_pack_value(msgpack_packer *pk, const struct value *v);
+void mp_pack_bin(msgpack_packer *pk, const void *p, size_t len);
+void mp_pack_strn(msgpack_packer *pk, const char *s, size_t len);
+
+/* ---- schema.c: entity and field tables from schema/entities.def ---- */
+
+enum field_kind { FK_STR, FK_INT, FK_BOOL, FK_DATE, FK_ENUM, FK_SET,
+	FK_SIRET, FK_KEY, FK_REF };
+
+#define SCHEMA_EXPORT 0x1
+#define SCHEMA_ROSTER 0x2
+#define SCHEMA_LEAD 0x4
+#define SCHEMA_MAX_FIELDS 32
+#define SCHEMA_MAX_TYPES 16
+
+struct schema_field {
+	uint8_t id;
+	const char *name;
+	enum field_kind kind;
+	int64_t lo, hi;
+	const char *extra;
+	uint8_t ref_type;  /* FK_REF: wire id of the target type */
+};
+
+struct schema_type {
+	uint8_t id;
+	const char *name;
+	int flags;
+	const struct schema_field *fields[SCHEMA_MAX_FIELDS + 1]; /* by wire id */
+	const struct schema_field *sorted[SCHEMA_MAX_FIELDS];     /* by name */
+	unsigned nfields;
+	uint8_t max_field;
+};
+
+enum { T_consortium = 1, T_member = 2, T_lot = 3, T_session = 4,
+	T_trainee = 5, T_intent = 6, T_path = 7, T_derogation = 8 };
+
+const struct schema_type *schema_type(unsigned id);
+const struct schema_type *schema_type_by_name(const char *name);
+const struct schema_field *schema_field(const struct schema_type *t, unsigned id);
+const struct schema_field *schema_field_by_name(const struct schema_type *t,
+    const char *name, size_t len);
+unsigned schema_types_sorted(const struct schema_type **out, unsigned max);
+const char *schema_kind_name(enum field_kind k);
+int schema_check_value(const struct schema_field *f, const struct value *v,
+    struct consort_diag *d);
+int schema_check_ref(const char *ref, size_t len, struct consort_diag *d);
+int schema_parse_text(const struct schema_field *f, const char *text,
+    size_t len, struct value *v, struct consort_diag *d);
+
+/* ---- keys.c: ids, hashes, key files ---- */
+
+void keys_entity_id(uint8_t out[CONSORT_EID_BYTES],
+    const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
+    size_t len);
+void keys_hash(uint8_t out[CONSORT_HASH_BYTES], const void *p, size_t len);
+int keys_file_write(const char *path, const uint8_t sk[64],
+    const char *passphrase, size_t passlen);
+int keys_file_read(const char *path, uint8_t sk[64],
+    const char *passphrase, size_t passlen, bool *sealed);
+int keys_file_public(const char *path, uint8_t pk[CONSORT_KEY_BYTES],
+    bool *sealed);
+int keys_secret_write(const char *path, const void *p, size_t len);
+int keys_secret_read(const char *path, void *p, size_t len);
+
+/* ---- changeset.c: the signed change-set, codec and signature ---- */
+
+enum op_kind { OP_CREATE = 0, OP_SET = 1, OP_UNSET = 2, OP_DELETE = 3 };
+#define OP_KIND_MAX OP_DELETE
+
+struct cs_dep {
+	uint8_t author[CONSORT_KEY_BYTES];
+	uint64_t seq;
+	uint8_t hash[CONSORT_HASH_BYTES];
+};
+
+struct cs_op {
+	uint8_t kind;
+	uint8_t type;
+	uint8_t field;
+	uint8_t id[CONSORT_EID_BYTES];
+	struct value val;
+};
+
+struct changeset {
+	uint64_t version;
+	uint8_t consortium[CONSORT_HASH_BYTES];
+	uint8_t author[CONSORT_KEY_BYTES];
+	uint64_t seq;
+	uint8_t prev[CONSORT_HASH_BYTES];
+	struct cs_dep *deps;
+	uint32_t ndeps;
+	uint64_t hlc;
+	struct cs_op *ops;
+	uint32_t nops;
+	const uint8_t *body;  /* the signed bytes, inside the decoded buffer */
+	size_t body_len;
+	const uint8_t *sig;
+	uint8_t id[CONSORT_HASH_BYTES];
+};
+
+int cs_decode(const uint8_t *buf, size_t len, struct changeset *cs,
+    struct consort_diag *d);
+int cs_verify(const struct changeset *cs);
+void cs_free(struct changeset *cs);
+const char *cs_op_kind_name(unsigned kind);
+
+struct cs_builder {
+	msgpack_sbuffer ops;
+	msgpack_packer pk;
+	uint32_t nops;
+};
+
+void csb_init(struct cs_builder *b);
+void csb_reset(struct cs_builder *b);
+void csb_free(struct cs_builder *b);
+void csb_op(struct cs_builder *b, unsigned kind, unsigned type,
+    const uint8_t id[CONSORT_EID_BYTES], unsigned field, const struct value *v);
+size_t csb_size(const struct cs_builder *b);
+int csb_sign(struct cs_builder *b, const struct changeset *hdr,
+    const uint8_t sk[64], msgpack_sbuffer *out);
+
+/* ---- store.c: the LMDB environment and its tables ---- */
+
+enum store_table {
+	TB_CHANGES,   /* author(32) seq(8 BE) -> signed change-set bytes */
+	TB_IDS,       /* change-set id(32) -> author(32) seq(8 BE) */
+	TB_HEADS,     /* author(32) -> struct head, the version vector */
+	TB_ENTITIES,  /* type(1) entity id(16) -> record (merge.c) */
+	TB_REFS,      /* type(1) ref -> entity id(16) */
+	TB_META,      /* name -> value: consortium id, founder, hlc, self */
+	TB_COUNT
+};
+
+struct head {
+	uint32_t idx;   /* local author number, dense, in arrival order */
+	uint64_t seq;
+	uint8_t id[CONSORT_HASH_BYTES];
+	uint64_t hlc;
+};
+
+#define STORE_MAX_AUTHORS 4096
+
+struct store {
+	MDB_env *env;
+	MDB_dbi dbi[TB_COUNT];
+	uint8_t (*authors)[CONSORT_KEY_BYTES];  /* by local idx */
+	uint32_t nauthors;
+};
+
+int store_open(struct store *s, const char *path, bool create);
+void store_close(struct store *s);
+int store_begin(struct store *s, bool write, MDB_txn **txn);
+int store_commit(MDB_txn *txn);
+int store_err(int mdb_rc);
+int store_get(MDB_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen, MDB_val *v);
+int store_put(MDB_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen, const void *v, size_t vlen, unsigned flags);
+int store_head(MDB_txn *txn, struct store *s, const uint8_t *author,
+    struct head *h);
+int store_set_head(MDB_txn *txn, struct store *s, const uint8_t *author,
+    struct head *h);
+int store_author_idx(MDB_txn *txn, struct store *s, const uint8_t *author,
+    uint32_t *idx);
+int store_load_authors(MDB_txn *txn, struct store *s);
+int store_put_change(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len);
+int store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
+    uint64_t seq, MDB_val *v);
+int store_clear_state(MDB_txn *txn, struct store *s);
+
+/* ---- merge.c: records as multi-value registers, applying ops ---- */
+
+/* One register entry: a value written by change-set (author idx, seq). */
+struct entry {
+	uint32_t author;
+	uint64_t seq;
+	uint64_t hlc;
+	struct value val;
+};
+
+/* At most one entry per author survives in a register. */
+#define MERGE_MAX_SORT STORE_MAX_AUTHORS
+
+/* A register: n entries at off in the record's pool. */
+struct reg {
+	uint32_t off;
+	uint32_t n;
+};
+
+/*
+ * A record being read or changed.  Strings point into the stored blob or
+ * into the change-set being applied; both outlive the record's use.
+ */
+struct record {
+	uint8_t type;
+	uint8_t id[CONSORT_EID_BYTES];
+	const char *ref;
+	uint32_t ref_len;
+	bool found;
+	struct reg exist;  /* VAL_STR (the ref): alive; VAL_NIL: tombstone */
+	struct reg fields[SCHEMA_MAX_FIELDS + 1];
+	struct entry *pool;
+	uint32_t npool;
+	uint32_t cap;
+};
+
+struct merge_result {
+	uint32_t applied;  /* ops that changed a register */
+	uint32_t refused;  /* ops on a record never created, or a ref mismatch */
+};
+
+void merge_record_init(struct record *r);
+void merge_record_free(struct record *r);
+int merge_load(MDB_txn *txn, struct store *s, unsigned type,
+    const uint8_t *id, struct record *r);
+int merge_decode(const void *blob, size_t len, struct record *r);
+int merge_save(MDB_txn *txn, struct store *s, struct record *r,
+    msgpack_sbuffer *buf);
+const struct entry *merge_winner(const struct store *s,
+    const struct record *r, const struct reg *g);
+bool merge_alive(const struct store *s, const struct record *r);
+int merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    uint32_t author_idx, struct merge_result *res);
+
+/* ---- node.c: a node directory, its key and local change-sets ---- */
+
+struct node {
+	char *dir;
+	struct store store;
+	uint8_t pk[CONSORT_KEY_BYTES];
+	uint8_t sk[64];
+	bool have_sk;
+	bool sealed;
+	uint8_t consortium[CONSORT_HASH_BYTES];
+	uint8_t founder[CONSORT_KEY_BYTES];
+	uint64_t hlc;
+};
+
+struct genesis_member {
+	const char *name;
+	const char *siret;
+};
+
+struct genesis {
+	const char *consortium;
+	const char *market;
+	struct genesis_member lead;
+	struct genesis_member *co;
+	unsigned nco;
+};
+
+int node_init(const char *dir, const struct genesis *g, const char *pass,
+    size_t passlen, struct node **out, struct consort_diag *d);
+int node_open(const char *dir, struct node **out, struct consort_diag *d);
+int node_unlock(struct node *n, const char *pass, size_t passlen,
+    struct consort_diag *d);
+void node_close(struct node *n);
+uint64_t node_hlc_next(struct node *n);
+void node_entity_id(const struct node *n, unsigned type, const char *ref,
+    size_t len, uint8_t out[CONSORT_EID_BYTES]);
+
+/*
+ * A local write: one write transaction in which change-sets are built,
+ * signed, stored and applied.  edit_flush() closes the current change-set
+ * (if it holds ops), edit_commit() flushes and commits.
+ */
+struct edit {
+	struct node *n;
+	MDB_txn *txn;
+	struct cs_builder b;
+	msgpack_sbuffer out;
+	struct record rec;   /* the record being edited */
+	struct record target; /* the record a reference names */
+	uint32_t appended;
+};
+
+int edit_begin(struct node *n, struct edit *e);
+int edit_flush(struct edit *e);
+int edit_commit(struct edit *e);
+void edit_abort(struct edit *e);
+int edit_renew(struct edit *e);
+
+/* ---- records.c: generic local edits over the schema ---- */
+
+/* A field to write; a VAL_NIL value unsets it. */
+struct field_input {
+	const struct schema_field *f;
+	struct value v;
+};
+
+enum put_mode {
+	PUT_ADD,     /* the record must not exist */
+	PUT_SET,     /* the record must exist */
+	PUT_UPSERT,  /* create or update: import */
+};
+
+int records_put(struct edit *e, const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n,
+    enum put_mode mode, bool check_refs, bool *changed, struct consort_diag *d);
+int records_delete(struct edit *e, const struct schema_type *t,
+    const char *ref, size_t reflen, struct consort_diag *d);
+int records_ref_alive(MDB_txn *txn, struct node *n, struct record *scratch,
+    const struct schema_field *f, const struct value *v, bool *alive);
+void records_new_ref(const struct schema_type *t, char *out, size_t len);
+
+/* ---- import.c: JSON Lines and CSV import ---- */
+
+enum import_format { IMPORT_AUTO, IMPORT_JSONL, IMPORT_CSV };
+
+struct import_opts {
+	const char *path;
+	enum import_format format;
+	const struct schema_type *type;  /* CSV: the records' type */
+	bool skip_bad;
+	unsigned batch;                  /* records per change-set */
+	/* called on each bad line (pass 1); a non-zero return stops */
+	int (*bad)(void *ctx, const struct consort_diag *d);
+	/* called now and then: pass 1 or 2, bytes read, file size */
+	void (*progress)(void *ctx, int pass, uint64_t done, uint64_t total);
+	void *ctx;
+};
+
+struct import_result {
+	uint64_t lines;
+	uint64_t records;     /* good records read */
+	uint64_t changed;     /* records that produced ops */
+	uint64_t bad;         /* refused lines */
+	uint64_t changesets;  /* change-sets appended */
+};
+
+int import_file(struct node *n, const struct import_opts *o,
+    struct import_result *res, struct consort_diag *d);
+
+/* ---- log.c: applying and replaying the log ---- */
+
+int log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d);
+int log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d);
+
+struct log_replay_stats {
+	uint64_t changesets;
+	uint64_t ops;
+	uint64_t bytes;
+};
+
+int log_replay(MDB_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct log_replay_stats *st, struct consort_diag *d);
+
+/* ---- state.c: state hash, export, queries ---- */
+
+struct jsonw;
+typedef int (*state_visit_fn)(void *ctx, const struct record *r);
+
+int state_hash(MDB_txn *txn, struct store *s, uint8_t out[CONSORT_HASH_BYTES]);
+int state_lookup(MDB_txn *txn, struct store *s,
+    const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
+    size_t len, struct record *r);
+int state_foreach(MDB_txn *txn, struct store *s, unsigned type,
+    state_visit_fn fn, void *ctx);
+void state_record_json(struct jsonw *w, const struct store *s,
+    const struct record *r);
+int state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w);
+int state_count(MDB_txn *txn, struct store *s, unsigned type, uint64_t *n);
+const struct value *state_field(const struct store *s, const struct record *r,
+    unsigned field);
+
+#endif

@@ -1,0 +1,337 @@
+/*
+ * The append-only log: checking a change-set against the store (consortium,
+ * signature, chain, causal deps), storing it, and applying it; and the
+ * replay of the whole log that rebuild and verify use.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+static const uint8_t zero_hash[CONSORT_HASH_BYTES];
+
+/* Formats "AUTHOR8/SEQ (id ID16)" naming a change-set in messages. */
+static void
+name_cs(char *buf, size_t len, const struct changeset *cs)
+{
+	char a[2 * CONSORT_KEY_BYTES + 1], id[2 * CONSORT_HASH_BYTES + 1];
+
+	util_hex(a, cs->author, CONSORT_KEY_BYTES);
+	util_hex(id, cs->id, CONSORT_HASH_BYTES);
+	snprintf(buf, len, "change-set %.16s/%llu (id %.16s)", a,
+	    (unsigned long long)cs->seq, id);
+}
+
+/* Fills d for a refused change-set and returns err. */
+static int
+refuse(struct consort_diag *d, const struct changeset *cs, int err,
+    const char *what, const char *hint)
+{
+	char where[160];
+
+	name_cs(where, sizeof(where), cs);
+	return consort_diag_set(d, err, where, what, hint);
+}
+
+/* The consortium check: the genesis carries zeros and is the consortium's id. */
+static int
+check_consortium(const struct changeset *cs,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+{
+	if (memcmp(cs->consortium, zero_hash, CONSORT_HASH_BYTES) == 0) {
+		if (cs->seq == 1 && memcmp(cs->id, consortium,
+		    CONSORT_HASH_BYTES) == 0)
+			return 0;
+		return refuse(d, cs, E(CONSORTIUM), "not this consortium's genesis",
+		    "only members of this consortium can exchange change-sets");
+	}
+	if (memcmp(cs->consortium, consortium, CONSORT_HASH_BYTES) != 0)
+		return refuse(d, cs, E(CONSORTIUM),
+		    "change-set of another consortium",
+		    "only members of this consortium can exchange change-sets");
+	return 0;
+}
+
+/* Checks that the change-set a dep names is stored with that exact id. */
+static int
+check_dep(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const struct cs_dep *dep, struct consort_diag *d)
+{
+	MDB_val v;
+	int rc;
+
+	rc = store_get(txn, s, TB_IDS, dep->hash, CONSORT_HASH_BYTES, &v);
+	if (rc == E(NOENT))
+		return refuse(d, cs, E(CAUSAL), "a change-set it depends on is "
+		    "missing", "sync with the member that wrote it first");
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != CONSORT_KEY_BYTES + 8 ||
+	    memcmp(v.mv_data, dep->author, CONSORT_KEY_BYTES) != 0 ||
+	    util_get_be64((const uint8_t *)v.mv_data + CONSORT_KEY_BYTES) != dep->seq)
+		return refuse(d, cs, E(CAUSAL), "a dep names a change-set by the "
+		    "wrong author or seq", "the sender's log is damaged");
+	return 0;
+}
+
+/* Checks cs against the author's head and the deps, before it is stored. */
+int
+log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+{
+	struct head h;
+	uint32_t i;
+	int rc;
+
+	if ((rc = check_consortium(cs, consortium, d)) != 0)
+		return rc;
+	rc = store_head(txn, s, cs->author, &h);
+	if (rc == E(NOENT))
+		memset(&h, 0, sizeof(h));
+	else if (rc != 0)
+		return rc;
+	if (cs->seq <= h.seq)
+		return refuse(d, cs, cs->seq == h.seq && memcmp(cs->id, h.id,
+		    CONSORT_HASH_BYTES) == 0 ? E(EXIST) : E(FORK),
+		    "the author already has a change-set at this seq", NULL);
+	if (cs->seq != h.seq + 1 || memcmp(cs->prev, h.id, CONSORT_HASH_BYTES) != 0)
+		return refuse(d, cs, E(CHAIN), "its predecessor is missing or "
+		    "differs", "sync the author's earlier change-sets first");
+	for (i = 0; i < cs->ndeps; i++)
+		if ((rc = check_dep(txn, s, cs, &cs->deps[i], d)) != 0)
+			return rc;
+	if (cs_verify(cs) != 0)
+		return refuse(d, cs, E(SIGNATURE), "bad signature",
+		    "the change-set was altered; get it again from its author");
+	return 0;
+}
+
+/* Stores a checked change-set, moves the author's head and applies it. */
+static int
+append(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len)
+{
+	struct merge_result res;
+	struct head h;
+	uint32_t idx;
+	int rc;
+
+	if ((rc = store_author_idx(txn, s, cs->author, &idx)) != 0 ||
+	    (rc = store_put_change(txn, s, cs, bytes, len)) != 0)
+		return rc;
+	h.idx = idx;
+	h.seq = cs->seq;
+	memcpy(h.id, cs->id, CONSORT_HASH_BYTES);
+	h.hlc = cs->hlc;
+	if ((rc = store_set_head(txn, s, cs->author, &h)) != 0)
+		return rc;
+	return merge_apply(txn, s, cs, idx, &res);
+}
+
+/* Decodes, checks, stores and applies one signed change-set. */
+int
+log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+{
+	struct changeset cs;
+	int rc;
+
+	if ((rc = cs_decode(bytes, len, &cs, d)) != 0)
+		return rc;
+	if ((rc = log_check_append(txn, s, &cs, consortium, d)) == 0)
+		rc = append(txn, s, &cs, bytes, len);
+	cs_free(&cs);
+	return rc;
+}
+
+/* Replay progress of one author. */
+struct cursor {
+	uint8_t author[CONSORT_KEY_BYTES];
+	uint32_t idx;
+	uint64_t head;   /* last seq stored */
+	uint64_t done;   /* last seq applied */
+	uint8_t last[CONSORT_HASH_BYTES];
+	uint8_t head_id[CONSORT_HASH_BYTES];
+};
+
+/* Whether every dep of cs has been replayed already. */
+static bool
+deps_ready(const struct changeset *cs, const struct cursor *cur, uint32_t n)
+{
+	uint32_t i, k;
+
+	for (i = 0; i < cs->ndeps; i++) {
+		for (k = 0; k < n; k++)
+			if (memcmp(cur[k].author, cs->deps[i].author,
+			    CONSORT_KEY_BYTES) == 0)
+				break;
+		if (k == n || cur[k].done < cs->deps[i].seq)
+			return false;
+	}
+	return true;
+}
+
+/* Loads every author's head into a cursor array. */
+static int
+load_cursors(MDB_txn *txn, struct store *s, struct cursor **out, uint32_t *n)
+{
+	struct cursor *cur;
+	struct head h;
+	uint32_t i;
+	int rc;
+
+	*n = s->nauthors;
+	if ((cur = calloc(*n + 1, sizeof(*cur))) == NULL)
+		return E(NOMEM);
+	for (i = 0; i < *n; i++) {
+		memcpy(cur[i].author, s->authors[i], CONSORT_KEY_BYTES);
+		if ((rc = store_head(txn, s, cur[i].author, &h)) != 0) {
+			free(cur);
+			return rc;
+		}
+		cur[i].idx = h.idx;
+		cur[i].head = h.seq;
+		memcpy(cur[i].head_id, h.id, CONSORT_HASH_BYTES);
+	}
+	*out = cur;
+	return 0;
+}
+
+/* Reports a hole in an author's stored chain. */
+static int
+missing(struct consort_diag *d, const struct cursor *c)
+{
+	char a[2 * CONSORT_KEY_BYTES + 1], where[128];
+
+	util_hex(a, c->author, CONSORT_KEY_BYTES);
+	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	    (unsigned long long)(c->done + 1));
+	return consort_diag_set(d, E(CHAIN), where, "missing from the store "
+	    "while later ones of its author are there",
+	    "restore the node from a backup or sync it again");
+}
+
+/* Reports a stored change-set that no longer decodes, naming it. */
+static int
+undecodable(struct consort_diag *d, const struct cursor *c, int err)
+{
+	char a[2 * CONSORT_KEY_BYTES + 1], where[128], what[1024];
+
+	util_hex(a, c->author, CONSORT_KEY_BYTES);
+	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	    (unsigned long long)(c->done + 1));
+	snprintf(what, sizeof(what), "stored bytes do not decode (%s: %s)",
+	    d ? d->where : "", d ? d->what : consort_strerror(err));
+	return consort_diag_set(d, err, where, what,
+	    "the store was altered; restore it from a backup or sync it again");
+}
+
+/* Checks that the id index maps the change-set's id back to it. */
+static int
+check_id(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    struct consort_diag *d)
+{
+	MDB_val v;
+	int rc;
+
+	rc = store_get(txn, s, TB_IDS, cs->id, CONSORT_HASH_BYTES, &v);
+	if (rc != 0 && rc != E(NOENT))
+		return rc;
+	if (rc == E(NOENT) || v.mv_size != CONSORT_KEY_BYTES + 8 ||
+	    memcmp(v.mv_data, cs->author, CONSORT_KEY_BYTES) != 0 ||
+	    util_get_be64((const uint8_t *)v.mv_data + CONSORT_KEY_BYTES) != cs->seq)
+		return refuse(d, cs, E(STORE), "the id index does not name this "
+		    "change-set", "the store was altered; run consort rebuild "
+		    "after restoring it");
+	return 0;
+}
+
+/* Replays one stored change-set of a cursor, if its deps are ready. */
+static int
+replay_one(MDB_txn *txn, struct store *s, struct cursor *cur, uint32_t ncur,
+    struct cursor *c, const uint8_t *consortium, struct log_replay_stats *st,
+    struct consort_diag *d, bool *progressed)
+{
+	struct merge_result res;
+	struct changeset cs;
+	MDB_val v;
+	int rc;
+
+	*progressed = false;
+	if ((rc = store_get_change(txn, s, c->author, c->done + 1, &v)) != 0)
+		return rc == E(NOENT) ? missing(d, c) : rc;
+	if ((rc = cs_decode(v.mv_data, v.mv_size, &cs, d)) != 0)
+		return undecodable(d, c, rc);
+	if (!deps_ready(&cs, cur, ncur)) {
+		cs_free(&cs);
+		return 0;
+	}
+	rc = check_consortium(&cs, consortium, d);
+	if (rc == 0 && (memcmp(cs.author, c->author, CONSORT_KEY_BYTES) != 0 ||
+	    cs.seq != c->done + 1 || memcmp(cs.prev, c->last, CONSORT_HASH_BYTES)))
+		rc = refuse(d, &cs, E(CHAIN), "the stored change-set does not "
+		    "follow its predecessor", "the store was altered");
+	if (rc == 0 && cs_verify(&cs) != 0)
+		rc = refuse(d, &cs, E(SIGNATURE), "bad signature",
+		    "the store was altered; restore it or sync it again");
+	if (rc == 0)
+		rc = check_id(txn, s, &cs, d);
+	if (rc == 0)
+		rc = merge_apply(txn, s, &cs, c->idx, &res);
+	if (rc == 0) {
+		c->done = cs.seq;
+		memcpy(c->last, cs.id, CONSORT_HASH_BYTES);
+		st->changesets++;
+		st->ops += cs.nops;
+		st->bytes += v.mv_size;
+		*progressed = true;
+	}
+	cs_free(&cs);
+	return rc;
+}
+
+/*
+ * Re-applies every stored change-set in an order that respects each
+ * author's chain and every dep, re-checking signatures and links.  The
+ * caller has emptied the state tables (store_clear_state).
+ */
+int
+log_replay(MDB_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	struct cursor *cur;
+	bool any, progressed, pending;
+	uint32_t n, i;
+	int rc = 0;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = load_cursors(txn, s, &cur, &n)) != 0)
+		return rc;
+	do {
+		any = pending = false;
+		for (i = 0; i < n && rc == 0; i++) {
+			while (rc == 0 && cur[i].done < cur[i].head) {
+				rc = replay_one(txn, s, cur, n, &cur[i], consortium,
+				    st, d, &progressed);
+				if (!progressed)
+					break;
+				any = true;
+			}
+			pending |= cur[i].done < cur[i].head;
+		}
+	} while (rc == 0 && pending && any);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (cur[i].done < cur[i].head)
+			rc = consort_diag_set(d, E(CAUSAL), "log",
+			    "change-sets wait for deps that are not stored",
+			    "sync with the other members");
+		else if (memcmp(cur[i].last, cur[i].head_id, CONSORT_HASH_BYTES))
+			rc = consort_diag_set(d, E(CHAIN), "heads table",
+			    "an author's head does not match its last change-set",
+			    "run consort rebuild from a good backup");
+	}
+	free(cur);
+	return rc;
+}

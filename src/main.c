@@ -1,0 +1,133 @@
+/* consort: global options, command lookup and dispatch. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "cmd.h"
+
+/* Prints the list of commands. */
+static void
+usage(FILE *f)
+{
+	const struct cmd_entry *const *e;
+
+	fprintf(f, "usage: consort [--dir DIR] [--passphrase-file FILE] COMMAND "
+	    "[ARGS]\n\nThe node is the directory given by --dir or CONSORT_DIR.\n"
+	    "\ncommands:\n");
+	for (e = cmd_table; *e != NULL; e++)
+		fprintf(f, "  %-12s %s\n", (*e)->name, (*e)->summary);
+	fprintf(f, "\n'consort COMMAND --help' describes a command.\n"
+	    "Exit codes: 0 ok, 1 error, 2 usage, 3 refused by validation, "
+	    "4 unresolved conflicts.\n");
+}
+
+/* Finds a command by exact name or unique prefix. */
+static const struct cmd_entry *
+lookup(const char *name, bool *ambiguous)
+{
+	const struct cmd_entry *const *e, *found = NULL;
+	size_t len = strlen(name);
+
+	*ambiguous = false;
+	for (e = cmd_table; *e != NULL; e++) {
+		if (strcmp((*e)->name, name) == 0)
+			return *e;
+		if (strncmp((*e)->name, name, len) == 0) {
+			if (found != NULL)
+				*ambiguous = true;
+			found = *e;
+		}
+	}
+	return *ambiguous ? NULL : found;
+}
+
+/* Takes the value of a global option given as --opt VALUE or --opt=VALUE. */
+static const char *
+option_value(int argc, char **argv, int *i, const char *opt)
+{
+	size_t len = strlen(opt);
+
+	if (strncmp(argv[*i], opt, len) != 0)
+		return NULL;
+	if (argv[*i][len] == '=')
+		return argv[*i] + len + 1;
+	if (argv[*i][len] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+/* "consort help [COMMAND]". */
+static int
+help(const char *name)
+{
+	const struct cmd_entry *e;
+	bool ambiguous;
+
+	if (name == NULL) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if ((e = lookup(name, &ambiguous)) == NULL) {
+		fprintf(stderr, "consort help: no command \"%s\"\n", name);
+		return EXIT_USAGE;
+	}
+	cmd_print_help(stdout, e);
+	return EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct cmd_ctx ctx = { getenv("CONSORT_DIR"),
+		getenv("CONSORT_PASSPHRASE_FILE"), NULL, NULL };
+	const char *v;
+	bool ambiguous;
+	int i, rc;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "consort: libsodium failed to initialise\n");
+		return EXIT_ERROR;
+	}
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if ((v = option_value(argc, argv, &i, "--dir")) != NULL)
+			ctx.dir = v;
+		else if ((v = option_value(argc, argv, &i, "--passphrase-file")) != NULL)
+			ctx.passfile = v;
+		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			usage(stdout);
+			return EXIT_OK;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("consort %s (change-set format %d)\n", CONSORT_VERSION,
+			    CONSORT_CS_VERSION);
+			return EXIT_OK;
+		} else {
+			fprintf(stderr, "consort: unknown or incomplete option %s; "
+			    "see consort --help\n", argv[i]);
+			return EXIT_USAGE;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0)
+		return help(i + 1 < argc ? argv[i + 1] : NULL);
+	if ((ctx.entry = lookup(argv[i], &ambiguous)) == NULL) {
+		fprintf(stderr, "consort: %s command \"%s\"; see consort --help\n",
+		    ambiguous ? "ambiguous" : "unknown", argv[i]);
+		return EXIT_USAGE;
+	}
+	if (cmd_want_help(argc - i, argv + i)) {
+		cmd_print_help(stdout, ctx.entry);
+		return EXIT_OK;
+	}
+	rc = ctx.entry->exec(&ctx, argc - i, argv + i);
+	node_close(ctx.node);
+	if (fflush(stdout) != 0 && rc == EXIT_OK) {
+		perror("consort: writing output");
+		rc = EXIT_ERROR;
+	}
+	return rc;
+}

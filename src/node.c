@@ -1,0 +1,466 @@
+/*
+ * A node directory: its key, its network key, its LMDB store, and the local
+ * write path that turns edits into signed change-sets.
+ *
+ *   DIR/key          secret key (0600, O_EXCL; optionally sealed)
+ *   DIR/key.pub      public key, 32 bytes
+ *   DIR/network.key  the consortium's network key (0600)
+ *   DIR/store/       the LMDB environment (data.mdb, lock.mdb)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core.h"
+
+static const uint8_t zero_hash[CONSORT_HASH_BYTES];
+
+/* Joins the node directory and a file name into buf. */
+static int
+node_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	if ((size_t)snprintf(buf, len, "%s/%s", dir, name) >= len)
+		return E(INVAL);
+	return 0;
+}
+
+/* Reads the consortium id, the founder key and the clock from the meta table. */
+static int
+load_meta(struct node *n)
+{
+	MDB_txn *txn;
+	MDB_val v;
+	int rc;
+
+	if ((rc = store_begin(&n->store, false, &txn)) != 0)
+		return rc;
+	rc = store_get(txn, &n->store, TB_META, "consortium", 10, &v);
+	if (rc == 0 && v.mv_size == CONSORT_HASH_BYTES)
+		memcpy(n->consortium, v.mv_data, CONSORT_HASH_BYTES);
+	else if (rc == 0 || rc == E(NOENT))
+		rc = E(NOTNODE);
+	if (rc == 0 && (rc = store_get(txn, &n->store, TB_META, "founder", 7,
+	    &v)) == 0 && v.mv_size == CONSORT_KEY_BYTES)
+		memcpy(n->founder, v.mv_data, CONSORT_KEY_BYTES);
+	if (rc == 0 && store_get(txn, &n->store, TB_META, "hlc", 3, &v) == 0 &&
+	    v.mv_size == 8)
+		n->hlc = util_get_be64(v.mv_data);
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* Allocates an empty node for dir. */
+static struct node *
+node_new(const char *dir)
+{
+	struct node *n = calloc(1, sizeof(*n));
+
+	if (n == NULL || (n->dir = strdup(dir)) == NULL) {
+		free(n);
+		return NULL;
+	}
+	return n;
+}
+
+/* Opens an existing node directory (read-only key: see node_unlock). */
+int
+node_open(const char *dir, struct node **out, struct consort_diag *d)
+{
+	char path[4096];
+	struct node *n;
+	int rc;
+
+	*out = NULL;
+	if ((n = node_new(dir)) == NULL)
+		return E(NOMEM);
+	if ((rc = node_path(path, sizeof(path), dir, "key")) != 0 ||
+	    (rc = keys_file_public(path, n->pk, &n->sealed)) != 0 ||
+	    (rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
+	    (rc = store_open(&n->store, path, false)) != 0 ||
+	    (rc = load_meta(n)) != 0) {
+		if (rc == E(NOENT))
+			rc = E(NOTNODE);
+		consort_diag_set(d, rc, dir, rc == E(NOTNODE) ?
+		    "not a consort node directory" : consort_strerror(rc),
+		    "give the node with --dir DIR or CONSORT_DIR, or create "
+		    "one with consort init");
+		node_close(n);
+		return rc;
+	}
+	*out = n;
+	return 0;
+}
+
+/* Loads the secret key, opening it with the passphrase if it is sealed. */
+int
+node_unlock(struct node *n, const char *pass, size_t passlen,
+    struct consort_diag *d)
+{
+	uint8_t pk[CONSORT_KEY_BYTES];
+	char path[4096];
+	bool sealed;
+	int rc;
+
+	if (n->have_sk)
+		return 0;
+	if ((rc = node_path(path, sizeof(path), n->dir, "key")) != 0)
+		return rc;
+	rc = keys_file_read(path, n->sk, pass, passlen, &sealed);
+	if (rc == E(PASSPHRASE))
+		return consort_diag_set(d, rc, path, pass == NULL ?
+		    "the secret key is sealed with a passphrase" :
+		    "the passphrase does not open the secret key",
+		    "give the passphrase with --passphrase-file FILE");
+	if (rc != 0)
+		return consort_diag_set(d, rc, path, "cannot read the secret key",
+		    "check the file's owner and mode (0600)");
+	crypto_sign_ed25519_sk_to_pk(pk, n->sk);
+	if (memcmp(pk, n->pk, CONSORT_KEY_BYTES) != 0) {
+		sodium_memzero(n->sk, sizeof(n->sk));
+		return consort_diag_set(d, E(KEY), path, "the secret key does not "
+		    "match key.pub", "restore the node's key files together");
+	}
+	n->have_sk = true;
+	return 0;
+}
+
+/* Closes a node and wipes its secret key. */
+void
+node_close(struct node *n)
+{
+	if (n == NULL)
+		return;
+	store_close(&n->store);
+	sodium_memzero(n->sk, sizeof(n->sk));
+	free(n->dir);
+	free(n);
+}
+
+/* The next hybrid logical clock value: (ms << 16 | counter), strictly rising. */
+uint64_t
+node_hlc_next(struct node *n)
+{
+	uint64_t now = util_now_ms() << 16;
+
+	n->hlc = now > n->hlc ? now : n->hlc + 1;
+	return n->hlc;
+}
+
+/* The entity id of (type, ref) in this consortium. */
+void
+node_entity_id(const struct node *n, unsigned type, const char *ref, size_t len,
+    uint8_t out[CONSORT_EID_BYTES])
+{
+	keys_entity_id(out, n->founder, type, ref, len);
+}
+
+/* Begins a local write transaction. */
+int
+edit_begin(struct node *n, struct edit *e)
+{
+	MDB_val v;
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (!n->have_sk)
+		return E(KEY);
+	e->n = n;
+	if ((rc = store_begin(&n->store, true, &e->txn)) != 0)
+		return rc;
+	/* another process may have written since the node was opened */
+	if ((rc = store_load_authors(e->txn, &n->store)) != 0) {
+		mdb_txn_abort(e->txn);
+		return rc;
+	}
+	if (store_get(e->txn, &n->store, TB_META, "hlc", 3, &v) == 0 &&
+	    v.mv_size == 8 && util_get_be64(v.mv_data) > n->hlc)
+		n->hlc = util_get_be64(v.mv_data);
+	csb_init(&e->b);
+	msgpack_sbuffer_init(&e->out);
+	return 0;
+}
+
+/* Collects the heads of every other author: the deps of a new change-set. */
+static int
+collect_deps(struct edit *e, struct changeset *hdr, struct head *self)
+{
+	struct store *s = &e->n->store;
+	struct head h;
+	uint32_t i, k = 0;
+	int rc;
+
+	memset(self, 0, sizeof(*self));
+	hdr->deps = calloc(s->nauthors + 1, sizeof(*hdr->deps));
+	if (hdr->deps == NULL)
+		return E(NOMEM);
+	for (i = 0; i < s->nauthors; i++) {
+		if ((rc = store_head(e->txn, s, s->authors[i], &h)) != 0)
+			return rc;
+		if (memcmp(s->authors[i], e->n->pk, CONSORT_KEY_BYTES) == 0) {
+			*self = h;
+			continue;
+		}
+		if (h.seq == 0)
+			continue;
+		memcpy(hdr->deps[k].author, s->authors[i], CONSORT_KEY_BYTES);
+		hdr->deps[k].seq = h.seq;
+		memcpy(hdr->deps[k].hash, h.id, CONSORT_HASH_BYTES);
+		k++;
+	}
+	hdr->ndeps = k;
+	return 0;
+}
+
+/* Orders deps by author key, as the format requires. */
+static int
+cmp_dep(const void *a, const void *b)
+{
+	return memcmp(((const struct cs_dep *)a)->author,
+	    ((const struct cs_dep *)b)->author, CONSORT_KEY_BYTES);
+}
+
+/* Signs the ops gathered so far into one change-set, stores and applies it. */
+int
+edit_flush(struct edit *e)
+{
+	struct changeset hdr, cs;
+	struct head self;
+	uint8_t clock[8];
+	int rc;
+
+	if (e->b.nops == 0)
+		return 0;
+	memset(&hdr, 0, sizeof(hdr));
+	if ((rc = collect_deps(e, &hdr, &self)) != 0)
+		goto out;
+	qsort(hdr.deps, hdr.ndeps, sizeof(*hdr.deps), cmp_dep);
+	memcpy(hdr.consortium, e->n->consortium, CONSORT_HASH_BYTES);
+	memcpy(hdr.author, e->n->pk, CONSORT_KEY_BYTES);
+	hdr.seq = self.seq + 1;
+	memcpy(hdr.prev, self.id, CONSORT_HASH_BYTES);
+	hdr.hlc = node_hlc_next(e->n);
+	if ((rc = csb_sign(&e->b, &hdr, e->n->sk, &e->out)) != 0)
+		goto out;
+	if (memcmp(e->n->consortium, zero_hash, CONSORT_HASH_BYTES) == 0) {
+		/* the genesis: its id becomes the consortium id */
+		if ((rc = cs_decode((uint8_t *)e->out.data, e->out.size, &cs,
+		    NULL)) != 0)
+			goto out;
+		memcpy(e->n->consortium, cs.id, CONSORT_HASH_BYTES);
+		cs_free(&cs);
+	}
+	if ((rc = log_apply(e->txn, &e->n->store, (uint8_t *)e->out.data,
+	    e->out.size, e->n->consortium, NULL)) != 0)
+		goto out;
+	util_put_be64(clock, e->n->hlc);
+	rc = store_put(e->txn, &e->n->store, TB_META, "hlc", 3, clock, 8, 0);
+	csb_reset(&e->b);
+	e->appended++;
+out:
+	free(hdr.deps);
+	return rc;
+}
+
+/* Frees what an edit holds, after commit or abort. */
+static void
+edit_release(struct edit *e)
+{
+	csb_free(&e->b);
+	msgpack_sbuffer_destroy(&e->out);
+	merge_record_free(&e->rec);
+	merge_record_free(&e->target);
+	e->txn = NULL;
+}
+
+/* Flushes the last change-set and commits the transaction. */
+int
+edit_commit(struct edit *e)
+{
+	int rc;
+
+	if ((rc = edit_flush(e)) != 0) {
+		edit_abort(e);
+		return rc;
+	}
+	rc = store_commit(e->txn);
+	edit_release(e);
+	return rc;
+}
+
+/* Abandons the transaction: nothing of it is stored. */
+void
+edit_abort(struct edit *e)
+{
+	if (e->txn != NULL)
+		mdb_txn_abort(e->txn);
+	edit_release(e);
+}
+
+/* Commits what was flushed so far and continues in a new transaction. */
+int
+edit_renew(struct edit *e)
+{
+	int rc;
+
+	if ((rc = store_commit(e->txn)) != 0) {
+		e->txn = NULL;
+		return rc;
+	}
+	return store_begin(&e->n->store, true, &e->txn);
+}
+
+/* Adds the genesis ops: the consortium and its awarded members. */
+static void
+genesis_ops(struct edit *e, const struct genesis *g)
+{
+	char hex[2 * CONSORT_KEY_BYTES + 1];
+	const struct genesis_member *m;
+	uint8_t id[CONSORT_EID_BYTES];
+	struct value v = { VAL_STR, false, 0, NULL, 0 };
+	unsigned i;
+
+#define STR(x) (v.kind = VAL_STR, v.s = (x), v.len = (uint32_t)strlen(x), &v)
+	node_entity_id(e->n, T_consortium, "consortium", 10, id);
+	csb_op(&e->b, OP_CREATE, T_consortium, id, 0, STR("consortium"));
+	csb_op(&e->b, OP_SET, T_consortium, id, 1, STR(g->consortium));
+	csb_op(&e->b, OP_SET, T_consortium, id, 2, STR(g->market));
+	util_hex(hex, e->n->pk, CONSORT_KEY_BYTES);
+	for (i = 0; i <= g->nco; i++) {
+		m = i == 0 ? &g->lead : &g->co[i - 1];
+		node_entity_id(e->n, T_member, m->siret, strlen(m->siret), id);
+		csb_op(&e->b, OP_CREATE, T_member, id, 0, STR(m->siret));
+		csb_op(&e->b, OP_SET, T_member, id, 1, STR(m->name));
+		csb_op(&e->b, OP_SET, T_member, id, 2, STR(m->siret));
+		csb_op(&e->b, OP_SET, T_member, id, 3, STR(i == 0 ? "lead" : "co"));
+		if (i == 0)
+			csb_op(&e->b, OP_SET, T_member, id, 4, STR(hex));
+		v.kind = VAL_BOOL;
+		v.b = true;
+		csb_op(&e->b, OP_SET, T_member, id, 7, &v);
+	}
+#undef STR
+}
+
+/* Checks the genesis values against the member and consortium schema. */
+static int
+check_genesis(const struct genesis *g, struct consort_diag *d)
+{
+	const struct schema_type *ct = schema_type(T_consortium);
+	const struct schema_type *mt = schema_type(T_member);
+	struct value v = { VAL_STR, false, 0, NULL, 0 };
+	unsigned i, k;
+	int rc;
+
+#define CHECK(t, fid, x) (v.s = (x), v.len = (uint32_t)strlen(x), \
+	schema_check_value(schema_field(t, fid), &v, d))
+	if ((rc = CHECK(ct, 1, g->consortium)) != 0 ||
+	    (rc = CHECK(ct, 2, g->market)) != 0)
+		return rc;
+	for (i = 0; i <= g->nco; i++) {
+		const struct genesis_member *m = i == 0 ? &g->lead : &g->co[i - 1];
+
+		if ((rc = CHECK(mt, 1, m->name)) != 0 ||
+		    (rc = CHECK(mt, 2, m->siret)) != 0)
+			return consort_diag_set(d, rc, m->name, NULL, NULL);
+		for (k = 0; k < i; k++)
+			if (strcmp(m->siret, k == 0 ? g->lead.siret :
+			    g->co[k - 1].siret) == 0)
+				return consort_diag_set(d, E(EXIST), m->siret,
+				    "two members share one SIRET",
+				    "give each member once");
+	}
+#undef CHECK
+	return 0;
+}
+
+/* Writes the key pair and the network key of a new node. */
+static int
+create_keys(struct node *n, const char *pass, size_t passlen,
+    struct consort_diag *d)
+{
+	uint8_t netkey[32];
+	char path[4096];
+	int rc;
+
+	crypto_sign_keypair(n->pk, n->sk);
+	n->have_sk = true;
+	if ((rc = node_path(path, sizeof(path), n->dir, "key")) != 0 ||
+	    (rc = keys_file_write(path, n->sk, pass, passlen)) != 0)
+		return consort_diag_set(d, rc, path, rc == E(EXIST) ?
+		    "a key file already exists" : "cannot write the key file",
+		    rc == E(EXIST) ? "this directory is already a node; "
+		    "choose another --dir" : "check the directory's permissions");
+	if ((rc = node_path(path, sizeof(path), n->dir, "key.pub")) != 0 ||
+	    (rc = keys_secret_write(path, n->pk, CONSORT_KEY_BYTES)) != 0)
+		return consort_diag_set(d, rc, path, "cannot write the public key",
+		    NULL);
+	randombytes_buf(netkey, sizeof(netkey));
+	rc = node_path(path, sizeof(path), n->dir, "network.key");
+	if (rc == 0)
+		rc = keys_secret_write(path, netkey, sizeof(netkey));
+	sodium_memzero(netkey, sizeof(netkey));
+	if (rc != 0)
+		return consort_diag_set(d, rc, path, "cannot write the network key",
+		    NULL);
+	return 0;
+}
+
+/* Writes the genesis change-set and the meta entries of a new node. */
+static int
+write_genesis(struct node *n, const struct genesis *g, struct consort_diag *d)
+{
+	struct edit e;
+	int rc;
+
+	memcpy(n->founder, n->pk, CONSORT_KEY_BYTES);
+	if ((rc = edit_begin(n, &e)) != 0)
+		return rc;
+	genesis_ops(&e, g);
+	if ((rc = edit_flush(&e)) != 0 ||
+	    (rc = store_put(e.txn, &n->store, TB_META, "consortium", 10,
+	    n->consortium, CONSORT_HASH_BYTES, 0)) != 0 ||
+	    (rc = store_put(e.txn, &n->store, TB_META, "founder", 7, n->founder,
+	    CONSORT_KEY_BYTES, 0)) != 0) {
+		edit_abort(&e);
+		return consort_diag_set(d, rc, "genesis", consort_strerror(rc), NULL);
+	}
+	return edit_commit(&e);
+}
+
+/* Creates a node directory: keys, store and the consortium's genesis. */
+int
+node_init(const char *dir, const struct genesis *g, const char *pass,
+    size_t passlen, struct node **out, struct consort_diag *d)
+{
+	char path[4096];
+	struct node *n;
+	int rc;
+
+	*out = NULL;
+	if ((rc = check_genesis(g, d)) != 0)
+		return rc;
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return consort_diag_set(d, E(IO), dir, strerror(errno),
+		    "check that the parent directory exists and is writable");
+	if ((n = node_new(dir)) == NULL)
+		return E(NOMEM);
+	if ((rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
+	    access(path, F_OK) == 0) {
+		node_close(n);
+		return consort_diag_set(d, E(EXIST), dir, "already a consort node",
+		    "choose another --dir, or remove the old node first");
+	}
+	if ((rc = create_keys(n, pass, passlen, d)) != 0 ||
+	    (rc = store_open(&n->store, path, true)) != 0 ||
+	    (rc = write_genesis(n, g, d)) != 0) {
+		node_close(n);
+		return consort_diag_set(d, rc, NULL, NULL, NULL);
+	}
+	*out = n;
+	return 0;
+}

@@ -1,0 +1,156 @@
+/*
+ * Local edits, generic over the schema: create, update and delete records
+ * by (type, ref).  Each call adds ops to the edit's current change-set; only
+ * fields whose displayed value differs produce an op, so writing the same
+ * values twice appends nothing.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core.h"
+
+/* Fills d naming the record "type ref". */
+static int
+refuse(struct consort_diag *d, int err, const struct schema_type *t,
+    const char *ref, size_t reflen, const char *what, const char *hint)
+{
+	char where[200];
+
+	snprintf(where, sizeof(where), "%s %.*s", t->name, (int)reflen, ref);
+	return consort_diag_set(d, err, where, what, hint);
+}
+
+/* Whether the record a reference field names is alive. */
+int
+records_ref_alive(MDB_txn *txn, struct node *n, struct record *scratch,
+    const struct schema_field *f, const struct value *v, bool *alive)
+{
+	int rc;
+
+	*alive = false;
+	if ((rc = state_lookup(txn, &n->store, n->founder, f->ref_type, v->s,
+	    v->len, scratch)) != 0)
+		return rc;
+	*alive = merge_alive(&n->store, scratch);
+	return 0;
+}
+
+/* Checks that every reference among the inputs names a live record. */
+static int
+check_refs(struct edit *e, const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n,
+    struct consort_diag *d)
+{
+	char what[300];
+	bool alive;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		if (in[i].f->kind != FK_REF || in[i].v.kind != VAL_STR)
+			continue;
+		if ((rc = records_ref_alive(e->txn, e->n, &e->target, in[i].f,
+		    &in[i].v, &alive)) != 0)
+			return rc;
+		if (alive)
+			continue;
+		snprintf(what, sizeof(what), "field %s: no %s \"%.*s\"",
+		    in[i].f->name, schema_type(in[i].f->ref_type)->name,
+		    (int)in[i].v.len, in[i].v.s);
+		return refuse(d, E(REF), t, ref, reflen, what,
+		    "record the referenced record first");
+	}
+	return 0;
+}
+
+/* Whether a field already shows exactly v, with no competing value. */
+static bool
+unchanged(const struct store *s, const struct record *r,
+    const struct field_input *in)
+{
+	const struct reg *g = &r->fields[in->f->id];
+	const struct entry *e;
+
+	if (g->n == 0)
+		return in->v.kind == VAL_NIL;
+	if (g->n > 1)
+		return false;
+	e = merge_winner(s, r, g);
+	return value_equal(&e->val, &in->v);
+}
+
+/* Creates or updates a record with the given fields. */
+int
+records_put(struct edit *e, const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n,
+    enum put_mode mode, bool refs, bool *changed, struct consort_diag *d)
+{
+	struct store *s = &e->n->store;
+	struct value rv = { VAL_STR, false, 0, ref, (uint32_t)reflen };
+	struct record *r = &e->rec;
+	bool alive;
+	unsigned i;
+	int rc;
+
+	*changed = false;
+	if ((rc = schema_check_ref(ref, reflen, d)) != 0)
+		return refuse(d, rc, t, ref, reflen, d ? d->what : NULL, NULL);
+	if (refs && (rc = check_refs(e, t, ref, reflen, in, n, d)) != 0)
+		return rc;
+	if ((rc = state_lookup(e->txn, s, e->n->founder, t->id, ref, reflen,
+	    r)) != 0)
+		return rc;
+	alive = merge_alive(s, r);
+	if (mode == PUT_ADD && alive)
+		return refuse(d, E(EXIST), t, ref, reflen, "already exists",
+		    "change it with consort set");
+	if (mode == PUT_SET && !alive)
+		return refuse(d, E(NOENT), t, ref, reflen, "no such record",
+		    "create it with consort add");
+	if (!alive) {
+		csb_op(&e->b, OP_CREATE, t->id, r->id, 0, &rv);
+		*changed = true;
+	}
+	for (i = 0; i < n; i++) {
+		if (alive && unchanged(s, r, &in[i]))
+			continue;
+		if (!alive && in[i].v.kind == VAL_NIL)
+			continue;
+		csb_op(&e->b, in[i].v.kind == VAL_NIL ? OP_UNSET : OP_SET, t->id,
+		    r->id, in[i].f->id, &in[i].v);
+		*changed = true;
+	}
+	return 0;
+}
+
+/* Deletes a live record (a tombstone: its history stays in the log). */
+int
+records_delete(struct edit *e, const struct schema_type *t, const char *ref,
+    size_t reflen, struct consort_diag *d)
+{
+	struct store *s = &e->n->store;
+	int rc;
+
+	if ((rc = state_lookup(e->txn, s, e->n->founder, t->id, ref, reflen,
+	    &e->rec)) != 0)
+		return rc;
+	if (!merge_alive(s, &e->rec))
+		return refuse(d, E(NOENT), t, ref, reflen, "no such record",
+		    "list the records with consort list");
+	csb_op(&e->b, OP_DELETE, t->id, e->rec.id, 0, NULL);
+	return 0;
+}
+
+/* A fresh random ref for a record added without one: TYPE-16 hex digits. */
+void
+records_new_ref(const struct schema_type *t, char *out, size_t len)
+{
+	uint8_t rnd[8];
+	char hex[17];
+
+	randombytes_buf(rnd, sizeof(rnd));
+	util_hex(hex, rnd, sizeof(rnd));
+	snprintf(out, len, "%s-%s", t->name, hex);
+}

@@ -1,0 +1,270 @@
+/*
+ * The materialised state: its hash (over every register, so two nodes agree
+ * on conflicts too), the canonical JSON export, and record queries.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core.h"
+#include "jsonw.h"
+
+/* Orders two entries of one register by (author key, seq). */
+static int
+entry_order(const struct store *s, const struct entry *a, const struct entry *b)
+{
+	int c = memcmp(s->authors[a->author], s->authors[b->author],
+	    CONSORT_KEY_BYTES);
+
+	if (c != 0)
+		return c;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
+}
+
+/* Packs a register's entries in (author key, seq) order, with full keys. */
+static void
+hash_entries(msgpack_packer *pk, const struct store *s, const struct record *r,
+    const struct reg *g)
+{
+	const struct entry *e[MERGE_MAX_SORT], *t;
+	uint32_t i, k, n = g->n < MERGE_MAX_SORT ? g->n : MERGE_MAX_SORT;
+
+	for (i = 0; i < n; i++) {
+		e[i] = &r->pool[g->off + i];
+		for (k = i; k > 0 && entry_order(s, e[k - 1], e[k]) > 0; k--) {
+			t = e[k - 1];
+			e[k - 1] = e[k];
+			e[k] = t;
+		}
+	}
+	msgpack_pack_array(pk, n);
+	for (i = 0; i < n; i++) {
+		msgpack_pack_array(pk, 4);
+		mp_pack_bin(pk, s->authors[e[i]->author], CONSORT_KEY_BYTES);
+		msgpack_pack_uint64(pk, e[i]->seq);
+		msgpack_pack_uint64(pk, e[i]->hlc);
+		mp_pack_value(pk, &e[i]->val);
+	}
+}
+
+/* Packs one record in the canonical form the state hash covers. */
+static void
+hash_record(msgpack_packer *pk, const struct store *s, const struct record *r)
+{
+	uint32_t f, nf = 0;
+
+	msgpack_pack_array(pk, 5);
+	msgpack_pack_uint32(pk, r->type);
+	mp_pack_bin(pk, r->id, CONSORT_EID_BYTES);
+	mp_pack_strn(pk, r->ref, r->ref_len);
+	hash_entries(pk, s, r, &r->exist);
+	for (f = 1; f <= SCHEMA_MAX_FIELDS; f++)
+		nf += r->fields[f].n > 0;
+	msgpack_pack_array(pk, nf);
+	for (f = 1; f <= SCHEMA_MAX_FIELDS; f++) {
+		if (r->fields[f].n == 0)
+			continue;
+		msgpack_pack_array(pk, 2);
+		msgpack_pack_uint32(pk, f);
+		hash_entries(pk, s, r, &r->fields[f]);
+	}
+}
+
+/*
+ * BLAKE2b-256 over every record in (type, id) order, each in canonical
+ * form with author keys instead of local numbers: equal on every node that
+ * applied the same change-sets.
+ */
+int
+state_hash(MDB_txn *txn, struct store *s, uint8_t out[CONSORT_HASH_BYTES])
+{
+	crypto_generichash_state st;
+	msgpack_sbuffer buf;
+	msgpack_packer pk;
+	struct record r;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(txn, s->dbi[TB_ENTITIES], &c)) != 0)
+		return store_err(rc);
+	crypto_generichash_init(&st, NULL, 0, CONSORT_HASH_BYTES);
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	merge_record_init(&r);
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size != 1 + CONSORT_EID_BYTES) {
+			rc = E(STORE);
+			break;
+		}
+		r.npool = 0;
+		memset(&r.exist, 0, sizeof(r.exist));
+		memset(r.fields, 0, sizeof(r.fields));
+		r.type = *(uint8_t *)k.mv_data;
+		memcpy(r.id, (uint8_t *)k.mv_data + 1, CONSORT_EID_BYTES);
+		if ((rc = merge_decode(v.mv_data, v.mv_size, &r)) != 0)
+			break;
+		msgpack_sbuffer_clear(&buf);
+		hash_record(&pk, s, &r);
+		crypto_generichash_update(&st, (uint8_t *)buf.data, buf.size);
+	}
+	mdb_cursor_close(c);
+	merge_record_free(&r);
+	msgpack_sbuffer_destroy(&buf);
+	if (rc != MDB_NOTFOUND)
+		return rc < 0 ? rc : store_err(rc);
+	crypto_generichash_final(&st, out, CONSORT_HASH_BYTES);
+	return 0;
+}
+
+/* Loads the record (type, ref); r->found and merge_alive() tell its state. */
+int
+state_lookup(MDB_txn *txn, struct store *s,
+    const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
+    size_t len, struct record *r)
+{
+	uint8_t id[CONSORT_EID_BYTES];
+
+	keys_entity_id(id, founder, type, ref, len);
+	return merge_load(txn, s, type, id, r);
+}
+
+/*
+ * Calls fn on every live record of a type, in ref order.  fn returns 0 to
+ * go on, a positive value to stop (success), a negative error to fail.
+ */
+int
+state_foreach(MDB_txn *txn, struct store *s, unsigned type, state_visit_fn fn,
+    void *ctx)
+{
+	uint8_t t = (uint8_t)type;
+	struct record r;
+	MDB_cursor *c;
+	MDB_val k = { 1, &t }, v;
+	bool stopped = false;
+	int rc, op = MDB_SET_RANGE;
+
+	if ((rc = mdb_cursor_open(txn, s->dbi[TB_REFS], &c)) != 0)
+		return store_err(rc);
+	merge_record_init(&r);
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size < 2 || *(uint8_t *)k.mv_data != t)
+			break;
+		if (v.mv_size != CONSORT_EID_BYTES) {
+			rc = E(STORE);
+			break;
+		}
+		if ((rc = merge_load(txn, s, type, v.mv_data, &r)) != 0)
+			break;
+		if (merge_alive(s, &r) && (rc = fn(ctx, &r)) != 0) {
+			stopped = true;
+			break;
+		}
+	}
+	mdb_cursor_close(c);
+	merge_record_free(&r);
+	if (rc == MDB_NOTFOUND || (rc > 0 && stopped))
+		rc = 0;
+	return rc > 0 ? store_err(rc) : rc;
+}
+
+/* Counter for state_count. */
+static int
+count_one(void *ctx, const struct record *r)
+{
+	(void)r;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/* Counts the live records of a type. */
+int
+state_count(MDB_txn *txn, struct store *s, unsigned type, uint64_t *n)
+{
+	*n = 0;
+	return state_foreach(txn, s, type, count_one, n);
+}
+
+/* The displayed value of a field, or NULL when it is unset. */
+const struct value *
+state_field(const struct store *s, const struct record *r, unsigned field)
+{
+	const struct entry *e;
+
+	if (field == 0 || field > SCHEMA_MAX_FIELDS)
+		return NULL;
+	e = merge_winner(s, r, &r->fields[field]);
+	return e == NULL || e->val.kind == VAL_NIL ? NULL : &e->val;
+}
+
+/* Writes a record's displayed fields as a JSON object, sorted by name. */
+void
+state_record_json(struct jsonw *w, const struct store *s, const struct record *r)
+{
+	const struct schema_type *t = schema_type(r->type);
+	const struct value *v;
+	unsigned i;
+
+	jw_obj(w);
+	for (i = 0; t != NULL && i < t->nfields; i++) {
+		if ((v = state_field(s, r, t->sorted[i]->id)) == NULL)
+			continue;
+		jw_key(w, t->sorted[i]->name);
+		jw_value(w, v);
+	}
+	jw_obj_end(w);
+}
+
+struct export_ctx {
+	struct jsonw *w;
+	const struct store *s;
+	const char *type;
+	bool opened;
+};
+
+/* Writes one record of the export, opening its type's object on first use. */
+static int
+export_one(void *ctx, const struct record *r)
+{
+	struct export_ctx *x = ctx;
+
+	if (!x->opened) {
+		jw_key(x->w, x->type);
+		jw_obj(x->w);
+		x->opened = true;
+	}
+	jw_keyn(x->w, r->ref, r->ref_len);
+	state_record_json(x->w, x->s, r);
+	return 0;
+}
+
+/*
+ * Writes the canonical export: {"<type>": {"<ref>": {fields}}} for every
+ * exported type that has live records, keys sorted at every level.
+ */
+int
+state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w)
+{
+	const struct schema_type *types[SCHEMA_MAX_TYPES];
+	struct export_ctx x = { w, s, NULL, false };
+	unsigned i, n;
+	int rc;
+
+	n = schema_types_sorted(types, SCHEMA_MAX_TYPES);
+	jw_obj(w);
+	for (i = 0; i < n; i++) {
+		if (!(types[i]->flags & SCHEMA_EXPORT))
+			continue;
+		x.type = types[i]->name;
+		x.opened = false;
+		if ((rc = state_foreach(txn, s, types[i]->id, export_one, &x)) != 0)
+			return rc;
+		if (x.opened)
+			jw_obj_end(w);
+	}
+	jw_obj_end(w);
+	return 0;
+}

@@ -1,0 +1,269 @@
+/*
+ * The LMDB environment of a node: one named database per table
+ * (core.h, enum store_table), a version vector of heads, and the dense
+ * local numbering of authors that records use to keep entries small.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core.h"
+
+#define STORE_MAP_SIZE ((size_t)16 << 30)
+#define HEAD_BYTES (4 + 8 + CONSORT_HASH_BYTES + 8)
+
+static const char *const table_names[TB_COUNT] = {
+	"changes", "ids", "heads", "entities", "refs", "meta",
+};
+
+/* Maps an LMDB or errno code to a consort error. */
+int
+store_err(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return 0;
+	case MDB_NOTFOUND:
+		return E(NOENT);
+	case MDB_KEYEXIST:
+		return E(EXIST);
+	case MDB_MAP_FULL:
+		return E(MAPFULL);
+	case ENOMEM:
+		return E(NOMEM);
+	default:
+		return E(STORE);
+	}
+}
+
+/* Opens (or creates) the environment at path and its tables. */
+int
+store_open(struct store *s, const char *path, bool create)
+{
+	MDB_txn *txn;
+	unsigned i;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
+		return E(IO);
+	if ((rc = mdb_env_create(&s->env)) != 0)
+		return store_err(rc);
+	mdb_env_set_maxdbs(s->env, TB_COUNT + 4);
+	mdb_env_set_mapsize(s->env, STORE_MAP_SIZE);
+	if ((rc = mdb_env_open(s->env, path, MDB_NOTLS, 0600)) != 0) {
+		mdb_env_close(s->env);
+		s->env = NULL;
+		return rc == ENOENT ? E(NOTNODE) : store_err(rc);
+	}
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
+		goto fail;
+	for (i = 0; i < TB_COUNT; i++)
+		if ((rc = mdb_dbi_open(txn, table_names[i], MDB_CREATE,
+		    &s->dbi[i])) != 0) {
+			mdb_txn_abort(txn);
+			goto fail;
+		}
+	if ((rc = store_load_authors(txn, s)) != 0) {
+		mdb_txn_abort(txn);
+		store_close(s);
+		return rc;
+	}
+	if ((rc = mdb_txn_commit(txn)) != 0)
+		goto fail;
+	return 0;
+fail:
+	store_close(s);
+	return store_err(rc);
+}
+
+/* Closes the environment. */
+void
+store_close(struct store *s)
+{
+	if (s->env != NULL)
+		mdb_env_close(s->env);
+	free(s->authors);
+	s->authors = NULL;
+	s->env = NULL;
+	s->nauthors = 0;
+}
+
+/* Begins a read or write transaction. */
+int
+store_begin(struct store *s, bool write, MDB_txn **txn)
+{
+	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, txn);
+
+	return store_err(rc);
+}
+
+/* Commits a write transaction (durably: LMDB syncs on commit). */
+int
+store_commit(MDB_txn *txn)
+{
+	return store_err(mdb_txn_commit(txn));
+}
+
+/* Reads a value; E(NOENT) when the key is absent. */
+int
+store_get(MDB_txn *txn, struct store *s, enum store_table t, const void *k,
+    size_t klen, MDB_val *v)
+{
+	MDB_val key = { klen, (void *)k };
+
+	return store_err(mdb_get(txn, s->dbi[t], &key, v));
+}
+
+/* Writes a value. */
+int
+store_put(MDB_txn *txn, struct store *s, enum store_table t, const void *k,
+    size_t klen, const void *v, size_t vlen, unsigned flags)
+{
+	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
+
+	return store_err(mdb_put(txn, s->dbi[t], &key, &val, flags));
+}
+
+/* Decodes a stored head. */
+static int
+head_decode(const MDB_val *v, struct head *h)
+{
+	const uint8_t *p = v->mv_data;
+
+	if (v->mv_size != HEAD_BYTES)
+		return E(STORE);
+	h->idx = util_get_be32(p);
+	h->seq = util_get_be64(p + 4);
+	memcpy(h->id, p + 12, CONSORT_HASH_BYTES);
+	h->hlc = util_get_be64(p + 12 + CONSORT_HASH_BYTES);
+	return 0;
+}
+
+/* Reads an author's head; E(NOENT) for an author never seen. */
+int
+store_head(MDB_txn *txn, struct store *s, const uint8_t *author, struct head *h)
+{
+	MDB_val v;
+	int rc;
+
+	if ((rc = store_get(txn, s, TB_HEADS, author, CONSORT_KEY_BYTES, &v)) != 0)
+		return rc;
+	return head_decode(&v, h);
+}
+
+/* Writes an author's head. */
+int
+store_set_head(MDB_txn *txn, struct store *s, const uint8_t *author,
+    struct head *h)
+{
+	uint8_t buf[HEAD_BYTES];
+
+	util_put_be32(buf, h->idx);
+	util_put_be64(buf + 4, h->seq);
+	memcpy(buf + 12, h->id, CONSORT_HASH_BYTES);
+	util_put_be64(buf + 12 + CONSORT_HASH_BYTES, h->hlc);
+	return store_put(txn, s, TB_HEADS, author, CONSORT_KEY_BYTES, buf,
+	    sizeof(buf), 0);
+}
+
+/* Rebuilds the in-memory idx -> author table from the heads. */
+int
+store_load_authors(MDB_txn *txn, struct store *s)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	struct head h;
+	uint32_t n = 0;
+	int rc;
+
+	free(s->authors);
+	s->authors = calloc(STORE_MAX_AUTHORS, CONSORT_KEY_BYTES);
+	s->nauthors = 0;
+	if (s->authors == NULL)
+		return E(NOMEM);
+	if ((rc = mdb_cursor_open(txn, s->dbi[TB_HEADS], &c)) != 0)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(c, &k, &v, n++ ? MDB_NEXT : MDB_FIRST)) == 0) {
+		if (k.mv_size != CONSORT_KEY_BYTES || head_decode(&v, &h) != 0 ||
+		    h.idx >= STORE_MAX_AUTHORS) {
+			mdb_cursor_close(c);
+			return E(STORE);
+		}
+		memcpy(s->authors[h.idx], k.mv_data, CONSORT_KEY_BYTES);
+		if (h.idx + 1 > s->nauthors)
+			s->nauthors = h.idx + 1;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : store_err(rc);
+}
+
+/* Returns the local number of an author, giving the next one to a new author. */
+int
+store_author_idx(MDB_txn *txn, struct store *s, const uint8_t *author,
+    uint32_t *idx)
+{
+	struct head h;
+	int rc;
+
+	rc = store_head(txn, s, author, &h);
+	if (rc == 0) {
+		*idx = h.idx;
+		return 0;
+	}
+	if (rc != E(NOENT))
+		return rc;
+	if (s->nauthors >= STORE_MAX_AUTHORS)
+		return E(TOOBIG);
+	memset(&h, 0, sizeof(h));
+	h.idx = s->nauthors;
+	if ((rc = store_set_head(txn, s, author, &h)) != 0)
+		return rc;
+	memcpy(s->authors[h.idx], author, CONSORT_KEY_BYTES);
+	s->nauthors++;
+	*idx = h.idx;
+	return 0;
+}
+
+/* Stores a change-set's bytes under (author, seq) and its id. */
+int
+store_put_change(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len)
+{
+	uint8_t key[CONSORT_KEY_BYTES + 8];
+	int rc;
+
+	memcpy(key, cs->author, CONSORT_KEY_BYTES);
+	util_put_be64(key + CONSORT_KEY_BYTES, cs->seq);
+	rc = store_put(txn, s, TB_CHANGES, key, sizeof(key), bytes, len,
+	    MDB_NOOVERWRITE);
+	if (rc != 0)
+		return rc;
+	return store_put(txn, s, TB_IDS, cs->id, CONSORT_HASH_BYTES, key,
+	    sizeof(key), MDB_NOOVERWRITE);
+}
+
+/* Reads the stored bytes of (author, seq). */
+int
+store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
+    uint64_t seq, MDB_val *v)
+{
+	uint8_t key[CONSORT_KEY_BYTES + 8];
+
+	memcpy(key, author, CONSORT_KEY_BYTES);
+	util_put_be64(key + CONSORT_KEY_BYTES, seq);
+	return store_get(txn, s, TB_CHANGES, key, sizeof(key), v);
+}
+
+/* Empties the derived tables (state and refs) before a replay. */
+int
+store_clear_state(MDB_txn *txn, struct store *s)
+{
+	int rc;
+
+	if ((rc = mdb_drop(txn, s->dbi[TB_ENTITIES], 0)) != 0 ||
+	    (rc = mdb_drop(txn, s->dbi[TB_REFS], 0)) != 0)
+		return store_err(rc);
+	return 0;
+}
