@@ -18,7 +18,7 @@ FUZZ_SECONDS ?= 60
 
 PKGS := msgpack libsodium libuv jansson
 DEB_PKGS := pkg-config liblmdb-dev lmdb-utils libmsgpack-dev libsodium-dev \
-	libuv1-dev libjansson-dev libcsv-dev libcmocka-dev python3
+	libuv1-dev libjansson-dev libcsv-dev libcmocka-dev python3 time
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -104,9 +104,15 @@ asan: deps
 fuzz: deps deps-fuzz
 	@$(MAKE) -s -f tools/fuzz/fuzz.mk FUZZ_SECONDS=$(FUZZ_SECONDS)
 
+BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/tools/bench/%,$(wildcard tools/bench/*.c))
+
+$(BUILD)/tools/bench/%: tools/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 bench: deps
-	@$(MAKE) -s all
-	@sh tools/bench/bench.sh ./consort
+	@$(MAKE) -s all $(BENCH_TOOLS)
+	@BENCH_BIN=$(abspath $(BUILD))/tools/bench sh tools/bench/bench.sh ./consort
 
 install: $(BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin

@@ -208,6 +208,7 @@ struct store {
 	MDB_dbi dbi[TB_COUNT];
 	uint8_t (*authors)[CONSORT_KEY_BYTES];  /* by local idx */
 	uint32_t nauthors;
+	char *mapfile;  /* absolute path of data.mdb (store_release_map) */
 };
 
 int store_open(struct store *s, const char *path, bool create);
@@ -231,6 +232,7 @@ int store_put_change(MDB_txn *txn, struct store *s, const struct changeset *cs,
 int store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
     uint64_t seq, MDB_val *v);
 int store_clear_state(MDB_txn *txn, struct store *s);
+void store_release_map(struct store *s);
 
 /* ---- merge.c: records as multi-value registers, applying ops ---- */
 

@@ -280,11 +280,14 @@ on_bad(struct importer *im, uint64_t line, int err)
 	return 0;  /* already known from pass 1 */
 }
 
-/* Reports progress every 4096 records. */
+/* Every 4096 records: reports progress and unmaps the store pages read. */
 static void
 progress(struct importer *im)
 {
-	if (im->o->progress != NULL && (im->res->lines & 4095) == 0)
+	if ((im->res->lines & 511) != 0)
+		return;
+	store_release_map(&im->n->store);
+	if (im->o->progress != NULL)
 		im->o->progress(im->o->ctx, im->pass, im->bytes, im->total);
 }
 

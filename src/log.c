@@ -286,6 +286,8 @@ replay_one(MDB_txn *txn, struct store *s, struct cursor *cur, uint32_t ncur,
 		st->ops += cs.nops;
 		st->bytes += v.mv_size;
 		*progressed = true;
+		if ((st->changesets & 63) == 0)
+			store_release_map(s);
 	}
 	cs_free(&cs);
 	return rc;

@@ -4,8 +4,10 @@
  * local numbering of authors that records use to keep entries small.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
 #include "core.h"
@@ -35,6 +37,18 @@ store_err(int rc)
 	default:
 		return E(STORE);
 	}
+}
+
+/* The absolute name of the data file, as /proc/self/maps shows it. */
+static char *
+map_file(const char *dir)
+{
+	char *real = realpath(dir, NULL), *name = NULL;
+
+	if (real != NULL && asprintf(&name, "%s/data.mdb", real) < 0)
+		name = NULL;
+	free(real);
+	return name;
 }
 
 /* Opens (or creates) the environment at path and its tables. */
@@ -72,6 +86,7 @@ store_open(struct store *s, const char *path, bool create)
 	}
 	if ((rc = mdb_txn_commit(txn)) != 0)
 		goto fail;
+	s->mapfile = map_file(path);
 	return 0;
 fail:
 	store_close(s);
@@ -85,7 +100,9 @@ store_close(struct store *s)
 	if (s->env != NULL)
 		mdb_env_close(s->env);
 	free(s->authors);
+	free(s->mapfile);
 	s->authors = NULL;
+	s->mapfile = NULL;
 	s->env = NULL;
 	s->nauthors = 0;
 }
@@ -266,4 +283,34 @@ store_clear_state(MDB_txn *txn, struct store *s)
 	    (rc = mdb_drop(txn, s->dbi[TB_REFS], 0)) != 0)
 		return store_err(rc);
 	return 0;
+}
+
+/*
+ * Drops this process's mappings of store pages.  A long import or replay
+ * reads its way through the whole file; the pages stay in the kernel's page
+ * cache (a later read maps them back cheaply) but no longer count against
+ * the process, so its footprint does not grow with the store.  The map is
+ * read-only and shared (no MDB_WRITEMAP): a dropped page faults back in with
+ * the same bytes, so this is safe inside a transaction too.  LMDB does not
+ * export its map address unless the map is fixed, so the mapping of
+ * data.mdb is found in /proc/self/maps.
+ */
+void
+store_release_map(struct store *s)
+{
+	char line[4352], *name;
+	unsigned long lo, hi;
+	FILE *f;
+
+	if (s->mapfile == NULL || (f = fopen("/proc/self/maps", "r")) == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		line[strcspn(line, "\n")] = '\0';
+		if ((name = strchr(line, '/')) == NULL ||
+		    sscanf(line, "%lx-%lx", &lo, &hi) != 2)
+			continue;
+		if (strcmp(name, s->mapfile) == 0)
+			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
 }
