@@ -233,6 +233,7 @@ int store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
     uint64_t seq, MDB_val *v);
 int store_clear_state(MDB_txn *txn, struct store *s);
 void store_release_map(struct store *s);
+int store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[2]);
 
 /* ---- merge.c: records as multi-value registers, applying ops ---- */
 
@@ -401,6 +402,9 @@ int import_file(struct node *n, const struct import_opts *o,
 
 int log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d);
+int log_apply_own(MDB_txn *txn, struct store *s, const uint8_t *bytes,
+    size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct consort_diag *d);
 int log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d);
 
@@ -413,6 +417,17 @@ struct log_replay_stats {
 int log_replay(MDB_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
+int log_verify(MDB_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct log_replay_stats *st, struct consort_diag *d);
+
+/* ---- sigpool.c: the log's signatures checked on a second thread ---- */
+
+struct sigpool;
+
+int sigpool_start(MDB_txn *txn, struct store *s, struct sigpool **out);
+int sigpool_finish(struct sigpool *p, uint8_t author[CONSORT_KEY_BYTES],
+    uint64_t *seq);
 
 /* ---- state.c: state hash, export, queries ---- */
 
@@ -429,6 +444,8 @@ void state_record_json(struct jsonw *w, const struct store *s,
     const struct record *r);
 int state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w);
 int state_count(MDB_txn *txn, struct store *s, unsigned type, uint64_t *n);
+int state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored,
+    MDB_dbi rebuilt, bool records, struct consort_diag *d);
 const struct value *state_field(const struct store *s, const struct record *r,
     unsigned field);
 

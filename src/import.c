@@ -280,7 +280,7 @@ on_bad(struct importer *im, uint64_t line, int err)
 	return 0;  /* already known from pass 1 */
 }
 
-/* Every 4096 records: reports progress and unmaps the store pages read. */
+/* Every 512 records: reports progress and unmaps the store pages read. */
 static void
 progress(struct importer *im)
 {

@@ -75,10 +75,11 @@ check_dep(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return 0;
 }
 
-/* Checks cs against the author's head and the deps, before it is stored. */
-int
-log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+/* Checks cs against the author's head and the deps (and its signature). */
+static int
+check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t consortium[CONSORT_HASH_BYTES], bool check_sig,
+    struct consort_diag *d)
 {
 	struct head h;
 	uint32_t i;
@@ -101,10 +102,18 @@ log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	for (i = 0; i < cs->ndeps; i++)
 		if ((rc = check_dep(txn, s, cs, &cs->deps[i], d)) != 0)
 			return rc;
-	if (cs_verify(cs) != 0)
+	if (check_sig && cs_verify(cs) != 0)
 		return refuse(d, cs, E(SIGNATURE), "bad signature",
 		    "the change-set was altered; get it again from its author");
 	return 0;
+}
+
+/* Checks a received change-set before it is stored. */
+int
+log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+{
+	return check_append(txn, s, cs, consortium, true, d);
 }
 
 /* Stores a checked change-set, moves the author's head and applies it. */
@@ -130,19 +139,39 @@ append(MDB_txn *txn, struct store *s, const struct changeset *cs,
 }
 
 /* Decodes, checks, stores and applies one signed change-set. */
-int
-log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+static int
+apply_bytes(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
+    const uint8_t consortium[CONSORT_HASH_BYTES], bool check_sig,
+    struct consort_diag *d)
 {
 	struct changeset cs;
 	int rc;
 
 	if ((rc = cs_decode(bytes, len, &cs, d)) != 0)
 		return rc;
-	if ((rc = log_check_append(txn, s, &cs, consortium, d)) == 0)
+	if ((rc = check_append(txn, s, &cs, consortium, check_sig, d)) == 0)
 		rc = append(txn, s, &cs, bytes, len);
 	cs_free(&cs);
 	return rc;
+}
+
+/* Applies a change-set received from elsewhere: every check, signature too. */
+int
+log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+{
+	return apply_bytes(txn, s, bytes, len, consortium, true, d);
+}
+
+/*
+ * Applies a change-set this node has just signed: the same checks but the
+ * signature, which cannot fail on bytes that never left the process.
+ */
+int
+log_apply_own(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+{
+	return apply_bytes(txn, s, bytes, len, consortium, false, d);
 }
 
 /* Replay progress of one author. */
@@ -272,9 +301,6 @@ replay_one(MDB_txn *txn, struct store *s, struct cursor *cur, uint32_t ncur,
 	    cs.seq != c->done + 1 || memcmp(cs.prev, c->last, CONSORT_HASH_BYTES)))
 		rc = refuse(d, &cs, E(CHAIN), "the stored change-set does not "
 		    "follow its predecessor", "the store was altered");
-	if (rc == 0 && cs_verify(&cs) != 0)
-		rc = refuse(d, &cs, E(SIGNATURE), "bad signature",
-		    "the store was altered; restore it or sync it again");
 	if (rc == 0)
 		rc = check_id(txn, s, &cs, d);
 	if (rc == 0)
@@ -293,13 +319,9 @@ replay_one(MDB_txn *txn, struct store *s, struct cursor *cur, uint32_t ncur,
 	return rc;
 }
 
-/*
- * Re-applies every stored change-set in an order that respects each
- * author's chain and every dep, re-checking signatures and links.  The
- * caller has emptied the state tables (store_clear_state).
- */
-int
-log_replay(MDB_txn *txn, struct store *s,
+/* Applies every stored change-set in an order that keeps chains and deps. */
+static int
+replay_all(MDB_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
@@ -308,7 +330,6 @@ log_replay(MDB_txn *txn, struct store *s,
 	uint32_t n, i;
 	int rc = 0;
 
-	memset(st, 0, sizeof(*st));
 	if ((rc = load_cursors(txn, s, &cur, &n)) != 0)
 		return rc;
 	do {
@@ -335,5 +356,72 @@ log_replay(MDB_txn *txn, struct store *s,
 			    "run consort rebuild from a good backup");
 	}
 	free(cur);
+	return rc;
+}
+
+/* Reports the first change-set whose signature does not hold. */
+static int
+bad_signature(struct consort_diag *d, const uint8_t *author, uint64_t seq)
+{
+	char a[2 * CONSORT_KEY_BYTES + 1], where[128];
+
+	util_hex(a, author, CONSORT_KEY_BYTES);
+	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	    (unsigned long long)seq);
+	return consort_diag_set(d, E(SIGNATURE), where, "bad signature: its "
+	    "stored bytes were altered", "restore the store from a backup or "
+	    "sync it again from another member");
+}
+
+/*
+ * Re-applies every stored change-set in an order that respects each
+ * author's chain and every dep, re-checking links and ids, while a second
+ * thread re-checks every signature.  The caller has emptied the state
+ * tables (store_clear_state).  A bad signature is reported before any other
+ * refusal: it names the change-set that was altered.
+ */
+int
+log_replay(MDB_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	uint8_t author[CONSORT_KEY_BYTES];
+	struct sigpool *pool;
+	uint64_t seq;
+	int rc, sig;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = sigpool_start(txn, s, &pool)) != 0)
+		return rc;
+	rc = replay_all(txn, s, consortium, st, d);
+	if ((sig = sigpool_finish(pool, author, &seq)) != 0)
+		return bad_signature(d, author, seq);
+	return rc;
+}
+
+/*
+ * Checks the log and the state: replays every change-set into scratch
+ * tables of the (write) transaction and compares them with the stored
+ * state.  The caller aborts the transaction afterwards.
+ */
+int
+log_verify(MDB_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	MDB_dbi live[2] = { s->dbi[TB_ENTITIES], s->dbi[TB_REFS] }, scratch[2];
+	int rc;
+
+	if ((rc = store_open_scratch(txn, s, scratch)) != 0)
+		return rc;
+	s->dbi[TB_ENTITIES] = scratch[0];
+	s->dbi[TB_REFS] = scratch[1];
+	rc = log_replay(txn, s, consortium, st, d);
+	s->dbi[TB_ENTITIES] = live[0];
+	s->dbi[TB_REFS] = live[1];
+	if (rc == 0)
+		rc = state_compare(txn, s, live[0], scratch[0], true, d);
+	if (rc == 0)
+		rc = state_compare(txn, s, live[1], scratch[1], false, d);
 	return rc;
 }

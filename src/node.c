@@ -254,7 +254,7 @@ edit_flush(struct edit *e)
 		memcpy(e->n->consortium, cs.id, CONSORT_HASH_BYTES);
 		cs_free(&cs);
 	}
-	if ((rc = log_apply(e->txn, &e->n->store, (uint8_t *)e->out.data,
+	if ((rc = log_apply_own(e->txn, &e->n->store, (uint8_t *)e->out.data,
 	    e->out.size, e->n->consortium, NULL)) != 0)
 		goto out;
 	util_put_be64(clock, e->n->hlc);

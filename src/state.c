@@ -268,3 +268,111 @@ state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w)
 	jw_obj_end(w);
 	return 0;
 }
+
+/* Whether two stored records hold the same registers, whatever their order. */
+static int
+records_equal(const struct store *s, const MDB_val *key, const MDB_val *a,
+    const MDB_val *b, bool *equal)
+{
+	msgpack_sbuffer ba, bb;
+	msgpack_packer pa, pb;
+	struct record ra, rb;
+	int rc;
+
+	merge_record_init(&ra);
+	merge_record_init(&rb);
+	ra.type = rb.type = *(const uint8_t *)key->mv_data;
+	memcpy(ra.id, (const uint8_t *)key->mv_data + 1, CONSORT_EID_BYTES);
+	memcpy(rb.id, ra.id, CONSORT_EID_BYTES);
+	msgpack_sbuffer_init(&ba);
+	msgpack_sbuffer_init(&bb);
+	rc = merge_decode(a->mv_data, a->mv_size, &ra);
+	if (rc == 0)
+		rc = merge_decode(b->mv_data, b->mv_size, &rb);
+	if (rc == 0) {
+		msgpack_packer_init(&pa, &ba, msgpack_sbuffer_write);
+		msgpack_packer_init(&pb, &bb, msgpack_sbuffer_write);
+		hash_record(&pa, s, &ra);
+		hash_record(&pb, s, &rb);
+		*equal = ba.size == bb.size && memcmp(ba.data, bb.data, ba.size) == 0;
+	}
+	if (rc == E(STORE)) {
+		*equal = false;  /* a stored record that does not decode */
+		rc = 0;
+	}
+	msgpack_sbuffer_destroy(&ba);
+	msgpack_sbuffer_destroy(&bb);
+	merge_record_free(&ra);
+	merge_record_free(&rb);
+	return rc;
+}
+
+/* Names the record of a state-table key in a diagnostic. */
+static int
+state_differs(struct consort_diag *d, const MDB_val *key, bool records)
+{
+	const struct schema_type *t;
+	const uint8_t *k = key->mv_data;
+	char where[300], hex[2 * CONSORT_EID_BYTES + 1];
+
+	t = key->mv_size > 0 ? schema_type(k[0]) : NULL;
+	if (records && key->mv_size == 1 + CONSORT_EID_BYTES) {
+		util_hex(hex, k + 1, CONSORT_EID_BYTES);
+		snprintf(where, sizeof(where), "%s record %s",
+		    t ? t->name : "unknown", hex);
+	} else
+		snprintf(where, sizeof(where), "ref %s %.*s", t ? t->name : "?",
+		    (int)(key->mv_size > 1 ? key->mv_size - 1 : 0), k + 1);
+	return consort_diag_set(d, E(STATE), where, "the stored state differs "
+	    "from a rebuild of the log", "run consort rebuild");
+}
+
+/*
+ * Compares a stored state table with a rebuilt one, key by key.  Records
+ * whose bytes differ are compared by content, since register entries may
+ * be stored in another order.
+ */
+int
+state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored, MDB_dbi rebuilt,
+    bool records, struct consort_diag *d)
+{
+	MDB_cursor *ca, *cb;
+	MDB_val ka, va, kb, vb;
+	bool equal;
+	int ra, rb, rc = 0, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(txn, stored, &ca)) != 0)
+		return store_err(rc);
+	if ((rc = mdb_cursor_open(txn, rebuilt, &cb)) != 0) {
+		mdb_cursor_close(ca);
+		return store_err(rc);
+	}
+	for (;; op = MDB_NEXT) {
+		ra = mdb_cursor_get(ca, &ka, &va, op);
+		rb = mdb_cursor_get(cb, &kb, &vb, op);
+		if (ra == MDB_NOTFOUND && rb == MDB_NOTFOUND)
+			break;
+		if ((ra != 0 && ra != MDB_NOTFOUND) || (rb != 0 && rb != MDB_NOTFOUND)) {
+			rc = store_err(ra ? ra : rb);
+			break;
+		}
+		if (ra != 0 || rb != 0 || ka.mv_size != kb.mv_size ||
+		    memcmp(ka.mv_data, kb.mv_data, ka.mv_size) != 0) {
+			rc = state_differs(d, ra == 0 ? &ka : &kb, records);
+			break;
+		}
+		if (va.mv_size == vb.mv_size &&
+		    memcmp(va.mv_data, vb.mv_data, va.mv_size) == 0)
+			continue;
+		equal = false;
+		if (records && (rc = records_equal(s, &ka, &va, &vb, &equal)) != 0)
+			break;
+		if (!equal) {
+			rc = state_differs(d, &ka, records);
+			break;
+		}
+	}
+	mdb_cursor_close(ca);
+	mdb_cursor_close(cb);
+	return rc;
+}

@@ -285,6 +285,21 @@ store_clear_state(MDB_txn *txn, struct store *s)
 	return 0;
 }
 
+/* Opens and empties the scratch state tables a verification replays into. */
+int
+store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[2])
+{
+	int rc;
+
+	(void)s;
+	if ((rc = mdb_dbi_open(txn, "verify.entities", MDB_CREATE, &out[0])) != 0 ||
+	    (rc = mdb_dbi_open(txn, "verify.refs", MDB_CREATE, &out[1])) != 0 ||
+	    (rc = mdb_drop(txn, out[0], 0)) != 0 ||
+	    (rc = mdb_drop(txn, out[1], 0)) != 0)
+		return store_err(rc);
+	return 0;
+}
+
 /*
  * Drops this process's mappings of store pages.  A long import or replay
  * reads its way through the whole file; the pages stay in the kernel's page

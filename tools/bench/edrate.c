@@ -1,0 +1,274 @@
+/*
+ * edrate NODE_DIR [--repeat N]: the raw Ed25519 verify rate on a node's own
+ * change-sets.  Every value of the "changes" table is loaded from a
+ * read-only LMDB environment and decoded (cs_decode) before the clock
+ * starts; then crypto_sign_verify_detached runs over exactly those bodies,
+ * signatures and author keys, N times (default 5) after one untimed
+ * warm-up pass, timed with CLOCK_MONOTONIC.  Prints the medians:
+ *
+ *   raw_verify_per_s=R raw_verify_mb_per_s=M changesets=N
+ *
+ * MB/s counts the signed body bytes (the signature excluded), 1 MB = 10^6
+ * bytes.  Exit status: 0 when every signature verified, 1 on an error or a
+ * bad signature, 2 on misuse.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "core.h"
+
+#define DEFAULT_REPEAT 5
+#define MAX_REPEAT 1000
+
+/* One loaded change-set: its own copy of the stored bytes. */
+struct item {
+	uint8_t *bytes;
+	size_t len;
+	const uint8_t *body;
+	size_t body_len;
+	const uint8_t *sig;
+	uint8_t author[CONSORT_KEY_BYTES];
+};
+
+struct items {
+	struct item *v;
+	size_t n, cap;
+	uint64_t body_bytes;
+};
+
+/* Prints the usage line and returns the misuse exit status. */
+static int
+usage(void)
+{
+	fprintf(stderr, "usage: edrate NODE_DIR [--repeat N]\n");
+	return 2;
+}
+
+/* Prints an LMDB failure and returns the error exit status. */
+static int
+mdb_fail(const char *what, int rc)
+{
+	fprintf(stderr, "edrate: %s: %s\n", what, mdb_strerror(rc));
+	return 1;
+}
+
+/* Copies one stored change-set and decodes it to find body, sig and author. */
+static int
+items_add(struct items *it, const MDB_val *v)
+{
+	struct consort_diag d = { "", "", "" };
+	struct changeset cs;
+	struct item *x;
+	int rc;
+
+	if (it->n == it->cap) {
+		size_t cap = it->cap ? it->cap * 2 : 256;
+		struct item *nv = realloc(it->v, cap * sizeof(*nv));
+
+		if (nv == NULL)
+			return -1;
+		it->v = nv;
+		it->cap = cap;
+	}
+	x = &it->v[it->n];
+	if ((x->bytes = malloc(v->mv_size ? v->mv_size : 1)) == NULL)
+		return -1;
+	memcpy(x->bytes, v->mv_data, v->mv_size);
+	x->len = v->mv_size;
+	if ((rc = cs_decode(x->bytes, x->len, &cs, &d)) != 0) {
+		fprintf(stderr, "edrate: stored change-set %zu does not decode: "
+		    "%s: %s\n", it->n + 1, d.where, d.what);
+		free(x->bytes);
+		return -1;
+	}
+	x->body = cs.body;
+	x->body_len = cs.body_len;
+	x->sig = cs.sig;
+	memcpy(x->author, cs.author, CONSORT_KEY_BYTES);
+	cs_free(&cs);
+	it->body_bytes += x->body_len;
+	it->n++;
+	return 0;
+}
+
+/* Loads every value of the "changes" table of NODE_DIR/store, read-only. */
+static int
+load(const char *node_dir, struct items *it)
+{
+	char path[4096];
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_cursor *c;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	int rc, op = MDB_FIRST, ret = 1;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/store", node_dir) >=
+	    sizeof(path)) {
+		fprintf(stderr, "edrate: path too long\n");
+		return 1;
+	}
+	if ((rc = mdb_env_create(&env)) != 0)
+		return mdb_fail("mdb_env_create", rc);
+	mdb_env_set_maxdbs(env, 16);
+	if ((rc = mdb_env_open(env, path, MDB_RDONLY | MDB_NOTLS, 0600)) != 0) {
+		mdb_env_close(env);
+		fprintf(stderr, "edrate: %s: %s\n", path, mdb_strerror(rc));
+		return 1;
+	}
+	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0) {
+		mdb_env_close(env);
+		return mdb_fail("mdb_txn_begin", rc);
+	}
+	if ((rc = mdb_dbi_open(txn, "changes", 0, &dbi)) != 0) {
+		mdb_fail("open table \"changes\"", rc);
+		goto out;
+	}
+	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0) {
+		mdb_fail("mdb_cursor_open", rc);
+		goto out;
+	}
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (items_add(it, &v) != 0) {
+			mdb_cursor_close(c);
+			goto out;
+		}
+	}
+	mdb_cursor_close(c);
+	if (rc != MDB_NOTFOUND)
+		mdb_fail("mdb_cursor_get", rc);
+	else
+		ret = 0;
+out:
+	mdb_txn_abort(txn);
+	mdb_env_close(env);
+	return ret;
+}
+
+/* Seconds elapsed between two monotonic times. */
+static double
+elapsed(const struct timespec *t0, const struct timespec *t1)
+{
+	return (double)(t1->tv_sec - t0->tv_sec) +
+	    (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Verifies every loaded signature once; returns the number that failed. */
+static size_t
+verify_all(const struct items *it)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < it->n; i++) {
+		const struct item *x = &it->v[i];
+
+		if (crypto_sign_verify_detached(x->sig, x->body, x->body_len,
+		    x->author) != 0)
+			bad++;
+	}
+	return bad;
+}
+
+/* Orders doubles for qsort. */
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The median of n doubles (sorts them in place). */
+static double
+median(double *v, size_t n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Parses the arguments: NODE_DIR and an optional --repeat N. */
+static int
+parse_args(int argc, char **argv, const char **dir, unsigned *repeat)
+{
+	char *end;
+	long n;
+	int i;
+
+	*dir = NULL;
+	*repeat = DEFAULT_REPEAT;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
+			errno = 0;
+			n = strtol(argv[++i], &end, 10);
+			if (errno != 0 || *end != '\0' || end == argv[i] ||
+			    n < 1 || n > MAX_REPEAT)
+				return -1;
+			*repeat = (unsigned)n;
+		} else if (argv[i][0] == '-' || *dir != NULL) {
+			return -1;
+		} else {
+			*dir = argv[i];
+		}
+	}
+	return *dir == NULL ? -1 : 0;
+}
+
+/* Loads, verifies N times and prints the median rates. */
+int
+main(int argc, char **argv)
+{
+	struct items it = { NULL, 0, 0, 0 };
+	struct timespec t0, t1;
+	const char *dir;
+	unsigned repeat, r;
+	double secs, rates[MAX_REPEAT], mbs[MAX_REPEAT];
+	size_t i, bad;
+	int ret = 1;
+
+	if (parse_args(argc, argv, &dir, &repeat) != 0)
+		return usage();
+	if (sodium_init() < 0) {
+		fprintf(stderr, "edrate: sodium_init failed\n");
+		return 1;
+	}
+	if (load(dir, &it) != 0)
+		goto out;
+	if (it.n == 0) {
+		fprintf(stderr, "edrate: %s: no stored change-set\n", dir);
+		goto out;
+	}
+	if ((bad = verify_all(&it)) != 0) {  /* warm-up, and a sanity check */
+		fprintf(stderr, "edrate: %zu of %zu signatures do not verify\n",
+		    bad, it.n);
+		goto out;
+	}
+	for (r = 0; r < repeat; r++) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		bad = verify_all(&it);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (bad != 0) {
+			fprintf(stderr, "edrate: %zu signatures failed on pass %u\n",
+			    bad, r + 1);
+			goto out;
+		}
+		if ((secs = elapsed(&t0, &t1)) <= 0)
+			secs = 1e-9;
+		rates[r] = (double)it.n / secs;
+		mbs[r] = (double)it.body_bytes / 1e6 / secs;
+	}
+	printf("raw_verify_per_s=%.1f raw_verify_mb_per_s=%.2f changesets=%zu\n",
+	    median(rates, repeat), median(mbs, repeat), it.n);
+	ret = 0;
+out:
+	for (i = 0; i < it.n; i++)
+		free(it.v[i].bytes);
+	free(it.v);
+	return ret;
+}
