@@ -49,18 +49,26 @@ consort_err_name(int err)
 	return i < 0 ? "EUNKNOWN" : names[i];
 }
 
-/* Fills the non-NULL parts of a diagnostic and returns err unchanged. */
+/* Copies src into a diagnostic field unless it is that field already. */
+static void
+diag_copy(char *dst, size_t len, const char *src)
+{
+	if (src != NULL && src != dst)
+		snprintf(dst, len, "%s", src);
+}
+
+/*
+ * Fills the non-NULL parts of a diagnostic and returns err unchanged.  A
+ * part may be the diagnostic's own field (kept as it is).
+ */
 int
 consort_diag_set(struct consort_diag *d, int err, const char *where,
     const char *what, const char *hint)
 {
 	if (d == NULL)
 		return err;
-	if (where != NULL)
-		snprintf(d->where, sizeof(d->where), "%s", where);
-	if (what != NULL)
-		snprintf(d->what, sizeof(d->what), "%s", what);
-	if (hint != NULL)
-		snprintf(d->hint, sizeof(d->hint), "%s", hint);
+	diag_copy(d->where, sizeof(d->where), where);
+	diag_copy(d->what, sizeof(d->what), what);
+	diag_copy(d->hint, sizeof(d->hint), hint);
 	return err;
 }
