@@ -21,6 +21,7 @@
 
 void util_hex(char *out, const uint8_t *in, size_t len);
 int util_unhex(uint8_t *out, size_t len, const char *hex);
+int util_unhex_n(uint8_t *out, size_t len, const char *hex, size_t hexlen);
 bool util_utf8_valid(const uint8_t *s, size_t len);
 bool util_date_valid(const char *s, size_t len);
 bool util_siret_valid(const char *s, size_t len);
@@ -191,6 +192,7 @@ enum store_table {
 	TB_ENTITIES,  /* type(1) entity id(16) -> record (merge.c) */
 	TB_REFS,      /* type(1) ref -> entity id(16) */
 	TB_META,      /* name -> value: consortium id, founder, hlc, self */
+	TB_OWNERS,    /* type(1) id(16) field(1) author(4) seq(8) -> [value, vv] */
 	TB_COUNT
 };
 
@@ -202,6 +204,20 @@ struct head {
 };
 
 #define STORE_MAX_AUTHORS 4096
+#define STORE_MAX_MEMBERS 1024
+
+enum member_role { ROLE_NONE, ROLE_LEAD, ROLE_CO, ROLE_SUB };
+
+/* A member of the roster, as permission checks need it. */
+struct member {
+	uint8_t key[CONSORT_KEY_BYTES];
+	bool has_key;
+	char siret[15];
+	char parent[15];
+	enum member_role role;
+	bool revoked;
+	uint64_t revoked_after;  /* the last of its change-sets that counts */
+};
 
 struct store {
 	MDB_env *env;
@@ -209,6 +225,11 @@ struct store {
 	uint8_t (*authors)[CONSORT_KEY_BYTES];  /* by local idx */
 	uint32_t nauthors;
 	char *mapfile;  /* absolute path of data.mdb (store_release_map) */
+	uint8_t founder[CONSORT_KEY_BYTES];  /* the lead: edits everything */
+	bool has_founder;
+	struct member *roster;  /* cache of the member records (perm.c) */
+	uint32_t nroster;
+	bool roster_stale;
 };
 
 int store_open(struct store *s, const char *path, bool create);
@@ -233,7 +254,7 @@ int store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
     uint64_t seq, MDB_val *v);
 int store_clear_state(MDB_txn *txn, struct store *s);
 void store_release_map(struct store *s);
-int store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[2]);
+int store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[3]);
 
 /* ---- merge.c: records as multi-value registers, applying ops ---- */
 
@@ -273,7 +294,22 @@ struct record {
 
 struct merge_result {
 	uint32_t applied;  /* ops that changed a register */
-	uint32_t refused;  /* ops on a record never created, or a ref mismatch */
+	uint32_t refused;  /* ops on a record never created, or not permitted */
+	int first_refusal; /* the error of the first refused op */
+	uint32_t first_refused_op;
+	const char *why;   /* and the reason, a static string */
+};
+
+/*
+ * The causal context of a change-set being applied: for each local author
+ * number, the highest seq it had seen (DESIGN.md §4).
+ */
+struct causal {
+	uint64_t *vv;
+	uint32_t n;
+	uint32_t author;
+	uint64_t seq;
+	uint64_t hlc;
 };
 
 void merge_record_init(struct record *r);
@@ -288,6 +324,19 @@ const struct entry *merge_winner(const struct store *s,
 bool merge_alive(const struct store *s, const struct record *r);
 int merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
     uint32_t author_idx, struct merge_result *res);
+
+/* ---- perm.c: who may edit what (DESIGN.md §4) ---- */
+
+int perm_roster(MDB_txn *txn, struct store *s);
+const struct member *perm_member_by_key(const struct store *s,
+    const uint8_t *key);
+const struct member *perm_member_by_siret(const struct store *s,
+    const char *siret, size_t len);
+int perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct cs_op *op, const char **why);
+int perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct cs_op *op);
+bool perm_is_lead(const struct store *s, const uint8_t *key);
 
 /* ---- node.c: a node directory, its key and local change-sets ---- */
 
@@ -339,6 +388,7 @@ struct edit {
 	struct record rec;   /* the record being edited */
 	struct record target; /* the record a reference names */
 	uint32_t appended;
+	struct consort_diag diag;  /* why a flush or commit was refused */
 };
 
 int edit_begin(struct node *n, struct edit *e);
@@ -445,7 +495,7 @@ void state_record_json(struct jsonw *w, const struct store *s,
 int state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w);
 int state_count(MDB_txn *txn, struct store *s, unsigned type, uint64_t *n);
 int state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored,
-    MDB_dbi rebuilt, bool records, struct consort_diag *d);
+    MDB_dbi rebuilt, enum store_table table, struct consort_diag *d);
 const struct value *state_field(const struct store *s, const struct record *r,
     unsigned field);
 

@@ -667,6 +667,8 @@ pass_write(struct importer *im, enum import_format fmt)
 	if ((rc = edit_begin(im->n, &im->e)) != 0)
 		return rc;
 	if ((rc = scan(im, fmt)) != 0 || (rc = flush(im, true)) != 0) {
+		if (im->e.diag.what[0] && !im->d->what[0])
+			*im->d = im->e.diag;
 		if (im->e.txn != NULL)
 			edit_abort(&im->e);
 		return rc;

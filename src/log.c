@@ -75,6 +75,29 @@ check_dep(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return 0;
 }
 
+/* Refuses change-sets of non-members and of revoked members. */
+static int
+check_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    struct consort_diag *d)
+{
+	const struct member *m;
+	int rc;
+
+	if (!s->has_founder || perm_is_lead(s, cs->author) ||
+	    (cs->seq == 1 && memcmp(cs->consortium, zero_hash,
+	    CONSORT_HASH_BYTES) == 0))
+		return 0;
+	if ((rc = perm_roster(txn, s)) != 0)
+		return rc;
+	if ((m = perm_member_by_key(s, cs->author)) == NULL)
+		return refuse(d, cs, E(PERM), "its author is not a member of the "
+		    "consortium", "the lead binds members' keys with consort invite");
+	if (m->revoked && cs->seq > m->revoked_after)
+		return refuse(d, cs, E(PERM), "its author was revoked before it",
+		    "a revoked member's later change-sets count nowhere");
+	return 0;
+}
+
 /* Checks cs against the author's head and the deps (and its signature). */
 static int
 check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
@@ -85,7 +108,8 @@ check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	uint32_t i;
 	int rc;
 
-	if ((rc = check_consortium(cs, consortium, d)) != 0)
+	if ((rc = check_consortium(cs, consortium, d)) != 0 ||
+	    (rc = check_member(txn, s, cs, d)) != 0)
 		return rc;
 	rc = store_head(txn, s, cs->author, &h);
 	if (rc == E(NOENT))
@@ -119,9 +143,8 @@ log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
 /* Stores a checked change-set, moves the author's head and applies it. */
 static int
 append(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const uint8_t *bytes, size_t len)
+    const uint8_t *bytes, size_t len, struct merge_result *res)
 {
-	struct merge_result res;
 	struct head h;
 	uint32_t idx;
 	int rc;
@@ -135,22 +158,33 @@ append(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	h.hlc = cs->hlc;
 	if ((rc = store_set_head(txn, s, cs->author, &h)) != 0)
 		return rc;
-	return merge_apply(txn, s, cs, idx, &res);
+	return merge_apply(txn, s, cs, idx, res);
 }
 
 /* Decodes, checks, stores and applies one signed change-set. */
 static int
 apply_bytes(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
-    const uint8_t consortium[CONSORT_HASH_BYTES], bool check_sig,
+    const uint8_t consortium[CONSORT_HASH_BYTES], bool own,
     struct consort_diag *d)
 {
+	struct merge_result res;
 	struct changeset cs;
+	char what[512];
 	int rc;
 
 	if ((rc = cs_decode(bytes, len, &cs, d)) != 0)
 		return rc;
-	if ((rc = check_append(txn, s, &cs, consortium, check_sig, d)) == 0)
-		rc = append(txn, s, &cs, bytes, len);
+	if ((rc = check_append(txn, s, &cs, consortium, !own, d)) == 0)
+		rc = append(txn, s, &cs, bytes, len, &res);
+	if (rc == 0 && own && res.refused > 0) {
+		/* a local edit that would be refused elsewhere is refused now */
+		snprintf(what, sizeof(what), "op %u (%s %s): %s",
+		    res.first_refused_op + 1,
+		    cs_op_kind_name(cs.ops[res.first_refused_op].kind),
+		    schema_type(cs.ops[res.first_refused_op].type)->name, res.why);
+		rc = refuse(d, &cs, res.first_refusal, what, "ask the lead, or "
+		    "the member who runs that session, to make this edit");
+	}
 	cs_free(&cs);
 	return rc;
 }
@@ -160,7 +194,7 @@ int
 log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
 {
-	return apply_bytes(txn, s, bytes, len, consortium, true, d);
+	return apply_bytes(txn, s, bytes, len, consortium, false, d);
 }
 
 /*
@@ -171,7 +205,7 @@ int
 log_apply_own(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
 {
-	return apply_bytes(txn, s, bytes, len, consortium, false, d);
+	return apply_bytes(txn, s, bytes, len, consortium, true, d);
 }
 
 /* Replay progress of one author. */
@@ -409,19 +443,22 @@ log_verify(MDB_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
-	MDB_dbi live[2] = { s->dbi[TB_ENTITIES], s->dbi[TB_REFS] }, scratch[2];
-	int rc;
+	static const enum store_table tables[3] = { TB_ENTITIES, TB_REFS,
+		TB_OWNERS };
+	MDB_dbi live[3], scratch[3];
+	int i, rc;
 
 	if ((rc = store_open_scratch(txn, s, scratch)) != 0)
 		return rc;
-	s->dbi[TB_ENTITIES] = scratch[0];
-	s->dbi[TB_REFS] = scratch[1];
+	for (i = 0; i < 3; i++) {
+		live[i] = s->dbi[tables[i]];
+		s->dbi[tables[i]] = scratch[i];
+	}
 	rc = log_replay(txn, s, consortium, st, d);
-	s->dbi[TB_ENTITIES] = live[0];
-	s->dbi[TB_REFS] = live[1];
-	if (rc == 0)
-		rc = state_compare(txn, s, live[0], scratch[0], true, d);
-	if (rc == 0)
-		rc = state_compare(txn, s, live[1], scratch[1], false, d);
+	for (i = 0; i < 3; i++)
+		s->dbi[tables[i]] = live[i];
+	s->roster_stale = true;
+	for (i = 0; i < 3 && rc == 0; i++)
+		rc = state_compare(txn, s, live[i], scratch[i], tables[i], d);
 	return rc;
 }

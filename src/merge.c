@@ -232,25 +232,16 @@ merge_alive(const struct store *s, const struct record *r)
 	return e != NULL && e->val.kind == VAL_STR;
 }
 
-/* The causal context of the change-set being applied, by local author. */
-struct context {
-	uint64_t *vv;
-	uint32_t n;
-	uint32_t author;
-	uint64_t seq;
-	uint64_t hlc;
-};
-
 /* Whether the change-set has seen entry e (so its write replaces it). */
 static bool
-covers(const struct context *c, const struct entry *e)
+covers(const struct causal *c, const struct entry *e)
 {
 	return e->author < c->n && e->seq <= c->vv[e->author];
 }
 
 /* Drops covered entries of a register; appends C's entry if v is given. */
 static int
-reg_write(struct record *r, struct reg *g, const struct context *c,
+reg_write(struct record *r, struct reg *g, const struct causal *c,
     const struct value *v)
 {
 	uint32_t i, keep = 0, off;
@@ -293,7 +284,7 @@ put_ref(MDB_txn *txn, struct store *s, const struct record *r)
 /* Applies one op to the loaded record; *changed tells whether it took. */
 static int
 apply_op(MDB_txn *txn, struct store *s, struct record *r, const struct cs_op *op,
-    const struct context *c, bool *changed)
+    const struct causal *c, bool *changed)
 {
 	static const struct value tomb = { VAL_NIL, false, 0, NULL, 0 };
 	uint32_t f;
@@ -327,7 +318,7 @@ apply_op(MDB_txn *txn, struct store *s, struct record *r, const struct cs_op *op
 /* Builds the causal context of cs: its deps and its own position. */
 static int
 context_init(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    uint32_t author_idx, struct context *c)
+    uint32_t author_idx, struct causal *c)
 {
 	uint32_t i, idx;
 	int rc;
@@ -348,20 +339,65 @@ context_init(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return 0;
 }
 
-/* Applies every op of a verified, causally ready change-set to the state. */
+/* Decides whether an op may apply; refusals are counted, not errors. */
+static int
+allowed(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct cs_op *op, uint32_t i,
+    struct merge_result *res, bool *ok)
+{
+	const char *why;
+	int rc;
+
+	rc = perm_check_op(txn, s, m, c, op, &why);
+	*ok = rc == 0;
+	if (rc == E(PERM)) {
+		if (res->refused++ == 0) {
+			res->first_refusal = rc;
+			res->first_refused_op = i;
+			res->why = why;
+		}
+		return 0;
+	}
+	return rc;
+}
+
+/* Loads the roster and finds the author; NULL stands for the lead. */
+static int
+author_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const struct member **m)
+{
+	int rc;
+
+	*m = NULL;
+	if (!s->has_founder || perm_is_lead(s, cs->author))
+		return 0;
+	if ((rc = perm_roster(txn, s)) != 0)
+		return rc;
+	if ((*m = perm_member_by_key(s, cs->author)) == NULL)
+		return E(PERM);
+	return 0;
+}
+
+/*
+ * Applies every op of a verified, causally ready change-set to the state;
+ * ops its author may not make are refused (counted in res) and skipped.
+ */
 int
 merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
     uint32_t author_idx, struct merge_result *res)
 {
+	const struct member *m;
 	const struct cs_op *op;
-	struct context c = { 0 };
+	struct causal c = { 0 };
 	struct record r;
 	msgpack_sbuffer buf;
-	bool loaded = false, changed, dirty = false;
+	bool loaded = false, changed, dirty = false, ok;
 	uint32_t i;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
+	if ((rc = author_member(txn, s, cs, &m)) != 0)
+		return rc;
 	if ((rc = context_init(txn, s, cs, author_idx, &c)) != 0) {
 		free(c.vv);
 		return rc;
@@ -370,6 +406,9 @@ merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	msgpack_sbuffer_init(&buf);
 	for (i = 0; i < cs->nops && rc == 0; i++) {
 		op = &cs->ops[i];
+		if (m != NULL && ((rc = allowed(txn, s, m, &c, op, i, res, &ok)) != 0 ||
+		    !ok))
+			continue;
 		if (!loaded || r.type != op->type ||
 		    memcmp(r.id, op->id, CONSORT_EID_BYTES) != 0) {
 			if (dirty && (rc = merge_save(txn, s, &r, &buf)) != 0)
@@ -380,13 +419,19 @@ merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
 				break;
 			loaded = true;
 		}
-		if ((rc = apply_op(txn, s, &r, op, &c, &changed)) != 0)
+		if ((rc = apply_op(txn, s, &r, op, &c, &changed)) != 0 ||
+		    (changed && (rc = perm_record_op(txn, s, m, &c, op)) != 0))
 			break;
 		dirty |= changed;
+		if (op->type == T_member)
+			s->roster_stale = true;
 		if (changed)
 			res->applied++;
-		else
-			res->refused++;
+		else if (res->refused++ == 0) {
+			res->first_refusal = E(REF);
+			res->first_refused_op = i;
+			res->why = "the record was never created";
+		}
 	}
 	if (rc == 0 && dirty)
 		rc = merge_save(txn, s, &r, &buf);

@@ -45,8 +45,11 @@ load_meta(struct node *n)
 	else if (rc == 0 || rc == E(NOENT))
 		rc = E(NOTNODE);
 	if (rc == 0 && (rc = store_get(txn, &n->store, TB_META, "founder", 7,
-	    &v)) == 0 && v.mv_size == CONSORT_KEY_BYTES)
+	    &v)) == 0 && v.mv_size == CONSORT_KEY_BYTES) {
 		memcpy(n->founder, v.mv_data, CONSORT_KEY_BYTES);
+		memcpy(n->store.founder, n->founder, CONSORT_KEY_BYTES);
+		n->store.has_founder = true;
+	}
 	if (rc == 0 && store_get(txn, &n->store, TB_META, "hlc", 3, &v) == 0 &&
 	    v.mv_size == 8)
 		n->hlc = util_get_be64(v.mv_data);
@@ -255,7 +258,7 @@ edit_flush(struct edit *e)
 		cs_free(&cs);
 	}
 	if ((rc = log_apply_own(e->txn, &e->n->store, (uint8_t *)e->out.data,
-	    e->out.size, e->n->consortium, NULL)) != 0)
+	    e->out.size, e->n->consortium, &e->diag)) != 0)
 		goto out;
 	util_put_be64(clock, e->n->hlc);
 	rc = store_put(e->txn, &e->n->store, TB_META, "hlc", 3, clock, 8, 0);
@@ -418,6 +421,8 @@ write_genesis(struct node *n, const struct genesis *g, struct consort_diag *d)
 	int rc;
 
 	memcpy(n->founder, n->pk, CONSORT_KEY_BYTES);
+	memcpy(n->store.founder, n->pk, CONSORT_KEY_BYTES);
+	n->store.has_founder = true;
 	if ((rc = edit_begin(n, &e)) != 0)
 		return rc;
 	genesis_ops(&e, g);

@@ -309,20 +309,23 @@ records_equal(const struct store *s, const MDB_val *key, const MDB_val *a,
 
 /* Names the record of a state-table key in a diagnostic. */
 static int
-state_differs(struct consort_diag *d, const MDB_val *key, bool records)
+state_differs(struct consort_diag *d, const MDB_val *key,
+    enum store_table table)
 {
 	const struct schema_type *t;
 	const uint8_t *k = key->mv_data;
 	char where[300], hex[2 * CONSORT_EID_BYTES + 1];
 
 	t = key->mv_size > 0 ? schema_type(k[0]) : NULL;
-	if (records && key->mv_size == 1 + CONSORT_EID_BYTES) {
-		util_hex(hex, k + 1, CONSORT_EID_BYTES);
-		snprintf(where, sizeof(where), "%s record %s",
-		    t ? t->name : "unknown", hex);
-	} else
+	if (table == TB_REFS)
 		snprintf(where, sizeof(where), "ref %s %.*s", t ? t->name : "?",
 		    (int)(key->mv_size > 1 ? key->mv_size - 1 : 0), k + 1);
+	else if (key->mv_size >= 1 + CONSORT_EID_BYTES) {
+		util_hex(hex, k + 1, CONSORT_EID_BYTES);
+		snprintf(where, sizeof(where), "%s %s %s", table == TB_OWNERS ?
+		    "ownership of" : "record", t ? t->name : "unknown", hex);
+	} else
+		snprintf(where, sizeof(where), "a malformed state key");
 	return consort_diag_set(d, E(STATE), where, "the stored state differs "
 	    "from a rebuild of the log", "run consort rebuild");
 }
@@ -334,8 +337,9 @@ state_differs(struct consort_diag *d, const MDB_val *key, bool records)
  */
 int
 state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored, MDB_dbi rebuilt,
-    bool records, struct consort_diag *d)
+    enum store_table table, struct consort_diag *d)
 {
+	bool records = table == TB_ENTITIES;
 	MDB_cursor *ca, *cb;
 	MDB_val ka, va, kb, vb;
 	bool equal;
@@ -358,7 +362,7 @@ state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored, MDB_dbi rebuilt,
 		}
 		if (ra != 0 || rb != 0 || ka.mv_size != kb.mv_size ||
 		    memcmp(ka.mv_data, kb.mv_data, ka.mv_size) != 0) {
-			rc = state_differs(d, ra == 0 ? &ka : &kb, records);
+			rc = state_differs(d, ra == 0 ? &ka : &kb, table);
 			break;
 		}
 		if (va.mv_size == vb.mv_size &&
@@ -368,7 +372,7 @@ state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored, MDB_dbi rebuilt,
 		if (records && (rc = records_equal(s, &ka, &va, &vb, &equal)) != 0)
 			break;
 		if (!equal) {
-			rc = state_differs(d, &ka, records);
+			rc = state_differs(d, &ka, table);
 			break;
 		}
 	}

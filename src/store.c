@@ -16,7 +16,7 @@
 #define HEAD_BYTES (4 + 8 + CONSORT_HASH_BYTES + 8)
 
 static const char *const table_names[TB_COUNT] = {
-	"changes", "ids", "heads", "entities", "refs", "meta",
+	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
 };
 
 /* Maps an LMDB or errno code to a consort error. */
@@ -101,6 +101,9 @@ store_close(struct store *s)
 		mdb_env_close(s->env);
 	free(s->authors);
 	free(s->mapfile);
+	free(s->roster);
+	s->roster = NULL;
+	s->nroster = 0;
 	s->authors = NULL;
 	s->mapfile = NULL;
 	s->env = NULL;
@@ -113,6 +116,7 @@ store_begin(struct store *s, bool write, MDB_txn **txn)
 {
 	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, txn);
 
+	s->roster_stale = true;  /* another process may have changed it */
 	return store_err(rc);
 }
 
@@ -280,23 +284,27 @@ store_clear_state(MDB_txn *txn, struct store *s)
 	int rc;
 
 	if ((rc = mdb_drop(txn, s->dbi[TB_ENTITIES], 0)) != 0 ||
-	    (rc = mdb_drop(txn, s->dbi[TB_REFS], 0)) != 0)
+	    (rc = mdb_drop(txn, s->dbi[TB_REFS], 0)) != 0 ||
+	    (rc = mdb_drop(txn, s->dbi[TB_OWNERS], 0)) != 0)
 		return store_err(rc);
+	s->roster_stale = true;
 	return 0;
 }
 
 /* Opens and empties the scratch state tables a verification replays into. */
 int
-store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[2])
+store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[3])
 {
-	int rc;
+	static const char *const names[3] = { "verify.entities",
+		"verify.refs", "verify.owners" };
+	int i, rc;
 
 	(void)s;
-	if ((rc = mdb_dbi_open(txn, "verify.entities", MDB_CREATE, &out[0])) != 0 ||
-	    (rc = mdb_dbi_open(txn, "verify.refs", MDB_CREATE, &out[1])) != 0 ||
-	    (rc = mdb_drop(txn, out[0], 0)) != 0 ||
-	    (rc = mdb_drop(txn, out[1], 0)) != 0)
-		return store_err(rc);
+	for (i = 0; i < 3; i++)
+		if ((rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &out[i])) != 0 ||
+		    (rc = mdb_drop(txn, out[i], 0)) != 0)
+			return store_err(rc);
+	s->roster_stale = true;
 	return 0;
 }
 

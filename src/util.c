@@ -35,10 +35,17 @@ hexval(char c)
 int
 util_unhex(uint8_t *out, size_t len, const char *hex)
 {
+	return util_unhex_n(out, len, hex, strlen(hex));
+}
+
+/* Parses hexlen hex characters, which must be exactly 2*len, into out. */
+int
+util_unhex_n(uint8_t *out, size_t len, const char *hex, size_t hexlen)
+{
 	size_t i;
 	int hi, lo;
 
-	if (strlen(hex) != 2 * len)
+	if (hexlen != 2 * len)
 		return E(INVAL);
 	for (i = 0; i < len; i++) {
 		hi = hexval(hex[2 * i]);

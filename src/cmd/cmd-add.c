@@ -28,7 +28,7 @@ cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
 		return cmd_fail(ctx, rc, &d);
 	}
 	if ((rc = edit_commit(&e)) != 0)
-		return cmd_fail(ctx, rc, NULL);
+		return cmd_fail(ctx, rc, &e.diag);
 	printf("%s %s %s%s\n", mode == PUT_ADD ? "added" : "updated", t->name,
 	    ref, changed ? "" : " (no change)");
 	return EXIT_OK;

@@ -25,7 +25,7 @@ rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, rc, &d);
 	}
 	if ((rc = edit_commit(&e)) != 0)
-		return cmd_fail(ctx, rc, NULL);
+		return cmd_fail(ctx, rc, &e.diag);
 	printf("deleted %s %s\n", t->name, argv[2]);
 	return EXIT_OK;
 }
