@@ -14,6 +14,10 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
 	&cmd_whoami_entry,
 	&cmd_member_entry,
+	&cmd_keygen_entry,
+	&cmd_invite_entry,
+	&cmd_join_entry,
+	&cmd_revoke_entry,
 	&cmd_add_entry,
 	&cmd_set_entry,
 	&cmd_rm_entry,
@@ -116,25 +120,16 @@ cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out)
 	return *out == 0 ? E(PASSPHRASE) : 0;
 }
 
-/* Opens the node of --dir / CONSORT_DIR; loads the secret key if needed. */
-int
-cmd_open(struct cmd_ctx *ctx, bool need_key)
+/* Loads a node's secret key, with the passphrase of --passphrase-file. */
+static int
+unlock(struct cmd_ctx *ctx, struct node *n)
 {
 	struct consort_diag d = { "", "", "" };
 	char pass[1024];
 	size_t passlen = 0;
 	int rc;
 
-	if (ctx->dir == NULL) {
-		consort_diag_set(&d, E(NOTNODE), NULL, "no node directory given",
-		    "pass --dir DIR before the command or set CONSORT_DIR");
-		return cmd_fail(ctx, E(NOTNODE), &d);
-	}
-	if ((rc = node_open(ctx->dir, &ctx->node, &d)) != 0)
-		return cmd_fail(ctx, rc, &d);
-	if (!need_key)
-		return 0;
-	if (ctx->node->sealed && ctx->passfile != NULL &&
+	if (n->sealed && ctx->passfile != NULL &&
 	    (rc = cmd_read_passphrase(ctx->passfile, pass, sizeof(pass),
 	    &passlen)) != 0) {
 		consort_diag_set(&d, rc, ctx->passfile, "cannot read the "
@@ -142,10 +137,54 @@ cmd_open(struct cmd_ctx *ctx, bool need_key)
 		    "passphrase");
 		return cmd_fail(ctx, rc, &d);
 	}
-	rc = node_unlock(ctx->node, ctx->node->sealed && ctx->passfile ? pass :
-	    NULL, passlen, &d);
+	rc = node_unlock(n, n->sealed && ctx->passfile ? pass : NULL, passlen, &d);
 	sodium_memzero(pass, sizeof(pass));
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : 0;
+}
+
+/* Fails (with the exit code) when no node directory was given. */
+static int
+need_dir(const struct cmd_ctx *ctx)
+{
+	struct consort_diag d = { "", "", "" };
+
+	if (ctx->dir != NULL)
+		return 0;
+	consort_diag_set(&d, E(NOTNODE), NULL, "no node directory given",
+	    "pass --dir DIR before the command or set CONSORT_DIR");
+	return cmd_fail(ctx, E(NOTNODE), &d);
+}
+
+/* Opens the node of --dir / CONSORT_DIR; loads the secret key if needed. */
+int
+cmd_open(struct cmd_ctx *ctx, bool need_key)
+{
+	struct consort_diag d = { "", "", "" };
+	int rc;
+
+	if ((rc = need_dir(ctx)) != 0)
+		return rc;
+	if ((rc = node_open(ctx->dir, &ctx->node, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	return need_key ? unlock(ctx, ctx->node) : 0;
+}
+
+/* Opens the key pair of a directory made by keygen, secret key loaded. */
+int
+cmd_open_keys(struct cmd_ctx *ctx, struct node **keys)
+{
+	struct consort_diag d = { "", "", "" };
+	int rc;
+
+	if ((rc = need_dir(ctx)) != 0)
+		return rc;
+	if ((rc = node_open_keys(ctx->dir, keys, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	if ((rc = unlock(ctx, *keys)) != 0) {
+		node_close(*keys);
+		*keys = NULL;
+	}
+	return rc;
 }
 
 /* Looks up a record type by name, printing the known ones if it fails. */

@@ -37,6 +37,7 @@ struct cmd_entry {
 };
 
 int cmd_open(struct cmd_ctx *ctx, bool need_key);
+int cmd_open_keys(struct cmd_ctx *ctx, struct node **keys);
 int cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d);
 int cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -67,6 +68,10 @@ extern const struct cmd_entry cmd_rebuild_entry;
 extern const struct cmd_entry cmd_state_hash_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_member_entry;
+extern const struct cmd_entry cmd_keygen_entry;
+extern const struct cmd_entry cmd_invite_entry;
+extern const struct cmd_entry cmd_join_entry;
+extern const struct cmd_entry cmd_revoke_entry;
 
 extern const struct cmd_entry *const cmd_table[];
 

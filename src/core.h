@@ -368,6 +368,14 @@ struct genesis {
 int node_init(const char *dir, const struct genesis *g, const char *pass,
     size_t passlen, struct node **out, struct consort_diag *d);
 int node_open(const char *dir, struct node **out, struct consort_diag *d);
+int node_keygen(const char *dir, const char *pass, size_t passlen,
+    uint8_t pk[CONSORT_KEY_BYTES], struct consort_diag *d);
+int node_join(const char *dir, const uint8_t consortium[CONSORT_HASH_BYTES],
+    const uint8_t founder[CONSORT_KEY_BYTES], const uint8_t netkey[32],
+    const uint8_t *genesis, size_t genesis_len, struct node **out,
+    struct consort_diag *d);
+int node_netkey(const struct node *n, uint8_t netkey[32]);
+int node_open_keys(const char *dir, struct node **out, struct consort_diag *d);
 int node_unlock(struct node *n, const char *pass, size_t passlen,
     struct consort_diag *d);
 void node_close(struct node *n);
@@ -447,6 +455,55 @@ struct import_result {
 
 int import_file(struct node *n, const struct import_opts *o,
     struct import_result *res, struct consort_diag *d);
+
+/* ---- roster.c: binding keys, subcontractors, revocation ---- */
+
+struct roster_invite {
+	const char *name;    /* NULL: keep the awarded name */
+	const char *siret;
+	enum member_role role;  /* ROLE_CO or ROLE_SUB */
+	uint8_t key[CONSORT_KEY_BYTES];
+	const char *parent;  /* sub: the member it is attached to */
+	const char *dc4;     /* sub: its DC4 reference */
+};
+
+int roster_invite(struct edit *e, const struct roster_invite *rq,
+    struct consort_diag *d);
+int roster_revoke(struct edit *e, const char *siret, uint64_t *after,
+    struct consort_diag *d);
+
+/* ---- invite.c: invite files sealed to a new member's key ---- */
+
+#define INVITE_MAX_BYTES (CONSORT_CS_MAX_BYTES + 4096)
+
+struct invite {
+	uint8_t consortium[CONSORT_HASH_BYTES];
+	uint8_t founder[CONSORT_KEY_BYTES];
+	uint8_t netkey[32];
+	char address[256];     /* the lead's HOST:PORT, or empty */
+	char siret[15];        /* the invited member */
+	const uint8_t *genesis;
+	size_t genesis_len;
+	uint8_t *buf;          /* invite_open: the opened payload */
+	size_t buf_len;
+};
+
+int invite_seal(const struct invite *inv, const uint8_t member_pk[32],
+    msgpack_sbuffer *out);
+int invite_open(const uint8_t *file, size_t len, const uint8_t pk[32],
+    const uint8_t sk[64], struct invite *inv, struct consort_diag *d);
+void invite_free(struct invite *inv);
+
+/* ---- peers.c: the peers a node syncs with ---- */
+
+#define PEERS_MAX 64
+#define PEERS_ADDR_MAX 255
+
+int peers_check_address(const char *addr, struct consort_diag *d);
+int peers_load(const struct node *n, char (*out)[PEERS_ADDR_MAX + 1],
+    unsigned max, unsigned *count);
+int peers_add(const struct node *n, const char *addr, struct consort_diag *d);
+int peers_rm(const struct node *n, const char *addr, struct consort_diag *d);
 
 /* ---- log.c: applying and replaying the log ---- */
 

@@ -99,6 +99,28 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 	return 0;
 }
 
+/* Opens a directory that holds only a key pair (consort keygen). */
+int
+node_open_keys(const char *dir, struct node **out, struct consort_diag *d)
+{
+	char path[4096];
+	struct node *n;
+	int rc;
+
+	*out = NULL;
+	if ((n = node_new(dir)) == NULL)
+		return E(NOMEM);
+	if ((rc = node_path(path, sizeof(path), dir, "key")) != 0 ||
+	    (rc = keys_file_public(path, n->pk, &n->sealed)) != 0) {
+		node_close(n);
+		return consort_diag_set(d, rc == E(NOENT) ? E(NOTNODE) : rc, dir,
+		    "no key pair in this directory", "create one with consort "
+		    "keygen --dir DIR");
+	}
+	*out = n;
+	return 0;
+}
+
 /* Loads the secret key, opening it with the passphrase if it is sealed. */
 int
 node_unlock(struct node *n, const char *pass, size_t passlen,
@@ -381,12 +403,11 @@ check_genesis(const struct genesis *g, struct consort_diag *d)
 	return 0;
 }
 
-/* Writes the key pair and the network key of a new node. */
+/* Writes a new key pair: the secret key (O_EXCL, 0600) and key.pub. */
 static int
-create_keys(struct node *n, const char *pass, size_t passlen,
+create_keypair(struct node *n, const char *pass, size_t passlen,
     struct consort_diag *d)
 {
-	uint8_t netkey[32];
 	char path[4096];
 	int rc;
 
@@ -396,20 +417,160 @@ create_keys(struct node *n, const char *pass, size_t passlen,
 	    (rc = keys_file_write(path, n->sk, pass, passlen)) != 0)
 		return consort_diag_set(d, rc, path, rc == E(EXIST) ?
 		    "a key file already exists" : "cannot write the key file",
-		    rc == E(EXIST) ? "this directory is already a node; "
+		    rc == E(EXIST) ? "this directory already has a key; "
 		    "choose another --dir" : "check the directory's permissions");
 	if ((rc = node_path(path, sizeof(path), n->dir, "key.pub")) != 0 ||
 	    (rc = keys_secret_write(path, n->pk, CONSORT_KEY_BYTES)) != 0)
 		return consort_diag_set(d, rc, path, "cannot write the public key",
 		    NULL);
-	randombytes_buf(netkey, sizeof(netkey));
-	rc = node_path(path, sizeof(path), n->dir, "network.key");
-	if (rc == 0)
-		rc = keys_secret_write(path, netkey, sizeof(netkey));
-	sodium_memzero(netkey, sizeof(netkey));
-	if (rc != 0)
+	return 0;
+}
+
+/* Writes the consortium's network key into the node (0600, O_EXCL). */
+static int
+write_netkey(struct node *n, const uint8_t netkey[32], struct consort_diag *d)
+{
+	char path[4096];
+	int rc;
+
+	if ((rc = node_path(path, sizeof(path), n->dir, "network.key")) != 0 ||
+	    (rc = keys_secret_write(path, netkey, 32)) != 0)
 		return consort_diag_set(d, rc, path, "cannot write the network key",
 		    NULL);
+	return 0;
+}
+
+/* Reads the consortium's network key. */
+int
+node_netkey(const struct node *n, uint8_t netkey[32])
+{
+	char path[4096];
+	int rc;
+
+	if ((rc = node_path(path, sizeof(path), n->dir, "network.key")) != 0)
+		return rc;
+	return keys_secret_read(path, netkey, 32);
+}
+
+/* Writes the key pair and a fresh network key of a new consortium's node. */
+static int
+create_keys(struct node *n, const char *pass, size_t passlen,
+    struct consort_diag *d)
+{
+	uint8_t netkey[32];
+	int rc;
+
+	if ((rc = create_keypair(n, pass, passlen, d)) != 0)
+		return rc;
+	randombytes_buf(netkey, sizeof(netkey));
+	rc = write_netkey(n, netkey, d);
+	sodium_memzero(netkey, sizeof(netkey));
+	return rc;
+}
+
+/* Creates dir (if needed) and refuses one that already holds a store. */
+static int
+fresh_dir(const char *dir, struct consort_diag *d)
+{
+	char path[4096];
+	int rc;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+		return consort_diag_set(d, E(IO), dir, strerror(errno),
+		    "check that the parent directory exists and is writable");
+	if ((rc = node_path(path, sizeof(path), dir, "store")) != 0)
+		return rc;
+	if (access(path, F_OK) == 0)
+		return consort_diag_set(d, E(EXIST), dir, "already a consort node",
+		    "choose another --dir, or remove the old node first");
+	return 0;
+}
+
+/* Creates a key pair in a new directory, for a member to be invited. */
+int
+node_keygen(const char *dir, const char *pass, size_t passlen,
+    uint8_t pk[CONSORT_KEY_BYTES], struct consort_diag *d)
+{
+	struct node *n;
+	int rc;
+
+	if ((rc = fresh_dir(dir, d)) != 0)
+		return rc;
+	if ((n = node_new(dir)) == NULL)
+		return E(NOMEM);
+	if ((rc = create_keypair(n, pass, passlen, d)) == 0)
+		memcpy(pk, n->pk, CONSORT_KEY_BYTES);
+	node_close(n);
+	return rc;
+}
+
+/* Records the consortium id and founder key in the meta table. */
+static int
+put_identity(struct node *n, MDB_txn *txn)
+{
+	int rc;
+
+	if ((rc = store_put(txn, &n->store, TB_META, "consortium", 10,
+	    n->consortium, CONSORT_HASH_BYTES, 0)) != 0)
+		return rc;
+	return store_put(txn, &n->store, TB_META, "founder", 7, n->founder,
+	    CONSORT_KEY_BYTES, 0);
+}
+
+/*
+ * Turns a directory made by node_keygen into a member's node: the store,
+ * the consortium's identity and network key, and its genesis.  The rest of
+ * the log arrives with the first sync.
+ */
+int
+node_join(const char *dir, const uint8_t consortium[CONSORT_HASH_BYTES],
+    const uint8_t founder[CONSORT_KEY_BYTES], const uint8_t netkey[32],
+    const uint8_t *genesis, size_t genesis_len, struct node **out,
+    struct consort_diag *d)
+{
+	char path[4096];
+	struct node *n;
+	MDB_txn *txn;
+	int rc;
+
+	*out = NULL;
+	if ((rc = fresh_dir(dir, d)) != 0)
+		return rc;
+	if ((n = node_new(dir)) == NULL)
+		return E(NOMEM);
+	memcpy(n->consortium, consortium, CONSORT_HASH_BYTES);
+	memcpy(n->founder, founder, CONSORT_KEY_BYTES);
+	if ((rc = node_path(path, sizeof(path), dir, "key")) != 0 ||
+	    (rc = keys_file_public(path, n->pk, &n->sealed)) != 0) {
+		node_close(n);
+		return consort_diag_set(d, rc == E(NOENT) ? E(NOTNODE) : rc, dir,
+		    "no key pair in this directory", "create one with consort "
+		    "keygen and send its public key to the lead");
+	}
+	if ((rc = write_netkey(n, netkey, d)) != 0 ||
+	    (rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
+	    (rc = store_open(&n->store, path, true)) != 0) {
+		node_close(n);
+		return consort_diag_set(d, rc, dir, NULL, NULL);
+	}
+	memcpy(n->store.founder, founder, CONSORT_KEY_BYTES);
+	n->store.has_founder = true;
+	if ((rc = store_begin(&n->store, true, &txn)) != 0) {
+		node_close(n);
+		return rc;
+	}
+	if ((rc = put_identity(n, txn)) != 0 ||
+	    (rc = log_apply(txn, &n->store, genesis, genesis_len, consortium,
+	    d)) != 0) {
+		mdb_txn_abort(txn);
+		node_close(n);
+		return rc;
+	}
+	if ((rc = store_commit(txn)) != 0) {
+		node_close(n);
+		return rc;
+	}
+	*out = n;
 	return 0;
 }
 
@@ -426,11 +587,7 @@ write_genesis(struct node *n, const struct genesis *g, struct consort_diag *d)
 	if ((rc = edit_begin(n, &e)) != 0)
 		return rc;
 	genesis_ops(&e, g);
-	if ((rc = edit_flush(&e)) != 0 ||
-	    (rc = store_put(e.txn, &n->store, TB_META, "consortium", 10,
-	    n->consortium, CONSORT_HASH_BYTES, 0)) != 0 ||
-	    (rc = store_put(e.txn, &n->store, TB_META, "founder", 7, n->founder,
-	    CONSORT_KEY_BYTES, 0)) != 0) {
+	if ((rc = edit_flush(&e)) != 0 || (rc = put_identity(n, e.txn)) != 0) {
 		edit_abort(&e);
 		return consort_diag_set(d, rc, "genesis", consort_strerror(rc), NULL);
 	}
@@ -447,20 +604,12 @@ node_init(const char *dir, const struct genesis *g, const char *pass,
 	int rc;
 
 	*out = NULL;
-	if ((rc = check_genesis(g, d)) != 0)
+	if ((rc = check_genesis(g, d)) != 0 || (rc = fresh_dir(dir, d)) != 0)
 		return rc;
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return consort_diag_set(d, E(IO), dir, strerror(errno),
-		    "check that the parent directory exists and is writable");
 	if ((n = node_new(dir)) == NULL)
 		return E(NOMEM);
 	if ((rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
-	    access(path, F_OK) == 0) {
-		node_close(n);
-		return consort_diag_set(d, E(EXIST), dir, "already a consort node",
-		    "choose another --dir, or remove the old node first");
-	}
-	if ((rc = create_keys(n, pass, passlen, d)) != 0 ||
+	    (rc = create_keys(n, pass, passlen, d)) != 0 ||
 	    (rc = store_open(&n->store, path, true)) != 0 ||
 	    (rc = write_genesis(n, g, d)) != 0) {
 		node_close(n);

@@ -1,0 +1,172 @@
+/* consort invite: binds a member's key in the roster and writes its invite. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../cmd.h"
+
+struct invite_args {
+	struct roster_invite rq;
+	const char *key_hex;
+	const char *out;
+	const char *address;
+	const char *role;
+};
+
+/* Parses the options. */
+static int
+parse(struct cmd_ctx *ctx, int argc, char **argv, struct invite_args *a)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "siret", required_argument, NULL, 's' },
+		{ "role", required_argument, NULL, 'r' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "parent", required_argument, NULL, 'p' },
+		{ "dc4", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "address", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': a->rq.name = optarg; break;
+		case 's': a->rq.siret = optarg; break;
+		case 'r': a->role = optarg; break;
+		case 'k': a->key_hex = optarg; break;
+		case 'p': a->rq.parent = optarg; break;
+		case 'd': a->rq.dc4 = optarg; break;
+		case 'o': a->out = optarg; break;
+		case 'a': a->address = optarg; break;
+		default: return cmd_usage(ctx, "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (!a->rq.siret || !a->role || !a->key_hex || !a->out)
+		return cmd_usage(ctx, "--siret, --role, --key and --out are required");
+	if (strcmp(a->role, "co") == 0)
+		a->rq.role = ROLE_CO;
+	else if (strcmp(a->role, "sub") == 0)
+		a->rq.role = ROLE_SUB;
+	else
+		return cmd_usage(ctx, "--role takes co or sub");
+	if (util_unhex(a->rq.key, CONSORT_KEY_BYTES, a->key_hex) != 0)
+		return cmd_usage(ctx, "--key takes the 64-hex public key that "
+		    "consort keygen printed");
+	if (!util_siret_valid(a->rq.siret, strlen(a->rq.siret)))
+		return cmd_usage(ctx, "--siret takes 14 digits with a valid Luhn "
+		    "check digit");
+	if (a->address != NULL && strlen(a->address) > 200)
+		return cmd_usage(ctx, "--address is too long");
+	return 0;
+}
+
+/* Writes the invite file (mode 0600, never over an existing file). */
+static int
+write_file(const char *path, const msgpack_sbuffer *b, struct consort_diag *d)
+{
+	ssize_t w;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return consort_diag_set(d, errno == EEXIST ? E(EXIST) : E(IO), path,
+		    strerror(errno), "choose another --out");
+	w = write(fd, b->data, b->size);
+	if (w != (ssize_t)b->size || fsync(fd) != 0) {
+		close(fd);
+		unlink(path);
+		return consort_diag_set(d, E(IO), path, "cannot write", NULL);
+	}
+	close(fd);
+	return 0;
+}
+
+/* Fills the invite with the consortium's identity, network key and genesis. */
+static int
+fill_invite(struct cmd_ctx *ctx, MDB_txn *txn, const struct invite_args *a,
+    struct invite *inv)
+{
+	MDB_val v;
+	int rc;
+
+	memset(inv, 0, sizeof(*inv));
+	memcpy(inv->consortium, ctx->node->consortium, CONSORT_HASH_BYTES);
+	memcpy(inv->founder, ctx->node->founder, CONSORT_KEY_BYTES);
+	snprintf(inv->address, sizeof(inv->address), "%s",
+	    a->address ? a->address : "");
+	snprintf(inv->siret, sizeof(inv->siret), "%s", a->rq.siret);
+	if ((rc = node_netkey(ctx->node, inv->netkey)) != 0 ||
+	    (rc = store_get_change(txn, &ctx->node->store, ctx->node->founder, 1,
+	    &v)) != 0)
+		return rc;
+	inv->genesis = v.mv_data;
+	inv->genesis_len = v.mv_size;
+	return 0;
+}
+
+/* Records the binding, then writes the sealed invite. */
+static int
+invite_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct consort_diag d = { "", "", "" };
+	struct invite_args a;
+	struct invite inv;
+	msgpack_sbuffer out;
+	struct edit e;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((rc = parse(ctx, argc, argv, &a)) != 0)
+		return rc;
+	if ((rc = cmd_open(ctx, true)) != 0)
+		return rc;
+	if ((rc = edit_begin(ctx->node, &e)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	msgpack_sbuffer_init(&out);
+	if ((rc = roster_invite(&e, &a.rq, &d)) != 0 ||
+	    (rc = edit_flush(&e)) != 0 ||
+	    (rc = fill_invite(ctx, e.txn, &a, &inv)) != 0 ||
+	    (rc = invite_seal(&inv, a.rq.key, &out)) != 0 ||
+	    (rc = write_file(a.out, &out, &d)) != 0) {
+		sodium_memzero(inv.netkey, sizeof(inv.netkey));
+		if (!d.what[0])
+			d = e.diag;
+		edit_abort(&e);
+		msgpack_sbuffer_destroy(&out);
+		return cmd_fail(ctx, rc, &d);
+	}
+	sodium_memzero(inv.netkey, sizeof(inv.netkey));
+	msgpack_sbuffer_destroy(&out);
+	if ((rc = edit_commit(&e)) != 0) {
+		unlink(a.out);
+		return cmd_fail(ctx, rc, &e.diag);
+	}
+	printf("invited %s (SIRET %s) as %s; invite written to %s\n",
+	    a.rq.name ? a.rq.name : "member", a.rq.siret, a.role, a.out);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_invite_entry = {
+	"invite",
+	"--siret SIRET --role co|sub --key PUBKEY [--name NAME] "
+	"[--parent SIRET --dc4 REF] [--address HOST:PORT] --out FILE",
+	"bind a member's key in the roster and write its sealed invite (lead)",
+	"  --siret SIRET     the member (co: one awarded at creation)\n"
+	"  --role co|sub     co-contractor, or subcontractor (R10)\n"
+	"  --key PUBKEY      the key consort keygen printed on its node\n"
+	"  --name NAME       its name (sub: required in practice)\n"
+	"  --parent SIRET    sub: the member it is attached to\n"
+	"  --dc4 REF         sub: its DC4 subcontracting declaration\n"
+	"  --address H:P     where this node serves, written into the invite\n"
+	"  --out FILE        the invite file, sealed to the member's key\n",
+	invite_exec,
+};

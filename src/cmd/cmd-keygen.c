@@ -1,0 +1,50 @@
+/* consort keygen: a key pair for a member about to be invited. */
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../cmd.h"
+
+/* Creates the key pair and prints the public key. */
+static int
+keygen_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct consort_diag d = { "", "", "" };
+	uint8_t pk[CONSORT_KEY_BYTES];
+	char hex[2 * CONSORT_KEY_BYTES + 1], pass[1024];
+	size_t passlen = 0;
+	int rc;
+
+	(void)argv;
+	if (argc != 1)
+		return cmd_usage(ctx, "takes no argument");
+	if (ctx->dir == NULL)
+		return cmd_usage(ctx, "no node directory: give --dir DIR before "
+		    "the command or set CONSORT_DIR");
+	if (ctx->passfile != NULL && (rc = cmd_read_passphrase(ctx->passfile,
+	    pass, sizeof(pass), &passlen)) != 0) {
+		consort_diag_set(&d, rc, ctx->passfile, "cannot read a passphrase "
+		    "from the file", NULL);
+		return cmd_fail(ctx, rc, &d);
+	}
+	rc = node_keygen(ctx->dir, ctx->passfile ? pass : NULL, passlen, pk, &d);
+	sodium_memzero(pass, sizeof(pass));
+	if (rc != 0)
+		return cmd_fail(ctx, rc, &d);
+	util_hex(hex, pk, sizeof(pk));
+	printf("%s\n", hex);
+	if (isatty(STDOUT_FILENO))
+		printf("send this public key to the lead; join with the invite "
+		    "file it sends back: consort --dir %s join FILE\n", ctx->dir);
+	return EXIT_OK;
+}
+
+const struct cmd_entry cmd_keygen_entry = {
+	"keygen",
+	"",
+	"create a key pair in a new node directory and print the public key",
+	"Prints the 64-hex public key to give the lead, who answers with an\n"
+	"invite file (consort invite); then consort join FILE. The global\n"
+	"--passphrase-file FILE seals the secret key.\n",
+	keygen_exec,
+};

@@ -1,0 +1,146 @@
+/*
+ * Invite files: what a new member needs to join, sealed to its key.
+ *
+ *   file    = "CSRTINV1" || crypto_box_seal(payload, X25519 of member key)
+ *   payload = [1, consortium(32), founder(32), network key(32),
+ *              lead address (str, may be empty), member SIRET (str),
+ *              genesis change-set (bin)]
+ *
+ * Only the holder of the member's secret key opens it; the network key
+ * never travels in clear.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core.h"
+
+#define INVITE_MAGIC "CSRTINV1"
+#define INVITE_VERSION 1
+#define INVITE_FIELDS 7
+
+/* Seals an invite for the member whose Ed25519 public key is member_pk. */
+int
+invite_seal(const struct invite *inv, const uint8_t member_pk[32],
+    msgpack_sbuffer *out)
+{
+	uint8_t curve[crypto_box_PUBLICKEYBYTES];
+	msgpack_sbuffer plain;
+	msgpack_packer pk;
+	size_t sealed;
+	char *p;
+
+	if (crypto_sign_ed25519_pk_to_curve25519(curve, member_pk) != 0)
+		return E(KEY);
+	msgpack_sbuffer_init(&plain);
+	msgpack_packer_init(&pk, &plain, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, INVITE_FIELDS);
+	msgpack_pack_uint32(&pk, INVITE_VERSION);
+	mp_pack_bin(&pk, inv->consortium, CONSORT_HASH_BYTES);
+	mp_pack_bin(&pk, inv->founder, CONSORT_KEY_BYTES);
+	mp_pack_bin(&pk, inv->netkey, 32);
+	mp_pack_strn(&pk, inv->address, strlen(inv->address));
+	mp_pack_strn(&pk, inv->siret, strlen(inv->siret));
+	mp_pack_bin(&pk, inv->genesis, inv->genesis_len);
+	sealed = plain.size + crypto_box_SEALBYTES;
+	msgpack_sbuffer_clear(out);
+	msgpack_sbuffer_write(out, INVITE_MAGIC, 8);
+	if ((p = calloc(1, sealed)) == NULL ||
+	    msgpack_sbuffer_write(out, p, sealed) != 0) {
+		free(p);
+		sodium_memzero(plain.data, plain.size);
+		msgpack_sbuffer_destroy(&plain);
+		return E(NOMEM);
+	}
+	free(p);
+	p = out->data + 8;
+	crypto_box_seal((uint8_t *)p, (const uint8_t *)plain.data, plain.size,
+	    curve);
+	sodium_memzero(plain.data, plain.size);
+	msgpack_sbuffer_destroy(&plain);
+	return 0;
+}
+
+/* Reads the payload's fields into inv (pointers into plain). */
+static int
+parse_payload(const uint8_t *plain, size_t len, struct invite *inv)
+{
+	struct mp_reader r;
+	const char *s;
+	uint32_t n, slen;
+	uint64_t version;
+
+	mp_reader_init(&r, plain, len);
+	if (mp_read_array(&r, &n) != 0 || mp_read_uint(&r, &version) != 0)
+		return E(BADTYPE);
+	if (version != INVITE_VERSION)
+		return E(VERSION);
+	if (n != INVITE_FIELDS ||
+	    mp_read_bin_fixed(&r, inv->consortium, CONSORT_HASH_BYTES) != 0 ||
+	    mp_read_bin_fixed(&r, inv->founder, CONSORT_KEY_BYTES) != 0 ||
+	    mp_read_bin_fixed(&r, inv->netkey, 32) != 0)
+		return E(BADTYPE);
+	if (mp_read_str(&r, &s, &slen) != 0 || slen >= sizeof(inv->address))
+		return E(BADTYPE);
+	memcpy(inv->address, s, slen);
+	inv->address[slen] = '\0';
+	if (mp_read_str(&r, &s, &slen) != 0 || !util_siret_valid(s, slen))
+		return E(BADTYPE);
+	memcpy(inv->siret, s, slen);
+	inv->siret[slen] = '\0';
+	if (mp_read_bin(&r, &inv->genesis, &n) != 0)
+		return E(BADTYPE);
+	inv->genesis_len = n;
+	return r.p == r.end ? 0 : E(TRAILING);
+}
+
+/*
+ * Opens an invite file's bytes with the member's secret key.  inv->buf
+ * holds the opened payload (free with invite_free).
+ */
+int
+invite_open(const uint8_t *file, size_t len, const uint8_t pk[32],
+    const uint8_t sk[64], struct invite *inv, struct consort_diag *d)
+{
+	uint8_t cpk[crypto_box_PUBLICKEYBYTES], csk[crypto_box_SECRETKEYBYTES];
+	int rc;
+
+	memset(inv, 0, sizeof(*inv));
+	if (len < 8 + crypto_box_SEALBYTES || len > INVITE_MAX_BYTES ||
+	    memcmp(file, INVITE_MAGIC, 8) != 0)
+		return consort_diag_set(d, E(BADTYPE), NULL, "not a consort invite "
+		    "file", "ask the lead for the file consort invite wrote");
+	if (crypto_sign_ed25519_pk_to_curve25519(cpk, pk) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(csk, sk) != 0)
+		return E(KEY);
+	inv->buf_len = len - 8 - crypto_box_SEALBYTES;
+	if ((inv->buf = malloc(inv->buf_len + 1)) == NULL)
+		return E(NOMEM);
+	rc = crypto_box_seal_open(inv->buf, file + 8, len - 8, cpk, csk);
+	sodium_memzero(csk, sizeof(csk));
+	if (rc != 0) {
+		invite_free(inv);
+		return consort_diag_set(d, E(PERM), NULL, "this invite was not "
+		    "made for this node's key (or was altered)", "send the lead "
+		    "the key that consort keygen printed in this directory");
+	}
+	if ((rc = parse_payload(inv->buf, inv->buf_len, inv)) != 0) {
+		invite_free(inv);
+		return consort_diag_set(d, rc, NULL, "the invite's content is "
+		    "malformed", "ask the lead for a new invite");
+	}
+	return 0;
+}
+
+/* Wipes and frees an opened invite. */
+void
+invite_free(struct invite *inv)
+{
+	if (inv->buf != NULL) {
+		sodium_memzero(inv->buf, inv->buf_len);
+		free(inv->buf);
+	}
+	sodium_memzero(inv->netkey, sizeof(inv->netkey));
+	inv->buf = NULL;
+}
