@@ -193,6 +193,11 @@ enum store_table {
 	TB_REFS,      /* type(1) ref -> entity id(16) */
 	TB_META,      /* name -> value: consortium id, founder, hlc, self */
 	TB_OWNERS,    /* type(1) id(16) field(1) author(4) seq(8) -> [value, vv] */
+	TB_REVOKED,   /* author(32) -> seq(8 BE): its last change-set that counts */
+	TB_PENDING,   /* author(32) seq(8 BE) -> change-set waiting for its past */
+	TB_FORKS,     /* author(32) seq(8 BE) -> [held id, other id, other bytes] */
+	TB_REFUSED,   /* change-set id(32) -> [op index, error, reason] */
+	TB_PEERS,     /* address -> sync statistics (sync/) */
 	TB_COUNT
 };
 
@@ -230,6 +235,7 @@ struct store {
 	struct member *roster;  /* cache of the member records (perm.c) */
 	uint32_t nroster;
 	bool roster_stale;
+	bool needs_rebuild;  /* a revocation reached change-sets applied already */
 };
 
 int store_open(struct store *s, const char *path, bool create);
@@ -337,6 +343,9 @@ int perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
 int perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct cs_op *op);
 bool perm_is_lead(const struct store *s, const uint8_t *key);
+int perm_revoked_after(MDB_txn *txn, struct store *s, const uint8_t *author,
+    uint64_t *after, bool *revoked);
+int perm_sync_revocations(MDB_txn *txn, struct store *s);
 
 /* ---- node.c: a node directory, its key and local change-sets ---- */
 
@@ -527,6 +536,26 @@ int log_replay(MDB_txn *txn, struct store *s,
 int log_verify(MDB_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
+
+/* What receiving change-sets did. */
+struct log_receipt {
+	uint64_t applied;      /* change-sets stored and applied */
+	uint64_t ops;          /* their ops */
+	uint64_t held;         /* already held */
+	uint64_t pending;      /* parked until their past arrives */
+	uint64_t forks;        /* a second change-set at a held seq */
+	uint64_t refused_ops;  /* ops their authors could not make */
+};
+
+#define LOG_PENDING_MAX 65536
+#define LOG_PENDING_MAX_BYTES ((uint64_t)256 << 20)
+
+int log_receive(MDB_txn *txn, struct store *s, const uint8_t *bytes,
+    size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct log_receipt *rcpt, struct consort_diag *d);
+int log_finish_batch(MDB_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
+    struct consort_diag *d);
 
 /* ---- sigpool.c: the log's signatures checked on a second thread ---- */
 

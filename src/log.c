@@ -75,7 +75,10 @@ check_dep(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return 0;
 }
 
-/* Refuses change-sets of non-members and of revoked members. */
+/*
+ * Refuses change-sets of non-members.  A revoked member's later change-sets
+ * are stored (others may depend on them) but their ops count nowhere.
+ */
 static int
 check_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
     struct consort_diag *d)
@@ -92,9 +95,6 @@ check_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	if ((m = perm_member_by_key(s, cs->author)) == NULL)
 		return refuse(d, cs, E(PERM), "its author is not a member of the "
 		    "consortium", "the lead binds members' keys with consort invite");
-	if (m->revoked && cs->seq > m->revoked_after)
-		return refuse(d, cs, E(PERM), "its author was revoked before it",
-		    "a revoked member's later change-sets count nowhere");
 	return 0;
 }
 
@@ -461,4 +461,251 @@ log_verify(MDB_txn *txn, struct store *s,
 	for (i = 0; i < 3 && rc == 0; i++)
 		rc = state_compare(txn, s, live[i], scratch[i], tables[i], d);
 	return rc;
+}
+
+/* Records the first refused op of a change-set, for consort status. */
+static int
+record_refusal(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const struct merge_result *res)
+{
+	msgpack_sbuffer buf;
+	msgpack_packer pk;
+	const char *why = res->why ? res->why : "";
+	int rc;
+
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 4);
+	msgpack_pack_uint32(&pk, res->first_refused_op);
+	msgpack_pack_uint32(&pk, res->refused);
+	msgpack_pack_int32(&pk, res->first_refusal);
+	mp_pack_strn(&pk, why, strlen(why));
+	rc = store_put(txn, s, TB_REFUSED, cs->id, CONSORT_HASH_BYTES, buf.data,
+	    buf.size, 0);
+	msgpack_sbuffer_destroy(&buf);
+	return rc;
+}
+
+/* Records a fork: a second change-set at a seq whose first one we hold. */
+static int
+record_fork(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len)
+{
+	uint8_t key[CONSORT_KEY_BYTES + 8];
+	msgpack_sbuffer buf;
+	msgpack_packer pk;
+	MDB_val held;
+	uint8_t held_id[CONSORT_HASH_BYTES];
+	struct changeset h;
+	int rc;
+
+	if ((rc = store_get_change(txn, s, cs->author, cs->seq, &held)) != 0)
+		return rc;
+	if ((rc = cs_decode(held.mv_data, held.mv_size, &h, NULL)) != 0)
+		return rc;
+	memcpy(held_id, h.id, CONSORT_HASH_BYTES);
+	cs_free(&h);
+	memcpy(key, cs->author, CONSORT_KEY_BYTES);
+	util_put_be64(key + CONSORT_KEY_BYTES, cs->seq);
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 3);
+	mp_pack_bin(&pk, held_id, CONSORT_HASH_BYTES);
+	mp_pack_bin(&pk, cs->id, CONSORT_HASH_BYTES);
+	mp_pack_bin(&pk, bytes, len);
+	rc = store_put(txn, s, TB_FORKS, key, sizeof(key), buf.data, buf.size, 0);
+	msgpack_sbuffer_destroy(&buf);
+	return rc;
+}
+
+/* Whether the pending table has room for one more change-set. */
+static int
+pending_room(MDB_txn *txn, struct store *s, bool *room)
+{
+	MDB_stat st;
+	int rc;
+
+	if ((rc = mdb_stat(txn, s->dbi[TB_PENDING], &st)) != 0)
+		return store_err(rc);
+	*room = st.ms_entries < LOG_PENDING_MAX &&
+	    (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) *
+	    (uint64_t)st.ms_psize < LOG_PENDING_MAX_BYTES;
+	return 0;
+}
+
+/* Keeps a change-set whose past has not arrived yet. */
+static int
+park(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len, struct log_receipt *rcpt,
+    struct consort_diag *d)
+{
+	uint8_t key[CONSORT_KEY_BYTES + 8];
+	bool room = false;
+	int rc;
+
+	if ((rc = pending_room(txn, s, &room)) != 0)
+		return rc;
+	if (!room)
+		return refuse(d, cs, E(TOOBIG), "too many change-sets wait for "
+		    "their predecessors", "sync with the member that has them");
+	memcpy(key, cs->author, CONSORT_KEY_BYTES);
+	util_put_be64(key + CONSORT_KEY_BYTES, cs->seq);
+	rcpt->pending++;
+	return store_put(txn, s, TB_PENDING, key, sizeof(key), bytes, len, 0);
+}
+
+/* Whether every dep of cs is stored (E(CAUSAL) when one is missing). */
+static int
+deps_stored(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    struct consort_diag *d)
+{
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < cs->ndeps; i++)
+		if ((rc = check_dep(txn, s, cs, &cs->deps[i], d)) != 0)
+			return rc;
+	return 0;
+}
+
+/*
+ * Takes one decoded change-set from a peer or a bundle: applies it, or
+ * recognises it as held already, parks it until its past arrives, records
+ * it as a fork.  Errors are for change-sets no member would send (bad
+ * signature, another consortium, a non-member author).
+ */
+static int
+receive_one(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len, const uint8_t *consortium,
+    struct log_receipt *rcpt, struct consort_diag *d)
+{
+	struct merge_result res;
+	struct head h;
+	MDB_val v;
+	int rc;
+
+	if ((rc = check_consortium(cs, consortium, d)) != 0 ||
+	    (rc = check_member(txn, s, cs, d)) != 0)
+		return rc;
+	rc = store_head(txn, s, cs->author, &h);
+	if (rc == E(NOENT))
+		memset(&h, 0, sizeof(h));
+	else if (rc != 0)
+		return rc;
+	if (cs->seq <= h.seq || (cs->seq == h.seq + 1 &&
+	    memcmp(cs->prev, h.id, CONSORT_HASH_BYTES) != 0 && h.seq > 0)) {
+		rc = store_get(txn, s, TB_IDS, cs->id, CONSORT_HASH_BYTES, &v);
+		if (rc == 0) {
+			rcpt->held++;
+			return 0;
+		}
+		if (rc != E(NOENT) || cs_verify(cs) != 0)
+			return rc != E(NOENT) ? rc : refuse(d, cs, E(SIGNATURE),
+			    "bad signature", "the sender's copy was altered");
+		if (cs->seq > h.seq) /* differs from our head's successor: */
+			return park(txn, s, cs, bytes, len, rcpt, d);
+		rcpt->forks++;
+		return record_fork(txn, s, cs, bytes, len);
+	}
+	if (cs->seq > h.seq + 1 ||
+	    (rc = deps_stored(txn, s, cs, NULL)) == E(CAUSAL))
+		return park(txn, s, cs, bytes, len, rcpt, d);
+	if (rc != 0)
+		return refuse(d, cs, rc, "a dep names a change-set by the wrong "
+		    "author or seq", "the sender's log is damaged");
+	if (cs_verify(cs) != 0)
+		return refuse(d, cs, E(SIGNATURE), "bad signature",
+		    "the sender's copy was altered");
+	if ((rc = append(txn, s, cs, bytes, len, &res)) != 0)
+		return rc;
+	rcpt->applied++;
+	rcpt->ops += cs->nops;
+	if (res.refused > 0) {
+		rcpt->refused_ops += res.refused;
+		return record_refusal(txn, s, cs, &res);
+	}
+	return 0;
+}
+
+/* Decodes and receives one change-set (see receive_one). */
+int
+log_receive(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
+    struct consort_diag *d)
+{
+	struct changeset cs;
+	int rc;
+
+	if ((rc = cs_decode(bytes, len, &cs, d)) != 0)
+		return rc;
+	rc = receive_one(txn, s, &cs, bytes, len, consortium, rcpt, d);
+	cs_free(&cs);
+	return rc;
+}
+
+/* Applies the parked change-sets whose past has arrived, until none is. */
+static int
+drain_pending(MDB_txn *txn, struct store *s, const uint8_t *consortium,
+    struct log_receipt *rcpt, struct consort_diag *d)
+{
+	struct log_receipt inner;
+	MDB_cursor *c;
+	MDB_val k, v;
+	bool progress = true;
+	uint64_t before;
+	uint8_t *copy;
+	int rc = 0, op;
+
+	while (progress && rc == 0) {
+		progress = false;
+		if ((rc = mdb_cursor_open(txn, s->dbi[TB_PENDING], &c)) != 0)
+			return store_err(rc);
+		for (op = MDB_FIRST; rc == 0 &&
+		    (rc = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
+			if ((copy = malloc(v.mv_size)) == NULL) {
+				rc = E(NOMEM);
+				break;
+			}
+			memcpy(copy, v.mv_data, v.mv_size);
+			memset(&inner, 0, sizeof(inner));
+			rc = log_receive(txn, s, copy, v.mv_size, consortium, &inner, d);
+			before = inner.pending;
+			free(copy);
+			if (rc == 0 && before == 0) {
+				rc = store_err(mdb_cursor_del(c, 0));
+				rcpt->applied += inner.applied;
+				rcpt->ops += inner.ops;
+				rcpt->refused_ops += inner.refused_ops;
+				rcpt->forks += inner.forks;
+				progress |= inner.applied > 0;
+			}
+		}
+		mdb_cursor_close(c);
+		if (rc == MDB_NOTFOUND)
+			rc = 0;
+	}
+	return rc;
+}
+
+/*
+ * Ends a batch of received change-sets: applies what waited for them and,
+ * when a revocation reached change-sets applied already, rebuilds the state
+ * so that they count nowhere.
+ */
+int
+log_finish_batch(MDB_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
+    struct consort_diag *d)
+{
+	struct log_replay_stats st;
+	int rc;
+
+	if ((rc = drain_pending(txn, s, consortium, rcpt, d)) != 0)
+		return rc;
+	if (!s->needs_rebuild)
+		return 0;
+	s->needs_rebuild = false;
+	if ((rc = store_clear_state(txn, s)) != 0)
+		return rc;
+	return log_replay(txn, s, consortium, &st, d);
 }

@@ -361,6 +361,28 @@ allowed(MDB_txn *txn, struct store *s, const struct member *m,
 	return rc;
 }
 
+/* Refuses every op of a change-set its revoked author wrote too late. */
+static int
+revoked(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    struct merge_result *res)
+{
+	uint64_t after;
+	bool is;
+	int rc;
+
+	if (!s->has_founder || perm_is_lead(s, cs->author))
+		return 0;
+	if ((rc = perm_revoked_after(txn, s, cs->author, &after, &is)) != 0)
+		return rc;
+	if (is && cs->seq > after) {
+		res->refused = cs->nops;
+		res->first_refusal = E(PERM);
+		res->first_refused_op = 0;
+		res->why = "its author was revoked before it";
+	}
+	return 0;
+}
+
 /* Loads the roster and finds the author; NULL stands for the lead. */
 static int
 author_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
@@ -391,13 +413,16 @@ merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	struct causal c = { 0 };
 	struct record r;
 	msgpack_sbuffer buf;
-	bool loaded = false, changed, dirty = false, ok;
+	bool loaded = false, changed, dirty = false, ok, roster = false;
 	uint32_t i;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if ((rc = author_member(txn, s, cs, &m)) != 0)
+	if ((rc = author_member(txn, s, cs, &m)) != 0 ||
+	    (rc = revoked(txn, s, cs, res)) != 0)
 		return rc;
+	if (res->refused > 0)
+		return 0;
 	if ((rc = context_init(txn, s, cs, author_idx, &c)) != 0) {
 		free(c.vv);
 		return rc;
@@ -424,7 +449,7 @@ merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
 			break;
 		dirty |= changed;
 		if (op->type == T_member)
-			s->roster_stale = true;
+			roster = s->roster_stale = true;
 		if (changed)
 			res->applied++;
 		else if (res->refused++ == 0) {
@@ -435,6 +460,8 @@ merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	}
 	if (rc == 0 && dirty)
 		rc = merge_save(txn, s, &r, &buf);
+	if (rc == 0 && roster)
+		rc = perm_sync_revocations(txn, s);
 	msgpack_sbuffer_destroy(&buf);
 	merge_record_free(&r);
 	free(c.vv);

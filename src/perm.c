@@ -445,3 +445,66 @@ perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
 	msgpack_sbuffer_destroy(&buf);
 	return rc;
 }
+
+/* Whether an author is revoked, and after which of its change-sets. */
+int
+perm_revoked_after(MDB_txn *txn, struct store *s, const uint8_t *author,
+    uint64_t *after, bool *revoked)
+{
+	MDB_val v;
+	int rc;
+
+	*revoked = false;
+	*after = 0;
+	rc = store_get(txn, s, TB_REVOKED, author, CONSORT_KEY_BYTES, &v);
+	if (rc == E(NOENT))
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != 8)
+		return E(STORE);
+	*after = util_get_be64(v.mv_data);
+	*revoked = true;
+	return 0;
+}
+
+/*
+ * Copies the roster's revocations into the revoked table, which a rebuild
+ * keeps: whether a revoked member's change-set counts must not depend on
+ * the order in which the revocation and that change-set were applied.  A
+ * revocation that reaches change-sets already applied asks for a rebuild.
+ */
+int
+perm_sync_revocations(MDB_txn *txn, struct store *s)
+{
+	uint8_t buf[8];
+	struct head h;
+	uint64_t after;
+	bool revoked;
+	uint32_t i;
+	int rc;
+
+	s->roster_stale = true;
+	if ((rc = perm_roster(txn, s)) != 0)
+		return rc;
+	for (i = 0; i < s->nroster; i++) {
+		const struct member *m = &s->roster[i];
+
+		if (!m->revoked || !m->has_key)
+			continue;
+		if ((rc = perm_revoked_after(txn, s, m->key, &after, &revoked)) != 0)
+			return rc;
+		if (revoked && after == m->revoked_after)
+			continue;
+		util_put_be64(buf, m->revoked_after);
+		if ((rc = store_put(txn, s, TB_REVOKED, m->key, CONSORT_KEY_BYTES,
+		    buf, 8, 0)) != 0)
+			return rc;
+		rc = store_head(txn, s, m->key, &h);
+		if (rc == 0 && h.seq > m->revoked_after)
+			s->needs_rebuild = true;
+		else if (rc != 0 && rc != E(NOENT))
+			return rc;
+	}
+	return 0;
+}

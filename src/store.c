@@ -17,6 +17,7 @@
 
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
+	"revoked", "pending", "forks", "refused", "peers",
 };
 
 /* Maps an LMDB or errno code to a consort error. */
@@ -64,7 +65,7 @@ store_open(struct store *s, const char *path, bool create)
 		return E(IO);
 	if ((rc = mdb_env_create(&s->env)) != 0)
 		return store_err(rc);
-	mdb_env_set_maxdbs(s->env, TB_COUNT + 4);
+	mdb_env_set_maxdbs(s->env, TB_COUNT + 4);  /* + verify's scratch */
 	mdb_env_set_mapsize(s->env, STORE_MAP_SIZE);
 	if ((rc = mdb_env_open(s->env, path, MDB_NOTLS, 0600)) != 0) {
 		mdb_env_close(s->env);
