@@ -103,7 +103,10 @@ cmd_want_help(int argc, char **argv)
 	return false;
 }
 
-/* Reads a passphrase file (first line, at most len-1 bytes). */
+/*
+ * Reads a passphrase file: its first line, which must hold 1 to len-1
+ * bytes (a longer one is refused rather than cut).
+ */
 int
 cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out)
 {
@@ -111,12 +114,14 @@ cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out)
 	size_t n;
 
 	if (f == NULL)
-		return E(NOENT);
+		return E(IO);
 	n = fread(buf, 1, len - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	buf[strcspn(buf, "\r\n")] = '\0';
-	*out = strlen(buf);
+	*out = strcspn(buf, "\r\n");
+	if (*out == len - 1)
+		return E(TOOBIG);
+	buf[*out] = '\0';
 	return *out == 0 ? E(PASSPHRASE) : 0;
 }
 
@@ -124,7 +129,7 @@ cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out)
 static int
 unlock(struct cmd_ctx *ctx, struct node *n)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	char pass[1024];
 	size_t passlen = 0;
 	int rc;
@@ -133,8 +138,8 @@ unlock(struct cmd_ctx *ctx, struct node *n)
 	    (rc = cmd_read_passphrase(ctx->passfile, pass, sizeof(pass),
 	    &passlen)) != 0) {
 		consort_diag_set(&d, rc, ctx->passfile, "cannot read the "
-		    "passphrase file", "give a file whose first line is the "
-		    "passphrase");
+		    "passphrase file", "give a file whose first line (1 to 1023 "
+		    "bytes) is the passphrase");
 		return cmd_fail(ctx, rc, &d);
 	}
 	rc = node_unlock(n, n->sealed && ctx->passfile ? pass : NULL, passlen, &d);
@@ -146,7 +151,7 @@ unlock(struct cmd_ctx *ctx, struct node *n)
 static int
 need_dir(const struct cmd_ctx *ctx)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 
 	if (ctx->dir != NULL)
 		return 0;
@@ -159,7 +164,7 @@ need_dir(const struct cmd_ctx *ctx)
 int
 cmd_open(struct cmd_ctx *ctx, bool need_key)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	int rc;
 
 	if ((rc = need_dir(ctx)) != 0)
@@ -173,7 +178,7 @@ cmd_open(struct cmd_ctx *ctx, bool need_key)
 int
 cmd_open_keys(struct cmd_ctx *ctx, struct node **keys)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	int rc;
 
 	if ((rc = need_dir(ctx)) != 0)
@@ -206,7 +211,7 @@ int
 cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
     int argc, char **argv, struct field_input *in, unsigned *n, bool allow_unset)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	const struct schema_field *f;
 	const char *eq;
 	unsigned k;
@@ -219,6 +224,7 @@ cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
 		if ((f = schema_field_by_name(t, argv[i], (size_t)(eq - argv[i]))) == NULL) {
 			consort_diag_set(&d, E(SCHEMA), argv[i], "no such field",
 			    "consort help fields lists the fields of each type");
+			d.err = E(SCHEMA);
 			snprintf(d.what, sizeof(d.what), "%s has no field \"%.*s\"",
 			    t->name, (int)(eq - argv[i]), argv[i]);
 			return cmd_fail(ctx, E(SCHEMA), &d);
@@ -268,7 +274,27 @@ cmd_json_flag(struct cmd_ctx *ctx, int *argc, char **argv, bool *json)
 	return 0;
 }
 
-/* Prints a value as text: strings raw, integers and booleans as written. */
+/* Prints a string with its control characters escaped, as C would. */
+static void
+print_escaped(FILE *f, const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '\n')
+			fputs("\\n", f);
+		else if (c == '\t')
+			fputs("\\t", f);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(f, "\\x%02x", c);
+		else
+			putc(c, f);
+	}
+}
+
+/* Prints a value as text: integers and booleans as written, strings escaped. */
 void
 cmd_print_value(FILE *f, const struct value *v)
 {
@@ -283,7 +309,42 @@ cmd_print_value(FILE *f, const struct value *v)
 		fprintf(f, "%lld", (long long)v->i);
 		break;
 	case VAL_STR:
-		fwrite(v->s, 1, v->len, f);
+		print_escaped(f, v->s, v->len);
 		break;
 	}
+}
+
+/*
+ * Starts a command's output in a temporary file, so that a command that
+ * fails half-way prints nothing rather than a truncated document.
+ */
+FILE *
+cmd_out_begin(void)
+{
+	FILE *f = tmpfile();
+
+	return f != NULL ? f : stdout;
+}
+
+/* Copies the finished output to stdout (when rc is 0) and closes it. */
+int
+cmd_out_end(FILE *f, int rc)
+{
+	char buf[65536];
+	size_t n;
+
+	if (f == stdout)
+		return rc;
+	if (rc == 0) {
+		rewind(f);
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+			if (fwrite(buf, 1, n, stdout) != n) {
+				rc = E(IO);
+				break;
+			}
+		if (ferror(f))
+			rc = E(IO);
+	}
+	fclose(f);
+	return rc;
 }

@@ -49,6 +49,8 @@ const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);
 int cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
     int argc, char **argv, struct field_input *in, unsigned *n, bool allow_unset);
 bool cmd_progress_wanted(void);
+FILE *cmd_out_begin(void);
+int cmd_out_end(FILE *f, int rc);
 int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode);
 int cmd_json_flag(struct cmd_ctx *ctx, int *argc, char **argv, bool *json);

@@ -576,9 +576,12 @@ int state_lookup(MDB_txn *txn, struct store *s,
     size_t len, struct record *r);
 int state_foreach(MDB_txn *txn, struct store *s, unsigned type,
     state_visit_fn fn, void *ctx);
+int state_foreach_d(MDB_txn *txn, struct store *s, unsigned type,
+    state_visit_fn fn, void *ctx, struct consort_diag *d);
 void state_record_json(struct jsonw *w, const struct store *s,
     const struct record *r);
-int state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w);
+int state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w,
+    struct consort_diag *d);
 int state_count(MDB_txn *txn, struct store *s, unsigned type, uint64_t *n);
 int state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored,
     MDB_dbi rebuilt, enum store_table table, struct consort_diag *d);

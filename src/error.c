@@ -67,6 +67,7 @@ consort_diag_set(struct consort_diag *d, int err, const char *where,
 {
 	if (d == NULL)
 		return err;
+	d->err = err;
 	diag_copy(d->where, sizeof(d->where), where);
 	diag_copy(d->what, sizeof(d->what), what);
 	diag_copy(d->hint, sizeof(d->hint), hint);

@@ -159,7 +159,8 @@ bad_line(struct importer *im, uint64_t line, int err)
 		return E(INTERRUPTED);
 	if (im->res->bad == MAX_BAD_REPORTED && !im->o->skip_bad)
 		return E(SCHEMA);
-	memset(im->d, 0, sizeof(*im->d));
+	if (im->d != NULL)
+		memset(im->d, 0, sizeof(*im->d));
 	return 0;
 }
 
@@ -322,7 +323,7 @@ json_field(struct importer *im, struct rec_in *r, const char *key, json_t *val)
 	} else if (json_is_null(val))
 		return 0;  /* null unsets the field */
 	else {
-		snprintf(what, sizeof(what), "field %s: expected a %s, not an "
+		snprintf(what, sizeof(what), "field %s: expected %s, not an "
 		    "array, object or fraction", f->name, schema_kind_name(f->kind));
 		return line_error(im, r->line, E(SCHEMA), what, NULL);
 	}
@@ -452,6 +453,13 @@ csv_header(struct importer *im)
 	for (i = 0; i < im->ncells; i++) {
 		const char *name = im->cells[i];
 
+		for (unsigned k = 0; k < i; k++)
+			if (strcmp(im->cells[k], name) == 0) {
+				snprintf(what, sizeof(what), "column %u: \"%.60s\" "
+				    "already names column %u", i + 1, name, k + 1);
+				return line_error(im, 1, E(SCHEMA), what,
+				    "name each column once");
+			}
 		im->cols[i] = NULL;
 		if (strcmp(name, "ref") == 0)
 			im->ref_col = (int)i;
@@ -579,7 +587,7 @@ scan_csv(struct importer *im, FILE *f)
 	size_t n, since_row = 0;
 	uint64_t rows;
 
-	if (csv_init(&p, CSV_STRICT | CSV_APPEND_NULL) != 0)
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
 		return E(NOMEM);
 	im->row = im->line = 0;
 	im->row_line = 1;
@@ -597,14 +605,26 @@ scan_csv(struct importer *im, FILE *f)
 			im->csv_err = line_error(im, im->line + 1, E(TOOBIG),
 			    "a row longer than 65536 bytes", NULL);
 	}
-	if (im->csv_err == 0)
-		csv_fini(&p, csv_cell, csv_row, im);
+	if (im->csv_err == 0 && csv_fini(&p, csv_cell, csv_row, im) != 0 &&
+	    im->csv_err == 0)
+		im->csv_err = line_error(im, im->row_line, E(SCHEMA), "a quoted cell "
+		    "is never closed", "close the quote that this line opens");
 	csv_clear(im);
 	csv_free(&p);
 	if (im->csv_err == 0 && im->row == 0)
 		im->csv_err = line_error(im, 1, E(SCHEMA), "empty file: no header row",
 		    NULL);
 	return im->csv_err;
+}
+
+/* Skips a UTF-8 byte-order mark, which spreadsheets write first. */
+static void
+skip_bom(FILE *f)
+{
+	unsigned char b[3];
+
+	if (fread(b, 1, 3, f) != 3 || b[0] != 0xef || b[1] != 0xbb || b[2] != 0xbf)
+		rewind(f);
 }
 
 /* Runs one pass over the file. */
@@ -615,12 +635,14 @@ scan(struct importer *im, enum import_format fmt)
 	int rc;
 
 	if ((f = fopen(im->o->path, "r")) == NULL)
-		return consort_diag_set(im->d, errno == ENOENT ? E(NOENT) : E(IO),
-		    im->o->path, strerror(errno), "check the file name");
+		return consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
+		    "check the file name");
 	im->bytes = 0;
+	skip_bom(f);
 	rc = fmt == IMPORT_CSV ? scan_csv(im, f) : scan_jsonl(im, f);
-	if (rc == 0 && ferror(f))
-		rc = consort_diag_set(im->d, E(IO), im->o->path, "read error", NULL);
+	if ((rc == 0 || rc == E(IO)) && ferror(f))
+		rc = consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
+		    "check that the file is readable");
 	fclose(f);
 	return rc;
 }
@@ -635,6 +657,9 @@ guess_format(const struct import_opts *o)
 		return o->format;
 	if (len >= 4 && strcmp(o->path + len - 4, ".csv") == 0)
 		return IMPORT_CSV;
+	if ((len >= 6 && strcmp(o->path + len - 6, ".jsonl") == 0) ||
+	    (len >= 5 && strcmp(o->path + len - 5, ".json") == 0))
+		return IMPORT_JSONL;
 	return o->type != NULL ? IMPORT_CSV : IMPORT_JSONL;
 }
 
@@ -697,8 +722,13 @@ import_file(struct node *n, const struct import_opts *o,
 	if (fmt == IMPORT_CSV && o->type == NULL)
 		return consort_diag_set(d, E(INVAL), o->path, "a CSV file needs "
 		    "the records' type", "give it with --type TYPE");
-	if (stat(o->path, &st) == 0)
-		im.total = (uint64_t)st.st_size;
+	if (stat(o->path, &st) != 0)
+		return consort_diag_set(d, E(IO), o->path, strerror(errno),
+		    "check the file name");
+	if (!S_ISREG(st.st_mode))
+		return consort_diag_set(d, E(IO), o->path, "not a regular file",
+		    "give the file to import, not a folder or a device");
+	im.total = (uint64_t)st.st_size;
 	rc = pass_check(&im, fmt);
 	if (rc == 0)
 		rc = pass_write(&im, fmt);

@@ -18,7 +18,8 @@ usage(FILE *f)
 	    "\ncommands:\n");
 	for (e = cmd_table; *e != NULL; e++)
 		fprintf(f, "  %-12s %s\n", (*e)->name, (*e)->summary);
-	fprintf(f, "\n'consort COMMAND --help' describes a command.\n"
+	fprintf(f, "\n'consort COMMAND --help' describes a command; 'consort help "
+	    "fields [TYPE]' lists the record types and their fields.\n"
 	    "Exit codes: 0 ok, 1 error, 2 usage, 3 refused by validation, "
 	    "4 unresolved conflicts.\n");
 }
@@ -58,9 +59,49 @@ option_value(int argc, char **argv, int *i, const char *opt)
 	return NULL;
 }
 
-/* "consort help [COMMAND]". */
+/* Prints one field of the schema: name, kind and bounds. */
+static void
+print_field(const struct schema_field *f)
+{
+	printf("  %-20s %s", f->name, schema_kind_name(f->kind));
+	if (f->kind == FK_STR)
+		printf(", %lld to %lld bytes", (long long)f->lo, (long long)f->hi);
+	else if (f->kind == FK_INT)
+		printf(", %lld to %lld", (long long)f->lo, (long long)f->hi);
+	else if (f->kind == FK_ENUM || f->kind == FK_SET)
+		printf(": %s", f->extra);
+	else if (f->kind == FK_REF)
+		printf(" (%s)", f->extra);
+	putchar('\n');
+}
+
+/* "consort help fields [TYPE]": the record types and their fields. */
 static int
-help(const char *name)
+help_fields(const char *type)
+{
+	const struct schema_type *types[SCHEMA_MAX_TYPES];
+	unsigned i, k, n = schema_types_sorted(types, SCHEMA_MAX_TYPES);
+	bool any = false;
+
+	for (i = 0; i < n; i++) {
+		if ((type == NULL && (types[i]->flags & SCHEMA_ROSTER)) ||
+		    (type != NULL && strcmp(type, types[i]->name) != 0))
+			continue;
+		printf("%s%s\n", any ? "\n" : "", types[i]->name);
+		for (k = 0; k < types[i]->nfields; k++)
+			print_field(types[i]->sorted[k]);
+		any = true;
+	}
+	if (!any) {
+		fprintf(stderr, "consort help: no record type \"%s\"\n", type);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+/* "consort help [COMMAND | fields [TYPE]]". */
+static int
+help(const char *name, const char *arg)
 {
 	const struct cmd_entry *e;
 	bool ambiguous;
@@ -69,6 +110,8 @@ help(const char *name)
 		usage(stdout);
 		return EXIT_OK;
 	}
+	if (strcmp(name, "fields") == 0)
+		return help_fields(arg);
 	if ((e = lookup(name, &ambiguous)) == NULL) {
 		fprintf(stderr, "consort help: no command \"%s\"\n", name);
 		return EXIT_USAGE;
@@ -113,7 +156,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[i], "help") == 0)
-		return help(i + 1 < argc ? argv[i + 1] : NULL);
+		return help(i + 1 < argc ? argv[i + 1] : NULL,
+		    i + 2 < argc ? argv[i + 2] : NULL);
 	if ((ctx.entry = lookup(argv[i], &ambiguous)) == NULL) {
 		fprintf(stderr, "consort: %s command \"%s\"; see consort --help\n",
 		    ambiguous ? "ambiguous" : "unknown", argv[i]);

@@ -70,6 +70,15 @@ node_new(const char *dir)
 	return n;
 }
 
+/* Whether path names a directory. */
+static bool
+is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Opens an existing node directory (read-only key: see node_unlock). */
 int
 node_open(const char *dir, struct node **out, struct consort_diag *d)
@@ -79,6 +88,10 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 	int rc;
 
 	*out = NULL;
+	if (!is_dir(dir))
+		return consort_diag_set(d, E(NOTNODE), dir, "not a consort node "
+		    "directory", "give the node with --dir DIR or CONSORT_DIR, or "
+		    "create one with consort init");
 	if ((n = node_new(dir)) == NULL)
 		return E(NOMEM);
 	if ((rc = node_path(path, sizeof(path), dir, "key")) != 0 ||

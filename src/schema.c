@@ -153,9 +153,10 @@ schema_field_by_name(const struct schema_type *t, const char *name, size_t len)
 const char *
 schema_kind_name(enum field_kind k)
 {
-	static const char *const names[] = { "string", "integer", "boolean",
-		"date (YYYY-MM-DD)", "one of", "comma-separated list of",
-		"SIRET (14 digits, Luhn)", "public key (64 hex)", "reference to" };
+	static const char *const names[] = { "a string", "an integer",
+		"a boolean", "a date (YYYY-MM-DD)", "one word of a list",
+		"a comma-separated list of words", "a SIRET (14 digits, Luhn)",
+		"a public key (64 hex)", "the ref of a record" };
 
 	return names[k];
 }
@@ -293,7 +294,7 @@ schema_check_value(const struct schema_field *f, const struct value *v,
 		    refuse(f, d, "expected a boolean (true or false)");
 	default:
 		if (v->kind != VAL_STR) {
-			snprintf(why, sizeof(why), "expected a %s", schema_kind_name(f->kind));
+			snprintf(why, sizeof(why), "expected %s", schema_kind_name(f->kind));
 			return refuse(f, d, why);
 		}
 		return check_string(f, v, d);

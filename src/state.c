@@ -131,13 +131,27 @@ state_lookup(MDB_txn *txn, struct store *s,
 	return merge_load(txn, s, type, id, r);
 }
 
+/* Names a stored record that does not decode, with what to do. */
+static int
+damaged(struct consort_diag *d, unsigned type, const MDB_val *refkey, int rc)
+{
+	const struct schema_type *t = schema_type(type);
+	char where[300];
+
+	snprintf(where, sizeof(where), "%s %.*s", t ? t->name : "record",
+	    (int)(refkey->mv_size - 1), (const char *)refkey->mv_data + 1);
+	return consort_diag_set(d, rc, where, "the stored record is damaged",
+	    "run consort verify, then consort rebuild");
+}
+
 /*
  * Calls fn on every live record of a type, in ref order.  fn returns 0 to
- * go on, a positive value to stop (success), a negative error to fail.
+ * go on, a positive value to stop (success), a negative error to fail.  A
+ * record that does not decode is named in d.
  */
 int
-state_foreach(MDB_txn *txn, struct store *s, unsigned type, state_visit_fn fn,
-    void *ctx)
+state_foreach_d(MDB_txn *txn, struct store *s, unsigned type,
+    state_visit_fn fn, void *ctx, struct consort_diag *d)
 {
 	uint8_t t = (uint8_t)type;
 	struct record r;
@@ -154,11 +168,13 @@ state_foreach(MDB_txn *txn, struct store *s, unsigned type, state_visit_fn fn,
 		if (k.mv_size < 2 || *(uint8_t *)k.mv_data != t)
 			break;
 		if (v.mv_size != CONSORT_EID_BYTES) {
-			rc = E(STORE);
+			rc = damaged(d, type, &k, E(STORE));
 			break;
 		}
-		if ((rc = merge_load(txn, s, type, v.mv_data, &r)) != 0)
+		if ((rc = merge_load(txn, s, type, v.mv_data, &r)) != 0) {
+			rc = damaged(d, type, &k, rc);
 			break;
+		}
 		if (merge_alive(s, &r) && (rc = fn(ctx, &r)) != 0) {
 			stopped = true;
 			break;
@@ -169,6 +185,14 @@ state_foreach(MDB_txn *txn, struct store *s, unsigned type, state_visit_fn fn,
 	if (rc == MDB_NOTFOUND || (rc > 0 && stopped))
 		rc = 0;
 	return rc > 0 ? store_err(rc) : rc;
+}
+
+/* state_foreach_d without a diagnostic. */
+int
+state_foreach(MDB_txn *txn, struct store *s, unsigned type, state_visit_fn fn,
+    void *ctx)
+{
+	return state_foreach_d(txn, s, type, fn, ctx, NULL);
 }
 
 /* Counter for state_count. */
@@ -246,7 +270,8 @@ export_one(void *ctx, const struct record *r)
  * exported type that has live records, keys sorted at every level.
  */
 int
-state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w)
+state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w,
+    struct consort_diag *d)
 {
 	const struct schema_type *types[SCHEMA_MAX_TYPES];
 	struct export_ctx x = { w, s, NULL, false };
@@ -260,7 +285,8 @@ state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w)
 			continue;
 		x.type = types[i]->name;
 		x.opened = false;
-		if ((rc = state_foreach(txn, s, types[i]->id, export_one, &x)) != 0)
+		if ((rc = state_foreach_d(txn, s, types[i]->id, export_one, &x,
+		    d)) != 0)
 			return rc;
 		if (x.opened)
 			jw_obj_end(w);

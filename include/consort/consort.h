@@ -42,12 +42,13 @@ enum consort_error {
 /*
  * What a refusal was about: `where` names the place (file:line, record,
  * field, change-set), `what` the cause, `hint` what the user can do.  Empty
- * strings when unknown.
+ * strings when unknown.  Initialise with { 0 }.
  */
 struct consort_diag {
 	char where[256];
 	char what[512];
 	char hint[256];
+	int err;  /* the error it explains */
 };
 
 /*

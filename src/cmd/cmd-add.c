@@ -9,7 +9,7 @@ int
 cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	struct field_input in[SCHEMA_MAX_FIELDS];
 	struct edit e;
 	unsigned n;

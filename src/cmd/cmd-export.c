@@ -5,8 +5,10 @@
 static int
 export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	struct consort_diag d = { 0 };
 	struct jsonw jw;
 	MDB_txn *txn;
+	FILE *out;
 	bool json;
 	int rc;
 
@@ -18,11 +20,13 @@ export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
-	jw_init(&jw, stdout);
-	rc = state_export_json(txn, &ctx->node->store, &jw);
+	out = cmd_out_begin();
+	jw_init(&jw, out);
+	rc = state_export_json(txn, &ctx->node->store, &jw, &d);
 	mdb_txn_abort(txn);
-	putchar('\n');
-	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
+	putc('\n', out);
+	rc = cmd_out_end(out, rc);
+	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
 }
 
 const struct cmd_entry cmd_export_entry = {

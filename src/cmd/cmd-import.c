@@ -18,7 +18,7 @@ report_bad(void *arg, const struct consort_diag *d)
 
 	if (cli->progress)
 		fputs("\r\033[K", stderr);
-	cmd_fail(cli->ctx, E(SCHEMA), d);
+	cmd_fail(cli->ctx, d->err ? d->err : E(SCHEMA), d);
 	return 0;
 }
 
@@ -84,7 +84,7 @@ parse(struct cmd_ctx *ctx, int argc, char **argv, struct import_opts *o)
 static int
 import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	struct import_cli cli = { ctx, cmd_progress_wanted() };
 	struct import_opts o = { NULL, IMPORT_AUTO, NULL, false, 100,
 		report_bad, report_progress, &cli };

@@ -42,7 +42,7 @@ print_created(const struct cmd_ctx *ctx, const struct genesis *g)
 static int
 read_pass(struct cmd_ctx *ctx, char *pass, size_t len, size_t *passlen)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	int rc;
 
 	*passlen = 0;
@@ -50,7 +50,8 @@ read_pass(struct cmd_ctx *ctx, char *pass, size_t len, size_t *passlen)
 		return 0;
 	if ((rc = cmd_read_passphrase(ctx->passfile, pass, len, passlen)) != 0) {
 		consort_diag_set(&d, rc, ctx->passfile, "cannot read a passphrase "
-		    "from the file", "give a file whose first line is the passphrase");
+		    "from the file", "give a file whose first line (1 to 1023 bytes) is the "
+		    "passphrase");
 		return cmd_fail(ctx, rc, &d);
 	}
 	return 0;
@@ -71,7 +72,7 @@ init_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	};
 	struct genesis_member co[MAX_CO];
 	struct genesis g = { NULL, NULL, { NULL, NULL }, co, 0 };
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	char pass[1024];
 	size_t passlen;
 	int c, rc;

@@ -117,7 +117,7 @@ fill_invite(struct cmd_ctx *ctx, MDB_txn *txn, const struct invite_args *a,
 static int
 invite_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	struct invite_args a;
 	struct invite inv;
 	msgpack_sbuffer out;

@@ -33,7 +33,7 @@ slurp(const char *path, size_t max, uint8_t **buf, size_t *len)
 static int
 join_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	struct node *keys = NULL;
 	struct invite inv;
 	uint8_t *buf;

@@ -9,7 +9,7 @@
 static int
 keygen_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	uint8_t pk[CONSORT_KEY_BYTES];
 	char hex[2 * CONSORT_KEY_BYTES + 1], pass[1024];
 	size_t passlen = 0;

@@ -5,6 +5,7 @@ struct list_ctx {
 	const struct store *s;
 	const struct schema_type *t;
 	struct jsonw *jw;  /* NULL: text */
+	FILE *out;
 };
 
 /* Prints one record: "REF field=value ..." or a JSON member. */
@@ -20,14 +21,14 @@ list_one(void *ctx, const struct record *r)
 		state_record_json(l->jw, l->s, r);
 		return 0;
 	}
-	fwrite(r->ref, 1, r->ref_len, stdout);
+	fwrite(r->ref, 1, r->ref_len, l->out);
 	for (i = 0; i < l->t->nfields; i++) {
 		if ((v = state_field(l->s, r, l->t->sorted[i]->id)) == NULL)
 			continue;
-		printf(" %s=", l->t->sorted[i]->name);
-		cmd_print_value(stdout, v);
+		fprintf(l->out, " %s=", l->t->sorted[i]->name);
+		cmd_print_value(l->out, v);
 	}
-	putchar('\n');
+	putc('\n', l->out);
 	return 0;
 }
 
@@ -35,7 +36,8 @@ list_one(void *ctx, const struct record *r)
 static int
 list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct list_ctx l = { NULL, NULL, NULL };
+	struct list_ctx l = { NULL, NULL, NULL, NULL };
+	struct consort_diag d = { 0 };
 	struct jsonw jw;
 	MDB_txn *txn;
 	bool json;
@@ -52,18 +54,20 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	l.s = &ctx->node->store;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
+	l.out = cmd_out_begin();
 	if (json) {
-		jw_init(&jw, stdout);
+		jw_init(&jw, l.out);
 		l.jw = &jw;
 		jw_obj(&jw);
 	}
-	rc = state_foreach(txn, &ctx->node->store, l.t->id, list_one, &l);
+	rc = state_foreach_d(txn, &ctx->node->store, l.t->id, list_one, &l, &d);
 	mdb_txn_abort(txn);
 	if (json) {
 		jw_obj_end(&jw);
-		putchar('\n');
+		putc('\n', l.out);
 	}
-	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
+	rc = cmd_out_end(l.out, rc);
+	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
 }
 
 const struct cmd_entry cmd_list_entry = {

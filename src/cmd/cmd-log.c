@@ -14,9 +14,9 @@ hlc_time(char *buf, size_t len, uint64_t hlc)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Prints one change-set as a text line or a JSON object. */
+/* Prints one change-set as a text line (to out) or a JSON object. */
 static void
-print_cs(struct jsonw *jw, const struct changeset *cs, size_t size)
+print_cs(FILE *out, struct jsonw *jw, const struct changeset *cs, size_t size)
 {
 	char a[2 * CONSORT_KEY_BYTES + 1], id[2 * CONSORT_HASH_BYTES + 1];
 	char when[32];
@@ -25,7 +25,7 @@ print_cs(struct jsonw *jw, const struct changeset *cs, size_t size)
 	if (jw == NULL) {
 		util_hex(a, cs->author, CONSORT_KEY_BYTES);
 		util_hex(id, cs->id, CONSORT_HASH_BYTES);
-		printf("%.16s %6llu  %.16s  %s  %5u ops  %7zu bytes  %u deps\n",
+		fprintf(out, "%.16s %6llu  %.16s  %s  %5u ops  %7zu bytes  %u deps\n",
 		    a, (unsigned long long)cs->seq, id, when, cs->nops, size,
 		    cs->ndeps);
 		return;
@@ -52,11 +52,30 @@ print_cs(struct jsonw *jw, const struct changeset *cs, size_t size)
 	jw_obj_end(jw);
 }
 
+/* Names a stored change-set that does not decode. */
+static int
+damaged(struct consort_diag *d, const MDB_val *k, int rc)
+{
+	char a[2 * CONSORT_KEY_BYTES + 1], where[128], what[1024];
+
+	if (k->mv_size != CONSORT_KEY_BYTES + 8)
+		return consort_diag_set(d, E(STORE), "changes table",
+		    "a malformed key", "run consort verify");
+	util_hex(a, k->mv_data, CONSORT_KEY_BYTES);
+	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	    (unsigned long long)util_get_be64((const uint8_t *)k->mv_data +
+	    CONSORT_KEY_BYTES));
+	snprintf(what, sizeof(what), "the stored bytes do not decode (%s: %s)",
+	    d->where, d->what);
+	return consort_diag_set(d, rc, where, what, "the store was altered; run "
+	    "consort verify, then restore it from a backup or sync it again");
+}
+
 /* Walks the changes table and prints each change-set. */
 static int
-walk(struct cmd_ctx *ctx, MDB_txn *txn, struct jsonw *jw)
+walk(struct cmd_ctx *ctx, MDB_txn *txn, FILE *out, struct jsonw *jw)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	struct store *s = &ctx->node->store;
 	struct changeset cs;
 	MDB_cursor *c;
@@ -67,15 +86,17 @@ walk(struct cmd_ctx *ctx, MDB_txn *txn, struct jsonw *jw)
 		return cmd_fail(ctx, store_err(rc), NULL);
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
-		if ((rc = cs_decode(v.mv_data, v.mv_size, &cs, &d)) != 0)
+		if ((rc = cs_decode(v.mv_data, v.mv_size, &cs, &d)) != 0) {
+			rc = damaged(&d, &k, rc);
 			break;
-		print_cs(jw, &cs, v.mv_size);
+		}
+		print_cs(out, jw, &cs, v.mv_size);
 		cs_free(&cs);
 	}
 	mdb_cursor_close(c);
 	if (rc != MDB_NOTFOUND) {
-		snprintf(d.hint, sizeof(d.hint), "run consort verify");
-		return cmd_fail(ctx, rc < 0 ? rc : store_err(rc), &d);
+		cmd_fail(ctx, rc < 0 ? rc : store_err(rc), &d);
+		return EXIT_ERROR;  /* store damage, not a refused input */
 	}
 	return EXIT_OK;
 }
@@ -86,6 +107,7 @@ log_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct jsonw jw;
 	MDB_txn *txn;
+	FILE *out;
 	bool json;
 	int rc;
 
@@ -97,16 +119,19 @@ log_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
+	out = cmd_out_begin();
 	if (json) {
-		jw_init(&jw, stdout);
+		jw_init(&jw, out);
 		jw_arr(&jw);
 	}
-	rc = walk(ctx, txn, json ? &jw : NULL);
+	rc = walk(ctx, txn, out, json ? &jw : NULL);
 	mdb_txn_abort(txn);
 	if (json && rc == EXIT_OK) {
 		jw_arr_end(&jw);
-		putchar('\n');
+		putc('\n', out);
 	}
+	if (cmd_out_end(out, rc == EXIT_OK ? 0 : E(IO)) != 0 && rc == EXIT_OK)
+		rc = EXIT_ERROR;
 	return rc;
 }
 

@@ -6,6 +6,7 @@
 struct member_ctx {
 	const struct store *s;
 	struct jsonw *jw;
+	FILE *out;
 };
 
 /* Prints one member. */
@@ -22,15 +23,15 @@ member_one(void *ctx, const struct record *r)
 		state_record_json(m->jw, m->s, r);
 		return 0;
 	}
-	fwrite(r->ref, 1, r->ref_len, stdout);
+	fwrite(r->ref, 1, r->ref_len, m->out);
 	for (i = 0; i < t->nfields; i++) {
 		if ((v = state_field(m->s, r, t->sorted[i]->id)) == NULL ||
 		    strcmp(t->sorted[i]->name, "siret") == 0)
 			continue;
-		printf(" %s=", t->sorted[i]->name);
-		cmd_print_value(stdout, v);
+		fprintf(m->out, " %s=", t->sorted[i]->name);
+		cmd_print_value(m->out, v);
 	}
-	putchar('\n');
+	putc('\n', m->out);
 	return 0;
 }
 
@@ -38,7 +39,8 @@ member_one(void *ctx, const struct record *r)
 static int
 member_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct member_ctx m = { NULL, NULL };
+	struct member_ctx m = { NULL, NULL, NULL };
+	struct consort_diag d = { 0 };
 	struct jsonw jw;
 	MDB_txn *txn;
 	bool json;
@@ -53,18 +55,21 @@ member_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	m.s = &ctx->node->store;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
+	m.out = cmd_out_begin();
 	if (json) {
-		jw_init(&jw, stdout);
+		jw_init(&jw, m.out);
 		m.jw = &jw;
 		jw_obj(&jw);
 	}
-	rc = state_foreach(txn, &ctx->node->store, T_member, member_one, &m);
+	rc = state_foreach_d(txn, &ctx->node->store, T_member, member_one, &m,
+	    &d);
 	mdb_txn_abort(txn);
 	if (json) {
 		jw_obj_end(&jw);
-		putchar('\n');
+		putc('\n', m.out);
 	}
-	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
+	rc = cmd_out_end(m.out, rc);
+	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
 }
 
 const struct cmd_entry cmd_member_entry = {

@@ -7,7 +7,7 @@
 static int
 revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	struct edit e;
 	uint64_t after;
 	int rc;

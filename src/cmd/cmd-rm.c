@@ -7,7 +7,7 @@
 static int
 rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	const struct schema_type *t;
 	struct edit e;
 	int rc;

@@ -47,7 +47,7 @@ show_json(const struct store *s, const struct schema_type *t,
 static int
 show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	const struct schema_type *t;
 	struct record r;
 	MDB_txn *txn;
@@ -67,7 +67,11 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	merge_record_init(&r);
 	rc = state_lookup(txn, &ctx->node->store, ctx->node->founder, t->id,
 	    argv[2], strlen(argv[2]), &r);
-	if (rc == 0 && !merge_alive(&ctx->node->store, &r)) {
+	if (rc != 0) {
+		snprintf(d.where, sizeof(d.where), "%s %s", t->name, argv[2]);
+		consort_diag_set(&d, rc, NULL, "the stored record is damaged",
+		    "run consort verify, then consort rebuild");
+	} else if (!merge_alive(&ctx->node->store, &r)) {
 		snprintf(d.where, sizeof(d.where), "%s %s", t->name, argv[2]);
 		rc = consort_diag_set(&d, E(NOENT), NULL, "no such record",
 		    "list the records with consort list");

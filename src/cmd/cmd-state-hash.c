@@ -5,6 +5,7 @@
 static int
 state_hash_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	struct consort_diag d = { 0 };
 	uint8_t h[CONSORT_HASH_BYTES];
 	char hex[2 * CONSORT_HASH_BYTES + 1];
 	MDB_txn *txn;
@@ -19,8 +20,11 @@ state_hash_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, rc, NULL);
 	rc = state_hash(txn, &ctx->node->store, h);
 	mdb_txn_abort(txn);
-	if (rc != 0)
-		return cmd_fail(ctx, rc, NULL);
+	if (rc != 0) {
+		consort_diag_set(&d, rc, "state", "a stored record is damaged",
+		    "run consort verify, then consort rebuild");
+		return cmd_fail(ctx, rc, &d);
+	}
 	util_hex(hex, h, sizeof(h));
 	printf("%s\n", hex);
 	return EXIT_OK;

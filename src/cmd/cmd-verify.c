@@ -52,7 +52,7 @@ begin(struct cmd_ctx *ctx, MDB_txn **txn)
 static int
 verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	struct log_replay_stats st;
 	struct timespec t0;
 	MDB_txn *txn = NULL;
@@ -80,7 +80,7 @@ verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 static int
 rebuild_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	uint8_t h[CONSORT_HASH_BYTES];
 	char hex[2 * CONSORT_HASH_BYTES + 1];
 	struct log_replay_stats st;
