@@ -354,3 +354,32 @@ csb_sign(struct cs_builder *b, const struct changeset *hdr,
 	msgpack_sbuffer_write(out, (const char *)sig, sizeof(sig));
 	return 0;
 }
+
+/*
+ * Reads only the author, seq and hlc of a stored change-set (no ops), to
+ * order change-sets for sending without decoding them whole.
+ */
+int
+cs_peek(const uint8_t *buf, size_t len, uint64_t *seq, uint64_t *hlc)
+{
+	struct changeset cs;
+	struct mp_reader r;
+	const uint8_t *p;
+	uint32_t i, n, m;
+	uint64_t u;
+	int rc;
+
+	memset(&cs, 0, sizeof(cs));
+	mp_reader_init(&r, buf, len);
+	if ((rc = decode_header(&r, &cs, NULL)) != 0 ||
+	    (rc = mp_read_array(&r, &n)) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = mp_read_array(&r, &m)) != 0 || m != DEP_FIELDS ||
+		    (rc = mp_read_bin(&r, &p, &m)) != 0 ||
+		    (rc = mp_read_uint(&r, &u)) != 0 ||
+		    (rc = mp_read_bin(&r, &p, &m)) != 0)
+			return rc != 0 ? rc : E(BADTYPE);
+	*seq = cs.seq;
+	return mp_read_uint(&r, hlc);
+}

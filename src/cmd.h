@@ -74,6 +74,10 @@ extern const struct cmd_entry cmd_keygen_entry;
 extern const struct cmd_entry cmd_invite_entry;
 extern const struct cmd_entry cmd_join_entry;
 extern const struct cmd_entry cmd_revoke_entry;
+extern const struct cmd_entry cmd_serve_entry;
+extern const struct cmd_entry cmd_sync_entry;
+extern const struct cmd_entry cmd_peer_entry;
+extern const struct cmd_entry cmd_bundle_entry;
 
 extern const struct cmd_entry *const cmd_table[];
 

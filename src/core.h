@@ -167,6 +167,7 @@ int cs_decode(const uint8_t *buf, size_t len, struct changeset *cs,
 int cs_verify(const struct changeset *cs);
 void cs_free(struct changeset *cs);
 const char *cs_op_kind_name(unsigned kind);
+int cs_peek(const uint8_t *buf, size_t len, uint64_t *seq, uint64_t *hlc);
 
 struct cs_builder {
 	msgpack_sbuffer ops;
@@ -349,6 +350,8 @@ int perm_sync_revocations(MDB_txn *txn, struct store *s);
 
 /* ---- node.c: a node directory, its key and local change-sets ---- */
 
+struct invite;
+
 struct node {
 	char *dir;
 	struct store store;
@@ -379,10 +382,9 @@ int node_init(const char *dir, const struct genesis *g, const char *pass,
 int node_open(const char *dir, struct node **out, struct consort_diag *d);
 int node_keygen(const char *dir, const char *pass, size_t passlen,
     uint8_t pk[CONSORT_KEY_BYTES], struct consort_diag *d);
-int node_join(const char *dir, const uint8_t consortium[CONSORT_HASH_BYTES],
-    const uint8_t founder[CONSORT_KEY_BYTES], const uint8_t netkey[32],
-    const uint8_t *genesis, size_t genesis_len, struct node **out,
+int node_join(const char *dir, const struct invite *inv, struct node **out,
     struct consort_diag *d);
+bool node_trusts(struct node *n, const uint8_t key[CONSORT_KEY_BYTES]);
 int node_netkey(const struct node *n, uint8_t netkey[32]);
 int node_open_keys(const char *dir, struct node **out, struct consort_diag *d);
 int node_unlock(struct node *n, const char *pass, size_t passlen,
@@ -493,6 +495,8 @@ struct invite {
 	char siret[15];        /* the invited member */
 	const uint8_t *genesis;
 	size_t genesis_len;
+	const uint8_t *keys;   /* the members' keys bound so far */
+	uint32_t nkeys;
 	uint8_t *buf;          /* invite_open: the opened payload */
 	size_t buf_len;
 };

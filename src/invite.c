@@ -4,7 +4,11 @@
  *   file    = "CSRTINV1" || crypto_box_seal(payload, X25519 of member key)
  *   payload = [1, consortium(32), founder(32), network key(32),
  *              lead address (str, may be empty), member SIRET (str),
- *              genesis change-set (bin)]
+ *              genesis change-set (bin), member keys (bin, 32 each)]
+ *
+ * The member keys are those bound when the invite was made, so that the
+ * new node can authenticate other members before its first sync brings it
+ * the roster.
  *
  * Only the holder of the member's secret key opens it; the network key
  * never travels in clear.
@@ -18,7 +22,7 @@
 
 #define INVITE_MAGIC "CSRTINV1"
 #define INVITE_VERSION 1
-#define INVITE_FIELDS 7
+#define INVITE_FIELDS 8
 
 /* Seals an invite for the member whose Ed25519 public key is member_pk. */
 int
@@ -43,6 +47,7 @@ invite_seal(const struct invite *inv, const uint8_t member_pk[32],
 	mp_pack_strn(&pk, inv->address, strlen(inv->address));
 	mp_pack_strn(&pk, inv->siret, strlen(inv->siret));
 	mp_pack_bin(&pk, inv->genesis, inv->genesis_len);
+	mp_pack_bin(&pk, inv->keys, (size_t)inv->nkeys * CONSORT_KEY_BYTES);
 	sealed = plain.size + crypto_box_SEALBYTES;
 	msgpack_sbuffer_clear(out);
 	msgpack_sbuffer_write(out, INVITE_MAGIC, 8);
@@ -92,6 +97,9 @@ parse_payload(const uint8_t *plain, size_t len, struct invite *inv)
 	if (mp_read_bin(&r, &inv->genesis, &n) != 0)
 		return E(BADTYPE);
 	inv->genesis_len = n;
+	if (mp_read_bin(&r, &inv->keys, &n) != 0 || n % CONSORT_KEY_BYTES != 0)
+		return E(BADTYPE);
+	inv->nkeys = n / CONSORT_KEY_BYTES;
 	return r.p == r.end ? 0 : E(TRAILING);
 }
 

@@ -536,11 +536,10 @@ put_identity(struct node *n, MDB_txn *txn)
  * the log arrives with the first sync.
  */
 int
-node_join(const char *dir, const uint8_t consortium[CONSORT_HASH_BYTES],
-    const uint8_t founder[CONSORT_KEY_BYTES], const uint8_t netkey[32],
-    const uint8_t *genesis, size_t genesis_len, struct node **out,
+node_join(const char *dir, const struct invite *inv, struct node **out,
     struct consort_diag *d)
 {
+	const uint8_t *consortium = inv->consortium, *founder = inv->founder;
 	char path[4096];
 	struct node *n;
 	MDB_txn *txn;
@@ -560,7 +559,7 @@ node_join(const char *dir, const uint8_t consortium[CONSORT_HASH_BYTES],
 		    "no key pair in this directory", "create one with consort "
 		    "keygen and send its public key to the lead");
 	}
-	if ((rc = write_netkey(n, netkey, d)) != 0 ||
+	if ((rc = write_netkey(n, inv->netkey, d)) != 0 ||
 	    (rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
 	    (rc = store_open(&n->store, path, true)) != 0) {
 		node_close(n);
@@ -573,8 +572,11 @@ node_join(const char *dir, const uint8_t consortium[CONSORT_HASH_BYTES],
 		return rc;
 	}
 	if ((rc = put_identity(n, txn)) != 0 ||
-	    (rc = log_apply(txn, &n->store, genesis, genesis_len, consortium,
-	    d)) != 0) {
+	    (rc = store_put(txn, &n->store, TB_META, "trusted", 7, inv->nkeys ?
+	    inv->keys : (const uint8_t *)"", (size_t)inv->nkeys *
+	    CONSORT_KEY_BYTES, 0)) != 0 ||
+	    (rc = log_apply(txn, &n->store, inv->genesis, inv->genesis_len,
+	    consortium, d)) != 0) {
 		mdb_txn_abort(txn);
 		node_close(n);
 		return rc;
@@ -630,4 +632,45 @@ node_init(const char *dir, const struct genesis *g, const char *pass,
 	}
 	*out = n;
 	return 0;
+}
+
+/* Whether a key listed in the invite this node joined with is key. */
+static bool
+invited_with(struct node *n, MDB_txn *txn, const uint8_t *key)
+{
+	MDB_val v;
+	size_t i;
+
+	if (store_get(txn, &n->store, TB_META, "trusted", 7, &v) != 0)
+		return false;
+	for (i = 0; i + CONSORT_KEY_BYTES <= v.mv_size; i += CONSORT_KEY_BYTES)
+		if (memcmp((const uint8_t *)v.mv_data + i, key,
+		    CONSORT_KEY_BYTES) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Whether a peer's key may sync with this node: the lead, a member not
+ * revoked, or (before the first sync has brought the roster) a member key
+ * the invite listed.
+ */
+bool
+node_trusts(struct node *n, const uint8_t key[CONSORT_KEY_BYTES])
+{
+	struct store *s = &n->store;
+	const struct member *m;
+	MDB_txn *txn;
+	bool ok = false;
+
+	if (perm_is_lead(s, key))
+		return true;
+	if (store_begin(s, false, &txn) != 0)
+		return false;
+	if (perm_roster(txn, s) == 0) {
+		m = perm_member_by_key(s, key);
+		ok = m != NULL ? !m->revoked : invited_with(n, txn, key);
+	}
+	mdb_txn_abort(txn);
+	return ok;
 }

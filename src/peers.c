@@ -61,9 +61,10 @@ peers_load(const struct node *n, char (*out)[PEERS_ADDR_MAX + 1], unsigned max,
 		len = strlen(line);
 		while (len > 0 && (line[len - 1] == ' ' || line[len - 1] == '\t'))
 			line[--len] = '\0';
-		if (len == 0 || peers_check_address(line, NULL) != 0)
+		if (len == 0 || len > PEERS_ADDR_MAX ||
+		    peers_check_address(line, NULL) != 0)
 			continue;
-		snprintf(out[(*count)++], PEERS_ADDR_MAX + 1, "%s", line);
+		memcpy(out[(*count)++], line, len + 1);
 	}
 	fclose(f);
 	return 0;

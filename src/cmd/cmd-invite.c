@@ -90,6 +90,26 @@ write_file(const char *path, const msgpack_sbuffer *b, struct consort_diag *d)
 	return 0;
 }
 
+/* Lists the keys of the members bound and not revoked. */
+static int
+member_keys(struct cmd_ctx *ctx, MDB_txn *txn, struct invite *inv)
+{
+	struct store *s = &ctx->node->store;
+	static uint8_t keys[STORE_MAX_MEMBERS][CONSORT_KEY_BYTES];
+	uint32_t i;
+	int rc;
+
+	s->roster_stale = true;
+	if ((rc = perm_roster(txn, s)) != 0)
+		return rc;
+	inv->nkeys = 0;
+	for (i = 0; i < s->nroster; i++)
+		if (s->roster[i].has_key && !s->roster[i].revoked)
+			memcpy(keys[inv->nkeys++], s->roster[i].key, CONSORT_KEY_BYTES);
+	inv->keys = keys[0];
+	return 0;
+}
+
 /* Fills the invite with the consortium's identity, network key and genesis. */
 static int
 fill_invite(struct cmd_ctx *ctx, MDB_txn *txn, const struct invite_args *a,
@@ -110,7 +130,7 @@ fill_invite(struct cmd_ctx *ctx, MDB_txn *txn, const struct invite_args *a,
 		return rc;
 	inv->genesis = v.mv_data;
 	inv->genesis_len = v.mv_size;
-	return 0;
+	return member_keys(ctx, txn, inv);
 }
 
 /* Records the binding, then writes the sealed invite. */

@@ -56,8 +56,7 @@ join_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	rc = invite_open(buf, len, keys->pk, keys->sk, &inv, &d);
 	free(buf);
 	if (rc == 0)
-		rc = node_join(ctx->dir, inv.consortium, inv.founder, inv.netkey,
-		    inv.genesis, inv.genesis_len, &ctx->node, &d);
+		rc = node_join(ctx->dir, &inv, &ctx->node, &d);
 	node_close(keys);
 	if (rc == 0 && inv.address[0])
 		rc = peers_add(ctx->node, inv.address, &d);

@@ -62,7 +62,7 @@ mdb_fail(const char *what, int rc)
 static int
 items_add(struct items *it, const MDB_val *v)
 {
-	struct consort_diag d = { "", "", "" };
+	struct consort_diag d = { 0 };
 	struct changeset cs;
 	struct item *x;
 	int rc;

@@ -6,10 +6,10 @@ FUZZ_SECONDS ?= 60
 FUZZ_BUILD := .build/fuzz
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
-	-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude -Isrc
-FUZZ_LIBS := $(shell pkg-config --libs msgpack libsodium jansson) -llmdb -lcsv
+	-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -Isync
+FUZZ_LIBS := $(shell pkg-config --libs msgpack libsodium jansson libuv) -llmdb -lcsv
 
-CORE_SRC := $(filter-out src/main.c src/cmd.c,$(wildcard src/*.c))
+CORE_SRC := $(filter-out src/main.c src/cmd.c,$(wildcard src/*.c)) $(wildcard sync/*.c)
 HARNESSES := $(patsubst tools/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tools/fuzz/fuzz_*.c))
 
 .PHONY: run

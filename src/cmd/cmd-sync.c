@@ -1,0 +1,70 @@
+/* consort sync: exchanges change-sets with peers until both hold the same. */
+#include <string.h>
+#include <unistd.h>
+
+#include "../cmd.h"
+#include "../../sync/net.h"
+
+/* Syncs with one peer and prints its line; returns its error. */
+static int
+sync_one(struct cmd_ctx *ctx, const char *addr, bool tty)
+{
+	struct net_result res;
+	char line[800];
+	int rc;
+
+	if (tty)
+		fprintf(stderr, "sync: %s ...\r", addr);
+	rc = net_sync(ctx->node, addr, &res);
+	if (tty)
+		fputs("\r\033[K", stderr);
+	net_describe(&res, line, sizeof(line));
+	if (rc != 0) {
+		cmd_fail(ctx, rc, &res.diag);
+		return rc;
+	}
+	printf("%s: %s\n", addr, line);
+	return 0;
+}
+
+/* Syncs with the given peers, or every configured one. */
+static int
+sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	char peers[PEERS_MAX][PEERS_ADDR_MAX + 1];
+	struct consort_diag d = { 0 };
+	bool tty = cmd_progress_wanted();
+	unsigned count = 0, failed = 0, i;
+	int rc;
+
+	for (i = 1; i < (unsigned)argc; i++)
+		if (peers_check_address(argv[i], &d) != 0)
+			return cmd_fail(ctx, E(INVAL), &d);
+	if ((rc = cmd_open(ctx, true)) != 0)
+		return rc;
+	if (argc == 1) {
+		if ((rc = peers_load(ctx->node, peers, PEERS_MAX, &count)) != 0)
+			return cmd_fail(ctx, rc, NULL);
+		if (count == 0) {
+			consort_diag_set(&d, E(NOENT), ctx->dir, "no peer to sync with",
+			    "give HOST:PORT, or add one with consort peer add");
+			cmd_fail(ctx, E(NOENT), &d);
+			return EXIT_ERROR;
+		}
+		for (i = 0; i < count; i++)
+			failed += sync_one(ctx, peers[i], tty) != 0;
+	} else
+		for (i = 1; i < (unsigned)argc; i++)
+			failed += sync_one(ctx, argv[i], tty) != 0;
+	return failed ? EXIT_ERROR : EXIT_OK;
+}
+
+const struct cmd_entry cmd_sync_entry = {
+	"sync",
+	"[HOST:PORT...]",
+	"sync with peers (default: every peer of consort peer list)",
+	"Exchanges change-sets both ways until both nodes hold the same; exits\n"
+	"0 only if every peer synced. What was acknowledged is kept if the\n"
+	"connection is cut: sync again to finish.\n",
+	sync_exec,
+};

@@ -1,0 +1,360 @@
+/*
+ * Bundles: the same messages as a sync session, written to a file for a
+ * site that only has a USB stick or e-mail.
+ *
+ *   file = "CSRTBDL1" || consortium id (32) || stream header (24) || frames
+ *
+ * The frames are those of the transport (transport.h), in one
+ * crypto_secretstream keyed by BLAKE2b-256(key = network key,
+ * "consort-bundle-1" || consortium id): HELLO, BATCH..., then DONE in the
+ * FINAL frame.  Only members hold the network key, so only they read or
+ * write bundles; a cut file lacks its FINAL frame and an altered one does
+ * not authenticate, and either is refused before anything is applied.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "transport.h"
+
+#define LABEL "consort-bundle-1"
+#define PREFIX_BYTES (8 + CONSORT_HASH_BYTES)
+
+struct writer {
+	FILE *f;
+	struct fstream fs;
+	uint8_t *buf;
+	size_t cap;
+	uint8_t *pending;   /* the last message, sealed when the next comes */
+	size_t pending_len, pending_cap;
+	bool has_pending;
+	uint64_t bytes;
+	int err;
+};
+
+/* The bundle key of a consortium. */
+static void
+bundle_key(struct node *n, uint8_t key[32], int *rc)
+{
+	uint8_t netkey[32];
+
+	if ((*rc = node_netkey(n, netkey)) != 0)
+		return;
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, netkey, sizeof(netkey), 32);
+	crypto_generichash_update(&st, (const uint8_t *)LABEL, sizeof(LABEL) - 1);
+	crypto_generichash_update(&st, n->consortium, CONSORT_HASH_BYTES);
+	crypto_generichash_final(&st, key, 32);
+	sodium_memzero(netkey, sizeof(netkey));
+}
+
+/* Seals and writes one message; final marks the last frame. */
+static int
+write_frame(struct writer *w, const uint8_t *msg, size_t len, bool final)
+{
+	size_t outlen;
+	int rc;
+
+	if (len + FRAME_HEADER_BYTES + FRAME_OVERHEAD > w->cap) {
+		free(w->buf);
+		w->cap = len + FRAME_HEADER_BYTES + FRAME_OVERHEAD;
+		if ((w->buf = malloc(w->cap)) == NULL)
+			return E(NOMEM);
+	}
+	if ((rc = fstream_seal(&w->fs, msg, len, final, w->buf, &outlen)) != 0)
+		return rc;
+	if (fwrite(w->buf, 1, outlen, w->f) != outlen)
+		return E(IO);
+	w->bytes += outlen;
+	return 0;
+}
+
+/*
+ * The session's emit(): holds each message back by one, so that the last
+ * one (DONE) can go in the FINAL frame.
+ */
+static int
+emit_file(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct writer *w = ctx;
+	uint8_t *p;
+	int rc;
+
+	if (w->has_pending && (rc = write_frame(w, w->pending, w->pending_len,
+	    false)) != 0)
+		return w->err = rc;
+	if (len > w->pending_cap) {
+		if ((p = realloc(w->pending, len)) == NULL)
+			return w->err = E(NOMEM);
+		w->pending = p;
+		w->pending_cap = len;
+	}
+	memcpy(w->pending, msg, len);
+	w->pending_len = len;
+	w->has_pending = true;
+	return 0;
+}
+
+/* Writes the file's prefix and stream header. */
+static int
+write_prefix(struct node *n, struct writer *w)
+{
+	uint8_t key[32], header[STREAM_HEADER_BYTES];
+	int rc;
+
+	bundle_key(n, key, &rc);
+	if (rc != 0)
+		return rc;
+	fstream_init_push(&w->fs, key, header);
+	sodium_memzero(key, sizeof(key));
+	if (fwrite(BUNDLE_MAGIC, 1, 8, w->f) != 8 ||
+	    fwrite(n->consortium, 1, CONSORT_HASH_BYTES, w->f) != CONSORT_HASH_BYTES ||
+	    fwrite(header, 1, sizeof(header), w->f) != sizeof(header))
+		return E(IO);
+	w->bytes = PREFIX_BYTES + sizeof(header);
+	return 0;
+}
+
+/* Opens the output file: new, mode 0600. */
+static FILE *
+create(const char *path, struct consort_diag *d)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	FILE *f;
+
+	if (fd < 0) {
+		consort_diag_set(d, errno == EEXIST ? E(EXIST) : E(IO), path,
+		    strerror(errno), "choose another --out");
+		return NULL;
+	}
+	if ((f = fdopen(fd, "wb")) == NULL)
+		close(fd);
+	return f;
+}
+
+/* Writes every change-set the holder of `since` lacks into a new bundle. */
+int
+bundle_export(struct node *n, const char *path, const struct sess_vv *since,
+    uint32_t nsince, struct bundle_stats *st, struct consort_diag *d)
+{
+	struct writer w = { 0 };
+	struct sess ss;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((w.f = create(path, d)) == NULL)
+		return d->err ? d->err : E(IO);
+	if ((rc = write_prefix(n, &w)) == 0 &&
+	    (rc = sess_start(&ss, n, emit_file, &w)) == 0) {
+		ss.file = true;
+		if ((rc = sess_plan_since(&ss, since, nsince)) == 0)
+			rc = sess_pump(&ss);
+		if (rc == 0 && w.err != 0)
+			rc = w.err;
+		if (rc == 0 && w.has_pending)
+			rc = write_frame(&w, w.pending, w.pending_len, true);
+		st->changesets = ss.st.sent;
+		sess_free(&ss);
+	}
+	if (rc == 0 && (fflush(w.f) != 0 || fsync(fileno(w.f)) != 0))
+		rc = E(IO);
+	st->bytes = w.bytes;
+	fclose(w.f);
+	free(w.buf);
+	free(w.pending);
+	if (rc != 0) {
+		unlink(path);
+		return consort_diag_set(d, rc, path, d->what[0] ? d->what :
+		    consort_strerror(rc), NULL);
+	}
+	return 0;
+}
+
+struct reader {
+	FILE *f;
+	const char *path;
+	struct fstream fs;
+	uint8_t *body, *plain;
+	bool final;
+	uint64_t frames;
+};
+
+/* Refuses the bundle, naming it. */
+static int
+bad(struct reader *r, struct consort_diag *d, int err, const char *what)
+{
+	return consort_diag_set(d, err, r->path, what, "ask for the bundle again; "
+	    "nothing of this one was applied");
+}
+
+/* Opens the file and checks its prefix; starts the stream. */
+static int
+reader_open(struct node *n, struct reader *r, struct consort_diag *d)
+{
+	uint8_t prefix[PREFIX_BYTES], header[STREAM_HEADER_BYTES], key[32];
+	int rc;
+
+	if ((r->f = fopen(r->path, "rb")) == NULL)
+		return consort_diag_set(d, E(IO), r->path, strerror(errno),
+		    "check the file name");
+	if (fread(prefix, 1, sizeof(prefix), r->f) != sizeof(prefix) ||
+	    memcmp(prefix, BUNDLE_MAGIC, 8) != 0)
+		return bad(r, d, E(BADTYPE), "not a consort bundle");
+	if (memcmp(prefix + 8, n->consortium, CONSORT_HASH_BYTES) != 0)
+		return consort_diag_set(d, E(CONSORTIUM), r->path, "a bundle of "
+		    "another consortium", "bundles only travel between members "
+		    "of one consortium");
+	if (fread(header, 1, sizeof(header), r->f) != sizeof(header))
+		return bad(r, d, E(TRUNCATED), "the bundle is cut short");
+	bundle_key(n, key, &rc);
+	if (rc != 0)
+		return rc;
+	rc = fstream_init_pull(&r->fs, key, header);
+	sodium_memzero(key, sizeof(key));
+	r->body = malloc(FRAME_MAX_WIRE);
+	r->plain = malloc(FRAME_MAX_WIRE);
+	if (r->body == NULL || r->plain == NULL)
+		return E(NOMEM);
+	return rc != 0 ? bad(r, d, E(SIGNATURE), "the bundle does not open with "
+	    "this consortium's network key") : 0;
+}
+
+/* Reads and opens the next frame; *len 0 with rc 0 at the end of the file. */
+static int
+reader_next(struct reader *r, size_t *len, struct consort_diag *d)
+{
+	uint8_t hdr[FRAME_HEADER_BYTES];
+	size_t n, blen;
+	int rc;
+
+	*len = 0;
+	n = fread(hdr, 1, sizeof(hdr), r->f);
+	if (n == 0 && feof(r->f))
+		return r->final ? 0 : bad(r, d, E(TRUNCATED), "the bundle is cut "
+		    "short: its last frame is missing");
+	if (n != sizeof(hdr) || r->final)
+		return bad(r, d, r->final ? E(TRAILING) : E(TRUNCATED),
+		    r->final ? "bytes after the bundle's last frame" :
+		    "the bundle is cut short");
+	if ((rc = frame_length(hdr, &blen)) != 0)
+		return bad(r, d, rc, "a frame announces an impossible length");
+	if (fread(r->body, 1, blen, r->f) != blen)
+		return bad(r, d, E(TRUNCATED), "the bundle is cut short");
+	if ((rc = fstream_open(&r->fs, r->body, blen, r->plain, len, &r->final)) != 0)
+		return bad(r, d, E(SIGNATURE), "a frame does not authenticate: the "
+		    "bundle was altered");
+	r->frames++;
+	return *len == 0 ? bad(r, d, E(BADTYPE), "an empty frame") : 0;
+}
+
+/* Walks a BATCH: checks each change-set (pass 1) or receives it (pass 2). */
+static int
+batch_items(struct node *n, struct reader *r, struct mp_reader *m,
+    MDB_txn *txn, struct bundle_stats *st, struct consort_diag *d)
+{
+	struct changeset cs;
+	const uint8_t *p;
+	uint64_t no;
+	uint32_t i, count, len;
+	int rc;
+
+	if (mp_read_uint(m, &no) != 0 || mp_read_array(m, &count) != 0)
+		return bad(r, d, E(BADTYPE), "a malformed batch");
+	for (i = 0; i < count; i++) {
+		if (mp_read_bin(m, &p, &len) != 0)
+			return bad(r, d, E(BADTYPE), "a malformed batch");
+		if (txn != NULL) {
+			if ((rc = log_receive(txn, &n->store, p, len, n->consortium,
+			    &st->recv, d)) != 0)
+				return rc;
+			continue;
+		}
+		if ((rc = cs_decode(p, len, &cs, d)) != 0)
+			return rc;
+		rc = cs_verify(&cs) != 0 ? bad(r, d, E(SIGNATURE), "a change-set's "
+		    "signature does not hold") : 0;
+		cs_free(&cs);
+		if (rc != 0)
+			return rc;
+		st->changesets++;
+	}
+	return 0;
+}
+
+/* One pass over the bundle: check everything, or apply batch by batch. */
+static int
+pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
+    struct consort_diag *d)
+{
+	struct mp_reader m;
+	MDB_txn *txn = NULL;
+	uint64_t kind;
+	uint32_t count;
+	size_t len;
+	int rc;
+
+	while ((rc = reader_next(r, &len, d)) == 0 && len > 0) {
+		mp_reader_init(&m, r->plain, len);
+		if (mp_read_array(&m, &count) != 0 || mp_read_uint(&m, &kind) != 0)
+			return bad(r, d, E(BADTYPE), "a malformed message");
+		if (kind != SM_BATCH)
+			continue;  /* HELLO and DONE carry nothing to apply */
+		if (apply && (rc = store_begin(&n->store, true, &txn)) != 0)
+			return rc;
+		rc = batch_items(n, r, &m, txn, st, d);
+		if (apply && rc == 0)
+			rc = log_finish_batch(txn, &n->store, n->consortium,
+			    &st->recv, d);
+		if (apply && rc == 0)
+			rc = store_commit(txn);
+		else if (apply)
+			mdb_txn_abort(txn);
+		if (rc != 0)
+			return rc;
+		if (apply)
+			store_release_map(&n->store);
+	}
+	return rc;
+}
+
+/* Frees a reader. */
+static void
+reader_close(struct reader *r)
+{
+	if (r->f != NULL)
+		fclose(r->f);
+	free(r->body);
+	free(r->plain);
+	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * Imports a bundle: a first pass checks every frame and every signature
+ * and applies nothing; the second applies batch by batch.  Change-sets held
+ * already are skipped, so a bundle imported twice changes nothing.
+ */
+int
+bundle_import(struct node *n, const char *path, struct bundle_stats *st,
+    struct consort_diag *d)
+{
+	struct reader r = { 0 };
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	r.path = path;
+	if ((rc = reader_open(n, &r, d)) == 0)
+		rc = pass(n, &r, false, st, d);
+	reader_close(&r);
+	if (rc != 0)
+		return rc;
+	r.path = path;
+	if ((rc = reader_open(n, &r, d)) == 0)
+		rc = pass(n, &r, true, st, d);
+	reader_close(&r);
+	return rc;
+}

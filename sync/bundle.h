@@ -1,0 +1,20 @@
+/* Bundles: the sync stream in a file sealed with the network key (bundle.c). */
+#ifndef CONSORT_SYNC_BUNDLE_H
+#define CONSORT_SYNC_BUNDLE_H
+
+#include "session.h"
+
+#define BUNDLE_MAGIC "CSRTBDL1"
+
+struct bundle_stats {
+	uint64_t changesets;
+	uint64_t bytes;
+	struct log_receipt recv;
+};
+
+int bundle_export(struct node *n, const char *path, const struct sess_vv *since,
+    uint32_t nsince, struct bundle_stats *st, struct consort_diag *d);
+int bundle_import(struct node *n, const char *path, struct bundle_stats *st,
+    struct consort_diag *d);
+
+#endif

@@ -1,0 +1,456 @@
+/*
+ * One TCP connection on libuv: the handshake (transport.h), then frames
+ * carrying the session's messages (session.h).  Bytes are accumulated until
+ * a whole handshake message or frame is there; a frame's announced length
+ * is checked before anything is allocated for it.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <uv.h>
+
+#include "conn.h"
+
+#define IN_MAX (FRAME_HEADER_BYTES + FRAME_MAX_WIRE)
+
+/* Seconds of a monotonic clock. */
+static double
+now_s(void)
+{
+	return (double)uv_hrtime() / 1e9;
+}
+
+/* Ends the connection with an error (the first one counts). */
+void
+conn_fail(struct conn *c, int err, const char *what, const char *hint)
+{
+	if (c->res.err == 0) {
+		c->res.err = err;
+		if (!c->res.diag.what[0])
+			consort_diag_set(&c->res.diag, err, c->name, what, hint);
+	}
+	conn_close(c);
+}
+
+/* Frees a write request when libuv is done with it. */
+static void
+on_written(uv_write_t *req, int status)
+{
+	struct conn *c = req->data;
+
+	free(req);
+	if (status < 0 && c != NULL && !c->closing)
+		conn_fail(c, E(IO), uv_strerror(status), NULL);
+}
+
+/* Queues bytes for writing (copied). */
+static int
+conn_write(struct conn *c, const void *p, size_t len)
+{
+	uv_write_t *req;
+	uv_buf_t buf;
+	char *copy;
+
+	if (c->closing)
+		return E(IO);
+	if ((req = malloc(sizeof(*req) + len)) == NULL)
+		return E(NOMEM);
+	copy = (char *)(req + 1);
+	memcpy(copy, p, len);
+	req->data = c;
+	buf = uv_buf_init(copy, (unsigned)len);
+	if (uv_write(req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) != 0) {
+		free(req);
+		return E(IO);
+	}
+	c->res.bytes_out += len;
+	return 0;
+}
+
+/* The session's emit(): seals one message in a frame and sends it. */
+static int
+emit_frame(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct conn *c = ctx;
+	size_t outlen;
+	int rc;
+
+	if (len + FRAME_HEADER_BYTES + FRAME_OVERHEAD > c->outcap) {
+		free(c->out);
+		c->outcap = len + FRAME_HEADER_BYTES + FRAME_OVERHEAD;
+		if ((c->out = malloc(c->outcap)) == NULL) {
+			c->outcap = 0;
+			return E(NOMEM);
+		}
+	}
+	if ((rc = fstream_seal(&c->tx, msg, len, false, c->out, &outlen)) != 0)
+		return rc;
+	c->res.frames_out++;
+	return conn_write(c, c->out, outlen);
+}
+
+/* Whether the peer's key belongs to a member that may sync. */
+static bool
+peer_allowed(struct conn *c)
+{
+	return node_trusts(c->n, c->hs.peer_pk);
+}
+
+/* After both auths: checks the peer, starts the sending stream. */
+static int
+start_stream(struct conn *c)
+{
+	uint8_t header[STREAM_HEADER_BYTES];
+
+	memcpy(c->res.peer, c->hs.peer_pk, CONSORT_KEY_BYTES);
+	c->res.peer_known = true;
+	if (!peer_allowed(c)) {
+		conn_fail(c, E(PERM), "the peer's key is not a member of the "
+		    "consortium (or was revoked)", "the lead binds keys with "
+		    "consort invite");
+		return E(PERM);
+	}
+	fstream_init_push(&c->tx, c->hs.tx_key, header);
+	return conn_write(c, header, sizeof(header));
+}
+
+/* Handshake: the peer's hello. */
+static int
+step_hello(struct conn *c, const uint8_t *in)
+{
+	uint8_t out[SHS_AUTH_BYTES];
+	int rc;
+
+	if ((rc = shs_read_hello(&c->hs, in)) != 0) {
+		conn_fail(c, E(PERM), "the handshake failed: the peer does not "
+		    "hold this consortium's network key", "check that both nodes "
+		    "belong to the same consortium");
+		return rc;
+	}
+	if (c->server) {
+		if ((rc = shs_hello(&c->hs, out)) != 0)
+			return rc;
+		return conn_write(c, out, SHS_HELLO_BYTES);
+	}
+	if ((rc = shs_auth(&c->hs, out)) != 0)
+		return rc;
+	return conn_write(c, out, SHS_AUTH_BYTES);
+}
+
+/* Handshake: the peer's auth. */
+static int
+step_auth(struct conn *c, const uint8_t *in)
+{
+	uint8_t out[SHS_AUTH_BYTES];
+	int rc;
+
+	if ((rc = shs_read_auth(&c->hs, in)) != 0) {
+		conn_fail(c, E(PERM), "the handshake failed: the peer's key does "
+		    "not authenticate", NULL);
+		return rc;
+	}
+	if (c->server) {
+		memcpy(c->res.peer, c->hs.peer_pk, CONSORT_KEY_BYTES);
+		if (!peer_allowed(c)) {
+			conn_fail(c, E(PERM), "the peer's key is not a member of the "
+			    "consortium (or was revoked)", NULL);
+			return E(PERM);
+		}
+		if ((rc = shs_auth(&c->hs, out)) != 0 ||
+		    (rc = conn_write(c, out, SHS_AUTH_BYTES)) != 0)
+			return rc;
+	}
+	c->res.handshake_bytes = 2 * (SHS_HELLO_BYTES + SHS_AUTH_BYTES) +
+	    2 * STREAM_HEADER_BYTES;
+	return start_stream(c);
+}
+
+/* Opens one frame and hands its message to the session. */
+static int
+step_frame(struct conn *c, const uint8_t *body, size_t len)
+{
+	size_t plainlen;
+	bool final;
+	int rc;
+
+	if (len > c->plaincap) {
+		free(c->plain);
+		if ((c->plain = malloc(len)) == NULL) {
+			c->plaincap = 0;
+			return E(NOMEM);
+		}
+		c->plaincap = len;
+	}
+	if ((rc = fstream_open(&c->rx, body, len, c->plain, &plainlen, &final)) != 0) {
+		conn_fail(c, rc, "a frame does not authenticate: altered, "
+		    "replayed or out of order", "sync again; if it persists, the "
+		    "network between the nodes alters data");
+		return rc;
+	}
+	c->res.frames_in++;
+	rc = sess_receive(&c->sess, c->plain, plainlen);
+	if (rc != 0) {
+		conn_fail(c, rc, c->sess.diag.what[0] ? c->sess.diag.what :
+		    consort_strerror(rc), c->sess.diag.hint);
+		return rc;
+	}
+	if (sess_finished(&c->sess))
+		conn_finish(c);
+	return 0;
+}
+
+/* How many bytes the next unit of input needs (handshake or frame). */
+static int
+need(struct conn *c, size_t *n)
+{
+	size_t len;
+	int rc;
+
+	switch (c->phase) {
+	case PH_HELLO:
+		*n = SHS_HELLO_BYTES;
+		return 0;
+	case PH_AUTH:
+		*n = SHS_AUTH_BYTES;
+		return 0;
+	case PH_HEADER:
+		*n = STREAM_HEADER_BYTES;
+		return 0;
+	default:
+		if (c->inlen - c->inoff < FRAME_HEADER_BYTES) {
+			*n = FRAME_HEADER_BYTES;
+			return 0;
+		}
+		if ((rc = frame_length(c->in + c->inoff, &len)) != 0) {
+			conn_fail(c, rc, rc == E(TOOBIG) ? "the peer announced a "
+			    "frame over the size bound" : "a frame is too short to "
+			    "be sealed", "the peer is not a consort node");
+			return rc;
+		}
+		*n = FRAME_HEADER_BYTES + len;
+		return 0;
+	}
+}
+
+/* Consumes every whole unit of input. */
+static void
+process(struct conn *c)
+{
+	uint8_t *p;
+	size_t n;
+	int rc = 0;
+
+	while (!c->closing && (rc = need(c, &n)) == 0 && c->inlen - c->inoff >= n) {
+		p = c->in + c->inoff;
+		c->inoff += n;
+		switch (c->phase) {
+		case PH_HELLO:
+			rc = step_hello(c, p);
+			c->phase = PH_AUTH;
+			break;
+		case PH_AUTH:
+			rc = step_auth(c, p);
+			c->phase = PH_HEADER;
+			break;
+		case PH_HEADER:
+			rc = fstream_init_pull(&c->rx, c->hs.rx_key, p);
+			shs_wipe(&c->hs);
+			c->phase = PH_FRAMES;
+			if (rc == 0 && (rc = sess_start(&c->sess, c->n, emit_frame,
+			    c)) == 0)
+				c->sess_started = true;
+			break;
+		default:
+			rc = step_frame(c, p + FRAME_HEADER_BYTES, n - FRAME_HEADER_BYTES);
+		}
+		if (rc != 0 && !c->closing)
+			conn_fail(c, rc, consort_strerror(rc), NULL);
+	}
+	if (c->inoff > 0 && !c->closing) {
+		memmove(c->in, c->in + c->inoff, c->inlen - c->inoff);
+		c->inlen -= c->inoff;
+		c->inoff = 0;
+	}
+}
+
+/* libuv: room for incoming bytes, straight into the input buffer. */
+static void
+on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
+{
+	struct conn *c = h->data;
+	size_t want = 65536, cap;
+	uint8_t *p;
+
+	(void)hint;
+	if (c->incap - c->inlen < want && c->incap < IN_MAX + want) {
+		cap = c->incap ? c->incap * 2 : 131072;
+		if (cap > IN_MAX + want)
+			cap = IN_MAX + want;
+		if ((p = realloc(c->in, cap)) != NULL) {
+			c->in = p;
+			c->incap = cap;
+		}
+	}
+	*buf = uv_buf_init((char *)c->in + c->inlen, (unsigned)(c->incap - c->inlen));
+}
+
+/* libuv: bytes arrived, or the stream ended. */
+static void
+on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct conn *c = s->data;
+
+	(void)buf;
+	if (nread < 0) {
+		if (c->finished)
+			conn_close(c);
+		else if (c->phase != PH_FRAMES)
+			conn_fail(c, E(PERM), "the peer closed the connection during "
+			    "the handshake", "the peer refuses this node: another "
+			    "consortium's network key, or a key it does not know");
+		else
+			conn_fail(c, E(IO), nread == UV_EOF ? "the peer closed the "
+			    "connection before the end of the sync" :
+			    uv_strerror((int)nread), "sync again: what was "
+			    "acknowledged is kept");
+		return;
+	}
+	c->res.bytes_in += (uint64_t)nread;
+	c->inlen += (size_t)nread;
+	uv_timer_again(&c->timer);
+	process(c);
+}
+
+/* libuv: the idle timer ran out. */
+static void
+on_timeout(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+
+	conn_fail(c, E(IO), c->phase == PH_FRAMES ? "the peer stopped answering" :
+	    "the handshake did not finish in time", "check the peer's address "
+	    "and that it runs consort serve");
+}
+
+/* libuv: a handle is closed; frees the connection after both. */
+static void
+on_closed(uv_handle_t *h)
+{
+	struct conn *c = h->data;
+
+	if (--c->open_handles > 0)
+		return;
+	if (c->on_done != NULL)
+		c->on_done(c);
+}
+
+/* Starts a connection whose TCP handle is connected or accepted. */
+int
+conn_start(struct conn *c)
+{
+	uint8_t hello[SHS_HELLO_BYTES];
+	uint8_t netkey[SHS_NETKEY_BYTES];
+	int rc;
+
+	c->tcp.data = c;
+	c->timer.data = c;
+	c->res.secs = now_s();
+	uv_tcp_nodelay(&c->tcp, 1);
+	if ((rc = node_netkey(c->n, netkey)) != 0) {
+		conn_fail(c, rc, "cannot read the network key", NULL);
+		return rc;
+	}
+	shs_init(&c->hs, c->server ? SHS_SERVER : SHS_CLIENT, netkey, c->n->pk,
+	    c->n->sk);
+	sodium_memzero(netkey, sizeof(netkey));
+	uv_timer_start(&c->timer, on_timeout, NET_HANDSHAKE_MS, NET_IDLE_MS);
+	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
+		conn_fail(c, E(IO), "cannot read from the connection", NULL);
+		return E(IO);
+	}
+	if (c->server)
+		return 0;
+	if ((rc = shs_hello(&c->hs, hello)) != 0)
+		return rc;
+	return conn_write(c, hello, sizeof(hello));
+}
+
+/* Initialises a connection's handles on the loop. */
+int
+conn_init(struct conn *c, uv_loop_t *loop, struct node *n, bool server)
+{
+	memset(c, 0, sizeof(*c));
+	c->loop = loop;
+	c->n = n;
+	c->server = server;
+	c->phase = PH_HELLO;
+	if (uv_tcp_init(loop, &c->tcp) != 0)
+		return E(IO);
+	if (uv_timer_init(loop, &c->timer) != 0) {
+		c->open_handles = 1;
+		uv_close((uv_handle_t *)&c->tcp, on_closed);
+		return E(IO);
+	}
+	c->open_handles = 2;
+	c->tcp.data = c;
+	c->timer.data = c;
+	return 0;
+}
+
+/* libuv: the write side is shut down; now close. */
+static void
+on_shutdown(uv_shutdown_t *req, int status)
+{
+	struct conn *c = req->data;
+
+	(void)status;
+	free(req);
+	conn_close(c);
+}
+
+/* Ends a finished session: flushes what is queued, then closes. */
+void
+conn_finish(struct conn *c)
+{
+	uv_shutdown_t *req;
+
+	if (c->finished || c->closing)
+		return;
+	c->finished = true;
+	if ((req = malloc(sizeof(*req))) == NULL ||
+	    uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
+		free(req);
+		conn_close(c);
+		return;
+	}
+	req->data = c;
+}
+
+/* Closes both handles (once); on_done runs when they are closed. */
+void
+conn_close(struct conn *c)
+{
+	if (c->closing)
+		return;
+	c->closing = true;
+	c->res.secs = now_s() - c->res.secs;
+	if (c->sess_started)
+		c->res.st = c->sess.st;
+	uv_read_stop((uv_stream_t *)&c->tcp);
+	uv_timer_stop(&c->timer);
+	uv_close((uv_handle_t *)&c->tcp, on_closed);
+	uv_close((uv_handle_t *)&c->timer, on_closed);
+}
+
+/* Frees what a closed connection holds (not the struct itself). */
+void
+conn_free(struct conn *c)
+{
+	if (c->sess_started)
+		sess_free(&c->sess);
+	shs_wipe(&c->hs);
+	free(c->in);
+	free(c->out);
+	free(c->plain);
+	c->in = c->out = c->plain = NULL;
+}

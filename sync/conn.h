@@ -1,0 +1,43 @@
+/* One TCP connection: handshake, frames, session (conn.c). */
+#ifndef CONSORT_SYNC_CONN_H
+#define CONSORT_SYNC_CONN_H
+
+#include <uv.h>
+
+#include "net.h"
+#include "session.h"
+#include "transport.h"
+
+enum conn_phase { PH_HELLO, PH_AUTH, PH_HEADER, PH_FRAMES };
+
+struct conn {
+	uv_tcp_t tcp;
+	uv_timer_t timer;
+	uv_loop_t *loop;
+	struct node *n;
+	bool server;
+	enum conn_phase phase;
+	struct shs hs;
+	struct fstream tx, rx;
+	uint8_t *in;          /* bytes read, not yet consumed */
+	size_t inlen, inoff, incap;
+	uint8_t *out, *plain; /* scratch for sealing and opening frames */
+	size_t outcap, plaincap;
+	struct sess sess;
+	bool sess_started, finished, closing;
+	int open_handles;
+	char name[96];        /* the peer, for messages */
+	struct net_result res;
+	void (*on_done)(struct conn *c);
+	void *owner;
+	struct conn *next;    /* the server's list */
+};
+
+int conn_init(struct conn *c, uv_loop_t *loop, struct node *n, bool server);
+int conn_start(struct conn *c);
+void conn_fail(struct conn *c, int err, const char *what, const char *hint);
+void conn_finish(struct conn *c);
+void conn_close(struct conn *c);
+void conn_free(struct conn *c);
+
+#endif

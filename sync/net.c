@@ -1,0 +1,349 @@
+/*
+ * consort sync (a client for one peer) and consort serve (a server for
+ * many), on libuv.  Each sync is one connection, one session; its outcome
+ * is kept in the peers table for consort status.
+ */
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <uv.h>
+
+#include "conn.h"
+
+/* Splits HOST:PORT; the host may be [v6]. */
+static int
+split_addr(const char *addr, char *host, size_t hostlen, char *port,
+    size_t portlen)
+{
+	const char *colon = strrchr(addr, ':');
+	size_t n;
+
+	if (colon == NULL || colon == addr || colon[1] == '\0')
+		return E(INVAL);
+	n = (size_t)(colon - addr);
+	if (addr[0] == '[' && colon[-1] == ']') {
+		addr++;
+		n -= 2;
+	}
+	if (n >= hostlen || strlen(colon + 1) >= portlen)
+		return E(INVAL);
+	memcpy(host, addr, n);
+	host[n] = '\0';
+	strcpy(port, colon + 1);
+	return 0;
+}
+
+/* Resolves HOST:PORT (numeric or a name) synchronously. */
+static int
+resolve(uv_loop_t *loop, const char *addr, struct sockaddr_storage *out,
+    struct consort_diag *d)
+{
+	struct addrinfo hints, *ai;
+	uv_getaddrinfo_t req;
+	char host[256], port[16];
+
+	if (split_addr(addr, host, sizeof(host), port, sizeof(port)) != 0)
+		return consort_diag_set(d, E(INVAL), addr, "not a HOST:PORT address",
+		    "for example 127.0.0.1:7400");
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if (uv_getaddrinfo(loop, &req, NULL, host, port, &hints) != 0)
+		return consort_diag_set(d, E(IO), addr, "cannot resolve the address",
+		    "check the peer's host name");
+	ai = req.addrinfo;
+	memcpy(out, ai->ai_addr, ai->ai_addrlen);
+	uv_freeaddrinfo(ai);
+	return 0;
+}
+
+/*
+ * After a sync, the peer holds what this node holds: keeps its version
+ * vector under "vv:KEY" for bundle export --for.
+ */
+static int
+record_vv(struct node *n, MDB_txn *txn, const uint8_t *peer)
+{
+	struct store *s = &n->store;
+	char key[3 + 2 * CONSORT_KEY_BYTES + 1];
+	msgpack_sbuffer buf;
+	msgpack_packer pk;
+	struct head h;
+	uint32_t i;
+	int rc = 0;
+
+	memcpy(key, "vv:", 3);
+	util_hex(key + 3, peer, CONSORT_KEY_BYTES);
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	if ((rc = store_load_authors(txn, s)) != 0)
+		goto out;
+	msgpack_pack_array(&pk, s->nauthors);
+	for (i = 0; i < s->nauthors && rc == 0; i++) {
+		if ((rc = store_head(txn, s, s->authors[i], &h)) != 0)
+			break;
+		msgpack_pack_array(&pk, 3);
+		mp_pack_bin(&pk, s->authors[i], CONSORT_KEY_BYTES);
+		msgpack_pack_uint64(&pk, h.seq);
+		mp_pack_bin(&pk, h.id, CONSORT_HASH_BYTES);
+	}
+	if (rc == 0)
+		rc = store_put(txn, s, TB_PEERS, key, sizeof(key) - 1, buf.data,
+		    buf.size, 0);
+out:
+	msgpack_sbuffer_destroy(&buf);
+	return rc;
+}
+
+/* Saves a sync's outcome under the peer's address, for consort status. */
+static void
+record_peer(struct node *n, const char *addr, const struct net_result *r)
+{
+	msgpack_sbuffer buf;
+	msgpack_packer pk;
+	MDB_txn *txn;
+	const char *err = r->err ? r->diag.what : "";
+
+	msgpack_sbuffer_init(&buf);
+	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 8);
+	msgpack_pack_uint64(&pk, (uint64_t)time(NULL));
+	msgpack_pack_uint64(&pk, r->st.sent);
+	msgpack_pack_uint64(&pk, r->st.recv.applied);
+	msgpack_pack_uint64(&pk, r->st.recv.refused_ops);
+	msgpack_pack_uint64(&pk, r->st.forks + r->st.recv.forks);
+	msgpack_pack_uint64(&pk, r->bytes_in + r->bytes_out);
+	mp_pack_bin(&pk, r->peer, r->peer_known ? CONSORT_KEY_BYTES : 0);
+	mp_pack_strn(&pk, err, strlen(err));
+	if (store_begin(&n->store, true, &txn) == 0) {
+		if (store_put(txn, &n->store, TB_PEERS, addr, strlen(addr), buf.data,
+		    buf.size, 0) == 0 && (r->err != 0 || !r->peer_known ||
+		    record_vv(n, txn, r->peer) == 0))
+			(void)store_commit(txn);
+		else
+			mdb_txn_abort(txn);
+	}
+	msgpack_sbuffer_destroy(&buf);
+}
+
+/* Client: the connection is closed; stop the loop. */
+static void
+client_done(struct conn *c)
+{
+	uv_stop(c->loop);
+}
+
+/* libuv: the client's connect finished. */
+static void
+on_connect(uv_connect_t *req, int status)
+{
+	struct conn *c = req->data;
+
+	if (status < 0) {
+		conn_fail(c, E(IO), uv_strerror(status), "check that the peer runs "
+		    "consort serve at that address");
+		return;
+	}
+	(void)conn_start(c);
+}
+
+/* Syncs with one peer over TCP until both sides hold the same change-sets. */
+int
+net_sync(struct node *n, const char *addr, struct net_result *res)
+{
+	struct sockaddr_storage sa;
+	uv_connect_t creq;
+	uv_loop_t loop;
+	struct conn c;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (uv_loop_init(&loop) != 0)
+		return E(IO);
+	if ((rc = resolve(&loop, addr, &sa, &res->diag)) != 0 ||
+	    (rc = conn_init(&c, &loop, n, false)) != 0) {
+		res->err = rc;
+		uv_loop_close(&loop);
+		return rc;
+	}
+	snprintf(c.name, sizeof(c.name), "%s", addr);
+	c.on_done = client_done;
+	creq.data = &c;
+	if (uv_tcp_connect(&creq, &c.tcp, (const struct sockaddr *)&sa,
+	    on_connect) != 0)
+		conn_fail(&c, E(IO), "cannot connect", NULL);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	*res = c.res;
+	if (res->err == 0 && !c.finished) {
+		res->err = E(IO);
+		consort_diag_set(&res->diag, E(IO), addr, "the sync did not finish",
+		    NULL);
+	}
+	conn_free(&c);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	record_peer(n, addr, res);
+	return res->err;
+}
+
+/* One line about a finished sync: peer, sent, received, refused, time. */
+void
+net_describe(const struct net_result *r, char *buf, size_t len)
+{
+	char hex[2 * CONSORT_KEY_BYTES + 1] = "unknown";
+
+	if (r->peer_known)
+		util_hex(hex, r->peer, CONSORT_KEY_BYTES);
+	snprintf(buf, len, "peer %.16s: sent %llu change-sets, received %llu "
+	    "(%llu held already, %llu waiting), refused %llu ops, %llu forks, "
+	    "%llu bytes in %.3f s%s%s", hex, (unsigned long long)r->st.sent,
+	    (unsigned long long)r->st.recv.applied,
+	    (unsigned long long)r->st.recv.held,
+	    (unsigned long long)r->st.recv.pending,
+	    (unsigned long long)r->st.recv.refused_ops,
+	    (unsigned long long)(r->st.forks + r->st.recv.forks),
+	    (unsigned long long)(r->bytes_in + r->bytes_out), r->secs,
+	    r->err ? ": " : "", r->err ? r->diag.what : "");
+}
+
+struct server {
+	uv_loop_t *loop;
+	uv_tcp_t listener;
+	uv_signal_t sigint, sigterm;
+	struct node *n;
+	struct conn *conns;
+	FILE *log;
+	bool stopping;
+	unsigned sessions;
+};
+
+/* Server: a connection is closed; log it and free it. */
+static void
+server_conn_done(struct conn *c)
+{
+	struct server *srv = c->owner;
+	struct conn **p;
+	char line[700];
+
+	for (p = &srv->conns; *p != NULL; p = &(*p)->next)
+		if (*p == c) {
+			*p = c->next;
+			break;
+		}
+	net_describe(&c->res, line, sizeof(line));
+	fprintf(srv->log, "consort serve: session from %s: %s\n", c->name, line);
+	fflush(srv->log);
+	if (c->res.peer_known)
+		record_peer(srv->n, c->name, &c->res);
+	conn_free(c);
+	free(c);
+	srv->sessions++;
+}
+
+/* libuv: a peer connects. */
+static void
+on_connection(uv_stream_t *listener, int status)
+{
+	struct server *srv = listener->data;
+	struct sockaddr_storage sa;
+	int salen = sizeof(sa);
+	char host[64] = "?";
+	struct conn *c;
+
+	if (status < 0 || srv->stopping || (c = malloc(sizeof(*c))) == NULL)
+		return;
+	if (conn_init(c, srv->loop, srv->n, true) != 0) {
+		free(c);
+		return;
+	}
+	c->owner = srv;
+	c->on_done = server_conn_done;
+	c->next = srv->conns;
+	srv->conns = c;
+	if (uv_accept(listener, (uv_stream_t *)&c->tcp) != 0) {
+		conn_close(c);
+		return;
+	}
+	if (uv_tcp_getpeername(&c->tcp, (struct sockaddr *)&sa, &salen) == 0) {
+		if (sa.ss_family == AF_INET6)
+			uv_ip6_name((struct sockaddr_in6 *)&sa, host, sizeof(host));
+		else
+			uv_ip4_name((struct sockaddr_in *)&sa, host, sizeof(host));
+	}
+	snprintf(c->name, sizeof(c->name), "%s:%d", host, sa.ss_family == AF_INET6 ?
+	    ntohs(((struct sockaddr_in6 *)&sa)->sin6_port) :
+	    ntohs(((struct sockaddr_in *)&sa)->sin_port));
+	(void)conn_start(c);
+}
+
+/* A handle of the server closed during shutdown. */
+static void
+on_server_handle_closed(uv_handle_t *h)
+{
+	(void)h;
+}
+
+/* SIGINT/SIGTERM: stop accepting, end the sessions, leave the loop. */
+static void
+on_signal(uv_signal_t *sig, int signum)
+{
+	struct server *srv = sig->data;
+	struct conn *c, *next;
+
+	(void)signum;
+	if (srv->stopping)
+		return;
+	srv->stopping = true;
+	fprintf(srv->log, "consort serve: stopping\n");
+	uv_close((uv_handle_t *)&srv->listener, on_server_handle_closed);
+	uv_close((uv_handle_t *)&srv->sigint, on_server_handle_closed);
+	uv_close((uv_handle_t *)&srv->sigterm, on_server_handle_closed);
+	for (c = srv->conns; c != NULL; c = next) {
+		next = c->next;
+		conn_fail(c, E(INTERRUPTED), "the server is stopping", NULL);
+	}
+}
+
+/* Listens on ADDR:PORT and syncs with every member that connects. */
+int
+net_serve(struct node *n, const char *listen, FILE *log, struct consort_diag *d)
+{
+	struct sockaddr_storage sa;
+	struct server srv;
+	uv_loop_t loop;
+	int rc;
+
+	memset(&srv, 0, sizeof(srv));
+	if (uv_loop_init(&loop) != 0)
+		return E(IO);
+	srv.loop = &loop;
+	srv.n = n;
+	srv.log = log;
+	if ((rc = resolve(&loop, listen, &sa, d)) != 0) {
+		uv_loop_close(&loop);
+		return rc;
+	}
+	uv_tcp_init(&loop, &srv.listener);
+	srv.listener.data = &srv;
+	if ((rc = uv_tcp_bind(&srv.listener, (const struct sockaddr *)&sa, 0)) != 0 ||
+	    (rc = uv_listen((uv_stream_t *)&srv.listener, 64, on_connection)) != 0) {
+		consort_diag_set(d, E(IO), listen, uv_strerror(rc), "choose another "
+		    "--listen address or port");
+		uv_close((uv_handle_t *)&srv.listener, NULL);
+		uv_run(&loop, UV_RUN_DEFAULT);
+		uv_loop_close(&loop);
+		return E(IO);
+	}
+	uv_signal_init(&loop, &srv.sigint);
+	uv_signal_init(&loop, &srv.sigterm);
+	srv.sigint.data = srv.sigterm.data = &srv;
+	uv_signal_start(&srv.sigint, on_signal, SIGINT);
+	uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
+	fprintf(log, "consort serve: listening on %s\n", listen);
+	fflush(log);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	return 0;
+}

@@ -1,0 +1,469 @@
+/*
+ * The sync session (session.h).  Each side sends HELLO with its version
+ * vector; on the peer's HELLO it plans, per author, the seqs the peer
+ * lacks and streams them in batches ordered by HLC (which follows
+ * causality, so a receiver rarely has to park one), at most SESS_WINDOW
+ * batches ahead of the acknowledgements.  A received batch is applied in
+ * one write transaction, committed, then acknowledged: a cut connection
+ * resumes from what was committed.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "session.h"
+
+/* Packs and emits one message built in ss->out. */
+static int
+send_out(struct sess *ss)
+{
+	return ss->emit(ss->ctx, (const uint8_t *)ss->out.data, ss->out.size);
+}
+
+/* Starts a message: [kind, ...] with n elements in all. */
+static msgpack_packer
+begin(struct sess *ss, unsigned kind, unsigned n)
+{
+	msgpack_packer pk;
+
+	msgpack_sbuffer_clear(&ss->out);
+	msgpack_packer_init(&pk, &ss->out, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, n);
+	msgpack_pack_uint32(&pk, kind);
+	return pk;
+}
+
+/* Records a failure (the first one) and tells the peer why. */
+int
+sess_fail(struct sess *ss, int err, const char *what)
+{
+	msgpack_packer pk;
+
+	if (ss->err != 0)
+		return ss->err;
+	ss->err = err;
+	if (what != NULL && !ss->diag.what[0])
+		consort_diag_set(&ss->diag, err, NULL, what, NULL);
+	pk = begin(ss, SM_ERROR, 3);
+	msgpack_pack_int32(&pk, err);
+	mp_pack_strn(&pk, ss->diag.what, strlen(ss->diag.what));
+	(void)send_out(ss);
+	return err;
+}
+
+/* Sends HELLO: the protocol, the consortium and this node's heads. */
+static int
+send_hello(struct sess *ss)
+{
+	struct store *s = &ss->n->store;
+	msgpack_packer pk;
+	struct head h;
+	MDB_txn *txn;
+	uint32_t i, n = 0;
+	int rc;
+
+	if ((rc = store_begin(s, false, &txn)) != 0)
+		return rc;
+	if ((rc = store_load_authors(txn, s)) != 0)
+		goto out;
+	pk = begin(ss, SM_HELLO, 4);
+	msgpack_pack_uint32(&pk, SYNC_PROTOCOL);
+	mp_pack_bin(&pk, ss->n->consortium, CONSORT_HASH_BYTES);
+	for (i = 0; i < s->nauthors; i++)
+		if (store_head(txn, s, s->authors[i], &h) == 0 && h.seq > 0)
+			n++;
+	msgpack_pack_array(&pk, n);
+	for (i = 0; i < s->nauthors; i++) {
+		if ((rc = store_head(txn, s, s->authors[i], &h)) != 0)
+			goto out;
+		if (h.seq == 0)
+			continue;
+		msgpack_pack_array(&pk, 3);
+		mp_pack_bin(&pk, s->authors[i], CONSORT_KEY_BYTES);
+		msgpack_pack_uint64(&pk, h.seq);
+		mp_pack_bin(&pk, h.id, CONSORT_HASH_BYTES);
+	}
+	ss->hello_sent = true;
+	rc = send_out(ss);
+out:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* Starts a session: sends HELLO. */
+int
+sess_start(struct sess *ss, struct node *n,
+    int (*emit)(void *, const uint8_t *, size_t), void *ctx)
+{
+	memset(ss, 0, sizeof(*ss));
+	ss->n = n;
+	ss->emit = emit;
+	ss->ctx = ctx;
+	msgpack_sbuffer_init(&ss->out);
+	return send_hello(ss);
+}
+
+/* Frees a session. */
+void
+sess_free(struct sess *ss)
+{
+	free(ss->plan);
+	free(ss->peer_vv);
+	msgpack_sbuffer_destroy(&ss->out);
+	ss->plan = NULL;
+	ss->peer_vv = NULL;
+}
+
+/* The peer's seq for an author (0 if it has none), and its head. */
+static const struct sess_vv *
+peer_has(const struct sess *ss, const uint8_t *author)
+{
+	uint32_t i;
+
+	for (i = 0; i < ss->npeer_vv; i++)
+		if (memcmp(ss->peer_vv[i].author, author, CONSORT_KEY_BYTES) == 0)
+			return &ss->peer_vv[i];
+	return NULL;
+}
+
+/* Whether our change-set at the peer's head seq is the peer's head. */
+static int
+same_history(MDB_txn *txn, struct store *s, const struct sess_vv *pv,
+    bool *same)
+{
+	uint8_t key[CONSORT_KEY_BYTES + 8];
+	MDB_val v;
+	int rc;
+
+	rc = store_get(txn, s, TB_IDS, pv->head, CONSORT_HASH_BYTES, &v);
+	if (rc == E(NOENT)) {
+		*same = false;
+		return 0;
+	}
+	if (rc != 0)
+		return rc;
+	memcpy(key, pv->author, CONSORT_KEY_BYTES);
+	util_put_be64(key + CONSORT_KEY_BYTES, pv->seq);
+	*same = v.mv_size == sizeof(key) && memcmp(v.mv_data, key, sizeof(key)) == 0;
+	return 0;
+}
+
+/* Plans what the peer lacks, author by author; a diverging head is a fork. */
+static int
+make_plan(struct sess *ss)
+{
+	struct store *s = &ss->n->store;
+	const struct sess_vv *pv;
+	struct head h;
+	MDB_txn *txn;
+	bool same;
+	uint32_t i;
+	int rc;
+
+	if ((rc = store_begin(s, false, &txn)) != 0)
+		return rc;
+	if ((rc = store_load_authors(txn, s)) != 0)
+		goto out;
+	if ((ss->plan = calloc(s->nauthors + 1, sizeof(*ss->plan))) == NULL) {
+		rc = E(NOMEM);
+		goto out;
+	}
+	for (i = 0; i < s->nauthors; i++) {
+		if ((rc = store_head(txn, s, s->authors[i], &h)) != 0)
+			goto out;
+		pv = peer_has(ss, s->authors[i]);
+		if (pv != NULL && pv->seq <= h.seq && pv->seq > 0 &&
+		    !sodium_is_zero(pv->head, CONSORT_HASH_BYTES)) {
+			if ((rc = same_history(txn, s, pv, &same)) != 0)
+				goto out;
+			if (!same) {
+				ss->st.forks++;  /* reported, never merged */
+				continue;
+			}
+		}
+		if (pv != NULL && pv->seq >= h.seq)
+			continue;
+		memcpy(ss->plan[ss->nplan].author, s->authors[i], CONSORT_KEY_BYTES);
+		ss->plan[ss->nplan].next = pv != NULL ? pv->seq + 1 : 1;
+		ss->plan[ss->nplan].last = h.seq;
+		ss->nplan++;
+	}
+out:
+	mdb_txn_abort(txn);
+	return rc;
+}
+
+/* Reads the peer's HELLO: protocol, consortium, version vector. */
+static int
+on_hello(struct sess *ss, struct mp_reader *r, uint32_t n)
+{
+	uint8_t consortium[CONSORT_HASH_BYTES];
+	uint64_t proto;
+	uint32_t i, count, m;
+	char what[200];
+
+	if (ss->hello_received || n != 4 || mp_read_uint(r, &proto) != 0)
+		return sess_fail(ss, E(BADTYPE), "malformed HELLO");
+	if (proto != SYNC_PROTOCOL) {
+		snprintf(what, sizeof(what), "the peer speaks sync protocol %llu, "
+		    "this node %d: upgrade the older consort",
+		    (unsigned long long)proto, SYNC_PROTOCOL);
+		return sess_fail(ss, E(VERSION), what);
+	}
+	if (mp_read_bin_fixed(r, consortium, CONSORT_HASH_BYTES) != 0 ||
+	    mp_read_array(r, &count) != 0 || count > SESS_MAX_AUTHORS)
+		return sess_fail(ss, E(BADTYPE), "malformed HELLO");
+	if (memcmp(consortium, ss->n->consortium, CONSORT_HASH_BYTES) != 0)
+		return sess_fail(ss, E(CONSORTIUM), "the peer belongs to another "
+		    "consortium");
+	if ((ss->peer_vv = calloc(count + 1, sizeof(*ss->peer_vv))) == NULL)
+		return sess_fail(ss, E(NOMEM), NULL);
+	for (i = 0; i < count; i++)
+		if (mp_read_array(r, &m) != 0 || m != 3 ||
+		    mp_read_bin_fixed(r, ss->peer_vv[i].author, CONSORT_KEY_BYTES) ||
+		    mp_read_uint(r, &ss->peer_vv[i].seq) != 0 ||
+		    mp_read_bin_fixed(r, ss->peer_vv[i].head, CONSORT_HASH_BYTES))
+			return sess_fail(ss, E(BADTYPE), "malformed HELLO");
+	ss->npeer_vv = count;
+	ss->hello_received = true;
+	if (make_plan(ss) != 0)
+		return sess_fail(ss, E(STORE), "cannot read the store");
+	return sess_pump(ss);
+}
+
+/*
+ * Plans what a peer whose version vector is vv lacks, as if its HELLO had
+ * said so (a bundle for a known member, or --since).
+ */
+int
+sess_plan_since(struct sess *ss, const struct sess_vv *vv, uint32_t n)
+{
+	int rc;
+
+	if ((ss->peer_vv = calloc(n + 1, sizeof(*vv))) == NULL)
+		return E(NOMEM);
+	if (n > 0)
+		memcpy(ss->peer_vv, vv, n * sizeof(*vv));
+	ss->npeer_vv = n;
+	ss->hello_received = true;
+	if ((rc = make_plan(ss)) != 0)
+		return rc;
+	return 0;
+}
+
+/* Picks the plan entry whose next change-set has the smallest HLC. */
+static int
+pick_next(struct sess *ss, MDB_txn *txn, int *best, MDB_val *bytes)
+{
+	struct store *s = &ss->n->store;
+	uint64_t best_hlc = 0, hlc, seq;
+	MDB_val v;
+	uint32_t i;
+	int rc;
+
+	*best = -1;
+	for (i = 0; i < ss->nplan; i++) {
+		if (ss->plan[i].next > ss->plan[i].last)
+			continue;
+		if ((rc = store_get_change(txn, s, ss->plan[i].author,
+		    ss->plan[i].next, &v)) != 0)
+			return rc;
+		if ((rc = cs_peek(v.mv_data, v.mv_size, &seq, &hlc)) != 0)
+			return rc;
+		if (*best < 0 || hlc < best_hlc) {
+			*best = (int)i;
+			best_hlc = hlc;
+			*bytes = v;
+		}
+	}
+	return 0;
+}
+
+/* Sends the next batch of the plan; *sent tells whether there was one. */
+static int
+send_batch(struct sess *ss, bool *sent)
+{
+	struct store *s = &ss->n->store;
+	msgpack_packer pk;
+	msgpack_sbuffer items;
+	msgpack_packer ik;
+	MDB_txn *txn;
+	MDB_val v;
+	uint32_t count = 0;
+	size_t bytes = 0;
+	int best, rc;
+
+	*sent = false;
+	if ((rc = store_begin(s, false, &txn)) != 0)
+		return rc;
+	msgpack_sbuffer_init(&items);
+	msgpack_packer_init(&ik, &items, msgpack_sbuffer_write);
+	while (count < SESS_BATCH_MAX && bytes < SESS_BATCH_BYTES) {
+		if ((rc = pick_next(ss, txn, &best, &v)) != 0 || best < 0)
+			break;
+		if (count > 0 && bytes + v.mv_size > SESS_BATCH_BYTES)
+			break;
+		mp_pack_bin(&ik, v.mv_data, v.mv_size);
+		ss->plan[best].next++;
+		bytes += v.mv_size;
+		count++;
+	}
+	mdb_txn_abort(txn);
+	if (rc == 0 && count > 0) {
+		pk = begin(ss, SM_BATCH, 3);
+		msgpack_pack_uint64(&pk, ss->st.batches_sent + 1);
+		msgpack_pack_array(&pk, count);
+		msgpack_sbuffer_write(&ss->out, items.data, items.size);
+		ss->st.batches_sent++;
+		ss->st.sent += count;
+		ss->st.sent_bytes += bytes;
+		*sent = true;
+		rc = send_out(ss);
+	}
+	msgpack_sbuffer_destroy(&items);
+	return rc;
+}
+
+/* Sends batches while the window allows, then DONE. */
+int
+sess_pump(struct sess *ss)
+{
+	msgpack_packer pk;
+	bool sent = true;
+	int rc;
+
+	if (ss->err != 0 || !ss->hello_received || ss->done_sent)
+		return ss->err;
+	while (sent && (ss->file || ss->st.batches_sent - ss->acked < SESS_WINDOW))
+		if ((rc = send_batch(ss, &sent)) != 0)
+			return sess_fail(ss, rc, "cannot read the store");
+	if (sent)
+		return 0;
+	pk = begin(ss, SM_DONE, 2);
+	msgpack_pack_uint64(&pk, ss->st.batches_sent);
+	ss->done_sent = true;
+	return send_out(ss);
+}
+
+/* Applies a received batch in one transaction, then acknowledges it. */
+static int
+on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
+{
+	struct store *s = &ss->n->store;
+	struct log_receipt rc_batch = { 0 };
+	const uint8_t *p;
+	msgpack_packer pk;
+	MDB_txn *txn;
+	uint64_t no;
+	uint32_t i, count, len;
+	int rc;
+
+	if (n != 3 || mp_read_uint(r, &no) != 0 || mp_read_array(r, &count) != 0 ||
+	    no != ss->st.batches_received + 1)
+		return sess_fail(ss, E(BADTYPE), "malformed BATCH");
+	if ((rc = store_begin(s, true, &txn)) != 0)
+		return sess_fail(ss, rc, "cannot write the store");
+	for (i = 0; i < count && rc == 0; i++) {
+		if (mp_read_bin(r, &p, &len) != 0)
+			rc = E(BADTYPE);
+		else
+			rc = log_receive(txn, s, p, len, ss->n->consortium, &rc_batch,
+			    &ss->diag);
+	}
+	if (rc == 0)
+		rc = log_finish_batch(txn, s, ss->n->consortium, &rc_batch, &ss->diag);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return sess_fail(ss, rc, rc == E(BADTYPE) ? "malformed BATCH" : NULL);
+	}
+	if ((rc = store_commit(txn)) != 0)
+		return sess_fail(ss, rc, "cannot commit to the store");
+	store_release_map(s);
+	ss->st.batches_received++;
+	ss->st.recv.applied += rc_batch.applied;
+	ss->st.recv.ops += rc_batch.ops;
+	ss->st.recv.held += rc_batch.held;
+	ss->st.recv.pending += rc_batch.pending;
+	ss->st.recv.forks += rc_batch.forks;
+	ss->st.recv.refused_ops += rc_batch.refused_ops;
+	pk = begin(ss, SM_ACK, 2);
+	msgpack_pack_uint64(&pk, no);
+	return send_out(ss);
+}
+
+/* Reads an acknowledgement and sends more. */
+static int
+on_ack(struct sess *ss, struct mp_reader *r, uint32_t n)
+{
+	uint64_t no;
+
+	if (n != 2 || mp_read_uint(r, &no) != 0 || no != ss->acked + 1 ||
+	    no > ss->st.batches_sent)
+		return sess_fail(ss, E(BADTYPE), "malformed ACK");
+	ss->acked = no;
+	return sess_pump(ss);
+}
+
+/* Reads the peer's error and ends the session with it. */
+static int
+on_error(struct sess *ss, struct mp_reader *r)
+{
+	const char *msg = "";
+	uint32_t len = 0;
+	uint64_t u;
+	char what[400];
+
+	(void)mp_read_uint(r, &u);
+	if (mp_read_str(r, &msg, &len) != 0)
+		len = 0;
+	snprintf(what, sizeof(what), "the peer refused: %.*s", (int)len, msg);
+	ss->err = E(PERM);
+	consort_diag_set(&ss->diag, E(PERM), NULL, what, NULL);
+	return ss->err;
+}
+
+/* Handles one message from the peer. */
+int
+sess_receive(struct sess *ss, const uint8_t *msg, size_t len)
+{
+	struct mp_reader r;
+	uint64_t kind, total;
+	uint32_t n;
+
+	if (ss->err != 0)
+		return ss->err;
+	mp_reader_init(&r, msg, len);
+	if (mp_read_array(&r, &n) != 0 || n < 1 || mp_read_uint(&r, &kind) != 0)
+		return sess_fail(ss, E(BADTYPE), "malformed message");
+	if (kind != SM_HELLO && kind != SM_ERROR && !ss->hello_received)
+		return sess_fail(ss, E(BADTYPE), "the first message must be HELLO");
+	switch (kind) {
+	case SM_HELLO:
+		return on_hello(ss, &r, n);
+	case SM_BATCH:
+		return on_batch(ss, &r, n);
+	case SM_ACK:
+		return on_ack(ss, &r, n);
+	case SM_DONE:
+		if (n != 2 || mp_read_uint(&r, &total) != 0 || ss->peer_done)
+			return sess_fail(ss, E(BADTYPE), "malformed DONE");
+		ss->peer_done = true;
+		ss->peer_batches = total;
+		return 0;
+	case SM_ERROR:
+		return on_error(ss, &r);
+	default:
+		return sess_fail(ss, E(BADTYPE), "unknown message");
+	}
+}
+
+/* Whether both sides have sent and acknowledged everything. */
+bool
+sess_finished(const struct sess *ss)
+{
+	return ss->err == 0 && ss->done_sent && ss->peer_done &&
+	    ss->acked == ss->st.batches_sent &&
+	    ss->st.batches_received == ss->peer_batches;
+}

@@ -1,0 +1,76 @@
+/*
+ * The sync session: version vectors exchanged once, then each side streams
+ * the change-sets the other lacks while applying what it receives, one
+ * LMDB transaction and one acknowledgement per batch.  Transport-free: the
+ * session hands out messages through emit() and takes them in with
+ * sess_receive(); sync/conn.c carries them in frames, sync/bundle.c in a
+ * file.  Messages: schema/protocol.md, "Session messages".
+ */
+#ifndef CONSORT_SYNC_SESSION_H
+#define CONSORT_SYNC_SESSION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core.h"
+
+#define SYNC_PROTOCOL 1
+#define SESS_BATCH_BYTES (512u << 10)  /* change-set bytes per batch */
+#define SESS_BATCH_MAX 256             /* change-sets per batch */
+#define SESS_WINDOW 4                  /* batches sent but not acknowledged */
+#define SESS_MAX_AUTHORS STORE_MAX_AUTHORS
+
+enum sess_msg { SM_HELLO = 0, SM_BATCH = 1, SM_ACK = 2, SM_DONE = 3,
+	SM_ERROR = 4 };
+
+/* What the session still has to send of one author's chain. */
+struct sess_plan {
+	uint8_t author[CONSORT_KEY_BYTES];
+	uint64_t next;  /* next seq to send */
+	uint64_t last;  /* last seq to send */
+};
+
+/* The peer's version vector, as its HELLO gave it. */
+struct sess_vv {
+	uint8_t author[CONSORT_KEY_BYTES];
+	uint64_t seq;
+	uint8_t head[CONSORT_HASH_BYTES];
+};
+
+struct sess_stats {
+	uint64_t sent;           /* change-sets sent */
+	uint64_t sent_bytes;
+	uint64_t batches_sent;
+	uint64_t batches_received;
+	struct log_receipt recv;
+	uint64_t forks;          /* seen in the version vectors */
+};
+
+struct sess {
+	struct node *n;
+	int (*emit)(void *ctx, const uint8_t *msg, size_t len);
+	void *ctx;
+	struct sess_plan *plan;
+	uint32_t nplan;
+	struct sess_vv *peer_vv;
+	uint32_t npeer_vv;
+	bool hello_sent, hello_received, done_sent, peer_done;
+	bool file;               /* a bundle: nothing is acknowledged */
+	uint64_t acked;
+	uint64_t peer_batches;   /* total the peer announced with DONE */
+	struct sess_stats st;
+	msgpack_sbuffer out;
+	int err;
+	struct consort_diag diag;
+};
+
+int sess_start(struct sess *ss, struct node *n,
+    int (*emit)(void *, const uint8_t *, size_t), void *ctx);
+int sess_receive(struct sess *ss, const uint8_t *msg, size_t len);
+int sess_pump(struct sess *ss);
+int sess_plan_since(struct sess *ss, const struct sess_vv *vv, uint32_t n);
+bool sess_finished(const struct sess *ss);
+int sess_fail(struct sess *ss, int err, const char *what);
+void sess_free(struct sess *ss);
+
+#endif

@@ -1,0 +1,478 @@
+/*
+ * Unit tests of schema.c and the validators of util.c: dates, SIRETs, text
+ * parsed into each field kind, refs, and the tables generated from
+ * schema/entities.def.
+ */
+#include "testutil.h"
+
+/* A field looked up by type and field name; fails the test if missing. */
+static const struct schema_field *
+field(const char *type, const char *name)
+{
+	const struct schema_type *t = schema_type_by_name(type);
+	const struct schema_field *f;
+
+	assert_non_null(t);
+	f = schema_field_by_name(t, name, strlen(name));
+	if (f == NULL)
+		fail_msg("no field %s.%s", type, name);
+	return f;
+}
+
+/* Parses text into a field and returns the code, keeping the value. */
+static int
+parse(const struct schema_field *f, const char *text, struct value *v)
+{
+	struct consort_diag d = { 0 };
+
+	memset(&d, 0, sizeof(d));
+	return schema_parse_text(f, text, strlen(text), v, &d);
+}
+
+/* Asserts text is refused by the field with ESCHEMA. */
+static void
+expect_parse_refused(const struct schema_field *f, const char *text)
+{
+	struct value v;
+	int rc = parse(f, text, &v);
+
+	if (rc != E(SCHEMA))
+		fail_msg("field %s, \"%s\": got %s, want ESCHEMA", f->name,
+		    text,
+		    consort_err_name(rc));
+}
+
+/* Asserts text is accepted by the field as the same string. */
+static void
+expect_parse_str(const struct schema_field *f, const char *text)
+{
+	struct value v;
+	int rc = parse(f, text, &v);
+
+	if (rc != 0)
+		fail_msg("field %s, \"%s\": got %s, want OK", f->name, text,
+		    consort_err_name(rc));
+	assert_true(tu_is_str(&v, text));
+}
+
+/* Real calendar days are accepted, including leap days of leap years only. */
+static void
+test_date_valid(void **state)
+{
+	static const char *const good[] = {
+		"2024-02-29", "2000-02-29", "2026-02-28", "2026-01-01",
+		"2026-12-31", "2026-04-30", "1900-01-01", "2199-12-31",
+		"2028-02-29",
+	};
+	static const char *const bad[] = {
+		"2026-02-29", "1900-02-29", "2100-02-29", "2025-02-29",
+		"2026-02-30", "2026-04-31", "2026-06-31", "2026-13-01",
+		"2026-00-10", "2026-01-00", "2026-01-32", "1899-12-31",
+		"2200-01-01", "2026-1-01", "2026-01-1", "20260101",
+		"2026/01/01", "2026-01-0a", " 2026-01-01", "2026-01-01 ",
+		"26-01-2026", "+026-01-01", "", "2026-01-01T00",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(good); i++)
+		if (!util_date_valid(good[i], strlen(good[i])))
+			fail_msg("refused %s", good[i]);
+	for (i = 0; i < nitems(bad); i++)
+		if (util_date_valid(bad[i], strlen(bad[i])))
+			fail_msg("accepted \"%s\"", bad[i]);
+	/* the length bounds the read: a valid date followed by more bytes */
+	assert_true(util_date_valid("2024-02-29xyz", 10));
+	assert_false(util_date_valid("2024-02-29", 9));
+}
+
+/* A SIRET is 14 digits with a valid Luhn check digit. */
+static void
+test_siret_valid(void **state)
+{
+	static const char *const bad[] = {
+		"41852736200128",	/* last digit changed */
+		"41852736200172",	/* last two swapped */
+		"14852736200127",	/* first two swapped */
+		"51852736200127",	/* first digit changed */
+		"4185273620012",	/* 13 digits */
+		"418527362001270",	/* 15 digits */
+		"4185273620012a",
+		"41852 736200127",
+		"",
+	};
+	size_t i;
+
+	(void)state;
+	assert_true(util_siret_valid(TU_LEAD_SIRET, 14));
+	assert_true(util_siret_valid("83046172900451", 14));
+	for (i = 0; i < nitems(bad); i++)
+		if (util_siret_valid(bad[i], strlen(bad[i])))
+			fail_msg("accepted \"%s\"", bad[i]);
+}
+
+/* INT text: plain decimal within the field's bounds. */
+static void
+test_parse_int(void **state)
+{
+	const struct schema_field *rate = field("lot", "rate_cents");
+	const struct schema_field *year = field("trainee", "birth_year");
+	static const char *const bad[] = {
+		"", "0", "-5", "1000001", "12a", "1e3", "+5", " 5", "5 ",
+		"0x10", "14.10", "-", "9999999999999999999999",
+	};
+	struct value v;
+	size_t i;
+
+	(void)state;
+	assert_ok(parse(rate, "1410", &v));
+	assert_int_equal(v.kind, VAL_INT);
+	assert_int_equal(v.i, 1410);
+	assert_ok(parse(rate, "1", &v));
+	assert_int_equal(v.i, 1);
+	assert_ok(parse(rate, "1000000", &v));
+	assert_int_equal(v.i, 1000000);
+	for (i = 0; i < nitems(bad); i++)
+		expect_parse_refused(rate, bad[i]);
+	assert_ok(parse(year, "1989", &v));
+	assert_int_equal(v.i, 1989);
+	expect_parse_refused(year, "1899");
+	expect_parse_refused(year, "2101");
+	assert_ok(parse(field("session", "hours"), "0", &v));
+	assert_int_equal(v.i, 0);
+}
+
+/* BOOL text: true/false/1/0 only. */
+static void
+test_parse_bool(void **state)
+{
+	const struct schema_field *f = field("trainee", "disability");
+	static const char *const bad[] = {
+		"yes", "no", "True", "FALSE", "", "2", "t", "true ", "01",
+	};
+	struct value v;
+	size_t i;
+
+	(void)state;
+	assert_ok(parse(f, "true", &v));
+	assert_int_equal(v.kind, VAL_BOOL);
+	assert_true(v.b);
+	assert_ok(parse(f, "1", &v));
+	assert_true(v.b);
+	assert_ok(parse(f, "false", &v));
+	assert_int_equal(v.kind, VAL_BOOL);
+	assert_false(v.b);
+	assert_ok(parse(f, "0", &v));
+	assert_false(v.b);
+	for (i = 0; i < nitems(bad); i++)
+		expect_parse_refused(f, bad[i]);
+}
+
+/* DATE text: a real day. */
+static void
+test_parse_date(void **state)
+{
+	const struct schema_field *f = field("intent", "date");
+
+	(void)state;
+	expect_parse_str(f, "2024-02-29");
+	expect_parse_refused(f, "2026-02-29");
+	expect_parse_refused(f, "29/02/2024");
+	expect_parse_refused(f, "");
+}
+
+/* ENUM text: exactly one word of the list. */
+static void
+test_parse_enum(void **state)
+{
+	const struct schema_field *f = field("trainee", "status");
+	static const char *const bad[] = {
+		"", "job", "job_seekers", "Job_seeker", "employe",
+		"job_seeker|employee", "job_seeker,employee", " employee",
+		"siae_employee ",
+	};
+	size_t i;
+
+	(void)state;
+	expect_parse_str(f, "job_seeker");
+	expect_parse_str(f, "siae_employee");
+	expect_parse_str(f, "employee");
+	for (i = 0; i < nitems(bad); i++)
+		expect_parse_refused(f, bad[i]);
+	expect_parse_str(field("intent", "contract"), "CDI_INTERIM");
+	expect_parse_refused(field("intent", "contract"), "cdi");
+}
+
+/* SET text: known words, comma-separated, each once, in the list's order. */
+static void
+test_parse_set(void **state)
+{
+	const struct schema_field *f = field("intent", "steps");
+	static const char *const good[] = {
+		"info_meeting,selection", "info_meeting", "interview",
+		"selection,interview",
+		"info_meeting,selection,immersion,final_review,interview",
+	};
+	static const char *const bad[] = {
+		"selection,info_meeting", "info_meeting,info_meeting",
+		"info_meeting,selection,selection", "", ",", "info_meeting,",
+		",selection", "info_meeting,,selection",
+		    "info_meeting, selection",
+		"info_meeting;selection", "visit", "interview,info_meeting",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < nitems(good); i++)
+		expect_parse_str(f, good[i]);
+	for (i = 0; i < nitems(bad); i++)
+		expect_parse_refused(f, bad[i]);
+}
+
+/* SIRET and KEY text kinds. */
+static void
+test_parse_siret_key(void **state)
+{
+	const struct schema_field *siret = field("session", "provider");
+	const struct schema_field *key = field("member", "key");
+	char hex[66];
+
+	(void)state;
+	expect_parse_str(siret, TU_LEAD_SIRET);
+	expect_parse_refused(siret, "41852736200128");
+	expect_parse_refused(siret, "4185273620012");
+
+	memset(hex, 'a', 64);
+	hex[64] = '\0';
+	memcpy(hex, "0123456789abcdef", 16);
+	expect_parse_str(key, hex);
+	hex[0] = 'A';
+	expect_parse_refused(key, hex);
+	hex[0] = 'g';
+	expect_parse_refused(key, hex);
+	hex[0] = '0';
+	hex[63] = '\0';
+	expect_parse_refused(key, hex);		/* 63 characters */
+	hex[63] = 'a';
+	hex[64] = 'a';
+	hex[65] = '\0';
+	expect_parse_refused(key, hex);		/* 65 characters */
+}
+
+/* STR text: length bounds in bytes, UTF-8 checked; REF text: a valid ref. */
+static void
+test_parse_str_ref(void **state)
+{
+	const struct schema_field *terr = field("lot", "territory");
+	const struct schema_field *lot = field("session", "lot");
+	struct value v;
+
+	(void)state;
+	expect_parse_str(terr, "44");
+	expect_parse_str(terr, "0123456789");
+	expect_parse_refused(terr, "01234567890");	/* 11 bytes */
+	expect_parse_refused(terr, "");
+	expect_parse_str(terr, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9");
+	expect_parse_refused(terr, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x");
+	expect_parse_refused(field("lot", "sector"), "B\xc3\xa2t\xc3");
+	expect_parse_refused(field("lot", "sector"), "\xed\xa0\x80");
+	expect_parse_str(lot, "LOT-01");
+	expect_parse_refused(lot, "");
+	expect_parse_refused(lot, " LOT-01");
+	expect_parse_refused(lot, "LOT\t01");
+	assert_err(schema_parse_text(field("lot", "sector"), "a\0b", 3, &v,
+	    NULL),
+	    E(SCHEMA));
+}
+
+/* schema_check_value refuses a value of the wrong kind for every field kind. */
+static void
+test_check_value_kinds(void **state)
+{
+	struct value s = tu_str("12"), i = tu_int(12), b = tu_bool(true);
+	struct value nil = { VAL_NIL, false, 0, NULL, 0 };
+
+	(void)state;
+	assert_ok(schema_check_value(field("lot", "rate_cents"), &i, NULL));
+	assert_err(schema_check_value(field("lot", "rate_cents"), &s, NULL),
+	    E(SCHEMA));
+	assert_err(schema_check_value(field("lot", "rate_cents"), &b, NULL),
+	    E(SCHEMA));
+	assert_err(schema_check_value(field("lot", "rate_cents"), &nil, NULL),
+	    E(SCHEMA));
+	assert_ok(schema_check_value(field("path", "financed"), &b, NULL));
+	assert_err(schema_check_value(field("path", "financed"), &i, NULL),
+	    E(SCHEMA));
+	assert_err(schema_check_value(field("path", "financed"), &s, NULL),
+	    E(SCHEMA));
+	assert_ok(schema_check_value(field("lot", "territory"), &s, NULL));
+	assert_err(schema_check_value(field("lot", "territory"), &i, NULL),
+	    E(SCHEMA));
+	assert_err(schema_check_value(field("intent", "date"), &b, NULL),
+	    E(SCHEMA));
+	assert_err(schema_check_value(field("path", "session"), &i, NULL),
+	    E(SCHEMA));
+}
+
+/* A ref is 1..128 bytes of UTF-8 without control characters or edge spaces. */
+static void
+test_check_ref(void **state)
+{
+	char ref[CONSORT_REF_MAX + 2];
+
+	(void)state;
+	memset(ref, 'r', sizeof(ref));
+	assert_ok(schema_check_ref(ref, 1, NULL));
+	assert_ok(schema_check_ref(ref, CONSORT_REF_MAX, NULL));
+	assert_err(schema_check_ref(ref, CONSORT_REF_MAX + 1, NULL), E(SCHEMA));
+	assert_err(schema_check_ref(ref, 0, NULL), E(SCHEMA));
+	assert_ok(schema_check_ref("LOT 01", 6, NULL));
+	assert_ok(schema_check_ref("A\xc3\xaf" "cha", 6, NULL));
+	assert_err(schema_check_ref(" LOT", 4, NULL), E(SCHEMA));
+	assert_err(schema_check_ref("LOT ", 4, NULL), E(SCHEMA));
+	assert_err(schema_check_ref("LOT\t1", 5, NULL), E(SCHEMA));
+	assert_err(schema_check_ref("LOT\n", 4, NULL), E(SCHEMA));
+	assert_err(schema_check_ref("LOT\x7f", 4, NULL), E(SCHEMA));
+	assert_err(schema_check_ref("a\0b", 3, NULL), E(BADUTF8));
+	assert_err(schema_check_ref("\xc3", 1, NULL), E(BADUTF8));
+	assert_err(schema_check_ref("\xc0\x80", 2, NULL), E(BADUTF8));
+}
+
+/* Types and fields are found by wire id and by name, and nothing else is. */
+static void
+test_lookups(void **state)
+{
+	const struct schema_type *lot = schema_type_by_name("lot");
+	const struct schema_type *t;
+	unsigned id;
+
+	(void)state;
+	assert_non_null(lot);
+	assert_int_equal(lot->id, T_lot);
+	assert_ptr_equal(schema_type(T_lot), lot);
+	assert_string_equal(schema_type(T_trainee)->name, "trainee");
+	assert_string_equal(schema_type(T_derogation)->name, "derogation");
+	for (id = T_consortium; id <= T_derogation; id++) {
+		t = schema_type(id);
+		assert_non_null(t);
+		assert_int_equal(t->id, id);
+		assert_ptr_equal(schema_type_by_name(t->name), t);
+	}
+	assert_null(schema_type(0));
+	assert_null(schema_type(9));
+	assert_null(schema_type(SCHEMA_MAX_TYPES - 1));
+	assert_null(schema_type(SCHEMA_MAX_TYPES));
+	assert_null(schema_type(1000));
+	assert_null(schema_type_by_name("lots"));
+	assert_null(schema_type_by_name(""));
+	assert_null(schema_type_by_name("Lot"));
+
+	assert_int_equal(lot->nfields, 5);
+	assert_int_equal(lot->max_field, 5);
+	assert_string_equal(schema_field(lot, 3)->name, "rate_cents");
+	assert_int_equal(schema_field(lot, 3)->kind, FK_INT);
+	assert_int_equal(schema_field(lot, 3)->lo, 1);
+	assert_int_equal(schema_field(lot, 3)->hi, 1000000);
+	assert_null(schema_field(lot, 0));
+	assert_null(schema_field(lot, 6));
+	assert_null(schema_field(lot, SCHEMA_MAX_FIELDS));
+	assert_null(schema_field(lot, SCHEMA_MAX_FIELDS + 1));
+	assert_null(schema_field(lot, 1000));
+	assert_int_equal(schema_field_by_name(lot, "rate_cents", 10)->id, 3);
+	assert_int_equal(schema_field_by_name(lot, "rate_centsXYZ", 10)->id, 3);
+	assert_null(schema_field_by_name(lot, "rate", 4));
+	assert_null(schema_field_by_name(lot, "rate_cents_", 11));
+	assert_null(schema_field_by_name(lot, "", 0));
+	assert_int_equal(schema_type_by_name("session")->max_field, 15);
+	assert_int_equal(schema_type_by_name("intent")->max_field, 14);
+
+	/* REF fields know their target type */
+	assert_int_equal(field("session", "lot")->ref_type, T_lot);
+	assert_int_equal(field("path", "trainee")->ref_type, T_trainee);
+	assert_int_equal(field("path", "session")->ref_type, T_session);
+	assert_int_equal(field("path", "intent")->ref_type, T_intent);
+	assert_int_equal(field("derogation", "intent")->ref_type, T_intent);
+	assert_int_equal(field("lot", "sector")->ref_type, 0);
+}
+
+/* Fields are sorted by name within each type, and types by name. */
+static void
+test_sorted_order(void **state)
+{
+	static const char *const trainee[] = {
+		"birth_year", "disability", "family_name", "ft_id",
+		"given_name", "part_time", "status",
+	};
+	static const char *const types[] = {
+		"consortium", "derogation", "intent", "lot", "member", "path",
+		"session", "trainee",
+	};
+	const struct schema_type *all[SCHEMA_MAX_TYPES], *t;
+	unsigned i, k, n, nf;
+
+	(void)state;
+	n = schema_types_sorted(all, SCHEMA_MAX_TYPES);
+	assert_int_equal(n, nitems(types));
+	for (i = 0; i < n; i++)
+		assert_string_equal(all[i]->name, types[i]);
+	assert_int_equal(schema_types_sorted(all, 3), 3);
+
+	t = schema_type(T_trainee);
+	assert_int_equal(t->nfields, nitems(trainee));
+	for (i = 0; i < t->nfields; i++)
+		assert_string_equal(t->sorted[i]->name, trainee[i]);
+	for (i = 0; i < n; i++) {
+		t = all[i];
+		for (k = 1; k < t->nfields; k++)
+			assert_true(strcmp(t->sorted[k - 1]->name,
+			    t->sorted[k]->name) < 0);
+		/* every sorted field is the one its wire id names */
+		nf = 0;
+		for (k = 0; k < t->nfields; k++)
+			assert_ptr_equal(schema_field(t, t->sorted[k]->id),
+			    t->sorted[k]);
+		for (k = 1; k <= SCHEMA_MAX_FIELDS; k++)
+			nf += schema_field(t, k) != NULL;
+		assert_int_equal(nf, t->nfields);
+	}
+}
+
+/* Error names and messages come from schema/errors.def. */
+static void
+test_error_table(void **state)
+{
+	(void)state;
+	assert_string_equal(consort_err_name(E(SIGNATURE)), "ESIGNATURE");
+	assert_string_equal(consort_err_name(E(NOMEM)), "ENOMEM");
+	assert_string_equal(consort_err_name(E(INTERRUPTED)), "EINTERRUPTED");
+	assert_string_equal(consort_err_name(0), "OK");
+	assert_string_equal(consort_err_name(-1), "EUNKNOWN");
+	assert_string_equal(consort_err_name(E(INTERRUPTED) - 1), "EUNKNOWN");
+	assert_string_equal(consort_strerror(E(FORK)),
+	    "two change-sets with one author and seq");
+	assert_string_equal(consort_strerror(5), "unknown error");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_date_valid),
+		cmocka_unit_test(test_siret_valid),
+		cmocka_unit_test(test_parse_int),
+		cmocka_unit_test(test_parse_bool),
+		cmocka_unit_test(test_parse_date),
+		cmocka_unit_test(test_parse_enum),
+		cmocka_unit_test(test_parse_set),
+		cmocka_unit_test(test_parse_siret_key),
+		cmocka_unit_test(test_parse_str_ref),
+		cmocka_unit_test(test_check_value_kinds),
+		cmocka_unit_test(test_check_ref),
+		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_sorted_order),
+		cmocka_unit_test(test_error_table),
+	};
+
+	return cmocka_run_group_tests_name("schema", tests, tu_group_setup,
+	    NULL);
+}
