@@ -78,6 +78,7 @@ extern const struct cmd_entry cmd_serve_entry;
 extern const struct cmd_entry cmd_sync_entry;
 extern const struct cmd_entry cmd_peer_entry;
 extern const struct cmd_entry cmd_bundle_entry;
+extern const struct cmd_entry cmd_status_entry;
 
 extern const struct cmd_entry *const cmd_table[];
 

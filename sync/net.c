@@ -235,8 +235,13 @@ server_conn_done(struct conn *c)
 	net_describe(&c->res, line, sizeof(line));
 	fprintf(srv->log, "consort serve: session from %s: %s\n", c->name, line);
 	fflush(srv->log);
-	if (c->res.peer_known)
-		record_peer(srv->n, c->name, &c->res);
+	if (c->res.peer_known) {
+		char key[5 + 2 * CONSORT_KEY_BYTES + 1];
+
+		memcpy(key, "from ", 5);
+		util_hex(key + 5, c->res.peer, CONSORT_KEY_BYTES);
+		record_peer(srv->n, key, &c->res);
+	}
 	conn_free(c);
 	free(c);
 	srv->sessions++;

@@ -1,0 +1,238 @@
+/* consort status: per author and per peer, what this node holds and did. */
+#include <string.h>
+#include <time.h>
+
+#include "../cmd.h"
+
+struct status_ctx {
+	struct cmd_ctx *ctx;
+	MDB_txn *txn;
+	struct jsonw *jw;
+	FILE *out;
+};
+
+/* Formats a Unix time (or an HLC's wall part) as UTC ISO 8601. */
+static void
+iso(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The SIRET of the member bound to a key, or "". */
+static const char *
+member_of(struct store *s, const uint8_t *key)
+{
+	const struct member *m = perm_member_by_key(s, key);
+
+	return m != NULL ? m->siret : "";
+}
+
+/* Prints one author: key, member, seq, head, time of its last change-set. */
+static int
+print_author(struct status_ctx *x, const uint8_t *author)
+{
+	struct store *s = &x->ctx->node->store;
+	char key[2 * CONSORT_KEY_BYTES + 1], head[2 * CONSORT_HASH_BYTES + 1];
+	char when[32];
+	struct head h;
+	int rc;
+
+	if ((rc = store_head(x->txn, s, author, &h)) != 0)
+		return rc;
+	util_hex(key, author, CONSORT_KEY_BYTES);
+	util_hex(head, h.id, CONSORT_HASH_BYTES);
+	iso(when, sizeof(when), (time_t)((h.hlc >> 16) / 1000));
+	if (x->jw == NULL) {
+		fprintf(x->out, "  %.16s %-14s seq %-8llu head %.16s  %s\n", key,
+		    member_of(s, author), (unsigned long long)h.seq, head, when);
+		return 0;
+	}
+	jw_obj(x->jw);
+	jw_key(x->jw, "head");
+	jw_str(x->jw, head);
+	jw_key(x->jw, "key");
+	jw_str(x->jw, key);
+	jw_key(x->jw, "member");
+	jw_str(x->jw, member_of(s, author));
+	jw_key(x->jw, "seq");
+	jw_int(x->jw, (int64_t)h.seq);
+	jw_key(x->jw, "time");
+	jw_str(x->jw, when);
+	jw_obj_end(x->jw);
+	return 0;
+}
+
+/* Decodes and prints one peer record of the peers table. */
+static int
+print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
+{
+	static const char *const names[] = { "time", "sent", "received",
+		"refused", "forks", "bytes" };
+	uint64_t num[6];
+	const uint8_t *peer;
+	const char *err;
+	uint32_t n, plen, elen, i;
+	struct mp_reader r;
+	char when[32], hex[2 * CONSORT_KEY_BYTES + 1] = "";
+
+	mp_reader_init(&r, v->mv_data, v->mv_size);
+	if (mp_read_array(&r, &n) != 0 || n != 8)
+		return E(STORE);
+	for (i = 0; i < 6; i++)
+		if (mp_read_uint(&r, &num[i]) != 0)
+			return E(STORE);
+	if (mp_read_bin(&r, &peer, &plen) != 0 || mp_read_str(&r, &err, &elen) != 0)
+		return E(STORE);
+	if (plen == CONSORT_KEY_BYTES)
+		util_hex(hex, peer, CONSORT_KEY_BYTES);
+	iso(when, sizeof(when), (time_t)num[0]);
+	if (x->jw == NULL) {
+		fprintf(x->out, "  %.*s  last sync %s: sent %llu, received %llu, "
+		    "refused %llu ops, %llu bytes%s%.*s\n", (int)k->mv_size,
+		    (const char *)k->mv_data, when, (unsigned long long)num[1],
+		    (unsigned long long)num[2], (unsigned long long)num[3],
+		    (unsigned long long)num[5], elen ? "; error: " : "", (int)elen, err);
+		return 0;
+	}
+	/* keys in sorted order */
+	jw_obj(x->jw);
+	jw_key(x->jw, "address");
+	jw_strn(x->jw, k->mv_data, k->mv_size);
+	jw_key(x->jw, names[5]);
+	jw_int(x->jw, (int64_t)num[5]);
+	jw_key(x->jw, "error");
+	jw_strn(x->jw, err, elen);
+	jw_key(x->jw, names[4]);
+	jw_int(x->jw, (int64_t)num[4]);
+	jw_key(x->jw, "key");
+	jw_str(x->jw, hex);
+	for (i = 2; i >= 1; i--) {
+		jw_key(x->jw, names[i]);
+		jw_int(x->jw, (int64_t)num[i]);
+	}
+	jw_key(x->jw, names[3]);
+	jw_int(x->jw, (int64_t)num[3]);
+	jw_key(x->jw, "time");
+	jw_str(x->jw, when);
+	jw_obj_end(x->jw);
+	return 0;
+}
+
+/* Walks the peers table (addresses, not the "vv:" records). */
+static int
+print_peers(struct status_ctx *x)
+{
+	struct store *s = &x->ctx->node->store;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(x->txn, s->dbi[TB_PEERS], &c)) != 0)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size > 3 && memcmp(k.mv_data, "vv:", 3) == 0)
+			continue;
+		if ((rc = print_peer(x, &k, &v)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_err(rc);
+}
+
+/* The number of entries of a table. */
+static uint64_t
+entries(struct status_ctx *x, enum store_table t)
+{
+	MDB_stat st;
+
+	if (mdb_stat(x->txn, x->ctx->node->store.dbi[t], &st) != 0)
+		return 0;
+	return st.ms_entries;
+}
+
+/* Prints everything, as text or JSON. */
+static int
+print_status(struct status_ctx *x)
+{
+	struct store *s = &x->ctx->node->store;
+	uint32_t i;
+	int rc = 0;
+
+	if (x->jw != NULL) {
+		jw_obj(x->jw);
+		jw_key(x->jw, "authors");
+		jw_arr(x->jw);
+	} else
+		fprintf(x->out, "authors\n");
+	for (i = 0; i < s->nauthors && rc == 0; i++)
+		rc = print_author(x, s->authors[i]);
+	if (x->jw != NULL) {
+		jw_arr_end(x->jw);
+		jw_key(x->jw, "forks");
+		jw_int(x->jw, (int64_t)entries(x, TB_FORKS));
+		jw_key(x->jw, "peers");
+		jw_arr(x->jw);
+	} else
+		fprintf(x->out, "peers\n");
+	if (rc == 0)
+		rc = print_peers(x);
+	if (x->jw != NULL) {
+		jw_arr_end(x->jw);
+		jw_key(x->jw, "refused");
+		jw_int(x->jw, (int64_t)entries(x, TB_REFUSED));
+		jw_key(x->jw, "waiting");
+		jw_int(x->jw, (int64_t)entries(x, TB_PENDING));
+		jw_obj_end(x->jw);
+		putc('\n', x->out);
+	} else
+		fprintf(x->out, "waiting for their past: %llu change-sets; forks: "
+		    "%llu; change-sets with refused ops: %llu\n",
+		    (unsigned long long)entries(x, TB_PENDING),
+		    (unsigned long long)entries(x, TB_FORKS),
+		    (unsigned long long)entries(x, TB_REFUSED));
+	return rc;
+}
+
+/* Prints the status. */
+static int
+status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct status_ctx x = { ctx, NULL, NULL, NULL };
+	struct jsonw jw;
+	bool json;
+	int rc;
+
+	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
+		return rc;
+	if (argc != 1)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
+	if ((rc = store_begin(&ctx->node->store, false, &x.txn)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	x.out = cmd_out_begin();
+	if (json) {
+		jw_init(&jw, x.out);
+		x.jw = &jw;
+	}
+	if ((rc = store_load_authors(x.txn, &ctx->node->store)) == 0 &&
+	    (rc = perm_roster(x.txn, &ctx->node->store)) == 0)
+		rc = print_status(&x);
+	mdb_txn_abort(x.txn);
+	rc = cmd_out_end(x.out, rc);
+	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	"status",
+	"[--json]",
+	"per author: seq, head, last change; per peer: last sync and its outcome",
+	"  --json  print {authors: [{head, key, member, seq, time}], forks,\n"
+	"          peers: [{address, bytes, error, forks, key, received,\n"
+	"          refused, sent, time}], refused, waiting}\n",
+	status_exec,
+};
