@@ -199,6 +199,7 @@ enum store_table {
 	TB_FORKS,     /* author(32) seq(8 BE) -> [held id, other id, other bytes] */
 	TB_REFUSED,   /* change-set id(32) -> [op index, error, reason] */
 	TB_PEERS,     /* address -> sync statistics (sync/) */
+	TB_VV,        /* change-set id(32) -> its causal context (merge.c) */
 	TB_COUNT
 };
 
@@ -261,7 +262,7 @@ int store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
     uint64_t seq, MDB_val *v);
 int store_clear_state(MDB_txn *txn, struct store *s);
 void store_release_map(struct store *s);
-int store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[3]);
+int store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[4]);
 
 /* ---- merge.c: records as multi-value registers, applying ops ---- */
 

@@ -105,27 +105,34 @@ check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
     struct consort_diag *d)
 {
 	struct head h;
+	MDB_val v;
 	uint32_t i;
 	int rc;
 
-	if ((rc = check_consortium(cs, consortium, d)) != 0 ||
-	    (rc = check_member(txn, s, cs, d)) != 0)
+	if ((rc = check_consortium(cs, consortium, d)) != 0)
 		return rc;
 	rc = store_head(txn, s, cs->author, &h);
 	if (rc == E(NOENT))
 		memset(&h, 0, sizeof(h));
 	else if (rc != 0)
 		return rc;
-	if (cs->seq <= h.seq)
-		return refuse(d, cs, cs->seq == h.seq && memcmp(cs->id, h.id,
-		    CONSORT_HASH_BYTES) == 0 ? E(EXIST) : E(FORK),
-		    "the author already has a change-set at this seq", NULL);
+	if (cs->seq <= h.seq) {
+		rc = store_get(txn, s, TB_IDS, cs->id, CONSORT_HASH_BYTES, &v);
+		if (rc != 0 && rc != E(NOENT))
+			return rc;
+		return refuse(d, cs, rc == 0 ? E(EXIST) : E(FORK), rc == 0 ?
+		    "held already" : "the author already has another change-set "
+		    "at this seq", NULL);
+	}
 	if (cs->seq != h.seq + 1 || memcmp(cs->prev, h.id, CONSORT_HASH_BYTES) != 0)
 		return refuse(d, cs, E(CHAIN), "its predecessor is missing or "
 		    "differs", "sync the author's earlier change-sets first");
 	for (i = 0; i < cs->ndeps; i++)
 		if ((rc = check_dep(txn, s, cs, &cs->deps[i], d)) != 0)
 			return rc;
+	/* the author's binding is in its causal past, so checked after it */
+	if ((rc = check_member(txn, s, cs, d)) != 0)
+		return rc;
 	if (check_sig && cs_verify(cs) != 0)
 		return refuse(d, cs, E(SIGNATURE), "bad signature",
 		    "the change-set was altered; get it again from its author");
@@ -443,22 +450,22 @@ log_verify(MDB_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
-	static const enum store_table tables[3] = { TB_ENTITIES, TB_REFS,
-		TB_OWNERS };
-	MDB_dbi live[3], scratch[3];
+	static const enum store_table tables[4] = { TB_ENTITIES, TB_REFS,
+		TB_OWNERS, TB_VV };
+	MDB_dbi live[4], scratch[4];
 	int i, rc;
 
 	if ((rc = store_open_scratch(txn, s, scratch)) != 0)
 		return rc;
-	for (i = 0; i < 3; i++) {
+	for (i = 0; i < 4; i++) {
 		live[i] = s->dbi[tables[i]];
 		s->dbi[tables[i]] = scratch[i];
 	}
 	rc = log_replay(txn, s, consortium, st, d);
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		s->dbi[tables[i]] = live[i];
 	s->roster_stale = true;
-	for (i = 0; i < 3 && rc == 0; i++)
+	for (i = 0; i < 4 && rc == 0; i++)
 		rc = state_compare(txn, s, live[i], scratch[i], tables[i], d);
 	return rc;
 }
@@ -584,8 +591,7 @@ receive_one(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	MDB_val v;
 	int rc;
 
-	if ((rc = check_consortium(cs, consortium, d)) != 0 ||
-	    (rc = check_member(txn, s, cs, d)) != 0)
+	if ((rc = check_consortium(cs, consortium, d)) != 0)
 		return rc;
 	rc = store_head(txn, s, cs->author, &h);
 	if (rc == E(NOENT))
@@ -613,6 +619,9 @@ receive_one(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	if (rc != 0)
 		return refuse(d, cs, rc, "a dep names a change-set by the wrong "
 		    "author or seq", "the sender's log is damaged");
+	/* the author's binding is in its causal past, so checked after it */
+	if ((rc = check_member(txn, s, cs, d)) != 0)
+		return rc;
 	if (cs_verify(cs) != 0)
 		return refuse(d, cs, E(SIGNATURE), "bad signature",
 		    "the sender's copy was altered");

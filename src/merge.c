@@ -177,7 +177,7 @@ merge_save(MDB_txn *txn, struct store *s, struct record *r, msgpack_sbuffer *buf
 	msgpack_sbuffer_clear(buf);
 	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, RECORD_FIELDS);
-	mp_pack_strn(&pk, r->ref, r->ref_len);
+	mp_pack_strn(&pk, r->ref_len ? r->ref : "", r->ref_len);
 	pack_entries(&pk, r, &r->exist);
 	for (f = 1; f <= SCHEMA_MAX_FIELDS; f++)
 		nf += r->fields[f].n > 0;
@@ -281,6 +281,18 @@ put_ref(MDB_txn *txn, struct store *s, const struct record *r)
 	    CONSORT_EID_BYTES, 0);
 }
 
+/* Whether a create op's ref is the one its entity id derives from. */
+static bool
+ref_matches(const struct store *s, const struct cs_op *op)
+{
+	uint8_t id[CONSORT_EID_BYTES];
+
+	if (!s->has_founder)
+		return true;
+	keys_entity_id(id, s->founder, op->type, op->val.s, op->val.len);
+	return memcmp(id, op->id, CONSORT_EID_BYTES) == 0;
+}
+
 /* Applies one op to the loaded record; *changed tells whether it took. */
 static int
 apply_op(MDB_txn *txn, struct store *s, struct record *r, const struct cs_op *op,
@@ -292,19 +304,18 @@ apply_op(MDB_txn *txn, struct store *s, struct record *r, const struct cs_op *op
 
 	*changed = false;
 	if (op->kind == OP_CREATE) {
-		if (r->ref == NULL) {
+		if (!ref_matches(s, op))
+			return 0;
+		if (r->ref_len == 0) {
 			r->ref = op->val.s;
 			r->ref_len = op->val.len;
 			if ((rc = put_ref(txn, s, r)) != 0)
 				return rc;
-		} else if (r->ref_len != op->val.len ||
-		    memcmp(r->ref, op->val.s, r->ref_len) != 0)
-			return 0;
+		}
 		*changed = true;
 		return reg_write(r, &r->exist, c, &op->val);
 	}
-	if (r->ref == NULL)
-		return 0;
+	/* a record may get values before its creation arrives: kept, not shown */
 	*changed = true;
 	if (op->kind == OP_DELETE) {
 		for (f = 1; f <= SCHEMA_MAX_FIELDS; f++)
@@ -315,7 +326,61 @@ apply_op(MDB_txn *txn, struct store *s, struct record *r, const struct cs_op *op
 	return reg_write(r, &r->fields[op->field], c, &op->val);
 }
 
-/* Builds the causal context of cs: its deps and its own position. */
+/* Raises c to cover the causal context stored for change-set id. */
+static int
+merge_vv(MDB_txn *txn, struct store *s, struct causal *c, const uint8_t *id)
+{
+	const uint8_t *p;
+	uint32_t idx;
+	uint64_t seq;
+	MDB_val v;
+	size_t i;
+	int rc;
+
+	rc = store_get(txn, s, TB_VV, id, CONSORT_HASH_BYTES, &v);
+	if (rc == E(NOENT))
+		return 0;
+	if (rc != 0)
+		return rc;
+	for (i = 0; i + 12 <= v.mv_size; i += 12) {
+		p = (const uint8_t *)v.mv_data + i;
+		idx = util_get_be32(p);
+		seq = util_get_be64(p + 4);
+		if (idx < c->n && seq > c->vv[idx])
+			c->vv[idx] = seq;
+	}
+	return 0;
+}
+
+/* Keeps the causal context of a change-set, for those that depend on it. */
+static int
+store_vv(MDB_txn *txn, struct store *s, const struct causal *c,
+    const uint8_t *id)
+{
+	uint8_t *buf;
+	uint32_t i;
+	size_t n = 0;
+	int rc;
+
+	if ((buf = malloc((size_t)c->n * 12 + 1)) == NULL)
+		return E(NOMEM);
+	for (i = 0; i < c->n; i++) {
+		if (c->vv[i] == 0)
+			continue;
+		util_put_be32(buf + n, i);
+		util_put_be64(buf + n + 4, c->vv[i]);
+		n += 12;
+	}
+	rc = store_put(txn, s, TB_VV, id, CONSORT_HASH_BYTES, buf, n, 0);
+	free(buf);
+	return rc;
+}
+
+/*
+ * Builds the causal context of cs: its own position, its deps, and
+ * everything they and its predecessor had seen (so that a change-set whose
+ * deps name only some heads still covers what it causally follows).
+ */
 static int
 context_init(MDB_txn *txn, struct store *s, const struct changeset *cs,
     uint32_t author_idx, struct causal *c)
@@ -329,14 +394,18 @@ context_init(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	for (i = 0; i < cs->ndeps; i++) {
 		if ((rc = store_author_idx(txn, s, cs->deps[i].author, &idx)) != 0)
 			return rc;
-		if (idx < c->n)
+		if (idx < c->n && cs->deps[i].seq > c->vv[idx])
 			c->vv[idx] = cs->deps[i].seq;
+		if ((rc = merge_vv(txn, s, c, cs->deps[i].hash)) != 0)
+			return rc;
 	}
+	if (cs->seq > 1 && (rc = merge_vv(txn, s, c, cs->prev)) != 0)
+		return rc;
 	c->author = author_idx;
 	c->seq = cs->seq;
 	c->hlc = cs->hlc;
 	c->vv[author_idx] = cs->seq;
-	return 0;
+	return store_vv(txn, s, c, cs->id);
 }
 
 /* Decides whether an op may apply; refusals are counted, not errors. */
@@ -455,7 +524,7 @@ merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
 		else if (res->refused++ == 0) {
 			res->first_refusal = E(REF);
 			res->first_refused_op = i;
-			res->why = "the record was never created";
+			res->why = "its ref does not match the record's id";
 		}
 	}
 	if (rc == 0 && dirty)

@@ -246,6 +246,7 @@ mp_read_str(struct mp_reader *r, const char **s, uint32_t *len)
 int
 mp_read_value(struct mp_reader *r, struct value *v)
 {
+	const uint8_t *save = r->p;
 	uint64_t u;
 	bool neg;
 	uint8_t b;
@@ -268,7 +269,7 @@ mp_read_value(struct mp_reader *r, struct value *v)
 	if ((rc = read_integer(r, &neg, &u)) != 0)
 		return rc;
 	if (!neg && u > INT64_MAX) {
-		r->p--;
+		r->p = save;
 		return E(TOOBIG);
 	}
 	v->kind = VAL_INT;

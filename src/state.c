@@ -346,6 +346,10 @@ state_differs(struct consort_diag *d, const MDB_val *key,
 	if (table == TB_REFS)
 		snprintf(where, sizeof(where), "ref %s %.*s", t ? t->name : "?",
 		    (int)(key->mv_size > 1 ? key->mv_size - 1 : 0), k + 1);
+	else if (table == TB_VV && key->mv_size == CONSORT_HASH_BYTES) {
+		util_hex(hex, k, CONSORT_EID_BYTES);
+		snprintf(where, sizeof(where), "causal context of change-set %s", hex);
+	}
 	else if (key->mv_size >= 1 + CONSORT_EID_BYTES) {
 		util_hex(hex, k + 1, CONSORT_EID_BYTES);
 		snprintf(where, sizeof(where), "%s %s %s", table == TB_OWNERS ?

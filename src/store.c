@@ -17,7 +17,7 @@
 
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
-	"revoked", "pending", "forks", "refused", "peers",
+	"revoked", "pending", "forks", "refused", "peers", "vv",
 };
 
 /* Maps an LMDB or errno code to a consort error. */
@@ -286,7 +286,8 @@ store_clear_state(MDB_txn *txn, struct store *s)
 
 	if ((rc = mdb_drop(txn, s->dbi[TB_ENTITIES], 0)) != 0 ||
 	    (rc = mdb_drop(txn, s->dbi[TB_REFS], 0)) != 0 ||
-	    (rc = mdb_drop(txn, s->dbi[TB_OWNERS], 0)) != 0)
+	    (rc = mdb_drop(txn, s->dbi[TB_OWNERS], 0)) != 0 ||
+	    (rc = mdb_drop(txn, s->dbi[TB_VV], 0)) != 0)
 		return store_err(rc);
 	s->roster_stale = true;
 	return 0;
@@ -294,14 +295,14 @@ store_clear_state(MDB_txn *txn, struct store *s)
 
 /* Opens and empties the scratch state tables a verification replays into. */
 int
-store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[3])
+store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[4])
 {
-	static const char *const names[3] = { "verify.entities",
-		"verify.refs", "verify.owners" };
+	static const char *const names[4] = { "verify.entities",
+		"verify.refs", "verify.owners", "verify.vv" };
 	int i, rc;
 
 	(void)s;
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 4; i++)
 		if ((rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &out[i])) != 0 ||
 		    (rc = mdb_drop(txn, out[i], 0)) != 0)
 			return store_err(rc);

@@ -1094,6 +1094,149 @@ test_causal_delivery_in_fresh_store(void **state)
 		tu_cs_free(&cs[i]);
 }
 
+/* Applies A:1..A:n then x into one store, and x right after A:2 into another. */
+static void
+both_orders(struct fix *f, struct tu_cs *x, unsigned n, int *r_late,
+    int *r_early, bool *same)
+{
+	static int k;
+	uint8_t h1[32], h2[32];
+	struct store s1, s2;
+	char n1[16], n2[16];
+	unsigned i;
+
+	snprintf(n1, sizeof(n1), "o1-%d", k);
+	snprintf(n2, sizeof(n2), "o2-%d", k++);
+	fresh_store(f, n1, &s1);
+	fresh_store(f, n2, &s2);
+	*r_early = -1;
+	for (i = 1; i <= n; i++) {
+		struct tu_cs a = tu_stored_cs(&f->a->store, f->a->pk, i);
+
+		assert_ok(tu_apply_cs(&s1, f->a->consortium, &a));
+		assert_ok(tu_apply_cs(&s2, f->a->consortium, &a));
+		if (i == 2)
+			*r_early = tu_apply_cs(&s2, f->a->consortium, x);
+		tu_cs_free(&a);
+	}
+	*r_late = tu_apply_cs(&s1, f->a->consortium, x);
+	tu_state_hash(&s1, h1);
+	tu_state_hash(&s2, h2);
+	*same = memcmp(h1, h2, 32) == 0;
+	store_close(&s1);
+	store_close(&s2);
+}
+
+/* A set concurrent with the record's creation converges in either order. */
+static void
+test_set_before_create_converges(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep d2 = dep_a(f, NULL);
+	struct tu_cs x;
+	int late, early;
+	bool same;
+
+	add_trainee(f, "T01", "alice");		/* A:3 creates T01 */
+	op(f, OP_SET, "trainee", "T01", "given_name", tu_str("bob"));
+	x = sign(f, &f->b, &d2, 1, 1);		/* B:1, concurrent with A:3 */
+	both_orders(f, &x, 3, &late, &early, &same);
+	assert_int_equal(late, 0);
+	assert_int_equal(early, 0);
+	assert_true(same);
+	tu_cs_free(&x);
+}
+
+/* A create whose ref does not derive the entity id is refused, in any order. */
+static void
+test_create_with_foreign_ref_refused(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep d2 = dep_a(f, NULL);
+	struct tu_cs x;
+	int late, early;
+	bool same;
+
+	add_trainee(f, "T01", "alice");
+	op(f, OP_CREATE, "trainee", "T01", NULL, tu_str("T99"));
+	x = sign(f, &f->b, &d2, 1, 1);
+	both_orders(f, &x, 3, &late, &early, &same);
+	assert_true(same);
+	tu_cs_free(&x);
+}
+
+/* An older change-set applied again is held already, not a fork. */
+static void
+test_old_duplicate_is_exist(void **state)
+{
+	struct fix *f = *state;
+	struct tu_cs a1 = tu_stored_cs(&f->a->store, f->a->pk, 1);
+	struct tu_cs a2 = tu_stored_cs(&f->a->store, f->a->pk, 2);
+
+	assert_err(apply_a(f, &a2), -CONSORT_EEXIST);
+	assert_err(apply_a(f, &a1), -CONSORT_EEXIST);
+	tu_cs_free(&a1);
+	tu_cs_free(&a2);
+}
+
+/* A member's change-set that arrives before its binding waits for it. */
+static void
+test_receive_before_binding_parks(void **state)
+{
+	struct fix *f = *state;
+	struct tu_cs a1, a2, b1;
+	struct cs_dep d2 = dep_a(f, NULL);
+	struct log_receipt rc;
+	struct consort_diag d = { 0 };
+	struct store s;
+	MDB_txn *txn;
+
+	op(f, OP_SET, "trainee", "T01", "given_name", tu_str("bob"));
+	b1 = sign(f, &f->b, &d2, 1, 1);		/* B:1 depends on A:2 */
+	a1 = tu_stored_cs(&f->a->store, f->a->pk, 1);
+	a2 = tu_stored_cs(&f->a->store, f->a->pk, 2);
+	fresh_store(f, "recv", &s);
+	assert_ok(tu_apply_cs(&s, f->a->consortium, &a1));
+	memset(&rc, 0, sizeof(rc));
+	assert_ok(store_begin(&s, true, &txn));
+	assert_ok(log_receive(txn, &s, b1.p, b1.len, f->a->consortium, &rc, &d));
+	assert_int_equal(rc.pending, 1);
+	assert_ok(log_receive(txn, &s, a2.p, a2.len, f->a->consortium, &rc, &d));
+	assert_ok(log_finish_batch(txn, &s, f->a->consortium, &rc, &d));
+	assert_int_equal(rc.applied, 2);
+	assert_ok(store_commit(txn));
+	store_close(&s);
+	tu_cs_free(&a1);
+	tu_cs_free(&a2);
+	tu_cs_free(&b1);
+}
+
+/* Deps are closed transitively: C saw A:3 through B:1, so replaces it. */
+static void
+test_transitive_causality(void **state)
+{
+	struct fix *f = *state;
+	struct tu_cs b1, c1;
+	struct cs_dep d3, db;
+	struct view w;
+
+	add_trainee(f, "T01", "alice");		/* A:3 */
+	d3 = dep_a(f, NULL);
+	op(f, OP_SET, "trainee", "T01", "given_name", tu_str("b"));
+	b1 = sign(f, &f->b, &d3, 1, 1);		/* B:1 has seen A:3 */
+	db = dep_tip(&f->b);
+	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("carol"));
+	c1 = sign(f, &f->c, &db, 1, 2);		/* C:1 has seen B:1, so A:3 */
+	assert_ok(apply_a(f, &b1));
+	assert_ok(apply_a(f, &c1));
+	w = view_a(f, "trainee", "T01", "family_name");
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.win, "carol");
+	tu_cs_free(&b1);
+	tu_cs_free(&c1);
+}
+
+
 int
 main(void)
 {
@@ -1132,6 +1275,16 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_causal_delivery_in_fresh_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_before_create_converges,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_with_foreign_ref_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_duplicate_is_exist,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receive_before_binding_parks,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transitive_causality,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("merge", tests, tu_group_setup,

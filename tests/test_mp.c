@@ -584,6 +584,21 @@ test_cursor_after_refusal(void **state)
 	assert_err(mp_read_value(&r, &v), E(TRUNCATED));
 }
 
+/* A value over INT64_MAX is refused and leaves the cursor where it was. */
+static void
+test_value_too_big_keeps_cursor(void **state)
+{
+	static const uint8_t big[] = { 0xcf, 0x80, 0, 0, 0, 0, 0, 0, 0 };
+	struct mp_reader r;
+	struct value v;
+
+	(void)state;
+	mp_reader_init(&r, big, sizeof(big));
+	assert_int_equal(mp_read_value(&r, &v), -CONSORT_ETOOBIG);
+	assert_int_equal(mp_offset(&r), 0);
+}
+
+
 int
 main(void)
 {
@@ -600,6 +615,7 @@ main(void)
 		cmocka_unit_test(test_refuse_utf8),
 		cmocka_unit_test(test_refuse_too_big),
 		cmocka_unit_test(test_cursor_after_refusal),
+		cmocka_unit_test(test_value_too_big_keeps_cursor),
 	};
 
 	return cmocka_run_group_tests_name("mp", tests, tu_group_setup, NULL);
