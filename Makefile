@@ -89,10 +89,14 @@ cli: $(BIN)
 	@CONSORT=$(abspath $(BIN)) sh tests/cli/run.sh
 
 # The acceptance checks kept beside the project, when present.
+CHECKS ?= foundation sync
+
 checks: $(BIN)
-	@if [ -x ../shared/checks/foundation.sh ]; then \
-		CONSORT=$(abspath $(BIN)) bash ../shared/checks/foundation.sh; \
-	else echo "(no ../shared/checks: acceptance checks skipped)"; fi
+	@set -e; for c in $(CHECKS); do \
+		if [ -x ../shared/checks/$$c.sh ]; then \
+			CONSORT=$(abspath $(BIN)) bash ../shared/checks/$$c.sh; \
+		else echo "(no ../shared/checks/$$c.sh: acceptance check skipped)"; fi; \
+	done
 
 test: deps
 	@$(MAKE) -s unit cli checks
