@@ -23,6 +23,8 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_peer_entry,
 	&cmd_bundle_entry,
 	&cmd_status_entry,
+	&cmd_conflicts_entry,
+	&cmd_resolve_entry,
 	&cmd_add_entry,
 	&cmd_set_entry,
 	&cmd_rm_entry,

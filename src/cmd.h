@@ -79,6 +79,8 @@ extern const struct cmd_entry cmd_sync_entry;
 extern const struct cmd_entry cmd_peer_entry;
 extern const struct cmd_entry cmd_bundle_entry;
 extern const struct cmd_entry cmd_status_entry;
+extern const struct cmd_entry cmd_conflicts_entry;
+extern const struct cmd_entry cmd_resolve_entry;
 
 extern const struct cmd_entry *const cmd_table[];
 

@@ -219,6 +219,7 @@ enum member_role { ROLE_NONE, ROLE_LEAD, ROLE_CO, ROLE_SUB };
 struct member {
 	uint8_t key[CONSORT_KEY_BYTES];
 	bool has_key;
+	char name[201];
 	char siret[15];
 	char parent[15];
 	enum member_role role;
@@ -569,6 +570,47 @@ struct sigpool;
 int sigpool_start(MDB_txn *txn, struct store *s, struct sigpool **out);
 int sigpool_finish(struct sigpool *p, uint8_t author[CONSORT_KEY_BYTES],
     uint64_t *seq);
+
+/* ---- conflicts.c, rules.c: open conflicts ---- */
+
+#define CONFLICT_MAX_VALUES 64
+
+/* One competing value: what was written, by whom, when. */
+struct conflict_value {
+	struct value val;
+	bool deletion;     /* the record's deletion */
+	uint8_t author[CONSORT_KEY_BYTES];
+	uint64_t seq;
+	uint64_t hlc;
+};
+
+struct conflict {
+	char id[18];       /* "C" and 16 hex digits */
+	const char *kind;  /* "field", "delete", or a rule id ("R07") */
+	uint8_t type;
+	const char *ref;
+	uint32_t ref_len;
+	uint8_t field;     /* 0: the record itself */
+	struct conflict_value values[CONFLICT_MAX_VALUES];
+	uint32_t n;
+	char detail[256];  /* a business conflict's records and what clears it */
+};
+
+struct record;
+typedef int (*conflict_fn)(void *ctx, const struct conflict *c);
+
+void conflict_begin(struct conflict *c, const char *kind,
+    const struct record *r, unsigned field);
+void conflict_finish(struct conflict *c, const uint8_t *eid);
+int conflicts_scan(MDB_txn *txn, struct store *s, int type, conflict_fn fn,
+    void *ctx);
+int rules_business_conflicts(MDB_txn *txn, struct store *s, int type,
+    conflict_fn fn, void *ctx);
+int conflicts_find(MDB_txn *txn, struct store *s, const char *id,
+    struct conflict *out);
+struct edit;
+int conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
+    const struct value *v, bool del, struct consort_diag *d);
 
 /* ---- state.c: state hash, export, queries ---- */
 

@@ -22,7 +22,7 @@
 #define OWNERS_KEY (1 + CONSORT_EID_BYTES + 1 + 4 + 8)
 #define MAX_VISIBLE 64
 
-enum { F_MEMBER_SIRET = 2, F_MEMBER_ROLE = 3, F_MEMBER_KEY = 4,
+enum { F_MEMBER_NAME = 1, F_MEMBER_SIRET = 2, F_MEMBER_ROLE = 3, F_MEMBER_KEY = 4,
 	F_MEMBER_PARENT = 5, F_MEMBER_REVOKED = 8, F_MEMBER_REVOKED_AFTER = 10,
 	F_SESSION_PROVIDER = 1, F_PATH_SESSION = 2, F_EXISTENCE = 0 };
 
@@ -70,6 +70,9 @@ load_member(void *ctx, const struct record *r)
 	m = &s->roster[s->nroster++];
 	memset(m, 0, sizeof(*m));
 	copy_siret(m->siret, state_field(s, r, F_MEMBER_SIRET));
+	if ((v = state_field(s, r, F_MEMBER_NAME)) != NULL && v->kind == VAL_STR &&
+	    v->len < sizeof(m->name))
+		memcpy(m->name, v->s, v->len);
 	copy_siret(m->parent, state_field(s, r, F_MEMBER_PARENT));
 	if ((v = state_field(s, r, F_MEMBER_KEY)) != NULL && v->len == 64)
 		m->has_key = util_unhex_n(m->key, CONSORT_KEY_BYTES, v->s, 64) == 0;
