@@ -6,6 +6,7 @@
 #   make demo     build and run the demo consortium
 #   make test     unit tests (cmocka) and end-to-end tests of the binary
 #   make asan     the same tests under AddressSanitizer + UBSan
+#   make soak     the randomized convergence test over 100000 seeds
 #   make fuzz     run every libFuzzer harness for a bounded time (clang)
 #   make bench    the benchmark on ../shared/data (not part of make test)
 #   make install  PREFIX=/usr/local
@@ -45,7 +46,7 @@ TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB := $(BUILD)/libconsort.a
 BIN := $(if $(filter .build,$(BUILD)),consort,$(BUILD)/consort)
 
-.PHONY: all deps deps-fuzz demo test unit cli checks asan fuzz bench install clean
+.PHONY: all deps deps-fuzz demo test unit cli checks asan soak fuzz bench install clean
 
 all: $(BIN)
 
@@ -89,7 +90,7 @@ cli: $(BIN)
 	@CONSORT=$(abspath $(BIN)) sh tests/cli/run.sh
 
 # The acceptance checks kept beside the project, when present.
-CHECKS ?= foundation sync
+CHECKS ?= foundation sync conflicts
 
 checks: $(BIN)
 	@set -e; for c in $(CHECKS); do \
@@ -100,6 +101,11 @@ checks: $(BIN)
 
 test: deps
 	@$(MAKE) -s unit cli checks
+
+# The randomized convergence test over many more seeds than make test's 1000.
+SOAK_SEEDS ?= 100000
+soak: $(BUILD)/tests/test_converge
+	CONSORT_SEEDS=$(SOAK_SEEDS) $(BUILD)/tests/test_converge
 
 asan: deps
 	@$(MAKE) -s unit cli checks BUILD=.build/asan OPT="-O1 -g" \

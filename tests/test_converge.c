@@ -1,0 +1,435 @@
+/*
+ * Seeded randomized convergence: 3 to 5 replicas of one consortium (the
+ * lead and co-contractors) make random edits — set, unset, delete,
+ * re-create, link a path to a trainee or an intent — and exchange
+ * change-sets between random pairs, in shuffled order (so that some wait
+ * for their past) or through bundle files.  After a full exchange every
+ * replica must hold the same state hash and the same conflicts.
+ *
+ *   CONSORT_SEEDS=N   how many seeds (default 1000; make soak: 100000)
+ *   CONSORT_SEED=S    replay one seed
+ */
+#include "testutil.h"
+#include "../sync/bundle.h"
+
+#define MAX_REPLICAS 5
+#define NREFS 4
+#define MAX_CONFLICTS 256
+
+/* Totals over every seed, printed at the end: the test must exercise merges. */
+static unsigned long long total_edits, total_refused, total_conflicts;
+
+static const char *const co_sirets[] = { "50324917900212", "79911548000375",
+	"83046172900451", "73282932000074" };
+
+struct world {
+	char *dir;
+	struct node *r[MAX_REPLICAS];
+	unsigned n;
+	uint64_t rng;
+	uint64_t seed;
+	unsigned bundles;
+};
+
+/* xorshift64*: the test's only source of randomness. */
+static uint64_t
+rnd(struct world *w)
+{
+	w->rng ^= w->rng >> 12;
+	w->rng ^= w->rng << 25;
+	w->rng ^= w->rng >> 27;
+	return w->rng * 2685821657736338717ULL;
+}
+
+/* A number in [0, n). */
+static unsigned
+pick(struct world *w, unsigned n)
+{
+	return (unsigned)(rnd(w) % n);
+}
+
+/* Makes LMDB skip fsync: a test store never outlives its process. */
+static void
+nosync(struct node *n)
+{
+	mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
+}
+
+/* Writes fields of one record in one change-set of replica n. */
+static int
+put(struct node *n, const char *type, const char *ref, const char *field,
+    struct value v, enum put_mode mode)
+{
+	const struct schema_type *t = schema_type_by_name(type);
+	struct field_input in[1];
+	struct consort_diag d = { 0 };
+	struct edit e;
+	bool changed;
+	int rc;
+
+	in[0].f = schema_field_by_name(t, field, strlen(field));
+	in[0].v = v;
+	if ((rc = edit_begin(n, &e)) != 0)
+		return rc;
+	rc = records_put(&e, t, ref, strlen(ref), in, field ? 1 : 0, mode, false,
+	    &changed, &d);
+	if (rc != 0) {
+		edit_abort(&e);
+		return rc;
+	}
+	return edit_commit(&e);
+}
+
+/* Deletes a record in one change-set of replica n. */
+static int
+del(struct node *n, const char *type, const char *ref)
+{
+	struct consort_diag d = { 0 };
+	struct edit e;
+	int rc;
+
+	if ((rc = edit_begin(n, &e)) != 0)
+		return rc;
+	if ((rc = records_delete(&e, schema_type_by_name(type), ref, strlen(ref),
+	    &d)) != 0) {
+		edit_abort(&e);
+		return rc;
+	}
+	return edit_commit(&e);
+}
+
+/* Binds a replica's key as a co-contractor on the lead. */
+static void
+bind_co(struct node *lead, const char *siret, const uint8_t *pk)
+{
+	struct roster_invite rq = { NULL, siret, ROLE_CO, { 0 }, NULL, NULL };
+	struct consort_diag d = { 0 };
+	struct edit e;
+
+	memcpy(rq.key, pk, CONSORT_KEY_BYTES);
+	assert_ok(edit_begin(lead, &e));
+	assert_ok(roster_invite(&e, &rq, &d));
+	assert_ok(edit_commit(&e));
+}
+
+/* Copies every change-set of `from` that `to` lacks, in shuffled order. */
+static void
+exchange_direct(struct world *w, struct node *from, struct node *to)
+{
+	struct log_receipt rc = { 0 };
+	struct consort_diag d = { 0 };
+	MDB_txn *rt, *wt;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint8_t **items = NULL;
+	size_t *lens = NULL, n = 0, cap = 0, i, j;
+	int op = MDB_FIRST;
+
+	assert_ok(store_begin(&from->store, false, &rt));
+	assert_int_equal(mdb_cursor_open(rt, from->store.dbi[TB_CHANGES], &c), 0);
+	while (mdb_cursor_get(c, &k, &v, op) == 0) {
+		op = MDB_NEXT;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			items = realloc(items, cap * sizeof(*items));
+			lens = realloc(lens, cap * sizeof(*lens));
+		}
+		items[n] = malloc(v.mv_size);
+		memcpy(items[n], v.mv_data, v.mv_size);
+		lens[n++] = v.mv_size;
+	}
+	mdb_cursor_close(c);
+	mdb_txn_abort(rt);
+	for (i = n; i > 1; i--) {  /* Fisher-Yates */
+		uint8_t *t = items[i - 1];
+		size_t tl = lens[i - 1];
+
+		j = pick(w, (unsigned)i);
+		items[i - 1] = items[j];
+		lens[i - 1] = lens[j];
+		items[j] = t;
+		lens[j] = tl;
+	}
+	assert_ok(store_begin(&to->store, true, &wt));
+	for (i = 0; i < n; i++) {
+		int r = log_receive(wt, &to->store, items[i], lens[i],
+		    to->consortium, &rc, &d);
+
+		if (r != 0)
+			fail_msg("seed %llu: receive: %s %s %s", (unsigned long long)
+			    w->seed, consort_err_name(r), d.where, d.what);
+		free(items[i]);
+	}
+	assert_ok(log_finish_batch(wt, &to->store, to->consortium, &rc, &d));
+	assert_ok(store_commit(wt));
+	free(items);
+	free(lens);
+}
+
+/* Carries what `from` holds to `to` in a bundle file. */
+static void
+exchange_bundle(struct world *w, struct node *from, struct node *to)
+{
+	struct consort_diag d = { 0 };
+	struct bundle_stats st;
+	char path[4096];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/b%u", w->dir, w->bundles++);
+	assert_ok(bundle_export(from, path, NULL, 0, &st, &d));
+	if ((r = bundle_import(to, path, &st, &d)) != 0)
+		fail_msg("seed %llu: bundle import: %s %s %s", (unsigned long long)
+		    w->seed, consort_err_name(r), d.where, d.what);
+	unlink(path);
+}
+
+/* One exchange between a random pair, one way or both. */
+static void
+random_exchange(struct world *w)
+{
+	unsigned a = pick(w, w->n), b = pick(w, w->n);
+
+	if (a == b)
+		return;
+	if (pick(w, 4) == 0)
+		exchange_bundle(w, w->r[a], w->r[b]);
+	else
+		exchange_direct(w, w->r[a], w->r[b]);
+	if (pick(w, 2) == 0)
+		exchange_direct(w, w->r[b], w->r[a]);
+}
+
+/* A random ref among the few each type uses, so that edits collide. */
+static void
+ref_of(struct world *w, const char *prefix, char *out, size_t len)
+{
+	snprintf(out, len, "%s%u", prefix, pick(w, NREFS));
+}
+
+/* One random edit on replica i; refused edits (no such record) are fine. */
+static void
+random_edit(struct world *w, unsigned i)
+{
+	static const char *const names[] = { "Léa", "Noé", "Maëlle", "Loïc" };
+	static const char *const status[] = { "declared", "confirmed", "withdrawn" };
+	struct node *n = w->r[i];
+	char ref[16], target[16], session[16];
+	int r;
+
+	switch (pick(w, 7)) {
+	case 0:
+		ref_of(w, "T", ref, sizeof(ref));
+		r = put(n, "trainee", ref, "given_name", tu_str(names[pick(w, 4)]),
+		    PUT_UPSERT);
+		break;
+	case 1:
+		ref_of(w, "T", ref, sizeof(ref));
+		r = put(n, "trainee", ref, "birth_year",
+		    tu_int(1980 + pick(w, 20)), PUT_UPSERT);
+		break;
+	case 2:
+		ref_of(w, "I", ref, sizeof(ref));
+		r = put(n, "intent", ref, "status", tu_str(status[pick(w, 3)]),
+		    PUT_UPSERT);
+		break;
+	case 3:
+		ref_of(w, "T", ref, sizeof(ref));
+		r = put(n, "trainee", ref, "given_name",
+		    (struct value){ VAL_NIL, false, 0, NULL, 0 }, PUT_SET);
+		break;
+	case 4:
+		ref_of(w, pick(w, 2) ? "T" : "I", ref, sizeof(ref));
+		r = del(n, ref[0] == 'T' ? "trainee" : "intent", ref);
+		break;
+	case 5:
+		/* a path in this replica's own session, linked to a trainee */
+		snprintf(session, sizeof(session), "S%u", i);
+		snprintf(ref, sizeof(ref), "P%u-%u", i, pick(w, 2));
+		ref_of(w, "T", target, sizeof(target));
+		r = put(n, "path", ref, "session", tu_str(session), PUT_UPSERT);
+		if (r == 0)
+			r = put(n, "path", ref, "trainee", tu_str(target), PUT_SET);
+		break;
+	default:
+		snprintf(ref, sizeof(ref), "P%u-%u", i, pick(w, 2));
+		ref_of(w, "I", target, sizeof(target));
+		r = put(n, "path", ref, "intent", tu_str(target), PUT_SET);
+		break;
+	}
+	total_edits++;
+	total_refused += r != 0;
+	if (r != 0 && r != E(NOENT) && r != E(REF))
+		fail_msg("seed %llu: edit on replica %u: %s", (unsigned long long)
+		    w->seed, i, consort_err_name(r));
+}
+
+/* Creates the replicas: the lead, then co-contractors joined by invite. */
+static void
+make_world(struct world *w)
+{
+	struct genesis_member co[4];
+	struct genesis g = { "Convergence", "MKT-RAND", { "Lead", TU_LEAD_SIRET },
+		co, 4 };
+	struct consort_diag d = { 0 };
+	struct invite inv;
+	MDB_val gv;
+	MDB_txn *txn;
+	char path[4096], sess[16];
+	unsigned i;
+
+	for (i = 0; i < 4; i++) {
+		co[i].name = co_sirets[i];
+		co[i].siret = co_sirets[i];
+	}
+	w->dir = tu_mkdtemp();
+	tu_path(path, sizeof(path), w->dir, "r0");
+	assert_ok(node_init(path, &g, NULL, 0, &w->r[0], &d));
+	nosync(w->r[0]);
+	memset(&inv, 0, sizeof(inv));
+	memcpy(inv.consortium, w->r[0]->consortium, CONSORT_HASH_BYTES);
+	memcpy(inv.founder, w->r[0]->founder, CONSORT_KEY_BYTES);
+	assert_ok(node_netkey(w->r[0], inv.netkey));
+	for (i = 1; i < w->n; i++) {
+		uint8_t pk[CONSORT_KEY_BYTES];
+
+		snprintf(path, sizeof(path), "%s/r%u", w->dir, i);
+		assert_ok(node_keygen(path, NULL, 0, pk, &d));
+		bind_co(w->r[0], co_sirets[i - 1], pk);
+		assert_ok(store_begin(&w->r[0]->store, false, &txn));
+		assert_ok(store_get_change(txn, &w->r[0]->store, w->r[0]->pk, 1, &gv));
+		inv.genesis = gv.mv_data;
+		inv.genesis_len = gv.mv_size;
+		assert_ok(node_join(path, &inv, &w->r[i], &d));
+		mdb_txn_abort(txn);
+		nosync(w->r[i]);
+		assert_ok(node_unlock(w->r[i], NULL, 0, &d));
+	}
+	/* one session per replica, provided by its member, for its paths */
+	for (i = 0; i < w->n; i++) {
+		snprintf(sess, sizeof(sess), "S%u", i);
+		assert_ok(put(w->r[0], "session", sess, "provider",
+		    tu_str(i == 0 ? TU_LEAD_SIRET : co_sirets[i - 1]), PUT_UPSERT));
+	}
+	for (i = 1; i < w->n; i++)
+		exchange_direct(w, w->r[0], w->r[i]);
+}
+
+struct idlist {
+	char ids[MAX_CONFLICTS][18];
+	unsigned n;
+};
+
+/* Collects conflict ids. */
+static int
+collect(void *ctx, const struct conflict *c)
+{
+	struct idlist *l = ctx;
+
+	if (l->n < MAX_CONFLICTS)
+		memcpy(l->ids[l->n++], c->id, sizeof(c->id));
+	return 0;
+}
+
+/* Orders ids. */
+static int
+cmp_id(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* The sorted conflict ids of a replica. */
+static void
+conflict_ids(struct node *n, struct idlist *l)
+{
+	MDB_txn *txn;
+
+	l->n = 0;
+	assert_ok(store_begin(&n->store, false, &txn));
+	assert_ok(store_load_authors(txn, &n->store));
+	assert_ok(conflicts_scan(txn, &n->store, 0, collect, l));
+	mdb_txn_abort(txn);
+	qsort(l->ids, l->n, sizeof(l->ids[0]), cmp_id);
+}
+
+/* Exchanges between every pair until nothing moves, then compares. */
+static void
+converge(struct world *w)
+{
+	uint8_t h0[CONSORT_HASH_BYTES], h[CONSORT_HASH_BYTES];
+	static struct idlist c0, c;
+	unsigned round, i, j;
+
+	for (round = 0; round < 2; round++)
+		for (i = 0; i < w->n; i++)
+			for (j = 0; j < w->n; j++)
+				if (i != j)
+					exchange_direct(w, w->r[i], w->r[j]);
+	tu_state_hash(&w->r[0]->store, h0);
+	conflict_ids(w->r[0], &c0);
+	total_conflicts += c0.n;
+	for (i = 1; i < w->n; i++) {
+		tu_state_hash(&w->r[i]->store, h);
+		conflict_ids(w->r[i], &c);
+		if (memcmp(h, h0, sizeof(h)) != 0 || c.n != c0.n ||
+		    memcmp(c.ids, c0.ids, c.n * sizeof(c.ids[0])) != 0)
+			fail_msg("seed %llu: replica %u differs from replica 0 (%u vs %u "
+			    "conflicts); replay: CONSORT_SEED=%llu %s", (unsigned long long)
+			    w->seed, i, c.n, c0.n, (unsigned long long)w->seed,
+			    ".build/tests/test_converge");
+	}
+}
+
+/* Runs one seed. */
+static void
+run_seed(uint64_t seed)
+{
+	struct world w;
+	unsigned i, steps;
+
+	memset(&w, 0, sizeof(w));
+	w.seed = seed;
+	w.rng = seed * 0x9E3779B97F4A7C15ULL + 1;
+	w.n = 3 + pick(&w, MAX_REPLICAS - 2);
+	make_world(&w);
+	steps = 10 + pick(&w, 20);
+	for (i = 0; i < steps; i++) {
+		if (pick(&w, 3) == 0)
+			random_exchange(&w);
+		else
+			random_edit(&w, pick(&w, w.n));
+	}
+	converge(&w);
+	for (i = 0; i < w.n; i++)
+		node_close(w.r[i]);
+	tu_rmtree(w.dir);
+}
+
+/* Every seed of CONSORT_SEEDS (or the one CONSORT_SEED) converges. */
+static void
+test_random_convergence(void **state)
+{
+	const char *one = getenv("CONSORT_SEED"), *many = getenv("CONSORT_SEEDS");
+	uint64_t seeds = many ? strtoull(many, NULL, 10) : 1000, s;
+
+	(void)state;
+	if (one != NULL) {
+		run_seed(strtoull(one, NULL, 10));
+		return;
+	}
+	for (s = 1; s <= seeds; s++)
+		run_seed(s);
+	print_message("%llu seeds converged: %llu edits (%llu refused as no such "
+	    "record), %llu conflicts left open at the end\n",
+	    (unsigned long long)seeds, total_edits, total_refused, total_conflicts);
+	assert_true(total_conflicts > 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_random_convergence),
+	};
+
+	return cmocka_run_group_tests_name("converge", tests, tu_group_setup, NULL);
+}
