@@ -189,8 +189,9 @@ apply_bytes(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
 		    res.first_refused_op + 1,
 		    cs_op_kind_name(cs.ops[res.first_refused_op].kind),
 		    schema_type(cs.ops[res.first_refused_op].type)->name, res.why);
-		rc = refuse(d, &cs, res.first_refusal, what, "ask the lead, or "
-		    "the member who runs that session, to make this edit");
+		rc = consort_diag_set(d, res.first_refusal, "this edit", what,
+		    "ask the lead, or the member who runs that session, to make "
+		    "it; nothing was written");
 	}
 	cs_free(&cs);
 	return rc;

@@ -233,7 +233,12 @@ server_conn_done(struct conn *c)
 			break;
 		}
 	net_describe(&c->res, line, sizeof(line));
-	fprintf(srv->log, "consort serve: session from %s: %s\n", c->name, line);
+	if (c->res.bytes_in == 0)
+		fprintf(srv->log, "consort serve: connection from %s closed before "
+		    "the handshake\n", c->name);
+	else
+		fprintf(srv->log, "consort serve: session from %s: %s\n", c->name,
+		    line);
 	fflush(srv->log);
 	if (c->res.peer_known) {
 		char key[5 + 2 * CONSORT_KEY_BYTES + 1];

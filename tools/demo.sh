@@ -1,43 +1,89 @@
 #!/bin/sh
-# The demo consortium: a lead creates its node, imports the sample records
-# of tests/data, edits one, and proves its store intact.  Everything runs
-# in a temporary directory that is removed at the end.
+# The demo consortium, in temporary directories removed at the end: the
+# lead creates the consortium, invites a co-contractor and a subcontractor
+# (DC4), records its sessions; the members work offline; the lead and the
+# co-contractor edit the same path concurrently; they sync over TCP on
+# loopback; the conflict is listed and resolved; the subcontractor's
+# changes travel by bundle; every store is verified and every node ends
+# with the same state hash.
 # Usage: tools/demo.sh [CONSORT]
 set -eu
 consort=$(cd "$(dirname "${1:-./consort}")" && pwd)/$(basename "${1:-./consort}")
 data=$(cd "$(dirname "$0")/../tests/data" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/consort-demo.XXXXXX")
-trap 'rm -rf "$tmp"' EXIT
-export CONSORT_DIR="$tmp/lead"
+serve_pid=
+trap '[ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 
-step() { printf '\n== %s\n$ consort %s\n' "$1" "$(echo "$2" | sed "s|$data/||g")"; }
-run() { step "$1" "$2"; shift 2; "$consort" "$@"; }
+LEAD=41852736200127 CO=50324917900212 SUB=73282932000074
+step() { printf '\n== %s\n' "$1"; }
+# on NODE ARGS...: show and run a command on one node
+on() {
+	node=$1; shift
+	printf '%s$ consort %s\n' "$node" "$(echo "$*" | sed "s|$tmp/||g; s|$data/||g")"
+	"$consort" --dir "$tmp/$node" "$@"
+}
 
-run "The lead creates the consortium's node" \
-    "init --consortium 'Groupement Loire Formation' ..." \
-    init --consortium "Groupement Loire Formation" --member "Forma Nord" \
-    --siret 41852736200127 --market "MARCHE-2026-PDL-1E1F" \
-    --co "Atelier Compétences:50324917900212" \
-    --co "Trajectoires Emploi:79911548000375"
-run "Who this node is" "whoami" whoami
-run "The roster written in the genesis" "member list" member list
-run "Sessions, trainees, intents and paths from a spreadsheet export" \
-    "import $data/sample.jsonl" import "$data/sample.jsonl"
-run "Importing the same file again appends nothing" \
-    "import $data/sample.jsonl" import "$data/sample.jsonl"
-run "Trainees from a CSV file" "import --type trainee $data/trainees.csv" \
-    import --type trainee "$data/trainees.csv"
-run "A bad value is refused with its field" "add trainee --ref T-BAD birth_year=nineteen" \
-    add trainee --ref T-BAD birth_year=nineteen || true
-run "The lots" "list lot" list lot
-ref=$("$consort" list intent | head -n 1 | cut -d' ' -f1)
-run "An employer confirms a hiring intention" "set intent $ref status=confirmed" \
-    set intent "$ref" status=confirmed
-run "The intention now" "show intent $ref" show intent "$ref"
-run "The signed log: one change-set per edit or import batch" "log" log
-run "Every signature, chain link and the state re-checked" "verify" verify
-run "The state hash (equal on every node holding the same change-sets)" \
-    "state-hash" state-hash
-step "The canonical export (first 300 bytes)" "export --json"
-"$consort" export --json | head -c 300
-printf '…\n\ndemo: done (node in %s, removed now)\n' "$tmp"
+step "The lead creates the consortium (genesis: the awarded members)"
+on lead init --consortium "Groupement Loire Formation" --member "Forma Nord" \
+    --siret $LEAD --market "MARCHE-2026-PDL-1E1F" \
+    --co "Atelier Compétences:$CO" --co "Trajectoires Emploi:79911548000375"
+on lead import "$data/sample.jsonl"
+on lead import --type trainee "$data/trainees.csv"
+
+step "A bad value is refused with its field, nothing is written"
+on lead add trainee --ref T-BAD birth_year=nineteen || true
+
+step "The co-contractor and a subcontractor (DC4) get keys and invites"
+pk_co=$(on co keygen | tail -n 1)
+on lead invite --siret $CO --role co --key "$pk_co" --out "$tmp/co.invite"
+on co join "$tmp/co.invite"
+pk_sub=$(on sub keygen | tail -n 1)
+on lead invite --name "Sous-Traitant Bocage" --siret $SUB --role sub \
+    --parent $CO --dc4 DC4-2026-017 --key "$pk_sub" --out "$tmp/sub.invite"
+on sub join "$tmp/sub.invite"
+on lead member list
+
+step "The lead serves; the co-contractor syncs over TCP"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$consort" --dir "$tmp/lead" serve --listen 127.0.0.1:$port 2>"$tmp/serve.log" &
+serve_pid=$!
+python3 -c "
+import socket, time
+for _ in range(100):
+    try: socket.create_connection(('127.0.0.1', $port), 0.2).close(); break
+    except OSError: time.sleep(0.05)"
+on co sync 127.0.0.1:$port
+
+step "Offline, the lead and the co-contractor change the same path"
+on lead set path P000003 hours=360
+on co set path P000003 hours=395
+on co add trainee --ref T-CO1 family_name=Guérin given_name=Anaïs \
+    birth_year=1994 ft_id=7654322D status=job_seeker disability=false part_time=false
+step "A member may not edit another provider's session: refused at once"
+on co set session S000001 hours=200 || true
+
+step "They sync: both keep both values, and both list the conflict"
+on co sync 127.0.0.1:$port
+on lead conflicts || true
+id=$("$consort" --dir "$tmp/co" conflicts --json | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])')
+on co resolve "$id" --value 380
+on co sync 127.0.0.1:$port
+on lead conflicts
+on lead show path P000003
+
+step "The subcontractor works offline and sends a bundle by e-mail"
+on sub sync 127.0.0.1:$port
+on sub add trainee --ref T-SUB1 family_name=Morin given_name=Loïc \
+    birth_year=1999 ft_id=7654323E status=job_seeker disability=false part_time=false
+on sub bundle export --out "$tmp/sub.bundle"
+on lead bundle import "$tmp/sub.bundle"
+on lead bundle import "$tmp/sub.bundle"
+on co sync 127.0.0.1:$port
+
+step "Every store is intact and every node holds the same state"
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=
+sed 's/^/  serve: /' "$tmp/serve.log"
+on lead verify
+for n in lead co sub; do printf '%-4s %s\n' $n "$("$consort" --dir "$tmp/$n" state-hash)"; done
+on lead status
+printf '\ndemo: done (nodes in %s, removed now)\n' "$tmp"

@@ -90,9 +90,18 @@ print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
 		util_hex(hex, peer, CONSORT_KEY_BYTES);
 	iso(when, sizeof(when), (time_t)num[0]);
 	if (x->jw == NULL) {
-		fprintf(x->out, "  %.*s  last sync %s: sent %llu, received %llu, "
-		    "refused %llu ops, %llu bytes%s%.*s\n", (int)k->mv_size,
-		    (const char *)k->mv_data, when, (unsigned long long)num[1],
+		const struct member *m = plen == CONSORT_KEY_BYTES ?
+		    perm_member_by_key(&x->ctx->node->store, peer) : NULL;
+		bool from = k->mv_size > 5 && memcmp(k->mv_data, "from ", 5) == 0;
+
+		if (from && m != NULL)
+			fprintf(x->out, "  from %s (%s)", m->name, m->siret);
+		else
+			fprintf(x->out, "  %.*s", (int)k->mv_size,
+			    (const char *)k->mv_data);
+		fprintf(x->out, "  last sync %s: sent %llu, received %llu, "
+		    "refused %llu ops, %llu bytes%s%.*s\n", when,
+		    (unsigned long long)num[1],
 		    (unsigned long long)num[2], (unsigned long long)num[3],
 		    (unsigned long long)num[5], elen ? "; error: " : "", (int)elen, err);
 		return 0;
