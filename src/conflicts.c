@@ -257,7 +257,7 @@ conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
 	bool record = strcmp(c->kind, "delete") == 0;
 
 	if (c->kind[0] == 'R')
-		return consort_diag_set(d, E(INVAL), c->id, c->detail,
+		return consort_diag_set(d, E(PERM), c->id, c->detail,
 		    "business conflicts clear when the records change");
 	if (keep > c->n)
 		return consort_diag_set(d, E(INVAL), c->id, "no such value",
