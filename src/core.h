@@ -593,7 +593,7 @@ struct conflict {
 	uint8_t field;     /* 0: the record itself */
 	struct conflict_value values[CONFLICT_MAX_VALUES];
 	uint32_t n;
-	char detail[256];  /* a business conflict's records and what clears it */
+	char detail[1024]; /* a business conflict's records and what clears it */
 };
 
 struct record;

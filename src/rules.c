@@ -158,7 +158,8 @@ intent_twice(struct gather *g, conflict_fn fn, void *ctx)
 	size_t i, j;
 	int rc;
 
-	qsort(g->p, g->n, sizeof(*g->p), by_intent);
+	if (g->n > 1)
+		qsort(g->p, g->n, sizeof(*g->p), by_intent);
 	for (i = 0; i < g->n; i = j) {
 		for (j = i + 1; j < g->n && strcmp(g->p[i].intent, g->p[j].intent) == 0; j++)
 			;
@@ -272,7 +273,8 @@ rules_business_conflicts(MDB_txn *txn, struct store *s, int type,
 	if (rc == 0 && (type <= 0 || type == T_intent))
 		rc = intent_twice(&g, fn, ctx);
 	if (rc == 0 && (type <= 0 || type == T_trainee)) {
-		qsort(g.p, g.n, sizeof(*g.p), by_trainee);
+		if (g.n > 1)
+			qsort(g.p, g.n, sizeof(*g.p), by_trainee);
 		for (i = 0; i < g.n && rc == 0; i = j) {
 			for (j = i + 1; j < g.n && strcmp(g.p[i].trainee,
 			    g.p[j].trainee) == 0; j++)

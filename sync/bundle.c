@@ -36,20 +36,22 @@ struct writer {
 	int err;
 };
 
-/* The bundle key of a consortium. */
-static void
-bundle_key(struct node *n, uint8_t key[32], int *rc)
+/* The key of a consortium's bundles, from its network key. */
+int
+bundle_key(struct node *n, uint8_t key[32])
 {
-	uint8_t netkey[32];
-
-	if ((*rc = node_netkey(n, netkey)) != 0)
-		return;
 	crypto_generichash_state st;
+	uint8_t netkey[32];
+	int rc;
+
+	if ((rc = node_netkey(n, netkey)) != 0)
+		return rc;
 	crypto_generichash_init(&st, netkey, sizeof(netkey), 32);
 	crypto_generichash_update(&st, (const uint8_t *)LABEL, sizeof(LABEL) - 1);
 	crypto_generichash_update(&st, n->consortium, CONSORT_HASH_BYTES);
 	crypto_generichash_final(&st, key, 32);
 	sodium_memzero(netkey, sizeof(netkey));
+	return 0;
 }
 
 /* Seals and writes one message; final marks the last frame. */
@@ -106,8 +108,7 @@ write_prefix(struct node *n, struct writer *w)
 	uint8_t key[32], header[STREAM_HEADER_BYTES];
 	int rc;
 
-	bundle_key(n, key, &rc);
-	if (rc != 0)
+	if ((rc = bundle_key(n, key)) != 0)
 		return rc;
 	fstream_init_push(&w->fs, key, header);
 	sodium_memzero(key, sizeof(key));
@@ -211,8 +212,7 @@ reader_open(struct node *n, struct reader *r, struct consort_diag *d)
 		    "of one consortium");
 	if (fread(header, 1, sizeof(header), r->f) != sizeof(header))
 		return bad(r, d, E(TRUNCATED), "the bundle is cut short");
-	bundle_key(n, key, &rc);
-	if (rc != 0)
+	if ((rc = bundle_key(n, key)) != 0)
 		return rc;
 	rc = fstream_init_pull(&r->fs, key, header);
 	sodium_memzero(key, sizeof(key));

@@ -14,6 +14,7 @@ struct bundle_stats {
 
 int bundle_export(struct node *n, const char *path, const struct sess_vv *since,
     uint32_t nsince, struct bundle_stats *st, struct consort_diag *d);
+int bundle_key(struct node *n, uint8_t key[32]);
 int bundle_import(struct node *n, const char *path, struct bundle_stats *st,
     struct consort_diag *d);
 

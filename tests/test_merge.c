@@ -1237,6 +1237,44 @@ test_transitive_causality(void **state)
 }
 
 
+/* A resolution and a new write concurrent with it conflict again, with those two. */
+static void
+test_resolve_vs_new_concurrent_write(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep d2, d3;
+	struct tu_cs b1, b2;
+	uint64_t h2;
+	struct view w;
+
+	add_trainee(f, "T01", "a");
+	d2 = dep_a(f, &h2);
+	put1(f->a, "trainee", "T01", "family_name", tu_str("alice"), PUT_SET);
+	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bob"));
+	b1 = sign(f, &f->b, &d2, 1, h2 + 1);		/* concurrent with alice */
+	assert_ok(apply_a(f, &b1));
+	w = view_a(f, "trainee", "T01", "family_name");
+	assert_int_equal(w.n, 2);
+	/* A resolves, having seen both */
+	put1(f->a, "trainee", "T01", "family_name", tu_str("resolved"), PUT_SET);
+	w = view_a(f, "trainee", "T01", "family_name");
+	assert_int_equal(w.n, 1);
+	assert_string_equal(w.win, "resolved");
+	/* B, not having seen the resolution, writes again */
+	d3 = d2;
+	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bobby"));
+	b2 = sign(f, &f->b, &d3, 1, h2 + 2);
+	assert_ok(apply_a(f, &b2));
+	w = view_a(f, "trainee", "T01", "family_name");
+	assert_int_equal(w.n, 2);
+	assert_true(has(&w, f->b.pk, 2, "bobby"));
+	assert_true(has(&w, f->a->pk, tu_head(&f->a->store, f->a->pk).seq,
+	    "resolved"));
+	tu_cs_free(&b1);
+	tu_cs_free(&b2);
+}
+
+
 int
 main(void)
 {
@@ -1284,6 +1322,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_receive_before_binding_parks,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transitive_causality,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_resolve_vs_new_concurrent_write,
 		    setup, teardown),
 	};
 
