@@ -1,4 +1,5 @@
 /* consort: global options, command lookup and dispatch. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,8 @@ main(int argc, char **argv)
 	bool ambiguous;
 	int i, rc;
 
+	/* a peer that vanishes must end a sync with an error, not kill us */
+	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "consort: libsodium failed to initialise\n");
 		return EXIT_ERROR;
