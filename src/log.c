@@ -615,8 +615,13 @@ receive_one(MDB_txn *txn, struct store *s, const struct changeset *cs,
 		return record_fork(txn, s, cs, bytes, len);
 	}
 	if (cs->seq > h.seq + 1 ||
-	    (rc = deps_stored(txn, s, cs, NULL)) == E(CAUSAL))
+	    (rc = deps_stored(txn, s, cs, NULL)) == E(CAUSAL)) {
+		/* only what its author signed may wait for its past */
+		if (cs_verify(cs) != 0)
+			return refuse(d, cs, E(SIGNATURE), "bad signature",
+			    "the sender's copy was altered");
 		return park(txn, s, cs, bytes, len, rcpt, d);
+	}
 	if (rc != 0)
 		return refuse(d, cs, rc, "a dep names a change-set by the wrong "
 		    "author or seq", "the sender's log is damaged");
@@ -681,6 +686,12 @@ drain_pending(MDB_txn *txn, struct store *s, const uint8_t *consortium,
 			rc = log_receive(txn, s, copy, v.mv_size, consortium, &inner, d);
 			before = inner.pending;
 			free(copy);
+			if (rc != 0 && rc != E(NOMEM) && rc != E(STORE) &&
+			    rc != E(MAPFULL)) {
+				/* it can never apply (another fork, a non-member): drop it */
+				rc = store_err(mdb_cursor_del(c, 0));
+				continue;
+			}
 			if (rc == 0 && before == 0) {
 				rc = store_err(mdb_cursor_del(c, 0));
 				rcpt->applied += inner.applied;

@@ -188,6 +188,8 @@ step_frame(struct conn *c, const uint8_t *body, size_t len)
 		return rc;
 	}
 	c->res.frames_in++;
+	if (final)
+		return 0;  /* the peer's last frame: its direction has ended */
 	rc = sess_receive(&c->sess, c->plain, plainlen);
 	if (rc != 0) {
 		conn_fail(c, rc, c->sess.diag.what[0] ? c->sess.diag.what :
@@ -408,15 +410,21 @@ on_shutdown(uv_shutdown_t *req, int status)
 	conn_close(c);
 }
 
-/* Ends a finished session: flushes what is queued, then closes. */
+/* Ends a finished session: a FINAL frame, what is queued, then close. */
 void
 conn_finish(struct conn *c)
 {
+	uint8_t end[FRAME_HEADER_BYTES + FRAME_OVERHEAD] = { 0 };
 	uv_shutdown_t *req;
+	size_t len;
 
 	if (c->finished || c->closing)
 		return;
 	c->finished = true;
+	if (fstream_seal(&c->tx, end, 0, true, end, &len) == 0) {
+		c->res.frames_out++;
+		(void)conn_write(c, end, len);
+	}
 	if ((req = malloc(sizeof(*req))) == NULL ||
 	    uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
 		free(req);

@@ -117,6 +117,8 @@ record_peer(struct node *n, const char *addr, const struct net_result *r)
 	msgpack_pack_uint64(&pk, r->bytes_in + r->bytes_out);
 	mp_pack_bin(&pk, r->peer, r->peer_known ? CONSORT_KEY_BYTES : 0);
 	mp_pack_strn(&pk, err, strlen(err));
+	/* statistics, not data: their commit need not wait for the disk */
+	(void)mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
 	if (store_begin(&n->store, true, &txn) == 0) {
 		if (store_put(txn, &n->store, TB_PEERS, addr, strlen(addr), buf.data,
 		    buf.size, 0) == 0 && (r->err != 0 || !r->peer_known ||
@@ -125,6 +127,7 @@ record_peer(struct node *n, const char *addr, const struct net_result *r)
 		else
 			mdb_txn_abort(txn);
 	}
+	(void)mdb_env_set_flags(n->store.env, MDB_NOSYNC, 0);
 	msgpack_sbuffer_destroy(&buf);
 }
 

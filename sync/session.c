@@ -323,6 +323,7 @@ send_batch(struct sess *ss, bool *sent)
 		rc = send_out(ss);
 	}
 	msgpack_sbuffer_destroy(&items);
+	store_release_map(s);  /* a server sends a whole store over time */
 	return rc;
 }
 
@@ -412,11 +413,10 @@ on_error(struct sess *ss, struct mp_reader *r)
 {
 	const char *msg = "";
 	uint32_t len = 0;
-	uint64_t u;
+	struct value code;
 	char what[400];
 
-	(void)mp_read_uint(r, &u);
-	if (mp_read_str(r, &msg, &len) != 0)
+	if (mp_read_value(r, &code) != 0 || mp_read_str(r, &msg, &len) != 0)
 		len = 0;
 	snprintf(what, sizeof(what), "the peer refused: %.*s", (int)len, msg);
 	ss->err = E(PERM);

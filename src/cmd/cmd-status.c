@@ -118,12 +118,12 @@ print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
 	jw_int(x->jw, (int64_t)num[4]);
 	jw_key(x->jw, "key");
 	jw_str(x->jw, hex);
-	for (i = 2; i >= 1; i--) {
+	for (i = 2; i <= 3; i++) {  /* received, refused */
 		jw_key(x->jw, names[i]);
 		jw_int(x->jw, (int64_t)num[i]);
 	}
-	jw_key(x->jw, names[3]);
-	jw_int(x->jw, (int64_t)num[3]);
+	jw_key(x->jw, names[1]);  /* sent */
+	jw_int(x->jw, (int64_t)num[1]);
 	jw_key(x->jw, "time");
 	jw_str(x->jw, when);
 	jw_obj_end(x->jw);
@@ -147,6 +147,56 @@ print_peers(struct status_ctx *x)
 			continue;
 		if ((rc = print_peer(x, &k, &v)) != 0)
 			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_err(rc);
+}
+
+/* Lists the forks: two change-sets with one author and seq, both ids. */
+static int
+print_forks(struct status_ctx *x)
+{
+	struct store *s = &x->ctx->node->store;
+	char a[2 * CONSORT_KEY_BYTES + 1], h1[65], h2[65];
+	uint8_t held[CONSORT_HASH_BYTES], other[CONSORT_HASH_BYTES];
+	struct mp_reader r;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint32_t n;
+	int rc, op = MDB_FIRST;
+
+	if ((rc = mdb_cursor_open(x->txn, s->dbi[TB_FORKS], &c)) != 0)
+		return store_err(rc);
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		mp_reader_init(&r, v.mv_data, v.mv_size);
+		if (k.mv_size != CONSORT_KEY_BYTES + 8 || mp_read_array(&r, &n) != 0 ||
+		    n != 3 || mp_read_bin_fixed(&r, held, sizeof(held)) != 0 ||
+		    mp_read_bin_fixed(&r, other, sizeof(other)) != 0) {
+			rc = E(STORE);
+			break;
+		}
+		util_hex(a, k.mv_data, CONSORT_KEY_BYTES);
+		util_hex(h1, held, sizeof(held));
+		util_hex(h2, other, sizeof(other));
+		if (x->jw == NULL) {
+			fprintf(x->out, "  fork: author %.16s (%s) seq %llu: held %.16s, "
+			    "also seen %.16s (not merged)\n", a, member_of(s, k.mv_data),
+			    (unsigned long long)util_get_be64((uint8_t *)k.mv_data +
+			    CONSORT_KEY_BYTES), h1, h2);
+			continue;
+		}
+		jw_obj(x->jw);
+		jw_key(x->jw, "author");
+		jw_str(x->jw, a);
+		jw_key(x->jw, "held");
+		jw_str(x->jw, h1);
+		jw_key(x->jw, "other");
+		jw_str(x->jw, h2);
+		jw_key(x->jw, "seq");
+		jw_int(x->jw, (int64_t)util_get_be64((uint8_t *)k.mv_data +
+		    CONSORT_KEY_BYTES));
+		jw_obj_end(x->jw);
 	}
 	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_err(rc);
@@ -182,7 +232,12 @@ print_status(struct status_ctx *x)
 	if (x->jw != NULL) {
 		jw_arr_end(x->jw);
 		jw_key(x->jw, "forks");
-		jw_int(x->jw, (int64_t)entries(x, TB_FORKS));
+		jw_arr(x->jw);
+	}
+	if (rc == 0)
+		rc = print_forks(x);
+	if (x->jw != NULL) {
+		jw_arr_end(x->jw);
 		jw_key(x->jw, "peers");
 		jw_arr(x->jw);
 	} else
@@ -240,7 +295,8 @@ const struct cmd_entry cmd_status_entry = {
 	"status",
 	"[--json]",
 	"per author: seq, head, last change; per peer: last sync and its outcome",
-	"  --json  print {authors: [{head, key, member, seq, time}], forks,\n"
+	"  --json  print {authors: [{head, key, member, seq, time}], forks:\n"
+	"          [{author, held, other, seq}],\n"
 	"          peers: [{address, bytes, error, forks, key, received,\n"
 	"          refused, sent, time}], refused, waiting}\n",
 	status_exec,
