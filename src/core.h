@@ -559,6 +559,9 @@ struct log_receipt {
 int log_receive(MDB_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_receipt *rcpt, struct consort_diag *d);
+int log_note_fork(MDB_txn *txn, struct store *s, const uint8_t *author,
+    uint64_t seq, const uint8_t other[CONSORT_HASH_BYTES],
+    const uint8_t *bytes, size_t len);
 int log_finish_batch(MDB_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
     struct consort_diag *d);
@@ -634,5 +637,10 @@ int state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored,
     MDB_dbi rebuilt, enum store_table table, struct consort_diag *d);
 const struct value *state_field(const struct store *s, const struct record *r,
     unsigned field);
+
+/* ---- order.c, rules.c, jcs.c: order requests (src/order.h) ---- */
+
+/* The record types of submitted requests and of R11's notices. */
+enum { T_order = 9, T_notice = 10 };
 
 #endif

@@ -494,36 +494,45 @@ record_refusal(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return rc;
 }
 
-/* Records a fork: a second change-set at a seq whose first one we hold. */
-static int
-record_fork(MDB_txn *txn, struct store *s, const struct changeset *cs,
+/*
+ * Records a fork: another change-set (other id, and its bytes when known)
+ * at an author's seq whose change-set this node holds.
+ */
+int
+log_note_fork(MDB_txn *txn, struct store *s, const uint8_t *author,
+    uint64_t seq, const uint8_t other[CONSORT_HASH_BYTES],
     const uint8_t *bytes, size_t len)
 {
-	uint8_t key[CONSORT_KEY_BYTES + 8];
+	uint8_t key[CONSORT_KEY_BYTES + 8], held_id[CONSORT_HASH_BYTES];
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
 	MDB_val held;
-	uint8_t held_id[CONSORT_HASH_BYTES];
-	struct changeset h;
 	int rc;
 
-	if ((rc = store_get_change(txn, s, cs->author, cs->seq, &held)) != 0)
+	if ((rc = store_get_change(txn, s, author, seq, &held)) != 0)
 		return rc;
-	if ((rc = cs_decode(held.mv_data, held.mv_size, &h, NULL)) != 0)
-		return rc;
-	memcpy(held_id, h.id, CONSORT_HASH_BYTES);
-	cs_free(&h);
-	memcpy(key, cs->author, CONSORT_KEY_BYTES);
-	util_put_be64(key + CONSORT_KEY_BYTES, cs->seq);
+	if (held.mv_size <= CONSORT_SIG_BYTES)
+		return E(STORE);
+	keys_hash(held_id, held.mv_data, held.mv_size - CONSORT_SIG_BYTES);
+	memcpy(key, author, CONSORT_KEY_BYTES);
+	util_put_be64(key + CONSORT_KEY_BYTES, seq);
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, 3);
 	mp_pack_bin(&pk, held_id, CONSORT_HASH_BYTES);
-	mp_pack_bin(&pk, cs->id, CONSORT_HASH_BYTES);
-	mp_pack_bin(&pk, bytes, len);
+	mp_pack_bin(&pk, other, CONSORT_HASH_BYTES);
+	mp_pack_bin(&pk, bytes != NULL ? bytes : held_id, bytes != NULL ? len : 0);
 	rc = store_put(txn, s, TB_FORKS, key, sizeof(key), buf.data, buf.size, 0);
 	msgpack_sbuffer_destroy(&buf);
 	return rc;
+}
+
+/* Records a fork met in a received change-set. */
+static int
+record_fork(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len)
+{
+	return log_note_fork(txn, s, cs->author, cs->seq, cs->id, bytes, len);
 }
 
 /* Whether the pending table has room for one more change-set. */

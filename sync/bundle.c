@@ -129,8 +129,8 @@ create(const char *path, struct consort_diag *d)
 	FILE *f;
 
 	if (fd < 0) {
-		consort_diag_set(d, errno == EEXIST ? E(EXIST) : E(IO), path,
-		    strerror(errno), "choose another --out");
+		consort_diag_set(d, E(IO), path, strerror(errno),
+		    "choose another --out");
 		return NULL;
 	}
 	if ((f = fdopen(fd, "wb")) == NULL)

@@ -40,7 +40,9 @@ on_written(uv_write_t *req, int status)
 
 	free(req);
 	if (status < 0 && c != NULL && !c->closing)
-		conn_fail(c, E(IO), uv_strerror(status), NULL);
+		conn_fail(c, E(IO), status == UV_EPIPE || status == UV_ECONNRESET ?
+		    "the peer closed the connection before the end of the sync" :
+		    uv_strerror(status), "sync again: what was acknowledged is kept");
 }
 
 /* Queues bytes for writing (copied). */
@@ -151,6 +153,7 @@ step_auth(struct conn *c, const uint8_t *in)
 	}
 	if (c->server) {
 		memcpy(c->res.peer, c->hs.peer_pk, CONSORT_KEY_BYTES);
+		c->res.peer_known = true;
 		if (!peer_allowed(c)) {
 			conn_fail(c, E(PERM), "the peer's key is not a member of the "
 			    "consortium (or was revoked)", NULL);

@@ -179,7 +179,8 @@ make_plan(struct sess *ss)
 			if ((rc = same_history(txn, s, pv, &same)) != 0)
 				goto out;
 			if (!same) {
-				ss->st.forks++;  /* reported, never merged */
+				/* reported, never merged */
+				ss->forked[ss->st.forks++ % SESS_MAX_FORKS] = *pv;
 				continue;
 			}
 		}
@@ -193,6 +194,29 @@ make_plan(struct sess *ss)
 out:
 	mdb_txn_abort(txn);
 	return rc;
+}
+
+/* Records the forks the version vectors showed (for consort status). */
+static int
+note_forks(struct sess *ss)
+{
+	struct store *s = &ss->n->store;
+	MDB_txn *txn;
+	uint64_t i, n = ss->st.forks < SESS_MAX_FORKS ? ss->st.forks : SESS_MAX_FORKS;
+	int rc;
+
+	if (n == 0)
+		return 0;
+	if ((rc = store_begin(s, true, &txn)) != 0)
+		return rc;
+	for (i = 0; i < n && rc == 0; i++)
+		rc = log_note_fork(txn, s, ss->forked[i].author, ss->forked[i].seq,
+		    ss->forked[i].head, NULL, 0);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return store_commit(txn);
 }
 
 /* Reads the peer's HELLO: protocol, consortium, version vector. */
@@ -228,7 +252,7 @@ on_hello(struct sess *ss, struct mp_reader *r, uint32_t n)
 			return sess_fail(ss, E(BADTYPE), "malformed HELLO");
 	ss->npeer_vv = count;
 	ss->hello_received = true;
-	if (make_plan(ss) != 0)
+	if (make_plan(ss) != 0 || note_forks(ss) != 0)
 		return sess_fail(ss, E(STORE), "cannot read the store");
 	return sess_pump(ss);
 }

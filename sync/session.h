@@ -19,6 +19,7 @@
 #define SESS_BATCH_MAX 256             /* change-sets per batch */
 #define SESS_WINDOW 4                  /* batches sent but not acknowledged */
 #define SESS_MAX_AUTHORS STORE_MAX_AUTHORS
+#define SESS_MAX_FORKS 64              /* forks recorded per session */
 
 enum sess_msg { SM_HELLO = 0, SM_BATCH = 1, SM_ACK = 2, SM_DONE = 3,
 	SM_ERROR = 4 };
@@ -59,6 +60,7 @@ struct sess {
 	uint64_t acked;
 	uint64_t peer_batches;   /* total the peer announced with DONE */
 	struct sess_stats st;
+	struct sess_vv forked[SESS_MAX_FORKS];  /* seen in the peer's HELLO */
 	msgpack_sbuffer out;
 	int err;
 	struct consort_diag diag;

@@ -10,13 +10,15 @@ X10=$SHARED_DATA/dataset-x10.jsonl
 
 # the clean import, on the other core while this one kills imports
 init_lead clean
-on clean import "$X10" >clean.out 2>&1 &
+"$CONSORT" --dir "$T/clean" import "$X10" >clean.out 2>&1 &
 clean_pid=$!
 
 init_lead crash
 prev=0 killed=0
 for delay in 0.1 0.4 0.7 1.0 1.3; do
-	on crash import "$X10" >imp.out 2>&1 &
+	# consort itself in the background (not a shell function's subshell),
+	# so that the kill hits the import
+	"$CONSORT" --dir "$T/crash" import "$X10" >imp.out 2>&1 &
 	pid=$!
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null || true

@@ -49,8 +49,10 @@ out_has '^consort '
 init_lead pre
 expect_rc 0 consort --dir="$T/pre" ver
 out_has '^verified '
-expect_rc 0 consort --dir "$T/pre" state
+expect_rc 0 consort --dir "$T/pre" state-h
 out_has '^[0-9a-f]{64}$'
+expect_rc 2 consort --dir "$T/pre" state
+err_has 'ambiguous'
 expect_rc 0 consort --dir "$T/pre" who --json
 out_has '"role":"lead"'
 

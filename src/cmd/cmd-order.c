@@ -1,0 +1,583 @@
+/*
+ * consort order: build a lot's signed order request for one month (the
+ * lead, or a co-contractor directly with --direct), verify one with only a
+ * public key, show it as text, CSV or HTML, submit it to the log, and
+ * compare two (an amendment).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "../cmd.h"
+#include "../order.h"
+
+/* Prints a failure of a command that needs no node; returns exit 1. */
+static int
+fail_file(const struct cmd_ctx *ctx, const char *sub, int rc,
+    const struct consort_diag *d)
+{
+	fprintf(stderr, "consort %s %s: ", ctx->entry->name, sub);
+	if (d != NULL && d->where[0])
+		fprintf(stderr, "%s: ", d->where);
+	fprintf(stderr, "%s [%s]", d != NULL && d->what[0] ? d->what :
+	    consort_strerror(rc), consort_err_name(rc));
+	if (d != NULL && d->hint[0])
+		fprintf(stderr, "; %s", d->hint);
+	fputc('\n', stderr);
+	return EXIT_ERROR;
+}
+
+/* A string member of a request's object, "" when absent. */
+static const char *
+field_of(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+/* Parses a --key HEX option into key; false (usage printed) if malformed. */
+static bool
+parse_key(const struct cmd_ctx *ctx, const char *hex, uint8_t key[32])
+{
+	if (strlen(hex) != 64 || util_unhex(key, 32, hex) != 0) {
+		cmd_usage(ctx, "--key takes 64 hexadecimal digits (an Ed25519 "
+		    "public key)");
+		return false;
+	}
+	return true;
+}
+
+/* Prints every refusal of a checked model on stderr, one per line. */
+static void
+print_refusals(const struct rules_model *m, const struct order_opts *o)
+{
+	const struct schema_type *t;
+	size_t i;
+
+	for (i = 0; i < m->nresults; i++) {
+		const struct rule_result *x = &m->results[i];
+
+		if (x->level != LEVEL_ERROR)
+			continue;
+		t = schema_type(x->type);
+		if (x->conflict[0])
+			fprintf(stderr, "consort order build: conflict %s (%s) %s %s: "
+			    "%s; %s\n", x->conflict, x->rule, t ? t->name : "?",
+			    x->ref, x->what, x->hint);
+		else
+			fprintf(stderr, "consort order build: %s %s %s: %s; %s\n",
+			    x->rule, t ? t->name : "?", x->ref, x->what, x->hint);
+	}
+	fprintf(stderr, "consort order build: refused: %zu error%s and %zu "
+	    "conflict%s in the request of %s for %s\n", m->errors,
+	    m->errors == 1 ? "" : "s", m->conflicts, m->conflicts == 1 ? "" : "s",
+	    o->lot, o->period);
+}
+
+/* Loads and checks the model of a request in a read transaction. */
+static int
+check(struct cmd_ctx *ctx, const struct order_opts *o, MDB_txn **txn,
+    struct rules_model **m, struct consort_diag *d)
+{
+	struct store *s = &ctx->node->store;
+	struct rules_query q;
+	char from[11], to[11];
+	int rc;
+
+	*m = NULL;
+	if ((rc = store_begin(s, false, txn)) != 0)
+		return rc;
+	if ((rc = store_load_authors(*txn, s)) != 0 ||
+	    (rc = perm_roster(*txn, s)) != 0 ||
+	    (rc = order_query(s, ctx->node->pk, o, &q, from, to, d)) != 0 ||
+	    (rc = rules_load(*txn, s, &q, m, d)) != 0 ||
+	    (rc = rules_check(*txn, *m)) != 0) {
+		rules_free(*m);
+		*m = NULL;
+		mdb_txn_abort(*txn);
+		*txn = NULL;
+	}
+	return rc;
+}
+
+/* Records the notice of a co-contractor's direct request (R11). */
+static int
+record_notice(struct cmd_ctx *ctx, const struct order_opts *o,
+    const struct rules_model *m)
+{
+	struct consort_diag d = { 0 };
+	const struct member *me = perm_member_by_key(&ctx->node->store,
+	    ctx->node->pk);
+	const struct rm_member *lead = rules_lead(m);
+	char ref[CONSORT_REF_MAX + 1];
+	struct edit e;
+	bool recorded;
+	int rc;
+
+	if (me == NULL || lead == NULL)
+		return cmd_fail(ctx, E(PERM), NULL);
+	if ((rc = edit_begin(ctx->node, &e)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	if ((rc = order_record_notice(&e, o, me->siret, lead->siret, ref,
+	    sizeof(ref), &recorded, &d)) != 0) {
+		edit_abort(&e);
+		return cmd_fail(ctx, rc, &d);
+	}
+	if ((rc = edit_commit(&e)) != 0)
+		return cmd_fail(ctx, rc, &e.diag);
+	if (recorded)
+		fprintf(stderr, "consort order build: notice %s to the lead %s "
+		    "recorded (R11)\n", ref, lead->siret);
+	return 0;
+}
+
+/* Writes the file next to its final name, then renames it into place. */
+static int
+write_out(const char *path, const char *buf, size_t len)
+{
+	char tmp[4096];
+	FILE *f;
+	int rc = 0;
+
+	if (path == NULL)
+		return fwrite(buf, 1, len, stdout) == len ? 0 : E(IO);
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
+		return E(INVAL);
+	if ((f = fopen(tmp, "wb")) == NULL)
+		return E(IO);
+	if (fwrite(buf, 1, len, f) != len)
+		rc = E(IO);
+	if (fclose(f) != 0)
+		rc = E(IO);
+	if (rc == 0 && rename(tmp, path) != 0)
+		rc = E(IO);
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* order build --lot LOT --period YYYY-MM [--out FILE] [--direct] */
+static int
+order_build(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "lot", required_argument, NULL, 'l' },
+		{ "period", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "direct", no_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct order_opts o = { NULL, NULL, false, NULL, NULL };
+	struct consort_diag d = { 0 };
+	char nref[CONSORT_REF_MAX + 1], ndate[11], eur[64];
+	const char *out = NULL;
+	struct rules_model *m = NULL;
+	const struct member *me;
+	json_t *req = NULL, *t;
+	MDB_txn *txn = NULL;
+	char *file = NULL;
+	size_t len;
+	int c, rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'l')
+			o.lot = optarg;
+		else if (c == 'p')
+			o.period = optarg;
+		else if (c == 'o')
+			out = optarg;
+		else if (c == 'd')
+			o.direct = true;
+		else
+			return cmd_usage(ctx, "unknown option");
+	}
+	if (optind != argc)
+		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (o.lot == NULL || o.period == NULL)
+		return cmd_usage(ctx, "order build needs --lot LOT and --period "
+		    "YYYY-MM");
+	if (!order_period_valid(o.period))
+		return cmd_usage(ctx, "--period takes a month, YYYY-MM");
+	if ((rc = cmd_open(ctx, true)) != 0)
+		return rc;
+	if (o.direct && perm_is_lead(&ctx->node->store, ctx->node->pk))
+		return cmd_usage(ctx, "--direct is a co-contractor's own request; "
+		    "the lead builds without it");
+	if ((rc = check(ctx, &o, &txn, &m, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	if (m->errors > 0 || m->conflicts > 0) {
+		print_refusals(m, &o);
+		rules_free(m);
+		mdb_txn_abort(txn);
+		return EXIT_REFUSED;
+	}
+	if (o.direct) {
+		mdb_txn_abort(txn);
+		rc = record_notice(ctx, &o, m);
+		rules_free(m);
+		if (rc != 0)
+			return rc;
+		if ((rc = check(ctx, &o, &txn, &m, &d)) != 0)
+			return cmd_fail(ctx, rc, &d);
+		me = perm_member_by_key(&ctx->node->store, ctx->node->pk);
+		if (me == NULL || order_find_notice(txn, &ctx->node->store, o.lot,
+		    o.period, me->siret, nref, sizeof(nref), ndate) != 0) {
+			rules_free(m);
+			mdb_txn_abort(txn);
+			return cmd_fail(ctx, E(NOENT), NULL);
+		}
+		o.notice = nref;
+		o.notice_date = ndate;
+	}
+	rc = order_request(txn, ctx->node, m, &o, &req, &d);
+	mdb_txn_abort(txn);
+	if (rc == E(NOENT)) {
+		fprintf(stderr, "consort order build: %s: %s; %s\n", d.where,
+		    d.what, d.hint);
+		rules_free(m);
+		return EXIT_REFUSED;
+	}
+	if (rc == 0)
+		rc = order_sign(req, ctx->node->pk, ctx->node->sk, &file, &len);
+	if (rc == 0)
+		rc = write_out(out, file, len);
+	if (rc == 0 && out != NULL) {
+		t = json_object_get(req, "totals");
+		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
+		    "cost_cents")), " ");
+		printf("order request %s %s: %lld sessions, %lld financed trainees, "
+		    "%lld h, %s; %zu warnings, %zu derogations; written to %s\n",
+		    o.lot, o.period, (long long)json_integer_value(
+		    json_object_get(t, "sessions")), (long long)json_integer_value(
+		    json_object_get(t, "financed")), (long long)json_integer_value(
+		    json_object_get(t, "hours")), eur, m->warnings, m->nderogs, out);
+	}
+	free(file);
+	json_decref(req);
+	rules_free(m);
+	if (rc != 0) {
+		if (d.what[0] == '\0' && out != NULL)
+			consort_diag_set(&d, rc, out, "cannot write the request",
+			    NULL);
+		return cmd_fail(ctx, rc, &d);
+	}
+	return EXIT_OK;
+}
+
+/* Takes FILE and an optional --key HEX (and --csv/--html/--json flags). */
+static int
+file_args(struct cmd_ctx *ctx, int argc, char **argv, const char **files,
+    int nfiles, uint8_t key[32], bool *have_key, const char *flags[],
+    bool flag_set[], int nflags)
+{
+	int i, k, got = 0;
+
+	*have_key = false;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--key") == 0 && key != NULL) {
+			if (i + 1 >= argc)
+				return cmd_usage(ctx, "--key needs a value");
+			if (!parse_key(ctx, argv[++i], key))
+				return EXIT_USAGE;
+			*have_key = true;
+			continue;
+		}
+		for (k = 0; k < nflags; k++)
+			if (strcmp(argv[i], flags[k]) == 0)
+				break;
+		if (k < nflags) {
+			flag_set[k] = true;
+			continue;
+		}
+		if (argv[i][0] == '-' && argv[i][1] != '\0')
+			return cmd_usage(ctx, "unknown option %s", argv[i]);
+		if (got == nfiles)
+			return cmd_usage(ctx, "unexpected argument \"%s\"", argv[i]);
+		files[got++] = argv[i];
+	}
+	if (got != nfiles)
+		return cmd_usage(ctx, "expected %s", nfiles == 1 ? "FILE" :
+		    "OLD NEW");
+	return 0;
+}
+
+/* order verify FILE [--key HEX]: needs no node. */
+static int
+order_verify(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct consort_diag d = { 0 };
+	struct order_file f;
+	char khex[65], hhex[65];
+	const char *path;
+	uint8_t key[32];
+	bool have_key;
+	int rc;
+
+	if ((rc = file_args(ctx, argc, argv, &path, 1, key, &have_key, NULL,
+	    NULL, 0)) != 0)
+		return rc;
+	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0)
+		return fail_file(ctx, "verify", rc, &d);
+	util_hex(khex, f.key, 32);
+	util_hex(hhex, f.hash, 32);
+	if (!f.valid) {
+		consort_diag_set(&d, E(SIGNATURE), path, "the signature does not "
+		    "match the request", have_key ? "the request was changed, or "
+		    "another key signed it" : "the request was changed after it "
+		    "was signed");
+		snprintf(d.what, sizeof(d.what), "the signature does not match "
+		    "the request with key %s", khex);
+		order_file_free(&f);
+		return fail_file(ctx, "verify", E(SIGNATURE), &d);
+	}
+	printf("%s: valid signature by %s (lot %s, period %s, sha256 %s)\n",
+	    path, khex, field_of(json_object_get(f.request, "lot"), "ref"),
+	    field_of(f.request, "period"), hhex);
+	order_file_free(&f);
+	return EXIT_OK;
+}
+
+/* order show FILE [--csv | --html] [--key HEX] */
+static int
+order_show(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const char *flags[] = { "--csv", "--html" };
+	bool set[2] = { false, false }, have_key;
+	struct consort_diag d = { 0 };
+	struct order_file f;
+	const char *path;
+	uint8_t key[32];
+	FILE *out;
+	int rc;
+
+	if ((rc = file_args(ctx, argc, argv, &path, 1, key, &have_key, flags,
+	    set, 2)) != 0)
+		return rc;
+	if (set[0] && set[1])
+		return cmd_usage(ctx, "--csv and --html exclude each other");
+	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0)
+		return fail_file(ctx, "show", rc, &d);
+	if (!f.valid)
+		fprintf(stderr, "consort order show: %s: warning: the signature "
+		    "does not match the request\n", path);
+	out = cmd_out_begin();
+	if (set[0])
+		rc = order_write_csv(out, f.request);
+	else if (set[1])
+		rc = order_write_html(out, &f);
+	else
+		rc = order_write_text(out, &f);
+	order_file_free(&f);
+	if ((rc = cmd_out_end(out, rc)) != 0)
+		return fail_file(ctx, "show", rc, NULL);
+	return EXIT_OK;
+}
+
+/* order submit FILE: records the signed request in the log. */
+static int
+order_submit_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct consort_diag d = { 0 };
+	char ref[CONSORT_REF_MAX + 1], nref[CONSORT_REF_MAX + 1], ndate[11];
+	const json_t *snd;
+	struct order_file f;
+	const char *path;
+	struct edit e;
+	bool already, have_key;
+	int rc;
+
+	if ((rc = file_args(ctx, argc, argv, &path, 1, NULL, &have_key, NULL,
+	    NULL, 0)) != 0)
+		return rc;
+	if ((rc = order_load(path, NULL, &f, &d)) != 0)
+		return fail_file(ctx, "submit", rc, &d);
+	if ((rc = cmd_open(ctx, true)) != 0) {
+		order_file_free(&f);
+		return rc;
+	}
+	if ((rc = edit_begin(ctx->node, &e)) != 0) {
+		order_file_free(&f);
+		return cmd_fail(ctx, rc, NULL);
+	}
+	snd = json_object_get(f.request, "sender");
+	if (json_is_true(json_object_get(snd, "direct")) &&
+	    order_find_notice(e.txn, &ctx->node->store,
+	    field_of(json_object_get(f.request, "lot"), "ref"),
+	    field_of(f.request, "period"), field_of(snd, "siret"), nref,
+	    sizeof(nref), ndate) != 0) {
+		edit_abort(&e);
+		order_file_free(&f);
+		fprintf(stderr, "consort order submit: R11: a direct request "
+		    "needs its notice to the lead in the log; build it again "
+		    "with --direct\n");
+		return EXIT_REFUSED;
+	}
+	rc = order_submit(&e, &f, ref, sizeof(ref), &already, &d);
+	order_file_free(&f);
+	if (rc != 0) {
+		edit_abort(&e);
+		return cmd_fail(ctx, rc, &d);
+	}
+	if ((rc = edit_commit(&e)) != 0)
+		return cmd_fail(ctx, rc, &e.diag);
+	printf("%s %s: order %s\n", already ? "already submitted" : "submitted",
+	    path, ref);
+	return EXIT_OK;
+}
+
+/* A short human summary of a value of a request. */
+static void
+summary(FILE *f, const json_t *v)
+{
+	const json_t *t = json_object_get(v, "totals");
+	char eur[64], *s;
+
+	if (json_is_object(t) && json_is_string(json_object_get(v, "title"))) {
+		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
+		    "cost_cents")), " ");
+		fprintf(f, "%s, %lld financed, %lld h, %s", json_string_value(
+		    json_object_get(v, "title")), (long long)json_integer_value(
+		    json_object_get(t, "financed")), (long long)json_integer_value(
+		    json_object_get(t, "hours")), eur);
+		return;
+	}
+	if (json_is_object(v) && json_is_integer(json_object_get(v,
+	    "cost_cents")) && json_is_integer(json_object_get(v, "hours"))) {
+		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(v,
+		    "cost_cents")), " ");
+		fprintf(f, "%lld h, %s", (long long)json_integer_value(
+		    json_object_get(v, "hours")), eur);
+		return;
+	}
+	if ((s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+	    JSON_ENCODE_ANY)) == NULL)
+		return;
+	fprintf(f, "%.160s%s", s, strlen(s) > 160 ? "..." : "");
+	free(s);
+}
+
+/* order diff OLD NEW [--json]: an amendment, change by change. */
+static int
+order_diff_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const char *flags[] = { "--json" };
+	struct consort_diag d = { 0 };
+	struct order_file a, b;
+	const char *files[2];
+	json_t *diff = NULL, *ch, *c;
+	bool json = false, have_key;
+	char ha[65], hb[65], *s;
+	size_t i;
+	FILE *out;
+	int rc;
+
+	if ((rc = file_args(ctx, argc, argv, files, 2, NULL, &have_key, flags,
+	    &json, 1)) != 0)
+		return rc;
+	if ((rc = order_load(files[0], NULL, &a, &d)) != 0)
+		return fail_file(ctx, "diff", rc, &d);
+	if ((rc = order_load(files[1], NULL, &b, &d)) != 0) {
+		order_file_free(&a);
+		return fail_file(ctx, "diff", rc, &d);
+	}
+	if (!a.valid || !b.valid)
+		fprintf(stderr, "consort order diff: warning: the signature of %s "
+		    "does not match its request\n", !a.valid ? files[0] : files[1]);
+	if ((rc = order_diff(a.request, b.request, &diff)) != 0)
+		goto out;
+	util_hex(ha, a.hash, 32);
+	util_hex(hb, b.hash, 32);
+	json_object_set_new(diff, "old", json_string(ha));
+	json_object_set_new(diff, "new", json_string(hb));
+	out = cmd_out_begin();
+	ch = json_object_get(diff, "changes");
+	if (json) {
+		if ((rc = jcs_canonical(diff, &s, &i)) == 0) {
+			fwrite(s, 1, i, out);
+			putc('\n', out);
+			free(s);
+		}
+	} else {
+		fprintf(out, "%s of %s %s: %zu change%s (sha256 %.16s... -> "
+		    "%.16s...)\n", json_is_true(json_object_get(diff,
+		    "same_period")) ? "amendment" : "comparison",
+		    json_string_value(json_object_get(diff, "lot")),
+		    json_string_value(json_object_get(diff, "period")),
+		    json_array_size(ch), json_array_size(ch) == 1 ? "" : "s", ha,
+		    hb);
+		for (i = 0; i < json_array_size(ch); i++) {
+			c = json_array_get(ch, i);
+			s = (char *)json_string_value(json_object_get(c, "op"));
+			fprintf(out, "%c %s: ", s[0] == 'a' ? '+' : s[0] == 'r' ?
+			    '-' : '~', json_string_value(json_object_get(c, "at")));
+			if (s[0] == 'a')
+				summary(out, json_object_get(c, "new"));
+			else if (s[0] == 'r')
+				summary(out, json_object_get(c, "old"));
+			else {
+				summary(out, json_object_get(c, "old"));
+				fputs(" -> ", out);
+				summary(out, json_object_get(c, "new"));
+			}
+			putc('\n', out);
+		}
+	}
+	rc = cmd_out_end(out, rc);
+out:
+	json_decref(diff);
+	order_file_free(&a);
+	order_file_free(&b);
+	return rc != 0 ? fail_file(ctx, "diff", rc, NULL) : EXIT_OK;
+}
+
+/* Dispatches consort order SUBCOMMAND. */
+static int
+order_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	if (argc < 2)
+		return cmd_usage(ctx, "missing build, verify, show, submit or diff");
+	if (strcmp(argv[1], "build") == 0)
+		return order_build(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "verify") == 0)
+		return order_verify(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return order_show(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "submit") == 0)
+		return order_submit_cmd(ctx, argc - 1, argv + 1);
+	if (strcmp(argv[1], "diff") == 0)
+		return order_diff_cmd(ctx, argc - 1, argv + 1);
+	return cmd_usage(ctx, "unknown subcommand \"%s\"", argv[1]);
+}
+
+const struct cmd_entry cmd_order_entry = {
+	"order",
+	"build --lot LOT --period YYYY-MM [--out FILE] [--direct] | verify FILE "
+	"[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
+	"[--json]",
+	"build, verify, show, submit and compare signed order requests",
+	"  build    the lot's sessions starting in the month, checked against\n"
+	"           the rules R01-R20 (DOMAIN.md) and the open conflicts, as\n"
+	"           {\"request\": {...}, \"signature\": {...}} signed with this\n"
+	"           node's key over the request's RFC 8785 form\n"
+	"           (schema/order.md); exit 3 with every refusal on stderr\n"
+	"    --out FILE  write there (default: standard output)\n"
+	"    --direct    a co-contractor's own request (R11): records its\n"
+	"                notice to the lead in the log, then builds\n"
+	"  verify   checks the signature; needs no node. --key HEX checks\n"
+	"           against that key instead of the file's. Exit 0 valid,\n"
+	"           1 invalid or malformed\n"
+	"  show     a summary; --csv one row per path; --html one printable\n"
+	"           page with totals per session and per provider, warnings\n"
+	"           and derogations\n"
+	"  submit   records the request (its hash, totals, signature) as an\n"
+	"           order record, so every member sees what was sent\n"
+	"  diff     what changed between two requests (an amendment)\n",
+	order_exec,
+};

@@ -1,0 +1,233 @@
+/*
+ * The rules of DOMAIN.md over one lot's records (rules.c), the canonical
+ * JSON of RFC 8785 (jcs.c), and the order request built, signed, checked
+ * and rendered from them (order.c).  Internal to the core, like core.h.
+ */
+#ifndef CONSORT_ORDER_H
+#define CONSORT_ORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "core.h"
+
+/* ---- jcs.c: RFC 8785 canonical form ---- */
+
+int jcs_canonical(const json_t *v, char **out, size_t *len);
+int jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
+
+/* ---- rules.c: the rules, checked on a model of the merged state ---- */
+
+/* What the table of DOMAIN.md says the tool does with a rule. */
+enum rule_kind {
+	RULE_ERROR,     /* refuses the request unless a derogation lifts it */
+	RULE_WARNING,   /* built, and listed in the request */
+	RULE_CONFLICT,  /* a business conflict: must be resolved */
+	RULE_DATA,      /* a field that must exist, carried into the request */
+};
+
+/* What a result does to the request. */
+enum rule_level { LEVEL_ERROR, LEVEL_WARNING };
+
+struct rules_model;
+
+/* One rule of the table: its id, its check, what the table says, a title. */
+struct rule_def {
+	const char *id;
+	int (*fn)(struct rules_model *m);
+	enum rule_kind kind;
+	const char *title;
+};
+
+struct rm_lot {
+	const char *ref, *sector, *territory, *market_lot, *rate_since;
+	int64_t rate_cents;
+	bool has_rate;
+};
+
+struct rm_session {
+	const char *ref, *provider, *lot, *scheme, *title, *cert_kind, *cert_code;
+	const char *site, *territory, *start, *end, *dc4, *agreement;
+	int64_t hours, capacity;
+	bool has_hours, has_capacity, permanent_entry;
+	long lot_idx;          /* in m->lots, -1 if its lot is missing */
+	size_t first, npaths;  /* its paths: m->paths[first .. first+npaths) */
+	/* totals of its financed paths */
+	unsigned financed, not_financed;
+	int64_t fin_hours, cost_cents;
+};
+
+struct rm_intent {
+	const char *ref, *employer, *siret, *kind, *contract, *job, *date;
+	const char *evidence, *steps, *status, *status_date, *status_reason;
+	const char *followup;
+	int64_t months, weekly_hours;
+	bool has_months, has_weekly, found;
+	long pidx;             /* the first path naming it */
+};
+
+struct rm_trainee {
+	const char *ref, *status;
+	bool disability, part_time, found;
+	long pidx;             /* the first path naming it */
+};
+
+struct rm_path {
+	const char *ref, *trainee, *session, *intent, *modules;
+	int64_t hours, cost_cents;
+	bool has_hours, financed, has_financed;
+	long sidx, iidx, tidx;  /* session, intent, trainee; -1 when missing */
+};
+
+struct rm_derog {
+	const char *ref, *rule, *session, *intent, *reason, *date;
+	const char *author_name, *author_siret;
+	unsigned applied;      /* results it turned into warnings */
+};
+
+struct rm_member {
+	const char *siret, *name, *role, *key, *parent, *dc4;
+	bool awarded, revoked;
+};
+
+/* One finding of a rule about one record. */
+struct rule_result {
+	const char *rule;      /* "R05"; "conflict" for a register conflict */
+	enum rule_level level;
+	uint8_t type;          /* the record it names */
+	const char *ref;
+	const char *session;   /* "" when none */
+	const char *intent;    /* "" when none */
+	const char *path;      /* "" when none */
+	const char *what;      /* the finding, one sentence */
+	const char *hint;      /* how to fix it (or derogate, or resolve) */
+	long derog;            /* the derogation that lifted it, or -1 */
+	char conflict[18];     /* a conflict's id, "" otherwise */
+};
+
+/* Which sessions a model holds. */
+enum rules_window {
+	WINDOW_START,   /* sessions starting between from and to */
+	WINDOW_ACTIVE,  /* sessions running at some day between from and to */
+};
+
+struct rules_query {
+	const char *lot;         /* NULL: every lot */
+	const char *from, *to;   /* inclusive YYYY-MM-DD bounds; NULL: open */
+	enum rules_window window;
+	const char *provider;    /* only this member's sessions (and those of
+	                            its subcontractors); NULL: every provider */
+	const uint8_t *sender;   /* R11: the key of the member sending the
+	                            request; NULL: not checked */
+	bool direct;             /* R11: a co-contractor's direct request */
+};
+
+struct rm_arena;
+
+struct rules_model {
+	struct rules_query q;
+	struct store *s;
+	struct rm_lot *lots;          /* by ref */
+	size_t nlots, lcap;
+	struct rm_session *sessions;  /* by ref */
+	size_t nsessions, scap;
+	struct rm_path *paths;        /* grouped by session, each by ref */
+	size_t npaths, pcap;
+	struct rm_intent *intents;    /* by ref */
+	size_t nintents;
+	struct rm_trainee *trainees;  /* by ref */
+	size_t ntrainees;
+	struct rm_derog *derogs;      /* by ref */
+	size_t nderogs, dcap;
+	struct rm_member *members;    /* the roster */
+	size_t nmembers, mcap;
+	struct rule_result *results;
+	size_t nresults, rcap;
+	struct rm_flag *flags;        /* records holding register conflicts */
+	size_t nflags, fcap;
+	struct rm_arena *arena;
+	MDB_txn *txn;                 /* during rules_check */
+	size_t errors, warnings, conflicts;  /* after rules_check */
+};
+
+const struct rule_def *rules_table(size_t *n);
+const struct rule_def *rules_find(const char *id);
+int rules_load(MDB_txn *txn, struct store *s, const struct rules_query *q,
+    struct rules_model **out, struct consort_diag *d);
+int rules_check(MDB_txn *txn, struct rules_model *m);
+void rules_free(struct rules_model *m);
+long rules_session(const struct rules_model *m, const char *ref);
+long rules_intent(const struct rules_model *m, const char *ref);
+const struct rm_member *rules_member(const struct rules_model *m,
+    const char *siret);
+const struct rm_member *rules_lead(const struct rules_model *m);
+
+/* ---- order.c: the order request (DESIGN.md §7, schema/order.md) ---- */
+
+#define ORDER_FORMAT "consort-order/1"
+#define ORDER_MAX_FILE (64u << 20)
+
+/* Who builds a request, for what. */
+struct order_opts {
+	const char *lot;
+	const char *period;     /* YYYY-MM */
+	bool direct;            /* a co-contractor's own request (R11) */
+	const char *notice;     /* its notice's ref, when direct */
+	const char *notice_date;
+};
+
+bool order_period_valid(const char *period);
+void order_month_bounds(const char *period, char from[11], char to[11]);
+int order_query(struct store *s, const uint8_t *sender,
+    const struct order_opts *o, struct rules_query *q, char from[11],
+    char to[11], struct consort_diag *d);
+int order_request(MDB_txn *txn, struct node *n, const struct rules_model *m,
+    const struct order_opts *o, json_t **out, struct consort_diag *d);
+int order_sign(const json_t *request, const uint8_t pk[CONSORT_KEY_BYTES],
+    const uint8_t sk[64], char **file, size_t *len);
+
+/* A signed file, parsed and checked. */
+struct order_file {
+	json_t *root;
+	json_t *request;        /* borrowed from root */
+	char *canonical;        /* JCS form of request */
+	size_t canonical_len;
+	uint8_t key[CONSORT_KEY_BYTES];   /* the key it was checked with */
+	uint8_t file_key[CONSORT_KEY_BYTES];
+	uint8_t hash[32];       /* SHA-256 of canonical */
+	bool valid;             /* the signature matches */
+};
+
+int order_parse(const char *buf, size_t len, const uint8_t *key,
+    struct order_file *f, struct consort_diag *d);
+int order_load(const char *path, const uint8_t *key, struct order_file *f,
+    struct consort_diag *d);
+void order_file_free(struct order_file *f);
+
+void order_euros(char *buf, size_t len, int64_t cents, const char *sep);
+int order_write_csv(FILE *out, const json_t *request);
+int order_write_html(FILE *out, const struct order_file *f);
+int order_write_text(FILE *out, const struct order_file *f);
+int order_diff(const json_t *old, const json_t *new, json_t **out);
+
+int order_record_notice(struct edit *e, const struct order_opts *o,
+    const char *member, const char *lead, char *ref, size_t reflen,
+    bool *recorded, struct consort_diag *d);
+int order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
+    const char *period, const char *member, char *ref, size_t reflen,
+    char date[11]);
+int order_submit(struct edit *e, const struct order_file *f,
+    char *ref, size_t reflen, bool *already, struct consort_diag *d);
+
+/* ---- order.c: the monthly statement (R18) ---- */
+
+int statement_days(const char *start, const char *end, const char *from,
+    const char *to, int64_t *total, int64_t *through_prev,
+    int64_t *through_end);
+int statement_build(MDB_txn *txn, struct store *s, const char *lot,
+    const char *month, json_t **out, struct consort_diag *d);
+
+#endif
