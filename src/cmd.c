@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -356,4 +357,21 @@ cmd_out_end(FILE *f, int rc)
 	}
 	fclose(f);
 	return rc;
+}
+
+/* Formats a Unix time as UTC ISO 8601 (YYYY-MM-DDTHH:MM:SSZ). */
+void
+cmd_time(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Formats the wall-clock part of a hybrid logical clock value. */
+void
+cmd_hlc_time(char *buf, size_t len, uint64_t hlc)
+{
+	cmd_time(buf, len, (time_t)((hlc >> 16) / 1000));
 }

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "core.h"
 #include "jsonw.h"
@@ -51,6 +52,8 @@ int cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
 bool cmd_progress_wanted(void);
 FILE *cmd_out_begin(void);
 int cmd_out_end(FILE *f, int rc);
+void cmd_time(char *buf, size_t len, time_t t);
+void cmd_hlc_time(char *buf, size_t len, uint64_t hlc);
 int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode);
 int cmd_json_flag(struct cmd_ctx *ctx, int *argc, char **argv, bool *json);

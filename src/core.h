@@ -641,6 +641,6 @@ const struct value *state_field(const struct store *s, const struct record *r,
 /* ---- order.c, rules.c, jcs.c: order requests (src/order.h) ---- */
 
 /* The record types of submitted requests and of R11's notices. */
-enum { T_order = 9, T_notice = 10 };
+enum { T_order = 10, T_notice = 11 };
 
 #endif

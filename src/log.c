@@ -75,6 +75,20 @@ check_dep(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return 0;
 }
 
+/* An author's head, or a zero head for an author never seen. */
+static int
+head_or_zero(MDB_txn *txn, struct store *s, const uint8_t *author,
+    struct head *h)
+{
+	int rc = store_head(txn, s, author, h);
+
+	if (rc == E(NOENT)) {
+		memset(h, 0, sizeof(*h));
+		return 0;
+	}
+	return rc;
+}
+
 /*
  * Refuses change-sets of non-members.  A revoked member's later change-sets
  * are stored (others may depend on them) but their ops count nowhere.
@@ -111,10 +125,7 @@ check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 	if ((rc = check_consortium(cs, consortium, d)) != 0)
 		return rc;
-	rc = store_head(txn, s, cs->author, &h);
-	if (rc == E(NOENT))
-		memset(&h, 0, sizeof(h));
-	else if (rc != 0)
+	if ((rc = head_or_zero(txn, s, cs->author, &h)) != 0)
 		return rc;
 	if (cs->seq <= h.seq) {
 		rc = store_get(txn, s, TB_IDS, cs->id, CONSORT_HASH_BYTES, &v);
@@ -603,10 +614,7 @@ receive_one(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 	if ((rc = check_consortium(cs, consortium, d)) != 0)
 		return rc;
-	rc = store_head(txn, s, cs->author, &h);
-	if (rc == E(NOENT))
-		memset(&h, 0, sizeof(h));
-	else if (rc != 0)
+	if ((rc = head_or_zero(txn, s, cs->author, &h)) != 0)
 		return rc;
 	if (cs->seq <= h.seq || (cs->seq == h.seq + 1 &&
 	    memcmp(cs->prev, h.id, CONSORT_HASH_BYTES) != 0 && h.seq > 0)) {

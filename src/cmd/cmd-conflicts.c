@@ -35,17 +35,6 @@ writer(struct list *l, const struct conflict_value *v)
 	return perm_member_by_key(&l->ctx->node->store, v->author);
 }
 
-/* Formats an HLC's wall time. */
-static void
-hlc_time(char *buf, size_t len, uint64_t hlc)
-{
-	time_t t = (time_t)((hlc >> 16) / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Writes one value as JSON. */
 static void
 value_json(struct list *l, const struct conflict_value *v)
@@ -54,7 +43,7 @@ value_json(struct list *l, const struct conflict_value *v)
 	char hex[65], when[32];
 
 	change_id(l, v, hex);
-	hlc_time(when, sizeof(when), v->hlc);
+	cmd_hlc_time(when, sizeof(when), v->hlc);
 	jw_obj(l->jw);
 	jw_key(l->jw, "change");
 	jw_str(l->jw, hex);
@@ -124,7 +113,7 @@ conflict_text(struct list *l, const struct conflict *c)
 	for (i = 0; i < c->n; i++) {
 		m = writer(l, &c->values[i]);
 		change_id(l, &c->values[i], hex);
-		hlc_time(when, sizeof(when), c->values[i].hlc);
+		cmd_hlc_time(when, sizeof(when), c->values[i].hlc);
 		fprintf(l->out, "  %u. ", i + 1);
 		if (c->values[i].deletion)
 			fputs("(deleted)", l->out);

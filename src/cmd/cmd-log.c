@@ -3,17 +3,6 @@
 
 #include "../cmd.h"
 
-/* Formats the wall-clock part of an HLC as UTC ISO 8601. */
-static void
-hlc_time(char *buf, size_t len, uint64_t hlc)
-{
-	time_t t = (time_t)((hlc >> 16) / 1000);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* Prints one change-set as a text line (to out) or a JSON object. */
 static void
 print_cs(FILE *out, struct jsonw *jw, const struct changeset *cs, size_t size)
@@ -21,7 +10,7 @@ print_cs(FILE *out, struct jsonw *jw, const struct changeset *cs, size_t size)
 	char a[2 * CONSORT_KEY_BYTES + 1], id[2 * CONSORT_HASH_BYTES + 1];
 	char when[32];
 
-	hlc_time(when, sizeof(when), cs->hlc);
+	cmd_hlc_time(when, sizeof(when), cs->hlc);
 	if (jw == NULL) {
 		util_hex(a, cs->author, CONSORT_KEY_BYTES);
 		util_hex(id, cs->id, CONSORT_HASH_BYTES);

@@ -11,16 +11,6 @@ struct status_ctx {
 	FILE *out;
 };
 
-/* Formats a Unix time (or an HLC's wall part) as UTC ISO 8601. */
-static void
-iso(char *buf, size_t len, time_t t)
-{
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* The SIRET of the member bound to a key, or "". */
 static const char *
 member_of(struct store *s, const uint8_t *key)
@@ -44,7 +34,7 @@ print_author(struct status_ctx *x, const uint8_t *author)
 		return rc;
 	util_hex(key, author, CONSORT_KEY_BYTES);
 	util_hex(head, h.id, CONSORT_HASH_BYTES);
-	iso(when, sizeof(when), (time_t)((h.hlc >> 16) / 1000));
+	cmd_hlc_time(when, sizeof(when), h.hlc);
 	if (x->jw == NULL) {
 		fprintf(x->out, "  %.16s %-14s seq %-8llu head %.16s  %s\n", key,
 		    member_of(s, author), (unsigned long long)h.seq, head, when);
@@ -88,7 +78,7 @@ print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
 		return E(STORE);
 	if (plen == CONSORT_KEY_BYTES)
 		util_hex(hex, peer, CONSORT_KEY_BYTES);
-	iso(when, sizeof(when), (time_t)num[0]);
+	cmd_time(when, sizeof(when), (time_t)num[0]);
 	if (x->jw == NULL) {
 		const struct member *m = plen == CONSORT_KEY_BYTES ?
 		    perm_member_by_key(&x->ctx->node->store, peer) : NULL;
