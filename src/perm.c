@@ -376,8 +376,9 @@ perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
 		return check_owned(txn, s, m, c, op, why);
 	if (m->role == ROLE_CO)
 		return 0;
-	if (op->type == T_derogation) {
-		*why = "a subcontractor does not record derogations";
+	if (op->type != T_trainee && op->type != T_intent) {
+		*why = "a subcontractor edits only its sessions and their paths, "
+		    "and the trainees and intents it recorded";
 		return E(PERM);
 	}
 	/* trainee, intent: a subcontractor edits what it recorded */

@@ -404,8 +404,8 @@ test_sorted_order(void **state)
 		"given_name", "part_time", "status",
 	};
 	static const char *const types[] = {
-		"consortium", "derogation", "intent", "lot", "member", "path",
-		"session", "trainee",
+		"consortium", "derogation", "intent", "lot", "member", "notice",
+		"order", "path", "session", "trainee",
 	};
 	const struct schema_type *all[SCHEMA_MAX_TYPES], *t;
 	unsigned i, k, n, nf;

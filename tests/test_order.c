@@ -1,0 +1,661 @@
+/*
+ * Unit tests of jcs.c and order.c: the RFC 8785 canonical form, the
+ * request built from a checked model (lines in R12's order, totals,
+ * sessions apart by scheme), its signature failing after any byte of the
+ * request changes, the CSV and HTML renderings checked for their content,
+ * the diff of an amendment, and the monthly statement's hours (R18).
+ */
+#include "testutil.h"
+
+#include "order.h"
+
+#define CO_SIRET "50324917900212"
+
+static const char base[] =
+"{\"type\":\"lot\",\"ref\":\"LOT-A\",\"sector\":\"B\xc3\xa2timent\",\"territory\":\"44\",\"rate_cents\":1410}\n"
+"{\"type\":\"session\",\"ref\":\"S1\",\"provider\":\"41852736200127\",\"lot\":\"LOT-A\",\"scheme\":\"1e1f\",\"title\":\"Ma\xc3\xa7on\",\"cert_kind\":\"full\",\"cert_code\":\"RNCP38510\",\"site\":\"Nantes\",\"territory\":\"44\",\"start\":\"2026-03-02\",\"end\":\"2026-04-10\",\"hours\":210,\"capacity\":6,\"permanent_entry\":false}\n"
+"{\"type\":\"session\",\"ref\":\"S2\",\"provider\":\"50324917900212\",\"lot\":\"LOT-A\",\"scheme\":\"socle\",\"title\":\"HACCP\",\"cert_kind\":\"rs\",\"cert_code\":\"RS5618\",\"site\":\"Challans\",\"territory\":\"85\",\"start\":\"2026-03-09\",\"end\":\"2026-03-13\",\"hours\":35,\"capacity\":5,\"permanent_entry\":false,\"territory_agreement\":\"accord 2026-02-01\"}\n"
+"{\"type\":\"session\",\"ref\":\"S3\",\"provider\":\"41852736200127\",\"lot\":\"LOT-A\",\"scheme\":\"1e1f\",\"title\":\"Plaquiste\",\"cert_kind\":\"block\",\"cert_code\":\"RNCP35781BC02\",\"site\":\"Nantes\",\"territory\":\"44\",\"start\":\"2026-04-13\",\"end\":\"2026-07-03\",\"hours\":420,\"capacity\":10,\"permanent_entry\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T1\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T2\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T3\",\"status\":\"siae_employee\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T4\",\"status\":\"job_seeker\",\"disability\":true,\"part_time\":true}\n"
+"{\"type\":\"trainee\",\"ref\":\"T5\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T6\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T7\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T8\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T9\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T10\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T11\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"trainee\",\"ref\":\"T12\",\"status\":\"job_seeker\",\"disability\":false,\"part_time\":false}\n"
+"{\"type\":\"intent\",\"ref\":\"I1\",\"employer\":\"B\xc3\xa2ti Ouest\",\"siret\":\"64152677700041\",\"employer_kind\":\"company\",\"contract\":\"CDI\",\"months\":0,\"weekly_hours\":35,\"job\":\"Ma\xc3\xa7on\",\"date\":\"2026-02-10\",\"evidence\":\"email 2026-02-10\",\"steps\":\"info_meeting,selection,interview\",\"status\":\"confirmed\"}\n"
+"{\"type\":\"intent\",\"ref\":\"I2\",\"employer\":\"Int\xc3\xa9rim Nantes\",\"siret\":\"64555482500028\",\"employer_kind\":\"interim_agency\",\"contract\":\"CDD\",\"months\":12,\"weekly_hours\":35,\"job\":\"Ma\xc3\xa7on\",\"date\":\"2026-01-20\",\"evidence\":\"courrier 2026-01-20\",\"steps\":\"selection\",\"status\":\"confirmed\"}\n"
+"{\"type\":\"intent\",\"ref\":\"I3\",\"employer\":\"Pl\xc3\xa2trerie\",\"siret\":\"90104765400016\",\"employer_kind\":\"company\",\"contract\":\"CDD\",\"months\":6,\"weekly_hours\":24,\"job\":\"Ma\xc3\xa7on\",\"date\":\"2026-02-10\",\"evidence\":\"email 2026-02-10\",\"steps\":\"info_meeting\",\"status\":\"declared\"}\n"
+"{\"type\":\"intent\",\"ref\":\"I4\",\"employer\":\"R\xc3\xa9nov\",\"siret\":\"68199521300011\",\"employer_kind\":\"company\",\"contract\":\"PRO_CONTRACT\",\"months\":9,\"weekly_hours\":21,\"job\":\"Ma\xc3\xa7on\",\"date\":\"2026-02-01\",\"evidence\":\"offre 2026-02-01\",\"steps\":\"selection,interview\",\"status\":\"confirmed\"}\n"
+"{\"type\":\"intent\",\"ref\":\"I5\",\"employer\":\"H\xc3\xb4tel\",\"siret\":\"32756736800045\",\"employer_kind\":\"company\",\"contract\":\"APPRENTICESHIP\",\"months\":24,\"weekly_hours\":35,\"job\":\"Ma\xc3\xa7on\",\"date\":\"2026-02-15\",\"evidence\":\"email 2026-02-15\",\"steps\":\"interview\",\"status\":\"withdrawn\",\"status_date\":\"2026-02-28\",\"status_reason\":\"poste supprim\xc3\xa9\",\"followup\":\"full_path\"}\n"
+"{\"type\":\"intent\",\"ref\":\"I6\",\"employer\":\"B\xc3\xa2ti Ouest\",\"siret\":\"64152677700041\",\"employer_kind\":\"company\",\"contract\":\"CDI\",\"months\":0,\"weekly_hours\":35,\"job\":\"Plaquiste\",\"date\":\"2026-03-01\",\"evidence\":\"email 2026-03-01\",\"steps\":\"interview\",\"status\":\"confirmed\"}\n"
+"{\"type\":\"path\",\"ref\":\"P1\",\"trainee\":\"T1\",\"session\":\"S1\",\"intent\":\"I1\",\"hours\":210,\"modules\":\"M1,M2\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P2\",\"trainee\":\"T2\",\"session\":\"S1\",\"intent\":\"I2\",\"hours\":189,\"modules\":\"M1\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P3\",\"trainee\":\"T3\",\"session\":\"S1\",\"intent\":\"I3\",\"hours\":231,\"modules\":\"M1,M3\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P4\",\"trainee\":\"T4\",\"session\":\"S1\",\"intent\":\"I4\",\"hours\":168,\"modules\":\"M2\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P5\",\"trainee\":\"T5\",\"session\":\"S1\",\"intent\":\"I5\",\"hours\":210,\"modules\":\"M1\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P6\",\"trainee\":\"T6\",\"session\":\"S1\",\"hours\":210,\"modules\":\"M1\",\"financed\":false}\n"
+"{\"type\":\"path\",\"ref\":\"P7\",\"trainee\":\"T7\",\"session\":\"S2\",\"hours\":35,\"modules\":\"M1\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P8\",\"trainee\":\"T8\",\"session\":\"S2\",\"hours\":35,\"modules\":\"M1\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P9\",\"trainee\":\"T9\",\"session\":\"S2\",\"hours\":35,\"modules\":\"M1\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P10\",\"trainee\":\"T10\",\"session\":\"S2\",\"hours\":28,\"modules\":\"M1\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P11\",\"trainee\":\"T11\",\"session\":\"S2\",\"hours\":35,\"modules\":\"M1\",\"financed\":true}\n"
+"{\"type\":\"path\",\"ref\":\"P12\",\"trainee\":\"T12\",\"session\":\"S3\",\"intent\":\"I6\",\"hours\":420,\"modules\":\"M1\",\"financed\":true}\n";
+
+struct fix {
+	char *dir;
+	struct node *n;
+};
+
+/* Per-test setup: a consortium with a co-contractor, the base lot imported. */
+static int
+setup(void **state)
+{
+	struct genesis_member co = { "Atelier Comp\xc3\xa9tences", CO_SIRET };
+	struct genesis g = { "Groupement Test", "MKT-2026", { "Lead Formation",
+		TU_LEAD_SIRET }, &co, 1 };
+	struct import_opts o = { 0 };
+	struct import_result res;
+	struct consort_diag d = { 0 };
+	char path[4096];
+	struct fix *f = calloc(1, sizeof(*f));
+
+	if (f == NULL || (f->dir = tu_mkdtemp()) == NULL)
+		return -1;
+	tu_path(path, sizeof(path), f->dir, "node");
+	if (node_init(path, &g, NULL, 0, &f->n, &d) != 0)
+		return -1;
+	tu_path(path, sizeof(path), f->dir, "base.jsonl");
+	tu_write_file(path, base);
+	o.path = path;
+	o.format = IMPORT_JSONL;
+	o.batch = 100;
+	if (import_file(f->n, &o, &res, &d) != 0)
+		fail_msg("import: %s %s", d.where, d.what);
+	*state = f;
+	return 0;
+}
+
+/* Per-test teardown. */
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	node_close(f->n);
+	tu_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Writes one field (text as on the command line; NULL unsets). */
+static void
+set(struct fix *f, const char *type, const char *ref, const char *field,
+    const char *text)
+{
+	const struct schema_type *t = schema_type_by_name(type);
+	struct consort_diag d = { 0 };
+	struct field_input in;
+	struct edit e;
+	bool changed;
+
+	in.f = schema_field_by_name(t, field, strlen(field));
+	assert_non_null(in.f);
+	if (text == NULL)
+		memset(&in.v, 0, sizeof(in.v));
+	else
+		assert_ok(schema_parse_text(in.f, text, strlen(text), &in.v, &d));
+	assert_ok(edit_begin(f->n, &e));
+	assert_ok(records_put(&e, t, ref, strlen(ref), &in, 1, PUT_UPSERT, false,
+	    &changed, &d));
+	assert_ok(edit_commit(&e));
+}
+
+/* Builds and signs LOT-A's March request; returns the file, sets *req. */
+static char *
+build(struct fix *f, json_t **req, size_t *len)
+{
+	struct order_opts o = { "LOT-A", "2026-03", false, NULL, NULL };
+	struct consort_diag d = { 0 };
+	struct rules_query q;
+	struct rules_model *m;
+	char from[11], to[11], *file;
+	MDB_txn *txn;
+
+	assert_ok(store_begin(&f->n->store, false, &txn));
+	assert_ok(store_load_authors(txn, &f->n->store));
+	assert_ok(perm_roster(txn, &f->n->store));
+	assert_ok(order_query(&f->n->store, f->n->pk, &o, &q, from, to, &d));
+	assert_ok(rules_load(txn, &f->n->store, &q, &m, &d));
+	assert_ok(rules_check(txn, m));
+	assert_int_equal(m->errors + m->conflicts, 0);
+	if (order_request(txn, f->n, m, &o, req, &d) != 0)
+		fail_msg("order_request: %s", d.what);
+	rules_free(m);
+	mdb_txn_abort(txn);
+	assert_ok(order_sign(*req, f->n->pk, f->n->sk, &file, len));
+	return file;
+}
+
+/* The canonical form of a JSON text. */
+static char *
+canon(const char *text, int *rc)
+{
+	json_error_t err;
+	json_t *v = json_loads(text, JSON_DECODE_ANY, &err);
+	char *out = NULL;
+	size_t len;
+
+	assert_non_null(v);
+	*rc = jcs_canonical(v, &out, &len);
+	json_decref(v);
+	if (*rc == 0)
+		assert_int_equal(strlen(out), len);
+	return out;
+}
+
+/* RFC 8785: keys by UTF-16 code units, JSON.stringify escapes, integers only. */
+static void
+test_jcs(void **state)
+{
+	int rc;
+	char *s;
+
+	(void)state;
+	s = canon("{ \"b\": 1, \"a\": [true, false, null], \"\\u00e9\": \"x\", "
+	    "\"Z\": -7 }", &rc);
+	assert_ok(rc);
+	assert_string_equal(s, "{\"Z\":-7,\"a\":[true,false,null],\"b\":1,"
+	    "\"\xc3\xa9\":\"x\"}");
+	free(s);
+	/* U+20AC < U+1F600 (surrogates D83D DE00) < U+FB01 in UTF-16, though
+	 * UTF-8 bytes would put U+FB01 (EF AC 81) before U+1F600 (F0 9F ...) */
+	s = canon("{\"\\ufb01\":3,\"\\ud83d\\ude00\":2,\"\\u20ac\":1}", &rc);
+	assert_ok(rc);
+	assert_string_equal(s, "{\"\xe2\x82\xac\":1,\"\xf0\x9f\x98\x80\":2,"
+	    "\"\xef\xac\x81\":3}");
+	free(s);
+	assert_true(jcs_key_cmp("\xf0\x9f\x98\x80", 4, "\xef\xac\x81", 3) < 0);
+	assert_true(jcs_key_cmp("a", 1, "ab", 2) < 0);
+	assert_int_equal(jcs_key_cmp("ab", 2, "ab", 2), 0);
+	s = canon("\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\\u007f\\u00e9\\u2028\"", &rc);
+	assert_ok(rc);
+	assert_string_equal(s, "\"\\u0001\\b\\t\\n\\f\\r\\\"\\\\/\x7f\xc3\xa9"
+	    "\xe2\x80\xa8\"");
+	free(s);
+	s = canon("[1.5]", &rc);
+	assert_err(rc, E(BADTYPE));
+	s = canon("[9007199254740992]", &rc);
+	assert_err(rc, E(TOOBIG));
+	s = canon("[9007199254740991, -9007199254740991, 0]", &rc);
+	assert_ok(rc);
+	assert_string_equal(s, "[9007199254740991,-9007199254740991,0]");
+	free(s);
+}
+
+/* The request holds what DOMAIN.md lists, in R12's order, with exact totals. */
+static void
+test_request_content(void **state)
+{
+	struct fix *f = *state;
+	const json_t *t, *lines, *s1, *p;
+	json_t *req;
+	char *file;
+	size_t len, i;
+	static const char *const order[] = { "P2", "P4", "P1", "P3", "P5",
+		"P10", "P11", "P7", "P8", "P9" };
+
+	file = build(f, &req, &len);
+	assert_string_equal(json_string_value(json_object_get(req, "format")),
+	    ORDER_FORMAT);
+	assert_string_equal(json_string_value(json_object_get(req, "period")),
+	    "2026-03");
+	/* R20: socle apart */
+	assert_int_equal(json_array_size(json_object_get(req, "sessions")), 1);
+	assert_int_equal(json_array_size(json_object_get(req, "socle")), 1);
+	s1 = json_array_get(json_object_get(req, "sessions"), 0);
+	assert_string_equal(json_string_value(json_object_get(s1, "ref")), "S1");
+	/* R19: five employers in S1 */
+	assert_int_equal(json_integer_value(json_object_get(s1, "employers")), 5);
+	/* R12: intent date, then intent id (I1 and I3 share a date), socle last */
+	lines = json_object_get(req, "lines");
+	assert_int_equal(json_array_size(lines), nitems(order));
+	for (i = 0; i < nitems(order); i++)
+		assert_string_equal(json_string_value(json_object_get(
+		    json_array_get(lines, i), "path")), order[i]);
+	/* R14: cost = hours x rate; R06: P6 apart, not costed */
+	t = json_object_get(req, "totals");
+	assert_int_equal(json_integer_value(json_object_get(t, "financed")), 10);
+	assert_int_equal(json_integer_value(json_object_get(t, "not_financed")), 1);
+	assert_int_equal(json_integer_value(json_object_get(t, "hours")),
+	    1008 + 168);
+	assert_int_equal(json_integer_value(json_object_get(t, "cost_cents")),
+	    (1008 + 168) * 1410);
+	assert_int_equal(json_array_size(json_object_get(req, "not_financed")), 1);
+	/* R16: the withdrawn intent listed with its follow-up */
+	p = json_array_get(json_object_get(req, "withdrawn"), 0);
+	assert_string_equal(json_string_value(json_object_get(p, "intent")), "I5");
+	assert_string_equal(json_string_value(json_object_get(p, "followup")),
+	    "full_path");
+	/* R15, R17: part time and remuneration carried, no personal data */
+	p = json_array_get(json_object_get(s1, "paths"), 3);
+	assert_string_equal(json_string_value(json_object_get(p, "ref")), "P4");
+	assert_true(json_is_true(json_object_get(p, "part_time")));
+	p = json_array_get(json_object_get(s1, "paths"), 2);
+	assert_true(json_is_false(json_object_get(p, "remunerated")));
+	assert_null(strstr(file, "family_name"));
+	assert_null(strstr(file, "ft_id"));
+	/* R08: the certification; the state's heads */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(s1,
+	    "certification"), "code")), "RNCP38510");
+	assert_int_equal(json_array_size(json_object_get(json_object_get(req,
+	    "state"), "heads")), 1);
+	/* warnings with their rule ids */
+	assert_int_equal(json_array_size(json_object_get(req, "warnings")), 2);
+	free(file);
+	json_decref(req);
+}
+
+/* Building twice on one state gives the same bytes; a new edit changes them. */
+static void
+test_deterministic(void **state)
+{
+	struct fix *f = *state;
+	json_t *r1, *r2, *r3;
+	char *a, *b, *c;
+	size_t la, lb, lc;
+
+	a = build(f, &r1, &la);
+	b = build(f, &r2, &lb);
+	assert_int_equal(la, lb);
+	assert_memory_equal(a, b, la);
+	set(f, "trainee", "T12", "birth_year", "1991");  /* outside the request */
+	c = build(f, &r3, &lc);
+	/* same sessions, but the state (heads) it reflects moved */
+	assert_true(la != lc || memcmp(a, c, la) != 0);
+	assert_true(json_equal(json_object_get(r1, "sessions"),
+	    json_object_get(r3, "sessions")));
+	free(a);
+	free(b);
+	free(c);
+	json_decref(r1);
+	json_decref(r2);
+	json_decref(r3);
+}
+
+/* The signature fails after any byte of the canonical request changes. */
+static void
+test_signature(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	uint8_t other[32];
+	json_t *req;
+	char *file;
+	size_t len, i, start = strlen("{\"request\":"), end;
+
+	file = build(f, &req, &len);
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	assert_true(of.valid);
+	/* the request's bytes in the file are its canonical form */
+	end = start + of.canonical_len;
+	assert_memory_equal(file + start, of.canonical, of.canonical_len);
+	assert_memory_equal(file + end, ",\"signature\":", 13);
+	order_file_free(&of);
+	for (i = start; i < end; i++) {
+		file[i] ^= 0x01;
+		if (order_parse(file, len, NULL, &of, &d) == 0) {
+			if (of.valid)
+				fail_msg("byte %zu changed, signature still valid", i);
+			order_file_free(&of);
+		}
+		file[i] ^= 0x01;
+	}
+	/* a change that keeps the JSON valid: one digit of the total */
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	assert_true(of.valid);
+	order_file_free(&of);
+	/* another key (--key) does not verify it */
+	memset(other, 3, sizeof(other));
+	assert_ok(order_parse(file, len, other, &of, &d));
+	assert_false(of.valid);
+	order_file_free(&of);
+	/* whitespace and key order do not matter: the canonical form does */
+	{
+		char *pretty = json_dumps(req, JSON_INDENT(2));
+		char sig[512], *alt;
+
+		snprintf(sig, sizeof(sig), "%s", strstr(file, "\"signature\""));
+		sig[strlen(sig) - 2] = '\0';   /* drop "}\n" */
+		alt = malloc(strlen(pretty) + strlen(sig) + 32);
+		sprintf(alt, "{ %s,\n \"request\": %s }", sig, pretty);
+		assert_ok(order_parse(alt, strlen(alt), NULL, &of, &d));
+		assert_true(of.valid);
+		order_file_free(&of);
+		free(alt);
+		free(pretty);
+	}
+	/* malformed files are refused with a reason */
+	assert_err(order_parse("{\"request\":{}}", 14, NULL, &of, &d), E(SCHEMA));
+	assert_err(order_parse("[", 1, NULL, &of, &d), E(SCHEMA));
+	free(file);
+	json_decref(req);
+}
+
+/* Renders a request with a writer into a string. */
+static char *
+render(const struct order_file *of, int kind)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	assert_non_null(m);
+	if (kind == 0)
+		assert_ok(order_write_csv(m, of->request));
+	else if (kind == 1)
+		assert_ok(order_write_html(m, of));
+	else
+		assert_ok(order_write_text(m, of));
+	fclose(m);
+	return buf;
+}
+
+/* The CSV has one row per path, costs adding up to the total, and warnings. */
+static void
+test_csv(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	json_t *req;
+	char *file, *csv, *line, *save, *cell;
+	size_t len;
+	long long sum = 0;
+	int rows = 0, col, costcol = -1, warncol = -1, pathcol = -1, k;
+	char cells[40][256];
+
+	set(f, "session", "S1", "title", "Ma\xc3\xa7on, \"bloc 2\"");
+	file = build(f, &req, &len);
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	csv = render(&of, 0);
+	for (line = strtok_r(csv, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		/* split on commas outside quotes */
+		char *p = line;
+		bool q = false;
+
+		col = 0;
+		k = 0;
+		for (; *p && *p != '\r'; p++) {
+			if (*p == '"' && (!q || p[1] != '"')) {
+				q = !q;
+				continue;
+			}
+			if (*p == '"')
+				p++;
+			if (*p == ',' && !q) {
+				cells[col][k] = '\0';
+				col++;
+				k = 0;
+				continue;
+			}
+			if (k < 255)
+				cells[col][k++] = *p;
+		}
+		cells[col][k] = '\0';
+		if (rows == 0) {
+			for (k = 0; k <= col; k++) {
+				if (strcmp(cells[k], "cost_cents") == 0)
+					costcol = k;
+				if (strcmp(cells[k], "warnings") == 0)
+					warncol = k;
+				if (strcmp(cells[k], "path") == 0)
+					pathcol = k;
+			}
+			assert_true(costcol >= 0 && warncol >= 0 && pathcol >= 0);
+		} else {
+			assert_int_equal(col, 30);
+			sum += atoll(cells[costcol]);
+			if (strcmp(cells[pathcol], "P5") == 0)
+				assert_string_equal(cells[warncol], "R16");
+			if (strcmp(cells[pathcol], "P7") == 0)
+				assert_string_equal(cells[warncol], "R09");
+			if (strcmp(cells[pathcol], "P1") == 0) {
+				assert_string_equal(cells[warncol], "");
+				assert_string_equal(cells[4],
+				    "Ma\xc3\xa7on, \"bloc 2\"");
+			}
+		}
+		cell = NULL;
+		(void)cell;
+		rows++;
+	}
+	assert_int_equal(rows, 1 + 11);   /* header + every path, P6 too */
+	assert_int_equal(sum, (1008 + 168) * 1410);
+	free(csv);
+	order_file_free(&of);
+	free(file);
+	json_decref(req);
+}
+
+/* The HTML page is self-contained, escaped, with totals, warnings, derogations. */
+static void
+test_html(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	json_t *req;
+	char *file, *html, eur[64], want[128];
+	size_t len;
+
+	set(f, "session", "S1", "title", "Ma\xc3\xa7on <script>alert(1)</script>");
+	set(f, "derogation", "D1", "rule", "R05");
+	set(f, "derogation", "D1", "session", "S1");
+	set(f, "derogation", "D1", "reason", "\xc3\xa9quilibre financier & co");
+	set(f, "derogation", "D1", "date", "2026-02-20");
+	file = build(f, &req, &len);
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	html = render(&of, 1);
+	assert_non_null(strstr(html, "<!DOCTYPE html>"));
+	assert_non_null(strstr(html, "@page{size:A4"));
+	assert_non_null(strstr(html, "@media print"));
+	/* self-contained: no external asset, no script */
+	assert_null(strstr(html, "<script"));
+	assert_null(strstr(html, "src="));
+	assert_null(strstr(html, "href="));
+	assert_null(strstr(html, "url("));
+	assert_non_null(strstr(html, "Ma\xc3\xa7on &lt;script&gt;alert(1)"
+	    "&lt;/script&gt;"));
+	/* grand total, per session and per provider */
+	order_euros(eur, sizeof(eur), (1008 + 168) * 1410, "&nbsp;");
+	assert_string_equal(eur, "16&nbsp;581,60&nbsp;\xe2\x82\xac");
+	snprintf(want, sizeof(want), "data-cents=\"%d\">%s", (1008 + 168) * 1410,
+	    eur);
+	assert_non_null(strstr(html, want));
+	assert_non_null(strstr(html, "Session total: 5 financed"));
+	assert_non_null(strstr(html, "data-cents=\"1421280\">14&nbsp;212,80"));
+	assert_non_null(strstr(html, "<td>Lead Formation</td><td>"
+	    TU_LEAD_SIRET "</td>"));
+	assert_non_null(strstr(html, "data-cents=\"236880\">2&nbsp;368,80"));
+	/* warnings and derogations with their rule ids */
+	assert_non_null(strstr(html, "<h2>Warnings (2)</h2>"));
+	assert_non_null(strstr(html, "<td>R16</td>"));
+	assert_non_null(strstr(html, "<td>R09</td>"));
+	assert_non_null(strstr(html, "<h2>Derogations (1)</h2>"));
+	assert_non_null(strstr(html, "<td>D1</td><td>R05</td>"));
+	assert_non_null(strstr(html, "\xc3\xa9quilibre financier &amp; co"));
+	assert_non_null(strstr(html, "class=\"ok\">valid"));
+	free(html);
+	/* a tampered file says so */
+	of.valid = false;
+	html = render(&of, 1);
+	assert_non_null(strstr(html, "INVALID"));
+	free(html);
+	html = render(&of, 2);
+	assert_non_null(strstr(html, "signature   INVALID"));
+	assert_non_null(strstr(html, "total       1176 h, 16 581,60"));
+	free(html);
+	order_file_free(&of);
+	free(file);
+	json_decref(req);
+}
+
+/* Finds a change of a diff by op and place. */
+static const json_t *
+find_change(const json_t *diff, const char *op, const char *at)
+{
+	const json_t *c = json_object_get(diff, "changes"), *x;
+	size_t i;
+
+	for (i = 0; i < json_array_size(c); i++) {
+		x = json_array_get(c, i);
+		if (strcmp(json_string_value(json_object_get(x, "op")), op) == 0 &&
+		    strcmp(json_string_value(json_object_get(x, "at")), at) == 0)
+			return x;
+	}
+	return NULL;
+}
+
+/* An amendment: a path added and an hour changed show up, nothing else. */
+static void
+test_diff(void **state)
+{
+	struct fix *f = *state;
+	json_t *a, *b, *diff;
+	const json_t *c;
+	char *fa, *fb;
+	size_t la, lb;
+
+	fa = build(f, &a, &la);
+	set(f, "path", "P12", "session", "S1");   /* I6 moves into March */
+	set(f, "path", "P2", "hours", "200");
+	fb = build(f, &b, &lb);
+	assert_ok(order_diff(a, b, &diff));
+	assert_true(json_is_true(json_object_get(diff, "same_period")));
+	assert_non_null(find_change(diff, "added", "sessions[S1].paths[P12]"));
+	assert_non_null(find_change(diff, "added", "lines[P12]"));
+	c = find_change(diff, "changed", "sessions[S1].paths[P2].hours");
+	assert_non_null(c);
+	assert_int_equal(json_integer_value(json_object_get(c, "old")), 189);
+	assert_int_equal(json_integer_value(json_object_get(c, "new")), 200);
+	c = find_change(diff, "changed", "totals.financed");
+	assert_non_null(c);
+	assert_int_equal(json_integer_value(json_object_get(c, "new")), 11);
+	assert_null(find_change(diff, "changed", "sessions[S2].totals.hours"));
+	json_decref(diff);
+	assert_ok(order_diff(a, a, &diff));
+	assert_int_equal(json_array_size(json_object_get(diff, "changes")), 0);
+	json_decref(diff);
+	free(fa);
+	free(fb);
+	json_decref(a);
+	json_decref(b);
+}
+
+/* R18: working days per month; a session's months add up to its hours. */
+static void
+test_statement(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	int64_t total, prev, thru;
+	json_t *mar, *apr, *none;
+	const json_t *sm, *sa, *pm, *pa;
+	MDB_txn *txn;
+	size_t i;
+
+	/* S1: Monday 2026-03-02 to Friday 2026-04-10: 30 working days */
+	assert_ok(statement_days("2026-03-02", "2026-04-10", "2026-03-01",
+	    "2026-03-31", &total, &prev, &thru));
+	assert_int_equal(total, 30);
+	assert_int_equal(prev, 0);
+	assert_int_equal(thru, 22);
+	assert_ok(statement_days("2026-03-02", "2026-04-10", "2026-04-01",
+	    "2026-04-30", &total, &prev, &thru));
+	assert_int_equal(prev, 22);
+	assert_int_equal(thru, 30);
+	assert_err(statement_days("2026-02-30", "2026-04-10", "2026-04-01",
+	    "2026-04-30", &total, &prev, &thru), E(INVAL));
+	assert_ok(store_begin(&f->n->store, false, &txn));
+	assert_ok(statement_build(txn, &f->n->store, "LOT-A", "2026-03", &mar, &d));
+	assert_ok(statement_build(txn, &f->n->store, "LOT-A", "2026-04", &apr, &d));
+	assert_err(statement_build(txn, &f->n->store, "LOT-Z", "2026-04", &none,
+	    &d), E(NOENT));
+	assert_null(none);
+	mdb_txn_abort(txn);
+	sm = json_array_get(json_object_get(mar, "sessions"), 0);
+	sa = json_array_get(json_object_get(apr, "sessions"), 0);
+	assert_string_equal(json_string_value(json_object_get(sm, "ref")), "S1");
+	assert_string_equal(json_string_value(json_object_get(sa, "ref")), "S1");
+	assert_int_equal(json_integer_value(json_object_get(sm,
+	    "working_days_in_month")), 22);
+	for (i = 0; i < json_array_size(json_object_get(sm, "paths")); i++) {
+		pm = json_array_get(json_object_get(sm, "paths"), i);
+		pa = json_array_get(json_object_get(sa, "paths"), i);
+		assert_int_equal(json_integer_value(json_object_get(pm,
+		    "hours_in_month")) + json_integer_value(json_object_get(pa,
+		    "hours_in_month")), json_integer_value(json_object_get(pm,
+		    "hours")));
+		assert_int_equal(json_integer_value(json_object_get(pm,
+		    "cost_cents")), 1410 * json_integer_value(json_object_get(pm,
+		    "hours_in_month")));
+	}
+	/* P1: 210 h x 22 / 30 = 154 h in March */
+	pm = json_array_get(json_object_get(sm, "paths"), 0);
+	assert_int_equal(json_integer_value(json_object_get(pm,
+	    "hours_in_month")), 154);
+	/* March: S1 and S2; April: S1 and S3 (one statement covers them all) */
+	assert_int_equal(json_array_size(json_object_get(mar, "sessions")), 2);
+	assert_int_equal(json_array_size(json_object_get(apr, "sessions")), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(mar,
+	    "totals"), "financed")), 10);
+	json_decref(mar);
+	json_decref(apr);
+}
+
+/* Periods are YYYY-MM months; their bounds are the month's first and last days. */
+static void
+test_periods(void **state)
+{
+	char from[11], to[11];
+
+	(void)state;
+	assert_true(order_period_valid("2026-03"));
+	assert_true(order_period_valid("2026-12"));
+	assert_false(order_period_valid("2026-13"));
+	assert_false(order_period_valid("2026-00"));
+	assert_false(order_period_valid("2026-3"));
+	assert_false(order_period_valid("2026/03"));
+	order_month_bounds("2028-02", from, to);
+	assert_string_equal(from, "2028-02-01");
+	assert_string_equal(to, "2028-02-29");
+	order_month_bounds("2026-04", from, to);
+	assert_string_equal(to, "2026-04-30");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_jcs),
+		cmocka_unit_test(test_periods),
+		cmocka_unit_test_setup_teardown(test_request_content, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_signature, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_html, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_statement, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("order", tests, tu_group_setup, NULL);
+}
