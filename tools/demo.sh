@@ -4,8 +4,10 @@
 # (DC4), records its sessions; the members work offline; the lead and the
 # co-contractor edit the same path concurrently; they sync over TCP on
 # loopback; the conflict is listed and resolved; the subcontractor's
-# changes travel by bundle; every store is verified and every node ends
-# with the same state hash.
+# changes travel by bundle; a rule stops the first order request and a
+# derogation clears it; the request is built, verified, shown as text, CSV
+# and HTML, submitted; every store is verified and every node ends with the
+# same state hash.
 # Usage: tools/demo.sh [CONSORT]
 set -eu
 consort=$(cd "$(dirname "${1:-./consort}")" && pwd)/$(basename "${1:-./consort}")
@@ -79,6 +81,26 @@ on sub bundle export --out "$tmp/sub.bundle"
 on lead bundle import "$tmp/sub.bundle"
 on lead bundle import "$tmp/sub.bundle"
 on co sync 127.0.0.1:$port
+
+step "The lead builds April's order request for LOT-01: a rule stops it"
+on lead order build --lot LOT-01 --period 2026-04 --out "$tmp/request.json" || true
+step "The session opens with 2 trainees: the lead records the derogation (R05)"
+on lead add derogation --ref D-R05-S000002 rule=R05 session=S000002 \
+    reason="Équilibre financier de l'organisme: ouverture validée par la Région" \
+    date=2026-03-20
+on lead order build --lot LOT-01 --period 2026-04 --out "$tmp/request.json"
+step "Anyone with the lead's public key verifies it, without a store"
+"$consort" order verify "$tmp/request.json" --key "$("$consort" --dir "$tmp/lead" whoami --json |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')"
+on lead order show "$tmp/request.json"
+on lead order show "$tmp/request.json" --csv
+on lead order show "$tmp/request.json" --html >"$tmp/request.html"
+printf 'HTML page: %s bytes, self-contained (%s external references)\n' \
+    "$(wc -c <"$tmp/request.html")" "$(grep -ciE '(src|href)=\"?https?:' "$tmp/request.html" || true)"
+on lead order submit "$tmp/request.json"
+on lead statement --lot LOT-01 --month 2026-04
+on co sync 127.0.0.1:$port
+on sub sync 127.0.0.1:$port
 
 step "Every store is intact and every node holds the same state"
 kill "$serve_pid"; wait "$serve_pid" 2>/dev/null || true; serve_pid=
