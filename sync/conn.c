@@ -322,7 +322,8 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	c->res.bytes_in += (uint64_t)nread;
 	c->inlen += (size_t)nread;
-	uv_timer_again(&c->timer);
+	if (!c->finished)
+		uv_timer_again(&c->timer);
 	process(c);
 }
 
@@ -332,6 +333,10 @@ on_timeout(uv_timer_t *t)
 {
 	struct conn *c = t->data;
 
+	if (c->finished) {
+		conn_close(c);  /* done: the peer only failed to say goodbye */
+		return;
+	}
 	conn_fail(c, E(IO), c->phase == PH_FRAMES ? "the peer stopped answering" :
 	    "the handshake did not finish in time", "check the peer's address "
 	    "and that it runs consort serve");
@@ -402,15 +407,15 @@ conn_init(struct conn *c, uv_loop_t *loop, struct node *n, bool server)
 	return 0;
 }
 
-/* libuv: the write side is shut down; now close. */
+/* libuv: the write side is shut down; the peer's end of file closes. */
 static void
 on_shutdown(uv_shutdown_t *req, int status)
 {
 	struct conn *c = req->data;
 
-	(void)status;
 	free(req);
-	conn_close(c);
+	if (status < 0)
+		conn_close(c);
 }
 
 /* Ends a finished session: a FINAL frame, what is queued, then close. */
@@ -428,6 +433,8 @@ conn_finish(struct conn *c)
 		c->res.frames_out++;
 		(void)conn_write(c, end, len);
 	}
+	/* wait for the peer's own end, but not for ever */
+	uv_timer_start(&c->timer, on_timeout, NET_LINGER_MS, 0);
 	if ((req = malloc(sizeof(*req))) == NULL ||
 	    uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
 		free(req);

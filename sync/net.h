@@ -11,6 +11,7 @@
 
 #define NET_IDLE_MS 30000            /* a silent peer is dropped */
 #define NET_HANDSHAKE_MS 10000       /* to finish the handshake */
+#define NET_LINGER_MS 2000           /* for the peer's end once done */
 #define NET_DEFAULT_PORT 7400
 
 /* What one sync with one peer did. */

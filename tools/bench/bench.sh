@@ -250,6 +250,8 @@ def plan(server_log, client_log):
     cs_c, b_c, m_c = side(lc, ls)
     m_s += [2 + usz(k + 1) for k in range(len(b_c))]      # ACKs
     m_c += [2 + usz(k + 1) for k in range(len(b_s))]
+    m_s.append(0)                                         # the FINAL frames
+    m_c.append(0)
     total = HANDSHAKE + sum(FRAME + m for m in m_s + m_c)
     ceil = lambda n: -(-n // WINDOW)
     # turns the client waits for: 2 in the handshake; the HELLO of the
@@ -1115,7 +1117,7 @@ for scale in $SCALES; do
 		checks="$checks;C sync: export digests of A and B = post_incremental_state_sha256, equal state-hash, every run"
 		checks="$checks;D: equal state-hash and export on A and B, each of the 100 fields holds a or b (the same on both), and set back to old the digest is post_incremental_state_sha256, every run"
 		checks="$checks;D: conflicts listed = $how"
-		checks="$checks;messages: frames each way (HELLO, BATCHes, ACKs, DONE) computed from the protocol and the sizes of the change-sets sent, checked: the bytes they predict (handshake $((2 * (64 + 112) + 2 * 24)) + 21 per frame + messages) = the bytes consort sync measured in $pred_ok of $pred_n syncs"
+		checks="$checks;messages: frames each way (HELLO, BATCHes, ACKs, DONE, the empty FINAL frame) computed from the protocol and the sizes of the change-sets sent, checked: the bytes they predict (handshake $((2 * (64 + 112) + 2 * 24)) + 21 per frame + messages) = the bytes consort sync measured in $pred_ok of $pred_n syncs"
 		checks="$checks;round trips (protocol): 2 in the handshake + those of the session: ceil(batches A->B / 4) (the HELLO reply carries the first window of 4), or 1 + ceil(batches B->A / 4) when B sends, TCP connect not counted"
 		if [ ${#STRACE[@]} -gt 0 ]; then
 			checks="$checks;round trips (strace): run 1 replayed untimed on copies of the nodes with both processes under strace (same bytes as the timed sync), the depth of the causal chain of socket writes (each write after all its process had read)"
@@ -1124,5 +1126,45 @@ for scale in $SCALES; do
 	py table "$results" "$scale" "$OPS_DATASET" "$OPS_RECORDS" "$OPS_RPT" \
 	    "$checks"
 done
+# Issue 5's measurement: order build for each lot of the x10 dataset, in
+# the month where most of its sessions start (the dataset breaks rules on
+# purpose: a refusal with its full list of errors counts as a build).
+run_orders() {
+	local scale=$1 node=$work/orders lot period t0 t1 rc
+	load_ops "$scale"
+	"$consort" --dir "$node" init --consortium "Bench" --member "Forma Nord" \
+	    --siret 41852736200127 --market BENCH >/dev/null 2>&1 || die "init for orders"
+	"$consort" --dir "$node" import "$DATASET" >/dev/null 2>&1 || die "import for orders"
+	echo "== order build, x$scale (one lot, its busiest month; refusals count as builds)"
+	printf '  %-7s %-8s %6s %8s %9s  %s\n' lot period "exit" seconds "rss MiB" "refusals"
+	python3 - "$DATASET" <<'PY' >"$work/lots"
+import json, sys, collections
+months = collections.defaultdict(collections.Counter)
+for line in open(sys.argv[1], encoding="utf-8"):
+    r = json.loads(line)
+    if r["type"] == "session":
+        months[r["lot"]][r["start"][:7]] += 1
+for lot in sorted(months):
+    print(lot, months[lot].most_common(1)[0][0])
+PY
+	while read -r lot period; do
+		t0=$(now_us)
+		rc=0
+		/usr/bin/time -f '%M' -o "$work/orders.rss" "$consort" --dir "$node" order build \
+		    --lot "$lot" --period "$period" --out "$work/orders.json" \
+		    >/dev/null 2>"$work/orders.err" || rc=$?
+		t1=$(now_us)
+		printf '  %-7s %-8s %6s %8.3f %9.1f  %s\n' "$lot" "$period" "$rc" \
+		    "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print (b - a) / 1e6 }')" \
+		    "$(awk '{ print $1 / 1024 }' "$work/orders.rss" | tail -n 1)" \
+		    "$(grep -c ' R[0-9][0-9] ' "$work/orders.err" || true)"
+		[ "$rc" = 0 ] || [ "$rc" = 3 ] || die "order build $lot $period exited $rc"
+		rm -f "$work/orders.json"
+	done <"$work/lots"
+	echo "  (target: < 0.5 s per lot)"
+	rm -rf "$node"
+}
+case " $SCALES " in *" 10 "*) run_orders 10 ;; *) run_orders "${SCALES%% *}" ;; esac
+
 py summary "$results" "$RUNS" "$SYNC_RUNS"
 echo "(benchmark wall time $(awk -v a="$started" -v b="$(now_us)" 'BEGIN { printf "%.1f", (b - a) / 1e6 }') s)"
