@@ -26,6 +26,7 @@ bool util_utf8_valid(const uint8_t *s, size_t len);
 bool util_date_valid(const char *s, size_t len);
 bool util_siret_valid(const char *s, size_t len);
 uint64_t util_now_ms(void);
+extern uint64_t (*util_clock)(void);
 void util_put_be64(uint8_t *p, uint64_t v);
 uint64_t util_get_be64(const uint8_t *p);
 void util_put_be32(uint8_t *p, uint32_t v);

@@ -16,6 +16,64 @@
 #define NREFS 4
 #define MAX_CONFLICTS 256
 
+/*
+ * Everything random in a run derives from the seed: libsodium's randomness
+ * (keys, network keys, nonces) through this implementation, and the clock
+ * of the hybrid logical clocks through util_clock.  So a seed replays
+ * exactly, with the keys and clocks of the failing run.
+ */
+static uint8_t det_seed[randombytes_SEEDBYTES];
+static uint64_t det_counter, det_ms;
+
+/* Deterministic bytes: a ChaCha20 stream keyed by the seed and a counter. */
+static void
+det_buf(void *buf, size_t n)
+{
+	uint8_t k[randombytes_SEEDBYTES];
+
+	memcpy(k, det_seed, sizeof(k));
+	util_put_be64(k, util_get_be64(k) ^ det_counter++);
+	randombytes_buf_deterministic(buf, n, k);
+}
+
+/* A deterministic 32-bit number. */
+static uint32_t
+det_random(void)
+{
+	uint32_t r;
+
+	det_buf(&r, sizeof(r));
+	return r;
+}
+
+/* The name of the implementation. */
+static const char *
+det_name(void)
+{
+	return "consort-test-deterministic";
+}
+
+static randombytes_implementation det_impl = {
+	det_name, det_random, NULL, NULL, det_buf, NULL,
+};
+
+/* The test's clock: one millisecond per reading, from a fixed start. */
+static uint64_t
+det_clock(void)
+{
+	return det_ms++;
+}
+
+/* Restarts the randomness and the clock from a seed. */
+static void
+det_reset(uint64_t seed)
+{
+	memset(det_seed, 0, sizeof(det_seed));
+	util_put_be64(det_seed + 8, seed);
+	det_counter = 0;
+	det_ms = UINT64_C(1767225600000);  /* 2026-01-01 */
+}
+
 /* Totals over every seed, printed at the end: the test must exercise merges. */
 static unsigned long long total_edits, total_refused, total_conflicts;
 
@@ -387,6 +445,7 @@ run_seed(uint64_t seed)
 	unsigned i, steps;
 
 	memset(&w, 0, sizeof(w));
+	det_reset(seed);
 	w.seed = seed;
 	w.rng = seed * 0x9E3779B97F4A7C15ULL + 1;
 	w.n = 3 + pick(&w, MAX_REPLICAS - 2);
@@ -430,6 +489,10 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_random_convergence),
 	};
+
+	/* before sodium_init (in the group setup) */
+	randombytes_set_implementation(&det_impl);
+	util_clock = det_clock;
 
 	return cmocka_run_group_tests_name("converge", tests, tu_group_setup, NULL);
 }
