@@ -59,6 +59,7 @@ struct importer {
 	unsigned in_cs;         /* records in the current change-set */
 	unsigned since_commit;  /* change-sets since the last commit */
 	uint64_t bytes, total;
+	bool dry;               /* pass 2 rehearsed in a transaction never kept */
 	/* CSV state */
 	const struct schema_field *cols[CSV_MAX_COLUMNS];
 	int ref_col, type_col;
@@ -227,7 +228,7 @@ flush(struct importer *im, bool commit)
 	im->in_cs = 0;
 	if (im->e.appended != before)
 		im->since_commit++;
-	if (commit || im->since_commit >= COMMIT_EVERY) {
+	if (!im->dry && (commit || im->since_commit >= COMMIT_EVERY)) {
 		im->since_commit = 0;
 		return edit_renew(&im->e);
 	}
@@ -246,6 +247,13 @@ write_record(struct importer *im, const struct rec_in *r)
 		return line_error(im, r->line, rc, im->d->what, im->d->hint);
 	if (!changed)
 		return 0;
+	if (im->dry) {
+		/* one change-set per record, so that a refusal names its line */
+		if ((rc = flush(im, false)) != 0)
+			return line_error(im, r->line, rc, im->e.diag.what,
+			    im->e.diag.hint);
+		return 0;
+	}
 	im->res->changed++;
 	if (++im->in_cs >= im->o->batch || csb_size(&im->e.b) >= CS_SOFT_BYTES)
 		return flush(im, false);
@@ -680,14 +688,15 @@ pass_check(struct importer *im, enum import_format fmt)
 	return rc;
 }
 
-/* Pass 2: write the good records in change-sets. */
+/* Pass 2: write the good records in change-sets (or rehearse it, dry). */
 static int
-pass_write(struct importer *im, enum import_format fmt)
+pass_write(struct importer *im, enum import_format fmt, bool dry)
 {
 	uint64_t records = im->res->records;
 	int rc;
 
 	im->pass = 2;
+	im->dry = dry;
 	im->res->records = records;
 	if ((rc = edit_begin(im->n, &im->e)) != 0)
 		return rc;
@@ -698,9 +707,24 @@ pass_write(struct importer *im, enum import_format fmt)
 			edit_abort(&im->e);
 		return rc;
 	}
-	im->res->changesets = im->e.appended;
-	edit_abort(&im->e);  /* the last renew opened an empty transaction */
+	if (!dry)
+		im->res->changesets = im->e.appended;
+	edit_abort(&im->e);  /* dry: nothing kept; else the last renew's empty txn */
+	im->in_cs = 0;
+	im->since_commit = 0;
+	im->nextbad = 0;
 	return 0;
+}
+
+/*
+ * Whether the importer's records could be refused by the permission rules:
+ * a member other than the lead rehearses the import first, so that a file
+ * with one record it may not write is refused whole, naming the line.
+ */
+static bool
+needs_rehearsal(const struct node *n)
+{
+	return n->store.has_founder && !perm_is_lead(&n->store, n->pk);
 }
 
 /* Imports a JSON Lines or CSV file (see the top of this file). */
@@ -730,8 +754,10 @@ import_file(struct node *n, const struct import_opts *o,
 		    "give the file to import, not a folder or a device");
 	im.total = (uint64_t)st.st_size;
 	rc = pass_check(&im, fmt);
+	if (rc == 0 && needs_rehearsal(n))
+		rc = pass_write(&im, fmt, true);
 	if (rc == 0)
-		rc = pass_write(&im, fmt);
+		rc = pass_write(&im, fmt, false);
 	merge_record_free(&im.scratch);
 	free(im.seen.keys);
 	free(im.seen.lines);
