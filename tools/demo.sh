@@ -108,4 +108,7 @@ sed 's/^/  serve: /' "$tmp/serve.log"
 on lead verify
 for n in lead co sub; do printf '%-4s %s\n' $n "$("$consort" --dir "$tmp/$n" state-hash)"; done
 on lead status
+
+step "The request the Region receives, checked with the lead's public key only"
+"$consort" order verify "$tmp/request.json"
 printf '\ndemo: done (nodes in %s, removed now)\n' "$tmp"
