@@ -17,6 +17,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -584,52 +585,44 @@ cmp_ref(const void *key, const void *elem)
 	return strcmp(key, *(const char *const *)elem);
 }
 
+/* The index of ref in a sorted array of n structs of size each, or -1. */
+static long
+find_ref(const void *base, size_t n, size_t size, const char *ref)
+{
+	const char *p;
+
+	if (n == 0)
+		return -1;
+	p = bsearch(ref, base, n, size, cmp_ref);
+	return p != NULL ? (long)((p - (const char *)base) / (ptrdiff_t)size) : -1;
+}
+
 /* The index of the session ref in the model, or -1. */
 long
 rules_session(const struct rules_model *m, const char *ref)
 {
-	const struct rm_session *p;
-
-	if (m->nsessions == 0)
-		return -1;
-	p = bsearch(ref, m->sessions, m->nsessions, sizeof(*p), cmp_ref);
-	return p != NULL ? (long)(p - m->sessions) : -1;
+	return find_ref(m->sessions, m->nsessions, sizeof(*m->sessions), ref);
 }
 
 /* The index of the intent ref in the model, or -1. */
 long
 rules_intent(const struct rules_model *m, const char *ref)
 {
-	const struct rm_intent *p;
-
-	if (m->nintents == 0)
-		return -1;
-	p = bsearch(ref, m->intents, m->nintents, sizeof(*p), cmp_ref);
-	return p != NULL ? (long)(p - m->intents) : -1;
+	return find_ref(m->intents, m->nintents, sizeof(*m->intents), ref);
 }
 
 /* The index of the trainee ref in the model, or -1. */
 static long
 model_trainee(const struct rules_model *m, const char *ref)
 {
-	const struct rm_trainee *p;
-
-	if (m->ntrainees == 0)
-		return -1;
-	p = bsearch(ref, m->trainees, m->ntrainees, sizeof(*p), cmp_ref);
-	return p != NULL ? (long)(p - m->trainees) : -1;
+	return find_ref(m->trainees, m->ntrainees, sizeof(*m->trainees), ref);
 }
 
 /* The index of the lot ref in the model, or -1. */
 static long
 model_lot(const struct rules_model *m, const char *ref)
 {
-	const struct rm_lot *p;
-
-	if (m->nlots == 0)
-		return -1;
-	p = bsearch(ref, m->lots, m->nlots, sizeof(*p), cmp_ref);
-	return p != NULL ? (long)(p - m->lots) : -1;
+	return find_ref(m->lots, m->nlots, sizeof(*m->lots), ref);
 }
 
 /* Whether a trainee belongs to the model (business conflict filter). */
