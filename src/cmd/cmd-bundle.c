@@ -2,6 +2,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <jansson.h>
 
@@ -17,9 +18,15 @@ read_since(const char *path, struct sess_vv **vv, uint32_t *n,
 {
 	json_error_t jerr;
 	json_t *root, *authors, *a;
+	struct stat st;
 	size_t i;
 	int rc = 0;
 
+	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_size > SINCE_MAX_BYTES)
+		return consort_diag_set(d, E(INVAL), path, "not a readable file of "
+		    "at most 1 MiB", "give the output of consort status --json of "
+		    "the node it is for");
 	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
 		return consort_diag_set(d, E(SCHEMA), path, jerr.text, "give the "
 		    "output of consort status --json of the node it is for");
