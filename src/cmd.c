@@ -336,27 +336,50 @@ cmd_out_begin(void)
 	return f != NULL ? f : stdout;
 }
 
-/* Copies the finished output to stdout (when rc is 0) and closes it. */
-int
-cmd_out_end(FILE *f, int rc)
+/* Copies a temporary output file to stdout, optionally defusing controls. */
+static int
+out_copy(FILE *f, int rc, bool safe)
 {
 	char buf[65536];
-	size_t n;
+	size_t n, i;
 
 	if (f == stdout)
 		return rc;
 	if (rc == 0) {
 		rewind(f);
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+			for (i = 0; safe && i < n; i++)
+				if (((unsigned char)buf[i] < 0x20 && buf[i] != '\n' &&
+				    buf[i] != '\t') || buf[i] == 0x7f)
+					buf[i] = '?';
 			if (fwrite(buf, 1, n, stdout) != n) {
 				rc = E(IO);
 				break;
 			}
+		}
 		if (ferror(f))
 			rc = E(IO);
 	}
 	fclose(f);
 	return rc;
+}
+
+/* Copies the finished output to stdout (when rc is 0) and closes it. */
+int
+cmd_out_end(FILE *f, int rc)
+{
+	return out_copy(f, rc, false);
+}
+
+/*
+ * cmd_out_end for text that carries strings from an untrusted file: control
+ * characters other than newline and tab are shown as '?', so that a file
+ * cannot drive the terminal.
+ */
+int
+cmd_out_end_safe(FILE *f, int rc)
+{
+	return out_copy(f, rc, true);
 }
 
 /* Formats a Unix time as UTC ISO 8601 (YYYY-MM-DDTHH:MM:SSZ). */

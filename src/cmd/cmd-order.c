@@ -375,7 +375,8 @@ order_show(struct cmd_ctx *ctx, int argc, char **argv)
 	else
 		rc = order_write_text(out, &f);
 	order_file_free(&f);
-	if ((rc = cmd_out_end(out, rc)) != 0)
+	rc = set[0] || set[1] ? cmd_out_end(out, rc) : cmd_out_end_safe(out, rc);
+	if (rc != 0)
 		return fail_file(ctx, "show", rc, NULL);
 	return EXIT_OK;
 }
