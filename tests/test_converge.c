@@ -138,24 +138,6 @@ put(struct node *n, const char *type, const char *ref, const char *field,
 	return edit_commit(&e);
 }
 
-/* Deletes a record in one change-set of replica n. */
-static int
-del(struct node *n, const char *type, const char *ref)
-{
-	struct consort_diag d = { 0 };
-	struct edit e;
-	int rc;
-
-	if ((rc = edit_begin(n, &e)) != 0)
-		return rc;
-	if ((rc = records_delete(&e, schema_type_by_name(type), ref, strlen(ref),
-	    &d)) != 0) {
-		edit_abort(&e);
-		return rc;
-	}
-	return edit_commit(&e);
-}
-
 /* Binds a replica's key as a co-contractor on the lead. */
 static void
 bind_co(struct node *lead, const char *siret, const uint8_t *pk)
@@ -297,7 +279,7 @@ random_edit(struct world *w, unsigned i)
 		break;
 	case 4:
 		ref_of(w, pick(w, 2) ? "T" : "I", ref, sizeof(ref));
-		r = del(n, ref[0] == 'T' ? "trainee" : "intent", ref);
+		r = tu_del(n, ref[0] == 'T' ? "trainee" : "intent", ref);
 		break;
 	case 5:
 		/* a path in this replica's own session, linked to a trainee */

@@ -150,24 +150,6 @@ put1(struct node *n, const char *type, const char *ref, const char *name,
 	assert_ok(put(n, type, ref, &kv, 1, mode));
 }
 
-/* Deletes a record on node n, in its own change-set. */
-static int
-del(struct node *n, const char *type, const char *ref)
-{
-	struct consort_diag d = { 0 };
-	struct edit e;
-	int rc;
-
-	assert_ok(edit_begin(n, &e));
-	rc = records_delete(&e, schema_type_by_name(type), ref, strlen(ref),
-	    &d);
-	if (rc != 0) {
-		edit_abort(&e);
-		return rc;
-	}
-	return edit_commit(&e);
-}
-
 /* Adds one op to the peers' builder: kind on (type, ref), field by name. */
 static void
 op(struct fix *f, unsigned kind, const char *type, const char *ref,
@@ -658,7 +640,7 @@ test_delete_vs_update(void **state)
 	d2 = dep_a(f, &h2);
 	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bob"));
 	b1 = sign(f, &f->b, &d2, 1, h2 + 1);
-	assert_ok(del(f->a, "trainee", "T01"));		/* A:4 */
+	assert_ok(tu_del(f->a, "trainee", "T01"));		/* A:4 */
 	assert_ok(apply_a(f, &b1));
 
 	w = view_a(f, "trainee", "T01", NULL);

@@ -162,24 +162,6 @@ put(struct node *n, const char *type, const char *ref, const struct kv *kv,
 	return put_refs(n, type, ref, kv, nkv, mode, true);
 }
 
-/* Deletes one record in its own edit. */
-static int
-del(struct node *n, const char *type, const char *ref)
-{
-	struct consort_diag d = { 0 };
-	struct edit e;
-	int rc;
-
-	assert_ok(edit_begin(n, &e));
-	rc = records_delete(&e, schema_type_by_name(type), ref, strlen(ref),
-	    &d);
-	if (rc != 0) {
-		edit_abort(&e);
-		return rc;
-	}
-	return edit_commit(&e);
-}
-
 /* Whether (type, ref) is a live record; its field's displayed value as text. */
 static bool
 lookup(struct node *n, const char *type, const char *ref, const char *field,
@@ -631,7 +613,7 @@ test_reference_checks(void **state)
 	assert_int_equal(put(f->n, "path", "P2", path, 2, PUT_ADD), 1);
 	/* a deleted record is no longer a valid target */
 	assert_int_equal(put(f->n, "trainee", "T1", &fam, 1, PUT_ADD), 1);
-	assert_ok(del(f->n, "trainee", "T1"));
+	assert_ok(tu_del(f->n, "trainee", "T1"));
 	path[0] = (struct kv){ "trainee", tu_str("T1") };
 	assert_err(put(f->n, "path", "P3", path, 1, PUT_ADD), E(REF));
 	assert_int_equal(count(f->n, T_path), 2);
@@ -646,12 +628,12 @@ test_delete(void **state)
 
 	assert_int_equal(put(f->n, "lot", "LOT-01", &sector, 1, PUT_ADD), 1);
 	assert_true(lookup(f->n, "lot", "LOT-01", "sector", NULL, 0));
-	assert_ok(del(f->n, "lot", "LOT-01"));
+	assert_ok(tu_del(f->n, "lot", "LOT-01"));
 	assert_int_equal(own_seq(f->n), 3);
 	assert_string_equal(shown(f->n, "lot", "LOT-01", "sector"), "(gone)");
 	assert_int_equal(count(f->n, T_lot), 0);
-	assert_err(del(f->n, "lot", "LOT-01"), E(NOENT));
-	assert_err(del(f->n, "lot", "LOT-02"), E(NOENT));
+	assert_err(tu_del(f->n, "lot", "LOT-01"), E(NOENT));
+	assert_err(tu_del(f->n, "lot", "LOT-02"), E(NOENT));
 	assert_err(put(f->n, "lot", "LOT-01", &sector, 1, PUT_SET), E(NOENT));
 	assert_int_equal(own_seq(f->n), 3);
 	sector.v = tu_str("back");
@@ -1066,7 +1048,7 @@ test_replay_after_clear(void **state)
 	assert_ok(import_text(f, "a.jsonl", LOT01 T02, NULL, false, &res,
 	    &bad));
 	assert_int_equal(put(f->n, "lot", "LOT-01", &sector, 1, PUT_SET), 1);
-	assert_ok(del(f->n, "trainee", "T000002"));
+	assert_ok(tu_del(f->n, "trainee", "T000002"));
 	tu_state_hash(&f->n->store, before);
 	j1 = tu_export(&f->n->store);
 

@@ -120,6 +120,23 @@ tu_node_init(const char *dir, const char *name, const char *pass)
 	return n;
 }
 
+/* Deletes a record of node n in its own change-set. */
+static inline int
+tu_del(struct node *n, const char *type, const char *ref)
+{
+	struct consort_diag d = { 0 };
+	struct edit e;
+	int rc;
+
+	assert_ok(edit_begin(n, &e));
+	rc = records_delete(&e, schema_type_by_name(type), ref, strlen(ref), &d);
+	if (rc != 0) {
+		edit_abort(&e);
+		return rc;
+	}
+	return edit_commit(&e);
+}
+
 /* A string value over a NUL-terminated C string. */
 static inline struct value
 tu_str(const char *s)
