@@ -18,7 +18,7 @@ PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
 
 PKGS := msgpack libsodium libuv jansson
-DEB_PKGS := pkg-config liblmdb-dev lmdb-utils libmsgpack-dev libsodium-dev \
+DEB_PKGS := gcc libc6-dev pkg-config liblmdb-dev lmdb-utils libmsgpack-dev libsodium-dev \
 	libuv1-dev libjansson-dev libcsv-dev libcmocka-dev python3 time
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 
@@ -65,16 +65,23 @@ $(BUILD)/tests/%: tests/%.c $(wildcard tests/*.h) $(LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(LIB) $(LDLIBS) $(CMOCKA_LIBS)
 
-# Missing packages are installed when root, printed otherwise.
+# Missing packages are installed when root (one line says which; apt's own
+# output goes to a log shown only on failure), printed otherwise.
 deps:
-	@missing=$$(for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done | tr '\n' ' '); \
 	if [ -z "$$missing" ]; then exit 0; fi; \
-	if [ "$$(id -u)" = 0 ]; then \
-		echo "installing: $$missing"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
-	else \
-		echo "missing packages; run: sudo apt-get install -y $$missing"; exit 1; \
-	fi
+	if [ "$$(id -u)" != 0 ]; then \
+		echo "missing packages; run: sudo apt-get install -y --no-install-recommends $$missing"; exit 1; \
+	fi; \
+	echo "installing: $$missing"; \
+	log=$$(mktemp "$${TMPDIR:-/tmp}/consort-deps.XXXXXX"); \
+	if ! { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	    apt-get install -y -qq --no-install-recommends $$missing; } >"$$log" 2>&1; then \
+		tail -n 20 "$$log"; echo "apt-get failed (log: $$log)"; exit 1; \
+	fi; \
+	rm -f "$$log"
 
 deps-fuzz:
 	@$(MAKE) -s deps DEB_PKGS="$(FUZZ_DEB_PKGS)"
@@ -124,7 +131,8 @@ bench: deps
 	@$(MAKE) -s all $(BENCH_TOOLS)
 	@BENCH_BIN=$(abspath $(BUILD))/tools/bench sh tools/bench/bench.sh ./consort
 
-install: $(BIN)
+install: deps
+	@$(MAKE) -s all
 	install -d $(DESTDIR)$(PREFIX)/bin
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/consort
 
