@@ -76,26 +76,36 @@ whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "key", no_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct whoami w;
 	MDB_txn *txn;
-	bool json = false;
+	bool json = false, key_only = false;
 	int c, rc;
 
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c != 'j')
+		if (c == 'j')
+			json = true;
+		else if (c == 'k')
+			key_only = true;
+		else
 			return cmd_usage(ctx, "unknown option");
-		json = true;
 	}
 	if (optind != argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	if (json && key_only)
+		return cmd_usage(ctx, "--json and --key exclude each other");
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	memset(&w, 0, sizeof(w));
 	w.s = &ctx->node->store;
 	util_hex(w.pk, ctx->node->pk, CONSORT_KEY_BYTES);
+	if (key_only) {
+		printf("%s\n", w.pk);
+		return EXIT_OK;
+	}
 	util_hex(w.consortium, ctx->node->consortium, CONSORT_HASH_BYTES);
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
@@ -108,8 +118,10 @@ whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_whoami_entry = {
 	"whoami",
-	"[--json]",
+	"[--json | --key]",
 	"print this node's member, role, public key (hex) and consortium id",
-	"  --json  print a JSON object\n",
+	"  --json  print a JSON object\n"
+	"  --key   print only the public key (64 hex), for scripts and\n"
+	"          `order verify --key`\n",
 	whoami_exec,
 };

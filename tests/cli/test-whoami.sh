@@ -45,4 +45,10 @@ assert m[co]["role"] == "co" and m[co]["name"] == "Atelier Compétences", m[co]
 PY
 expect_rc 2 on lead whoami --colour
 expect_rc 2 on lead whoami extra
+
+# --key: the public key alone, what `order verify --key` takes.
+expect_rc 0 on lead whoami --key
+[ "$(cat "$OUT")" = "$pub" ] || fail "whoami --key prints $(cat "$OUT"), not $pub"
+expect_rc 2 on lead whoami --key --json
+err_has "exclude each other" "whoami --key --json does not say why it refuses"
 exit 0
