@@ -1,7 +1,7 @@
 /*
  * Conflicts (DESIGN.md §4): a register holding competing values written
  * concurrently, a deletion concurrent with an update, and the business
- * conflicts of DOMAIN.md computed on the merged state: one intent backing
+ * conflicts (schema/rules.md) computed on the merged state: one intent backing
  * two paths or one employer's intents for one trainee with two providers
  * (R07), one trainee financed in two sessions at once (R01), a path whose
  * session is gone (R16).  Every node holding the same change-sets lists the

@@ -644,8 +644,8 @@ consortium_json(struct jb *b, MDB_txn *txn, struct node *n, json_t *req)
 }
 
 /*
- * Builds the request body of a checked model (DOMAIN.md, "What the order
- * request holds"; schema/order.md).  The model must hold no error and no
+ * Builds the request body of a checked model (schema/order.md, "The
+ * request body"; schema/rules.md).  The model must hold no error and no
  * conflict; txn is the transaction it was loaded in.
  */
 int

@@ -1,5 +1,5 @@
 /*
- * The rules of DOMAIN.md over one lot's records (rules.c), the canonical
+ * The rules (schema/rules.md) over one lot's records (rules.c), the canonical
  * JSON of RFC 8785 (jcs.c), and the order request built, signed, checked
  * and rendered from them (order.c).  Internal to the core, like core.h.
  */
@@ -21,7 +21,7 @@ int jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* ---- rules.c: the rules, checked on a model of the merged state ---- */
 
-/* What the table of DOMAIN.md says the tool does with a rule. */
+/* What the tool does with a rule (schema/rules.md). */
 enum rule_kind {
 	RULE_ERROR,     /* refuses the request unless a derogation lifts it */
 	RULE_WARNING,   /* built, and listed in the request */

@@ -1,5 +1,5 @@
 /*
- * The rules of DOMAIN.md that read the merged state.
+ * The rules of schema/rules.md that read the merged state.
  *
  * Business conflicts (listed by consort conflicts beside the register
  * conflicts, and blocking an order request they touch):
@@ -10,7 +10,7 @@
  *
  * The rules table (R01 to R20): each rule is a function rule_rNN over a
  * model of one lot's sessions, paths, intents, trainees and derogations
- * (rules_load), with what DOMAIN.md says the tool does with it: error,
+ * (rules_load), with what schema/rules.md says the tool does with it: error,
  * warning, conflict or data.  A derogation record (rule, session, optional
  * intent, reason, date) turns that rule's errors for that session (or only
  * for that intent) into warnings that name it.

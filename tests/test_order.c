@@ -164,7 +164,7 @@ test_jcs(void **state)
 	free(s);
 }
 
-/* The request holds what DOMAIN.md lists, in R12's order, with exact totals. */
+/* The request holds what schema/order.md lists, R12's order, exact totals. */
 static void
 test_request_content(void **state)
 {

@@ -1,5 +1,5 @@
 /*
- * Unit tests of rules.c: every rule of DOMAIN.md (R01 to R20) broken and
+ * Unit tests of rules.c: every rule of schema/rules.md (R01 to R20) broken and
  * satisfied on a small lot, derogations turning an error into a warning
  * that names them, business conflicts blocking only the records they
  * touch, and the realistic exceptions of the shared x1 dataset found with

@@ -564,7 +564,7 @@ const struct cmd_entry cmd_order_entry = {
 	"[--json]",
 	"build, verify, show, submit and compare signed order requests",
 	"  build    the lot's sessions starting in the month, checked against\n"
-	"           the rules R01-R20 (DOMAIN.md) and the open conflicts, as\n"
+	"           the rules (schema/rules.md) and the open conflicts, as\n"
 	"           {\"request\": {...}, \"signature\": {...}} signed with this\n"
 	"           node's key over the request's RFC 8785 form\n"
 	"           (schema/order.md); exit 3 with every refusal on stderr\n"
