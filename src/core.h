@@ -5,6 +5,7 @@
 #ifndef CONSORT_CORE_H
 #define CONSORT_CORE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,6 +32,30 @@ void util_put_be64(uint8_t *p, uint64_t v);
 uint64_t util_get_be64(const uint8_t *p);
 void util_put_be32(uint8_t *p, uint32_t v);
 uint32_t util_get_be32(const uint8_t *p);
+
+/* ---- strbuf.c: the bounded string builder ---- */
+
+/*
+ * Text accumulated in a caller's buffer of cap bytes.  Appends never write
+ * past cap; one that does not fit empties the text and sets truncated, and
+ * later appends do nothing.  Every accumulation of text in the tree goes
+ * through it, and its user checks strbuf_end() before using the text.
+ */
+struct strbuf {
+	char *buf;
+	size_t cap;      /* bytes of buf, the NUL included */
+	size_t len;      /* bytes of text, the NUL excluded */
+	bool truncated;  /* an append did not fit: the text is "" */
+};
+
+void strbuf_init(struct strbuf *sb, char *buf, size_t cap);
+void strbuf_add(struct strbuf *sb, const char *s, size_t n);
+void strbuf_puts(struct strbuf *sb, const char *s);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+int strbuf_end(const struct strbuf *sb) __attribute__((warn_unused_result));
 
 /* ---- value: a field value as stored and sent ---- */
 
