@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <lmdb.h>
 #include <msgpack.h>
@@ -56,6 +57,29 @@ void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
 void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 int strbuf_end(const struct strbuf *sb) __attribute__((warn_unused_result));
+
+/* ---- outfile.c: the files commands write with --out ---- */
+
+/*
+ * A file being written: to a temporary .FILE.XXXXXX.tmp beside FILE,
+ * renamed over it by outfile_commit (FILE absent or a regular file, never
+ * a device, folder, pipe, socket or link), removed by outfile_abort or a
+ * terminating signal; or standard output for "-".
+ */
+struct outfile {
+	FILE *f;           /* write here */
+	const char *path;  /* FILE, or "-" */
+	char *tmp;         /* the temporary; NULL for standard output */
+	size_t cap;
+	bool keep;         /* a failed commit keeps the temporary */
+};
+
+int outfile_open(struct outfile *o, const char *path, unsigned mode,
+    struct consort_diag *d);
+int outfile_commit(struct outfile *o, struct consort_diag *d);
+void outfile_abort(struct outfile *o);
+int outfile_write(const char *path, const void *buf, size_t len,
+    unsigned mode, struct consort_diag *d);
 
 /* ---- value: a field value as stored and sent ---- */
 

@@ -137,31 +137,6 @@ record_notice(struct cmd_ctx *ctx, const struct order_opts *o,
 	return 0;
 }
 
-/* Writes the file next to its final name, then renames it into place. */
-static int
-write_out(const char *path, const char *buf, size_t len)
-{
-	char tmp[4096];
-	FILE *f;
-	int rc = 0;
-
-	if (path == NULL)
-		return fwrite(buf, 1, len, stdout) == len ? 0 : E(IO);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return E(INVAL);
-	if ((f = fopen(tmp, "wb")) == NULL)
-		return E(IO);
-	if (fwrite(buf, 1, len, f) != len)
-		rc = E(IO);
-	if (fclose(f) != 0)
-		rc = E(IO);
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = E(IO);
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
-}
-
 /* order build --lot LOT --period YYYY-MM [--out FILE] [--direct] */
 static int
 order_build(struct cmd_ctx *ctx, int argc, char **argv)
@@ -247,8 +222,8 @@ order_build(struct cmd_ctx *ctx, int argc, char **argv)
 	if (rc == 0)
 		rc = order_sign(req, ctx->node->pk, ctx->node->sk, &file, &len);
 	if (rc == 0)
-		rc = write_out(out, file, len);
-	if (rc == 0 && out != NULL) {
+		rc = outfile_write(out != NULL ? out : "-", file, len, 0644, &d);
+	if (rc == 0 && out != NULL && strcmp(out, "-") != 0) {
 		t = json_object_get(req, "totals");
 		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
 		    "cost_cents")), " ");
@@ -603,7 +578,9 @@ const struct cmd_entry cmd_order_entry = {
 	"           {\"request\": {...}, \"signature\": {...}} signed with this\n"
 	"           node's key over the request's RFC 8785 form\n"
 	"           (schema/order.md); exit 3 with every refusal on stderr\n"
-	"    --out FILE  write there (default: standard output)\n"
+	"    --out FILE  write there, replacing a regular file whole (never\n"
+	"                a device, folder or link); - or none: standard\n"
+	"                output\n"
 	"    --direct    a co-contractor's own request (R11): records its\n"
 	"                notice to the lead in the log, then builds\n"
 	"  verify   checks the signature; needs no node. --key HEX checks\n"
