@@ -518,6 +518,8 @@ struct import_result {
 
 int import_file(struct node *n, const struct import_opts *o,
     struct import_result *res, struct consort_diag *d);
+int import_check_line(enum import_format fmt, const struct schema_type *type,
+    const char *header, const char *line, size_t len, struct consort_diag *d);
 
 /* ---- roster.c: binding keys, subcontractors, revocation ---- */
 
