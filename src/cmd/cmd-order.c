@@ -491,9 +491,15 @@ order_diff_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		order_file_free(&a);
 		return fail_file(ctx, "diff", rc, &d);
 	}
-	if (!a.valid || !b.valid)
-		fprintf(stderr, "consort order diff: warning: the signature of %s "
-		    "does not match its request\n", !a.valid ? files[0] : files[1]);
+	for (i = 0; i < 2; i++) {
+		const struct order_file *f = i == 0 ? &a : &b;
+		char verdict[512];
+
+		if (order_verdict(f) != ORDER_VALID &&
+		    order_verdict_text(f, verdict, sizeof(verdict)) == 0)
+			fprintf(stderr, "consort order diff: %s: warning: signature "
+			    "%s\n", files[i], verdict);
+	}
 	if ((rc = order_diff(a.request, b.request, &diff)) != 0) {
 		if (rc == E(TOOBIG))
 			consort_diag_set(&d, rc, NULL, "a ref or a place in the "

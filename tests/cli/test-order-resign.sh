@@ -60,3 +60,6 @@ grep -qF 'class="ok"' "$OUT" && fail "the HTML page shows the signature as good"
 # the lead's own file is unaffected
 expect_rc 0 consort order show req.json --html
 grep -qF 'class="ok">valid, signed by the lead' "$OUT" || fail "the lead's request is not shown valid"
+# order diff warns about it too
+expect_rc 0 consort order diff req.json resigned.json
+err_has "resigned.json: warning: signature NOT SIGNED BY ITS SENDER"
