@@ -16,6 +16,7 @@ BUILD ?= .build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
+FUZZ_ONLY ?=
 
 PKGS := msgpack libsodium libuv jansson
 DEB_PKGS := gcc libc6-dev pkg-config liblmdb-dev lmdb-utils libmsgpack-dev libsodium-dev \
@@ -118,8 +119,11 @@ asan: deps
 	@$(MAKE) -s unit cli checks BUILD=.build/asan OPT="-O1 -g" \
 		SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 
+# FUZZ_SECONDS=0: each harness once over its seeds; FUZZ_ONLY=NAME: only
+# the harnesses whose name holds NAME.
 fuzz: deps deps-fuzz
-	@$(MAKE) -s -f tools/fuzz/fuzz.mk FUZZ_SECONDS=$(FUZZ_SECONDS)
+	@$(MAKE) -s -f tools/fuzz/fuzz.mk $(if $(filter 0,$(FUZZ_SECONDS)),smoke,run) \
+		FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_ONLY=$(FUZZ_ONLY)
 
 BENCH_TOOLS := $(patsubst tools/bench/%.c,$(BUILD)/tools/bench/%,$(wildcard tools/bench/*.c))
 

@@ -5,9 +5,11 @@
 #ifndef CONSORT_CORE_H
 #define CONSORT_CORE_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <lmdb.h>
 #include <msgpack.h>
@@ -31,6 +33,53 @@ void util_put_be64(uint8_t *p, uint64_t v);
 uint64_t util_get_be64(const uint8_t *p);
 void util_put_be32(uint8_t *p, uint32_t v);
 uint32_t util_get_be32(const uint8_t *p);
+
+/* ---- strbuf.c: the bounded string builder ---- */
+
+/*
+ * Text accumulated in a caller's buffer of cap bytes.  Appends never write
+ * past cap; one that does not fit empties the text and sets truncated, and
+ * later appends do nothing.  Every accumulation of text in the tree goes
+ * through it, and its user checks strbuf_end() before using the text.
+ */
+struct strbuf {
+	char *buf;
+	size_t cap;      /* bytes of buf, the NUL included */
+	size_t len;      /* bytes of text, the NUL excluded */
+	bool truncated;  /* an append did not fit: the text is "" */
+};
+
+void strbuf_init(struct strbuf *sb, char *buf, size_t cap);
+void strbuf_add(struct strbuf *sb, const char *s, size_t n);
+void strbuf_puts(struct strbuf *sb, const char *s);
+void strbuf_printf(struct strbuf *sb, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void strbuf_vprintf(struct strbuf *sb, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+int strbuf_end(const struct strbuf *sb) __attribute__((warn_unused_result));
+
+/* ---- outfile.c: the files commands write with --out ---- */
+
+/*
+ * A file being written: to a temporary .FILE.XXXXXX.tmp beside FILE,
+ * renamed over it by outfile_commit (FILE absent or a regular file, never
+ * a device, folder, pipe, socket or link), removed by outfile_abort or a
+ * terminating signal; or standard output for "-".
+ */
+struct outfile {
+	FILE *f;           /* write here */
+	const char *path;  /* FILE, or "-" */
+	char *tmp;         /* the temporary; NULL for standard output */
+	size_t cap;
+	bool keep;         /* a failed commit keeps the temporary */
+};
+
+int outfile_open(struct outfile *o, const char *path, unsigned mode,
+    struct consort_diag *d);
+int outfile_commit(struct outfile *o, struct consort_diag *d);
+void outfile_abort(struct outfile *o);
+int outfile_write(const char *path, const void *buf, size_t len,
+    unsigned mode, struct consort_diag *d);
 
 /* ---- value: a field value as stored and sent ---- */
 
@@ -469,6 +518,8 @@ struct import_result {
 
 int import_file(struct node *n, const struct import_opts *o,
     struct import_result *res, struct consort_diag *d);
+int import_check_line(enum import_format fmt, const struct schema_type *type,
+    const char *header, const char *line, size_t len, struct consort_diag *d);
 
 /* ---- roster.c: binding keys, subcontractors, revocation ---- */
 

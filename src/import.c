@@ -266,6 +266,8 @@ on_record(struct importer *im, const struct rec_in *r)
 {
 	int rc;
 
+	if (im->pass == 0)
+		return 0;  /* import_check_line: the schema alone */
 	if (im->pass == 1) {
 		if ((rc = check_record(im, r)) != 0)
 			return rc == E(NOMEM) || rc == E(STORE) ? rc :
@@ -284,6 +286,8 @@ on_record(struct importer *im, const struct rec_in *r)
 static int
 on_bad(struct importer *im, uint64_t line, int err)
 {
+	if (im->pass == 0)
+		return err;
 	if (im->pass == 1)
 		return bad_line(im, line, err);
 	return 0;  /* already known from pass 1 */
@@ -293,7 +297,7 @@ on_bad(struct importer *im, uint64_t line, int err)
 static void
 progress(struct importer *im)
 {
-	if ((im->res->lines & 511) != 0)
+	if ((im->res->lines & 511) != 0 || im->n == NULL)
 		return;
 	store_release_map(&im->n->store);
 	if (im->o->progress != NULL)
@@ -762,5 +766,52 @@ import_file(struct node *n, const struct import_opts *o,
 	free(im.seen.keys);
 	free(im.seen.lines);
 	free(im.bad);
+	return rc;
+}
+
+/*
+ * Checks one line against the schema alone, with no node: a JSON Lines
+ * record, or a CSV row under a header row (header, NUL-terminated) of
+ * records of the given type.  The parsing and checks of the first pass of
+ * import_file, less duplicates and references to other records; for tests
+ * and fuzzing.  Returns 0 or the error of the line, explained in d.
+ */
+int
+import_check_line(enum import_format fmt, const struct schema_type *type,
+    const char *header, const char *line, size_t len, struct consort_diag *d)
+{
+	struct import_opts o = { 0 };
+	struct import_result res;
+	struct importer im;
+	size_t hlen;
+	char *buf;
+	FILE *f;
+	int rc;
+
+	memset(&res, 0, sizeof(res));
+	memset(&im, 0, sizeof(im));
+	o.path = "line";
+	o.format = fmt;
+	o.type = type;
+	im.o = &o;
+	im.res = &res;
+	im.d = d;
+	if (fmt != IMPORT_CSV)
+		return json_line(&im, line, len, 1);
+	if (type == NULL || header == NULL)
+		return E(INVAL);
+	hlen = strlen(header);
+	if ((buf = malloc(hlen + 1 + len + 1)) == NULL)
+		return E(NOMEM);
+	memcpy(buf, header, hlen);
+	buf[hlen] = '\n';
+	memcpy(buf + hlen + 1, line, len);
+	if ((f = fmemopen(buf, hlen + 1 + len, "r")) == NULL) {
+		free(buf);
+		return E(NOMEM);
+	}
+	rc = scan_csv(&im, f);
+	fclose(f);
+	free(buf);
 	return rc;
 }

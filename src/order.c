@@ -8,6 +8,7 @@
  * the same change-sets builds the same bytes.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,11 +144,14 @@ order_query(struct store *s, const uint8_t *sender, const struct order_opts *o,
     struct rules_query *q, char from[11], char to[11], struct consort_diag *d)
 {
 	const struct member *m;
+	int rc;
 
 	memset(q, 0, sizeof(*q));
 	if (!order_period_valid(o->period))
 		return consort_diag_set(d, E(INVAL), o->period, "not a period",
 		    "give the month as YYYY-MM");
+	if (o->lot != NULL && (rc = order_lot_ref_check(o->lot, d)) != 0)
+		return rc;
 	order_month_bounds(o->period, from, to);
 	q->lot = o->lot;
 	q->from = from;
@@ -805,6 +809,8 @@ hex_member(const json_t *o, const char *key, uint8_t *out, size_t n)
 	    util_unhex_n(out, n, json_string_value(v), 2 * n) == 0;
 }
 
+static void named_signer(struct order_file *f);
+
 /*
  * Parses a signed request and checks its signature over the canonical
  * form of "request", with key (when not NULL) instead of the file's.
@@ -857,7 +863,81 @@ order_parse(const char *buf, size_t len, const uint8_t *key,
 	    f->canonical_len);
 	f->valid = crypto_sign_verify_detached(sig,
 	    (const uint8_t *)f->canonical, f->canonical_len, f->key) == 0;
+	named_signer(f);
 	return 0;
+}
+
+/*
+ * Reads the signer a request names: the sender's key, which is the lead's
+ * unless the request is a co-contractor's direct one (R11); and whether
+ * the key the file was checked with is that one.
+ */
+static void
+named_signer(struct order_file *f)
+{
+	const json_t *snd = json_object_get(f->request, "sender");
+	const json_t *lead = json_object_get(f->request, "lead");
+	uint8_t lk[CONSORT_KEY_BYTES];
+
+	f->direct = json_is_true(json_object_get(snd, "direct"));
+	f->has_named = hex_member(snd, "key", f->named, CONSORT_KEY_BYTES) &&
+	    hex_member(lead, "key", lk, CONSORT_KEY_BYTES) &&
+	    (f->direct || memcmp(lk, f->named, CONSORT_KEY_BYTES) == 0);
+	f->named_signer = f->has_named && memcmp(f->key, f->named,
+	    CONSORT_KEY_BYTES) == 0;
+}
+
+/*
+ * What a parsed file proves: its signature holds with the key it was
+ * checked with, and that key is the signer the request names.  A request
+ * re-signed with any other key is not valid, whatever key checks it.
+ */
+enum order_verdict
+order_verdict(const struct order_file *f)
+{
+	if (!f->valid)
+		return ORDER_BAD_SIGNATURE;
+	if (!f->named_signer)
+		return ORDER_WRONG_SIGNER;
+	return ORDER_VALID;
+}
+
+/*
+ * The verdict in words, starting "valid", "INVALID" or "NOT SIGNED BY ITS
+ * SENDER"; E(TOOBIG) if it does not fit in len bytes.
+ */
+int
+order_verdict_text(const struct order_file *f, char *buf, size_t len)
+{
+	char key[2 * CONSORT_KEY_BYTES + 1], named[2 * CONSORT_KEY_BYTES + 1];
+	const char *whose = f->direct ? "its sender's (a direct request, R11)" :
+	    "the lead's";
+	struct strbuf sb;
+
+	util_hex(key, f->key, CONSORT_KEY_BYTES);
+	util_hex(named, f->named, CONSORT_KEY_BYTES);
+	strbuf_init(&sb, buf, len);
+	switch (order_verdict(f)) {
+	case ORDER_VALID:
+		strbuf_printf(&sb, "valid, signed by %s key %s", whose, key);
+		break;
+	case ORDER_BAD_SIGNATURE:
+		strbuf_printf(&sb, "INVALID: the request does not match its "
+		    "signature with key %s", key);
+		break;
+	case ORDER_WRONG_SIGNER:
+		if (f->has_named)
+			strbuf_printf(&sb, "NOT SIGNED BY ITS SENDER: a signature "
+			    "by key %s, but the request names %s key %s", key,
+			    whose, named);
+		else
+			strbuf_printf(&sb, "NOT SIGNED BY ITS SENDER: a signature "
+			    "by key %s, but the request names no signer (its "
+			    "sender.key must be its lead.key unless it is direct)",
+			    key);
+		break;
+	}
+	return strbuf_end(&sb);
 }
 
 /* Reads and parses a signed request file (order_parse). */
@@ -949,40 +1029,122 @@ jlen(const json_t *a)
 
 /*
  * Formats cents as euros, French style: "12 345,67 €", with sep between
- * groups of thousands and before the euro sign.
+ * groups of thousands and before the euro sign.  Returns E(TOOBIG) (and
+ * buf "") when it does not fit in len bytes.
  */
-void
+int
 order_euros(char *buf, size_t len, int64_t cents, const char *sep)
 {
-	char digits[32], out[128];
+	char digits[32];
 	uint64_t u = cents < 0 ? (uint64_t)(-(cents + 1)) + 1 : (uint64_t)cents;
-	size_t n, i, k = 0;
+	struct strbuf sb;
+	size_t n, i;
 
+	strbuf_init(&sb, buf, len);
 	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)(u / 100));
 	n = strlen(digits);
 	if (cents < 0)
-		out[k++] = '-';
+		strbuf_puts(&sb, "-");
 	for (i = 0; i < n; i++) {
 		if (i > 0 && (n - i) % 3 == 0)
-			k += (size_t)snprintf(out + k, sizeof(out) - k, "%s", sep);
-		out[k++] = digits[i];
+			strbuf_puts(&sb, sep);
+		strbuf_add(&sb, digits + i, 1);
 	}
-	snprintf(out + k, sizeof(out) - k, ",%02u%s\xe2\x82\xac",
-	    (unsigned)(u % 100), sep);
-	snprintf(buf, len, "%s", out);
+	strbuf_printf(&sb, ",%02u%s\xe2\x82\xac", (unsigned)(u % 100), sep);
+	return strbuf_end(&sb);
 }
 
-/* Writes one CSV cell (RFC 4180 quoting) and its separator. */
-static void
+/*
+ * The bytes of a control character at p: C0 (tab, CR and LF included) and
+ * DEL are one byte, C1 (U+0080 to U+009F) two in UTF-8; 0 for anything
+ * else.
+ */
+static size_t
+control_len(const char *p)
+{
+	unsigned char c = (unsigned char)p[0];
+
+	if (c < 0x20 || c == 0x7f)
+		return 1;
+	if (c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
+	    (unsigned char)p[1] <= 0x9f)
+		return 2;
+	return 0;
+}
+
+/* Whether s is a plain decimal number: an optional minus, digits, cents. */
+static bool
+plain_number(const char *s)
+{
+	size_t i = s[0] == '-', n;
+
+	for (n = 0; s[i] >= '0' && s[i] <= '9'; i++, n++)
+		;
+	if (n == 0)
+		return false;
+	if (s[i] == '.') {
+		for (i++, n = 0; s[i] >= '0' && s[i] <= '9'; i++, n++)
+			;
+		if (n == 0)
+			return false;
+	}
+	return s[i] == '\0';
+}
+
+/*
+ * Whether a spreadsheet opening the cell would evaluate it: it starts with
+ * = + - @ (or their full-width and small forms, U+FF1D U+FF0B U+FF0D
+ * U+FF20 U+FE66 U+FE62 U+FE63 U+FE6B), tab or CR (OWASP, "CSV
+ * Injection"), and is not a plain number.
+ */
+static bool
+formula_like(const char *s)
+{
+	static const char *const wide[] = { "\xef\xbc\x9d", "\xef\xbc\x8b",
+		"\xef\xbc\x8d", "\xef\xbc\xa0", "\xef\xb9\xa6", "\xef\xb9\xa2",
+		"\xef\xb9\xa3", "\xef\xb9\xab" };
+	size_t i;
+
+	if (plain_number(s))
+		return false;
+	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
+		return true;
+	for (i = 0; i < nitems(wide); i++)
+		if (strncmp(s, wide[i], 3) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Writes one CSV cell and its separator: the text's control characters
+ * removed, a leading apostrophe when a spreadsheet would evaluate it
+ * (formula_like), RFC 4180 quoting.
+ */
+static int
 csv_cell(FILE *f, const char *s, bool last)
 {
-	const char *p;
+	size_t n = strlen(s), i, k = 0, c;
+	char *t = malloc(n + 1), *p;
 
-	if (strpbrk(s, ",\"\r\n") == NULL)
-		fputs(s, f);
-	else {
+	if (t == NULL)
+		return E(NOMEM);
+	for (i = 0; i < n; ) {
+		if ((c = control_len(s + i)) > 0) {
+			i += c;
+			continue;
+		}
+		t[k++] = s[i++];
+	}
+	t[k] = '\0';
+	if (strpbrk(t, ",\"") == NULL) {
+		if (formula_like(t))
+			putc('\'', f);
+		fputs(t, f);
+	} else {
 		putc('"', f);
-		for (p = s; *p; p++) {
+		if (formula_like(t))
+			putc('\'', f);
+		for (p = t; *p; p++) {
 			if (*p == '"')
 				putc('"', f);
 			putc(*p, f);
@@ -990,29 +1152,45 @@ csv_cell(FILE *f, const char *s, bool last)
 		putc('"', f);
 	}
 	fputs(last ? "\r\n" : ",", f);
+	free(t);
+	return 0;
 }
 
 /* Writes an integer CSV cell. */
-static void
+static int
 csv_int(FILE *f, int64_t v, bool last)
 {
 	char buf[32];
 
 	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	csv_cell(f, buf, last);
+	return csv_cell(f, buf, last);
 }
 
-/* The warnings concerning one path: its own, its intent's, its session's. */
-static void
+/* Writes an amount of cents as a CSV cell of euros with a point: -12.05. */
+static int
+csv_eur(FILE *f, int64_t cents, bool last)
+{
+	uint64_t u = cents < 0 ? (uint64_t)(-(cents + 1)) + 1 : (uint64_t)cents;
+	char buf[32];
+
+	snprintf(buf, sizeof(buf), "%s%llu.%02u", cents < 0 ? "-" : "",
+	    (unsigned long long)(u / 100), (unsigned)(u % 100));
+	return csv_cell(f, buf, last);
+}
+
+/*
+ * The warnings concerning one path (its own, its intent's, its session's)
+ * as "R05 (derogation D1);R16"; E(TOOBIG) when they do not fit in sb.
+ */
+static int
 path_warnings(const json_t *req, const char *session, const json_t *path,
-    char *buf, size_t len)
+    struct strbuf *sb)
 {
 	const json_t *w = jarr(req, "warnings"), *x;
 	const char *intent = jstr(json_object_get(path, "intent"), "ref");
-	size_t i, k = 0;
+	size_t i;
 	bool mine;
 
-	buf[0] = '\0';
 	for (i = 0; i < jlen(w); i++) {
 		x = json_array_get(w, i);
 		if (strcmp(jstr(x, "session"), session) != 0)
@@ -1023,14 +1201,13 @@ path_warnings(const json_t *req, const char *session, const json_t *path,
 			mine = strcmp(jstr(x, "intent"), intent) == 0;
 		else
 			mine = true;  /* about the whole session */
-		if (!mine || k + 64 >= len)
+		if (!mine)
 			continue;
-		k += (size_t)snprintf(buf + k, len - k, "%s%s", k ? ";" : "",
-		    jstr(x, "rule"));
+		strbuf_printf(sb, "%s%s", sb->len > 0 ? ";" : "", jstr(x, "rule"));
 		if (jstr(x, "derogation")[0])
-			k += (size_t)snprintf(buf + k, len - k, " (derogation %.40s)",
-			    jstr(x, "derogation"));
+			strbuf_printf(sb, " (derogation %s)", jstr(x, "derogation"));
 	}
+	return strbuf_end(sb);
 }
 
 static const char *const csv_columns[] = {
@@ -1042,78 +1219,106 @@ static const char *const csv_columns[] = {
 	"cost_eur", "warnings",
 };
 
+/* The bytes of the warnings cell of one CSV row, its NUL included. */
+#define CSV_WARNINGS_MAX 16384
+
 /* Writes the CSV rows of one list of sessions. */
-static void
-csv_sessions(FILE *f, const json_t *req, const json_t *list)
+static int
+csv_sessions(FILE *f, const json_t *req, const json_t *list,
+    struct consort_diag *d)
 {
 	const json_t *lot = json_object_get(req, "lot"), *x, *paths, *p, *in;
-	char num[64], warn[1024];
+	const json_t *pv, *cert;
+	char *warn;
+	struct strbuf sb;
 	size_t i, k;
-	int64_t cost;
+	int rc = 0;
 
-	for (i = 0; i < jlen(list); i++) {
+	if ((warn = malloc(CSV_WARNINGS_MAX)) == NULL)
+		return E(NOMEM);
+	for (i = 0; rc == 0 && i < jlen(list); i++) {
 		x = json_array_get(list, i);
 		paths = jarr(x, "paths");
-		for (k = 0; k < jlen(paths); k++) {
+		pv = json_object_get(x, "provider");
+		cert = json_object_get(x, "certification");
+		for (k = 0; rc == 0 && k < jlen(paths); k++) {
 			p = json_array_get(paths, k);
 			in = json_object_get(p, "intent");
-			csv_cell(f, jstr(lot, "ref"), false);
-			csv_cell(f, jstr(req, "period"), false);
-			csv_cell(f, jstr(x, "scheme"), false);
-			csv_cell(f, jstr(x, "ref"), false);
-			csv_cell(f, jstr(x, "title"), false);
-			csv_cell(f, jstr(json_object_get(x, "provider"), "siret"), false);
-			csv_cell(f, jstr(json_object_get(x, "provider"), "name"), false);
-			csv_cell(f, jstr(json_object_get(x, "subcontracting"), "dc4"),
-			    false);
-			csv_cell(f, jstr(x, "site"), false);
-			csv_cell(f, jstr(x, "territory"), false);
-			csv_cell(f, jstr(json_object_get(x, "certification"), "kind"),
-			    false);
-			csv_cell(f, jstr(json_object_get(x, "certification"), "code"),
-			    false);
-			csv_cell(f, jstr(x, "start"), false);
-			csv_cell(f, jstr(x, "end"), false);
-			csv_cell(f, jstr(p, "ref"), false);
-			csv_cell(f, jstr(p, "trainee"), false);
-			csv_int(f, jint(p, "hours"), false);
-			csv_cell(f, jstr(p, "modules"), false);
-			csv_cell(f, jbool(p, "financed") ? "true" : "false", false);
-			csv_cell(f, jbool(p, "part_time") ? "true" : "false", false);
-			csv_cell(f, jbool(p, "remunerated") ? "true" : "false", false);
-			csv_cell(f, jstr(in, "ref"), false);
-			csv_cell(f, jstr(in, "employer"), false);
-			csv_cell(f, jstr(in, "siret"), false);
-			csv_cell(f, jstr(in, "contract"), false);
-			csv_cell(f, jstr(in, "date"), false);
-			csv_cell(f, jstr(in, "status"), false);
-			csv_int(f, jint(lot, "rate_cents"), false);
-			cost = jint(p, "cost_cents");
-			csv_int(f, cost, false);
-			snprintf(num, sizeof(num), "%lld.%02lld",
-			    (long long)(cost / 100), (long long)(cost % 100));
-			csv_cell(f, num, false);
-			path_warnings(req, jstr(x, "ref"), p, warn, sizeof(warn));
-			csv_cell(f, warn, true);
+			strbuf_init(&sb, warn, CSV_WARNINGS_MAX);
+			if (path_warnings(req, jstr(x, "ref"), p, &sb) != 0) {
+				rc = consort_diag_set(d, E(TOOBIG), NULL, "the "
+				    "warnings of one path do not fit in a CSV cell "
+				    "(16 KiB)", "the file was not written by consort "
+				    "order build");
+				if (d != NULL)
+					snprintf(d->where, sizeof(d->where),
+					    "session %.100s, path %.100s", jstr(x, "ref"),
+					    jstr(p, "ref"));
+				break;
+			}
+			if ((rc = csv_cell(f, jstr(lot, "ref"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(req, "period"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(x, "scheme"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(x, "ref"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(x, "title"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(pv, "siret"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(pv, "name"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(json_object_get(x,
+			    "subcontracting"), "dc4"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(x, "site"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(x, "territory"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(cert, "kind"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(cert, "code"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(x, "start"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(x, "end"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(p, "ref"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(p, "trainee"), false)) != 0 ||
+			    (rc = csv_int(f, jint(p, "hours"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(p, "modules"), false)) != 0 ||
+			    (rc = csv_cell(f, jbool(p, "financed") ? "true" :
+			    "false", false)) != 0 ||
+			    (rc = csv_cell(f, jbool(p, "part_time") ? "true" :
+			    "false", false)) != 0 ||
+			    (rc = csv_cell(f, jbool(p, "remunerated") ? "true" :
+			    "false", false)) != 0 ||
+			    (rc = csv_cell(f, jstr(in, "ref"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(in, "employer"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(in, "siret"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(in, "contract"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(in, "date"), false)) != 0 ||
+			    (rc = csv_cell(f, jstr(in, "status"), false)) != 0 ||
+			    (rc = csv_int(f, jint(lot, "rate_cents"), false)) != 0 ||
+			    (rc = csv_int(f, jint(p, "cost_cents"), false)) != 0 ||
+			    (rc = csv_eur(f, jint(p, "cost_cents"), false)) != 0 ||
+			    (rc = csv_cell(f, warn, true)) != 0)
+				break;
 		}
 	}
+	free(warn);
+	return rc;
 }
 
 /*
  * Writes a request as CSV: a header, then one row per path (1e1f
  * sessions, then socle), with its session, intent, cost and the rule ids
- * of the warnings about it.
+ * of the warnings about it.  Every cell is safe to open in a spreadsheet:
+ * no control character, nothing it would evaluate as a formula.
  */
 int
-order_write_csv(FILE *out, const json_t *req)
+order_write_csv(FILE *out, const json_t *req, struct consort_diag *d)
 {
 	size_t i;
+	int rc = 0;
 
-	for (i = 0; i < nitems(csv_columns); i++)
-		csv_cell(out, csv_columns[i], i + 1 == nitems(csv_columns));
-	csv_sessions(out, req, jarr(req, "sessions"));
-	csv_sessions(out, req, jarr(req, "socle"));
-	return ferror(out) ? E(IO) : 0;
+	for (i = 0; rc == 0 && i < nitems(csv_columns); i++)
+		rc = csv_cell(out, csv_columns[i], i + 1 == nitems(csv_columns));
+	if (rc == 0)
+		rc = csv_sessions(out, req, jarr(req, "sessions"), d);
+	if (rc == 0)
+		rc = csv_sessions(out, req, jarr(req, "socle"), d);
+	if (rc == 0 && ferror(out))
+		rc = E(IO);
+	return rc;
 }
 
 /* Writes text with HTML's special characters escaped. */
@@ -1171,6 +1376,8 @@ static const char html_style[] =
 	".meta td:first-child{width:32mm;font-weight:bold}"
 	".warn{color:#8a4b00}.ok{color:#0a6b2a}.bad{color:#b00020}"
 	".small{font-size:8.5pt;color:#555;word-break:break-all}"
+	".banner{font-weight:bold;border:2px solid #b00020;padding:2mm;"
+	"word-break:break-all}"
 	"@media print{body{padding:0;max-width:none}section{break-inside:"
 	"auto}h2,h3{break-after:avoid}tr{break-inside:avoid}thead{display:"
 	"table-header-group}}";
@@ -1435,18 +1642,28 @@ order_write_html(FILE *f, const struct order_file *of)
 	const json_t *c = json_object_get(req, "consortium");
 	const json_t *lead = json_object_get(req, "lead");
 	const json_t *snd = json_object_get(req, "sender");
-	char khex[2 * CONSORT_KEY_BYTES + 1], hhex[65], rate[64];
+	char khex[2 * CONSORT_KEY_BYTES + 1], hhex[65], rate[64], verdict[512];
+	bool ok = order_verdict(of) == ORDER_VALID;
+	int rc;
 
 	util_hex(khex, of->key, CONSORT_KEY_BYTES);
 	util_hex(hhex, of->hash, 32);
+	if ((rc = order_verdict_text(of, verdict, sizeof(verdict))) != 0)
+		return rc;
 	order_euros(rate, sizeof(rate), jint(lot, "rate_cents"), "&nbsp;");
 	fputs("<!DOCTYPE html>\n<html lang=\"fr\">\n<head>\n<meta charset=\"utf-8\">"
 	    "\n<title>Order request ", f);
 	html(f, jstr(lot, "ref"));
 	fputs(" ", f);
 	html(f, jstr(req, "period"));
-	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n<header><h1>"
-	    "Order request (demande de bon de commande) — ", html_style);
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", html_style);
+	if (!ok) {
+		/* first, before anything the file says about itself */
+		fputs("<p class=\"bad banner\">Signature ", f);
+		html(f, verdict);
+		fputs("</p>\n", f);
+	}
+	fputs("<header><h1>Order request (demande de bon de commande) — ", f);
 	html(f, jstr(lot, "ref"));
 	fputs(", ", f);
 	html(f, jstr(req, "period"));
@@ -1485,11 +1702,11 @@ order_write_html(FILE *f, const struct order_file *of)
 		fputs(" since ", f);
 		html(f, jstr(lot, "rate_since"));
 	}
-	fprintf(f, "</td></tr><tr><td>Signature</td><td class=\"%s\">%s "
-	    "(Ed25519)<div class=\"small\">key %s<br>SHA-256 of the canonical "
-	    "request %s</div></td></tr></table></header>\n", of->valid ? "ok" :
-	    "bad", of->valid ? "valid" : "INVALID: the request does not match "
-	    "its signature", khex, hhex);
+	fprintf(f, "</td></tr><tr><td>Signature</td><td class=\"%s\">",
+	    ok ? "ok" : "bad");
+	html(f, verdict);
+	fprintf(f, " (Ed25519)<div class=\"small\">key %s<br>SHA-256 of the "
+	    "canonical request %s</div></td></tr></table></header>\n", khex, hhex);
 	html_totals(f, json_object_get(req, "totals"));
 	html_sessions(f, jarr(req, "sessions"), "Sessions 1 emploi = 1 formation");
 	html_sessions(f, jarr(req, "socle"), "Baseline sessions (socle, R20)");
@@ -1507,14 +1724,15 @@ order_write_text(FILE *f, const struct order_file *of)
 	const json_t *t = json_object_get(req, "totals"), *x, *bp;
 	const json_t *snd = json_object_get(req, "sender");
 	const json_t *bs = json_object_get(t, "by_scheme");
-	char khex[2 * CONSORT_KEY_BYTES + 1], hhex[65], eur[64];
+	char hhex[65], eur[64], verdict[512];
 	size_t i;
+	int rc;
 
-	util_hex(khex, of->key, CONSORT_KEY_BYTES);
 	util_hex(hhex, of->hash, 32);
+	if ((rc = order_verdict_text(of, verdict, sizeof(verdict))) != 0)
+		return rc;
+	fprintf(f, "signature   %s\n", verdict);
 	fprintf(f, "order request %s %s\n", jstr(lot, "ref"), jstr(req, "period"));
-	fprintf(f, "signature   %s, key %s\n", of->valid ? "valid" : "INVALID",
-	    khex);
 	fprintf(f, "sha256      %s\n", hhex);
 	fprintf(f, "consortium  %s (market %s)\n",
 	    jstr(json_object_get(req, "consortium"), "name"),
@@ -1567,30 +1785,44 @@ order_write_text(FILE *f, const struct order_file *of)
 
 /* ---- comparing two requests (an amendment) ---- */
 
-/* The key that matches an array element across two requests. */
-static void
+/* The bytes of an element's key and of a place in a diff, NUL included. */
+#define DIFF_KEY_MAX 1024
+#define DIFF_AT_MAX 4096
+
+/*
+ * The key that matches an array element across two requests; E(TOOBIG)
+ * when it does not fit (two long keys must never be cut into one).
+ */
+static int
 elem_key(const json_t *e, size_t idx, char *buf, size_t len)
 {
+	struct strbuf sb;
+
+	strbuf_init(&sb, buf, len);
 	if (json_is_object(e) && jstr(e, "message")[0])
-		snprintf(buf, len, "%s %s %s %s", jstr(e, "rule"), jstr(e, "ref"),
+		strbuf_printf(&sb, "%s %s %s %s", jstr(e, "rule"), jstr(e, "ref"),
 		    jstr(e, "path"), jstr(e, "intent"));
 	else if (json_is_object(e) && jstr(e, "ref")[0])
-		snprintf(buf, len, "%s", jstr(e, "ref"));
+		strbuf_puts(&sb, jstr(e, "ref"));
 	else if (json_is_object(e) && jstr(e, "path")[0])
-		snprintf(buf, len, "%s", jstr(e, "path"));
+		strbuf_puts(&sb, jstr(e, "path"));
 	else
-		snprintf(buf, len, "#%zu", idx);
+		strbuf_printf(&sb, "#%zu", idx);
+	return strbuf_end(&sb);
 }
 
 /* The element of an array with a key, or NULL. */
 static const json_t *
-elem_find(const json_t *a, const char *key)
+elem_find(struct jb *b, const json_t *a, const char *key)
 {
-	char k[512];
+	char k[DIFF_KEY_MAX];
 	size_t i;
 
 	for (i = 0; i < json_array_size(a); i++) {
-		elem_key(json_array_get(a, i), i, k, sizeof(k));
+		if (elem_key(json_array_get(a, i), i, k, sizeof(k)) != 0) {
+			b->err = b->err ? b->err : E(TOOBIG);
+			return NULL;
+		}
 		if (strcmp(k, key) == 0)
 			return json_array_get(a, i);
 	}
@@ -1613,12 +1845,30 @@ change(struct jb *b, json_t *out, const char *op, const char *at,
 	push(b, out, c);
 }
 
+/* The place of a member or element below at: "at.k" or "at[k]". */
+static bool
+place(struct jb *b, char *sub, const char *at, const char *k, bool elem)
+{
+	struct strbuf sb;
+
+	strbuf_init(&sb, sub, DIFF_AT_MAX);
+	if (elem)
+		strbuf_printf(&sb, "%s[%s]", at, k);
+	else
+		strbuf_printf(&sb, "%s%s%s", at, at[0] ? "." : "", k);
+	if (strbuf_end(&sb) != 0) {
+		b->err = b->err ? b->err : E(TOOBIG);
+		return false;
+	}
+	return true;
+}
+
 /* Compares two values at a place of the request, recursively. */
 static void
 diff_value(struct jb *b, json_t *out, const char *at, const json_t *x,
     const json_t *y, int depth)
 {
-	char sub[1024], key[512];
+	char *sub, key[DIFF_KEY_MAX];
 	const char *k;
 	const json_t *v;
 	size_t i;
@@ -1629,41 +1879,56 @@ diff_value(struct jb *b, json_t *out, const char *at, const json_t *x,
 		change(b, out, x == NULL ? "added" : "removed", at, x, y);
 		return;
 	}
-	if (json_is_object(x) && json_is_object(y)) {
+	if (!(json_is_object(x) && json_is_object(y)) &&
+	    !(json_is_array(x) && json_is_array(y))) {
+		if (!json_equal((json_t *)x, (json_t *)y))
+			change(b, out, "changed", at, x, y);
+		return;
+	}
+	if ((sub = malloc(DIFF_AT_MAX)) == NULL) {
+		b->err = E(NOMEM);
+		return;
+	}
+	if (json_is_object(x)) {
 		json_object_foreach((json_t *)x, k, v) {
 			/* the log state always moves; line numbers follow the lines */
 			if ((depth == 0 && strcmp(k, "state") == 0) ||
 			    (strncmp(at, "lines[", 6) == 0 && strcmp(k, "n") == 0))
 				continue;
-			snprintf(sub, sizeof(sub), "%s%s%s", at, at[0] ? "." : "", k);
+			if (!place(b, sub, at, k, false))
+				break;
 			diff_value(b, out, sub, v, json_object_get(y, k), depth + 1);
 		}
 		json_object_foreach((json_t *)y, k, v) {
 			if (json_object_get(x, k) != NULL)
 				continue;
-			snprintf(sub, sizeof(sub), "%s%s%s", at, at[0] ? "." : "", k);
+			if (!place(b, sub, at, k, false))
+				break;
 			diff_value(b, out, sub, NULL, v, depth + 1);
 		}
-		return;
-	}
-	if (json_is_array(x) && json_is_array(y)) {
-		for (i = 0; i < json_array_size(x); i++) {
-			elem_key(json_array_get(x, i), i, key, sizeof(key));
-			snprintf(sub, sizeof(sub), "%s[%s]", at, key);
+	} else {
+		for (i = 0; b->err == 0 && i < json_array_size(x); i++) {
+			if (elem_key(json_array_get(x, i), i, key, sizeof(key)) != 0 ||
+			    !place(b, sub, at, key, true)) {
+				b->err = b->err ? b->err : E(TOOBIG);
+				break;
+			}
 			diff_value(b, out, sub, json_array_get(x, i),
-			    elem_find(y, key), depth + 1);
+			    elem_find(b, y, key), depth + 1);
 		}
-		for (i = 0; i < json_array_size(y); i++) {
-			elem_key(json_array_get(y, i), i, key, sizeof(key));
-			if (elem_find(x, key) != NULL)
+		for (i = 0; b->err == 0 && i < json_array_size(y); i++) {
+			if (elem_key(json_array_get(y, i), i, key, sizeof(key)) != 0) {
+				b->err = E(TOOBIG);
+				break;
+			}
+			if (elem_find(b, x, key) != NULL || b->err != 0)
 				continue;
-			snprintf(sub, sizeof(sub), "%s[%s]", at, key);
+			if (!place(b, sub, at, key, true))
+				break;
 			diff_value(b, out, sub, NULL, json_array_get(y, i), depth + 1);
 		}
-		return;
 	}
-	if (!json_equal((json_t *)x, (json_t *)y))
-		change(b, out, "changed", at, x, y);
+	free(sub);
 }
 
 /*
@@ -1748,12 +2013,65 @@ log_type(const char *name, struct consort_diag *d)
 	return t;
 }
 
-/* The ref of a co-contractor's notice for (lot, period). */
-static void
-notice_ref(char *ref, size_t len, const char *lot, const char *period,
-    const char *member)
+/*
+ * Checks that the refs of a lot's notices and orders fit in a record ref:
+ * a lot ref longer than ORDER_LOT_REF_MAX cannot be ordered.
+ */
+int
+order_lot_ref_check(const char *lot, struct consort_diag *d)
 {
-	snprintf(ref, len, "N-%s-%s-%s", lot, period, member);
+	char what[160];
+
+	if (strlen(lot) <= ORDER_LOT_REF_MAX)
+		return 0;
+	snprintf(what, sizeof(what), "a ref of %zu bytes: the refs of its "
+	    "orders and notices would not fit in %d bytes; a lot that is "
+	    "ordered has a ref of at most %d bytes", strlen(lot),
+	    CONSORT_REF_MAX, ORDER_LOT_REF_MAX);
+	return consort_diag_set(d, E(TOOBIG), "lot", what, "record the "
+	    "sessions under a lot with a shorter ref (schema/order.md)");
+}
+
+/*
+ * Builds the ref of a record of the log from a format: E(TOOBIG) when it
+ * would be longer than a ref may be (never cut: a cut ref would name
+ * another record).
+ */
+static int
+log_ref(char *ref, size_t len, struct consort_diag *d, const char *fmt, ...)
+{
+	struct strbuf sb;
+	va_list ap;
+
+	strbuf_init(&sb, ref, len < CONSORT_REF_MAX + 1 ? len :
+	    CONSORT_REF_MAX + 1);
+	va_start(ap, fmt);
+	strbuf_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	if (strbuf_end(&sb) != 0)
+		return consort_diag_set(d, E(TOOBIG), "lot", "the ref of an "
+		    "order or notice of this lot would not fit in a ref",
+		    "a lot that is ordered has a short ref (schema/order.md)");
+	return 0;
+}
+
+/* The ref of a co-contractor's notice for (lot, period): N-LOT-PERIOD-SIRET. */
+static int
+notice_ref(char *ref, size_t len, const char *lot, const char *period,
+    const char *member, struct consort_diag *d)
+{
+	return log_ref(ref, len, d, "N-%s-%s-%s", lot, period, member);
+}
+
+/*
+ * The ref of a submitted request: O-LOT-PERIOD- and the first 12 hex
+ * digits of its hash; E(TOOBIG) when it would not fit in a ref.
+ */
+int
+order_ref(char *ref, size_t len, const char *lot, const char *period,
+    const char *hash_hex, struct consort_diag *d)
+{
+	return log_ref(ref, len, d, "O-%s-%s-%.12s", lot, period, hash_hex);
 }
 
 /* Finds the notice a co-contractor recorded for (lot, period): its ref and date. */
@@ -1770,7 +2088,8 @@ order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
 
 	if (t == NULL)
 		return E(SCHEMA);
-	notice_ref(ref, reflen, lot, period, member);
+	if ((rc = notice_ref(ref, reflen, lot, period, member, NULL)) != 0)
+		return rc;
 	merge_record_init(&r);
 	rc = state_lookup(txn, s, s->founder, t->id, ref, strlen(ref), &r);
 	if (rc == 0 && !merge_alive(s, &r))
@@ -1904,7 +2223,8 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 		    "request (no lot, period or totals)", NULL);
 	util_hex(hhex, f->hash, 32);
 	util_hex(khex, f->key, CONSORT_KEY_BYTES);
-	snprintf(ref, reflen, "O-%s-%s-%.12s", lot, period, hhex);
+	if ((rc = order_ref(ref, reflen, lot, period, hhex, d)) != 0)
+		return rc;
 	merge_record_init(&r);
 	rc = state_lookup(e->txn, &e->n->store, e->n->founder, t->id, ref,
 	    strlen(ref), &r);

@@ -169,6 +169,9 @@ const struct rm_member *rules_lead(const struct rules_model *m);
 
 #define ORDER_FORMAT "consort-order/1"
 #define ORDER_MAX_FILE (64u << 20)
+/* The longest lot ref that can be ordered: its notices' refs,
+   N-LOT-YYYY-MM-SIRET, take 25 bytes more and must fit in a ref. */
+#define ORDER_LOT_REF_MAX (CONSORT_REF_MAX - 25)
 
 /* Who builds a request, for what. */
 struct order_opts {
@@ -198,7 +201,21 @@ struct order_file {
 	uint8_t key[CONSORT_KEY_BYTES];   /* the key it was checked with */
 	uint8_t file_key[CONSORT_KEY_BYTES];
 	uint8_t hash[32];       /* SHA-256 of canonical */
-	bool valid;             /* the signature matches */
+	bool valid;             /* the signature matches, with key */
+	/* the key the request names as its signer: sender.key, which must be
+	   lead.key unless the request is direct (R11) */
+	uint8_t named[CONSORT_KEY_BYTES];
+	bool has_named;         /* the request names one, well formed */
+	bool direct;            /* sender.direct */
+	bool named_signer;      /* key is the key the request names */
+};
+
+/* What a reader may conclude from a signed file. */
+enum order_verdict {
+	ORDER_VALID,          /* the signature holds, by the signer named */
+	ORDER_BAD_SIGNATURE,  /* the request does not match its signature */
+	ORDER_WRONG_SIGNER,   /* a signature that holds, by another key than
+	                         the one the request names (re-signed) */
 };
 
 int order_parse(const char *buf, size_t len, const uint8_t *key,
@@ -206,13 +223,18 @@ int order_parse(const char *buf, size_t len, const uint8_t *key,
 int order_load(const char *path, const uint8_t *key, struct order_file *f,
     struct consort_diag *d);
 void order_file_free(struct order_file *f);
+enum order_verdict order_verdict(const struct order_file *f);
+int order_verdict_text(const struct order_file *f, char *buf, size_t len);
 
-void order_euros(char *buf, size_t len, int64_t cents, const char *sep);
-int order_write_csv(FILE *out, const json_t *request);
+int order_euros(char *buf, size_t len, int64_t cents, const char *sep);
+int order_write_csv(FILE *out, const json_t *request, struct consort_diag *d);
 int order_write_html(FILE *out, const struct order_file *f);
 int order_write_text(FILE *out, const struct order_file *f);
 int order_diff(const json_t *old, const json_t *new, json_t **out);
 
+int order_lot_ref_check(const char *lot, struct consort_diag *d);
+int order_ref(char *ref, size_t len, const char *lot, const char *period,
+    const char *hash_hex, struct consort_diag *d);
 int order_record_notice(struct edit *e, const struct order_opts *o,
     const char *member, const char *lead, char *ref, size_t reflen,
     bool *recorded, struct consort_diag *d);

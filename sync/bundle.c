@@ -120,36 +120,24 @@ write_prefix(struct node *n, struct writer *w)
 	return 0;
 }
 
-/* Opens the output file: new, mode 0600. */
-static FILE *
-create(const char *path, struct consort_diag *d)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-	    0600);
-	FILE *f;
-
-	if (fd < 0) {
-		consort_diag_set(d, E(IO), path, strerror(errno),
-		    "choose another --out");
-		return NULL;
-	}
-	if ((f = fdopen(fd, "wb")) == NULL)
-		close(fd);
-	return f;
-}
-
-/* Writes every change-set the holder of `since` lacks into a new bundle. */
+/*
+ * Writes every change-set the holder of `since` lacks into a bundle at
+ * path ("-": standard output), by the rule of --out (outfile.c): the file
+ * appears whole or not at all, mode 0600.
+ */
 int
 bundle_export(struct node *n, const char *path, const struct sess_vv *since,
     uint32_t nsince, struct bundle_stats *st, struct consort_diag *d)
 {
 	struct writer w = { 0 };
+	struct outfile out;
 	struct sess ss;
 	int rc;
 
 	memset(st, 0, sizeof(*st));
-	if ((w.f = create(path, d)) == NULL)
-		return d->err ? d->err : E(IO);
+	if ((rc = outfile_open(&out, path, 0600, d)) != 0)
+		return rc;
+	w.f = out.f;
 	if ((rc = write_prefix(n, &w)) == 0 &&
 	    (rc = sess_start(&ss, n, emit_file, &w)) == 0) {
 		ss.file = true;
@@ -162,18 +150,15 @@ bundle_export(struct node *n, const char *path, const struct sess_vv *since,
 		st->changesets = ss.st.sent;
 		sess_free(&ss);
 	}
-	if (rc == 0 && (fflush(w.f) != 0 || fsync(fileno(w.f)) != 0))
-		rc = E(IO);
 	st->bytes = w.bytes;
-	fclose(w.f);
 	free(w.buf);
 	free(w.pending);
 	if (rc != 0) {
-		unlink(path);
+		outfile_abort(&out);
 		return consort_diag_set(d, rc, path, d->what[0] ? d->what :
 		    consort_strerror(rc), NULL);
 	}
-	return 0;
+	return outfile_commit(&out, d);
 }
 
 struct reader {

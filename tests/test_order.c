@@ -324,7 +324,7 @@ render(const struct order_file *of, int kind)
 
 	assert_non_null(m);
 	if (kind == 0)
-		assert_ok(order_write_csv(m, of->request));
+		assert_ok(order_write_csv(m, of->request, NULL));
 	else if (kind == 1)
 		assert_ok(order_write_html(m, of));
 	else
@@ -407,6 +407,194 @@ test_csv(void **state)
 	assert_int_equal(sum, (1008 + 168) * 1410);
 	free(csv);
 	order_file_free(&of);
+	free(file);
+	json_decref(req);
+}
+
+/*
+ * A crafted file whose warning has a 1,100-character rule and a derogation
+ * is rendered (it overflowed the warnings cell's buffer), and one whose
+ * warnings would not fit in a cell is refused, never cut.
+ */
+static void
+test_csv_long_warning(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	json_t *req, *w;
+	char *file, *csv, *rule;
+	size_t len, n;
+	FILE *m;
+
+	file = build(f, &req, &len);
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	rule = malloc(20001);
+	memset(rule, 'R', 20000);
+	rule[1100] = '\0';
+	w = json_pack("{s:s, s:s, s:s, s:s, s:s}", "rule", rule, "type",
+	    "session", "ref", "S1", "session", "S1", "derogation", "D1");
+	assert_non_null(w);
+	assert_ok(json_array_append_new(json_object_get(of.request, "warnings"),
+	    w));
+	csv = render(&of, 0);
+	assert_non_null(strstr(csv, "RRRR (derogation D1)"));
+	free(csv);
+	/* 20,000 characters do not fit in the cell: refused, naming the path */
+	rule[1100] = 'R';
+	rule[20000] = '\0';
+	json_object_set_new(w, "rule", json_string(rule));
+	csv = NULL;
+	m = open_memstream(&csv, &n);
+	assert_err(order_write_csv(m, of.request, &d), E(TOOBIG));
+	assert_non_null(strstr(d.where, "P1"));
+	fclose(m);
+	free(csv);
+	free(rule);
+	order_file_free(&of);
+	free(file);
+	json_decref(req);
+}
+
+/* Sets a string member of an object of a parsed request. */
+static void
+poke(json_t *o, const char *key, const char *value)
+{
+	assert_non_null(o);
+	assert_ok(json_object_set_new(o, key, json_string(value)));
+}
+
+/*
+ * No CSV cell of a crafted file is a formula a spreadsheet would evaluate
+ * (= + - @, tab, CR, their full-width forms) nor carries a control
+ * character; the numbers the tool writes stay numbers, negative ones too.
+ */
+static void
+test_csv_formulas(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	json_t *req, *s1, *p1, *in;
+	char *file, *csv;
+	size_t len;
+
+	file = build(f, &req, &len);
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	s1 = json_array_get(json_object_get(of.request, "sessions"), 0);
+	p1 = json_array_get(json_object_get(s1, "paths"), 0);
+	in = json_object_get(p1, "intent");
+	poke(s1, "title", "=cmd|' /C calc'!A0");
+	poke(s1, "site", "=HYPERLINK(\"http://x.example/\",\"clic\")");
+	poke(json_object_get(s1, "provider"), "name", "@SUM(1+1)");
+	poke(s1, "territory", "+33");
+	poke(json_object_get(s1, "certification"), "code",
+	    "\xef\xbc\x9dSUM(1)");                  /* full-width = */
+	poke(p1, "trainee", "\x01\x1b-1+2");          /* controls, then - */
+	poke(p1, "modules", "\tM1");
+	poke(in, "employer", "B\xc2\x85\x7fti\r\nOuest");  /* C1, DEL, CR LF */
+	poke(in, "contract", "-12");                  /* a plain number */
+	assert_ok(json_object_set_new(p1, "cost_cents", json_integer(-50)));
+	csv = render(&of, 0);
+	assert_non_null(strstr(csv, ",'=cmd|' /C calc'!A0,"));
+	assert_non_null(strstr(csv, ",\"'=HYPERLINK(\"\"http://x.example/\"\","
+	    "\"\"clic\"\")\","));
+	assert_non_null(strstr(csv, ",'@SUM(1+1),"));
+	assert_non_null(strstr(csv, ",'+33,"));
+	assert_non_null(strstr(csv, ",'\xef\xbc\x9dSUM(1),"));
+	assert_non_null(strstr(csv, ",'-1+2,"));
+	assert_non_null(strstr(csv, ",M1,"));
+	assert_non_null(strstr(csv, ",BtiOuest,"));
+	assert_non_null(strstr(csv, ",-12,"));
+	assert_non_null(strstr(csv, ",-50,-0.50,"));
+	/* no cell starts with a formula character, no control is left */
+	assert_null(strstr(csv, ",="));
+	assert_null(strstr(csv, ",@"));
+	assert_null(strstr(csv, ",+"));
+	assert_null(strstr(csv, "\x1b"));
+	assert_null(strstr(csv, "\xc2\x85"));
+	assert_null(strstr(csv, "\x7f"));
+	assert_null(strstr(csv, "\t"));
+	free(csv);
+	order_file_free(&of);
+	free(file);
+	json_decref(req);
+}
+
+/*
+ * A request is valid only when signed by the signer it names: the lead,
+ * or the sender of a direct request.  Re-signed by another key, its
+ * signature holds but the verdict says so, with or without --key.
+ */
+static void
+test_signer(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	uint8_t pk[32], sk[64];
+	json_t *req, *snd;
+	char *file, *other, text[512], hex[65];
+	size_t len, olen;
+
+	crypto_sign_keypair(pk, sk);
+	file = build(f, &req, &len);
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	assert_int_equal(order_verdict(&of), ORDER_VALID);
+	assert_ok(order_verdict_text(&of, text, sizeof(text)));
+	assert_non_null(strstr(text, "valid, signed by the lead's key"));
+	order_file_free(&of);
+	/* the lead's request signed with another key */
+	assert_ok(order_sign(req, pk, sk, &other, &olen));
+	assert_ok(order_parse(other, olen, NULL, &of, &d));
+	assert_true(of.valid);
+	assert_int_equal(order_verdict(&of), ORDER_WRONG_SIGNER);
+	assert_ok(order_verdict_text(&of, text, sizeof(text)));
+	util_hex(hex, f->n->pk, 32);
+	assert_non_null(strstr(text, "NOT SIGNED BY ITS SENDER"));
+	assert_non_null(strstr(text, hex));
+	order_file_free(&of);
+	/* --key with the signer's key does not make it the lead's */
+	assert_ok(order_parse(other, olen, pk, &of, &d));
+	assert_int_equal(order_verdict(&of), ORDER_WRONG_SIGNER);
+	order_file_free(&of);
+	/* --key with the lead's key: the signature does not hold */
+	assert_ok(order_parse(other, olen, f->n->pk, &of, &d));
+	assert_int_equal(order_verdict(&of), ORDER_BAD_SIGNATURE);
+	order_file_free(&of);
+	free(other);
+	/* a sender that is not the lead, without --direct: not valid either */
+	snd = json_object_get(req, "sender");
+	util_hex(hex, pk, 32);
+	poke(snd, "key", hex);
+	assert_ok(order_sign(req, pk, sk, &other, &olen));
+	assert_ok(order_parse(other, olen, NULL, &of, &d));
+	assert_int_equal(order_verdict(&of), ORDER_WRONG_SIGNER);
+	order_file_free(&of);
+	free(other);
+	/* a direct request (R11) is its sender's to sign */
+	assert_ok(json_object_set_new(snd, "direct", json_true()));
+	assert_ok(order_sign(req, pk, sk, &other, &olen));
+	assert_ok(order_parse(other, olen, NULL, &of, &d));
+	assert_int_equal(order_verdict(&of), ORDER_VALID);
+	order_file_free(&of);
+	free(other);
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &other, &olen));
+	assert_ok(order_parse(other, olen, NULL, &of, &d));
+	assert_int_equal(order_verdict(&of), ORDER_WRONG_SIGNER);
+	/* show says so at the top of its text and HTML */
+	{
+		char *t = render(&of, 2), *h = render(&of, 1);
+
+		assert_memory_equal(t, "signature   NOT SIGNED BY ITS SENDER", 36);
+		assert_non_null(strstr(h, "<body>\n<p class=\"bad banner\">"
+		    "Signature NOT SIGNED BY ITS SENDER"));
+		assert_null(strstr(h, "class=\"ok\""));
+		free(t);
+		free(h);
+	}
+	order_file_free(&of);
+	free(other);
 	free(file);
 	json_decref(req);
 }
@@ -587,6 +775,80 @@ test_statement(void **state)
 	json_decref(apr);
 }
 
+/* Submits a signed file in its own edit; returns what order_submit did. */
+static int
+submit(struct fix *f, const char *file, size_t len, char *ref, size_t reflen,
+    bool *already)
+{
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	struct edit e;
+	int rc;
+
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	assert_ok(edit_begin(f->n, &e));
+	rc = order_submit(&e, &of, ref, reflen, already, &d);
+	if (rc == 0)
+		assert_ok(edit_commit(&e));
+	else
+		edit_abort(&e);
+	order_file_free(&of);
+	return rc;
+}
+
+/*
+ * The refs of orders and notices are never cut: two requests of different
+ * months for a lot with a 126-byte ref each got the ref "O-" and the lot
+ * (the second "already submitted"); now a lot ref that does not leave
+ * room for them is refused, and one that does gives whole refs.
+ */
+static void
+test_long_lot_ref(void **state)
+{
+	struct fix *f = *state;
+	struct order_opts o = { NULL, "2026-03", false, NULL, NULL };
+	struct consort_diag d = { 0 };
+	struct rules_query q;
+	char lot[CONSORT_REF_MAX + 1], ref[CONSORT_REF_MAX + 1], from[11], to[11];
+	char hex[65], *file;
+	json_t *req;
+	size_t len;
+	bool already;
+
+	file = build(f, &req, &len);
+	free(file);
+	memset(lot, 'L', 126);
+	lot[126] = '\0';
+	assert_ok(json_object_set_new(json_object_get(req, "lot"), "ref",
+	    json_string(lot)));
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &file, &len));
+	assert_err(submit(f, file, len, ref, sizeof(ref), &already), E(TOOBIG));
+	free(file);
+	assert_ok(json_object_set_new(req, "period", json_string("2026-04")));
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &file, &len));
+	assert_err(submit(f, file, len, ref, sizeof(ref), &already), E(TOOBIG));
+	free(file);
+	/* a build for such a lot is refused at once, with a reason */
+	o.lot = lot;
+	assert_err(order_query(&f->n->store, f->n->pk, &o, &q, from, to, &d),
+	    E(TOOBIG));
+	assert_non_null(strstr(d.what, "126 bytes"));
+	/* the longest lot ref that can be ordered gives whole refs */
+	lot[ORDER_LOT_REF_MAX] = '\0';
+	assert_ok(order_query(&f->n->store, f->n->pk, &o, &q, from, to, &d));
+	memset(hex, 'a', 64);
+	hex[64] = '\0';
+	assert_ok(order_ref(ref, sizeof(ref), lot, "2026-03", hex, &d));
+	assert_int_equal(strlen(ref), 2 + ORDER_LOT_REF_MAX + 9 + 12);
+	assert_memory_equal(ref + 2 + ORDER_LOT_REF_MAX, "-2026-03-aaaaaaaaaaaa",
+	    21);
+	lot[ORDER_LOT_REF_MAX] = 'L';
+	lot[ORDER_LOT_REF_MAX + 4] = '\0';
+	assert_err(order_ref(ref, sizeof(ref), lot, "2026-03", hex, &d),
+	    E(TOOBIG));
+	json_decref(req);
+}
+
 /* Periods are YYYY-MM months; their bounds are the month's first and last days. */
 static void
 test_periods(void **state)
@@ -618,9 +880,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_deterministic, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_long_warning, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_csv_formulas, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_signer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_lot_ref, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("order", tests, tu_group_setup, NULL);

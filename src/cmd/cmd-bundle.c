@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -137,6 +138,9 @@ bundle_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	if (optind != argc || out == NULL || (since && forwhom))
 		return cmd_usage(ctx, "expected export --out FILE [--since FILE | "
 		    "--for SIRET]");
+	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+		return cmd_usage(ctx, "a bundle is binary: send standard output "
+		    "to a file or a pipe, or give --out FILE");
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	if ((since && (rc = read_since(since, &vv, &n, &d)) != 0) ||
@@ -148,8 +152,11 @@ bundle_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	free(vv);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
-	printf("wrote %s: %llu change-sets, %llu bytes\n", out,
-	    (unsigned long long)st.changesets, (unsigned long long)st.bytes);
+	/* with --out -, standard output is the bundle itself */
+	fprintf(strcmp(out, "-") == 0 ? stderr : stdout, "wrote %s: %llu "
+	    "change-sets, %llu bytes\n", strcmp(out, "-") == 0 ?
+	    "standard output" : out, (unsigned long long)st.changesets,
+	    (unsigned long long)st.bytes);
 	return EXIT_OK;
 }
 
@@ -193,7 +200,9 @@ const struct cmd_entry cmd_bundle_entry = {
 	"bundle",
 	"export --out FILE [--since STATUS.json | --for SIRET] | import FILE",
 	"write or read the sync stream as a file sealed with the network key",
-	"  export --out FILE   every change-set, or what a member lacks:\n"
+	"  export --out FILE   every change-set, or what a member lacks; FILE\n"
+	"                      appears whole or not at all, replacing a\n"
+	"                      regular file (- : standard output):\n"
 	"    --since FILE      ... given its consort status --json output\n"
 	"    --for SIRET       ... as of its last sync with this node\n"
 	"  import FILE         checks every frame and signature first, then\n"

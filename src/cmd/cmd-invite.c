@@ -52,6 +52,9 @@ parse(struct cmd_ctx *ctx, int argc, char **argv, struct invite_args *a)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	if (!a->rq.siret || !a->role || !a->key_hex || !a->out)
 		return cmd_usage(ctx, "--siret, --role, --key and --out are required");
+	if (strcmp(a->out, "-") == 0)
+		return cmd_usage(ctx, "--out takes a file: the invite is written "
+		    "only once the binding is recorded");
 	if (strcmp(a->role, "co") == 0)
 		a->rq.role = ROLE_CO;
 	else if (strcmp(a->role, "sub") == 0)
@@ -66,27 +69,6 @@ parse(struct cmd_ctx *ctx, int argc, char **argv, struct invite_args *a)
 		    "check digit");
 	if (a->address != NULL && strlen(a->address) > 200)
 		return cmd_usage(ctx, "--address is too long");
-	return 0;
-}
-
-/* Writes the invite file (mode 0600, never over an existing file). */
-static int
-write_file(const char *path, const msgpack_sbuffer *b, struct consort_diag *d)
-{
-	ssize_t w;
-	int fd;
-
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return consort_diag_set(d, errno == EEXIST ? E(EXIST) : E(IO), path,
-		    strerror(errno), "choose another --out");
-	w = write(fd, b->data, b->size);
-	if (w != (ssize_t)b->size || fsync(fd) != 0) {
-		close(fd);
-		unlink(path);
-		return consort_diag_set(d, E(IO), path, "cannot write", NULL);
-	}
-	close(fd);
 	return 0;
 }
 
@@ -140,36 +122,49 @@ invite_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct consort_diag d = { 0 };
 	struct invite_args a;
 	struct invite inv;
+	struct outfile of;
 	msgpack_sbuffer out;
 	struct edit e;
 	int rc;
 
 	memset(&a, 0, sizeof(a));
+	memset(&inv, 0, sizeof(inv));
 	if ((rc = parse(ctx, argc, argv, &a)) != 0)
 		return rc;
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
-	if ((rc = edit_begin(ctx->node, &e)) != 0)
+	/* refused before anything is bound: not a file --out may replace */
+	if ((rc = outfile_open(&of, a.out, 0600, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	if ((rc = edit_begin(ctx->node, &e)) != 0) {
+		outfile_abort(&of);
 		return cmd_fail(ctx, rc, NULL);
+	}
 	msgpack_sbuffer_init(&out);
 	if ((rc = roster_invite(&e, &a.rq, &d)) != 0 ||
 	    (rc = edit_flush(&e)) != 0 ||
 	    (rc = fill_invite(ctx, e.txn, &a, &inv)) != 0 ||
 	    (rc = invite_seal(&inv, a.rq.key, &out)) != 0 ||
-	    (rc = write_file(a.out, &out, &d)) != 0) {
+	    (rc = fwrite(out.data, 1, out.size, of.f) == out.size ? 0 :
+	    consort_diag_set(&d, E(IO), a.out, "cannot write", NULL)) != 0) {
 		sodium_memzero(inv.netkey, sizeof(inv.netkey));
 		if (!d.what[0])
 			d = e.diag;
 		edit_abort(&e);
+		outfile_abort(&of);
 		msgpack_sbuffer_destroy(&out);
 		return cmd_fail(ctx, rc, &d);
 	}
 	sodium_memzero(inv.netkey, sizeof(inv.netkey));
 	msgpack_sbuffer_destroy(&out);
 	if ((rc = edit_commit(&e)) != 0) {
-		unlink(a.out);
+		outfile_abort(&of);
 		return cmd_fail(ctx, rc, &e.diag);
 	}
+	/* the binding is recorded: a failed rename keeps what was written */
+	of.keep = true;
+	if ((rc = outfile_commit(&of, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
 	printf("invited %s (SIRET %s) as %s; invite written to %s\n",
 	    a.rq.name ? a.rq.name : "member", a.rq.siret, a.role, a.out);
 	return EXIT_OK;
@@ -187,6 +182,8 @@ const struct cmd_entry cmd_invite_entry = {
 	"  --parent SIRET    sub: the member it is attached to\n"
 	"  --dc4 REF         sub: its DC4 subcontracting declaration\n"
 	"  --address H:P     where this node serves, written into the invite\n"
-	"  --out FILE        the invite file, sealed to the member's key\n",
+	"  --out FILE        the invite file, sealed to the member's key\n"
+	"                    (mode 0600; it replaces a regular file whole,\n"
+	"                    never a device, folder or link)\n",
 	invite_exec,
 };

@@ -137,31 +137,6 @@ record_notice(struct cmd_ctx *ctx, const struct order_opts *o,
 	return 0;
 }
 
-/* Writes the file next to its final name, then renames it into place. */
-static int
-write_out(const char *path, const char *buf, size_t len)
-{
-	char tmp[4096];
-	FILE *f;
-	int rc = 0;
-
-	if (path == NULL)
-		return fwrite(buf, 1, len, stdout) == len ? 0 : E(IO);
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= sizeof(tmp))
-		return E(INVAL);
-	if ((f = fopen(tmp, "wb")) == NULL)
-		return E(IO);
-	if (fwrite(buf, 1, len, f) != len)
-		rc = E(IO);
-	if (fclose(f) != 0)
-		rc = E(IO);
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = E(IO);
-	if (rc != 0)
-		unlink(tmp);
-	return rc;
-}
-
 /* order build --lot LOT --period YYYY-MM [--out FILE] [--direct] */
 static int
 order_build(struct cmd_ctx *ctx, int argc, char **argv)
@@ -247,8 +222,8 @@ order_build(struct cmd_ctx *ctx, int argc, char **argv)
 	if (rc == 0)
 		rc = order_sign(req, ctx->node->pk, ctx->node->sk, &file, &len);
 	if (rc == 0)
-		rc = write_out(out, file, len);
-	if (rc == 0 && out != NULL) {
+		rc = outfile_write(out != NULL ? out : "-", file, len, 0644, &d);
+	if (rc == 0 && out != NULL && strcmp(out, "-") != 0) {
 		t = json_object_get(req, "totals");
 		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
 		    "cost_cents")), " ");
@@ -308,13 +283,19 @@ file_args(struct cmd_ctx *ctx, int argc, char **argv, const char **files,
 	return 0;
 }
 
-/* order verify FILE [--key HEX]: needs no node. */
+/*
+ * order verify FILE [--key HEX]: needs no node.  Valid only when the
+ * signature holds and its key is the signer the request names (its lead,
+ * or its sender for a direct request): exit 1 for a signature that does
+ * not hold, 3 for one by another key (a re-signed request).
+ */
 static int
 order_verify(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct consort_diag d = { 0 };
 	struct order_file f;
-	char khex[65], hhex[65];
+	char khex[65], hhex[65], verdict[512];
+	enum order_verdict v;
 	const char *path;
 	uint8_t key[32];
 	bool have_key;
@@ -327,7 +308,12 @@ order_verify(struct cmd_ctx *ctx, int argc, char **argv)
 		return fail_file(ctx, "verify", rc, &d);
 	util_hex(khex, f.key, 32);
 	util_hex(hhex, f.hash, 32);
-	if (!f.valid) {
+	v = order_verdict(&f);
+	if ((rc = order_verdict_text(&f, verdict, sizeof(verdict))) != 0) {
+		order_file_free(&f);
+		return fail_file(ctx, "verify", rc, NULL);
+	}
+	if (v == ORDER_BAD_SIGNATURE) {
 		consort_diag_set(&d, E(SIGNATURE), path, "the signature does not "
 		    "match the request", have_key ? "the request was changed, or "
 		    "another key signed it" : "the request was changed after it "
@@ -337,9 +323,21 @@ order_verify(struct cmd_ctx *ctx, int argc, char **argv)
 		order_file_free(&f);
 		return fail_file(ctx, "verify", E(SIGNATURE), &d);
 	}
-	printf("%s: valid signature by %s (lot %s, period %s, sha256 %s)\n",
-	    path, khex, field_of(json_object_get(f.request, "lot"), "ref"),
-	    field_of(f.request, "period"), hhex);
+	if (v == ORDER_WRONG_SIGNER) {
+		consort_diag_set(&d, E(PERM), path, verdict, "the request was "
+		    "signed again by someone else: ask its sender for the file it "
+		    "signed");
+		order_file_free(&f);
+		fail_file(ctx, "verify", E(PERM), &d);
+		return EXIT_REFUSED;
+	}
+	printf("%s: valid signature by %s, %s (lot %s, period %s, sha256 %s)\n",
+	    path, khex, f.direct ? "the sender of this direct request" :
+	    "the lead named in the request", field_of(json_object_get(f.request,
+	    "lot"), "ref"), field_of(f.request, "period"), hhex);
+	if (!have_key)
+		printf("%s: checked with the key the file names; check it is the "
+		    "lead's with --key LEAD_PUBKEY\n", path);
 	order_file_free(&f);
 	return EXIT_OK;
 }
@@ -352,6 +350,7 @@ order_show(struct cmd_ctx *ctx, int argc, char **argv)
 	bool set[2] = { false, false }, have_key;
 	struct consort_diag d = { 0 };
 	struct order_file f;
+	char verdict[512];
 	const char *path;
 	uint8_t key[32];
 	FILE *out;
@@ -364,20 +363,24 @@ order_show(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_usage(ctx, "--csv and --html exclude each other");
 	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0)
 		return fail_file(ctx, "show", rc, &d);
-	if (!f.valid)
-		fprintf(stderr, "consort order show: %s: warning: the signature "
-		    "does not match the request\n", path);
+	if (order_verdict(&f) != ORDER_VALID &&
+	    order_verdict_text(&f, verdict, sizeof(verdict)) == 0)
+		fprintf(stderr, "consort order show: %s: warning: signature %s\n",
+		    path, verdict);
 	out = cmd_out_begin();
 	if (set[0])
-		rc = order_write_csv(out, f.request);
+		rc = order_write_csv(out, f.request, &d);
 	else if (set[1])
 		rc = order_write_html(out, &f);
 	else
 		rc = order_write_text(out, &f);
 	order_file_free(&f);
 	rc = set[0] || set[1] ? cmd_out_end(out, rc) : cmd_out_end_safe(out, rc);
-	if (rc != 0)
-		return fail_file(ctx, "show", rc, NULL);
+	if (rc != 0) {
+		if (d.what[0] != '\0' && d.where[0] == '\0')
+			snprintf(d.where, sizeof(d.where), "%s", path);
+		return fail_file(ctx, "show", rc, d.what[0] ? &d : NULL);
+	}
 	return EXIT_OK;
 }
 
@@ -488,11 +491,23 @@ order_diff_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 		order_file_free(&a);
 		return fail_file(ctx, "diff", rc, &d);
 	}
-	if (!a.valid || !b.valid)
-		fprintf(stderr, "consort order diff: warning: the signature of %s "
-		    "does not match its request\n", !a.valid ? files[0] : files[1]);
-	if ((rc = order_diff(a.request, b.request, &diff)) != 0)
+	for (i = 0; i < 2; i++) {
+		const struct order_file *f = i == 0 ? &a : &b;
+		char verdict[512];
+
+		if (order_verdict(f) != ORDER_VALID &&
+		    order_verdict_text(f, verdict, sizeof(verdict)) == 0)
+			fprintf(stderr, "consort order diff: %s: warning: signature "
+			    "%s\n", files[i], verdict);
+	}
+	if ((rc = order_diff(a.request, b.request, &diff)) != 0) {
+		if (rc == E(TOOBIG))
+			consort_diag_set(&d, rc, NULL, "a ref or a place in the "
+			    "requests is too long to compare (over 1 KiB, or 4 KiB "
+			    "for a place)", "compare files that consort order build "
+			    "wrote");
 		goto out;
+	}
 	util_hex(ha, a.hash, 32);
 	util_hex(hb, b.hash, 32);
 	json_object_set_new(diff, "old", json_string(ha));
@@ -535,7 +550,8 @@ out:
 	json_decref(diff);
 	order_file_free(&a);
 	order_file_free(&b);
-	return rc != 0 ? fail_file(ctx, "diff", rc, NULL) : EXIT_OK;
+	return rc != 0 ? fail_file(ctx, "diff", rc, d.what[0] ? &d : NULL) :
+	    EXIT_OK;
 }
 
 /* Dispatches consort order SUBCOMMAND. */
@@ -568,15 +584,21 @@ const struct cmd_entry cmd_order_entry = {
 	"           {\"request\": {...}, \"signature\": {...}} signed with this\n"
 	"           node's key over the request's RFC 8785 form\n"
 	"           (schema/order.md); exit 3 with every refusal on stderr\n"
-	"    --out FILE  write there (default: standard output)\n"
+	"    --out FILE  write there, replacing a regular file whole (never\n"
+	"                a device, folder or link); - or none: standard\n"
+	"                output\n"
 	"    --direct    a co-contractor's own request (R11): records its\n"
 	"                notice to the lead in the log, then builds\n"
 	"  verify   checks the signature; needs no node. --key HEX checks\n"
-	"           against that key instead of the file's. Exit 0 valid,\n"
-	"           1 invalid or malformed\n"
-	"  show     a summary; --csv one row per path; --html one printable\n"
-	"           page with totals per session and per provider, warnings\n"
-	"           and derogations\n"
+	"           against that key instead of the file's. The signer must\n"
+	"           be the one the request names (its lead, or the sender of\n"
+	"           a direct request). Exit 0 valid, 1 a signature that does\n"
+	"           not hold or a malformed file, 3 signed by another key\n"
+	"  show     a summary, the signature's verdict first; --csv one row\n"
+	"           per path, safe to open in a spreadsheet (no formula, no\n"
+	"           control character); --html one printable page with\n"
+	"           totals per session and per provider, warnings and\n"
+	"           derogations\n"
 	"  submit   records the request (its hash, totals, signature) as an\n"
 	"           order record, so every member sees what was sent\n"
 	"  diff     what changed between two requests (an amendment)\n",

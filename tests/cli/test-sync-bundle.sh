@@ -31,9 +31,9 @@ exported() {
 expect_rc 0 on lead bundle export --out "$T/full.bundle"
 full=$(exported "$T/full.bundle")
 [ "$full" = "$(log_count lead)" ] || fail "a full bundle holds $full change-sets, the lead's log $(log_count lead)"
-# a bundle is never overwritten
-expect_fail on lead bundle export --out "$T/full.bundle"
-err_has 'exists' "export over an existing file"
+# a second export replaces the file whole (the rule of --out: README.md)
+expect_rc 0 on lead bundle export --out "$T/full.bundle"
+[ "$(exported "$T/full.bundle")" = "$full" ] || fail "a bundle exported again over the first differs"
 
 # refused_bundle FILE ERE: importing FILE on co fails, names the reason,
 # and changes nothing.

@@ -1,15 +1,39 @@
 #!/bin/sh
-# Writes a seed corpus for the fuzzers: the stored change-sets and records
-# of a small node built from tests/data.  Usage: seed.sh CONSORT OUTDIR
+# Writes the seed corpora of the fuzzers, from a small node built from
+# tests/data: OUTDIR/common holds its stored change-sets and records (for
+# the change-set, record, frame, handshake and bundle harnesses), and
+# OUTDIR/fuzz_NAME the seeds of one harness: signed order requests
+# (fuzz_order, fuzz_order_verify), JSON Lines records (fuzz_import_jsonl),
+# CSV header and row pairs (fuzz_import_csv).  Usage: seed.sh CONSORT OUTDIR
 set -eu
 consort=$1 out=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/consort-seed.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
-mkdir -p "$out"
+mkdir -p "$out/common" "$out/fuzz_order" "$out/fuzz_order_verify" \
+	"$out/fuzz_import_jsonl" "$out/fuzz_import_csv"
 "$consort" --dir "$tmp/n" init --consortium Seed --member Lead \
-	--siret 41852736200127 --market SEED >/dev/null
+	--siret 41852736200127 --market SEED --co "Atelier:50324917900212" >/dev/null
 for f in tests/data/*.jsonl; do
 	[ -f "$f" ] && "$consort" --dir "$tmp/n" import --batch 3 "$f" >/dev/null
+done
+# order requests: a lead's, one with a derogation, one with a warning
+"$consort" --dir "$tmp/n" add derogation --ref D1 rule=R05 session=S000002 \
+	reason="Équilibre financier" date=2026-03-20 >/dev/null
+"$consort" --dir "$tmp/n" order build --lot LOT-01 --period 2026-04 \
+	--out "$out/fuzz_order/request-1" >/dev/null
+"$consort" --dir "$tmp/n" add derogation --ref D2 rule=R05 session=S000001 \
+	reason="Entrée permanente" date=2026-02-20 >/dev/null
+"$consort" --dir "$tmp/n" order build --lot LOT-01 --period 2026-03 \
+	--out "$out/fuzz_order/request-2" >/dev/null
+for f in "$out"/fuzz_order/request-*; do
+	# order verify: without --key (first byte even), with the file's key (odd)
+	{ printf '\000'; cat "$f"; } >"$out/fuzz_order_verify/nokey-$(basename "$f")"
+	python3 - "$f" "$out/fuzz_order_verify/key-$(basename "$f")" <<'PY'
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+key = bytes.fromhex(json.loads(raw)["signature"]["key"])
+open(sys.argv[2], "wb").write(b"\x01" + key + raw)
+PY
 done
 python3 - "$tmp/n/store" "$out" <<'PY'
 import subprocess, sys
@@ -22,7 +46,26 @@ for table in ("changes", "entities"):
     for i in range(1, len(body), 2):
         if body[i].startswith("DATA=END"):
             break
-        open(f"{out}/{table}-{n}", "wb").write(bytes.fromhex(body[i].strip()))
+        open(f"{out}/common/{table}-{n}", "wb").write(bytes.fromhex(body[i].strip()))
         n += 1
-print(f"seed corpus: {n} files in {out}")
+# one JSON Lines record per seed
+k = 0
+import glob
+for f in sorted(glob.glob("tests/data/*.jsonl")):
+    for line in open(f, "rb"):
+        line = line.rstrip(b"\n")
+        if line:
+            open(f"{out}/fuzz_import_jsonl/line-{k}", "wb").write(line)
+            k += 1
+# CSV: the type's index, the header row, one row
+types = ["lot", "session", "trainee", "intent", "path", "derogation"]
+c = 0
+for f in sorted(glob.glob("tests/data/*.csv")):
+    rows = open(f, "rb").read().split(b"\n")
+    for row in rows[1:]:
+        if row:
+            open(f"{out}/fuzz_import_csv/row-{c}", "wb").write(
+                bytes([types.index("trainee")]) + rows[0] + b"\n" + row)
+            c += 1
+print(f"seed corpus: {n} stored values, 4 requests, {k} JSON lines, {c} CSV rows in {out}")
 PY

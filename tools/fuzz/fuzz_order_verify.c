@@ -1,0 +1,49 @@
+/*
+ * libFuzzer harness for order verify: the input is a request file, after a
+ * first byte whose low bit says whether the next 32 bytes are a --key.
+ * The file is parsed and checked as order verify does; a verdict of valid
+ * must mean a signature that holds by the signer the request names.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "core.h"
+#include "order.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* One fuzz input. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct consort_diag d = { 0 };
+	struct order_file f;
+	const uint8_t *key = NULL;
+	char text[512];
+
+	if (sodium_init() < 0)
+		abort();
+	if (size > 0 && (data[0] & 1) && size >= 33) {
+		key = data + 1;
+		data += 33;
+		size -= 33;
+	} else if (size > 0) {
+		data++;
+		size--;
+	}
+	if (order_parse((const char *)data, size, key, &f, &d) != 0)
+		return 0;
+	if (order_verdict_text(&f, text, sizeof(text)) != 0)
+		abort();  /* sized for the longest verdict */
+	if (order_verdict(&f) == ORDER_VALID && (!f.valid || !f.has_named ||
+	    memcmp(f.key, f.named, CONSORT_KEY_BYTES) != 0 ||
+	    (key != NULL && memcmp(key, f.key, CONSORT_KEY_BYTES) != 0)))
+		abort();
+	if (strncmp(text, order_verdict(&f) == ORDER_VALID ? "valid" :
+	    order_verdict(&f) == ORDER_BAD_SIGNATURE ? "INVALID" : "NOT", 3) != 0)
+		abort();
+	order_file_free(&f);
+	return 0;
+}
