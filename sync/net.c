@@ -108,7 +108,7 @@ record_peer(struct node *n, const char *addr, const struct net_result *r)
 
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 8);
+	msgpack_pack_array(&pk, 9);
 	msgpack_pack_uint64(&pk, (uint64_t)time(NULL));
 	msgpack_pack_uint64(&pk, r->st.sent);
 	msgpack_pack_uint64(&pk, r->st.recv.applied);
@@ -117,6 +117,7 @@ record_peer(struct node *n, const char *addr, const struct net_result *r)
 	msgpack_pack_uint64(&pk, r->bytes_in + r->bytes_out);
 	mp_pack_bin(&pk, r->peer, r->peer_known ? CONSORT_KEY_BYTES : 0);
 	mp_pack_strn(&pk, err, strlen(err));
+	msgpack_pack_uint64(&pk, r->st.recv.refused);
 	/* statistics, not data: their commit need not wait for the disk */
 	(void)mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
 	if (store_begin(&n->store, true, &txn) == 0) {

@@ -401,6 +401,7 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 		rc = log_finish_batch(txn, s, ss->n->consortium, &rc_batch, &ss->diag);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
+		ss->st.recv.refused += rc_batch.refused;
 		return sess_fail(ss, rc, rc == E(BADTYPE) ? "malformed BATCH" : NULL);
 	}
 	if ((rc = store_commit(txn)) != 0)
@@ -413,6 +414,8 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	ss->st.recv.pending += rc_batch.pending;
 	ss->st.recv.forks += rc_batch.forks;
 	ss->st.recv.refused_ops += rc_batch.refused_ops;
+	ss->st.recv.woken += rc_batch.woken;
+	ss->st.recv.dropped += rc_batch.dropped;
 	pk = begin(ss, SM_ACK, 2);
 	msgpack_pack_uint64(&pk, no);
 	return send_out(ss);

@@ -233,7 +233,10 @@ member; badsig: a signature that does not hold; consortium: another
 consortium id; ahead: a forgery of the chain of the member whose key
 SYNCPEER_AUTHOR names, two past its head, with a random signature;
 SYNCPEER_FOUNDER names the founder's key in hex).  It prints "acked",
-"server error: WHY" or "closed".  Server modes (one connection,
+"server error: WHY" or "closed".  flood-KIND: SYNCPEER_COUNT (default
+1024) change-sets by fresh keys, 256 a BATCH, until the server refuses
+one; KIND outsider: at seq 2, their past all held; ahead: naming the
+lead's next change-set (a made-up id), as a new member's would.  Server modes (one connection,
 the port written to PORT_FILE): version, consortium, as above; error (a
 valid HELLO, then an ERROR naming "the fake server refuses this sync").
 
@@ -695,6 +698,41 @@ def inject(s, tx, rx, kind, seed, consortium, founder, server_vv):
     return send_batch(s, tx, rx, changeset(seed, consortium, seq + 1, prev, deps, ops, badsig))
 
 
+def flood(s, tx, rx, kind, consortium, founder, server_vv, count):
+    """count change-sets by fresh keys, 256 a BATCH, until refused.
+
+    kind outsider: at seq 2 (a hole before), every dep held by the server;
+    kind ahead: at seq 1, naming the lead's next change-set with a made-up
+    id, as a new member's would before its binding arrives."""
+    deps = [[a, q, h] for a, q, h in server_vv]
+    if kind == "ahead":
+        deps = [[a, q + 1, os.urandom(32)] if a == founder else [a, q, h]
+                for a, q, h in deps]
+    sent = acked = no = 0
+    while sent < count:
+        batch = []
+        for _ in range(min(256, count - sent)):
+            seed = os.urandom(32)
+            seq, prev = (1, bytes(32)) if kind == "ahead" else (2, os.urandom(32))
+            batch.append(changeset(seed, consortium, seq, prev, deps,
+                                   trainee_ops(founder, "TFLOOD")))
+        no += 1
+        send_frame(s, tx, mp([BATCH, no, batch]))
+        sent += len(batch)
+        try:
+            while True:
+                m = read_frame(s, rx)
+                if m[0] == ERROR:
+                    return "server error after %d batches: %s" % (acked, m[2])
+                if m[0] == ACK:
+                    acked += 1
+                    break
+        except Closed:
+            return "closed after %d batches" % acked
+    send_frame(s, tx, mp([DONE, no]))
+    return "acked %d batches" % acked
+
+
 def send_batch(s, tx, rx, cs):
     """One BATCH of one change-set, then DONE; what the server answered."""
     send_frame(s, tx, mp([BATCH, 1, [cs]]))
@@ -837,6 +875,12 @@ def client(port, mode, netkey=None, seed=None, consortium=None):
         founder = bytes.fromhex(os.environ["SYNCPEER_FOUNDER"])
         what = inject(s, tx, rx, mode[7:], seed, consortium, founder, vv)
         say(True, what)
+    if mode.startswith("flood-"):
+        vv = [[a, q, h] for a, q, h in peer_hello[3]]
+        send_frame(s, tx, mp([HELLO, 1, consortium, vv]))  # nothing to send us
+        founder = bytes.fromhex(os.environ["SYNCPEER_FOUNDER"])
+        count = int(os.environ.get("SYNCPEER_COUNT", "1024"))
+        say(True, flood(s, tx, rx, mode[6:], consortium, founder, vv, count))
     if mode == "hold":
         send_frame(s, tx, mp([HELLO, 1, consortium, []]))
         print("holding", flush=True)
