@@ -340,6 +340,7 @@ send_batch(struct sess *ss, bool *sent)
 		msgpack_pack_uint64(&pk, ss->st.batches_sent + 1);
 		msgpack_pack_array(&pk, count);
 		msgpack_sbuffer_write(&ss->out, items.data, items.size);
+		ss->inflight[ss->st.batches_sent % SESS_WINDOW] = ss->out.size;
 		ss->st.batches_sent++;
 		ss->st.sent += count;
 		ss->st.sent_bytes += bytes;
@@ -431,6 +432,7 @@ on_ack(struct sess *ss, struct mp_reader *r, uint32_t n)
 	    no > ss->st.batches_sent)
 		return sess_fail(ss, E(BADTYPE), "malformed ACK");
 	ss->acked = no;
+	ss->acked_bytes += ss->inflight[(no - 1) % SESS_WINDOW];
 	return sess_pump(ss);
 }
 
