@@ -250,6 +250,7 @@ enum store_table {
 	TB_REFUSED,   /* change-set id(32) -> [op index, error, reason] */
 	TB_PEERS,     /* address -> sync statistics (sync/) */
 	TB_VV,        /* change-set id(32) -> its causal context (merge.c) */
+	TB_WAITS,     /* what each pending change-set waits for; counts (log.c) */
 	TB_COUNT
 };
 
@@ -603,10 +604,17 @@ struct log_receipt {
 	uint64_t pending;      /* parked until their past arrives */
 	uint64_t forks;        /* a second change-set at a held seq */
 	uint64_t refused_ops;  /* ops their authors could not make */
+	uint64_t woken;        /* parked change-sets looked at again */
+	uint64_t dropped;      /* parked change-sets that can never apply, dropped */
+	uint64_t refused;      /* change-sets refused (the batch with them too) */
 };
 
 #define LOG_PENDING_MAX 65536
 #define LOG_PENDING_MAX_BYTES ((uint64_t)256 << 20)
+#define LOG_PENDING_AUTHOR_MAX 8192
+#define LOG_PENDING_AUTHOR_MAX_BYTES ((uint64_t)64 << 20)
+#define LOG_PENDING_STRANGERS_MAX 256
+#define LOG_PENDING_STRANGERS_MAX_BYTES ((uint64_t)16 << 20)
 
 int log_receive(MDB_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],

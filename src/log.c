@@ -546,6 +546,138 @@ record_fork(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return log_note_fork(txn, s, cs->author, cs->seq, cs->id, bytes, len);
 }
 
+/*
+ * The waiting room.  A change-set whose past has not arrived waits in
+ * TB_PENDING (author seq -> its bytes); TB_WAITS says what each one waits
+ * for, and counts what waits:
+ *   'w' missing(40) waiter(40) -> ""  waiter waits for the change-set
+ *                                     missing (both author(32) seq(8 BE))
+ *   'a' author(32) -> count(8) bytes(8) stranger(1)  its waiting change-sets
+ *   's'            -> count(8) bytes(8)  those of authors no binding named
+ * When a change-set is applied, only those waiting for it are looked at
+ * again, so a batch costs the same however much waits.
+ */
+#define CS_KEY (CONSORT_KEY_BYTES + 8)
+#define WAIT_KEY (1 + 2 * CS_KEY)
+#define TALLY_BYTES 17
+
+/* What waits of one author, or of all strangers. */
+struct tally {
+	uint64_t count, bytes;
+	bool stranger;  /* its first change-set waited before any binding */
+};
+
+/* What a received change-set comes to, once checked. */
+enum verdict { V_APPLY, V_HELD, V_WAIT, V_FORK };
+
+/* A stack of change-set keys (author seq). */
+struct keylist {
+	uint8_t (*k)[CS_KEY];
+	size_t n, cap;
+};
+
+/* Whether an error is the node's (memory, store), not the change-set's. */
+static bool
+fatal(int rc)
+{
+	return rc == E(NOMEM) || rc == E(STORE) || rc == E(MAPFULL) ||
+	    rc == E(IO);
+}
+
+/* Writes the key of (author, seq). */
+static void
+cs_key(uint8_t out[CS_KEY], const uint8_t *author, uint64_t seq)
+{
+	memcpy(out, author, CONSORT_KEY_BYTES);
+	util_put_be64(out + CONSORT_KEY_BYTES, seq);
+}
+
+/* Pushes a key on a stack. */
+static int
+keylist_push(struct keylist *l, const uint8_t key[CS_KEY])
+{
+	void *p;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 16;
+		if ((p = realloc(l->k, l->cap * sizeof(*l->k))) == NULL)
+			return E(NOMEM);
+		l->k = p;
+	}
+	memcpy(l->k[l->n++], key, CS_KEY);
+	return 0;
+}
+
+/* Reads a tally (zeros when there is none). */
+static int
+tally_get(MDB_txn *txn, struct store *s, const uint8_t *key, size_t klen,
+    struct tally *t)
+{
+	const uint8_t *p;
+	MDB_val v;
+	int rc;
+
+	memset(t, 0, sizeof(*t));
+	rc = store_get(txn, s, TB_WAITS, key, klen, &v);
+	if (rc == E(NOENT))
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (v.mv_size != TALLY_BYTES)
+		return E(STORE);
+	p = v.mv_data;
+	t->count = util_get_be64(p);
+	t->bytes = util_get_be64(p + 8);
+	t->stranger = p[16] != 0;
+	return 0;
+}
+
+/* Writes a tally; an empty one is deleted. */
+static int
+tally_put(MDB_txn *txn, struct store *s, const uint8_t *key, size_t klen,
+    const struct tally *t)
+{
+	uint8_t buf[TALLY_BYTES];
+	MDB_val k = { klen, (void *)key };
+	int rc;
+
+	if (t->count == 0) {
+		rc = mdb_del(txn, s->dbi[TB_WAITS], &k, NULL);
+		return rc == MDB_NOTFOUND ? 0 : store_err(rc);
+	}
+	util_put_be64(buf, t->count);
+	util_put_be64(buf + 8, t->bytes);
+	buf[16] = t->stranger;
+	return store_put(txn, s, TB_WAITS, key, klen, buf, sizeof(buf), 0);
+}
+
+/* Counts one more (or one less) waiting change-set of author, of len bytes. */
+static int
+tally_move(MDB_txn *txn, struct store *s, const uint8_t *author, size_t len,
+    bool stranger, bool add)
+{
+	uint8_t ak[1 + CONSORT_KEY_BYTES] = { 'a' }, sk[1] = { 's' };
+	struct tally a, st;
+	int rc;
+
+	memcpy(ak + 1, author, CONSORT_KEY_BYTES);
+	if ((rc = tally_get(txn, s, ak, sizeof(ak), &a)) != 0)
+		return rc;
+	if (add && a.count == 0)
+		a.stranger = stranger;
+	if (a.stranger) {
+		if ((rc = tally_get(txn, s, sk, sizeof(sk), &st)) != 0)
+			return rc;
+		st.count = add ? st.count + 1 : st.count ? st.count - 1 : 0;
+		st.bytes = add ? st.bytes + len : st.bytes > len ? st.bytes - len : 0;
+		if ((rc = tally_put(txn, s, sk, sizeof(sk), &st)) != 0)
+			return rc;
+	}
+	a.count = add ? a.count + 1 : a.count ? a.count - 1 : 0;
+	a.bytes = add ? a.bytes + len : a.bytes > len ? a.bytes - len : 0;
+	return tally_put(txn, s, ak, sizeof(ak), &a);
+}
+
 /* Whether the pending table has room for one more change-set. */
 static int
 pending_room(MDB_txn *txn, struct store *s, bool *room)
@@ -561,13 +693,13 @@ pending_room(MDB_txn *txn, struct store *s, bool *room)
 	return 0;
 }
 
-/* Keeps a change-set whose past has not arrived yet. */
+/* Refuses a change-set the waiting room has no room for. */
 static int
-park(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const uint8_t *bytes, size_t len, struct log_receipt *rcpt,
-    struct consort_diag *d)
+room_check(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    size_t len, bool stranger, struct consort_diag *d)
 {
-	uint8_t key[CONSORT_KEY_BYTES + 8];
+	uint8_t ak[1 + CONSORT_KEY_BYTES] = { 'a' }, sk[1] = { 's' };
+	struct tally a, st;
 	bool room = false;
 	int rc;
 
@@ -575,79 +707,268 @@ park(MDB_txn *txn, struct store *s, const struct changeset *cs,
 		return rc;
 	if (!room)
 		return refuse(d, cs, E(TOOBIG), "too many change-sets wait for "
-		    "their predecessors", "sync with the member that has them");
-	memcpy(key, cs->author, CONSORT_KEY_BYTES);
-	util_put_be64(key + CONSORT_KEY_BYTES, cs->seq);
-	rcpt->pending++;
-	return store_put(txn, s, TB_PENDING, key, sizeof(key), bytes, len, 0);
+		    "their past", "sync with the member that has them");
+	memcpy(ak + 1, cs->author, CONSORT_KEY_BYTES);
+	if ((rc = tally_get(txn, s, ak, sizeof(ak), &a)) != 0)
+		return rc;
+	if (a.count + 1 > LOG_PENDING_AUTHOR_MAX ||
+	    a.bytes + len > LOG_PENDING_AUTHOR_MAX_BYTES)
+		return refuse(d, cs, E(TOOBIG), "too many change-sets of its "
+		    "author wait for their past", "sync with a member that has the "
+		    "author's earlier change-sets first");
+	if (!stranger && !(a.count > 0 && a.stranger))
+		return 0;
+	if ((rc = tally_get(txn, s, sk, sizeof(sk), &st)) != 0)
+		return rc;
+	if (st.count + 1 > LOG_PENDING_STRANGERS_MAX ||
+	    st.bytes + len > LOG_PENDING_STRANGERS_MAX_BYTES)
+		return refuse(d, cs, E(TOOBIG), "too many change-sets of keys the "
+		    "roster does not name yet wait for the lead's binding",
+		    "sync with the lead, or a member that has its latest "
+		    "change-sets, first");
+	return 0;
 }
 
-/* Whether every dep of cs is stored (E(CAUSAL) when one is missing). */
+/* Notes that the change-set waiter waits for the change-set missing. */
 static int
-deps_stored(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    struct consort_diag *d)
+index_put(MDB_txn *txn, struct store *s, const uint8_t missing[CS_KEY],
+    const uint8_t waiter[CS_KEY])
 {
+	uint8_t key[WAIT_KEY];
+
+	key[0] = 'w';
+	memcpy(key + 1, missing, CS_KEY);
+	memcpy(key + 1 + CS_KEY, waiter, CS_KEY);
+	return store_put(txn, s, TB_WAITS, key, sizeof(key), "", 0, 0);
+}
+
+/* Takes the change-sets waiting for missing out of the index, into out. */
+static int
+index_take(MDB_txn *txn, struct store *s, const uint8_t missing[CS_KEY],
+    struct keylist *out)
+{
+	uint8_t key[WAIT_KEY];
+	MDB_cursor *c;
+	MDB_val k, v;
+	size_t i, first = out->n;
+	int rc;
+
+	key[0] = 'w';
+	memcpy(key + 1, missing, CS_KEY);
+	if ((rc = mdb_cursor_open(txn, s->dbi[TB_WAITS], &c)) != 0)
+		return store_err(rc);
+	k.mv_data = key;
+	k.mv_size = 1 + CS_KEY;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != WAIT_KEY || memcmp(k.mv_data, key, 1 + CS_KEY) != 0)
+			break;
+		if ((rc = keylist_push(out, (uint8_t *)k.mv_data + 1 + CS_KEY)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return rc < 0 ? rc : store_err(rc);
+	for (i = first; i < out->n; i++) {
+		memcpy(key + 1 + CS_KEY, out->k[i], CS_KEY);
+		k.mv_data = key;
+		k.mv_size = WAIT_KEY;
+		if ((rc = mdb_del(txn, s->dbi[TB_WAITS], &k, NULL)) != 0)
+			return store_err(rc);
+	}
+	return 0;
+}
+
+/* Takes a change-set of len bytes out of the waiting room. */
+static int
+unpark(MDB_txn *txn, struct store *s, const uint8_t key[CS_KEY], size_t len)
+{
+	MDB_val k = { CS_KEY, (void *)key };
+	int rc;
+
+	if ((rc = mdb_del(txn, s->dbi[TB_PENDING], &k, NULL)) != 0)
+		return store_err(rc);
+	return tally_move(txn, s, key, len, false, false);
+}
+
+/*
+ * Whether a change-set whose past is missing may wait for it: its author
+ * must be a member, or be one once that past is there — only the lead
+ * binds keys, and a member's binding is in its change-sets' causal past,
+ * so a new member's change-sets name a change-set of the lead this node
+ * lacks.  Those wait as strangers, indexed under that change-set of the
+ * lead (*lead_seq).
+ */
+static int
+may_wait(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    bool *stranger, uint64_t *lead_seq, struct consort_diag *d)
+{
+	struct head h;
 	uint32_t i;
 	int rc;
 
+	*stranger = false;
+	if (!s->has_founder || perm_is_lead(s, cs->author))
+		return 0;
+	if ((rc = perm_roster(txn, s)) != 0)
+		return rc;
+	if (perm_member_by_key(s, cs->author) != NULL)
+		return 0;
+	if ((rc = head_or_zero(txn, s, s->founder, &h)) != 0)
+		return rc;
 	for (i = 0; i < cs->ndeps; i++)
-		if ((rc = check_dep(txn, s, cs, &cs->deps[i], d)) != 0)
+		if (memcmp(cs->deps[i].author, s->founder, CONSORT_KEY_BYTES) == 0 &&
+		    cs->deps[i].seq > h.seq) {
+			*stranger = true;
+			*lead_seq = cs->deps[i].seq;
+			return 0;
+		}
+	return refuse(d, cs, E(PERM), "its author is not a member of the "
+	    "consortium, and no change-set of the lead it depends on is missing "
+	    "here", "the lead binds members' keys with consort invite");
+}
+
+/*
+ * The first dep of cs not stored (E(CAUSAL), *i naming it), 0 when all
+ * are; a dep whose id is stored under another author or seq is refused.
+ */
+static int
+first_missing(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    uint32_t *i, struct consort_diag *d)
+{
+	const struct cs_dep *dep;
+	MDB_val v;
+	int rc;
+
+	for (*i = 0; *i < cs->ndeps; (*i)++) {
+		dep = &cs->deps[*i];
+		rc = store_get(txn, s, TB_IDS, dep->hash, CONSORT_HASH_BYTES, &v);
+		if (rc == E(NOENT))
+			return E(CAUSAL);
+		if (rc != 0)
 			return rc;
+		if (v.mv_size != CS_KEY ||
+		    memcmp(v.mv_data, dep->author, CONSORT_KEY_BYTES) != 0 ||
+		    util_get_be64((const uint8_t *)v.mv_data + CONSORT_KEY_BYTES) !=
+		    dep->seq)
+			return refuse(d, cs, E(CHAIN), "a dep names a change-set by "
+			    "the wrong author or seq", "the sender's log is damaged");
+	}
 	return 0;
 }
 
 /*
- * Takes one decoded change-set from a peer or a bundle: applies it, or
- * recognises it as held already, parks it until its past arrives, records
- * it as a fork.  Errors are for change-sets no member would send (bad
- * signature, another consortium, a non-member author).
+ * Checks a change-set from a peer, a bundle or the waiting room (verified:
+ * its signature was checked when it was parked) against the store: to
+ * apply now, held already, a fork, or to wait for the change-set *missing.
+ * Errors are for change-sets no member would send (bad signature, another
+ * consortium, a non-member author).  Membership is checked before the
+ * signature, which costs more.
  */
 static int
-receive_one(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const uint8_t *bytes, size_t len, const uint8_t *consortium,
-    struct log_receipt *rcpt, struct consort_diag *d)
+judge(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *consortium, bool verified, enum verdict *verdict,
+    uint8_t missing[CS_KEY], bool *stranger, struct consort_diag *d)
 {
-	struct merge_result res;
 	struct head h;
+	uint64_t lead_seq = 0;
+	uint32_t i = 0;
 	MDB_val v;
 	int rc;
 
+	*stranger = false;
 	if ((rc = check_consortium(cs, consortium, d)) != 0)
 		return rc;
 	if ((rc = head_or_zero(txn, s, cs->author, &h)) != 0)
 		return rc;
-	if (cs->seq <= h.seq || (cs->seq == h.seq + 1 &&
-	    memcmp(cs->prev, h.id, CONSORT_HASH_BYTES) != 0 && h.seq > 0)) {
+	if (cs->seq <= h.seq || (cs->seq == h.seq + 1 && h.seq > 0 &&
+	    memcmp(cs->prev, h.id, CONSORT_HASH_BYTES) != 0)) {
 		rc = store_get(txn, s, TB_IDS, cs->id, CONSORT_HASH_BYTES, &v);
 		if (rc == 0) {
-			rcpt->held++;
+			*verdict = V_HELD;
 			return 0;
 		}
-		if (rc != E(NOENT) || cs_verify(cs) != 0)
-			return rc != E(NOENT) ? rc : refuse(d, cs, E(SIGNATURE),
-			    "bad signature", "the sender's copy was altered");
-		if (cs->seq > h.seq) /* differs from our head's successor: */
-			return park(txn, s, cs, bytes, len, rcpt, d);
-		rcpt->forks++;
-		return record_fork(txn, s, cs, bytes, len);
-	}
-	if (cs->seq > h.seq + 1 ||
-	    (rc = deps_stored(txn, s, cs, NULL)) == E(CAUSAL)) {
-		/* only what its author signed may wait for its past */
-		if (cs_verify(cs) != 0)
+		if (rc != E(NOENT))
+			return rc;
+		if (!verified && cs_verify(cs) != 0)
 			return refuse(d, cs, E(SIGNATURE), "bad signature",
 			    "the sender's copy was altered");
-		return park(txn, s, cs, bytes, len, rcpt, d);
+		/* a successor of another change-set than ours: never applies */
+		cs_key(missing, cs->author, cs->seq - 1);
+		*verdict = cs->seq > h.seq ? V_WAIT : V_FORK;
+		return 0;
 	}
-	if (rc != 0)
-		return refuse(d, cs, rc, "a dep names a change-set by the wrong "
-		    "author or seq", "the sender's log is damaged");
+	if (cs->seq == h.seq + 1) {
+		rc = first_missing(txn, s, cs, &i, d);
+		if (rc != 0 && rc != E(CAUSAL))
+			return rc;
+	}
+	if (cs->seq > h.seq + 1 || rc == E(CAUSAL)) {
+		if ((rc = may_wait(txn, s, cs, stranger, &lead_seq, d)) != 0)
+			return rc;
+		/* only what its author signed may wait for its past */
+		if (!verified && cs_verify(cs) != 0)
+			return refuse(d, cs, E(SIGNATURE), "bad signature",
+			    "the sender's copy was altered");
+		if (*stranger)
+			cs_key(missing, s->founder, lead_seq);
+		else if (cs->seq > h.seq + 1)
+			cs_key(missing, cs->author, cs->seq - 1);
+		else
+			cs_key(missing, cs->deps[i].author, cs->deps[i].seq);
+		*verdict = V_WAIT;
+		return 0;
+	}
 	/* the author's binding is in its causal past, so checked after it */
 	if ((rc = check_member(txn, s, cs, d)) != 0)
 		return rc;
-	if (cs_verify(cs) != 0)
+	if (!verified && cs_verify(cs) != 0)
 		return refuse(d, cs, E(SIGNATURE), "bad signature",
 		    "the sender's copy was altered");
+	*verdict = V_APPLY;
+	return 0;
+}
+
+/* Keeps a change-set until the change-set missing arrives. */
+static int
+park(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len, const uint8_t missing[CS_KEY],
+    bool stranger, struct log_receipt *rcpt, struct consort_diag *d)
+{
+	uint8_t key[CS_KEY];
+	MDB_val v;
+	int rc;
+
+	cs_key(key, cs->author, cs->seq);
+	rc = store_get(txn, s, TB_PENDING, key, sizeof(key), &v);
+	if (rc == 0) {
+		/* waiting already; another one at its seq is a fork, kept out */
+		if (v.mv_size == len && memcmp(v.mv_data, bytes, len) == 0)
+			rcpt->pending++;
+		else
+			rcpt->forks++;
+		return 0;
+	}
+	if (rc != E(NOENT))
+		return rc;
+	if ((rc = room_check(txn, s, cs, len, stranger, d)) != 0 ||
+	    (rc = store_put(txn, s, TB_PENDING, key, sizeof(key), bytes, len,
+	    0)) != 0 ||
+	    (rc = index_put(txn, s, missing, key)) != 0 ||
+	    (rc = tally_move(txn, s, cs->author, len, stranger, true)) != 0)
+		return rc;
+	rcpt->pending++;
+	return 0;
+}
+
+/* Stores and applies a checked change-set, counting it. */
+static int
+take(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *bytes, size_t len, struct log_receipt *rcpt)
+{
+	struct merge_result res;
+	int rc;
+
 	if ((rc = append(txn, s, cs, bytes, len, &res)) != 0)
 		return rc;
 	rcpt->applied++;
@@ -659,76 +980,247 @@ receive_one(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return 0;
 }
 
-/* Decodes and receives one change-set (see receive_one). */
+/*
+ * Looks again at one waiting change-set, what it waited for being there:
+ * applies it (and pushes it on todo, for those waiting for it), indexes it
+ * under what it waits for now, or drops it when it can never apply.
+ */
+static int
+revisit(MDB_txn *txn, struct store *s, const uint8_t key[CS_KEY],
+    const uint8_t *consortium, struct log_receipt *rcpt, struct keylist *todo)
+{
+	uint8_t missing[CS_KEY], *copy;
+	struct consort_diag d;
+	struct changeset cs;
+	enum verdict verdict = V_HELD;
+	bool stranger, decoded = false;
+	MDB_val v;
+	size_t len;
+	int rc;
+
+	rc = store_get(txn, s, TB_PENDING, key, CS_KEY, &v);
+	if (rc == E(NOENT))
+		return 0;  /* gone already: the index entry was stale */
+	if (rc != 0)
+		return rc;
+	len = v.mv_size;
+	if ((copy = malloc(len)) == NULL)
+		return E(NOMEM);
+	memcpy(copy, v.mv_data, len);
+	rcpt->woken++;
+	memset(&d, 0, sizeof(d));
+	if ((rc = cs_decode(copy, len, &cs, &d)) == 0) {
+		decoded = true;
+		rc = judge(txn, s, &cs, consortium, true, &verdict, missing,
+		    &stranger, &d);
+	}
+	if (rc == 0 && verdict == V_WAIT) {
+		rc = index_put(txn, s, missing, key);
+		goto out;
+	}
+	if (rc == 0 && verdict == V_APPLY) {
+		if ((rc = unpark(txn, s, key, len)) == 0 &&
+		    (rc = take(txn, s, &cs, copy, len, rcpt)) == 0)
+			rc = keylist_push(todo, key);
+		goto out;
+	}
+	if (rc == 0 && verdict == V_FORK) {
+		rcpt->forks++;
+		rc = record_fork(txn, s, &cs, copy, len);
+	}
+	if (rc != 0 && fatal(rc))
+		goto out;
+	if (rc != 0)
+		rcpt->dropped++;  /* another fork, or no member wrote it */
+	rc = unpark(txn, s, key, len);
+out:
+	if (decoded)
+		cs_free(&cs);
+	free(copy);
+	return rc;
+}
+
+/* Applies what waited for the change-sets of todo, then for those, etc. */
+static int
+wake_all(MDB_txn *txn, struct store *s, struct keylist *todo,
+    const uint8_t *consortium, struct log_receipt *rcpt)
+{
+	struct keylist found = { NULL, 0, 0 };
+	uint8_t key[CS_KEY];
+	size_t i;
+	int rc = 0;
+
+	while (rc == 0 && todo->n > 0) {
+		memcpy(key, todo->k[--todo->n], CS_KEY);
+		found.n = 0;
+		if ((rc = index_take(txn, s, key, &found)) != 0)
+			break;
+		for (i = 0; i < found.n && rc == 0; i++)
+			rc = revisit(txn, s, found.k[i], consortium, rcpt, todo);
+	}
+	free(found.k);
+	return rc;
+}
+
+/* After cs is applied: drops a copy of it left waiting, wakes its waiters. */
+static int
+wake(MDB_txn *txn, struct store *s, const struct changeset *cs,
+    const uint8_t *consortium, struct log_receipt *rcpt)
+{
+	struct keylist todo = { NULL, 0, 0 };
+	uint8_t key[CS_KEY];
+	MDB_val v;
+	int rc;
+
+	cs_key(key, cs->author, cs->seq);
+	rc = store_get(txn, s, TB_PENDING, key, sizeof(key), &v);
+	if (rc == 0)
+		rc = unpark(txn, s, key, v.mv_size);
+	if (rc != 0 && rc != E(NOENT))
+		return rc;
+	if ((rc = keylist_push(&todo, key)) == 0)
+		rc = wake_all(txn, s, &todo, consortium, rcpt);
+	free(todo.k);
+	return rc;
+}
+
+/*
+ * Takes one change-set from a peer or a bundle: applies it (and what
+ * waited for it), or recognises it as held already, parks it until its
+ * past arrives, records it as a fork.  Errors are for change-sets no
+ * member would send, or that the waiting room has no room for.
+ */
 int
 log_receive(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
     struct consort_diag *d)
 {
+	uint8_t missing[CS_KEY];
 	struct changeset cs;
+	enum verdict verdict;
+	bool stranger;
 	int rc;
 
-	if ((rc = cs_decode(bytes, len, &cs, d)) != 0)
+	if ((rc = cs_decode(bytes, len, &cs, d)) != 0) {
+		rcpt->refused++;
 		return rc;
-	rc = receive_one(txn, s, &cs, bytes, len, consortium, rcpt, d);
+	}
+	rc = judge(txn, s, &cs, consortium, false, &verdict, missing, &stranger, d);
+	if (rc == 0) {
+		switch (verdict) {
+		case V_HELD:
+			rcpt->held++;
+			break;
+		case V_FORK:
+			rcpt->forks++;
+			rc = record_fork(txn, s, &cs, bytes, len);
+			break;
+		case V_WAIT:
+			rc = park(txn, s, &cs, bytes, len, missing, stranger, rcpt, d);
+			break;
+		case V_APPLY:
+			if ((rc = take(txn, s, &cs, bytes, len, rcpt)) == 0)
+				rc = wake(txn, s, &cs, consortium, rcpt);
+			break;
+		}
+	}
+	if (rc != 0 && !fatal(rc))
+		rcpt->refused++;
 	cs_free(&cs);
 	return rc;
 }
 
-/* Applies the parked change-sets whose past has arrived, until none is. */
+/*
+ * Indexes change-sets left waiting by a version that kept no index (a
+ * store written before TB_WAITS): each is looked at once, as if what it
+ * waited for had just arrived.
+ */
 static int
-drain_pending(MDB_txn *txn, struct store *s, const uint8_t *consortium,
-    struct log_receipt *rcpt, struct consort_diag *d)
+reindex(MDB_txn *txn, struct store *s, const uint8_t *consortium,
+    struct log_receipt *rcpt)
 {
-	struct log_receipt inner;
+	struct keylist all = { NULL, 0, 0 }, todo = { NULL, 0, 0 };
+	MDB_stat ps, ws;
 	MDB_cursor *c;
 	MDB_val k, v;
-	bool progress = true;
-	uint64_t before;
-	uint8_t *copy;
-	int rc = 0, op;
+	size_t i;
+	int rc;
 
-	while (progress && rc == 0) {
-		progress = false;
-		if ((rc = mdb_cursor_open(txn, s->dbi[TB_PENDING], &c)) != 0)
-			return store_err(rc);
-		for (op = MDB_FIRST; rc == 0 &&
-		    (rc = mdb_cursor_get(c, &k, &v, op)) == 0; op = MDB_NEXT) {
-			if ((copy = malloc(v.mv_size)) == NULL) {
-				rc = E(NOMEM);
-				break;
-			}
-			memcpy(copy, v.mv_data, v.mv_size);
-			memset(&inner, 0, sizeof(inner));
-			rc = log_receive(txn, s, copy, v.mv_size, consortium, &inner, d);
-			before = inner.pending;
-			free(copy);
-			if (rc != 0 && rc != E(NOMEM) && rc != E(STORE) &&
-			    rc != E(MAPFULL)) {
-				/* it can never apply (another fork, a non-member): drop it */
-				rc = store_err(mdb_cursor_del(c, 0));
-				continue;
-			}
-			if (rc == 0 && before == 0) {
-				rc = store_err(mdb_cursor_del(c, 0));
-				rcpt->applied += inner.applied;
-				rcpt->ops += inner.ops;
-				rcpt->refused_ops += inner.refused_ops;
-				rcpt->forks += inner.forks;
-				progress |= inner.applied > 0;
-			}
-		}
-		mdb_cursor_close(c);
-		if (rc == MDB_NOTFOUND)
-			rc = 0;
-	}
+	if ((rc = mdb_stat(txn, s->dbi[TB_PENDING], &ps)) != 0 ||
+	    (rc = mdb_stat(txn, s->dbi[TB_WAITS], &ws)) != 0)
+		return store_err(rc);
+	if (ps.ms_entries == 0 || ws.ms_entries > 0)
+		return 0;
+	if ((rc = mdb_cursor_open(txn, s->dbi[TB_PENDING], &c)) != 0)
+		return store_err(rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if (k.mv_size == CS_KEY && (rc = keylist_push(&all, k.mv_data)) == 0)
+			rc = tally_move(txn, s, k.mv_data, v.mv_size, false, true);
+	mdb_cursor_close(c);
+	rc = rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_err(rc);
+	for (i = 0; i < all.n && rc == 0; i++)
+		rc = revisit(txn, s, all.k[i], consortium, rcpt, &todo);
+	if (rc == 0)
+		rc = wake_all(txn, s, &todo, consortium, rcpt);
+	free(all.k);
+	free(todo.k);
 	return rc;
 }
 
 /*
- * Ends a batch of received change-sets: applies what waited for them and,
- * when a revocation reached change-sets applied already, rebuilds the state
- * so that they count nowhere.
+ * Wakes what waits for change-sets of the lead this node holds by now
+ * without having received them: on the lead's own node, its local edits.
+ * Only what is due is looked at.
+ */
+static int
+wake_due(MDB_txn *txn, struct store *s, const uint8_t *consortium,
+    struct log_receipt *rcpt)
+{
+	struct keylist todo = { NULL, 0, 0 };
+	uint8_t key[WAIT_KEY];
+	struct head h;
+	MDB_cursor *c;
+	MDB_val k, v;
+	uint64_t seq, last = 0;
+	int rc;
+
+	if (!s->has_founder)
+		return 0;
+	if ((rc = head_or_zero(txn, s, s->founder, &h)) != 0)
+		return rc;
+	key[0] = 'w';
+	cs_key(key + 1, s->founder, 0);
+	if ((rc = mdb_cursor_open(txn, s->dbi[TB_WAITS], &c)) != 0)
+		return store_err(rc);
+	k.mv_data = key;
+	k.mv_size = 1 + CS_KEY;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != WAIT_KEY ||
+		    memcmp(k.mv_data, key, 1 + CONSORT_KEY_BYTES) != 0)
+			break;
+		seq = util_get_be64((uint8_t *)k.mv_data + 1 + CONSORT_KEY_BYTES);
+		if (seq > h.seq)
+			break;
+		if (seq != last && (rc = keylist_push(&todo,
+		    (uint8_t *)k.mv_data + 1)) != 0)
+			break;
+		last = seq;
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		rc = rc < 0 ? rc : store_err(rc);
+	else
+		rc = wake_all(txn, s, &todo, consortium, rcpt);
+	free(todo.k);
+	return rc;
+}
+
+/*
+ * Ends a batch of received change-sets: when a revocation reached
+ * change-sets applied already, rebuilds the state so that they count
+ * nowhere.  (What waited for the batch was applied as it came.)
  */
 int
 log_finish_batch(MDB_txn *txn, struct store *s,
@@ -738,7 +1230,8 @@ log_finish_batch(MDB_txn *txn, struct store *s,
 	struct log_replay_stats st;
 	int rc;
 
-	if ((rc = drain_pending(txn, s, consortium, rcpt, d)) != 0)
+	if ((rc = reindex(txn, s, consortium, rcpt)) != 0 ||
+	    (rc = wake_due(txn, s, consortium, rcpt)) != 0)
 		return rc;
 	if (!s->needs_rebuild)
 		return 0;

@@ -17,7 +17,7 @@
 
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
-	"revoked", "pending", "forks", "refused", "peers", "vv",
+	"revoked", "pending", "forks", "refused", "peers", "vv", "waits",
 };
 
 /* Maps an LMDB or errno code to a consort error. */

@@ -2,7 +2,9 @@
  * One TCP connection on libuv: the handshake (transport.h), then frames
  * carrying the session's messages (session.h).  Bytes are accumulated until
  * a whole handshake message or frame is there; a frame's announced length
- * is checked before anything is allocated for it.
+ * is checked before anything is allocated for it.  One timer per
+ * connection: the handshake's total deadline, then the session's rule of
+ * progress (net.h, struct net_limits), then the wait for the peer's end.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -13,11 +15,38 @@
 
 #define IN_MAX (FRAME_HEADER_BYTES + FRAME_MAX_WIRE)
 
+static void on_timeout(uv_timer_t *t);
+static void progress_start(struct conn *c);
+static void refused_read(struct conn *c, ssize_t nread);
+
+/* A write request and the bytes it carries. */
+struct wreq {
+	uv_write_t req;
+	size_t len;
+};
+
 /* Seconds of a monotonic clock. */
 static double
 now_s(void)
 {
 	return (double)uv_hrtime() / 1e9;
+}
+
+/* Formats a duration in milliseconds as seconds ("20 s", "1.5 s"). */
+static void
+fmt_secs(char *buf, size_t len, uint64_t ms)
+{
+	if (ms % 1000 == 0)
+		snprintf(buf, len, "%llu s", (unsigned long long)(ms / 1000));
+	else
+		snprintf(buf, len, "%.1f s", (double)ms / 1000);
+}
+
+/* Whether the session (after the handshake) has started. */
+static bool
+in_session(const struct conn *c)
+{
+	return c->phase == PH_FRAMES && !c->finished && !c->refused;
 }
 
 /* Ends the connection with an error (the first one counts). */
@@ -32,14 +61,19 @@ conn_fail(struct conn *c, int err, const char *what, const char *hint)
 	conn_close(c);
 }
 
-/* Frees a write request when libuv is done with it. */
+/* Frees a write request when libuv is done with it; its bytes moved. */
 static void
 on_written(uv_write_t *req, int status)
 {
 	struct conn *c = req->data;
+	size_t len = ((struct wreq *)req)->len;
 
 	free(req);
-	if (status < 0 && c != NULL && !c->closing)
+	if (status == 0 && c != NULL && in_session(c)) {
+		c->sent += len;
+		c->last = uv_now(c->loop);
+	}
+	if (status < 0 && c != NULL && !c->closing && !c->refused)
 		conn_fail(c, E(IO), status == UV_EPIPE || status == UV_ECONNRESET ?
 		    "the peer closed the connection before the end of the sync" :
 		    uv_strerror(status), "sync again: what was acknowledged is kept");
@@ -49,20 +83,21 @@ on_written(uv_write_t *req, int status)
 static int
 conn_write(struct conn *c, const void *p, size_t len)
 {
-	uv_write_t *req;
+	struct wreq *w;
 	uv_buf_t buf;
 	char *copy;
 
 	if (c->closing)
 		return E(IO);
-	if ((req = malloc(sizeof(*req) + len)) == NULL)
+	if ((w = malloc(sizeof(*w) + len)) == NULL)
 		return E(NOMEM);
-	copy = (char *)(req + 1);
+	copy = (char *)(w + 1);
 	memcpy(copy, p, len);
-	req->data = c;
+	w->req.data = c;
+	w->len = len;
 	buf = uv_buf_init(copy, (unsigned)len);
-	if (uv_write(req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) != 0) {
-		free(req);
+	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) != 0) {
+		free(w);
 		return E(IO);
 	}
 	c->res.bytes_out += len;
@@ -116,13 +151,21 @@ start_stream(struct conn *c)
 	return conn_write(c, header, sizeof(header));
 }
 
-/* Handshake: the peer's hello. */
+/* Handshake: the peer's hello (or, to a client, a server's refusal). */
 static int
 step_hello(struct conn *c, const uint8_t *in)
 {
-	uint8_t out[SHS_AUTH_BYTES];
+	uint8_t out[SHS_AUTH_BYTES], reason;
 	int rc;
 
+	if (!c->server && shs_read_busy(&c->hs, in, &reason)) {
+		conn_fail(c, E(BUSY), reason == SHS_BUSY_ADDRESS ? "the peer is "
+		    "busy: too many connections from this node's address are in "
+		    "their handshake there" : "the peer is busy: too many "
+		    "connections are in their handshake there", "sync again in a "
+		    "minute");
+		return E(BUSY);
+	}
 	if ((rc = shs_read_hello(&c->hs, in)) != 0) {
 		conn_fail(c, E(PERM), "the handshake failed: the peer does not "
 		    "hold this consortium's network key", "check that both nodes "
@@ -261,6 +304,7 @@ process(struct conn *c)
 			rc = fstream_init_pull(&c->rx, c->hs.rx_key, p);
 			shs_wipe(&c->hs);
 			c->phase = PH_FRAMES;
+			progress_start(c);
 			if (rc == 0 && (rc = sess_start(&c->sess, c->n, emit_frame,
 			    c)) == 0)
 				c->sess_started = true;
@@ -299,20 +343,43 @@ on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 	*buf = uv_buf_init((char *)c->in + c->inlen, (unsigned)(c->incap - c->inlen));
 }
 
+/* The handshake ended on the peer's side: says what it can mean. */
+static void
+closed_in_handshake(struct conn *c)
+{
+	if (c->server)
+		conn_fail(c, E(PERM), "the peer closed the connection during the "
+		    "handshake", NULL);
+	else if (c->phase == PH_HELLO)
+		conn_fail(c, E(PERM), "the peer closed the connection during the "
+		    "handshake, without answering this node's hello: it does not "
+		    "hold this consortium's network key, or is not consort serve",
+		    "check that both nodes belong to the same consortium");
+	else
+		conn_fail(c, E(PERM), "the peer closed the connection during the "
+		    "handshake, after this node's key: it does not take that key "
+		    "(not in its roster, or revoked), or the handshake took longer "
+		    "than it allows", "a newly invited node syncs with the lead "
+		    "first; consort member list shows the roster");
+}
+
 /* libuv: bytes arrived, or the stream ended. */
 static void
 on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 {
 	struct conn *c = s->data;
+	uint64_t t;
 
 	(void)buf;
+	if (c->refused) {
+		refused_read(c, nread);
+		return;
+	}
 	if (nread < 0) {
 		if (c->finished)
 			conn_close(c);
 		else if (c->phase != PH_FRAMES)
-			conn_fail(c, E(PERM), "the peer closed the connection during "
-			    "the handshake", "the peer refuses this node: another "
-			    "consortium's network key, or a key it does not know");
+			closed_in_handshake(c);
 		else
 			conn_fail(c, E(IO), nread == UV_EOF ? "the peer closed the "
 			    "connection before the end of the sync" :
@@ -322,24 +389,104 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 	}
 	c->res.bytes_in += (uint64_t)nread;
 	c->inlen += (size_t)nread;
-	if (!c->finished)
-		uv_timer_again(&c->timer);
+	if (in_session(c))
+		c->got += (uint64_t)nread;
+	t = uv_hrtime();
 	process(c);
+	if (in_session(c) && !c->closing) {
+		/* this side's own work (applying a batch) is not the peer's delay */
+		c->busy_ms += (uv_hrtime() - t) / 1000000;
+		uv_update_time(c->loop);
+		c->last = uv_now(c->loop);
+	}
 }
 
-/* libuv: the idle timer ran out. */
+/*
+ * What a session has moved, as its rule of progress counts it: every byte
+ * read, and the bytes written as far as the peer acknowledged them, plus
+ * at most NET_CREDIT_AHEAD more (a peer that reads batches without ever
+ * acknowledging one earns little).
+ */
+static uint64_t
+moved(const struct conn *c)
+{
+	uint64_t acked = c->sess_started ? c->sess.acked_bytes : 0;
+
+	return c->got + (c->sent < acked + NET_CREDIT_AHEAD ? c->sent :
+	    acked + NET_CREDIT_AHEAD);
+}
+
+/*
+ * The session's rule of progress: it ends when nothing moved either way
+ * for idle_ms, or when, after its first idle_ms (and the time this side
+ * spent working), it has moved fewer than min_rate bytes a second on
+ * average.  Otherwise the timer is set for the first moment either could
+ * fail; what moves meanwhile only pushes that moment later.
+ */
+static void
+progress_check(struct conn *c)
+{
+	const struct net_limits *l = c->lim;
+	uint64_t now = uv_now(c->loop), idle_end, rate_end, next, m = moved(c);
+	char what[240], a[32], b[32];
+
+	idle_end = c->last + l->idle_ms;
+	rate_end = l->min_rate == 0 ? UINT64_MAX : c->t0 + c->busy_ms +
+	    l->idle_ms + m * 1000 / l->min_rate;
+	if (now >= idle_end) {
+		fmt_secs(a, sizeof(a), l->idle_ms);
+		snprintf(what, sizeof(what), "the peer sent and read nothing for %s",
+		    a);
+		conn_fail(c, E(TIMEOUT), what, "sync again: what was acknowledged "
+		    "is kept");
+		return;
+	}
+	if (now >= rate_end) {
+		fmt_secs(a, sizeof(a), now - c->t0);
+		fmt_secs(b, sizeof(b), l->idle_ms);
+		snprintf(what, sizeof(what), "the peer is too slow: %llu bytes in "
+		    "%s, under %llu bytes/s after the first %s",
+		    (unsigned long long)m, a,
+		    (unsigned long long)l->min_rate, b);
+		conn_fail(c, E(TIMEOUT), what, "sync again over a better link: "
+		    "what was acknowledged is kept");
+		return;
+	}
+	next = idle_end < rate_end ? idle_end : rate_end;
+	uv_timer_start(&c->timer, on_timeout, next - now, 0);
+}
+
+/* The handshake is done: the session's clock starts. */
+static void
+progress_start(struct conn *c)
+{
+	c->t0 = c->last = uv_now(c->loop);
+	c->busy_ms = 0;
+	c->got = c->sent = 0;
+	progress_check(c);
+}
+
+/* libuv: the connection's timer ran out. */
 static void
 on_timeout(uv_timer_t *t)
 {
 	struct conn *c = t->data;
+	char what[160], secs[32];
 
-	if (c->finished) {
+	if (c->finished || c->refused) {
 		conn_close(c);  /* done: the peer only failed to say goodbye */
 		return;
 	}
-	conn_fail(c, E(IO), c->phase == PH_FRAMES ? "the peer stopped answering" :
-	    "the handshake did not finish in time", "check the peer's address "
-	    "and that it runs consort serve");
+	if (c->phase == PH_FRAMES) {
+		progress_check(c);
+		return;
+	}
+	fmt_secs(secs, sizeof(secs), c->lim->handshake_ms);
+	snprintf(what, sizeof(what), "the handshake did not finish within %s",
+	    secs);
+	conn_fail(c, E(TIMEOUT), what, c->server ? "the peer is too slow, or "
+	    "not a consort node" : "check the peer's address and that it runs "
+	    "consort serve");
 }
 
 /* libuv: a handle is closed; frees the connection after both. */
@@ -373,7 +520,9 @@ conn_start(struct conn *c)
 	shs_init(&c->hs, c->server ? SHS_SERVER : SHS_CLIENT, netkey, c->n->pk,
 	    c->n->sk);
 	sodium_memzero(netkey, sizeof(netkey));
-	uv_timer_start(&c->timer, on_timeout, NET_HANDSHAKE_MS, NET_IDLE_MS);
+	/* one deadline for the whole handshake: bytes that trickle in do not
+	 * push it back */
+	uv_timer_start(&c->timer, on_timeout, c->lim->handshake_ms, 0);
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
 		conn_fail(c, E(IO), "cannot read from the connection", NULL);
 		return E(IO);
@@ -387,11 +536,13 @@ conn_start(struct conn *c)
 
 /* Initialises a connection's handles on the loop. */
 int
-conn_init(struct conn *c, uv_loop_t *loop, struct node *n, bool server)
+conn_init(struct conn *c, uv_loop_t *loop, struct node *n,
+    const struct net_limits *lim, bool server)
 {
 	memset(c, 0, sizeof(*c));
 	c->loop = loop;
 	c->n = n;
+	c->lim = lim;
 	c->server = server;
 	c->phase = PH_HELLO;
 	if (uv_tcp_init(loop, &c->tcp) != 0)
@@ -471,4 +622,66 @@ conn_free(struct conn *c)
 	free(c->out);
 	free(c->plain);
 	c->in = c->out = c->plain = NULL;
+}
+
+/* Reads (and drops) a refused client's hello, then closes. */
+static void
+refused_read(struct conn *c, ssize_t nread)
+{
+	if (nread < 0) {
+		conn_close(c);
+		return;
+	}
+	c->res.bytes_in += (uint64_t)nread;
+	c->refused_read += (size_t)nread;
+	c->inlen = 0;
+	/* its whole hello read, closing sends no reset that could overtake
+	 * the refusal on its way */
+	if (c->refused_read >= SHS_HELLO_BYTES)
+		conn_close(c);
+}
+
+/*
+ * Server: turns away an accepted connection before its handshake, with a
+ * refusal the client can check (protocol.md, "Busy"); reads its hello for
+ * a short while so that closing does not reset the connection first.
+ */
+int
+conn_refuse(struct conn *c, uint8_t reason)
+{
+	uint8_t netkey[SHS_NETKEY_BYTES], msg[SHS_HELLO_BYTES];
+	uv_shutdown_t *req;
+	int rc;
+
+	c->tcp.data = c;
+	c->timer.data = c;
+	c->refused = true;
+	c->res.secs = now_s();
+	if ((rc = node_netkey(c->n, netkey)) != 0) {
+		conn_close(c);
+		return rc;
+	}
+	shs_busy(netkey, reason, msg);
+	sodium_memzero(netkey, sizeof(netkey));
+	uv_timer_start(&c->timer, on_timeout, NET_REFUSE_LINGER_MS, 0);
+	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0 ||
+	    conn_write(c, msg, sizeof(msg)) != 0) {
+		conn_close(c);
+		return E(IO);
+	}
+	if ((req = malloc(sizeof(*req))) == NULL ||
+	    uv_shutdown(req, (uv_stream_t *)&c->tcp, on_shutdown) != 0) {
+		free(req);
+		conn_close(c);
+		return E(IO);
+	}
+	req->data = c;
+	return 0;
+}
+
+/* Whether a server's connection is still in its handshake (not refused). */
+bool
+conn_pending(const struct conn *c)
+{
+	return !c->refused && !c->closing && c->phase != PH_FRAMES;
 }

@@ -15,7 +15,14 @@ struct conn {
 	uv_timer_t timer;
 	uv_loop_t *loop;
 	struct node *n;
+	const struct net_limits *lim;
 	bool server;
+	bool refused;         /* server: turned away before its handshake */
+	uint64_t t0, last;    /* ms (loop time): the session's start, last progress */
+	uint64_t busy_ms;     /* time this side spent working on what it read */
+	uint64_t got, sent;   /* session bytes read, and written, since t0 */
+	size_t refused_read;  /* bytes of a refused client's hello read so far */
+	char addr[64];        /* the peer's address, without its port */
 	enum conn_phase phase;
 	struct shs hs;
 	struct fstream tx, rx;
@@ -33,8 +40,11 @@ struct conn {
 	struct conn *next;    /* the server's list */
 };
 
-int conn_init(struct conn *c, uv_loop_t *loop, struct node *n, bool server);
+int conn_init(struct conn *c, uv_loop_t *loop, struct node *n,
+    const struct net_limits *lim, bool server);
 int conn_start(struct conn *c);
+int conn_refuse(struct conn *c, uint8_t reason);
+bool conn_pending(const struct conn *c);
 void conn_fail(struct conn *c, int err, const char *what, const char *hint);
 void conn_finish(struct conn *c);
 void conn_close(struct conn *c);

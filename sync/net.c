@@ -3,6 +3,7 @@
  * many), on libuv.  Each sync is one connection, one session; its outcome
  * is kept in the peers table for consort status.
  */
+#include <errno.h>
 #include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,61 @@
 #include <uv.h>
 
 #include "conn.h"
+
+/* The defaults: what a user gets (net.h, protocol.md). */
+void
+net_limits_default(struct net_limits *l)
+{
+	l->handshake_ms = NET_HANDSHAKE_MS;
+	l->idle_ms = NET_IDLE_MS;
+	l->min_rate = NET_MIN_RATE;
+	l->max_pending = NET_MAX_PENDING;
+	l->max_pending_addr = NET_MAX_PENDING_ADDR;
+}
+
+/* Reads one number of the environment within [min, max], if it is set. */
+static int
+env_number(const char *name, uint64_t min, uint64_t max, uint64_t *out,
+    struct consort_diag *d)
+{
+	const char *v = getenv(name);
+	char *end, what[160];
+	unsigned long long n;
+
+	if (v == NULL || *v == '\0')
+		return 0;
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n < min ||
+	    n > max) {
+		snprintf(what, sizeof(what), "not a whole number from %llu to %llu",
+		    (unsigned long long)min, (unsigned long long)max);
+		return consort_diag_set(d, E(INVAL), name, what, "unset it to get "
+		    "the default");
+	}
+	*out = n;
+	return 0;
+}
+
+/*
+ * Takes the deadlines from the environment when set: CONSORT_HANDSHAKE_MS,
+ * CONSORT_IDLE_MS and CONSORT_MIN_RATE (bytes/s; 0 turns the rate rule
+ * off), for tests and unusual links.
+ */
+int
+net_limits_env(struct net_limits *l, struct consort_diag *d)
+{
+	int rc;
+
+	if ((rc = env_number("CONSORT_HANDSHAKE_MS", 100, 3600000,
+	    &l->handshake_ms, d)) != 0 ||
+	    (rc = env_number("CONSORT_IDLE_MS", 100, 86400000, &l->idle_ms,
+	    d)) != 0 ||
+	    (rc = env_number("CONSORT_MIN_RATE", 0, 1000000000, &l->min_rate,
+	    d)) != 0)
+		return rc;
+	return 0;
+}
 
 /* Splits HOST:PORT; the host may be [v6]. */
 static int
@@ -108,7 +164,7 @@ record_peer(struct node *n, const char *addr, const struct net_result *r)
 
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	msgpack_pack_array(&pk, 8);
+	msgpack_pack_array(&pk, 9);
 	msgpack_pack_uint64(&pk, (uint64_t)time(NULL));
 	msgpack_pack_uint64(&pk, r->st.sent);
 	msgpack_pack_uint64(&pk, r->st.recv.applied);
@@ -117,6 +173,7 @@ record_peer(struct node *n, const char *addr, const struct net_result *r)
 	msgpack_pack_uint64(&pk, r->bytes_in + r->bytes_out);
 	mp_pack_bin(&pk, r->peer, r->peer_known ? CONSORT_KEY_BYTES : 0);
 	mp_pack_strn(&pk, err, strlen(err));
+	msgpack_pack_uint64(&pk, r->st.recv.refused);
 	/* statistics, not data: their commit need not wait for the disk */
 	(void)mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
 	if (store_begin(&n->store, true, &txn) == 0) {
@@ -154,7 +211,8 @@ on_connect(uv_connect_t *req, int status)
 
 /* Syncs with one peer over TCP until both sides hold the same change-sets. */
 int
-net_sync(struct node *n, const char *addr, struct net_result *res)
+net_sync(struct node *n, const char *addr, const struct net_limits *l,
+    struct net_result *res)
 {
 	struct sockaddr_storage sa;
 	uv_connect_t creq;
@@ -166,7 +224,7 @@ net_sync(struct node *n, const char *addr, struct net_result *res)
 	if (uv_loop_init(&loop) != 0)
 		return E(IO);
 	if ((rc = resolve(&loop, addr, &sa, &res->diag)) != 0 ||
-	    (rc = conn_init(&c, &loop, n, false)) != 0) {
+	    (rc = conn_init(&c, &loop, n, l, false)) != 0) {
 		res->err = rc;
 		uv_loop_close(&loop);
 		return rc;
@@ -216,10 +274,14 @@ struct server {
 	uv_tcp_t listener;
 	uv_signal_t sigint, sigterm;
 	struct node *n;
+	const struct net_limits *lim;
 	struct conn *conns;
 	FILE *log;
 	bool stopping;
 	unsigned sessions;
+	bool refusal_logged;        /* a refusal line was written at ... */
+	uint64_t refusal_logged_at; /* ... this loop time (ms) */
+	unsigned refusals_unlogged; /* refusals since, not written */
 };
 
 /* Server: a connection is closed; log it and free it. */
@@ -235,6 +297,11 @@ server_conn_done(struct conn *c)
 			*p = c->next;
 			break;
 		}
+	if (c->refused) {  /* logged when it was refused */
+		conn_free(c);
+		free(c);
+		return;
+	}
 	net_describe(&c->res, line, sizeof(line));
 	if (c->res.bytes_in == 0)
 		fprintf(srv->log, "consort serve: connection from %s closed before "
@@ -255,6 +322,69 @@ server_conn_done(struct conn *c)
 	srv->sessions++;
 }
 
+/*
+ * Whether a new connection is over the caps on connections still in their
+ * handshake: SHS_BUSY_ALL or SHS_BUSY_ADDRESS, with *n how many there are;
+ * 0 when it may go on.
+ */
+static uint8_t
+over_cap(struct server *srv, const struct conn *c, unsigned *n)
+{
+	const struct conn *o;
+	unsigned all = 0, same = 0;
+
+	for (o = srv->conns; o != NULL; o = o->next)
+		if (o != c && conn_pending(o)) {
+			all++;
+			same += strcmp(o->addr, c->addr) == 0;
+		}
+	if (same >= srv->lim->max_pending_addr) {
+		*n = same;
+		return SHS_BUSY_ADDRESS;
+	}
+	*n = all;
+	return all >= srv->lim->max_pending ? SHS_BUSY_ALL : 0;
+}
+
+/* Logs a refused connection: one line, at most one a second. */
+static void
+log_refusal(struct server *srv, const struct conn *c, uint8_t reason,
+    unsigned n)
+{
+	uint64_t now = uv_now(srv->loop);
+	char more[64] = "";
+
+	if (srv->refusal_logged && now - srv->refusal_logged_at < 1000) {
+		srv->refusals_unlogged++;
+		return;
+	}
+	if (srv->refusals_unlogged > 0)
+		snprintf(more, sizeof(more), "; %u more refused before it",
+		    srv->refusals_unlogged);
+	fprintf(srv->log, "consort serve: refused a connection from %s: %u "
+	    "connections%s are in their handshake (--max-pending%s %u)%s\n",
+	    c->name, n, reason == SHS_BUSY_ADDRESS ? " from that address" : "",
+	    reason == SHS_BUSY_ADDRESS ? "-per-address" : "",
+	    reason == SHS_BUSY_ADDRESS ? srv->lim->max_pending_addr :
+	    srv->lim->max_pending, more);
+	fflush(srv->log);
+	srv->refusal_logged = true;
+	srv->refusal_logged_at = now;
+	srv->refusals_unlogged = 0;
+}
+
+/* The number of refused connections still being turned away. */
+static unsigned
+refusing(const struct server *srv)
+{
+	const struct conn *o;
+	unsigned k = 0;
+
+	for (o = srv->conns; o != NULL; o = o->next)
+		k += o->refused && !o->closing;
+	return k;
+}
+
 /* libuv: a peer connects. */
 static void
 on_connection(uv_stream_t *listener, int status)
@@ -264,10 +394,12 @@ on_connection(uv_stream_t *listener, int status)
 	int salen = sizeof(sa);
 	char host[64] = "?";
 	struct conn *c;
+	uint8_t reason;
+	unsigned n;
 
 	if (status < 0 || srv->stopping || (c = malloc(sizeof(*c))) == NULL)
 		return;
-	if (conn_init(c, srv->loop, srv->n, true) != 0) {
+	if (conn_init(c, srv->loop, srv->n, srv->lim, true) != 0) {
 		free(c);
 		return;
 	}
@@ -288,6 +420,16 @@ on_connection(uv_stream_t *listener, int status)
 	snprintf(c->name, sizeof(c->name), "%s:%d", host, sa.ss_family == AF_INET6 ?
 	    ntohs(((struct sockaddr_in6 *)&sa)->sin6_port) :
 	    ntohs(((struct sockaddr_in *)&sa)->sin_port));
+	snprintf(c->addr, sizeof(c->addr), "%s", host);
+	if ((reason = over_cap(srv, c, &n)) != 0) {
+		log_refusal(srv, c, reason, n);
+		/* so many refused at once: no word for the latest, only a close */
+		if (refusing(srv) >= srv->lim->max_pending)
+			conn_close(c);
+		else
+			(void)conn_refuse(c, reason);
+		return;
+	}
 	(void)conn_start(c);
 }
 
@@ -321,7 +463,8 @@ on_signal(uv_signal_t *sig, int signum)
 
 /* Listens on ADDR:PORT and syncs with every member that connects. */
 int
-net_serve(struct node *n, const char *listen, FILE *log, struct consort_diag *d)
+net_serve(struct node *n, const char *listen, const struct net_limits *l,
+    FILE *log, struct consort_diag *d)
 {
 	struct sockaddr_storage sa;
 	struct server srv;
@@ -333,6 +476,7 @@ net_serve(struct node *n, const char *listen, FILE *log, struct consort_diag *d)
 		return E(IO);
 	srv.loop = &loop;
 	srv.n = n;
+	srv.lim = l;
 	srv.log = log;
 	if ((rc = resolve(&loop, listen, &sa, d)) != 0) {
 		uv_loop_close(&loop);

@@ -9,10 +9,28 @@
 
 #include "session.h"
 
-#define NET_IDLE_MS 30000            /* a silent peer is dropped */
-#define NET_HANDSHAKE_MS 10000       /* to finish the handshake */
-#define NET_LINGER_MS 2000           /* for the peer's end once done */
+/*
+ * The defaults of struct net_limits; schema/protocol.md ("Deadlines and
+ * caps") gives the reasons for each number.
+ */
+#define NET_HANDSHAKE_MS 20000   /* the whole handshake, from the connection */
+#define NET_IDLE_MS 120000       /* a session: nothing moved; and its grace */
+#define NET_MIN_RATE 128         /* bytes/s a session averages after its grace */
+#define NET_MAX_PENDING 64       /* serve: connections in their handshake */
+#define NET_MAX_PENDING_ADDR 8   /* ... from one address */
+#define NET_CREDIT_AHEAD (64u << 10)  /* written, not acknowledged, that counts */
+#define NET_LINGER_MS 2000       /* for the peer's end once done */
+#define NET_REFUSE_LINGER_MS 2000  /* to read a refused client's hello */
 #define NET_DEFAULT_PORT 7400
+
+/* How long and how slow a peer may be, and how many may be in a handshake. */
+struct net_limits {
+	uint64_t handshake_ms;   /* from accept (or connect) to the stream headers */
+	uint64_t idle_ms;        /* a session where nothing moves for this long ends */
+	uint64_t min_rate;       /* after its first idle_ms, bytes/s both ways */
+	unsigned max_pending;    /* serve: connections still in their handshake */
+	unsigned max_pending_addr;  /* ... from one remote address */
+};
 
 /* What one sync with one peer did. */
 struct net_result {
@@ -27,9 +45,12 @@ struct net_result {
 	struct consort_diag diag;
 };
 
-int net_sync(struct node *n, const char *addr, struct net_result *res);
-int net_serve(struct node *n, const char *listen, FILE *log,
-    struct consort_diag *d);
+void net_limits_default(struct net_limits *l);
+int net_limits_env(struct net_limits *l, struct consort_diag *d);
+int net_sync(struct node *n, const char *addr, const struct net_limits *l,
+    struct net_result *res);
+int net_serve(struct node *n, const char *listen, const struct net_limits *l,
+    FILE *log, struct consort_diag *d);
 void net_describe(const struct net_result *r, char *buf, size_t len);
 
 #endif

@@ -340,6 +340,7 @@ send_batch(struct sess *ss, bool *sent)
 		msgpack_pack_uint64(&pk, ss->st.batches_sent + 1);
 		msgpack_pack_array(&pk, count);
 		msgpack_sbuffer_write(&ss->out, items.data, items.size);
+		ss->inflight[ss->st.batches_sent % SESS_WINDOW] = ss->out.size;
 		ss->st.batches_sent++;
 		ss->st.sent += count;
 		ss->st.sent_bytes += bytes;
@@ -401,6 +402,7 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 		rc = log_finish_batch(txn, s, ss->n->consortium, &rc_batch, &ss->diag);
 	if (rc != 0) {
 		mdb_txn_abort(txn);
+		ss->st.recv.refused += rc_batch.refused;
 		return sess_fail(ss, rc, rc == E(BADTYPE) ? "malformed BATCH" : NULL);
 	}
 	if ((rc = store_commit(txn)) != 0)
@@ -413,6 +415,8 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	ss->st.recv.pending += rc_batch.pending;
 	ss->st.recv.forks += rc_batch.forks;
 	ss->st.recv.refused_ops += rc_batch.refused_ops;
+	ss->st.recv.woken += rc_batch.woken;
+	ss->st.recv.dropped += rc_batch.dropped;
 	pk = begin(ss, SM_ACK, 2);
 	msgpack_pack_uint64(&pk, no);
 	return send_out(ss);
@@ -428,6 +432,7 @@ on_ack(struct sess *ss, struct mp_reader *r, uint32_t n)
 	    no > ss->st.batches_sent)
 		return sess_fail(ss, E(BADTYPE), "malformed ACK");
 	ss->acked = no;
+	ss->acked_bytes += ss->inflight[(no - 1) % SESS_WINDOW];
 	return sess_pump(ss);
 }
 

@@ -58,6 +58,8 @@ struct sess {
 	bool hello_sent, hello_received, done_sent, peer_done;
 	bool file;               /* a bundle: nothing is acknowledged */
 	uint64_t acked;
+	uint64_t acked_bytes;    /* of the BATCH messages the peer acknowledged */
+	uint64_t inflight[SESS_WINDOW];  /* sizes of those not acknowledged yet */
 	uint64_t peer_batches;   /* total the peer announced with DONE */
 	struct sess_stats st;
 	struct sess_vv forked[SESS_MAX_FORKS];  /* seen in the peer's HELLO */

@@ -20,6 +20,7 @@
 #define LABEL_AUTH_SERVER "auth-s"
 #define LABEL_STREAM_CS "stream-cs"
 #define LABEL_STREAM_SC "stream-sc"
+#define LABEL_BUSY "consort-shs-1 busy"
 
 #define LABEL_LEN(s) (sizeof(s) - 1)
 #define HASH_BYTES 32
@@ -278,4 +279,49 @@ void
 shs_wipe(struct shs *h)
 {
 	sodium_memzero(h, sizeof(*h));
+}
+
+/* HMAC-SHA512-256(netkey, "consort-shs-1 busy" || body(32)). */
+static void
+busy_tag(const uint8_t netkey[SHS_NETKEY_BYTES], const uint8_t body[32],
+    uint8_t tag[crypto_auth_BYTES])
+{
+	crypto_auth_hmacsha512256_state st;
+
+	crypto_auth_hmacsha512256_init(&st, netkey, SHS_NETKEY_BYTES);
+	crypto_auth_hmacsha512256_update(&st, (const uint8_t *)LABEL_BUSY,
+	    LABEL_LEN(LABEL_BUSY));
+	crypto_auth_hmacsha512256_update(&st, body, 32);
+	crypto_auth_hmacsha512256_final(&st, tag);
+	sodium_memzero(&st, sizeof(st));
+}
+
+/* Writes a refusal: tag || reason || 31 random bytes. */
+void
+shs_busy(const uint8_t netkey[SHS_NETKEY_BYTES], uint8_t reason,
+    uint8_t out[SHS_HELLO_BYTES])
+{
+	uint8_t *body = out + crypto_auth_BYTES;
+
+	body[0] = reason;
+	randombytes_buf(body + 1, 31);
+	busy_tag(netkey, body, out);
+}
+
+/* Checks 64 bytes read in place of the server's hello as a refusal. */
+bool
+shs_read_busy(const struct shs *h, const uint8_t in[SHS_HELLO_BYTES],
+    uint8_t *reason)
+{
+	uint8_t tag[crypto_auth_BYTES];
+	bool ok;
+
+	if (h->role != SHS_CLIENT || !expects(h, CALL_READ_HELLO))
+		return false;
+	busy_tag(h->netkey, in + crypto_auth_BYTES, tag);
+	ok = crypto_verify_32(tag, in) == 0;
+	sodium_memzero(tag, sizeof(tag));
+	if (ok)
+		*reason = in[crypto_auth_BYTES];
+	return ok;
 }

@@ -83,6 +83,26 @@ int shs_read_auth(struct shs *h, const uint8_t in[SHS_AUTH_BYTES]);
 /* Wipes the handshake's secrets. */
 void shs_wipe(struct shs *h);
 
+/*
+ * A server's refusal sent in place of its hello, before any handshake
+ * (protocol.md, "Busy"): 64 bytes that only a holder of the network key can
+ * make or check.  The reason is SHS_BUSY_ALL or SHS_BUSY_ADDRESS.
+ */
+#define SHS_BUSY_ALL 1      /* too many connections in their handshake */
+#define SHS_BUSY_ADDRESS 2  /* too many from the client's address */
+
+/* Writes a refusal for reason under the network key. */
+void shs_busy(const uint8_t netkey[SHS_NETKEY_BYTES], uint8_t reason,
+    uint8_t out[SHS_HELLO_BYTES]);
+
+/*
+ * Whether the 64 bytes a client read in place of the server's hello are a
+ * refusal under its network key (a client handshake before its
+ * shs_read_hello); *reason is then the reason byte.
+ */
+bool shs_read_busy(const struct shs *h, const uint8_t in[SHS_HELLO_BYTES],
+    uint8_t *reason);
+
 /* One direction of the encrypted frame stream. */
 struct fstream {
 	crypto_secretstream_xchacha20poly1305_state st;

@@ -770,6 +770,53 @@ test_keys_carry_frames(void **state)
 	shs_wipe(&s);
 }
 
+/*
+ * A server's refusal in place of its hello: a client holding the network
+ * key reads it as such, with its reason; not under another network key,
+ * and a real hello is not one (nor a refusal a hello).  The vector of
+ * protocol.md ("Busy"): network key 00..1f, reason 1, then 31 x 44.
+ */
+static void
+test_busy(void **state)
+{
+	uint8_t msg[SHS_HELLO_BYTES], hello[SHS_HELLO_BYTES], nk[32], reason = 0;
+	struct shs c, s;
+	size_t i;
+
+	(void)state;
+	shs_busy(netkey, SHS_BUSY_ADDRESS, msg);
+	shs_init(&c, SHS_CLIENT, netkey, alice.pk, alice.sk);
+	assert_ok(shs_hello(&c, hello));
+	assert_true(shs_read_busy(&c, msg, &reason));
+	assert_int_equal(reason, SHS_BUSY_ADDRESS);
+	msg[40] ^= 1;
+	assert_false(shs_read_busy(&c, msg, &reason));
+	msg[40] ^= 1;
+	/* a server's real hello is no refusal; a refusal is no hello */
+	shs_init(&s, SHS_SERVER, netkey, bob.pk, bob.sk);
+	assert_ok(shs_read_hello(&s, hello));
+	assert_ok(shs_hello(&s, hello));
+	assert_false(shs_read_busy(&c, hello, &reason));
+	assert_err(shs_read_hello(&c, msg), E(PERM));
+	/* under another network key, or to a server, it is nothing */
+	shs_init(&c, SHS_CLIENT, netkey2, alice.pk, alice.sk);
+	assert_ok(shs_hello(&c, hello));
+	assert_false(shs_read_busy(&c, msg, &reason));
+	assert_false(shs_read_busy(&s, msg, &reason));
+	/* the vector */
+	for (i = 0; i < sizeof(nk); i++)
+		nk[i] = (uint8_t)i;
+	shs_init(&c, SHS_CLIENT, nk, alice.pk, alice.sk);
+	assert_ok(shs_hello(&c, hello));
+	assert_ok(util_unhex(msg, sizeof(msg), "7e158f87fba7c4e18ee7115ba728536a"
+	    "216bb1d5b467627a5f54eef6b7cfa184014444444444444444444444444444444"
+	    "4444444444444444444444444444444"));
+	assert_true(shs_read_busy(&c, msg, &reason));
+	assert_int_equal(reason, SHS_BUSY_ALL);
+	shs_wipe(&c);
+	shs_wipe(&s);
+}
+
 int
 main(void)
 {
@@ -786,6 +833,7 @@ main(void)
 		cmocka_unit_test(test_out_of_order),
 		cmocka_unit_test(test_mitm),
 		cmocka_unit_test(test_keys_carry_frames),
+		cmocka_unit_test(test_busy),
 	};
 
 	return cmocka_run_group_tests_name("shs", tests, setup, NULL);

@@ -1,45 +1,93 @@
 /* consort serve: syncs with every member that connects, until stopped. */
+#include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 
 #include "../cmd.h"
 #include "../../sync/net.h"
 
-/* Parses --listen and serves. */
+/* Reads a cap: a whole number from 1 to 100000. */
+static bool
+parse_cap(const char *s, unsigned *out)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || v < 1 ||
+	    v > 100000)
+		return false;
+	*out = (unsigned)v;
+	return true;
+}
+
+/* Parses --listen and the caps, and serves. */
 static int
 serve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "listen", required_argument, NULL, 'l' },
+		{ "max-pending", required_argument, NULL, 'p' },
+		{ "max-pending-per-address", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct consort_diag d = { 0 };
+	struct net_limits lim;
 	const char *listen = "127.0.0.1:7400";
 	int c, rc;
 
+	net_limits_default(&lim);
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'l')
+		switch (c) {
+		case 'l':
+			listen = optarg;
+			break;
+		case 'p':
+			if (!parse_cap(optarg, &lim.max_pending))
+				return cmd_usage(ctx, "--max-pending takes a number "
+				    "from 1 to 100000, not \"%s\"", optarg);
+			break;
+		case 'a':
+			if (!parse_cap(optarg, &lim.max_pending_addr))
+				return cmd_usage(ctx, "--max-pending-per-address takes "
+				    "a number from 1 to 100000, not \"%s\"", optarg);
+			break;
+		default:
 			return cmd_usage(ctx, "unknown option");
-		listen = optarg;
+		}
 	}
 	if (optind != argc)
 		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	if (peers_check_address(listen, &d) != 0)
 		return cmd_fail(ctx, E(INVAL), &d);
+	if (net_limits_env(&lim, &d) != 0)
+		return cmd_fail(ctx, E(INVAL), &d);
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
-	if ((rc = net_serve(ctx->node, listen, stderr, &d)) != 0)
+	if ((rc = net_serve(ctx->node, listen, &lim, stderr, &d)) != 0)
 		return cmd_fail(ctx, rc, &d);
 	return EXIT_OK;
 }
 
 const struct cmd_entry cmd_serve_entry = {
 	"serve",
-	"[--listen ADDR:PORT]",
+	"[--listen ADDR:PORT] [--max-pending N] [--max-pending-per-address N]",
 	"accept syncs from the consortium's members (until SIGINT/SIGTERM)",
-	"  --listen ADDR:PORT  where to listen (default 127.0.0.1:7400; give\n"
-	"                      0.0.0.0:7400 to accept other machines)\n"
-	"One line per session on stderr: peer, sent, received, refused, time.\n"
-	"Other commands keep working on the node while it serves.\n",
+	"  --listen ADDR:PORT       where to listen (default 127.0.0.1:7400;\n"
+	"                           give 0.0.0.0:7400 to accept other machines)\n"
+	"  --max-pending N          connections still in their handshake, at\n"
+	"                           most (default 64); more are turned away\n"
+	"                           with \"busy\"\n"
+	"  --max-pending-per-address N\n"
+	"                           the same from one address (default 8)\n"
+	"One line per session on stderr: peer, sent, received, refused, time;\n"
+	"one line per refused connection (at most one a second).\n"
+	"A handshake must end within 20 s; a session ends when nothing moves\n"
+	"for 120 s, or when it moves under 128 bytes/s on average after its\n"
+	"first 120 s (CONSORT_HANDSHAKE_MS, CONSORT_IDLE_MS, CONSORT_MIN_RATE\n"
+	"change them).  Other commands keep working on the node while it\n"
+	"serves.\n",
 	serve_exec,
 };

@@ -61,20 +61,23 @@ print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
 {
 	static const char *const names[] = { "time", "sent", "received",
 		"refused", "forks", "bytes" };
-	uint64_t num[6];
+	uint64_t num[6], refused_cs = 0;
 	const uint8_t *peer;
 	const char *err;
 	uint32_t n, plen, elen, i;
 	struct mp_reader r;
 	char when[32], hex[2 * CONSORT_KEY_BYTES + 1] = "";
 
+	/* 8 elements; a 9th, the change-sets refused, since that was counted */
 	mp_reader_init(&r, v->mv_data, v->mv_size);
-	if (mp_read_array(&r, &n) != 0 || n != 8)
+	if (mp_read_array(&r, &n) != 0 || (n != 8 && n != 9))
 		return E(STORE);
 	for (i = 0; i < 6; i++)
 		if (mp_read_uint(&r, &num[i]) != 0)
 			return E(STORE);
 	if (mp_read_bin(&r, &peer, &plen) != 0 || mp_read_str(&r, &err, &elen) != 0)
+		return E(STORE);
+	if (n == 9 && mp_read_uint(&r, &refused_cs) != 0)
 		return E(STORE);
 	if (plen == CONSORT_KEY_BYTES)
 		util_hex(hex, peer, CONSORT_KEY_BYTES);
@@ -90,10 +93,13 @@ print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
 			fprintf(x->out, "  %.*s", (int)k->mv_size,
 			    (const char *)k->mv_data);
 		fprintf(x->out, "  last sync %s: sent %llu, received %llu, "
-		    "refused %llu ops, %llu bytes%s%.*s\n", when,
-		    (unsigned long long)num[1],
-		    (unsigned long long)num[2], (unsigned long long)num[3],
-		    (unsigned long long)num[5], elen ? "; error: " : "", (int)elen, err);
+		    "refused %llu ops", when, (unsigned long long)num[1],
+		    (unsigned long long)num[2], (unsigned long long)num[3]);
+		if (refused_cs > 0)
+			fprintf(x->out, " and %llu change-sets",
+			    (unsigned long long)refused_cs);
+		fprintf(x->out, ", %llu bytes%s%.*s\n", (unsigned long long)num[5],
+		    elen ? "; error: " : "", (int)elen, err);
 		return 0;
 	}
 	/* keys in sorted order */
@@ -112,6 +118,8 @@ print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
 		jw_key(x->jw, names[i]);
 		jw_int(x->jw, (int64_t)num[i]);
 	}
+	jw_key(x->jw, "refused_changesets");
+	jw_int(x->jw, (int64_t)refused_cs);
 	jw_key(x->jw, names[1]);  /* sent */
 	jw_int(x->jw, (int64_t)num[1]);
 	jw_key(x->jw, "time");
@@ -288,6 +296,9 @@ const struct cmd_entry cmd_status_entry = {
 	"  --json  print {authors: [{head, key, member, seq, time}], forks:\n"
 	"          [{author, held, other, seq}],\n"
 	"          peers: [{address, bytes, error, forks, key, received,\n"
-	"          refused, sent, time}], refused, waiting}\n",
+	"          refused, refused_changesets, sent, time}], refused, waiting}\n"
+	"refused: change-sets with ops their authors could not make;\n"
+	"refused_changesets: change-sets the peer sent in its last sync that\n"
+	"this node refused; waiting: change-sets that wait for their past.\n",
 	status_exec,
 };

@@ -7,7 +7,8 @@
 
 /* Syncs with one peer and prints its line; returns its error. */
 static int
-sync_one(struct cmd_ctx *ctx, const char *addr, bool tty)
+sync_one(struct cmd_ctx *ctx, const char *addr, const struct net_limits *lim,
+    bool tty)
 {
 	struct net_result res;
 	char line[800];
@@ -15,7 +16,7 @@ sync_one(struct cmd_ctx *ctx, const char *addr, bool tty)
 
 	if (tty)
 		fprintf(stderr, "sync: %s ...\r", addr);
-	rc = net_sync(ctx->node, addr, &res);
+	rc = net_sync(ctx->node, addr, lim, &res);
 	if (tty)
 		fputs("\r\033[K", stderr);
 	net_describe(&res, line, sizeof(line));
@@ -34,12 +35,16 @@ sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char peers[PEERS_MAX][PEERS_ADDR_MAX + 1];
 	struct consort_diag d = { 0 };
 	bool tty = cmd_progress_wanted();
+	struct net_limits lim;
 	unsigned count = 0, failed = 0, i;
 	int rc;
 
 	for (i = 1; i < (unsigned)argc; i++)
 		if (peers_check_address(argv[i], &d) != 0)
 			return cmd_fail(ctx, E(INVAL), &d);
+	net_limits_default(&lim);
+	if (net_limits_env(&lim, &d) != 0)
+		return cmd_fail(ctx, E(INVAL), &d);
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
 	if (argc == 1) {
@@ -52,10 +57,10 @@ sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			return EXIT_ERROR;
 		}
 		for (i = 0; i < count; i++)
-			failed += sync_one(ctx, peers[i], tty) != 0;
+			failed += sync_one(ctx, peers[i], &lim, tty) != 0;
 	} else
 		for (i = 1; i < (unsigned)argc; i++)
-			failed += sync_one(ctx, argv[i], tty) != 0;
+			failed += sync_one(ctx, argv[i], &lim, tty) != 0;
 	return failed ? EXIT_ERROR : EXIT_OK;
 }
 
@@ -65,6 +70,10 @@ const struct cmd_entry cmd_sync_entry = {
 	"sync with peers (default: every peer of consort peer list)",
 	"Exchanges change-sets both ways until both nodes hold the same; exits\n"
 	"0 only if every peer synced. What was acknowledged is kept if the\n"
-	"connection is cut: sync again to finish.\n",
+	"connection is cut: sync again to finish.\n"
+	"The handshake must end within 20 s of the connection; the session\n"
+	"ends when nothing moves for 120 s, or when it moves under 128 bytes/s\n"
+	"on average after its first 120 s (CONSORT_HANDSHAKE_MS,\n"
+	"CONSORT_IDLE_MS, CONSORT_MIN_RATE change them).\n",
 	sync_exec,
 };

@@ -90,16 +90,17 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-# serve_start NODE: `consort serve` for NODE on a free port of 127.0.0.1,
-# its stderr in $T/NODE.serve.log; waits until it listens.  Sets PORT (the
-# port), SPID (its pid) and ADDR (127.0.0.1:PORT).
+# serve_start NODE [ARGS...]: `consort serve` for NODE on a free port of
+# 127.0.0.1 (and ARGS), its stderr in $T/NODE.serve.log; waits until it
+# listens.  Sets PORT (the port), SPID (its pid) and ADDR (127.0.0.1:PORT).
 serve_start() {
 	local node=$1 log=$T/$1.serve.log try i
+	shift
 	for try in 1 2 3; do
 		PORT=$(free_port)
 		ADDR=127.0.0.1:$PORT
 		: >"$log"
-		"$CONSORT" --dir "$T/$node" serve --listen "$ADDR" 2>"$log" >"$T/$node.serve.out" &
+		"$CONSORT" --dir "$T/$node" serve --listen "$ADDR" "$@" 2>"$log" >"$T/$node.serve.out" &
 		SPID=$!
 		SYNC_PIDS+=("$SPID")
 		for i in $(seq 1 100); do
@@ -221,7 +222,10 @@ test vector of protocol.md.
   syncpeer.py server PORT_FILE MODE NETKEY_FILE KEY_FILE CONSORTIUM_HEX
 
 Client modes: garbage (64 random bytes as hello), noise (4096 random
-bytes), stall (20 bytes, then silence); with the network key: nonmember
+bytes), stall (20 bytes, then silence), trickle (a hello one byte every
+SYNCPEER_GAP seconds, default 0.25: prints how long until the server
+closed); with the network key: probe (a hello; prints "busy REASON" for a
+server's refusal, or "hello"), nonmember
 (a random key), then as a member after the handshake: bigframe, hugeframe
 (a frame length over the bound), shortframe (under 17), badframe (40 bytes
 that do not open), version (HELLO of sync protocol 2), consortium (HELLO of
@@ -233,9 +237,16 @@ member; badsig: a signature that does not hold; consortium: another
 consortium id; ahead: a forgery of the chain of the member whose key
 SYNCPEER_AUTHOR names, two past its head, with a random signature;
 SYNCPEER_FOUNDER names the founder's key in hex).  It prints "acked",
-"server error: WHY" or "closed".  Server modes (one connection,
+"server error: WHY" or "closed".  flood-KIND: SYNCPEER_COUNT (default
+1024) change-sets by fresh keys, 256 a BATCH, until the server refuses
+one; KIND outsider: at seq 2, their past all held; ahead: naming the
+lead's next change-set (a made-up id), as a new member's would.  Server modes (one connection,
 the port written to PORT_FILE): version, consortium, as above; error (a
-valid HELLO, then an ERROR naming "the fake server refuses this sync").
+valid HELLO, then an ERROR naming "the fake server refuses this sync");
+trickle (its hello one byte every SYNCPEER_GAP seconds); trickle-session
+(a valid HELLO, then a frame one byte at a time).  Client mode
+trickle-session is the same from a member's client.  SYNCPEER_SOURCE
+names the address a client connects from (127.0.0.2, ...).
 
 Prints one line saying what the other side did; exit 0 when it behaved as
 the mode expects (refused and closed), 1 otherwise.
@@ -695,6 +706,41 @@ def inject(s, tx, rx, kind, seed, consortium, founder, server_vv):
     return send_batch(s, tx, rx, changeset(seed, consortium, seq + 1, prev, deps, ops, badsig))
 
 
+def flood(s, tx, rx, kind, consortium, founder, server_vv, count):
+    """count change-sets by fresh keys, 256 a BATCH, until refused.
+
+    kind outsider: at seq 2 (a hole before), every dep held by the server;
+    kind ahead: at seq 1, naming the lead's next change-set with a made-up
+    id, as a new member's would before its binding arrives."""
+    deps = [[a, q, h] for a, q, h in server_vv]
+    if kind == "ahead":
+        deps = [[a, q + 1, os.urandom(32)] if a == founder else [a, q, h]
+                for a, q, h in deps]
+    sent = acked = no = 0
+    while sent < count:
+        batch = []
+        for _ in range(min(256, count - sent)):
+            seed = os.urandom(32)
+            seq, prev = (1, bytes(32)) if kind == "ahead" else (2, os.urandom(32))
+            batch.append(changeset(seed, consortium, seq, prev, deps,
+                                   trainee_ops(founder, "TFLOOD")))
+        no += 1
+        send_frame(s, tx, mp([BATCH, no, batch]))
+        sent += len(batch)
+        try:
+            while True:
+                m = read_frame(s, rx)
+                if m[0] == ERROR:
+                    return "server error after %d batches: %s" % (acked, m[2])
+                if m[0] == ACK:
+                    acked += 1
+                    break
+        except Closed:
+            return "closed after %d batches" % acked
+    send_frame(s, tx, mp([DONE, no]))
+    return "acked %d batches" % acked
+
+
 def send_batch(s, tx, rx, cs):
     """One BATCH of one change-set, then DONE; what the server answered."""
     send_frame(s, tx, mp([BATCH, 1, [cs]]))
@@ -773,8 +819,49 @@ def say(ok, what):
     sys.exit(0 if ok else 1)
 
 
+def is_busy(netkey, msg):
+    """Whether 64 bytes are a server's refusal (protocol.md, "Busy")."""
+    tag = hmac.new(netkey, b"consort-shs-1 busy" + msg[32:], hashlib.sha512).digest()[:32]
+    return hmac.compare_digest(tag, msg[:32])
+
+
+def trickle(s, data, gap):
+    """Sends data one byte every gap seconds; the seconds until the peer
+    closed, or None if it did not before the end."""
+    start = time.time()
+    s.settimeout(gap)
+    for b in data:
+        try:
+            s.sendall(bytes([b]))
+        except OSError:
+            return time.time() - start
+        try:
+            while True:
+                if not s.recv(65536):
+                    return time.time() - start
+        except socket.timeout:
+            pass
+        except OSError:
+            return time.time() - start
+    return None
+
+
 def client(port, mode, netkey=None, seed=None, consortium=None):
-    s = socket.create_connection(("127.0.0.1", port), timeout=8)
+    src = os.environ.get("SYNCPEER_SOURCE")
+    gap = float(os.environ.get("SYNCPEER_GAP", "0.25"))
+    s = socket.create_connection(("127.0.0.1", port), timeout=8,
+                                 source_address=(src, 0) if src else None)
+    if mode == "trickle":  # a hello, one byte at a time
+        t = trickle(s, os.urandom(64), gap)
+        say(t is not None, "closed by the server after %.1f s" % t if t is not None
+            else "not closed while its hello trickled in")
+    if mode == "probe":  # a hello: what comes back?
+        s.sendall(Handshake(netkey, os.urandom(32)).hello())
+        try:
+            got = recv_exact(s, 64)
+        except (Closed, socket.timeout):
+            say(False, "closed")
+        say(True, "busy %d" % got[32] if is_busy(netkey, got) else "hello")
     if mode == "stall":  # the start of a hello, then nothing
         s.sendall(os.urandom(20))
         print("stalled", flush=True)
@@ -837,6 +924,17 @@ def client(port, mode, netkey=None, seed=None, consortium=None):
         founder = bytes.fromhex(os.environ["SYNCPEER_FOUNDER"])
         what = inject(s, tx, rx, mode[7:], seed, consortium, founder, vv)
         say(True, what)
+    if mode.startswith("flood-"):
+        vv = [[a, q, h] for a, q, h in peer_hello[3]]
+        send_frame(s, tx, mp([HELLO, 1, consortium, vv]))  # nothing to send us
+        founder = bytes.fromhex(os.environ["SYNCPEER_FOUNDER"])
+        count = int(os.environ.get("SYNCPEER_COUNT", "1024"))
+        say(True, flood(s, tx, rx, mode[6:], consortium, founder, vv, count))
+    if mode == "trickle-session":  # HELLO, then a frame one byte at a time
+        vv = [[a, q, h] for a, q, h in peer_hello[3]]
+        send_frame(s, tx, mp([HELLO, 1, consortium, vv]))  # nothing to send us
+        t = trickle(s, struct.pack(">I", 100000) + os.urandom(100000), gap)
+        say(t is not None, "closed by the server after %.1f s" % t)
     if mode == "hold":
         send_frame(s, tx, mp([HELLO, 1, consortium, []]))
         print("holding", flush=True)
@@ -870,9 +968,14 @@ def server(port_file, mode, netkey, seed, consortium):
     ls.settimeout(20)
     s, _ = ls.accept()
     s.settimeout(8)
+    gap = float(os.environ.get("SYNCPEER_GAP", "0.25"))
     hs = Handshake(netkey, seed)
     if not hs.read_hello(recv_exact(s, 64), False):
         say(False, "the client's hello does not verify")
+    if mode == "trickle":  # its hello, one byte at a time
+        t = trickle(s, hs.hello(), gap)
+        say(t is not None, "closed by the client after %.1f s" % t if t is not None
+            else "not closed while the hello trickled out")
     s.sendall(hs.hello())
     if not hs.server_read_auth(recv_exact(s, 112)):
         say(False, "the client's auth does not open")
@@ -883,6 +986,12 @@ def server(port_file, mode, netkey, seed, consortium):
     s.sendall(header)
     proto = 2 if mode == "version" else 1
     cons = os.urandom(32) if mode == "consortium" else consortium
+    if mode == "trickle-session":  # the client's own heads: nothing to send
+        rx = Stream(rx_key, recv_exact(s, 24))
+        vv = [[a, q, h] for a, q, h in read_frame(s, rx)[3]]
+        send_frame(s, tx, mp([HELLO, 1, consortium, vv]))
+        t = trickle(s, struct.pack(">I", 100000) + os.urandom(100000), gap)
+        say(t is not None, "closed by the client after %.1f s" % t)
     send_frame(s, tx, mp([HELLO, proto, cons, []]))
     if mode == "error":  # an ERROR as consort sends one: [4, -errno, why]
         send_frame(s, tx, mp([ERROR, -26, "the fake server refuses this sync"]))

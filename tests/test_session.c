@@ -1,0 +1,731 @@
+/*
+ * The sync session (sync/session.c) and the waiting room of the log
+ * (src/log.c), without sockets: two sessions joined by their emit()
+ * callbacks, or a hand-made peer that sends crafted messages.  Members'
+ * keys other than the nodes' are hand-driven authors (testutil.h), so a
+ * test can sign what a hostile member would send: change-sets by thousands
+ * of fresh keys, a chain with a hole, a new member's change-sets before
+ * the lead's binding of its key.
+ */
+#include "testutil.h"
+#include "../sync/session.h"
+
+#define CO_SIRET "50324917900212"
+#define CO2_SIRET "79911548000375"
+#define SUB_SIRET "73282932000074"
+
+/* Messages one side emitted and the other has not read yet. */
+struct wire {
+	uint8_t **msg;
+	size_t *len;
+	size_t head, n, cap;
+};
+
+/* One side of a link: a session and what it sends. */
+struct side {
+	struct sess ss;
+	struct wire out;
+	bool started;
+};
+
+/* The lead, a co-contractor's node, and hand-driven keys of the roster. */
+struct fix {
+	char *dir;
+	struct node *lead, *co;
+	struct tu_author co2;   /* a member whose change-sets the test signs */
+	struct tu_author sub;   /* bound only in some tests */
+	struct cs_builder cb;
+};
+
+/* Makes LMDB skip fsync: a test store never outlives its process. */
+static void
+nosync(struct node *n)
+{
+	mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
+}
+
+/* Appends a copy of one message to a wire. */
+static int
+wire_push(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct wire *w = ctx;
+
+	if (w->n == w->cap) {
+		w->cap = w->cap ? 2 * w->cap : 16;
+		w->msg = realloc(w->msg, w->cap * sizeof(*w->msg));
+		w->len = realloc(w->len, w->cap * sizeof(*w->len));
+		assert_non_null(w->msg);
+		assert_non_null(w->len);
+	}
+	w->msg[w->n] = malloc(len ? len : 1);
+	assert_non_null(w->msg[w->n]);
+	memcpy(w->msg[w->n], msg, len);
+	w->len[w->n++] = len;
+	return 0;
+}
+
+/* Frees a wire's messages. */
+static void
+wire_free(struct wire *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n; i++)
+		free(w->msg[i]);
+	free(w->msg);
+	free(w->len);
+	memset(w, 0, sizeof(*w));
+}
+
+/* Whether a wire holds an ERROR message whose text contains what. */
+static bool
+wire_has_error(const struct wire *w, const char *what)
+{
+	struct mp_reader r;
+	const char *s;
+	struct value code;
+	uint64_t kind;
+	uint32_t n, len;
+	size_t i;
+
+	for (i = 0; i < w->n; i++) {
+		mp_reader_init(&r, w->msg[i], w->len[i]);
+		if (mp_read_array(&r, &n) != 0 || mp_read_uint(&r, &kind) != 0 ||
+		    kind != SM_ERROR || mp_read_value(&r, &code) != 0 ||
+		    mp_read_str(&r, &s, &len) != 0)
+			continue;
+		if (memmem(s, len, what, strlen(what)) != NULL)
+			return true;
+	}
+	return false;
+}
+
+/* Starts a session of node n. */
+static void
+side_start(struct side *sd, struct node *n)
+{
+	memset(sd, 0, sizeof(*sd));
+	assert_ok(sess_start(&sd->ss, n, wire_push, &sd->out));
+	sd->started = true;
+}
+
+/* Frees a side. */
+static void
+side_free(struct side *sd)
+{
+	if (sd->started)
+		sess_free(&sd->ss);
+	wire_free(&sd->out);
+}
+
+/* Carries messages both ways until neither side has anything to say. */
+static void
+pump(struct side *a, struct side *b)
+{
+	bool moved = true;
+
+	while (moved) {
+		moved = false;
+		if (a->out.head < a->out.n) {
+			(void)sess_receive(&b->ss, a->out.msg[a->out.head],
+			    a->out.len[a->out.head]);
+			a->out.head++;
+			moved = true;
+		}
+		if (b->out.head < b->out.n) {
+			(void)sess_receive(&a->ss, b->out.msg[b->out.head],
+			    b->out.len[b->out.head]);
+			b->out.head++;
+			moved = true;
+		}
+	}
+}
+
+/* Syncs two nodes through two sessions joined by their emit callbacks. */
+static void
+sync_nodes(struct node *x, struct node *y, struct sess_stats *xs,
+    struct sess_stats *ys)
+{
+	struct side a, b;
+
+	side_start(&a, x);
+	side_start(&b, y);
+	pump(&a, &b);
+	if (!sess_finished(&a.ss) || !sess_finished(&b.ss))
+		fail_msg("the sync did not finish: %s / %s", a.ss.diag.what,
+		    b.ss.diag.what);
+	if (xs != NULL)
+		*xs = a.ss.st;
+	if (ys != NULL)
+		*ys = b.ss.st;
+	side_free(&a);
+	side_free(&b);
+}
+
+/*
+ * The number of change-sets waiting for their past on a node; when none
+ * waits, nothing is left of the waiting room's index and counts either.
+ */
+static uint64_t
+waiting(struct node *n)
+{
+	MDB_txn *txn;
+	MDB_stat st, ws;
+
+	assert_ok(store_begin(&n->store, false, &txn));
+	assert_int_equal(mdb_stat(txn, n->store.dbi[TB_PENDING], &st), 0);
+	assert_int_equal(mdb_stat(txn, n->store.dbi[TB_WAITS], &ws), 0);
+	mdb_txn_abort(txn);
+	if (st.ms_entries == 0)
+		assert_int_equal(ws.ms_entries, 0);
+	return st.ms_entries;
+}
+
+/* Writes fields of one record in one change-set of node n. */
+static void
+put(struct node *n, const char *type, const char *ref, const char *field,
+    struct value v)
+{
+	const struct schema_type *t = schema_type_by_name(type);
+	struct consort_diag d = { 0 };
+	struct field_input in[1];
+	struct edit e;
+	bool changed;
+
+	in[0].f = schema_field_by_name(t, field, strlen(field));
+	in[0].v = v;
+	assert_ok(edit_begin(n, &e));
+	if (records_put(&e, t, ref, strlen(ref), in, 1, PUT_UPSERT, false,
+	    &changed, &d) != 0)
+		fail_msg("put %s %s: %s", type, ref, d.what);
+	assert_ok(edit_commit(&e));
+}
+
+/* Binds a key on the lead: a co-contractor, or a subcontractor of co. */
+static void
+bind_key(struct node *lead, const char *siret, enum member_role role,
+    const uint8_t *pk)
+{
+	struct roster_invite rq = { NULL, siret, role, { 0 }, NULL, NULL };
+	struct consort_diag d = { 0 };
+	struct edit e;
+
+	if (role == ROLE_SUB) {
+		rq.name = "Sous-Traitant Test";
+		rq.parent = CO_SIRET;
+		rq.dc4 = "DC4-TEST-1";
+	}
+	memcpy(rq.key, pk, CONSORT_KEY_BYTES);
+	assert_ok(edit_begin(lead, &e));
+	if (roster_invite(&e, &rq, &d) != 0)
+		fail_msg("invite %s: %s", siret, d.what);
+	assert_ok(edit_commit(&e));
+}
+
+/* The lead, co (a node joined by invite) and co2 (a hand-driven key). */
+static int
+setup(void **state)
+{
+	struct genesis_member co[2] = { { "Co Un", CO_SIRET },
+		{ "Co Deux", CO2_SIRET } };
+	struct genesis g = { "Consortium Test", "MKT-2026-01",
+		{ "Lead Formation", TU_LEAD_SIRET }, co, 2 };
+	struct consort_diag d = { 0 };
+	uint8_t pk[CONSORT_KEY_BYTES];
+	struct invite inv;
+	struct fix *f;
+	MDB_txn *txn;
+	MDB_val gv;
+	char path[4096];
+
+	f = calloc(1, sizeof(*f));
+	assert_non_null(f);
+	f->dir = tu_mkdtemp();
+	assert_non_null(f->dir);
+	tu_path(path, sizeof(path), f->dir, "lead");
+	assert_ok(node_init(path, &g, NULL, 0, &f->lead, &d));
+	nosync(f->lead);
+	tu_path(path, sizeof(path), f->dir, "co");
+	assert_ok(node_keygen(path, NULL, 0, pk, &d));
+	bind_key(f->lead, CO_SIRET, ROLE_CO, pk);
+	tu_author_init(&f->co2, 0x42);
+	bind_key(f->lead, CO2_SIRET, ROLE_CO, f->co2.pk);
+	tu_author_init(&f->sub, 0x43);
+	memset(&inv, 0, sizeof(inv));
+	memcpy(inv.consortium, f->lead->consortium, CONSORT_HASH_BYTES);
+	memcpy(inv.founder, f->lead->founder, CONSORT_KEY_BYTES);
+	assert_ok(node_netkey(f->lead, inv.netkey));
+	assert_ok(store_begin(&f->lead->store, false, &txn));
+	assert_ok(store_get_change(txn, &f->lead->store, f->lead->pk, 1, &gv));
+	inv.genesis = gv.mv_data;
+	inv.genesis_len = gv.mv_size;
+	assert_ok(node_join(path, &inv, &f->co, &d));
+	mdb_txn_abort(txn);
+	nosync(f->co);
+	assert_ok(node_unlock(f->co, NULL, 0, &d));
+	put(f->lead, "trainee", "T1", "family_name", tu_str("Un"));
+	sync_nodes(f->co, f->lead, NULL, NULL);
+	csb_init(&f->cb);
+	*state = f;
+	return 0;
+}
+
+/* Closes both nodes and removes their directories. */
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	csb_free(&f->cb);
+	node_close(f->lead);
+	node_close(f->co);
+	tu_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+/* A change-set of author a creating trainee ref, with the given deps. */
+static struct tu_cs
+trainee_cs(struct fix *f, struct tu_author *a, const char *ref,
+    const struct cs_dep *deps, uint32_t ndeps)
+{
+	const struct schema_type *t = schema_type_by_name("trainee");
+	const struct schema_field *fl = schema_field_by_name(t, "family_name", 11);
+	struct value v = tu_str(ref);
+	uint8_t id[CONSORT_EID_BYTES];
+
+	node_entity_id(f->lead, t->id, ref, strlen(ref), id);
+	csb_op(&f->cb, OP_CREATE, t->id, id, 0, &v);
+	csb_op(&f->cb, OP_SET, t->id, id, fl->id, &v);
+	return tu_author_sign(a, f->lead->consortium, deps, ndeps,
+	    node_hlc_next(f->lead), &f->cb);
+}
+
+/*
+ * Receives change-sets into node n as a session applies one batch: one
+ * write transaction, committed only if every change-set was taken.
+ */
+static int
+receive(struct node *n, struct tu_cs *cs, size_t count,
+    struct log_receipt *rcpt, struct consort_diag *d)
+{
+	MDB_txn *txn;
+	size_t i;
+	int rc = 0;
+
+	memset(rcpt, 0, sizeof(*rcpt));
+	memset(d, 0, sizeof(*d));
+	assert_ok(store_begin(&n->store, true, &txn));
+	for (i = 0; i < count && rc == 0; i++)
+		rc = log_receive(txn, &n->store, cs[i].p, cs[i].len, n->consortium,
+		    rcpt, d);
+	if (rc == 0)
+		rc = log_finish_batch(txn, &n->store, n->consortium, rcpt, d);
+	if (rc != 0) {
+		mdb_txn_abort(txn);
+		return rc;
+	}
+	return store_commit(txn);
+}
+
+/* Packs [1, no, [change-set...]]: a BATCH as a hostile member sends it. */
+static void
+batch_msg(msgpack_sbuffer *out, uint64_t no, struct tu_cs *cs, size_t count)
+{
+	msgpack_packer pk;
+	size_t i;
+
+	msgpack_sbuffer_clear(out);
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 3);
+	msgpack_pack_uint32(&pk, SM_BATCH);
+	msgpack_pack_uint64(&pk, no);
+	msgpack_pack_array(&pk, (uint32_t)count);
+	for (i = 0; i < count; i++)
+		mp_pack_bin(&pk, cs[i].p, cs[i].len);
+}
+
+/*
+ * A member that passed the handshake floods node n: its HELLO claims all
+ * n holds (so n sends nothing), then BATCHes of count change-sets made by
+ * make(), 256 a batch, until n refuses one.  Returns the batches n took;
+ * n's messages are left in victim->out.
+ */
+static uint64_t
+flood(struct fix *f, struct node *n, struct side *victim, size_t count,
+    struct tu_cs (*make)(struct fix *, size_t))
+{
+	struct tu_cs cs[SESS_BATCH_MAX];
+	msgpack_sbuffer msg;
+	uint64_t no = 0;
+	size_t done = 0, k, i;
+
+	side_start(victim, n);
+	/* its own HELLO back: the peer claims to hold everything n holds */
+	assert_ok(sess_receive(&victim->ss, victim->out.msg[0],
+	    victim->out.len[0]));
+	msgpack_sbuffer_init(&msg);
+	while (done < count && victim->ss.err == 0) {
+		k = count - done < SESS_BATCH_MAX ? count - done : SESS_BATCH_MAX;
+		for (i = 0; i < k; i++)
+			cs[i] = make(f, done + i);
+		batch_msg(&msg, ++no, cs, k);
+		(void)sess_receive(&victim->ss, (const uint8_t *)msg.data, msg.size);
+		for (i = 0; i < k; i++)
+			tu_cs_free(&cs[i]);
+		done += k;
+	}
+	msgpack_sbuffer_destroy(&msg);
+	return victim->ss.st.batches_received;
+}
+
+/* A fresh key's change-set at seq 2, its past all held: plain junk. */
+static struct tu_cs
+junk_gap(struct fix *f, size_t i)
+{
+	struct tu_author a;
+	struct cs_dep dep = tu_dep(&f->co->store, f->lead->pk);
+
+	(void)i;
+	memset(&a, 0, sizeof(a));
+	crypto_sign_keypair(a.pk, a.sk);
+	a.seq = 1;
+	randombytes_buf(a.prev, sizeof(a.prev));
+	return trainee_cs(f, &a, "TJUNK", &dep, 1);
+}
+
+/*
+ * A fresh key's change-set naming a change-set of the lead one past the
+ * lead's head (with a made-up id): as a new member's would, whose binding
+ * has not arrived.
+ */
+static struct tu_cs
+junk_ahead(struct fix *f, size_t i)
+{
+	struct tu_author a;
+	struct cs_dep dep = tu_dep(&f->co->store, f->lead->pk);
+
+	(void)i;
+	dep.seq++;
+	randombytes_buf(dep.hash, sizeof(dep.hash));
+	memset(&a, 0, sizeof(a));
+	crypto_sign_keypair(a.pk, a.sk);
+	return trainee_cs(f, &a, "TJUNK", &dep, 1);
+}
+
+/* Two sessions joined by their emit callbacks sync both ways. */
+static void
+test_sync_two_sessions(void **state)
+{
+	struct fix *f = *state;
+	uint8_t h1[CONSORT_HASH_BYTES], h2[CONSORT_HASH_BYTES];
+	struct sess_stats a, b;
+
+	put(f->lead, "trainee", "T2", "family_name", tu_str("Deux"));
+	put(f->co, "trainee", "T3", "family_name", tu_str("Trois"));
+	sync_nodes(f->co, f->lead, &a, &b);
+	assert_int_equal(a.sent, 1);
+	assert_int_equal(a.recv.applied, 1);
+	assert_int_equal(b.recv.applied, 1);
+	tu_state_hash(&f->lead->store, h1);
+	tu_state_hash(&f->co->store, h2);
+	assert_memory_equal(h1, h2, sizeof(h1));
+	/* nothing left to send: one round trip, no batch */
+	sync_nodes(f->lead, f->co, &a, &b);
+	assert_int_equal(a.batches_sent + b.batches_sent, 0);
+}
+
+/*
+ * Thousands of change-sets signed by fresh keys that no binding can name
+ * (their past, the lead's head, is held): the first is refused with a
+ * reason the peer reads, nothing waits, and the refusal is counted.
+ */
+static void
+test_flood_of_outsiders_refused(void **state)
+{
+	struct fix *f = *state;
+	struct side v;
+	uint64_t taken;
+
+	taken = flood(f, f->co, &v, 3000, junk_gap);
+	assert_int_equal(taken, 0);
+	assert_int_equal(waiting(f->co), 0);
+	assert_err(v.ss.err, E(PERM));
+	assert_true(wire_has_error(&v.out, "not a member"));
+	assert_int_equal(v.ss.st.recv.refused, 1);
+	side_free(&v);
+}
+
+/*
+ * Fresh keys whose change-sets name a lead's change-set not held yet (as a
+ * new member's do before its binding arrives) may wait, but only up to
+ * the strangers' bound; the rest is refused.  When the lead's real
+ * change-set arrives, they are looked at once and dropped: their authors
+ * are still no member.
+ */
+static void
+test_strangers_bounded_then_dropped(void **state)
+{
+	struct fix *f = *state;
+	struct sess_stats a;
+	struct side v;
+	uint64_t parked;
+
+	(void)flood(f, f->co, &v, 2 * LOG_PENDING_STRANGERS_MAX, junk_ahead);
+	parked = waiting(f->co);
+	assert_true(parked > 0 && parked <= LOG_PENDING_STRANGERS_MAX);
+	assert_err(v.ss.err, E(TOOBIG));
+	assert_true(wire_has_error(&v.out, "roster does not name"));
+	assert_int_equal(v.ss.st.recv.refused, 1);
+	side_free(&v);
+	/* the lead's next change-set: the strangers' past, under another id */
+	put(f->lead, "trainee", "T2", "family_name", tu_str("Deux"));
+	sync_nodes(f->co, f->lead, &a, NULL);
+	assert_int_equal(a.recv.applied, 1);
+	assert_int_equal(a.recv.woken, parked);
+	assert_int_equal(a.recv.dropped, parked);
+	assert_int_equal(waiting(f->co), 0);
+}
+
+/*
+ * On the lead's own node, strangers naming its next change-set wait too;
+ * the lead writes that change-set itself (a local edit wakes nothing), and
+ * the next batch it receives drops them.
+ */
+static void
+test_strangers_on_the_lead(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d;
+	struct log_receipt r;
+	struct tu_cs cs[8];
+	uint64_t parked;
+	size_t i;
+
+	for (i = 0; i < nitems(cs); i++)
+		cs[i] = junk_ahead(f, i);
+	assert_ok(receive(f->lead, cs, nitems(cs), &r, &d));
+	parked = waiting(f->lead);
+	assert_int_equal(parked, nitems(cs));
+	put(f->lead, "trainee", "T2", "family_name", tu_str("Deux"));
+	/* a batch that brings nothing new still ends with what is due */
+	assert_ok(receive(f->lead, cs, 0, &r, &d));
+	assert_int_equal(r.dropped, parked);
+	assert_int_equal(waiting(f->lead), 0);
+	for (i = 0; i < nitems(cs); i++)
+		tu_cs_free(&cs[i]);
+}
+
+/*
+ * A member's change-sets behind a hole in its chain wait; a later sync of
+ * one change-set by someone else looks at none of them (the cost of a
+ * batch does not grow with what waits).  When the hole is filled, each
+ * is looked at once and the whole chain applies.
+ */
+static void
+test_waiting_room_cost(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d;
+	struct log_receipt r;
+	struct sess_stats a;
+	struct tu_cs *cs;
+	struct cs_dep dep = tu_dep(&f->co->store, f->lead->pk);
+	size_t n = 2000, i;
+
+	cs = calloc(n, sizeof(*cs));
+	assert_non_null(cs);
+	for (i = 0; i < n; i++)
+		cs[i] = trainee_cs(f, &f->co2, "TCO2", &dep, 1);
+	/* everything but the first 4, in batches: they wait for seq 4 */
+	for (i = 4; i < n; i += SESS_BATCH_MAX) {
+		size_t k = n - i < SESS_BATCH_MAX ? n - i : SESS_BATCH_MAX;
+
+		if (receive(f->co, cs + i, k, &r, &d) != 0)
+			fail_msg("receive: %s %s", d.where, d.what);
+		assert_int_equal(r.pending, k);
+	}
+	assert_int_equal(waiting(f->co), n - 4);
+	/* one change-set of the lead: nothing that waits is looked at */
+	put(f->lead, "trainee", "T2", "family_name", tu_str("Deux"));
+	sync_nodes(f->co, f->lead, &a, NULL);
+	assert_int_equal(a.recv.applied, 1);
+	assert_int_equal(a.recv.woken, 0);
+	assert_int_equal(waiting(f->co), n - 4);
+	/* the hole filled: each waiting change-set is looked at once */
+	if (receive(f->co, cs, 4, &r, &d) != 0)
+		fail_msg("receive: %s %s", d.where, d.what);
+	assert_int_equal(r.applied, n);
+	assert_int_equal(r.woken, n - 4);
+	assert_int_equal(waiting(f->co), 0);
+	assert_int_equal(tu_head(&f->co->store, f->co2.pk).seq, n);
+	for (i = 0; i < n; i++)
+		tu_cs_free(&cs[i]);
+	free(cs);
+}
+
+/* One member cannot fill the waiting room: its share is bounded. */
+static void
+test_waiting_bounded_per_author(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d;
+	struct log_receipt r;
+	struct cs_dep dep = tu_dep(&f->co->store, f->lead->pk);
+	struct tu_cs cs[SESS_BATCH_MAX];
+	uint64_t parked = 0;
+	size_t k;
+	int rc = 0;
+
+	f->co2.seq = 1;  /* seq 1 never comes: everything waits */
+	randombytes_buf(f->co2.prev, sizeof(f->co2.prev));
+	while (rc == 0) {
+		for (k = 0; k < SESS_BATCH_MAX; k++)
+			cs[k] = trainee_cs(f, &f->co2, "TCO2", &dep, 1);
+		rc = receive(f->co, cs, SESS_BATCH_MAX, &r, &d);
+		for (k = 0; k < SESS_BATCH_MAX; k++)
+			tu_cs_free(&cs[k]);
+		if (rc == 0)
+			parked += r.pending;
+		assert_true(parked <= LOG_PENDING_AUTHOR_MAX);
+	}
+	assert_err(rc, E(TOOBIG));
+	assert_non_null(strstr(d.what, "of its author"));
+	assert_int_equal(waiting(f->co), parked);
+	assert_true(parked > LOG_PENDING_AUTHOR_MAX - SESS_BATCH_MAX);
+	/* another member's change-sets may still wait */
+	f->sub.seq = 0;
+	bind_key(f->lead, SUB_SIRET, ROLE_SUB, f->sub.pk);
+	sync_nodes(f->co, f->lead, NULL, NULL);
+	dep = tu_dep(&f->co->store, f->lead->pk);
+	f->sub.seq = 3;
+	randombytes_buf(f->sub.prev, sizeof(f->sub.prev));
+	cs[0] = trainee_cs(f, &f->sub, "TSUB", &dep, 1);
+	assert_ok(receive(f->co, cs, 1, &r, &d));
+	assert_int_equal(r.pending, 1);
+	tu_cs_free(&cs[0]);
+}
+
+/*
+ * A new member's change-sets may reach a node before the lead's binding of
+ * its key (a relay that holds them, or bundles imported out of order):
+ * they wait and apply once the binding is there — also when the binding
+ * itself waited for an earlier change-set of the lead.
+ */
+static void
+test_new_member_before_its_binding(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d;
+	struct log_receipt r;
+	struct tu_cs before, binding, s1, s2;
+	struct cs_dep dep;
+	uint64_t seq;
+
+	/* the lead edits, then binds sub; sub writes two change-sets */
+	put(f->lead, "trainee", "T2", "family_name", tu_str("Deux"));
+	bind_key(f->lead, SUB_SIRET, ROLE_SUB, f->sub.pk);
+	seq = tu_head(&f->lead->store, f->lead->pk).seq;
+	before = tu_stored_cs(&f->lead->store, f->lead->pk, seq - 1);
+	binding = tu_stored_cs(&f->lead->store, f->lead->pk, seq);
+	dep = tu_dep(&f->lead->store, f->lead->pk);
+	s1 = trainee_cs(f, &f->sub, "TSUB1", &dep, 1);
+	s2 = trainee_cs(f, &f->sub, "TSUB2", &dep, 1);
+	/* co gets s2, s1, then the binding (which waits for `before`) */
+	assert_ok(receive(f->co, &s2, 1, &r, &d));
+	assert_int_equal(r.pending, 1);
+	assert_ok(receive(f->co, &s1, 1, &r, &d));
+	assert_int_equal(r.pending, 1);
+	assert_ok(receive(f->co, &binding, 1, &r, &d));
+	assert_int_equal(r.pending, 1);
+	assert_int_equal(waiting(f->co), 3);
+	/* the lead's earlier change-set: everything applies, in order */
+	assert_ok(receive(f->co, &before, 1, &r, &d));
+	assert_int_equal(r.applied, 4);
+	assert_int_equal(waiting(f->co), 0);
+	assert_int_equal(tu_head(&f->co->store, f->sub.pk).seq, 2);
+	sync_nodes(f->co, f->lead, NULL, NULL);
+	tu_cs_free(&before);
+	tu_cs_free(&binding);
+	tu_cs_free(&s1);
+	tu_cs_free(&s2);
+}
+
+/*
+ * Change-sets left waiting by a version that kept no index of what they
+ * wait for are looked at once, at the end of the next batch.
+ */
+static void
+test_waiting_from_an_older_store(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep dep = tu_dep(&f->co->store, f->lead->pk);
+	struct consort_diag d;
+	struct log_receipt r;
+	struct tu_cs cs[3];
+	uint8_t key[CONSORT_KEY_BYTES + 8];
+	MDB_txn *txn;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		cs[i] = trainee_cs(f, &f->co2, "TCO2", &dep, 1);
+	assert_ok(store_begin(&f->co->store, true, &txn));
+	for (i = 1; i < 3; i++) {
+		memcpy(key, f->co2.pk, CONSORT_KEY_BYTES);
+		util_put_be64(key + CONSORT_KEY_BYTES, (uint64_t)i + 1);
+		assert_ok(store_put(txn, &f->co->store, TB_PENDING, key,
+		    sizeof(key), cs[i].p, cs[i].len, 0));
+	}
+	assert_ok(store_commit(txn));
+	assert_ok(receive(f->co, cs, 1, &r, &d));
+	assert_int_equal(r.applied, 3);
+	assert_int_equal(waiting(f->co), 0);
+	assert_int_equal(tu_head(&f->co->store, f->co2.pk).seq, 3);
+	for (i = 0; i < 3; i++)
+		tu_cs_free(&cs[i]);
+}
+
+/* A key no binding names, its past all held, is refused at once. */
+static void
+test_outsider_refused(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d;
+	struct log_receipt r;
+	struct tu_cs cs;
+	struct cs_dep dep = tu_dep(&f->co->store, f->lead->pk);
+
+	cs = trainee_cs(f, &f->sub, "TSUB", &dep, 1);  /* sub is not bound */
+	assert_err(receive(f->co, &cs, 1, &r, &d), E(PERM));
+	assert_non_null(strstr(d.what, "not a member"));
+	assert_int_equal(waiting(f->co), 0);
+	tu_cs_free(&cs);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_sync_two_sessions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_flood_of_outsiders_refused,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strangers_bounded_then_dropped,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strangers_on_the_lead, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_waiting_room_cost, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_waiting_bounded_per_author,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_new_member_before_its_binding,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waiting_from_an_older_store,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outsider_refused, setup,
+		    teardown),
+	};
+
+	return cmocka_run_group_tests_name("session", tests, tu_group_setup,
+	    NULL);
+}
