@@ -504,8 +504,20 @@ struct invite {
 	size_t buf_len;
 };
 
+/* Who invites: what join shows before it writes anything. */
+struct invite_identity {
+	char consortium[2 * CONSORT_HASH_BYTES + 1];  /* its id, hex */
+	char name[201];                               /* the consortium's name */
+	char market[101];
+	char lead_name[201];
+	char lead_siret[15];
+	char lead_key[2 * CONSORT_KEY_BYTES + 1];     /* the founder's key, hex */
+};
+
 int invite_seal(const struct invite *inv, const uint8_t member_pk[32],
     msgpack_sbuffer *out);
+int invite_identity(const struct invite *inv, struct invite_identity *id,
+    struct consort_diag *d);
 int invite_open(const uint8_t *file, size_t len, const uint8_t pk[32],
     const uint8_t sk[64], struct invite *inv, struct consort_diag *d);
 void invite_free(struct invite *inv);
