@@ -438,6 +438,8 @@ int records_put(struct edit *e, const struct schema_type *t, const char *ref,
     enum put_mode mode, bool check_refs, bool *changed, struct consort_diag *d);
 int records_delete(struct edit *e, const struct schema_type *t,
     const char *ref, size_t reflen, struct consort_diag *d);
+int records_check_unreferenced(struct edit *e, const struct schema_type *t,
+    const char *ref, size_t reflen, struct consort_diag *d);
 int records_ref_alive(MDB_txn *txn, struct node *n, struct record *scratch,
     const struct schema_field *f, const struct value *v, bool *alive);
 void records_new_ref(const struct schema_type *t, char *out, size_t len);
