@@ -61,7 +61,10 @@ int mp_read_uint(struct mp_reader *r, uint64_t *v);
 int mp_read_bin(struct mp_reader *r, const uint8_t **p, uint32_t *len);
 int mp_read_bin_fixed(struct mp_reader *r, uint8_t *out, uint32_t len);
 int mp_read_str(struct mp_reader *r, const char **s, uint32_t *len);
+int mp_read_str_max(struct mp_reader *r, const char **s, uint32_t *len,
+    uint32_t max);
 int mp_read_value(struct mp_reader *r, struct value *v);
+int mp_read_value_max(struct mp_reader *r, struct value *v, uint32_t max);
 void mp_pack_value(msgpack_packer *pk, const struct value *v);
 void mp_pack_bin(msgpack_packer *pk, const void *p, size_t len);
 void mp_pack_strn(msgpack_packer *pk, const char *s, size_t len);
@@ -69,7 +72,7 @@ void mp_pack_strn(msgpack_packer *pk, const char *s, size_t len);
 /* ---- schema.c: entity and field tables from schema/entities.def ---- */
 
 enum field_kind { FK_STR, FK_INT, FK_BOOL, FK_DATE, FK_ENUM, FK_SET,
-	FK_SIRET, FK_KEY, FK_REF };
+	FK_SIRET, FK_KEY, FK_REF, FK_PERIOD, FK_TEXT };
 
 #define SCHEMA_EXPORT 0x1
 #define SCHEMA_ROSTER 0x2
@@ -111,6 +114,8 @@ int schema_check_value(const struct schema_field *f, const struct value *v,
 int schema_check_ref(const char *ref, size_t len, struct consort_diag *d);
 int schema_parse_text(const struct schema_field *f, const char *text,
     size_t len, struct value *v, struct consort_diag *d);
+uint32_t schema_str_max(const struct schema_field *f);
+bool schema_period_valid(const char *s, size_t len);
 
 /* ---- keys.c: ids, hashes, key files ---- */
 

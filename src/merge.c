@@ -90,7 +90,8 @@ decode_entries(struct mp_reader *rd, struct record *r, struct reg *g)
 		if ((rc = mp_read_uint(rd, &author)) != 0 ||
 		    (rc = mp_read_uint(rd, &seq)) != 0 ||
 		    (rc = mp_read_uint(rd, &hlc)) != 0 ||
-		    (rc = mp_read_value(rd, &e->val)) != 0)
+		    (rc = mp_read_value_max(rd, &e->val,
+		    CONSORT_CS_MAX_BYTES)) != 0)
 			return rc;
 		if (author >= STORE_MAX_AUTHORS)
 			return E(STORE);
