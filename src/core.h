@@ -233,6 +233,15 @@ struct member {
 	uint64_t revoked_after;  /* the last of its change-sets that counts */
 };
 
+/* The verdict on the change-set of an order or a notice (perm-order.c). */
+struct perm_verdict {
+	uint8_t cs[CONSORT_HASH_BYTES];  /* the change-set judged */
+	uint32_t op;                     /* the last of its ops asked about */
+	int rc;
+	const char *why;
+	bool valid;
+};
+
 struct store {
 	MDB_env *env;
 	MDB_dbi dbi[TB_COUNT];
@@ -245,6 +254,7 @@ struct store {
 	uint32_t nroster;
 	bool roster_stale;
 	bool needs_rebuild;  /* a revocation reached change-sets applied already */
+	struct perm_verdict verdict;
 };
 
 int store_open(struct store *s, const char *path, bool create);
@@ -348,13 +358,25 @@ const struct member *perm_member_by_key(const struct store *s,
 const struct member *perm_member_by_siret(const struct store *s,
     const char *siret, size_t len);
 int perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct cs_op *op, const char **why);
+    const struct causal *c, const struct changeset *cs, uint32_t i,
+    const char **why);
+int perm_existed(MDB_txn *txn, struct store *s, const struct causal *c,
+    unsigned type, const uint8_t *id, bool *created, bool *alive);
 int perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct cs_op *op);
 bool perm_is_lead(const struct store *s, const uint8_t *key);
 int perm_revoked_after(MDB_txn *txn, struct store *s, const uint8_t *author,
     uint64_t *after, bool *revoked);
 int perm_sync_revocations(MDB_txn *txn, struct store *s);
+
+/* ---- perm-order.c: orders and notices, checked against what they stand for ---- */
+
+int perm_order_check(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct changeset *cs, uint32_t i,
+    const char **why);
+int perm_order_prior(MDB_txn *txn, struct store *s, const struct causal *c,
+    const char *lot, size_t lotlen, const char *period, int64_t *number,
+    char *ref, size_t reflen);
 
 /* ---- node.c: a node directory, its key and local change-sets ---- */
 
