@@ -44,6 +44,8 @@ TEST_SRC := $(wildcard tests/test_*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CMD_OBJ := $(CMD_SRC:%.c=$(BUILD)/%.o)
 TESTS := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+# A dishonest member's consort for the end-to-end tests (tests/forge.c).
+FORGE := $(BUILD)/tests/forge
 LIB := $(BUILD)/libconsort.a
 BIN := $(if $(filter .build,$(BUILD)),consort,$(BUILD)/consort)
 
@@ -94,8 +96,8 @@ demo: deps
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
-cli: $(BIN)
-	@CONSORT=$(abspath $(BIN)) sh tests/cli/run.sh
+cli: $(BIN) $(FORGE)
+	@CONSORT=$(abspath $(BIN)) CONSORT_FORGE=$(abspath $(FORGE)) sh tests/cli/run.sh
 
 # The acceptance checks kept beside the project, when present.
 CHECKS ?= foundation sync conflicts

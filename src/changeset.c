@@ -125,6 +125,8 @@ check_op(struct mp_reader *r, struct cs_op *op, struct consort_diag *d)
 static int
 decode_op(struct mp_reader *r, struct cs_op *op, struct consort_diag *d)
 {
+	const struct schema_type *t;
+	const struct schema_field *f;
 	uint64_t kind, type, field;
 	uint32_t n;
 	int rc;
@@ -139,7 +141,12 @@ decode_op(struct mp_reader *r, struct cs_op *op, struct consort_diag *d)
 		return refuse(d, r, rc, "op entity id");
 	if ((rc = mp_read_uint(r, &field)) != 0)
 		return refuse(d, r, rc, "op field");
-	if ((rc = mp_read_value(r, &op->val)) != 0)
+	/* a string passes CONSORT_STR_MAX only in a field of kind TEXT */
+	t = type < SCHEMA_MAX_TYPES ? schema_type((unsigned)type) : NULL;
+	f = t != NULL && field <= SCHEMA_MAX_FIELDS ?
+	    schema_field(t, (unsigned)field) : NULL;
+	if ((rc = mp_read_value_max(r, &op->val, kind == OP_SET ?
+	    schema_str_max(f) : CONSORT_STR_MAX)) != 0)
 		return refuse(d, r, rc, "op value");
 	if (kind > 255 || type > 255 || field > 255)
 		return refuse(d, r, E(SCHEMA), "op kind, type or field out of range");

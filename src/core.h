@@ -110,7 +110,10 @@ int mp_read_uint(struct mp_reader *r, uint64_t *v);
 int mp_read_bin(struct mp_reader *r, const uint8_t **p, uint32_t *len);
 int mp_read_bin_fixed(struct mp_reader *r, uint8_t *out, uint32_t len);
 int mp_read_str(struct mp_reader *r, const char **s, uint32_t *len);
+int mp_read_str_max(struct mp_reader *r, const char **s, uint32_t *len,
+    uint32_t max);
 int mp_read_value(struct mp_reader *r, struct value *v);
+int mp_read_value_max(struct mp_reader *r, struct value *v, uint32_t max);
 void mp_pack_value(msgpack_packer *pk, const struct value *v);
 void mp_pack_bin(msgpack_packer *pk, const void *p, size_t len);
 void mp_pack_strn(msgpack_packer *pk, const char *s, size_t len);
@@ -118,7 +121,7 @@ void mp_pack_strn(msgpack_packer *pk, const char *s, size_t len);
 /* ---- schema.c: entity and field tables from schema/entities.def ---- */
 
 enum field_kind { FK_STR, FK_INT, FK_BOOL, FK_DATE, FK_ENUM, FK_SET,
-	FK_SIRET, FK_KEY, FK_REF };
+	FK_SIRET, FK_KEY, FK_REF, FK_PERIOD, FK_TEXT };
 
 #define SCHEMA_EXPORT 0x1
 #define SCHEMA_ROSTER 0x2
@@ -160,6 +163,8 @@ int schema_check_value(const struct schema_field *f, const struct value *v,
 int schema_check_ref(const char *ref, size_t len, struct consort_diag *d);
 int schema_parse_text(const struct schema_field *f, const char *text,
     size_t len, struct value *v, struct consort_diag *d);
+uint32_t schema_str_max(const struct schema_field *f);
+bool schema_period_valid(const char *s, size_t len);
 
 /* ---- keys.c: ids, hashes, key files ---- */
 
@@ -278,6 +283,15 @@ struct member {
 	uint64_t revoked_after;  /* the last of its change-sets that counts */
 };
 
+/* The verdict on the change-set of an order or a notice (perm-order.c). */
+struct perm_verdict {
+	uint8_t cs[CONSORT_HASH_BYTES];  /* the change-set judged */
+	uint32_t op;                     /* the last of its ops asked about */
+	int rc;
+	const char *why;
+	bool valid;
+};
+
 struct store {
 	MDB_env *env;
 	MDB_dbi dbi[TB_COUNT];
@@ -290,6 +304,7 @@ struct store {
 	uint32_t nroster;
 	bool roster_stale;
 	bool needs_rebuild;  /* a revocation reached change-sets applied already */
+	struct perm_verdict verdict;
 };
 
 int store_open(struct store *s, const char *path, bool create);
@@ -393,13 +408,25 @@ const struct member *perm_member_by_key(const struct store *s,
 const struct member *perm_member_by_siret(const struct store *s,
     const char *siret, size_t len);
 int perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct cs_op *op, const char **why);
+    const struct causal *c, const struct changeset *cs, uint32_t i,
+    const char **why);
+int perm_existed(MDB_txn *txn, struct store *s, const struct causal *c,
+    unsigned type, const uint8_t *id, bool *created, bool *alive);
 int perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct cs_op *op);
 bool perm_is_lead(const struct store *s, const uint8_t *key);
 int perm_revoked_after(MDB_txn *txn, struct store *s, const uint8_t *author,
     uint64_t *after, bool *revoked);
 int perm_sync_revocations(MDB_txn *txn, struct store *s);
+
+/* ---- perm-order.c: orders and notices, checked against what they stand for ---- */
+
+int perm_order_check(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct changeset *cs, uint32_t i,
+    const char **why);
+int perm_order_prior(MDB_txn *txn, struct store *s, const struct causal *c,
+    const char *lot, size_t lotlen, const char *period, int64_t *number,
+    char *ref, size_t reflen);
 
 /* ---- node.c: a node directory, its key and local change-sets ---- */
 
@@ -488,6 +515,8 @@ int records_put(struct edit *e, const struct schema_type *t, const char *ref,
     enum put_mode mode, bool check_refs, bool *changed, struct consort_diag *d);
 int records_delete(struct edit *e, const struct schema_type *t,
     const char *ref, size_t reflen, struct consort_diag *d);
+int records_check_unreferenced(struct edit *e, const struct schema_type *t,
+    const char *ref, size_t reflen, struct consort_diag *d);
 int records_ref_alive(MDB_txn *txn, struct node *n, struct record *scratch,
     const struct schema_field *f, const struct value *v, bool *alive);
 void records_new_ref(const struct schema_type *t, char *out, size_t len);
@@ -556,8 +585,20 @@ struct invite {
 	size_t buf_len;
 };
 
+/* Who invites: what join shows before it writes anything. */
+struct invite_identity {
+	char consortium[2 * CONSORT_HASH_BYTES + 1];  /* its id, hex */
+	char name[201];                               /* the consortium's name */
+	char market[101];
+	char lead_name[201];
+	char lead_siret[15];
+	char lead_key[2 * CONSORT_KEY_BYTES + 1];     /* the founder's key, hex */
+};
+
 int invite_seal(const struct invite *inv, const uint8_t member_pk[32],
     msgpack_sbuffer *out);
+int invite_identity(const struct invite *inv, struct invite_identity *id,
+    struct consort_diag *d);
 int invite_open(const uint8_t *file, size_t len, const uint8_t pk[32],
     const uint8_t sk[64], struct invite *inv, struct consort_diag *d);
 void invite_free(struct invite *inv);

@@ -141,6 +141,87 @@ invite_open(const uint8_t *file, size_t len, const uint8_t pk[32],
 	return 0;
 }
 
+/* Copies a string value into a NUL-terminated buffer of len bytes. */
+static void
+copy_str(char *out, size_t len, const struct value *v)
+{
+	size_t n = v->kind == VAL_STR && v->len < len ? v->len : 0;
+
+	memcpy(out, n ? v->s : "", n);
+	out[n] = '\0';
+}
+
+/*
+ * Reads who invites from an opened invite's genesis: it must be signed by
+ * the founder the invite names and be the consortium whose id it carries,
+ * and name the lead with the founder's key.  What join shows the new
+ * member before it writes anything.
+ */
+int
+invite_identity(const struct invite *inv, struct invite_identity *id,
+    struct consort_diag *d)
+{
+	static const char *const lead_role = "lead";
+	uint8_t lead[CONSORT_EID_BYTES];
+	struct changeset cs;
+	const struct cs_op *op;
+	bool is_lead = false, has_lead = false;
+	char key[2 * CONSORT_KEY_BYTES + 1];
+	uint32_t i;
+	int rc;
+
+	memset(id, 0, sizeof(*id));
+	util_hex(id->consortium, inv->consortium, CONSORT_HASH_BYTES);
+	util_hex(id->lead_key, inv->founder, CONSORT_KEY_BYTES);
+	if ((rc = cs_decode(inv->genesis, inv->genesis_len, &cs, NULL)) != 0)
+		return consort_diag_set(d, rc, "invite", "its genesis does not "
+		    "decode", "ask the lead for a new invite");
+	rc = E(CONSORTIUM);
+	if (cs.seq != 1 || cs_verify(&cs) != 0 ||
+	    memcmp(cs.author, inv->founder, CONSORT_KEY_BYTES) != 0 ||
+	    memcmp(cs.id, inv->consortium, CONSORT_HASH_BYTES) != 0) {
+		cs_free(&cs);
+		return consort_diag_set(d, rc, "invite", "its genesis is not the "
+		    "consortium's it names, signed by the lead it names",
+		    "ask the lead for a new invite");
+	}
+	/* the member record whose role is lead: its name, SIRET and key */
+	for (i = 0; i < cs.nops && !has_lead; i++) {
+		op = &cs.ops[i];
+		if (op->type == T_member && op->kind == OP_SET && op->field == 3 &&
+		    op->val.kind == VAL_STR && op->val.len == strlen(lead_role) &&
+		    memcmp(op->val.s, lead_role, op->val.len) == 0) {
+			memcpy(lead, op->id, CONSORT_EID_BYTES);
+			has_lead = true;
+		}
+	}
+	key[0] = '\0';
+	for (i = 0; i < cs.nops; i++) {
+		op = &cs.ops[i];
+		if (op->kind != OP_SET)
+			continue;
+		if (op->type == T_consortium && op->field == 1)
+			copy_str(id->name, sizeof(id->name), &op->val);
+		else if (op->type == T_consortium && op->field == 2)
+			copy_str(id->market, sizeof(id->market), &op->val);
+		is_lead = has_lead && op->type == T_member &&
+		    memcmp(op->id, lead, CONSORT_EID_BYTES) == 0;
+		if (is_lead && op->field == 1)
+			copy_str(id->lead_name, sizeof(id->lead_name), &op->val);
+		else if (is_lead && op->field == 2)
+			copy_str(id->lead_siret, sizeof(id->lead_siret), &op->val);
+		else if (is_lead && op->field == 4)
+			copy_str(key, sizeof(key), &op->val);
+	}
+	cs_free(&cs);
+	if (!has_lead || !id->name[0] || !id->lead_siret[0] ||
+	    strcmp(key, id->lead_key) != 0)
+		return consort_diag_set(d, rc, "invite", "its genesis names no "
+		    "consortium, or no lead bound to the founder's key",
+		    "ask the lead for a new invite");
+	return 0;
+}
+
 /* Wipes and frees an opened invite. */
 void
 invite_free(struct invite *inv)

@@ -185,6 +185,7 @@ apply_bytes(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
     const uint8_t consortium[CONSORT_HASH_BYTES], bool own,
     struct consort_diag *d)
 {
+	const struct cs_op *op;
 	struct merge_result res;
 	struct changeset cs;
 	char what[512];
@@ -196,13 +197,16 @@ apply_bytes(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
 		rc = append(txn, s, &cs, bytes, len, &res);
 	if (rc == 0 && own && res.refused > 0) {
 		/* a local edit that would be refused elsewhere is refused now */
+		op = &cs.ops[res.first_refused_op];
 		snprintf(what, sizeof(what), "op %u (%s %s): %s",
-		    res.first_refused_op + 1,
-		    cs_op_kind_name(cs.ops[res.first_refused_op].kind),
-		    schema_type(cs.ops[res.first_refused_op].type)->name, res.why);
+		    res.first_refused_op + 1, cs_op_kind_name(op->kind),
+		    schema_type(op->type)->name, res.why);
 		rc = consort_diag_set(d, res.first_refusal, "this edit", what,
-		    "ask the lead, or the member who runs that session, to make "
-		    "it; nothing was written");
+		    op->type == T_order || op->type == T_notice ?
+		    "orders are recorded by consort order submit, notices by "
+		    "consort order build --direct, and never changed; nothing "
+		    "was written" : "ask the lead, or the member who runs that "
+		    "session, to make it; nothing was written");
 	}
 	cs_free(&cs);
 	return rc;

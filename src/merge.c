@@ -90,7 +90,8 @@ decode_entries(struct mp_reader *rd, struct record *r, struct reg *g)
 		if ((rc = mp_read_uint(rd, &author)) != 0 ||
 		    (rc = mp_read_uint(rd, &seq)) != 0 ||
 		    (rc = mp_read_uint(rd, &hlc)) != 0 ||
-		    (rc = mp_read_value(rd, &e->val)) != 0)
+		    (rc = mp_read_value_max(rd, &e->val,
+		    CONSORT_CS_MAX_BYTES)) != 0)
 			return rc;
 		if (author >= STORE_MAX_AUTHORS)
 			return E(STORE);
@@ -411,13 +412,13 @@ context_init(MDB_txn *txn, struct store *s, const struct changeset *cs,
 /* Decides whether an op may apply; refusals are counted, not errors. */
 static int
 allowed(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct cs_op *op, uint32_t i,
+    const struct causal *c, const struct changeset *cs, uint32_t i,
     struct merge_result *res, bool *ok)
 {
 	const char *why;
 	int rc;
 
-	rc = perm_check_op(txn, s, m, c, op, &why);
+	rc = perm_check_op(txn, s, m, c, cs, i, &why);
 	*ok = rc == 0;
 	if (rc == E(PERM)) {
 		if (res->refused++ == 0) {
@@ -500,8 +501,8 @@ merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	msgpack_sbuffer_init(&buf);
 	for (i = 0; i < cs->nops && rc == 0; i++) {
 		op = &cs->ops[i];
-		if (m != NULL && ((rc = allowed(txn, s, m, &c, op, i, res, &ok)) != 0 ||
-		    !ok))
+		/* the lead (m NULL) too: nobody rewrites an order or a notice */
+		if ((rc = allowed(txn, s, m, &c, cs, i, res, &ok)) != 0 || !ok)
 			continue;
 		if (!loaded || r.type != op->type ||
 		    memcmp(r.id, op->id, CONSORT_EID_BYTES) != 0) {

@@ -210,6 +210,17 @@ mp_read_bin_fixed(struct mp_reader *r, uint8_t *out, uint32_t len)
 int
 mp_read_str(struct mp_reader *r, const char **s, uint32_t *len)
 {
+	return mp_read_str_max(r, s, len, CONSORT_STR_MAX);
+}
+
+/*
+ * Reads a canonical UTF-8 string of at most max bytes: the bound of a
+ * field of kind TEXT (schema_str_max), which alone passes CONSORT_STR_MAX.
+ */
+int
+mp_read_str_max(struct mp_reader *r, const char **s, uint32_t *len,
+    uint32_t max)
+{
 	const uint8_t *save = r->p;
 	int rc = 0;
 	uint8_t b;
@@ -229,7 +240,7 @@ mp_read_str(struct mp_reader *r, const char **s, uint32_t *len)
 		rc = E(BADTYPE);
 	if (rc == 0 && *len > (size_t)(r->end - r->p))
 		rc = E(TRUNCATED);
-	if (rc == 0 && *len > CONSORT_STR_MAX)
+	if (rc == 0 && *len > max)
 		rc = E(TOOBIG);
 	if (rc == 0 && !util_utf8_valid(r->p, *len))
 		rc = E(BADUTF8);
@@ -245,6 +256,13 @@ mp_read_str(struct mp_reader *r, const char **s, uint32_t *len)
 /* Reads a field value: nil, a boolean, an integer or a string. */
 int
 mp_read_value(struct mp_reader *r, struct value *v)
+{
+	return mp_read_value_max(r, v, CONSORT_STR_MAX);
+}
+
+/* Reads a field value whose string, if it is one, holds at most max bytes. */
+int
+mp_read_value_max(struct mp_reader *r, struct value *v, uint32_t max)
 {
 	const uint8_t *save = r->p;
 	uint64_t u;
@@ -264,7 +282,7 @@ mp_read_value(struct mp_reader *r, struct value *v)
 	}
 	if ((b >= 0xa0 && b <= 0xbf) || (b >= 0xd9 && b <= 0xdb)) {
 		v->kind = VAL_STR;
-		return mp_read_str(r, &v->s, &v->len);
+		return mp_read_str_max(r, &v->s, &v->len, max);
 	}
 	if ((rc = read_integer(r, &neg, &u)) != 0)
 		return rc;

@@ -2144,61 +2144,29 @@ order_record_notice(struct edit *e, const struct order_opts *o,
 	return 0;
 }
 
-struct prior {
-	const struct store *s;
-	const struct schema_type *t;
-	const char *lot, *period;
-	int64_t number;
-	char ref[CONSORT_REF_MAX + 1];
-};
-
-/* Keeps the highest-numbered earlier order for the same lot and period. */
-static int
-prior_one(void *ctx, const struct record *r)
-{
-	struct prior *p = ctx;
-	const struct schema_field *fl = schema_field_by_name(p->t, "lot", 3);
-	const struct schema_field *fp = schema_field_by_name(p->t, "period", 6);
-	const struct schema_field *fn = schema_field_by_name(p->t, "number", 6);
-	const struct value *v;
-
-	if (fl == NULL || fp == NULL || fn == NULL)
-		return 0;
-	v = state_field(p->s, r, fl->id);
-	if (v == NULL || v->kind != VAL_STR || v->len != strlen(p->lot) ||
-	    memcmp(v->s, p->lot, v->len) != 0)
-		return 0;
-	v = state_field(p->s, r, fp->id);
-	if (v == NULL || v->kind != VAL_STR || v->len != strlen(p->period) ||
-	    memcmp(v->s, p->period, v->len) != 0)
-		return 0;
-	v = state_field(p->s, r, fn->id);
-	if (v != NULL && v->kind == VAL_INT && v->i > p->number &&
-	    r->ref_len <= CONSORT_REF_MAX) {
-		p->number = v->i;
-		memcpy(p->ref, r->ref, r->ref_len);
-		p->ref[r->ref_len] = '\0';
-	}
-	return 0;
-}
-
 /*
- * Records a submitted request as an order record (schema/order.md): lot,
- * period, SHA-256 of the canonical request, the signer's key and
- * signature, totals, sender, and the earlier request it amends.  Only the
- * member who signed it submits it; submitting it again changes nothing.
+ * Records a submitted request as an order record (schema/order.md): the
+ * signed file itself in its canonical form, and what every node checks
+ * against it (perm-order.c): lot, period, SHA-256 of the canonical
+ * request, the signer's key and signature, totals, sender, the number of
+ * the request for its lot and period and the earlier request it amends.
+ * Only the member who signed it submits it; submitting it again changes
+ * nothing.
  */
 int
 order_submit(struct edit *e, const struct order_file *f, char *ref,
     size_t reflen, bool *already, struct consort_diag *d)
 {
 	const struct schema_type *t = log_type("order", d);
+	const struct schema_field *fs;
 	const json_t *req = f->request, *tot, *snd;
-	struct prior p;
 	struct field_input in[16];
 	struct record r;
-	char hhex[65], khex[65], date[11];
+	char hhex[65], khex[65], date[11], prior[CONSORT_REF_MAX + 1], what[160];
 	const char *lot, *period, *sig;
+	char *file = NULL;
+	size_t flen = 0;
+	int64_t number;
 	unsigned n = 0;
 	bool changed, ok;
 	int rc;
@@ -2232,13 +2200,22 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 	merge_record_free(&r);
 	if (rc != 0 || *already)
 		return rc;
-	memset(&p, 0, sizeof(p));
-	p.s = &e->n->store;
-	p.t = t;
-	p.lot = lot;
-	p.period = period;
-	if ((rc = state_foreach(e->txn, &e->n->store, t->id, prior_one, &p)) != 0)
+	/* the record holds the signed file, as every node verifies it */
+	if ((rc = jcs_canonical(f->root, &file, &flen)) != 0)
+		return consort_diag_set(d, rc, "request", "has no canonical form",
+		    NULL);
+	fs = schema_field_by_name(t, "signed", 6);
+	if (fs != NULL && (int64_t)flen > fs->hi) {
+		free(file);
+		snprintf(what, sizeof(what), "the signed request is %zu bytes; "
+		    "an order record holds at most %lld", flen, (long long)fs->hi);
+		return consort_diag_set(d, E(TOOBIG), "request", what, NULL);
+	}
+	if ((rc = perm_order_prior(e->txn, &e->n->store, NULL, lot, strlen(lot),
+	    period, &number, prior, sizeof(prior))) != 0) {
+		free(file);
 		return rc;
+	}
 	today(date);
 	ok = input(in, &n, t, "lot", vstr(lot)) &&
 	    input(in, &n, t, "period", vstr(period)) &&
@@ -2253,14 +2230,21 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 	    input(in, &n, t, "sender", vstr(jstr(snd, "siret"))) &&
 	    input(in, &n, t, "direct", (struct value){ VAL_BOOL,
 	    jbool(snd, "direct"), 0, NULL, 0 }) &&
-	    input(in, &n, t, "number", vint(p.number + 1));
-	if (ok && p.ref[0])
-		ok = input(in, &n, t, "amends", vstr(p.ref));
-	if (!ok)
+	    input(in, &n, t, "number", vint(number + 1)) &&
+	    input(in, &n, t, "signed", (struct value){ VAL_STR, false, 0, file,
+	    (uint32_t)flen });
+	if (ok && prior[0])
+		ok = input(in, &n, t, "amends", vstr(prior));
+	if (!ok) {
+		free(file);
 		return consort_diag_set(d, E(SCHEMA), "order", "the schema's order "
 		    "type lacks a field", "see schema/entities.def");
-	return records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
+	}
+	/* the change-set builder copies the values */
+	rc = records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
 	    &changed, d);
+	free(file);
+	return rc;
 }
 
 /* ---- the monthly statement (R18) ---- */

@@ -1,18 +1,25 @@
 /*
  * Who may edit what (DESIGN.md §4).  The lead (the founder) edits
- * everything.  A co-contractor edits everything but the roster, the lots,
- * and the sessions of other providers and the paths in them.  A
- * subcontractor edits only the sessions it provides and their paths, and
- * the trainees and intents it recorded.
+ * everything but orders and notices.  A co-contractor edits everything but
+ * the roster, the lots, and the sessions of other providers with their
+ * paths and derogations.  A subcontractor edits only the sessions it
+ * provides with their paths and derogations, and the trainees and intents
+ * it recorded.  A session without a provider (a path or a derogation
+ * without a session) is the lead's, except in the ops that create it naming
+ * the member's own.  Orders and notices are judged against what they stand
+ * for, for every author (perm-order.c).
  *
  * Every node must reach the same verdict whatever order concurrent
  * change-sets arrive in, so ownership is judged in the change-set's causal
  * past: the owners table keeps every write of the fields that decide it
- * (session.provider, path.session) and every record created by a
- * subcontractor, each with the writer's causal context; the values visible
- * to a change-set are the writes it had seen that nothing it had seen
- * replaced.  Roster facts (keys, roles) are written by the lead only, so a
- * member's binding is always in the causal past of its own change-sets.
+ * (session.provider, path.session, derogation.session), the creations that
+ * say whether a record existed before (sessions, paths, derogations,
+ * orders, notices, a subcontractor's trainees and intents) and a lot's
+ * creations and deletions, each with the writer's causal context; the
+ * values visible to a change-set are the writes it had seen that nothing it
+ * had seen replaced.  Roster facts (keys, roles) are written by the lead
+ * only, so a member's binding is always in the causal past of its own
+ * change-sets.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +31,16 @@
 
 enum { F_MEMBER_NAME = 1, F_MEMBER_SIRET = 2, F_MEMBER_ROLE = 3, F_MEMBER_KEY = 4,
 	F_MEMBER_PARENT = 5, F_MEMBER_REVOKED = 8, F_MEMBER_REVOKED_AFTER = 10,
-	F_SESSION_PROVIDER = 1, F_PATH_SESSION = 2, F_EXISTENCE = 0 };
+	F_SESSION_PROVIDER = 1, F_PATH_SESSION = 2, F_DEROG_SESSION = 2,
+	F_EXISTENCE = 0 };
+
+/* The field that says who owns a record of type: 0 when none does. */
+static unsigned
+owner_field(unsigned type)
+{
+	return type == T_session ? F_SESSION_PROVIDER : type == T_path ?
+	    F_PATH_SESSION : type == T_derogation ? F_DEROG_SESSION : F_EXISTENCE;
+}
 
 /* Whether key is the founder's: the lead. */
 bool
@@ -194,10 +210,12 @@ decode_write(const MDB_val *k, const MDB_val *v, struct owner_write *w)
 /*
  * The writes of (type, id, field) visible to the change-set of causal
  * context c: seen by it, and not replaced by another write it had seen.
+ * With past, the change-set's own writes are left out: its causal past.
  */
 static int
-visible(MDB_txn *txn, struct store *s, const struct causal *c, unsigned type,
-    const uint8_t *id, unsigned field, struct owner_write *out, unsigned *n)
+visible_in(MDB_txn *txn, struct store *s, const struct causal *c,
+    unsigned type, const uint8_t *id, unsigned field, bool past,
+    struct owner_write *out, unsigned *n)
 {
 	uint8_t prefix[OWNERS_KEY];
 	MDB_cursor *cur;
@@ -220,7 +238,9 @@ visible(MDB_txn *txn, struct store *s, const struct causal *c, unsigned type,
 		if ((rc = decode_write(&k, &v, &out[seen])) != 0)
 			break;
 		if (out[seen].author < c->n &&
-		    out[seen].seq <= c->vv[out[seen].author])
+		    out[seen].seq <= c->vv[out[seen].author] &&
+		    (!past || out[seen].author != c->author ||
+		    out[seen].seq != c->seq))
 			seen++;
 	}
 	mdb_cursor_close(cur);
@@ -235,6 +255,14 @@ visible(MDB_txn *txn, struct store *s, const struct causal *c, unsigned type,
 			out[j++] = out[i];
 	*n = j;
 	return 0;
+}
+
+/* The writes visible to c, its own earlier ops included (visible_in). */
+static int
+visible(MDB_txn *txn, struct store *s, const struct causal *c, unsigned type,
+    const uint8_t *id, unsigned field, struct owner_write *out, unsigned *n)
+{
+	return visible_in(txn, s, c, type, id, field, false, out, n);
 }
 
 /* Whether member m may run sessions of this provider SIRET. */
@@ -253,7 +281,10 @@ provides(const struct store *s, const struct member *m, const struct value *v)
 	    strcmp(p->parent, m->siret) == 0;
 }
 
-/* Whether m may edit the session id as the change-set sees it. */
+/*
+ * Whether m may edit the session id as the change-set sees it: m answers
+ * for every provider visible to it (none visible: *unset, and not allowed).
+ */
 static int
 session_allowed(MDB_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const uint8_t *id, bool *ok, bool *unset)
@@ -262,37 +293,51 @@ session_allowed(MDB_txn *txn, struct store *s, const struct member *m,
 	unsigned i, n;
 	int rc;
 
-	*ok = false;
 	if ((rc = visible(txn, s, c, T_session, id, F_SESSION_PROVIDER, w, &n)) != 0)
 		return rc;
 	*unset = n == 0;
-	for (i = 0; i < n && !*ok; i++)
+	*ok = n > 0;
+	for (i = 0; i < n && *ok; i++)
 		*ok = provides(s, m, &w[i].val);
 	return 0;
 }
 
-/* Whether m may edit the path id: one of its sessions is m's. */
+/* Whether m may edit the session a reference value names. */
 static int
-path_allowed(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const uint8_t *id, bool *ok, bool *unset)
+session_ref_allowed(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct value *v, bool *ok)
 {
-	struct owner_write w[MAX_VISIBLE];
 	uint8_t sid[CONSORT_EID_BYTES];
-	unsigned i, n;
 	bool none;
-	int rc;
 
 	*ok = false;
-	if ((rc = visible(txn, s, c, T_path, id, F_PATH_SESSION, w, &n)) != 0)
+	if (v->kind != VAL_STR)
+		return 0;
+	keys_entity_id(sid, s->founder, T_session, v->s, v->len);
+	return session_allowed(txn, s, m, c, sid, ok, &none);
+}
+
+/*
+ * Whether m may edit the path or derogation id, which belongs to the
+ * session its field names: m must be allowed on every session visible to
+ * the change-set (none visible: *unset, and not allowed).
+ */
+static int
+held_allowed(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, unsigned type, const uint8_t *id, bool *ok,
+    bool *unset)
+{
+	struct owner_write w[MAX_VISIBLE];
+	unsigned i, n;
+	int rc;
+
+	if ((rc = visible(txn, s, c, type, id, owner_field(type), w, &n)) != 0)
 		return rc;
 	*unset = n == 0;
-	for (i = 0; i < n && !*ok; i++) {
-		if (w[i].val.kind != VAL_STR)
-			continue;
-		keys_entity_id(sid, s->founder, T_session, w[i].val.s, w[i].val.len);
-		if ((rc = session_allowed(txn, s, m, c, sid, ok, &none)) != 0)
+	*ok = n > 0;
+	for (i = 0; i < n && *ok; i++)
+		if ((rc = session_ref_allowed(txn, s, m, c, &w[i].val, ok)) != 0)
 			return rc;
-	}
 	return 0;
 }
 
@@ -314,71 +359,192 @@ recorded_by(MDB_txn *txn, struct store *s, const struct member *m,
 	return 0;
 }
 
-/* The check for an op on a session or a path: ownership by provider. */
+/*
+ * Whether a record was created in the change-set's causal past, the
+ * change-set itself left out (creations are kept in the owners table), and
+ * whether it is alive there: a creation visible that no visible deletion
+ * replaced (lots keep both).
+ */
+int
+perm_existed(MDB_txn *txn, struct store *s, const struct causal *c,
+    unsigned type, const uint8_t *id, bool *created, bool *alive)
+{
+	struct owner_write w[MAX_VISIBLE];
+	unsigned i, n;
+	int rc;
+
+	if ((rc = visible_in(txn, s, c, type, id, F_EXISTENCE, true, w,
+	    &n)) != 0)
+		return rc;
+	*created = n > 0;
+	*alive = false;
+	for (i = 0; i < n; i++)
+		*alive |= w[i].val.kind != VAL_NIL;
+	return 0;
+}
+
+/* The ops on op i's record around it: [*lo, *hi), one record's run. */
+static void
+run_of(const struct changeset *cs, uint32_t i, uint32_t *lo, uint32_t *hi)
+{
+	const struct cs_op *op = &cs->ops[i];
+
+	for (*lo = i; *lo > 0 && cs->ops[*lo - 1].type == op->type &&
+	    memcmp(cs->ops[*lo - 1].id, op->id, CONSORT_EID_BYTES) == 0; (*lo)--)
+		;
+	for (*hi = i + 1; *hi < cs->nops && cs->ops[*hi].type == op->type &&
+	    memcmp(cs->ops[*hi].id, op->id, CONSORT_EID_BYTES) == 0; (*hi)++)
+		;
+}
+
+/*
+ * Whether the run of op i creates a record that had no creation in the
+ * change-set's causal past and names its owner (a session's provider, a
+ * path's or a derogation's session) as one m answers for: how a member
+ * other than the lead brings a record of its own into being.
+ */
+static int
+creates_own(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct changeset *cs, uint32_t i, bool *ok,
+    bool *other)
+{
+	const struct cs_op *op = &cs->ops[i], *x;
+	unsigned field = owner_field(op->type);
+	bool created = false, named = false, before, alive;
+	uint32_t lo, hi, k;
+	int rc;
+
+	*ok = *other = false;
+	run_of(cs, i, &lo, &hi);
+	for (k = lo; k < hi; k++) {
+		x = &cs->ops[k];
+		created |= x->kind == OP_CREATE;
+		if (x->kind != OP_SET || x->field != field)
+			continue;
+		if (op->type == T_session)
+			named = provides(s, m, &x->val);
+		else if ((rc = session_ref_allowed(txn, s, m, c, &x->val,
+		    &named)) != 0)
+			return rc;
+		/* it names another's: refused as that op would be */
+		if (!named) {
+			*other = true;
+			return 0;
+		}
+	}
+	if (!created || !named)
+		return 0;
+	if ((rc = perm_existed(txn, s, c, op->type, op->id, &before, &alive)) != 0)
+		return rc;
+	*ok = !before;
+	return 0;
+}
+
+/* The refusal of an op on a session, a path or a derogation. */
+static const char *
+not_owned(unsigned type, bool unset)
+{
+	if (type == T_session)
+		return unset ? "a session without a provider is edited by the "
+		    "lead only (a member creates one naming itself, or its "
+		    "subcontractor, as provider in the same change-set)" :
+		    "the session is run by another provider";
+	if (type == T_path)
+		return unset ? "a path without a session is edited by the lead "
+		    "only (a member creates one in its own session)" :
+		    "the path belongs to a session run by another provider";
+	return unset ? "a derogation without a session is recorded by the lead "
+	    "only (a member derogates only for a session it runs)" :
+	    "the derogation is about a session run by another provider";
+}
+
+/*
+ * The check of an op on a session, a path or a derogation: m must answer
+ * for the record's owner as the change-set sees it (every value visible,
+ * when concurrent writes left several), and for the new owner when the op
+ * changes it.  A record with no owner visible is the lead's, except in the
+ * run of ops that creates it naming m's own.
+ */
 static int
 check_owned(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct cs_op *op, const char **why)
+    const struct causal *c, const struct changeset *cs, uint32_t i,
+    const char **why)
 {
-	bool ok, unset;
+	const struct cs_op *op = &cs->ops[i];
+	bool ok, unset, named, other = false;
 	int rc;
 
 	rc = op->type == T_session ?
 	    session_allowed(txn, s, m, c, op->id, &ok, &unset) :
-	    path_allowed(txn, s, m, c, op->id, &ok, &unset);
+	    held_allowed(txn, s, m, c, op->type, op->id, &ok, &unset);
+	if (rc == 0 && unset)
+		rc = creates_own(txn, s, m, c, cs, i, &ok, &other);
 	if (rc != 0)
 		return rc;
-	if (op->type == T_session && op->kind == OP_SET &&
-	    op->field == F_SESSION_PROVIDER && !provides(s, m, &op->val)) {
-		*why = "a member may only name itself (or, for a co-contractor, "
-		    "its subcontractors) as a session's provider";
+	if (other) {
+		/* its creation names another's provider or session */
+		*why = op->type == T_session ? "a member may only name itself "
+		    "(or, for a co-contractor, its subcontractors) as a "
+		    "session's provider" : op->type == T_path ? "the path's "
+		    "session is run by another provider" : "the derogation is "
+		    "about a session run by another provider";
 		return E(PERM);
 	}
-	if (op->type == T_path && op->kind == OP_SET && op->field == F_PATH_SESSION) {
-		uint8_t sid[CONSORT_EID_BYTES];
-		bool none;
-
-		keys_entity_id(sid, s->founder, T_session, op->val.s, op->val.len);
-		if ((rc = session_allowed(txn, s, m, c, sid, &ok, &none)) != 0)
-			return rc;
-		if (!ok) {
-			*why = "the path's session is run by another provider";
-			return E(PERM);
-		}
-		return 0;
+	if (!ok) {
+		*why = not_owned(op->type, unset);
+		return E(PERM);
 	}
-	if (ok || (unset && (op->kind == OP_CREATE || op->kind == OP_SET)))
+	if (op->kind != OP_SET || op->field != owner_field(op->type))
 		return 0;
-	*why = op->type == T_session ? "the session is run by another provider" :
-	    "the path belongs to a session run by another provider";
+	/* a change of owner: m must answer for the new one too */
+	if (op->type == T_session)
+		named = provides(s, m, &op->val);
+	else if ((rc = session_ref_allowed(txn, s, m, c, &op->val, &named)) != 0)
+		return rc;
+	if (named)
+		return 0;
+	*why = op->type == T_session ? "a member may only name itself (or, for "
+	    "a co-contractor, its subcontractors) as a session's provider" :
+	    op->type == T_path ? "the path's new session is run by another "
+	    "provider" : "the derogation's new session is run by another provider";
 	return E(PERM);
 }
 
 /*
- * Decides whether the member m (the change-set's author) may apply op.
- * Returns 0, E(PERM) with a reason, or a store error.
+ * Decides whether the author of cs may apply its op i: m is the author's
+ * roster entry, NULL for the lead.  Returns 0, E(PERM) with a reason, or a
+ * store error.  Orders and notices are checked for every author, the lead
+ * included (perm-order.c).
  */
 int
 perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct cs_op *op, const char **why)
+    const struct causal *c, const struct changeset *cs, uint32_t i,
+    const char **why)
 {
+	const struct cs_op *op = &cs->ops[i];
 	const struct schema_type *t = schema_type(op->type);
 	bool ok;
 	int rc;
 
 	*why = NULL;
+	if (!s->has_founder)
+		return 0;
+	if (op->type == T_order || op->type == T_notice)
+		return perm_order_check(txn, s, m, c, cs, i, why);
 	if (m == NULL || m->role == ROLE_LEAD)
 		return 0;
 	if (t->flags & (SCHEMA_ROSTER | SCHEMA_LEAD)) {
 		*why = "only the lead edits the roster and the lots";
 		return E(PERM);
 	}
-	if (op->type == T_session || op->type == T_path)
-		return check_owned(txn, s, m, c, op, why);
+	if (op->type == T_session || op->type == T_path ||
+	    op->type == T_derogation)
+		return check_owned(txn, s, m, c, cs, i, why);
 	if (m->role == ROLE_CO)
 		return 0;
 	if (op->type != T_trainee && op->type != T_intent) {
-		*why = "a subcontractor edits only its sessions and their paths, "
-		    "and the trainees and intents it recorded";
+		*why = "a subcontractor edits only its sessions, their paths and "
+		    "derogations, and the trainees and intents it recorded";
 		return E(PERM);
 	}
 	/* trainee, intent: a subcontractor edits what it recorded */
@@ -411,31 +577,56 @@ pack_vv(msgpack_packer *pk, const struct causal *c)
 }
 
 /*
+ * Which write of op the owners table keeps, if any: the fields that decide
+ * ownership (a session's provider, a path's or a derogation's session);
+ * the creation of a session, a path, a derogation, an order or a notice,
+ * and of a trainee or an intent by a subcontractor; a lot's creation and
+ * deletion (a notice names a lot alive in its past).  *v is the value kept.
+ */
+static bool
+kept(const struct member *m, const struct cs_op *op, unsigned *field,
+    const struct value **v)
+{
+	static const struct value nil = { VAL_NIL, false, 0, NULL, 0 };
+
+	*field = F_EXISTENCE;
+	*v = &nil;
+	switch (op->kind) {
+	case OP_SET:
+		*field = owner_field(op->type);
+		*v = &op->val;
+		return *field != F_EXISTENCE && op->field == *field;
+	case OP_CREATE:
+		if (op->type == T_lot)
+			*v = &op->val;
+		if (op->type == T_trainee || op->type == T_intent)
+			return m != NULL && m->role == ROLE_SUB;
+		return op->type == T_session || op->type == T_path ||
+		    op->type == T_derogation || op->type == T_order ||
+		    op->type == T_notice || op->type == T_lot;
+	case OP_DELETE:
+		return op->type == T_lot;
+	default:
+		return false;
+	}
+}
+
+/*
  * Keeps, in the owners table, a write that later permission checks depend
- * on: a session's provider, a path's session, a record a subcontractor
- * created.
+ * on (see kept), with the writer's causal context.
  */
 int
 perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct cs_op *op)
 {
-	static const struct value nil = { VAL_NIL, false, 0, NULL, 0 };
 	uint8_t key[OWNERS_KEY];
-	const struct value *v = &op->val;
+	const struct value *v;
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
 	unsigned field;
 	int rc;
 
-	if (op->kind == OP_SET && ((op->type == T_session &&
-	    op->field == F_SESSION_PROVIDER) || (op->type == T_path &&
-	    op->field == F_PATH_SESSION)))
-		field = op->field;
-	else if (op->kind == OP_CREATE && m != NULL && m->role == ROLE_SUB &&
-	    (op->type == T_trainee || op->type == T_intent)) {
-		field = F_EXISTENCE;
-		v = &nil;
-	} else
+	if (!kept(m, op, &field, &v))
 		return 0;
 	owners_prefix(key, op->type, op->id, field);
 	util_put_be32(key + 1 + CONSORT_EID_BYTES + 1, c->author);

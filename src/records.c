@@ -125,6 +125,84 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 	return 0;
 }
 
+/* What a search for the records naming one record counts. */
+struct referrers {
+	const struct store *s;
+	const struct schema_field *f;  /* the reference field searched */
+	const char *ref;
+	size_t reflen;
+	uint64_t n;
+	const struct schema_type *first_type;
+	char first[CONSORT_REF_MAX + 1];
+};
+
+/* Counts a live record whose field names the record (any value it holds). */
+static int
+count_referrer(void *ctx, const struct record *r)
+{
+	struct referrers *x = ctx;
+	const struct reg *g = &r->fields[x->f->id];
+	const struct value *v;
+	uint32_t i;
+
+	for (i = 0; i < g->n; i++) {
+		v = &r->pool[g->off + i].val;
+		if (v->kind != VAL_STR || v->len != x->reflen ||
+		    memcmp(v->s, x->ref, v->len) != 0)
+			continue;
+		if (x->n++ == 0 && r->ref_len <= CONSORT_REF_MAX) {
+			x->first_type = schema_type(r->type);
+			memcpy(x->first, r->ref, r->ref_len);
+			x->first[r->ref_len] = '\0';
+		}
+		break;
+	}
+	return 0;
+}
+
+/*
+ * Refuses the deletion of a record that live records still name in a
+ * reference field (a lot its sessions, a session its paths and
+ * derogations...), naming one of them and how many.  consort rm asks it:
+ * a check of the local state, so two members who delete concurrently are
+ * not stopped, and what they leave shows as the business conflicts R16
+ * and R09 (DESIGN.md §4).
+ */
+int
+records_check_unreferenced(struct edit *e, const struct schema_type *t,
+    const char *ref, size_t reflen, struct consort_diag *d)
+{
+	const struct schema_type *types[SCHEMA_MAX_TYPES];
+	struct referrers x;
+	char what[400], hint[400];
+	unsigned i, k, nt;
+	int rc;
+
+	memset(&x, 0, sizeof(x));
+	x.s = &e->n->store;
+	x.ref = ref;
+	x.reflen = reflen;
+	nt = schema_types_sorted(types, SCHEMA_MAX_TYPES);
+	for (i = 0; i < nt; i++)
+		for (k = 0; k < types[i]->nfields; k++) {
+			x.f = types[i]->sorted[k];
+			if (x.f->kind != FK_REF || x.f->ref_type != t->id)
+				continue;
+			if ((rc = state_foreach(e->txn, &e->n->store, types[i]->id,
+			    count_referrer, &x)) != 0)
+				return rc;
+		}
+	if (x.n == 0)
+		return 0;
+	snprintf(what, sizeof(what), "%llu live record%s still name%s it (%s %s%s)",
+	    (unsigned long long)x.n, x.n == 1 ? "" : "s", x.n == 1 ? "s" : "",
+	    x.first_type->name, x.first, x.n == 1 ? "" : " and others");
+	snprintf(hint, sizeof(hint), "delete them or point them at another %s "
+	    "first (consort show %s %s), then delete it", t->name,
+	    x.first_type->name, x.first);
+	return refuse(d, E(REF), t, ref, reflen, what, hint);
+}
+
 /* Deletes a live record (a tombstone: its history stays in the log). */
 int
 records_delete(struct edit *e, const struct schema_type *t, const char *ref,

@@ -156,7 +156,8 @@ schema_kind_name(enum field_kind k)
 	static const char *const names[] = { "a string", "an integer",
 		"a boolean", "a date (YYYY-MM-DD)", "one word of a list",
 		"a comma-separated list of words", "a SIRET (14 digits, Luhn)",
-		"a public key (64 hex)", "the ref of a record" };
+		"a public key (64 hex)", "the ref of a record",
+		"a month (YYYY-MM)", "a text" };
 
 	return names[k];
 }
@@ -216,6 +217,32 @@ key_valid(const char *s, size_t len)
 	return true;
 }
 
+/* Whether s is a month YYYY-MM of a year a date may have (util_date_valid). */
+bool
+schema_period_valid(const char *s, size_t len)
+{
+	char day[10];
+
+	if (len != 7)
+		return false;
+	memcpy(day, s, 7);
+	memcpy(day + 7, "-01", 3);
+	return util_date_valid(day, sizeof(day));
+}
+
+/*
+ * The most bytes a string value of f may hold on the wire and in the store:
+ * a TEXT field's own bound, CONSORT_STR_MAX for every other field.
+ */
+uint32_t
+schema_str_max(const struct schema_field *f)
+{
+	if (f != NULL && f->kind == FK_TEXT && f->hi > CONSORT_STR_MAX)
+		return f->hi < CONSORT_CS_MAX_BYTES ? (uint32_t)f->hi :
+		    CONSORT_CS_MAX_BYTES;
+	return CONSORT_STR_MAX;
+}
+
 /* Fills d with "field F: expected KIND ..." and returns E(SCHEMA). */
 static int
 refuse(const struct schema_field *f, struct consort_diag *d, const char *why)
@@ -235,6 +262,7 @@ check_string(const struct schema_field *f, const struct value *v,
 
 	switch (f->kind) {
 	case FK_STR:
+	case FK_TEXT:
 		if (v->len < f->lo || v->len > f->hi) {
 			snprintf(why, sizeof(why), "%u bytes, must be %lld to %lld",
 			    v->len, (long long)f->lo, (long long)f->hi);
@@ -267,6 +295,9 @@ check_string(const struct schema_field *f, const struct value *v,
 	case FK_REF:
 		return schema_check_ref(v->s, v->len, d) == 0 ? 0 :
 		    refuse(f, d, "expected the ref of a record");
+	case FK_PERIOD:
+		return schema_period_valid(v->s, v->len) ? 0 :
+		    refuse(f, d, "expected a month YYYY-MM (a real month)");
 	default:
 		return refuse(f, d, "expected a string-like kind");
 	}

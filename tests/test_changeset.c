@@ -629,6 +629,35 @@ test_ops_schema(void **state)
 	assert_err(one_op(OP_SET, T_lot, "L", 256 + 1, &s), E(SCHEMA));
 }
 
+/*
+ * A string passes CONSORT_STR_MAX only in a field of kind TEXT (an order's
+ * signed request), up to that field's own bound.
+ */
+static void
+test_text_field(void **state)
+{
+	const struct schema_field *f = schema_field_by_name(
+	    schema_type(T_order), "signed", 6);
+	size_t big = CONSORT_STR_MAX + 1000;
+	char *text = malloc((size_t)f->hi + 2);
+	struct value v = { VAL_STR, false, 0, text, (uint32_t)big };
+
+	(void)state;
+	assert_non_null(text);
+	memset(text, 'x', (size_t)f->hi + 1);
+	assert_ok(one_op(OP_SET, T_order, "O", f->id, &v));
+	v.len = (uint32_t)f->hi;
+	assert_ok(one_op(OP_SET, T_order, "O", f->id, &v));
+	v.len = (uint32_t)f->hi + 1;
+	assert_err(one_op(OP_SET, T_order, "O", f->id, &v), E(TOOBIG));
+	/* any other field: the 4096 bytes of every string */
+	v.len = (uint32_t)big;
+	assert_err(one_op(OP_SET, T_order, "O", schema_field_by_name(
+	    schema_type(T_order), "hash", 4)->id, &v), E(TOOBIG));
+	assert_err(one_op(OP_SET, T_session, "S", 4, &v), E(TOOBIG));
+	free(text);
+}
+
 /* Malformed op shapes: wrong element count, id length, value encoding. */
 static void
 test_ops_shape(void **state)
@@ -800,6 +829,7 @@ main(void)
 		cmocka_unit_test(test_deps),
 		cmocka_unit_test(test_deps_bounds),
 		cmocka_unit_test(test_ops_schema),
+		cmocka_unit_test(test_text_field),
 		cmocka_unit_test(test_ops_shape),
 		cmocka_unit_test(test_empty_ops),
 		cmocka_unit_test(test_ops_bounds),

@@ -181,6 +181,45 @@ test_parse_date(void **state)
 	expect_parse_refused(f, "");
 }
 
+/* PERIOD text: a real month, the same in an order and a notice. */
+static void
+test_parse_period(void **state)
+{
+	static const char *const bad[] = {
+		"2026-13", "2026-00", "2026-4", "26-04", "2026/04", "2026-04-01",
+		"1899-12", "2200-01", "", "2026-0a",
+	};
+	const struct schema_field *o = field("order", "period");
+	const struct schema_field *n = field("notice", "period");
+	size_t i;
+
+	(void)state;
+	assert_int_equal(o->kind, FK_PERIOD);
+	assert_int_equal(n->kind, FK_PERIOD);
+	expect_parse_str(o, "2026-04");
+	expect_parse_str(n, "2026-12");
+	expect_parse_str(n, "2026-01");
+	for (i = 0; i < nitems(bad); i++) {
+		expect_parse_refused(o, bad[i]);
+		expect_parse_refused(n, bad[i]);
+	}
+}
+
+/* TEXT: an order's signed request, bounded by its field, past 4096 bytes. */
+static void
+test_text_bound(void **state)
+{
+	const struct schema_field *f = field("order", "signed");
+	const struct schema_field *h = field("order", "hash");
+
+	(void)state;
+	assert_int_equal(f->kind, FK_TEXT);
+	assert_int_equal(schema_str_max(f), 1000000);
+	assert_int_equal(schema_str_max(h), CONSORT_STR_MAX);
+	assert_int_equal(schema_str_max(NULL), CONSORT_STR_MAX);
+	assert_true(f->hi < CONSORT_CS_MAX_BYTES);
+}
+
 /* ENUM text: exactly one word of the list. */
 static void
 test_parse_enum(void **state)
@@ -462,6 +501,8 @@ main(void)
 		cmocka_unit_test(test_parse_int),
 		cmocka_unit_test(test_parse_bool),
 		cmocka_unit_test(test_parse_date),
+		cmocka_unit_test(test_parse_period),
+		cmocka_unit_test(test_text_bound),
 		cmocka_unit_test(test_parse_enum),
 		cmocka_unit_test(test_parse_set),
 		cmocka_unit_test(test_parse_siret_key),

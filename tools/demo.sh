@@ -38,11 +38,13 @@ on lead add trainee --ref T-BAD birth_year=nineteen || true
 step "The co-contractor and a subcontractor (DC4) get keys and invites"
 pk_co=$(on co keygen | tail -n 1)
 on lead invite --siret $CO --role co --key "$pk_co" --out "$tmp/co.invite"
-on co join "$tmp/co.invite"
+# the lead tells its key by another channel; join refuses any other lead's
+lead_key=$("$consort" --dir "$tmp/lead" whoami | awk '$1 == "public" { print $3 }')
+on co join "$tmp/co.invite" --expect-lead "$lead_key"
 pk_sub=$(on sub keygen | tail -n 1)
 on lead invite --name "Sous-Traitant Bocage" --siret $SUB --role sub \
     --parent $CO --dc4 DC4-2026-017 --key "$pk_sub" --out "$tmp/sub.invite"
-on sub join "$tmp/sub.invite"
+on sub join "$tmp/sub.invite" --expect-lead "$lead_key"
 on lead member list
 
 step "The lead serves; the co-contractor syncs over TCP"

@@ -1,6 +1,9 @@
 /* consort join: turns a keygen directory into a member's node. */
+#include <ctype.h>
+#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -29,22 +32,144 @@ slurp(const char *path, size_t max, uint8_t **buf, size_t *len)
 	return 0;
 }
 
-/* Opens the invite with this directory's key and creates the node. */
+/* Whether a pin (64 hex, either case) names hex (64 lowercase hex). */
+static bool
+pin_matches(const char *pin, const char *hex)
+{
+	size_t i;
+
+	if (strlen(pin) != strlen(hex))
+		return false;
+	for (i = 0; hex[i]; i++)
+		if (tolower((unsigned char)pin[i]) != hex[i])
+			return false;
+	return true;
+}
+
+/* Prints who invites, before anything is written. */
+static void
+show_identity(const struct invite_identity *id, const struct invite *inv)
+{
+	printf("invite to the consortium \"%s\" (market %s)\n", id->name,
+	    id->market);
+	printf("  consortium id  %s\n", id->consortium);
+	printf("  lead           %s, SIRET %s\n", id->lead_name, id->lead_siret);
+	printf("  lead key       %s\n", id->lead_key);
+	printf("  you join as    SIRET %s\n", inv->siret);
+	fflush(stdout);
+}
+
+/*
+ * Asks on the terminal whether to join an invite that no pin checked, as
+ * ssh asks about a host it does not know; true for yes.
+ */
+static bool
+confirm(void)
+{
+	char line[16];
+
+	printf("Check the consortium id or the lead key with the lead (its "
+	    "consort whoami prints both).\nJoin this consortium? [y/N] ");
+	fflush(stdout);
+	if (fgets(line, sizeof(line), stdin) == NULL)
+		return false;
+	return strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0 ||
+	    strcmp(line, "Y\n") == 0;
+}
+
+/*
+ * Checks who invites against the pins; with none, asks on a terminal, and
+ * only warns without one (a script: pin, or pass --yes to say so).
+ * Returns 0 to join, or the exit code of a refusal.
+ */
+static int
+check_inviter(struct cmd_ctx *ctx, const struct invite_identity *id,
+    const char *expect_consortium, const char *expect_lead, bool yes)
+{
+	struct consort_diag d = { 0 };
+	char what[300];
+
+	if (expect_consortium != NULL &&
+	    !pin_matches(expect_consortium, id->consortium)) {
+		snprintf(what, sizeof(what), "the invite is for consortium %.16s..., "
+		    "not the expected %.16s...", id->consortium, expect_consortium);
+		consort_diag_set(&d, E(PERM), "invite", what, "nothing was written; "
+		    "ask the lead for its consortium id (consort whoami) and invite");
+		return cmd_fail(ctx, E(PERM), &d);
+	}
+	if (expect_lead != NULL && !pin_matches(expect_lead, id->lead_key)) {
+		snprintf(what, sizeof(what), "the invite comes from lead key "
+		    "%.16s..., not the expected %.16s...", id->lead_key, expect_lead);
+		consort_diag_set(&d, E(PERM), "invite", what, "nothing was written; "
+		    "check the lead's key with the lead (consort whoami)");
+		return cmd_fail(ctx, E(PERM), &d);
+	}
+	if (expect_consortium != NULL || expect_lead != NULL || yes)
+		return 0;
+	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
+		if (confirm())
+			return 0;
+		consort_diag_set(&d, E(PERM), "invite", "not confirmed",
+		    "nothing was written");
+		return cmd_fail(ctx, E(PERM), &d);
+	}
+	fprintf(stderr, "consort join: joined without a pin: check the "
+	    "consortium id and the lead key above with the lead, or pass "
+	    "--expect-lead KEY\n");
+	return 0;
+}
+
+/* Whether s is 64 hexadecimal digits. */
+static bool
+hex64(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i]; i++)
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+	return i == 64;
+}
+
+/* Opens the invite, shows who invites, checks the pins, creates the node. */
 static int
 join_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "expect-consortium", required_argument, NULL, 'c' },
+		{ "expect-lead", required_argument, NULL, 'l' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *expect_consortium = NULL, *expect_lead = NULL;
 	struct consort_diag d = { 0 };
+	struct invite_identity id;
 	struct node *keys = NULL;
 	struct invite inv;
 	uint8_t *buf;
 	size_t len;
-	char hex[2 * CONSORT_HASH_BYTES + 1];
-	int rc;
+	bool yes = false;
+	int c, rc;
 
-	if (argc != 2)
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (c == 'c')
+			expect_consortium = optarg;
+		else if (c == 'l')
+			expect_lead = optarg;
+		else if (c == 'y')
+			yes = true;
+		else
+			return cmd_usage(ctx, "unknown option");
+	}
+	if (optind != argc - 1)
 		return cmd_usage(ctx, "expected the invite FILE");
-	if ((rc = slurp(argv[1], INVITE_MAX_BYTES, &buf, &len)) != 0) {
-		consort_diag_set(&d, rc, argv[1], "cannot read the invite file",
+	if ((expect_consortium != NULL && !hex64(expect_consortium)) ||
+	    (expect_lead != NULL && !hex64(expect_lead)))
+		return cmd_usage(ctx, "--expect-consortium and --expect-lead take "
+		    "64 hexadecimal digits");
+	if ((rc = slurp(argv[optind], INVITE_MAX_BYTES, &buf, &len)) != 0) {
+		consort_diag_set(&d, rc, argv[optind], "cannot read the invite file",
 		    "give the file consort invite wrote");
 		return cmd_fail(ctx, rc, &d);
 	}
@@ -55,18 +180,25 @@ join_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	rc = invite_open(buf, len, keys->pk, keys->sk, &inv, &d);
 	free(buf);
-	if (rc == 0)
-		rc = node_join(ctx->dir, &inv, &ctx->node, &d);
 	node_close(keys);
+	if (rc == 0 && (rc = invite_identity(&inv, &id, &d)) != 0)
+		invite_free(&inv);
+	if (rc != 0)
+		return cmd_fail(ctx, rc, &d);
+	show_identity(&id, &inv);
+	if ((rc = check_inviter(ctx, &id, expect_consortium, expect_lead,
+	    yes)) != 0) {
+		invite_free(&inv);
+		return rc;
+	}
+	rc = node_join(ctx->dir, &inv, &ctx->node, &d);
 	if (rc == 0 && inv.address[0])
 		rc = peers_add(ctx->node, inv.address, &d);
 	if (rc != 0) {
-		if (inv.buf != NULL)
-			invite_free(&inv);
+		invite_free(&inv);
 		return cmd_fail(ctx, rc, &d);
 	}
-	util_hex(hex, inv.consortium, CONSORT_HASH_BYTES);
-	printf("joined consortium %s as SIRET %s\n", hex, inv.siret);
+	printf("joined consortium %s as SIRET %s\n", id.consortium, inv.siret);
 	if (inv.address[0])
 		printf("the lead serves at %s (added to the peers); next: consort "
 		    "sync\n", inv.address);
@@ -78,11 +210,22 @@ join_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 const struct cmd_entry cmd_join_entry = {
 	"join",
-	"FILE",
+	"FILE [--expect-consortium ID] [--expect-lead KEY] [--yes]",
 	"become a member with the invite the lead sent (after consort keygen)",
 	"Opens the invite with this directory's secret key (made by consort\n"
-	"keygen), creates the store with the consortium's genesis and network\n"
-	"key, and adds the lead's address to the peers. The rest of the log\n"
-	"arrives with the first consort sync.\n",
+	"keygen) and shows who invites: the consortium's name and id, the\n"
+	"lead's name, SIRET and public key (64 hex, as the lead's consort\n"
+	"whoami prints them). Anyone who knows your public key can seal an\n"
+	"invite to it, so check them with the lead. Then it creates the store\n"
+	"with the consortium's genesis and network key, and adds the lead's\n"
+	"address to the peers. The rest of the log arrives with the first\n"
+	"consort sync.\n"
+	"  --expect-consortium ID  refuse (exit 3, nothing written) unless the\n"
+	"                          consortium id is ID (64 hex)\n"
+	"  --expect-lead KEY       refuse (exit 3, nothing written) unless the\n"
+	"                          lead's key is KEY (64 hex)\n"
+	"  --yes                   join without a pin and without asking\n"
+	"Without a pin or --yes, join asks for confirmation on a terminal; run\n"
+	"from a script (no terminal), it joins and warns on stderr.\n",
 	join_exec,
 };

@@ -26,7 +26,10 @@ list_one(void *ctx, const struct record *r)
 		if ((v = state_field(l->s, r, l->t->sorted[i]->id)) == NULL)
 			continue;
 		fprintf(l->out, " %s=", l->t->sorted[i]->name);
-		cmd_print_value(l->out, v);
+		if (l->t->sorted[i]->kind == FK_TEXT)
+			fprintf(l->out, "(%u bytes)", v->len);
+		else
+			cmd_print_value(l->out, v);
 	}
 	putc('\n', l->out);
 	return 0;
@@ -74,6 +77,8 @@ const struct cmd_entry cmd_list_entry = {
 	"list",
 	"TYPE [--json]",
 	"list the records of a type, in ref order",
-	"  --json  print {\"REF\": {FIELD: VALUE, ...}, ...}\n",
+	"  --json  print {\"REF\": {FIELD: VALUE, ...}, ...}\n"
+	"A text field (an order's signed request) is shown by its size; --json\n"
+	"and consort show --json print it whole.\n",
 	list_exec,
 };

@@ -24,6 +24,17 @@ rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		edit_abort(&e);
 		return cmd_fail(ctx, rc, &d);
 	}
+	/* who may delete it first, then whether live records still name it */
+	if ((rc = edit_flush(&e)) != 0) {
+		d = e.diag;
+		edit_abort(&e);
+		return cmd_fail(ctx, rc, &d);
+	}
+	if ((rc = records_check_unreferenced(&e, t, argv[2], strlen(argv[2]),
+	    &d)) != 0) {
+		edit_abort(&e);
+		return cmd_fail(ctx, rc, &d);
+	}
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
 	printf("deleted %s %s\n", t->name, argv[2]);
@@ -34,6 +45,9 @@ const struct cmd_entry cmd_rm_entry = {
 	"rm",
 	"TYPE REF",
 	"delete a record (its history stays in the log)",
-	"",
+	"Refused (exit 3) while live records still name it in a reference\n"
+	"field (a lot named by sessions, a session by paths or derogations, a\n"
+	"trainee or an intent by paths): delete them or point them elsewhere\n"
+	"first.\n",
 	rm_exec,
 };

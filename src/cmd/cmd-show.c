@@ -16,7 +16,10 @@ show_text(const struct store *s, const struct schema_type *t,
 		if ((v = state_field(s, r, t->sorted[i]->id)) == NULL)
 			continue;
 		printf("  %-20s ", t->sorted[i]->name);
-		cmd_print_value(stdout, v);
+		if (t->sorted[i]->kind == FK_TEXT)
+			printf("(%u bytes; show --json prints it)", v->len);
+		else
+			cmd_print_value(stdout, v);
 		n = r->fields[t->sorted[i]->id].n;
 		if (n > 1)
 			printf("   (conflict: %u competing values)", n);

@@ -163,3 +163,13 @@ for i in range(1, len(body), 2):  # key, value, key, value..., DATA=END
 sys.exit("no value of %s holds %s" % (table, needle))
 PY
 }
+
+# forge NODE OP...: a dishonest member's change-set (tests/forge.c): signed
+# with NODE's key, holding exactly the ops given, appended to NODE's log
+# without the local checks, so that sync or bundle export carry it.
+FORGE=${CONSORT_FORGE:-$CLI/../../.build/tests/forge}
+forge() {
+	local n=$1; shift
+	[ -x "$FORGE" ] || fail "no forge binary at $FORGE (make .build/tests/forge)"
+	"$FORGE" "$T/$n" "$@" >"$T/.forge.out" 2>&1 || fail "forge on $n failed: $(cat "$T/.forge.out")"
+}

@@ -176,6 +176,13 @@ n = lambda v: len(v) if isinstance(v, list) else v
 print(n(s["waiting"]), n(s["refused"]), n(s["forks"]))' || fail "status --json of $1 failed: $(cat "$T/.st.err")"
 }
 
+# refusals NODE WHY-ERE: how many change-sets NODE stored with refused ops
+# whose first refusal's reason matches WHY (its LMDB table refused).
+refusals() {
+	command -v mdb_dump >/dev/null || fail "mdb_dump missing (Debian package lmdb-utils)"
+	mdb_dump -p -s refused "$T/$1/store" 2>"$T/.md.err" | grep -cE -- "$2" || true
+}
+
 # same_state NODE...: every node has the state hash of the first.
 same_state() {
 	local first h n

@@ -83,7 +83,11 @@ python3 -c "import json,sys; c=json.load(open('$OUT')); assert sorted(v['value']
 	fail "differing resolutions do not conflict again with both values"
 expect_rc 0 on co resolve "$(python3 -c "import json; print(json.load(open('$OUT'))[0]['id'])")" --keep 1
 
-# a deletion concurrent with an update: the update is kept, listed
+# a deletion concurrent with an update: the update is kept, listed (the
+# trainee's path goes first: rm refuses a record that live records name)
+expect_rc 3 on lead rm trainee T000002
+err_has 'path P000002'
+expect_rc 0 on lead rm path P000002
 expect_rc 0 on lead rm trainee T000002
 expect_rc 0 on co set trainee T000002 given_name=Noémie
 sync_ok co "$ADDR"

@@ -1,0 +1,480 @@
+/*
+ * Orders and notices in the log (DESIGN.md §4, schema/order.md): records
+ * that stand for something signed, so nobody may write them but what they
+ * stand for.  An order record is the request its author signed: it holds
+ * the signed file itself (field `signed`, canonical JSON), and every other
+ * field must be what that verified request says, or what the author's
+ * causal past gives (its number and the order it amends).  A notice (R11)
+ * is a co-contractor's own statement to the real lead about a lot alive in
+ * its past.  Each is written whole by a change-set that holds nothing
+ * else, and never set, unset or deleted afterwards, by anyone, the lead
+ * included.  Every node judges the same way when it applies the change-set,
+ * as for every other permission; a local write meets the same check.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "order.h"
+
+/* Field wire ids of schema/entities.def. */
+enum { FO_LOT = 1, FO_PERIOD = 2, FO_HASH = 3, FO_KEY = 4, FO_SIGNATURE = 5,
+	FO_DATE = 6, FO_SESSIONS = 7, FO_FINANCED = 8, FO_HOURS = 9,
+	FO_COST = 10, FO_SENDER = 11, FO_DIRECT = 12, FO_NUMBER = 13,
+	FO_AMENDS = 14, FO_SIGNED = 15, FO_MAX = 15 };
+enum { FN_LOT = 1, FN_PERIOD = 2, FN_MEMBER = 3, FN_LEAD = 4, FN_DATE = 5,
+	FN_MAX = 5 };
+
+/* The ops of the one record a change-set writes, by field. */
+struct run {
+	const char *ref;
+	uint32_t reflen;
+	const struct value *f[SCHEMA_MAX_FIELDS + 1];
+};
+
+/* A string member of a JSON object, "" when absent. */
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+/* Whether a value is the string s. */
+static bool
+is_str(const struct value *v, const char *s)
+{
+	return v != NULL && v->kind == VAL_STR && v->len == strlen(s) &&
+	    memcmp(v->s, s, v->len) == 0;
+}
+
+/* Whether a value is the integer i. */
+static bool
+is_int(const struct value *v, int64_t i)
+{
+	return v != NULL && v->kind == VAL_INT && v->i == i;
+}
+
+/*
+ * Reads the change-set's ops as the whole creation of one record: a create,
+ * then each field once.  Returns a reason when they are not.
+ */
+static const char *
+read_run(const struct changeset *cs, struct run *r)
+{
+	const struct cs_op *op;
+	uint32_t k;
+
+	memset(r, 0, sizeof(*r));
+	if (cs->ops[0].kind != OP_CREATE)
+		return "an order or a notice is never changed nor deleted, by "
+		    "anyone: it is written whole by the change-set that creates it";
+	r->ref = cs->ops[0].val.s;
+	r->reflen = cs->ops[0].val.len;
+	for (k = 1; k < cs->nops; k++) {
+		op = &cs->ops[k];
+		if (op->type != cs->ops[0].type ||
+		    memcmp(op->id, cs->ops[0].id, CONSORT_EID_BYTES) != 0)
+			return "the change-set that creates an order or a notice "
+			    "holds nothing else";
+		if (op->kind != OP_SET || r->f[op->field] != NULL)
+			return "an order or a notice is created with each of its "
+			    "fields once, and never changed nor deleted";
+		r->f[op->field] = &op->val;
+	}
+	return NULL;
+}
+
+/* The SIRET of the lead (the founder's member record), or NULL. */
+static const char *
+lead_siret(const struct store *s)
+{
+	const struct member *l = perm_member_by_key(s, s->founder);
+
+	return l != NULL && l->siret[0] ? l->siret : NULL;
+}
+
+/* Whether a record of type and ref was created in the causal past c. */
+static int
+created(MDB_txn *txn, struct store *s, const struct causal *c, unsigned type,
+    const char *ref, size_t len, bool *yes, bool *alive)
+{
+	uint8_t id[CONSORT_EID_BYTES];
+
+	keys_entity_id(id, s->founder, type, ref, len);
+	return perm_existed(txn, s, c, type, id, yes, alive);
+}
+
+/* Checks a notice: a co-contractor's own, to the real lead, on a live lot. */
+static int
+check_notice(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct run *r, const char **why)
+{
+	const char *lead = lead_siret(s);
+	char ref[CONSORT_REF_MAX + 64];
+	bool yes, alive;
+	unsigned k;
+	int rc;
+
+	if (m == NULL || m->role != ROLE_CO) {
+		*why = "only a co-contractor records a notice, of its own direct "
+		    "request to the lead (R11)";
+		return E(PERM);
+	}
+	for (k = 1; k <= FN_MAX; k++)
+		if (r->f[k] == NULL || r->f[k]->kind != VAL_STR) {
+			*why = "a notice names its lot, period, member, lead and date";
+			return E(PERM);
+		}
+	if (!is_str(r->f[FN_MEMBER], m->siret)) {
+		*why = "a notice names its own author as the member";
+		return E(PERM);
+	}
+	if (lead == NULL || !is_str(r->f[FN_LEAD], lead)) {
+		*why = "a notice names the consortium's lead";
+		return E(PERM);
+	}
+	snprintf(ref, sizeof(ref), "N-%.*s-%.*s-%s", (int)r->f[FN_LOT]->len,
+	    r->f[FN_LOT]->s, (int)r->f[FN_PERIOD]->len, r->f[FN_PERIOD]->s,
+	    m->siret);
+	if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0) {
+		*why = "a notice's ref is N-LOT-PERIOD-SIRET of its fields";
+		return E(PERM);
+	}
+	if ((rc = created(txn, s, c, T_lot, r->f[FN_LOT]->s, r->f[FN_LOT]->len,
+	    &yes, &alive)) != 0)
+		return rc;
+	if (!alive) {
+		*why = "a notice names a lot that exists";
+		return E(PERM);
+	}
+	return 0;
+}
+
+/* The verified request an order record holds, and what it says. */
+struct signed_request {
+	struct order_file f;
+	const json_t *req, *sender, *totals;
+	char hash[2 * 32 + 1];
+	char author[2 * CONSORT_KEY_BYTES + 1];
+};
+
+/*
+ * Verifies the signed file an order record holds: well formed, in its
+ * canonical form, signed with its author's key, for this consortium and
+ * this lead.
+ */
+static int
+verify_signed(const struct store *s, const struct changeset *cs,
+    const struct value *v, struct signed_request *q, const char **why)
+{
+	char hex[2 * CONSORT_HASH_BYTES + 1], *canon = NULL;
+	size_t clen = 0;
+	const json_t *x;
+
+	*why = "an order holds the signed request it records (field signed)";
+	if (v == NULL || v->kind != VAL_STR)
+		return E(PERM);
+	util_hex(q->author, cs->author, CONSORT_KEY_BYTES);
+	*why = "its signed request is not a signed order request file";
+	if (order_parse(v->s, v->len, cs->author, &q->f, NULL) != 0)
+		return E(PERM);
+	if (jcs_canonical(q->f.root, &canon, &clen) != 0 || clen != v->len ||
+	    memcmp(canon, v->s, clen) != 0) {
+		free(canon);
+		*why = "its signed request is not in its canonical form (RFC 8785)";
+		return E(PERM);
+	}
+	free(canon);
+	if (memcmp(q->f.file_key, cs->author, CONSORT_KEY_BYTES) != 0 ||
+	    !q->f.valid) {
+		*why = "its request was not signed by the author of the change-set";
+		return E(PERM);
+	}
+	q->req = q->f.request;
+	q->sender = json_object_get(q->req, "sender");
+	q->totals = json_object_get(q->req, "totals");
+	util_hex(q->hash, q->f.hash, 32);
+	util_hex(hex, cs->consortium, CONSORT_HASH_BYTES);
+	x = json_object_get(q->req, "consortium");
+	if (strcmp(jstr(x, "id"), hex) != 0) {
+		*why = "its request is another consortium's";
+		return E(PERM);
+	}
+	util_hex(hex, s->founder, CONSORT_KEY_BYTES);
+	if (strcmp(jstr(json_object_get(q->req, "lead"), "key"), hex) != 0) {
+		*why = "its request names another lead";
+		return E(PERM);
+	}
+	*why = NULL;
+	return 0;
+}
+
+/*
+ * Checks who sends the request: the lead, or a co-contractor directly
+ * (R11) whose notice to the lead is in the change-set's past.
+ */
+static int
+check_sender(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct signed_request *q, const char **why)
+{
+	const char *lead = lead_siret(s), *siret = jstr(q->sender, "siret");
+	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
+	const char *period = jstr(q->req, "period");
+	bool direct = json_is_true(json_object_get(q->sender, "direct"));
+	char ref[CONSORT_REF_MAX + 64];
+	bool yes, alive;
+	int rc;
+
+	if (strcmp(jstr(q->sender, "key"), q->author) != 0) {
+		*why = "its request names another sender than its author";
+		return E(PERM);
+	}
+	if (m == NULL) {
+		if (!direct && lead != NULL && strcmp(siret, lead) == 0)
+			return 0;
+		*why = "the lead's request is sent as the lead's";
+		return E(PERM);
+	}
+	if (m->role != ROLE_CO || !direct || strcmp(siret, m->siret) != 0) {
+		*why = "an order request is the lead's, or a co-contractor's own "
+		    "direct request (R11)";
+		return E(PERM);
+	}
+	snprintf(ref, sizeof(ref), "N-%s-%s-%s", lot, period, siret);
+	if ((rc = created(txn, s, c, T_notice, ref, strlen(ref), &yes,
+	    &alive)) != 0)
+		return rc;
+	if (!yes) {
+		*why = "a direct request follows its notice to the lead (R11)";
+		return E(PERM);
+	}
+	return 0;
+}
+
+/* Whether the order's own fields are what its verified request says. */
+static bool
+fields_match(const struct run *r, const struct signed_request *q)
+{
+	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
+	const char *sig = jstr(json_object_get(q->f.root, "signature"), "sig");
+	const struct value *d = r->f[FO_DIRECT];
+
+	return is_str(r->f[FO_LOT], lot) &&
+	    is_str(r->f[FO_PERIOD], jstr(q->req, "period")) &&
+	    is_str(r->f[FO_HASH], q->hash) && is_str(r->f[FO_KEY], q->author) &&
+	    is_str(r->f[FO_SIGNATURE], sig) &&
+	    is_str(r->f[FO_SENDER], jstr(q->sender, "siret")) &&
+	    d != NULL && d->kind == VAL_BOOL &&
+	    d->b == json_is_true(json_object_get(q->sender, "direct")) &&
+	    r->f[FO_DATE] != NULL;
+}
+
+/* Whether the order's totals are its verified request's. */
+static bool
+totals_match(const struct run *r, const struct signed_request *q)
+{
+	static const struct { unsigned field; const char *key; } t[] = {
+		{ FO_SESSIONS, "sessions" }, { FO_FINANCED, "financed" },
+		{ FO_HOURS, "hours" }, { FO_COST, "cost_cents" },
+	};
+	const json_t *v;
+	size_t i;
+
+	for (i = 0; i < nitems(t); i++) {
+		v = json_object_get(q->totals, t[i].key);
+		if (!json_is_integer(v) || !is_int(r->f[t[i].field],
+		    json_integer_value(v)))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Checks every field of an order record against its verified request and
+ * the author's causal past (its number, the order it amends).
+ */
+static int
+check_fields(MDB_txn *txn, struct store *s, const struct causal *c,
+    const struct run *r, const struct signed_request *q, const char **why)
+{
+	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
+	const char *period = jstr(q->req, "period");
+	char ref[CONSORT_REF_MAX + 64], prior[CONSORT_REF_MAX + 1];
+	int64_t number;
+	int rc;
+
+	if (!schema_period_valid(period, strlen(period)) ||
+	    schema_check_ref(lot, strlen(lot), NULL) != 0) {
+		*why = "its request names no lot or no real period";
+		return E(PERM);
+	}
+	if ((rc = perm_order_prior(txn, s, c, lot, strlen(lot), period, &number,
+	    prior, sizeof(prior))) != 0)
+		return rc;
+	snprintf(ref, sizeof(ref), "O-%s-%s-%.12s", lot, period, q->hash);
+	if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0)
+		*why = "an order's ref is O-LOT-PERIOD- and 12 hex digits of its "
+		    "request's hash";
+	else if (!fields_match(r, q))
+		*why = "an order's fields are what its signed request says";
+	else if (!totals_match(r, q))
+		*why = "an order's totals are its signed request's";
+	else if (!is_int(r->f[FO_NUMBER], number + 1) ||
+	    (number > 0) != (r->f[FO_AMENDS] != NULL) ||
+	    (number > 0 && !is_str(r->f[FO_AMENDS], prior)))
+		*why = "an order's number and the order it amends follow the "
+		    "orders of its lot and period in its author's past";
+	else
+		return 0;
+	return E(PERM);
+}
+
+/* Checks an order record: the verified request it holds, and its fields. */
+static int
+check_order(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct changeset *cs, const struct run *r,
+    const char **why)
+{
+	struct signed_request q;
+	unsigned k;
+	int rc;
+
+	if (m != NULL && m->role != ROLE_CO) {
+		*why = "an order request is sent by the lead, or directly by a "
+		    "co-contractor (R11)";
+		return E(PERM);
+	}
+	for (k = FO_MAX + 1; k <= SCHEMA_MAX_FIELDS; k++)
+		if (r->f[k] != NULL) {
+			*why = "an order holds only the fields of the schema";
+			return E(PERM);
+		}
+	memset(&q, 0, sizeof(q));
+	if ((rc = verify_signed(s, cs, r->f[FO_SIGNED], &q, why)) == 0 &&
+	    (rc = check_sender(txn, s, m, c, &q, why)) == 0)
+		rc = check_fields(txn, s, c, r, &q, why);
+	order_file_free(&q.f);
+	return rc;
+}
+
+/* Judges the change-set holding op i, an order's or a notice's. */
+static int
+judge(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct changeset *cs, uint32_t i,
+    const char **why)
+{
+	const struct cs_op *op = &cs->ops[i];
+	struct run r;
+	bool before, alive;
+	int rc;
+
+	if ((*why = read_run(cs, &r)) != NULL)
+		return E(PERM);
+	if ((rc = perm_roster(txn, s)) != 0 ||
+	    (rc = perm_existed(txn, s, c, op->type, op->id, &before,
+	    &alive)) != 0)
+		return rc;
+	if (before) {
+		*why = "an order or a notice is created once, and never changed "
+		    "nor deleted";
+		return E(PERM);
+	}
+	return op->type == T_notice ? check_notice(txn, s, m, c, &r, why) :
+	    check_order(txn, s, m, c, cs, &r, why);
+}
+
+/*
+ * Decides whether the author of cs (m, NULL for the lead) may apply its op
+ * i on an order or a notice.  The whole change-set is judged at its first
+ * op; the verdict holds for the ops that follow (s->verdict).
+ */
+int
+perm_order_check(MDB_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct changeset *cs, uint32_t i,
+    const char **why)
+{
+	struct perm_verdict *v = &s->verdict;
+	int rc;
+
+	if (i > 0 && v->valid && v->op + 1 == i &&
+	    memcmp(v->cs, cs->id, CONSORT_HASH_BYTES) == 0) {
+		v->op = i;
+		*why = v->why;
+		return v->rc;
+	}
+	v->valid = false;
+	rc = i == 0 ? judge(txn, s, m, c, cs, i, why) :
+	    (*why = "the change-set that creates an order or a notice holds "
+	    "nothing else", E(PERM));
+	if (rc != 0 && rc != E(PERM))
+		return rc;
+	memcpy(v->cs, cs->id, CONSORT_HASH_BYTES);
+	v->op = i;
+	v->rc = rc;
+	v->why = *why;
+	v->valid = true;
+	return rc;
+}
+
+/* What perm_order_prior looks for, and what it found. */
+struct prior {
+	const struct store *s;
+	const struct causal *c;
+	const char *lot, *period;
+	size_t lotlen;
+	int64_t number;
+	char *ref;
+	size_t reflen;
+};
+
+/* Keeps the highest-numbered order of the lot and period in the past. */
+static int
+prior_one(void *ctx, const struct record *r)
+{
+	struct prior *p = ctx;
+	const struct entry *e;
+	const struct value *v;
+	bool seen = p->c == NULL;
+	uint32_t k;
+
+	for (k = 0; k < r->exist.n && !seen; k++) {
+		e = &r->pool[r->exist.off + k];
+		seen = e->val.kind != VAL_NIL && e->author < p->c->n &&
+		    e->seq <= p->c->vv[e->author];
+	}
+	v = state_field(p->s, r, FO_LOT);
+	if (!seen || v == NULL || v->kind != VAL_STR || v->len != p->lotlen ||
+	    memcmp(v->s, p->lot, v->len) != 0 ||
+	    !is_str(state_field(p->s, r, FO_PERIOD), p->period))
+		return 0;
+	v = state_field(p->s, r, FO_NUMBER);
+	if (v != NULL && v->kind == VAL_INT && v->i > p->number &&
+	    r->ref_len < p->reflen) {
+		p->number = v->i;
+		memcpy(p->ref, r->ref, r->ref_len);
+		p->ref[r->ref_len] = '\0';
+	}
+	return 0;
+}
+
+/*
+ * The highest number among the orders of (lot, period) in the causal past
+ * c (NULL: every order in the state, a local write's past), 0 when none,
+ * and that order's ref: a new order takes the next number and amends it.
+ * Ties go to the first ref, so that every node finds the same.
+ */
+int
+perm_order_prior(MDB_txn *txn, struct store *s, const struct causal *c,
+    const char *lot, size_t lotlen, const char *period, int64_t *number,
+    char *ref, size_t reflen)
+{
+	struct prior p = { s, c, lot, period, lotlen, 0, ref, reflen };
+	int rc;
+
+	ref[0] = '\0';
+	rc = state_foreach(txn, s, T_order, prior_one, &p);
+	*number = p.number;
+	return rc;
+}

@@ -1,0 +1,842 @@
+/*
+ * Unit tests of perm.c and perm-order.c: who may edit what, judged in each
+ * change-set's causal past.  Node A is the lead (node_init, records_put);
+ * B and C are co-contractors and D a subcontractor of B, hand-driven key
+ * pairs whose change-sets are built op by op (as a dishonest member's
+ * would be) and received by A, where every op they may not make is
+ * refused.  The same checks refuse a local edit of A at once.
+ */
+#include "testutil.h"
+#include "order.h"
+
+#define SIRET_B "83046172900451"
+#define SIRET_C "50324917900212"
+#define SIRET_D "73282932000074"
+
+/* The lead A, co-contractors B and C, subcontractor D of B. */
+struct fix {
+	char *dir;
+	struct node *a;
+	struct tu_author b, c, d;
+	struct cs_builder cb;
+	char buf[256];
+	char why[256];  /* the reason of the last change-set's first refusal */
+};
+
+/* A field-name / value pair. */
+struct kv {
+	const char *name;
+	struct value v;
+};
+
+/* Writes one record in one local change-set of node n. */
+static int
+put(struct node *n, const char *type, const char *ref, const struct kv *kv,
+    unsigned nkv, enum put_mode mode)
+{
+	struct field_input in[SCHEMA_MAX_FIELDS];
+	const struct schema_type *t = schema_type_by_name(type);
+	struct consort_diag d = { 0 };
+	struct edit e;
+	bool changed;
+	unsigned i;
+	int rc;
+
+	assert_non_null(t);
+	for (i = 0; i < nkv; i++) {
+		in[i].f = schema_field_by_name(t, kv[i].name, strlen(kv[i].name));
+		assert_non_null(in[i].f);
+		in[i].v = kv[i].v;
+	}
+	assert_ok(edit_begin(n, &e));
+	if ((rc = records_put(&e, t, ref, strlen(ref), in, nkv, mode, false,
+	    &changed, &d)) != 0) {
+		edit_abort(&e);
+		return rc;
+	}
+	return edit_commit(&e);
+}
+
+/* Binds a member's key on the lead (a co-contractor, or a subcontractor). */
+static void
+bind_member(struct fix *f, const char *siret, enum member_role role,
+    const struct tu_author *p)
+{
+	struct roster_invite rq = { role == ROLE_SUB ? "Sous-Traitant D" : NULL,
+		siret, role, { 0 }, role == ROLE_SUB ? SIRET_B : NULL,
+		role == ROLE_SUB ? "DC4-2026-001" : NULL };
+	struct consort_diag d = { 0 };
+	struct edit e;
+
+	memcpy(rq.key, p->pk, CONSORT_KEY_BYTES);
+	assert_ok(edit_begin(f->a, &e));
+	assert_ok(roster_invite(&e, &rq, &d));
+	assert_ok(edit_commit(&e));
+}
+
+/*
+ * Per-test setup: the lead A with B and C awarded, D a subcontractor of B,
+ * a lot, sessions of A (SA), B (SB, SB2), D (SD) and one without a
+ * provider (SN), paths PA (in SA) and PB (in SB), the lead's derogation DA.
+ */
+static int
+setup(void **state)
+{
+	struct genesis_member co[2] = {
+		{ "Co Formation B", SIRET_B }, { "Co Formation C", SIRET_C },
+	};
+	struct genesis g = {
+		"Consortium Test", "MKT-2026-01",
+		{ "Lead Formation", TU_LEAD_SIRET }, co, 2
+	};
+	struct kv lot[2] = { { "sector", tu_str("B") }, { "rate_cents",
+		tu_int(1000) } };
+	struct kv sess[2] = { { "lot", tu_str("LOT-A") }, { "provider",
+		tu_str(TU_LEAD_SIRET) } };
+	struct kv path[2] = { { "session", tu_str("SA") }, { "hours",
+		tu_int(100) } };
+	struct kv derog[3] = { { "session", tu_str("SA") }, { "rule",
+		tu_str("R05") }, { "reason", tu_str("Lead") } };
+	struct consort_diag d = { 0 };
+	struct fix *f = calloc(1, sizeof(*f));
+	char path_a[4096];
+
+	if (f == NULL || (f->dir = tu_mkdtemp()) == NULL)
+		return -1;
+	tu_path(path_a, sizeof(path_a), f->dir, "a");
+	if (node_init(path_a, &g, NULL, 0, &f->a, &d) != 0)
+		return -1;
+	tu_author_init(&f->b, 0xb0);
+	tu_author_init(&f->c, 0xc0);
+	tu_author_init(&f->d, 0xd0);
+	csb_init(&f->cb);
+	bind_member(f, SIRET_B, ROLE_CO, &f->b);
+	bind_member(f, SIRET_C, ROLE_CO, &f->c);
+	bind_member(f, SIRET_D, ROLE_SUB, &f->d);
+	assert_ok(put(f->a, "lot", "LOT-A", lot, 2, PUT_ADD));
+	assert_ok(put(f->a, "lot", "LOT-B", lot, 2, PUT_ADD));
+	assert_ok(put(f->a, "session", "SA", sess, 2, PUT_ADD));
+	sess[1].v = tu_str(SIRET_B);
+	assert_ok(put(f->a, "session", "SB", sess, 2, PUT_ADD));
+	assert_ok(put(f->a, "session", "SB2", sess, 2, PUT_ADD));
+	sess[1].v = tu_str(SIRET_D);
+	assert_ok(put(f->a, "session", "SD", sess, 2, PUT_ADD));
+	assert_ok(put(f->a, "session", "SN", sess, 1, PUT_ADD));
+	assert_ok(put(f->a, "path", "PA", path, 2, PUT_ADD));
+	path[0].v = tu_str("SB");
+	assert_ok(put(f->a, "path", "PB", path, 2, PUT_ADD));
+	assert_ok(put(f->a, "derogation", "DA", derog, 3, PUT_ADD));
+	*state = f;
+	return 0;
+}
+
+/* Per-test teardown. */
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	csb_free(&f->cb);
+	node_close(f->a);
+	tu_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Adds an op on (type, ref) to the builder; field NULL for create/delete. */
+static void
+op(struct fix *f, unsigned kind, const char *type, const char *ref,
+    const char *field, struct value v)
+{
+	const struct schema_type *t = schema_type_by_name(type);
+	uint8_t id[CONSORT_EID_BYTES];
+	struct value rv = tu_str(ref);
+
+	assert_non_null(t);
+	node_entity_id(f->a, t->id, ref, strlen(ref), id);
+	if (kind == OP_CREATE)
+		csb_op(&f->cb, OP_CREATE, t->id, id, 0, &rv);
+	else if (kind == OP_DELETE)
+		csb_op(&f->cb, OP_DELETE, t->id, id, 0, NULL);
+	else if (kind == OP_UNSET)
+		csb_op(&f->cb, OP_UNSET, t->id, id, schema_field_by_name(t, field,
+		    strlen(field))->id, NULL);
+	else
+		csb_op(&f->cb, kind, t->id, id, schema_field_by_name(t, field,
+		    strlen(field))->id, &v);
+}
+
+/* The deps of a change-set that saw everything store s holds but its own. */
+static uint32_t
+deps_of(struct store *s, const uint8_t *self, struct cs_dep *deps)
+{
+	MDB_txn *txn;
+	struct head h;
+	uint32_t i, n = 0;
+
+	assert_ok(store_begin(s, false, &txn));
+	assert_ok(store_load_authors(txn, s));
+	for (i = 0; i < s->nauthors; i++) {
+		if (memcmp(s->authors[i], self, CONSORT_KEY_BYTES) == 0)
+			continue;
+		assert_ok(store_head(txn, s, s->authors[i], &h));
+		memcpy(deps[n].author, s->authors[i], CONSORT_KEY_BYTES);
+		deps[n].seq = h.seq;
+		memcpy(deps[n].hash, h.id, CONSORT_HASH_BYTES);
+		n++;
+	}
+	mdb_txn_abort(txn);
+	return n;
+}
+
+/*
+ * Receives a change-set into a store; returns how many of its ops were
+ * refused, and the reason of the first in why (as the store recorded it).
+ */
+static uint64_t
+receive_why(struct store *s, const uint8_t *consortium, const struct tu_cs *cs,
+    char *why, size_t whylen)
+{
+	uint8_t id[CONSORT_HASH_BYTES];
+	struct log_receipt r = { 0 };
+	struct consort_diag d = { 0 };
+	struct mp_reader rd;
+	struct value err;
+	const char *w;
+	uint64_t u;
+	uint32_t n, wl;
+	MDB_txn *txn;
+	MDB_val v;
+
+	assert_ok(store_begin(s, true, &txn));
+	if (log_receive(txn, s, cs->p, cs->len, consortium, &r, &d) != 0)
+		fail_msg("receive: %s %s", d.where, d.what);
+	assert_ok(log_finish_batch(txn, s, consortium, &r, &d));
+	assert_ok(store_commit(txn));
+	assert_int_equal(r.applied, 1);
+	snprintf(why, whylen, "(none)");
+	keys_hash(id, cs->p, cs->len - CONSORT_SIG_BYTES);
+	assert_ok(store_begin(s, false, &txn));
+	if (store_get(txn, s, TB_REFUSED, id, sizeof(id), &v) == 0) {
+		/* [op index, count, error, reason] */
+		mp_reader_init(&rd, v.mv_data, v.mv_size);
+		assert_ok(mp_read_array(&rd, &n));
+		assert_ok(mp_read_uint(&rd, &u));
+		assert_ok(mp_read_uint(&rd, &u));
+		assert_ok(mp_read_value(&rd, &err));
+		assert_ok(mp_read_str(&rd, &w, &wl));
+		snprintf(why, whylen, "%.*s", (int)wl, w);
+	}
+	mdb_txn_abort(txn);
+	return r.refused_ops;
+}
+
+/* receive_why without the reason. */
+static uint64_t
+receive(struct store *s, const uint8_t *consortium, const struct tu_cs *cs)
+{
+	char why[256];
+
+	return receive_why(s, consortium, cs, why, sizeof(why));
+}
+
+/* Fails unless the last change-set A received was refused for why. */
+#define assert_why(f, text) do {					\
+	if (strstr((f)->why, (text)) == NULL)				\
+		fail_msg("refused for \"%s\", expected \"%s\"",	\
+		    (f)->why, (text));					\
+} while (0)
+
+/*
+ * Signs the builder's ops as p's next change-set, having seen everything A
+ * holds, and has A receive it; returns how many ops A refused.
+ */
+static uint64_t
+send_a(struct fix *f, struct tu_author *p)
+{
+	struct cs_dep deps[8];
+	struct tu_cs cs;
+	uint64_t refused;
+	uint32_t n = deps_of(&f->a->store, p->pk, deps);
+
+	cs = tu_author_sign(p, f->a->consortium, deps, n, util_now_ms() << 16,
+	    &f->cb);
+	refused = receive_why(&f->a->store, f->a->consortium, &cs, f->why,
+	    sizeof(f->why));
+	tu_cs_free(&cs);
+	return refused;
+}
+
+/* A field of a record of A as text: "(none)" unset, "(dead)" no live record. */
+static const char *
+shown(struct fix *f, const char *type, const char *ref, const char *field)
+{
+	const struct schema_type *t = schema_type_by_name(type);
+	const struct value *v;
+	struct record r;
+	MDB_txn *txn;
+
+	merge_record_init(&r);
+	assert_ok(store_begin(&f->a->store, false, &txn));
+	assert_ok(store_load_authors(txn, &f->a->store));
+	assert_ok(state_lookup(txn, &f->a->store, f->a->founder, t->id, ref,
+	    strlen(ref), &r));
+	if (!merge_alive(&f->a->store, &r))
+		snprintf(f->buf, sizeof(f->buf), "(dead)");
+	else if ((v = state_field(&f->a->store, &r, schema_field_by_name(t,
+	    field, strlen(field))->id)) == NULL)
+		snprintf(f->buf, sizeof(f->buf), "(none)");
+	else if (v->kind == VAL_INT)
+		snprintf(f->buf, sizeof(f->buf), "%lld", (long long)v->i);
+	else if (v->kind == VAL_STR)
+		snprintf(f->buf, sizeof(f->buf), "%.*s", (int)v->len, v->s);
+	else
+		snprintf(f->buf, sizeof(f->buf), "%s", v->b ? "true" : "false");
+	mdb_txn_abort(txn);
+	merge_record_free(&r);
+	return f->buf;
+}
+
+/* A path moved out of another provider's session, or into one: refused. */
+static void
+test_path_session(void **state)
+{
+	struct fix *f = *state;
+
+	/* B moves the lead's PA into its own SB, then edits it */
+	op(f, OP_SET, "path", "PA", "session", tu_str("SB"));
+	op(f, OP_SET, "path", "PA", "hours", tu_int(1));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_why(f, "the path belongs to a session run by another provider");
+	assert_string_equal(shown(f, "path", "PA", "session"), "SA");
+	assert_string_equal(shown(f, "path", "PA", "hours"), "100");
+	/* B moves its own PB into the lead's SA */
+	op(f, OP_SET, "path", "PB", "session", tu_str("SA"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "the path's new session is run by another provider");
+	assert_string_equal(shown(f, "path", "PB", "session"), "SB");
+	/* re-creating PA in its own session is no way round */
+	op(f, OP_CREATE, "path", "PA", NULL, tu_str(""));
+	op(f, OP_SET, "path", "PA", "session", tu_str("SB"));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_string_equal(shown(f, "path", "PA", "session"), "SA");
+	/* between its own sessions, and its subcontractor's: allowed */
+	op(f, OP_SET, "path", "PB", "session", tu_str("SB2"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	op(f, OP_SET, "path", "PB", "session", tu_str("SD"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "path", "PB", "session"), "SD");
+	/* D, in its own session; C, a third member, may not touch it */
+	op(f, OP_SET, "path", "PB", "hours", tu_int(7));
+	assert_int_equal(send_a(f, &f->d), 0);
+	op(f, OP_SET, "path", "PB", "hours", tu_int(8));
+	assert_int_equal(send_a(f, &f->c), 1);
+	op(f, OP_SET, "path", "PB", "session", tu_str("SA"));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_string_equal(shown(f, "path", "PB", "hours"), "7");
+	/* a new path in one's own session, fields before the session op */
+	op(f, OP_CREATE, "path", "PC", NULL, tu_str(""));
+	op(f, OP_SET, "path", "PC", "hours", tu_int(3));
+	op(f, OP_SET, "path", "PC", "session", tu_str("SB"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "path", "PC", "hours"), "3");
+	/* one without a session: the lead's */
+	op(f, OP_CREATE, "path", "PX", NULL, tu_str(""));
+	op(f, OP_SET, "path", "PX", "hours", tu_int(3));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_why(f, "a path without a session is edited by the lead only");
+	assert_string_equal(shown(f, "path", "PX", "hours"), "(dead)");
+}
+
+/* A session without a provider is the lead's; a member creates its own. */
+static void
+test_session_provider(void **state)
+{
+	struct fix *f = *state;
+	struct kv own[2] = { { "lot", tu_str("LOT-A") }, { "provider",
+		tu_str(SIRET_B) } };
+	struct kv title = { "title", tu_str("Local") };
+	struct kv prov = { "provider", tu_str(SIRET_B) };
+
+	/* claims of SN, as a plain set and as a re-creation */
+	op(f, OP_SET, "session", "SN", "provider", tu_str(SIRET_B));
+	op(f, OP_SET, "session", "SN", "title", tu_str("Prise"));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_why(f, "a session without a provider is edited by the lead only");
+	op(f, OP_CREATE, "session", "SN", NULL, tu_str(""));
+	op(f, OP_SET, "session", "SN", "provider", tu_str(SIRET_B));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_string_equal(shown(f, "session", "SN", "provider"), "(none)");
+	/* its own: create, fields, provider last, in one change-set */
+	op(f, OP_CREATE, "session", "SX", NULL, tu_str(""));
+	op(f, OP_SET, "session", "SX", "title", tu_str("Own"));
+	op(f, OP_SET, "session", "SX", "provider", tu_str(SIRET_B));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "session", "SX", "title"), "Own");
+	/* another's provider, or none: refused whole */
+	op(f, OP_CREATE, "session", "SY", NULL, tu_str(""));
+	op(f, OP_SET, "session", "SY", "provider", tu_str(SIRET_C));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_why(f, "a member may only name itself");
+	op(f, OP_CREATE, "session", "SY", NULL, tu_str(""));
+	op(f, OP_SET, "session", "SY", "title", tu_str("Anonymous"));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_string_equal(shown(f, "session", "SY", "title"), "(dead)");
+	/* B for its subcontractor D; D never for B */
+	op(f, OP_CREATE, "session", "SZ", NULL, tu_str(""));
+	op(f, OP_SET, "session", "SZ", "provider", tu_str(SIRET_D));
+	assert_int_equal(send_a(f, &f->b), 0);
+	op(f, OP_SET, "session", "SZ", "title", tu_str("Sub"));
+	assert_int_equal(send_a(f, &f->d), 0);
+	op(f, OP_SET, "session", "SZ", "provider", tu_str(SIRET_B));
+	assert_int_equal(send_a(f, &f->d), 1);
+	op(f, OP_CREATE, "session", "SW", NULL, tu_str(""));
+	op(f, OP_SET, "session", "SW", "provider", tu_str(SIRET_B));
+	assert_int_equal(send_a(f, &f->d), 2);
+	/* the lead assigns SN; then its provider edits it */
+	assert_ok(put(f->a, "session", "SN", &prov, 1, PUT_SET));
+	op(f, OP_SET, "session", "SN", "title", tu_str("Assigned"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "session", "SN", "title"), "Assigned");
+	/* the lead edits anything; a local write meets the same check */
+	assert_ok(put(f->a, "session", "SX", &title, 1, PUT_SET));
+	assert_ok(put(f->a, "session", "SL", own, 2, PUT_ADD));
+}
+
+/* Derogations: by whoever may edit the session they name, or the lead. */
+static void
+test_derogation(void **state)
+{
+	struct fix *f = *state;
+
+	op(f, OP_CREATE, "derogation", "DB1", NULL, tu_str(""));
+	op(f, OP_SET, "derogation", "DB1", "rule", tu_str("R05"));
+	op(f, OP_SET, "derogation", "DB1", "session", tu_str("SA"));
+	assert_int_equal(send_a(f, &f->b), 3);
+	assert_why(f, "the derogation is about a session run by another provider");
+	assert_string_equal(shown(f, "derogation", "DB1", "rule"), "(dead)");
+	/* on its own session; then moved to the lead's: refused */
+	op(f, OP_CREATE, "derogation", "DB2", NULL, tu_str(""));
+	op(f, OP_SET, "derogation", "DB2", "rule", tu_str("R05"));
+	op(f, OP_SET, "derogation", "DB2", "session", tu_str("SB"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	op(f, OP_SET, "derogation", "DB2", "session", tu_str("SA"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "derogation", "DB2", "session"), "SB");
+	/* naming only an intent: the lead's */
+	op(f, OP_CREATE, "derogation", "DB3", NULL, tu_str(""));
+	op(f, OP_SET, "derogation", "DB3", "intent", tu_str("I1"));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_why(f, "a derogation without a session is recorded by the lead only");
+	/* the lead's derogation: neither changed nor deleted by B */
+	op(f, OP_SET, "derogation", "DA", "reason", tu_str("Changed"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	op(f, OP_DELETE, "derogation", "DA", NULL, tu_str(""));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "derogation", "DA", "reason"), "Lead");
+	/* a subcontractor on its session; its parent too; C never */
+	op(f, OP_CREATE, "derogation", "DD", NULL, tu_str(""));
+	op(f, OP_SET, "derogation", "DD", "session", tu_str("SD"));
+	assert_int_equal(send_a(f, &f->d), 0);
+	op(f, OP_SET, "derogation", "DD", "reason", tu_str("Parent"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	op(f, OP_SET, "derogation", "DD", "reason", tu_str("Third"));
+	assert_int_equal(send_a(f, &f->c), 1);
+	assert_string_equal(shown(f, "derogation", "DD", "reason"), "Parent");
+}
+
+/* A request body as order build writes the parts perm-order.c checks. */
+static json_t *
+request(struct fix *f, const char *sender_siret, const uint8_t *sender_key,
+    bool direct, const char *period, int64_t cost)
+{
+	char cid[2 * CONSORT_HASH_BYTES + 1], lead[65], key[65];
+
+	util_hex(cid, f->a->consortium, CONSORT_HASH_BYTES);
+	util_hex(lead, f->a->founder, CONSORT_KEY_BYTES);
+	util_hex(key, sender_key, CONSORT_KEY_BYTES);
+	return json_pack("{s:s, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, "
+	    "s:{s:s, s:s, s:s, s:b}, s:{s:s}, s:s, s:{s:I, s:I, s:I, s:I}}",
+	    "format", ORDER_FORMAT,
+	    "consortium", "id", cid, "name", "Consortium Test", "market", "M",
+	    "lead", "name", "Lead Formation", "siret", TU_LEAD_SIRET, "key", lead,
+	    "sender", "role", direct ? "co" : "lead", "siret", sender_siret,
+	    "key", key, "direct", direct,
+	    "lot", "ref", "LOT-A",
+	    "period", period,
+	    "totals", "sessions", (json_int_t)1, "financed", (json_int_t)5,
+	    "hours", (json_int_t)700, "cost_cents", (json_int_t)cost);
+}
+
+/* Signs a request with sk; the signed file without its newline. */
+static char *
+signed_file(json_t *req, const uint8_t *pk, const uint8_t *sk, size_t *len)
+{
+	char *file;
+
+	assert_ok(order_sign(req, pk, sk, &file, len));
+	json_decref(req);
+	file[--*len] = '\0';
+	return file;
+}
+
+/* How the fields of an order record may be spoiled. */
+enum spoil { SP_NONE, SP_COST, SP_NUMBER, SP_REF, SP_NODATE, SP_OTHER_OP,
+	SP_NONCANON };
+
+/*
+ * Adds the ops recording a signed file as an order (what order_submit
+ * writes), spoiled as asked; returns its ref in f->buf.
+ */
+static void
+order_ops(struct fix *f, const char *file, size_t len, int64_t number,
+    const char *amends, enum spoil sp)
+{
+	struct order_file of;
+	const json_t *req, *t, *snd;
+	char hash[65], key[65], ref[CONSORT_REF_MAX + 1], *text = NULL;
+	const char *lot, *period;
+
+	assert_ok(order_parse(file, len, NULL, &of, NULL));
+	req = of.request;
+	t = json_object_get(req, "totals");
+	snd = json_object_get(req, "sender");
+	lot = json_string_value(json_object_get(json_object_get(req, "lot"),
+	    "ref"));
+	period = json_string_value(json_object_get(req, "period"));
+	util_hex(hash, of.hash, 32);
+	util_hex(key, of.file_key, CONSORT_KEY_BYTES);
+	snprintf(ref, sizeof(ref), "O-%s-%s-%.12s", lot, period,
+	    sp == SP_REF ? "000000000000" : hash);
+	op(f, OP_CREATE, "order", ref, NULL, tu_str(""));
+	op(f, OP_SET, "order", ref, "lot", tu_str(lot));
+	op(f, OP_SET, "order", ref, "period", tu_str(period));
+	op(f, OP_SET, "order", ref, "hash", tu_str(hash));
+	op(f, OP_SET, "order", ref, "key", tu_str(key));
+	op(f, OP_SET, "order", ref, "signature", tu_str(json_string_value(
+	    json_object_get(json_object_get(of.root, "signature"), "sig"))));
+	if (sp != SP_NODATE)
+		op(f, OP_SET, "order", ref, "date", tu_str("2026-04-30"));
+	op(f, OP_SET, "order", ref, "sessions", tu_int(json_integer_value(
+	    json_object_get(t, "sessions"))));
+	op(f, OP_SET, "order", ref, "financed", tu_int(json_integer_value(
+	    json_object_get(t, "financed"))));
+	op(f, OP_SET, "order", ref, "hours", tu_int(json_integer_value(
+	    json_object_get(t, "hours"))));
+	op(f, OP_SET, "order", ref, "cost_cents", tu_int(json_integer_value(
+	    json_object_get(t, "cost_cents")) + (sp == SP_COST)));
+	op(f, OP_SET, "order", ref, "sender", tu_str(json_string_value(
+	    json_object_get(snd, "siret"))));
+	op(f, OP_SET, "order", ref, "direct", tu_bool(json_is_true(
+	    json_object_get(snd, "direct"))));
+	op(f, OP_SET, "order", ref, "number", tu_int(number + (sp == SP_NUMBER)));
+	if (amends != NULL)
+		op(f, OP_SET, "order", ref, "amends", tu_str(amends));
+	if (sp == SP_NONCANON) {
+		/* the same file, a space added: it verifies, not canonical */
+		assert_non_null(text = malloc(len + 2));
+		memcpy(text, file, 1);
+		text[1] = ' ';
+		memcpy(text + 2, file + 1, len - 1);
+		op(f, OP_SET, "order", ref, "signed", (struct value){ VAL_STR,
+		    false, 0, text, (uint32_t)len + 1 });
+		free(text);
+	} else
+		op(f, OP_SET, "order", ref, "signed", (struct value){ VAL_STR,
+		    false, 0, file, (uint32_t)len });
+	if (sp == SP_OTHER_OP)
+		op(f, OP_SET, "path", "PB", "hours", tu_int(99));
+	snprintf(f->buf, sizeof(f->buf), "%s", ref);
+	order_file_free(&of);
+}
+
+/* Submits a signed file on A with order_submit (a local write). */
+static int
+submit(struct fix *f, const char *file, size_t len, char *ref, size_t reflen)
+{
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	struct edit e;
+	bool already;
+	int rc;
+
+	assert_ok(order_parse(file, len, NULL, &of, NULL));
+	assert_ok(edit_begin(f->a, &e));
+	rc = order_submit(&e, &of, ref, reflen, &already, &d);
+	order_file_free(&of);
+	if (rc != 0) {
+		edit_abort(&e);
+		return rc;
+	}
+	return edit_commit(&e);
+}
+
+/* Adds the ops of a notice by member to lead. */
+static void
+notice_ops(struct fix *f, const char *lot, const char *period,
+    const char *member, const char *lead)
+{
+	char ref[CONSORT_REF_MAX + 1];
+
+	snprintf(ref, sizeof(ref), "N-%s-%s-%s", lot, period, member);
+	op(f, OP_CREATE, "notice", ref, NULL, tu_str(""));
+	op(f, OP_SET, "notice", ref, "lot", tu_str(lot));
+	op(f, OP_SET, "notice", ref, "period", tu_str(period));
+	op(f, OP_SET, "notice", ref, "member", tu_str(member));
+	op(f, OP_SET, "notice", ref, "lead", tu_str(lead));
+	op(f, OP_SET, "notice", ref, "date", tu_str("2026-04-01"));
+}
+
+/* The lead's orders: submitted whole, numbered, never changed by anyone. */
+static void
+test_order_lead(void **state)
+{
+	struct fix *f = *state;
+	struct kv cost = { "cost_cents", tu_int(1) };
+	char ref1[CONSORT_REF_MAX + 1], ref2[CONSORT_REF_MAX + 1];
+	char *file;
+	size_t len;
+
+	file = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
+	    700000), f->a->pk, f->a->sk, &len);
+	assert_ok(submit(f, file, len, ref1, sizeof(ref1)));
+	free(file);
+	assert_string_equal(shown(f, "order", ref1, "number"), "1");
+	assert_string_equal(shown(f, "order", ref1, "cost_cents"), "700000");
+	/* an amendment: number 2, amends the first */
+	file = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
+	    710000), f->a->pk, f->a->sk, &len);
+	assert_ok(submit(f, file, len, ref2, sizeof(ref2)));
+	assert_string_equal(shown(f, "order", ref2, "number"), "2");
+	assert_string_equal(shown(f, "order", ref2, "amends"), ref1);
+	/* the lead may not change nor delete one (local refusal) */
+	assert_err(put(f->a, "order", ref1, &cost, 1, PUT_SET), E(PERM));
+	assert_err(tu_del(f->a, "order", ref1), E(PERM));
+	/* nor may B, nor record the lead's request under its own key */
+	op(f, OP_SET, "order", ref1, "cost_cents", tu_int(1));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "never changed nor deleted");
+	op(f, OP_UNSET, "order", ref2, "amends", tu_str(""));
+	assert_int_equal(send_a(f, &f->b), 1);
+	op(f, OP_DELETE, "order", ref1, NULL, tu_str(""));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "order", ref1, "cost_cents"), "700000");
+	assert_string_equal(shown(f, "order", ref2, "amends"), ref1);
+	free(file);
+	file = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-05",
+	    1), f->a->pk, f->a->sk, &len);
+	order_ops(f, file, len, 1, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 15);
+	assert_why(f, "its request was not signed by the author of the change-set");
+	assert_string_equal(shown(f, "order", f->buf, "number"), "(dead)");
+	free(file);
+}
+
+/* A co-contractor's direct order: its own signature, its notice first. */
+static void
+test_order_direct(void **state)
+{
+	static const enum spoil spoils[] = { SP_COST, SP_NUMBER, SP_REF,
+		SP_NODATE, SP_OTHER_OP, SP_NONCANON };
+	static const char *const whys[] = { "totals are its signed request's",
+		"number and the order it amends", "an order's ref is",
+		"fields are what its signed request says", "holds nothing else",
+		"not in its canonical form" };
+	struct fix *f = *state;
+	char *file, *bad, *sig, ref[sizeof(f->buf)];
+	size_t len, i;
+	uint64_t n;
+
+	file = signed_file(request(f, SIRET_B, f->b.pk, true, "2026-04", 5000),
+	    f->b.pk, f->b.sk, &len);
+	/* without its notice to the lead in its past */
+	order_ops(f, file, len, 1, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 15);
+	assert_why(f, "a direct request follows its notice to the lead (R11)");
+	notice_ops(f, "LOT-A", "2026-04", SIRET_B, TU_LEAD_SIRET);
+	assert_int_equal(send_a(f, &f->b), 0);
+	/* its signature altered: well formed, it does not hold */
+	assert_non_null(bad = strdup(file));
+	sig = strstr(bad, "\"sig\":\"") + 7;
+	*sig = *sig == '0' ? '1' : '0';  /* another hex digit */
+	order_ops(f, bad, len, 1, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 15);
+	assert_why(f, "its request was not signed by the author of the change-set");
+	free(bad);
+	/* signed by B, recorded by C */
+	order_ops(f, file, len, 1, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->c), 15);
+	assert_why(f, "its request was not signed by the author of the change-set");
+	/* fields that are not the request's, or more than the order */
+	for (i = 0; i < nitems(spoils); i++) {
+		order_ops(f, file, len, 1, NULL, spoils[i]);
+		n = send_a(f, &f->b);
+		/* every op of the order: 15 (14 without the date) */
+		if (n != (spoils[i] == SP_NODATE ? 14 : 15))
+			fail_msg("spoil %zu: %llu ops refused", i,
+			    (unsigned long long)n);
+		assert_why(f, whys[i]);
+	}
+	/* the other record's op of SP_OTHER_OP went through on its own */
+	assert_string_equal(shown(f, "path", "PB", "hours"), "99");
+	/* right: taken; the same again: refused */
+	order_ops(f, file, len, 1, NULL, SP_NONE);
+	snprintf(ref, sizeof(ref), "%s", f->buf);
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "order", ref, "sender"), SIRET_B);
+	assert_string_equal(shown(f, "order", ref, "direct"), "true");
+	order_ops(f, file, len, 1, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 15);
+	assert_why(f, "created once");
+	free(file);
+	/* a subcontractor sends no request */
+	file = signed_file(request(f, SIRET_D, f->d.pk, true, "2026-04", 5000),
+	    f->d.pk, f->d.sk, &len);
+	order_ops(f, file, len, 2, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->d), 15);
+	assert_why(f, "sent by the lead, or directly by a co-contractor");
+	free(file);
+}
+
+/* Notices: a co-contractor's own, to the real lead, on a live lot. */
+static void
+test_notice(void **state)
+{
+	struct fix *f = *state;
+	struct kv date = { "date", tu_str("2026-04-02") };
+
+	notice_ops(f, "LOT-A", "2026-04", SIRET_C, TU_LEAD_SIRET);
+	assert_int_equal(send_a(f, &f->b), 6);     /* in C's name */
+	assert_why(f, "a notice names its own author as the member");
+	notice_ops(f, "LOT-A", "2026-04", SIRET_B, SIRET_C);
+	assert_int_equal(send_a(f, &f->b), 6);     /* to another lead */
+	assert_why(f, "a notice names the consortium's lead");
+	notice_ops(f, "LOT-Z", "2026-04", SIRET_B, TU_LEAD_SIRET);
+	assert_int_equal(send_a(f, &f->b), 6);     /* no such lot */
+	assert_why(f, "a notice names a lot that exists");
+	notice_ops(f, "LOT-A", "2026-04", SIRET_D, TU_LEAD_SIRET);
+	assert_int_equal(send_a(f, &f->d), 6);     /* a subcontractor's */
+	assert_why(f, "only a co-contractor records a notice");
+	notice_ops(f, "LOT-A", "2026-04", SIRET_B, TU_LEAD_SIRET);
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "notice", "N-LOT-A-2026-04-" SIRET_B,
+	    "lead"), TU_LEAD_SIRET);
+	/* never changed: by its author, nor by the lead */
+	op(f, OP_SET, "notice", "N-LOT-A-2026-04-" SIRET_B, "date",
+	    tu_str("2026-05-01"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_err(put(f->a, "notice", "N-LOT-A-2026-04-" SIRET_B, &date, 1,
+	    PUT_SET), E(PERM));
+	assert_err(tu_del(f->a, "notice", "N-LOT-A-2026-04-" SIRET_B), E(PERM));
+	/* a lot deleted in its past */
+	assert_ok(tu_del(f->a, "lot", "LOT-B"));
+	notice_ops(f, "LOT-B", "2026-04", SIRET_B, TU_LEAD_SIRET);
+	assert_int_equal(send_a(f, &f->b), 6);
+	assert_why(f, "a notice names a lot that exists");
+}
+
+/*
+ * Verdicts do not depend on arrival order: a notice on a lot the lead
+ * deletes concurrently, and a session B creates while the lead creates it
+ * without a provider, are judged by what each change-set had seen.
+ */
+static void
+test_concurrent_verdicts(void **state)
+{
+	struct fix *f = *state;
+	struct kv title = { "title", tu_str("Lead's") };
+	struct cs_dep deps[8];
+	struct tu_cs bcs, bcs2, l1, l2, x;
+	uint8_t h1[CONSORT_HASH_BYTES], h2[CONSORT_HASH_BYTES];
+	struct store s2;
+	uint32_t n, i;
+	uint64_t seq;
+	char path[4096];
+
+	/* B writes having seen A so far; A then writes concurrently */
+	n = deps_of(&f->a->store, f->b.pk, deps);
+	notice_ops(f, "LOT-B", "2026-04", SIRET_B, TU_LEAD_SIRET);
+	bcs = tu_author_sign(&f->b, f->a->consortium, deps, n,
+	    util_now_ms() << 16, &f->cb);
+	op(f, OP_CREATE, "session", "SQ", NULL, tu_str(""));
+	op(f, OP_SET, "session", "SQ", "provider", tu_str(SIRET_B));
+	bcs2 = tu_author_sign(&f->b, f->a->consortium, deps, n,
+	    util_now_ms() << 16, &f->cb);
+	assert_ok(tu_del(f->a, "lot", "LOT-B"));
+	assert_ok(put(f->a, "session", "SQ", &title, 1, PUT_ADD));
+	seq = tu_head(&f->a->store, f->a->pk).seq;
+	l1 = tu_stored_cs(&f->a->store, f->a->pk, seq - 1);
+	l2 = tu_stored_cs(&f->a->store, f->a->pk, seq);
+	/* on A: the deletion first, then B's: B's ops all taken */
+	assert_int_equal(receive(&f->a->store, f->a->consortium, &bcs), 0);
+	assert_int_equal(receive(&f->a->store, f->a->consortium, &bcs2), 0);
+	tu_state_hash(&f->a->store, h1);
+	/* on a fresh store: A's log up to B's past, B's, then A's last two */
+	tu_path(path, sizeof(path), f->dir, "s2");
+	assert_ok(store_open(&s2, path, true));
+	memcpy(s2.founder, f->a->founder, CONSORT_KEY_BYTES);
+	s2.has_founder = true;
+	for (i = 1; i <= seq - 2; i++) {
+		x = tu_stored_cs(&f->a->store, f->a->pk, i);
+		assert_int_equal(receive(&s2, f->a->consortium, &x), 0);
+		tu_cs_free(&x);
+	}
+	assert_int_equal(receive(&s2, f->a->consortium, &bcs), 0);
+	assert_int_equal(receive(&s2, f->a->consortium, &bcs2), 0);
+	assert_int_equal(receive(&s2, f->a->consortium, &l1), 0);
+	assert_int_equal(receive(&s2, f->a->consortium, &l2), 0);
+	tu_state_hash(&s2, h2);
+	assert_memory_equal(h1, h2, CONSORT_HASH_BYTES);
+	assert_string_equal(shown(f, "session", "SQ", "provider"), SIRET_B);
+	assert_string_equal(shown(f, "notice", "N-LOT-B-2026-04-" SIRET_B,
+	    "lot"), "LOT-B");
+	store_close(&s2);
+	tu_cs_free(&bcs);
+	tu_cs_free(&bcs2);
+	tu_cs_free(&l1);
+	tu_cs_free(&l2);
+}
+
+/* rm's check: a record that live records name is not deleted. */
+static void
+test_unreferenced(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct edit e;
+
+	assert_ok(edit_begin(f->a, &e));
+	assert_err(records_check_unreferenced(&e, schema_type(T_lot), "LOT-A",
+	    5, &d), E(REF));
+	assert_non_null(strstr(d.what, "live records still name it (session "));
+	assert_err(records_check_unreferenced(&e, schema_type(T_session), "SA",
+	    2, &d), E(REF));
+	assert_non_null(strstr(d.what, "2 live records"));
+	assert_err(records_check_unreferenced(&e, schema_type(T_session), "SB",
+	    2, &d), E(REF));
+	assert_non_null(strstr(d.what, "1 live record still names it (path PB)"));
+	assert_ok(records_check_unreferenced(&e, schema_type(T_session), "SN",
+	    2, &d));
+	assert_ok(records_check_unreferenced(&e, schema_type(T_lot), "LOT-B",
+	    5, &d));
+	edit_abort(&e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_path_session, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_session_provider, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_derogation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_lead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_direct, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_verdicts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_unreferenced, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("perm", tests, tu_group_setup, NULL);
+}
