@@ -56,19 +56,43 @@ cmd_exit_code(int rc)
 	return EXIT_ERROR;
 }
 
+/* The cause of an error the command did not explain. */
+static const char *
+default_what(const struct cmd_ctx *ctx, int rc)
+{
+	if (rc == E(PASSPHRASE) && ctx->passfile == NULL)
+		return "the node's keys are sealed with a passphrase";
+	return consort_strerror(rc);
+}
+
+/* What to do about an error, when the command did not say. */
+static const char *
+default_hint(const struct cmd_ctx *ctx, int rc)
+{
+	if (rc == E(PASSPHRASE))
+		return ctx->passfile == NULL ? "give the passphrase with "
+		    "--passphrase-file FILE or CONSORT_PASSPHRASE_FILE" :
+		    "the first line of the passphrase file must be the "
+		    "passphrase the node was sealed with";
+	if (rc == E(FILEMODE))
+		return "chmod 600 the passphrase file";
+	return NULL;
+}
+
 /* Prints one error line (what, where, what to do) and returns the exit code. */
 int
 cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d)
 {
 	const char *name = ctx->entry ? ctx->entry->name : "consort";
-	const char *what = d && d->what[0] ? d->what : consort_strerror(rc);
+	const char *what = d && d->what[0] ? d->what : default_what(ctx, rc);
+	const char *hint = d && d->hint[0] ? d->hint : default_hint(ctx, rc);
 
 	fprintf(stderr, "consort %s: ", name);
 	if (d != NULL && d->where[0])
 		fprintf(stderr, "%s: ", d->where);
 	fprintf(stderr, "%s [%s]", what, consort_err_name(rc));
-	if (d != NULL && d->hint[0])
-		fprintf(stderr, "; %s", d->hint);
+	if (hint != NULL)
+		fprintf(stderr, "; %s", hint);
 	fputc('\n', stderr);
 	return cmd_exit_code(rc);
 }
@@ -114,25 +138,23 @@ cmd_want_help(int argc, char **argv)
 }
 
 /*
- * Reads a passphrase file: its first line, which must hold 1 to len-1
- * bytes (a longer one is refused rather than cut).
+ * Reads the passphrase of --passphrase-file (or CONSORT_PASSPHRASE_FILE)
+ * into guarded memory, to be freed with sodium_free; *pass stays NULL when
+ * no file was given.  A refused file is reported: returns the exit code.
  */
 int
-cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out)
+cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen)
 {
-	FILE *f = fopen(path, "r");
-	size_t n;
+	struct consort_diag d = { 0 };
+	int rc;
 
-	if (f == NULL)
-		return E(IO);
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	*out = strcspn(buf, "\r\n");
-	if (*out == len - 1)
-		return E(TOOBIG);
-	buf[*out] = '\0';
-	return *out == 0 ? E(PASSPHRASE) : 0;
+	*pass = NULL;
+	*passlen = 0;
+	if (ctx->passfile == NULL)
+		return 0;
+	if ((rc = keys_passphrase_read(ctx->passfile, pass, passlen, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	return 0;
 }
 
 /* Loads a node's secret key, with the passphrase of --passphrase-file. */
@@ -140,20 +162,14 @@ static int
 unlock(struct cmd_ctx *ctx, struct node *n)
 {
 	struct consort_diag d = { 0 };
-	char pass[1024];
 	size_t passlen = 0;
+	char *pass = NULL;
 	int rc;
 
-	if (n->sealed && ctx->passfile != NULL &&
-	    (rc = cmd_read_passphrase(ctx->passfile, pass, sizeof(pass),
-	    &passlen)) != 0) {
-		consort_diag_set(&d, rc, ctx->passfile, "cannot read the "
-		    "passphrase file", "give a file whose first line (1 to 1023 "
-		    "bytes) is the passphrase");
-		return cmd_fail(ctx, rc, &d);
-	}
-	rc = node_unlock(n, n->sealed && ctx->passfile ? pass : NULL, passlen, &d);
-	sodium_memzero(pass, sizeof(pass));
+	if (n->sealed && (rc = cmd_passphrase(ctx, &pass, &passlen)) != 0)
+		return rc;
+	rc = node_unlock(n, pass, passlen, &d);
+	sodium_free(pass);
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : 0;
 }
 
@@ -181,6 +197,8 @@ cmd_open(struct cmd_ctx *ctx, bool need_key)
 		return rc;
 	if ((rc = node_open(ctx->dir, &ctx->node, &d)) != 0)
 		return cmd_fail(ctx, rc, &d);
+	/* a sealed network key (bundles) opens with it even without the key */
+	keys_passphrase_source(ctx->passfile);
 	return need_key ? unlock(ctx, ctx->node) : 0;
 }
 

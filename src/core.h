@@ -124,8 +124,18 @@ int keys_file_read(const char *path, uint8_t sk[64],
     const char *passphrase, size_t passlen, bool *sealed);
 int keys_file_public(const char *path, uint8_t pk[CONSORT_KEY_BYTES],
     bool *sealed);
-int keys_secret_write(const char *path, const void *p, size_t len);
-int keys_secret_read(const char *path, void *p, size_t len);
+int keys_public_write(const char *path, const void *p, size_t len);
+int keys_netkey_write(const char *path, const uint8_t netkey[32],
+    const char *keypath);
+int keys_netkey_read(const char *path, uint8_t netkey[32]);
+
+#define KEYS_PASS_MAX 1023  /* bytes of a passphrase */
+
+int keys_passphrase_read(const char *path, char **pass, size_t *passlen,
+    struct consort_diag *d);
+void keys_passphrase_source(const char *path);
+void keys_forget(void);
+int keys_no_core_dumps(void);
 
 /* ---- changeset.c: the signed change-set, codec and signature ---- */
 
@@ -359,7 +369,7 @@ struct node {
 	char *dir;
 	struct store store;
 	uint8_t pk[CONSORT_KEY_BYTES];
-	uint8_t sk[64];
+	uint8_t *sk;    /* 64 bytes, guarded (sodium_malloc), read-only once set */
 	bool have_sk;
 	bool sealed;
 	uint8_t consortium[CONSORT_HASH_BYTES];

@@ -132,6 +132,11 @@ main(int argc, char **argv)
 
 	/* a peer that vanishes must end a sync with an error, not kill us */
 	signal(SIGPIPE, SIG_IGN);
+	/* from the start: keys, passphrases and trainees' data (DESIGN.md §2) */
+	if (keys_no_core_dumps() != 0) {
+		perror("consort: cannot turn core dumps off");
+		return EXIT_ERROR;
+	}
 	if (sodium_init() < 0) {
 		fprintf(stderr, "consort: libsodium failed to initialise\n");
 		return EXIT_ERROR;
@@ -172,6 +177,7 @@ main(int argc, char **argv)
 	}
 	rc = ctx.entry->exec(&ctx, argc - i, argv + i);
 	node_close(ctx.node);
+	keys_forget();
 	if (fflush(stdout) != 0 && rc == EXIT_OK) {
 		perror("consort: writing output");
 		rc = EXIT_ERROR;

@@ -57,17 +57,31 @@ load_meta(struct node *n)
 	return rc;
 }
 
-/* Allocates an empty node for dir. */
+/*
+ * Allocates an empty node for dir.  The secret key gets guarded memory
+ * (guard pages, locked, left out of core dumps), read-only once loaded.
+ */
 static struct node *
 node_new(const char *dir)
 {
 	struct node *n = calloc(1, sizeof(*n));
 
-	if (n == NULL || (n->dir = strdup(dir)) == NULL) {
+	if (n == NULL || (n->dir = strdup(dir)) == NULL ||
+	    (n->sk = sodium_malloc(64)) == NULL) {
+		if (n != NULL)
+			free(n->dir);
 		free(n);
 		return NULL;
 	}
 	return n;
+}
+
+/* Marks the secret key as loaded; from then on it cannot be written. */
+static void
+have_key(struct node *n)
+{
+	n->have_sk = true;
+	sodium_mprotect_readonly(n->sk);
 }
 
 /* Whether path names a directory. */
@@ -159,11 +173,11 @@ node_unlock(struct node *n, const char *pass, size_t passlen,
 		    "check the file's owner and mode (0600)");
 	crypto_sign_ed25519_sk_to_pk(pk, n->sk);
 	if (memcmp(pk, n->pk, CONSORT_KEY_BYTES) != 0) {
-		sodium_memzero(n->sk, sizeof(n->sk));
+		sodium_memzero(n->sk, 64);
 		return consort_diag_set(d, E(KEY), path, "the secret key does not "
 		    "match key.pub", "restore the node's key files together");
 	}
-	n->have_sk = true;
+	have_key(n);
 	return 0;
 }
 
@@ -174,7 +188,7 @@ node_close(struct node *n)
 	if (n == NULL)
 		return;
 	store_close(&n->store);
-	sodium_memzero(n->sk, sizeof(n->sk));
+	sodium_free(n->sk);  /* wipes it */
 	free(n->dir);
 	free(n);
 }
@@ -425,7 +439,7 @@ create_keypair(struct node *n, const char *pass, size_t passlen,
 	int rc;
 
 	crypto_sign_keypair(n->pk, n->sk);
-	n->have_sk = true;
+	have_key(n);
 	if ((rc = node_path(path, sizeof(path), n->dir, "key")) != 0 ||
 	    (rc = keys_file_write(path, n->sk, pass, passlen)) != 0)
 		return consort_diag_set(d, rc, path, rc == E(EXIST) ?
@@ -433,27 +447,39 @@ create_keypair(struct node *n, const char *pass, size_t passlen,
 		    rc == E(EXIST) ? "this directory already has a key; "
 		    "choose another --dir" : "check the directory's permissions");
 	if ((rc = node_path(path, sizeof(path), n->dir, "key.pub")) != 0 ||
-	    (rc = keys_secret_write(path, n->pk, CONSORT_KEY_BYTES)) != 0)
+	    (rc = keys_public_write(path, n->pk, CONSORT_KEY_BYTES)) != 0)
 		return consort_diag_set(d, rc, path, "cannot write the public key",
 		    NULL);
 	return 0;
 }
 
-/* Writes the consortium's network key into the node (0600, O_EXCL). */
+/*
+ * Writes the consortium's network key into the node (0600, O_EXCL), sealed
+ * like the secret key when that is sealed.
+ */
 static int
 write_netkey(struct node *n, const uint8_t netkey[32], struct consort_diag *d)
 {
-	char path[4096];
+	char path[4096], keypath[4096];
 	int rc;
 
 	if ((rc = node_path(path, sizeof(path), n->dir, "network.key")) != 0 ||
-	    (rc = keys_secret_write(path, netkey, 32)) != 0)
-		return consort_diag_set(d, rc, path, "cannot write the network key",
-		    NULL);
+	    (rc = node_path(keypath, sizeof(keypath), n->dir, "key")) != 0)
+		return rc;
+	if ((rc = keys_netkey_write(path, netkey, keypath)) != 0)
+		return consort_diag_set(d, rc, path, rc == E(PASSPHRASE) ?
+		    "the secret key is sealed, and the network key must be "
+		    "sealed with the same passphrase" : "cannot write the "
+		    "network key", rc == E(PASSPHRASE) ? "give the passphrase "
+		    "with --passphrase-file FILE" : NULL);
 	return 0;
 }
 
-/* Reads the consortium's network key. */
+/*
+ * Reads the consortium's network key; a sealed one opens with the
+ * passphrase that opened the secret key (or the passphrase file named to
+ * keys_passphrase_source).
+ */
 int
 node_netkey(const struct node *n, uint8_t netkey[32])
 {
@@ -462,7 +488,7 @@ node_netkey(const struct node *n, uint8_t netkey[32])
 
 	if ((rc = node_path(path, sizeof(path), n->dir, "network.key")) != 0)
 		return rc;
-	return keys_secret_read(path, netkey, 32);
+	return keys_netkey_read(path, netkey);
 }
 
 /* Writes the key pair and a fresh network key of a new consortium's node. */
