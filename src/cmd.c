@@ -1,5 +1,7 @@
 /* The command table and the helpers shared by every command. */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -354,6 +356,18 @@ cmd_out_begin(void)
 	return f != NULL ? f : stdout;
 }
 
+/* Set once stdout's reader has gone: the rest of the output is dropped. */
+static bool stdout_gone;
+
+/* Whether stdout is a pipe or socket whose reader has closed it. */
+static bool
+reader_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+
+	return errno == EPIPE || (poll(&p, 1, 0) == 1 && (p.revents & POLLERR));
+}
+
 /* Copies a temporary output file to stdout, optionally defusing controls. */
 static int
 out_copy(FILE *f, int rc, bool safe)
@@ -365,21 +379,52 @@ out_copy(FILE *f, int rc, bool safe)
 		return rc;
 	if (rc == 0) {
 		rewind(f);
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		while (!stdout_gone && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 			for (i = 0; safe && i < n; i++)
 				if (((unsigned char)buf[i] < 0x20 && buf[i] != '\n' &&
 				    buf[i] != '\t') || buf[i] == 0x7f)
 					buf[i] = '?';
-			if (fwrite(buf, 1, n, stdout) != n) {
-				rc = E(IO);
-				break;
-			}
+			if (fwrite(buf, 1, n, stdout) == n)
+				continue;
+			/* a reader that stops early is no error: main ends quietly */
+			if (reader_gone())
+				stdout_gone = true;
+			else
+				rc = errno == ENOSPC ? E(NOSPC) : E(IO);
+			break;
 		}
 		if (ferror(f))
 			rc = E(IO);
 	}
 	fclose(f);
 	return rc;
+}
+
+/*
+ * Flushes stdout at the end of a command.  When its reader has gone (a
+ * closed pipe: `consort log | head -n 1`), the process ends quietly,
+ * killed by SIGPIPE as git is (status 141 in a shell; SIGPIPE is ignored
+ * otherwise, so that a vanished sync peer is an error and not a death).
+ * Any other write error is reported.  Returns the exit code.
+ */
+int
+cmd_finish_output(int rc)
+{
+	sigset_t set;
+
+	if (!stdout_gone && fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	if (stdout_gone || reader_gone()) {
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, SIGPIPE);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(SIGPIPE);
+		_exit(128 + SIGPIPE);
+	}
+	fprintf(stderr, "consort: writing the output: %s [%s]\n", strerror(errno),
+	    errno == ENOSPC ? "ENOSPC" : "EIO");
+	return rc == EXIT_OK ? EXIT_ERROR : rc;
 }
 
 /* Copies the finished output to stdout (when rc is 0) and closes it. */

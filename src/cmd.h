@@ -53,6 +53,7 @@ bool cmd_progress_wanted(void);
 FILE *cmd_out_begin(void);
 int cmd_out_end(FILE *f, int rc);
 int cmd_out_end_safe(FILE *f, int rc);
+int cmd_finish_output(int rc);
 void cmd_time(char *buf, size_t len, time_t t);
 void cmd_hlc_time(char *buf, size_t len, uint64_t hlc);
 int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
