@@ -78,6 +78,9 @@ default_hint(const struct cmd_ctx *ctx, int rc)
 		    "passphrase the node was sealed with";
 	if (rc == E(FILEMODE))
 		return "chmod 600 the passphrase file";
+	if (rc == E(NOSPC))
+		return "free space on the disk that holds the node, then run "
+		    "the command again (nothing of it was written)";
 	return NULL;
 }
 

@@ -420,6 +420,7 @@ struct edit {
 	struct record rec;   /* the record being edited */
 	struct record target; /* the record a reference names */
 	uint32_t appended;
+	uint32_t committed;  /* of the appended change-sets, those committed */
 	struct consort_diag diag;  /* why a flush or commit was refused */
 };
 
@@ -475,6 +476,9 @@ struct import_result {
 	uint64_t changed;     /* records that produced ops */
 	uint64_t bad;         /* refused lines */
 	uint64_t changesets;  /* change-sets appended */
+	/* what is durably stored, even when the import stopped half-way */
+	uint64_t committed_changesets;
+	uint64_t committed_records;
 };
 
 int import_file(struct node *n, const struct import_opts *o,

@@ -230,7 +230,13 @@ flush(struct importer *im, bool commit)
 		im->since_commit++;
 	if (!im->dry && (commit || im->since_commit >= COMMIT_EVERY)) {
 		im->since_commit = 0;
-		return edit_renew(&im->e);
+		rc = edit_renew(&im->e);
+		if (im->e.committed == im->e.appended) {
+			/* every record counted so far is in a committed change-set */
+			im->res->committed_changesets = im->e.committed;
+			im->res->committed_records = im->res->changed;
+		}
+		return rc;
 	}
 	return 0;
 }

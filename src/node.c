@@ -339,7 +339,8 @@ edit_commit(struct edit *e)
 		edit_abort(e);
 		return rc;
 	}
-	rc = store_commit(e->txn);
+	if ((rc = store_commit(e->txn)) == 0)
+		e->committed = e->appended;
 	edit_release(e);
 	return rc;
 }
@@ -363,6 +364,7 @@ edit_renew(struct edit *e)
 		e->txn = NULL;
 		return rc;
 	}
+	e->committed = e->appended;
 	return store_begin(&e->n->store, true, &e->txn);
 }
 

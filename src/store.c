@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "core.h"
 
@@ -35,6 +36,12 @@ store_err(int rc)
 		return E(MAPFULL);
 	case ENOMEM:
 		return E(NOMEM);
+	case ENOSPC:
+	case EDQUOT:
+		return E(NOSPC);
+	case EACCES:  /* a write transaction of a store opened read-only */
+	case EROFS:
+		return E(READONLY);
 	default:
 		return E(STORE);
 	}
@@ -121,11 +128,32 @@ store_begin(struct store *s, bool write, MDB_txn **txn)
 	return store_err(rc);
 }
 
+/*
+ * Whether the file system holding an environment is full: LMDB reports a
+ * short write, which is how a full disk often shows, as EIO.
+ */
+static bool
+env_full(MDB_env *env)
+{
+	struct statvfs st;
+	const char *path;
+
+	if (mdb_env_get_path(env, &path) != 0 || statvfs(path, &st) != 0)
+		return false;
+	return (uint64_t)st.f_bavail * st.f_frsize < ((uint64_t)1 << 20) ||
+	    (st.f_files > 0 && st.f_favail == 0);
+}
+
 /* Commits a write transaction (durably: LMDB syncs on commit). */
 int
 store_commit(MDB_txn *txn)
 {
-	return store_err(mdb_txn_commit(txn));
+	MDB_env *env = mdb_txn_env(txn);
+	int rc = mdb_txn_commit(txn);
+
+	if (rc == EIO && env_full(env))
+		return E(NOSPC);
+	return store_err(rc);
 }
 
 /* Reads a value; E(NOENT) when the key is absent. */

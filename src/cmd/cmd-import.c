@@ -33,6 +33,32 @@ report_progress(void *arg, int pass, uint64_t done, uint64_t total)
 		    "writing ", (unsigned long long)(done * 100 / total));
 }
 
+/*
+ * Reports an import that stopped while writing: what is stored (whole
+ * change-sets), and that importing the same file again finishes the job.
+ */
+static int
+report_partial(struct cmd_ctx *ctx, const struct import_opts *o,
+    const struct import_result *res, int rc, struct consort_diag *d)
+{
+	char what[sizeof(d->what)], hint[sizeof(d->hint)];
+	const char *cause = rc == E(NOSPC) || !d->what[0] ?
+	    consort_strerror(rc) : d->what;
+
+	if (res->committed_changesets == 0)
+		snprintf(what, sizeof(what), "%.400s; nothing was imported", cause);
+	else
+		snprintf(what, sizeof(what), "%.300s after %llu change-sets (%llu "
+		    "records) were committed: those are stored, the rest is "
+		    "not", cause, (unsigned long long)res->committed_changesets,
+		    (unsigned long long)res->committed_records);
+	snprintf(hint, sizeof(hint), "%simport the same file again: it skips "
+	    "what is stored and finishes the job", rc == E(NOSPC) ?
+	    "free space on the disk that holds the node, then " : "");
+	consort_diag_set(d, rc, o->path, what, hint);
+	return cmd_fail(ctx, rc, d);
+}
+
 /* Parses the options into o; returns non-zero (an exit code) on misuse. */
 static int
 parse(struct cmd_ctx *ctx, int argc, char **argv, struct import_opts *o)
@@ -105,6 +131,8 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    res.bad == 1 ? "" : "s");
 		return EXIT_REFUSED;
 	}
+	if (rc != 0 && (rc == E(NOSPC) || res.committed_changesets > 0))
+		return report_partial(ctx, &o, &res, rc, &d);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
 	printf("imported %s: %llu records read, %llu new or changed, "
