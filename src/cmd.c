@@ -64,6 +64,8 @@ default_what(const struct cmd_ctx *ctx, int rc)
 {
 	if (rc == E(PASSPHRASE) && ctx->passfile == NULL)
 		return "the node's keys are sealed with a passphrase";
+	if (rc == E(READONLY))
+		return "the node is read-only: you cannot write its store";
 	return consort_strerror(rc);
 }
 
@@ -81,6 +83,10 @@ default_hint(const struct cmd_ctx *ctx, int rc)
 	if (rc == E(NOSPC))
 		return "free space on the disk that holds the node, then run "
 		    "the command again (nothing of it was written)";
+	if (rc == E(READONLY))
+		return "read commands work on it; to write, give yourself write "
+		    "access to the node's folder and store (or a writable mount), "
+		    "or work on a copy";
 	return NULL;
 }
 
@@ -95,6 +101,8 @@ cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d)
 	fprintf(stderr, "consort %s: ", name);
 	if (d != NULL && d->where[0])
 		fprintf(stderr, "%s: ", d->where);
+	else if ((rc == E(READONLY) || rc == E(NOSPC)) && ctx->dir != NULL)
+		fprintf(stderr, "%s: ", ctx->dir);
 	fprintf(stderr, "%s [%s]", what, consort_err_name(rc));
 	if (hint != NULL)
 		fprintf(stderr, "; %s", hint);

@@ -250,11 +250,14 @@ struct store {
 	uint32_t nroster;
 	bool roster_stale;
 	bool needs_rebuild;  /* a revocation reached change-sets applied already */
+	bool readonly;  /* the user cannot write the store: reads only */
+	bool scratch;   /* reads a private copy whose commits are refused */
 };
 
 int store_open(struct store *s, const char *path, bool create);
 void store_close(struct store *s);
 int store_begin(struct store *s, bool write, MDB_txn **txn);
+int store_begin_scratch(struct store *s, MDB_txn **txn);
 int store_commit(MDB_txn *txn);
 int store_err(int mdb_rc);
 int store_get(MDB_txn *txn, struct store *s, enum store_table t,
