@@ -23,7 +23,12 @@ void util_hex(char *out, const uint8_t *in, size_t len);
 int util_unhex(uint8_t *out, size_t len, const char *hex);
 int util_unhex_n(uint8_t *out, size_t len, const char *hex, size_t hexlen);
 bool util_utf8_valid(const uint8_t *s, size_t len);
+/* The dates a field accepts: real days from 1900-01-01 to 2199-12-31. */
+#define UTIL_DATE_YEAR_MIN 1900
+#define UTIL_DATE_YEAR_MAX 2199
+#define UTIL_DATE_RANGE "YYYY-MM-DD, a real day from 1900-01-01 to 2199-12-31"
 bool util_date_valid(const char *s, size_t len);
+const char *util_date_why(const char *s, size_t len);
 bool util_siret_valid(const char *s, size_t len);
 uint64_t util_now_ms(void);
 extern uint64_t (*util_clock)(void);
