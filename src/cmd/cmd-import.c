@@ -5,21 +5,38 @@
 
 #include "../cmd.h"
 
+/* Bad lines shown one by one; the others are counted. */
+#define BAD_SHOWN 20
+
 struct import_cli {
 	struct cmd_ctx *ctx;
 	bool progress;
+	uint64_t bad;
 };
 
-/* Prints one refused line. */
+/* Prints one refused line, the first BAD_SHOWN of them. */
 static int
 report_bad(void *arg, const struct consort_diag *d)
 {
 	struct import_cli *cli = arg;
 
+	if (++cli->bad > BAD_SHOWN)
+		return 0;
 	if (cli->progress)
 		fputs("\r\033[K", stderr);
 	cmd_fail(cli->ctx, d->err ? d->err : E(SCHEMA), d);
 	return 0;
+}
+
+/* Prints "... and N more bad lines, T in all" after the ones shown. */
+static void
+report_more(const struct import_opts *o, uint64_t bad)
+{
+	if (bad > BAD_SHOWN)
+		fprintf(stderr, "consort import: %s: ... and %llu more bad lines, "
+		    "%llu in all\n", o->path,
+		    (unsigned long long)(bad - BAD_SHOWN),
+		    (unsigned long long)bad);
 }
 
 /* Shows "import: pass N/2 P%" on a terminal. */
@@ -111,7 +128,7 @@ static int
 import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct consort_diag d = { 0 };
-	struct import_cli cli = { ctx, cmd_progress_wanted() };
+	struct import_cli cli = { ctx, cmd_progress_wanted(), 0 };
 	struct import_opts o = { NULL, IMPORT_AUTO, NULL, false, 100,
 		report_bad, report_progress, &cli };
 	struct import_result res;
@@ -124,6 +141,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	rc = import_file(ctx->node, &o, &res, &d);
 	if (cli.progress)
 		fputs("\r\033[K", stderr);
+	report_more(&o, res.bad);
 	if (rc == E(SCHEMA) && res.bad > 0 && !o.skip_bad) {
 		fprintf(stderr, "consort import: %s: %llu bad line%s, nothing "
 		    "imported; fix them, or use --skip-bad to import the good "
@@ -156,6 +174,7 @@ const struct cmd_entry cmd_import_entry = {
 	"  --format F      jsonl or csv (default: from the file name)\n"
 	"JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
 	"References must name records earlier in the file or in the store.\n"
-	"Importing the same file again appends nothing.\n",
+	"Importing the same file again appends nothing. The first 20 bad lines\n"
+	"are shown, the others counted.\n",
 	import_exec,
 };
