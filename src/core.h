@@ -30,6 +30,7 @@ bool util_utf8_valid(const uint8_t *s, size_t len);
 bool util_date_valid(const char *s, size_t len);
 const char *util_date_why(const char *s, size_t len);
 bool util_siret_valid(const char *s, size_t len);
+int util_errno(int e);
 uint64_t util_now_ms(void);
 extern uint64_t (*util_clock)(void);
 void util_put_be64(uint8_t *p, uint64_t v);

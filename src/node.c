@@ -509,16 +509,55 @@ create_keys(struct node *n, const char *pass, size_t passlen,
 	return rc;
 }
 
-/* Creates dir (if needed) and refuses one that already holds a store. */
+/*
+ * Creates one folder of a node's path unless it is there; says which one
+ * could not be made, and why.
+ */
+static int
+make_dir(const char *path, mode_t mode, struct consort_diag *d)
+{
+	int e;
+
+	if (mkdir(path, mode) == 0 || (errno == EEXIST && is_dir(path)))
+		return 0;
+	e = errno;
+	return consort_diag_set(d, util_errno(e == EEXIST ? ENOTDIR : e), path,
+	    e == EEXIST ? "cannot create the folder: a file of that name is "
+	    "in the way" : e == ENOTDIR ? "cannot create the folder: a part of "
+	    "its path is a file, not a folder" : strerror(e), e == EACCES ||
+	    e == EPERM || e == EROFS ? "choose a --dir where you may create "
+	    "folders" : "choose another --dir");
+}
+
+/*
+ * Creates dir, and the folders above it that are missing, as git init and
+ * mkdir -p do (those with the usual mode, the node's own 0700: it holds
+ * the key); refuses a folder that already holds a store.
+ */
 static int
 fresh_dir(const char *dir, struct consort_diag *d)
 {
-	char path[4096];
+	char path[4096], *p;
+	size_t len = strlen(dir);
 	int rc;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return consort_diag_set(d, E(IO), dir, strerror(errno),
-		    "check that the parent directory exists and is writable");
+	if (len == 0 || len >= sizeof(path))
+		return consort_diag_set(d, E(INVAL), dir, "not a folder name",
+		    "give the node's folder with --dir DIR");
+	memcpy(path, dir, len + 1);
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		if (p[-1] == '/')
+			continue;
+		*p = '\0';
+		rc = make_dir(path, 0777, d);
+		*p = '/';
+		if (rc != 0)
+			return rc;
+	}
+	if ((rc = make_dir(path, 0700, d)) != 0)
+		return rc;
 	if ((rc = node_path(path, sizeof(path), dir, "store")) != 0)
 		return rc;
 	if (access(path, F_OK) == 0)

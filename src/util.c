@@ -1,4 +1,5 @@
 /* Small helpers: hex, UTF-8, dates, SIRET, clocks, big-endian integers. */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -137,6 +138,35 @@ bool
 util_date_valid(const char *s, size_t len)
 {
 	return util_date_why(s, len) == NULL;
+}
+
+/* Maps an errno value to a consort error: the one place that does. */
+int
+util_errno(int e)
+{
+	switch (e) {
+	case 0:
+		return 0;
+	case ENOENT:
+		return E(NOENT);
+	case EEXIST:
+		return E(EXIST);
+	case ENOSPC:
+	case EDQUOT:
+		return E(NOSPC);
+	case EACCES:
+	case EPERM:
+		return E(PERM);
+	case EROFS:
+		return E(READONLY);
+	case ENOTDIR:
+	case ENAMETOOLONG:
+		return E(INVAL);
+	case ENOMEM:
+		return E(NOMEM);
+	default:
+		return E(IO);
+	}
 }
 
 /* Returns whether the digits pass the Luhn check. */
