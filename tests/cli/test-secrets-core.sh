@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The secrets stay out of core dumps (DESIGN.md §2).  A `consort serve`
+# The secrets stay out of core dumps (DESIGN.md §2).  consort is not
+# dumpable from the start of main; a `consort serve`
 # started with `ulimit -c unlimited` runs with a core size limit of 0; a
 # crash leaves no core file that holds the secret key; and even a core
 # taken by a debugger as root (gcore), which no limit stops, holds neither
@@ -39,6 +40,33 @@ if found:
     sys.exit("%s holds %s" % (core, ", ".join(found)))
 PY
 }
+
+# Not dumpable from the start: the kernel then shows the files of the
+# process's /proc folder as root's.  A consort that waits (reading its passphrase from a
+# FIFO), run as another user than root (nobody when we are root).
+mkfifo -m 600 "$T/fifo"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	chmod 711 "$T"
+	chown nobody "$T/fifo"
+	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    "$CONSORT" --dir "$T/nb" --passphrase-file "$T/fifo" keygen >/dev/null 2>&1 &
+	WPID=$!
+elif [ "$(id -u)" != 0 ]; then
+	"$CONSORT" --dir "$T/nb" --passphrase-file "$T/fifo" keygen >/dev/null 2>&1 &
+	WPID=$!
+fi
+if [ -n "${WPID:-}" ]; then
+	SYNC_PIDS+=("$WPID")
+	# wait until it is consort (not the shell or setpriv) that waits
+	for i in $(seq 1 100); do
+		[ "$(readlink "/proc/$WPID/exe" 2>/dev/null)" = "$CONSORT" ] && break
+		sleep 0.05
+	done
+	sleep 0.2
+	[ "$(stat -c %u "/proc/$WPID/status")" = 0 ] ||
+	    fail "consort is dumpable: its /proc files belong to uid $(stat -c %u "/proc/$WPID/status")"
+	kill "$WPID" 2>/dev/null || true
+fi
 
 ulimit -c unlimited 2>/dev/null || ulimit -c "$(ulimit -H -c)"
 serve_start plain
