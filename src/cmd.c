@@ -82,7 +82,7 @@ default_hint(const struct cmd_ctx *ctx, int rc)
 		return "chmod 600 the passphrase file";
 	if (rc == E(NOSPC))
 		return "free space on the disk that holds the node, then run "
-		    "the command again (nothing of it was written)";
+		    "the command again";
 	if (rc == E(READONLY))
 		return "read commands work on it; to write, give yourself write "
 		    "access to the node's folder and store (or a writable mount), "

@@ -447,7 +447,8 @@ create_keypair(struct node *n, const char *pass, size_t passlen,
 		return consort_diag_set(d, rc, path, rc == E(EXIST) ?
 		    "a key file already exists" : "cannot write the key file",
 		    rc == E(EXIST) ? "this directory already has a key; "
-		    "choose another --dir" : "check the directory's permissions");
+		    "choose another --dir" : rc == E(NOSPC) ? NULL :
+		    "check the directory's permissions");
 	if ((rc = node_path(path, sizeof(path), n->dir, "key.pub")) != 0 ||
 	    (rc = keys_public_write(path, n->pk, CONSORT_KEY_BYTES)) != 0)
 		return consort_diag_set(d, rc, path, "cannot write the public key",
