@@ -710,8 +710,7 @@ pass_write(struct importer *im, enum import_format fmt, bool dry)
 	if ((rc = scan(im, fmt)) != 0 || (rc = flush(im, true)) != 0) {
 		if (im->e.diag.what[0] && !im->d->what[0])
 			*im->d = im->e.diag;
-		if (im->e.txn != NULL)
-			edit_abort(&im->e);
+		edit_abort(&im->e);  /* a failed commit left no txn, but buffers */
 		return rc;
 	}
 	if (!dry)
