@@ -116,7 +116,9 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 		if (rc == E(NOENT))
 			rc = E(NOTNODE);
 		consort_diag_set(d, rc, dir, rc == E(NOTNODE) ?
-		    "not a consort node directory" : consort_strerror(rc),
+		    "not a consort node directory" : rc == E(PERM) ?
+		    "you may not read this node's store" : consort_strerror(rc),
+		    rc == E(PERM) ? "run the command as the node's owner" :
 		    "give the node with --dir DIR or CONSORT_DIR, or create "
 		    "one with consort init");
 		node_close(n);

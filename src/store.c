@@ -147,8 +147,9 @@ store_open(struct store *s, const char *path, bool create)
 	if (!create && no_write_access(rc) &&
 	    (rc = env_open_readonly(&s->env, path)) == 0)
 		s->readonly = true;
-	if (rc != 0)
-		return rc == ENOENT ? E(NOTNODE) : store_err(rc);
+	if (rc != 0)  /* EACCES still: the store cannot even be read */
+		return rc == ENOENT ? E(NOTNODE) : rc == EACCES ? E(PERM) :
+		    store_err(rc);
 	if ((rc = open_tables(s)) != 0) {
 		store_close(s);
 		return rc;

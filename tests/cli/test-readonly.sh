@@ -73,6 +73,14 @@ if [ "$(id -u)" = 0 ]; then
 		as_nobody() { TMPDIR=$T/tmp setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$CONSORT" "$@"; }
 		check_reads "$T/ro" as_nobody
 		ran=$((ran + 1))
+		# a store nobody may not even read: said so, not "read-only"
+		cp -a lead unread
+		chmod 755 unread
+		chmod 644 unread/key unread/key.pub
+		rc=0
+		as_nobody --dir "$T/unread" list lot >"$OUT" 2>"$ERR" || rc=$?
+		[ $rc != 0 ] || fail "a store nobody may read was read"
+		err_has_fixed "$T/unread: you may not read this node's store [EPERM]"
 	fi
 else
 	chmod -R a-w ro
