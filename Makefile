@@ -35,7 +35,7 @@ OPT ?= -O2 -g
 SAN ?=
 CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SAN) -Iinclude -Isrc \
 	$(PKG_CFLAGS) -MMD -MP
-LDLIBS += $(PKG_LIBS) $(LMDB_LIBS) -lcsv -lpthread
+LDLIBS += $(PKG_LIBS) $(LMDB_LIBS) -lcsv -lpthread -Wl,-z,now
 
 CORE_SRC := $(filter-out src/main.c src/cmd.c,$(wildcard src/*.c)) $(wildcard sync/*.c)
 CMD_SRC := src/main.c src/cmd.c $(wildcard src/cmd/*.c)

@@ -1,5 +1,7 @@
 /* The command table and the helpers shared by every command. */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,19 +58,54 @@ cmd_exit_code(int rc)
 	return EXIT_ERROR;
 }
 
+/* The cause of an error the command did not explain. */
+static const char *
+default_what(const struct cmd_ctx *ctx, int rc)
+{
+	if (rc == E(PASSPHRASE) && ctx->passfile == NULL)
+		return "the node's keys are sealed with a passphrase";
+	if (rc == E(READONLY))
+		return "the node is read-only: you cannot write its store";
+	return consort_strerror(rc);
+}
+
+/* What to do about an error, when the command did not say. */
+static const char *
+default_hint(const struct cmd_ctx *ctx, int rc)
+{
+	if (rc == E(PASSPHRASE))
+		return ctx->passfile == NULL ? "give the passphrase with "
+		    "--passphrase-file FILE or CONSORT_PASSPHRASE_FILE" :
+		    "the first line of the passphrase file must be the "
+		    "passphrase the node was sealed with";
+	if (rc == E(FILEMODE))
+		return "chmod 600 the passphrase file";
+	if (rc == E(NOSPC))
+		return "free space on the disk that holds the node, then run "
+		    "the command again";
+	if (rc == E(READONLY))
+		return "read commands work on it; to write, give yourself write "
+		    "access to the node's folder and store (or a writable mount), "
+		    "or work on a copy";
+	return NULL;
+}
+
 /* Prints one error line (what, where, what to do) and returns the exit code. */
 int
 cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d)
 {
 	const char *name = ctx->entry ? ctx->entry->name : "consort";
-	const char *what = d && d->what[0] ? d->what : consort_strerror(rc);
+	const char *what = d && d->what[0] ? d->what : default_what(ctx, rc);
+	const char *hint = d && d->hint[0] ? d->hint : default_hint(ctx, rc);
 
 	fprintf(stderr, "consort %s: ", name);
 	if (d != NULL && d->where[0])
 		fprintf(stderr, "%s: ", d->where);
+	else if ((rc == E(READONLY) || rc == E(NOSPC)) && ctx->dir != NULL)
+		fprintf(stderr, "%s: ", ctx->dir);
 	fprintf(stderr, "%s [%s]", what, consort_err_name(rc));
-	if (d != NULL && d->hint[0])
-		fprintf(stderr, "; %s", d->hint);
+	if (hint != NULL)
+		fprintf(stderr, "; %s", hint);
 	fputc('\n', stderr);
 	return cmd_exit_code(rc);
 }
@@ -114,25 +151,23 @@ cmd_want_help(int argc, char **argv)
 }
 
 /*
- * Reads a passphrase file: its first line, which must hold 1 to len-1
- * bytes (a longer one is refused rather than cut).
+ * Reads the passphrase of --passphrase-file (or CONSORT_PASSPHRASE_FILE)
+ * into guarded memory, to be freed with sodium_free; *pass stays NULL when
+ * no file was given.  A refused file is reported: returns the exit code.
  */
 int
-cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out)
+cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen)
 {
-	FILE *f = fopen(path, "r");
-	size_t n;
+	struct consort_diag d = { 0 };
+	int rc;
 
-	if (f == NULL)
-		return E(IO);
-	n = fread(buf, 1, len - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	*out = strcspn(buf, "\r\n");
-	if (*out == len - 1)
-		return E(TOOBIG);
-	buf[*out] = '\0';
-	return *out == 0 ? E(PASSPHRASE) : 0;
+	*pass = NULL;
+	*passlen = 0;
+	if (ctx->passfile == NULL)
+		return 0;
+	if ((rc = keys_passphrase_read(ctx->passfile, pass, passlen, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	return 0;
 }
 
 /* Loads a node's secret key, with the passphrase of --passphrase-file. */
@@ -140,20 +175,14 @@ static int
 unlock(struct cmd_ctx *ctx, struct node *n)
 {
 	struct consort_diag d = { 0 };
-	char pass[1024];
 	size_t passlen = 0;
+	char *pass = NULL;
 	int rc;
 
-	if (n->sealed && ctx->passfile != NULL &&
-	    (rc = cmd_read_passphrase(ctx->passfile, pass, sizeof(pass),
-	    &passlen)) != 0) {
-		consort_diag_set(&d, rc, ctx->passfile, "cannot read the "
-		    "passphrase file", "give a file whose first line (1 to 1023 "
-		    "bytes) is the passphrase");
-		return cmd_fail(ctx, rc, &d);
-	}
-	rc = node_unlock(n, n->sealed && ctx->passfile ? pass : NULL, passlen, &d);
-	sodium_memzero(pass, sizeof(pass));
+	if (n->sealed && (rc = cmd_passphrase(ctx, &pass, &passlen)) != 0)
+		return rc;
+	rc = node_unlock(n, pass, passlen, &d);
+	sodium_free(pass);
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : 0;
 }
 
@@ -181,6 +210,8 @@ cmd_open(struct cmd_ctx *ctx, bool need_key)
 		return rc;
 	if ((rc = node_open(ctx->dir, &ctx->node, &d)) != 0)
 		return cmd_fail(ctx, rc, &d);
+	/* a sealed network key (bundles) opens with it even without the key */
+	keys_passphrase_source(ctx->passfile);
 	return need_key ? unlock(ctx, ctx->node) : 0;
 }
 
@@ -336,6 +367,18 @@ cmd_out_begin(void)
 	return f != NULL ? f : stdout;
 }
 
+/* Set once stdout's reader has gone: the rest of the output is dropped. */
+static bool stdout_gone;
+
+/* Whether stdout is a pipe or socket whose reader has closed it. */
+static bool
+reader_gone(void)
+{
+	struct pollfd p = { STDOUT_FILENO, POLLOUT, 0 };
+
+	return errno == EPIPE || (poll(&p, 1, 0) == 1 && (p.revents & POLLERR));
+}
+
 /* Copies a temporary output file to stdout, optionally defusing controls. */
 static int
 out_copy(FILE *f, int rc, bool safe)
@@ -347,21 +390,52 @@ out_copy(FILE *f, int rc, bool safe)
 		return rc;
 	if (rc == 0) {
 		rewind(f);
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		while (!stdout_gone && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
 			for (i = 0; safe && i < n; i++)
 				if (((unsigned char)buf[i] < 0x20 && buf[i] != '\n' &&
 				    buf[i] != '\t') || buf[i] == 0x7f)
 					buf[i] = '?';
-			if (fwrite(buf, 1, n, stdout) != n) {
-				rc = E(IO);
-				break;
-			}
+			if (fwrite(buf, 1, n, stdout) == n)
+				continue;
+			/* a reader that stops early is no error: main ends quietly */
+			if (reader_gone())
+				stdout_gone = true;
+			else
+				rc = errno == ENOSPC ? E(NOSPC) : E(IO);
+			break;
 		}
 		if (ferror(f))
 			rc = E(IO);
 	}
 	fclose(f);
 	return rc;
+}
+
+/*
+ * Flushes stdout at the end of a command.  When its reader has gone (a
+ * closed pipe: `consort log | head -n 1`), the process ends quietly,
+ * killed by SIGPIPE as git is (status 141 in a shell; SIGPIPE is ignored
+ * otherwise, so that a vanished sync peer is an error and not a death).
+ * Any other write error is reported.  Returns the exit code.
+ */
+int
+cmd_finish_output(int rc)
+{
+	sigset_t set;
+
+	if (!stdout_gone && fflush(stdout) == 0 && !ferror(stdout))
+		return rc;
+	if (stdout_gone || reader_gone()) {
+		signal(SIGPIPE, SIG_DFL);
+		sigemptyset(&set);
+		sigaddset(&set, SIGPIPE);
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+		raise(SIGPIPE);
+		_exit(128 + SIGPIPE);
+	}
+	fprintf(stderr, "consort: writing the output: %s [%s]\n", strerror(errno),
+	    errno == ENOSPC ? "ENOSPC" : "EIO");
+	return rc == EXIT_OK ? EXIT_ERROR : rc;
 }
 
 /* Copies the finished output to stdout (when rc is 0) and closes it. */

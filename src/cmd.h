@@ -43,7 +43,7 @@ int cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d);
 int cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cmd_exit_code(int rc);
-int cmd_read_passphrase(const char *path, char *buf, size_t len, size_t *out);
+int cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen);
 void cmd_print_help(FILE *f, const struct cmd_entry *e);
 bool cmd_want_help(int argc, char **argv);
 const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);
@@ -53,6 +53,7 @@ bool cmd_progress_wanted(void);
 FILE *cmd_out_begin(void);
 int cmd_out_end(FILE *f, int rc);
 int cmd_out_end_safe(FILE *f, int rc);
+int cmd_finish_output(int rc);
 void cmd_time(char *buf, size_t len, time_t t);
 void cmd_hlc_time(char *buf, size_t len, uint64_t hlc);
 int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,

@@ -25,8 +25,14 @@ void util_hex(char *out, const uint8_t *in, size_t len);
 int util_unhex(uint8_t *out, size_t len, const char *hex);
 int util_unhex_n(uint8_t *out, size_t len, const char *hex, size_t hexlen);
 bool util_utf8_valid(const uint8_t *s, size_t len);
+/* The dates a field accepts: real days from 1900-01-01 to 2199-12-31. */
+#define UTIL_DATE_YEAR_MIN 1900
+#define UTIL_DATE_YEAR_MAX 2199
+#define UTIL_DATE_RANGE "YYYY-MM-DD, a real day from 1900-01-01 to 2199-12-31"
 bool util_date_valid(const char *s, size_t len);
+const char *util_date_why(const char *s, size_t len);
 bool util_siret_valid(const char *s, size_t len);
+int util_errno(int e);
 uint64_t util_now_ms(void);
 extern uint64_t (*util_clock)(void);
 void util_put_be64(uint8_t *p, uint64_t v);
@@ -178,8 +184,18 @@ int keys_file_read(const char *path, uint8_t sk[64],
     const char *passphrase, size_t passlen, bool *sealed);
 int keys_file_public(const char *path, uint8_t pk[CONSORT_KEY_BYTES],
     bool *sealed);
-int keys_secret_write(const char *path, const void *p, size_t len);
-int keys_secret_read(const char *path, void *p, size_t len);
+int keys_public_write(const char *path, const void *p, size_t len);
+int keys_netkey_write(const char *path, const uint8_t netkey[32],
+    const char *keypath);
+int keys_netkey_read(const char *path, uint8_t netkey[32]);
+
+#define KEYS_PASS_MAX 1023  /* bytes of a passphrase */
+
+int keys_passphrase_read(const char *path, char **pass, size_t *passlen,
+    struct consort_diag *d);
+void keys_passphrase_source(const char *path);
+void keys_forget(void);
+int keys_no_core_dumps(void);
 
 /* ---- changeset.c: the signed change-set, codec and signature ---- */
 
@@ -305,11 +321,14 @@ struct store {
 	bool roster_stale;
 	bool needs_rebuild;  /* a revocation reached change-sets applied already */
 	struct perm_verdict verdict;
+	bool readonly;  /* the user cannot write the store: reads only */
+	bool scratch;   /* reads a private copy whose commits are refused */
 };
 
 int store_open(struct store *s, const char *path, bool create);
 void store_close(struct store *s);
 int store_begin(struct store *s, bool write, MDB_txn **txn);
+int store_begin_scratch(struct store *s, MDB_txn **txn);
 int store_commit(MDB_txn *txn);
 int store_err(int mdb_rc);
 int store_get(MDB_txn *txn, struct store *s, enum store_table t,
@@ -436,7 +455,7 @@ struct node {
 	char *dir;
 	struct store store;
 	uint8_t pk[CONSORT_KEY_BYTES];
-	uint8_t sk[64];
+	uint8_t *sk;    /* 64 bytes, guarded (sodium_malloc), read-only once set */
 	bool have_sk;
 	bool sealed;
 	uint8_t consortium[CONSORT_HASH_BYTES];
@@ -487,6 +506,7 @@ struct edit {
 	struct record rec;   /* the record being edited */
 	struct record target; /* the record a reference names */
 	uint32_t appended;
+	uint32_t committed;  /* of the appended change-sets, those committed */
 	struct consort_diag diag;  /* why a flush or commit was refused */
 };
 
@@ -544,6 +564,9 @@ struct import_result {
 	uint64_t changed;     /* records that produced ops */
 	uint64_t bad;         /* refused lines */
 	uint64_t changesets;  /* change-sets appended */
+	/* what is durably stored, even when the import stopped half-way */
+	uint64_t committed_changesets;
+	uint64_t committed_records;
 };
 
 int import_file(struct node *n, const struct import_opts *o,

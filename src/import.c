@@ -24,7 +24,6 @@
 
 #define COMMIT_EVERY 16             /* change-sets per LMDB transaction */
 #define CS_SOFT_BYTES (256u << 10)  /* close a change-set past this size */
-#define MAX_BAD_REPORTED 1000
 #define CSV_MAX_COLUMNS 64
 
 /* One record read from the file, values pointing into the reader's buffers. */
@@ -140,26 +139,28 @@ line_error(struct importer *im, uint64_t line, int err, const char *what,
 	return consort_diag_set(im->d, err, where, what, hint);
 }
 
-/* Records a bad line of pass 1; stops unless skip_bad lets it go on. */
+/*
+ * Records a bad line of pass 1 and reports it.  Pass 1 goes on to the end
+ * of the file, so that the count of bad lines is exact; their numbers are
+ * kept only for skip_bad, whose pass 2 leaves them out.
+ */
 static int
 bad_line(struct importer *im, uint64_t line, int err)
 {
 	uint64_t *p;
 
 	(void)err;
-	if (im->nbad == im->capbad) {
+	if (im->o->skip_bad && im->nbad == im->capbad) {
 		im->capbad = im->capbad ? im->capbad * 2 : 64;
 		if ((p = realloc(im->bad, im->capbad * sizeof(*p))) == NULL)
 			return E(NOMEM);
 		im->bad = p;
 	}
-	im->bad[im->nbad++] = line;
+	if (im->o->skip_bad)
+		im->bad[im->nbad++] = line;
 	im->res->bad++;
-	if (im->o->bad != NULL && im->res->bad <= MAX_BAD_REPORTED &&
-	    im->o->bad(im->o->ctx, im->d) != 0)
+	if (im->o->bad != NULL && im->o->bad(im->o->ctx, im->d) != 0)
 		return E(INTERRUPTED);
-	if (im->res->bad == MAX_BAD_REPORTED && !im->o->skip_bad)
-		return E(SCHEMA);
 	if (im->d != NULL)
 		memset(im->d, 0, sizeof(*im->d));
 	return 0;
@@ -230,7 +231,13 @@ flush(struct importer *im, bool commit)
 		im->since_commit++;
 	if (!im->dry && (commit || im->since_commit >= COMMIT_EVERY)) {
 		im->since_commit = 0;
-		return edit_renew(&im->e);
+		rc = edit_renew(&im->e);
+		if (im->e.committed == im->e.appended) {
+			/* every record counted so far is in a committed change-set */
+			im->res->committed_changesets = im->e.committed;
+			im->res->committed_records = im->res->changed;
+		}
+		return rc;
 	}
 	return 0;
 }
@@ -707,8 +714,7 @@ pass_write(struct importer *im, enum import_format fmt, bool dry)
 	if ((rc = scan(im, fmt)) != 0 || (rc = flush(im, true)) != 0) {
 		if (im->e.diag.what[0] && !im->d->what[0])
 			*im->d = im->e.diag;
-		if (im->e.txn != NULL)
-			edit_abort(&im->e);
+		edit_abort(&im->e);  /* a failed commit left no txn, but buffers */
 		return rc;
 	}
 	if (!dry)

@@ -132,6 +132,11 @@ main(int argc, char **argv)
 
 	/* a peer that vanishes must end a sync with an error, not kill us */
 	signal(SIGPIPE, SIG_IGN);
+	/* from the start: keys, passphrases and trainees' data (DESIGN.md §2) */
+	if (keys_no_core_dumps() != 0) {
+		perror("consort: cannot turn core dumps off");
+		return EXIT_ERROR;
+	}
 	if (sodium_init() < 0) {
 		fprintf(stderr, "consort: libsodium failed to initialise\n");
 		return EXIT_ERROR;
@@ -143,11 +148,11 @@ main(int argc, char **argv)
 			ctx.passfile = v;
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			usage(stdout);
-			return EXIT_OK;
+			return cmd_finish_output(EXIT_OK);
 		} else if (strcmp(argv[i], "--version") == 0) {
 			printf("consort %s (change-set format %d)\n", CONSORT_VERSION,
 			    CONSORT_CS_VERSION);
-			return EXIT_OK;
+			return cmd_finish_output(EXIT_OK);
 		} else {
 			fprintf(stderr, "consort: unknown or incomplete option %s; "
 			    "see consort --help\n", argv[i]);
@@ -159,8 +164,8 @@ main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[i], "help") == 0)
-		return help(i + 1 < argc ? argv[i + 1] : NULL,
-		    i + 2 < argc ? argv[i + 2] : NULL);
+		return cmd_finish_output(help(i + 1 < argc ? argv[i + 1] : NULL,
+		    i + 2 < argc ? argv[i + 2] : NULL));
 	if ((ctx.entry = lookup(argv[i], &ambiguous)) == NULL) {
 		fprintf(stderr, "consort: %s command \"%s\"; see consort --help\n",
 		    ambiguous ? "ambiguous" : "unknown", argv[i]);
@@ -168,13 +173,10 @@ main(int argc, char **argv)
 	}
 	if (cmd_want_help(argc - i, argv + i)) {
 		cmd_print_help(stdout, ctx.entry);
-		return EXIT_OK;
+		return cmd_finish_output(EXIT_OK);
 	}
 	rc = ctx.entry->exec(&ctx, argc - i, argv + i);
 	node_close(ctx.node);
-	if (fflush(stdout) != 0 && rc == EXIT_OK) {
-		perror("consort: writing output");
-		rc = EXIT_ERROR;
-	}
-	return rc;
+	keys_forget();
+	return cmd_finish_output(rc);
 }

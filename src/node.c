@@ -57,17 +57,31 @@ load_meta(struct node *n)
 	return rc;
 }
 
-/* Allocates an empty node for dir. */
+/*
+ * Allocates an empty node for dir.  The secret key gets guarded memory
+ * (guard pages, locked, left out of core dumps), read-only once loaded.
+ */
 static struct node *
 node_new(const char *dir)
 {
 	struct node *n = calloc(1, sizeof(*n));
 
-	if (n == NULL || (n->dir = strdup(dir)) == NULL) {
+	if (n == NULL || (n->dir = strdup(dir)) == NULL ||
+	    (n->sk = sodium_malloc(64)) == NULL) {
+		if (n != NULL)
+			free(n->dir);
 		free(n);
 		return NULL;
 	}
 	return n;
+}
+
+/* Marks the secret key as loaded; from then on it cannot be written. */
+static void
+have_key(struct node *n)
+{
+	n->have_sk = true;
+	sodium_mprotect_readonly(n->sk);
 }
 
 /* Whether path names a directory. */
@@ -102,7 +116,9 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 		if (rc == E(NOENT))
 			rc = E(NOTNODE);
 		consort_diag_set(d, rc, dir, rc == E(NOTNODE) ?
-		    "not a consort node directory" : consort_strerror(rc),
+		    "not a consort node directory" : rc == E(PERM) ?
+		    "you may not read this node's store" : consort_strerror(rc),
+		    rc == E(PERM) ? "run the command as the node's owner" :
 		    "give the node with --dir DIR or CONSORT_DIR, or create "
 		    "one with consort init");
 		node_close(n);
@@ -159,11 +175,11 @@ node_unlock(struct node *n, const char *pass, size_t passlen,
 		    "check the file's owner and mode (0600)");
 	crypto_sign_ed25519_sk_to_pk(pk, n->sk);
 	if (memcmp(pk, n->pk, CONSORT_KEY_BYTES) != 0) {
-		sodium_memzero(n->sk, sizeof(n->sk));
+		sodium_memzero(n->sk, 64);
 		return consort_diag_set(d, E(KEY), path, "the secret key does not "
 		    "match key.pub", "restore the node's key files together");
 	}
-	n->have_sk = true;
+	have_key(n);
 	return 0;
 }
 
@@ -174,7 +190,7 @@ node_close(struct node *n)
 	if (n == NULL)
 		return;
 	store_close(&n->store);
-	sodium_memzero(n->sk, sizeof(n->sk));
+	sodium_free(n->sk);  /* wipes it */
 	free(n->dir);
 	free(n);
 }
@@ -325,7 +341,8 @@ edit_commit(struct edit *e)
 		edit_abort(e);
 		return rc;
 	}
-	rc = store_commit(e->txn);
+	if ((rc = store_commit(e->txn)) == 0)
+		e->committed = e->appended;
 	edit_release(e);
 	return rc;
 }
@@ -349,6 +366,7 @@ edit_renew(struct edit *e)
 		e->txn = NULL;
 		return rc;
 	}
+	e->committed = e->appended;
 	return store_begin(&e->n->store, true, &e->txn);
 }
 
@@ -425,35 +443,48 @@ create_keypair(struct node *n, const char *pass, size_t passlen,
 	int rc;
 
 	crypto_sign_keypair(n->pk, n->sk);
-	n->have_sk = true;
+	have_key(n);
 	if ((rc = node_path(path, sizeof(path), n->dir, "key")) != 0 ||
 	    (rc = keys_file_write(path, n->sk, pass, passlen)) != 0)
 		return consort_diag_set(d, rc, path, rc == E(EXIST) ?
 		    "a key file already exists" : "cannot write the key file",
 		    rc == E(EXIST) ? "this directory already has a key; "
-		    "choose another --dir" : "check the directory's permissions");
+		    "choose another --dir" : rc == E(NOSPC) ? NULL :
+		    "check the directory's permissions");
 	if ((rc = node_path(path, sizeof(path), n->dir, "key.pub")) != 0 ||
-	    (rc = keys_secret_write(path, n->pk, CONSORT_KEY_BYTES)) != 0)
+	    (rc = keys_public_write(path, n->pk, CONSORT_KEY_BYTES)) != 0)
 		return consort_diag_set(d, rc, path, "cannot write the public key",
 		    NULL);
 	return 0;
 }
 
-/* Writes the consortium's network key into the node (0600, O_EXCL). */
+/*
+ * Writes the consortium's network key into the node (0600, O_EXCL), sealed
+ * like the secret key when that is sealed.
+ */
 static int
 write_netkey(struct node *n, const uint8_t netkey[32], struct consort_diag *d)
 {
-	char path[4096];
+	char path[4096], keypath[4096];
 	int rc;
 
 	if ((rc = node_path(path, sizeof(path), n->dir, "network.key")) != 0 ||
-	    (rc = keys_secret_write(path, netkey, 32)) != 0)
-		return consort_diag_set(d, rc, path, "cannot write the network key",
-		    NULL);
+	    (rc = node_path(keypath, sizeof(keypath), n->dir, "key")) != 0)
+		return rc;
+	if ((rc = keys_netkey_write(path, netkey, keypath)) != 0)
+		return consort_diag_set(d, rc, path, rc == E(PASSPHRASE) ?
+		    "the secret key is sealed, and the network key must be "
+		    "sealed with the same passphrase" : "cannot write the "
+		    "network key", rc == E(PASSPHRASE) ? "give the passphrase "
+		    "with --passphrase-file FILE" : NULL);
 	return 0;
 }
 
-/* Reads the consortium's network key. */
+/*
+ * Reads the consortium's network key; a sealed one opens with the
+ * passphrase that opened the secret key (or the passphrase file named to
+ * keys_passphrase_source).
+ */
 int
 node_netkey(const struct node *n, uint8_t netkey[32])
 {
@@ -462,7 +493,7 @@ node_netkey(const struct node *n, uint8_t netkey[32])
 
 	if ((rc = node_path(path, sizeof(path), n->dir, "network.key")) != 0)
 		return rc;
-	return keys_secret_read(path, netkey, 32);
+	return keys_netkey_read(path, netkey);
 }
 
 /* Writes the key pair and a fresh network key of a new consortium's node. */
@@ -481,16 +512,55 @@ create_keys(struct node *n, const char *pass, size_t passlen,
 	return rc;
 }
 
-/* Creates dir (if needed) and refuses one that already holds a store. */
+/*
+ * Creates one folder of a node's path unless it is there; says which one
+ * could not be made, and why.
+ */
+static int
+make_dir(const char *path, mode_t mode, struct consort_diag *d)
+{
+	int e;
+
+	if (mkdir(path, mode) == 0 || (errno == EEXIST && is_dir(path)))
+		return 0;
+	e = errno;
+	return consort_diag_set(d, util_errno(e == EEXIST ? ENOTDIR : e), path,
+	    e == EEXIST ? "cannot create the folder: a file of that name is "
+	    "in the way" : e == ENOTDIR ? "cannot create the folder: a part of "
+	    "its path is a file, not a folder" : strerror(e), e == EACCES ||
+	    e == EPERM || e == EROFS ? "choose a --dir where you may create "
+	    "folders" : "choose another --dir");
+}
+
+/*
+ * Creates dir, and the folders above it that are missing, as git init and
+ * mkdir -p do (those with the usual mode, the node's own 0700: it holds
+ * the key); refuses a folder that already holds a store.
+ */
 static int
 fresh_dir(const char *dir, struct consort_diag *d)
 {
-	char path[4096];
+	char path[4096], *p;
+	size_t len = strlen(dir);
 	int rc;
 
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return consort_diag_set(d, E(IO), dir, strerror(errno),
-		    "check that the parent directory exists and is writable");
+	if (len == 0 || len >= sizeof(path))
+		return consort_diag_set(d, E(INVAL), dir, "not a folder name",
+		    "give the node's folder with --dir DIR");
+	memcpy(path, dir, len + 1);
+	while (len > 1 && path[len - 1] == '/')
+		path[--len] = '\0';
+	for (p = path + 1; (p = strchr(p, '/')) != NULL; p++) {
+		if (p[-1] == '/')
+			continue;
+		*p = '\0';
+		rc = make_dir(path, 0777, d);
+		*p = '/';
+		if (rc != 0)
+			return rc;
+	}
+	if ((rc = make_dir(path, 0700, d)) != 0)
+		return rc;
 	if ((rc = node_path(path, sizeof(path), dir, "store")) != 0)
 		return rc;
 	if (access(path, F_OK) == 0)

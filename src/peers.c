@@ -86,7 +86,7 @@ peers_save(const struct node *n, char (*list)[PEERS_ADDR_MAX + 1], unsigned coun
 	    (f = fdopen(fd, "w")) == NULL) {
 		if (fd >= 0)
 			close(fd);
-		return E(IO);
+		return errno == EACCES || errno == EROFS ? E(READONLY) : E(IO);
 	}
 	fprintf(f, "# peers of this node, one HOST:PORT per line\n");
 	for (i = 0; i < count; i++)

@@ -154,7 +154,7 @@ const char *
 schema_kind_name(enum field_kind k)
 {
 	static const char *const names[] = { "a string", "an integer",
-		"a boolean", "a date (YYYY-MM-DD)", "one word of a list",
+		"a boolean", "a date (" UTIL_DATE_RANGE ")", "one word of a list",
 		"a comma-separated list of words", "a SIRET (14 digits, Luhn)",
 		"a public key (64 hex)", "the ref of a record",
 		"a month (YYYY-MM)", "a text" };
@@ -258,6 +258,7 @@ static int
 check_string(const struct schema_field *f, const struct value *v,
     struct consort_diag *d)
 {
+	const char *bad;
 	char why[400];
 
 	switch (f->kind) {
@@ -270,8 +271,12 @@ check_string(const struct schema_field *f, const struct value *v,
 		}
 		return 0;
 	case FK_DATE:
-		return util_date_valid(v->s, v->len) ? 0 :
-		    refuse(f, d, "expected a date YYYY-MM-DD (a real day)");
+		if ((bad = util_date_why(v->s, v->len)) == NULL)
+			return 0;
+		/* the value is not repeated: a date may be a trainee's */
+		snprintf(why, sizeof(why), "expected a date %s: %s",
+		    UTIL_DATE_RANGE, bad);
+		return refuse(f, d, why);
 	case FK_ENUM:
 		if (enum_index(f->extra, v->s, v->len) >= 0)
 			return 0;

@@ -9,11 +9,16 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
 
 #include "core.h"
 
 #define STORE_MAP_SIZE ((size_t)16 << 30)
 #define HEAD_BYTES (4 + 8 + CONSORT_HASH_BYTES + 8)
+
+/* The user context of a read-only store's private copy (scratch). */
+static char scratch_mark;
 
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
@@ -35,6 +40,12 @@ store_err(int rc)
 		return E(MAPFULL);
 	case ENOMEM:
 		return E(NOMEM);
+	case ENOSPC:
+	case EDQUOT:
+		return E(NOSPC);
+	case EACCES:  /* a write transaction of a store opened read-only */
+	case EROFS:
+		return E(READONLY);
 	default:
 		return E(STORE);
 	}
@@ -52,46 +63,149 @@ map_file(const char *dir)
 	return name;
 }
 
-/* Opens (or creates) the environment at path and its tables. */
-int
-store_open(struct store *s, const char *path, bool create)
+/* Whether an open failed for want of write access to the store's files. */
+static bool
+no_write_access(int rc)
+{
+	return rc == EACCES || rc == EROFS || rc == EPERM;
+}
+
+/* Opens the environment at path with flags; *env is NULL on failure. */
+static int
+env_open(MDB_env **env, const char *path, unsigned flags)
+{
+	int rc;
+
+	if ((rc = mdb_env_create(env)) != 0)
+		return rc;
+	mdb_env_set_maxdbs(*env, TB_COUNT + 4);  /* + verify's scratch */
+	mdb_env_set_mapsize(*env, STORE_MAP_SIZE);
+	if ((rc = mdb_env_open(*env, path, flags, 0600)) != 0) {
+		mdb_env_close(*env);
+		*env = NULL;
+	}
+	return rc;
+}
+
+/*
+ * Opens an existing environment that this user cannot write (a read-only
+ * mount, files without write permission): read-only, and without locks when
+ * even the lock file cannot be written.  LMDB itself does without locks on
+ * a read-only file system; without them a reader is not protected from a
+ * writer that has write access, which such a node rarely has.
+ */
+static int
+env_open_readonly(MDB_env **env, const char *path)
+{
+	int rc = env_open(env, path, MDB_NOTLS | MDB_RDONLY);
+
+	if (no_write_access(rc))
+		rc = env_open(env, path, MDB_NOTLS | MDB_RDONLY | MDB_NOLOCK);
+	return rc;
+}
+
+/* Opens the tables, creating them unless the store is read-only. */
+static int
+open_tables(struct store *s)
 {
 	MDB_txn *txn;
 	unsigned i;
 	int rc;
 
-	memset(s, 0, sizeof(*s));
-	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
-		return E(IO);
-	if ((rc = mdb_env_create(&s->env)) != 0)
+	if ((rc = mdb_txn_begin(s->env, NULL, s->readonly ? MDB_RDONLY : 0,
+	    &txn)) != 0)
 		return store_err(rc);
-	mdb_env_set_maxdbs(s->env, TB_COUNT + 4);  /* + verify's scratch */
-	mdb_env_set_mapsize(s->env, STORE_MAP_SIZE);
-	if ((rc = mdb_env_open(s->env, path, MDB_NOTLS, 0600)) != 0) {
-		mdb_env_close(s->env);
-		s->env = NULL;
-		return rc == ENOENT ? E(NOTNODE) : store_err(rc);
-	}
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, &txn)) != 0)
-		goto fail;
 	for (i = 0; i < TB_COUNT; i++)
-		if ((rc = mdb_dbi_open(txn, table_names[i], MDB_CREATE,
-		    &s->dbi[i])) != 0) {
+		if ((rc = mdb_dbi_open(txn, table_names[i], s->readonly ? 0 :
+		    MDB_CREATE, &s->dbi[i])) != 0) {
 			mdb_txn_abort(txn);
-			goto fail;
+			return store_err(rc);
 		}
 	if ((rc = store_load_authors(txn, s)) != 0) {
 		mdb_txn_abort(txn);
+		return rc;
+	}
+	/* a read-only transaction's commit keeps the handles for later ones */
+	return store_err(mdb_txn_commit(txn));
+}
+
+/*
+ * Opens (or creates) the environment at path and its tables.  A node the
+ * user cannot write opens read-only (s->readonly): reads work, a write
+ * transaction is refused with E(READONLY).
+ */
+int
+store_open(struct store *s, const char *path, bool create)
+{
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
+		return errno == ENOSPC ? E(NOSPC) : errno == EACCES ||
+		    errno == EROFS ? E(READONLY) : E(IO);
+	rc = env_open(&s->env, path, MDB_NOTLS);
+	if (!create && no_write_access(rc) &&
+	    (rc = env_open_readonly(&s->env, path)) == 0)
+		s->readonly = true;
+	if (rc != 0)  /* EACCES still: the store cannot even be read */
+		return rc == ENOENT ? E(NOTNODE) : rc == EACCES ? E(PERM) :
+		    store_err(rc);
+	if ((rc = open_tables(s)) != 0) {
 		store_close(s);
 		return rc;
 	}
-	if ((rc = mdb_txn_commit(txn)) != 0)
-		goto fail;
 	s->mapfile = map_file(path);
 	return 0;
-fail:
-	store_close(s);
-	return store_err(rc);
+}
+
+/*
+ * Begins a write transaction that will be abandoned (a verification's
+ * replay).  On a read-only store it runs in a private copy of the store, in
+ * a folder of TMPDIR removed at once (the open files keep it while needed);
+ * the store reads that copy from then on, and refuses to commit to it.
+ */
+int
+store_begin_scratch(struct store *s, MDB_txn **txn)
+{
+	char tmpl[4096], data[4200], lock[4200];
+	const char *tmp = getenv("TMPDIR");
+	MDB_env *copy = NULL;
+	int rc;
+
+	*txn = NULL;
+	if (!s->readonly || s->scratch)
+		return store_begin(s, true, txn);
+	if ((size_t)snprintf(tmpl, sizeof(tmpl), "%s/consort-verify-XXXXXX",
+	    tmp != NULL && tmp[0] ? tmp : "/tmp") >= sizeof(tmpl) ||
+	    mkdtemp(tmpl) == NULL)
+		return errno == ENOSPC ? E(NOSPC) : E(IO);
+	snprintf(data, sizeof(data), "%s/data.mdb", tmpl);
+	snprintf(lock, sizeof(lock), "%s/lock.mdb", tmpl);
+	rc = mdb_env_copy2(s->env, tmpl, MDB_CP_COMPACT);
+	if (rc == 0)
+		rc = env_open(&copy, tmpl, MDB_NOTLS | MDB_NOSYNC);
+	unlink(data);
+	unlink(lock);
+	rmdir(tmpl);
+	if (rc != 0)
+		return store_err(rc);
+	mdb_env_set_userctx(copy, &scratch_mark);
+	mdb_env_close(s->env);
+	s->env = copy;
+	s->readonly = false;
+	free(s->mapfile);
+	s->mapfile = NULL;
+	if ((rc = open_tables(s)) != 0) {
+		mdb_env_close(copy);
+		s->env = NULL;
+		return rc;
+	}
+	s->readonly = true;
+	s->scratch = true;
+	if ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) != 0)
+		return store_err(rc);
+	s->roster_stale = true;
+	return 0;
 }
 
 /* Closes the environment. */
@@ -111,21 +225,55 @@ store_close(struct store *s)
 	s->nauthors = 0;
 }
 
-/* Begins a read or write transaction. */
+/* Begins a read or write transaction; E(READONLY) for a write on a read-only store. */
 int
 store_begin(struct store *s, bool write, MDB_txn **txn)
 {
-	int rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, txn);
+	int rc;
 
+	*txn = NULL;
+	if (write && s->readonly && !s->scratch)
+		return E(READONLY);
+	rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, txn);
 	s->roster_stale = true;  /* another process may have changed it */
 	return store_err(rc);
 }
 
-/* Commits a write transaction (durably: LMDB syncs on commit). */
+/*
+ * Whether the file system holding an environment is full: LMDB reports a
+ * short write, which is how a full disk often shows, as EIO.
+ */
+static bool
+env_full(MDB_env *env)
+{
+	struct statvfs st;
+	const char *path;
+
+	if (mdb_env_get_path(env, &path) != 0 || statvfs(path, &st) != 0)
+		return false;
+	return (uint64_t)st.f_bavail * st.f_frsize < ((uint64_t)1 << 20) ||
+	    (st.f_files > 0 && st.f_favail == 0);
+}
+
+/*
+ * Commits a write transaction (durably: LMDB syncs on commit); one on the
+ * private copy of a read-only store is abandoned and refused.
+ */
 int
 store_commit(MDB_txn *txn)
 {
-	return store_err(mdb_txn_commit(txn));
+	MDB_env *env = mdb_txn_env(txn);
+	int rc;
+
+	if (mdb_env_get_userctx(env) == &scratch_mark) {
+		mdb_txn_abort(txn);
+		return E(READONLY);
+	}
+	rc = mdb_txn_commit(txn);
+
+	if (rc == EIO && env_full(env))
+		return E(NOSPC);
+	return store_err(rc);
 }
 
 /* Reads a value; E(NOENT) when the key is absent. */

@@ -1,4 +1,5 @@
 /* Small helpers: hex, UTF-8, dates, SIRET, clocks, big-endian integers. */
+#include <errno.h>
 #include <string.h>
 #include <time.h>
 
@@ -105,26 +106,67 @@ leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-/* Accepts exactly YYYY-MM-DD naming a real calendar day of years 1900-2199. */
-bool
-util_date_valid(const char *s, size_t len)
+/*
+ * Why s is not a date: exactly YYYY-MM-DD naming a real calendar day of
+ * the years UTIL_DATE_YEAR_MIN to UTIL_DATE_YEAR_MAX.  NULL for a date.
+ */
+const char *
+util_date_why(const char *s, size_t len)
 {
 	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
 	int y, m, d, dim;
 	size_t i;
 
 	if (len != 10 || s[4] != '-' || s[7] != '-')
-		return false;
+		return "not of the form YYYY-MM-DD";
 	for (i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return false;
+			return "not of the form YYYY-MM-DD";
 	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	m = (s[5] - '0') * 10 + (s[6] - '0');
 	d = (s[8] - '0') * 10 + (s[9] - '0');
-	if (y < 1900 || y > 2199 || m < 1 || m > 12)
-		return false;
+	if (y < UTIL_DATE_YEAR_MIN || y > UTIL_DATE_YEAR_MAX)
+		return "the year is out of the range";
+	if (m < 1 || m > 12)
+		return "the month is not 01 to 12";
 	dim = mdays[m - 1] + (m == 2 && leap(y));
-	return d >= 1 && d <= dim;
+	return d >= 1 && d <= dim ? NULL : "that month has no such day";
+}
+
+/* Accepts exactly YYYY-MM-DD naming a real calendar day (util_date_why). */
+bool
+util_date_valid(const char *s, size_t len)
+{
+	return util_date_why(s, len) == NULL;
+}
+
+/* Maps an errno value to a consort error: the one place that does. */
+int
+util_errno(int e)
+{
+	switch (e) {
+	case 0:
+		return 0;
+	case ENOENT:
+		return E(NOENT);
+	case EEXIST:
+		return E(EXIST);
+	case ENOSPC:
+	case EDQUOT:
+		return E(NOSPC);
+	case EACCES:
+	case EPERM:
+		return E(PERM);
+	case EROFS:
+		return E(READONLY);
+	case ENOTDIR:
+	case ENAMETOOLONG:
+		return E(INVAL);
+	case ENOMEM:
+		return E(NOMEM);
+	default:
+		return E(IO);
+	}
 }
 
 /* Returns whether the digits pass the Luhn check. */

@@ -5,21 +5,38 @@
 
 #include "../cmd.h"
 
+/* Bad lines shown one by one; the others are counted. */
+#define BAD_SHOWN 20
+
 struct import_cli {
 	struct cmd_ctx *ctx;
 	bool progress;
+	uint64_t bad;
 };
 
-/* Prints one refused line. */
+/* Prints one refused line, the first BAD_SHOWN of them. */
 static int
 report_bad(void *arg, const struct consort_diag *d)
 {
 	struct import_cli *cli = arg;
 
+	if (++cli->bad > BAD_SHOWN)
+		return 0;
 	if (cli->progress)
 		fputs("\r\033[K", stderr);
 	cmd_fail(cli->ctx, d->err ? d->err : E(SCHEMA), d);
 	return 0;
+}
+
+/* Prints "... and N more bad lines, T in all" after the ones shown. */
+static void
+report_more(const struct import_opts *o, uint64_t bad)
+{
+	if (bad > BAD_SHOWN)
+		fprintf(stderr, "consort import: %s: ... and %llu more bad lines, "
+		    "%llu in all\n", o->path,
+		    (unsigned long long)(bad - BAD_SHOWN),
+		    (unsigned long long)bad);
 }
 
 /* Shows "import: pass N/2 P%" on a terminal. */
@@ -31,6 +48,32 @@ report_progress(void *arg, int pass, uint64_t done, uint64_t total)
 	if (cli->progress && total > 0)
 		fprintf(stderr, "\rimport: %s %3llu%%", pass == 1 ? "checking" :
 		    "writing ", (unsigned long long)(done * 100 / total));
+}
+
+/*
+ * Reports an import that stopped while writing: what is stored (whole
+ * change-sets), and that importing the same file again finishes the job.
+ */
+static int
+report_partial(struct cmd_ctx *ctx, const struct import_opts *o,
+    const struct import_result *res, int rc, struct consort_diag *d)
+{
+	char what[sizeof(d->what)], hint[sizeof(d->hint)];
+	const char *cause = rc == E(NOSPC) || !d->what[0] ?
+	    consort_strerror(rc) : d->what;
+
+	if (res->committed_changesets == 0)
+		snprintf(what, sizeof(what), "%.400s; nothing was imported", cause);
+	else
+		snprintf(what, sizeof(what), "%.300s after %llu change-sets (%llu "
+		    "records) were committed: those are stored, the rest is "
+		    "not", cause, (unsigned long long)res->committed_changesets,
+		    (unsigned long long)res->committed_records);
+	snprintf(hint, sizeof(hint), "%simport the same file again: it skips "
+	    "what is stored and finishes the job", rc == E(NOSPC) ?
+	    "free space on the disk that holds the node, then " : "");
+	consort_diag_set(d, rc, o->path, what, hint);
+	return cmd_fail(ctx, rc, d);
 }
 
 /* Parses the options into o; returns non-zero (an exit code) on misuse. */
@@ -85,7 +128,7 @@ static int
 import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct consort_diag d = { 0 };
-	struct import_cli cli = { ctx, cmd_progress_wanted() };
+	struct import_cli cli = { ctx, cmd_progress_wanted(), 0 };
 	struct import_opts o = { NULL, IMPORT_AUTO, NULL, false, 100,
 		report_bad, report_progress, &cli };
 	struct import_result res;
@@ -98,6 +141,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	rc = import_file(ctx->node, &o, &res, &d);
 	if (cli.progress)
 		fputs("\r\033[K", stderr);
+	report_more(&o, res.bad);
 	if (rc == E(SCHEMA) && res.bad > 0 && !o.skip_bad) {
 		fprintf(stderr, "consort import: %s: %llu bad line%s, nothing "
 		    "imported; fix them, or use --skip-bad to import the good "
@@ -105,6 +149,8 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		    res.bad == 1 ? "" : "s");
 		return EXIT_REFUSED;
 	}
+	if (rc != 0 && (rc == E(NOSPC) || res.committed_changesets > 0))
+		return report_partial(ctx, &o, &res, rc, &d);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
 	printf("imported %s: %llu records read, %llu new or changed, "
@@ -128,6 +174,7 @@ const struct cmd_entry cmd_import_entry = {
 	"  --format F      jsonl or csv (default: from the file name)\n"
 	"JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
 	"References must name records earlier in the file or in the store.\n"
-	"Importing the same file again appends nothing.\n",
+	"Importing the same file again appends nothing. The first 20 bad lines\n"
+	"are shown, the others counted.\n",
 	import_exec,
 };

@@ -38,25 +38,6 @@ print_created(const struct cmd_ctx *ctx, const struct genesis *g)
 	    g->consortium, g->market, g->nco, g->nco == 1 ? "" : "s");
 }
 
-/* Reads the optional passphrase for sealing the new key. */
-static int
-read_pass(struct cmd_ctx *ctx, char *pass, size_t len, size_t *passlen)
-{
-	struct consort_diag d = { 0 };
-	int rc;
-
-	*passlen = 0;
-	if (ctx->passfile == NULL)
-		return 0;
-	if ((rc = cmd_read_passphrase(ctx->passfile, pass, len, passlen)) != 0) {
-		consort_diag_set(&d, rc, ctx->passfile, "cannot read a passphrase "
-		    "from the file", "give a file whose first line (1 to 1023 bytes) is the "
-		    "passphrase");
-		return cmd_fail(ctx, rc, &d);
-	}
-	return 0;
-}
-
 /* Parses the options, then writes the node. */
 static int
 init_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -73,8 +54,8 @@ init_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct genesis_member co[MAX_CO];
 	struct genesis g = { NULL, NULL, { NULL, NULL }, co, 0 };
 	struct consort_diag d = { 0 };
-	char pass[1024];
 	size_t passlen;
+	char *pass;
 	int c, rc;
 
 	optind = 0;
@@ -103,11 +84,10 @@ init_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->dir == NULL)
 		return cmd_usage(ctx, "no node directory: give --dir DIR before "
 		    "the command or set CONSORT_DIR");
-	if ((rc = read_pass(ctx, pass, sizeof(pass), &passlen)) != 0)
+	if ((rc = cmd_passphrase(ctx, &pass, &passlen)) != 0)
 		return rc;
-	rc = node_init(ctx->dir, &g, ctx->passfile ? pass : NULL, passlen,
-	    &ctx->node, &d);
-	sodium_memzero(pass, sizeof(pass));
+	rc = node_init(ctx->dir, &g, pass, passlen, &ctx->node, &d);
+	sodium_free(pass);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
 	print_created(ctx, &g);
@@ -124,7 +104,9 @@ const struct cmd_entry cmd_init_entry = {
 	"  --siret SIRET           the lead's SIRET (14 digits)\n"
 	"  --market REF            the Region's market reference\n"
 	"  --co NAME:SIRET         an awarded co-contractor (repeat for each)\n"
-	"  --passphrase-file FILE  seal the secret key with this passphrase\n"
-	"                          (Argon2id); later commands need it too\n",
+	"  --passphrase-file FILE  seal the secret key and the network key with\n"
+	"                          the first line of FILE (Argon2id); later\n"
+	"                          commands need it too; FILE must not be\n"
+	"                          readable by group or others (chmod 600)\n",
 	init_exec,
 };

@@ -1,4 +1,5 @@
 /* consort invite: binds a member's key in the roster and writes its invite. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -16,6 +17,42 @@ struct invite_args {
 	const char *address;
 	const char *role;
 };
+
+#define KEY_HINT "give the 64 hex digits that consort keygen printed on the " \
+	"member's node"
+
+/*
+ * Reads --key: the member's Ed25519 public key, 64 hex digits; a refusal
+ * says what is wrong with it (its length, a character, the curve).
+ */
+static int
+parse_key(struct cmd_ctx *ctx, const char *hex, uint8_t key[CONSORT_KEY_BYTES])
+{
+	struct consort_diag d = { 0 };
+	size_t len = strlen(hex), i;
+	char what[200];
+
+	for (i = 0; i < len && isxdigit((unsigned char)hex[i]); i++)
+		;
+	if (i < len)
+		snprintf(what, sizeof(what), "character %zu (%s%c%s) is not a "
+		    "hex digit", i + 1, isprint((unsigned char)hex[i]) ? "\"" :
+		    "byte ", isprint((unsigned char)hex[i]) ? hex[i] : '?',
+		    isprint((unsigned char)hex[i]) ? "\"" : "");
+	else if (len != 2 * CONSORT_KEY_BYTES)
+		snprintf(what, sizeof(what), "%zu characters, where a public key "
+		    "has 64 hex digits%s", len, len > 64 ? " (a line cut wrong, "
+		    "or two keys?)" : " (cut short?)");
+	else if (util_unhex(key, CONSORT_KEY_BYTES, hex) != 0 ||
+	    crypto_core_ed25519_is_valid_point(key) == 0)
+		snprintf(what, sizeof(what), "64 hex digits, but not an Ed25519 "
+		    "public key (no point of the curve, or one of small order): "
+		    "a typing error?");
+	else
+		return 0;
+	consort_diag_set(&d, E(INVAL), "--key", what, KEY_HINT);
+	return cmd_fail(ctx, E(INVAL), &d);
+}
 
 /* Parses the options. */
 static int
@@ -61,9 +98,8 @@ parse(struct cmd_ctx *ctx, int argc, char **argv, struct invite_args *a)
 		a->rq.role = ROLE_SUB;
 	else
 		return cmd_usage(ctx, "--role takes co or sub");
-	if (util_unhex(a->rq.key, CONSORT_KEY_BYTES, a->key_hex) != 0)
-		return cmd_usage(ctx, "--key takes the 64-hex public key that "
-		    "consort keygen printed");
+	if (parse_key(ctx, a->key_hex, a->rq.key) != 0)
+		return EXIT_USAGE;
 	if (!util_siret_valid(a->rq.siret, strlen(a->rq.siret)))
 		return cmd_usage(ctx, "--siret takes 14 digits with a valid Luhn "
 		    "check digit");
@@ -133,6 +169,11 @@ invite_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
+	if (memcmp(a.rq.key, ctx->node->pk, CONSORT_KEY_BYTES) == 0) {
+		consort_diag_set(&d, E(INVAL), "--key", "that is this node's own "
+		    "public key (the lead's), not the member's", KEY_HINT);
+		return cmd_fail(ctx, E(INVAL), &d);
+	}
 	/* refused before anything is bound: not a file --out may replace */
 	if ((rc = outfile_open(&of, a.out, 0600, &d)) != 0)
 		return cmd_fail(ctx, rc, &d);

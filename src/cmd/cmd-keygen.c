@@ -11,8 +11,8 @@ keygen_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct consort_diag d = { 0 };
 	uint8_t pk[CONSORT_KEY_BYTES];
-	char hex[2 * CONSORT_KEY_BYTES + 1], pass[1024];
-	size_t passlen = 0;
+	char hex[2 * CONSORT_KEY_BYTES + 1], *pass;
+	size_t passlen;
 	int rc;
 
 	(void)argv;
@@ -21,14 +21,10 @@ keygen_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->dir == NULL)
 		return cmd_usage(ctx, "no node directory: give --dir DIR before "
 		    "the command or set CONSORT_DIR");
-	if (ctx->passfile != NULL && (rc = cmd_read_passphrase(ctx->passfile,
-	    pass, sizeof(pass), &passlen)) != 0) {
-		consort_diag_set(&d, rc, ctx->passfile, "cannot read a passphrase "
-		    "from the file", NULL);
-		return cmd_fail(ctx, rc, &d);
-	}
-	rc = node_keygen(ctx->dir, ctx->passfile ? pass : NULL, passlen, pk, &d);
-	sodium_memzero(pass, sizeof(pass));
+	if ((rc = cmd_passphrase(ctx, &pass, &passlen)) != 0)
+		return rc;
+	rc = node_keygen(ctx->dir, pass, passlen, pk, &d);
+	sodium_free(pass);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
 	util_hex(hex, pk, sizeof(pk));
@@ -45,6 +41,7 @@ const struct cmd_entry cmd_keygen_entry = {
 	"create a key pair in a new node directory and print the public key",
 	"Prints the 64-hex public key to give the lead, who answers with an\n"
 	"invite file (consort invite); then consort join FILE. The global\n"
-	"--passphrase-file FILE seals the secret key.\n",
+	"--passphrase-file FILE seals the secret key (and join then seals the\n"
+	"network key with it); FILE must be readable by its owner only.\n",
 	keygen_exec,
 };

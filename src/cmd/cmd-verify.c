@@ -31,15 +31,19 @@ since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Opens the node and a write transaction with a fresh author table. */
+/*
+ * Opens the node and a write transaction with a fresh author table; one
+ * that is never kept works on a read-only node too (store_begin_scratch).
+ */
 static int
-begin(struct cmd_ctx *ctx, MDB_txn **txn)
+begin(struct cmd_ctx *ctx, MDB_txn **txn, bool keep)
 {
 	int rc;
 
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
-	if ((rc = store_begin(&ctx->node->store, true, txn)) != 0 ||
+	if ((rc = keep ? store_begin(&ctx->node->store, true, txn) :
+	    store_begin_scratch(&ctx->node->store, txn)) != 0 ||
 	    (rc = store_load_authors(*txn, &ctx->node->store)) != 0) {
 		if (*txn != NULL)
 			mdb_txn_abort(*txn);
@@ -61,7 +65,7 @@ verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return cmd_usage(ctx, "takes no argument");
-	if ((rc = begin(ctx, &txn)) != 0)
+	if ((rc = begin(ctx, &txn, false)) != 0)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = log_verify(txn, &ctx->node->store, ctx->node->consortium, &st, &d);
@@ -91,7 +95,7 @@ rebuild_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	(void)argv;
 	if (argc != 1)
 		return cmd_usage(ctx, "takes no argument");
-	if ((rc = begin(ctx, &txn)) != 0)
+	if ((rc = begin(ctx, &txn, true)) != 0)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if ((rc = store_clear_state(txn, &ctx->node->store)) != 0 ||

@@ -5,6 +5,7 @@
 
 python3 -c 'print("k" * 1100)' >"$T/long"
 python3 -c 'print("k" * 1023 + "z" * 77)' >"$T/other"
+chmod 600 "$T/long" "$T/other"
 rc=0
 consort --dir "$T/lead" --passphrase-file "$T/long" init --consortium G --member "$LEAD_NAME" \
     --siret "$LEAD_SIRET" --market M >"$OUT" 2>"$ERR" || rc=$?

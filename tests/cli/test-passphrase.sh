@@ -6,6 +6,7 @@
 
 printf 'Sésame, ouvre-toi 2026\n' >"$T/pass"
 printf 'mauvaise phrase\n' >"$T/wrong"
+chmod 600 "$T/pass" "$T/wrong"
 init_lead lead --passphrase-file "$T/pass"
 [ "$(stat -c %a lead/key)" = 600 ] || fail "sealed key has mode $(stat -c %a lead/key)"
 # the sealed key file does not hold the key as a plain node's does
@@ -60,6 +61,7 @@ expect_rc 0 on lead verify
 
 # an empty passphrase file seals nothing: init refuses it and makes no node
 : >"$T/empty"
+chmod 600 "$T/empty"
 expect_fail consort --dir "$T/e" init --consortium G --member "Forma Nord" --siret "$LEAD_SIRET" --market M --passphrase-file "$T/empty"
 [ ! -e e/key ] || fail "init with an empty passphrase file left a key"
 exit 0

@@ -29,6 +29,7 @@ PY
 
 # a sealed key: the passphrase is in neither the key file nor the store
 printf 'Chanson-douce-de-Nantes-1789\n' >"$T/pass"
+chmod 600 "$T/pass"
 init_lead sealed --passphrase-file "$T/pass"
 CONSORT_PASSPHRASE_FILE=$T/pass expect_rc 0 on sealed import "$DATA/sample.jsonl"
 for f in sealed/key sealed/store/data.mdb; do

@@ -1,0 +1,240 @@
+/*
+ * Unit tests of store.c's error mapping and of what an import that runs
+ * out of disk leaves: LMDB's writes (pwrite, writev) are replaced here by
+ * versions that fail with ENOSPC once a budget of bytes is spent, so this
+ * runs anywhere, without a small file system to fill.
+ */
+#include <errno.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
+#include "testutil.h"
+
+#define NRECORDS 2000
+
+/* Bytes LMDB may still write before its writes fail; -1: no limit. */
+static long long budget = -1;
+static unsigned failed_writes;
+
+/* Spends n bytes of the budget; false (errno ENOSPC) when it is spent. */
+static bool
+spend(size_t n)
+{
+	if (budget < 0)
+		return true;
+	if ((long long)n > budget) {
+		budget = 0;
+		failed_writes++;
+		errno = ENOSPC;
+		return false;
+	}
+	budget -= (long long)n;
+	return true;
+}
+
+/* LMDB's pwrite, through the budget. */
+ssize_t
+pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+	if (!spend(n))
+		return -1;
+	return syscall(SYS_pwrite64, fd, buf, n, off);
+}
+
+/* LMDB's writev, through the budget. */
+ssize_t
+writev(int fd, const struct iovec *iov, int iovcnt)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < iovcnt; i++)
+		n += iov[i].iov_len;
+	if (!spend(n))
+		return -1;
+	return syscall(SYS_writev, fd, iov, iovcnt);
+}
+
+/* A temporary directory, a node in DIR/node and a file to import. */
+struct fix {
+	char *dir;
+	struct node *n;
+	char path[4096];	/* DIR/node */
+	char file[4096];	/* DIR/lots.jsonl */
+};
+
+/* Per-test setup: the node and NRECORDS lots to import. */
+static int
+setup(void **state)
+{
+	struct fix *f = calloc(1, sizeof(*f));
+	FILE *fp;
+	unsigned i;
+
+	if (f == NULL || (f->dir = tu_mkdtemp()) == NULL)
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/node", f->dir);
+	snprintf(f->file, sizeof(f->file), "%s/lots.jsonl", f->dir);
+	if ((fp = fopen(f->file, "w")) == NULL)
+		return -1;
+	for (i = 0; i < NRECORDS; i++)
+		fprintf(fp, "{\"type\":\"lot\",\"ref\":\"LOT-%05u\",\"sector\":"
+		    "\"Secteur %u\",\"territory\":\"44\",\"rate_cents\":%u}\n", i,
+		    i, 1000 + i);
+	fclose(fp);
+	f->n = tu_node_init(f->dir, "node", NULL);
+	*state = f;
+	return 0;
+}
+
+/* Per-test teardown. */
+static int
+teardown(void **state)
+{
+	struct fix *f = *state;
+
+	budget = -1;
+	node_close(f->n);
+	tu_rmtree(f->dir);
+	free(f);
+	return 0;
+}
+
+/* Imports the fixture's file, 10 records to a change-set. */
+static int
+import(struct fix *f, struct import_result *res)
+{
+	struct import_opts o = { f->file, IMPORT_JSONL, NULL, false, 10, NULL,
+		NULL, NULL };
+	struct consort_diag d = { 0 };
+
+	return import_file(f->n, &o, res, &d);
+}
+
+/* The number of live records of a type. */
+static uint64_t
+count(struct node *n, unsigned type)
+{
+	uint64_t k;
+	MDB_txn *txn;
+
+	assert_ok(store_begin(&n->store, false, &txn));
+	assert_ok(state_count(txn, &n->store, type, &k));
+	mdb_txn_abort(txn);
+	return k;
+}
+
+/* Reopens the node, as the next command would. */
+static void
+reopen(struct fix *f)
+{
+	struct consort_diag d = { 0 };
+
+	node_close(f->n);
+	f->n = NULL;
+	assert_ok(node_open(f->path, &f->n, &d));
+	assert_ok(node_unlock(f->n, NULL, 0, &d));
+}
+
+/* LMDB's ENOSPC and EDQUOT are named as such, not as a store error. */
+static void
+test_store_err_names(void **state)
+{
+	(void)state;
+	assert_err(store_err(ENOSPC), E(NOSPC));
+	assert_err(store_err(EDQUOT), E(NOSPC));
+	assert_err(store_err(MDB_MAP_FULL), E(MAPFULL));
+	assert_err(store_err(EACCES), E(READONLY));
+	assert_err(store_err(EROFS), E(READONLY));
+	assert_err(store_err(MDB_CORRUPTED), E(STORE));
+	assert_string_equal(consort_err_name(E(NOSPC)), "ENOSPC");
+}
+
+/* A local edit on a full disk fails with E(NOSPC) and stores nothing. */
+static void
+test_edit_nospace(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct field_input in[1];
+	struct edit e;
+	bool changed;
+
+	in[0].f = schema_field_by_name(schema_type_by_name("lot"), "sector", 6);
+	in[0].v = tu_str("Bâtiment");
+	assert_ok(edit_begin(f->n, &e));
+	assert_ok(records_put(&e, schema_type_by_name("lot"), "LOT-X", 5, in, 1,
+	    PUT_ADD, true, &changed, &d));
+	budget = 0;
+	assert_err(edit_commit(&e), E(NOSPC));
+	assert_true(failed_writes > 0);
+	budget = -1;
+	reopen(f);
+	assert_int_equal(count(f->n, T_lot), 0);
+	assert_int_equal(tu_head(&f->n->store, f->n->pk).seq, 1);
+}
+
+/*
+ * An import that runs out of disk half-way says how many change-sets and
+ * records it committed, and they are whole and stored; importing the same
+ * file again finishes the job, to the state of an import never cut.
+ */
+static void
+test_import_nospace(void **state)
+{
+	struct fix *f = *state;
+	struct import_result res;
+	struct node *other;
+	char *cut, *whole;
+	uint64_t before;
+
+	/* enough for a few commits of 16 change-sets, not for all 200 */
+	budget = 600 << 10;
+	failed_writes = 0;
+	assert_err(import(f, &res), E(NOSPC));
+	assert_true(failed_writes > 0);
+	budget = -1;
+	assert_true(res.committed_changesets > 0);
+	assert_true(res.committed_changesets < NRECORDS / 10);
+	assert_int_equal(res.committed_changesets % 16, 0);
+	assert_int_equal(res.committed_records, res.committed_changesets * 10);
+
+	reopen(f);
+	assert_int_equal(count(f->n, T_lot), res.committed_records);
+	assert_int_equal(tu_head(&f->n->store, f->n->pk).seq,
+	    1 + res.committed_changesets);
+
+	/* again: the rest, and nothing twice */
+	before = res.committed_records;
+	assert_ok(import(f, &res));
+	assert_int_equal(res.changed, NRECORDS - before);
+	assert_int_equal(count(f->n, T_lot), NRECORDS);
+	assert_ok(import(f, &res));
+	assert_int_equal(res.changed, 0);
+
+	/* the same export as a node that imported in one go */
+	cut = tu_export(&f->n->store);
+	other = tu_node_init(f->dir, "other", NULL);
+	assert_non_null(other);
+	node_close(f->n);
+	f->n = other;
+	assert_ok(import(f, &res));
+	whole = tu_export(&f->n->store);
+	assert_string_equal(cut, whole);
+	free(cut);
+	free(whole);
+}
+
+int
+main(void)
+{
+#define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_store_err_names),
+		T(test_edit_nospace),
+		T(test_import_nospace),
+	};
+#undef T
+
+	return cmocka_run_group_tests_name("store", tests, tu_group_setup, NULL);
+}
