@@ -178,6 +178,7 @@ void keys_entity_id(uint8_t out[CONSORT_EID_BYTES],
     const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
     size_t len);
 void keys_hash(uint8_t out[CONSORT_HASH_BYTES], const void *p, size_t len);
+void *keys_secret_alloc(size_t len);
 int keys_file_write(const char *path, const uint8_t sk[64],
     const char *passphrase, size_t passlen);
 int keys_file_read(const char *path, uint8_t sk[64],

@@ -149,11 +149,24 @@ read_small(const char *path, uint8_t *buf, size_t max, size_t *len)
 	return 0;
 }
 
+/*
+ * Guarded memory for a secret (guard pages, locked, left out of core
+ * dumps), or NULL; initialises libsodium first, so that any caller of the
+ * library, not only main, can hold secrets.
+ */
+void *
+keys_secret_alloc(size_t len)
+{
+	if (sodium_init() < 0)
+		return NULL;
+	return sodium_malloc(len);
+}
+
 /* A sealing key in guarded memory, or NULL when memory is short. */
 static struct derived *
 derived_new(void)
 {
-	return sodium_malloc(sizeof(struct derived));
+	return keys_secret_alloc(sizeof(struct derived));
 }
 
 /* Derives a sealing key from a passphrase, for k's salt and costs. */
@@ -252,7 +265,7 @@ keys_passphrase_read(const char *path, char **pass, size_t *passlen,
 		    "for group and others)", path);
 		return consort_diag_set(d, E(FILEMODE), path, what, hint);
 	}
-	if ((buf = sodium_malloc(KEYS_PASS_MAX + 2)) == NULL) {
+	if ((buf = keys_secret_alloc(KEYS_PASS_MAX + 2)) == NULL) {
 		close(fd);
 		return E(NOMEM);
 	}

@@ -67,7 +67,7 @@ node_new(const char *dir)
 	struct node *n = calloc(1, sizeof(*n));
 
 	if (n == NULL || (n->dir = strdup(dir)) == NULL ||
-	    (n->sk = sodium_malloc(64)) == NULL) {
+	    (n->sk = keys_secret_alloc(64)) == NULL) {
 		if (n != NULL)
 			free(n->dir);
 		free(n);
