@@ -1,6 +1,6 @@
 #!/bin/sh
 # End-to-end tests of the consort binary: runs every tests/cli/test-*.sh with
-# bash, each in its own fresh temporary folder, and prints "ok NAME" or
+# bash, each in its own fresh temporary folder, and prints "ok NAME (its seconds)" or
 # "FAIL NAME" (with the tail of its output) per test, then "N passed, M failed".
 # Exits 1 when a test failed.
 #
@@ -51,13 +51,14 @@ fi
 
 # one TEST: runs it in a fresh folder; leaves its status in $logs/NAME.rc.
 one() {
-	local t=$1 name dir rc=0
+	local t=$1 name dir rc=0 t0=$SECONDS
 	name=$(basename "$t" .sh)
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/consort-cli-$name.XXXXXX")
 	(cd "$dir" && T=$dir timeout -k 5 "$limit" bash "$t") >"$logs/$name.log" 2>&1 </dev/null || rc=$?
 	[ $rc = 124 ] && echo "timed out after $limit s" >>"$logs/$name.log"
 	rm -rf "$dir"
 	echo $rc >"$logs/$name.rc"
+	echo $((SECONDS - t0)) >"$logs/$name.time"
 }
 
 # Start up to $jobs tests at a time, report them in name order.
@@ -78,10 +79,11 @@ for t in "${tests[@]}"; do
 	rc=$(cat "$logs/$name.rc" 2>/dev/null || echo 1)
 	if [ "$rc" = 0 ]; then
 		passed=$((passed + 1))
+		secs=$(cat "$logs/$name.time" 2>/dev/null || echo '?')
 		if grep -q '^skip' "$logs/$name.log"; then
-			echo "ok $name # $(grep -m1 '^skip' "$logs/$name.log")"
+			echo "ok $name ($secs s) # $(grep -m1 '^skip' "$logs/$name.log")"
 		else
-			echo "ok $name"
+			echo "ok $name ($secs s)"
 		fi
 	else
 		failed=$((failed + 1))
