@@ -173,3 +173,18 @@ forge() {
 	[ -x "$FORGE" ] || fail "no forge binary at $FORGE (make .build/tests/forge)"
 	"$FORGE" "$T/$n" "$@" >"$T/.forge.out" 2>&1 || fail "forge on $n failed: $(cat "$T/.forge.out")"
 }
+
+# nobody_works: whether this test may run consort as the user nobody: we
+# are root, setpriv and a nobody user exist, and nobody can reach the binary
+# and its libraries (a chroot whose / is 0700 gives it none).
+nobody_works() {
+	[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 &&
+	    setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
+	    "$CONSORT" --help >/dev/null 2>&1
+}
+
+# pty_works: whether a pseudo-terminal can be opened here (a /dev without
+# devpts has none).
+pty_works() {
+	python3 -c 'import os, pty; m, s = pty.openpty(); os.close(m); os.close(s)' 2>/dev/null
+}

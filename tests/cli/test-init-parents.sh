@@ -44,7 +44,7 @@ err_has_fixed '/proc/consort-no-such: No such file or directory [ENOENT]'
 mkdir -m 755 locked
 if [ "$(id -u)" = 0 ]; then
 	chmod 711 "$T"
-	command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 || skip "no setpriv or no nobody user"
+	nobody_works || skip "cannot run consort as nobody here (no setpriv, no nobody user, or a / nobody may not walk)"
 	run_other() { setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$@"; }
 else
 	chmod 555 locked

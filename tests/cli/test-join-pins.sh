@@ -70,6 +70,7 @@ out_has "^  lead key       $LEAD_KEY\$"
 err_has 'without a pin'
 
 # no pin on a terminal: asks; "n" refuses and writes nothing, "y" joins
+pty_works || skip "no pseudo-terminal here: the question on a terminal is not checked"
 keygen co3 79911548000375
 tty_join() {
 	python3 - "$CONSORT" "$T/co3" "$1" "$2" <<'PY'

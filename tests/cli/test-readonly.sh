@@ -66,7 +66,7 @@ ran=0
 cp -a lead ro
 mkdir -m 1777 "$T/tmp"
 if [ "$(id -u)" = 0 ]; then
-	if command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+	if nobody_works; then
 		chmod 711 "$T"
 		chown -R nobody ro
 		chmod -R a-w ro

@@ -45,7 +45,9 @@ PY
 # process's /proc folder as root's.  A consort that waits (reading its passphrase from a
 # FIFO), run as another user than root (nobody when we are root).
 mkfifo -m 600 "$T/fifo"
-if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && id nobody >/dev/null 2>&1; then
+if [ "$(id -u)" = 0 ] && ! nobody_works; then
+	echo "skip: cannot run consort as nobody here: its dumpable flag is not checked"
+elif [ "$(id -u)" = 0 ]; then
 	chmod 711 "$T"
 	chown nobody "$T/fifo"
 	setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups \
