@@ -258,6 +258,19 @@ int csb_sign(struct cs_builder *b, const struct changeset *hdr,
 
 /* ---- store.c: the LMDB environment and its tables ---- */
 
+/*
+ * store.c alone calls LMDB.  The rest of the core sees a store, its
+ * transactions (struct store_txn, opaque), values (struct store_val) and
+ * walks (struct store_walk), and consort errors only: LMDB's return codes
+ * are converted in one place, store_err().
+ */
+
+/*
+ * A store transaction is an LMDB one, under its own name; the callers that
+ * still name it MDB_txn use the same type until they name it otherwise.
+ */
+#define store_txn MDB_txn
+
 enum store_table {
 	TB_CHANGES,   /* author(32) seq(8 BE) -> signed change-set bytes */
 	TB_IDS,       /* change-set id(32) -> author(32) seq(8 BE) */
@@ -273,7 +286,13 @@ enum store_table {
 	TB_PEERS,     /* address -> sync statistics (sync/) */
 	TB_VV,        /* change-set id(32) -> its causal context (merge.c) */
 	TB_WAITS,     /* what each pending change-set waits for; counts (log.c) */
-	TB_COUNT
+	TB_COUNT,     /* the tables of every node */
+	/* a verification's rebuilt state tables (store_open_scratch) */
+	TB_SCRATCH_ENTITIES = TB_COUNT,
+	TB_SCRATCH_REFS,
+	TB_SCRATCH_OWNERS,
+	TB_SCRATCH_VV,
+	TB_ALL
 };
 
 struct head {
@@ -309,9 +328,11 @@ struct perm_verdict {
 	bool valid;
 };
 
+struct store_env;  /* store.c's */
+
 struct store {
-	MDB_env *env;
-	MDB_dbi dbi[TB_COUNT];
+	struct store_env *env;
+	unsigned int dbi[TB_ALL];  /* store.c's handles of the tables */
 	uint8_t (*authors)[CONSORT_KEY_BYTES];  /* by local idx */
 	uint32_t nauthors;
 	char *mapfile;  /* absolute path of data.mdb (store_release_map) */
@@ -326,30 +347,323 @@ struct store {
 	bool scratch;   /* reads a private copy whose commits are refused */
 };
 
+/* A transaction: a consistent view of the store, and what a write changes. */
+struct store_txn;
+
+/*
+ * Bytes read from the store.  They point into the store's map: valid until
+ * the transaction ends or writes to that key, and never to be written to.
+ */
+struct store_val {
+	const void *data;
+	size_t len;
+};
+
+/*
+ * A walk through a table in key order (store_walk_begin): every key not
+ * below a start key that begins with a prefix.  Its members are store.c's.
+ */
+#define STORE_PREFIX_MAX 64
+
+struct store_cursor;
+
+struct store_walk {
+	struct store_cursor *cursor;
+	uint8_t prefix[STORE_PREFIX_MAX];
+	size_t prefixlen;
+	struct store_val key, val;  /* the row found but not yet returned */
+	bool ready;
+	bool done;
+};
+
+/* The size of a table (store_stat). */
+struct store_stat {
+	uint64_t entries;
+	uint64_t bytes;  /* of its pages */
+};
+
+/* store_put: refuse to replace a value (E(EXIST)). */
+#define STORE_NOOVERWRITE 0x1
+
+/*
+ * Converts a return code of LMDB to a consort error.
+ * @param rc 0, an LMDB error code, an errno value, or a consort error
+ *	(returned as it is)
+ * @return 0, or: E(NOENT) for MDB_NOTFOUND; E(EXIST) for MDB_KEYEXIST;
+ *	E(MAPFULL) for MDB_MAP_FULL; E(CORRUPTED) for MDB_CORRUPTED,
+ *	MDB_PAGE_NOTFOUND and MDB_INVALID; E(BADTXN) for MDB_BAD_TXN;
+ *	E(BUSY) for MDB_READERS_FULL, MDB_TLS_FULL and MDB_MAP_RESIZED;
+ *	E(VERSION) for MDB_VERSION_MISMATCH; E(STORE) for LMDB's other codes;
+ *	E(READONLY) for EACCES; util_errno()'s error for other errno values.
+ */
+int store_err(int rc);
+
+/*
+ * Tells whether an error is the node's (its store, memory or disk) rather
+ * than the data's: one that stops a batch instead of refusing an item.
+ * @param err a consort error
+ * @return true for E(NOMEM), E(IO), E(STORE), E(MAPFULL), E(CORRUPTED),
+ *	E(BADTXN) and E(BUSY)
+ */
+bool store_fault(int err);
+
+/*
+ * Opens a node's store, creating it when asked.  A store the user may read
+ * but not write opens read-only (s->readonly).
+ * @param s the store to fill; store_close() releases it
+ * @param path the store's folder
+ * @param create make the folder (mode 0700) and the tables when missing
+ * @return 0, or E(NOTNODE) (no store at path), E(PERM) (the store cannot
+ *	be read), E(READONLY) or E(NOSPC) (the folder cannot be made), E(IO),
+ *	E(NOMEM), or an error of store_err()
+ */
 int store_open(struct store *s, const char *path, bool create);
+
+/*
+ * Closes a store opened by store_open(); every transaction must be over.
+ * @param s the store; closing it twice is harmless
+ */
 void store_close(struct store *s);
-int store_begin(struct store *s, bool write, MDB_txn **txn);
-int store_begin_scratch(struct store *s, MDB_txn **txn);
-int store_commit(MDB_txn *txn);
-int store_err(int mdb_rc);
-int store_get(MDB_txn *txn, struct store *s, enum store_table t,
-    const void *k, size_t klen, MDB_val *v);
-int store_put(MDB_txn *txn, struct store *s, enum store_table t,
+
+/*
+ * Sets whether commits wait for the disk (they do after store_open()).
+ * @param s an open store
+ * @param sync false: a commit returns before its pages reach the disk, and
+ *	a crash may lose it (statistics, tests)
+ */
+void store_set_sync(struct store *s, bool sync);
+
+/*
+ * Begins a transaction.  A write transaction waits for any other one to
+ * end; readers never wait.
+ * @param s an open store
+ * @param write whether the transaction may write
+ * @param txn set to the transaction (NULL on failure); store_commit() or
+ *	store_abort() ends it
+ * @return 0, or E(READONLY) (a write on a read-only store), E(BUSY) (too
+ *	many readers), E(NOMEM), or an error of store_err()
+ */
+int store_begin(struct store *s, bool write, struct store_txn **txn);
+
+/*
+ * Begins a write transaction that will be abandoned, even on a read-only
+ * store: there, in a private copy in TMPDIR (removed at once) that the
+ * store reads from then on and that refuses commits.
+ * @param s an open store
+ * @param txn set to the transaction (NULL on failure)
+ * @return 0, or E(NOSPC) or E(IO) (no copy can be made), or an error of
+ *	store_open() or store_begin()
+ */
+int store_begin_scratch(struct store *s, struct store_txn **txn);
+
+/*
+ * Commits a write transaction, durably unless store_set_sync() said
+ * otherwise, and ends it, committed or not.
+ * @param txn a transaction of store_begin()
+ * @return 0, or E(READONLY) (the private copy of store_begin_scratch()),
+ *	E(NOSPC) (the disk is full), E(MAPFULL), E(IO), or an error of
+ *	store_err()
+ */
+int store_commit(struct store_txn *txn);
+
+/*
+ * Abandons a transaction: nothing it wrote is kept.
+ * @param txn a transaction, or NULL (nothing is done)
+ */
+void store_abort(struct store_txn *txn);
+
+/*
+ * Reads the value of a key.
+ * @param txn the transaction
+ * @param s its store
+ * @param t the table
+ * @param k, klen the key (1 to 511 bytes)
+ * @param v set to the value: bytes in the store's map (struct store_val)
+ * @return 0, or E(NOENT) (no such key), E(CORRUPTED), or an error of
+ *	store_err()
+ */
+int store_get(struct store_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen, struct store_val *v);
+
+/*
+ * Writes the value of a key, replacing any.
+ * @param txn a write transaction
+ * @param s its store
+ * @param t the table
+ * @param k, klen the key (1 to 511 bytes)
+ * @param v, vlen the value, copied into the store
+ * @param flags 0, or STORE_NOOVERWRITE to keep a value already there
+ * @return 0, or E(EXIST) (STORE_NOOVERWRITE and the key is there),
+ *	E(MAPFULL) (the store is full), E(BADTXN) (a read transaction, or one
+ *	an earlier error spoilt), or an error of store_err()
+ */
+int store_put(struct store_txn *txn, struct store *s, enum store_table t,
     const void *k, size_t klen, const void *v, size_t vlen, unsigned flags);
-int store_head(MDB_txn *txn, struct store *s, const uint8_t *author,
+
+/*
+ * Deletes a key and its value.
+ * @param txn a write transaction
+ * @param s its store
+ * @param t the table
+ * @param k, klen the key
+ * @return 0, or E(NOENT) (no such key), E(BADTXN), or an error of
+ *	store_err()
+ */
+int store_del(struct store_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen);
+
+/*
+ * Measures a table.
+ * @param txn the transaction
+ * @param s its store
+ * @param t the table
+ * @param st set to its number of entries and the bytes of its pages
+ * @return 0, or an error of store_err()
+ */
+int store_stat(struct store_txn *txn, struct store *s, enum store_table t,
+    struct store_stat *st);
+
+/*
+ * Begins a walk through a table in key order: from the first key not
+ * below start, while keys begin with the first prefixlen bytes of start.
+ * Writing the table during a walk is not allowed; a walk's keys and values
+ * are those of store_get().
+ *
+ *	struct store_walk w;
+ *	struct store_val k, v;
+ *
+ *	if ((rc = store_walk_begin(&w, txn, s, TB_REFS, &type, 1, 1)) != 0)
+ *		return rc;
+ *	while ((rc = store_walk_next(&w, &k, &v)) > 0)
+ *		...;
+ *	store_walk_end(&w);
+ *
+ * @param w the walk, ended by store_walk_end() once this returned 0
+ * @param txn the transaction; the walk ends before it does
+ * @param s its store
+ * @param t the table
+ * @param start, startlen the key to start at (copied); startlen 0: the
+ *	table's first key
+ * @param prefixlen how many bytes of start every key must begin with (at
+ *	most startlen and STORE_PREFIX_MAX); 0: every key
+ * @return 0, or E(INVAL) (prefixlen too long), or an error of store_err()
+ */
+int store_walk_begin(struct store_walk *w, struct store_txn *txn,
+    struct store *s, enum store_table t, const void *start, size_t startlen,
+    size_t prefixlen);
+
+/*
+ * Steps a walk to its next key.
+ * @param w a walk of store_walk_begin()
+ * @param k, v set to the key and value (as store_get() sets v)
+ * @return 1 (k and v are set), 0 (the walk is over: no key is left, or the
+ *	next one does not begin with the prefix), or E(CORRUPTED) or another
+ *	error of store_err()
+ */
+int store_walk_next(struct store_walk *w, struct store_val *k,
+    struct store_val *v);
+
+/*
+ * Ends a walk, whether it reached its end or not.
+ * @param w a walk of store_walk_begin(); ending it again is harmless
+ */
+void store_walk_end(struct store_walk *w);
+
+/*
+ * Reads an author's head: its local number, last seq, id and clock.
+ * @return 0, or E(NOENT) (an author never seen), E(STORE) (a head that
+ *	does not decode), or an error of store_get()
+ */
+int store_head(struct store_txn *txn, struct store *s, const uint8_t *author,
     struct head *h);
-int store_set_head(MDB_txn *txn, struct store *s, const uint8_t *author,
-    struct head *h);
-int store_author_idx(MDB_txn *txn, struct store *s, const uint8_t *author,
-    uint32_t *idx);
-int store_load_authors(MDB_txn *txn, struct store *s);
-int store_put_change(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const uint8_t *bytes, size_t len);
-int store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
-    uint64_t seq, MDB_val *v);
-int store_clear_state(MDB_txn *txn, struct store *s);
+
+/*
+ * Writes an author's head.
+ * @return 0, or an error of store_put()
+ */
+int store_set_head(struct store_txn *txn, struct store *s,
+    const uint8_t *author, struct head *h);
+
+/*
+ * Returns an author's local number, giving the next one to a new author
+ * (whose head, seq 0, is written).
+ * @param idx set to the number
+ * @return 0, or E(TOOBIG) (STORE_MAX_AUTHORS authors already), or an error
+ *	of store_head() or store_put()
+ */
+int store_author_idx(struct store_txn *txn, struct store *s,
+    const uint8_t *author, uint32_t *idx);
+
+/*
+ * Rebuilds s->authors, the table of authors by local number, from the heads.
+ * @return 0, or E(NOMEM), E(STORE) (a head that does not decode), or an
+ *	error of store_walk_next()
+ */
+int store_load_authors(struct store_txn *txn, struct store *s);
+
+/*
+ * Stores a change-set's bytes under (author, seq), and its id.
+ * @param cs the decoded change-set
+ * @param bytes, len its signed bytes
+ * @return 0, or E(EXIST) (that seq or that id is stored already), or an
+ *	error of store_put()
+ */
+int store_put_change(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, const uint8_t *bytes, size_t len);
+
+/*
+ * Reads the stored bytes of an author's change-set.
+ * @param author, seq the change-set
+ * @param v set to its bytes (as store_get() sets it)
+ * @return 0, or E(NOENT) (not stored), or an error of store_get()
+ */
+int store_get_change(struct store_txn *txn, struct store *s,
+    const uint8_t *author, uint64_t seq, struct store_val *v);
+
+/*
+ * Empties the state tables (entities, refs, owners, causal contexts)
+ * before a replay of the log.
+ * @param txn a write transaction
+ * @return 0, or an error of store_err()
+ */
+int store_clear_state(struct store_txn *txn, struct store *s);
+
+/*
+ * Opens and empties the scratch copies of the state tables
+ * (TB_SCRATCH_ENTITIES ...) that a verification replays into.
+ * @param txn a write transaction, abandoned afterwards
+ * @return 0, or an error of store_err()
+ */
+int store_open_scratch(struct store_txn *txn, struct store *s);
+
+/*
+ * Exchanges each state table with its scratch copy, so that what reads
+ * and writes the state reaches the copy; a second call undoes it.
+ */
+void store_swap_scratch(struct store *s);
+
+/*
+ * Names the scratch copy of a state table.
+ * @return TB_SCRATCH_ENTITIES for TB_ENTITIES and so on; t itself for a
+ *	table that has none
+ */
+enum store_table store_scratch_of(enum store_table t);
+
+/*
+ * Gives back to the kernel the process's mappings of store pages (they
+ * stay in its page cache): a long replay's footprint does not grow with
+ * the store.  Safe inside a transaction.
+ */
 void store_release_map(struct store *s);
-int store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[4]);
+
+/*
+ * For callers whose values are still an MDB_val: store_get() takes either,
+ * until the last of them reads a struct store_val.
+ */
+int store_get_mdb(struct store_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen, MDB_val *v);
+#define store_get(txn, s, t, k, klen, v) _Generic((v), \
+	MDB_val *: store_get_mdb, default: store_get)(txn, s, t, k, klen, v)
 
 /* ---- merge.c: records as multi-value registers, applying ops ---- */
 
@@ -501,7 +815,7 @@ void node_entity_id(const struct node *n, unsigned type, const char *ref,
  */
 struct edit {
 	struct node *n;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	struct cs_builder b;
 	msgpack_sbuffer out;
 	struct record rec;   /* the record being edited */
@@ -538,8 +852,9 @@ int records_delete(struct edit *e, const struct schema_type *t,
     const char *ref, size_t reflen, struct consort_diag *d);
 int records_check_unreferenced(struct edit *e, const struct schema_type *t,
     const char *ref, size_t reflen, struct consort_diag *d);
-int records_ref_alive(MDB_txn *txn, struct node *n, struct record *scratch,
-    const struct schema_field *f, const struct value *v, bool *alive);
+int records_ref_alive(struct store_txn *txn, struct node *n,
+    struct record *scratch, const struct schema_field *f, const struct value *v,
+    bool *alive);
 void records_new_ref(const struct schema_type *t, char *out, size_t len);
 
 /* ---- import.c: JSON Lines and CSV import ---- */
@@ -638,15 +953,38 @@ int peers_load(const struct node *n, char (*out)[PEERS_ADDR_MAX + 1],
 int peers_add(const struct node *n, const char *addr, struct consort_diag *d);
 int peers_rm(const struct node *n, const char *addr, struct consort_diag *d);
 
+/* The outcome of the last sync with a peer, as consort status shows it. */
+struct peer_stats {
+	const char *addr;       /* the peer's address (not NUL-terminated) */
+	size_t addrlen;
+	uint64_t time;          /* when: seconds since the epoch */
+	uint64_t sent;          /* change-sets sent */
+	uint64_t received;      /* change-sets received and applied */
+	uint64_t refused_ops;   /* ops of theirs refused */
+	uint64_t forks;
+	uint64_t bytes;         /* both ways */
+	uint64_t refused;       /* change-sets refused */
+	const uint8_t *key;     /* the peer's key, or NULL when unknown */
+	const char *err;        /* why the sync failed, or "" */
+	uint32_t errlen;
+};
+
+typedef int (*peers_stats_fn)(void *ctx, const struct peer_stats *st);
+
+int peers_foreach_stats(struct store_txn *txn, struct store *s,
+    peers_stats_fn fn, void *ctx);
+
 /* ---- log.c: applying and replaying the log ---- */
 
-int log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d);
-int log_apply_own(MDB_txn *txn, struct store *s, const uint8_t *bytes,
+int log_apply(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct consort_diag *d);
-int log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d);
+int log_apply_own(struct store_txn *txn, struct store *s, const uint8_t *bytes,
+    size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct consort_diag *d);
+int log_check_append(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct consort_diag *d);
 
 struct log_replay_stats {
 	uint64_t changesets;
@@ -654,10 +992,10 @@ struct log_replay_stats {
 	uint64_t bytes;
 };
 
-int log_replay(MDB_txn *txn, struct store *s,
+int log_replay(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
-int log_verify(MDB_txn *txn, struct store *s,
+int log_verify(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
 
@@ -681,21 +1019,40 @@ struct log_receipt {
 #define LOG_PENDING_STRANGERS_MAX 256
 #define LOG_PENDING_STRANGERS_MAX_BYTES ((uint64_t)16 << 20)
 
-int log_receive(MDB_txn *txn, struct store *s, const uint8_t *bytes,
+int log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_receipt *rcpt, struct consort_diag *d);
-int log_note_fork(MDB_txn *txn, struct store *s, const uint8_t *author,
+int log_note_fork(struct store_txn *txn, struct store *s, const uint8_t *author,
     uint64_t seq, const uint8_t other[CONSORT_HASH_BYTES],
     const uint8_t *bytes, size_t len);
-int log_finish_batch(MDB_txn *txn, struct store *s,
+int log_finish_batch(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
     struct consort_diag *d);
+
+typedef int (*log_visit_fn)(void *ctx, const struct changeset *cs,
+    size_t len);
+
+int log_foreach(struct store_txn *txn, struct store *s, log_visit_fn fn,
+    void *ctx, struct consort_diag *d);
+
+/* A fork: two change-sets with one author and seq. */
+struct log_fork {
+	const uint8_t *author;             /* CONSORT_KEY_BYTES */
+	uint64_t seq;
+	uint8_t held[CONSORT_HASH_BYTES];  /* the id of the one applied */
+	uint8_t other[CONSORT_HASH_BYTES]; /* the id of the other */
+};
+
+typedef int (*log_fork_fn)(void *ctx, const struct log_fork *f);
+
+int log_foreach_fork(struct store_txn *txn, struct store *s, log_fork_fn fn,
+    void *ctx);
 
 /* ---- sigpool.c: the log's signatures checked on a second thread ---- */
 
 struct sigpool;
 
-int sigpool_start(MDB_txn *txn, struct store *s, struct sigpool **out);
+int sigpool_start(struct store_txn *txn, struct store *s, struct sigpool **out);
 int sigpool_finish(struct sigpool *p, uint8_t author[CONSORT_KEY_BYTES],
     uint64_t *seq);
 
@@ -745,21 +1102,23 @@ int conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
 struct jsonw;
 typedef int (*state_visit_fn)(void *ctx, const struct record *r);
 
-int state_hash(MDB_txn *txn, struct store *s, uint8_t out[CONSORT_HASH_BYTES]);
-int state_lookup(MDB_txn *txn, struct store *s,
+int state_hash(struct store_txn *txn, struct store *s,
+    uint8_t out[CONSORT_HASH_BYTES]);
+int state_lookup(struct store_txn *txn, struct store *s,
     const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
     size_t len, struct record *r);
-int state_foreach(MDB_txn *txn, struct store *s, unsigned type,
+int state_foreach(struct store_txn *txn, struct store *s, unsigned type,
     state_visit_fn fn, void *ctx);
-int state_foreach_d(MDB_txn *txn, struct store *s, unsigned type,
+int state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
     state_visit_fn fn, void *ctx, struct consort_diag *d);
 void state_record_json(struct jsonw *w, const struct store *s,
     const struct record *r);
-int state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w,
+int state_export_json(struct store_txn *txn, struct store *s, struct jsonw *w,
     struct consort_diag *d);
-int state_count(MDB_txn *txn, struct store *s, unsigned type, uint64_t *n);
-int state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored,
-    MDB_dbi rebuilt, enum store_table table, struct consort_diag *d);
+int state_count(struct store_txn *txn, struct store *s, unsigned type,
+    uint64_t *n);
+int state_compare(struct store_txn *txn, struct store *s,
+    enum store_table stored, enum store_table rebuilt, struct consort_diag *d);
 const struct value *state_field(const struct store *s, const struct record *r,
     unsigned field);
 

@@ -49,7 +49,7 @@ struct importer {
 	struct import_result *res;
 	struct consort_diag *d;
 	int pass;
-	MDB_txn *rtxn;          /* pass 1: read the store */
+	struct store_txn *rtxn; /* pass 1: read the store */
 	struct record scratch;
 	struct idset seen;
 	uint64_t *bad;          /* pass 1: bad line numbers, increasing */
@@ -277,8 +277,7 @@ on_record(struct importer *im, const struct rec_in *r)
 		return 0;  /* import_check_line: the schema alone */
 	if (im->pass == 1) {
 		if ((rc = check_record(im, r)) != 0)
-			return rc == E(NOMEM) || rc == E(STORE) ? rc :
-			    bad_line(im, r->line, rc);
+			return store_fault(rc) ? rc : bad_line(im, r->line, rc);
 		im->res->records++;
 		return 0;
 	}
@@ -692,7 +691,7 @@ pass_check(struct importer *im, enum import_format fmt)
 	if ((rc = store_begin(&im->n->store, false, &im->rtxn)) != 0)
 		return rc;
 	rc = scan(im, fmt);
-	mdb_txn_abort(im->rtxn);
+	store_abort(im->rtxn);
 	im->rtxn = NULL;
 	if (rc == 0 && im->res->bad > 0 && !im->o->skip_bad)
 		rc = E(SCHEMA);

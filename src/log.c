@@ -55,10 +55,10 @@ check_consortium(const struct changeset *cs,
 
 /* Checks that the change-set a dep names is stored with that exact id. */
 static int
-check_dep(MDB_txn *txn, struct store *s, const struct changeset *cs,
+check_dep(struct store_txn *txn, struct store *s, const struct changeset *cs,
     const struct cs_dep *dep, struct consort_diag *d)
 {
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	rc = store_get(txn, s, TB_IDS, dep->hash, CONSORT_HASH_BYTES, &v);
@@ -67,9 +67,9 @@ check_dep(MDB_txn *txn, struct store *s, const struct changeset *cs,
 		    "missing", "sync with the member that wrote it first");
 	if (rc != 0)
 		return rc;
-	if (v.mv_size != CONSORT_KEY_BYTES + 8 ||
-	    memcmp(v.mv_data, dep->author, CONSORT_KEY_BYTES) != 0 ||
-	    util_get_be64((const uint8_t *)v.mv_data + CONSORT_KEY_BYTES) != dep->seq)
+	if (v.len != CONSORT_KEY_BYTES + 8 ||
+	    memcmp(v.data, dep->author, CONSORT_KEY_BYTES) != 0 ||
+	    util_get_be64((const uint8_t *)v.data + CONSORT_KEY_BYTES) != dep->seq)
 		return refuse(d, cs, E(CAUSAL), "a dep names a change-set by the "
 		    "wrong author or seq", "the sender's log is damaged");
 	return 0;
@@ -77,7 +77,7 @@ check_dep(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* An author's head, or a zero head for an author never seen. */
 static int
-head_or_zero(MDB_txn *txn, struct store *s, const uint8_t *author,
+head_or_zero(struct store_txn *txn, struct store *s, const uint8_t *author,
     struct head *h)
 {
 	int rc = store_head(txn, s, author, h);
@@ -94,7 +94,7 @@ head_or_zero(MDB_txn *txn, struct store *s, const uint8_t *author,
  * are stored (others may depend on them) but their ops count nowhere.
  */
 static int
-check_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
+check_member(struct store_txn *txn, struct store *s, const struct changeset *cs,
     struct consort_diag *d)
 {
 	const struct member *m;
@@ -114,12 +114,12 @@ check_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* Checks cs against the author's head and the deps (and its signature). */
 static int
-check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
+check_append(struct store_txn *txn, struct store *s, const struct changeset *cs,
     const uint8_t consortium[CONSORT_HASH_BYTES], bool check_sig,
     struct consort_diag *d)
 {
 	struct head h;
-	MDB_val v;
+	struct store_val v;
 	uint32_t i;
 	int rc;
 
@@ -152,15 +152,16 @@ check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* Checks a received change-set before it is stored. */
 int
-log_check_append(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+log_check_append(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct consort_diag *d)
 {
 	return check_append(txn, s, cs, consortium, true, d);
 }
 
 /* Stores a checked change-set, moves the author's head and applies it. */
 static int
-append(MDB_txn *txn, struct store *s, const struct changeset *cs,
+append(struct store_txn *txn, struct store *s, const struct changeset *cs,
     const uint8_t *bytes, size_t len, struct merge_result *res)
 {
 	struct head h;
@@ -181,8 +182,8 @@ append(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* Decodes, checks, stores and applies one signed change-set. */
 static int
-apply_bytes(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
-    const uint8_t consortium[CONSORT_HASH_BYTES], bool own,
+apply_bytes(struct store_txn *txn, struct store *s, const uint8_t *bytes,
+    size_t len, const uint8_t consortium[CONSORT_HASH_BYTES], bool own,
     struct consort_diag *d)
 {
 	const struct cs_op *op;
@@ -214,8 +215,9 @@ apply_bytes(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
 
 /* Applies a change-set received from elsewhere: every check, signature too. */
 int
-log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+log_apply(struct store_txn *txn, struct store *s, const uint8_t *bytes,
+    size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct consort_diag *d)
 {
 	return apply_bytes(txn, s, bytes, len, consortium, false, d);
 }
@@ -225,8 +227,9 @@ log_apply(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
  * signature, which cannot fail on bytes that never left the process.
  */
 int
-log_apply_own(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct consort_diag *d)
+log_apply_own(struct store_txn *txn, struct store *s, const uint8_t *bytes,
+    size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct consort_diag *d)
 {
 	return apply_bytes(txn, s, bytes, len, consortium, true, d);
 }
@@ -260,7 +263,8 @@ deps_ready(const struct changeset *cs, const struct cursor *cur, uint32_t n)
 
 /* Loads every author's head into a cursor array. */
 static int
-load_cursors(MDB_txn *txn, struct store *s, struct cursor **out, uint32_t *n)
+load_cursors(struct store_txn *txn, struct store *s, struct cursor **out,
+    uint32_t *n)
 {
 	struct cursor *cur;
 	struct head h;
@@ -315,18 +319,18 @@ undecodable(struct consort_diag *d, const struct cursor *c, int err)
 
 /* Checks that the id index maps the change-set's id back to it. */
 static int
-check_id(MDB_txn *txn, struct store *s, const struct changeset *cs,
+check_id(struct store_txn *txn, struct store *s, const struct changeset *cs,
     struct consort_diag *d)
 {
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	rc = store_get(txn, s, TB_IDS, cs->id, CONSORT_HASH_BYTES, &v);
 	if (rc != 0 && rc != E(NOENT))
 		return rc;
-	if (rc == E(NOENT) || v.mv_size != CONSORT_KEY_BYTES + 8 ||
-	    memcmp(v.mv_data, cs->author, CONSORT_KEY_BYTES) != 0 ||
-	    util_get_be64((const uint8_t *)v.mv_data + CONSORT_KEY_BYTES) != cs->seq)
+	if (rc == E(NOENT) || v.len != CONSORT_KEY_BYTES + 8 ||
+	    memcmp(v.data, cs->author, CONSORT_KEY_BYTES) != 0 ||
+	    util_get_be64((const uint8_t *)v.data + CONSORT_KEY_BYTES) != cs->seq)
 		return refuse(d, cs, E(STORE), "the id index does not name this "
 		    "change-set", "the store was altered; run consort rebuild "
 		    "after restoring it");
@@ -335,19 +339,19 @@ check_id(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* Replays one stored change-set of a cursor, if its deps are ready. */
 static int
-replay_one(MDB_txn *txn, struct store *s, struct cursor *cur, uint32_t ncur,
-    struct cursor *c, const uint8_t *consortium, struct log_replay_stats *st,
-    struct consort_diag *d, bool *progressed)
+replay_one(struct store_txn *txn, struct store *s, struct cursor *cur,
+    uint32_t ncur, struct cursor *c, const uint8_t *consortium,
+    struct log_replay_stats *st, struct consort_diag *d, bool *progressed)
 {
 	struct merge_result res;
 	struct changeset cs;
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	*progressed = false;
 	if ((rc = store_get_change(txn, s, c->author, c->done + 1, &v)) != 0)
 		return rc == E(NOENT) ? missing(d, c) : rc;
-	if ((rc = cs_decode(v.mv_data, v.mv_size, &cs, d)) != 0)
+	if ((rc = cs_decode(v.data, v.len, &cs, d)) != 0)
 		return undecodable(d, c, rc);
 	if (!deps_ready(&cs, cur, ncur)) {
 		cs_free(&cs);
@@ -367,7 +371,7 @@ replay_one(MDB_txn *txn, struct store *s, struct cursor *cur, uint32_t ncur,
 		memcpy(c->last, cs.id, CONSORT_HASH_BYTES);
 		st->changesets++;
 		st->ops += cs.nops;
-		st->bytes += v.mv_size;
+		st->bytes += v.len;
 		*progressed = true;
 		if ((st->changesets & 63) == 0)
 			store_release_map(s);
@@ -378,7 +382,7 @@ replay_one(MDB_txn *txn, struct store *s, struct cursor *cur, uint32_t ncur,
 
 /* Applies every stored change-set in an order that keeps chains and deps. */
 static int
-replay_all(MDB_txn *txn, struct store *s,
+replay_all(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
@@ -438,7 +442,7 @@ bad_signature(struct consort_diag *d, const uint8_t *author, uint64_t seq)
  * refusal: it names the change-set that was altered.
  */
 int
-log_replay(MDB_txn *txn, struct store *s,
+log_replay(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
@@ -462,34 +466,29 @@ log_replay(MDB_txn *txn, struct store *s,
  * state.  The caller aborts the transaction afterwards.
  */
 int
-log_verify(MDB_txn *txn, struct store *s,
+log_verify(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
 	static const enum store_table tables[4] = { TB_ENTITIES, TB_REFS,
 		TB_OWNERS, TB_VV };
-	MDB_dbi live[4], scratch[4];
 	int i, rc;
 
-	if ((rc = store_open_scratch(txn, s, scratch)) != 0)
+	if ((rc = store_open_scratch(txn, s)) != 0)
 		return rc;
-	for (i = 0; i < 4; i++) {
-		live[i] = s->dbi[tables[i]];
-		s->dbi[tables[i]] = scratch[i];
-	}
+	store_swap_scratch(s);  /* the replay writes into the scratch tables */
 	rc = log_replay(txn, s, consortium, st, d);
-	for (i = 0; i < 4; i++)
-		s->dbi[tables[i]] = live[i];
-	s->roster_stale = true;
+	store_swap_scratch(s);
 	for (i = 0; i < 4 && rc == 0; i++)
-		rc = state_compare(txn, s, live[i], scratch[i], tables[i], d);
+		rc = state_compare(txn, s, tables[i], store_scratch_of(tables[i]),
+		    d);
 	return rc;
 }
 
 /* Records the first refused op of a change-set, for consort status. */
 static int
-record_refusal(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const struct merge_result *res)
+record_refusal(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, const struct merge_result *res)
 {
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
@@ -514,21 +513,21 @@ record_refusal(MDB_txn *txn, struct store *s, const struct changeset *cs,
  * at an author's seq whose change-set this node holds.
  */
 int
-log_note_fork(MDB_txn *txn, struct store *s, const uint8_t *author,
+log_note_fork(struct store_txn *txn, struct store *s, const uint8_t *author,
     uint64_t seq, const uint8_t other[CONSORT_HASH_BYTES],
     const uint8_t *bytes, size_t len)
 {
 	uint8_t key[CONSORT_KEY_BYTES + 8], held_id[CONSORT_HASH_BYTES];
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
-	MDB_val held;
+	struct store_val held;
 	int rc;
 
 	if ((rc = store_get_change(txn, s, author, seq, &held)) != 0)
 		return rc;
-	if (held.mv_size <= CONSORT_SIG_BYTES)
+	if (held.len <= CONSORT_SIG_BYTES)
 		return E(STORE);
-	keys_hash(held_id, held.mv_data, held.mv_size - CONSORT_SIG_BYTES);
+	keys_hash(held_id, held.data, held.len - CONSORT_SIG_BYTES);
 	memcpy(key, author, CONSORT_KEY_BYTES);
 	util_put_be64(key + CONSORT_KEY_BYTES, seq);
 	msgpack_sbuffer_init(&buf);
@@ -542,9 +541,92 @@ log_note_fork(MDB_txn *txn, struct store *s, const uint8_t *author,
 	return rc;
 }
 
+/* Names a stored change-set (a key of TB_CHANGES) that does not decode. */
+static int
+damaged(struct consort_diag *d, const struct store_val *k, int rc)
+{
+	char a[2 * CONSORT_KEY_BYTES + 1], where[128], what[1024];
+
+	if (k->len != CONSORT_KEY_BYTES + 8)
+		return consort_diag_set(d, E(STORE), "changes table",
+		    "a malformed key", "run consort verify");
+	util_hex(a, k->data, CONSORT_KEY_BYTES);
+	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	    (unsigned long long)util_get_be64((const uint8_t *)k->data +
+	    CONSORT_KEY_BYTES));
+	snprintf(what, sizeof(what), "the stored bytes do not decode (%s: %s)",
+	    d->where, d->what);
+	return consort_diag_set(d, rc, where, what, "the store was altered; run "
+	    "consort verify, then restore it from a backup or sync it again");
+}
+
+/*
+ * Calls fn on every stored change-set, decoded, by author then seq.  fn
+ * returns 0 to go on, or an error to stop with.  A change-set that does
+ * not decode stops the walk and is named in d.
+ */
+int
+log_foreach(struct store_txn *txn, struct store *s, log_visit_fn fn,
+    void *ctx, struct consort_diag *d)
+{
+	struct changeset cs;
+	struct store_walk w;
+	struct store_val k, v;
+	int rc;
+
+	if ((rc = store_walk_begin(&w, txn, s, TB_CHANGES, NULL, 0, 0)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if ((rc = cs_decode(v.data, v.len, &cs, d)) != 0) {
+			rc = damaged(d, &k, rc);
+			break;
+		}
+		rc = fn(ctx, &cs, v.len);
+		cs_free(&cs);
+		if (rc != 0)
+			break;
+	}
+	store_walk_end(&w);
+	return rc;
+}
+
+/*
+ * Calls fn on every fork recorded (log_note_fork), by author then seq.  fn
+ * returns 0 to go on, or an error to stop with.
+ */
+int
+log_foreach_fork(struct store_txn *txn, struct store *s, log_fork_fn fn,
+    void *ctx)
+{
+	struct log_fork f;
+	struct mp_reader r;
+	struct store_walk w;
+	struct store_val k, v;
+	uint32_t n;
+	int rc;
+
+	if ((rc = store_walk_begin(&w, txn, s, TB_FORKS, NULL, 0, 0)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		mp_reader_init(&r, v.data, v.len);
+		if (k.len != CONSORT_KEY_BYTES + 8 || mp_read_array(&r, &n) != 0 ||
+		    n != 3 || mp_read_bin_fixed(&r, f.held, sizeof(f.held)) != 0 ||
+		    mp_read_bin_fixed(&r, f.other, sizeof(f.other)) != 0) {
+			rc = E(STORE);
+			break;
+		}
+		f.author = k.data;
+		f.seq = util_get_be64((const uint8_t *)k.data + CONSORT_KEY_BYTES);
+		if ((rc = fn(ctx, &f)) != 0)
+			break;
+	}
+	store_walk_end(&w);
+	return rc;
+}
+
 /* Records a fork met in a received change-set. */
 static int
-record_fork(MDB_txn *txn, struct store *s, const struct changeset *cs,
+record_fork(struct store_txn *txn, struct store *s, const struct changeset *cs,
     const uint8_t *bytes, size_t len)
 {
 	return log_note_fork(txn, s, cs->author, cs->seq, cs->id, bytes, len);
@@ -584,8 +666,7 @@ struct keylist {
 static bool
 fatal(int rc)
 {
-	return rc == E(NOMEM) || rc == E(STORE) || rc == E(MAPFULL) ||
-	    rc == E(IO);
+	return store_fault(rc);
 }
 
 /* Writes the key of (author, seq). */
@@ -614,11 +695,11 @@ keylist_push(struct keylist *l, const uint8_t key[CS_KEY])
 
 /* Reads a tally (zeros when there is none). */
 static int
-tally_get(MDB_txn *txn, struct store *s, const uint8_t *key, size_t klen,
-    struct tally *t)
+tally_get(struct store_txn *txn, struct store *s, const uint8_t *key,
+    size_t klen, struct tally *t)
 {
 	const uint8_t *p;
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	memset(t, 0, sizeof(*t));
@@ -627,9 +708,9 @@ tally_get(MDB_txn *txn, struct store *s, const uint8_t *key, size_t klen,
 		return 0;
 	if (rc != 0)
 		return rc;
-	if (v.mv_size != TALLY_BYTES)
+	if (v.len != TALLY_BYTES)
 		return E(STORE);
-	p = v.mv_data;
+	p = v.data;
 	t->count = util_get_be64(p);
 	t->bytes = util_get_be64(p + 8);
 	t->stranger = p[16] != 0;
@@ -638,16 +719,15 @@ tally_get(MDB_txn *txn, struct store *s, const uint8_t *key, size_t klen,
 
 /* Writes a tally; an empty one is deleted. */
 static int
-tally_put(MDB_txn *txn, struct store *s, const uint8_t *key, size_t klen,
-    const struct tally *t)
+tally_put(struct store_txn *txn, struct store *s, const uint8_t *key,
+    size_t klen, const struct tally *t)
 {
 	uint8_t buf[TALLY_BYTES];
-	MDB_val k = { klen, (void *)key };
 	int rc;
 
 	if (t->count == 0) {
-		rc = mdb_del(txn, s->dbi[TB_WAITS], &k, NULL);
-		return rc == MDB_NOTFOUND ? 0 : store_err(rc);
+		rc = store_del(txn, s, TB_WAITS, key, klen);
+		return rc == E(NOENT) ? 0 : rc;
 	}
 	util_put_be64(buf, t->count);
 	util_put_be64(buf + 8, t->bytes);
@@ -657,8 +737,8 @@ tally_put(MDB_txn *txn, struct store *s, const uint8_t *key, size_t klen,
 
 /* Counts one more (or one less) waiting change-set of author, of len bytes. */
 static int
-tally_move(MDB_txn *txn, struct store *s, const uint8_t *author, size_t len,
-    bool stranger, bool add)
+tally_move(struct store_txn *txn, struct store *s, const uint8_t *author,
+    size_t len, bool stranger, bool add)
 {
 	uint8_t ak[1 + CONSORT_KEY_BYTES] = { 'a' }, sk[1] = { 's' };
 	struct tally a, st;
@@ -684,22 +764,20 @@ tally_move(MDB_txn *txn, struct store *s, const uint8_t *author, size_t len,
 
 /* Whether the pending table has room for one more change-set. */
 static int
-pending_room(MDB_txn *txn, struct store *s, bool *room)
+pending_room(struct store_txn *txn, struct store *s, bool *room)
 {
-	MDB_stat st;
+	struct store_stat st;
 	int rc;
 
-	if ((rc = mdb_stat(txn, s->dbi[TB_PENDING], &st)) != 0)
-		return store_err(rc);
-	*room = st.ms_entries < LOG_PENDING_MAX &&
-	    (st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages) *
-	    (uint64_t)st.ms_psize < LOG_PENDING_MAX_BYTES;
+	if ((rc = store_stat(txn, s, TB_PENDING, &st)) != 0)
+		return rc;
+	*room = st.entries < LOG_PENDING_MAX && st.bytes < LOG_PENDING_MAX_BYTES;
 	return 0;
 }
 
 /* Refuses a change-set the waiting room has no room for. */
 static int
-room_check(MDB_txn *txn, struct store *s, const struct changeset *cs,
+room_check(struct store_txn *txn, struct store *s, const struct changeset *cs,
     size_t len, bool stranger, struct consort_diag *d)
 {
 	uint8_t ak[1 + CONSORT_KEY_BYTES] = { 'a' }, sk[1] = { 's' };
@@ -735,7 +813,7 @@ room_check(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* Notes that the change-set waiter waits for the change-set missing. */
 static int
-index_put(MDB_txn *txn, struct store *s, const uint8_t missing[CS_KEY],
+index_put(struct store_txn *txn, struct store *s, const uint8_t missing[CS_KEY],
     const uint8_t waiter[CS_KEY])
 {
 	uint8_t key[WAIT_KEY];
@@ -748,50 +826,49 @@ index_put(MDB_txn *txn, struct store *s, const uint8_t missing[CS_KEY],
 
 /* Takes the change-sets waiting for missing out of the index, into out. */
 static int
-index_take(MDB_txn *txn, struct store *s, const uint8_t missing[CS_KEY],
-    struct keylist *out)
+index_take(struct store_txn *txn, struct store *s,
+    const uint8_t missing[CS_KEY], struct keylist *out)
 {
 	uint8_t key[WAIT_KEY];
-	MDB_cursor *c;
-	MDB_val k, v;
+	struct store_walk w;
+	struct store_val k, v;
 	size_t i, first = out->n;
 	int rc;
 
 	key[0] = 'w';
 	memcpy(key + 1, missing, CS_KEY);
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_WAITS], &c)) != 0)
-		return store_err(rc);
-	k.mv_data = key;
-	k.mv_size = 1 + CS_KEY;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != WAIT_KEY || memcmp(k.mv_data, key, 1 + CS_KEY) != 0)
+	if ((rc = store_walk_begin(&w, txn, s, TB_WAITS, key, 1 + CS_KEY,
+	    1 + CS_KEY)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != WAIT_KEY) {
+			rc = 0;
 			break;
-		if ((rc = keylist_push(out, (uint8_t *)k.mv_data + 1 + CS_KEY)) != 0)
+		}
+		if ((rc = keylist_push(out, (const uint8_t *)k.data + 1 +
+		    CS_KEY)) != 0)
 			break;
 	}
-	mdb_cursor_close(c);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return rc < 0 ? rc : store_err(rc);
+	store_walk_end(&w);
+	if (rc != 0)
+		return rc;
 	for (i = first; i < out->n; i++) {
 		memcpy(key + 1 + CS_KEY, out->k[i], CS_KEY);
-		k.mv_data = key;
-		k.mv_size = WAIT_KEY;
-		if ((rc = mdb_del(txn, s->dbi[TB_WAITS], &k, NULL)) != 0)
-			return store_err(rc);
+		if ((rc = store_del(txn, s, TB_WAITS, key, WAIT_KEY)) != 0)
+			return rc;
 	}
 	return 0;
 }
 
 /* Takes a change-set of len bytes out of the waiting room. */
 static int
-unpark(MDB_txn *txn, struct store *s, const uint8_t key[CS_KEY], size_t len)
+unpark(struct store_txn *txn, struct store *s, const uint8_t key[CS_KEY],
+    size_t len)
 {
-	MDB_val k = { CS_KEY, (void *)key };
 	int rc;
 
-	if ((rc = mdb_del(txn, s->dbi[TB_PENDING], &k, NULL)) != 0)
-		return store_err(rc);
+	if ((rc = store_del(txn, s, TB_PENDING, key, CS_KEY)) != 0)
+		return rc;
 	return tally_move(txn, s, key, len, false, false);
 }
 
@@ -804,7 +881,7 @@ unpark(MDB_txn *txn, struct store *s, const uint8_t key[CS_KEY], size_t len)
  * lead (*lead_seq).
  */
 static int
-may_wait(MDB_txn *txn, struct store *s, const struct changeset *cs,
+may_wait(struct store_txn *txn, struct store *s, const struct changeset *cs,
     bool *stranger, uint64_t *lead_seq, struct consort_diag *d)
 {
 	struct head h;
@@ -837,11 +914,11 @@ may_wait(MDB_txn *txn, struct store *s, const struct changeset *cs,
  * are; a dep whose id is stored under another author or seq is refused.
  */
 static int
-first_missing(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    uint32_t *i, struct consort_diag *d)
+first_missing(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, uint32_t *i, struct consort_diag *d)
 {
 	const struct cs_dep *dep;
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	for (*i = 0; *i < cs->ndeps; (*i)++) {
@@ -851,9 +928,9 @@ first_missing(MDB_txn *txn, struct store *s, const struct changeset *cs,
 			return E(CAUSAL);
 		if (rc != 0)
 			return rc;
-		if (v.mv_size != CS_KEY ||
-		    memcmp(v.mv_data, dep->author, CONSORT_KEY_BYTES) != 0 ||
-		    util_get_be64((const uint8_t *)v.mv_data + CONSORT_KEY_BYTES) !=
+		if (v.len != CS_KEY ||
+		    memcmp(v.data, dep->author, CONSORT_KEY_BYTES) != 0 ||
+		    util_get_be64((const uint8_t *)v.data + CONSORT_KEY_BYTES) !=
 		    dep->seq)
 			return refuse(d, cs, E(CHAIN), "a dep names a change-set by "
 			    "the wrong author or seq", "the sender's log is damaged");
@@ -870,14 +947,14 @@ first_missing(MDB_txn *txn, struct store *s, const struct changeset *cs,
  * signature, which costs more.
  */
 static int
-judge(MDB_txn *txn, struct store *s, const struct changeset *cs,
+judge(struct store_txn *txn, struct store *s, const struct changeset *cs,
     const uint8_t *consortium, bool verified, enum verdict *verdict,
     uint8_t missing[CS_KEY], bool *stranger, struct consort_diag *d)
 {
 	struct head h;
 	uint64_t lead_seq = 0;
 	uint32_t i = 0;
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	*stranger = false;
@@ -935,19 +1012,19 @@ judge(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* Keeps a change-set until the change-set missing arrives. */
 static int
-park(MDB_txn *txn, struct store *s, const struct changeset *cs,
+park(struct store_txn *txn, struct store *s, const struct changeset *cs,
     const uint8_t *bytes, size_t len, const uint8_t missing[CS_KEY],
     bool stranger, struct log_receipt *rcpt, struct consort_diag *d)
 {
 	uint8_t key[CS_KEY];
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	cs_key(key, cs->author, cs->seq);
 	rc = store_get(txn, s, TB_PENDING, key, sizeof(key), &v);
 	if (rc == 0) {
 		/* waiting already; another one at its seq is a fork, kept out */
-		if (v.mv_size == len && memcmp(v.mv_data, bytes, len) == 0)
+		if (v.len == len && memcmp(v.data, bytes, len) == 0)
 			rcpt->pending++;
 		else
 			rcpt->forks++;
@@ -967,7 +1044,7 @@ park(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* Stores and applies a checked change-set, counting it. */
 static int
-take(MDB_txn *txn, struct store *s, const struct changeset *cs,
+take(struct store_txn *txn, struct store *s, const struct changeset *cs,
     const uint8_t *bytes, size_t len, struct log_receipt *rcpt)
 {
 	struct merge_result res;
@@ -990,7 +1067,7 @@ take(MDB_txn *txn, struct store *s, const struct changeset *cs,
  * under what it waits for now, or drops it when it can never apply.
  */
 static int
-revisit(MDB_txn *txn, struct store *s, const uint8_t key[CS_KEY],
+revisit(struct store_txn *txn, struct store *s, const uint8_t key[CS_KEY],
     const uint8_t *consortium, struct log_receipt *rcpt, struct keylist *todo)
 {
 	uint8_t missing[CS_KEY], *copy;
@@ -998,7 +1075,7 @@ revisit(MDB_txn *txn, struct store *s, const uint8_t key[CS_KEY],
 	struct changeset cs;
 	enum verdict verdict = V_HELD;
 	bool stranger, decoded = false;
-	MDB_val v;
+	struct store_val v;
 	size_t len;
 	int rc;
 
@@ -1007,10 +1084,10 @@ revisit(MDB_txn *txn, struct store *s, const uint8_t key[CS_KEY],
 		return 0;  /* gone already: the index entry was stale */
 	if (rc != 0)
 		return rc;
-	len = v.mv_size;
+	len = v.len;
 	if ((copy = malloc(len)) == NULL)
 		return E(NOMEM);
-	memcpy(copy, v.mv_data, len);
+	memcpy(copy, v.data, len);
 	rcpt->woken++;
 	memset(&d, 0, sizeof(d));
 	if ((rc = cs_decode(copy, len, &cs, &d)) == 0) {
@@ -1046,7 +1123,7 @@ out:
 
 /* Applies what waited for the change-sets of todo, then for those, etc. */
 static int
-wake_all(MDB_txn *txn, struct store *s, struct keylist *todo,
+wake_all(struct store_txn *txn, struct store *s, struct keylist *todo,
     const uint8_t *consortium, struct log_receipt *rcpt)
 {
 	struct keylist found = { NULL, 0, 0 };
@@ -1068,18 +1145,18 @@ wake_all(MDB_txn *txn, struct store *s, struct keylist *todo,
 
 /* After cs is applied: drops a copy of it left waiting, wakes its waiters. */
 static int
-wake(MDB_txn *txn, struct store *s, const struct changeset *cs,
+wake(struct store_txn *txn, struct store *s, const struct changeset *cs,
     const uint8_t *consortium, struct log_receipt *rcpt)
 {
 	struct keylist todo = { NULL, 0, 0 };
 	uint8_t key[CS_KEY];
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	cs_key(key, cs->author, cs->seq);
 	rc = store_get(txn, s, TB_PENDING, key, sizeof(key), &v);
 	if (rc == 0)
-		rc = unpark(txn, s, key, v.mv_size);
+		rc = unpark(txn, s, key, v.len);
 	if (rc != 0 && rc != E(NOENT))
 		return rc;
 	if ((rc = keylist_push(&todo, key)) == 0)
@@ -1095,9 +1172,9 @@ wake(MDB_txn *txn, struct store *s, const struct changeset *cs,
  * member would send, or that the waiting room has no room for.
  */
 int
-log_receive(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
-    struct consort_diag *d)
+log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
+    size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct log_receipt *rcpt, struct consort_diag *d)
 {
 	uint8_t missing[CS_KEY];
 	struct changeset cs;
@@ -1140,29 +1217,28 @@ log_receive(MDB_txn *txn, struct store *s, const uint8_t *bytes, size_t len,
  * waited for had just arrived.
  */
 static int
-reindex(MDB_txn *txn, struct store *s, const uint8_t *consortium,
+reindex(struct store_txn *txn, struct store *s, const uint8_t *consortium,
     struct log_receipt *rcpt)
 {
 	struct keylist all = { NULL, 0, 0 }, todo = { NULL, 0, 0 };
-	MDB_stat ps, ws;
-	MDB_cursor *c;
-	MDB_val k, v;
+	struct store_stat ps, ws;
+	struct store_walk w;
+	struct store_val k, v;
 	size_t i;
 	int rc;
 
-	if ((rc = mdb_stat(txn, s->dbi[TB_PENDING], &ps)) != 0 ||
-	    (rc = mdb_stat(txn, s->dbi[TB_WAITS], &ws)) != 0)
-		return store_err(rc);
-	if (ps.ms_entries == 0 || ws.ms_entries > 0)
+	if ((rc = store_stat(txn, s, TB_PENDING, &ps)) != 0 ||
+	    (rc = store_stat(txn, s, TB_WAITS, &ws)) != 0)
+		return rc;
+	if (ps.entries == 0 || ws.entries > 0)
 		return 0;
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_PENDING], &c)) != 0)
-		return store_err(rc);
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
-		if (k.mv_size == CS_KEY && (rc = keylist_push(&all, k.mv_data)) == 0)
-			rc = tally_move(txn, s, k.mv_data, v.mv_size, false, true);
-	mdb_cursor_close(c);
-	rc = rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_err(rc);
+	if ((rc = store_walk_begin(&w, txn, s, TB_PENDING, NULL, 0, 0)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0)
+		if (k.len == CS_KEY && ((rc = keylist_push(&all, k.data)) != 0 ||
+		    (rc = tally_move(txn, s, k.data, v.len, false, true)) != 0))
+			break;
+	store_walk_end(&w);
 	for (i = 0; i < all.n && rc == 0; i++)
 		rc = revisit(txn, s, all.k[i], consortium, rcpt, &todo);
 	if (rc == 0)
@@ -1178,14 +1254,14 @@ reindex(MDB_txn *txn, struct store *s, const uint8_t *consortium,
  * Only what is due is looked at.
  */
 static int
-wake_due(MDB_txn *txn, struct store *s, const uint8_t *consortium,
+wake_due(struct store_txn *txn, struct store *s, const uint8_t *consortium,
     struct log_receipt *rcpt)
 {
 	struct keylist todo = { NULL, 0, 0 };
 	uint8_t key[WAIT_KEY];
 	struct head h;
-	MDB_cursor *c;
-	MDB_val k, v;
+	struct store_walk w;
+	struct store_val k, v;
 	uint64_t seq, last = 0;
 	int rc;
 
@@ -1195,27 +1271,23 @@ wake_due(MDB_txn *txn, struct store *s, const uint8_t *consortium,
 		return rc;
 	key[0] = 'w';
 	cs_key(key + 1, s->founder, 0);
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_WAITS], &c)) != 0)
-		return store_err(rc);
-	k.mv_data = key;
-	k.mv_size = 1 + CS_KEY;
-	for (rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE); rc == 0;
-	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != WAIT_KEY ||
-		    memcmp(k.mv_data, key, 1 + CONSORT_KEY_BYTES) != 0)
+	if ((rc = store_walk_begin(&w, txn, s, TB_WAITS, key, 1 + CS_KEY,
+	    1 + CONSORT_KEY_BYTES)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != WAIT_KEY ||
+		    (seq = util_get_be64((const uint8_t *)k.data + 1 +
+		    CONSORT_KEY_BYTES)) > h.seq) {
+			rc = 0;
 			break;
-		seq = util_get_be64((uint8_t *)k.mv_data + 1 + CONSORT_KEY_BYTES);
-		if (seq > h.seq)
-			break;
+		}
 		if (seq != last && (rc = keylist_push(&todo,
-		    (uint8_t *)k.mv_data + 1)) != 0)
+		    (const uint8_t *)k.data + 1)) != 0)
 			break;
 		last = seq;
 	}
-	mdb_cursor_close(c);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		rc = rc < 0 ? rc : store_err(rc);
-	else
+	store_walk_end(&w);
+	if (rc == 0)
 		rc = wake_all(txn, s, &todo, consortium, rcpt);
 	free(todo.k);
 	return rc;
@@ -1227,7 +1299,7 @@ wake_due(MDB_txn *txn, struct store *s, const uint8_t *consortium,
  * nowhere.  (What waited for the batch was applied as it came.)
  */
 int
-log_finish_batch(MDB_txn *txn, struct store *s,
+log_finish_batch(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
     struct consort_diag *d)
 {

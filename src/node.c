@@ -33,27 +33,27 @@ node_path(char *buf, size_t len, const char *dir, const char *name)
 static int
 load_meta(struct node *n)
 {
-	MDB_txn *txn;
-	MDB_val v;
+	struct store_txn *txn;
+	struct store_val v;
 	int rc;
 
 	if ((rc = store_begin(&n->store, false, &txn)) != 0)
 		return rc;
 	rc = store_get(txn, &n->store, TB_META, "consortium", 10, &v);
-	if (rc == 0 && v.mv_size == CONSORT_HASH_BYTES)
-		memcpy(n->consortium, v.mv_data, CONSORT_HASH_BYTES);
+	if (rc == 0 && v.len == CONSORT_HASH_BYTES)
+		memcpy(n->consortium, v.data, CONSORT_HASH_BYTES);
 	else if (rc == 0 || rc == E(NOENT))
 		rc = E(NOTNODE);
 	if (rc == 0 && (rc = store_get(txn, &n->store, TB_META, "founder", 7,
-	    &v)) == 0 && v.mv_size == CONSORT_KEY_BYTES) {
-		memcpy(n->founder, v.mv_data, CONSORT_KEY_BYTES);
+	    &v)) == 0 && v.len == CONSORT_KEY_BYTES) {
+		memcpy(n->founder, v.data, CONSORT_KEY_BYTES);
 		memcpy(n->store.founder, n->founder, CONSORT_KEY_BYTES);
 		n->store.has_founder = true;
 	}
 	if (rc == 0 && store_get(txn, &n->store, TB_META, "hlc", 3, &v) == 0 &&
-	    v.mv_size == 8)
-		n->hlc = util_get_be64(v.mv_data);
-	mdb_txn_abort(txn);
+	    v.len == 8)
+		n->hlc = util_get_be64(v.data);
+	store_abort(txn);
 	return rc;
 }
 
@@ -217,7 +217,7 @@ node_entity_id(const struct node *n, unsigned type, const char *ref, size_t len,
 int
 edit_begin(struct node *n, struct edit *e)
 {
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	memset(e, 0, sizeof(*e));
@@ -228,12 +228,12 @@ edit_begin(struct node *n, struct edit *e)
 		return rc;
 	/* another process may have written since the node was opened */
 	if ((rc = store_load_authors(e->txn, &n->store)) != 0) {
-		mdb_txn_abort(e->txn);
+		store_abort(e->txn);
 		return rc;
 	}
 	if (store_get(e->txn, &n->store, TB_META, "hlc", 3, &v) == 0 &&
-	    v.mv_size == 8 && util_get_be64(v.mv_data) > n->hlc)
-		n->hlc = util_get_be64(v.mv_data);
+	    v.len == 8 && util_get_be64(v.data) > n->hlc)
+		n->hlc = util_get_be64(v.data);
 	csb_init(&e->b);
 	msgpack_sbuffer_init(&e->out);
 	return 0;
@@ -352,7 +352,7 @@ void
 edit_abort(struct edit *e)
 {
 	if (e->txn != NULL)
-		mdb_txn_abort(e->txn);
+		store_abort(e->txn);
 	edit_release(e);
 }
 
@@ -589,7 +589,7 @@ node_keygen(const char *dir, const char *pass, size_t passlen,
 
 /* Records the consortium id and founder key in the meta table. */
 static int
-put_identity(struct node *n, MDB_txn *txn)
+put_identity(struct node *n, struct store_txn *txn)
 {
 	int rc;
 
@@ -612,7 +612,7 @@ node_join(const char *dir, const struct invite *inv, struct node **out,
 	const uint8_t *consortium = inv->consortium, *founder = inv->founder;
 	char path[4096];
 	struct node *n;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	int rc;
 
 	*out = NULL;
@@ -647,7 +647,7 @@ node_join(const char *dir, const struct invite *inv, struct node **out,
 	    CONSORT_KEY_BYTES, 0)) != 0 ||
 	    (rc = log_apply(txn, &n->store, inv->genesis, inv->genesis_len,
 	    consortium, d)) != 0) {
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		node_close(n);
 		return rc;
 	}
@@ -706,15 +706,15 @@ node_init(const char *dir, const struct genesis *g, const char *pass,
 
 /* Whether a key listed in the invite this node joined with is key. */
 static bool
-invited_with(struct node *n, MDB_txn *txn, const uint8_t *key)
+invited_with(struct node *n, struct store_txn *txn, const uint8_t *key)
 {
-	MDB_val v;
+	struct store_val v;
 	size_t i;
 
 	if (store_get(txn, &n->store, TB_META, "trusted", 7, &v) != 0)
 		return false;
-	for (i = 0; i + CONSORT_KEY_BYTES <= v.mv_size; i += CONSORT_KEY_BYTES)
-		if (memcmp((const uint8_t *)v.mv_data + i, key,
+	for (i = 0; i + CONSORT_KEY_BYTES <= v.len; i += CONSORT_KEY_BYTES)
+		if (memcmp((const uint8_t *)v.data + i, key,
 		    CONSORT_KEY_BYTES) == 0)
 			return true;
 	return false;
@@ -730,7 +730,7 @@ node_trusts(struct node *n, const uint8_t key[CONSORT_KEY_BYTES])
 {
 	struct store *s = &n->store;
 	const struct member *m;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	bool ok = false;
 
 	if (perm_is_lead(s, key))
@@ -741,6 +741,6 @@ node_trusts(struct node *n, const uint8_t key[CONSORT_KEY_BYTES])
 		m = perm_member_by_key(s, key);
 		ok = m != NULL ? !m->revoked : invited_with(n, txn, key);
 	}
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return ok;
 }

@@ -137,3 +137,67 @@ peers_rm(const struct node *n, const char *addr, struct consort_diag *d)
 		    "consort peer list shows them");
 	return peers_save(n, list, k);
 }
+
+/*
+ * Decodes a sync's outcome as sync/net.c records it: 8 elements, and a
+ * 9th, the change-sets refused, since that was counted.
+ */
+static int
+stats_decode(const struct store_val *k, const struct store_val *v,
+    struct peer_stats *st)
+{
+	uint64_t num[6];
+	const uint8_t *peer;
+	struct mp_reader r;
+	uint32_t n, plen, i;
+
+	memset(st, 0, sizeof(*st));
+	mp_reader_init(&r, v->data, v->len);
+	if (mp_read_array(&r, &n) != 0 || (n != 8 && n != 9))
+		return E(STORE);
+	for (i = 0; i < 6; i++)
+		if (mp_read_uint(&r, &num[i]) != 0)
+			return E(STORE);
+	if (mp_read_bin(&r, &peer, &plen) != 0 ||
+	    mp_read_str(&r, &st->err, &st->errlen) != 0)
+		return E(STORE);
+	if (n == 9 && mp_read_uint(&r, &st->refused) != 0)
+		return E(STORE);
+	st->addr = k->data;
+	st->addrlen = k->len;
+	st->time = num[0];
+	st->sent = num[1];
+	st->received = num[2];
+	st->refused_ops = num[3];
+	st->forks = num[4];
+	st->bytes = num[5];
+	st->key = plen == CONSORT_KEY_BYTES ? peer : NULL;
+	return 0;
+}
+
+/*
+ * Calls fn on the last sync's outcome with each peer, by address (the
+ * peers table, without its "vv:" records).  fn returns 0 to go on, or an
+ * error to stop with.
+ */
+int
+peers_foreach_stats(struct store_txn *txn, struct store *s,
+    peers_stats_fn fn, void *ctx)
+{
+	struct peer_stats st;
+	struct store_walk w;
+	struct store_val k, v;
+	int rc;
+
+	if ((rc = store_walk_begin(&w, txn, s, TB_PEERS, NULL, 0, 0)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len > 3 && memcmp(k.data, "vv:", 3) == 0)
+			continue;
+		if ((rc = stats_decode(&k, &v, &st)) != 0 ||
+		    (rc = fn(ctx, &st)) != 0)
+			break;
+	}
+	store_walk_end(&w);
+	return rc;
+}

@@ -24,7 +24,7 @@ refuse(struct consort_diag *d, int err, const struct schema_type *t,
 
 /* Whether the record a reference field names is alive. */
 int
-records_ref_alive(MDB_txn *txn, struct node *n, struct record *scratch,
+records_ref_alive(struct store_txn *txn, struct node *n, struct record *scratch,
     const struct schema_field *f, const struct value *v, bool *alive)
 {
 	int rc;

@@ -65,33 +65,31 @@ worker(void *arg)
 
 /* Lists every stored change-set of the transaction's snapshot. */
 static int
-collect(MDB_txn *txn, struct store *s, struct sigpool *p)
+collect(struct store_txn *txn, struct store *s, struct sigpool *p)
 {
-	MDB_stat st;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, op = MDB_FIRST;
+	struct store_stat st;
+	struct store_walk w;
+	struct store_val k, v;
+	int rc;
 
-	if ((rc = mdb_stat(txn, s->dbi[TB_CHANGES], &st)) != 0)
-		return store_err(rc);
-	if ((p->jobs = calloc(st.ms_entries + 1, sizeof(*p->jobs))) == NULL)
+	if ((rc = store_stat(txn, s, TB_CHANGES, &st)) != 0)
+		return rc;
+	if ((p->jobs = calloc(st.entries + 1, sizeof(*p->jobs))) == NULL)
 		return E(NOMEM);
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_CHANGES], &c)) != 0)
-		return store_err(rc);
-	while (p->n < st.ms_entries &&
-	    (rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size != CONSORT_KEY_BYTES + 8) {
+	if ((rc = store_walk_begin(&w, txn, s, TB_CHANGES, NULL, 0, 0)) != 0)
+		return rc;
+	while (p->n < st.entries && (rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != CONSORT_KEY_BYTES + 8) {
 			rc = E(STORE);
 			break;
 		}
-		p->jobs[p->n].bytes = v.mv_data;
-		p->jobs[p->n].len = v.mv_size;
-		p->jobs[p->n].key = k.mv_data;
+		p->jobs[p->n].bytes = v.data;
+		p->jobs[p->n].len = v.len;
+		p->jobs[p->n].key = k.data;
 		p->n++;
 	}
-	mdb_cursor_close(c);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_err(rc);
+	store_walk_end(&w);
+	return rc < 0 ? rc : 0;
 }
 
 /*
@@ -100,7 +98,7 @@ collect(MDB_txn *txn, struct store *s, struct sigpool *p)
  * sigpool_finish().
  */
 int
-sigpool_start(MDB_txn *txn, struct store *s, struct sigpool **out)
+sigpool_start(struct store_txn *txn, struct store *s, struct sigpool **out)
 {
 	struct sigpool *p;
 	int rc;

@@ -77,51 +77,51 @@ hash_record(msgpack_packer *pk, const struct store *s, const struct record *r)
  * applied the same change-sets.
  */
 int
-state_hash(MDB_txn *txn, struct store *s, uint8_t out[CONSORT_HASH_BYTES])
+state_hash(struct store_txn *txn, struct store *s,
+    uint8_t out[CONSORT_HASH_BYTES])
 {
 	crypto_generichash_state st;
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
 	struct record r;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, op = MDB_FIRST;
+	struct store_walk w;
+	struct store_val k, v;
+	int rc;
 
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_ENTITIES], &c)) != 0)
-		return store_err(rc);
+	if ((rc = store_walk_begin(&w, txn, s, TB_ENTITIES, NULL, 0, 0)) != 0)
+		return rc;
 	crypto_generichash_init(&st, NULL, 0, CONSORT_HASH_BYTES);
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
 	merge_record_init(&r);
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size != 1 + CONSORT_EID_BYTES) {
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != 1 + CONSORT_EID_BYTES) {
 			rc = E(STORE);
 			break;
 		}
 		r.npool = 0;
 		memset(&r.exist, 0, sizeof(r.exist));
 		memset(r.fields, 0, sizeof(r.fields));
-		r.type = *(uint8_t *)k.mv_data;
-		memcpy(r.id, (uint8_t *)k.mv_data + 1, CONSORT_EID_BYTES);
-		if ((rc = merge_decode(v.mv_data, v.mv_size, &r)) != 0)
+		r.type = *(const uint8_t *)k.data;
+		memcpy(r.id, (const uint8_t *)k.data + 1, CONSORT_EID_BYTES);
+		if ((rc = merge_decode(v.data, v.len, &r)) != 0)
 			break;
 		msgpack_sbuffer_clear(&buf);
 		hash_record(&pk, s, &r);
 		crypto_generichash_update(&st, (uint8_t *)buf.data, buf.size);
 	}
-	mdb_cursor_close(c);
+	store_walk_end(&w);
 	merge_record_free(&r);
 	msgpack_sbuffer_destroy(&buf);
-	if (rc != MDB_NOTFOUND)
-		return rc < 0 ? rc : store_err(rc);
+	if (rc != 0)
+		return rc;
 	crypto_generichash_final(&st, out, CONSORT_HASH_BYTES);
 	return 0;
 }
 
 /* Loads the record (type, ref); r->found and merge_alive() tell its state. */
 int
-state_lookup(MDB_txn *txn, struct store *s,
+state_lookup(struct store_txn *txn, struct store *s,
     const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
     size_t len, struct record *r)
 {
@@ -133,13 +133,14 @@ state_lookup(MDB_txn *txn, struct store *s,
 
 /* Names a stored record that does not decode, with what to do. */
 static int
-damaged(struct consort_diag *d, unsigned type, const MDB_val *refkey, int rc)
+damaged(struct consort_diag *d, unsigned type, const struct store_val *refkey,
+    int rc)
 {
 	const struct schema_type *t = schema_type(type);
 	char where[300];
 
 	snprintf(where, sizeof(where), "%s %.*s", t ? t->name : "record",
-	    (int)(refkey->mv_size - 1), (const char *)refkey->mv_data + 1);
+	    (int)(refkey->len - 1), (const char *)refkey->data + 1);
 	return consort_diag_set(d, rc, where, "the stored record is damaged",
 	    "run consort verify, then consort rebuild");
 }
@@ -150,47 +151,46 @@ damaged(struct consort_diag *d, unsigned type, const MDB_val *refkey, int rc)
  * record that does not decode is named in d.
  */
 int
-state_foreach_d(MDB_txn *txn, struct store *s, unsigned type,
+state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
     state_visit_fn fn, void *ctx, struct consort_diag *d)
 {
 	uint8_t t = (uint8_t)type;
 	struct record r;
-	MDB_cursor *c;
-	MDB_val k = { 1, &t }, v;
-	bool stopped = false;
-	int rc, op = MDB_SET_RANGE;
+	struct store_walk w;
+	struct store_val k, v;
+	int rc;
 
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_REFS], &c)) != 0)
-		return store_err(rc);
+	if ((rc = store_walk_begin(&w, txn, s, TB_REFS, &t, 1, 1)) != 0)
+		return rc;
 	merge_record_init(&r);
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size < 2 || *(uint8_t *)k.mv_data != t)
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len < 2) {
+			rc = 0;
 			break;
-		if (v.mv_size != CONSORT_EID_BYTES) {
+		}
+		if (v.len != CONSORT_EID_BYTES) {
 			rc = damaged(d, type, &k, E(STORE));
 			break;
 		}
-		if ((rc = merge_load(txn, s, type, v.mv_data, &r)) != 0) {
+		if ((rc = merge_load(txn, s, type, v.data, &r)) != 0) {
 			rc = damaged(d, type, &k, rc);
 			break;
 		}
 		if (merge_alive(s, &r) && (rc = fn(ctx, &r)) != 0) {
-			stopped = true;
+			if (rc > 0)
+				rc = 0;  /* fn stopped the walk */
 			break;
 		}
 	}
-	mdb_cursor_close(c);
+	store_walk_end(&w);
 	merge_record_free(&r);
-	if (rc == MDB_NOTFOUND || (rc > 0 && stopped))
-		rc = 0;
-	return rc > 0 ? store_err(rc) : rc;
+	return rc;
 }
 
 /* state_foreach_d without a diagnostic. */
 int
-state_foreach(MDB_txn *txn, struct store *s, unsigned type, state_visit_fn fn,
-    void *ctx)
+state_foreach(struct store_txn *txn, struct store *s, unsigned type,
+    state_visit_fn fn, void *ctx)
 {
 	return state_foreach_d(txn, s, type, fn, ctx, NULL);
 }
@@ -206,7 +206,7 @@ count_one(void *ctx, const struct record *r)
 
 /* Counts the live records of a type. */
 int
-state_count(MDB_txn *txn, struct store *s, unsigned type, uint64_t *n)
+state_count(struct store_txn *txn, struct store *s, unsigned type, uint64_t *n)
 {
 	*n = 0;
 	return state_foreach(txn, s, type, count_one, n);
@@ -270,7 +270,7 @@ export_one(void *ctx, const struct record *r)
  * exported type that has live records, keys sorted at every level.
  */
 int
-state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w,
+state_export_json(struct store_txn *txn, struct store *s, struct jsonw *w,
     struct consort_diag *d)
 {
 	const struct schema_type *types[SCHEMA_MAX_TYPES];
@@ -297,8 +297,8 @@ state_export_json(MDB_txn *txn, struct store *s, struct jsonw *w,
 
 /* Whether two stored records hold the same registers, whatever their order. */
 static int
-records_equal(const struct store *s, const MDB_val *key, const MDB_val *a,
-    const MDB_val *b, bool *equal)
+records_equal(const struct store *s, const struct store_val *key,
+    const struct store_val *a, const struct store_val *b, bool *equal)
 {
 	msgpack_sbuffer ba, bb;
 	msgpack_packer pa, pb;
@@ -307,14 +307,14 @@ records_equal(const struct store *s, const MDB_val *key, const MDB_val *a,
 
 	merge_record_init(&ra);
 	merge_record_init(&rb);
-	ra.type = rb.type = *(const uint8_t *)key->mv_data;
-	memcpy(ra.id, (const uint8_t *)key->mv_data + 1, CONSORT_EID_BYTES);
+	ra.type = rb.type = *(const uint8_t *)key->data;
+	memcpy(ra.id, (const uint8_t *)key->data + 1, CONSORT_EID_BYTES);
 	memcpy(rb.id, ra.id, CONSORT_EID_BYTES);
 	msgpack_sbuffer_init(&ba);
 	msgpack_sbuffer_init(&bb);
-	rc = merge_decode(a->mv_data, a->mv_size, &ra);
+	rc = merge_decode(a->data, a->len, &ra);
 	if (rc == 0)
-		rc = merge_decode(b->mv_data, b->mv_size, &rb);
+		rc = merge_decode(b->data, b->len, &rb);
 	if (rc == 0) {
 		msgpack_packer_init(&pa, &ba, msgpack_sbuffer_write);
 		msgpack_packer_init(&pb, &bb, msgpack_sbuffer_write);
@@ -335,22 +335,22 @@ records_equal(const struct store *s, const MDB_val *key, const MDB_val *a,
 
 /* Names the record of a state-table key in a diagnostic. */
 static int
-state_differs(struct consort_diag *d, const MDB_val *key,
+state_differs(struct consort_diag *d, const struct store_val *key,
     enum store_table table)
 {
 	const struct schema_type *t;
-	const uint8_t *k = key->mv_data;
+	const uint8_t *k = key->data;
 	char where[300], hex[2 * CONSORT_EID_BYTES + 1];
 
-	t = key->mv_size > 0 ? schema_type(k[0]) : NULL;
+	t = key->len > 0 ? schema_type(k[0]) : NULL;
 	if (table == TB_REFS)
 		snprintf(where, sizeof(where), "ref %s %.*s", t ? t->name : "?",
-		    (int)(key->mv_size > 1 ? key->mv_size - 1 : 0), k + 1);
-	else if (table == TB_VV && key->mv_size == CONSORT_HASH_BYTES) {
+		    (int)(key->len > 1 ? key->len - 1 : 0), k + 1);
+	else if (table == TB_VV && key->len == CONSORT_HASH_BYTES) {
 		util_hex(hex, k, CONSORT_EID_BYTES);
 		snprintf(where, sizeof(where), "causal context of change-set %s", hex);
 	}
-	else if (key->mv_size >= 1 + CONSORT_EID_BYTES) {
+	else if (key->len >= 1 + CONSORT_EID_BYTES) {
 		util_hex(hex, k + 1, CONSORT_EID_BYTES);
 		snprintf(where, sizeof(where), "%s %s %s", table == TB_OWNERS ?
 		    "ownership of" : "record", t ? t->name : "unknown", hex);
@@ -366,47 +366,46 @@ state_differs(struct consort_diag *d, const MDB_val *key,
  * be stored in another order.
  */
 int
-state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored, MDB_dbi rebuilt,
-    enum store_table table, struct consort_diag *d)
+state_compare(struct store_txn *txn, struct store *s, enum store_table stored,
+    enum store_table rebuilt, struct consort_diag *d)
 {
-	bool records = table == TB_ENTITIES;
-	MDB_cursor *ca, *cb;
-	MDB_val ka, va, kb, vb;
+	bool records = stored == TB_ENTITIES;
+	struct store_walk wa, wb;
+	struct store_val ka, va, kb, vb;
 	bool equal;
-	int ra, rb, rc = 0, op = MDB_FIRST;
+	int ra, rb, rc = 0;
 
-	if ((rc = mdb_cursor_open(txn, stored, &ca)) != 0)
-		return store_err(rc);
-	if ((rc = mdb_cursor_open(txn, rebuilt, &cb)) != 0) {
-		mdb_cursor_close(ca);
-		return store_err(rc);
+	if ((rc = store_walk_begin(&wa, txn, s, stored, NULL, 0, 0)) != 0)
+		return rc;
+	if ((rc = store_walk_begin(&wb, txn, s, rebuilt, NULL, 0, 0)) != 0) {
+		store_walk_end(&wa);
+		return rc;
 	}
-	for (;; op = MDB_NEXT) {
-		ra = mdb_cursor_get(ca, &ka, &va, op);
-		rb = mdb_cursor_get(cb, &kb, &vb, op);
-		if (ra == MDB_NOTFOUND && rb == MDB_NOTFOUND)
+	for (;;) {
+		ra = store_walk_next(&wa, &ka, &va);
+		rb = store_walk_next(&wb, &kb, &vb);
+		if (ra == 0 && rb == 0)
 			break;
-		if ((ra != 0 && ra != MDB_NOTFOUND) || (rb != 0 && rb != MDB_NOTFOUND)) {
-			rc = store_err(ra ? ra : rb);
-			break;
-		}
-		if (ra != 0 || rb != 0 || ka.mv_size != kb.mv_size ||
-		    memcmp(ka.mv_data, kb.mv_data, ka.mv_size) != 0) {
-			rc = state_differs(d, ra == 0 ? &ka : &kb, table);
+		if (ra < 0 || rb < 0) {
+			rc = ra < 0 ? ra : rb;
 			break;
 		}
-		if (va.mv_size == vb.mv_size &&
-		    memcmp(va.mv_data, vb.mv_data, va.mv_size) == 0)
+		if (ra == 0 || rb == 0 || ka.len != kb.len ||
+		    memcmp(ka.data, kb.data, ka.len) != 0) {
+			rc = state_differs(d, ra > 0 ? &ka : &kb, stored);
+			break;
+		}
+		if (va.len == vb.len && memcmp(va.data, vb.data, va.len) == 0)
 			continue;
 		equal = false;
 		if (records && (rc = records_equal(s, &ka, &va, &vb, &equal)) != 0)
 			break;
 		if (!equal) {
-			rc = state_differs(d, &ka, table);
+			rc = state_differs(d, &ka, stored);
 			break;
 		}
 	}
-	mdb_cursor_close(ca);
-	mdb_cursor_close(cb);
+	store_walk_end(&wa);
+	store_walk_end(&wb);
 	return rc;
 }

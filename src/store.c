@@ -12,7 +12,11 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include <lmdb.h>
+
 #include "core.h"
+
+#undef store_get  /* the form for callers still holding an MDB_val */
 
 #define STORE_MAP_SIZE ((size_t)16 << 30)
 #define HEAD_BYTES (4 + 8 + CONSORT_HASH_BYTES + 8)
@@ -20,35 +24,93 @@
 /* The user context of a read-only store's private copy (scratch). */
 static char scratch_mark;
 
+/* struct store keeps LMDB's table handles as plain unsigned ints. */
+_Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
+    "MDB_dbi is not an unsigned int");
+
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
 	"revoked", "pending", "forks", "refused", "peers", "vv", "waits",
 };
 
-/* Maps an LMDB or errno code to a consort error. */
+/*
+ * What each of LMDB's own return codes means to consort, indexed from
+ * MDB_KEYEXIST as mdb_strerror() indexes its messages.  A code missing here
+ * (one a later LMDB adds) is a store error.
+ */
+static const int mdb_codes[MDB_LAST_ERRCODE - MDB_KEYEXIST + 1] = {
+	[MDB_KEYEXIST - MDB_KEYEXIST] = E(EXIST),
+	[MDB_NOTFOUND - MDB_KEYEXIST] = E(NOENT),
+	[MDB_PAGE_NOTFOUND - MDB_KEYEXIST] = E(CORRUPTED),
+	[MDB_CORRUPTED - MDB_KEYEXIST] = E(CORRUPTED),
+	[MDB_PANIC - MDB_KEYEXIST] = E(STORE),
+	[MDB_VERSION_MISMATCH - MDB_KEYEXIST] = E(VERSION),
+	[MDB_INVALID - MDB_KEYEXIST] = E(CORRUPTED),
+	[MDB_MAP_FULL - MDB_KEYEXIST] = E(MAPFULL),
+	[MDB_DBS_FULL - MDB_KEYEXIST] = E(STORE),
+	[MDB_READERS_FULL - MDB_KEYEXIST] = E(BUSY),
+	[MDB_TLS_FULL - MDB_KEYEXIST] = E(BUSY),
+	[MDB_TXN_FULL - MDB_KEYEXIST] = E(STORE),
+	[MDB_CURSOR_FULL - MDB_KEYEXIST] = E(STORE),
+	[MDB_PAGE_FULL - MDB_KEYEXIST] = E(STORE),
+	[MDB_MAP_RESIZED - MDB_KEYEXIST] = E(BUSY),
+	[MDB_INCOMPATIBLE - MDB_KEYEXIST] = E(STORE),
+	[MDB_BAD_RSLOT - MDB_KEYEXIST] = E(STORE),
+	[MDB_BAD_TXN - MDB_KEYEXIST] = E(BADTXN),
+	[MDB_BAD_VALSIZE - MDB_KEYEXIST] = E(STORE),
+	[MDB_BAD_DBI - MDB_KEYEXIST] = E(STORE),
+};
+
+/*
+ * Maps a return code of LMDB to a consort error: the one place that does.
+ * LMDB returns 0, one of its own codes (the range MDB_KEYEXIST ..
+ * MDB_LAST_ERRCODE, checked as mdb_strerror() checks it) or an errno value.
+ * EACCES is LMDB's refusal of a write in a read-only environment; any other
+ * errno value means what it means elsewhere (util_errno).  A consort error
+ * passes unchanged.
+ */
 int
 store_err(int rc)
 {
-	switch (rc) {
-	case MDB_SUCCESS:
+	int err;
+
+	if (rc == MDB_SUCCESS)
 		return 0;
-	case MDB_NOTFOUND:
-		return E(NOENT);
-	case MDB_KEYEXIST:
-		return E(EXIST);
-	case MDB_MAP_FULL:
-		return E(MAPFULL);
-	case ENOMEM:
-		return E(NOMEM);
-	case ENOSPC:
-	case EDQUOT:
-		return E(NOSPC);
-	case EACCES:  /* a write transaction of a store opened read-only */
-	case EROFS:
-		return E(READONLY);
-	default:
-		return E(STORE);
+	if (rc >= MDB_KEYEXIST && rc <= MDB_LAST_ERRCODE) {
+		err = mdb_codes[rc - MDB_KEYEXIST];
+		return err != 0 ? err : E(STORE);
 	}
+	if (rc == EACCES)
+		return E(READONLY);
+	if (rc > 0)
+		return util_errno(rc);
+	return rc;
+}
+
+/*
+ * Whether an error is the node's (its store, memory or disk) rather than
+ * the data's: what stops a batch instead of refusing one of its items.
+ */
+bool
+store_fault(int err)
+{
+	return err == E(NOMEM) || err == E(IO) || err == E(STORE) ||
+	    err == E(MAPFULL) || err == E(CORRUPTED) || err == E(BADTXN) ||
+	    err == E(BUSY);
+}
+
+/* The LMDB transaction behind a store transaction. */
+static inline MDB_txn *
+mtxn(struct store_txn *txn)
+{
+	return (MDB_txn *)txn;
+}
+
+/* The LMDB environment behind a store. */
+static inline MDB_env *
+menv(const struct store *s)
+{
+	return (MDB_env *)s->env;
 }
 
 /* The absolute name of the data file, as /proc/self/maps shows it. */
@@ -78,7 +140,7 @@ env_open(MDB_env **env, const char *path, unsigned flags)
 
 	if ((rc = mdb_env_create(env)) != 0)
 		return rc;
-	mdb_env_set_maxdbs(*env, TB_COUNT + 4);  /* + verify's scratch */
+	mdb_env_set_maxdbs(*env, TB_ALL);
 	mdb_env_set_mapsize(*env, STORE_MAP_SIZE);
 	if ((rc = mdb_env_open(*env, path, flags, 0600)) != 0) {
 		mdb_env_close(*env);
@@ -112,7 +174,7 @@ open_tables(struct store *s)
 	unsigned i;
 	int rc;
 
-	if ((rc = mdb_txn_begin(s->env, NULL, s->readonly ? MDB_RDONLY : 0,
+	if ((rc = mdb_txn_begin(menv(s), NULL, s->readonly ? MDB_RDONLY : 0,
 	    &txn)) != 0)
 		return store_err(rc);
 	for (i = 0; i < TB_COUNT; i++)
@@ -121,7 +183,7 @@ open_tables(struct store *s)
 			mdb_txn_abort(txn);
 			return store_err(rc);
 		}
-	if ((rc = store_load_authors(txn, s)) != 0) {
+	if ((rc = store_load_authors((struct store_txn *)txn, s)) != 0) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
@@ -137,19 +199,21 @@ open_tables(struct store *s)
 int
 store_open(struct store *s, const char *path, bool create)
 {
+	MDB_env *env = NULL;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
 	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
 		return errno == ENOSPC ? E(NOSPC) : errno == EACCES ||
 		    errno == EROFS ? E(READONLY) : E(IO);
-	rc = env_open(&s->env, path, MDB_NOTLS);
+	rc = env_open(&env, path, MDB_NOTLS);
 	if (!create && no_write_access(rc) &&
-	    (rc = env_open_readonly(&s->env, path)) == 0)
+	    (rc = env_open_readonly(&env, path)) == 0)
 		s->readonly = true;
 	if (rc != 0)  /* EACCES still: the store cannot even be read */
 		return rc == ENOENT ? E(NOTNODE) : rc == EACCES ? E(PERM) :
 		    store_err(rc);
+	s->env = (struct store_env *)env;
 	if ((rc = open_tables(s)) != 0) {
 		store_close(s);
 		return rc;
@@ -165,7 +229,7 @@ store_open(struct store *s, const char *path, bool create)
  * the store reads that copy from then on, and refuses to commit to it.
  */
 int
-store_begin_scratch(struct store *s, MDB_txn **txn)
+store_begin_scratch(struct store *s, struct store_txn **txn)
 {
 	char tmpl[4096], data[4200], lock[4200];
 	const char *tmp = getenv("TMPDIR");
@@ -181,7 +245,7 @@ store_begin_scratch(struct store *s, MDB_txn **txn)
 		return errno == ENOSPC ? E(NOSPC) : E(IO);
 	snprintf(data, sizeof(data), "%s/data.mdb", tmpl);
 	snprintf(lock, sizeof(lock), "%s/lock.mdb", tmpl);
-	rc = mdb_env_copy2(s->env, tmpl, MDB_CP_COMPACT);
+	rc = mdb_env_copy2(menv(s), tmpl, MDB_CP_COMPACT);
 	if (rc == 0)
 		rc = env_open(&copy, tmpl, MDB_NOTLS | MDB_NOSYNC);
 	unlink(data);
@@ -190,8 +254,8 @@ store_begin_scratch(struct store *s, MDB_txn **txn)
 	if (rc != 0)
 		return store_err(rc);
 	mdb_env_set_userctx(copy, &scratch_mark);
-	mdb_env_close(s->env);
-	s->env = copy;
+	mdb_env_close(menv(s));
+	s->env = (struct store_env *)copy;
 	s->readonly = false;
 	free(s->mapfile);
 	s->mapfile = NULL;
@@ -202,7 +266,7 @@ store_begin_scratch(struct store *s, MDB_txn **txn)
 	}
 	s->readonly = true;
 	s->scratch = true;
-	if ((rc = mdb_txn_begin(s->env, NULL, 0, txn)) != 0)
+	if ((rc = mdb_txn_begin(copy, NULL, 0, (MDB_txn **)txn)) != 0)
 		return store_err(rc);
 	s->roster_stale = true;
 	return 0;
@@ -213,7 +277,7 @@ void
 store_close(struct store *s)
 {
 	if (s->env != NULL)
-		mdb_env_close(s->env);
+		mdb_env_close(menv(s));
 	free(s->authors);
 	free(s->mapfile);
 	free(s->roster);
@@ -225,16 +289,27 @@ store_close(struct store *s)
 	s->nauthors = 0;
 }
 
+/*
+ * Whether commits wait for the disk.  Statistics a node could lose with
+ * no harm are committed without waiting (sync false); tests do the same.
+ */
+void
+store_set_sync(struct store *s, bool sync)
+{
+	(void)mdb_env_set_flags(menv(s), MDB_NOSYNC, !sync);
+}
+
 /* Begins a read or write transaction; E(READONLY) for a write on a read-only store. */
 int
-store_begin(struct store *s, bool write, MDB_txn **txn)
+store_begin(struct store *s, bool write, struct store_txn **txn)
 {
 	int rc;
 
 	*txn = NULL;
 	if (write && s->readonly && !s->scratch)
 		return E(READONLY);
-	rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, txn);
+	rc = mdb_txn_begin(menv(s), NULL, write ? 0 : MDB_RDONLY,
+	    (MDB_txn **)txn);
 	s->roster_stale = true;  /* another process may have changed it */
 	return store_err(rc);
 }
@@ -260,49 +335,183 @@ env_full(MDB_env *env)
  * private copy of a read-only store is abandoned and refused.
  */
 int
-store_commit(MDB_txn *txn)
+store_commit(struct store_txn *txn)
 {
-	MDB_env *env = mdb_txn_env(txn);
+	MDB_env *env = mdb_txn_env(mtxn(txn));
 	int rc;
 
 	if (mdb_env_get_userctx(env) == &scratch_mark) {
-		mdb_txn_abort(txn);
+		mdb_txn_abort(mtxn(txn));
 		return E(READONLY);
 	}
-	rc = mdb_txn_commit(txn);
+	rc = mdb_txn_commit(mtxn(txn));
 
 	if (rc == EIO && env_full(env))
 		return E(NOSPC);
 	return store_err(rc);
 }
 
+/* Abandons a transaction; NULL is ignored. */
+void
+store_abort(struct store_txn *txn)
+{
+	if (txn != NULL)
+		mdb_txn_abort(mtxn(txn));
+}
+
 /* Reads a value; E(NOENT) when the key is absent. */
 int
-store_get(MDB_txn *txn, struct store *s, enum store_table t, const void *k,
-    size_t klen, MDB_val *v)
+store_get(struct store_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen, struct store_val *v)
+{
+	MDB_val key = { klen, (void *)k }, val;
+	int rc;
+
+	if ((rc = mdb_get(mtxn(txn), s->dbi[t], &key, &val)) != 0) {
+		v->data = NULL;
+		v->len = 0;
+		return store_err(rc);
+	}
+	v->data = val.mv_data;
+	v->len = val.mv_size;
+	return 0;
+}
+
+/* store_get into an MDB_val. */
+int
+store_get_mdb(struct store_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen, MDB_val *v)
 {
 	MDB_val key = { klen, (void *)k };
 
-	return store_err(mdb_get(txn, s->dbi[t], &key, v));
+	return store_err(mdb_get(mtxn(txn), s->dbi[t], &key, v));
 }
 
-/* Writes a value. */
+/* Writes a value; E(EXIST) with STORE_NOOVERWRITE when the key is there. */
 int
-store_put(MDB_txn *txn, struct store *s, enum store_table t, const void *k,
-    size_t klen, const void *v, size_t vlen, unsigned flags)
+store_put(struct store_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen, const void *v, size_t vlen, unsigned flags)
 {
 	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
 
-	return store_err(mdb_put(txn, s->dbi[t], &key, &val, flags));
+	return store_err(mdb_put(mtxn(txn), s->dbi[t], &key, &val,
+	    flags & STORE_NOOVERWRITE ? MDB_NOOVERWRITE : 0));
+}
+
+/* Deletes a key; E(NOENT) when it is absent. */
+int
+store_del(struct store_txn *txn, struct store *s, enum store_table t,
+    const void *k, size_t klen)
+{
+	MDB_val key = { klen, (void *)k };
+
+	return store_err(mdb_del(mtxn(txn), s->dbi[t], &key, NULL));
+}
+
+/* Counts a table's entries and the bytes of its pages. */
+int
+store_stat(struct store_txn *txn, struct store *s, enum store_table t,
+    struct store_stat *st)
+{
+	MDB_stat ms;
+	int rc;
+
+	if ((rc = mdb_stat(mtxn(txn), s->dbi[t], &ms)) != 0)
+		return store_err(rc);
+	st->entries = ms.ms_entries;
+	st->bytes = (uint64_t)(ms.ms_branch_pages + ms.ms_leaf_pages +
+	    ms.ms_overflow_pages) * ms.ms_psize;
+	return 0;
+}
+
+/*
+ * Begins a walk through a table in key order, from the first key not
+ * below start (the table's first when startlen is 0), while keys begin
+ * with the first prefixlen bytes of start.
+ */
+int
+store_walk_begin(struct store_walk *w, struct store_txn *txn, struct store *s,
+    enum store_table t, const void *start, size_t startlen, size_t prefixlen)
+{
+	MDB_cursor *c;
+	MDB_val k = { startlen, (void *)start }, v;
+	int rc;
+
+	memset(w, 0, sizeof(*w));
+	if (prefixlen > startlen || prefixlen > sizeof(w->prefix))
+		return E(INVAL);
+	if ((rc = mdb_cursor_open(mtxn(txn), s->dbi[t], &c)) != 0)
+		return store_err(rc);
+	if (prefixlen > 0)
+		memcpy(w->prefix, start, prefixlen);
+	w->prefixlen = prefixlen;
+	w->cursor = (struct store_cursor *)c;
+	rc = mdb_cursor_get(c, &k, &v, startlen > 0 ? MDB_SET_RANGE : MDB_FIRST);
+	if (rc == MDB_NOTFOUND) {
+		w->done = true;
+		return 0;
+	}
+	if (rc != 0) {
+		store_walk_end(w);
+		return store_err(rc);
+	}
+	w->key.data = k.mv_data;
+	w->key.len = k.mv_size;
+	w->val.data = v.mv_data;
+	w->val.len = v.mv_size;
+	w->ready = true;
+	return 0;
+}
+
+/* Steps a walk: 1 and the next key and value, 0 at its end, or an error. */
+int
+store_walk_next(struct store_walk *w, struct store_val *k, struct store_val *v)
+{
+	MDB_val mk, mv;
+	int rc;
+
+	if (w->done)
+		return 0;
+	if (w->ready) {
+		w->ready = false;
+	} else {
+		rc = mdb_cursor_get((MDB_cursor *)w->cursor, &mk, &mv, MDB_NEXT);
+		if (rc != 0) {
+			w->done = true;
+			return rc == MDB_NOTFOUND ? 0 : store_err(rc);
+		}
+		w->key.data = mk.mv_data;
+		w->key.len = mk.mv_size;
+		w->val.data = mv.mv_data;
+		w->val.len = mv.mv_size;
+	}
+	if (w->key.len < w->prefixlen ||
+	    memcmp(w->key.data, w->prefix, w->prefixlen) != 0) {
+		w->done = true;
+		return 0;
+	}
+	*k = w->key;
+	*v = w->val;
+	return 1;
+}
+
+/* Ends a walk, whether or not it reached its end; a second call is harmless. */
+void
+store_walk_end(struct store_walk *w)
+{
+	if (w->cursor != NULL)
+		mdb_cursor_close((MDB_cursor *)w->cursor);
+	w->cursor = NULL;
+	w->done = true;
 }
 
 /* Decodes a stored head. */
 static int
-head_decode(const MDB_val *v, struct head *h)
+head_decode(const struct store_val *v, struct head *h)
 {
-	const uint8_t *p = v->mv_data;
+	const uint8_t *p = v->data;
 
-	if (v->mv_size != HEAD_BYTES)
+	if (v->len != HEAD_BYTES)
 		return E(STORE);
 	h->idx = util_get_be32(p);
 	h->seq = util_get_be64(p + 4);
@@ -313,9 +522,10 @@ head_decode(const MDB_val *v, struct head *h)
 
 /* Reads an author's head; E(NOENT) for an author never seen. */
 int
-store_head(MDB_txn *txn, struct store *s, const uint8_t *author, struct head *h)
+store_head(struct store_txn *txn, struct store *s, const uint8_t *author,
+    struct head *h)
 {
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	if ((rc = store_get(txn, s, TB_HEADS, author, CONSORT_KEY_BYTES, &v)) != 0)
@@ -325,7 +535,7 @@ store_head(MDB_txn *txn, struct store *s, const uint8_t *author, struct head *h)
 
 /* Writes an author's head. */
 int
-store_set_head(MDB_txn *txn, struct store *s, const uint8_t *author,
+store_set_head(struct store_txn *txn, struct store *s, const uint8_t *author,
     struct head *h)
 {
 	uint8_t buf[HEAD_BYTES];
@@ -340,12 +550,11 @@ store_set_head(MDB_txn *txn, struct store *s, const uint8_t *author,
 
 /* Rebuilds the in-memory idx -> author table from the heads. */
 int
-store_load_authors(MDB_txn *txn, struct store *s)
+store_load_authors(struct store_txn *txn, struct store *s)
 {
-	MDB_cursor *c;
-	MDB_val k, v;
+	struct store_walk w;
+	struct store_val k, v;
 	struct head h;
-	uint32_t n = 0;
 	int rc;
 
 	free(s->authors);
@@ -353,25 +562,25 @@ store_load_authors(MDB_txn *txn, struct store *s)
 	s->nauthors = 0;
 	if (s->authors == NULL)
 		return E(NOMEM);
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_HEADS], &c)) != 0)
-		return store_err(rc);
-	while ((rc = mdb_cursor_get(c, &k, &v, n++ ? MDB_NEXT : MDB_FIRST)) == 0) {
-		if (k.mv_size != CONSORT_KEY_BYTES || head_decode(&v, &h) != 0 ||
+	if ((rc = store_walk_begin(&w, txn, s, TB_HEADS, NULL, 0, 0)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != CONSORT_KEY_BYTES || head_decode(&v, &h) != 0 ||
 		    h.idx >= STORE_MAX_AUTHORS) {
-			mdb_cursor_close(c);
-			return E(STORE);
+			rc = E(STORE);
+			break;
 		}
-		memcpy(s->authors[h.idx], k.mv_data, CONSORT_KEY_BYTES);
+		memcpy(s->authors[h.idx], k.data, CONSORT_KEY_BYTES);
 		if (h.idx + 1 > s->nauthors)
 			s->nauthors = h.idx + 1;
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : store_err(rc);
+	store_walk_end(&w);
+	return rc;
 }
 
 /* Returns the local number of an author, giving the next one to a new author. */
 int
-store_author_idx(MDB_txn *txn, struct store *s, const uint8_t *author,
+store_author_idx(struct store_txn *txn, struct store *s, const uint8_t *author,
     uint32_t *idx)
 {
 	struct head h;
@@ -398,8 +607,8 @@ store_author_idx(MDB_txn *txn, struct store *s, const uint8_t *author,
 
 /* Stores a change-set's bytes under (author, seq) and its id. */
 int
-store_put_change(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const uint8_t *bytes, size_t len)
+store_put_change(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, const uint8_t *bytes, size_t len)
 {
 	uint8_t key[CONSORT_KEY_BYTES + 8];
 	int rc;
@@ -407,17 +616,17 @@ store_put_change(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	memcpy(key, cs->author, CONSORT_KEY_BYTES);
 	util_put_be64(key + CONSORT_KEY_BYTES, cs->seq);
 	rc = store_put(txn, s, TB_CHANGES, key, sizeof(key), bytes, len,
-	    MDB_NOOVERWRITE);
+	    STORE_NOOVERWRITE);
 	if (rc != 0)
 		return rc;
 	return store_put(txn, s, TB_IDS, cs->id, CONSORT_HASH_BYTES, key,
-	    sizeof(key), MDB_NOOVERWRITE);
+	    sizeof(key), STORE_NOOVERWRITE);
 }
 
 /* Reads the stored bytes of (author, seq). */
 int
-store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
-    uint64_t seq, MDB_val *v)
+store_get_change(struct store_txn *txn, struct store *s, const uint8_t *author,
+    uint64_t seq, struct store_val *v)
 {
 	uint8_t key[CONSORT_KEY_BYTES + 8];
 
@@ -428,34 +637,70 @@ store_get_change(MDB_txn *txn, struct store *s, const uint8_t *author,
 
 /* Empties the derived tables (state and refs) before a replay. */
 int
-store_clear_state(MDB_txn *txn, struct store *s)
+store_clear_state(struct store_txn *txn, struct store *s)
 {
 	int rc;
 
-	if ((rc = mdb_drop(txn, s->dbi[TB_ENTITIES], 0)) != 0 ||
-	    (rc = mdb_drop(txn, s->dbi[TB_REFS], 0)) != 0 ||
-	    (rc = mdb_drop(txn, s->dbi[TB_OWNERS], 0)) != 0 ||
-	    (rc = mdb_drop(txn, s->dbi[TB_VV], 0)) != 0)
+	if ((rc = mdb_drop(mtxn(txn), s->dbi[TB_ENTITIES], 0)) != 0 ||
+	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_REFS], 0)) != 0 ||
+	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_OWNERS], 0)) != 0 ||
+	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_VV], 0)) != 0)
 		return store_err(rc);
 	s->roster_stale = true;
 	return 0;
 }
 
+/* The state tables and, in the same order, their scratch copies. */
+static const enum store_table state_tables[4] = { TB_ENTITIES, TB_REFS,
+	TB_OWNERS, TB_VV };
+static const enum store_table scratch_tables[4] = { TB_SCRATCH_ENTITIES,
+	TB_SCRATCH_REFS, TB_SCRATCH_OWNERS, TB_SCRATCH_VV };
+
 /* Opens and empties the scratch state tables a verification replays into. */
 int
-store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[4])
+store_open_scratch(struct store_txn *txn, struct store *s)
 {
 	static const char *const names[4] = { "verify.entities",
 		"verify.refs", "verify.owners", "verify.vv" };
 	int i, rc;
 
-	(void)s;
 	for (i = 0; i < 4; i++)
-		if ((rc = mdb_dbi_open(txn, names[i], MDB_CREATE, &out[i])) != 0 ||
-		    (rc = mdb_drop(txn, out[i], 0)) != 0)
+		if ((rc = mdb_dbi_open(mtxn(txn), names[i], MDB_CREATE,
+		    &s->dbi[scratch_tables[i]])) != 0 ||
+		    (rc = mdb_drop(mtxn(txn), s->dbi[scratch_tables[i]], 0)) != 0)
 			return store_err(rc);
 	s->roster_stale = true;
 	return 0;
+}
+
+/*
+ * Exchanges the state tables with their scratch copies: what reads or
+ * writes TB_ENTITIES reaches TB_SCRATCH_ENTITIES and back, and so on.
+ */
+void
+store_swap_scratch(struct store *s)
+{
+	unsigned int h;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		h = s->dbi[state_tables[i]];
+		s->dbi[state_tables[i]] = s->dbi[scratch_tables[i]];
+		s->dbi[scratch_tables[i]] = h;
+	}
+	s->roster_stale = true;
+}
+
+/* The scratch copy of a state table, or the table itself for another. */
+enum store_table
+store_scratch_of(enum store_table t)
+{
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (state_tables[i] == t)
+			return scratch_tables[i];
+	return t;
 }
 
 /*

@@ -240,7 +240,7 @@ reader_next(struct reader *r, size_t *len, struct consort_diag *d)
 /* Walks a BATCH: checks each change-set (pass 1) or receives it (pass 2). */
 static int
 batch_items(struct node *n, struct reader *r, struct mp_reader *m,
-    MDB_txn *txn, struct bundle_stats *st, struct consort_diag *d)
+    struct store_txn *txn, struct bundle_stats *st, struct consort_diag *d)
 {
 	struct changeset cs;
 	const uint8_t *p;
@@ -277,7 +277,7 @@ pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
     struct consort_diag *d)
 {
 	struct mp_reader m;
-	MDB_txn *txn = NULL;
+	struct store_txn *txn = NULL;
 	uint64_t kind;
 	uint32_t count;
 	size_t len;
@@ -298,7 +298,7 @@ pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
 		if (apply && rc == 0)
 			rc = store_commit(txn);
 		else if (apply)
-			mdb_txn_abort(txn);
+			store_abort(txn);
 		if (rc != 0)
 			return rc;
 		if (apply)

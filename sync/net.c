@@ -120,7 +120,7 @@ resolve(uv_loop_t *loop, const char *addr, struct sockaddr_storage *out,
  * vector under "vv:KEY" for bundle export --for.
  */
 static int
-record_vv(struct node *n, MDB_txn *txn, const uint8_t *peer)
+record_vv(struct node *n, struct store_txn *txn, const uint8_t *peer)
 {
 	struct store *s = &n->store;
 	char key[3 + 2 * CONSORT_KEY_BYTES + 1];
@@ -159,7 +159,7 @@ record_peer(struct node *n, const char *addr, const struct net_result *r)
 {
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	const char *err = r->err ? r->diag.what : "";
 
 	msgpack_sbuffer_init(&buf);
@@ -175,16 +175,16 @@ record_peer(struct node *n, const char *addr, const struct net_result *r)
 	mp_pack_strn(&pk, err, strlen(err));
 	msgpack_pack_uint64(&pk, r->st.recv.refused);
 	/* statistics, not data: their commit need not wait for the disk */
-	(void)mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
+	store_set_sync(&n->store, false);
 	if (store_begin(&n->store, true, &txn) == 0) {
 		if (store_put(txn, &n->store, TB_PEERS, addr, strlen(addr), buf.data,
 		    buf.size, 0) == 0 && (r->err != 0 || !r->peer_known ||
 		    record_vv(n, txn, r->peer) == 0))
 			(void)store_commit(txn);
 		else
-			mdb_txn_abort(txn);
+			store_abort(txn);
 	}
-	(void)mdb_env_set_flags(n->store.env, MDB_NOSYNC, 0);
+	store_set_sync(&n->store, true);
 	msgpack_sbuffer_destroy(&buf);
 }
 

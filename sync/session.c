@@ -60,7 +60,7 @@ send_hello(struct sess *ss)
 	struct store *s = &ss->n->store;
 	msgpack_packer pk;
 	struct head h;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	uint32_t i, n = 0;
 	int rc;
 
@@ -88,7 +88,7 @@ send_hello(struct sess *ss)
 	ss->hello_sent = true;
 	rc = send_out(ss);
 out:
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return rc;
 }
 
@@ -130,11 +130,11 @@ peer_has(const struct sess *ss, const uint8_t *author)
 
 /* Whether our change-set at the peer's head seq is the peer's head. */
 static int
-same_history(MDB_txn *txn, struct store *s, const struct sess_vv *pv,
+same_history(struct store_txn *txn, struct store *s, const struct sess_vv *pv,
     bool *same)
 {
 	uint8_t key[CONSORT_KEY_BYTES + 8];
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	rc = store_get(txn, s, TB_IDS, pv->head, CONSORT_HASH_BYTES, &v);
@@ -146,7 +146,7 @@ same_history(MDB_txn *txn, struct store *s, const struct sess_vv *pv,
 		return rc;
 	memcpy(key, pv->author, CONSORT_KEY_BYTES);
 	util_put_be64(key + CONSORT_KEY_BYTES, pv->seq);
-	*same = v.mv_size == sizeof(key) && memcmp(v.mv_data, key, sizeof(key)) == 0;
+	*same = v.len == sizeof(key) && memcmp(v.data, key, sizeof(key)) == 0;
 	return 0;
 }
 
@@ -157,7 +157,7 @@ make_plan(struct sess *ss)
 	struct store *s = &ss->n->store;
 	const struct sess_vv *pv;
 	struct head h;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	bool same;
 	uint32_t i;
 	int rc;
@@ -192,7 +192,7 @@ make_plan(struct sess *ss)
 		ss->nplan++;
 	}
 out:
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return rc;
 }
 
@@ -201,7 +201,7 @@ static int
 note_forks(struct sess *ss)
 {
 	struct store *s = &ss->n->store;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	uint64_t i, n = ss->st.forks < SESS_MAX_FORKS ? ss->st.forks : SESS_MAX_FORKS;
 	int rc;
 
@@ -213,7 +213,7 @@ note_forks(struct sess *ss)
 		rc = log_note_fork(txn, s, ss->forked[i].author, ss->forked[i].seq,
 		    ss->forked[i].head, NULL, 0);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		return rc;
 	}
 	return store_commit(txn);
@@ -279,11 +279,12 @@ sess_plan_since(struct sess *ss, const struct sess_vv *vv, uint32_t n)
 
 /* Picks the plan entry whose next change-set has the smallest HLC. */
 static int
-pick_next(struct sess *ss, MDB_txn *txn, int *best, MDB_val *bytes)
+pick_next(struct sess *ss, struct store_txn *txn, int *best,
+    struct store_val *bytes)
 {
 	struct store *s = &ss->n->store;
 	uint64_t best_hlc = 0, hlc, seq;
-	MDB_val v;
+	struct store_val v;
 	uint32_t i;
 	int rc;
 
@@ -294,7 +295,7 @@ pick_next(struct sess *ss, MDB_txn *txn, int *best, MDB_val *bytes)
 		if ((rc = store_get_change(txn, s, ss->plan[i].author,
 		    ss->plan[i].next, &v)) != 0)
 			return rc;
-		if ((rc = cs_peek(v.mv_data, v.mv_size, &seq, &hlc)) != 0)
+		if ((rc = cs_peek(v.data, v.len, &seq, &hlc)) != 0)
 			return rc;
 		if (*best < 0 || hlc < best_hlc) {
 			*best = (int)i;
@@ -313,8 +314,8 @@ send_batch(struct sess *ss, bool *sent)
 	msgpack_packer pk;
 	msgpack_sbuffer items;
 	msgpack_packer ik;
-	MDB_txn *txn;
-	MDB_val v;
+	struct store_txn *txn;
+	struct store_val v;
 	uint32_t count = 0;
 	size_t bytes = 0;
 	int best, rc;
@@ -327,14 +328,14 @@ send_batch(struct sess *ss, bool *sent)
 	while (count < SESS_BATCH_MAX && bytes < SESS_BATCH_BYTES) {
 		if ((rc = pick_next(ss, txn, &best, &v)) != 0 || best < 0)
 			break;
-		if (count > 0 && bytes + v.mv_size > SESS_BATCH_BYTES)
+		if (count > 0 && bytes + v.len > SESS_BATCH_BYTES)
 			break;
-		mp_pack_bin(&ik, v.mv_data, v.mv_size);
+		mp_pack_bin(&ik, v.data, v.len);
 		ss->plan[best].next++;
-		bytes += v.mv_size;
+		bytes += v.len;
 		count++;
 	}
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (rc == 0 && count > 0) {
 		pk = begin(ss, SM_BATCH, 3);
 		msgpack_pack_uint64(&pk, ss->st.batches_sent + 1);
@@ -381,7 +382,7 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	struct log_receipt rc_batch = { 0 };
 	const uint8_t *p;
 	msgpack_packer pk;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	uint64_t no;
 	uint32_t i, count, len;
 	int rc;
@@ -401,7 +402,7 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	if (rc == 0)
 		rc = log_finish_batch(txn, s, ss->n->consortium, &rc_batch, &ss->diag);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		ss->st.recv.refused += rc_batch.refused;
 		return sess_fail(ss, rc, rc == E(BADTYPE) ? "malformed BATCH" : NULL);
 	}

@@ -140,7 +140,7 @@ main(int argc, char **argv)
 	uint8_t clock[8];
 	struct store *s;
 	struct node *n;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	uint32_t i;
 	unsigned nops;
 	int rc;

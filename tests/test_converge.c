@@ -110,7 +110,7 @@ pick(struct world *w, unsigned n)
 static void
 nosync(struct node *n)
 {
-	mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
+	store_set_sync(&n->store, false);
 }
 
 /* Writes fields of one record in one change-set of replica n. */
@@ -158,28 +158,26 @@ exchange_direct(struct world *w, struct node *from, struct node *to)
 {
 	struct log_receipt rc = { 0 };
 	struct consort_diag d = { 0 };
-	MDB_txn *rt, *wt;
-	MDB_cursor *c;
-	MDB_val k, v;
+	struct store_txn *rt, *wt;
+	struct store_walk sw;
+	struct store_val k, v;
 	uint8_t **items = NULL;
 	size_t *lens = NULL, n = 0, cap = 0, i, j;
-	int op = MDB_FIRST;
 
 	assert_ok(store_begin(&from->store, false, &rt));
-	assert_int_equal(mdb_cursor_open(rt, from->store.dbi[TB_CHANGES], &c), 0);
-	while (mdb_cursor_get(c, &k, &v, op) == 0) {
-		op = MDB_NEXT;
+	assert_ok(store_walk_begin(&sw, rt, &from->store, TB_CHANGES, NULL, 0, 0));
+	while (store_walk_next(&sw, &k, &v) > 0) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 64;
 			items = realloc(items, cap * sizeof(*items));
 			lens = realloc(lens, cap * sizeof(*lens));
 		}
-		items[n] = malloc(v.mv_size);
-		memcpy(items[n], v.mv_data, v.mv_size);
-		lens[n++] = v.mv_size;
+		items[n] = malloc(v.len);
+		memcpy(items[n], v.data, v.len);
+		lens[n++] = v.len;
 	}
-	mdb_cursor_close(c);
-	mdb_txn_abort(rt);
+	store_walk_end(&sw);
+	store_abort(rt);
 	for (i = n; i > 1; i--) {  /* Fisher-Yates */
 		uint8_t *t = items[i - 1];
 		size_t tl = lens[i - 1];
@@ -312,8 +310,8 @@ make_world(struct world *w)
 		co, 4 };
 	struct consort_diag d = { 0 };
 	struct invite inv;
-	MDB_val gv;
-	MDB_txn *txn;
+	struct store_val gv;
+	struct store_txn *txn;
 	char path[4096], sess[16];
 	unsigned i;
 
@@ -337,10 +335,10 @@ make_world(struct world *w)
 		bind_co(w->r[0], co_sirets[i - 1], pk);
 		assert_ok(store_begin(&w->r[0]->store, false, &txn));
 		assert_ok(store_get_change(txn, &w->r[0]->store, w->r[0]->pk, 1, &gv));
-		inv.genesis = gv.mv_data;
-		inv.genesis_len = gv.mv_size;
+		inv.genesis = gv.data;
+		inv.genesis_len = gv.len;
 		assert_ok(node_join(path, &inv, &w->r[i], &d));
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		nosync(w->r[i]);
 		assert_ok(node_unlock(w->r[i], NULL, 0, &d));
 	}
@@ -381,13 +379,13 @@ cmp_id(const void *a, const void *b)
 static void
 conflict_ids(struct node *n, struct idlist *l)
 {
-	MDB_txn *txn;
+	struct store_txn *txn;
 
 	l->n = 0;
 	assert_ok(store_begin(&n->store, false, &txn));
 	assert_ok(store_load_authors(txn, &n->store));
 	assert_ok(conflicts_scan(txn, &n->store, 0, collect, l));
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	qsort(l->ids, l->n, sizeof(l->ids[0]), cmp_id);
 }
 

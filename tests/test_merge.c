@@ -249,7 +249,7 @@ view(struct store *s, const uint8_t *founder, const char *type,
 	const struct reg *g;
 	struct record r;
 	struct view w;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	uint32_t i;
 
 	memset(&w, 0, sizeof(w));
@@ -276,7 +276,7 @@ view(struct store *s, const uint8_t *founder, const char *type,
 		value_text(w.win, sizeof(w.win), win);
 	else if (name == NULL && (e = merge_winner(s, &r, g)) != NULL)
 		value_text(w.win, sizeof(w.win), &e->val);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	merge_record_free(&r);
 	return w;
 }
@@ -305,12 +305,12 @@ has(const struct view *w, const uint8_t *author, uint64_t seq, const char *val)
 static uint64_t
 count(struct store *s, unsigned type)
 {
-	MDB_txn *txn;
+	struct store_txn *txn;
 	uint64_t n;
 
 	assert_ok(store_begin(s, false, &txn));
 	assert_ok(state_count(txn, s, type, &n));
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return n;
 }
 
@@ -845,7 +845,7 @@ test_replay_multi_author(void **state)
 	struct fix *f = *state;
 	struct consort_diag d = { 0 };
 	struct tu_cs cs[NCS];
-	MDB_txn *txn;
+	struct store_txn *txn;
 	unsigned i;
 
 	scenario(f, cs);
@@ -1171,7 +1171,7 @@ test_receive_before_binding_parks(void **state)
 	struct log_receipt rc;
 	struct consort_diag d = { 0 };
 	struct store s;
-	MDB_txn *txn;
+	struct store_txn *txn;
 
 	op(f, OP_SET, "trainee", "T01", "given_name", tu_str("bob"));
 	b1 = sign(f, &f->b, &d2, 1, 1);		/* B:1 depends on A:2 */

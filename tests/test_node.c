@@ -170,7 +170,7 @@ lookup(struct node *n, const char *type, const char *ref, const char *field,
 	const struct schema_type *t = schema_type_by_name(type);
 	const struct value *v;
 	struct record r;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	bool alive;
 
 	merge_record_init(&r);
@@ -189,7 +189,7 @@ lookup(struct node *n, const char *type, const char *ref, const char *field,
 		else if (v != NULL && v->kind == VAL_BOOL)
 			snprintf(out, len, "%s", v->b ? "true" : "false");
 	}
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	merge_record_free(&r);
 	return alive;
 }
@@ -209,12 +209,12 @@ shown(struct node *n, const char *type, const char *ref, const char *field)
 static uint64_t
 count(struct node *n, unsigned type)
 {
-	MDB_txn *txn;
+	struct store_txn *txn;
 	uint64_t c;
 
 	assert_ok(store_begin(&n->store, false, &txn));
 	assert_ok(state_count(txn, &n->store, type, &c));
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return c;
 }
 
@@ -1042,7 +1042,7 @@ test_replay_after_clear(void **state)
 	struct fix *f = *state;
 	struct consort_diag d = { 0 };
 	struct badlog bad;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	char *j1, *j2;
 
 	assert_ok(import_text(f, "a.jsonl", LOT01 T02, NULL, false, &res,

@@ -91,7 +91,7 @@ build(struct fix *f, json_t **req, size_t *len)
 	struct rules_query q;
 	struct rules_model *m;
 	char from[11], to[11], *file;
-	MDB_txn *txn;
+	struct store_txn *txn;
 
 	assert_ok(store_begin(&f->n->store, false, &txn));
 	assert_ok(store_load_authors(txn, &f->n->store));
@@ -103,7 +103,7 @@ build(struct fix *f, json_t **req, size_t *len)
 	if (order_request(txn, f->n, m, &o, req, &d) != 0)
 		fail_msg("order_request: %s", d.what);
 	rules_free(m);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	assert_ok(order_sign(*req, f->n->pk, f->n->sk, &file, len));
 	return file;
 }
@@ -723,7 +723,7 @@ test_statement(void **state)
 	int64_t total, prev, thru;
 	json_t *mar, *apr, *none;
 	const json_t *sm, *sa, *pm, *pa;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	size_t i;
 
 	/* S1: Monday 2026-03-02 to Friday 2026-04-10: 30 working days */
@@ -744,7 +744,7 @@ test_statement(void **state)
 	assert_err(statement_build(txn, &f->n->store, "LOT-Z", "2026-04", &none,
 	    &d), E(NOENT));
 	assert_null(none);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	sm = json_array_get(json_object_get(mar, "sessions"), 0);
 	sa = json_array_get(json_object_get(apr, "sessions"), 0);
 	assert_string_equal(json_string_value(json_object_get(sm, "ref")), "S1");

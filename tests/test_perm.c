@@ -170,7 +170,7 @@ op(struct fix *f, unsigned kind, const char *type, const char *ref,
 static uint32_t
 deps_of(struct store *s, const uint8_t *self, struct cs_dep *deps)
 {
-	MDB_txn *txn;
+	struct store_txn *txn;
 	struct head h;
 	uint32_t i, n = 0;
 
@@ -185,7 +185,7 @@ deps_of(struct store *s, const uint8_t *self, struct cs_dep *deps)
 		memcpy(deps[n].hash, h.id, CONSORT_HASH_BYTES);
 		n++;
 	}
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return n;
 }
 
@@ -205,8 +205,8 @@ receive_why(struct store *s, const uint8_t *consortium, const struct tu_cs *cs,
 	const char *w;
 	uint64_t u;
 	uint32_t n, wl;
-	MDB_txn *txn;
-	MDB_val v;
+	struct store_txn *txn;
+	struct store_val v;
 
 	assert_ok(store_begin(s, true, &txn));
 	if (log_receive(txn, s, cs->p, cs->len, consortium, &r, &d) != 0)
@@ -219,7 +219,7 @@ receive_why(struct store *s, const uint8_t *consortium, const struct tu_cs *cs,
 	assert_ok(store_begin(s, false, &txn));
 	if (store_get(txn, s, TB_REFUSED, id, sizeof(id), &v) == 0) {
 		/* [op index, count, error, reason] */
-		mp_reader_init(&rd, v.mv_data, v.mv_size);
+		mp_reader_init(&rd, v.data, v.len);
 		assert_ok(mp_read_array(&rd, &n));
 		assert_ok(mp_read_uint(&rd, &u));
 		assert_ok(mp_read_uint(&rd, &u));
@@ -227,7 +227,7 @@ receive_why(struct store *s, const uint8_t *consortium, const struct tu_cs *cs,
 		assert_ok(mp_read_str(&rd, &w, &wl));
 		snprintf(why, whylen, "%.*s", (int)wl, w);
 	}
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return r.refused_ops;
 }
 
@@ -274,7 +274,7 @@ shown(struct fix *f, const char *type, const char *ref, const char *field)
 	const struct schema_type *t = schema_type_by_name(type);
 	const struct value *v;
 	struct record r;
-	MDB_txn *txn;
+	struct store_txn *txn;
 
 	merge_record_init(&r);
 	assert_ok(store_begin(&f->a->store, false, &txn));
@@ -292,7 +292,7 @@ shown(struct fix *f, const char *type, const char *ref, const char *field)
 		snprintf(f->buf, sizeof(f->buf), "%.*s", (int)v->len, v->s);
 	else
 		snprintf(f->buf, sizeof(f->buf), "%s", v->b ? "true" : "false");
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	merge_record_free(&r);
 	return f->buf;
 }

@@ -19,7 +19,7 @@ struct fix {
 	char *dir;
 	struct node *n;
 	struct rules_model *m;
-	MDB_txn *txn;
+	struct store_txn *txn;
 };
 
 /* Per-test setup: a consortium with a co-contractor, and the base lot. */
@@ -59,7 +59,7 @@ teardown(void **state)
 
 	rules_free(f->m);
 	if (f->txn != NULL)
-		mdb_txn_abort(f->txn);
+		store_abort(f->txn);
 	node_close(f->n);
 	tu_rmtree(f->dir);
 	free(f);
@@ -115,7 +115,7 @@ check_march(struct fix *f, const uint8_t *sender, bool direct)
 	rules_free(f->m);
 	f->m = NULL;
 	if (f->txn != NULL)
-		mdb_txn_abort(f->txn);
+		store_abort(f->txn);
 	assert_ok(store_begin(&f->n->store, false, &f->txn));
 	if (rules_load(f->txn, &f->n->store, &q, &f->m, &d) != 0)
 		fail_msg("rules_load: %s %s", d.where, d.what);
@@ -617,7 +617,7 @@ test_r18_r19(void **state)
 	struct rules_query q = { "LOT-A", "2026-04-01", "2026-04-30",
 		WINDOW_ACTIVE, NULL, NULL, false };
 	struct rules_model *m;
-	MDB_txn *txn;
+	struct store_txn *txn;
 
 	/* R18: April's statement covers S1 (running) and S3 (starting) */
 	assert_ok(store_begin(&f->n->store, false, &txn));
@@ -626,7 +626,7 @@ test_r18_r19(void **state)
 	assert_string_equal(m->sessions[0].ref, "S1");
 	assert_string_equal(m->sessions[1].ref, "S3");
 	rules_free(m);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	/* R19: S1 gathers five employers and passes */
 	m = check_march(f, NULL, false);
 	assert_errors(m, 0);
@@ -730,7 +730,7 @@ test_dataset_exceptions(void **state)
 	json_error_t jerr;
 	char data[4096], opsf[4096], *tmp;
 	struct node *n;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	size_t i, k, socle = 0, unfinanced = 0;
 
 	(void)state;
@@ -783,7 +783,7 @@ test_dataset_exceptions(void **state)
 	    NOTE("sessions_outside_lot_territory"));
 #undef NOTE
 	rules_free(m);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	node_close(n);
 	tu_rmtree(tmp);
 	json_decref(ops);

@@ -41,7 +41,7 @@ struct fix {
 static void
 nosync(struct node *n)
 {
-	mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
+	store_set_sync(&n->store, false);
 }
 
 /* Appends a copy of one message to a wire. */
@@ -169,16 +169,16 @@ sync_nodes(struct node *x, struct node *y, struct sess_stats *xs,
 static uint64_t
 waiting(struct node *n)
 {
-	MDB_txn *txn;
-	MDB_stat st, ws;
+	struct store_txn *txn;
+	struct store_stat st, ws;
 
 	assert_ok(store_begin(&n->store, false, &txn));
-	assert_int_equal(mdb_stat(txn, n->store.dbi[TB_PENDING], &st), 0);
-	assert_int_equal(mdb_stat(txn, n->store.dbi[TB_WAITS], &ws), 0);
-	mdb_txn_abort(txn);
-	if (st.ms_entries == 0)
-		assert_int_equal(ws.ms_entries, 0);
-	return st.ms_entries;
+	assert_ok(store_stat(txn, &n->store, TB_PENDING, &st));
+	assert_ok(store_stat(txn, &n->store, TB_WAITS, &ws));
+	store_abort(txn);
+	if (st.entries == 0)
+		assert_int_equal(ws.entries, 0);
+	return st.entries;
 }
 
 /* Writes fields of one record in one change-set of node n. */
@@ -234,8 +234,8 @@ setup(void **state)
 	uint8_t pk[CONSORT_KEY_BYTES];
 	struct invite inv;
 	struct fix *f;
-	MDB_txn *txn;
-	MDB_val gv;
+	struct store_txn *txn;
+	struct store_val gv;
 	char path[4096];
 
 	f = calloc(1, sizeof(*f));
@@ -257,10 +257,10 @@ setup(void **state)
 	assert_ok(node_netkey(f->lead, inv.netkey));
 	assert_ok(store_begin(&f->lead->store, false, &txn));
 	assert_ok(store_get_change(txn, &f->lead->store, f->lead->pk, 1, &gv));
-	inv.genesis = gv.mv_data;
-	inv.genesis_len = gv.mv_size;
+	inv.genesis = gv.data;
+	inv.genesis_len = gv.len;
 	assert_ok(node_join(path, &inv, &f->co, &d));
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	nosync(f->co);
 	assert_ok(node_unlock(f->co, NULL, 0, &d));
 	put(f->lead, "trainee", "T1", "family_name", tu_str("Un"));
@@ -309,7 +309,7 @@ static int
 receive(struct node *n, struct tu_cs *cs, size_t count,
     struct log_receipt *rcpt, struct consort_diag *d)
 {
-	MDB_txn *txn;
+	struct store_txn *txn;
 	size_t i;
 	int rc = 0;
 
@@ -322,7 +322,7 @@ receive(struct node *n, struct tu_cs *cs, size_t count,
 	if (rc == 0)
 		rc = log_finish_batch(txn, &n->store, n->consortium, rcpt, d);
 	if (rc != 0) {
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		return rc;
 	}
 	return store_commit(txn);
@@ -664,7 +664,7 @@ test_waiting_from_an_older_store(void **state)
 	struct log_receipt r;
 	struct tu_cs cs[3];
 	uint8_t key[CONSORT_KEY_BYTES + 8];
-	MDB_txn *txn;
+	struct store_txn *txn;
 	int i;
 
 	for (i = 0; i < 3; i++)

@@ -8,6 +8,8 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 
+#include <lmdb.h>
+
 #include "testutil.h"
 
 #define NRECORDS 2000
@@ -116,11 +118,11 @@ static uint64_t
 count(struct node *n, unsigned type)
 {
 	uint64_t k;
-	MDB_txn *txn;
+	struct store_txn *txn;
 
 	assert_ok(store_begin(&n->store, false, &txn));
 	assert_ok(state_count(txn, &n->store, type, &k));
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return k;
 }
 
@@ -146,8 +148,62 @@ test_store_err_names(void **state)
 	assert_err(store_err(MDB_MAP_FULL), E(MAPFULL));
 	assert_err(store_err(EACCES), E(READONLY));
 	assert_err(store_err(EROFS), E(READONLY));
-	assert_err(store_err(MDB_CORRUPTED), E(STORE));
 	assert_string_equal(consort_err_name(E(NOSPC)), "ENOSPC");
+}
+
+/* Asserts that store_err maps rc to want, whose name and message are given. */
+static void
+maps_to(int rc, int want, const char *name, const char *message)
+{
+	int got = store_err(rc);
+
+	if (got != want)
+		fail_msg("store_err(%d) is %s, not %s", rc, consort_err_name(got),
+		    name);
+	assert_string_equal(consort_err_name(got), name);
+	assert_string_equal(consort_strerror(got), message);
+}
+
+/*
+ * LMDB's own codes and errno values become consort errors that say what
+ * happened: a damaged store, a spoilt transaction, a full map, a missing
+ * key, the disk.  None is left unknown.
+ */
+static void
+test_store_err_lmdb(void **state)
+{
+	int rc;
+
+	(void)state;
+	maps_to(MDB_CORRUPTED, E(CORRUPTED), "ECORRUPTED",
+	    "store corrupted: a page is missing or damaged (LMDB)");
+	maps_to(MDB_PAGE_NOTFOUND, E(CORRUPTED), "ECORRUPTED",
+	    "store corrupted: a page is missing or damaged (LMDB)");
+	maps_to(MDB_BAD_TXN, E(BADTXN), "EBADTXN",
+	    "store transaction unusable after an earlier failure (LMDB)");
+	maps_to(MDB_MAP_FULL, E(MAPFULL), "EMAPFULL",
+	    "store is full (LMDB map size)");
+	maps_to(MDB_NOTFOUND, E(NOENT), "ENOENT", "not found");
+	maps_to(MDB_KEYEXIST, E(EXIST), "EEXIST", "already exists");
+	maps_to(MDB_READERS_FULL, E(BUSY), "EBUSY", "busy: try again later");
+	maps_to(EIO, E(IO), "EIO", "input/output error");
+	maps_to(ENOSPC, E(NOSPC), "ENOSPC", "no space left on the device");
+	maps_to(ENOMEM, E(NOMEM), "ENOMEM", "out of memory");
+	assert_int_equal(store_err(0), 0);
+	/* a consort error passes unchanged: mapping twice changes nothing */
+	assert_err(store_err(E(CORRUPTED)), E(CORRUPTED));
+	assert_err(store_err(store_err(MDB_BAD_TXN)), E(BADTXN));
+	for (rc = MDB_KEYEXIST; rc <= MDB_LAST_ERRCODE; rc++)
+		if (strcmp(consort_err_name(store_err(rc)), "EUNKNOWN") == 0)
+			fail_msg("LMDB's %d (%s) maps to no consort error", rc,
+			    mdb_strerror(rc));
+	/* those that stop a batch rather than refuse its item */
+	assert_true(store_fault(store_err(MDB_CORRUPTED)));
+	assert_true(store_fault(store_err(MDB_BAD_TXN)));
+	assert_true(store_fault(store_err(MDB_MAP_FULL)));
+	assert_true(store_fault(store_err(EIO)));
+	assert_false(store_fault(store_err(MDB_NOTFOUND)));
+	assert_false(store_fault(E(SIGNATURE)));
 }
 
 /* A local edit on a full disk fails with E(NOSPC) and stores nothing. */
@@ -231,6 +287,7 @@ main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		T(test_store_err_names),
+		T(test_store_err_lmdb),
 		T(test_edit_nospace),
 		T(test_import_nospace),
 	};

@@ -176,11 +176,11 @@ tu_is_str(const struct value *v, const char *s)
 static inline void
 tu_state_hash(struct store *s, uint8_t out[CONSORT_HASH_BYTES])
 {
-	MDB_txn *txn;
+	struct store_txn *txn;
 
 	assert_ok(store_begin(s, false, &txn));
 	assert_ok(state_hash(txn, s, out));
-	mdb_txn_abort(txn);
+	store_abort(txn);
 }
 
 /* An author's head in a store (seq 0 when the author is unknown). */
@@ -188,13 +188,13 @@ static inline struct head
 tu_head(struct store *s, const uint8_t *author)
 {
 	struct head h;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	int rc;
 
 	memset(&h, 0, sizeof(h));
 	assert_ok(store_begin(s, false, &txn));
 	rc = store_head(txn, s, author, &h);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (rc == E(NOENT))
 		memset(&h, 0, sizeof(h));
 	else
@@ -222,13 +222,13 @@ tu_apply(struct store *s, const uint8_t consortium[CONSORT_HASH_BYTES],
     const void *p, size_t len)
 {
 	struct consort_diag d = { 0 };
-	MDB_txn *txn;
+	struct store_txn *txn;
 	int rc;
 
 	memset(&d, 0, sizeof(d));
 	assert_ok(store_begin(s, true, &txn));
 	if ((rc = log_apply(txn, s, p, len, consortium, &d)) != 0) {
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		return rc;
 	}
 	return store_commit(txn);
@@ -315,16 +315,16 @@ static inline struct tu_cs
 tu_stored_cs(struct store *s, const uint8_t *author, uint64_t seq)
 {
 	struct tu_cs cs;
-	MDB_txn *txn;
-	MDB_val v;
+	struct store_txn *txn;
+	struct store_val v;
 
 	assert_ok(store_begin(s, false, &txn));
 	assert_ok(store_get_change(txn, s, author, seq, &v));
-	cs.len = v.mv_size;
+	cs.len = v.len;
 	cs.p = malloc(cs.len);
 	assert_non_null(cs.p);
-	memcpy(cs.p, v.mv_data, cs.len);
-	mdb_txn_abort(txn);
+	memcpy(cs.p, v.data, cs.len);
+	store_abort(txn);
 	return cs;
 }
 
@@ -345,7 +345,7 @@ tu_export(struct store *s)
 {
 	struct consort_diag d = { 0 };
 	struct jsonw w;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
@@ -355,7 +355,7 @@ tu_export(struct store *s)
 	jw_init(&w, f);
 	assert_ok(store_begin(s, false, &txn));
 	assert_ok(state_export_json(txn, s, &w, &d));
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	assert_int_equal(fclose(f), 0);
 	return buf;
 }

@@ -69,8 +69,8 @@ vv_for(struct cmd_ctx *ctx, const char *siret, struct sess_vv **vv,
 	char key[3 + 2 * CONSORT_KEY_BYTES + 1];
 	struct mp_reader r;
 	uint32_t i, count, k;
-	MDB_txn *txn;
-	MDB_val v;
+	struct store_txn *txn;
+	struct store_val v;
 	int rc;
 
 	*n = 0;
@@ -91,7 +91,7 @@ vv_for(struct cmd_ctx *ctx, const char *siret, struct sess_vv **vv,
 		rc = 0;  /* never synced: it gets everything */
 		goto out;
 	}
-	mp_reader_init(&r, v.mv_data, v.mv_size);
+	mp_reader_init(&r, v.data, v.len);
 	if (rc != 0 || (rc = mp_read_array(&r, &count)) != 0 ||
 	    (*vv = calloc(count + 1, sizeof(**vv))) == NULL)
 		goto out;
@@ -105,7 +105,7 @@ vv_for(struct cmd_ctx *ctx, const char *siret, struct sess_vv **vv,
 		}
 	*n = count;
 out:
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return rc;
 }
 

@@ -6,7 +6,7 @@
 
 struct list {
 	struct cmd_ctx *ctx;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	struct jsonw *jw;
 	FILE *out;
 	const char *ref;
@@ -18,13 +18,13 @@ static void
 change_id(struct list *l, const struct conflict_value *v, char hex[65])
 {
 	uint8_t id[CONSORT_HASH_BYTES];
-	MDB_val b;
+	struct store_val b;
 
 	hex[0] = '\0';
 	if (store_get_change(l->txn, &l->ctx->node->store, v->author, v->seq,
-	    &b) != 0 || b.mv_size <= CONSORT_SIG_BYTES)
+	    &b) != 0 || b.len <= CONSORT_SIG_BYTES)
 		return;
-	keys_hash(id, b.mv_data, b.mv_size - CONSORT_SIG_BYTES);
+	keys_hash(id, b.data, b.len - CONSORT_SIG_BYTES);
 	util_hex(hex, id, CONSORT_HASH_BYTES);
 }
 
@@ -178,7 +178,7 @@ conflicts_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    (rc = perm_roster(l.txn, &ctx->node->store)) == 0)
 		rc = conflicts_scan(l.txn, &ctx->node->store, t ? t->id : 0,
 		    print_one, &l);
-	mdb_txn_abort(l.txn);
+	store_abort(l.txn);
 	if (json) {
 		jw_arr_end(&jw);
 		putc('\n', l.out);

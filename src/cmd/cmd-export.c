@@ -7,7 +7,7 @@ export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct consort_diag d = { 0 };
 	struct jsonw jw;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	FILE *out;
 	bool json;
 	int rc;
@@ -23,7 +23,7 @@ export_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	out = cmd_out_begin();
 	jw_init(&jw, out);
 	rc = state_export_json(txn, &ctx->node->store, &jw, &d);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	putc('\n', out);
 	rc = cmd_out_end(out, rc);
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;

@@ -110,7 +110,7 @@ parse(struct cmd_ctx *ctx, int argc, char **argv, struct invite_args *a)
 
 /* Lists the keys of the members bound and not revoked. */
 static int
-member_keys(struct cmd_ctx *ctx, MDB_txn *txn, struct invite *inv)
+member_keys(struct cmd_ctx *ctx, struct store_txn *txn, struct invite *inv)
 {
 	struct store *s = &ctx->node->store;
 	static uint8_t keys[STORE_MAX_MEMBERS][CONSORT_KEY_BYTES];
@@ -130,10 +130,10 @@ member_keys(struct cmd_ctx *ctx, MDB_txn *txn, struct invite *inv)
 
 /* Fills the invite with the consortium's identity, network key and genesis. */
 static int
-fill_invite(struct cmd_ctx *ctx, MDB_txn *txn, const struct invite_args *a,
-    struct invite *inv)
+fill_invite(struct cmd_ctx *ctx, struct store_txn *txn,
+    const struct invite_args *a, struct invite *inv)
 {
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	memset(inv, 0, sizeof(*inv));
@@ -146,8 +146,8 @@ fill_invite(struct cmd_ctx *ctx, MDB_txn *txn, const struct invite_args *a,
 	    (rc = store_get_change(txn, &ctx->node->store, ctx->node->founder, 1,
 	    &v)) != 0)
 		return rc;
-	inv->genesis = v.mv_data;
-	inv->genesis_len = v.mv_size;
+	inv->genesis = v.data;
+	inv->genesis_len = v.len;
 	return member_keys(ctx, txn, inv);
 }
 

@@ -42,7 +42,7 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct list_ctx l = { NULL, NULL, NULL, NULL };
 	struct consort_diag d = { 0 };
 	struct jsonw jw;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	bool json;
 	int rc;
 
@@ -64,7 +64,7 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		jw_obj(&jw);
 	}
 	rc = state_foreach_d(txn, &ctx->node->store, l.t->id, list_one, &l, &d);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (json) {
 		jw_obj_end(&jw);
 		putc('\n', l.out);

@@ -41,50 +41,32 @@ print_cs(FILE *out, struct jsonw *jw, const struct changeset *cs, size_t size)
 	jw_obj_end(jw);
 }
 
-/* Names a stored change-set that does not decode. */
-static int
-damaged(struct consort_diag *d, const MDB_val *k, int rc)
-{
-	char a[2 * CONSORT_KEY_BYTES + 1], where[128], what[1024];
+/* Where log_foreach's change-sets are printed. */
+struct log_out {
+	FILE *out;
+	struct jsonw *jw;
+};
 
-	if (k->mv_size != CONSORT_KEY_BYTES + 8)
-		return consort_diag_set(d, E(STORE), "changes table",
-		    "a malformed key", "run consort verify");
-	util_hex(a, k->mv_data, CONSORT_KEY_BYTES);
-	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
-	    (unsigned long long)util_get_be64((const uint8_t *)k->mv_data +
-	    CONSORT_KEY_BYTES));
-	snprintf(what, sizeof(what), "the stored bytes do not decode (%s: %s)",
-	    d->where, d->what);
-	return consort_diag_set(d, rc, where, what, "the store was altered; run "
-	    "consort verify, then restore it from a backup or sync it again");
+/* Prints one stored change-set of log_foreach. */
+static int
+print_one(void *ctx, const struct changeset *cs, size_t size)
+{
+	struct log_out *o = ctx;
+
+	print_cs(o->out, o->jw, cs, size);
+	return 0;
 }
 
-/* Walks the changes table and prints each change-set. */
+/* Walks the stored change-sets and prints each. */
 static int
-walk(struct cmd_ctx *ctx, MDB_txn *txn, FILE *out, struct jsonw *jw)
+walk(struct cmd_ctx *ctx, struct store_txn *txn, FILE *out, struct jsonw *jw)
 {
 	struct consort_diag d = { 0 };
-	struct store *s = &ctx->node->store;
-	struct changeset cs;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, op = MDB_FIRST;
+	struct log_out o = { out, jw };
+	int rc;
 
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_CHANGES], &c)) != 0)
-		return cmd_fail(ctx, store_err(rc), NULL);
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if ((rc = cs_decode(v.mv_data, v.mv_size, &cs, &d)) != 0) {
-			rc = damaged(&d, &k, rc);
-			break;
-		}
-		print_cs(out, jw, &cs, v.mv_size);
-		cs_free(&cs);
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND) {
-		cmd_fail(ctx, rc < 0 ? rc : store_err(rc), &d);
+	if ((rc = log_foreach(txn, &ctx->node->store, print_one, &o, &d)) != 0) {
+		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;  /* store damage, not a refused input */
 	}
 	return EXIT_OK;
@@ -95,7 +77,7 @@ static int
 log_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct jsonw jw;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	FILE *out;
 	bool json;
 	int rc;
@@ -114,7 +96,7 @@ log_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		jw_arr(&jw);
 	}
 	rc = walk(ctx, txn, out, json ? &jw : NULL);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (json && rc == EXIT_OK) {
 		jw_arr_end(&jw);
 		putc('\n', out);

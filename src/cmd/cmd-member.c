@@ -42,7 +42,7 @@ member_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct member_ctx m = { NULL, NULL, NULL };
 	struct consort_diag d = { 0 };
 	struct jsonw jw;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	bool json;
 	int rc;
 
@@ -63,7 +63,7 @@ member_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	}
 	rc = state_foreach_d(txn, &ctx->node->store, T_member, member_one, &m,
 	    &d);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (json) {
 		jw_obj_end(&jw);
 		putc('\n', m.out);

@@ -82,7 +82,7 @@ print_refusals(const struct rules_model *m, const struct order_opts *o)
 
 /* Loads and checks the model of a request in a read transaction. */
 static int
-check(struct cmd_ctx *ctx, const struct order_opts *o, MDB_txn **txn,
+check(struct cmd_ctx *ctx, const struct order_opts *o, struct store_txn **txn,
     struct rules_model **m, struct consort_diag *d)
 {
 	struct store *s = &ctx->node->store;
@@ -100,7 +100,7 @@ check(struct cmd_ctx *ctx, const struct order_opts *o, MDB_txn **txn,
 	    (rc = rules_check(*txn, *m)) != 0) {
 		rules_free(*m);
 		*m = NULL;
-		mdb_txn_abort(*txn);
+		store_abort(*txn);
 		*txn = NULL;
 	}
 	return rc;
@@ -155,7 +155,7 @@ order_build(struct cmd_ctx *ctx, int argc, char **argv)
 	struct rules_model *m = NULL;
 	const struct member *me;
 	json_t *req = NULL, *t;
-	MDB_txn *txn = NULL;
+	struct store_txn *txn = NULL;
 	char *file = NULL;
 	size_t len;
 	int c, rc;
@@ -190,11 +190,11 @@ order_build(struct cmd_ctx *ctx, int argc, char **argv)
 	if (m->errors > 0 || m->conflicts > 0) {
 		print_refusals(m, &o);
 		rules_free(m);
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		return EXIT_REFUSED;
 	}
 	if (o.direct) {
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		rc = record_notice(ctx, &o, m);
 		rules_free(m);
 		if (rc != 0)
@@ -205,14 +205,14 @@ order_build(struct cmd_ctx *ctx, int argc, char **argv)
 		if (me == NULL || order_find_notice(txn, &ctx->node->store, o.lot,
 		    o.period, me->siret, nref, sizeof(nref), ndate) != 0) {
 			rules_free(m);
-			mdb_txn_abort(txn);
+			store_abort(txn);
 			return cmd_fail(ctx, E(NOENT), NULL);
 		}
 		o.notice = nref;
 		o.notice_date = ndate;
 	}
 	rc = order_request(txn, ctx->node, m, &o, &req, &d);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (rc == E(NOENT)) {
 		fprintf(stderr, "consort order build: %s: %s; %s\n", d.where,
 		    d.what, d.hint);

@@ -53,7 +53,7 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct consort_diag d = { 0 };
 	const struct schema_type *t;
 	struct record r;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	bool json;
 	int rc;
 
@@ -82,7 +82,7 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		show_json(&ctx->node->store, t, &r);
 	else if (rc == 0)
 		show_text(&ctx->node->store, t, &r);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	merge_record_free(&r);
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
 }

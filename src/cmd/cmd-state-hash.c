@@ -8,7 +8,7 @@ state_hash_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct consort_diag d = { 0 };
 	uint8_t h[CONSORT_HASH_BYTES];
 	char hex[2 * CONSORT_HASH_BYTES + 1];
-	MDB_txn *txn;
+	struct store_txn *txn;
 	int rc;
 
 	(void)argv;
@@ -19,7 +19,7 @@ state_hash_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
 	rc = state_hash(txn, &ctx->node->store, h);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (rc != 0) {
 		consort_diag_set(&d, rc, "state", "a stored record is damaged",
 		    "run consort verify, then consort rebuild");

@@ -67,7 +67,7 @@ statement_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct consort_diag d = { 0 };
 	const char *lot = NULL, *month = NULL;
 	json_t *st = NULL;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	bool json = false;
 	char *s;
 	size_t len;
@@ -96,7 +96,7 @@ statement_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
 	rc = statement_build(txn, &ctx->node->store, lot, month, &st, &d);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
 	out = cmd_out_begin();

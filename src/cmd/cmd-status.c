@@ -6,7 +6,7 @@
 
 struct status_ctx {
 	struct cmd_ctx *ctx;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	struct jsonw *jw;
 	FILE *out;
 };
@@ -55,43 +55,31 @@ print_author(struct status_ctx *x, const uint8_t *author)
 	return 0;
 }
 
-/* Decodes and prints one peer record of the peers table. */
+/* Prints the outcome of the last sync with one peer. */
 static int
-print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
+print_peer(void *ctx, const struct peer_stats *st)
 {
 	static const char *const names[] = { "time", "sent", "received",
 		"refused", "forks", "bytes" };
-	uint64_t num[6], refused_cs = 0;
-	const uint8_t *peer;
-	const char *err;
-	uint32_t n, plen, elen, i;
-	struct mp_reader r;
+	struct status_ctx *x = ctx;
+	uint64_t num[6] = { st->time, st->sent, st->received, st->refused_ops,
+		st->forks, st->bytes }, refused_cs = st->refused;
+	const char *err = st->err;
+	uint32_t elen = st->errlen, i;
 	char when[32], hex[2 * CONSORT_KEY_BYTES + 1] = "";
 
-	/* 8 elements; a 9th, the change-sets refused, since that was counted */
-	mp_reader_init(&r, v->mv_data, v->mv_size);
-	if (mp_read_array(&r, &n) != 0 || (n != 8 && n != 9))
-		return E(STORE);
-	for (i = 0; i < 6; i++)
-		if (mp_read_uint(&r, &num[i]) != 0)
-			return E(STORE);
-	if (mp_read_bin(&r, &peer, &plen) != 0 || mp_read_str(&r, &err, &elen) != 0)
-		return E(STORE);
-	if (n == 9 && mp_read_uint(&r, &refused_cs) != 0)
-		return E(STORE);
-	if (plen == CONSORT_KEY_BYTES)
-		util_hex(hex, peer, CONSORT_KEY_BYTES);
+	if (st->key != NULL)
+		util_hex(hex, st->key, CONSORT_KEY_BYTES);
 	cmd_time(when, sizeof(when), (time_t)num[0]);
 	if (x->jw == NULL) {
-		const struct member *m = plen == CONSORT_KEY_BYTES ?
-		    perm_member_by_key(&x->ctx->node->store, peer) : NULL;
-		bool from = k->mv_size > 5 && memcmp(k->mv_data, "from ", 5) == 0;
+		const struct member *m = st->key != NULL ?
+		    perm_member_by_key(&x->ctx->node->store, st->key) : NULL;
+		bool from = st->addrlen > 5 && memcmp(st->addr, "from ", 5) == 0;
 
 		if (from && m != NULL)
 			fprintf(x->out, "  from %s (%s)", m->name, m->siret);
 		else
-			fprintf(x->out, "  %.*s", (int)k->mv_size,
-			    (const char *)k->mv_data);
+			fprintf(x->out, "  %.*s", (int)st->addrlen, st->addr);
 		fprintf(x->out, "  last sync %s: sent %llu, received %llu, "
 		    "refused %llu ops", when, (unsigned long long)num[1],
 		    (unsigned long long)num[2], (unsigned long long)num[3]);
@@ -105,7 +93,7 @@ print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
 	/* keys in sorted order */
 	jw_obj(x->jw);
 	jw_key(x->jw, "address");
-	jw_strn(x->jw, k->mv_data, k->mv_size);
+	jw_strn(x->jw, st->addr, st->addrlen);
 	jw_key(x->jw, names[5]);
 	jw_int(x->jw, (int64_t)num[5]);
 	jw_key(x->jw, "error");
@@ -128,87 +116,45 @@ print_peer(struct status_ctx *x, const MDB_val *k, const MDB_val *v)
 	return 0;
 }
 
-/* Walks the peers table (addresses, not the "vv:" records). */
+/* Prints one fork: two change-sets with one author and seq, both ids. */
 static int
-print_peers(struct status_ctx *x)
+print_fork(void *ctx, const struct log_fork *f)
 {
-	struct store *s = &x->ctx->node->store;
-	MDB_cursor *c;
-	MDB_val k, v;
-	int rc, op = MDB_FIRST;
-
-	if ((rc = mdb_cursor_open(x->txn, s->dbi[TB_PEERS], &c)) != 0)
-		return store_err(rc);
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size > 3 && memcmp(k.mv_data, "vv:", 3) == 0)
-			continue;
-		if ((rc = print_peer(x, &k, &v)) != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_err(rc);
-}
-
-/* Lists the forks: two change-sets with one author and seq, both ids. */
-static int
-print_forks(struct status_ctx *x)
-{
+	struct status_ctx *x = ctx;
 	struct store *s = &x->ctx->node->store;
 	char a[2 * CONSORT_KEY_BYTES + 1], h1[65], h2[65];
-	uint8_t held[CONSORT_HASH_BYTES], other[CONSORT_HASH_BYTES];
-	struct mp_reader r;
-	MDB_cursor *c;
-	MDB_val k, v;
-	uint32_t n;
-	int rc, op = MDB_FIRST;
 
-	if ((rc = mdb_cursor_open(x->txn, s->dbi[TB_FORKS], &c)) != 0)
-		return store_err(rc);
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		mp_reader_init(&r, v.mv_data, v.mv_size);
-		if (k.mv_size != CONSORT_KEY_BYTES + 8 || mp_read_array(&r, &n) != 0 ||
-		    n != 3 || mp_read_bin_fixed(&r, held, sizeof(held)) != 0 ||
-		    mp_read_bin_fixed(&r, other, sizeof(other)) != 0) {
-			rc = E(STORE);
-			break;
-		}
-		util_hex(a, k.mv_data, CONSORT_KEY_BYTES);
-		util_hex(h1, held, sizeof(held));
-		util_hex(h2, other, sizeof(other));
-		if (x->jw == NULL) {
-			fprintf(x->out, "  fork: author %.16s (%s) seq %llu: held %.16s, "
-			    "also seen %.16s (not merged)\n", a, member_of(s, k.mv_data),
-			    (unsigned long long)util_get_be64((uint8_t *)k.mv_data +
-			    CONSORT_KEY_BYTES), h1, h2);
-			continue;
-		}
-		jw_obj(x->jw);
-		jw_key(x->jw, "author");
-		jw_str(x->jw, a);
-		jw_key(x->jw, "held");
-		jw_str(x->jw, h1);
-		jw_key(x->jw, "other");
-		jw_str(x->jw, h2);
-		jw_key(x->jw, "seq");
-		jw_int(x->jw, (int64_t)util_get_be64((uint8_t *)k.mv_data +
-		    CONSORT_KEY_BYTES));
-		jw_obj_end(x->jw);
+	util_hex(a, f->author, CONSORT_KEY_BYTES);
+	util_hex(h1, f->held, sizeof(f->held));
+	util_hex(h2, f->other, sizeof(f->other));
+	if (x->jw == NULL) {
+		fprintf(x->out, "  fork: author %.16s (%s) seq %llu: held %.16s, "
+		    "also seen %.16s (not merged)\n", a, member_of(s, f->author),
+		    (unsigned long long)f->seq, h1, h2);
+		return 0;
 	}
-	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : rc < 0 ? rc : store_err(rc);
+	jw_obj(x->jw);
+	jw_key(x->jw, "author");
+	jw_str(x->jw, a);
+	jw_key(x->jw, "held");
+	jw_str(x->jw, h1);
+	jw_key(x->jw, "other");
+	jw_str(x->jw, h2);
+	jw_key(x->jw, "seq");
+	jw_int(x->jw, (int64_t)f->seq);
+	jw_obj_end(x->jw);
+	return 0;
 }
 
 /* The number of entries of a table. */
 static uint64_t
 entries(struct status_ctx *x, enum store_table t)
 {
-	MDB_stat st;
+	struct store_stat st;
 
-	if (mdb_stat(x->txn, x->ctx->node->store.dbi[t], &st) != 0)
+	if (store_stat(x->txn, &x->ctx->node->store, t, &st) != 0)
 		return 0;
-	return st.ms_entries;
+	return st.entries;
 }
 
 /* Prints everything, as text or JSON. */
@@ -233,7 +179,7 @@ print_status(struct status_ctx *x)
 		jw_arr(x->jw);
 	}
 	if (rc == 0)
-		rc = print_forks(x);
+		rc = log_foreach_fork(x->txn, s, print_fork, x);
 	if (x->jw != NULL) {
 		jw_arr_end(x->jw);
 		jw_key(x->jw, "peers");
@@ -241,7 +187,7 @@ print_status(struct status_ctx *x)
 	} else
 		fprintf(x->out, "peers\n");
 	if (rc == 0)
-		rc = print_peers(x);
+		rc = peers_foreach_stats(x->txn, s, print_peer, x);
 	if (x->jw != NULL) {
 		jw_arr_end(x->jw);
 		jw_key(x->jw, "refused");
@@ -284,7 +230,7 @@ status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = store_load_authors(x.txn, &ctx->node->store)) == 0 &&
 	    (rc = perm_roster(x.txn, &ctx->node->store)) == 0)
 		rc = print_status(&x);
-	mdb_txn_abort(x.txn);
+	store_abort(x.txn);
 	rc = cmd_out_end(x.out, rc);
 	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
 }

@@ -36,7 +36,7 @@ since(const struct timespec *t0)
  * that is never kept works on a read-only node too (store_begin_scratch).
  */
 static int
-begin(struct cmd_ctx *ctx, MDB_txn **txn, bool keep)
+begin(struct cmd_ctx *ctx, struct store_txn **txn, bool keep)
 {
 	int rc;
 
@@ -46,7 +46,7 @@ begin(struct cmd_ctx *ctx, MDB_txn **txn, bool keep)
 	    store_begin_scratch(&ctx->node->store, txn)) != 0 ||
 	    (rc = store_load_authors(*txn, &ctx->node->store)) != 0) {
 		if (*txn != NULL)
-			mdb_txn_abort(*txn);
+			store_abort(*txn);
 		return cmd_fail(ctx, rc, NULL);
 	}
 	return 0;
@@ -59,7 +59,7 @@ verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct consort_diag d = { 0 };
 	struct log_replay_stats st;
 	struct timespec t0;
-	MDB_txn *txn = NULL;
+	struct store_txn *txn = NULL;
 	int rc;
 
 	(void)argv;
@@ -69,7 +69,7 @@ verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = log_verify(txn, &ctx->node->store, ctx->node->consortium, &st, &d);
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	if (rc != 0) {
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
@@ -89,7 +89,7 @@ rebuild_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	char hex[2 * CONSORT_HASH_BYTES + 1];
 	struct log_replay_stats st;
 	struct timespec t0;
-	MDB_txn *txn = NULL;
+	struct store_txn *txn = NULL;
 	int rc;
 
 	(void)argv;
@@ -101,7 +101,7 @@ rebuild_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((rc = store_clear_state(txn, &ctx->node->store)) != 0 ||
 	    (rc = log_replay(txn, &ctx->node->store, ctx->node->consortium, &st,
 	    &d)) != 0 || (rc = state_hash(txn, &ctx->node->store, h)) != 0) {
-		mdb_txn_abort(txn);
+		store_abort(txn);
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}

@@ -80,7 +80,7 @@ whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct whoami w;
-	MDB_txn *txn;
+	struct store_txn *txn;
 	bool json = false, key_only = false;
 	int c, rc;
 
@@ -112,7 +112,7 @@ whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	rc = state_foreach(txn, &ctx->node->store, T_member, find_self, &w);
 	if (rc >= 0)
 		print_whoami(&w, json);  /* values point into the transaction */
-	mdb_txn_abort(txn);
+	store_abort(txn);
 	return rc < 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
 }
 

@@ -1,7 +1,7 @@
 /*
  * edrate NODE_DIR [--repeat N]: the raw Ed25519 verify rate on a node's own
- * change-sets.  Every value of the "changes" table is loaded from a
- * read-only LMDB environment and decoded (cs_decode) before the clock
+ * change-sets.  Every value of the "changes" table is loaded from the
+ * node's store and decoded (cs_decode) before the clock
  * starts; then crypto_sign_verify_detached runs over exactly those bodies,
  * signatures and author keys, N times (default 5) after one untimed
  * warm-up pass, timed with CLOCK_MONOTONIC.  Prints the medians:
@@ -18,7 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <lmdb.h>
 #include <sodium.h>
 
 #include "core.h"
@@ -50,17 +49,18 @@ usage(void)
 	return 2;
 }
 
-/* Prints an LMDB failure and returns the error exit status. */
+/* Prints a store failure and returns the error exit status. */
 static int
-mdb_fail(const char *what, int rc)
+store_fail(const char *what, int rc)
 {
-	fprintf(stderr, "edrate: %s: %s\n", what, mdb_strerror(rc));
+	fprintf(stderr, "edrate: %s: %s [%s]\n", what, consort_strerror(rc),
+	    consort_err_name(rc));
 	return 1;
 }
 
 /* Copies one stored change-set and decodes it to find body, sig and author. */
 static int
-items_add(struct items *it, const MDB_val *v)
+items_add(struct items *it, const struct store_val *v)
 {
 	struct consort_diag d = { 0 };
 	struct changeset cs;
@@ -77,10 +77,10 @@ items_add(struct items *it, const MDB_val *v)
 		it->cap = cap;
 	}
 	x = &it->v[it->n];
-	if ((x->bytes = malloc(v->mv_size ? v->mv_size : 1)) == NULL)
+	if ((x->bytes = malloc(v->len ? v->len : 1)) == NULL)
 		return -1;
-	memcpy(x->bytes, v->mv_data, v->mv_size);
-	x->len = v->mv_size;
+	memcpy(x->bytes, v->data, v->len);
+	x->len = v->len;
 	if ((rc = cs_decode(x->bytes, x->len, &cs, &d)) != 0) {
 		fprintf(stderr, "edrate: stored change-set %zu does not decode: "
 		    "%s: %s\n", it->n + 1, d.where, d.what);
@@ -97,58 +97,43 @@ items_add(struct items *it, const MDB_val *v)
 	return 0;
 }
 
-/* Loads every value of the "changes" table of NODE_DIR/store, read-only. */
+/* Loads every value of the "changes" table of NODE_DIR/store. */
 static int
 load(const char *node_dir, struct items *it)
 {
 	char path[4096];
-	MDB_env *env;
-	MDB_txn *txn;
-	MDB_cursor *c;
-	MDB_dbi dbi;
-	MDB_val k, v;
-	int rc, op = MDB_FIRST, ret = 1;
+	struct store s;
+	struct store_txn *txn;
+	struct store_walk w;
+	struct store_val k, v;
+	int rc, ret = 1;
 
 	if ((size_t)snprintf(path, sizeof(path), "%s/store", node_dir) >=
 	    sizeof(path)) {
 		fprintf(stderr, "edrate: path too long\n");
 		return 1;
 	}
-	if ((rc = mdb_env_create(&env)) != 0)
-		return mdb_fail("mdb_env_create", rc);
-	mdb_env_set_maxdbs(env, 16);
-	if ((rc = mdb_env_open(env, path, MDB_RDONLY | MDB_NOTLS, 0600)) != 0) {
-		mdb_env_close(env);
-		fprintf(stderr, "edrate: %s: %s\n", path, mdb_strerror(rc));
-		return 1;
+	if ((rc = store_open(&s, path, false)) != 0)
+		return store_fail(path, rc);
+	if ((rc = store_begin(&s, false, &txn)) != 0) {
+		store_close(&s);
+		return store_fail("begin a read", rc);
 	}
-	if ((rc = mdb_txn_begin(env, NULL, MDB_RDONLY, &txn)) != 0) {
-		mdb_env_close(env);
-		return mdb_fail("mdb_txn_begin", rc);
-	}
-	if ((rc = mdb_dbi_open(txn, "changes", 0, &dbi)) != 0) {
-		mdb_fail("open table \"changes\"", rc);
+	if ((rc = store_walk_begin(&w, txn, &s, TB_CHANGES, NULL, 0, 0)) != 0) {
+		store_fail("read the changes table", rc);
 		goto out;
 	}
-	if ((rc = mdb_cursor_open(txn, dbi, &c)) != 0) {
-		mdb_fail("mdb_cursor_open", rc);
-		goto out;
-	}
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (items_add(it, &v) != 0) {
-			mdb_cursor_close(c);
-			goto out;
-		}
-	}
-	mdb_cursor_close(c);
-	if (rc != MDB_NOTFOUND)
-		mdb_fail("mdb_cursor_get", rc);
-	else
+	while ((rc = store_walk_next(&w, &k, &v)) > 0)
+		if (items_add(it, &v) != 0)
+			break;
+	store_walk_end(&w);
+	if (rc < 0)
+		store_fail("read the changes table", rc);
+	else if (rc == 0)
 		ret = 0;
 out:
-	mdb_txn_abort(txn);
-	mdb_env_close(env);
+	store_abort(txn);
+	store_close(&s);
 	return ret;
 }
 

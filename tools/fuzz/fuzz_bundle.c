@@ -37,7 +37,7 @@ setup(void)
 	if (node_init(path, &g, NULL, 0, &node, &d) != 0 ||
 	    bundle_key(node, key) != 0)
 		abort();
-	mdb_env_set_flags(node->store.env, MDB_NOSYNC, 1);
+	store_set_sync(&node->store, false);
 	snprintf(path, sizeof(path), "%s/in.bundle", dir);
 }
 
