@@ -791,20 +791,101 @@ struct genesis {
 	unsigned nco;
 };
 
+/*
+ * Creates a consortium's first node: the folder (and the missing ones
+ * above it), a key pair, a network key, the store and the genesis
+ * change-set that names the consortium and its awarded members.
+ * @param dir the node's folder: absent, or without a store
+ * @param g the consortium, its market and members
+ * @param pass, passlen a passphrase to seal the keys with, or NULL
+ * @param out set to the open node (its secret key loaded); node_close()
+ * @param d says what was refused, and where
+ * @return 0, or E(INVAL) (a bad folder name, or a member twice), E(EXIST)
+ *	(a node or a key there already), E(PERM) or E(READONLY) (a folder
+ *	that cannot be made), E(NOSPC), E(SCHEMA) (a name or SIRET the schema
+ *	refuses), E(NOMEM), E(IO), or an error of store_open() or store_commit()
+ */
 int node_init(const char *dir, const struct genesis *g, const char *pass,
     size_t passlen, struct node **out, struct consort_diag *d);
+
+/*
+ * Opens a node: its public key, store and identity; node_unlock() loads
+ * the secret key.
+ * @param dir the node's folder
+ * @param out set to the node, or NULL on failure; node_close()
+ * @param d says why a node cannot be opened
+ * @return 0, or E(NOTNODE) (no node there), E(PERM) (a store this user
+ *	may not read), E(KEY) (a bad key.pub), E(NOMEM), or an error of
+ *	store_open() or store_get()
+ */
 int node_open(const char *dir, struct node **out, struct consort_diag *d);
+
+/*
+ * Creates a folder holding only a key pair, for a member to be invited.
+ * @param dir the folder: absent, or without a store
+ * @param pass, passlen a passphrase to seal the secret key with, or NULL
+ * @param pk set to the new public key
+ * @param d says what was refused
+ * @return 0, or the errors of node_init() about folders and key files
+ */
 int node_keygen(const char *dir, const char *pass, size_t passlen,
     uint8_t pk[CONSORT_KEY_BYTES], struct consort_diag *d);
+
+/*
+ * Turns a folder made by node_keygen() into a member's node: network key,
+ * store, the consortium's identity and its genesis (from the invite).
+ * @param dir the folder of node_keygen()
+ * @param inv an opened invite (invite_open())
+ * @param out set to the node; node_close()
+ * @param d says what was refused
+ * @return 0, or E(NOTNODE) (no key pair in dir), E(EXIST) (a store there
+ *	already), an error of log_apply() on the genesis, of store_open(),
+ *	store_put() or store_commit()
+ */
 int node_join(const char *dir, const struct invite *inv, struct node **out,
     struct consort_diag *d);
+
+/*
+ * Tells whether a peer's key may sync with this node: the lead's, a member
+ * not revoked, or (before the first sync brought the roster) a member key
+ * the invite listed.  A store that cannot be read trusts nobody.
+ */
 bool node_trusts(struct node *n, const uint8_t key[CONSORT_KEY_BYTES]);
+
+/*
+ * Reads the consortium's network key.
+ * @param netkey set to the key
+ * @return 0, or E(NOENT) (no network.key), E(PASSPHRASE) (a sealed key and
+ *	no passphrase, or a wrong one), E(KEY) (a damaged file), or an error
+ *	of keys_passphrase_read()
+ */
 int node_netkey(const struct node *n, uint8_t netkey[32]);
+
+/*
+ * Opens a folder that holds only a key pair (node_keygen()).
+ * @param out set to the node (no store); node_close()
+ * @return 0, or E(NOTNODE) (no key pair), E(KEY), E(NOMEM)
+ */
 int node_open_keys(const char *dir, struct node **out, struct consort_diag *d);
+
+/*
+ * Loads the node's secret key, opening it with the passphrase when it is
+ * sealed; does nothing when it is loaded already.
+ * @param pass, passlen the passphrase, or NULL
+ * @return 0, or E(PASSPHRASE) (sealed and no passphrase, or a wrong one),
+ *	E(KEY) (a damaged key, or one that does not match key.pub), E(NOENT)
+ *	(no key file), E(NOMEM)
+ */
 int node_unlock(struct node *n, const char *pass, size_t passlen,
     struct consort_diag *d);
+
+/* Closes a node (NULL is ignored), wiping its secret key. */
 void node_close(struct node *n);
+
+/* Returns the next hybrid logical clock value: (ms << 16 | counter), rising. */
 uint64_t node_hlc_next(struct node *n);
+
+/* Computes the entity id of (type, ref) in the node's consortium. */
 void node_entity_id(const struct node *n, unsigned type, const char *ref,
     size_t len, uint8_t out[CONSORT_EID_BYTES]);
 
@@ -825,10 +906,40 @@ struct edit {
 	struct consort_diag diag;  /* why a flush or commit was refused */
 };
 
+/*
+ * Begins a local write: a write transaction of the node's store.
+ * @param n a node whose secret key is loaded (node_unlock())
+ * @param e the edit to fill; edit_commit() or edit_abort() ends it
+ * @return 0, or E(KEY) (no secret key), or an error of store_begin() (as
+ *	E(READONLY)) or store_load_authors()
+ */
 int edit_begin(struct node *n, struct edit *e);
+
+/*
+ * Signs the ops added so far into one change-set, stores and applies it
+ * (nothing when there are none).  The transaction stays open.
+ * @return 0, or E(NOMEM), an error of log_apply_own() (explained in
+ *	e->diag), store_put() or store_head()
+ */
 int edit_flush(struct edit *e);
+
+/*
+ * Flushes and commits, and ends the edit either way: e->committed counts
+ * the change-sets stored durably.
+ * @return 0, or an error of edit_flush() (nothing is stored) or of
+ *	store_commit() (E(NOSPC), E(MAPFULL), E(IO)...)
+ */
 int edit_commit(struct edit *e);
+
+/* Ends an edit without storing anything of its transaction. */
 void edit_abort(struct edit *e);
+
+/*
+ * Commits what was flushed so far and goes on in a new transaction (a long
+ * import's steps).
+ * @return 0, or an error of store_commit() (the edit is over: only
+ *	edit_abort() may follow) or of store_begin()
+ */
 int edit_renew(struct edit *e);
 
 /* ---- records.c: generic local edits over the schema ---- */
@@ -845,16 +956,52 @@ enum put_mode {
 	PUT_UPSERT,  /* create or update: import */
 };
 
+/*
+ * Adds to the edit's change-set the ops that create or update a record:
+ * one per field whose displayed value differs.
+ * @param e the edit
+ * @param t, ref, reflen the record
+ * @param in, n the fields to write (a VAL_NIL value unsets one)
+ * @param mode PUT_ADD, PUT_SET or PUT_UPSERT
+ * @param check_refs check that each reference names a live record
+ * @param changed set to whether any op was added
+ * @param d names the record and what was refused
+ * @return 0, or E(SCHEMA) (a bad ref), E(EXIST) (PUT_ADD of a live record),
+ *	E(NOENT) (PUT_SET of a missing one), E(REF) (a reference to a missing
+ *	record), or an error of store_get() or merge_decode() (E(STORE))
+ */
 int records_put(struct edit *e, const struct schema_type *t, const char *ref,
     size_t reflen, const struct field_input *in, unsigned n,
     enum put_mode mode, bool check_refs, bool *changed, struct consort_diag *d);
+
+/*
+ * Adds the op that deletes a live record (its history stays in the log).
+ * @return 0, or E(NOENT) (no live record), or an error of store_get()
+ */
 int records_delete(struct edit *e, const struct schema_type *t,
     const char *ref, size_t reflen, struct consort_diag *d);
+
+/*
+ * Refuses the deletion of a record that live records still name in a
+ * reference field, naming one of them and how many.
+ * @return 0, or E(REF) (it is named), or an error of state_foreach()
+ */
 int records_check_unreferenced(struct edit *e, const struct schema_type *t,
     const char *ref, size_t reflen, struct consort_diag *d);
+
+/*
+ * Tells whether the record a reference field's value names is alive.
+ * @param txn the transaction
+ * @param scratch a record to load it into
+ * @param f the reference field; v its value (VAL_STR)
+ * @param alive set to the answer
+ * @return 0, or an error of store_get() or merge_decode()
+ */
 int records_ref_alive(struct store_txn *txn, struct node *n,
     struct record *scratch, const struct schema_field *f, const struct value *v,
     bool *alive);
+
+/* Writes a fresh random ref for a record added without one: TYPE-16 hex. */
 void records_new_ref(const struct schema_type *t, char *out, size_t len);
 
 /* ---- import.c: JSON Lines and CSV import ---- */
@@ -885,8 +1032,29 @@ struct import_result {
 	uint64_t committed_records;
 };
 
+/*
+ * Imports a file in two passes: the first checks every line (against the
+ * schema and the store), the second writes, in change-sets of o->batch
+ * records, committing now and then.
+ * @param n a node whose secret key is loaded
+ * @param o the file, its format and the callbacks
+ * @param res set to what was read and what is durably stored, even when
+ *	the import stopped half-way
+ * @param d names the line or the record refused
+ * @return 0, or E(SCHEMA) (bad lines without o->skip_bad), E(INTERRUPTED)
+ *	(o->bad asked to stop), E(INVAL) (a CSV file without a type),
+ *	E(TOOBIG) (a CSV header over the bounds), E(IO) (the file cannot be
+ *	read), E(NOMEM), or an error of edit_commit() or edit_renew() (as
+ *	E(NOSPC) or E(MAPFULL)) or of the store's reads
+ */
 int import_file(struct node *n, const struct import_opts *o,
     struct import_result *res, struct consort_diag *d);
+
+/*
+ * Checks one line of an import against the schema alone (fuzzing, tests).
+ * @param header the CSV header line, or NULL for JSON Lines
+ * @return 0, or the refusal of that line (E(SCHEMA), E(INVAL), E(BADUTF8))
+ */
 int import_check_line(enum import_format fmt, const struct schema_type *type,
     const char *header, const char *line, size_t len, struct consort_diag *d);
 
@@ -969,19 +1137,53 @@ struct peer_stats {
 	uint32_t errlen;
 };
 
+/* Called on each peer's statistics: 0 to go on, an error to stop with. */
 typedef int (*peers_stats_fn)(void *ctx, const struct peer_stats *st);
 
+/*
+ * Calls fn on the last sync's outcome with each peer, by address.
+ * @param fn the visitor; st points into the store, valid during the call
+ * @return 0, or fn's error, or E(STORE) (a record that does not decode),
+ *	or an error of store_walk_next()
+ */
 int peers_foreach_stats(struct store_txn *txn, struct store *s,
     peers_stats_fn fn, void *ctx);
 
 /* ---- log.c: applying and replaying the log ---- */
 
+/*
+ * Decodes a signed change-set, checks it against the store (consortium,
+ * membership, chain, deps, signature), stores it and applies its ops.  Ops
+ * its author may not make are refused one by one (TB_REFUSED); that is not
+ * an error.
+ * @param txn a write transaction; after an error, abort it
+ * @param s its store
+ * @param bytes, len the signed change-set
+ * @param consortium the consortium's id (zeros for its genesis)
+ * @param d names the change-set and what was refused
+ * @return 0, or an error of cs_decode(), or E(CONSORTIUM) (another
+ *	consortium's), E(PERM) (its author is no member), E(EXIST) (held
+ *	already), E(FORK) (another one is held at its seq), E(CHAIN) (its
+ *	predecessor is missing), E(CAUSAL) (a dep is missing), E(SIGNATURE);
+ *	or, the node's own (store_fault()), E(NOMEM) or an error of the store
+ */
 int log_apply(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct consort_diag *d);
+
+/*
+ * log_apply() for a change-set this node has just signed: every check but
+ * the signature.
+ */
 int log_apply_own(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct consort_diag *d);
+
+/*
+ * Checks a decoded change-set as log_apply() does (its signature too),
+ * without storing it.
+ * @return 0, or the refusals and errors of log_apply() after the decoding
+ */
 int log_check_append(struct store_txn *txn, struct store *s,
     const struct changeset *cs, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct consort_diag *d);
@@ -992,9 +1194,31 @@ struct log_replay_stats {
 	uint64_t bytes;
 };
 
+/*
+ * Re-applies every stored change-set, each author's chain in order and
+ * every dep first, re-checking links and ids while a second thread
+ * re-checks the signatures.  The state tables must be empty
+ * (store_clear_state()).
+ * @param txn a write transaction
+ * @param st set to what was replayed
+ * @param d names the first change-set refused (a bad signature first)
+ * @return 0, or E(SIGNATURE) (a stored change-set was altered), E(CHAIN)
+ *	(a hole in a chain, a head that does not match), E(CAUSAL) (deps that
+ *	are not stored), E(CONSORTIUM), E(STORE) (the id index disagrees), an
+ *	error of cs_decode() (bytes that no longer decode), or of the store
+ */
 int log_replay(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
+
+/*
+ * Replays the log into scratch tables and compares them with the stored
+ * state.  Nothing of the stored state changes; abort the transaction
+ * afterwards.
+ * @param txn a write transaction (store_begin_scratch())
+ * @return 0, or E(STATE) (the stored state differs: d names the record),
+ *	or an error of log_replay() or store_open_scratch()
+ */
 int log_verify(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
@@ -1019,19 +1243,57 @@ struct log_receipt {
 #define LOG_PENDING_STRANGERS_MAX 256
 #define LOG_PENDING_STRANGERS_MAX_BYTES ((uint64_t)16 << 20)
 
+/*
+ * Takes one change-set from a peer or a bundle: applies it (and what
+ * waited for it), or counts it as held already, parks it until its past
+ * arrives, records it as a fork.  Whatever happens is counted in rcpt.
+ * @param txn a write transaction; log_finish_batch() ends the batch
+ * @param bytes, len the signed change-set
+ * @param rcpt the batch's counts, added to
+ * @param d names a refused change-set
+ * @return 0, or a refusal (rcpt->refused counts it; the batch is refused
+ *	with it): an error of cs_decode(), E(CONSORTIUM), E(PERM) (no member
+ *	wrote it), E(SIGNATURE), E(TOOBIG) (the waiting room is full); or the
+ *	node's own error (store_fault()): E(NOMEM), E(MAPFULL), E(CORRUPTED)...
+ */
 int log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_receipt *rcpt, struct consort_diag *d);
+
+/*
+ * Records a fork: another change-set (its id, and its bytes when known) at
+ * an author's seq whose change-set this node holds.
+ * @param bytes, len the other change-set, or NULL
+ * @return 0, or E(NOENT) (the held one is not stored), E(STORE), or an
+ *	error of store_put()
+ */
 int log_note_fork(struct store_txn *txn, struct store *s, const uint8_t *author,
     uint64_t seq, const uint8_t other[CONSORT_HASH_BYTES],
     const uint8_t *bytes, size_t len);
+
+/*
+ * Ends a batch of log_receive(): indexes what an older store left waiting,
+ * wakes what waits for the lead's change-sets held by now, and rebuilds
+ * the state when a revocation reached change-sets applied already.
+ * @return 0, or an error of log_replay() or of the store
+ */
 int log_finish_batch(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_receipt *rcpt,
     struct consort_diag *d);
 
+/* Called on each stored change-set: 0 to go on, an error to stop with. */
 typedef int (*log_visit_fn)(void *ctx, const struct changeset *cs,
     size_t len);
 
+/*
+ * Calls fn on every stored change-set, decoded, by author then seq.
+ * @param fn the visitor; cs is valid during the call only; len is the
+ *	size of its signed bytes
+ * @param d names a stored change-set that does not decode
+ * @return 0, or fn's error, or an error of cs_decode() or E(STORE) (a
+ *	stored change-set that does not decode, or a malformed key), or an
+ *	error of store_walk_next()
+ */
 int log_foreach(struct store_txn *txn, struct store *s, log_visit_fn fn,
     void *ctx, struct consort_diag *d);
 
@@ -1043,8 +1305,14 @@ struct log_fork {
 	uint8_t other[CONSORT_HASH_BYTES]; /* the id of the other */
 };
 
+/* Called on each fork: 0 to go on, an error to stop with. */
 typedef int (*log_fork_fn)(void *ctx, const struct log_fork *f);
 
+/*
+ * Calls fn on every fork recorded (log_note_fork()), by author then seq.
+ * @return 0, or fn's error, or E(STORE) (a fork record that does not
+ *	decode), or an error of store_walk_next()
+ */
 int log_foreach_fork(struct store_txn *txn, struct store *s, log_fork_fn fn,
     void *ctx);
 
@@ -1052,7 +1320,22 @@ int log_foreach_fork(struct store_txn *txn, struct store *s, log_fork_fn fn,
 
 struct sigpool;
 
+/*
+ * Starts checking every stored signature on a worker thread.
+ * @param txn a transaction that stays open, without writing the changes
+ *	table, until sigpool_finish()
+ * @param out set to the pool
+ * @return 0, or E(NOMEM), E(STORE) (a malformed key), or an error of
+ *	store_stat() or store_walk_next()
+ */
 int sigpool_start(struct store_txn *txn, struct store *s, struct sigpool **out);
+
+/*
+ * Helps with the checks left, waits for the worker and frees the pool.
+ * @param author, seq set to the first change-set, in log order, whose
+ *	signature does not hold
+ * @return 0, or E(SIGNATURE)
+ */
 int sigpool_finish(struct sigpool *p, uint8_t author[CONSORT_KEY_BYTES],
     uint64_t *seq);
 
@@ -1100,25 +1383,82 @@ int conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
 /* ---- state.c: state hash, export, queries ---- */
 
 struct jsonw;
+
+/*
+ * Called on each live record: 0 to go on, a positive value to stop (a
+ * success), a negative error to fail with.
+ */
 typedef int (*state_visit_fn)(void *ctx, const struct record *r);
 
+/*
+ * Hashes the whole state (BLAKE2b-256 over every record in (type, id)
+ * order, registers and all, authors by key): equal on every node that
+ * applied the same change-sets.
+ * @param out set to the hash
+ * @return 0, or E(STORE) (a record that does not decode), E(NOMEM), or an
+ *	error of store_walk_next()
+ */
 int state_hash(struct store_txn *txn, struct store *s,
     uint8_t out[CONSORT_HASH_BYTES]);
+
+/*
+ * Loads the record (type, ref); r->found and merge_alive() tell its state.
+ * @param founder the consortium's founder key (entity ids derive from it)
+ * @param r a record of merge_record_init(), filled
+ * @return 0 (found or not), or E(STORE) (a record that does not decode),
+ *	E(NOMEM), or an error of store_get()
+ */
 int state_lookup(struct store_txn *txn, struct store *s,
     const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
     size_t len, struct record *r);
+
+/* state_foreach_d() without a diagnostic. */
 int state_foreach(struct store_txn *txn, struct store *s, unsigned type,
     state_visit_fn fn, void *ctx);
+
+/*
+ * Calls fn on every live record of a type, in ref order.
+ * @param fn the visitor; the record is valid during the call only
+ * @param d names a stored record that does not decode
+ * @return 0 (fn stopped it with a positive value, or every record was
+ *	seen), fn's error, E(STORE) (a damaged record or index), E(NOMEM), or
+ *	an error of store_walk_next()
+ */
 int state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
     state_visit_fn fn, void *ctx, struct consort_diag *d);
+
+/* Writes a record's displayed fields as a JSON object, sorted by name. */
 void state_record_json(struct jsonw *w, const struct store *s,
     const struct record *r);
+
+/*
+ * Writes the canonical export: {"<type>": {"<ref>": {fields}}} for every
+ * exported type with live records, keys sorted at every level.
+ * @return 0, or an error of state_foreach_d() (d names a damaged record)
+ */
 int state_export_json(struct store_txn *txn, struct store *s, struct jsonw *w,
     struct consort_diag *d);
+
+/*
+ * Counts the live records of a type.
+ * @return 0, or an error of state_foreach()
+ */
 int state_count(struct store_txn *txn, struct store *s, unsigned type,
     uint64_t *n);
+
+/*
+ * Compares a stored state table with a rebuilt one, key by key; records
+ * are compared by content (their entries may be stored in another order).
+ * @param stored the table (TB_ENTITIES, TB_REFS, TB_OWNERS or TB_VV)
+ * @param rebuilt its rebuilt copy (store_scratch_of(stored))
+ * @param d names the first record that differs
+ * @return 0, or E(STATE) (they differ), E(NOMEM), or an error of
+ *	store_walk_next()
+ */
 int state_compare(struct store_txn *txn, struct store *s,
     enum store_table stored, enum store_table rebuilt, struct consort_diag *d);
+
+/* The displayed value of a field, or NULL when it is unset. */
 const struct value *state_field(const struct store *s, const struct record *r,
     unsigned field);
 
