@@ -23,12 +23,6 @@ struct fix {
 	char why[256];  /* the reason of the last change-set's first refusal */
 };
 
-/* A field-name / value pair. */
-struct kv {
-	const char *name;
-	struct value v;
-};
-
 /* Writes one record in one local change-set of node n. */
 static int
 put(struct node *n, const char *type, const char *ref, const struct kv *kv,

@@ -49,6 +49,12 @@ struct tu_author {
 	uint8_t prev[CONSORT_HASH_BYTES];
 };
 
+/* A field-name / value pair. */
+struct kv {
+	const char *name;
+	struct value v;
+};
+
 /* A signed change-set kept by a test. */
 struct tu_cs {
 	uint8_t *p;
