@@ -181,7 +181,7 @@ test_field_conflict(void **state)
 	assert_string_equal(other.c[0].val[0], "alice");
 }
 
-/* Concurrent writes of one value, and a write that saw both, are no conflict. */
+/* Concurrent writes of one value are no conflict, nor a later write. */
 static void
 test_no_conflict(void **state)
 {
@@ -217,7 +217,7 @@ test_find(void **state)
 	mdb_txn_abort(txn);
 }
 
-/* Keeping a value ends the conflict with that value; bad choices are refused. */
+/* Keeping a value ends the conflict with it; a bad choice is refused. */
 static void
 test_resolve_keep(void **state)
 {
@@ -324,7 +324,7 @@ test_delete_conflict(void **state)
 	tu_cs_free(&c1);
 }
 
-/* Business conflicts are listed with their rule and only clear with the data. */
+/* Business conflicts are listed by rule and clear only with the data. */
 static void
 test_business_conflicts(void **state)
 {

@@ -214,7 +214,8 @@ test_altered(void **state)
 		copy[i] ^= 0x01;
 		rc = open_bytes(f, copy, f->file.size, &got, &d);
 		if (rc != (i < 8 ? E(BADTYPE) : E(PERM)))
-			fail_msg("byte %zu altered: %s", i, consort_err_name(rc));
+			fail_msg("byte %zu altered: %s", i,
+			    consort_err_name(rc));
 		assert_null(got.buf);
 	}
 	memcpy(copy, f->file.data, f->file.size);
@@ -261,15 +262,16 @@ test_malformed_payload(void **state)
 		seal_payload(f, &plain, &file);
 		rc = open_bytes(f, file.data, file.size, &got, &d);
 		if (rc != cases[i].err)
-			fail_msg("case %zu: %s, want %s", i, consort_err_name(rc),
-			    consort_err_name(cases[i].err));
+			fail_msg("case %zu: %s, want %s", i,
+			    consort_err_name(rc), consort_err_name(cases[i].err));
 		if (rc == 0) {
 			assert_string_equal(got.address, "a:1");
 			invite_free(&got);
 			continue;
 		}
 		assert_null(got.buf);
-		assert_string_equal(d.what, "the invite's content is malformed");
+		assert_string_equal(d.what,
+		    "the invite's content is malformed");
 	}
 	msgpack_sbuffer_destroy(&plain);
 	msgpack_sbuffer_destroy(&file);

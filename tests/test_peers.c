@@ -125,8 +125,9 @@ test_add_load(void **state)
 	assert_ok(peers_add(&f->n, "lead.example.org:7401", &d));
 	assert_ok(peers_add(&f->n, "10.0.0.1:7400", &d));
 	assert_string_equal(listed(f), "10.0.0.1:7400 lead.example.org:7401");
-	assert_string_equal(file_text(f->file), "# peers of this node, one HOST:PORT "
-	    "per line\n10.0.0.1:7400\nlead.example.org:7401\n");
+	assert_string_equal(file_text(f->file),
+	    "# peers of this node, one HOST:PORT per line\n"
+	    "10.0.0.1:7400\nlead.example.org:7401\n");
 	assert_int_equal(stat(f->file, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_not_equal(access(f->tmp, F_OK), 0);
@@ -189,7 +190,8 @@ test_bound(void **state)
 	unsigned i;
 
 	for (i = 0; i < PEERS_MAX; i++) {
-		snprintf(addr, sizeof(addr), "10.0.%u.%u:7400", i / 200, i % 200);
+		snprintf(addr, sizeof(addr), "10.0.%u.%u:7400", i / 200,
+		    i % 200);
 		assert_ok(peers_add(&f->n, addr, &d));
 	}
 	snprintf(before, sizeof(before), "%s", file_text(f->file));
