@@ -263,7 +263,8 @@ test_malformed_payload(void **state)
 		rc = open_bytes(f, file.data, file.size, &got, &d);
 		if (rc != cases[i].err)
 			fail_msg("case %zu: %s, want %s", i,
-			    consort_err_name(rc), consort_err_name(cases[i].err));
+			    consort_err_name(rc),
+			    consort_err_name(cases[i].err));
 		if (rc == 0) {
 			assert_string_equal(got.address, "a:1");
 			invite_free(&got);
