@@ -331,6 +331,71 @@ member_bundle(struct fix *f)
 	assert_int_equal(st.changesets, 2);
 }
 
+/* Messages one side of a sync emitted, not read yet by the other. */
+struct wire {
+	uint8_t *msg[256];
+	size_t len[256];
+	size_t head, n;
+};
+
+/* A session's emit(): keeps a copy of the message. */
+static int
+wire_push(void *ctx, const uint8_t *msg, size_t len)
+{
+	struct wire *w = ctx;
+
+	assert_true(w->n < nitems(w->msg));
+	w->msg[w->n] = malloc(len);
+	assert_non_null(w->msg[w->n]);
+	memcpy(w->msg[w->n], msg, len);
+	w->len[w->n++] = len;
+	return 0;
+}
+
+/*
+ * Syncs x and y through two sessions joined by their emit callbacks;
+ * returns y's error, and x's in *xerr.
+ */
+static int
+sync_nodes(struct node *x, struct node *y, int *xerr, char *why, size_t len)
+{
+	struct wire wx = { 0 }, wy = { 0 };
+	struct sess sx, sy;
+	bool moved = true;
+	size_t i;
+	int rc;
+
+	assert_ok(sess_start(&sx, x, wire_push, &wx));
+	assert_ok(sess_start(&sy, y, wire_push, &wy));
+	while (moved) {
+		moved = false;
+		if (wx.head < wx.n) {
+			(void)sess_receive(&sy, wx.msg[wx.head],
+			    wx.len[wx.head]);
+			wx.head++;
+			moved = true;
+		}
+		if (wy.head < wy.n) {
+			(void)sess_receive(&sx, wy.msg[wy.head],
+			    wy.len[wy.head]);
+			wy.head++;
+			moved = true;
+		}
+	}
+	*xerr = sx.err;
+	rc = sy.err;
+	snprintf(why, len, "%s", sy.diag.what);
+	if (rc == 0 && (!sess_finished(&sx) || !sess_finished(&sy)))
+		fail_msg("the sync did not finish");
+	sess_free(&sx);
+	sess_free(&sy);
+	for (i = 0; i < wx.n; i++)
+		free(wx.msg[i]);
+	for (i = 0; i < wy.n; i++)
+		free(wy.msg[i]);
+	return rc;
+}
+
 /* Whether rc is how consort reports a failed write of the store. */
 static bool
 write_error(int rc)
@@ -393,7 +458,8 @@ test_edit_map_full(void **state)
 		arm((struct fault){ .put_at = at });
 		rc = edit(f->lead, "T1", &d);
 		if (disarm() == 0) {
-			assert_ok(rc);	/* fewer puts than at: it went through */
+			/* fewer puts than at: it went through */
+			assert_ok(rc);
 			break;
 		}
 		if (rc != E(MAPFULL))
@@ -565,6 +631,38 @@ test_bundle_import_write_cut(void **state)
 	assert_ok(edit(f->lead, "T-LEAD", &d));
 }
 
+/*
+ * A sync whose batch the lead cannot commit ends with the lead's error,
+ * told to the member; the next sync, in the same process, brings the
+ * member's change-sets, and the lead still writes and verifies.
+ */
+static void
+test_sync_commit_fails(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d;
+	struct snap before;
+	char why[512];
+	int coerr, rc;
+
+	member_bundle(f);
+	before = snap(f, f->lead);
+	arm((struct fault){ .commit_at = 1, .commit_err = EIO });
+	rc = sync_nodes(f->co, f->lead, &coerr, why, sizeof(why));
+	assert_int_equal(disarm(), 1);
+	if (!write_error(rc))
+		fail_msg("the lead's session: %s", consort_err_name(rc));
+	assert_string_equal(why, "cannot commit to the store");
+	assert_err(coerr, E(PERM));
+	expect_snap(f, f->lead, &before);
+	rc = sync_nodes(f->co, f->lead, &coerr, why, sizeof(why));
+	assert_ok(rc);
+	assert_ok(coerr);
+	assert_int_equal(tu_head(&f->lead->store, f->co->pk).seq, 2);
+	assert_ok(edit(f->lead, "T-LEAD", &d));
+	verify(f->lead);
+}
+
 int
 main(void)
 {
@@ -576,6 +674,7 @@ main(void)
 		T(test_import_commit_fails),
 		T(test_bundle_import_faults),
 		T(test_bundle_import_write_cut),
+		T(test_sync_commit_fails),
 	};
 #undef T
 
