@@ -160,13 +160,6 @@ struct fix {
 	char jsonl[4200];
 };
 
-/* Makes LMDB skip fsync: a test store never outlives its process. */
-static void
-nosync(struct node *n)
-{
-	mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
-}
-
 /* Closes and opens node *np again, as the next command would. */
 static void
 reopen(struct node **np)
@@ -179,7 +172,7 @@ reopen(struct node **np)
 	*np = NULL;
 	assert_ok(node_open(dir, np, &d));
 	assert_ok(node_unlock(*np, NULL, 0, &d));
-	nosync(*np);
+	tu_nosync(*np);
 	free(dir);
 }
 
@@ -194,9 +187,7 @@ setup(void **state)
 	if (f == NULL || (f->dir = tu_mkdtemp()) == NULL)
 		return -1;
 	f->lead = tu_lead_init(f->dir, "lead");
-	nosync(f->lead);
 	f->co = tu_member_join(f->lead, f->dir, "co");
-	nosync(f->co);
 	tu_path(f->bundle, sizeof(f->bundle), f->dir, "co.bundle");
 	tu_path(f->jsonl, sizeof(f->jsonl), f->dir, "lots.jsonl");
 	fp = fopen(f->jsonl, "w");

@@ -366,10 +366,20 @@ tu_export(struct store *s)
 	return buf;
 }
 
+/* Makes LMDB skip fsync: a test store never outlives its process. */
+static inline void
+tu_nosync(struct node *n)
+{
+	mdb_env_set_flags(n->store.env, MDB_NOSYNC, 1);
+}
+
 /* The SIRET of the co-contractor in tu_lead_init's genesis (Luhn-valid). */
 #define TU_CO_SIRET "50324917900212"
 
-/* Creates a lead's node at dir/name whose genesis awards TU_CO_SIRET too. */
+/*
+ * Creates a lead's node at dir/name whose genesis awards TU_CO_SIRET too;
+ * its store skips fsync.
+ */
 static inline struct node *
 tu_lead_init(const char *dir, const char *name)
 {
@@ -385,13 +395,15 @@ tu_lead_init(const char *dir, const char *name)
 	tu_path(path, sizeof(path), dir, name);
 	if (node_init(path, &g, NULL, 0, &n, &d) != 0)
 		fail_msg("node_init %s: %s %s", path, d.where, d.what);
+	tu_nosync(n);
 	return n;
 }
 
 /*
  * Makes the co-contractor's node at dir/name as consort keygen, invite and
  * join do: a key pair, its binding on the lead, the store with the
- * genesis; unlocked.  Its first sync brings the rest.
+ * genesis; unlocked, its store skipping fsync.  Its first sync brings
+ * the rest.
  */
 static inline struct node *
 tu_member_join(struct node *lead, const char *dir, const char *name)
@@ -424,6 +436,7 @@ tu_member_join(struct node *lead, const char *dir, const char *name)
 	sodium_memzero(inv.netkey, sizeof(inv.netkey));
 	tu_cs_free(&genesis);
 	assert_ok(node_unlock(n, NULL, 0, &d));
+	tu_nosync(n);
 	return n;
 }
 
