@@ -225,7 +225,12 @@ store_close(struct store *s)
 	s->nauthors = 0;
 }
 
-/* Begins a read or write transaction; E(READONLY) for a write on a read-only store. */
+/*
+ * Begins a read or write transaction; E(READONLY) for a write on a
+ * read-only store.  A write transaction starts from the author numbers
+ * stored: those an abandoned transaction gave out are forgotten, and those
+ * another process gave out are known.
+ */
 int
 store_begin(struct store *s, bool write, MDB_txn **txn)
 {
@@ -236,6 +241,11 @@ store_begin(struct store *s, bool write, MDB_txn **txn)
 		return E(READONLY);
 	rc = mdb_txn_begin(s->env, NULL, write ? 0 : MDB_RDONLY, txn);
 	s->roster_stale = true;  /* another process may have changed it */
+	if (rc == 0 && write && (rc = store_load_authors(*txn, s)) != 0) {
+		mdb_txn_abort(*txn);
+		*txn = NULL;
+		return rc;
+	}
 	return store_err(rc);
 }
 
