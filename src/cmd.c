@@ -125,31 +125,6 @@ cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-/* Prints a command's help. */
-void
-cmd_print_help(FILE *f, const struct cmd_entry *e)
-{
-	fprintf(f, "usage: consort [--dir DIR] %s %s\n\n%s\n", e->name, e->usage,
-	    e->summary);
-	if (e->help != NULL && e->help[0])
-		fprintf(f, "\n%s", e->help);
-}
-
-/* Whether the arguments ask for help (-h or --help anywhere). */
-bool
-cmd_want_help(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return true;
-	}
-	return false;
-}
-
 /*
  * Reads the passphrase of --passphrase-file (or CONSORT_PASSPHRASE_FILE)
  * into guarded memory, to be freed with sodium_free; *pass stays NULL when
@@ -293,26 +268,6 @@ bool
 cmd_progress_wanted(void)
 {
 	return isatty(STDERR_FILENO) == 1;
-}
-
-/* Takes --json out of the arguments; any other option is a usage error. */
-int
-cmd_json_flag(struct cmd_ctx *ctx, int *argc, char **argv, bool *json)
-{
-	int i, k = 1;
-
-	*json = false;
-	for (i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			*json = true;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cmd_usage(ctx, "unknown option %s", argv[i]);
-		else
-			argv[k++] = argv[i];
-	}
-	argv[k] = NULL;
-	*argc = k;
-	return 0;
 }
 
 /* Prints a string with its control characters escaped, as C would. */

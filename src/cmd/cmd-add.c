@@ -66,15 +66,15 @@ add_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_add_entry = {
-	"add",
-	"TYPE [--ref REF] FIELD=VALUE...",
-	"add a record (lot, session, trainee, intent, path, derogation)",
-	"  --ref REF     the record's natural key (a trainee's France Travail id,\n"
-	"                an intent's reference...); members recording the same\n"
-	"                ref address the same record. Without it a random ref\n"
-	"                is made and printed.\n"
-	"  FIELD=VALUE   a field of the type (see schema/entities.def); values\n"
-	"                are checked: integers, true/false, YYYY-MM-DD dates,\n"
-	"                enumerations, SIRETs, refs of existing records\n",
-	add_exec,
+	.name = "add",
+	.usage = "TYPE [--ref REF] FIELD=VALUE...",
+	.summary = "add a record (lot, session, trainee, intent, path, derogation)",
+	.help = "  --ref REF     the record's natural key (a trainee's France Travail id,\n"
+	    "                an intent's reference...); members recording the same\n"
+	    "                ref address the same record. Without it a random ref\n"
+	    "                is made and printed.\n"
+	    "  FIELD=VALUE   a field of the type (see schema/entities.def); values\n"
+	    "                are checked: integers, true/false, YYYY-MM-DD dates,\n"
+	    "                enumerations, SIRETs, refs of existing records\n",
+	.exec_argv = add_exec,
 };

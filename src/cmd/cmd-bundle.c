@@ -197,15 +197,15 @@ bundle_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_bundle_entry = {
-	"bundle",
-	"export --out FILE [--since STATUS.json | --for SIRET] | import FILE",
-	"write or read the sync stream as a file sealed with the network key",
-	"  export --out FILE   every change-set, or what a member lacks; FILE\n"
-	"                      appears whole or not at all, replacing a\n"
-	"                      regular file (- : standard output):\n"
-	"    --since FILE      ... given its consort status --json output\n"
-	"    --for SIRET       ... as of its last sync with this node\n"
-	"  import FILE         checks every frame and signature first, then\n"
-	"                      applies; importing twice changes nothing\n",
-	bundle_exec,
+	.name = "bundle",
+	.usage = "export --out FILE [--since STATUS.json | --for SIRET] | import FILE",
+	.summary = "write or read the sync stream as a file sealed with the network key",
+	.help = "  export --out FILE   every change-set, or what a member lacks; FILE\n"
+	    "                      appears whole or not at all, replacing a\n"
+	    "                      regular file (- : standard output):\n"
+	    "    --since FILE      ... given its consort status --json output\n"
+	    "    --for SIRET       ... as of its last sync with this node\n"
+	    "  import FILE         checks every frame and signature first, then\n"
+	    "                      applies; importing twice changes nothing\n",
+	.exec_argv = bundle_exec,
 };

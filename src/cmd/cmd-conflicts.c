@@ -149,21 +149,17 @@ print_one(void *ctx, const struct conflict *c)
 
 /* Lists the open conflicts; exit 4 when there is any. */
 static int
-conflicts_exec(struct cmd_ctx *ctx, int argc, char **argv)
+conflicts_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct list l = { ctx, NULL, NULL, NULL, NULL, 0 };
 	const struct schema_type *t = NULL;
+	bool json = cmd_args_has(args, "json");
 	struct jsonw jw;
-	bool json;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc > 3)
-		return cmd_usage(ctx, "expected at most TYPE REF");
-	if (argc >= 2 && (t = cmd_type(ctx, argv[1])) == NULL)
+	if (args->argc >= 1 && (t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
-	l.ref = argc == 3 ? argv[2] : NULL;
+	l.ref = args->argc == 2 ? args->argv[1] : NULL;
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &l.txn)) != 0)
@@ -189,14 +185,20 @@ conflicts_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return l.count > 0 ? EXIT_CONFLICTS : EXIT_OK;
 }
 
+static const struct cmd_opt conflicts_opts[] = {
+	{ "json", NULL, "print an array of {detail, field, id, kind, ref, type, values:\n"
+	    "[{change, deleted, member, siret, time, value}]}; kind is\n"
+	    "field, delete, or a rule id (R07, R01, R16); values are\n"
+	    "listed shown-first" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_conflicts_entry = {
-	"conflicts",
-	"[--json] [TYPE [REF]]",
-	"list open conflicts: concurrent edits, deletions, R07/R01/R16 (exit 4 if any)",
-	"  --json  print an array of {detail, field, id, kind, ref, type, values:\n"
-	"          [{change, deleted, member, siret, time, value}]}; kind is\n"
-	"          field, delete, or a rule id (R07, R01, R16); values are\n"
-	"          listed shown-first\n"
-	"Exit codes: 0 none open, 4 some open (scripts can gate on it).\n",
-	conflicts_exec,
+	.name = "conflicts",
+	.usage = "[--json] [TYPE [REF]]",
+	.summary = "list open conflicts: concurrent edits, deletions, R07/R01/R16 (exit 4 if any)",
+	.args = { .opts = conflicts_opts, .upper = 2,
+	    .unexpected = "expected at most TYPE REF" },
+	.help = "Exit codes: 0 none open, 4 some open (scripts can gate on it).\n",
+	.exec = conflicts_exec,
 };

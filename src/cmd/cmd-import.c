@@ -163,18 +163,18 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_import_entry = {
-	"import",
-	"FILE [--type TYPE] [--skip-bad] [--batch N] [--format jsonl|csv]",
-	"import records from JSON Lines or CSV, all or nothing, idempotently",
-	"  --type TYPE     the records' type (CSV: required; the header row\n"
-	"                  names the fields, with a \"ref\" column)\n"
-	"  --skip-bad      import the good lines and list the bad ones\n"
-	"                  (default: a single bad line refuses the whole file)\n"
-	"  --batch N       records per change-set (default 100)\n"
-	"  --format F      jsonl or csv (default: from the file name)\n"
-	"JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
-	"References must name records earlier in the file or in the store.\n"
-	"Importing the same file again appends nothing. The first 20 bad lines\n"
-	"are shown, the others counted.\n",
-	import_exec,
+	.name = "import",
+	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format jsonl|csv]",
+	.summary = "import records from JSON Lines or CSV, all or nothing, idempotently",
+	.help = "  --type TYPE     the records' type (CSV: required; the header row\n"
+	    "                  names the fields, with a \"ref\" column)\n"
+	    "  --skip-bad      import the good lines and list the bad ones\n"
+	    "                  (default: a single bad line refuses the whole file)\n"
+	    "  --batch N       records per change-set (default 100)\n"
+	    "  --format F      jsonl or csv (default: from the file name)\n"
+	    "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
+	    "References must name records earlier in the file or in the store.\n"
+	    "Importing the same file again appends nothing. The first 20 bad lines\n"
+	    "are shown, the others counted.\n",
+	.exec_argv = import_exec,
 };

@@ -95,18 +95,18 @@ init_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_init_entry = {
-	"init",
-	"--consortium NAME --member NAME --siret SIRET --market REF "
-	"[--co NAME:SIRET]... [--passphrase-file FILE]",
-	"create a node for the lead of a new consortium (key pair, store, genesis)",
-	"  --consortium NAME       the consortium's name\n"
-	"  --member NAME           the lead contractor's name\n"
-	"  --siret SIRET           the lead's SIRET (14 digits)\n"
-	"  --market REF            the Region's market reference\n"
-	"  --co NAME:SIRET         an awarded co-contractor (repeat for each)\n"
-	"  --passphrase-file FILE  seal the secret key and the network key with\n"
-	"                          the first line of FILE (Argon2id); later\n"
-	"                          commands need it too; FILE must not be\n"
-	"                          readable by group or others (chmod 600)\n",
-	init_exec,
+	.name = "init",
+	.usage = "--consortium NAME --member NAME --siret SIRET --market REF "
+	    "[--co NAME:SIRET]... [--passphrase-file FILE]",
+	.summary = "create a node for the lead of a new consortium (key pair, store, genesis)",
+	.help = "  --consortium NAME       the consortium's name\n"
+	    "  --member NAME           the lead contractor's name\n"
+	    "  --siret SIRET           the lead's SIRET (14 digits)\n"
+	    "  --market REF            the Region's market reference\n"
+	    "  --co NAME:SIRET         an awarded co-contractor (repeat for each)\n"
+	    "  --passphrase-file FILE  seal the secret key and the network key with\n"
+	    "                          the first line of FILE (Argon2id); later\n"
+	    "                          commands need it too; FILE must not be\n"
+	    "                          readable by group or others (chmod 600)\n",
+	.exec_argv = init_exec,
 };

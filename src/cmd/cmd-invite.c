@@ -212,19 +212,19 @@ invite_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_invite_entry = {
-	"invite",
-	"--siret SIRET --role co|sub --key PUBKEY [--name NAME] "
-	"[--parent SIRET --dc4 REF] [--address HOST:PORT] --out FILE",
-	"bind a member's key in the roster and write its sealed invite (lead)",
-	"  --siret SIRET     the member (co: one awarded at creation)\n"
-	"  --role co|sub     co-contractor, or subcontractor (R10)\n"
-	"  --key PUBKEY      the key consort keygen printed on its node\n"
-	"  --name NAME       its name (sub: required in practice)\n"
-	"  --parent SIRET    sub: the member it is attached to\n"
-	"  --dc4 REF         sub: its DC4 subcontracting declaration\n"
-	"  --address H:P     where this node serves, written into the invite\n"
-	"  --out FILE        the invite file, sealed to the member's key\n"
-	"                    (mode 0600; it replaces a regular file whole,\n"
-	"                    never a device, folder or link)\n",
-	invite_exec,
+	.name = "invite",
+	.usage = "--siret SIRET --role co|sub --key PUBKEY [--name NAME] "
+	    "[--parent SIRET --dc4 REF] [--address HOST:PORT] --out FILE",
+	.summary = "bind a member's key in the roster and write its sealed invite (lead)",
+	.help = "  --siret SIRET     the member (co: one awarded at creation)\n"
+	    "  --role co|sub     co-contractor, or subcontractor (R10)\n"
+	    "  --key PUBKEY      the key consort keygen printed on its node\n"
+	    "  --name NAME       its name (sub: required in practice)\n"
+	    "  --parent SIRET    sub: the member it is attached to\n"
+	    "  --dc4 REF         sub: its DC4 subcontracting declaration\n"
+	    "  --address H:P     where this node serves, written into the invite\n"
+	    "  --out FILE        the invite file, sealed to the member's key\n"
+	    "                    (mode 0600; it replaces a regular file whole,\n"
+	    "                    never a device, folder or link)\n",
+	.exec_argv = invite_exec,
 };

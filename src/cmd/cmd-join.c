@@ -209,23 +209,23 @@ join_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_join_entry = {
-	"join",
-	"FILE [--expect-consortium ID] [--expect-lead KEY] [--yes]",
-	"become a member with the invite the lead sent (after consort keygen)",
-	"Opens the invite with this directory's secret key (made by consort\n"
-	"keygen) and shows who invites: the consortium's name and id, the\n"
-	"lead's name, SIRET and public key (64 hex, as the lead's consort\n"
-	"whoami prints them). Anyone who knows your public key can seal an\n"
-	"invite to it, so check them with the lead. Then it creates the store\n"
-	"with the consortium's genesis and network key, and adds the lead's\n"
-	"address to the peers. The rest of the log arrives with the first\n"
-	"consort sync.\n"
-	"  --expect-consortium ID  refuse (exit 3, nothing written) unless the\n"
-	"                          consortium id is ID (64 hex)\n"
-	"  --expect-lead KEY       refuse (exit 3, nothing written) unless the\n"
-	"                          lead's key is KEY (64 hex)\n"
-	"  --yes                   join without a pin and without asking\n"
-	"Without a pin or --yes, join asks for confirmation on a terminal; run\n"
-	"from a script (no terminal), it joins and warns on stderr.\n",
-	join_exec,
+	.name = "join",
+	.usage = "FILE [--expect-consortium ID] [--expect-lead KEY] [--yes]",
+	.summary = "become a member with the invite the lead sent (after consort keygen)",
+	.help = "Opens the invite with this directory's secret key (made by consort\n"
+	    "keygen) and shows who invites: the consortium's name and id, the\n"
+	    "lead's name, SIRET and public key (64 hex, as the lead's consort\n"
+	    "whoami prints them). Anyone who knows your public key can seal an\n"
+	    "invite to it, so check them with the lead. Then it creates the store\n"
+	    "with the consortium's genesis and network key, and adds the lead's\n"
+	    "address to the peers. The rest of the log arrives with the first\n"
+	    "consort sync.\n"
+	    "  --expect-consortium ID  refuse (exit 3, nothing written) unless the\n"
+	    "                          consortium id is ID (64 hex)\n"
+	    "  --expect-lead KEY       refuse (exit 3, nothing written) unless the\n"
+	    "                          lead's key is KEY (64 hex)\n"
+	    "  --yes                   join without a pin and without asking\n"
+	    "Without a pin or --yes, join asks for confirmation on a terminal; run\n"
+	    "from a script (no terminal), it joins and warns on stderr.\n",
+	.exec_argv = join_exec,
 };

@@ -36,12 +36,12 @@ keygen_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_keygen_entry = {
-	"keygen",
-	"",
-	"create a key pair in a new node directory and print the public key",
-	"Prints the 64-hex public key to give the lead, who answers with an\n"
-	"invite file (consort invite); then consort join FILE. The global\n"
-	"--passphrase-file FILE seals the secret key (and join then seals the\n"
-	"network key with it); FILE must be readable by its owner only.\n",
-	keygen_exec,
+	.name = "keygen",
+	.usage = "",
+	.summary = "create a key pair in a new node directory and print the public key",
+	.help = "Prints the 64-hex public key to give the lead, who answers with an\n"
+	    "invite file (consort invite); then consort join FILE. The global\n"
+	    "--passphrase-file FILE seals the secret key (and join then seals the\n"
+	    "network key with it); FILE must be readable by its owner only.\n",
+	.exec_argv = keygen_exec,
 };

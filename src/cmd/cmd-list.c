@@ -37,20 +37,16 @@ list_one(void *ctx, const struct record *r)
 
 /* Lists the records of TYPE. */
 static int
-list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct list_ctx l = { NULL, NULL, NULL, NULL };
 	struct consort_diag d = { 0 };
+	bool json = cmd_args_has(args, "json");
 	struct jsonw jw;
 	MDB_txn *txn;
-	bool json;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 2)
-		return cmd_usage(ctx, "expected TYPE");
-	if ((l.t = cmd_type(ctx, argv[1])) == NULL)
+	if ((l.t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
@@ -73,12 +69,18 @@ list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
 }
 
+static const struct cmd_opt list_opts[] = {
+	{ "json", NULL, "print {\"REF\": {FIELD: VALUE, ...}, ...}" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_list_entry = {
-	"list",
-	"TYPE [--json]",
-	"list the records of a type, in ref order",
-	"  --json  print {\"REF\": {FIELD: VALUE, ...}, ...}\n"
-	"A text field (an order's signed request) is shown by its size; --json\n"
-	"and consort show --json print it whole.\n",
-	list_exec,
+	.name = "list",
+	.usage = "TYPE [--json]",
+	.summary = "list the records of a type, in ref order",
+	.args = { .opts = list_opts, .lower = 1, .upper = 1,
+	    .missing = "expected TYPE", .unexpected = "expected TYPE" },
+	.help = "A text field (an order's signed request) is shown by its size; --json\n"
+	    "and consort show --json print it whole.\n",
+	.exec = list_exec,
 };

@@ -92,18 +92,14 @@ walk(struct cmd_ctx *ctx, MDB_txn *txn, FILE *out, struct jsonw *jw)
 
 /* Prints the log. */
 static int
-log_exec(struct cmd_ctx *ctx, int argc, char **argv)
+log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	bool json = cmd_args_has(args, "json");
 	struct jsonw jw;
 	MDB_txn *txn;
 	FILE *out;
-	bool json;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 1)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
@@ -124,11 +120,16 @@ log_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_opt log_opts[] = {
+	{ "json", NULL, "print an array of {author, deps, hlc, id, ops, prev, seq,\n"
+	    "size, time}" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_log_entry = {
-	"log",
-	"[--json]",
-	"list the stored change-sets by author and seq",
-	"  --json  print an array of {author, deps, hlc, id, ops, prev, seq,\n"
-	"          size, time}\n",
-	log_exec,
+	.name = "log",
+	.usage = "[--json]",
+	.summary = "list the stored change-sets by author and seq",
+	.args = { .opts = log_opts },
+	.exec = log_exec,
 };

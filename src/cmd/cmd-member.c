@@ -37,19 +37,15 @@ member_one(void *ctx, const struct record *r)
 
 /* Lists the roster. */
 static int
-member_exec(struct cmd_ctx *ctx, int argc, char **argv)
+member_list(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct member_ctx m = { NULL, NULL, NULL };
 	struct consort_diag d = { 0 };
+	bool json = cmd_args_has(args, "json");
 	struct jsonw jw;
 	MDB_txn *txn;
-	bool json;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 2 || strcmp(argv[1], "list") != 0)
-		return cmd_usage(ctx, "expected \"list\"");
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	m.s = &ctx->node->store;
@@ -72,10 +68,27 @@ member_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
 }
 
+static const struct cmd_opt member_list_opts[] = {
+	{ "json", NULL, "print {\"SIRET\": {FIELD: VALUE, ...}, ...}" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_entry member_list_entry = {
+	.name = "list",
+	.args = { .opts = member_list_opts, .unexpected = "expected \"list\"" },
+	.exec = member_list,
+};
+
+static const struct cmd_entry *const member_sub[] = {
+	&member_list_entry,
+	NULL,
+};
+
 const struct cmd_entry cmd_member_entry = {
-	"member",
-	"list [--json]",
-	"list the consortium's members (the roster), by SIRET",
-	"  --json  print {\"SIRET\": {FIELD: VALUE, ...}, ...}\n",
-	member_exec,
+	.name = "member",
+	.usage = "list [--json]",
+	.summary = "list the consortium's members (the roster), by SIRET",
+	.args = { .missing = "expected \"list\"",
+	    .unexpected = "expected \"list\"" },
+	.sub = member_sub,
 };

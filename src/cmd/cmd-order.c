@@ -574,33 +574,33 @@ order_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_order_entry = {
-	"order",
-	"build --lot LOT --period YYYY-MM [--out FILE] [--direct] | verify FILE "
-	"[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
-	"[--json]",
-	"build, verify, show, submit and compare signed order requests",
-	"  build    the lot's sessions starting in the month, checked against\n"
-	"           the rules (schema/rules.md) and the open conflicts, as\n"
-	"           {\"request\": {...}, \"signature\": {...}} signed with this\n"
-	"           node's key over the request's RFC 8785 form\n"
-	"           (schema/order.md); exit 3 with every refusal on stderr\n"
-	"    --out FILE  write there, replacing a regular file whole (never\n"
-	"                a device, folder or link); - or none: standard\n"
-	"                output\n"
-	"    --direct    a co-contractor's own request (R11): records its\n"
-	"                notice to the lead in the log, then builds\n"
-	"  verify   checks the signature; needs no node. --key HEX checks\n"
-	"           against that key instead of the file's. The signer must\n"
-	"           be the one the request names (its lead, or the sender of\n"
-	"           a direct request). Exit 0 valid, 1 a signature that does\n"
-	"           not hold or a malformed file, 3 signed by another key\n"
-	"  show     a summary, the signature's verdict first; --csv one row\n"
-	"           per path, safe to open in a spreadsheet (no formula, no\n"
-	"           control character); --html one printable page with\n"
-	"           totals per session and per provider, warnings and\n"
-	"           derogations\n"
-	"  submit   records the request (its hash, totals, signature) as an\n"
-	"           order record, so every member sees what was sent\n"
-	"  diff     what changed between two requests (an amendment)\n",
-	order_exec,
+	.name = "order",
+	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] | verify FILE "
+	    "[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
+	    "[--json]",
+	.summary = "build, verify, show, submit and compare signed order requests",
+	.help = "  build    the lot's sessions starting in the month, checked against\n"
+	    "           the rules (schema/rules.md) and the open conflicts, as\n"
+	    "           {\"request\": {...}, \"signature\": {...}} signed with this\n"
+	    "           node's key over the request's RFC 8785 form\n"
+	    "           (schema/order.md); exit 3 with every refusal on stderr\n"
+	    "    --out FILE  write there, replacing a regular file whole (never\n"
+	    "                a device, folder or link); - or none: standard\n"
+	    "                output\n"
+	    "    --direct    a co-contractor's own request (R11): records its\n"
+	    "                notice to the lead in the log, then builds\n"
+	    "  verify   checks the signature; needs no node. --key HEX checks\n"
+	    "           against that key instead of the file's. The signer must\n"
+	    "           be the one the request names (its lead, or the sender of\n"
+	    "           a direct request). Exit 0 valid, 1 a signature that does\n"
+	    "           not hold or a malformed file, 3 signed by another key\n"
+	    "  show     a summary, the signature's verdict first; --csv one row\n"
+	    "           per path, safe to open in a spreadsheet (no formula, no\n"
+	    "           control character); --html one printable page with\n"
+	    "           totals per session and per provider, warnings and\n"
+	    "           derogations\n"
+	    "  submit   records the request (its hash, totals, signature) as an\n"
+	    "           order record, so every member sees what was sent\n"
+	    "  diff     what changed between two requests (an amendment)\n",
+	.exec_argv = order_exec,
 };

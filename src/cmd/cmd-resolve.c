@@ -89,14 +89,14 @@ resolve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_resolve_entry = {
-	"resolve",
-	"ID (--keep N | --value V | --delete)",
-	"resolve a conflict with one change-set that supersedes every value",
-	"  --keep N    keep the N-th value listed by consort conflicts\n"
-	"  --value V   write another value\n"
-	"  --delete    unset the field (or delete the record, for a deletion\n"
-	"              conflict)\n"
-	"Business conflicts (R07, R01, R16) clear when the records are edited;\n"
-	"consort conflicts says which edit clears each.\n",
-	resolve_exec,
+	.name = "resolve",
+	.usage = "ID (--keep N | --value V | --delete)",
+	.summary = "resolve a conflict with one change-set that supersedes every value",
+	.help = "  --keep N    keep the N-th value listed by consort conflicts\n"
+	    "  --value V   write another value\n"
+	    "  --delete    unset the field (or delete the record, for a deletion\n"
+	    "              conflict)\n"
+	    "Business conflicts (R07, R01, R16) clear when the records are edited;\n"
+	    "consort conflicts says which edit clears each.\n",
+	.exec_argv = resolve_exec,
 };

@@ -30,9 +30,9 @@ revoke_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_revoke_entry = {
-	"revoke",
-	"SIRET",
-	"revoke a member: its change-sets after the last one held are refused (lead)",
-	"",
-	revoke_exec,
+	.name = "revoke",
+	.usage = "SIRET",
+	.summary = "revoke a member: its change-sets after the last one held are refused (lead)",
+	.help = "",
+	.exec_argv = revoke_exec,
 };

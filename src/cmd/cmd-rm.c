@@ -42,12 +42,12 @@ rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_rm_entry = {
-	"rm",
-	"TYPE REF",
-	"delete a record (its history stays in the log)",
-	"Refused (exit 3) while live records still name it in a reference\n"
-	"field (a lot named by sessions, a session by paths or derogations, a\n"
-	"trainee or an intent by paths): delete them or point them elsewhere\n"
-	"first.\n",
-	rm_exec,
+	.name = "rm",
+	.usage = "TYPE REF",
+	.summary = "delete a record (its history stays in the log)",
+	.help = "Refused (exit 3) while live records still name it in a reference\n"
+	    "field (a lot named by sessions, a session by paths or derogations, a\n"
+	    "trainee or an intent by paths): delete them or point them elsewhere\n"
+	    "first.\n",
+	.exec_argv = rm_exec,
 };

@@ -72,22 +72,22 @@ serve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_serve_entry = {
-	"serve",
-	"[--listen ADDR:PORT] [--max-pending N] [--max-pending-per-address N]",
-	"accept syncs from the consortium's members (until SIGINT/SIGTERM)",
-	"  --listen ADDR:PORT       where to listen (default 127.0.0.1:7400;\n"
-	"                           give 0.0.0.0:7400 to accept other machines)\n"
-	"  --max-pending N          connections still in their handshake, at\n"
-	"                           most (default 64); more are turned away\n"
-	"                           with \"busy\"\n"
-	"  --max-pending-per-address N\n"
-	"                           the same from one address (default 8)\n"
-	"One line per session on stderr: peer, sent, received, refused, time;\n"
-	"one line per refused connection (at most one a second).\n"
-	"A handshake must end within 20 s; a session ends when nothing moves\n"
-	"for 120 s, or when it moves under 128 bytes/s on average after its\n"
-	"first 120 s (CONSORT_HANDSHAKE_MS, CONSORT_IDLE_MS, CONSORT_MIN_RATE\n"
-	"change them).  Other commands keep working on the node while it\n"
-	"serves.\n",
-	serve_exec,
+	.name = "serve",
+	.usage = "[--listen ADDR:PORT] [--max-pending N] [--max-pending-per-address N]",
+	.summary = "accept syncs from the consortium's members (until SIGINT/SIGTERM)",
+	.help = "  --listen ADDR:PORT       where to listen (default 127.0.0.1:7400;\n"
+	    "                           give 0.0.0.0:7400 to accept other machines)\n"
+	    "  --max-pending N          connections still in their handshake, at\n"
+	    "                           most (default 64); more are turned away\n"
+	    "                           with \"busy\"\n"
+	    "  --max-pending-per-address N\n"
+	    "                           the same from one address (default 8)\n"
+	    "One line per session on stderr: peer, sent, received, refused, time;\n"
+	    "one line per refused connection (at most one a second).\n"
+	    "A handshake must end within 20 s; a session ends when nothing moves\n"
+	    "for 120 s, or when it moves under 128 bytes/s on average after its\n"
+	    "first 120 s (CONSORT_HANDSHAKE_MS, CONSORT_IDLE_MS, CONSORT_MIN_RATE\n"
+	    "change them).  Other commands keep working on the node while it\n"
+	    "serves.\n",
+	.exec_argv = serve_exec,
 };

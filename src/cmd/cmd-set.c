@@ -15,10 +15,10 @@ set_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_set_entry = {
-	"set",
-	"TYPE REF FIELD=VALUE...",
-	"change fields of a record; FIELD= (no value) unsets the field",
-	"  FIELD=VALUE   the new value, checked against the schema\n"
-	"  FIELD=        unset the field\n",
-	set_exec,
+	.name = "set",
+	.usage = "TYPE REF FIELD=VALUE...",
+	.summary = "change fields of a record; FIELD= (no value) unsets the field",
+	.help = "  FIELD=VALUE   the new value, checked against the schema\n"
+	    "  FIELD=        unset the field\n",
+	.exec_argv = set_exec,
 };

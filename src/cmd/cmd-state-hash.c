@@ -31,10 +31,10 @@ state_hash_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_state_hash_entry = {
-	"state-hash",
-	"",
-	"print the BLAKE2b-256 of the state (every record, every register), hex",
-	"Equal on two nodes exactly when they applied the same change-sets,\n"
-	"conflicts included.\n",
-	state_hash_exec,
+	.name = "state-hash",
+	.usage = "",
+	.summary = "print the BLAKE2b-256 of the state (every record, every register), hex",
+	.help = "Equal on two nodes exactly when they applied the same change-sets,\n"
+	    "conflicts included.\n",
+	.exec_argv = state_hash_exec,
 };

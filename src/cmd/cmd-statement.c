@@ -115,14 +115,14 @@ statement_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_statement_entry = {
-	"statement",
-	"--lot LOT --month YYYY-MM [--json]",
-	"the monthly statement of a lot (R18): one per lot per month",
-	"Every session of the lot running in the month, with its financed\n"
-	"trainees, the hours falling in the month and their cost at the lot's\n"
-	"rate; then the totals. A path's hours are spread over its session's\n"
-	"working days (Monday to Friday, no holidays), rounded so that the\n"
-	"months of a session add up to its hours (schema/order.md).\n"
-	"  --json  the statement as canonical JSON\n",
-	statement_exec,
+	.name = "statement",
+	.usage = "--lot LOT --month YYYY-MM [--json]",
+	.summary = "the monthly statement of a lot (R18): one per lot per month",
+	.help = "Every session of the lot running in the month, with its financed\n"
+	    "trainees, the hours falling in the month and their cost at the lot's\n"
+	    "rate; then the totals. A path's hours are spread over its session's\n"
+	    "working days (Monday to Friday, no holidays), rounded so that the\n"
+	    "months of a session add up to its hours (schema/order.md).\n"
+	    "  --json  the statement as canonical JSON\n",
+	.exec_argv = statement_exec,
 };

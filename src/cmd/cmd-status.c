@@ -261,17 +261,13 @@ print_status(struct status_ctx *x)
 
 /* Prints the status. */
 static int
-status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct status_ctx x = { ctx, NULL, NULL, NULL };
+	bool json = cmd_args_has(args, "json");
 	struct jsonw jw;
-	bool json;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 1)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &x.txn)) != 0)
@@ -289,16 +285,21 @@ status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
 }
 
+static const struct cmd_opt status_opts[] = {
+	{ "json", NULL, "print {authors: [{head, key, member, seq, time}], forks:\n"
+	    "[{author, held, other, seq}],\n"
+	    "peers: [{address, bytes, error, forks, key, received,\n"
+	    "refused, refused_changesets, sent, time}], refused, waiting}" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_status_entry = {
-	"status",
-	"[--json]",
-	"per author: seq, head, last change; per peer: last sync and its outcome",
-	"  --json  print {authors: [{head, key, member, seq, time}], forks:\n"
-	"          [{author, held, other, seq}],\n"
-	"          peers: [{address, bytes, error, forks, key, received,\n"
-	"          refused, refused_changesets, sent, time}], refused, waiting}\n"
-	"refused: change-sets with ops their authors could not make;\n"
-	"refused_changesets: change-sets the peer sent in its last sync that\n"
-	"this node refused; waiting: change-sets that wait for their past.\n",
-	status_exec,
+	.name = "status",
+	.usage = "[--json]",
+	.summary = "per author: seq, head, last change; per peer: last sync and its outcome",
+	.args = { .opts = status_opts },
+	.help = "refused: change-sets with ops their authors could not make;\n"
+	    "refused_changesets: change-sets the peer sent in its last sync that\n"
+	    "this node refused; waiting: change-sets that wait for their past.\n",
+	.exec = status_exec,
 };

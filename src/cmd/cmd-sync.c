@@ -65,15 +65,15 @@ sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_sync_entry = {
-	"sync",
-	"[HOST:PORT...]",
-	"sync with peers (default: every peer of consort peer list)",
-	"Exchanges change-sets both ways until both nodes hold the same; exits\n"
-	"0 only if every peer synced. What was acknowledged is kept if the\n"
-	"connection is cut: sync again to finish.\n"
-	"The handshake must end within 20 s of the connection; the session\n"
-	"ends when nothing moves for 120 s, or when it moves under 128 bytes/s\n"
-	"on average after its first 120 s (CONSORT_HANDSHAKE_MS,\n"
-	"CONSORT_IDLE_MS, CONSORT_MIN_RATE change them).\n",
-	sync_exec,
+	.name = "sync",
+	.usage = "[HOST:PORT...]",
+	.summary = "sync with peers (default: every peer of consort peer list)",
+	.help = "Exchanges change-sets both ways until both nodes hold the same; exits\n"
+	    "0 only if every peer synced. What was acknowledged is kept if the\n"
+	    "connection is cut: sync again to finish.\n"
+	    "The handshake must end within 20 s of the connection; the session\n"
+	    "ends when nothing moves for 120 s, or when it moves under 128 bytes/s\n"
+	    "on average after its first 120 s (CONSORT_HANDSHAKE_MS,\n"
+	    "CONSORT_IDLE_MS, CONSORT_MIN_RATE change them).\n",
+	.exec_argv = sync_exec,
 };

@@ -114,18 +114,18 @@ rebuild_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_verify_entry = {
-	"verify",
-	"",
-	"re-check every signature, chain link and the state against a rebuild",
-	"Exits 1 naming the first bad change-set, or when the stored state\n"
-	"differs from a rebuild of the log. Changes nothing.\n",
-	verify_exec,
+	.name = "verify",
+	.usage = "",
+	.summary = "re-check every signature, chain link and the state against a rebuild",
+	.help = "Exits 1 naming the first bad change-set, or when the stored state\n"
+	    "differs from a rebuild of the log. Changes nothing.\n",
+	.exec_argv = verify_exec,
 };
 
 const struct cmd_entry cmd_rebuild_entry = {
-	"rebuild",
-	"",
-	"rebuild the state from the log (the log is checked on the way)",
-	"",
-	rebuild_exec,
+	.name = "rebuild",
+	.usage = "",
+	.summary = "rebuild the state from the log (the log is checked on the way)",
+	.help = "",
+	.exec_argv = rebuild_exec,
 };
