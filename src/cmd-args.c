@@ -40,7 +40,7 @@ take_option(const struct cmd_ctx *ctx, int argc, char **argv, int *i,
     struct cmd_args *a)
 {
 	const struct cmd_opt *o;
-	const char *eq, *value = NULL;
+	char *eq, *value = NULL;
 	int rc;
 
 	if (argv[*i][1] != '-')
@@ -142,7 +142,7 @@ cmd_args_has(const struct cmd_args *a, const char *name)
  * The values of a repeated option one by one: *i starts at 0; returns
  * NULL after the last.
  */
-const char *
+char *
 cmd_args_next(const struct cmd_args *a, const char *name, int *i)
 {
 	const struct cmd_opt *o = option(a, name);
@@ -154,10 +154,10 @@ cmd_args_next(const struct cmd_args *a, const char *name, int *i)
 }
 
 /* The value of an option, the last one given; NULL when it was not. */
-const char *
+char *
 cmd_args_get(const struct cmd_args *a, const char *name)
 {
-	const char *v = NULL, *last = NULL;
+	char *v = NULL, *last = NULL;
 	int i = 0;
 
 	while ((v = cmd_args_next(a, name, &i)) != NULL)
@@ -208,8 +208,6 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	struct cmd_args a;
 	int rc;
 
-	if (e->exec_argv != NULL)
-		return e->exec_argv(ctx, argc, argv);
 	if (e->sub != NULL && (rc = find_sub(ctx, &argc, argv, &e)) != 0)
 		return rc;
 	ctx->sub = e != ctx->entry ? e : NULL;

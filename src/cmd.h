@@ -56,10 +56,14 @@ struct cmd_args_spec {
 	unsigned flags;              /* CMD_ARGS_* */
 };
 
+/* The template of a command that takes no option and no argument. */
+#define CMD_NO_ARGUMENTS { .missing = NULL, \
+	.unexpected = "takes no argument", .flags = CMD_ARGS_LITERAL }
+
 /* One option as given on the command line. */
 struct cmd_optval {
 	const struct cmd_opt *opt;
-	const char *value;  /* NULL for a flag */
+	char *value;  /* NULL for a flag */
 };
 
 /* A command line parsed against its template. */
@@ -70,6 +74,9 @@ struct cmd_args {
 	char **argv;               /* the arguments, without the options */
 	int argc;
 };
+
+/* Works on files alone: its errors say nothing of a node. */
+#define CMD_NO_NODE 0x1
 
 /*
  * A command (tmux's cmd_entry); a command with subcommands lists them as
@@ -86,18 +93,38 @@ struct cmd_entry {
 	const char *help_head;  /* help before the lines of the options */
 	const char *help;       /* help after them */
 	int help_col;           /* where option texts start; 0: computed */
+	unsigned flags;         /* CMD_NO_NODE */
 	int (*exec)(struct cmd_ctx *ctx, const struct cmd_args *args);
-	int (*exec_argv)(struct cmd_ctx *ctx, int argc, char **argv);
 };
 
 int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
 bool cmd_args_has(const struct cmd_args *a, const char *name);
-const char *cmd_args_get(const struct cmd_args *a, const char *name);
+char *cmd_args_get(const struct cmd_args *a, const char *name);
 unsigned cmd_args_count(const struct cmd_args *a, const char *name);
-const char *cmd_args_next(const struct cmd_args *a, const char *name, int *i);
+char *cmd_args_next(const struct cmd_args *a, const char *name, int *i);
 void cmd_print_help(FILE *f, const struct cmd_entry *e);
 bool cmd_want_help(int argc, char **argv);
 
+/* The JSON around what a listing prints. */
+enum cmd_json {
+	CMD_TEXT,         /* none: text */
+	CMD_JSON,         /* the printer writes the whole document */
+	CMD_JSON_OBJECT,  /* an object holds what it writes */
+	CMD_JSON_ARRAY,   /* an array holds what it writes */
+};
+
+/* What a listing prints with. */
+struct cmd_listing {
+	struct cmd_ctx *ctx;
+	MDB_txn *txn;               /* one read transaction */
+	FILE *out;
+	struct jsonw *jw;           /* NULL: text */
+	struct consort_diag diag;   /* what a failure says */
+	void *arg;
+};
+
+int cmd_listing(struct cmd_ctx *ctx, enum cmd_json json,
+    int (*print)(struct cmd_listing *l), void *arg);
 int cmd_open(struct cmd_ctx *ctx, bool need_key);
 int cmd_open_keys(struct cmd_ctx *ctx, struct node **keys);
 int cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d);

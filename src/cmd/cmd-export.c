@@ -1,27 +1,22 @@
 /* consort export --json: the canonical materialised state. */
 #include "../cmd.h"
 
+/* Writes the records as one JSON object. */
+static int
+export_all(struct cmd_listing *l)
+{
+	int rc;
+
+	rc = state_export_json(l->txn, &l->ctx->node->store, l->jw, &l->diag);
+	putc('\n', l->out);
+	return rc;
+}
+
 /* Prints the export. */
 static int
 export_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct consort_diag d = { 0 };
-	struct jsonw jw;
-	MDB_txn *txn;
-	FILE *out;
-	int rc;
-
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	out = cmd_out_begin();
-	jw_init(&jw, out);
-	rc = state_export_json(txn, &ctx->node->store, &jw, &d);
-	mdb_txn_abort(txn);
-	putc('\n', out);
-	rc = cmd_out_end(out, rc);
-	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
+	return cmd_listing(ctx, CMD_JSON, export_all, NULL);
 }
 
 /* --json is accepted: JSON is the only format. */

@@ -1,32 +1,27 @@
 /* consort list: the live records of one type, in ref order. */
 #include "../cmd.h"
 
-struct list_ctx {
-	const struct store *s;
-	const struct schema_type *t;
-	struct jsonw *jw;  /* NULL: text */
-	FILE *out;
-};
-
 /* Prints one record: "REF field=value ..." or a JSON member. */
 static int
-list_one(void *ctx, const struct record *r)
+list_one(void *arg, const struct record *r)
 {
-	struct list_ctx *l = ctx;
+	struct cmd_listing *l = arg;
+	const struct schema_type *t = l->arg;
+	const struct store *s = &l->ctx->node->store;
 	const struct value *v;
 	unsigned i;
 
 	if (l->jw != NULL) {
 		jw_keyn(l->jw, r->ref, r->ref_len);
-		state_record_json(l->jw, l->s, r);
+		state_record_json(l->jw, s, r);
 		return 0;
 	}
 	fwrite(r->ref, 1, r->ref_len, l->out);
-	for (i = 0; i < l->t->nfields; i++) {
-		if ((v = state_field(l->s, r, l->t->sorted[i]->id)) == NULL)
+	for (i = 0; i < t->nfields; i++) {
+		if ((v = state_field(s, r, t->sorted[i]->id)) == NULL)
 			continue;
-		fprintf(l->out, " %s=", l->t->sorted[i]->name);
-		if (l->t->sorted[i]->kind == FK_TEXT)
+		fprintf(l->out, " %s=", t->sorted[i]->name);
+		if (t->sorted[i]->kind == FK_TEXT)
 			fprintf(l->out, "(%u bytes)", v->len);
 		else
 			cmd_print_value(l->out, v);
@@ -35,38 +30,26 @@ list_one(void *ctx, const struct record *r)
 	return 0;
 }
 
+/* Prints every live record of the type. */
+static int
+list_all(struct cmd_listing *l)
+{
+	const struct schema_type *t = l->arg;
+
+	return state_foreach_d(l->txn, &l->ctx->node->store, t->id, list_one, l,
+	    &l->diag);
+}
+
 /* Lists the records of TYPE. */
 static int
 list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct list_ctx l = { NULL, NULL, NULL, NULL };
-	struct consort_diag d = { 0 };
-	bool json = cmd_args_has(args, "json");
-	struct jsonw jw;
-	MDB_txn *txn;
-	int rc;
+	const struct schema_type *t;
 
-	if ((l.t = cmd_type(ctx, args->argv[0])) == NULL)
+	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	l.s = &ctx->node->store;
-	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	l.out = cmd_out_begin();
-	if (json) {
-		jw_init(&jw, l.out);
-		l.jw = &jw;
-		jw_obj(&jw);
-	}
-	rc = state_foreach_d(txn, &ctx->node->store, l.t->id, list_one, &l, &d);
-	mdb_txn_abort(txn);
-	if (json) {
-		jw_obj_end(&jw);
-		putc('\n', l.out);
-	}
-	rc = cmd_out_end(l.out, rc);
-	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
+	return cmd_listing(ctx, cmd_args_has(args, "json") ? CMD_JSON_OBJECT :
+	    CMD_TEXT, list_all, (void *)t);
 }
 
 static const struct cmd_opt list_opts[] = {

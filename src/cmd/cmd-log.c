@@ -90,34 +90,19 @@ walk(struct cmd_ctx *ctx, MDB_txn *txn, FILE *out, struct jsonw *jw)
 	return EXIT_OK;
 }
 
+/* Prints the change-sets; walk reports its own failure. */
+static int
+log_all(struct cmd_listing *l)
+{
+	return walk(l->ctx, l->txn, l->out, l->jw);
+}
+
 /* Prints the log. */
 static int
 log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	bool json = cmd_args_has(args, "json");
-	struct jsonw jw;
-	MDB_txn *txn;
-	FILE *out;
-	int rc;
-
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	out = cmd_out_begin();
-	if (json) {
-		jw_init(&jw, out);
-		jw_arr(&jw);
-	}
-	rc = walk(ctx, txn, out, json ? &jw : NULL);
-	mdb_txn_abort(txn);
-	if (json && rc == EXIT_OK) {
-		jw_arr_end(&jw);
-		putc('\n', out);
-	}
-	if (cmd_out_end(out, rc == EXIT_OK ? 0 : E(IO)) != 0 && rc == EXIT_OK)
-		rc = EXIT_ERROR;
-	return rc;
+	return cmd_listing(ctx, cmd_args_has(args, "json") ? CMD_JSON_ARRAY :
+	    CMD_TEXT, log_all, NULL);
 }
 
 static const struct cmd_opt log_opts[] = {

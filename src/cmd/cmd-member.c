@@ -3,69 +3,47 @@
 
 #include "../cmd.h"
 
-struct member_ctx {
-	const struct store *s;
-	struct jsonw *jw;
-	FILE *out;
-};
-
 /* Prints one member. */
 static int
-member_one(void *ctx, const struct record *r)
+member_one(void *arg, const struct record *r)
 {
 	const struct schema_type *t = schema_type(T_member);
-	struct member_ctx *m = ctx;
+	struct cmd_listing *l = arg;
+	const struct store *s = &l->ctx->node->store;
 	const struct value *v;
 	unsigned i;
 
-	if (m->jw != NULL) {
-		jw_keyn(m->jw, r->ref, r->ref_len);
-		state_record_json(m->jw, m->s, r);
+	if (l->jw != NULL) {
+		jw_keyn(l->jw, r->ref, r->ref_len);
+		state_record_json(l->jw, s, r);
 		return 0;
 	}
-	fwrite(r->ref, 1, r->ref_len, m->out);
+	fwrite(r->ref, 1, r->ref_len, l->out);
 	for (i = 0; i < t->nfields; i++) {
-		if ((v = state_field(m->s, r, t->sorted[i]->id)) == NULL ||
+		if ((v = state_field(s, r, t->sorted[i]->id)) == NULL ||
 		    strcmp(t->sorted[i]->name, "siret") == 0)
 			continue;
-		fprintf(m->out, " %s=", t->sorted[i]->name);
-		cmd_print_value(m->out, v);
+		fprintf(l->out, " %s=", t->sorted[i]->name);
+		cmd_print_value(l->out, v);
 	}
-	putc('\n', m->out);
+	putc('\n', l->out);
 	return 0;
 }
 
-/* Lists the roster. */
+/* Prints every member of the roster. */
+static int
+member_all(struct cmd_listing *l)
+{
+	return state_foreach_d(l->txn, &l->ctx->node->store, T_member,
+	    member_one, l, &l->diag);
+}
+
+/* member list [--json]: the roster. */
 static int
 member_list(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct member_ctx m = { NULL, NULL, NULL };
-	struct consort_diag d = { 0 };
-	bool json = cmd_args_has(args, "json");
-	struct jsonw jw;
-	MDB_txn *txn;
-	int rc;
-
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	m.s = &ctx->node->store;
-	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	m.out = cmd_out_begin();
-	if (json) {
-		jw_init(&jw, m.out);
-		m.jw = &jw;
-		jw_obj(&jw);
-	}
-	rc = state_foreach_d(txn, &ctx->node->store, T_member, member_one, &m,
-	    &d);
-	mdb_txn_abort(txn);
-	if (json) {
-		jw_obj_end(&jw);
-		putc('\n', m.out);
-	}
-	rc = cmd_out_end(m.out, rc);
-	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
+	return cmd_listing(ctx, cmd_args_has(args, "json") ? CMD_JSON_OBJECT :
+	    CMD_TEXT, member_all, NULL);
 }
 
 static const struct cmd_opt member_list_opts[] = {

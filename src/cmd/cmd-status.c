@@ -259,30 +259,26 @@ print_status(struct status_ctx *x)
 	return rc;
 }
 
+/* Prints everything, the authors and roster loaded. */
+static int
+status_all(struct cmd_listing *l)
+{
+	struct status_ctx x = { l->ctx, l->txn, l->jw, l->out };
+	struct store *s = &l->ctx->node->store;
+	int rc;
+
+	if ((rc = store_load_authors(x.txn, s)) == 0 &&
+	    (rc = perm_roster(x.txn, s)) == 0)
+		rc = print_status(&x);
+	return rc;
+}
+
 /* Prints the status. */
 static int
 status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct status_ctx x = { ctx, NULL, NULL, NULL };
-	bool json = cmd_args_has(args, "json");
-	struct jsonw jw;
-	int rc;
-
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	if ((rc = store_begin(&ctx->node->store, false, &x.txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	x.out = cmd_out_begin();
-	if (json) {
-		jw_init(&jw, x.out);
-		x.jw = &jw;
-	}
-	if ((rc = store_load_authors(x.txn, &ctx->node->store)) == 0 &&
-	    (rc = perm_roster(x.txn, &ctx->node->store)) == 0)
-		rc = print_status(&x);
-	mdb_txn_abort(x.txn);
-	rc = cmd_out_end(x.out, rc);
-	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
+	return cmd_listing(ctx, cmd_args_has(args, "json") ? CMD_JSON : CMD_TEXT,
+	    status_all, NULL);
 }
 
 static const struct cmd_opt status_opts[] = {
