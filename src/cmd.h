@@ -142,6 +142,8 @@ int cmd_out_end_safe(FILE *f, int rc);
 int cmd_finish_output(int rc);
 void cmd_time(char *buf, size_t len, time_t t);
 void cmd_hlc_time(char *buf, size_t len, uint64_t hlc);
+int cmd_list_records(struct cmd_ctx *ctx, const struct schema_type *t,
+    bool json, const char *hide);
 int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode);
 void cmd_print_value(FILE *f, const struct value *v);

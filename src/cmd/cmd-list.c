@@ -1,12 +1,21 @@
 /* consort list: the live records of one type, in ref order. */
+#include <string.h>
+
 #include "../cmd.h"
+
+/* What list prints: the records of one type. */
+struct records {
+	const struct schema_type *t;
+	const char *hide;  /* a field the text leaves out, or NULL */
+};
 
 /* Prints one record: "REF field=value ..." or a JSON member. */
 static int
 list_one(void *arg, const struct record *r)
 {
 	struct cmd_listing *l = arg;
-	const struct schema_type *t = l->arg;
+	const struct records *rs = l->arg;
+	const struct schema_field *f;
 	const struct store *s = &l->ctx->node->store;
 	const struct value *v;
 	unsigned i;
@@ -17,11 +26,13 @@ list_one(void *arg, const struct record *r)
 		return 0;
 	}
 	fwrite(r->ref, 1, r->ref_len, l->out);
-	for (i = 0; i < t->nfields; i++) {
-		if ((v = state_field(s, r, t->sorted[i]->id)) == NULL)
+	for (i = 0; i < rs->t->nfields; i++) {
+		f = rs->t->sorted[i];
+		if ((v = state_field(s, r, f->id)) == NULL ||
+		    (rs->hide != NULL && strcmp(f->name, rs->hide) == 0))
 			continue;
-		fprintf(l->out, " %s=", t->sorted[i]->name);
-		if (t->sorted[i]->kind == FK_TEXT)
+		fprintf(l->out, " %s=", f->name);
+		if (f->kind == FK_TEXT)
 			fprintf(l->out, "(%u bytes)", v->len);
 		else
 			cmd_print_value(l->out, v);
@@ -34,10 +45,23 @@ list_one(void *arg, const struct record *r)
 static int
 list_all(struct cmd_listing *l)
 {
-	const struct schema_type *t = l->arg;
+	const struct records *rs = l->arg;
 
-	return state_foreach_d(l->txn, &l->ctx->node->store, t->id, list_one, l,
-	    &l->diag);
+	return state_foreach_d(l->txn, &l->ctx->node->store, rs->t->id, list_one,
+	    l, &l->diag);
+}
+
+/*
+ * Lists the live records of t in ref order, as text or a JSON object;
+ * the text leaves out the field hide (NULL: none).  Shared with member list.
+ */
+int
+cmd_list_records(struct cmd_ctx *ctx, const struct schema_type *t, bool json,
+    const char *hide)
+{
+	struct records rs = { t, hide };
+
+	return cmd_listing(ctx, json ? CMD_JSON_OBJECT : CMD_TEXT, list_all, &rs);
 }
 
 /* Lists the records of TYPE. */
@@ -48,8 +72,7 @@ list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
-	return cmd_listing(ctx, cmd_args_has(args, "json") ? CMD_JSON_OBJECT :
-	    CMD_TEXT, list_all, (void *)t);
+	return cmd_list_records(ctx, t, cmd_args_has(args, "json"), NULL);
 }
 
 static const struct cmd_opt list_opts[] = {
