@@ -57,8 +57,8 @@ struct cmd_args_spec {
 };
 
 /* The template of a command that takes no option and no argument. */
-#define CMD_NO_ARGUMENTS { .missing = NULL, \
-	.unexpected = "takes no argument", .flags = CMD_ARGS_LITERAL }
+#define CMD_NO_ARGUMENTS { .unexpected = "takes no argument", \
+	.flags = CMD_ARGS_LITERAL }
 
 /* One option as given on the command line. */
 struct cmd_optval {

@@ -549,16 +549,11 @@ static const struct cmd_entry order_show_entry = {
 	.exec = order_show,
 };
 
-static const struct cmd_opt order_submit_opts[] = {
-	{ NULL, NULL, NULL },
-};
-
 static const struct cmd_entry order_submit_entry = {
 	.name = "submit",
 	.summary = "records the request (its hash, totals, signature) as an\n"
 	    "order record, so every member sees what was sent",
-	.args = { .opts = order_submit_opts, .lower = 1, .upper = 1,
-	    .missing = "expected FILE" },
+	.args = { .lower = 1, .upper = 1, .missing = "expected FILE" },
 	.exec = order_submit_cmd,
 };
 
