@@ -53,6 +53,7 @@ print_text(FILE *f, const json_t *st)
 	fprintf(f, "rule: %s\n", str(st, "rule"));
 }
 
+/* The statement asked for: a lot, a month, and whether as JSON. */
 struct statement_args {
 	const char *lot;
 	const char *month;
