@@ -38,8 +38,9 @@ CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SAN) -Iinclude -Isrc
 	$(PKG_CFLAGS) -MMD -MP
 LDLIBS += $(PKG_LIBS) $(LMDB_LIBS) -lcsv -lpthread -Wl,-z,now
 
-CORE_SRC := $(filter-out src/main.c src/cmd.c,$(wildcard src/*.c)) $(wildcard sync/*.c)
-CMD_SRC := src/main.c src/cmd.c $(wildcard src/cmd/*.c)
+CMD_TOP := src/main.c src/cmd.c src/cmd-args.c
+CORE_SRC := $(filter-out $(CMD_TOP),$(wildcard src/*.c)) $(wildcard sync/*.c)
+CMD_SRC := $(CMD_TOP) $(wildcard src/cmd/*.c)
 TEST_SRC := $(wildcard tests/test_*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
