@@ -58,10 +58,21 @@ cmd_exit_code(int rc)
 	return EXIT_ERROR;
 }
 
+/* Whether the running command works on a node (not on files alone). */
+static bool
+on_node(const struct cmd_ctx *ctx)
+{
+	const struct cmd_entry *e = ctx->sub ? ctx->sub : ctx->entry;
+
+	return e == NULL || !(e->flags & CMD_NO_NODE);
+}
+
 /* The cause of an error the command did not explain. */
 static const char *
 default_what(const struct cmd_ctx *ctx, int rc)
 {
+	if (!on_node(ctx))
+		return consort_strerror(rc);
 	if (rc == E(PASSPHRASE) && ctx->passfile == NULL)
 		return "the node's keys are sealed with a passphrase";
 	if (rc == E(READONLY))
@@ -73,6 +84,8 @@ default_what(const struct cmd_ctx *ctx, int rc)
 static const char *
 default_hint(const struct cmd_ctx *ctx, int rc)
 {
+	if (!on_node(ctx))
+		return NULL;
 	if (rc == E(PASSPHRASE))
 		return ctx->passfile == NULL ? "give the passphrase with "
 		    "--passphrase-file FILE or CONSORT_PASSPHRASE_FILE" :
@@ -90,7 +103,10 @@ default_hint(const struct cmd_ctx *ctx, int rc)
 	return NULL;
 }
 
-/* Prints one error line (what, where, what to do) and returns the exit code. */
+/*
+ * Prints one error line (the command and subcommand, where, what, what to
+ * do) and returns the exit code.
+ */
 int
 cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d)
 {
@@ -98,10 +114,12 @@ cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d)
 	const char *what = d && d->what[0] ? d->what : default_what(ctx, rc);
 	const char *hint = d && d->hint[0] ? d->hint : default_hint(ctx, rc);
 
-	fprintf(stderr, "consort %s: ", name);
+	fprintf(stderr, "consort %s%s%s: ", name, ctx->sub ? " " : "",
+	    ctx->sub ? ctx->sub->name : "");
 	if (d != NULL && d->where[0])
 		fprintf(stderr, "%s: ", d->where);
-	else if ((rc == E(READONLY) || rc == E(NOSPC)) && ctx->dir != NULL)
+	else if ((rc == E(READONLY) || rc == E(NOSPC)) && ctx->dir != NULL &&
+	    on_node(ctx))
 		fprintf(stderr, "%s: ", ctx->dir);
 	fprintf(stderr, "%s [%s]", what, consort_err_name(rc));
 	if (hint != NULL)
@@ -123,31 +141,6 @@ cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
 	fprintf(stderr, "; usage: consort %s %s (see consort %s --help)\n",
 	    ctx->entry->name, ctx->entry->usage, ctx->entry->name);
 	return EXIT_USAGE;
-}
-
-/* Prints a command's help. */
-void
-cmd_print_help(FILE *f, const struct cmd_entry *e)
-{
-	fprintf(f, "usage: consort [--dir DIR] %s %s\n\n%s\n", e->name, e->usage,
-	    e->summary);
-	if (e->help != NULL && e->help[0])
-		fprintf(f, "\n%s", e->help);
-}
-
-/* Whether the arguments ask for help (-h or --help anywhere). */
-bool
-cmd_want_help(int argc, char **argv)
-{
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0)
-			break;
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return true;
-	}
-	return false;
 }
 
 /*
@@ -233,6 +226,52 @@ cmd_open_keys(struct cmd_ctx *ctx, struct node **keys)
 	return rc;
 }
 
+/*
+ * Prints what a read-only command lists: opens the node, begins one read
+ * transaction, and lets print write into a temporary output (through a
+ * JSON writer unless json is CMD_TEXT), then ends the transaction and
+ * copies the output to stdout.  print returns 0, an error (reported here
+ * with l->diag), or the exit code of an error it reported itself.
+ * Returns the exit code.
+ */
+int
+cmd_listing(struct cmd_ctx *ctx, enum cmd_json json,
+    int (*print)(struct cmd_listing *l), void *arg)
+{
+	struct cmd_listing l = { .ctx = ctx, .arg = arg };
+	struct jsonw jw;
+	int rc;
+
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
+	if ((rc = store_begin(&ctx->node->store, false, &l.txn)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	l.out = cmd_out_begin();
+	if (json != CMD_TEXT) {
+		jw_init(&jw, l.out);
+		l.jw = &jw;
+	}
+	if (json == CMD_JSON_OBJECT)
+		jw_obj(&jw);
+	else if (json == CMD_JSON_ARRAY)
+		jw_arr(&jw);
+	rc = print(&l);
+	store_abort(l.txn);
+	if (rc > 0) {
+		cmd_out_end(l.out, E(IO));  /* reported: the output is dropped */
+		return rc;
+	}
+	if (json == CMD_JSON_OBJECT)
+		jw_obj_end(&jw);
+	else if (json == CMD_JSON_ARRAY)
+		jw_arr_end(&jw);
+	if (json == CMD_JSON_OBJECT || json == CMD_JSON_ARRAY)
+		putc('\n', l.out);
+	if ((rc = cmd_out_end(l.out, rc)) != 0)
+		return cmd_fail(ctx, rc, &l.diag);
+	return EXIT_OK;
+}
+
 /* Looks up a record type by name, printing the known ones if it fails. */
 const struct schema_type *
 cmd_type(const struct cmd_ctx *ctx, const char *name)
@@ -293,26 +332,6 @@ bool
 cmd_progress_wanted(void)
 {
 	return isatty(STDERR_FILENO) == 1;
-}
-
-/* Takes --json out of the arguments; any other option is a usage error. */
-int
-cmd_json_flag(struct cmd_ctx *ctx, int *argc, char **argv, bool *json)
-{
-	int i, k = 1;
-
-	*json = false;
-	for (i = 1; i < *argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			*json = true;
-		else if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cmd_usage(ctx, "unknown option %s", argv[i]);
-		else
-			argv[k++] = argv[i];
-	}
-	argv[k] = NULL;
-	*argc = k;
-	return 0;
 }
 
 /* Prints a string with its control characters escaped, as C would. */

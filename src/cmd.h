@@ -27,16 +27,104 @@ struct cmd_ctx {
 	const char *passfile;  /* --passphrase-file or CONSORT_PASSPHRASE_FILE */
 	struct node *node;
 	const struct cmd_entry *entry;
+	const struct cmd_entry *sub;  /* the subcommand running, if any */
 };
 
+/* An option a command takes: --NAME, or --NAME VALUE when it has arg. */
+struct cmd_opt {
+	const char *name;  /* without the leading "--" */
+	const char *arg;   /* its value's name in the help ("FILE"); NULL: a flag */
+	const char *help;  /* its lines in --help, split by '\n'; NULL: unlisted */
+};
+
+/* Every argument is taken as it is, even one that starts with '-'. */
+#define CMD_ARGS_LITERAL 0x1
+
+/*
+ * What a command accepts, parsed before it runs (tmux's args template):
+ * long options in any order among the arguments, "--opt=VALUE" or "--opt
+ * VALUE", a unique prefix for a name, "--" to end them; then between lower
+ * and upper arguments.  For a command with subcommands, missing is the
+ * error without one and unexpected the error for an unknown one.
+ */
+struct cmd_args_spec {
+	const struct cmd_opt *opts;  /* ends with { NULL } */
+	int lower;                   /* the fewest arguments */
+	int upper;                   /* the most; -1: no limit */
+	const char *missing;         /* usage error with fewer than lower */
+	const char *unexpected;      /* with more than upper; NULL: names it */
+	unsigned flags;              /* CMD_ARGS_* */
+};
+
+/* The template of a command that takes no option and no argument. */
+#define CMD_NO_ARGUMENTS { .unexpected = "takes no argument", \
+	.flags = CMD_ARGS_LITERAL }
+
+/* One option as given on the command line. */
+struct cmd_optval {
+	const struct cmd_opt *opt;
+	char *value;  /* NULL for a flag */
+};
+
+/* A command line parsed against its template. */
+struct cmd_args {
+	const struct cmd_args_spec *spec;
+	struct cmd_optval *given;  /* the options, in the order given */
+	int ngiven;
+	char **argv;               /* the arguments, without the options */
+	int argc;
+};
+
+/* Works on files alone: its errors say nothing of a node. */
+#define CMD_NO_NODE 0x1
+
+/*
+ * A command (tmux's cmd_entry); a command with subcommands lists them as
+ * entries of their own (Redis's subcommand tables), found by exact name.
+ */
 struct cmd_entry {
 	const char *name;
-	const char *usage;    /* arguments after the name */
-	const char *summary;  /* one line */
-	const char *help;     /* the options, one per line */
-	int (*exec)(struct cmd_ctx *ctx, int argc, char **argv);
+	const char *usage;      /* arguments after the name; a subcommand's
+	                           follow its name in the parent's help */
+	const char *summary;    /* one line; a subcommand's is its text in the
+	                           parent's help (none: only its options) */
+	struct cmd_args_spec args;
+	const struct cmd_entry *const *sub;  /* subcommands, NULL-ended */
+	const char *help_head;  /* help before the lines of the options */
+	const char *help;       /* help after them */
+	int help_col;           /* where option texts start; 0: computed */
+	unsigned flags;         /* CMD_NO_NODE */
+	int (*exec)(struct cmd_ctx *ctx, const struct cmd_args *args);
 };
 
+int cmd_run(struct cmd_ctx *ctx, int argc, char **argv);
+bool cmd_args_has(const struct cmd_args *a, const char *name);
+char *cmd_args_get(const struct cmd_args *a, const char *name);
+unsigned cmd_args_count(const struct cmd_args *a, const char *name);
+char *cmd_args_next(const struct cmd_args *a, const char *name, int *i);
+void cmd_print_help(FILE *f, const struct cmd_entry *e);
+bool cmd_want_help(int argc, char **argv);
+
+/* The JSON around what a listing prints. */
+enum cmd_json {
+	CMD_TEXT,         /* none: text */
+	CMD_JSON,         /* the printer writes the whole document */
+	CMD_JSON_OBJECT,  /* an object holds what it writes */
+	CMD_JSON_ARRAY,   /* an array holds what it writes */
+};
+
+/* What a listing prints with. */
+struct cmd_listing {
+	struct cmd_ctx *ctx;
+	struct store_txn *txn;      /* one read transaction */
+	FILE *out;
+	struct jsonw *jw;           /* NULL: text */
+	struct consort_diag diag;   /* what a failure says */
+	void *arg;
+};
+
+int cmd_listing(struct cmd_ctx *ctx, enum cmd_json json,
+    int (*print)(struct cmd_listing *l), void *arg);
 int cmd_open(struct cmd_ctx *ctx, bool need_key);
 int cmd_open_keys(struct cmd_ctx *ctx, struct node **keys);
 int cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d);
@@ -44,8 +132,6 @@ int cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cmd_exit_code(int rc);
 int cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen);
-void cmd_print_help(FILE *f, const struct cmd_entry *e);
-bool cmd_want_help(int argc, char **argv);
 const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);
 int cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
     int argc, char **argv, struct field_input *in, unsigned *n, bool allow_unset);
@@ -56,9 +142,10 @@ int cmd_out_end_safe(FILE *f, int rc);
 int cmd_finish_output(int rc);
 void cmd_time(char *buf, size_t len, time_t t);
 void cmd_hlc_time(char *buf, size_t len, uint64_t hlc);
+int cmd_list_records(struct cmd_ctx *ctx, const struct schema_type *t,
+    bool json, const char *hide);
 int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode);
-int cmd_json_flag(struct cmd_ctx *ctx, int *argc, char **argv, bool *json);
 void cmd_print_value(FILE *f, const struct value *v);
 
 extern const struct cmd_entry cmd_init_entry;

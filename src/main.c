@@ -125,7 +125,7 @@ int
 main(int argc, char **argv)
 {
 	struct cmd_ctx ctx = { getenv("CONSORT_DIR"),
-		getenv("CONSORT_PASSPHRASE_FILE"), NULL, NULL };
+		getenv("CONSORT_PASSPHRASE_FILE"), NULL, NULL, NULL };
 	const char *v;
 	bool ambiguous;
 	int i, rc;
@@ -175,7 +175,7 @@ main(int argc, char **argv)
 		cmd_print_help(stdout, ctx.entry);
 		return cmd_finish_output(EXIT_OK);
 	}
-	rc = ctx.entry->exec(&ctx, argc - i, argv + i);
+	rc = cmd_run(&ctx, argc - i, argv + i);
 	node_close(ctx.node);
 	keys_forget();
 	return cmd_finish_output(rc);

@@ -299,7 +299,12 @@ store_set_sync(struct store *s, bool sync)
 	(void)mdb_env_set_flags(menv(s), MDB_NOSYNC, !sync);
 }
 
-/* Begins a read or write transaction; E(READONLY) for a write on a read-only store. */
+/*
+ * Begins a read or write transaction; E(READONLY) for a write on a
+ * read-only store.  A write transaction starts from the author numbers
+ * stored: those an abandoned transaction gave out are forgotten, and those
+ * another process gave out are known.
+ */
 int
 store_begin(struct store *s, bool write, struct store_txn **txn)
 {
@@ -311,6 +316,11 @@ store_begin(struct store *s, bool write, struct store_txn **txn)
 	rc = mdb_txn_begin(menv(s), NULL, write ? 0 : MDB_RDONLY,
 	    (MDB_txn **)txn);
 	s->roster_stale = true;  /* another process may have changed it */
+	if (rc == 0 && write && (rc = store_load_authors(*txn, s)) != 0) {
+		mdb_txn_abort(mtxn(*txn));
+		*txn = NULL;
+		return rc;
+	}
 	return store_err(rc);
 }
 

@@ -23,12 +23,6 @@ struct fix {
 	char why[256];  /* the reason of the last change-set's first refusal */
 };
 
-/* A field-name / value pair. */
-struct kv {
-	const char *name;
-	struct value v;
-};
-
 /* Writes one record in one local change-set of node n. */
 static int
 put(struct node *n, const char *type, const char *ref, const struct kv *kv,
@@ -822,6 +816,185 @@ test_unreferenced(void **state)
 	edit_abort(&e);
 }
 
+/* The roster as perm.c caches it: roles, keys, parents, the lead. */
+static void
+test_roster_lookup(void **state)
+{
+	struct fix *f = *state;
+	const struct member *m;
+	struct store *s = &f->a->store;
+	uint8_t stranger[CONSORT_KEY_BYTES];
+	struct store_txn *txn;
+
+	assert_ok(store_begin(s, false, &txn));
+	assert_ok(perm_roster(txn, s));
+	store_abort(txn);
+	assert_int_equal(s->nroster, 4);
+	assert_true(perm_is_lead(s, f->a->pk));
+	assert_false(perm_is_lead(s, f->b.pk));
+	m = perm_member_by_key(s, f->b.pk);
+	assert_non_null(m);
+	assert_string_equal(m->siret, SIRET_B);
+	assert_int_equal(m->role, ROLE_CO);
+	assert_true(m->has_key);
+	assert_false(m->revoked);
+	m = perm_member_by_key(s, f->d.pk);
+	assert_non_null(m);
+	assert_int_equal(m->role, ROLE_SUB);
+	assert_string_equal(m->parent, SIRET_B);
+	m = perm_member_by_siret(s, TU_LEAD_SIRET, 14);
+	assert_non_null(m);
+	assert_int_equal(m->role, ROLE_LEAD);
+	assert_memory_equal(m->key, f->a->pk, CONSORT_KEY_BYTES);
+	assert_ptr_equal(perm_member_by_siret(s, SIRET_C, 14),
+	    perm_member_by_key(s, f->c.pk));
+	memset(stranger, 0x5a, sizeof(stranger));
+	assert_null(perm_member_by_key(s, stranger));
+	assert_null(perm_member_by_siret(s, SIRET_C, 13));
+	assert_null(perm_member_by_siret(s, "41852736200128", 14));
+}
+
+/* Only the lead edits the roster, the consortium and the lots. */
+static void
+test_roster_and_lots_lead_only(void **state)
+{
+	struct fix *f = *state;
+
+	op(f, OP_SET, "lot", "LOT-A", "rate_cents", tu_int(9999));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "only the lead edits the roster and the lots");
+	assert_string_equal(shown(f, "lot", "LOT-A", "rate_cents"), "1000");
+	op(f, OP_CREATE, "lot", "LOT-X", NULL, tu_int(0));
+	op(f, OP_SET, "lot", "LOT-X", "sector", tu_str("x"));
+	assert_int_equal(send_a(f, &f->c), 2);
+	assert_string_equal(shown(f, "lot", "LOT-X", "sector"), "(dead)");
+	op(f, OP_SET, "member", SIRET_C, "role", tu_str("lead"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "member", SIRET_C, "role"), "co");
+	op(f, OP_SET, "consortium", "consortium", "name", tu_str("Mine"));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_why(f, "only the lead edits the roster and the lots");
+	op(f, OP_DELETE, "lot", "LOT-B", NULL, tu_int(0));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_string_equal(shown(f, "lot", "LOT-B", "sector"), "B");
+	/* the lead may */
+	assert_ok(put(f->a, "lot", "LOT-A", &(struct kv){ "rate_cents",
+	    tu_int(1100) }, 1, PUT_SET));
+	assert_string_equal(shown(f, "lot", "LOT-A", "rate_cents"), "1100");
+}
+
+/*
+ * A co-contractor edits trainees and intents whoever recorded them; a
+ * subcontractor only those it recorded itself.
+ */
+static void
+test_trainees_and_intents(void **state)
+{
+	struct kv fam = { "family_name", tu_str("Lead's") };
+	struct fix *f = *state;
+
+	assert_ok(put(f->a, "trainee", "TA", &fam, 1, PUT_ADD));
+	op(f, OP_SET, "trainee", "TA", "family_name", tu_str("by B"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "trainee", "TA", "family_name"), "by B");
+	/* D records its own trainee and intent, and edits them */
+	op(f, OP_CREATE, "trainee", "TD", NULL, tu_int(0));
+	op(f, OP_SET, "trainee", "TD", "family_name", tu_str("D's"));
+	op(f, OP_CREATE, "intent", "ID", NULL, tu_int(0));
+	op(f, OP_SET, "intent", "ID", "employer", tu_str("Acme"));
+	assert_int_equal(send_a(f, &f->d), 0);
+	op(f, OP_SET, "trainee", "TD", "family_name", tu_str("D's again"));
+	op(f, OP_SET, "intent", "ID", "job", tu_str("Welder"));
+	assert_int_equal(send_a(f, &f->d), 0);
+	assert_string_equal(shown(f, "trainee", "TD", "family_name"),
+	    "D's again");
+	assert_string_equal(shown(f, "intent", "ID", "job"), "Welder");
+	/* but not the lead's trainee, nor delete it */
+	op(f, OP_SET, "trainee", "TA", "family_name", tu_str("by D"));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_why(f, "a subcontractor edits only the trainees and intents it "
+	    "recorded");
+	op(f, OP_DELETE, "trainee", "TA", NULL, tu_int(0));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_string_equal(shown(f, "trainee", "TA", "family_name"), "by B");
+	/* and B edits D's */
+	op(f, OP_SET, "trainee", "TD", "given_name", tu_str("B"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "trainee", "TD", "given_name"), "B");
+}
+
+/*
+ * A revoked member's change-sets after its last counted one are kept but
+ * count nowhere; on a node that applied one before the revocation came,
+ * the revocation undoes it: both nodes reach one state.
+ */
+static void
+test_revoked(void **state)
+{
+	uint8_t ha[CONSORT_HASH_BYTES], hs[CONSORT_HASH_BYTES];
+	struct kv fam = { "family_name", tu_str("A") };
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct cs_dep deps[8];
+	struct tu_cs c1, c2, a;
+	struct edit e;
+	struct store s;
+	uint64_t after, seq, i;
+	char path[4096], why[256];
+	uint32_t n;
+
+	assert_ok(put(f->a, "trainee", "TA", &fam, 1, PUT_ADD));
+	op(f, OP_SET, "trainee", "TA", "family_name", tu_str("C1"));
+	n = deps_of(&f->a->store, f->c.pk, deps);
+	c1 = tu_author_sign(&f->c, f->a->consortium, deps, n,
+	    util_now_ms() << 16, &f->cb);
+	assert_int_equal(receive(&f->a->store, f->a->consortium, &c1), 0);
+	/* C:2, concurrent with the revocation */
+	n = deps_of(&f->a->store, f->c.pk, deps);
+	op(f, OP_SET, "trainee", "TA", "family_name", tu_str("C2"));
+	c2 = tu_author_sign(&f->c, f->a->consortium, deps, n,
+	    util_now_ms() << 16, &f->cb);
+	seq = tu_head(&f->a->store, f->a->pk).seq;
+	assert_ok(edit_begin(f->a, &e));
+	assert_ok(roster_revoke(&e, SIRET_C, &after, &d));
+	assert_ok(edit_commit(&e));
+	assert_int_equal(after, 1);
+	assert_int_equal(receive_why(&f->a->store, f->a->consortium, &c2, why,
+	    sizeof(why)), 1);
+	assert_string_equal(why, "its author was revoked before it");
+	assert_string_equal(shown(f, "trainee", "TA", "family_name"), "C1");
+	/* the lead cannot be revoked, nor a SIRET with no key */
+	assert_ok(edit_begin(f->a, &e));
+	assert_err(roster_revoke(&e, TU_LEAD_SIRET, &after, &d), E(PERM));
+	assert_err(roster_revoke(&e, "41852736200128", &after, &d), E(NOENT));
+	edit_abort(&e);
+
+	/* another node gets C:2 before the revocation */
+	tu_path(path, sizeof(path), f->dir, "other");
+	assert_ok(store_open(&s, path, true));
+	memcpy(s.founder, f->a->founder, CONSORT_KEY_BYTES);
+	s.has_founder = true;
+	for (i = 1; i <= seq; i++) {
+		a = tu_stored_cs(&f->a->store, f->a->pk, i);
+		(void)receive(&s, f->a->consortium, &a);
+		tu_cs_free(&a);
+	}
+	assert_int_equal(receive(&s, f->a->consortium, &c1), 0);
+	assert_int_equal(receive(&s, f->a->consortium, &c2), 0);
+	tu_state_hash(&s, hs);
+	tu_state_hash(&f->a->store, ha);
+	assert_memory_not_equal(ha, hs, CONSORT_HASH_BYTES);
+	a = tu_stored_cs(&f->a->store, f->a->pk, seq + 1);
+	(void)receive(&s, f->a->consortium, &a);
+	tu_cs_free(&a);
+	tu_state_hash(&s, hs);
+	tu_state_hash(&f->a->store, ha);
+	assert_memory_equal(ha, hs, CONSORT_HASH_BYTES);
+	store_close(&s);
+	tu_cs_free(&c1);
+	tu_cs_free(&c2);
+}
+
 int
 main(void)
 {
@@ -836,6 +1009,13 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_verdicts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unreferenced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_roster_lookup, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_roster_and_lots_lead_only,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_trainees_and_intents, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_revoked, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("perm", tests, tu_group_setup, NULL);

@@ -702,6 +702,327 @@ test_outsider_refused(void **state)
 	tu_cs_free(&cs);
 }
 
+/* Packs a HELLO: protocol, consortium, and n heads of a version vector. */
+static void
+hello_msg(msgpack_sbuffer *out, uint64_t proto, const uint8_t *consortium,
+    const struct sess_vv *vv, uint32_t n, uint32_t claimed)
+{
+	msgpack_packer pk;
+	uint32_t i;
+
+	msgpack_sbuffer_clear(out);
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 4);
+	msgpack_pack_uint32(&pk, SM_HELLO);
+	msgpack_pack_uint64(&pk, proto);
+	mp_pack_bin(&pk, consortium, CONSORT_HASH_BYTES);
+	msgpack_pack_array(&pk, claimed);
+	for (i = 0; i < n; i++) {
+		msgpack_pack_array(&pk, 3);
+		mp_pack_bin(&pk, vv[i].author, CONSORT_KEY_BYTES);
+		msgpack_pack_uint64(&pk, vv[i].seq);
+		mp_pack_bin(&pk, vv[i].head, CONSORT_HASH_BYTES);
+	}
+}
+
+/* Packs [kind, number]: an ACK or a DONE. */
+static void
+numbered_msg(msgpack_sbuffer *out, unsigned kind, uint64_t no)
+{
+	msgpack_packer pk;
+
+	msgpack_sbuffer_clear(out);
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 2);
+	msgpack_pack_uint32(&pk, kind);
+	msgpack_pack_uint64(&pk, no);
+}
+
+/* Has side sd receive a packed message; returns its error. */
+static int
+deliver(struct side *sd, const msgpack_sbuffer *msg)
+{
+	return sess_receive(&sd->ss, (const uint8_t *)msg->data, msg->size);
+}
+
+/* The kind of a wire's i-th message. */
+static uint64_t
+kind_of(const struct wire *w, size_t i)
+{
+	struct mp_reader r;
+	uint64_t kind;
+	uint32_t n;
+
+	assert_true(i < w->n);
+	mp_reader_init(&r, w->msg[i], w->len[i]);
+	assert_ok(mp_read_array(&r, &n));
+	assert_ok(mp_read_uint(&r, &kind));
+	return kind;
+}
+
+/* How many messages of a kind a wire holds. */
+static size_t
+count_kind(const struct wire *w, uint64_t kind)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < w->n; i++)
+		n += kind_of(w, i) == kind;
+	return n;
+}
+
+/* Delivers one message from a's wire to b. */
+static void
+step(struct side *a, struct side *b)
+{
+	assert_true(a->out.head < a->out.n);
+	(void)sess_receive(&b->ss, a->out.msg[a->out.head],
+	    a->out.len[a->out.head]);
+	a->out.head++;
+}
+
+/*
+ * A HELLO of another protocol or another consortium, a malformed one, and
+ * anything before a HELLO end the session with an error the peer is told;
+ * the session then stays failed.
+ */
+static void
+test_hello_refusals(void **state)
+{
+	struct fix *f = *state;
+	uint8_t other[CONSORT_HASH_BYTES];
+	msgpack_sbuffer msg;
+	struct side sd;
+
+	msgpack_sbuffer_init(&msg);
+	hello_msg(&msg, SYNC_PROTOCOL + 1, f->lead->consortium, NULL, 0, 0);
+	side_start(&sd, f->lead);
+	assert_err(deliver(&sd, &msg), E(VERSION));
+	assert_true(wire_has_error(&sd.out, "the peer speaks sync protocol 2"));
+	assert_int_equal(sd.out.n, 2);		/* HELLO, ERROR */
+	/* failed for good: nothing more is said */
+	hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium, NULL, 0, 0);
+	assert_err(deliver(&sd, &msg), E(VERSION));
+	assert_int_equal(sd.out.n, 2);
+	assert_false(sess_finished(&sd.ss));
+	side_free(&sd);
+
+	memcpy(other, f->lead->consortium, sizeof(other));
+	other[31] ^= 1;
+	hello_msg(&msg, SYNC_PROTOCOL, other, NULL, 0, 0);
+	side_start(&sd, f->lead);
+	assert_err(deliver(&sd, &msg), E(CONSORTIUM));
+	assert_true(wire_has_error(&sd.out, "another consortium"));
+	side_free(&sd);
+
+	/* more heads announced than sent, or than a store may hold */
+	hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium, NULL, 0, 1);
+	side_start(&sd, f->lead);
+	assert_err(deliver(&sd, &msg), E(BADTYPE));
+	assert_true(wire_has_error(&sd.out, "malformed HELLO"));
+	side_free(&sd);
+	hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium, NULL, 0,
+	    SESS_MAX_AUTHORS + 1);
+	side_start(&sd, f->lead);
+	assert_err(deliver(&sd, &msg), E(BADTYPE));
+	side_free(&sd);
+
+	/* an ACK first */
+	numbered_msg(&msg, SM_ACK, 1);
+	side_start(&sd, f->lead);
+	assert_err(deliver(&sd, &msg), E(BADTYPE));
+	assert_true(wire_has_error(&sd.out, "the first message must be HELLO"));
+	side_free(&sd);
+
+	/* bytes that are no message, an unknown kind */
+	side_start(&sd, f->lead);
+	assert_err(sess_receive(&sd.ss, (const uint8_t *)"\xc1", 1), E(BADTYPE));
+	assert_true(wire_has_error(&sd.out, "malformed message"));
+	side_free(&sd);
+	side_start(&sd, f->lead);
+	hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium, NULL, 0, 0);
+	assert_ok(deliver(&sd, &msg));
+	numbered_msg(&msg, 9, 1);
+	assert_err(deliver(&sd, &msg), E(BADTYPE));
+	assert_true(wire_has_error(&sd.out, "unknown message"));
+	side_free(&sd);
+	msgpack_sbuffer_destroy(&msg);
+}
+
+/*
+ * After the HELLOs: a second HELLO, a BATCH out of turn, an ACK of a batch
+ * never sent and a second DONE are each refused as malformed.
+ */
+static void
+test_out_of_order(void **state)
+{
+	static const struct {
+		unsigned kind;
+		uint64_t no;
+		const char *why;
+	} cases[] = {
+		{ SM_ACK, 2, "malformed ACK" },	/* one batch was sent */
+		{ SM_BATCH, 2, "malformed BATCH" },
+		{ SM_HELLO, 0, "malformed HELLO" },
+		{ SM_DONE, 0, "malformed DONE" },
+	};
+	struct fix *f = *state;
+	msgpack_sbuffer msg;
+	struct side sd;
+	size_t i;
+
+	msgpack_sbuffer_init(&msg);
+	for (i = 0; i < nitems(cases); i++) {
+		side_start(&sd, f->lead);
+		hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium, NULL, 0, 0);
+		assert_ok(deliver(&sd, &msg));
+		if (cases[i].kind == SM_DONE) {
+			numbered_msg(&msg, SM_DONE, 0);
+			assert_ok(deliver(&sd, &msg));
+		}
+		if (cases[i].kind == SM_HELLO)
+			hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium,
+			    NULL, 0, 0);
+		else if (cases[i].kind == SM_BATCH)
+			batch_msg(&msg, cases[i].no, NULL, 0);
+		else
+			numbered_msg(&msg, cases[i].kind, cases[i].no);
+		if (deliver(&sd, &msg) != E(BADTYPE))
+			fail_msg("case %zu: not refused", i);
+		if (!wire_has_error(&sd.out, cases[i].why))
+			fail_msg("case %zu: no \"%s\"", i, cases[i].why);
+		side_free(&sd);
+	}
+	msgpack_sbuffer_destroy(&msg);
+}
+
+/* The peer's ERROR ends the session with the peer's words. */
+static void
+test_peer_error(void **state)
+{
+	struct fix *f = *state;
+	msgpack_sbuffer msg;
+	msgpack_packer pk;
+	struct side sd;
+
+	msgpack_sbuffer_init(&msg);
+	msgpack_packer_init(&pk, &msg, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 3);
+	msgpack_pack_uint32(&pk, SM_ERROR);
+	msgpack_pack_int32(&pk, E(BUSY));
+	mp_pack_strn(&pk, "too many connections", 20);
+	side_start(&sd, f->lead);
+	assert_err(deliver(&sd, &msg), E(PERM));
+	assert_string_equal(sd.ss.diag.what,
+	    "the peer refused: too many connections");
+	assert_int_equal(sd.out.n, 1);		/* its HELLO only */
+	assert_false(sess_finished(&sd.ss));
+	side_free(&sd);
+	msgpack_sbuffer_destroy(&msg);
+}
+
+/*
+ * A HELLO whose head for an author differs from the change-set held at
+ * that seq shows a fork: recorded, reported, and that author's chain is
+ * not sent.
+ */
+static void
+test_fork_in_hello(void **state)
+{
+	struct fix *f = *state;
+	struct sess_vv vv;
+	struct tu_cs two;
+	msgpack_sbuffer msg;
+	struct side sd;
+	struct store_txn *txn;
+	struct store_stat st;
+
+	put(f->lead, "trainee", "T2", "family_name", tu_str("Deux"));
+	memcpy(vv.author, f->lead->pk, CONSORT_KEY_BYTES);
+	vv.seq = 2;
+	randombytes_buf(vv.head, sizeof(vv.head));
+	msgpack_sbuffer_init(&msg);
+	hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium, &vv, 1, 1);
+	side_start(&sd, f->lead);
+	assert_ok(deliver(&sd, &msg));
+	assert_int_equal(sd.ss.st.forks, 1);
+	assert_memory_equal(sd.ss.forked[0].head, vv.head, CONSORT_HASH_BYTES);
+	assert_int_equal(sd.ss.st.sent, 0);
+	assert_int_equal(count_kind(&sd.out, SM_BATCH), 0);
+	assert_int_equal(count_kind(&sd.out, SM_DONE), 1);
+	assert_ok(store_begin(&f->lead->store, false, &txn));
+	assert_ok(store_stat(txn, &f->lead->store, TB_FORKS, &st));
+	store_abort(txn);
+	assert_int_equal(st.entries, 1);
+	side_free(&sd);
+
+	/* the same seq with the right head: the rest of the chain is sent */
+	two = tu_stored_cs(&f->lead->store, f->lead->pk, 2);
+	keys_hash(vv.head, two.p, two.len - CONSORT_SIG_BYTES);
+	tu_cs_free(&two);
+	hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium, &vv, 1, 1);
+	side_start(&sd, f->lead);
+	assert_ok(deliver(&sd, &msg));
+	assert_int_equal(sd.ss.st.forks, 0);
+	assert_int_equal(sd.ss.st.sent,
+	    tu_head(&f->lead->store, f->lead->pk).seq - 2);
+	side_free(&sd);
+	msgpack_sbuffer_destroy(&msg);
+}
+
+/*
+ * At most SESS_WINDOW batches go out before the first is acknowledged,
+ * and each acknowledgement lets one more go.  A session cut after two
+ * batches were applied resumes from them: the next sync sends the rest.
+ */
+static void
+test_window_and_resume(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep dep = tu_dep(&f->lead->store, f->lead->pk);
+	size_t n = SESS_BATCH_MAX * (SESS_WINDOW + 1) + 10, i;
+	struct consort_diag d;
+	struct log_receipt r;
+	struct sess_stats a;
+	struct side lead, co;
+	struct tu_cs *cs;
+
+	cs = calloc(n, sizeof(*cs));
+	assert_non_null(cs);
+	for (i = 0; i < n; i++)
+		cs[i] = trainee_cs(f, &f->co2, "TCO2", &dep, 1);
+	assert_ok(receive(f->lead, cs, n, &r, &d));
+	assert_int_equal(r.applied, n);
+	for (i = 0; i < n; i++)
+		tu_cs_free(&cs[i]);
+	free(cs);
+
+	side_start(&lead, f->lead);
+	side_start(&co, f->co);
+	step(&co, &lead);			/* co's HELLO */
+	assert_int_equal(lead.ss.st.batches_sent, SESS_WINDOW);
+	assert_int_equal(count_kind(&lead.out, SM_BATCH), SESS_WINDOW);
+	assert_false(lead.ss.done_sent);
+	step(&lead, &co);			/* the lead's HELLO */
+	step(&lead, &co);			/* batch 1 */
+	step(&lead, &co);			/* batch 2 */
+	assert_int_equal(co.ss.st.batches_received, 2);
+	assert_int_equal(count_kind(&co.out, SM_ACK), 2);
+	assert_int_equal(kind_of(&co.out, 1), SM_DONE);	/* nothing to send */
+	step(&co, &lead);			/* co's DONE */
+	step(&co, &lead);			/* ACK 1 */
+	assert_int_equal(lead.ss.acked, 1);
+	assert_int_equal(lead.ss.st.batches_sent, SESS_WINDOW + 1);
+	/* cut here: what co committed stays */
+	side_free(&lead);
+	side_free(&co);
+	assert_int_equal(tu_head(&f->co->store, f->co2.pk).seq,
+	    2 * SESS_BATCH_MAX);
+	sync_nodes(f->co, f->lead, &a, NULL);
+	assert_int_equal(a.recv.applied, n - 2 * SESS_BATCH_MAX);
+	assert_int_equal(tu_head(&f->co->store, f->co2.pk).seq, n);
+}
+
 int
 main(void)
 {
@@ -723,6 +1044,16 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_waiting_from_an_older_store,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outsider_refused, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_hello_refusals, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_out_of_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_peer_error, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_fork_in_hello, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_window_and_resume, setup,
 		    teardown),
 	};
 

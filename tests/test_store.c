@@ -2,11 +2,13 @@
  * Unit tests of store.c's error mapping and of what an import that runs
  * out of disk leaves: LMDB's writes (pwrite, writev) are replaced here by
  * versions that fail with ENOSPC once a budget of bytes is spent, so this
- * runs anywhere, without a small file system to fill.
+ * runs anywhere, without a small file system to fill.  And the author
+ * numbers of a store another process writes to as well.
  */
 #include <errno.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #include <lmdb.h>
 
@@ -281,6 +283,92 @@ test_import_nospace(void **state)
 	free(whole);
 }
 
+/* Binds key as a subcontractor of the lead on node n. */
+static void
+bind_sub(struct node *n, const char *siret, const uint8_t *key)
+{
+	struct roster_invite rq = { "Sous-Traitant", siret, ROLE_SUB, { 0 },
+		TU_LEAD_SIRET, "DC4-1" };
+	struct consort_diag d = { 0 };
+	struct edit e;
+
+	memcpy(rq.key, key, CONSORT_KEY_BYTES);
+	assert_ok(edit_begin(n, &e));
+	if (roster_invite(&e, &rq, &d) != 0)
+		fail_msg("invite %s: %s", siret, d.what);
+	assert_ok(edit_commit(&e));
+}
+
+/* Author a's first change-set: it creates trainee ref, having seen n. */
+static struct tu_cs
+first_cs(struct node *n, struct tu_author *a, const char *ref)
+{
+	const struct schema_type *t = schema_type_by_name("trainee");
+	struct cs_dep dep = tu_dep(&n->store, n->pk);
+	uint8_t id[CONSORT_EID_BYTES];
+	struct value v = tu_str(ref);
+	struct cs_builder b;
+	struct tu_cs cs;
+
+	csb_init(&b);
+	node_entity_id(n, t->id, ref, strlen(ref), id);
+	csb_op(&b, OP_CREATE, t->id, id, 0, &v);
+	cs = tu_author_sign(a, n->consortium, &dep, 1, node_hlc_next(n), &b);
+	csb_free(&b);
+	return cs;
+}
+
+/*
+ * While this process has the store open, another one stores a change-set
+ * of a new author: a change-set of another new author stored here then
+ * gets the next number, not the one the other process gave out.
+ */
+static void
+test_author_numbers_across_processes(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct log_replay_stats st;
+	struct tu_author s1, s2;
+	struct tu_cs c1, c2;
+	struct node *other;
+	struct store_txn *txn;
+	pid_t pid;
+	int status;
+
+	tu_author_init(&s1, 0x51);
+	tu_author_init(&s2, 0x52);
+	bind_sub(f->n, "73282932000074", s1.pk);
+	bind_sub(f->n, "79911548000375", s2.pk);
+	c1 = first_cs(f->n, &s1, "T-S1");
+	c2 = first_cs(f->n, &s2, "T-S2");
+	assert_int_equal(f->n->store.nauthors, 1);
+	if ((pid = fork()) == 0) {
+		/* the other process: its own node handle; no cmocka here */
+		if (node_open(f->path, &other, &d) != 0 ||
+		    store_begin(&other->store, true, &txn) != 0)
+			_exit(2);
+		if (log_apply(txn, &other->store, c1.p, c1.len,
+		    other->consortium, &d) != 0 || store_commit(txn) != 0)
+			_exit(3);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_ok(tu_apply_cs(&f->n->store, f->n->consortium, &c2));
+	assert_int_equal(tu_head(&f->n->store, s1.pk).seq, 1);
+	assert_int_equal(tu_head(&f->n->store, s2.pk).seq, 1);
+	assert_int_equal(tu_head(&f->n->store, s1.pk).idx, 1);
+	assert_int_equal(tu_head(&f->n->store, s2.pk).idx, 2);
+	assert_ok(store_begin(&f->n->store, true, &txn));
+	assert_ok(log_verify(txn, &f->n->store, f->n->consortium, &st, &d));
+	store_abort(txn);
+	tu_cs_free(&c1);
+	tu_cs_free(&c2);
+}
+
 int
 main(void)
 {
@@ -290,6 +378,7 @@ main(void)
 		T(test_store_err_lmdb),
 		T(test_edit_nospace),
 		T(test_import_nospace),
+		T(test_author_numbers_across_processes),
 	};
 #undef T
 

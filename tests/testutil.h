@@ -49,6 +49,12 @@ struct tu_author {
 	uint8_t prev[CONSORT_HASH_BYTES];
 };
 
+/* A field-name / value pair. */
+struct kv {
+	const char *name;
+	struct value v;
+};
+
 /* A signed change-set kept by a test. */
 struct tu_cs {
 	uint8_t *p;
@@ -358,6 +364,80 @@ tu_export(struct store *s)
 	store_abort(txn);
 	assert_int_equal(fclose(f), 0);
 	return buf;
+}
+
+/* Makes LMDB skip fsync: a test store never outlives its process. */
+static inline void
+tu_nosync(struct node *n)
+{
+	store_set_sync(&n->store, false);
+}
+
+/* The SIRET of the co-contractor in tu_lead_init's genesis (Luhn-valid). */
+#define TU_CO_SIRET "50324917900212"
+
+/*
+ * Creates a lead's node at dir/name whose genesis awards TU_CO_SIRET too;
+ * its store skips fsync.
+ */
+static inline struct node *
+tu_lead_init(const char *dir, const char *name)
+{
+	struct genesis_member co[1] = { { "Co Formation", TU_CO_SIRET } };
+	struct genesis g = {
+		"Consortium Test", "MKT-2026-01",
+		{ "Lead Formation", TU_LEAD_SIRET }, co, 1
+	};
+	struct consort_diag d = { 0 };
+	struct node *n = NULL;
+	char path[4096];
+
+	tu_path(path, sizeof(path), dir, name);
+	if (node_init(path, &g, NULL, 0, &n, &d) != 0)
+		fail_msg("node_init %s: %s %s", path, d.where, d.what);
+	tu_nosync(n);
+	return n;
+}
+
+/*
+ * Makes the co-contractor's node at dir/name as consort keygen, invite and
+ * join do: a key pair, its binding on the lead, the store with the
+ * genesis; unlocked, its store skipping fsync.  Its first sync brings
+ * the rest.
+ */
+static inline struct node *
+tu_member_join(struct node *lead, const char *dir, const char *name)
+{
+	struct roster_invite rq = { NULL, TU_CO_SIRET, ROLE_CO, { 0 }, NULL,
+		NULL };
+	struct consort_diag d = { 0 };
+	struct tu_cs genesis;
+	struct invite inv;
+	struct node *n = NULL;
+	struct edit e;
+	char path[4096];
+
+	tu_path(path, sizeof(path), dir, name);
+	if (node_keygen(path, NULL, 0, rq.key, &d) != 0)
+		fail_msg("keygen %s: %s", path, d.what);
+	assert_ok(edit_begin(lead, &e));
+	if (roster_invite(&e, &rq, &d) != 0)
+		fail_msg("invite: %s", d.what);
+	assert_ok(edit_commit(&e));
+	genesis = tu_stored_cs(&lead->store, lead->pk, 1);
+	memset(&inv, 0, sizeof(inv));
+	memcpy(inv.consortium, lead->consortium, CONSORT_HASH_BYTES);
+	memcpy(inv.founder, lead->founder, CONSORT_KEY_BYTES);
+	assert_ok(node_netkey(lead, inv.netkey));
+	inv.genesis = genesis.p;
+	inv.genesis_len = genesis.len;
+	if (node_join(path, &inv, &n, &d) != 0)
+		fail_msg("join %s: %s", path, d.what);
+	sodium_memzero(inv.netkey, sizeof(inv.netkey));
+	tu_cs_free(&genesis);
+	assert_ok(node_unlock(n, NULL, 0, &d));
+	tu_nosync(n);
+	return n;
 }
 
 #endif

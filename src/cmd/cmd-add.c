@@ -1,5 +1,4 @@
 /* consort add: records a new record as one signed change-set. */
-#include <getopt.h>
 #include <string.h>
 
 #include "../cmd.h"
@@ -36,45 +35,39 @@ cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
 
 /* Parses "TYPE [--ref REF] FIELD=VALUE..." and adds the record. */
 static int
-add_exec(struct cmd_ctx *ctx, int argc, char **argv)
+add_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "ref", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char *ref = cmd_args_get(args, "ref");
 	const struct schema_type *t;
-	const char *ref = NULL;
 	char fresh[CONSORT_REF_MAX];
-	int c;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c != 'r')
-			return cmd_usage(ctx, "unknown option");
-		ref = optarg;
-	}
-	if (optind >= argc)
-		return cmd_usage(ctx, "missing TYPE");
-	if ((t = cmd_type(ctx, argv[optind])) == NULL)
+	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
 	if (ref == NULL) {
 		records_new_ref(t, fresh, sizeof(fresh));
 		ref = fresh;
 	}
-	return cmd_write_record(ctx, t, ref, argc - optind - 1, argv + optind + 1,
+	return cmd_write_record(ctx, t, ref, args->argc - 1, args->argv + 1,
 	    PUT_ADD);
 }
 
+static const struct cmd_opt add_opts[] = {
+	{ "ref", "REF", "the record's natural key (a trainee's France Travail id,\n"
+	    "an intent's reference...); members recording the same\n"
+	    "ref address the same record. Without it a random ref\n"
+	    "is made and printed." },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_add_entry = {
-	"add",
-	"TYPE [--ref REF] FIELD=VALUE...",
-	"add a record (lot, session, trainee, intent, path, derogation)",
-	"  --ref REF     the record's natural key (a trainee's France Travail id,\n"
-	"                an intent's reference...); members recording the same\n"
-	"                ref address the same record. Without it a random ref\n"
-	"                is made and printed.\n"
-	"  FIELD=VALUE   a field of the type (see schema/entities.def); values\n"
-	"                are checked: integers, true/false, YYYY-MM-DD dates,\n"
-	"                enumerations, SIRETs, refs of existing records\n",
-	add_exec,
+	.name = "add",
+	.usage = "TYPE [--ref REF] FIELD=VALUE...",
+	.summary = "add a record (lot, session, trainee, intent, path, derogation)",
+	.args = { .opts = add_opts, .lower = 1, .upper = -1,
+	    .missing = "missing TYPE" },
+	.help = "  FIELD=VALUE   a field of the type (see schema/entities.def); values\n"
+	    "                are checked: integers, true/false, YYYY-MM-DD dates,\n"
+	    "                enumerations, SIRETs, refs of existing records\n",
+	.help_col = 16,
+	.exec = add_exec,
 };

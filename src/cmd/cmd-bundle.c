@@ -1,5 +1,4 @@
 /* consort bundle export|import: the sync stream in a sealed file. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -109,35 +108,24 @@ out:
 	return rc;
 }
 
+#define EXPORT_EXPECTED \
+	"expected export --out FILE [--since FILE | --for SIRET]"
+
 /* bundle export --out FILE [--since FILE | --for SIRET]. */
 static int
-bundle_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+bundle_export_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "since", required_argument, NULL, 's' },
-		{ "for", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char *out = cmd_args_get(args, "out");
+	const char *since = cmd_args_get(args, "since");
+	const char *forwhom = cmd_args_get(args, "for");
 	struct consort_diag d = { 0 };
-	const char *out = NULL, *since = NULL, *forwhom = NULL;
 	struct sess_vv *vv = NULL;
 	struct bundle_stats st;
 	uint32_t n = 0;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'o': out = optarg; break;
-		case 's': since = optarg; break;
-		case 'f': forwhom = optarg; break;
-		default: return cmd_usage(ctx, "unknown option");
-		}
-	}
-	if (optind != argc || out == NULL || (since && forwhom))
-		return cmd_usage(ctx, "expected export --out FILE [--since FILE | "
-		    "--for SIRET]");
+	if (out == NULL || (since && forwhom))
+		return cmd_usage(ctx, EXPORT_EXPECTED);
 	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
 		return cmd_usage(ctx, "a bundle is binary: send standard output "
 		    "to a file or a pipe, or give --out FILE");
@@ -162,22 +150,21 @@ bundle_export_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 
 /* bundle import FILE. */
 static int
-bundle_import_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+bundle_import_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
+	const char *path = args->argv[0];
 	struct bundle_stats st;
 	int rc;
 
-	if (argc != 2)
-		return cmd_usage(ctx, "expected import FILE");
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
-	if ((rc = bundle_import(ctx->node, argv[1], &st, &d)) != 0) {
+	if ((rc = bundle_import(ctx->node, path, &st, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
 	printf("imported %s: %llu change-sets checked, %llu applied, %llu held "
-	    "already, %llu waiting for their past, %llu ops refused\n", argv[1],
+	    "already, %llu waiting for their past, %llu ops refused\n", path,
 	    (unsigned long long)st.changesets,
 	    (unsigned long long)st.recv.applied, (unsigned long long)st.recv.held,
 	    (unsigned long long)st.recv.pending,
@@ -185,27 +172,46 @@ bundle_import_cmd(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Dispatches export and import. */
-static int
-bundle_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "export") == 0)
-		return bundle_export_cmd(ctx, argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "import") == 0)
-		return bundle_import_cmd(ctx, argc - 1, argv + 1);
-	return cmd_usage(ctx, "expected export or import");
-}
+static const struct cmd_opt bundle_export_opts[] = {
+	{ "out", "FILE", NULL },
+	{ "since", "FILE", "... given its consort status --json output" },
+	{ "for", "SIRET", "... as of its last sync with this node" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_entry bundle_export_entry = {
+	.name = "export",
+	.usage = "--out FILE",
+	.summary = "every change-set, or what a member lacks; FILE\n"
+	    "appears whole or not at all, replacing a\n"
+	    "regular file (- : standard output):",
+	.args = { .opts = bundle_export_opts, .unexpected = EXPORT_EXPECTED },
+	.help_col = 22,
+	.exec = bundle_export_cmd,
+};
+
+static const struct cmd_entry bundle_import_entry = {
+	.name = "import",
+	.usage = "FILE",
+	.summary = "checks every frame and signature first, then\n"
+	    "applies; importing twice changes nothing",
+	.args = { .lower = 1, .upper = 1, .missing = "expected import FILE",
+	    .unexpected = "expected import FILE", .flags = CMD_ARGS_LITERAL },
+	.exec = bundle_import_cmd,
+};
+
+static const struct cmd_entry *const bundle_sub[] = {
+	&bundle_export_entry,
+	&bundle_import_entry,
+	NULL,
+};
 
 const struct cmd_entry cmd_bundle_entry = {
-	"bundle",
-	"export --out FILE [--since STATUS.json | --for SIRET] | import FILE",
-	"write or read the sync stream as a file sealed with the network key",
-	"  export --out FILE   every change-set, or what a member lacks; FILE\n"
-	"                      appears whole or not at all, replacing a\n"
-	"                      regular file (- : standard output):\n"
-	"    --since FILE      ... given its consort status --json output\n"
-	"    --for SIRET       ... as of its last sync with this node\n"
-	"  import FILE         checks every frame and signature first, then\n"
-	"                      applies; importing twice changes nothing\n",
-	bundle_exec,
+	.name = "bundle",
+	.usage = "export --out FILE [--since STATUS.json | --for SIRET] | import FILE",
+	.summary = "write or read the sync stream as a file sealed with the network key",
+	.args = { .missing = "expected export or import",
+	    .unexpected = "expected export or import" },
+	.sub = bundle_sub,
+	.help_col = 22,
 };

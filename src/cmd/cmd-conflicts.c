@@ -9,7 +9,8 @@ struct list {
 	struct store_txn *txn;
 	struct jsonw *jw;
 	FILE *out;
-	const char *ref;
+	unsigned type;     /* 0: every type */
+	const char *ref;   /* NULL: every record */
 	unsigned count;
 };
 
@@ -147,56 +148,59 @@ print_one(void *ctx, const struct conflict *c)
 	return 0;
 }
 
-/* Lists the open conflicts; exit 4 when there is any. */
+/* Prints the conflicts, the authors and roster loaded, then their count. */
 static int
-conflicts_exec(struct cmd_ctx *ctx, int argc, char **argv)
+conflicts_all(struct cmd_listing *cl)
 {
-	struct list l = { ctx, NULL, NULL, NULL, NULL, 0 };
-	const struct schema_type *t = NULL;
-	struct jsonw jw;
-	bool json;
+	struct store *s = &cl->ctx->node->store;
+	struct list *l = cl->arg;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc > 3)
-		return cmd_usage(ctx, "expected at most TYPE REF");
-	if (argc >= 2 && (t = cmd_type(ctx, argv[1])) == NULL)
-		return EXIT_USAGE;
-	l.ref = argc == 3 ? argv[2] : NULL;
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	if ((rc = store_begin(&ctx->node->store, false, &l.txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	l.out = cmd_out_begin();
-	if (json) {
-		jw_init(&jw, l.out);
-		l.jw = &jw;
-		jw_arr(&jw);
-	}
-	if ((rc = store_load_authors(l.txn, &ctx->node->store)) == 0 &&
-	    (rc = perm_roster(l.txn, &ctx->node->store)) == 0)
-		rc = conflicts_scan(l.txn, &ctx->node->store, t ? t->id : 0,
-		    print_one, &l);
-	store_abort(l.txn);
-	if (json) {
-		jw_arr_end(&jw);
-		putc('\n', l.out);
-	} else if (rc == 0)
-		fprintf(l.out, "%u open conflict%s\n", l.count, l.count == 1 ? "" : "s");
-	if ((rc = cmd_out_end(l.out, rc)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	return l.count > 0 ? EXIT_CONFLICTS : EXIT_OK;
+	l->txn = cl->txn;
+	l->jw = cl->jw;
+	l->out = cl->out;
+	if ((rc = store_load_authors(l->txn, s)) == 0 &&
+	    (rc = perm_roster(l->txn, s)) == 0)
+		rc = conflicts_scan(l->txn, s, l->type, print_one, l);
+	if (rc == 0 && l->jw == NULL)
+		fprintf(l->out, "%u open conflict%s\n", l->count,
+		    l->count == 1 ? "" : "s");
+	return rc;
 }
 
+/* Lists the open conflicts; exit 4 when there is any. */
+static int
+conflicts_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct list l = { ctx, NULL, NULL, NULL, 0, NULL, 0 };
+	const struct schema_type *t;
+	int rc;
+
+	if (args->argc >= 1) {
+		if ((t = cmd_type(ctx, args->argv[0])) == NULL)
+			return EXIT_USAGE;
+		l.type = t->id;
+	}
+	l.ref = args->argc == 2 ? args->argv[1] : NULL;
+	rc = cmd_listing(ctx, cmd_args_has(args, "json") ? CMD_JSON_ARRAY :
+	    CMD_TEXT, conflicts_all, &l);
+	return rc == EXIT_OK && l.count > 0 ? EXIT_CONFLICTS : rc;
+}
+
+static const struct cmd_opt conflicts_opts[] = {
+	{ "json", NULL, "print an array of {detail, field, id, kind, ref, type, values:\n"
+	    "[{change, deleted, member, siret, time, value}]}; kind is\n"
+	    "field, delete, or a rule id (R07, R01, R16); values are\n"
+	    "listed shown-first" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_conflicts_entry = {
-	"conflicts",
-	"[--json] [TYPE [REF]]",
-	"list open conflicts: concurrent edits, deletions, R07/R01/R16 (exit 4 if any)",
-	"  --json  print an array of {detail, field, id, kind, ref, type, values:\n"
-	"          [{change, deleted, member, siret, time, value}]}; kind is\n"
-	"          field, delete, or a rule id (R07, R01, R16); values are\n"
-	"          listed shown-first\n"
-	"Exit codes: 0 none open, 4 some open (scripts can gate on it).\n",
-	conflicts_exec,
+	.name = "conflicts",
+	.usage = "[--json] [TYPE [REF]]",
+	.summary = "list open conflicts: concurrent edits, deletions, R07/R01/R16 (exit 4 if any)",
+	.args = { .opts = conflicts_opts, .upper = 2,
+	    .unexpected = "expected at most TYPE REF" },
+	.help = "Exit codes: 0 none open, 4 some open (scripts can gate on it).\n",
+	.exec = conflicts_exec,
 };

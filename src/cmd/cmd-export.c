@@ -1,41 +1,38 @@
 /* consort export --json: the canonical materialised state. */
 #include "../cmd.h"
 
-/* Prints the export. */
+/* Writes the records as one JSON object. */
 static int
-export_exec(struct cmd_ctx *ctx, int argc, char **argv)
+export_all(struct cmd_listing *l)
 {
-	struct consort_diag d = { 0 };
-	struct jsonw jw;
-	struct store_txn *txn;
-	FILE *out;
-	bool json;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 1)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	out = cmd_out_begin();
-	jw_init(&jw, out);
-	rc = state_export_json(txn, &ctx->node->store, &jw, &d);
-	store_abort(txn);
-	putc('\n', out);
-	rc = cmd_out_end(out, rc);
-	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
+	rc = state_export_json(l->txn, &l->ctx->node->store, l->jw, &l->diag);
+	putc('\n', l->out);
+	return rc;
 }
 
+/* Prints the export. */
+static int
+export_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	return cmd_listing(ctx, CMD_JSON, export_all, NULL);
+}
+
+/* --json is accepted: JSON is the only format. */
+static const struct cmd_opt export_opts[] = {
+	{ "json", NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_export_entry = {
-	"export",
-	"[--json]",
-	"print the records as canonical JSON (the only format; --json is accepted)",
-	"Prints {\"<type>\": {\"<ref>\": {FIELD: VALUE, ...}}} for every type but\n"
-	"the roster: keys sorted at every level, no whitespace, non-ASCII as raw\n"
-	"UTF-8, integers as integers, unset fields absent. Its SHA-256 (without\n"
-	"the trailing newline) is comparable with other tools' digests.\n",
-	export_exec,
+	.name = "export",
+	.usage = "[--json]",
+	.summary = "print the records as canonical JSON (the only format; --json is accepted)",
+	.args = { .opts = export_opts },
+	.help = "Prints {\"<type>\": {\"<ref>\": {FIELD: VALUE, ...}}} for every type but\n"
+	    "the roster: keys sorted at every level, no whitespace, non-ASCII as raw\n"
+	    "UTF-8, integers as integers, unset fields absent. Its SHA-256 (without\n"
+	    "the trailing newline) is comparable with other tools' digests.\n",
+	.exec = export_exec,
 };

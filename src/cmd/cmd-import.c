@@ -1,5 +1,4 @@
 /* consort import: JSON Lines or CSV records, all or nothing. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,56 +75,38 @@ report_partial(struct cmd_ctx *ctx, const struct import_opts *o,
 	return cmd_fail(ctx, rc, d);
 }
 
-/* Parses the options into o; returns non-zero (an exit code) on misuse. */
+/* Reads the option values into o; returns non-zero (an exit code) on misuse. */
 static int
-parse(struct cmd_ctx *ctx, int argc, char **argv, struct import_opts *o)
+parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 {
-	static const struct option opts[] = {
-		{ "type", required_argument, NULL, 't' },
-		{ "skip-bad", no_argument, NULL, 's' },
-		{ "batch", required_argument, NULL, 'b' },
-		{ "format", required_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
+	const char *type = cmd_args_get(args, "type");
+	const char *batch = cmd_args_get(args, "batch");
+	const char *format = cmd_args_get(args, "format");
 	char *end;
 	long n;
-	int c;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 't':
-			if ((o->type = cmd_type(ctx, optarg)) == NULL)
-				return EXIT_USAGE;
-			break;
-		case 's': o->skip_bad = true; break;
-		case 'b':
-			n = strtol(optarg, &end, 10);
-			if (*end != '\0' || n < 1 || n > 10000)
-				return cmd_usage(ctx, "--batch takes 1 to 10000");
-			o->batch = (unsigned)n;
-			break;
-		case 'f':
-			if (strcmp(optarg, "jsonl") == 0)
-				o->format = IMPORT_JSONL;
-			else if (strcmp(optarg, "csv") == 0)
-				o->format = IMPORT_CSV;
-			else
-				return cmd_usage(ctx, "--format takes jsonl or csv");
-			break;
-		default:
-			return cmd_usage(ctx, "unknown option");
-		}
+	if (type != NULL && (o->type = cmd_type(ctx, type)) == NULL)
+		return EXIT_USAGE;
+	o->skip_bad = cmd_args_has(args, "skip-bad");
+	if (batch != NULL) {
+		n = strtol(batch, &end, 10);
+		if (*end != '\0' || n < 1 || n > 10000)
+			return cmd_usage(ctx, "--batch takes 1 to 10000");
+		o->batch = (unsigned)n;
 	}
-	if (optind + 1 != argc)
-		return cmd_usage(ctx, "expected one FILE");
-	o->path = argv[optind];
+	if (format != NULL && strcmp(format, "jsonl") == 0)
+		o->format = IMPORT_JSONL;
+	else if (format != NULL && strcmp(format, "csv") == 0)
+		o->format = IMPORT_CSV;
+	else if (format != NULL)
+		return cmd_usage(ctx, "--format takes jsonl or csv");
+	o->path = args->argv[0];
 	return 0;
 }
 
 /* Imports FILE. */
 static int
-import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	struct import_cli cli = { ctx, cmd_progress_wanted(), 0 };
@@ -134,7 +115,7 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct import_result res;
 	int rc;
 
-	if ((rc = parse(ctx, argc, argv, &o)) != 0)
+	if ((rc = parse(ctx, args, &o)) != 0)
 		return rc;
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
@@ -162,19 +143,26 @@ import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cmd_opt import_opts[] = {
+	{ "type", "TYPE", "the records' type (CSV: required; the header row\n"
+	    "names the fields, with a \"ref\" column)" },
+	{ "skip-bad", NULL, "import the good lines and list the bad ones\n"
+	    "(default: a single bad line refuses the whole file)" },
+	{ "batch", "N", "records per change-set (default 100)" },
+	{ "format", "F", "jsonl or csv (default: from the file name)" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_import_entry = {
-	"import",
-	"FILE [--type TYPE] [--skip-bad] [--batch N] [--format jsonl|csv]",
-	"import records from JSON Lines or CSV, all or nothing, idempotently",
-	"  --type TYPE     the records' type (CSV: required; the header row\n"
-	"                  names the fields, with a \"ref\" column)\n"
-	"  --skip-bad      import the good lines and list the bad ones\n"
-	"                  (default: a single bad line refuses the whole file)\n"
-	"  --batch N       records per change-set (default 100)\n"
-	"  --format F      jsonl or csv (default: from the file name)\n"
-	"JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
-	"References must name records earlier in the file or in the store.\n"
-	"Importing the same file again appends nothing. The first 20 bad lines\n"
-	"are shown, the others counted.\n",
-	import_exec,
+	.name = "import",
+	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format jsonl|csv]",
+	.summary = "import records from JSON Lines or CSV, all or nothing, idempotently",
+	.args = { .opts = import_opts, .lower = 1, .upper = 1,
+	    .missing = "expected one FILE", .unexpected = "expected one FILE" },
+	.help = "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
+	    "References must name records earlier in the file or in the store.\n"
+	    "Importing the same file again appends nothing. The first 20 bad lines\n"
+	    "are shown, the others counted.\n",
+	.help_col = 18,
+	.exec = import_exec,
 };

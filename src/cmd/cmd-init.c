@@ -1,5 +1,4 @@
 /* consort init: creates a node directory and the consortium's genesis. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,44 +39,26 @@ print_created(const struct cmd_ctx *ctx, const struct genesis *g)
 
 /* Parses the options, then writes the node. */
 static int
-init_exec(struct cmd_ctx *ctx, int argc, char **argv)
+init_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "consortium", required_argument, NULL, 'c' },
-		{ "member", required_argument, NULL, 'm' },
-		{ "siret", required_argument, NULL, 's' },
-		{ "market", required_argument, NULL, 'k' },
-		{ "co", required_argument, NULL, 'o' },
-		{ "passphrase-file", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct genesis_member co[MAX_CO];
-	struct genesis g = { NULL, NULL, { NULL, NULL }, co, 0 };
+	struct genesis g = { cmd_args_get(args, "consortium"),
+		cmd_args_get(args, "market"), { cmd_args_get(args, "member"),
+		cmd_args_get(args, "siret") }, co, 0 };
 	struct consort_diag d = { 0 };
+	char *v;
 	size_t passlen;
 	char *pass;
-	int c, rc;
+	int i = 0, rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': g.consortium = optarg; break;
-		case 'm': g.lead.name = optarg; break;
-		case 's': g.lead.siret = optarg; break;
-		case 'k': g.market = optarg; break;
-		case 'p': ctx->passfile = optarg; break;
-		case 'o':
-			if (g.nco == MAX_CO)
-				return cmd_usage(ctx, "at most %d --co", MAX_CO);
-			if (parse_co(optarg, &co[g.nco++]) != 0)
-				return cmd_usage(ctx, "--co takes \"NAME:SIRET\"");
-			break;
-		default:
-			return cmd_usage(ctx, "unknown option");
-		}
+	if (cmd_args_has(args, "passphrase-file"))
+		ctx->passfile = cmd_args_get(args, "passphrase-file");
+	while ((v = cmd_args_next(args, "co", &i)) != NULL) {
+		if (g.nco == MAX_CO)
+			return cmd_usage(ctx, "at most %d --co", MAX_CO);
+		if (parse_co(v, &co[g.nco++]) != 0)
+			return cmd_usage(ctx, "--co takes \"NAME:SIRET\"");
 	}
-	if (optind != argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	if (!g.consortium || !g.lead.name || !g.lead.siret || !g.market)
 		return cmd_usage(ctx, "--consortium, --member, --siret and --market "
 		    "are required");
@@ -94,19 +75,24 @@ init_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cmd_opt init_opts[] = {
+	{ "consortium", "NAME", "the consortium's name" },
+	{ "member", "NAME", "the lead contractor's name" },
+	{ "siret", "SIRET", "the lead's SIRET (14 digits)" },
+	{ "market", "REF", "the Region's market reference" },
+	{ "co", "NAME:SIRET", "an awarded co-contractor (repeat for each)" },
+	{ "passphrase-file", "FILE", "seal the secret key and the network key with\n"
+	    "the first line of FILE (Argon2id); later\n"
+	    "commands need it too; FILE must not be\n"
+	    "readable by group or others (chmod 600)" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_init_entry = {
-	"init",
-	"--consortium NAME --member NAME --siret SIRET --market REF "
-	"[--co NAME:SIRET]... [--passphrase-file FILE]",
-	"create a node for the lead of a new consortium (key pair, store, genesis)",
-	"  --consortium NAME       the consortium's name\n"
-	"  --member NAME           the lead contractor's name\n"
-	"  --siret SIRET           the lead's SIRET (14 digits)\n"
-	"  --market REF            the Region's market reference\n"
-	"  --co NAME:SIRET         an awarded co-contractor (repeat for each)\n"
-	"  --passphrase-file FILE  seal the secret key and the network key with\n"
-	"                          the first line of FILE (Argon2id); later\n"
-	"                          commands need it too; FILE must not be\n"
-	"                          readable by group or others (chmod 600)\n",
-	init_exec,
+	.name = "init",
+	.usage = "--consortium NAME --member NAME --siret SIRET --market REF "
+	    "[--co NAME:SIRET]... [--passphrase-file FILE]",
+	.summary = "create a node for the lead of a new consortium (key pair, store, genesis)",
+	.args = { .opts = init_opts },
+	.exec = init_exec,
 };

@@ -2,7 +2,6 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -54,39 +53,18 @@ parse_key(struct cmd_ctx *ctx, const char *hex, uint8_t key[CONSORT_KEY_BYTES])
 	return cmd_fail(ctx, E(INVAL), &d);
 }
 
-/* Parses the options. */
+/* Reads and checks the option values. */
 static int
-parse(struct cmd_ctx *ctx, int argc, char **argv, struct invite_args *a)
+parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct invite_args *a)
 {
-	static const struct option opts[] = {
-		{ "name", required_argument, NULL, 'n' },
-		{ "siret", required_argument, NULL, 's' },
-		{ "role", required_argument, NULL, 'r' },
-		{ "key", required_argument, NULL, 'k' },
-		{ "parent", required_argument, NULL, 'p' },
-		{ "dc4", required_argument, NULL, 'd' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "address", required_argument, NULL, 'a' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		switch (c) {
-		case 'n': a->rq.name = optarg; break;
-		case 's': a->rq.siret = optarg; break;
-		case 'r': a->role = optarg; break;
-		case 'k': a->key_hex = optarg; break;
-		case 'p': a->rq.parent = optarg; break;
-		case 'd': a->rq.dc4 = optarg; break;
-		case 'o': a->out = optarg; break;
-		case 'a': a->address = optarg; break;
-		default: return cmd_usage(ctx, "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
+	a->rq.name = cmd_args_get(args, "name");
+	a->rq.siret = cmd_args_get(args, "siret");
+	a->role = cmd_args_get(args, "role");
+	a->key_hex = cmd_args_get(args, "key");
+	a->rq.parent = cmd_args_get(args, "parent");
+	a->rq.dc4 = cmd_args_get(args, "dc4");
+	a->out = cmd_args_get(args, "out");
+	a->address = cmd_args_get(args, "address");
 	if (!a->rq.siret || !a->role || !a->key_hex || !a->out)
 		return cmd_usage(ctx, "--siret, --role, --key and --out are required");
 	if (strcmp(a->out, "-") == 0)
@@ -153,7 +131,7 @@ fill_invite(struct cmd_ctx *ctx, struct store_txn *txn,
 
 /* Records the binding, then writes the sealed invite. */
 static int
-invite_exec(struct cmd_ctx *ctx, int argc, char **argv)
+invite_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	struct invite_args a;
@@ -165,7 +143,7 @@ invite_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	memset(&a, 0, sizeof(a));
 	memset(&inv, 0, sizeof(inv));
-	if ((rc = parse(ctx, argc, argv, &a)) != 0)
+	if ((rc = parse(ctx, args, &a)) != 0)
 		return rc;
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
@@ -211,20 +189,26 @@ invite_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cmd_opt invite_opts[] = {
+	{ "siret", "SIRET", "the member (co: one awarded at creation)" },
+	{ "role", "co|sub", "co-contractor, or subcontractor (R10)" },
+	{ "key", "PUBKEY", "the key consort keygen printed on its node" },
+	{ "name", "NAME", "its name (sub: required in practice)" },
+	{ "parent", "SIRET", "sub: the member it is attached to" },
+	{ "dc4", "REF", "sub: its DC4 subcontracting declaration" },
+	{ "address", "H:P", "where this node serves, written into the invite" },
+	{ "out", "FILE", "the invite file, sealed to the member's key\n"
+	    "(mode 0600; it replaces a regular file whole,\n"
+	    "never a device, folder or link)" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_invite_entry = {
-	"invite",
-	"--siret SIRET --role co|sub --key PUBKEY [--name NAME] "
-	"[--parent SIRET --dc4 REF] [--address HOST:PORT] --out FILE",
-	"bind a member's key in the roster and write its sealed invite (lead)",
-	"  --siret SIRET     the member (co: one awarded at creation)\n"
-	"  --role co|sub     co-contractor, or subcontractor (R10)\n"
-	"  --key PUBKEY      the key consort keygen printed on its node\n"
-	"  --name NAME       its name (sub: required in practice)\n"
-	"  --parent SIRET    sub: the member it is attached to\n"
-	"  --dc4 REF         sub: its DC4 subcontracting declaration\n"
-	"  --address H:P     where this node serves, written into the invite\n"
-	"  --out FILE        the invite file, sealed to the member's key\n"
-	"                    (mode 0600; it replaces a regular file whole,\n"
-	"                    never a device, folder or link)\n",
-	invite_exec,
+	.name = "invite",
+	.usage = "--siret SIRET --role co|sub --key PUBKEY [--name NAME] "
+	    "[--parent SIRET --dc4 REF] [--address HOST:PORT] --out FILE",
+	.summary = "bind a member's key in the roster and write its sealed invite (lead)",
+	.args = { .opts = invite_opts },
+	.help_col = 20,
+	.exec = invite_exec,
 };

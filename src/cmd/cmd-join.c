@@ -1,6 +1,5 @@
 /* consort join: turns a keygen directory into a member's node. */
 #include <ctype.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -133,43 +132,25 @@ hex64(const char *s)
 
 /* Opens the invite, shows who invites, checks the pins, creates the node. */
 static int
-join_exec(struct cmd_ctx *ctx, int argc, char **argv)
+join_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "expect-consortium", required_argument, NULL, 'c' },
-		{ "expect-lead", required_argument, NULL, 'l' },
-		{ "yes", no_argument, NULL, 'y' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *expect_consortium = NULL, *expect_lead = NULL;
+	const char *expect_consortium = cmd_args_get(args, "expect-consortium");
+	const char *expect_lead = cmd_args_get(args, "expect-lead");
+	const char *path = args->argv[0];
 	struct consort_diag d = { 0 };
 	struct invite_identity id;
 	struct node *keys = NULL;
 	struct invite inv;
 	uint8_t *buf;
 	size_t len;
-	bool yes = false;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'c')
-			expect_consortium = optarg;
-		else if (c == 'l')
-			expect_lead = optarg;
-		else if (c == 'y')
-			yes = true;
-		else
-			return cmd_usage(ctx, "unknown option");
-	}
-	if (optind != argc - 1)
-		return cmd_usage(ctx, "expected the invite FILE");
 	if ((expect_consortium != NULL && !hex64(expect_consortium)) ||
 	    (expect_lead != NULL && !hex64(expect_lead)))
 		return cmd_usage(ctx, "--expect-consortium and --expect-lead take "
 		    "64 hexadecimal digits");
-	if ((rc = slurp(argv[optind], INVITE_MAX_BYTES, &buf, &len)) != 0) {
-		consort_diag_set(&d, rc, argv[optind], "cannot read the invite file",
+	if ((rc = slurp(path, INVITE_MAX_BYTES, &buf, &len)) != 0) {
+		consort_diag_set(&d, rc, path, "cannot read the invite file",
 		    "give the file consort invite wrote");
 		return cmd_fail(ctx, rc, &d);
 	}
@@ -187,7 +168,7 @@ join_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, rc, &d);
 	show_identity(&id, &inv);
 	if ((rc = check_inviter(ctx, &id, expect_consortium, expect_lead,
-	    yes)) != 0) {
+	    cmd_args_has(args, "yes"))) != 0) {
 		invite_free(&inv);
 		return rc;
 	}
@@ -208,24 +189,31 @@ join_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cmd_opt join_opts[] = {
+	{ "expect-consortium", "ID", "refuse (exit 3, nothing written) unless the\n"
+	    "consortium id is ID (64 hex)" },
+	{ "expect-lead", "KEY", "refuse (exit 3, nothing written) unless the\n"
+	    "lead's key is KEY (64 hex)" },
+	{ "yes", NULL, "join without a pin and without asking" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_join_entry = {
-	"join",
-	"FILE [--expect-consortium ID] [--expect-lead KEY] [--yes]",
-	"become a member with the invite the lead sent (after consort keygen)",
-	"Opens the invite with this directory's secret key (made by consort\n"
-	"keygen) and shows who invites: the consortium's name and id, the\n"
-	"lead's name, SIRET and public key (64 hex, as the lead's consort\n"
-	"whoami prints them). Anyone who knows your public key can seal an\n"
-	"invite to it, so check them with the lead. Then it creates the store\n"
-	"with the consortium's genesis and network key, and adds the lead's\n"
-	"address to the peers. The rest of the log arrives with the first\n"
-	"consort sync.\n"
-	"  --expect-consortium ID  refuse (exit 3, nothing written) unless the\n"
-	"                          consortium id is ID (64 hex)\n"
-	"  --expect-lead KEY       refuse (exit 3, nothing written) unless the\n"
-	"                          lead's key is KEY (64 hex)\n"
-	"  --yes                   join without a pin and without asking\n"
-	"Without a pin or --yes, join asks for confirmation on a terminal; run\n"
-	"from a script (no terminal), it joins and warns on stderr.\n",
-	join_exec,
+	.name = "join",
+	.usage = "FILE [--expect-consortium ID] [--expect-lead KEY] [--yes]",
+	.summary = "become a member with the invite the lead sent (after consort keygen)",
+	.args = { .opts = join_opts, .lower = 1, .upper = 1,
+	    .missing = "expected the invite FILE",
+	    .unexpected = "expected the invite FILE" },
+	.help_head = "Opens the invite with this directory's secret key (made by consort\n"
+	    "keygen) and shows who invites: the consortium's name and id, the\n"
+	    "lead's name, SIRET and public key (64 hex, as the lead's consort\n"
+	    "whoami prints them). Anyone who knows your public key can seal an\n"
+	    "invite to it, so check them with the lead. Then it creates the store\n"
+	    "with the consortium's genesis and network key, and adds the lead's\n"
+	    "address to the peers. The rest of the log arrives with the first\n"
+	    "consort sync.\n",
+	.help = "Without a pin or --yes, join asks for confirmation on a terminal; run\n"
+	    "from a script (no terminal), it joins and warns on stderr.\n",
+	.exec = join_exec,
 };

@@ -7,7 +7,7 @@
 
 /* Creates the key pair and prints the public key. */
 static int
-keygen_exec(struct cmd_ctx *ctx, int argc, char **argv)
+keygen_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	uint8_t pk[CONSORT_KEY_BYTES];
@@ -15,9 +15,6 @@ keygen_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t passlen;
 	int rc;
 
-	(void)argv;
-	if (argc != 1)
-		return cmd_usage(ctx, "takes no argument");
 	if (ctx->dir == NULL)
 		return cmd_usage(ctx, "no node directory: give --dir DIR before "
 		    "the command or set CONSORT_DIR");
@@ -36,12 +33,13 @@ keygen_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_keygen_entry = {
-	"keygen",
-	"",
-	"create a key pair in a new node directory and print the public key",
-	"Prints the 64-hex public key to give the lead, who answers with an\n"
-	"invite file (consort invite); then consort join FILE. The global\n"
-	"--passphrase-file FILE seals the secret key (and join then seals the\n"
-	"network key with it); FILE must be readable by its owner only.\n",
-	keygen_exec,
+	.name = "keygen",
+	.usage = "",
+	.summary = "create a key pair in a new node directory and print the public key",
+	.args = CMD_NO_ARGUMENTS,
+	.help = "Prints the 64-hex public key to give the lead, who answers with an\n"
+	    "invite file (consort invite); then consort join FILE. The global\n"
+	    "--passphrase-file FILE seals the secret key (and join then seals the\n"
+	    "network key with it); FILE must be readable by its owner only.\n",
+	.exec = keygen_exec,
 };

@@ -1,32 +1,38 @@
 /* consort list: the live records of one type, in ref order. */
+#include <string.h>
+
 #include "../cmd.h"
 
-struct list_ctx {
-	const struct store *s;
+/* What list prints: the records of one type. */
+struct records {
 	const struct schema_type *t;
-	struct jsonw *jw;  /* NULL: text */
-	FILE *out;
+	const char *hide;  /* a field the text leaves out, or NULL */
 };
 
 /* Prints one record: "REF field=value ..." or a JSON member. */
 static int
-list_one(void *ctx, const struct record *r)
+list_one(void *arg, const struct record *r)
 {
-	struct list_ctx *l = ctx;
+	struct cmd_listing *l = arg;
+	const struct records *rs = l->arg;
+	const struct schema_field *f;
+	const struct store *s = &l->ctx->node->store;
 	const struct value *v;
 	unsigned i;
 
 	if (l->jw != NULL) {
 		jw_keyn(l->jw, r->ref, r->ref_len);
-		state_record_json(l->jw, l->s, r);
+		state_record_json(l->jw, s, r);
 		return 0;
 	}
 	fwrite(r->ref, 1, r->ref_len, l->out);
-	for (i = 0; i < l->t->nfields; i++) {
-		if ((v = state_field(l->s, r, l->t->sorted[i]->id)) == NULL)
+	for (i = 0; i < rs->t->nfields; i++) {
+		f = rs->t->sorted[i];
+		if ((v = state_field(s, r, f->id)) == NULL ||
+		    (rs->hide != NULL && strcmp(f->name, rs->hide) == 0))
 			continue;
-		fprintf(l->out, " %s=", l->t->sorted[i]->name);
-		if (l->t->sorted[i]->kind == FK_TEXT)
+		fprintf(l->out, " %s=", f->name);
+		if (f->kind == FK_TEXT)
 			fprintf(l->out, "(%u bytes)", v->len);
 		else
 			cmd_print_value(l->out, v);
@@ -35,50 +41,52 @@ list_one(void *ctx, const struct record *r)
 	return 0;
 }
 
-/* Lists the records of TYPE. */
+/* Prints every live record of the type. */
 static int
-list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+list_all(struct cmd_listing *l)
 {
-	struct list_ctx l = { NULL, NULL, NULL, NULL };
-	struct consort_diag d = { 0 };
-	struct jsonw jw;
-	struct store_txn *txn;
-	bool json;
-	int rc;
+	const struct records *rs = l->arg;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 2)
-		return cmd_usage(ctx, "expected TYPE");
-	if ((l.t = cmd_type(ctx, argv[1])) == NULL)
-		return EXIT_USAGE;
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	l.s = &ctx->node->store;
-	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	l.out = cmd_out_begin();
-	if (json) {
-		jw_init(&jw, l.out);
-		l.jw = &jw;
-		jw_obj(&jw);
-	}
-	rc = state_foreach_d(txn, &ctx->node->store, l.t->id, list_one, &l, &d);
-	store_abort(txn);
-	if (json) {
-		jw_obj_end(&jw);
-		putc('\n', l.out);
-	}
-	rc = cmd_out_end(l.out, rc);
-	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
+	return state_foreach_d(l->txn, &l->ctx->node->store, rs->t->id, list_one,
+	    l, &l->diag);
 }
 
+/*
+ * Lists the live records of t in ref order, as text or a JSON object;
+ * the text leaves out the field hide (NULL: none).  Shared with member list.
+ */
+int
+cmd_list_records(struct cmd_ctx *ctx, const struct schema_type *t, bool json,
+    const char *hide)
+{
+	struct records rs = { t, hide };
+
+	return cmd_listing(ctx, json ? CMD_JSON_OBJECT : CMD_TEXT, list_all, &rs);
+}
+
+/* Lists the records of TYPE. */
+static int
+list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	const struct schema_type *t;
+
+	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
+		return EXIT_USAGE;
+	return cmd_list_records(ctx, t, cmd_args_has(args, "json"), NULL);
+}
+
+static const struct cmd_opt list_opts[] = {
+	{ "json", NULL, "print {\"REF\": {FIELD: VALUE, ...}, ...}" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_list_entry = {
-	"list",
-	"TYPE [--json]",
-	"list the records of a type, in ref order",
-	"  --json  print {\"REF\": {FIELD: VALUE, ...}, ...}\n"
-	"A text field (an order's signed request) is shown by its size; --json\n"
-	"and consort show --json print it whole.\n",
-	list_exec,
+	.name = "list",
+	.usage = "TYPE [--json]",
+	.summary = "list the records of a type, in ref order",
+	.args = { .opts = list_opts, .lower = 1, .upper = 1,
+	    .missing = "expected TYPE", .unexpected = "expected TYPE" },
+	.help = "A text field (an order's signed request) is shown by its size; --json\n"
+	    "and consort show --json print it whole.\n",
+	.exec = list_exec,
 };

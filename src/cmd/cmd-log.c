@@ -72,45 +72,31 @@ walk(struct cmd_ctx *ctx, struct store_txn *txn, FILE *out, struct jsonw *jw)
 	return EXIT_OK;
 }
 
-/* Prints the log. */
+/* Prints the change-sets; walk reports its own failure. */
 static int
-log_exec(struct cmd_ctx *ctx, int argc, char **argv)
+log_all(struct cmd_listing *l)
 {
-	struct jsonw jw;
-	struct store_txn *txn;
-	FILE *out;
-	bool json;
-	int rc;
-
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 1)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	out = cmd_out_begin();
-	if (json) {
-		jw_init(&jw, out);
-		jw_arr(&jw);
-	}
-	rc = walk(ctx, txn, out, json ? &jw : NULL);
-	store_abort(txn);
-	if (json && rc == EXIT_OK) {
-		jw_arr_end(&jw);
-		putc('\n', out);
-	}
-	if (cmd_out_end(out, rc == EXIT_OK ? 0 : E(IO)) != 0 && rc == EXIT_OK)
-		rc = EXIT_ERROR;
-	return rc;
+	return walk(l->ctx, l->txn, l->out, l->jw);
 }
 
+/* Prints the log. */
+static int
+log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	return cmd_listing(ctx, cmd_args_has(args, "json") ? CMD_JSON_ARRAY :
+	    CMD_TEXT, log_all, NULL);
+}
+
+static const struct cmd_opt log_opts[] = {
+	{ "json", NULL, "print an array of {author, deps, hlc, id, ops, prev, seq,\n"
+	    "size, time}" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_log_entry = {
-	"log",
-	"[--json]",
-	"list the stored change-sets by author and seq",
-	"  --json  print an array of {author, deps, hlc, id, ops, prev, seq,\n"
-	"          size, time}\n",
-	log_exec,
+	.name = "log",
+	.usage = "[--json]",
+	.summary = "list the stored change-sets by author and seq",
+	.args = { .opts = log_opts },
+	.exec = log_exec,
 };

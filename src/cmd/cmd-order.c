@@ -5,7 +5,6 @@
  * compare two (an amendment).
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,22 +15,6 @@
 #include "../cmd.h"
 #include "../order.h"
 
-/* Prints a failure of a command that needs no node; returns exit 1. */
-static int
-fail_file(const struct cmd_ctx *ctx, const char *sub, int rc,
-    const struct consort_diag *d)
-{
-	fprintf(stderr, "consort %s %s: ", ctx->entry->name, sub);
-	if (d != NULL && d->where[0])
-		fprintf(stderr, "%s: ", d->where);
-	fprintf(stderr, "%s [%s]", d != NULL && d->what[0] ? d->what :
-	    consort_strerror(rc), consort_err_name(rc));
-	if (d != NULL && d->hint[0])
-		fprintf(stderr, "; %s", d->hint);
-	fputc('\n', stderr);
-	return EXIT_ERROR;
-}
-
 /* A string member of a request's object, "" when absent. */
 static const char *
 field_of(const json_t *o, const char *key)
@@ -41,16 +24,21 @@ field_of(const json_t *o, const char *key)
 	return s != NULL ? s : "";
 }
 
-/* Parses a --key HEX option into key; false (usage printed) if malformed. */
-static bool
-parse_key(const struct cmd_ctx *ctx, const char *hex, uint8_t key[32])
+/*
+ * Reads the --key HEX option into key (*have_key says whether it was
+ * given); returns the exit code of a malformed one.
+ */
+static int
+parse_key(const struct cmd_ctx *ctx, const struct cmd_args *args,
+    uint8_t key[32], bool *have_key)
 {
-	if (strlen(hex) != 64 || util_unhex(key, 32, hex) != 0) {
-		cmd_usage(ctx, "--key takes 64 hexadecimal digits (an Ed25519 "
-		    "public key)");
-		return false;
-	}
-	return true;
+	const char *hex = cmd_args_get(args, "key");
+
+	*have_key = hex != NULL;
+	if (hex != NULL && (strlen(hex) != 64 || util_unhex(key, 32, hex) != 0))
+		return cmd_usage(ctx, "--key takes 64 hexadecimal digits (an "
+		    "Ed25519 public key)");
+	return 0;
 }
 
 /* Prints every refusal of a checked model on stderr, one per line. */
@@ -139,42 +127,22 @@ record_notice(struct cmd_ctx *ctx, const struct order_opts *o,
 
 /* order build --lot LOT --period YYYY-MM [--out FILE] [--direct] */
 static int
-order_build(struct cmd_ctx *ctx, int argc, char **argv)
+order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "lot", required_argument, NULL, 'l' },
-		{ "period", required_argument, NULL, 'p' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "direct", no_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct order_opts o = { NULL, NULL, false, NULL, NULL };
+	struct order_opts o = { cmd_args_get(args, "lot"),
+		cmd_args_get(args, "period"), cmd_args_has(args, "direct"), NULL,
+		NULL };
 	struct consort_diag d = { 0 };
 	char nref[CONSORT_REF_MAX + 1], ndate[11], eur[64];
-	const char *out = NULL;
+	const char *out = cmd_args_get(args, "out");
 	struct rules_model *m = NULL;
 	const struct member *me;
 	json_t *req = NULL, *t;
 	struct store_txn *txn = NULL;
 	char *file = NULL;
 	size_t len;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'l')
-			o.lot = optarg;
-		else if (c == 'p')
-			o.period = optarg;
-		else if (c == 'o')
-			out = optarg;
-		else if (c == 'd')
-			o.direct = true;
-		else
-			return cmd_usage(ctx, "unknown option");
-	}
-	if (optind != argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	if (o.lot == NULL || o.period == NULL)
 		return cmd_usage(ctx, "order build needs --lot LOT and --period "
 		    "YYYY-MM");
@@ -246,43 +214,6 @@ order_build(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
-/* Takes FILE and an optional --key HEX (and --csv/--html/--json flags). */
-static int
-file_args(struct cmd_ctx *ctx, int argc, char **argv, const char **files,
-    int nfiles, uint8_t key[32], bool *have_key, const char *flags[],
-    bool flag_set[], int nflags)
-{
-	int i, k, got = 0;
-
-	*have_key = false;
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--key") == 0 && key != NULL) {
-			if (i + 1 >= argc)
-				return cmd_usage(ctx, "--key needs a value");
-			if (!parse_key(ctx, argv[++i], key))
-				return EXIT_USAGE;
-			*have_key = true;
-			continue;
-		}
-		for (k = 0; k < nflags; k++)
-			if (strcmp(argv[i], flags[k]) == 0)
-				break;
-		if (k < nflags) {
-			flag_set[k] = true;
-			continue;
-		}
-		if (argv[i][0] == '-' && argv[i][1] != '\0')
-			return cmd_usage(ctx, "unknown option %s", argv[i]);
-		if (got == nfiles)
-			return cmd_usage(ctx, "unexpected argument \"%s\"", argv[i]);
-		files[got++] = argv[i];
-	}
-	if (got != nfiles)
-		return cmd_usage(ctx, "expected %s", nfiles == 1 ? "FILE" :
-		    "OLD NEW");
-	return 0;
-}
-
 /*
  * order verify FILE [--key HEX]: needs no node.  Valid only when the
  * signature holds and its key is the signer the request names (its lead,
@@ -290,28 +221,30 @@ file_args(struct cmd_ctx *ctx, int argc, char **argv, const char **files,
  * not hold, 3 for one by another key (a re-signed request).
  */
 static int
-order_verify(struct cmd_ctx *ctx, int argc, char **argv)
+order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
+	const char *path = args->argv[0];
 	struct order_file f;
 	char khex[65], hhex[65], verdict[512];
 	enum order_verdict v;
-	const char *path;
 	uint8_t key[32];
 	bool have_key;
 	int rc;
 
-	if ((rc = file_args(ctx, argc, argv, &path, 1, key, &have_key, NULL,
-	    NULL, 0)) != 0)
+	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
 		return rc;
-	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0)
-		return fail_file(ctx, "verify", rc, &d);
+	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
+	}
 	util_hex(khex, f.key, 32);
 	util_hex(hhex, f.hash, 32);
 	v = order_verdict(&f);
 	if ((rc = order_verdict_text(&f, verdict, sizeof(verdict))) != 0) {
 		order_file_free(&f);
-		return fail_file(ctx, "verify", rc, NULL);
+		cmd_fail(ctx, rc, NULL);
+		return EXIT_ERROR;
 	}
 	if (v == ORDER_BAD_SIGNATURE) {
 		consort_diag_set(&d, E(SIGNATURE), path, "the signature does not "
@@ -321,14 +254,15 @@ order_verify(struct cmd_ctx *ctx, int argc, char **argv)
 		snprintf(d.what, sizeof(d.what), "the signature does not match "
 		    "the request with key %s", khex);
 		order_file_free(&f);
-		return fail_file(ctx, "verify", E(SIGNATURE), &d);
+		cmd_fail(ctx, E(SIGNATURE), &d);
+		return EXIT_ERROR;
 	}
 	if (v == ORDER_WRONG_SIGNER) {
 		consort_diag_set(&d, E(PERM), path, verdict, "the request was "
 		    "signed again by someone else: ask its sender for the file it "
 		    "signed");
 		order_file_free(&f);
-		fail_file(ctx, "verify", E(PERM), &d);
+		cmd_fail(ctx, E(PERM), &d);
 		return EXIT_REFUSED;
 	}
 	printf("%s: valid signature by %s, %s (lot %s, period %s, sha256 %s)\n",
@@ -344,64 +278,65 @@ order_verify(struct cmd_ctx *ctx, int argc, char **argv)
 
 /* order show FILE [--csv | --html] [--key HEX] */
 static int
-order_show(struct cmd_ctx *ctx, int argc, char **argv)
+order_show(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const char *flags[] = { "--csv", "--html" };
-	bool set[2] = { false, false }, have_key;
+	bool csv = cmd_args_has(args, "csv"), html = cmd_args_has(args, "html");
 	struct consort_diag d = { 0 };
+	const char *path = args->argv[0];
 	struct order_file f;
 	char verdict[512];
-	const char *path;
 	uint8_t key[32];
+	bool have_key;
 	FILE *out;
 	int rc;
 
-	if ((rc = file_args(ctx, argc, argv, &path, 1, key, &have_key, flags,
-	    set, 2)) != 0)
+	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
 		return rc;
-	if (set[0] && set[1])
+	if (csv && html)
 		return cmd_usage(ctx, "--csv and --html exclude each other");
-	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0)
-		return fail_file(ctx, "show", rc, &d);
+	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
+	}
 	if (order_verdict(&f) != ORDER_VALID &&
 	    order_verdict_text(&f, verdict, sizeof(verdict)) == 0)
 		fprintf(stderr, "consort order show: %s: warning: signature %s\n",
 		    path, verdict);
 	out = cmd_out_begin();
-	if (set[0])
+	if (csv)
 		rc = order_write_csv(out, f.request, &d);
-	else if (set[1])
+	else if (html)
 		rc = order_write_html(out, &f);
 	else
 		rc = order_write_text(out, &f);
 	order_file_free(&f);
-	rc = set[0] || set[1] ? cmd_out_end(out, rc) : cmd_out_end_safe(out, rc);
+	rc = csv || html ? cmd_out_end(out, rc) : cmd_out_end_safe(out, rc);
 	if (rc != 0) {
 		if (d.what[0] != '\0' && d.where[0] == '\0')
 			snprintf(d.where, sizeof(d.where), "%s", path);
-		return fail_file(ctx, "show", rc, d.what[0] ? &d : NULL);
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
 	}
 	return EXIT_OK;
 }
 
 /* order submit FILE: records the signed request in the log. */
 static int
-order_submit_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+order_submit_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	char ref[CONSORT_REF_MAX + 1], nref[CONSORT_REF_MAX + 1], ndate[11];
+	const char *path = args->argv[0];
 	const json_t *snd;
 	struct order_file f;
-	const char *path;
 	struct edit e;
-	bool already, have_key;
+	bool already;
 	int rc;
 
-	if ((rc = file_args(ctx, argc, argv, &path, 1, NULL, &have_key, NULL,
-	    NULL, 0)) != 0)
-		return rc;
-	if ((rc = order_load(path, NULL, &f, &d)) != 0)
-		return fail_file(ctx, "submit", rc, &d);
+	if ((rc = order_load(path, NULL, &f, &d)) != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
+	}
 	if ((rc = cmd_open(ctx, true)) != 0) {
 		order_file_free(&f);
 		return rc;
@@ -469,27 +404,24 @@ summary(FILE *f, const json_t *v)
 
 /* order diff OLD NEW [--json]: an amendment, change by change. */
 static int
-order_diff_cmd(struct cmd_ctx *ctx, int argc, char **argv)
+order_diff_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const char *flags[] = { "--json" };
 	struct consort_diag d = { 0 };
+	const char *const *files = (const char *const *)args->argv;
+	bool json = cmd_args_has(args, "json");
 	struct order_file a, b;
-	const char *files[2];
 	json_t *diff = NULL, *ch, *c;
-	bool json = false, have_key;
 	char ha[65], hb[65], *s;
 	size_t i;
 	FILE *out;
 	int rc;
 
-	if ((rc = file_args(ctx, argc, argv, files, 2, NULL, &have_key, flags,
-	    &json, 1)) != 0)
-		return rc;
-	if ((rc = order_load(files[0], NULL, &a, &d)) != 0)
-		return fail_file(ctx, "diff", rc, &d);
-	if ((rc = order_load(files[1], NULL, &b, &d)) != 0) {
+	if ((rc = order_load(files[0], NULL, &a, &d)) == 0 &&
+	    (rc = order_load(files[1], NULL, &b, &d)) != 0)
 		order_file_free(&a);
-		return fail_file(ctx, "diff", rc, &d);
+	if (rc != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
 	}
 	for (i = 0; i < 2; i++) {
 		const struct order_file *f = i == 0 ? &a : &b;
@@ -550,57 +482,111 @@ out:
 	json_decref(diff);
 	order_file_free(&a);
 	order_file_free(&b);
-	return rc != 0 ? fail_file(ctx, "diff", rc, d.what[0] ? &d : NULL) :
-	    EXIT_OK;
+	if (rc != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
+	}
+	return EXIT_OK;
 }
 
-/* Dispatches consort order SUBCOMMAND. */
-static int
-order_exec(struct cmd_ctx *ctx, int argc, char **argv)
-{
-	if (argc < 2)
-		return cmd_usage(ctx, "missing build, verify, show, submit or diff");
-	if (strcmp(argv[1], "build") == 0)
-		return order_build(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "verify") == 0)
-		return order_verify(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return order_show(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "submit") == 0)
-		return order_submit_cmd(ctx, argc - 1, argv + 1);
-	if (strcmp(argv[1], "diff") == 0)
-		return order_diff_cmd(ctx, argc - 1, argv + 1);
-	return cmd_usage(ctx, "unknown subcommand \"%s\"", argv[1]);
-}
+static const struct cmd_opt order_build_opts[] = {
+	{ "lot", "LOT", NULL },
+	{ "period", "YYYY-MM", NULL },
+	{ "out", "FILE", "write there, replacing a regular file whole (never\n"
+	    "a device, folder or link); - or none: standard\n"
+	    "output" },
+	{ "direct", NULL, "a co-contractor's own request (R11): records its\n"
+	    "notice to the lead in the log, then builds" },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_entry order_build_entry = {
+	.name = "build",
+	.summary = "the lot's sessions starting in the month, checked against\n"
+	    "the rules (schema/rules.md) and the open conflicts, as\n"
+	    "{\"request\": {...}, \"signature\": {...}} signed with this\n"
+	    "node's key over the request's RFC 8785 form\n"
+	    "(schema/order.md); exit 3 with every refusal on stderr",
+	.args = { .opts = order_build_opts },
+	.exec = order_build,
+};
+
+static const struct cmd_opt order_verify_opts[] = {
+	{ "key", "HEX", NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_entry order_verify_entry = {
+	.name = "verify",
+	.summary = "checks the signature; needs no node. --key HEX checks\n"
+	    "against that key instead of the file's. The signer must\n"
+	    "be the one the request names (its lead, or the sender of\n"
+	    "a direct request). Exit 0 valid, 1 a signature that does\n"
+	    "not hold or a malformed file, 3 signed by another key",
+	.args = { .opts = order_verify_opts, .lower = 1, .upper = 1,
+	    .missing = "expected FILE" },
+	.flags = CMD_NO_NODE,
+	.exec = order_verify,
+};
+
+static const struct cmd_opt order_show_opts[] = {
+	{ "csv", NULL, NULL },
+	{ "html", NULL, NULL },
+	{ "key", "HEX", NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_entry order_show_entry = {
+	.name = "show",
+	.summary = "a summary, the signature's verdict first; --csv one row\n"
+	    "per path, safe to open in a spreadsheet (no formula, no\n"
+	    "control character); --html one printable page with\n"
+	    "totals per session and per provider, warnings and\n"
+	    "derogations",
+	.args = { .opts = order_show_opts, .lower = 1, .upper = 1,
+	    .missing = "expected FILE" },
+	.flags = CMD_NO_NODE,
+	.exec = order_show,
+};
+
+static const struct cmd_entry order_submit_entry = {
+	.name = "submit",
+	.summary = "records the request (its hash, totals, signature) as an\n"
+	    "order record, so every member sees what was sent",
+	.args = { .lower = 1, .upper = 1, .missing = "expected FILE" },
+	.exec = order_submit_cmd,
+};
+
+static const struct cmd_opt order_diff_opts[] = {
+	{ "json", NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_entry order_diff_entry = {
+	.name = "diff",
+	.summary = "what changed between two requests (an amendment)",
+	.args = { .opts = order_diff_opts, .lower = 2, .upper = 2,
+	    .missing = "expected OLD NEW" },
+	.flags = CMD_NO_NODE,
+	.exec = order_diff_cmd,
+};
+
+static const struct cmd_entry *const order_sub[] = {
+	&order_build_entry,
+	&order_verify_entry,
+	&order_show_entry,
+	&order_submit_entry,
+	&order_diff_entry,
+	NULL,
+};
 
 const struct cmd_entry cmd_order_entry = {
-	"order",
-	"build --lot LOT --period YYYY-MM [--out FILE] [--direct] | verify FILE "
-	"[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
-	"[--json]",
-	"build, verify, show, submit and compare signed order requests",
-	"  build    the lot's sessions starting in the month, checked against\n"
-	"           the rules (schema/rules.md) and the open conflicts, as\n"
-	"           {\"request\": {...}, \"signature\": {...}} signed with this\n"
-	"           node's key over the request's RFC 8785 form\n"
-	"           (schema/order.md); exit 3 with every refusal on stderr\n"
-	"    --out FILE  write there, replacing a regular file whole (never\n"
-	"                a device, folder or link); - or none: standard\n"
-	"                output\n"
-	"    --direct    a co-contractor's own request (R11): records its\n"
-	"                notice to the lead in the log, then builds\n"
-	"  verify   checks the signature; needs no node. --key HEX checks\n"
-	"           against that key instead of the file's. The signer must\n"
-	"           be the one the request names (its lead, or the sender of\n"
-	"           a direct request). Exit 0 valid, 1 a signature that does\n"
-	"           not hold or a malformed file, 3 signed by another key\n"
-	"  show     a summary, the signature's verdict first; --csv one row\n"
-	"           per path, safe to open in a spreadsheet (no formula, no\n"
-	"           control character); --html one printable page with\n"
-	"           totals per session and per provider, warnings and\n"
-	"           derogations\n"
-	"  submit   records the request (its hash, totals, signature) as an\n"
-	"           order record, so every member sees what was sent\n"
-	"  diff     what changed between two requests (an amendment)\n",
-	order_exec,
+	.name = "order",
+	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] | verify FILE "
+	    "[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
+	    "[--json]",
+	.summary = "build, verify, show, submit and compare signed order requests",
+	.args = { .missing = "missing build, verify, show, submit or diff" },
+	.sub = order_sub,
+	.help_col = 11,
 };

@@ -3,18 +3,20 @@
 
 #include "../cmd.h"
 
-/* Lists the peers as text or JSON. */
+/* peer list [--json]: the peers as text or JSON. */
 static int
-peer_list(struct cmd_ctx *ctx, bool json)
+peer_list(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	char peers[PEERS_MAX][PEERS_ADDR_MAX + 1];
 	struct jsonw jw;
 	unsigned count, i;
 	int rc;
 
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
 	if ((rc = peers_load(ctx->node, peers, PEERS_MAX, &count)) != 0)
 		return cmd_fail(ctx, rc, NULL);
-	if (!json) {
+	if (!cmd_args_has(args, "json")) {
 		for (i = 0; i < count; i++)
 			printf("%s\n", peers[i]);
 		return EXIT_OK;
@@ -28,36 +30,78 @@ peer_list(struct cmd_ctx *ctx, bool json)
 	return EXIT_OK;
 }
 
-/* Dispatches add, rm and list. */
+/* Adds or removes the peer of the argument. */
 static int
-peer_exec(struct cmd_ctx *ctx, int argc, char **argv)
+peer_change(struct cmd_ctx *ctx, const struct cmd_args *args, bool add)
 {
 	struct consort_diag d = { 0 };
-	bool json;
+	const char *addr = args->argv[0];
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc < 2)
-		return cmd_usage(ctx, "expected add, rm or list");
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
-	if (strcmp(argv[1], "list") == 0 && argc == 2)
-		return peer_list(ctx, json);
-	if (argc != 3 || (strcmp(argv[1], "add") && strcmp(argv[1], "rm")))
-		return cmd_usage(ctx, "expected add HOST:PORT, rm HOST:PORT or list");
-	rc = argv[1][0] == 'a' ? peers_add(ctx->node, argv[2], &d) :
-	    peers_rm(ctx->node, argv[2], &d);
+	rc = add ? peers_add(ctx->node, addr, &d) : peers_rm(ctx->node, addr, &d);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
-	printf("%s %s\n", argv[1][0] == 'a' ? "added" : "removed", argv[2]);
+	printf("%s %s\n", add ? "added" : "removed", addr);
 	return EXIT_OK;
 }
 
+/* peer add HOST:PORT */
+static int
+peer_add(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	return peer_change(ctx, args, true);
+}
+
+/* peer rm HOST:PORT */
+static int
+peer_rm(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	return peer_change(ctx, args, false);
+}
+
+#define PEER_EXPECTED "expected add HOST:PORT, rm HOST:PORT or list"
+
+/* --json is accepted by every subcommand; list alone prints JSON. */
+static const struct cmd_opt peer_opts[] = {
+	{ "json", NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
+static const struct cmd_entry peer_add_entry = {
+	.name = "add",
+	.args = { .opts = peer_opts, .lower = 1, .upper = 1,
+	    .missing = PEER_EXPECTED, .unexpected = PEER_EXPECTED },
+	.exec = peer_add,
+};
+
+static const struct cmd_entry peer_rm_entry = {
+	.name = "rm",
+	.args = { .opts = peer_opts, .lower = 1, .upper = 1,
+	    .missing = PEER_EXPECTED, .unexpected = PEER_EXPECTED },
+	.exec = peer_rm,
+};
+
+static const struct cmd_entry peer_list_entry = {
+	.name = "list",
+	.args = { .opts = peer_opts, .unexpected = PEER_EXPECTED },
+	.exec = peer_list,
+};
+
+static const struct cmd_entry *const peer_sub[] = {
+	&peer_add_entry,
+	&peer_rm_entry,
+	&peer_list_entry,
+	NULL,
+};
+
 const struct cmd_entry cmd_peer_entry = {
-	"peer",
-	"add HOST:PORT | rm HOST:PORT | list [--json]",
-	"manage the peers consort sync uses when given none",
-	"The list is the node's file DIR/peers, one HOST:PORT per line.\n",
-	peer_exec,
+	.name = "peer",
+	.usage = "add HOST:PORT | rm HOST:PORT | list [--json]",
+	.summary = "manage the peers consort sync uses when given none",
+	.args = { .missing = "expected add, rm or list",
+	    .unexpected = PEER_EXPECTED },
+	.sub = peer_sub,
+	.help = "The list is the node's file DIR/peers, one HOST:PORT per line.\n",
 };

@@ -1,5 +1,4 @@
 /* consort resolve: one change-set that supersedes every competing value. */
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,43 +11,31 @@ struct choice {
 	bool del;
 };
 
-/* Parses ID and exactly one of --keep, --value, --delete. */
-static int
-parse(struct cmd_ctx *ctx, int argc, char **argv, struct choice *ch)
-{
-	static const struct option opts[] = {
-		{ "keep", required_argument, NULL, 'k' },
-		{ "value", required_argument, NULL, 'v' },
-		{ "delete", no_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
-	};
-	char *end;
-	int c, n = 0;
+#define RESOLVE_EXPECTED "expected ID and one of --keep N, --value V, --delete"
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		n++;
-		if (c == 'k') {
-			ch->keep = strtol(optarg, &end, 10);
-			if (*end != '\0' || ch->keep < 1 || ch->keep > CONFLICT_MAX_VALUES)
-				return cmd_usage(ctx, "--keep takes a value's number");
-		} else if (c == 'v')
-			ch->value = optarg;
-		else if (c == 'd')
-			ch->del = true;
-		else
-			return cmd_usage(ctx, "unknown option");
+/* Reads ID and exactly one of --keep, --value, --delete. */
+static int
+parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct choice *ch)
+{
+	const char *keep = cmd_args_get(args, "keep");
+	char *end;
+
+	if (keep != NULL) {
+		ch->keep = strtol(keep, &end, 10);
+		if (*end != '\0' || ch->keep < 1 || ch->keep > CONFLICT_MAX_VALUES)
+			return cmd_usage(ctx, "--keep takes a value's number");
 	}
-	if (optind + 1 != argc || n != 1)
-		return cmd_usage(ctx, "expected ID and one of --keep N, --value V, "
-		    "--delete");
-	ch->id = argv[optind];
+	if (args->ngiven != 1)
+		return cmd_usage(ctx, RESOLVE_EXPECTED);
+	ch->value = cmd_args_get(args, "value");
+	ch->del = cmd_args_has(args, "delete");
+	ch->id = args->argv[0];
 	return 0;
 }
 
 /* Finds the conflict and writes its resolution. */
 static int
-resolve_exec(struct cmd_ctx *ctx, int argc, char **argv)
+resolve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	struct choice ch = { NULL, 0, NULL, false };
@@ -57,7 +44,7 @@ resolve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct edit e;
 	int rc;
 
-	if ((rc = parse(ctx, argc, argv, &ch)) != 0)
+	if ((rc = parse(ctx, args, &ch)) != 0)
 		return rc;
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
@@ -88,15 +75,22 @@ resolve_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return EXIT_OK;
 }
 
+static const struct cmd_opt resolve_opts[] = {
+	{ "keep", "N", "keep the N-th value listed by consort conflicts" },
+	{ "value", "V", "write another value" },
+	{ "delete", NULL, "unset the field (or delete the record, for a deletion\n"
+	    "conflict)" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_resolve_entry = {
-	"resolve",
-	"ID (--keep N | --value V | --delete)",
-	"resolve a conflict with one change-set that supersedes every value",
-	"  --keep N    keep the N-th value listed by consort conflicts\n"
-	"  --value V   write another value\n"
-	"  --delete    unset the field (or delete the record, for a deletion\n"
-	"              conflict)\n"
-	"Business conflicts (R07, R01, R16) clear when the records are edited;\n"
-	"consort conflicts says which edit clears each.\n",
-	resolve_exec,
+	.name = "resolve",
+	.usage = "ID (--keep N | --value V | --delete)",
+	.summary = "resolve a conflict with one change-set that supersedes every value",
+	.args = { .opts = resolve_opts, .lower = 1, .upper = 1,
+	    .missing = RESOLVE_EXPECTED, .unexpected = RESOLVE_EXPECTED },
+	.help = "Business conflicts (R07, R01, R16) clear when the records are edited;\n"
+	    "consort conflicts says which edit clears each.\n",
+	.help_col = 14,
+	.exec = resolve_exec,
 };

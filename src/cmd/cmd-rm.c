@@ -5,22 +5,21 @@
 
 /* Parses "TYPE REF" and deletes the record. */
 static int
-rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
+rm_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
+	const char *ref = args->argv[1];
 	const struct schema_type *t;
 	struct edit e;
 	int rc;
 
-	if (argc != 3)
-		return cmd_usage(ctx, "expected TYPE REF");
-	if ((t = cmd_type(ctx, argv[1])) == NULL)
+	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
 	if ((rc = edit_begin(ctx->node, &e)) != 0)
 		return cmd_fail(ctx, rc, NULL);
-	if ((rc = records_delete(&e, t, argv[2], strlen(argv[2]), &d)) != 0) {
+	if ((rc = records_delete(&e, t, ref, strlen(ref), &d)) != 0) {
 		edit_abort(&e);
 		return cmd_fail(ctx, rc, &d);
 	}
@@ -30,24 +29,26 @@ rm_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		edit_abort(&e);
 		return cmd_fail(ctx, rc, &d);
 	}
-	if ((rc = records_check_unreferenced(&e, t, argv[2], strlen(argv[2]),
+	if ((rc = records_check_unreferenced(&e, t, ref, strlen(ref),
 	    &d)) != 0) {
 		edit_abort(&e);
 		return cmd_fail(ctx, rc, &d);
 	}
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
-	printf("deleted %s %s\n", t->name, argv[2]);
+	printf("deleted %s %s\n", t->name, ref);
 	return EXIT_OK;
 }
 
 const struct cmd_entry cmd_rm_entry = {
-	"rm",
-	"TYPE REF",
-	"delete a record (its history stays in the log)",
-	"Refused (exit 3) while live records still name it in a reference\n"
-	"field (a lot named by sessions, a session by paths or derogations, a\n"
-	"trainee or an intent by paths): delete them or point them elsewhere\n"
-	"first.\n",
-	rm_exec,
+	.name = "rm",
+	.usage = "TYPE REF",
+	.summary = "delete a record (its history stays in the log)",
+	.args = { .lower = 2, .upper = 2, .missing = "expected TYPE REF",
+	    .unexpected = "expected TYPE REF", .flags = CMD_ARGS_LITERAL },
+	.help = "Refused (exit 3) while live records still name it in a reference\n"
+	    "field (a lot named by sessions, a session by paths or derogations, a\n"
+	    "trainee or an intent by paths): delete them or point them elsewhere\n"
+	    "first.\n",
+	.exec = rm_exec,
 };

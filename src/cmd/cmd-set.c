@@ -3,22 +3,24 @@
 
 /* Parses "TYPE REF FIELD=VALUE..." and updates the record. */
 static int
-set_exec(struct cmd_ctx *ctx, int argc, char **argv)
+set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	const struct schema_type *t;
 
-	if (argc < 4)
-		return cmd_usage(ctx, "missing TYPE, REF or FIELD=VALUE");
-	if ((t = cmd_type(ctx, argv[1])) == NULL)
+	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
-	return cmd_write_record(ctx, t, argv[2], argc - 3, argv + 3, PUT_SET);
+	return cmd_write_record(ctx, t, args->argv[1], args->argc - 2,
+	    args->argv + 2, PUT_SET);
 }
 
 const struct cmd_entry cmd_set_entry = {
-	"set",
-	"TYPE REF FIELD=VALUE...",
-	"change fields of a record; FIELD= (no value) unsets the field",
-	"  FIELD=VALUE   the new value, checked against the schema\n"
-	"  FIELD=        unset the field\n",
-	set_exec,
+	.name = "set",
+	.usage = "TYPE REF FIELD=VALUE...",
+	.summary = "change fields of a record; FIELD= (no value) unsets the field",
+	.args = { .lower = 3, .upper = -1,
+	    .missing = "missing TYPE, REF or FIELD=VALUE",
+	    .flags = CMD_ARGS_LITERAL },
+	.help = "  FIELD=VALUE   the new value, checked against the schema\n"
+	    "  FIELD=        unset the field\n",
+	.exec = set_exec,
 };

@@ -48,20 +48,17 @@ show_json(const struct store *s, const struct schema_type *t,
 
 /* Shows TYPE REF. */
 static int
-show_exec(struct cmd_ctx *ctx, int argc, char **argv)
+show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
+	const char *ref = args->argv[1];
+	bool json = cmd_args_has(args, "json");
 	const struct schema_type *t;
 	struct record r;
 	struct store_txn *txn;
-	bool json;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 3)
-		return cmd_usage(ctx, "expected TYPE REF");
-	if ((t = cmd_type(ctx, argv[1])) == NULL)
+	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
@@ -69,13 +66,13 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return cmd_fail(ctx, rc, NULL);
 	merge_record_init(&r);
 	rc = state_lookup(txn, &ctx->node->store, ctx->node->founder, t->id,
-	    argv[2], strlen(argv[2]), &r);
+	    ref, strlen(ref), &r);
 	if (rc != 0) {
-		snprintf(d.where, sizeof(d.where), "%s %s", t->name, argv[2]);
+		snprintf(d.where, sizeof(d.where), "%s %s", t->name, ref);
 		consort_diag_set(&d, rc, NULL, "the stored record is damaged",
 		    "run consort verify, then consort rebuild");
 	} else if (!merge_alive(&ctx->node->store, &r)) {
-		snprintf(d.where, sizeof(d.where), "%s %s", t->name, argv[2]);
+		snprintf(d.where, sizeof(d.where), "%s %s", t->name, ref);
 		rc = consort_diag_set(&d, E(NOENT), NULL, "no such record",
 		    "list the records with consort list");
 	} else if (rc == 0 && json)
@@ -87,10 +84,16 @@ show_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
 }
 
+static const struct cmd_opt show_opts[] = {
+	{ "json", NULL, "print {\"fields\": {...}, \"ref\": REF, \"type\": TYPE}" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_show_entry = {
-	"show",
-	"TYPE REF [--json]",
-	"show one record",
-	"  --json  print {\"fields\": {...}, \"ref\": REF, \"type\": TYPE}\n",
-	show_exec,
+	.name = "show",
+	.usage = "TYPE REF [--json]",
+	.summary = "show one record",
+	.args = { .opts = show_opts, .lower = 2, .upper = 2,
+	    .missing = "expected TYPE REF", .unexpected = "expected TYPE REF" },
+	.exec = show_exec,
 };

@@ -3,7 +3,7 @@
 
 /* Prints the state hash. */
 static int
-state_hash_exec(struct cmd_ctx *ctx, int argc, char **argv)
+state_hash_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	uint8_t h[CONSORT_HASH_BYTES];
@@ -11,9 +11,6 @@ state_hash_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store_txn *txn;
 	int rc;
 
-	(void)argv;
-	if (argc != 1)
-		return cmd_usage(ctx, "takes no argument");
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
@@ -31,10 +28,11 @@ state_hash_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_state_hash_entry = {
-	"state-hash",
-	"",
-	"print the BLAKE2b-256 of the state (every record, every register), hex",
-	"Equal on two nodes exactly when they applied the same change-sets,\n"
-	"conflicts included.\n",
-	state_hash_exec,
+	.name = "state-hash",
+	.usage = "",
+	.summary = "print the BLAKE2b-256 of the state (every record, every register), hex",
+	.args = CMD_NO_ARGUMENTS,
+	.help = "Equal on two nodes exactly when they applied the same change-sets,\n"
+	    "conflicts included.\n",
+	.exec = state_hash_exec,
 };

@@ -1,5 +1,4 @@
 /* consort statement: the monthly statement of one lot (R18). */
-#include <getopt.h>
 #include <string.h>
 
 #include "../cmd.h"
@@ -54,75 +53,67 @@ print_text(FILE *f, const json_t *st)
 	fprintf(f, "rule: %s\n", str(st, "rule"));
 }
 
-/* statement --lot LOT --month YYYY-MM [--json] */
+/* The statement asked for: a lot, a month, and whether as JSON. */
+struct statement_args {
+	const char *lot;
+	const char *month;
+	bool json;
+};
+
+/* Builds the statement and prints it as text or canonical JSON. */
 static int
-statement_exec(struct cmd_ctx *ctx, int argc, char **argv)
+statement_print(struct cmd_listing *l)
 {
-	static const struct option opts[] = {
-		{ "lot", required_argument, NULL, 'l' },
-		{ "month", required_argument, NULL, 'm' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	struct consort_diag d = { 0 };
-	const char *lot = NULL, *month = NULL;
+	const struct statement_args *a = l->arg;
 	json_t *st = NULL;
-	struct store_txn *txn;
-	bool json = false;
 	char *s;
 	size_t len;
-	FILE *out;
-	int c, rc;
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (c == 'l')
-			lot = optarg;
-		else if (c == 'm')
-			month = optarg;
-		else if (c == 'j')
-			json = true;
-		else
-			return cmd_usage(ctx, "unknown option");
-	}
-	if (optind != argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
-	if (lot == NULL || month == NULL)
-		return cmd_usage(ctx, "statement needs --lot LOT and --month YYYY-MM");
-	if (!order_period_valid(month))
-		return cmd_usage(ctx, "--month takes a month, YYYY-MM");
-	if ((rc = cmd_open(ctx, false)) != 0)
+	if ((rc = statement_build(l->txn, &l->ctx->node->store, a->lot, a->month,
+	    &st, &l->diag)) != 0)
 		return rc;
-	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	rc = statement_build(txn, &ctx->node->store, lot, month, &st, &d);
-	store_abort(txn);
-	if (rc != 0)
-		return cmd_fail(ctx, rc, &d);
-	out = cmd_out_begin();
-	if (json) {
-		if ((rc = jcs_canonical(st, &s, &len)) == 0) {
-			fwrite(s, 1, len, out);
-			putc('\n', out);
-			free(s);
-		}
-	} else
-		print_text(out, st);
+	if (!a->json)
+		print_text(l->out, st);
+	else if ((rc = jcs_canonical(st, &s, &len)) == 0) {
+		fwrite(s, 1, len, l->out);
+		putc('\n', l->out);
+		free(s);
+	}
 	json_decref(st);
-	if ((rc = cmd_out_end(out, rc)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	return EXIT_OK;
+	return rc;
 }
 
+/* statement --lot LOT --month YYYY-MM [--json] */
+static int
+statement_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct statement_args a = { cmd_args_get(args, "lot"),
+		cmd_args_get(args, "month"), cmd_args_has(args, "json") };
+
+	if (a.lot == NULL || a.month == NULL)
+		return cmd_usage(ctx, "statement needs --lot LOT and --month YYYY-MM");
+	if (!order_period_valid(a.month))
+		return cmd_usage(ctx, "--month takes a month, YYYY-MM");
+	return cmd_listing(ctx, CMD_TEXT, statement_print, &a);
+}
+
+static const struct cmd_opt statement_opts[] = {
+	{ "lot", "LOT", NULL },
+	{ "month", "YYYY-MM", NULL },
+	{ "json", NULL, "the statement as canonical JSON" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_statement_entry = {
-	"statement",
-	"--lot LOT --month YYYY-MM [--json]",
-	"the monthly statement of a lot (R18): one per lot per month",
-	"Every session of the lot running in the month, with its financed\n"
-	"trainees, the hours falling in the month and their cost at the lot's\n"
-	"rate; then the totals. A path's hours are spread over its session's\n"
-	"working days (Monday to Friday, no holidays), rounded so that the\n"
-	"months of a session add up to its hours (schema/order.md).\n"
-	"  --json  the statement as canonical JSON\n",
-	statement_exec,
+	.name = "statement",
+	.usage = "--lot LOT --month YYYY-MM [--json]",
+	.summary = "the monthly statement of a lot (R18): one per lot per month",
+	.args = { .opts = statement_opts },
+	.help_head = "Every session of the lot running in the month, with its financed\n"
+	    "trainees, the hours falling in the month and their cost at the lot's\n"
+	    "rate; then the totals. A path's hours are spread over its session's\n"
+	    "working days (Monday to Friday, no holidays), rounded so that the\n"
+	    "months of a session add up to its hours (schema/order.md).\n",
+	.exec = statement_exec,
 };

@@ -205,46 +205,43 @@ print_status(struct status_ctx *x)
 	return rc;
 }
 
-/* Prints the status. */
+/* Prints everything, the authors and roster loaded. */
 static int
-status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+status_all(struct cmd_listing *l)
 {
-	struct status_ctx x = { ctx, NULL, NULL, NULL };
-	struct jsonw jw;
-	bool json;
+	struct status_ctx x = { l->ctx, l->txn, l->jw, l->out };
+	struct store *s = &l->ctx->node->store;
 	int rc;
 
-	if ((rc = cmd_json_flag(ctx, &argc, argv, &json)) != 0)
-		return rc;
-	if (argc != 1)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[1]);
-	if ((rc = cmd_open(ctx, false)) != 0)
-		return rc;
-	if ((rc = store_begin(&ctx->node->store, false, &x.txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
-	x.out = cmd_out_begin();
-	if (json) {
-		jw_init(&jw, x.out);
-		x.jw = &jw;
-	}
-	if ((rc = store_load_authors(x.txn, &ctx->node->store)) == 0 &&
-	    (rc = perm_roster(x.txn, &ctx->node->store)) == 0)
+	if ((rc = store_load_authors(x.txn, s)) == 0 &&
+	    (rc = perm_roster(x.txn, s)) == 0)
 		rc = print_status(&x);
-	store_abort(x.txn);
-	rc = cmd_out_end(x.out, rc);
-	return rc != 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
+	return rc;
 }
 
+/* Prints the status. */
+static int
+status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	return cmd_listing(ctx, cmd_args_has(args, "json") ? CMD_JSON : CMD_TEXT,
+	    status_all, NULL);
+}
+
+static const struct cmd_opt status_opts[] = {
+	{ "json", NULL, "print {authors: [{head, key, member, seq, time}], forks:\n"
+	    "[{author, held, other, seq}],\n"
+	    "peers: [{address, bytes, error, forks, key, received,\n"
+	    "refused, refused_changesets, sent, time}], refused, waiting}" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_status_entry = {
-	"status",
-	"[--json]",
-	"per author: seq, head, last change; per peer: last sync and its outcome",
-	"  --json  print {authors: [{head, key, member, seq, time}], forks:\n"
-	"          [{author, held, other, seq}],\n"
-	"          peers: [{address, bytes, error, forks, key, received,\n"
-	"          refused, refused_changesets, sent, time}], refused, waiting}\n"
-	"refused: change-sets with ops their authors could not make;\n"
-	"refused_changesets: change-sets the peer sent in its last sync that\n"
-	"this node refused; waiting: change-sets that wait for their past.\n",
-	status_exec,
+	.name = "status",
+	.usage = "[--json]",
+	.summary = "per author: seq, head, last change; per peer: last sync and its outcome",
+	.args = { .opts = status_opts },
+	.help = "refused: change-sets with ops their authors could not make;\n"
+	    "refused_changesets: change-sets the peer sent in its last sync that\n"
+	    "this node refused; waiting: change-sets that wait for their past.\n",
+	.exec = status_exec,
 };

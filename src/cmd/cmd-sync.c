@@ -30,8 +30,9 @@ sync_one(struct cmd_ctx *ctx, const char *addr, const struct net_limits *lim,
 
 /* Syncs with the given peers, or every configured one. */
 static int
-sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
+sync_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
+	char **addrs = args->argv;
 	char peers[PEERS_MAX][PEERS_ADDR_MAX + 1];
 	struct consort_diag d = { 0 };
 	bool tty = cmd_progress_wanted();
@@ -39,15 +40,15 @@ sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	unsigned count = 0, failed = 0, i;
 	int rc;
 
-	for (i = 1; i < (unsigned)argc; i++)
-		if (peers_check_address(argv[i], &d) != 0)
+	for (i = 0; i < (unsigned)args->argc; i++)
+		if (peers_check_address(addrs[i], &d) != 0)
 			return cmd_fail(ctx, E(INVAL), &d);
 	net_limits_default(&lim);
 	if (net_limits_env(&lim, &d) != 0)
 		return cmd_fail(ctx, E(INVAL), &d);
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
-	if (argc == 1) {
+	if (args->argc == 0) {
 		if ((rc = peers_load(ctx->node, peers, PEERS_MAX, &count)) != 0)
 			return cmd_fail(ctx, rc, NULL);
 		if (count == 0) {
@@ -59,21 +60,22 @@ sync_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		for (i = 0; i < count; i++)
 			failed += sync_one(ctx, peers[i], &lim, tty) != 0;
 	} else
-		for (i = 1; i < (unsigned)argc; i++)
-			failed += sync_one(ctx, argv[i], &lim, tty) != 0;
+		for (i = 0; i < (unsigned)args->argc; i++)
+			failed += sync_one(ctx, addrs[i], &lim, tty) != 0;
 	return failed ? EXIT_ERROR : EXIT_OK;
 }
 
 const struct cmd_entry cmd_sync_entry = {
-	"sync",
-	"[HOST:PORT...]",
-	"sync with peers (default: every peer of consort peer list)",
-	"Exchanges change-sets both ways until both nodes hold the same; exits\n"
-	"0 only if every peer synced. What was acknowledged is kept if the\n"
-	"connection is cut: sync again to finish.\n"
-	"The handshake must end within 20 s of the connection; the session\n"
-	"ends when nothing moves for 120 s, or when it moves under 128 bytes/s\n"
-	"on average after its first 120 s (CONSORT_HANDSHAKE_MS,\n"
-	"CONSORT_IDLE_MS, CONSORT_MIN_RATE change them).\n",
-	sync_exec,
+	.name = "sync",
+	.usage = "[HOST:PORT...]",
+	.summary = "sync with peers (default: every peer of consort peer list)",
+	.args = { .upper = -1, .flags = CMD_ARGS_LITERAL },
+	.help = "Exchanges change-sets both ways until both nodes hold the same; exits\n"
+	    "0 only if every peer synced. What was acknowledged is kept if the\n"
+	    "connection is cut: sync again to finish.\n"
+	    "The handshake must end within 20 s of the connection; the session\n"
+	    "ends when nothing moves for 120 s, or when it moves under 128 bytes/s\n"
+	    "on average after its first 120 s (CONSORT_HANDSHAKE_MS,\n"
+	    "CONSORT_IDLE_MS, CONSORT_MIN_RATE change them).\n",
+	.exec = sync_exec,
 };

@@ -54,7 +54,7 @@ begin(struct cmd_ctx *ctx, struct store_txn **txn, bool keep)
 
 /* Checks the whole store; changes nothing. */
 static int
-verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
+verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	struct log_replay_stats st;
@@ -62,9 +62,6 @@ verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store_txn *txn = NULL;
 	int rc;
 
-	(void)argv;
-	if (argc != 1)
-		return cmd_usage(ctx, "takes no argument");
 	if ((rc = begin(ctx, &txn, false)) != 0)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -82,7 +79,7 @@ verify_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 /* Rebuilds the state from the log, in one transaction. */
 static int
-rebuild_exec(struct cmd_ctx *ctx, int argc, char **argv)
+rebuild_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	uint8_t h[CONSORT_HASH_BYTES];
@@ -92,9 +89,6 @@ rebuild_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct store_txn *txn = NULL;
 	int rc;
 
-	(void)argv;
-	if (argc != 1)
-		return cmd_usage(ctx, "takes no argument");
 	if ((rc = begin(ctx, &txn, true)) != 0)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -114,18 +108,19 @@ rebuild_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_verify_entry = {
-	"verify",
-	"",
-	"re-check every signature, chain link and the state against a rebuild",
-	"Exits 1 naming the first bad change-set, or when the stored state\n"
-	"differs from a rebuild of the log. Changes nothing.\n",
-	verify_exec,
+	.name = "verify",
+	.usage = "",
+	.summary = "re-check every signature, chain link and the state against a rebuild",
+	.args = CMD_NO_ARGUMENTS,
+	.help = "Exits 1 naming the first bad change-set, or when the stored state\n"
+	    "differs from a rebuild of the log. Changes nothing.\n",
+	.exec = verify_exec,
 };
 
 const struct cmd_entry cmd_rebuild_entry = {
-	"rebuild",
-	"",
-	"rebuild the state from the log (the log is checked on the way)",
-	"",
-	rebuild_exec,
+	.name = "rebuild",
+	.usage = "",
+	.summary = "rebuild the state from the log (the log is checked on the way)",
+	.args = CMD_NO_ARGUMENTS,
+	.exec = rebuild_exec,
 };

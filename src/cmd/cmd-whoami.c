@@ -1,5 +1,4 @@
 /* consort whoami: the node's member, role, public key and consortium. */
-#include <getopt.h>
 #include <string.h>
 
 #include "../cmd.h"
@@ -72,29 +71,14 @@ print_whoami(const struct whoami *w, bool json)
 
 /* Prints who this node is. */
 static int
-whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
+whoami_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "key", no_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
 	struct whoami w;
 	struct store_txn *txn;
-	bool json = false, key_only = false;
-	int c, rc;
+	bool json = cmd_args_has(args, "json");
+	bool key_only = cmd_args_has(args, "key");
+	int rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		if (c == 'j')
-			json = true;
-		else if (c == 'k')
-			key_only = true;
-		else
-			return cmd_usage(ctx, "unknown option");
-	}
-	if (optind != argc)
-		return cmd_usage(ctx, "unexpected argument \"%s\"", argv[optind]);
 	if (json && key_only)
 		return cmd_usage(ctx, "--json and --key exclude each other");
 	if ((rc = cmd_open(ctx, false)) != 0)
@@ -116,12 +100,17 @@ whoami_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc < 0 ? cmd_fail(ctx, rc, NULL) : EXIT_OK;
 }
 
+static const struct cmd_opt whoami_opts[] = {
+	{ "json", NULL, "print a JSON object" },
+	{ "key", NULL, "print only the public key (64 hex), for scripts and\n"
+	    "`order verify --key`" },
+	{ NULL, NULL, NULL },
+};
+
 const struct cmd_entry cmd_whoami_entry = {
-	"whoami",
-	"[--json | --key]",
-	"print this node's member, role, public key (hex) and consortium id",
-	"  --json  print a JSON object\n"
-	"  --key   print only the public key (64 hex), for scripts and\n"
-	"          `order verify --key`\n",
-	whoami_exec,
+	.name = "whoami",
+	.usage = "[--json | --key]",
+	.summary = "print this node's member, role, public key (hex) and consortium id",
+	.args = { .opts = whoami_opts },
+	.exec = whoami_exec,
 };

@@ -7,7 +7,8 @@
 #   CONSORT=/abs/path/consort sh tests/cli/run.sh [NAME-PATTERN...]
 #
 # CONSORT defaults to ../../consort from this folder; a pattern such as
-# "import" runs only the tests whose name holds it.  CLI_JOBS=N runs N tests
+# "import" runs only the tests whose name holds it ("test-import.sh" that one
+# alone: the pattern is matched against the file name).  CLI_JOBS=N runs N tests
 # at a time (default 2).
 if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
@@ -37,7 +38,7 @@ for t in "$here"/test-*.sh; do
 	if [ $# -gt 0 ]; then
 		keep=0
 		for p in "$@"; do
-			case $name in *"$p"*) keep=1 ;; esac
+			case $name.sh in *"$p"*) keep=1 ;; esac
 		done
 		[ $keep = 1 ] || continue
 	fi
