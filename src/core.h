@@ -154,8 +154,29 @@ struct schema_type {
 	uint8_t max_field;
 };
 
-enum { T_consortium = 1, T_member = 2, T_lot = 3, T_session = 4,
-	T_trainee = 5, T_intent = 6, T_path = 7, T_derogation = 8 };
+/*
+ * The wire ids of schema/entities.def as constants, generated from it so
+ * that no id is ever typed twice: T_<entity> is an entity type's id
+ * (T_member) and F_<entity>_<field> a field's id within its type
+ * (F_member_siret), both spelt exactly as the def file spells them.  A
+ * renumbered id follows here by itself; a renamed or removed field no
+ * longer compiles where code names it.
+ */
+enum schema_type_id {
+#define ENTITY(name, id, flags) T_##name = id,
+#define FIELD(ent, fid, fname, kind, lo, hi, extra)
+#include "../schema/entities.def"
+#undef ENTITY
+#undef FIELD
+};
+
+enum schema_field_id {
+#define ENTITY(name, id, flags)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra) F_##ent##_##fname = fid,
+#include "../schema/entities.def"
+#undef ENTITY
+#undef FIELD
+};
 
 const struct schema_type *schema_type(unsigned id);
 const struct schema_type *schema_type_by_name(const char *name);
@@ -762,10 +783,5 @@ int state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored,
     MDB_dbi rebuilt, enum store_table table, struct consort_diag *d);
 const struct value *state_field(const struct store *s, const struct record *r,
     unsigned field);
-
-/* ---- order.c, rules.c, jcs.c: order requests (src/order.h) ---- */
-
-/* The record types of submitted requests and of R11's notices. */
-enum { T_order = 10, T_notice = 11 };
 
 #endif

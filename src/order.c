@@ -635,10 +635,10 @@ consortium_json(struct jb *b, MDB_txn *txn, struct node *n, json_t *req)
 	util_hex(hex, n->consortium, CONSORT_HASH_BYTES);
 	put_str(b, o, "id", hex);
 	if (rc == 0) {
-		v = state_field(&n->store, &r, 1);
+		v = state_field(&n->store, &r, F_consortium_name);
 		put(b, o, "name", v && v->kind == VAL_STR ?
 		    json_stringn(v->s, v->len) : json_string(""));
-		v = state_field(&n->store, &r, 2);
+		v = state_field(&n->store, &r, F_consortium_market);
 		put(b, o, "market", v && v->kind == VAL_STR ?
 		    json_stringn(v->s, v->len) : json_string(""));
 	}
@@ -1972,19 +1972,14 @@ today(char out[11])
 	strftime(out, 11, "%Y-%m-%d", &tm);
 }
 
-/* A field input of a type, by name. */
-static bool
+/* Appends a field input of a type, by wire id. */
+static void
 input(struct field_input *in, unsigned *n, const struct schema_type *t,
-    const char *name, struct value v)
+    unsigned field, struct value v)
 {
-	const struct schema_field *f = schema_field_by_name(t, name, strlen(name));
-
-	if (f == NULL)
-		return false;
-	in[*n].f = f;
+	in[*n].f = schema_field(t, field);
 	in[*n].v = v;
 	(*n)++;
-	return true;
 }
 
 /* A string value over a C string. */
@@ -1999,18 +1994,6 @@ static struct value
 vint(int64_t i)
 {
 	return (struct value){ VAL_INT, false, i, NULL, 0 };
-}
-
-/* The record type of a name, or a diagnostic saying the schema lacks it. */
-static const struct schema_type *
-log_type(const char *name, struct consort_diag *d)
-{
-	const struct schema_type *t = schema_type_by_name(name);
-
-	if (t == NULL)
-		consort_diag_set(d, E(SCHEMA), name, "this build's schema has no "
-		    "such record type", "see schema/entities.def");
-	return t;
 }
 
 /*
@@ -2080,23 +2063,19 @@ order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
     const char *period, const char *member, char *ref, size_t reflen,
     char date[11])
 {
-	const struct schema_type *t = schema_type_by_name("notice");
-	const struct schema_field *f;
 	const struct value *v;
 	struct record r;
 	int rc;
 
-	if (t == NULL)
-		return E(SCHEMA);
 	if ((rc = notice_ref(ref, reflen, lot, period, member, NULL)) != 0)
 		return rc;
 	merge_record_init(&r);
-	rc = state_lookup(txn, s, s->founder, t->id, ref, strlen(ref), &r);
+	rc = state_lookup(txn, s, s->founder, T_notice, ref, strlen(ref), &r);
 	if (rc == 0 && !merge_alive(s, &r))
 		rc = E(NOENT);
 	date[0] = '\0';
-	if (rc == 0 && (f = schema_field_by_name(t, "date", 4)) != NULL &&
-	    (v = state_field(s, &r, f->id)) != NULL && v->kind == VAL_STR &&
+	if (rc == 0 && (v = state_field(s, &r, F_notice_date)) != NULL &&
+	    v->kind == VAL_STR &&
 	    v->len == 10) {
 		memcpy(date, v->s, 10);
 		date[10] = '\0';
@@ -2115,7 +2094,7 @@ order_record_notice(struct edit *e, const struct order_opts *o,
     const char *member, const char *lead, char *ref, size_t reflen,
     bool *recorded, struct consort_diag *d)
 {
-	const struct schema_type *t = log_type("notice", d);
+	const struct schema_type *t = schema_type(T_notice);
 	struct field_input in[8];
 	char date[11];
 	unsigned n = 0;
@@ -2123,20 +2102,16 @@ order_record_notice(struct edit *e, const struct order_opts *o,
 	int rc;
 
 	*recorded = false;
-	if (t == NULL)
-		return E(SCHEMA);
 	rc = order_find_notice(e->txn, &e->n->store, o->lot, o->period, member,
 	    ref, reflen, date);
 	if (rc != E(NOENT))
 		return rc;
 	today(date);
-	if (!input(in, &n, t, "lot", vstr(o->lot)) ||
-	    !input(in, &n, t, "period", vstr(o->period)) ||
-	    !input(in, &n, t, "member", vstr(member)) ||
-	    !input(in, &n, t, "lead", vstr(lead)) ||
-	    !input(in, &n, t, "date", vstr(date)))
-		return consort_diag_set(d, E(SCHEMA), "notice", "the schema's "
-		    "notice type lacks a field", "see schema/entities.def");
+	input(in, &n, t, F_notice_lot, vstr(o->lot));
+	input(in, &n, t, F_notice_period, vstr(o->period));
+	input(in, &n, t, F_notice_member, vstr(member));
+	input(in, &n, t, F_notice_lead, vstr(lead));
+	input(in, &n, t, F_notice_date, vstr(date));
 	if ((rc = records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
 	    &changed, d)) != 0)
 		return rc;
@@ -2157,8 +2132,8 @@ int
 order_submit(struct edit *e, const struct order_file *f, char *ref,
     size_t reflen, bool *already, struct consort_diag *d)
 {
-	const struct schema_type *t = log_type("order", d);
-	const struct schema_field *fs;
+	const struct schema_type *t = schema_type(T_order);
+	const struct schema_field *fs = schema_field(t, F_order_signed);
 	const json_t *req = f->request, *tot, *snd;
 	struct field_input in[16];
 	struct record r;
@@ -2168,12 +2143,10 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 	size_t flen = 0;
 	int64_t number;
 	unsigned n = 0;
-	bool changed, ok;
+	bool changed;
 	int rc;
 
 	*already = false;
-	if (t == NULL)
-		return E(SCHEMA);
 	if (!f->valid)
 		return consort_diag_set(d, E(SIGNATURE), NULL, "the request does "
 		    "not match its signature", "rebuild it (consort order build)");
@@ -2194,7 +2167,7 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 	if ((rc = order_ref(ref, reflen, lot, period, hhex, d)) != 0)
 		return rc;
 	merge_record_init(&r);
-	rc = state_lookup(e->txn, &e->n->store, e->n->founder, t->id, ref,
+	rc = state_lookup(e->txn, &e->n->store, e->n->founder, T_order, ref,
 	    strlen(ref), &r);
 	*already = rc == 0 && merge_alive(&e->n->store, &r);
 	merge_record_free(&r);
@@ -2204,8 +2177,7 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 	if ((rc = jcs_canonical(f->root, &file, &flen)) != 0)
 		return consort_diag_set(d, rc, "request", "has no canonical form",
 		    NULL);
-	fs = schema_field_by_name(t, "signed", 6);
-	if (fs != NULL && (int64_t)flen > fs->hi) {
+	if ((int64_t)flen > fs->hi) {
 		free(file);
 		snprintf(what, sizeof(what), "the signed request is %zu bytes; "
 		    "an order record holds at most %lld", flen, (long long)fs->hi);
@@ -2217,29 +2189,24 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 		return rc;
 	}
 	today(date);
-	ok = input(in, &n, t, "lot", vstr(lot)) &&
-	    input(in, &n, t, "period", vstr(period)) &&
-	    input(in, &n, t, "hash", vstr(hhex)) &&
-	    input(in, &n, t, "key", vstr(khex)) &&
-	    input(in, &n, t, "signature", vstr(sig)) &&
-	    input(in, &n, t, "date", vstr(date)) &&
-	    input(in, &n, t, "sessions", vint(jint(tot, "sessions"))) &&
-	    input(in, &n, t, "financed", vint(jint(tot, "financed"))) &&
-	    input(in, &n, t, "hours", vint(jint(tot, "hours"))) &&
-	    input(in, &n, t, "cost_cents", vint(jint(tot, "cost_cents"))) &&
-	    input(in, &n, t, "sender", vstr(jstr(snd, "siret"))) &&
-	    input(in, &n, t, "direct", (struct value){ VAL_BOOL,
-	    jbool(snd, "direct"), 0, NULL, 0 }) &&
-	    input(in, &n, t, "number", vint(number + 1)) &&
-	    input(in, &n, t, "signed", (struct value){ VAL_STR, false, 0, file,
-	    (uint32_t)flen });
-	if (ok && prior[0])
-		ok = input(in, &n, t, "amends", vstr(prior));
-	if (!ok) {
-		free(file);
-		return consort_diag_set(d, E(SCHEMA), "order", "the schema's order "
-		    "type lacks a field", "see schema/entities.def");
-	}
+	input(in, &n, t, F_order_lot, vstr(lot));
+	input(in, &n, t, F_order_period, vstr(period));
+	input(in, &n, t, F_order_hash, vstr(hhex));
+	input(in, &n, t, F_order_key, vstr(khex));
+	input(in, &n, t, F_order_signature, vstr(sig));
+	input(in, &n, t, F_order_date, vstr(date));
+	input(in, &n, t, F_order_sessions, vint(jint(tot, "sessions")));
+	input(in, &n, t, F_order_financed, vint(jint(tot, "financed")));
+	input(in, &n, t, F_order_hours, vint(jint(tot, "hours")));
+	input(in, &n, t, F_order_cost_cents, vint(jint(tot, "cost_cents")));
+	input(in, &n, t, F_order_sender, vstr(jstr(snd, "siret")));
+	input(in, &n, t, F_order_direct, (struct value){ VAL_BOOL,
+	    jbool(snd, "direct"), 0, NULL, 0 });
+	input(in, &n, t, F_order_number, vint(number + 1));
+	input(in, &n, t, F_order_signed, (struct value){ VAL_STR, false, 0,
+	    file, (uint32_t)flen });
+	if (prior[0])
+		input(in, &n, t, F_order_amends, vstr(prior));
 	/* the change-set builder copies the values */
 	rc = records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
 	    &changed, d);

@@ -24,10 +24,6 @@
 #include "core.h"
 #include "order.h"
 
-enum { F_PATH_TRAINEE = 1, F_PATH_SESSION = 2, F_PATH_INTENT = 3,
-	F_PATH_FINANCED = 6, F_SESSION_PROVIDER = 1, F_SESSION_START = 9,
-	F_SESSION_END = 10, F_INTENT_SIRET = 2 };
-
 #define REF_BUF (CONSORT_REF_MAX + 1)
 
 /* What the business rules need of one live path. */
@@ -83,11 +79,11 @@ lookup_links(struct gather *g, struct path_info *p)
 			return rc;
 		p->session_alive = merge_alive(g->s, &g->scratch);
 		copy_str(p->provider, sizeof(p->provider),
-		    state_field(g->s, &g->scratch, F_SESSION_PROVIDER));
+		    state_field(g->s, &g->scratch, F_session_provider));
 		copy_str(p->start, sizeof(p->start),
-		    state_field(g->s, &g->scratch, F_SESSION_START));
+		    state_field(g->s, &g->scratch, F_session_start));
 		copy_str(p->end, sizeof(p->end),
-		    state_field(g->s, &g->scratch, F_SESSION_END));
+		    state_field(g->s, &g->scratch, F_session_end));
 	}
 	if (p->intent[0]) {
 		if ((rc = state_lookup(g->txn, g->s, g->s->founder, T_intent,
@@ -95,7 +91,7 @@ lookup_links(struct gather *g, struct path_info *p)
 			return rc;
 		if (merge_alive(g->s, &g->scratch))
 			copy_str(p->employer, sizeof(p->employer),
-			    state_field(g->s, &g->scratch, F_INTENT_SIRET));
+			    state_field(g->s, &g->scratch, F_intent_siret));
 	}
 	return 0;
 }
@@ -118,14 +114,14 @@ gather_path(void *ctx, const struct record *r)
 	p = &g->p[g->n++];
 	memset(p, 0, sizeof(*p));
 	memcpy(p->ref, r->ref, r->ref_len);
-	copy_str(p->trainee, sizeof(p->trainee), state_field(g->s, r, F_PATH_TRAINEE));
-	copy_str(p->session, sizeof(p->session), state_field(g->s, r, F_PATH_SESSION));
-	copy_str(p->intent, sizeof(p->intent), state_field(g->s, r, F_PATH_INTENT));
+	copy_str(p->trainee, sizeof(p->trainee), state_field(g->s, r, F_path_trainee));
+	copy_str(p->session, sizeof(p->session), state_field(g->s, r, F_path_session));
+	copy_str(p->intent, sizeof(p->intent), state_field(g->s, r, F_path_intent));
 	if (!touches(g, p)) {
 		g->n--;  /* a path of other trainees and intents */
 		return 0;
 	}
-	v = state_field(g->s, r, F_PATH_FINANCED);
+	v = state_field(g->s, r, F_path_financed);
 	p->financed = v == NULL || (v->kind == VAL_BOOL && v->b);
 	/* the path's own creation stands for it as a competing value */
 	if ((e = merge_winner(g->s, r, &r->exist)) != NULL) {
@@ -275,7 +271,7 @@ orphan_paths(struct gather *g, conflict_fn fn, void *ctx)
 		    !touches(g, &g->p[i]))
 			continue;
 		begin_rule(&c, "R16", T_path, g->p[i].ref);
-		c.field = F_PATH_SESSION;
+		c.field = F_path_session;
 		add_path(&c, &g->p[i]);
 		snprintf(c.detail, sizeof(c.detail), "path %s names session %s, "
 		    "which was deleted; a path is never dropped silently: move it "
@@ -336,26 +332,6 @@ rules_business_conflicts(MDB_txn *txn, struct store *s, int type,
 }
 
 /* ---- the model of one lot's records ---- */
-
-/* Field wire ids (schema/entities.def). */
-enum {
-	FL_SECTOR = 1, FL_TERRITORY = 2, FL_RATE = 3, FL_RATE_SINCE = 4,
-	FL_MARKET_LOT = 5,
-	FS_PROVIDER = 1, FS_LOT = 2, FS_SCHEME = 3, FS_TITLE = 4,
-	FS_CERT_KIND = 5, FS_CERT_CODE = 6, FS_SITE = 7, FS_TERRITORY = 8,
-	FS_START = 9, FS_END = 10, FS_HOURS = 11, FS_CAPACITY = 12,
-	FS_PERMANENT = 13, FS_DC4 = 14, FS_AGREEMENT = 15,
-	FT_STATUS = 5, FT_DISABILITY = 6, FT_PART_TIME = 7,
-	FI_EMPLOYER = 1, FI_SIRET = 2, FI_KIND = 3, FI_CONTRACT = 4,
-	FI_MONTHS = 5, FI_WEEKLY = 6, FI_JOB = 7, FI_DATE = 8, FI_EVIDENCE = 9,
-	FI_STEPS = 10, FI_STATUS = 11, FI_STATUS_DATE = 12,
-	FI_STATUS_REASON = 13, FI_FOLLOWUP = 14,
-	FP_TRAINEE = 1, FP_SESSION = 2, FP_INTENT = 3, FP_HOURS = 4,
-	FP_MODULES = 5, FP_FINANCED = 6,
-	FD_RULE = 1, FD_SESSION = 2, FD_INTENT = 3, FD_REASON = 4, FD_DATE = 5,
-	FM_NAME = 1, FM_SIRET = 2, FM_ROLE = 3, FM_KEY = 4, FM_PARENT = 5,
-	FM_DC4 = 6, FM_AWARDED = 7, FM_REVOKED = 8,
-};
 
 /* Blocks of strings freed together with the model. */
 struct rm_arena {
@@ -654,11 +630,11 @@ load_lot(struct rules_model *m, const struct record *r, bool alive)
 	l = &m->lots[m->nlots++];
 	memset(l, 0, sizeof(*l));
 	l->ref = arena_strn(m, r->ref, r->ref_len);
-	l->sector = field_str(m, r, FL_SECTOR);
-	l->territory = field_str(m, r, FL_TERRITORY);
-	l->market_lot = field_str(m, r, FL_MARKET_LOT);
-	l->rate_since = field_str(m, r, FL_RATE_SINCE);
-	l->rate_cents = field_int(m, r, FL_RATE, &l->has_rate);
+	l->sector = field_str(m, r, F_lot_sector);
+	l->territory = field_str(m, r, F_lot_territory);
+	l->market_lot = field_str(m, r, F_lot_market_lot);
+	l->rate_since = field_str(m, r, F_lot_rate_since);
+	l->rate_cents = field_int(m, r, F_lot_rate_cents, &l->has_rate);
 	if (l->ref == NULL)
 		return E(NOMEM);
 	return flag_record(m, r);
@@ -669,8 +645,8 @@ static bool
 in_window(const struct rules_query *q, const struct store *s,
     const struct record *r)
 {
-	const struct value *st = state_field(s, r, FS_START);
-	const struct value *en = state_field(s, r, FS_END);
+	const struct value *st = state_field(s, r, F_session_start);
+	const struct value *en = state_field(s, r, F_session_end);
 	char start[11] = "", end[11] = "";
 
 	if (st != NULL && st->kind == VAL_STR && st->len == 10)
@@ -691,7 +667,7 @@ static bool
 provider_wanted(const struct rules_query *q, const struct store *s,
     const struct record *r)
 {
-	const struct value *v = state_field(s, r, FS_PROVIDER);
+	const struct value *v = state_field(s, r, F_session_provider);
 	const struct member *p;
 
 	if (q->provider == NULL)
@@ -712,7 +688,7 @@ load_session(struct rules_model *m, const struct record *r, bool alive)
 	struct rm_session *x;
 	int rc;
 
-	if (m->q.lot != NULL && !field_is(m->s, r, FS_LOT, m->q.lot))
+	if (m->q.lot != NULL && !field_is(m->s, r, F_session_lot, m->q.lot))
 		return 0;
 	if (!in_window(&m->q, m->s, r) || !provider_wanted(&m->q, m->s, r))
 		return 0;
@@ -725,21 +701,21 @@ load_session(struct rules_model *m, const struct record *r, bool alive)
 	memset(x, 0, sizeof(*x));
 	if ((x->ref = arena_strn(m, r->ref, r->ref_len)) == NULL)
 		return E(NOMEM);
-	x->provider = field_str(m, r, FS_PROVIDER);
-	x->lot = field_str(m, r, FS_LOT);
-	x->scheme = field_str(m, r, FS_SCHEME);
-	x->title = field_str(m, r, FS_TITLE);
-	x->cert_kind = field_str(m, r, FS_CERT_KIND);
-	x->cert_code = field_str(m, r, FS_CERT_CODE);
-	x->site = field_str(m, r, FS_SITE);
-	x->territory = field_str(m, r, FS_TERRITORY);
-	x->start = field_str(m, r, FS_START);
-	x->end = field_str(m, r, FS_END);
-	x->dc4 = field_str(m, r, FS_DC4);
-	x->agreement = field_str(m, r, FS_AGREEMENT);
-	x->hours = field_int(m, r, FS_HOURS, &x->has_hours);
-	x->capacity = field_int(m, r, FS_CAPACITY, &x->has_capacity);
-	x->permanent_entry = field_bool(m, r, FS_PERMANENT, false, NULL);
+	x->provider = field_str(m, r, F_session_provider);
+	x->lot = field_str(m, r, F_session_lot);
+	x->scheme = field_str(m, r, F_session_scheme);
+	x->title = field_str(m, r, F_session_title);
+	x->cert_kind = field_str(m, r, F_session_cert_kind);
+	x->cert_code = field_str(m, r, F_session_cert_code);
+	x->site = field_str(m, r, F_session_site);
+	x->territory = field_str(m, r, F_session_territory);
+	x->start = field_str(m, r, F_session_start);
+	x->end = field_str(m, r, F_session_end);
+	x->dc4 = field_str(m, r, F_session_dc4);
+	x->agreement = field_str(m, r, F_session_territory_agreement);
+	x->hours = field_int(m, r, F_session_hours, &x->has_hours);
+	x->capacity = field_int(m, r, F_session_capacity, &x->has_capacity);
+	x->permanent_entry = field_bool(m, r, F_session_permanent_entry, false, NULL);
 	x->lot_idx = -1;
 	return flag_record(m, r);
 }
@@ -748,7 +724,7 @@ load_session(struct rules_model *m, const struct record *r, bool alive)
 static int
 load_path(struct rules_model *m, const struct record *r, bool alive)
 {
-	const struct value *v = state_field(m->s, r, FP_SESSION);
+	const struct value *v = state_field(m->s, r, F_path_session);
 	char sref[CONSORT_REF_MAX + 1];
 	struct rm_path *p;
 	long si;
@@ -770,11 +746,11 @@ load_path(struct rules_model *m, const struct record *r, bool alive)
 	if ((p->ref = arena_strn(m, r->ref, r->ref_len)) == NULL)
 		return E(NOMEM);
 	p->session = m->sessions[si].ref;
-	p->trainee = field_str(m, r, FP_TRAINEE);
-	p->intent = field_str(m, r, FP_INTENT);
-	p->modules = field_str(m, r, FP_MODULES);
-	p->hours = field_int(m, r, FP_HOURS, &p->has_hours);
-	p->financed = field_bool(m, r, FP_FINANCED, true, &p->has_financed);
+	p->trainee = field_str(m, r, F_path_trainee);
+	p->intent = field_str(m, r, F_path_intent);
+	p->modules = field_str(m, r, F_path_modules);
+	p->hours = field_int(m, r, F_path_hours, &p->has_hours);
+	p->financed = field_bool(m, r, F_path_financed, true, &p->has_financed);
 	p->sidx = si;
 	p->iidx = p->tidx = -1;
 	return flag_record(m, r);
@@ -790,8 +766,8 @@ load_derog(struct rules_model *m, const struct record *r, bool alive)
 	const char *session, *intent;
 	int rc;
 
-	session = field_str(m, r, FD_SESSION);
-	intent = field_str(m, r, FD_INTENT);
+	session = field_str(m, r, F_derogation_session);
+	intent = field_str(m, r, F_derogation_intent);
 	if (rules_session(m, session) < 0 && !model_has_intent(m, intent))
 		return 0;
 	if (!alive)
@@ -803,11 +779,11 @@ load_derog(struct rules_model *m, const struct record *r, bool alive)
 	memset(d, 0, sizeof(*d));
 	if ((d->ref = arena_strn(m, r->ref, r->ref_len)) == NULL)
 		return E(NOMEM);
-	d->rule = field_str(m, r, FD_RULE);
+	d->rule = field_str(m, r, F_derogation_rule);
 	d->session = session;
 	d->intent = intent;
-	d->reason = field_str(m, r, FD_REASON);
-	d->date = field_str(m, r, FD_DATE);
+	d->reason = field_str(m, r, F_derogation_reason);
+	d->date = field_str(m, r, F_derogation_date);
 	/* the author is the member who recorded it */
 	if (e != NULL && e->author < m->s->nauthors)
 		author = perm_member_by_key(m->s, m->s->authors[e->author]);
@@ -891,20 +867,20 @@ load_intents(MDB_txn *txn, struct rules_model *m, struct record *r)
 			x->status_date = x->status_reason = x->followup = "";
 			continue;
 		}
-		x->employer = field_str(m, r, FI_EMPLOYER);
-		x->siret = field_str(m, r, FI_SIRET);
-		x->kind = field_str(m, r, FI_KIND);
-		x->contract = field_str(m, r, FI_CONTRACT);
-		x->months = field_int(m, r, FI_MONTHS, &x->has_months);
-		x->weekly_hours = field_int(m, r, FI_WEEKLY, &x->has_weekly);
-		x->job = field_str(m, r, FI_JOB);
-		x->date = field_str(m, r, FI_DATE);
-		x->evidence = field_str(m, r, FI_EVIDENCE);
-		x->steps = field_str(m, r, FI_STEPS);
-		x->status = field_str(m, r, FI_STATUS);
-		x->status_date = field_str(m, r, FI_STATUS_DATE);
-		x->status_reason = field_str(m, r, FI_STATUS_REASON);
-		x->followup = field_str(m, r, FI_FOLLOWUP);
+		x->employer = field_str(m, r, F_intent_employer);
+		x->siret = field_str(m, r, F_intent_siret);
+		x->kind = field_str(m, r, F_intent_employer_kind);
+		x->contract = field_str(m, r, F_intent_contract);
+		x->months = field_int(m, r, F_intent_months, &x->has_months);
+		x->weekly_hours = field_int(m, r, F_intent_weekly_hours, &x->has_weekly);
+		x->job = field_str(m, r, F_intent_job);
+		x->date = field_str(m, r, F_intent_date);
+		x->evidence = field_str(m, r, F_intent_evidence);
+		x->steps = field_str(m, r, F_intent_steps);
+		x->status = field_str(m, r, F_intent_status);
+		x->status_date = field_str(m, r, F_intent_status_date);
+		x->status_reason = field_str(m, r, F_intent_status_reason);
+		x->followup = field_str(m, r, F_intent_followup);
 	}
 	free(refs);
 	return rc;
@@ -936,9 +912,9 @@ load_trainees(MDB_txn *txn, struct rules_model *m, struct record *r)
 			break;
 		if (!x->found)
 			continue;
-		x->status = field_str(m, r, FT_STATUS);
-		x->disability = field_bool(m, r, FT_DISABILITY, false, NULL);
-		x->part_time = field_bool(m, r, FT_PART_TIME, false, NULL);
+		x->status = field_str(m, r, F_trainee_status);
+		x->disability = field_bool(m, r, F_trainee_disability, false, NULL);
+		x->part_time = field_bool(m, r, F_trainee_part_time, false, NULL);
 	}
 	free(refs);
 	return rc;
@@ -994,14 +970,14 @@ load_member(struct rules_model *m, const struct record *r, bool alive)
 		return rc;
 	x = &m->members[m->nmembers++];
 	memset(x, 0, sizeof(*x));
-	x->siret = field_str(m, r, FM_SIRET);
-	x->name = field_str(m, r, FM_NAME);
-	x->role = field_str(m, r, FM_ROLE);
-	x->key = field_str(m, r, FM_KEY);
-	x->parent = field_str(m, r, FM_PARENT);
-	x->dc4 = field_str(m, r, FM_DC4);
-	x->awarded = field_bool(m, r, FM_AWARDED, false, NULL);
-	x->revoked = field_bool(m, r, FM_REVOKED, false, NULL);
+	x->siret = field_str(m, r, F_member_siret);
+	x->name = field_str(m, r, F_member_name);
+	x->role = field_str(m, r, F_member_role);
+	x->key = field_str(m, r, F_member_key);
+	x->parent = field_str(m, r, F_member_parent);
+	x->dc4 = field_str(m, r, F_member_dc4);
+	x->awarded = field_bool(m, r, F_member_awarded, false, NULL);
+	x->revoked = field_bool(m, r, F_member_revoked, false, NULL);
 	return 0;
 }
 
