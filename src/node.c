@@ -326,8 +326,8 @@ edit_release(struct edit *e)
 {
 	csb_free(&e->b);
 	msgpack_sbuffer_destroy(&e->out);
-	merge_record_free(&e->rec);
-	merge_record_free(&e->target);
+	record_free(&e->rec);
+	record_free(&e->target);
 	e->txn = NULL;
 }
 

@@ -629,7 +629,7 @@ consortium_json(struct jb *b, MDB_txn *txn, struct node *n, json_t *req)
 	json_t *o = json_object();
 	int rc;
 
-	merge_record_init(&r);
+	record_init(&r);
 	rc = state_lookup(txn, &n->store, n->founder, T_consortium, "consortium",
 	    10, &r);
 	util_hex(hex, n->consortium, CONSORT_HASH_BYTES);
@@ -642,7 +642,7 @@ consortium_json(struct jb *b, MDB_txn *txn, struct node *n, json_t *req)
 		put(b, o, "market", v && v->kind == VAL_STR ?
 		    json_stringn(v->s, v->len) : json_string(""));
 	}
-	merge_record_free(&r);
+	record_free(&r);
 	put(b, req, "consortium", o);
 	return rc;
 }
@@ -2069,9 +2069,9 @@ order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
 
 	if ((rc = notice_ref(ref, reflen, lot, period, member, NULL)) != 0)
 		return rc;
-	merge_record_init(&r);
+	record_init(&r);
 	rc = state_lookup(txn, s, s->founder, T_notice, ref, strlen(ref), &r);
-	if (rc == 0 && !merge_alive(s, &r))
+	if (rc == 0 && !record_alive(s, &r))
 		rc = E(NOENT);
 	date[0] = '\0';
 	if (rc == 0 && (v = state_field(s, &r, F_notice_date)) != NULL &&
@@ -2080,7 +2080,7 @@ order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
 		memcpy(date, v->s, 10);
 		date[10] = '\0';
 	}
-	merge_record_free(&r);
+	record_free(&r);
 	return rc;
 }
 
@@ -2166,11 +2166,11 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 	util_hex(khex, f->key, CONSORT_KEY_BYTES);
 	if ((rc = order_ref(ref, reflen, lot, period, hhex, d)) != 0)
 		return rc;
-	merge_record_init(&r);
+	record_init(&r);
 	rc = state_lookup(e->txn, &e->n->store, e->n->founder, T_order, ref,
 	    strlen(ref), &r);
-	*already = rc == 0 && merge_alive(&e->n->store, &r);
-	merge_record_free(&r);
+	*already = rc == 0 && record_alive(&e->n->store, &r);
+	record_free(&r);
 	if (rc != 0 || *already)
 		return rc;
 	/* the record holds the signed file, as every node verifies it */

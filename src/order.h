@@ -161,6 +161,8 @@ int rules_check(MDB_txn *txn, struct rules_model *m);
 void rules_free(struct rules_model *m);
 long rules_session(const struct rules_model *m, const char *ref);
 long rules_intent(const struct rules_model *m, const char *ref);
+bool rules_has_trainee(const struct rules_model *m, const char *ref);
+bool rules_has_intent(const struct rules_model *m, const char *ref);
 const struct rm_member *rules_member(const struct rules_model *m,
     const char *siret);
 const struct rm_member *rules_lead(const struct rules_model *m);

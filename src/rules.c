@@ -1,19 +1,14 @@
 /*
  * The rules of schema/rules.md that read the merged state.
  *
- * Business conflicts (listed by consort conflicts beside the register
- * conflicts, and blocking an order request they touch):
- *   R07  one intent backing two paths; one employer's intents for one
- *        trainee in sessions of two different providers
- *   R01  one trainee financed in two sessions at once
- *   R16  a path whose session was deleted (never silently dropped)
- *
  * The rules table (R01 to R20): each rule is a function rule_rNN over a
  * model of one lot's sessions, paths, intents, trainees and derogations
  * (rules_load), with what schema/rules.md says the tool does with it: error,
  * warning, conflict or data.  A derogation record (rule, session, optional
  * intent, reason, date) turns that rule's errors for that session (or only
- * for that intent) into warnings that name it.
+ * for that intent) into warnings that name it.  The business conflicts
+ * (R07, R01, R16: src/conflicts-business.c) and the register conflicts of
+ * the model's records are reported as conflicts.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,313 +18,6 @@
 
 #include "core.h"
 #include "order.h"
-
-#define REF_BUF (CONSORT_REF_MAX + 1)
-
-/* What the business rules need of one live path. */
-struct path_info {
-	char ref[REF_BUF], trainee[REF_BUF], session[REF_BUF], intent[REF_BUF];
-	char provider[15], employer[15], start[11], end[11];
-	bool financed, session_alive;
-	struct conflict_value cv;  /* the path, as a competing value */
-};
-
-struct gather {
-	MDB_txn *txn;
-	struct store *s;
-	struct record scratch;
-	struct path_info *p;
-	size_t n, cap;
-	int err;
-	const struct rules_model *only;  /* NULL: every path */
-};
-
-static bool model_has_trainee(const struct rules_model *m, const char *ref);
-static bool model_has_intent(const struct rules_model *m, const char *ref);
-
-/* Whether a path touches the records of the model (its trainee or intent). */
-static bool
-touches(const struct gather *g, const struct path_info *p)
-{
-	return g->only == NULL || model_has_trainee(g->only, p->trainee) ||
-	    model_has_intent(g->only, p->intent);
-}
-
-/* Copies a string value into a buffer ("" when unset). */
-static void
-copy_str(char *out, size_t len, const struct value *v)
-{
-	size_t n = v != NULL && v->kind == VAL_STR ? v->len : 0;
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, n ? v->s : "", n);
-	out[n] = '\0';
-}
-
-/* Reads the session and intent a path names. */
-static int
-lookup_links(struct gather *g, struct path_info *p)
-{
-	int rc;
-
-	if (p->session[0]) {
-		if ((rc = state_lookup(g->txn, g->s, g->s->founder, T_session,
-		    p->session, strlen(p->session), &g->scratch)) != 0)
-			return rc;
-		p->session_alive = merge_alive(g->s, &g->scratch);
-		copy_str(p->provider, sizeof(p->provider),
-		    state_field(g->s, &g->scratch, F_session_provider));
-		copy_str(p->start, sizeof(p->start),
-		    state_field(g->s, &g->scratch, F_session_start));
-		copy_str(p->end, sizeof(p->end),
-		    state_field(g->s, &g->scratch, F_session_end));
-	}
-	if (p->intent[0]) {
-		if ((rc = state_lookup(g->txn, g->s, g->s->founder, T_intent,
-		    p->intent, strlen(p->intent), &g->scratch)) != 0)
-			return rc;
-		if (merge_alive(g->s, &g->scratch))
-			copy_str(p->employer, sizeof(p->employer),
-			    state_field(g->s, &g->scratch, F_intent_siret));
-	}
-	return 0;
-}
-
-/* Collects one live path. */
-static int
-gather_path(void *ctx, const struct record *r)
-{
-	struct gather *g = ctx;
-	struct path_info *p;
-	const struct value *v;
-	const struct entry *e;
-
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 256;
-		if ((p = realloc(g->p, g->cap * sizeof(*p))) == NULL)
-			return E(NOMEM);
-		g->p = p;
-	}
-	p = &g->p[g->n++];
-	memset(p, 0, sizeof(*p));
-	memcpy(p->ref, r->ref, r->ref_len);
-	copy_str(p->trainee, sizeof(p->trainee), state_field(g->s, r, F_path_trainee));
-	copy_str(p->session, sizeof(p->session), state_field(g->s, r, F_path_session));
-	copy_str(p->intent, sizeof(p->intent), state_field(g->s, r, F_path_intent));
-	if (!touches(g, p)) {
-		g->n--;  /* a path of other trainees and intents */
-		return 0;
-	}
-	v = state_field(g->s, r, F_path_financed);
-	p->financed = v == NULL || (v->kind == VAL_BOOL && v->b);
-	/* the path's own creation stands for it as a competing value */
-	if ((e = merge_winner(g->s, r, &r->exist)) != NULL) {
-		memcpy(p->cv.author, g->s->authors[e->author], CONSORT_KEY_BYTES);
-		p->cv.seq = e->seq;
-		p->cv.hlc = e->hlc;
-	}
-	return lookup_links(g, p);
-}
-
-/* Adds a path as a value of a business conflict. */
-static void
-add_path(struct conflict *c, const struct path_info *p)
-{
-	if (c->n == CONFLICT_MAX_VALUES)
-		return;
-	c->values[c->n] = p->cv;
-	c->values[c->n].val = (struct value){ VAL_STR, false, 0, p->ref,
-		(uint32_t)strlen(p->ref) };
-	c->n++;
-}
-
-/* Starts a business conflict about (type, ref). */
-static void
-begin_rule(struct conflict *c, const char *rule, unsigned type, const char *ref)
-{
-	memset(c, 0, sizeof(*c));
-	c->kind = rule;
-	c->type = (uint8_t)type;
-	c->ref = ref;
-	c->ref_len = (uint32_t)strlen(ref);
-}
-
-/* Orders paths by intent. */
-static int
-by_intent(const void *a, const void *b)
-{
-	const struct path_info *x = a, *y = b;
-	int c = strcmp(x->intent, y->intent);
-
-	return c != 0 ? c : strcmp(x->ref, y->ref);
-}
-
-/* Orders paths by trainee, then ref. */
-static int
-by_trainee(const void *a, const void *b)
-{
-	const struct path_info *x = a, *y = b;
-	int c = strcmp(x->trainee, y->trainee);
-
-	return c != 0 ? c : strcmp(x->ref, y->ref);
-}
-
-/* R07: one intent backing two or more paths. */
-static int
-intent_twice(struct gather *g, conflict_fn fn, void *ctx)
-{
-	struct conflict c;
-	size_t i, j;
-	int rc;
-
-	if (g->n > 1)
-		qsort(g->p, g->n, sizeof(*g->p), by_intent);
-	for (i = 0; i < g->n; i = j) {
-		for (j = i + 1; j < g->n && strcmp(g->p[i].intent, g->p[j].intent) == 0; j++)
-			;
-		if (j - i < 2 || !g->p[i].intent[0] || (g->only != NULL &&
-		    !model_has_intent(g->only, g->p[i].intent)))
-			continue;
-		begin_rule(&c, "R07", T_intent, g->p[i].intent);
-		for (size_t k = i; k < j; k++)
-			add_path(&c, &g->p[k]);
-		snprintf(c.detail, sizeof(c.detail), "intent %s backs %zu paths; an "
-		    "intent backs one path: point the others at their own intent "
-		    "(consort set path REF intent=...) or remove them", g->p[i].intent,
-		    j - i);
-		conflict_finish(&c, NULL);
-		if ((rc = fn(ctx, &c)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Whether two sessions' date ranges overlap (ISO dates compare as text). */
-static bool
-overlap(const struct path_info *a, const struct path_info *b)
-{
-	if (!a->start[0] || !a->end[0] || !b->start[0] || !b->end[0])
-		return false;
-	return strcmp(a->start, b->end) <= 0 && strcmp(b->start, a->end) <= 0;
-}
-
-/* R07 (one employer, one trainee, two providers) and R01 (financed twice). */
-static int
-trainee_rules(struct gather *g, size_t i, size_t j, conflict_fn fn, void *ctx)
-{
-	struct conflict c7, c1;
-	size_t a, b;
-	int rc;
-
-	begin_rule(&c7, "R07", T_trainee, g->p[i].trainee);
-	begin_rule(&c1, "R01", T_trainee, g->p[i].trainee);
-	for (a = i; a < j; a++)
-		for (b = a + 1; b < j; b++) {
-			if (g->p[a].employer[0] && strcmp(g->p[a].employer,
-			    g->p[b].employer) == 0 && strcmp(g->p[a].provider,
-			    g->p[b].provider) != 0 && c7.n == 0) {
-				add_path(&c7, &g->p[a]);
-				add_path(&c7, &g->p[b]);
-			}
-			if (g->p[a].financed && g->p[b].financed &&
-			    g->p[a].session_alive && g->p[b].session_alive &&
-			    overlap(&g->p[a], &g->p[b]) && c1.n == 0) {
-				add_path(&c1, &g->p[a]);
-				add_path(&c1, &g->p[b]);
-			}
-		}
-	if (c7.n > 0) {
-		snprintf(c7.detail, sizeof(c7.detail), "employer %s committed to two "
-		    "providers for trainee %s; keep one provider's path (consort rm "
-		    "path REF on the other)", g->p[i].employer, g->p[i].trainee);
-		conflict_finish(&c7, NULL);
-		if ((rc = fn(ctx, &c7)) != 0)
-			return rc;
-	}
-	if (c1.n > 0) {
-		snprintf(c1.detail, sizeof(c1.detail), "trainee %s is financed in two "
-		    "sessions at once; set financed=false on one path or move it",
-		    g->p[i].trainee);
-		conflict_finish(&c1, NULL);
-		if ((rc = fn(ctx, &c1)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* R16: a path whose session is gone. */
-static int
-orphan_paths(struct gather *g, conflict_fn fn, void *ctx)
-{
-	struct conflict c;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < g->n; i++) {
-		if (!g->p[i].session[0] || g->p[i].session_alive ||
-		    !touches(g, &g->p[i]))
-			continue;
-		begin_rule(&c, "R16", T_path, g->p[i].ref);
-		c.field = F_path_session;
-		add_path(&c, &g->p[i]);
-		snprintf(c.detail, sizeof(c.detail), "path %s names session %s, "
-		    "which was deleted; a path is never dropped silently: move it "
-		    "(consort set path %s session=...) or remove it", g->p[i].ref,
-		    g->p[i].session, g->p[i].ref);
-		conflict_finish(&c, NULL);
-		if ((rc = fn(ctx, &c)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/*
- * Lists the business conflicts of the merged state (of one type if > 0),
- * or only those touching the trainees and intents of a model.  A conflict
- * found for a model is the one the whole scan finds, with the same id: its
- * group (the paths of one intent, or of one trainee) is gathered whole.
- */
-static int
-business_conflicts(MDB_txn *txn, struct store *s, int type,
-    const struct rules_model *only, conflict_fn fn, void *ctx)
-{
-	struct gather g = { txn, s, { 0 }, NULL, 0, 0, 0, only };
-	size_t i, j;
-	int rc;
-
-	if (type > 0 && type != T_path && type != T_intent && type != T_trainee)
-		return 0;
-	merge_record_init(&g.scratch);
-	rc = state_foreach(txn, s, T_path, gather_path, &g);
-	if (rc == 0 && (type <= 0 || type == T_intent))
-		rc = intent_twice(&g, fn, ctx);
-	if (rc == 0 && (type <= 0 || type == T_trainee)) {
-		if (g.n > 1)
-			qsort(g.p, g.n, sizeof(*g.p), by_trainee);
-		for (i = 0; i < g.n && rc == 0; i = j) {
-			for (j = i + 1; j < g.n && strcmp(g.p[i].trainee,
-			    g.p[j].trainee) == 0; j++)
-				;
-			if (j - i >= 2 && g.p[i].trainee[0] && (only == NULL ||
-			    model_has_trainee(only, g.p[i].trainee)))
-				rc = trainee_rules(&g, i, j, fn, ctx);
-		}
-	}
-	if (rc == 0 && (type <= 0 || type == T_path))
-		rc = orphan_paths(&g, fn, ctx);
-	merge_record_free(&g.scratch);
-	free(g.p);
-	return rc;
-}
-
-/* Lists the business conflicts of the merged state (of one type if > 0). */
-int
-rules_business_conflicts(MDB_txn *txn, struct store *s, int type,
-    conflict_fn fn, void *ctx)
-{
-	return business_conflicts(txn, s, type, NULL, fn, ctx);
-}
 
 /* ---- the model of one lot's records ---- */
 
@@ -462,40 +150,6 @@ grow(void **p, size_t n, size_t *cap, size_t sz)
 	return 0;
 }
 
-/* Whether two register entries hold different values (conflicts.c's test). */
-static bool
-reg_competing(const struct record *r, const struct reg *g)
-{
-	uint32_t i;
-
-	for (i = 1; i < g->n; i++)
-		if (!value_equal(&r->pool[g->off].val, &r->pool[g->off + i].val))
-			return true;
-	return false;
-}
-
-/*
- * Whether consort conflicts lists a register conflict on this record: its
- * existence or a field holds competing values, or it was deleted while a
- * field was written concurrently.
- */
-static bool
-has_register_conflict(const struct store *s, const struct record *r)
-{
-	const struct entry *w = merge_winner(s, r, &r->exist);
-	bool deleted = w != NULL && w->val.kind == VAL_NIL;
-	uint32_t f;
-
-	if (r->ref_len == 0)
-		return false;
-	if (reg_competing(r, &r->exist))
-		return true;
-	for (f = 1; f <= SCHEMA_MAX_FIELDS; f++)
-		if (r->fields[f].n > 0 && (deleted || reg_competing(r, &r->fields[f])))
-			return true;
-	return false;
-}
-
 /* Notes a record that holds a register conflict. */
 static int
 flag_record(struct rules_model *m, const struct record *r)
@@ -503,7 +157,7 @@ flag_record(struct rules_model *m, const struct record *r)
 	const char *ref;
 	int rc;
 
-	if (!has_register_conflict(m->s, r))
+	if (!conflicts_record_has(m->s, r))
 		return 0;
 	if ((rc = grow((void **)&m->flags, m->nflags, &m->fcap,
 	    sizeof(*m->flags))) != 0)
@@ -531,7 +185,7 @@ each_record(MDB_txn *txn, struct rules_model *m, unsigned type, each_fn fn)
 
 	if ((rc = mdb_cursor_open(txn, m->s->dbi[TB_REFS], &c)) != 0)
 		return store_err(rc);
-	merge_record_init(&r);
+	record_init(&r);
 	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
 		op = MDB_NEXT;
 		if (k.mv_size < 2 || *(uint8_t *)k.mv_data != t)
@@ -540,15 +194,15 @@ each_record(MDB_txn *txn, struct rules_model *m, unsigned type, each_fn fn)
 			rc = E(STORE);
 			break;
 		}
-		if ((rc = merge_load(txn, m->s, type, v.mv_data, &r)) != 0)
+		if ((rc = record_load(txn, m->s, type, v.mv_data, &r)) != 0)
 			break;
 		if (!r.found || r.ref_len == 0)
 			continue;
-		if ((rc = fn(m, &r, merge_alive(m->s, &r))) != 0)
+		if ((rc = fn(m, &r, record_alive(m->s, &r))) != 0)
 			break;
 	}
 	mdb_cursor_close(c);
-	merge_record_free(&r);
+	record_free(&r);
 	if (rc == MDB_NOTFOUND)
 		rc = 0;
 	return rc > 0 ? store_err(rc) : rc;
@@ -602,15 +256,15 @@ model_lot(const struct rules_model *m, const char *ref)
 }
 
 /* Whether a trainee belongs to the model (business conflict filter). */
-static bool
-model_has_trainee(const struct rules_model *m, const char *ref)
+bool
+rules_has_trainee(const struct rules_model *m, const char *ref)
 {
 	return ref[0] != '\0' && model_trainee(m, ref) >= 0;
 }
 
 /* Whether an intent belongs to the model (business conflict filter). */
-static bool
-model_has_intent(const struct rules_model *m, const char *ref)
+bool
+rules_has_intent(const struct rules_model *m, const char *ref)
 {
 	return ref[0] != '\0' && rules_intent(m, ref) >= 0;
 }
@@ -760,7 +414,7 @@ load_path(struct rules_model *m, const struct record *r, bool alive)
 static int
 load_derog(struct rules_model *m, const struct record *r, bool alive)
 {
-	const struct entry *e = merge_winner(m->s, r, &r->exist);
+	const struct entry *e = record_winner(m->s, r, &r->exist);
 	const struct member *author = NULL;
 	struct rm_derog *d;
 	const char *session, *intent;
@@ -768,7 +422,7 @@ load_derog(struct rules_model *m, const struct record *r, bool alive)
 
 	session = field_str(m, r, F_derogation_session);
 	intent = field_str(m, r, F_derogation_intent);
-	if (rules_session(m, session) < 0 && !model_has_intent(m, intent))
+	if (rules_session(m, session) < 0 && !rules_has_intent(m, intent))
 		return 0;
 	if (!alive)
 		return flag_record(m, r);
@@ -858,7 +512,7 @@ load_intents(MDB_txn *txn, struct rules_model *m, struct record *r)
 		    strlen(refs[i]), r);
 		if (rc != 0)
 			break;
-		x->found = merge_alive(m->s, r);
+		x->found = record_alive(m->s, r);
 		if (r->found && (rc = flag_record(m, r)) != 0)
 			break;
 		if (!x->found) {
@@ -907,7 +561,7 @@ load_trainees(MDB_txn *txn, struct rules_model *m, struct record *r)
 		if ((rc = state_lookup(txn, m->s, m->s->founder, T_trainee,
 		    refs[i], strlen(refs[i]), r)) != 0)
 			break;
-		x->found = merge_alive(m->s, r);
+		x->found = record_alive(m->s, r);
 		if (r->found && (rc = flag_record(m, r)) != 0)
 			break;
 		if (!x->found)
@@ -1026,7 +680,7 @@ rules_load(MDB_txn *txn, struct store *s, const struct rules_query *q,
 		return E(NOMEM);
 	m->q = *q;
 	m->s = s;
-	merge_record_init(&r);
+	record_init(&r);
 	if ((rc = store_load_authors(txn, s)) != 0 ||
 	    (rc = perm_roster(txn, s)) != 0 ||
 	    (rc = each_record(txn, m, T_member, load_member)) != 0)
@@ -1035,7 +689,7 @@ rules_load(MDB_txn *txn, struct store *s, const struct rules_query *q,
 		if ((rc = state_lookup(txn, s, s->founder, T_lot, q->lot,
 		    strlen(q->lot), &r)) != 0)
 			goto fail;
-		if (!merge_alive(s, &r)) {
+		if (!record_alive(s, &r)) {
 			rc = consort_diag_set(d, E(NOENT), q->lot, "no such lot",
 			    "consort list lot shows the lots");
 			goto fail;
@@ -1056,11 +710,11 @@ rules_load(MDB_txn *txn, struct store *s, const struct rules_query *q,
 	link_model(m);
 	if ((rc = each_record(txn, m, T_derogation, load_derog)) != 0)
 		goto fail;
-	merge_record_free(&r);
+	record_free(&r);
 	*out = m;
 	return 0;
 fail:
-	merge_record_free(&r);
+	record_free(&r);
 	rules_free(m);
 	return rc;
 }
@@ -1420,7 +1074,7 @@ rule_r07(struct rules_model *m)
 {
 	if (m->txn == NULL || (m->nintents == 0 && m->ntrainees == 0))
 		return 0;
-	return business_conflicts(m->txn, m->s, 0, m, business_one, m);
+	return conflicts_business(m->txn, m->s, 0, m, business_one, m);
 }
 
 /* Whether s is prefix followed by between lo and hi digits, then rest. */
@@ -1939,8 +1593,6 @@ register_one(void *ctx, const struct conflict *c)
 	size_t i;
 	int rc;
 
-	if (c->kind[0] == 'R')
-		return 0;  /* business conflicts: rule_r07 reported them */
 	for (i = 0; i < m->nflags; i++)
 		if (m->flags[i].type == c->type &&
 		    strlen(m->flags[i].ref) == c->ref_len &&
@@ -1976,8 +1628,8 @@ register_conflicts_of(struct rules_model *m)
 			continue;
 		seen[m->flags[i].type] = true;
 		f.type = m->flags[i].type;
-		if ((rc = conflicts_scan(m->txn, m->s, (int)f.type, register_one,
-		    &f)) != 0)
+		if ((rc = conflicts_register_scan(m->txn, m->s, (int)f.type,
+		    register_one, &f)) != 0)
 			return rc;
 	}
 	return 0;
