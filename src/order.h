@@ -19,7 +19,7 @@
 int jcs_canonical(const json_t *v, char **out, size_t *len);
 int jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
-/* ---- rules.c: the rules, checked on a model of the merged state ---- */
+/* ---- rules.c, rules-model.c: the rules, on a model of the state ---- */
 
 /* What the tool does with a rule (schema/rules.md). */
 enum rule_kind {
@@ -125,6 +125,12 @@ struct rules_query {
 	bool direct;             /* R11: a co-contractor's direct request */
 };
 
+/* A record holding a register conflict, looked up by rules_check. */
+struct rm_flag {
+	uint8_t type;
+	const char *ref;
+};
+
 struct rm_arena;
 
 struct rules_model {
@@ -166,6 +172,10 @@ bool rules_has_intent(const struct rules_model *m, const char *ref);
 const struct rm_member *rules_member(const struct rules_model *m,
     const char *siret);
 const struct rm_member *rules_lead(const struct rules_model *m);
+const char *rules_strn(struct rules_model *m, const char *s, size_t len);
+const char *rules_printf(struct rules_model *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int rules_grow(void **p, size_t n, size_t *cap, size_t sz);
 
 /* ---- order.c: the order request (DESIGN.md §7, schema/order.md) ---- */
 

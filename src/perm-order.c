@@ -127,15 +127,15 @@ check_notice(MDB_txn *txn, struct store *s, const struct member *m,
 		*why = "a notice names the consortium's lead";
 		return E(PERM);
 	}
-	snprintf(ref, sizeof(ref), "N-%.*s-%.*s-%s", (int)r->f[F_notice_lot]->len,
-	    r->f[F_notice_lot]->s, (int)r->f[F_notice_period]->len, r->f[F_notice_period]->s,
-	    m->siret);
+	snprintf(ref, sizeof(ref), "N-%.*s-%.*s-%s",
+	    (int)r->f[F_notice_lot]->len, r->f[F_notice_lot]->s,
+	    (int)r->f[F_notice_period]->len, r->f[F_notice_period]->s, m->siret);
 	if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0) {
 		*why = "a notice's ref is N-LOT-PERIOD-SIRET of its fields";
 		return E(PERM);
 	}
-	if ((rc = created(txn, s, c, T_lot, r->f[F_notice_lot]->s, r->f[F_notice_lot]->len,
-	    &yes, &alive)) != 0)
+	if ((rc = created(txn, s, c, T_lot, r->f[F_notice_lot]->s,
+	    r->f[F_notice_lot]->len, &yes, &alive)) != 0)
 		return rc;
 	if (!alive) {
 		*why = "a notice names a lot that exists";
@@ -255,7 +255,8 @@ fields_match(const struct run *r, const struct signed_request *q)
 
 	return is_str(r->f[F_order_lot], lot) &&
 	    is_str(r->f[F_order_period], jstr(q->req, "period")) &&
-	    is_str(r->f[F_order_hash], q->hash) && is_str(r->f[F_order_key], q->author) &&
+	    is_str(r->f[F_order_hash], q->hash) &&
+	    is_str(r->f[F_order_key], q->author) &&
 	    is_str(r->f[F_order_signature], sig) &&
 	    is_str(r->f[F_order_sender], jstr(q->sender, "siret")) &&
 	    d != NULL && d->kind == VAL_BOOL &&

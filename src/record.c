@@ -168,7 +168,8 @@ pack_entries(msgpack_packer *pk, const struct record *r, const struct reg *g)
 
 /* Encodes a record and writes it to the entities table. */
 int
-record_save(MDB_txn *txn, struct store *s, struct record *r, msgpack_sbuffer *buf)
+record_save(MDB_txn *txn, struct store *s, struct record *r,
+    msgpack_sbuffer *buf)
 {
 	uint8_t key[1 + CONSORT_EID_BYTES];
 	msgpack_packer pk;
@@ -207,7 +208,8 @@ entry_cmp(const struct store *s, const struct entry *a, const struct entry *b)
 
 /* The displayed entry of a register, or NULL when it is empty. */
 const struct entry *
-record_winner(const struct store *s, const struct record *r, const struct reg *g)
+record_winner(const struct store *s, const struct record *r,
+    const struct reg *g)
 {
 	const struct entry *best = NULL, *e;
 	uint32_t i;
