@@ -24,15 +24,6 @@ struct run {
 	const struct value *f[SCHEMA_MAX_FIELDS + 1];
 };
 
-/* A string member of a JSON object, "" when absent. */
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
-
 /* Whether a value is the string s. */
 static bool
 is_str(const struct value *v, const char *s)
@@ -190,12 +181,12 @@ verify_signed(const struct store *s, const struct changeset *cs,
 	util_hex(q->hash, q->f.hash, 32);
 	util_hex(hex, cs->consortium, CONSORT_HASH_BYTES);
 	x = json_object_get(q->req, "consortium");
-	if (strcmp(jstr(x, "id"), hex) != 0) {
+	if (strcmp(jr_str(x, "id"), hex) != 0) {
 		*why = "its request is another consortium's";
 		return E(PERM);
 	}
 	util_hex(hex, s->founder, CONSORT_KEY_BYTES);
-	if (strcmp(jstr(json_object_get(q->req, "lead"), "key"), hex) != 0) {
+	if (strcmp(jr_str(json_object_get(q->req, "lead"), "key"), hex) != 0) {
 		*why = "its request names another lead";
 		return E(PERM);
 	}
@@ -211,15 +202,15 @@ static int
 check_sender(MDB_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct signed_request *q, const char **why)
 {
-	const char *lead = lead_siret(s), *siret = jstr(q->sender, "siret");
-	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
-	const char *period = jstr(q->req, "period");
+	const char *lead = lead_siret(s), *siret = jr_str(q->sender, "siret");
+	const char *lot = jr_str(json_object_get(q->req, "lot"), "ref");
+	const char *period = jr_str(q->req, "period");
 	bool direct = json_is_true(json_object_get(q->sender, "direct"));
 	char ref[CONSORT_REF_MAX + 64];
 	bool yes, alive;
 	int rc;
 
-	if (strcmp(jstr(q->sender, "key"), q->author) != 0) {
+	if (strcmp(jr_str(q->sender, "key"), q->author) != 0) {
 		*why = "its request names another sender than its author";
 		return E(PERM);
 	}
@@ -249,16 +240,16 @@ check_sender(MDB_txn *txn, struct store *s, const struct member *m,
 static bool
 fields_match(const struct run *r, const struct signed_request *q)
 {
-	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
-	const char *sig = jstr(json_object_get(q->f.root, "signature"), "sig");
+	const char *lot = jr_str(json_object_get(q->req, "lot"), "ref");
+	const char *sig = jr_str(json_object_get(q->f.root, "signature"), "sig");
 	const struct value *d = r->f[F_order_direct];
 
 	return is_str(r->f[F_order_lot], lot) &&
-	    is_str(r->f[F_order_period], jstr(q->req, "period")) &&
+	    is_str(r->f[F_order_period], jr_str(q->req, "period")) &&
 	    is_str(r->f[F_order_hash], q->hash) &&
 	    is_str(r->f[F_order_key], q->author) &&
 	    is_str(r->f[F_order_signature], sig) &&
-	    is_str(r->f[F_order_sender], jstr(q->sender, "siret")) &&
+	    is_str(r->f[F_order_sender], jr_str(q->sender, "siret")) &&
 	    d != NULL && d->kind == VAL_BOOL &&
 	    d->b == json_is_true(json_object_get(q->sender, "direct")) &&
 	    r->f[F_order_date] != NULL;
@@ -292,8 +283,8 @@ static int
 check_fields(MDB_txn *txn, struct store *s, const struct causal *c,
     const struct run *r, const struct signed_request *q, const char **why)
 {
-	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
-	const char *period = jstr(q->req, "period");
+	const char *lot = jr_str(json_object_get(q->req, "lot"), "ref");
+	const char *period = jr_str(q->req, "period");
 	char ref[CONSORT_REF_MAX + 64], prior[CONSORT_REF_MAX + 1];
 	int64_t number;
 	int rc;
