@@ -75,79 +75,116 @@ is_socle(const struct rules_model *m, const struct rm_path *p)
 }
 
 /*
+ * The checks of one record that a rule makes, for the rules that check
+ * records one by one: of an intent (with the path that names it), a path,
+ * a session, a lot or a trainee.
+ */
+struct rule_each {
+	int (*intent)(struct rules_model *m, const struct rm_intent *x,
+	    const struct rm_path *p);
+	int (*path)(struct rules_model *m, const struct rm_path *p);
+	int (*session)(struct rules_model *m, const struct rm_session *x);
+	int (*lot)(struct rules_model *m, const struct rm_lot *l);
+	int (*trainee)(struct rules_model *m, const struct rm_trainee *t);
+};
+
+/*
+ * Runs a rule's checks of one record on every intent that a path of the
+ * model names, every path, session, lot and trainee, in that order, up to
+ * the first error.
+ */
+static int
+check_each(struct rules_model *m, const struct rule_each *e)
+{
+	const struct rm_path *p;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; e->intent != NULL && i < m->nintents && rc == 0; i++)
+		if (m->intents[i].found &&
+		    (p = intent_path(m, &m->intents[i])) != NULL)
+			rc = e->intent(m, &m->intents[i], p);
+	for (i = 0; e->path != NULL && i < m->npaths && rc == 0; i++)
+		rc = e->path(m, &m->paths[i]);
+	for (i = 0; e->session != NULL && i < m->nsessions && rc == 0; i++)
+		rc = e->session(m, &m->sessions[i]);
+	for (i = 0; e->lot != NULL && i < m->nlots && rc == 0; i++)
+		rc = e->lot(m, &m->lots[i]);
+	for (i = 0; e->trainee != NULL && i < m->ntrainees && rc == 0; i++)
+		rc = e->trainee(m, &m->trainees[i]);
+	return rc;
+}
+
+/*
  * R01 (error): a financed path of a 1e1f session names a recorded hiring
  * intent.  An intent backing two paths, or a trainee financed twice at
  * once, are business conflicts (rule_r07's scan reports them).
  */
 static int
+r01_path(struct rules_model *m, const struct rm_path *p)
+{
+	if (!p->financed || is_socle(m, p))
+		return 0;
+	if (!p->intent[0])
+		return report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
+		    "", p->ref, rules_printf(m, "financed path %s (trainee "
+		    "%s) names no hiring intent", p->ref, p->trainee),
+		    derogate(m, "R01", p->session, NULL, rules_printf(m,
+		    "record the employer's intent and name it (consort set "
+		    "path %s intent=REF), or set financed=false (R06)",
+		    p->ref)));
+	if (p->iidx < 0 || !m->intents[p->iidx].found)
+		return report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
+		    p->intent, p->ref, rules_printf(m, "financed path %s "
+		    "names intent %s, which is not recorded", p->ref,
+		    p->intent), derogate(m, "R01", p->session, p->intent,
+		    rules_printf(m, "record intent %s (consort add intent "
+		    "--ref %s ...)", p->intent, p->intent)));
+	return 0;
+}
+
+/* R01 on every path of the model. */
+static int
 rule_r01(struct rules_model *m)
 {
-	const struct rm_path *p;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < m->npaths; i++) {
-		p = &m->paths[i];
-		if (!p->financed || is_socle(m, p))
-			continue;
-		if (!p->intent[0])
-			rc = report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
-			    "", p->ref, rules_printf(m, "financed path %s (trainee "
-			    "%s) names no hiring intent", p->ref, p->trainee),
-			    derogate(m, "R01", p->session, NULL, rules_printf(m,
-			    "record the employer's intent and name it (consort set "
-			    "path %s intent=REF), or set financed=false (R06)",
-			    p->ref)));
-		else if (p->iidx < 0 || !m->intents[p->iidx].found)
-			rc = report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
-			    p->intent, p->ref, rules_printf(m, "financed path %s "
-			    "names intent %s, which is not recorded", p->ref,
-			    p->intent), derogate(m, "R01", p->session, p->intent,
-			    rules_printf(m, "record intent %s (consort add intent "
-			    "--ref %s ...)", p->intent, p->intent)));
-		else
-			continue;
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	return check_each(m, &(const struct rule_each){ .path = r01_path });
 }
 
 /* R02 (error if no evidence or date; warning if no steps): a written, dated intent. */
 static int
-rule_r02(struct rules_model *m)
+r02_intent(struct rules_model *m, const struct rm_intent *x,
+    const struct rm_path *p)
 {
-	const struct rm_intent *x;
-	const struct rm_path *p;
-	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < m->nintents && rc == 0; i++) {
-		x = &m->intents[i];
-		if (!x->found || (p = intent_path(m, x)) == NULL)
-			continue;
-		if (!x->evidence[0])
-			rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
-			    "(%s) records no written evidence (mail, letter, job "
-			    "offer)", x->ref, x->employer), derogate(m, "R02",
-			    p->session, x->ref, rules_printf(m, "record it: consort "
-			    "set intent %s evidence=\"email YYYY-MM-DD\"", x->ref)));
-		if (rc == 0 && !x->date[0])
-			rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
-			    "(%s) is not dated", x->ref, x->employer), derogate(m,
-			    "R02", p->session, x->ref, rules_printf(m, "record its "
-			    "date: consort set intent %s date=YYYY-MM-DD", x->ref)));
-		if (rc == 0 && !x->steps[0])
-			rc = report(m, "R02", LEVEL_WARNING, T_intent, x->ref,
-			    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
-			    "(%s) records none of the steps the employer commits "
-			    "to", x->ref, x->employer), rules_printf(m, "consort set "
-			    "intent %s steps=info_meeting,selection,immersion,"
-			    "final_review,interview (those agreed)", x->ref));
-	}
+	if (!x->evidence[0])
+		rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    "(%s) records no written evidence (mail, letter, job "
+		    "offer)", x->ref, x->employer), derogate(m, "R02",
+		    p->session, x->ref, rules_printf(m, "record it: consort "
+		    "set intent %s evidence=\"email YYYY-MM-DD\"", x->ref)));
+	if (rc == 0 && !x->date[0])
+		rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    "(%s) is not dated", x->ref, x->employer), derogate(m,
+		    "R02", p->session, x->ref, rules_printf(m, "record its "
+		    "date: consort set intent %s date=YYYY-MM-DD", x->ref)));
+	if (rc == 0 && !x->steps[0])
+		rc = report(m, "R02", LEVEL_WARNING, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    "(%s) records none of the steps the employer commits "
+		    "to", x->ref, x->employer), rules_printf(m, "consort set "
+		    "intent %s steps=info_meeting,selection,immersion,"
+		    "final_review,interview (those agreed)", x->ref));
 	return rc;
+}
+
+/* R02 on every intent that a path of the model names. */
+static int
+rule_r02(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .intent = r02_intent });
 }
 
 /*
@@ -157,81 +194,79 @@ rule_r02(struct rules_model *m)
  * disability (R15).
  */
 static int
-rule_r03(struct rules_model *m)
+r03_intent(struct rules_model *m, const struct rm_intent *x,
+    const struct rm_path *p)
 {
 	const struct rm_trainee *t;
-	const struct rm_intent *x;
-	const struct rm_path *p;
 	const char *what;
-	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < m->nintents && rc == 0; i++) {
-		x = &m->intents[i];
-		if (!x->found || (p = intent_path(m, x)) == NULL)
-			continue;
-		t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
-		what = NULL;
-		if (!x->contract[0])
-			what = rules_printf(m, "intent %s (%s) records no contract",
-			    x->ref, x->employer);
-		else if (strcmp(x->contract, "CDD") == 0 && (!x->has_months ||
-		    x->months < 6))
-			what = rules_printf(m, "intent %s (%s): a CDD of %lld "
-			    "months; under 6 months (seasonal) it needs a recorded "
-			    "derogation", x->ref, x->employer, (long long)x->months);
-		if (what != NULL)
-			rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, what, derogate(m, "R03",
-			    p->session, x->ref, "a CDI, a CDD of 6 months or more, an "
-			    "interim CDI or a work-study contract"));
-		if (rc != 0 || (x->has_weekly && x->weekly_hours >= 24))
-			continue;
-		if (x->has_weekly && t != NULL && t->found && t->disability &&
-		    t->part_time)
-			continue;  /* part-time with a disability (R15) */
-		rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref, p->session,
-		    x->ref, p->ref, x->has_weekly ? rules_printf(m, "intent %s "
-		    "(%s): %lld hours a week, under 24, for trainee %s who is not "
-		    "part-time with a recognised disability", x->ref, x->employer,
-		    (long long)x->weekly_hours, p->trainee) : rules_printf(m,
-		    "intent %s (%s) records no weekly hours", x->ref,
-		    x->employer), derogate(m, "R03", p->session, x->ref,
-		    rules_printf(m, "24 hours a week or more (consort set intent "
-		    "%s weekly_hours=N)", x->ref)));
-	}
+	t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
+	what = NULL;
+	if (!x->contract[0])
+		what = rules_printf(m, "intent %s (%s) records no contract",
+		    x->ref, x->employer);
+	else if (strcmp(x->contract, "CDD") == 0 && (!x->has_months ||
+	    x->months < 6))
+		what = rules_printf(m, "intent %s (%s): a CDD of %lld "
+		    "months; under 6 months (seasonal) it needs a recorded "
+		    "derogation", x->ref, x->employer, (long long)x->months);
+	if (what != NULL)
+		rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, what, derogate(m, "R03",
+		    p->session, x->ref, "a CDI, a CDD of 6 months or more, an "
+		    "interim CDI or a work-study contract"));
+	if (rc != 0 || (x->has_weekly && x->weekly_hours >= 24))
+		return rc;
+	if (x->has_weekly && t != NULL && t->found && t->disability &&
+	    t->part_time)
+		return rc;  /* part-time with a disability (R15) */
+	rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref, p->session,
+	    x->ref, p->ref, x->has_weekly ? rules_printf(m, "intent %s "
+	    "(%s): %lld hours a week, under 24, for trainee %s who is not "
+	    "part-time with a recognised disability", x->ref, x->employer,
+	    (long long)x->weekly_hours, p->trainee) : rules_printf(m,
+	    "intent %s (%s) records no weekly hours", x->ref,
+	    x->employer), derogate(m, "R03", p->session, x->ref,
+	    rules_printf(m, "24 hours a week or more (consort set intent "
+	    "%s weekly_hours=N)", x->ref)));
 	return rc;
+}
+
+/* R03 on every intent that a path of the model names. */
+static int
+rule_r03(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .intent = r03_intent });
 }
 
 /* R04 (error): the hiring employer is not an SIAE. */
 static int
+r04_intent(struct rules_model *m, const struct rm_intent *x,
+    const struct rm_path *p)
+{
+	if (strcmp(x->kind, "siae") == 0)
+		return report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s: "
+		    "employer %s (SIRET %s) is an SIAE (work-integration "
+		    "structure) and may not be the hiring employer", x->ref,
+		    x->employer, x->siret), derogate(m, "R04", p->session,
+		    x->ref, "back the path with another employer's intent"));
+	if (!x->kind[0])
+		return report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    "(%s) does not say what kind of employer it is", x->ref,
+		    x->employer), derogate(m, "R04", p->session, x->ref,
+		    rules_printf(m, "consort set intent %s employer_kind="
+		    "company|interim_agency|siae", x->ref)));
+	return 0;
+}
+
+/* R04 on every intent that a path of the model names. */
+static int
 rule_r04(struct rules_model *m)
 {
-	const struct rm_intent *x;
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nintents && rc == 0; i++) {
-		x = &m->intents[i];
-		if (!x->found || (p = intent_path(m, x)) == NULL)
-			continue;
-		if (strcmp(x->kind, "siae") == 0)
-			rc = report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, rules_printf(m, "intent %s: "
-			    "employer %s (SIRET %s) is an SIAE (work-integration "
-			    "structure) and may not be the hiring employer", x->ref,
-			    x->employer, x->siret), derogate(m, "R04", p->session,
-			    x->ref, "back the path with another employer's intent"));
-		else if (!x->kind[0])
-			rc = report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
-			    "(%s) does not say what kind of employer it is", x->ref,
-			    x->employer), derogate(m, "R04", p->session, x->ref,
-			    rules_printf(m, "consort set intent %s employer_kind="
-			    "company|interim_agency|siae", x->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .intent = r04_intent });
 }
 
 /*
@@ -240,37 +275,36 @@ rule_r04(struct rules_model *m)
  * suffices.
  */
 static int
-rule_r05(struct rules_model *m)
+r05_session(struct rules_model *m, const struct rm_session *x)
 {
-	const struct rm_session *x;
 	const struct rm_path *p;
 	bool backed;
-	size_t i, k;
-	int rc;
+	size_t k;
 
-	for (i = 0; i < m->nsessions; i++) {
-		x = &m->sessions[i];
-		if (x->financed >= 5)
-			continue;
-		backed = false;
-		for (k = x->first; k < x->first + x->npaths && !backed; k++) {
-			p = &m->paths[k];
-			backed = p->financed && p->iidx >= 0 &&
-			    m->intents[p->iidx].found;
-		}
-		if (x->permanent_entry && x->financed >= 1 && backed)
-			continue;
-		rc = report(m, "R05", LEVEL_ERROR, T_session, x->ref, x->ref, "",
-		    "", rules_printf(m, "session %s opens with %u financed "
-		    "trainee%s: at least 5 are needed%s", x->ref, x->financed,
-		    x->financed == 1 ? "" : "s", x->permanent_entry ? " (1 with "
-		    "an intent on this permanent-entry platform)" : ""),
-		    derogate(m, "R05", x->ref, NULL, "add financed paths (or "
-		    "postpone the session)"));
-		if (rc != 0)
-			return rc;
+	if (x->financed >= 5)
+		return 0;
+	backed = false;
+	for (k = x->first; k < x->first + x->npaths && !backed; k++) {
+		p = &m->paths[k];
+		backed = p->financed && p->iidx >= 0 &&
+		    m->intents[p->iidx].found;
 	}
-	return 0;
+	if (x->permanent_entry && x->financed >= 1 && backed)
+		return 0;
+	return report(m, "R05", LEVEL_ERROR, T_session, x->ref, x->ref, "",
+	    "", rules_printf(m, "session %s opens with %u financed "
+	    "trainee%s: at least 5 are needed%s", x->ref, x->financed,
+	    x->financed == 1 ? "" : "s", x->permanent_entry ? " (1 with "
+	    "an intent on this permanent-entry platform)" : ""),
+	    derogate(m, "R05", x->ref, NULL, "add financed paths (or "
+	    "postpone the session)"));
+}
+
+/* R05 on every session of the model. */
+static int
+rule_r05(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .session = r05_session });
 }
 
 /*
@@ -279,34 +313,38 @@ rule_r05(struct rules_model *m)
  * request).  More financed paths than financed places is a warning.
  */
 static int
+r06_path(struct rules_model *m, const struct rm_path *p)
+{
+	if (!p->has_financed)
+		return report(m, "R06", LEVEL_ERROR, T_path, p->ref, p->session,
+		    p->intent, p->ref, rules_printf(m, "path %s does not say "
+		    "whether the Region finances it", p->ref), derogate(m,
+		    "R06", p->session, NULL, rules_printf(m, "consort set "
+		    "path %s financed=true|false", p->ref)));
+	return 0;
+}
+
+/* R06: more financed paths than financed places is a warning. */
+static int
+r06_session(struct rules_model *m, const struct rm_session *x)
+{
+	if (x->has_capacity && x->financed > x->capacity)
+		return report(m, "R06", LEVEL_WARNING, T_session, x->ref,
+		    x->ref, "", "", rules_printf(m, "session %s finances %u "
+		    "trainees for %lld financed places", x->ref, x->financed,
+		    (long long)x->capacity), rules_printf(m, "mark the "
+		    "trainees beyond the financed group financed=false, or "
+		    "raise the capacity (consort set session %s capacity=N)",
+		    x->ref));
+	return 0;
+}
+
+/* R06 on every path, then every session of the model. */
+static int
 rule_r06(struct rules_model *m)
 {
-	const struct rm_session *x;
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->npaths && rc == 0; i++) {
-		p = &m->paths[i];
-		if (!p->has_financed)
-			rc = report(m, "R06", LEVEL_ERROR, T_path, p->ref, p->session,
-			    p->intent, p->ref, rules_printf(m, "path %s does not say "
-			    "whether the Region finances it", p->ref), derogate(m,
-			    "R06", p->session, NULL, rules_printf(m, "consort set "
-			    "path %s financed=true|false", p->ref)));
-	}
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		if (x->has_capacity && x->financed > x->capacity)
-			rc = report(m, "R06", LEVEL_WARNING, T_session, x->ref,
-			    x->ref, "", "", rules_printf(m, "session %s finances %u "
-			    "trainees for %lld financed places", x->ref, x->financed,
-			    (long long)x->capacity), rules_printf(m, "mark the "
-			    "trainees beyond the financed group financed=false, or "
-			    "raise the capacity (consort set session %s capacity=N)",
-			    x->ref));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .path = r06_path,
+	    .session = r06_session });
 }
 
 /* Records a business conflict touching the model as a blocking finding. */
@@ -378,40 +416,39 @@ code_shape(const char *s, const char *prefix, int lo, int hi, const char *rest,
  * warning.
  */
 static int
+r08_session(struct rules_model *m, const struct rm_session *x)
+{
+	bool ok;
+
+	if (!x->cert_kind[0] || !x->cert_code[0])
+		return report(m, "R08", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", rules_printf(m, "session %s does not name %s",
+		    x->ref, !x->cert_kind[0] ? "the kind of certification "
+		    "it aims at" : "its certification code"), derogate(m,
+		    "R08", x->ref, NULL, rules_printf(m, "consort set "
+		    "session %s cert_kind=full|block|rs cert_code=CODE",
+		    x->ref)));
+	if (strcmp(x->cert_kind, "full") == 0)
+		ok = code_shape(x->cert_code, "RNCP", 4, 5, NULL, 0, 0);
+	else if (strcmp(x->cert_kind, "block") == 0)
+		ok = code_shape(x->cert_code, "RNCP", 4, 5, "BC", 2, 2);
+	else
+		ok = code_shape(x->cert_code, "RS", 3, 5, NULL, 0, 0);
+	if (!ok)
+		return report(m, "R08", LEVEL_WARNING, T_session, x->ref,
+		    x->ref, "", "", rules_printf(m, "session %s: code %s "
+		    "is not the shape of a %s certification", x->ref,
+		    x->cert_code, x->cert_kind), "check the code: RNCP#####"
+		    " (full), RNCP#####BC## (block), RS#### (specific "
+		    "register)");
+	return 0;
+}
+
+/* R08 on every session of the model. */
+static int
 rule_r08(struct rules_model *m)
 {
-	const struct rm_session *x;
-	bool ok;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		if (!x->cert_kind[0] || !x->cert_code[0]) {
-			rc = report(m, "R08", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", rules_printf(m, "session %s does not name %s",
-			    x->ref, !x->cert_kind[0] ? "the kind of certification "
-			    "it aims at" : "its certification code"), derogate(m,
-			    "R08", x->ref, NULL, rules_printf(m, "consort set "
-			    "session %s cert_kind=full|block|rs cert_code=CODE",
-			    x->ref)));
-			continue;
-		}
-		if (strcmp(x->cert_kind, "full") == 0)
-			ok = code_shape(x->cert_code, "RNCP", 4, 5, NULL, 0, 0);
-		else if (strcmp(x->cert_kind, "block") == 0)
-			ok = code_shape(x->cert_code, "RNCP", 4, 5, "BC", 2, 2);
-		else
-			ok = code_shape(x->cert_code, "RS", 3, 5, NULL, 0, 0);
-		if (!ok)
-			rc = report(m, "R08", LEVEL_WARNING, T_session, x->ref,
-			    x->ref, "", "", rules_printf(m, "session %s: code %s "
-			    "is not the shape of a %s certification", x->ref,
-			    x->cert_code, x->cert_kind), "check the code: RNCP#####"
-			    " (full), RNCP#####BC## (block), RS#### (specific "
-			    "register)");
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .session = r08_session });
 }
 
 /*
@@ -420,44 +457,41 @@ rule_r08(struct rules_model *m)
  * territory_agreement: then a warning).
  */
 static int
+r09_session(struct rules_model *m, const struct rm_session *x)
+{
+	const struct rm_lot *l;
+
+	if (x->lot_idx < 0)
+		return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", rules_printf(m, "session %s names lot %s, which "
+		    "is not recorded", x->ref, x->lot[0] ? x->lot : "(none)"),
+		    derogate(m, "R09", x->ref, NULL, rules_printf(m,
+		    "consort set session %s lot=LOT", x->ref)));
+	l = &m->lots[x->lot_idx];
+	if (strcmp(x->territory, l->territory) == 0)
+		return 0;
+	if (x->territory[0] && x->agreement[0])
+		return report(m, "R09", LEVEL_WARNING, T_session, x->ref,
+		    x->ref, "", "", rules_printf(m, "session %s is in "
+		    "territory %s, outside lot %s's territory %s, with the "
+		    "Region's agreement: %s", x->ref, x->territory, l->ref,
+		    l->territory, x->agreement), "none: the agreement is "
+		    "listed in the request");
+	return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "",
+	    "", x->territory[0] ? rules_printf(m, "session %s is in "
+	    "territory %s, outside lot %s's territory %s, without the "
+	    "Region's agreement", x->ref, x->territory, l->ref,
+	    l->territory) : rules_printf(m, "session %s records no "
+	    "territory", x->ref), derogate(m, "R09", x->ref, NULL,
+	    rules_printf(m, "record the Region's agreement: consort set "
+	    "session %s territory_agreement=\"...\"", x->ref)));
+}
+
+/* R09 on every session of the model. */
+static int
 rule_r09(struct rules_model *m)
 {
-	const struct rm_session *x;
-	const struct rm_lot *l;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		if (x->lot_idx < 0) {
-			rc = report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", rules_printf(m, "session %s names lot %s, which "
-			    "is not recorded", x->ref, x->lot[0] ? x->lot : "(none)"),
-			    derogate(m, "R09", x->ref, NULL, rules_printf(m,
-			    "consort set session %s lot=LOT", x->ref)));
-			continue;
-		}
-		l = &m->lots[x->lot_idx];
-		if (strcmp(x->territory, l->territory) == 0)
-			continue;
-		if (x->territory[0] && x->agreement[0])
-			rc = report(m, "R09", LEVEL_WARNING, T_session, x->ref,
-			    x->ref, "", "", rules_printf(m, "session %s is in "
-			    "territory %s, outside lot %s's territory %s, with the "
-			    "Region's agreement: %s", x->ref, x->territory, l->ref,
-			    l->territory, x->agreement), "none: the agreement is "
-			    "listed in the request");
-		else
-			rc = report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", x->territory[0] ? rules_printf(m, "session %s is "
-			    "in territory %s, outside lot %s's territory %s, without "
-			    "the Region's agreement", x->ref, x->territory, l->ref,
-			    l->territory) : rules_printf(m, "session %s records no "
-			    "territory", x->ref), derogate(m, "R09", x->ref, NULL,
-			    rules_printf(m, "record the Region's agreement: consort "
-			    "set session %s territory_agreement=\"...\"", x->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .session = r09_session });
 }
 
 /*
@@ -466,52 +500,53 @@ rule_r09(struct rules_model *m)
  * recorded) and attached to a member.
  */
 static int
-rule_r10(struct rules_model *m)
+r10_session(struct rules_model *m, const struct rm_session *x)
 {
 	const struct rm_member *pm, *parent;
-	const struct rm_session *x;
 	const char *what;
-	size_t i;
-	int rc = 0;
 
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		pm = rules_member(m, x->provider);
-		what = NULL;
-		if (pm == NULL)
-			what = rules_printf(m, "session %s: provider %s is not a "
-			    "member of the consortium (co-contractors are awarded "
-			    "at creation, subcontractors added by DC4)", x->ref,
-			    x->provider[0] ? x->provider : "(none)");
-		else if (pm->revoked)
-			what = rules_printf(m, "session %s: provider %s (%s) was "
-			    "revoked", x->ref, pm->siret, pm->name);
-		else if (strcmp(pm->role, "co") == 0 && !pm->awarded)
-			what = rules_printf(m, "session %s: co-contractor %s (%s) "
-			    "was not awarded at the consortium's creation", x->ref,
-			    pm->siret, pm->name);
-		else if (strcmp(pm->role, "sub") == 0) {
-			parent = rules_member(m, pm->parent);
-			if (!pm->dc4[0] && !x->dc4[0])
-				what = rules_printf(m, "session %s: subcontractor %s "
-				    "(%s) has no DC4 reference", x->ref, pm->siret,
-				    pm->name);
-			else if (parent == NULL || parent->revoked ||
-			    strcmp(parent->role, "sub") == 0)
-				what = rules_printf(m, "session %s: subcontractor %s "
-				    "(%s) is attached to no member", x->ref, pm->siret,
-				    pm->name);
-		} else if (strcmp(pm->role, "lead") != 0 &&
-		    strcmp(pm->role, "co") != 0)
-			what = rules_printf(m, "session %s: provider %s has no "
-			    "role in the consortium", x->ref, pm->siret);
-		if (what != NULL)
-			rc = report(m, "R10", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", what, derogate(m, "R10", x->ref, NULL,
-			    "a subcontractor is added by the lead with its DC4: "
-			    "consort invite --role sub --parent SIRET --dc4 REF"));
-	}
-	return rc;
+	pm = rules_member(m, x->provider);
+	what = NULL;
+	if (pm == NULL)
+		what = rules_printf(m, "session %s: provider %s is not a "
+		    "member of the consortium (co-contractors are awarded "
+		    "at creation, subcontractors added by DC4)", x->ref,
+		    x->provider[0] ? x->provider : "(none)");
+	else if (pm->revoked)
+		what = rules_printf(m, "session %s: provider %s (%s) was "
+		    "revoked", x->ref, pm->siret, pm->name);
+	else if (strcmp(pm->role, "co") == 0 && !pm->awarded)
+		what = rules_printf(m, "session %s: co-contractor %s (%s) "
+		    "was not awarded at the consortium's creation", x->ref,
+		    pm->siret, pm->name);
+	else if (strcmp(pm->role, "sub") == 0) {
+		parent = rules_member(m, pm->parent);
+		if (!pm->dc4[0] && !x->dc4[0])
+			what = rules_printf(m, "session %s: subcontractor %s "
+			    "(%s) has no DC4 reference", x->ref, pm->siret,
+			    pm->name);
+		else if (parent == NULL || parent->revoked ||
+		    strcmp(parent->role, "sub") == 0)
+			what = rules_printf(m, "session %s: subcontractor %s "
+			    "(%s) is attached to no member", x->ref, pm->siret,
+			    pm->name);
+	} else if (strcmp(pm->role, "lead") != 0 &&
+	    strcmp(pm->role, "co") != 0)
+		what = rules_printf(m, "session %s: provider %s has no "
+		    "role in the consortium", x->ref, pm->siret);
+	if (what != NULL)
+		return report(m, "R10", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", what, derogate(m, "R10", x->ref, NULL,
+		    "a subcontractor is added by the lead with its DC4: "
+		    "consort invite --role sub --parent SIRET --dc4 REF"));
+	return 0;
+}
+
+/* R10 on every session of the model. */
+static int
+rule_r10(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .session = r10_session });
 }
 
 /*
@@ -562,41 +597,40 @@ rule_r12(struct rules_model *m)
 
 /* R13 (data): every path records its individual hours (and its modules). */
 static int
+r13_path(struct rules_model *m, const struct rm_path *p)
+{
+	if (p->has_hours && (p->hours > 0 || !p->financed))
+		return 0;
+	return report(m, "R13", LEVEL_ERROR, T_path, p->ref, p->session,
+	    p->intent, p->ref, rules_printf(m, "path %s records no "
+	    "individual hours", p->ref), derogate(m, "R13", p->session,
+	    NULL, rules_printf(m, "consort set path %s hours=N", p->ref)));
+}
+
+/* R13 on every path of the model. */
+static int
 rule_r13(struct rules_model *m)
 {
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->npaths && rc == 0; i++) {
-		p = &m->paths[i];
-		if (p->has_hours && (p->hours > 0 || !p->financed))
-			continue;
-		rc = report(m, "R13", LEVEL_ERROR, T_path, p->ref, p->session,
-		    p->intent, p->ref, rules_printf(m, "path %s records no "
-		    "individual hours", p->ref), derogate(m, "R13", p->session,
-		    NULL, rules_printf(m, "consort set path %s hours=N", p->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .path = r13_path });
 }
 
 /* R14 (data): the lot has one hourly rate; a path costs hours x rate. */
 static int
+r14_lot(struct rules_model *m, const struct rm_lot *l)
+{
+	if (l->has_rate)
+		return 0;
+	return report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
+	    rules_printf(m, "lot %s has no hourly rate", l->ref),
+	    rules_printf(m, "the lead records it: consort set lot %s "
+	    "rate_cents=N rate_since=YYYY-MM-DD", l->ref));
+}
+
+/* R14 on every lot of the model. */
+static int
 rule_r14(struct rules_model *m)
 {
-	const struct rm_lot *l;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nlots && rc == 0; i++) {
-		l = &m->lots[i];
-		if (!l->has_rate)
-			rc = report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
-			    rules_printf(m, "lot %s has no hourly rate", l->ref),
-			    rules_printf(m, "the lead records it: consort set lot %s "
-			    "rate_cents=N rate_since=YYYY-MM-DD", l->ref));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .lot = r14_lot });
 }
 
 /*
@@ -604,26 +638,26 @@ rule_r14(struct rules_model *m)
  * disability (then R03 accepts fewer weekly hours).
  */
 static int
+r15_trainee(struct rules_model *m, const struct rm_trainee *t)
+{
+	const struct rm_path *p;
+
+	if (!t->found || !t->part_time || t->disability || t->pidx < 0)
+		return 0;
+	p = &m->paths[t->pidx];
+	return report(m, "R15", LEVEL_ERROR, T_trainee, t->ref, p->session,
+	    p->intent, p->ref, rules_printf(m, "trainee %s is part-time "
+	    "without a recognised disability", t->ref), derogate(m, "R15",
+	    p->session, NULL, rules_printf(m, "consort set trainee %s "
+	    "part_time=false (or disability=true if it is recognised)",
+	    t->ref)));
+}
+
+/* R15 on every trainee of the model. */
+static int
 rule_r15(struct rules_model *m)
 {
-	const struct rm_trainee *t;
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->ntrainees && rc == 0; i++) {
-		t = &m->trainees[i];
-		if (!t->found || !t->part_time || t->disability || t->pidx < 0)
-			continue;
-		p = &m->paths[t->pidx];
-		rc = report(m, "R15", LEVEL_ERROR, T_trainee, t->ref, p->session,
-		    p->intent, p->ref, rules_printf(m, "trainee %s is part-time "
-		    "without a recognised disability", t->ref), derogate(m, "R15",
-		    p->session, NULL, rules_printf(m, "consort set trainee %s "
-		    "part_time=false (or disability=true if it is recognised)",
-		    t->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .trainee = r15_trainee });
 }
 
 /*
@@ -631,32 +665,32 @@ rule_r15(struct rules_model *m)
  * listed with the withdrawal's date, reason and the follow-up chosen.
  */
 static int
-rule_r16(struct rules_model *m)
+r16_path(struct rules_model *m, const struct rm_path *p)
 {
 	const struct rm_intent *x;
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
 
-	for (i = 0; i < m->npaths && rc == 0; i++) {
-		p = &m->paths[i];
-		if (p->iidx < 0 || !m->intents[p->iidx].found)
-			continue;
-		x = &m->intents[p->iidx];
-		if (strcmp(x->status, "withdrawn") != 0)
-			continue;
-		rc = report(m, "R16", LEVEL_WARNING, T_intent, x->ref, p->session,
-		    x->ref, p->ref, rules_printf(m, "intent %s (%s) was withdrawn "
-		    "on %s (%s); path %s stays listed, follow-up: %s", x->ref,
-		    x->employer, x->status_date[0] ? x->status_date : "an "
-		    "unrecorded date", x->status_reason[0] ? x->status_reason :
-		    "no reason recorded", p->ref, x->followup[0] ? x->followup :
-		    "not chosen yet"), rules_printf(m, "record the withdrawal "
-		    "and the follow-up: consort set intent %s status_date="
-		    "YYYY-MM-DD status_reason=\"...\" followup=full_path|"
-		    "ft_referral", x->ref));
-	}
-	return rc;
+	if (p->iidx < 0 || !m->intents[p->iidx].found)
+		return 0;
+	x = &m->intents[p->iidx];
+	if (strcmp(x->status, "withdrawn") != 0)
+		return 0;
+	return report(m, "R16", LEVEL_WARNING, T_intent, x->ref, p->session,
+	    x->ref, p->ref, rules_printf(m, "intent %s (%s) was withdrawn "
+	    "on %s (%s); path %s stays listed, follow-up: %s", x->ref,
+	    x->employer, x->status_date[0] ? x->status_date : "an "
+	    "unrecorded date", x->status_reason[0] ? x->status_reason :
+	    "no reason recorded", p->ref, x->followup[0] ? x->followup :
+	    "not chosen yet"), rules_printf(m, "record the withdrawal "
+	    "and the follow-up: consort set intent %s status_date="
+	    "YYYY-MM-DD status_reason=\"...\" followup=full_path|"
+	    "ft_referral", x->ref));
+}
+
+/* R16 on every path of the model. */
+static int
+rule_r16(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .path = r16_path });
 }
 
 /*
@@ -664,37 +698,37 @@ rule_r16(struct rules_model *m)
  * without the Region's remuneration); a company's employee cannot attend.
  */
 static int
-rule_r17(struct rules_model *m)
+r17_path(struct rules_model *m, const struct rm_path *p)
 {
 	const struct rm_trainee *t;
-	const struct rm_path *p;
 	const char *what;
-	size_t i;
-	int rc = 0;
 
-	for (i = 0; i < m->npaths && rc == 0; i++) {
-		p = &m->paths[i];
-		t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
-		if (t != NULL && t->found && (strcmp(t->status, "job_seeker") == 0 ||
-		    strcmp(t->status, "siae_employee") == 0))
-			continue;
-		if (t == NULL || !t->found)
-			what = rules_printf(m, "path %s names trainee %s, who is not "
-			    "recorded", p->ref, p->trainee[0] ? p->trainee :
-			    "(none)");
-		else if (!t->status[0])
-			what = rules_printf(m, "trainee %s (path %s) has no "
-			    "recorded status", t->ref, p->ref);
-		else
-			what = rules_printf(m, "trainee %s (path %s) is a company's "
-			    "employee: only job seekers (and SIAE employees) may "
-			    "attend", t->ref, p->ref);
-		rc = report(m, "R17", LEVEL_ERROR, t ? T_trainee : T_path,
-		    t ? t->ref : p->ref, p->session, p->intent, p->ref, what,
-		    derogate(m, "R17", p->session, NULL, "record the trainee as "
-		    "a job seeker (status=job_seeker) or remove the path"));
-	}
-	return rc;
+	t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
+	if (t != NULL && t->found && (strcmp(t->status, "job_seeker") == 0 ||
+	    strcmp(t->status, "siae_employee") == 0))
+		return 0;
+	if (t == NULL || !t->found)
+		what = rules_printf(m, "path %s names trainee %s, who is not "
+		    "recorded", p->ref, p->trainee[0] ? p->trainee :
+		    "(none)");
+	else if (!t->status[0])
+		what = rules_printf(m, "trainee %s (path %s) has no "
+		    "recorded status", t->ref, p->ref);
+	else
+		what = rules_printf(m, "trainee %s (path %s) is a company's "
+		    "employee: only job seekers (and SIAE employees) may "
+		    "attend", t->ref, p->ref);
+	return report(m, "R17", LEVEL_ERROR, t ? T_trainee : T_path,
+	    t ? t->ref : p->ref, p->session, p->intent, p->ref, what,
+	    derogate(m, "R17", p->session, NULL, "record the trainee as "
+	    "a job seeker (status=job_seeker) or remove the path"));
+}
+
+/* R17 on every path of the model. */
+static int
+rule_r17(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .path = r17_path });
 }
 
 /* R18 (data): one statement per lot per month (statement_build in order.c). */
@@ -722,22 +756,22 @@ rule_r19(struct rules_model *m)
  * sessions need no intent (rule_r01 skips them) and are listed apart.
  */
 static int
+r20_session(struct rules_model *m, const struct rm_session *x)
+{
+	if (strcmp(x->scheme, "1e1f") != 0 && strcmp(x->scheme, "socle") != 0)
+		return report(m, "R20", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", rules_printf(m, "session %s does not say whether "
+		    "it is a 1e1f or a baseline (socle) session", x->ref),
+		    derogate(m, "R20", x->ref, NULL, rules_printf(m,
+		    "consort set session %s scheme=1e1f|socle", x->ref)));
+	return 0;
+}
+
+/* R20 on every session of the model. */
+static int
 rule_r20(struct rules_model *m)
 {
-	const struct rm_session *x;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		if (strcmp(x->scheme, "1e1f") != 0 && strcmp(x->scheme, "socle") != 0)
-			rc = report(m, "R20", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", rules_printf(m, "session %s does not say whether "
-			    "it is a 1e1f or a baseline (socle) session", x->ref),
-			    derogate(m, "R20", x->ref, NULL, rules_printf(m,
-			    "consort set session %s scheme=1e1f|socle", x->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .session = r20_session });
 }
 
 static const struct rule_def rule_table[] = {
