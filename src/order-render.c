@@ -347,6 +347,113 @@ td_eur(FILE *f, int64_t cents)
 	    (long long)cents, buf);
 }
 
+/* What a cell of an HTML table shows of its row's object. */
+enum html_kind {
+	CELL_TEXT,      /* a string member, escaped */
+	CELL_INT,       /* an integer member, right-aligned */
+	CELL_EUR,       /* an amount in cents, as euros, right-aligned */
+	CELL_FINANCED,  /* a boolean member: "yes", or "no (R06)" */
+	CELL_RECORD,    /* a record named by its members type and ref */
+	CELL_WHO,       /* a member named by its members name and siret */
+};
+
+/*
+ * A column of an HTML table: its heading, and the member of each row's
+ * object (of its sub-object obj when not NULL) that its cells show.
+ */
+struct html_col {
+	const char *head;
+	const char *obj, *key;
+	enum html_kind kind;
+};
+
+/* Writes one cell of a row's object. */
+static void
+html_cell(FILE *f, const json_t *x, const struct html_col *c)
+{
+	if (c->obj != NULL)
+		x = json_object_get(x, c->obj);
+	switch (c->kind) {
+	case CELL_TEXT:
+		td(f, jr_str(x, c->key));
+		break;
+	case CELL_INT:
+		td_int(f, jr_int(x, c->key));
+		break;
+	case CELL_EUR:
+		td_eur(f, jr_int(x, c->key));
+		break;
+	case CELL_FINANCED:
+		td(f, jr_bool(x, c->key) ? "yes" : "no (R06)");
+		break;
+	case CELL_RECORD:
+		fputs("<td>", f);
+		html(f, jr_str(x, "type"));
+		fputs(" ", f);
+		html(f, jr_str(x, "ref"));
+		fputs("</td>", f);
+		break;
+	case CELL_WHO:
+		fputs("<td>", f);
+		html(f, jr_str(x, "name"));
+		fputs(" (", f);
+		html(f, jr_str(x, "siret"));
+		fputs(")</td>", f);
+		break;
+	}
+}
+
+/* Opens a table with a heading per column, and its body. */
+static void
+html_head(FILE *f, const struct html_col *c, size_t n)
+{
+	size_t k;
+
+	fputs("<table><thead><tr>", f);
+	for (k = 0; k < n; k++)
+		fprintf(f, "<th>%s</th>", c[k].head);
+	fputs("</tr></thead><tbody>\n", f);
+}
+
+/* Writes the cells of one row's object. */
+static void
+html_cells(FILE *f, const json_t *x, const struct html_col *c, size_t n)
+{
+	size_t k;
+
+	for (k = 0; k < n; k++)
+		html_cell(f, x, &c[k]);
+}
+
+/* Writes a row per element of an array, each <tr> with attributes attr. */
+static void
+html_rows(FILE *f, const json_t *rows, const struct html_col *c, size_t n,
+    const char *attr)
+{
+	size_t i;
+
+	for (i = 0; i < jr_len(rows); i++) {
+		fprintf(f, "<tr%s>", attr);
+		html_cells(f, json_array_get(rows, i), c, n);
+		fputs("</tr>\n", f);
+	}
+}
+
+/* Writes a titled section listing an array as a table, or "None.". */
+static void
+html_list(FILE *f, const char *title, const json_t *rows,
+    const struct html_col *c, size_t n, const char *attr)
+{
+	fprintf(f, "<section><h2>%s (%zu)</h2>\n", title, jr_len(rows));
+	if (jr_len(rows) == 0) {
+		fputs("<p>None.</p></section>\n", f);
+		return;
+	}
+	html_head(f, c, n);
+	html_rows(f, rows, c, n, attr);
+	fputs("</tbody></table></section>\n", f);
+}
+
 static const char html_style[] =
 	"@page{size:A4;margin:14mm 12mm}"
 	"body{font:10pt/1.35 -apple-system,'Segoe UI',Helvetica,Arial,"
@@ -370,9 +477,18 @@ static const char html_style[] =
 static void
 html_session(FILE *f, const json_t *x)
 {
-	const json_t *paths = jr_arr(x, "paths"), *p, *in, *t, *sub;
-	const json_t *prov = json_object_get(x, "provider");
-	size_t k;
+	static const struct html_col path_cols[] = {
+		{ "Path", NULL, "ref", CELL_TEXT },
+		{ "Trainee", NULL, "trainee", CELL_TEXT },
+		{ "Hours", NULL, "hours", CELL_INT },
+		{ "Modules", NULL, "modules", CELL_TEXT },
+		{ "Intent", "intent", "ref", CELL_TEXT },
+		{ "Employer", "intent", "employer", CELL_TEXT },
+		{ "Contract", "intent", "contract", CELL_TEXT },
+		{ "Financed", NULL, "financed", CELL_FINANCED },
+		{ "Cost", NULL, "cost_cents", CELL_EUR },
+	};
+	const json_t *prov = json_object_get(x, "provider"), *t, *sub;
 
 	fputs("<h3>", f);
 	html(f, jr_str(x, "ref"));
@@ -414,24 +530,8 @@ html_session(FILE *f, const json_t *x)
 	    (long long)jr_int(x, "capacity"), jr_bool(x, "permanent_entry") ?
 	    ", permanent entry" : "", (long long)jr_int(x, "employers"),
 	    jr_int(x, "employers") == 1 ? "" : "s");
-	fputs("<table><thead><tr><th>Path</th><th>Trainee</th><th>Hours</th>"
-	    "<th>Modules</th><th>Intent</th><th>Employer</th><th>Contract</th>"
-	    "<th>Financed</th><th>Cost</th></tr></thead><tbody>\n", f);
-	for (k = 0; k < jr_len(paths); k++) {
-		p = json_array_get(paths, k);
-		in = json_object_get(p, "intent");
-		fputs("<tr>", f);
-		td(f, jr_str(p, "ref"));
-		td(f, jr_str(p, "trainee"));
-		td_int(f, jr_int(p, "hours"));
-		td(f, jr_str(p, "modules"));
-		td(f, jr_str(in, "ref"));
-		td(f, jr_str(in, "employer"));
-		td(f, jr_str(in, "contract"));
-		td(f, jr_bool(p, "financed") ? "yes" : "no (R06)");
-		td_eur(f, jr_int(p, "cost_cents"));
-		fputs("</tr>\n", f);
-	}
+	html_head(f, path_cols, nitems(path_cols));
+	html_rows(f, jr_arr(x, "paths"), path_cols, nitems(path_cols), "");
 	t = json_object_get(x, "totals");
 	fprintf(f, "<tr class=\"total\"><td colspan=\"2\">Session total: %lld "
 	    "financed</td>", (long long)jr_int(t, "financed"));
@@ -457,44 +557,40 @@ html_sessions(FILE *f, const json_t *list, const char *title)
 static void
 html_totals(FILE *f, const json_t *t)
 {
-	const json_t *bp = jr_arr(t, "by_provider"), *p;
-	const json_t *bs = json_object_get(t, "by_scheme");
+	static const struct html_col sum_cols[] = {
+		{ "", NULL, NULL, CELL_TEXT },
+		{ "Sessions", NULL, "sessions", CELL_INT },
+		{ "Financed trainees", NULL, "financed", CELL_INT },
+		{ "Not financed", NULL, "not_financed", CELL_INT },
+		{ "Hours", NULL, "hours", CELL_INT },
+		{ "Cost", NULL, "cost_cents", CELL_EUR },
+	};
+	static const struct html_col provider_cols[] = {
+		{ "Provider", NULL, "name", CELL_TEXT },
+		{ "SIRET", NULL, "siret", CELL_TEXT },
+		{ "Sessions", NULL, "sessions", CELL_INT },
+		{ "Financed trainees", NULL, "financed", CELL_INT },
+		{ "Hours", NULL, "hours", CELL_INT },
+		{ "Cost", NULL, "cost_cents", CELL_EUR },
+	};
 	static const char *const schemes[] = { "1e1f", "socle" };
+	const json_t *bs = json_object_get(t, "by_scheme");
 	size_t i;
 
-	fputs("<section><h2>Totals</h2><table><thead><tr><th></th><th>Sessions"
-	    "</th><th>Financed trainees</th><th>Not financed</th><th>Hours</th>"
-	    "<th>Cost</th></tr></thead><tbody>\n", f);
+	fputs("<section><h2>Totals</h2>", f);
+	html_head(f, sum_cols, nitems(sum_cols));
 	for (i = 0; i < nitems(schemes); i++) {
-		p = json_object_get(bs, schemes[i]);
 		fprintf(f, "<tr><td>%s sessions</td>", schemes[i]);
-		td_int(f, jr_int(p, "sessions"));
-		td_int(f, jr_int(p, "financed"));
-		td_int(f, jr_int(p, "not_financed"));
-		td_int(f, jr_int(p, "hours"));
-		td_eur(f, jr_int(p, "cost_cents"));
+		html_cells(f, json_object_get(bs, schemes[i]), sum_cols + 1,
+		    nitems(sum_cols) - 1);
 		fputs("</tr>\n", f);
 	}
 	fputs("<tr class=\"total\"><td>Total</td>", f);
-	td_int(f, jr_int(t, "sessions"));
-	td_int(f, jr_int(t, "financed"));
-	td_int(f, jr_int(t, "not_financed"));
-	td_int(f, jr_int(t, "hours"));
-	td_eur(f, jr_int(t, "cost_cents"));
-	fputs("</tr></tbody></table>\n<h3>Per provider</h3><table><thead><tr>"
-	    "<th>Provider</th><th>SIRET</th><th>Sessions</th><th>Financed "
-	    "trainees</th><th>Hours</th><th>Cost</th></tr></thead><tbody>\n", f);
-	for (i = 0; i < jr_len(bp); i++) {
-		p = json_array_get(bp, i);
-		fputs("<tr>", f);
-		td(f, jr_str(p, "name"));
-		td(f, jr_str(p, "siret"));
-		td_int(f, jr_int(p, "sessions"));
-		td_int(f, jr_int(p, "financed"));
-		td_int(f, jr_int(p, "hours"));
-		td_eur(f, jr_int(p, "cost_cents"));
-		fputs("</tr>\n", f);
-	}
+	html_cells(f, t, sum_cols + 1, nitems(sum_cols) - 1);
+	fputs("</tr></tbody></table>\n<h3>Per provider</h3>", f);
+	html_head(f, provider_cols, nitems(provider_cols));
+	html_rows(f, jr_arr(t, "by_provider"), provider_cols,
+	    nitems(provider_cols), "");
 	fputs("</tbody></table></section>\n", f);
 }
 
@@ -502,114 +598,67 @@ html_totals(FILE *f, const json_t *t)
 static void
 html_notes(FILE *f, const json_t *req)
 {
-	const json_t *w = jr_arr(req, "warnings"), *d = jr_arr(req, "derogations");
-	const json_t *wd = jr_arr(req, "withdrawn"), *nf = jr_arr(req,
-	    "not_financed"), *x;
-	size_t i;
+	static const struct html_col warning_cols[] = {
+		{ "Rule", NULL, "rule", CELL_TEXT },
+		{ "Record", NULL, NULL, CELL_RECORD },
+		{ "Message", NULL, "message", CELL_TEXT },
+		{ "Derogation", NULL, "derogation", CELL_TEXT },
+	};
+	static const struct html_col derogation_cols[] = {
+		{ "Ref", NULL, "ref", CELL_TEXT },
+		{ "Rule", NULL, "rule", CELL_TEXT },
+		{ "Session", NULL, "session", CELL_TEXT },
+		{ "Intent", NULL, "intent", CELL_TEXT },
+		{ "Reason", NULL, "reason", CELL_TEXT },
+		{ "Date", NULL, "date", CELL_TEXT },
+		{ "Recorded by", "author", NULL, CELL_WHO },
+	};
+	static const struct html_col withdrawn_cols[] = {
+		{ "Intent", NULL, "intent", CELL_TEXT },
+		{ "Employer", NULL, "employer", CELL_TEXT },
+		{ "Path", NULL, "path", CELL_TEXT },
+		{ "Session", NULL, "session", CELL_TEXT },
+		{ "Date", NULL, "date", CELL_TEXT },
+		{ "Reason", NULL, "reason", CELL_TEXT },
+		{ "Follow-up", NULL, "followup", CELL_TEXT },
+	};
+	static const struct html_col unfinanced_cols[] = {
+		{ "Path", NULL, "path", CELL_TEXT },
+		{ "Session", NULL, "session", CELL_TEXT },
+		{ "Trainee", NULL, "trainee", CELL_TEXT },
+		{ "Hours", NULL, "hours", CELL_INT },
+	};
 
-	fprintf(f, "<section><h2>Warnings (%zu)</h2>\n", jr_len(w));
-	if (jr_len(w) > 0)
-		fputs("<table><thead><tr><th>Rule</th><th>Record</th><th>"
-		    "Message</th><th>Derogation</th></tr></thead><tbody>\n", f);
-	for (i = 0; i < jr_len(w); i++) {
-		x = json_array_get(w, i);
-		fputs("<tr class=\"warn\">", f);
-		td(f, jr_str(x, "rule"));
-		fputs("<td>", f);
-		html(f, jr_str(x, "type"));
-		fputs(" ", f);
-		html(f, jr_str(x, "ref"));
-		fputs("</td>", f);
-		td(f, jr_str(x, "message"));
-		td(f, jr_str(x, "derogation"));
-		fputs("</tr>\n", f);
-	}
-	fputs(jr_len(w) > 0 ? "</tbody></table></section>\n" :
-	    "<p>None.</p></section>\n", f);
-	fprintf(f, "<section><h2>Derogations (%zu)</h2>\n", jr_len(d));
-	if (jr_len(d) > 0)
-		fputs("<table><thead><tr><th>Ref</th><th>Rule</th><th>Session"
-		    "</th><th>Intent</th><th>Reason</th><th>Date</th><th>"
-		    "Recorded by</th></tr></thead><tbody>\n", f);
-	for (i = 0; i < jr_len(d); i++) {
-		x = json_array_get(d, i);
-		fputs("<tr>", f);
-		td(f, jr_str(x, "ref"));
-		td(f, jr_str(x, "rule"));
-		td(f, jr_str(x, "session"));
-		td(f, jr_str(x, "intent"));
-		td(f, jr_str(x, "reason"));
-		td(f, jr_str(x, "date"));
-		fputs("<td>", f);
-		html(f, jr_str(json_object_get(x, "author"), "name"));
-		fputs(" (", f);
-		html(f, jr_str(json_object_get(x, "author"), "siret"));
-		fputs(")</td></tr>\n", f);
-	}
-	fputs(jr_len(d) > 0 ? "</tbody></table></section>\n" :
-	    "<p>None.</p></section>\n", f);
-	fprintf(f, "<section><h2>Withdrawn intents (R16) (%zu)</h2>\n", jr_len(wd));
-	if (jr_len(wd) > 0)
-		fputs("<table><thead><tr><th>Intent</th><th>Employer</th><th>Path"
-		    "</th><th>Session</th><th>Date</th><th>Reason</th><th>"
-		    "Follow-up</th></tr></thead><tbody>\n", f);
-	for (i = 0; i < jr_len(wd); i++) {
-		x = json_array_get(wd, i);
-		fputs("<tr>", f);
-		td(f, jr_str(x, "intent"));
-		td(f, jr_str(x, "employer"));
-		td(f, jr_str(x, "path"));
-		td(f, jr_str(x, "session"));
-		td(f, jr_str(x, "date"));
-		td(f, jr_str(x, "reason"));
-		td(f, jr_str(x, "followup"));
-		fputs("</tr>\n", f);
-	}
-	fputs(jr_len(wd) > 0 ? "</tbody></table></section>\n" :
-	    "<p>None.</p></section>\n", f);
-	fprintf(f, "<section><h2>Not financed by the Region (R06) (%zu)</h2>\n",
-	    jr_len(nf));
-	if (jr_len(nf) > 0)
-		fputs("<table><thead><tr><th>Path</th><th>Session</th><th>Trainee"
-		    "</th><th>Hours</th></tr></thead><tbody>\n", f);
-	for (i = 0; i < jr_len(nf); i++) {
-		x = json_array_get(nf, i);
-		fputs("<tr>", f);
-		td(f, jr_str(x, "path"));
-		td(f, jr_str(x, "session"));
-		td(f, jr_str(x, "trainee"));
-		td_int(f, jr_int(x, "hours"));
-		fputs("</tr>\n", f);
-	}
-	fputs(jr_len(nf) > 0 ? "</tbody></table></section>\n" :
-	    "<p>None.</p></section>\n", f);
+	html_list(f, "Warnings", jr_arr(req, "warnings"), warning_cols,
+	    nitems(warning_cols), " class=\"warn\"");
+	html_list(f, "Derogations", jr_arr(req, "derogations"),
+	    derogation_cols, nitems(derogation_cols), "");
+	html_list(f, "Withdrawn intents (R16)", jr_arr(req, "withdrawn"),
+	    withdrawn_cols, nitems(withdrawn_cols), "");
+	html_list(f, "Not financed by the Region (R06)",
+	    jr_arr(req, "not_financed"), unfinanced_cols,
+	    nitems(unfinanced_cols), "");
 }
 
 /* Writes the order lines of R12. */
 static void
 html_lines(FILE *f, const json_t *lines)
 {
-	const json_t *x;
-	size_t i;
+	static const struct html_col line_cols[] = {
+		{ "#", NULL, "n", CELL_INT },
+		{ "Intent date", NULL, "date", CELL_TEXT },
+		{ "Intent", NULL, "intent", CELL_TEXT },
+		{ "Path", NULL, "path", CELL_TEXT },
+		{ "Session", NULL, "session", CELL_TEXT },
+		{ "Trainee", NULL, "trainee", CELL_TEXT },
+		{ "Hours", NULL, "hours", CELL_INT },
+		{ "Cost", NULL, "cost_cents", CELL_EUR },
+	};
 
 	fprintf(f, "<section><h2>Order lines, in the order the requests were "
-	    "made (R12) (%zu)</h2>\n<table><thead><tr><th>#</th><th>Intent "
-	    "date</th><th>Intent</th><th>Path</th><th>Session</th><th>Trainee"
-	    "</th><th>Hours</th><th>Cost</th></tr></thead><tbody>\n",
-	    jr_len(lines));
-	for (i = 0; i < jr_len(lines); i++) {
-		x = json_array_get(lines, i);
-		fputs("<tr>", f);
-		td_int(f, jr_int(x, "n"));
-		td(f, jr_str(x, "date"));
-		td(f, jr_str(x, "intent"));
-		td(f, jr_str(x, "path"));
-		td(f, jr_str(x, "session"));
-		td(f, jr_str(x, "trainee"));
-		td_int(f, jr_int(x, "hours"));
-		td_eur(f, jr_int(x, "cost_cents"));
-		fputs("</tr>\n", f);
-	}
+	    "made (R12) (%zu)</h2>\n", jr_len(lines));
+	html_head(f, line_cols, nitems(line_cols));
+	html_rows(f, lines, line_cols, nitems(line_cols), "");
 	fputs("</tbody></table></section>\n", f);
 }
 
