@@ -283,7 +283,7 @@ enum store_table {
 	TB_CHANGES,   /* author(32) seq(8 BE) -> signed change-set bytes */
 	TB_IDS,       /* change-set id(32) -> author(32) seq(8 BE) */
 	TB_HEADS,     /* author(32) -> struct head, the version vector */
-	TB_ENTITIES,  /* type(1) entity id(16) -> record (merge.c) */
+	TB_ENTITIES,  /* type(1) entity id(16) -> record (record.c) */
 	TB_REFS,      /* type(1) ref -> entity id(16) */
 	TB_META,      /* name -> value: consortium id, founder, hlc, self */
 	TB_OWNERS,    /* type(1) id(16) field(1) author(4) seq(8) -> [value, vv] */

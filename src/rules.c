@@ -585,8 +585,8 @@ rule_r11(struct rules_model *m)
 
 /*
  * R12 (data): requests are handled in the order they were made: the
- * request's lines are sorted by the intent's date, then its id (order.c);
- * an undated intent is R02's error.
+ * request's lines are sorted by the intent's date, then its id
+ * (order-build.c); an undated intent is R02's error.
  */
 static int
 rule_r12(struct rules_model *m)
@@ -731,7 +731,7 @@ rule_r17(struct rules_model *m)
 	return check_each(m, &(const struct rule_each){ .path = r17_path });
 }
 
-/* R18 (data): one statement per lot per month (statement_build in order.c). */
+/* R18 (data): one statement per lot per month (statement.c). */
 static int
 rule_r18(struct rules_model *m)
 {
