@@ -186,16 +186,24 @@ context_init(MDB_txn *txn, struct store *s, const struct changeset *cs,
 	return store_vv(txn, s, c, cs->id);
 }
 
-/* Decides whether an op may apply; refusals are counted, not errors. */
+/*
+ * Decides whether an op may apply: an order or a notice by what it stands
+ * for (perm-order.c), any other by who may edit what (perm.c).  Refusals
+ * are counted, not errors.
+ */
 static int
 allowed(MDB_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, uint32_t i,
     struct merge_result *res, bool *ok)
 {
-	const char *why;
+	unsigned type = cs->ops[i].type;
+	const char *why = NULL;
 	int rc;
 
-	rc = perm_check_op(txn, s, m, c, cs, i, &why);
+	if (s->has_founder && (type == T_order || type == T_notice))
+		rc = perm_order_check(txn, s, m, c, cs, i, &why);
+	else
+		rc = perm_check_op(txn, s, m, c, cs, i, &why);
 	*ok = rc == 0;
 	if (rc == E(PERM)) {
 		if (res->refused++ == 0) {

@@ -512,8 +512,8 @@ check_owned(MDB_txn *txn, struct store *s, const struct member *m,
 /*
  * Decides whether the author of cs may apply its op i: m is the author's
  * roster entry, NULL for the lead.  Returns 0, E(PERM) with a reason, or a
- * store error.  Orders and notices are checked for every author, the lead
- * included (perm-order.c).
+ * store error.  Orders and notices are not judged here but by
+ * perm_order_check (perm-order.c), for every author, the lead included.
  */
 int
 perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
@@ -528,8 +528,6 @@ perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
 	*why = NULL;
 	if (!s->has_founder)
 		return 0;
-	if (op->type == T_order || op->type == T_notice)
-		return perm_order_check(txn, s, m, c, cs, i, why);
 	if (m == NULL || m->role == ROLE_LEAD)
 		return 0;
 	if (t->flags & (SCHEMA_ROSTER | SCHEMA_LEAD)) {
