@@ -154,8 +154,29 @@ struct schema_type {
 	uint8_t max_field;
 };
 
-enum { T_consortium = 1, T_member = 2, T_lot = 3, T_session = 4,
-	T_trainee = 5, T_intent = 6, T_path = 7, T_derogation = 8 };
+/*
+ * The wire ids of schema/entities.def as constants, generated from it so
+ * that no id is ever typed twice: T_<entity> is an entity type's id
+ * (T_member) and F_<entity>_<field> a field's id within its type
+ * (F_member_siret), both spelt exactly as the def file spells them.  A
+ * renumbered id follows here by itself; a renamed or removed field no
+ * longer compiles where code names it.
+ */
+enum schema_type_id {
+#define ENTITY(name, id, flags) T_##name = id,
+#define FIELD(ent, fid, fname, kind, lo, hi, extra)
+#include "../schema/entities.def"
+#undef ENTITY
+#undef FIELD
+};
+
+enum schema_field_id {
+#define ENTITY(name, id, flags)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra) F_##ent##_##fname = fid,
+#include "../schema/entities.def"
+#undef ENTITY
+#undef FIELD
+};
 
 const struct schema_type *schema_type(unsigned id);
 const struct schema_type *schema_type_by_name(const char *name);
@@ -262,7 +283,7 @@ enum store_table {
 	TB_CHANGES,   /* author(32) seq(8 BE) -> signed change-set bytes */
 	TB_IDS,       /* change-set id(32) -> author(32) seq(8 BE) */
 	TB_HEADS,     /* author(32) -> struct head, the version vector */
-	TB_ENTITIES,  /* type(1) entity id(16) -> record (merge.c) */
+	TB_ENTITIES,  /* type(1) entity id(16) -> record (record.c) */
 	TB_REFS,      /* type(1) ref -> entity id(16) */
 	TB_META,      /* name -> value: consortium id, founder, hlc, self */
 	TB_OWNERS,    /* type(1) id(16) field(1) author(4) seq(8) -> [value, vv] */
@@ -351,7 +372,7 @@ int store_clear_state(MDB_txn *txn, struct store *s);
 void store_release_map(struct store *s);
 int store_open_scratch(MDB_txn *txn, struct store *s, MDB_dbi out[4]);
 
-/* ---- merge.c: records as multi-value registers, applying ops ---- */
+/* ---- record.c: records as multi-value registers, their stored form ---- */
 
 /* One register entry: a value written by change-set (author idx, seq). */
 struct entry {
@@ -362,7 +383,7 @@ struct entry {
 };
 
 /* At most one entry per author survives in a register. */
-#define MERGE_MAX_SORT STORE_MAX_AUTHORS
+#define RECORD_MAX_SORT STORE_MAX_AUTHORS
 
 /* A register: n entries at off in the record's pool. */
 struct reg {
@@ -387,6 +408,20 @@ struct record {
 	uint32_t cap;
 };
 
+void record_init(struct record *r);
+void record_free(struct record *r);
+int record_load(MDB_txn *txn, struct store *s, unsigned type,
+    const uint8_t *id, struct record *r);
+int record_decode(const void *blob, size_t len, struct record *r);
+int record_save(MDB_txn *txn, struct store *s, struct record *r,
+    msgpack_sbuffer *buf);
+const struct entry *record_winner(const struct store *s,
+    const struct record *r, const struct reg *g);
+bool record_alive(const struct store *s, const struct record *r);
+int record_pool_take(struct record *r, uint32_t n, uint32_t *off);
+
+/* ---- merge.c: applying a change-set's ops to records ---- */
+
 struct merge_result {
 	uint32_t applied;  /* ops that changed a register */
 	uint32_t refused;  /* ops on a record never created, or not permitted */
@@ -407,16 +442,6 @@ struct causal {
 	uint64_t hlc;
 };
 
-void merge_record_init(struct record *r);
-void merge_record_free(struct record *r);
-int merge_load(MDB_txn *txn, struct store *s, unsigned type,
-    const uint8_t *id, struct record *r);
-int merge_decode(const void *blob, size_t len, struct record *r);
-int merge_save(MDB_txn *txn, struct store *s, struct record *r,
-    msgpack_sbuffer *buf);
-const struct entry *merge_winner(const struct store *s,
-    const struct record *r, const struct reg *g);
-bool merge_alive(const struct store *s, const struct record *r);
 int merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
     uint32_t author_idx, struct merge_result *res);
 
@@ -699,7 +724,7 @@ int sigpool_start(MDB_txn *txn, struct store *s, struct sigpool **out);
 int sigpool_finish(struct sigpool *p, uint8_t author[CONSORT_KEY_BYTES],
     uint64_t *seq);
 
-/* ---- conflicts.c, rules.c: open conflicts ---- */
+/* ---- conflicts.c, conflicts-register.c, conflicts-business.c ---- */
 
 #define CONFLICT_MAX_VALUES 64
 
@@ -730,10 +755,14 @@ typedef int (*conflict_fn)(void *ctx, const struct conflict *c);
 void conflict_begin(struct conflict *c, const char *kind,
     const struct record *r, unsigned field);
 void conflict_finish(struct conflict *c, const uint8_t *eid);
+bool conflicts_record_has(const struct store *s, const struct record *r);
+int conflicts_register_scan(MDB_txn *txn, struct store *s, int type,
+    conflict_fn fn, void *ctx);
+struct rules_model;
+int conflicts_business(MDB_txn *txn, struct store *s, int type,
+    const struct rules_model *only, conflict_fn fn, void *ctx);
 int conflicts_scan(MDB_txn *txn, struct store *s, int type, conflict_fn fn,
     void *ctx);
-int rules_business_conflicts(MDB_txn *txn, struct store *s, int type,
-    conflict_fn fn, void *ctx);
 int conflicts_find(MDB_txn *txn, struct store *s, const char *id,
     struct conflict *out);
 struct edit;
@@ -762,10 +791,5 @@ int state_compare(MDB_txn *txn, struct store *s, MDB_dbi stored,
     MDB_dbi rebuilt, enum store_table table, struct consort_diag *d);
 const struct value *state_field(const struct store *s, const struct record *r,
     unsigned field);
-
-/* ---- order.c, rules.c, jcs.c: order requests (src/order.h) ---- */
-
-/* The record types of submitted requests and of R11's notices. */
-enum { T_order = 10, T_notice = 11 };
 
 #endif
