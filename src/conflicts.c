@@ -1,191 +1,12 @@
 /*
- * Conflicts (DESIGN.md §4): a register holding competing values written
- * concurrently, a deletion concurrent with an update, and the business
- * conflicts (schema/rules.md) computed on the merged state: one intent backing
- * two paths or one employer's intents for one trainee with two providers
- * (R07), one trainee financed in two sessions at once (R01), a path whose
- * session is gone (R16).  Every node holding the same change-sets lists the
- * same conflicts with the same ids.
+ * Open conflicts (DESIGN.md §4): the register conflicts of every record
+ * (src/conflicts-register.c) and the business conflicts computed on the
+ * merged state (src/conflicts-business.c), listed together, found by id,
+ * and resolved.
  */
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include <sodium.h>
-
 #include "core.h"
-
-/* Orders values for listing: the displayed winner first (hlc, then key). */
-static int
-cmp_values(const void *pa, const void *pb)
-{
-	const struct conflict_value *a = pa, *b = pb;
-
-	size_t n;
-	int c;
-
-	if (a->hlc != b->hlc)
-		return a->hlc > b->hlc ? -1 : 1;
-	if ((c = memcmp(a->author, b->author, CONSORT_KEY_BYTES)) != 0)
-		return -c;
-	if (a->seq != b->seq)
-		return a->seq > b->seq ? -1 : 1;
-	if (a->val.kind != VAL_STR || b->val.kind != VAL_STR)
-		return (int)a->val.kind - (int)b->val.kind;
-	n = a->val.len < b->val.len ? a->val.len : b->val.len;
-	if ((c = memcmp(a->val.s, b->val.s, n)) != 0)
-		return c;
-	return (int)a->val.len - (int)b->val.len;
-}
-
-/* Appends a register entry as a competing value. */
-static void
-add_value(const struct store *s, struct conflict *c, const struct entry *e,
-    bool deletion)
-{
-	struct conflict_value *v;
-
-	if (c->n == CONFLICT_MAX_VALUES)
-		return;
-	v = &c->values[c->n++];
-	v->val = deletion ? (struct value){ VAL_NIL, false, 0, NULL, 0 } : e->val;
-	memcpy(v->author, s->authors[e->author], CONSORT_KEY_BYTES);
-	v->seq = e->seq;
-	v->hlc = e->hlc;
-	v->deletion = deletion;
-}
-
-/*
- * Sorts a conflict's values (displayed winner first) and gives it its id:
- * a hash of what it is about and of who wrote what.
- */
-void
-conflict_finish(struct conflict *c, const uint8_t *eid)
-{
-	crypto_generichash_state st;
-	uint8_t h[8], head[2] = { c->type, c->field };
-	uint8_t seq[8];
-	uint32_t i;
-
-	qsort(c->values, c->n, sizeof(c->values[0]), cmp_values);
-	crypto_generichash_init(&st, NULL, 0, sizeof(h));
-	crypto_generichash_update(&st, (const uint8_t *)c->kind, strlen(c->kind));
-	crypto_generichash_update(&st, head, 2);
-	if (eid != NULL)
-		crypto_generichash_update(&st, eid, CONSORT_EID_BYTES);
-	crypto_generichash_update(&st, (const uint8_t *)c->ref, c->ref_len);
-	for (i = 0; i < c->n; i++) {
-		util_put_be64(seq, c->values[i].seq);
-		crypto_generichash_update(&st, c->values[i].author, CONSORT_KEY_BYTES);
-		crypto_generichash_update(&st, seq, 8);
-		if (c->values[i].val.kind == VAL_STR)
-			crypto_generichash_update(&st, (const uint8_t *)c->values[i].val.s,
-			    c->values[i].val.len);
-	}
-	crypto_generichash_final(&st, h, sizeof(h));
-	c->id[0] = 'C';
-	util_hex(c->id + 1, h, sizeof(h));
-}
-
-/* Whether a register holds two or more different values. */
-static bool
-competing(const struct record *r, const struct reg *g)
-{
-	uint32_t i;
-
-	for (i = 1; i < g->n; i++)
-		if (!value_equal(&r->pool[g->off].val, &r->pool[g->off + i].val))
-			return true;
-	return false;
-}
-
-/* Starts a conflict about a record. */
-void
-conflict_begin(struct conflict *c, const char *kind, const struct record *r,
-    unsigned field)
-{
-	memset(c, 0, sizeof(*c));
-	c->kind = kind;
-	c->type = r->type;
-	c->ref = r->ref;
-	c->ref_len = r->ref_len;
-	c->field = (uint8_t)field;
-}
-
-/* The register conflicts of one record: fields, and deletion vs update. */
-static int
-record_conflicts(const struct store *s, const struct record *r,
-    conflict_fn fn, void *ctx)
-{
-	const struct entry *w = merge_winner(s, r, &r->exist);
-	bool deleted = w != NULL && w->val.kind == VAL_NIL;
-	struct conflict c;
-	uint32_t f, i;
-	int rc;
-
-	if (r->ref_len == 0)
-		return 0;  /* values of a record whose creation has not arrived */
-	if (competing(r, &r->exist)) {
-		conflict_begin(&c, "delete", r, 0);
-		for (i = 0; i < r->exist.n; i++)
-			add_value(s, &c, &r->pool[r->exist.off + i],
-			    r->pool[r->exist.off + i].val.kind == VAL_NIL);
-		conflict_finish(&c, r->id);
-		if ((rc = fn(ctx, &c)) != 0)
-			return rc;
-	}
-	for (f = 1; f <= SCHEMA_MAX_FIELDS; f++) {
-		const struct reg *g = &r->fields[f];
-
-		if (g->n == 0 || (!deleted && !competing(r, g)))
-			continue;
-		conflict_begin(&c, deleted ? "delete" : "field", r, f);
-		if (deleted)
-			add_value(s, &c, w, true);
-		for (i = 0; i < g->n; i++)
-			add_value(s, &c, &r->pool[g->off + i], false);
-		conflict_finish(&c, r->id);
-		if ((rc = fn(ctx, &c)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Walks every stored record (alive or not) of a type, or of every type. */
-static int
-register_conflicts(MDB_txn *txn, struct store *s, int type, conflict_fn fn,
-    void *ctx)
-{
-	uint8_t t = (uint8_t)(type > 0 ? type : 0);
-	struct record r;
-	MDB_cursor *cur;
-	MDB_val k = { 1, &t }, v;
-	int rc, op = type > 0 ? MDB_SET_RANGE : MDB_FIRST;
-
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_ENTITIES], &cur)) != 0)
-		return store_err(rc);
-	merge_record_init(&r);
-	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size != 1 + CONSORT_EID_BYTES) {
-			rc = E(STORE);
-			break;
-		}
-		if (type > 0 && *(uint8_t *)k.mv_data != t)
-			break;
-		memset(&r.exist, 0, sizeof(r.exist));
-		memset(r.fields, 0, sizeof(r.fields));
-		r.npool = 0;
-		r.type = *(uint8_t *)k.mv_data;
-		memcpy(r.id, (uint8_t *)k.mv_data + 1, CONSORT_EID_BYTES);
-		if ((rc = merge_decode(v.mv_data, v.mv_size, &r)) != 0 ||
-		    (rc = record_conflicts(s, &r, fn, ctx)) != 0)
-			break;
-	}
-	mdb_cursor_close(cur);
-	merge_record_free(&r);
-	return rc == MDB_NOTFOUND ? 0 : rc;
-}
 
 /* Lists every open conflict (of one type when type > 0) to fn. */
 int
@@ -194,11 +15,12 @@ conflicts_scan(MDB_txn *txn, struct store *s, int type, conflict_fn fn,
 {
 	int rc;
 
-	if ((rc = register_conflicts(txn, s, type, fn, ctx)) != 0)
+	if ((rc = conflicts_register_scan(txn, s, type, fn, ctx)) != 0)
 		return rc;
-	return rules_business_conflicts(txn, s, type, fn, ctx);
+	return conflicts_business(txn, s, type, NULL, fn, ctx);
 }
 
+/* The conflict conflicts_find looks for, and where it keeps it. */
 struct finder {
 	const char *id;
 	struct conflict *out;

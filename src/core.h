@@ -154,8 +154,29 @@ struct schema_type {
 	uint8_t max_field;
 };
 
-enum { T_consortium = 1, T_member = 2, T_lot = 3, T_session = 4,
-	T_trainee = 5, T_intent = 6, T_path = 7, T_derogation = 8 };
+/*
+ * The wire ids of schema/entities.def as constants, generated from it so
+ * that no id is ever typed twice: T_<entity> is an entity type's id
+ * (T_member) and F_<entity>_<field> a field's id within its type
+ * (F_member_siret), both spelt exactly as the def file spells them.  A
+ * renumbered id follows here by itself; a renamed or removed field no
+ * longer compiles where code names it.
+ */
+enum schema_type_id {
+#define ENTITY(name, id, flags) T_##name = id,
+#define FIELD(ent, fid, fname, kind, lo, hi, extra)
+#include "../schema/entities.def"
+#undef ENTITY
+#undef FIELD
+};
+
+enum schema_field_id {
+#define ENTITY(name, id, flags)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra) F_##ent##_##fname = fid,
+#include "../schema/entities.def"
+#undef ENTITY
+#undef FIELD
+};
 
 const struct schema_type *schema_type(unsigned id);
 const struct schema_type *schema_type_by_name(const char *name);
@@ -275,7 +296,7 @@ enum store_table {
 	TB_CHANGES,   /* author(32) seq(8 BE) -> signed change-set bytes */
 	TB_IDS,       /* change-set id(32) -> author(32) seq(8 BE) */
 	TB_HEADS,     /* author(32) -> struct head, the version vector */
-	TB_ENTITIES,  /* type(1) entity id(16) -> record (merge.c) */
+	TB_ENTITIES,  /* type(1) entity id(16) -> record (record.c) */
 	TB_REFS,      /* type(1) ref -> entity id(16) */
 	TB_META,      /* name -> value: consortium id, founder, hlc, self */
 	TB_OWNERS,    /* type(1) id(16) field(1) author(4) seq(8) -> [value, vv] */
@@ -665,7 +686,7 @@ int store_get_mdb(struct store_txn *txn, struct store *s, enum store_table t,
 #define store_get(txn, s, t, k, klen, v) _Generic((v), \
 	MDB_val *: store_get_mdb, default: store_get)(txn, s, t, k, klen, v)
 
-/* ---- merge.c: records as multi-value registers, applying ops ---- */
+/* ---- record.c: records as multi-value registers, their stored form ---- */
 
 /* One register entry: a value written by change-set (author idx, seq). */
 struct entry {
@@ -676,7 +697,7 @@ struct entry {
 };
 
 /* At most one entry per author survives in a register. */
-#define MERGE_MAX_SORT STORE_MAX_AUTHORS
+#define RECORD_MAX_SORT STORE_MAX_AUTHORS
 
 /* A register: n entries at off in the record's pool. */
 struct reg {
@@ -701,6 +722,20 @@ struct record {
 	uint32_t cap;
 };
 
+void record_init(struct record *r);
+void record_free(struct record *r);
+int record_load(MDB_txn *txn, struct store *s, unsigned type,
+    const uint8_t *id, struct record *r);
+int record_decode(const void *blob, size_t len, struct record *r);
+int record_save(MDB_txn *txn, struct store *s, struct record *r,
+    msgpack_sbuffer *buf);
+const struct entry *record_winner(const struct store *s,
+    const struct record *r, const struct reg *g);
+bool record_alive(const struct store *s, const struct record *r);
+int record_pool_take(struct record *r, uint32_t n, uint32_t *off);
+
+/* ---- merge.c: applying a change-set's ops to records ---- */
+
 struct merge_result {
 	uint32_t applied;  /* ops that changed a register */
 	uint32_t refused;  /* ops on a record never created, or not permitted */
@@ -721,16 +756,6 @@ struct causal {
 	uint64_t hlc;
 };
 
-void merge_record_init(struct record *r);
-void merge_record_free(struct record *r);
-int merge_load(MDB_txn *txn, struct store *s, unsigned type,
-    const uint8_t *id, struct record *r);
-int merge_decode(const void *blob, size_t len, struct record *r);
-int merge_save(MDB_txn *txn, struct store *s, struct record *r,
-    msgpack_sbuffer *buf);
-const struct entry *merge_winner(const struct store *s,
-    const struct record *r, const struct reg *g);
-bool merge_alive(const struct store *s, const struct record *r);
 int merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
     uint32_t author_idx, struct merge_result *res);
 
@@ -968,7 +993,7 @@ enum put_mode {
  * @param d names the record and what was refused
  * @return 0, or E(SCHEMA) (a bad ref), E(EXIST) (PUT_ADD of a live record),
  *	E(NOENT) (PUT_SET of a missing one), E(REF) (a reference to a missing
- *	record), or an error of store_get() or merge_decode() (E(STORE))
+ *	record), or an error of store_get() or record_decode() (E(STORE))
  */
 int records_put(struct edit *e, const struct schema_type *t, const char *ref,
     size_t reflen, const struct field_input *in, unsigned n,
@@ -995,7 +1020,7 @@ int records_check_unreferenced(struct edit *e, const struct schema_type *t,
  * @param scratch a record to load it into
  * @param f the reference field; v its value (VAL_STR)
  * @param alive set to the answer
- * @return 0, or an error of store_get() or merge_decode()
+ * @return 0, or an error of store_get() or record_decode()
  */
 int records_ref_alive(struct store_txn *txn, struct node *n,
     struct record *scratch, const struct schema_field *f, const struct value *v,
@@ -1339,7 +1364,7 @@ int sigpool_start(struct store_txn *txn, struct store *s, struct sigpool **out);
 int sigpool_finish(struct sigpool *p, uint8_t author[CONSORT_KEY_BYTES],
     uint64_t *seq);
 
-/* ---- conflicts.c, rules.c: open conflicts ---- */
+/* ---- conflicts.c, conflicts-register.c, conflicts-business.c ---- */
 
 #define CONFLICT_MAX_VALUES 64
 
@@ -1370,10 +1395,14 @@ typedef int (*conflict_fn)(void *ctx, const struct conflict *c);
 void conflict_begin(struct conflict *c, const char *kind,
     const struct record *r, unsigned field);
 void conflict_finish(struct conflict *c, const uint8_t *eid);
+bool conflicts_record_has(const struct store *s, const struct record *r);
+int conflicts_register_scan(MDB_txn *txn, struct store *s, int type,
+    conflict_fn fn, void *ctx);
+struct rules_model;
+int conflicts_business(MDB_txn *txn, struct store *s, int type,
+    const struct rules_model *only, conflict_fn fn, void *ctx);
 int conflicts_scan(MDB_txn *txn, struct store *s, int type, conflict_fn fn,
     void *ctx);
-int rules_business_conflicts(MDB_txn *txn, struct store *s, int type,
-    conflict_fn fn, void *ctx);
 int conflicts_find(MDB_txn *txn, struct store *s, const char *id,
     struct conflict *out);
 struct edit;
@@ -1402,9 +1431,9 @@ int state_hash(struct store_txn *txn, struct store *s,
     uint8_t out[CONSORT_HASH_BYTES]);
 
 /*
- * Loads the record (type, ref); r->found and merge_alive() tell its state.
+ * Loads the record (type, ref); r->found and record_alive() tell its state.
  * @param founder the consortium's founder key (entity ids derive from it)
- * @param r a record of merge_record_init(), filled
+ * @param r a record of record_init(), filled
  * @return 0 (found or not), or E(STORE) (a record that does not decode),
  *	E(NOMEM), or an error of store_get()
  */
@@ -1461,10 +1490,5 @@ int state_compare(struct store_txn *txn, struct store *s,
 /* The displayed value of a field, or NULL when it is unset. */
 const struct value *state_field(const struct store *s, const struct record *r,
     unsigned field);
-
-/* ---- order.c, rules.c, jcs.c: order requests (src/order.h) ---- */
-
-/* The record types of submitted requests and of R11's notices. */
-enum { T_order = 10, T_notice = 11 };
 
 #endif

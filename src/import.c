@@ -767,7 +767,7 @@ import_file(struct node *n, const struct import_opts *o,
 		rc = pass_write(&im, fmt, true);
 	if (rc == 0)
 		rc = pass_write(&im, fmt, false);
-	merge_record_free(&im.scratch);
+	record_free(&im.scratch);
 	free(im.seen.keys);
 	free(im.seen.lines);
 	free(im.bad);

@@ -188,7 +188,8 @@ invite_identity(const struct invite *inv, struct invite_identity *id,
 	/* the member record whose role is lead: its name, SIRET and key */
 	for (i = 0; i < cs.nops && !has_lead; i++) {
 		op = &cs.ops[i];
-		if (op->type == T_member && op->kind == OP_SET && op->field == 3 &&
+		if (op->type == T_member && op->kind == OP_SET &&
+		    op->field == F_member_role &&
 		    op->val.kind == VAL_STR && op->val.len == strlen(lead_role) &&
 		    memcmp(op->val.s, lead_role, op->val.len) == 0) {
 			memcpy(lead, op->id, CONSORT_EID_BYTES);
@@ -200,17 +201,18 @@ invite_identity(const struct invite *inv, struct invite_identity *id,
 		op = &cs.ops[i];
 		if (op->kind != OP_SET)
 			continue;
-		if (op->type == T_consortium && op->field == 1)
+		if (op->type == T_consortium && op->field == F_consortium_name)
 			copy_str(id->name, sizeof(id->name), &op->val);
-		else if (op->type == T_consortium && op->field == 2)
+		else if (op->type == T_consortium &&
+		    op->field == F_consortium_market)
 			copy_str(id->market, sizeof(id->market), &op->val);
 		is_lead = has_lead && op->type == T_member &&
 		    memcmp(op->id, lead, CONSORT_EID_BYTES) == 0;
-		if (is_lead && op->field == 1)
+		if (is_lead && op->field == F_member_name)
 			copy_str(id->lead_name, sizeof(id->lead_name), &op->val);
-		else if (is_lead && op->field == 2)
+		else if (is_lead && op->field == F_member_siret)
 			copy_str(id->lead_siret, sizeof(id->lead_siret), &op->val);
-		else if (is_lead && op->field == 4)
+		else if (is_lead && op->field == F_member_key)
 			copy_str(key, sizeof(key), &op->val);
 	}
 	cs_free(&cs);

@@ -326,8 +326,8 @@ edit_release(struct edit *e)
 {
 	csb_free(&e->b);
 	msgpack_sbuffer_destroy(&e->out);
-	merge_record_free(&e->rec);
-	merge_record_free(&e->target);
+	record_free(&e->rec);
+	record_free(&e->target);
 	e->txn = NULL;
 }
 
@@ -383,21 +383,27 @@ genesis_ops(struct edit *e, const struct genesis *g)
 #define STR(x) (v.kind = VAL_STR, v.s = (x), v.len = (uint32_t)strlen(x), &v)
 	node_entity_id(e->n, T_consortium, "consortium", 10, id);
 	csb_op(&e->b, OP_CREATE, T_consortium, id, 0, STR("consortium"));
-	csb_op(&e->b, OP_SET, T_consortium, id, 1, STR(g->consortium));
-	csb_op(&e->b, OP_SET, T_consortium, id, 2, STR(g->market));
+	csb_op(&e->b, OP_SET, T_consortium, id, F_consortium_name,
+	    STR(g->consortium));
+	csb_op(&e->b, OP_SET, T_consortium, id, F_consortium_market,
+	    STR(g->market));
 	util_hex(hex, e->n->pk, CONSORT_KEY_BYTES);
 	for (i = 0; i <= g->nco; i++) {
 		m = i == 0 ? &g->lead : &g->co[i - 1];
 		node_entity_id(e->n, T_member, m->siret, strlen(m->siret), id);
 		csb_op(&e->b, OP_CREATE, T_member, id, 0, STR(m->siret));
-		csb_op(&e->b, OP_SET, T_member, id, 1, STR(m->name));
-		csb_op(&e->b, OP_SET, T_member, id, 2, STR(m->siret));
-		csb_op(&e->b, OP_SET, T_member, id, 3, STR(i == 0 ? "lead" : "co"));
+		csb_op(&e->b, OP_SET, T_member, id, F_member_name,
+		    STR(m->name));
+		csb_op(&e->b, OP_SET, T_member, id, F_member_siret,
+		    STR(m->siret));
+		csb_op(&e->b, OP_SET, T_member, id, F_member_role,
+		    STR(i == 0 ? "lead" : "co"));
 		if (i == 0)
-			csb_op(&e->b, OP_SET, T_member, id, 4, STR(hex));
+			csb_op(&e->b, OP_SET, T_member, id, F_member_key,
+			    STR(hex));
 		v.kind = VAL_BOOL;
 		v.b = true;
-		csb_op(&e->b, OP_SET, T_member, id, 7, &v);
+		csb_op(&e->b, OP_SET, T_member, id, F_member_awarded, &v);
 	}
 #undef STR
 }
@@ -414,14 +420,14 @@ check_genesis(const struct genesis *g, struct consort_diag *d)
 
 #define CHECK(t, fid, x) (v.s = (x), v.len = (uint32_t)strlen(x), \
 	schema_check_value(schema_field(t, fid), &v, d))
-	if ((rc = CHECK(ct, 1, g->consortium)) != 0 ||
-	    (rc = CHECK(ct, 2, g->market)) != 0)
+	if ((rc = CHECK(ct, F_consortium_name, g->consortium)) != 0 ||
+	    (rc = CHECK(ct, F_consortium_market, g->market)) != 0)
 		return rc;
 	for (i = 0; i <= g->nco; i++) {
 		const struct genesis_member *m = i == 0 ? &g->lead : &g->co[i - 1];
 
-		if ((rc = CHECK(mt, 1, m->name)) != 0 ||
-		    (rc = CHECK(mt, 2, m->siret)) != 0)
+		if ((rc = CHECK(mt, F_member_name, m->name)) != 0 ||
+		    (rc = CHECK(mt, F_member_siret, m->siret)) != 0)
 			return consort_diag_set(d, rc, m->name, NULL, NULL);
 		for (k = 0; k < i; k++)
 			if (strcmp(m->siret, k == 0 ? g->lead.siret :

@@ -1,7 +1,8 @@
 /*
- * The rules (schema/rules.md) over one lot's records (rules.c), the canonical
- * JSON of RFC 8785 (jcs.c), and the order request built, signed, checked
- * and rendered from them (order.c).  Internal to the core, like core.h.
+ * The rules (schema/rules.md) over one lot's records (rules.c,
+ * rules-model.c), the canonical JSON of RFC 8785 (jcs.c), the order
+ * request built, signed, checked and rendered from them (order*.c), and the
+ * monthly statement (statement.c).  Internal to the core, like core.h.
  */
 #ifndef CONSORT_ORDER_H
 #define CONSORT_ORDER_H
@@ -19,7 +20,7 @@
 int jcs_canonical(const json_t *v, char **out, size_t *len);
 int jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
-/* ---- rules.c: the rules, checked on a model of the merged state ---- */
+/* ---- rules.c, rules-model.c: the rules, on a model of the state ---- */
 
 /* What the tool does with a rule (schema/rules.md). */
 enum rule_kind {
@@ -125,6 +126,12 @@ struct rules_query {
 	bool direct;             /* R11: a co-contractor's direct request */
 };
 
+/* A record holding a register conflict, looked up by rules_check. */
+struct rm_flag {
+	uint8_t type;
+	const char *ref;
+};
+
 struct rm_arena;
 
 struct rules_model {
@@ -161,9 +168,15 @@ int rules_check(MDB_txn *txn, struct rules_model *m);
 void rules_free(struct rules_model *m);
 long rules_session(const struct rules_model *m, const char *ref);
 long rules_intent(const struct rules_model *m, const char *ref);
+bool rules_has_trainee(const struct rules_model *m, const char *ref);
+bool rules_has_intent(const struct rules_model *m, const char *ref);
 const struct rm_member *rules_member(const struct rules_model *m,
     const char *siret);
 const struct rm_member *rules_lead(const struct rules_model *m);
+const char *rules_strn(struct rules_model *m, const char *s, size_t len);
+const char *rules_printf(struct rules_model *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+int rules_grow(void **p, size_t n, size_t *cap, size_t sz);
 
 /* ---- order.c: the order request (DESIGN.md §7, schema/order.md) ---- */
 
@@ -182,13 +195,28 @@ struct order_opts {
 	const char *notice_date;
 };
 
+/* The JSON being built (jb_put...), with the first failure kept. */
+struct jb {
+	int err;
+};
+
+void jb_put(struct jb *b, json_t *o, const char *key, json_t *v);
+void jb_put_str(struct jb *b, json_t *o, const char *key, const char *v);
+void jb_put_opt(struct jb *b, json_t *o, const char *key, const char *v);
+void jb_put_int(struct jb *b, json_t *o, const char *key, int64_t v);
+void jb_put_bool(struct jb *b, json_t *o, const char *key, bool v);
+void jb_push(struct jb *b, json_t *a, json_t *v);
+
+/* Members of a JSON object being read (jr_...), with defaults when absent. */
+const char *jr_str(const json_t *o, const char *key);
+int64_t jr_int(const json_t *o, const char *key);
+bool jr_bool(const json_t *o, const char *key);
+const json_t *jr_arr(const json_t *o, const char *key);
+size_t jr_len(const json_t *a);
+
 bool order_period_valid(const char *period);
+bool order_day_number(const char *s, int64_t *out);
 void order_month_bounds(const char *period, char from[11], char to[11]);
-int order_query(struct store *s, const uint8_t *sender,
-    const struct order_opts *o, struct rules_query *q, char from[11],
-    char to[11], struct consort_diag *d);
-int order_request(MDB_txn *txn, struct node *n, const struct rules_model *m,
-    const struct order_opts *o, json_t **out, struct consort_diag *d);
 int order_sign(const json_t *request, const uint8_t pk[CONSORT_KEY_BYTES],
     const uint8_t sk[64], char **file, size_t *len);
 
@@ -226,11 +254,35 @@ void order_file_free(struct order_file *f);
 enum order_verdict order_verdict(const struct order_file *f);
 int order_verdict_text(const struct order_file *f, char *buf, size_t len);
 
+/* ---- order-build.c: building a request from a rules model ---- */
+
+int order_query(struct store *s, const uint8_t *sender,
+    const struct order_opts *o, struct rules_query *q, char from[11],
+    char to[11], struct consort_diag *d);
+int order_request(MDB_txn *txn, struct node *n, const struct rules_model *m,
+    const struct order_opts *o, json_t **out, struct consort_diag *d);
+/* Totals of sessions: their count, financed trainees, hours and cost. */
+struct order_sums {
+	int64_t sessions, financed, not_financed, hours, cost;
+};
+
+size_t *order_sessions_by_start(const struct rules_model *m);
+json_t *order_heads_json(struct jb *b, MDB_txn *txn, struct store *s);
+json_t *order_member_json(struct jb *b, const struct rm_member *m,
+    const char *siret, bool role);
+
+/* ---- order-render.c: CSV, HTML and text ---- */
+
 int order_euros(char *buf, size_t len, int64_t cents, const char *sep);
 int order_write_csv(FILE *out, const json_t *request, struct consort_diag *d);
 int order_write_html(FILE *out, const struct order_file *f);
 int order_write_text(FILE *out, const struct order_file *f);
+
+/* ---- order-diff.c: what changed between two requests ---- */
+
 int order_diff(const json_t *old, const json_t *new, json_t **out);
+
+/* ---- order-log.c: notices and submitted requests in the log ---- */
 
 int order_lot_ref_check(const char *lot, struct consort_diag *d);
 int order_ref(char *ref, size_t len, const char *lot, const char *period,
@@ -244,7 +296,7 @@ int order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
 int order_submit(struct edit *e, const struct order_file *f,
     char *ref, size_t reflen, bool *already, struct consort_diag *d);
 
-/* ---- order.c: the monthly statement (R18) ---- */
+/* ---- statement.c: the monthly statement (R18) ---- */
 
 int statement_days(const char *start, const char *end, const char *from,
     const char *to, int64_t *total, int64_t *through_prev,

@@ -17,29 +17,12 @@
 
 #include "order.h"
 
-/* Field wire ids of schema/entities.def. */
-enum { FO_LOT = 1, FO_PERIOD = 2, FO_HASH = 3, FO_KEY = 4, FO_SIGNATURE = 5,
-	FO_DATE = 6, FO_SESSIONS = 7, FO_FINANCED = 8, FO_HOURS = 9,
-	FO_COST = 10, FO_SENDER = 11, FO_DIRECT = 12, FO_NUMBER = 13,
-	FO_AMENDS = 14, FO_SIGNED = 15, FO_MAX = 15 };
-enum { FN_LOT = 1, FN_PERIOD = 2, FN_MEMBER = 3, FN_LEAD = 4, FN_DATE = 5,
-	FN_MAX = 5 };
-
 /* The ops of the one record a change-set writes, by field. */
 struct run {
 	const char *ref;
 	uint32_t reflen;
 	const struct value *f[SCHEMA_MAX_FIELDS + 1];
 };
-
-/* A string member of a JSON object, "" when absent. */
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
 
 /* Whether a value is the string s. */
 static bool
@@ -122,28 +105,28 @@ check_notice(MDB_txn *txn, struct store *s, const struct member *m,
 		    "request to the lead (R11)";
 		return E(PERM);
 	}
-	for (k = 1; k <= FN_MAX; k++)
+	for (k = 1; k <= schema_type(T_notice)->max_field; k++)
 		if (r->f[k] == NULL || r->f[k]->kind != VAL_STR) {
 			*why = "a notice names its lot, period, member, lead and date";
 			return E(PERM);
 		}
-	if (!is_str(r->f[FN_MEMBER], m->siret)) {
+	if (!is_str(r->f[F_notice_member], m->siret)) {
 		*why = "a notice names its own author as the member";
 		return E(PERM);
 	}
-	if (lead == NULL || !is_str(r->f[FN_LEAD], lead)) {
+	if (lead == NULL || !is_str(r->f[F_notice_lead], lead)) {
 		*why = "a notice names the consortium's lead";
 		return E(PERM);
 	}
-	snprintf(ref, sizeof(ref), "N-%.*s-%.*s-%s", (int)r->f[FN_LOT]->len,
-	    r->f[FN_LOT]->s, (int)r->f[FN_PERIOD]->len, r->f[FN_PERIOD]->s,
-	    m->siret);
+	snprintf(ref, sizeof(ref), "N-%.*s-%.*s-%s",
+	    (int)r->f[F_notice_lot]->len, r->f[F_notice_lot]->s,
+	    (int)r->f[F_notice_period]->len, r->f[F_notice_period]->s, m->siret);
 	if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0) {
 		*why = "a notice's ref is N-LOT-PERIOD-SIRET of its fields";
 		return E(PERM);
 	}
-	if ((rc = created(txn, s, c, T_lot, r->f[FN_LOT]->s, r->f[FN_LOT]->len,
-	    &yes, &alive)) != 0)
+	if ((rc = created(txn, s, c, T_lot, r->f[F_notice_lot]->s,
+	    r->f[F_notice_lot]->len, &yes, &alive)) != 0)
 		return rc;
 	if (!alive) {
 		*why = "a notice names a lot that exists";
@@ -198,12 +181,12 @@ verify_signed(const struct store *s, const struct changeset *cs,
 	util_hex(q->hash, q->f.hash, 32);
 	util_hex(hex, cs->consortium, CONSORT_HASH_BYTES);
 	x = json_object_get(q->req, "consortium");
-	if (strcmp(jstr(x, "id"), hex) != 0) {
+	if (strcmp(jr_str(x, "id"), hex) != 0) {
 		*why = "its request is another consortium's";
 		return E(PERM);
 	}
 	util_hex(hex, s->founder, CONSORT_KEY_BYTES);
-	if (strcmp(jstr(json_object_get(q->req, "lead"), "key"), hex) != 0) {
+	if (strcmp(jr_str(json_object_get(q->req, "lead"), "key"), hex) != 0) {
 		*why = "its request names another lead";
 		return E(PERM);
 	}
@@ -219,15 +202,15 @@ static int
 check_sender(MDB_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct signed_request *q, const char **why)
 {
-	const char *lead = lead_siret(s), *siret = jstr(q->sender, "siret");
-	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
-	const char *period = jstr(q->req, "period");
+	const char *lead = lead_siret(s), *siret = jr_str(q->sender, "siret");
+	const char *lot = jr_str(json_object_get(q->req, "lot"), "ref");
+	const char *period = jr_str(q->req, "period");
 	bool direct = json_is_true(json_object_get(q->sender, "direct"));
 	char ref[CONSORT_REF_MAX + 64];
 	bool yes, alive;
 	int rc;
 
-	if (strcmp(jstr(q->sender, "key"), q->author) != 0) {
+	if (strcmp(jr_str(q->sender, "key"), q->author) != 0) {
 		*why = "its request names another sender than its author";
 		return E(PERM);
 	}
@@ -257,18 +240,19 @@ check_sender(MDB_txn *txn, struct store *s, const struct member *m,
 static bool
 fields_match(const struct run *r, const struct signed_request *q)
 {
-	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
-	const char *sig = jstr(json_object_get(q->f.root, "signature"), "sig");
-	const struct value *d = r->f[FO_DIRECT];
+	const char *lot = jr_str(json_object_get(q->req, "lot"), "ref");
+	const char *sig = jr_str(json_object_get(q->f.root, "signature"), "sig");
+	const struct value *d = r->f[F_order_direct];
 
-	return is_str(r->f[FO_LOT], lot) &&
-	    is_str(r->f[FO_PERIOD], jstr(q->req, "period")) &&
-	    is_str(r->f[FO_HASH], q->hash) && is_str(r->f[FO_KEY], q->author) &&
-	    is_str(r->f[FO_SIGNATURE], sig) &&
-	    is_str(r->f[FO_SENDER], jstr(q->sender, "siret")) &&
+	return is_str(r->f[F_order_lot], lot) &&
+	    is_str(r->f[F_order_period], jr_str(q->req, "period")) &&
+	    is_str(r->f[F_order_hash], q->hash) &&
+	    is_str(r->f[F_order_key], q->author) &&
+	    is_str(r->f[F_order_signature], sig) &&
+	    is_str(r->f[F_order_sender], jr_str(q->sender, "siret")) &&
 	    d != NULL && d->kind == VAL_BOOL &&
 	    d->b == json_is_true(json_object_get(q->sender, "direct")) &&
-	    r->f[FO_DATE] != NULL;
+	    r->f[F_order_date] != NULL;
 }
 
 /* Whether the order's totals are its verified request's. */
@@ -276,8 +260,8 @@ static bool
 totals_match(const struct run *r, const struct signed_request *q)
 {
 	static const struct { unsigned field; const char *key; } t[] = {
-		{ FO_SESSIONS, "sessions" }, { FO_FINANCED, "financed" },
-		{ FO_HOURS, "hours" }, { FO_COST, "cost_cents" },
+		{ F_order_sessions, "sessions" }, { F_order_financed, "financed" },
+		{ F_order_hours, "hours" }, { F_order_cost_cents, "cost_cents" },
 	};
 	const json_t *v;
 	size_t i;
@@ -299,8 +283,8 @@ static int
 check_fields(MDB_txn *txn, struct store *s, const struct causal *c,
     const struct run *r, const struct signed_request *q, const char **why)
 {
-	const char *lot = jstr(json_object_get(q->req, "lot"), "ref");
-	const char *period = jstr(q->req, "period");
+	const char *lot = jr_str(json_object_get(q->req, "lot"), "ref");
+	const char *period = jr_str(q->req, "period");
 	char ref[CONSORT_REF_MAX + 64], prior[CONSORT_REF_MAX + 1];
 	int64_t number;
 	int rc;
@@ -321,9 +305,9 @@ check_fields(MDB_txn *txn, struct store *s, const struct causal *c,
 		*why = "an order's fields are what its signed request says";
 	else if (!totals_match(r, q))
 		*why = "an order's totals are its signed request's";
-	else if (!is_int(r->f[FO_NUMBER], number + 1) ||
-	    (number > 0) != (r->f[FO_AMENDS] != NULL) ||
-	    (number > 0 && !is_str(r->f[FO_AMENDS], prior)))
+	else if (!is_int(r->f[F_order_number], number + 1) ||
+	    (number > 0) != (r->f[F_order_amends] != NULL) ||
+	    (number > 0 && !is_str(r->f[F_order_amends], prior)))
 		*why = "an order's number and the order it amends follow the "
 		    "orders of its lot and period in its author's past";
 	else
@@ -346,13 +330,14 @@ check_order(MDB_txn *txn, struct store *s, const struct member *m,
 		    "co-contractor (R11)";
 		return E(PERM);
 	}
-	for (k = FO_MAX + 1; k <= SCHEMA_MAX_FIELDS; k++)
+	for (k = schema_type(T_order)->max_field + 1u; k <= SCHEMA_MAX_FIELDS;
+	    k++)
 		if (r->f[k] != NULL) {
 			*why = "an order holds only the fields of the schema";
 			return E(PERM);
 		}
 	memset(&q, 0, sizeof(q));
-	if ((rc = verify_signed(s, cs, r->f[FO_SIGNED], &q, why)) == 0 &&
+	if ((rc = verify_signed(s, cs, r->f[F_order_signed], &q, why)) == 0 &&
 	    (rc = check_sender(txn, s, m, c, &q, why)) == 0)
 		rc = check_fields(txn, s, c, r, &q, why);
 	order_file_free(&q.f);
@@ -444,12 +429,12 @@ prior_one(void *ctx, const struct record *r)
 		seen = e->val.kind != VAL_NIL && e->author < p->c->n &&
 		    e->seq <= p->c->vv[e->author];
 	}
-	v = state_field(p->s, r, FO_LOT);
+	v = state_field(p->s, r, F_order_lot);
 	if (!seen || v == NULL || v->kind != VAL_STR || v->len != p->lotlen ||
 	    memcmp(v->s, p->lot, v->len) != 0 ||
-	    !is_str(state_field(p->s, r, FO_PERIOD), p->period))
+	    !is_str(state_field(p->s, r, F_order_period), p->period))
 		return 0;
-	v = state_field(p->s, r, FO_NUMBER);
+	v = state_field(p->s, r, F_order_number);
 	if (v != NULL && v->kind == VAL_INT && v->i > p->number &&
 	    r->ref_len < p->reflen) {
 		p->number = v->i;

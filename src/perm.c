@@ -29,17 +29,16 @@
 #define OWNERS_KEY (1 + CONSORT_EID_BYTES + 1 + 4 + 8)
 #define MAX_VISIBLE 64
 
-enum { F_MEMBER_NAME = 1, F_MEMBER_SIRET = 2, F_MEMBER_ROLE = 3, F_MEMBER_KEY = 4,
-	F_MEMBER_PARENT = 5, F_MEMBER_REVOKED = 8, F_MEMBER_REVOKED_AFTER = 10,
-	F_SESSION_PROVIDER = 1, F_PATH_SESSION = 2, F_DEROG_SESSION = 2,
-	F_EXISTENCE = 0 };
+/* The owner field of a type no field owns: the record's existence. */
+enum { F_EXISTENCE = 0 };
 
 /* The field that says who owns a record of type: 0 when none does. */
 static unsigned
 owner_field(unsigned type)
 {
-	return type == T_session ? F_SESSION_PROVIDER : type == T_path ?
-	    F_PATH_SESSION : type == T_derogation ? F_DEROG_SESSION : F_EXISTENCE;
+	return type == T_session ? F_session_provider : type == T_path ?
+	    F_path_session : type == T_derogation ? F_derogation_session :
+	    F_EXISTENCE;
 }
 
 /* Whether key is the founder's: the lead. */
@@ -85,17 +84,17 @@ load_member(void *ctx, const struct record *r)
 		return E(TOOBIG);
 	m = &s->roster[s->nroster++];
 	memset(m, 0, sizeof(*m));
-	copy_siret(m->siret, state_field(s, r, F_MEMBER_SIRET));
-	if ((v = state_field(s, r, F_MEMBER_NAME)) != NULL && v->kind == VAL_STR &&
+	copy_siret(m->siret, state_field(s, r, F_member_siret));
+	if ((v = state_field(s, r, F_member_name)) != NULL && v->kind == VAL_STR &&
 	    v->len < sizeof(m->name))
 		memcpy(m->name, v->s, v->len);
-	copy_siret(m->parent, state_field(s, r, F_MEMBER_PARENT));
-	if ((v = state_field(s, r, F_MEMBER_KEY)) != NULL && v->len == 64)
+	copy_siret(m->parent, state_field(s, r, F_member_parent));
+	if ((v = state_field(s, r, F_member_key)) != NULL && v->len == 64)
 		m->has_key = util_unhex_n(m->key, CONSORT_KEY_BYTES, v->s, 64) == 0;
-	m->role = role_of(state_field(s, r, F_MEMBER_ROLE));
-	v = state_field(s, r, F_MEMBER_REVOKED);
+	m->role = role_of(state_field(s, r, F_member_role));
+	v = state_field(s, r, F_member_revoked);
 	m->revoked = v != NULL && v->kind == VAL_BOOL && v->b;
-	v = state_field(s, r, F_MEMBER_REVOKED_AFTER);
+	v = state_field(s, r, F_member_revoked_after);
 	m->revoked_after = v != NULL && v->kind == VAL_INT ? (uint64_t)v->i : 0;
 	return 0;
 }
@@ -293,7 +292,7 @@ session_allowed(MDB_txn *txn, struct store *s, const struct member *m,
 	unsigned i, n;
 	int rc;
 
-	if ((rc = visible(txn, s, c, T_session, id, F_SESSION_PROVIDER, w, &n)) != 0)
+	if ((rc = visible(txn, s, c, T_session, id, F_session_provider, w, &n)) != 0)
 		return rc;
 	*unset = n == 0;
 	*ok = n > 0;
@@ -513,8 +512,8 @@ check_owned(MDB_txn *txn, struct store *s, const struct member *m,
 /*
  * Decides whether the author of cs may apply its op i: m is the author's
  * roster entry, NULL for the lead.  Returns 0, E(PERM) with a reason, or a
- * store error.  Orders and notices are checked for every author, the lead
- * included (perm-order.c).
+ * store error.  Orders and notices are not judged here but by
+ * perm_order_check (perm-order.c), for every author, the lead included.
  */
 int
 perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
@@ -529,8 +528,6 @@ perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
 	*why = NULL;
 	if (!s->has_founder)
 		return 0;
-	if (op->type == T_order || op->type == T_notice)
-		return perm_order_check(txn, s, m, c, cs, i, why);
 	if (m == NULL || m->role == ROLE_LEAD)
 		return 0;
 	if (t->flags & (SCHEMA_ROSTER | SCHEMA_LEAD)) {

@@ -33,7 +33,7 @@ records_ref_alive(struct store_txn *txn, struct node *n, struct record *scratch,
 	if ((rc = state_lookup(txn, &n->store, n->founder, f->ref_type, v->s,
 	    v->len, scratch)) != 0)
 		return rc;
-	*alive = merge_alive(&n->store, scratch);
+	*alive = record_alive(&n->store, scratch);
 	return 0;
 }
 
@@ -77,7 +77,7 @@ unchanged(const struct store *s, const struct record *r,
 		return in->v.kind == VAL_NIL;
 	if (g->n > 1)
 		return false;
-	e = merge_winner(s, r, g);
+	e = record_winner(s, r, g);
 	return value_equal(&e->val, &in->v);
 }
 
@@ -102,7 +102,7 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 	if ((rc = state_lookup(e->txn, s, e->n->founder, t->id, ref, reflen,
 	    r)) != 0)
 		return rc;
-	alive = merge_alive(s, r);
+	alive = record_alive(s, r);
 	if (mode == PUT_ADD && alive)
 		return refuse(d, E(EXIST), t, ref, reflen, "already exists",
 		    "change it with consort set");
@@ -214,7 +214,7 @@ records_delete(struct edit *e, const struct schema_type *t, const char *ref,
 	if ((rc = state_lookup(e->txn, s, e->n->founder, t->id, ref, reflen,
 	    &e->rec)) != 0)
 		return rc;
-	if (!merge_alive(s, &e->rec))
+	if (!record_alive(s, &e->rec))
 		return refuse(d, E(NOENT), t, ref, reflen, "no such record",
 		    "list the records with consort list");
 	csb_op(&e->b, OP_DELETE, t->id, e->rec.id, 0, NULL);

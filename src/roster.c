@@ -10,16 +10,16 @@
 
 #include "core.h"
 
-/* Looks up a member field by name. */
+/* Looks up a member field by wire id. */
 static const struct schema_field *
-member_field(const char *name)
+member_field(unsigned field)
 {
-	return schema_field_by_name(schema_type(T_member), name, strlen(name));
+	return schema_field(schema_type(T_member), field);
 }
 
 /* Appends FIELD = string to a field list. */
 static void
-add_str(struct field_input *in, unsigned *n, const char *field, const char *v)
+add_str(struct field_input *in, unsigned *n, unsigned field, const char *v)
 {
 	in[*n].f = member_field(field);
 	in[*n].v = (struct value){ VAL_STR, false, 0, v, (uint32_t)strlen(v) };
@@ -28,7 +28,7 @@ add_str(struct field_input *in, unsigned *n, const char *field, const char *v)
 
 /* Appends FIELD = integer or boolean to a field list. */
 static void
-add_scalar(struct field_input *in, unsigned *n, const char *field,
+add_scalar(struct field_input *in, unsigned *n, unsigned field,
     enum value_kind kind, int64_t i)
 {
 	in[*n].f = member_field(field);
@@ -104,17 +104,17 @@ roster_invite(struct edit *e, const struct roster_invite *rq,
 	if ((rc = need_lead(e, d)) != 0 || (rc = check_invite(e, rq, d)) != 0)
 		return rc;
 	util_hex(hex, rq->key, CONSORT_KEY_BYTES);
-	add_str(in, &n, "key", hex);
+	add_str(in, &n, F_member_key, hex);
 	if (rq->name != NULL)
-		add_str(in, &n, "name", rq->name);
+		add_str(in, &n, F_member_name, rq->name);
 	if (rq->role == ROLE_SUB) {
-		add_str(in, &n, "siret", rq->siret);
-		add_str(in, &n, "role", "sub");
-		add_str(in, &n, "parent", rq->parent);
-		add_str(in, &n, "dc4", rq->dc4);
-		add_scalar(in, &n, "awarded", VAL_BOOL, 0);
+		add_str(in, &n, F_member_siret, rq->siret);
+		add_str(in, &n, F_member_role, "sub");
+		add_str(in, &n, F_member_parent, rq->parent);
+		add_str(in, &n, F_member_dc4, rq->dc4);
+		add_scalar(in, &n, F_member_awarded, VAL_BOOL, 0);
 	}
-	add_scalar(in, &n, "revoked", VAL_BOOL, 0);
+	add_scalar(in, &n, F_member_revoked, VAL_BOOL, 0);
 	for (unsigned i = 0; i < n; i++)
 		if ((rc = schema_check_value(in[i].f, &in[i].v, d)) != 0)
 			return rc;
@@ -155,9 +155,9 @@ roster_revoke(struct edit *e, const char *siret, uint64_t *after,
 		return rc;
 	*after = rc == 0 ? h.seq : 0;
 	strftime(today, sizeof(today), "%Y-%m-%d", gmtime(&now));
-	add_scalar(in, &n, "revoked", VAL_BOOL, 1);
-	add_str(in, &n, "revoked_date", today);
-	add_scalar(in, &n, "revoked_after", VAL_INT, (int64_t)*after);
+	add_scalar(in, &n, F_member_revoked, VAL_BOOL, 1);
+	add_str(in, &n, F_member_revoked_date, today);
+	add_scalar(in, &n, F_member_revoked_after, VAL_INT, (int64_t)*after);
 	return records_put(e, schema_type(T_member), siret, strlen(siret), in, n,
 	    PUT_SET, false, &changed, d);
 }

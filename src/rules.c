@@ -1,19 +1,14 @@
 /*
  * The rules of schema/rules.md that read the merged state.
  *
- * Business conflicts (listed by consort conflicts beside the register
- * conflicts, and blocking an order request they touch):
- *   R07  one intent backing two paths; one employer's intents for one
- *        trainee in sessions of two different providers
- *   R01  one trainee financed in two sessions at once
- *   R16  a path whose session was deleted (never silently dropped)
- *
  * The rules table (R01 to R20): each rule is a function rule_rNN over a
  * model of one lot's sessions, paths, intents, trainees and derogations
  * (rules_load), with what schema/rules.md says the tool does with it: error,
  * warning, conflict or data.  A derogation record (rule, session, optional
  * intent, reason, date) turns that rule's errors for that session (or only
- * for that intent) into warnings that name it.
+ * for that intent) into warnings that name it.  The business conflicts
+ * (R07, R01, R16: src/conflicts-business.c) and the register conflicts of
+ * the model's records are reported as conflicts.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,1097 +19,6 @@
 #include "core.h"
 #include "order.h"
 
-enum { F_PATH_TRAINEE = 1, F_PATH_SESSION = 2, F_PATH_INTENT = 3,
-	F_PATH_FINANCED = 6, F_SESSION_PROVIDER = 1, F_SESSION_START = 9,
-	F_SESSION_END = 10, F_INTENT_SIRET = 2 };
-
-#define REF_BUF (CONSORT_REF_MAX + 1)
-
-/* What the business rules need of one live path. */
-struct path_info {
-	char ref[REF_BUF], trainee[REF_BUF], session[REF_BUF], intent[REF_BUF];
-	char provider[15], employer[15], start[11], end[11];
-	bool financed, session_alive;
-	struct conflict_value cv;  /* the path, as a competing value */
-};
-
-struct gather {
-	MDB_txn *txn;
-	struct store *s;
-	struct record scratch;
-	struct path_info *p;
-	size_t n, cap;
-	int err;
-	const struct rules_model *only;  /* NULL: every path */
-};
-
-static bool model_has_trainee(const struct rules_model *m, const char *ref);
-static bool model_has_intent(const struct rules_model *m, const char *ref);
-
-/* Whether a path touches the records of the model (its trainee or intent). */
-static bool
-touches(const struct gather *g, const struct path_info *p)
-{
-	return g->only == NULL || model_has_trainee(g->only, p->trainee) ||
-	    model_has_intent(g->only, p->intent);
-}
-
-/* Copies a string value into a buffer ("" when unset). */
-static void
-copy_str(char *out, size_t len, const struct value *v)
-{
-	size_t n = v != NULL && v->kind == VAL_STR ? v->len : 0;
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, n ? v->s : "", n);
-	out[n] = '\0';
-}
-
-/* Reads the session and intent a path names. */
-static int
-lookup_links(struct gather *g, struct path_info *p)
-{
-	int rc;
-
-	if (p->session[0]) {
-		if ((rc = state_lookup(g->txn, g->s, g->s->founder, T_session,
-		    p->session, strlen(p->session), &g->scratch)) != 0)
-			return rc;
-		p->session_alive = merge_alive(g->s, &g->scratch);
-		copy_str(p->provider, sizeof(p->provider),
-		    state_field(g->s, &g->scratch, F_SESSION_PROVIDER));
-		copy_str(p->start, sizeof(p->start),
-		    state_field(g->s, &g->scratch, F_SESSION_START));
-		copy_str(p->end, sizeof(p->end),
-		    state_field(g->s, &g->scratch, F_SESSION_END));
-	}
-	if (p->intent[0]) {
-		if ((rc = state_lookup(g->txn, g->s, g->s->founder, T_intent,
-		    p->intent, strlen(p->intent), &g->scratch)) != 0)
-			return rc;
-		if (merge_alive(g->s, &g->scratch))
-			copy_str(p->employer, sizeof(p->employer),
-			    state_field(g->s, &g->scratch, F_INTENT_SIRET));
-	}
-	return 0;
-}
-
-/* Collects one live path. */
-static int
-gather_path(void *ctx, const struct record *r)
-{
-	struct gather *g = ctx;
-	struct path_info *p;
-	const struct value *v;
-	const struct entry *e;
-
-	if (g->n == g->cap) {
-		g->cap = g->cap ? g->cap * 2 : 256;
-		if ((p = realloc(g->p, g->cap * sizeof(*p))) == NULL)
-			return E(NOMEM);
-		g->p = p;
-	}
-	p = &g->p[g->n++];
-	memset(p, 0, sizeof(*p));
-	memcpy(p->ref, r->ref, r->ref_len);
-	copy_str(p->trainee, sizeof(p->trainee), state_field(g->s, r, F_PATH_TRAINEE));
-	copy_str(p->session, sizeof(p->session), state_field(g->s, r, F_PATH_SESSION));
-	copy_str(p->intent, sizeof(p->intent), state_field(g->s, r, F_PATH_INTENT));
-	if (!touches(g, p)) {
-		g->n--;  /* a path of other trainees and intents */
-		return 0;
-	}
-	v = state_field(g->s, r, F_PATH_FINANCED);
-	p->financed = v == NULL || (v->kind == VAL_BOOL && v->b);
-	/* the path's own creation stands for it as a competing value */
-	if ((e = merge_winner(g->s, r, &r->exist)) != NULL) {
-		memcpy(p->cv.author, g->s->authors[e->author], CONSORT_KEY_BYTES);
-		p->cv.seq = e->seq;
-		p->cv.hlc = e->hlc;
-	}
-	return lookup_links(g, p);
-}
-
-/* Adds a path as a value of a business conflict. */
-static void
-add_path(struct conflict *c, const struct path_info *p)
-{
-	if (c->n == CONFLICT_MAX_VALUES)
-		return;
-	c->values[c->n] = p->cv;
-	c->values[c->n].val = (struct value){ VAL_STR, false, 0, p->ref,
-		(uint32_t)strlen(p->ref) };
-	c->n++;
-}
-
-/* Starts a business conflict about (type, ref). */
-static void
-begin_rule(struct conflict *c, const char *rule, unsigned type, const char *ref)
-{
-	memset(c, 0, sizeof(*c));
-	c->kind = rule;
-	c->type = (uint8_t)type;
-	c->ref = ref;
-	c->ref_len = (uint32_t)strlen(ref);
-}
-
-/* Orders paths by intent. */
-static int
-by_intent(const void *a, const void *b)
-{
-	const struct path_info *x = a, *y = b;
-	int c = strcmp(x->intent, y->intent);
-
-	return c != 0 ? c : strcmp(x->ref, y->ref);
-}
-
-/* Orders paths by trainee, then ref. */
-static int
-by_trainee(const void *a, const void *b)
-{
-	const struct path_info *x = a, *y = b;
-	int c = strcmp(x->trainee, y->trainee);
-
-	return c != 0 ? c : strcmp(x->ref, y->ref);
-}
-
-/* R07: one intent backing two or more paths. */
-static int
-intent_twice(struct gather *g, conflict_fn fn, void *ctx)
-{
-	struct conflict c;
-	size_t i, j;
-	int rc;
-
-	if (g->n > 1)
-		qsort(g->p, g->n, sizeof(*g->p), by_intent);
-	for (i = 0; i < g->n; i = j) {
-		for (j = i + 1; j < g->n && strcmp(g->p[i].intent, g->p[j].intent) == 0; j++)
-			;
-		if (j - i < 2 || !g->p[i].intent[0] || (g->only != NULL &&
-		    !model_has_intent(g->only, g->p[i].intent)))
-			continue;
-		begin_rule(&c, "R07", T_intent, g->p[i].intent);
-		for (size_t k = i; k < j; k++)
-			add_path(&c, &g->p[k]);
-		snprintf(c.detail, sizeof(c.detail), "intent %s backs %zu paths; an "
-		    "intent backs one path: point the others at their own intent "
-		    "(consort set path REF intent=...) or remove them", g->p[i].intent,
-		    j - i);
-		conflict_finish(&c, NULL);
-		if ((rc = fn(ctx, &c)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* Whether two sessions' date ranges overlap (ISO dates compare as text). */
-static bool
-overlap(const struct path_info *a, const struct path_info *b)
-{
-	if (!a->start[0] || !a->end[0] || !b->start[0] || !b->end[0])
-		return false;
-	return strcmp(a->start, b->end) <= 0 && strcmp(b->start, a->end) <= 0;
-}
-
-/* R07 (one employer, one trainee, two providers) and R01 (financed twice). */
-static int
-trainee_rules(struct gather *g, size_t i, size_t j, conflict_fn fn, void *ctx)
-{
-	struct conflict c7, c1;
-	size_t a, b;
-	int rc;
-
-	begin_rule(&c7, "R07", T_trainee, g->p[i].trainee);
-	begin_rule(&c1, "R01", T_trainee, g->p[i].trainee);
-	for (a = i; a < j; a++)
-		for (b = a + 1; b < j; b++) {
-			if (g->p[a].employer[0] && strcmp(g->p[a].employer,
-			    g->p[b].employer) == 0 && strcmp(g->p[a].provider,
-			    g->p[b].provider) != 0 && c7.n == 0) {
-				add_path(&c7, &g->p[a]);
-				add_path(&c7, &g->p[b]);
-			}
-			if (g->p[a].financed && g->p[b].financed &&
-			    g->p[a].session_alive && g->p[b].session_alive &&
-			    overlap(&g->p[a], &g->p[b]) && c1.n == 0) {
-				add_path(&c1, &g->p[a]);
-				add_path(&c1, &g->p[b]);
-			}
-		}
-	if (c7.n > 0) {
-		snprintf(c7.detail, sizeof(c7.detail), "employer %s committed to two "
-		    "providers for trainee %s; keep one provider's path (consort rm "
-		    "path REF on the other)", g->p[i].employer, g->p[i].trainee);
-		conflict_finish(&c7, NULL);
-		if ((rc = fn(ctx, &c7)) != 0)
-			return rc;
-	}
-	if (c1.n > 0) {
-		snprintf(c1.detail, sizeof(c1.detail), "trainee %s is financed in two "
-		    "sessions at once; set financed=false on one path or move it",
-		    g->p[i].trainee);
-		conflict_finish(&c1, NULL);
-		if ((rc = fn(ctx, &c1)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/* R16: a path whose session is gone. */
-static int
-orphan_paths(struct gather *g, conflict_fn fn, void *ctx)
-{
-	struct conflict c;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < g->n; i++) {
-		if (!g->p[i].session[0] || g->p[i].session_alive ||
-		    !touches(g, &g->p[i]))
-			continue;
-		begin_rule(&c, "R16", T_path, g->p[i].ref);
-		c.field = F_PATH_SESSION;
-		add_path(&c, &g->p[i]);
-		snprintf(c.detail, sizeof(c.detail), "path %s names session %s, "
-		    "which was deleted; a path is never dropped silently: move it "
-		    "(consort set path %s session=...) or remove it", g->p[i].ref,
-		    g->p[i].session, g->p[i].ref);
-		conflict_finish(&c, NULL);
-		if ((rc = fn(ctx, &c)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-/*
- * Lists the business conflicts of the merged state (of one type if > 0),
- * or only those touching the trainees and intents of a model.  A conflict
- * found for a model is the one the whole scan finds, with the same id: its
- * group (the paths of one intent, or of one trainee) is gathered whole.
- */
-static int
-business_conflicts(MDB_txn *txn, struct store *s, int type,
-    const struct rules_model *only, conflict_fn fn, void *ctx)
-{
-	struct gather g = { txn, s, { 0 }, NULL, 0, 0, 0, only };
-	size_t i, j;
-	int rc;
-
-	if (type > 0 && type != T_path && type != T_intent && type != T_trainee)
-		return 0;
-	merge_record_init(&g.scratch);
-	rc = state_foreach(txn, s, T_path, gather_path, &g);
-	if (rc == 0 && (type <= 0 || type == T_intent))
-		rc = intent_twice(&g, fn, ctx);
-	if (rc == 0 && (type <= 0 || type == T_trainee)) {
-		if (g.n > 1)
-			qsort(g.p, g.n, sizeof(*g.p), by_trainee);
-		for (i = 0; i < g.n && rc == 0; i = j) {
-			for (j = i + 1; j < g.n && strcmp(g.p[i].trainee,
-			    g.p[j].trainee) == 0; j++)
-				;
-			if (j - i >= 2 && g.p[i].trainee[0] && (only == NULL ||
-			    model_has_trainee(only, g.p[i].trainee)))
-				rc = trainee_rules(&g, i, j, fn, ctx);
-		}
-	}
-	if (rc == 0 && (type <= 0 || type == T_path))
-		rc = orphan_paths(&g, fn, ctx);
-	merge_record_free(&g.scratch);
-	free(g.p);
-	return rc;
-}
-
-/* Lists the business conflicts of the merged state (of one type if > 0). */
-int
-rules_business_conflicts(MDB_txn *txn, struct store *s, int type,
-    conflict_fn fn, void *ctx)
-{
-	return business_conflicts(txn, s, type, NULL, fn, ctx);
-}
-
-/* ---- the model of one lot's records ---- */
-
-/* Field wire ids (schema/entities.def). */
-enum {
-	FL_SECTOR = 1, FL_TERRITORY = 2, FL_RATE = 3, FL_RATE_SINCE = 4,
-	FL_MARKET_LOT = 5,
-	FS_PROVIDER = 1, FS_LOT = 2, FS_SCHEME = 3, FS_TITLE = 4,
-	FS_CERT_KIND = 5, FS_CERT_CODE = 6, FS_SITE = 7, FS_TERRITORY = 8,
-	FS_START = 9, FS_END = 10, FS_HOURS = 11, FS_CAPACITY = 12,
-	FS_PERMANENT = 13, FS_DC4 = 14, FS_AGREEMENT = 15,
-	FT_STATUS = 5, FT_DISABILITY = 6, FT_PART_TIME = 7,
-	FI_EMPLOYER = 1, FI_SIRET = 2, FI_KIND = 3, FI_CONTRACT = 4,
-	FI_MONTHS = 5, FI_WEEKLY = 6, FI_JOB = 7, FI_DATE = 8, FI_EVIDENCE = 9,
-	FI_STEPS = 10, FI_STATUS = 11, FI_STATUS_DATE = 12,
-	FI_STATUS_REASON = 13, FI_FOLLOWUP = 14,
-	FP_TRAINEE = 1, FP_SESSION = 2, FP_INTENT = 3, FP_HOURS = 4,
-	FP_MODULES = 5, FP_FINANCED = 6,
-	FD_RULE = 1, FD_SESSION = 2, FD_INTENT = 3, FD_REASON = 4, FD_DATE = 5,
-	FM_NAME = 1, FM_SIRET = 2, FM_ROLE = 3, FM_KEY = 4, FM_PARENT = 5,
-	FM_DC4 = 6, FM_AWARDED = 7, FM_REVOKED = 8,
-};
-
-/* Blocks of strings freed together with the model. */
-struct rm_arena {
-	struct rm_arena *next;
-	size_t used, cap;
-	char data[];
-};
-
-/* A record holding a register conflict, looked up by rules_check. */
-struct rm_flag {
-	uint8_t type;
-	const char *ref;
-};
-
-#define ARENA_BLOCK 65536
-
-/* Copies len bytes into the model's arena, NUL-terminated. */
-static const char *
-arena_strn(struct rules_model *m, const char *s, size_t len)
-{
-	struct rm_arena *a = m->arena;
-	size_t cap;
-	char *p;
-
-	if (a == NULL || a->used + len + 1 > a->cap) {
-		cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
-		if ((a = malloc(sizeof(*a) + cap)) == NULL)
-			return NULL;
-		a->next = m->arena;
-		a->used = 0;
-		a->cap = cap;
-		m->arena = a;
-	}
-	p = a->data + a->used;
-	if (len > 0)
-		memcpy(p, s, len);
-	p[len] = '\0';
-	a->used += len + 1;
-	return p;
-}
-
-/* Formats a string into the model's arena ("" if memory runs out). */
-static const char *
-arena_printf(struct rules_model *m, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-/* Formats a string into the model's arena ("" if memory runs out). */
-static const char *
-arena_printf(struct rules_model *m, const char *fmt, ...)
-{
-	char buf[1024];
-	const char *p;
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		n = 0;
-	p = arena_strn(m, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-	    sizeof(buf) - 1);
-	return p != NULL ? p : "";
-}
-
-/* A field's string value copied into the arena ("" when unset or not a string). */
-static const char *
-field_str(struct rules_model *m, const struct record *r, unsigned field)
-{
-	const struct value *v = state_field(m->s, r, field);
-	const char *p;
-
-	if (v == NULL || v->kind != VAL_STR)
-		return "";
-	p = arena_strn(m, v->s, v->len);
-	return p != NULL ? p : "";
-}
-
-/* A field's integer value; *has tells whether it is set. */
-static int64_t
-field_int(struct rules_model *m, const struct record *r, unsigned field,
-    bool *has)
-{
-	const struct value *v = state_field(m->s, r, field);
-
-	*has = v != NULL && v->kind == VAL_INT;
-	return *has ? v->i : 0;
-}
-
-/* A field's boolean value (dflt when unset). */
-static bool
-field_bool(struct rules_model *m, const struct record *r, unsigned field,
-    bool dflt, bool *has)
-{
-	const struct value *v = state_field(m->s, r, field);
-	bool set = v != NULL && v->kind == VAL_BOOL;
-
-	if (has != NULL)
-		*has = set;
-	return set ? v->b : dflt;
-}
-
-/* Whether a field holds exactly the string s. */
-static bool
-field_is(const struct store *s, const struct record *r, unsigned field,
-    const char *want)
-{
-	const struct value *v = state_field(s, r, field);
-
-	return v != NULL && v->kind == VAL_STR && v->len == strlen(want) &&
-	    memcmp(v->s, want, v->len) == 0;
-}
-
-/* Grows an array of n elements of size sz to hold one more. */
-static int
-grow(void **p, size_t n, size_t *cap, size_t sz)
-{
-	void *q;
-	size_t c;
-
-	if (n < *cap)
-		return 0;
-	c = *cap ? *cap * 2 : 64;
-	if ((q = realloc(*p, c * sz)) == NULL)
-		return E(NOMEM);
-	*p = q;
-	*cap = c;
-	return 0;
-}
-
-/* Whether two register entries hold different values (conflicts.c's test). */
-static bool
-reg_competing(const struct record *r, const struct reg *g)
-{
-	uint32_t i;
-
-	for (i = 1; i < g->n; i++)
-		if (!value_equal(&r->pool[g->off].val, &r->pool[g->off + i].val))
-			return true;
-	return false;
-}
-
-/*
- * Whether consort conflicts lists a register conflict on this record: its
- * existence or a field holds competing values, or it was deleted while a
- * field was written concurrently.
- */
-static bool
-has_register_conflict(const struct store *s, const struct record *r)
-{
-	const struct entry *w = merge_winner(s, r, &r->exist);
-	bool deleted = w != NULL && w->val.kind == VAL_NIL;
-	uint32_t f;
-
-	if (r->ref_len == 0)
-		return false;
-	if (reg_competing(r, &r->exist))
-		return true;
-	for (f = 1; f <= SCHEMA_MAX_FIELDS; f++)
-		if (r->fields[f].n > 0 && (deleted || reg_competing(r, &r->fields[f])))
-			return true;
-	return false;
-}
-
-/* Notes a record that holds a register conflict. */
-static int
-flag_record(struct rules_model *m, const struct record *r)
-{
-	const char *ref;
-	int rc;
-
-	if (!has_register_conflict(m->s, r))
-		return 0;
-	if ((rc = grow((void **)&m->flags, m->nflags, &m->fcap,
-	    sizeof(*m->flags))) != 0)
-		return rc;
-	if ((ref = arena_strn(m, r->ref, r->ref_len)) == NULL)
-		return E(NOMEM);
-	m->flags[m->nflags].type = r->type;
-	m->flags[m->nflags].ref = ref;
-	m->nflags++;
-	return 0;
-}
-
-typedef int (*each_fn)(struct rules_model *m, const struct record *r,
-    bool alive);
-
-/* Calls fn on every stored record of a type, alive or deleted, in ref order. */
-static int
-each_record(MDB_txn *txn, struct rules_model *m, unsigned type, each_fn fn)
-{
-	uint8_t t = (uint8_t)type;
-	struct record r;
-	MDB_cursor *c;
-	MDB_val k = { 1, &t }, v;
-	int rc, op = MDB_SET_RANGE;
-
-	if ((rc = mdb_cursor_open(txn, m->s->dbi[TB_REFS], &c)) != 0)
-		return store_err(rc);
-	merge_record_init(&r);
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size < 2 || *(uint8_t *)k.mv_data != t)
-			break;
-		if (v.mv_size != CONSORT_EID_BYTES) {
-			rc = E(STORE);
-			break;
-		}
-		if ((rc = merge_load(txn, m->s, type, v.mv_data, &r)) != 0)
-			break;
-		if (!r.found || r.ref_len == 0)
-			continue;
-		if ((rc = fn(m, &r, merge_alive(m->s, &r))) != 0)
-			break;
-	}
-	mdb_cursor_close(c);
-	merge_record_free(&r);
-	if (rc == MDB_NOTFOUND)
-		rc = 0;
-	return rc > 0 ? store_err(rc) : rc;
-}
-
-/* Orders strings for bsearch over arrays of structs whose first member is a ref. */
-static int
-cmp_ref(const void *key, const void *elem)
-{
-	return strcmp(key, *(const char *const *)elem);
-}
-
-/* The index of ref in a sorted array of n structs of size each, or -1. */
-static long
-find_ref(const void *base, size_t n, size_t size, const char *ref)
-{
-	const char *p;
-
-	if (n == 0)
-		return -1;
-	p = bsearch(ref, base, n, size, cmp_ref);
-	return p != NULL ? (long)((p - (const char *)base) / (ptrdiff_t)size) : -1;
-}
-
-/* The index of the session ref in the model, or -1. */
-long
-rules_session(const struct rules_model *m, const char *ref)
-{
-	return find_ref(m->sessions, m->nsessions, sizeof(*m->sessions), ref);
-}
-
-/* The index of the intent ref in the model, or -1. */
-long
-rules_intent(const struct rules_model *m, const char *ref)
-{
-	return find_ref(m->intents, m->nintents, sizeof(*m->intents), ref);
-}
-
-/* The index of the trainee ref in the model, or -1. */
-static long
-model_trainee(const struct rules_model *m, const char *ref)
-{
-	return find_ref(m->trainees, m->ntrainees, sizeof(*m->trainees), ref);
-}
-
-/* The index of the lot ref in the model, or -1. */
-static long
-model_lot(const struct rules_model *m, const char *ref)
-{
-	return find_ref(m->lots, m->nlots, sizeof(*m->lots), ref);
-}
-
-/* Whether a trainee belongs to the model (business conflict filter). */
-static bool
-model_has_trainee(const struct rules_model *m, const char *ref)
-{
-	return ref[0] != '\0' && model_trainee(m, ref) >= 0;
-}
-
-/* Whether an intent belongs to the model (business conflict filter). */
-static bool
-model_has_intent(const struct rules_model *m, const char *ref)
-{
-	return ref[0] != '\0' && rules_intent(m, ref) >= 0;
-}
-
-/* Reads one lot record into the model. */
-static int
-load_lot(struct rules_model *m, const struct record *r, bool alive)
-{
-	struct rm_lot *l;
-	int rc;
-
-	if (!alive)
-		return flag_record(m, r);
-	if ((rc = grow((void **)&m->lots, m->nlots, &m->lcap,
-	    sizeof(*m->lots))) != 0)
-		return rc;
-	l = &m->lots[m->nlots++];
-	memset(l, 0, sizeof(*l));
-	l->ref = arena_strn(m, r->ref, r->ref_len);
-	l->sector = field_str(m, r, FL_SECTOR);
-	l->territory = field_str(m, r, FL_TERRITORY);
-	l->market_lot = field_str(m, r, FL_MARKET_LOT);
-	l->rate_since = field_str(m, r, FL_RATE_SINCE);
-	l->rate_cents = field_int(m, r, FL_RATE, &l->has_rate);
-	if (l->ref == NULL)
-		return E(NOMEM);
-	return flag_record(m, r);
-}
-
-/* Whether a session's dates fall in the query's window. */
-static bool
-in_window(const struct rules_query *q, const struct store *s,
-    const struct record *r)
-{
-	const struct value *st = state_field(s, r, FS_START);
-	const struct value *en = state_field(s, r, FS_END);
-	char start[11] = "", end[11] = "";
-
-	if (st != NULL && st->kind == VAL_STR && st->len == 10)
-		memcpy(start, st->s, 10);
-	if (en != NULL && en->kind == VAL_STR && en->len == 10)
-		memcpy(end, en->s, 10);
-	if (q->window == WINDOW_START)
-		return (q->from == NULL || strcmp(start, q->from) >= 0) &&
-		    (q->to == NULL || (start[0] && strcmp(start, q->to) <= 0));
-	if (!end[0])
-		strcpy(end, start);
-	return (q->to == NULL || (start[0] && strcmp(start, q->to) <= 0)) &&
-	    (q->from == NULL || (end[0] && strcmp(end, q->from) >= 0));
-}
-
-/* Whether a session's provider is the query's member or one of its subs. */
-static bool
-provider_wanted(const struct rules_query *q, const struct store *s,
-    const struct record *r)
-{
-	const struct value *v = state_field(s, r, FS_PROVIDER);
-	const struct member *p;
-
-	if (q->provider == NULL)
-		return true;
-	if (v == NULL || v->kind != VAL_STR)
-		return false;
-	if (v->len == strlen(q->provider) && memcmp(v->s, q->provider, v->len) == 0)
-		return true;
-	p = perm_member_by_siret(s, v->s, v->len);
-	return p != NULL && p->role == ROLE_SUB &&
-	    strcmp(p->parent, q->provider) == 0;
-}
-
-/* Reads one session record of the query's lot and window into the model. */
-static int
-load_session(struct rules_model *m, const struct record *r, bool alive)
-{
-	struct rm_session *x;
-	int rc;
-
-	if (m->q.lot != NULL && !field_is(m->s, r, FS_LOT, m->q.lot))
-		return 0;
-	if (!in_window(&m->q, m->s, r) || !provider_wanted(&m->q, m->s, r))
-		return 0;
-	if (!alive)
-		return flag_record(m, r);  /* deleted: only its conflicts count */
-	if ((rc = grow((void **)&m->sessions, m->nsessions, &m->scap,
-	    sizeof(*m->sessions))) != 0)
-		return rc;
-	x = &m->sessions[m->nsessions++];
-	memset(x, 0, sizeof(*x));
-	if ((x->ref = arena_strn(m, r->ref, r->ref_len)) == NULL)
-		return E(NOMEM);
-	x->provider = field_str(m, r, FS_PROVIDER);
-	x->lot = field_str(m, r, FS_LOT);
-	x->scheme = field_str(m, r, FS_SCHEME);
-	x->title = field_str(m, r, FS_TITLE);
-	x->cert_kind = field_str(m, r, FS_CERT_KIND);
-	x->cert_code = field_str(m, r, FS_CERT_CODE);
-	x->site = field_str(m, r, FS_SITE);
-	x->territory = field_str(m, r, FS_TERRITORY);
-	x->start = field_str(m, r, FS_START);
-	x->end = field_str(m, r, FS_END);
-	x->dc4 = field_str(m, r, FS_DC4);
-	x->agreement = field_str(m, r, FS_AGREEMENT);
-	x->hours = field_int(m, r, FS_HOURS, &x->has_hours);
-	x->capacity = field_int(m, r, FS_CAPACITY, &x->has_capacity);
-	x->permanent_entry = field_bool(m, r, FS_PERMANENT, false, NULL);
-	x->lot_idx = -1;
-	return flag_record(m, r);
-}
-
-/* Reads one path of a session of the model. */
-static int
-load_path(struct rules_model *m, const struct record *r, bool alive)
-{
-	const struct value *v = state_field(m->s, r, FP_SESSION);
-	char sref[CONSORT_REF_MAX + 1];
-	struct rm_path *p;
-	long si;
-	int rc;
-
-	if (v == NULL || v->kind != VAL_STR || v->len > CONSORT_REF_MAX)
-		return 0;
-	memcpy(sref, v->s, v->len);
-	sref[v->len] = '\0';
-	if ((si = rules_session(m, sref)) < 0)
-		return 0;
-	if (!alive)
-		return flag_record(m, r);
-	if ((rc = grow((void **)&m->paths, m->npaths, &m->pcap,
-	    sizeof(*m->paths))) != 0)
-		return rc;
-	p = &m->paths[m->npaths++];
-	memset(p, 0, sizeof(*p));
-	if ((p->ref = arena_strn(m, r->ref, r->ref_len)) == NULL)
-		return E(NOMEM);
-	p->session = m->sessions[si].ref;
-	p->trainee = field_str(m, r, FP_TRAINEE);
-	p->intent = field_str(m, r, FP_INTENT);
-	p->modules = field_str(m, r, FP_MODULES);
-	p->hours = field_int(m, r, FP_HOURS, &p->has_hours);
-	p->financed = field_bool(m, r, FP_FINANCED, true, &p->has_financed);
-	p->sidx = si;
-	p->iidx = p->tidx = -1;
-	return flag_record(m, r);
-}
-
-/* Reads one derogation about a session or intent of the model. */
-static int
-load_derog(struct rules_model *m, const struct record *r, bool alive)
-{
-	const struct entry *e = merge_winner(m->s, r, &r->exist);
-	const struct member *author = NULL;
-	struct rm_derog *d;
-	const char *session, *intent;
-	int rc;
-
-	session = field_str(m, r, FD_SESSION);
-	intent = field_str(m, r, FD_INTENT);
-	if (rules_session(m, session) < 0 && !model_has_intent(m, intent))
-		return 0;
-	if (!alive)
-		return flag_record(m, r);
-	if ((rc = grow((void **)&m->derogs, m->nderogs, &m->dcap,
-	    sizeof(*m->derogs))) != 0)
-		return rc;
-	d = &m->derogs[m->nderogs++];
-	memset(d, 0, sizeof(*d));
-	if ((d->ref = arena_strn(m, r->ref, r->ref_len)) == NULL)
-		return E(NOMEM);
-	d->rule = field_str(m, r, FD_RULE);
-	d->session = session;
-	d->intent = intent;
-	d->reason = field_str(m, r, FD_REASON);
-	d->date = field_str(m, r, FD_DATE);
-	/* the author is the member who recorded it */
-	if (e != NULL && e->author < m->s->nauthors)
-		author = perm_member_by_key(m->s, m->s->authors[e->author]);
-	d->author_name = author ? arena_printf(m, "%s", author->name) : "";
-	d->author_siret = author ? arena_printf(m, "%s", author->siret) : "";
-	return flag_record(m, r);
-}
-
-/* Orders paths by session index, then ref. */
-static int
-cmp_path(const void *a, const void *b)
-{
-	const struct rm_path *x = a, *y = b;
-
-	if (x->sidx != y->sidx)
-		return x->sidx < y->sidx ? -1 : 1;
-	return strcmp(x->ref, y->ref);
-}
-
-/* Orders strings (for sorting the refs of intents and trainees). */
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
-/* Collects the distinct non-empty refs of one path field. */
-static int
-distinct_refs(struct rules_model *m, size_t off, const char ***out, size_t *n)
-{
-	const char **v;
-	size_t i, k = 0;
-
-	*out = NULL;
-	*n = 0;
-	if (m->npaths == 0)
-		return 0;
-	if ((v = calloc(m->npaths, sizeof(*v))) == NULL)
-		return E(NOMEM);
-	for (i = 0; i < m->npaths; i++) {
-		const char *s = *(const char *const *)((const char *)&m->paths[i] + off);
-
-		if (s[0] != '\0')
-			v[k++] = s;
-	}
-	qsort(v, k, sizeof(*v), cmp_str);
-	for (i = 0, *n = 0; i < k; i++)
-		if (*n == 0 || strcmp(v[*n - 1], v[i]) != 0)
-			v[(*n)++] = v[i];
-	*out = v;
-	return 0;
-}
-
-/* Looks up the intents the paths name (alive or not: a missing one is R01). */
-static int
-load_intents(MDB_txn *txn, struct rules_model *m, struct record *r)
-{
-	const char **refs;
-	size_t i, n;
-	int rc;
-
-	if ((rc = distinct_refs(m, offsetof(struct rm_path, intent), &refs,
-	    &n)) != 0)
-		return rc;
-	if (n > 0 && (m->intents = calloc(n, sizeof(*m->intents))) == NULL)
-		rc = E(NOMEM);
-	for (i = 0; i < n && rc == 0; i++) {
-		struct rm_intent *x = &m->intents[m->nintents++];
-
-		x->ref = refs[i];
-		rc = state_lookup(txn, m->s, m->s->founder, T_intent, refs[i],
-		    strlen(refs[i]), r);
-		if (rc != 0)
-			break;
-		x->found = merge_alive(m->s, r);
-		if (r->found && (rc = flag_record(m, r)) != 0)
-			break;
-		if (!x->found) {
-			x->employer = x->siret = x->kind = x->contract = x->job = "";
-			x->date = x->evidence = x->steps = x->status = "";
-			x->status_date = x->status_reason = x->followup = "";
-			continue;
-		}
-		x->employer = field_str(m, r, FI_EMPLOYER);
-		x->siret = field_str(m, r, FI_SIRET);
-		x->kind = field_str(m, r, FI_KIND);
-		x->contract = field_str(m, r, FI_CONTRACT);
-		x->months = field_int(m, r, FI_MONTHS, &x->has_months);
-		x->weekly_hours = field_int(m, r, FI_WEEKLY, &x->has_weekly);
-		x->job = field_str(m, r, FI_JOB);
-		x->date = field_str(m, r, FI_DATE);
-		x->evidence = field_str(m, r, FI_EVIDENCE);
-		x->steps = field_str(m, r, FI_STEPS);
-		x->status = field_str(m, r, FI_STATUS);
-		x->status_date = field_str(m, r, FI_STATUS_DATE);
-		x->status_reason = field_str(m, r, FI_STATUS_REASON);
-		x->followup = field_str(m, r, FI_FOLLOWUP);
-	}
-	free(refs);
-	return rc;
-}
-
-/* Looks up the trainees the paths name. */
-static int
-load_trainees(MDB_txn *txn, struct rules_model *m, struct record *r)
-{
-	const char **refs;
-	size_t i, n;
-	int rc;
-
-	if ((rc = distinct_refs(m, offsetof(struct rm_path, trainee), &refs,
-	    &n)) != 0)
-		return rc;
-	if (n > 0 && (m->trainees = calloc(n, sizeof(*m->trainees))) == NULL)
-		rc = E(NOMEM);
-	for (i = 0; i < n && rc == 0; i++) {
-		struct rm_trainee *x = &m->trainees[m->ntrainees++];
-
-		x->ref = refs[i];
-		x->status = "";
-		if ((rc = state_lookup(txn, m->s, m->s->founder, T_trainee,
-		    refs[i], strlen(refs[i]), r)) != 0)
-			break;
-		x->found = merge_alive(m->s, r);
-		if (r->found && (rc = flag_record(m, r)) != 0)
-			break;
-		if (!x->found)
-			continue;
-		x->status = field_str(m, r, FT_STATUS);
-		x->disability = field_bool(m, r, FT_DISABILITY, false, NULL);
-		x->part_time = field_bool(m, r, FT_PART_TIME, false, NULL);
-	}
-	free(refs);
-	return rc;
-}
-
-/* Links paths to their session, intent and trainee, and sums the sessions. */
-static void
-link_model(struct rules_model *m)
-{
-	struct rm_session *x;
-	struct rm_path *p;
-	size_t i;
-
-	if (m->npaths > 1)
-		qsort(m->paths, m->npaths, sizeof(*m->paths), cmp_path);
-	for (i = 0; i < m->nsessions; i++)
-		m->sessions[i].lot_idx = model_lot(m, m->sessions[i].lot);
-	for (i = 0; i < m->npaths; i++) {
-		p = &m->paths[i];
-		x = &m->sessions[p->sidx];
-		if (x->npaths == 0)
-			x->first = i;
-		x->npaths++;
-		p->iidx = p->intent[0] ? rules_intent(m, p->intent) : -1;
-		p->tidx = p->trainee[0] ? model_trainee(m, p->trainee) : -1;
-		if (p->iidx >= 0 && m->intents[p->iidx].pidx < 0)
-			m->intents[p->iidx].pidx = (long)i;
-		if (p->tidx >= 0 && m->trainees[p->tidx].pidx < 0)
-			m->trainees[p->tidx].pidx = (long)i;
-		if (!p->financed) {
-			x->not_financed++;
-			continue;
-		}
-		x->financed++;
-		x->fin_hours += p->hours;
-		if (x->lot_idx >= 0 && m->lots[x->lot_idx].has_rate)
-			p->cost_cents = p->hours * m->lots[x->lot_idx].rate_cents;
-		x->cost_cents += p->cost_cents;
-	}
-}
-
-/* Reads one member record (the roster) into the model. */
-static int
-load_member(struct rules_model *m, const struct record *r, bool alive)
-{
-	struct rm_member *x;
-	int rc;
-
-	if (!alive)
-		return 0;
-	if ((rc = grow((void **)&m->members, m->nmembers, &m->mcap,
-	    sizeof(*m->members))) != 0)
-		return rc;
-	x = &m->members[m->nmembers++];
-	memset(x, 0, sizeof(*x));
-	x->siret = field_str(m, r, FM_SIRET);
-	x->name = field_str(m, r, FM_NAME);
-	x->role = field_str(m, r, FM_ROLE);
-	x->key = field_str(m, r, FM_KEY);
-	x->parent = field_str(m, r, FM_PARENT);
-	x->dc4 = field_str(m, r, FM_DC4);
-	x->awarded = field_bool(m, r, FM_AWARDED, false, NULL);
-	x->revoked = field_bool(m, r, FM_REVOKED, false, NULL);
-	return 0;
-}
-
-/* The member of a SIRET in the model, or NULL. */
-const struct rm_member *
-rules_member(const struct rules_model *m, const char *siret)
-{
-	size_t i;
-
-	for (i = 0; siret[0] && i < m->nmembers; i++)
-		if (strcmp(m->members[i].siret, siret) == 0)
-			return &m->members[i];
-	return NULL;
-}
-
-/* The lead member in the model, or NULL. */
-const struct rm_member *
-rules_lead(const struct rules_model *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->nmembers; i++)
-		if (strcmp(m->members[i].role, "lead") == 0)
-			return &m->members[i];
-	return NULL;
-}
-
-/*
- * Loads the model of a query from the merged state: the lot (or every
- * lot), the sessions of the window, their paths, the intents and trainees
- * these name, the derogations about them, and which of these records hold
- * register conflicts.  The transaction must stay open while the model is
- * used; the roster (perm_roster) and authors are loaded here.
- */
-int
-rules_load(MDB_txn *txn, struct store *s, const struct rules_query *q,
-    struct rules_model **out, struct consort_diag *d)
-{
-	struct rules_model *m;
-	struct record r;
-	size_t i;
-	int rc;
-
-	*out = NULL;
-	if ((m = calloc(1, sizeof(*m))) == NULL)
-		return E(NOMEM);
-	m->q = *q;
-	m->s = s;
-	merge_record_init(&r);
-	if ((rc = store_load_authors(txn, s)) != 0 ||
-	    (rc = perm_roster(txn, s)) != 0 ||
-	    (rc = each_record(txn, m, T_member, load_member)) != 0)
-		goto fail;
-	if (q->lot != NULL) {
-		if ((rc = state_lookup(txn, s, s->founder, T_lot, q->lot,
-		    strlen(q->lot), &r)) != 0)
-			goto fail;
-		if (!merge_alive(s, &r)) {
-			rc = consort_diag_set(d, E(NOENT), q->lot, "no such lot",
-			    "consort list lot shows the lots");
-			goto fail;
-		}
-		if ((rc = load_lot(m, &r, true)) != 0)
-			goto fail;
-	} else if ((rc = each_record(txn, m, T_lot, load_lot)) != 0)
-		goto fail;
-	if ((rc = each_record(txn, m, T_session, load_session)) != 0 ||
-	    (rc = each_record(txn, m, T_path, load_path)) != 0 ||
-	    (rc = load_intents(txn, m, &r)) != 0 ||
-	    (rc = load_trainees(txn, m, &r)) != 0)
-		goto fail;
-	for (i = 0; i < m->nintents; i++)
-		m->intents[i].pidx = -1;
-	for (i = 0; i < m->ntrainees; i++)
-		m->trainees[i].pidx = -1;
-	link_model(m);
-	if ((rc = each_record(txn, m, T_derogation, load_derog)) != 0)
-		goto fail;
-	merge_record_free(&r);
-	*out = m;
-	return 0;
-fail:
-	merge_record_free(&r);
-	rules_free(m);
-	return rc;
-}
-
-/* Frees a model and everything it holds. */
-void
-rules_free(struct rules_model *m)
-{
-	struct rm_arena *a, *next;
-
-	if (m == NULL)
-		return;
-	for (a = m->arena; a != NULL; a = next) {
-		next = a->next;
-		free(a);
-	}
-	free(m->lots);
-	free(m->sessions);
-	free(m->paths);
-	free(m->intents);
-	free(m->trainees);
-	free(m->derogs);
-	free(m->members);
-	free(m->results);
-	free(m->flags);
-	free(m);
-}
-
-/* ---- the rules ---- */
-
 /* Appends a finding; what and hint are arena strings. */
 static int
 report(struct rules_model *m, const char *rule, enum rule_level level,
@@ -1124,7 +28,7 @@ report(struct rules_model *m, const char *rule, enum rule_level level,
 	struct rule_result *x;
 	int rc;
 
-	if ((rc = grow((void **)&m->results, m->nresults, &m->rcap,
+	if ((rc = rules_grow((void **)&m->results, m->nresults, &m->rcap,
 	    sizeof(*m->results))) != 0)
 		return rc;
 	x = &m->results[m->nresults++];
@@ -1148,10 +52,10 @@ derogate(struct rules_model *m, const char *rule, const char *session,
     const char *intent, const char *fix)
 {
 	if (intent != NULL && intent[0])
-		return arena_printf(m, "fix: %s; or derogate: consort add derogation "
+		return rules_printf(m, "fix: %s; or derogate: consort add derogation "
 		    "--ref D-%s-%s rule=%s session=%s intent=%s reason=\"...\" "
 		    "date=YYYY-MM-DD", fix, rule, intent, rule, session, intent);
-	return arena_printf(m, "fix: %s; or derogate: consort add derogation --ref "
+	return rules_printf(m, "fix: %s; or derogate: consort add derogation --ref "
 	    "D-%s-%s rule=%s session=%s reason=\"...\" date=YYYY-MM-DD", fix,
 	    rule, session, rule, session);
 }
@@ -1171,79 +75,116 @@ is_socle(const struct rules_model *m, const struct rm_path *p)
 }
 
 /*
+ * The checks of one record that a rule makes, for the rules that check
+ * records one by one: of an intent (with the path that names it), a path,
+ * a session, a lot or a trainee.
+ */
+struct rule_each {
+	int (*intent)(struct rules_model *m, const struct rm_intent *x,
+	    const struct rm_path *p);
+	int (*path)(struct rules_model *m, const struct rm_path *p);
+	int (*session)(struct rules_model *m, const struct rm_session *x);
+	int (*lot)(struct rules_model *m, const struct rm_lot *l);
+	int (*trainee)(struct rules_model *m, const struct rm_trainee *t);
+};
+
+/*
+ * Runs a rule's checks of one record on every intent that a path of the
+ * model names, every path, session, lot and trainee, in that order, up to
+ * the first error.
+ */
+static int
+check_each(struct rules_model *m, const struct rule_each *e)
+{
+	const struct rm_path *p;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; e->intent != NULL && i < m->nintents && rc == 0; i++)
+		if (m->intents[i].found &&
+		    (p = intent_path(m, &m->intents[i])) != NULL)
+			rc = e->intent(m, &m->intents[i], p);
+	for (i = 0; e->path != NULL && i < m->npaths && rc == 0; i++)
+		rc = e->path(m, &m->paths[i]);
+	for (i = 0; e->session != NULL && i < m->nsessions && rc == 0; i++)
+		rc = e->session(m, &m->sessions[i]);
+	for (i = 0; e->lot != NULL && i < m->nlots && rc == 0; i++)
+		rc = e->lot(m, &m->lots[i]);
+	for (i = 0; e->trainee != NULL && i < m->ntrainees && rc == 0; i++)
+		rc = e->trainee(m, &m->trainees[i]);
+	return rc;
+}
+
+/*
  * R01 (error): a financed path of a 1e1f session names a recorded hiring
  * intent.  An intent backing two paths, or a trainee financed twice at
  * once, are business conflicts (rule_r07's scan reports them).
  */
 static int
+r01_path(struct rules_model *m, const struct rm_path *p)
+{
+	if (!p->financed || is_socle(m, p))
+		return 0;
+	if (!p->intent[0])
+		return report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
+		    "", p->ref, rules_printf(m, "financed path %s (trainee "
+		    "%s) names no hiring intent", p->ref, p->trainee),
+		    derogate(m, "R01", p->session, NULL, rules_printf(m,
+		    "record the employer's intent and name it (consort set "
+		    "path %s intent=REF), or set financed=false (R06)",
+		    p->ref)));
+	if (p->iidx < 0 || !m->intents[p->iidx].found)
+		return report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
+		    p->intent, p->ref, rules_printf(m, "financed path %s "
+		    "names intent %s, which is not recorded", p->ref,
+		    p->intent), derogate(m, "R01", p->session, p->intent,
+		    rules_printf(m, "record intent %s (consort add intent "
+		    "--ref %s ...)", p->intent, p->intent)));
+	return 0;
+}
+
+/* R01 on every path of the model. */
+static int
 rule_r01(struct rules_model *m)
 {
-	const struct rm_path *p;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < m->npaths; i++) {
-		p = &m->paths[i];
-		if (!p->financed || is_socle(m, p))
-			continue;
-		if (!p->intent[0])
-			rc = report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
-			    "", p->ref, arena_printf(m, "financed path %s (trainee "
-			    "%s) names no hiring intent", p->ref, p->trainee),
-			    derogate(m, "R01", p->session, NULL, arena_printf(m,
-			    "record the employer's intent and name it (consort set "
-			    "path %s intent=REF), or set financed=false (R06)",
-			    p->ref)));
-		else if (p->iidx < 0 || !m->intents[p->iidx].found)
-			rc = report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
-			    p->intent, p->ref, arena_printf(m, "financed path %s "
-			    "names intent %s, which is not recorded", p->ref,
-			    p->intent), derogate(m, "R01", p->session, p->intent,
-			    arena_printf(m, "record intent %s (consort add intent "
-			    "--ref %s ...)", p->intent, p->intent)));
-		else
-			continue;
-		if (rc != 0)
-			return rc;
-	}
-	return 0;
+	return check_each(m, &(const struct rule_each){ .path = r01_path });
 }
 
 /* R02 (error if no evidence or date; warning if no steps): a written, dated intent. */
 static int
-rule_r02(struct rules_model *m)
+r02_intent(struct rules_model *m, const struct rm_intent *x,
+    const struct rm_path *p)
 {
-	const struct rm_intent *x;
-	const struct rm_path *p;
-	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < m->nintents && rc == 0; i++) {
-		x = &m->intents[i];
-		if (!x->found || (p = intent_path(m, x)) == NULL)
-			continue;
-		if (!x->evidence[0])
-			rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, arena_printf(m, "intent %s "
-			    "(%s) records no written evidence (mail, letter, job "
-			    "offer)", x->ref, x->employer), derogate(m, "R02",
-			    p->session, x->ref, arena_printf(m, "record it: consort "
-			    "set intent %s evidence=\"email YYYY-MM-DD\"", x->ref)));
-		if (rc == 0 && !x->date[0])
-			rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, arena_printf(m, "intent %s "
-			    "(%s) is not dated", x->ref, x->employer), derogate(m,
-			    "R02", p->session, x->ref, arena_printf(m, "record its "
-			    "date: consort set intent %s date=YYYY-MM-DD", x->ref)));
-		if (rc == 0 && !x->steps[0])
-			rc = report(m, "R02", LEVEL_WARNING, T_intent, x->ref,
-			    p->session, x->ref, p->ref, arena_printf(m, "intent %s "
-			    "(%s) records none of the steps the employer commits "
-			    "to", x->ref, x->employer), arena_printf(m, "consort set "
-			    "intent %s steps=info_meeting,selection,immersion,"
-			    "final_review,interview (those agreed)", x->ref));
-	}
+	if (!x->evidence[0])
+		rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    "(%s) records no written evidence (mail, letter, job "
+		    "offer)", x->ref, x->employer), derogate(m, "R02",
+		    p->session, x->ref, rules_printf(m, "record it: consort "
+		    "set intent %s evidence=\"email YYYY-MM-DD\"", x->ref)));
+	if (rc == 0 && !x->date[0])
+		rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    "(%s) is not dated", x->ref, x->employer), derogate(m,
+		    "R02", p->session, x->ref, rules_printf(m, "record its "
+		    "date: consort set intent %s date=YYYY-MM-DD", x->ref)));
+	if (rc == 0 && !x->steps[0])
+		rc = report(m, "R02", LEVEL_WARNING, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    "(%s) records none of the steps the employer commits "
+		    "to", x->ref, x->employer), rules_printf(m, "consort set "
+		    "intent %s steps=info_meeting,selection,immersion,"
+		    "final_review,interview (those agreed)", x->ref));
 	return rc;
+}
+
+/* R02 on every intent that a path of the model names. */
+static int
+rule_r02(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .intent = r02_intent });
 }
 
 /*
@@ -1253,81 +194,79 @@ rule_r02(struct rules_model *m)
  * disability (R15).
  */
 static int
-rule_r03(struct rules_model *m)
+r03_intent(struct rules_model *m, const struct rm_intent *x,
+    const struct rm_path *p)
 {
 	const struct rm_trainee *t;
-	const struct rm_intent *x;
-	const struct rm_path *p;
 	const char *what;
-	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < m->nintents && rc == 0; i++) {
-		x = &m->intents[i];
-		if (!x->found || (p = intent_path(m, x)) == NULL)
-			continue;
-		t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
-		what = NULL;
-		if (!x->contract[0])
-			what = arena_printf(m, "intent %s (%s) records no contract",
-			    x->ref, x->employer);
-		else if (strcmp(x->contract, "CDD") == 0 && (!x->has_months ||
-		    x->months < 6))
-			what = arena_printf(m, "intent %s (%s): a CDD of %lld "
-			    "months; under 6 months (seasonal) it needs a recorded "
-			    "derogation", x->ref, x->employer, (long long)x->months);
-		if (what != NULL)
-			rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, what, derogate(m, "R03",
-			    p->session, x->ref, "a CDI, a CDD of 6 months or more, an "
-			    "interim CDI or a work-study contract"));
-		if (rc != 0 || (x->has_weekly && x->weekly_hours >= 24))
-			continue;
-		if (x->has_weekly && t != NULL && t->found && t->disability &&
-		    t->part_time)
-			continue;  /* part-time with a disability (R15) */
-		rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref, p->session,
-		    x->ref, p->ref, x->has_weekly ? arena_printf(m, "intent %s "
-		    "(%s): %lld hours a week, under 24, for trainee %s who is not "
-		    "part-time with a recognised disability", x->ref, x->employer,
-		    (long long)x->weekly_hours, p->trainee) : arena_printf(m,
-		    "intent %s (%s) records no weekly hours", x->ref,
-		    x->employer), derogate(m, "R03", p->session, x->ref,
-		    arena_printf(m, "24 hours a week or more (consort set intent "
-		    "%s weekly_hours=N)", x->ref)));
-	}
+	t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
+	what = NULL;
+	if (!x->contract[0])
+		what = rules_printf(m, "intent %s (%s) records no contract",
+		    x->ref, x->employer);
+	else if (strcmp(x->contract, "CDD") == 0 && (!x->has_months ||
+	    x->months < 6))
+		what = rules_printf(m, "intent %s (%s): a CDD of %lld "
+		    "months; under 6 months (seasonal) it needs a recorded "
+		    "derogation", x->ref, x->employer, (long long)x->months);
+	if (what != NULL)
+		rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, what, derogate(m, "R03",
+		    p->session, x->ref, "a CDI, a CDD of 6 months or more, an "
+		    "interim CDI or a work-study contract"));
+	if (rc != 0 || (x->has_weekly && x->weekly_hours >= 24))
+		return rc;
+	if (x->has_weekly && t != NULL && t->found && t->disability &&
+	    t->part_time)
+		return rc;  /* part-time with a disability (R15) */
+	rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref, p->session,
+	    x->ref, p->ref, x->has_weekly ? rules_printf(m, "intent %s "
+	    "(%s): %lld hours a week, under 24, for trainee %s who is not "
+	    "part-time with a recognised disability", x->ref, x->employer,
+	    (long long)x->weekly_hours, p->trainee) : rules_printf(m,
+	    "intent %s (%s) records no weekly hours", x->ref,
+	    x->employer), derogate(m, "R03", p->session, x->ref,
+	    rules_printf(m, "24 hours a week or more (consort set intent "
+	    "%s weekly_hours=N)", x->ref)));
 	return rc;
+}
+
+/* R03 on every intent that a path of the model names. */
+static int
+rule_r03(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .intent = r03_intent });
 }
 
 /* R04 (error): the hiring employer is not an SIAE. */
 static int
+r04_intent(struct rules_model *m, const struct rm_intent *x,
+    const struct rm_path *p)
+{
+	if (strcmp(x->kind, "siae") == 0)
+		return report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s: "
+		    "employer %s (SIRET %s) is an SIAE (work-integration "
+		    "structure) and may not be the hiring employer", x->ref,
+		    x->employer, x->siret), derogate(m, "R04", p->session,
+		    x->ref, "back the path with another employer's intent"));
+	if (!x->kind[0])
+		return report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    "(%s) does not say what kind of employer it is", x->ref,
+		    x->employer), derogate(m, "R04", p->session, x->ref,
+		    rules_printf(m, "consort set intent %s employer_kind="
+		    "company|interim_agency|siae", x->ref)));
+	return 0;
+}
+
+/* R04 on every intent that a path of the model names. */
+static int
 rule_r04(struct rules_model *m)
 {
-	const struct rm_intent *x;
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nintents && rc == 0; i++) {
-		x = &m->intents[i];
-		if (!x->found || (p = intent_path(m, x)) == NULL)
-			continue;
-		if (strcmp(x->kind, "siae") == 0)
-			rc = report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, arena_printf(m, "intent %s: "
-			    "employer %s (SIRET %s) is an SIAE (work-integration "
-			    "structure) and may not be the hiring employer", x->ref,
-			    x->employer, x->siret), derogate(m, "R04", p->session,
-			    x->ref, "back the path with another employer's intent"));
-		else if (!x->kind[0])
-			rc = report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
-			    p->session, x->ref, p->ref, arena_printf(m, "intent %s "
-			    "(%s) does not say what kind of employer it is", x->ref,
-			    x->employer), derogate(m, "R04", p->session, x->ref,
-			    arena_printf(m, "consort set intent %s employer_kind="
-			    "company|interim_agency|siae", x->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .intent = r04_intent });
 }
 
 /*
@@ -1336,37 +275,36 @@ rule_r04(struct rules_model *m)
  * suffices.
  */
 static int
-rule_r05(struct rules_model *m)
+r05_session(struct rules_model *m, const struct rm_session *x)
 {
-	const struct rm_session *x;
 	const struct rm_path *p;
 	bool backed;
-	size_t i, k;
-	int rc;
+	size_t k;
 
-	for (i = 0; i < m->nsessions; i++) {
-		x = &m->sessions[i];
-		if (x->financed >= 5)
-			continue;
-		backed = false;
-		for (k = x->first; k < x->first + x->npaths && !backed; k++) {
-			p = &m->paths[k];
-			backed = p->financed && p->iidx >= 0 &&
-			    m->intents[p->iidx].found;
-		}
-		if (x->permanent_entry && x->financed >= 1 && backed)
-			continue;
-		rc = report(m, "R05", LEVEL_ERROR, T_session, x->ref, x->ref, "",
-		    "", arena_printf(m, "session %s opens with %u financed "
-		    "trainee%s: at least 5 are needed%s", x->ref, x->financed,
-		    x->financed == 1 ? "" : "s", x->permanent_entry ? " (1 with "
-		    "an intent on this permanent-entry platform)" : ""),
-		    derogate(m, "R05", x->ref, NULL, "add financed paths (or "
-		    "postpone the session)"));
-		if (rc != 0)
-			return rc;
+	if (x->financed >= 5)
+		return 0;
+	backed = false;
+	for (k = x->first; k < x->first + x->npaths && !backed; k++) {
+		p = &m->paths[k];
+		backed = p->financed && p->iidx >= 0 &&
+		    m->intents[p->iidx].found;
 	}
-	return 0;
+	if (x->permanent_entry && x->financed >= 1 && backed)
+		return 0;
+	return report(m, "R05", LEVEL_ERROR, T_session, x->ref, x->ref, "",
+	    "", rules_printf(m, "session %s opens with %u financed "
+	    "trainee%s: at least 5 are needed%s", x->ref, x->financed,
+	    x->financed == 1 ? "" : "s", x->permanent_entry ? " (1 with "
+	    "an intent on this permanent-entry platform)" : ""),
+	    derogate(m, "R05", x->ref, NULL, "add financed paths (or "
+	    "postpone the session)"));
+}
+
+/* R05 on every session of the model. */
+static int
+rule_r05(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .session = r05_session });
 }
 
 /*
@@ -1375,34 +313,38 @@ rule_r05(struct rules_model *m)
  * request).  More financed paths than financed places is a warning.
  */
 static int
+r06_path(struct rules_model *m, const struct rm_path *p)
+{
+	if (!p->has_financed)
+		return report(m, "R06", LEVEL_ERROR, T_path, p->ref, p->session,
+		    p->intent, p->ref, rules_printf(m, "path %s does not say "
+		    "whether the Region finances it", p->ref), derogate(m,
+		    "R06", p->session, NULL, rules_printf(m, "consort set "
+		    "path %s financed=true|false", p->ref)));
+	return 0;
+}
+
+/* R06: more financed paths than financed places is a warning. */
+static int
+r06_session(struct rules_model *m, const struct rm_session *x)
+{
+	if (x->has_capacity && x->financed > x->capacity)
+		return report(m, "R06", LEVEL_WARNING, T_session, x->ref,
+		    x->ref, "", "", rules_printf(m, "session %s finances %u "
+		    "trainees for %lld financed places", x->ref, x->financed,
+		    (long long)x->capacity), rules_printf(m, "mark the "
+		    "trainees beyond the financed group financed=false, or "
+		    "raise the capacity (consort set session %s capacity=N)",
+		    x->ref));
+	return 0;
+}
+
+/* R06 on every path, then every session of the model. */
+static int
 rule_r06(struct rules_model *m)
 {
-	const struct rm_session *x;
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->npaths && rc == 0; i++) {
-		p = &m->paths[i];
-		if (!p->has_financed)
-			rc = report(m, "R06", LEVEL_ERROR, T_path, p->ref, p->session,
-			    p->intent, p->ref, arena_printf(m, "path %s does not say "
-			    "whether the Region finances it", p->ref), derogate(m,
-			    "R06", p->session, NULL, arena_printf(m, "consort set "
-			    "path %s financed=true|false", p->ref)));
-	}
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		if (x->has_capacity && x->financed > x->capacity)
-			rc = report(m, "R06", LEVEL_WARNING, T_session, x->ref,
-			    x->ref, "", "", arena_printf(m, "session %s finances %u "
-			    "trainees for %lld financed places", x->ref, x->financed,
-			    (long long)x->capacity), arena_printf(m, "mark the "
-			    "trainees beyond the financed group financed=false, or "
-			    "raise the capacity (consort set session %s capacity=N)",
-			    x->ref));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .path = r06_path,
+	    .session = r06_session });
 }
 
 /* Records a business conflict touching the model as a blocking finding. */
@@ -1410,7 +352,7 @@ static int
 business_one(void *ctx, const struct conflict *c)
 {
 	struct rules_model *m = ctx;
-	const char *ref = arena_strn(m, c->ref, c->ref_len);
+	const char *ref = rules_strn(m, c->ref, c->ref_len);
 	const char *kind = c->kind;
 	int rc;
 
@@ -1425,7 +367,7 @@ business_one(void *ctx, const struct conflict *c)
 	else
 		kind = "conflict";
 	if ((rc = report(m, kind, LEVEL_ERROR, c->type, ref, "", "", "",
-	    arena_printf(m, "%s", c->detail), arena_printf(m, "resolve "
+	    rules_printf(m, "%s", c->detail), rules_printf(m, "resolve "
 	    "conflict %s first (consort conflicts %s %s)", c->id,
 	    schema_type(c->type)->name, ref))) != 0)
 		return rc;
@@ -1444,7 +386,7 @@ rule_r07(struct rules_model *m)
 {
 	if (m->txn == NULL || (m->nintents == 0 && m->ntrainees == 0))
 		return 0;
-	return business_conflicts(m->txn, m->s, 0, m, business_one, m);
+	return conflicts_business(m->txn, m->s, 0, m, business_one, m);
 }
 
 /* Whether s is prefix followed by between lo and hi digits, then rest. */
@@ -1474,40 +416,39 @@ code_shape(const char *s, const char *prefix, int lo, int hi, const char *rest,
  * warning.
  */
 static int
+r08_session(struct rules_model *m, const struct rm_session *x)
+{
+	bool ok;
+
+	if (!x->cert_kind[0] || !x->cert_code[0])
+		return report(m, "R08", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", rules_printf(m, "session %s does not name %s",
+		    x->ref, !x->cert_kind[0] ? "the kind of certification "
+		    "it aims at" : "its certification code"), derogate(m,
+		    "R08", x->ref, NULL, rules_printf(m, "consort set "
+		    "session %s cert_kind=full|block|rs cert_code=CODE",
+		    x->ref)));
+	if (strcmp(x->cert_kind, "full") == 0)
+		ok = code_shape(x->cert_code, "RNCP", 4, 5, NULL, 0, 0);
+	else if (strcmp(x->cert_kind, "block") == 0)
+		ok = code_shape(x->cert_code, "RNCP", 4, 5, "BC", 2, 2);
+	else
+		ok = code_shape(x->cert_code, "RS", 3, 5, NULL, 0, 0);
+	if (!ok)
+		return report(m, "R08", LEVEL_WARNING, T_session, x->ref,
+		    x->ref, "", "", rules_printf(m, "session %s: code %s "
+		    "is not the shape of a %s certification", x->ref,
+		    x->cert_code, x->cert_kind), "check the code: RNCP#####"
+		    " (full), RNCP#####BC## (block), RS#### (specific "
+		    "register)");
+	return 0;
+}
+
+/* R08 on every session of the model. */
+static int
 rule_r08(struct rules_model *m)
 {
-	const struct rm_session *x;
-	bool ok;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		if (!x->cert_kind[0] || !x->cert_code[0]) {
-			rc = report(m, "R08", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", arena_printf(m, "session %s does not name %s",
-			    x->ref, !x->cert_kind[0] ? "the kind of certification "
-			    "it aims at" : "its certification code"), derogate(m,
-			    "R08", x->ref, NULL, arena_printf(m, "consort set "
-			    "session %s cert_kind=full|block|rs cert_code=CODE",
-			    x->ref)));
-			continue;
-		}
-		if (strcmp(x->cert_kind, "full") == 0)
-			ok = code_shape(x->cert_code, "RNCP", 4, 5, NULL, 0, 0);
-		else if (strcmp(x->cert_kind, "block") == 0)
-			ok = code_shape(x->cert_code, "RNCP", 4, 5, "BC", 2, 2);
-		else
-			ok = code_shape(x->cert_code, "RS", 3, 5, NULL, 0, 0);
-		if (!ok)
-			rc = report(m, "R08", LEVEL_WARNING, T_session, x->ref,
-			    x->ref, "", "", arena_printf(m, "session %s: code %s "
-			    "is not the shape of a %s certification", x->ref,
-			    x->cert_code, x->cert_kind), "check the code: RNCP#####"
-			    " (full), RNCP#####BC## (block), RS#### (specific "
-			    "register)");
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .session = r08_session });
 }
 
 /*
@@ -1516,44 +457,41 @@ rule_r08(struct rules_model *m)
  * territory_agreement: then a warning).
  */
 static int
+r09_session(struct rules_model *m, const struct rm_session *x)
+{
+	const struct rm_lot *l;
+
+	if (x->lot_idx < 0)
+		return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", rules_printf(m, "session %s names lot %s, which "
+		    "is not recorded", x->ref, x->lot[0] ? x->lot : "(none)"),
+		    derogate(m, "R09", x->ref, NULL, rules_printf(m,
+		    "consort set session %s lot=LOT", x->ref)));
+	l = &m->lots[x->lot_idx];
+	if (strcmp(x->territory, l->territory) == 0)
+		return 0;
+	if (x->territory[0] && x->agreement[0])
+		return report(m, "R09", LEVEL_WARNING, T_session, x->ref,
+		    x->ref, "", "", rules_printf(m, "session %s is in "
+		    "territory %s, outside lot %s's territory %s, with the "
+		    "Region's agreement: %s", x->ref, x->territory, l->ref,
+		    l->territory, x->agreement), "none: the agreement is "
+		    "listed in the request");
+	return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "",
+	    "", x->territory[0] ? rules_printf(m, "session %s is in "
+	    "territory %s, outside lot %s's territory %s, without the "
+	    "Region's agreement", x->ref, x->territory, l->ref,
+	    l->territory) : rules_printf(m, "session %s records no "
+	    "territory", x->ref), derogate(m, "R09", x->ref, NULL,
+	    rules_printf(m, "record the Region's agreement: consort set "
+	    "session %s territory_agreement=\"...\"", x->ref)));
+}
+
+/* R09 on every session of the model. */
+static int
 rule_r09(struct rules_model *m)
 {
-	const struct rm_session *x;
-	const struct rm_lot *l;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		if (x->lot_idx < 0) {
-			rc = report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", arena_printf(m, "session %s names lot %s, which "
-			    "is not recorded", x->ref, x->lot[0] ? x->lot : "(none)"),
-			    derogate(m, "R09", x->ref, NULL, arena_printf(m,
-			    "consort set session %s lot=LOT", x->ref)));
-			continue;
-		}
-		l = &m->lots[x->lot_idx];
-		if (strcmp(x->territory, l->territory) == 0)
-			continue;
-		if (x->territory[0] && x->agreement[0])
-			rc = report(m, "R09", LEVEL_WARNING, T_session, x->ref,
-			    x->ref, "", "", arena_printf(m, "session %s is in "
-			    "territory %s, outside lot %s's territory %s, with the "
-			    "Region's agreement: %s", x->ref, x->territory, l->ref,
-			    l->territory, x->agreement), "none: the agreement is "
-			    "listed in the request");
-		else
-			rc = report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", x->territory[0] ? arena_printf(m, "session %s is "
-			    "in territory %s, outside lot %s's territory %s, without "
-			    "the Region's agreement", x->ref, x->territory, l->ref,
-			    l->territory) : arena_printf(m, "session %s records no "
-			    "territory", x->ref), derogate(m, "R09", x->ref, NULL,
-			    arena_printf(m, "record the Region's agreement: consort "
-			    "set session %s territory_agreement=\"...\"", x->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .session = r09_session });
 }
 
 /*
@@ -1562,52 +500,53 @@ rule_r09(struct rules_model *m)
  * recorded) and attached to a member.
  */
 static int
-rule_r10(struct rules_model *m)
+r10_session(struct rules_model *m, const struct rm_session *x)
 {
 	const struct rm_member *pm, *parent;
-	const struct rm_session *x;
 	const char *what;
-	size_t i;
-	int rc = 0;
 
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		pm = rules_member(m, x->provider);
-		what = NULL;
-		if (pm == NULL)
-			what = arena_printf(m, "session %s: provider %s is not a "
-			    "member of the consortium (co-contractors are awarded "
-			    "at creation, subcontractors added by DC4)", x->ref,
-			    x->provider[0] ? x->provider : "(none)");
-		else if (pm->revoked)
-			what = arena_printf(m, "session %s: provider %s (%s) was "
-			    "revoked", x->ref, pm->siret, pm->name);
-		else if (strcmp(pm->role, "co") == 0 && !pm->awarded)
-			what = arena_printf(m, "session %s: co-contractor %s (%s) "
-			    "was not awarded at the consortium's creation", x->ref,
-			    pm->siret, pm->name);
-		else if (strcmp(pm->role, "sub") == 0) {
-			parent = rules_member(m, pm->parent);
-			if (!pm->dc4[0] && !x->dc4[0])
-				what = arena_printf(m, "session %s: subcontractor %s "
-				    "(%s) has no DC4 reference", x->ref, pm->siret,
-				    pm->name);
-			else if (parent == NULL || parent->revoked ||
-			    strcmp(parent->role, "sub") == 0)
-				what = arena_printf(m, "session %s: subcontractor %s "
-				    "(%s) is attached to no member", x->ref, pm->siret,
-				    pm->name);
-		} else if (strcmp(pm->role, "lead") != 0 &&
-		    strcmp(pm->role, "co") != 0)
-			what = arena_printf(m, "session %s: provider %s has no "
-			    "role in the consortium", x->ref, pm->siret);
-		if (what != NULL)
-			rc = report(m, "R10", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", what, derogate(m, "R10", x->ref, NULL,
-			    "a subcontractor is added by the lead with its DC4: "
-			    "consort invite --role sub --parent SIRET --dc4 REF"));
-	}
-	return rc;
+	pm = rules_member(m, x->provider);
+	what = NULL;
+	if (pm == NULL)
+		what = rules_printf(m, "session %s: provider %s is not a "
+		    "member of the consortium (co-contractors are awarded "
+		    "at creation, subcontractors added by DC4)", x->ref,
+		    x->provider[0] ? x->provider : "(none)");
+	else if (pm->revoked)
+		what = rules_printf(m, "session %s: provider %s (%s) was "
+		    "revoked", x->ref, pm->siret, pm->name);
+	else if (strcmp(pm->role, "co") == 0 && !pm->awarded)
+		what = rules_printf(m, "session %s: co-contractor %s (%s) "
+		    "was not awarded at the consortium's creation", x->ref,
+		    pm->siret, pm->name);
+	else if (strcmp(pm->role, "sub") == 0) {
+		parent = rules_member(m, pm->parent);
+		if (!pm->dc4[0] && !x->dc4[0])
+			what = rules_printf(m, "session %s: subcontractor %s "
+			    "(%s) has no DC4 reference", x->ref, pm->siret,
+			    pm->name);
+		else if (parent == NULL || parent->revoked ||
+		    strcmp(parent->role, "sub") == 0)
+			what = rules_printf(m, "session %s: subcontractor %s "
+			    "(%s) is attached to no member", x->ref, pm->siret,
+			    pm->name);
+	} else if (strcmp(pm->role, "lead") != 0 &&
+	    strcmp(pm->role, "co") != 0)
+		what = rules_printf(m, "session %s: provider %s has no "
+		    "role in the consortium", x->ref, pm->siret);
+	if (what != NULL)
+		return report(m, "R10", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", what, derogate(m, "R10", x->ref, NULL,
+		    "a subcontractor is added by the lead with its DC4: "
+		    "consort invite --role sub --parent SIRET --dc4 REF"));
+	return 0;
+}
+
+/* R10 on every session of the model. */
+static int
+rule_r10(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .session = r10_session });
 }
 
 /*
@@ -1633,21 +572,21 @@ rule_r11(struct rules_model *m)
 		return 0;
 	if (x != NULL && strcmp(x->role, "co") == 0)
 		return report(m, "R11", LEVEL_ERROR, T_member, x->siret, "", "", "",
-		    arena_printf(m, "%s (%s) is a co-contractor: the order request "
+		    rules_printf(m, "%s (%s) is a co-contractor: the order request "
 		    "is sent by the lead", x->name, x->siret), "ask the lead to "
 		    "build it, or send your own sessions' request directly with "
 		    "--direct (the lead is informed by a notice recorded in the "
 		    "log)");
 	return report(m, "R11", LEVEL_ERROR, T_member, x ? x->siret : hex, "",
-	    "", "", arena_printf(m, "%s is neither the lead nor a co-contractor: "
+	    "", "", rules_printf(m, "%s is neither the lead nor a co-contractor: "
 	    "it sends no order request", x ? x->name : "this key"), "ask the "
 	    "lead to build the request");
 }
 
 /*
  * R12 (data): requests are handled in the order they were made: the
- * request's lines are sorted by the intent's date, then its id (order.c);
- * an undated intent is R02's error.
+ * request's lines are sorted by the intent's date, then its id
+ * (order-build.c); an undated intent is R02's error.
  */
 static int
 rule_r12(struct rules_model *m)
@@ -1658,41 +597,40 @@ rule_r12(struct rules_model *m)
 
 /* R13 (data): every path records its individual hours (and its modules). */
 static int
+r13_path(struct rules_model *m, const struct rm_path *p)
+{
+	if (p->has_hours && (p->hours > 0 || !p->financed))
+		return 0;
+	return report(m, "R13", LEVEL_ERROR, T_path, p->ref, p->session,
+	    p->intent, p->ref, rules_printf(m, "path %s records no "
+	    "individual hours", p->ref), derogate(m, "R13", p->session,
+	    NULL, rules_printf(m, "consort set path %s hours=N", p->ref)));
+}
+
+/* R13 on every path of the model. */
+static int
 rule_r13(struct rules_model *m)
 {
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->npaths && rc == 0; i++) {
-		p = &m->paths[i];
-		if (p->has_hours && (p->hours > 0 || !p->financed))
-			continue;
-		rc = report(m, "R13", LEVEL_ERROR, T_path, p->ref, p->session,
-		    p->intent, p->ref, arena_printf(m, "path %s records no "
-		    "individual hours", p->ref), derogate(m, "R13", p->session,
-		    NULL, arena_printf(m, "consort set path %s hours=N", p->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .path = r13_path });
 }
 
 /* R14 (data): the lot has one hourly rate; a path costs hours x rate. */
 static int
+r14_lot(struct rules_model *m, const struct rm_lot *l)
+{
+	if (l->has_rate)
+		return 0;
+	return report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
+	    rules_printf(m, "lot %s has no hourly rate", l->ref),
+	    rules_printf(m, "the lead records it: consort set lot %s "
+	    "rate_cents=N rate_since=YYYY-MM-DD", l->ref));
+}
+
+/* R14 on every lot of the model. */
+static int
 rule_r14(struct rules_model *m)
 {
-	const struct rm_lot *l;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nlots && rc == 0; i++) {
-		l = &m->lots[i];
-		if (!l->has_rate)
-			rc = report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
-			    arena_printf(m, "lot %s has no hourly rate", l->ref),
-			    arena_printf(m, "the lead records it: consort set lot %s "
-			    "rate_cents=N rate_since=YYYY-MM-DD", l->ref));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .lot = r14_lot });
 }
 
 /*
@@ -1700,26 +638,26 @@ rule_r14(struct rules_model *m)
  * disability (then R03 accepts fewer weekly hours).
  */
 static int
+r15_trainee(struct rules_model *m, const struct rm_trainee *t)
+{
+	const struct rm_path *p;
+
+	if (!t->found || !t->part_time || t->disability || t->pidx < 0)
+		return 0;
+	p = &m->paths[t->pidx];
+	return report(m, "R15", LEVEL_ERROR, T_trainee, t->ref, p->session,
+	    p->intent, p->ref, rules_printf(m, "trainee %s is part-time "
+	    "without a recognised disability", t->ref), derogate(m, "R15",
+	    p->session, NULL, rules_printf(m, "consort set trainee %s "
+	    "part_time=false (or disability=true if it is recognised)",
+	    t->ref)));
+}
+
+/* R15 on every trainee of the model. */
+static int
 rule_r15(struct rules_model *m)
 {
-	const struct rm_trainee *t;
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->ntrainees && rc == 0; i++) {
-		t = &m->trainees[i];
-		if (!t->found || !t->part_time || t->disability || t->pidx < 0)
-			continue;
-		p = &m->paths[t->pidx];
-		rc = report(m, "R15", LEVEL_ERROR, T_trainee, t->ref, p->session,
-		    p->intent, p->ref, arena_printf(m, "trainee %s is part-time "
-		    "without a recognised disability", t->ref), derogate(m, "R15",
-		    p->session, NULL, arena_printf(m, "consort set trainee %s "
-		    "part_time=false (or disability=true if it is recognised)",
-		    t->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .trainee = r15_trainee });
 }
 
 /*
@@ -1727,32 +665,32 @@ rule_r15(struct rules_model *m)
  * listed with the withdrawal's date, reason and the follow-up chosen.
  */
 static int
-rule_r16(struct rules_model *m)
+r16_path(struct rules_model *m, const struct rm_path *p)
 {
 	const struct rm_intent *x;
-	const struct rm_path *p;
-	size_t i;
-	int rc = 0;
 
-	for (i = 0; i < m->npaths && rc == 0; i++) {
-		p = &m->paths[i];
-		if (p->iidx < 0 || !m->intents[p->iidx].found)
-			continue;
-		x = &m->intents[p->iidx];
-		if (strcmp(x->status, "withdrawn") != 0)
-			continue;
-		rc = report(m, "R16", LEVEL_WARNING, T_intent, x->ref, p->session,
-		    x->ref, p->ref, arena_printf(m, "intent %s (%s) was withdrawn "
-		    "on %s (%s); path %s stays listed, follow-up: %s", x->ref,
-		    x->employer, x->status_date[0] ? x->status_date : "an "
-		    "unrecorded date", x->status_reason[0] ? x->status_reason :
-		    "no reason recorded", p->ref, x->followup[0] ? x->followup :
-		    "not chosen yet"), arena_printf(m, "record the withdrawal "
-		    "and the follow-up: consort set intent %s status_date="
-		    "YYYY-MM-DD status_reason=\"...\" followup=full_path|"
-		    "ft_referral", x->ref));
-	}
-	return rc;
+	if (p->iidx < 0 || !m->intents[p->iidx].found)
+		return 0;
+	x = &m->intents[p->iidx];
+	if (strcmp(x->status, "withdrawn") != 0)
+		return 0;
+	return report(m, "R16", LEVEL_WARNING, T_intent, x->ref, p->session,
+	    x->ref, p->ref, rules_printf(m, "intent %s (%s) was withdrawn "
+	    "on %s (%s); path %s stays listed, follow-up: %s", x->ref,
+	    x->employer, x->status_date[0] ? x->status_date : "an "
+	    "unrecorded date", x->status_reason[0] ? x->status_reason :
+	    "no reason recorded", p->ref, x->followup[0] ? x->followup :
+	    "not chosen yet"), rules_printf(m, "record the withdrawal "
+	    "and the follow-up: consort set intent %s status_date="
+	    "YYYY-MM-DD status_reason=\"...\" followup=full_path|"
+	    "ft_referral", x->ref));
+}
+
+/* R16 on every path of the model. */
+static int
+rule_r16(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .path = r16_path });
 }
 
 /*
@@ -1760,40 +698,40 @@ rule_r16(struct rules_model *m)
  * without the Region's remuneration); a company's employee cannot attend.
  */
 static int
-rule_r17(struct rules_model *m)
+r17_path(struct rules_model *m, const struct rm_path *p)
 {
 	const struct rm_trainee *t;
-	const struct rm_path *p;
 	const char *what;
-	size_t i;
-	int rc = 0;
 
-	for (i = 0; i < m->npaths && rc == 0; i++) {
-		p = &m->paths[i];
-		t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
-		if (t != NULL && t->found && (strcmp(t->status, "job_seeker") == 0 ||
-		    strcmp(t->status, "siae_employee") == 0))
-			continue;
-		if (t == NULL || !t->found)
-			what = arena_printf(m, "path %s names trainee %s, who is not "
-			    "recorded", p->ref, p->trainee[0] ? p->trainee :
-			    "(none)");
-		else if (!t->status[0])
-			what = arena_printf(m, "trainee %s (path %s) has no "
-			    "recorded status", t->ref, p->ref);
-		else
-			what = arena_printf(m, "trainee %s (path %s) is a company's "
-			    "employee: only job seekers (and SIAE employees) may "
-			    "attend", t->ref, p->ref);
-		rc = report(m, "R17", LEVEL_ERROR, t ? T_trainee : T_path,
-		    t ? t->ref : p->ref, p->session, p->intent, p->ref, what,
-		    derogate(m, "R17", p->session, NULL, "record the trainee as "
-		    "a job seeker (status=job_seeker) or remove the path"));
-	}
-	return rc;
+	t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
+	if (t != NULL && t->found && (strcmp(t->status, "job_seeker") == 0 ||
+	    strcmp(t->status, "siae_employee") == 0))
+		return 0;
+	if (t == NULL || !t->found)
+		what = rules_printf(m, "path %s names trainee %s, who is not "
+		    "recorded", p->ref, p->trainee[0] ? p->trainee :
+		    "(none)");
+	else if (!t->status[0])
+		what = rules_printf(m, "trainee %s (path %s) has no "
+		    "recorded status", t->ref, p->ref);
+	else
+		what = rules_printf(m, "trainee %s (path %s) is a company's "
+		    "employee: only job seekers (and SIAE employees) may "
+		    "attend", t->ref, p->ref);
+	return report(m, "R17", LEVEL_ERROR, t ? T_trainee : T_path,
+	    t ? t->ref : p->ref, p->session, p->intent, p->ref, what,
+	    derogate(m, "R17", p->session, NULL, "record the trainee as "
+	    "a job seeker (status=job_seeker) or remove the path"));
 }
 
-/* R18 (data): one statement per lot per month (statement_build in order.c). */
+/* R17 on every path of the model. */
+static int
+rule_r17(struct rules_model *m)
+{
+	return check_each(m, &(const struct rule_each){ .path = r17_path });
+}
+
+/* R18 (data): one statement per lot per month (statement.c). */
 static int
 rule_r18(struct rules_model *m)
 {
@@ -1818,22 +756,22 @@ rule_r19(struct rules_model *m)
  * sessions need no intent (rule_r01 skips them) and are listed apart.
  */
 static int
+r20_session(struct rules_model *m, const struct rm_session *x)
+{
+	if (strcmp(x->scheme, "1e1f") != 0 && strcmp(x->scheme, "socle") != 0)
+		return report(m, "R20", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", rules_printf(m, "session %s does not say whether "
+		    "it is a 1e1f or a baseline (socle) session", x->ref),
+		    derogate(m, "R20", x->ref, NULL, rules_printf(m,
+		    "consort set session %s scheme=1e1f|socle", x->ref)));
+	return 0;
+}
+
+/* R20 on every session of the model. */
+static int
 rule_r20(struct rules_model *m)
 {
-	const struct rm_session *x;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < m->nsessions && rc == 0; i++) {
-		x = &m->sessions[i];
-		if (strcmp(x->scheme, "1e1f") != 0 && strcmp(x->scheme, "socle") != 0)
-			rc = report(m, "R20", LEVEL_ERROR, T_session, x->ref, x->ref,
-			    "", "", arena_printf(m, "session %s does not say whether "
-			    "it is a 1e1f or a baseline (socle) session", x->ref),
-			    derogate(m, "R20", x->ref, NULL, arena_printf(m,
-			    "consort set session %s scheme=1e1f|socle", x->ref)));
-	}
-	return rc;
+	return check_each(m, &(const struct rule_each){ .session = r20_session });
 }
 
 static const struct rule_def rule_table[] = {
@@ -1924,9 +862,9 @@ apply_derogations(struct rules_model *m)
 			continue;
 		if ((rc = report(m, d->rule[0] ? d->rule : "derogation", LEVEL_WARNING,
 		    T_derogation, d->ref, d->session, d->intent, "",
-		    arena_printf(m, "derogation %s records no %s: it lifts "
+		    rules_printf(m, "derogation %s records no %s: it lifts "
 		    "nothing", d->ref, !d->reason[0] ? "reason" : !d->date[0] ?
-		    "date" : "rule"), arena_printf(m, "consort set derogation "
+		    "date" : "rule"), rules_printf(m, "consort set derogation "
 		    "%s reason=\"...\" date=YYYY-MM-DD", d->ref))) != 0)
 			return rc;
 	}
@@ -1963,8 +901,6 @@ register_one(void *ctx, const struct conflict *c)
 	size_t i;
 	int rc;
 
-	if (c->kind[0] == 'R')
-		return 0;  /* business conflicts: rule_r07 reported them */
 	for (i = 0; i < m->nflags; i++)
 		if (m->flags[i].type == c->type &&
 		    strlen(m->flags[i].ref) == c->ref_len &&
@@ -1976,9 +912,9 @@ register_one(void *ctx, const struct conflict *c)
 	sf = schema_field(schema_type(c->type), c->field);
 	field = sf != NULL ? sf->name : "";
 	if ((rc = report(m, "conflict", LEVEL_ERROR, c->type, ref, "", "", "",
-	    arena_printf(m, "%s %s%s%s holds %u competing values (%s conflict)",
+	    rules_printf(m, "%s %s%s%s holds %u competing values (%s conflict)",
 	    schema_type(c->type)->name, ref, field[0] ? " field " : "", field,
-	    c->n, c->kind), arena_printf(m, "consort conflicts %s %s lists them; "
+	    c->n, c->kind), rules_printf(m, "consort conflicts %s %s lists them; "
 	    "consort resolve %s --keep N", schema_type(c->type)->name, ref,
 	    c->id))) != 0)
 		return rc;
@@ -2000,8 +936,8 @@ register_conflicts_of(struct rules_model *m)
 			continue;
 		seen[m->flags[i].type] = true;
 		f.type = m->flags[i].type;
-		if ((rc = conflicts_scan(m->txn, m->s, (int)f.type, register_one,
-		    &f)) != 0)
+		if ((rc = conflicts_register_scan(m->txn, m->s, (int)f.type,
+		    register_one, &f)) != 0)
 			return rc;
 	}
 	return 0;

@@ -27,8 +27,8 @@ static void
 hash_entries(msgpack_packer *pk, const struct store *s, const struct record *r,
     const struct reg *g)
 {
-	const struct entry *e[MERGE_MAX_SORT], *t;
-	uint32_t i, k, n = g->n < MERGE_MAX_SORT ? g->n : MERGE_MAX_SORT;
+	const struct entry *e[RECORD_MAX_SORT], *t;
+	uint32_t i, k, n = g->n < RECORD_MAX_SORT ? g->n : RECORD_MAX_SORT;
 
 	for (i = 0; i < n; i++) {
 		e[i] = &r->pool[g->off + i];
@@ -93,7 +93,7 @@ state_hash(struct store_txn *txn, struct store *s,
 	crypto_generichash_init(&st, NULL, 0, CONSORT_HASH_BYTES);
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
-	merge_record_init(&r);
+	record_init(&r);
 	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
 		if (k.len != 1 + CONSORT_EID_BYTES) {
 			rc = E(STORE);
@@ -104,14 +104,14 @@ state_hash(struct store_txn *txn, struct store *s,
 		memset(r.fields, 0, sizeof(r.fields));
 		r.type = *(const uint8_t *)k.data;
 		memcpy(r.id, (const uint8_t *)k.data + 1, CONSORT_EID_BYTES);
-		if ((rc = merge_decode(v.data, v.len, &r)) != 0)
+		if ((rc = record_decode(v.data, v.len, &r)) != 0)
 			break;
 		msgpack_sbuffer_clear(&buf);
 		hash_record(&pk, s, &r);
 		crypto_generichash_update(&st, (uint8_t *)buf.data, buf.size);
 	}
 	store_walk_end(&w);
-	merge_record_free(&r);
+	record_free(&r);
 	msgpack_sbuffer_destroy(&buf);
 	if (rc != 0)
 		return rc;
@@ -119,7 +119,7 @@ state_hash(struct store_txn *txn, struct store *s,
 	return 0;
 }
 
-/* Loads the record (type, ref); r->found and merge_alive() tell its state. */
+/* Loads the record (type, ref); r->found and record_alive() tell its state. */
 int
 state_lookup(struct store_txn *txn, struct store *s,
     const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
@@ -128,7 +128,7 @@ state_lookup(struct store_txn *txn, struct store *s,
 	uint8_t id[CONSORT_EID_BYTES];
 
 	keys_entity_id(id, founder, type, ref, len);
-	return merge_load(txn, s, type, id, r);
+	return record_load(txn, s, type, id, r);
 }
 
 /* Names a stored record that does not decode, with what to do. */
@@ -162,7 +162,7 @@ state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
 
 	if ((rc = store_walk_begin(&w, txn, s, TB_REFS, &t, 1, 1)) != 0)
 		return rc;
-	merge_record_init(&r);
+	record_init(&r);
 	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
 		if (k.len < 2) {
 			rc = 0;
@@ -172,18 +172,18 @@ state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
 			rc = damaged(d, type, &k, E(STORE));
 			break;
 		}
-		if ((rc = merge_load(txn, s, type, v.data, &r)) != 0) {
+		if ((rc = record_load(txn, s, type, v.data, &r)) != 0) {
 			rc = damaged(d, type, &k, rc);
 			break;
 		}
-		if (merge_alive(s, &r) && (rc = fn(ctx, &r)) != 0) {
+		if (record_alive(s, &r) && (rc = fn(ctx, &r)) != 0) {
 			if (rc > 0)
 				rc = 0;  /* fn stopped the walk */
 			break;
 		}
 	}
 	store_walk_end(&w);
-	merge_record_free(&r);
+	record_free(&r);
 	return rc;
 }
 
@@ -220,7 +220,7 @@ state_field(const struct store *s, const struct record *r, unsigned field)
 
 	if (field == 0 || field > SCHEMA_MAX_FIELDS)
 		return NULL;
-	e = merge_winner(s, r, &r->fields[field]);
+	e = record_winner(s, r, &r->fields[field]);
 	return e == NULL || e->val.kind == VAL_NIL ? NULL : &e->val;
 }
 
@@ -305,16 +305,16 @@ records_equal(const struct store *s, const struct store_val *key,
 	struct record ra, rb;
 	int rc;
 
-	merge_record_init(&ra);
-	merge_record_init(&rb);
+	record_init(&ra);
+	record_init(&rb);
 	ra.type = rb.type = *(const uint8_t *)key->data;
 	memcpy(ra.id, (const uint8_t *)key->data + 1, CONSORT_EID_BYTES);
 	memcpy(rb.id, ra.id, CONSORT_EID_BYTES);
 	msgpack_sbuffer_init(&ba);
 	msgpack_sbuffer_init(&bb);
-	rc = merge_decode(a->data, a->len, &ra);
+	rc = record_decode(a->data, a->len, &ra);
 	if (rc == 0)
-		rc = merge_decode(b->data, b->len, &rb);
+		rc = record_decode(b->data, b->len, &rb);
 	if (rc == 0) {
 		msgpack_packer_init(&pa, &ba, msgpack_sbuffer_write);
 		msgpack_packer_init(&pb, &bb, msgpack_sbuffer_write);
@@ -328,8 +328,8 @@ records_equal(const struct store *s, const struct store_val *key,
 	}
 	msgpack_sbuffer_destroy(&ba);
 	msgpack_sbuffer_destroy(&bb);
-	merge_record_free(&ra);
-	merge_record_free(&rb);
+	record_free(&ra);
+	record_free(&rb);
 	return rc;
 }
 

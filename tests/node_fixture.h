@@ -160,11 +160,11 @@ nf_lookup(struct node *n, const char *type, const char *ref, const char *field,
 	struct store_txn *txn;
 	bool alive;
 
-	merge_record_init(&r);
+	record_init(&r);
 	assert_ok(store_begin(&n->store, false, &txn));
 	assert_ok(state_lookup(txn, &n->store, n->founder, t->id, ref,
 	    strlen(ref), &r));
-	alive = merge_alive(&n->store, &r);
+	alive = record_alive(&n->store, &r);
 	if (out != NULL) {
 		snprintf(out, len, "(none)");
 		v = state_field(&n->store, &r,
@@ -177,7 +177,7 @@ nf_lookup(struct node *n, const char *type, const char *ref, const char *field,
 			snprintf(out, len, "%s", v->b ? "true" : "false");
 	}
 	store_abort(txn);
-	merge_record_free(&r);
+	record_free(&r);
 	return alive;
 }
 

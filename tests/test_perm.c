@@ -270,12 +270,12 @@ shown(struct fix *f, const char *type, const char *ref, const char *field)
 	struct record r;
 	struct store_txn *txn;
 
-	merge_record_init(&r);
+	record_init(&r);
 	assert_ok(store_begin(&f->a->store, false, &txn));
 	assert_ok(store_load_authors(txn, &f->a->store));
 	assert_ok(state_lookup(txn, &f->a->store, f->a->founder, t->id, ref,
 	    strlen(ref), &r));
-	if (!merge_alive(&f->a->store, &r))
+	if (!record_alive(&f->a->store, &r))
 		snprintf(f->buf, sizeof(f->buf), "(dead)");
 	else if ((v = state_field(&f->a->store, &r, schema_field_by_name(t,
 	    field, strlen(field))->id)) == NULL)
@@ -287,7 +287,7 @@ shown(struct fix *f, const char *type, const char *ref, const char *field)
 	else
 		snprintf(f->buf, sizeof(f->buf), "%s", v->b ? "true" : "false");
 	store_abort(txn);
-	merge_record_free(&r);
+	record_free(&r);
 	return f->buf;
 }
 

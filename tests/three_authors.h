@@ -250,11 +250,11 @@ view(struct store *s, const uint8_t *founder, const char *type,
 	uint32_t i;
 
 	memset(&w, 0, sizeof(w));
-	merge_record_init(&r);
+	record_init(&r);
 	assert_ok(store_begin(s, false, &txn));
 	assert_ok(state_lookup(txn, s, founder, t->id, ref, strlen(ref), &r));
 	w.found = r.found;
-	w.alive = merge_alive(s, &r);
+	w.alive = record_alive(s, &r);
 	if (name == NULL)
 		g = &r.exist;
 	else
@@ -271,10 +271,10 @@ view(struct store *s, const uint8_t *founder, const char *type,
 	if (name != NULL && (win = state_field(s, &r,
 	    schema_field_by_name(t, name, strlen(name))->id)) != NULL)
 		value_text(w.win, sizeof(w.win), win);
-	else if (name == NULL && (e = merge_winner(s, &r, g)) != NULL)
+	else if (name == NULL && (e = record_winner(s, &r, g)) != NULL)
 		value_text(w.win, sizeof(w.win), &e->val);
 	store_abort(txn);
-	merge_record_free(&r);
+	record_free(&r);
 	return w;
 }
 

@@ -64,14 +64,14 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
-	merge_record_init(&r);
+	record_init(&r);
 	rc = state_lookup(txn, &ctx->node->store, ctx->node->founder, t->id,
 	    ref, strlen(ref), &r);
 	if (rc != 0) {
 		snprintf(d.where, sizeof(d.where), "%s %s", t->name, ref);
 		consort_diag_set(&d, rc, NULL, "the stored record is damaged",
 		    "run consort verify, then consort rebuild");
-	} else if (!merge_alive(&ctx->node->store, &r)) {
+	} else if (!record_alive(&ctx->node->store, &r)) {
 		snprintf(d.where, sizeof(d.where), "%s %s", t->name, ref);
 		rc = consort_diag_set(&d, E(NOENT), NULL, "no such record",
 		    "list the records with consort list");
@@ -80,7 +80,7 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	else if (rc == 0)
 		show_text(&ctx->node->store, t, &r);
 	store_abort(txn);
-	merge_record_free(&r);
+	record_free(&r);
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : EXIT_OK;
 }
 

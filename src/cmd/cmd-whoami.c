@@ -17,14 +17,14 @@ find_self(void *ctx, const struct record *r)
 {
 	static const struct value none = { VAL_STR, false, 0, "?", 1 };
 	struct whoami *w = ctx;
-	const struct value *key = state_field(w->s, r, 4), *v;
+	const struct value *key = state_field(w->s, r, F_member_key), *v;
 
 	if (key == NULL || key->len != 64 || memcmp(key->s, w->pk, 64) != 0)
 		return 0;
 	w->found = true;
-	w->name = (v = state_field(w->s, r, 1)) ? *v : none;
-	w->siret = (v = state_field(w->s, r, 2)) ? *v : none;
-	w->role = (v = state_field(w->s, r, 3)) ? *v : none;
+	w->name = (v = state_field(w->s, r, F_member_name)) ? *v : none;
+	w->siret = (v = state_field(w->s, r, F_member_siret)) ? *v : none;
+	w->role = (v = state_field(w->s, r, F_member_role)) ? *v : none;
 	return 1;
 }
 

@@ -17,9 +17,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct mp_reader rd;
 	struct value v;
 
-	merge_record_init(&r);
-	(void)merge_decode(data, size, &r);
-	merge_record_free(&r);
+	record_init(&r);
+	(void)record_decode(data, size, &r);
+	record_free(&r);
 	mp_reader_init(&rd, data, size);
 	while (mp_read_value(&rd, &v) == 0)
 		;

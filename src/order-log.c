@@ -1,0 +1,269 @@
+/*
+ * Orders and notices in the log (schema/order.md): the notice by which a
+ * co-contractor informs the lead of its direct request (R11), and a
+ * submitted request recorded as an order record that every node checks
+ * against the signed file it holds (perm-order.c).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "core.h"
+#include "order.h"
+
+/* Today's date (UTC) as YYYY-MM-DD: the date a record is made. */
+static void
+today(char out[11])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* Appends a field input of a type, by wire id. */
+static void
+input(struct field_input *in, unsigned *n, const struct schema_type *t,
+    unsigned field, struct value v)
+{
+	in[*n].f = schema_field(t, field);
+	in[*n].v = v;
+	(*n)++;
+}
+
+/* A string value over a C string. */
+static struct value
+vstr(const char *s)
+{
+	return (struct value){ VAL_STR, false, 0, s, (uint32_t)strlen(s) };
+}
+
+/* An integer value. */
+static struct value
+vint(int64_t i)
+{
+	return (struct value){ VAL_INT, false, i, NULL, 0 };
+}
+
+/*
+ * Checks that the refs of a lot's notices and orders fit in a record ref:
+ * a lot ref longer than ORDER_LOT_REF_MAX cannot be ordered.
+ */
+int
+order_lot_ref_check(const char *lot, struct consort_diag *d)
+{
+	char what[160];
+
+	if (strlen(lot) <= ORDER_LOT_REF_MAX)
+		return 0;
+	snprintf(what, sizeof(what), "a ref of %zu bytes: the refs of its "
+	    "orders and notices would not fit in %d bytes; a lot that is "
+	    "ordered has a ref of at most %d bytes", strlen(lot),
+	    CONSORT_REF_MAX, ORDER_LOT_REF_MAX);
+	return consort_diag_set(d, E(TOOBIG), "lot", what, "record the "
+	    "sessions under a lot with a shorter ref (schema/order.md)");
+}
+
+/*
+ * Builds the ref of a record of the log from a format: E(TOOBIG) when it
+ * would be longer than a ref may be (never cut: a cut ref would name
+ * another record).
+ */
+static int
+log_ref(char *ref, size_t len, struct consort_diag *d, const char *fmt, ...)
+{
+	struct strbuf sb;
+	va_list ap;
+
+	strbuf_init(&sb, ref, len < CONSORT_REF_MAX + 1 ? len :
+	    CONSORT_REF_MAX + 1);
+	va_start(ap, fmt);
+	strbuf_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	if (strbuf_end(&sb) != 0)
+		return consort_diag_set(d, E(TOOBIG), "lot", "the ref of an "
+		    "order or notice of this lot would not fit in a ref",
+		    "a lot that is ordered has a short ref (schema/order.md)");
+	return 0;
+}
+
+/* The ref of a co-contractor's notice for (lot, period): N-LOT-PERIOD-SIRET. */
+static int
+notice_ref(char *ref, size_t len, const char *lot, const char *period,
+    const char *member, struct consort_diag *d)
+{
+	return log_ref(ref, len, d, "N-%s-%s-%s", lot, period, member);
+}
+
+/*
+ * The ref of a submitted request: O-LOT-PERIOD- and the first 12 hex
+ * digits of its hash; E(TOOBIG) when it would not fit in a ref.
+ */
+int
+order_ref(char *ref, size_t len, const char *lot, const char *period,
+    const char *hash_hex, struct consort_diag *d)
+{
+	return log_ref(ref, len, d, "O-%s-%s-%.12s", lot, period, hash_hex);
+}
+
+/* Finds the notice a co-contractor recorded for (lot, period): its ref and date. */
+int
+order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
+    const char *period, const char *member, char *ref, size_t reflen,
+    char date[11])
+{
+	const struct value *v;
+	struct record r;
+	int rc;
+
+	if ((rc = notice_ref(ref, reflen, lot, period, member, NULL)) != 0)
+		return rc;
+	record_init(&r);
+	rc = state_lookup(txn, s, s->founder, T_notice, ref, strlen(ref), &r);
+	if (rc == 0 && !record_alive(s, &r))
+		rc = E(NOENT);
+	date[0] = '\0';
+	if (rc == 0 && (v = state_field(s, &r, F_notice_date)) != NULL &&
+	    v->kind == VAL_STR &&
+	    v->len == 10) {
+		memcpy(date, v->s, 10);
+		date[10] = '\0';
+	}
+	record_free(&r);
+	return rc;
+}
+
+/*
+ * Records, in the edit's change-set, the notice by which a co-contractor
+ * informs the lead of its direct request (R11), unless it is recorded
+ * already; its ref is N-LOT-PERIOD-SIRET.
+ */
+int
+order_record_notice(struct edit *e, const struct order_opts *o,
+    const char *member, const char *lead, char *ref, size_t reflen,
+    bool *recorded, struct consort_diag *d)
+{
+	const struct schema_type *t = schema_type(T_notice);
+	struct field_input in[8];
+	char date[11];
+	unsigned n = 0;
+	bool changed;
+	int rc;
+
+	*recorded = false;
+	rc = order_find_notice(e->txn, &e->n->store, o->lot, o->period, member,
+	    ref, reflen, date);
+	if (rc != E(NOENT))
+		return rc;
+	today(date);
+	input(in, &n, t, F_notice_lot, vstr(o->lot));
+	input(in, &n, t, F_notice_period, vstr(o->period));
+	input(in, &n, t, F_notice_member, vstr(member));
+	input(in, &n, t, F_notice_lead, vstr(lead));
+	input(in, &n, t, F_notice_date, vstr(date));
+	if ((rc = records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
+	    &changed, d)) != 0)
+		return rc;
+	*recorded = true;
+	return 0;
+}
+
+/*
+ * Records a submitted request as an order record (schema/order.md): the
+ * signed file itself in its canonical form, and what every node checks
+ * against it (perm-order.c): lot, period, SHA-256 of the canonical
+ * request, the signer's key and signature, totals, sender, the number of
+ * the request for its lot and period and the earlier request it amends.
+ * Only the member who signed it submits it; submitting it again changes
+ * nothing.
+ */
+int
+order_submit(struct edit *e, const struct order_file *f, char *ref,
+    size_t reflen, bool *already, struct consort_diag *d)
+{
+	const struct schema_type *t = schema_type(T_order);
+	const struct schema_field *fs = schema_field(t, F_order_signed);
+	const json_t *req = f->request, *tot, *snd;
+	struct field_input in[16];
+	struct record r;
+	char hhex[65], khex[65], date[11], prior[CONSORT_REF_MAX + 1], what[160];
+	const char *lot, *period, *sig;
+	char *file = NULL;
+	size_t flen = 0;
+	int64_t number;
+	unsigned n = 0;
+	bool changed;
+	int rc;
+
+	*already = false;
+	if (!f->valid)
+		return consort_diag_set(d, E(SIGNATURE), NULL, "the request does "
+		    "not match its signature", "rebuild it (consort order build)");
+	if (memcmp(f->file_key, e->n->pk, CONSORT_KEY_BYTES) != 0 ||
+	    memcmp(f->key, e->n->pk, CONSORT_KEY_BYTES) != 0)
+		return consort_diag_set(d, E(PERM), NULL, "this node did not sign "
+		    "the request", "the member who built and signed it submits it");
+	lot = jr_str(json_object_get(req, "lot"), "ref");
+	period = jr_str(req, "period");
+	tot = json_object_get(req, "totals");
+	snd = json_object_get(req, "sender");
+	sig = jr_str(json_object_get(f->root, "signature"), "sig");
+	if (!lot[0] || !order_period_valid(period) || !json_is_object(tot))
+		return consort_diag_set(d, E(SCHEMA), "request", "not an order "
+		    "request (no lot, period or totals)", NULL);
+	util_hex(hhex, f->hash, 32);
+	util_hex(khex, f->key, CONSORT_KEY_BYTES);
+	if ((rc = order_ref(ref, reflen, lot, period, hhex, d)) != 0)
+		return rc;
+	record_init(&r);
+	rc = state_lookup(e->txn, &e->n->store, e->n->founder, T_order, ref,
+	    strlen(ref), &r);
+	*already = rc == 0 && record_alive(&e->n->store, &r);
+	record_free(&r);
+	if (rc != 0 || *already)
+		return rc;
+	/* the record holds the signed file, as every node verifies it */
+	if ((rc = jcs_canonical(f->root, &file, &flen)) != 0)
+		return consort_diag_set(d, rc, "request", "has no canonical form",
+		    NULL);
+	if ((int64_t)flen > fs->hi) {
+		free(file);
+		snprintf(what, sizeof(what), "the signed request is %zu bytes; "
+		    "an order record holds at most %lld", flen, (long long)fs->hi);
+		return consort_diag_set(d, E(TOOBIG), "request", what, NULL);
+	}
+	if ((rc = perm_order_prior(e->txn, &e->n->store, NULL, lot, strlen(lot),
+	    period, &number, prior, sizeof(prior))) != 0) {
+		free(file);
+		return rc;
+	}
+	today(date);
+	input(in, &n, t, F_order_lot, vstr(lot));
+	input(in, &n, t, F_order_period, vstr(period));
+	input(in, &n, t, F_order_hash, vstr(hhex));
+	input(in, &n, t, F_order_key, vstr(khex));
+	input(in, &n, t, F_order_signature, vstr(sig));
+	input(in, &n, t, F_order_date, vstr(date));
+	input(in, &n, t, F_order_sessions, vint(jr_int(tot, "sessions")));
+	input(in, &n, t, F_order_financed, vint(jr_int(tot, "financed")));
+	input(in, &n, t, F_order_hours, vint(jr_int(tot, "hours")));
+	input(in, &n, t, F_order_cost_cents, vint(jr_int(tot, "cost_cents")));
+	input(in, &n, t, F_order_sender, vstr(jr_str(snd, "siret")));
+	input(in, &n, t, F_order_direct, (struct value){ VAL_BOOL,
+	    jr_bool(snd, "direct"), 0, NULL, 0 });
+	input(in, &n, t, F_order_number, vint(number + 1));
+	input(in, &n, t, F_order_signed, (struct value){ VAL_STR, false, 0,
+	    file, (uint32_t)flen });
+	if (prior[0])
+		input(in, &n, t, F_order_amends, vstr(prior));
+	/* the change-set builder copies the values */
+	rc = records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
+	    &changed, d);
+	free(file);
+	return rc;
+}

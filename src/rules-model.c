@@ -1,0 +1,726 @@
+/*
+ * The model the rules read (schema/rules.md): one lot's lots, sessions,
+ * paths, intents, trainees, derogations and roster, loaded from the merged
+ * state for a query (a lot, a window of dates, a provider), sorted by ref
+ * and linked; its strings live in an arena freed with the model.  The
+ * records holding register conflicts are flagged for rules_check.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+#include "order.h"
+
+/* Blocks of strings freed together with the model. */
+struct rm_arena {
+	struct rm_arena *next;
+	size_t used, cap;
+	char data[];
+};
+
+#define ARENA_BLOCK 65536
+
+/* Copies len bytes into the model's arena, NUL-terminated. */
+const char *
+rules_strn(struct rules_model *m, const char *s, size_t len)
+{
+	struct rm_arena *a = m->arena;
+	size_t cap;
+	char *p;
+
+	if (a == NULL || a->used + len + 1 > a->cap) {
+		cap = len + 1 > ARENA_BLOCK ? len + 1 : ARENA_BLOCK;
+		if ((a = malloc(sizeof(*a) + cap)) == NULL)
+			return NULL;
+		a->next = m->arena;
+		a->used = 0;
+		a->cap = cap;
+		m->arena = a;
+	}
+	p = a->data + a->used;
+	if (len > 0)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	a->used += len + 1;
+	return p;
+}
+
+/* Formats a string into the model's arena ("" if memory runs out). */
+const char *
+rules_printf(struct rules_model *m, const char *fmt, ...)
+{
+	char buf[1024];
+	const char *p;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		n = 0;
+	p = rules_strn(m, buf, (size_t)n < sizeof(buf) ? (size_t)n :
+	    sizeof(buf) - 1);
+	return p != NULL ? p : "";
+}
+
+/* A field's string value copied into the arena ("" when unset or not a string). */
+static const char *
+field_str(struct rules_model *m, const struct record *r, unsigned field)
+{
+	const struct value *v = state_field(m->s, r, field);
+	const char *p;
+
+	if (v == NULL || v->kind != VAL_STR)
+		return "";
+	p = rules_strn(m, v->s, v->len);
+	return p != NULL ? p : "";
+}
+
+/* A field's integer value; *has tells whether it is set. */
+static int64_t
+field_int(struct rules_model *m, const struct record *r, unsigned field,
+    bool *has)
+{
+	const struct value *v = state_field(m->s, r, field);
+
+	*has = v != NULL && v->kind == VAL_INT;
+	return *has ? v->i : 0;
+}
+
+/* A field's boolean value (dflt when unset). */
+static bool
+field_bool(struct rules_model *m, const struct record *r, unsigned field,
+    bool dflt, bool *has)
+{
+	const struct value *v = state_field(m->s, r, field);
+	bool set = v != NULL && v->kind == VAL_BOOL;
+
+	if (has != NULL)
+		*has = set;
+	return set ? v->b : dflt;
+}
+
+/* Whether a field holds exactly the string s. */
+static bool
+field_is(const struct store *s, const struct record *r, unsigned field,
+    const char *want)
+{
+	const struct value *v = state_field(s, r, field);
+
+	return v != NULL && v->kind == VAL_STR && v->len == strlen(want) &&
+	    memcmp(v->s, want, v->len) == 0;
+}
+
+/* Grows an array of n elements of size sz to hold one more. */
+int
+rules_grow(void **p, size_t n, size_t *cap, size_t sz)
+{
+	void *q;
+	size_t c;
+
+	if (n < *cap)
+		return 0;
+	c = *cap ? *cap * 2 : 64;
+	if ((q = realloc(*p, c * sz)) == NULL)
+		return E(NOMEM);
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
+/* Notes a record that holds a register conflict. */
+static int
+flag_record(struct rules_model *m, const struct record *r)
+{
+	const char *ref;
+	int rc;
+
+	if (!conflicts_record_has(m->s, r))
+		return 0;
+	if ((rc = rules_grow((void **)&m->flags, m->nflags, &m->fcap,
+	    sizeof(*m->flags))) != 0)
+		return rc;
+	if ((ref = rules_strn(m, r->ref, r->ref_len)) == NULL)
+		return E(NOMEM);
+	m->flags[m->nflags].type = r->type;
+	m->flags[m->nflags].ref = ref;
+	m->nflags++;
+	return 0;
+}
+
+typedef int (*each_fn)(struct rules_model *m, const struct record *r,
+    bool alive);
+
+/* Calls fn on every stored record of a type, alive or deleted, in ref order. */
+static int
+each_record(MDB_txn *txn, struct rules_model *m, unsigned type, each_fn fn)
+{
+	uint8_t t = (uint8_t)type;
+	struct record r;
+	MDB_cursor *c;
+	MDB_val k = { 1, &t }, v;
+	int rc, op = MDB_SET_RANGE;
+
+	if ((rc = mdb_cursor_open(txn, m->s->dbi[TB_REFS], &c)) != 0)
+		return store_err(rc);
+	record_init(&r);
+	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
+		op = MDB_NEXT;
+		if (k.mv_size < 2 || *(uint8_t *)k.mv_data != t)
+			break;
+		if (v.mv_size != CONSORT_EID_BYTES) {
+			rc = E(STORE);
+			break;
+		}
+		if ((rc = record_load(txn, m->s, type, v.mv_data, &r)) != 0)
+			break;
+		if (!r.found || r.ref_len == 0)
+			continue;
+		if ((rc = fn(m, &r, record_alive(m->s, &r))) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	record_free(&r);
+	if (rc == MDB_NOTFOUND)
+		rc = 0;
+	return rc > 0 ? store_err(rc) : rc;
+}
+
+/* Orders strings for bsearch over arrays of structs whose first member is a ref. */
+static int
+cmp_ref(const void *key, const void *elem)
+{
+	return strcmp(key, *(const char *const *)elem);
+}
+
+/* The index of ref in a sorted array of n structs of size each, or -1. */
+static long
+find_ref(const void *base, size_t n, size_t size, const char *ref)
+{
+	const char *p;
+
+	if (n == 0)
+		return -1;
+	p = bsearch(ref, base, n, size, cmp_ref);
+	return p != NULL ? (long)((p - (const char *)base) / (ptrdiff_t)size) : -1;
+}
+
+/* The index of the session ref in the model, or -1. */
+long
+rules_session(const struct rules_model *m, const char *ref)
+{
+	return find_ref(m->sessions, m->nsessions, sizeof(*m->sessions), ref);
+}
+
+/* The index of the intent ref in the model, or -1. */
+long
+rules_intent(const struct rules_model *m, const char *ref)
+{
+	return find_ref(m->intents, m->nintents, sizeof(*m->intents), ref);
+}
+
+/* The index of the trainee ref in the model, or -1. */
+static long
+model_trainee(const struct rules_model *m, const char *ref)
+{
+	return find_ref(m->trainees, m->ntrainees, sizeof(*m->trainees), ref);
+}
+
+/* The index of the lot ref in the model, or -1. */
+static long
+model_lot(const struct rules_model *m, const char *ref)
+{
+	return find_ref(m->lots, m->nlots, sizeof(*m->lots), ref);
+}
+
+/* Whether a trainee belongs to the model (business conflict filter). */
+bool
+rules_has_trainee(const struct rules_model *m, const char *ref)
+{
+	return ref[0] != '\0' && model_trainee(m, ref) >= 0;
+}
+
+/* Whether an intent belongs to the model (business conflict filter). */
+bool
+rules_has_intent(const struct rules_model *m, const char *ref)
+{
+	return ref[0] != '\0' && rules_intent(m, ref) >= 0;
+}
+
+/* Reads one lot record into the model. */
+static int
+load_lot(struct rules_model *m, const struct record *r, bool alive)
+{
+	struct rm_lot *l;
+	int rc;
+
+	if (!alive)
+		return flag_record(m, r);
+	if ((rc = rules_grow((void **)&m->lots, m->nlots, &m->lcap,
+	    sizeof(*m->lots))) != 0)
+		return rc;
+	l = &m->lots[m->nlots++];
+	memset(l, 0, sizeof(*l));
+	l->ref = rules_strn(m, r->ref, r->ref_len);
+	l->sector = field_str(m, r, F_lot_sector);
+	l->territory = field_str(m, r, F_lot_territory);
+	l->market_lot = field_str(m, r, F_lot_market_lot);
+	l->rate_since = field_str(m, r, F_lot_rate_since);
+	l->rate_cents = field_int(m, r, F_lot_rate_cents, &l->has_rate);
+	if (l->ref == NULL)
+		return E(NOMEM);
+	return flag_record(m, r);
+}
+
+/* Whether a session's dates fall in the query's window. */
+static bool
+in_window(const struct rules_query *q, const struct store *s,
+    const struct record *r)
+{
+	const struct value *st = state_field(s, r, F_session_start);
+	const struct value *en = state_field(s, r, F_session_end);
+	char start[11] = "", end[11] = "";
+
+	if (st != NULL && st->kind == VAL_STR && st->len == 10)
+		memcpy(start, st->s, 10);
+	if (en != NULL && en->kind == VAL_STR && en->len == 10)
+		memcpy(end, en->s, 10);
+	if (q->window == WINDOW_START)
+		return (q->from == NULL || strcmp(start, q->from) >= 0) &&
+		    (q->to == NULL || (start[0] && strcmp(start, q->to) <= 0));
+	if (!end[0])
+		strcpy(end, start);
+	return (q->to == NULL || (start[0] && strcmp(start, q->to) <= 0)) &&
+	    (q->from == NULL || (end[0] && strcmp(end, q->from) >= 0));
+}
+
+/* Whether a session's provider is the query's member or one of its subs. */
+static bool
+provider_wanted(const struct rules_query *q, const struct store *s,
+    const struct record *r)
+{
+	const struct value *v = state_field(s, r, F_session_provider);
+	const struct member *p;
+
+	if (q->provider == NULL)
+		return true;
+	if (v == NULL || v->kind != VAL_STR)
+		return false;
+	if (v->len == strlen(q->provider) && memcmp(v->s, q->provider, v->len) == 0)
+		return true;
+	p = perm_member_by_siret(s, v->s, v->len);
+	return p != NULL && p->role == ROLE_SUB &&
+	    strcmp(p->parent, q->provider) == 0;
+}
+
+/* Reads one session record of the query's lot and window into the model. */
+static int
+load_session(struct rules_model *m, const struct record *r, bool alive)
+{
+	struct rm_session *x;
+	int rc;
+
+	if (m->q.lot != NULL && !field_is(m->s, r, F_session_lot, m->q.lot))
+		return 0;
+	if (!in_window(&m->q, m->s, r) || !provider_wanted(&m->q, m->s, r))
+		return 0;
+	if (!alive)
+		return flag_record(m, r);  /* deleted: only its conflicts count */
+	if ((rc = rules_grow((void **)&m->sessions, m->nsessions, &m->scap,
+	    sizeof(*m->sessions))) != 0)
+		return rc;
+	x = &m->sessions[m->nsessions++];
+	memset(x, 0, sizeof(*x));
+	if ((x->ref = rules_strn(m, r->ref, r->ref_len)) == NULL)
+		return E(NOMEM);
+	x->provider = field_str(m, r, F_session_provider);
+	x->lot = field_str(m, r, F_session_lot);
+	x->scheme = field_str(m, r, F_session_scheme);
+	x->title = field_str(m, r, F_session_title);
+	x->cert_kind = field_str(m, r, F_session_cert_kind);
+	x->cert_code = field_str(m, r, F_session_cert_code);
+	x->site = field_str(m, r, F_session_site);
+	x->territory = field_str(m, r, F_session_territory);
+	x->start = field_str(m, r, F_session_start);
+	x->end = field_str(m, r, F_session_end);
+	x->dc4 = field_str(m, r, F_session_dc4);
+	x->agreement = field_str(m, r, F_session_territory_agreement);
+	x->hours = field_int(m, r, F_session_hours, &x->has_hours);
+	x->capacity = field_int(m, r, F_session_capacity, &x->has_capacity);
+	x->permanent_entry = field_bool(m, r, F_session_permanent_entry, false, NULL);
+	x->lot_idx = -1;
+	return flag_record(m, r);
+}
+
+/* Reads one path of a session of the model. */
+static int
+load_path(struct rules_model *m, const struct record *r, bool alive)
+{
+	const struct value *v = state_field(m->s, r, F_path_session);
+	char sref[CONSORT_REF_MAX + 1];
+	struct rm_path *p;
+	long si;
+	int rc;
+
+	if (v == NULL || v->kind != VAL_STR || v->len > CONSORT_REF_MAX)
+		return 0;
+	memcpy(sref, v->s, v->len);
+	sref[v->len] = '\0';
+	if ((si = rules_session(m, sref)) < 0)
+		return 0;
+	if (!alive)
+		return flag_record(m, r);
+	if ((rc = rules_grow((void **)&m->paths, m->npaths, &m->pcap,
+	    sizeof(*m->paths))) != 0)
+		return rc;
+	p = &m->paths[m->npaths++];
+	memset(p, 0, sizeof(*p));
+	if ((p->ref = rules_strn(m, r->ref, r->ref_len)) == NULL)
+		return E(NOMEM);
+	p->session = m->sessions[si].ref;
+	p->trainee = field_str(m, r, F_path_trainee);
+	p->intent = field_str(m, r, F_path_intent);
+	p->modules = field_str(m, r, F_path_modules);
+	p->hours = field_int(m, r, F_path_hours, &p->has_hours);
+	p->financed = field_bool(m, r, F_path_financed, true, &p->has_financed);
+	p->sidx = si;
+	p->iidx = p->tidx = -1;
+	return flag_record(m, r);
+}
+
+/* Reads one derogation about a session or intent of the model. */
+static int
+load_derog(struct rules_model *m, const struct record *r, bool alive)
+{
+	const struct entry *e = record_winner(m->s, r, &r->exist);
+	const struct member *author = NULL;
+	struct rm_derog *d;
+	const char *session, *intent;
+	int rc;
+
+	session = field_str(m, r, F_derogation_session);
+	intent = field_str(m, r, F_derogation_intent);
+	if (rules_session(m, session) < 0 && !rules_has_intent(m, intent))
+		return 0;
+	if (!alive)
+		return flag_record(m, r);
+	if ((rc = rules_grow((void **)&m->derogs, m->nderogs, &m->dcap,
+	    sizeof(*m->derogs))) != 0)
+		return rc;
+	d = &m->derogs[m->nderogs++];
+	memset(d, 0, sizeof(*d));
+	if ((d->ref = rules_strn(m, r->ref, r->ref_len)) == NULL)
+		return E(NOMEM);
+	d->rule = field_str(m, r, F_derogation_rule);
+	d->session = session;
+	d->intent = intent;
+	d->reason = field_str(m, r, F_derogation_reason);
+	d->date = field_str(m, r, F_derogation_date);
+	/* the author is the member who recorded it */
+	if (e != NULL && e->author < m->s->nauthors)
+		author = perm_member_by_key(m->s, m->s->authors[e->author]);
+	d->author_name = author ? rules_printf(m, "%s", author->name) : "";
+	d->author_siret = author ? rules_printf(m, "%s", author->siret) : "";
+	return flag_record(m, r);
+}
+
+/* Orders paths by session index, then ref. */
+static int
+cmp_path(const void *a, const void *b)
+{
+	const struct rm_path *x = a, *y = b;
+
+	if (x->sidx != y->sidx)
+		return x->sidx < y->sidx ? -1 : 1;
+	return strcmp(x->ref, y->ref);
+}
+
+/* Orders strings (for sorting the refs of intents and trainees). */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Collects the distinct non-empty refs of one path field. */
+static int
+distinct_refs(struct rules_model *m, size_t off, const char ***out, size_t *n)
+{
+	const char **v;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (m->npaths == 0)
+		return 0;
+	if ((v = calloc(m->npaths, sizeof(*v))) == NULL)
+		return E(NOMEM);
+	for (i = 0; i < m->npaths; i++) {
+		const char *s = *(const char *const *)((const char *)&m->paths[i] + off);
+
+		if (s[0] != '\0')
+			v[k++] = s;
+	}
+	qsort(v, k, sizeof(*v), cmp_str);
+	for (i = 0, *n = 0; i < k; i++)
+		if (*n == 0 || strcmp(v[*n - 1], v[i]) != 0)
+			v[(*n)++] = v[i];
+	*out = v;
+	return 0;
+}
+
+/* Looks up the intents the paths name (alive or not: a missing one is R01). */
+static int
+load_intents(MDB_txn *txn, struct rules_model *m, struct record *r)
+{
+	const char **refs;
+	size_t i, n;
+	int rc;
+
+	if ((rc = distinct_refs(m, offsetof(struct rm_path, intent), &refs,
+	    &n)) != 0)
+		return rc;
+	if (n > 0 && (m->intents = calloc(n, sizeof(*m->intents))) == NULL)
+		rc = E(NOMEM);
+	for (i = 0; i < n && rc == 0; i++) {
+		struct rm_intent *x = &m->intents[m->nintents++];
+
+		x->ref = refs[i];
+		rc = state_lookup(txn, m->s, m->s->founder, T_intent, refs[i],
+		    strlen(refs[i]), r);
+		if (rc != 0)
+			break;
+		x->found = record_alive(m->s, r);
+		if (r->found && (rc = flag_record(m, r)) != 0)
+			break;
+		if (!x->found) {
+			x->employer = x->siret = x->kind = x->contract = x->job = "";
+			x->date = x->evidence = x->steps = x->status = "";
+			x->status_date = x->status_reason = x->followup = "";
+			continue;
+		}
+		x->employer = field_str(m, r, F_intent_employer);
+		x->siret = field_str(m, r, F_intent_siret);
+		x->kind = field_str(m, r, F_intent_employer_kind);
+		x->contract = field_str(m, r, F_intent_contract);
+		x->months = field_int(m, r, F_intent_months, &x->has_months);
+		x->weekly_hours = field_int(m, r, F_intent_weekly_hours, &x->has_weekly);
+		x->job = field_str(m, r, F_intent_job);
+		x->date = field_str(m, r, F_intent_date);
+		x->evidence = field_str(m, r, F_intent_evidence);
+		x->steps = field_str(m, r, F_intent_steps);
+		x->status = field_str(m, r, F_intent_status);
+		x->status_date = field_str(m, r, F_intent_status_date);
+		x->status_reason = field_str(m, r, F_intent_status_reason);
+		x->followup = field_str(m, r, F_intent_followup);
+	}
+	free(refs);
+	return rc;
+}
+
+/* Looks up the trainees the paths name. */
+static int
+load_trainees(MDB_txn *txn, struct rules_model *m, struct record *r)
+{
+	const char **refs;
+	size_t i, n;
+	int rc;
+
+	if ((rc = distinct_refs(m, offsetof(struct rm_path, trainee), &refs,
+	    &n)) != 0)
+		return rc;
+	if (n > 0 && (m->trainees = calloc(n, sizeof(*m->trainees))) == NULL)
+		rc = E(NOMEM);
+	for (i = 0; i < n && rc == 0; i++) {
+		struct rm_trainee *x = &m->trainees[m->ntrainees++];
+
+		x->ref = refs[i];
+		x->status = "";
+		if ((rc = state_lookup(txn, m->s, m->s->founder, T_trainee,
+		    refs[i], strlen(refs[i]), r)) != 0)
+			break;
+		x->found = record_alive(m->s, r);
+		if (r->found && (rc = flag_record(m, r)) != 0)
+			break;
+		if (!x->found)
+			continue;
+		x->status = field_str(m, r, F_trainee_status);
+		x->disability = field_bool(m, r, F_trainee_disability, false, NULL);
+		x->part_time = field_bool(m, r, F_trainee_part_time, false, NULL);
+	}
+	free(refs);
+	return rc;
+}
+
+/* Links paths to their session, intent and trainee, and sums the sessions. */
+static void
+link_model(struct rules_model *m)
+{
+	struct rm_session *x;
+	struct rm_path *p;
+	size_t i;
+
+	if (m->npaths > 1)
+		qsort(m->paths, m->npaths, sizeof(*m->paths), cmp_path);
+	for (i = 0; i < m->nsessions; i++)
+		m->sessions[i].lot_idx = model_lot(m, m->sessions[i].lot);
+	for (i = 0; i < m->npaths; i++) {
+		p = &m->paths[i];
+		x = &m->sessions[p->sidx];
+		if (x->npaths == 0)
+			x->first = i;
+		x->npaths++;
+		p->iidx = p->intent[0] ? rules_intent(m, p->intent) : -1;
+		p->tidx = p->trainee[0] ? model_trainee(m, p->trainee) : -1;
+		if (p->iidx >= 0 && m->intents[p->iidx].pidx < 0)
+			m->intents[p->iidx].pidx = (long)i;
+		if (p->tidx >= 0 && m->trainees[p->tidx].pidx < 0)
+			m->trainees[p->tidx].pidx = (long)i;
+		if (!p->financed) {
+			x->not_financed++;
+			continue;
+		}
+		x->financed++;
+		x->fin_hours += p->hours;
+		if (x->lot_idx >= 0 && m->lots[x->lot_idx].has_rate)
+			p->cost_cents = p->hours * m->lots[x->lot_idx].rate_cents;
+		x->cost_cents += p->cost_cents;
+	}
+}
+
+/* Reads one member record (the roster) into the model. */
+static int
+load_member(struct rules_model *m, const struct record *r, bool alive)
+{
+	struct rm_member *x;
+	int rc;
+
+	if (!alive)
+		return 0;
+	if ((rc = rules_grow((void **)&m->members, m->nmembers, &m->mcap,
+	    sizeof(*m->members))) != 0)
+		return rc;
+	x = &m->members[m->nmembers++];
+	memset(x, 0, sizeof(*x));
+	x->siret = field_str(m, r, F_member_siret);
+	x->name = field_str(m, r, F_member_name);
+	x->role = field_str(m, r, F_member_role);
+	x->key = field_str(m, r, F_member_key);
+	x->parent = field_str(m, r, F_member_parent);
+	x->dc4 = field_str(m, r, F_member_dc4);
+	x->awarded = field_bool(m, r, F_member_awarded, false, NULL);
+	x->revoked = field_bool(m, r, F_member_revoked, false, NULL);
+	return 0;
+}
+
+/* The member of a SIRET in the model, or NULL. */
+const struct rm_member *
+rules_member(const struct rules_model *m, const char *siret)
+{
+	size_t i;
+
+	for (i = 0; siret[0] && i < m->nmembers; i++)
+		if (strcmp(m->members[i].siret, siret) == 0)
+			return &m->members[i];
+	return NULL;
+}
+
+/* The lead member in the model, or NULL. */
+const struct rm_member *
+rules_lead(const struct rules_model *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nmembers; i++)
+		if (strcmp(m->members[i].role, "lead") == 0)
+			return &m->members[i];
+	return NULL;
+}
+
+/*
+ * Loads the model of a query from the merged state: the lot (or every
+ * lot), the sessions of the window, their paths, the intents and trainees
+ * these name, the derogations about them, and which of these records hold
+ * register conflicts.  The transaction must stay open while the model is
+ * used; the roster (perm_roster) and authors are loaded here.
+ */
+int
+rules_load(MDB_txn *txn, struct store *s, const struct rules_query *q,
+    struct rules_model **out, struct consort_diag *d)
+{
+	struct rules_model *m;
+	struct record r;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	if ((m = calloc(1, sizeof(*m))) == NULL)
+		return E(NOMEM);
+	m->q = *q;
+	m->s = s;
+	record_init(&r);
+	if ((rc = store_load_authors(txn, s)) != 0 ||
+	    (rc = perm_roster(txn, s)) != 0 ||
+	    (rc = each_record(txn, m, T_member, load_member)) != 0)
+		goto fail;
+	if (q->lot != NULL) {
+		if ((rc = state_lookup(txn, s, s->founder, T_lot, q->lot,
+		    strlen(q->lot), &r)) != 0)
+			goto fail;
+		if (!record_alive(s, &r)) {
+			rc = consort_diag_set(d, E(NOENT), q->lot, "no such lot",
+			    "consort list lot shows the lots");
+			goto fail;
+		}
+		if ((rc = load_lot(m, &r, true)) != 0)
+			goto fail;
+	} else if ((rc = each_record(txn, m, T_lot, load_lot)) != 0)
+		goto fail;
+	if ((rc = each_record(txn, m, T_session, load_session)) != 0 ||
+	    (rc = each_record(txn, m, T_path, load_path)) != 0 ||
+	    (rc = load_intents(txn, m, &r)) != 0 ||
+	    (rc = load_trainees(txn, m, &r)) != 0)
+		goto fail;
+	for (i = 0; i < m->nintents; i++)
+		m->intents[i].pidx = -1;
+	for (i = 0; i < m->ntrainees; i++)
+		m->trainees[i].pidx = -1;
+	link_model(m);
+	if ((rc = each_record(txn, m, T_derogation, load_derog)) != 0)
+		goto fail;
+	record_free(&r);
+	*out = m;
+	return 0;
+fail:
+	record_free(&r);
+	rules_free(m);
+	return rc;
+}
+
+/* Frees a model and everything it holds. */
+void
+rules_free(struct rules_model *m)
+{
+	struct rm_arena *a, *next;
+
+	if (m == NULL)
+		return;
+	for (a = m->arena; a != NULL; a = next) {
+		next = a->next;
+		free(a);
+	}
+	free(m->lots);
+	free(m->sessions);
+	free(m->paths);
+	free(m->intents);
+	free(m->trainees);
+	free(m->derogs);
+	free(m->members);
+	free(m->results);
+	free(m->flags);
+	free(m);
+}
