@@ -27,7 +27,7 @@ struct path_info {
 };
 
 struct gather {
-	MDB_txn *txn;
+	struct store_txn *txn;
 	struct store *s;
 	struct record scratch;
 	struct path_info *p;
@@ -280,7 +280,7 @@ orphan_paths(struct gather *g, conflict_fn fn, void *ctx)
  * group (the paths of one intent, or of one trainee) is gathered whole.
  */
 int
-conflicts_business(MDB_txn *txn, struct store *s, int type,
+conflicts_business(struct store_txn *txn, struct store *s, int type,
     const struct rules_model *only, conflict_fn fn, void *ctx)
 {
 	struct gather g = { txn, s, { 0 }, NULL, 0, 0, 0, only };

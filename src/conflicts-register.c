@@ -175,36 +175,34 @@ conflicts_record_has(const struct store *s, const struct record *r)
  * type (when type > 0), or of every type, to fn.
  */
 int
-conflicts_register_scan(MDB_txn *txn, struct store *s, int type, conflict_fn fn,
-    void *ctx)
+conflicts_register_scan(struct store_txn *txn, struct store *s, int type,
+    conflict_fn fn, void *ctx)
 {
 	uint8_t t = (uint8_t)(type > 0 ? type : 0);
 	struct record r;
-	MDB_cursor *cur;
-	MDB_val k = { 1, &t }, v;
-	int rc, op = type > 0 ? MDB_SET_RANGE : MDB_FIRST;
+	struct store_walk w;
+	struct store_val k, v;
+	int rc;
 
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_ENTITIES], &cur)) != 0)
-		return store_err(rc);
+	if ((rc = store_walk_begin(&w, txn, s, TB_ENTITIES, &t, type > 0 ? 1 : 0,
+	    type > 0 ? 1 : 0)) != 0)
+		return rc;
 	record_init(&r);
-	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size != 1 + CONSORT_EID_BYTES) {
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != 1 + CONSORT_EID_BYTES) {
 			rc = E(STORE);
 			break;
 		}
-		if (type > 0 && *(uint8_t *)k.mv_data != t)
-			break;
 		memset(&r.exist, 0, sizeof(r.exist));
 		memset(r.fields, 0, sizeof(r.fields));
 		r.npool = 0;
-		r.type = *(uint8_t *)k.mv_data;
-		memcpy(r.id, (uint8_t *)k.mv_data + 1, CONSORT_EID_BYTES);
-		if ((rc = record_decode(v.mv_data, v.mv_size, &r)) != 0 ||
+		r.type = *(const uint8_t *)k.data;
+		memcpy(r.id, (const uint8_t *)k.data + 1, CONSORT_EID_BYTES);
+		if ((rc = record_decode(v.data, v.len, &r)) != 0 ||
 		    (rc = record_conflicts(s, &r, fn, ctx)) != 0)
 			break;
 	}
-	mdb_cursor_close(cur);
+	store_walk_end(&w);
 	record_free(&r);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	return rc;
 }

@@ -10,7 +10,7 @@
 
 /* Lists every open conflict (of one type when type > 0) to fn. */
 int
-conflicts_scan(MDB_txn *txn, struct store *s, int type, conflict_fn fn,
+conflicts_scan(struct store_txn *txn, struct store *s, int type, conflict_fn fn,
     void *ctx)
 {
 	int rc;
@@ -45,7 +45,7 @@ find_one(void *ctx, const struct conflict *c)
  * the transaction; a business conflict keeps only its kind and detail.
  */
 int
-conflicts_find(MDB_txn *txn, struct store *s, const char *id,
+conflicts_find(struct store_txn *txn, struct store *s, const char *id,
     struct conflict *out)
 {
 	struct finder f = { id, out, false };

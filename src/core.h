@@ -11,7 +11,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include <lmdb.h>
 #include <msgpack.h>
 
 #include "consort/consort.h"
@@ -285,12 +284,6 @@ int csb_sign(struct cs_builder *b, const struct changeset *hdr,
  * walks (struct store_walk), and consort errors only: LMDB's return codes
  * are converted in one place, store_err().
  */
-
-/*
- * A store transaction is an LMDB one, under its own name; the callers that
- * still name it MDB_txn use the same type until they name it otherwise.
- */
-#define store_txn MDB_txn
 
 enum store_table {
 	TB_CHANGES,   /* author(32) seq(8 BE) -> signed change-set bytes */
@@ -677,15 +670,6 @@ enum store_table store_scratch_of(enum store_table t);
  */
 void store_release_map(struct store *s);
 
-/*
- * For callers whose values are still an MDB_val: store_get() takes either,
- * until the last of them reads a struct store_val.
- */
-int store_get_mdb(struct store_txn *txn, struct store *s, enum store_table t,
-    const void *k, size_t klen, MDB_val *v);
-#define store_get(txn, s, t, k, klen, v) _Generic((v), \
-	MDB_val *: store_get_mdb, default: store_get)(txn, s, t, k, klen, v)
-
 /* ---- record.c: records as multi-value registers, their stored form ---- */
 
 /* One register entry: a value written by change-set (author idx, seq). */
@@ -724,10 +708,20 @@ struct record {
 
 void record_init(struct record *r);
 void record_free(struct record *r);
-int record_load(MDB_txn *txn, struct store *s, unsigned type,
+/*
+ * Loads a record by (type, id); r->found tells whether it is stored.
+ * @param r a record of record_init(); its strings point into the store
+ * @return 0 (found or not), or E(STORE) (a record that does not decode),
+ *	E(NOMEM), or an error of store_get()
+ */
+int record_load(struct store_txn *txn, struct store *s, unsigned type,
     const uint8_t *id, struct record *r);
 int record_decode(const void *blob, size_t len, struct record *r);
-int record_save(MDB_txn *txn, struct store *s, struct record *r,
+/*
+ * Encodes a record (in buf) and writes it to the entities table.
+ * @return 0, or an error of store_put()
+ */
+int record_save(struct store_txn *txn, struct store *s, struct record *r,
     msgpack_sbuffer *buf);
 const struct entry *record_winner(const struct store *s,
     const struct record *r, const struct reg *g);
@@ -756,36 +750,51 @@ struct causal {
 	uint64_t hlc;
 };
 
-int merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    uint32_t author_idx, struct merge_result *res);
+/*
+ * Applies every op of a verified, causally ready change-set; ops its author
+ * may not make are refused (counted in res, with the first reason) and
+ * skipped, which is not an error.
+ * @param txn a write transaction
+ * @param author_idx the author's local number (store_author_idx())
+ * @param res set to what was applied and refused
+ * @return 0, or E(PERM) (the author is on no roster), E(NOMEM), or an
+ *	error of the store (store_fault())
+ */
+int merge_apply(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, uint32_t author_idx, struct merge_result *res);
 
 /* ---- perm.c: who may edit what (DESIGN.md §4) ---- */
 
-int perm_roster(MDB_txn *txn, struct store *s);
+/*
+ * Reloads s->roster, the members as permission checks see them, when
+ * another transaction may have changed them.
+ * @return 0, or E(NOMEM), or an error of state_foreach()
+ */
+int perm_roster(struct store_txn *txn, struct store *s);
 const struct member *perm_member_by_key(const struct store *s,
     const uint8_t *key);
 const struct member *perm_member_by_siret(const struct store *s,
     const char *siret, size_t len);
-int perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct changeset *cs, uint32_t i,
-    const char **why);
-int perm_existed(MDB_txn *txn, struct store *s, const struct causal *c,
+int perm_check_op(struct store_txn *txn, struct store *s,
+    const struct member *m, const struct causal *c, const struct changeset *cs,
+    uint32_t i, const char **why);
+int perm_existed(struct store_txn *txn, struct store *s, const struct causal *c,
     unsigned type, const uint8_t *id, bool *created, bool *alive);
-int perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct cs_op *op);
+int perm_record_op(struct store_txn *txn, struct store *s,
+    const struct member *m, const struct causal *c, const struct cs_op *op);
 bool perm_is_lead(const struct store *s, const uint8_t *key);
-int perm_revoked_after(MDB_txn *txn, struct store *s, const uint8_t *author,
-    uint64_t *after, bool *revoked);
-int perm_sync_revocations(MDB_txn *txn, struct store *s);
+int perm_revoked_after(struct store_txn *txn, struct store *s,
+    const uint8_t *author, uint64_t *after, bool *revoked);
+int perm_sync_revocations(struct store_txn *txn, struct store *s);
 
 /* ---- perm-order.c: orders and notices, checked against what they stand for ---- */
 
-int perm_order_check(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct changeset *cs, uint32_t i,
-    const char **why);
-int perm_order_prior(MDB_txn *txn, struct store *s, const struct causal *c,
-    const char *lot, size_t lotlen, const char *period, int64_t *number,
-    char *ref, size_t reflen);
+int perm_order_check(struct store_txn *txn, struct store *s,
+    const struct member *m, const struct causal *c, const struct changeset *cs,
+    uint32_t i, const char **why);
+int perm_order_prior(struct store_txn *txn, struct store *s,
+    const struct causal *c, const char *lot, size_t lotlen, const char *period,
+    int64_t *number, char *ref, size_t reflen);
 
 /* ---- node.c: a node directory, its key and local change-sets ---- */
 
@@ -1396,16 +1405,45 @@ void conflict_begin(struct conflict *c, const char *kind,
     const struct record *r, unsigned field);
 void conflict_finish(struct conflict *c, const uint8_t *eid);
 bool conflicts_record_has(const struct store *s, const struct record *r);
-int conflicts_register_scan(MDB_txn *txn, struct store *s, int type,
+int conflicts_register_scan(struct store_txn *txn, struct store *s, int type,
     conflict_fn fn, void *ctx);
 struct rules_model;
-int conflicts_business(MDB_txn *txn, struct store *s, int type,
+int conflicts_business(struct store_txn *txn, struct store *s, int type,
     const struct rules_model *only, conflict_fn fn, void *ctx);
-int conflicts_scan(MDB_txn *txn, struct store *s, int type, conflict_fn fn,
-    void *ctx);
-int conflicts_find(MDB_txn *txn, struct store *s, const char *id,
+
+/*
+ * Lists every open conflict, register conflicts then business conflicts.
+ * @param type a record type, or 0 for every type
+ * @param fn called on each conflict (valid during the call): 0 to go on,
+ *	a positive value to stop, an error to fail with
+ * @return 0, or fn's value, or E(STORE) (a record that does not decode),
+ *	E(NOMEM), or an error of store_walk_next() or rules_load()
+ */
+int conflicts_scan(struct store_txn *txn, struct store *s, int type,
+    conflict_fn fn, void *ctx);
+
+/*
+ * Finds an open conflict by id.  A register conflict's values point into
+ * the transaction; a business conflict keeps only its kind and detail.
+ * @param id "C" and 16 hex digits, as conflicts_scan() names it
+ * @param out set to the conflict
+ * @return 0, or E(NOENT) (no open conflict has that id), or an error of
+ *	conflicts_scan()
+ */
+int conflicts_find(struct store_txn *txn, struct store *s, const char *id,
     struct conflict *out);
-struct edit;
+
+/*
+ * Adds to the edit's change-set the ops that resolve a register conflict:
+ * keep one of its values, write another, or delete.  The change-set has
+ * seen every competing value, so it replaces them all.
+ * @param c a conflict of conflicts_find(), in the edit's transaction
+ * @param keep the value to keep, 1-based in listing order; 0: v or del
+ * @param v the value to write instead, or NULL
+ * @param del delete the field (a field conflict) or the record
+ * @return 0, or E(PERM) (a business conflict: it clears when the records
+ *	change), E(INVAL) (no such value, or a value for the record itself)
+ */
 int conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
     const struct value *v, bool del, struct consort_diag *d);
 

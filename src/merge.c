@@ -49,7 +49,7 @@ reg_write(struct record *r, struct reg *g, const struct causal *c,
 
 /* Records the ref index of a record created for the first time. */
 static int
-put_ref(MDB_txn *txn, struct store *s, const struct record *r)
+put_ref(struct store_txn *txn, struct store *s, const struct record *r)
 {
 	uint8_t key[1 + CONSORT_REF_MAX];
 
@@ -73,8 +73,8 @@ ref_matches(const struct store *s, const struct cs_op *op)
 
 /* Applies one op to the loaded record; *changed tells whether it took. */
 static int
-apply_op(MDB_txn *txn, struct store *s, struct record *r, const struct cs_op *op,
-    const struct causal *c, bool *changed)
+apply_op(struct store_txn *txn, struct store *s, struct record *r,
+    const struct cs_op *op, const struct causal *c, bool *changed)
 {
 	static const struct value tomb = { VAL_NIL, false, 0, NULL, 0 };
 	uint32_t f;
@@ -106,12 +106,13 @@ apply_op(MDB_txn *txn, struct store *s, struct record *r, const struct cs_op *op
 
 /* Raises c to cover the causal context stored for change-set id. */
 static int
-merge_vv(MDB_txn *txn, struct store *s, struct causal *c, const uint8_t *id)
+merge_vv(struct store_txn *txn, struct store *s, struct causal *c,
+    const uint8_t *id)
 {
 	const uint8_t *p;
 	uint32_t idx;
 	uint64_t seq;
-	MDB_val v;
+	struct store_val v;
 	size_t i;
 	int rc;
 
@@ -120,8 +121,8 @@ merge_vv(MDB_txn *txn, struct store *s, struct causal *c, const uint8_t *id)
 		return 0;
 	if (rc != 0)
 		return rc;
-	for (i = 0; i + 12 <= v.mv_size; i += 12) {
-		p = (const uint8_t *)v.mv_data + i;
+	for (i = 0; i + 12 <= v.len; i += 12) {
+		p = (const uint8_t *)v.data + i;
 		idx = util_get_be32(p);
 		seq = util_get_be64(p + 4);
 		if (idx < c->n && seq > c->vv[idx])
@@ -132,7 +133,7 @@ merge_vv(MDB_txn *txn, struct store *s, struct causal *c, const uint8_t *id)
 
 /* Keeps the causal context of a change-set, for those that depend on it. */
 static int
-store_vv(MDB_txn *txn, struct store *s, const struct causal *c,
+store_vv(struct store_txn *txn, struct store *s, const struct causal *c,
     const uint8_t *id)
 {
 	uint8_t *buf;
@@ -160,7 +161,7 @@ store_vv(MDB_txn *txn, struct store *s, const struct causal *c,
  * deps name only some heads still covers what it causally follows).
  */
 static int
-context_init(MDB_txn *txn, struct store *s, const struct changeset *cs,
+context_init(struct store_txn *txn, struct store *s, const struct changeset *cs,
     uint32_t author_idx, struct causal *c)
 {
 	uint32_t i, idx;
@@ -192,7 +193,7 @@ context_init(MDB_txn *txn, struct store *s, const struct changeset *cs,
  * are counted, not errors.
  */
 static int
-allowed(MDB_txn *txn, struct store *s, const struct member *m,
+allowed(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, uint32_t i,
     struct merge_result *res, bool *ok)
 {
@@ -218,7 +219,7 @@ allowed(MDB_txn *txn, struct store *s, const struct member *m,
 
 /* Refuses every op of a change-set its revoked author wrote too late. */
 static int
-revoked(MDB_txn *txn, struct store *s, const struct changeset *cs,
+revoked(struct store_txn *txn, struct store *s, const struct changeset *cs,
     struct merge_result *res)
 {
 	uint64_t after;
@@ -240,8 +241,8 @@ revoked(MDB_txn *txn, struct store *s, const struct changeset *cs,
 
 /* Loads the roster and finds the author; NULL stands for the lead. */
 static int
-author_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
-    const struct member **m)
+author_member(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, const struct member **m)
 {
 	int rc;
 
@@ -260,7 +261,7 @@ author_member(MDB_txn *txn, struct store *s, const struct changeset *cs,
  * ops its author may not make are refused (counted in res) and skipped.
  */
 int
-merge_apply(MDB_txn *txn, struct store *s, const struct changeset *cs,
+merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
     uint32_t author_idx, struct merge_result *res)
 {
 	const struct member *m;

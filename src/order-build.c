@@ -75,7 +75,7 @@ order_sessions_by_start(const struct rules_model *m)
 
 /* The version vector of the state: every author's head, by key. */
 json_t *
-order_heads_json(struct jb *b, MDB_txn *txn, struct store *s)
+order_heads_json(struct jb *b, struct store_txn *txn, struct store *s)
 {
 	char hex[2 * CONSORT_HASH_BYTES + 1];
 	json_t *a = json_array(), *h;
@@ -494,7 +494,8 @@ totals_json(struct jb *b, const struct rules_model *m)
 
 /* The consortium: its id, name and market. */
 static int
-consortium_json(struct jb *b, MDB_txn *txn, struct node *n, json_t *req)
+consortium_json(struct jb *b, struct store_txn *txn, struct node *n,
+    json_t *req)
 {
 	char hex[2 * CONSORT_HASH_BYTES + 1];
 	const struct value *v;
@@ -526,8 +527,9 @@ consortium_json(struct jb *b, MDB_txn *txn, struct node *n, json_t *req)
  * conflict; txn is the transaction it was loaded in.
  */
 int
-order_request(MDB_txn *txn, struct node *n, const struct rules_model *m,
-    const struct order_opts *o, json_t **out, struct consort_diag *d)
+order_request(struct store_txn *txn, struct node *n,
+    const struct rules_model *m, const struct order_opts *o, json_t **out,
+    struct consort_diag *d)
 {
 	char hex[2 * CONSORT_KEY_BYTES + 1];
 	const struct rm_member *lead = rules_lead(m), *snd = NULL;

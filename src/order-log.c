@@ -113,7 +113,7 @@ order_ref(char *ref, size_t len, const char *lot, const char *period,
 
 /* Finds the notice a co-contractor recorded for (lot, period): its ref and date. */
 int
-order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
+order_find_notice(struct store_txn *txn, struct store *s, const char *lot,
     const char *period, const char *member, char *ref, size_t reflen,
     char date[11])
 {

@@ -156,15 +156,36 @@ struct rules_model {
 	struct rm_flag *flags;        /* records holding register conflicts */
 	size_t nflags, fcap;
 	struct rm_arena *arena;
-	MDB_txn *txn;                 /* during rules_check */
+	struct store_txn *txn;        /* during rules_check */
 	size_t errors, warnings, conflicts;  /* after rules_check */
 };
 
 const struct rule_def *rules_table(size_t *n);
 const struct rule_def *rules_find(const char *id);
-int rules_load(MDB_txn *txn, struct store *s, const struct rules_query *q,
-    struct rules_model **out, struct consort_diag *d);
-int rules_check(MDB_txn *txn, struct rules_model *m);
+
+/*
+ * Loads the model of a query from the merged state: the lot (or every
+ * lot), the sessions of the window, their paths, the intents and trainees
+ * these name, the derogations, the roster and which records hold register
+ * conflicts.
+ * @param txn a transaction that stays open while the model is used
+ * @param q the lot (q->lot NULL: every lot), the window, the sender
+ * @param out set to the model; rules_free()
+ * @param d names what is missing
+ * @return 0, or E(NOENT) (no such lot), E(NOMEM), E(STORE) (a record that
+ *	does not decode), or an error of store_walk_next()
+ */
+int rules_load(struct store_txn *txn, struct store *s,
+    const struct rules_query *q, struct rules_model **out,
+    struct consort_diag *d);
+
+/*
+ * Runs every rule on the model, then the derogations, then the register
+ * conflicts of its records; counts m->errors, m->warnings, m->conflicts.
+ * @param txn the transaction the model was loaded in
+ * @return 0, or E(NOMEM), or an error of conflicts_register_scan()
+ */
+int rules_check(struct store_txn *txn, struct rules_model *m);
 void rules_free(struct rules_model *m);
 long rules_session(const struct rules_model *m, const char *ref);
 long rules_intent(const struct rules_model *m, const char *ref);
@@ -259,15 +280,26 @@ int order_verdict_text(const struct order_file *f, char *buf, size_t len);
 int order_query(struct store *s, const uint8_t *sender,
     const struct order_opts *o, struct rules_query *q, char from[11],
     char to[11], struct consort_diag *d);
-int order_request(MDB_txn *txn, struct node *n, const struct rules_model *m,
-    const struct order_opts *o, json_t **out, struct consort_diag *d);
+
+/*
+ * Builds the request body of a checked model (schema/order.md).
+ * @param txn the transaction the model was loaded in
+ * @param m a model rules_check() found without error or conflict
+ * @param out set to the body; json_decref()
+ * @return 0, or E(INVAL) (a window the request cannot cover), E(PERM)
+ *	(the rules refuse the model), E(NOENT) (no session in the window),
+ *	E(NOMEM), or an error of state_lookup() or store_head()
+ */
+int order_request(struct store_txn *txn, struct node *n,
+    const struct rules_model *m, const struct order_opts *o, json_t **out,
+    struct consort_diag *d);
 /* Totals of sessions: their count, financed trainees, hours and cost. */
 struct order_sums {
 	int64_t sessions, financed, not_financed, hours, cost;
 };
 
 size_t *order_sessions_by_start(const struct rules_model *m);
-json_t *order_heads_json(struct jb *b, MDB_txn *txn, struct store *s);
+json_t *order_heads_json(struct jb *b, struct store_txn *txn, struct store *s);
 json_t *order_member_json(struct jb *b, const struct rm_member *m,
     const char *siret, bool role);
 
@@ -290,7 +322,16 @@ int order_ref(char *ref, size_t len, const char *lot, const char *period,
 int order_record_notice(struct edit *e, const struct order_opts *o,
     const char *member, const char *lead, char *ref, size_t reflen,
     bool *recorded, struct consort_diag *d);
-int order_find_notice(MDB_txn *txn, struct store *s, const char *lot,
+
+/*
+ * Finds the notice a co-contractor recorded for (lot, period).
+ * @param member its SIRET
+ * @param ref, reflen set to the notice's ref
+ * @param date set to its date, YYYY-MM-DD
+ * @return 0, or E(NOENT) (no live notice), E(TOOBIG) (a ref that does not
+ *	fit), or an error of state_lookup()
+ */
+int order_find_notice(struct store_txn *txn, struct store *s, const char *lot,
     const char *period, const char *member, char *ref, size_t reflen,
     char date[11]);
 int order_submit(struct edit *e, const struct order_file *f,
@@ -301,7 +342,16 @@ int order_submit(struct edit *e, const struct order_file *f,
 int statement_days(const char *start, const char *end, const char *from,
     const char *to, int64_t *total, int64_t *through_prev,
     int64_t *through_end);
-int statement_build(MDB_txn *txn, struct store *s, const char *lot,
+
+/*
+ * Builds the monthly statement of a lot (R18): every session running in
+ * the month, with each financed path's hours falling in it.
+ * @param lot the lot's ref; month YYYY-MM
+ * @param out set to the statement; json_decref()
+ * @return 0, or E(INVAL) (not a month), E(NOMEM), or an error of
+ *	rules_load() (E(NOENT): no such lot)
+ */
+int statement_build(struct store_txn *txn, struct store *s, const char *lot,
     const char *month, json_t **out, struct consort_diag *d);
 
 #endif

@@ -80,8 +80,8 @@ lead_siret(const struct store *s)
 
 /* Whether a record of type and ref was created in the causal past c. */
 static int
-created(MDB_txn *txn, struct store *s, const struct causal *c, unsigned type,
-    const char *ref, size_t len, bool *yes, bool *alive)
+created(struct store_txn *txn, struct store *s, const struct causal *c,
+    unsigned type, const char *ref, size_t len, bool *yes, bool *alive)
 {
 	uint8_t id[CONSORT_EID_BYTES];
 
@@ -91,7 +91,7 @@ created(MDB_txn *txn, struct store *s, const struct causal *c, unsigned type,
 
 /* Checks a notice: a co-contractor's own, to the real lead, on a live lot. */
 static int
-check_notice(MDB_txn *txn, struct store *s, const struct member *m,
+check_notice(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct run *r, const char **why)
 {
 	const char *lead = lead_siret(s);
@@ -199,7 +199,7 @@ verify_signed(const struct store *s, const struct changeset *cs,
  * (R11) whose notice to the lead is in the change-set's past.
  */
 static int
-check_sender(MDB_txn *txn, struct store *s, const struct member *m,
+check_sender(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct signed_request *q, const char **why)
 {
 	const char *lead = lead_siret(s), *siret = jr_str(q->sender, "siret");
@@ -280,7 +280,7 @@ totals_match(const struct run *r, const struct signed_request *q)
  * the author's causal past (its number, the order it amends).
  */
 static int
-check_fields(MDB_txn *txn, struct store *s, const struct causal *c,
+check_fields(struct store_txn *txn, struct store *s, const struct causal *c,
     const struct run *r, const struct signed_request *q, const char **why)
 {
 	const char *lot = jr_str(json_object_get(q->req, "lot"), "ref");
@@ -317,7 +317,7 @@ check_fields(MDB_txn *txn, struct store *s, const struct causal *c,
 
 /* Checks an order record: the verified request it holds, and its fields. */
 static int
-check_order(MDB_txn *txn, struct store *s, const struct member *m,
+check_order(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, const struct run *r,
     const char **why)
 {
@@ -346,7 +346,7 @@ check_order(MDB_txn *txn, struct store *s, const struct member *m,
 
 /* Judges the change-set holding op i, an order's or a notice's. */
 static int
-judge(MDB_txn *txn, struct store *s, const struct member *m,
+judge(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, uint32_t i,
     const char **why)
 {
@@ -376,7 +376,7 @@ judge(MDB_txn *txn, struct store *s, const struct member *m,
  * op; the verdict holds for the ops that follow (s->verdict).
  */
 int
-perm_order_check(MDB_txn *txn, struct store *s, const struct member *m,
+perm_order_check(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, uint32_t i,
     const char **why)
 {
@@ -451,7 +451,7 @@ prior_one(void *ctx, const struct record *r)
  * Ties go to the first ref, so that every node finds the same.
  */
 int
-perm_order_prior(MDB_txn *txn, struct store *s, const struct causal *c,
+perm_order_prior(struct store_txn *txn, struct store *s, const struct causal *c,
     const char *lot, size_t lotlen, const char *period, int64_t *number,
     char *ref, size_t reflen)
 {

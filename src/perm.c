@@ -101,7 +101,7 @@ load_member(void *ctx, const struct record *r)
 
 /* Reloads the roster cache from the member records if it may be stale. */
 int
-perm_roster(MDB_txn *txn, struct store *s)
+perm_roster(struct store_txn *txn, struct store *s)
 {
 	int rc;
 
@@ -187,18 +187,19 @@ write_saw(const struct owner_write *w, uint32_t author, uint64_t seq)
 
 /* Decodes one owners-table row. */
 static int
-decode_write(const MDB_val *k, const MDB_val *v, struct owner_write *w)
+decode_write(const struct store_val *k, const struct store_val *v,
+    struct owner_write *w)
 {
 	struct mp_reader r;
-	const uint8_t *p = k->mv_data;
+	const uint8_t *p = k->data;
 	uint32_t n;
 
-	if (k->mv_size != OWNERS_KEY)
+	if (k->len != OWNERS_KEY)
 		return E(STORE);
 	w->author = util_get_be32(p + 1 + CONSORT_EID_BYTES + 1);
 	w->seq = util_get_be64(p + 1 + CONSORT_EID_BYTES + 1 + 4);
 	w->hidden = false;
-	mp_reader_init(&r, v->mv_data, v->mv_size);
+	mp_reader_init(&r, v->data, v->len);
 	if (mp_read_array(&r, &n) != 0 || n != 2 || mp_read_value(&r, &w->val) != 0)
 		return E(STORE);
 	w->vv = r.p;
@@ -212,24 +213,25 @@ decode_write(const MDB_val *k, const MDB_val *v, struct owner_write *w)
  * With past, the change-set's own writes are left out: its causal past.
  */
 static int
-visible_in(MDB_txn *txn, struct store *s, const struct causal *c,
+visible_in(struct store_txn *txn, struct store *s, const struct causal *c,
     unsigned type, const uint8_t *id, unsigned field, bool past,
     struct owner_write *out, unsigned *n)
 {
 	uint8_t prefix[OWNERS_KEY];
-	MDB_cursor *cur;
-	MDB_val k = { 1 + CONSORT_EID_BYTES + 1, prefix }, v;
+	struct store_walk w;
+	struct store_val k, v;
 	unsigned i, j, seen = 0;
-	int rc, op = MDB_SET_RANGE;
+	int rc;
 
 	owners_prefix(prefix, type, id, field);
-	if ((rc = mdb_cursor_open(txn, s->dbi[TB_OWNERS], &cur)) != 0)
-		return store_err(rc);
-	while ((rc = mdb_cursor_get(cur, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size != OWNERS_KEY || memcmp(k.mv_data, prefix,
-		    1 + CONSORT_EID_BYTES + 1) != 0)
+	if ((rc = store_walk_begin(&w, txn, s, TB_OWNERS, prefix,
+	    1 + CONSORT_EID_BYTES + 1, 1 + CONSORT_EID_BYTES + 1)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != OWNERS_KEY) {
+			rc = 0;
 			break;
+		}
 		if (seen == MAX_VISIBLE) {
 			rc = E(TOOBIG);
 			break;
@@ -242,9 +244,9 @@ visible_in(MDB_txn *txn, struct store *s, const struct causal *c,
 		    out[seen].seq != c->seq))
 			seen++;
 	}
-	mdb_cursor_close(cur);
-	if (rc != 0 && rc != MDB_NOTFOUND)
-		return rc < 0 ? rc : store_err(rc);
+	store_walk_end(&w);
+	if (rc != 0)
+		return rc;
 	for (i = 0; i < seen; i++)
 		for (j = 0; j < seen; j++)
 			if (i != j && write_saw(&out[j], out[i].author, out[i].seq))
@@ -258,8 +260,9 @@ visible_in(MDB_txn *txn, struct store *s, const struct causal *c,
 
 /* The writes visible to c, its own earlier ops included (visible_in). */
 static int
-visible(MDB_txn *txn, struct store *s, const struct causal *c, unsigned type,
-    const uint8_t *id, unsigned field, struct owner_write *out, unsigned *n)
+visible(struct store_txn *txn, struct store *s, const struct causal *c,
+    unsigned type, const uint8_t *id, unsigned field, struct owner_write *out,
+    unsigned *n)
 {
 	return visible_in(txn, s, c, type, id, field, false, out, n);
 }
@@ -285,7 +288,7 @@ provides(const struct store *s, const struct member *m, const struct value *v)
  * for every provider visible to it (none visible: *unset, and not allowed).
  */
 static int
-session_allowed(MDB_txn *txn, struct store *s, const struct member *m,
+session_allowed(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const uint8_t *id, bool *ok, bool *unset)
 {
 	struct owner_write w[MAX_VISIBLE];
@@ -303,8 +306,9 @@ session_allowed(MDB_txn *txn, struct store *s, const struct member *m,
 
 /* Whether m may edit the session a reference value names. */
 static int
-session_ref_allowed(MDB_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct value *v, bool *ok)
+session_ref_allowed(struct store_txn *txn, struct store *s,
+    const struct member *m, const struct causal *c, const struct value *v,
+    bool *ok)
 {
 	uint8_t sid[CONSORT_EID_BYTES];
 	bool none;
@@ -322,7 +326,7 @@ session_ref_allowed(MDB_txn *txn, struct store *s, const struct member *m,
  * the change-set (none visible: *unset, and not allowed).
  */
 static int
-held_allowed(MDB_txn *txn, struct store *s, const struct member *m,
+held_allowed(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, unsigned type, const uint8_t *id, bool *ok,
     bool *unset)
 {
@@ -342,7 +346,7 @@ held_allowed(MDB_txn *txn, struct store *s, const struct member *m,
 
 /* Whether subcontractor m recorded the trainee or intent id. */
 static int
-recorded_by(MDB_txn *txn, struct store *s, const struct member *m,
+recorded_by(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, unsigned type, const uint8_t *id, bool *ok)
 {
 	struct owner_write w[MAX_VISIBLE];
@@ -365,7 +369,7 @@ recorded_by(MDB_txn *txn, struct store *s, const struct member *m,
  * replaced (lots keep both).
  */
 int
-perm_existed(MDB_txn *txn, struct store *s, const struct causal *c,
+perm_existed(struct store_txn *txn, struct store *s, const struct causal *c,
     unsigned type, const uint8_t *id, bool *created, bool *alive)
 {
 	struct owner_write w[MAX_VISIBLE];
@@ -403,7 +407,7 @@ run_of(const struct changeset *cs, uint32_t i, uint32_t *lo, uint32_t *hi)
  * other than the lead brings a record of its own into being.
  */
 static int
-creates_own(MDB_txn *txn, struct store *s, const struct member *m,
+creates_own(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, uint32_t i, bool *ok,
     bool *other)
 {
@@ -465,7 +469,7 @@ not_owned(unsigned type, bool unset)
  * run of ops that creates it naming m's own.
  */
 static int
-check_owned(MDB_txn *txn, struct store *s, const struct member *m,
+check_owned(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, uint32_t i,
     const char **why)
 {
@@ -516,7 +520,7 @@ check_owned(MDB_txn *txn, struct store *s, const struct member *m,
  * perm_order_check (perm-order.c), for every author, the lead included.
  */
 int
-perm_check_op(MDB_txn *txn, struct store *s, const struct member *m,
+perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, uint32_t i,
     const char **why)
 {
@@ -613,7 +617,7 @@ kept(const struct member *m, const struct cs_op *op, unsigned *field,
  * on (see kept), with the writer's causal context.
  */
 int
-perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
+perm_record_op(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct cs_op *op)
 {
 	uint8_t key[OWNERS_KEY];
@@ -640,10 +644,10 @@ perm_record_op(MDB_txn *txn, struct store *s, const struct member *m,
 
 /* Whether an author is revoked, and after which of its change-sets. */
 int
-perm_revoked_after(MDB_txn *txn, struct store *s, const uint8_t *author,
-    uint64_t *after, bool *revoked)
+perm_revoked_after(struct store_txn *txn, struct store *s,
+    const uint8_t *author, uint64_t *after, bool *revoked)
 {
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	*revoked = false;
@@ -653,9 +657,9 @@ perm_revoked_after(MDB_txn *txn, struct store *s, const uint8_t *author,
 		return 0;
 	if (rc != 0)
 		return rc;
-	if (v.mv_size != 8)
+	if (v.len != 8)
 		return E(STORE);
-	*after = util_get_be64(v.mv_data);
+	*after = util_get_be64(v.data);
 	*revoked = true;
 	return 0;
 }
@@ -667,7 +671,7 @@ perm_revoked_after(MDB_txn *txn, struct store *s, const uint8_t *author,
  * revocation that reaches change-sets already applied asks for a rebuild.
  */
 int
-perm_sync_revocations(MDB_txn *txn, struct store *s)
+perm_sync_revocations(struct store_txn *txn, struct store *s)
 {
 	uint8_t buf[8];
 	struct head h;

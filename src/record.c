@@ -130,11 +130,11 @@ record_decode(const void *blob, size_t len, struct record *r)
 
 /* Loads a record by (type, id); r->found tells whether it exists. */
 int
-record_load(MDB_txn *txn, struct store *s, unsigned type, const uint8_t *id,
-    struct record *r)
+record_load(struct store_txn *txn, struct store *s, unsigned type,
+    const uint8_t *id, struct record *r)
 {
 	uint8_t key[1 + CONSORT_EID_BYTES];
-	MDB_val v;
+	struct store_val v;
 	int rc;
 
 	record_reset(r, type, id);
@@ -145,7 +145,7 @@ record_load(MDB_txn *txn, struct store *s, unsigned type, const uint8_t *id,
 		return 0;
 	if (rc != 0)
 		return rc;
-	return record_decode(v.mv_data, v.mv_size, r);
+	return record_decode(v.data, v.len, r);
 }
 
 /* Packs a register's entries. */
@@ -168,7 +168,7 @@ pack_entries(msgpack_packer *pk, const struct record *r, const struct reg *g)
 
 /* Encodes a record and writes it to the entities table. */
 int
-record_save(MDB_txn *txn, struct store *s, struct record *r,
+record_save(struct store_txn *txn, struct store *s, struct record *r,
     msgpack_sbuffer *buf)
 {
 	uint8_t key[1 + CONSORT_EID_BYTES];

@@ -157,37 +157,37 @@ typedef int (*each_fn)(struct rules_model *m, const struct record *r,
 
 /* Calls fn on every stored record of a type, alive or deleted, in ref order. */
 static int
-each_record(MDB_txn *txn, struct rules_model *m, unsigned type, each_fn fn)
+each_record(struct store_txn *txn, struct rules_model *m, unsigned type,
+    each_fn fn)
 {
 	uint8_t t = (uint8_t)type;
 	struct record r;
-	MDB_cursor *c;
-	MDB_val k = { 1, &t }, v;
-	int rc, op = MDB_SET_RANGE;
+	struct store_walk w;
+	struct store_val k, v;
+	int rc;
 
-	if ((rc = mdb_cursor_open(txn, m->s->dbi[TB_REFS], &c)) != 0)
-		return store_err(rc);
+	if ((rc = store_walk_begin(&w, txn, m->s, TB_REFS, &t, 1, 1)) != 0)
+		return rc;
 	record_init(&r);
-	while ((rc = mdb_cursor_get(c, &k, &v, op)) == 0) {
-		op = MDB_NEXT;
-		if (k.mv_size < 2 || *(uint8_t *)k.mv_data != t)
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len < 2) {
+			rc = 0;
 			break;
-		if (v.mv_size != CONSORT_EID_BYTES) {
+		}
+		if (v.len != CONSORT_EID_BYTES) {
 			rc = E(STORE);
 			break;
 		}
-		if ((rc = record_load(txn, m->s, type, v.mv_data, &r)) != 0)
+		if ((rc = record_load(txn, m->s, type, v.data, &r)) != 0)
 			break;
 		if (!r.found || r.ref_len == 0)
 			continue;
 		if ((rc = fn(m, &r, record_alive(m->s, &r))) != 0)
 			break;
 	}
-	mdb_cursor_close(c);
+	store_walk_end(&w);
 	record_free(&r);
-	if (rc == MDB_NOTFOUND)
-		rc = 0;
-	return rc > 0 ? store_err(rc) : rc;
+	return rc;
 }
 
 /* Orders strings for bsearch over arrays of structs whose first member is a ref. */
@@ -475,7 +475,7 @@ distinct_refs(struct rules_model *m, size_t off, const char ***out, size_t *n)
 
 /* Looks up the intents the paths name (alive or not: a missing one is R01). */
 static int
-load_intents(MDB_txn *txn, struct rules_model *m, struct record *r)
+load_intents(struct store_txn *txn, struct rules_model *m, struct record *r)
 {
 	const char **refs;
 	size_t i, n;
@@ -524,7 +524,7 @@ load_intents(MDB_txn *txn, struct rules_model *m, struct record *r)
 
 /* Looks up the trainees the paths name. */
 static int
-load_trainees(MDB_txn *txn, struct rules_model *m, struct record *r)
+load_trainees(struct store_txn *txn, struct rules_model *m, struct record *r)
 {
 	const char **refs;
 	size_t i, n;
@@ -649,7 +649,7 @@ rules_lead(const struct rules_model *m)
  * used; the roster (perm_roster) and authors are loaded here.
  */
 int
-rules_load(MDB_txn *txn, struct store *s, const struct rules_query *q,
+rules_load(struct store_txn *txn, struct store *s, const struct rules_query *q,
     struct rules_model **out, struct consort_diag *d)
 {
 	struct rules_model *m;

@@ -949,7 +949,7 @@ register_conflicts_of(struct rules_model *m)
  * and warnings.  txn must be the one the model was loaded in.
  */
 int
-rules_check(MDB_txn *txn, struct rules_model *m)
+rules_check(struct store_txn *txn, struct rules_model *m)
 {
 	const struct rule_result *x;
 	size_t i;

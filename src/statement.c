@@ -114,7 +114,7 @@ statement_session(struct jb *b, const struct rules_model *m,
  * it, so the months of a session add up to its hours exactly.
  */
 int
-statement_build(MDB_txn *txn, struct store *s, const char *lot,
+statement_build(struct store_txn *txn, struct store *s, const char *lot,
     const char *month, json_t **out, struct consort_diag *d)
 {
 	struct rules_query q = { 0 };

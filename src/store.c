@@ -16,8 +16,6 @@
 
 #include "core.h"
 
-#undef store_get  /* the form for callers still holding an MDB_val */
-
 #define STORE_MAP_SIZE ((size_t)16 << 30)
 #define HEAD_BYTES (4 + 8 + CONSORT_HASH_BYTES + 8)
 
@@ -99,11 +97,21 @@ store_fault(int err)
 	    err == E(BUSY);
 }
 
-/* The LMDB transaction behind a store transaction. */
+/*
+ * The LMDB transaction behind a store transaction: struct store_txn is
+ * never defined, its pointers are LMDB's under another name.
+ */
 static inline MDB_txn *
 mtxn(struct store_txn *txn)
 {
 	return (MDB_txn *)txn;
+}
+
+/* The store transaction of an LMDB one. */
+static inline struct store_txn *
+stxn(MDB_txn *txn)
+{
+	return (struct store_txn *)txn;
 }
 
 /* The LMDB environment behind a store. */
@@ -183,7 +191,7 @@ open_tables(struct store *s)
 			mdb_txn_abort(txn);
 			return store_err(rc);
 		}
-	if ((rc = store_load_authors((struct store_txn *)txn, s)) != 0) {
+	if ((rc = store_load_authors(stxn(txn), s)) != 0) {
 		mdb_txn_abort(txn);
 		return rc;
 	}
@@ -234,6 +242,7 @@ store_begin_scratch(struct store *s, struct store_txn **txn)
 	char tmpl[4096], data[4200], lock[4200];
 	const char *tmp = getenv("TMPDIR");
 	MDB_env *copy = NULL;
+	MDB_txn *t;
 	int rc;
 
 	*txn = NULL;
@@ -266,8 +275,9 @@ store_begin_scratch(struct store *s, struct store_txn **txn)
 	}
 	s->readonly = true;
 	s->scratch = true;
-	if ((rc = mdb_txn_begin(copy, NULL, 0, (MDB_txn **)txn)) != 0)
+	if ((rc = mdb_txn_begin(copy, NULL, 0, &t)) != 0)
 		return store_err(rc);
+	*txn = stxn(t);
 	s->roster_stale = true;
 	return 0;
 }
@@ -308,20 +318,22 @@ store_set_sync(struct store *s, bool sync)
 int
 store_begin(struct store *s, bool write, struct store_txn **txn)
 {
+	MDB_txn *t;
 	int rc;
 
 	*txn = NULL;
 	if (write && s->readonly && !s->scratch)
 		return E(READONLY);
-	rc = mdb_txn_begin(menv(s), NULL, write ? 0 : MDB_RDONLY,
-	    (MDB_txn **)txn);
+	rc = mdb_txn_begin(menv(s), NULL, write ? 0 : MDB_RDONLY, &t);
 	s->roster_stale = true;  /* another process may have changed it */
-	if (rc == 0 && write && (rc = store_load_authors(*txn, s)) != 0) {
-		mdb_txn_abort(mtxn(*txn));
-		*txn = NULL;
+	if (rc != 0)
+		return store_err(rc);
+	if (write && (rc = store_load_authors(stxn(t), s)) != 0) {
+		mdb_txn_abort(t);
 		return rc;
 	}
-	return store_err(rc);
+	*txn = stxn(t);
+	return 0;
 }
 
 /*
@@ -385,16 +397,6 @@ store_get(struct store_txn *txn, struct store *s, enum store_table t,
 	v->data = val.mv_data;
 	v->len = val.mv_size;
 	return 0;
-}
-
-/* store_get into an MDB_val. */
-int
-store_get_mdb(struct store_txn *txn, struct store *s, enum store_table t,
-    const void *k, size_t klen, MDB_val *v)
-{
-	MDB_val key = { klen, (void *)k };
-
-	return store_err(mdb_get(mtxn(txn), s->dbi[t], &key, v));
 }
 
 /* Writes a value; E(EXIST) with STORE_NOOVERWRITE when the key is there. */
