@@ -449,7 +449,10 @@ store_walk_begin(struct store_walk *w, struct store_txn *txn, struct store *s,
 	MDB_val k = { startlen, (void *)start }, v;
 	int rc;
 
-	memset(w, 0, sizeof(*w));
+	w->cursor = NULL;
+	w->prefixlen = 0;
+	w->ready = false;
+	w->done = true;  /* until it is positioned */
 	if (prefixlen > startlen || prefixlen > sizeof(w->prefix))
 		return E(INVAL);
 	if ((rc = mdb_cursor_open(mtxn(txn), s->dbi[t], &c)) != 0)
@@ -459,10 +462,8 @@ store_walk_begin(struct store_walk *w, struct store_txn *txn, struct store *s,
 	w->prefixlen = prefixlen;
 	w->cursor = (struct store_cursor *)c;
 	rc = mdb_cursor_get(c, &k, &v, startlen > 0 ? MDB_SET_RANGE : MDB_FIRST);
-	if (rc == MDB_NOTFOUND) {
-		w->done = true;
+	if (rc == MDB_NOTFOUND)
 		return 0;
-	}
 	if (rc != 0) {
 		store_walk_end(w);
 		return store_err(rc);
@@ -472,6 +473,7 @@ store_walk_begin(struct store_walk *w, struct store_txn *txn, struct store *s,
 	w->val.data = v.mv_data;
 	w->val.len = v.mv_size;
 	w->ready = true;
+	w->done = false;
 	return 0;
 }
 
@@ -486,24 +488,24 @@ store_walk_next(struct store_walk *w, struct store_val *k, struct store_val *v)
 		return 0;
 	if (w->ready) {
 		w->ready = false;
+		*k = w->key;
+		*v = w->val;
 	} else {
 		rc = mdb_cursor_get((MDB_cursor *)w->cursor, &mk, &mv, MDB_NEXT);
 		if (rc != 0) {
 			w->done = true;
 			return rc == MDB_NOTFOUND ? 0 : store_err(rc);
 		}
-		w->key.data = mk.mv_data;
-		w->key.len = mk.mv_size;
-		w->val.data = mv.mv_data;
-		w->val.len = mv.mv_size;
+		k->data = mk.mv_data;
+		k->len = mk.mv_size;
+		v->data = mv.mv_data;
+		v->len = mv.mv_size;
 	}
-	if (w->key.len < w->prefixlen ||
-	    memcmp(w->key.data, w->prefix, w->prefixlen) != 0) {
+	if (w->prefixlen > 0 && (k->len < w->prefixlen ||
+	    memcmp(k->data, w->prefix, w->prefixlen) != 0)) {
 		w->done = true;
 		return 0;
 	}
-	*k = w->key;
-	*v = w->val;
 	return 1;
 }
 
