@@ -17,7 +17,15 @@
 
 /* ---- jcs.c: RFC 8785 canonical form ---- */
 
+/*
+ * Writes the canonical form (RFC 8785) of a JSON value.
+ * @param out set to a NUL-terminated buffer; free()
+ * @param len set to its length, the NUL excluded
+ * @return 0, or E(INVAL) (v NULL), E(BADTYPE) (a real number), E(TOOBIG)
+ *	(an integer beyond 2^53 - 1, or nesting deeper than 64), E(NOMEM)
+ */
 int jcs_canonical(const json_t *v, char **out, size_t *len);
+/* Compares two member names as RFC 8785 orders them (UTF-16 units). */
 int jcs_key_cmp(const char *a, size_t alen, const char *b, size_t blen);
 
 /* ---- rules.c, rules-model.c: the rules, on a model of the state ---- */
@@ -186,6 +194,7 @@ int rules_load(struct store_txn *txn, struct store *s,
  * @return 0, or E(NOMEM), or an error of conflicts_register_scan()
  */
 int rules_check(struct store_txn *txn, struct rules_model *m);
+/* Frees a model of rules_load() and everything it holds; NULL is allowed. */
 void rules_free(struct rules_model *m);
 long rules_session(const struct rules_model *m, const char *ref);
 long rules_intent(const struct rules_model *m, const char *ref);
@@ -193,6 +202,7 @@ bool rules_has_trainee(const struct rules_model *m, const char *ref);
 bool rules_has_intent(const struct rules_model *m, const char *ref);
 const struct rm_member *rules_member(const struct rules_model *m,
     const char *siret);
+/* The lead of the model's roster, or NULL when it has none. */
 const struct rm_member *rules_lead(const struct rules_model *m);
 const char *rules_strn(struct rules_model *m, const char *s, size_t len);
 const char *rules_printf(struct rules_model *m, const char *fmt, ...)
@@ -235,9 +245,21 @@ bool jr_bool(const json_t *o, const char *key);
 const json_t *jr_arr(const json_t *o, const char *key);
 size_t jr_len(const json_t *a);
 
+/* Whether a period is YYYY-MM with a month from 01 to 12. */
 bool order_period_valid(const char *period);
 bool order_day_number(const char *s, int64_t *out);
 void order_month_bounds(const char *period, char from[11], char to[11]);
+/*
+ * Signs a request with the node's key: the file is {"request": R,
+ * "signature": {"alg": "ed25519", "key": HEX, "sig": HEX}} in canonical
+ * form, and a newline, so that the request's bytes in the file are
+ * exactly the signed bytes.
+ * @param pk, sk the signer's public and secret keys
+ * @param file set to the file; free()
+ * @param len set to its length
+ * @return 0, or E(CRYPTO) (the signature fails), E(NOMEM), or an error of
+ *	jcs_canonical()
+ */
 int order_sign(const json_t *request, const uint8_t pk[CONSORT_KEY_BYTES],
     const uint8_t sk[64], char **file, size_t *len);
 
@@ -267,16 +289,53 @@ enum order_verdict {
 	                         the one the request names (re-signed) */
 };
 
+/*
+ * Parses a signed request and checks its signature over the canonical
+ * form of its "request" member; a signature that does not hold is not an
+ * error (f->valid, order_verdict()).
+ * @param key the key to check it with; NULL: the key the file names
+ * @param f set to the parsed file; order_file_free() after a success
+ * @return 0, or E(SCHEMA) (not JSON, not {"request", "signature"}, a
+ *	signature not ed25519 with a key and sig in hex, or a request with
+ *	no canonical form)
+ */
 int order_parse(const char *buf, size_t len, const uint8_t *key,
     struct order_file *f, struct consort_diag *d);
+/*
+ * Reads and parses a signed request file, as order_parse(); d->where
+ * starts with the path.
+ * @return 0, or E(NOENT) (no such file), E(IO) (it cannot be read),
+ *	E(TOOBIG) (over ORDER_MAX_FILE), E(NOMEM), or an error of
+ *	order_parse()
+ */
 int order_load(const char *path, const uint8_t *key, struct order_file *f,
     struct consort_diag *d);
+/* Frees what a parsed file holds and zeroes it; NULL is allowed. */
 void order_file_free(struct order_file *f);
+/*
+ * What a parsed file proves: valid when its signature holds with the key
+ * it was checked with and that key is the signer the request names.
+ */
 enum order_verdict order_verdict(const struct order_file *f);
+/*
+ * The verdict in words, starting "valid", "INVALID" or "NOT SIGNED BY ITS
+ * SENDER", with the keys concerned.
+ * @return 0, or E(TOOBIG) (it does not fit in len bytes)
+ */
 int order_verdict_text(const struct order_file *f, char *buf, size_t len);
 
 /* ---- order-build.c: building a request from a rules model ---- */
 
+/*
+ * Fills the rules query of a request: the lot's sessions starting in the
+ * period; a direct request covers only the sender's sessions and those of
+ * its subcontractors.
+ * @param sender the key of the member sending the request, or NULL
+ * @param q set to the query; it points into o, from and to
+ * @param from, to set to the first and last days of o->period
+ * @return 0, or E(INVAL) (o->period is not YYYY-MM), or an error of
+ *	order_lot_ref_check()
+ */
 int order_query(struct store *s, const uint8_t *sender,
     const struct order_opts *o, struct rules_query *q, char from[11],
     char to[11], struct consort_diag *d);
@@ -305,20 +364,71 @@ json_t *order_member_json(struct jb *b, const struct rm_member *m,
 
 /* ---- order-render.c: CSV, HTML and text ---- */
 
+/*
+ * Formats cents as euros, French style: "12 345,67 €".
+ * @param sep what goes between groups of thousands and before the sign
+ * @return 0, or E(TOOBIG) (it does not fit in len bytes; buf is "")
+ */
 int order_euros(char *buf, size_t len, int64_t cents, const char *sep);
+/*
+ * Writes a request as CSV: a header, then one row per path, every cell
+ * safe to open in a spreadsheet (no control character, no formula).
+ * @return 0, or E(TOOBIG) (the warnings of a path over 16 KiB), E(NOMEM),
+ *	E(IO) (out has an error)
+ */
 int order_write_csv(FILE *out, const json_t *request, struct consort_diag *d);
+/*
+ * Writes a signed request as one self-contained printable HTML page, its
+ * verdict included.
+ * @return 0, or E(IO) (out has an error), or an error of
+ *	order_verdict_text()
+ */
 int order_write_html(FILE *out, const struct order_file *f);
+/*
+ * Writes a short text summary of a signed request, its verdict first.
+ * @return 0, or E(IO) (out has an error), or an error of
+ *	order_verdict_text()
+ */
 int order_write_text(FILE *out, const struct order_file *f);
 
 /* ---- order-diff.c: what changed between two requests ---- */
 
+/*
+ * Compares two request bodies: {"lot", "period", "same_period", "changes":
+ * [{"op", "at", "old", "new"}]}, array elements named by ref; the log
+ * state (heads) and line numbers are left out.
+ * @param out set to the comparison; json_decref()
+ * @return 0, or E(TOOBIG) (a place or an element's key too long to name
+ *	it whole), E(NOMEM)
+ */
 int order_diff(const json_t *old, const json_t *new, json_t **out);
 
 /* ---- order-log.c: notices and submitted requests in the log ---- */
 
+/*
+ * Checks that the refs of a lot's notices and orders fit in a ref.
+ * @return 0, or E(TOOBIG) (lot is longer than ORDER_LOT_REF_MAX)
+ */
 int order_lot_ref_check(const char *lot, struct consort_diag *d);
+/*
+ * The ref of a submitted request: O-LOT-PERIOD- and the first 12 hex
+ * digits of its hash, never cut.
+ * @param hash_hex the SHA-256 of its canonical request, hex
+ * @return 0, or E(TOOBIG) (it does not fit in a ref, or in len bytes)
+ */
 int order_ref(char *ref, size_t len, const char *lot, const char *period,
     const char *hash_hex, struct consort_diag *d);
+/*
+ * Records, in the edit's change-set, the notice N-LOT-PERIOD-SIRET by
+ * which a co-contractor informs the lead of its direct request (R11),
+ * unless a live one is recorded already.
+ * @param o the lot and period
+ * @param member, lead the SIRETs of the co-contractor and of the lead
+ * @param ref, reflen set to the notice's ref
+ * @param recorded set to whether this call recorded it
+ * @return 0, or an error of order_find_notice() other than E(NOENT), or
+ *	of records_put()
+ */
 int order_record_notice(struct edit *e, const struct order_opts *o,
     const char *member, const char *lead, char *ref, size_t reflen,
     bool *recorded, struct consort_diag *d);
@@ -334,11 +444,31 @@ int order_record_notice(struct edit *e, const struct order_opts *o,
 int order_find_notice(struct store_txn *txn, struct store *s, const char *lot,
     const char *period, const char *member, char *ref, size_t reflen,
     char date[11]);
+/*
+ * Records a submitted request as an order record (schema/order.md): the
+ * signed file in canonical form and what every node checks against it,
+ * numbered after the orders of its lot and period; submitting it again
+ * changes nothing.
+ * @param f a file of order_parse() signed by this node
+ * @param ref, reflen set to the order's ref
+ * @param already set when a live order of that ref exists
+ * @return 0, or E(SIGNATURE) (the signature does not hold), E(PERM) (this
+ *	node did not sign it), E(SCHEMA) (no lot, period or totals),
+ *	E(TOOBIG) (over what an order record holds), or an error of
+ *	order_ref(), state_lookup(), jcs_canonical(), perm_order_prior()
+ *	or records_put()
+ */
 int order_submit(struct edit *e, const struct order_file *f,
     char *ref, size_t reflen, bool *already, struct consort_diag *d);
 
 /* ---- statement.c: the monthly statement (R18) ---- */
 
+/*
+ * The working days (Monday to Friday) of a session: in all, up to the day
+ * before from, and up to to, each bounded by the session's end.
+ * @param start, end the session's days; from, to the month's; YYYY-MM-DD
+ * @return 0, or E(INVAL) (a date does not parse)
+ */
 int statement_days(const char *start, const char *end, const char *from,
     const char *to, int64_t *total, int64_t *through_prev,
     int64_t *through_end);
