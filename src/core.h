@@ -20,7 +20,12 @@
 
 /* ---- util.c: small helpers ---- */
 
+/* Writes len bytes as 2*len lowercase hex characters and a NUL. */
 void util_hex(char *out, const uint8_t *in, size_t len);
+/*
+ * Parses exactly 2*len hex characters, and nothing more, into out.
+ * @return 0, or E(INVAL) (another length, or a character not hex)
+ */
 int util_unhex(uint8_t *out, size_t len, const char *hex);
 int util_unhex_n(uint8_t *out, size_t len, const char *hex, size_t hexlen);
 bool util_utf8_valid(const uint8_t *s, size_t len);
@@ -30,10 +35,12 @@ bool util_utf8_valid(const uint8_t *s, size_t len);
 #define UTIL_DATE_RANGE "YYYY-MM-DD, a real day from 1900-01-01 to 2199-12-31"
 bool util_date_valid(const char *s, size_t len);
 const char *util_date_why(const char *s, size_t len);
+/* Whether s is a SIRET: 14 digits whose Luhn check holds. */
 bool util_siret_valid(const char *s, size_t len);
 int util_errno(int e);
 uint64_t util_now_ms(void);
 extern uint64_t (*util_clock)(void);
+/* Store v big-endian in 8 or 4 bytes at p, and read it back. */
 void util_put_be64(uint8_t *p, uint64_t v);
 uint64_t util_get_be64(const uint8_t *p);
 void util_put_be32(uint8_t *p, uint32_t v);
@@ -79,10 +86,32 @@ struct outfile {
 	bool keep;         /* a failed commit keeps the temporary */
 };
 
+/*
+ * Starts writing path ("-": standard output); write to o->f, then
+ * outfile_commit() or outfile_abort().
+ * @param mode the file's mode bits, less the umask
+ * @return 0, or E(INVAL) (path names a folder, or something other than
+ *	a regular file), E(IO) (path cannot be examined, or the temporary
+ *	cannot be made), E(TOOBIG),
+ *	E(NOMEM)
+ */
 int outfile_open(struct outfile *o, const char *path, unsigned mode,
     struct consort_diag *d);
+/*
+ * Flushes and fsyncs the temporary and renames it over FILE (still absent
+ * or a regular file).  On a failure FILE is untouched and the temporary
+ * removed, unless o->keep asks to keep it (its name is then in d->hint).
+ * @return 0, or E(IO) (a write, fsync or rename fails), E(INVAL) (FILE
+ *	became something other than a regular file)
+ */
 int outfile_commit(struct outfile *o, struct consort_diag *d);
+/* Abandons the file: FILE is untouched and the temporary removed. */
 void outfile_abort(struct outfile *o);
+/*
+ * Writes a whole buffer to path as outfile_open() and outfile_commit().
+ * @return 0, or E(IO) (a short write), or an error of outfile_open() or
+ *	outfile_commit()
+ */
 int outfile_write(const char *path, const void *buf, size_t len,
     unsigned mode, struct consort_diag *d);
 
@@ -108,17 +137,52 @@ struct mp_reader {
 	const uint8_t *end;
 };
 
+/* Starts reading len bytes at buf. */
 void mp_reader_init(struct mp_reader *r, const void *buf, size_t len);
 size_t mp_offset(const struct mp_reader *r);
+/*
+ * The readers below take one element at the cursor, in its canonical
+ * (shortest) form only; strings and binaries point into the buffer.
+ */
+/*
+ * Reads an array header; its count never exceeds the bytes left.
+ * @return 0, or E(TRUNCATED), E(NONCANON), E(BADTYPE) (not an array)
+ */
 int mp_read_array(struct mp_reader *r, uint32_t *n);
+/*
+ * Reads a non-negative integer.
+ * @return 0, or E(TRUNCATED), E(NONCANON), E(BADTYPE) (not an integer,
+ *	or a negative one)
+ */
 int mp_read_uint(struct mp_reader *r, uint64_t *v);
+/*
+ * Reads a binary string.
+ * @return 0, or E(TRUNCATED), E(NONCANON), E(BADTYPE) (not a binary)
+ */
 int mp_read_bin(struct mp_reader *r, const uint8_t **p, uint32_t *len);
+/*
+ * Reads a binary of exactly len bytes into out.
+ * @return 0, or E(BADTYPE) (another length), or an error of mp_read_bin()
+ */
 int mp_read_bin_fixed(struct mp_reader *r, uint8_t *out, uint32_t len);
+/*
+ * Reads a UTF-8 string of at most CONSORT_STR_MAX bytes (max bytes).
+ * @return 0, or E(TRUNCATED), E(NONCANON), E(BADTYPE) (not a string),
+ *	E(TOOBIG) (longer), E(BADUTF8)
+ */
 int mp_read_str(struct mp_reader *r, const char **s, uint32_t *len);
 int mp_read_str_max(struct mp_reader *r, const char **s, uint32_t *len,
     uint32_t max);
+/*
+ * Reads a field value: nil, a boolean, an integer or a string of at most
+ * CONSORT_STR_MAX bytes (max bytes).
+ * @return 0, or E(TOOBIG) (an integer over INT64_MAX), or an error of
+ *	mp_read_str() or of reading an integer (E(TRUNCATED), E(NONCANON),
+ *	E(BADTYPE))
+ */
 int mp_read_value(struct mp_reader *r, struct value *v);
 int mp_read_value_max(struct mp_reader *r, struct value *v, uint32_t max);
+/* Pack a field value, a binary, a string given with its length. */
 void mp_pack_value(msgpack_packer *pk, const struct value *v);
 void mp_pack_bin(msgpack_packer *pk, const void *p, size_t len);
 void mp_pack_strn(msgpack_packer *pk, const char *s, size_t len);
@@ -177,16 +241,26 @@ enum schema_field_id {
 #undef FIELD
 };
 
+/* A type by wire id or by name, a field of it by wire id or by name
+   (len bytes); NULL when there is none. */
 const struct schema_type *schema_type(unsigned id);
 const struct schema_type *schema_type_by_name(const char *name);
 const struct schema_field *schema_field(const struct schema_type *t, unsigned id);
 const struct schema_field *schema_field_by_name(const struct schema_type *t,
     const char *name, size_t len);
+/* Writes at most max types into out, sorted by name; returns how many. */
 unsigned schema_types_sorted(const struct schema_type **out, unsigned max);
+/* The word for a kind in messages. */
 const char *schema_kind_name(enum field_kind k);
 int schema_check_value(const struct schema_field *f, const struct value *v,
     struct consort_diag *d);
 int schema_check_ref(const char *ref, size_t len, struct consort_diag *d);
+/*
+ * Turns text (a CSV cell, the VALUE of FIELD=VALUE) into a value of the
+ * field's kind, checked as schema_check_value() does.
+ * @param v set to the value; its string points into text
+ * @return 0, or E(SCHEMA) (not UTF-8, not of the kind, out of bounds)
+ */
 int schema_parse_text(const struct schema_field *f, const char *text,
     size_t len, struct value *v, struct consort_diag *d);
 uint32_t schema_str_max(const struct schema_field *f);
@@ -197,6 +271,7 @@ bool schema_period_valid(const char *s, size_t len);
 void keys_entity_id(uint8_t out[CONSORT_EID_BYTES],
     const uint8_t founder[CONSORT_KEY_BYTES], unsigned type, const char *ref,
     size_t len);
+/* BLAKE2b-256 of a buffer. */
 void keys_hash(uint8_t out[CONSORT_HASH_BYTES], const void *p, size_t len);
 void *keys_secret_alloc(size_t len);
 int keys_file_write(const char *path, const uint8_t sk[64],
@@ -212,10 +287,28 @@ int keys_netkey_read(const char *path, uint8_t netkey[32]);
 
 #define KEYS_PASS_MAX 1023  /* bytes of a passphrase */
 
+/*
+ * Reads a passphrase file's first line, 1 to KEYS_PASS_MAX bytes, into
+ * guarded memory; a file that other users may read is refused.
+ * @param pass set to the passphrase, NUL-terminated; sodium_free()
+ * @return 0, or E(IO) (no such file, or it cannot be read), E(FILEMODE)
+ *	(group or others may read it), E(TOOBIG) (a longer line),
+ *	E(PASSPHRASE) (an empty line, or one holding a NUL), E(NOMEM)
+ */
 int keys_passphrase_read(const char *path, char **pass, size_t *passlen,
     struct consort_diag *d);
+/*
+ * Names the passphrase file of this process (NULL: none), read only when
+ * a sealed network key must be opened without the secret key; path must
+ * stay valid while it is named.
+ */
 void keys_passphrase_source(const char *path);
+/* Wipes the kept sealing key and forgets the passphrase file. */
 void keys_forget(void);
+/*
+ * Keeps this process out of core dumps: not dumpable, core size limit 0.
+ * @return 0, or E(IO) (the system refuses)
+ */
 int keys_no_core_dumps(void);
 
 /* ---- changeset.c: the signed change-set, codec and signature ---- */
@@ -254,11 +347,34 @@ struct changeset {
 	uint8_t id[CONSORT_HASH_BYTES];
 };
 
+/*
+ * Decodes a signed change-set without checking its signature
+ * (cs_verify()); every op is checked against the schema.
+ * @param cs set to the change-set, pointing into buf; cs_free()
+ * @return 0, or E(TOOBIG) (over CONSORT_CS_MAX_BYTES, or too many deps or
+ *	ops), E(VERSION), E(CHAIN) (prev not zero exactly at seq 1),
+ *	E(INVAL) (no op, a seq of 0, a dep on its author, an op malformed),
+ *	E(NONCANON) (deps out of order), E(SCHEMA) (an op the schema
+ *	refuses), E(BADTYPE) (an array of the wrong size), E(TRUNCATED) (no
+ *	signature), E(TRAILING), E(NOMEM), or an error of the mp_read_*()
+ *	functions (malformed msgpack)
+ */
 int cs_decode(const uint8_t *buf, size_t len, struct changeset *cs,
     struct consort_diag *d);
+/*
+ * Checks the Ed25519 signature of a decoded change-set by its author.
+ * @return 0, or E(SIGNATURE)
+ */
 int cs_verify(const struct changeset *cs);
+/* Frees what cs_decode() allocated. */
 void cs_free(struct changeset *cs);
 const char *cs_op_kind_name(unsigned kind);
+/*
+ * Reads only the seq and hlc of a stored change-set (no ops), to order
+ * change-sets for sending without decoding them whole.
+ * @return 0, or E(VERSION), E(CHAIN), E(INVAL), E(BADTYPE), or an error
+ *	of the mp_read_*() functions
+ */
 int cs_peek(const uint8_t *buf, size_t len, uint64_t *seq, uint64_t *hlc);
 
 struct cs_builder {
@@ -706,6 +822,7 @@ struct record {
 	uint32_t cap;
 };
 
+/* Starts an empty record; record_free() frees its entry pool. */
 void record_init(struct record *r);
 void record_free(struct record *r);
 /*
@@ -725,6 +842,7 @@ int record_save(struct store_txn *txn, struct store *s, struct record *r,
     msgpack_sbuffer *buf);
 const struct entry *record_winner(const struct store *s,
     const struct record *r, const struct reg *g);
+/* Whether a record is alive: its displayed existence holds its ref. */
 bool record_alive(const struct store *s, const struct record *r);
 int record_pool_take(struct record *r, uint32_t n, uint32_t *off);
 
@@ -771,6 +889,7 @@ int merge_apply(struct store_txn *txn, struct store *s,
  * @return 0, or E(NOMEM), or an error of state_foreach()
  */
 int perm_roster(struct store_txn *txn, struct store *s);
+/* The member of s->roster bound to a key, or of a SIRET; NULL if none. */
 const struct member *perm_member_by_key(const struct store *s,
     const uint8_t *key);
 const struct member *perm_member_by_siret(const struct store *s,
@@ -782,6 +901,7 @@ int perm_existed(struct store_txn *txn, struct store *s, const struct causal *c,
     unsigned type, const uint8_t *id, bool *created, bool *alive);
 int perm_record_op(struct store_txn *txn, struct store *s,
     const struct member *m, const struct causal *c, const struct cs_op *op);
+/* Whether key is the founder's: the lead's. */
 bool perm_is_lead(const struct store *s, const uint8_t *key);
 int perm_revoked_after(struct store_txn *txn, struct store *s,
     const uint8_t *author, uint64_t *after, bool *revoked);
@@ -1103,8 +1223,26 @@ struct roster_invite {
 	const char *dc4;     /* sub: its DC4 reference */
 };
 
+/*
+ * Binds an awarded co-contractor's key, or adds a subcontractor with its
+ * DC4 reference and parent (R10), in the edit's change-set.
+ * @return 0, or E(PERM) (this node is not the lead, or a co-contractor
+ *	not awarded), E(EXIST) (the member has another key, the key is
+ *	another member's, or the SIRET has another role), E(SCHEMA) (a sub
+ *	without DC4 or parent, or a value the schema refuses), E(REF) (a
+ *	parent that is not the lead or a co-contractor), or an error of
+ *	perm_roster() or records_put()
+ */
 int roster_invite(struct edit *e, const struct roster_invite *rq,
     struct consort_diag *d);
+/*
+ * Revokes a member in the edit's change-set: its change-sets after the
+ * last one this node holds count nowhere (DESIGN.md §2).
+ * @param after set to the seq of that last change-set, 0 when none
+ * @return 0, or E(PERM) (this node is not the lead, or siret is the
+ *	lead's), E(NOENT) (no member with a key has this SIRET), or an
+ *	error of perm_roster(), store_head() or records_put()
+ */
 int roster_revoke(struct edit *e, const char *siret, uint64_t *after,
     struct consort_diag *d);
 
@@ -1136,12 +1274,32 @@ struct invite_identity {
 	char lead_key[2 * CONSORT_KEY_BYTES + 1];     /* the founder's key, hex */
 };
 
+/*
+ * Seals an invite to the member whose Ed25519 public key is member_pk.
+ * @param out set to the file's bytes
+ * @return 0, or E(KEY) (member_pk is not a usable key), E(NOMEM)
+ */
 int invite_seal(const struct invite *inv, const uint8_t member_pk[32],
     msgpack_sbuffer *out);
+/*
+ * Reads who invites from an opened invite's genesis, which must be the
+ * consortium the invite names, signed by its founder, naming the lead
+ * with the founder's key: what join shows before it writes anything.
+ * @return 0, or E(CONSORTIUM) (a genesis that does not match), or an
+ *	error of cs_decode()
+ */
 int invite_identity(const struct invite *inv, struct invite_identity *id,
     struct consort_diag *d);
+/*
+ * Opens an invite file's bytes with the member's keys.
+ * @param inv set to the invite, pointing into inv->buf; invite_free()
+ * @return 0, or E(BADTYPE) (not an invite file, or a malformed content),
+ *	E(VERSION), E(TRAILING), E(KEY) (keys that do not convert), E(PERM)
+ *	(not sealed to this key, or altered), E(NOMEM)
+ */
 int invite_open(const uint8_t *file, size_t len, const uint8_t pk[32],
     const uint8_t sk[64], struct invite *inv, struct consort_diag *d);
+/* Wipes and frees an opened invite. */
 void invite_free(struct invite *inv);
 
 /* ---- peers.c: the peers a node syncs with ---- */
@@ -1149,10 +1307,32 @@ void invite_free(struct invite *inv);
 #define PEERS_MAX 64
 #define PEERS_ADDR_MAX 255
 
+/*
+ * Checks HOST:PORT: a host of printable characters and a port 1-65535.
+ * @return 0, or E(INVAL)
+ */
 int peers_check_address(const char *addr, struct consort_diag *d);
+/*
+ * Reads the node's peers file (none when it is absent); lines that are
+ * not an address are skipped.
+ * @param out, max where to put the addresses, at most max
+ * @param count set to how many were put
+ * @return 0, or E(INVAL) (a path too long), E(IO) (it cannot be read)
+ */
 int peers_load(const struct node *n, char (*out)[PEERS_ADDR_MAX + 1],
     unsigned max, unsigned *count);
+/*
+ * Adds a peer to the file, once.
+ * @return 0, or E(TOOBIG) (PEERS_MAX peers already), E(READONLY) (the
+ *	file cannot be written), E(IO), or an error of peers_check_address()
+ *	or peers_load()
+ */
 int peers_add(const struct node *n, const char *addr, struct consort_diag *d);
+/*
+ * Removes a peer from the file.
+ * @return 0, or E(NOENT) (not a peer), E(READONLY), E(IO), or an error of
+ *	peers_load()
+ */
 int peers_rm(const struct node *n, const char *addr, struct consort_diag *d);
 
 /* The outcome of the last sync with a peer, as consort status shows it. */
