@@ -1578,7 +1578,6 @@ struct conflict {
 	char detail[1024]; /* a business conflict's records and what clears it */
 };
 
-struct record;
 typedef int (*conflict_fn)(void *ctx, const struct conflict *c);
 
 void conflict_begin(struct conflict *c, const char *kind,
