@@ -92,8 +92,7 @@ struct outfile {
  * @param mode the file's mode bits, less the umask
  * @return 0, or E(INVAL) (path names a folder, or something other than
  *	a regular file), E(IO) (path cannot be examined, or the temporary
- *	cannot be made), E(TOOBIG),
- *	E(NOMEM)
+ *	cannot be made), E(TOOBIG), E(NOMEM)
  */
 int outfile_open(struct outfile *o, const char *path, unsigned mode,
     struct consort_diag *d);
@@ -137,13 +136,13 @@ struct mp_reader {
 	const uint8_t *end;
 };
 
-/* Starts reading len bytes at buf. */
+/*
+ * Starts reading len bytes at buf.  Each mp_read_*() takes one element at
+ * the cursor, in its canonical (shortest) form only, its strings and
+ * binaries pointing into buf; mp_offset() tells where the cursor is.
+ */
 void mp_reader_init(struct mp_reader *r, const void *buf, size_t len);
 size_t mp_offset(const struct mp_reader *r);
-/*
- * The readers below take one element at the cursor, in its canonical
- * (shortest) form only; strings and binaries point into the buffer.
- */
 /*
  * Reads an array header; its count never exceeds the bytes left.
  * @return 0, or E(TRUNCATED), E(NONCANON), E(BADTYPE) (not an array)
