@@ -331,7 +331,8 @@ int order_verdict_text(const struct order_file *f, char *buf, size_t len);
  * period; a direct request covers only the sender's sessions and those of
  * its subcontractors.
  * @param sender the key of the member sending the request, or NULL
- * @param q set to the query; it points into o, from and to
+ * @param q set to the query; it points into o, sender, from, to and the
+ *	store's roster
  * @param from, to set to the first and last days of o->period
  * @return 0, or E(INVAL) (o->period is not YYYY-MM), or an error of
  *	order_lot_ref_check()
