@@ -1392,15 +1392,6 @@ int log_apply_own(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct consort_diag *d);
 
-/*
- * Checks a decoded change-set as log_apply() does (its signature too),
- * without storing it.
- * @return 0, or the refusals and errors of log_apply() after the decoding
- */
-int log_check_append(struct store_txn *txn, struct store *s,
-    const struct changeset *cs, const uint8_t consortium[CONSORT_HASH_BYTES],
-    struct consort_diag *d);
-
 struct log_replay_stats {
 	uint64_t changesets;
 	uint64_t ops;

@@ -150,15 +150,6 @@ check_append(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	return 0;
 }
 
-/* Checks a received change-set before it is stored. */
-int
-log_check_append(struct store_txn *txn, struct store *s,
-    const struct changeset *cs, const uint8_t consortium[CONSORT_HASH_BYTES],
-    struct consort_diag *d)
-{
-	return check_append(txn, s, cs, consortium, true, d);
-}
-
 /* Stores a checked change-set, moves the author's head and applies it. */
 static int
 append(struct store_txn *txn, struct store *s, const struct changeset *cs,
