@@ -147,6 +147,17 @@ wait_sessions() {
 	fail "$1's serve log has $(sessions "$1") session lines, expected $2: $(tail -n 3 "$T/$1.serve.log")"
 }
 
+# wait_log NODE REGEX WHAT: up to 5 s for a line matching REGEX in NODE's
+# serve log (a refused peer may report before the server has logged it).
+wait_log() {
+	local i
+	for i in $(seq 1 100); do
+		grep -qE "$2" "$T/$1.serve.log" && return 0
+		sleep 0.05
+	done
+	fail "no line for $3 in $1's serve log: $(tail -n 3 "$T/$1.serve.log")"
+}
+
 # sync_ok NODE ADDR...: consort sync from NODE must succeed.
 sync_ok() {
 	local n=$1; shift
