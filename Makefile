@@ -128,8 +128,9 @@ soak: $(BUILD)/tests/test_converge
 
 # The sanitizers slow the convergence test tenfold: 250 seeds there.  The
 # leak checker costs every process about 80 ms at its exit, so the thousands
-# of short commands of the end-to-end tests run without it, but for the
-# ASAN_LEAK_CLI tests, which go through every command's paths once more.
+# of short commands of the end-to-end tests run without it; then the
+# ASAN_LEAK_CLI tests (import, the order request, conflicts, export, a sync
+# between three nodes, whoami) run again with it.
 ASAN_MAKE = $(MAKE) -s BUILD=.build/asan OPT="-O1 -g" \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 ASAN_LEAK_CLI ?= test-import.sh test-order- test-conflicts test-export test-sync-three \
