@@ -1663,6 +1663,13 @@ int state_foreach(struct store_txn *txn, struct store *s, unsigned type,
 int state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
     state_visit_fn fn, void *ctx, struct consort_diag *d);
 
+/*
+ * state_foreach_d() over every stored record of a type, deleted ones too
+ * (record_alive() tells them apart); same parameters and errors.
+ */
+int state_foreach_stored(struct store_txn *txn, struct store *s,
+    unsigned type, state_visit_fn fn, void *ctx, struct consort_diag *d);
+
 /* Writes a record's displayed fields as a JSON object, sorted by name. */
 void state_record_json(struct jsonw *w, const struct store *s,
     const struct record *r);

@@ -155,39 +155,31 @@ flag_record(struct rules_model *m, const struct record *r)
 typedef int (*each_fn)(struct rules_model *m, const struct record *r,
     bool alive);
 
-/* Calls fn on every stored record of a type, alive or deleted, in ref order. */
+/* The loader each_record() hands the records of one type to. */
+struct each_visit {
+	struct rules_model *m;
+	each_fn fn;
+};
+
+/* Hands a stored record with a ref to the loader, saying if it is alive. */
+static int
+visit_stored(void *ctx, const struct record *r)
+{
+	struct each_visit *ev = ctx;
+
+	if (!r->found || r->ref_len == 0)
+		return 0;
+	return ev->fn(ev->m, r, record_alive(ev->m->s, r));
+}
+
+/* Calls fn for every stored record of a type, deleted ones too. */
 static int
 each_record(struct store_txn *txn, struct rules_model *m, unsigned type,
     each_fn fn)
 {
-	uint8_t t = (uint8_t)type;
-	struct record r;
-	struct store_walk w;
-	struct store_val k, v;
-	int rc;
+	struct each_visit ev = { m, fn };
 
-	if ((rc = store_walk_begin(&w, txn, m->s, TB_REFS, &t, 1, 1)) != 0)
-		return rc;
-	record_init(&r);
-	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
-		if (k.len < 2) {
-			rc = 0;
-			break;
-		}
-		if (v.len != CONSORT_EID_BYTES) {
-			rc = E(STORE);
-			break;
-		}
-		if ((rc = record_load(txn, m->s, type, v.data, &r)) != 0)
-			break;
-		if (!r.found || r.ref_len == 0)
-			continue;
-		if ((rc = fn(m, &r, record_alive(m->s, &r))) != 0)
-			break;
-	}
-	store_walk_end(&w);
-	record_free(&r);
-	return rc;
+	return state_foreach_stored(txn, m->s, type, visit_stored, &ev, NULL);
 }
 
 /* Orders strings for bsearch over arrays of structs whose first member is a ref. */

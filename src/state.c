@@ -146,12 +146,12 @@ damaged(struct consort_diag *d, unsigned type, const struct store_val *refkey,
 }
 
 /*
- * Calls fn on every live record of a type, in ref order.  fn returns 0 to
- * go on, a positive value to stop (success), a negative error to fail.  A
- * record that does not decode is named in d.
+ * Calls fn(ctx, r) for every stored record of a type, deleted ones too;
+ * fn returns 0 to go on, a positive value to stop (success), a negative
+ * error to fail.  A record that does not decode is named in d.
  */
 int
-state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
+state_foreach_stored(struct store_txn *txn, struct store *s, unsigned type,
     state_visit_fn fn, void *ctx, struct consort_diag *d)
 {
 	uint8_t t = (uint8_t)type;
@@ -176,7 +176,7 @@ state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
 			rc = damaged(d, type, &k, rc);
 			break;
 		}
-		if (record_alive(s, &r) && (rc = fn(ctx, &r)) != 0) {
+		if ((rc = fn(ctx, &r)) != 0) {
 			if (rc > 0)
 				rc = 0;  /* fn stopped the walk */
 			break;
@@ -185,6 +185,35 @@ state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
 	store_walk_end(&w);
 	record_free(&r);
 	return rc;
+}
+
+/* The visit of state_foreach_d: the caller's, for live records only. */
+struct live_visit {
+	struct store *s;
+	state_visit_fn fn;
+	void *ctx;
+};
+
+/* Passes a live record on to the caller's visit. */
+static int
+visit_live(void *ctx, const struct record *r)
+{
+	struct live_visit *lv = ctx;
+
+	return record_alive(lv->s, r) ? lv->fn(lv->ctx, r) : 0;
+}
+
+/*
+ * Calls fn(ctx, r) for every live record of a type, as
+ * state_foreach_stored() does.
+ */
+int
+state_foreach_d(struct store_txn *txn, struct store *s, unsigned type,
+    state_visit_fn fn, void *ctx, struct consort_diag *d)
+{
+	struct live_visit lv = { s, fn, ctx };
+
+	return state_foreach_stored(txn, s, type, visit_live, &lv, d);
 }
 
 /* state_foreach_d without a diagnostic. */
