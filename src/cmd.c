@@ -35,6 +35,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rm_entry,
 	&cmd_list_entry,
 	&cmd_show_entry,
+	&cmd_subject_entry,
 	&cmd_import_entry,
 	&cmd_export_entry,
 	&cmd_log_entry,

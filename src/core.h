@@ -600,6 +600,18 @@ int store_begin(struct store *s, bool write, struct store_txn **txn);
 int store_begin_scratch(struct store *s, struct store_txn **txn);
 
 /*
+ * Rewrites the store without its free pages, whose old bytes may still
+ * hold what was deleted (erased personal values), and opens it again.
+ * Only a store no other process holds open is compacted.
+ * @param s an open store, no transaction running
+ * @return 0, or E(READONLY) (a read-only store), E(BUSY) (another
+ *	process has it open: nothing changed), E(NOSPC), E(IO), or an error
+ *	of store_err(); when the store cannot be opened again (an error of
+ *	store_open()), s->env is NULL and only store_close() may follow
+ */
+int store_compact(struct store *s);
+
+/*
  * Commits a write transaction, durably unless store_set_sync() said
  * otherwise, and ends it, committed or not.
  * @param txn a transaction of store_begin()

@@ -4,6 +4,7 @@
  * local numbering of authors that records use to keep entries small.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -748,4 +749,123 @@ store_release_map(struct store *s)
 			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 	}
 	fclose(f);
+}
+
+/*
+ * Takes LMDB's exclusive lock of a store, the first byte of its lock file
+ * that every process holding the store open keeps shared: a descriptor
+ * that holds it (closing it lets go), or -1 with *rc E(BUSY) when another
+ * process has the store open.
+ */
+static int
+lock_alone(const char *lockfile, int *rc)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+		.l_start = 0, .l_len = 1 };
+	int fd;
+
+	if ((fd = open(lockfile, O_RDWR | O_CLOEXEC)) < 0) {
+		*rc = util_errno(errno);
+		return -1;
+	}
+	if (fcntl(fd, F_SETLK, &fl) != 0) {
+		*rc = errno == EACCES || errno == EAGAIN ? E(BUSY) :
+		    util_errno(errno);
+		close(fd);
+		return -1;
+	}
+	*rc = 0;
+	return fd;
+}
+
+/* Flushes a file, or a folder's entries, to the disk. */
+static int
+sync_path(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC), rc = 0;
+
+	if (fd < 0)
+		return util_errno(errno);
+	if (fsync(fd) != 0)
+		rc = util_errno(errno);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Writes a compact copy of the store at dir into its folder "compact" and
+ * puts it in the place of data.mdb, the store being closed and locked
+ * against every other process.
+ */
+static int
+replace_compacted(const char *dir, const char *tmp)
+{
+	char from[4300], to[4300];
+	MDB_env *src = NULL;
+	struct stat st;
+	int rc;
+
+	snprintf(from, sizeof(from), "%s/data.mdb", tmp);
+	snprintf(to, sizeof(to), "%s/data.mdb", dir);
+	(void)unlink(from);  /* a copy an interrupted compaction left */
+	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+		return util_errno(errno);
+	/* no lock table: no other process has the store open */
+	if ((rc = env_open(&src, dir, MDB_NOTLS | MDB_RDONLY | MDB_NOLOCK)) == 0) {
+		rc = mdb_env_copy2(src, tmp, MDB_CP_COMPACT);
+		mdb_env_close(src);
+	}
+	rc = store_err(rc);
+	/* the copy keeps the store's mode, and reaches the disk before it */
+	if (rc == 0 && (stat(to, &st) != 0 || chmod(from, st.st_mode & 07777) != 0))
+		rc = util_errno(errno);
+	if (rc == 0)
+		rc = sync_path(from, O_RDONLY);
+	if (rc == 0 && rename(from, to) != 0)
+		rc = util_errno(errno);
+	if (rc == 0)
+		rc = sync_path(dir, O_RDONLY | O_DIRECTORY);
+	(void)unlink(from);
+	(void)rmdir(tmp);
+	return rc;
+}
+
+/*
+ * Rewrites the store without its free pages, whose old bytes may still
+ * hold deleted values, and opens it again.  Only a store that no other
+ * process holds open is compacted: another process (consort serve) would
+ * go on in the file replaced.
+ */
+int
+store_compact(struct store *s)
+{
+	char dir[4096], tmp[4200], lockfile[4200];
+	const char *path;
+	MDB_env *env = NULL;
+	int fd, rc, rc2;
+
+	if (s->readonly || s->scratch)
+		return E(READONLY);
+	if (mdb_env_get_path(menv(s), &path) != 0 ||
+	    (size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return E(STORE);
+	snprintf(tmp, sizeof(tmp), "%s/compact", dir);
+	snprintf(lockfile, sizeof(lockfile), "%s/lock.mdb", dir);
+	mdb_env_close(menv(s));  /* lets go of this process's shared lock */
+	s->env = NULL;
+	if ((fd = lock_alone(lockfile, &rc)) >= 0) {
+		rc = replace_compacted(dir, tmp);
+		close(fd);
+	}
+	/* opened again, whether compacted or not */
+	if ((rc2 = env_open(&env, dir, MDB_NOTLS)) != 0)
+		return store_err(rc2);
+	s->env = (struct store_env *)env;
+	s->roster_stale = true;
+	if ((rc2 = open_tables(s)) != 0) {
+		mdb_env_close(env);
+		s->env = NULL;
+		return rc2;
+	}
+	return rc;
 }
