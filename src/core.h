@@ -922,6 +922,14 @@ bool perm_is_lead(const struct store *s, const uint8_t *key);
 int perm_revoked_after(struct store_txn *txn, struct store *s,
     const uint8_t *author, uint64_t *after, bool *revoked);
 int perm_sync_revocations(struct store_txn *txn, struct store *s);
+typedef int (*perm_creation_fn)(void *ctx, const uint8_t *id, uint32_t author);
+/*
+ * Walks the creations the owners table keeps: of every record of a type,
+ * or of one (id not NULL).  fn returns 0 to go on, non-zero to stop.
+ * @return 0, or an error of fn or of the store
+ */
+int perm_foreach_creation(struct store_txn *txn, struct store *s,
+    unsigned type, const uint8_t *id, perm_creation_fn fn, void *ctx);
 
 /* ---- perm-order.c: orders and notices, checked against what they stand for ---- */
 
@@ -1704,6 +1712,32 @@ int personal_open_record(struct store_txn *txn, struct store *s,
     struct record *r);
 /* Wipes a record's opened values (record_free() and a reload do it). */
 void personal_record_wipe(struct record *r);
+
+/* ---- entitle.c: who may read a trainee's personal values ---- */
+
+/* The trainees (entity ids) whose values one member may read. */
+struct entitle_set {
+	bool all;  /* the lead reads every one */
+	uint8_t (*ids)[CONSORT_EID_BYTES];  /* sorted, no repeat */
+	size_t n, cap;
+};
+
+/*
+ * Computes the trainees a member may read: the lead every one; another
+ * member those it or one of its subcontractors recorded, and those with a
+ * path in a session it or one of its subcontractors provides (any
+ * competing value counting); a key not in the roster, or revoked, none.
+ * @param key the member's Ed25519 public key
+ * @param out set to the trainees; entitle_free()
+ * @return 0, or E(NOMEM), or an error of the store or perm_roster()
+ */
+int entitle_set_of(struct store_txn *txn, struct store *s, const uint8_t *key,
+    struct entitle_set *out);
+bool entitle_has(const struct entitle_set *e, const uint8_t *id);
+void entitle_free(struct entitle_set *e);
+/* Whether the member of key may read the values of one trainee. */
+int entitle_may_read(struct store_txn *txn, struct store *s, const uint8_t *key,
+    const uint8_t *trainee, bool *may);
 
 /* ---- state.c: state hash, export, queries ---- */
 
