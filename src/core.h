@@ -155,6 +155,7 @@ int mp_read_array(struct mp_reader *r, uint32_t *n);
  *	or a negative one)
  */
 int mp_read_uint(struct mp_reader *r, uint64_t *v);
+int mp_read_bool(struct mp_reader *r, bool *v);
 /*
  * Reads a binary string.
  * @return 0, or E(TRUNCATED), E(NONCANON), E(BADTYPE) (not a binary)
@@ -1698,6 +1699,11 @@ int personal_get(struct store_txn *txn, struct store *s, unsigned type,
     const uint8_t id[CONSORT_EID_BYTES], unsigned field,
     const uint8_t commitment[CONSORT_COMMIT_BYTES], struct personal_opening *o,
     uint8_t buf[PERSONAL_OPENING_MAX]);
+typedef int (*personal_fn)(void *ctx, const uint8_t *id, unsigned field,
+    const uint8_t *commitment);
+/* Walks every opening this node holds (fn returns non-zero to stop). */
+int personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
+    void *ctx);
 /* Deletes every opening of a record (its person's values are erased). */
 int personal_erase(struct store_txn *txn, struct store *s,
     const uint8_t id[CONSORT_EID_BYTES]);

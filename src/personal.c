@@ -405,3 +405,30 @@ personal_record_wipe(struct record *r)
 	r->nclear = r->capclear = 0;
 	r->opened = false;
 }
+
+/*
+ * Calls fn(ctx, id, field, commitment) for every opening this node holds,
+ * in key order; fn returns 0 to go on, non-zero to stop.
+ */
+int
+personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
+    void *ctx)
+{
+	struct store_walk w;
+	struct store_val k, v;
+	const uint8_t *p;
+	int rc;
+
+	if ((rc = store_walk_begin(&w, txn, s, TB_OPENINGS, NULL, 0, 0)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != OPENING_KEY_BYTES)
+			continue;
+		p = k.data;
+		if ((rc = fn(ctx, p, p[CONSORT_EID_BYTES],
+		    p + CONSORT_EID_BYTES + 1)) != 0)
+			break;
+	}
+	store_walk_end(&w);
+	return rc < 0 ? rc : 0;
+}
