@@ -1686,6 +1686,10 @@ int personal_check(const struct personal_opening *o, struct consort_diag *d);
  */
 int personal_put(struct store_txn *txn, struct store *s,
     const struct personal_opening *o, struct consort_diag *d);
+/* The same for a record loaded already (r: the opening's record). */
+int personal_put_in(struct store_txn *txn, struct store *s,
+    const struct personal_opening *o, const struct record *r,
+    struct consort_diag *d);
 /* Whether this node holds the opening of a commitment. */
 int personal_has(struct store_txn *txn, struct store *s,
     const uint8_t id[CONSORT_EID_BYTES], unsigned field,

@@ -128,21 +128,6 @@ personal_erased(const struct record *r)
 	    r->fields[F_trainee_erased].n > 0;
 }
 
-/* Tells whether the record of an opening was erased. */
-static int
-erased_record(struct store_txn *txn, struct store *s,
-    const struct personal_opening *o, bool *erased)
-{
-	struct record r;
-	int rc;
-
-	record_init(&r);
-	rc = record_load(txn, s, o->type, o->id, &r);
-	*erased = rc == 0 && personal_erased(&r);
-	record_free(&r);
-	return rc;
-}
-
 /* Seals and stores a checked opening. */
 static int
 seal_opening(struct store_txn *txn, struct store *s,
@@ -177,12 +162,12 @@ seal_opening(struct store_txn *txn, struct store *s,
 	return rc;
 }
 
-/* Checks an opening and keeps it, sealed, unless its person was erased. */
+/* Checks an opening of a loaded record and keeps it, sealed. */
 int
-personal_put(struct store_txn *txn, struct store *s,
-    const struct personal_opening *o, struct consort_diag *d)
+personal_put_in(struct store_txn *txn, struct store *s,
+    const struct personal_opening *o, const struct record *r,
+    struct consort_diag *d)
 {
-	bool erased;
 	int rc;
 
 	if (s->atrest == NULL)
@@ -190,12 +175,25 @@ personal_put(struct store_txn *txn, struct store *s,
 		    "the node's secret key", "unlock the key (--passphrase-file)");
 	if ((rc = personal_check(o, d)) != 0)
 		return rc;
-	if ((rc = erased_record(txn, s, o, &erased)) != 0)
-		return rc;
-	if (erased)
+	if (personal_erased(r))
 		return consort_diag_set(d, E(ERASED), NULL, "the personal values "
 		    "of this record were erased; none is kept again", NULL);
 	return seal_opening(txn, s, o);
+}
+
+/* Checks an opening and keeps it, sealed, unless its person was erased. */
+int
+personal_put(struct store_txn *txn, struct store *s,
+    const struct personal_opening *o, struct consort_diag *d)
+{
+	struct record r;
+	int rc;
+
+	record_init(&r);
+	if ((rc = record_load(txn, s, o->type, o->id, &r)) == 0)
+		rc = personal_put_in(txn, s, o, &r, d);
+	record_free(&r);
+	return rc;
 }
 
 /* Whether this node holds the opening of a commitment. */

@@ -296,7 +296,7 @@ keep_opening(struct store_txn *txn, struct store *s,
 		rr->skipped++;
 		return 0;
 	}
-	rc = personal_put(txn, s, o, d);
+	rc = personal_put_in(txn, s, o, rec, d);
 	if (rc == E(ERASED)) {
 		rr->skipped++;
 		return 0;

@@ -163,7 +163,7 @@ def conc(path):
 
 SYNC_RE = re.compile(r"^(\S+): peer (\w+): sent (\d+) change-sets, received (\d+) "
     r"\((\d+) held already, (\d+) waiting\), refused (\d+) ops, (\d+) forks, "
-    r"(\d+) bytes in ([0-9.]+) s$")
+    r"personal values \d+ sent \d+ kept, (\d+) bytes in ([0-9.]+) s$")
 
 def syncline(path, prefix):
     lines = [l.rstrip("\n") for l in open(path, encoding="utf-8") if l.strip()]
