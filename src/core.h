@@ -842,10 +842,17 @@ struct record {
 	struct entry *pool;
 	uint32_t npool;
 	uint32_t cap;
-	char *clear;      /* opened personal values (personal_open_record) */
+	/* personal values opened (personal_open_record): by pool index, the
+	   value shown for each entry; the entries keep their commitments */
+	struct value *shown;
+	uint32_t nshown;
+	char *clear;      /* the strings of shown values */
 	size_t nclear, capclear;
-	bool opened;      /* never saved once opened */
+	bool opened;
 };
+
+/* The value shown for an entry: opened where this node could, else its own. */
+const struct value *record_shown(const struct record *r, const struct entry *e);
 
 /* Starts an empty record; record_free() frees its entry pool. */
 void record_init(struct record *r);
@@ -1160,6 +1167,15 @@ enum put_mode {
 int records_put(struct edit *e, const struct schema_type *t, const char *ref,
     size_t reflen, const struct field_input *in, unsigned n,
     enum put_mode mode, bool check_refs, bool *changed, struct consort_diag *d);
+
+/*
+ * Adds the op that writes one field of a record: a personal value as a
+ * commitment with its opening kept in the edit's transaction.
+ * @return 0, or an error of personal_put()
+ */
+int records_write_field(struct edit *e, unsigned type, const uint8_t *id,
+    const struct schema_field *f, const struct value *v,
+    struct consort_diag *d);
 
 /*
  * Adds the op that deletes a live record (its history stays in the log).
@@ -1653,7 +1669,6 @@ int conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
 /* ---- personal.c: commitments, openings and erasure of personal values ---- */
 
 #define PERSONAL_OPENING_MAX (CONSORT_SALT_BYTES + 16 + CONSORT_STR_MAX)
-#define RECORD_OPEN_MAX 256  /* entries of a record opened at once */
 
 /* The opening of a commitment: the salt and the value it commits to. */
 struct personal_opening {

@@ -334,12 +334,13 @@ clear_append(struct record *r, const void *p, size_t len, size_t *off)
 	return 0;
 }
 
-/* Opens one entry of a personal field in place, when this node can. */
+/* Opens one entry of a personal field into its shown value, if it can. */
 static int
 open_entry(struct store_txn *txn, struct store *s, struct record *r,
-    unsigned field, struct entry *e, size_t *off)
+    unsigned field, uint32_t at, size_t *off)
 {
 	uint8_t buf[PERSONAL_OPENING_MAX];
+	const struct entry *e = &r->pool[at];
 	struct personal_opening o;
 	int rc;
 
@@ -349,7 +350,7 @@ open_entry(struct store_txn *txn, struct store *s, struct record *r,
 	rc = personal_get(txn, s, r->type, r->id, field,
 	    (const uint8_t *)e->val.s, &o, buf);
 	if (rc == 0 && o.found) {
-		e->val = o.value;
+		r->shown[at] = o.value;
 		if (o.value.kind == VAL_STR)
 			rc = clear_append(r, o.value.s, o.value.len, off);
 	}
@@ -357,47 +358,75 @@ open_entry(struct store_txn *txn, struct store *s, struct record *r,
 	return rc;
 }
 
+/* Opens the entries of one personal field; off[] gets their strings. */
+static int
+open_field(struct store_txn *txn, struct store *s, struct record *r,
+    unsigned field, size_t *off)
+{
+	const struct reg *g = &r->fields[field];
+	uint32_t k;
+	int rc;
+
+	for (k = 0; k < g->n; k++)
+		if ((rc = open_entry(txn, s, r, field, g->off + k,
+		    &off[g->off + k])) != 0)
+			return rc;
+	return 0;
+}
+
 /*
- * Replaces, in a loaded record, each commitment of a personal field by its
- * value where this node holds the opening; the others stay VAL_BIN.  An
- * opened record is for reading: record_save() refuses it.
+ * Opens, in a loaded record, the personal values this node may read: each
+ * entry's shown value (record_shown) becomes its value where this node
+ * holds the opening; the entries themselves keep their commitments, so
+ * merging, conflicts and the state digest see the same on every node.
  */
 int
 personal_open_record(struct store_txn *txn, struct store *s, struct record *r)
 {
 	const struct schema_type *t = schema_type(r->type);
-	const struct schema_field *f;
-	size_t offs[RECORD_OPEN_MAX];
-	struct entry *opened[RECORD_OPEN_MAX];
-	unsigned i, n = 0;
+	size_t *off = NULL;
 	uint32_t k;
-	int rc;
+	unsigned i;
+	int rc = 0;
 
-	if (t == NULL || !r->found)
+	if (t == NULL || !r->found || r->npool == 0 || r->shown != NULL)
 		return 0;
-	for (i = 0; i < t->nfields; i++) {
-		f = t->sorted[i];
-		if (!f->personal)
-			continue;
-		for (k = 0; k < r->fields[f->id].n && n < RECORD_OPEN_MAX; k++) {
-			struct entry *e = &r->pool[r->fields[f->id].off + k];
-
-			r->opened = true;
-			if ((rc = open_entry(txn, s, r, f->id, e, &offs[n])) != 0)
-				return rc;
-			opened[n++] = e;
-		}
+	for (i = 0; i < t->nfields; i++)
+		if (t->sorted[i]->personal && r->fields[t->sorted[i]->id].n > 0)
+			break;
+	if (i == t->nfields)
+		return 0;  /* no personal value to open */
+	if ((r->shown = malloc(r->npool * sizeof(*r->shown))) == NULL ||
+	    (off = malloc(r->npool * sizeof(*off))) == NULL) {
+		free(off);
+		return E(NOMEM);
 	}
-	for (i = 0; i < n; i++)  /* the buffer may have moved while growing */
-		if (offs[i] != SIZE_MAX)
-			opened[i]->val.s = r->clear + offs[i];
-	return 0;
+	r->nshown = r->npool;
+	for (k = 0; k < r->npool; k++) {
+		r->shown[k] = r->pool[k].val;
+		off[k] = SIZE_MAX;
+	}
+	r->opened = true;
+	for (i = 0; rc == 0 && i < t->nfields; i++)
+		if (t->sorted[i]->personal)
+			rc = open_field(txn, s, r, t->sorted[i]->id, off);
+	for (k = 0; rc == 0 && k < r->npool; k++)  /* the buffer may have moved */
+		if (off[k] != SIZE_MAX)
+			r->shown[k].s = r->clear + off[k];
+	free(off);
+	return rc;
 }
 
 /* Wipes and frees a record's opened values. */
 void
 personal_record_wipe(struct record *r)
 {
+	if (r->shown != NULL) {
+		sodium_memzero(r->shown, r->nshown * sizeof(*r->shown));
+		free(r->shown);
+	}
+	r->shown = NULL;
+	r->nshown = 0;
 	sodium_free(r->clear);  /* wipes it */
 	r->clear = NULL;
 	r->nclear = r->capclear = 0;
