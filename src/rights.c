@@ -69,8 +69,8 @@ rights_text_names(const struct record *r, const char *text, size_t len)
 		if (!f->personal)
 			continue;
 		for (k = 0; k < r->fields[f->id].n; k++)
-			if (holds_value(text, len,
-			    &r->pool[r->fields[f->id].off + k].val))
+			if (holds_value(text, len, record_shown(r,
+			    &r->pool[r->fields[f->id].off + k])))
 				return f;
 	}
 	return NULL;
@@ -373,35 +373,4 @@ rights_retention(struct store_txn *txn, struct store *s, const char *before,
 	record_free(&x.scratch);
 	free(x.p);
 	return rc;
-}
-
-struct creations {
-	rights_creation_fn fn;
-	void *ctx;
-};
-
-/* Passes on the ops of a change-set that create a trainee. */
-static int
-visit_changeset(void *ctx, const struct changeset *cs, size_t len)
-{
-	struct creations *x = ctx;
-	uint32_t i;
-	int rc;
-
-	(void)len;
-	for (i = 0; i < cs->nops; i++)
-		if (cs->ops[i].kind == OP_CREATE && cs->ops[i].type == T_trainee &&
-		    (rc = x->fn(x->ctx, cs->author, cs->ops[i].id)) != 0)
-			return rc;
-	return 0;
-}
-
-/* Calls fn on every creation of a trainee in the log, with its author. */
-int
-rights_creations(struct store_txn *txn, struct store *s,
-    rights_creation_fn fn, void *ctx, struct consort_diag *d)
-{
-	struct creations x = { fn, ctx };
-
-	return log_foreach(txn, s, visit_changeset, &x, d);
 }

@@ -89,17 +89,4 @@ int rights_retention(struct store_txn *txn, struct store *s,
     const char *before, rights_ended_fn fn, void *ctx,
     struct consort_diag *d);
 
-/* Called on each creation of a trainee in the log: 0 to go on, or an error. */
-typedef int (*rights_creation_fn)(void *ctx,
-    const uint8_t author[CONSORT_KEY_BYTES],
-    const uint8_t id[CONSORT_EID_BYTES]);
-
-/*
- * Calls fn on every op of the log that creates a trainee, with the key of
- * the member who recorded it: who may erase it besides the lead.
- * @return 0, fn's error, or an error of log_foreach()
- */
-int rights_creations(struct store_txn *txn, struct store *s,
-    rights_creation_fn fn, void *ctx, struct consort_diag *d);
-
 #endif

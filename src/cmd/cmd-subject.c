@@ -333,16 +333,17 @@ entitle(struct subject *x, const struct member *m, const char *why)
 	return 0;
 }
 
-/* Entitles the member who recorded the trainee (a creation in the log). */
+/* Gives the member who recorded the trainee its reason (a creation kept). */
 static int
-entitle_recorder(void *ctx, const uint8_t author[CONSORT_KEY_BYTES],
-    const uint8_t id[CONSORT_EID_BYTES])
+entitle_recorder(void *ctx, const uint8_t *id, uint32_t author)
 {
 	struct subject *x = ctx;
 
-	if (memcmp(id, x->trainee.id, CONSORT_EID_BYTES) != 0)
+	(void)id;
+	if (author >= x->s->nauthors)
 		return 0;
-	return entitle(x, perm_member_by_key(x->s, author), "recorded it");
+	return entitle(x, perm_member_by_key(x->s, x->s->authors[author]),
+	    "recorded it");
 }
 
 /* Orders entitled members by SIRET. */
@@ -354,12 +355,12 @@ by_siret(const void *a, const void *b)
 }
 
 /*
- * The members who may read the trainee's personal values, and why: the
- * lead, the provider of a session where it has a path, the member who
- * recorded it, and the co-contractor over each subcontractor among them.
+ * Why members may read the trainee's values: the lead, the provider of a
+ * session where it has a path, the member who recorded it, the
+ * co-contractor over each subcontractor among them.
  */
 static int
-entitled_members(struct subject *x)
+entitled_reasons(struct subject *x)
 {
 	const struct s_session *ss;
 	const struct s_entitled *e;
@@ -378,8 +379,8 @@ entitled_members(struct subject *x)
 		    strlen(ss->provider)), why)) != 0)
 			return rc;
 	}
-	if ((rc = rights_creations(x->l->txn, x->s, entitle_recorder, x,
-	    &x->l->diag)) != 0)
+	if ((rc = perm_foreach_creation(x->l->txn, x->s, T_trainee,
+	    x->trainee.id, entitle_recorder, x)) != 0)
 		return rc;
 	for (i = 0, n = x->entitled.n; i < n; i++) {
 		e = item(&x->entitled, i);
@@ -390,6 +391,46 @@ entitled_members(struct subject *x)
 		if ((rc = entitle(x, perm_member_by_siret(x->s, e->m->parent,
 		    strlen(e->m->parent)), why)) != 0)
 			return rc;
+	}
+	return 0;
+}
+
+/*
+ * The members who may read the trainee's values, as entitle.c decides
+ * (the rule sync follows), each with why; a member entitled through a
+ * competing value only (two members wrote a path's session at once) is
+ * said to be so.
+ */
+static int
+entitled_members(struct subject *x)
+{
+	struct s_entitled *e;
+	const struct member *m;
+	size_t i, k;
+	bool may;
+	int rc;
+
+	if ((rc = entitled_reasons(x)) != 0)
+		return rc;
+	for (i = 0; i < x->s->nroster; i++) {
+		m = &x->s->roster[i];
+		may = false;
+		if (m->has_key && !m->revoked && (rc = entitle_may_read(x->l->txn,
+		    x->s, m->key, x->trainee.id, &may)) != 0)
+			return rc;
+		for (k = 0; k < x->entitled.n; k++)
+			if (((struct s_entitled *)item(&x->entitled, k))->m == m)
+				break;
+		if (may && k == x->entitled.n &&
+		    (rc = entitle(x, m, "a competing value of a path or a session "
+		    "names it")) != 0)
+			return rc;
+		if (!may && k < x->entitled.n) {  /* no key yet, or revoked */
+			e = item(&x->entitled, k);
+			memmove(e, (char *)e + x->entitled.size,
+			    (x->entitled.n - k - 1) * x->entitled.size);
+			x->entitled.n--;
+		}
 	}
 	qsort(x->entitled.items, x->entitled.n, x->entitled.size, by_siret);
 	return 0;

@@ -159,6 +159,24 @@ expect_rc 0 on lead bundle import "$T/co.bundle"
 expect_rc 0 on lead show trainee T5
 out_has '^personal values erased on .*: asked by the person$'
 
+# the erasure reaches a member entitled to the values: its node deletes
+# them; its erase of the trainee, erased already, compacts its store
+expect_rc 0 on lead add session --ref S7 provider="$CO_SIRET" lot=LOT-01 title=Coffreur
+expect_rc 0 on lead add trainee --ref T7 family_name=Oberwiesnik status=job_seeker
+expect_rc 0 on lead add path --ref P7 trainee=T7 session=S7
+expect_rc 0 on lead bundle export --for "$CO_SIRET" --out "$T/lead.bundle"
+expect_rc 0 on co bundle import "$T/lead.bundle"
+[ "$(openings co T7)" = 1 ] || fail "the provider's node did not get T7's value"
+expect_rc 0 on lead erase trainee T7 --reason "asked by the person"
+expect_rc 0 on lead bundle export --out "$T/lead.bundle"
+expect_rc 0 on co bundle import "$T/lead.bundle"
+[ "$(openings co T7)" = 0 ] || fail "the erasure did not delete T7's value on the provider's node"
+expect_rc 0 on co show trainee T7
+out_has '^personal values erased on .*: asked by the person$'
+expect_rc 3 on co erase trainee T7 --reason "again"
+err_has 'erased already'
+err_has 'the store was compacted'
+
 # a server holding the store open: the erasure is kept, the compaction
 # waits, and erase once the server stopped compacts
 expect_rc 0 on lead add trainee --ref T6 family_name=Grabowiczka status=job_seeker
