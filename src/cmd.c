@@ -37,6 +37,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_show_entry,
 	&cmd_subject_entry,
 	&cmd_erase_entry,
+	&cmd_retention_entry,
 	&cmd_import_entry,
 	&cmd_export_entry,
 	&cmd_log_entry,

@@ -181,7 +181,7 @@ const struct cmd_entry cmd_erase_entry = {
 	.summary = "erase a trainee's personal values on every node (GDPR right to erasure)",
 	.args = { .opts = erase_opts, .lower = 2, .upper = 2,
 	    .missing = "expected trainee REF", .unexpected = "expected trainee REF" },
-	.help = "Writes trainee.erased (the date) and erased_reason in one change-set.\n"
+	.help = "\nWrites trainee.erased (the date) and erased_reason in one change-set.\n"
 	    "Every node that applies it deletes the trainee's personal values it\n"
 	    "holds and never keeps one again; the log keeps only their salted\n"
 	    "commitments, which reveal nothing. Then the store is compacted, so\n"

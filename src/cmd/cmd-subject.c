@@ -920,7 +920,7 @@ const struct cmd_entry cmd_subject_entry = {
 	.summary = "everything this node holds about one person (GDPR right of access)",
 	.args = { .opts = subject_opts, .lower = 2, .upper = 2,
 	    .missing = "expected trainee REF", .unexpected = "expected trainee REF" },
-	.help = "Prints the trainee's record (its personal values where this node can\n"
+	.help = "\nPrints the trainee's record (its personal values where this node can\n"
 	    "read them; \"sealed\" where it holds only a commitment to them, or the\n"
 	    "key is sealed and no passphrase was given; \"erased\" with the date and\n"
 	    "reason), how many of its values this node holds, its paths, their\n"
