@@ -85,6 +85,14 @@ push(struct list *l)
 	return p;
 }
 
+/* Sorts a list (an empty one has no items to give qsort). */
+static void
+sort(struct list *l, int (*cmp)(const void *, const void *))
+{
+	if (l->n > 1)
+		qsort(l->items, l->n, l->size, cmp);
+}
+
 /* Whether a list of items starting with a ref holds ref. */
 static bool
 has_ref(const struct list *l, const char *ref)
@@ -203,8 +211,8 @@ gather_links(struct subject *x)
 			}
 		}
 	}
-	qsort(x->sessions.items, x->sessions.n, x->sessions.size, by_ref);
-	qsort(x->intents.items, x->intents.n, x->intents.size, by_ref);
+	sort(&x->sessions, by_ref);
+	sort(&x->intents, by_ref);
 	return 0;
 }
 
@@ -432,7 +440,7 @@ entitled_members(struct subject *x)
 			x->entitled.n--;
 		}
 	}
-	qsort(x->entitled.items, x->entitled.n, x->entitled.size, by_siret);
+	sort(&x->entitled, by_siret);
 	return 0;
 }
 
