@@ -79,7 +79,7 @@ rights_text_names(const struct record *r, const char *text, size_t len)
 /*
  * Counts the personal values of a record (its commitments) and the
  * openings this node holds of it: the rows of the openings table under its
- * id, which a deleted record (its commitments gone) may still have.
+ * id.
  */
 int
 rights_openings(struct store_txn *txn, struct store *s, const struct record *r,

@@ -23,9 +23,9 @@ const struct schema_field *rights_text_names(const struct record *r,
     const char *text, size_t len);
 
 /*
- * Counts a record's personal values: the openings this node holds of them
- * (sealed at rest; a deleted record's too), and all of them (the
- * commitments the record shows).
+ * Counts a record's personal values: the openings this node holds under
+ * its id (sealed at rest), and all of them (the commitments the record
+ * shows).
  * @return 0, or an error of store_walk_next()
  */
 int rights_openings(struct store_txn *txn, struct store *s,
@@ -35,7 +35,7 @@ int rights_openings(struct store_txn *txn, struct store *s,
  * Adds to the edit's change-set the erasure of a trainee's personal
  * values: erased = date and erased_reason = reason, which every node that
  * applies it follows by deleting the values it holds (merge.c).  A
- * deleted trainee may be erased: its values may still be held.
+ * deleted trainee may be erased: the erasure refuses its values for good.
  * @param date YYYY-MM-DD
  * @param reason 1..500 bytes of UTF-8, none of the trainee's values
  * @param held set to the number of its values this node held (and the
