@@ -105,7 +105,7 @@ static void
 side_start(struct side *sd, struct node *n)
 {
 	memset(sd, 0, sizeof(*sd));
-	assert_ok(sess_start(&sd->ss, n, wire_push, &sd->out));
+	assert_ok(sess_start(&sd->ss, n, NULL, wire_push, &sd->out));
 	sd->started = true;
 }
 
@@ -804,7 +804,7 @@ test_hello_refusals(void **state)
 	hello_msg(&msg, SYNC_PROTOCOL + 1, f->lead->consortium, NULL, 0, 0);
 	side_start(&sd, f->lead);
 	assert_err(deliver(&sd, &msg), E(VERSION));
-	assert_true(wire_has_error(&sd.out, "the peer speaks sync protocol 2"));
+	assert_true(wire_has_error(&sd.out, "the peer speaks sync protocol 3"));
 	assert_int_equal(sd.out.n, 2);		/* HELLO, ERROR */
 	/* failed for good: nothing more is said */
 	hello_msg(&msg, SYNC_PROTOCOL, f->lead->consortium, NULL, 0, 0);
