@@ -132,6 +132,9 @@ int cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cmd_exit_code(int rc);
 int cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen);
+int cmd_passphrase_new(const struct cmd_ctx *ctx, bool none, char **pass,
+    size_t *passlen);
+int cmd_open_netkey(struct cmd_ctx *ctx);
 const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);
 int cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
     int argc, char **argv, struct field_input *in, unsigned *n, bool allow_unset);

@@ -310,6 +310,24 @@ void keys_forget(void);
  */
 int keys_no_core_dumps(void);
 
+/* ---- tty.c: a passphrase typed on the terminal ---- */
+
+/* Opens /dev/tty for a prompt: a descriptor to close, or -1 without one. */
+int tty_open(void);
+/*
+ * Writes prompt on the terminal fd and reads a line with echo off; the
+ * terminal and the signal handlers are restored on every path.  A signal
+ * that ends the process (Ctrl-C) is raised again once they are; after one
+ * that stops it (Ctrl-Z) the prompt starts over.
+ * @param pass set to the line, NUL-terminated, in guarded memory
+ *	(sodium_free); an empty line gives *passlen 0
+ * @return 0, or E(TRUNCATED) (end of input before anything was typed),
+ *	E(TOOBIG) (over KEYS_PASS_MAX bytes), E(PASSPHRASE) (a NUL byte),
+ *	E(INTERRUPTED) (a signal the process handles), E(IO) (fd is not a
+ *	terminal), E(NOMEM)
+ */
+int tty_passphrase(int fd, const char *prompt, char **pass, size_t *passlen);
+
 /* ---- changeset.c: the signed change-set, codec and signature ---- */
 
 enum op_kind { OP_CREATE = 0, OP_SET = 1, OP_UNSET = 2, OP_DELETE = 3 };
