@@ -116,7 +116,7 @@ check_op(struct mp_reader *r, struct cs_op *op, struct consort_diag *d)
 	if (op->kind == OP_UNSET)
 		return op->val.kind == VAL_NIL ? 0 :
 		    refuse(d, r, E(INVAL), "unset op carries a value");
-	if ((rc = schema_check_value(f, &op->val, d)) != 0)
+	if ((rc = schema_check_wire(f, &op->val, d)) != 0)
 		return refuse(d, r, rc, d != NULL ? d->what : "value");
 	return 0;
 }

@@ -335,6 +335,34 @@ unlock(struct cmd_ctx *ctx, struct node *n)
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : 0;
 }
 
+/*
+ * Lets a reading command show the personal values this node holds: loads
+ * the secret key (whose key at rest opens them) when it is not sealed or
+ * a passphrase was given.  Without it (a sealed key and no passphrase, or
+ * a directory copied without its key) the values stay sealed.  Returns
+ * the exit code of a passphrase refused, else 0.
+ */
+int
+cmd_read_personal(struct cmd_ctx *ctx)
+{
+	struct node *n = ctx->node;
+	struct consort_diag d = { 0 };
+	size_t passlen = 0;
+	char *pass = NULL;
+	int rc = 0;
+
+	if (!n->have_sk && (!n->sealed || ctx->passfile != NULL)) {
+		if (n->sealed && (rc = cmd_passphrase(ctx, &pass, &passlen)) != 0)
+			return rc;
+		rc = node_unlock(n, pass, passlen, &d);
+		sodium_free(pass);
+		if (rc == E(PASSPHRASE))
+			return cmd_fail(ctx, rc, &d);
+	}
+	n->store.open_personal = true;
+	return 0;
+}
+
 /* Fails (with the exit code) when no node directory was given. */
 static int
 need_dir(const struct cmd_ctx *ctx)
@@ -416,7 +444,7 @@ cmd_listing(struct cmd_ctx *ctx, enum cmd_json json,
 	struct jsonw jw;
 	int rc;
 
-	if ((rc = cmd_open(ctx, false)) != 0)
+	if ((rc = cmd_open(ctx, false)) != 0 || (rc = cmd_read_personal(ctx)) != 0)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &l.txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
@@ -544,6 +572,9 @@ cmd_print_value(FILE *f, const struct value *v)
 		break;
 	case VAL_STR:
 		print_escaped(f, v->s, v->len);
+		break;
+	case VAL_BIN:
+		fputs("(personal, not readable on this node)", f);
 		break;
 	}
 }

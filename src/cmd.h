@@ -123,6 +123,12 @@ struct cmd_listing {
 	void *arg;
 };
 
+/*
+ * Lets a reading command show the personal values the node holds (loads
+ * an unsealed key, or a sealed one with the passphrase given).
+ * @return 0, or the exit code of a refused passphrase
+ */
+int cmd_read_personal(struct cmd_ctx *ctx);
 int cmd_listing(struct cmd_ctx *ctx, enum cmd_json json,
     int (*print)(struct cmd_listing *l), void *arg);
 int cmd_open(struct cmd_ctx *ctx, bool need_key);

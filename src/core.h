@@ -116,7 +116,8 @@ int outfile_write(const char *path, const void *buf, size_t len,
 
 /* ---- value: a field value as stored and sent ---- */
 
-enum value_kind { VAL_NIL, VAL_BOOL, VAL_INT, VAL_STR };
+/* VAL_BIN: a personal field's commitment (CONSORT_COMMIT_BYTES) */
+enum value_kind { VAL_NIL, VAL_BOOL, VAL_INT, VAL_STR, VAL_BIN };
 
 struct value {
 	enum value_kind kind;
@@ -194,6 +195,7 @@ enum field_kind { FK_STR, FK_INT, FK_BOOL, FK_DATE, FK_ENUM, FK_SET,
 #define SCHEMA_EXPORT 0x1
 #define SCHEMA_ROSTER 0x2
 #define SCHEMA_LEAD 0x4
+#define SCHEMA_PERSONAL 0x8  /* a field flag */
 #define SCHEMA_MAX_FIELDS 32
 #define SCHEMA_MAX_TYPES 16
 
@@ -204,6 +206,7 @@ struct schema_field {
 	int64_t lo, hi;
 	const char *extra;
 	uint8_t ref_type;  /* FK_REF: wire id of the target type */
+	bool personal;     /* PERSONAL: a commitment on the wire (personal.c) */
 };
 
 struct schema_type {
@@ -226,7 +229,7 @@ struct schema_type {
  */
 enum schema_type_id {
 #define ENTITY(name, id, flags) T_##name = id,
-#define FIELD(ent, fid, fname, kind, lo, hi, extra)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags)
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
@@ -234,7 +237,8 @@ enum schema_type_id {
 
 enum schema_field_id {
 #define ENTITY(name, id, flags)
-#define FIELD(ent, fid, fname, kind, lo, hi, extra) F_##ent##_##fname = fid,
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags) \
+	F_##ent##_##fname = fid,
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
@@ -252,6 +256,13 @@ unsigned schema_types_sorted(const struct schema_type **out, unsigned max);
 /* The word for a kind in messages. */
 const char *schema_kind_name(enum field_kind k);
 int schema_check_value(const struct schema_field *f, const struct value *v,
+    struct consort_diag *d);
+/*
+ * Checks a value as an op carries it on the wire: a field's value, or for
+ * a personal field its commitment (a 32-byte binary), never the value.
+ * @return 0, or E(SCHEMA)
+ */
+int schema_check_wire(const struct schema_field *f, const struct value *v,
     struct consort_diag *d);
 int schema_check_ref(const char *ref, size_t len, struct consort_diag *d);
 /*
@@ -433,6 +444,7 @@ enum store_table {
 	TB_PEERS,     /* address -> sync statistics (sync/) */
 	TB_VV,        /* change-set id(32) -> its causal context (merge.c) */
 	TB_WAITS,     /* what each pending change-set waits for; counts (log.c) */
+	TB_OPENINGS,  /* entity id(16) field(1) commitment(32) -> sealed opening */
 	TB_COUNT,     /* the tables of every node */
 	/* a verification's rebuilt state tables (store_open_scratch) */
 	TB_SCRATCH_ENTITIES = TB_COUNT,
@@ -492,6 +504,8 @@ struct store {
 	struct perm_verdict verdict;
 	bool readonly;  /* the user cannot write the store: reads only */
 	bool scratch;   /* reads a private copy whose commits are refused */
+	uint8_t *atrest;  /* the key of personal values at rest, or NULL */
+	bool open_personal;  /* state_lookup and walks open personal values */
 };
 
 /* A transaction: a consistent view of the store, and what a write changes. */
@@ -837,6 +851,9 @@ struct record {
 	struct entry *pool;
 	uint32_t npool;
 	uint32_t cap;
+	char *clear;      /* opened personal values (personal_open_record) */
+	size_t nclear, capclear;
+	bool opened;      /* never saved once opened */
 };
 
 /* Starts an empty record; record_free() frees its entry pool. */
@@ -1633,6 +1650,78 @@ int conflicts_find(struct store_txn *txn, struct store *s, const char *id,
  */
 int conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
     const struct value *v, bool del, struct consort_diag *d);
+
+/* ---- personal.c: commitments, openings and erasure of personal values ---- */
+
+#define PERSONAL_OPENING_MAX (CONSORT_SALT_BYTES + 16 + CONSORT_STR_MAX)
+#define RECORD_OPEN_MAX 256  /* entries of a record opened at once */
+
+/* The opening of a commitment: the salt and the value it commits to. */
+struct personal_opening {
+	uint8_t type, field;
+	uint8_t id[CONSORT_EID_BYTES];
+	uint8_t commitment[CONSORT_COMMIT_BYTES];
+	uint8_t salt[CONSORT_SALT_BYTES];
+	struct value value;
+	bool found;
+};
+
+/*
+ * Derives the store's key of personal values at rest from the node's
+ * Ed25519 secret key (into guarded memory).
+ * @return 0, or E(NOMEM)
+ */
+int personal_key_init(struct store *s, const uint8_t sk[64]);
+void personal_key_free(struct store *s);
+/* The commitment to a value of a record's personal field (salt given). */
+void personal_commit(unsigned type, const uint8_t id[CONSORT_EID_BYTES],
+    unsigned field, const uint8_t salt[CONSORT_SALT_BYTES],
+    const struct value *v, uint8_t out[CONSORT_COMMIT_BYTES]);
+/* The same with a fresh random salt, written to salt. */
+void personal_commit_new(unsigned type, const uint8_t id[CONSORT_EID_BYTES],
+    unsigned field, const struct value *v, uint8_t salt[CONSORT_SALT_BYTES],
+    uint8_t out[CONSORT_COMMIT_BYTES]);
+/*
+ * Checks an opening against its commitment and its field's kind.
+ * @return 0, or E(SCHEMA) (not a personal field, a value the field
+ *	refuses) or E(COMMITMENT) (another value or salt)
+ */
+int personal_check(const struct personal_opening *o, struct consort_diag *d);
+/*
+ * Checks an opening and keeps it sealed under the key at rest.
+ * @return 0, or E(KEY) (no key at rest: the secret key is not loaded),
+ *	an error of personal_check(), E(ERASED) (the record's values were
+ *	erased), or an error of store_put()
+ */
+int personal_put(struct store_txn *txn, struct store *s,
+    const struct personal_opening *o, struct consort_diag *d);
+/* Whether this node holds the opening of a commitment. */
+int personal_has(struct store_txn *txn, struct store *s,
+    const uint8_t id[CONSORT_EID_BYTES], unsigned field,
+    const uint8_t commitment[CONSORT_COMMIT_BYTES], bool *has);
+/*
+ * Reads the opening of a commitment; o->found is false when this node does
+ * not hold it or holds no key at rest.  o->value's string points into buf.
+ * @return 0, or E(STORE) (a damaged opening), or an error of store_get()
+ */
+int personal_get(struct store_txn *txn, struct store *s, unsigned type,
+    const uint8_t id[CONSORT_EID_BYTES], unsigned field,
+    const uint8_t commitment[CONSORT_COMMIT_BYTES], struct personal_opening *o,
+    uint8_t buf[PERSONAL_OPENING_MAX]);
+/* Deletes every opening of a record (its person's values are erased). */
+int personal_erase(struct store_txn *txn, struct store *s,
+    const uint8_t id[CONSORT_EID_BYTES]);
+/* Whether a record's personal values were erased. */
+bool personal_erased(const struct record *r);
+/*
+ * Opens, in a loaded record, the personal values this node may read; the
+ * others stay commitments (VAL_BIN).  The record cannot be saved after.
+ * @return 0, or E(NOMEM), or an error of personal_get()
+ */
+int personal_open_record(struct store_txn *txn, struct store *s,
+    struct record *r);
+/* Wipes a record's opened values (record_free() and a reload do it). */
+void personal_record_wipe(struct record *r);
 
 /* ---- state.c: state hash, export, queries ---- */
 

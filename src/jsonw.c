@@ -199,5 +199,8 @@ jw_value(struct jsonw *w, const struct value *v)
 	case VAL_STR:
 		jw_strn(w, v->s, v->len);
 		break;
+	case VAL_BIN:
+		jw_hex(w, (const uint8_t *)v->s, v->len);
+		break;
 	}
 }

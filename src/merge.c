@@ -71,6 +71,14 @@ ref_matches(const struct store *s, const struct cs_op *op)
 	return memcmp(id, op->id, CONSORT_EID_BYTES) == 0;
 }
 
+/* Whether a field records an erasure, which outlives the record's deletion. */
+static bool
+erasure_field(unsigned type, unsigned field)
+{
+	return type == T_trainee && (field == F_trainee_erased ||
+	    field == F_trainee_erased_reason);
+}
+
 /* Applies one op to the loaded record; *changed tells whether it took. */
 static int
 apply_op(struct store_txn *txn, struct store *s, struct record *r,
@@ -97,7 +105,8 @@ apply_op(struct store_txn *txn, struct store *s, struct record *r,
 	*changed = true;
 	if (op->kind == OP_DELETE) {
 		for (f = 1; f <= SCHEMA_MAX_FIELDS; f++)
-			if ((rc = reg_write(r, &r->fields[f], c, NULL)) != 0)
+			if (!erasure_field(r->type, f) &&
+			    (rc = reg_write(r, &r->fields[f], c, NULL)) != 0)
 				return rc;
 		return reg_write(r, &r->exist, c, &tomb);
 	}
@@ -302,6 +311,11 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		}
 		if ((rc = apply_op(txn, s, &r, op, &c, &changed)) != 0 ||
 		    (changed && (rc = perm_record_op(txn, s, m, &c, op)) != 0))
+			break;
+		/* an erasure deletes the openings, here and on every node */
+		if (changed && op->kind == OP_SET && op->type == T_trainee &&
+		    op->field == F_trainee_erased &&
+		    (rc = personal_erase(txn, s, op->id)) != 0)
 			break;
 		dirty |= changed;
 		if (op->type == T_member)

@@ -284,6 +284,19 @@ mp_read_value_max(struct mp_reader *r, struct value *v, uint32_t max)
 		v->kind = VAL_STR;
 		return mp_read_str_max(r, &v->s, &v->len, max);
 	}
+	if (b >= 0xc4 && b <= 0xc6) {
+		const uint8_t *p;
+
+		v->kind = VAL_BIN;
+		if ((rc = mp_read_bin(r, &p, &v->len)) != 0)
+			return rc;
+		if (v->len > max) {
+			r->p = save;
+			return E(TOOBIG);
+		}
+		v->s = (const char *)p;
+		return 0;
+	}
 	if ((rc = read_integer(r, &neg, &u)) != 0)
 		return rc;
 	if (!neg && u > INT64_MAX) {
@@ -314,6 +327,9 @@ mp_pack_value(msgpack_packer *pk, const struct value *v)
 		break;
 	case VAL_STR:
 		mp_pack_strn(pk, v->s, v->len);
+		break;
+	case VAL_BIN:
+		mp_pack_bin(pk, v->s, v->len);
 		break;
 	}
 }

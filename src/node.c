@@ -77,11 +77,12 @@ node_new(const char *dir)
 }
 
 /* Marks the secret key as loaded; from then on it cannot be written. */
-static void
+static int
 have_key(struct node *n)
 {
 	n->have_sk = true;
 	sodium_mprotect_readonly(n->sk);
+	return personal_key_init(&n->store, n->sk);
 }
 
 /* Whether path names a directory. */
@@ -179,8 +180,7 @@ node_unlock(struct node *n, const char *pass, size_t passlen,
 		return consort_diag_set(d, E(KEY), path, "the secret key does not "
 		    "match key.pub", "restore the node's key files together");
 	}
-	have_key(n);
-	return 0;
+	return have_key(n);
 }
 
 /* Closes a node and wipes its secret key. */
@@ -190,6 +190,7 @@ node_close(struct node *n)
 	if (n == NULL)
 		return;
 	store_close(&n->store);
+	personal_key_free(&n->store);
 	sodium_free(n->sk);  /* wipes it */
 	free(n->dir);
 	free(n);
@@ -449,7 +450,8 @@ create_keypair(struct node *n, const char *pass, size_t passlen,
 	int rc;
 
 	crypto_sign_keypair(n->pk, n->sk);
-	have_key(n);
+	if ((rc = have_key(n)) != 0)
+		return rc;
 	if ((rc = node_path(path, sizeof(path), n->dir, "key")) != 0 ||
 	    (rc = keys_file_write(path, n->sk, pass, passlen)) != 0)
 		return consort_diag_set(d, rc, path, rc == E(EXIST) ?

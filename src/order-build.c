@@ -155,7 +155,11 @@ intent_json(struct jb *b, const struct rm_intent *x)
 	return o;
 }
 
-/* One path of a session: the trainee's ref only, never personal data. */
+/*
+ * One path of a session: the trainee's ref only, never a personal value
+ * (part time and disability are R15's, checked here, not carried: the
+ * request reaches every member inside its order record).
+ */
 static json_t *
 path_json(struct jb *b, const struct rules_model *m, const struct rm_path *p)
 {
@@ -168,7 +172,6 @@ path_json(struct jb *b, const struct rules_model *m, const struct rm_path *p)
 	jb_put_str(b, o, "modules", p->modules);
 	jb_put_bool(b, o, "financed", p->financed);
 	jb_put_int(b, o, "cost_cents", p->financed ? p->cost_cents : 0);
-	jb_put_bool(b, o, "part_time", t != NULL && t->part_time);
 	/* R17: an SIAE employee attends without the Region's remuneration */
 	jb_put_bool(b, o, "remunerated", t == NULL ||
 	    strcmp(t->status, "siae_employee") != 0);

@@ -198,7 +198,7 @@ static const char *const csv_columns[] = {
 	"lot", "period", "scheme", "session", "title", "provider_siret",
 	"provider_name", "dc4", "site", "territory", "cert_kind", "cert_code",
 	"start", "end", "path", "trainee", "hours", "modules", "financed",
-	"part_time", "remunerated", "intent", "employer", "employer_siret",
+	"remunerated", "intent", "employer", "employer_siret",
 	"contract", "intent_date", "intent_status", "rate_cents", "cost_cents",
 	"cost_eur", "warnings",
 };
@@ -260,8 +260,6 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 			    (rc = csv_int(f, jr_int(p, "hours"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(p, "modules"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_bool(p, "financed") ? "true" :
-			    "false", false)) != 0 ||
-			    (rc = csv_cell(f, jr_bool(p, "part_time") ? "true" :
 			    "false", false)) != 0 ||
 			    (rc = csv_cell(f, jr_bool(p, "remunerated") ? "true" :
 			    "false", false)) != 0 ||

@@ -81,6 +81,7 @@ struct rm_intent {
 struct rm_trainee {
 	const char *ref, *status;
 	bool disability, part_time, found;
+	bool sealed;           /* its values are not readable on this node */
 	long pidx;             /* the first path naming it */
 };
 

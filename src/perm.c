@@ -513,6 +513,39 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 	return E(PERM);
 }
 
+/* Whether an op writes a trainee's erasure (its date or its reason). */
+static bool
+is_erasure(const struct cs_op *op)
+{
+	return op->type == T_trainee && (op->field == F_trainee_erased ||
+	    op->field == F_trainee_erased_reason);
+}
+
+/*
+ * An erasure is the lead's or the recording member's, and for good:
+ * nobody unsets it.
+ */
+static int
+check_erasure(struct store_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct cs_op *op, const char **why)
+{
+	bool ok;
+	int rc;
+
+	if (op->kind != OP_SET) {
+		*why = "an erasure is for good: nobody unsets it";
+		return E(PERM);
+	}
+	if (m == NULL || m->role == ROLE_LEAD)
+		return 0;
+	if ((rc = recorded_by(txn, s, m, c, op->type, op->id, &ok)) != 0)
+		return rc;
+	if (!ok)
+		*why = "only the lead or the member who recorded a trainee erases "
+		    "its personal values";
+	return ok ? 0 : E(PERM);
+}
+
 /*
  * Decides whether the author of cs may apply its op i: m is the author's
  * roster entry, NULL for the lead.  Returns 0, E(PERM) with a reason, or a
@@ -532,6 +565,8 @@ perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
 	*why = NULL;
 	if (!s->has_founder)
 		return 0;
+	if (is_erasure(op))
+		return check_erasure(txn, s, m, c, op, why);
 	if (m == NULL || m->role == ROLE_LEAD)
 		return 0;
 	if (t->flags & (SCHEMA_ROSTER | SCHEMA_LEAD)) {
@@ -581,7 +616,7 @@ pack_vv(msgpack_packer *pk, const struct causal *c)
  * Which write of op the owners table keeps, if any: the fields that decide
  * ownership (a session's provider, a path's or a derogation's session);
  * the creation of a session, a path, a derogation, an order or a notice,
- * and of a trainee or an intent by a subcontractor; a lot's creation and
+ * of a trainee, and of an intent by a subcontractor; a lot's creation and
  * deletion (a notice names a lot alive in its past).  *v is the value kept.
  */
 static bool
@@ -600,7 +635,9 @@ kept(const struct member *m, const struct cs_op *op, unsigned *field,
 	case OP_CREATE:
 		if (op->type == T_lot)
 			*v = &op->val;
-		if (op->type == T_trainee || op->type == T_intent)
+		if (op->type == T_trainee)  /* who recorded it: erasure */
+			return true;
+		if (op->type == T_intent)
 			return m != NULL && m->role == ROLE_SUB;
 		return op->type == T_session || op->type == T_path ||
 		    op->type == T_derogation || op->type == T_order ||

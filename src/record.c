@@ -26,6 +26,7 @@ record_init(struct record *r)
 void
 record_free(struct record *r)
 {
+	personal_record_wipe(r);
 	free(r->pool);
 	r->pool = NULL;
 	r->cap = r->npool = 0;
@@ -38,6 +39,7 @@ record_reset(struct record *r, unsigned type, const uint8_t *id)
 	struct entry *pool = r->pool;
 	uint32_t cap = r->cap;
 
+	personal_record_wipe(r);
 	memset(r, 0, sizeof(*r));
 	r->pool = pool;
 	r->cap = cap;
@@ -175,6 +177,8 @@ record_save(struct store_txn *txn, struct store *s, struct record *r,
 	msgpack_packer pk;
 	uint32_t nf = 0, f;
 
+	if (r->opened)  /* personal values never reach the entities table */
+		return E(INVAL);
 	msgpack_sbuffer_clear(buf);
 	msgpack_packer_init(&pk, buf, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, RECORD_FIELDS);

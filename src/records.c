@@ -6,6 +6,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -81,6 +82,96 @@ unchanged(const struct store *s, const struct record *r,
 	return value_equal(&e->val, &in->v);
 }
 
+/* Whether text holds needle, ASCII letters compared without case. */
+static bool
+holds_nocase(const char *text, size_t len, const char *needle, size_t nlen)
+{
+	size_t i;
+
+	for (i = 0; nlen > 0 && i + nlen <= len; i++)
+		if (strncasecmp(text + i, needle, nlen) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Refuses a trainee's ref that holds its family name: refs travel to every
+ * node and into the request, where a personal value never goes.
+ */
+static int
+check_ref_anonymous(const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n,
+    struct consort_diag *d)
+{
+	unsigned i;
+
+	if (t->id != T_trainee)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (in[i].f->id == F_trainee_family_name &&
+		    in[i].v.kind == VAL_STR && in[i].v.len >= 2 &&
+		    holds_nocase(ref, reflen, in[i].v.s, in[i].v.len))
+			return refuse(d, E(SCHEMA), t, ref, reflen, "the ref holds "
+			    "the trainee's family name, and refs reach every "
+			    "member and the order request", "give the trainee a "
+			    "ref without the name (e.g. its file number, or none: "
+			    "a random one is made)");
+	return 0;
+}
+
+/* Refuses to write personal values again once they were erased. */
+static int
+check_not_erased(const struct schema_type *t, const struct record *r,
+    const char *ref, size_t reflen, const struct field_input *in, unsigned n,
+    struct consort_diag *d)
+{
+	unsigned i;
+
+	if (!personal_erased(r))
+		return 0;
+	for (i = 0; i < n; i++)
+		if (in[i].f->personal && in[i].v.kind != VAL_NIL)
+			return refuse(d, E(ERASED), t, ref, reflen, "its personal "
+			    "values were erased (consort subject shows when and "
+			    "why); they are never written again", NULL);
+	return 0;
+}
+
+/*
+ * Adds the op that writes one field: a personal value as a commitment,
+ * its opening kept (sealed) in the edit's transaction.
+ */
+static int
+put_field(struct edit *e, const struct schema_type *t, const struct record *r,
+    const struct field_input *in, struct consort_diag *d)
+{
+	struct personal_opening o;
+	struct value c;
+	int rc;
+
+	if (in->v.kind == VAL_NIL || !in->f->personal) {
+		csb_op(&e->b, in->v.kind == VAL_NIL ? OP_UNSET : OP_SET, t->id,
+		    r->id, in->f->id, &in->v);
+		return 0;
+	}
+	memset(&o, 0, sizeof(o));
+	o.type = t->id;
+	o.field = in->f->id;
+	memcpy(o.id, r->id, CONSORT_EID_BYTES);
+	o.value = in->v;
+	personal_commit_new(t->id, r->id, in->f->id, &in->v, o.salt,
+	    o.commitment);
+	rc = personal_put(e->txn, &e->n->store, &o, d);
+	sodium_memzero(o.salt, sizeof(o.salt));
+	if (rc != 0)
+		return rc;
+	c.kind = VAL_BIN;
+	c.s = (const char *)o.commitment;
+	c.len = CONSORT_COMMIT_BYTES;
+	csb_op(&e->b, OP_SET, t->id, r->id, in->f->id, &c);
+	return 0;
+}
+
 /* Creates or updates a record with the given fields. */
 int
 records_put(struct edit *e, const struct schema_type *t, const char *ref,
@@ -99,8 +190,12 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 		return refuse(d, rc, t, ref, reflen, d ? d->what : NULL, NULL);
 	if (refs && (rc = check_refs(e, t, ref, reflen, in, n, d)) != 0)
 		return rc;
+	if ((rc = check_ref_anonymous(t, ref, reflen, in, n, d)) != 0)
+		return rc;
 	if ((rc = state_lookup(e->txn, s, e->n->founder, t->id, ref, reflen,
-	    r)) != 0)
+	    r)) != 0 || (rc = personal_open_record(e->txn, s, r)) != 0)
+		return rc;
+	if ((rc = check_not_erased(t, r, ref, reflen, in, n, d)) != 0)
 		return rc;
 	alive = record_alive(s, r);
 	if (mode == PUT_ADD && alive)
@@ -118,8 +213,8 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 			continue;
 		if (!alive && in[i].v.kind == VAL_NIL)
 			continue;
-		csb_op(&e->b, in[i].v.kind == VAL_NIL ? OP_UNSET : OP_SET, t->id,
-		    r->id, in[i].f->id, &in[i].v);
+		if ((rc = put_field(e, t, r, &in[i], d)) != 0)
+			return rc;
 		*changed = true;
 	}
 	return 0;

@@ -104,6 +104,15 @@ field_bool(struct rules_model *m, const struct record *r, unsigned field,
 	return set ? v->b : dflt;
 }
 
+/* Whether a personal field holds a value this node cannot read. */
+static bool
+field_sealed(struct rules_model *m, const struct record *r, unsigned field)
+{
+	const struct value *v = state_field(m->s, r, field);
+
+	return v != NULL && v->kind == VAL_BIN;
+}
+
 /* Whether a field holds exactly the string s. */
 static bool
 field_is(const struct store *s, const struct record *r, unsigned field,
@@ -543,6 +552,8 @@ load_trainees(struct store_txn *txn, struct rules_model *m, struct record *r)
 		x->status = field_str(m, r, F_trainee_status);
 		x->disability = field_bool(m, r, F_trainee_disability, false, NULL);
 		x->part_time = field_bool(m, r, F_trainee_part_time, false, NULL);
+		x->sealed = field_sealed(m, r, F_trainee_disability) ||
+		    field_sealed(m, r, F_trainee_part_time);
 	}
 	free(refs);
 	return rc;

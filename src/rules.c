@@ -221,6 +221,8 @@ r03_intent(struct rules_model *m, const struct rm_intent *x,
 	if (x->has_weekly && t != NULL && t->found && t->disability &&
 	    t->part_time)
 		return rc;  /* part-time with a disability (R15) */
+	if (x->has_weekly && t != NULL && t->sealed)
+		return rc;  /* the values R15 needs are read by those entitled */
 	rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref, p->session,
 	    x->ref, p->ref, x->has_weekly ? rules_printf(m, "intent %s "
 	    "(%s): %lld hours a week, under 24, for trainee %s who is not "
@@ -642,8 +644,9 @@ r15_trainee(struct rules_model *m, const struct rm_trainee *t)
 {
 	const struct rm_path *p;
 
-	if (!t->found || !t->part_time || t->disability || t->pidx < 0)
-		return 0;
+	if (!t->found || t->sealed || !t->part_time || t->disability ||
+	    t->pidx < 0)
+		return 0;  /* sealed: checked where the values are readable */
 	p = &m->paths[t->pidx];
 	return report(m, "R15", LEVEL_ERROR, T_trainee, t->ref, p->session,
 	    p->intent, p->ref, rules_printf(m, "trainee %s is part-time "

@@ -12,6 +12,7 @@
 #define EXPORT SCHEMA_EXPORT
 #define ROSTER SCHEMA_ROSTER
 #define LEAD SCHEMA_LEAD
+#define PERSONAL SCHEMA_PERSONAL
 
 static const struct {
 	uint8_t type;
@@ -19,8 +20,9 @@ static const struct {
 	const char *ref_name;
 } field_table[] = {
 #define ENTITY(name, id, flags)
-#define FIELD(ent, fid, fname, kind, lo, hi, extra) \
-	{ T_##ent, { fid, #fname, FK_##kind, lo, hi, extra, 0 }, extra },
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags) \
+	{ T_##ent, { fid, #fname, FK_##kind, lo, hi, extra, 0, \
+	    ((flags) & SCHEMA_PERSONAL) != 0 }, extra },
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
@@ -28,7 +30,7 @@ static const struct {
 
 static struct schema_type types[] = {
 #define ENTITY(name, id, flags) { id, #name, flags, { 0 }, { 0 }, 0, 0 },
-#define FIELD(ent, fid, fname, kind, lo, hi, extra)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags)
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
@@ -335,6 +337,20 @@ schema_check_value(const struct schema_field *f, const struct value *v,
 		}
 		return check_string(f, v, d);
 	}
+}
+
+/* Checks an op's value as the wire carries it: a commitment in a personal field. */
+int
+schema_check_wire(const struct schema_field *f, const struct value *v,
+    struct consort_diag *d)
+{
+	if (!f->personal)
+		return v->kind == VAL_BIN ? refuse(f, d, "a binary value in a field "
+		    "that is not personal") : schema_check_value(f, v, d);
+	if (v->kind != VAL_BIN || v->len != CONSORT_COMMIT_BYTES)
+		return refuse(f, d, "a personal field carries a 32-byte "
+		    "commitment, never its value");
+	return 0;
 }
 
 /* A ref: 1..CONSORT_REF_MAX bytes of printable UTF-8 without spaces at the ends. */

@@ -126,9 +126,12 @@ state_lookup(struct store_txn *txn, struct store *s,
     size_t len, struct record *r)
 {
 	uint8_t id[CONSORT_EID_BYTES];
+	int rc;
 
 	keys_entity_id(id, founder, type, ref, len);
-	return record_load(txn, s, type, id, r);
+	if ((rc = record_load(txn, s, type, id, r)) != 0)
+		return rc;
+	return s->open_personal ? personal_open_record(txn, s, r) : 0;
 }
 
 /* Names a stored record that does not decode, with what to do. */
@@ -172,7 +175,9 @@ state_foreach_stored(struct store_txn *txn, struct store *s, unsigned type,
 			rc = damaged(d, type, &k, E(STORE));
 			break;
 		}
-		if ((rc = record_load(txn, s, type, v.data, &r)) != 0) {
+		if ((rc = record_load(txn, s, type, v.data, &r)) != 0 ||
+		    (s->open_personal &&
+		    (rc = personal_open_record(txn, s, &r)) != 0)) {
 			rc = damaged(d, type, &k, rc);
 			break;
 		}
@@ -253,7 +258,10 @@ state_field(const struct store *s, const struct record *r, unsigned field)
 	return e == NULL || e->val.kind == VAL_NIL ? NULL : &e->val;
 }
 
-/* Writes a record's displayed fields as a JSON object, sorted by name. */
+/*
+ * Writes a record's displayed fields as a JSON object, sorted by name;
+ * personal values this node cannot read are left out.
+ */
 void
 state_record_json(struct jsonw *w, const struct store *s, const struct record *r)
 {
@@ -263,7 +271,9 @@ state_record_json(struct jsonw *w, const struct store *s, const struct record *r
 
 	jw_obj(w);
 	for (i = 0; t != NULL && i < t->nfields; i++) {
-		if ((v = state_field(s, r, t->sorted[i]->id)) == NULL)
+		/* a personal value this node cannot read is left out */
+		if ((v = state_field(s, r, t->sorted[i]->id)) == NULL ||
+		    v->kind == VAL_BIN)
 			continue;
 		jw_key(w, t->sorted[i]->name);
 		jw_value(w, v);

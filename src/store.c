@@ -29,6 +29,7 @@ _Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
 	"revoked", "pending", "forks", "refused", "peers", "vv", "waits",
+	"openings",
 };
 
 /*
@@ -207,10 +208,12 @@ open_tables(struct store *s)
 int
 store_open(struct store *s, const char *path, bool create)
 {
+	uint8_t *atrest = s->atrest;  /* the node's, kept across a reopen */
 	MDB_env *env = NULL;
 	int rc;
 
 	memset(s, 0, sizeof(*s));
+	s->atrest = atrest;  /* open_personal: set by the reader once open */
 	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
 		return errno == ENOSPC ? E(NOSPC) : errno == EACCES ||
 		    errno == EROFS ? E(READONLY) : E(IO);

@@ -271,6 +271,7 @@ value_equal(const struct value *a, const struct value *b)
 	case VAL_INT:
 		return a->i == b->i;
 	case VAL_STR:
+	case VAL_BIN:
 		return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
 	}
 	return false;

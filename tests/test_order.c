@@ -208,10 +208,10 @@ test_request_content(void **state)
 	assert_string_equal(json_string_value(json_object_get(p, "intent")), "I5");
 	assert_string_equal(json_string_value(json_object_get(p, "followup")),
 	    "full_path");
-	/* R15, R17: part time and remuneration carried, no personal data */
+	/* R17: remuneration carried; part time (R15) is personal, not */
 	p = json_array_get(json_object_get(s1, "paths"), 3);
 	assert_string_equal(json_string_value(json_object_get(p, "ref")), "P4");
-	assert_true(json_is_true(json_object_get(p, "part_time")));
+	assert_null(json_object_get(p, "part_time"));
 	p = json_array_get(json_object_get(s1, "paths"), 2);
 	assert_true(json_is_false(json_object_get(p, "remunerated")));
 	assert_null(strstr(file, "family_name"));

@@ -162,6 +162,17 @@ op(struct fix *f, unsigned kind, const char *type, const char *ref,
 		assert_non_null(fl);
 	}
 	node_entity_id(f->a, t->id, ref, strlen(ref), id);
+	if (kind == OP_SET && fl->personal) {
+		/* what a peer signs: a commitment (a fixed salt, so that equal
+		   values make equal commitments in these tests) */
+		static uint8_t c[CONSORT_COMMIT_BYTES];
+		static const uint8_t salt[CONSORT_SALT_BYTES];
+
+		personal_commit(t->id, id, fl->id, salt, &v, c);
+		v.kind = VAL_BIN;
+		v.s = (const char *)c;
+		v.len = CONSORT_COMMIT_BYTES;
+	}
 	csb_op(&f->cb, kind, t->id, id, fl ? fl->id : 0,
 	    kind == OP_DELETE || kind == OP_UNSET ? NULL : &v);
 }
@@ -231,6 +242,9 @@ value_text(char *buf, size_t len, const struct value *v)
 		break;
 	case VAL_STR:
 		snprintf(buf, len, "%.*s", (int)v->len, v->s);
+		break;
+	case VAL_BIN:
+		snprintf(buf, len, "(commitment)");
 		break;
 	}
 }

@@ -16,7 +16,7 @@
 #define CONSORT_VERSION "0.1.0"
 
 /* Wire format version of change-sets (schema/changeset.md). */
-#define CONSORT_CS_VERSION 1
+#define CONSORT_CS_VERSION 2
 
 /* Hard bounds on untrusted input (schema/changeset.md, "Bounds"). */
 #define CONSORT_CS_MAX_BYTES (1u << 20)  /* a whole signed change-set */
@@ -30,6 +30,8 @@
 #define CONSORT_SIG_BYTES 64   /* Ed25519 signature */
 #define CONSORT_HASH_BYTES 32  /* BLAKE2b-256: change-set and consortium ids */
 #define CONSORT_EID_BYTES 16   /* entity id */
+#define CONSORT_COMMIT_BYTES 32 /* a personal value's commitment */
+#define CONSORT_SALT_BYTES 32   /* the salt of a commitment */
 
 enum consort_error {
 	CONSORT_OK = 0,

@@ -79,6 +79,7 @@ check(struct cmd_ctx *ctx, const struct order_opts *o, struct store_txn **txn,
 	int rc;
 
 	*m = NULL;
+	s->open_personal = true;  /* R15 reads the values this node holds */
 	if ((rc = store_begin(s, false, txn)) != 0)
 		return rc;
 	if ((rc = store_load_authors(*txn, s)) != 0 ||

@@ -27,12 +27,31 @@ show_text(const struct store *s, const struct schema_type *t,
 	}
 }
 
-/* Prints {"fields": {...}, "ref": REF, "type": TYPE}. */
+/* Counts the personal fields whose values this node cannot read. */
+static unsigned
+sealed_fields(const struct store *s, const struct schema_type *t,
+    const struct record *r)
+{
+	const struct value *v;
+	unsigned i, n = 0;
+
+	for (i = 0; i < t->nfields; i++)
+		n += (v = state_field(s, r, t->sorted[i]->id)) != NULL &&
+		    v->kind == VAL_BIN;
+	return n;
+}
+
+/*
+ * Prints {"fields": {...}, "ref": REF, "sealed": [FIELD...], "type": TYPE},
+ * "sealed" naming the personal fields this node cannot read.
+ */
 static void
 show_json(const struct store *s, const struct schema_type *t,
     const struct record *r)
 {
+	const struct value *v;
 	struct jsonw jw;
+	unsigned i;
 
 	jw_init(&jw, stdout);
 	jw_obj(&jw);
@@ -40,6 +59,15 @@ show_json(const struct store *s, const struct schema_type *t,
 	state_record_json(&jw, s, r);
 	jw_key(&jw, "ref");
 	jw_strn(&jw, r->ref, r->ref_len);
+	if (sealed_fields(s, t, r) > 0) {
+		jw_key(&jw, "sealed");
+		jw_arr(&jw);
+		for (i = 0; i < t->nfields; i++)
+			if ((v = state_field(s, r, t->sorted[i]->id)) != NULL &&
+			    v->kind == VAL_BIN)
+				jw_str(&jw, t->sorted[i]->name);
+		jw_arr_end(&jw);
+	}
 	jw_key(&jw, "type");
 	jw_str(&jw, t->name);
 	jw_obj_end(&jw);
@@ -60,7 +88,7 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
-	if ((rc = cmd_open(ctx, false)) != 0)
+	if ((rc = cmd_open(ctx, false)) != 0 || (rc = cmd_read_personal(ctx)) != 0)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
@@ -85,7 +113,10 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt show_opts[] = {
-	{ "json", NULL, "print {\"fields\": {...}, \"ref\": REF, \"type\": TYPE}" },
+	{ "json", NULL, "print {\"fields\": {...}, \"ref\": REF, \"sealed\":\n"
+	    "[FIELD...], \"type\": TYPE}; \"sealed\" names the personal fields\n"
+	    "this node holds but cannot read (not entitled, or the key is\n"
+	    "sealed and no passphrase was given)" },
 	{ NULL, NULL, NULL },
 };
 
