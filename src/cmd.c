@@ -43,6 +43,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_log_entry,
 	&cmd_verify_entry,
 	&cmd_rebuild_entry,
+	&cmd_compact_entry,
 	&cmd_state_hash_entry,
 	NULL,
 };
@@ -408,6 +409,34 @@ cmd_open_netkey(struct cmd_ctx *ctx)
 	    isatty(STDIN_FILENO) != 1)
 		return 0;
 	return unlock(ctx, ctx->node);
+}
+
+/*
+ * Runs the compaction left pending on the node of a command that has
+ * ended (asked for while another process had the node open), when this
+ * process now has it to itself and may write it.  Still busy, it stays
+ * pending, silently; another failure is a warning, since the command's
+ * own work is done.
+ */
+void
+cmd_compact_pending(struct cmd_ctx *ctx)
+{
+	struct consort_diag d = { 0 };
+	struct store_compact_stats st;
+	struct store *s;
+	int rc;
+
+	if (ctx->node == NULL)
+		return;
+	s = &ctx->node->store;
+	if (s->env == NULL || s->readonly || s->scratch ||
+	    !store_compact_pending(s))
+		return;
+	if ((rc = store_compact(s, &st, &d)) == 0 || rc == E(BUSY))
+		return;
+	fprintf(stderr, "consort: warning: %s: the pending compaction of the "
+	    "store failed: %s [%s]; run consort compact\n", ctx->dir,
+	    d.what[0] ? d.what : consort_strerror(rc), consort_err_name(rc));
 }
 
 /* Opens the key pair of a directory made by keygen, secret key loaded. */
