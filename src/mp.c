@@ -141,6 +141,18 @@ read_integer(struct mp_reader *r, bool *neg, uint64_t *u)
 	return E(BADTYPE);
 }
 
+/* Reads a boolean. */
+int
+mp_read_bool(struct mp_reader *r, bool *v)
+{
+	if (r->p >= r->end)
+		return E(TRUNCATED);
+	if (*r->p != 0xc2 && *r->p != 0xc3)
+		return E(BADTYPE);
+	*v = *r->p++ == 0xc3;
+	return 0;
+}
+
 /* Reads a canonical non-negative integer. */
 int
 mp_read_uint(struct mp_reader *r, uint64_t *v)

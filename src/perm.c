@@ -741,3 +741,37 @@ perm_sync_revocations(struct store_txn *txn, struct store *s)
 	}
 	return 0;
 }
+
+/*
+ * Calls fn(ctx, id, author) for each creation of a record of type that the
+ * owners table keeps (every trainee's, whoever wrote it), author the
+ * creator's local number; of one record only when id is not NULL.
+ */
+int
+perm_foreach_creation(struct store_txn *txn, struct store *s, unsigned type,
+    const uint8_t *id, perm_creation_fn fn, void *ctx)
+{
+	uint8_t prefix[OWNERS_KEY];
+	struct store_walk w;
+	struct store_val k, v;
+	const uint8_t *p;
+	int rc;
+
+	prefix[0] = (uint8_t)type;
+	if (id != NULL)
+		owners_prefix(prefix, type, id, F_EXISTENCE);
+	if ((rc = store_walk_begin(&w, txn, s, TB_OWNERS, prefix, id != NULL ?
+	    1 + CONSORT_EID_BYTES + 1 : 1, id != NULL ?
+	    1 + CONSORT_EID_BYTES + 1 : 1)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		p = k.data;
+		if (k.len != OWNERS_KEY || p[1 + CONSORT_EID_BYTES] != F_EXISTENCE)
+			continue;
+		if ((rc = fn(ctx, p + 1, util_get_be32(p + 1 + CONSORT_EID_BYTES +
+		    1))) != 0)
+			break;
+	}
+	store_walk_end(&w);
+	return rc < 0 ? rc : 0;
+}

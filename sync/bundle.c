@@ -127,7 +127,8 @@ write_prefix(struct node *n, struct writer *w)
  */
 int
 bundle_export(struct node *n, const char *path, const struct sess_vv *since,
-    uint32_t nsince, struct bundle_stats *st, struct consort_diag *d)
+    uint32_t nsince, const uint8_t *reader, struct bundle_stats *st,
+    struct consort_diag *d)
 {
 	struct writer w = { 0 };
 	struct outfile out;
@@ -139,8 +140,9 @@ bundle_export(struct node *n, const char *path, const struct sess_vv *since,
 		return rc;
 	w.f = out.f;
 	if ((rc = write_prefix(n, &w)) == 0 &&
-	    (rc = sess_start(&ss, n, emit_file, &w)) == 0) {
+	    (rc = sess_start(&ss, n, NULL, emit_file, &w)) == 0) {
 		ss.file = true;
+		ss.bundle_for = reader;
 		if ((rc = sess_plan_since(&ss, since, nsince)) == 0)
 			rc = sess_pump(&ss);
 		if (rc == 0 && w.err != 0)
@@ -148,6 +150,7 @@ bundle_export(struct node *n, const char *path, const struct sess_vv *since,
 		if (rc == 0 && w.has_pending)
 			rc = write_frame(&w, w.pending, w.pending_len, true);
 		st->changesets = ss.st.sent;
+		st->openings = ss.st.openings_sent;
 		sess_free(&ss);
 	}
 	st->bytes = w.bytes;
@@ -271,6 +274,36 @@ batch_items(struct node *n, struct reader *r, struct mp_reader *m,
 	return 0;
 }
 
+/*
+ * An OPENINGS message of a bundle: checks each value against its
+ * commitment (first pass), or keeps those this node may read (second).
+ */
+static int
+openings_pass(struct node *n, struct reader *r, struct mp_reader *m,
+    uint32_t count, bool apply, struct bundle_stats *st, struct consort_diag *d)
+{
+	struct store_txn *txn = NULL;
+	bool final;
+	int rc;
+
+	if (count != 3 || mp_read_bool(m, &final) != 0)
+		return bad(r, d, E(BADTYPE), "a malformed message");
+	if (!apply) {
+		rc = openings_items(NULL, &n->store, m, &st->openings_recv, d);
+		return rc == E(BADTYPE) ? bad(r, d, rc, "a malformed message") : rc;
+	}
+	if (n->store.atrest == NULL)
+		return 0;  /* the key is sealed: the values stay out */
+	if ((rc = store_begin(&n->store, true, &txn)) != 0)
+		return rc;
+	if ((rc = wants_refresh(txn, &n->store, n->pk, &final)) == 0)
+		rc = openings_items(txn, &n->store, m, &st->openings_recv, d);
+	if (rc == 0)
+		return store_commit(txn);
+	store_abort(txn);
+	return rc;
+}
+
 /* One pass over the bundle: check everything, or apply batch by batch. */
 static int
 pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
@@ -287,6 +320,11 @@ pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
 		mp_reader_init(&m, r->plain, len);
 		if (mp_read_array(&m, &count) != 0 || mp_read_uint(&m, &kind) != 0)
 			return bad(r, d, E(BADTYPE), "a malformed message");
+		if (kind == SM_OPENINGS) {
+			if ((rc = openings_pass(n, r, &m, count, apply, st, d)) != 0)
+				return rc;
+			continue;
+		}
 		if (kind != SM_BATCH)
 			continue;  /* HELLO and DONE carry nothing to apply */
 		if (apply && (rc = store_begin(&n->store, true, &txn)) != 0)

@@ -305,8 +305,8 @@ process(struct conn *c)
 			shs_wipe(&c->hs);
 			c->phase = PH_FRAMES;
 			progress_start(c);
-			if (rc == 0 && (rc = sess_start(&c->sess, c->n, emit_frame,
-			    c)) == 0)
+			if (rc == 0 && (rc = sess_start(&c->sess, c->n, c->res.peer,
+			    emit_frame, c)) == 0)
 				c->sess_started = true;
 			break;
 		default:

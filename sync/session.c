@@ -16,15 +16,15 @@
 #include "session.h"
 
 /* Packs and emits one message built in ss->out. */
-static int
-send_out(struct sess *ss)
+int
+sess_send(struct sess *ss)
 {
 	return ss->emit(ss->ctx, (const uint8_t *)ss->out.data, ss->out.size);
 }
 
 /* Starts a message: [kind, ...] with n elements in all. */
-static msgpack_packer
-begin(struct sess *ss, unsigned kind, unsigned n)
+msgpack_packer
+sess_begin(struct sess *ss, unsigned kind, unsigned n)
 {
 	msgpack_packer pk;
 
@@ -46,10 +46,10 @@ sess_fail(struct sess *ss, int err, const char *what)
 	ss->err = err;
 	if (what != NULL && !ss->diag.what[0])
 		consort_diag_set(&ss->diag, err, NULL, what, NULL);
-	pk = begin(ss, SM_ERROR, 3);
+	pk = sess_begin(ss, SM_ERROR, 3);
 	msgpack_pack_int32(&pk, err);
 	mp_pack_strn(&pk, ss->diag.what, strlen(ss->diag.what));
-	(void)send_out(ss);
+	(void)sess_send(ss);
 	return err;
 }
 
@@ -68,7 +68,7 @@ send_hello(struct sess *ss)
 		return rc;
 	if ((rc = store_load_authors(txn, s)) != 0)
 		goto out;
-	pk = begin(ss, SM_HELLO, 4);
+	pk = sess_begin(ss, SM_HELLO, 4);
 	msgpack_pack_uint32(&pk, SYNC_PROTOCOL);
 	mp_pack_bin(&pk, ss->n->consortium, CONSORT_HASH_BYTES);
 	for (i = 0; i < s->nauthors; i++)
@@ -86,7 +86,7 @@ send_hello(struct sess *ss)
 		mp_pack_bin(&pk, h.id, CONSORT_HASH_BYTES);
 	}
 	ss->hello_sent = true;
-	rc = send_out(ss);
+	rc = sess_send(ss);
 out:
 	store_abort(txn);
 	return rc;
@@ -94,11 +94,15 @@ out:
 
 /* Starts a session: sends HELLO. */
 int
-sess_start(struct sess *ss, struct node *n,
+sess_start(struct sess *ss, struct node *n, const uint8_t *peer,
     int (*emit)(void *, const uint8_t *, size_t), void *ctx)
 {
 	memset(ss, 0, sizeof(*ss));
 	ss->n = n;
+	if (peer != NULL) {
+		memcpy(ss->peer, peer, CONSORT_KEY_BYTES);
+		ss->has_peer = true;
+	}
 	ss->emit = emit;
 	ss->ctx = ctx;
 	msgpack_sbuffer_init(&ss->out);
@@ -111,6 +115,8 @@ sess_free(struct sess *ss)
 {
 	free(ss->plan);
 	free(ss->peer_vv);
+	entitle_free(&ss->theirs);
+	sodium_memzero(ss->out.data, ss->out.size);  /* may hold openings */
 	msgpack_sbuffer_destroy(&ss->out);
 	ss->plan = NULL;
 	ss->peer_vv = NULL;
@@ -337,7 +343,7 @@ send_batch(struct sess *ss, bool *sent)
 	}
 	store_abort(txn);
 	if (rc == 0 && count > 0) {
-		pk = begin(ss, SM_BATCH, 3);
+		pk = sess_begin(ss, SM_BATCH, 3);
 		msgpack_pack_uint64(&pk, ss->st.batches_sent + 1);
 		msgpack_pack_array(&pk, count);
 		msgpack_sbuffer_write(&ss->out, items.data, items.size);
@@ -346,7 +352,7 @@ send_batch(struct sess *ss, bool *sent)
 		ss->st.sent += count;
 		ss->st.sent_bytes += bytes;
 		*sent = true;
-		rc = send_out(ss);
+		rc = sess_send(ss);
 	}
 	msgpack_sbuffer_destroy(&items);
 	store_release_map(s);  /* a server sends a whole store over time */
@@ -368,10 +374,12 @@ sess_pump(struct sess *ss)
 			return sess_fail(ss, rc, "cannot read the store");
 	if (sent)
 		return 0;
-	pk = begin(ss, SM_DONE, 2);
+	if (ss->file && ss->bundle_for != NULL && (rc = openings_export(ss)) != 0)
+		return sess_fail(ss, rc, "cannot read the store");
+	pk = sess_begin(ss, SM_DONE, 2);
 	msgpack_pack_uint64(&pk, ss->st.batches_sent);
 	ss->done_sent = true;
-	return send_out(ss);
+	return sess_send(ss);
 }
 
 /* Applies a received batch in one transaction, then acknowledges it. */
@@ -418,9 +426,9 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	ss->st.recv.refused_ops += rc_batch.refused_ops;
 	ss->st.recv.woken += rc_batch.woken;
 	ss->st.recv.dropped += rc_batch.dropped;
-	pk = begin(ss, SM_ACK, 2);
+	pk = sess_begin(ss, SM_ACK, 2);
 	msgpack_pack_uint64(&pk, no);
-	return send_out(ss);
+	return sess_send(ss);
 }
 
 /* Reads an acknowledgement and sends more. */
@@ -481,7 +489,12 @@ sess_receive(struct sess *ss, const uint8_t *msg, size_t len)
 			return sess_fail(ss, E(BADTYPE), "malformed DONE");
 		ss->peer_done = true;
 		ss->peer_batches = total;
-		return 0;
+		/* every batch of the peer is applied: ask for what is missing */
+		return ss->file ? 0 : openings_send_want(ss);
+	case SM_WANT:
+		return openings_on_want(ss, &r, n);
+	case SM_OPENINGS:
+		return openings_on_openings(ss, &r, n);
 	case SM_ERROR:
 		return on_error(ss, &r);
 	default:
@@ -495,5 +508,6 @@ sess_finished(const struct sess *ss)
 {
 	return ss->err == 0 && ss->done_sent && ss->peer_done &&
 	    ss->acked == ss->st.batches_sent &&
-	    ss->st.batches_received == ss->peer_batches;
+	    ss->st.batches_received == ss->peer_batches &&
+	    ss->want_sent && ss->openings_done && ss->peer_want_done;
 }

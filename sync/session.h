@@ -14,7 +14,7 @@
 
 #include "core.h"
 
-#define SYNC_PROTOCOL 1
+#define SYNC_PROTOCOL 2
 #define SESS_BATCH_BYTES (512u << 10)  /* change-set bytes per batch */
 #define SESS_BATCH_MAX 256             /* change-sets per batch */
 #define SESS_WINDOW 4                  /* batches sent but not acknowledged */
@@ -22,7 +22,13 @@
 #define SESS_MAX_FORKS 64              /* forks recorded per session */
 
 enum sess_msg { SM_HELLO = 0, SM_BATCH = 1, SM_ACK = 2, SM_DONE = 3,
-	SM_ERROR = 4 };
+	SM_ERROR = 4, SM_WANT = 5, SM_OPENINGS = 6 };
+
+/* What was done with the openings a peer sent (openings.c). */
+struct openings_receipt {
+	uint64_t kept;     /* checked and kept, sealed */
+	uint64_t skipped;  /* not readable here, not in the state, or erased */
+};
 
 /* What the session still has to send of one author's chain. */
 struct sess_plan {
@@ -45,10 +51,19 @@ struct sess_stats {
 	uint64_t batches_received;
 	struct log_receipt recv;
 	uint64_t forks;          /* seen in the version vectors */
+	uint64_t wanted;         /* openings asked for */
+	uint64_t openings_sent;
+	struct openings_receipt openings;
 };
 
 struct sess {
 	struct node *n;
+	uint8_t peer[CONSORT_KEY_BYTES];  /* the peer's key (not for a file) */
+	bool has_peer;
+	const uint8_t *bundle_for;  /* a bundle's reader: its openings */
+	struct entitle_set theirs;  /* the trainees the peer may read */
+	bool has_theirs;
+	bool want_sent, peer_want_done, openings_done;
 	int (*emit)(void *ctx, const uint8_t *msg, size_t len);
 	void *ctx;
 	struct sess_plan *plan;
@@ -68,13 +83,38 @@ struct sess {
 	struct consort_diag diag;
 };
 
-int sess_start(struct sess *ss, struct node *n,
+/*
+ * Starts a session: sends HELLO.  peer is the authenticated key of the
+ * peer (NULL for a bundle), to which openings go only as it may read them.
+ */
+int sess_start(struct sess *ss, struct node *n, const uint8_t *peer,
     int (*emit)(void *, const uint8_t *, size_t), void *ctx);
+/* Starts a message [kind, ...] of n elements in ss->out; sess_send() it. */
+msgpack_packer sess_begin(struct sess *ss, unsigned kind, unsigned n);
+int sess_send(struct sess *ss);
 int sess_receive(struct sess *ss, const uint8_t *msg, size_t len);
 int sess_pump(struct sess *ss);
 int sess_plan_since(struct sess *ss, const struct sess_vv *vv, uint32_t n);
 bool sess_finished(const struct sess *ss);
 int sess_fail(struct sess *ss, int err, const char *what);
 void sess_free(struct sess *ss);
+
+/* ---- openings.c: personal values between entitled members ---- */
+
+int openings_send_want(struct sess *ss);
+int openings_on_want(struct sess *ss, struct mp_reader *r, uint32_t n);
+int openings_on_openings(struct sess *ss, struct mp_reader *r, uint32_t n);
+/*
+ * Reads the items of an OPENINGS message: with txn keeps those this node
+ * may read (wants_may_read(): refresh first) and whose record holds the
+ * commitment; without, checks
+ * each against its commitment only (a bundle's first pass).
+ * @return 0, or E(BADTYPE) (malformed), E(COMMITMENT), E(SCHEMA), or an
+ *	error of personal_put() or the store
+ */
+int openings_items(struct store_txn *txn, struct store *s, struct mp_reader *r,
+    struct openings_receipt *rr, struct consort_diag *d);
+/* Writes, before a bundle's DONE, the openings its reader may read. */
+int openings_export(struct sess *ss);
 
 #endif

@@ -58,10 +58,13 @@ read_since(const char *path, struct sess_vv **vv, uint32_t *n,
 	return rc;
 }
 
-/* The version vector a member had after its last sync with this node. */
+/*
+ * The version vector a member had after its last sync with this node, and
+ * the member's key (its bundle carries the personal values it may read).
+ */
 static int
 vv_for(struct cmd_ctx *ctx, const char *siret, struct sess_vv **vv,
-    uint32_t *n, struct consort_diag *d)
+    uint32_t *n, uint8_t member_key[CONSORT_KEY_BYTES], struct consort_diag *d)
 {
 	struct store *s = &ctx->node->store;
 	const struct member *m;
@@ -83,6 +86,7 @@ vv_for(struct cmd_ctx *ctx, const char *siret, struct sess_vv **vv,
 		    "this SIRET", "consort member list shows the roster");
 		goto out;
 	}
+	memcpy(member_key, m->key, CONSORT_KEY_BYTES);
 	memcpy(key, "vv:", 3);
 	util_hex(key + 3, m->key, CONSORT_KEY_BYTES);
 	rc = store_get(txn, s, TB_PEERS, key, sizeof(key) - 1, &v);
@@ -119,6 +123,7 @@ bundle_export_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	const char *since = cmd_args_get(args, "since");
 	const char *forwhom = cmd_args_get(args, "for");
 	struct consort_diag d = { 0 };
+	uint8_t reader[CONSORT_KEY_BYTES];
 	struct sess_vv *vv = NULL;
 	struct bundle_stats st;
 	uint32_t n = 0;
@@ -129,21 +134,24 @@ bundle_export_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
 		return cmd_usage(ctx, "a bundle is binary: send standard output "
 		    "to a file or a pipe, or give --out FILE");
-	if ((rc = cmd_open_netkey(ctx)) != 0)
+	if ((rc = cmd_open_netkey(ctx)) != 0 ||
+	    (forwhom && (rc = cmd_read_personal(ctx)) != 0))
 		return rc;
 	if ((since && (rc = read_since(since, &vv, &n, &d)) != 0) ||
-	    (forwhom && (rc = vv_for(ctx, forwhom, &vv, &n, &d)) != 0)) {
+	    (forwhom && (rc = vv_for(ctx, forwhom, &vv, &n, reader, &d)) != 0)) {
 		free(vv);
 		return cmd_fail(ctx, rc, &d);
 	}
-	rc = bundle_export(ctx->node, out, vv, n, &st, &d);
+	rc = bundle_export(ctx->node, out, vv, n, forwhom ? reader : NULL, &st,
+	    &d);
 	free(vv);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
 	/* with --out -, standard output is the bundle itself */
 	fprintf(strcmp(out, "-") == 0 ? stderr : stdout, "wrote %s: %llu "
-	    "change-sets, %llu bytes\n", strcmp(out, "-") == 0 ?
-	    "standard output" : out, (unsigned long long)st.changesets,
+	    "change-sets, %llu personal values, %llu bytes\n",
+	    strcmp(out, "-") == 0 ? "standard output" : out,
+	    (unsigned long long)st.changesets, (unsigned long long)st.openings,
 	    (unsigned long long)st.bytes);
 	return EXIT_OK;
 }
@@ -157,25 +165,30 @@ bundle_import_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct bundle_stats st;
 	int rc;
 
-	if ((rc = cmd_open_netkey(ctx)) != 0)
+	if ((rc = cmd_open_netkey(ctx)) != 0 ||
+	    (rc = cmd_read_personal(ctx)) != 0)
 		return rc;
 	if ((rc = bundle_import(ctx->node, path, &st, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
 	printf("imported %s: %llu change-sets checked, %llu applied, %llu held "
-	    "already, %llu waiting for their past, %llu ops refused\n", path,
+	    "already, %llu waiting for their past, %llu ops refused; %llu "
+	    "personal values kept, %llu not for this node\n", path,
 	    (unsigned long long)st.changesets,
 	    (unsigned long long)st.recv.applied, (unsigned long long)st.recv.held,
 	    (unsigned long long)st.recv.pending,
-	    (unsigned long long)st.recv.refused_ops);
+	    (unsigned long long)st.recv.refused_ops,
+	    (unsigned long long)st.openings_recv.kept,
+	    (unsigned long long)st.openings_recv.skipped);
 	return EXIT_OK;
 }
 
 static const struct cmd_opt bundle_export_opts[] = {
 	{ "out", "FILE", NULL },
 	{ "since", "FILE", "... given its consort status --json output" },
-	{ "for", "SIRET", "... as of its last sync with this node" },
+	{ "for", "SIRET", "... as of its last sync with this node, with the\n"
+	    "personal values that member may read (none without --for)" },
 	{ NULL, NULL, NULL },
 };
 
