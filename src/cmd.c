@@ -38,6 +38,9 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rm_entry,
 	&cmd_list_entry,
 	&cmd_show_entry,
+	&cmd_subject_entry,
+	&cmd_erase_entry,
+	&cmd_retention_entry,
 	&cmd_import_entry,
 	&cmd_export_entry,
 	&cmd_log_entry,
@@ -55,7 +58,8 @@ cmd_exit_code(int rc)
 	if (rc == 0)
 		return EXIT_OK;
 	if (rc == E(SCHEMA) || rc == E(REF) || rc == E(EXIST) ||
-	    rc == E(NOENT) || rc == E(PERM) || rc == E(BADUTF8))
+	    rc == E(NOENT) || rc == E(PERM) || rc == E(BADUTF8) ||
+	    rc == E(ERASED))
 		return EXIT_REFUSED;
 	if (rc == E(INVAL))
 		return EXIT_USAGE;

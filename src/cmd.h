@@ -157,6 +157,11 @@ int cmd_list_records(struct cmd_ctx *ctx, const struct schema_type *t,
 int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode);
 void cmd_print_value(FILE *f, const struct value *v);
+void cmd_today(char out[11]);
+int erase_compact(struct cmd_ctx *ctx);
+const char *erase_compact_hint(int rc);
+void cmd_erase_refused(struct store_txn *txn, struct node *n, const char *ref,
+    struct consort_diag *d);
 
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_whoami_entry;
@@ -186,6 +191,9 @@ extern const struct cmd_entry cmd_conflicts_entry;
 extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_order_entry;
 extern const struct cmd_entry cmd_statement_entry;
+extern const struct cmd_entry cmd_erase_entry;
+extern const struct cmd_entry cmd_subject_entry;
+extern const struct cmd_entry cmd_retention_entry;
 
 extern const struct cmd_entry *const cmd_table[];
 

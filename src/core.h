@@ -623,6 +623,7 @@ int store_begin(struct store *s, bool write, struct store_txn **txn);
  */
 int store_begin_scratch(struct store *s, struct store_txn **txn);
 
+
 /*
  * Commits a write transaction, durably unless store_set_sync() said
  * otherwise, and ends it, committed or not.

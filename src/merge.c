@@ -351,7 +351,8 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		if (changed && op->kind == OP_SET && op->type == T_trainee &&
 		    op->field == F_trainee_erased &&
 		    ((rc = personal_erase(txn, s, op->id)) != 0 ||
-		    (rc = wants_forget(txn, s, op->id)) != 0))
+		    (rc = wants_forget(txn, s, op->id)) != 0 ||
+		    (!s->scratch && (rc = store_compact_mark(txn, s)) != 0)))
 			break;
 		if (changed && (rc = wants_note_op(txn, s, op)) != 0)
 			break;
