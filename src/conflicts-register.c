@@ -35,17 +35,18 @@ cmp_values(const void *pa, const void *pb)
 	return (int)a->val.len - (int)b->val.len;
 }
 
-/* Appends a register entry as a competing value. */
+/* Appends a register entry as a competing value (opened if it was). */
 static void
-add_value(const struct store *s, struct conflict *c, const struct entry *e,
-    bool deletion)
+add_value(const struct store *s, struct conflict *c, const struct record *r,
+    const struct entry *e, bool deletion)
 {
 	struct conflict_value *v;
 
 	if (c->n == CONFLICT_MAX_VALUES)
 		return;
 	v = &c->values[c->n++];
-	v->val = deletion ? (struct value){ VAL_NIL, false, 0, NULL, 0 } : e->val;
+	v->val = deletion ? (struct value){ VAL_NIL, false, 0, NULL, 0 } :
+	    *record_shown(r, e);
 	memcpy(v->author, s->authors[e->author], CONSORT_KEY_BYTES);
 	v->seq = e->seq;
 	v->hlc = e->hlc;
@@ -61,6 +62,10 @@ conflict_finish(struct conflict *c, const uint8_t *eid)
 {
 	crypto_generichash_state st;
 	uint8_t h[8], head[2] = { c->type, c->field };
+	const struct schema_type *t = schema_type(c->type);
+	const struct schema_field *f = t != NULL && c->field != 0 ?
+	    schema_field(t, c->field) : NULL;
+	bool personal = f != NULL && f->personal;
 	uint8_t seq[8];
 	uint32_t i;
 
@@ -75,7 +80,9 @@ conflict_finish(struct conflict *c, const uint8_t *eid)
 		util_put_be64(seq, c->values[i].seq);
 		crypto_generichash_update(&st, c->values[i].author, CONSORT_KEY_BYTES);
 		crypto_generichash_update(&st, seq, 8);
-		if (c->values[i].val.kind == VAL_STR)
+		/* a personal value, opened or not, stays out: the id is the same
+		   on a node that reads it and on one that does not */
+		if (c->values[i].val.kind == VAL_STR && !personal)
 			crypto_generichash_update(&st, (const uint8_t *)c->values[i].val.s,
 			    c->values[i].val.len);
 	}
@@ -125,7 +132,7 @@ record_conflicts(const struct store *s, const struct record *r,
 	if (competing(r, &r->exist)) {
 		conflict_begin(&c, "delete", r, 0);
 		for (i = 0; i < r->exist.n; i++)
-			add_value(s, &c, &r->pool[r->exist.off + i],
+			add_value(s, &c, r, &r->pool[r->exist.off + i],
 			    r->pool[r->exist.off + i].val.kind == VAL_NIL);
 		conflict_finish(&c, r->id);
 		if ((rc = fn(ctx, &c)) != 0)
@@ -138,9 +145,9 @@ record_conflicts(const struct store *s, const struct record *r,
 			continue;
 		conflict_begin(&c, deleted ? "delete" : "field", r, f);
 		if (deleted)
-			add_value(s, &c, w, true);
+			add_value(s, &c, r, w, true);
 		for (i = 0; i < g->n; i++)
-			add_value(s, &c, &r->pool[g->off + i], false);
+			add_value(s, &c, r, &r->pool[g->off + i], false);
 		conflict_finish(&c, r->id);
 		if ((rc = fn(ctx, &c)) != 0)
 			return rc;

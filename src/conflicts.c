@@ -95,12 +95,12 @@ conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
 		return v == NULL ? 0 : consort_diag_set(d, E(INVAL), c->id,
 		    "this conflict is about the record itself", "use --keep N or "
 		    "--delete");
-	if (del)
+	if (del) {
 		csb_op(&e->b, OP_UNSET, c->type, id, c->field, NULL);
-	else {
-		v = v != NULL ? v : &kept->val;
-		csb_op(&e->b, v->kind == VAL_NIL ? OP_UNSET : OP_SET, c->type, id,
-		    c->field, v);
+		return 0;
 	}
-	return 0;
+	/* a personal value is written as a commitment (records_write_field) */
+	return records_write_field(e, c->type, id,
+	    schema_field(schema_type(c->type), c->field),
+	    v != NULL ? v : &kept->val, d);
 }

@@ -428,6 +428,9 @@ enum store_table {
 	TB_VV,        /* change-set id(32) -> its causal context (merge.c) */
 	TB_WAITS,     /* what each pending change-set waits for; counts (log.c) */
 	TB_OPENINGS,  /* entity id(16) field(1) commitment(32) -> sealed opening */
+	TB_WANTED,    /* entity id(16) field(1) commitment(32): openings to ask */
+	TB_ENTITLED,  /* entity id(16): trainees this node may read (wants.c) */
+	TB_RECHECK,   /* entity id(16): personal values changed since (wants.c) */
 	TB_COUNT,     /* the tables of every node */
 	/* a verification's rebuilt state tables (store_open_scratch) */
 	TB_SCRATCH_ENTITIES = TB_COUNT,
@@ -792,6 +795,11 @@ void store_swap_scratch(struct store *s);
  *	table that has none
  */
 enum store_table store_scratch_of(enum store_table t);
+/*
+ * Empties a table (its entries only).
+ * @return 0, or E(BADTXN) or another error of store_err()
+ */
+int store_empty(struct store_txn *txn, struct store *s, enum store_table t);
 
 /*
  * Gives back to the kernel the process's mappings of store pages (they
@@ -834,10 +842,17 @@ struct record {
 	struct entry *pool;
 	uint32_t npool;
 	uint32_t cap;
-	char *clear;      /* opened personal values (personal_open_record) */
+	/* personal values opened (personal_open_record): by pool index, the
+	   value shown for each entry; the entries keep their commitments */
+	struct value *shown;
+	uint32_t nshown;
+	char *clear;      /* the strings of shown values */
 	size_t nclear, capclear;
-	bool opened;      /* never saved once opened */
+	bool opened;
 };
+
+/* The value shown for an entry: opened where this node could, else its own. */
+const struct value *record_shown(const struct record *r, const struct entry *e);
 
 /* Starts an empty record; record_free() frees its entry pool. */
 void record_init(struct record *r);
@@ -1152,6 +1167,15 @@ enum put_mode {
 int records_put(struct edit *e, const struct schema_type *t, const char *ref,
     size_t reflen, const struct field_input *in, unsigned n,
     enum put_mode mode, bool check_refs, bool *changed, struct consort_diag *d);
+
+/*
+ * Adds the op that writes one field of a record: a personal value as a
+ * commitment with its opening kept in the edit's transaction.
+ * @return 0, or an error of personal_put()
+ */
+int records_write_field(struct edit *e, unsigned type, const uint8_t *id,
+    const struct schema_field *f, const struct value *v,
+    struct consort_diag *d);
 
 /*
  * Adds the op that deletes a live record (its history stays in the log).
@@ -1645,7 +1669,6 @@ int conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
 /* ---- personal.c: commitments, openings and erasure of personal values ---- */
 
 #define PERSONAL_OPENING_MAX (CONSORT_SALT_BYTES + 16 + CONSORT_STR_MAX)
-#define RECORD_OPEN_MAX 256  /* entries of a record opened at once */
 
 /* The opening of a commitment: the salt and the value it commits to. */
 struct personal_opening {
@@ -1686,6 +1709,10 @@ int personal_check(const struct personal_opening *o, struct consort_diag *d);
  */
 int personal_put(struct store_txn *txn, struct store *s,
     const struct personal_opening *o, struct consort_diag *d);
+/* The same for a record loaded already (r: the opening's record). */
+int personal_put_in(struct store_txn *txn, struct store *s,
+    const struct personal_opening *o, const struct record *r,
+    struct consort_diag *d);
 /* Whether this node holds the opening of a commitment. */
 int personal_has(struct store_txn *txn, struct store *s,
     const uint8_t id[CONSORT_EID_BYTES], unsigned field,
@@ -1744,6 +1771,35 @@ void entitle_free(struct entitle_set *e);
 /* Whether the member of key may read the values of one trainee. */
 int entitle_may_read(struct store_txn *txn, struct store *s, const uint8_t *key,
     const uint8_t *trainee, bool *may);
+
+/* ---- wants.c: the openings this node lacks, kept current ---- */
+
+/*
+ * Notes an applied op: one that changes who may read a trainee marks the
+ * lists stale; a new personal value marks its trainee for a second look.
+ * @return 0, or an error of store_put()
+ */
+int wants_note_op(struct store_txn *txn, struct store *s,
+    const struct cs_op *op);
+/*
+ * Brings the tables of what this node may read and lacks up to date (a
+ * write transaction): whole when stale, else the marked trainees only.
+ * @param self this node's public key
+ * @param changed set to whether anything was written (commit only then)
+ * @return 0, or an error of entitle_set_of() or of the store
+ */
+int wants_refresh(struct store_txn *txn, struct store *s, const uint8_t *self,
+    bool *changed);
+/* Whether this node may read a trainee, as of the last wants_refresh(). */
+int wants_may_read(struct store_txn *txn, struct store *s, const uint8_t *id,
+    bool *may);
+/* Walks the wanted commitments (fn returns non-zero to stop). */
+int wants_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
+    void *ctx);
+/* Forgets one wanted commitment, or every one of an erased trainee. */
+int wants_done(struct store_txn *txn, struct store *s, const uint8_t *id,
+    unsigned field, const uint8_t *commitment);
+int wants_forget(struct store_txn *txn, struct store *s, const uint8_t *id);
 
 /* ---- state.c: state hash, export, queries ---- */
 

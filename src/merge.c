@@ -315,7 +315,10 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		/* an erasure deletes the openings, here and on every node */
 		if (changed && op->kind == OP_SET && op->type == T_trainee &&
 		    op->field == F_trainee_erased &&
-		    (rc = personal_erase(txn, s, op->id)) != 0)
+		    ((rc = personal_erase(txn, s, op->id)) != 0 ||
+		    (rc = wants_forget(txn, s, op->id)) != 0))
+			break;
+		if (changed && (rc = wants_note_op(txn, s, op)) != 0)
 			break;
 		dirty |= changed;
 		if (op->type == T_member)

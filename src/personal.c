@@ -128,21 +128,6 @@ personal_erased(const struct record *r)
 	    r->fields[F_trainee_erased].n > 0;
 }
 
-/* Tells whether the record of an opening was erased. */
-static int
-erased_record(struct store_txn *txn, struct store *s,
-    const struct personal_opening *o, bool *erased)
-{
-	struct record r;
-	int rc;
-
-	record_init(&r);
-	rc = record_load(txn, s, o->type, o->id, &r);
-	*erased = rc == 0 && personal_erased(&r);
-	record_free(&r);
-	return rc;
-}
-
 /* Seals and stores a checked opening. */
 static int
 seal_opening(struct store_txn *txn, struct store *s,
@@ -177,12 +162,12 @@ seal_opening(struct store_txn *txn, struct store *s,
 	return rc;
 }
 
-/* Checks an opening and keeps it, sealed, unless its person was erased. */
+/* Checks an opening of a loaded record and keeps it, sealed. */
 int
-personal_put(struct store_txn *txn, struct store *s,
-    const struct personal_opening *o, struct consort_diag *d)
+personal_put_in(struct store_txn *txn, struct store *s,
+    const struct personal_opening *o, const struct record *r,
+    struct consort_diag *d)
 {
-	bool erased;
 	int rc;
 
 	if (s->atrest == NULL)
@@ -190,12 +175,25 @@ personal_put(struct store_txn *txn, struct store *s,
 		    "the node's secret key", "unlock the key (--passphrase-file)");
 	if ((rc = personal_check(o, d)) != 0)
 		return rc;
-	if ((rc = erased_record(txn, s, o, &erased)) != 0)
-		return rc;
-	if (erased)
+	if (personal_erased(r))
 		return consort_diag_set(d, E(ERASED), NULL, "the personal values "
 		    "of this record were erased; none is kept again", NULL);
 	return seal_opening(txn, s, o);
+}
+
+/* Checks an opening and keeps it, sealed, unless its person was erased. */
+int
+personal_put(struct store_txn *txn, struct store *s,
+    const struct personal_opening *o, struct consort_diag *d)
+{
+	struct record r;
+	int rc;
+
+	record_init(&r);
+	if ((rc = record_load(txn, s, o->type, o->id, &r)) == 0)
+		rc = personal_put_in(txn, s, o, &r, d);
+	record_free(&r);
+	return rc;
 }
 
 /* Whether this node holds the opening of a commitment. */
@@ -336,12 +334,13 @@ clear_append(struct record *r, const void *p, size_t len, size_t *off)
 	return 0;
 }
 
-/* Opens one entry of a personal field in place, when this node can. */
+/* Opens one entry of a personal field into its shown value, if it can. */
 static int
 open_entry(struct store_txn *txn, struct store *s, struct record *r,
-    unsigned field, struct entry *e, size_t *off)
+    unsigned field, uint32_t at, size_t *off)
 {
 	uint8_t buf[PERSONAL_OPENING_MAX];
+	const struct entry *e = &r->pool[at];
 	struct personal_opening o;
 	int rc;
 
@@ -351,7 +350,7 @@ open_entry(struct store_txn *txn, struct store *s, struct record *r,
 	rc = personal_get(txn, s, r->type, r->id, field,
 	    (const uint8_t *)e->val.s, &o, buf);
 	if (rc == 0 && o.found) {
-		e->val = o.value;
+		r->shown[at] = o.value;
 		if (o.value.kind == VAL_STR)
 			rc = clear_append(r, o.value.s, o.value.len, off);
 	}
@@ -359,47 +358,75 @@ open_entry(struct store_txn *txn, struct store *s, struct record *r,
 	return rc;
 }
 
+/* Opens the entries of one personal field; off[] gets their strings. */
+static int
+open_field(struct store_txn *txn, struct store *s, struct record *r,
+    unsigned field, size_t *off)
+{
+	const struct reg *g = &r->fields[field];
+	uint32_t k;
+	int rc;
+
+	for (k = 0; k < g->n; k++)
+		if ((rc = open_entry(txn, s, r, field, g->off + k,
+		    &off[g->off + k])) != 0)
+			return rc;
+	return 0;
+}
+
 /*
- * Replaces, in a loaded record, each commitment of a personal field by its
- * value where this node holds the opening; the others stay VAL_BIN.  An
- * opened record is for reading: record_save() refuses it.
+ * Opens, in a loaded record, the personal values this node may read: each
+ * entry's shown value (record_shown) becomes its value where this node
+ * holds the opening; the entries themselves keep their commitments, so
+ * merging, conflicts and the state digest see the same on every node.
  */
 int
 personal_open_record(struct store_txn *txn, struct store *s, struct record *r)
 {
 	const struct schema_type *t = schema_type(r->type);
-	const struct schema_field *f;
-	size_t offs[RECORD_OPEN_MAX];
-	struct entry *opened[RECORD_OPEN_MAX];
-	unsigned i, n = 0;
+	size_t *off = NULL;
 	uint32_t k;
-	int rc;
+	unsigned i;
+	int rc = 0;
 
-	if (t == NULL || !r->found)
+	if (t == NULL || !r->found || r->npool == 0 || r->shown != NULL)
 		return 0;
-	for (i = 0; i < t->nfields; i++) {
-		f = t->sorted[i];
-		if (!f->personal)
-			continue;
-		for (k = 0; k < r->fields[f->id].n && n < RECORD_OPEN_MAX; k++) {
-			struct entry *e = &r->pool[r->fields[f->id].off + k];
-
-			r->opened = true;
-			if ((rc = open_entry(txn, s, r, f->id, e, &offs[n])) != 0)
-				return rc;
-			opened[n++] = e;
-		}
+	for (i = 0; i < t->nfields; i++)
+		if (t->sorted[i]->personal && r->fields[t->sorted[i]->id].n > 0)
+			break;
+	if (i == t->nfields)
+		return 0;  /* no personal value to open */
+	if ((r->shown = malloc(r->npool * sizeof(*r->shown))) == NULL ||
+	    (off = malloc(r->npool * sizeof(*off))) == NULL) {
+		free(off);
+		return E(NOMEM);
 	}
-	for (i = 0; i < n; i++)  /* the buffer may have moved while growing */
-		if (offs[i] != SIZE_MAX)
-			opened[i]->val.s = r->clear + offs[i];
-	return 0;
+	r->nshown = r->npool;
+	for (k = 0; k < r->npool; k++) {
+		r->shown[k] = r->pool[k].val;
+		off[k] = SIZE_MAX;
+	}
+	r->opened = true;
+	for (i = 0; rc == 0 && i < t->nfields; i++)
+		if (t->sorted[i]->personal)
+			rc = open_field(txn, s, r, t->sorted[i]->id, off);
+	for (k = 0; rc == 0 && k < r->npool; k++)  /* the buffer may have moved */
+		if (off[k] != SIZE_MAX)
+			r->shown[k].s = r->clear + off[k];
+	free(off);
+	return rc;
 }
 
 /* Wipes and frees a record's opened values. */
 void
 personal_record_wipe(struct record *r)
 {
+	if (r->shown != NULL) {
+		sodium_memzero(r->shown, r->nshown * sizeof(*r->shown));
+		free(r->shown);
+	}
+	r->shown = NULL;
+	r->nshown = 0;
 	sodium_free(r->clear);  /* wipes it */
 	r->clear = NULL;
 	r->nclear = r->capclear = 0;

@@ -47,6 +47,13 @@ record_reset(struct record *r, unsigned type, const uint8_t *id)
 	memcpy(r->id, id, CONSORT_EID_BYTES);
 }
 
+/* The value shown for an entry: opened where this node could, else its own. */
+const struct value *
+record_shown(const struct record *r, const struct entry *e)
+{
+	return r->shown != NULL ? &r->shown[e - r->pool] : &e->val;
+}
+
 /* Reserves n entries at the end of the pool; returns their offset. */
 int
 record_pool_take(struct record *r, uint32_t n, uint32_t *off)

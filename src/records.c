@@ -79,7 +79,7 @@ unchanged(const struct store *s, const struct record *r,
 	if (g->n > 1)
 		return false;
 	e = record_winner(s, r, g);
-	return value_equal(&e->val, &in->v);
+	return value_equal(record_shown(r, e), &in->v);
 }
 
 /* Whether text holds needle, ASCII letters compared without case. */
@@ -139,28 +139,29 @@ check_not_erased(const struct schema_type *t, const struct record *r,
 
 /*
  * Adds the op that writes one field: a personal value as a commitment,
- * its opening kept (sealed) in the edit's transaction.
+ * its opening kept (sealed) in the edit's transaction; a commitment
+ * already made (VAL_BIN) as it is.
  */
-static int
-put_field(struct edit *e, const struct schema_type *t, const struct record *r,
-    const struct field_input *in, struct consort_diag *d)
+int
+records_write_field(struct edit *e, unsigned type, const uint8_t *id,
+    const struct schema_field *f, const struct value *v,
+    struct consort_diag *d)
 {
 	struct personal_opening o;
 	struct value c;
 	int rc;
 
-	if (in->v.kind == VAL_NIL || !in->f->personal) {
-		csb_op(&e->b, in->v.kind == VAL_NIL ? OP_UNSET : OP_SET, t->id,
-		    r->id, in->f->id, &in->v);
+	if (v->kind == VAL_NIL || v->kind == VAL_BIN || !f->personal) {
+		csb_op(&e->b, v->kind == VAL_NIL ? OP_UNSET : OP_SET, type, id,
+		    f->id, v);
 		return 0;
 	}
 	memset(&o, 0, sizeof(o));
-	o.type = t->id;
-	o.field = in->f->id;
-	memcpy(o.id, r->id, CONSORT_EID_BYTES);
-	o.value = in->v;
-	personal_commit_new(t->id, r->id, in->f->id, &in->v, o.salt,
-	    o.commitment);
+	o.type = (uint8_t)type;
+	o.field = f->id;
+	memcpy(o.id, id, CONSORT_EID_BYTES);
+	o.value = *v;
+	personal_commit_new(type, id, f->id, v, o.salt, o.commitment);
 	rc = personal_put(e->txn, &e->n->store, &o, d);
 	sodium_memzero(o.salt, sizeof(o.salt));
 	if (rc != 0)
@@ -168,7 +169,7 @@ put_field(struct edit *e, const struct schema_type *t, const struct record *r,
 	c.kind = VAL_BIN;
 	c.s = (const char *)o.commitment;
 	c.len = CONSORT_COMMIT_BYTES;
-	csb_op(&e->b, OP_SET, t->id, r->id, in->f->id, &c);
+	csb_op(&e->b, OP_SET, type, id, f->id, &c);
 	return 0;
 }
 
@@ -213,7 +214,8 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 			continue;
 		if (!alive && in[i].v.kind == VAL_NIL)
 			continue;
-		if ((rc = put_field(e, t, r, &in[i], d)) != 0)
+		if ((rc = records_write_field(e, t->id, r->id, in[i].f, &in[i].v,
+		    d)) != 0)
 			return rc;
 		*changed = true;
 	}

@@ -255,7 +255,7 @@ state_field(const struct store *s, const struct record *r, unsigned field)
 	if (field == 0 || field > SCHEMA_MAX_FIELDS)
 		return NULL;
 	e = record_winner(s, r, &r->fields[field]);
-	return e == NULL || e->val.kind == VAL_NIL ? NULL : &e->val;
+	return e == NULL || e->val.kind == VAL_NIL ? NULL : record_shown(r, e);
 }
 
 /*

@@ -29,7 +29,7 @@ _Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
 	"revoked", "pending", "forks", "refused", "peers", "vv", "waits",
-	"openings",
+	"openings", "wanted", "entitled", "recheck",
 };
 
 /*
@@ -650,6 +650,17 @@ store_get_change(struct store_txn *txn, struct store *s, const uint8_t *author,
 	memcpy(key, author, CONSORT_KEY_BYTES);
 	util_put_be64(key + CONSORT_KEY_BYTES, seq);
 	return store_get(txn, s, TB_CHANGES, key, sizeof(key), v);
+}
+
+/* Empties one table. */
+int
+store_empty(struct store_txn *txn, struct store *s, enum store_table t)
+{
+	int rc;
+
+	if ((rc = mdb_drop(mtxn(txn), s->dbi[t], 0)) != 0)
+		return store_err(rc);
+	return 0;
 }
 
 /* Empties the derived tables (state and refs) before a replay. */

@@ -282,7 +282,6 @@ static int
 openings_pass(struct node *n, struct reader *r, struct mp_reader *m,
     uint32_t count, bool apply, struct bundle_stats *st, struct consort_diag *d)
 {
-	struct entitle_set mine;
 	struct store_txn *txn = NULL;
 	bool final;
 	int rc;
@@ -290,17 +289,15 @@ openings_pass(struct node *n, struct reader *r, struct mp_reader *m,
 	if (count != 3 || mp_read_bool(m, &final) != 0)
 		return bad(r, d, E(BADTYPE), "a malformed message");
 	if (!apply) {
-		rc = openings_items(NULL, &n->store, NULL, m, &st->openings_recv, d);
+		rc = openings_items(NULL, &n->store, m, &st->openings_recv, d);
 		return rc == E(BADTYPE) ? bad(r, d, rc, "a malformed message") : rc;
 	}
 	if (n->store.atrest == NULL)
 		return 0;  /* the key is sealed: the values stay out */
 	if ((rc = store_begin(&n->store, true, &txn)) != 0)
 		return rc;
-	if ((rc = entitle_set_of(txn, &n->store, n->pk, &mine)) == 0) {
-		rc = openings_items(txn, &n->store, &mine, m, &st->openings_recv, d);
-		entitle_free(&mine);
-	}
+	if ((rc = wants_refresh(txn, &n->store, n->pk, &final)) == 0)
+		rc = openings_items(txn, &n->store, m, &st->openings_recv, d);
 	if (rc == 0)
 		return store_commit(txn);
 	store_abort(txn);

@@ -249,7 +249,10 @@ net_sync(struct node *n, const char *addr, const struct net_limits *l,
 	return res->err;
 }
 
-/* One line about a finished sync: peer, sent, received, refused, time. */
+/*
+ * One line about a finished sync: peer, sent, received, refused, personal
+ * values given and kept, time.
+ */
 void
 net_describe(const struct net_result *r, char *buf, size_t len)
 {
@@ -259,12 +262,15 @@ net_describe(const struct net_result *r, char *buf, size_t len)
 		util_hex(hex, r->peer, CONSORT_KEY_BYTES);
 	snprintf(buf, len, "peer %.16s: sent %llu change-sets, received %llu "
 	    "(%llu held already, %llu waiting), refused %llu ops, %llu forks, "
+	    "personal values %llu sent %llu kept, "
 	    "%llu bytes in %.3f s%s%s", hex, (unsigned long long)r->st.sent,
 	    (unsigned long long)r->st.recv.applied,
 	    (unsigned long long)r->st.recv.held,
 	    (unsigned long long)r->st.recv.pending,
 	    (unsigned long long)r->st.recv.refused_ops,
 	    (unsigned long long)(r->st.forks + r->st.recv.forks),
+	    (unsigned long long)r->st.openings_sent,
+	    (unsigned long long)r->st.openings.kept,
 	    (unsigned long long)(r->bytes_in + r->bytes_out), r->secs,
 	    r->err ? ": " : "", r->err ? r->diag.what : "");
 }

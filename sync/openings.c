@@ -19,26 +19,23 @@
 #define WANT_ITEM 3
 #define OPENING_ITEM 6
 
-/* The wanted commitments of one session, kept until sent. */
+/* The wanted commitments of one session, read from the wanted table. */
 struct want {
 	uint8_t id[CONSORT_EID_BYTES];
-	uint8_t type, field;
+	uint8_t field;
 	uint8_t commitment[CONSORT_COMMIT_BYTES];
 };
 
 struct want_list {
 	struct want *w;
 	size_t n, cap;
-	struct store_txn *txn;
-	struct store *s;
-	const struct entitle_set *may;
 };
 
-/* Adds one wanted commitment. */
+/* Adds one wanted commitment to the list. */
 static int
-want_add(struct want_list *l, const struct record *r, unsigned field,
-    const struct value *v)
+want_add(void *ctx, const uint8_t *id, unsigned field, const uint8_t *c)
 {
+	struct want_list *l = ctx;
 	struct want *p;
 	size_t cap;
 
@@ -50,53 +47,40 @@ want_add(struct want_list *l, const struct record *r, unsigned field,
 		l->cap = cap;
 	}
 	p = &l->w[l->n++];
-	memcpy(p->id, r->id, CONSORT_EID_BYTES);
-	p->type = r->type;
+	memcpy(p->id, id, CONSORT_EID_BYTES);
 	p->field = (uint8_t)field;
-	memcpy(p->commitment, v->s, CONSORT_COMMIT_BYTES);
+	memcpy(p->commitment, c, CONSORT_COMMIT_BYTES);
 	return 0;
 }
 
-/* Adds the commitments of a readable trainee whose openings are missing. */
+/*
+ * Reads what this node lacks of what it may read, bringing the lists up
+ * to date first (committed: the next sync starts from them).
+ */
 static int
-visit_trainee(void *ctx, const struct record *r)
+read_wants(struct sess *ss, struct want_list *l)
 {
-	struct want_list *l = ctx;
-	const struct schema_type *t = schema_type(r->type);
-	const struct schema_field *f;
-	const struct entry *e;
-	unsigned i;
-	uint32_t k;
-	bool has;
+	struct store *s = &ss->n->store;
+	struct store_txn *txn;
+	bool changed;
 	int rc;
 
-	if (!entitle_has(l->may, r->id) || personal_erased(r))
-		return 0;
-	for (i = 0; i < t->nfields; i++) {
-		if (!(f = t->sorted[i])->personal)
-			continue;
-		for (k = 0; k < r->fields[f->id].n; k++) {
-			e = &r->pool[r->fields[f->id].off + k];
-			if (e->val.kind != VAL_BIN ||
-			    e->val.len != CONSORT_COMMIT_BYTES)
-				continue;
-			if ((rc = personal_has(l->txn, l->s, r->id, f->id,
-			    (const uint8_t *)e->val.s, &has)) != 0)
-				return rc;
-			if (!has && (rc = want_add(l, r, f->id, &e->val)) != 0)
-				return rc;
-		}
-	}
-	return 0;
+	if (s->atrest == NULL)
+		return 0;  /* no key at rest: nothing could be kept */
+	if ((rc = store_begin(s, true, &txn)) != 0)
+		return rc;
+	if ((rc = wants_refresh(txn, s, ss->n->pk, &changed)) == 0 &&
+	    (rc = wants_foreach(txn, s, want_add, l)) == 0 && changed)
+		return store_commit(txn);
+	store_abort(txn);  /* nothing changed: no durable commit to pay */
+	return rc;
 }
 
 /* Sends the WANT messages: what this node lacks of what it may read. */
 int
 openings_send_want(struct sess *ss)
 {
-	struct store *s = &ss->n->store;
 	struct want_list l = { 0 };
-	struct store_txn *txn;
 	msgpack_packer pk;
 	size_t i = 0, k, chunk;
 	int rc;
@@ -104,21 +88,10 @@ openings_send_want(struct sess *ss)
 	if (ss->want_sent)
 		return 0;
 	ss->want_sent = true;
-	if ((rc = store_begin(s, false, &txn)) != 0)
-		return sess_fail(ss, rc, "cannot read the store");
-	if (s->atrest != NULL && (rc = entitle_set_of(txn, s, ss->n->pk,
-	    &ss->mine)) == 0) {
-		l.txn = txn;
-		l.s = s;
-		l.may = &ss->mine;
-		rc = state_foreach(txn, s, T_trainee, visit_trainee, &l);
-	}
-	store_abort(txn);
-	if (rc != 0) {
+	if ((rc = read_wants(ss, &l)) != 0) {
 		free(l.w);
-		return sess_fail(ss, rc, "cannot read the store");
+		return sess_fail(ss, rc, "cannot update the personal values wanted");
 	}
-	ss->has_mine = true;  /* without a key at rest: asks for nothing */
 	ss->st.wanted = l.n;
 	do {
 		chunk = l.n - i < WANT_MAX ? l.n - i : WANT_MAX;
@@ -154,7 +127,28 @@ pack_opening(msgpack_packer *pk, const struct personal_opening *o)
 	mp_pack_value(pk, &o->value);
 }
 
-/* Collects, packed, the openings this node holds of the asked commitments. */
+/* Sends one OPENINGS message of packed items. */
+static int
+send_openings(struct sess *ss, bool final, const msgpack_sbuffer *items,
+    uint32_t n)
+{
+	msgpack_packer pk = sess_begin(ss, SM_OPENINGS, 3);
+
+	if (final)
+		msgpack_pack_true(&pk);
+	else
+		msgpack_pack_false(&pk);
+	msgpack_pack_array(&pk, n);
+	msgpack_sbuffer_write(&ss->out, items->data, items->size);
+	ss->st.openings_sent += n;
+	return sess_send(ss);
+}
+
+/*
+ * Collects, packed, the openings this node holds of the asked commitments
+ * that the peer may read; sends an OPENINGS (not final) whenever the
+ * packed items reach OPENINGS_BYTES.
+ */
 static int
 answer_items(struct sess *ss, struct store_txn *txn, struct mp_reader *r,
     uint32_t count, msgpack_sbuffer *items, uint32_t *n)
@@ -178,30 +172,19 @@ answer_items(struct sess *ss, struct store_txn *txn, struct mp_reader *r,
 			continue;  /* never to a member that may not read it */
 		rc = personal_get(txn, &ss->n->store, T_trainee, id,
 		    (unsigned)field, c, &o, buf);
-		if (rc == 0 && o.found && items->size < OPENINGS_BYTES) {
+		if (rc == 0 && o.found) {
 			pack_opening(&pk, &o);
 			(*n)++;
 		}
 		sodium_memzero(buf, sizeof(buf));
+		if (rc == 0 && items->size >= OPENINGS_BYTES) {
+			rc = send_openings(ss, false, items, *n);
+			sodium_memzero(items->data, items->size);
+			msgpack_sbuffer_clear(items);
+			*n = 0;
+		}
 	}
 	return rc;
-}
-
-/* Sends one OPENINGS message of packed items. */
-static int
-send_openings(struct sess *ss, bool final, const msgpack_sbuffer *items,
-    uint32_t n)
-{
-	msgpack_packer pk = sess_begin(ss, SM_OPENINGS, 3);
-
-	if (final)
-		msgpack_pack_true(&pk);
-	else
-		msgpack_pack_false(&pk);
-	msgpack_pack_array(&pk, n);
-	msgpack_sbuffer_write(&ss->out, items->data, items->size);
-	ss->st.openings_sent += n;
-	return sess_send(ss);
 }
 
 /* Answers one WANT with the openings the peer may read. */
@@ -220,7 +203,8 @@ openings_on_want(struct sess *ss, struct mp_reader *r, uint32_t n)
 		return sess_fail(ss, E(BADTYPE), "malformed WANT");
 	if ((rc = store_begin(s, false, &txn)) != 0)
 		return sess_fail(ss, rc, "cannot read the store");
-	if (!ss->has_theirs && ss->has_peer && s->atrest != NULL &&
+	/* what the peer may read: computed once, and only when it asks */
+	if (count > 0 && !ss->has_theirs && ss->has_peer && s->atrest != NULL &&
 	    (rc = entitle_set_of(txn, s, ss->peer, &ss->theirs)) == 0)
 		ss->has_theirs = true;
 	msgpack_sbuffer_init(&items);
@@ -281,12 +265,15 @@ read_opening(struct mp_reader *r, struct personal_opening *o)
  */
 static int
 keep_opening(struct store_txn *txn, struct store *s,
-    const struct entitle_set *mine, const struct personal_opening *o,
-    struct record *rec, struct openings_receipt *rr, struct consort_diag *d)
+    const struct personal_opening *o, struct record *rec,
+    struct openings_receipt *rr, struct consort_diag *d)
 {
+	bool may;
 	int rc;
 
-	if (!entitle_has(mine, o->id)) {
+	if ((rc = wants_may_read(txn, s, o->id, &may)) != 0)
+		return rc;
+	if (!may) {
 		rr->skipped++;
 		return 0;
 	}
@@ -296,13 +283,15 @@ keep_opening(struct store_txn *txn, struct store *s,
 		rr->skipped++;
 		return 0;
 	}
-	rc = personal_put(txn, s, o, d);
+	rc = personal_put_in(txn, s, o, rec, d);
 	if (rc == E(ERASED)) {
 		rr->skipped++;
 		return 0;
 	}
-	if (rc == 0)
+	if (rc == 0) {
 		rr->kept++;
+		rc = wants_done(txn, s, o->id, o->field, o->commitment);
+	}
 	return rc;
 }
 
@@ -311,8 +300,7 @@ keep_opening(struct store_txn *txn, struct store *s,
  * (openings_keep); without, only checks each against its commitment.
  */
 int
-openings_items(struct store_txn *txn, struct store *s,
-    const struct entitle_set *mine, struct mp_reader *r,
+openings_items(struct store_txn *txn, struct store *s, struct mp_reader *r,
     struct openings_receipt *rr, struct consort_diag *d)
 {
 	struct personal_opening o;
@@ -329,7 +317,7 @@ openings_items(struct store_txn *txn, struct store *s,
 		if (txn == NULL)
 			rc = personal_check(&o, d);
 		else
-			rc = keep_opening(txn, s, mine, &o, &rec, rr, d);
+			rc = keep_opening(txn, s, &o, &rec, rr, d);
 	}
 	record_free(&rec);
 	return rc;
@@ -347,11 +335,9 @@ openings_on_openings(struct sess *ss, struct mp_reader *r, uint32_t n)
 	if (n != 3 || !ss->want_sent || ss->openings_done ||
 	    mp_read_bool(r, &final) != 0)
 		return sess_fail(ss, E(BADTYPE), "malformed OPENINGS");
-	if (!ss->has_mine)  /* asked for nothing: takes nothing */
-		return sess_fail(ss, E(BADTYPE), "OPENINGS not asked for");
 	if ((rc = store_begin(s, true, &txn)) != 0)
 		return sess_fail(ss, rc, "cannot write the store");
-	rc = openings_items(txn, s, &ss->mine, r, &ss->st.openings, &ss->diag);
+	rc = openings_items(txn, s, r, &ss->st.openings, &ss->diag);
 	if (rc == 0)
 		rc = store_commit(txn);
 	else

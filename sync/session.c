@@ -115,7 +115,6 @@ sess_free(struct sess *ss)
 {
 	free(ss->plan);
 	free(ss->peer_vv);
-	entitle_free(&ss->mine);
 	entitle_free(&ss->theirs);
 	sodium_memzero(ss->out.data, ss->out.size);  /* may hold openings */
 	msgpack_sbuffer_destroy(&ss->out);

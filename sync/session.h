@@ -61,8 +61,8 @@ struct sess {
 	uint8_t peer[CONSORT_KEY_BYTES];  /* the peer's key (not for a file) */
 	bool has_peer;
 	const uint8_t *bundle_for;  /* a bundle's reader: its openings */
-	struct entitle_set mine, theirs;  /* the trainees each may read */
-	bool has_mine, has_theirs;
+	struct entitle_set theirs;  /* the trainees the peer may read */
+	bool has_theirs;
 	bool want_sent, peer_want_done, openings_done;
 	int (*emit)(void *ctx, const uint8_t *msg, size_t len);
 	void *ctx;
@@ -106,13 +106,13 @@ int openings_on_want(struct sess *ss, struct mp_reader *r, uint32_t n);
 int openings_on_openings(struct sess *ss, struct mp_reader *r, uint32_t n);
 /*
  * Reads the items of an OPENINGS message: with txn keeps those this node
- * may read (mine) and whose record holds the commitment; without, checks
+ * may read (wants_may_read(): refresh first) and whose record holds the
+ * commitment; without, checks
  * each against its commitment only (a bundle's first pass).
  * @return 0, or E(BADTYPE) (malformed), E(COMMITMENT), E(SCHEMA), or an
  *	error of personal_put() or the store
  */
-int openings_items(struct store_txn *txn, struct store *s,
-    const struct entitle_set *mine, struct mp_reader *r,
+int openings_items(struct store_txn *txn, struct store *s, struct mp_reader *r,
     struct openings_receipt *rr, struct consort_diag *d);
 /* Writes, before a bundle's DONE, the openings its reader may read. */
 int openings_export(struct sess *ss);

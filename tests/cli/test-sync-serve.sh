@@ -47,7 +47,8 @@ lines = open(sys.argv[1], encoding="utf-8").read().splitlines()
 kco, kco2, n = sys.argv[2], sys.argv[3], int(sys.argv[4])
 pat = re.compile(r"^consort serve: session from 127\.0\.0\.1:\d+: peer ([0-9a-f]{16}): "
                  r"sent (\d+) change-sets, received (\d+) \(\d+ held already, \d+ waiting\), "
-                 r"refused (\d+) ops, \d+ forks, \d+ bytes in [0-9.]+ s$")
+                 r"refused (\d+) ops, \d+ forks, personal values \d+ sent \d+ kept, "
+                 r"\d+ bytes in [0-9.]+ s$")
 got = []
 for l in lines:
     m = pat.match(l)

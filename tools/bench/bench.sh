@@ -163,7 +163,7 @@ def conc(path):
 
 SYNC_RE = re.compile(r"^(\S+): peer (\w+): sent (\d+) change-sets, received (\d+) "
     r"\((\d+) held already, (\d+) waiting\), refused (\d+) ops, (\d+) forks, "
-    r"(\d+) bytes in ([0-9.]+) s$")
+    r"personal values \d+ sent \d+ kept, (\d+) bytes in ([0-9.]+) s$")
 
 def syncline(path, prefix):
     lines = [l.rstrip("\n") for l in open(path, encoding="utf-8") if l.strip()]
@@ -250,11 +250,17 @@ def plan(server_log, client_log):
     cs_c, b_c, m_c = side(lc, ls)
     m_s += [2 + usz(k + 1) for k in range(len(b_c))]      # ACKs
     m_c += [2 + usz(k + 1) for k in range(len(b_s))]
+    # each side's WANT and its answer, OPENINGS: [5|6, true, []], 4 bytes
+    # when nothing is wanted (a sync that carries personal values is off
+    # by their bytes: the prediction then says so)
+    m_s += [4, 4]
+    m_c += [4, 4]
     m_s.append(0)                                         # the FINAL frames
     m_c.append(0)
     total = HANDSHAKE + sum(FRAME + m for m in m_s + m_c)
     ceil = lambda n: -(-n // WINDOW)
-    # turns the client waits for: 2 in the handshake; the HELLO of the
+    # turns the client waits for: 2 in the handshake, 1 for WANT and
+    # OPENINGS after the DONEs; the HELLO of the
     # server comes back with its first window of batches, each further
     # window after the ACKs of the one before; the batches of the client
     # start once it has the HELLO of the server and end with the last ACK.
@@ -264,7 +270,7 @@ def plan(server_log, client_log):
         "S2C_BATCHES": len(b_s), "C2S_BATCHES": len(b_c),
         "S2C_MSGS": len(m_s), "C2S_MSGS": len(m_c),
         "CS_BYTES": sum(c["size"] for c in cs_s + cs_c),
-        "BYTES": total, "HANDSHAKE": HANDSHAKE, "RT": 2 + session,
+        "BYTES": total, "HANDSHAKE": HANDSHAKE, "RT": 3 + session,
     })
 
 SOCK_W = ("write", "writev", "sendto", "sendmsg")
@@ -1117,8 +1123,8 @@ for scale in $SCALES; do
 		checks="$checks;C sync: export digests of A and B = post_incremental_state_sha256, equal state-hash, every run"
 		checks="$checks;D: equal state-hash and export on A and B, each of the 100 fields holds a or b (the same on both), and set back to old the digest is post_incremental_state_sha256, every run"
 		checks="$checks;D: conflicts listed = $how"
-		checks="$checks;messages: frames each way (HELLO, BATCHes, ACKs, DONE, the empty FINAL frame) computed from the protocol and the sizes of the change-sets sent, checked: the bytes they predict (handshake $((2 * (64 + 112) + 2 * 24)) + 21 per frame + messages) = the bytes consort sync measured in $pred_ok of $pred_n syncs"
-		checks="$checks;round trips (protocol): 2 in the handshake + those of the session: ceil(batches A->B / 4) (the HELLO reply carries the first window of 4), or 1 + ceil(batches B->A / 4) when B sends, TCP connect not counted"
+		checks="$checks;messages: frames each way (HELLO, BATCHes, ACKs, DONE, WANT, OPENINGS, the empty FINAL frame) computed from the protocol and the sizes of the change-sets sent, checked: the bytes they predict (handshake $((2 * (64 + 112) + 2 * 24)) + 21 per frame + messages) = the bytes consort sync measured in $pred_ok of $pred_n syncs"
+		checks="$checks;round trips (protocol): 2 in the handshake + 1 for WANT and OPENINGS + those of the session: ceil(batches A->B / 4) (the HELLO reply carries the first window of 4), or 1 + ceil(batches B->A / 4) when B sends, TCP connect not counted"
 		if [ ${#STRACE[@]} -gt 0 ]; then
 			checks="$checks;round trips (strace): run 1 replayed untimed on copies of the nodes with both processes under strace (same bytes as the timed sync), the depth of the causal chain of socket writes (each write after all its process had read)"
 		fi
