@@ -78,6 +78,16 @@ sync_with() {
 	transcript
 }
 
+# moved "SENT KEPT" WHAT: the last sync's line says that this node sent
+# SENT personal values and kept KEPT.
+moved() {
+	local got
+	got=$(sed -nE '1s/.*, personal values ([0-9]+) sent ([0-9]+) kept, .*/\1 \2/p' "$OUT")
+	[ -n "$got" ] || fail "the sync line counts no personal values: $(head -n 1 "$OUT")"
+	[ "$got" = "$1" ] || fail "$2: personal values sent and kept: $got, expected $1: $(head -n 1 "$OUT")"
+	ok "$2: personal values sent and kept: $1"
+}
+
 # same_everywhere WHEN NODE...: one state hash on every node named.
 same_everywhere() {
 	local when=$1 h; shift
@@ -452,11 +462,14 @@ entitlements "round 2: TE now has its path in co2's session"
 serve_start co1; C1=$ADDR; co1_pid=$SPID
 record_trainee co2 TF Farfadinelle Quentalinea 1969 FTFA0963F true false
 sync_with co2 "$C1"
+moved "0 0" "co2 syncs with co1"
 expect co1=TF:s co2=TF:r
 sync_with lead "$C1"
+moved "0 0" "the lead syncs with co1"
 expect lead=TF:s
 ok "the lead holds TF's change-sets from co1 but not its values"
 sync_with co2 "$L"
+moved "6 0" "co2 syncs with the lead"
 expect lead=TF:r co1=TF:s
 for n in co1 sub co2; do sync_with "$n" "$L"; done
 same_everywhere "round 3" "${NODES[@]}"
@@ -477,6 +490,7 @@ reads_exactly co1 TB TG
 expect sub=TC:r
 ok "co1 has the erasure; sub, away, still reads TC"
 sync_with sub "$C1"
+moved "0 0" "sub, still holding TC's values, syncs with co1"
 expect sub=TC:e co1=TC:e
 ok "sub synced with co1 only: TC erased on both, nothing came back"
 for n in co2 sub co1; do sync_with "$n" "$L"; done
@@ -536,5 +550,9 @@ fi
 
 serve_stop "$co1_pid"
 serve_stop "$lead_pid"
+for n in "${NODES[@]}"; do
+	expect_rc 0 on "$n" verify
+done
+ok "verify holds on ${NODES[*]}"
 nothing_in_clear
 exit 0
