@@ -97,9 +97,10 @@ same_everywhere() {
 }
 
 # expect NODE=REF:STATE...: checks each trainee REF on NODE, where STATE
-# is r (its values readable: show --json gives every one, and the node's
-# openings table holds the six), s (sealed: show --json lists every
-# personal field under "sealed", none in "fields", and the table holds
+# is r (its values readable: show --json gives every one, export --json
+# holds its strings, and the node's openings table holds the six), s
+# (sealed: show --json lists every personal field under "sealed", none in
+# "fields", export --json holds none of its strings, and the table holds
 # none of its openings), k (sealed, though the table holds the six: they
 # were sealed under another key), e (erased: sealed, no opening, and the
 # erasure's date and reason shown) or a (absent: no such record here, no
@@ -157,6 +158,11 @@ for item in sys.argv[6:]:
 for node, items in by_node.items():
     held = openings(node)
     said = collections.defaultdict(list)
+    r = subprocess.run([consort, "--dir", os.path.join(T, node), "export", "--json"],
+                       capture_output=True)
+    if r.returncode != 0:
+        fail("export --json on %s failed: %s" % (node, r.stderr.decode(errors="replace").strip()))
+    exported = r.stdout
     for ref, state in items:
         r = subprocess.run([consort, "--dir", os.path.join(T, node), "show", "trainee",
                             ref, "--json"], capture_output=True, text=True)
@@ -181,8 +187,12 @@ for node, items in by_node.items():
             if n != len(personal):
                 fail("%s reads trainee %s but its openings table holds %d of its openings, "
                      "not %d" % (node, ref, n, len(personal)))
+            if not all(want[k].encode() in exported for k in ("family_name", "given_name", "ft_id")):
+                fail("export --json on %s lacks values of trainee %s that show gives" % (node, ref))
             said["readable"].append(ref)
             continue
+        if any(expected(ref)[k].encode() in exported for k in ("family_name", "given_name", "ft_id")):
+            fail("export --json on %s holds values of trainee %s, which it may not read" % (node, ref))
         if sorted(sealed) != personal or any(k in fields for k in personal):
             fail("%s should not read trainee %s: sealed %s, personal fields shown %s" %
                  (node, ref, sealed, sorted(k for k in personal if k in fields)))
