@@ -434,12 +434,14 @@ bundle_import subb "$T/b1-co1-for-sub.bundle" 12 0
 same_everywhere "subb after co1's bundle" lead subb
 reads_exactly subb TC TG
 
-# B2: the lead's for co2 carries TD's values only; subb keeps none.
+# B2: the lead's for co2 carries TD's values only; sub and subb keep none.
 bundle_export lead "$T/b2-lead-for-co2.bundle" --for "$CO2_SIRET"
 [ "$BUNDLE_VALUES" = 6 ] || fail "the lead's bundle for co2 carries $BUNDLE_VALUES personal values, expected TD's 6"
 ok "the lead's bundle for co2 carries 6 personal values (TD's)"
 bundle_import subb "$T/b2-lead-for-co2.bundle" 0 6
 reads_exactly subb TC TG
+bundle_import sub "$T/b2-lead-for-co2.bundle" 0 6
+reads_exactly sub TC TG
 # B3: the lead's for co1 carries TB's, TC's and TG's; subb keeps (again)
 # TC's and TG's only.
 bundle_export lead "$T/b3-lead-for-co1.bundle" --for "$CO_SIRET"
