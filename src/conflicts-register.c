@@ -179,7 +179,8 @@ conflicts_record_has(const struct store *s, const struct record *r)
 
 /*
  * Lists the register conflicts of every stored record (alive or not) of a
- * type (when type > 0), or of every type, to fn.
+ * type (when type > 0), or of every type, to fn; with s->open_personal,
+ * their personal values opened where this node can.
  */
 int
 conflicts_register_scan(struct store_txn *txn, struct store *s, int type,
@@ -200,12 +201,15 @@ conflicts_register_scan(struct store_txn *txn, struct store *s, int type,
 			rc = E(STORE);
 			break;
 		}
+		personal_record_wipe(&r);
 		memset(&r.exist, 0, sizeof(r.exist));
 		memset(r.fields, 0, sizeof(r.fields));
 		r.npool = 0;
 		r.type = *(const uint8_t *)k.data;
 		memcpy(r.id, (const uint8_t *)k.data + 1, CONSORT_EID_BYTES);
 		if ((rc = record_decode(v.data, v.len, &r)) != 0 ||
+		    (s->open_personal &&
+		    (rc = personal_open_record(txn, s, &r)) != 0) ||
 		    (rc = record_conflicts(s, &r, fn, ctx)) != 0)
 			break;
 	}

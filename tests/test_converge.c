@@ -76,6 +76,7 @@ det_reset(uint64_t seed)
 
 /* Totals over every seed, printed at the end: the test must exercise merges. */
 static unsigned long long total_edits, total_refused, total_conflicts;
+static unsigned long long total_openings, total_erased;
 
 static const char *const co_sirets[] = { "50324917900212", "79911548000375",
 	"83046172900451", "73282932000074" };
@@ -214,11 +215,60 @@ exchange_bundle(struct world *w, struct node *from, struct node *to)
 	int r;
 
 	snprintf(path, sizeof(path), "%s/b%u", w->dir, w->bundles++);
-	assert_ok(bundle_export(from, path, NULL, 0, &st, &d));
+	assert_ok(bundle_export(from, path, NULL, 0, NULL, &st, &d));
 	if ((r = bundle_import(to, path, &st, &d)) != 0)
 		fail_msg("seed %llu: bundle import: %s %s %s", (unsigned long long)
 		    w->seed, consort_err_name(r), d.where, d.what);
 	unlink(path);
+}
+
+struct give {
+	struct world *w;
+	struct node *from, *to;
+	struct store_txn *rt, *wt;
+	bool all;
+};
+
+/* Gives one opening of `from` to `to`, one time in two. */
+static int
+give_one(void *ctx, const uint8_t *id, unsigned field, const uint8_t *c)
+{
+	struct give *g = ctx;
+	uint8_t buf[PERSONAL_OPENING_MAX];
+	struct consort_diag d = { 0 };
+	struct personal_opening o;
+	int r;
+
+	if (!g->all && pick(g->w, 2) != 0)
+		return 0;
+	assert_ok(personal_get(g->rt, &g->from->store, T_trainee, id, field, c,
+	    &o, buf));
+	if (!o.found)
+		return 0;
+	r = personal_put(g->wt, &g->to->store, &o, &d);
+	if (r != 0 && r != E(ERASED))
+		fail_msg("seed %llu: personal_put: %s %s", (unsigned long long)
+		    g->w->seed, consort_err_name(r), d.what);
+	total_openings += r == 0;
+	return 0;
+}
+
+/*
+ * Copies a random half of the openings `from` holds to `to` (all of them
+ * with all), whoever may read them: which replica holds which values must
+ * not change the state, its digest or its conflicts.
+ */
+static void
+exchange_openings(struct world *w, struct node *from, struct node *to,
+    bool all)
+{
+	struct give g = { w, from, to, NULL, NULL, all };
+
+	assert_ok(store_begin(&from->store, false, &g.rt));
+	assert_ok(store_begin(&to->store, true, &g.wt));
+	assert_ok(personal_foreach(g.rt, &from->store, give_one, &g));
+	store_abort(g.rt);
+	assert_ok(store_commit(g.wt));
 }
 
 /* One exchange between a random pair, one way or both. */
@@ -235,6 +285,8 @@ random_exchange(struct world *w)
 		exchange_direct(w, w->r[a], w->r[b]);
 	if (pick(w, 2) == 0)
 		exchange_direct(w, w->r[b], w->r[a]);
+	if (pick(w, 2) == 0)
+		exchange_openings(w, w->r[a], w->r[b], false);
 }
 
 /* A random ref among the few each type uses, so that edits collide. */
@@ -254,7 +306,7 @@ random_edit(struct world *w, unsigned i)
 	char ref[16], target[16], session[16];
 	int r;
 
-	switch (pick(w, 7)) {
+	switch (pick(w, 8)) {
 	case 0:
 		ref_of(w, "T", ref, sizeof(ref));
 		r = put(n, "trainee", ref, "given_name", tu_str(names[pick(w, 4)]),
@@ -288,6 +340,12 @@ random_edit(struct world *w, unsigned i)
 		if (r == 0)
 			r = put(n, "path", ref, "trainee", tu_str(target), PUT_SET);
 		break;
+	case 6:
+		/* an erasure: the lead's or the recorder's, for good */
+		ref_of(w, "T", ref, sizeof(ref));
+		r = put(n, "trainee", ref, "erased", tu_str("2026-11-30"), PUT_SET);
+		total_erased += r == 0;
+		break;
 	default:
 		snprintf(ref, sizeof(ref), "P%u-%u", i, pick(w, 2));
 		ref_of(w, "I", target, sizeof(target));
@@ -296,7 +354,8 @@ random_edit(struct world *w, unsigned i)
 	}
 	total_edits++;
 	total_refused += r != 0;
-	if (r != 0 && r != E(NOENT) && r != E(REF))
+	if (r != 0 && r != E(NOENT) && r != E(REF) && r != E(PERM) &&
+	    r != E(ERASED))
 		fail_msg("seed %llu: edit on replica %u: %s", (unsigned long long)
 		    w->seed, i, consort_err_name(r));
 }
@@ -389,6 +448,48 @@ conflict_ids(struct node *n, struct idlist *l)
 	qsort(l->ids, l->n, sizeof(l->ids[0]), cmp_id);
 }
 
+struct erased_check {
+	struct store_txn *txn;
+	struct node *n;
+	unsigned long long held;
+};
+
+/* Counts the openings held of one trainee. */
+static int
+count_held(void *ctx, const uint8_t *id, unsigned field, const uint8_t *c)
+{
+	const struct record *r = ctx;
+
+	(void)field;
+	(void)c;
+	if (memcmp(id, r->id, CONSORT_EID_BYTES) == 0)
+		fail_msg("an erased trainee's opening is still held");
+	return 0;
+}
+
+/* Checks that an erased trainee has no opening left on the replica. */
+static int
+check_erased_one(void *ctx, const struct record *r)
+{
+	struct erased_check *x = ctx;
+
+	if (!personal_erased(r))
+		return 0;
+	return personal_foreach(x->txn, &x->n->store, count_held, (void *)r);
+}
+
+/* No replica holds an opening of a trainee erased in its state. */
+static void
+check_erasures(struct node *n)
+{
+	struct erased_check x = { NULL, n, 0 };
+
+	assert_ok(store_begin(&n->store, false, &x.txn));
+	assert_ok(state_foreach_stored(x.txn, &n->store, T_trainee,
+	    check_erased_one, &x, NULL));
+	store_abort(x.txn);
+}
+
 /* Exchanges between every pair until nothing moves, then compares. */
 static void
 converge(struct world *w)
@@ -402,6 +503,15 @@ converge(struct world *w)
 			for (j = 0; j < w->n; j++)
 				if (i != j)
 					exchange_direct(w, w->r[i], w->r[j]);
+	for (i = 0; i < w->n; i++) {
+		/* one replica in two gets every value the others hold */
+		for (j = 0; i > 0 && pick(w, 2) == 0 && j < w->n; j++)
+			if (j != i)
+				exchange_openings(w, w->r[j], w->r[i], true);
+		check_erasures(w->r[i]);
+		/* some replicas list conflicts with the values they can read */
+		w->r[i]->store.open_personal = i > 0;
+	}
 	tu_state_hash(&w->r[0]->store, h0);
 	conflict_ids(w->r[0], &c0);
 	total_conflicts += c0.n;
@@ -457,10 +567,14 @@ test_random_convergence(void **state)
 	}
 	for (s = 1; s <= seeds; s++)
 		run_seed(s);
-	print_message("%llu seeds converged: %llu edits (%llu refused as no such "
-	    "record), %llu conflicts left open at the end\n",
-	    (unsigned long long)seeds, total_edits, total_refused, total_conflicts);
+	print_message("%llu seeds converged: %llu edits (%llu refused: no such "
+	    "record, not permitted or erased), %llu conflicts left open at the "
+	    "end, %llu erasures, %llu personal values handed around\n",
+	    (unsigned long long)seeds, total_edits, total_refused, total_conflicts,
+	    total_erased, total_openings);
 	assert_true(total_conflicts > 0);
+	assert_true(total_erased > 0);
+	assert_true(total_openings > 0);
 }
 
 int
