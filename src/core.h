@@ -1731,6 +1731,10 @@ typedef int (*personal_fn)(void *ctx, const uint8_t *id, unsigned field,
 /* Walks every opening this node holds (fn returns non-zero to stop). */
 int personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
     void *ctx);
+/* Deletes the opening of one commitment (a value replaced), if held. */
+int personal_forget(struct store_txn *txn, struct store *s,
+    const uint8_t id[CONSORT_EID_BYTES], unsigned field,
+    const uint8_t commitment[CONSORT_COMMIT_BYTES]);
 /* Deletes every opening of a record (its person's values are erased). */
 int personal_erase(struct store_txn *txn, struct store *s,
     const uint8_t id[CONSORT_EID_BYTES]);

@@ -131,6 +131,8 @@ names_run(const struct store *s, const struct entitle_set *runs,
 
 	if (v->kind != VAL_STR)
 		return false;
+	if (runs->n == 0)
+		return false;
 	keys_entity_id(id, s->founder, T_session, v->s, v->len);
 	return bsearch(id, runs->ids, runs->n, CONSORT_EID_BYTES, cmp_id) != NULL;
 }

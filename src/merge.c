@@ -79,6 +79,37 @@ erasure_field(unsigned type, unsigned field)
 	    field == F_trainee_erased_reason);
 }
 
+/*
+ * Deletes the openings of the personal values a write replaces (the
+ * entries it covers), so that a corrected name leaves no trace of the
+ * old one (GDPR art. 16); v is the value written, which stays.
+ */
+static int
+forget_replaced(struct store_txn *txn, struct store *s, const struct record *r,
+    unsigned field, const struct causal *c, const struct value *v)
+{
+	const struct schema_type *t = schema_type(r->type);
+	const struct schema_field *f = t != NULL ? schema_field(t, field) : NULL;
+	const struct reg *g = &r->fields[field];
+	const struct entry *e;
+	uint32_t i;
+	int rc;
+
+	if (f == NULL || !f->personal)
+		return 0;
+	for (i = 0; i < g->n; i++) {
+		e = &r->pool[g->off + i];
+		if (!covers(c, e) || e->val.kind != VAL_BIN ||
+		    e->val.len != CONSORT_COMMIT_BYTES ||
+		    (v != NULL && value_equal(v, &e->val)))
+			continue;
+		if ((rc = personal_forget(txn, s, r->id, field,
+		    (const uint8_t *)e->val.s)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 /* Applies one op to the loaded record; *changed tells whether it took. */
 static int
 apply_op(struct store_txn *txn, struct store *s, struct record *r,
@@ -106,10 +137,14 @@ apply_op(struct store_txn *txn, struct store *s, struct record *r,
 	if (op->kind == OP_DELETE) {
 		for (f = 1; f <= SCHEMA_MAX_FIELDS; f++)
 			if (!erasure_field(r->type, f) &&
-			    (rc = reg_write(r, &r->fields[f], c, NULL)) != 0)
+			    ((rc = forget_replaced(txn, s, r, f, c, NULL)) != 0 ||
+			    (rc = reg_write(r, &r->fields[f], c, NULL)) != 0))
 				return rc;
 		return reg_write(r, &r->exist, c, &tomb);
 	}
+	if ((rc = forget_replaced(txn, s, r, op->field, c,
+	    op->kind == OP_SET ? &op->val : NULL)) != 0)
+		return rc;
 	return reg_write(r, &r->fields[op->field], c, &op->val);
 }
 

@@ -459,3 +459,17 @@ personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
 	store_walk_end(&w);
 	return rc < 0 ? rc : 0;
 }
+
+/* Deletes the opening of one commitment, if this node holds it. */
+int
+personal_forget(struct store_txn *txn, struct store *s,
+    const uint8_t id[CONSORT_EID_BYTES], unsigned field,
+    const uint8_t commitment[CONSORT_COMMIT_BYTES])
+{
+	uint8_t key[OPENING_KEY_BYTES];
+	int rc;
+
+	opening_key(key, id, field, commitment);
+	rc = store_del(txn, s, TB_OPENINGS, key, sizeof(key));
+	return rc == E(NOENT) ? 0 : rc;
+}

@@ -6,15 +6,21 @@
  * rules refuse are stored and skipped), so that consort sync or bundle
  * export then carry it to the other members, who must refuse it.
  *
- *   forge DIR OP... where OP is one of
+ *   forge DIR [--clear-personal] OP... where OP is one of
  *     create TYPE REF
  *     set TYPE REF FIELD VALUE      (VALUE checked against the field's
  *                                    kind; @FILE: the file's bytes)
  *     unset TYPE REF FIELD
  *     delete TYPE REF
  *
- * Prints "forged change-set SEQ: N ops, M refused here"; exit 0, or 1 with
- * the reason on stderr.
+ * A personal field's value is signed as a commitment under a random salt,
+ * as consort does, and the node keeps its opening.  With --clear-personal
+ * it is signed in clear, which no node decodes, the forging node's own
+ * included: the change-set is then put in its log as it is, unapplied,
+ * for consort sync or bundle export to carry.
+ *
+ * Prints "forged change-set SEQ: N ops, M refused here" (or "not
+ * decodable here"); exit 0, or 1 with the reason on stderr.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,7 +29,17 @@
 
 #include "core.h"
 
+#define OPENINGS_MAX 64
+
 static const uint8_t zero_hash[CONSORT_HASH_BYTES];
+
+/* The personal values signed as commitments, whose openings are kept. */
+struct forged {
+	bool clear;	/* --clear-personal: values signed in clear */
+	struct personal_opening open[OPENINGS_MAX];
+	char *text[OPENINGS_MAX];
+	unsigned nopen;
+};
 
 /* Prints the failure and exits 1. */
 static void
@@ -62,9 +78,69 @@ cmp_dep(const void *a, const void *b)
 	    ((const struct cs_dep *)b)->author, CONSORT_KEY_BYTES);
 }
 
+/*
+ * Adds a set of a personal field as a commitment to v (a fresh salt), and
+ * notes its opening; with --clear-personal, the value itself.
+ */
+static void
+set_personal(struct forged *fg, struct cs_builder *b,
+    const struct schema_type *t, const uint8_t id[CONSORT_EID_BYTES],
+    const struct schema_field *f, const struct value *v)
+{
+	struct personal_opening *o;
+	struct value c;
+
+	if (fg->clear) {
+		csb_op(b, OP_SET, t->id, id, f->id, v);
+		return;
+	}
+	if (fg->nopen == OPENINGS_MAX) {
+		fprintf(stderr, "forge: more than %d personal values\n",
+		    OPENINGS_MAX);
+		exit(1);
+	}
+	o = &fg->open[fg->nopen];
+	memset(o, 0, sizeof(*o));
+	o->type = t->id;
+	o->field = f->id;
+	memcpy(o->id, id, CONSORT_EID_BYTES);
+	o->value = *v;
+	if (v->kind == VAL_STR) {  /* v's string is argv's or a freed file's */
+		if ((fg->text[fg->nopen] = strndup(v->s, v->len)) == NULL)
+			die("value", E(NOMEM), NULL);
+		o->value.s = fg->text[fg->nopen];
+	}
+	personal_commit_new(t->id, id, f->id, v, o->salt, o->commitment);
+	c.kind = VAL_BIN;
+	c.s = (const char *)o->commitment;
+	c.len = CONSORT_COMMIT_BYTES;
+	csb_op(b, OP_SET, t->id, id, f->id, &c);
+	fg->nopen++;
+}
+
+/*
+ * Keeps the openings of the forged commitments (not for a record erased
+ * already: the forgery is signed all the same).
+ */
+static void
+keep_openings(struct node *n, struct store_txn *txn, struct forged *fg)
+{
+	struct consort_diag d = { 0 };
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < fg->nopen; i++) {
+		rc = personal_put(txn, &n->store, &fg->open[i], &d);
+		if (rc != 0 && rc != E(ERASED))
+			die("opening", rc, &d);
+		free(fg->text[i]);
+	}
+}
+
 /* Adds the ops of argv to the builder; returns how many. */
 static unsigned
-add_ops(struct node *n, struct cs_builder *b, int argc, char **argv)
+add_ops(struct node *n, struct forged *fg, struct cs_builder *b, int argc,
+    char **argv)
 {
 	const struct schema_type *t;
 	const struct schema_field *f = NULL;
@@ -111,7 +187,10 @@ add_ops(struct node *n, struct cs_builder *b, int argc, char **argv)
 			v.len = (uint32_t)len;
 			if (schema_check_value(f, &v, &d) != 0)
 				die(argv[i + 4], E(SCHEMA), &d);
-			csb_op(b, OP_SET, t->id, id, f->id, &v);
+			if (f->personal)
+				set_personal(fg, b, t, id, f, &v);
+			else
+				csb_op(b, OP_SET, t->id, id, f->id, &v);
 			free(text);
 			nops++;
 			i += need;
@@ -119,6 +198,12 @@ add_ops(struct node *n, struct cs_builder *b, int argc, char **argv)
 		} else if (kind == OP_SET &&
 		    schema_parse_text(f, argv[i + 4], strlen(argv[i + 4]), &v, &d) != 0)
 			die(argv[i + 4], E(SCHEMA), &d);
+		if (kind == OP_SET && f->personal) {
+			set_personal(fg, b, t, id, f, &v);
+			nops++;
+			i += need;
+			continue;
+		}
 		csb_op(b, (unsigned)kind, t->id, id, f != NULL && kind != OP_CREATE &&
 		    kind != OP_DELETE ? f->id : 0, &v);
 		nops++;
@@ -127,10 +212,34 @@ add_ops(struct node *n, struct cs_builder *b, int argc, char **argv)
 	return nops;
 }
 
+/*
+ * Puts a change-set no node decodes in the log as it is, and moves the
+ * author's head to it, without applying it.
+ */
+static void
+append_undecodable(struct node *n, struct store_txn *txn,
+    struct changeset *hdr, const msgpack_sbuffer *out)
+{
+	struct head h;
+	int rc;
+
+	keys_hash(hdr->id, out->data, out->size - CONSORT_SIG_BYTES);
+	memset(&h, 0, sizeof(h));
+	h.seq = hdr->seq;
+	memcpy(h.id, hdr->id, CONSORT_HASH_BYTES);
+	h.hlc = hdr->hlc;
+	if ((rc = store_author_idx(txn, &n->store, hdr->author, &h.idx)) != 0 ||
+	    (rc = store_put_change(txn, &n->store, hdr, (const uint8_t *)out->data,
+	    out->size)) != 0 ||
+	    (rc = store_set_head(txn, &n->store, hdr->author, &h)) != 0)
+		die("append", rc, NULL);
+}
+
 /* Signs the ops as the node's next change-set and appends it to its log. */
 int
 main(int argc, char **argv)
 {
+	static struct forged fg;
 	struct consort_diag d = { 0 };
 	struct log_receipt rcpt = { 0 };
 	struct changeset hdr;
@@ -145,8 +254,13 @@ main(int argc, char **argv)
 	unsigned nops;
 	int rc;
 
+	if (argc > 2 && strcmp(argv[2], "--clear-personal") == 0) {
+		fg.clear = true;
+		memmove(argv + 2, argv + 3, (size_t)(argc - 3) * sizeof(*argv));
+		argc--;
+	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: forge DIR OP...\n");
+		fprintf(stderr, "usage: forge DIR [--clear-personal] OP...\n");
 		return 2;
 	}
 	if ((rc = node_open(argv[1], &n, &d)) != 0 ||
@@ -154,10 +268,11 @@ main(int argc, char **argv)
 		die(argv[1], rc, &d);
 	s = &n->store;
 	csb_init(&b);
-	nops = add_ops(n, &b, argc - 2, argv + 2);
+	nops = add_ops(n, &fg, &b, argc - 2, argv + 2);
 	if ((rc = store_begin(s, true, &txn)) != 0 ||
 	    (rc = store_load_authors(txn, s)) != 0)
 		die("store", rc, NULL);
+	keep_openings(n, txn, &fg);
 	memset(&hdr, 0, sizeof(hdr));
 	memset(&self, 0, sizeof(self));
 	if ((hdr.deps = calloc(s->nauthors + 1, sizeof(*hdr.deps))) == NULL)
@@ -183,8 +298,21 @@ main(int argc, char **argv)
 	msgpack_sbuffer_init(&out);
 	if ((rc = csb_sign(&b, &hdr, n->sk, &out)) != 0)
 		die("sign", rc, NULL);
-	/* stored as a received change-set: refused ops kept, skipped */
 	util_put_be64(clock, n->hlc);
+	if (fg.clear) {
+		append_undecodable(n, txn, &hdr, &out);
+		if ((rc = store_put(txn, s, TB_META, "hlc", 3, clock, 8, 0)) != 0 ||
+		    (rc = store_commit(txn)) != 0)
+			die("append", rc, NULL);
+		printf("forged change-set %llu: %u ops, not decodable here\n",
+		    (unsigned long long)hdr.seq, nops);
+		msgpack_sbuffer_destroy(&out);
+		csb_free(&b);
+		free(hdr.deps);
+		node_close(n);
+		return 0;
+	}
+	/* stored as a received change-set: refused ops kept, skipped */
 	if ((rc = log_receive(txn, s, (uint8_t *)out.data, out.size,
 	    n->consortium, &rcpt, &d)) != 0 ||
 	    (rc = store_put(txn, s, TB_META, "hlc", 3, clock, 8, 0)) != 0 ||

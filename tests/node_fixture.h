@@ -149,7 +149,11 @@ nf_put(struct node *n, const char *type, const char *ref, const struct kv *kv,
 	return nf_put_refs(n, type, ref, kv, nkv, mode, true);
 }
 
-/* Whether (type, ref) is a live record; its field's displayed value as text. */
+/*
+ * Whether (type, ref) is a live record; its field's displayed value as
+ * text, a personal value opened where the node holds it, "(sealed)" where
+ * it does not.
+ */
 static inline bool
 nf_lookup(struct node *n, const char *type, const char *ref, const char *field,
     char *out, size_t len)
@@ -164,6 +168,7 @@ nf_lookup(struct node *n, const char *type, const char *ref, const char *field,
 	assert_ok(store_begin(&n->store, false, &txn));
 	assert_ok(state_lookup(txn, &n->store, n->founder, t->id, ref,
 	    strlen(ref), &r));
+	assert_ok(personal_open_record(txn, &n->store, &r));
 	alive = record_alive(&n->store, &r);
 	if (out != NULL) {
 		snprintf(out, len, "(none)");
@@ -175,6 +180,8 @@ nf_lookup(struct node *n, const char *type, const char *ref, const char *field,
 			snprintf(out, len, "%lld", (long long)v->i);
 		else if (v != NULL && v->kind == VAL_BOOL)
 			snprintf(out, len, "%s", v->b ? "true" : "false");
+		else if (v != NULL && v->kind == VAL_BIN)
+			snprintf(out, len, "(sealed)");
 	}
 	store_abort(txn);
 	record_free(&r);

@@ -153,12 +153,13 @@ test_round_trip(void **state)
 {
 	uint8_t lot[CONSORT_EID_BYTES], tr[CONSORT_EID_BYTES],
 	    in[CONSORT_EID_BYTES], se[CONSORT_EID_BYTES], me[CONSORT_EID_BYTES],
-	    hash[CONSORT_HASH_BYTES];
+	    pa[CONSORT_EID_BYTES], hash[CONSORT_HASH_BYTES],
+	    salt[CONSORT_SALT_BYTES], commit[CONSORT_COMMIT_BYTES];
 	static const char sector[] = "B\xc3\xa2timent";
 	struct value ref = tu_str("LOT-01"), sec = tu_str(sector),
 	    rate = tu_int(1410), yes = tu_bool(true), year = tu_int(1989),
 	    steps = tu_str("info_meeting,selection"),
-	    day = tu_str("2024-02-29");
+	    day = tu_str("2024-02-29"), c;
 	struct consort_diag d = { 0 };
 	struct cs_dep deps[2];
 	struct changeset hdr, cs;
@@ -172,13 +173,19 @@ test_round_trip(void **state)
 	eid(T_intent, "I1", in);
 	eid(T_session, "S1", se);
 	eid(T_member, TU_LEAD_SIRET, me);
+	eid(T_path, "P1", pa);
+	/* a personal field (a trainee's birth year) carries a commitment */
+	personal_commit_new(T_trainee, tr, F_trainee_birth_year, &year, salt,
+	    commit);
+	c = (struct value){ VAL_BIN, false, 0, (const char *)commit,
+	    CONSORT_COMMIT_BYTES };
 	csb_init(&b);
 	csb_op(&b, OP_CREATE, T_lot, lot, 0, &ref);
 	csb_op(&b, OP_SET, T_lot, lot, 1, &sec);
 	csb_op(&b, OP_SET, T_lot, lot, 3, &rate);
 	csb_op(&b, OP_UNSET, T_lot, lot, 2, NULL);
-	csb_op(&b, OP_SET, T_trainee, tr, 6, &yes);
-	csb_op(&b, OP_SET, T_trainee, tr, 3, &year);
+	csb_op(&b, OP_SET, T_path, pa, F_path_financed, &yes);
+	csb_op(&b, OP_SET, T_trainee, tr, F_trainee_birth_year, &c);
 	csb_op(&b, OP_SET, T_intent, in, 10, &steps);
 	csb_op(&b, OP_DELETE, T_session, se, 0, NULL);
 	csb_op(&b, OP_SET, T_member, me, 9, &day);
@@ -234,11 +241,16 @@ test_round_trip(void **state)
 	assert_int_equal(cs.ops[3].kind, OP_UNSET);
 	assert_int_equal(cs.ops[3].field, 2);
 	assert_int_equal(cs.ops[3].val.kind, VAL_NIL);
-	assert_int_equal(cs.ops[4].type, T_trainee);
-	assert_memory_equal(cs.ops[4].id, tr, CONSORT_EID_BYTES);
+	assert_int_equal(cs.ops[4].type, T_path);
+	assert_memory_equal(cs.ops[4].id, pa, CONSORT_EID_BYTES);
 	assert_int_equal(cs.ops[4].val.kind, VAL_BOOL);
 	assert_true(cs.ops[4].val.b);
-	assert_int_equal(cs.ops[5].val.i, 1989);
+	assert_int_equal(cs.ops[5].type, T_trainee);
+	assert_memory_equal(cs.ops[5].id, tr, CONSORT_EID_BYTES);
+	assert_int_equal(cs.ops[5].field, F_trainee_birth_year);
+	assert_int_equal(cs.ops[5].val.kind, VAL_BIN);
+	assert_int_equal(cs.ops[5].val.len, CONSORT_COMMIT_BYTES);
+	assert_memory_equal(cs.ops[5].val.s, commit, CONSORT_COMMIT_BYTES);
 	assert_int_equal(cs.ops[6].type, T_intent);
 	assert_true(tu_is_str(&cs.ops[6].val, "info_meeting,selection"));
 	assert_int_equal(cs.ops[7].kind, OP_DELETE);
@@ -412,7 +424,10 @@ test_truncated(void **state)
 	msgpack_sbuffer_destroy(&good);
 }
 
-/* Only version 1 is known, and the body has exactly 8 elements. */
+/*
+ * Only version 2 is known (version 1 carried personal values in clear),
+ * and the body has exactly 8 elements.
+ */
 static void
 test_version_and_shape(void **state)
 {
@@ -422,8 +437,11 @@ test_version_and_shape(void **state)
 
 	(void)state;
 	default_body(&bd, &b, deps);
+	assert_int_equal(CONSORT_CS_VERSION, 2);
 	assert_ok(decode_body(&bd));
-	bd.version = 2;
+	bd.version = 1;
+	assert_err(decode_body(&bd), E(VERSION));
+	bd.version = 3;
 	assert_err(decode_body(&bd), E(VERSION));
 	bd.version = 0;
 	assert_err(decode_body(&bd), E(VERSION));
@@ -513,7 +531,7 @@ test_deps_bounds(void **state)
 	msgpack_sbuffer_init(&sb);
 	msgpack_packer_init(&pk, &sb, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, 8);
-	msgpack_pack_uint64(&pk, 1);
+	msgpack_pack_uint64(&pk, CONSORT_CS_VERSION);
 	mp_pack_bin(&pk, consortium, CONSORT_HASH_BYTES);
 	mp_pack_bin(&pk, alice.pk, CONSORT_KEY_BYTES);
 	msgpack_pack_uint64(&pk, 1);
@@ -627,6 +645,78 @@ test_ops_schema(void **state)
 	assert_err(one_op(256, T_lot, "L", 1, &s), E(SCHEMA));
 	assert_err(one_op(OP_SET, 256 + T_lot, "L", 1, &s), E(SCHEMA));
 	assert_err(one_op(OP_SET, T_lot, "L", 256 + 1, &s), E(SCHEMA));
+}
+
+/* Decodes a body whose only op sets a trainee's field; keeps the diag. */
+static int
+one_trainee_set(unsigned field, const struct value *v, struct consort_diag *d)
+{
+	uint8_t id[CONSORT_EID_BYTES];
+	struct cs_dep deps[1];
+	struct changeset cs;
+	struct cs_builder b;
+	msgpack_sbuffer out;
+	struct body bd;
+	int rc;
+
+	default_body(&bd, &b, deps);
+	csb_reset(&b);
+	eid(T_trainee, "T", id);
+	csb_op(&b, OP_SET, T_trainee, id, field, v);
+	bd.nops = b.nops;
+	memset(d, 0, sizeof(*d));
+	pack_signed(&out, &bd, alice.sk);
+	rc = cs_decode((const uint8_t *)out.data, out.size, &cs, d);
+	if (rc == 0)
+		cs_free(&cs);
+	msgpack_sbuffer_destroy(&out);
+	csb_free(&b);
+	return rc;
+}
+
+/*
+ * A personal field carries a 32-byte commitment, never its value; a
+ * binary value goes in no other field.  A refusal names the field.
+ */
+static void
+test_ops_personal(void **state)
+{
+	static const uint8_t bytes[CONSORT_COMMIT_BYTES + 1] = { 0x5c };
+	struct value c = { VAL_BIN, false, 0, (const char *)bytes,
+	    CONSORT_COMMIT_BYTES };
+	struct value shortc = c, longc = c;
+	struct value name = tu_str("Durand"), year = tu_int(1989),
+	    yes = tu_bool(true), status = tu_str("employee");
+	struct consort_diag d;
+
+	(void)state;
+	shortc.len = CONSORT_COMMIT_BYTES - 1;
+	longc.len = CONSORT_COMMIT_BYTES + 1;
+	assert_ok(one_trainee_set(F_trainee_family_name, &c, &d));
+	assert_ok(one_trainee_set(F_trainee_disability, &c, &d));
+	assert_ok(one_trainee_set(F_trainee_status, &status, &d));
+	assert_ok(one_op(OP_UNSET, T_trainee, "T", F_trainee_part_time, NULL));
+
+	/* clear values of every kind a personal field holds */
+	assert_err(one_trainee_set(F_trainee_family_name, &name, &d),
+	    E(SCHEMA));
+	assert_non_null(strstr(d.what, "field family_name"));
+	assert_non_null(strstr(d.what, "commitment"));
+	assert_null(strstr(d.what, "Durand"));
+	assert_null(strstr(d.where, "Durand"));
+	assert_err(one_trainee_set(F_trainee_birth_year, &year, &d), E(SCHEMA));
+	assert_non_null(strstr(d.what, "field birth_year"));
+	assert_err(one_trainee_set(F_trainee_part_time, &yes, &d), E(SCHEMA));
+	assert_non_null(strstr(d.what, "field part_time"));
+	/* a commitment of the wrong length */
+	assert_err(one_trainee_set(F_trainee_ft_id, &shortc, &d), E(SCHEMA));
+	assert_err(one_trainee_set(F_trainee_ft_id, &longc, &d), E(SCHEMA));
+	/* a binary value in a field that is not personal */
+	assert_err(one_trainee_set(F_trainee_status, &c, &d), E(SCHEMA));
+	assert_non_null(strstr(d.what, "field status"));
+	assert_err(one_op(OP_SET, T_lot, "L", 1, &c), E(SCHEMA));
+	/* a record's ref is no personal field: a create carries a string */
+	assert_err(one_op(OP_CREATE, T_trainee, "T", 0, &c), E(SCHEMA));
 }
 
 /*
@@ -829,6 +919,7 @@ main(void)
 		cmocka_unit_test(test_deps),
 		cmocka_unit_test(test_deps_bounds),
 		cmocka_unit_test(test_ops_schema),
+		cmocka_unit_test(test_ops_personal),
 		cmocka_unit_test(test_text_field),
 		cmocka_unit_test(test_ops_shape),
 		cmocka_unit_test(test_empty_ops),

@@ -234,10 +234,10 @@ verify(struct node *n)
 		    d.what);
 }
 
-/* The state hash and the heads' digest of a node, to compare. */
+/* The state hash, the heads and the openings kept by a node, to compare. */
 struct snap {
 	uint8_t state[CONSORT_HASH_BYTES];
-	uint64_t lead_seq, co_seq;
+	uint64_t lead_seq, co_seq, openings;
 };
 
 /* Takes a node's snapshot. */
@@ -249,6 +249,7 @@ snap(struct fix *f, struct node *n)
 	tu_state_hash(&n->store, s.state);
 	s.lead_seq = tu_head(&n->store, f->lead->pk).seq;
 	s.co_seq = tu_head(&n->store, f->co->pk).seq;
+	s.openings = tu_openings(&n->store);
 	return s;
 }
 
@@ -261,9 +262,13 @@ expect_snap(struct fix *f, struct node *n, const struct snap *want)
 	assert_memory_equal(now.state, want->state, CONSORT_HASH_BYTES);
 	assert_int_equal(now.lead_seq, want->lead_seq);
 	assert_int_equal(now.co_seq, want->co_seq);
+	assert_int_equal(now.openings, want->openings);
 }
 
-/* A local edit on node n: one trainee, in one change-set. */
+/*
+ * A local edit on node n: one trainee, in one change-set; its two personal
+ * values leave two openings in the store.
+ */
 static int
 edit(struct node *n, const char *ref, struct consort_diag *d)
 {
@@ -275,7 +280,7 @@ edit(struct node *n, const char *ref, struct consort_diag *d)
 
 	memset(d, 0, sizeof(*d));
 	in[0].f = schema_field_by_name(t, "family_name", 11);
-	in[0].v = tu_str(ref);
+	in[0].v = tu_str("Durand");
 	in[1].f = schema_field_by_name(t, "birth_year", 10);
 	in[1].v = tu_int(1990);
 	if ((rc = edit_begin(n, &e)) != 0)
@@ -427,6 +432,7 @@ test_edit_commit_fails(void **state)
 	assert_ok(edit(f->lead, "T1", &d));
 	assert_int_equal(tu_head(&f->lead->store, f->lead->pk).seq,
 	    before.lead_seq + 1);
+	assert_int_equal(tu_openings(&f->lead->store), before.openings + 2);
 	verify(f->lead);
 	reopen(&f->lead);
 	verify(f->lead);

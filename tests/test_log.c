@@ -45,13 +45,13 @@ test_refuse_missing_dep(void **state)
 	struct tu_author b0;
 	struct tu_cs b1;
 
-	add_trainee(f, "T01", "a");
+	add_intent(f, "I01", "a");
 	tu_state_hash(&f->a->store, before);
 	b0 = f->b;
 	d = dep_a(f, NULL);
 	d.seq = 9;			/* a seq A has not reached */
 	memset(d.hash, 0x99, CONSORT_HASH_BYTES);
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bob"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("bob"));
 	b1 = sign(f, &f->b, &d, 1, 1);
 	assert_err(apply_a(f, &b1), E(CAUSAL));
 	tu_cs_free(&b1);
@@ -60,18 +60,18 @@ test_refuse_missing_dep(void **state)
 	f->b = b0;
 	d = dep_a(f, NULL);
 	d.seq = 1;
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bob"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("bob"));
 	b1 = sign(f, &f->b, &d, 1, 1);
 	assert_err(apply_a(f, &b1), E(CAUSAL));
 	tu_cs_free(&b1);
 
 	/* a change-set of C that B's depends on, not yet here */
 	f->b = b0;
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("carol"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("carol"));
 	b1 = sign(f, &f->c, NULL, 0, 1);
 	tu_cs_free(&b1);
 	d = dep_tip(&f->c);
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bob"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("bob"));
 	b1 = sign(f, &f->b, &d, 1, 1);
 	assert_err(apply_a(f, &b1), E(CAUSAL));
 	tu_cs_free(&b1);
@@ -90,11 +90,11 @@ test_refuse_gap(void **state)
 	struct tu_author b2tip;
 	struct cs_dep d;
 
-	add_trainee(f, "T01", "a");
+	add_intent(f, "I01", "a");
 	d = dep_a(f, NULL);
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("b1"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("b1"));
 	b1 = sign(f, &f->b, &d, 1, 1);
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("b2"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("b2"));
 	b2 = sign(f, &f->b, &d, 1, 2);
 	b2tip = f->b;
 	assert_err(apply_a(f, &b2), E(CHAIN));		/* B:1 missing */
@@ -103,18 +103,18 @@ test_refuse_gap(void **state)
 	/* B:3 whose prev is not B:2's id, after B:2 */
 	assert_ok(apply_a(f, &b2));
 	memset(f->b.prev, 0x33, CONSORT_HASH_BYTES);
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("b3"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("b3"));
 	b3 = sign(f, &f->b, &d, 1, 3);
 	assert_err(apply_a(f, &b3), E(CHAIN));
 	tu_cs_free(&b3);
 	/* B:4 right after B:2 */
 	f->b = b2tip;
 	f->b.seq = 3;
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("b4"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("b4"));
 	b3 = sign(f, &f->b, &d, 1, 4);
 	assert_err(apply_a(f, &b3), E(CHAIN));
 	assert_int_equal(tu_head(&f->a->store, f->b.pk).seq, 2);
-	assert_string_equal(view_a(f, "trainee", "T01", "family_name").win,
+	assert_string_equal(view_a(f, "intent", "I01", "employer").win,
 	    "b2");
 	tu_cs_free(&b1);
 	tu_cs_free(&b2);
@@ -130,13 +130,13 @@ test_refuse_fork_and_duplicate(void **state)
 	struct tu_cs b1, b1x, a2;
 	struct cs_dep d;
 
-	add_trainee(f, "T01", "a");
+	add_intent(f, "I01", "a");
 	d = dep_a(f, NULL);
 	b0 = f->b;
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("one"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("one"));
 	b1 = sign(f, &f->b, &d, 1, 1);
 	f->b = b0;
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("other"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("other"));
 	b1x = sign(f, &f->b, &d, 1, 1);
 	assert_ok(apply_a(f, &b1));
 	assert_err(apply_a(f, &b1x), E(FORK));
@@ -146,7 +146,7 @@ test_refuse_fork_and_duplicate(void **state)
 	    tu_head(&f->a->store, f->a->pk).seq);
 	assert_err(apply_a(f, &a2), E(EXIST));
 	tu_cs_free(&a2);
-	assert_string_equal(view_a(f, "trainee", "T01", "family_name").win,
+	assert_string_equal(view_a(f, "intent", "I01", "employer").win,
 	    "one");
 	tu_cs_free(&b1);
 	tu_cs_free(&b1x);
@@ -162,10 +162,10 @@ test_refuse_bad_signature(void **state)
 	struct tu_cs b1;
 	struct cs_dep d;
 
-	add_trainee(f, "T01", "a");
+	add_intent(f, "I01", "a");
 	tu_state_hash(&f->a->store, before);
 	d = dep_a(f, NULL);
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bob"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("bob"));
 	b1 = sign(f, &f->b, &d, 1, 1);
 	b1.p[b1.len - 1] ^= 0x01;		/* a signature bit */
 	assert_err(apply_a(f, &b1), E(SIGNATURE));
@@ -175,7 +175,7 @@ test_refuse_bad_signature(void **state)
 	/* C signs a change-set in B's name */
 	forger = f->c;
 	memcpy(forger.pk, f->b.pk, CONSORT_KEY_BYTES);
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("forged"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("forged"));
 	b1 = sign(f, &forger, &d, 1, 1);
 	assert_err(apply_a(f, &b1), E(SIGNATURE));
 	tu_cs_free(&b1);
@@ -195,18 +195,18 @@ test_refuse_other_consortium(void **state)
 	struct tu_cs b1;
 	struct cs_dep d;
 
-	add_trainee(f, "T01", "a");
+	add_intent(f, "I01", "a");
 	d = dep_a(f, NULL);
 	b0 = f->b;
 	memcpy(other, f->a->consortium, CONSORT_HASH_BYTES);
 	other[0] ^= 0x80;
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bob"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("bob"));
 	b1 = tu_author_sign(&f->b, other, &d, 1, 1, &f->cb);
 	assert_err(apply_a(f, &b1), E(CONSORTIUM));
 	tu_cs_free(&b1);
 	/* a genesis-shaped change-set (zero consortium) that is not ours */
 	f->b = b0;
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("bob"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("bob"));
 	b1 = tu_author_sign(&f->b, zero, NULL, 0, 1, &f->cb);
 	assert_err(apply_a(f, &b1), E(CONSORTIUM));
 	tu_cs_free(&b1);
@@ -274,7 +274,7 @@ test_receive_before_binding_parks(void **state)
 	struct store s;
 	struct store_txn *txn;
 
-	op(f, OP_SET, "trainee", "T01", "given_name", tu_str("bob"));
+	op(f, OP_SET, "intent", "I01", "job", tu_str("bob"));
 	b1 = sign(f, &f->b, &d2, 1, 1);		/* B:1 depends on A:2 */
 	a1 = tu_stored_cs(&f->a->store, f->a->pk, 1);
 	a2 = tu_stored_cs(&f->a->store, f->a->pk, 2);
@@ -334,6 +334,55 @@ test_replay_after_clear(void **state)
 	free(j2);
 }
 
+/*
+ * A rebuild from the log keeps the personal values readable: the log holds
+ * their commitments, the openings table their values, which a rebuild
+ * leaves alone; an erasure in the log stays one.
+ */
+static void
+test_replay_keeps_openings(void **state)
+{
+	uint8_t before[CONSORT_HASH_BYTES], after[CONSORT_HASH_BYTES];
+	struct kv erased = { "erased", tu_str("2026-03-02") };
+	struct log_replay_stats st;
+	struct import_result res;
+	struct nf_fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct nf_badlog bad;
+	struct store_txn *txn;
+	unsigned pass;
+	char *j1, *j2;
+
+	assert_ok(nf_import_text(f, "a.jsonl", LOT01 T02, NULL, false, &res,
+	    &bad));
+	f->n->store.open_personal = true;
+	assert_int_equal(tu_openings(&f->n->store), 6);
+	for (pass = 0; pass < 2; pass++) {
+		tu_state_hash(&f->n->store, before);
+		j1 = tu_export(&f->n->store);
+		assert_true((strstr(j1, "Garnier") != NULL) == (pass == 0));
+		assert_ok(store_begin(&f->n->store, true, &txn));
+		assert_ok(store_clear_state(txn, &f->n->store));
+		memset(&d, 0, sizeof(d));
+		assert_ok(log_replay(txn, &f->n->store, f->n->consortium, &st,
+		    &d));
+		assert_ok(store_commit(txn));
+		tu_state_hash(&f->n->store, after);
+		assert_memory_equal(before, after, CONSORT_HASH_BYTES);
+		j2 = tu_export(&f->n->store);
+		assert_string_equal(j1, j2);
+		free(j1);
+		free(j2);
+		assert_int_equal(tu_openings(&f->n->store), pass == 0 ? 6 : 0);
+		/* then erased, and rebuilt again */
+		if (pass == 0)
+			assert_int_equal(nf_put(f->n, "trainee", "T000002",
+			    &erased, 1, PUT_SET), 1);
+	}
+	assert_int_equal(nf_put(f->n, "trainee", "T000002", &(struct kv){
+	    "given_name", tu_str("Lina") }, 1, PUT_SET), E(ERASED));
+}
+
 int
 main(void)
 {
@@ -349,6 +398,8 @@ main(void)
 		T(test_old_duplicate_is_exist),
 		T(test_receive_before_binding_parks),
 		cmocka_unit_test_setup_teardown(test_replay_after_clear,
+		    nf_setup_node, nf_teardown),
+		cmocka_unit_test_setup_teardown(test_replay_keeps_openings,
 		    nf_setup_node, nf_teardown),
 	};
 #undef T

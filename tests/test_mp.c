@@ -397,7 +397,61 @@ test_refuse_types(void **state)
 	expect_refused(RD_BIN, B("\xa1" "a"), E(BADTYPE));
 	expect_refused(RD_ARRAY, B("\xc0"), E(BADTYPE));
 	expect_refused(RD_VALUE, B("\x91\x01"), E(BADTYPE));
-	expect_refused(RD_VALUE, B("\xc4\x01" "a"), E(BADTYPE));
+}
+
+/*
+ * A binary is a field value (a personal field's commitment): it reads
+ * back as VAL_BIN, canonical and whole, within the value's bound.
+ */
+static void
+test_value_bin(void **state)
+{
+	uint8_t commit[CONSORT_COMMIT_BYTES], *big;
+	struct value in = { VAL_BIN, false, 0, (const char *)commit,
+	    CONSORT_COMMIT_BYTES }, v;
+	msgpack_sbuffer sb;
+	msgpack_packer pk;
+	struct mp_reader r;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(commit); i++)
+		commit[i] = (uint8_t)(0xa0 + i);
+	pk = packer(&sb);
+	mp_pack_value(&pk, &in);
+	assert_int_equal(sb.size, 2 + CONSORT_COMMIT_BYTES);
+	assert_int_equal((uint8_t)sb.data[0], 0xc4);
+	mp_reader_init(&r, sb.data, sb.size);
+	assert_ok(mp_read_value(&r, &v));
+	assert_int_equal(v.kind, VAL_BIN);
+	assert_int_equal(v.len, CONSORT_COMMIT_BYTES);
+	assert_memory_equal(v.s, commit, CONSORT_COMMIT_BYTES);
+	assert_int_equal(mp_offset(&r), sb.size);
+	assert_true(value_equal(&v, &in));
+	/* a binary is not the string of the same bytes */
+	in.kind = VAL_STR;
+	assert_false(value_equal(&v, &in));
+	/* cut anywhere: truncated, the cursor kept */
+	for (i = 0; i < sb.size; i++)
+		expect_refused(RD_VALUE, (uint8_t *)sb.data, i, E(TRUNCATED));
+	msgpack_sbuffer_destroy(&sb);
+	expect_refused(RD_VALUE, B("\xc4\x01"), E(TRUNCATED));
+	/* a longer header than needed */
+	expect_refused(RD_VALUE, B("\xc5\x00\x03" "abc"), E(NONCANON));
+	expect_refused(RD_VALUE, B("\xc6\x00\x00\x00\x03" "abc"), E(NONCANON));
+	/* over the value's bound: too big, the cursor kept */
+	big = calloc(1, 3 + CONSORT_STR_MAX + 1);
+	assert_non_null(big);
+	big[0] = 0xc5;
+	big[1] = (CONSORT_STR_MAX + 1) >> 8;
+	big[2] = (CONSORT_STR_MAX + 1) & 0xff;
+	expect_refused(RD_VALUE, big, 3 + CONSORT_STR_MAX + 1, E(TOOBIG));
+	mp_reader_init(&r, B("\xc4\x03" "abc"));
+	assert_err(mp_read_value_max(&r, &v, 2), E(TOOBIG));
+	assert_int_equal(mp_offset(&r), 0);
+	assert_ok(mp_read_value_max(&r, &v, 3));
+	assert_int_equal(v.kind, VAL_BIN);
+	free(big);
 }
 
 /* Inputs that end too early are refused as truncated, without reading past. */
@@ -611,6 +665,7 @@ main(void)
 		cmocka_unit_test(test_refuse_noncanonical_int),
 		cmocka_unit_test(test_refuse_noncanonical_headers),
 		cmocka_unit_test(test_refuse_types),
+		cmocka_unit_test(test_value_bin),
 		cmocka_unit_test(test_refuse_truncated),
 		cmocka_unit_test(test_refuse_utf8),
 		cmocka_unit_test(test_refuse_too_big),

@@ -465,6 +465,22 @@ test_erased_stays_erased(void **state)
 	assert_false(reads(f->co, "TA", "Quixotte"));
 }
 
+/* A corrected value leaves no opening of the old one, here or there. */
+static void
+test_corrected_value_forgotten(void **state)
+{
+	struct fix *f = *state;
+
+	(void)sync_pair(f->co, f->lead);
+	assert_int_equal(openings_held(f->co), 2);
+	put(f->lead, "trainee", "TA", "family_name", "Quichotte", NULL);
+	put(f->lead, "trainee", "TA", "family_name", "Quixote", NULL);
+	(void)sync_pair(f->co, f->lead);
+	assert_int_equal(openings_held(f->co), 2);  /* the name, the year */
+	assert_true(reads(f->co, "TA", "Quixote"));
+	assert_int_equal(openings_held(f->lead), 3);  /* TB's name too */
+}
+
 int
 main(void)
 {
@@ -479,6 +495,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_erased_stays_erased, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_corrected_value_forgotten,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("openings", tests, tu_group_setup,

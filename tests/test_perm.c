@@ -12,6 +12,13 @@
 #define SIRET_B "83046172900451"
 #define SIRET_C "50324917900212"
 #define SIRET_D "73282932000074"
+#define SIGNED_MAX 32
+
+/* A personal value a hand-driven author committed to, and its commitment. */
+struct signed_value {
+	uint8_t commitment[CONSORT_COMMIT_BYTES];
+	char text[64];
+};
 
 /* The lead A, co-contractors B and C, subcontractor D of B. */
 struct fix {
@@ -21,6 +28,9 @@ struct fix {
 	struct cs_builder cb;
 	char buf[256];
 	char why[256];  /* the reason of the last change-set's first refusal */
+	/* what the hand-driven authors' commitments stand for */
+	struct signed_value sv[SIGNED_MAX];
+	unsigned nsv;
 };
 
 /* Writes one record in one local change-set of node n. */
@@ -137,17 +147,43 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * Replaces a personal string value by a commitment to it (a random salt),
+ * as an honest member signs it, and notes what the commitment stands for.
+ */
+static void
+commit_value(struct fix *f, const struct schema_type *t,
+    const uint8_t id[CONSORT_EID_BYTES], const struct schema_field *fl,
+    struct value *v)
+{
+	uint8_t salt[CONSORT_SALT_BYTES];
+	struct signed_value *sv;
+
+	assert_true(f->nsv < SIGNED_MAX);
+	assert_int_equal(v->kind, VAL_STR);
+	sv = &f->sv[f->nsv++];
+	personal_commit_new(t->id, id, fl->id, v, salt, sv->commitment);
+	snprintf(sv->text, sizeof(sv->text), "%.*s", (int)v->len, v->s);
+	v->kind = VAL_BIN;
+	v->s = (const char *)sv->commitment;
+	v->len = CONSORT_COMMIT_BYTES;
+}
+
 /* Adds an op on (type, ref) to the builder; field NULL for create/delete. */
 static void
 op(struct fix *f, unsigned kind, const char *type, const char *ref,
     const char *field, struct value v)
 {
 	const struct schema_type *t = schema_type_by_name(type);
+	const struct schema_field *fl = field == NULL ? NULL :
+	    schema_field_by_name(t, field, strlen(field));
 	uint8_t id[CONSORT_EID_BYTES];
 	struct value rv = tu_str(ref);
 
 	assert_non_null(t);
 	node_entity_id(f->a, t->id, ref, strlen(ref), id);
+	if (kind == OP_SET && fl != NULL && fl->personal)
+		commit_value(f, t, id, fl, &v);
 	if (kind == OP_CREATE)
 		csb_op(&f->cb, OP_CREATE, t->id, id, 0, &rv);
 	else if (kind == OP_DELETE)
@@ -261,7 +297,24 @@ send_a(struct fix *f, struct tu_author *p)
 	return refused;
 }
 
-/* A field of a record of A as text: "(none)" unset, "(dead)" no live record. */
+/* The text a hand-driven author's commitment stands for, or NULL. */
+static const char *
+signed_text(const struct fix *f, const struct value *v)
+{
+	unsigned i;
+
+	for (i = 0; i < f->nsv; i++)
+		if (v->len == CONSORT_COMMIT_BYTES &&
+		    memcmp(v->s, f->sv[i].commitment, v->len) == 0)
+			return f->sv[i].text;
+	return NULL;
+}
+
+/*
+ * A field of a record of A as text: "(none)" unset, "(dead)" no live
+ * record.  A personal value is A's own, opened, or one of the hand-driven
+ * authors' commitments, shown as the text it stands for.
+ */
 static const char *
 shown(struct fix *f, const char *type, const char *ref, const char *field)
 {
@@ -275,6 +328,7 @@ shown(struct fix *f, const char *type, const char *ref, const char *field)
 	assert_ok(store_load_authors(txn, &f->a->store));
 	assert_ok(state_lookup(txn, &f->a->store, f->a->founder, t->id, ref,
 	    strlen(ref), &r));
+	assert_ok(personal_open_record(txn, &f->a->store, &r));
 	if (!record_alive(&f->a->store, &r))
 		snprintf(f->buf, sizeof(f->buf), "(dead)");
 	else if ((v = state_field(&f->a->store, &r, schema_field_by_name(t,
@@ -284,6 +338,9 @@ shown(struct fix *f, const char *type, const char *ref, const char *field)
 		snprintf(f->buf, sizeof(f->buf), "%lld", (long long)v->i);
 	else if (v->kind == VAL_STR)
 		snprintf(f->buf, sizeof(f->buf), "%.*s", (int)v->len, v->s);
+	else if (v->kind == VAL_BIN)
+		snprintf(f->buf, sizeof(f->buf), "%s", signed_text(f, v) ?
+		    signed_text(f, v) : "(sealed)");
 	else
 		snprintf(f->buf, sizeof(f->buf), "%s", v->b ? "true" : "false");
 	store_abort(txn);
@@ -924,6 +981,66 @@ test_trainees_and_intents(void **state)
 }
 
 /*
+ * A trainee's erasure (its date and reason) is written by the lead or the
+ * member who recorded the trainee, no other, not even that member's
+ * parent; and nobody unsets it, the lead included.
+ */
+static void
+test_erasure(void **state)
+{
+	struct kv fam = { "family_name", tu_str("Martin") };
+	struct kv unset = { "erased", { VAL_NIL, false, 0, NULL, 0 } };
+	struct kv erase[2] = { { "erased", tu_str("2026-03-02") },
+		{ "erased_reason", tu_str("asked by the person") } };
+	struct fix *f = *state;
+
+	assert_ok(put(f->a, "trainee", "TA", &fam, 1, PUT_ADD));
+	op(f, OP_CREATE, "trainee", "TD", NULL, tu_int(0));
+	op(f, OP_SET, "trainee", "TD", "family_name", tu_str("Durand"));
+	assert_int_equal(send_a(f, &f->d), 0);
+
+	/* a co-contractor may edit the lead's trainee, not erase it */
+	op(f, OP_SET, "trainee", "TA", "erased", tu_str("2026-03-01"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "only the lead or the member who recorded a trainee "
+	    "erases its personal values");
+	op(f, OP_SET, "trainee", "TA", "erased_reason", tu_str("no"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "trainee", "TA", "erased"), "(none)");
+	assert_string_equal(shown(f, "trainee", "TA", "erased_reason"),
+	    "(none)");
+	/* nor D's: neither a third member nor D's parent */
+	op(f, OP_SET, "trainee", "TD", "erased", tu_str("2026-03-01"));
+	assert_int_equal(send_a(f, &f->c), 1);
+	op(f, OP_SET, "trainee", "TD", "erased", tu_str("2026-03-01"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "only the lead or the member who recorded a trainee");
+	assert_string_equal(shown(f, "trainee", "TD", "erased"), "(none)");
+	/* the subcontractor who recorded it does */
+	op(f, OP_SET, "trainee", "TD", "erased", tu_str("2026-03-02"));
+	op(f, OP_SET, "trainee", "TD", "erased_reason", tu_str("asked"));
+	assert_int_equal(send_a(f, &f->d), 0);
+	assert_string_equal(shown(f, "trainee", "TD", "erased"), "2026-03-02");
+	assert_string_equal(shown(f, "trainee", "TD", "erased_reason"),
+	    "asked");
+	/* for good: not unset by its author, nor by the lead */
+	op(f, OP_UNSET, "trainee", "TD", "erased", tu_int(0));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_why(f, "an erasure is for good: nobody unsets it");
+	op(f, OP_UNSET, "trainee", "TD", "erased_reason", tu_int(0));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_err(put(f->a, "trainee", "TD", &unset, 1, PUT_SET), E(PERM));
+	assert_string_equal(shown(f, "trainee", "TD", "erased"), "2026-03-02");
+	/* the lead erases its own, and any member's */
+	assert_ok(put(f->a, "trainee", "TA", erase, 2, PUT_SET));
+	assert_string_equal(shown(f, "trainee", "TA", "erased"), "2026-03-02");
+	assert_ok(put(f->a, "trainee", "TD", erase, 1, PUT_SET));
+	assert_err(put(f->a, "trainee", "TA", &unset, 1, PUT_SET), E(PERM));
+	assert_string_equal(shown(f, "trainee", "TA", "erased_reason"),
+	    "asked by the person");
+}
+
+/*
  * A revoked member's change-sets after its last counted one are kept but
  * count nowhere; on a node that applied one before the revocation came,
  * the revocation undoes it: both nodes reach one state.
@@ -1015,6 +1132,7 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trainees_and_intents, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_erasure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked, setup, teardown),
 	};
 

@@ -20,6 +20,7 @@ struct fix {
 	struct node *n;
 	struct rules_model *m;
 	struct store_txn *txn;
+	bool sealed;	/* the checks do not open personal values */
 };
 
 /* Per-test setup: a consortium with a co-contractor, and the base lot. */
@@ -104,7 +105,11 @@ del(struct fix *f, const char *type, const char *ref)
 	assert_ok(edit_commit(&e));
 }
 
-/* Loads and checks the model of LOT-A's sessions starting in March 2026. */
+/*
+ * Loads and checks the model of LOT-A's sessions starting in March 2026,
+ * reading the personal values the node holds as consort order does
+ * (unless f->sealed).
+ */
 static struct rules_model *
 check_march(struct fix *f, const uint8_t *sender, bool direct)
 {
@@ -116,6 +121,7 @@ check_march(struct fix *f, const uint8_t *sender, bool direct)
 	f->m = NULL;
 	if (f->txn != NULL)
 		store_abort(f->txn);
+	f->n->store.open_personal = !f->sealed;
 	assert_ok(store_begin(&f->n->store, false, &f->txn));
 	if (rules_load(f->txn, &f->n->store, &q, &f->m, &d) != 0)
 		fail_msg("rules_load: %s %s", d.where, d.what);
@@ -567,6 +573,35 @@ test_r15(void **state)
 	assert_int_equal(count(m, "R15", LEVEL_ERROR, NULL), 0);
 	assert_string_equal(m->trainees[5].ref, "T4");  /* refs sort as text */
 	assert_true(m->trainees[5].part_time);
+	assert_false(m->trainees[5].sealed);
+}
+
+/*
+ * Where the values R15 reads cannot be opened (a node not entitled to
+ * them), R15 and the part-time exception of R03 are left to the nodes
+ * that can: neither is reported.
+ */
+static void
+test_r15_sealed(void **state)
+{
+	struct fix *f = *state;
+	struct rules_model *m;
+
+	set(f, "trainee", "T4", "disability", "false");
+	set(f, "intent", "I3", "months", "5");
+	f->sealed = true;
+	m = check_march(f, NULL, false);
+	assert_string_equal(m->trainees[5].ref, "T4");
+	assert_true(m->trainees[5].sealed);
+	assert_false(m->trainees[5].part_time);
+	assert_int_equal(count(m, "R15", LEVEL_ERROR, NULL), 0);
+	/* I4's 21 h a week for T4: not judged here either */
+	assert_int_equal(count(m, "R03", LEVEL_ERROR, "I4"), 0);
+	/* what needs no personal value is still checked */
+	assert_int_equal(count(m, "R03", LEVEL_ERROR, "I3"), 1);
+	f->sealed = false;
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R15", LEVEL_ERROR, "T4"), 1);
 }
 
 /* R16: a withdrawal is a listed warning; a path whose session is gone a conflict. */
@@ -837,6 +872,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_r13, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r14, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r15, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r15_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r16, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r17, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r18_r19, setup, teardown),

@@ -439,8 +439,8 @@ static void
 test_sorted_order(void **state)
 {
 	static const char *const trainee[] = {
-		"birth_year", "disability", "family_name", "ft_id",
-		"given_name", "part_time", "status",
+		"birth_year", "disability", "erased", "erased_reason",
+		"family_name", "ft_id", "given_name", "part_time", "status",
 	};
 	static const char *const types[] = {
 		"consortium", "derogation", "intent", "lot", "member", "notice",
@@ -474,6 +474,67 @@ test_sorted_order(void **state)
 			nf += schema_field(t, k) != NULL;
 		assert_int_equal(nf, t->nfields);
 	}
+}
+
+/*
+ * The personal fields are exactly a trainee's names, birth year, France
+ * Travail id, disability and part time: on the wire each carries a 32-byte
+ * commitment and nothing else, and no other field takes one.
+ */
+static void
+test_personal_fields(void **state)
+{
+	static const char *const personal[] = {
+		"family_name", "given_name", "birth_year", "ft_id",
+		"disability", "part_time",
+	};
+	static const uint8_t bytes[CONSORT_COMMIT_BYTES];
+	const struct value c = { VAL_BIN, false, 0, (const char *)bytes,
+	    CONSORT_COMMIT_BYTES };
+	const struct value year = { VAL_INT, false, 1989, NULL, 0 };
+	const struct value old = { VAL_INT, false, 1800, NULL, 0 };
+	const struct schema_type *all[SCHEMA_MAX_TYPES], *t;
+	const struct schema_field *f;
+	struct consort_diag d;
+	unsigned i, k, n, np = 0;
+	struct value shortc = c;
+
+	(void)state;
+	shortc.len = CONSORT_COMMIT_BYTES - 1;
+	n = schema_types_sorted(all, SCHEMA_MAX_TYPES);
+	for (i = 0; i < n; i++) {
+		t = all[i];
+		for (k = 0; k < t->nfields; k++) {
+			f = t->sorted[k];
+			memset(&d, 0, sizeof(d));
+			if (!f->personal) {
+				assert_err(schema_check_wire(f, &c, &d),
+				    E(SCHEMA));
+				continue;
+			}
+			np++;
+			assert_int_equal(t->id, T_trainee);
+			assert_ok(schema_check_wire(f, &c, &d));
+			assert_err(schema_check_wire(f, &shortc, &d), E(SCHEMA));
+			assert_non_null(strstr(d.what, f->name));
+		}
+	}
+	assert_int_equal(np, nitems(personal));
+	t = schema_type(T_trainee);
+	for (i = 0; i < nitems(personal); i++) {
+		f = schema_field_by_name(t, personal[i], strlen(personal[i]));
+		assert_non_null(f);
+		assert_true(f->personal);
+	}
+	assert_false(schema_field_by_name(t, "status", 6)->personal);
+	assert_false(schema_field_by_name(t, "erased", 6)->personal);
+	assert_false(schema_field_by_name(t, "erased_reason", 13)->personal);
+	/* the clear value is still checked where it is written */
+	f = schema_field_by_name(t, "birth_year", 10);
+	assert_ok(schema_check_value(f, &year, NULL));
+	assert_err(schema_check_value(f, &old, NULL), E(SCHEMA));
+	assert_err(schema_check_wire(f, &year, NULL), E(SCHEMA));
+	assert_err(schema_check_value(f, &c, NULL), E(SCHEMA));
 }
 
 /* The number of codes in schema/errors.def. */
@@ -520,6 +581,7 @@ main(void)
 		cmocka_unit_test(test_check_ref),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_sorted_order),
+		cmocka_unit_test(test_personal_fields),
 		cmocka_unit_test(test_error_table),
 	};
 

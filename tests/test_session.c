@@ -284,19 +284,25 @@ teardown(void **state)
 	return 0;
 }
 
-/* A change-set of author a creating trainee ref, with the given deps. */
+/*
+ * A change-set of author a creating trainee ref, with the given deps; its
+ * family name travels as a commitment.
+ */
 static struct tu_cs
 trainee_cs(struct fix *f, struct tu_author *a, const char *ref,
     const struct cs_dep *deps, uint32_t ndeps)
 {
 	const struct schema_type *t = schema_type_by_name("trainee");
 	const struct schema_field *fl = schema_field_by_name(t, "family_name", 11);
-	struct value v = tu_str(ref);
-	uint8_t id[CONSORT_EID_BYTES];
+	struct value v = tu_str(ref), name = tu_str("Durand");
+	uint8_t id[CONSORT_EID_BYTES], salt[CONSORT_SALT_BYTES],
+	    c[CONSORT_COMMIT_BYTES];
+	struct value cv = { VAL_BIN, false, 0, (const char *)c, sizeof(c) };
 
 	node_entity_id(f->lead, t->id, ref, strlen(ref), id);
+	personal_commit_new(t->id, id, fl->id, &name, salt, c);
 	csb_op(&f->cb, OP_CREATE, t->id, id, 0, &v);
-	csb_op(&f->cb, OP_SET, t->id, id, fl->id, &v);
+	csb_op(&f->cb, OP_SET, t->id, id, fl->id, &cv);
 	return tu_author_sign(a, f->lead->consortium, deps, ndeps,
 	    node_hlc_next(f->lead), &f->cb);
 }

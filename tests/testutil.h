@@ -222,6 +222,26 @@ tu_dep(struct store *s, const uint8_t *author)
 	return dep;
 }
 
+/* The number of personal values' openings a store keeps. */
+static inline uint64_t
+tu_openings(struct store *s)
+{
+	struct store_walk w;
+	struct store_val k, v;
+	struct store_txn *txn;
+	uint64_t n = 0;
+	int rc;
+
+	assert_ok(store_begin(s, false, &txn));
+	assert_ok(store_walk_begin(&w, txn, s, TB_OPENINGS, NULL, 0, 0));
+	while ((rc = store_walk_next(&w, &k, &v)) > 0)
+		n++;
+	store_walk_end(&w);
+	assert_int_equal(rc, 0);
+	store_abort(txn);
+	return n;
+}
+
 /* Applies one signed change-set in its own write transaction. */
 static inline int
 tu_apply(struct store *s, const uint8_t consortium[CONSORT_HASH_BYTES],

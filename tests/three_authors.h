@@ -249,7 +249,11 @@ value_text(char *buf, size_t len, const struct value *v)
 	}
 }
 
-/* Copies a register of (type, ref) out of a store: a field, or existence. */
+/*
+ * Copies a register of (type, ref) out of a store: a field, or existence.
+ * Personal values the store holds the openings of are opened; the others
+ * show as "(commitment)".
+ */
 static inline struct view
 view(struct store *s, const uint8_t *founder, const char *type,
     const char *ref, const char *name)
@@ -267,6 +271,7 @@ view(struct store *s, const uint8_t *founder, const char *type,
 	record_init(&r);
 	assert_ok(store_begin(s, false, &txn));
 	assert_ok(state_lookup(txn, s, founder, t->id, ref, strlen(ref), &r));
+	assert_ok(personal_open_record(txn, s, &r));
 	w.found = r.found;
 	w.alive = record_alive(s, &r);
 	if (name == NULL)
@@ -337,7 +342,22 @@ fresh_store(struct fix *f, const char *name, struct store *s)
 	s->has_founder = true;
 }
 
-/* Adds trainee ref on node A with a family name and a given name. */
+/* Adds intent ref on node A with an employer and a job. */
+static inline void
+add_intent(struct fix *f, const char *ref, const char *employer)
+{
+	struct kv kv[2] = {
+		{ "employer", tu_str(employer) },
+		{ "job", tu_str("Cook") },
+	};
+
+	assert_ok(put(f->a, "intent", ref, kv, 2, PUT_ADD));
+}
+
+/*
+ * Adds trainee ref on node A with a family name and a given name, both
+ * personal: A signs commitments and keeps the openings.
+ */
 static inline void
 add_trainee(struct fix *f, const char *ref, const char *family)
 {
@@ -354,29 +374,29 @@ enum { A1, A2, A3, A4, A5, B1, B2, C1, C2, NCS };
 
 /*
  * The scenario of the order tests, written into node A in A's own order:
- * A:3 creates T01 and T02; B:1 and C:1 write T01 concurrently with A:4, C:1
- * deletes T02; B:2 (after C:1) revives T02; C:2 (after A:4 and B:1)
- * resolves T01's family name; A:5 has seen everything.  T01's status keeps
- * three concurrent entries (A:4, B:1, C:1) and its ft_id two (A:4, B:2).
+ * A:3 creates I01 and I02; B:1 and C:1 write I01 concurrently with A:4, C:1
+ * deletes I02; B:2 (after C:1) revives I02; C:2 (after A:4 and B:1)
+ * resolves I01's employer; A:5 has seen everything.  I01's status keeps
+ * three concurrent entries (A:4, B:1, C:1) and its evidence two (A:4, B:2).
  */
 static inline void
 scenario(struct fix *f, struct tu_cs cs[NCS])
 {
-	struct kv t01[3] = {
-		{ "family_name", tu_str("A-name") },
-		{ "given_name", tu_str("Ann") },
-		{ "birth_year", tu_int(1980) },
+	struct kv i01[3] = {
+		{ "employer", tu_str("A-name") },
+		{ "job", tu_str("Cook") },
+		{ "months", tu_int(12) },
 	};
 	struct kv a4[4] = {
-		{ "family_name", tu_str("A2") },
-		{ "given_name", tu_str("Anna") },
-		{ "status", tu_str("siae_employee") },
-		{ "ft_id", tu_str("FA") },
+		{ "employer", tu_str("A2") },
+		{ "job", tu_str("Cook's aide") },
+		{ "status", tu_str("confirmed") },
+		{ "evidence", tu_str("FA") },
 	};
-	struct kv t02 = { "family_name", tu_str("x") };
+	struct kv i02 = { "employer", tu_str("x") };
 	struct rec a3[2] = {
-		{ "trainee", "T01", t01, 3, PUT_ADD },
-		{ "trainee", "T02", &t02, 1, PUT_ADD },
+		{ "intent", "I01", i01, 3, PUT_ADD },
+		{ "intent", "I02", &i02, 1, PUT_ADD },
 	};
 	struct cs_dep d3, d4, deps[2];
 	uint64_t h3, h4;
@@ -385,37 +405,37 @@ scenario(struct fix *f, struct tu_cs cs[NCS])
 	assert_ok(put_recs(f->a, a3, 2));
 	d3 = dep_a(f, &h3);
 
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("B-name"));
-	op(f, OP_SET, "trainee", "T01", "birth_year", tu_int(1981));
-	op(f, OP_SET, "trainee", "T01", "status", tu_str("employee"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("B-name"));
+	op(f, OP_SET, "intent", "I01", "months", tu_int(18));
+	op(f, OP_SET, "intent", "I01", "status", tu_str("withdrawn"));
 	cs[B1] = sign(f, &f->b, &d3, 1, h3 + 1);
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("C-name"));
-	op(f, OP_SET, "trainee", "T01", "status", tu_str("job_seeker"));
-	op(f, OP_DELETE, "trainee", "T02", NULL, tu_int(0));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("C-name"));
+	op(f, OP_SET, "intent", "I01", "status", tu_str("declared"));
+	op(f, OP_DELETE, "intent", "I02", NULL, tu_int(0));
 	cs[C1] = sign(f, &f->c, &d3, 1, h3 + 2);
 
 	/* a millisecond later, A's clock is past B:1's and C:1's */
 	usleep(2000);
-	assert_ok(put(f->a, "trainee", "T01", a4, 4, PUT_SET));
+	assert_ok(put(f->a, "intent", "I01", a4, 4, PUT_SET));
 	d4 = dep_a(f, &h4);
 	assert_ok(apply_a(f, &cs[B1]));
 	assert_ok(apply_a(f, &cs[C1]));
 
 	deps[0] = d3;
 	deps[1] = dep_tip(&f->c);
-	op(f, OP_SET, "trainee", "T01", "birth_year", tu_int(1982));
-	op(f, OP_SET, "trainee", "T01", "ft_id", tu_str("FB"));
-	op(f, OP_CREATE, "trainee", "T02", NULL, tu_str("T02"));
-	op(f, OP_SET, "trainee", "T02", "family_name", tu_str("revived"));
+	op(f, OP_SET, "intent", "I01", "months", tu_int(24));
+	op(f, OP_SET, "intent", "I01", "evidence", tu_str("FB"));
+	op(f, OP_CREATE, "intent", "I02", NULL, tu_str("I02"));
+	op(f, OP_SET, "intent", "I02", "employer", tu_str("revived"));
 	cs[B2] = sign(f, &f->b, deps, 2, h4 + 5);
 	deps[0] = d4;
 	deps[1] = dep_of(&f->b, &cs[B1], 1);	/* C has seen B:1, not B:2 */
-	op(f, OP_SET, "trainee", "T01", "family_name", tu_str("C2"));
+	op(f, OP_SET, "intent", "I01", "employer", tu_str("C2"));
 	cs[C2] = sign(f, &f->c, deps, 2, h4 + 6);
 	assert_ok(apply_a(f, &cs[B2]));
 	assert_ok(apply_a(f, &cs[C2]));
 
-	put1(f->a, "trainee", "T01", "given_name", tu_str("Anne"), PUT_SET);
+	put1(f->a, "intent", "I01", "job", tu_str("Chef"), PUT_SET);
 	for (i = A1; i <= A5; i++)
 		cs[i] = tu_stored_cs(&f->a->store, f->a->pk, i - A1 + 1);
 }

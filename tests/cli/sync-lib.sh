@@ -252,7 +252,8 @@ silence), ok (a well-behaved empty peer), inject-KIND (one change-set
 crafted and signed here, sent in a BATCH; KIND trainee: the member creates
 a trainee; lot: the member creates a lot; outsider: a key that is no
 member; badsig: a signature that does not hold; consortium: another
-consortium id; ahead: a forgery of the chain of the member whose key
+consortium id; clear: a trainee whose family name is signed in clear, not
+as a commitment; ahead: a forgery of the chain of the member whose key
 SYNCPEER_AUTHOR names, two past its head, with a random signature;
 SYNCPEER_FOUNDER names the founder's key in hex).  It prints "acked",
 "server error: WHY" or "closed".  flood-KIND: SYNCPEER_COUNT (default
@@ -661,6 +662,7 @@ HELLO, BATCH, ACK, DONE, ERROR = range(5)
 
 
 # --- change-sets (schema/changeset.md) -------------------------------------
+CS_VERSION = 2
 T_LOT, T_TRAINEE = 3, 5
 
 
@@ -674,9 +676,9 @@ def entity_id(founder, etype, ref):
 
 
 def changeset(seed, consortium, seq, prev, deps, ops, badsig=False):
-    """A signed change-set: [1, consortium, author, seq, prev, deps, hlc, ops]."""
+    """A signed change-set: [2, consortium, author, seq, prev, deps, hlc, ops]."""
     author = ed25519_keypair(seed)[2]
-    body = mp([1, consortium, author, seq, prev, sorted(deps), hlc_now(), ops])
+    body = mp([CS_VERSION, consortium, author, seq, prev, sorted(deps), hlc_now(), ops])
     sig = bytearray(ed25519_sign(seed, body))
     if badsig:
         sig[10] ^= 1
@@ -688,8 +690,19 @@ def create_ops(founder, etype, ref, fields):
     return [[0, etype, eid, 0, ref]] + [[1, etype, eid, f, v] for f, v in fields]
 
 
+def commitment(founder, etype, ref, field, value):
+    """A personal value's commitment under a fresh salt (src/personal.c)."""
+    h = hashlib.blake2b(digest_size=32, key=os.urandom(32))
+    h.update(b"consort personal 1" + bytes([etype]) + entity_id(founder, etype, ref) +
+             bytes([field]) + mp(value))
+    return h.digest()
+
+
 def trainee_ops(founder, ref):
-    return create_ops(founder, T_TRAINEE, ref, [(1, "Injecte"), (2, "Par Python"), (3, 1991)])
+    """A trainee's creation; its names and birth year, personal, as commitments."""
+    return create_ops(founder, T_TRAINEE, ref,
+                      [(f, commitment(founder, T_TRAINEE, ref, f, v))
+                       for f, v in ((1, "Injecte"), (2, "Par Python"), (3, 1991))])
 
 
 def inject(s, tx, rx, kind, seed, consortium, founder, server_vv):
@@ -708,12 +721,14 @@ def inject(s, tx, rx, kind, seed, consortium, founder, server_vv):
         ops = create_ops(founder, T_LOT, "LOT-INJ", [(1, "Injecte"), (2, "44"), (3, 999)])
     elif kind == "badsig":
         badsig = True
+    elif kind == "clear":
+        ops = create_ops(founder, T_TRAINEE, ref, [(1, "Clairnom")])
     elif kind == "ahead":
         # a forgery of another member's chain (SYNCPEER_AUTHOR): seq two
         # past its head, a made-up prev, 64 random bytes as signature
         author = bytes.fromhex(os.environ["SYNCPEER_AUTHOR"])
         seq = heads.get(author, (0, None))[0] + 1
-        body = mp([1, consortium, author, seq + 1, os.urandom(32),
+        body = mp([CS_VERSION, consortium, author, seq + 1, os.urandom(32),
                    sorted(d for d in deps if d[0] != author), hlc_now(),
                    trainee_ops(founder, "TINJ-AHEAD")])
         return send_batch(s, tx, rx, body + os.urandom(64))

@@ -104,7 +104,7 @@ refused_bundle "$T/missing.bundle" 'No such file|cannot|not found'
 # another consortium's bundle
 on out init --consortium "Autre Groupement" --member "Intrus Formation" --siret 44306184100047 \
     --market X >/dev/null 2>&1 || fail "init of the outsider failed"
-expect_rc 0 on out add trainee --ref TOUT family_name=Out given_name=Sider birth_year=1990
+expect_rc 0 on out add trainee --ref TOUT family_name=Dehors given_name=Sider birth_year=1990
 expect_rc 0 on out bundle export --out "$T/out.bundle"
 refused_bundle "$T/out.bundle" 'another consortium'
 # ... even with the consortium id of the prefix replaced by ours

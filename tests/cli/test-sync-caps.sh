@@ -48,7 +48,7 @@ SYNCPEER_SOURCE=127.0.0.3 syncpeer client "$PORT" probe "$NET" >probe3.out 2>&1 
     fail "syncpeer probe from 127.0.0.3: $(cat probe3.out)"
 grep -qx hello probe3.out || fail "a connection from 127.0.0.3 was refused: $(cat probe3.out)"
 # an honest member on 127.0.0.1 syncs meanwhile
-expect_rc 0 on co add trainee --ref TCAP1 family_name=Cap given_name=Un birth_year=1990
+expect_rc 0 on co add trainee --ref TCAP1 family_name=Capelle given_name=Un birth_year=1990
 sync_ok co "$LEAD"
 [ "$(synced_counts)" = "1 0" ] || fail "co's sync beside the stalls: $(head -n 1 "$OUT")"
 

@@ -5,8 +5,8 @@
 # change-set is taken (which shows the crafting is right); one that creates
 # a lot (only the lead may) is stored with its ops refused, on the lead and
 # on every node it reaches; one by a key that is no member, with a bad
-# signature or of another consortium is refused with the reason, nothing
-# stored.  A forgery of another member's chain, ahead of its head and with
+# signature, of another consortium or with a personal value in clear is
+# refused with the reason, nothing stored.  A forgery of another member's chain, ahead of its head and with
 # a random signature, must not be stored either, nor block that member's
 # own change-sets afterwards.
 . "$(dirname "$0")/sync-lib.sh"
@@ -59,15 +59,16 @@ expect_rc 0 on co verify
 n=$((n + 1))
 
 # 3. refused outright, nothing stored: no member, bad signature, another
-# consortium
+# consortium, a personal value in clear (the field named, not the value)
 h=$(state_hash lead)
 d=$(log_digest lead)
-for kind in outsider badsig consortium; do
+for kind in outsider badsig consortium clear; do
 	inject "$kind"
 	case $kind in
 	outsider) why='not a member' ;;
 	badsig) why='bad signature|signature' ;;
 	consortium) why='another consortium' ;;
+	clear) why='family_name: a personal field carries a 32-byte commitment' ;;
 	esac
 	grep -qE "^server error: .*($why)" "inject.$kind" || fail "inject-$kind: the ERROR does not say why: $(cat "inject.$kind")"
 	tail -n 1 "$T/lead.serve.log" | grep -qE "$why" ||
@@ -76,6 +77,8 @@ for kind in outsider badsig consortium; do
 	[ "$(log_digest lead)" = "$d" ] || fail "inject-$kind changed the lead's log"
 	[ "$(status_counts lead)" = "0 1 0" ] || fail "inject-$kind left something: $(status_counts lead)"
 	expect_fail on lead show trainee "TINJ-$(echo "$kind" | tr a-z A-Z)"
+	grep -q Clairnom "inject.$kind" "$T/lead.serve.log" &&
+	    fail "inject-$kind: a personal value is repeated in a message"
 done
 
 # 4. a forgery of co's chain, two past its head, with a random signature:

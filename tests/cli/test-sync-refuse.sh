@@ -44,7 +44,7 @@ refused_sync() {
 # 1. another consortium: its own init, its own network key
 on out init --consortium "Autre Groupement" --member "Intrus Formation" --siret 44306184100047 \
     --market X >/dev/null 2>&1 || fail "init of the outsider failed"
-expect_rc 0 on out add trainee --ref TOUT family_name=Out given_name=Sider birth_year=1990
+expect_rc 0 on out add trainee --ref TOUT family_name=Dehors given_name=Sider birth_year=1990
 refused_sync out 'network key|another consortium|handshake' "network key"
 expect_fail on lead show trainee TOUT
 
