@@ -1798,6 +1798,8 @@ int personal_forget(struct store_txn *txn, struct store *s,
 /* Deletes every opening of a record (its person's values are erased). */
 int personal_erase(struct store_txn *txn, struct store *s,
     const uint8_t id[CONSORT_EID_BYTES]);
+int personal_erase_count(struct store_txn *txn, struct store *s,
+    const uint8_t id[CONSORT_EID_BYTES], unsigned *deleted);
 /* Whether a record's personal values were erased. */
 bool personal_erased(const struct record *r);
 /*
