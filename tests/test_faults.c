@@ -363,8 +363,8 @@ sync_nodes(struct node *x, struct node *y, int *xerr, char *why, size_t len)
 	size_t i;
 	int rc;
 
-	assert_ok(sess_start(&sx, x, NULL, wire_push, &wx));
-	assert_ok(sess_start(&sy, y, NULL, wire_push, &wy));
+	assert_ok(sess_start(&sx, x, y->pk, wire_push, &wx));
+	assert_ok(sess_start(&sy, y, x->pk, wire_push, &wy));
 	while (moved) {
 		moved = false;
 		if (wx.head < wx.n) {
