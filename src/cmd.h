@@ -138,6 +138,10 @@ int cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cmd_exit_code(int rc);
 int cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen);
+int cmd_passphrase_new(const struct cmd_ctx *ctx, bool none, char **pass,
+    size_t *passlen);
+int cmd_open_netkey(struct cmd_ctx *ctx);
+void cmd_compact_pending(struct cmd_ctx *ctx);
 const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);
 int cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
     int argc, char **argv, struct field_input *in, unsigned *n, bool allow_unset);
@@ -170,6 +174,7 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_rebuild_entry;
+extern const struct cmd_entry cmd_compact_entry;
 extern const struct cmd_entry cmd_state_hash_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_member_entry;

@@ -23,6 +23,9 @@
 /* The user context of a read-only store's private copy (scratch). */
 static char scratch_mark;
 
+static int compact_lock_shared(struct store *s, const char *path);
+static void compact_unlock(struct store *s);
+
 /* struct store keeps LMDB's table handles as plain unsigned ints. */
 _Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
     "MDB_dbi is not an unsigned int");
@@ -218,13 +221,17 @@ store_open(struct store *s, const char *path, bool create)
 	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
 		return errno == ENOSPC ? E(NOSPC) : errno == EACCES ||
 		    errno == EROFS ? E(READONLY) : E(IO);
+	if ((rc = compact_lock_shared(s, path)) != 0)
+		return rc;
 	rc = env_open(&env, path, MDB_NOTLS);
 	if (!create && no_write_access(rc) &&
 	    (rc = env_open_readonly(&env, path)) == 0)
 		s->readonly = true;
-	if (rc != 0)  /* EACCES still: the store cannot even be read */
+	if (rc != 0) {  /* EACCES still: the store cannot even be read */
+		compact_unlock(s);
 		return rc == ENOENT ? E(NOTNODE) : rc == EACCES ? E(PERM) :
 		    store_err(rc);
+	}
 	s->env = (struct store_env *)env;
 	if ((rc = open_tables(s)) != 0) {
 		store_close(s);
@@ -292,6 +299,7 @@ store_close(struct store *s)
 {
 	if (s->env != NULL)
 		mdb_env_close(menv(s));
+	compact_unlock(s);  /* after the close: see store_compact() */
 	free(s->authors);
 	free(s->mapfile);
 	free(s->roster);
@@ -328,6 +336,8 @@ store_begin(struct store *s, bool write, struct store_txn **txn)
 	*txn = NULL;
 	if (write && s->readonly && !s->scratch)
 		return E(READONLY);
+	if (s->env == NULL)  /* a compaction could not reopen it */
+		return E(STORE);
 	rc = mdb_txn_begin(menv(s), NULL, write ? 0 : MDB_RDONLY, &t);
 	s->roster_stale = true;  /* another process may have changed it */
 	if (rc != 0)
@@ -763,120 +773,273 @@ store_release_map(struct store *s)
 }
 
 /*
- * Takes LMDB's exclusive lock of a store, the first byte of its lock file
- * that every process holding the store open keeps shared: a descriptor
- * that holds it (closing it lets go), or -1 with *rc E(BUSY) when another
- * process has the store open.
+ * Compaction (DESIGN.md §5): a compacted copy of the environment
+ * (mdb_env_copyfd2, MDB_CP_COMPACT) replaces data.mdb, so that what was
+ * deleted leaves no byte in its free pages.  Every process that opens the
+ * store holds a shared lock on store/compact.lock for as long as it has it
+ * open; a compaction needs it exclusive, or it is left pending in the meta
+ * table for the next process that is alone.  The locks are open file
+ * description locks (fcntl F_OFD_SETLK): unlike flock(2), turning a shared
+ * lock into an exclusive one either succeeds or leaves the shared lock as
+ * it was, so a process that fails to compact never goes unprotected.
  */
-static int
-lock_alone(const char *lockfile, int *rc)
-{
-	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
-		.l_start = 0, .l_len = 1 };
-	int fd;
+#define COMPACT_LOCK "compact.lock"
+#define COMPACT_TMP "data.mdb.compact"
+#define COMPACT_MARK "compact-pending"
 
-	if ((fd = open(lockfile, O_RDWR | O_CLOEXEC)) < 0) {
-		*rc = util_errno(errno);
-		return -1;
-	}
-	if (fcntl(fd, F_SETLK, &fl) != 0) {
-		*rc = errno == EACCES || errno == EAGAIN ? E(BUSY) :
-		    util_errno(errno);
-		close(fd);
-		return -1;
-	}
-	*rc = 0;
-	return fd;
+/* Sets the lock of fd: F_RDLCK, F_WRLCK or F_UNLCK; waits if wait. */
+static int
+compact_lock_set(int fd, short type, bool wait)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
+	int rc;
+
+	while ((rc = fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl)) != 0 &&
+	    errno == EINTR)
+		;
+	return rc;
 }
 
-/* Flushes a file, or a folder's entries, to the disk. */
+/* Joins the store's folder and a name into buf. */
 static int
-sync_path(const char *path, int flags)
+compact_path(char *buf, size_t len, const char *dir, const char *name)
 {
-	int fd = open(path, flags | O_CLOEXEC), rc = 0;
+	return (size_t)snprintf(buf, len, "%s/%s", dir, name) < len ? 0 :
+	    E(INVAL);
+}
 
-	if (fd < 0)
-		return util_errno(errno);
-	if (fsync(fd) != 0)
-		rc = util_errno(errno);
+/*
+ * Takes the shared lock of a store about to open, waiting while another
+ * process compacts it, then removes the copy a compaction that crashed
+ * left.  A user who may neither create nor open the lock file (another
+ * user's node, read-only) goes without, as LMDB then goes without its own
+ * locks: such a user cannot compact, nor write.
+ */
+static int
+compact_lock_shared(struct store *s, const char *path)
+{
+	char lock[4200], tmp[4200];
+
+	s->locked = false;
+	if (compact_path(lock, sizeof(lock), path, COMPACT_LOCK) != 0 ||
+	    compact_path(tmp, sizeof(tmp), path, COMPACT_TMP) != 0)
+		return E(INVAL);
+	if ((s->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) < 0 &&
+	    (s->lockfd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	if (compact_lock_set(s->lockfd, F_RDLCK, true) != 0) {
+		close(s->lockfd);  /* locks unsupported here: none */
+		return 0;
+	}
+	s->locked = true;
+	/* no compaction runs while the lock is shared: a copy is stale */
+	if (unlink(tmp) != 0 && errno != ENOENT && errno != EACCES &&
+	    errno != EROFS && errno != EPERM) {
+		compact_unlock(s);
+		return E(IO);
+	}
+	return 0;
+}
+
+/* Releases the lock of a store, closed first. */
+static void
+compact_unlock(struct store *s)
+{
+	if (s->locked)
+		close(s->lockfd);  /* releases the lock */
+	s->locked = false;
+}
+
+/* Marks a compaction as pending, in the caller's write transaction. */
+int
+store_compact_mark(struct store_txn *txn, struct store *s)
+{
+	return store_put(txn, s, TB_META, COMPACT_MARK, sizeof(COMPACT_MARK) - 1,
+	    "\1", 1, 0);
+}
+
+/* Sets (mark true) or clears the pending mark in a transaction of its own. */
+static int
+compact_mark_set(struct store *s, bool mark)
+{
+	struct store_txn *txn;
+	int rc;
+
+	if ((rc = store_begin(s, true, &txn)) != 0)
+		return rc;
+	rc = mark ? store_compact_mark(txn, s) : store_del(txn, s, TB_META,
+	    COMPACT_MARK, sizeof(COMPACT_MARK) - 1);
+	if (rc != 0 && !(rc == E(NOENT) && !mark)) {
+		store_abort(txn);
+		return rc;
+	}
+	return store_commit(txn);
+}
+
+/* Whether a compaction is pending: asked for while the store was busy. */
+bool
+store_compact_pending(struct store *s)
+{
+	struct store_txn *txn;
+	struct store_val v;
+	bool pending;
+
+	if (s->env == NULL || store_begin(s, false, &txn) != 0)
+		return false;
+	pending = store_get(txn, s, TB_META, COMPACT_MARK,
+	    sizeof(COMPACT_MARK) - 1, &v) == 0;
+	store_abort(txn);
+	return pending;
+}
+
+/* Flushes a folder's entries (a rename in it) to the disk. */
+static int
+compact_sync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return E(IO);
+	rc = fsync(fd) == 0 ? 0 : E(IO);
 	close(fd);
 	return rc;
 }
 
 /*
- * Writes a compact copy of the store at dir into its folder "compact" and
- * puts it in the place of data.mdb, the store being closed and locked
- * against every other process.
+ * Writes the compacted copy of the environment to tmp, on the disk when
+ * this returns 0; an LMDB code or an errno value otherwise, tmp removed.
  */
 static int
-replace_compacted(const char *dir, const char *tmp)
+compact_copy(struct store *s, const char *tmp)
 {
-	char from[4300], to[4300];
-	MDB_env *src = NULL;
-	struct stat st;
-	int rc;
+	int fd, rc;
 
-	snprintf(from, sizeof(from), "%s/data.mdb", tmp);
-	snprintf(to, sizeof(to), "%s/data.mdb", dir);
-	(void)unlink(from);  /* a copy an interrupted compaction left */
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-		return util_errno(errno);
-	/* no lock table: no other process has the store open */
-	if ((rc = env_open(&src, dir, MDB_NOTLS | MDB_RDONLY | MDB_NOLOCK)) == 0) {
-		rc = mdb_env_copy2(src, tmp, MDB_CP_COMPACT);
-		mdb_env_close(src);
-	}
-	rc = store_err(rc);
-	/* the copy keeps the store's mode, and reaches the disk before it */
-	if (rc == 0 && (stat(to, &st) != 0 || chmod(from, st.st_mode & 07777) != 0))
-		rc = util_errno(errno);
-	if (rc == 0)
-		rc = sync_path(from, O_RDONLY);
-	if (rc == 0 && rename(from, to) != 0)
-		rc = util_errno(errno);
-	if (rc == 0)
-		rc = sync_path(dir, O_RDONLY | O_DIRECTORY);
-	(void)unlink(from);
-	(void)rmdir(tmp);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0)
+		return errno;
+	rc = mdb_env_copyfd2(menv(s), fd, MDB_CP_COMPACT);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = errno;
+	if (rc != 0)
+		unlink(tmp);
 	return rc;
 }
 
+/* Closes the environment and opens the file now named data.mdb. */
+static int
+compact_reopen(struct store *s, const char *dir, unsigned flags)
+{
+	MDB_env *env;
+	int rc;
+
+	mdb_env_close(menv(s));
+	s->env = NULL;
+	if ((rc = env_open(&env, dir, MDB_NOTLS)) != 0)
+		return store_err(rc);
+	s->env = (struct store_env *)env;
+	if (flags & MDB_NOSYNC)
+		mdb_env_set_flags(env, MDB_NOSYNC, 1);
+	return open_tables(s);
+}
+
+/* The size of a file in bytes, 0 if it cannot be read. */
+static uint64_t
+compact_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
 /*
- * Rewrites the store without its free pages, whose old bytes may still
- * hold deleted values, and opens it again.  Only a store that no other
- * process holds open is compacted: another process (consort serve) would
- * go on in the file replaced.
+ * Compacts a store whose lock is exclusive: the copy, flushed; renamed
+ * over data.mdb, the folder flushed; the environment reopened on it.  A
+ * failure before the rename leaves data.mdb as it was.
+ */
+static int
+compact_locked(struct store *s, const char *dir,
+    struct store_compact_stats *st, struct consort_diag *d)
+{
+	char data[4200], tmp[4200];
+	unsigned flags = 0;
+	int rc;
+
+	if (compact_path(data, sizeof(data), dir, "data.mdb") != 0 ||
+	    compact_path(tmp, sizeof(tmp), dir, COMPACT_TMP) != 0)
+		return E(INVAL);
+	st->before = compact_size(data);
+	(void)mdb_env_get_flags(menv(s), &flags);
+	if ((rc = compact_copy(s, tmp)) != 0) {
+		if (rc == ENOSPC || rc == EDQUOT ||
+		    (rc == EIO && env_full(menv(s))))
+			return consort_diag_set(d, E(NOSPC), dir, "no space left "
+			    "for the compacted copy of the store; the store is "
+			    "unchanged", "free space on the disk that holds the "
+			    "node (the copy needs at most the size of data.mdb), "
+			    "then run consort compact again");
+		return consort_diag_set(d, store_err(rc), dir, "cannot write "
+		    "the compacted copy of the store; the store is unchanged",
+		    NULL);
+	}
+	if (rename(tmp, data) != 0) {
+		rc = errno;
+		unlink(tmp);
+		return consort_diag_set(d, util_errno(rc), data, "cannot replace "
+		    "data.mdb by its compacted copy; the store is unchanged",
+		    NULL);
+	}
+	if ((rc = compact_sync_dir(dir)) != 0 ||
+	    (rc = compact_reopen(s, dir, flags)) != 0)
+		return consort_diag_set(d, rc, dir, "the store was compacted, "
+		    "but cannot be opened again in this process", "run the "
+		    "command again");
+	st->after = compact_size(data);
+	return compact_mark_set(s, false);
+}
+
+/*
+ * Compacts a store, or leaves the compaction pending when another process
+ * has it open.  No transaction of the store may be running.
  */
 int
-store_compact(struct store *s)
+store_compact(struct store *s, struct store_compact_stats *st,
+    struct consort_diag *d)
 {
-	char dir[4096], tmp[4200], lockfile[4200];
+	char dir[4096];
 	const char *path;
-	MDB_env *env = NULL;
-	int fd, rc, rc2;
+	int rc;
 
+	memset(st, 0, sizeof(*st));
+	if (s->env == NULL)
+		return E(STORE);
 	if (s->readonly || s->scratch)
-		return E(READONLY);
+		return consort_diag_set(d, E(READONLY), NULL, NULL, NULL);
 	if (mdb_env_get_path(menv(s), &path) != 0 ||
 	    (size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
-		return E(STORE);
-	snprintf(tmp, sizeof(tmp), "%s/compact", dir);
-	snprintf(lockfile, sizeof(lockfile), "%s/lock.mdb", dir);
-	mdb_env_close(menv(s));  /* lets go of this process's shared lock */
-	s->env = NULL;
-	if ((fd = lock_alone(lockfile, &rc)) >= 0) {
-		rc = replace_compacted(dir, tmp);
-		close(fd);
+		return E(INVAL);
+	if (!s->locked)
+		return consort_diag_set(d, E(IO), dir, "the store's compaction "
+		    "lock (" COMPACT_LOCK ") cannot be taken", "check the owner "
+		    "and mode of the node's store folder");
+	if (compact_lock_set(s->lockfd, F_WRLCK, false) != 0) {
+		if (errno != EAGAIN && errno != EACCES)
+			return consort_diag_set(d, E(IO), dir, "the store's "
+			    "compaction lock (" COMPACT_LOCK ") cannot be taken",
+			    NULL);
+		if ((rc = compact_mark_set(s, true)) != 0)
+			return rc;
+		return consort_diag_set(d, E(BUSY), dir, "another consort "
+		    "process has this node open (consort serve, a sync); the "
+		    "compaction is pending", "it runs by itself at the end of "
+		    "the next consort command on this node once that one is "
+		    "alone; or stop the other process and run consort compact");
 	}
-	/* opened again, whether compacted or not */
-	if ((rc2 = env_open(&env, dir, MDB_NOTLS)) != 0)
-		return store_err(rc2);
-	s->env = (struct store_env *)env;
-	s->roster_stale = true;
-	if ((rc2 = open_tables(s)) != 0) {
-		mdb_env_close(env);
-		s->env = NULL;
-		return rc2;
-	}
+	rc = compact_locked(s, dir, st, d);
+	/* back to shared, at once: never unlocked in between */
+	(void)compact_lock_set(s->lockfd, F_RDLCK, false);
 	return rc;
 }

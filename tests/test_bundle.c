@@ -158,7 +158,7 @@ test_export_import(void **state)
 	size_t len;
 
 	assert_false(same_state(f->lead, f->co));
-	assert_ok(bundle_export(f->lead, f->path, NULL, 0, &out, &d));
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, NULL, &out, &d));
 	assert_int_equal(out.changesets, 4);	/* genesis, binding, T1, T2 */
 	assert_int_equal(stat(f->path, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
@@ -191,7 +191,7 @@ test_since(void **state)
 
 	n = heads_of(f->co, vv, 8);
 	assert_int_equal(n, 1);		/* the genesis */
-	assert_ok(bundle_export(f->lead, f->path, vv, n, &st, &d));
+	assert_ok(bundle_export(f->lead, f->path, vv, n, NULL, &st, &d));
 	assert_int_equal(st.changesets, 3);
 	assert_ok(import(f, f->path, &st, &d));
 	assert_int_equal(st.recv.applied, 3);
@@ -199,14 +199,14 @@ test_since(void **state)
 	/* the member's own change-set goes back the same way */
 	add_trainee(f->co, "T3");
 	n = heads_of(f->lead, vv, 8);
-	assert_ok(bundle_export(f->co, f->path, vv, n, &st, &d));
+	assert_ok(bundle_export(f->co, f->path, vv, n, NULL, &st, &d));
 	assert_int_equal(st.changesets, 1);
 	assert_ok(bundle_import(f->lead, f->path, &st, &d));
 	assert_int_equal(st.recv.applied, 1);
 	assert_true(same_state(f->lead, f->co));
 	/* nothing lacking: a bundle with no change-set at all */
 	n = heads_of(f->co, vv, 8);
-	assert_ok(bundle_export(f->lead, f->path, vv, n, &st, &d));
+	assert_ok(bundle_export(f->lead, f->path, vv, n, NULL, &st, &d));
 	assert_int_equal(st.changesets, 0);
 	assert_ok(import(f, f->path, &st, &d));
 	assert_int_equal(st.recv.applied + st.recv.held, 0);
@@ -228,7 +228,7 @@ test_altered_or_cut(void **state)
 	size_t len, i;
 	int rc;
 
-	assert_ok(bundle_export(f->lead, f->path, NULL, 0, &st, &d));
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, NULL, &st, &d));
 	p = slurp(f->path, &len);
 	tu_state_hash(&f->co->store, before);
 	snprintf(bad, sizeof(bad), "%s/bad.bundle", f->dir);
@@ -284,12 +284,12 @@ test_refusals(void **state)
 
 	other = tu_node_init(f->dir, "other", NULL);
 	snprintf(path, sizeof(path), "%s/other.bundle", f->dir);
-	assert_ok(bundle_export(other, path, NULL, 0, &st, &d));
+	assert_ok(bundle_export(other, path, NULL, 0, NULL, &st, &d));
 	assert_int_equal(st.changesets, 1);
 	assert_err(import(f, path, &st, &d), E(CONSORTIUM));
 	assert_string_equal(d.what, "a bundle of another consortium");
 	/* and the other way round */
-	assert_ok(bundle_export(f->lead, f->path, NULL, 0, &st, &d));
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, NULL, &st, &d));
 	assert_err(bundle_import(other, f->path, &st, &d), E(CONSORTIUM));
 	node_close(other);
 
@@ -317,7 +317,7 @@ test_wrong_network_key(void **state)
 	assert_ok(bundle_key(f->lead, key));
 	assert_ok(bundle_key(f->co, netkey));
 	assert_memory_equal(key, netkey, 32);
-	assert_ok(bundle_export(f->lead, f->path, NULL, 0, &st, &d));
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, NULL, &st, &d));
 	/* the member's network key replaced by another one */
 	snprintf(path, sizeof(path), "%s/co/network.key", f->dir);
 	snprintf(keypath, sizeof(keypath), "%s/co/key", f->dir);
@@ -340,11 +340,11 @@ test_export_fails(void **state)
 	char path[4300];
 
 	snprintf(path, sizeof(path), "%s/missing/b.bundle", f->dir);
-	assert_true(bundle_export(f->lead, path, NULL, 0, &st, &d) < 0);
+	assert_true(bundle_export(f->lead, path, NULL, 0, NULL, &st, &d) < 0);
 	assert_int_not_equal(access(path, F_OK), 0);
 	/* a folder in the way */
 	snprintf(path, sizeof(path), "%s/co", f->dir);
-	assert_true(bundle_export(f->lead, path, NULL, 0, &st, &d) < 0);
+	assert_true(bundle_export(f->lead, path, NULL, 0, NULL, &st, &d) < 0);
 	assert_int_equal(access(f->path, F_OK), -1);
 }
 

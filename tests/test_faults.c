@@ -317,7 +317,7 @@ member_bundle(struct fix *f)
 	struct bundle_stats st;
 	struct sess_vv vv;
 
-	assert_ok(bundle_export(f->lead, f->bundle, NULL, 0, &st, &d));
+	assert_ok(bundle_export(f->lead, f->bundle, NULL, 0, NULL, &st, &d));
 	assert_ok(bundle_import(f->co, f->bundle, &st, &d));
 	assert_ok(edit(f->co, "T-CO-1", &d));
 	assert_ok(edit(f->co, "T-CO-2", &d));
@@ -325,7 +325,7 @@ member_bundle(struct fix *f)
 	vv.seq = tu_head(&f->lead->store, f->lead->pk).seq;
 	memcpy(vv.head, tu_head(&f->lead->store, f->lead->pk).id,
 	    CONSORT_HASH_BYTES);
-	assert_ok(bundle_export(f->co, f->bundle, &vv, 1, &st, &d));
+	assert_ok(bundle_export(f->co, f->bundle, &vv, 1, NULL, &st, &d));
 	assert_int_equal(st.changesets, 2);
 }
 
@@ -363,8 +363,8 @@ sync_nodes(struct node *x, struct node *y, int *xerr, char *why, size_t len)
 	size_t i;
 	int rc;
 
-	assert_ok(sess_start(&sx, x, wire_push, &wx));
-	assert_ok(sess_start(&sy, y, wire_push, &wy));
+	assert_ok(sess_start(&sx, x, y->pk, wire_push, &wx));
+	assert_ok(sess_start(&sy, y, x->pk, wire_push, &wy));
 	while (moved) {
 		moved = false;
 		if (wx.head < wx.n) {

@@ -391,15 +391,16 @@ test_put_after_erasure(void **state)
 }
 
 /*
- * personal_open_record opens what the node can read and leaves the other
- * personal values as commitments (VAL_BIN); an opened record is for
- * reading: record_save() refuses it.
+ * personal_open_record shows, beside each commitment, the value the node
+ * can read, and leaves the others as commitments (VAL_BIN); an opened
+ * record is for reading: record_save() refuses it.
  */
 static void
 test_open_record(void **state)
 {
 	struct kv year = { "birth_year", tu_int(1989) };
 	struct nf_fix *f = *state;
+	const struct entry *e;
 	const struct value *v;
 	msgpack_sbuffer buf;
 	struct record r;
@@ -428,6 +429,10 @@ test_open_record(void **state)
 	assert_true(r.opened);
 	assert_true(tu_is_str(state_field(&f->n->store, &r,
 	    F_trainee_family_name), NAME));
+	/* the entry keeps its commitment; the value is shown beside it */
+	e = &r.pool[r.fields[F_trainee_family_name].off];
+	assert_int_equal(e->val.kind, VAL_BIN);
+	assert_true(tu_is_str(record_shown(&r, e), NAME));
 	v = state_field(&f->n->store, &r, F_trainee_birth_year);
 	assert_int_equal(v->kind, VAL_INT);
 	assert_int_equal(v->i, 1989);

@@ -178,12 +178,16 @@ test_erase(void **state)
 	    "asked by the person");
 	assert_err(erase(f->n, "T1", "again", &held), E(ERASED));
 	assert_int_equal(nf_own_seq(f->n), 3);
-	/* a deleted trainee (its openings gone with it) is erased for good */
+	/* a deleted trainee: its values went with the deletion; it can
+	   still be marked erased */
 	put_trainee(f->n, "T2");
 	assert_ok(tu_del(f->n, "trainee", "T2"));
+	openings(f->n, "T2", &held, &total);
+	assert_int_equal(held, 0);
 	assert_false(nf_lookup(f->n, "trainee", "T2", "erased", buf,
 	    sizeof(buf)));
 	assert_ok(erase(f->n, "T2", "file closed", &held));
+	assert_int_equal(held, 0);
 	openings(f->n, "T2", &held, &total);
 	assert_int_equal(held, 0);
 	assert_err(erase(f->n, "T2", "again", &held), E(ERASED));
@@ -297,6 +301,8 @@ test_compact(void **state)
 	uint8_t sealed[40], before[CONSORT_HASH_BYTES], after[CONSORT_HASH_BYTES];
 	struct nf_fix *f = *state;
 	struct store other;
+	struct store_compact_stats cst;
+	struct consort_diag cd = { 0 };
 	int go[2], ready[2];
 	unsigned held;
 	pid_t pid;
@@ -323,7 +329,8 @@ test_compact(void **state)
 	assert_true(pid > 0);
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	tu_state_hash(&f->n->store, before);
-	assert_err(store_compact(&f->n->store), E(BUSY));
+	assert_err(store_compact(&f->n->store, &cst, &cd), E(BUSY));
+	assert_true(store_compact_pending(&f->n->store));
 	assert_true(file_holds(nf_node_file(f, "store/data.mdb"), sealed, 40));
 	assert_int_equal(write(go[1], "g", 1), 1);
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
@@ -332,7 +339,8 @@ test_compact(void **state)
 	close(ready[0]);
 	close(ready[1]);
 
-	assert_ok(store_compact(&f->n->store));
+	assert_ok(store_compact(&f->n->store, &cst, &cd));
+	assert_false(store_compact_pending(&f->n->store));
 	assert_false(file_holds(nf_node_file(f, "store/data.mdb"), sealed, 40));
 	tu_state_hash(&f->n->store, after);
 	assert_memory_equal(before, after, CONSORT_HASH_BYTES);

@@ -282,7 +282,7 @@ view(struct store *s, const uint8_t *founder, const char *type,
 	assert_true(w.n <= VIEW_MAX);
 	for (i = 0; i < g->n; i++) {
 		e = &r.pool[g->off + i];
-		value_text(w.val[i], sizeof(w.val[i]), &e->val);
+		value_text(w.val[i], sizeof(w.val[i]), record_shown(&r, e));
 		memcpy(w.author[i], s->authors[e->author], CONSORT_KEY_BYTES);
 		w.seq[i] = e->seq;
 	}

@@ -24,12 +24,16 @@ cmd_today(char out[11])
  * the pages it frees, the deleted values' among them, until a copy without
  * its free pages replaces the file.
  * @return 0, or an error of store_compact() (E(BUSY): another process
- *	holds the store open, and the file was left as it was)
+ *	holds the store open; the compaction is pending and runs once the
+ *	node is alone)
  */
 int
 erase_compact(struct cmd_ctx *ctx)
 {
-	return store_compact(&ctx->node->store);
+	struct store_compact_stats st;
+	struct consort_diag d = { 0 };
+
+	return store_compact(&ctx->node->store, &st, &d);
 }
 
 /* What a compaction that could not run leaves to do, for a hint. */
@@ -37,10 +41,9 @@ const char *
 erase_compact_hint(int rc)
 {
 	return rc == E(BUSY) ? "another process has the node's store open "
-	    "(consort serve or sync?); once it has stopped, run consort erase "
-	    "trainee REF again: for a trainee erased already it compacts the "
-	    "store" : "run consort erase trainee REF again: for a trainee "
-	    "erased already it compacts the store";
+	    "(consort serve or sync?); the compaction is pending and runs at "
+	    "the next command once that process has stopped, or run consort "
+	    "compact then" : "run consort compact";
 }
 
 /* The roster's lead, or NULL. */

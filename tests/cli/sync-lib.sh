@@ -246,7 +246,7 @@ closed); with the network key: probe (a hello; prints "busy REASON" for a
 server's refusal, or "hello"), nonmember
 (a random key), then as a member after the handshake: bigframe, hugeframe
 (a frame length over the bound), shortframe (under 17), badframe (40 bytes
-that do not open), version (HELLO of sync protocol 2), consortium (HELLO of
+that do not open), version (HELLO of sync protocol 3), consortium (HELLO of
 another consortium id), badbatch (a BATCH of garbage), hold (HELLO, then
 silence), ok (a well-behaved empty peer), inject-KIND (one change-set
 crafted and signed here, sent in a BATCH; KIND trainee: the member creates
@@ -658,7 +658,8 @@ def unmp(b, i=0):
     raise ValueError("msgpack type %#x" % t)
 
 
-HELLO, BATCH, ACK, DONE, ERROR = range(5)
+HELLO, BATCH, ACK, DONE, ERROR, WANT, OPENINGS = range(7)
+SYNC_PROTOCOL = 2  # sync/session.h
 
 
 # --- change-sets (schema/changeset.md) -------------------------------------
@@ -938,7 +939,7 @@ def client(port, mode, netkey=None, seed=None, consortium=None):
         s.sendall(struct.pack(">I", ln) + (os.urandom(40) if mode == "badframe" else b""))
         say(wait_closed(s), "closed after a frame of length %d" % ln)
     if mode in ("version", "consortium", "badbatch"):
-        proto = 2 if mode == "version" else 1
+        proto = SYNC_PROTOCOL + 1 if mode == "version" else SYNC_PROTOCOL
         cons = os.urandom(32) if mode == "consortium" else consortium
         send_frame(s, tx, mp([HELLO, proto, cons, []]))
         if mode == "badbatch":
@@ -953,30 +954,31 @@ def client(port, mode, netkey=None, seed=None, consortium=None):
             say(False, "closed without an ERROR message")
     if mode.startswith("inject-"):
         vv = [[a, q, h] for a, q, h in peer_hello[3]]
-        send_frame(s, tx, mp([HELLO, 1, consortium, vv]))  # nothing to send us
+        send_frame(s, tx, mp([HELLO, SYNC_PROTOCOL, consortium, vv]))  # nothing to send us
         founder = bytes.fromhex(os.environ["SYNCPEER_FOUNDER"])
         what = inject(s, tx, rx, mode[7:], seed, consortium, founder, vv)
         say(True, what)
     if mode.startswith("flood-"):
         vv = [[a, q, h] for a, q, h in peer_hello[3]]
-        send_frame(s, tx, mp([HELLO, 1, consortium, vv]))  # nothing to send us
+        send_frame(s, tx, mp([HELLO, SYNC_PROTOCOL, consortium, vv]))  # nothing to send us
         founder = bytes.fromhex(os.environ["SYNCPEER_FOUNDER"])
         count = int(os.environ.get("SYNCPEER_COUNT", "1024"))
         say(True, flood(s, tx, rx, mode[6:], consortium, founder, vv, count))
     if mode == "trickle-session":  # HELLO, then a frame one byte at a time
         vv = [[a, q, h] for a, q, h in peer_hello[3]]
-        send_frame(s, tx, mp([HELLO, 1, consortium, vv]))  # nothing to send us
+        send_frame(s, tx, mp([HELLO, SYNC_PROTOCOL, consortium, vv]))  # nothing to send us
         t = trickle(s, struct.pack(">I", 100000) + os.urandom(100000), gap)
         say(t is not None, "closed by the server after %.1f s" % t)
     if mode == "hold":
-        send_frame(s, tx, mp([HELLO, 1, consortium, []]))
+        send_frame(s, tx, mp([HELLO, SYNC_PROTOCOL, consortium, []]))
         print("holding", flush=True)
         say(wait_closed(s, 25), "closed by the server")
     if mode == "ok":  # a well-behaved, empty peer: takes everything
-        send_frame(s, tx, mp([HELLO, 1, consortium, []]))
+        send_frame(s, tx, mp([HELLO, SYNC_PROTOCOL, consortium, []]))
         send_frame(s, tx, mp([DONE, 0]))
         got = batches = 0
-        while True:
+        done = opened = False
+        while not (done and opened):
             m = read_frame(s, rx)
             if m[0] == BATCH:
                 got += len(m[2])
@@ -985,9 +987,18 @@ def client(port, mode, netkey=None, seed=None, consortium=None):
             elif m[0] == DONE:
                 if m[1] != batches:
                     say(False, "DONE announced %d batches, got %d" % (m[1], batches))
-                say(True, "received %d change-sets" % got)
+                done = True
+                # it may read nothing: one empty final WANT
+                send_frame(s, tx, mp([WANT, True, []]))
+            elif m[0] == WANT:  # it holds no opening to give
+                send_frame(s, tx, mp([OPENINGS, m[1], []]))
+            elif m[0] == OPENINGS and done:
+                if m[2]:
+                    say(False, "openings it did not ask for: %r" % (m,))
+                opened = m[1]
             else:
                 say(False, "unexpected message %r" % (m,))
+        say(True, "received %d change-sets" % got)
     say(False, "unknown mode " + mode)
 
 
@@ -1017,12 +1028,12 @@ def server(port_file, mode, netkey, seed, consortium):
     header = os.urandom(24)
     tx = Stream(tx_key, header)
     s.sendall(header)
-    proto = 2 if mode == "version" else 1
+    proto = SYNC_PROTOCOL + 1 if mode == "version" else SYNC_PROTOCOL
     cons = os.urandom(32) if mode == "consortium" else consortium
     if mode == "trickle-session":  # the client's own heads: nothing to send
         rx = Stream(rx_key, recv_exact(s, 24))
         vv = [[a, q, h] for a, q, h in read_frame(s, rx)[3]]
-        send_frame(s, tx, mp([HELLO, 1, consortium, vv]))
+        send_frame(s, tx, mp([HELLO, SYNC_PROTOCOL, consortium, vv]))
         t = trickle(s, struct.pack(">I", 100000) + os.urandom(100000), gap)
         say(t is not None, "closed by the client after %.1f s" % t)
     send_frame(s, tx, mp([HELLO, proto, cons, []]))

@@ -77,11 +77,14 @@ err_has 'no such trainee'
 [ "$(log_count lead)" = "$logs" ] || fail "a refused erasure appended to the log"
 
 # without the compaction, the sealed values stay in the file (a copy
-# erased by set): the check below can tell
+# erased by set while serve holds it open, so that the compaction the
+# erasure asks for stays pending): the check below can tell
 dump_openings lead "$T/openings.lead"
 cp -a "$T/lead" "$T/copy"
+serve_start copy
 expect_rc 0 on copy set trainee T1 erased=2026-03-01 erased_reason=test
 expect_rc 0 on copy set trainee T2 erased=2026-03-01 erased_reason=test
+serve_stop "$SPID" KILL
 [ "$(sealed_left copy "$T/openings.lead")" -gt 0 ] ||
     fail "an erasure without compaction left no sealed byte: the check cannot fail"
 

@@ -4,11 +4,11 @@
 # garbage and a random 64-byte hello are refused before anything is
 # answered; a stalled connection does not hold up other peers; once
 # through the handshake, a frame length over the bound or under 17 bytes,
-# a frame that does not open, a HELLO of sync protocol 2 or of another
+# a frame that does not open, a HELLO of sync protocol 3 or of another
 # consortium, and a batch of garbage each end the connection with the
 # reason in the server's log (and, for session errors, an ERROR message
 # naming it).  Nothing is stored, and a normal sync right after succeeds.
-# Then consort sync against a fake server speaking protocol 2, of another
+# Then consort sync against a fake server speaking protocol 3, of another
 # consortium id, or answering with an ERROR: exit 1 and the reason.
 . "$(dirname "$0")/sync-lib.sh"
 
@@ -73,8 +73,8 @@ hostile hugeframe "over the size bound" "$NET" "$KEY" "$cons"
 hostile shortframe "too short" "$NET" "$KEY" "$cons"
 hostile badframe "does not authenticate" "$NET" "$KEY" "$cons"
 # session messages: the reason also goes back to the peer in an ERROR
-hostile version "sync protocol 2" "$NET" "$KEY" "$cons"
-grep -q "server error: .*protocol 2.*upgrade" peer.version || fail "no ERROR naming the version: $(cat peer.version)"
+hostile version "sync protocol 3" "$NET" "$KEY" "$cons"
+grep -q "server error: .*protocol 3.*upgrade" peer.version || fail "no ERROR naming the version: $(cat peer.version)"
 hostile consortium "another consortium" "$NET" "$KEY" "$cons"
 grep -q "server error: .*another consortium" peer.consortium || fail "no ERROR naming the consortium: $(cat peer.consortium)"
 hostile badbatch "change-set|malformed|encoding" "$NET" "$KEY" "$cons"
@@ -82,7 +82,7 @@ grep -q "server error: " peer.badbatch || fail "no ERROR for a batch of garbage:
 [ "$(log_count lead)" = "$(log_count co)" ] || fail "the lead's log grew from the hostile peers"
 expect_rc 0 on lead verify
 
-# consort sync against a fake server: protocol 2, another consortium id,
+# consort sync against a fake server: protocol 3, another consortium id,
 # an ERROR message (whose reason consort sync must show)
 for mode in version consortium error; do
 	rm -f fake.port
@@ -92,7 +92,7 @@ for mode in version consortium error; do
 	[ -s fake.port ] || fail "the fake server did not start: $(cat "fake.$mode")"
 	expect_rc 1 on co sync "127.0.0.1:$(cat fake.port)"
 	case $mode in
-	version) err_has 'sync protocol 2.*upgrade' "consort sync against protocol 2 does not say so" ;;
+	version) err_has 'sync protocol 3.*upgrade' "consort sync against protocol 3 does not say so" ;;
 	consortium) err_has 'another consortium' "consort sync against another consortium id does not say so" ;;
 	error) err_has 'the fake server refuses this sync' "consort sync does not show the reason of the peer's ERROR" ;;
 	esac
