@@ -82,18 +82,6 @@ unchanged(const struct store *s, const struct record *r,
 	return value_equal(record_shown(r, e), &in->v);
 }
 
-/* Whether text holds needle, ASCII letters compared without case. */
-static bool
-holds_nocase(const char *text, size_t len, const char *needle, size_t nlen)
-{
-	size_t i;
-
-	for (i = 0; nlen > 0 && i + nlen <= len; i++)
-		if (strncasecmp(text + i, needle, nlen) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Refuses a trainee's ref that holds its family name: refs travel to every
  * node and into the request, where a personal value never goes.
@@ -110,7 +98,7 @@ check_ref_anonymous(const struct schema_type *t, const char *ref,
 	for (i = 0; i < n; i++)
 		if (in[i].f->id == F_trainee_family_name &&
 		    in[i].v.kind == VAL_STR && in[i].v.len >= 2 &&
-		    holds_nocase(ref, reflen, in[i].v.s, in[i].v.len))
+		    util_holds_nocase(ref, reflen, in[i].v.s, in[i].v.len))
 			return refuse(d, E(SCHEMA), t, ref, reflen, "the ref holds "
 			    "the trainee's family name, and refs reach every "
 			    "member and the order request", "give the trainee a "

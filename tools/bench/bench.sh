@@ -250,7 +250,7 @@ def plan(server_log, client_log):
     cs_c, b_c, m_c = side(lc, ls)
     m_s += [2 + usz(k + 1) for k in range(len(b_c))]      # ACKs
     m_c += [2 + usz(k + 1) for k in range(len(b_s))]
-    # each side's WANT and its answer, OPENINGS: [5|6, true, []], 4 bytes
+    # the WANT of each side and its answer, OPENINGS: [5 or 6, true, []], 4 bytes
     # when nothing is wanted (a sync that carries personal values is off
     # by their bytes: the prediction then says so)
     m_s += [4, 4]
