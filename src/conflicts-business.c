@@ -44,18 +44,6 @@ touches(const struct gather *g, const struct path_info *p)
 	    rules_has_intent(g->only, p->intent);
 }
 
-/* Copies a string value into a buffer ("" when unset). */
-static void
-copy_str(char *out, size_t len, const struct value *v)
-{
-	size_t n = v != NULL && v->kind == VAL_STR ? v->len : 0;
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, n ? v->s : "", n);
-	out[n] = '\0';
-}
-
 /* Reads the session and intent a path names. */
 static int
 lookup_links(struct gather *g, struct path_info *p)
@@ -67,11 +55,11 @@ lookup_links(struct gather *g, struct path_info *p)
 		    p->session, strlen(p->session), &g->scratch)) != 0)
 			return rc;
 		p->session_alive = record_alive(g->s, &g->scratch);
-		copy_str(p->provider, sizeof(p->provider),
+		value_copy_str(p->provider, sizeof(p->provider),
 		    state_field(g->s, &g->scratch, F_session_provider));
-		copy_str(p->start, sizeof(p->start),
+		value_copy_str(p->start, sizeof(p->start),
 		    state_field(g->s, &g->scratch, F_session_start));
-		copy_str(p->end, sizeof(p->end),
+		value_copy_str(p->end, sizeof(p->end),
 		    state_field(g->s, &g->scratch, F_session_end));
 	}
 	if (p->intent[0]) {
@@ -79,7 +67,7 @@ lookup_links(struct gather *g, struct path_info *p)
 		    p->intent, strlen(p->intent), &g->scratch)) != 0)
 			return rc;
 		if (record_alive(g->s, &g->scratch))
-			copy_str(p->employer, sizeof(p->employer),
+			value_copy_str(p->employer, sizeof(p->employer),
 			    state_field(g->s, &g->scratch, F_intent_siret));
 	}
 	return 0;
@@ -103,9 +91,9 @@ gather_path(void *ctx, const struct record *r)
 	p = &g->p[g->n++];
 	memset(p, 0, sizeof(*p));
 	memcpy(p->ref, r->ref, r->ref_len);
-	copy_str(p->trainee, sizeof(p->trainee), state_field(g->s, r, F_path_trainee));
-	copy_str(p->session, sizeof(p->session), state_field(g->s, r, F_path_session));
-	copy_str(p->intent, sizeof(p->intent), state_field(g->s, r, F_path_intent));
+	value_copy_str(p->trainee, sizeof(p->trainee), state_field(g->s, r, F_path_trainee));
+	value_copy_str(p->session, sizeof(p->session), state_field(g->s, r, F_path_session));
+	value_copy_str(p->intent, sizeof(p->intent), state_field(g->s, r, F_path_intent));
 	if (!touches(g, p)) {
 		g->n--;  /* a path of other trainees and intents */
 		return 0;

@@ -29,6 +29,9 @@ void util_hex(char *out, const uint8_t *in, size_t len);
 int util_unhex(uint8_t *out, size_t len, const char *hex);
 int util_unhex_n(uint8_t *out, size_t len, const char *hex, size_t hexlen);
 bool util_utf8_valid(const uint8_t *s, size_t len);
+/* Whether text holds needle, ASCII letters compared without case. */
+bool util_holds_nocase(const char *text, size_t len, const char *needle,
+    size_t nlen);
 /* The dates a field accepts: real days from 1900-01-01 to 2199-12-31. */
 #define UTIL_DATE_YEAR_MIN 1900
 #define UTIL_DATE_YEAR_MAX 2199
@@ -128,6 +131,8 @@ struct value {
 };
 
 bool value_equal(const struct value *a, const struct value *b);
+/* Copies a string value into a buffer of len bytes, cut to fit ("" unset). */
+void value_copy_str(char *out, size_t len, const struct value *v);
 
 /* ---- mp.c: strict canonical msgpack reader and writer helpers ---- */
 
@@ -1788,6 +1793,9 @@ int personal_get(struct store_txn *txn, struct store *s, unsigned type,
     uint8_t buf[PERSONAL_OPENING_MAX]);
 typedef int (*personal_fn)(void *ctx, const uint8_t *id, unsigned field,
     const uint8_t *commitment);
+/* Walks a table keyed by entity id, field and commitment (openings, wanted). */
+int personal_walk(struct store_txn *txn, struct store *s, enum store_table t,
+    personal_fn fn, void *ctx);
 /* Walks every opening this node holds (fn returns non-zero to stop). */
 int personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
     void *ctx);

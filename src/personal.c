@@ -448,19 +448,20 @@ personal_record_wipe(struct record *r)
 }
 
 /*
- * Calls fn(ctx, id, field, commitment) for every opening this node holds,
- * in key order; fn returns 0 to go on, non-zero to stop.
+ * Calls fn(ctx, id, field, commitment) for every key of a table keyed by
+ * entity id, field and commitment (openings, wanted), in key order; fn
+ * returns 0 to go on, non-zero to stop.
  */
 int
-personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
-    void *ctx)
+personal_walk(struct store_txn *txn, struct store *s, enum store_table t,
+    personal_fn fn, void *ctx)
 {
 	struct store_walk w;
 	struct store_val k, v;
 	const uint8_t *p;
 	int rc;
 
-	if ((rc = store_walk_begin(&w, txn, s, TB_OPENINGS, NULL, 0, 0)) != 0)
+	if ((rc = store_walk_begin(&w, txn, s, t, NULL, 0, 0)) != 0)
 		return rc;
 	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
 		if (k.len != OPENING_KEY_BYTES)
@@ -472,6 +473,14 @@ personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
 	}
 	store_walk_end(&w);
 	return rc < 0 ? rc : 0;
+}
+
+/* Walks every opening this node holds (fn returns non-zero to stop). */
+int
+personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
+    void *ctx)
+{
+	return personal_walk(txn, s, TB_OPENINGS, fn, ctx);
 }
 
 /* Deletes the opening of one commitment, if this node holds it. */

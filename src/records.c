@@ -82,21 +82,10 @@ unchanged(const struct store *s, const struct record *r,
 	return value_equal(record_shown(r, e), &in->v);
 }
 
-/* Whether text holds needle, ASCII letters compared without case. */
-static bool
-holds_nocase(const char *text, size_t len, const char *needle, size_t nlen)
-{
-	size_t i;
-
-	for (i = 0; nlen > 0 && i + nlen <= len; i++)
-		if (strncasecmp(text + i, needle, nlen) == 0)
-			return true;
-	return false;
-}
-
 /*
- * Refuses a trainee's ref that holds its family name: refs travel to every
- * node and into the request, where a personal value never goes.
+ * Refuses a trainee's ref that holds its family name or its France Travail
+ * id: refs travel to every node and into the request, where a personal
+ * value never goes.
  */
 static int
 check_ref_anonymous(const struct schema_type *t, const char *ref,
@@ -108,14 +97,17 @@ check_ref_anonymous(const struct schema_type *t, const char *ref,
 	if (t->id != T_trainee)
 		return 0;
 	for (i = 0; i < n; i++)
-		if (in[i].f->id == F_trainee_family_name &&
+		if ((in[i].f->id == F_trainee_family_name ||
+		    in[i].f->id == F_trainee_ft_id) &&
 		    in[i].v.kind == VAL_STR && in[i].v.len >= 2 &&
-		    holds_nocase(ref, reflen, in[i].v.s, in[i].v.len))
-			return refuse(d, E(SCHEMA), t, ref, reflen, "the ref holds "
-			    "the trainee's family name, and refs reach every "
-			    "member and the order request", "give the trainee a "
-			    "ref without the name (e.g. its file number, or none: "
-			    "a random one is made)");
+		    util_holds_nocase(ref, reflen, in[i].v.s, in[i].v.len))
+			return refuse(d, E(SCHEMA), t, ref, reflen, in[i].f->id ==
+			    F_trainee_ft_id ? "the ref holds the trainee's France "
+			    "Travail id, and refs reach every member and the order "
+			    "request" : "the ref holds the trainee's family name, "
+			    "and refs reach every member and the order request",
+			    "give the trainee a ref without its personal values "
+			    "(e.g. its file number, or none: a random one is made)");
 	return 0;
 }
 

@@ -14,18 +14,6 @@
 
 #include "rights.h"
 
-/* Whether text holds needle, ASCII letters compared without case. */
-static bool
-holds_nocase(const char *text, size_t len, const char *needle, size_t nlen)
-{
-	size_t i;
-
-	for (i = 0; nlen > 0 && i + nlen <= len; i++)
-		if (strncasecmp(text + i, needle, nlen) == 0)
-			return true;
-	return false;
-}
-
 /* Whether text holds the number n with no digit right before or after. */
 static bool
 holds_number(const char *text, size_t len, int64_t n)
@@ -49,7 +37,7 @@ static bool
 holds_value(const char *text, size_t len, const struct value *v)
 {
 	if (v->kind == VAL_STR)
-		return v->len >= 2 && holds_nocase(text, len, v->s, v->len);
+		return v->len >= 2 && util_holds_nocase(text, len, v->s, v->len);
 	if (v->kind == VAL_INT)
 		return holds_number(text, len, v->i);
 	return false;  /* a boolean says nothing; a commitment is not read */
@@ -264,18 +252,6 @@ struct retention {
 	void *ctx;
 };
 
-/* Copies a string value into a buffer ("" when unset). */
-static void
-copy_str(char *out, size_t len, const struct value *v)
-{
-	size_t n = v != NULL && v->kind == VAL_STR ? v->len : 0;
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, n ? v->s : "", n);
-	out[n] = '\0';
-}
-
 /* Collects one live path with its session's end. */
 static int
 gather_path(void *ctx, const struct record *r)
@@ -293,9 +269,9 @@ gather_path(void *ctx, const struct record *r)
 	}
 	p = &x->p[x->n];
 	memset(p, 0, sizeof(*p));
-	copy_str(p->trainee, sizeof(p->trainee),
+	value_copy_str(p->trainee, sizeof(p->trainee),
 	    state_field(x->s, r, F_path_trainee));
-	copy_str(p->session, sizeof(p->session),
+	value_copy_str(p->session, sizeof(p->session),
 	    state_field(x->s, r, F_path_session));
 	if (!p->trainee[0] || !p->session[0])
 		return 0;
@@ -306,7 +282,7 @@ gather_path(void *ctx, const struct record *r)
 		return 0;  /* a deleted session ends nothing */
 	end = state_field(x->s, &x->scratch, F_session_end);
 	p->ended = end != NULL;
-	copy_str(p->end, sizeof(p->end), end);
+	value_copy_str(p->end, sizeof(p->end), end);
 	x->n++;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* Small helpers: hex, UTF-8, dates, SIRET, clocks, big-endian integers. */
 #include <errno.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "core.h"
@@ -255,6 +256,31 @@ util_get_be32(const uint8_t *p)
 {
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
 	    (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Copies a string value into a buffer, cut to fit ("" when unset). */
+void
+value_copy_str(char *out, size_t len, const struct value *v)
+{
+	size_t n = v != NULL && v->kind == VAL_STR ? v->len : 0;
+
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, n ? v->s : "", n);
+	out[n] = '\0';
+}
+
+/* Whether text holds needle, ASCII letters compared without case. */
+bool
+util_holds_nocase(const char *text, size_t len, const char *needle,
+    size_t nlen)
+{
+	size_t i;
+
+	for (i = 0; nlen > 0 && i + nlen <= len; i++)
+		if (strncasecmp(text + i, needle, nlen) == 0)
+			return true;
+	return false;
 }
 
 /* Two values are equal when kind and content are. */

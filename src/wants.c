@@ -262,23 +262,7 @@ int
 wants_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
     void *ctx)
 {
-	struct store_walk w;
-	struct store_val k, v;
-	const uint8_t *p;
-	int rc;
-
-	if ((rc = store_walk_begin(&w, txn, s, TB_WANTED, NULL, 0, 0)) != 0)
-		return rc;
-	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
-		if (k.len != WANT_KEY)
-			continue;
-		p = k.data;
-		if ((rc = fn(ctx, p, p[CONSORT_EID_BYTES],
-		    p + CONSORT_EID_BYTES + 1)) != 0)
-			break;
-	}
-	store_walk_end(&w);
-	return rc < 0 ? rc : 0;
+	return personal_walk(txn, s, TB_WANTED, fn, ctx);
 }
 
 /* Forgets a wanted commitment (its opening arrived). */

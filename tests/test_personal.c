@@ -458,7 +458,10 @@ test_open_record(void **state)
 	msgpack_sbuffer_destroy(&buf);
 }
 
-/* A trainee's ref that holds its family name is refused; another is not. */
+/*
+ * A trainee's ref that holds its family name or France Travail id is
+ * refused; another is not.
+ */
 static void
 test_ref_without_name(void **state)
 {
@@ -486,6 +489,15 @@ test_ref_without_name(void **state)
 	/* a ref without it; a one-letter family name is no finding */
 	assert_int_equal(put_names(f->n, "T-0042", "Durand", NULL, PUT_ADD), 1);
 	assert_int_equal(put_names(f->n, "T-0043", "O", NULL, PUT_ADD), 1);
+	/* nor its France Travail id */
+	in.f = schema_field_by_name(schema_type(T_trainee), "ft_id", 5);
+	in.v = tu_str("1234567Z");
+	assert_ok(edit_begin(f->n, &e));
+	assert_err(records_put(&e, schema_type(T_trainee), "FT-1234567z", 11,
+	    &in, 1, PUT_ADD, true, &changed, &d), E(SCHEMA));
+	edit_abort(&e);
+	assert_non_null(strstr(d.what, "France Travail id"));
+	assert_null(strstr(d.what, "1234567"));
 	/* not a trainee: an intent's employer may be in its ref */
 	assert_int_equal(nf_put(f->n, "intent", "DURAND-01", &(struct kv){
 	    "employer", tu_str("Durand") }, 1, PUT_ADD), 1);

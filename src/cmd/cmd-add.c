@@ -52,7 +52,8 @@ add_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt add_opts[] = {
-	{ "ref", "REF", "the record's natural key (a trainee's France Travail id,\n"
+	{ "ref", "REF", "the record's natural key (a trainee's file number, never\n"
+	    "its name or France Travail id: refs reach every member;\n"
 	    "an intent's reference...); members recording the same\n"
 	    "ref address the same record. Without it a random ref\n"
 	    "is made and printed." },

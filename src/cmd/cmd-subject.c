@@ -112,18 +112,6 @@ by_ref(const void *a, const void *b)
 	return strcmp((const char *)a, (const char *)b);
 }
 
-/* Copies a string value into a buffer ("" when unset). */
-static void
-copy_str(char *out, size_t len, const struct value *v)
-{
-	size_t n = v != NULL && v->kind == VAL_STR ? v->len : 0;
-
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, n ? v->s : "", n);
-	out[n] = '\0';
-}
-
 /* Whether a string value is exactly s. */
 static bool
 value_is(const struct value *v, const char *s)
@@ -147,9 +135,9 @@ gather_path(void *ctx, const struct record *r)
 	if ((p = push(&x->paths)) == NULL)
 		return E(NOMEM);
 	memcpy(p->ref, r->ref, r->ref_len);
-	copy_str(p->session, sizeof(p->session),
+	value_copy_str(p->session, sizeof(p->session),
 	    state_field(x->s, r, F_path_session));
-	copy_str(p->intent, sizeof(p->intent),
+	value_copy_str(p->intent, sizeof(p->intent),
 	    state_field(x->s, r, F_path_intent));
 	p->hours = (v = state_field(x->s, r, F_path_hours)) ? *v : nil;
 	p->financed = (v = state_field(x->s, r, F_path_financed)) ? *v : nil;
@@ -190,7 +178,7 @@ gather_links(struct subject *x)
 				return E(NOMEM);
 			if (alive) {
 				snprintf(ss->ref, sizeof(ss->ref), "%s", p->session);
-#define SF(buf, f) copy_str(buf, sizeof(buf), state_field(x->s, &x->scratch, f))
+#define SF(buf, f) value_copy_str(buf, sizeof(buf), state_field(x->s, &x->scratch, f))
 				SF(ss->title, F_session_title);
 				SF(ss->provider, F_session_provider);
 				SF(ss->start, F_session_start);
@@ -262,10 +250,10 @@ gather_order(void *ctx, const struct record *r)
 	if ((o = push(&x->orders)) == NULL)
 		return E(NOMEM);
 	memcpy(o->ref, r->ref, r->ref_len);
-	copy_str(o->lot, sizeof(o->lot), state_field(x->s, r, F_order_lot));
-	copy_str(o->period, sizeof(o->period),
+	value_copy_str(o->lot, sizeof(o->lot), state_field(x->s, r, F_order_lot));
+	value_copy_str(o->period, sizeof(o->period),
 	    state_field(x->s, r, F_order_period));
-	copy_str(o->date, sizeof(o->date), state_field(x->s, r, F_order_date));
+	value_copy_str(o->date, sizeof(o->date), state_field(x->s, r, F_order_date));
 	v = state_field(x->s, r, F_order_number);
 	o->number = v != NULL && v->kind == VAL_INT ? v->i : 0;
 	return 0;
@@ -289,7 +277,7 @@ touches(const struct subject *x, const struct conflict *c)
 	if (c->kind[0] != 'R')
 		return false;
 	for (i = 0; i < c->n; i++) {  /* a business conflict lists paths */
-		copy_str(ref, sizeof(ref), &c->values[i].val);
+		value_copy_str(ref, sizeof(ref), &c->values[i].val);
 		if (ref[0] && has_ref(&x->paths, ref))
 			return true;
 	}
