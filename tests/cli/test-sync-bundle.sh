@@ -21,7 +21,7 @@ join_node lead sub "$SUB_SIRET" sub
 # checking that the byte count it printed is the file's size.
 exported() {
 	local line
-	line=$(grep -E "^wrote .*: [0-9]+ change-sets, [0-9]+ bytes$" "$OUT") ||
+	line=$(grep -E "^wrote .*: [0-9]+ change-sets, [0-9]+ personal values, [0-9]+ bytes$" "$OUT") ||
 	    fail "bundle export printed no count: $(cat "$OUT")"
 	[ "$(echo "$line" | sed -E 's/.* ([0-9]+) bytes$/\1/')" = "$(stat -c %s "$1")" ] ||
 	    fail "bundle export printed another size than the file's $(stat -c %s "$1"): $line"
