@@ -108,13 +108,14 @@ CLI_TESTS ?=
 cli: $(BIN) $(FORGE)
 	@CONSORT=$(abspath $(BIN)) CONSORT_FORGE=$(abspath $(FORGE)) sh tests/cli/run.sh $(CLI_TESTS)
 
-# The acceptance checks kept beside the project, when present.
+# The acceptance checks kept beside the project, when present (standard
+# input is no terminal there, as in tests/cli: nothing asks a passphrase).
 CHECKS ?= foundation sync conflicts
 
 checks: $(BIN)
 	@set -e; for c in $(CHECKS); do \
 		if [ -x ../shared/checks/$$c.sh ]; then \
-			CONSORT=$(abspath $(BIN)) bash ../shared/checks/$$c.sh; \
+			CONSORT=$(abspath $(BIN)) bash ../shared/checks/$$c.sh </dev/null; \
 		else echo "(no ../shared/checks/$$c.sh: acceptance check skipped)"; fi; \
 	done
 

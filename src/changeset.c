@@ -40,6 +40,23 @@ refuse(struct consort_diag *d, const struct mp_reader *r, int err,
 	    "ask its sender for it again");
 }
 
+/* Refuses a change-set of another format version, saying which and why. */
+static int
+refuse_version(struct consort_diag *d, const struct mp_reader *r,
+    uint64_t version)
+{
+	char where[64], msg[300];
+
+	snprintf(where, sizeof(where), "byte %zu", mp_offset(r));
+	snprintf(msg, sizeof(msg), "change-set format version %llu; this node "
+	    "reads version %d (personal values travel as commitments since "
+	    "version 2, schema/changeset.md)", (unsigned long long)version,
+	    CONSORT_CS_VERSION);
+	return consort_diag_set(d, E(VERSION), where, msg, version <
+	    CONSORT_CS_VERSION ? "the node that wrote it runs an older consort: "
+	    "upgrade it" : "this node runs an older consort: upgrade it");
+}
+
 /* Reads one dep: [author, seq, hash]. */
 static int
 decode_dep(struct mp_reader *r, struct cs_dep *dep, struct consort_diag *d)
@@ -191,7 +208,7 @@ decode_header(struct mp_reader *r, struct changeset *cs, struct consort_diag *d)
 	if ((rc = mp_read_uint(r, &cs->version)) != 0)
 		return refuse(d, r, rc, "version");
 	if (cs->version != CONSORT_CS_VERSION)
-		return refuse(d, r, E(VERSION), "version");
+		return refuse_version(d, r, cs->version);
 	if (n != BODY_FIELDS)
 		return refuse(d, r, E(BADTYPE), "change-set must have 8 elements");
 	if ((rc = mp_read_bin_fixed(r, cs->consortium, CONSORT_HASH_BYTES)) != 0)

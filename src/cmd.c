@@ -13,6 +13,9 @@
 
 #include "cmd.h"
 
+/* How many times a new passphrase is asked for while the two typed differ. */
+#define PROMPT_TRIES 3
+
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
 	&cmd_whoami_entry,
@@ -35,11 +38,15 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_rm_entry,
 	&cmd_list_entry,
 	&cmd_show_entry,
+	&cmd_subject_entry,
+	&cmd_erase_entry,
+	&cmd_retention_entry,
 	&cmd_import_entry,
 	&cmd_export_entry,
 	&cmd_log_entry,
 	&cmd_verify_entry,
 	&cmd_rebuild_entry,
+	&cmd_compact_entry,
 	&cmd_state_hash_entry,
 	NULL,
 };
@@ -51,7 +58,8 @@ cmd_exit_code(int rc)
 	if (rc == 0)
 		return EXIT_OK;
 	if (rc == E(SCHEMA) || rc == E(REF) || rc == E(EXIST) ||
-	    rc == E(NOENT) || rc == E(PERM) || rc == E(BADUTF8))
+	    rc == E(NOENT) || rc == E(PERM) || rc == E(BADUTF8) ||
+	    rc == E(ERASED))
 		return EXIT_REFUSED;
 	if (rc == E(INVAL))
 		return EXIT_USAGE;
@@ -163,19 +171,172 @@ cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen)
 	return 0;
 }
 
-/* Loads a node's secret key, with the passphrase of --passphrase-file. */
+/*
+ * The terminal to ask a passphrase on: /dev/tty, when standard input is a
+ * terminal (a script's or a test's is not: it is never asked); else -1.
+ */
+static int
+prompt_tty(void)
+{
+	return isatty(STDIN_FILENO) == 1 ? tty_open() : -1;
+}
+
+/* Reports a passphrase that the terminal did not give; returns the exit code. */
+static int
+prompt_fail(const struct cmd_ctx *ctx, int rc)
+{
+	struct consort_diag d = { 0 };
+
+	consort_diag_set(&d, rc, "/dev/tty", rc == E(TRUNCATED) ?
+	    "no passphrase typed (end of input)" : rc == E(TOOBIG) ?
+	    "the passphrase is longer than 1023 bytes" : rc == E(PASSPHRASE) ?
+	    "the passphrase holds a NUL byte" : rc == E(INTERRUPTED) ?
+	    "interrupted while the passphrase was asked" :
+	    "cannot read a passphrase on the terminal", "nothing was changed; "
+	    "run the command again, or give the passphrase with "
+	    "--passphrase-file FILE");
+	return cmd_fail(ctx, rc, &d);
+}
+
+/* Whether dir holds a key already (the command that makes one refuses it). */
+static bool
+has_key(const char *dir)
+{
+	char path[4096];
+
+	return (size_t)snprintf(path, sizeof(path), "%s/key", dir) <
+	    sizeof(path) && access(path, F_OK) == 0;
+}
+
+/*
+ * Asks for a new passphrase twice on the terminal fd, as ssh-keygen does,
+ * up to PROMPT_TRIES times while the two differ; an empty one leaves the
+ * key unsealed, with a warning.  Returns the exit code of a refusal.
+ */
+static int
+ask_new_passphrase(const struct cmd_ctx *ctx, int fd, char **pass,
+    size_t *passlen)
+{
+	struct consort_diag d = { 0 };
+	size_t len1, len2;
+	char *p1, *p2;
+	bool same;
+	int i, rc;
+
+	for (i = 0; i < PROMPT_TRIES; i++) {
+		if ((rc = tty_passphrase(fd, "Enter passphrase (empty for no "
+		    "passphrase): ", &p1, &len1)) != 0)
+			return prompt_fail(ctx, rc);
+		if ((rc = tty_passphrase(fd, "Enter same passphrase again: ",
+		    &p2, &len2)) != 0) {
+			sodium_free(p1);
+			return prompt_fail(ctx, rc);
+		}
+		same = len1 == len2 && sodium_memcmp(p1, p2, len1) == 0;
+		sodium_free(p2);
+		if (same && len1 > 0) {
+			*pass = p1;
+			*passlen = len1;
+			return 0;
+		}
+		sodium_free(p1);
+		if (same) {
+			fprintf(stderr, "warning: the secret key is not protected "
+			    "by a passphrase; anyone who copies %s can sign as you "
+			    "and read the trainees' personal data this node holds\n",
+			    ctx->dir);
+			return 0;
+		}
+		dprintf(fd, "Passphrases do not match.%s\n", i + 1 < PROMPT_TRIES ?
+		    "  Try again." : "");
+	}
+	consort_diag_set(&d, E(PASSPHRASE), ctx->dir, NULL, "run the "
+	    "command again, or give the passphrase with --passphrase-file FILE "
+	    "(or --no-passphrase for none)");
+	snprintf(d.what, sizeof(d.what), "the two passphrases typed differed "
+	    "%d times; nothing was created", PROMPT_TRIES);
+	return cmd_fail(ctx, E(PASSPHRASE), &d);
+}
+
+/*
+ * The passphrase to seal a new key with (init, keygen): the first line of
+ * --passphrase-file; else, unless none (--no-passphrase), one typed twice
+ * on the terminal when standard input is one; else no passphrase, *pass
+ * NULL.  Returns the exit code of a refusal.
+ */
+int
+cmd_passphrase_new(const struct cmd_ctx *ctx, bool none, char **pass,
+    size_t *passlen)
+{
+	int fd, rc;
+
+	*pass = NULL;
+	*passlen = 0;
+	if (ctx->passfile != NULL)
+		return cmd_passphrase(ctx, pass, passlen);
+	if (none || ctx->dir == NULL || has_key(ctx->dir) ||
+	    (fd = prompt_tty()) < 0)
+		return 0;
+	rc = ask_new_passphrase(ctx, fd, pass, passlen);
+	close(fd);
+	return rc;
+}
+
+/*
+ * The passphrase that opens a sealed key: the first line of
+ * --passphrase-file, or else one typed on the terminal when standard input
+ * is one (*typed true); *pass stays NULL without either.
+ */
+static int
+unlock_passphrase(const struct cmd_ctx *ctx, const struct node *n,
+    char **pass, size_t *passlen, bool *typed)
+{
+	char prompt[4200];
+	int fd, rc;
+
+	*typed = false;
+	if (ctx->passfile != NULL)
+		return cmd_passphrase(ctx, pass, passlen);
+	*pass = NULL;
+	*passlen = 0;
+	if ((fd = prompt_tty()) < 0)
+		return 0;
+	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", n->dir);
+	rc = tty_passphrase(fd, prompt, pass, passlen);
+	close(fd);
+	if (rc != 0)
+		return prompt_fail(ctx, rc);
+	*typed = true;
+	return 0;
+}
+
+/*
+ * Loads a node's secret key, with the passphrase of --passphrase-file or
+ * one typed on the terminal.
+ */
 static int
 unlock(struct cmd_ctx *ctx, struct node *n)
 {
 	struct consort_diag d = { 0 };
 	size_t passlen = 0;
 	char *pass = NULL;
+	bool typed = false;
 	int rc;
 
-	if (n->sealed && (rc = cmd_passphrase(ctx, &pass, &passlen)) != 0)
+	if (n->sealed && !n->have_sk &&
+	    (rc = unlock_passphrase(ctx, n, &pass, &passlen, &typed)) != 0)
 		return rc;
 	rc = node_unlock(n, pass, passlen, &d);
 	sodium_free(pass);
+	if (rc == E(PASSPHRASE))
+		snprintf(d.hint, sizeof(d.hint), "%s", typed ? "type the "
+		    "passphrase the key was sealed with (at consort init or "
+		    "keygen), or give it with --passphrase-file FILE" :
+		    ctx->passfile != NULL ? "the first line of the passphrase "
+		    "file must be the passphrase the key was sealed with" :
+		    "give the passphrase with --passphrase-file FILE (or "
+		    "CONSORT_PASSPHRASE_FILE), or run the command on a terminal "
+		    "to type it");
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : 0;
 }
 
@@ -234,6 +395,52 @@ cmd_open(struct cmd_ctx *ctx, bool need_key)
 	/* a sealed network key (bundles) opens with it even without the key */
 	keys_passphrase_source(ctx->passfile);
 	return need_key ? unlock(ctx, ctx->node) : 0;
+}
+
+/*
+ * Opens the node for a command that opens its network key without signing
+ * (a bundle): a sealed key is unlocked first when no passphrase file was
+ * given and one can be typed on the terminal.
+ */
+int
+cmd_open_netkey(struct cmd_ctx *ctx)
+{
+	int rc;
+
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
+	if (!ctx->node->sealed || ctx->passfile != NULL ||
+	    isatty(STDIN_FILENO) != 1)
+		return 0;
+	return unlock(ctx, ctx->node);
+}
+
+/*
+ * Runs the compaction left pending on the node of a command that has
+ * ended (asked for while another process had the node open), when this
+ * process now has it to itself and may write it.  Still busy, it stays
+ * pending, silently; another failure is a warning, since the command's
+ * own work is done.
+ */
+void
+cmd_compact_pending(struct cmd_ctx *ctx)
+{
+	struct consort_diag d = { 0 };
+	struct store_compact_stats st;
+	struct store *s;
+	int rc;
+
+	if (ctx->node == NULL)
+		return;
+	s = &ctx->node->store;
+	if (s->env == NULL || s->readonly || s->scratch ||
+	    !store_compact_pending(s))
+		return;
+	if ((rc = store_compact(s, &st, &d)) == 0 || rc == E(BUSY))
+		return;
+	fprintf(stderr, "consort: warning: %s: the pending compaction of the "
+	    "store failed: %s [%s]; run consort compact\n", ctx->dir,
+	    d.what[0] ? d.what : consort_strerror(rc), consort_err_name(rc));
 }
 
 /* Opens the key pair of a directory made by keygen, secret key loaded. */

@@ -138,6 +138,10 @@ int cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int cmd_exit_code(int rc);
 int cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen);
+int cmd_passphrase_new(const struct cmd_ctx *ctx, bool none, char **pass,
+    size_t *passlen);
+int cmd_open_netkey(struct cmd_ctx *ctx);
+void cmd_compact_pending(struct cmd_ctx *ctx);
 const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);
 int cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
     int argc, char **argv, struct field_input *in, unsigned *n, bool allow_unset);
@@ -153,6 +157,11 @@ int cmd_list_records(struct cmd_ctx *ctx, const struct schema_type *t,
 int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode);
 void cmd_print_value(FILE *f, const struct value *v);
+void cmd_today(char out[11]);
+int erase_compact(struct cmd_ctx *ctx);
+const char *erase_compact_hint(int rc);
+void cmd_erase_refused(struct store_txn *txn, struct node *n, const char *ref,
+    struct consort_diag *d);
 
 extern const struct cmd_entry cmd_init_entry;
 extern const struct cmd_entry cmd_whoami_entry;
@@ -165,6 +174,7 @@ extern const struct cmd_entry cmd_import_entry;
 extern const struct cmd_entry cmd_log_entry;
 extern const struct cmd_entry cmd_verify_entry;
 extern const struct cmd_entry cmd_rebuild_entry;
+extern const struct cmd_entry cmd_compact_entry;
 extern const struct cmd_entry cmd_state_hash_entry;
 extern const struct cmd_entry cmd_export_entry;
 extern const struct cmd_entry cmd_member_entry;
@@ -181,6 +191,9 @@ extern const struct cmd_entry cmd_conflicts_entry;
 extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_order_entry;
 extern const struct cmd_entry cmd_statement_entry;
+extern const struct cmd_entry cmd_erase_entry;
+extern const struct cmd_entry cmd_subject_entry;
+extern const struct cmd_entry cmd_retention_entry;
 
 extern const struct cmd_entry *const cmd_table[];
 

@@ -322,6 +322,24 @@ void keys_forget(void);
  */
 int keys_no_core_dumps(void);
 
+/* ---- tty.c: a passphrase typed on the terminal ---- */
+
+/* Opens /dev/tty for a prompt: a descriptor to close, or -1 without one. */
+int tty_open(void);
+/*
+ * Writes prompt on the terminal fd and reads a line with echo off; the
+ * terminal and the signal handlers are restored on every path.  A signal
+ * that ends the process (Ctrl-C) is raised again once they are; after one
+ * that stops it (Ctrl-Z) the prompt starts over.
+ * @param pass set to the line, NUL-terminated, in guarded memory
+ *	(sodium_free); an empty line gives *passlen 0
+ * @return 0, or E(TRUNCATED) (end of input before anything was typed),
+ *	E(TOOBIG) (over KEYS_PASS_MAX bytes), E(PASSPHRASE) (a NUL byte),
+ *	E(INTERRUPTED) (a signal the process handles), E(IO) (fd is not a
+ *	terminal), E(NOMEM)
+ */
+int tty_passphrase(int fd, const char *prompt, char **pass, size_t *passlen);
+
 /* ---- changeset.c: the signed change-set, codec and signature ---- */
 
 enum op_kind { OP_CREATE = 0, OP_SET = 1, OP_UNSET = 2, OP_DELETE = 3 };
@@ -492,6 +510,8 @@ struct store {
 	bool scratch;   /* reads a private copy whose commits are refused */
 	uint8_t *atrest;  /* the key of personal values at rest, or NULL */
 	bool open_personal;  /* state_lookup and walks open personal values */
+	int lockfd;   /* store/compact.lock, locked shared while open */
+	bool locked;  /* lockfd holds the lock (none on a node not ours) */
 };
 
 /* A transaction: a consistent view of the store, and what a write changes. */
@@ -602,6 +622,7 @@ int store_begin(struct store *s, bool write, struct store_txn **txn);
  *	store_open() or store_begin()
  */
 int store_begin_scratch(struct store *s, struct store_txn **txn);
+
 
 /*
  * Commits a write transaction, durably unless store_set_sync() said
@@ -807,6 +828,45 @@ int store_empty(struct store_txn *txn, struct store *s, enum store_table t);
  * the store.  Safe inside a transaction.
  */
 void store_release_map(struct store *s);
+
+/* The sizes of data.mdb around a compaction (store_compact). */
+struct store_compact_stats {
+	uint64_t before;  /* bytes of data.mdb before */
+	uint64_t after;   /* and after */
+};
+
+/*
+ * Compacts a store so that what was deleted leaves no byte in its free
+ * pages: a compacted copy (LMDB's MDB_CP_COMPACT) is written beside
+ * data.mdb (store/data.mdb.compact), flushed, renamed over it, the folder
+ * flushed, and the store reopened on it.  It needs the store to itself:
+ * every process that opens a store holds a shared lock on
+ * store/compact.lock while it is open, and this one must make it
+ * exclusive; when another process holds it, the compaction is marked
+ * pending in the meta table (store_compact_pending) and E(BUSY) returned.
+ * A failure before the rename leaves data.mdb as it was (a copy left by a
+ * crash is removed by the next store_open()).  No transaction of s may be
+ * running; its values are invalid after.
+ * @param s an open store
+ * @param st set to the sizes of data.mdb before and after
+ * @return 0, or E(BUSY) (another process has the store open: pending),
+ *	E(READONLY) (a store this user cannot write), E(NOSPC) (no room for
+ *	the copy: unchanged), E(IO), E(STORE) (compacted but not reopened:
+ *	only store_close() may follow), or an error of store_err()
+ */
+int store_compact(struct store *s, struct store_compact_stats *st,
+    struct consort_diag *d);
+/*
+ * Marks a compaction as pending, in a write transaction (an erasure's, so
+ * that a crash after its commit still compacts later).
+ * @return 0, or an error of store_put()
+ */
+int store_compact_mark(struct store_txn *txn, struct store *s);
+/*
+ * Whether a compaction is pending: marked, or refused E(BUSY), and not
+ * done since.  No transaction of s may be running.
+ */
+bool store_compact_pending(struct store *s);
 
 /* ---- record.c: records as multi-value registers, their stored form ---- */
 
@@ -1738,6 +1798,8 @@ int personal_forget(struct store_txn *txn, struct store *s,
 /* Deletes every opening of a record (its person's values are erased). */
 int personal_erase(struct store_txn *txn, struct store *s,
     const uint8_t id[CONSORT_EID_BYTES]);
+int personal_erase_count(struct store_txn *txn, struct store *s,
+    const uint8_t id[CONSORT_EID_BYTES], unsigned *deleted);
 /* Whether a record's personal values were erased. */
 bool personal_erased(const struct record *r);
 /*

@@ -176,6 +176,7 @@ main(int argc, char **argv)
 		return cmd_finish_output(EXIT_OK);
 	}
 	rc = cmd_run(&ctx, argc - i, argv + i);
+	cmd_compact_pending(&ctx);
 	node_close(ctx.node);
 	keys_forget();
 	return cmd_finish_output(rc);

@@ -110,6 +110,23 @@ forget_replaced(struct store_txn *txn, struct store *s, const struct record *r,
 	return 0;
 }
 
+/*
+ * An erasure: deletes the record's openings and what this node wanted of
+ * them; when values were deleted, marks the store for a compaction (their
+ * bytes stay in LMDB's free pages until then).
+ */
+static int
+erase_openings(struct store_txn *txn, struct store *s, const uint8_t *id)
+{
+	unsigned deleted;
+	int rc;
+
+	if ((rc = personal_erase_count(txn, s, id, &deleted)) != 0 ||
+	    (rc = wants_forget(txn, s, id)) != 0)
+		return rc;
+	return deleted > 0 && !s->scratch ? store_compact_mark(txn, s) : 0;
+}
+
 /* Applies one op to the loaded record; *changed tells whether it took. */
 static int
 apply_op(struct store_txn *txn, struct store *s, struct record *r,
@@ -350,8 +367,7 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		/* an erasure deletes the openings, here and on every node */
 		if (changed && op->kind == OP_SET && op->type == T_trainee &&
 		    op->field == F_trainee_erased &&
-		    ((rc = personal_erase(txn, s, op->id)) != 0 ||
-		    (rc = wants_forget(txn, s, op->id)) != 0))
+		    (rc = erase_openings(txn, s, op->id)) != 0)
 			break;
 		if (changed && (rc = wants_note_op(txn, s, op)) != 0)
 			break;

@@ -278,10 +278,18 @@ personal_get(struct store_txn *txn, struct store *s, unsigned type,
 	return 0;
 }
 
-/* Deletes every opening of a record: its person's values are erased. */
+/* Deletes every opening of a record (its person's values are erased). */
 int
 personal_erase(struct store_txn *txn, struct store *s,
     const uint8_t id[CONSORT_EID_BYTES])
+{
+	return personal_erase_count(txn, s, id, NULL);
+}
+
+/* The same, counting in *deleted (if not NULL) the openings it deleted. */
+int
+personal_erase_count(struct store_txn *txn, struct store *s,
+    const uint8_t id[CONSORT_EID_BYTES], unsigned *deleted)
 {
 	uint8_t keys[64][OPENING_KEY_BYTES];
 	struct store_walk w;
@@ -289,6 +297,8 @@ personal_erase(struct store_txn *txn, struct store *s,
 	unsigned n, i;
 	int rc;
 
+	if (deleted != NULL)
+		*deleted = 0;
 	do {  /* a walk may not write its table: collect, delete, again */
 		n = 0;
 		if ((rc = store_walk_begin(&w, txn, s, TB_OPENINGS, id,
@@ -300,10 +310,14 @@ personal_erase(struct store_txn *txn, struct store *s,
 		store_walk_end(&w);
 		if (rc < 0)
 			return rc;
-		for (i = 0; i < n; i++)
-			if ((rc = store_del(txn, s, TB_OPENINGS, keys[i],
-			    OPENING_KEY_BYTES)) != 0 && rc != E(NOENT))
+		for (i = 0; i < n; i++) {
+			rc = store_del(txn, s, TB_OPENINGS, keys[i],
+			    OPENING_KEY_BYTES);
+			if (rc != 0 && rc != E(NOENT))
 				return rc;
+			if (rc == 0 && deleted != NULL)
+				(*deleted)++;
+		}
 	} while (n == 64);
 	return 0;
 }

@@ -4,6 +4,7 @@
  * local numbering of authors that records use to keep entries small.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,9 @@
 
 /* The user context of a read-only store's private copy (scratch). */
 static char scratch_mark;
+
+static int compact_lock_shared(struct store *s, const char *path);
+static void compact_unlock(struct store *s);
 
 /* struct store keeps LMDB's table handles as plain unsigned ints. */
 _Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
@@ -217,13 +221,17 @@ store_open(struct store *s, const char *path, bool create)
 	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
 		return errno == ENOSPC ? E(NOSPC) : errno == EACCES ||
 		    errno == EROFS ? E(READONLY) : E(IO);
+	if ((rc = compact_lock_shared(s, path)) != 0)
+		return rc;
 	rc = env_open(&env, path, MDB_NOTLS);
 	if (!create && no_write_access(rc) &&
 	    (rc = env_open_readonly(&env, path)) == 0)
 		s->readonly = true;
-	if (rc != 0)  /* EACCES still: the store cannot even be read */
+	if (rc != 0) {  /* EACCES still: the store cannot even be read */
+		compact_unlock(s);
 		return rc == ENOENT ? E(NOTNODE) : rc == EACCES ? E(PERM) :
 		    store_err(rc);
+	}
 	s->env = (struct store_env *)env;
 	if ((rc = open_tables(s)) != 0) {
 		store_close(s);
@@ -291,6 +299,7 @@ store_close(struct store *s)
 {
 	if (s->env != NULL)
 		mdb_env_close(menv(s));
+	compact_unlock(s);  /* after the close: see store_compact() */
 	free(s->authors);
 	free(s->mapfile);
 	free(s->roster);
@@ -327,6 +336,8 @@ store_begin(struct store *s, bool write, struct store_txn **txn)
 	*txn = NULL;
 	if (write && s->readonly && !s->scratch)
 		return E(READONLY);
+	if (s->env == NULL)  /* a compaction could not reopen it */
+		return E(STORE);
 	rc = mdb_txn_begin(menv(s), NULL, write ? 0 : MDB_RDONLY, &t);
 	s->roster_stale = true;  /* another process may have changed it */
 	if (rc != 0)
@@ -759,4 +770,276 @@ store_release_map(struct store *s)
 			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
 	}
 	fclose(f);
+}
+
+/*
+ * Compaction (DESIGN.md §5): a compacted copy of the environment
+ * (mdb_env_copyfd2, MDB_CP_COMPACT) replaces data.mdb, so that what was
+ * deleted leaves no byte in its free pages.  Every process that opens the
+ * store holds a shared lock on store/compact.lock for as long as it has it
+ * open; a compaction needs it exclusive, or it is left pending in the meta
+ * table for the next process that is alone.  The locks are open file
+ * description locks (fcntl F_OFD_SETLK): unlike flock(2), turning a shared
+ * lock into an exclusive one either succeeds or leaves the shared lock as
+ * it was, so a process that fails to compact never goes unprotected.
+ */
+#define COMPACT_LOCK "compact.lock"
+#define COMPACT_TMP "data.mdb.compact"
+#define COMPACT_MARK "compact-pending"
+
+/* Sets the lock of fd: F_RDLCK, F_WRLCK or F_UNLCK; waits if wait. */
+static int
+compact_lock_set(int fd, short type, bool wait)
+{
+	struct flock fl = { .l_type = type, .l_whence = SEEK_SET };
+	int rc;
+
+	while ((rc = fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &fl)) != 0 &&
+	    errno == EINTR)
+		;
+	return rc;
+}
+
+/* Joins the store's folder and a name into buf. */
+static int
+compact_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	return (size_t)snprintf(buf, len, "%s/%s", dir, name) < len ? 0 :
+	    E(INVAL);
+}
+
+/*
+ * Takes the shared lock of a store about to open, waiting while another
+ * process compacts it, then removes the copy a compaction that crashed
+ * left.  A user who may neither create nor open the lock file (another
+ * user's node, read-only) goes without, as LMDB then goes without its own
+ * locks: such a user cannot compact, nor write.
+ */
+static int
+compact_lock_shared(struct store *s, const char *path)
+{
+	char lock[4200], tmp[4200];
+
+	s->locked = false;
+	if (compact_path(lock, sizeof(lock), path, COMPACT_LOCK) != 0 ||
+	    compact_path(tmp, sizeof(tmp), path, COMPACT_TMP) != 0)
+		return E(INVAL);
+	if ((s->lockfd = open(lock, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+	    0600)) < 0 &&
+	    (s->lockfd = open(lock, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return 0;
+	if (compact_lock_set(s->lockfd, F_RDLCK, true) != 0) {
+		close(s->lockfd);  /* locks unsupported here: none */
+		return 0;
+	}
+	s->locked = true;
+	/* no compaction runs while the lock is shared: a copy is stale */
+	if (unlink(tmp) != 0 && errno != ENOENT && errno != EACCES &&
+	    errno != EROFS && errno != EPERM) {
+		compact_unlock(s);
+		return E(IO);
+	}
+	return 0;
+}
+
+/* Releases the lock of a store, closed first. */
+static void
+compact_unlock(struct store *s)
+{
+	if (s->locked)
+		close(s->lockfd);  /* releases the lock */
+	s->locked = false;
+}
+
+/* Marks a compaction as pending, in the caller's write transaction. */
+int
+store_compact_mark(struct store_txn *txn, struct store *s)
+{
+	return store_put(txn, s, TB_META, COMPACT_MARK, sizeof(COMPACT_MARK) - 1,
+	    "\1", 1, 0);
+}
+
+/* Sets (mark true) or clears the pending mark in a transaction of its own. */
+static int
+compact_mark_set(struct store *s, bool mark)
+{
+	struct store_txn *txn;
+	int rc;
+
+	if ((rc = store_begin(s, true, &txn)) != 0)
+		return rc;
+	rc = mark ? store_compact_mark(txn, s) : store_del(txn, s, TB_META,
+	    COMPACT_MARK, sizeof(COMPACT_MARK) - 1);
+	if (rc != 0 && !(rc == E(NOENT) && !mark)) {
+		store_abort(txn);
+		return rc;
+	}
+	return store_commit(txn);
+}
+
+/* Whether a compaction is pending: asked for while the store was busy. */
+bool
+store_compact_pending(struct store *s)
+{
+	struct store_txn *txn;
+	struct store_val v;
+	bool pending;
+
+	if (s->env == NULL || store_begin(s, false, &txn) != 0)
+		return false;
+	pending = store_get(txn, s, TB_META, COMPACT_MARK,
+	    sizeof(COMPACT_MARK) - 1, &v) == 0;
+	store_abort(txn);
+	return pending;
+}
+
+/* Flushes a folder's entries (a rename in it) to the disk. */
+static int
+compact_sync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return E(IO);
+	rc = fsync(fd) == 0 ? 0 : E(IO);
+	close(fd);
+	return rc;
+}
+
+/*
+ * Writes the compacted copy of the environment to tmp, on the disk when
+ * this returns 0; an LMDB code or an errno value otherwise, tmp removed.
+ */
+static int
+compact_copy(struct store *s, const char *tmp)
+{
+	int fd, rc;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+	    0600);
+	if (fd < 0)
+		return errno;
+	rc = mdb_env_copyfd2(menv(s), fd, MDB_CP_COMPACT);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = errno;
+	if (close(fd) != 0 && rc == 0)
+		rc = errno;
+	if (rc != 0)
+		unlink(tmp);
+	return rc;
+}
+
+/* Closes the environment and opens the file now named data.mdb. */
+static int
+compact_reopen(struct store *s, const char *dir, unsigned flags)
+{
+	MDB_env *env;
+	int rc;
+
+	mdb_env_close(menv(s));
+	s->env = NULL;
+	if ((rc = env_open(&env, dir, MDB_NOTLS)) != 0)
+		return store_err(rc);
+	s->env = (struct store_env *)env;
+	if (flags & MDB_NOSYNC)
+		mdb_env_set_flags(env, MDB_NOSYNC, 1);
+	return open_tables(s);
+}
+
+/* The size of a file in bytes, 0 if it cannot be read. */
+static uint64_t
+compact_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (uint64_t)st.st_size : 0;
+}
+
+/*
+ * Compacts a store whose lock is exclusive: the copy, flushed; renamed
+ * over data.mdb, the folder flushed; the environment reopened on it.  A
+ * failure before the rename leaves data.mdb as it was.
+ */
+static int
+compact_locked(struct store *s, const char *dir,
+    struct store_compact_stats *st, struct consort_diag *d)
+{
+	char data[4200], tmp[4200];
+	unsigned flags = 0;
+	int rc;
+
+	if (compact_path(data, sizeof(data), dir, "data.mdb") != 0 ||
+	    compact_path(tmp, sizeof(tmp), dir, COMPACT_TMP) != 0)
+		return E(INVAL);
+	st->before = compact_size(data);
+	(void)mdb_env_get_flags(menv(s), &flags);
+	if ((rc = compact_copy(s, tmp)) != 0) {
+		if (rc == ENOSPC || rc == EDQUOT ||
+		    (rc == EIO && env_full(menv(s))))
+			return consort_diag_set(d, E(NOSPC), dir, "no space left "
+			    "for the compacted copy of the store; the store is "
+			    "unchanged", "free space on the disk that holds the "
+			    "node (the copy needs at most the size of data.mdb), "
+			    "then run consort compact again");
+		return consort_diag_set(d, store_err(rc), dir, "cannot write "
+		    "the compacted copy of the store; the store is unchanged",
+		    NULL);
+	}
+	if (rename(tmp, data) != 0) {
+		rc = errno;
+		unlink(tmp);
+		return consort_diag_set(d, util_errno(rc), data, "cannot replace "
+		    "data.mdb by its compacted copy; the store is unchanged",
+		    NULL);
+	}
+	if ((rc = compact_sync_dir(dir)) != 0 ||
+	    (rc = compact_reopen(s, dir, flags)) != 0)
+		return consort_diag_set(d, rc, dir, "the store was compacted, "
+		    "but cannot be opened again in this process", "run the "
+		    "command again");
+	st->after = compact_size(data);
+	return compact_mark_set(s, false);
+}
+
+/*
+ * Compacts a store, or leaves the compaction pending when another process
+ * has it open.  No transaction of the store may be running.
+ */
+int
+store_compact(struct store *s, struct store_compact_stats *st,
+    struct consort_diag *d)
+{
+	char dir[4096];
+	const char *path;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if (s->env == NULL)
+		return E(STORE);
+	if (s->readonly || s->scratch)
+		return consort_diag_set(d, E(READONLY), NULL, NULL, NULL);
+	if (mdb_env_get_path(menv(s), &path) != 0 ||
+	    (size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
+		return E(INVAL);
+	if (!s->locked)
+		return consort_diag_set(d, E(IO), dir, "the store's compaction "
+		    "lock (" COMPACT_LOCK ") cannot be taken", "check the owner "
+		    "and mode of the node's store folder");
+	if (compact_lock_set(s->lockfd, F_WRLCK, false) != 0) {
+		if (errno != EAGAIN && errno != EACCES)
+			return consort_diag_set(d, E(IO), dir, "the store's "
+			    "compaction lock (" COMPACT_LOCK ") cannot be taken",
+			    NULL);
+		if ((rc = compact_mark_set(s, true)) != 0)
+			return rc;
+		return consort_diag_set(d, E(BUSY), dir, "another consort "
+		    "process has this node open (consort serve, a sync); the "
+		    "compaction is pending", "it runs by itself at the end of "
+		    "the next consort command on this node once that one is "
+		    "alone; or stop the other process and run consort compact");
+	}
+	rc = compact_locked(s, dir, st, d);
+	/* back to shared, at once: never unlocked in between */
+	(void)compact_lock_set(s->lockfd, F_RDLCK, false);
+	return rc;
 }

@@ -359,6 +359,21 @@ send_batch(struct sess *ss, bool *sent)
 	return rc;
 }
 
+/*
+ * Asks for the missing personal values once both directions of change-sets
+ * are over: every batch of the peer applied (its DONE came after them) and
+ * every batch of this side acknowledged, so that the peer judges what this
+ * node may read on a state that holds all it sent.
+ */
+static int
+want_when_settled(struct sess *ss)
+{
+	if (ss->file || ss->want_sent || !ss->peer_done || !ss->done_sent ||
+	    ss->acked != ss->st.batches_sent)
+		return 0;
+	return openings_send_want(ss);
+}
+
 /* Sends batches while the window allows, then DONE. */
 int
 sess_pump(struct sess *ss)
@@ -367,8 +382,10 @@ sess_pump(struct sess *ss)
 	bool sent = true;
 	int rc;
 
-	if (ss->err != 0 || !ss->hello_received || ss->done_sent)
+	if (ss->err != 0 || !ss->hello_received)
 		return ss->err;
+	if (ss->done_sent)
+		return want_when_settled(ss);
 	while (sent && (ss->file || ss->st.batches_sent - ss->acked < SESS_WINDOW))
 		if ((rc = send_batch(ss, &sent)) != 0)
 			return sess_fail(ss, rc, "cannot read the store");
@@ -379,7 +396,9 @@ sess_pump(struct sess *ss)
 	pk = sess_begin(ss, SM_DONE, 2);
 	msgpack_pack_uint64(&pk, ss->st.batches_sent);
 	ss->done_sent = true;
-	return sess_send(ss);
+	if ((rc = sess_send(ss)) != 0)
+		return rc;
+	return want_when_settled(ss);
 }
 
 /* Applies a received batch in one transaction, then acknowledges it. */
@@ -489,8 +508,7 @@ sess_receive(struct sess *ss, const uint8_t *msg, size_t len)
 			return sess_fail(ss, E(BADTYPE), "malformed DONE");
 		ss->peer_done = true;
 		ss->peer_batches = total;
-		/* every batch of the peer is applied: ask for what is missing */
-		return ss->file ? 0 : openings_send_want(ss);
+		return want_when_settled(ss);
 	case SM_WANT:
 		return openings_on_want(ss, &r, n);
 	case SM_OPENINGS:

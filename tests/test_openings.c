@@ -481,6 +481,30 @@ test_corrected_value_forgotten(void **state)
 	assert_int_equal(openings_held(f->lead), 3);  /* TB's name too */
 }
 
+/*
+ * A member whose own last change-set (past a window of batches) makes it
+ * entitled gets the values in that same sync: WANT waits until the peer
+ * has applied all it was sent.
+ */
+static void
+test_entitled_by_own_last_change(void **state)
+{
+	struct fix *f = *state;
+	struct sess_stats st;
+	char ref[16];
+	unsigned i;
+
+	(void)sync_pair(f->co, f->lead);
+	for (i = 0; i < 5 * SESS_BATCH_MAX; i++) {
+		snprintf(ref, sizeof(ref), "I%u", i);
+		put(f->co, "intent", ref, "employer", "Entreprise", NULL);
+	}
+	put(f->co, "path", "PC", "trainee", "TB", "session", "SC", NULL);
+	st = sync_pair(f->co, f->lead);
+	assert_true(st.openings.kept > 0);
+	assert_true(reads(f->co, "TB", "Zanzibar"));
+}
+
 int
 main(void)
 {
@@ -496,6 +520,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_erased_stays_erased, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_corrected_value_forgotten,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entitled_by_own_last_change,
 		    setup, teardown),
 	};
 

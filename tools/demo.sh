@@ -28,7 +28,8 @@ on() {
 step "The lead creates the consortium (genesis: the awarded members)"
 on lead init --consortium "Groupement Loire Formation" --member "Forma Nord" \
     --siret $LEAD --market "MARCHE-2026-PDL-1E1F" \
-    --co "Atelier Compétences:$CO" --co "Trajectoires Emploi:79911548000375"
+    --co "Atelier Compétences:$CO" --co "Trajectoires Emploi:79911548000375" \
+    --no-passphrase
 on lead import "$data/sample.jsonl"
 on lead import --type trainee "$data/trainees.csv"
 
@@ -36,12 +37,12 @@ step "A bad value is refused with its field, nothing is written"
 on lead add trainee --ref T-BAD birth_year=nineteen || true
 
 step "The co-contractor and a subcontractor (DC4) get keys and invites"
-pk_co=$(on co keygen | tail -n 1)
+pk_co=$(on co keygen --no-passphrase | tail -n 1)
 on lead invite --siret $CO --role co --key "$pk_co" --out "$tmp/co.invite"
 # the lead tells its key by another channel; join refuses any other lead's
 lead_key=$("$consort" --dir "$tmp/lead" whoami | awk '$1 == "public" { print $3 }')
 on co join "$tmp/co.invite" --expect-lead "$lead_key"
-pk_sub=$(on sub keygen | tail -n 1)
+pk_sub=$(on sub keygen --no-passphrase | tail -n 1)
 on lead invite --name "Sous-Traitant Bocage" --siret $SUB --role sub \
     --parent $CO --dc4 DC4-2026-017 --key "$pk_sub" --out "$tmp/sub.invite"
 on sub join "$tmp/sub.invite" --expect-lead "$lead_key"

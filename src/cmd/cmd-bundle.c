@@ -134,7 +134,7 @@ bundle_export_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
 		return cmd_usage(ctx, "a bundle is binary: send standard output "
 		    "to a file or a pipe, or give --out FILE");
-	if ((rc = cmd_open(ctx, false)) != 0 ||
+	if ((rc = cmd_open_netkey(ctx)) != 0 ||
 	    (forwhom && (rc = cmd_read_personal(ctx)) != 0))
 		return rc;
 	if ((since && (rc = read_since(since, &vv, &n, &d)) != 0) ||
@@ -165,7 +165,8 @@ bundle_import_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct bundle_stats st;
 	int rc;
 
-	if ((rc = cmd_open(ctx, false)) != 0 || (rc = cmd_read_personal(ctx)) != 0)
+	if ((rc = cmd_open_netkey(ctx)) != 0 ||
+	    (rc = cmd_read_personal(ctx)) != 0)
 		return rc;
 	if ((rc = bundle_import(ctx->node, path, &st, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);

@@ -65,7 +65,11 @@ init_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (ctx->dir == NULL)
 		return cmd_usage(ctx, "no node directory: give --dir DIR before "
 		    "the command or set CONSORT_DIR");
-	if ((rc = cmd_passphrase(ctx, &pass, &passlen)) != 0)
+	if (cmd_args_has(args, "no-passphrase") && ctx->passfile != NULL)
+		return cmd_usage(ctx, "give --passphrase-file or --no-passphrase, "
+		    "not both");
+	if ((rc = cmd_passphrase_new(ctx, cmd_args_has(args, "no-passphrase"),
+	    &pass, &passlen)) != 0)
 		return rc;
 	rc = node_init(ctx->dir, &g, pass, passlen, &ctx->node, &d);
 	sodium_free(pass);
@@ -85,14 +89,20 @@ static const struct cmd_opt init_opts[] = {
 	    "the first line of FILE (Argon2id); later\n"
 	    "commands need it too; FILE must not be\n"
 	    "readable by group or others (chmod 600)" },
+	{ "no-passphrase", NULL, "leave the secret key unsealed, without asking\n"
+	    "(for scripts)" },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
 	.usage = "--consortium NAME --member NAME --siret SIRET --market REF "
-	    "[--co NAME:SIRET]... [--passphrase-file FILE]",
+	    "[--co NAME:SIRET]... [--passphrase-file FILE | --no-passphrase]",
 	.summary = "create a node for the lead of a new consortium (key pair, store, genesis)",
 	.args = { .opts = init_opts },
+	.help = "Without --passphrase-file or --no-passphrase, and when standard\n"
+	    "input is a terminal, the passphrase is asked for there, twice, as\n"
+	    "ssh-keygen does; an empty one leaves the key unsealed, with a warning.\n"
+	    "When standard input is not a terminal, nothing is asked: unsealed.\n",
 	.exec = init_exec,
 };

@@ -3,6 +3,21 @@
 
 #include "../cmd.h"
 
+/* Says plainly that a trainee's personal values were erased, when and why. */
+static void
+show_erasure(const struct store *s, const struct record *r)
+{
+	const struct value *why = state_field(s, r, F_trainee_erased_reason);
+
+	fputs("personal values erased on ", stdout);
+	cmd_print_value(stdout, state_field(s, r, F_trainee_erased));
+	if (why != NULL) {
+		fputs(": ", stdout);
+		cmd_print_value(stdout, why);
+	}
+	putchar('\n');
+}
+
 /* Prints the record as "field  value" lines, noting fields in conflict. */
 static void
 show_text(const struct store *s, const struct schema_type *t,
@@ -18,6 +33,8 @@ show_text(const struct store *s, const struct schema_type *t,
 		printf("  %-20s ", t->sorted[i]->name);
 		if (t->sorted[i]->kind == FK_TEXT)
 			printf("(%u bytes; show --json prints it)", v->len);
+		else if (v->kind == VAL_BIN && personal_erased(r))
+			fputs("(erased)", stdout);
 		else
 			cmd_print_value(stdout, v);
 		n = r->fields[t->sorted[i]->id].n;
@@ -25,6 +42,8 @@ show_text(const struct store *s, const struct schema_type *t,
 			printf("   (conflict: %u competing values)", n);
 		putchar('\n');
 	}
+	if (personal_erased(r))
+		show_erasure(s, r);
 }
 
 /* Counts the personal fields whose values this node cannot read. */
@@ -42,8 +61,9 @@ sealed_fields(const struct store *s, const struct schema_type *t,
 }
 
 /*
- * Prints {"fields": {...}, "ref": REF, "sealed": [FIELD...], "type": TYPE},
- * "sealed" naming the personal fields this node cannot read.
+ * Prints {"erased": [FIELD...], "fields": {...}, "ref": REF, "sealed":
+ * [FIELD...], "type": TYPE}: "sealed" names the personal fields this node
+ * cannot read, "erased" (instead) those whose values were erased.
  */
 static void
 show_json(const struct store *s, const struct schema_type *t,
@@ -55,11 +75,20 @@ show_json(const struct store *s, const struct schema_type *t,
 
 	jw_init(&jw, stdout);
 	jw_obj(&jw);
+	if (sealed_fields(s, t, r) > 0 && personal_erased(r)) {
+		jw_key(&jw, "erased");
+		jw_arr(&jw);
+		for (i = 0; i < t->nfields; i++)
+			if ((v = state_field(s, r, t->sorted[i]->id)) != NULL &&
+			    v->kind == VAL_BIN)
+				jw_str(&jw, t->sorted[i]->name);
+		jw_arr_end(&jw);
+	}
 	jw_key(&jw, "fields");
 	state_record_json(&jw, s, r);
 	jw_key(&jw, "ref");
 	jw_strn(&jw, r->ref, r->ref_len);
-	if (sealed_fields(s, t, r) > 0) {
+	if (sealed_fields(s, t, r) > 0 && !personal_erased(r)) {
 		jw_key(&jw, "sealed");
 		jw_arr(&jw);
 		for (i = 0; i < t->nfields; i++)
@@ -116,7 +145,9 @@ static const struct cmd_opt show_opts[] = {
 	{ "json", NULL, "print {\"fields\": {...}, \"ref\": REF, \"sealed\":\n"
 	    "[FIELD...], \"type\": TYPE}; \"sealed\" names the personal fields\n"
 	    "this node holds but cannot read (not entitled, or the key is\n"
-	    "sealed and no passphrase was given)" },
+	    "sealed and no passphrase was given); for a trainee whose\n"
+	    "values were erased, \"erased\": [FIELD...] names them instead\n"
+	    "(fields.erased and fields.erased_reason say when and why)" },
 	{ NULL, NULL, NULL },
 };
 

@@ -120,9 +120,20 @@ for node in lead co sub; do
 	expect_rc 0 on "$node" show path PCO1 --json
 	grep -q '"hours": *380' "$OUT" || fail "$node: path PCO1 lacks co's hours=380: $(cat "$OUT")"
 done
-a=$(export_sha lead)
+# the same records everywhere; the personal values only where readable
+# (schema/DESIGN.md, section 9), so they are left out of the comparison
+public_sha() {
+	on "$1" export --json | python3 -c '
+import hashlib, json, sys
+d = json.load(sys.stdin)
+for r in d.get("trainee", {}).values():
+    for k in ("family_name", "given_name", "birth_year", "ft_id", "disability", "part_time"):
+        r.pop(k, None)
+print(hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest())'
+}
+a=$(public_sha lead)
 for node in co sub; do
-	[ "$(export_sha $node)" = "$a" ] || fail "$node exports other records than the lead"
+	[ "$(public_sha $node)" = "$a" ] || fail "$node exports other records than the lead"
 done
 
 # a large two-way sync: the lead imports dataset-x1 while co imports 3000

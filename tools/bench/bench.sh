@@ -679,7 +679,7 @@ new_node() {
 	    --member "Forma Nord" --siret 41852736200127 --market BENCH \
 	    --co "Atelier Compétences:50324917900212" \
 	    --co "Trajectoires Emploi:79911548000375" \
-	    --co "Campus Métiers Artois:83046172900451"
+	    --co "Campus Métiers Artois:83046172900451" --no-passphrase
 }
 
 # Checks the node's export digest against an expected one.
@@ -963,7 +963,7 @@ run_bcd() {
 	grep -q ": $OPS_RECORDS records read" "$work/out" ||
 	    die "import did not read $OPS_RECORDS records: $(cat "$work/out")"
 	rm -rf "$b"
-	run "$consort" --dir "$b" keygen
+	run "$consort" --dir "$b" keygen --no-passphrase
 	pk=$(tail -n 1 "$work/out")
 	case $pk in *[!0-9a-f]* | '') die "consort keygen printed no key: $pk" ;; esac
 	[ ${#pk} = 64 ] || die "consort keygen printed no key: $pk"
@@ -1139,7 +1139,8 @@ run_orders() {
 	local scale=$1 node=$work/orders lot period t0 t1 rc
 	load_ops "$scale"
 	"$consort" --dir "$node" init --consortium "Bench" --member "Forma Nord" \
-	    --siret 41852736200127 --market BENCH >/dev/null 2>&1 || die "init for orders"
+	    --siret 41852736200127 --market BENCH --no-passphrase >/dev/null 2>&1 ||
+	    die "init for orders"
 	"$consort" --dir "$node" import "$DATASET" >/dev/null 2>&1 || die "import for orders"
 	echo "== order build, x$scale (one lot, its busiest month; refusals count as builds)"
 	printf '  %-7s %-8s %6s %8s %9s  %s\n' lot period "exit" seconds "rss MiB" "refusals"

@@ -12,7 +12,8 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out/common" "$out/fuzz_order" "$out/fuzz_order_verify" \
 	"$out/fuzz_import_jsonl" "$out/fuzz_import_csv"
 "$consort" --dir "$tmp/n" init --consortium Seed --member Lead \
-	--siret 41852736200127 --market SEED --co "Atelier:50324917900212" >/dev/null
+	--siret 41852736200127 --market SEED --co "Atelier:50324917900212" \
+	--no-passphrase >/dev/null
 for f in tests/data/*.jsonl; do
 	[ -f "$f" ] && "$consort" --dir "$tmp/n" import --batch 3 "$f" >/dev/null
 done
