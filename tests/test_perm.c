@@ -824,6 +824,7 @@ test_concurrent_verdicts(void **state)
 	tu_state_hash(&f->a->store, h1);
 	/* on a fresh store: A's log up to B's past, B's, then A's last two */
 	tu_path(path, sizeof(path), f->dir, "s2");
+	memset(&s2, 0, sizeof(s2));	/* no key at rest */
 	assert_ok(store_open(&s2, path, true));
 	memcpy(s2.founder, f->a->founder, CONSORT_KEY_BYTES);
 	s2.has_founder = true;
@@ -1088,6 +1089,7 @@ test_revoked(void **state)
 
 	/* another node gets C:2 before the revocation */
 	tu_path(path, sizeof(path), f->dir, "other");
+	memset(&s, 0, sizeof(s));	/* no key at rest */
 	assert_ok(store_open(&s, path, true));
 	memcpy(s.founder, f->a->founder, CONSORT_KEY_BYTES);
 	s.has_founder = true;

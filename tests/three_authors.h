@@ -337,6 +337,7 @@ fresh_store(struct fix *f, const char *name, struct store *s)
 	char path[4096];
 
 	tu_path(path, sizeof(path), f->dir, name);
+	memset(s, 0, sizeof(*s));	/* no key at rest: store_open keeps one */
 	assert_ok(store_open(s, path, true));
 	memcpy(s->founder, f->a->founder, CONSORT_KEY_BYTES);
 	s->has_founder = true;
