@@ -76,6 +76,21 @@ node_new(const char *dir)
 	return n;
 }
 
+/*
+ * Opens the node's store; with the secret key loaded, derives the key of
+ * personal values at rest for it again (store_open() starts it empty).
+ */
+static int
+open_store(struct node *n, const char *path, bool create)
+{
+	int rc;
+
+	personal_key_free(&n->store);
+	if ((rc = store_open(&n->store, path, create)) != 0)
+		return rc;
+	return n->have_sk ? personal_key_init(&n->store, n->sk) : 0;
+}
+
 /* Marks the secret key as loaded; from then on it cannot be written. */
 static int
 have_key(struct node *n)
@@ -112,7 +127,7 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 	if ((rc = node_path(path, sizeof(path), dir, "key")) != 0 ||
 	    (rc = keys_file_public(path, n->pk, &n->sealed)) != 0 ||
 	    (rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
-	    (rc = store_open(&n->store, path, false)) != 0 ||
+	    (rc = open_store(n, path, false)) != 0 ||
 	    (rc = load_meta(n)) != 0) {
 		if (rc == E(NOENT))
 			rc = E(NOTNODE);
@@ -639,7 +654,7 @@ node_join(const char *dir, const struct invite *inv, struct node **out,
 	}
 	if ((rc = write_netkey(n, inv->netkey, d)) != 0 ||
 	    (rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
-	    (rc = store_open(&n->store, path, true)) != 0) {
+	    (rc = open_store(n, path, true)) != 0) {
 		node_close(n);
 		return consort_diag_set(d, rc, dir, NULL, NULL);
 	}
@@ -703,7 +718,7 @@ node_init(const char *dir, const struct genesis *g, const char *pass,
 		return E(NOMEM);
 	if ((rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
 	    (rc = create_keys(n, pass, passlen, d)) != 0 ||
-	    (rc = store_open(&n->store, path, true)) != 0 ||
+	    (rc = open_store(n, path, true)) != 0 ||
 	    (rc = write_genesis(n, g, d)) != 0) {
 		node_close(n);
 		return consort_diag_set(d, rc, NULL, NULL, NULL);

@@ -82,6 +82,43 @@ unchanged(const struct store *s, const struct record *r,
 	return value_equal(record_shown(r, e), &in->v);
 }
 
+/* Whether a byte belongs to a word: an ASCII letter, or part of a UTF-8 one. */
+static bool
+word_byte(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c >= 0x80;
+}
+
+/*
+ * Whether text holds word as a word of its own (no letter right before or
+ * after it), ASCII letters compared without case: "DURAND-01" holds
+ * "Durand", "TBUNDLE" does not hold "Bundle".
+ */
+static bool
+holds_word(const char *text, size_t len, const char *word, size_t wlen)
+{
+	size_t i;
+
+	for (i = 0; wlen > 0 && i + wlen <= len; i++)
+		if (strncasecmp(text + i, word, wlen) == 0 &&
+		    (i == 0 || !word_byte((unsigned char)text[i - 1])) &&
+		    (i + wlen == len || !word_byte((unsigned char)text[i + wlen])))
+			return true;
+	return false;
+}
+
+/* Whether a ref holds a trainee's family name (a word) or France Travail id. */
+static bool
+ref_holds(const char *ref, size_t reflen, const struct field_input *in)
+{
+	if (in->v.kind != VAL_STR || in->v.len < 2)
+		return false;
+	if (in->f->id == F_trainee_family_name)
+		return holds_word(ref, reflen, in->v.s, in->v.len);
+	return in->f->id == F_trainee_ft_id &&
+	    util_holds_nocase(ref, reflen, in->v.s, in->v.len);
+}
+
 /*
  * Refuses a trainee's ref that holds its family name or its France Travail
  * id: refs travel to every node and into the request, where a personal
@@ -97,10 +134,7 @@ check_ref_anonymous(const struct schema_type *t, const char *ref,
 	if (t->id != T_trainee)
 		return 0;
 	for (i = 0; i < n; i++)
-		if ((in[i].f->id == F_trainee_family_name ||
-		    in[i].f->id == F_trainee_ft_id) &&
-		    in[i].v.kind == VAL_STR && in[i].v.len >= 2 &&
-		    util_holds_nocase(ref, reflen, in[i].v.s, in[i].v.len))
+		if (ref_holds(ref, reflen, &in[i]))
 			return refuse(d, E(SCHEMA), t, ref, reflen, in[i].f->id ==
 			    F_trainee_ft_id ? "the ref holds the trainee's France "
 			    "Travail id, and refs reach every member and the order "

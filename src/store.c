@@ -212,12 +212,10 @@ open_tables(struct store *s)
 int
 store_open(struct store *s, const char *path, bool create)
 {
-	uint8_t *atrest = s->atrest;  /* the node's, kept across a reopen */
 	MDB_env *env = NULL;
 	int rc;
 
-	memset(s, 0, sizeof(*s));
-	s->atrest = atrest;  /* open_personal: set by the reader once open */
+	memset(s, 0, sizeof(*s));  /* atrest: the node's to set (node.c) */
 	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
 		return errno == ENOSPC ? E(NOSPC) : errno == EACCES ||
 		    errno == EROFS ? E(READONLY) : E(IO);

@@ -71,8 +71,10 @@ read_wants(struct sess *ss, struct want_list *l)
 		return rc;
 	if ((rc = wants_refresh(txn, s, ss->n->pk, &changed)) == 0 &&
 	    (rc = wants_foreach(txn, s, want_add, l)) == 0 && changed)
-		return store_commit(txn);
-	store_abort(txn);  /* nothing changed: no durable commit to pay */
+		rc = store_commit(txn);
+	else
+		store_abort(txn);  /* nothing changed: no durable commit to pay */
+	store_release_map(s);  /* a recomputation reads every trainee */
 	return rc;
 }
 
@@ -211,6 +213,7 @@ openings_on_want(struct sess *ss, struct mp_reader *r, uint32_t n)
 	if (rc == 0 && ss->has_theirs)
 		rc = answer_items(ss, txn, r, count, &items, &k);
 	store_abort(txn);
+	store_release_map(s);  /* a first answer reads many pages */
 	if (rc == 0)
 		rc = send_openings(ss, final, &items, k);
 	else
@@ -345,6 +348,7 @@ openings_on_openings(struct sess *ss, struct mp_reader *r, uint32_t n)
 	if (rc != 0)
 		return sess_fail(ss, rc, rc == E(BADTYPE) ?
 		    "malformed OPENINGS" : NULL);
+	store_release_map(s);
 	ss->openings_done = final;
 	return 0;
 }
@@ -407,5 +411,6 @@ openings_export(struct sess *ss)
 		msgpack_sbuffer_destroy(&x.items);
 	}
 	store_abort(x.txn);
+	store_release_map(s);
 	return rc;
 }

@@ -489,6 +489,10 @@ test_ref_without_name(void **state)
 	/* a ref without it; a one-letter family name is no finding */
 	assert_int_equal(put_names(f->n, "T-0042", "Durand", NULL, PUT_ADD), 1);
 	assert_int_equal(put_names(f->n, "T-0043", "O", NULL, PUT_ADD), 1);
+	/* a name only as a word of its own: inside another word it is not */
+	assert_int_equal(put_names(f->n, "TBUNDLE", "Bundle", NULL, PUT_ADD), 1);
+	assert_err(put_names(f->n, "T-BUNDLE2", "Bundle", NULL, PUT_ADD),
+	    E(SCHEMA));
 	/* nor its France Travail id */
 	in.f = schema_field_by_name(schema_type(T_trainee), "ft_id", 5);
 	in.v = tu_str("1234567Z");
