@@ -180,8 +180,9 @@ int mp_read_str(struct mp_reader *r, const char **s, uint32_t *len);
 int mp_read_str_max(struct mp_reader *r, const char **s, uint32_t *len,
     uint32_t max);
 /*
- * Reads a field value: nil, a boolean, an integer or a string of at most
- * CONSORT_STR_MAX bytes (max bytes).
+ * Reads a field value: nil, a boolean, an integer, a string or a binary
+ * (a personal field's commitment) of at most CONSORT_STR_MAX bytes (max
+ * bytes).
  * @return 0, or E(TOOBIG) (an integer over INT64_MAX), or an error of
  *	mp_read_str() or of reading an integer (E(TRUNCATED), E(NONCANON),
  *	E(BADTYPE))
