@@ -120,6 +120,7 @@ struct paths_ctx {
 	struct store *s;
 	const struct entitle_set *runs;
 	struct entitle_set *out;
+	unsigned long seen;
 };
 
 /* Whether a reference value names a session of the set. */
@@ -149,6 +150,8 @@ visit_path(void *ctx, const struct record *r)
 	uint32_t k;
 	int rc;
 
+	if (++x->seen % 1024 == 0)
+		store_release_map(x->s);  /* a walk of every path */
 	for (k = 0; k < gs->n; k++)
 		if (names_run(x->s, x->runs, &r->pool[gs->off + k].val))
 			break;
@@ -229,6 +232,7 @@ entitle_set_of(struct store_txn *txn, struct store *s, const uint8_t *key,
 		px.s = s;
 		px.runs = &sx.runs;
 		px.out = out;
+		px.seen = 0;
 		rc = state_foreach(txn, s, T_path, visit_path, &px);
 	}
 	free(sx.runs.ids);
@@ -238,6 +242,7 @@ entitle_set_of(struct store_txn *txn, struct store *s, const uint8_t *key,
 	if (rc == 0)
 		rc = perm_foreach_creation(txn, s, T_trainee, NULL, visit_creation,
 		    &rx);
+	store_release_map(s);
 	if (rc != 0) {
 		entitle_free(out);
 		return rc;

@@ -190,14 +190,20 @@ struct rebuild_ctx {
 	struct store_txn *txn;
 	struct store *s;
 	const struct entitle_set *may;
+	unsigned long seen;
 };
 
-/* Adds the wanted commitments of one trainee this node may read. */
+/*
+ * Adds the wanted commitments of one trainee this node may read; now and
+ * then gives the store's mapped pages back (a walk of every trainee).
+ */
 static int
 rebuild_one(void *ctx, const struct record *r)
 {
 	struct rebuild_ctx *x = ctx;
 
+	if (++x->seen % 1024 == 0)
+		store_release_map(x->s);
 	return entitle_has(x->may, r->id) ? want_record(x->txn, x->s, r) : 0;
 }
 
@@ -205,7 +211,7 @@ rebuild_one(void *ctx, const struct record *r)
 static int
 rebuild_all(struct store_txn *txn, struct store *s, const uint8_t *self)
 {
-	struct rebuild_ctx x = { txn, s, NULL };
+	struct rebuild_ctx x = { txn, s, NULL, 0 };
 	struct entitle_set e;
 	size_t i;
 	int rc;

@@ -18,6 +18,7 @@
 #define OPENINGS_BYTES (256u << 10)   /* of one OPENINGS message */
 #define WANT_ITEM 3
 #define OPENING_ITEM 6
+#define RELEASE_EVERY 1024            /* items read between two unmappings */
 
 /* The wanted commitments of one session, read from the wanted table. */
 struct want {
@@ -179,6 +180,8 @@ answer_items(struct sess *ss, struct store_txn *txn, struct mp_reader *r,
 			(*n)++;
 		}
 		sodium_memzero(buf, sizeof(buf));
+		if ((i + 1) % RELEASE_EVERY == 0)
+			store_release_map(&ss->n->store);  /* a first answer */
 		if (rc == 0 && items->size >= OPENINGS_BYTES) {
 			rc = send_openings(ss, false, items, *n);
 			sodium_memzero(items->data, items->size);
