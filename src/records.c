@@ -164,13 +164,15 @@ check_not_erased(const struct schema_type *t, const struct record *r,
 }
 
 /*
- * Adds the op that writes one field: a personal value as a commitment,
- * its opening kept (sealed) in the edit's transaction; a commitment
- * already made (VAL_BIN) as it is.
+ * Adds the op that writes one field of record (type, id): a personal value
+ * as a commitment, its opening kept (sealed) in the edit's transaction; a
+ * commitment already made (VAL_BIN) as it is.  r is the record, loaded
+ * already (NULL: loaded here), so that an import does not load it again
+ * for each value.
  */
-int
-records_write_field(struct edit *e, unsigned type, const uint8_t *id,
-    const struct schema_field *f, const struct value *v,
+static int
+write_field_of(struct edit *e, const struct record *r, unsigned type,
+    const uint8_t *id, const struct schema_field *f, const struct value *v,
     struct consort_diag *d)
 {
 	struct personal_opening o;
@@ -188,7 +190,8 @@ records_write_field(struct edit *e, unsigned type, const uint8_t *id,
 	memcpy(o.id, id, CONSORT_EID_BYTES);
 	o.value = *v;
 	personal_commit_new(type, id, f->id, v, o.salt, o.commitment);
-	rc = personal_put(e->txn, &e->n->store, &o, d);
+	rc = r != NULL ? personal_put_in(e->txn, &e->n->store, &o, r, d) :
+	    personal_put(e->txn, &e->n->store, &o, d);
 	sodium_memzero(o.salt, sizeof(o.salt));
 	if (rc != 0)
 		return rc;
@@ -197,6 +200,15 @@ records_write_field(struct edit *e, unsigned type, const uint8_t *id,
 	c.len = CONSORT_COMMIT_BYTES;
 	csb_op(&e->b, OP_SET, type, id, f->id, &c);
 	return 0;
+}
+
+/* Adds the op that writes one field of a record (write_field_of). */
+int
+records_write_field(struct edit *e, unsigned type, const uint8_t *id,
+    const struct schema_field *f, const struct value *v,
+    struct consort_diag *d)
+{
+	return write_field_of(e, NULL, type, id, f, v, d);
 }
 
 /* Creates or updates a record with the given fields. */
@@ -240,7 +252,7 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 			continue;
 		if (!alive && in[i].v.kind == VAL_NIL)
 			continue;
-		if ((rc = records_write_field(e, t->id, r->id, in[i].f, &in[i].v,
+		if ((rc = write_field_of(e, r, t->id, r->id, in[i].f, &in[i].v,
 		    d)) != 0)
 			return rc;
 		*changed = true;
