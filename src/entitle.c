@@ -150,7 +150,7 @@ visit_path(void *ctx, const struct record *r)
 	uint32_t k;
 	int rc;
 
-	if (++x->seen % 1024 == 0)
+	if (++x->seen % 4096 == 0)
 		store_release_map(x->s);  /* a walk of every path */
 	for (k = 0; k < gs->n; k++)
 		if (names_run(x->s, x->runs, &r->pool[gs->off + k].val))

@@ -18,7 +18,7 @@
 #define OPENINGS_BYTES (256u << 10)   /* of one OPENINGS message */
 #define WANT_ITEM 3
 #define OPENING_ITEM 6
-#define RELEASE_EVERY 1024            /* items read between two unmappings */
+#define RELEASE_EVERY 4096            /* items read between two unmappings */
 
 /* The wanted commitments of one session, read from the wanted table. */
 struct want {
