@@ -20,17 +20,20 @@ struct pt {
 	char shown[256];    /* what the process wrote */
 };
 
-/* Opens a pseudo-terminal pair. */
+/* Opens a pseudo-terminal pair, or skips the test where there is none. */
 static void
 pt_open(struct pt *p, const char *input, size_t inlen)
 {
 	memset(p, 0, sizeof(*p));
+	p->slave = -1;
 	p->master = posix_openpt(O_RDWR | O_NOCTTY);
-	assert_true(p->master >= 0);
-	assert_int_equal(grantpt(p->master), 0);
-	assert_int_equal(unlockpt(p->master), 0);
-	p->slave = open(ptsname(p->master), O_RDWR | O_NOCTTY);
-	assert_true(p->slave >= 0);
+	if (p->master < 0 || grantpt(p->master) != 0 ||
+	    unlockpt(p->master) != 0 ||
+	    (p->slave = open(ptsname(p->master), O_RDWR | O_NOCTTY)) < 0) {
+		if (p->master >= 0)
+			close(p->master);
+		skip();  /* no pseudo-terminal here (a /dev without devpts) */
+	}
 	p->input = input;
 	p->inlen = inlen;
 }
