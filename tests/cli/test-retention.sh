@@ -104,6 +104,8 @@ PY
 	logs=$((logs + 1))
 else
 	expect_rc 0 on lead retention --ended-before 2025-06-01 --erase --yes
+	[ "$(log_count lead)" = $((logs + 1)) ] || fail "--erase --yes did not erase in one change-set"
+	logs=$((logs + 1))
 fi
 expect_rc 0 on lead show trainee TA
 out_has '^personal values erased on .*: retention period over \(ended before 2025-06-01\)$'
