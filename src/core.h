@@ -827,6 +827,13 @@ enum store_table store_scratch_of(enum store_table t);
  * @return 0, or E(BADTXN) or another error of store_err()
  */
 int store_empty(struct store_txn *txn, struct store *s, enum store_table t);
+/*
+ * Deletes every key of a table that begins with prefix (len bytes, at
+ * most STORE_PREFIX_MAX), counting them in *deleted when not NULL.
+ * @return 0, or E(NOMEM), or an error of store_walk_next() or store_del()
+ */
+int store_del_prefix(struct store_txn *txn, struct store *s,
+    enum store_table t, const void *prefix, size_t len, unsigned *deleted);
 
 /*
  * Gives back to the kernel the process's mappings of store pages (they

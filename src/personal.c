@@ -291,35 +291,8 @@ int
 personal_erase_count(struct store_txn *txn, struct store *s,
     const uint8_t id[CONSORT_EID_BYTES], unsigned *deleted)
 {
-	uint8_t keys[64][OPENING_KEY_BYTES];
-	struct store_walk w;
-	struct store_val k, v;
-	unsigned n, i;
-	int rc;
-
-	if (deleted != NULL)
-		*deleted = 0;
-	do {  /* a walk may not write its table: collect, delete, again */
-		n = 0;
-		if ((rc = store_walk_begin(&w, txn, s, TB_OPENINGS, id,
-		    CONSORT_EID_BYTES, CONSORT_EID_BYTES)) != 0)
-			return rc;
-		while (n < 64 && (rc = store_walk_next(&w, &k, &v)) > 0)
-			if (k.len == OPENING_KEY_BYTES)
-				memcpy(keys[n++], k.data, OPENING_KEY_BYTES);
-		store_walk_end(&w);
-		if (rc < 0)
-			return rc;
-		for (i = 0; i < n; i++) {
-			rc = store_del(txn, s, TB_OPENINGS, keys[i],
-			    OPENING_KEY_BYTES);
-			if (rc != 0 && rc != E(NOENT))
-				return rc;
-			if (rc == 0 && deleted != NULL)
-				(*deleted)++;
-		}
-	} while (n == 64);
-	return 0;
+	return store_del_prefix(txn, s, TB_OPENINGS, id, CONSORT_EID_BYTES,
+	    deleted);
 }
 
 /* Appends bytes to a record's buffer of opened values. */

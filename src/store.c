@@ -661,6 +661,47 @@ store_get_change(struct store_txn *txn, struct store *s, const uint8_t *author,
 	return store_get(txn, s, TB_CHANGES, key, sizeof(key), v);
 }
 
+/*
+ * Deletes every key of a table that begins with prefix: keys are collected
+ * a few at a time (a walk may not write its table), deleted, and again.
+ */
+int
+store_del_prefix(struct store_txn *txn, struct store *s, enum store_table t,
+    const void *prefix, size_t len, unsigned *deleted)
+{
+	enum { BATCH = 64, KEY_MAX = 511 };
+	uint8_t (*keys)[KEY_MAX];
+	size_t klen[BATCH];
+	struct store_walk w;
+	struct store_val k, v;
+	unsigned n, i;
+	int rc = 0;
+
+	if (deleted != NULL)
+		*deleted = 0;
+	if ((keys = malloc(BATCH * sizeof(*keys))) == NULL)
+		return E(NOMEM);
+	do {
+		n = 0;
+		if ((rc = store_walk_begin(&w, txn, s, t, prefix, len, len)) != 0)
+			break;
+		while (n < BATCH && (rc = store_walk_next(&w, &k, &v)) > 0) {
+			memcpy(keys[n], k.data, k.len);
+			klen[n++] = k.len;
+		}
+		store_walk_end(&w);
+		for (i = 0; rc >= 0 && i < n; i++) {
+			rc = store_del(txn, s, t, keys[i], klen[i]);
+			if (rc == 0 && deleted != NULL)
+				(*deleted)++;
+			if (rc == E(NOENT))
+				rc = 0;
+		}
+	} while (rc >= 0 && n == BATCH);
+	free(keys);
+	return rc < 0 ? rc : 0;
+}
+
 /* Empties one table. */
 int
 store_empty(struct store_txn *txn, struct store *s, enum store_table t)

@@ -37,6 +37,18 @@ moves_entitlement(const struct cs_op *op)
 	}
 }
 
+/* Marks the lists stale, once: a full sync applies thousands of such ops. */
+static int
+mark_stale(struct store_txn *txn, struct store *s)
+{
+	struct store_val v;
+
+	if (store_get(txn, s, TB_META, "pd-stale", 8, &v) == 0 && v.len == 1 &&
+	    *(const uint8_t *)v.data == '1')
+		return 0;
+	return store_put(txn, s, TB_META, "pd-stale", 8, "1", 1, 0);
+}
+
 /* Notes an applied op that changes what this node may read or lacks. */
 int
 wants_note_op(struct store_txn *txn, struct store *s, const struct cs_op *op)
@@ -45,7 +57,7 @@ wants_note_op(struct store_txn *txn, struct store *s, const struct cs_op *op)
 	const struct schema_field *f;
 
 	if (moves_entitlement(op))
-		return store_put(txn, s, TB_META, "pd-stale", 8, "1", 1, 0);
+		return mark_stale(txn, s);
 	if (op->kind != OP_SET || (t = schema_type(op->type)) == NULL ||
 	    (f = schema_field(t, op->field)) == NULL || !f->personal)
 		return 0;
@@ -107,39 +119,6 @@ want_record(struct store_txn *txn, struct store *s, const struct record *r)
 	return 0;
 }
 
-/* Deletes the keys of a table that start with prefix. */
-static int
-delete_prefix(struct store_txn *txn, struct store *s, enum store_table t,
-    const uint8_t *prefix, size_t len)
-{
-	uint8_t keys[64][WANT_KEY];
-	size_t klen[64];
-	struct store_walk w;
-	struct store_val k, v;
-	unsigned n, i;
-	int rc;
-
-	do {  /* a walk may not write its table: collect, delete, again */
-		n = 0;
-		if ((rc = store_walk_begin(&w, txn, s, t, prefix, len, len)) != 0)
-			return rc;
-		while (n < 64 && (rc = store_walk_next(&w, &k, &v)) > 0) {
-			if (k.len > WANT_KEY)
-				continue;
-			memcpy(keys[n], k.data, k.len);
-			klen[n++] = k.len;
-		}
-		store_walk_end(&w);
-		if (rc < 0)
-			return rc;
-		for (i = 0; i < n; i++)
-			if ((rc = store_del(txn, s, t, keys[i], klen[i])) != 0 &&
-			    rc != E(NOENT))
-				return rc;
-	} while (n == 64);
-	return 0;
-}
-
 /* Looks at one trainee again: its wanted commitments, from scratch. */
 static int
 recheck_one(struct store_txn *txn, struct store *s, const uint8_t *id,
@@ -148,7 +127,8 @@ recheck_one(struct store_txn *txn, struct store *s, const uint8_t *id,
 	bool may;
 	int rc;
 
-	if ((rc = delete_prefix(txn, s, TB_WANTED, id, CONSORT_EID_BYTES)) != 0 ||
+	if ((rc = store_del_prefix(txn, s, TB_WANTED, id, CONSORT_EID_BYTES,
+	    NULL)) != 0 ||
 	    (rc = wants_may_read(txn, s, id, &may)) != 0 || !may)
 		return rc;
 	if ((rc = record_load(txn, s, T_trainee, id, r)) != 0)
@@ -290,5 +270,5 @@ wants_done(struct store_txn *txn, struct store *s, const uint8_t *id,
 int
 wants_forget(struct store_txn *txn, struct store *s, const uint8_t *id)
 {
-	return delete_prefix(txn, s, TB_WANTED, id, CONSORT_EID_BYTES);
+	return store_del_prefix(txn, s, TB_WANTED, id, CONSORT_EID_BYTES, NULL);
 }
