@@ -60,6 +60,25 @@ sealed_fields(const struct store *s, const struct schema_type *t,
 	return n;
 }
 
+/* Writes key: [the personal fields this node cannot read], if any. */
+static void
+unreadable_json(struct jsonw *jw, const char *key, const struct store *s,
+    const struct schema_type *t, const struct record *r)
+{
+	const struct value *v;
+	unsigned i;
+
+	if (sealed_fields(s, t, r) == 0)
+		return;
+	jw_key(jw, key);
+	jw_arr(jw);
+	for (i = 0; i < t->nfields; i++)
+		if ((v = state_field(s, r, t->sorted[i]->id)) != NULL &&
+		    v->kind == VAL_BIN)
+			jw_str(jw, t->sorted[i]->name);
+	jw_arr_end(jw);
+}
+
 /*
  * Prints {"erased": [FIELD...], "fields": {...}, "ref": REF, "sealed":
  * [FIELD...], "type": TYPE}: "sealed" names the personal fields this node
@@ -69,34 +88,18 @@ static void
 show_json(const struct store *s, const struct schema_type *t,
     const struct record *r)
 {
-	const struct value *v;
 	struct jsonw jw;
-	unsigned i;
 
 	jw_init(&jw, stdout);
 	jw_obj(&jw);
-	if (sealed_fields(s, t, r) > 0 && personal_erased(r)) {
-		jw_key(&jw, "erased");
-		jw_arr(&jw);
-		for (i = 0; i < t->nfields; i++)
-			if ((v = state_field(s, r, t->sorted[i]->id)) != NULL &&
-			    v->kind == VAL_BIN)
-				jw_str(&jw, t->sorted[i]->name);
-		jw_arr_end(&jw);
-	}
+	if (personal_erased(r))
+		unreadable_json(&jw, "erased", s, t, r);
 	jw_key(&jw, "fields");
 	state_record_json(&jw, s, r);
 	jw_key(&jw, "ref");
 	jw_strn(&jw, r->ref, r->ref_len);
-	if (sealed_fields(s, t, r) > 0 && !personal_erased(r)) {
-		jw_key(&jw, "sealed");
-		jw_arr(&jw);
-		for (i = 0; i < t->nfields; i++)
-			if ((v = state_field(s, r, t->sorted[i]->id)) != NULL &&
-			    v->kind == VAL_BIN)
-				jw_str(&jw, t->sorted[i]->name);
-		jw_arr_end(&jw);
-	}
+	if (!personal_erased(r))
+		unreadable_json(&jw, "sealed", s, t, r);
 	jw_key(&jw, "type");
 	jw_str(&jw, t->name);
 	jw_obj_end(&jw);
