@@ -1025,9 +1025,37 @@ int perm_foreach_creation(struct store_txn *txn, struct store *s,
 int perm_order_check(struct store_txn *txn, struct store *s,
     const struct member *m, const struct causal *c, const struct changeset *cs,
     uint32_t i, const char **why);
-int perm_order_prior(struct store_txn *txn, struct store *s,
+/* One submitted order of a lot and period (perm_order_series). */
+struct order_entry {
+	int64_t number;
+	size_t visit;                      /* its place in the state's walk */
+	char ref[CONSORT_REF_MAX + 1];
+	char hash[2 * 32 + 1];             /* its request's SHA-256, hex */
+	char sender[15];                   /* SIRET */
+	bool direct;
+};
+
+/* The orders of one lot and period, by number then ref. */
+struct order_series {
+	struct order_entry *v;
+	size_t n, cap;
+	int64_t max;                       /* the highest number, 0: none */
+};
+
+/*
+ * Lists the orders of (lot, period) in a causal past.
+ * @param c the past (a change-set's), or NULL: every order in the state
+ * @param out set to the list; order_series_free()
+ * @return 0, or E(NOMEM), or an error of state_foreach()
+ */
+int perm_order_series(struct store_txn *txn, struct store *s,
     const struct causal *c, const char *lot, size_t lotlen, const char *period,
-    int64_t *number, char *ref, size_t reflen);
+    struct order_series *out);
+void order_series_free(struct order_series *o);
+bool order_entry_in_scope(const struct order_entry *e, bool direct,
+    const char *sender);
+const struct order_entry *order_series_latest(const struct order_series *o,
+    bool direct, const char *sender);
 
 /* ---- node.c: a node directory, its key and local change-sets ---- */
 

@@ -212,7 +212,7 @@ int rules_grow(void **p, size_t n, size_t *cap, size_t sz);
 
 /* ---- order.c: the order request (DESIGN.md §7, schema/order.md) ---- */
 
-#define ORDER_FORMAT "consort-order/1"
+#define ORDER_FORMAT "consort-order/2"
 #define ORDER_MAX_FILE (64u << 20)
 /* The longest lot ref that can be ordered: its notices' refs,
    N-LOT-YYYY-MM-SIRET, take 25 bytes more and must fit in a ref. */
@@ -225,6 +225,7 @@ struct order_opts {
 	bool direct;            /* a co-contractor's own request (R11) */
 	const char *notice;     /* its notice's ref, when direct */
 	const char *notice_date;
+	const char *issued;     /* its date of issue, YYYY-MM-DD */
 };
 
 /* The JSON being built (jb_put...), with the first failure kept. */
@@ -462,6 +463,24 @@ int order_find_notice(struct store_txn *txn, struct store *s, const char *lot,
  */
 int order_submit(struct edit *e, const struct order_file *f,
     char *ref, size_t reflen, bool *already, struct consort_diag *d);
+/* Whether a request carries its own number (format 2 and later). */
+bool order_has_number(const json_t *req);
+/*
+ * Puts into a request body its number for its lot and period and the
+ * requests of its scope (the lead's, or one co-contractor's direct ones)
+ * it amends and replaces (schema/order.md, "A request's history").
+ * @param o the orders of its lot and period (perm_order_series)
+ * @return 0, or E(NOMEM)
+ */
+int order_put_chain(json_t *req, const struct order_series *o, bool direct,
+    const char *sender);
+/*
+ * Checks a request's number, amends and replaces against a series.
+ * @param latest set to the order of its scope it must amend, or NULL
+ * @return NULL when they follow the series, else why not
+ */
+const char *order_chain_why(const json_t *req, const struct order_series *o,
+    const struct order_entry **latest);
 
 /* ---- statement.c: the monthly statement (R18) ---- */
 

@@ -519,6 +519,31 @@ request(struct fix *f, const char *sender_siret, const uint8_t *sender_key,
 	    "hours", (json_int_t)700, "cost_cents", (json_int_t)cost);
 }
 
+/*
+ * A request of format 2: its number, and the requests of its scope it
+ * replaces (numbered 1, 2, ... with these hashes), the last one amended.
+ */
+static json_t *
+request_v2(struct fix *f, const char *sender_siret, const uint8_t *sender_key,
+    bool direct, const char *period, int64_t cost, int64_t number,
+    const char *const *hashes, size_t nhashes)
+{
+	json_t *r = request(f, sender_siret, sender_key, direct, period, cost);
+	json_t *all = json_array();
+	size_t i;
+
+	for (i = 0; i < nhashes; i++)
+		json_array_append_new(all, json_pack("{s:I, s:s}", "number",
+		    (json_int_t)i + 1, "sha256", hashes[i]));
+	json_object_set_new(r, "number", json_integer(number));
+	json_object_set_new(r, "issued", json_string("2026-04-30"));
+	if (nhashes > 0)
+		json_object_set_new(r, "amends", json_pack("{s:I, s:s}",
+		    "number", (json_int_t)nhashes, "sha256", hashes[nhashes - 1]));
+	json_object_set_new(r, "replaces", all);
+	return r;
+}
+
 /* Signs a request with sk; the signed file without its newline. */
 static char *
 signed_file(json_t *req, const uint8_t *pk, const uint8_t *sk, size_t *len)
@@ -648,15 +673,43 @@ test_order_lead(void **state)
 	char *file;
 	size_t len;
 
+	const char *hashes[1];
+	char hash1[65];
+
+	/* a request of format 1 carries no number: rebuilt, never submitted */
 	file = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
 	    700000), f->a->pk, f->a->sk, &len);
+	assert_err(submit(f, file, len, ref1, sizeof(ref1)), E(VERSION));
+	free(file);
+	/* a first request numbered 2: refused, it does not follow */
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 2, NULL, 0), f->a->pk, f->a->sk, &len);
+	assert_err(submit(f, file, len, ref1, sizeof(ref1)), E(PERM));
+	free(file);
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 1, NULL, 0), f->a->pk, f->a->sk, &len);
 	assert_ok(submit(f, file, len, ref1, sizeof(ref1)));
+	/* the same file again changes nothing */
+	assert_ok(submit(f, file, len, ref2, sizeof(ref2)));
+	assert_string_equal(ref2, ref1);
 	free(file);
 	assert_string_equal(shown(f, "order", ref1, "number"), "1");
 	assert_string_equal(shown(f, "order", ref1, "cost_cents"), "700000");
+	snprintf(hash1, sizeof(hash1), "%s", shown(f, "order", ref1, "hash"));
+	hashes[0] = hash1;
+	/* built before the first was submitted: a stale number, refused */
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 710000, 1, NULL, 0), f->a->pk, f->a->sk, &len);
+	assert_err(submit(f, file, len, ref2, sizeof(ref2)), E(PERM));
+	free(file);
+	/* numbered 2 but not naming the first */
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 710000, 2, NULL, 0), f->a->pk, f->a->sk, &len);
+	assert_err(submit(f, file, len, ref2, sizeof(ref2)), E(PERM));
+	free(file);
 	/* an amendment: number 2, amends the first */
-	file = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
-	    710000), f->a->pk, f->a->sk, &len);
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 710000, 2, hashes, 1), f->a->pk, f->a->sk, &len);
 	assert_ok(submit(f, file, len, ref2, sizeof(ref2)));
 	assert_string_equal(shown(f, "order", ref2, "number"), "2");
 	assert_string_equal(shown(f, "order", ref2, "amends"), ref1);
@@ -694,7 +747,8 @@ test_order_direct(void **state)
 		"fields are what its signed request says", "holds nothing else",
 		"not in its canonical form" };
 	struct fix *f = *state;
-	char *file, *bad, *sig, ref[sizeof(f->buf)];
+	char *file, *bad, *sig, ref[sizeof(f->buf)], hash[65];
+	const char *hashes[1];
 	size_t len, i;
 	uint64_t n;
 
@@ -739,6 +793,28 @@ test_order_direct(void **state)
 	order_ops(f, file, len, 1, NULL, SP_NONE);
 	assert_int_equal(send_a(f, &f->b), 15);
 	assert_why(f, "created once");
+	free(file);
+	/* format 2: a number that does not follow B's past, refused */
+	snprintf(hash, sizeof(hash), "%s", shown(f, "order", ref, "hash"));
+	hashes[0] = hash;
+	file = signed_file(request_v2(f, SIRET_B, f->b.pk, true, "2026-04",
+	    6000, 5, hashes, 1), f->b.pk, f->b.sk, &len);
+	order_ops(f, file, len, 5, ref, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 16);
+	assert_why(f, "numbered after, and names");
+	free(file);
+	/* number 2, not naming the first: refused; naming it: taken */
+	file = signed_file(request_v2(f, SIRET_B, f->b.pk, true, "2026-04",
+	    6000, 2, NULL, 0), f->b.pk, f->b.sk, &len);
+	order_ops(f, file, len, 2, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 15);
+	assert_why(f, "numbered after, and names");
+	free(file);
+	file = signed_file(request_v2(f, SIRET_B, f->b.pk, true, "2026-04",
+	    6000, 2, hashes, 1), f->b.pk, f->b.sk, &len);
+	order_ops(f, file, len, 2, ref, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "order", f->buf, "amends"), ref);
 	free(file);
 	/* a subcontractor sends no request */
 	file = signed_file(request(f, SIRET_D, f->d.pk, true, "2026-04", 5000),

@@ -132,9 +132,9 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct order_opts o = { cmd_args_get(args, "lot"),
 		cmd_args_get(args, "period"), cmd_args_has(args, "direct"), NULL,
-		NULL };
+		NULL, cmd_args_get(args, "date") };
 	struct consort_diag d = { 0 };
-	char nref[CONSORT_REF_MAX + 1], ndate[11], eur[64];
+	char nref[CONSORT_REF_MAX + 1], ndate[11], eur[64], issued[11];
 	const char *out = cmd_args_get(args, "out");
 	struct rules_model *m = NULL;
 	const struct member *me;
@@ -149,6 +149,11 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    "YYYY-MM");
 	if (!order_period_valid(o.period))
 		return cmd_usage(ctx, "--period takes a month, YYYY-MM");
+	if (o.issued == NULL) {
+		cmd_today(issued);
+		o.issued = issued;
+	} else if (!util_date_valid(o.issued, strlen(o.issued)))
+		return cmd_usage(ctx, "--date takes the day of issue, YYYY-MM-DD");
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
 	if (o.direct && perm_is_lead(&ctx->node->store, ctx->node->pk))
@@ -498,6 +503,9 @@ static const struct cmd_opt order_build_opts[] = {
 	    "output" },
 	{ "direct", NULL, "a co-contractor's own request (R11): records its\n"
 	    "notice to the lead in the log, then builds" },
+	{ "date", "YYYY-MM-DD", "its date of issue, signed in the request\n"
+	    "(default: today, UTC): the same date and change-sets\n"
+	    "give the same bytes on any node" },
 	{ NULL, NULL, NULL },
 };
 
