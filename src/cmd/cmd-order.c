@@ -221,45 +221,39 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 /*
- * order verify FILE [--key HEX]: needs no node.  Valid only when the
- * signature holds and its key is the signer the request names (its lead,
- * or its sender for a direct request): exit 1 for a signature that does
- * not hold, 3 for one by another key (a re-signed request).
+ * Verifies one signed request: valid only when the signature holds and
+ * its key is the signer the request names (its lead, or its sender for a
+ * direct request).  Returns an exit code; f is kept only when valid.
  */
 static int
-order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
+verify_one(struct cmd_ctx *ctx, const char *path, const uint8_t *key,
+    struct order_file *f)
 {
 	struct consort_diag d = { 0 };
-	const char *path = args->argv[0];
-	struct order_file f;
 	char khex[65], hhex[65], verdict[512];
 	enum order_verdict v;
-	uint8_t key[32];
-	bool have_key;
 	int rc;
 
-	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
-		return rc;
-	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0) {
+	if ((rc = order_load(path, key, f, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
-	util_hex(khex, f.key, 32);
-	util_hex(hhex, f.hash, 32);
-	v = order_verdict(&f);
-	if ((rc = order_verdict_text(&f, verdict, sizeof(verdict))) != 0) {
-		order_file_free(&f);
+	util_hex(khex, f->key, 32);
+	util_hex(hhex, f->hash, 32);
+	v = order_verdict(f);
+	if ((rc = order_verdict_text(f, verdict, sizeof(verdict))) != 0) {
+		order_file_free(f);
 		cmd_fail(ctx, rc, NULL);
 		return EXIT_ERROR;
 	}
 	if (v == ORDER_BAD_SIGNATURE) {
 		consort_diag_set(&d, E(SIGNATURE), path, "the signature does not "
-		    "match the request", have_key ? "the request was changed, or "
-		    "another key signed it" : "the request was changed after it "
-		    "was signed");
+		    "match the request", key != NULL ? "the request was changed, "
+		    "or another key signed it" : "the request was changed after "
+		    "it was signed");
 		snprintf(d.what, sizeof(d.what), "the signature does not match "
 		    "the request with key %s", khex);
-		order_file_free(&f);
+		order_file_free(f);
 		cmd_fail(ctx, E(SIGNATURE), &d);
 		return EXIT_ERROR;
 	}
@@ -267,19 +261,92 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 		consort_diag_set(&d, E(PERM), path, verdict, "the request was "
 		    "signed again by someone else: ask its sender for the file it "
 		    "signed");
-		order_file_free(&f);
+		order_file_free(f);
 		cmd_fail(ctx, E(PERM), &d);
 		return EXIT_REFUSED;
 	}
 	printf("%s: valid signature by %s, %s (lot %s, period %s, sha256 %s)\n",
-	    path, khex, f.direct ? "the sender of this direct request" :
-	    "the lead named in the request", field_of(json_object_get(f.request,
-	    "lot"), "ref"), field_of(f.request, "period"), hhex);
-	if (!have_key)
+	    path, khex, f->direct ? "the sender of this direct request" :
+	    "the lead named in the request", field_of(json_object_get(
+	    f->request, "lot"), "ref"), field_of(f->request, "period"), hhex);
+	if (key == NULL)
 		printf("%s: checked with the key the file names; check it is the "
 		    "lead's with --key LEAD_PUBKEY\n", path);
-	order_file_free(&f);
 	return EXIT_OK;
+}
+
+/*
+ * Whether a request replaces an earlier one: same lot and period, the
+ * earlier one's number and sha256 in its `replaces`.
+ */
+static bool
+replaces(const struct order_file *new, const struct order_file *old,
+    int64_t *number)
+{
+	const json_t *a = new->request, *b = old->request, *rp, *x;
+	char hhex[65];
+	size_t i;
+
+	util_hex(hhex, old->hash, 32);
+	*number = json_integer_value(json_object_get(b, "number"));
+	if (strcmp(field_of(json_object_get(a, "lot"), "ref"),
+	    field_of(json_object_get(b, "lot"), "ref")) != 0 ||
+	    strcmp(field_of(a, "period"), field_of(b, "period")) != 0)
+		return false;
+	rp = json_object_get(a, "replaces");
+	for (i = 0; i < json_array_size(rp); i++) {
+		x = json_array_get(rp, i);
+		if (strcmp(field_of(x, "sha256"), hhex) == 0 &&
+		    (!order_has_number(b) || json_integer_value(
+		    json_object_get(x, "number")) == *number))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * order verify FILE [EARLIER...] [--key HEX]: needs no node.  Verifies
+ * FILE, then each earlier request and that FILE replaces it (schema/
+ * order.md, "A request's history"): exit 1 for a signature that does not
+ * hold, 3 for one by another key or a request FILE does not replace.
+ */
+static int
+order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct consort_diag d = { 0 };
+	struct order_file f, old;
+	char hhex[65], what[300];
+	uint8_t key[32];
+	int64_t number;
+	bool have_key;
+	int i, rc;
+
+	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
+		return rc;
+	if ((rc = verify_one(ctx, args->argv[0], have_key ? key : NULL,
+	    &f)) != EXIT_OK)
+		return rc;
+	for (i = 1; i < args->argc && rc == EXIT_OK; i++) {
+		if ((rc = verify_one(ctx, args->argv[i], have_key ? key : NULL,
+		    &old)) != EXIT_OK)
+			break;
+		util_hex(hhex, old.hash, 32);
+		if (replaces(&f, &old, &number))
+			printf("%s: replaces %s (request no. %lld, sha256 %s)\n",
+			    args->argv[0], args->argv[i], (long long)number, hhex);
+		else {
+			snprintf(what, sizeof(what), "does not replace %s (sha256 "
+			    "%.12s): another lot or period, or not in its replaces",
+			    args->argv[i], hhex);
+			consort_diag_set(&d, E(PERM), args->argv[0], what, "give the "
+			    "newest request first, then the ones it replaces");
+			cmd_fail(ctx, E(PERM), &d);
+			rc = EXIT_REFUSED;
+		}
+		order_file_free(&old);
+	}
+	order_file_free(&f);
+	return rc;
 }
 
 /* order show FILE [--csv | --html] [--key HEX] */
@@ -530,9 +597,12 @@ static const struct cmd_entry order_verify_entry = {
 	.summary = "checks the signature; needs no node. --key HEX checks\n"
 	    "against that key instead of the file's. The signer must\n"
 	    "be the one the request names (its lead, or the sender of\n"
-	    "a direct request). Exit 0 valid, 1 a signature that does\n"
-	    "not hold or a malformed file, 3 signed by another key",
-	.args = { .opts = order_verify_opts, .lower = 1, .upper = 1,
+	    "a direct request). Given EARLIER requests too, checks\n"
+	    "each and that FILE replaces it (same lot and period, in\n"
+	    "its replaces). Exit 0 valid, 1 a signature that does\n"
+	    "not hold or a malformed file, 3 signed by another key or\n"
+	    "an EARLIER request FILE does not replace",
+	.args = { .opts = order_verify_opts, .lower = 1, .upper = 64,
 	    .missing = "expected FILE" },
 	.flags = CMD_NO_NODE,
 	.exec = order_verify,
@@ -591,9 +661,9 @@ static const struct cmd_entry *const order_sub[] = {
 
 const struct cmd_entry cmd_order_entry = {
 	.name = "order",
-	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] | verify FILE "
-	    "[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
-	    "[--json]",
+	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] "
+	    "[--date YYYY-MM-DD] | verify FILE [EARLIER...] [--key HEX] | show "
+	    "FILE [--csv | --html] | submit FILE | diff OLD NEW [--json]",
 	.summary = "build, verify, show, submit and compare signed order requests",
 	.args = { .missing = "missing build, verify, show, submit or diff" },
 	.sub = order_sub,
