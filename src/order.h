@@ -398,8 +398,9 @@ int order_write_text(FILE *out, const struct order_file *f);
 
 /*
  * Compares two request bodies: {"lot", "period", "same_period", "changes":
- * [{"op", "at", "old", "new"}]}, array elements named by ref; the log
- * state (heads) and line numbers are left out.
+ * [{"op", "at", "old", "new"}]}, the elements of every list matched and
+ * named by their key (schema/order.md, "Diff"), whatever their order; the
+ * log state (heads) and line numbers are left out.
  * @param out set to the comparison; json_decref()
  * @return 0, or E(TOOBIG) (a place or an element's key too long to name
  *	it whole), E(NOMEM)
