@@ -55,6 +55,21 @@ struct rm_lot {
 	const char *ref, *sector, *territory, *market_lot, *rate_since;
 	int64_t rate_cents;
 	bool has_rate;
+	size_t rfirst, nrates;  /* its history: m->rates[rfirst .. +nrates) */
+};
+
+/*
+ * One rate of a lot's history (R14): a rate record, or the lot's own pair
+ * (rate_cents, rate_since).  A lot's rates are sorted by since, "" (from
+ * the start) first.
+ */
+struct rm_rate {
+	const char *ref;       /* the rate record's, or the lot's for its pair */
+	const char *since;     /* YYYY-MM-DD, or "" from the start */
+	int64_t cents;
+	bool has_cents;
+	bool own;              /* the lot's own pair */
+	long lot_idx;
 };
 
 struct rm_session {
@@ -148,6 +163,8 @@ struct rules_model {
 	struct store *s;
 	struct rm_lot *lots;          /* by ref */
 	size_t nlots, lcap;
+	struct rm_rate *rates;        /* the lots' histories, by lot and since */
+	size_t nrates, ratecap;
 	struct rm_session *sessions;  /* by ref */
 	size_t nsessions, scap;
 	struct rm_path *paths;        /* grouped by session, each by ref */
@@ -201,6 +218,15 @@ long rules_session(const struct rules_model *m, const char *ref);
 long rules_intent(const struct rules_model *m, const char *ref);
 bool rules_has_trainee(const struct rules_model *m, const char *ref);
 bool rules_has_intent(const struct rules_model *m, const char *ref);
+/*
+ * The rate of a lot in force on a day (R14): among its rate records and
+ * its own pair, the one with the latest since on or before the day.
+ * @param lot_idx the lot, in m->lots
+ * @param day YYYY-MM-DD
+ * @return the rate, or NULL when none is in force that day
+ */
+const struct rm_rate *rules_rate_on(const struct rules_model *m,
+    long lot_idx, const char *day);
 const struct rm_member *rules_member(const struct rules_model *m,
     const char *siret);
 /* The lead of the model's roster, or NULL when it has none. */

@@ -444,7 +444,7 @@ test_sorted_order(void **state)
 	};
 	static const char *const types[] = {
 		"consortium", "derogation", "intent", "lot", "member", "notice",
-		"order", "path", "session", "trainee",
+		"order", "path", "rate", "session", "trainee",
 	};
 	const struct schema_type *all[SCHEMA_MAX_TYPES], *t;
 	unsigned i, k, n, nf;
