@@ -14,6 +14,7 @@
 
 #include "../cmd.h"
 #include "../order.h"
+#include "cmd-order.h"
 
 /* A string member of a request's object, "" when absent. */
 static const char *
@@ -215,46 +216,58 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return EXIT_OK;
 }
 
+static int request_verdict(struct cmd_ctx *ctx, const char *path,
+    bool have_key, struct order_file *f);
+
 /*
- * order verify FILE [--key HEX]: needs no node.  Valid only when the
- * signature holds and its key is the signer the request names (its lead,
- * or its sender for a direct request): exit 1 for a signature that does
- * not hold, 3 for one by another key (a re-signed request).
+ * Loads a request and checks that it is valid as order verify says: its
+ * signature holds (exit 1 otherwise, or for a malformed file) and its key
+ * is the signer the request names (exit 3 otherwise: a re-signed
+ * request); key, when not NULL, checks it instead of the file's key.
+ * Returns 0 with f loaded, or the exit code of the refusal, reported.
  */
-static int
-order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
+int
+order_verify_request(struct cmd_ctx *ctx, const char *path,
+    const uint8_t *key, struct order_file *f)
 {
 	struct consort_diag d = { 0 };
-	const char *path = args->argv[0];
-	struct order_file f;
-	char khex[65], hhex[65], verdict[512];
-	enum order_verdict v;
-	uint8_t key[32];
-	bool have_key;
 	int rc;
 
-	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
-		return rc;
-	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0) {
+	if ((rc = order_load(path, key, f, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
-	util_hex(khex, f.key, 32);
-	util_hex(hhex, f.hash, 32);
-	v = order_verdict(&f);
-	if ((rc = order_verdict_text(&f, verdict, sizeof(verdict))) != 0) {
-		order_file_free(&f);
+	return request_verdict(ctx, path, key != NULL, f);
+}
+
+/*
+ * The verdict on a loaded request, as order_verify_request() gives it;
+ * f is freed unless it is valid.
+ */
+static int
+request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
+    struct order_file *f)
+{
+	struct consort_diag d = { 0 };
+	char khex[65], verdict[512];
+	enum order_verdict v;
+	int rc;
+
+	util_hex(khex, f->key, 32);
+	v = order_verdict(f);
+	if ((rc = order_verdict_text(f, verdict, sizeof(verdict))) != 0) {
+		order_file_free(f);
 		cmd_fail(ctx, rc, NULL);
 		return EXIT_ERROR;
 	}
 	if (v == ORDER_BAD_SIGNATURE) {
 		consort_diag_set(&d, E(SIGNATURE), path, "the signature does not "
-		    "match the request", have_key ? "the request was changed, or "
-		    "another key signed it" : "the request was changed after it "
-		    "was signed");
+		    "match the request", have_key ? "the request was changed, "
+		    "or another key signed it" : "the request was changed after "
+		    "it was signed");
 		snprintf(d.what, sizeof(d.what), "the signature does not match "
 		    "the request with key %s", khex);
-		order_file_free(&f);
+		order_file_free(f);
 		cmd_fail(ctx, E(SIGNATURE), &d);
 		return EXIT_ERROR;
 	}
@@ -262,10 +275,44 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 		consort_diag_set(&d, E(PERM), path, verdict, "the request was "
 		    "signed again by someone else: ask its sender for the file it "
 		    "signed");
-		order_file_free(&f);
+		order_file_free(f);
 		cmd_fail(ctx, E(PERM), &d);
 		return EXIT_REFUSED;
 	}
+	return 0;
+}
+
+/*
+ * order verify FILE [--key HEX]: needs no node.  Valid only when the
+ * signature holds and its key is the signer the request names (its lead,
+ * or its sender for a direct request): exit 1 for a signature that does
+ * not hold, 3 for one by another key (a re-signed request).  A decision
+ * of the Region is checked by order_verify_decision().
+ */
+static int
+order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct consort_diag d = { 0 };
+	const char *path = args->argv[0];
+	struct order_file f;
+	char khex[65], hhex[65];
+	uint8_t key[32];
+	bool have_key;
+	int rc;
+
+	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
+		return rc;
+	if ((rc = order_load_as(NULL, path, have_key ? key : NULL, &f,
+	    &d)) != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
+	}
+	if (strcmp(f.member, "decision") == 0)
+		return order_verify_decision(ctx, path, have_key ? key : NULL, &f);
+	if ((rc = request_verdict(ctx, path, have_key, &f)) != 0)
+		return rc;
+	util_hex(khex, f.key, 32);
+	util_hex(hhex, f.hash, 32);
 	printf("%s: valid signature by %s, %s (lot %s, period %s, sha256 %s)\n",
 	    path, khex, f.direct ? "the sender of this direct request" :
 	    "the lead named in the request", field_of(json_object_get(f.request,
@@ -523,7 +570,9 @@ static const struct cmd_entry order_verify_entry = {
 	    "against that key instead of the file's. The signer must\n"
 	    "be the one the request names (its lead, or the sender of\n"
 	    "a direct request). Exit 0 valid, 1 a signature that does\n"
-	    "not hold or a malformed file, 3 signed by another key",
+	    "not hold or a malformed file, 3 signed by another key.\n"
+	    "A decision of the Region (order decide) is checked the\n"
+	    "same way, --key the Region's",
 	.args = { .opts = order_verify_opts, .lower = 1, .upper = 1,
 	    .missing = "expected FILE" },
 	.flags = CMD_NO_NODE,
@@ -578,6 +627,8 @@ static const struct cmd_entry *const order_sub[] = {
 	&order_show_entry,
 	&order_submit_entry,
 	&order_diff_entry,
+	&order_keygen_entry,
+	&order_decide_entry,
 	NULL,
 };
 
@@ -585,9 +636,13 @@ const struct cmd_entry cmd_order_entry = {
 	.name = "order",
 	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] | verify FILE "
 	    "[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
-	    "[--json]",
-	.summary = "build, verify, show, submit and compare signed order requests",
-	.args = { .missing = "missing build, verify, show, submit or diff" },
+	    "[--json] | keygen --out FILE [--no-passphrase] | decide REQUEST "
+	    "(--accept --number N | --refuse --reason TEXT) --key-file FILE "
+	    "[--date YYYY-MM-DD] [--request-key HEX] [--out FILE]",
+	.summary = "build, verify, show, submit and compare signed order requests; "
+	    "the Region's key and decisions",
+	.args = { .missing = "missing build, verify, show, submit, diff, keygen "
+	    "or decide" },
 	.sub = order_sub,
 	.help_col = 11,
 };
