@@ -211,11 +211,12 @@ has_key(const char *dir)
 /*
  * Asks for a new passphrase twice on the terminal fd, as ssh-keygen does,
  * up to PROMPT_TRIES times while the two differ; an empty one leaves the
- * key unsealed, with a warning.  Returns the exit code of a refusal.
+ * key (of the node or file named where) unsealed, with a warning.  Returns
+ * the exit code of a refusal.
  */
 static int
-ask_new_passphrase(const struct cmd_ctx *ctx, int fd, char **pass,
-    size_t *passlen)
+ask_new_passphrase(const struct cmd_ctx *ctx, int fd, const char *where,
+    const char *holds, char **pass, size_t *passlen)
 {
 	struct consort_diag d = { 0 };
 	size_t len1, len2;
@@ -242,15 +243,14 @@ ask_new_passphrase(const struct cmd_ctx *ctx, int fd, char **pass,
 		sodium_free(p1);
 		if (same) {
 			fprintf(stderr, "warning: the secret key is not protected "
-			    "by a passphrase; anyone who copies %s can sign as you "
-			    "and read the trainees' personal data this node holds\n",
-			    ctx->dir);
+			    "by a passphrase; anyone who copies %s can %s\n", where,
+			    holds);
 			return 0;
 		}
 		dprintf(fd, "Passphrases do not match.%s\n", i + 1 < PROMPT_TRIES ?
 		    "  Try again." : "");
 	}
-	consort_diag_set(&d, E(PASSPHRASE), ctx->dir, NULL, "run the "
+	consort_diag_set(&d, E(PASSPHRASE), where, NULL, "run the "
 	    "command again, or give the passphrase with --passphrase-file FILE "
 	    "(or --no-passphrase for none)");
 	snprintf(d.what, sizeof(d.what), "the two passphrases typed differed "
@@ -277,18 +277,42 @@ cmd_passphrase_new(const struct cmd_ctx *ctx, bool none, char **pass,
 	if (none || ctx->dir == NULL || has_key(ctx->dir) ||
 	    (fd = prompt_tty()) < 0)
 		return 0;
-	rc = ask_new_passphrase(ctx, fd, pass, passlen);
+	rc = ask_new_passphrase(ctx, fd, ctx->dir, "sign as you and read the "
+	    "trainees' personal data this node holds", pass, passlen);
 	close(fd);
 	return rc;
 }
 
 /*
- * The passphrase that opens a sealed key: the first line of
- * --passphrase-file, or else one typed on the terminal when standard input
- * is one (*typed true); *pass stays NULL without either.
+ * The passphrase to seal a new key file with (the Region's): as
+ * cmd_passphrase_new() for a node, the file's path named in the prompts'
+ * warnings.  Returns the exit code of a refusal.
  */
-static int
-unlock_passphrase(const struct cmd_ctx *ctx, const struct node *n,
+int
+cmd_passphrase_new_file(const struct cmd_ctx *ctx, bool none,
+    const char *path, char **pass, size_t *passlen)
+{
+	int fd, rc;
+
+	*pass = NULL;
+	*passlen = 0;
+	if (ctx->passfile != NULL)
+		return cmd_passphrase(ctx, pass, passlen);
+	if (none || (fd = prompt_tty()) < 0)
+		return 0;
+	rc = ask_new_passphrase(ctx, fd, path, "sign with it", pass, passlen);
+	close(fd);
+	return rc;
+}
+
+/*
+ * The passphrase that opens a sealed key (of the node or file named
+ * where): the first line of --passphrase-file, or else one typed on the
+ * terminal when standard input is one (*typed true); *pass stays NULL
+ * without either.  Returns the exit code of a refusal.
+ */
+int
+cmd_passphrase_open(const struct cmd_ctx *ctx, const char *where,
     char **pass, size_t *passlen, bool *typed)
 {
 	char prompt[4200];
@@ -301,7 +325,7 @@ unlock_passphrase(const struct cmd_ctx *ctx, const struct node *n,
 	*passlen = 0;
 	if ((fd = prompt_tty()) < 0)
 		return 0;
-	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", n->dir);
+	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", where);
 	rc = tty_passphrase(fd, prompt, pass, passlen);
 	close(fd);
 	if (rc != 0)
@@ -324,7 +348,8 @@ unlock(struct cmd_ctx *ctx, struct node *n)
 	int rc;
 
 	if (n->sealed && !n->have_sk &&
-	    (rc = unlock_passphrase(ctx, n, &pass, &passlen, &typed)) != 0)
+	    (rc = cmd_passphrase_open(ctx, n->dir, &pass, &passlen,
+	    &typed)) != 0)
 		return rc;
 	rc = node_unlock(n, pass, passlen, &d);
 	sodium_free(pass);

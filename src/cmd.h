@@ -140,6 +140,10 @@ int cmd_exit_code(int rc);
 int cmd_passphrase(const struct cmd_ctx *ctx, char **pass, size_t *passlen);
 int cmd_passphrase_new(const struct cmd_ctx *ctx, bool none, char **pass,
     size_t *passlen);
+int cmd_passphrase_new_file(const struct cmd_ctx *ctx, bool none,
+    const char *path, char **pass, size_t *passlen);
+int cmd_passphrase_open(const struct cmd_ctx *ctx, const char *where,
+    char **pass, size_t *passlen, bool *typed);
 int cmd_open_netkey(struct cmd_ctx *ctx);
 void cmd_compact_pending(struct cmd_ctx *ctx);
 const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);

@@ -134,6 +134,18 @@ int
 order_sign(const json_t *request, const uint8_t pk[CONSORT_KEY_BYTES],
     const uint8_t sk[64], char **file, size_t *len)
 {
+	return order_sign_as("request", request, pk, sk, file, len);
+}
+
+/*
+ * Signs a body under a member name ("request", "decision"), which sorts
+ * before "signature": the file is canonical.
+ */
+int
+order_sign_as(const char *member, const json_t *body,
+    const uint8_t pk[CONSORT_KEY_BYTES], const uint8_t sk[64], char **file,
+    size_t *len)
+{
 	char khex[2 * CONSORT_KEY_BYTES + 1], shex[2 * CONSORT_SIG_BYTES + 1];
 	uint8_t sig[CONSORT_SIG_BYTES];
 	char *canon, *buf;
@@ -142,7 +154,7 @@ order_sign(const json_t *request, const uint8_t pk[CONSORT_KEY_BYTES],
 
 	*file = NULL;
 	*len = 0;
-	if ((rc = jcs_canonical(request, &canon, &clen)) != 0)
+	if ((rc = jcs_canonical(body, &canon, &clen)) != 0)
 		return rc;
 	if (crypto_sign_detached(sig, NULL, (const uint8_t *)canon, clen,
 	    sk) != 0) {
@@ -151,14 +163,14 @@ order_sign(const json_t *request, const uint8_t pk[CONSORT_KEY_BYTES],
 	}
 	util_hex(khex, pk, CONSORT_KEY_BYTES);
 	util_hex(shex, sig, CONSORT_SIG_BYTES);
-	n = clen + 256;
+	n = clen + strlen(member) + 256;
 	if ((buf = malloc(n)) == NULL) {
 		free(canon);
 		return E(NOMEM);
 	}
-	*len = (size_t)snprintf(buf, n, "{\"request\":%s,\"signature\":"
-	    "{\"alg\":\"ed25519\",\"key\":\"%s\",\"sig\":\"%s\"}}\n", canon,
-	    khex, shex);
+	*len = (size_t)snprintf(buf, n, "{\"%s\":%s,\"signature\":"
+	    "{\"alg\":\"ed25519\",\"key\":\"%s\",\"sig\":\"%s\"}}\n", member,
+	    canon, khex, shex);
 	free(canon);
 	*file = buf;
 	return 0;
@@ -197,27 +209,58 @@ int
 order_parse(const char *buf, size_t len, const uint8_t *key,
     struct order_file *f, struct consort_diag *d)
 {
+	return order_parse_as("request", buf, len, key, f, d);
+}
+
+/*
+ * The member of a signed file's object that is its body: the one asked
+ * for, or, when none is, whichever of "request" and "decision" it holds.
+ */
+static const char *
+body_member(const json_t *root, const char *member)
+{
+	if (member != NULL)
+		return member;
+	return json_object_get(root, "decision") != NULL ? "decision" :
+	    "request";
+}
+
+/*
+ * Parses a signed file {member: {...}, "signature": {...}} and checks its
+ * signature over the canonical form of the body, with key (when not NULL)
+ * instead of the file's; a request's named signer is read too.
+ */
+int
+order_parse_as(const char *member, const char *buf, size_t len,
+    const uint8_t *key, struct order_file *f, struct consort_diag *d)
+{
 	uint8_t sig[CONSORT_SIG_BYTES];
+	const char *what, *schema;
 	json_error_t jerr;
 	json_t *s, *alg;
-	char where[256];
+	char where[256], expected[96];
 
 	memset(f, 0, sizeof(*f));
+	what = member == NULL ? "the file is not a JSON order request or "
+	    "decision" : strcmp(member, "decision") == 0 ? "the file is not a "
+	    "JSON decision of the Region" : "the file is not a JSON order request";
 	if ((f->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
 		snprintf(where, sizeof(where), "line %d, column %d", jerr.line,
 		    jerr.column);
-		return consort_diag_set(d, E(SCHEMA), where, jerr.text,
-		    "the file is not a JSON order request");
+		return consort_diag_set(d, E(SCHEMA), where, jerr.text, what);
 	}
-	f->request = json_object_get(f->root, "request");
+	f->member = member = body_member(f->root, member);
+	schema = strcmp(member, "decision") == 0 ?
+	    "see schema/decision.schema.json" : "see schema/order.schema.json";
+	f->request = json_object_get(f->root, member);
 	s = json_object_get(f->root, "signature");
 	if (!json_is_object(f->root) || json_object_size(f->root) != 2 ||
 	    !json_is_object(f->request) || !json_is_object(s)) {
 		order_file_free(f);
-		return consort_diag_set(d, E(SCHEMA), NULL, "expected "
-		    "{\"request\": {...}, \"signature\": {...}}",
-		    "see schema/order.schema.json");
+		snprintf(expected, sizeof(expected), "expected {\"%s\": {...}, "
+		    "\"signature\": {...}}", member);
+		return consort_diag_set(d, E(SCHEMA), NULL, expected, schema);
 	}
 	alg = json_object_get(s, "alg");
 	if (!json_is_string(alg) || strcmp(json_string_value(alg),
@@ -225,13 +268,12 @@ order_parse(const char *buf, size_t len, const uint8_t *key,
 	    CONSORT_KEY_BYTES) || !hex_member(s, "sig", sig, CONSORT_SIG_BYTES)) {
 		order_file_free(f);
 		return consort_diag_set(d, E(SCHEMA), "signature", "expected "
-		    "alg \"ed25519\", key (64 hex) and sig (128 hex)",
-		    "see schema/order.schema.json");
+		    "alg \"ed25519\", key (64 hex) and sig (128 hex)", schema);
 	}
 	memcpy(f->key, key != NULL ? key : f->file_key, CONSORT_KEY_BYTES);
 	if (jcs_canonical(f->request, &f->canonical, &f->canonical_len) != 0) {
 		order_file_free(f);
-		return consort_diag_set(d, E(SCHEMA), "request", "holds a value "
+		return consort_diag_set(d, E(SCHEMA), member, "holds a value "
 		    "with no canonical form here (a real number, an integer "
 		    "beyond 2^53, or nesting deeper than 64)", NULL);
 	}
@@ -239,7 +281,8 @@ order_parse(const char *buf, size_t len, const uint8_t *key,
 	    f->canonical_len);
 	f->valid = crypto_sign_verify_detached(sig,
 	    (const uint8_t *)f->canonical, f->canonical_len, f->key) == 0;
-	named_signer(f);
+	if (strcmp(member, "request") == 0)
+		named_signer(f);
 	return 0;
 }
 
@@ -321,6 +364,14 @@ int
 order_load(const char *path, const uint8_t *key, struct order_file *f,
     struct consort_diag *d)
 {
+	return order_load_as("request", path, key, f, d);
+}
+
+/* Reads and parses a signed file (order_parse_as). */
+int
+order_load_as(const char *member, const char *path, const uint8_t *key,
+    struct order_file *f, struct consort_diag *d)
+{
 	FILE *fp;
 	char *buf;
 	long size;
@@ -346,7 +397,7 @@ order_load(const char *path, const uint8_t *key, struct order_file *f,
 	}
 	n = fread(buf, 1, (size_t)size, fp);
 	fclose(fp);
-	rc = n == (size_t)size ? order_parse(buf, n, key, f, d) :
+	rc = n == (size_t)size ? order_parse_as(member, buf, n, key, f, d) :
 	    consort_diag_set(d, E(IO), path, "short read", NULL);
 	if (rc != 0 && d != NULL && d->where[0] == '\0')
 		snprintf(d->where, sizeof(d->where), "%s", path);

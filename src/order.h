@@ -290,11 +290,27 @@ void order_month_bounds(const char *period, char from[11], char to[11]);
  */
 int order_sign(const json_t *request, const uint8_t pk[CONSORT_KEY_BYTES],
     const uint8_t sk[64], char **file, size_t *len);
+/*
+ * Signs a body as order_sign() does, under another member name: a
+ * decision is {"decision": D, "signature": {...}}.
+ * @param member "request" or "decision"
+ * @return as order_sign()
+ */
+int order_sign_as(const char *member, const json_t *body,
+    const uint8_t pk[CONSORT_KEY_BYTES], const uint8_t sk[64], char **file,
+    size_t *len);
 
-/* A signed file, parsed and checked. */
+/*
+ * A signed file, parsed and checked: a request, or a decision of the
+ * Region (order-decision.c), which share the form {BODY, "signature"}.
+ */
 struct order_file {
 	json_t *root;
-	json_t *request;        /* borrowed from root */
+	const char *member;     /* "request" or "decision": what BODY is */
+	union {
+		json_t *request;    /* borrowed from root */
+		json_t *decision;
+	};
 	char *canonical;        /* JCS form of request */
 	size_t canonical_len;
 	uint8_t key[CONSORT_KEY_BYTES];   /* the key it was checked with */
@@ -338,6 +354,20 @@ int order_parse(const char *buf, size_t len, const uint8_t *key,
  */
 int order_load(const char *path, const uint8_t *key, struct order_file *f,
     struct consort_diag *d);
+/*
+ * Parses a signed file whose body is member ("request" or "decision"), or
+ * either of them when member is NULL (f->member says which), and checks
+ * its signature as order_parse() does.
+ * @return as order_parse()
+ */
+int order_parse_as(const char *member, const char *buf, size_t len,
+    const uint8_t *key, struct order_file *f, struct consort_diag *d);
+/*
+ * Reads and parses a signed file as order_parse_as() does.
+ * @return as order_load()
+ */
+int order_load_as(const char *member, const char *path, const uint8_t *key,
+    struct order_file *f, struct consort_diag *d);
 /* Frees what a parsed file holds and zeroes it; NULL is allowed. */
 void order_file_free(struct order_file *f);
 /*
@@ -432,6 +462,57 @@ int order_write_text(FILE *out, const struct order_file *f);
  *	it whole), E(NOMEM)
  */
 int order_diff(const json_t *old, const json_t *new, json_t **out);
+
+/* ---- order-decision.c: the Region's decision on a request ---- */
+
+#define DECISION_FORMAT "consort-decision/1"
+#define DECISION_NUMBER_MAX 40     /* characters of an order's number */
+#define DECISION_REASON_MAX 1000   /* bytes of a refusal's reason */
+#define ORDER_NUMBER_MAX 1000000   /* the highest number of a request */
+
+/* The Region officer's answer to a request. */
+struct decision_opts {
+	bool accept;
+	const char *number;   /* the order's number, when accepted */
+	const char *reason;   /* why, when refused */
+	const char *date;     /* YYYY-MM-DD */
+};
+
+/* A decision's body as decision_read() found it (pointers into it). */
+struct decision {
+	const char *request;        /* the request's SHA-256, 64 hex */
+	const char *lot, *period, *date;
+	bool has_request_number;
+	int64_t request_number;     /* the request's number, when it has one */
+	bool accepted;
+	const char *number;         /* accepted: the order's number */
+	int64_t amount_cents;       /* accepted: the order's amount */
+	const char *reason;         /* refused: why */
+};
+
+/* Whether an order's number is 1 to 40 printable characters (no control). */
+bool decision_number_valid(const char *s);
+/* Whether a reason is 1 to 1000 bytes of text, no control but line feeds. */
+bool decision_reason_valid(const char *s);
+/*
+ * Builds the body of the Region's decision on a request (schema/order.md,
+ * "The Region's decision").
+ * @param req a parsed request (the caller has checked its verdict)
+ * @param out set to the body; json_decref()
+ * @return 0, or E(SCHEMA) (the request has no integer totals.cost_cents,
+ *	or an answer decision_read() refuses: d names it), E(NOMEM)
+ */
+int decision_build(const struct order_file *req, const struct decision_opts *o,
+    json_t **out, struct consort_diag *d);
+/*
+ * Reads a decision's body, every member checked: the format, the
+ * request's SHA-256, lot, period, optional number, the verdict, the order
+ * {number, amount_cents} of an acceptance or the reason of a refusal, the
+ * date, and no other member.
+ * @param x set to what it says, pointing into b
+ * @return 0, or E(SCHEMA) (d names the member)
+ */
+int decision_read(const json_t *b, struct decision *x, struct consort_diag *d);
 
 /* ---- order-log.c: notices and submitted requests in the log ---- */
 

@@ -872,6 +872,244 @@ test_periods(void **state)
 	assert_string_equal(to, "2026-04-30");
 }
 
+
+/* Builds and signs the Region's decision on a signed request file. */
+static char *
+decide(const char *file, size_t len, const struct decision_opts *o,
+    const uint8_t *pk, const uint8_t *sk, size_t *dlen)
+{
+	struct consort_diag d = { 0 };
+	struct order_file rq;
+	json_t *body;
+	char *out;
+
+	assert_ok(order_parse(file, len, NULL, &rq, &d));
+	if (decision_build(&rq, o, &body, &d) != 0)
+		fail_msg("decision_build: %s %s", d.where, d.what);
+	order_file_free(&rq);
+	assert_ok(order_sign_as("decision", body, pk, sk, &out, dlen));
+	json_decref(body);
+	return out;
+}
+
+/*
+ * The Region's decision: what it is about copied from the request (its
+ * SHA-256, lot, period, number when it has one, total cost), signed in
+ * the request's form under "decision", and failing after any byte of it
+ * changes or with another key.
+ */
+static void
+test_decision(void **state)
+{
+	struct fix *f = *state;
+	struct decision_opts acc = { true, "BDC-2026-0042", NULL, "2026-04-15" };
+	struct decision_opts ref = { false, NULL, "Pi\xc3\xa8""ces manquantes",
+		"2026-04-16" };
+	struct consort_diag d = { 0 };
+	struct order_file rq, of;
+	struct decision x;
+	uint8_t pk[32], sk[64], other[32];
+	char *file, *dec, hex[65];
+	json_t *req, *body;
+	size_t len, dlen, i, start = strlen("{\"decision\":"), end;
+
+	crypto_sign_keypair(pk, sk);
+	file = build(f, &req, &len);
+	assert_ok(order_parse(file, len, NULL, &rq, &d));
+	util_hex(hex, rq.hash, 32);
+	dec = decide(file, len, &acc, pk, sk, &dlen);
+	assert_ok(order_parse_as("decision", dec, dlen, NULL, &of, &d));
+	assert_true(of.valid);
+	assert_string_equal(of.member, "decision");
+	assert_memory_equal(of.file_key, pk, 32);
+	assert_ok(decision_read(of.decision, &x, &d));
+	assert_string_equal(x.request, hex);
+	assert_string_equal(x.lot, "LOT-A");
+	assert_string_equal(x.period, "2026-03");
+	assert_string_equal(x.date, "2026-04-15");
+	assert_true(x.accepted);
+	assert_string_equal(x.number, "BDC-2026-0042");
+	assert_int_equal(x.amount_cents, json_integer_value(json_object_get(
+	    json_object_get(req, "totals"), "cost_cents")));
+	assert_true(x.has_request_number);
+	assert_int_equal(x.request_number, 1);
+	assert_null(json_object_get(of.decision, "reason"));
+	/* the file is canonical: the body's bytes are the signed bytes */
+	end = start + of.canonical_len;
+	assert_memory_equal(dec, "{\"decision\":", start);
+	assert_memory_equal(dec + start, of.canonical, of.canonical_len);
+	assert_memory_equal(dec + end, ",\"signature\":", 13);
+	order_file_free(&of);
+	for (i = start; i < end; i++) {
+		dec[i] ^= 0x01;
+		if (order_parse_as("decision", dec, dlen, NULL, &of, &d) == 0) {
+			if (of.valid)
+				fail_msg("byte %zu changed, signature still valid", i);
+			order_file_free(&of);
+		}
+		dec[i] ^= 0x01;
+	}
+	/* another key does not verify it; a reader that asks either finds it */
+	memset(other, 3, sizeof(other));
+	assert_ok(order_parse_as("decision", dec, dlen, other, &of, &d));
+	assert_false(of.valid);
+	order_file_free(&of);
+	assert_ok(order_parse_as(NULL, dec, dlen, NULL, &of, &d));
+	assert_string_equal(of.member, "decision");
+	order_file_free(&of);
+	assert_ok(order_parse_as(NULL, file, len, NULL, &of, &d));
+	assert_string_equal(of.member, "request");
+	order_file_free(&of);
+	/* a decision is not a request, nor a request a decision */
+	assert_err(order_parse(dec, dlen, NULL, &of, &d), E(SCHEMA));
+	assert_err(order_parse_as("decision", file, len, NULL, &of, &d),
+	    E(SCHEMA));
+	assert_non_null(strstr(d.hint, "decision.schema.json"));
+	free(dec);
+	/* a refusal carries its reason, no order */
+	dec = decide(file, len, &ref, pk, sk, &dlen);
+	assert_ok(order_parse_as("decision", dec, dlen, NULL, &of, &d));
+	assert_ok(decision_read(of.decision, &x, &d));
+	assert_false(x.accepted);
+	assert_string_equal(x.reason, "Pi\xc3\xa8""ces manquantes");
+	assert_null(json_object_get(of.decision, "order"));
+	order_file_free(&of);
+	free(dec);
+	/* a request that has a number: the decision names it */
+	assert_ok(json_object_set_new(req, "number", json_integer(3)));
+	free(file);
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &file, &len));
+	dec = decide(file, len, &acc, pk, sk, &dlen);
+	assert_ok(order_parse_as("decision", dec, dlen, NULL, &of, &d));
+	assert_ok(decision_read(of.decision, &x, &d));
+	assert_true(x.has_request_number);
+	assert_int_equal(x.request_number, 3);
+	order_file_free(&of);
+	free(dec);
+	/* an answer decision_read would refuse is not built */
+	acc.number = "";
+	assert_err(decision_build(&rq, &acc, &body, &d), E(SCHEMA));
+	assert_null(body);
+	assert_string_equal(d.where, "decision.order.number");
+	ref.reason = "tab\there";
+	assert_err(decision_build(&rq, &ref, &body, &d), E(SCHEMA));
+	assert_string_equal(d.where, "decision.reason");
+	order_file_free(&rq);
+	free(file);
+	json_decref(req);
+}
+
+/* Reads a decision body from JSON text; returns decision_read's result. */
+static int
+read_text(const char *text, struct consort_diag *d)
+{
+	json_error_t err;
+	json_t *b = json_loads(text, 0, &err);
+	struct decision x;
+	int rc;
+
+	if (b == NULL)
+		fail_msg("%s: %s", text, err.text);
+	rc = decision_read(b, &x, d);
+	json_decref(b);
+	return rc;
+}
+
+/* Every member of a decision is checked, and nothing else may be there. */
+static void
+test_decision_read(void **state)
+{
+	static const struct {
+		const char *body;   /* between the common members and "}" */
+		const char *where;  /* NULL: accepted */
+	} cases[] = {
+		{ ",\"verdict\":\"accepted\",\"order\":{\"number\":\"B-1\","
+		    "\"amount_cents\":0}", NULL },
+		{ ",\"verdict\":\"refused\",\"reason\":\"l1\\nl2\"", NULL },
+		{ ",\"number\":7,\"verdict\":\"refused\",\"reason\":\"r\"", NULL },
+		/* 40 characters of two bytes each */
+		{ ",\"verdict\":\"accepted\",\"order\":{\"number\":\""
+		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		    "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+		    "\",\"amount_cents\":1}", NULL },
+		{ ",\"verdict\":\"accepted\",\"order\":{\"number\":\""
+		    "12345678901234567890123456789012345678901\",\"amount_cents\":1}",
+		    "decision.order.number" },
+		{ ",\"verdict\":\"accepted\",\"order\":{\"number\":\"a\\u0085\","
+		    "\"amount_cents\":1}", "decision.order.number" },
+		{ ",\"verdict\":\"accepted\",\"order\":{\"number\":\"a\","
+		    "\"amount_cents\":-1}", "decision.order.amount_cents" },
+		{ ",\"verdict\":\"accepted\",\"order\":{\"number\":\"a\","
+		    "\"amount_cents\":1,\"x\":1}", "decision.order" },
+		{ ",\"verdict\":\"accepted\",\"reason\":\"r\",\"order\":{\"number\":"
+		    "\"a\",\"amount_cents\":1}", "decision" },
+		{ ",\"verdict\":\"refused\"", "decision.reason" },
+		{ ",\"verdict\":\"refused\",\"reason\":\"\"", "decision.reason" },
+		{ ",\"verdict\":\"refused\",\"reason\":\"a\\tb\"", "decision.reason" },
+		{ ",\"verdict\":\"refused\",\"reason\":\"r\",\"order\":{}",
+		    "decision" },
+		{ ",\"verdict\":\"maybe\",\"reason\":\"r\"", "decision.verdict" },
+		{ ",\"number\":0,\"verdict\":\"refused\",\"reason\":\"r\"",
+		    "decision.number" },
+		{ ",\"number\":\"2\",\"verdict\":\"refused\",\"reason\":\"r\"",
+		    "decision.number" },
+		{ ",\"verdict\":\"refused\",\"reason\":\"r\",\"extra\":1",
+		    "decision" },
+	};
+	static const char common[] = "{\"format\":\"consort-decision/1\","
+	    "\"request\":\"%s\",\"lot\":\"%s\",\"period\":\"%s\",\"date\":\"%s\"%s}";
+	static const char hash[] =
+	    "44b63cd57a882d3744342f3637fc85a5adb3d1c29e21d45230adf4742363fea0";
+	struct consort_diag d = { 0 };
+	char text[1024], upper[65];
+	size_t i;
+	int rc;
+
+	(void)state;
+	for (i = 0; i < nitems(cases); i++) {
+		snprintf(text, sizeof(text), common, hash, "LOT-A", "2026-03",
+		    "2026-04-15", cases[i].body);
+		memset(&d, 0, sizeof(d));
+		rc = read_text(text, &d);
+		if (cases[i].where == NULL && rc != 0)
+			fail_msg("case %zu refused: %s %s", i, d.where, d.what);
+		if (cases[i].where != NULL && (rc != E(SCHEMA) ||
+		    strcmp(d.where, cases[i].where) != 0))
+			fail_msg("case %zu: %d at %s, expected %s", i, rc, d.where,
+			    cases[i].where);
+	}
+	/* what it is about: the request's SHA-256, lot, period, date */
+	for (i = 0; i < 64; i++)
+		upper[i] = (char)(hash[i] >= 'a' ? hash[i] - 32 : hash[i]);
+	upper[64] = '\0';
+	snprintf(text, sizeof(text), common, upper, "LOT-A", "2026-03",
+	    "2026-04-15", ",\"verdict\":\"refused\",\"reason\":\"r\"");
+	assert_err(read_text(text, &d), E(SCHEMA));
+	assert_string_equal(d.where, "decision.request");
+	snprintf(text, sizeof(text), common, hash, "", "2026-03", "2026-04-15",
+	    ",\"verdict\":\"refused\",\"reason\":\"r\"");
+	assert_err(read_text(text, &d), E(SCHEMA));
+	assert_string_equal(d.where, "decision.lot");
+	snprintf(text, sizeof(text), common, hash, "LOT-A", "2026-13",
+	    "2026-04-15", ",\"verdict\":\"refused\",\"reason\":\"r\"");
+	assert_err(read_text(text, &d), E(SCHEMA));
+	assert_string_equal(d.where, "decision.period");
+	snprintf(text, sizeof(text), common, hash, "LOT-A", "2026-03",
+	    "2026-02-30", ",\"verdict\":\"refused\",\"reason\":\"r\"");
+	assert_err(read_text(text, &d), E(SCHEMA));
+	assert_string_equal(d.where, "decision.date");
+	assert_err(read_text("{\"format\":\"consort-decision/2\"}", &d),
+	    E(SCHEMA));
+	assert_string_equal(d.where, "decision.format");
+	assert_true(decision_reason_valid("x"));
+	assert_false(decision_reason_valid(NULL));
+	assert_false(decision_number_valid("a\x7f"));
+	assert_false(decision_number_valid("\xff"));
+}
+
 int
 main(void)
 {
@@ -893,6 +1131,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_statement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_lot_ref, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
+		cmocka_unit_test(test_decision_read),
 	};
 
 	return cmocka_run_group_tests_name("order", tests, tu_group_setup, NULL);

@@ -14,6 +14,7 @@
 
 #include "../cmd.h"
 #include "../order.h"
+#include "cmd-order.h"
 
 /* A string member of a request's object, "" when absent. */
 static const char *
@@ -220,26 +221,44 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return EXIT_OK;
 }
 
+static int request_verdict(struct cmd_ctx *ctx, const char *path,
+    bool have_key, struct order_file *f);
+
 /*
- * Verifies one signed request: valid only when the signature holds and
- * its key is the signer the request names (its lead, or its sender for a
- * direct request).  Returns an exit code; f is kept only when valid.
+ * Loads a request and checks that it is valid as order verify says: its
+ * signature holds (exit 1 otherwise, or for a malformed file) and its key
+ * is the signer the request names (exit 3 otherwise: a re-signed
+ * request); key, when not NULL, checks it instead of the file's key.
+ * Returns 0 with f loaded, or the exit code of the refusal, reported.
  */
-static int
-verify_one(struct cmd_ctx *ctx, const char *path, const uint8_t *key,
-    struct order_file *f)
+int
+order_verify_request(struct cmd_ctx *ctx, const char *path,
+    const uint8_t *key, struct order_file *f)
 {
 	struct consort_diag d = { 0 };
-	char khex[65], hhex[65], verdict[512];
-	enum order_verdict v;
 	int rc;
 
 	if ((rc = order_load(path, key, f, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
+	return request_verdict(ctx, path, key != NULL, f);
+}
+
+/*
+ * The verdict on a loaded request, as order_verify_request() gives it;
+ * f is freed unless it is valid.
+ */
+static int
+request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
+    struct order_file *f)
+{
+	struct consort_diag d = { 0 };
+	char khex[65], verdict[512];
+	enum order_verdict v;
+	int rc;
+
 	util_hex(khex, f->key, 32);
-	util_hex(hhex, f->hash, 32);
 	v = order_verdict(f);
 	if ((rc = order_verdict_text(f, verdict, sizeof(verdict))) != 0) {
 		order_file_free(f);
@@ -248,7 +267,7 @@ verify_one(struct cmd_ctx *ctx, const char *path, const uint8_t *key,
 	}
 	if (v == ORDER_BAD_SIGNATURE) {
 		consort_diag_set(&d, E(SIGNATURE), path, "the signature does not "
-		    "match the request", key != NULL ? "the request was changed, "
+		    "match the request", have_key ? "the request was changed, "
 		    "or another key signed it" : "the request was changed after "
 		    "it was signed");
 		snprintf(d.what, sizeof(d.what), "the signature does not match "
@@ -265,14 +284,24 @@ verify_one(struct cmd_ctx *ctx, const char *path, const uint8_t *key,
 		cmd_fail(ctx, E(PERM), &d);
 		return EXIT_REFUSED;
 	}
+	return 0;
+}
+
+/* Prints that a request verified, and with which key. */
+static void
+print_valid(const char *path, const struct order_file *f, bool have_key)
+{
+	char khex[65], hhex[65];
+
+	util_hex(khex, f->key, 32);
+	util_hex(hhex, f->hash, 32);
 	printf("%s: valid signature by %s, %s (lot %s, period %s, sha256 %s)\n",
 	    path, khex, f->direct ? "the sender of this direct request" :
 	    "the lead named in the request", field_of(json_object_get(
 	    f->request, "lot"), "ref"), field_of(f->request, "period"), hhex);
-	if (key == NULL)
+	if (!have_key)
 		printf("%s: checked with the key the file names; check it is the "
 		    "lead's with --key LEAD_PUBKEY\n", path);
-	return EXIT_OK;
 }
 
 /*
@@ -305,33 +334,26 @@ replaces(const struct order_file *new, const struct order_file *old,
 }
 
 /*
- * order verify FILE [EARLIER...] [--key HEX]: needs no node.  Verifies
- * FILE, then each earlier request and that FILE replaces it (schema/
- * order.md, "A request's history"): exit 1 for a signature that does not
- * hold, 3 for one by another key or a request FILE does not replace.
+ * Verifies each earlier request and that the request f replaces it: exit
+ * 3 for one it does not replace.
  */
 static int
-order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
+verify_earlier(struct cmd_ctx *ctx, const struct cmd_args *args,
+    const uint8_t *key, const struct order_file *f)
 {
 	struct consort_diag d = { 0 };
-	struct order_file f, old;
+	struct order_file old;
 	char hhex[65], what[300];
-	uint8_t key[32];
 	int64_t number;
-	bool have_key;
-	int i, rc;
+	int i, rc = EXIT_OK;
 
-	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
-		return rc;
-	if ((rc = verify_one(ctx, args->argv[0], have_key ? key : NULL,
-	    &f)) != EXIT_OK)
-		return rc;
 	for (i = 1; i < args->argc && rc == EXIT_OK; i++) {
-		if ((rc = verify_one(ctx, args->argv[i], have_key ? key : NULL,
-		    &old)) != EXIT_OK)
+		if ((rc = order_verify_request(ctx, args->argv[i], key,
+		    &old)) != 0)
 			break;
+		print_valid(args->argv[i], &old, key != NULL);
 		util_hex(hhex, old.hash, 32);
-		if (replaces(&f, &old, &number))
+		if (replaces(f, &old, &number))
 			printf("%s: replaces %s (request no. %lld, sha256 %s)\n",
 			    args->argv[0], args->argv[i], (long long)number, hhex);
 		else {
@@ -345,6 +367,46 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 		}
 		order_file_free(&old);
 	}
+	return rc;
+}
+
+/*
+ * order verify FILE [EARLIER...] [--key HEX]: needs no node.  Valid only
+ * when the signature holds and its key is the signer the request names
+ * (its lead, or its sender for a direct request): exit 1 for a signature
+ * that does not hold, 3 for one by another key (a re-signed request).
+ * Given earlier requests, checks that FILE replaces each (schema/order.md,
+ * "A request's history"): exit 3 when not.  A decision of the Region is
+ * checked by order_verify_decision().
+ */
+static int
+order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct consort_diag d = { 0 };
+	const char *path = args->argv[0];
+	struct order_file f;
+	uint8_t key[32];
+	bool have_key;
+	int rc;
+
+	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
+		return rc;
+	if ((rc = order_load_as(NULL, path, have_key ? key : NULL, &f,
+	    &d)) != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
+	}
+	if (strcmp(f.member, "decision") == 0) {
+		if (args->argc > 1) {
+			order_file_free(&f);
+			return cmd_usage(ctx, "a decision is verified alone");
+		}
+		return order_verify_decision(ctx, path, have_key ? key : NULL, &f);
+	}
+	if ((rc = request_verdict(ctx, path, have_key, &f)) != 0)
+		return rc;
+	print_valid(path, &f, have_key);
+	rc = verify_earlier(ctx, args, have_key ? key : NULL, &f);
 	order_file_free(&f);
 	return rc;
 }
@@ -601,7 +663,9 @@ static const struct cmd_entry order_verify_entry = {
 	    "each and that FILE replaces it (same lot and period, in\n"
 	    "its replaces). Exit 0 valid, 1 a signature that does\n"
 	    "not hold or a malformed file, 3 signed by another key or\n"
-	    "an EARLIER request FILE does not replace",
+	    "an EARLIER request FILE does not replace. A decision of\n"
+	    "the Region (order decide) is checked the same way, --key\n"
+	    "the Region's",
 	.args = { .opts = order_verify_opts, .lower = 1, .upper = 64,
 	    .missing = "expected FILE" },
 	.flags = CMD_NO_NODE,
@@ -656,6 +720,8 @@ static const struct cmd_entry *const order_sub[] = {
 	&order_show_entry,
 	&order_submit_entry,
 	&order_diff_entry,
+	&order_keygen_entry,
+	&order_decide_entry,
 	NULL,
 };
 
@@ -663,9 +729,14 @@ const struct cmd_entry cmd_order_entry = {
 	.name = "order",
 	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] "
 	    "[--date YYYY-MM-DD] | verify FILE [EARLIER...] [--key HEX] | show "
-	    "FILE [--csv | --html] | submit FILE | diff OLD NEW [--json]",
-	.summary = "build, verify, show, submit and compare signed order requests",
-	.args = { .missing = "missing build, verify, show, submit or diff" },
+	    "FILE [--csv | --html] | submit FILE | diff OLD NEW [--json] | keygen "
+	    "--out FILE [--no-passphrase] | decide REQUEST (--accept --number N | "
+	    "--refuse --reason TEXT) --key-file FILE [--date YYYY-MM-DD] "
+	    "[--request-key HEX] [--out FILE]",
+	.summary = "build, verify, show, submit and compare signed order requests; "
+	    "the Region's key and decisions",
+	.args = { .missing = "missing build, verify, show, submit, diff, keygen "
+	    "or decide" },
 	.sub = order_sub,
 	.help_col = 11,
 };

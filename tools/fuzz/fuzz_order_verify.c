@@ -2,7 +2,9 @@
  * libFuzzer harness for order verify: the input is a request file, after a
  * first byte whose low bit says whether the next 32 bytes are a --key.
  * The file is parsed and checked as order verify does; a verdict of valid
- * must mean a signature that holds by the signer the request names.
+ * must mean a signature that holds by the signer the request names.  The
+ * same bytes are read as a decision of the Region too (order verify tells
+ * them apart), whose body must be whole when it reads.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct consort_diag d = { 0 };
 	struct order_file f;
+	struct decision x;
 	const uint8_t *key = NULL;
 	char text[512];
 
@@ -43,6 +46,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (strncmp(text, order_verdict(&f) == ORDER_VALID ? "valid" :
 	    order_verdict(&f) == ORDER_BAD_SIGNATURE ? "INVALID" : "NOT", 3) != 0)
+		abort();
+	order_file_free(&f);
+	/* the same bytes as order verify reads them: a request or a decision */
+	if (order_parse_as(NULL, (const char *)data, size, key, &f, &d) != 0)
+		return 0;
+	if (strcmp(f.member, "decision") == 0 &&
+	    decision_read(f.decision, &x, &d) == 0 &&
+	    (strlen(x.request) != 64 || (x.accepted ? x.number == NULL :
+	    x.reason == NULL)))
 		abort();
 	order_file_free(&f);
 	return 0;

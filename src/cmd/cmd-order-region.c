@@ -1,0 +1,402 @@
+/*
+ * consort order keygen, decide: the Region's side, needing no node (its
+ * officer's key pair, and the signed decision on a request), and order
+ * verify of a decision (schema/order.md, "The Region's decision").
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "cmd-order.h"
+
+/* Prints text on one line: its line feeds as spaces. */
+static void
+print_line(FILE *f, const char *text)
+{
+	for (; *text != '\0'; text++)
+		putc(*text == '\n' ? ' ' : *text, f);
+}
+
+/* Refuses a key file that exists already: a key is never replaced. */
+static int
+refuse_existing(struct cmd_ctx *ctx, const char *path)
+{
+	struct consort_diag d = { 0 };
+	struct stat st;
+
+	if (lstat(path, &st) != 0 && errno == ENOENT)
+		return 0;
+	consort_diag_set(&d, E(EXIST), path, "exists: a key file is never "
+	    "replaced", "give --out a path where nothing is");
+	return cmd_fail(ctx, E(EXIST), &d);
+}
+
+/* Reports a failure to write a key file; returns the exit code. */
+static int
+write_failed(struct cmd_ctx *ctx, int rc, const char *path)
+{
+	struct consort_diag d = { 0 };
+
+	consort_diag_set(&d, rc, path, rc == E(EXIST) ? "exists: a key file "
+	    "is never replaced" : rc == E(NOSPC) ? "no space left to write "
+	    "the key" : "cannot write the key", rc == E(EXIST) ? "give --out "
+	    "a path where nothing is" : NULL);
+	return cmd_fail(ctx, rc, &d);
+}
+
+/*
+ * order keygen --out FILE [--no-passphrase]: the Region's key pair, FILE
+ * (the secret key, mode 0600, written as a node's key is) and FILE.pub.
+ */
+static int
+order_keygen(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	const char *out = cmd_args_get(args, "out");
+	bool none = cmd_args_has(args, "no-passphrase");
+	char pub[4096], hex[2 * CONSORT_KEY_BYTES + 1], *pass = NULL;
+	uint8_t pk[CONSORT_KEY_BYTES], *sk;
+	size_t passlen = 0;
+	int rc;
+
+	if (out == NULL || out[0] == '\0' || strcmp(out, "-") == 0)
+		return cmd_usage(ctx, "order keygen needs --out FILE, where the "
+		    "Region's secret key goes");
+	if (none && ctx->passfile != NULL)
+		return cmd_usage(ctx, "give --passphrase-file or --no-passphrase, "
+		    "not both");
+	if ((size_t)snprintf(pub, sizeof(pub), "%s.pub", out) >= sizeof(pub))
+		return cmd_usage(ctx, "--out: a path of at most 4091 bytes");
+	if ((rc = refuse_existing(ctx, out)) != 0 ||
+	    (rc = refuse_existing(ctx, pub)) != 0)
+		return rc;
+	if ((rc = cmd_passphrase_new_file(ctx, none, out, &pass, &passlen)) != 0)
+		return rc;
+	if ((sk = keys_secret_alloc(64)) == NULL) {
+		sodium_free(pass);
+		return cmd_fail(ctx, E(NOMEM), NULL);
+	}
+	crypto_sign_keypair(pk, sk);
+	rc = keys_file_write(out, sk, pass, passlen);
+	sodium_free(sk);
+	sodium_free(pass);
+	if (rc != 0)
+		return write_failed(ctx, rc, out);
+	if ((rc = keys_public_write(pub, pk, sizeof(pk))) != 0) {
+		unlink(out);
+		return write_failed(ctx, rc, pub);
+	}
+	util_hex(hex, pk, sizeof(pk));
+	printf("%s\n", hex);
+	if (isatty(STDOUT_FILENO))
+		printf("keep %s secret; send this public key to the consortium's "
+		    "lead, who records it with consort order region-key %s\n", out,
+		    hex);
+	return EXIT_OK;
+}
+
+/* Reports a Region key file that cannot be read; returns exit code 1. */
+static int
+key_failed(struct cmd_ctx *ctx, int rc, const char *path, bool asked)
+{
+	struct consort_diag d = { 0 };
+	const char *hint = "give the file consort order keygen --out wrote";
+
+	if (rc == E(NOENT))
+		consort_diag_set(&d, rc, path, "no such key file", hint);
+	else if (rc == E(KEY))
+		consort_diag_set(&d, rc, path, "not a consort secret key file (or "
+		    "a link)", hint);
+	else if (rc == E(PASSPHRASE) && !asked)
+		consort_diag_set(&d, rc, path, "the key is sealed with a "
+		    "passphrase", "give it with --passphrase-file FILE (or "
+		    "CONSORT_PASSPHRASE_FILE), or run the command on a terminal "
+		    "to type it");
+	else if (rc == E(PASSPHRASE))
+		consort_diag_set(&d, rc, path, "the passphrase does not open the "
+		    "key", "give the passphrase the key was sealed with at "
+		    "consort order keygen");
+	else
+		consort_diag_set(&d, rc, path, NULL, NULL);
+	cmd_fail(ctx, rc, &d);
+	return EXIT_ERROR;
+}
+
+/*
+ * Reads the Region's secret key file into sk (guarded memory), opening a
+ * sealed one with the passphrase of --passphrase-file or one typed on the
+ * terminal; returns the exit code of a failure.
+ */
+static int
+read_region_key(struct cmd_ctx *ctx, const char *path, uint8_t *sk,
+    uint8_t pk[CONSORT_KEY_BYTES])
+{
+	char *pass = NULL;
+	size_t passlen = 0;
+	bool sealed, typed = false, asked = false;
+	int rc, x;
+
+	rc = keys_file_read(path, sk, NULL, 0, &sealed);
+	if (rc == E(PASSPHRASE)) {
+		if ((x = cmd_passphrase_open(ctx, path, &pass, &passlen,
+		    &typed)) != 0)
+			return x;
+		if ((asked = pass != NULL))
+			rc = keys_file_read(path, sk, pass, passlen, &sealed);
+		sodium_free(pass);
+	}
+	if (rc != 0)
+		return key_failed(ctx, rc, path, asked);
+	crypto_sign_ed25519_sk_to_pk(pk, sk);
+	return 0;
+}
+
+/* Checks decide's options; returns the exit code of a misuse. */
+static int
+decide_usage(struct cmd_ctx *ctx, const struct cmd_args *args,
+    const struct decision_opts *o)
+{
+	bool refuse = cmd_args_has(args, "refuse");
+
+	if (o->accept == refuse)
+		return cmd_usage(ctx, "give --accept --number N, or --refuse "
+		    "--reason TEXT");
+	if (o->accept && (o->number == NULL || o->reason != NULL))
+		return cmd_usage(ctx, "--accept takes --number N (the order's "
+		    "number), and no --reason");
+	if (refuse && (o->reason == NULL || o->number != NULL))
+		return cmd_usage(ctx, "--refuse takes --reason TEXT, and no "
+		    "--number");
+	if (o->number != NULL && !decision_number_valid(o->number))
+		return cmd_usage(ctx, "--number takes the order's number: 1 to %d "
+		    "printable characters", DECISION_NUMBER_MAX);
+	if (o->reason != NULL && !decision_reason_valid(o->reason))
+		return cmd_usage(ctx, "--reason takes 1 to %d bytes of text, "
+		    "without control characters but line feeds",
+		    DECISION_REASON_MAX);
+	if (o->date != NULL && !util_date_valid(o->date, strlen(o->date)))
+		return cmd_usage(ctx, "--date takes a date, YYYY-MM-DD");
+	if (cmd_args_get(args, "key-file") == NULL)
+		return cmd_usage(ctx, "order decide needs --key-file FILE, the "
+		    "Region's secret key (consort order keygen)");
+	return 0;
+}
+
+/* Prints what a decision says, on one line. */
+static void
+print_decision(FILE *f, const struct decision *x)
+{
+	char eur[64];
+
+	fprintf(f, "on the request of lot %s, period %s", x->lot, x->period);
+	if (x->has_request_number)
+		fprintf(f, ", number %lld", (long long)x->request_number);
+	fprintf(f, " (sha256 %s), %s: ", x->request, x->date);
+	if (x->accepted) {
+		order_euros(eur, sizeof(eur), x->amount_cents, " ");
+		fprintf(f, "accepted, order %s, %s", x->number, eur);
+		return;
+	}
+	fputs("refused: ", f);
+	print_line(f, x->reason);
+}
+
+/*
+ * order decide REQUEST (--accept --number N | --refuse --reason TEXT)
+ * --key-file FILE [--date YYYY-MM-DD] [--request-key HEX] [--out FILE]:
+ * the Region's signed decision on a request that verifies.
+ */
+static int
+order_decide(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct decision_opts o = { cmd_args_has(args, "accept"),
+		cmd_args_get(args, "number"), cmd_args_get(args, "reason"),
+		cmd_args_get(args, "date") };
+	const char *out = cmd_args_get(args, "out"), *rk;
+	struct consort_diag d = { 0 };
+	uint8_t pk[CONSORT_KEY_BYTES], key[CONSORT_KEY_BYTES], *sk = NULL;
+	char today[11], *file = NULL;
+	struct order_file f;
+	struct decision x;
+	json_t *body = NULL;
+	size_t len;
+	int rc;
+
+	if ((rc = decide_usage(ctx, args, &o)) != 0)
+		return rc;
+	rk = cmd_args_get(args, "request-key");
+	if (rk != NULL && (strlen(rk) != 64 || util_unhex(key, 32, rk) != 0))
+		return cmd_usage(ctx, "--request-key takes 64 hexadecimal digits "
+		    "(the lead's public key, or a co-contractor's for its direct "
+		    "request)");
+	if (o.date == NULL) {
+		cmd_today(today);
+		o.date = today;
+	}
+	if ((rc = order_verify_request(ctx, args->argv[0], rk ? key : NULL,
+	    &f)) != 0)
+		return rc;
+	if ((sk = keys_secret_alloc(64)) == NULL) {
+		rc = cmd_fail(ctx, E(NOMEM), NULL);
+		goto out;
+	}
+	if ((rc = read_region_key(ctx, cmd_args_get(args, "key-file"), sk,
+	    pk)) != 0)
+		goto out;
+	if ((rc = decision_build(&f, &o, &body, &d)) == 0 &&
+	    (rc = order_sign_as("decision", body, pk, sk, &file, &len)) == 0)
+		rc = outfile_write(out != NULL ? out : "-", file, len, 0644, &d);
+	if (rc != 0) {
+		if (d.what[0] == '\0' && out != NULL)
+			consort_diag_set(&d, rc, out, "cannot write the decision",
+			    NULL);
+		rc = cmd_fail(ctx, rc, &d);
+		goto out;
+	}
+	if (out != NULL && strcmp(out, "-") != 0 &&
+	    decision_read(body, &x, NULL) == 0) {
+		printf("decision ");
+		print_decision(stdout, &x);
+		printf("; written to %s: send it to the consortium's lead\n", out);
+	}
+	rc = EXIT_OK;
+out:
+	sodium_free(sk);
+	free(file);
+	json_decref(body);
+	order_file_free(&f);
+	return rc;
+}
+
+/*
+ * The verdict on a decision checked with a key other than the one it
+ * names: exit 3 when it holds with its own (signed by another key), 1
+ * when it holds with neither.
+ */
+static int
+other_key(struct cmd_ctx *ctx, const char *path, const uint8_t *key)
+{
+	struct consort_diag d = { 0 };
+	char khex[65], fhex[65];
+	struct order_file f;
+	bool holds;
+	int rc;
+
+	if ((rc = order_load_as("decision", path, NULL, &f, &d)) != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
+	}
+	holds = f.valid;
+	util_hex(khex, key, 32);
+	util_hex(fhex, f.file_key, 32);
+	order_file_free(&f);
+	if (!holds) {
+		consort_diag_set(&d, E(SIGNATURE), path, NULL, "the decision was "
+		    "changed after it was signed");
+		snprintf(d.what, sizeof(d.what), "the signature does not match "
+		    "the decision, with key %s nor with its own", khex);
+		cmd_fail(ctx, E(SIGNATURE), &d);
+		return EXIT_ERROR;
+	}
+	consort_diag_set(&d, E(PERM), path, NULL, "ask the Region for the "
+	    "decision its officer signed; check the key you hold is its own");
+	snprintf(d.what, sizeof(d.what), "NOT SIGNED BY THE REGION'S KEY: a "
+	    "signature by key %s, not by %s", fhex, khex);
+	cmd_fail(ctx, E(PERM), &d);
+	return EXIT_REFUSED;
+}
+
+/*
+ * order verify DECISION [--key HEX]: the signature holds with the key the
+ * file names (or key, which must be that one), and the decision is well
+ * formed.
+ */
+int
+order_verify_decision(struct cmd_ctx *ctx, const char *path,
+    const uint8_t *key, struct order_file *f)
+{
+	struct consort_diag d = { 0 };
+	char khex[65], hhex[65];
+	struct decision x;
+
+	util_hex(khex, f->key, 32);
+	util_hex(hhex, f->hash, 32);
+	if (key != NULL && memcmp(key, f->file_key, 32) != 0) {
+		order_file_free(f);
+		return other_key(ctx, path, key);
+	}
+	if (!f->valid) {
+		order_file_free(f);
+		consort_diag_set(&d, E(SIGNATURE), path, NULL, "the decision was "
+		    "changed after it was signed");
+		snprintf(d.what, sizeof(d.what), "the signature does not match "
+		    "the decision with key %s", khex);
+		cmd_fail(ctx, E(SIGNATURE), &d);
+		return EXIT_ERROR;
+	}
+	if (decision_read(f->decision, &x, &d) != 0) {
+		order_file_free(f);
+		snprintf(d.where, sizeof(d.where), "%s", path);
+		cmd_fail(ctx, E(SCHEMA), &d);
+		return EXIT_ERROR;
+	}
+	printf("%s: valid signature by %s, the Region's decision (sha256 %s) ",
+	    path, khex, hhex);
+	print_decision(stdout, &x);
+	putchar('\n');
+	if (key == NULL)
+		printf("%s: checked with the key the file names; check it is the "
+		    "Region's with --key REGION_PUBKEY\n", path);
+	order_file_free(f);
+	return EXIT_OK;
+}
+
+static const struct cmd_opt order_keygen_opts[] = {
+	{ "out", "FILE", NULL },
+	{ "no-passphrase", NULL, "leave the secret key unsealed, without\n"
+	    "asking (for scripts)" },
+	{ NULL, NULL, NULL },
+};
+
+const struct cmd_entry order_keygen_entry = {
+	.name = "keygen",
+	.summary = "the Region's key pair, needing no node: --out FILE the\n"
+	    "secret key (mode 0600, never replaced; sealed with\n"
+	    "--passphrase-file, or a passphrase typed twice on a\n"
+	    "terminal), FILE.pub the public key; prints the public\n"
+	    "key (64 hex) for the lead's order region-key",
+	.args = { .opts = order_keygen_opts, .unexpected = "takes no argument" },
+	.flags = CMD_NO_NODE,
+	.exec = order_keygen,
+};
+
+static const struct cmd_opt order_decide_opts[] = {
+	{ "accept", NULL, "the order is issued: --number N its number (1 to\n"
+	    "40 printable characters), its amount the request's\n"
+	    "total cost" },
+	{ "number", "N", NULL },
+	{ "refuse", NULL, "--reason TEXT why (1 to 1000 bytes)" },
+	{ "reason", "TEXT", NULL },
+	{ "key-file", "FILE", "the Region's secret key (order keygen)" },
+	{ "date", "YYYY-MM-DD", "the decision's date (default: today)" },
+	{ "request-key", "HEX", "check the request against this key (the\n"
+	    "lead's) instead of the one it names" },
+	{ "out", "FILE", "write there; - or none: standard output" },
+	{ NULL, NULL, NULL },
+};
+
+const struct cmd_entry order_decide_entry = {
+	.name = "decide",
+	.summary = "the Region's answer to a request that verifies (exit 1 or\n"
+	    "3 as verify otherwise), needing no node: {\"decision\":\n"
+	    "{...}, \"signature\": {...}} signed with --key-file, for\n"
+	    "the lead's order receive",
+	.args = { .opts = order_decide_opts, .lower = 1, .upper = 1,
+	    .missing = "expected REQUEST, the request file to answer" },
+	.flags = CMD_NO_NODE,
+	.exec = order_decide,
+};
