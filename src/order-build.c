@@ -545,6 +545,30 @@ put_chain(struct store_txn *txn, struct node *n, json_t *req,
 }
 
 /*
+ * Puts into a lead's request the sessions of its lot and period already
+ * requested directly by co-contractors, which it leaves out (R11); a
+ * direct request lists none.
+ */
+static int
+put_direct(struct store_txn *txn, struct node *n, json_t *req,
+    const char *lot, const struct order_opts *o)
+{
+	json_t *a = NULL;
+	int rc = 0;
+
+	if (o->direct)
+		a = json_array();
+	else
+		rc = order_direct_json(txn, &n->store, lot, o->period, &a);
+	if (rc == 0 && (a == NULL || json_object_set_new(req,
+	    "requested_directly", a) != 0))
+		return E(NOMEM);
+	if (rc != 0)
+		json_decref(a);
+	return rc;
+}
+
+/*
  * Builds the request body of a checked model (schema/order.md, "The
  * request body"; schema/rules.md).  The model must hold no error and no
  * conflict; txn is the transaction it was loaded in.
@@ -642,6 +666,10 @@ order_request(struct store_txn *txn, struct node *n,
 	jb_put(&b, req, "lines", lines_json(&b, m));
 	jb_put(&b, req, "not_financed", not_financed_json(&b, m));
 	jb_put(&b, req, "withdrawn", withdrawn_json(&b, m));
+	if ((rc = put_direct(txn, n, req, lot->ref, o)) != 0) {
+		json_decref(req);
+		return rc;
+	}
 	jb_put(&b, req, "warnings", warnings_json(&b, m));
 	jb_put(&b, req, "derogations", derogations_json(&b, m));
 	jb_put(&b, req, "totals", totals_json(&b, m));

@@ -133,6 +133,8 @@ struct rule_result {
 	char conflict[18];     /* a conflict's id, "" otherwise */
 };
 
+struct order_coverage;
+
 /* Which sessions a model holds. */
 enum rules_window {
 	WINDOW_START,   /* sessions starting between from and to */
@@ -148,6 +150,8 @@ struct rules_query {
 	const uint8_t *sender;   /* R11: the key of the member sending the
 	                            request; NULL: not checked */
 	bool direct;             /* R11: a co-contractor's direct request */
+	const struct order_coverage *skip;  /* R11: sessions already requested
+	                            directly, left out; NULL: none */
 };
 
 /* A record holding a register conflict, looked up by rules_check. */
@@ -589,6 +593,50 @@ int order_put_chain(json_t *req, const struct order_series *o, bool direct,
  */
 const char *order_chain_why(const json_t *req, const struct order_series *o,
     const struct order_entry **latest);
+
+/* ---- order-direct.c: what the current requests cover (R11) ---- */
+
+/* A session in the current request of a scope. */
+struct order_covered {
+	char session[CONSORT_REF_MAX + 1];
+	struct order_entry order;
+};
+
+struct order_coverage {
+	struct order_covered *v;
+	size_t n, cap;
+};
+
+/*
+ * Lists the sessions the current requests of (lot, period) cover: for
+ * each scope (the lead's, one co-contractor's direct requests), its
+ * latest submitted request.
+ * @param cv set to the list; order_coverage_free()
+ * @return 0, or E(NOMEM), or an error of perm_order_series() or
+ *	state_lookup()
+ */
+int order_coverage(struct store_txn *txn, struct store *s, const char *lot,
+    const char *period, struct order_coverage *cv);
+void order_coverage_free(struct order_coverage *cv);
+/* The entry of a session in a current direct request, or NULL. */
+const struct order_covered *order_covered_directly(
+    const struct order_coverage *cv, const char *session);
+/*
+ * The sessions of (lot, period) in co-contractors' current direct
+ * requests, which a lead's request leaves out and lists.
+ * @param out set to [{"session", "sender", "number", "sha256"}], by
+ *	session; json_decref(), even on error
+ * @return 0, or E(NOMEM), or an error of order_coverage()
+ */
+int order_direct_json(struct store_txn *txn, struct store *s, const char *lot,
+    const char *period, json_t **out);
+/*
+ * Whether the lead's latest change-set had a notice in its causal past.
+ * @param notice the notice's ref
+ * @return 0, or an error of state_lookup() or merge_seen_by()
+ */
+int order_notice_seen_by_lead(struct store_txn *txn, struct store *s,
+    const char *notice, bool *seen);
 
 /* ---- statement.c: the monthly statement (R18) ---- */
 

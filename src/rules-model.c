@@ -425,6 +425,19 @@ provider_wanted(const struct rules_query *q, const struct store *s,
 	    strcmp(p->parent, q->provider) == 0;
 }
 
+/* Whether a session is in a co-contractor's current direct request (R11). */
+static bool
+requested_directly(const struct rules_query *q, const struct record *r)
+{
+	char ref[CONSORT_REF_MAX + 1];
+
+	if (q->skip == NULL || r->ref_len > CONSORT_REF_MAX)
+		return false;
+	memcpy(ref, r->ref, r->ref_len);
+	ref[r->ref_len] = '\0';
+	return order_covered_directly(q->skip, ref) != NULL;
+}
+
 /* Reads one session record of the query's lot and window into the model. */
 static int
 load_session(struct rules_model *m, const struct record *r, bool alive)
@@ -434,7 +447,8 @@ load_session(struct rules_model *m, const struct record *r, bool alive)
 
 	if (m->q.lot != NULL && !field_is(m->s, r, F_session_lot, m->q.lot))
 		return 0;
-	if (!in_window(&m->q, m->s, r) || !provider_wanted(&m->q, m->s, r))
+	if (!in_window(&m->q, m->s, r) || !provider_wanted(&m->q, m->s, r) ||
+	    requested_directly(&m->q, r))
 		return 0;
 	if (!alive)
 		return flag_record(m, r);  /* deleted: only its conflicts count */

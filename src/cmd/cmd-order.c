@@ -75,6 +75,7 @@ check(struct cmd_ctx *ctx, const struct order_opts *o, struct store_txn **txn,
     struct rules_model **m, struct consort_diag *d)
 {
 	struct store *s = &ctx->node->store;
+	struct order_coverage cv = { 0 };
 	struct rules_query q;
 	char from[11], to[11];
 	int rc;
@@ -83,11 +84,16 @@ check(struct cmd_ctx *ctx, const struct order_opts *o, struct store_txn **txn,
 	s->open_personal = true;  /* R15 reads the values this node holds */
 	if ((rc = store_begin(s, false, txn)) != 0)
 		return rc;
-	if ((rc = store_load_authors(*txn, s)) != 0 ||
-	    (rc = perm_roster(*txn, s)) != 0 ||
-	    (rc = order_query(s, ctx->node->pk, o, &q, from, to, d)) != 0 ||
-	    (rc = rules_load(*txn, s, &q, m, d)) != 0 ||
-	    (rc = rules_check(*txn, *m)) != 0) {
+	if ((rc = store_load_authors(*txn, s)) == 0 &&
+	    (rc = perm_roster(*txn, s)) == 0 &&
+	    (rc = order_query(s, ctx->node->pk, o, &q, from, to, d)) == 0 &&
+	    !o->direct &&
+	    (rc = order_coverage(*txn, s, o->lot, o->period, &cv)) == 0)
+		q.skip = &cv;  /* the lead leaves out what was requested directly */
+	if (rc == 0)
+		rc = rules_load(*txn, s, &q, m, d);
+	order_coverage_free(&cv);
+	if (rc != 0 || (rc = rules_check(*txn, *m)) != 0) {
 		rules_free(*m);
 		*m = NULL;
 		store_abort(*txn);
@@ -125,6 +131,46 @@ record_notice(struct cmd_ctx *ctx, const struct order_opts *o,
 		fprintf(stderr, "consort order build: notice %s to the lead %s "
 		    "recorded (R11)\n", ref, lead->siret);
 	return 0;
+}
+
+/*
+ * Says when the lead has not yet received a co-contractor's notice (R11:
+ * "en informant au préalable son mandataire"): no change-set of the
+ * lead's has it in its past.
+ */
+static int
+warn_notice_unseen(struct cmd_ctx *ctx, struct store_txn *txn,
+    const char *notice)
+{
+	bool seen;
+	int rc;
+
+	if ((rc = order_notice_seen_by_lead(txn, &ctx->node->store, notice,
+	    &seen)) != 0)
+		return rc;
+	if (!seen)
+		fprintf(stderr, "consort order build: R11: the lead has not yet "
+		    "received notice %s (no change of the lead's has it in its "
+		    "past): sync with the lead before you send this request to "
+		    "the Region\n", notice);
+	return 0;
+}
+
+/* Lists the sessions a lead's request left out: requested directly (R11). */
+static void
+note_left_out(const json_t *req)
+{
+	const json_t *a = json_object_get(req, "requested_directly"), *x;
+	size_t i;
+
+	for (i = 0; i < json_array_size(a); i++) {
+		x = json_array_get(a, i);
+		fprintf(stderr, "consort order build: R11: session %s left out: "
+		    "requested directly by %s (request no. %lld, sha256 %.12s)\n",
+		    field_of(x, "session"), field_of(x, "sender"),
+		    (long long)json_integer_value(json_object_get(x, "number")),
+		    field_of(x, "sha256"));
+	}
 }
 
 /* order build --lot LOT --period YYYY-MM [--out FILE] [--direct] */
@@ -185,6 +231,11 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		}
 		o.notice = nref;
 		o.notice_date = ndate;
+		if ((rc = warn_notice_unseen(ctx, txn, nref)) != 0) {
+			rules_free(m);
+			store_abort(txn);
+			return cmd_fail(ctx, rc, NULL);
+		}
 	}
 	rc = order_request(txn, ctx->node, m, &o, &req, &d);
 	store_abort(txn);
@@ -198,6 +249,8 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rc = order_sign(req, ctx->node->pk, ctx->node->sk, &file, &len);
 	if (rc == 0)
 		rc = outfile_write(out != NULL ? out : "-", file, len, 0644, &d);
+	if (rc == 0)
+		note_left_out(req);
 	if (rc == 0 && out != NULL && strcmp(out, "-") != 0) {
 		t = json_object_get(req, "totals");
 		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
