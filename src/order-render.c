@@ -620,6 +620,12 @@ html_notes(FILE *f, const json_t *req)
 		{ "Reason", NULL, "reason", CELL_TEXT },
 		{ "Follow-up", NULL, "followup", CELL_TEXT },
 	};
+	static const struct html_col direct_cols[] = {
+		{ "Session", NULL, "session", CELL_TEXT },
+		{ "Requested by (SIRET)", NULL, "sender", CELL_TEXT },
+		{ "Request no.", NULL, "number", CELL_INT },
+		{ "SHA-256", NULL, "sha256", CELL_TEXT },
+	};
 	static const struct html_col unfinanced_cols[] = {
 		{ "Path", NULL, "path", CELL_TEXT },
 		{ "Session", NULL, "session", CELL_TEXT },
@@ -636,6 +642,10 @@ html_notes(FILE *f, const json_t *req)
 	html_list(f, "Not financed by the Region (R06)",
 	    jr_arr(req, "not_financed"), unfinanced_cols,
 	    nitems(unfinanced_cols), "");
+	if (jr_len(jr_arr(req, "requested_directly")) > 0)
+		html_list(f, "Sessions requested directly by a co-contractor, "
+		    "left out (R11)", jr_arr(req, "requested_directly"),
+		    direct_cols, nitems(direct_cols), "");
 }
 
 /* Writes the order lines of R12. */
@@ -839,6 +849,12 @@ order_write_text(FILE *f, const struct order_file *of)
 		    "sessions"), (long long)jr_int(x, "financed"),
 		    (long long)jr_int(x, "hours"), eur);
 	}
+	x = jr_arr(req, "requested_directly");
+	for (i = 0; i < jr_len(x); i++)
+		fprintf(f, "left out    %s: requested directly by %s (no. %lld)\n",
+		    jr_str(json_array_get(x, i), "session"), jr_str(
+		    json_array_get(x, i), "sender"), (long long)jr_int(
+		    json_array_get(x, i), "number"));
 	x = jr_arr(req, "warnings");
 	fprintf(f, "warnings    %zu\n", jr_len(x));
 	for (i = 0; i < jr_len(x); i++)

@@ -114,8 +114,9 @@ static struct rules_model *
 check_march(struct fix *f, const uint8_t *sender, bool direct)
 {
 	struct consort_diag d = { 0 };
-	struct rules_query q = { "LOT-A", "2026-03-01", "2026-03-31",
-		WINDOW_START, NULL, sender, direct };
+	struct rules_query q = { .lot = "LOT-A", .from = "2026-03-01",
+		.to = "2026-03-31", .window = WINDOW_START, .sender = sender,
+		.direct = direct };
 
 	rules_free(f->m);
 	f->m = NULL;
@@ -692,8 +693,8 @@ test_r18_r19(void **state)
 {
 	struct fix *f = *state;
 	struct consort_diag d = { 0 };
-	struct rules_query q = { "LOT-A", "2026-04-01", "2026-04-30",
-		WINDOW_ACTIVE, NULL, NULL, false };
+	struct rules_query q = { .lot = "LOT-A", .from = "2026-04-01",
+		.to = "2026-04-30", .window = WINDOW_ACTIVE };
 	struct rules_model *m;
 	struct store_txn *txn;
 
@@ -852,8 +853,7 @@ test_dataset_exceptions(void **state)
 		{ "Campus M\xc3\xa9tiers Artois", OUT_SIRET },
 	};
 	struct genesis g = { "X", "M", { "Forma Nord", TU_LEAD_SIRET }, co, 3 };
-	struct rules_query q = { NULL, NULL, NULL, WINDOW_START, NULL, NULL,
-		false };
+	struct rules_query q = { .window = WINDOW_START };
 	struct import_opts o = { 0 };
 	struct import_result res;
 	struct consort_diag d = { 0 };
