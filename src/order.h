@@ -102,9 +102,12 @@ struct rm_trainee {
 
 struct rm_path {
 	const char *ref, *trainee, *session, *intent, *modules;
+	const char *day;        /* the day its hours are ordered: its session's
+	                           start */
 	int64_t hours, cost_cents;
 	bool has_hours, financed, has_financed;
 	long sidx, iidx, tidx;  /* session, intent, trainee; -1 when missing */
+	long ridx;              /* the rate in force on day (m->rates), or -1 */
 };
 
 struct rm_derog {

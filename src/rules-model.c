@@ -496,7 +496,8 @@ load_path(struct rules_model *m, const struct record *r, bool alive)
 	p->hours = field_int(m, r, F_path_hours, &p->has_hours);
 	p->financed = field_bool(m, r, F_path_financed, true, &p->has_financed);
 	p->sidx = si;
-	p->iidx = p->tidx = -1;
+	p->iidx = p->tidx = p->ridx = -1;
+	p->day = m->sessions[si].start;
 	return flag_record(m, r);
 }
 
@@ -666,10 +667,14 @@ load_trainees(struct store_txn *txn, struct rules_model *m, struct record *r)
 	return rc;
 }
 
-/* Links paths to their session, intent and trainee, and sums the sessions. */
+/*
+ * Links paths to their session, intent, trainee and the rate in force on
+ * their day, and sums the sessions.
+ */
 static void
 link_model(struct rules_model *m)
 {
+	const struct rm_rate *rate;
 	struct rm_session *x;
 	struct rm_path *p;
 	size_t i;
@@ -681,6 +686,8 @@ link_model(struct rules_model *m)
 	for (i = 0; i < m->npaths; i++) {
 		p = &m->paths[i];
 		x = &m->sessions[p->sidx];
+		if ((rate = rules_rate_on(m, x->lot_idx, p->day)) != NULL)
+			p->ridx = rate - m->rates;
 		if (x->npaths == 0)
 			x->first = i;
 		x->npaths++;
@@ -696,8 +703,8 @@ link_model(struct rules_model *m)
 		}
 		x->financed++;
 		x->fin_hours += p->hours;
-		if (x->lot_idx >= 0 && m->lots[x->lot_idx].has_rate)
-			p->cost_cents = p->hours * m->lots[x->lot_idx].rate_cents;
+		if (rate != NULL)  /* R14: the rate in force on its day */
+			p->cost_cents = p->hours * rate->cents;
 		x->cost_cents += p->cost_cents;
 	}
 }

@@ -674,11 +674,71 @@ r14_lot(struct rules_model *m, const struct rm_lot *l)
 	    "rate_cents=N rate_since=YYYY-MM-DD", l->ref));
 }
 
-/* R14 on every lot of the model. */
+/* The days without a rate that R14 reported, one per lot and day. */
+struct r14_days {
+	const struct rm_path **v;
+	size_t n;
+};
+
+/* Whether a path of the same lot and day was reported; notes it if not. */
+static bool
+r14_reported(const struct rules_model *m, struct r14_days *seen,
+    const struct rm_path *p)
+{
+	const struct rm_path *q;
+	size_t k;
+
+	for (k = 0; k < seen->n; k++) {
+		q = seen->v[k];
+		if (strcmp(q->day, p->day) == 0 &&
+		    m->sessions[q->sidx].lot_idx == m->sessions[p->sidx].lot_idx)
+			return true;
+	}
+	seen->v[seen->n++] = p;
+	return false;
+}
+
+/*
+ * R14 on a financed path: a rate of its lot is in force on the day its
+ * hours are ordered (its session's start).  One error per lot and day.
+ */
+static int
+r14_path(struct rules_model *m, struct r14_days *seen, const struct rm_path *p)
+{
+	const struct rm_session *x = &m->sessions[p->sidx];
+	const struct rm_lot *l;
+
+	if (!p->financed || p->ridx >= 0 || x->lot_idx < 0)
+		return 0;
+	l = &m->lots[x->lot_idx];
+	if (l->nrates == 0 || r14_reported(m, seen, p))
+		return 0;  /* no rate at all: r14_lot's error */
+	return report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
+	    rules_printf(m, "lot %s has no hourly rate in force on %s, the "
+	    "day path %s of session %s is ordered: its rates apply from %s",
+	    l->ref, p->day[0] ? p->day : "(no date)", p->ref, x->ref,
+	    rate_day(&m->rates[l->rfirst])), rules_printf(m, "the lead "
+	    "records the rate of that day: consort add rate --ref %s@DAY "
+	    "lot=%s since=DAY rate_cents=N, DAY on or before %s (%s@start, "
+	    "without since, from the start)", l->ref, l->ref, p->day, l->ref));
+}
+
+/* R14 on every lot of the model, then on every financed path. */
 static int
 rule_r14(struct rules_model *m)
 {
-	return check_each(m, &(const struct rule_each){ .lot = r14_lot });
+	struct r14_days seen = { NULL, 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = check_each(m, &(const struct rule_each){ .lot = r14_lot })) != 0)
+		return rc;
+	if (m->npaths > 0 && (seen.v = calloc(m->npaths, sizeof(*seen.v))) == NULL)
+		return E(NOMEM);
+	for (i = 0; i < m->npaths && rc == 0; i++)
+		rc = r14_path(m, &seen, &m->paths[i]);
+	free(seen.v);
+	return rc;
 }
 
 /*
