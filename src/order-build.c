@@ -168,6 +168,7 @@ path_json(struct jb *b, const struct rules_model *m, const struct rm_path *p)
 
 	jb_put_str(b, o, "ref", p->ref);
 	jb_put_str(b, o, "trainee", p->trainee);
+	jb_put_opt(b, o, "start", p->start);
 	jb_put_int(b, o, "hours", p->hours);
 	jb_put_str(b, o, "modules", p->modules);
 	jb_put_bool(b, o, "financed", p->financed);
@@ -608,8 +609,9 @@ order_request(struct store_txn *txn, struct node *n,
 		    "this request", "fix or derogate the errors first");
 	if (m->nsessions == 0)
 		return consort_diag_set(d, E(NOENT), o->lot, "no session of the "
-		    "lot starts in this period", "consort list session shows "
-		    "their start dates");
+		    "lot starts in this period, and no path joins one in it",
+		    "consort list session shows their start dates, consort "
+		    "list path those of complementary paths");
 	lot = &m->lots[0];
 	if ((req = json_object()) == NULL)
 		return E(NOMEM);

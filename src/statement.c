@@ -126,7 +126,10 @@ month_parts(const struct rules_model *m, long lot, int64_t f, int64_t t,
 	}
 }
 
-/* A path's hours spread over the working days from its start to its end. */
+/*
+ * A path's hours spread over the working days from its start (its own, a
+ * complementary path's, or its session's) to its session's end.
+ */
 struct spread {
 	int64_t start, end, total, hours;
 };
@@ -227,8 +230,8 @@ statement_session(struct jb *b, const struct rules_model *m,
 	for (i = x->first; i < x->first + x->npaths; i++) {
 		const struct rm_path *pt = &m->paths[i];
 
-		if (!pt->financed)
-			continue;
+		if (!pt->financed || strcmp(pt->day, to) > 0)
+			continue;  /* a path joining after the month: not yet */
 		h = pt->hours;
 		p = json_object();
 		jb_put_str(b, p, "path", pt->ref);

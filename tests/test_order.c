@@ -981,6 +981,112 @@ test_rate_missing(void **state)
 	store_abort(txn);
 }
 
+/* The path of a request with a ref, in any session, or NULL. */
+static const json_t *
+request_path(const json_t *req, const char *ref, const char **session)
+{
+	static const char *const lists[] = { "sessions", "socle" };
+	const json_t *x, *p;
+	size_t l, i, k;
+
+	for (l = 0; l < nitems(lists); l++)
+		for (i = 0; i < json_array_size(json_object_get(req, lists[l]));
+		    i++) {
+			x = json_array_get(json_object_get(req, lists[l]), i);
+			for (k = 0; k < json_array_size(json_object_get(x,
+			    "paths")); k++) {
+				p = json_array_get(json_object_get(x, "paths"), k);
+				if (strcmp(json_string_value(json_object_get(p,
+				    "ref")), ref) != 0)
+					continue;
+				*session = json_string_value(json_object_get(x,
+				    "ref"));
+				return p;
+			}
+		}
+	return NULL;
+}
+
+/*
+ * A complementary path (its own start, in a later month than its
+ * session's) is ordered in the month it starts, at the rate in force that
+ * day, with its session carrying only it; not in its session's month; the
+ * statement counts it from its own start.
+ */
+static void
+test_complementary(void **state)
+{
+	struct fix *f = *state;
+	json_t *mar, *apr, *st;
+	const json_t *p, *s1 = NULL, *x;
+	const char *session = NULL;
+	size_t i;
+
+	set(f, "trainee", "T13", "status", "job_seeker");
+	set(f, "intent", "I7", "employer", "B\xc3\xa2ti Ouest");
+	set(f, "intent", "I7", "siret", "64152677700041");
+	set(f, "intent", "I7", "employer_kind", "company");
+	set(f, "intent", "I7", "contract", "CDI");
+	set(f, "intent", "I7", "weekly_hours", "35");
+	set(f, "intent", "I7", "date", "2026-03-20");
+	set(f, "intent", "I7", "evidence", "email 2026-03-20");
+	set(f, "intent", "I7", "steps", "interview");
+	set(f, "path", "P13", "session", "S1");
+	set(f, "path", "P13", "trainee", "T13");
+	set(f, "path", "P13", "intent", "I7");
+	set(f, "path", "P13", "hours", "60");
+	set(f, "path", "P13", "financed", "true");
+	set(f, "path", "P13", "start", "2026-04-01");
+	set(f, "session", "S3", "permanent_entry", "true");
+	amend(f, "1500", "2026-04-01");
+
+	/* March: S1 without P13 */
+	free(build(f, &mar, &i));
+	assert_null(request_path(mar, "P13", &session));
+	assert_int_equal(num(json_object_get(mar, "totals"), "financed"), 10);
+	json_decref(mar);
+	/* April: S1 carries only P13, at April's rate; S3 as before */
+	free(build_month(f, "2026-04", &apr, &i));
+	x = json_object_get(apr, "sessions");
+	assert_int_equal(json_array_size(x), 2);
+	for (i = 0; i < json_array_size(x); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(x,
+		    i), "ref")), "S1") == 0)
+			s1 = json_array_get(x, i);
+	assert_non_null(s1);
+	assert_int_equal(json_array_size(json_object_get(s1, "paths")), 1);
+	assert_int_equal(num(json_object_get(s1, "totals"), "cost_cents"),
+	    60 * 1500);
+	p = request_path(apr, "P13", &session);
+	assert_non_null(p);
+	assert_string_equal(session, "S1");
+	assert_string_equal(json_string_value(json_object_get(p, "start")),
+	    "2026-04-01");
+	assert_int_equal(num(p, "rate_cents"), 1500);
+	assert_int_equal(num(json_object_get(apr, "totals"), "cost_cents"),
+	    (60 + 420) * 1500);
+	json_decref(apr);
+	/* the statement counts P13 from its own start, not before */
+	st = statement(f, "2026-03");
+	x = json_object_get(json_array_get(json_object_get(st, "sessions"), 0),
+	    "paths");
+	for (i = 0; i < json_array_size(x); i++)
+		assert_string_not_equal(json_string_value(json_object_get(
+		    json_array_get(x, i), "path")), "P13");
+	json_decref(st);
+	st = statement(f, "2026-04");
+	x = json_object_get(json_array_get(json_object_get(st, "sessions"), 0),
+	    "paths");
+	for (i = 0, p = NULL; i < json_array_size(x); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(x,
+		    i), "path")), "P13") == 0)
+			p = json_array_get(x, i);
+	assert_non_null(p);
+	assert_int_equal(num(p, "hours_in_month"), 60);
+	assert_int_equal(num(p, "cost_cents"), 60 * 1500);
+	json_decref(st);
+}
+
 /* Submits a signed file in its own edit; returns what order_submit did. */
 static int
 submit(struct fix *f, const char *file, size_t len, char *ref, size_t reflen,
@@ -1096,6 +1202,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_statement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_missing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_complementary, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_lot_ref, setup,
 		    teardown),
