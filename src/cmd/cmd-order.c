@@ -629,6 +629,8 @@ static const struct cmd_entry *const order_sub[] = {
 	&order_diff_entry,
 	&order_keygen_entry,
 	&order_decide_entry,
+	&order_region_key_entry,
+	&order_receive_entry,
 	NULL,
 };
 
@@ -638,11 +640,12 @@ const struct cmd_entry cmd_order_entry = {
 	    "[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
 	    "[--json] | keygen --out FILE [--no-passphrase] | decide REQUEST "
 	    "(--accept --number N | --refuse --reason TEXT) --key-file FILE "
-	    "[--date YYYY-MM-DD] [--request-key HEX] [--out FILE]",
+	    "[--date YYYY-MM-DD] [--request-key HEX] [--out FILE] | region-key "
+	    "[HEX] [--json] | receive DECISION",
 	.summary = "build, verify, show, submit and compare signed order requests; "
 	    "the Region's key and decisions",
-	.args = { .missing = "missing build, verify, show, submit, diff, keygen "
-	    "or decide" },
+	.args = { .missing = "missing build, verify, show, submit, diff, keygen, "
+	    "decide, region-key or receive" },
 	.sub = order_sub,
-	.help_col = 11,
+	.help_col = 13,
 };
