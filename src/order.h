@@ -524,6 +524,23 @@ int decision_ref(char *ref, size_t len, const char *lot, const char *period,
 int decision_receive(struct edit *e, const struct order_file *f, char *ref,
     size_t reflen, bool *already, struct consort_diag *d);
 
+/* ---- order-list.c: the orders recorded and their state ---- */
+
+/*
+ * Lists the orders of the merged state (consort order list): each with
+ * its ref, lot, period, number, hash, date, sender {siret, direct, name},
+ * totals, amends, amended_by [{ref, number}], decisions [{ref, verdict,
+ * date, order_number, amount_cents, reason, hash, key}] and state
+ * ("submitted", "accepted", "refused", or "conflicting" for two answers
+ * received concurrently), in the order of lot, period, number and hash.
+ * @param lot, period only those (NULL: all)
+ * @param out set to the array; json_decref()
+ * @return 0, or E(NOMEM), or an error of perm_roster() or
+ *	state_foreach_d() (d names a damaged record)
+ */
+int order_list(struct store_txn *txn, struct store *s, const char *lot,
+    const char *period, json_t **out, struct consort_diag *d);
+
 /* ---- order-log.c: notices and submitted requests in the log ---- */
 
 /*

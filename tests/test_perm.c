@@ -1146,6 +1146,39 @@ test_decision(void **state)
 	assert_string_equal(shown(f, "decision", ref, "order_number"),
 	    "BDC-2026-7");
 	assert_string_equal(shown(f, "decision", ref, "order"), oref2);
+	/* order list: the first refused, amended by the second, accepted */
+	{
+		struct store_txn *txn;
+		json_t *list, *o1, *o2;
+
+		assert_ok(store_begin(&f->a->store, false, &txn));
+		assert_ok(store_load_authors(txn, &f->a->store));
+		assert_ok(order_list(txn, &f->a->store, "LOT-A", "2026-04", &list,
+		    &d));
+		store_abort(txn);
+		assert_int_equal(json_array_size(list), 2);
+		o1 = json_array_get(list, 0);
+		o2 = json_array_get(list, 1);
+		assert_string_equal(jr_str(o1, "ref"), oref);
+		assert_string_equal(jr_str(o1, "state"), "refused");
+		assert_string_equal(jr_str(json_array_get(json_object_get(o1,
+		    "decisions"), 0), "reason"), "Pi\xc3\xa8""ces manquantes");
+		assert_string_equal(jr_str(json_array_get(json_object_get(o1,
+		    "amended_by"), 0), "ref"), oref2);
+		assert_int_equal(jr_int(o2, "number"), 2);
+		assert_string_equal(jr_str(o2, "state"), "accepted");
+		assert_int_equal(jr_int(json_array_get(json_object_get(o2,
+		    "decisions"), 0), "amount_cents"), 710000);
+		assert_string_equal(jr_str(json_object_get(o2, "sender"), "name"),
+		    "Lead Formation");
+		json_decref(list);
+		assert_ok(store_begin(&f->a->store, false, &txn));
+		assert_ok(order_list(txn, &f->a->store, "LOT-A", "2026-05", &list,
+		    &d));
+		store_abort(txn);
+		assert_int_equal(json_array_size(list), 0);
+		json_decref(list);
+	}
 	free(dec);
 	free(req);
 	free(req2);
