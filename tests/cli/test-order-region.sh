@@ -7,13 +7,14 @@
 # with its reason.  The lead amends (build and submit again); the Region
 # accepts the amendment; the co-contractor receives it; every node lists
 # the amendment accepted with the order's number and amount, and the first
-# request as amended by it.  Refused: a decision signed by another key, an
-# altered decision, a decision received before the Region's key is
-# recorded, one for a request nobody submitted, a second answer to a
-# request, decide on an altered request, region-key by a co-contractor (at
-# once on its node, and forged in a change-set by a dishonest member, on
-# every node), and a decision the Region's old key signed once the lead
-# has recorded a new one.
+# request as amended by it.  The Region's key sealed with a passphrase
+# (a file, or typed on a terminal).  Refused: a decision signed by another
+# key, an altered decision, a decision received before the Region's key
+# is recorded, one for a request nobody submitted, a second answer to a
+# request, decide on an altered or re-signed request, region-key by a
+# co-contractor (at once on its node, and forged in a change-set by a
+# dishonest member, on every node), and a decision the Region's old key
+# signed once the lead has recorded a new one.
 . "$(dirname "$0")/sync-lib.sh"
 
 init_consortium lead
@@ -45,6 +46,30 @@ err_has "exists: a key file is never replaced"
 cmp -s region.key before.key || fail "keygen replaced region.key"
 expect_rc 0 consort order keygen --out other.key --no-passphrase
 OTHER=$(head -n 1 "$OUT")
+# sealed with a passphrase file, or one typed twice on a terminal
+printf 'Sésame 2026\n' >pass
+chmod 600 pass
+expect_rc 0 consort --passphrase-file pass order keygen --out sealed.key
+[ "$(od -An -tu1 -j8 -N1 sealed.key | tr -d ' ')" = 1 ] || fail "sealed.key is not sealed"
+expect_rc 1 consort order decide r1.json --refuse --reason x --key-file sealed.key </dev/null
+err_has "sealed.key: the key is sealed with a passphrase"
+expect_rc 0 consort --passphrase-file pass order decide r1.json --refuse --reason x \
+    --key-file sealed.key --out sealed.json
+expect_rc 0 consort order verify sealed.json --key "$(od -An -tx1 -v sealed.key.pub | tr -d ' \n')"
+if pty_works; then
+	rc=0
+	python3 "$CLI/pty-run.py" --stderr "$ERR" "$T/kg.tr" \
+	    expect 'Enter passphrase \(empty for no passphrase\): ' echo off send 'mot de passe\n' \
+	    expect 'Enter same passphrase again: ' echo off send 'mot de passe\n' \
+	    expect 'send this public key' -- "$CONSORT" order keygen --out typed.key || rc=$?
+	[ $rc = 0 ] || fail "keygen with a typed passphrase exits $rc: $(cat "$T/kg.tr" "$ERR")"
+	[ "$(od -An -tu1 -j8 -N1 typed.key | tr -d ' ')" = 1 ] || fail "typed.key is not sealed"
+	python3 "$CLI/pty-run.py" --stderr "$ERR" "$T/dc.tr" \
+	    expect 'Enter passphrase for typed.key: ' echo off send 'mot de passe\n' \
+	    expect 'written to typed.json' -- "$CONSORT" order decide r1.json --refuse \
+	    --reason x --key-file typed.key --out typed.json || rc=$?
+	[ $rc = 0 ] || fail "decide with a typed passphrase exits $rc: $(cat "$T/dc.tr" "$ERR")"
+fi
 
 # --- the Region refuses the request ---
 expect_rc 0 consort order decide r1.json --refuse --reason "Pièces manquantes : attestation" \
@@ -88,6 +113,25 @@ expect_rc 1 consort order decide r1-altered.json --accept --number BDC-1 --key-f
 err_has "signature does not match the request"
 [ ! -e x.json ] || fail "decide wrote a decision on an altered request"
 expect_rc 2 consort order decide r1.json --accept --key-file region.key
+# the lead's request signed again by another key: not the lead's
+python3 - r1.json "$SYNCPEER" <<'PY' || fail "could not sign r1.json again"
+import importlib.util, os, sys
+spec = importlib.util.spec_from_file_location("syncpeer", sys.argv[2])
+peer = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(peer)
+text = open(sys.argv[1], encoding="utf-8").read()
+canon = text[len('{"request":'):text.rindex(',"signature":')]
+seed = os.urandom(32)
+pk = peer.ed25519_keypair(seed)[2]
+sig = peer.ed25519_sign(seed, canon.encode())
+open("r1-resigned.json", "w", encoding="utf-8").write('{"request":%s,"signature":{"alg":"ed25519","key":"%s","sig":"%s"}}\n'
+    % (canon, pk.hex(), sig.hex()))
+PY
+expect_rc 3 consort order decide r1-resigned.json --refuse --reason x --key-file region.key
+err_has "NOT SIGNED BY ITS SENDER"
+expect_rc 1 consort order decide r1.json --refuse --reason x --key-file region.key \
+    --request-key "$(pubkey co)"
+err_has "signature does not match the request"
 expect_rc 2 consort order decide r1.json --refuse --reason "" --key-file region.key
 expect_rc 1 consort order decide r1.json --refuse --reason x --key-file nowhere.key
 
