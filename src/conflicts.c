@@ -17,7 +17,10 @@ conflicts_scan(struct store_txn *txn, struct store *s, int type, conflict_fn fn,
 
 	if ((rc = conflicts_register_scan(txn, s, type, fn, ctx)) != 0)
 		return rc;
-	return conflicts_business(txn, s, type, NULL, fn, ctx);
+	if ((rc = conflicts_business(txn, s, type, NULL, fn, ctx)) != 0)
+		return rc;
+	return type <= 0 || type == T_session ?
+	    conflicts_orders(txn, s, fn, ctx) : 0;
 }
 
 /* The conflict conflicts_find looks for, and where it keeps it. */

@@ -1025,9 +1025,46 @@ int perm_foreach_creation(struct store_txn *txn, struct store *s,
 int perm_order_check(struct store_txn *txn, struct store *s,
     const struct member *m, const struct causal *c, const struct changeset *cs,
     uint32_t i, const char **why);
-int perm_order_prior(struct store_txn *txn, struct store *s,
+/*
+ * Whether an author's latest change-set had seen change-set seq of the
+ * author of local number idx (in its causal context).
+ * @param who the author's key; seen false when it never wrote
+ * @return 0, or E(NOMEM), or an error of store_head() or store_get()
+ */
+int merge_seen_by(struct store_txn *txn, struct store *s, const uint8_t *who,
+    uint32_t idx, uint64_t seq, bool *seen);
+
+/* One submitted order of a lot and period (perm_order_series). */
+struct order_entry {
+	int64_t number;
+	size_t visit;                      /* its place in the state's walk */
+	char ref[CONSORT_REF_MAX + 1];
+	char hash[2 * 32 + 1];             /* its request's SHA-256, hex */
+	char sender[15];                   /* SIRET */
+	bool direct;
+};
+
+/* The orders of one lot and period, by number then ref. */
+struct order_series {
+	struct order_entry *v;
+	size_t n, cap;
+	int64_t max;                       /* the highest number, 0: none */
+};
+
+/*
+ * Lists the orders of (lot, period) in a causal past.
+ * @param c the past (a change-set's), or NULL: every order in the state
+ * @param out set to the list; order_series_free()
+ * @return 0, or E(NOMEM), or an error of state_foreach()
+ */
+int perm_order_series(struct store_txn *txn, struct store *s,
     const struct causal *c, const char *lot, size_t lotlen, const char *period,
-    int64_t *number, char *ref, size_t reflen);
+    struct order_series *out);
+void order_series_free(struct order_series *o);
+bool order_entry_in_scope(const struct order_entry *e, bool direct,
+    const char *sender);
+const struct order_entry *order_series_latest(const struct order_series *o,
+    bool direct, const char *sender);
 
 /* The Region's key in force: the recorded region_key of the highest number. */
 struct region_key {
@@ -1514,6 +1551,15 @@ typedef int (*peers_stats_fn)(void *ctx, const struct peer_stats *st);
  */
 int peers_foreach_stats(struct store_txn *txn, struct store *s,
     peers_stats_fn fn, void *ctx);
+/*
+ * How far a peer holds an author's change-sets, as this node knew at the
+ * end of its last full sync with it.
+ * @param peer, author keys; seq set to the last seq held, 0 if unknown
+ * @return 0, or E(STORE) (a record that does not decode), or an error of
+ *	store_get()
+ */
+int peers_known_seq(struct store_txn *txn, struct store *s, const uint8_t *peer,
+    const uint8_t *author, uint64_t *seq);
 
 /* ---- log.c: applying and replaying the log ---- */
 
@@ -1732,6 +1778,14 @@ int conflicts_register_scan(struct store_txn *txn, struct store *s, int type,
 struct rules_model;
 int conflicts_business(struct store_txn *txn, struct store *s, int type,
     const struct rules_model *only, conflict_fn fn, void *ctx);
+/*
+ * Lists the business conflicts of order requests (R11): a session in the
+ * current requests of two scopes (the lead's, a co-contractor's direct
+ * ones) of one lot and period (order-direct.c).
+ * @return 0, or fn's value, or E(NOMEM), or an error of state_foreach()
+ */
+int conflicts_orders(struct store_txn *txn, struct store *s, conflict_fn fn,
+    void *ctx);
 
 /*
  * Lists every open conflict, register conflicts then business conflicts.

@@ -192,6 +192,36 @@ merge_vv(struct store_txn *txn, struct store *s, struct causal *c,
 	return 0;
 }
 
+/*
+ * Whether an author's latest change-set had seen change-set seq of the
+ * author of local number idx (its own, or one in its causal context).
+ */
+int
+merge_seen_by(struct store_txn *txn, struct store *s, const uint8_t *who,
+    uint32_t idx, uint64_t seq, bool *seen)
+{
+	struct causal c = { 0 };
+	struct head h;
+	int rc;
+
+	*seen = false;
+	if ((rc = store_head(txn, s, who, &h)) != 0)
+		return rc == E(NOENT) ? 0 : rc;
+	if (h.idx == idx) {
+		*seen = h.seq >= seq;
+		return 0;
+	}
+	if (h.seq == 0 || idx >= s->nauthors)
+		return 0;
+	c.n = s->nauthors;
+	if ((c.vv = calloc(c.n, sizeof(*c.vv))) == NULL)
+		return E(NOMEM);
+	if ((rc = merge_vv(txn, s, &c, h.id)) == 0)
+		*seen = c.vv[idx] >= seq;
+	free(c.vv);
+	return rc;
+}
+
 /* Keeps the causal context of a change-set, for those that depend on it. */
 static int
 store_vv(struct store_txn *txn, struct store *s, const struct causal *c,

@@ -525,6 +525,50 @@ consortium_json(struct jb *b, struct store_txn *txn, struct node *n,
 }
 
 /*
+ * Puts into a request its number for its lot and period and the earlier
+ * requests of its sender's scope it amends and replaces, by the orders
+ * this node holds.
+ */
+static int
+put_chain(struct store_txn *txn, struct node *n, json_t *req,
+    const char *lot, const struct order_opts *o, const struct rm_member *snd)
+{
+	struct order_series series;
+	int rc;
+
+	if ((rc = perm_order_series(txn, &n->store, NULL, lot, strlen(lot),
+	    o->period, &series)) != 0)
+		return rc;
+	rc = order_put_chain(req, &series, o->direct, snd ? snd->siret : "");
+	order_series_free(&series);
+	return rc;
+}
+
+/*
+ * Puts into a lead's request the sessions of its lot and period already
+ * requested directly by co-contractors, which it leaves out (R11); a
+ * direct request lists none.
+ */
+static int
+put_direct(struct store_txn *txn, struct node *n, json_t *req,
+    const char *lot, const struct order_opts *o)
+{
+	json_t *a = NULL;
+	int rc = 0;
+
+	if (o->direct)
+		a = json_array();
+	else
+		rc = order_direct_json(txn, &n->store, lot, o->period, &a);
+	if (rc == 0 && (a == NULL || json_object_set_new(req,
+	    "requested_directly", a) != 0))
+		return E(NOMEM);
+	if (rc != 0)
+		json_decref(a);
+	return rc;
+}
+
+/*
  * Builds the request body of a checked model (schema/order.md, "The
  * request body"; schema/rules.md).  The model must hold no error and no
  * conflict; txn is the transaction it was loaded in.
@@ -546,6 +590,9 @@ order_request(struct store_txn *txn, struct node *n,
 	if (m->nlots != 1)
 		return consort_diag_set(d, E(INVAL), o->lot, "a request covers "
 		    "one lot", NULL);
+	if (o->issued == NULL || !util_date_valid(o->issued, strlen(o->issued)))
+		return consort_diag_set(d, E(INVAL), o->lot, "a request has a "
+		    "date of issue, YYYY-MM-DD", NULL);
 	if (m->errors > 0 || m->conflicts > 0)
 		return consort_diag_set(d, E(PERM), o->lot, "the rules refuse "
 		    "this request", "fix or derogate the errors first");
@@ -593,6 +640,11 @@ order_request(struct store_txn *txn, struct node *n,
 	jb_put_opt(&b, x, "rate_since", lot->rate_since);
 	jb_put(&b, req, "lot", x);
 	jb_put_str(&b, req, "period", o->period);
+	jb_put_str(&b, req, "issued", o->issued);
+	if ((rc = put_chain(txn, n, req, lot->ref, o, snd)) != 0) {
+		json_decref(req);
+		return rc;
+	}
 	x = json_object();
 	jb_put(&b, x, "heads", order_heads_json(&b, txn, &n->store));
 	jb_put(&b, req, "state", x);
@@ -614,6 +666,10 @@ order_request(struct store_txn *txn, struct node *n,
 	jb_put(&b, req, "lines", lines_json(&b, m));
 	jb_put(&b, req, "not_financed", not_financed_json(&b, m));
 	jb_put(&b, req, "withdrawn", withdrawn_json(&b, m));
+	if ((rc = put_direct(txn, n, req, lot->ref, o)) != 0) {
+		json_decref(req);
+		return rc;
+	}
 	jb_put(&b, req, "warnings", warnings_json(&b, m));
 	jb_put(&b, req, "derogations", derogations_json(&b, m));
 	jb_put(&b, req, "totals", totals_json(&b, m));

@@ -173,6 +173,128 @@ order_record_notice(struct edit *e, const struct order_opts *o,
 	return 0;
 }
 
+/* Whether a request carries its own number (format 2 and later). */
+bool
+order_has_number(const json_t *req)
+{
+	return json_is_integer(json_object_get(req, "number"));
+}
+
+/* Whether two JSON values are equal, or both absent. */
+static bool
+same_json(const json_t *a, const json_t *b)
+{
+	return a == NULL ? b == NULL : b != NULL && json_equal(a, b);
+}
+
+/* {"number": N, "sha256": HEX} of an order of a series. */
+static json_t *
+chain_link(struct jb *b, const struct order_entry *e)
+{
+	json_t *x = json_object();
+
+	jb_put_int(b, x, "number", e->number);
+	jb_put_str(b, x, "sha256", e->hash);
+	return x;
+}
+
+/*
+ * Puts into a request body its number for its lot and period (1 + the
+ * highest submitted), and the requests of its scope it replaces: all of
+ * them, oldest first (`replaces`), the latest named apart (`amends`).
+ */
+int
+order_put_chain(json_t *req, const struct order_series *o, bool direct,
+    const char *sender)
+{
+	const struct order_entry *latest = order_series_latest(o, direct,
+	    sender);
+	struct jb b = { 0 };
+	json_t *all = json_array();
+	size_t i;
+
+	jb_put_int(&b, req, "number", o->max + 1);
+	for (i = 0; i < o->n; i++)
+		if (order_entry_in_scope(&o->v[i], direct, sender))
+			jb_push(&b, all, chain_link(&b, &o->v[i]));
+	if (latest != NULL)
+		jb_put(&b, req, "amends", chain_link(&b, latest));
+	jb_put(&b, req, "replaces", all);
+	return b.err;
+}
+
+/*
+ * Checks a request's number and chain against the series of its lot and
+ * period: NULL when they follow it, else why not.
+ * @param latest set to the order it amends, NULL when none
+ */
+const char *
+order_chain_why(const json_t *req, const struct order_series *o,
+    const struct order_entry **latest)
+{
+	const json_t *snd = json_object_get(req, "sender");
+	bool direct = json_is_true(json_object_get(snd, "direct"));
+	const char *sender = jr_str(snd, "siret"), *why = NULL;
+	json_t *want;
+
+	*latest = order_series_latest(o, direct, sender);
+	if ((want = json_object()) == NULL ||
+	    order_put_chain(want, o, direct, sender) != 0) {
+		json_decref(want);
+		return "cannot compute the requests it follows";
+	}
+	if (!json_equal(json_object_get(req, "number"),
+	    json_object_get(want, "number")))
+		why = "its number is not 1 + the highest request submitted for "
+		    "its lot and period";
+	else if (!same_json(json_object_get(req, "amends"),
+	    json_object_get(want, "amends")) ||
+	    !same_json(json_object_get(req, "replaces"),
+	    json_object_get(want, "replaces")))
+		why = "the requests it amends and replaces are not the ones "
+		    "submitted before it for its lot and period";
+	json_decref(want);
+	return why;
+}
+
+/*
+ * Checks that a request to submit follows the orders of its lot and
+ * period this node holds, and gives its number and the ref of the order
+ * it amends ("" when none).
+ */
+static int
+follows(struct edit *e, const json_t *req, const char *lot,
+    const char *period, int64_t *number, char *prior, size_t len,
+    struct consort_diag *d)
+{
+	const struct order_entry *latest;
+	struct order_series o;
+	const char *why;
+	char what[200];
+	int rc;
+
+	if (!order_has_number(req))
+		return consort_diag_set(d, E(VERSION), "request", "it carries no "
+		    "number of its own: an older consort built it",
+		    "rebuild it (consort order build)");
+	if ((rc = perm_order_series(e->txn, &e->n->store, NULL, lot,
+	    strlen(lot), period, &o)) != 0)
+		return rc;
+	*number = json_integer_value(json_object_get(req, "number"));
+	if ((why = order_chain_why(req, &o, &latest)) != NULL) {
+		snprintf(what, sizeof(what), "request no. %lld of %s %s: %s "
+		    "(%zu submitted here)", (long long)*number, lot, period, why,
+		    o.n);
+		order_series_free(&o);
+		return consort_diag_set(d, E(PERM), "request", what, "another "
+		    "request was submitted since it was built: build it again "
+		    "(consort order build) and submit the new file");
+	}
+	snprintf(prior, len, "%s", latest != NULL ? latest->ref : "");
+	order_series_free(&o);
+	return 0;
+}
+
 /*
  * Records a submitted request as an order record (schema/order.md): the
  * signed file itself in its canonical form, and what every node checks
@@ -195,7 +317,7 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 	const char *lot, *period, *sig;
 	char *file = NULL;
 	size_t flen = 0;
-	int64_t number;
+	int64_t number = 0;
 	unsigned n = 0;
 	bool changed;
 	int rc;
@@ -237,8 +359,8 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 		    "an order record holds at most %lld", flen, (long long)fs->hi);
 		return consort_diag_set(d, E(TOOBIG), "request", what, NULL);
 	}
-	if ((rc = perm_order_prior(e->txn, &e->n->store, NULL, lot, strlen(lot),
-	    period, &number, prior, sizeof(prior))) != 0) {
+	if ((rc = follows(e, req, lot, period, &number, prior, sizeof(prior),
+	    d)) != 0) {
 		free(file);
 		return rc;
 	}
@@ -256,7 +378,7 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 	input(in, &n, t, F_order_sender, vstr(jr_str(snd, "siret")));
 	input(in, &n, t, F_order_direct, (struct value){ VAL_BOOL,
 	    jr_bool(snd, "direct"), 0, NULL, 0 });
-	input(in, &n, t, F_order_number, vint(number + 1));
+	input(in, &n, t, F_order_number, vint(number));
 	input(in, &n, t, F_order_signed, (struct value){ VAL_STR, false, 0,
 	    file, (uint32_t)flen });
 	if (prior[0])

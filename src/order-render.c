@@ -661,6 +661,47 @@ html_lines(FILE *f, const json_t *lines)
 }
 
 /*
+ * The history of a request as one line: its number and date of issue, the
+ * request it amends and every one it replaces; "" for a request of format
+ * 1, which carries none.
+ */
+static void
+history_text(const json_t *req, char *buf, size_t len)
+{
+	const json_t *am = json_object_get(req, "amends");
+	const json_t *rp = jr_arr(req, "replaces");
+	size_t i, n;
+
+	buf[0] = '\0';
+	if (!order_has_number(req))
+		return;
+	n = (size_t)snprintf(buf, len, "no. %lld, issued %s",
+	    (long long)jr_int(req, "number"), jr_str(req, "issued"));
+	if (am != NULL && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "; amends no. %lld "
+		    "(sha256 %.12s)", (long long)jr_int(am, "number"),
+		    jr_str(am, "sha256"));
+	for (i = 0; i < jr_len(rp) && n < len; i++)
+		n += (size_t)snprintf(buf + n, len - n, "%s%lld",
+		    i == 0 ? "; replaces no. " : ", ", (long long)jr_int(
+		    json_array_get(rp, i), "number"));
+}
+
+/* The history row of the HTML page's header table (none for format 1). */
+static void
+html_history(FILE *f, const json_t *req)
+{
+	char buf[512];
+
+	history_text(req, buf, sizeof(buf));
+	if (buf[0] == '\0')
+		return;
+	fputs("<tr><td>Request</td><td>", f);
+	html(f, buf);
+	fputs("</td></tr>", f);
+}
+
+/*
  * Writes a request as one self-contained printable HTML page (inline CSS,
  * no external asset): header, totals per scheme and per provider, each
  * session with its paths and totals, the lines of R12, warnings,
@@ -698,7 +739,9 @@ order_write_html(FILE *f, const struct order_file *of)
 	html(f, jr_str(lot, "ref"));
 	fputs(", ", f);
 	html(f, jr_str(req, "period"));
-	fputs("</h1>\n<table class=\"meta\"><tr><td>Consortium</td><td>", f);
+	fputs("</h1>\n<table class=\"meta\">", f);
+	html_history(f, req);
+	fputs("<tr><td>Consortium</td><td>", f);
 	html(f, jr_str(c, "name"));
 	fputs(" — market ", f);
 	html(f, jr_str(c, "market"));
@@ -755,7 +798,7 @@ order_write_text(FILE *f, const struct order_file *of)
 	const json_t *t = json_object_get(req, "totals"), *x, *bp;
 	const json_t *snd = json_object_get(req, "sender");
 	const json_t *bs = json_object_get(t, "by_scheme");
-	char hhex[65], eur[64], verdict[512];
+	char hhex[65], eur[64], verdict[512], hist[512];
 	size_t i;
 	int rc;
 
@@ -764,6 +807,9 @@ order_write_text(FILE *f, const struct order_file *of)
 		return rc;
 	fprintf(f, "signature   %s\n", verdict);
 	fprintf(f, "order request %s %s\n", jr_str(lot, "ref"), jr_str(req, "period"));
+	history_text(req, hist, sizeof(hist));
+	if (hist[0] != '\0')
+		fprintf(f, "request     %s\n", hist);
 	fprintf(f, "sha256      %s\n", hhex);
 	fprintf(f, "consortium  %s (market %s)\n",
 	    jr_str(json_object_get(req, "consortium"), "name"),

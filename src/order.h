@@ -55,6 +55,21 @@ struct rm_lot {
 	const char *ref, *sector, *territory, *market_lot, *rate_since;
 	int64_t rate_cents;
 	bool has_rate;
+	size_t rfirst, nrates;  /* its history: m->rates[rfirst .. +nrates) */
+};
+
+/*
+ * One rate of a lot's history (R14): a rate record, or the lot's own pair
+ * (rate_cents, rate_since).  A lot's rates are sorted by since, "" (from
+ * the start) first.
+ */
+struct rm_rate {
+	const char *ref;       /* the rate record's, or the lot's for its pair */
+	const char *since;     /* YYYY-MM-DD, or "" from the start */
+	int64_t cents;
+	bool has_cents;
+	bool own;              /* the lot's own pair */
+	long lot_idx;
 };
 
 struct rm_session {
@@ -118,6 +133,8 @@ struct rule_result {
 	char conflict[18];     /* a conflict's id, "" otherwise */
 };
 
+struct order_coverage;
+
 /* Which sessions a model holds. */
 enum rules_window {
 	WINDOW_START,   /* sessions starting between from and to */
@@ -133,6 +150,8 @@ struct rules_query {
 	const uint8_t *sender;   /* R11: the key of the member sending the
 	                            request; NULL: not checked */
 	bool direct;             /* R11: a co-contractor's direct request */
+	const struct order_coverage *skip;  /* R11: sessions already requested
+	                            directly, left out; NULL: none */
 };
 
 /* A record holding a register conflict, looked up by rules_check. */
@@ -148,6 +167,8 @@ struct rules_model {
 	struct store *s;
 	struct rm_lot *lots;          /* by ref */
 	size_t nlots, lcap;
+	struct rm_rate *rates;        /* the lots' histories, by lot and since */
+	size_t nrates, ratecap;
 	struct rm_session *sessions;  /* by ref */
 	size_t nsessions, scap;
 	struct rm_path *paths;        /* grouped by session, each by ref */
@@ -201,6 +222,15 @@ long rules_session(const struct rules_model *m, const char *ref);
 long rules_intent(const struct rules_model *m, const char *ref);
 bool rules_has_trainee(const struct rules_model *m, const char *ref);
 bool rules_has_intent(const struct rules_model *m, const char *ref);
+/*
+ * The rate of a lot in force on a day (R14): among its rate records and
+ * its own pair, the one with the latest since on or before the day.
+ * @param lot_idx the lot, in m->lots
+ * @param day YYYY-MM-DD
+ * @return the rate, or NULL when none is in force that day
+ */
+const struct rm_rate *rules_rate_on(const struct rules_model *m,
+    long lot_idx, const char *day);
 const struct rm_member *rules_member(const struct rules_model *m,
     const char *siret);
 /* The lead of the model's roster, or NULL when it has none. */
@@ -212,7 +242,7 @@ int rules_grow(void **p, size_t n, size_t *cap, size_t sz);
 
 /* ---- order.c: the order request (DESIGN.md §7, schema/order.md) ---- */
 
-#define ORDER_FORMAT "consort-order/1"
+#define ORDER_FORMAT "consort-order/2"
 #define ORDER_MAX_FILE (64u << 20)
 /* The longest lot ref that can be ordered: its notices' refs,
    N-LOT-YYYY-MM-SIRET, take 25 bytes more and must fit in a ref. */
@@ -225,6 +255,7 @@ struct order_opts {
 	bool direct;            /* a co-contractor's own request (R11) */
 	const char *notice;     /* its notice's ref, when direct */
 	const char *notice_date;
+	const char *issued;     /* its date of issue, YYYY-MM-DD */
 };
 
 /* The JSON being built (jb_put...), with the first failure kept. */
@@ -427,8 +458,9 @@ int order_write_text(FILE *out, const struct order_file *f);
 
 /*
  * Compares two request bodies: {"lot", "period", "same_period", "changes":
- * [{"op", "at", "old", "new"}]}, array elements named by ref; the log
- * state (heads) and line numbers are left out.
+ * [{"op", "at", "old", "new"}]}, the elements of every list matched and
+ * named by their key (schema/order.md, "Diff"), whatever their order; the
+ * log state (heads) and line numbers are left out.
  * @param out set to the comparison; json_decref()
  * @return 0, or E(TOOBIG) (a place or an element's key too long to name
  *	it whole), E(NOMEM)
@@ -598,6 +630,68 @@ int order_find_notice(struct store_txn *txn, struct store *s, const char *lot,
  */
 int order_submit(struct edit *e, const struct order_file *f,
     char *ref, size_t reflen, bool *already, struct consort_diag *d);
+/* Whether a request carries its own number (format 2 and later). */
+bool order_has_number(const json_t *req);
+/*
+ * Puts into a request body its number for its lot and period and the
+ * requests of its scope (the lead's, or one co-contractor's direct ones)
+ * it amends and replaces (schema/order.md, "A request's history").
+ * @param o the orders of its lot and period (perm_order_series)
+ * @return 0, or E(NOMEM)
+ */
+int order_put_chain(json_t *req, const struct order_series *o, bool direct,
+    const char *sender);
+/*
+ * Checks a request's number, amends and replaces against a series.
+ * @param latest set to the order of its scope it must amend, or NULL
+ * @return NULL when they follow the series, else why not
+ */
+const char *order_chain_why(const json_t *req, const struct order_series *o,
+    const struct order_entry **latest);
+
+/* ---- order-direct.c: what the current requests cover (R11) ---- */
+
+/* A session in the current request of a scope. */
+struct order_covered {
+	char session[CONSORT_REF_MAX + 1];
+	struct order_entry order;
+};
+
+struct order_coverage {
+	struct order_covered *v;
+	size_t n, cap;
+};
+
+/*
+ * Lists the sessions the current requests of (lot, period) cover: for
+ * each scope (the lead's, one co-contractor's direct requests), its
+ * latest submitted request.
+ * @param cv set to the list; order_coverage_free()
+ * @return 0, or E(NOMEM), or an error of perm_order_series() or
+ *	state_lookup()
+ */
+int order_coverage(struct store_txn *txn, struct store *s, const char *lot,
+    const char *period, struct order_coverage *cv);
+void order_coverage_free(struct order_coverage *cv);
+/* The entry of a session in a current direct request, or NULL. */
+const struct order_covered *order_covered_directly(
+    const struct order_coverage *cv, const char *session);
+/*
+ * The sessions of (lot, period) in co-contractors' current direct
+ * requests, which a lead's request leaves out and lists.
+ * @param out set to [{"session", "sender", "number", "sha256"}], by
+ *	session; json_decref(), even on error
+ * @return 0, or E(NOMEM), or an error of order_coverage()
+ */
+int order_direct_json(struct store_txn *txn, struct store *s, const char *lot,
+    const char *period, json_t **out);
+/*
+ * Whether the lead's latest change-set had a notice in its causal past.
+ * @param notice the notice's ref
+ * @return 0, or an error of state_lookup() or merge_seen_by()
+ */
+int order_notice_seen_by_lead(struct store_txn *txn, struct store *s,
+    const char *notice, bool *seen);
 
 /* ---- statement.c: the monthly statement (R18) ---- */
 

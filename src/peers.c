@@ -201,3 +201,40 @@ peers_foreach_stats(struct store_txn *txn, struct store *s,
 	store_walk_end(&w);
 	return rc;
 }
+
+/*
+ * How far a peer holds an author's change-sets, by the version vector kept
+ * after the last full sync with it ("vv:KEY"): 0 when never synced or the
+ * author was not known then.
+ */
+int
+peers_known_seq(struct store_txn *txn, struct store *s, const uint8_t *peer,
+    const uint8_t *author, uint64_t *seq)
+{
+	char key[3 + 2 * CONSORT_KEY_BYTES + 1];
+	uint8_t who[CONSORT_KEY_BYTES], head[CONSORT_HASH_BYTES];
+	struct mp_reader r;
+	struct store_val v;
+	uint32_t i, count, k;
+	uint64_t n;
+	int rc;
+
+	*seq = 0;
+	memcpy(key, "vv:", 3);
+	util_hex(key + 3, peer, CONSORT_KEY_BYTES);
+	if ((rc = store_get(txn, s, TB_PEERS, key, sizeof(key) - 1, &v)) != 0)
+		return rc == E(NOENT) ? 0 : rc;
+	mp_reader_init(&r, v.data, v.len);
+	if (mp_read_array(&r, &count) != 0)
+		return E(STORE);
+	for (i = 0; i < count; i++) {
+		if (mp_read_array(&r, &k) != 0 || k != 3 ||
+		    mp_read_bin_fixed(&r, who, CONSORT_KEY_BYTES) != 0 ||
+		    mp_read_uint(&r, &n) != 0 ||
+		    mp_read_bin_fixed(&r, head, CONSORT_HASH_BYTES) != 0)
+			return E(STORE);
+		if (memcmp(who, author, CONSORT_KEY_BYTES) == 0)
+			*seq = n;
+	}
+	return 0;
+}

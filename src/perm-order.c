@@ -317,6 +317,228 @@ totals_match(const struct run *r, const struct signed_request *q)
 	return true;
 }
 
+/* What perm_order_series looks for, and what it found. */
+struct series_walk {
+	const struct store *s;
+	const struct causal *c;
+	const char *lot, *period;
+	size_t lotlen;
+	struct order_series *out;
+	int err;
+};
+
+/* Whether a record was created in the causal past c (NULL: it exists). */
+static bool
+in_past(const struct record *r, const struct causal *c)
+{
+	const struct entry *e;
+	uint32_t k;
+
+	if (c == NULL)
+		return true;
+	for (k = 0; k < r->exist.n; k++) {
+		e = &r->pool[r->exist.off + k];
+		if (e->val.kind != VAL_NIL && e->author < c->n &&
+		    e->seq <= c->vv[e->author])
+			return true;
+	}
+	return false;
+}
+
+/* Copies a string field of a record into buf (size len), "" if absent. */
+static void
+field_copy(const struct store *s, const struct record *r, unsigned field,
+    char *buf, size_t len)
+{
+	const struct value *v = state_field(s, r, field);
+
+	buf[0] = '\0';
+	if (v != NULL && v->kind == VAL_STR && v->len < len) {
+		memcpy(buf, v->s, v->len);
+		buf[v->len] = '\0';
+	}
+}
+
+/* Adds an order of the lot and period in the past to the series. */
+static int
+series_one(void *ctx, const struct record *r)
+{
+	struct series_walk *w = ctx;
+	struct order_series *o = w->out;
+	struct order_entry *e, *nv;
+	const struct value *v;
+
+	v = state_field(w->s, r, F_order_lot);
+	if (!in_past(r, w->c) || v == NULL || v->kind != VAL_STR ||
+	    v->len != w->lotlen || memcmp(v->s, w->lot, v->len) != 0 ||
+	    !is_str(state_field(w->s, r, F_order_period), w->period))
+		return 0;
+	v = state_field(w->s, r, F_order_number);
+	if (v == NULL || v->kind != VAL_INT || r->ref_len > CONSORT_REF_MAX)
+		return 0;
+	if (o->n == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 8;
+		if ((nv = realloc(o->v, o->cap * sizeof(*nv))) == NULL)
+			return w->err = E(NOMEM);
+		o->v = nv;
+	}
+	e = &o->v[o->n++];
+	memset(e, 0, sizeof(*e));
+	e->number = v->i;
+	e->visit = o->n - 1;
+	memcpy(e->ref, r->ref, r->ref_len);
+	field_copy(w->s, r, F_order_hash, e->hash, sizeof(e->hash));
+	field_copy(w->s, r, F_order_sender, e->sender, sizeof(e->sender));
+	v = state_field(w->s, r, F_order_direct);
+	e->direct = v != NULL && v->kind == VAL_BOOL && v->b;
+	if (e->number > o->max)
+		o->max = e->number;
+	return 0;
+}
+
+/* Orders entries by number, then ref. */
+static int
+entry_cmp(const void *a, const void *b)
+{
+	const struct order_entry *x = a, *y = b;
+
+	if (x->number != y->number)
+		return x->number < y->number ? -1 : 1;
+	return strcmp(x->ref, y->ref);
+}
+
+/*
+ * The orders of (lot, period) in the causal past c (NULL: every order in
+ * the state, a local write's past), by number then ref, and the highest
+ * number: a new request takes the next one.
+ */
+int
+perm_order_series(struct store_txn *txn, struct store *s,
+    const struct causal *c, const char *lot, size_t lotlen, const char *period,
+    struct order_series *out)
+{
+	struct series_walk w = { s, c, lot, period, lotlen, out, 0 };
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = state_foreach(txn, s, T_order, series_one, &w);
+	if (rc == 0)
+		rc = w.err;
+	if (rc != 0) {
+		order_series_free(out);
+		return rc;
+	}
+	if (out->n > 1)
+		qsort(out->v, out->n, sizeof(*out->v), entry_cmp);
+	return 0;
+}
+
+/* Frees a series of perm_order_series(); NULL is allowed. */
+void
+order_series_free(struct order_series *o)
+{
+	if (o == NULL)
+		return;
+	free(o->v);
+	memset(o, 0, sizeof(*o));
+}
+
+/*
+ * Whether an order is of a scope: the lead's requests (direct false), or
+ * one co-contractor's direct requests (direct true, sender its SIRET).
+ */
+bool
+order_entry_in_scope(const struct order_entry *e, bool direct,
+    const char *sender)
+{
+	return direct ? e->direct && strcmp(e->sender, sender) == 0 :
+	    !e->direct;
+}
+
+/*
+ * The latest order of a scope, the one a new request of that scope
+ * amends, or NULL; among equal numbers (submitted concurrently), the
+ * first ref, so that every node finds the same.
+ */
+const struct order_entry *
+order_series_latest(const struct order_series *o, bool direct,
+    const char *sender)
+{
+	const struct order_entry *best = NULL;
+	size_t i;
+
+	for (i = 0; i < o->n; i++)
+		if (order_entry_in_scope(&o->v[i], direct, sender) &&
+		    (best == NULL || o->v[i].number > best->number))
+			best = &o->v[i];
+	return best;
+}
+
+/*
+ * The highest number among the orders of (lot, period) in the causal past
+ * c, 0 when none, and the first of that number in the state's walk (any
+ * sender): the rule of requests of format 1, which carry no number of
+ * their own.
+ */
+static int
+prior_v1(struct store_txn *txn, struct store *s, const struct causal *c,
+    const char *lot, const char *period, int64_t *number, char *ref,
+    size_t reflen)
+{
+	const struct order_entry *first;
+	struct order_series o;
+	size_t i;
+	int rc;
+
+	ref[0] = '\0';
+	if ((rc = perm_order_series(txn, s, c, lot, strlen(lot), period,
+	    &o)) != 0)
+		return rc;
+	*number = o.max;
+	for (i = 0, first = NULL; i < o.n; i++)
+		if (o.v[i].number == o.max &&
+		    (first == NULL || o.v[i].visit < first->visit))
+			first = &o.v[i];
+	if (first != NULL)
+		snprintf(ref, reflen, "%s", first->ref);
+	order_series_free(&o);
+	return 0;
+}
+
+/*
+ * The number an order must carry and the ref of the order it amends ("" if
+ * none), by the orders of its lot and period in its author's past c: a
+ * request of format 2 carries them, and must follow that past (why set
+ * when not); one of format 1 takes 1 + the highest number, and amends the
+ * first order of that number.
+ */
+static int
+past_chain(struct store_txn *txn, struct store *s, const struct causal *c,
+    const json_t *req, const char *lot, const char *period, int64_t *number,
+    char *prior, size_t len, const char **why)
+{
+	const struct order_entry *latest;
+	struct order_series o;
+	int rc;
+
+	*why = NULL;
+	if (!order_has_number(req)) {
+		rc = prior_v1(txn, s, c, lot, period, number, prior, len);
+		*number += 1;
+		return rc;
+	}
+	if ((rc = perm_order_series(txn, s, c, lot, strlen(lot), period,
+	    &o)) != 0)
+		return rc;
+	if ((*why = order_chain_why(req, &o, &latest)) != NULL)
+		*why = "an order's request is numbered after, and names, the "
+		    "orders of its lot and period in its author's past";
+	*number = json_integer_value(json_object_get(req, "number"));
+	snprintf(prior, len, "%s", latest != NULL ? latest->ref : "");
+	order_series_free(&o);
+	return 0;
+}
+
 /*
  * Checks every field of an order record against its verified request and
  * the author's causal past (its number, the order it amends).
@@ -336,8 +558,8 @@ check_fields(struct store_txn *txn, struct store *s, const struct causal *c,
 		*why = "its request names no lot or no real period";
 		return E(PERM);
 	}
-	if ((rc = perm_order_prior(txn, s, c, lot, strlen(lot), period, &number,
-	    prior, sizeof(prior))) != 0)
+	if ((rc = past_chain(txn, s, c, q->req, lot, period, &number, prior,
+	    sizeof(prior), why)) != 0)
 		return rc;
 	snprintf(ref, sizeof(ref), "O-%s-%s-%.12s", lot, period, q->hash);
 	if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0)
@@ -347,9 +569,11 @@ check_fields(struct store_txn *txn, struct store *s, const struct causal *c,
 		*why = "an order's fields are what its signed request says";
 	else if (!totals_match(r, q))
 		*why = "an order's totals are its signed request's";
-	else if (!is_int(r->f[F_order_number], number + 1) ||
-	    (number > 0) != (r->f[F_order_amends] != NULL) ||
-	    (number > 0 && !is_str(r->f[F_order_amends], prior)))
+	else if (*why != NULL)
+		;
+	else if (!is_int(r->f[F_order_number], number) ||
+	    (prior[0] != '\0') != (r->f[F_order_amends] != NULL) ||
+	    (prior[0] != '\0' && !is_str(r->f[F_order_amends], prior)))
 		*why = "an order's number and the order it amends follow the "
 		    "orders of its lot and period in its author's past";
 	else
@@ -691,76 +915,6 @@ perm_order_check(struct store_txn *txn, struct store *s, const struct member *m,
 	return rc;
 }
 
-/* What perm_order_prior looks for, and what it found. */
-struct prior {
-	const struct store *s;
-	const struct causal *c;
-	const char *lot, *period;
-	size_t lotlen;
-	int64_t number;
-	char *ref;
-	size_t reflen;
-};
-
-/* Whether a record's creation is in the causal past c (NULL: the state). */
-static bool
-seen_in(const struct record *r, const struct causal *c)
-{
-	const struct entry *e;
-	uint32_t k;
-
-	for (k = 0; c != NULL && k < r->exist.n; k++) {
-		e = &r->pool[r->exist.off + k];
-		if (e->val.kind != VAL_NIL && e->author < c->n &&
-		    e->seq <= c->vv[e->author])
-			return true;
-	}
-	return c == NULL;
-}
-
-/* Keeps the highest-numbered order of the lot and period in the past. */
-static int
-prior_one(void *ctx, const struct record *r)
-{
-	struct prior *p = ctx;
-	const struct value *v;
-	bool seen = seen_in(r, p->c);
-
-	v = state_field(p->s, r, F_order_lot);
-	if (!seen || v == NULL || v->kind != VAL_STR || v->len != p->lotlen ||
-	    memcmp(v->s, p->lot, v->len) != 0 ||
-	    !is_str(state_field(p->s, r, F_order_period), p->period))
-		return 0;
-	v = state_field(p->s, r, F_order_number);
-	if (v != NULL && v->kind == VAL_INT && v->i > p->number &&
-	    r->ref_len < p->reflen) {
-		p->number = v->i;
-		memcpy(p->ref, r->ref, r->ref_len);
-		p->ref[r->ref_len] = '\0';
-	}
-	return 0;
-}
-
-/*
- * The highest number among the orders of (lot, period) in the causal past
- * c (NULL: every order in the state, a local write's past), 0 when none,
- * and that order's ref: a new order takes the next number and amends it.
- * Ties go to the first ref, so that every node finds the same.
- */
-int
-perm_order_prior(struct store_txn *txn, struct store *s, const struct causal *c,
-    const char *lot, size_t lotlen, const char *period, int64_t *number,
-    char *ref, size_t reflen)
-{
-	struct prior p = { s, c, lot, period, lotlen, 0, ref, reflen };
-	int rc;
-
-	ref[0] = '\0';
-	rc = state_foreach(txn, s, T_order, prior_one, &p);
-	*number = p.number;
-	return rc;
-}
-
 /* What perm_region_key looks for, and what it found. */
 struct key_search {
 	const struct store *s;
@@ -777,7 +931,7 @@ key_one(void *ctx, const struct record *r)
 	const struct value *v = state_field(k->s, r, F_region_key_key);
 	const struct value *d = state_field(k->s, r, F_region_key_date);
 
-	if (!seen_in(r, k->c) || n == NULL || n->kind != VAL_INT ||
+	if (!in_past(r, k->c) || n == NULL || n->kind != VAL_INT ||
 	    n->i <= k->out->number || v == NULL || v->kind != VAL_STR ||
 	    v->len != 64 || r->ref_len > CONSORT_REF_MAX ||
 	    util_unhex_n(k->out->key, CONSORT_KEY_BYTES, v->s, 64) != 0)
@@ -821,7 +975,7 @@ answer_one(void *ctx, const struct record *r)
 	size_t have = strlen(a->ref);
 	int cmp;
 
-	if (!seen_in(r, a->c) || !is_str(state_field(a->s, r,
+	if (!in_past(r, a->c) || !is_str(state_field(a->s, r,
 	    F_decision_request), a->request) || r->ref_len >= a->reflen)
 		return 0;
 	cmp = memcmp(a->ref, r->ref, have < r->ref_len ? have : r->ref_len);

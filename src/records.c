@@ -211,6 +211,170 @@ records_write_field(struct edit *e, unsigned type, const uint8_t *id,
 	return write_field_of(e, NULL, type, id, f, v, d);
 }
 
+/* A lot's hourly rate and the day it applies from, as a lot shows them. */
+struct rate_pair {
+	bool has_cents;
+	int64_t cents;
+	char since[11];   /* "": from the start */
+};
+
+/* The pair a field of rate_cents and one of a day show, "" when unset. */
+static void
+pair_of(const struct store *s, const struct record *r, unsigned cents,
+    unsigned since, struct rate_pair *p)
+{
+	const struct value *v = state_field(s, r, cents);
+
+	memset(p, 0, sizeof(*p));
+	p->has_cents = v != NULL && v->kind == VAL_INT;
+	p->cents = p->has_cents ? v->i : 0;
+	v = state_field(s, r, since);
+	if (v != NULL && v->kind == VAL_STR && v->len == 10)
+		memcpy(p->since, v->s, 10);
+}
+
+/* The pair of a lot once the inputs are written over it. */
+static void
+pair_after(const struct rate_pair *old, const struct field_input *in,
+    unsigned n, struct rate_pair *p)
+{
+	unsigned i;
+
+	*p = *old;
+	for (i = 0; i < n; i++) {
+		if (in[i].f->id == F_lot_rate_cents) {
+			p->has_cents = in[i].v.kind == VAL_INT;
+			p->cents = p->has_cents ? in[i].v.i : 0;
+		} else if (in[i].f->id == F_lot_rate_since) {
+			memset(p->since, 0, sizeof(p->since));
+			if (in[i].v.kind == VAL_STR && in[i].v.len == 10)
+				memcpy(p->since, in[i].v.s, 10);
+		}
+	}
+}
+
+/*
+ * The ref of a lot's rate from a day: LOT@YYYY-MM-DD, LOT@start without
+ * one.  A ref that would not fit is refused, never cut.
+ */
+static int
+rate_ref(char *out, size_t len, const char *lot, size_t lotlen,
+    const char *since, struct consort_diag *d)
+{
+	int k = snprintf(out, len, "%.*s@%s", (int)lotlen, lot, since[0] ?
+	    since : "start");
+	char where[200];
+
+	if (k > 0 && (size_t)k < len && (size_t)k <= CONSORT_REF_MAX)
+		return 0;
+	snprintf(where, sizeof(where), "lot %.*s", (int)(lotlen < 100 ?
+	    lotlen : 100), lot);
+	return consort_diag_set(d, E(TOOBIG), where, "the lot's ref is too long "
+	    "for the refs of its rates (LOT@YYYY-MM-DD, at most 128 bytes)",
+	    "give the lot a ref of at most 117 bytes");
+}
+
+/*
+ * Refuses a rate whose ref is not its lot and day (rate_ref): the ref is
+ * what makes two writes of one amendment one record.
+ */
+static int
+check_rate_ref(const struct store *s, const struct record *r,
+    const char *ref, size_t reflen, const struct field_input *in, unsigned n,
+    struct consort_diag *d)
+{
+	const struct value *lot = r ? state_field(s, r, F_rate_lot) : NULL;
+	const struct value *since = r ? state_field(s, r, F_rate_since) : NULL;
+	char want[CONSORT_REF_MAX + 2], day[11] = "";
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (in[i].f->id == F_rate_lot)
+			lot = in[i].v.kind == VAL_STR ? &in[i].v : NULL;
+		else if (in[i].f->id == F_rate_since)
+			since = in[i].v.kind == VAL_STR ? &in[i].v : NULL;
+	if (since != NULL && since->len == 10)
+		memcpy(day, since->s, 10);
+	if (lot != NULL && rate_ref(want, sizeof(want), lot->s, lot->len, day,
+	    NULL) == 0 && strlen(want) == reflen && memcmp(want, ref,
+	    reflen) == 0)
+		return 0;
+	return refuse(d, E(SCHEMA), schema_type(T_rate), ref, reflen,
+	    "a rate's ref is its lot and the day it applies from: "
+	    "LOT@YYYY-MM-DD, or LOT@start without a since", lot == NULL ?
+	    "name its lot: lot=LOT" : "record it under that ref (consort add "
+	    "rate --ref LOT@YYYY-MM-DD lot=LOT since=YYYY-MM-DD rate_cents=N)");
+}
+
+/* Writes (or finds unchanged) the rate record of a lot's pair. */
+static int
+put_rate(struct edit *e, const char *lot, size_t lotlen,
+    const struct rate_pair *p, struct consort_diag *d)
+{
+	const struct schema_type *t = schema_type(T_rate);
+	char ref[CONSORT_REF_MAX + 2];
+	struct field_input in[3];
+	bool changed;
+	int rc;
+
+	if ((rc = rate_ref(ref, sizeof(ref), lot, lotlen, p->since, d)) != 0)
+		return rc;
+	memset(in, 0, sizeof(in));
+	in[0].f = schema_field(t, F_rate_lot);
+	in[0].v = (struct value){ VAL_STR, false, 0, lot, (uint32_t)lotlen };
+	in[1].f = schema_field(t, F_rate_since);
+	if (p->since[0])
+		in[1].v = (struct value){ VAL_STR, false, 0, p->since, 10 };
+	in[2].f = schema_field(t, F_rate_rate_cents);
+	in[2].v = (struct value){ VAL_INT, false, p->cents, NULL, 0 };
+	return records_put(e, t, ref, strlen(ref), in, 3, PUT_UPSERT, false,
+	    &changed, d);
+}
+
+/* Whether a lot's rate history holds a live rate record of its pair's day. */
+static int
+rate_recorded(struct edit *e, const char *lot, size_t lotlen,
+    const struct rate_pair *p, bool *found)
+{
+	char ref[CONSORT_REF_MAX + 2];
+	int rc;
+
+	*found = false;
+	if (rate_ref(ref, sizeof(ref), lot, lotlen, p->since, NULL) != 0)
+		return 0;  /* put_rate refuses it, naming the lot */
+	if ((rc = state_lookup(e->txn, &e->n->store, e->n->founder, T_rate, ref,
+	    strlen(ref), &e->rec)) != 0)
+		return rc;
+	*found = record_alive(&e->n->store, &e->rec) &&
+	    state_field(&e->n->store, &e->rec, F_rate_rate_cents) != NULL;
+	return 0;
+}
+
+/*
+ * Keeps a lot's rate history (R14) when an edit changes its pair: the new
+ * pair as a rate record and, when the day moves, the pair it replaces
+ * unless the history holds a rate of that day already.  The lot keeps its
+ * current pair; a lot's creation writes no rate (its pair is the history).
+ */
+static int
+keep_rate_history(struct edit *e, const char *lot, size_t lotlen,
+    const struct rate_pair *old, const struct rate_pair *p,
+    struct consort_diag *d)
+{
+	bool moved = strcmp(old->since, p->since) != 0, found;
+	int rc;
+
+	if (!moved && old->has_cents == p->has_cents && old->cents == p->cents)
+		return 0;
+	if (p->has_cents && (rc = put_rate(e, lot, lotlen, p, d)) != 0)
+		return rc;
+	if (!moved || !old->has_cents)
+		return 0;
+	if ((rc = rate_recorded(e, lot, lotlen, old, &found)) != 0 || found)
+		return rc;
+	return put_rate(e, lot, lotlen, old, d);
+}
+
 /* Creates or updates a record with the given fields. */
 int
 records_put(struct edit *e, const struct schema_type *t, const char *ref,
@@ -220,6 +384,7 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 	struct store *s = &e->n->store;
 	struct value rv = { VAL_STR, false, 0, ref, (uint32_t)reflen };
 	struct record *r = &e->rec;
+	struct rate_pair before = { 0 }, after;
 	bool alive;
 	unsigned i;
 	int rc;
@@ -243,6 +408,11 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 	if (mode == PUT_SET && !alive)
 		return refuse(d, E(NOENT), t, ref, reflen, "no such record",
 		    "create it with consort add");
+	if (t->id == T_rate && (rc = check_rate_ref(s, alive ? r : NULL, ref,
+	    reflen, in, n, d)) != 0)
+		return rc;
+	if (t->id == T_lot && alive)
+		pair_of(s, r, F_lot_rate_cents, F_lot_rate_since, &before);
 	if (!alive) {
 		csb_op(&e->b, OP_CREATE, t->id, r->id, 0, &rv);
 		*changed = true;
@@ -257,7 +427,10 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 			return rc;
 		*changed = true;
 	}
-	return 0;
+	if (t->id != T_lot || !alive)
+		return 0;
+	pair_after(&before, in, n, &after);
+	return keep_rate_history(e, ref, reflen, &before, &after, d);
 }
 
 /* What a search for the records naming one record counts. */

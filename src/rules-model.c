@@ -277,6 +277,113 @@ load_lot(struct rules_model *m, const struct record *r, bool alive)
 	return flag_record(m, r);
 }
 
+/* Adds an entry to the model's rate histories. */
+static int
+add_rate(struct rules_model *m, const char *ref, const char *since,
+    int64_t cents, bool has_cents, bool own, long lot_idx)
+{
+	struct rm_rate *x;
+	int rc;
+
+	if ((rc = rules_grow((void **)&m->rates, m->nrates, &m->ratecap,
+	    sizeof(*m->rates))) != 0)
+		return rc;
+	x = &m->rates[m->nrates++];
+	x->ref = ref;
+	x->since = since;
+	x->cents = cents;
+	x->has_cents = has_cents;
+	x->own = own;
+	x->lot_idx = lot_idx;
+	return 0;
+}
+
+/* Reads one rate record of a lot of the model into its history. */
+static int
+load_rate(struct rules_model *m, const struct record *r, bool alive)
+{
+	const char *lot = field_str(m, r, F_rate_lot), *ref;
+	bool has;
+	int64_t cents;
+	long li;
+
+	if ((li = model_lot(m, lot)) < 0)
+		return 0;
+	if (!alive)
+		return flag_record(m, r);  /* deleted: only its conflicts count */
+	if ((ref = rules_strn(m, r->ref, r->ref_len)) == NULL)
+		return E(NOMEM);
+	cents = field_int(m, r, F_rate_rate_cents, &has);
+	if (add_rate(m, ref, field_str(m, r, F_rate_since), cents, has, false,
+	    li) != 0)
+		return E(NOMEM);
+	return flag_record(m, r);
+}
+
+/* Orders rates by lot, since, the lot's own pair first, then ref. */
+static int
+cmp_rate(const void *a, const void *b)
+{
+	const struct rm_rate *x = a, *y = b;
+	int c;
+
+	if (x->lot_idx != y->lot_idx)
+		return x->lot_idx < y->lot_idx ? -1 : 1;
+	if ((c = strcmp(x->since, y->since)) != 0)
+		return c;
+	if (x->own != y->own)
+		return x->own ? -1 : 1;
+	return strcmp(x->ref, y->ref);
+}
+
+/*
+ * Loads the rate histories of the model's lots: their rate records and
+ * their own pairs, sorted, each lot pointing at its own.
+ */
+static int
+load_rates(struct store_txn *txn, struct rules_model *m)
+{
+	struct rm_lot *l;
+	size_t i;
+	int rc;
+
+	if ((rc = each_record(txn, m, T_rate, load_rate)) != 0)
+		return rc;
+	for (i = 0; i < m->nlots; i++) {
+		l = &m->lots[i];
+		if (l->has_rate && (rc = add_rate(m, l->ref, l->rate_since,
+		    l->rate_cents, true, true, (long)i)) != 0)
+			return rc;
+	}
+	if (m->nrates > 1)
+		qsort(m->rates, m->nrates, sizeof(*m->rates), cmp_rate);
+	for (i = 0; i < m->nrates; i++) {
+		l = &m->lots[m->rates[i].lot_idx];
+		if (l->nrates++ == 0)
+			l->rfirst = i;
+	}
+	return 0;
+}
+
+/* The rate of a lot in force on a day: the latest since on or before it. */
+const struct rm_rate *
+rules_rate_on(const struct rules_model *m, long lot_idx, const char *day)
+{
+	const struct rm_rate *best = NULL, *x;
+	const struct rm_lot *l;
+	size_t i;
+
+	if (lot_idx < 0 || (size_t)lot_idx >= m->nlots)
+		return NULL;
+	l = &m->lots[lot_idx];
+	for (i = l->rfirst; i < l->rfirst + l->nrates; i++) {
+		x = &m->rates[i];
+		if (x->has_cents && strcmp(x->since, day) <= 0)
+			best = x;
+	}
+	return best;
+}
+
 /* Whether a session's dates fall in the query's window. */
 static bool
 in_window(const struct rules_query *q, const struct store *s,
@@ -318,6 +425,19 @@ provider_wanted(const struct rules_query *q, const struct store *s,
 	    strcmp(p->parent, q->provider) == 0;
 }
 
+/* Whether a session is in a co-contractor's current direct request (R11). */
+static bool
+requested_directly(const struct rules_query *q, const struct record *r)
+{
+	char ref[CONSORT_REF_MAX + 1];
+
+	if (q->skip == NULL || r->ref_len > CONSORT_REF_MAX)
+		return false;
+	memcpy(ref, r->ref, r->ref_len);
+	ref[r->ref_len] = '\0';
+	return order_covered_directly(q->skip, ref) != NULL;
+}
+
 /* Reads one session record of the query's lot and window into the model. */
 static int
 load_session(struct rules_model *m, const struct record *r, bool alive)
@@ -327,7 +447,8 @@ load_session(struct rules_model *m, const struct record *r, bool alive)
 
 	if (m->q.lot != NULL && !field_is(m->s, r, F_session_lot, m->q.lot))
 		return 0;
-	if (!in_window(&m->q, m->s, r) || !provider_wanted(&m->q, m->s, r))
+	if (!in_window(&m->q, m->s, r) || !provider_wanted(&m->q, m->s, r) ||
+	    requested_directly(&m->q, r))
 		return 0;
 	if (!alive)
 		return flag_record(m, r);  /* deleted: only its conflicts count */
@@ -683,6 +804,8 @@ rules_load(struct store_txn *txn, struct store *s, const struct rules_query *q,
 			goto fail;
 	} else if ((rc = each_record(txn, m, T_lot, load_lot)) != 0)
 		goto fail;
+	if ((rc = load_rates(txn, m)) != 0)
+		goto fail;
 	if ((rc = each_record(txn, m, T_session, load_session)) != 0 ||
 	    (rc = each_record(txn, m, T_path, load_path)) != 0 ||
 	    (rc = load_intents(txn, m, &r)) != 0 ||
@@ -717,6 +840,7 @@ rules_free(struct rules_model *m)
 		free(a);
 	}
 	free(m->lots);
+	free(m->rates);
 	free(m->sessions);
 	free(m->paths);
 	free(m->intents);

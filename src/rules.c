@@ -616,12 +616,58 @@ rule_r13(struct rules_model *m)
 	return check_each(m, &(const struct rule_each){ .path = r13_path });
 }
 
-/* R14 (data): the lot has one hourly rate; a path costs hours x rate. */
+/* The day a rate applies from, in words. */
+static const char *
+rate_day(const struct rm_rate *x)
+{
+	return x->since[0] ? x->since : "the start";
+}
+
+/*
+ * R14 on a lot's history: every rate record holds a rate, and one day
+ * starts one rate (two records of one day, or a record and the lot's own
+ * pair, that differ leave the price of that day open).
+ */
+static int
+r14_history(struct rules_model *m, const struct rm_lot *l)
+{
+	const struct rm_rate *x, *y;
+	size_t i;
+	int rc = 0;
+
+	for (i = l->rfirst; i < l->rfirst + l->nrates && rc == 0; i++) {
+		x = &m->rates[i];
+		y = i > l->rfirst ? &m->rates[i - 1] : NULL;
+		if (!x->has_cents)
+			rc = report(m, "R14", LEVEL_ERROR, T_rate, x->ref, "", "",
+			    "", rules_printf(m, "rate %s of lot %s records no "
+			    "hourly rate", x->ref, l->ref), rules_printf(m,
+			    "the lead records it: consort set rate %s "
+			    "rate_cents=N, or removes it: consort rm rate %s",
+			    x->ref, x->ref));
+		else if (y != NULL && y->has_cents &&
+		    strcmp(x->since, y->since) == 0 && x->cents != y->cents)
+			rc = report(m, "R14", LEVEL_ERROR, T_rate, x->ref, "", "",
+			    "", rules_printf(m, "lot %s has two hourly rates from "
+			    "%s: %lld cents (%s %s) and %lld cents (rate %s)",
+			    l->ref, rate_day(x), (long long)y->cents, y->own ?
+			    "lot" : "rate", y->ref, (long long)x->cents, x->ref),
+			    rules_printf(m, "the lead keeps the one agreed: "
+			    "consort set rate %s rate_cents=N (the lot's own: "
+			    "consort set lot %s rate_cents=N)", x->ref, l->ref));
+	}
+	return rc;
+}
+
+/*
+ * R14 (data): the lot has an hourly rate, one per day of its history (an
+ * amendment changes it from a day on); a path costs hours x rate.
+ */
 static int
 r14_lot(struct rules_model *m, const struct rm_lot *l)
 {
 	if (l->has_rate)
-		return 0;
+		return r14_history(m, l);
 	return report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
 	    rules_printf(m, "lot %s has no hourly rate", l->ref),
 	    rules_printf(m, "the lead records it: consort set lot %s "

@@ -86,7 +86,8 @@ set(struct fix *f, const char *type, const char *ref, const char *field,
 static char *
 build(struct fix *f, json_t **req, size_t *len)
 {
-	struct order_opts o = { "LOT-A", "2026-03", false, NULL, NULL };
+	struct order_opts o = { "LOT-A", "2026-03", false, NULL, NULL,
+	    "2026-03-02" };
 	struct consort_diag d = { 0 };
 	struct rules_query q;
 	struct rules_model *m;
@@ -807,7 +808,8 @@ static void
 test_long_lot_ref(void **state)
 {
 	struct fix *f = *state;
-	struct order_opts o = { NULL, "2026-03", false, NULL, NULL };
+	struct order_opts o = { NULL, "2026-03", false, NULL, NULL,
+	    "2026-03-02" };
 	struct consort_diag d = { 0 };
 	struct rules_query q;
 	char lot[CONSORT_REF_MAX + 1], ref[CONSORT_REF_MAX + 1], from[11], to[11];
@@ -929,7 +931,8 @@ test_decision(void **state)
 	assert_string_equal(x.number, "BDC-2026-0042");
 	assert_int_equal(x.amount_cents, json_integer_value(json_object_get(
 	    json_object_get(req, "totals"), "cost_cents")));
-	assert_false(x.has_request_number);
+	assert_true(x.has_request_number);
+	assert_int_equal(x.request_number, 1);
 	assert_null(json_object_get(of.decision, "reason"));
 	/* the file is canonical: the body's bytes are the signed bytes */
 	end = start + of.canonical_len;

@@ -519,6 +519,31 @@ request(struct fix *f, const char *sender_siret, const uint8_t *sender_key,
 	    "hours", (json_int_t)700, "cost_cents", (json_int_t)cost);
 }
 
+/*
+ * A request of format 2: its number, and the requests of its scope it
+ * replaces (numbered 1, 2, ... with these hashes), the last one amended.
+ */
+static json_t *
+request_v2(struct fix *f, const char *sender_siret, const uint8_t *sender_key,
+    bool direct, const char *period, int64_t cost, int64_t number,
+    const char *const *hashes, size_t nhashes)
+{
+	json_t *r = request(f, sender_siret, sender_key, direct, period, cost);
+	json_t *all = json_array();
+	size_t i;
+
+	for (i = 0; i < nhashes; i++)
+		json_array_append_new(all, json_pack("{s:I, s:s}", "number",
+		    (json_int_t)i + 1, "sha256", hashes[i]));
+	json_object_set_new(r, "number", json_integer(number));
+	json_object_set_new(r, "issued", json_string("2026-04-30"));
+	if (nhashes > 0)
+		json_object_set_new(r, "amends", json_pack("{s:I, s:s}",
+		    "number", (json_int_t)nhashes, "sha256", hashes[nhashes - 1]));
+	json_object_set_new(r, "replaces", all);
+	return r;
+}
+
 /* Signs a request with sk; the signed file without its newline. */
 static char *
 signed_file(json_t *req, const uint8_t *pk, const uint8_t *sk, size_t *len)
@@ -648,15 +673,43 @@ test_order_lead(void **state)
 	char *file;
 	size_t len;
 
+	const char *hashes[1];
+	char hash1[65];
+
+	/* a request of format 1 carries no number: rebuilt, never submitted */
 	file = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
 	    700000), f->a->pk, f->a->sk, &len);
+	assert_err(submit(f, file, len, ref1, sizeof(ref1)), E(VERSION));
+	free(file);
+	/* a first request numbered 2: refused, it does not follow */
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 2, NULL, 0), f->a->pk, f->a->sk, &len);
+	assert_err(submit(f, file, len, ref1, sizeof(ref1)), E(PERM));
+	free(file);
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 1, NULL, 0), f->a->pk, f->a->sk, &len);
 	assert_ok(submit(f, file, len, ref1, sizeof(ref1)));
+	/* the same file again changes nothing */
+	assert_ok(submit(f, file, len, ref2, sizeof(ref2)));
+	assert_string_equal(ref2, ref1);
 	free(file);
 	assert_string_equal(shown(f, "order", ref1, "number"), "1");
 	assert_string_equal(shown(f, "order", ref1, "cost_cents"), "700000");
+	snprintf(hash1, sizeof(hash1), "%s", shown(f, "order", ref1, "hash"));
+	hashes[0] = hash1;
+	/* built before the first was submitted: a stale number, refused */
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 710000, 1, NULL, 0), f->a->pk, f->a->sk, &len);
+	assert_err(submit(f, file, len, ref2, sizeof(ref2)), E(PERM));
+	free(file);
+	/* numbered 2 but not naming the first */
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 710000, 2, NULL, 0), f->a->pk, f->a->sk, &len);
+	assert_err(submit(f, file, len, ref2, sizeof(ref2)), E(PERM));
+	free(file);
 	/* an amendment: number 2, amends the first */
-	file = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
-	    710000), f->a->pk, f->a->sk, &len);
+	file = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 710000, 2, hashes, 1), f->a->pk, f->a->sk, &len);
 	assert_ok(submit(f, file, len, ref2, sizeof(ref2)));
 	assert_string_equal(shown(f, "order", ref2, "number"), "2");
 	assert_string_equal(shown(f, "order", ref2, "amends"), ref1);
@@ -694,7 +747,8 @@ test_order_direct(void **state)
 		"fields are what its signed request says", "holds nothing else",
 		"not in its canonical form" };
 	struct fix *f = *state;
-	char *file, *bad, *sig, ref[sizeof(f->buf)];
+	char *file, *bad, *sig, ref[sizeof(f->buf)], hash[65];
+	const char *hashes[1];
 	size_t len, i;
 	uint64_t n;
 
@@ -739,6 +793,28 @@ test_order_direct(void **state)
 	order_ops(f, file, len, 1, NULL, SP_NONE);
 	assert_int_equal(send_a(f, &f->b), 15);
 	assert_why(f, "created once");
+	free(file);
+	/* format 2: a number that does not follow B's past, refused */
+	snprintf(hash, sizeof(hash), "%s", shown(f, "order", ref, "hash"));
+	hashes[0] = hash;
+	file = signed_file(request_v2(f, SIRET_B, f->b.pk, true, "2026-04",
+	    6000, 5, hashes, 1), f->b.pk, f->b.sk, &len);
+	order_ops(f, file, len, 5, ref, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 16);
+	assert_why(f, "numbered after, and names");
+	free(file);
+	/* number 2, not naming the first: refused; naming it: taken */
+	file = signed_file(request_v2(f, SIRET_B, f->b.pk, true, "2026-04",
+	    6000, 2, NULL, 0), f->b.pk, f->b.sk, &len);
+	order_ops(f, file, len, 2, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 15);
+	assert_why(f, "numbered after, and names");
+	free(file);
+	file = signed_file(request_v2(f, SIRET_B, f->b.pk, true, "2026-04",
+	    6000, 2, hashes, 1), f->b.pk, f->b.sk, &len);
+	order_ops(f, file, len, 2, ref, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "order", f->buf, "amends"), ref);
 	free(file);
 	/* a subcontractor sends no request */
 	file = signed_file(request(f, SIRET_D, f->d.pk, true, "2026-04", 5000),
@@ -864,12 +940,12 @@ record_region_key(struct fix *f, const uint8_t *pk, char *ref, size_t len,
 
 /*
  * The Region's decision on a signed request file (its answer accepted or
- * refused, the amount off by delta), signed with sk; the file without its
- * newline.
+ * refused, the amount off by delta, the request's number by ndelta),
+ * signed with sk; the file without its newline.
  */
 static char *
-decision_file(const char *req, size_t reqlen, bool accept, int64_t delta,
-    const uint8_t *pk, const uint8_t *sk, size_t *len)
+decision_file_n(const char *req, size_t reqlen, bool accept, int64_t delta,
+    int64_t ndelta, const uint8_t *pk, const uint8_t *sk, size_t *len)
 {
 	struct decision_opts o = { accept, "BDC-2026-7", "Pi\xc3\xa8""ces "
 		"manquantes", "2026-05-02" };
@@ -885,10 +961,21 @@ decision_file(const char *req, size_t reqlen, bool accept, int64_t delta,
 		assert_ok(json_object_set_new(order, "amount_cents", json_integer(
 		    json_integer_value(json_object_get(order, "amount_cents")) +
 		    delta)));
+	if (ndelta != 0)
+		assert_ok(json_object_set_new(body, "number", json_integer(
+		    json_integer_value(json_object_get(body, "number")) + ndelta)));
 	assert_ok(order_sign_as("decision", body, pk, sk, &file, len));
 	json_decref(body);
 	file[--*len] = '\0';
 	return file;
+}
+
+/* The Region's decision on a signed request file (decision_file_n). */
+static char *
+decision_file(const char *req, size_t reqlen, bool accept, int64_t delta,
+    const uint8_t *pk, const uint8_t *sk, size_t *len)
+{
+	return decision_file_n(req, reqlen, accept, delta, 0, pk, sk, len);
 }
 
 /* How the fields of a decision record may be spoiled. */
@@ -930,6 +1017,8 @@ decision_ops(struct fix *f, const char *file, size_t len, enum dspoil sp)
 	} else
 		DOP("reason", tu_str(sp == DS_REASON ? "Autre" : x.reason));
 	DOP("date", tu_str(x.date));
+	if (x.has_request_number)
+		DOP("request_number", tu_int(x.request_number));
 	DOP("hash", tu_str(hash));
 	DOP("key", tu_str(key));
 	DOP("signature", tu_str(json_string_value(json_object_get(
@@ -1059,13 +1148,13 @@ test_decision(void **state)
 	unsigned n;
 
 	tu_author_init(&region, 0xe0);
-	req = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
-	    700000), f->a->pk, f->a->sk, &rlen);
+	req = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 1, NULL, 0), f->a->pk, f->a->sk, &rlen);
 	assert_ok(submit(f, req, rlen, oref, sizeof(oref)));
 	dec = decision_file(req, rlen, false, 0, region.pk, region.sk, &dlen);
 	/* no Region key in B's past */
 	n = decision_ops(f, dec, dlen, DS_NONE);
-	assert_int_equal(n, 12);
+	assert_int_equal(n, 13);
 	assert_int_equal(send_a(f, &f->b), n);
 	assert_why(f, "no Region key is recorded in its author's past");
 	assert_err(receive_decision(f, dec, dlen, &already, &d), E(NOENT));
@@ -1093,8 +1182,8 @@ test_decision(void **state)
 	}
 	assert_string_equal(shown(f, "path", "PB", "hours"), "98");
 	/* a request nobody submitted */
-	other = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-05",
-	    1000), f->a->pk, f->a->sk, &olen);
+	other = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-05", 1000, 1, NULL, 0), f->a->pk, f->a->sk, &olen);
 	bad = decision_file(other, olen, false, 0, region.pk, region.sk, &blen);
 	assert_int_equal(send_a(f, &f->b), decision_ops(f, bad, blen, DS_NONE));
 	assert_why(f, "answers no order submitted in its author's past");
@@ -1107,6 +1196,12 @@ test_decision(void **state)
 	assert_int_equal(send_a(f, &f->b), decision_ops(f, bad, blen, DS_NONE));
 	assert_why(f, "an accepted decision's amount is the request's total cost");
 	assert_err(receive_decision(f, bad, blen, &already, &d), E(PERM));
+	free(bad);
+	/* a number that is not the request's */
+	bad = decision_file_n(req, rlen, false, 0, 1, region.pk, region.sk,
+	    &blen);
+	assert_int_equal(send_a(f, &f->b), decision_ops(f, bad, blen, DS_NONE));
+	assert_why(f, "a decision names the number of the request it answers");
 	free(bad);
 	/* right: taken from B; the same again from C, refused */
 	n = decision_ops(f, dec, dlen, DS_NONE);
@@ -1133,8 +1228,17 @@ test_decision(void **state)
 	assert_err(put(f->a, "decision", ref, &reason, 1, PUT_SET), E(PERM));
 	assert_err(tu_del(f->a, "decision", ref), E(PERM));
 	/* the amendment, accepted, recorded by a subcontractor */
-	req2 = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
-	    710000), f->a->pk, f->a->sk, &rlen2);
+	{
+		struct order_file of;
+		char h1[65];
+		const char *hashes[1] = { h1 };
+
+		assert_ok(order_parse(req, rlen, NULL, &of, NULL));
+		util_hex(h1, of.hash, 32);
+		order_file_free(&of);
+		req2 = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+		    "2026-04", 710000, 2, hashes, 1), f->a->pk, f->a->sk, &rlen2);
+	}
 	assert_ok(submit(f, req2, rlen2, oref2, sizeof(oref2)));
 	free(dec);
 	dec = decision_file(req2, rlen2, true, 0, region.pk, region.sk, &dlen);
@@ -1204,11 +1308,11 @@ test_decision_new_key(void **state)
 
 	tu_author_init(&region, 0xe0);
 	tu_author_init(&region2, 0xe2);
-	req = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-04",
-	    700000), f->a->pk, f->a->sk, &rlen);
+	req = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 1, NULL, 0), f->a->pk, f->a->sk, &rlen);
 	assert_ok(submit(f, req, rlen, oref, sizeof(oref)));
-	req2 = signed_file(request(f, TU_LEAD_SIRET, f->a->pk, false, "2026-06",
-	    5000), f->a->pk, f->a->sk, &rlen2);
+	req2 = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-06", 5000, 1, NULL, 0), f->a->pk, f->a->sk, &rlen2);
 	assert_ok(submit(f, req2, rlen2, oref, sizeof(oref)));
 	record_region_key(f, region.pk, ref, sizeof(ref), &already);
 	/* B, having seen RK-1 only, records a decision the old key signed */

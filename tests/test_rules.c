@@ -558,6 +558,49 @@ test_r14(void **state)
 	assert_int_equal(m->paths[0].cost_cents, 210 * 1500);
 }
 
+/*
+ * R14 on a lot's history: a rate record without a rate, and two rates
+ * from one day that differ, are errors no derogation lifts.
+ */
+static void
+test_r14_history(void **state)
+{
+	struct fix *f = *state;
+	struct rules_model *m;
+	size_t i;
+
+	/* the day moves: LOT-A@2026-03-01 and LOT-A@start hold 1410 */
+	set(f, "lot", "LOT-A", "rate_since", "2026-03-01");
+	m = check_march(f, NULL, false);
+	assert_int_equal(m->nrates, 3);
+	assert_int_equal(m->lots[0].nrates, 3);
+	assert_string_equal(m->rates[0].ref, "LOT-A@start");
+	assert_true(m->rates[1].own);
+	assert_string_equal(m->rates[2].ref, "LOT-A@2026-03-01");
+	assert_errors(m, 0);
+	/* a record of the lot's own day that differs from it */
+	set(f, "rate", "LOT-A@2026-03-01", "rate_cents", "1500");
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R14", LEVEL_ERROR, "LOT-A@2026-03-01"), 1);
+	assert_errors(m, 1);
+	for (i = 0; i < m->nresults && strcmp(m->results[i].rule, "R14"); i++)
+		;
+	assert_true(i < m->nresults);
+	assert_string_equal(m->results[i].session, "");
+	assert_non_null(strstr(m->results[i].what, "two hourly rates from "
+	    "2026-03-01"));
+	set(f, "rate", "LOT-A@2026-03-01", "rate_cents", "1410");
+	/* a rate record without a rate */
+	set(f, "rate", "LOT-A@start", "rate_cents", NULL);
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R14", LEVEL_ERROR, "LOT-A@start"), 1);
+	assert_errors(m, 1);
+	del(f, "rate", "LOT-A@start");
+	m = check_march(f, NULL, false);
+	assert_errors(m, 0);
+	assert_int_equal(m->lots[0].nrates, 2);
+}
+
 /* R15: part time only with a recognised disability. */
 static void
 test_r15(void **state)
@@ -733,6 +776,60 @@ test_register_conflict(void **state)
 	assert_int_equal(m->conflicts, 0);
 }
 
+/*
+ * A register conflict on a rate of the request's lot blocks it as one on
+ * the lot does: two members with the lead's role amend the rate at once
+ * (only the lead's role edits lots and rates).
+ */
+static void
+test_rate_conflict(void **state)
+{
+	struct fix *f = *state;
+	struct tu_author co;
+	struct cs_builder b;
+	struct cs_dep dep;
+	struct tu_cs cs;
+	struct value v = tu_int(1450);
+	uint8_t id[CONSORT_EID_BYTES];
+	struct rules_model *m;
+	const char *ref = "LOT-A@2026-03-01";
+	char hex[65];
+	size_t i, n = 0;
+
+	set(f, "lot", "LOT-A", "rate_since", "2026-03-01");
+	tu_author_init(&co, 43);
+	util_hex(hex, co.pk, 32);
+	set(f, "member", CO_SIRET, "key", hex);
+	set(f, "member", CO_SIRET, "role", "lead");
+	dep = tu_dep(&f->n->store, f->n->pk);
+	/* the lead sets the day's rate, not having seen the other's */
+	set(f, "rate", ref, "rate_cents", "1440");
+	set(f, "lot", "LOT-A", "rate_cents", "1440");
+	csb_init(&b);
+	node_entity_id(f->n, T_rate, ref, strlen(ref), id);
+	csb_op(&b, OP_SET, T_rate, id, F_rate_rate_cents, &v);
+	cs = tu_author_sign(&co, f->n->consortium, &dep, 1,
+	    (util_now_ms() << 16) + 5, &b);
+	assert_ok(tu_apply_cs(&f->n->store, f->n->consortium, &cs));
+	tu_cs_free(&cs);
+	csb_free(&b);
+	m = check_march(f, NULL, false);
+	for (i = 0; i < m->nresults; i++)
+		if (m->results[i].conflict[0]) {
+			assert_int_equal(m->results[i].type, T_rate);
+			assert_string_equal(m->results[i].ref, ref);
+			n++;
+		}
+	assert_int_equal(n, 1);
+	assert_int_equal(m->conflicts, 1);
+	/* resolved: the lead writes again, having seen both */
+	set(f, "rate", ref, "rate_cents", "1441");
+	set(f, "lot", "LOT-A", "rate_cents", "1441");
+	m = check_march(f, NULL, false);
+	assert_int_equal(m->conflicts, 0);
+	assert_errors(m, 0);
+}
+
 /* Counts the model's findings of a rule at a level. */
 static long long
 all_of(const struct rules_model *m, const char *rule, enum rule_level level)
@@ -871,6 +968,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_r12, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r13, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r14, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r14_history, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_r15, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r15_sealed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r16, setup, teardown),
@@ -878,6 +977,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_r18_r19, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r20, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_register_conflict, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_rate_conflict, setup,
 		    teardown),
 		cmocka_unit_test(test_dataset_exceptions),
 	};

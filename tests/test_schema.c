@@ -444,7 +444,8 @@ test_sorted_order(void **state)
 	};
 	static const char *const types[] = {
 		"consortium", "decision", "derogation", "intent", "lot", "member",
-		"notice", "order", "path", "region_key", "session", "trainee",
+		"notice", "order", "path", "rate", "region_key", "session",
+		"trainee",
 	};
 	const struct schema_type *all[SCHEMA_MAX_TYPES], *t;
 	unsigned i, k, n, nf;

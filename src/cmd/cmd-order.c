@@ -75,6 +75,7 @@ check(struct cmd_ctx *ctx, const struct order_opts *o, struct store_txn **txn,
     struct rules_model **m, struct consort_diag *d)
 {
 	struct store *s = &ctx->node->store;
+	struct order_coverage cv = { 0 };
 	struct rules_query q;
 	char from[11], to[11];
 	int rc;
@@ -83,11 +84,16 @@ check(struct cmd_ctx *ctx, const struct order_opts *o, struct store_txn **txn,
 	s->open_personal = true;  /* R15 reads the values this node holds */
 	if ((rc = store_begin(s, false, txn)) != 0)
 		return rc;
-	if ((rc = store_load_authors(*txn, s)) != 0 ||
-	    (rc = perm_roster(*txn, s)) != 0 ||
-	    (rc = order_query(s, ctx->node->pk, o, &q, from, to, d)) != 0 ||
-	    (rc = rules_load(*txn, s, &q, m, d)) != 0 ||
-	    (rc = rules_check(*txn, *m)) != 0) {
+	if ((rc = store_load_authors(*txn, s)) == 0 &&
+	    (rc = perm_roster(*txn, s)) == 0 &&
+	    (rc = order_query(s, ctx->node->pk, o, &q, from, to, d)) == 0 &&
+	    !o->direct &&
+	    (rc = order_coverage(*txn, s, o->lot, o->period, &cv)) == 0)
+		q.skip = &cv;  /* the lead leaves out what was requested directly */
+	if (rc == 0)
+		rc = rules_load(*txn, s, &q, m, d);
+	order_coverage_free(&cv);
+	if (rc != 0 || (rc = rules_check(*txn, *m)) != 0) {
 		rules_free(*m);
 		*m = NULL;
 		store_abort(*txn);
@@ -127,15 +133,55 @@ record_notice(struct cmd_ctx *ctx, const struct order_opts *o,
 	return 0;
 }
 
+/*
+ * Says when the lead has not yet received a co-contractor's notice (R11:
+ * "en informant au préalable son mandataire"): no change-set of the
+ * lead's has it in its past.
+ */
+static int
+warn_notice_unseen(struct cmd_ctx *ctx, struct store_txn *txn,
+    const char *notice)
+{
+	bool seen;
+	int rc;
+
+	if ((rc = order_notice_seen_by_lead(txn, &ctx->node->store, notice,
+	    &seen)) != 0)
+		return rc;
+	if (!seen)
+		fprintf(stderr, "consort order build: R11: the lead has not yet "
+		    "received notice %s (no change of the lead's has it in its "
+		    "past): sync with the lead before you send this request to "
+		    "the Region\n", notice);
+	return 0;
+}
+
+/* Lists the sessions a lead's request left out: requested directly (R11). */
+static void
+note_left_out(const json_t *req)
+{
+	const json_t *a = json_object_get(req, "requested_directly"), *x;
+	size_t i;
+
+	for (i = 0; i < json_array_size(a); i++) {
+		x = json_array_get(a, i);
+		fprintf(stderr, "consort order build: R11: session %s left out: "
+		    "requested directly by %s (request no. %lld, sha256 %.12s)\n",
+		    field_of(x, "session"), field_of(x, "sender"),
+		    (long long)json_integer_value(json_object_get(x, "number")),
+		    field_of(x, "sha256"));
+	}
+}
+
 /* order build --lot LOT --period YYYY-MM [--out FILE] [--direct] */
 static int
 order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct order_opts o = { cmd_args_get(args, "lot"),
 		cmd_args_get(args, "period"), cmd_args_has(args, "direct"), NULL,
-		NULL };
+		NULL, cmd_args_get(args, "date") };
 	struct consort_diag d = { 0 };
-	char nref[CONSORT_REF_MAX + 1], ndate[11], eur[64];
+	char nref[CONSORT_REF_MAX + 1], ndate[11], eur[64], issued[11];
 	const char *out = cmd_args_get(args, "out");
 	struct rules_model *m = NULL;
 	const struct member *me;
@@ -150,6 +196,11 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    "YYYY-MM");
 	if (!order_period_valid(o.period))
 		return cmd_usage(ctx, "--period takes a month, YYYY-MM");
+	if (o.issued == NULL) {
+		cmd_today(issued);
+		o.issued = issued;
+	} else if (!util_date_valid(o.issued, strlen(o.issued)))
+		return cmd_usage(ctx, "--date takes the day of issue, YYYY-MM-DD");
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
 	if (o.direct && perm_is_lead(&ctx->node->store, ctx->node->pk))
@@ -180,6 +231,11 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		}
 		o.notice = nref;
 		o.notice_date = ndate;
+		if ((rc = warn_notice_unseen(ctx, txn, nref)) != 0) {
+			rules_free(m);
+			store_abort(txn);
+			return cmd_fail(ctx, rc, NULL);
+		}
 	}
 	rc = order_request(txn, ctx->node, m, &o, &req, &d);
 	store_abort(txn);
@@ -193,6 +249,8 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rc = order_sign(req, ctx->node->pk, ctx->node->sk, &file, &len);
 	if (rc == 0)
 		rc = outfile_write(out != NULL ? out : "-", file, len, 0644, &d);
+	if (rc == 0)
+		note_left_out(req);
 	if (rc == 0 && out != NULL && strcmp(out, "-") != 0) {
 		t = json_object_get(req, "totals");
 		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
@@ -282,12 +340,97 @@ request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
 	return 0;
 }
 
+/* Prints that a request verified, and with which key. */
+static void
+print_valid(const char *path, const struct order_file *f, bool have_key)
+{
+	char khex[65], hhex[65];
+
+	util_hex(khex, f->key, 32);
+	util_hex(hhex, f->hash, 32);
+	printf("%s: valid signature by %s, %s (lot %s, period %s, sha256 %s)\n",
+	    path, khex, f->direct ? "the sender of this direct request" :
+	    "the lead named in the request", field_of(json_object_get(
+	    f->request, "lot"), "ref"), field_of(f->request, "period"), hhex);
+	if (!have_key)
+		printf("%s: checked with the key the file names; check it is the "
+		    "lead's with --key LEAD_PUBKEY\n", path);
+}
+
 /*
- * order verify FILE [--key HEX]: needs no node.  Valid only when the
- * signature holds and its key is the signer the request names (its lead,
- * or its sender for a direct request): exit 1 for a signature that does
- * not hold, 3 for one by another key (a re-signed request).  A decision
- * of the Region is checked by order_verify_decision().
+ * Whether a request replaces an earlier one: same lot and period, the
+ * earlier one's number and sha256 in its `replaces`.
+ */
+static bool
+replaces(const struct order_file *new, const struct order_file *old,
+    int64_t *number)
+{
+	const json_t *a = new->request, *b = old->request, *rp, *x;
+	char hhex[65];
+	size_t i;
+
+	util_hex(hhex, old->hash, 32);
+	*number = json_integer_value(json_object_get(b, "number"));
+	if (strcmp(field_of(json_object_get(a, "lot"), "ref"),
+	    field_of(json_object_get(b, "lot"), "ref")) != 0 ||
+	    strcmp(field_of(a, "period"), field_of(b, "period")) != 0)
+		return false;
+	rp = json_object_get(a, "replaces");
+	for (i = 0; i < json_array_size(rp); i++) {
+		x = json_array_get(rp, i);
+		if (strcmp(field_of(x, "sha256"), hhex) == 0 &&
+		    (!order_has_number(b) || json_integer_value(
+		    json_object_get(x, "number")) == *number))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Verifies each earlier request and that the request f replaces it: exit
+ * 3 for one it does not replace.
+ */
+static int
+verify_earlier(struct cmd_ctx *ctx, const struct cmd_args *args,
+    const uint8_t *key, const struct order_file *f)
+{
+	struct consort_diag d = { 0 };
+	struct order_file old;
+	char hhex[65], what[300];
+	int64_t number;
+	int i, rc = EXIT_OK;
+
+	for (i = 1; i < args->argc && rc == EXIT_OK; i++) {
+		if ((rc = order_verify_request(ctx, args->argv[i], key,
+		    &old)) != 0)
+			break;
+		print_valid(args->argv[i], &old, key != NULL);
+		util_hex(hhex, old.hash, 32);
+		if (replaces(f, &old, &number))
+			printf("%s: replaces %s (request no. %lld, sha256 %s)\n",
+			    args->argv[0], args->argv[i], (long long)number, hhex);
+		else {
+			snprintf(what, sizeof(what), "does not replace %s (sha256 "
+			    "%.12s): another lot or period, or not in its replaces",
+			    args->argv[i], hhex);
+			consort_diag_set(&d, E(PERM), args->argv[0], what, "give the "
+			    "newest request first, then the ones it replaces");
+			cmd_fail(ctx, E(PERM), &d);
+			rc = EXIT_REFUSED;
+		}
+		order_file_free(&old);
+	}
+	return rc;
+}
+
+/*
+ * order verify FILE [EARLIER...] [--key HEX]: needs no node.  Valid only
+ * when the signature holds and its key is the signer the request names
+ * (its lead, or its sender for a direct request): exit 1 for a signature
+ * that does not hold, 3 for one by another key (a re-signed request).
+ * Given earlier requests, checks that FILE replaces each (schema/order.md,
+ * "A request's history"): exit 3 when not.  A decision of the Region is
+ * checked by order_verify_decision().
  */
 static int
 order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
@@ -295,7 +438,6 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct consort_diag d = { 0 };
 	const char *path = args->argv[0];
 	struct order_file f;
-	char khex[65], hhex[65];
 	uint8_t key[32];
 	bool have_key;
 	int rc;
@@ -307,21 +449,19 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
-	if (strcmp(f.member, "decision") == 0)
+	if (strcmp(f.member, "decision") == 0) {
+		if (args->argc > 1) {
+			order_file_free(&f);
+			return cmd_usage(ctx, "a decision is verified alone");
+		}
 		return order_verify_decision(ctx, path, have_key ? key : NULL, &f);
+	}
 	if ((rc = request_verdict(ctx, path, have_key, &f)) != 0)
 		return rc;
-	util_hex(khex, f.key, 32);
-	util_hex(hhex, f.hash, 32);
-	printf("%s: valid signature by %s, %s (lot %s, period %s, sha256 %s)\n",
-	    path, khex, f.direct ? "the sender of this direct request" :
-	    "the lead named in the request", field_of(json_object_get(f.request,
-	    "lot"), "ref"), field_of(f.request, "period"), hhex);
-	if (!have_key)
-		printf("%s: checked with the key the file names; check it is the "
-		    "lead's with --key LEAD_PUBKEY\n", path);
+	print_valid(path, &f, have_key);
+	rc = verify_earlier(ctx, args, have_key ? key : NULL, &f);
 	order_file_free(&f);
-	return EXIT_OK;
+	return rc;
 }
 
 /* order show FILE [--csv | --html] [--key HEX] */
@@ -545,6 +685,9 @@ static const struct cmd_opt order_build_opts[] = {
 	    "output" },
 	{ "direct", NULL, "a co-contractor's own request (R11): records its\n"
 	    "notice to the lead in the log, then builds" },
+	{ "date", "YYYY-MM-DD", "its date of issue, signed in the request\n"
+	    "(default: today, UTC): the same date and change-sets\n"
+	    "give the same bytes on any node" },
 	{ NULL, NULL, NULL },
 };
 
@@ -569,11 +712,14 @@ static const struct cmd_entry order_verify_entry = {
 	.summary = "checks the signature; needs no node. --key HEX checks\n"
 	    "against that key instead of the file's. The signer must\n"
 	    "be the one the request names (its lead, or the sender of\n"
-	    "a direct request). Exit 0 valid, 1 a signature that does\n"
-	    "not hold or a malformed file, 3 signed by another key.\n"
-	    "A decision of the Region (order decide) is checked the\n"
-	    "same way, --key the Region's",
-	.args = { .opts = order_verify_opts, .lower = 1, .upper = 1,
+	    "a direct request). Given EARLIER requests too, checks\n"
+	    "each and that FILE replaces it (same lot and period, in\n"
+	    "its replaces). Exit 0 valid, 1 a signature that does\n"
+	    "not hold or a malformed file, 3 signed by another key or\n"
+	    "an EARLIER request FILE does not replace. A decision of\n"
+	    "the Region (order decide) is checked the same way, --key\n"
+	    "the Region's",
+	.args = { .opts = order_verify_opts, .lower = 1, .upper = 64,
 	    .missing = "expected FILE" },
 	.flags = CMD_NO_NODE,
 	.exec = order_verify,
@@ -637,13 +783,13 @@ static const struct cmd_entry *const order_sub[] = {
 
 const struct cmd_entry cmd_order_entry = {
 	.name = "order",
-	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] | verify FILE "
-	    "[--key HEX] | show FILE [--csv | --html] | submit FILE | diff OLD NEW "
-	    "[--json] | keygen --out FILE [--no-passphrase] | decide REQUEST "
-	    "(--accept --number N | --refuse --reason TEXT) --key-file FILE "
-	    "[--date YYYY-MM-DD] [--request-key HEX] [--out FILE] | region-key "
-	    "[HEX] [--json] | receive DECISION | list [--lot LOT] [--period "
-	    "YYYY-MM] [--json]",
+	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] "
+	    "[--date YYYY-MM-DD] | verify FILE [EARLIER...] [--key HEX] | show "
+	    "FILE [--csv | --html] | submit FILE | diff OLD NEW [--json] | keygen "
+	    "--out FILE [--no-passphrase] | decide REQUEST (--accept --number N | "
+	    "--refuse --reason TEXT) --key-file FILE [--date YYYY-MM-DD] "
+	    "[--request-key HEX] [--out FILE] | region-key [HEX] [--json] | "
+	    "receive DECISION | list [--lot LOT] [--period YYYY-MM] [--json]",
 	.summary = "build, verify, show, submit and compare signed order requests; "
 	    "the Region's key and decisions; the orders and their state",
 	.args = { .missing = "missing build, verify, show, submit, diff, keygen, "

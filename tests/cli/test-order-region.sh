@@ -232,8 +232,10 @@ if x["verdict"] == "accepted":
     fields += [("order_number", x["order"]["number"]), ("amount_cents", x["order"]["amount_cents"])]
 else:
     fields += [("reason", x["reason"])]
-fields += [("date", x["date"]), ("hash", h), ("key", s["key"]), ("signature", s["sig"]),
-           ("signed", "@" + path + ".signed")]
+fields += [("date", x["date"])]
+if "number" in x:
+    fields += [("request_number", x["number"])]
+fields += [("hash", h), ("key", s["key"]), ("signature", s["sig"]), ("signed", "@" + path + ".signed")]
 for k, v in fields:
     ops.append(["set", "decision", ref, k, str(v)])
 for op in ops:
