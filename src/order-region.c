@@ -252,13 +252,13 @@ decision_receive(struct edit *e, const struct order_file *f, char *ref,
 		return consort_diag_set(d, E(SIGNATURE), "decision", "the decision "
 		    "does not match its signature", "it was changed after the "
 		    "Region signed it: ask the Region for the file it sent");
-	if ((rc = decision_read(f->decision, &x, d)) != 0 ||
-	    (rc = check_key(e, f, d)) != 0)
+	if ((rc = decision_read(f->decision, &x, d)) != 0)
 		return rc;
 	util_hex(hash, f->hash, 32);
 	util_hex(key, f->file_key, CONSORT_KEY_BYTES);
 	if ((rc = decision_ref(ref, reflen, x.lot, x.period, hash, d)) != 0)
 		return rc;
+	/* the same file again: recorded already, whatever key is in force */
 	record_init(&r);
 	rc = state_lookup(e->txn, &e->n->store, e->n->founder, T_decision, ref,
 	    strlen(ref), &r);
@@ -266,7 +266,8 @@ decision_receive(struct edit *e, const struct order_file *f, char *ref,
 	record_free(&r);
 	if (*already || (rc != 0 && rc != E(NOENT)))
 		return *already ? 0 : rc;
-	if ((rc = find_order(e, &x, order, sizeof(order), &cost, d)) != 0 ||
+	if ((rc = check_key(e, f, d)) != 0 ||
+	    (rc = find_order(e, &x, order, sizeof(order), &cost, d)) != 0 ||
 	    (rc = check_unanswered(e, &x, d)) != 0)
 		return rc;
 	if (x.accepted && x.amount_cents != cost) {

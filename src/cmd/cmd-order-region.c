@@ -366,8 +366,8 @@ struct key_row {
 /* The Region keys recorded, gathered by number. */
 struct key_rows {
 	const struct store *s;
-	struct key_row rows[64];
-	size_t n, more;
+	struct key_row *rows;
+	size_t n, cap;
 };
 
 /* Keeps one recorded Region key. */
@@ -378,9 +378,11 @@ gather_key(void *ctx, const struct record *r)
 	const struct value *n = state_field(k->s, r, F_region_key_number);
 	struct key_row *w;
 
-	if (k->n == nitems(k->rows)) {
-		k->more++;
-		return 0;
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 8;
+		if ((w = realloc(k->rows, k->cap * sizeof(*w))) == NULL)
+			return E(NOMEM);
+		k->rows = w;
 	}
 	w = &k->rows[k->n++];
 	w->number = n != NULL && n->kind == VAL_INT ? n->i : 0;
@@ -419,14 +421,17 @@ list_region_keys(struct cmd_ctx *ctx, bool json)
 		rc = state_foreach(txn, &ctx->node->store, T_region_key, gather_key,
 		    &k);
 	store_abort(txn);
-	if (rc != 0)
+	if (rc != 0) {
+		free(k.rows);
 		return cmd_fail(ctx, rc, NULL);
-	qsort(k.rows, k.n, sizeof(k.rows[0]), cmp_key_rows);
+	}
+	if (k.n > 1)
+		qsort(k.rows, k.n, sizeof(k.rows[0]), cmp_key_rows);
 	if (json)
 		putchar('[');
 	for (i = 0; i < k.n; i++) {
 		const struct key_row *w = &k.rows[i];
-		bool last = i + 1 == k.n && k.more == 0;
+		bool last = i + 1 == k.n;
 
 		if (json)
 			printf("%s{\"date\":\"%s\",\"in_force\":%s,\"key\":\"%s\","
@@ -442,6 +447,7 @@ list_region_keys(struct cmd_ctx *ctx, bool json)
 	else if (k.n == 0)
 		printf("no Region key recorded; the lead records it with consort "
 		    "order region-key HEX\n");
+	free(k.rows);
 	return cmd_finish_output(EXIT_OK);
 }
 

@@ -294,6 +294,9 @@ expect_rc 0 on lead order build --lot LOT-01 --period 2026-04 --out r3.json
 expect_rc 0 on lead order submit r3.json
 expect_rc 0 consort order decide r3.json --refuse --reason "Trop tard" --key-file region.key --out no3.json
 refused lead "signed by key $RK, not by the Region's key $OTHER \(RK-2" order receive no3.json
+# what the old key signed and was received stays, and receiving it again changes nothing
+expect_rc 0 on lead order receive no1.json
+out_has "^already received"
 
 for n in co co2; do sync_ok "$n" "$LEAD"; done
 same_state lead co co2
