@@ -1066,6 +1066,36 @@ bool order_entry_in_scope(const struct order_entry *e, bool direct,
 const struct order_entry *order_series_latest(const struct order_series *o,
     bool direct, const char *sender);
 
+/* The Region's key in force: the recorded region_key of the highest number. */
+struct region_key {
+	int64_t number;                   /* 0: none recorded */
+	uint8_t key[CONSORT_KEY_BYTES];
+	char date[11];                    /* the day it was recorded */
+	char ref[CONSORT_REF_MAX + 1];
+};
+
+/*
+ * Finds the Region's key in force in the causal past c (NULL: in the
+ * state, a local write's past): of the region_key records created there,
+ * the one of the highest number.
+ * @param out set to it; out->number 0 when none is recorded
+ * @return 0, or an error of state_foreach()
+ */
+int perm_region_key(struct store_txn *txn, struct store *s,
+    const struct causal *c, struct region_key *out);
+/*
+ * Finds a decision of the Region on a request (its SHA-256, hex) created
+ * in the causal past c (NULL: in the state): the Region answers a request
+ * once.
+ * @param ref set to its ref ("" when none)
+ * @return 0, or an error of state_foreach()
+ */
+int perm_decision_of(struct store_txn *txn, struct store *s,
+    const struct causal *c, const char *request, char *ref, size_t reflen);
+/* Whether perm_order_check() judges records of this type: orders, notices,
+   the Region's decisions and keys. */
+bool perm_order_type(unsigned type);
+
 /* ---- node.c: a node directory, its key and local change-sets ---- */
 
 struct invite;

@@ -194,10 +194,11 @@ apply_bytes(struct store_txn *txn, struct store *s, const uint8_t *bytes,
 		    res.first_refused_op + 1, cs_op_kind_name(op->kind),
 		    schema_type(op->type)->name, res.why);
 		rc = consort_diag_set(d, res.first_refusal, "this edit", what,
-		    op->type == T_order || op->type == T_notice ?
-		    "orders are recorded by consort order submit, notices by "
-		    "consort order build --direct, and never changed; nothing "
-		    "was written" : "ask the lead, or the member who runs that "
+		    perm_order_type(op->type) ? "orders are recorded by consort "
+		    "order submit, notices by consort order build --direct, the "
+		    "Region's decisions by consort order receive and its key by "
+		    "consort order region-key, and never changed; nothing was "
+		    "written" : "ask the lead, or the member who runs that "
 		    "session, to make it; nothing was written");
 	}
 	cs_free(&cs);

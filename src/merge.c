@@ -279,8 +279,9 @@ context_init(struct store_txn *txn, struct store *s, const struct changeset *cs,
 }
 
 /*
- * Decides whether an op may apply: an order or a notice by what it stands
- * for (perm-order.c), any other by who may edit what (perm.c).  Refusals
+ * Decides whether an op may apply: an order, a notice, a decision of the
+ * Region or its key by what it stands for (perm-order.c), any other by
+ * who may edit what (perm.c).  Refusals
  * are counted, not errors.
  */
 static int
@@ -292,7 +293,7 @@ allowed(struct store_txn *txn, struct store *s, const struct member *m,
 	const char *why = NULL;
 	int rc;
 
-	if (s->has_founder && (type == T_order || type == T_notice))
+	if (s->has_founder && perm_order_type(type))
 		rc = perm_order_check(txn, s, m, c, cs, i, &why);
 	else
 		rc = perm_check_op(txn, s, m, c, cs, i, &why);

@@ -531,6 +531,61 @@ int decision_build(const struct order_file *req, const struct decision_opts *o,
  */
 int decision_read(const json_t *b, struct decision *x, struct consort_diag *d);
 
+/* ---- order-region.c: the Region's key and decisions in the log ---- */
+
+/*
+ * Records the Region's key (region_key RK-N, N after the keys recorded,
+ * dated today), unless it is the key in force already.  The lead's only.
+ * @param ref, reflen set to its ref (the one in force when *already)
+ * @param already set when it is the key in force
+ * @return 0, or E(PERM) (this node is not the lead), or an error of
+ *	perm_region_key() or records_put()
+ */
+int region_key_record(struct edit *e, const uint8_t key[CONSORT_KEY_BYTES],
+    char *ref, size_t reflen, bool *already, struct consort_diag *d);
+/*
+ * The ref of a decision: D-LOT-PERIOD- and the first 12 hex digits of its
+ * hash, never cut.
+ * @return 0, or E(TOOBIG) (it does not fit in a ref, or in len bytes)
+ */
+int decision_ref(char *ref, size_t len, const char *lot, const char *period,
+    const char *hash_hex, struct consort_diag *d);
+/*
+ * Records a decision of the Region (schema/order.md, "The Region's
+ * decision") as every node checks it: signed by the Region's key in
+ * force, answering a submitted order the Region had not answered, its
+ * amount the request's total cost.  Receiving it again changes nothing.
+ * @param f a file of order_parse_as() whose member is "decision"
+ * @param ref, reflen set to the decision's ref
+ * @param already set when a live decision of that ref exists
+ * @return 0, or E(SIGNATURE) (the signature does not hold), E(SCHEMA) (a
+ *	decision decision_read() refuses), E(NOENT) (no Region key recorded;
+ *	no submitted order of its request), E(PERM) (signed by another key
+ *	than the Region's in force; an amount that is not the request's),
+ *	E(EXIST) (the Region answered that request with another decision),
+ *	or an error of decision_ref(), order_ref(), state_lookup(),
+ *	jcs_canonical() or records_put()
+ */
+int decision_receive(struct edit *e, const struct order_file *f, char *ref,
+    size_t reflen, bool *already, struct consort_diag *d);
+
+/* ---- order-list.c: the orders recorded and their state ---- */
+
+/*
+ * Lists the orders of the merged state (consort order list): each with
+ * its ref, lot, period, number, hash, date, sender {siret, direct, name},
+ * totals, amends, amended_by [{ref, number}], decisions [{ref, verdict,
+ * date, order_number, amount_cents, reason, hash, key}] and state
+ * ("submitted", "accepted", "refused", or "conflicting" for two answers
+ * received concurrently), in the order of lot, period, number and hash.
+ * @param lot, period only those (NULL: all)
+ * @param out set to the array; json_decref()
+ * @return 0, or E(NOMEM), or an error of perm_roster() or
+ *	state_foreach_d() (d names a damaged record)
+ */
+int order_list(struct store_txn *txn, struct store *s, const char *lot,
+    const char *period, json_t **out, struct consort_diag *d);
+
 /* ---- order-log.c: notices and submitted requests in the log ---- */
 
 /*

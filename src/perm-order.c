@@ -39,6 +39,50 @@ is_int(const struct value *v, int64_t i)
 	return v != NULL && v->kind == VAL_INT && v->i == i;
 }
 
+/* The refusals of ops that are not one record's whole creation. */
+struct run_words {
+	const char *changed;  /* an op on a record that exists, or no create */
+	const char *alone;    /* another record's op in the change-set */
+	const char *once;     /* a field set twice, unset, or a delete */
+	const char *created;  /* a record created in the author's past */
+};
+
+/* The refusals of a run of ops on a record of type. */
+static const struct run_words *
+words_of(unsigned type)
+{
+	static const struct run_words order = {
+		"an order or a notice is never changed nor deleted, by anyone: "
+		    "it is written whole by the change-set that creates it",
+		"the change-set that creates an order or a notice holds nothing "
+		    "else",
+		"an order or a notice is created with each of its fields once, "
+		    "and never changed nor deleted",
+		"an order or a notice is created once, and never changed nor "
+		    "deleted",
+	}, decision = {
+		"a decision of the Region is never changed nor deleted, by "
+		    "anyone: it is written whole by the change-set that records it",
+		"the change-set that records a decision of the Region holds "
+		    "nothing else",
+		"a decision of the Region is recorded with each of its fields "
+		    "once, and never changed nor deleted",
+		"a decision of the Region is recorded once, and never changed "
+		    "nor deleted",
+	}, key = {
+		"the Region's key is never changed nor deleted, by anyone: the "
+		    "lead records a new one",
+		"the change-set that records the Region's key holds nothing else",
+		"the Region's key is recorded with each of its fields once, and "
+		    "never changed nor deleted",
+		"the Region's key is recorded once, and never changed nor "
+		    "deleted: the lead records a new one",
+	};
+
+	return type == T_decision ? &decision : type == T_region_key ? &key :
+	    &order;
+}
+
 /*
  * Reads the change-set's ops as the whole creation of one record: a create,
  * then each field once.  Returns a reason when they are not.
@@ -46,24 +90,22 @@ is_int(const struct value *v, int64_t i)
 static const char *
 read_run(const struct changeset *cs, struct run *r)
 {
+	const struct run_words *w = words_of(cs->ops[0].type);
 	const struct cs_op *op;
 	uint32_t k;
 
 	memset(r, 0, sizeof(*r));
 	if (cs->ops[0].kind != OP_CREATE)
-		return "an order or a notice is never changed nor deleted, by "
-		    "anyone: it is written whole by the change-set that creates it";
+		return w->changed;
 	r->ref = cs->ops[0].val.s;
 	r->reflen = cs->ops[0].val.len;
 	for (k = 1; k < cs->nops; k++) {
 		op = &cs->ops[k];
 		if (op->type != cs->ops[0].type ||
 		    memcmp(op->id, cs->ops[0].id, CONSORT_EID_BYTES) != 0)
-			return "the change-set that creates an order or a notice "
-			    "holds nothing else";
+			return w->alone;
 		if (op->kind != OP_SET || r->f[op->field] != NULL)
-			return "an order or a notice is created with each of its "
-			    "fields once, and never changed nor deleted";
+			return w->once;
 		r->f[op->field] = &op->val;
 	}
 	return NULL;
@@ -568,7 +610,247 @@ check_order(struct store_txn *txn, struct store *s, const struct member *m,
 	return rc;
 }
 
-/* Judges the change-set holding op i, an order's or a notice's. */
+/* The verified decision a decision record holds, and what it says. */
+struct signed_decision {
+	struct order_file f;
+	struct decision x;
+	char hash[2 * 32 + 1];
+	char key[2 * CONSORT_KEY_BYTES + 1];
+	char order[CONSORT_REF_MAX + 64];   /* the ref of the order it answers */
+};
+
+/*
+ * Verifies the signed file a decision record holds: a well-formed
+ * decision, in its canonical form, whose signature holds with the key it
+ * names.
+ */
+static int
+verify_decision(const struct value *v, struct signed_decision *q,
+    const char **why)
+{
+	char *canon = NULL;
+	size_t clen = 0;
+
+	*why = "a decision holds the signed decision of the Region it records "
+	    "(field signed)";
+	if (v == NULL || v->kind != VAL_STR)
+		return E(PERM);
+	*why = "its signed decision is not a signed decision file";
+	if (order_parse_as("decision", v->s, v->len, NULL, &q->f, NULL) != 0)
+		return E(PERM);
+	if (jcs_canonical(q->f.root, &canon, &clen) != 0 || clen != v->len ||
+	    memcmp(canon, v->s, clen) != 0) {
+		free(canon);
+		*why = "its signed decision is not in its canonical form (RFC 8785)";
+		return E(PERM);
+	}
+	free(canon);
+	if (!q->f.valid) {
+		*why = "its decision does not match its signature";
+		return E(PERM);
+	}
+	if (decision_read(q->f.decision, &q->x, NULL) != 0) {
+		*why = "its decision is not one of schema/decision.schema.json";
+		return E(PERM);
+	}
+	util_hex(q->hash, q->f.hash, 32);
+	util_hex(q->key, q->f.file_key, CONSORT_KEY_BYTES);
+	snprintf(q->order, sizeof(q->order), "O-%s-%s-%.12s", q->x.lot,
+	    q->x.period, q->x.request);
+	*why = NULL;
+	return 0;
+}
+
+/*
+ * Whether the request an order record holds has the number a decision
+ * names: its "number" member (a decision names one only when the request
+ * has one).
+ */
+static bool
+same_request_number(const struct value *v, const struct decision *x)
+{
+	json_t *root, *n;
+	bool same;
+
+	if (!x->has_request_number)
+		return true;
+	if (v == NULL || v->kind != VAL_STR ||
+	    (root = json_loadb(v->s, v->len, 0, NULL)) == NULL)
+		return false;
+	n = json_object_get(json_object_get(root, "request"), "number");
+	same = json_is_integer(n) && json_integer_value(n) == x->request_number;
+	json_decref(root);
+	return same;
+}
+
+/*
+ * Checks the order a decision answers: submitted in the author's past,
+ * of the decision's request, its total cost the order's amount, its number
+ * the request's.
+ */
+static int
+check_answered(struct store_txn *txn, struct store *s, const struct causal *c,
+    const struct signed_decision *q, const char **why)
+{
+	struct record r;
+	bool yes, alive;
+	int rc;
+
+	/* an order is never deleted: created in the past, it is there */
+	if ((rc = created(txn, s, c, T_order, q->order, strlen(q->order), &yes,
+	    &alive)) != 0)
+		return rc;
+	if (!yes) {
+		*why = "its decision answers no order submitted in its author's past";
+		return E(PERM);
+	}
+	record_init(&r);
+	if ((rc = state_lookup(txn, s, s->founder, T_order, q->order,
+	    strlen(q->order), &r)) != 0) {
+		record_free(&r);
+		return rc == E(NOENT) ? (*why = "its decision answers no order "
+		    "submitted in its author's past", E(PERM)) : rc;
+	}
+	if (!is_str(state_field(s, &r, F_order_hash), q->x.request))
+		*why = "its decision answers no order submitted in its author's "
+		    "past";
+	else if (q->x.accepted && !is_int(state_field(s, &r,
+	    F_order_cost_cents), q->x.amount_cents))
+		*why = "an accepted decision's amount is the request's total cost";
+	else if (!same_request_number(state_field(s, &r, F_order_signed),
+	    &q->x))
+		*why = "a decision names the number of the request it answers";
+	else
+		*why = NULL;
+	record_free(&r);
+	return *why != NULL ? E(PERM) : 0;
+}
+
+/* Whether a decision record's fields are what its verified decision says. */
+static bool
+decision_fields_match(const struct run *r, const struct signed_decision *q)
+{
+	const struct decision *x = &q->x;
+	const char *sig = jr_str(json_object_get(q->f.root, "signature"), "sig");
+	bool answer;
+
+	answer = x->accepted ? is_str(r->f[F_decision_order_number], x->number) &&
+	    is_int(r->f[F_decision_amount_cents], x->amount_cents) &&
+	    r->f[F_decision_reason] == NULL :
+	    is_str(r->f[F_decision_reason], x->reason) &&
+	    r->f[F_decision_order_number] == NULL &&
+	    r->f[F_decision_amount_cents] == NULL;
+	return answer && is_str(r->f[F_decision_lot], x->lot) &&
+	    is_str(r->f[F_decision_period], x->period) &&
+	    is_str(r->f[F_decision_request], x->request) &&
+	    is_str(r->f[F_decision_order], q->order) &&
+	    is_str(r->f[F_decision_verdict], x->accepted ? "accepted" :
+	    "refused") &&
+	    is_str(r->f[F_decision_date], x->date) &&
+	    is_str(r->f[F_decision_hash], q->hash) &&
+	    is_str(r->f[F_decision_key], q->key) &&
+	    is_str(r->f[F_decision_signature], sig) &&
+	    (x->has_request_number ? is_int(r->f[F_decision_request_number],
+	    x->request_number) : r->f[F_decision_request_number] == NULL);
+}
+
+/*
+ * Checks a decision record: the signed decision it holds, signed by the
+ * Region's key in force in its author's past, answering an order there
+ * that the Region had not answered, and every field what it says.  Any
+ * member may record it: the signature is the Region's.
+ */
+static int
+check_decision(struct store_txn *txn, struct store *s, const struct causal *c,
+    const struct run *r, const char **why)
+{
+	struct signed_decision q;
+	struct region_key rk;
+	char ref[CONSORT_REF_MAX + 64], other[CONSORT_REF_MAX + 1];
+	unsigned k;
+	int rc;
+
+	for (k = schema_type(T_decision)->max_field + 1u; k <= SCHEMA_MAX_FIELDS;
+	    k++)
+		if (r->f[k] != NULL) {
+			*why = "a decision holds only the fields of the schema";
+			return E(PERM);
+		}
+	memset(&q, 0, sizeof(q));
+	if ((rc = verify_decision(r->f[F_decision_signed], &q, why)) != 0)
+		goto out;
+	if ((rc = perm_region_key(txn, s, c, &rk)) != 0)
+		goto out;
+	rc = E(PERM);
+	snprintf(ref, sizeof(ref), "D-%s-%s-%.12s", q.x.lot, q.x.period, q.hash);
+	if (rk.number == 0)
+		*why = "no Region key is recorded in its author's past (the lead "
+		    "records it: consort order region-key)";
+	else if (memcmp(rk.key, q.f.file_key, CONSORT_KEY_BYTES) != 0)
+		*why = "its decision is not signed by the Region's key in force "
+		    "in its author's past";
+	else if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0)
+		*why = "a decision's ref is D-LOT-PERIOD- and 12 hex digits of its "
+		    "hash";
+	else if (!decision_fields_match(r, &q))
+		*why = "a decision's fields are what its signed decision says";
+	else if ((rc = check_answered(txn, s, c, &q, why)) == 0 &&
+	    (rc = perm_decision_of(txn, s, c, q.x.request, other,
+	    sizeof(other))) == 0 && other[0] != '\0') {
+		*why = "the Region answers a request once: another decision on it "
+		    "is in its author's past";
+		rc = E(PERM);
+	}
+out:
+	order_file_free(&q.f);
+	return rc;
+}
+
+/*
+ * Checks a Region key: the lead's, its key, date and number, numbered
+ * after the Region keys in its past, its ref RK- and its number.
+ */
+static int
+check_region_key(struct store_txn *txn, struct store *s,
+    const struct member *m, const struct causal *c, const struct run *r,
+    const char **why)
+{
+	const struct value *n = r->f[F_region_key_number];
+	struct region_key rk;
+	char ref[32];
+	unsigned k;
+	int rc;
+
+	if (m != NULL) {
+		*why = "only the lead records the Region's key";
+		return E(PERM);
+	}
+	for (k = schema_type(T_region_key)->max_field + 1u;
+	    k <= SCHEMA_MAX_FIELDS; k++)
+		if (r->f[k] != NULL) {
+			*why = "a Region key holds only the fields of the schema";
+			return E(PERM);
+		}
+	if (r->f[F_region_key_key] == NULL || r->f[F_region_key_date] == NULL ||
+	    n == NULL || n->kind != VAL_INT) {
+		*why = "a Region key names its key, its date and its number";
+		return E(PERM);
+	}
+	if ((rc = perm_region_key(txn, s, c, &rk)) != 0)
+		return rc;
+	snprintf(ref, sizeof(ref), "RK-%lld", (long long)n->i);
+	if (n->i != rk.number + 1)
+		*why = "a Region key's number follows the Region keys in its "
+		    "author's past";
+	else if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0)
+		*why = "a Region key's ref is RK- and its number";
+	else
+		return 0;
+	return E(PERM);
+}
+
+/* Judges the change-set holding op i, an order's, a notice's, a
+   decision's or a Region key's. */
 static int
 judge(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, const struct changeset *cs, uint32_t i,
@@ -586,12 +868,19 @@ judge(struct store_txn *txn, struct store *s, const struct member *m,
 	    &alive)) != 0)
 		return rc;
 	if (before) {
-		*why = "an order or a notice is created once, and never changed "
-		    "nor deleted";
+		*why = words_of(op->type)->created;
 		return E(PERM);
 	}
-	return op->type == T_notice ? check_notice(txn, s, m, c, &r, why) :
-	    check_order(txn, s, m, c, cs, &r, why);
+	switch (op->type) {
+	case T_notice:
+		return check_notice(txn, s, m, c, &r, why);
+	case T_decision:
+		return check_decision(txn, s, c, &r, why);
+	case T_region_key:
+		return check_region_key(txn, s, m, c, &r, why);
+	default:
+		return check_order(txn, s, m, c, cs, &r, why);
+	}
 }
 
 /*
@@ -615,8 +904,7 @@ perm_order_check(struct store_txn *txn, struct store *s, const struct member *m,
 	}
 	v->valid = false;
 	rc = i == 0 ? judge(txn, s, m, c, cs, i, why) :
-	    (*why = "the change-set that creates an order or a notice holds "
-	    "nothing else", E(PERM));
+	    (*why = words_of(cs->ops[0].type)->alone, E(PERM));
 	if (rc != 0 && rc != E(PERM))
 		return rc;
 	memcpy(v->cs, cs->id, CONSORT_HASH_BYTES);
@@ -625,4 +913,94 @@ perm_order_check(struct store_txn *txn, struct store *s, const struct member *m,
 	v->why = *why;
 	v->valid = true;
 	return rc;
+}
+
+/* What perm_region_key looks for, and what it found. */
+struct key_search {
+	const struct store *s;
+	const struct causal *c;
+	struct region_key *out;
+};
+
+/* Keeps the Region key of the highest number in the past. */
+static int
+key_one(void *ctx, const struct record *r)
+{
+	struct key_search *k = ctx;
+	const struct value *n = state_field(k->s, r, F_region_key_number);
+	const struct value *v = state_field(k->s, r, F_region_key_key);
+	const struct value *d = state_field(k->s, r, F_region_key_date);
+
+	if (!in_past(r, k->c) || n == NULL || n->kind != VAL_INT ||
+	    n->i <= k->out->number || v == NULL || v->kind != VAL_STR ||
+	    v->len != 64 || r->ref_len > CONSORT_REF_MAX ||
+	    util_unhex_n(k->out->key, CONSORT_KEY_BYTES, v->s, 64) != 0)
+		return 0;
+	k->out->number = n->i;
+	value_copy_str(k->out->date, sizeof(k->out->date), d);
+	memcpy(k->out->ref, r->ref, r->ref_len);
+	k->out->ref[r->ref_len] = '\0';
+	return 0;
+}
+
+/*
+ * The Region's key in force in the causal past c (NULL: the state): the
+ * one of the highest number.  Only the lead records them, one after the
+ * other, so every node finds the same.
+ */
+int
+perm_region_key(struct store_txn *txn, struct store *s, const struct causal *c,
+    struct region_key *out)
+{
+	struct key_search k = { s, c, out };
+
+	memset(out, 0, sizeof(*out));
+	return state_foreach(txn, s, T_region_key, key_one, &k);
+}
+
+/* What perm_decision_of looks for, and what it found. */
+struct answer_search {
+	const struct store *s;
+	const struct causal *c;
+	const char *request;
+	char *ref;
+	size_t reflen;
+};
+
+/* Keeps the first decision (by ref) on the request in the past. */
+static int
+answer_one(void *ctx, const struct record *r)
+{
+	struct answer_search *a = ctx;
+	size_t have = strlen(a->ref);
+	int cmp;
+
+	if (!in_past(r, a->c) || !is_str(state_field(a->s, r,
+	    F_decision_request), a->request) || r->ref_len >= a->reflen)
+		return 0;
+	cmp = memcmp(a->ref, r->ref, have < r->ref_len ? have : r->ref_len);
+	if (have > 0 && (cmp < 0 || (cmp == 0 && have <= r->ref_len)))
+		return 0;
+	memcpy(a->ref, r->ref, r->ref_len);
+	a->ref[r->ref_len] = '\0';
+	return 0;
+}
+
+/* A decision of the Region on a request in the causal past c, by ref. */
+int
+perm_decision_of(struct store_txn *txn, struct store *s,
+    const struct causal *c, const char *request, char *ref, size_t reflen)
+{
+	struct answer_search a = { s, c, request, ref, reflen };
+
+	ref[0] = '\0';
+	return state_foreach(txn, s, T_decision, answer_one, &a);
+}
+
+/* Whether perm_order_check judges a record type. */
+bool
+perm_order_type(unsigned type)
+{
+	return type == T_order || type == T_notice || type == T_decision ||
+	    type == T_region_key;
 }

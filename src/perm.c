@@ -549,8 +549,9 @@ check_erasure(struct store_txn *txn, struct store *s, const struct member *m,
 /*
  * Decides whether the author of cs may apply its op i: m is the author's
  * roster entry, NULL for the lead.  Returns 0, E(PERM) with a reason, or a
- * store error.  Orders and notices are not judged here but by
- * perm_order_check (perm-order.c), for every author, the lead included.
+ * store error.  Orders, notices, the Region's decisions and keys are not
+ * judged here but by perm_order_check (perm-order.c), for every author,
+ * the lead included.
  */
 int
 perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
@@ -615,8 +616,8 @@ pack_vv(msgpack_packer *pk, const struct causal *c)
 /*
  * Which write of op the owners table keeps, if any: the fields that decide
  * ownership (a session's provider, a path's or a derogation's session);
- * the creation of a session, a path, a derogation, an order or a notice,
- * of a trainee, and of an intent by a subcontractor; a lot's creation and
+ * the creation of a session, a path, a derogation, an order, a notice, a
+ * decision of the Region or its key, of a trainee, and of an intent by a subcontractor; a lot's creation and
  * deletion (a notice names a lot alive in its past).  *v is the value kept.
  */
 static bool
@@ -640,8 +641,8 @@ kept(const struct member *m, const struct cs_op *op, unsigned *field,
 		if (op->type == T_intent)
 			return m != NULL && m->role == ROLE_SUB;
 		return op->type == T_session || op->type == T_path ||
-		    op->type == T_derogation || op->type == T_order ||
-		    op->type == T_notice || op->type == T_lot;
+		    op->type == T_derogation || perm_order_type(op->type) ||
+		    op->type == T_lot;
 	case OP_DELETE:
 		return op->type == T_lot;
 	default:

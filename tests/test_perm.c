@@ -1034,6 +1034,425 @@ test_concurrent_verdicts(void **state)
 	tu_cs_free(&l2);
 }
 
+/* Records the Region's key on the lead A (consort order region-key). */
+static void
+record_region_key(struct fix *f, const uint8_t *pk, char *ref, size_t len,
+    bool *already)
+{
+	struct consort_diag d = { 0 };
+	struct edit e;
+
+	assert_ok(edit_begin(f->a, &e));
+	assert_ok(region_key_record(&e, pk, ref, len, already, &d));
+	assert_ok(edit_commit(&e));
+}
+
+/*
+ * The Region's decision on a signed request file (its answer accepted or
+ * refused, the amount off by delta, the request's number by ndelta),
+ * signed with sk; the file without its newline.
+ */
+static char *
+decision_file_n(const char *req, size_t reqlen, bool accept, int64_t delta,
+    int64_t ndelta, const uint8_t *pk, const uint8_t *sk, size_t *len)
+{
+	struct decision_opts o = { accept, "BDC-2026-7", "Pi\xc3\xa8""ces "
+		"manquantes", "2026-05-02" };
+	struct consort_diag d = { 0 };
+	struct order_file rq;
+	json_t *body, *order;
+	char *file;
+
+	assert_ok(order_parse(req, reqlen, NULL, &rq, &d));
+	assert_ok(decision_build(&rq, &o, &body, &d));
+	order_file_free(&rq);
+	if ((order = json_object_get(body, "order")) != NULL)
+		assert_ok(json_object_set_new(order, "amount_cents", json_integer(
+		    json_integer_value(json_object_get(order, "amount_cents")) +
+		    delta)));
+	if (ndelta != 0)
+		assert_ok(json_object_set_new(body, "number", json_integer(
+		    json_integer_value(json_object_get(body, "number")) + ndelta)));
+	assert_ok(order_sign_as("decision", body, pk, sk, &file, len));
+	json_decref(body);
+	file[--*len] = '\0';
+	return file;
+}
+
+/* The Region's decision on a signed request file (decision_file_n). */
+static char *
+decision_file(const char *req, size_t reqlen, bool accept, int64_t delta,
+    const uint8_t *pk, const uint8_t *sk, size_t *len)
+{
+	return decision_file_n(req, reqlen, accept, delta, 0, pk, sk, len);
+}
+
+/* How the fields of a decision record may be spoiled. */
+enum dspoil { DS_NONE, DS_REF, DS_REASON, DS_OTHER_OP, DS_NONCANON,
+	DS_ORDER };
+
+/*
+ * Adds the ops recording a signed decision file (what decision_receive
+ * writes), spoiled as asked; returns its ref in f->buf and how many ops.
+ */
+static unsigned
+decision_ops(struct fix *f, const char *file, size_t len, enum dspoil sp)
+{
+	struct order_file of;
+	struct decision x;
+	char hash[65], key[65], ref[CONSORT_REF_MAX + 1], order[CONSORT_REF_MAX + 1];
+	char *text;
+	unsigned n = 0;
+
+	assert_ok(order_parse_as("decision", file, len, NULL, &of, NULL));
+	assert_ok(decision_read(of.decision, &x, NULL));
+	util_hex(hash, of.hash, 32);
+	util_hex(key, of.file_key, CONSORT_KEY_BYTES);
+	snprintf(ref, sizeof(ref), "D-%s-%s-%.12s", x.lot, x.period,
+	    sp == DS_REF ? "000000000000" : hash);
+	snprintf(order, sizeof(order), "O-%s-%s-%.12s", x.lot, x.period,
+	    sp == DS_ORDER ? "111111111111" : x.request);
+#define DOP(field, v) (op(f, OP_SET, "decision", ref, field, v), n++)
+	op(f, OP_CREATE, "decision", ref, NULL, tu_str(""));
+	n++;
+	DOP("lot", tu_str(x.lot));
+	DOP("period", tu_str(x.period));
+	DOP("request", tu_str(x.request));
+	DOP("order", tu_str(order));
+	DOP("verdict", tu_str(x.accepted ? "accepted" : "refused"));
+	if (x.accepted) {
+		DOP("order_number", tu_str(x.number));
+		DOP("amount_cents", tu_int(x.amount_cents));
+	} else
+		DOP("reason", tu_str(sp == DS_REASON ? "Autre" : x.reason));
+	DOP("date", tu_str(x.date));
+	if (x.has_request_number)
+		DOP("request_number", tu_int(x.request_number));
+	DOP("hash", tu_str(hash));
+	DOP("key", tu_str(key));
+	DOP("signature", tu_str(json_string_value(json_object_get(
+	    json_object_get(of.root, "signature"), "sig"))));
+	if (sp == DS_NONCANON) {
+		/* the same file, a space added: it verifies, not canonical */
+		assert_non_null(text = malloc(len + 2));
+		text[0] = '{';
+		text[1] = ' ';
+		memcpy(text + 2, file + 1, len - 1);
+		DOP("signed", ((struct value){ VAL_STR, false, 0, text,
+		    (uint32_t)len + 1 }));
+		free(text);
+	} else
+		DOP("signed", ((struct value){ VAL_STR, false, 0, file,
+		    (uint32_t)len }));
+#undef DOP
+	if (sp == DS_OTHER_OP)
+		op(f, OP_SET, "path", "PB", "hours", tu_int(98));
+	snprintf(f->buf, sizeof(f->buf), "%s", ref);
+	order_file_free(&of);
+	return n;
+}
+
+/* Receives a decision file on A as consort order receive does (a local write). */
+static int
+receive_decision(struct fix *f, const char *file, size_t len, bool *already,
+    struct consort_diag *d)
+{
+	struct order_file of;
+	char ref[CONSORT_REF_MAX + 1];
+	struct edit e;
+	int rc;
+
+	assert_ok(order_parse_as("decision", file, len, NULL, &of, NULL));
+	assert_ok(edit_begin(f->a, &e));
+	rc = decision_receive(&e, &of, ref, sizeof(ref), already, d);
+	order_file_free(&of);
+	if (rc != 0) {
+		edit_abort(&e);
+		return rc;
+	}
+	return edit_commit(&e);
+}
+
+/*
+ * The Region's key: the lead's to record, numbered, never changed nor
+ * deleted, a new one replacing the one in force.
+ */
+static void
+test_region_key(void **state)
+{
+	struct fix *f = *state;
+	struct tu_author region, other;
+	struct kv kv[3] = { { "key", tu_str("") }, { "date",
+		tu_str("2026-04-01") }, { "number", tu_int(5) } };
+	struct kv date = { "date", tu_str("2026-04-02") };
+	struct region_key rk;
+	struct store_txn *txn;
+	char ref[CONSORT_REF_MAX + 1], hex[65];
+	bool already;
+
+	tu_author_init(&region, 0xe0);
+	tu_author_init(&other, 0xe1);
+	util_hex(hex, region.pk, CONSORT_KEY_BYTES);
+	record_region_key(f, region.pk, ref, sizeof(ref), &already);
+	assert_false(already);
+	assert_string_equal(ref, "RK-1");
+	assert_string_equal(shown(f, "region_key", "RK-1", "key"), hex);
+	assert_string_equal(shown(f, "region_key", "RK-1", "number"), "1");
+	record_region_key(f, region.pk, ref, sizeof(ref), &already);
+	assert_true(already);
+	assert_string_equal(ref, "RK-1");
+	/* a co-contractor records none, nor changes the lead's */
+	op(f, OP_CREATE, "region_key", "RK-2", NULL, tu_str(""));
+	op(f, OP_SET, "region_key", "RK-2", "key", tu_str(hex));
+	op(f, OP_SET, "region_key", "RK-2", "date", tu_str("2026-04-01"));
+	op(f, OP_SET, "region_key", "RK-2", "number", tu_int(2));
+	assert_int_equal(send_a(f, &f->b), 4);
+	assert_why(f, "only the lead records the Region's key");
+	op(f, OP_SET, "region_key", "RK-1", "key", tu_str(hex));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "the Region's key is never changed nor deleted");
+	/* nor does the lead change, delete or misnumber one */
+	assert_err(put(f->a, "region_key", "RK-1", &date, 1, PUT_SET), E(PERM));
+	assert_err(tu_del(f->a, "region_key", "RK-1"), E(PERM));
+	kv[0].v = tu_str(hex);
+	assert_err(put(f->a, "region_key", "RK-5", kv, 3, PUT_ADD), E(PERM));
+	kv[2].v = tu_int(2);
+	assert_err(put(f->a, "region_key", "RK-5", kv, 3, PUT_ADD), E(PERM));
+	assert_string_equal(shown(f, "region_key", "RK-5", "number"), "(dead)");
+	/* a new key replaces it, the first kept */
+	record_region_key(f, other.pk, ref, sizeof(ref), &already);
+	assert_false(already);
+	assert_string_equal(ref, "RK-2");
+	assert_ok(store_begin(&f->a->store, false, &txn));
+	assert_ok(store_load_authors(txn, &f->a->store));
+	assert_ok(perm_region_key(txn, &f->a->store, NULL, &rk));
+	store_abort(txn);
+	assert_int_equal(rk.number, 2);
+	assert_memory_equal(rk.key, other.pk, CONSORT_KEY_BYTES);
+	assert_string_equal(rk.ref, "RK-2");
+	assert_string_equal(shown(f, "region_key", "RK-1", "key"), hex);
+}
+
+/*
+ * A decision of the Region: recorded by any member, checked on every node
+ * against the Region's key and the order in its author's past, once per
+ * request, never changed.
+ */
+static void
+test_decision(void **state)
+{
+	static const enum dspoil spoils[] = { DS_REF, DS_REASON, DS_OTHER_OP,
+		DS_NONCANON, DS_ORDER };
+	static const char *const whys[] = { "a decision's ref is D-",
+		"fields are what its signed decision says", "holds nothing else",
+		"not in its canonical form", "fields are what its signed decision" };
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct tu_author region;
+	struct kv reason = { "reason", tu_str("Changed") };
+	char *req, *req2, *other, *dec, *bad, *sig, ref[sizeof(f->buf)];
+	char oref[CONSORT_REF_MAX + 1], oref2[CONSORT_REF_MAX + 1];
+	size_t rlen, rlen2, olen, dlen, blen, i;
+	bool already;
+	unsigned n;
+
+	tu_author_init(&region, 0xe0);
+	req = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 1, NULL, 0), f->a->pk, f->a->sk, &rlen);
+	assert_ok(submit(f, req, rlen, oref, sizeof(oref)));
+	dec = decision_file(req, rlen, false, 0, region.pk, region.sk, &dlen);
+	/* no Region key in B's past */
+	n = decision_ops(f, dec, dlen, DS_NONE);
+	assert_int_equal(n, 13);
+	assert_int_equal(send_a(f, &f->b), n);
+	assert_why(f, "no Region key is recorded in its author's past");
+	assert_err(receive_decision(f, dec, dlen, &already, &d), E(NOENT));
+	record_region_key(f, region.pk, ref, sizeof(ref), &already);
+	/* signed by another key than the Region's */
+	bad = decision_file(req, rlen, false, 0, f->b.pk, f->b.sk, &blen);
+	assert_int_equal(send_a(f, &f->b), decision_ops(f, bad, blen, DS_NONE));
+	assert_why(f, "not signed by the Region's key in force");
+	assert_err(receive_decision(f, bad, blen, &already, &d), E(PERM));
+	free(bad);
+	/* its signature altered: well formed, it does not hold */
+	assert_non_null(bad = strdup(dec));
+	sig = strstr(bad, "\"sig\":\"") + 7;
+	*sig = *sig == '0' ? '1' : '0';
+	assert_int_equal(send_a(f, &f->b), decision_ops(f, bad, dlen, DS_NONE));
+	assert_why(f, "its decision does not match its signature");
+	assert_err(receive_decision(f, bad, dlen, &already, &d), E(SIGNATURE));
+	free(bad);
+	/* fields that are not the decision's, or more than the decision */
+	for (i = 0; i < nitems(spoils); i++) {
+		n = decision_ops(f, dec, dlen, spoils[i]);
+		if (send_a(f, &f->b) != n)
+			fail_msg("spoil %zu: not every op refused", i);
+		assert_why(f, whys[i]);
+	}
+	assert_string_equal(shown(f, "path", "PB", "hours"), "98");
+	/* a request nobody submitted */
+	other = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-05", 1000, 1, NULL, 0), f->a->pk, f->a->sk, &olen);
+	bad = decision_file(other, olen, false, 0, region.pk, region.sk, &blen);
+	assert_int_equal(send_a(f, &f->b), decision_ops(f, bad, blen, DS_NONE));
+	assert_why(f, "answers no order submitted in its author's past");
+	assert_err(receive_decision(f, bad, blen, &already, &d), E(NOENT));
+	assert_non_null(strstr(d.hint, "submit it first"));
+	free(bad);
+	free(other);
+	/* an accepted amount that is not the request's total cost */
+	bad = decision_file(req, rlen, true, 1, region.pk, region.sk, &blen);
+	assert_int_equal(send_a(f, &f->b), decision_ops(f, bad, blen, DS_NONE));
+	assert_why(f, "an accepted decision's amount is the request's total cost");
+	assert_err(receive_decision(f, bad, blen, &already, &d), E(PERM));
+	free(bad);
+	/* a number that is not the request's */
+	bad = decision_file_n(req, rlen, false, 0, 1, region.pk, region.sk,
+	    &blen);
+	assert_int_equal(send_a(f, &f->b), decision_ops(f, bad, blen, DS_NONE));
+	assert_why(f, "a decision names the number of the request it answers");
+	free(bad);
+	/* right: taken from B; the same again from C, refused */
+	n = decision_ops(f, dec, dlen, DS_NONE);
+	snprintf(ref, sizeof(ref), "%s", f->buf);
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "decision", ref, "verdict"), "refused");
+	assert_string_equal(shown(f, "decision", ref, "order"), oref);
+	assert_string_equal(shown(f, "decision", ref, "reason"),
+	    "Pi\xc3\xa8""ces manquantes");
+	assert_int_equal(send_a(f, &f->c), decision_ops(f, dec, dlen, DS_NONE));
+	assert_why(f, "a decision of the Region is recorded once");
+	assert_ok(receive_decision(f, dec, dlen, &already, &d));
+	assert_true(already);
+	/* another answer to the same request: the Region answers once */
+	bad = decision_file(req, rlen, true, 0, region.pk, region.sk, &blen);
+	assert_int_equal(send_a(f, &f->c), decision_ops(f, bad, blen, DS_NONE));
+	assert_why(f, "the Region answers a request once");
+	assert_err(receive_decision(f, bad, blen, &already, &d), E(EXIST));
+	free(bad);
+	/* never changed nor deleted, by its recorder nor by the lead */
+	op(f, OP_SET, "decision", ref, "reason", tu_str("Changed"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "a decision of the Region is never changed nor deleted");
+	assert_err(put(f->a, "decision", ref, &reason, 1, PUT_SET), E(PERM));
+	assert_err(tu_del(f->a, "decision", ref), E(PERM));
+	/* the amendment, accepted, recorded by a subcontractor */
+	{
+		struct order_file of;
+		char h1[65];
+		const char *hashes[1] = { h1 };
+
+		assert_ok(order_parse(req, rlen, NULL, &of, NULL));
+		util_hex(h1, of.hash, 32);
+		order_file_free(&of);
+		req2 = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+		    "2026-04", 710000, 2, hashes, 1), f->a->pk, f->a->sk, &rlen2);
+	}
+	assert_ok(submit(f, req2, rlen2, oref2, sizeof(oref2)));
+	free(dec);
+	dec = decision_file(req2, rlen2, true, 0, region.pk, region.sk, &dlen);
+	decision_ops(f, dec, dlen, DS_NONE);
+	snprintf(ref, sizeof(ref), "%s", f->buf);
+	assert_int_equal(send_a(f, &f->d), 0);
+	assert_string_equal(shown(f, "decision", ref, "verdict"), "accepted");
+	assert_string_equal(shown(f, "decision", ref, "amount_cents"), "710000");
+	assert_string_equal(shown(f, "decision", ref, "order_number"),
+	    "BDC-2026-7");
+	assert_string_equal(shown(f, "decision", ref, "order"), oref2);
+	/* order list: the first refused, amended by the second, accepted */
+	{
+		struct store_txn *txn;
+		json_t *list, *o1, *o2;
+
+		assert_ok(store_begin(&f->a->store, false, &txn));
+		assert_ok(store_load_authors(txn, &f->a->store));
+		assert_ok(order_list(txn, &f->a->store, "LOT-A", "2026-04", &list,
+		    &d));
+		store_abort(txn);
+		assert_int_equal(json_array_size(list), 2);
+		o1 = json_array_get(list, 0);
+		o2 = json_array_get(list, 1);
+		assert_string_equal(jr_str(o1, "ref"), oref);
+		assert_string_equal(jr_str(o1, "state"), "refused");
+		assert_string_equal(jr_str(json_array_get(json_object_get(o1,
+		    "decisions"), 0), "reason"), "Pi\xc3\xa8""ces manquantes");
+		assert_string_equal(jr_str(json_array_get(json_object_get(o1,
+		    "amended_by"), 0), "ref"), oref2);
+		assert_int_equal(jr_int(o2, "number"), 2);
+		assert_string_equal(jr_str(o2, "state"), "accepted");
+		assert_int_equal(jr_int(json_array_get(json_object_get(o2,
+		    "decisions"), 0), "amount_cents"), 710000);
+		assert_string_equal(jr_str(json_object_get(o2, "sender"), "name"),
+		    "Lead Formation");
+		json_decref(list);
+		assert_ok(store_begin(&f->a->store, false, &txn));
+		assert_ok(order_list(txn, &f->a->store, "LOT-A", "2026-05", &list,
+		    &d));
+		store_abort(txn);
+		assert_int_equal(json_array_size(list), 0);
+		json_decref(list);
+	}
+	free(dec);
+	free(req);
+	free(req2);
+}
+
+/*
+ * A decision is judged by the Region's key in force in its author's
+ * past: one signed by the old key, recorded before the author saw the
+ * new one, stands on every node; after, it is refused.
+ */
+static void
+test_decision_new_key(void **state)
+{
+	struct fix *f = *state;
+	struct tu_author region, region2;
+	struct cs_dep deps[8];
+	struct tu_cs old;
+	char *req, *req2, *dec, *dec2, oref[CONSORT_REF_MAX + 1];
+	char ref[CONSORT_REF_MAX + 1], first[sizeof(f->buf)];
+	size_t rlen, rlen2, dlen, dlen2;
+	bool already;
+	uint32_t n;
+
+	tu_author_init(&region, 0xe0);
+	tu_author_init(&region2, 0xe2);
+	req = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 1, NULL, 0), f->a->pk, f->a->sk, &rlen);
+	assert_ok(submit(f, req, rlen, oref, sizeof(oref)));
+	req2 = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-06", 5000, 1, NULL, 0), f->a->pk, f->a->sk, &rlen2);
+	assert_ok(submit(f, req2, rlen2, oref, sizeof(oref)));
+	record_region_key(f, region.pk, ref, sizeof(ref), &already);
+	/* B, having seen RK-1 only, records a decision the old key signed */
+	n = deps_of(&f->a->store, f->b.pk, deps);
+	dec = decision_file(req, rlen, true, 0, region.pk, region.sk, &dlen);
+	decision_ops(f, dec, dlen, DS_NONE);
+	snprintf(first, sizeof(first), "%s", f->buf);
+	old = tu_author_sign(&f->b, f->a->consortium, deps, n,
+	    util_now_ms() << 16, &f->cb);
+	/* meanwhile the lead records the Region's new key */
+	record_region_key(f, region2.pk, ref, sizeof(ref), &already);
+	assert_string_equal(ref, "RK-2");
+	assert_int_equal(receive(&f->a->store, f->a->consortium, &old), 0);
+	assert_string_equal(shown(f, "decision", first, "verdict"), "accepted");
+	/* having seen RK-2, the old key's decisions are refused */
+	dec2 = decision_file(req2, rlen2, false, 0, region.pk, region.sk, &dlen2);
+	assert_int_equal(send_a(f, &f->b), decision_ops(f, dec2, dlen2,
+	    DS_NONE));
+	assert_why(f, "not signed by the Region's key in force");
+	free(dec2);
+	dec2 = decision_file(req2, rlen2, false, 0, region2.pk, region2.sk,
+	    &dlen2);
+	decision_ops(f, dec2, dlen2, DS_NONE);
+	assert_int_equal(send_a(f, &f->b), 0);
+	tu_cs_free(&old);
+	free(dec);
+	free(dec2);
+	free(req);
+	free(req2);
+}
+
 /* rm's check: a record that live records name is not deleted. */
 static void
 test_unreferenced(void **state)
@@ -1310,6 +1729,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_order_lead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_direct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_region_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_decision_new_key, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_verdicts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_unreferenced, setup, teardown),

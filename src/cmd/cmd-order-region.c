@@ -1,7 +1,9 @@
 /*
  * consort order keygen, decide: the Region's side, needing no node (its
- * officer's key pair, and the signed decision on a request), and order
- * verify of a decision (schema/order.md, "The Region's decision").
+ * officer's key pair, and the signed decision on a request); order verify
+ * of a decision; and the consortium's side: region-key (the lead records
+ * the Region's key) and receive (a member records a decision of the
+ * Region), schema/order.md, "The Region's decision".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -355,6 +357,218 @@ order_verify_decision(struct cmd_ctx *ctx, const char *path,
 	return EXIT_OK;
 }
 
+/* One recorded Region key, for order region-key's list. */
+struct key_row {
+	int64_t number;
+	char ref[CONSORT_REF_MAX + 1], key[65], date[11];
+};
+
+/* The Region keys recorded, gathered by number. */
+struct key_rows {
+	const struct store *s;
+	struct key_row *rows;
+	size_t n, cap;
+};
+
+/* Keeps one recorded Region key. */
+static int
+gather_key(void *ctx, const struct record *r)
+{
+	struct key_rows *k = ctx;
+	const struct value *n = state_field(k->s, r, F_region_key_number);
+	struct key_row *w;
+
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 8;
+		if ((w = realloc(k->rows, k->cap * sizeof(*w))) == NULL)
+			return E(NOMEM);
+		k->rows = w;
+	}
+	w = &k->rows[k->n++];
+	w->number = n != NULL && n->kind == VAL_INT ? n->i : 0;
+	snprintf(w->ref, sizeof(w->ref), "%.*s", (int)r->ref_len, r->ref);
+	value_copy_str(w->key, sizeof(w->key), state_field(k->s, r,
+	    F_region_key_key));
+	value_copy_str(w->date, sizeof(w->date), state_field(k->s, r,
+	    F_region_key_date));
+	return 0;
+}
+
+/* Orders Region keys by number. */
+static int
+cmp_key_rows(const void *a, const void *b)
+{
+	const struct key_row *x = a, *y = b;
+
+	return x->number < y->number ? -1 : x->number > y->number;
+}
+
+/* order region-key [--json]: the Region keys recorded, the last in force. */
+static int
+list_region_keys(struct cmd_ctx *ctx, bool json)
+{
+	struct key_rows k = { 0 };
+	struct store_txn *txn;
+	size_t i;
+	int rc;
+
+	if ((rc = cmd_open(ctx, false)) != 0)
+		return rc;
+	k.s = &ctx->node->store;
+	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	if ((rc = store_load_authors(txn, &ctx->node->store)) == 0)
+		rc = state_foreach(txn, &ctx->node->store, T_region_key, gather_key,
+		    &k);
+	store_abort(txn);
+	if (rc != 0) {
+		free(k.rows);
+		return cmd_fail(ctx, rc, NULL);
+	}
+	if (k.n > 1)
+		qsort(k.rows, k.n, sizeof(k.rows[0]), cmp_key_rows);
+	if (json)
+		putchar('[');
+	for (i = 0; i < k.n; i++) {
+		const struct key_row *w = &k.rows[i];
+		bool last = i + 1 == k.n;
+
+		if (json)
+			printf("%s{\"date\":\"%s\",\"in_force\":%s,\"key\":\"%s\","
+			    "\"number\":%lld,\"ref\":\"%s\"}", i ? "," : "", w->date,
+			    last ? "true" : "false", w->key, (long long)w->number,
+			    w->ref);
+		else
+			printf("%s %s %s%s\n", w->ref, w->date, w->key, last ?
+			    " (in force)" : "");
+	}
+	if (json)
+		puts("]");
+	else if (k.n == 0)
+		printf("no Region key recorded; the lead records it with consort "
+		    "order region-key HEX\n");
+	free(k.rows);
+	return cmd_finish_output(EXIT_OK);
+}
+
+/* order region-key [HEX] [--json]: records the Region's key (the lead). */
+static int
+order_region_key(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct consort_diag d = { 0 };
+	const char *hex = args->argc > 0 ? args->argv[0] : NULL;
+	char ref[CONSORT_REF_MAX + 1], khex[65];
+	uint8_t key[CONSORT_KEY_BYTES];
+	const struct member *me;
+	struct edit e;
+	bool already;
+	int rc;
+
+	if (hex == NULL)
+		return list_region_keys(ctx, cmd_args_has(args, "json"));
+	if (cmd_args_has(args, "json"))
+		return cmd_usage(ctx, "--json lists the Region keys recorded: give "
+		    "no HEX");
+	if (strlen(hex) != 64 || util_unhex(key, sizeof(key), hex) != 0 ||
+	    crypto_core_ed25519_is_valid_point(key) != 1)
+		return cmd_usage(ctx, "region-key takes the Region's public key: 64 "
+		    "hexadecimal digits, as consort order keygen printed it");
+	if ((rc = cmd_open(ctx, true)) != 0)
+		return rc;
+	if (!perm_is_lead(&ctx->node->store, ctx->node->pk)) {
+		me = NULL;
+		if (store_begin(&ctx->node->store, false, &e.txn) == 0) {
+			if (perm_roster(e.txn, &ctx->node->store) == 0)
+				me = perm_member_by_key(&ctx->node->store, ctx->node->pk);
+			store_abort(e.txn);
+		}
+		consort_diag_set(&d, E(PERM), "region-key", NULL, "the lead records "
+		    "the Region's key, and every member receives it at the next "
+		    "sync; nothing was written");
+		snprintf(d.what, sizeof(d.what), "only the consortium's lead "
+		    "records the Region's key (this node is %s's, a %s)",
+		    me != NULL ? me->siret : "another member's", me != NULL &&
+		    me->role == ROLE_SUB ? "subcontractor" : "co-contractor");
+		return cmd_fail(ctx, E(PERM), &d);
+	}
+	if ((rc = edit_begin(ctx->node, &e)) != 0)
+		return cmd_fail(ctx, rc, NULL);
+	if ((rc = region_key_record(&e, key, ref, sizeof(ref), &already,
+	    &d)) != 0) {
+		edit_abort(&e);
+		return cmd_fail(ctx, rc, &d);
+	}
+	if ((rc = edit_commit(&e)) != 0)
+		return cmd_fail(ctx, rc, &e.diag);
+	util_hex(khex, key, sizeof(key));
+	if (already)
+		printf("the Region's key %s is the one in force already (%s); "
+		    "nothing changed\n", khex, ref);
+	else
+		printf("recorded the Region's key %s as %s; its decisions can be "
+		    "received (consort order receive FILE)\n", khex, ref);
+	return EXIT_OK;
+}
+
+/* order receive DECISION: records a decision of the Region. */
+static int
+order_receive(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	struct consort_diag d = { 0 };
+	const char *path = args->argv[0];
+	char ref[CONSORT_REF_MAX + 1];
+	struct order_file f;
+	struct decision x;
+	struct edit e;
+	bool already;
+	int rc;
+
+	if ((rc = order_load_as("decision", path, NULL, &f, &d)) != 0) {
+		cmd_fail(ctx, rc, &d);
+		return EXIT_ERROR;
+	}
+	if ((rc = cmd_open(ctx, true)) != 0) {
+		order_file_free(&f);
+		return rc;
+	}
+	if ((rc = edit_begin(ctx->node, &e)) != 0) {
+		order_file_free(&f);
+		return cmd_fail(ctx, rc, NULL);
+	}
+	rc = decision_receive(&e, &f, ref, sizeof(ref), &already, &d);
+	if (rc != 0) {
+		edit_abort(&e);
+		order_file_free(&f);
+		if (d.where[0] != '\0') {
+			char w[sizeof(d.where) + 8];
+
+			snprintf(w, sizeof(w), "%s: %s", path, d.where);
+			snprintf(d.where, sizeof(d.where), "%.255s", w);
+		}
+		rc = cmd_fail(ctx, rc, &d);
+		return rc == EXIT_OK ? EXIT_ERROR : rc;
+	}
+	if ((rc = edit_commit(&e)) != 0) {
+		order_file_free(&f);
+		return cmd_fail(ctx, rc, &e.diag);
+	}
+	printf("%s %s: decision %s", already ? "already received" : "received",
+	    path, ref);
+	if (decision_read(f.decision, &x, NULL) == 0) {
+		printf(" (");
+		if (x.accepted)
+			printf("accepted, order %s", x.number);
+		else {
+			printf("refused: ");
+			print_line(stdout, x.reason);
+		}
+		putchar(')');
+	}
+	putchar('\n');
+	order_file_free(&f);
+	return EXIT_OK;
+}
+
 static const struct cmd_opt order_keygen_opts[] = {
 	{ "out", "FILE", NULL },
 	{ "no-passphrase", NULL, "leave the secret key unsealed, without\n"
@@ -399,4 +613,31 @@ const struct cmd_entry order_decide_entry = {
 	    .missing = "expected REQUEST, the request file to answer" },
 	.flags = CMD_NO_NODE,
 	.exec = order_decide,
+};
+
+static const struct cmd_opt order_region_key_opts[] = {
+	{ "json", NULL, NULL },
+	{ NULL, NULL, NULL },
+};
+
+const struct cmd_entry order_region_key_entry = {
+	.name = "region-key",
+	.summary = "the lead records the Region's public key (64 hex, from\n"
+	    "order keygen), which every member receives and checks\n"
+	    "decisions with; a new one later replaces it, each kept\n"
+	    "with its date. Without HEX: the keys recorded [--json]",
+	.args = { .opts = order_region_key_opts, .upper = 1,
+	    .unexpected = "takes one argument, the Region's public key" },
+	.exec = order_region_key,
+};
+
+const struct cmd_entry order_receive_entry = {
+	.name = "receive",
+	.summary = "records a decision of the Region, checked against its\n"
+	    "key recorded and the order it answers (submit the request\n"
+	    "first); any member, every member sees it. Exit 1 a\n"
+	    "signature that does not hold, 3 refused",
+	.args = { .lower = 1, .upper = 1, .missing = "expected DECISION, the "
+	    "file the Region sent" },
+	.exec = order_receive,
 };

@@ -775,6 +775,9 @@ static const struct cmd_entry *const order_sub[] = {
 	&order_diff_entry,
 	&order_keygen_entry,
 	&order_decide_entry,
+	&order_region_key_entry,
+	&order_receive_entry,
+	&order_list_entry,
 	NULL,
 };
 
@@ -785,11 +788,12 @@ const struct cmd_entry cmd_order_entry = {
 	    "FILE [--csv | --html] | submit FILE | diff OLD NEW [--json] | keygen "
 	    "--out FILE [--no-passphrase] | decide REQUEST (--accept --number N | "
 	    "--refuse --reason TEXT) --key-file FILE [--date YYYY-MM-DD] "
-	    "[--request-key HEX] [--out FILE]",
+	    "[--request-key HEX] [--out FILE] | region-key [HEX] [--json] | "
+	    "receive DECISION | list [--lot LOT] [--period YYYY-MM] [--json]",
 	.summary = "build, verify, show, submit and compare signed order requests; "
-	    "the Region's key and decisions",
-	.args = { .missing = "missing build, verify, show, submit, diff, keygen "
-	    "or decide" },
+	    "the Region's key and decisions; the orders and their state",
+	.args = { .missing = "missing build, verify, show, submit, diff, keygen, "
+	    "decide, region-key, receive or list" },
 	.sub = order_sub,
-	.help_col = 11,
+	.help_col = 13,
 };

@@ -29,5 +29,8 @@ int order_verify_decision(struct cmd_ctx *ctx, const char *path,
 
 extern const struct cmd_entry order_keygen_entry;
 extern const struct cmd_entry order_decide_entry;
+extern const struct cmd_entry order_region_key_entry;
+extern const struct cmd_entry order_receive_entry;
+extern const struct cmd_entry order_list_entry;
 
 #endif

@@ -1,10 +1,10 @@
 # The README's walk-through, followed literally: every command of "A lead's
-# first steps" and "The order request", in that order, in one shell, with
-# consort on the PATH, a fresh HOME and a copy of tests/data as the source
-# tree.  A command followed by a "# exit N: TEXT" comment must exit N and
-# print TEXT on stderr (the refusal the README shows is the real one); every
-# other command must succeed.  `make ...` lines are what put consort on the
-# PATH, which this test does itself.
+# first steps", "The order request" and "The Region's answer", in that
+# order, in one shell, with consort on the PATH, a fresh HOME and a copy of
+# tests/data as the source tree.  A command followed by a "# exit N: TEXT"
+# comment must exit N and print TEXT on stderr (the refusal the README
+# shows is the real one); every other command must succeed.  `make ...`
+# lines are what put consort on the PATH, which this test does itself.
 . "$(dirname "$0")/lib.sh"
 
 readme=$CLI/../../README.md
@@ -18,7 +18,7 @@ cp -r "$DATA" "$T/src/tests/data"
 python3 - "$readme" >"$T/steps.sh" <<'PY' || fail "cannot read the README's steps"
 import re, shlex, sys
 text = open(sys.argv[1], encoding="utf-8").read()
-want = ["## A lead's first steps", "## The order request"]
+want = ["## A lead's first steps", "## The order request", "## The Region's answer"]
 steps = []
 for title in want:
     at = text.index(title)
@@ -64,10 +64,18 @@ out=$(HOME=$T/home PATH=$T/bin:$PATH T=$T bash "$T/steps.sh" 2>&1) ||
 
 # What the steps leave behind is what they say.
 [ -d "$T/home/consort/forma-nord/store" ] || fail "init did not create the node under a new parent folder"
-for f in request.json request-2.json request.html request.csv state.json lead.pub; do
+for f in request.json request-2.json request.html request.csv state.json lead.pub \
+    region.key region.pub refusal.json order.json; do
 	[ -s "$T/src/$f" ] || fail "the walk-through leaves no $f"
 done
 HOME=$T/home PATH=$T/bin:$PATH consort --dir "$T/home/consort/forma-nord" \
     order verify "$T/src/request-2.json" --key "$(cat "$T/src/lead.pub")" >/dev/null ||
 	fail "the amended request does not verify"
+# the Region's answers are recorded: the first refused, the amendment accepted
+HOME=$T/home PATH=$T/bin:$PATH consort --dir "$T/home/consort/forma-nord" \
+    order list --lot LOT-01 >"$T/list.out" 2>&1 || fail "order list fails: $(cat "$T/list.out")"
+grep -q '#1 .*; refused on .*: Attestation d.embauche manquante pour P000002; amended by #2 ' "$T/list.out" ||
+	fail "the request is not listed refused and amended: $(cat "$T/list.out")"
+grep -q '#2 .*; accepted on .*: order BDC-2026-0042, ' "$T/list.out" ||
+	fail "the amendment is not listed accepted: $(cat "$T/list.out")"
 exit 0
