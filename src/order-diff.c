@@ -35,6 +35,9 @@ static const struct list_key {
 	{ "warnings", { "rule", "type", "ref" } },
 	{ "by_provider", { "siret" } },
 	{ "heads", { "author" } },
+	{ "replaces", { "sha256" } },
+	{ "requested_directly", { "session" } },
+	{ "rates", { "since" } },
 };
 
 /* What names an element of a list no entry above describes, if it has it. */

@@ -103,6 +103,10 @@ expect_rc 0 on lead order build --lot LOT-D --period 2026-04 --date 2026-04-03 -
 err_has "R11: session S3 left out"
 [ "$(req a5.json '[s["ref"] for s in r["socle"]], r["number"], r["amends"]["number"]')" = "(['S4', 'S5'], 2, 1)" ] ||
     fail "the lead's amended April request: $(req a5.json '[s["ref"] for s in r["socle"]], r["number"]')"
+expect_rc 0 consort order diff a4.json a5.json
+out_has "^\+ requested_directly\[S3\]: "
+out_has "^- socle\[S3\]: "
+out_has "^\+ replaces\[$(sed -nE 's/.*sha256 ([0-9a-f]{64})\)$/\1/p' <(consort order verify a4.json))\]: "
 expect_rc 0 on lead order submit a5.json
 sync_with_lead
 for n in lead co; do
