@@ -1019,6 +1019,15 @@ typedef int (*perm_creation_fn)(void *ctx, const uint8_t *id, uint32_t author);
  */
 int perm_foreach_creation(struct store_txn *txn, struct store *s,
     unsigned type, const uint8_t *id, perm_creation_fn fn, void *ctx);
+/*
+ * Whether the member of key may edit the live trainee or intent id in a
+ * change-set of its own that follows the whole state (a local edit): the
+ * lead and the co-contractors edit every one, a subcontractor those it
+ * recorded; no other type is answered for (*ok false).
+ * @return 0, or an error of perm_roster() or of the store
+ */
+int perm_may_edit(struct store_txn *txn, struct store *s, const uint8_t *key,
+    unsigned type, const uint8_t *id, bool *ok);
 
 /* ---- perm-order.c: orders and notices, checked against what they stand for ---- */
 
@@ -1238,6 +1247,8 @@ struct edit {
 	uint32_t appended;
 	uint32_t committed;  /* of the appended change-sets, those committed */
 	struct consort_diag diag;  /* why a flush or commit was refused */
+	struct consort_diag note;  /* what an edit that went through did not
+	                              do, and how to do it (what[0] if any) */
 };
 
 /*
@@ -1290,9 +1301,14 @@ enum put_mode {
 	PUT_UPSERT,  /* create or update: import */
 };
 
+/* How many replacements of an intent (replaces, R16) are followed. */
+#define INTENT_CHAIN_MAX 16
+
 /*
  * Adds to the edit's change-set the ops that create or update a record:
- * one per field whose displayed value differs.
+ * one per field whose displayed value differs.  A path that leaves a
+ * withdrawn intent for another also makes the new intent record that it
+ * replaces the withdrawn one (R16); e->note says so, or why it could not.
  * @param e the edit
  * @param t, ref, reflen the record
  * @param in, n the fields to write (a VAL_NIL value unsets one)
@@ -1300,7 +1316,8 @@ enum put_mode {
  * @param check_refs check that each reference names a live record
  * @param changed set to whether any op was added
  * @param d names the record and what was refused
- * @return 0, or E(SCHEMA) (a bad ref), E(EXIST) (PUT_ADD of a live record),
+ * @return 0, or E(SCHEMA) (a bad ref; an intent's replaces naming itself
+ *	or an intent that replaces it), E(EXIST) (PUT_ADD of a live record),
  *	E(NOENT) (PUT_SET of a missing one), E(REF) (a reference to a missing
  *	record), or an error of store_get() or record_decode() (E(STORE))
  */

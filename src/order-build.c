@@ -336,30 +336,73 @@ not_financed_json(struct jb *b, const struct rules_model *m)
 	return a;
 }
 
-/* The paths of withdrawn intents, with their follow-up (R16). */
+/* Orders withdrawn intents by their path, then date of withdrawal, then ref. */
+static int
+cmp_withdrawn(const void *a, const void *b)
+{
+	const struct rm_intent *x = *(const struct rm_intent *const *)a;
+	const struct rm_intent *y = *(const struct rm_intent *const *)b;
+	int c;
+
+	if (x->wpidx != y->wpidx)
+		return x->wpidx < y->wpidx ? -1 : 1;
+	if ((c = strcmp(x->status_date, y->status_date)) != 0)
+		return c;
+	return strcmp(x->ref, y->ref);
+}
+
+/* One withdrawn intent with its path, follow-up and replacement (R16). */
+static json_t *
+withdrawn_one(struct jb *b, const struct rules_model *m,
+    const struct rm_intent *x)
+{
+	const struct rm_path *p = &m->paths[x->wpidx];
+	json_t *o = json_object(), *r;
+
+	jb_put_str(b, o, "intent", x->ref);
+	jb_put_str(b, o, "path", p->ref);
+	jb_put_str(b, o, "session", p->session);
+	jb_put_str(b, o, "employer", x->employer);
+	jb_put_opt(b, o, "date", x->status_date);
+	jb_put_opt(b, o, "reason", x->status_reason);
+	jb_put_str(b, o, "followup", x->followup[0] ? x->followup : "none");
+	jb_put_str(b, o, "by", x->withdrawn_by[0] ? x->withdrawn_by : "unknown");
+	if (x->byidx >= 0) {
+		r = json_object();
+		jb_put_str(b, r, "ref", m->intents[x->byidx].ref);
+		jb_put_str(b, r, "employer", m->intents[x->byidx].employer);
+		jb_put_str(b, r, "date", m->intents[x->byidx].date);
+		jb_put(b, o, "replaced_by", r);
+	}
+	return o;
+}
+
+/*
+ * The withdrawn intents (R16): those the paths name, and those that an
+ * intent a path names replaces (directly or through earlier
+ * replacements), each with the path it concerns, by path, then date of
+ * withdrawal.
+ */
 static json_t *
 withdrawn_json(struct jb *b, const struct rules_model *m)
 {
-	json_t *a = json_array(), *o;
-	const struct rm_intent *x;
-	size_t i;
+	const struct rm_intent **v;
+	json_t *a = json_array();
+	size_t i, n = 0;
 
-	for (i = 0; i < m->npaths; i++) {
-		if (m->paths[i].iidx < 0)
-			continue;
-		x = &m->intents[m->paths[i].iidx];
-		if (!x->found || strcmp(x->status, "withdrawn") != 0)
-			continue;
-		o = json_object();
-		jb_put_str(b, o, "intent", x->ref);
-		jb_put_str(b, o, "path", m->paths[i].ref);
-		jb_put_str(b, o, "session", m->paths[i].session);
-		jb_put_str(b, o, "employer", x->employer);
-		jb_put_opt(b, o, "date", x->status_date);
-		jb_put_opt(b, o, "reason", x->status_reason);
-		jb_put_str(b, o, "followup", x->followup[0] ? x->followup : "none");
-		jb_push(b, a, o);
+	if ((v = calloc(m->nintents + 1, sizeof(*v))) == NULL) {
+		b->err = E(NOMEM);
+		return a;
 	}
+	for (i = 0; i < m->nintents; i++)
+		if (m->intents[i].found && m->intents[i].wpidx >= 0 &&
+		    strcmp(m->intents[i].status, "withdrawn") == 0)
+			v[n++] = &m->intents[i];
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_withdrawn);
+	for (i = 0; i < n; i++)
+		jb_push(b, a, withdrawn_one(b, m, v[i]));
+	free(v);
 	return a;
 }
 

@@ -194,13 +194,39 @@ path_warnings(const json_t *req, const char *session, const json_t *path,
 	return strbuf_end(sb);
 }
 
+/*
+ * One member of the withdrawals concerning one path (R16), ";"-separated
+ * in the order of the request's list: the intent, who withdrew it, or
+ * (sub "replaced_by") the ref of its replacement; E(TOOBIG) when they do
+ * not fit in sb.
+ */
+static int
+path_withdrawn(const json_t *req, const char *session, const json_t *path,
+    const char *sub, const char *key, struct strbuf *sb)
+{
+	const json_t *w = jr_arr(req, "withdrawn"), *x;
+	size_t i, n = 0;
+
+	for (i = 0; i < jr_len(w); i++) {
+		x = json_array_get(w, i);
+		if (strcmp(jr_str(x, "session"), session) != 0 ||
+		    strcmp(jr_str(x, "path"), jr_str(path, "ref")) != 0)
+			continue;
+		if (sub != NULL)
+			x = json_object_get(x, sub);
+		strbuf_printf(sb, "%s%s", n++ ? ";" : "", jr_str(x, key));
+	}
+	return strbuf_end(sb);
+}
+
 static const char *const csv_columns[] = {
 	"lot", "period", "scheme", "session", "title", "provider_siret",
 	"provider_name", "dc4", "site", "territory", "cert_kind", "cert_code",
 	"start", "end", "path", "trainee", "hours", "modules", "financed",
 	"remunerated", "intent", "employer", "employer_siret",
-	"contract", "intent_date", "intent_status", "rate_cents", "cost_cents",
-	"cost_eur", "warnings",
+	"contract", "intent_date", "intent_status", "withdrawn_intents",
+	"withdrawn_by", "replaced_by", "rate_cents", "cost_cents", "cost_eur",
+	"warnings",
 };
 
 /*
@@ -220,6 +246,39 @@ csv_rate(FILE *f, const json_t *lot, const json_t *p)
 /* The bytes of the warnings cell of one CSV row, its NUL included. */
 #define CSV_WARNINGS_MAX 16384
 
+/* The columns of the withdrawals of a path: the member of each, and its object. */
+static const char *const csv_withdrawn[][2] = {
+	{ NULL, "intent" }, { NULL, "by" }, { "replaced_by", "ref" },
+};
+
+/*
+ * Fills the withdrawal cells of one path (csv_withdrawn, each of
+ * CSV_WARNINGS_MAX bytes); E(TOOBIG) naming the path when one does not fit.
+ */
+static int
+csv_withdrawn_cells(const json_t *req, const json_t *x, const json_t *p,
+    char *cells, struct consort_diag *d)
+{
+	struct strbuf sb;
+	size_t c;
+	int rc;
+
+	for (c = 0; c < nitems(csv_withdrawn); c++) {
+		strbuf_init(&sb, cells + c * CSV_WARNINGS_MAX, CSV_WARNINGS_MAX);
+		if (path_withdrawn(req, jr_str(x, "ref"), p, csv_withdrawn[c][0],
+		    csv_withdrawn[c][1], &sb) == 0)
+			continue;
+		rc = consort_diag_set(d, E(TOOBIG), NULL, "the withdrawals of one "
+		    "path do not fit in a CSV cell (16 KiB)", "the file was not "
+		    "written by consort order build");
+		if (d != NULL)
+			snprintf(d->where, sizeof(d->where), "session %.100s, path "
+			    "%.100s", jr_str(x, "ref"), jr_str(p, "ref"));
+		return rc;
+	}
+	return 0;
+}
+
 /* Writes the CSV rows of one list of sessions. */
 static int
 csv_sessions(FILE *f, const json_t *req, const json_t *list,
@@ -227,13 +286,17 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 {
 	const json_t *lot = json_object_get(req, "lot"), *x, *paths, *p, *in;
 	const json_t *pv, *cert;
-	char *warn;
+	char *warn, *wd;
 	struct strbuf sb;
 	size_t i, k;
 	int rc = 0;
 
 	if ((warn = malloc(CSV_WARNINGS_MAX)) == NULL)
 		return E(NOMEM);
+	if ((wd = malloc(nitems(csv_withdrawn) * CSV_WARNINGS_MAX)) == NULL) {
+		free(warn);
+		return E(NOMEM);
+	}
 	for (i = 0; rc == 0 && i < jr_len(list); i++) {
 		x = json_array_get(list, i);
 		paths = jr_arr(x, "paths");
@@ -254,6 +317,8 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 					    jr_str(p, "ref"));
 				break;
 			}
+			if ((rc = csv_withdrawn_cells(req, x, p, wd, d)) != 0)
+				break;
 			if ((rc = csv_cell(f, jr_str(lot, "ref"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(req, "period"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(x, "scheme"), false)) != 0 ||
@@ -283,6 +348,10 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 			    (rc = csv_cell(f, jr_str(in, "contract"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(in, "date"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(in, "status"), false)) != 0 ||
+			    (rc = csv_cell(f, wd, false)) != 0 ||
+			    (rc = csv_cell(f, wd + CSV_WARNINGS_MAX, false)) != 0 ||
+			    (rc = csv_cell(f, wd + 2 * CSV_WARNINGS_MAX,
+			    false)) != 0 ||
 			    (rc = csv_rate(f, lot, p)) != 0 ||
 			    (rc = csv_int(f, jr_int(p, "cost_cents"), false)) != 0 ||
 			    (rc = csv_eur(f, jr_int(p, "cost_cents"), false)) != 0 ||
@@ -291,6 +360,7 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 		}
 	}
 	free(warn);
+	free(wd);
 	return rc;
 }
 
@@ -633,7 +703,11 @@ html_notes(FILE *f, const json_t *req)
 		{ "Session", NULL, "session", CELL_TEXT },
 		{ "Date", NULL, "date", CELL_TEXT },
 		{ "Reason", NULL, "reason", CELL_TEXT },
+		{ "Withdrawn by", NULL, "by", CELL_TEXT },
 		{ "Follow-up", NULL, "followup", CELL_TEXT },
+		{ "Replaced by", "replaced_by", "ref", CELL_TEXT },
+		{ "Its employer", "replaced_by", "employer", CELL_TEXT },
+		{ "Its date", "replaced_by", "date", CELL_TEXT },
 	};
 	static const struct html_col direct_cols[] = {
 		{ "Session", NULL, "session", CELL_TEXT },
@@ -840,6 +914,25 @@ order_write_html(FILE *f, const struct order_file *of)
 	return ferror(f) ? E(IO) : 0;
 }
 
+/* Writes one withdrawn intent of a request as a line of text (R16). */
+static void
+text_withdrawn(FILE *f, const json_t *w)
+{
+	const json_t *r = json_object_get(w, "replaced_by");
+
+	fprintf(f, "  %s (%s) path %s session %s: withdrawn by %s on %s (%s), "
+	    "follow-up %s", jr_str(w, "intent"), jr_str(w, "employer"),
+	    jr_str(w, "path"), jr_str(w, "session"), jr_str(w, "by"),
+	    jr_str(w, "date")[0] ? jr_str(w, "date") : "an unrecorded date",
+	    jr_str(w, "reason")[0] ? jr_str(w, "reason") : "no reason",
+	    jr_str(w, "followup"));
+	if (r != NULL)
+		fprintf(f, "; replaced by %s (%s, %s)", jr_str(r, "ref"),
+		    jr_str(r, "employer"), jr_str(r, "date")[0] ? jr_str(r,
+		    "date") : "undated");
+	fputc('\n', f);
+}
+
 /* Writes a short text summary of a request. */
 int
 order_write_text(FILE *f, const struct order_file *of)
@@ -911,6 +1004,10 @@ order_write_text(FILE *f, const struct order_file *of)
 		    jr_str(json_array_get(x, i), "derogation")[0] ?
 		    "; derogation " : "", jr_str(json_array_get(x, i),
 		    "derogation"));
+	x = jr_arr(req, "withdrawn");
+	fprintf(f, "withdrawn   %zu\n", jr_len(x));
+	for (i = 0; i < jr_len(x); i++)
+		text_withdrawn(f, json_array_get(x, i));
 	x = jr_arr(req, "derogations");
 	fprintf(f, "derogations %zu\n", jr_len(x));
 	for (i = 0; i < jr_len(x); i++) {

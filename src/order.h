@@ -93,9 +93,18 @@ struct rm_intent {
 	const char *ref, *employer, *siret, *kind, *contract, *job, *date;
 	const char *evidence, *steps, *status, *status_date, *status_reason;
 	const char *followup;
+	const char *withdrawn_by, *replaces;  /* R16; "" when not recorded */
 	int64_t months, weekly_hours;
 	bool has_months, has_weekly, found;
+	bool replaced;         /* R16: named by no path of the model, but
+	                          replaced by an intent of the model */
+	bool replaces_missing; /* R16: the intent it replaces is not recorded */
 	long pidx;             /* the first path naming it */
+	long ridx;             /* R16: the intent it replaces, or -1 */
+	long byidx;            /* R16: the first intent replacing it, or -1 */
+	unsigned nby;          /* R16: how many intents of the model replace it */
+	long wpidx;            /* R16: the path its withdrawal concerns: pidx,
+	                          or the path naming its last replacement */
 };
 
 struct rm_trainee {
@@ -186,8 +195,11 @@ struct rules_model {
 	size_t nsessions, scap;
 	struct rm_path *paths;        /* grouped by session, each by ref */
 	size_t npaths, pcap;
-	struct rm_intent *intents;    /* by ref */
+	struct rm_intent *intents;    /* by ref: those the paths name, and
+	                                 the intents they replaced (R16) */
 	size_t nintents;
+	const char *chain_cut;        /* R16: an intent whose replaces was
+	                                 not followed: too far back */
 	struct rm_trainee *trainees;  /* by ref */
 	size_t ntrainees;
 	struct rm_derog *derogs;      /* by ref */
@@ -209,8 +221,8 @@ const struct rule_def *rules_find(const char *id);
 /*
  * Loads the model of a query from the merged state: the lot (or every
  * lot), the sessions of the window, their paths, the intents and trainees
- * these name, the derogations, the roster and which records hold register
- * conflicts.
+ * these name, the withdrawn intents these intents replaced (R16), the
+ * derogations, the roster and which records hold register conflicts.
  * @param txn a transaction that stays open while the model is used
  * @param q the lot (q->lot NULL: every lot), the window, the sender
  * @param out set to the model; rules_free()

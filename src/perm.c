@@ -776,3 +776,61 @@ perm_foreach_creation(struct store_txn *txn, struct store *s, unsigned type,
 	store_walk_end(&w);
 	return rc < 0 ? rc : 0;
 }
+
+/* What perm_may_edit() looks for among a record's creations. */
+struct creator {
+	uint32_t author;
+	bool found;
+};
+
+/* Notes a creation by the author looked for. */
+static int
+is_creator(void *ctx, const uint8_t *id, uint32_t author)
+{
+	struct creator *c = ctx;
+
+	(void)id;
+	c->found |= author == c->author;
+	return 0;
+}
+
+/*
+ * Whether the member of key may edit the live trainee or intent id in a
+ * change-set of its own that follows the whole state, as perm_check_op()
+ * will judge it: the lead and the co-contractors edit every one, a
+ * subcontractor those it recorded.
+ */
+int
+perm_may_edit(struct store_txn *txn, struct store *s, const uint8_t *key,
+    unsigned type, const uint8_t *id, bool *ok)
+{
+	const struct member *m;
+	struct creator c = { 0, false };
+	int rc;
+
+	*ok = false;
+	if (!s->has_founder || perm_is_lead(s, key)) {
+		*ok = true;
+		return 0;
+	}
+	if ((rc = perm_roster(txn, s)) != 0)
+		return rc;
+	if ((m = perm_member_by_key(s, key)) == NULL ||
+	    (type != T_trainee && type != T_intent))
+		return 0;
+	if (m->role == ROLE_CO) {
+		*ok = true;
+		return 0;
+	}
+	if (m->role != ROLE_SUB)
+		return 0;
+	for (c.author = 0; c.author < s->nauthors; c.author++)
+		if (memcmp(s->authors[c.author], key, CONSORT_KEY_BYTES) == 0)
+			break;
+	if (c.author == s->nauthors)
+		return 0;  /* it wrote nothing yet */
+	if ((rc = perm_foreach_creation(txn, s, type, id, is_creator, &c)) != 0)
+		return rc;
+	*ok = c.found;
+	return 0;
+}

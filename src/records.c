@@ -375,6 +375,144 @@ keep_rate_history(struct edit *e, const char *lot, size_t lotlen,
 	return put_rate(e, lot, lotlen, old, d);
 }
 
+/* Whether a field of r shows the string want. */
+static bool
+shows_str(const struct store *s, const struct record *r, unsigned field,
+    const char *want, size_t len)
+{
+	const struct value *v = state_field(s, r, field);
+
+	return v != NULL && v->kind == VAL_STR && v->len == len &&
+	    memcmp(v->s, want, len) == 0;
+}
+
+/*
+ * Refuses an intent's replaces that names the intent itself, or an intent
+ * that replaces it, through its own replaces: a replacement comes after
+ * what it replaces (R16).
+ */
+static int
+check_replacement(struct edit *e, const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n,
+    struct consort_diag *d)
+{
+	char cur[CONSORT_REF_MAX + 1], what[400];
+	const struct value *v = NULL, *w;
+	unsigned i, step;
+	int rc;
+
+	for (i = 0; t->id == T_intent && i < n; i++)
+		if (in[i].f->id == F_intent_replaces && in[i].v.kind == VAL_STR)
+			v = &in[i].v;
+	if (v == NULL)
+		return 0;
+	if (v->len == reflen && memcmp(v->s, ref, reflen) == 0)
+		return refuse(d, E(SCHEMA), t, ref, reflen, "field replaces names "
+		    "the intent itself", "name the withdrawn intent it replaced "
+		    "(replaces=REF), or unset the field (replaces=)");
+	value_copy_str(cur, sizeof(cur), v);
+	for (step = 0; step < INTENT_CHAIN_MAX; step++) {
+		if ((rc = state_lookup(e->txn, &e->n->store, e->n->founder,
+		    T_intent, cur, strlen(cur), &e->target)) != 0)
+			return rc;
+		if (!record_alive(&e->n->store, &e->target))
+			return 0;
+		w = state_field(&e->n->store, &e->target, F_intent_replaces);
+		if (w == NULL || w->kind != VAL_STR)
+			return 0;
+		if (w->len == reflen && memcmp(w->s, ref, reflen) == 0) {
+			snprintf(what, sizeof(what), "field replaces: intent %s "
+			    "replaces, through its own replacements, this intent "
+			    "(a cycle)", cur);
+			return refuse(d, E(SCHEMA), t, ref, reflen, what, "a "
+			    "replacement comes after the intent it replaces: "
+			    "name the earlier intent");
+		}
+		value_copy_str(cur, sizeof(cur), w);
+	}
+	return 0;
+}
+
+/*
+ * R16: a path that leaves a withdrawn intent for another makes the new
+ * intent record the one it replaces (replaces), in the same change-set,
+ * so that the order request still lists the withdrawal.  A new intent
+ * that replaces another already keeps it; one the author may not edit is
+ * left as it is; e->note says what was done, or why not and the command
+ * that would do it.
+ */
+static int
+follow_withdrawal(struct edit *e, const struct record *path,
+    const struct field_input *in, unsigned n, struct consort_diag *d)
+{
+	struct store *s = &e->n->store;
+	const struct value *old, *nv = NULL, *rp;
+	char from[CONSORT_REF_MAX + 1], to[CONSORT_REF_MAX + 1];
+	char where[200], what[768], hint[512], had[CONSORT_REF_MAX + 1];
+	struct value fv;
+	bool ok;
+	unsigned i;
+	int rc;
+
+	for (i = 0; i < n; i++)
+		if (in[i].f->id == F_path_intent && in[i].v.kind == VAL_STR)
+			nv = &in[i].v;
+	old = state_field(s, path, F_path_intent);
+	if (nv == NULL || old == NULL || old->kind != VAL_STR ||
+	    value_equal(old, nv))
+		return 0;
+	value_copy_str(from, sizeof(from), old);
+	value_copy_str(to, sizeof(to), nv);
+	if ((rc = state_lookup(e->txn, s, e->n->founder, T_intent, from,
+	    strlen(from), &e->target)) != 0)
+		return rc;
+	if (!record_alive(s, &e->target) || !shows_str(s, &e->target,
+	    F_intent_status, "withdrawn", 9))
+		return 0;
+	if ((rc = state_lookup(e->txn, s, e->n->founder, T_intent, to,
+	    strlen(to), &e->target)) != 0)
+		return rc;
+	if (!record_alive(s, &e->target))
+		return 0;  /* refused by check_refs() when it is asked for */
+	snprintf(where, sizeof(where), "intent %s", to);
+	rp = state_field(s, &e->target, F_intent_replaces);
+	if (rp != NULL && rp->kind == VAL_STR) {
+		if (rp->len == strlen(from) && memcmp(rp->s, from, rp->len) == 0)
+			return 0;
+		value_copy_str(had, sizeof(had), rp);
+		snprintf(what, sizeof(what), "intent %s replaces intent %s "
+		    "already, not the withdrawn intent %s that the path named",
+		    to, had, from);
+		snprintf(hint, sizeof(hint), "if it replaced %s: consort set "
+		    "intent %s replaces=%s", from, to, from);
+		consort_diag_set(&e->note, 0, where, what, hint);
+		return 0;
+	}
+	if ((rc = perm_may_edit(e->txn, s, e->n->pk, T_intent, e->target.id,
+	    &ok)) != 0)
+		return rc;
+	if (!ok) {
+		snprintf(what, sizeof(what), "intent %s does not record that it "
+		    "replaces the withdrawn intent %s: only the member who "
+		    "recorded it, a co-contractor or the lead may edit it", to,
+		    from);
+		snprintf(hint, sizeof(hint), "ask one of them to run: consort "
+		    "set intent %s replaces=%s", to, from);
+		consort_diag_set(&e->note, 0, where, what, hint);
+		return 0;
+	}
+	fv = (struct value){ VAL_STR, false, 0, from, (uint32_t)strlen(from) };
+	if ((rc = write_field_of(e, &e->target, T_intent, e->target.id,
+	    schema_field(schema_type(T_intent), F_intent_replaces), &fv,
+	    d)) != 0)
+		return rc;
+	snprintf(what, sizeof(what), "it now records that it replaces the "
+	    "withdrawn intent %s (replaces=%s)", from, from);
+	consort_diag_set(&e->note, 0, where, what, "the order request keeps "
+	    "listing the withdrawal, with its replacement (R16)");
+	return 0;
+}
+
 /* Creates or updates a record with the given fields. */
 int
 records_put(struct edit *e, const struct schema_type *t, const char *ref,
@@ -394,7 +532,8 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 		return refuse(d, rc, t, ref, reflen, d ? d->what : NULL, NULL);
 	if (refs && (rc = check_refs(e, t, ref, reflen, in, n, d)) != 0)
 		return rc;
-	if ((rc = check_ref_anonymous(t, ref, reflen, in, n, d)) != 0)
+	if ((rc = check_ref_anonymous(t, ref, reflen, in, n, d)) != 0 ||
+	    (rc = check_replacement(e, t, ref, reflen, in, n, d)) != 0)
 		return rc;
 	if ((rc = state_lookup(e->txn, s, e->n->founder, t->id, ref, reflen,
 	    r)) != 0 || (rc = personal_open_record(e->txn, s, r)) != 0)
@@ -427,6 +566,8 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 			return rc;
 		*changed = true;
 	}
+	if (t->id == T_path && alive)
+		return follow_withdrawal(e, r, in, n, d);
 	if (t->id != T_lot || !alive)
 		return 0;
 	pair_after(&before, in, n, &after);

@@ -704,53 +704,179 @@ distinct_refs(struct rules_model *m, size_t off, const char ***out, size_t *n)
 	return 0;
 }
 
-/* Looks up the intents the paths name (alive or not: a missing one is R01). */
+/* Orders the intents of the model by ref. */
+static int
+cmp_intent(const void *a, const void *b)
+{
+	return strcmp(((const struct rm_intent *)a)->ref,
+	    ((const struct rm_intent *)b)->ref);
+}
+
+/* The index of an intent among the first n of the model, by a walk, or -1. */
+static long
+intent_among(const struct rules_model *m, size_t n, const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(m->intents[i].ref, ref) == 0)
+			return (long)i;
+	return -1;
+}
+
+/*
+ * Looks up one intent and appends it to the model (alive or not: a missing
+ * one a path names is R01's); replaced when no path names it but an intent
+ * of the model replaces it (R16).
+ */
+static int
+load_intent(struct store_txn *txn, struct rules_model *m, struct record *r,
+    size_t *cap, const char *ref, bool replaced)
+{
+	struct rm_intent *x;
+	int rc;
+
+	if ((rc = rules_grow((void **)&m->intents, m->nintents, cap,
+	    sizeof(*m->intents))) != 0)
+		return rc;
+	x = &m->intents[m->nintents++];
+	memset(x, 0, sizeof(*x));
+	x->ref = ref;
+	x->replaced = replaced;
+	x->pidx = x->ridx = x->byidx = x->wpidx = -1;
+	if ((rc = state_lookup(txn, m->s, m->s->founder, T_intent, ref,
+	    strlen(ref), r)) != 0)
+		return rc;
+	x->found = record_alive(m->s, r);
+	if (r->found && (rc = flag_record(m, r)) != 0)
+		return rc;
+	if (!x->found) {
+		x->employer = x->siret = x->kind = x->contract = x->job = "";
+		x->date = x->evidence = x->steps = x->status = "";
+		x->status_date = x->status_reason = x->followup = "";
+		x->withdrawn_by = x->replaces = "";
+		return 0;
+	}
+	x->employer = field_str(m, r, F_intent_employer);
+	x->siret = field_str(m, r, F_intent_siret);
+	x->kind = field_str(m, r, F_intent_employer_kind);
+	x->contract = field_str(m, r, F_intent_contract);
+	x->months = field_int(m, r, F_intent_months, &x->has_months);
+	x->weekly_hours = field_int(m, r, F_intent_weekly_hours, &x->has_weekly);
+	x->job = field_str(m, r, F_intent_job);
+	x->date = field_str(m, r, F_intent_date);
+	x->evidence = field_str(m, r, F_intent_evidence);
+	x->steps = field_str(m, r, F_intent_steps);
+	x->status = field_str(m, r, F_intent_status);
+	x->status_date = field_str(m, r, F_intent_status_date);
+	x->status_reason = field_str(m, r, F_intent_status_reason);
+	x->followup = field_str(m, r, F_intent_followup);
+	x->withdrawn_by = field_str(m, r, F_intent_withdrawn_by);
+	x->replaces = field_str(m, r, F_intent_replaces);
+	return 0;
+}
+
+/*
+ * Appends the intents that the intents of the model replaced (R16): what
+ * each one's replaces names, then what those replace, INTENT_CHAIN_MAX
+ * steps deep (m->chain_cut names where it stopped); an intent already in
+ * the model is not taken again, so a cycle ends.  Only lookups: no walk
+ * of every intent.
+ */
+static int
+load_replaced(struct store_txn *txn, struct rules_model *m, struct record *r,
+    size_t *cap)
+{
+	size_t from = 0, to = m->nintents, i, step;
+	const char *ref;
+	int rc;
+
+	for (step = 0; from < to; step++, from = to, to = m->nintents) {
+		for (i = from; i < to; i++) {
+			ref = m->intents[i].replaces;
+			if (!m->intents[i].found || !ref[0] ||
+			    intent_among(m, m->nintents, ref) >= 0)
+				continue;
+			if (step == INTENT_CHAIN_MAX) {
+				m->chain_cut = m->intents[i].ref;
+				return 0;
+			}
+			if ((rc = load_intent(txn, m, r, cap, ref, true)) != 0)
+				return rc;
+			if (!m->intents[m->nintents - 1].found) {
+				/* not recorded: R16's error, not part of the model */
+				m->nintents--;
+				m->intents[i].replaces_missing = true;
+			}
+		}
+	}
+	return 0;
+}
+
+/*
+ * Looks up the intents the paths name and the withdrawn intents these
+ * replaced (R16), sorted by ref.
+ */
 static int
 load_intents(struct store_txn *txn, struct rules_model *m, struct record *r)
 {
 	const char **refs;
-	size_t i, n;
+	size_t i, n, cap = 0;
 	int rc;
 
 	if ((rc = distinct_refs(m, offsetof(struct rm_path, intent), &refs,
 	    &n)) != 0)
 		return rc;
-	if (n > 0 && (m->intents = calloc(n, sizeof(*m->intents))) == NULL)
-		rc = E(NOMEM);
-	for (i = 0; i < n && rc == 0; i++) {
-		struct rm_intent *x = &m->intents[m->nintents++];
-
-		x->ref = refs[i];
-		rc = state_lookup(txn, m->s, m->s->founder, T_intent, refs[i],
-		    strlen(refs[i]), r);
-		if (rc != 0)
-			break;
-		x->found = record_alive(m->s, r);
-		if (r->found && (rc = flag_record(m, r)) != 0)
-			break;
-		if (!x->found) {
-			x->employer = x->siret = x->kind = x->contract = x->job = "";
-			x->date = x->evidence = x->steps = x->status = "";
-			x->status_date = x->status_reason = x->followup = "";
-			continue;
-		}
-		x->employer = field_str(m, r, F_intent_employer);
-		x->siret = field_str(m, r, F_intent_siret);
-		x->kind = field_str(m, r, F_intent_employer_kind);
-		x->contract = field_str(m, r, F_intent_contract);
-		x->months = field_int(m, r, F_intent_months, &x->has_months);
-		x->weekly_hours = field_int(m, r, F_intent_weekly_hours, &x->has_weekly);
-		x->job = field_str(m, r, F_intent_job);
-		x->date = field_str(m, r, F_intent_date);
-		x->evidence = field_str(m, r, F_intent_evidence);
-		x->steps = field_str(m, r, F_intent_steps);
-		x->status = field_str(m, r, F_intent_status);
-		x->status_date = field_str(m, r, F_intent_status_date);
-		x->status_reason = field_str(m, r, F_intent_status_reason);
-		x->followup = field_str(m, r, F_intent_followup);
-	}
+	for (i = 0; i < n && rc == 0; i++)
+		rc = load_intent(txn, m, r, &cap, refs[i], false);
 	free(refs);
+	if (rc == 0)
+		rc = load_replaced(txn, m, r, &cap);
+	if (rc == 0 && m->nintents > 1)
+		qsort(m->intents, m->nintents, sizeof(*m->intents), cmp_intent);
 	return rc;
+}
+
+/*
+ * The path the withdrawal of an intent concerns (R16): the first naming
+ * it, or for an intent a later one replaced, the path naming the last
+ * replacement; -1 when none.
+ */
+static long
+withdrawal_path(const struct rules_model *m, const struct rm_intent *x)
+{
+	long j = x->byidx;
+	size_t step;
+
+	if (!x->replaced)
+		return x->pidx;
+	for (step = 0; j >= 0 && m->intents[j].replaced && step < m->nintents;
+	    step++)
+		j = m->intents[j].byidx;
+	return j >= 0 && !m->intents[j].replaced ? m->intents[j].pidx : -1;
+}
+
+/*
+ * Links each intent of the model to the one it replaces and to the first
+ * (by ref) that replaces it (R16), and to the path its withdrawal
+ * concerns.
+ */
+static void
+link_replacements(struct rules_model *m)
+{
+	struct rm_intent *x, *y;
+	size_t i;
+
+	for (i = 0; i < m->nintents; i++) {
+		x = &m->intents[i];
+		if (!x->replaces[0] || (x->ridx = rules_intent(m, x->replaces)) < 0)
+			continue;
+		y = &m->intents[x->ridx];
+		if (y->nby++ == 0)
+			y->byidx = (long)i;
+	}
+	for (i = 0; i < m->nintents; i++)
+		m->intents[i].wpidx = withdrawal_path(m, &m->intents[i]);
 }
 
 /* Looks up the trainees the paths name. */
@@ -883,8 +1009,9 @@ rules_lead(const struct rules_model *m)
 /*
  * Loads the model of a query from the merged state: the lot (or every
  * lot), the sessions of the window, their paths, the intents and trainees
- * these name, the derogations about them, and which of these records hold
- * register conflicts.  The transaction must stay open while the model is
+ * these name, the withdrawn intents these intents replaced (R16), the
+ * derogations about them, and which of these records hold register
+ * conflicts.  The transaction must stay open while the model is
  * used; the roster (perm_roster) and authors are loaded here.
  */
 int
@@ -927,11 +1054,10 @@ rules_load(struct store_txn *txn, struct store *s, const struct rules_query *q,
 	    (rc = load_intents(txn, m, &r)) != 0 ||
 	    (rc = load_trainees(txn, m, &r)) != 0)
 		goto fail;
-	for (i = 0; i < m->nintents; i++)
-		m->intents[i].pidx = -1;
 	for (i = 0; i < m->ntrainees; i++)
 		m->trainees[i].pidx = -1;
 	link_model(m);
+	link_replacements(m);
 	if ((rc = each_record(txn, m, T_derogation, load_derog)) != 0)
 		goto fail;
 	record_free(&r);

@@ -789,37 +789,161 @@ rule_r15(struct rules_model *m)
 	return check_each(m, &(const struct rule_each){ .trainee = r15_trainee });
 }
 
+/* Who withdrew an intent, in words ("" when not recorded) (R16). */
+static const char *
+withdrawn_by_words(const struct rm_intent *x)
+{
+	if (strcmp(x->withdrawn_by, "employer") == 0)
+		return " by the employer";
+	if (strcmp(x->withdrawn_by, "trainee") == 0)
+		return " by the trainee";
+	return "";
+}
+
 /*
- * R16 (warning + listed): a withdrawn intent keeps its path in the request,
- * listed with the withdrawal's date, reason and the follow-up chosen.
+ * Whether the intents an intent replaces lead back to it (R16): a cycle
+ * that no order of withdrawals can make.
+ */
+static bool
+replaces_cycle(const struct rules_model *m, const struct rm_intent *x)
+{
+	long j = x->ridx, self = x - m->intents;
+	size_t step;
+
+	for (step = 0; j >= 0 && step <= m->nintents; step++) {
+		if (j == self)
+			return true;
+		j = m->intents[j].ridx;
+	}
+	return false;
+}
+
+/*
+ * R16 (error): what an intent records of a withdrawal holds together: who
+ * withdrew it only on a withdrawn intent; the intent it replaces recorded,
+ * withdrawn, another intent, replaced by it alone, and not leading back
+ * to it.
  */
 static int
-r16_path(struct rules_model *m, const struct rm_path *p)
+r16_inconsistent(struct rules_model *m, const struct rm_intent *x,
+    const struct rm_path *p)
 {
-	const struct rm_intent *x;
+	const struct rm_intent *y = x->ridx >= 0 ? &m->intents[x->ridx] : NULL;
+	const char *what = NULL, *fix = NULL;
 
-	if (p->iidx < 0 || !m->intents[p->iidx].found)
+	if (x->withdrawn_by[0] && strcmp(x->status, "withdrawn") != 0) {
+		what = rules_printf(m, "intent %s (%s) is not withdrawn (status "
+		    "%s) but records who withdrew it (withdrawn_by=%s)", x->ref,
+		    x->employer, x->status[0] ? x->status : "not recorded",
+		    x->withdrawn_by);
+		fix = rules_printf(m, "record the withdrawal (consort set intent "
+		    "%s status=withdrawn status_date=YYYY-MM-DD), or unset who "
+		    "withdrew it (consort set intent %s withdrawn_by=)", x->ref,
+		    x->ref);
+	} else if (x->replaces[0] && strcmp(x->replaces, x->ref) == 0) {
+		what = rules_printf(m, "intent %s names itself as the intent it "
+		    "replaces (replaces=%s)", x->ref, x->ref);
+		fix = rules_printf(m, "consort set intent %s replaces=REF (the "
+		    "withdrawn intent it replaced), or replaces=", x->ref);
+	} else if (x->replaces_missing) {
+		what = rules_printf(m, "intent %s replaces intent %s, which is not "
+		    "recorded", x->ref, x->replaces);
+		fix = rules_printf(m, "record intent %s, or name the withdrawn "
+		    "intent it replaced (consort set intent %s replaces=REF)",
+		    x->replaces, x->ref);
+	} else if (y != NULL && strcmp(y->status, "withdrawn") != 0) {
+		what = rules_printf(m, "intent %s replaces intent %s (%s), which is "
+		    "not withdrawn (status %s)", x->ref, y->ref, y->employer,
+		    y->status[0] ? y->status : "not recorded");
+		fix = rules_printf(m, "record the withdrawal of %s (consort set "
+		    "intent %s status=withdrawn withdrawn_by=employer|trainee "
+		    "status_date=YYYY-MM-DD), or consort set intent %s replaces=",
+		    y->ref, y->ref, x->ref);
+	} else if (y != NULL && y->nby > 1) {
+		what = rules_printf(m, "intent %s replaces intent %s, which %u "
+		    "intents of this request replace", x->ref, y->ref, y->nby);
+		fix = rules_printf(m, "a withdrawn intent has one replacement: "
+		    "unset it on the others (consort set intent REF replaces=)");
+	} else if (y != NULL && replaces_cycle(m, x)) {
+		what = rules_printf(m, "intent %s replaces intent %s, which leads "
+		    "back to %s through the intents it replaces (a cycle)",
+		    x->ref, y->ref, x->ref);
+		fix = rules_printf(m, "a replacement comes after the intent it "
+		    "replaces: consort set intent %s replaces=REF (or "
+		    "replaces=)", x->ref);
+	}
+	if (what == NULL)
 		return 0;
-	x = &m->intents[p->iidx];
+	return report(m, "R16", LEVEL_ERROR, T_intent, x->ref, p->session, x->ref,
+	    p->ref, what, derogate(m, "R16", p->session, x->ref, fix));
+}
+
+/*
+ * R16 (warning + listed): a withdrawn intent stays in the request, listed
+ * with the withdrawal's date, reason, who withdrew it, the follow-up
+ * chosen and the intent that replaced it: its path stays when the path
+ * still names it, or names its replacement now.
+ */
+static int
+r16_withdrawn(struct rules_model *m, const struct rm_intent *x,
+    const struct rm_path *p)
+{
+	const struct rm_intent *by = x->byidx >= 0 ? &m->intents[x->byidx] :
+	    NULL;
+	const char *what, *who = "";
+
 	if (strcmp(x->status, "withdrawn") != 0)
 		return 0;
+	what = rules_printf(m, "intent %s (%s) was withdrawn%s on %s (%s)",
+	    x->ref, x->employer, withdrawn_by_words(x), x->status_date[0] ?
+	    x->status_date : "an unrecorded date", x->status_reason[0] ?
+	    x->status_reason : "no reason recorded");
+	if (by != NULL)
+		what = rules_printf(m, "%s and replaced by intent %s (%s, %s%s)",
+		    what, by->ref, by->employer, by->date[0] ? "dated " :
+		    "undated", by->date);
+	if (x->replaced)
+		what = rules_printf(m, "%s; path %s names intent %s now", what,
+		    p->ref, p->intent);
+	else
+		what = rules_printf(m, "%s; path %s still names it and stays "
+		    "listed", what, p->ref);
+	if (!x->withdrawn_by[0])
+		who = rules_printf(m, "; who withdrew it is not recorded (consort "
+		    "set intent %s withdrawn_by=employer|trainee)", x->ref);
 	return report(m, "R16", LEVEL_WARNING, T_intent, x->ref, p->session,
-	    x->ref, p->ref, rules_printf(m, "intent %s (%s) was withdrawn "
-	    "on %s (%s); path %s stays listed, follow-up: %s", x->ref,
-	    x->employer, x->status_date[0] ? x->status_date : "an "
-	    "unrecorded date", x->status_reason[0] ? x->status_reason :
-	    "no reason recorded", p->ref, x->followup[0] ? x->followup :
-	    "not chosen yet"), rules_printf(m, "record the withdrawal "
-	    "and the follow-up: consort set intent %s status_date="
-	    "YYYY-MM-DD status_reason=\"...\" followup=full_path|"
+	    x->ref, p->ref, rules_printf(m, "%s; follow-up: %s%s", what,
+	    x->followup[0] ? x->followup : "not chosen yet", who),
+	    rules_printf(m, "record the withdrawal and the follow-up: "
+	    "consort set intent %s status_date=YYYY-MM-DD status_reason="
+	    "\"...\" withdrawn_by=employer|trainee followup=full_path|"
 	    "ft_referral", x->ref));
 }
 
-/* R16 on every path of the model. */
+/*
+ * R16 on every intent of the model that a path names or that an intent a
+ * path names replaced, with the path its withdrawal concerns.
+ */
 static int
 rule_r16(struct rules_model *m)
 {
-	return check_each(m, &(const struct rule_each){ .path = r16_path });
+	const struct rm_intent *x;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < m->nintents && rc == 0; i++) {
+		x = &m->intents[i];
+		if (!x->found || x->wpidx < 0)
+			continue;
+		if ((rc = r16_inconsistent(m, x, &m->paths[x->wpidx])) == 0)
+			rc = r16_withdrawn(m, x, &m->paths[x->wpidx]);
+	}
+	if (rc == 0 && m->chain_cut != NULL)
+		rc = report(m, "R16", LEVEL_WARNING, T_intent, m->chain_cut, "",
+		    m->chain_cut, "", rules_printf(m, "intent %s replaces intents "
+		    "further back than %d replacements: the earlier withdrawals "
+		    "are not listed", m->chain_cut, INTENT_CHAIN_MAX), "");
+	return rc;
 }
 
 /*

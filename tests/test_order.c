@@ -353,6 +353,7 @@ test_csv(void **state)
 	size_t len;
 	long long sum = 0;
 	int rows = 0, col, costcol = -1, warncol = -1, pathcol = -1, k;
+	int wdcol = -1, bycol = -1;
 	char cells[40][256];
 
 	set(f, "session", "S1", "title", "Ma\xc3\xa7on, \"bloc 2\"");
@@ -392,14 +393,24 @@ test_csv(void **state)
 					warncol = k;
 				if (strcmp(cells[k], "path") == 0)
 					pathcol = k;
+				if (strcmp(cells[k], "withdrawn_intents") == 0)
+					wdcol = k;
+				if (strcmp(cells[k], "withdrawn_by") == 0)
+					bycol = k;
 			}
 			assert_true(costcol >= 0 && warncol >= 0 && pathcol >= 0);
+			assert_true(wdcol >= 0 && bycol == wdcol + 1);
 		} else {
-			/* 30 columns: part_time (R15) is personal, not carried */
-			assert_int_equal(col, 29);
+			/* 33 columns: part_time (R15) is personal, not carried */
+			assert_int_equal(col, 32);
 			sum += atoll(cells[costcol]);
-			if (strcmp(cells[pathcol], "P5") == 0)
+			if (strcmp(cells[pathcol], "P5") == 0) {
 				assert_string_equal(cells[warncol], "R16");
+				/* R16: the withdrawal, who withdrew it not recorded */
+				assert_string_equal(cells[wdcol], "I5");
+				assert_string_equal(cells[bycol], "unknown");
+				assert_string_equal(cells[bycol + 1], "");
+			}
 			if (strcmp(cells[pathcol], "P7") == 0)
 				assert_string_equal(cells[warncol], "R09");
 			if (strcmp(cells[pathcol], "P1") == 0) {

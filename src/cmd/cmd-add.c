@@ -30,6 +30,9 @@ cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
 		return cmd_fail(ctx, rc, &e.diag);
 	printf("%s %s %s%s\n", mode == PUT_ADD ? "added" : "updated", t->name,
 	    ref, changed ? "" : " (no change)");
+	if (e.note.what[0])
+		fprintf(stderr, "consort %s: note: %s: %s; %s\n", ctx->entry->name,
+		    e.note.where, e.note.what, e.note.hint);
 	return EXIT_OK;
 }
 
