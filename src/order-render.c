@@ -238,10 +238,13 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 		x = json_array_get(list, i);
 		paths = jr_arr(x, "paths");
 		pv = json_object_get(x, "provider");
-		cert = json_object_get(x, "certification");
 		for (k = 0; rc == 0 && k < jr_len(paths); k++) {
 			p = json_array_get(paths, k);
 			in = json_object_get(p, "intent");
+			/* R08: a path's own certification, or its session's */
+			cert = json_object_get(p, "certification");
+			if (cert == NULL)
+				cert = json_object_get(x, "certification");
 			strbuf_init(&sb, warn, CSV_WARNINGS_MAX);
 			if (path_warnings(req, jr_str(x, "ref"), p, &sb) != 0) {
 				rc = consort_diag_set(d, E(TOOBIG), NULL, "the "
@@ -494,6 +497,7 @@ html_session(FILE *f, const json_t *x)
 		{ "Trainee", NULL, "trainee", CELL_TEXT },
 		{ "Hours", NULL, "hours", CELL_INT },
 		{ "Modules", NULL, "modules", CELL_TEXT },
+		{ "Certification", "certification", "code", CELL_TEXT },
 		{ "Intent", "intent", "ref", CELL_TEXT },
 		{ "Employer", "intent", "employer", CELL_TEXT },
 		{ "Contract", "intent", "contract", CELL_TEXT },
@@ -549,7 +553,7 @@ html_session(FILE *f, const json_t *x)
 	fprintf(f, "<tr class=\"total\"><td colspan=\"2\">Session total: %lld "
 	    "financed</td>", (long long)jr_int(t, "financed"));
 	td_int(f, jr_int(t, "hours"));
-	fputs("<td colspan=\"6\"></td>", f);
+	fputs("<td colspan=\"7\"></td>", f);
 	td_eur(f, jr_int(t, "cost_cents"));
 	fputs("</tr></tbody></table>\n", f);
 }
