@@ -197,8 +197,8 @@ path_warnings(const json_t *req, const char *session, const json_t *path,
 static const char *const csv_columns[] = {
 	"lot", "period", "scheme", "session", "title", "provider_siret",
 	"provider_name", "dc4", "site", "territory", "cert_kind", "cert_code",
-	"start", "end", "path", "trainee", "hours", "modules", "financed",
-	"remunerated", "intent", "employer", "employer_siret",
+	"start", "end", "path", "path_start", "trainee", "hours", "modules",
+	"financed", "remunerated", "intent", "employer", "employer_siret",
 	"contract", "intent_date", "intent_status", "rate_cents", "cost_cents",
 	"cost_eur", "warnings",
 };
@@ -273,6 +273,7 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 			    (rc = csv_cell(f, jr_str(x, "start"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(x, "end"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(p, "ref"), false)) != 0 ||
+			    (rc = csv_cell(f, jr_str(p, "start"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(p, "trainee"), false)) != 0 ||
 			    (rc = csv_int(f, jr_int(p, "hours"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(p, "modules"), false)) != 0 ||
@@ -495,6 +496,7 @@ html_session(FILE *f, const json_t *x)
 	static const struct html_col path_cols[] = {
 		{ "Path", NULL, "ref", CELL_TEXT },
 		{ "Trainee", NULL, "trainee", CELL_TEXT },
+		{ "Start", NULL, "start", CELL_TEXT },
 		{ "Hours", NULL, "hours", CELL_INT },
 		{ "Modules", NULL, "modules", CELL_TEXT },
 		{ "Certification", "certification", "code", CELL_TEXT },
@@ -550,7 +552,7 @@ html_session(FILE *f, const json_t *x)
 	html_head(f, path_cols, nitems(path_cols));
 	html_rows(f, jr_arr(x, "paths"), path_cols, nitems(path_cols), "");
 	t = json_object_get(x, "totals");
-	fprintf(f, "<tr class=\"total\"><td colspan=\"2\">Session total: %lld "
+	fprintf(f, "<tr class=\"total\"><td colspan=\"3\">Session total: %lld "
 	    "financed</td>", (long long)jr_int(t, "financed"));
 	td_int(f, jr_int(t, "hours"));
 	fputs("<td colspan=\"7\"></td>", f);

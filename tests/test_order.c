@@ -394,8 +394,8 @@ test_csv(void **state)
 			}
 			assert_true(costcol >= 0 && warncol >= 0 && pathcol >= 0);
 		} else {
-			/* 30 columns: part_time (R15) is personal, not carried */
-			assert_int_equal(col, 29);
+			/* 31 columns: part_time (R15) is personal, not carried */
+			assert_int_equal(col, 30);
 			sum += atoll(cells[costcol]);
 			if (strcmp(cells[pathcol], "P5") == 0)
 				assert_string_equal(cells[warncol], "R16");

@@ -149,8 +149,10 @@ a3.pop("state"); a4.pop("state")
 assert a3 == a4
 row = next(csv.DictReader(open(sys.argv[5], encoding="utf-8", newline="")))
 assert (row["path"], row["cert_kind"], row["cert_code"]) == ("P06", "block", "RNCP35781BC02"), row
+assert (row["start"], row["path_start"]) == ("2024-04-02", "2024-05-13"), row
 PY
 grep -qF '<td>RNCP35781BC02</td>' may4.html || fail "the HTML lacks the path's certification"
+grep -qF '<td>P06</td><td>T06</td><td>2024-05-13</td>' may4.html || fail "the HTML lacks the path's start"
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	python3 - "$CLI/../../schema/order.schema.json" may4.json <<'PY' || fail "may4.json does not match schema/order.schema.json"
 import json, sys, jsonschema
