@@ -164,13 +164,23 @@ static json_t *
 path_json(struct jb *b, const struct rules_model *m, const struct rm_path *p)
 {
 	const struct rm_trainee *t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
-	json_t *o = json_object();
+	const struct rm_session *x = &m->sessions[p->sidx];
+	json_t *o = json_object(), *c;
 
 	jb_put_str(b, o, "ref", p->ref);
 	jb_put_str(b, o, "trainee", p->trainee);
 	jb_put_opt(b, o, "start", p->start);
 	jb_put_int(b, o, "hours", p->hours);
 	jb_put_str(b, o, "modules", p->modules);
+	if ((p->cert_kind[0] || p->cert_code[0]) &&
+	    (strcmp(p->cert_kind, x->cert_kind) != 0 ||
+	    strcmp(p->cert_code, x->cert_code) != 0)) {
+		/* R08: another certification than its session's */
+		c = json_object();
+		jb_put_str(b, c, "kind", p->cert_kind);
+		jb_put_str(b, c, "code", p->cert_code);
+		jb_put(b, o, "certification", c);
+	}
 	jb_put_bool(b, o, "financed", p->financed);
 	if (p->ridx >= 0) {
 		/* R14: the rate in force on the day its hours are ordered */

@@ -222,8 +222,8 @@ path_withdrawn(const json_t *req, const char *session, const json_t *path,
 static const char *const csv_columns[] = {
 	"lot", "period", "scheme", "session", "title", "provider_siret",
 	"provider_name", "dc4", "site", "territory", "cert_kind", "cert_code",
-	"start", "end", "path", "trainee", "hours", "modules", "financed",
-	"remunerated", "intent", "employer", "employer_siret",
+	"start", "end", "path", "path_start", "trainee", "hours", "modules",
+	"financed", "remunerated", "intent", "employer", "employer_siret",
 	"contract", "intent_date", "intent_status", "withdrawn_intents",
 	"withdrawn_by", "replaced_by", "rate_cents", "cost_cents", "cost_eur",
 	"warnings",
@@ -301,10 +301,13 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 		x = json_array_get(list, i);
 		paths = jr_arr(x, "paths");
 		pv = json_object_get(x, "provider");
-		cert = json_object_get(x, "certification");
 		for (k = 0; rc == 0 && k < jr_len(paths); k++) {
 			p = json_array_get(paths, k);
 			in = json_object_get(p, "intent");
+			/* R08: a path's own certification, or its session's */
+			cert = json_object_get(p, "certification");
+			if (cert == NULL)
+				cert = json_object_get(x, "certification");
 			strbuf_init(&sb, warn, CSV_WARNINGS_MAX);
 			if (path_warnings(req, jr_str(x, "ref"), p, &sb) != 0) {
 				rc = consort_diag_set(d, E(TOOBIG), NULL, "the "
@@ -335,6 +338,7 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 			    (rc = csv_cell(f, jr_str(x, "start"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(x, "end"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(p, "ref"), false)) != 0 ||
+			    (rc = csv_cell(f, jr_str(p, "start"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(p, "trainee"), false)) != 0 ||
 			    (rc = csv_int(f, jr_int(p, "hours"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(p, "modules"), false)) != 0 ||
@@ -562,8 +566,10 @@ html_session(FILE *f, const json_t *x)
 	static const struct html_col path_cols[] = {
 		{ "Path", NULL, "ref", CELL_TEXT },
 		{ "Trainee", NULL, "trainee", CELL_TEXT },
+		{ "Start", NULL, "start", CELL_TEXT },
 		{ "Hours", NULL, "hours", CELL_INT },
 		{ "Modules", NULL, "modules", CELL_TEXT },
+		{ "Certification", "certification", "code", CELL_TEXT },
 		{ "Intent", "intent", "ref", CELL_TEXT },
 		{ "Employer", "intent", "employer", CELL_TEXT },
 		{ "Contract", "intent", "contract", CELL_TEXT },
@@ -616,10 +622,10 @@ html_session(FILE *f, const json_t *x)
 	html_head(f, path_cols, nitems(path_cols));
 	html_rows(f, jr_arr(x, "paths"), path_cols, nitems(path_cols), "");
 	t = json_object_get(x, "totals");
-	fprintf(f, "<tr class=\"total\"><td colspan=\"2\">Session total: %lld "
+	fprintf(f, "<tr class=\"total\"><td colspan=\"3\">Session total: %lld "
 	    "financed</td>", (long long)jr_int(t, "financed"));
 	td_int(f, jr_int(t, "hours"));
-	fputs("<td colspan=\"6\"></td>", f);
+	fputs("<td colspan=\"7\"></td>", f);
 	td_eur(f, jr_int(t, "cost_cents"));
 	fputs("</tr></tbody></table>\n", f);
 }

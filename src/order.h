@@ -116,6 +116,7 @@ struct rm_trainee {
 
 struct rm_path {
 	const char *ref, *trainee, *session, *intent, *modules;
+	const char *cert_kind, *cert_code;  /* its own (R08), "" when none */
 	const char *start;      /* its own start, "" when none */
 	const char *day;        /* the day its hours are ordered: its own
 	                           start, or its session's */

@@ -218,7 +218,7 @@ struct rate_pair {
 	char since[11];   /* "": from the start */
 };
 
-/* The pair a field of rate_cents and one of a day show, "" when unset. */
+/* The rate and the day two fields of a record show (a lot's pair). */
 static void
 pair_of(const struct store *s, const struct record *r, unsigned cents,
     unsigned since, struct rate_pair *p)

@@ -573,6 +573,8 @@ load_path(struct rules_model *m, const struct record *r, bool alive)
 	p->trainee = field_str(m, r, F_path_trainee);
 	p->intent = field_str(m, r, F_path_intent);
 	p->modules = field_str(m, r, F_path_modules);
+	p->cert_kind = field_str(m, r, F_path_cert_kind);
+	p->cert_code = field_str(m, r, F_path_cert_code);
 	p->hours = field_int(m, r, F_path_hours, &p->has_hours);
 	p->financed = field_bool(m, r, F_path_financed, true, &p->has_financed);
 	p->sidx = si;

@@ -417,6 +417,47 @@ code_shape(const char *s, const char *prefix, int lo, int hi, const char *rest,
 	return code_shape(s, rest, rlo, rhi, NULL, 0, 0);
 }
 
+/* The certification a session or a path aims at, for R08. */
+struct r08_cert {
+	unsigned type;            /* T_session or T_path */
+	const char *ref, *session, *path;
+	const char *kind, *code;
+};
+
+/*
+ * R08 on one certification: its kind (full, block, rs) and its code are
+ * recorded (error unless a derogation), and the code has its kind's shape
+ * (warning).
+ */
+static int
+r08_check(struct rules_model *m, const struct r08_cert *c)
+{
+	const char *what = schema_type(c->type)->name;
+	bool ok;
+
+	if (!c->kind[0] || !c->code[0])
+		return report(m, "R08", LEVEL_ERROR, c->type, c->ref, c->session,
+		    "", c->path, rules_printf(m, "%s %s does not name %s", what,
+		    c->ref, !c->kind[0] ? "the kind of certification it aims "
+		    "at" : "its certification code"), derogate(m, "R08",
+		    c->session, NULL, rules_printf(m, "consort set %s %s "
+		    "cert_kind=full|block|rs cert_code=CODE", what, c->ref)));
+	if (strcmp(c->kind, "full") == 0)
+		ok = code_shape(c->code, "RNCP", 4, 5, NULL, 0, 0);
+	else if (strcmp(c->kind, "block") == 0)
+		ok = code_shape(c->code, "RNCP", 4, 5, "BC", 2, 2);
+	else
+		ok = code_shape(c->code, "RS", 3, 5, NULL, 0, 0);
+	if (!ok)
+		return report(m, "R08", LEVEL_WARNING, c->type, c->ref,
+		    c->session, "", c->path, rules_printf(m, "%s %s: code %s "
+		    "is not the shape of a %s certification", what, c->ref,
+		    c->code, c->kind), "check the code: RNCP#####"
+		    " (full), RNCP#####BC## (block), RS#### (specific "
+		    "register)");
+	return 0;
+}
+
 /*
  * R08 (data): a session names the kind of certification it aims at (full,
  * block, rs) and its code; a code of another shape than its kind's is a
@@ -425,37 +466,29 @@ code_shape(const char *s, const char *prefix, int lo, int hi, const char *rest,
 static int
 r08_session(struct rules_model *m, const struct rm_session *x)
 {
-	bool ok;
-
-	if (!x->cert_kind[0] || !x->cert_code[0])
-		return report(m, "R08", LEVEL_ERROR, T_session, x->ref, x->ref,
-		    "", "", rules_printf(m, "session %s does not name %s",
-		    x->ref, !x->cert_kind[0] ? "the kind of certification "
-		    "it aims at" : "its certification code"), derogate(m,
-		    "R08", x->ref, NULL, rules_printf(m, "consort set "
-		    "session %s cert_kind=full|block|rs cert_code=CODE",
-		    x->ref)));
-	if (strcmp(x->cert_kind, "full") == 0)
-		ok = code_shape(x->cert_code, "RNCP", 4, 5, NULL, 0, 0);
-	else if (strcmp(x->cert_kind, "block") == 0)
-		ok = code_shape(x->cert_code, "RNCP", 4, 5, "BC", 2, 2);
-	else
-		ok = code_shape(x->cert_code, "RS", 3, 5, NULL, 0, 0);
-	if (!ok)
-		return report(m, "R08", LEVEL_WARNING, T_session, x->ref,
-		    x->ref, "", "", rules_printf(m, "session %s: code %s "
-		    "is not the shape of a %s certification", x->ref,
-		    x->cert_code, x->cert_kind), "check the code: RNCP#####"
-		    " (full), RNCP#####BC## (block), RS#### (specific "
-		    "register)");
-	return 0;
+	return r08_check(m, &(const struct r08_cert){ T_session, x->ref,
+	    x->ref, "", x->cert_kind, x->cert_code });
 }
 
-/* R08 on every session of the model. */
+/*
+ * R08 on a path that aims at a certification of its own (close skills,
+ * another title than its session's): the same checks as a session's.
+ */
+static int
+r08_path(struct rules_model *m, const struct rm_path *p)
+{
+	if (!p->cert_kind[0] && !p->cert_code[0])
+		return 0;  /* its session's */
+	return r08_check(m, &(const struct r08_cert){ T_path, p->ref,
+	    p->session, p->ref, p->cert_kind, p->cert_code });
+}
+
+/* R08 on every path, then every session of the model. */
 static int
 rule_r08(struct rules_model *m)
 {
-	return check_each(m, &(const struct rule_each){ .session = r08_session });
+	return check_each(m, &(const struct rule_each){ .path = r08_path,
+	    .session = r08_session });
 }
 
 /*

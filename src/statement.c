@@ -236,6 +236,7 @@ statement_session(struct jb *b, const struct rules_model *m,
 		p = json_object();
 		jb_put_str(b, p, "path", pt->ref);
 		jb_put_str(b, p, "trainee", pt->trainee);
+		jb_put_opt(b, p, "start", pt->start);
 		jb_put_int(b, p, "hours", h);
 		if ((rc = path_parts(b, m, x, pt, ps, p, &hm, &cost, d)) != 0) {
 			b->err = rc;

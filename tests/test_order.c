@@ -401,8 +401,8 @@ test_csv(void **state)
 			assert_true(costcol >= 0 && warncol >= 0 && pathcol >= 0);
 			assert_true(wdcol >= 0 && bycol == wdcol + 1);
 		} else {
-			/* 33 columns: part_time (R15) is personal, not carried */
-			assert_int_equal(col, 32);
+			/* 34 columns: part_time (R15) is personal, not carried */
+			assert_int_equal(col, 33);
 			sum += atoll(cells[costcol]);
 			if (strcmp(cells[pathcol], "P5") == 0) {
 				assert_string_equal(cells[warncol], "R16");
@@ -1100,6 +1100,39 @@ test_complementary(void **state)
 	json_decref(st);
 }
 
+/*
+ * R08: a path aiming at another certification than its session's carries
+ * it in the request; one aiming at its session's carries none.
+ */
+static void
+test_path_certification(void **state)
+{
+	struct fix *f = *state;
+	const char *session;
+	const json_t *p, *c;
+	json_t *req;
+	size_t len;
+
+	set(f, "path", "P3", "cert_kind", "block");
+	set(f, "path", "P3", "cert_code", "RNCP35781BC03");
+	set(f, "path", "P4", "cert_kind", "full");
+	set(f, "path", "P4", "cert_code", "RNCP38510");  /* S1's */
+	free(build(f, &req, &len));
+	p = request_path(req, "P3", &session);
+	assert_non_null(p);
+	c = json_object_get(p, "certification");
+	assert_non_null(c);
+	assert_string_equal(json_string_value(json_object_get(c, "kind")),
+	    "block");
+	assert_string_equal(json_string_value(json_object_get(c, "code")),
+	    "RNCP35781BC03");
+	p = request_path(req, "P4", &session);
+	assert_null(json_object_get(p, "certification"));
+	p = request_path(req, "P1", &session);
+	assert_null(json_object_get(p, "certification"));
+	json_decref(req);
+}
+
 /* Submits a signed file in its own edit; returns what order_submit did. */
 static int
 submit(struct fix *f, const char *file, size_t len, char *ref, size_t reflen,
@@ -1456,6 +1489,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_rate_missing, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_complementary, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_path_certification, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_lot_ref, setup,
 		    teardown),

@@ -439,6 +439,49 @@ test_r08(void **state)
 	assert_errors(m, 0);
 }
 
+/*
+ * R08 on a path aiming at another certification than its session's: the
+ * same kinds and checks; an error names the session, so a derogation of
+ * it lifts it; a path without one aims at its session's.
+ */
+static void
+test_r08_path(void **state)
+{
+	struct fix *f = *state;
+	struct rules_model *m;
+	size_t i;
+
+	set(f, "path", "P3", "cert_kind", "block");
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R08", LEVEL_ERROR, "P3"), 1);
+	assert_errors(m, 1);
+	for (i = 0; i < m->nresults && strcmp(m->results[i].rule, "R08"); i++)
+		;
+	assert_string_equal(m->results[i].session, "S1");
+	assert_string_equal(m->results[i].path, "P3");
+	assert_non_null(strstr(m->results[i].hint, "consort set path P3 "
+	    "cert_kind=full|block|rs cert_code=CODE"));
+	set(f, "path", "P3", "cert_code", "RNCP35781");
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R08", LEVEL_WARNING, "P3"), 1);
+	assert_errors(m, 0);
+	set(f, "path", "P3", "cert_code", "RNCP35781BC03");
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R08", LEVEL_WARNING, NULL), 0);
+	assert_errors(m, 0);
+	assert_string_equal(m->paths[2].ref, "P3");
+	assert_string_equal(m->paths[2].cert_code, "RNCP35781BC03");
+	/* only a code: an error a derogation of the session lifts */
+	set(f, "path", "P3", "cert_kind", NULL);
+	set(f, "derogation", "D8", "rule", "R08");
+	set(f, "derogation", "D8", "session", "S1");
+	set(f, "derogation", "D8", "reason", "titre en cours");
+	set(f, "derogation", "D8", "date", "2026-02-20");
+	m = check_march(f, NULL, false);
+	assert_errors(m, 0);
+	assert_int_equal(count(m, "R08", LEVEL_WARNING, "P3"), 1);
+}
+
 /* R09: another territory is an error without the Region's agreement. */
 static void
 test_r09(void **state)
@@ -1001,6 +1044,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_r06, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r07, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r08, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r08_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r09, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r10, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r11, setup, teardown),

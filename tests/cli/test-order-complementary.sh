@@ -5,7 +5,9 @@
 # session in that request with it alone), not in its session's month, at
 # the rate in force on its own start; the statement counts its hours from
 # that day.  A start outside its session is refused (R13) where the
-# session is ordered.
+# session is ordered.  A path may aim at another certification than its
+# session's (R08, « compétences proches mais sur des titres différents »),
+# carried in the request, the CSV and the HTML.
 . "$(dirname "$0")/sync-lib.sh"
 
 init_consortium lead
@@ -114,4 +116,47 @@ err_has "field start: expected a date"
 expect_rc 0 on lead set path P08 start=
 expect_rc 0 on lead order build --lot LOT-01 --period 2024-04 --out a3.json
 out_has "1540 h, 92 400,00 €"
+
+# --- a path aiming at another certification than its session's (R08) ---
+expect_rc 0 on lead set path P06 cert_kind=block
+expect_rc 3 on lead order build --lot LOT-01 --period 2024-05
+err_has "R08 path P06: path P06 does not name its certification code"
+err_has_fixed "consort set path P06 cert_kind=full|block|rs cert_code=CODE; or derogate: consort add derogation --ref D-R08-S1 rule=R08 session=S1"
+expect_rc 3 on lead set path P06 cert_kind=master
+err_has "field cert_kind"
+expect_rc 0 on lead set path P06 cert_code=RNCP35781BC
+expect_rc 0 on lead order build --lot LOT-01 --period 2024-05 --out may3.json
+expect_rc 0 on lead set path P06 cert_code=RNCP35781BC02
+expect_rc 0 on lead set path P08 cert_kind=rs cert_code=RS5618
+expect_rc 0 on lead order build --lot LOT-01 --period 2024-05 --out may4.json
+expect_rc 0 on lead order build --lot LOT-01 --period 2024-04 --out a4.json
+expect_rc 0 consort order show may4.json --csv
+cp "$OUT" may4.csv
+expect_rc 0 consort order show may4.json --html
+cp "$OUT" may4.html
+python3 - may3.json may4.json a4.json a3.json may4.csv <<'PY' || fail "the path's certification is wrong"
+import csv, json, sys
+def req(f): return json.load(open(f, encoding="utf-8"))["request"]
+m3, m4, a4, a3 = (req(f) for f in sys.argv[1:5])
+w = [x for x in m3["warnings"] if x["rule"] == "R08"]
+assert len(w) == 1 and w[0]["path"] == "P06" and w[0]["type"] == "path", m3["warnings"]
+p = m4["socle"][0]["paths"][0]
+assert p["certification"] == {"kind": "block", "code": "RNCP35781BC02"}, p
+assert m4["socle"][0]["certification"] == {"kind": "rs", "code": "RS5618"}
+assert not [x for x in m4["warnings"] if x["rule"] == "R08"]
+# P08 names its session's certification: nothing carried, April unchanged
+a3.pop("state"); a4.pop("state")
+assert a3 == a4
+row = next(csv.DictReader(open(sys.argv[5], encoding="utf-8", newline="")))
+assert (row["path"], row["cert_kind"], row["cert_code"]) == ("P06", "block", "RNCP35781BC02"), row
+assert (row["start"], row["path_start"]) == ("2024-04-02", "2024-05-13"), row
+PY
+grep -qF '<td>RNCP35781BC02</td>' may4.html || fail "the HTML lacks the path's certification"
+grep -qF '<td>P06</td><td>T06</td><td>2024-05-13</td>' may4.html || fail "the HTML lacks the path's start"
+if python3 -c 'import jsonschema' 2>/dev/null; then
+	python3 - "$CLI/../../schema/order.schema.json" may4.json <<'PY' || fail "may4.json does not match schema/order.schema.json"
+import json, sys, jsonschema
+jsonschema.Draft202012Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2], encoding="utf-8")))
+PY
+fi
 exit 0
