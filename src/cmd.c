@@ -539,8 +539,8 @@ cmd_type(const struct cmd_ctx *ctx, const char *name)
 	const struct schema_type *t = schema_type_by_name(name);
 
 	if (t == NULL || (t->flags & SCHEMA_ROSTER)) {
-		cmd_usage(ctx, "unknown record type \"%s\" (lot, session, trainee, "
-		    "intent, path, derogation)", name);
+		cmd_usage(ctx, "unknown record type \"%s\" (lot, rate, session, "
+		    "trainee, intent, path, derogation)", name);
 		return NULL;
 	}
 	return t;

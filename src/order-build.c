@@ -168,9 +168,15 @@ path_json(struct jb *b, const struct rules_model *m, const struct rm_path *p)
 
 	jb_put_str(b, o, "ref", p->ref);
 	jb_put_str(b, o, "trainee", p->trainee);
+	jb_put_opt(b, o, "start", p->start);
 	jb_put_int(b, o, "hours", p->hours);
 	jb_put_str(b, o, "modules", p->modules);
 	jb_put_bool(b, o, "financed", p->financed);
+	if (p->ridx >= 0) {
+		/* R14: the rate in force on the day its hours are ordered */
+		jb_put_int(b, o, "rate_cents", m->rates[p->ridx].cents);
+		jb_put_opt(b, o, "rate_since", m->rates[p->ridx].since);
+	}
 	jb_put_int(b, o, "cost_cents", p->financed ? p->cost_cents : 0);
 	/* R17: an SIAE employee attends without the Region's remuneration */
 	jb_put_bool(b, o, "remunerated", t == NULL ||
@@ -495,6 +501,58 @@ totals_json(struct jb *b, const struct rules_model *m)
 	return o;
 }
 
+/* Orders rates by their place in the model (lot, then since). */
+static int
+cmp_long(const void *a, const void *b)
+{
+	long x = *(const long *)a, y = *(const long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The lot (R14): its rate is the one in force on the latest day the
+ * request orders hours, and `rates` every rate its paths are priced at,
+ * by since; a request without a priced path carries the lot's own pair.
+ * So a later amendment of the rate changes nothing in it.
+ */
+static json_t *
+lot_json(struct jb *b, const struct rules_model *m, const struct rm_lot *lot)
+{
+	json_t *o = json_object(), *a = json_array(), *r;
+	const struct rm_rate *last = NULL;
+	long *used;
+	size_t i, n = 0;
+
+	jb_put_str(b, o, "ref", lot->ref);
+	jb_put_opt(b, o, "market_lot", lot->market_lot);
+	jb_put_str(b, o, "sector", lot->sector);
+	jb_put_str(b, o, "territory", lot->territory);
+	if ((used = calloc(m->npaths + 1, sizeof(*used))) == NULL) {
+		b->err = E(NOMEM);
+		return o;
+	}
+	for (i = 0; i < m->npaths; i++)
+		if (m->paths[i].ridx >= 0)
+			used[n++] = m->paths[i].ridx;
+	if (n > 1)
+		qsort(used, n, sizeof(*used), cmp_long);
+	for (i = 0; i < n; i++) {
+		if (i > 0 && used[i] == used[i - 1])
+			continue;
+		last = &m->rates[used[i]];
+		r = json_object();
+		jb_put_opt(b, r, "since", last->since);
+		jb_put_int(b, r, "rate_cents", last->cents);
+		jb_push(b, a, r);
+	}
+	free(used);
+	jb_put_int(b, o, "rate_cents", last ? last->cents : lot->rate_cents);
+	jb_put_opt(b, o, "rate_since", last ? last->since : lot->rate_since);
+	jb_put(b, o, "rates", a);
+	return o;
+}
+
 /* The consortium: its id, name and market. */
 static int
 consortium_json(struct jb *b, struct store_txn *txn, struct node *n,
@@ -598,8 +656,9 @@ order_request(struct store_txn *txn, struct node *n,
 		    "this request", "fix or derogate the errors first");
 	if (m->nsessions == 0)
 		return consort_diag_set(d, E(NOENT), o->lot, "no session of the "
-		    "lot starts in this period", "consort list session shows "
-		    "their start dates");
+		    "lot starts in this period, and no path joins one in it",
+		    "consort list session shows their start dates, consort "
+		    "list path those of complementary paths");
 	lot = &m->lots[0];
 	if ((req = json_object()) == NULL)
 		return E(NOMEM);
@@ -631,14 +690,7 @@ order_request(struct store_txn *txn, struct node *n,
 		jb_put(&b, x, "notice", nt);
 	}
 	jb_put(&b, req, "sender", x);
-	x = json_object();
-	jb_put_str(&b, x, "ref", lot->ref);
-	jb_put_opt(&b, x, "market_lot", lot->market_lot);
-	jb_put_str(&b, x, "sector", lot->sector);
-	jb_put_str(&b, x, "territory", lot->territory);
-	jb_put_int(&b, x, "rate_cents", lot->rate_cents);
-	jb_put_opt(&b, x, "rate_since", lot->rate_since);
-	jb_put(&b, req, "lot", x);
+	jb_put(&b, req, "lot", lot_json(&b, m, lot));
 	jb_put_str(&b, req, "period", o->period);
 	jb_put_str(&b, req, "issued", o->issued);
 	if ((rc = put_chain(txn, n, req, lot->ref, o, snd)) != 0) {

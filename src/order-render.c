@@ -203,6 +203,20 @@ static const char *const csv_columns[] = {
 	"cost_eur", "warnings",
 };
 
+/*
+ * The rate cell of a path: the rate it is priced at (R14); a file built
+ * before paths carried theirs priced every path at the lot's.
+ */
+static int
+csv_rate(FILE *f, const json_t *lot, const json_t *p)
+{
+	if (json_object_get(p, "rate_cents") != NULL)
+		return csv_int(f, jr_int(p, "rate_cents"), false);
+	if (json_object_get(lot, "rates") != NULL)
+		return csv_cell(f, "", false);  /* not financed, no rate that day */
+	return csv_int(f, jr_int(lot, "rate_cents"), false);
+}
+
 /* The bytes of the warnings cell of one CSV row, its NUL included. */
 #define CSV_WARNINGS_MAX 16384
 
@@ -269,7 +283,7 @@ csv_sessions(FILE *f, const json_t *req, const json_t *list,
 			    (rc = csv_cell(f, jr_str(in, "contract"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(in, "date"), false)) != 0 ||
 			    (rc = csv_cell(f, jr_str(in, "status"), false)) != 0 ||
-			    (rc = csv_int(f, jr_int(lot, "rate_cents"), false)) != 0 ||
+			    (rc = csv_rate(f, lot, p)) != 0 ||
 			    (rc = csv_int(f, jr_int(p, "cost_cents"), false)) != 0 ||
 			    (rc = csv_eur(f, jr_int(p, "cost_cents"), false)) != 0 ||
 			    (rc = csv_cell(f, warn, true)) != 0)
@@ -484,6 +498,7 @@ html_session(FILE *f, const json_t *x)
 		{ "Employer", "intent", "employer", CELL_TEXT },
 		{ "Contract", "intent", "contract", CELL_TEXT },
 		{ "Financed", NULL, "financed", CELL_FINANCED },
+		{ "Rate", NULL, "rate_cents", CELL_EUR },
 		{ "Cost", NULL, "cost_cents", CELL_EUR },
 	};
 	const json_t *prov = json_object_get(x, "provider"), *t, *sub;
@@ -534,7 +549,7 @@ html_session(FILE *f, const json_t *x)
 	fprintf(f, "<tr class=\"total\"><td colspan=\"2\">Session total: %lld "
 	    "financed</td>", (long long)jr_int(t, "financed"));
 	td_int(f, jr_int(t, "hours"));
-	fputs("<td colspan=\"5\"></td>", f);
+	fputs("<td colspan=\"6\"></td>", f);
 	td_eur(f, jr_int(t, "cost_cents"));
 	fputs("</tr></tbody></table>\n", f);
 }
@@ -620,6 +635,12 @@ html_notes(FILE *f, const json_t *req)
 		{ "Reason", NULL, "reason", CELL_TEXT },
 		{ "Follow-up", NULL, "followup", CELL_TEXT },
 	};
+	static const struct html_col direct_cols[] = {
+		{ "Session", NULL, "session", CELL_TEXT },
+		{ "Requested by (SIRET)", NULL, "sender", CELL_TEXT },
+		{ "Request no.", NULL, "number", CELL_INT },
+		{ "SHA-256", NULL, "sha256", CELL_TEXT },
+	};
 	static const struct html_col unfinanced_cols[] = {
 		{ "Path", NULL, "path", CELL_TEXT },
 		{ "Session", NULL, "session", CELL_TEXT },
@@ -636,6 +657,10 @@ html_notes(FILE *f, const json_t *req)
 	html_list(f, "Not financed by the Region (R06)",
 	    jr_arr(req, "not_financed"), unfinanced_cols,
 	    nitems(unfinanced_cols), "");
+	if (jr_len(jr_arr(req, "requested_directly")) > 0)
+		html_list(f, "Sessions requested directly by a co-contractor, "
+		    "left out (R11)", jr_arr(req, "requested_directly"),
+		    direct_cols, nitems(direct_cols), "");
 }
 
 /* Writes the order lines of R12. */
@@ -658,6 +683,27 @@ html_lines(FILE *f, const json_t *lines)
 	html_head(f, line_cols, nitems(line_cols));
 	html_rows(f, lines, line_cols, nitems(line_cols), "");
 	fputs("</tbody></table></section>\n", f);
+}
+
+/* Writes the rates a request's paths are priced at (R14), by day. */
+static void
+html_rates(FILE *f, const json_t *rates)
+{
+	const json_t *r;
+	char eur[64];
+	size_t i;
+
+	fputs(", per trainee hour: ", f);
+	for (i = 0; i < jr_len(rates); i++) {
+		r = json_array_get(rates, i);
+		order_euros(eur, sizeof(eur), jr_int(r, "rate_cents"), "&nbsp;");
+		fprintf(f, "%s%s %s", i > 0 ? "; " : "", eur,
+		    jr_str(r, "since")[0] ? "from" : "from the start");
+		if (jr_str(r, "since")[0]) {
+			fputs(" ", f);
+			html(f, jr_str(r, "since"));
+		}
+	}
 }
 
 /*
@@ -771,10 +817,14 @@ order_write_html(FILE *f, const struct order_file *of)
 	html(f, jr_str(lot, "sector"));
 	fputs(", territory ", f);
 	html(f, jr_str(lot, "territory"));
-	fprintf(f, ", %s per trainee hour", rate);
-	if (jr_str(lot, "rate_since")[0]) {
-		fputs(" since ", f);
-		html(f, jr_str(lot, "rate_since"));
+	if (jr_len(jr_arr(lot, "rates")) > 1)
+		html_rates(f, jr_arr(lot, "rates"));
+	else {
+		fprintf(f, ", %s per trainee hour", rate);
+		if (jr_str(lot, "rate_since")[0]) {
+			fputs(" since ", f);
+			html(f, jr_str(lot, "rate_since"));
+		}
 	}
 	fprintf(f, "</td></tr><tr><td>Signature</td><td class=\"%s\">",
 	    ok ? "ok" : "bad");
@@ -822,6 +872,14 @@ order_write_text(FILE *f, const struct order_file *of)
 	order_euros(eur, sizeof(eur), jr_int(lot, "rate_cents"), " ");
 	fprintf(f, "lot         %s %s, territory %s, %s per hour\n",
 	    jr_str(lot, "ref"), jr_str(lot, "sector"), jr_str(lot, "territory"), eur);
+	x = jr_arr(lot, "rates");
+	for (i = 0; jr_len(x) > 1 && i < jr_len(x); i++) {
+		order_euros(eur, sizeof(eur), jr_int(json_array_get(x, i),
+		    "rate_cents"), " ");
+		fprintf(f, "  rate %s from %s\n", eur, jr_str(json_array_get(x, i),
+		    "since")[0] ? jr_str(json_array_get(x, i), "since") :
+		    "the start");
+	}
 	fprintf(f, "sessions    %lld (%lld 1e1f, %lld socle), %lld financed "
 	    "trainees, %lld not financed\n", (long long)jr_int(t, "sessions"),
 	    (long long)jr_int(json_object_get(bs, "1e1f"), "sessions"),
@@ -839,6 +897,12 @@ order_write_text(FILE *f, const struct order_file *of)
 		    "sessions"), (long long)jr_int(x, "financed"),
 		    (long long)jr_int(x, "hours"), eur);
 	}
+	x = jr_arr(req, "requested_directly");
+	for (i = 0; i < jr_len(x); i++)
+		fprintf(f, "left out    %s: requested directly by %s (no. %lld)\n",
+		    jr_str(json_array_get(x, i), "session"), jr_str(
+		    json_array_get(x, i), "sender"), (long long)jr_int(
+		    json_array_get(x, i), "number"));
 	x = jr_arr(req, "warnings");
 	fprintf(f, "warnings    %zu\n", jr_len(x));
 	for (i = 0; i < jr_len(x); i++)

@@ -82,6 +82,11 @@ struct rm_session {
 	/* totals of its financed paths */
 	unsigned financed, not_financed;
 	int64_t fin_hours, cost_cents;
+	/* a session started before the window, there for the paths that
+	   start in it (complementary paths), with the financed paths ordered
+	   before the window */
+	bool carried, conflicted;
+	unsigned financed_before;
 };
 
 struct rm_intent {
@@ -102,9 +107,14 @@ struct rm_trainee {
 
 struct rm_path {
 	const char *ref, *trainee, *session, *intent, *modules;
+	const char *start;      /* its own start, "" when none */
+	const char *day;        /* the day its hours are ordered: its own
+	                           start, or its session's */
 	int64_t hours, cost_cents;
 	bool has_hours, financed, has_financed;
+	bool start_outside;     /* its own start is outside its session */
 	long sidx, iidx, tidx;  /* session, intent, trainee; -1 when missing */
+	long ridx;              /* the rate in force on day (m->rates), or -1 */
 };
 
 struct rm_derog {
@@ -137,8 +147,11 @@ struct order_coverage;
 
 /* Which sessions a model holds. */
 enum rules_window {
-	WINDOW_START,   /* sessions starting between from and to */
-	WINDOW_ACTIVE,  /* sessions running at some day between from and to */
+	WINDOW_START,   /* the paths ordered between from and to: those of
+	                   the sessions starting then, and those starting
+	                   then (path.start) in a session started before */
+	WINDOW_ACTIVE,  /* sessions running at some day between from and to,
+	                   with all their paths */
 };
 
 struct rules_query {

@@ -141,24 +141,32 @@ rules_grow(void **p, size_t n, size_t *cap, size_t sz)
 	return 0;
 }
 
+/* Notes a record, by type and ref, as holding a register conflict. */
+static int
+flag_ref(struct rules_model *m, unsigned type, const char *ref)
+{
+	int rc;
+
+	if ((rc = rules_grow((void **)&m->flags, m->nflags, &m->fcap,
+	    sizeof(*m->flags))) != 0)
+		return rc;
+	m->flags[m->nflags].type = (uint8_t)type;
+	m->flags[m->nflags].ref = ref;
+	m->nflags++;
+	return 0;
+}
+
 /* Notes a record that holds a register conflict. */
 static int
 flag_record(struct rules_model *m, const struct record *r)
 {
 	const char *ref;
-	int rc;
 
 	if (!conflicts_record_has(m->s, r))
 		return 0;
-	if ((rc = rules_grow((void **)&m->flags, m->nflags, &m->fcap,
-	    sizeof(*m->flags))) != 0)
-		return rc;
 	if ((ref = rules_strn(m, r->ref, r->ref_len)) == NULL)
 		return E(NOMEM);
-	m->flags[m->nflags].type = r->type;
-	m->flags[m->nflags].ref = ref;
-	m->nflags++;
-	return 0;
+	return flag_ref(m, r->type, ref);
 }
 
 typedef int (*each_fn)(struct rules_model *m, const struct record *r,
@@ -384,22 +392,38 @@ rules_rate_on(const struct rules_model *m, long lot_idx, const char *day)
 	return best;
 }
 
-/* Whether a session's dates fall in the query's window. */
+/* A date field as YYYY-MM-DD, "" when unset. */
+static void
+field_day(const struct store *s, const struct record *r, unsigned field,
+    char out[11])
+{
+	const struct value *v = state_field(s, r, field);
+
+	memset(out, 0, 11);
+	if (v != NULL && v->kind == VAL_STR && v->len == 10)
+		memcpy(out, v->s, 10);
+}
+
+/*
+ * Whether a session's dates fall in the query's window; *carried is set
+ * for a session that started before a start window and runs into it,
+ * whose paths starting in the window (complementary paths) it holds.
+ */
 static bool
 in_window(const struct rules_query *q, const struct store *s,
-    const struct record *r)
+    const struct record *r, bool *carried)
 {
-	const struct value *st = state_field(s, r, F_session_start);
-	const struct value *en = state_field(s, r, F_session_end);
-	char start[11] = "", end[11] = "";
+	char start[11], end[11];
 
-	if (st != NULL && st->kind == VAL_STR && st->len == 10)
-		memcpy(start, st->s, 10);
-	if (en != NULL && en->kind == VAL_STR && en->len == 10)
-		memcpy(end, en->s, 10);
-	if (q->window == WINDOW_START)
+	field_day(s, r, F_session_start, start);
+	field_day(s, r, F_session_end, end);
+	*carried = false;
+	if (q->window == WINDOW_START) {
+		if (q->from != NULL && start[0] && strcmp(start, q->from) < 0)
+			return *carried = !end[0] || strcmp(end, q->from) >= 0;
 		return (q->from == NULL || strcmp(start, q->from) >= 0) &&
 		    (q->to == NULL || (start[0] && strcmp(start, q->to) <= 0));
+	}
 	if (!end[0])
 		strcpy(end, start);
 	return (q->to == NULL || (start[0] && strcmp(start, q->to) <= 0)) &&
@@ -443,15 +467,16 @@ static int
 load_session(struct rules_model *m, const struct record *r, bool alive)
 {
 	struct rm_session *x;
+	bool carried;
 	int rc;
 
 	if (m->q.lot != NULL && !field_is(m->s, r, F_session_lot, m->q.lot))
 		return 0;
-	if (!in_window(&m->q, m->s, r) || !provider_wanted(&m->q, m->s, r) ||
-	    requested_directly(&m->q, r))
+	if (!in_window(&m->q, m->s, r, &carried) ||
+	    !provider_wanted(&m->q, m->s, r) || requested_directly(&m->q, r))
 		return 0;
-	if (!alive)
-		return flag_record(m, r);  /* deleted: only its conflicts count */
+	if (!alive)  /* deleted: only its conflicts count */
+		return carried ? 0 : flag_record(m, r);
 	if ((rc = rules_grow((void **)&m->sessions, m->nsessions, &m->scap,
 	    sizeof(*m->sessions))) != 0)
 		return rc;
@@ -475,16 +500,48 @@ load_session(struct rules_model *m, const struct record *r, bool alive)
 	x->capacity = field_int(m, r, F_session_capacity, &x->has_capacity);
 	x->permanent_entry = field_bool(m, r, F_session_permanent_entry, false, NULL);
 	x->lot_idx = -1;
+	x->carried = carried;
+	if (carried) {  /* flagged if a path of the window keeps it */
+		x->conflicted = conflicts_record_has(m->s, r);
+		return 0;
+	}
 	return flag_record(m, r);
 }
 
-/* Reads one path of a session of the model. */
+/* Whether a day falls in the query's window (a start window). */
+static bool
+day_in_window(const struct rules_query *q, const char *day)
+{
+	return (q->from == NULL || strcmp(day, q->from) >= 0) &&
+	    (q->to == NULL || (day[0] && strcmp(day, q->to) <= 0));
+}
+
+/*
+ * Whether a path's own start falls outside its session (before its start
+ * or after its end); a path without one starts with its session.
+ */
+static bool
+start_outside(const struct rm_session *x, const char *start)
+{
+	return start[0] && (strcmp(start, x->start) < 0 ||
+	    (x->end[0] && strcmp(start, x->end) > 0));
+}
+
+/*
+ * Reads one path of a session of the model.  In a start window it is kept
+ * when the day its hours are ordered falls in the window: its own start,
+ * or its session's (also when its own is outside the session, which R13
+ * refuses where the session is ordered).  A financed path of the session
+ * ordered before the window is counted, not kept.
+ */
 static int
 load_path(struct rules_model *m, const struct record *r, bool alive)
 {
 	const struct value *v = state_field(m->s, r, F_path_session);
-	char sref[CONSORT_REF_MAX + 1];
+	char sref[CONSORT_REF_MAX + 1], start[11];
+	struct rm_session *x;
 	struct rm_path *p;
+	const char *day;
 	long si;
 	int rc;
 
@@ -494,6 +551,15 @@ load_path(struct rules_model *m, const struct record *r, bool alive)
 	sref[v->len] = '\0';
 	if ((si = rules_session(m, sref)) < 0)
 		return 0;
+	x = &m->sessions[si];
+	field_day(m->s, r, F_path_start, start);
+	day = start[0] && !start_outside(x, start) ? start : x->start;
+	if (m->q.window == WINDOW_START && !day_in_window(&m->q, day)) {
+		if (alive && m->q.from != NULL && strcmp(day, m->q.from) < 0 &&
+		    field_bool(m, r, F_path_financed, true, NULL))
+			x->financed_before++;
+		return 0;
+	}
 	if (!alive)
 		return flag_record(m, r);
 	if ((rc = rules_grow((void **)&m->paths, m->npaths, &m->pcap,
@@ -510,8 +576,51 @@ load_path(struct rules_model *m, const struct record *r, bool alive)
 	p->hours = field_int(m, r, F_path_hours, &p->has_hours);
 	p->financed = field_bool(m, r, F_path_financed, true, &p->has_financed);
 	p->sidx = si;
-	p->iidx = p->tidx = -1;
+	p->iidx = p->tidx = p->ridx = -1;
+	if ((p->start = rules_strn(m, start, strlen(start))) == NULL)
+		return E(NOMEM);
+	p->start_outside = start_outside(x, start);
+	p->day = start[0] && !p->start_outside ? p->start : x->start;
 	return flag_record(m, r);
+}
+
+/*
+ * Leaves out the sessions started before the window that no path of the
+ * window keeps, and flags the conflicts of those it keeps.
+ */
+static int
+drop_unordered(struct rules_model *m)
+{
+	long *map;
+	bool *kept;
+	size_t i, k = 0;
+	int rc = 0;
+
+	map = calloc(m->nsessions + 1, sizeof(*map));
+	kept = calloc(m->nsessions + 1, sizeof(*kept));
+	if (map == NULL || kept == NULL) {
+		free(map);
+		free(kept);
+		return E(NOMEM);
+	}
+	for (i = 0; i < m->npaths; i++)
+		kept[m->paths[i].sidx] = true;
+	for (i = 0; i < m->nsessions; i++) {
+		map[i] = -1;
+		if (m->sessions[i].carried && !kept[i])
+			continue;
+		map[i] = (long)k;
+		m->sessions[k++] = m->sessions[i];
+	}
+	m->nsessions = k;
+	for (i = 0; i < m->npaths; i++)
+		m->paths[i].sidx = map[m->paths[i].sidx];
+	for (i = 0; i < m->nsessions && rc == 0; i++)
+		if (m->sessions[i].carried && m->sessions[i].conflicted)
+			rc = flag_ref(m, T_session, m->sessions[i].ref);
+	free(map);
+	free(kept);
+	return rc;
 }
 
 /* Reads one derogation about a session or intent of the model. */
@@ -680,10 +789,14 @@ load_trainees(struct store_txn *txn, struct rules_model *m, struct record *r)
 	return rc;
 }
 
-/* Links paths to their session, intent and trainee, and sums the sessions. */
+/*
+ * Links paths to their session, intent, trainee and the rate in force on
+ * their day, and sums the sessions.
+ */
 static void
 link_model(struct rules_model *m)
 {
+	const struct rm_rate *rate;
 	struct rm_session *x;
 	struct rm_path *p;
 	size_t i;
@@ -695,6 +808,8 @@ link_model(struct rules_model *m)
 	for (i = 0; i < m->npaths; i++) {
 		p = &m->paths[i];
 		x = &m->sessions[p->sidx];
+		if ((rate = rules_rate_on(m, x->lot_idx, p->day)) != NULL)
+			p->ridx = rate - m->rates;
 		if (x->npaths == 0)
 			x->first = i;
 		x->npaths++;
@@ -710,8 +825,8 @@ link_model(struct rules_model *m)
 		}
 		x->financed++;
 		x->fin_hours += p->hours;
-		if (x->lot_idx >= 0 && m->lots[x->lot_idx].has_rate)
-			p->cost_cents = p->hours * m->lots[x->lot_idx].rate_cents;
+		if (rate != NULL)  /* R14: the rate in force on its day */
+			p->cost_cents = p->hours * rate->cents;
 		x->cost_cents += p->cost_cents;
 	}
 }
@@ -808,6 +923,7 @@ rules_load(struct store_txn *txn, struct store *s, const struct rules_query *q,
 		goto fail;
 	if ((rc = each_record(txn, m, T_session, load_session)) != 0 ||
 	    (rc = each_record(txn, m, T_path, load_path)) != 0 ||
+	    (rc = drop_unordered(m)) != 0 ||
 	    (rc = load_intents(txn, m, &r)) != 0 ||
 	    (rc = load_trainees(txn, m, &r)) != 0)
 		goto fail;

@@ -274,29 +274,32 @@ rule_r04(struct rules_model *m)
 /*
  * R05 (error unless derogation): a session opens with 5 financed trainees
  * or more; on a permanent-entry platform, 1 financed trainee with an intent
- * suffices.
+ * suffices.  A session started before the request, there for its
+ * complementary paths, counts those ordered before too (an earlier
+ * request opened it).
  */
 static int
 r05_session(struct rules_model *m, const struct rm_session *x)
 {
 	const struct rm_path *p;
+	unsigned financed = x->financed + x->financed_before;
 	bool backed;
 	size_t k;
 
-	if (x->financed >= 5)
+	if (financed >= 5)
 		return 0;
-	backed = false;
+	backed = x->financed_before > 0;
 	for (k = x->first; k < x->first + x->npaths && !backed; k++) {
 		p = &m->paths[k];
 		backed = p->financed && p->iidx >= 0 &&
 		    m->intents[p->iidx].found;
 	}
-	if (x->permanent_entry && x->financed >= 1 && backed)
+	if (x->permanent_entry && financed >= 1 && backed)
 		return 0;
 	return report(m, "R05", LEVEL_ERROR, T_session, x->ref, x->ref, "",
 	    "", rules_printf(m, "session %s opens with %u financed "
-	    "trainee%s: at least 5 are needed%s", x->ref, x->financed,
-	    x->financed == 1 ? "" : "s", x->permanent_entry ? " (1 with "
+	    "trainee%s: at least 5 are needed%s", x->ref, financed,
+	    financed == 1 ? "" : "s", x->permanent_entry ? " (1 with "
 	    "an intent on this permanent-entry platform)" : ""),
 	    derogate(m, "R05", x->ref, NULL, "add financed paths (or "
 	    "postpone the session)"));
@@ -330,10 +333,12 @@ r06_path(struct rules_model *m, const struct rm_path *p)
 static int
 r06_session(struct rules_model *m, const struct rm_session *x)
 {
-	if (x->has_capacity && x->financed > x->capacity)
+	unsigned financed = x->financed + x->financed_before;
+
+	if (x->has_capacity && financed > x->capacity)
 		return report(m, "R06", LEVEL_WARNING, T_session, x->ref,
 		    x->ref, "", "", rules_printf(m, "session %s finances %u "
-		    "trainees for %lld financed places", x->ref, x->financed,
+		    "trainees for %lld financed places", x->ref, financed,
 		    (long long)x->capacity), rules_printf(m, "mark the "
 		    "trainees beyond the financed group financed=false, or "
 		    "raise the capacity (consort set session %s capacity=N)",
@@ -597,10 +602,25 @@ rule_r12(struct rules_model *m)
 	return 0;
 }
 
-/* R13 (data): every path records its individual hours (and its modules). */
+/*
+ * R13 (data): every path records its individual hours (and its modules);
+ * its own start, when it has one (a complementary path), is a day of its
+ * session: an error no derogation lifts, since the month the path is
+ * ordered in and the days its hours are spread over follow from it.
+ */
 static int
 r13_path(struct rules_model *m, const struct rm_path *p)
 {
+	const struct rm_session *x = &m->sessions[p->sidx];
+	int rc;
+
+	if (p->start_outside && (rc = report(m, "R13", LEVEL_ERROR, T_path,
+	    p->ref, "", p->intent, p->ref, rules_printf(m, "path %s starts "
+	    "on %s, outside its session %s (%s to %s)", p->ref, p->start,
+	    x->ref, x->start, x->end[0] ? x->end : "no end"), rules_printf(m,
+	    "consort set path %s start=YYYY-MM-DD, a day of the session (or "
+	    "start= to start with it)", p->ref))) != 0)
+		return rc;
 	if (p->has_hours && (p->hours > 0 || !p->financed))
 		return 0;
 	return report(m, "R13", LEVEL_ERROR, T_path, p->ref, p->session,
@@ -674,11 +694,71 @@ r14_lot(struct rules_model *m, const struct rm_lot *l)
 	    "rate_cents=N rate_since=YYYY-MM-DD", l->ref));
 }
 
-/* R14 on every lot of the model. */
+/* The days without a rate that R14 reported, one per lot and day. */
+struct r14_days {
+	const struct rm_path **v;
+	size_t n;
+};
+
+/* Whether a path of the same lot and day was reported; notes it if not. */
+static bool
+r14_reported(const struct rules_model *m, struct r14_days *seen,
+    const struct rm_path *p)
+{
+	const struct rm_path *q;
+	size_t k;
+
+	for (k = 0; k < seen->n; k++) {
+		q = seen->v[k];
+		if (strcmp(q->day, p->day) == 0 &&
+		    m->sessions[q->sidx].lot_idx == m->sessions[p->sidx].lot_idx)
+			return true;
+	}
+	seen->v[seen->n++] = p;
+	return false;
+}
+
+/*
+ * R14 on a financed path: a rate of its lot is in force on the day its
+ * hours are ordered (its session's start).  One error per lot and day.
+ */
+static int
+r14_path(struct rules_model *m, struct r14_days *seen, const struct rm_path *p)
+{
+	const struct rm_session *x = &m->sessions[p->sidx];
+	const struct rm_lot *l;
+
+	if (!p->financed || p->ridx >= 0 || x->lot_idx < 0)
+		return 0;
+	l = &m->lots[x->lot_idx];
+	if (l->nrates == 0 || r14_reported(m, seen, p))
+		return 0;  /* no rate at all: r14_lot's error */
+	return report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
+	    rules_printf(m, "lot %s has no hourly rate in force on %s, the "
+	    "day path %s of session %s is ordered: its rates apply from %s",
+	    l->ref, p->day[0] ? p->day : "(no date)", p->ref, x->ref,
+	    rate_day(&m->rates[l->rfirst])), rules_printf(m, "the lead "
+	    "records the rate of that day: consort add rate --ref %s@DAY "
+	    "lot=%s since=DAY rate_cents=N, DAY on or before %s (%s@start, "
+	    "without since, from the start)", l->ref, l->ref, p->day, l->ref));
+}
+
+/* R14 on every lot of the model, then on every financed path. */
 static int
 rule_r14(struct rules_model *m)
 {
-	return check_each(m, &(const struct rule_each){ .lot = r14_lot });
+	struct r14_days seen = { NULL, 0 };
+	size_t i;
+	int rc;
+
+	if ((rc = check_each(m, &(const struct rule_each){ .lot = r14_lot })) != 0)
+		return rc;
+	if (m->npaths > 0 && (seen.v = calloc(m->npaths, sizeof(*seen.v))) == NULL)
+		return E(NOMEM);
+	for (i = 0; i < m->npaths && rc == 0; i++)
+		rc = r14_path(m, &seen, &m->paths[i]);
+	free(seen.v);
+	return rc;
 }
 
 /*

@@ -82,11 +82,11 @@ set(struct fix *f, const char *type, const char *ref, const char *field,
 	assert_ok(edit_commit(&e));
 }
 
-/* Builds and signs LOT-A's March request; returns the file, sets *req. */
+/* Builds and signs LOT-A's request of a month; returns the file, sets *req. */
 static char *
-build(struct fix *f, json_t **req, size_t *len)
+build_month(struct fix *f, const char *month, json_t **req, size_t *len)
 {
-	struct order_opts o = { "LOT-A", "2026-03", false, NULL, NULL,
+	struct order_opts o = { "LOT-A", month, false, NULL, NULL,
 	    "2026-03-02" };
 	struct consort_diag d = { 0 };
 	struct rules_query q;
@@ -107,6 +107,13 @@ build(struct fix *f, json_t **req, size_t *len)
 	store_abort(txn);
 	assert_ok(order_sign(*req, f->n->pk, f->n->sk, &file, len));
 	return file;
+}
+
+/* Builds and signs LOT-A's March request; returns the file, sets *req. */
+static char *
+build(struct fix *f, json_t **req, size_t *len)
+{
+	return build_month(f, "2026-03", req, len);
 }
 
 /* The canonical form of a JSON text. */
@@ -777,6 +784,311 @@ test_statement(void **state)
 	json_decref(apr);
 }
 
+/* Amends LOT-A's rate from a day, as consort set lot does (one edit). */
+static void
+amend(struct fix *f, const char *cents, const char *since)
+{
+	const struct schema_type *t = schema_type_by_name("lot");
+	struct consort_diag d = { 0 };
+	struct field_input in[2];
+	struct edit e;
+	bool changed;
+
+	in[0].f = schema_field(t, F_lot_rate_cents);
+	in[1].f = schema_field(t, F_lot_rate_since);
+	assert_ok(schema_parse_text(in[0].f, cents, strlen(cents), &in[0].v, &d));
+	assert_ok(schema_parse_text(in[1].f, since, strlen(since), &in[1].v, &d));
+	assert_ok(edit_begin(f->n, &e));
+	assert_ok(records_put(&e, t, "LOT-A", 5, in, 2, PUT_SET, true, &changed,
+	    &d));
+	assert_ok(edit_commit(&e));
+}
+
+/* The canonical text of a request or statement without its state. */
+static char *
+stateless(const json_t *v)
+{
+	json_t *c = json_deep_copy(v);
+	char *s;
+	size_t len;
+
+	assert_non_null(c);
+	json_object_del(c, "state");
+	assert_ok(jcs_canonical(c, &s, &len));
+	json_decref(c);
+	return s;
+}
+
+/* LOT-A's statement of a month. */
+static json_t *
+statement(struct fix *f, const char *month)
+{
+	struct consort_diag d = { 0 };
+	struct store_txn *txn;
+	json_t *st = NULL;
+
+	assert_ok(store_begin(&f->n->store, false, &txn));
+	if (statement_build(txn, &f->n->store, "LOT-A", month, &st, &d) != 0)
+		fail_msg("statement %s: %s %s", month, d.where, d.what);
+	store_abort(txn);
+	return st;
+}
+
+/* An integer member of a JSON object. */
+static int64_t
+num(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/*
+ * R14: every path is priced at the rate in force on the day its hours are
+ * ordered, so an amendment of the rate leaves the requests and statements
+ * of earlier months as they were; the request carries each path's rate
+ * and the rates it used; the statement prices the days of each month at
+ * their rate, split at a change.
+ */
+static void
+test_rates(void **state)
+{
+	struct fix *f = *state;
+	json_t *mar1, *mar2, *apr, *st1, *st2, *x;
+	const json_t *s3, *p, *parts;
+	char *a, *b, *file;
+	size_t len, i;
+	int64_t h, c;
+
+	free(build(f, &mar1, &len));
+	st1 = statement(f, "2026-03");
+	amend(f, "1500", "2026-04-01");
+	free(build(f, &mar2, &len));
+	st2 = statement(f, "2026-03");
+	a = stateless(mar1);
+	b = stateless(mar2);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	a = stateless(st1);
+	b = stateless(st2);
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	x = json_object_get(mar2, "lot");
+	assert_int_equal(num(x, "rate_cents"), 1410);
+	assert_null(json_object_get(x, "rate_since"));
+	assert_int_equal(json_array_size(json_object_get(x, "rates")), 1);
+	p = json_array_get(json_object_get(json_array_get(json_object_get(mar2,
+	    "sessions"), 0), "paths"), 0);
+	assert_int_equal(num(p, "rate_cents"), 1410);
+	assert_int_equal(num(p, "cost_cents"), 1410 * num(p, "hours"));
+	json_decref(mar1);
+	json_decref(mar2);
+	json_decref(st1);
+	json_decref(st2);
+
+	/* April: S3 starts after the amendment (one path: R05 on a platform) */
+	set(f, "session", "S3", "permanent_entry", "true");
+	file = build_month(f, "2026-04", &apr, &len);
+	free(file);
+	x = json_object_get(apr, "lot");
+	assert_int_equal(num(x, "rate_cents"), 1500);
+	assert_string_equal(json_string_value(json_object_get(x, "rate_since")),
+	    "2026-04-01");
+	x = json_array_get(json_object_get(x, "rates"), 0);
+	assert_string_equal(json_string_value(json_object_get(x, "since")),
+	    "2026-04-01");
+	assert_int_equal(num(json_object_get(apr, "totals"), "cost_cents"),
+	    420 * 1500);
+	s3 = json_array_get(json_object_get(apr, "sessions"), 0);
+	p = json_array_get(json_object_get(s3, "paths"), 0);
+	assert_int_equal(num(p, "rate_cents"), 1500);
+	assert_string_equal(json_string_value(json_object_get(p, "rate_since")),
+	    "2026-04-01");
+	json_decref(apr);
+
+	/* a change on 2026-04-20: April's statement splits S3's hours */
+	amend(f, "1600", "2026-04-20");
+	st1 = statement(f, "2026-04");
+	x = json_object_get(st1, "rates");
+	assert_int_equal(json_array_size(x), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(x,
+	    0), "to")), "2026-04-19");
+	assert_int_equal(num(json_array_get(x, 1), "rate_cents"), 1600);
+	s3 = json_array_get(json_object_get(st1, "sessions"), 1);
+	assert_string_equal(json_string_value(json_object_get(s3, "ref")), "S3");
+	p = json_array_get(json_object_get(s3, "paths"), 0);
+	parts = json_object_get(p, "parts");
+	assert_int_equal(json_array_size(parts), 2);
+	for (i = 0, h = c = 0; i < 2; i++) {
+		x = json_array_get(parts, i);
+		assert_int_equal(num(x, "rate_cents"), i == 0 ? 1500 : 1600);
+		assert_int_equal(num(x, "cost_cents"), num(x, "hours") *
+		    num(x, "rate_cents"));
+		h += num(x, "hours");
+		c += num(x, "cost_cents");
+	}
+	/* S3: 420 h over 60 working days; 5 (13-17) then 9 (20-30) in April */
+	assert_int_equal(num(json_array_get(parts, 0), "hours"), 35);
+	assert_int_equal(h, 98);
+	assert_int_equal(num(p, "hours_in_month"), h);
+	assert_int_equal(num(p, "cost_cents"), c);
+	assert_int_equal(num(json_object_get(st1, "totals"), "cost_cents"),
+	    num(json_array_get(json_object_get(st1, "rates"), 0), "cost_cents") +
+	    num(json_array_get(json_object_get(st1, "rates"), 1), "cost_cents"));
+	json_decref(st1);
+}
+
+/* R14: a path ordered on a day no rate of its lot is in force on. */
+static void
+test_rate_missing(void **state)
+{
+	struct fix *f = *state;
+	struct order_opts o = { "LOT-A", "2026-03", false, NULL, NULL,
+	    "2026-03-02" };
+	struct consort_diag d = { 0 };
+	struct rules_query q;
+	struct rules_model *m;
+	char from[11], to[11];
+	struct store_txn *txn;
+	struct edit e;
+	json_t *req = NULL;
+	size_t i, n = 0;
+
+	amend(f, "1500", "2026-04-01");
+	assert_ok(edit_begin(f->n, &e));
+	assert_ok(records_delete(&e, schema_type(T_rate), "LOT-A@start", 11,
+	    &d));
+	assert_ok(edit_commit(&e));
+	assert_ok(store_begin(&f->n->store, false, &txn));
+	assert_ok(order_query(&f->n->store, f->n->pk, &o, &q, from, to, &d));
+	assert_ok(rules_load(txn, &f->n->store, &q, &m, &d));
+	assert_ok(rules_check(txn, m));
+	/* one error per day: S1 starts on 2026-03-02, S2 on 2026-03-09 */
+	for (i = 0; i < m->nresults; i++) {
+		if (strcmp(m->results[i].rule, "R14") != 0)
+			continue;
+		assert_int_equal(m->results[i].level, LEVEL_ERROR);
+		assert_string_equal(m->results[i].ref, "LOT-A");
+		assert_string_equal(m->results[i].session, "");
+		assert_non_null(strstr(m->results[i].what, n == 0 ?
+		    "no hourly rate in force on 2026-03-02" :
+		    "no hourly rate in force on 2026-03-09"));
+		n++;
+	}
+	assert_int_equal(n, 2);
+	assert_int_equal(m->errors, 2);
+	assert_err(order_request(txn, f->n, m, &o, &req, &d), E(PERM));
+	assert_null(req);
+	rules_free(m);
+	store_abort(txn);
+}
+
+/* The path of a request with a ref, in any session, or NULL. */
+static const json_t *
+request_path(const json_t *req, const char *ref, const char **session)
+{
+	static const char *const lists[] = { "sessions", "socle" };
+	const json_t *x, *p;
+	size_t l, i, k;
+
+	for (l = 0; l < nitems(lists); l++)
+		for (i = 0; i < json_array_size(json_object_get(req, lists[l]));
+		    i++) {
+			x = json_array_get(json_object_get(req, lists[l]), i);
+			for (k = 0; k < json_array_size(json_object_get(x,
+			    "paths")); k++) {
+				p = json_array_get(json_object_get(x, "paths"), k);
+				if (strcmp(json_string_value(json_object_get(p,
+				    "ref")), ref) != 0)
+					continue;
+				*session = json_string_value(json_object_get(x,
+				    "ref"));
+				return p;
+			}
+		}
+	return NULL;
+}
+
+/*
+ * A complementary path (its own start, in a later month than its
+ * session's) is ordered in the month it starts, at the rate in force that
+ * day, with its session carrying only it; not in its session's month; the
+ * statement counts it from its own start.
+ */
+static void
+test_complementary(void **state)
+{
+	struct fix *f = *state;
+	json_t *mar, *apr, *st;
+	const json_t *p, *s1 = NULL, *x;
+	const char *session = NULL;
+	size_t i;
+
+	set(f, "trainee", "T13", "status", "job_seeker");
+	set(f, "intent", "I7", "employer", "B\xc3\xa2ti Ouest");
+	set(f, "intent", "I7", "siret", "64152677700041");
+	set(f, "intent", "I7", "employer_kind", "company");
+	set(f, "intent", "I7", "contract", "CDI");
+	set(f, "intent", "I7", "weekly_hours", "35");
+	set(f, "intent", "I7", "date", "2026-03-20");
+	set(f, "intent", "I7", "evidence", "email 2026-03-20");
+	set(f, "intent", "I7", "steps", "interview");
+	set(f, "path", "P13", "session", "S1");
+	set(f, "path", "P13", "trainee", "T13");
+	set(f, "path", "P13", "intent", "I7");
+	set(f, "path", "P13", "hours", "60");
+	set(f, "path", "P13", "financed", "true");
+	set(f, "path", "P13", "start", "2026-04-01");
+	set(f, "session", "S3", "permanent_entry", "true");
+	amend(f, "1500", "2026-04-01");
+
+	/* March: S1 without P13 */
+	free(build(f, &mar, &i));
+	assert_null(request_path(mar, "P13", &session));
+	assert_int_equal(num(json_object_get(mar, "totals"), "financed"), 10);
+	json_decref(mar);
+	/* April: S1 carries only P13, at April's rate; S3 as before */
+	free(build_month(f, "2026-04", &apr, &i));
+	x = json_object_get(apr, "sessions");
+	assert_int_equal(json_array_size(x), 2);
+	for (i = 0; i < json_array_size(x); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(x,
+		    i), "ref")), "S1") == 0)
+			s1 = json_array_get(x, i);
+	assert_non_null(s1);
+	assert_int_equal(json_array_size(json_object_get(s1, "paths")), 1);
+	assert_int_equal(num(json_object_get(s1, "totals"), "cost_cents"),
+	    60 * 1500);
+	p = request_path(apr, "P13", &session);
+	assert_non_null(p);
+	assert_string_equal(session, "S1");
+	assert_string_equal(json_string_value(json_object_get(p, "start")),
+	    "2026-04-01");
+	assert_int_equal(num(p, "rate_cents"), 1500);
+	assert_int_equal(num(json_object_get(apr, "totals"), "cost_cents"),
+	    (60 + 420) * 1500);
+	json_decref(apr);
+	/* the statement counts P13 from its own start, not before */
+	st = statement(f, "2026-03");
+	x = json_object_get(json_array_get(json_object_get(st, "sessions"), 0),
+	    "paths");
+	for (i = 0; i < json_array_size(x); i++)
+		assert_string_not_equal(json_string_value(json_object_get(
+		    json_array_get(x, i), "path")), "P13");
+	json_decref(st);
+	st = statement(f, "2026-04");
+	x = json_object_get(json_array_get(json_object_get(st, "sessions"), 0),
+	    "paths");
+	for (i = 0, p = NULL; i < json_array_size(x); i++)
+		if (strcmp(json_string_value(json_object_get(json_array_get(x,
+		    i), "path")), "P13") == 0)
+			p = json_array_get(x, i);
+	assert_non_null(p);
+	assert_int_equal(num(p, "hours_in_month"), 60);
+	assert_int_equal(num(p, "cost_cents"), 60 * 1500);
+	json_decref(st);
+}
+
 /* Submits a signed file in its own edit; returns what order_submit did. */
 static int
 submit(struct fix *f, const char *file, size_t len, char *ref, size_t reflen,
@@ -1129,6 +1441,11 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rates, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_missing, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_complementary, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_long_lot_ref, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),

@@ -31,6 +31,7 @@ struct fix {
 	/* what the hand-driven authors' commitments stand for */
 	struct signed_value sv[SIGNED_MAX];
 	unsigned nsv;
+	unsigned count;  /* conflicts counted by r11_conflicts */
 };
 
 /* Writes one record in one local change-set of node n. */
@@ -823,6 +824,114 @@ test_order_direct(void **state)
 	assert_int_equal(send_a(f, &f->d), 15);
 	assert_why(f, "sent by the lead, or directly by a co-contractor");
 	free(file);
+}
+
+/* Counts the R11 conflicts listed, and keeps the session of the last. */
+static int
+count_r11(void *ctx, const struct conflict *c)
+{
+	struct fix *f = ctx;
+
+	if (strcmp(c->kind, "R11") == 0) {
+		snprintf(f->buf, sizeof(f->buf), "%.*s:%u", (int)c->ref_len, c->ref,
+		    c->n);
+		f->count++;
+	}
+	return 0;
+}
+
+/* The R11 conflicts on A: their number, and "SESSION:VALUES" of the last. */
+static unsigned
+r11_conflicts(struct fix *f)
+{
+	struct store_txn *txn;
+
+	f->count = 0;
+	f->buf[0] = '\0';
+	assert_ok(store_begin(&f->a->store, false, &txn));
+	assert_ok(store_load_authors(txn, &f->a->store));
+	assert_ok(conflicts_scan(txn, &f->a->store, 0, count_r11, f));
+	store_abort(txn);
+	return f->count;
+}
+
+/* Whether A sees a session in a current direct request of 2026-06. */
+static bool
+covered_directly(struct fix *f, const char *session)
+{
+	struct order_coverage cv;
+	struct store_txn *txn;
+	bool yes;
+
+	assert_ok(store_begin(&f->a->store, false, &txn));
+	assert_ok(store_load_authors(txn, &f->a->store));
+	assert_ok(order_coverage(txn, &f->a->store, "LOT-A", "2026-06", &cv));
+	yes = order_covered_directly(&cv, session) != NULL;
+	order_coverage_free(&cv);
+	store_abort(txn);
+	return yes;
+}
+
+/* A signed request of 2026-06 covering the socle sessions given. */
+static char *
+june(struct fix *f, struct tu_author *who, bool direct, int64_t number,
+    const char *const *hashes, size_t nhashes, const char *sessions,
+    size_t *len)
+{
+	json_t *req = request_v2(f, direct ? SIRET_B : TU_LEAD_SIRET,
+	    who != NULL ? who->pk : f->a->pk, direct, "2026-06", 1000, number,
+	    hashes, nhashes);
+	json_t *a = json_array();
+	char buf[64], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", sessions);
+	for (tok = strtok_r(buf, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save))
+		json_array_append_new(a, json_pack("{s:s}", "ref", tok));
+	json_object_set_new(req, "socle", a);
+	return signed_file(req, who != NULL ? who->pk : f->a->pk,
+	    who != NULL ? who->sk : f->a->sk, len);
+}
+
+/*
+ * R11: a session in the lead's current request and in a co-contractor's
+ * current direct request is a business conflict, until the lead's next
+ * request leaves it out.
+ */
+static void
+test_order_overlap(void **state)
+{
+	struct fix *f = *state;
+	char ref1[CONSORT_REF_MAX + 1], ref3[CONSORT_REF_MAX + 1], hash1[65];
+	const char *hashes[1];
+	char *file;
+	size_t len;
+
+	file = june(f, NULL, false, 1, NULL, 0, "SA,SB", &len);
+	assert_ok(submit(f, file, len, ref1, sizeof(ref1)));
+	free(file);
+	assert_int_equal(r11_conflicts(f), 0);
+	assert_false(covered_directly(f, "SB"));
+	/* B's direct request of SB, after its notice: no. 2, its own scope */
+	notice_ops(f, "LOT-A", "2026-06", SIRET_B, TU_LEAD_SIRET);
+	assert_int_equal(send_a(f, &f->b), 0);
+	file = june(f, &f->b, true, 2, NULL, 0, "SB", &len);
+	order_ops(f, file, len, 2, NULL, SP_NONE);
+	assert_int_equal(send_a(f, &f->b), 0);
+	free(file);
+	assert_true(covered_directly(f, "SB"));
+	assert_false(covered_directly(f, "SA"));
+	assert_int_equal(r11_conflicts(f), 1);
+	assert_string_equal(f->buf, "SB:2");
+	/* the lead's amendment without SB: no. 3, replaces no. 1 */
+	snprintf(hash1, sizeof(hash1), "%s", shown(f, "order", ref1, "hash"));
+	hashes[0] = hash1;
+	file = june(f, NULL, false, 3, hashes, 1, "SA", &len);
+	assert_ok(submit(f, file, len, ref3, sizeof(ref3)));
+	free(file);
+	assert_string_equal(shown(f, "order", ref3, "amends"), ref1);
+	assert_int_equal(r11_conflicts(f), 0);
+	assert_true(covered_directly(f, "SB"));
 }
 
 /* Notices: a co-contractor's own, to the real lead, on a live lot. */
@@ -1695,6 +1804,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_erasure, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_overlap, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests_name("perm", tests, tu_group_setup, NULL);

@@ -114,8 +114,9 @@ static struct rules_model *
 check_march(struct fix *f, const uint8_t *sender, bool direct)
 {
 	struct consort_diag d = { 0 };
-	struct rules_query q = { "LOT-A", "2026-03-01", "2026-03-31",
-		WINDOW_START, NULL, sender, direct };
+	struct rules_query q = { .lot = "LOT-A", .from = "2026-03-01",
+		.to = "2026-03-31", .window = WINDOW_START, .sender = sender,
+		.direct = direct };
 
 	rules_free(f->m);
 	f->m = NULL;
@@ -542,6 +543,45 @@ test_r13(void **state)
 	assert_string_equal(m->paths[1].modules, "M1");
 }
 
+/*
+ * R13 on a path's own start: a day of its session, or an error no
+ * derogation lifts, reported in the request of its session's month; a
+ * path starting in a later month is that month's (a complementary path).
+ */
+static void
+test_r13_start(void **state)
+{
+	struct fix *f = *state;
+	struct rules_model *m;
+
+	set(f, "path", "P2", "start", "2026-02-27");
+	set(f, "derogation", "D13", "rule", "R13");
+	set(f, "derogation", "D13", "session", "S1");
+	set(f, "derogation", "D13", "reason", "parcours");
+	set(f, "derogation", "D13", "date", "2026-02-20");
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R13", LEVEL_ERROR, "P2"), 1);
+	assert_errors(m, 1);
+	set(f, "path", "P2", "start", "2026-04-13");  /* after S1's end */
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R13", LEVEL_ERROR, "P2"), 1);
+	assert_int_equal(m->sessions[0].npaths, 6);
+	/* a day of the session in March: ordered in March */
+	set(f, "path", "P2", "start", "2026-03-16");
+	m = check_march(f, NULL, false);
+	assert_errors(m, 0);
+	assert_string_equal(m->paths[1].ref, "P2");
+	assert_string_equal(m->paths[1].day, "2026-03-16");
+	/* in April: a complementary path, left out of March */
+	set(f, "path", "P2", "start", "2026-04-01");
+	m = check_march(f, NULL, false);
+	assert_int_equal(m->sessions[0].npaths, 5);
+	assert_int_equal(m->sessions[0].financed, 4);
+	assert_false(m->sessions[0].carried);
+	/* R05 counts S1's financed paths of March only: 4 */
+	assert_int_equal(count(m, "R05", LEVEL_ERROR, "S1"), 1);
+}
+
 /* R14: the lot has a rate; cost = hours x rate. */
 static void
 test_r14(void **state)
@@ -692,8 +732,8 @@ test_r18_r19(void **state)
 {
 	struct fix *f = *state;
 	struct consort_diag d = { 0 };
-	struct rules_query q = { "LOT-A", "2026-04-01", "2026-04-30",
-		WINDOW_ACTIVE, NULL, NULL, false };
+	struct rules_query q = { .lot = "LOT-A", .from = "2026-04-01",
+		.to = "2026-04-30", .window = WINDOW_ACTIVE };
 	struct rules_model *m;
 	struct store_txn *txn;
 
@@ -852,8 +892,7 @@ test_dataset_exceptions(void **state)
 		{ "Campus M\xc3\xa9tiers Artois", OUT_SIRET },
 	};
 	struct genesis g = { "X", "M", { "Forma Nord", TU_LEAD_SIRET }, co, 3 };
-	struct rules_query q = { NULL, NULL, NULL, WINDOW_START, NULL, NULL,
-		false };
+	struct rules_query q = { .window = WINDOW_START };
 	struct import_opts o = { 0 };
 	struct import_result res;
 	struct consort_diag d = { 0 };
@@ -967,6 +1006,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_r11, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r12, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r13, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r13_start, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r14, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r14_history, setup,
 		    teardown),

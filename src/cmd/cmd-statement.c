@@ -27,13 +27,23 @@ print_text(FILE *f, const json_t *st)
 	const json_t *lot = json_object_get(st, "lot");
 	const json_t *ss = json_object_get(st, "sessions"), *x;
 	const json_t *t = json_object_get(st, "totals");
-	char eur[64];
+	const json_t *rates = json_object_get(st, "rates");
+	char eur[64], cost[64];
 	size_t i;
 
 	order_euros(eur, sizeof(eur), num(lot, "rate_cents"), " ");
 	fprintf(f, "statement %s %s (R18): %s, territory %s, %s per hour\n",
 	    str(lot, "ref"), str(st, "month"), str(lot, "sector"),
 	    str(lot, "territory"), eur);
+	/* R14: a month the rate changes in, part by part */
+	for (i = 0; json_array_size(rates) > 1 && i < json_array_size(rates);
+	    i++) {
+		x = json_array_get(rates, i);
+		order_euros(eur, sizeof(eur), num(x, "rate_cents"), " ");
+		order_euros(cost, sizeof(cost), num(x, "cost_cents"), " ");
+		fprintf(f, "rate %s per hour from %s to %s: %lld h, %s\n", eur,
+		    str(x, "from"), str(x, "to"), num(x, "hours"), cost);
+	}
 	fprintf(f, "%-10s %-14s %-10s %-10s %5s %6s %8s %7s %16s\n", "session",
 	    "provider", "start", "end", "days", "month", "financed", "hours",
 	    "cost");
@@ -111,9 +121,11 @@ const struct cmd_entry cmd_statement_entry = {
 	.summary = "the monthly statement of a lot (R18): one per lot per month",
 	.args = { .opts = statement_opts },
 	.help_head = "Every session of the lot running in the month, with its financed\n"
-	    "trainees, the hours falling in the month and their cost at the lot's\n"
-	    "rate; then the totals. A path's hours are spread over its session's\n"
-	    "working days (Monday to Friday, no holidays), rounded so that the\n"
-	    "months of a session add up to its hours (schema/order.md).\n",
+	    "trainees, the hours falling in the month and their cost at the rate\n"
+	    "in force on the days they fall on; then the totals. A path's hours\n"
+	    "are spread over its session's working days (Monday to Friday, no\n"
+	    "holidays), rounded so that the months of a session add up to its\n"
+	    "hours; a month the lot's rate changes in is split at the change,\n"
+	    "each part at its rate (schema/order.md).\n",
 	.exec = statement_exec,
 };

@@ -73,6 +73,10 @@ err_has "R11: session S2 left out: requested directly by $CO_SIRET \(request no.
 [ "$(req a1.json '[s["ref"] for s in r["socle"]], [(x["session"], x["sender"], x["number"]) for x in r["requested_directly"]], r["number"]')" = \
     "(['S1'], [('S2', '$CO_SIRET', 1)], 2)" ] || fail "the lead's request: $(req a1.json '[s["ref"] for s in r["socle"]], r["requested_directly"]')"
 json_ok a1.json
+expect_rc 0 consort order show a1.json
+out_has "^left out    S2: requested directly by $CO_SIRET \(no. 1\)$"
+expect_rc 0 consort order show a1.json --html
+out_has "<h2>Sessions requested directly by a co-contractor, left out \(R11\)"
 expect_rc 0 on lead order submit a1.json
 expect_rc 0 on lead conflicts
 [ -z "$(grep R11 "$OUT")" ] || fail "a conflict without an overlap: $(cat "$OUT")"
