@@ -1453,6 +1453,64 @@ test_decision_new_key(void **state)
 	free(req2);
 }
 
+/* Counts the register conflicts a scan finds. */
+static int
+count_conflict(void *ctx, const struct conflict *c)
+{
+	(void)c;
+	++*(unsigned *)ctx;
+	return 0;
+}
+
+/*
+ * Two members who receive the same decision at the same time, neither
+ * having seen the other's, record the same values: both taken, one
+ * record, no conflict.
+ */
+static void
+test_decision_concurrent(void **state)
+{
+	struct fix *f = *state;
+	struct tu_author region;
+	struct cs_dep deps[8];
+	struct tu_cs bcs, ccs;
+	struct store_txn *txn;
+	char *req, *dec, oref[CONSORT_REF_MAX + 1], ref[CONSORT_REF_MAX + 1];
+	size_t rlen, dlen;
+	unsigned conflicts = 0;
+	bool already;
+	uint32_t n;
+
+	tu_author_init(&region, 0xe0);
+	req = signed_file(request_v2(f, TU_LEAD_SIRET, f->a->pk, false,
+	    "2026-04", 700000, 1, NULL, 0), f->a->pk, f->a->sk, &rlen);
+	assert_ok(submit(f, req, rlen, oref, sizeof(oref)));
+	record_region_key(f, region.pk, ref, sizeof(ref), &already);
+	dec = decision_file(req, rlen, true, 0, region.pk, region.sk, &dlen);
+	n = deps_of(&f->a->store, f->b.pk, deps);
+	decision_ops(f, dec, dlen, DS_NONE);
+	bcs = tu_author_sign(&f->b, f->a->consortium, deps, n,
+	    util_now_ms() << 16, &f->cb);
+	n = deps_of(&f->a->store, f->c.pk, deps);
+	decision_ops(f, dec, dlen, DS_NONE);
+	ccs = tu_author_sign(&f->c, f->a->consortium, deps, n,
+	    util_now_ms() << 16, &f->cb);
+	assert_int_equal(receive(&f->a->store, f->a->consortium, &bcs), 0);
+	assert_int_equal(receive(&f->a->store, f->a->consortium, &ccs), 0);
+	assert_string_equal(shown(f, "decision", f->buf, "order_number"),
+	    "BDC-2026-7");
+	assert_ok(store_begin(&f->a->store, false, &txn));
+	assert_ok(store_load_authors(txn, &f->a->store));
+	assert_ok(conflicts_register_scan(txn, &f->a->store, T_decision,
+	    count_conflict, &conflicts));
+	store_abort(txn);
+	assert_int_equal(conflicts, 0);
+	tu_cs_free(&bcs);
+	tu_cs_free(&ccs);
+	free(dec);
+	free(req);
+}
+
 /* rm's check: a record that live records name is not deleted. */
 static void
 test_unreferenced(void **state)
@@ -1732,6 +1790,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_region_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decision_new_key, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_decision_concurrent, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_verdicts, setup,
 		    teardown),

@@ -13,7 +13,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -Isync
 FUZZ_LIBS := $(shell pkg-config --libs msgpack libsodium jansson libuv) -llmdb -lcsv
 
-CORE_SRC := $(filter-out src/main.c src/cmd.c,$(wildcard src/*.c)) $(wildcard sync/*.c)
+CORE_SRC := $(filter-out src/main.c src/cmd.c src/cmd-args.c,$(wildcard src/*.c)) $(wildcard sync/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
 ALL_HARNESSES := $(patsubst tools/fuzz/%.c,$(FUZZ_BUILD)/%,$(wildcard tools/fuzz/fuzz_*.c))
 HARNESSES := $(if $(FUZZ_ONLY),$(foreach h,$(ALL_HARNESSES),$(if $(findstring $(FUZZ_ONLY),$(notdir $(h))),$(h))),$(ALL_HARNESSES))

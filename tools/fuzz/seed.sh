@@ -3,7 +3,8 @@
 # tests/data: OUTDIR/common holds its stored change-sets and records (for
 # the change-set, record, frame, handshake and bundle harnesses), and
 # OUTDIR/fuzz_NAME the seeds of one harness: signed order requests
-# (fuzz_order, fuzz_order_verify), JSON Lines records (fuzz_import_jsonl),
+# (fuzz_order, fuzz_order_verify; the Region's decisions too for the
+# latter), JSON Lines records (fuzz_import_jsonl),
 # CSV header and row pairs (fuzz_import_csv).  Usage: seed.sh CONSORT OUTDIR
 set -eu
 consort=$1 out=$2
@@ -26,7 +27,14 @@ done
 	reason="Entrée permanente" date=2026-02-20 >/dev/null
 "$consort" --dir "$tmp/n" order build --lot LOT-01 --period 2026-03 \
 	--out "$out/fuzz_order/request-2" >/dev/null
-for f in "$out"/fuzz_order/request-*; do
+# the Region's decisions on them, which order verify reads too
+"$consort" order keygen --out "$tmp/region.key" --no-passphrase >/dev/null
+"$consort" order decide "$out/fuzz_order/request-1" --accept --number BDC-1 \
+	--key-file "$tmp/region.key" --date 2026-04-20 >"$tmp/decision-1"
+"$consort" order decide "$out/fuzz_order/request-2" --refuse \
+	--reason "Pièces manquantes" --key-file "$tmp/region.key" \
+	--date 2026-04-21 >"$tmp/decision-2"
+for f in "$out"/fuzz_order/request-* "$tmp"/decision-*; do
 	# order verify: without --key (first byte even), with the file's key (odd)
 	{ printf '\000'; cat "$f"; } >"$out/fuzz_order_verify/nokey-$(basename "$f")"
 	python3 - "$f" "$out/fuzz_order_verify/key-$(basename "$f")" <<'PY'
