@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "core.h"
 #include "order.h"
@@ -83,6 +84,7 @@ gather_order(void *ctx, const struct record *r)
 	jb_put(&g->b, o, "totals", tot);
 	jb_put(&g->b, o, "amended_by", json_array());
 	jb_put(&g->b, o, "decisions", json_array());
+	jb_put(&g->b, o, "same_number", json_array());
 	jb_push(&g->b, g->orders, o);
 	return g->b.err;
 }
@@ -155,6 +157,108 @@ sort_array(json_t *a, int (*cmp)(const void *, const void *))
 	return json_array_size(a) == n ? 0 : E(NOMEM);
 }
 
+/* The key of a request built on this node: "built:" and its sha256. */
+#define BUILT_PREFIX "built:"
+#define BUILT_KEY_LEN (sizeof(BUILT_PREFIX) - 1 + 64)
+
+/*
+ * Keeps, on this node only, a request built here and written to a file,
+ * so that order list shows it (state built) until it is submitted: its
+ * lot, period, number, date of issue, sender, totals and file.
+ */
+int
+order_note_built(struct store *s, const json_t *req, const char *file)
+{
+	char key[BUILT_KEY_LEN + 1], *canon = NULL, *text = NULL;
+	uint8_t h[crypto_hash_sha256_BYTES];
+	struct store_txn *txn;
+	const json_t *snd = json_object_get(req, "sender");
+	json_t *o;
+	size_t len;
+	int rc;
+
+	if ((rc = jcs_canonical(req, &canon, &len)) != 0)
+		return rc;
+	crypto_hash_sha256(h, (const uint8_t *)canon, len);
+	free(canon);
+	memcpy(key, BUILT_PREFIX, sizeof(BUILT_PREFIX) - 1);
+	util_hex(key + sizeof(BUILT_PREFIX) - 1, h, sizeof(h));
+	o = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s, s:{s:s, s:s, s:b}, s:O}",
+	    "lot", jr_str(json_object_get(req, "lot"), "ref"),
+	    "period", jr_str(req, "period"),
+	    "number", (json_int_t)jr_int(req, "number"),
+	    "issued", jr_str(req, "issued"),
+	    "hash", key + sizeof(BUILT_PREFIX) - 1,
+	    "file", file,
+	    "sender", "siret", jr_str(snd, "siret"), "name", jr_str(snd, "name"),
+	    "direct", jr_bool(snd, "direct"),
+	    "totals", json_object_get(req, "totals"));
+	if (o == NULL || (text = json_dumps(o, JSON_COMPACT)) == NULL) {
+		json_decref(o);
+		return E(NOMEM);
+	}
+	json_decref(o);
+	if ((rc = store_begin(s, true, &txn)) == 0) {
+		if ((rc = store_put(txn, s, TB_META, key, BUILT_KEY_LEN, text,
+		    strlen(text), 0)) == 0)
+			rc = store_commit(txn);
+		else
+			store_abort(txn);
+	}
+	free(text);
+	return rc;
+}
+
+/* The highest number submitted for an entry's lot and period. */
+static int64_t
+highest_submitted(const json_t *orders, const json_t *e)
+{
+	const json_t *o;
+	int64_t max = 0;
+	size_t i;
+
+	json_array_foreach(orders, i, o)
+		if (strcmp(jr_str(o, "state"), "built") != 0 &&
+		    cmp_member(o, e, "lot") == 0 &&
+		    cmp_member(o, e, "period") == 0 && jr_int(o, "number") > max)
+			max = jr_int(o, "number");
+	return max;
+}
+
+/*
+ * Adds the requests built on this node that may still be submitted (their
+ * number follows the highest submitted), each with state built.
+ */
+static int
+gather_built(struct gather *g, struct store_txn *txn)
+{
+	struct store_walk w;
+	struct store_val k, v;
+	json_t *e;
+	int rc;
+
+	if ((rc = store_walk_begin(&w, txn, g->s, TB_META, BUILT_PREFIX,
+	    sizeof(BUILT_PREFIX) - 1, sizeof(BUILT_PREFIX) - 1)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if ((e = json_loadb(v.data, v.len, 0, NULL)) == NULL)
+			continue;  /* this node's own note: never refuse a listing */
+		if ((g->lot == NULL || strcmp(jr_str(e, "lot"), g->lot) == 0) &&
+		    (g->period == NULL || strcmp(jr_str(e, "period"),
+		    g->period) == 0) &&
+		    jr_int(e, "number") > highest_submitted(g->orders, e)) {
+			jb_put_str(&g->b, e, "state", "built");
+			jb_put(&g->b, e, "decisions", json_array());
+			jb_put(&g->b, e, "amended_by", json_array());
+			jb_put(&g->b, e, "same_number", json_array());
+			jb_push(&g->b, g->orders, e);
+		} else
+			json_decref(e);
+	}
+	store_walk_end(&w);
+	return rc < 0 ? rc : g->b.err;
+}
+
 /* The state an order's decisions give it. */
 static const char *
 state_of(const json_t *decisions)
@@ -164,6 +268,24 @@ state_of(const json_t *decisions)
 	if (json_array_size(decisions) > 1)
 		return "conflicting";   /* two answers received concurrently */
 	return jr_str(json_array_get(decisions, 0), "verdict");
+}
+
+/*
+ * Names the other orders of the lot and period that carry an order's
+ * number: submitted on two nodes that had not seen each other.
+ */
+static void
+same_number(struct gather *g, json_t *o)
+{
+	json_t *x, *same = json_object_get(o, "same_number");
+	size_t k;
+
+	json_array_foreach(g->orders, k, x)
+		if (x != o && strcmp(jr_str(x, "state"), "built") != 0 &&
+		    cmp_member(x, o, "lot") == 0 &&
+		    cmp_member(x, o, "period") == 0 &&
+		    jr_int(x, "number") == jr_int(o, "number"))
+			jb_push(&g->b, same, json_string(jr_str(x, "ref")));
 }
 
 /*
@@ -177,8 +299,11 @@ link_orders(struct gather *g)
 	size_t i, k;
 
 	json_array_foreach(g->orders, i, o) {
+		if (strcmp(jr_str(o, "state"), "built") == 0)
+			continue;
 		dec = json_object_get(o, "decisions");
 		am = json_object_get(o, "amended_by");
+		same_number(g, o);
 		json_array_foreach(g->decisions, k, x)
 			if (strcmp(jr_str(x, "request"), jr_str(o, "hash")) == 0)
 				jb_push(&g->b, dec, json_incref(x));
@@ -212,7 +337,8 @@ order_list(struct store_txn *txn, struct store *s, const char *lot,
 	else if ((rc = perm_roster(txn, s)) == 0 &&
 	    (rc = state_foreach_d(txn, s, T_order, gather_order, &g, d)) == 0 &&
 	    (rc = state_foreach_d(txn, s, T_decision, gather_decision, &g,
-	    d)) == 0 && (rc = sort_array(g.orders, cmp_orders)) == 0) {
+	    d)) == 0 && (rc = gather_built(&g, txn)) == 0 &&
+	    (rc = sort_array(g.orders, cmp_orders)) == 0) {
 		link_orders(&g);
 		rc = g.b.err;
 	}

@@ -585,6 +585,14 @@ int decision_receive(struct edit *e, const struct order_file *f, char *ref,
 /* ---- order-list.c: the orders recorded and their state ---- */
 
 /*
+ * Keeps, on this node only (never synced), a request built here and
+ * written to file, which order list shows as built until a request of its
+ * lot and period with its number is submitted.
+ * @return 0, or E(NOMEM), or an error of jcs_canonical(), store_begin(),
+ *	store_put() or store_commit()
+ */
+int order_note_built(struct store *s, const json_t *req, const char *file);
+/*
  * Lists the orders of the merged state (consort order list): each with
  * its ref, lot, period, number, hash, date, sender {siret, direct, name},
  * totals, amends, amended_by [{ref, number}], decisions [{ref, verdict,

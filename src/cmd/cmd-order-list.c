@@ -72,6 +72,17 @@ put_order(FILE *f, const json_t *o)
 	put_euros(f, jr_int(t, "cost_cents"));
 	fputs("; ", f);
 	put_state(f, o);
+	if (strcmp(jr_str(o, "state"), "built") == 0) {
+		fputs(" on this node, issued ", f);
+		put_line(f, jr_str(o, "issued"));
+		fputs(", not submitted: ", f);
+		put_line(f, jr_str(o, "file"));
+		fputc('\n', f);
+		return;
+	}
+	json_array_foreach(json_object_get(o, "same_number"), i, x)
+		fprintf(f, "%s %s", i == 0 ? "; its number also taken by" : ",",
+		    json_string_value(x));
 	json_array_foreach(am, i, x)
 		fprintf(f, "%s #%lld %s", i == 0 ? "; amended by" : ",",
 		    (long long)jr_int(x, "number"), jr_str(x, "ref"));

@@ -5,6 +5,7 @@
  * compare two (an amendment).
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,6 +183,7 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		NULL, cmd_args_get(args, "date") };
 	struct consort_diag d = { 0 };
 	char nref[CONSORT_REF_MAX + 1], ndate[11], eur[64], issued[11];
+	char abs[PATH_MAX];
 	const char *out = cmd_args_get(args, "out");
 	struct rules_model *m = NULL;
 	const struct member *me;
@@ -251,6 +253,11 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rc = outfile_write(out != NULL ? out : "-", file, len, 0644, &d);
 	if (rc == 0)
 		note_left_out(req);
+	if (rc == 0 && out != NULL && strcmp(out, "-") != 0 &&
+	    (rc = order_note_built(&ctx->node->store, req,
+	    realpath(out, abs) != NULL ? abs : out)) != 0)
+		consort_diag_set(&d, rc, out, "the request is written, but this "
+		    "node could not note it for order list", "build it again");
 	if (rc == 0 && out != NULL && strcmp(out, "-") != 0) {
 		t = json_object_get(req, "totals");
 		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
