@@ -443,8 +443,9 @@ test_sorted_order(void **state)
 		"family_name", "ft_id", "given_name", "part_time", "status",
 	};
 	static const char *const types[] = {
-		"consortium", "derogation", "intent", "lot", "member", "notice",
-		"order", "path", "rate", "session", "trainee",
+		"agreement", "consortium", "derogation", "intent", "lot",
+		"member", "notice", "order", "path", "rate", "session",
+		"trainee",
 	};
 	const struct schema_type *all[SCHEMA_MAX_TYPES], *t;
 	unsigned i, k, n, nf;
