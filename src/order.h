@@ -140,6 +140,7 @@ struct rule_result {
 	const char *what;      /* the finding, one sentence */
 	const char *hint;      /* how to fix it (or derogate, or resolve) */
 	long derog;            /* the derogation that lifted it, or -1 */
+	bool firm;             /* no derogation lifts it */
 	char conflict[18];     /* a conflict's id, "" otherwise */
 };
 

@@ -644,12 +644,47 @@ territory_agreement(const struct rules_model *m, const struct rm_session *x)
 	return found;
 }
 
+/* Whether a session's provider is a subcontractor. */
+static bool
+run_by_sub(const struct rules_model *m, const struct rm_session *x)
+{
+	const struct rm_member *pm = rules_member(m, x->provider);
+
+	return pm != NULL && strcmp(pm->role, "sub") == 0;
+}
+
 /*
- * R09 on a session outside its lot's territory: the Region's agreement
- * recorded for it (subject territory) makes it a warning that names the
- * agreement; the agreement written as text on the session (the field
- * before agreements were records) too, asking to record it; none is an
- * error.
+ * R09 on a subcontractor's session outside its lot's territory: only the
+ * lead and the co-contractors open a session on another territory (FAQ
+ * §1), so neither an agreement nor a derogation lifts the error.
+ */
+static int
+r09_sub(struct rules_model *m, const struct rm_session *x,
+    const struct rm_lot *l, const char *where)
+{
+	const struct rm_member *pm = rules_member(m, x->provider);
+	int rc;
+
+	if ((rc = report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "",
+	    "", rules_printf(m, "%s, and is run by subcontractor %s (%s): "
+	    "only the lead and the co-contractors open a session on another "
+	    "territory, with the Region's agreement; no agreement or "
+	    "derogation lifts this", where, pm->name, pm->siret),
+	    rules_printf(m, "consort set session %s territory=%s; or the "
+	    "member it is attached to (%s), or the lead, runs it and asks the "
+	    "Region (consort set session %s provider=SIRET)", x->ref,
+	    l->territory, pm->parent, x->ref))) != 0)
+		return rc;
+	m->results[m->nresults - 1].firm = true;
+	return 0;
+}
+
+/*
+ * R09 on a session outside its lot's territory: a subcontractor's is an
+ * error nothing lifts; the Region's agreement recorded for it (subject
+ * territory) makes it a warning that names the agreement; the agreement
+ * written as text on the session (the field before agreements were
+ * records) too, asking to record it; none is an error.
  */
 static int
 r09_elsewhere(struct rules_model *m, const struct rm_session *x,
@@ -661,6 +696,8 @@ r09_elsewhere(struct rules_model *m, const struct rm_session *x,
 
 	where = rules_printf(m, "session %s is in territory %s, outside lot "
 	    "%s's territory %s", x->ref, x->territory, l->ref, l->territory);
+	if (run_by_sub(m, x))
+		return r09_sub(m, x, l, where);
 	if (a != NULL && agreement_lacks(a) == NULL)
 		return report(m, "R09", LEVEL_WARNING, T_session, x->ref,
 		    x->ref, "", "", rules_printf(m, "%s, with the Region's "
@@ -1197,7 +1234,7 @@ apply_derogations(struct rules_model *m)
 	}
 	for (i = 0; i < n; i++) {
 		x = &m->results[i];
-		if (x->level != LEVEL_ERROR || x->conflict[0])
+		if (x->level != LEVEL_ERROR || x->conflict[0] || x->firm)
 			continue;
 		for (k = 0; k < m->nderogs; k++) {
 			d = &m->derogs[k];

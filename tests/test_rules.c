@@ -696,6 +696,57 @@ test_derogation_subjects(void **state)
 	assert_errors(m, 0);
 }
 
+/*
+ * R09: a subcontractor's session outside its lot's territory is an error
+ * that neither the Region's agreement nor a derogation lifts; the same
+ * session run by a co-contractor passes with the agreement.
+ */
+static void
+test_r09_subcontractor(void **state)
+{
+	struct fix *f = *state;
+	struct roster_invite rq = { "Sous-Traitant", SUB_SIRET, ROLE_SUB, { 0 },
+		CO_SIRET, "DC4-2026-017" };
+	struct consort_diag d = { 0 };
+	const struct rule_result *x;
+	struct rules_model *m;
+	struct edit e;
+
+	memset(rq.key, 7, sizeof(rq.key));
+	assert_ok(edit_begin(f->n, &e));
+	assert_ok(roster_invite(&e, &rq, &d));
+	assert_ok(edit_commit(&e));
+	set(f, "session", "S2", "provider", SUB_SIRET);
+	agree(f, "A9", "DR-2026-009", "territory", "S2", NULL);
+	derogation(f, "D9", "R09", "S2", NULL, "A9");
+	m = check_march(f, NULL, false);
+	x = finding(m, "R09", LEVEL_ERROR, "S2");
+	assert_true(x->firm);
+	assert_has(x->what, "session S2 is in territory 85, outside lot LOT-A's "
+	    "territory 44, and is run by subcontractor Sous-Traitant ("
+	    SUB_SIRET "): only the lead and the co-contractors open a session "
+	    "on another territory");
+	assert_has(x->hint, "consort set session S2 territory=44");
+	assert_int_equal(m->derogs[0].applied, 0);
+	assert_errors(m, 1);
+	/* the old text on the session lifts nothing either */
+	del(f, "derogation", "D9");
+	del(f, "agreement", "A9");
+	m = check_march(f, NULL, false);
+	assert_true(finding(m, "R09", LEVEL_ERROR, "S2")->firm);
+	/* run by its parent, the co-contractor, it passes with the agreement */
+	set(f, "session", "S2", "provider", CO_SIRET);
+	agree(f, "A10", "DR-2026-010", "territory", "S2", NULL);
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R09", LEVEL_WARNING, "S2"), 1);
+	assert_errors(m, 0);
+	/* on its lot's territory, a subcontractor's session is fine */
+	set(f, "session", "S2", "provider", SUB_SIRET);
+	set(f, "session", "S2", "territory", "44");
+	m = check_march(f, NULL, false);
+	assert_errors(m, 0);
+}
+
 /* R10: the provider is a member; a subcontractor has its DC4. */
 static void
 test_r10(void **state)
@@ -1207,6 +1258,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_r07, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r08, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r09, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r09_subcontractor, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_r10, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r11, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r12, setup, teardown),
