@@ -204,7 +204,7 @@ enum field_kind { FK_STR, FK_INT, FK_BOOL, FK_DATE, FK_ENUM, FK_SET,
 #define SCHEMA_LEAD 0x4
 #define SCHEMA_PERSONAL 0x8  /* a field flag */
 #define SCHEMA_MAX_FIELDS 32
-#define SCHEMA_MAX_TYPES 16
+#define SCHEMA_MAX_TYPES 32  /* wire ids 1..31 */
 
 struct schema_field {
 	uint8_t id;

@@ -219,6 +219,39 @@ session_employers(const struct rules_model *m, const struct rm_session *x)
 	return n;
 }
 
+/* The Region's agreement as {ref, reference, date, subject} (R21). */
+static json_t *
+agreement_json(struct jb *b, const struct rm_agreement *a)
+{
+	json_t *o = json_object();
+
+	jb_put_str(b, o, "ref", a->ref);
+	jb_put_opt(b, o, "reference", a->reference);
+	jb_put_opt(b, o, "date", a->date);
+	jb_put_opt(b, o, "subject", a->subject);
+	jb_put_opt(b, o, "intent", a->intent);
+	return o;
+}
+
+/* Puts the Region's agreements recorded for a session, if it has any. */
+static void
+put_agreements(struct jb *b, json_t *o, const struct rules_model *m,
+    const struct rm_session *x)
+{
+	json_t *a = NULL;
+	size_t i;
+
+	for (i = 0; i < m->nagreements; i++) {
+		if (strcmp(m->agreements[i].session, x->ref) != 0)
+			continue;
+		if (a == NULL)
+			a = json_array();
+		jb_push(b, a, agreement_json(b, &m->agreements[i]));
+	}
+	if (a != NULL)
+		jb_put(b, o, "agreements", a);
+}
+
 /* One session with its paths and totals. */
 static json_t *
 session_json(struct jb *b, const struct rules_model *m,
@@ -243,6 +276,7 @@ session_json(struct jb *b, const struct rules_model *m,
 	jb_put_str(b, o, "site", x->site);
 	jb_put_str(b, o, "territory", x->territory);
 	jb_put_opt(b, o, "territory_agreement", x->agreement);
+	put_agreements(b, o, m, x);
 	c = json_object();
 	jb_put_str(b, c, "kind", x->cert_kind);
 	jb_put_str(b, c, "code", x->cert_code);
@@ -445,6 +479,20 @@ warnings_json(struct jb *b, const struct rules_model *m)
 	return a;
 }
 
+/* The agreement a derogation cites: its ref alone when it is not recorded. */
+static json_t *
+cited_json(struct jb *b, const struct rules_model *m, const struct rm_derog *d)
+{
+	long ai = rules_agreement(m, d->agreement);
+	json_t *o;
+
+	if (ai >= 0)
+		return agreement_json(b, &m->agreements[ai]);
+	o = json_object();
+	jb_put_str(b, o, "ref", d->agreement);
+	return o;
+}
+
 /* The derogations about the request's sessions and intents. */
 static json_t *
 derogations_json(struct jb *b, const struct rules_model *m)
@@ -467,6 +515,8 @@ derogations_json(struct jb *b, const struct rules_model *m)
 		jb_put_str(b, au, "siret", d->author_siret);
 		jb_put(b, o, "author", au);
 		jb_put_int(b, o, "applied", d->applied);
+		if (d->agreement[0])
+			jb_put(b, o, "agreement", cited_json(b, m, d));
 		jb_push(b, a, o);
 	}
 	return a;

@@ -441,6 +441,7 @@ enum html_kind {
 	CELL_FINANCED,  /* a boolean member: "yes", or "no (R06)" */
 	CELL_RECORD,    /* a record named by its members type and ref */
 	CELL_WHO,       /* a member named by its members name and siret */
+	CELL_AGREEMENT, /* the Region's agreement: ref, reference, date */
 };
 
 /*
@@ -452,6 +453,31 @@ struct html_col {
 	const char *obj, *key;
 	enum html_kind kind;
 };
+
+/*
+ * Writes the Region's agreement {ref, reference, date, subject} as
+ * "REF: REFERENCE of DATE (SUBJECT)", and nothing when x is NULL.
+ */
+static void
+html_agreement(FILE *f, const json_t *x)
+{
+	if (x == NULL)
+		return;
+	html(f, jr_str(x, "ref"));
+	if (jr_str(x, "reference")[0]) {
+		fputs(": ", f);
+		html(f, jr_str(x, "reference"));
+	}
+	if (jr_str(x, "date")[0]) {
+		fputs(" of ", f);
+		html(f, jr_str(x, "date"));
+	}
+	if (jr_str(x, "subject")[0]) {
+		fputs(" (", f);
+		html(f, jr_str(x, "subject"));
+		fputs(")", f);
+	}
+}
 
 /* Writes one cell of a row's object. */
 static void
@@ -485,6 +511,11 @@ html_cell(FILE *f, const json_t *x, const struct html_col *c)
 		fputs(" (", f);
 		html(f, jr_str(x, "siret"));
 		fputs(")</td>", f);
+		break;
+	case CELL_AGREEMENT:
+		fputs("<td>", f);
+		html_agreement(f, json_object_get(x, c->key));
+		fputs("</td>", f);
 		break;
 	}
 }
@@ -578,6 +609,7 @@ html_session(FILE *f, const json_t *x)
 		{ "Cost", NULL, "cost_cents", CELL_EUR },
 	};
 	const json_t *prov = json_object_get(x, "provider"), *t, *sub;
+	size_t i;
 
 	fputs("<h3>", f);
 	html(f, jr_str(x, "ref"));
@@ -604,6 +636,10 @@ html_session(FILE *f, const json_t *x)
 	if (jr_str(x, "territory_agreement")[0]) {
 		fputs("; Region's agreement: ", f);
 		html(f, jr_str(x, "territory_agreement"));
+	}
+	for (i = 0; i < jr_len(jr_arr(x, "agreements")); i++) {
+		fputs(i == 0 ? "; Region's agreements: " : ", ", f);
+		html_agreement(f, json_array_get(jr_arr(x, "agreements"), i));
 	}
 	fputs("</td></tr><tr><td>Certification</td><td>", f);
 	html(f, jr_str(json_object_get(x, "certification"), "kind"));
@@ -701,6 +737,7 @@ html_notes(FILE *f, const json_t *req)
 		{ "Reason", NULL, "reason", CELL_TEXT },
 		{ "Date", NULL, "date", CELL_TEXT },
 		{ "Recorded by", "author", NULL, CELL_WHO },
+		{ "Region's agreement", NULL, "agreement", CELL_AGREEMENT },
 	};
 	static const struct html_col withdrawn_cols[] = {
 		{ "Intent", NULL, "intent", CELL_TEXT },

@@ -129,8 +129,18 @@ struct rm_path {
 
 struct rm_derog {
 	const char *ref, *rule, *session, *intent, *reason, *date;
+	const char *agreement;  /* the Region's agreement it cites, or "" */
 	const char *author_name, *author_siret;
 	unsigned applied;      /* results it turned into warnings */
+	bool unfit;            /* its rule needs an agreement it does not cite */
+};
+
+/*
+ * The Region's agreement (R21): one about a session of the model, or cited
+ * by one of its derogations.
+ */
+struct rm_agreement {
+	const char *ref, *reference, *date, *subject, *session, *intent, *note;
 };
 
 struct rm_member {
@@ -150,6 +160,7 @@ struct rule_result {
 	const char *what;      /* the finding, one sentence */
 	const char *hint;      /* how to fix it (or derogate, or resolve) */
 	long derog;            /* the derogation that lifted it, or -1 */
+	bool firm;             /* no derogation lifts it */
 	char conflict[18];     /* a conflict's id, "" otherwise */
 };
 
@@ -205,6 +216,8 @@ struct rules_model {
 	size_t ntrainees;
 	struct rm_derog *derogs;      /* by ref */
 	size_t nderogs, dcap;
+	struct rm_agreement *agreements;  /* by ref */
+	size_t nagreements, agcap;
 	struct rm_member *members;    /* the roster */
 	size_t nmembers, mcap;
 	struct rule_result *results;
@@ -246,6 +259,8 @@ int rules_check(struct store_txn *txn, struct rules_model *m);
 void rules_free(struct rules_model *m);
 long rules_session(const struct rules_model *m, const char *ref);
 long rules_intent(const struct rules_model *m, const char *ref);
+/* The index of an agreement of the model, or -1. */
+long rules_agreement(const struct rules_model *m, const char *ref);
 bool rules_has_trainee(const struct rules_model *m, const char *ref);
 bool rules_has_intent(const struct rules_model *m, const char *ref);
 /*

@@ -2,19 +2,21 @@
  * Who may edit what (DESIGN.md §4).  The lead (the founder) edits
  * everything but orders and notices.  A co-contractor edits everything but
  * the roster, the lots, and the sessions of other providers with their
- * paths and derogations.  A subcontractor edits only the sessions it
- * provides with their paths and derogations, and the trainees and intents
- * it recorded.  A session without a provider (a path or a derogation
- * without a session) is the lead's, except in the ops that create it naming
- * the member's own.  Orders and notices are judged against what they stand
- * for, for every author (perm-order.c).
+ * paths, derogations and agreements.  A subcontractor edits only the
+ * sessions it provides with their paths and derogations, and the trainees
+ * and intents it recorded; it records no agreement of the Region (its
+ * parent asks the Region for it).  A session without a provider (a path, a
+ * derogation or an agreement without a session) is the lead's, except in
+ * the ops that create it naming the member's own.  Orders and notices are
+ * judged against what they stand for, for every author (perm-order.c).
  *
  * Every node must reach the same verdict whatever order concurrent
  * change-sets arrive in, so ownership is judged in the change-set's causal
  * past: the owners table keeps every write of the fields that decide it
- * (session.provider, path.session, derogation.session), the creations that
- * say whether a record existed before (sessions, paths, derogations,
- * orders, notices, a subcontractor's trainees and intents) and a lot's
+ * (session.provider, path.session, derogation.session,
+ * agreement.session), the creations that say whether a record existed
+ * before (sessions, paths, derogations, agreements, orders, notices, a
+ * subcontractor's trainees and intents) and a lot's
  * creations and deletions, each with the writer's causal context; the
  * values visible to a change-set are the writes it had seen that nothing it
  * had seen replaced.  Roster facts (keys, roles) are written by the lead
@@ -38,7 +40,7 @@ owner_field(unsigned type)
 {
 	return type == T_session ? F_session_provider : type == T_path ?
 	    F_path_session : type == T_derogation ? F_derogation_session :
-	    F_EXISTENCE;
+	    type == T_agreement ? F_agreement_session : F_EXISTENCE;
 }
 
 /* Whether key is the founder's: the lead. */
@@ -402,9 +404,9 @@ run_of(const struct changeset *cs, uint32_t i, uint32_t *lo, uint32_t *hi)
 
 /*
  * Whether the run of op i creates a record that had no creation in the
- * change-set's causal past and names its owner (a session's provider, a
- * path's or a derogation's session) as one m answers for: how a member
- * other than the lead brings a record of its own into being.
+ * change-set's causal past and names its owner (a session's provider, the
+ * session of a path, a derogation or an agreement) as one m answers for:
+ * how a member other than the lead brings a record of its own into being.
  */
 static int
 creates_own(struct store_txn *txn, struct store *s, const struct member *m,
@@ -443,7 +445,7 @@ creates_own(struct store_txn *txn, struct store *s, const struct member *m,
 	return 0;
 }
 
-/* The refusal of an op on a session, a path or a derogation. */
+/* The refusal of an op on a session, a path, a derogation or an agreement. */
 static const char *
 not_owned(unsigned type, bool unset)
 {
@@ -456,17 +458,21 @@ not_owned(unsigned type, bool unset)
 		return unset ? "a path without a session is edited by the lead "
 		    "only (a member creates one in its own session)" :
 		    "the path belongs to a session run by another provider";
+	if (type == T_agreement)
+		return unset ? "an agreement without a session is recorded by "
+		    "the lead only (a member records one for a session it runs)" :
+		    "the agreement is about a session run by another provider";
 	return unset ? "a derogation without a session is recorded by the lead "
 	    "only (a member derogates only for a session it runs)" :
 	    "the derogation is about a session run by another provider";
 }
 
 /*
- * The check of an op on a session, a path or a derogation: m must answer
- * for the record's owner as the change-set sees it (every value visible,
- * when concurrent writes left several), and for the new owner when the op
- * changes it.  A record with no owner visible is the lead's, except in the
- * run of ops that creates it naming m's own.
+ * The check of an op on a session, a path, a derogation or an agreement:
+ * m must answer for the record's owner as the change-set sees it (every
+ * value visible, when concurrent writes left several), and for the new
+ * owner when the op changes it.  A record with no owner visible is the
+ * lead's, except in the run of ops that creates it naming m's own.
  */
 static int
 check_owned(struct store_txn *txn, struct store *s, const struct member *m,
@@ -489,8 +495,10 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 		*why = op->type == T_session ? "a member may only name itself "
 		    "(or, for a co-contractor, its subcontractors) as a "
 		    "session's provider" : op->type == T_path ? "the path's "
-		    "session is run by another provider" : "the derogation is "
-		    "about a session run by another provider";
+		    "session is run by another provider" : op->type ==
+		    T_agreement ? "the agreement is about a session run by "
+		    "another provider" : "the derogation is about a session "
+		    "run by another provider";
 		return E(PERM);
 	}
 	if (!ok) {
@@ -509,7 +517,9 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 	*why = op->type == T_session ? "a member may only name itself (or, for "
 	    "a co-contractor, its subcontractors) as a session's provider" :
 	    op->type == T_path ? "the path's new session is run by another "
-	    "provider" : "the derogation's new session is run by another provider";
+	    "provider" : op->type == T_agreement ? "the agreement's new "
+	    "session is run by another provider" : "the derogation's new "
+	    "session is run by another provider";
 	return E(PERM);
 }
 
@@ -574,8 +584,13 @@ perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
 		*why = "only the lead edits the roster and the lots";
 		return E(PERM);
 	}
+	if (op->type == T_agreement && m->role == ROLE_SUB) {
+		*why = "a subcontractor records no agreement of the Region: the "
+		    "member it is attached to asks the Region and records it";
+		return E(PERM);
+	}
 	if (op->type == T_session || op->type == T_path ||
-	    op->type == T_derogation)
+	    op->type == T_derogation || op->type == T_agreement)
 		return check_owned(txn, s, m, c, cs, i, why);
 	if (m->role == ROLE_CO)
 		return 0;
@@ -615,9 +630,10 @@ pack_vv(msgpack_packer *pk, const struct causal *c)
 
 /*
  * Which write of op the owners table keeps, if any: the fields that decide
- * ownership (a session's provider, a path's or a derogation's session);
- * the creation of a session, a path, a derogation, an order, a notice, a
- * decision of the Region or its key, of a trainee, and of an intent by a subcontractor; a lot's creation and
+ * ownership (a session's provider, the session of a path, a derogation or
+ * an agreement); the creation of a session, a path, a derogation, an
+ * agreement, an order, a notice, a decision of the Region or its key,
+ * of a trainee, and of an intent by a subcontractor; a lot's creation and
  * deletion (a notice names a lot alive in its past).  *v is the value kept.
  */
 static bool
@@ -641,7 +657,8 @@ kept(const struct member *m, const struct cs_op *op, unsigned *field,
 		if (op->type == T_intent)
 			return m != NULL && m->role == ROLE_SUB;
 		return op->type == T_session || op->type == T_path ||
-		    op->type == T_derogation || perm_order_type(op->type) ||
+		    op->type == T_derogation || op->type == T_agreement ||
+		    perm_order_type(op->type) ||
 		    op->type == T_lot;
 	case OP_DELETE:
 		return op->type == T_lot;

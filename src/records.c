@@ -306,6 +306,40 @@ check_rate_ref(const struct store *s, const struct record *r,
 	    "rate --ref LOT@YYYY-MM-DD lot=LOT since=YYYY-MM-DD rate_cents=N)");
 }
 
+/*
+ * Refuses an agreement without the Region's reference, its date or its
+ * subject, as created or left by the edit: what a derogation cites must
+ * say which of the Region's letters it is (schema/rules.md, R21).
+ */
+static int
+check_agreement(const struct store *s, const struct record *r,
+    const char *ref, size_t reflen, const struct field_input *in, unsigned n,
+    struct consort_diag *d)
+{
+	static const unsigned need[] = { F_agreement_reference,
+		F_agreement_date, F_agreement_subject };
+	const struct value *v;
+	char what[200];
+	unsigned i, k;
+
+	for (k = 0; k < nitems(need); k++) {
+		v = r != NULL ? state_field(s, r, need[k]) : NULL;
+		for (i = 0; i < n; i++)
+			if (in[i].f->id == need[k])
+				v = &in[i].v;
+		if (v != NULL && v->kind != VAL_NIL)
+			continue;
+		snprintf(what, sizeof(what), "an agreement records the Region's "
+		    "reference, its date and its subject: %s is missing",
+		    schema_field(schema_type(T_agreement), need[k])->name);
+		return refuse(d, E(SCHEMA), schema_type(T_agreement), ref,
+		    reflen, what, "give reference=\"...\" (the Region's own "
+		    "reference), date=YYYY-MM-DD (the day it agreed) and "
+		    "subject=territory|site|certification|seasonal|group_size");
+	}
+	return 0;
+}
+
 /* Writes (or finds unchanged) the rate record of a lot's pair. */
 static int
 put_rate(struct edit *e, const char *lot, size_t lotlen,
@@ -549,6 +583,9 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 		    "create it with consort add");
 	if (t->id == T_rate && (rc = check_rate_ref(s, alive ? r : NULL, ref,
 	    reflen, in, n, d)) != 0)
+		return rc;
+	if (t->id == T_agreement && (rc = check_agreement(s, alive ? r : NULL,
+	    ref, reflen, in, n, d)) != 0)
 		return rc;
 	if (t->id == T_lot && alive)
 		pair_of(s, r, F_lot_rate_cents, F_lot_rate_since, &before);

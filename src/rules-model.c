@@ -48,22 +48,22 @@ rules_strn(struct rules_model *m, const char *s, size_t len)
 	return p;
 }
 
-/* Formats a string into the model's arena ("" if memory runs out). */
+/* Formats a string, whole, into the model's arena ("" if memory runs out). */
 const char *
 rules_printf(struct rules_model *m, const char *fmt, ...)
 {
-	char buf[1024];
 	const char *p;
+	char *buf;
 	va_list ap;
 	int n;
 
 	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	n = vasprintf(&buf, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		n = 0;
-	p = rules_strn(m, buf, (size_t)n < sizeof(buf) ? (size_t)n :
-	    sizeof(buf) - 1);
+		return "";
+	p = rules_strn(m, buf, (size_t)n);
+	free(buf);
 	return p != NULL ? p : "";
 }
 
@@ -230,6 +230,14 @@ long
 rules_intent(const struct rules_model *m, const char *ref)
 {
 	return find_ref(m->intents, m->nintents, sizeof(*m->intents), ref);
+}
+
+/* The index of the agreement ref in the model, or -1. */
+long
+rules_agreement(const struct rules_model *m, const char *ref)
+{
+	return find_ref(m->agreements, m->nagreements, sizeof(*m->agreements),
+	    ref);
 }
 
 /* The index of the trainee ref in the model, or -1. */
@@ -653,11 +661,53 @@ load_derog(struct rules_model *m, const struct record *r, bool alive)
 	d->intent = intent;
 	d->reason = field_str(m, r, F_derogation_reason);
 	d->date = field_str(m, r, F_derogation_date);
+	d->agreement = field_str(m, r, F_derogation_agreement);
 	/* the author is the member who recorded it */
 	if (e != NULL && e->author < m->s->nauthors)
 		author = perm_member_by_key(m->s, m->s->authors[e->author]);
 	d->author_name = author ? rules_printf(m, "%s", author->name) : "";
 	d->author_siret = author ? rules_printf(m, "%s", author->siret) : "";
+	return flag_record(m, r);
+}
+
+/* Whether a derogation of the model cites the agreement ref (len bytes). */
+static bool
+cited(const struct rules_model *m, const char *ref, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < m->nderogs; i++)
+		if (strlen(m->derogs[i].agreement) == len &&
+		    memcmp(m->derogs[i].agreement, ref, len) == 0)
+			return true;
+	return false;
+}
+
+/* Reads one agreement about a session of the model, or cited by a derogation. */
+static int
+load_agreement(struct rules_model *m, const struct record *r, bool alive)
+{
+	struct rm_agreement *a;
+	const char *session;
+	int rc;
+
+	session = field_str(m, r, F_agreement_session);
+	if (rules_session(m, session) < 0 && !cited(m, r->ref, r->ref_len))
+		return 0;
+	if (!alive)
+		return flag_record(m, r);
+	if ((rc = rules_grow((void **)&m->agreements, m->nagreements,
+	    &m->agcap, sizeof(*m->agreements))) != 0)
+		return rc;
+	a = &m->agreements[m->nagreements++];
+	if ((a->ref = rules_strn(m, r->ref, r->ref_len)) == NULL)
+		return E(NOMEM);
+	a->reference = field_str(m, r, F_agreement_reference);
+	a->date = field_str(m, r, F_agreement_date);
+	a->subject = field_str(m, r, F_agreement_subject);
+	a->session = session;
+	a->intent = field_str(m, r, F_agreement_intent);
+	a->note = field_str(m, r, F_agreement_note);
 	return flag_record(m, r);
 }
 
@@ -1060,7 +1110,8 @@ rules_load(struct store_txn *txn, struct store *s, const struct rules_query *q,
 		m->trainees[i].pidx = -1;
 	link_model(m);
 	link_replacements(m);
-	if ((rc = each_record(txn, m, T_derogation, load_derog)) != 0)
+	if ((rc = each_record(txn, m, T_derogation, load_derog)) != 0 ||
+	    (rc = each_record(txn, m, T_agreement, load_agreement)) != 0)
 		goto fail;
 	record_free(&r);
 	*out = m;
@@ -1090,6 +1141,7 @@ rules_free(struct rules_model *m)
 	free(m->intents);
 	free(m->trainees);
 	free(m->derogs);
+	free(m->agreements);
 	free(m->members);
 	free(m->results);
 	free(m->flags);

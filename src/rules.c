@@ -46,18 +46,186 @@ report(struct rules_model *m, const char *rule, enum rule_level level,
 	return 0;
 }
 
-/* The fix of an error, then the derogation that would lift it. */
+/*
+ * What the Region agrees to (R21), one subject per agreement record, and
+ * the rule whose derogations must cite an agreement of that subject: a
+ * seasonal contract under 6 months (R03), a group under 5 (R05), a
+ * certification (R08), another territory (R09).  A new site is agreed
+ * too, but no rule checks a session's site: its agreement is listed with
+ * the session, and no derogation needs it.
+ */
+static const struct agreement_subject {
+	const char *subject, *rule, *words;
+} agreement_subjects[] = {
+	{ "territory", "R09", "another territory" },
+	{ "site", NULL, "a new training site" },
+	{ "certification", "R08", "a certification" },
+	{ "seasonal", "R03", "a seasonal contract" },
+	{ "group_size", "R05", "a group under 5" },
+};
+
+/* The subject a rule's derogations need an agreement of, or NULL. */
+static const struct agreement_subject *
+subject_of_rule(const char *rule)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(agreement_subjects); i++)
+		if (agreement_subjects[i].rule != NULL &&
+		    strcmp(agreement_subjects[i].rule, rule) == 0)
+			return &agreement_subjects[i];
+	return NULL;
+}
+
+/* The subject of that name, or NULL. */
+static const struct agreement_subject *
+subject_named(const char *subject)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(agreement_subjects); i++)
+		if (strcmp(agreement_subjects[i].subject, subject) == 0)
+			return &agreement_subjects[i];
+	return NULL;
+}
+
+/* The first of its required fields an agreement lacks, or NULL. */
+static const char *
+agreement_lacks(const struct rm_agreement *a)
+{
+	return !a->reference[0] ? "reference" : !a->date[0] ? "date" :
+	    !a->subject[0] ? "subject" : NULL;
+}
+
+/* Why an agreement does not allow what a derogation lifts. */
+enum misfit {
+	FITS,
+	LACKS,        /* no reference, date or subject */
+	SUBJECT,      /* another subject than the rule's */
+	NO_SESSION,   /* it names no session */
+	SESSION,      /* another session */
+	WHOLE,        /* one intent's, cited for the whole session */
+	INTENT,       /* another intent */
+};
+
+/*
+ * Whether agreement a allows what a derogation of want's rule lifts in
+ * session (for intent, or the whole session when intent is "").
+ */
+static enum misfit
+agreement_misfit(const struct rm_agreement *a,
+    const struct agreement_subject *want, const char *session,
+    const char *intent)
+{
+	if (agreement_lacks(a) != NULL)
+		return LACKS;
+	if (strcmp(a->subject, want->subject) != 0)
+		return SUBJECT;
+	if (!a->session[0])
+		return NO_SESSION;
+	if (strcmp(a->session, session) != 0)
+		return SESSION;
+	if (a->intent[0] && !intent[0])
+		return WHOLE;
+	if (a->intent[0] && strcmp(a->intent, intent) != 0)
+		return INTENT;
+	return FITS;
+}
+
+/* What agreement_misfit found, in words. */
+static const char *
+misfit_words(struct rules_model *m, const struct rm_agreement *a,
+    const struct agreement_subject *want, const char *session,
+    const char *intent, enum misfit why)
+{
+	const struct agreement_subject *got = subject_named(a->subject);
+
+	switch (why) {
+	case LACKS:
+		return rules_printf(m, "cites agreement %s, which records no %s",
+		    a->ref, agreement_lacks(a));
+	case SUBJECT:
+		return rules_printf(m, "cites agreement %s, which is about %s "
+		    "(subject=%s), not %s (subject=%s)", a->ref, got != NULL ?
+		    got->words : a->subject, a->subject, want->words,
+		    want->subject);
+	case NO_SESSION:
+		return rules_printf(m, "cites agreement %s, which names no "
+		    "session", a->ref);
+	case SESSION:
+		return rules_printf(m, "cites agreement %s, which is about "
+		    "session %s, not %s", a->ref, a->session, session);
+	case WHOLE:
+		return rules_printf(m, "cites agreement %s, which covers intent "
+		    "%s only, for the whole session", a->ref, a->intent);
+	case INTENT:
+		return rules_printf(m, "cites agreement %s, which is about "
+		    "intent %s, not %s", a->ref, a->intent, intent);
+	default:
+		return "";
+	}
+}
+
+/* An agreement of the model that allows what a derogation lifts, or NULL. */
+static const struct rm_agreement *
+agreement_fitting(const struct rules_model *m,
+    const struct agreement_subject *want, const char *session,
+    const char *intent)
+{
+	size_t i;
+
+	for (i = 0; i < m->nagreements; i++)
+		if (agreement_misfit(&m->agreements[i], want, session,
+		    intent) == FITS)
+			return &m->agreements[i];
+	return NULL;
+}
+
+/* The command that records the Region's agreement of a derogation to be. */
+static const char *
+add_agreement(struct rules_model *m, const struct agreement_subject *want,
+    const char *session, const char *intent)
+{
+	return rules_printf(m, "consort add agreement --ref A-%s-%s "
+	    "reference=\"...\" date=YYYY-MM-DD subject=%s session=%s%s%s",
+	    want->rule, intent[0] ? intent : session, want->subject, session,
+	    intent[0] ? " intent=" : "", intent);
+}
+
+/*
+ * The fix of an error, then the derogation that would lift it; for a
+ * rule whose derogations cite the Region's agreement, the agreement that
+ * fits, or the command that records one.
+ */
 static const char *
 derogate(struct rules_model *m, const char *rule, const char *session,
     const char *intent, const char *fix)
 {
-	if (intent != NULL && intent[0])
-		return rules_printf(m, "fix: %s; or derogate: consort add derogation "
-		    "--ref D-%s-%s rule=%s session=%s intent=%s reason=\"...\" "
-		    "date=YYYY-MM-DD", fix, rule, intent, rule, session, intent);
-	return rules_printf(m, "fix: %s; or derogate: consort add derogation --ref "
-	    "D-%s-%s rule=%s session=%s reason=\"...\" date=YYYY-MM-DD", fix,
-	    rule, session, rule, session);
+	const struct agreement_subject *want = subject_of_rule(rule);
+	const struct rm_agreement *a;
+	const char *key, *with, *cite;
+
+	if (intent == NULL)
+		intent = "";
+	key = intent[0] ? intent : session;
+	with = intent[0] ? rules_printf(m, " intent=%s", intent) : "";
+	if (want == NULL)
+		return rules_printf(m, "fix: %s; or derogate: consort add "
+		    "derogation --ref D-%s-%s rule=%s session=%s%s "
+		    "reason=\"...\" date=YYYY-MM-DD", fix, rule, key, rule,
+		    session, with);
+	if ((a = agreement_fitting(m, want, session, intent)) != NULL)
+		return rules_printf(m, "fix: %s; or derogate citing the "
+		    "Region's agreement %s: consort add derogation --ref D-%s-%s "
+		    "rule=%s session=%s%s agreement=%s reason=\"...\" "
+		    "date=YYYY-MM-DD", fix, a->ref, rule, key, rule, session,
+		    with, a->ref);
+	cite = rules_printf(m, "A-%s-%s", rule, key);
+	return rules_printf(m, "fix: %s; or, with the Region's agreement on "
+	    "%s, record it and derogate citing it: %s; consort add derogation "
+	    "--ref D-%s-%s rule=%s session=%s%s agreement=%s reason=\"...\" "
+	    "date=YYYY-MM-DD", fix, want->words, add_agreement(m, want,
+	    session, intent), rule, key, rule, session, with, cite);
 }
 
 /* The path that makes an intent part of the model. */
@@ -492,9 +660,112 @@ rule_r08(struct rules_model *m)
 }
 
 /*
+ * The Region's agreement to a session on another territory (subject
+ * territory, naming the session): a complete one if any, else one that
+ * lacks its reference or date, else NULL.
+ */
+static const struct rm_agreement *
+territory_agreement(const struct rules_model *m, const struct rm_session *x)
+{
+	const struct rm_agreement *a, *found = NULL;
+	size_t i;
+
+	for (i = 0; i < m->nagreements; i++) {
+		a = &m->agreements[i];
+		if (strcmp(a->subject, "territory") != 0 ||
+		    strcmp(a->session, x->ref) != 0)
+			continue;
+		if (agreement_lacks(a) == NULL)
+			return a;
+		found = a;
+	}
+	return found;
+}
+
+/* Whether a session's provider is a subcontractor. */
+static bool
+run_by_sub(const struct rules_model *m, const struct rm_session *x)
+{
+	const struct rm_member *pm = rules_member(m, x->provider);
+
+	return pm != NULL && strcmp(pm->role, "sub") == 0;
+}
+
+/*
+ * R09 on a subcontractor's session outside its lot's territory: only the
+ * lead and the co-contractors open a session on another territory (FAQ
+ * §1), so neither an agreement nor a derogation lifts the error.
+ */
+static int
+r09_sub(struct rules_model *m, const struct rm_session *x,
+    const struct rm_lot *l, const char *where)
+{
+	const struct rm_member *pm = rules_member(m, x->provider);
+	int rc;
+
+	if ((rc = report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "",
+	    "", rules_printf(m, "%s, and is run by subcontractor %s (%s): "
+	    "only the lead and the co-contractors open a session on another "
+	    "territory, with the Region's agreement; no agreement or "
+	    "derogation lifts this", where, pm->name, pm->siret),
+	    rules_printf(m, "consort set session %s territory=%s; or the "
+	    "member it is attached to (%s), or the lead, runs it and asks the "
+	    "Region (consort set session %s provider=SIRET)", x->ref,
+	    l->territory, pm->parent, x->ref))) != 0)
+		return rc;
+	m->results[m->nresults - 1].firm = true;
+	return 0;
+}
+
+/*
+ * R09 on a session outside its lot's territory: a subcontractor's is an
+ * error nothing lifts; the Region's agreement recorded for it (subject
+ * territory) makes it a warning that names the agreement; the agreement
+ * written as text on the session (the field before agreements were
+ * records) too, asking to record it; none is an error.
+ */
+static int
+r09_elsewhere(struct rules_model *m, const struct rm_session *x,
+    const struct rm_lot *l)
+{
+	const struct agreement_subject *want = subject_of_rule("R09");
+	const struct rm_agreement *a = territory_agreement(m, x);
+	const char *where;
+
+	where = rules_printf(m, "session %s is in territory %s, outside lot "
+	    "%s's territory %s", x->ref, x->territory, l->ref, l->territory);
+	if (run_by_sub(m, x))
+		return r09_sub(m, x, l, where);
+	if (a != NULL && agreement_lacks(a) == NULL)
+		return report(m, "R09", LEVEL_WARNING, T_session, x->ref,
+		    x->ref, "", "", rules_printf(m, "%s, with the Region's "
+		    "agreement %s (%s of %s)", where, a->ref, a->reference,
+		    a->date), "none: the agreement is listed in the request");
+	if (a != NULL)
+		return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
+		    "", "", rules_printf(m, "%s; its agreement %s records no "
+		    "%s", where, a->ref, agreement_lacks(a)), rules_printf(m,
+		    "consort set agreement %s %s=%s", a->ref, agreement_lacks(a),
+		    strcmp(agreement_lacks(a), "date") == 0 ? "YYYY-MM-DD" :
+		    "\"...\""));
+	if (x->agreement[0])
+		return report(m, "R09", LEVEL_WARNING, T_session, x->ref,
+		    x->ref, "", "", rules_printf(m, "%s, with the Region's "
+		    "agreement written on the session (\"%s\"), not recorded",
+		    where, x->agreement), rules_printf(m, "record it with its "
+		    "reference and date: %s (the text on the session stays)",
+		    add_agreement(m, want, x->ref, "")));
+	return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "", "",
+	    rules_printf(m, "%s, without the Region's agreement", where),
+	    rules_printf(m, "fix: consort set session %s territory=%s; or "
+	    "record the Region's agreement, asked for by the lead or a "
+	    "co-contractor: %s", x->ref, l->territory, add_agreement(m, want,
+	    x->ref, "")));
+}
+
+/*
  * R09 (error / warning): a session belongs to a recorded lot, on the lot's
- * territory; another territory needs the Region's agreement (recorded in
- * territory_agreement: then a warning).
+ * territory; another territory needs the Region's agreement (r09_elsewhere).
  */
 static int
 r09_session(struct rules_model *m, const struct rm_session *x)
@@ -510,21 +781,12 @@ r09_session(struct rules_model *m, const struct rm_session *x)
 	l = &m->lots[x->lot_idx];
 	if (strcmp(x->territory, l->territory) == 0)
 		return 0;
-	if (x->territory[0] && x->agreement[0])
-		return report(m, "R09", LEVEL_WARNING, T_session, x->ref,
-		    x->ref, "", "", rules_printf(m, "session %s is in "
-		    "territory %s, outside lot %s's territory %s, with the "
-		    "Region's agreement: %s", x->ref, x->territory, l->ref,
-		    l->territory, x->agreement), "none: the agreement is "
-		    "listed in the request");
-	return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "",
-	    "", x->territory[0] ? rules_printf(m, "session %s is in "
-	    "territory %s, outside lot %s's territory %s, without the "
-	    "Region's agreement", x->ref, x->territory, l->ref,
-	    l->territory) : rules_printf(m, "session %s records no "
-	    "territory", x->ref), derogate(m, "R09", x->ref, NULL,
-	    rules_printf(m, "record the Region's agreement: consort set "
-	    "session %s territory_agreement=\"...\"", x->ref)));
+	if (x->territory[0])
+		return r09_elsewhere(m, x, l);
+	return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "", "",
+	    rules_printf(m, "session %s records no territory", x->ref),
+	    derogate(m, "R09", x->ref, NULL, rules_printf(m, "consort set "
+	    "session %s territory=%s", x->ref, l->territory)));
 }
 
 /* R09 on every session of the model. */
@@ -1131,8 +1393,58 @@ derog_matches(const struct rm_derog *d, const struct rule_result *x)
 }
 
 /*
+ * Marks unfit a derogation about a session whose rule needs the Region's
+ * agreement (agreement_subjects) and which cites none that allows what it
+ * lifts, and reports why, with the commands that fix it.
+ */
+static int
+check_cited(struct rules_model *m, struct rm_derog *d)
+{
+	const struct agreement_subject *want = subject_of_rule(d->rule);
+	const struct rm_agreement *a = NULL, *fits;
+	enum misfit why = FITS;
+	const char *what, *hint;
+	long ai;
+
+	if (want == NULL || !d->session[0])
+		return 0;
+	if (d->agreement[0] && (ai = rules_agreement(m, d->agreement)) >= 0)
+		a = &m->agreements[ai];
+	if (a != NULL && (why = agreement_misfit(a, want, d->session,
+	    d->intent)) == FITS)
+		return 0;
+	d->unfit = true;
+	what = !d->agreement[0] ? "cites no agreement of the Region" :
+	    a == NULL ? rules_printf(m, "cites agreement %s, which is not "
+	    "recorded", d->agreement) : misfit_words(m, a, want, d->session,
+	    d->intent, why);
+	fits = agreement_fitting(m, want, d->session, d->intent);
+	if (why == LACKS)
+		hint = rules_printf(m, "consort set agreement %s %s=%s", a->ref,
+		    agreement_lacks(a), strcmp(agreement_lacks(a), "date") == 0 ?
+		    "YYYY-MM-DD" : strcmp(agreement_lacks(a), "subject") == 0 ?
+		    want->subject : "\"...\"");
+	else if (fits != NULL)
+		hint = rules_printf(m, "cite agreement %s, which fits: consort "
+		    "set derogation %s agreement=%s", fits->ref, d->ref,
+		    fits->ref);
+	else
+		hint = rules_printf(m, "%srecord the Region's agreement and cite "
+		    "it: %s; consort set derogation %s agreement=A-%s-%s",
+		    why == WHOLE ? rules_printf(m, "name its intent (consort set "
+		    "derogation %s intent=%s), or ", d->ref, a->intent) : "",
+		    add_agreement(m, want, d->session, d->intent), d->ref,
+		    want->rule, d->intent[0] ? d->intent : d->session);
+	return report(m, d->rule, LEVEL_WARNING, T_derogation, d->ref,
+	    d->session, d->intent, "", rules_printf(m, "derogation %s %s: it "
+	    "lifts nothing, since %s is lifted only with the Region's "
+	    "agreement on %s", d->ref, what, d->rule, want->words), hint);
+}
+
+/*
  * Turns the errors a derogation covers into warnings naming it.  A
- * derogation without a reason or a date lifts nothing and is reported.
+ * derogation without a reason or a date lifts nothing and is reported, as
+ * one of a rule that needs the Region's agreement without one that fits.
  */
 static int
 apply_derogations(struct rules_model *m)
@@ -1144,8 +1456,11 @@ apply_derogations(struct rules_model *m)
 
 	for (k = 0; k < m->nderogs; k++) {
 		d = &m->derogs[k];
-		if (d->reason[0] && d->date[0] && rules_find(d->rule) != NULL)
+		if (d->reason[0] && d->date[0] && rules_find(d->rule) != NULL) {
+			if ((rc = check_cited(m, d)) != 0)
+				return rc;
 			continue;
+		}
 		if ((rc = report(m, d->rule[0] ? d->rule : "derogation", LEVEL_WARNING,
 		    T_derogation, d->ref, d->session, d->intent, "",
 		    rules_printf(m, "derogation %s records no %s: it lifts "
@@ -1156,11 +1471,12 @@ apply_derogations(struct rules_model *m)
 	}
 	for (i = 0; i < n; i++) {
 		x = &m->results[i];
-		if (x->level != LEVEL_ERROR || x->conflict[0])
+		if (x->level != LEVEL_ERROR || x->conflict[0] || x->firm)
 			continue;
 		for (k = 0; k < m->nderogs; k++) {
 			d = &m->derogs[k];
-			if (!d->reason[0] || !d->date[0] || !derog_matches(d, x))
+			if (!d->reason[0] || !d->date[0] || d->unfit ||
+			    !derog_matches(d, x))
 				continue;
 			x->level = LEVEL_WARNING;
 			x->derog = (long)k;

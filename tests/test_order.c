@@ -82,6 +82,32 @@ set(struct fix *f, const char *type, const char *ref, const char *field,
 	assert_ok(edit_commit(&e));
 }
 
+/* Records the Region's agreement REF of subject on session, in one edit. */
+static void
+agree(struct fix *f, const char *ref, const char *reference,
+    const char *subject, const char *session)
+{
+	static const char *const names[] = { "reference", "date", "subject",
+		"session" };
+	const char *vals[] = { reference, "2026-02-01", subject, session };
+	const struct schema_type *t = schema_type(T_agreement);
+	struct consort_diag d = { 0 };
+	struct field_input in[4];
+	struct edit e;
+	bool changed;
+	size_t i;
+
+	for (i = 0; i < nitems(names); i++) {
+		in[i].f = schema_field_by_name(t, names[i], strlen(names[i]));
+		assert_ok(schema_parse_text(in[i].f, vals[i], strlen(vals[i]),
+		    &in[i].v, &d));
+	}
+	assert_ok(edit_begin(f->n, &e));
+	assert_ok(records_put(&e, t, ref, strlen(ref), in, 4, PUT_ADD, true,
+	    &changed, &d));
+	assert_ok(edit_commit(&e));
+}
+
 /* Builds and signs LOT-A's request of a month; returns the file, sets *req. */
 static char *
 build_month(struct fix *f, const char *month, json_t **req, size_t *len)
@@ -631,11 +657,23 @@ test_html(void **state)
 	size_t len;
 
 	set(f, "session", "S1", "title", "Ma\xc3\xa7on <script>alert(1)</script>");
+	agree(f, "A1", "DR-2026-<1>", "group_size", "S1");
+	agree(f, "A2", "DR-2026-002", "territory", "S2");
 	set(f, "derogation", "D1", "rule", "R05");
 	set(f, "derogation", "D1", "session", "S1");
 	set(f, "derogation", "D1", "reason", "\xc3\xa9quilibre financier & co");
 	set(f, "derogation", "D1", "date", "2026-02-20");
+	set(f, "derogation", "D1", "agreement", "A1");
 	file = build(f, &req, &len);
+	/* the request lists each derogation's agreement, each session's */
+	assert_string_equal(json_string_value(json_object_get(json_object_get(
+	    json_array_get(json_object_get(req, "derogations"), 0),
+	    "agreement"), "reference")), "DR-2026-<1>");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+	    json_object_get(json_array_get(json_object_get(req, "socle"), 0),
+	    "agreements"), 0), "subject")), "territory");
+	assert_null(json_object_get(json_array_get(json_object_get(req,
+	    "sessions"), 0), "territory_agreement"));
 	assert_ok(order_parse(file, len, NULL, &of, &d));
 	html = render(&of, 1);
 	assert_non_null(strstr(html, "<!DOCTYPE html>"));
@@ -666,6 +704,10 @@ test_html(void **state)
 	assert_non_null(strstr(html, "<h2>Derogations (1)</h2>"));
 	assert_non_null(strstr(html, "<td>D1</td><td>R05</td>"));
 	assert_non_null(strstr(html, "\xc3\xa9quilibre financier &amp; co"));
+	assert_non_null(strstr(html, "<td>A1: DR-2026-&lt;1&gt; of 2026-02-01 "
+	    "(group_size)</td>"));
+	assert_non_null(strstr(html, "; Region's agreements: A2: DR-2026-002 of "
+	    "2026-02-01 (territory)"));
 	assert_non_null(strstr(html, "class=\"ok\">valid"));
 	free(html);
 	/* a tampered file says so */

@@ -497,6 +497,86 @@ test_derogation(void **state)
 	assert_string_equal(shown(f, "derogation", "DD", "reason"), "Parent");
 }
 
+/* Adds the ops of an agreement B, C or D would record on session (none: NULL). */
+static void
+agreement_ops(struct fix *f, unsigned kind, const char *ref,
+    const char *session)
+{
+	if (kind == OP_CREATE)
+		op(f, OP_CREATE, "agreement", ref, NULL, tu_str(""));
+	op(f, OP_SET, "agreement", ref, "reference", tu_str("DR-2026-014"));
+	op(f, OP_SET, "agreement", ref, "date", tu_str("2026-02-01"));
+	op(f, OP_SET, "agreement", ref, "subject", tu_str("territory"));
+	if (session != NULL)
+		op(f, OP_SET, "agreement", ref, "session", tu_str(session));
+}
+
+/*
+ * The Region's agreements: the lead, a co-contractor for its sessions and
+ * its subcontractors', never a subcontractor nor a third member; one
+ * without a session is the lead's; locally, the lead's needs its
+ * reference, date and subject.
+ */
+static void
+test_agreement(void **state)
+{
+	struct fix *f = *state;
+	struct kv lead[4] = { { "reference", tu_str("DR-2026-001") },
+		{ "date", tu_str("2026-02-01") }, { "subject",
+		tu_str("group_size") }, { "session", tu_str("SA") } };
+	struct kv none = { "reference", { VAL_NIL, false, 0, NULL, 0 } };
+
+	/* the lead's own, locally; never without its reference */
+	assert_ok(put(f->a, "agreement", "AA", lead, 4, PUT_ADD));
+	assert_int_equal(put(f->a, "agreement", "AX", lead + 1, 3, PUT_ADD),
+	    E(SCHEMA));
+	assert_int_equal(put(f->a, "agreement", "AA", &none, 1, PUT_SET),
+	    E(SCHEMA));
+	/* B on the lead's session: refused whole */
+	agreement_ops(f, OP_CREATE, "AB1", "SA");
+	assert_int_equal(send_a(f, &f->b), 5);
+	assert_why(f, "the agreement is about a session run by another provider");
+	assert_string_equal(shown(f, "agreement", "AB1", "reference"), "(dead)");
+	/* B on its own session and on its subcontractor's */
+	agreement_ops(f, OP_CREATE, "AB2", "SB");
+	assert_int_equal(send_a(f, &f->b), 0);
+	agreement_ops(f, OP_CREATE, "AB3", "SD");
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "agreement", "AB3", "session"), "SD");
+	/* moved to the lead's session, or edited by C, a third member */
+	op(f, OP_SET, "agreement", "AB2", "session", tu_str("SA"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "the agreement's new session is run by another provider");
+	op(f, OP_SET, "agreement", "AB2", "reference", tu_str("Forged"));
+	assert_int_equal(send_a(f, &f->c), 1);
+	assert_string_equal(shown(f, "agreement", "AB2", "reference"),
+	    "DR-2026-014");
+	assert_string_equal(shown(f, "agreement", "AB2", "session"), "SB");
+	/* a subcontractor records none, even on its own session */
+	agreement_ops(f, OP_CREATE, "AD1", "SD");
+	assert_int_equal(send_a(f, &f->d), 5);
+	assert_why(f, "a subcontractor records no agreement of the Region");
+	op(f, OP_SET, "agreement", "AB3", "note", tu_str("Sub"));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_string_equal(shown(f, "agreement", "AB3", "note"), "(none)");
+	/* without a session: the lead's */
+	agreement_ops(f, OP_CREATE, "AB4", NULL);
+	assert_int_equal(send_a(f, &f->b), 4);
+	assert_why(f, "an agreement without a session is recorded by the lead only");
+	/* the lead's: neither changed nor deleted by B */
+	op(f, OP_SET, "agreement", "AA", "date", tu_str("2026-03-01"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	op(f, OP_DELETE, "agreement", "AA", NULL, tu_str(""));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "agreement", "AA", "date"), "2026-02-01");
+	/* a derogation of B's cites B's agreement */
+	op(f, OP_CREATE, "derogation", "DB9", NULL, tu_str(""));
+	op(f, OP_SET, "derogation", "DB9", "session", tu_str("SB"));
+	op(f, OP_SET, "derogation", "DB9", "agreement", tu_str("AB2"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "derogation", "DB9", "agreement"), "AB2");
+}
+
 /* A request body as order build writes the parts perm-order.c checks. */
 static json_t *
 request(struct fix *f, const char *sender_siret, const uint8_t *sender_key,
@@ -1784,6 +1864,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_session_provider, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_derogation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_agreement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_lead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_direct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice, setup, teardown),

@@ -106,6 +106,54 @@ del(struct fix *f, const char *type, const char *ref)
 }
 
 /*
+ * Records the Region's agreement REF of subject on session (and intent),
+ * op by op as any change-set may hold it: a NULL field is left out (the
+ * command line refuses that; another member's change-set may not).
+ */
+static void
+agree(struct fix *f, const char *ref, const char *reference,
+    const char *subject, const char *session, const char *intent)
+{
+	static const char *const names[] = { "reference", "date", "subject",
+		"session", "intent" };
+	const char *vals[] = { reference, "2026-02-01", subject, session,
+		intent };
+	const struct schema_type *t = schema_type(T_agreement);
+	const struct schema_field *fl;
+	struct consort_diag d = { 0 };
+	uint8_t id[CONSORT_EID_BYTES];
+	struct value rv = tu_str(ref), v;
+	struct edit e;
+	size_t i;
+
+	node_entity_id(f->n, T_agreement, ref, strlen(ref), id);
+	assert_ok(edit_begin(f->n, &e));
+	csb_op(&e.b, OP_CREATE, T_agreement, id, 0, &rv);
+	for (i = 0; i < nitems(names); i++) {
+		if (vals[i] == NULL)
+			continue;
+		fl = schema_field_by_name(t, names[i], strlen(names[i]));
+		assert_ok(schema_parse_text(fl, vals[i], strlen(vals[i]), &v,
+		    &d));
+		csb_op(&e.b, OP_SET, T_agreement, id, fl->id, &v);
+	}
+	assert_ok(edit_commit(&e));
+}
+
+/* A derogation of rule on session (and intent), with a reason and a date. */
+static void
+derogation(struct fix *f, const char *ref, const char *rule,
+    const char *session, const char *intent, const char *agreement)
+{
+	set(f, "derogation", ref, "rule", rule);
+	set(f, "derogation", ref, "session", session);
+	set(f, "derogation", ref, "intent", intent);
+	set(f, "derogation", ref, "reason", "Accord de la R\xc3\xa9gion");
+	set(f, "derogation", ref, "date", "2026-02-20");
+	set(f, "derogation", ref, "agreement", agreement);
+}
+
+/*
  * Loads and checks the model of LOT-A's sessions starting in March 2026,
  * reading the personal values the node holds as consort order does
  * (unless f->sealed).
@@ -144,6 +192,28 @@ count(const struct rules_model *m, const char *rule, enum rule_level level,
 		    strcmp(m->results[i].ref, ref) == 0);
 	return n;
 }
+
+/* The first finding of a rule, at a level, about ref; fails if none. */
+static const struct rule_result *
+finding(const struct rules_model *m, const char *rule, enum rule_level level,
+    const char *ref)
+{
+	size_t i;
+
+	for (i = 0; i < m->nresults; i++)
+		if (strcmp(m->results[i].rule, rule) == 0 &&
+		    m->results[i].level == level &&
+		    strcmp(m->results[i].ref, ref) == 0)
+			return &m->results[i];
+	fail_msg("no %s finding about %s", rule, ref);
+	return NULL;
+}
+
+/* Fails unless text holds part. */
+#define assert_has(text, part) do {					\
+	if (strstr((text), (part)) == NULL)				\
+		fail_msg("\"%s\" lacks \"%s\"", (text), (part));	\
+} while (0)
 
 /* Prints the findings when an expectation fails, to see why. */
 static void
@@ -295,9 +365,11 @@ test_derogation(void **state)
 
 	set(f, "intent", "I3", "months", "4");
 	set(f, "intent", "I2", "months", "3");
+	agree(f, "A3", "DR-2026-003", "seasonal", "S1", "I3");
 	set(f, "derogation", "D1", "rule", "R03");
 	set(f, "derogation", "D1", "session", "S1");
 	set(f, "derogation", "D1", "intent", "I3");
+	set(f, "derogation", "D1", "agreement", "A3");
 	set(f, "derogation", "D1", "reason", "CDD saisonnier");
 	m = check_march(f, NULL, false);
 	/* no date yet: it lifts nothing, and says so */
@@ -317,7 +389,9 @@ test_derogation(void **state)
 		if (strcmp(m->results[i].ref, "I3") == 0)
 			assert_string_equal(m->derogs[m->results[i].derog].ref, "D1");
 	/* without an intent it covers the whole session's R03 errors */
+	agree(f, "A4", "DR-2026-004", "seasonal", "S1", NULL);
 	set(f, "derogation", "D1", "intent", NULL);
+	set(f, "derogation", "D1", "agreement", "A4");
 	m = check_march(f, NULL, false);
 	assert_int_equal(count(m, "R03", LEVEL_ERROR, NULL), 0);
 	assert_int_equal(m->derogs[0].applied, 2);
@@ -363,13 +437,20 @@ test_r05(void **state)
 	set(f, "session", "S2", "permanent_entry", "true");
 	m = check_march(f, NULL, false);
 	assert_int_equal(count(m, "R05", LEVEL_ERROR, "S2"), 1);
-	/* a derogation for the provider's financial balance lifts it */
+	/* a derogation for the provider's financial balance lifts it, with
+	   the Region's agreement on a group under 5 */
 	set(f, "derogation", "D5", "rule", "R05");
 	set(f, "derogation", "D5", "session", "S2");
 	set(f, "derogation", "D5", "reason", "equilibre financier");
 	set(f, "derogation", "D5", "date", "2026-02-27");
 	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R05", LEVEL_ERROR, "S2"), 1);
+	assert_int_equal(count(m, "R05", LEVEL_WARNING, "D5"), 1);
+	agree(f, "A5", "DR-2026-005", "group_size", "S2", NULL);
+	set(f, "derogation", "D5", "agreement", "A5");
+	m = check_march(f, NULL, false);
 	assert_int_equal(count(m, "R05", LEVEL_WARNING, "S2"), 1);
+	assert_int_equal(count(m, "R05", LEVEL_WARNING, "D5"), 0);
 	assert_errors(m, 0);
 }
 
@@ -471,12 +552,15 @@ test_r08_path(void **state)
 	assert_errors(m, 0);
 	assert_string_equal(m->paths[2].ref, "P3");
 	assert_string_equal(m->paths[2].cert_code, "RNCP35781BC03");
-	/* only a code: an error a derogation of the session lifts */
+	/* only a code: an error a derogation of the session lifts, citing
+	   the Region's agreement on a certification */
 	set(f, "path", "P3", "cert_kind", NULL);
+	agree(f, "A8", "RPDL-2026-0108", "certification", "S1", NULL);
 	set(f, "derogation", "D8", "rule", "R08");
 	set(f, "derogation", "D8", "session", "S1");
 	set(f, "derogation", "D8", "reason", "titre en cours");
 	set(f, "derogation", "D8", "date", "2026-02-20");
+	set(f, "derogation", "D8", "agreement", "A8");
 	m = check_march(f, NULL, false);
 	assert_errors(m, 0);
 	assert_int_equal(count(m, "R08", LEVEL_WARNING, "P3"), 1);
@@ -489,14 +573,224 @@ test_r09(void **state)
 	struct fix *f = *state;
 	struct rules_model *m;
 
+	const struct rule_result *x;
+
+	/* the agreement written on the session: a warning asking to record it */
+	m = check_march(f, NULL, false);
+	x = finding(m, "R09", LEVEL_WARNING, "S2");
+	assert_has(x->what, "written on the session (\"accord 2026-02-01\"), "
+	    "not recorded");
+	assert_has(x->hint, "consort add agreement --ref A-R09-S2 "
+	    "reference=\"...\" date=YYYY-MM-DD subject=territory session=S2");
 	set(f, "session", "S2", "territory_agreement", NULL);
 	m = check_march(f, NULL, false);
-	assert_int_equal(count(m, "R09", LEVEL_ERROR, "S2"), 1);
+	x = finding(m, "R09", LEVEL_ERROR, "S2");
+	assert_has(x->what, "session S2 is in territory 85, outside lot LOT-A's "
+	    "territory 44, without the Region's agreement");
+	assert_has(x->hint, "consort set session S2 territory=44");
+	assert_has(x->hint, "consort add agreement --ref A-R09-S2");
 	assert_errors(m, 1);
+	/* another subject, or another session's agreement, is no agreement */
+	agree(f, "AS", "DR-2026-010", "site", "S2", NULL);
+	agree(f, "AT1", "DR-2026-011", "territory", "S1", NULL);
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R09", LEVEL_ERROR, "S2"), 1);
+	/* one without its reference says so */
+	agree(f, "AT2", NULL, "territory", "S2", NULL);
+	m = check_march(f, NULL, false);
+	x = finding(m, "R09", LEVEL_ERROR, "S2");
+	assert_has(x->what, "its agreement AT2 records no reference");
+	assert_has(x->hint, "consort set agreement AT2 reference=");
+	/* the Region's agreement recorded for the session: a warning naming it */
+	agree(f, "AT3", "DR-2026-012", "territory", "S2", NULL);
+	m = check_march(f, NULL, false);
+	x = finding(m, "R09", LEVEL_WARNING, "S2");
+	assert_has(x->what, "with the Region's agreement AT3 (DR-2026-012 of "
+	    "2026-02-01)");
+	assert_errors(m, 0);
 	set(f, "session", "S2", "territory", "44");
 	m = check_march(f, NULL, false);
 	assert_int_equal(count(m, "R09", LEVEL_ERROR, NULL), 0);
 	assert_int_equal(count(m, "R09", LEVEL_WARNING, NULL), 0);
+}
+
+/*
+ * A derogation of R03, R05, R08 or R09 lifts nothing unless it cites the
+ * Region's agreement: recorded, complete, of the rule's subject, about its
+ * session (and intent); a warning says why and what to run.
+ */
+static void
+test_derogation_cites(void **state)
+{
+	struct fix *f = *state;
+	const struct rule_result *x;
+	struct rules_model *m;
+
+	set(f, "intent", "I3", "months", "4");
+	derogation(f, "D1", "R03", "S1", "I3", NULL);
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R03", LEVEL_ERROR, "I3"), 1);
+	x = finding(m, "R03", LEVEL_WARNING, "D1");
+	assert_has(x->what, "derogation D1 cites no agreement of the Region: it "
+	    "lifts nothing, since R03 is lifted only with the Region's "
+	    "agreement on a seasonal contract");
+	assert_has(x->hint, "consort add agreement --ref A-R03-I3 "
+	    "reference=\"...\" date=YYYY-MM-DD subject=seasonal session=S1 "
+	    "intent=I3; consort set derogation D1 agreement=A-R03-I3");
+	assert_true(m->derogs[0].unfit);
+	assert_int_equal(m->derogs[0].applied, 0);
+	/* the error's own hint names the agreement to record */
+	x = finding(m, "R03", LEVEL_ERROR, "I3");
+	assert_has(x->hint, "consort add agreement --ref A-R03-I3");
+	assert_has(x->hint, "consort add derogation --ref D-R03-I3 rule=R03 "
+	    "session=S1 intent=I3 agreement=A-R03-I3");
+	/* another subject, session, intent; the whole session for one intent */
+	agree(f, "AX", "DR-1", "site", "S1", "I3");
+	agree(f, "AY", "DR-2", "seasonal", "S2", "I3");
+	agree(f, "AZ", "DR-3", "seasonal", "S1", "I2");
+	agree(f, "AN", "DR-4", "seasonal", NULL, "I3");
+	set(f, "derogation", "D1", "agreement", "AX");
+	m = check_march(f, NULL, false);
+	assert_has(finding(m, "R03", LEVEL_WARNING, "D1")->what, "cites "
+	    "agreement AX, which is about a new training site (subject=site), "
+	    "not a seasonal contract (subject=seasonal)");
+	set(f, "derogation", "D1", "agreement", "AY");
+	m = check_march(f, NULL, false);
+	assert_has(finding(m, "R03", LEVEL_WARNING, "D1")->what, "cites "
+	    "agreement AY, which is about session S2, not S1");
+	set(f, "derogation", "D1", "agreement", "AZ");
+	m = check_march(f, NULL, false);
+	assert_has(finding(m, "R03", LEVEL_WARNING, "D1")->what, "cites "
+	    "agreement AZ, which is about intent I2, not I3");
+	set(f, "derogation", "D1", "agreement", "AN");
+	m = check_march(f, NULL, false);
+	assert_has(finding(m, "R03", LEVEL_WARNING, "D1")->what, "cites "
+	    "agreement AN, which names no session");
+	assert_int_equal(count(m, "R03", LEVEL_ERROR, "I3"), 1);
+	/* one that lacks its reference */
+	agree(f, "AR", NULL, "seasonal", "S1", "I3");
+	set(f, "derogation", "D1", "agreement", "AR");
+	m = check_march(f, NULL, false);
+	x = finding(m, "R03", LEVEL_WARNING, "D1");
+	assert_has(x->what, "cites agreement AR, which records no reference");
+	assert_has(x->hint, "consort set agreement AR reference=");
+	/* the one that fits lifts it; another is pointed at */
+	agree(f, "A3", "DR-2026-003", "seasonal", "S1", "I3");
+	set(f, "derogation", "D1", "agreement", "AZ");
+	m = check_march(f, NULL, false);
+	assert_has(finding(m, "R03", LEVEL_WARNING, "D1")->hint, "cite "
+	    "agreement A3, which fits: consort set derogation D1 agreement=A3");
+	assert_has(finding(m, "R03", LEVEL_ERROR, "I3")->hint, "or derogate "
+	    "citing the Region's agreement A3: consort add derogation --ref "
+	    "D-R03-I3 rule=R03 session=S1 intent=I3 agreement=A3");
+	set(f, "derogation", "D1", "agreement", "A3");
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R03", LEVEL_WARNING, "I3"), 1);
+	assert_int_equal(count(m, "R03", LEVEL_WARNING, "D1"), 0);
+	assert_int_equal(m->derogs[0].applied, 1);
+	assert_errors(m, 0);
+	/* one intent's agreement does not cover the whole session */
+	set(f, "derogation", "D1", "intent", NULL);
+	m = check_march(f, NULL, false);
+	x = finding(m, "R03", LEVEL_WARNING, "D1");
+	assert_has(x->what, "cites agreement A3, which covers intent I3 only, "
+	    "for the whole session");
+	assert_errors(m, 1);
+	/* deleted, it is not recorded any more */
+	set(f, "derogation", "D1", "intent", "I3");
+	del(f, "agreement", "A3");
+	m = check_march(f, NULL, false);
+	assert_has(finding(m, "R03", LEVEL_WARNING, "D1")->what, "cites "
+	    "agreement A3, which is not recorded");
+	assert_errors(m, 1);
+}
+
+/*
+ * Each rule's derogation needs its own subject (R05 a group under 5, R08
+ * a certification, R09 another territory); the other rules' derogations
+ * need no agreement.
+ */
+static void
+test_derogation_subjects(void **state)
+{
+	struct fix *f = *state;
+	struct rules_model *m;
+
+	set(f, "session", "S1", "cert_code", NULL);      /* R08 */
+	set(f, "session", "S2", "territory", NULL);      /* R09 */
+	set(f, "intent", "I2", "employer_kind", "siae"); /* R04 */
+	derogation(f, "D8", "R08", "S1", NULL, NULL);
+	derogation(f, "D9", "R09", "S2", NULL, NULL);
+	derogation(f, "D4", "R04", "S1", "I2", NULL);
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R08", LEVEL_ERROR, "S1"), 1);
+	assert_int_equal(count(m, "R09", LEVEL_ERROR, "S2"), 1);
+	assert_int_equal(count(m, "R04", LEVEL_WARNING, "I2"), 1);
+	assert_errors(m, 2);
+	/* crossed subjects lift nothing */
+	agree(f, "A8", "DR-8", "certification", "S1", NULL);
+	agree(f, "A9", "DR-9", "territory", "S2", NULL);
+	set(f, "derogation", "D8", "agreement", "A9");
+	set(f, "derogation", "D9", "agreement", "A8");
+	m = check_march(f, NULL, false);
+	assert_errors(m, 2);
+	set(f, "derogation", "D8", "agreement", "A8");
+	set(f, "derogation", "D9", "agreement", "A9");
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R08", LEVEL_WARNING, "S1"), 1);
+	assert_int_equal(count(m, "R09", LEVEL_WARNING, "S2"), 1);
+	assert_errors(m, 0);
+}
+
+/*
+ * R09: a subcontractor's session outside its lot's territory is an error
+ * that neither the Region's agreement nor a derogation lifts; the same
+ * session run by a co-contractor passes with the agreement.
+ */
+static void
+test_r09_subcontractor(void **state)
+{
+	struct fix *f = *state;
+	struct roster_invite rq = { "Sous-Traitant", SUB_SIRET, ROLE_SUB, { 0 },
+		CO_SIRET, "DC4-2026-017" };
+	struct consort_diag d = { 0 };
+	const struct rule_result *x;
+	struct rules_model *m;
+	struct edit e;
+
+	memset(rq.key, 7, sizeof(rq.key));
+	assert_ok(edit_begin(f->n, &e));
+	assert_ok(roster_invite(&e, &rq, &d));
+	assert_ok(edit_commit(&e));
+	set(f, "session", "S2", "provider", SUB_SIRET);
+	agree(f, "A9", "DR-2026-009", "territory", "S2", NULL);
+	derogation(f, "D9", "R09", "S2", NULL, "A9");
+	m = check_march(f, NULL, false);
+	x = finding(m, "R09", LEVEL_ERROR, "S2");
+	assert_true(x->firm);
+	assert_has(x->what, "session S2 is in territory 85, outside lot LOT-A's "
+	    "territory 44, and is run by subcontractor Sous-Traitant ("
+	    SUB_SIRET "): only the lead and the co-contractors open a session "
+	    "on another territory");
+	assert_has(x->hint, "consort set session S2 territory=44");
+	assert_int_equal(m->derogs[0].applied, 0);
+	assert_errors(m, 1);
+	/* the old text on the session lifts nothing either */
+	del(f, "derogation", "D9");
+	del(f, "agreement", "A9");
+	m = check_march(f, NULL, false);
+	assert_true(finding(m, "R09", LEVEL_ERROR, "S2")->firm);
+	/* run by its parent, the co-contractor, it passes with the agreement */
+	set(f, "session", "S2", "provider", CO_SIRET);
+	agree(f, "A10", "DR-2026-010", "territory", "S2", NULL);
+	m = check_march(f, NULL, false);
+	assert_int_equal(count(m, "R09", LEVEL_WARNING, "S2"), 1);
+	assert_errors(m, 0);
+	/* on its lot's territory, a subcontractor's session is fine */
+	set(f, "session", "S2", "provider", SUB_SIRET);
+	set(f, "session", "S2", "territory", "44");
+	m = check_march(f, NULL, false);
+	assert_errors(m, 0);
 }
 
 /* R10: the provider is a member; a subcontractor has its DC4. */
@@ -1039,6 +1333,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_r02, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r03, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_derogation, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_derogation_cites, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_derogation_subjects, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_r04, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r05, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r06, setup, teardown),
@@ -1046,6 +1344,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_r08, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r08_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r09, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_r09_subcontractor, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_r10, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r11, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_r12, setup, teardown),

@@ -443,8 +443,9 @@ test_sorted_order(void **state)
 		"family_name", "ft_id", "given_name", "part_time", "status",
 	};
 	static const char *const types[] = {
-		"consortium", "decision", "derogation", "intent", "lot", "member",
-		"notice", "order", "path", "rate", "region_key", "session",
+		"agreement", "consortium", "decision", "derogation", "intent",
+		"lot", "member", "notice", "order", "path", "rate", "region_key",
+		"session",
 		"trainee",
 	};
 	const struct schema_type *all[SCHEMA_MAX_TYPES], *t;

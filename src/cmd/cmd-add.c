@@ -66,7 +66,8 @@ static const struct cmd_opt add_opts[] = {
 const struct cmd_entry cmd_add_entry = {
 	.name = "add",
 	.usage = "TYPE [--ref REF] FIELD=VALUE...",
-	.summary = "add a record (lot, rate, session, trainee, intent, path, derogation)",
+	.summary = "add a record (lot, rate, session, trainee, intent, path, "
+	    "derogation, agreement)",
 	.args = { .opts = add_opts, .lower = 1, .upper = -1,
 	    .missing = "missing TYPE" },
 	.help = "  FIELD=VALUE   a field of the type (see schema/entities.def); values\n"

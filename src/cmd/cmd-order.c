@@ -43,7 +43,10 @@ parse_key(const struct cmd_ctx *ctx, const struct cmd_args *args,
 	return 0;
 }
 
-/* Prints every refusal of a checked model on stderr, one per line. */
+/*
+ * Prints every refusal of a checked model on stderr, one per line, and
+ * why a derogation lifted nothing.
+ */
 static void
 print_refusals(const struct rules_model *m, const struct order_opts *o)
 {
@@ -53,10 +56,14 @@ print_refusals(const struct rules_model *m, const struct order_opts *o)
 	for (i = 0; i < m->nresults; i++) {
 		const struct rule_result *x = &m->results[i];
 
-		if (x->level != LEVEL_ERROR)
+		if (x->level != LEVEL_ERROR && x->type != T_derogation)
 			continue;
 		t = schema_type(x->type);
-		if (x->conflict[0])
+		if (x->level != LEVEL_ERROR)
+			fprintf(stderr, "consort order build: warning: %s %s %s: "
+			    "%s; %s\n", x->rule, t->name, x->ref, x->what,
+			    x->hint);
+		else if (x->conflict[0])
 			fprintf(stderr, "consort order build: conflict %s (%s) %s %s: "
 			    "%s; %s\n", x->conflict, x->rule, t ? t->name : "?",
 			    x->ref, x->what, x->hint);

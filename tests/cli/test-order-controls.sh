@@ -5,8 +5,10 @@
 
 init_lead lead
 on lead import "$DATA/sample.jsonl" >/dev/null || fail "import failed"
+on lead add agreement --ref A1 reference=DR-2026-0117 date=2026-03-18 \
+    subject=group_size session=S000002 >/dev/null || fail "agreement failed"
 on lead add derogation --ref D1 rule=R05 session=S000002 reason="Équilibre" \
-    date=2026-03-20 >/dev/null || fail "derogation failed"
+    date=2026-03-20 agreement=A1 >/dev/null || fail "derogation failed"
 expect_rc 0 on lead order build --lot LOT-01 --period 2026-04 --out "$T/req.json"
 python3 - "$T/req.json" "$T/bad.json" <<'PY'
 import json, sys

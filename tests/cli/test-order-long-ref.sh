@@ -6,14 +6,17 @@
 . "$(dirname "$0")/lib.sh"
 
 # run LOT: a consortium whose LOT-01 is called LOT, both sessions derogated
+# with the Region's agreement
 run() {
 	rm -rf "$T/lead"
 	init_lead lead
 	sed "s/\"LOT-01\"/\"$1\"/g" "$DATA/sample.jsonl" >data.jsonl
 	on lead import data.jsonl >/dev/null || fail "import failed"
 	for s in S000001 S000002; do
+		on lead add agreement --ref "A-$s" reference="DR-$s" date=2026-02-18 \
+		    subject=group_size session=$s >/dev/null || fail "agreement failed"
 		on lead add derogation --ref "D-$s" rule=R05 session=$s reason="Équilibre" \
-		    date=2026-02-20 >/dev/null || fail "derogation failed"
+		    date=2026-02-20 agreement="A-$s" >/dev/null || fail "derogation failed"
 	done
 }
 

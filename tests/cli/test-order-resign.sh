@@ -9,8 +9,10 @@ openssl genpkey -algorithm ed25519 -out k.pem 2>/dev/null || skip "openssl has n
 
 init_lead lead
 on lead import "$DATA/sample.jsonl" >/dev/null || fail "import failed"
+on lead add agreement --ref A1 reference=DR-2026-0117 date=2026-03-18 \
+    subject=group_size session=S000002 >/dev/null || fail "agreement failed"
 on lead add derogation --ref D1 rule=R05 session=S000002 reason="Équilibre" \
-    date=2026-03-20 >/dev/null || fail "derogation failed"
+    date=2026-03-20 agreement=A1 >/dev/null || fail "derogation failed"
 expect_rc 0 on lead order build --lot LOT-01 --period 2026-04 --out req.json
 LEADKEY=$(on lead whoami --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')
 expect_rc 0 consort order verify req.json

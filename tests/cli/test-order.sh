@@ -137,17 +137,27 @@ expect_rc 3 on lead order build --lot LOT-A --period 2026-03 --out r.json
 err_has "R03 intent I3: .*CDD of 3 months"
 err_has "R04 intent I2: "
 err_has "R05 session S1: session S1 opens with 4 financed trainees"
-err_has_fixed "consort add derogation --ref D-R03-I3 rule=R03 session=S1 intent=I3"
+err_has_fixed "consort add derogation --ref D-R03-I3 rule=R03 session=S1 intent=I3 agreement=A-R03-I3"
+err_has_fixed "consort add agreement --ref A-R03-I3 reference=\"...\" date=YYYY-MM-DD subject=seasonal session=S1 intent=I3"
 err_has "refused: 3 errors and 0 conflicts"
 expect_rc 0 on lead set intent I2 employer_kind=interim_agency
 expect_rc 0 on lead set path P2 financed=true
 expect_rc 0 on lead add derogation --ref D1 rule=R03 session=S1 intent=I3 "reason=CDD saisonnier" date=2026-02-20
+expect_rc 3 on lead order build --lot LOT-A --period 2026-03 --out d.json
+err_has "R03 intent I3: "
+err_has_fixed "warning: R03 derogation D1: derogation D1 cites no agreement of the Region: it lifts nothing"
+err_has_fixed "consort set derogation D1 agreement=A-R03-I3"
+expect_rc 0 on lead add agreement --ref A-R03-I3 reference=DR-2026-0042 date=2026-02-18 \
+    subject=seasonal session=S1 intent=I3
+expect_rc 0 on lead set derogation D1 agreement=A-R03-I3
 expect_rc 0 on lead order build --lot LOT-A --period 2026-03 --out d.json
 python3 - d.json <<'PY' || fail "the derogation is not listed"
 import json, sys
 r = json.load(open(sys.argv[1], encoding="utf-8"))["request"]
 d = r["derogations"]
 assert len(d) == 1 and d[0]["ref"] == "D1" and d[0]["reason"] == "CDD saisonnier" and d[0]["applied"] == 1
+assert d[0]["agreement"] == {"ref": "A-R03-I3", "reference": "DR-2026-0042", "date": "2026-02-18",
+                             "subject": "seasonal", "intent": "I3"}, d[0]
 assert d[0]["author"] == {"name": "Forma Nord", "siret": "41852736200127"}
 w = [w for w in r["warnings"] if w["rule"] == "R03"]
 assert len(w) == 1 and w[0]["derogation"] == "D1" and w[0]["intent"] == "I3"

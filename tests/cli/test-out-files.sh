@@ -8,8 +8,10 @@
 
 init_lead lead
 on lead import "$DATA/sample.jsonl" >/dev/null || fail "import failed"
+on lead add agreement --ref A1 reference=DR-2026-0117 date=2026-03-18 \
+    subject=group_size session=S000002 >/dev/null || fail "agreement failed"
 on lead add derogation --ref D1 rule=R05 session=S000002 reason="Équilibre" \
-    date=2026-03-20 >/dev/null || fail "derogation failed"
+    date=2026-03-20 agreement=A1 >/dev/null || fail "derogation failed"
 
 # only FILE and what the test made: no temporary left beside it
 no_temp() {

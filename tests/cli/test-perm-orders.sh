@@ -16,8 +16,10 @@ expect_rc 0 on lead import "$DATA/sample.jsonl"
 join_node lead co "$CO_SIRET" co
 join_node lead co2 "$CO2_SIRET" co
 join_node lead sub "$SUB_SIRET" sub
+expect_rc 0 on lead add agreement --ref A-R05-S000001 reference=DR-2026-0098 \
+    date=2026-02-27 subject=group_size session=S000001
 expect_rc 0 on lead add derogation --ref D-R05-S000001 rule=R05 session=S000001 \
-    reason="Équilibre financier" date=2026-03-01
+    reason="Équilibre financier" date=2026-03-01 agreement=A-R05-S000001
 expect_rc 0 on lead order build --lot LOT-01 --period 2026-03 --out d.json
 expect_rc 0 on lead order submit d.json
 OREF=$(sed -E 's/.*order (O-[^ ]+)$/\1/' "$OUT")
@@ -119,8 +121,10 @@ mapfile -t ops < <(order_ops d.json 1)
 forged co lead "created once" "${ops[@]}"  # the lead's submitted request again
 
 # co's own direct request (R11): its notice, then the request
+expect_rc 0 on co add agreement --ref A-R05-S000002 reference=DR-2026-0121 \
+    date=2026-03-30 subject=group_size session=S000002
 expect_rc 0 on co add derogation --ref D-R05-S000002 rule=R05 session=S000002 \
-    reason="Équilibre financier" date=2026-04-01
+    reason="Équilibre financier" date=2026-04-01 agreement=A-R05-S000002
 expect_rc 0 on co order build --lot LOT-01 --period 2026-04 --direct --out co.json
 sync_ok co "$LEAD"
 # a request the lead built and signed, not submitted: recorded as co's

@@ -11,8 +11,10 @@
 
 init_consortium lead
 expect_rc 0 on lead import "$DATA/sample.jsonl"
+expect_rc 0 on lead add agreement --ref A-R05-S000001 reference=DR-2026-0098 \
+    date=2026-02-27 subject=group_size session=S000001
 expect_rc 0 on lead add derogation --ref D-R05-S000001 rule=R05 session=S000001 \
-    reason="Équilibre financier" date=2026-03-01
+    reason="Équilibre financier" date=2026-03-01 agreement=A-R05-S000001
 expect_rc 0 on lead order build --lot LOT-01 --period 2026-03 --out "$T/d.json"
 expect_rc 0 on lead order submit "$T/d.json"
 OREF=$(sed -E 's/.*order (O-[^ ]+)$/\1/' "$OUT")
