@@ -683,7 +683,7 @@ cited(const struct rules_model *m, const char *ref, size_t len)
 	return false;
 }
 
-/* Reads one agreement about a session of the model, or cited by a derogation. */
+/* Reads one agreement about a model session, or cited by a derogation. */
 static int
 load_agreement(struct rules_model *m, const struct record *r, bool alive)
 {

@@ -377,8 +377,9 @@ r03_intent(struct rules_model *m, const struct rm_intent *x,
 	else if (strcmp(x->contract, "CDD") == 0 && (!x->has_months ||
 	    x->months < 6))
 		what = rules_printf(m, "intent %s (%s): a CDD of %lld "
-		    "months; under 6 months (seasonal) it needs a recorded "
-		    "derogation", x->ref, x->employer, (long long)x->months);
+		    "months; under 6 months (seasonal) it needs the Region's "
+		    "agreement and a derogation citing it", x->ref, x->employer,
+		    (long long)x->months);
 	if (what != NULL)
 		rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref,
 		    p->session, x->ref, p->ref, what, derogate(m, "R03",

@@ -497,7 +497,7 @@ test_derogation(void **state)
 	assert_string_equal(shown(f, "derogation", "DD", "reason"), "Parent");
 }
 
-/* Adds the ops of an agreement B, C or D would record on session (none: NULL). */
+/* Adds the ops of an agreement B, C or D records on session (or none). */
 static void
 agreement_ops(struct fix *f, unsigned kind, const char *ref,
     const char *session)
