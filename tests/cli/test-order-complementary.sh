@@ -121,7 +121,7 @@ out_has "1540 h, 92 400,00 €"
 expect_rc 0 on lead set path P06 cert_kind=block
 expect_rc 3 on lead order build --lot LOT-01 --period 2024-05
 err_has "R08 path P06: path P06 does not name its certification code"
-err_has_fixed "consort set path P06 cert_kind=full|block|rs cert_code=CODE; or derogate: consort add derogation --ref D-R08-S1 rule=R08 session=S1"
+err_has_fixed "consort set path P06 cert_kind=full|block|rs cert_code=CODE; or, with the Region's agreement on a certification, record it and derogate citing it: consort add agreement --ref A-R08-S1"
 expect_rc 3 on lead set path P06 cert_kind=master
 err_has "field cert_kind"
 expect_rc 0 on lead set path P06 cert_code=RNCP35781BC

@@ -21,8 +21,10 @@ init_consortium lead
 expect_rc 0 on lead import "$DATA/sample.jsonl"
 join_node lead co "$CO_SIRET" co
 join_node lead co2 "$CO2_SIRET" co
+expect_rc 0 on lead add agreement --ref A-R05-S000001 reference=RPDL-S000001 \
+    date=2026-03-01 subject=group_size session=S000001
 expect_rc 0 on lead add derogation --ref D-R05-S000001 rule=R05 session=S000001 \
-    reason="Équilibre financier" date=2026-03-01
+    agreement=A-R05-S000001 reason="Équilibre financier" date=2026-03-01
 expect_rc 0 on lead order build --lot LOT-01 --period 2026-03 --out r1.json
 expect_rc 0 on lead order submit r1.json
 O1=$(sed -E 's/.*order (O-[^ ]+)$/\1/' "$OUT")
@@ -288,8 +290,10 @@ out_has "^RK-1 [0-9-]{10} $RK$"
 out_has "^RK-2 [0-9-]{10} $OTHER \(in force\)$"
 expect_rc 3 on lead order build --lot LOT-01 --period 2026-04 --out r3.json
 err_has "R05"
+expect_rc 0 on lead add agreement --ref A-R05-S000002 reference=RPDL-S000002 \
+    date=2026-04-01 subject=group_size session=S000002
 expect_rc 0 on lead add derogation --ref D-R05-S000002 rule=R05 session=S000002 \
-    reason="Équilibre financier" date=2026-04-01
+    agreement=A-R05-S000002 reason="Équilibre financier" date=2026-04-01
 expect_rc 0 on lead order build --lot LOT-01 --period 2026-04 --out r3.json
 expect_rc 0 on lead order submit r3.json
 expect_rc 0 consort order decide r3.json --refuse --reason "Trop tard" --key-file region.key --out no3.json
