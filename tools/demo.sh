@@ -5,9 +5,11 @@
 # co-contractor edit the same path concurrently; they sync over TCP on
 # loopback; the conflict is listed and resolved; the subcontractor's
 # changes travel by bundle; a rule stops the first order request and a
-# derogation clears it; the request is built, verified, shown as text, CSV
-# and HTML, submitted; every store is verified and every node ends with the
-# same state hash.
+# derogation citing the Region's agreement clears it; the request is
+# built, verified, shown as text, CSV and HTML, submitted; the Region
+# refuses it, the amendment replaces it and is accepted, and every member
+# sees each request's state; every store is verified and every node ends
+# with the same state hash.
 # Usage: tools/demo.sh [CONSORT]
 set -eu
 consort=$(cd "$(dirname "${1:-./consort}")" && pwd)/$(basename "${1:-./consort}")
@@ -60,7 +62,7 @@ for _ in range(100):
 on co sync 127.0.0.1:$port
 
 step "Offline, the lead and the co-contractor change the same path"
-on lead set path P000003 hours=360
+on lead set path P000003 hours=380
 on co set path P000003 hours=395
 on co add trainee --ref T-CO1 family_name=Guérin given_name=Anaïs \
     birth_year=1994 ft_id=7654322D status=job_seeker disability=false part_time=false
@@ -87,11 +89,14 @@ on co sync 127.0.0.1:$port
 
 step "The lead builds April's order request for LOT-01: a rule stops it"
 on lead order build --lot LOT-01 --period 2026-04 --out "$tmp/request.json" || true
-step "The session opens with 2 trainees: the lead records the derogation (R05)"
+step "The session opens with 2 trainees: the Region agreed; the lead records its agreement and the derogation citing it (R05)"
+on lead add agreement --ref A-R05-S000002 reference=RPDL-2026-0117 \
+    date=2026-03-18 subject=group_size session=S000002
 on lead add derogation --ref D-R05-S000002 rule=R05 session=S000002 \
+    agreement=A-R05-S000002 \
     reason="Équilibre financier de l'organisme: ouverture validée par la Région" \
     date=2026-03-20
-on lead order build --lot LOT-01 --period 2026-04 --out "$tmp/request.json"
+on lead order build --lot LOT-01 --period 2026-04 --date 2026-03-25 --out "$tmp/request.json"
 step "Anyone with the lead's public key verifies it, without a store"
 "$consort" order verify "$tmp/request.json" --key "$("$consort" --dir "$tmp/lead" whoami --json |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["key"])')"
@@ -102,6 +107,21 @@ printf 'HTML page: %s bytes, self-contained (%s external references)\n' \
     "$(wc -c <"$tmp/request.html")" "$(grep -ciE '(src|href)=\"?https?:' "$tmp/request.html" || true)"
 on lead order submit "$tmp/request.json"
 on lead statement --lot LOT-01 --month 2026-04
+
+step "The Region's officer answers with its own key (no node): refused, then the amendment accepted"
+"$consort" order keygen --out "$tmp/region.key" --no-passphrase >"$tmp/region.pub"
+"$consort" order decide "$tmp/request.json" --refuse --reason "Pièce manquante: attestation DC4" \
+    --key-file "$tmp/region.key" --date 2026-03-27 --out "$tmp/refusal.json"
+on lead order region-key "$(tail -n 1 "$tmp/region.pub")"
+on lead order receive "$tmp/refusal.json"
+on lead set path P000003 hours=360
+on lead order build --lot LOT-01 --period 2026-04 --date 2026-03-30 --out "$tmp/request-2.json"
+"$consort" order verify "$tmp/request-2.json" "$tmp/request.json"
+on lead order submit "$tmp/request-2.json"
+"$consort" order decide "$tmp/request-2.json" --accept --number BDC-2026-0042 \
+    --key-file "$tmp/region.key" --date 2026-04-01 --out "$tmp/order.json"
+on lead order receive "$tmp/order.json"
+on lead order list --lot LOT-01
 on co sync 127.0.0.1:$port
 on sub sync 127.0.0.1:$port
 
