@@ -16,8 +16,8 @@
 #include "order.h"
 
 /* Today's date (UTC) as YYYY-MM-DD: the date a record is made. */
-static void
-today(char out[11])
+void
+order_today(char out[11])
 {
 	time_t t = time(NULL);
 	struct tm tm;
@@ -27,8 +27,8 @@ today(char out[11])
 }
 
 /* Appends a field input of a type, by wire id. */
-static void
-input(struct field_input *in, unsigned *n, const struct schema_type *t,
+void
+order_input(struct field_input *in, unsigned *n, const struct schema_type *t,
     unsigned field, struct value v)
 {
 	in[*n].f = schema_field(t, field);
@@ -37,15 +37,15 @@ input(struct field_input *in, unsigned *n, const struct schema_type *t,
 }
 
 /* A string value over a C string. */
-static struct value
-vstr(const char *s)
+struct value
+order_vstr(const char *s)
 {
 	return (struct value){ VAL_STR, false, 0, s, (uint32_t)strlen(s) };
 }
 
 /* An integer value. */
-static struct value
-vint(int64_t i)
+struct value
+order_vint(int64_t i)
 {
 	return (struct value){ VAL_INT, false, i, NULL, 0 };
 }
@@ -160,12 +160,12 @@ order_record_notice(struct edit *e, const struct order_opts *o,
 	    ref, reflen, date);
 	if (rc != E(NOENT))
 		return rc;
-	today(date);
-	input(in, &n, t, F_notice_lot, vstr(o->lot));
-	input(in, &n, t, F_notice_period, vstr(o->period));
-	input(in, &n, t, F_notice_member, vstr(member));
-	input(in, &n, t, F_notice_lead, vstr(lead));
-	input(in, &n, t, F_notice_date, vstr(date));
+	order_today(date);
+	order_input(in, &n, t, F_notice_lot, order_vstr(o->lot));
+	order_input(in, &n, t, F_notice_period, order_vstr(o->period));
+	order_input(in, &n, t, F_notice_member, order_vstr(member));
+	order_input(in, &n, t, F_notice_lead, order_vstr(lead));
+	order_input(in, &n, t, F_notice_date, order_vstr(date));
 	if ((rc = records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
 	    &changed, d)) != 0)
 		return rc;
@@ -364,25 +364,25 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 		free(file);
 		return rc;
 	}
-	today(date);
-	input(in, &n, t, F_order_lot, vstr(lot));
-	input(in, &n, t, F_order_period, vstr(period));
-	input(in, &n, t, F_order_hash, vstr(hhex));
-	input(in, &n, t, F_order_key, vstr(khex));
-	input(in, &n, t, F_order_signature, vstr(sig));
-	input(in, &n, t, F_order_date, vstr(date));
-	input(in, &n, t, F_order_sessions, vint(jr_int(tot, "sessions")));
-	input(in, &n, t, F_order_financed, vint(jr_int(tot, "financed")));
-	input(in, &n, t, F_order_hours, vint(jr_int(tot, "hours")));
-	input(in, &n, t, F_order_cost_cents, vint(jr_int(tot, "cost_cents")));
-	input(in, &n, t, F_order_sender, vstr(jr_str(snd, "siret")));
-	input(in, &n, t, F_order_direct, (struct value){ VAL_BOOL,
+	order_today(date);
+	order_input(in, &n, t, F_order_lot, order_vstr(lot));
+	order_input(in, &n, t, F_order_period, order_vstr(period));
+	order_input(in, &n, t, F_order_hash, order_vstr(hhex));
+	order_input(in, &n, t, F_order_key, order_vstr(khex));
+	order_input(in, &n, t, F_order_signature, order_vstr(sig));
+	order_input(in, &n, t, F_order_date, order_vstr(date));
+	order_input(in, &n, t, F_order_sessions, order_vint(jr_int(tot, "sessions")));
+	order_input(in, &n, t, F_order_financed, order_vint(jr_int(tot, "financed")));
+	order_input(in, &n, t, F_order_hours, order_vint(jr_int(tot, "hours")));
+	order_input(in, &n, t, F_order_cost_cents, order_vint(jr_int(tot, "cost_cents")));
+	order_input(in, &n, t, F_order_sender, order_vstr(jr_str(snd, "siret")));
+	order_input(in, &n, t, F_order_direct, (struct value){ VAL_BOOL,
 	    jr_bool(snd, "direct"), 0, NULL, 0 });
-	input(in, &n, t, F_order_number, vint(number));
-	input(in, &n, t, F_order_signed, (struct value){ VAL_STR, false, 0,
+	order_input(in, &n, t, F_order_number, order_vint(number));
+	order_input(in, &n, t, F_order_signed, (struct value){ VAL_STR, false, 0,
 	    file, (uint32_t)flen });
 	if (prior[0])
-		input(in, &n, t, F_order_amends, vstr(prior));
+		order_input(in, &n, t, F_order_amends, order_vstr(prior));
 	/* the change-set builder copies the values */
 	rc = records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
 	    &changed, d);

@@ -16,41 +16,6 @@
 #include "core.h"
 #include "order.h"
 
-/* Today's date (UTC) as YYYY-MM-DD: the day a key is recorded. */
-static void
-today(char out[11])
-{
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
-/* Appends a field input of a type, by wire id. */
-static void
-input(struct field_input *in, unsigned *n, const struct schema_type *t,
-    unsigned field, struct value v)
-{
-	in[*n].f = schema_field(t, field);
-	in[*n].v = v;
-	(*n)++;
-}
-
-/* A string value over a C string. */
-static struct value
-vstr(const char *s)
-{
-	return (struct value){ VAL_STR, false, 0, s, (uint32_t)strlen(s) };
-}
-
-/* An integer value. */
-static struct value
-vint(int64_t i)
-{
-	return (struct value){ VAL_INT, false, i, NULL, 0 };
-}
-
 /*
  * Records the Region's key (the lead's only): RK-N, N the next number
  * after the keys recorded, with today's date; nothing when it is the key
@@ -82,10 +47,10 @@ region_key_record(struct edit *e, const uint8_t key[CONSORT_KEY_BYTES],
 	}
 	snprintf(ref, reflen, "RK-%lld", (long long)rk.number + 1);
 	util_hex(hex, key, CONSORT_KEY_BYTES);
-	today(date);
-	input(in, &n, t, F_region_key_key, vstr(hex));
-	input(in, &n, t, F_region_key_date, vstr(date));
-	input(in, &n, t, F_region_key_number, vint(rk.number + 1));
+	order_today(date);
+	order_input(in, &n, t, F_region_key_key, order_vstr(hex));
+	order_input(in, &n, t, F_region_key_date, order_vstr(date));
+	order_input(in, &n, t, F_region_key_number, order_vint(rk.number + 1));
 	return records_put(e, t, ref, strlen(ref), in, n, PUT_ADD, true,
 	    &changed, d);
 }
@@ -203,26 +168,26 @@ decision_inputs(struct field_input *in, unsigned *n, const struct order_file *f,
 {
 	const struct schema_type *t = schema_type(T_decision);
 
-	input(in, n, t, F_decision_lot, vstr(x->lot));
-	input(in, n, t, F_decision_period, vstr(x->period));
-	input(in, n, t, F_decision_request, vstr(x->request));
-	input(in, n, t, F_decision_order, vstr(order));
-	input(in, n, t, F_decision_verdict, vstr(x->accepted ? "accepted" :
+	order_input(in, n, t, F_decision_lot, order_vstr(x->lot));
+	order_input(in, n, t, F_decision_period, order_vstr(x->period));
+	order_input(in, n, t, F_decision_request, order_vstr(x->request));
+	order_input(in, n, t, F_decision_order, order_vstr(order));
+	order_input(in, n, t, F_decision_verdict, order_vstr(x->accepted ? "accepted" :
 	    "refused"));
 	if (x->accepted) {
-		input(in, n, t, F_decision_order_number, vstr(x->number));
-		input(in, n, t, F_decision_amount_cents, vint(x->amount_cents));
+		order_input(in, n, t, F_decision_order_number, order_vstr(x->number));
+		order_input(in, n, t, F_decision_amount_cents, order_vint(x->amount_cents));
 	} else
-		input(in, n, t, F_decision_reason, vstr(x->reason));
-	input(in, n, t, F_decision_date, vstr(x->date));
+		order_input(in, n, t, F_decision_reason, order_vstr(x->reason));
+	order_input(in, n, t, F_decision_date, order_vstr(x->date));
 	if (x->has_request_number)
-		input(in, n, t, F_decision_request_number,
-		    vint(x->request_number));
-	input(in, n, t, F_decision_hash, vstr(hash));
-	input(in, n, t, F_decision_key, vstr(key));
-	input(in, n, t, F_decision_signature, vstr(jr_str(json_object_get(
+		order_input(in, n, t, F_decision_request_number,
+		    order_vint(x->request_number));
+	order_input(in, n, t, F_decision_hash, order_vstr(hash));
+	order_input(in, n, t, F_decision_key, order_vstr(key));
+	order_input(in, n, t, F_decision_signature, order_vstr(jr_str(json_object_get(
 	    f->root, "signature"), "sig")));
-	input(in, n, t, F_decision_signed, (struct value){ VAL_STR, false, 0,
+	order_input(in, n, t, F_decision_signed, (struct value){ VAL_STR, false, 0,
 	    file, (uint32_t)flen });
 }
 

@@ -624,6 +624,16 @@ int order_list(struct store_txn *txn, struct store *s, const char *lot,
 
 /* ---- order-log.c: notices and submitted requests in the log ---- */
 
+/* Today's date (UTC) as YYYY-MM-DD: the date a record is made. */
+void order_today(char out[11]);
+/* Appends the input of one field of a type (by wire id) to in[*n]. */
+void order_input(struct field_input *in, unsigned *n,
+    const struct schema_type *t, unsigned field, struct value v);
+/* A string value over a C string (not copied). */
+struct value order_vstr(const char *s);
+/* An integer value. */
+struct value order_vint(int64_t i);
+
 /*
  * Checks that the refs of a lot's notices and orders fit in a ref.
  * @return 0, or E(TOOBIG) (lot is longer than ORDER_LOT_REF_MAX)

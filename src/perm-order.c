@@ -177,6 +177,20 @@ check_notice(struct store_txn *txn, struct store *s, const struct member *m,
 	return 0;
 }
 
+/* Whether a record holds a signed file in its canonical form (RFC 8785). */
+static bool
+held_canonical(const json_t *root, const struct value *v)
+{
+	char *canon = NULL;
+	size_t clen = 0;
+	bool same;
+
+	same = jcs_canonical(root, &canon, &clen) == 0 && clen == v->len &&
+	    memcmp(canon, v->s, clen) == 0;
+	free(canon);
+	return same;
+}
+
 /* The verified request an order record holds, and what it says. */
 struct signed_request {
 	struct order_file f;
@@ -194,8 +208,7 @@ static int
 verify_signed(const struct store *s, const struct changeset *cs,
     const struct value *v, struct signed_request *q, const char **why)
 {
-	char hex[2 * CONSORT_HASH_BYTES + 1], *canon = NULL;
-	size_t clen = 0;
+	char hex[2 * CONSORT_HASH_BYTES + 1];
 	const json_t *x;
 
 	*why = "an order holds the signed request it records (field signed)";
@@ -205,13 +218,10 @@ verify_signed(const struct store *s, const struct changeset *cs,
 	*why = "its signed request is not a signed order request file";
 	if (order_parse(v->s, v->len, cs->author, &q->f, NULL) != 0)
 		return E(PERM);
-	if (jcs_canonical(q->f.root, &canon, &clen) != 0 || clen != v->len ||
-	    memcmp(canon, v->s, clen) != 0) {
-		free(canon);
+	if (!held_canonical(q->f.root, v)) {
 		*why = "its signed request is not in its canonical form (RFC 8785)";
 		return E(PERM);
 	}
-	free(canon);
 	if (memcmp(q->f.file_key, cs->author, CONSORT_KEY_BYTES) != 0 ||
 	    !q->f.valid) {
 		*why = "its request was not signed by the author of the change-set";
@@ -628,9 +638,6 @@ static int
 verify_decision(const struct value *v, struct signed_decision *q,
     const char **why)
 {
-	char *canon = NULL;
-	size_t clen = 0;
-
 	*why = "a decision holds the signed decision of the Region it records "
 	    "(field signed)";
 	if (v == NULL || v->kind != VAL_STR)
@@ -638,13 +645,10 @@ verify_decision(const struct value *v, struct signed_decision *q,
 	*why = "its signed decision is not a signed decision file";
 	if (order_parse_as("decision", v->s, v->len, NULL, &q->f, NULL) != 0)
 		return E(PERM);
-	if (jcs_canonical(q->f.root, &canon, &clen) != 0 || clen != v->len ||
-	    memcmp(canon, v->s, clen) != 0) {
-		free(canon);
+	if (!held_canonical(q->f.root, v)) {
 		*why = "its signed decision is not in its canonical form (RFC 8785)";
 		return E(PERM);
 	}
-	free(canon);
 	if (!q->f.valid) {
 		*why = "its decision does not match its signature";
 		return E(PERM);
