@@ -130,12 +130,13 @@ soak: $(BUILD)/tests/test_converge
 # The sanitizers slow the convergence test tenfold: 250 seeds there.  The
 # leak checker costs every process about 80 ms at its exit, so the thousands
 # of short commands of the end-to-end tests run without it; then the
-# ASAN_LEAK_CLI tests (import, the order request, conflicts, export, a sync
-# between three nodes, whoami) run again with it.
+# ASAN_LEAK_CLI tests (import, the order request, its history and the
+# Region's answer, conflicts, export, a sync between three nodes, whoami)
+# run again with it.
 ASAN_MAKE = $(MAKE) -s BUILD=.build/asan OPT="-O1 -g" \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
-ASAN_LEAK_CLI ?= test-import.sh test-order- test-conflicts test-export test-sync-three \
-	test-whoami
+ASAN_LEAK_CLI ?= test-import.sh test-order.sh test-order-history test-order-region \
+	test-conflicts test-export test-sync-three test-whoami
 
 asan: deps
 	@CONSORT_SEEDS=$${CONSORT_SEEDS:-250} $(ASAN_MAKE) unit
