@@ -261,10 +261,11 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (rc == 0)
 		note_left_out(req);
 	if (rc == 0 && out != NULL && strcmp(out, "-") != 0 &&
-	    (rc = order_note_built(&ctx->node->store, req,
-	    realpath(out, abs) != NULL ? abs : out)) != 0)
-		consort_diag_set(&d, rc, out, "the request is written, but this "
-		    "node could not note it for order list", "build it again");
+	    order_note_built(&ctx->node->store, req,
+	    realpath(out, abs) != NULL ? abs : out) != 0)
+		fprintf(stderr, "consort order build: warning: %s is written, but "
+		    "this node could not note it for order list (a read-only "
+		    "store?)\n", out);
 	if (rc == 0 && out != NULL && strcmp(out, "-") != 0) {
 		t = json_object_get(req, "totals");
 		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
