@@ -144,7 +144,8 @@ record_notice(struct cmd_ctx *ctx, const struct order_opts *o,
 /*
  * Says when the lead has not yet received a co-contractor's notice (R11:
  * "en informant au préalable son mandataire"): no change-set of the
- * lead's has it in its past.
+ * lead's has it in its past, and no full sync with the lead's node
+ * handed it over.
  */
 static int
 warn_notice_unseen(struct cmd_ctx *ctx, struct store_txn *txn,
@@ -159,8 +160,9 @@ warn_notice_unseen(struct cmd_ctx *ctx, struct store_txn *txn,
 	if (!seen)
 		fprintf(stderr, "consort order build: R11: the lead has not yet "
 		    "received notice %s (no change of the lead's has it in its "
-		    "past): sync with the lead before you send this request to "
-		    "the Region\n", notice);
+		    "past, no sync with the lead's node handed it over): sync "
+		    "with the lead before you send this request to the Region\n",
+		    notice);
 	return 0;
 }
 
