@@ -1568,6 +1568,18 @@ typedef int (*peers_stats_fn)(void *ctx, const struct peer_stats *st);
  */
 int peers_foreach_stats(struct store_txn *txn, struct store *s,
     peers_stats_fn fn, void *ctx);
+typedef int (*peers_vv_fn)(void *ctx, const uint8_t *author, uint64_t seq,
+    const uint8_t *head);
+
+/*
+ * Walks the version vector kept after the last full sync with a peer.
+ * @param peer its key; nothing is called when this node never synced
+ * @param fn called on each author's last seq and head; non-zero stops
+ * @return 0, or fn's value, or E(STORE) (a record that does not decode),
+ *	or an error of store_get()
+ */
+int peers_vv_foreach(struct store_txn *txn, struct store *s, const uint8_t *peer,
+    peers_vv_fn fn, void *ctx);
 /*
  * How far a peer holds an author's change-sets, as this node knew at the
  * end of its last full sync with it.

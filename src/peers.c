@@ -203,13 +203,13 @@ peers_foreach_stats(struct store_txn *txn, struct store *s,
 }
 
 /*
- * How far a peer holds an author's change-sets, by the version vector kept
- * after the last full sync with it ("vv:KEY"): 0 when never synced or the
- * author was not known then.
+ * Calls fn on each entry of the version vector kept after the last full
+ * sync with a peer ("vv:KEY"): author, last seq and head; nothing when
+ * this node never synced with it.
  */
 int
-peers_known_seq(struct store_txn *txn, struct store *s, const uint8_t *peer,
-    const uint8_t *author, uint64_t *seq)
+peers_vv_foreach(struct store_txn *txn, struct store *s, const uint8_t *peer,
+    peers_vv_fn fn, void *ctx)
 {
 	char key[3 + 2 * CONSORT_KEY_BYTES + 1];
 	uint8_t who[CONSORT_KEY_BYTES], head[CONSORT_HASH_BYTES];
@@ -219,7 +219,6 @@ peers_known_seq(struct store_txn *txn, struct store *s, const uint8_t *peer,
 	uint64_t n;
 	int rc;
 
-	*seq = 0;
 	memcpy(key, "vv:", 3);
 	util_hex(key + 3, peer, CONSORT_KEY_BYTES);
 	if ((rc = store_get(txn, s, TB_PEERS, key, sizeof(key) - 1, &v)) != 0)
@@ -233,8 +232,42 @@ peers_known_seq(struct store_txn *txn, struct store *s, const uint8_t *peer,
 		    mp_read_uint(&r, &n) != 0 ||
 		    mp_read_bin_fixed(&r, head, CONSORT_HASH_BYTES) != 0)
 			return E(STORE);
-		if (memcmp(who, author, CONSORT_KEY_BYTES) == 0)
-			*seq = n;
+		if ((rc = fn(ctx, who, n, head)) != 0)
+			return rc;
 	}
 	return 0;
+}
+
+/* What peers_known_seq looks for, and what it found. */
+struct known {
+	const uint8_t *author;
+	uint64_t seq;
+};
+
+/* Keeps the seq of the author looked for. */
+static int
+known_one(void *ctx, const uint8_t *author, uint64_t seq, const uint8_t *head)
+{
+	struct known *k = ctx;
+
+	if (memcmp(author, k->author, CONSORT_KEY_BYTES) == 0)
+		k->seq = seq;
+	return 0;
+}
+
+/*
+ * How far a peer holds an author's change-sets, by the version vector kept
+ * after the last full sync with it: 0 when never synced or the author was
+ * not known then.
+ */
+int
+peers_known_seq(struct store_txn *txn, struct store *s, const uint8_t *peer,
+    const uint8_t *author, uint64_t *seq)
+{
+	struct known k = { author, 0 };
+	int rc;
+
+	rc = peers_vv_foreach(txn, s, peer, known_one, &k);
+	*seq = k.seq;
+	return rc;
 }

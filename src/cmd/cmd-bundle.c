@@ -58,21 +58,45 @@ read_since(const char *path, struct sess_vv **vv, uint32_t *n,
 	return rc;
 }
 
+/* A version vector being read, one author at a time. */
+struct vv_read {
+	struct sess_vv *v;
+	uint32_t n, cap;
+};
+
+/* Appends one author's seq and head to the vector being read. */
+static int
+vv_add(void *ctx, const uint8_t *author, uint64_t seq, const uint8_t *head)
+{
+	struct vv_read *r = ctx;
+	struct sess_vv *nv;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 16;
+		if ((nv = realloc(r->v, (size_t)r->cap * sizeof(*nv))) == NULL)
+			return E(NOMEM);
+		r->v = nv;
+	}
+	memcpy(r->v[r->n].author, author, CONSORT_KEY_BYTES);
+	r->v[r->n].seq = seq;
+	memcpy(r->v[r->n].head, head, CONSORT_HASH_BYTES);
+	r->n++;
+	return 0;
+}
+
 /*
- * The version vector a member had after its last sync with this node, and
- * the member's key (its bundle carries the personal values it may read).
+ * The version vector a member had after its last sync with this node
+ * (none: it gets everything), and the member's key (its bundle carries the
+ * personal values it may read).
  */
 static int
 vv_for(struct cmd_ctx *ctx, const char *siret, struct sess_vv **vv,
     uint32_t *n, uint8_t member_key[CONSORT_KEY_BYTES], struct consort_diag *d)
 {
 	struct store *s = &ctx->node->store;
+	struct vv_read r = { NULL, 0, 0 };
 	const struct member *m;
-	char key[3 + 2 * CONSORT_KEY_BYTES + 1];
-	struct mp_reader r;
-	uint32_t i, count, k;
 	struct store_txn *txn;
-	struct store_val v;
 	int rc;
 
 	*n = 0;
@@ -87,28 +111,11 @@ vv_for(struct cmd_ctx *ctx, const char *siret, struct sess_vv **vv,
 		goto out;
 	}
 	memcpy(member_key, m->key, CONSORT_KEY_BYTES);
-	memcpy(key, "vv:", 3);
-	util_hex(key + 3, m->key, CONSORT_KEY_BYTES);
-	rc = store_get(txn, s, TB_PEERS, key, sizeof(key) - 1, &v);
-	if (rc == E(NOENT)) {
-		rc = 0;  /* never synced: it gets everything */
-		goto out;
-	}
-	mp_reader_init(&r, v.data, v.len);
-	if (rc != 0 || (rc = mp_read_array(&r, &count)) != 0 ||
-	    (*vv = calloc(count + 1, sizeof(**vv))) == NULL)
-		goto out;
-	for (i = 0; i < count; i++)
-		if (mp_read_array(&r, &k) != 0 || k != 3 ||
-		    mp_read_bin_fixed(&r, (*vv)[i].author, CONSORT_KEY_BYTES) ||
-		    mp_read_uint(&r, &(*vv)[i].seq) ||
-		    mp_read_bin_fixed(&r, (*vv)[i].head, CONSORT_HASH_BYTES)) {
-			rc = E(STORE);
-			goto out;
-		}
-	*n = count;
+	rc = peers_vv_foreach(txn, s, m->key, vv_add, &r);
 out:
 	store_abort(txn);
+	*vv = r.v;
+	*n = rc == 0 ? r.n : 0;
 	return rc;
 }
 
