@@ -355,20 +355,6 @@ in_past(const struct record *r, const struct causal *c)
 	return false;
 }
 
-/* Copies a string field of a record into buf (size len), "" if absent. */
-static void
-field_copy(const struct store *s, const struct record *r, unsigned field,
-    char *buf, size_t len)
-{
-	const struct value *v = state_field(s, r, field);
-
-	buf[0] = '\0';
-	if (v != NULL && v->kind == VAL_STR && v->len < len) {
-		memcpy(buf, v->s, v->len);
-		buf[v->len] = '\0';
-	}
-}
-
 /* Adds an order of the lot and period in the past to the series. */
 static int
 series_one(void *ctx, const struct record *r)
@@ -397,8 +383,10 @@ series_one(void *ctx, const struct record *r)
 	e->number = v->i;
 	e->visit = o->n - 1;
 	memcpy(e->ref, r->ref, r->ref_len);
-	field_copy(w->s, r, F_order_hash, e->hash, sizeof(e->hash));
-	field_copy(w->s, r, F_order_sender, e->sender, sizeof(e->sender));
+	value_copy_str(e->hash, sizeof(e->hash), state_field(w->s, r,
+	    F_order_hash));
+	value_copy_str(e->sender, sizeof(e->sender), state_field(w->s, r,
+	    F_order_sender));
 	v = state_field(w->s, r, F_order_direct);
 	e->direct = v != NULL && v->kind == VAL_BOOL && v->b;
 	if (e->number > o->max)
@@ -659,32 +647,13 @@ verify_decision(const struct value *v, struct signed_decision *q,
 	}
 	util_hex(q->hash, q->f.hash, 32);
 	util_hex(q->key, q->f.file_key, CONSORT_KEY_BYTES);
-	snprintf(q->order, sizeof(q->order), "O-%s-%s-%.12s", q->x.lot,
-	    q->x.period, q->x.request);
+	if (order_ref(q->order, sizeof(q->order), q->x.lot, q->x.period,
+	    q->x.request, NULL) != 0) {
+		*why = "its decision names a lot whose orders have no ref";
+		return E(PERM);
+	}
 	*why = NULL;
 	return 0;
-}
-
-/*
- * Whether the request an order record holds has the number a decision
- * names: its "number" member (a decision names one only when the request
- * has one).
- */
-static bool
-same_request_number(const struct value *v, const struct decision *x)
-{
-	json_t *root, *n;
-	bool same;
-
-	if (!x->has_request_number)
-		return true;
-	if (v == NULL || v->kind != VAL_STR ||
-	    (root = json_loadb(v->s, v->len, 0, NULL)) == NULL)
-		return false;
-	n = json_object_get(json_object_get(root, "request"), "number");
-	same = json_is_integer(n) && json_integer_value(n) == x->request_number;
-	json_decref(root);
-	return same;
 }
 
 /*
@@ -721,8 +690,8 @@ check_answered(struct store_txn *txn, struct store *s, const struct causal *c,
 	else if (q->x.accepted && !is_int(state_field(s, &r,
 	    F_order_cost_cents), q->x.amount_cents))
 		*why = "an accepted decision's amount is the request's total cost";
-	else if (!same_request_number(state_field(s, &r, F_order_signed),
-	    &q->x))
+	else if (q->x.has_request_number && !is_int(state_field(s, &r,
+	    F_order_number), q->x.request_number))
 		*why = "a decision names the number of the request it answers";
 	else
 		*why = NULL;
@@ -786,8 +755,10 @@ check_decision(struct store_txn *txn, struct store *s, const struct causal *c,
 	if ((rc = perm_region_key(txn, s, c, &rk)) != 0)
 		goto out;
 	rc = E(PERM);
-	snprintf(ref, sizeof(ref), "D-%s-%s-%.12s", q.x.lot, q.x.period, q.hash);
-	if (rk.number == 0)
+	if (decision_ref(ref, sizeof(ref), q.x.lot, q.x.period, q.hash,
+	    NULL) != 0)
+		*why = "its decision names a lot whose decisions have no ref";
+	else if (rk.number == 0)
 		*why = "no Region key is recorded in its author's past (the lead "
 		    "records it: consort order region-key)";
 	else if (memcmp(rk.key, q.f.file_key, CONSORT_KEY_BYTES) != 0)

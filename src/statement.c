@@ -90,9 +90,9 @@ struct parts {
 
 /*
  * Splits the month [f, t] where a rate of the lot starts (its since), each
- * part with the rate in force on its first day.  A history of more than
- * 63 rates starting within one month is cut into the last part (never a
- * case: amendments come months apart).
+ * part with the rate in force on its first day.  The rates come sorted by
+ * day and a part starts on a day of the month after the previous one, so
+ * there are at most 31 parts: the array never fills.
  */
 static void
 month_parts(const struct rules_model *m, long lot, int64_t f, int64_t t,

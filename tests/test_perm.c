@@ -1299,6 +1299,16 @@ test_region_key(void **state)
 	kv[2].v = tu_int(2);
 	assert_err(put(f->a, "region_key", "RK-5", kv, 3, PUT_ADD), E(PERM));
 	assert_string_equal(shown(f, "region_key", "RK-5", "number"), "(dead)");
+	/* nor records a key that is no key, nor a day that is none (every
+	   change-set's values are checked against their kinds): the next key
+	   keeps its number */
+	kv[0].v = tu_str("zz5a");
+	assert_err(put(f->a, "region_key", "RK-2", kv, 3, PUT_ADD), E(SCHEMA));
+	kv[0].v = tu_str(hex);
+	kv[1].v = tu_str("2026-02-30");
+	assert_err(put(f->a, "region_key", "RK-2", kv, 3, PUT_ADD), E(SCHEMA));
+	kv[1].v = tu_str("2026-04-01");
+	assert_string_equal(shown(f, "region_key", "RK-2", "number"), "(dead)");
 	/* a new key replaces it, the first kept */
 	record_region_key(f, other.pk, ref, sizeof(ref), &already);
 	assert_false(already);
