@@ -32,8 +32,8 @@ static void
 report_more(const struct import_opts *o, uint64_t bad)
 {
 	if (bad > BAD_SHOWN)
-		fprintf(stderr, "consort import: %s: ... and %llu more bad lines, "
-		    "%llu in all\n", o->path,
+		fprintf(stderr, _("consort import: %s: ... and %llu more bad "
+		    "lines, %llu in all\n"), o->path,
 		    (unsigned long long)(bad - BAD_SHOWN),
 		    (unsigned long long)bad);
 }
@@ -45,8 +45,9 @@ report_progress(void *arg, int pass, uint64_t done, uint64_t total)
 	struct import_cli *cli = arg;
 
 	if (cli->progress && total > 0)
-		fprintf(stderr, "\rimport: %s %3llu%%", pass == 1 ? "checking" :
-		    "writing ", (unsigned long long)(done * 100 / total));
+		fprintf(stderr, _("\rimport: %s %3llu%%"), pass == 1 ?
+		    _("checking") : _("writing "),
+		    (unsigned long long)(done * 100 / total));
 }
 
 /*
@@ -62,15 +63,17 @@ report_partial(struct cmd_ctx *ctx, const struct import_opts *o,
 	    consort_strerror(rc) : d->what;
 
 	if (res->committed_changesets == 0)
-		snprintf(what, sizeof(what), "%.400s; nothing was imported", cause);
+		snprintf(what, sizeof(what), _("%.400s; nothing was imported"),
+		    cause);
 	else
-		snprintf(what, sizeof(what), "%.300s after %llu change-sets (%llu "
-		    "records) were committed: those are stored, the rest is "
-		    "not", cause, (unsigned long long)res->committed_changesets,
+		snprintf(what, sizeof(what), _("%.300s after %llu change-sets "
+		    "(%llu records) were committed: those are stored, the rest "
+		    "is not"), cause,
+		    (unsigned long long)res->committed_changesets,
 		    (unsigned long long)res->committed_records);
-	snprintf(hint, sizeof(hint), "%simport the same file again: it skips "
-	    "what is stored and finishes the job", rc == E(NOSPC) ?
-	    "free space on the disk that holds the node, then " : "");
+	snprintf(hint, sizeof(hint), _("%simport the same file again: it skips "
+	    "what is stored and finishes the job"), rc == E(NOSPC) ?
+	    _("free space on the disk that holds the node, then ") : "");
 	consort_diag_set(d, rc, o->path, what, hint);
 	return cmd_fail(ctx, rc, d);
 }
@@ -91,7 +94,7 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 	if (batch != NULL) {
 		n = strtol(batch, &end, 10);
 		if (*end != '\0' || n < 1 || n > 10000)
-			return cmd_usage(ctx, "--batch takes 1 to 10000");
+			return cmd_usage(ctx, _("--batch takes 1 to 10000"));
 		o->batch = (unsigned)n;
 	}
 	if (format != NULL && strcmp(format, "jsonl") == 0)
@@ -99,7 +102,7 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 	else if (format != NULL && strcmp(format, "csv") == 0)
 		o->format = IMPORT_CSV;
 	else if (format != NULL)
-		return cmd_usage(ctx, "--format takes jsonl or csv");
+		return cmd_usage(ctx, _("--format takes jsonl or csv"));
 	o->path = args->argv[0];
 	return 0;
 }
@@ -124,9 +127,9 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		fputs("\r\033[K", stderr);
 	report_more(&o, res.bad);
 	if (rc == E(SCHEMA) && res.bad > 0 && !o.skip_bad) {
-		fprintf(stderr, "consort import: %s: %llu bad line%s, nothing "
-		    "imported; fix them, or use --skip-bad to import the good "
-		    "lines\n", o.path, (unsigned long long)res.bad,
+		fprintf(stderr, _("consort import: %s: %llu bad line%s, "
+		    "nothing imported; fix them, or use --skip-bad to import "
+		    "the good lines\n"), o.path, (unsigned long long)res.bad,
 		    res.bad == 1 ? "" : "s");
 		return EXIT_REFUSED;
 	}
@@ -134,35 +137,41 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return report_partial(ctx, &o, &res, rc, &d);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
-	printf("imported %s: %llu records read, %llu new or changed, "
-	    "%llu change-sets", o.path, (unsigned long long)res.records,
+	printf(_("imported %s: %llu records read, %llu new or changed, "
+	    "%llu change-sets"), o.path, (unsigned long long)res.records,
 	    (unsigned long long)res.changed, (unsigned long long)res.changesets);
 	if (res.bad > 0)
-		printf(", %llu bad lines skipped", (unsigned long long)res.bad);
+		printf(_(", %llu bad lines skipped"),
+		    (unsigned long long)res.bad);
 	putchar('\n');
 	return EXIT_OK;
 }
 
 static const struct cmd_opt import_opts[] = {
-	{ "type", "TYPE", "the records' type (CSV: required; the header row\n"
-	    "names the fields, with a \"ref\" column)" },
-	{ "skip-bad", NULL, "import the good lines and list the bad ones\n"
-	    "(default: a single bad line refuses the whole file)" },
-	{ "batch", "N", "records per change-set (default 100)" },
-	{ "format", "F", "jsonl or csv (default: from the file name)" },
+	{ "type", N_("TYPE"), N_(
+	    "the records' type (CSV: required; the header row\n"
+	    "names the fields, with a \"ref\" column)") },
+	{ "skip-bad", NULL, N_("import the good lines and list the bad ones\n"
+	    "(default: a single bad line refuses the whole file)") },
+	{ "batch", "N", N_("records per change-set (default 100)") },
+	{ "format", "F", N_("jsonl or csv (default: from the file name)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format jsonl|csv]",
-	.summary = "import records from JSON Lines or CSV, all or nothing, idempotently",
+	.usage = N_("FILE [--type TYPE] [--skip-bad] [--batch N] [--format "
+	    "jsonl|csv]"),
+	.summary = N_("import records from JSON Lines or CSV, all or nothing, "
+	    "idempotently"),
 	.args = { .opts = import_opts, .lower = 1, .upper = 1,
-	    .missing = "expected one FILE", .unexpected = "expected one FILE" },
-	.help = "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
+	    .missing = N_("expected one FILE"),
+	        .unexpected = N_("expected one FILE") },
+	.help = N_(
+	    "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
 	    "References must name records earlier in the file or in the store.\n"
 	    "Importing the same file again appends nothing. The first 20 bad lines\n"
-	    "are shown, the others counted.\n",
+	    "are shown, the others counted.\n"),
 	.help_col = 18,
 	.exec = import_exec,
 };

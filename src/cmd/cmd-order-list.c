@@ -38,17 +38,17 @@ put_state(FILE *f, const json_t *o)
 
 	x = json_array_get(dec, 0);
 	if (strcmp(state, "accepted") == 0) {
-		fprintf(f, "accepted on %s: order %s, ", jr_str(x, "date"),
+		fprintf(f, _("accepted on %s: order %s, "), jr_str(x, "date"),
 		    jr_str(x, "order_number"));
 		put_euros(f, jr_int(x, "amount_cents"));
 	} else if (strcmp(state, "refused") == 0) {
-		fprintf(f, "refused on %s: ", jr_str(x, "date"));
+		fprintf(f, _("refused on %s: "), jr_str(x, "date"));
 		put_line(f, jr_str(x, "reason"));
 	} else if (strcmp(state, "conflicting") == 0) {
-		fputs("conflicting decisions of the Region:", f);
+		fputs(_("conflicting decisions of the Region:"), f);
 		json_array_foreach(dec, i, x)
-			fprintf(f, " %s (%s on %s)", jr_str(x, "ref"), jr_str(x,
-			    "verdict"), jr_str(x, "date"));
+			fprintf(f, _(" %s (%s on %s)"), jr_str(x, "ref"),
+			    jr_str(x, "verdict"), jr_str(x, "date"));
 	} else
 		fputs(state, f);
 }
@@ -62,29 +62,30 @@ put_order(FILE *f, const json_t *o)
 	const json_t *am = json_object_get(o, "amended_by"), *x;
 	size_t i;
 
-	fprintf(f, "%s %s #%lld %.12s %s by %s%s%s (%s): %lld session%s, %lld "
-	    "financed, %lld h, ", jr_str(o, "lot"), jr_str(o, "period"),
+	fprintf(f, _("%s %s #%lld %.12s %s by %s%s%s (%s): %lld session%s, "
+	    "%lld financed, %lld h, "), jr_str(o, "lot"), jr_str(o, "period"),
 	    (long long)jr_int(o, "number"), jr_str(o, "hash"), jr_str(o, "date"),
 	    jr_str(snd, "siret"), jr_str(snd, "name")[0] ? " " : "",
-	    jr_str(snd, "name"), jr_bool(snd, "direct") ? "direct" : "lead",
+	    jr_str(snd, "name"), jr_bool(snd, "direct") ? _("direct") : _("lead"),
 	    (long long)jr_int(t, "sessions"), jr_int(t, "sessions") == 1 ? "" :
 	    "s", (long long)jr_int(t, "financed"), (long long)jr_int(t, "hours"));
 	put_euros(f, jr_int(t, "cost_cents"));
 	fputs("; ", f);
 	put_state(f, o);
 	if (strcmp(jr_str(o, "state"), "built") == 0) {
-		fputs(" on this node, issued ", f);
+		fputs(_(" on this node, issued "), f);
 		put_line(f, jr_str(o, "issued"));
-		fputs(", not submitted: ", f);
+		fputs(_(", not submitted: "), f);
 		put_line(f, jr_str(o, "file"));
 		fputc('\n', f);
 		return;
 	}
 	json_array_foreach(json_object_get(o, "same_number"), i, x)
-		fprintf(f, "%s %s", i == 0 ? "; its number also taken by" : ",",
+		fprintf(f, "%s %s", i == 0 ? _("; its number also taken by") :
+		    ",",
 		    json_string_value(x));
 	json_array_foreach(am, i, x)
-		fprintf(f, "%s #%lld %s", i == 0 ? "; amended by" : ",",
+		fprintf(f, "%s #%lld %s", i == 0 ? _("; amended by") : ",",
 		    (long long)jr_int(x, "number"), jr_str(x, "ref"));
 	fprintf(f, " [%s]\n", jr_str(o, "ref"));
 }
@@ -105,7 +106,7 @@ order_list_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (period != NULL && !order_period_valid(period))
-		return cmd_usage(ctx, "--period takes a month, YYYY-MM");
+		return cmd_usage(ctx, _("--period takes a month, YYYY-MM"));
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
@@ -126,9 +127,10 @@ order_list_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 		json_array_foreach(orders, i, o)
 			put_order(out, o);
 		if (json_array_size(orders) == 0)
-			fprintf(out, "no order recorded%s%s%s%s\n", lot ? " for lot " :
-			    "", lot ? lot : "", period ? " in " : "", period ? period :
-			    "");
+			fprintf(out, _("no order recorded%s%s%s%s\n"), lot ?
+			    _(" for lot ") :
+			    "", lot ? lot : "", period ? _(" in ") : "",
+			    period ? period : "");
 	}
 	json_decref(orders);
 	rc = json ? cmd_out_end(out, rc) : cmd_out_end_safe(out, rc);
@@ -136,19 +138,21 @@ order_list_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt order_list_opts[] = {
-	{ "lot", "LOT", NULL },
-	{ "period", "YYYY-MM", NULL },
+	{ "lot", N_("LOT"), NULL },
+	{ "period", N_("YYYY-MM"), NULL },
 	{ "json", NULL, NULL },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry order_list_entry = {
 	.name = "list",
-	.summary = "the requests submitted (of a lot, of a month), each with\n"
+	.summary = N_(
+	    "the requests submitted (of a lot, of a month), each with\n"
 	    "its number, hash, date, sender, totals and state:\n"
 	    "submitted, accepted (the order's number and amount),\n"
-	    "refused (the reason), amended by; --json every detail",
-	.args = { .opts = order_list_opts, .unexpected = "takes no argument; "
-	    "give --lot LOT or --period YYYY-MM" },
+	    "refused (the reason), amended by; --json every detail"),
+	.args = { .opts = order_list_opts,
+	    .unexpected = N_("takes no argument; "
+	    "give --lot LOT or --period YYYY-MM") },
 	.exec = order_list_cmd,
 };

@@ -102,30 +102,33 @@ statement_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		cmd_args_get(args, "month"), cmd_args_has(args, "json") };
 
 	if (a.lot == NULL || a.month == NULL)
-		return cmd_usage(ctx, "statement needs --lot LOT and --month YYYY-MM");
+		return cmd_usage(ctx, _("statement needs --lot LOT and --month "
+		    "YYYY-MM"));
 	if (!order_period_valid(a.month))
-		return cmd_usage(ctx, "--month takes a month, YYYY-MM");
+		return cmd_usage(ctx, _("--month takes a month, YYYY-MM"));
 	return cmd_listing(ctx, CMD_TEXT, statement_print, &a);
 }
 
 static const struct cmd_opt statement_opts[] = {
-	{ "lot", "LOT", NULL },
-	{ "month", "YYYY-MM", NULL },
-	{ "json", NULL, "the statement as canonical JSON" },
+	{ "lot", N_("LOT"), NULL },
+	{ "month", N_("YYYY-MM"), NULL },
+	{ "json", NULL, N_("the statement as canonical JSON") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_statement_entry = {
 	.name = "statement",
-	.usage = "--lot LOT --month YYYY-MM [--json]",
-	.summary = "the monthly statement of a lot (R18): one per lot per month",
+	.usage = N_("--lot LOT --month YYYY-MM [--json]"),
+	.summary = N_("the monthly statement of a lot (R18): one per lot per "
+	    "month"),
 	.args = { .opts = statement_opts },
-	.help_head = "Every session of the lot running in the month, with its financed\n"
+	.help_head = N_(
+	    "Every session of the lot running in the month, with its financed\n"
 	    "trainees, the hours falling in the month and their cost at the rate\n"
 	    "in force on the days they fall on; then the totals. A path's hours\n"
 	    "are spread over its session's working days (Monday to Friday, no\n"
 	    "holidays), rounded so that the months of a session add up to its\n"
 	    "hours; a month the lot's rate changes in is split at the change,\n"
-	    "each part at its rate (schema/order.md).\n",
+	    "each part at its rate (schema/order.md).\n"),
 	.exec = statement_exec,
 };
