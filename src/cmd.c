@@ -119,8 +119,9 @@ int
 cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d)
 {
 	const char *name = ctx->entry ? ctx->entry->name : "consort";
-	const char *what = d && d->what[0] ? d->what : default_what(ctx, rc);
-	const char *hint = d && d->hint[0] ? d->hint : default_hint(ctx, rc);
+	/* a message kept in English where it was made is looked up here */
+	const char *what = d && d->what[0] ? _(d->what) : default_what(ctx, rc);
+	const char *hint = d && d->hint[0] ? _(d->hint) : default_hint(ctx, rc);
 
 	fprintf(stderr, "consort %s%s%s: ", name, ctx->sub ? " " : "",
 	    ctx->sub ? ctx->sub->name : "");

@@ -44,10 +44,12 @@ report_progress(void *arg, int pass, uint64_t done, uint64_t total)
 {
 	struct import_cli *cli = arg;
 
-	if (cli->progress && total > 0)
-		fprintf(stderr, _("\rimport: %s %3llu%%"), pass == 1 ?
+	if (cli->progress && total > 0) {
+		fputc('\r', stderr);
+		fprintf(stderr, _("import: %s %3llu%%"), pass == 1 ?
 		    _("checking") : _("writing "),
 		    (unsigned long long)(done * 100 / total));
+	}
 }
 
 /*

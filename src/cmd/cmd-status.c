@@ -67,7 +67,8 @@ print_peer(void *ctx, const struct peer_stats *st)
 		st->forks, st->bytes }, refused_cs = st->refused;
 	const char *err = st->err;
 	uint32_t elen = st->errlen, i;
-	char when[32], hex[2 * CONSORT_KEY_BYTES + 1] = "";
+	char when[32], hex[2 * CONSORT_KEY_BYTES + 1] = "", said[512];
+	const char *shown;
 
 	if (st->key != NULL)
 		util_hex(hex, st->key, CONSORT_KEY_BYTES);
@@ -87,9 +88,12 @@ print_peer(void *ctx, const struct peer_stats *st)
 		if (refused_cs > 0)
 			fprintf(x->out, _(" and %llu change-sets"),
 			    (unsigned long long)refused_cs);
+		/* a peer's words, stored in English: in the user's language */
+		snprintf(said, sizeof(said), "%.*s", (int)elen, err ? err : "");
+		shown = _(said);
 		fprintf(x->out, _(", %llu bytes%s%.*s\n"),
 		    (unsigned long long)num[5],
-		    elen ? _("; error: ") : "", (int)elen, err);
+		    elen ? _("; error: ") : "", (int)strlen(shown), shown);
 		return 0;
 	}
 	/* keys in sorted order */

@@ -14,8 +14,10 @@ sync_one(struct cmd_ctx *ctx, const char *addr, const struct net_limits *lim,
 	char line[800];
 	int rc;
 
-	if (tty)
-		fprintf(stderr, _("sync: %s ...\r"), addr);
+	if (tty) {
+		fprintf(stderr, _("sync: %s ..."), addr);
+		fputc('\r', stderr);
+	}
 	rc = net_sync(ctx->node, addr, lim, &res);
 	if (tty)
 		fputs("\r\033[K", stderr);
