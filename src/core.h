@@ -227,6 +227,8 @@ struct schema_field {
 	const char *extra;
 	uint8_t ref_type;  /* FK_REF: wire id of the target type */
 	bool personal;     /* PERSONAL: a commitment on the wire (personal.c) */
+	const char *label;  /* its French name, for people */
+	const char *values; /* ENUM/SET: French labels of extra's values, or "" */
 };
 
 struct schema_type {
@@ -237,6 +239,7 @@ struct schema_type {
 	const struct schema_field *sorted[SCHEMA_MAX_FIELDS];     /* by name */
 	unsigned nfields;
 	uint8_t max_field;
+	const char *label;  /* its French name, for people */
 };
 
 /*
@@ -248,16 +251,16 @@ struct schema_type {
  * longer compiles where code names it.
  */
 enum schema_type_id {
-#define ENTITY(name, id, flags) T_##name = id,
-#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags)
+#define ENTITY(name, id, flags, label) T_##name = id,
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags, label, values)
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
 };
 
 enum schema_field_id {
-#define ENTITY(name, id, flags)
-#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags) \
+#define ENTITY(name, id, flags, label)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags, label, values) \
 	F_##ent##_##fname = fid,
 #include "../schema/entities.def"
 #undef ENTITY
