@@ -761,7 +761,7 @@ int order_notice_seen_by_lead(struct store_txn *txn, struct store *s,
 /* ---- statement.c: the monthly statement (R18) ---- */
 
 /*
- * The working days (Monday to Friday) of a session: in all, up to the day
+ * The working days (Monday to Friday, no public holiday) of a session: in all, up to the day
  * before from, and up to to, each bounded by the session's end.
  * @param start, end the session's days; from, to the month's; YYYY-MM-DD
  * @return 0, or E(INVAL) (a date does not parse)

@@ -17,12 +17,12 @@
 static const struct {
 	const char *en, *fr;
 } rule_texts[] = {
-	{ "hours spread over the session's working days (Monday to Friday): "
-	    "floor(hours x days through the month's end / days in all) less the "
-	    "same through the day before the month; split where the rate "
-	    "changes, each part at its rate",
+	{ "hours spread over the session's working days (Monday to Friday, no "
+	    "public holiday): floor(hours x days through the month's end / days "
+	    "in all) less the same through the day before the month; split "
+	    "where the rate changes, each part at its rate",
 	  "heures réparties sur les jours ouvrés de la session (du lundi au "
-	    "vendredi)" FMT_NBSP ": partie entière de (heures × jours jusqu'à "
+	    "vendredi, hors jours fériés)" FMT_NBSP ": partie entière de (heures × jours jusqu'à "
 	    "la fin du mois / jours en tout), moins la même chose jusqu'à la "
 	    "veille du mois" FMT_NBSP "; découpées au changement de taux, "
 	    "chaque partie à son taux" },

@@ -935,16 +935,19 @@ test_statement(void **state)
 	struct store_txn *txn;
 	size_t i;
 
-	/* S1: Monday 2026-03-02 to Friday 2026-04-10: 30 working days */
+	/*
+	 * S1: Monday 2026-03-02 to Friday 2026-04-10: 30 weekdays less
+	 * Easter Monday (2026-04-06), 29 working days
+	 */
 	assert_ok(statement_days("2026-03-02", "2026-04-10", "2026-03-01",
 	    "2026-03-31", &total, &prev, &thru));
-	assert_int_equal(total, 30);
+	assert_int_equal(total, 29);
 	assert_int_equal(prev, 0);
 	assert_int_equal(thru, 22);
 	assert_ok(statement_days("2026-03-02", "2026-04-10", "2026-04-01",
 	    "2026-04-30", &total, &prev, &thru));
 	assert_int_equal(prev, 22);
-	assert_int_equal(thru, 30);
+	assert_int_equal(thru, 29);
 	assert_err(statement_days("2026-02-30", "2026-04-10", "2026-04-01",
 	    "2026-04-30", &total, &prev, &thru), E(INVAL));
 	assert_ok(store_begin(&f->n->store, false, &txn));
@@ -971,10 +974,10 @@ test_statement(void **state)
 		    "cost_cents")), 1410 * json_integer_value(json_object_get(pm,
 		    "hours_in_month")));
 	}
-	/* P1: 210 h x 22 / 30 = 154 h in March */
+	/* P1: 210 h x 22 / 29 = 159 h in March */
 	pm = json_array_get(json_object_get(sm, "paths"), 0);
 	assert_int_equal(json_integer_value(json_object_get(pm,
-	    "hours_in_month")), 154);
+	    "hours_in_month")), 159);
 	/* March: S1 and S2; April: S1 and S3 (one statement covers them all) */
 	assert_int_equal(json_array_size(json_object_get(mar, "sessions")), 2);
 	assert_int_equal(json_array_size(json_object_get(apr, "sessions")), 2);
@@ -1127,9 +1130,12 @@ test_rates(void **state)
 		h += num(x, "hours");
 		c += num(x, "cost_cents");
 	}
-	/* S3: 420 h over 60 working days; 5 (13-17) then 9 (20-30) in April */
-	assert_int_equal(num(json_array_get(parts, 0), "hours"), 35);
-	assert_int_equal(h, 98);
+	/*
+	 * S3: 420 h over 56 working days (60 weekdays less 1, 8, 14 and
+	 * 25 May); 5 (13-17) then 9 (20-30) in April
+	 */
+	assert_int_equal(num(json_array_get(parts, 0), "hours"), 37);
+	assert_int_equal(h, 105);
 	assert_int_equal(num(p, "hours_in_month"), h);
 	assert_int_equal(num(p, "cost_cents"), c);
 	assert_int_equal(num(json_object_get(st1, "totals"), "cost_cents"),

@@ -21,8 +21,10 @@ LEAD_SIRET=41852736200127
 CO_NAME="Atelier Compétences"
 CO_SIRET=50324917900212
 
-# Keep the caller's environment from choosing a node or a passphrase.
-unset CONSORT_DIR CONSORT_PASSPHRASE_FILE
+# Keep the caller's environment from choosing a node or a passphrase, or
+# the language of the messages the tests read (test-gettext.sh sets its own).
+unset CONSORT_DIR CONSORT_PASSPHRASE_FILE LANGUAGE CONSORT_LOCALEDIR
+export LC_ALL=C
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skip: $*"; exit 0; }

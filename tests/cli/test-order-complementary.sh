@@ -82,8 +82,9 @@ import json, sys
 s = json.load(open(sys.argv[1], encoding="utf-8"))
 p = {x["path"]: x for x in s["sessions"][0]["paths"]}
 assert "P07" not in p
-# P06: 120 h over its 35 working days (2024-05-13 to 2024-06-28), 15 in May
-assert p["P06"]["hours_in_month"] == 120 * 15 // 35, p["P06"]
+# P06: 120 h over its 34 working days (2024-05-13 to 2024-06-28, Whit
+# Monday 2024-05-20 left out), 14 in May
+assert p["P06"]["hours_in_month"] == 120 * 14 // 34, p["P06"]
 assert p["P06"]["cost_cents"] == p["P06"]["hours_in_month"] * 6000
 PY
 expect_rc 0 on lead statement --lot LOT-01 --month 2024-06 --json
@@ -91,7 +92,7 @@ python3 - "$OUT" <<'PY' || fail "June's statement is wrong"
 import json, sys
 s = json.load(open(sys.argv[1], encoding="utf-8"))
 p = {x["path"]: x for x in s["sessions"][0]["paths"]}
-assert p["P06"]["hours_in_month"] == 120 - 120 * 15 // 35
+assert p["P06"]["hours_in_month"] == 120 - 120 * 14 // 34
 assert p["P07"]["hours_in_month"] == 60 and p["P07"]["cost_cents"] == 60 * 6300
 PY
 
