@@ -77,6 +77,24 @@ html_eur(const struct page *pg, int64_t cents)
 	fputs(buf, pg->f);
 }
 
+/*
+ * Writes a value of an ENUM field named "type.field": its French label in
+ * French ("unknown", which no field lists, is "inconnu"), escaped.
+ */
+static void
+html_value(const struct page *pg, const char *what, const char *value)
+{
+	const char *dot = strchr(what, '.');
+	char type[32], buf[256];
+
+	if (pg->lang == FMT_FR && strcmp(value, "unknown") == 0) {
+		fputs("inconnu", pg->f);
+		return;
+	}
+	snprintf(type, sizeof(type), "%.*s", (int)(dot - what), what);
+	html(pg, fmt_value(buf, sizeof(buf), type, dot + 1, value, pg->lang));
+}
+
 /* Writes a table cell holding escaped text. */
 static void
 td(const struct page *pg, const char *s)
@@ -115,6 +133,7 @@ enum html_kind {
 	CELL_WHO,       /* a member named by its members name and siret */
 	CELL_AGREEMENT, /* the Region's agreement: ref, reference, date */
 	CELL_RULE,      /* a rule's id, and its title in French */
+	CELL_ENUM,      /* a value of an ENUM field (enum_fields) */
 };
 
 /*
@@ -127,6 +146,25 @@ struct html_col {
 	const char *obj, *key;
 	enum html_kind kind;
 };
+
+/* The ENUM fields of schema/entities.def that CELL_ENUM members hold. */
+static const char *const enum_fields[][2] = {
+	{ "contract", "intent.contract" },
+	{ "by", "intent.withdrawn_by" },
+	{ "followup", "intent.followup" },
+};
+
+/* The "type.field" of a CELL_ENUM member, or NULL. */
+static const char *
+enum_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(enum_fields); i++)
+		if (strcmp(enum_fields[i][0], key) == 0)
+			return enum_fields[i][1];
+	return NULL;
+}
 
 /* The rules' titles in French (schema/rules.md), for the warnings. */
 static const char *const rule_titles[] = {
@@ -191,7 +229,7 @@ html_agreement(const struct page *pg, const json_t *x)
 	}
 	if (jr_str(x, "subject")[0]) {
 		fputs(" (", pg->f);
-		html(pg, jr_str(x, "subject"));
+		html_value(pg, "agreement.subject", jr_str(x, "subject"));
 		fputs(")", pg->f);
 	}
 }
@@ -226,7 +264,7 @@ html_cell(const struct page *pg, const json_t *x, const struct html_col *c)
 		break;
 	case CELL_RECORD:
 		fputs("<td class=\"d\">", f);
-		html(pg, jr_str(x, "type"));
+		html(pg, fmt_type(jr_str(x, "type"), pg->lang));
 		fputs(" ", f);
 		html(pg, jr_str(x, "ref"));
 		fputs("</td>", f);
@@ -241,6 +279,15 @@ html_cell(const struct page *pg, const json_t *x, const struct html_col *c)
 	case CELL_AGREEMENT:
 		fputs("<td>", f);
 		html_agreement(pg, json_object_get(x, c->key));
+		fputs("</td>", f);
+		break;
+	case CELL_ENUM:
+		if (enum_field(c->key) == NULL) {
+			td(pg, jr_str(x, c->key));
+			break;
+		}
+		fputs("<td>", f);
+		html_value(pg, enum_field(c->key), jr_str(x, c->key));
 		fputs("</td>", f);
 		break;
 	case CELL_RULE:
@@ -416,7 +463,7 @@ html_session(const struct page *pg, const json_t *x)
 		    CELL_TEXT },
 		{ "Intent", "Intention", "intent", "ref", CELL_TEXT },
 		{ "Employer", "Employeur", "intent", "employer", CELL_TEXT },
-		{ "Contract", "Contrat", "intent", "contract", CELL_TEXT },
+		{ "Contract", "Contrat", "intent", "contract", CELL_ENUM },
 		{ "Financed", "Financé", NULL, "financed", CELL_FINANCED },
 		{ "Rate", "Taux", NULL, "rate_cents", CELL_EUR },
 		{ "Cost", "Montant", NULL, "cost_cents", CELL_EUR },
@@ -435,7 +482,7 @@ html_session(const struct page *pg, const json_t *x)
 	fputs(" (SIRET ", f);
 	html(pg, jr_str(prov, "siret"));
 	fputs(", ", f);
-	html(pg, jr_str(prov, "role"));
+	html_value(pg, "member.role", jr_str(prov, "role"));
 	fputs(")", f);
 	if ((sub = json_object_get(x, "subcontracting")) != NULL) {
 		fputs(tr(pg, "; subcontractor of ", " ; sous-traitant de "), f);
@@ -459,7 +506,8 @@ html_session(const struct page *pg, const json_t *x)
 		html_agreement(pg, json_array_get(jr_arr(x, "agreements"), i));
 	}
 	fputs("</td></tr><tr><td>Certification</td><td>", f);
-	html(pg, jr_str(json_object_get(x, "certification"), "kind"));
+	html_value(pg, "session.cert_kind", jr_str(json_object_get(x,
+	    "certification"), "kind"));
 	fputs(" ", f);
 	html(pg, jr_str(json_object_get(x, "certification"), "code"));
 	fprintf(f, "</td></tr><tr><td>%s</td><td>", tr(pg, "Dates", "Dates"));
@@ -543,8 +591,12 @@ html_totals(const struct page *pg, const json_t *t)
 	fprintf(f, "<section><h2>%s</h2>", tr(pg, "Totals", "Totaux"));
 	html_head(pg, sum_cols, nitems(sum_cols), NULL);
 	for (i = 0; i < nitems(schemes); i++) {
-		fprintf(f, pg->lang == FMT_FR ? "<tr><td>Sessions %s</td>" :
-		    "<tr><td>%s sessions</td>", schemes[i]);
+		if (pg->lang == FMT_FR) {
+			fputs("<tr><td>", f);
+			html_value(pg, "session.scheme", schemes[i]);
+			fputs("</td>", f);
+		} else
+			fprintf(f, "<tr><td>%s sessions</td>", schemes[i]);
 		html_cells(pg, json_object_get(bs, schemes[i]), sum_cols + 1,
 		    nitems(sum_cols) - 1);
 		fputs("</tr>\n", f);
@@ -587,8 +639,8 @@ html_notes(const struct page *pg, const json_t *req)
 		{ "Session", "Session", NULL, "session", CELL_TEXT },
 		{ "Date", "Date", NULL, "date", CELL_DATE },
 		{ "Reason", "Motif", NULL, "reason", CELL_TEXT },
-		{ "Withdrawn by", "Retirée par", NULL, "by", CELL_TEXT },
-		{ "Follow-up", "Suite", NULL, "followup", CELL_TEXT },
+		{ "Withdrawn by", "Retirée par", NULL, "by", CELL_ENUM },
+		{ "Follow-up", "Suite", NULL, "followup", CELL_ENUM },
 		{ "Replaced by", "Remplacée par", "replaced_by", "ref", CELL_TEXT },
 		{ "Its employer", "Son employeur", "replaced_by", "employer",
 		    CELL_TEXT },
@@ -826,7 +878,7 @@ html_meta(const struct page *pg, const struct order_file *of,
 	    "Émise par"));
 	html(pg, jr_str(snd, "name"));
 	fputs(" (", f);
-	html(pg, jr_str(snd, "role"));
+	html_value(pg, "member.role", jr_str(snd, "role"));
 	fputs(")", f);
 	if (jr_bool(snd, "direct")) {
 		fputs(tr(pg, ", direct request; notice to the lead ", ", demande "

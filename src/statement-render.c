@@ -274,6 +274,7 @@ st_path_rows(const struct fmt_csv *c, const json_t *st, const json_t *x,
 {
 	const json_t *pv = json_object_get(x, "provider");
 	const json_t *parts = jr_arr(p, "parts"), *q;
+	char scheme[128];
 	struct st_row r;
 	size_t i;
 	int rc = 0;
@@ -283,7 +284,8 @@ st_path_rows(const struct fmt_csv *c, const json_t *st, const json_t *x,
 	r.text[ST_MONTH] = jr_str(st, "month");
 	r.text[ST_SESSION] = jr_str(x, "ref");
 	r.text[ST_TITLE] = jr_str(x, "title");
-	r.text[ST_SCHEME] = jr_str(x, "scheme");
+	r.text[ST_SCHEME] = fmt_value(scheme, sizeof(scheme), "session", "scheme",
+	    jr_str(x, "scheme"), c->lang);
 	r.text[ST_PROVIDER_SIRET] = jr_str(pv, "siret");
 	r.text[ST_PROVIDER_NAME] = jr_str(pv, "name");
 	r.text[ST_START] = jr_str(x, "start");

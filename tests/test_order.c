@@ -781,6 +781,9 @@ test_french(void **state)
 	    "du mandataire"));
 	assert_null(strstr(html, "None."));
 	assert_null(strstr(html, "Financed"));
+	/* values of ENUM fields by their French labels (schema/entities.def) */
+	assert_non_null(strstr(html, "(SIRET " TU_LEAD_SIRET ", Mandataire)"));
+	assert_non_null(strstr(html, "<tr><td>1 emploi 1 formation</td>"));
 	free(html);
 	csv = render(&of, 3);
 	assert_memory_equal(csv, FMT_BOM "Lot;Période;Dispositif;Session;", 30);
@@ -788,7 +791,7 @@ test_french(void **state)
 	assert_null(strstr(csv, "cost_cents"));
 	/* the title a spreadsheet would evaluate, defused and quoted */
 	assert_non_null(strstr(csv, ";\"'=HYPERLINK(\"\"x\"\")\";"));
-	p = strstr(csv, "\r\nLOT-A;03/2026;1e1f;S1;");
+	p = strstr(csv, "\r\nLOT-A;03/2026;1 emploi 1 formation;S1;");
 	assert_non_null(p);
 	assert_non_null(strstr(p, ";02/03/2026;10/04/2026;P1;;"));
 	assert_non_null(strstr(p, ";oui;oui;I1;"));
@@ -837,7 +840,7 @@ test_statement_render(void **state)
 	m = open_memstream(&out, &len);
 	assert_ok(statement_write_csv(m, st, FMT_FR));
 	fclose(m);
-	assert_non_null(strstr(out, "\r\nL1;09/2024;S1;'=1+1;socle;1;P;02/09/2024;"
+	assert_non_null(strstr(out, "\r\nL1;09/2024;S1;'=1+1;Socle;1;P;02/09/2024;"
 	    "04/10/2024;25;21;P1;T1;;120;01/09/2024;15/09/2024;63,00;50;3150,00"
 	    "\r\n"));
 	assert_non_null(strstr(out, ";P1;T1;;120;16/09/2024;30/09/2024;65,00;50;"
