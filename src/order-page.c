@@ -26,13 +26,14 @@ tr(const struct page *pg, const char *en, const char *fr)
 	return pg->lang == FMT_FR ? fr : en;
 }
 
-/* Writes text with HTML's special characters escaped. */
+/* Writes n bytes of text with HTML's special characters escaped. */
 static void
-html(const struct page *pg, const char *s)
+html_n(const struct page *pg, const char *s, size_t n)
 {
 	FILE *f = pg->f;
+	size_t i;
 
-	for (; *s; s++)
+	for (i = 0; i < n; i++, s++)
 		switch (*s) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
@@ -41,6 +42,13 @@ html(const struct page *pg, const char *s)
 		case '\'': fputs("&#39;", f); break;
 		default: putc(*s, f);
 		}
+}
+
+/* Writes text with HTML's special characters escaped. */
+static void
+html(const struct page *pg, const char *s)
+{
+	html_n(pg, s, strlen(s));
 }
 
 /* Writes a day, JJ/MM/AAAA in French, escaped. */
@@ -134,6 +142,7 @@ enum html_kind {
 	CELL_AGREEMENT, /* the Region's agreement: ref, reference, date */
 	CELL_RULE,      /* a rule's id, and its title in French */
 	CELL_ENUM,      /* a value of an ENUM field (enum_fields) */
+	CELL_LIST,      /* a comma-separated list, that may wrap after a comma */
 };
 
 /*
@@ -239,7 +248,8 @@ static void
 html_cell(const struct page *pg, const json_t *x, const struct html_col *c)
 {
 	FILE *f = pg->f;
-	const char *title;
+	const char *title, *s;
+	size_t n;
 
 	if (c->obj != NULL)
 		x = json_object_get(x, c->obj);
@@ -279,6 +289,17 @@ html_cell(const struct page *pg, const json_t *x, const struct html_col *c)
 	case CELL_AGREEMENT:
 		fputs("<td>", f);
 		html_agreement(pg, json_object_get(x, c->key));
+		fputs("</td>", f);
+		break;
+	case CELL_LIST:
+		fputs("<td>", f);
+		for (s = jr_str(x, c->key); *s != '\0'; s += n) {
+			n = strcspn(s, ",");
+			n += s[n] == ',';
+			html_n(pg, s, n);
+			if (s[n - 1] == ',')
+				fputs("<wbr>", f);
+		}
 		fputs("</td>", f);
 		break;
 	case CELL_ENUM:
@@ -458,7 +479,7 @@ html_session(const struct page *pg, const json_t *x)
 		{ "Trainee", "Stagiaire", NULL, "trainee", CELL_TEXT },
 		{ "Start", "Début", NULL, "start", CELL_DATE },
 		{ "Hours", "Heures", NULL, "hours", CELL_INT },
-		{ "Modules", "Modules", NULL, "modules", CELL_TEXT },
+		{ "Modules", "Modules", NULL, "modules", CELL_LIST },
 		{ "Certification", "Certification", "certification", "code",
 		    CELL_TEXT },
 		{ "Intent", "Intention", "intent", "ref", CELL_TEXT },
