@@ -799,6 +799,20 @@ test_french(void **state)
 	free(csv);
 	order_file_free(&of);
 	free(file);
+	/* what the file says cannot leave the CSS string of the margin box */
+	poke(json_object_get(req, "lot"), "ref", "L\"}</style><p>é");
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &file, &len));
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	html = render(&of, 4);
+	p = strstr(html, "@bottom-left");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "\\2014  L\\22 \\7d \\3c /style\\3e "
+	    "\\3c p\\3e \\e9  \\2014  mars 2026\"}"));
+	assert_int_equal(strstr(html, "</style>") - html, strstr(p, "</style>") -
+	    html);  /* the one </style> is the page's own */
+	free(html);
+	order_file_free(&of);
+	free(file);
 	json_decref(req);
 }
 
