@@ -49,6 +49,19 @@ uint64_t util_get_be64(const uint8_t *p);
 void util_put_be32(uint8_t *p, uint32_t v);
 uint32_t util_get_be32(const uint8_t *p);
 
+/* ---- i18n.c: messages in the user's language (DESIGN.md §8) ---- */
+
+/*
+ * _("...") is a message people read, translated where it is used; N_()
+ * marks one in a static table, translated with _() where it is printed.
+ * Output meant for programs is never translated (i18n_untranslated).
+ */
+#define _(msgid) i18n_gettext(msgid)
+#define N_(msgid) msgid
+const char *i18n_gettext(const char *msgid) __attribute__((format_arg(1)));
+void i18n_untranslated(bool on);
+bool i18n_is_untranslated(void);
+
 /* ---- strbuf.c: the bounded string builder ---- */
 
 /*

@@ -131,7 +131,7 @@ expect_rc 0 on lead set path P06 cert_code=RNCP35781BC02
 expect_rc 0 on lead set path P08 cert_kind=rs cert_code=RS5618
 expect_rc 0 on lead order build --lot LOT-01 --period 2024-05 --out may4.json
 expect_rc 0 on lead order build --lot LOT-01 --period 2024-04 --out a4.json
-expect_rc 0 consort order show may4.json --csv
+expect_rc 0 consort order show may4.json --csv --lang en
 cp "$OUT" may4.csv
 expect_rc 0 consort order show may4.json --html
 cp "$OUT" may4.html
@@ -153,7 +153,7 @@ assert (row["path"], row["cert_kind"], row["cert_code"]) == ("P06", "block", "RN
 assert (row["start"], row["path_start"]) == ("2024-04-02", "2024-05-13"), row
 PY
 grep -qF '<td>RNCP35781BC02</td>' may4.html || fail "the HTML lacks the path's certification"
-grep -qF '<td>P06</td><td>T06</td><td>2024-05-13</td>' may4.html || fail "the HTML lacks the path's start"
+grep -qF '<td>P06</td><td>T06</td><td class="d">13/05/2024</td>' may4.html || fail "the HTML lacks the path's start"
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	python3 - "$CLI/../../schema/order.schema.json" may4.json <<'PY' || fail "may4.json does not match schema/order.schema.json"
 import json, sys, jsonschema
