@@ -20,6 +20,61 @@ str(const json_t *o, const char *key)
 	return s != NULL ? s : "";
 }
 
+/* Writes minutes as hours, "12 h" or "12 h 30". */
+static void
+hours_text(char *buf, size_t len, long long minutes)
+{
+	if (minutes % 60 == 0)
+		snprintf(buf, len, "%lld h", minutes / 60);
+	else
+		snprintf(buf, len, "%lld h %02lld", minutes / 60, minutes % 60);
+}
+
+/*
+ * Prints, per session, the paths counted from planned hours where no
+ * attendance is recorded (all month, or from a day on); then where the
+ * time comes from, and the warnings about attendance.
+ */
+static void
+print_sources(FILE *f, const json_t *st)
+{
+	const json_t *ss = json_object_get(st, "sessions"), *ps, *p;
+	const json_t *t = json_object_get(st, "totals");
+	const json_t *by = json_object_get(t, "paths_by_source");
+	const json_t *ws = json_object_get(st, "warnings");
+	char att[32], plan[32];
+	const char *sep;
+	size_t i, k;
+
+	for (i = 0; i < json_array_size(ss); i++) {
+		ps = json_object_get(json_array_get(ss, i), "paths");
+		sep = "";
+		for (k = 0; k < json_array_size(ps); k++) {
+			p = json_array_get(ps, k);
+			if (strcmp(str(p, "source"), "attended") == 0)
+				continue;
+			if (sep[0] == '\0')
+				fprintf(f, "%s: planned hours for", str(json_array_get(ss,
+				    i), "ref"));
+			if (strcmp(str(p, "source"), "mixed") == 0)
+				fprintf(f, "%s %s from %s", sep, str(p, "path"),
+				    str(p, "planned_from"));
+			else
+				fprintf(f, "%s %s all month", sep, str(p, "path"));
+			sep = ",";
+		}
+		if (sep[0] != '\0')
+			putc('\n', f);
+	}
+	hours_text(att, sizeof(att), num(t, "attended_minutes"));
+	hours_text(plan, sizeof(plan), num(t, "planned_minutes"));
+	fprintf(f, "attended: %s, planned: %s (paths: %lld attended, %lld "
+	    "planned, %lld mixed)\n", att, plan, num(by, "attended"),
+	    num(by, "planned"), num(by, "mixed"));
+	for (i = 0; i < json_array_size(ws); i++)
+		fprintf(f, "warning: %s\n", str(json_array_get(ws, i), "what"));
+}
+
 /* Prints a statement as a table. */
 static void
 print_text(FILE *f, const json_t *st)
@@ -60,6 +115,7 @@ print_text(FILE *f, const json_t *st)
 	fprintf(f, "total: %lld sessions, %lld financed trainees, %lld h, %s "
 	    "(%lld cents)\n", num(t, "sessions"), num(t, "financed"),
 	    num(t, "hours"), eur, num(t, "cost_cents"));
+	print_sources(f, st);
 	fprintf(f, "rule: %s\n", str(st, "rule"));
 }
 
@@ -121,11 +177,16 @@ const struct cmd_entry cmd_statement_entry = {
 	.summary = "the monthly statement of a lot (R18): one per lot per month",
 	.args = { .opts = statement_opts },
 	.help_head = "Every session of the lot running in the month, with its financed\n"
-	    "trainees, the hours falling in the month and their cost at the rate\n"
-	    "in force on the days they fall on; then the totals. A path's hours\n"
-	    "are spread over its session's working days (Monday to Friday, no\n"
-	    "public holiday in France), rounded so that the months of a session\n"
-	    "add up to its hours; a month the lot's rate changes in is split at\n"
-	    "the change, each part at its rate (schema/order.md).\n",
+	    "trainees, the hours attended in the month and their cost at the\n"
+	    "rate in force on the days they fall on; then the totals. A path\n"
+	    "counts the attendance its provider recorded for the month\n"
+	    "(consort add attendance, or import of a register); where there is\n"
+	    "none, or after the last day recorded, its planned hours spread over\n"
+	    "its session's working days (Monday to Friday, no public holiday in\n"
+	    "France), rounded so that the months of a session add up to its\n"
+	    "hours; the statement says which paths fell back to planned hours.\n"
+	    "A path counts at most its planned hours. A month the lot's rate\n"
+	    "changes in is split at the change, each part at its rate\n"
+	    "(schema/order.md).\n",
 	.exec = statement_exec,
 };
