@@ -17,6 +17,21 @@
 static const struct {
 	const char *en, *fr;
 } rule_texts[] = {
+	{ "attended hours where the provider recorded attendance in the "
+	    "month (its days' records, else the month's), planned hours where "
+	    "not: spread over the session's working days (Monday to Friday, no "
+	    "public holiday), floor(hours x days through the month's end / days "
+	    "in all) less the same through the day before the month; at most "
+	    "the path's planned hours; split where the rate changes, each part "
+	    "at its rate",
+	  "heures de présence là où l'organisme a relevé la présence du mois "
+	    "(ses relevés par jour, sinon celui du mois), heures prévues "
+	    "ailleurs" FMT_NBSP ": réparties sur les jours ouvrés de la session "
+	    "(du lundi au vendredi, hors jours fériés), partie entière de "
+	    "(heures × jours jusqu'à la fin du mois / jours en tout), moins la "
+	    "même chose jusqu'à la veille du mois" FMT_NBSP "; au plus les "
+	    "heures prévues du parcours" FMT_NBSP "; découpées au changement "
+	    "de taux, chaque partie à son taux" },
 	{ "hours spread over the session's working days (Monday to Friday, no "
 	    "public holiday): floor(hours x days through the month's end / days "
 	    "in all) less the same through the day before the month; split "
@@ -38,6 +53,124 @@ rule_text(const char *rule, enum fmt_lang lang)
 		if (strcmp(rule, rule_texts[i].en) == 0)
 			return rule_texts[i].fr;
 	return rule;
+}
+
+/* Writes minutes as hours, "12 h" or "12 h 30" (narrow space in French). */
+static void
+minutes_text(char *buf, size_t len, int64_t minutes, enum fmt_lang lang)
+{
+	const char *sp = lang == FMT_FR ? FMT_NBSP : " ";
+
+	if (minutes % 60 == 0)
+		snprintf(buf, len, "%lld%sh", (long long)(minutes / 60), sp);
+	else
+		snprintf(buf, len, "%lld%sh%s%02lld", (long long)(minutes / 60),
+		    sp, sp, (long long)(minutes % 60));
+}
+
+/* Writes, for a session, the paths counted from planned hours. */
+static void
+text_fallbacks(FILE *f, const json_t *x, enum fmt_lang lang)
+{
+	const json_t *ps = jr_arr(x, "paths"), *p;
+	const char *sep = "";
+	char day[16];
+	size_t k, planned = 0;
+
+	for (k = 0; k < jr_len(ps); k++)
+		planned += strcmp(jr_str(json_array_get(ps, k), "source"),
+		    "planned") == 0;
+	if (planned > 1 && planned == jr_len(ps)) {
+		fprintf(f, lang == FMT_FR ? "%s" FMT_NBSP ": heures prévues pour "
+		    "ses %zu parcours (aucune présence relevée)\n" : "%s: planned "
+		    "hours for its %zu paths (no attendance recorded)\n",
+		    jr_str(x, "ref"), planned);
+		return;
+	}
+	for (k = 0; k < jr_len(ps); k++) {
+		p = json_array_get(ps, k);
+		if (strcmp(jr_str(p, "source"), "attended") == 0)
+			continue;
+		if (*sep == '\0')
+			fprintf(f, lang == FMT_FR ? "%s" FMT_NBSP ": heures prévues "
+			    "pour" : "%s: planned hours for", jr_str(x, "ref"));
+		if (strcmp(jr_str(p, "source"), "mixed") == 0) {
+			fmt_date(day, sizeof(day), jr_str(p, "planned_from"), lang);
+			fprintf(f, lang == FMT_FR ? "%s %s à partir du %s" :
+			    "%s %s from %s", sep, jr_str(p, "path"), day);
+		} else
+			fprintf(f, lang == FMT_FR ? "%s %s tout le mois" :
+			    "%s %s all month", sep, jr_str(p, "path"));
+		sep = ",";
+	}
+	if (*sep != '\0')
+		putc('\n', f);
+}
+
+/* Writes one warning about attendance, in French from its fields. */
+static void
+text_warning_fr(FILE *f, const json_t *w)
+{
+	const char *kind = jr_str(w, "kind"), *path = jr_str(w, "path");
+	const char *when = jr_str(w, "date");
+	char d[64], m[32];
+
+	if (*when != '\0')
+		fmt_date(d, sizeof(d), when, FMT_FR);
+	else
+		fmt_month(d, sizeof(d), jr_str(w, "month"), FMT_FR);
+	minutes_text(m, sizeof(m), jr_int(w, "minutes"), FMT_FR);
+	fputs("Attention" FMT_NBSP ": ", f);
+	if (strcmp(kind, "outside") == 0)
+		fprintf(f, "présence du parcours %s (%s, %s) hors de ses jours"
+		    FMT_NBSP ": non comptée" FMT_NBSP "; corriger le jour dans "
+		    "le registre, ou les dates du parcours\n", path, d, m);
+	else if (strcmp(kind, "non_working") == 0)
+		fprintf(f, "présence du parcours %s le %s, jour non ouvré, "
+		    "comptée (%s)" FMT_NBSP ": vérifier le jour dans le "
+		    "registre\n", path, d, m);
+	else if (strcmp(kind, "month_and_days") == 0)
+		fprintf(f, "le parcours %s a des relevés par jour en %s" FMT_NBSP
+		    ": ils comptent, son relevé du mois (%s) est écarté\n", path,
+		    d, m);
+	else if (strcmp(kind, "beyond_planned") == 0)
+		fprintf(f, "le parcours %s dépasse ses heures prévues à la fin "
+		    "de %s" FMT_NBSP ": %s écartées\n", path, d, m);
+	else
+		fprintf(f, "%s\n", jr_str(w, "what"));
+}
+
+/*
+ * Writes where the month's time comes from: per session the paths that
+ * fell back to planned hours, the attended and planned totals, and the
+ * warnings about attendance.
+ */
+static void
+text_sources(FILE *f, const json_t *st, enum fmt_lang lang)
+{
+	const json_t *ss = jr_arr(st, "sessions"), *ws = jr_arr(st, "warnings");
+	const json_t *t = json_object_get(st, "totals");
+	const json_t *by = json_object_get(t, "paths_by_source");
+	char att[32], plan[32];
+	size_t i;
+
+	for (i = 0; i < jr_len(ss); i++)
+		text_fallbacks(f, json_array_get(ss, i), lang);
+	minutes_text(att, sizeof(att), jr_int(t, "attended_minutes"), lang);
+	minutes_text(plan, sizeof(plan), jr_int(t, "planned_minutes"), lang);
+	fprintf(f, lang == FMT_FR ? "Présence relevée" FMT_NBSP ": %s, heures "
+	    "prévues" FMT_NBSP ": %s (parcours relevés" FMT_NBSP ": %lld, "
+	    "prévus" FMT_NBSP ": %lld, mixtes" FMT_NBSP ": %lld)\n" : "attended: %s, planned: %s (paths: %lld "
+	    "attended, %lld planned, %lld mixed)\n", att, plan,
+	    (long long)jr_int(by, "attended"), (long long)jr_int(by, "planned"),
+	    (long long)jr_int(by, "mixed"));
+	for (i = 0; i < jr_len(ws); i++) {
+		if (lang == FMT_FR)
+			text_warning_fr(f, json_array_get(ws, i));
+		else
+			fprintf(f, "warning: %s\n", jr_str(json_array_get(ws, i),
+			    "what"));
+	}
 }
 
 /* Writes the statement's text in English, as consort always wrote it. */
@@ -82,6 +215,7 @@ text_en(FILE *f, const json_t *st)
 	    "(%lld cents)\n", (long long)jr_int(t, "sessions"),
 	    (long long)jr_int(t, "financed"), (long long)jr_int(t, "hours"), eur,
 	    (long long)jr_int(t, "cost_cents"));
+	text_sources(f, st, FMT_EN);
 	fprintf(f, "rule: %s\n", jr_str(st, "rule"));
 }
 
@@ -167,6 +301,7 @@ text_fr(FILE *f, const json_t *st)
 	    jr_int(t, "sessions") > 1 ? "s" : "", (long long)jr_int(t,
 	    "financed"), jr_int(t, "financed") > 1 ? "s" : "",
 	    jr_int(t, "financed") > 1 ? "s" : "", h, eur);
+	text_sources(f, st, FMT_FR);
 	fprintf(f, "Règle" FMT_NBSP ": %s\n", rule_text(jr_str(st, "rule"),
 	    FMT_FR));
 }
@@ -203,10 +338,12 @@ statement_write_text(FILE *f, const json_t *st, enum fmt_lang lang)
 	X(TRAINEE, "trainee", "Stagiaire", TEXT)			\
 	X(PATH_START, "path_start", "Début du parcours", DATE)		\
 	X(PATH_HOURS, "path_hours", "Heures du parcours", INT)		\
+	X(SOURCE, "source", "Heures comptées", TEXT)			\
 	X(FROM, "from", "Du", DATE)					\
 	X(TO, "to", "Au", DATE)						\
 	X(RATE, "rate_cents", "Taux horaire (€)", CENTS)		\
 	X(HOURS, "hours", "Heures du mois", INT)			\
+	X(MINUTES, "minutes", "Minutes du mois", INT)			\
 	X(COST, "cost_cents", "Montant (€)", CENTS)
 
 enum st_kind { SK_TEXT, SK_DATE, SK_MONTH, SK_INT, SK_CENTS };
@@ -264,6 +401,19 @@ st_put_row(const struct fmt_csv *c, const struct st_row *r)
 	return rc;
 }
 
+/* Where a path's hours of the month come from, in the language. */
+static const char *
+source_text(const char *source, enum fmt_lang lang)
+{
+	if (lang == FMT_EN)
+		return source;
+	if (strcmp(source, "attended") == 0)
+		return "présence relevée";
+	if (strcmp(source, "mixed") == 0)
+		return "présence puis prévues";
+	return "prévues";
+}
+
 /*
  * Writes the rows of one path p of session x: one per part of the month
  * with its rate, or one with no rate and no hour when it has none there.
@@ -296,6 +446,7 @@ st_path_rows(const struct fmt_csv *c, const json_t *st, const json_t *x,
 	r.text[ST_TRAINEE] = jr_str(p, "trainee");
 	r.text[ST_PATH_START] = jr_str(p, "start");
 	r.num[ST_PATH_HOURS] = jr_int(p, "hours");
+	r.text[ST_SOURCE] = source_text(jr_str(p, "source"), c->lang);
 	if (jr_len(parts) == 0) {
 		r.none[ST_FROM] = r.none[ST_TO] = r.none[ST_RATE] = true;
 		return st_put_row(c, &r);  /* HOURS and COST stay 0 */
@@ -306,6 +457,7 @@ st_path_rows(const struct fmt_csv *c, const json_t *st, const json_t *x,
 		r.text[ST_TO] = jr_str(q, "to");
 		r.num[ST_RATE] = jr_int(q, "rate_cents");
 		r.num[ST_HOURS] = jr_int(q, "hours");
+		r.num[ST_MINUTES] = jr_int(q, "minutes");
 		r.num[ST_COST] = jr_int(q, "cost_cents");
 		rc = st_put_row(c, &r);
 	}

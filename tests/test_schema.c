@@ -552,7 +552,8 @@ test_sorted_order(void **state)
 		"family_name", "ft_id", "given_name", "part_time", "status",
 	};
 	static const char *const types[] = {
-		"agreement", "consortium", "decision", "derogation", "intent",
+		"agreement", "attendance", "consortium", "decision", "derogation",
+		"intent",
 		"lot", "member", "notice", "order", "path", "rate", "region_key",
 		"session",
 		"trainee",

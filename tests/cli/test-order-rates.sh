@@ -99,7 +99,8 @@ s = json.load(open(sys.argv[2], encoding="utf-8"))
 assert s["lot"]["rate_cents"] == 6300
 assert s["totals"]["cost_cents"] == 350 * 6300, s["totals"]
 assert s["rates"] == [{"from": "2024-06-01", "to": "2024-06-30", "since": "2024-06-01",
-    "rate_cents": 6300, "hours": 350, "cost_cents": 350 * 6300}], s["rates"]
+    "rate_cents": 6300, "hours": 350, "minutes": 350 * 60,
+    "cost_cents": 350 * 6300}], s["rates"]
 PY
 
 # --- a change within September: the statement splits, the request has two rates ---

@@ -258,7 +258,7 @@ expect_rc 0 on lead statement --lot LOT-A --month 2026-03
 out_has "^Relevé mensuel du lot LOT-A, mars 2026 \(R18\)"
 out_has "^S1 +41852736200127 02/03/2026 10/04/2026 +29 +22 +5 +"   # 30 weekdays less Easter Monday
 out_has "^Total${NBSP}: 2 sessions, 10 stagiaires financés, 939${NBSP}h, 13${NNBSP}239,90${NBSP}€$"
-out_has "^Règle${NBSP}: heures réparties sur les jours ouvrés de la session"
+out_has "^Règle${NBSP}: heures de présence là où l.organisme a relevé la présence du mois"
 expect_rc 0 on lead statement --lot LOT-A --month 2026-03 --csv
 python3 - "$OUT" <<'PY' || fail "the statement's CSV is wrong: $(head -n 2 "$OUT")"
 import csv, sys
