@@ -344,19 +344,25 @@ not_kept(struct build *x, const struct rm_intent *in, const struct rm_path *p,
 	jb_push(&x->b, x->not_kept, o);
 }
 
-/* Adds a warning (R23) about an intent backing a path. */
-static void
+/*
+ * Adds a warning (R23) about an intent backing a path: its code, which a
+ * rendering words in its language, and the sentence in English; returns
+ * it for the values the code needs.
+ */
+static json_t *
 warn(struct build *x, const struct rm_intent *in, const struct rm_path *p,
-    const char *what)
+    const char *code, const char *what)
 {
 	json_t *o = json_object();
 
 	jb_put_str(&x->b, o, "rule", "R23");
+	jb_put_str(&x->b, o, "code", code);
 	jb_put_str(&x->b, o, "type", "intent");
 	jb_put_str(&x->b, o, "ref", in->ref);
 	put_path(x, o, p);
 	jb_put_str(&x->b, o, "what", what != NULL ? what : "");
 	jb_push(&x->b, x->warnings, o);
+	return o;
 }
 
 /*
@@ -369,29 +375,41 @@ check_outcome(struct build *x, const struct rm_intent *in,
     const struct rm_path *p)
 {
 	struct rules_model *m = x->m;
+	json_t *o;
 
 	if (is(in->outcome, "not_hired") && !in->not_hired_reason[0])
-		warn(x, in, p, "recorded as not hired without a reason "
-		    "(not_hired_reason)");
+		warn(x, in, p, "no_reason", "recorded as not hired without a "
+		    "reason (not_hired_reason)");
 	if (!is(in->outcome, "hired"))
 		return;
 	if (!in->hired_date[0])
-		warn(x, in, p, "recorded as hired without its day (hired_date)");
-	else if (p->day[0] && strcmp(in->hired_date, p->day) < 0)
-		warn(x, in, p, rules_printf(m, "hired on %s, before the training "
-		    "started on %s: a company's employee may not attend (R17)",
-		    in->hired_date, p->day));
+		warn(x, in, p, "no_hired_date", "recorded as hired without its "
+		    "day (hired_date)");
+	else if (p->day[0] && strcmp(in->hired_date, p->day) < 0) {
+		o = warn(x, in, p, "hired_before_start", rules_printf(m, "hired "
+		    "on %s, before the training started on %s: a company's "
+		    "employee may not attend (R17)", in->hired_date, p->day));
+		jb_put_str(&x->b, o, "hired_date", in->hired_date);
+		jb_put_str(&x->b, o, "start", p->day);
+	}
 	if (!in->hired_contract[0])
-		warn(x, in, p, "the contract signed is not recorded "
-		    "(hired_contract)");
-	else if (in->contract[0] && !is(in->contract, in->hired_contract))
-		warn(x, in, p, rules_printf(m, "the contract signed (%s) is not "
-		    "the one promised (%s)", in->hired_contract, in->contract));
+		warn(x, in, p, "no_contract", "the contract signed is not "
+		    "recorded (hired_contract)");
+	else if (in->contract[0] && !is(in->contract, in->hired_contract)) {
+		o = warn(x, in, p, "contract_differs", rules_printf(m, "the "
+		    "contract signed (%s) is not the one promised (%s)",
+		    in->hired_contract, in->contract));
+		jb_put_str(&x->b, o, "signed", in->hired_contract);
+		jb_put_str(&x->b, o, "promised", in->contract);
+	}
 	if (in->has_hired_weekly && in->has_weekly &&
-	    in->hired_weekly_hours < in->weekly_hours)
-		warn(x, in, p, rules_printf(m, "%lld hours a week signed, %lld "
-		    "promised", (long long)in->hired_weekly_hours,
+	    in->hired_weekly_hours < in->weekly_hours) {
+		o = warn(x, in, p, "fewer_hours", rules_printf(m, "%lld hours a "
+		    "week signed, %lld promised", (long long)in->hired_weekly_hours,
 		    (long long)in->weekly_hours));
+		jb_put_int(&x->b, o, "signed_hours", in->hired_weekly_hours);
+		jb_put_int(&x->b, o, "promised_hours", in->weekly_hours);
+	}
 }
 
 /* Sums the financed paths into their rows; notes intents not hired. */
