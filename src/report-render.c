@@ -9,39 +9,38 @@
 #include <string.h>
 
 #include "core.h"
+#include "fmt.h"
 #include "order.h"
 #include "report.h"
 
 /* A rendering: where it goes and in which language. */
 struct out {
 	FILE *f;
-	enum report_lang lang;
+	enum fmt_lang lang;
+	struct fmt_csv csv;  /* the CSV's cells */
 };
 
 /* The French text, or the English one. */
 static const char *
 tr(const struct out *o, const char *fr, const char *en)
 {
-	return o->lang == REPORT_FR ? fr : en;
+	return o->lang == FMT_FR ? fr : en;
 }
 
 /* What goes before a colon's text: " : " in French, ": " in English. */
 static const char *
 colon(const struct out *o)
 {
-	return o->lang == REPORT_FR ? "\xc2\xa0: " : ": ";
+	return o->lang == FMT_FR ? FMT_NBSP ": " : ": ";
 }
 
 /* ---- formatting numbers and days (French or English) ---- */
 
-/* A day YYYY-MM-DD as DD/MM/YYYY in French, as it is in English. */
+/* A day YYYY-MM-DD as JJ/MM/AAAA in French, as it is in English. */
 static const char *
 fmt_day(const struct out *o, const char *day, char buf[11])
 {
-	if (o->lang != REPORT_FR || strlen(day) != 10 || day[4] != '-' ||
-	    day[7] != '-')
-		return day;
-	snprintf(buf, 11, "%.2s/%.2s/%.4s", day + 8, day + 5, day);
+	fmt_date(buf, 11, day, o->lang);
 	return buf;
 }
 
@@ -55,14 +54,16 @@ static const char *
 fmt_rate(const struct out *o, const json_t *permille, bool sign, char *buf,
     size_t len)
 {
-	int64_t v;
+	size_t n;
 
-	if (!json_is_integer(permille))
+	if (!json_is_integer(permille) || fmt_decimal(buf, len,
+	    json_integer_value(permille), 1, "", o->lang == FMT_FR ? "," :
+	    ".") != 0)
 		return sign ? "—" : "";
-	v = json_integer_value(permille);
-	snprintf(buf, len, "%lld%s%lld%s", (long long)(v / 10),
-	    o->lang == REPORT_FR ? "," : ".", (long long)(v % 10),
-	    !sign ? "" : o->lang == REPORT_FR ? "\xc2\xa0%" : "%");
+	n = strlen(buf);
+	if (sign)
+		snprintf(buf + n, len - n, "%s", o->lang == FMT_FR ? FMT_NBSP "%" :
+		    "%");
 	return buf;
 }
 
@@ -291,9 +292,9 @@ text_counts(const struct out *o, const json_t *row, bool unreadable)
 
 /* Writes the report as text (report.h). */
 int
-report_write_text(FILE *f, const json_t *r, enum report_lang lang)
+report_write_text(FILE *f, const json_t *r, enum fmt_lang lang)
 {
-	struct out o = { f, lang };
+	struct out o = { f, lang, { f, lang } };
 	const json_t *a, *x;
 	char buf[1024], d1[11], d2[11];
 	bool un = any_unreadable(r);
@@ -366,111 +367,11 @@ report_write_text(FILE *f, const json_t *r, enum report_lang lang)
 
 /* ---- CSV ---- */
 
-/*
- * The bytes of a control character at p: C0 (tab, CR and LF included) and
- * DEL are one byte, C1 (U+0080 to U+009F) two in UTF-8; 0 otherwise.
- */
-static size_t
-control_len(const char *p)
-{
-	unsigned char c = (unsigned char)p[0];
-
-	if (c < 0x20 || c == 0x7f)
-		return 1;
-	if (c == 0xc2 && (unsigned char)p[1] >= 0x80 &&
-	    (unsigned char)p[1] <= 0x9f)
-		return 2;
-	return 0;
-}
-
-/* Whether s is a plain number: an optional minus, digits, a decimal comma. */
-static bool
-plain_number(const char *s)
-{
-	size_t i = s[0] == '-', n;
-
-	for (n = 0; s[i] >= '0' && s[i] <= '9'; i++, n++)
-		;
-	if (n == 0)
-		return false;
-	if (s[i] == ',') {
-		for (i++, n = 0; s[i] >= '0' && s[i] <= '9'; i++, n++)
-			;
-		if (n == 0)
-			return false;
-	}
-	return s[i] == '\0';
-}
-
-/*
- * Whether a spreadsheet would evaluate the cell: it starts with = + - @
- * (or their full-width and small forms), tab or CR, and is not a plain
- * number (OWASP, "CSV Injection").
- */
-static bool
-formula_like(const char *s)
-{
-	static const char *const wide[] = { "\xef\xbc\x9d", "\xef\xbc\x8b",
-		"\xef\xbc\x8d", "\xef\xbc\xa0", "\xef\xb9\xa6", "\xef\xb9\xa2",
-		"\xef\xb9\xa3", "\xef\xb9\xab" };
-	size_t i;
-
-	if (plain_number(s))
-		return false;
-	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL)
-		return true;
-	for (i = 0; i < nitems(wide); i++)
-		if (strncmp(s, wide[i], 3) == 0)
-			return true;
-	return false;
-}
-
-/*
- * Writes one CSV cell and what follows it (';', or CRLF after the last):
- * control characters removed, a leading apostrophe where a spreadsheet
- * would see a formula, quoted when it holds ';' or '"'.
- */
-static int
-csv_cell(FILE *f, const char *s, bool last)
-{
-	size_t n = strlen(s), i, k = 0, c;
-	char *t = malloc(n + 1), *p;
-	bool quote;
-
-	if (t == NULL)
-		return E(NOMEM);
-	for (i = 0; i < n; ) {
-		if ((c = control_len(s + i)) > 0) {
-			i += c;
-			continue;
-		}
-		t[k++] = s[i++];
-	}
-	t[k] = '\0';
-	if ((quote = strpbrk(t, ";\"") != NULL))
-		putc('"', f);
-	if (formula_like(t))
-		putc('\'', f);
-	for (p = t; *p; p++) {
-		if (*p == '"')
-			putc('"', f);
-		putc(*p, f);
-	}
-	if (quote)
-		putc('"', f);
-	fputs(last ? "\r\n" : ";", f);
-	free(t);
-	return 0;
-}
-
 /* Writes an integer CSV cell. */
 static int
-csv_int(FILE *f, int64_t v)
+csv_int(const struct fmt_csv *c, int64_t v)
 {
-	char buf[32];
-
-	snprintf(buf, sizeof(buf), "%lld", (long long)v);
-	return csv_cell(f, buf, false);
+	return fmt_csv_int(c, v, false);
 }
 
 /* The CSV's columns after its first six (level, ref, name, lot, dates). */
@@ -483,11 +384,11 @@ csv_counts(const struct out *o, const json_t *row)
 	int rc = 0;
 
 	for (i = 0; i < nitems(counts) && rc == 0; i++)
-		rc = csv_int(o->f, jr_int(row, counts[i].key));
+		rc = csv_int(&o->csv, jr_int(row, counts[i].key));
 	for (i = 0; i < nitems(contracts) && rc == 0; i++)
-		rc = csv_int(o->f, jr_int(c, contracts[i].key));
+		rc = csv_int(&o->csv, jr_int(c, contracts[i].key));
 	if (rc == 0)
-		rc = csv_cell(o->f, fmt_rate(o, json_object_get(row,
+		rc = fmt_csv_cell(&o->csv, fmt_rate(o, json_object_get(row,
 		    "hire_rate_permille"), false, rbuf, sizeof(rbuf)), false);
 	return rc;
 }
@@ -497,16 +398,15 @@ static int
 csv_names(const struct out *o, const char *level, const char *ref,
     const char *name, const char *lot, const char *start, const char *end)
 {
-	char a[11], b[11];
 	int rc;
 
-	if ((rc = csv_cell(o->f, level, false)) != 0 ||
-	    (rc = csv_cell(o->f, ref, false)) != 0 ||
-	    (rc = csv_cell(o->f, name, false)) != 0 ||
-	    (rc = csv_cell(o->f, lot, false)) != 0 ||
-	    (rc = csv_cell(o->f, fmt_day(o, start, a), false)) != 0)
+	if ((rc = fmt_csv_cell(&o->csv, level, false)) != 0 ||
+	    (rc = fmt_csv_cell(&o->csv, ref, false)) != 0 ||
+	    (rc = fmt_csv_cell(&o->csv, name, false)) != 0 ||
+	    (rc = fmt_csv_cell(&o->csv, lot, false)) != 0 ||
+	    (rc = fmt_csv_date(&o->csv, start, false)) != 0)
 		return rc;
-	return csv_cell(o->f, fmt_day(o, end, b), false);
+	return fmt_csv_date(&o->csv, end, false);
 }
 
 /* Writes the rows of one list of the report with their counts. */
@@ -526,7 +426,7 @@ csv_rows(const struct out *o, const json_t *r, const char *list,
 		    jr_str(x, "start"), jr_str(x, "end"))) != 0 ||
 		    (rc = csv_counts(o, x)) != 0)
 			break;
-		rc = csv_cell(o->f, session ? jr_str(json_object_get(x,
+		rc = fmt_csv_cell(&o->csv, session ? jr_str(json_object_get(x,
 		    "provider"), "name") : "", true);
 	}
 	return rc;
@@ -540,7 +440,7 @@ csv_blanks(const struct out *o)
 	int rc = 0;
 
 	for (i = 0; i < nitems(counts) + nitems(contracts) + 1 && rc == 0; i++)
-		rc = csv_cell(o->f, "", false);
+		rc = fmt_csv_cell(&o->csv, "", false);
 	return rc;
 }
 
@@ -564,7 +464,7 @@ csv_notes(const struct out *o, const json_t *r)
 		    "siret"), jr_str(json_object_get(x, "employer"), "name"), "",
 		    "", "")) != 0 || (rc = csv_blanks(o)) != 0)
 			break;
-		rc = csv_cell(o->f, note, true);
+		rc = fmt_csv_cell(&o->csv, note, true);
 	}
 	a = json_object_get(r, "warnings");
 	for (i = 0; i < json_array_size(a) && rc == 0; i++) {
@@ -577,33 +477,33 @@ csv_notes(const struct out *o, const json_t *r)
 		    jr_str(x, "ref"), "", "", "", "")) != 0 ||
 		    (rc = csv_blanks(o)) != 0)
 			break;
-		rc = csv_cell(o->f, note, true);
+		rc = fmt_csv_cell(&o->csv, note, true);
 	}
 	return rc;
 }
 
 /* Writes the report as a CSV table (report.h). */
 int
-report_write_csv(FILE *f, const json_t *r, enum report_lang lang)
+report_write_csv(FILE *f, const json_t *r, enum fmt_lang lang)
 {
-	struct out o = { f, lang };
+	struct out o = { f, lang, { f, lang } };
 	size_t i;
 	int rc = 0;
 
-	fputs("\xef\xbb\xbf", f);
+	fmt_csv_begin(&o.csv);
 	if ((rc = csv_names(&o, tr(&o, "Niveau", "Level"), tr(&o, "Référence",
 	    "Ref"), tr(&o, "Intitulé ou nom", "Title or name"), "Lot",
 	    tr(&o, "Début", "Start"), tr(&o, "Fin", "End"))) != 0)
 		return rc;
 	for (i = 0; i < nitems(counts) && rc == 0; i++)
-		rc = csv_cell(f, tr(&o, counts[i].fr, counts[i].en), false);
+		rc = fmt_csv_cell(&o.csv, tr(&o, counts[i].fr, counts[i].en), false);
 	for (i = 0; i < nitems(contracts) && rc == 0; i++)
-		rc = csv_cell(f, tr(&o, contracts[i].fr, contracts[i].en), false);
+		rc = fmt_csv_cell(&o.csv, tr(&o, contracts[i].fr, contracts[i].en), false);
 	if (rc == 0)
-		rc = csv_cell(f, tr(&o, "Taux d'embauche (%)", "Hiring rate (%)"),
+		rc = fmt_csv_cell(&o.csv, tr(&o, "Taux d'embauche (%)", "Hiring rate (%)"),
 		    false);
 	if (rc == 0)
-		rc = csv_cell(f, tr(&o, "Organisme ou remarque",
+		rc = fmt_csv_cell(&o.csv, tr(&o, "Organisme ou remarque",
 		    "Provider or note"), true);
 	if (rc == 0)
 		rc = csv_rows(&o, r, "sessions", "Session");
@@ -615,7 +515,7 @@ report_write_csv(FILE *f, const json_t *r, enum report_lang lang)
 		    "Employer"));
 	if (rc == 0 && (rc = csv_names(&o, "Total", "", "", "", "", "")) == 0 &&
 	    (rc = csv_counts(&o, json_object_get(r, "totals"))) == 0)
-		rc = csv_cell(f, unreadable_note(&o, r) ? unreadable_note(&o, r) :
+		rc = fmt_csv_cell(&o.csv, unreadable_note(&o, r) ? unreadable_note(&o, r) :
 		    "", true);
 	if (rc == 0)
 		rc = csv_notes(&o, r);
@@ -934,9 +834,9 @@ html_kpi(const struct out *o, const json_t *t)
 
 /* Writes the report as one printable HTML page (report.h). */
 int
-report_write_html(FILE *f, const json_t *r, enum report_lang lang)
+report_write_html(FILE *f, const json_t *r, enum fmt_lang lang)
 {
-	struct out o = { f, lang };
+	struct out o = { f, lang, { f, lang } };
 	const json_t *c = json_object_get(r, "consortium");
 	char buf[1024];
 

@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "fmt.h"
 
 #define REPORT_FORMAT "consort-report/1"
 
@@ -57,26 +58,23 @@ bool report_permille(int64_t num, int64_t den, int64_t *out);
 int report_build(struct store_txn *txn, struct store *s,
     const struct report_opts *o, json_t **out, struct consort_diag *d);
 
-/* The language of a rendering. */
-enum report_lang { REPORT_FR, REPORT_EN };
-
 /*
  * Writes a report as text tables (French by default).
  * @return 0, or E(IO) (f has an error)
  */
-int report_write_text(FILE *f, const json_t *r, enum report_lang lang);
+int report_write_text(FILE *f, const json_t *r, enum fmt_lang lang);
 /*
- * Writes a report as one CSV table in the form French spreadsheets open:
- * a UTF-8 byte order mark, ';' between cells, CRLF line ends, a decimal
- * comma, every cell safe (no control character, no formula).
+ * Writes a report as one CSV table in the form the language's spreadsheets
+ * open (struct fmt_csv: in French a UTF-8 byte order mark, ';' between
+ * cells, a decimal comma, days as JJ/MM/AAAA), every cell safe.
  * @return 0, or E(NOMEM), E(IO) (f has an error)
  */
-int report_write_csv(FILE *f, const json_t *r, enum report_lang lang);
+int report_write_csv(FILE *f, const json_t *r, enum fmt_lang lang);
 /*
  * Writes a report as one self-contained printable HTML page (no script,
  * nothing fetched) with a bar chart as inline SVG.
  * @return 0, or E(IO) (f has an error)
  */
-int report_write_html(FILE *f, const json_t *r, enum report_lang lang);
+int report_write_html(FILE *f, const json_t *r, enum fmt_lang lang);
 
 #endif

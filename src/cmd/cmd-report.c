@@ -9,7 +9,7 @@
 /* The report asked for. */
 struct report_args {
 	struct report_opts o;
-	enum report_lang lang;
+	enum fmt_lang lang;
 	bool json, csv, html;
 	const char *out;  /* FILE, or NULL: standard output */
 };
@@ -83,22 +83,19 @@ report_print(struct cmd_listing *l)
 static int
 report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
-	struct report_args a = { { NULL, NULL, NULL }, REPORT_FR,
+	struct report_args a = { { NULL, NULL, NULL }, FMT_FR,
 		cmd_args_has(args, "json"), cmd_args_has(args, "csv"),
 		cmd_args_has(args, "html"), cmd_args_get(args, "out") };
 	const char *period = cmd_args_get(args, "period");
-	const char *lang = cmd_args_get(args, "lang");
 	struct consort_diag d = { 0 };
 	char from[11], to[11];
+	int rc;
 
 	if (a.json + a.csv + a.html > 1)
 		return cmd_usage(ctx, "--html, --csv and --json exclude each other");
-	if (lang != NULL && strcmp(lang, "fr") != 0 && strcmp(lang, "en") != 0)
-		return cmd_usage(ctx, "--lang %s: the report speaks fr (the "
-		    "default) or en", lang);
-	if (lang != NULL && strcmp(lang, "en") == 0)
-		a.lang = REPORT_EN;
-	if (lang != NULL && a.json)
+	if ((rc = cmd_doc_lang(ctx, args, &a.lang)) != 0)
+		return rc;
+	if (cmd_args_has(args, "lang") && a.json)
 		return cmd_usage(ctx, "--lang is for people's documents; --json "
 		    "keeps its English keys");
 	a.o.lot = cmd_args_get(args, "lot");
@@ -120,7 +117,7 @@ static const struct cmd_opt report_opts[] = {
 	{ "html", NULL, "one printable HTML page with a bar chart" },
 	{ "csv", NULL, "one CSV table for a French spreadsheet (';', BOM)" },
 	{ "json", NULL, "the figures as canonical JSON, English keys" },
-	{ "lang", "fr|en", "the language of text, CSV and HTML (default fr)" },
+	CMD_OPT_LANG,
 	{ "out", "FILE", "write FILE (whole, or not at all) rather than\n"
 	    "standard output" },
 	{ NULL, NULL, NULL },
