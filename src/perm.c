@@ -17,9 +17,8 @@
  * agreement.session), the creations that say whether a record existed
  * before (sessions, paths, derogations, agreements, orders, notices, a
  * subcontractor's trainees and intents), a lot's creations and deletions,
- * and what a path names (path.intent, path.trainee, and under the intent
- * or trainee the path that named it), each with the writer's causal
- * context; the
+ * each with the writer's causal context, and under an intent or a trainee
+ * the paths that named it; the
  * values visible to a change-set are the writes it had seen that nothing it
  * had seen replaced.  Roster facts (keys, roles) are written by the lead
  * only, so a member's binding is always in the causal past of its own
@@ -613,8 +612,7 @@ named_add(struct named *x, const uint8_t *id)
 /*
  * The paths that named the intent or trainee id in the change-set's causal
  * past, its own earlier ops included: every row kept under it (F_NAMED_BY)
- * that c had seen.  Whether a path still names it is the path's own
- * field's to say (path_names).
+ * whose change-set c had seen.
  */
 static int
 named_by(struct store_txn *txn, struct store *s, const struct causal *c,
@@ -649,51 +647,25 @@ named_by(struct store_txn *txn, struct store *s, const struct causal *c,
 	return rc;
 }
 
-/* Whether the path pid names the intent or trainee id as c sees it. */
-static int
-path_names(struct store_txn *txn, struct store *s, const struct causal *c,
-    const uint8_t *pid, unsigned type, const uint8_t *id, bool *yes)
-{
-	struct owner_write w[MAX_VISIBLE];
-	uint8_t named[CONSORT_EID_BYTES];
-	unsigned i, n;
-	int rc;
-
-	*yes = false;
-	if ((rc = visible(txn, s, c, T_path, pid, type == T_intent ?
-	    F_path_intent : F_path_trainee, w, &n)) != 0)
-		return rc;
-	for (i = 0; i < n && !*yes; i++) {
-		if (w[i].val.kind != VAL_STR)
-			continue;
-		keys_entity_id(named, s->founder, type, w[i].val.s, w[i].val.len);
-		*yes = memcmp(named, id, CONSORT_EID_BYTES) == 0;
-	}
-	return 0;
-}
-
 /*
- * Whether m provides a session in which a path names the intent or
+ * Whether m provides a session in which a path named the intent or
  * trainee id, as the change-set sees it: a path that named it in c's
- * past, names it still, and belongs to a session m answers for.
+ * past (even if pointed elsewhere since: a withdrawn intent's outcome is
+ * still its provider's to record) and belongs to a session m answers for.
  */
 static int
 provides_for(struct store_txn *txn, struct store *s, const struct member *m,
     const struct causal *c, unsigned type, const uint8_t *id, bool *ok)
 {
 	struct named x = { NULL, 0, 0 };
-	bool names, unset;
+	bool unset;
 	size_t i;
 	int rc;
 
 	*ok = false;
 	rc = named_by(txn, s, c, type, id, &x);
-	for (i = 0; rc == 0 && i < x.n && !*ok; i++) {
-		if ((rc = path_names(txn, s, c, x.id[i], type, id, &names)) != 0 ||
-		    !names)
-			continue;
+	for (i = 0; rc == 0 && i < x.n && !*ok; i++)
 		rc = held_allowed(txn, s, m, c, T_path, x.id[i], ok, &unset);
-	}
 	free(x.id);
 	return rc;
 }
@@ -836,10 +808,14 @@ kept(const struct member *m, const struct cs_op *op, unsigned *field,
 	}
 }
 
-/* Puts one write in the owners table: (type, id, field) by c, value v. */
+/*
+ * Puts one write in the owners table: (type, id, field) by c, value v, and
+ * c's causal context, or an empty one when the row needs none (with_vv).
+ */
 static int
 put_owner(struct store_txn *txn, struct store *s, const struct causal *c,
-    unsigned type, const uint8_t *id, unsigned field, const struct value *v)
+    unsigned type, const uint8_t *id, unsigned field, const struct value *v,
+    bool with_vv)
 {
 	uint8_t key[OWNERS_KEY];
 	msgpack_sbuffer buf;
@@ -853,25 +829,29 @@ put_owner(struct store_txn *txn, struct store *s, const struct causal *c,
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, 2);
 	mp_pack_value(&pk, v);
-	pack_vv(&pk, c);
+	if (with_vv)
+		pack_vv(&pk, c);
+	else
+		msgpack_pack_array(&pk, 0);
 	rc = store_put(txn, s, TB_OWNERS, key, sizeof(key), buf.data, buf.size, 0);
 	msgpack_sbuffer_destroy(&buf);
 	return rc;
 }
 
 /*
- * Keeps what a path names (R23): the write of its intent or trainee (an
- * unset as nil), and under the intent or trainee named the path's id, in
- * one row per change-set holding the ids of every path it pointed there
- * (NAMED_BY_MAX at most: a change-set naming one intent from more paths
- * is an R07 conflict many times over), so that who may record an outcome
- * or an exit is judged in the causal past (provides_for).
+ * Keeps what a path names (R23): under the intent or trainee a write of
+ * path.intent or path.trainee names, the path's id, in one row per
+ * change-set holding the ids of every path it pointed there (NAMED_BY_MAX
+ * at most: a change-set naming one intent from more paths is an R07
+ * conflict many times over), so that who may record an outcome or an
+ * exit is judged in the causal past (provides_for).  The row needs no
+ * causal context of its own: the key's author and seq say whether a
+ * change-set had seen it.
  */
 static int
 record_named(struct store_txn *txn, struct store *s, const struct causal *c,
     const struct cs_op *op)
 {
-	static const struct value nil = { VAL_NIL, false, 0, NULL, 0 };
 	uint8_t key[OWNERS_KEY], tid[CONSORT_EID_BYTES];
 	uint8_t ids[NAMED_BY_MAX * CONSORT_EID_BYTES];
 	struct owner_write ow;
@@ -881,13 +861,9 @@ record_named(struct store_txn *txn, struct store *s, const struct causal *c,
 	uint32_t i;
 	int rc;
 
-	if (op->type != T_path || (op->kind != OP_SET && op->kind != OP_UNSET) ||
+	if (op->type != T_path || op->kind != OP_SET || op->val.kind != VAL_STR ||
 	    (op->field != F_path_intent && op->field != F_path_trainee))
 		return 0;
-	if ((rc = put_owner(txn, s, c, T_path, op->id, op->field,
-	    op->kind == OP_SET ? &op->val : &nil)) != 0 ||
-	    op->kind != OP_SET || op->val.kind != VAL_STR)
-		return rc;
 	type = op->field == F_path_intent ? T_intent : T_trainee;
 	keys_entity_id(tid, s->founder, type, op->val.s, op->val.len);
 	owners_prefix(key, type, tid, F_NAMED_BY);
@@ -911,7 +887,7 @@ record_named(struct store_txn *txn, struct store *s, const struct causal *c,
 		return 0;
 	memcpy(ids + list.len, op->id, CONSORT_EID_BYTES);
 	list.len += CONSORT_EID_BYTES;
-	return put_owner(txn, s, c, type, tid, F_NAMED_BY, &list);
+	return put_owner(txn, s, c, type, tid, F_NAMED_BY, &list, false);
 }
 
 /*
@@ -930,7 +906,7 @@ perm_record_op(struct store_txn *txn, struct store *s, const struct member *m,
 		return rc;
 	if (!kept(m, op, &field, &v))
 		return 0;
-	return put_owner(txn, s, c, op->type, op->id, field, v);
+	return put_owner(txn, s, c, op->type, op->id, field, v, true);
 }
 
 /* Whether an author is revoked, and after which of its change-sets. */

@@ -541,6 +541,27 @@ html(FILE *f, const char *s)
 		}
 }
 
+/*
+ * Writes text escaped, cut after max characters (UTF-8 code points) with
+ * an ellipsis: a chart's label has only so much room.
+ */
+static void
+html_cut(FILE *f, const char *s, size_t max)
+{
+	char buf[256];
+	size_t i, n;
+
+	for (i = n = 0; s[i] && i < sizeof(buf) - 4; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80 && n++ == max)
+			break;
+		buf[i] = s[i];
+	}
+	buf[i] = '\0';
+	html(f, buf);
+	if (s[i])
+		fputs("…", f);
+}
+
 /* Writes a table cell holding escaped text. */
 static void
 td(FILE *f, const char *s)
@@ -626,7 +647,7 @@ html_chart(const struct out *o, const json_t *r)
 		x = json_array_get(a, i);
 		fprintf(o->f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 		    label - 8, y + (int)nitems(bars) * bar / 2 + 4);
-		html(o->f, jr_str(x, by_session ? "ref" : "name"));
+		html_cut(o->f, jr_str(x, by_session ? "ref" : "name"), 26);
 		fputs("</text>\n", o->f);
 		for (k = 0; k < nitems(bars); k++, y += bar) {
 			v = jr_int(x, bars[k].key);
