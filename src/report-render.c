@@ -67,6 +67,18 @@ fmt_rate(const struct out *o, const json_t *permille, bool sign, char *buf,
 	return buf;
 }
 
+/*
+ * A count: grouped by thousands in French ("23 915", U+202F between the
+ * groups), plain digits in English, as fmt_hours() writes hours.
+ */
+static const char *
+num(const struct out *o, int64_t v, char buf[32])
+{
+	if (fmt_hours(buf, 32, v, o->lang, FMT_TEXT) != 0)
+		snprintf(buf, 32, "%lld", (long long)v);
+	return buf;
+}
+
 /* ---- what the report's words mean ---- */
 
 /* A count of a row: its member, and its heading in both languages. */
@@ -122,6 +134,7 @@ static void
 contracts_text(const struct out *o, const json_t *row, char *buf, size_t len)
 {
 	const json_t *c = json_object_get(row, "hired_by_contract");
+	char nb[32];
 	size_t i, k = 0;
 	int n;
 
@@ -129,9 +142,9 @@ contracts_text(const struct out *o, const json_t *row, char *buf, size_t len)
 	for (i = 0; i < nitems(contracts) && k < len; i++) {
 		if (jr_int(c, contracts[i].key) == 0)
 			continue;
-		n = snprintf(buf + k, len - k, "%s%s %lld", k ? ", " : "",
+		n = snprintf(buf + k, len - k, "%s%s %s", k ? ", " : "",
 		    tr(o, contracts[i].fr, contracts[i].en),
-		    (long long)jr_int(c, contracts[i].key));
+		    num(o, jr_int(c, contracts[i].key), nb));
 		if (n < 0)
 			break;
 		k += (size_t)n;
@@ -256,6 +269,17 @@ unreadable_note(const struct out *o, const json_t *r)
 
 /* ---- text ---- */
 
+/* Writes ", LABEL N" (or "LABEL N" first on its line) of a row's count. */
+static void
+text_count(const struct out *o, const json_t *row, const char *key,
+    const char *fr, const char *en, const char *before)
+{
+	char nb[32];
+
+	fprintf(o->f, "%s%s %s", before, tr(o, fr, en), num(o, jr_int(row, key),
+	    nb));
+}
+
 /*
  * Writes one row's counts on two lines of text: the trainees' exits, then
  * the intents' outcomes with the contracts signed and the hiring rate.
@@ -265,28 +289,27 @@ text_counts(const struct out *o, const json_t *row, bool unreadable)
 {
 	char cbuf[512], rbuf[32];
 
-	fprintf(o->f, "  %s %lld — %s %lld, %s %lld, %s %lld",
-	    tr(o, "parcours financés", "financed paths"),
-	    (long long)jr_int(row, "financed"), tr(o, "formation terminée",
-	    "completed"), (long long)jr_int(row, "completed"), tr(o, "abandons",
-	    "dropped out"), (long long)jr_int(row, "dropped_out"),
-	    tr(o, "sortie non renseignée", "exit not recorded"),
-	    (long long)jr_int(row, "exit_unknown"));
+	text_count(o, row, "financed", "parcours financés", "financed paths",
+	    "  ");
+	text_count(o, row, "completed", "formation terminée", "completed",
+	    " — ");
+	text_count(o, row, "dropped_out", "abandons", "dropped out", ", ");
+	text_count(o, row, "exit_unknown", "sortie non renseignée",
+	    "exit not recorded", ", ");
 	if (unreadable)
-		fprintf(o->f, ", %s %lld", tr(o, "sortie non lisible ici",
-		    "exit not readable here"),
-		    (long long)jr_int(row, "exit_unreadable"));
+		text_count(o, row, "exit_unreadable", "sortie non lisible ici",
+		    "exit not readable here", ", ");
+	text_count(o, row, "intents", "intentions d'embauche", "hiring intents",
+	    "\n  ");
+	text_count(o, row, "hired", "embauchés", "hired", " — ");
 	contracts_text(o, row, cbuf, sizeof(cbuf));
-	fprintf(o->f, "\n  %s %lld — %s %lld%s%s%s, %s %lld, %s %lld, %s %lld "
-	    "— %s %s\n", tr(o, "intentions d'embauche", "hiring intents"),
-	    (long long)jr_int(row, "intents"), tr(o, "embauchés", "hired"),
-	    (long long)jr_int(row, "hired"), cbuf[0] ? " (" : "", cbuf,
-	    cbuf[0] ? ")" : "", tr(o, "non embauchés", "not hired"),
-	    (long long)jr_int(row, "not_hired"), tr(o, "désistements",
-	    "withdrawn"), (long long)jr_int(row, "withdrawn"),
-	    tr(o, "en attente", "pending"), (long long)jr_int(row, "pending"),
-	    tr(o, "taux d'embauche", "hiring rate"), fmt_rate(o,
-	    json_object_get(row, "hire_rate_permille"), true, rbuf,
+	if (cbuf[0])
+		fprintf(o->f, " (%s)", cbuf);
+	text_count(o, row, "not_hired", "non embauchés", "not hired", ", ");
+	text_count(o, row, "withdrawn", "désistements", "withdrawn", ", ");
+	text_count(o, row, "pending", "en attente", "pending", ", ");
+	fprintf(o->f, " — %s %s\n", tr(o, "taux d'embauche", "hiring rate"),
+	    fmt_rate(o, json_object_get(row, "hire_rate_permille"), true, rbuf,
 	    sizeof(rbuf)));
 }
 
@@ -296,7 +319,7 @@ report_write_text(FILE *f, const json_t *r, enum fmt_lang lang)
 {
 	struct out o = { f, lang, { f, lang } };
 	const json_t *a, *x;
-	char buf[1024], d1[11], d2[11];
+	char buf[1024], d1[11], d2[11], nb[32];
 	bool un = any_unreadable(r);
 	size_t i;
 
@@ -325,8 +348,9 @@ report_write_text(FILE *f, const json_t *r, enum fmt_lang lang)
 	a = json_object_get(r, "providers");
 	for (i = 0; i < json_array_size(a); i++) {
 		x = json_array_get(a, i);
-		fprintf(f, "%s (SIRET %s), %lld session(s)\n", jr_str(x, "name"),
-		    jr_str(x, "siret"), (long long)jr_int(x, "sessions"));
+		fprintf(f, "%s (SIRET %s), %s session(s)\n", jr_str(x, "name"),
+		    jr_str(x, "siret"), num(&o, jr_int(x, "sessions"),
+		    nb));
 		text_counts(&o, x, un);
 	}
 	fprintf(f, "\n%s\n", tr(&o, "Par employeur", "By employer"));
@@ -616,6 +640,7 @@ html_chart(const struct out *o, const json_t *r)
 	bool by_session = json_array_size(a) <= 12;
 	const int label = 190, width = 1000, bar = 11, gap = 12, top = 28;
 	int64_t max = 1, v;
+	char nb[32];
 	size_t i, k, n;
 	int y, w, h;
 
@@ -654,9 +679,9 @@ html_chart(const struct out *o, const json_t *r)
 			w = (int)(v * (width - label - 60) / max);
 			fprintf(o->f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" "
 			    "height=\"%d\" fill=\"%s\"/><text x=\"%d\" y=\"%d\" "
-			    "font-size=\"10\">%lld</text>\n", label, y, w, bar - 2,
+			    "font-size=\"10\">%s</text>\n", label, y, w, bar - 2,
 			    bars[k].colour, label + w + 4, y + bar - 3,
-			    (long long)v);
+			    num(o, v, nb));
 		}
 		y += gap;
 	}
@@ -693,14 +718,14 @@ html_head(const struct out *o, const char *first, const char *second,
 static void
 html_counts(const struct out *o, const json_t *row, bool unreadable)
 {
-	char buf[512];
+	char buf[512], nb[32];
 	size_t i;
 
 	for (i = 0; i < nitems(counts); i++) {
 		if (!unreadable && strcmp(counts[i].key, "exit_unreadable") == 0)
 			continue;
-		fprintf(o->f, "<td class=\"n\">%lld",
-		    (long long)jr_int(row, counts[i].key));
+		fprintf(o->f, "<td class=\"n\">%s",
+		    num(o, jr_int(row, counts[i].key), nb));
 		if (strcmp(counts[i].key, "hired") == 0) {
 			contracts_text(o, row, buf, sizeof(buf));
 			fputs("<div class=\"note c\">", o->f);
@@ -721,11 +746,11 @@ html_rows(const struct out *o, const json_t *r, const char *list,
 {
 	const json_t *a = json_object_get(r, list), *x;
 	bool session = strcmp(list, "sessions") == 0, un = any_unreadable(r);
-	char buf[256], d1[11], d2[11];
+	char buf[256], d1[11], d2[11], nb[32];
 	size_t i;
 
-	fprintf(o->f, "<section><h2>%s (%zu)</h2>\n", title,
-	    json_array_size(a));
+	fprintf(o->f, "<section><h2>%s (%s)</h2>\n", title,
+	    num(o, (int64_t)json_array_size(a), nb));
 	html_head(o, session ? "Session" : "SIRET", session ? tr(o, "Intitulé, "
 	    "organisme, dates", "Title, provider, dates") : tr(o, "Nom", "Name"),
 	    un);
@@ -745,8 +770,8 @@ html_rows(const struct out *o, const json_t *r, const char *list,
 			html(o->f, buf);
 			fputs("</div>", o->f);
 		} else if (strcmp(list, "providers") == 0)
-			fprintf(o->f, "<div class=\"note\">%lld session(s)</div>",
-			    (long long)jr_int(x, "sessions"));
+			fprintf(o->f, "<div class=\"note\">%s session(s)</div>",
+			    num(o, jr_int(x, "sessions"), nb));
 		fputs("</td>", o->f);
 		html_counts(o, x, un);
 	}
@@ -844,8 +869,8 @@ html_kpi(const struct out *o, const json_t *t)
 	for (i = 0; i < nitems(keys); i++)
 		for (k = 0; k < nitems(counts); k++)
 			if (strcmp(counts[k].key, keys[i]) == 0)
-				fprintf(o->f, "<div><b>%lld</b>%s</div>",
-				    (long long)jr_int(t, keys[i]),
+				fprintf(o->f, "<div><b>%s</b>%s</div>",
+				    num(o, jr_int(t, keys[i]), buf),
 				    tr(o, counts[k].fr, counts[k].en));
 	fprintf(o->f, "<div><b>%s</b>%s</div></div>\n", fmt_rate(o,
 	    json_object_get(t, "hire_rate_permille"), true, buf, sizeof(buf)),
