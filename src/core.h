@@ -5,6 +5,7 @@
 #ifndef CONSORT_CORE_H
 #define CONSORT_CORE_H
 
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -1379,6 +1380,7 @@ struct import_opts {
 	/* called now and then: pass 1 or 2, bytes read, file size */
 	void (*progress)(void *ctx, int pass, uint64_t done, uint64_t total);
 	void *ctx;
+	char separator;                  /* CSV: ';', ',' or '\t'; 0: sniffed */
 };
 
 struct import_result {
@@ -1390,6 +1392,7 @@ struct import_result {
 	/* what is durably stored, even when the import stopped half-way */
 	uint64_t committed_changesets;
 	uint64_t committed_records;
+	bool rows;            /* a sheet: lines are its rows, so named */
 };
 
 /*
@@ -1417,6 +1420,78 @@ int import_file(struct node *n, const struct import_opts *o,
  */
 int import_check_line(enum import_format fmt, const struct schema_type *type,
     const char *header, const char *line, size_t len, struct consort_diag *d);
+
+/* ---- import-text.c: the encoding and separator of a CSV file ---- */
+
+/* What a look at the whole of a CSV file found. */
+struct import_text {
+	char sep;     /* ';', ',' or '\t' */
+	bool cp1252;  /* not UTF-8: Windows-1252, converted on reading */
+	long skip;    /* bytes of a UTF-8 byte-order mark */
+};
+
+/* Reads a sniffed file as UTF-8. */
+struct import_text_reader {
+	FILE *f;
+	iconv_t cd;   /* (iconv_t)-1 for a UTF-8 file */
+	char in[4096];
+	char out[3 * 4096];
+};
+
+/*
+ * Reads the whole file: UTF-8 (a byte-order mark skipped) or else
+ * Windows-1252, and the separator of its header line, the one of ';',
+ * tab and ',' it holds most outside quotes (in that order on a tie), or
+ * sep when not 0.
+ * @return 0, or E(BADUTF8) (UTF-16, an .xls workbook, a NUL byte, a
+ *	byte neither encoding has), E(IO)
+ */
+int import_text_sniff(FILE *f, const char *path, char sep,
+    struct import_text *t, struct consort_diag *d);
+/* Starts reading f as t says; @return 0, or E(IO) */
+int import_text_open(struct import_text_reader *r, FILE *f,
+    const struct import_text *t, const char *path, struct consort_diag *d);
+/* The next chunk as UTF-8; *len is 0 at the end.  @return 0, or E(IO) */
+int import_text_read(struct import_text_reader *r, const char **buf,
+    size_t *len);
+void import_text_close(struct import_text_reader *r);
+
+/* ---- import-cell.c: spreadsheet cells into field values ---- */
+
+/* What a cell of a sheet holds: text, or an .xlsx number or boolean. */
+enum sheet_cell { SHEET_TEXT, SHEET_NUMBER, SHEET_BOOL };
+
+/* Room for a value rewritten from a cell (a date, a SIRET, a list). */
+#define CELL_NORM_MAX 256
+
+/* Drops the spaces (ASCII, no-break, narrow no-break) at both ends. */
+void import_cell_trim(const char **s, size_t *len);
+/* A cell as text: trimmed, an .xlsx number as a whole number if it is one. */
+void import_cell_text(enum sheet_cell kind, const char **s, size_t *len,
+    char norm[CELL_NORM_MAX]);
+/*
+ * Folds text for a loose comparison: lower case, no accents on Latin
+ * letters, ’ as ', '_' and runs of spaces as one space, trimmed.
+ * @return the length written to out, NUL-terminated and cut to size
+ */
+size_t import_cell_fold(const char *s, size_t len, char *out, size_t size);
+/* Whether two texts fold to the same non-empty text. */
+bool import_cell_same(const char *a, size_t alen, const char *b, size_t blen);
+/*
+ * Turns a spreadsheet cell into a value of f: dates as 31/12/2026,
+ * 1/2/2026 or 2026-12-31 (an .xlsx number: a serial day of the 1900, or
+ * with date1904 the 1904, date system); integers grouped by spaces, with
+ * a decimal part only when nought ("35,0"); Oui/Non, O/N, vrai/faux, 1/0,
+ * true/false in any case; SIRETs grouped by spaces; words of a list in any
+ * case; a list of words in any order.  Spaces around the cell are dropped;
+ * a cell of spaces alone is no value (v->kind VAL_NIL).
+ * @param norm where a rewritten value is kept; v->s may point into it
+ * @return 0, or E(SCHEMA) or E(BADUTF8) with d->what the reason, which
+ *	names no field and never holds the value of a personal field
+ */
+int import_cell_value(const struct schema_field *f, enum sheet_cell kind,
+    const char *s, size_t len, bool date1904, char norm[CELL_NORM_MAX],
+    struct value *v, struct consort_diag *d);
 
 /* ---- roster.c: binding keys, subcontractors, revocation ---- */
 

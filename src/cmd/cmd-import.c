@@ -27,15 +27,22 @@ report_bad(void *arg, const struct consort_diag *d)
 	return 0;
 }
 
+/* "line" for JSON Lines, "row" for a sheet. */
+static const char *
+line_word(const struct import_result *res)
+{
+	return res->rows ? "row" : "line";
+}
+
 /* Prints "... and N more bad lines, T in all" after the ones shown. */
 static void
-report_more(const struct import_opts *o, uint64_t bad)
+report_more(const struct import_opts *o, const struct import_result *res)
 {
-	if (bad > BAD_SHOWN)
-		fprintf(stderr, "consort import: %s: ... and %llu more bad lines, "
+	if (res->bad > BAD_SHOWN)
+		fprintf(stderr, "consort import: %s: ... and %llu more bad %ss, "
 		    "%llu in all\n", o->path,
-		    (unsigned long long)(bad - BAD_SHOWN),
-		    (unsigned long long)bad);
+		    (unsigned long long)(res->bad - BAD_SHOWN), line_word(res),
+		    (unsigned long long)res->bad);
 }
 
 /* Shows "import: pass N/2 P%" on a terminal. */
@@ -82,6 +89,7 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 	const char *type = cmd_args_get(args, "type");
 	const char *batch = cmd_args_get(args, "batch");
 	const char *format = cmd_args_get(args, "format");
+	const char *sep = cmd_args_get(args, "separator");
 	char *end;
 	long n;
 
@@ -100,6 +108,13 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 		o->format = IMPORT_CSV;
 	else if (format != NULL)
 		return cmd_usage(ctx, "--format takes jsonl or csv");
+	if (sep != NULL && (strcmp(sep, ";") == 0 || strcmp(sep, ",") == 0))
+		o->separator = sep[0];
+	else if (sep != NULL && (strcmp(sep, "tab") == 0 ||
+	    strcmp(sep, "\t") == 0))
+		o->separator = '\t';
+	else if (sep != NULL)
+		return cmd_usage(ctx, "--separator takes ';', ',' or tab");
 	o->path = args->argv[0];
 	return 0;
 }
@@ -110,8 +125,8 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	struct import_cli cli = { ctx, cmd_progress_wanted(), 0 };
-	struct import_opts o = { NULL, IMPORT_AUTO, NULL, false, 100,
-		report_bad, report_progress, &cli };
+	struct import_opts o = { .format = IMPORT_AUTO, .batch = 100,
+		.bad = report_bad, .progress = report_progress, .ctx = &cli };
 	struct import_result res;
 	int rc;
 
@@ -122,12 +137,12 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	rc = import_file(ctx->node, &o, &res, &d);
 	if (cli.progress)
 		fputs("\r\033[K", stderr);
-	report_more(&o, res.bad);
+	report_more(&o, &res);
 	if (rc == E(SCHEMA) && res.bad > 0 && !o.skip_bad) {
-		fprintf(stderr, "consort import: %s: %llu bad line%s, nothing "
+		fprintf(stderr, "consort import: %s: %llu bad %s%s, nothing "
 		    "imported; fix them, or use --skip-bad to import the good "
-		    "lines\n", o.path, (unsigned long long)res.bad,
-		    res.bad == 1 ? "" : "s");
+		    "%ss\n", o.path, (unsigned long long)res.bad, line_word(&res),
+		    res.bad == 1 ? "" : "s", line_word(&res));
 		return EXIT_REFUSED;
 	}
 	if (rc != 0 && (rc == E(NOSPC) || res.committed_changesets > 0))
@@ -138,7 +153,8 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    "%llu change-sets", o.path, (unsigned long long)res.records,
 	    (unsigned long long)res.changed, (unsigned long long)res.changesets);
 	if (res.bad > 0)
-		printf(", %llu bad lines skipped", (unsigned long long)res.bad);
+		printf(", %llu bad %ss skipped", (unsigned long long)res.bad,
+		    line_word(&res));
 	putchar('\n');
 	return EXIT_OK;
 }
@@ -150,12 +166,15 @@ static const struct cmd_opt import_opts[] = {
 	    "(default: a single bad line refuses the whole file)" },
 	{ "batch", "N", "records per change-set (default 100)" },
 	{ "format", "F", "jsonl or csv (default: from the file name)" },
+	{ "separator", "C", "CSV: ';', ',' or tab (default: the one the\n"
+	    "header row holds most)" },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format jsonl|csv]",
+	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format F] "
+	    "[--separator C]",
 	.summary = "import records from JSON Lines or CSV, all or nothing, idempotently",
 	.args = { .opts = import_opts, .lower = 1, .upper = 1,
 	    .missing = "expected one FILE", .unexpected = "expected one FILE" },
