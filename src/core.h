@@ -1365,14 +1365,14 @@ int records_ref_alive(struct store_txn *txn, struct node *n,
 /* Writes a fresh random ref for a record added without one: TYPE-16 hex. */
 void records_new_ref(const struct schema_type *t, char *out, size_t len);
 
-/* ---- import.c: JSON Lines and CSV import ---- */
+/* ---- import.c: JSON Lines, CSV and .xlsx import ---- */
 
-enum import_format { IMPORT_AUTO, IMPORT_JSONL, IMPORT_CSV };
+enum import_format { IMPORT_AUTO, IMPORT_JSONL, IMPORT_CSV, IMPORT_XLSX };
 
 struct import_opts {
 	const char *path;
 	enum import_format format;
-	const struct schema_type *type;  /* CSV: the records' type */
+	const struct schema_type *type;  /* CSV, .xlsx: the records' type */
 	bool skip_bad;
 	unsigned batch;                  /* records per change-set */
 	/* called on each bad line (pass 1); a non-zero return stops */
@@ -1458,8 +1458,8 @@ void import_text_close(struct import_text_reader *r);
 
 /* ---- import-cell.c: spreadsheet cells into field values ---- */
 
-/* What a cell of a sheet holds: text, or an .xlsx number or boolean. */
-enum sheet_cell { SHEET_TEXT, SHEET_NUMBER, SHEET_BOOL };
+/* What a cell of a sheet holds: text, or an .xlsx number, boolean, error. */
+enum sheet_cell { SHEET_TEXT, SHEET_NUMBER, SHEET_BOOL, SHEET_ERROR };
 
 /* Room for a value rewritten from a cell (a date, a SIRET, a list). */
 #define CELL_NORM_MAX 256
@@ -1492,6 +1492,61 @@ bool import_cell_same(const char *a, size_t alen, const char *b, size_t blen);
 int import_cell_value(const struct schema_field *f, enum sheet_cell kind,
     const char *s, size_t len, bool date1904, char norm[CELL_NORM_MAX],
     struct value *v, struct consort_diag *d);
+
+/* ---- xlsx.c: the first sheet of an .xlsx workbook, row by row ---- */
+
+/* The bounds of what a workbook may make consort read or hold. */
+struct xlsx_limits {
+	uint64_t file_bytes;     /* the archive */
+	uint64_t part_bytes;     /* a part, inflated: a zip bomb stops here */
+	uint64_t strings_bytes;  /* the shared strings held */
+	uint32_t strings;        /* how many shared strings */
+	uint32_t rows;           /* the last row's number */
+	unsigned columns;        /* the columns read; a value past them is noted */
+	size_t cell_bytes;       /* a cell; a longer one is noted, not kept */
+};
+extern const struct xlsx_limits xlsx_default_limits;
+
+/* A cell: its kind and its text (an .xlsx number as written in the file). */
+struct xlsx_cell {
+	enum sheet_cell kind;
+	const char *s;           /* NUL-terminated */
+	size_t len;              /* 0: empty */
+	bool toolong;            /* over cell_bytes: s is not the value */
+};
+
+/* A row that holds a value. */
+struct xlsx_row {
+	uint32_t row;                    /* its number: 1 is the first */
+	const struct xlsx_cell *cells;   /* by column, A first */
+	unsigned n;                      /* up to the last that holds a value */
+	bool wide;                       /* a value past the columns read */
+};
+
+/* Called with each row that holds a value; non-zero stops the reading. */
+typedef int (*xlsx_row_fn)(void *ctx, const struct xlsx_row *row);
+
+struct xlsx;
+
+/*
+ * Opens an .xlsx workbook: finds its first sheet and reads its shared
+ * strings and date system, within lim (NULL: xlsx_default_limits).
+ * @return 0, or E(SCHEMA) (not a zip archive, damaged, an .ods file, a
+ *	password, no sheet), E(TOOBIG) (over a bound), E(NOMEM)
+ */
+int xlsx_open(const char *path, const struct xlsx_limits *lim,
+    struct xlsx **x, struct consort_diag *d);
+/*
+ * Reads the first sheet, handing each row that holds a value to fn in
+ * order; may be called again for another pass.
+ * @return 0, fn's non-zero return, or E(SCHEMA) (damaged), E(TOOBIG),
+ *	E(NOMEM)
+ */
+int xlsx_rows(struct xlsx *x, xlsx_row_fn fn, void *ctx,
+    struct consort_diag *d);
+/* Whether the workbook counts its serial days from 1904, not 1900. */
+bool xlsx_date1904(const struct xlsx *x);
+void xlsx_close(struct xlsx *x);
 
 /* ---- roster.c: binding keys, subcontractors, revocation ---- */
 

@@ -664,6 +664,8 @@ import_cell_value(const struct schema_field *f, enum sheet_cell kind,
 	import_cell_trim(&s, &len);
 	if (len == 0)
 		return 0;
+	if (kind == SHEET_ERROR)
+		return refuse(d, "the cell holds the error %.20s of a formula", s);
 	switch (f->kind) {
 	case FK_INT:
 		rc = int_cell(f, kind, s, len, v, d);

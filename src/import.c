@@ -1,6 +1,8 @@
 /*
- * Import of JSON Lines (one record per line, "type" and "ref" keys) and CSV
- * (a header row of field names, one --type for all rows).
+ * Import of JSON Lines (one record per line, "type" and "ref" keys), and
+ * of sheets: CSV, or the first sheet of an .xlsx workbook (a header row
+ * naming the fields, one --type for all rows; the cells as a French
+ * spreadsheet writes them, import-cell.c).
  *
  * Two passes over the file, streaming, so memory does not grow with its
  * size beyond a set of entity ids.  Pass 1 checks every line (syntax, schema,
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <csv.h>
@@ -38,8 +41,8 @@ struct rec_in {
 	unsigned n;
 };
 
-/* How a row of a sheet goes over the bounds. */
-enum { OVER_COLUMNS = 1, OVER_CELL };
+/* How a row of a sheet goes over the bounds, or holds a formula's error. */
+enum { OVER_COLUMNS = 1, OVER_CELL, OVER_ERROR };
 
 /* An open-addressing set of entity ids (with the type) seen in pass 1. */
 struct idset {
@@ -67,6 +70,7 @@ struct importer {
 	/* sheet state (CSV, .xlsx): rows numbered as the sheet shows them */
 	bool sheet;
 	struct import_text text;  /* CSV: encoding and separator */
+	struct xlsx *xlsx;        /* .xlsx: the workbook, open for both passes */
 	bool date1904;            /* .xlsx: serial days of the 1904 system */
 	const struct schema_field *cols[CSV_MAX_COLUMNS];
 	char *head[CSV_MAX_COLUMNS];  /* the header row as written */
@@ -682,7 +686,7 @@ sheet_record(struct importer *im, struct rec_in *r)
 
 	r->t = im->o->type;
 	r->ref_col = im->ref_col;
-	if (im->ncells != im->ncols) {
+	if (im->ncells != im->ncols && im->xlsx == NULL) {
 		snprintf(what, sizeof(what), "%u cells where the header has %u",
 		    im->ncells, im->ncols);
 		return line_error(im, r->line, E(SCHEMA), what, NULL);
@@ -698,9 +702,9 @@ sheet_record(struct importer *im, struct rec_in *r)
 	if ((rc = schema_check_ref(r->ref, r->reflen, im->d)) != 0)
 		return cell_error(im, r->line, im->ref_col, rc, im->d->what, NULL);
 	for (i = 0; i < im->ncells; i++) {
-		if (im->cols[i] == NULL) {
+		if (i >= im->ncols || im->cols[i] == NULL) {
 			cell_text(im, i, &len);
-			if (len > 0 && im->head[i][0] == '\0')
+			if (len > 0 && (i >= im->ncols || im->head[i][0] == '\0'))
 				return cell_error(im, r->line, (int)i, E(SCHEMA),
 				    "a value under a column with no name",
 				    "name the column in row 1, or empty it");
@@ -739,7 +743,11 @@ sheet_row(struct importer *im)
 		    CONSORT_STR_MAX);
 		rc = cell_error(im, r.line, (int)im->over_col, E(TOOBIG), what,
 		    NULL);
-	} else
+	} else if (im->over == OVER_ERROR)
+		rc = cell_error(im, r.line, (int)im->over_col, E(SCHEMA),
+		    "the cell holds an error of its formula", "fix the formula, "
+		    "or type the value");
+	else
 		rc = 0;
 	if (rc != 0)
 		return im->have_header ? on_bad(im, r.line, rc) : rc;
@@ -890,6 +898,57 @@ scan_csv(struct importer *im, FILE *f)
 	return im->csv_err;
 }
 
+/* xlsx.c: one row that holds a value, as the sheet numbers it. */
+static int
+xlsx_row(void *ctx, const struct xlsx_row *xr)
+{
+	struct importer *im = ctx;
+	unsigned i, n = xr->n;
+	int rc = 0;
+
+	im->row = xr->row;
+	im->res->lines = im->row;
+	if (im->have_header && n < im->ncols)
+		n = im->ncols;  /* the empty cells at the end of a sparse row */
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct xlsx_cell *c = &xr->cells[i];
+
+		rc = cells_add(im, i < xr->n ? c->s : "", i < xr->n ? c->len : 0,
+		    i < xr->n ? c->kind : SHEET_TEXT);
+		if (i < xr->n && c->toolong && im->over == 0) {
+			im->over = OVER_CELL;
+			im->over_col = i;
+		} else if (i < xr->n && c->kind == SHEET_ERROR && im->over == 0) {
+			im->over = OVER_ERROR;
+			im->over_col = i;
+		}
+	}
+	if (xr->wide && im->over == 0)
+		im->over = OVER_COLUMNS;
+	if (rc == 0)
+		rc = sheet_row(im);
+	progress(im);
+	cells_clear(im);
+	return rc;
+}
+
+/* Runs one pass over the first sheet of an .xlsx workbook. */
+static int
+scan_xlsx(struct importer *im)
+{
+	int rc;
+
+	im->row = 0;
+	im->have_header = false;
+	rc = xlsx_rows(im->xlsx, xlsx_row, im, im->d);
+	cells_clear(im);
+	head_clear(im);
+	if (rc == 0 && !im->have_header)
+		rc = cell_error(im, 1, -1, E(SCHEMA), "empty sheet: no header row",
+		    NULL);
+	return rc;
+}
+
 /* Skips a UTF-8 byte-order mark, which spreadsheets write first. */
 static void
 skip_bom(FILE *f)
@@ -911,7 +970,9 @@ scan(struct importer *im, enum import_format fmt)
 		return consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
 		    "check the file name");
 	im->bytes = 0;
-	if (fmt == IMPORT_CSV)
+	if (fmt == IMPORT_XLSX)
+		rc = scan_xlsx(im);
+	else if (fmt == IMPORT_CSV)
 		rc = scan_csv(im, f);
 	else {
 		skip_bom(f);
@@ -924,7 +985,25 @@ scan(struct importer *im, enum import_format fmt)
 	return rc;
 }
 
-/* Guesses the format from the file name when not given. */
+/* Whether the file starts as a zip archive does ("PK\3\4"). */
+static bool
+zip_magic(const char *path)
+{
+	unsigned char b[4];
+	FILE *f = fopen(path, "rb");
+	bool zip;
+
+	if (f == NULL)
+		return false;
+	zip = fread(b, 1, 4, f) == 4 && memcmp(b, "PK\3\4", 4) == 0;
+	fclose(f);
+	return zip;
+}
+
+/*
+ * Guesses the format when not given: a zip archive or a .xlsx name is a
+ * workbook; else from the file name.
+ */
 static enum import_format
 guess_format(const struct import_opts *o)
 {
@@ -932,6 +1011,9 @@ guess_format(const struct import_opts *o)
 
 	if (o->format != IMPORT_AUTO)
 		return o->format;
+	if (zip_magic(o->path) ||
+	    (len >= 5 && strcasecmp(o->path + len - 5, ".xlsx") == 0))
+		return IMPORT_XLSX;
 	if (len >= 4 && strcmp(o->path + len - 4, ".csv") == 0)
 		return IMPORT_CSV;
 	if ((len >= 6 && strcmp(o->path + len - 6, ".jsonl") == 0) ||
@@ -1011,14 +1093,14 @@ needs_rehearsal(const struct node *n)
 	return n->store.has_founder && !perm_is_lead(&n->store, n->pk);
 }
 
-/* Imports a JSON Lines or CSV file (see the top of this file). */
+/* Imports a JSON Lines, CSV or .xlsx file (see the top of this file). */
 int
 import_file(struct node *n, const struct import_opts *o,
     struct import_result *res, struct consort_diag *d)
 {
 	struct importer im;
 	struct stat st;
-	enum import_format fmt = guess_format(o);
+	enum import_format fmt;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -1027,25 +1109,33 @@ import_file(struct node *n, const struct import_opts *o,
 	im.o = o;
 	im.res = res;
 	im.d = d;
-	if (fmt == IMPORT_CSV && o->type == NULL)
-		return consort_diag_set(d, E(INVAL), o->path, "a CSV file needs "
-		    "the records' type", "give it with --type TYPE");
 	if (stat(o->path, &st) != 0)
 		return consort_diag_set(d, E(IO), o->path, strerror(errno),
 		    "check the file name");
 	if (!S_ISREG(st.st_mode))
 		return consort_diag_set(d, E(IO), o->path, "not a regular file",
 		    "give the file to import, not a folder or a device");
+	fmt = guess_format(o);
+	if (fmt != IMPORT_JSONL && o->type == NULL)
+		return consort_diag_set(d, E(INVAL), o->path, fmt == IMPORT_CSV ?
+		    "a CSV file needs the records' type" : "a workbook needs the "
+		    "records' type", "give it with --type TYPE");
 	im.total = (uint64_t)st.st_size;
 	im.sheet = fmt != IMPORT_JSONL;
 	res->rows = im.sheet;
 	if (fmt == IMPORT_CSV && (rc = sniff_csv(&im)) != 0)
 		return rc;
+	if (fmt == IMPORT_XLSX) {
+		if ((rc = xlsx_open(o->path, NULL, &im.xlsx, d)) != 0)
+			return rc;
+		im.date1904 = xlsx_date1904(im.xlsx);
+	}
 	rc = pass_check(&im, fmt);
 	if (rc == 0 && needs_rehearsal(n))
 		rc = pass_write(&im, fmt, true);
 	if (rc == 0)
 		rc = pass_write(&im, fmt, false);
+	xlsx_close(im.xlsx);
 	record_free(&im.scratch);
 	free(im.seen.keys);
 	free(im.seen.lines);

@@ -1,4 +1,4 @@
-/* consort import: JSON Lines or CSV records, all or nothing. */
+/* consort import: JSON Lines, CSV or .xlsx records, all or nothing. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,8 +106,10 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 		o->format = IMPORT_JSONL;
 	else if (format != NULL && strcmp(format, "csv") == 0)
 		o->format = IMPORT_CSV;
+	else if (format != NULL && strcmp(format, "xlsx") == 0)
+		o->format = IMPORT_XLSX;
 	else if (format != NULL)
-		return cmd_usage(ctx, "--format takes jsonl or csv");
+		return cmd_usage(ctx, "--format takes jsonl, csv or xlsx");
 	if (sep != NULL && (strcmp(sep, ";") == 0 || strcmp(sep, ",") == 0))
 		o->separator = sep[0];
 	else if (sep != NULL && (strcmp(sep, "tab") == 0 ||
@@ -160,12 +162,13 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt import_opts[] = {
-	{ "type", "TYPE", "the records' type (CSV: required; the header row\n"
-	    "names the fields, with a \"ref\" column)" },
+	{ "type", "TYPE", "the records' type (CSV, .xlsx: required; the\n"
+	    "header row names the fields, with a \"ref\" column)" },
 	{ "skip-bad", NULL, "import the good lines and list the bad ones\n"
 	    "(default: a single bad line refuses the whole file)" },
 	{ "batch", "N", "records per change-set (default 100)" },
-	{ "format", "F", "jsonl or csv (default: from the file name)" },
+	{ "format", "F", "jsonl, csv or xlsx (default: from the file's\n"
+	    "content and name)" },
 	{ "separator", "C", "CSV: ';', ',' or tab (default: the one the\n"
 	    "header row holds most)" },
 	{ NULL, NULL, NULL },
@@ -175,10 +178,13 @@ const struct cmd_entry cmd_import_entry = {
 	.name = "import",
 	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format F] "
 	    "[--separator C]",
-	.summary = "import records from JSON Lines or CSV, all or nothing, idempotently",
+	.summary = "import records from JSON Lines, CSV or .xlsx, all or nothing, idempotently",
 	.args = { .opts = import_opts, .lower = 1, .upper = 1,
 	    .missing = "expected one FILE", .unexpected = "expected one FILE" },
 	.help = "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
+	    "CSV (';', ',' or tab; UTF-8 or Windows-1252) and .xlsx (the first\n"
+	    "sheet): row 1 names the columns; cells as spreadsheets write them\n"
+	    "(31/12/2026, 1 372, Oui/Non); an empty cell leaves its field as it is.\n"
 	    "References must name records earlier in the file or in the store.\n"
 	    "Importing the same file again appends nothing. The first 20 bad lines\n"
 	    "are shown, the others counted.\n",
