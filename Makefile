@@ -10,6 +10,8 @@
 #   make soak     the randomized convergence test over 100000 seeds
 #   make fuzz     run every libFuzzer harness for a bounded time (clang)
 #   make bench    the benchmark on ../shared/data (not part of make test)
+#   make pot      regenerate po/consort.pot from the sources, merge it into
+#                 po/*.po (then translate what msgfmt --statistics counts)
 #   make install  PREFIX=/usr/local
 
 PREFIX ?= /usr/local
@@ -21,7 +23,8 @@ FUZZ_ONLY ?=
 
 PKGS := msgpack libsodium libuv jansson libzip expat
 DEB_PKGS := gcc libc6-dev pkg-config liblmdb-dev lmdb-utils libmsgpack-dev libsodium-dev \
-	libuv1-dev libjansson-dev libcsv-dev libzip-dev libexpat1-dev libcmocka-dev python3 time
+	libuv1-dev libjansson-dev libcsv-dev libzip-dev libexpat1-dev libcmocka-dev python3 time \
+	gettext
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -51,9 +54,29 @@ FORGE := $(BUILD)/tests/forge
 LIB := $(BUILD)/libconsort.a
 BIN := $(if $(filter .build,$(BUILD)),consort,$(BUILD)/consort)
 
-.PHONY: all deps deps-fuzz demo test unit cli checks asan soak fuzz bench install clean
+# The translations (po/LANG.po), built as LANG/LC_MESSAGES/consort.mo under
+# $(BUILD)/locale, which the binary of the tree reads (its path is built
+# in: a tree moved needs make clean); make install builds a binary that
+# reads LOCALEDIR instead, where it installs them.
+LINGUAS := fr
+LOCALEDIR ?= $(PREFIX)/share/locale
+MO := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/consort.mo)
+# The messages of the sources (_(), N_(), errors.def), in po/consort.pot.
+POT_SRC = $(sort $(wildcard src/*.c src/cmd/*.c sync/*.c)) schema/errors.def
+XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
+	--keyword=XX:2 --no-location --sort-output --no-wrap --package-name=consort \
+	--msgid-bugs-address= --add-comments=TRANSLATORS:
 
-all: $(BIN)
+.PHONY: all deps deps-fuzz demo test unit po-check cli checks asan soak fuzz \
+	bench pot install clean
+
+all: $(BIN) $(MO)
+
+$(BUILD)/src/main.o: CFLAGS += -DLOCALEDIR='"$(abspath $(BUILD))/locale"'
+
+$(BUILD)/locale/%/LC_MESSAGES/consort.mo: po/%.po
+	@mkdir -p $(dir $@)
+	msgfmt --check -o $@ $<
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -102,10 +125,25 @@ demo: deps
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; $$t; done
 
+# Every message of the sources is in po/consort.pot and translated in each
+# po/LANG.po: none missing, untranslated or fuzzy.
+po-check:
+	@sh tools/po-check.sh "$(XGETTEXT)" $(LINGUAS:%=po/%.po) -- $(POT_SRC)
+
+# (no creation date in the files: a date would make every merge conflict)
+pot:
+	@$(XGETTEXT) -o po/consort.pot $(POT_SRC) 2>/dev/null
+	@for l in $(LINGUAS); do \
+		msgmerge -q --update --backup=none --no-location --sort-output \
+		    --no-wrap po/$$l.po po/consort.pot; \
+	done
+	@sed -i '/^"POT-Creation-Date:/d' po/consort.pot $(LINGUAS:%=po/%.po)
+	@for l in $(LINGUAS); do msgfmt --statistics -o /dev/null po/$$l.po; done
+
 # CLI_TESTS: name patterns of the end-to-end tests to run (default: all).
 CLI_TESTS ?=
 
-cli: $(BIN) $(FORGE)
+cli: $(BIN) $(FORGE) $(MO)
 	@CONSORT=$(abspath $(BIN)) CONSORT_FORGE=$(abspath $(FORGE)) sh tests/cli/run.sh $(CLI_TESTS)
 
 # The acceptance checks kept beside the project, when present (standard
@@ -115,12 +153,12 @@ CHECKS ?= foundation sync conflicts
 checks: $(BIN)
 	@set -e; for c in $(CHECKS); do \
 		if [ -x ../shared/checks/$$c.sh ]; then \
-			CONSORT=$(abspath $(BIN)) bash ../shared/checks/$$c.sh </dev/null; \
+			LC_ALL=C CONSORT=$(abspath $(BIN)) bash ../shared/checks/$$c.sh </dev/null; \
 		else echo "(no ../shared/checks/$$c.sh: acceptance check skipped)"; fi; \
 	done
 
 test: deps
-	@$(MAKE) -s unit cli checks
+	@$(MAKE) -s unit po-check cli checks
 
 # The randomized convergence test over many more seeds than make test's 1000.
 SOAK_SEEDS ?= 100000
@@ -160,10 +198,22 @@ bench: deps
 	@$(MAKE) -s all $(BENCH_TOOLS)
 	@BENCH_BIN=$(abspath $(BUILD))/tools/bench sh tools/bench/bench.sh ./consort
 
+# The installed binary is ./consort's objects with a main.o that reads the
+# catalogues from LOCALEDIR.
 install: deps
 	@$(MAKE) -s all
+	@mkdir -p $(BUILD)/install
+	$(CC) $(CFLAGS) -DLOCALEDIR='"$(LOCALEDIR)"' -c -o $(BUILD)/install/main.o src/main.c
+	$(CC) $(CFLAGS) -o $(BUILD)/install/consort $(BUILD)/install/main.o \
+		$(filter-out $(BUILD)/src/main.o,$(CMD_OBJ)) $(LIB) $(LDLIBS)
 	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/consort
+	install -m 0755 $(BUILD)/install/consort $(DESTDIR)$(PREFIX)/bin/consort
+	@set -e; for l in $(LINGUAS); do \
+		echo "install $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/consort.mo"; \
+		install -d $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES; \
+		install -m 0644 $(BUILD)/locale/$$l/LC_MESSAGES/consort.mo \
+		    $(DESTDIR)$(LOCALEDIR)/$$l/LC_MESSAGES/consort.mo; \
+	done
 
 clean:
 	rm -rf .build consort

@@ -26,11 +26,11 @@ find_option(const struct cmd_ctx *ctx, const struct cmd_args_spec *spec,
 			return 0;
 		}
 		if (*found != NULL)
-			return cmd_usage(ctx, "ambiguous option %s", arg);
+			return cmd_usage(ctx, _("ambiguous option %s"), arg);
 		*found = o;
 	}
 	if (*found == NULL)
-		return cmd_usage(ctx, "unknown option %s", arg);
+		return cmd_usage(ctx, _("unknown option %s"), arg);
 	return 0;
 }
 
@@ -44,18 +44,18 @@ take_option(const struct cmd_ctx *ctx, int argc, char **argv, int *i,
 	int rc;
 
 	if (argv[*i][1] != '-')
-		return cmd_usage(ctx, "unknown option %s", argv[*i]);
+		return cmd_usage(ctx, _("unknown option %s"), argv[*i]);
 	if ((rc = find_option(ctx, a->spec, argv[*i], &o)) != 0)
 		return rc;
 	eq = strchr(argv[*i], '=');
 	if (o->arg == NULL && eq != NULL)
-		return cmd_usage(ctx, "--%s takes no value", o->name);
+		return cmd_usage(ctx, _("--%s takes no value"), o->name);
 	if (o->arg != NULL && eq != NULL)
 		value = eq + 1;
 	else if (o->arg != NULL && *i + 1 < argc)
 		value = argv[++*i];
 	else if (o->arg != NULL)
-		return cmd_usage(ctx, "--%s needs a value", o->name);
+		return cmd_usage(ctx, _("--%s needs a value"), o->name);
 	a->given[a->ngiven].opt = o;
 	a->given[a->ngiven++].value = value;
 	return 0;
@@ -68,12 +68,13 @@ check_count(const struct cmd_ctx *ctx, const struct cmd_args *a)
 	const struct cmd_args_spec *spec = a->spec;
 
 	if (a->argc < spec->lower)
-		return cmd_usage(ctx, "%s", spec->missing);
+		return cmd_usage(ctx, "%s", _(spec->missing));
 	if (spec->upper < 0 || a->argc <= spec->upper)
 		return 0;
 	if (spec->unexpected != NULL)
-		return cmd_usage(ctx, "%s", spec->unexpected);
-	return cmd_usage(ctx, "unexpected argument \"%s\"", a->argv[spec->upper]);
+		return cmd_usage(ctx, "%s", _(spec->unexpected));
+	return cmd_usage(ctx, _("unexpected argument \"%s\""),
+	    a->argv[spec->upper]);
 }
 
 /*
@@ -182,18 +183,33 @@ find_sub(const struct cmd_ctx *ctx, int *argc, char **argv,
 		if (argv[i][0] != '-' || argv[i][1] == '\0')
 			break;
 	if (i == *argc)
-		return cmd_usage(ctx, "%s", spec->missing);
+		return cmd_usage(ctx, "%s", _(spec->missing));
 	for (s = (*e)->sub; *s != NULL; s++)
 		if (strcmp((*s)->name, argv[i]) == 0)
 			break;
 	if (*s == NULL && spec->unexpected != NULL)
-		return cmd_usage(ctx, "%s", spec->unexpected);
+		return cmd_usage(ctx, "%s", _(spec->unexpected));
 	if (*s == NULL)
-		return cmd_usage(ctx, "unknown subcommand \"%s\"", argv[i]);
+		return cmd_usage(ctx, _("unknown subcommand \"%s\""), argv[i]);
 	memmove(argv + i, argv + i + 1, (size_t)(*argc - i) * sizeof(*argv));
 	(*argc)--;
 	*e = *s;
 	return 0;
+}
+
+/*
+ * Whether the command line asks for JSON: output for programs, which
+ * stays in English, messages included (DESIGN.md §8, "Languages").
+ */
+static bool
+wants_json(const struct cmd_args *a)
+{
+	int i;
+
+	for (i = 0; i < a->ngiven; i++)
+		if (strcmp(a->given[i].opt->name, "json") == 0)
+			return true;
+	return false;
 }
 
 /*
@@ -211,8 +227,10 @@ cmd_run(struct cmd_ctx *ctx, int argc, char **argv)
 	if (e->sub != NULL && (rc = find_sub(ctx, &argc, argv, &e)) != 0)
 		return rc;
 	ctx->sub = e != ctx->entry ? e : NULL;
-	if ((rc = parse(ctx, &e->args, argc, argv, &a)) == 0)
+	if ((rc = parse(ctx, &e->args, argc, argv, &a)) == 0) {
+		i18n_untranslated(wants_json(&a));
 		rc = e->exec(ctx, &a);
+	}
 	free(a.given);
 	return rc;
 }
@@ -236,7 +254,7 @@ cmd_want_help(int argc, char **argv)
 static int
 term_width(const struct cmd_opt *o)
 {
-	return 2 + (int)strlen(o->name) + (o->arg ? 1 + (int)strlen(o->arg) : 0);
+	return 2 + (int)strlen(o->name) + (o->arg ? 1 + (int)strlen(_(o->arg)) : 0);
 }
 
 /* The column of the texts of e's options listed at indent. */
@@ -291,7 +309,8 @@ help_options(FILE *f, const struct cmd_entry *e, int indent)
 			continue;
 		if (f != NULL) {
 			snprintf(term, sizeof(term), "--%s", o->name);
-			help_row(f, indent, term, o->arg, o->help, help_col(e, indent));
+			help_row(f, indent, term, _(o->arg), _(o->help),
+			    help_col(e, indent));
 		}
 		n++;
 	}
@@ -307,7 +326,7 @@ sub_col(const struct cmd_entry *e)
 
 	for (s = e->sub; col == 0 && s != NULL && *s != NULL; s++) {
 		w = 2 + (int)strlen((*s)->name) + 2 +
-		    ((*s)->usage ? 1 + (int)strlen((*s)->usage) : 0);
+		    ((*s)->usage ? 1 + (int)strlen(_((*s)->usage)) : 0);
 		if (w > col)
 			col = w;
 	}
@@ -330,8 +349,8 @@ help_body(FILE *f, const struct cmd_entry *e)
 			continue;
 		}
 		if (f != NULL)
-			help_row(f, 2, (*s)->name, (*s)->usage, (*s)->summary,
-			    sub_col(e));
+			help_row(f, 2, (*s)->name, _((*s)->usage),
+			    _((*s)->summary), sub_col(e));
 		n += 1 + help_options(f, *s, 4);
 	}
 	return n;
@@ -341,12 +360,12 @@ help_body(FILE *f, const struct cmd_entry *e)
 void
 cmd_print_help(FILE *f, const struct cmd_entry *e)
 {
-	fprintf(f, "usage: consort [--dir DIR] %s %s\n\n%s\n", e->name, e->usage,
-	    e->summary);
+	fprintf(f, _("usage: consort [--dir DIR] %s %s\n\n%s\n"), e->name,
+	    _(e->usage), _(e->summary));
 	if ((e->help_head == NULL || !e->help_head[0]) && help_body(NULL, e) == 0 &&
 	    (e->help == NULL || !e->help[0]))
 		return;
-	fprintf(f, "\n%s", e->help_head ? e->help_head : "");
+	fprintf(f, "\n%s", e->help_head ? _(e->help_head) : "");
 	help_body(f, e);
-	fputs(e->help ? e->help : "", f);
+	fputs(e->help ? _(e->help) : "", f);
 }

@@ -50,6 +50,19 @@ uint64_t util_get_be64(const uint8_t *p);
 void util_put_be32(uint8_t *p, uint32_t v);
 uint32_t util_get_be32(const uint8_t *p);
 
+/* ---- i18n.c: messages in the user's language (DESIGN.md §8) ---- */
+
+/*
+ * _("...") is a message people read, translated where it is used; N_()
+ * marks one in a static table, translated with _() where it is printed.
+ * Output meant for programs is never translated (i18n_untranslated).
+ */
+#define _(msgid) i18n_gettext(msgid)
+#define N_(msgid) msgid
+const char *i18n_gettext(const char *msgid) __attribute__((format_arg(1)));
+void i18n_untranslated(bool on);
+bool i18n_is_untranslated(void);
+
 /* ---- strbuf.c: the bounded string builder ---- */
 
 /*
@@ -215,6 +228,8 @@ struct schema_field {
 	const char *extra;
 	uint8_t ref_type;  /* FK_REF: wire id of the target type */
 	bool personal;     /* PERSONAL: a commitment on the wire (personal.c) */
+	const char *label;  /* its French name, for people */
+	const char *values; /* ENUM/SET: French labels of extra's values, or "" */
 };
 
 struct schema_type {
@@ -225,6 +240,7 @@ struct schema_type {
 	const struct schema_field *sorted[SCHEMA_MAX_FIELDS];     /* by name */
 	unsigned nfields;
 	uint8_t max_field;
+	const char *label;  /* its French name, for people */
 };
 
 /*
@@ -236,16 +252,16 @@ struct schema_type {
  * longer compiles where code names it.
  */
 enum schema_type_id {
-#define ENTITY(name, id, flags) T_##name = id,
-#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags)
+#define ENTITY(name, id, flags, label) T_##name = id,
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags, label, values)
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
 };
 
 enum schema_field_id {
-#define ENTITY(name, id, flags)
-#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags) \
+#define ENTITY(name, id, flags, label)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags, label, values) \
 	F_##ent##_##fname = fid,
 #include "../schema/entities.def"
 #undef ENTITY

@@ -2,7 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "consort/consort.h"
+#include "core.h"
 
 static const char *const messages[] = {
 #define XX(name, msg) msg,
@@ -34,8 +34,8 @@ consort_strerror(int err)
 	int i = error_index(err);
 
 	if (err == 0)
-		return "success";
-	return i < 0 ? "unknown error" : messages[i];
+		return _("success");
+	return i < 0 ? _("unknown error") : _(messages[i]);
 }
 
 /* Returns the symbolic name of an error code. */

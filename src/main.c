@@ -1,4 +1,6 @@
 /* consort: global options, command lookup and dispatch. */
+#include <libintl.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,21 +10,67 @@
 
 #include "cmd.h"
 
+/*
+ * Where the catalogues are (po/LANG.po built as LANG/LC_MESSAGES/consort.mo
+ * under it): the Makefile gives the build tree's for ./consort and the
+ * installed one's for make install; CONSORT_LOCALEDIR, when set, wins.
+ */
+#ifndef LOCALEDIR
+#define LOCALEDIR "/usr/local/share/locale"
+#endif
+
+/* The name of the locale that chooses the messages, by POSIX's order. */
+static const char *
+messages_locale(void)
+{
+	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
+	const char *v;
+	size_t i;
+
+	for (i = 0; i < nitems(vars); i++)
+		if ((v = getenv(vars[i])) != NULL && v[0] != '\0')
+			return v;
+	return NULL;
+}
+
+/*
+ * Speaks the language of the environment (DESIGN.md §8, "Languages"): its
+ * locale, but numbers always read and written the C way.  A locale that is
+ * not installed (a minimal Debian has only C.UTF-8) would leave every
+ * message in English: consort then takes C.UTF-8 and the catalogue of the
+ * language named, through LANGUAGE unless the user set it.
+ */
+static void
+speak_locale(void)
+{
+	const char *name, *language, *dir = getenv("CONSORT_LOCALEDIR");
+
+	if (setlocale(LC_ALL, "") == NULL && (name = messages_locale()) != NULL &&
+	    strcmp(name, "C") != 0 && strcmp(name, "POSIX") != 0 &&
+	    strncmp(name, "C.", 2) != 0 && setlocale(LC_ALL, "C.UTF-8") != NULL &&
+	    ((language = getenv("LANGUAGE")) == NULL || language[0] == '\0'))
+		setenv("LANGUAGE", name, 1);
+	setlocale(LC_NUMERIC, "C");
+	bindtextdomain("consort", dir != NULL && dir[0] != '\0' ? dir : LOCALEDIR);
+	bind_textdomain_codeset("consort", "UTF-8");
+	textdomain("consort");
+}
+
 /* Prints the list of commands. */
 static void
 usage(FILE *f)
 {
 	const struct cmd_entry *const *e;
 
-	fprintf(f, "usage: consort [--dir DIR] [--passphrase-file FILE] COMMAND "
+	fprintf(f, _("usage: consort [--dir DIR] [--passphrase-file FILE] COMMAND "
 	    "[ARGS]\n\nThe node is the directory given by --dir or CONSORT_DIR.\n"
-	    "\ncommands:\n");
+	    "\ncommands:\n"));
 	for (e = cmd_table; *e != NULL; e++)
-		fprintf(f, "  %-12s %s\n", (*e)->name, (*e)->summary);
-	fprintf(f, "\n'consort COMMAND --help' describes a command; 'consort help "
+		fprintf(f, "  %-12s %s\n", (*e)->name, _((*e)->summary));
+	fprintf(f, _("\n'consort COMMAND --help' describes a command; 'consort help "
 	    "fields [TYPE]' lists the record types and their fields.\n"
 	    "Exit codes: 0 ok, 1 error, 2 usage, 3 refused by validation, "
-	    "4 unresolved conflicts.\n");
+	    "4 unresolved conflicts.\n"));
 }
 
 /* Finds a command by exact name or unique prefix. */
@@ -66,9 +114,9 @@ print_field(const struct schema_field *f)
 {
 	printf("  %-20s %s", f->name, schema_kind_name(f->kind));
 	if (f->kind == FK_STR)
-		printf(", %lld to %lld bytes", (long long)f->lo, (long long)f->hi);
+		printf(_(", %lld to %lld bytes"), (long long)f->lo, (long long)f->hi);
 	else if (f->kind == FK_INT)
-		printf(", %lld to %lld", (long long)f->lo, (long long)f->hi);
+		printf(_(", %lld to %lld"), (long long)f->lo, (long long)f->hi);
 	else if (f->kind == FK_ENUM || f->kind == FK_SET)
 		printf(": %s", f->extra);
 	else if (f->kind == FK_REF)
@@ -94,7 +142,7 @@ help_fields(const char *type)
 		any = true;
 	}
 	if (!any) {
-		fprintf(stderr, "consort help: no record type \"%s\"\n", type);
+		fprintf(stderr, _("consort help: no record type \"%s\"\n"), type);
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
@@ -114,7 +162,7 @@ help(const char *name, const char *arg)
 	if (strcmp(name, "fields") == 0)
 		return help_fields(arg);
 	if ((e = lookup(name, &ambiguous)) == NULL) {
-		fprintf(stderr, "consort help: no command \"%s\"\n", name);
+		fprintf(stderr, _("consort help: no command \"%s\"\n"), name);
 		return EXIT_USAGE;
 	}
 	cmd_print_help(stdout, e);
@@ -130,15 +178,16 @@ main(int argc, char **argv)
 	bool ambiguous;
 	int i, rc;
 
+	speak_locale();
 	/* a peer that vanishes must end a sync with an error, not kill us */
 	signal(SIGPIPE, SIG_IGN);
 	/* from the start: keys, passphrases and trainees' data (DESIGN.md §2) */
 	if (keys_no_core_dumps() != 0) {
-		perror("consort: cannot turn core dumps off");
+		perror(_("consort: cannot turn core dumps off"));
 		return EXIT_ERROR;
 	}
 	if (sodium_init() < 0) {
-		fprintf(stderr, "consort: libsodium failed to initialise\n");
+		fprintf(stderr, _("consort: libsodium failed to initialise\n"));
 		return EXIT_ERROR;
 	}
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -150,12 +199,12 @@ main(int argc, char **argv)
 			usage(stdout);
 			return cmd_finish_output(EXIT_OK);
 		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("consort %s (change-set format %d)\n", CONSORT_VERSION,
+			printf(_("consort %s (change-set format %d)\n"), CONSORT_VERSION,
 			    CONSORT_CS_VERSION);
 			return cmd_finish_output(EXIT_OK);
 		} else {
-			fprintf(stderr, "consort: unknown or incomplete option %s; "
-			    "see consort --help\n", argv[i]);
+			fprintf(stderr, _("consort: unknown or incomplete option %s; "
+			    "see consort --help\n"), argv[i]);
 			return EXIT_USAGE;
 		}
 	}
@@ -167,8 +216,9 @@ main(int argc, char **argv)
 		return cmd_finish_output(help(i + 1 < argc ? argv[i + 1] : NULL,
 		    i + 2 < argc ? argv[i + 2] : NULL));
 	if ((ctx.entry = lookup(argv[i], &ambiguous)) == NULL) {
-		fprintf(stderr, "consort: %s command \"%s\"; see consort --help\n",
-		    ambiguous ? "ambiguous" : "unknown", argv[i]);
+		fprintf(stderr, ambiguous ? _("consort: ambiguous command \"%s\"; "
+		    "see consort --help\n") : _("consort: unknown command \"%s\"; "
+		    "see consort --help\n"), argv[i]);
 		return EXIT_USAGE;
 	}
 	if (cmd_want_help(argc - i, argv + i)) {

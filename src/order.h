@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "fmt.h"
 
 /* ---- jcs.c: RFC 8785 canonical form ---- */
 
@@ -466,7 +467,7 @@ json_t *order_heads_json(struct jb *b, struct store_txn *txn, struct store *s);
 json_t *order_member_json(struct jb *b, const struct rm_member *m,
     const char *siret, bool role);
 
-/* ---- order-render.c: CSV, HTML and text ---- */
+/* ---- order-render.c and order-page.c: CSV, HTML and text ---- */
 
 /*
  * Formats cents as euros, French style: "12 345,67 €".
@@ -476,18 +477,23 @@ json_t *order_member_json(struct jb *b, const struct rm_member *m,
 int order_euros(char *buf, size_t len, int64_t cents, const char *sep);
 /*
  * Writes a request as CSV: a header, then one row per path, every cell
- * safe to open in a spreadsheet (no control character, no formula).
+ * safe to open in a spreadsheet (no control character, no formula); in
+ * French (fmt.h: BOM, ";", decimal comma, French headings, euros) or in
+ * English (",", decimal point, the headings and cents of format 1).
  * @return 0, or E(TOOBIG) (the warnings of a path over 16 KiB), E(NOMEM),
  *	E(IO) (out has an error)
  */
-int order_write_csv(FILE *out, const json_t *request, struct consort_diag *d);
+int order_write_csv(FILE *out, const json_t *request, enum fmt_lang lang,
+    struct consort_diag *d);
 /*
  * Writes a signed request as one self-contained printable HTML page, its
- * verdict included.
+ * verdict included, in French or English (order-page.c): its number and
+ * date of issue, page numbers when printed, its sender's signature block.
  * @return 0, or E(IO) (out has an error), or an error of
  *	order_verdict_text()
  */
-int order_write_html(FILE *out, const struct order_file *f);
+int order_write_html(FILE *out, const struct order_file *f,
+    enum fmt_lang lang);
 /*
  * Writes a short text summary of a signed request, its verdict first.
  * @return 0, or E(IO) (out has an error), or an error of
@@ -755,7 +761,7 @@ int order_notice_seen_by_lead(struct store_txn *txn, struct store *s,
 /* ---- statement.c: the monthly statement (R18) ---- */
 
 /*
- * The working days (Monday to Friday) of a session: in all, up to the day
+ * The working days (Monday to Friday, no public holiday) of a session: in all, up to the day
  * before from, and up to to, each bounded by the session's end.
  * @param start, end the session's days; from, to the month's; YYYY-MM-DD
  * @return 0, or E(INVAL) (a date does not parse)

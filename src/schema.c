@@ -19,18 +19,19 @@ static const struct {
 	struct schema_field f;
 	const char *ref_name;
 } field_table[] = {
-#define ENTITY(name, id, flags)
-#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags) \
+#define ENTITY(name, id, flags, label)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags, label, values) \
 	{ T_##ent, { fid, #fname, FK_##kind, lo, hi, extra, 0, \
-	    ((flags) & SCHEMA_PERSONAL) != 0 }, extra },
+	    ((flags) & SCHEMA_PERSONAL) != 0, label, values }, extra },
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
 };
 
 static struct schema_type types[] = {
-#define ENTITY(name, id, flags) { id, #name, flags, { 0 }, { 0 }, 0, 0 },
-#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags)
+#define ENTITY(name, id, flags, label) \
+	{ id, #name, flags, { 0 }, { 0 }, 0, 0, label },
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags, label, values)
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD

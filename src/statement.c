@@ -11,29 +11,12 @@
 
 #include <jansson.h>
 
+#include "calendar.h"
 #include "core.h"
 #include "order.h"
 
-/* Mondays to Fridays between two day numbers, inclusive (0 if a > b). */
-static int64_t
-weekdays(int64_t a, int64_t b)
-{
-	int64_t n, full, w;
-
-	if (a > b)
-		return 0;
-	n = b - a + 1;
-	full = n / 7;
-	n = full * 5;
-	/* 1970-01-01 was a Thursday: (day + 3) % 7 is 0 on Mondays */
-	for (w = a + full * 7; w <= b; w++)
-		if (((w % 7) + 7 + 3) % 7 < 5)
-			n++;
-	return n;
-}
-
 /*
- * The working days (Monday to Friday) of a session: in all, up to the day
+ * The working days (Monday to Friday, no public holiday) of a session: in all, up to the day
  * before from, and up to to (bounded by the session's end).  Returns
  * E(INVAL) when a date does not parse.
  */
@@ -47,31 +30,10 @@ statement_days(const char *start, const char *end, const char *from,
 	if (!order_day_number(start, &s) || !order_day_number(end, &e) ||
 	    !order_day_number(from, &f) || !order_day_number(to, &t))
 		return E(INVAL);
-	*total = weekdays(s, e);
-	*through_prev = weekdays(s, (e < f - 1 ? e : f - 1));
-	*through_end = weekdays(s, e < t ? e : t);
+	*total = calendar_working_days(s, e);
+	*through_prev = calendar_working_days(s, (e < f - 1 ? e : f - 1));
+	*through_end = calendar_working_days(s, e < t ? e : t);
 	return 0;
-}
-
-/* Writes a day number as YYYY-MM-DD (H. Hinnant's civil_from_days). */
-static void
-day_text(int64_t z, char out[11])
-{
-	int64_t era, y;
-	unsigned doe, yoe, doy, mp, d, mo;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = (unsigned)(z - era * 146097);
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y = (int64_t)yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp = (5 * doy + 2) / 153;
-	d = doy - (153 * mp + 2) / 5 + 1;
-	mo = mp < 10 ? mp + 3 : mp - 9;
-	y += mo <= 2;
-	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, mo % 100u,
-	    d % 100u);
 }
 
 /* A part of the month with one rate (R14): its days and what it costs. */
@@ -120,8 +82,8 @@ month_parts(const struct rules_model *m, long lot, int64_t f, int64_t t,
 	}
 	for (i = 0; i < ps->n; i++) {
 		cur = &ps->v[i];
-		day_text(cur->a, cur->from);
-		day_text(cur->b, cur->to);
+		calendar_text(cur->a, cur->from);
+		calendar_text(cur->b, cur->to);
 		cur->rate = rules_rate_on(m, lot, cur->from);
 	}
 }
@@ -140,8 +102,8 @@ through(const struct spread *sp, int64_t d)
 {
 	if (sp->total <= 0)
 		return 0;
-	return sp->hours * weekdays(sp->start, d < sp->end ? d : sp->end) /
-	    sp->total;
+	return sp->hours * calendar_working_days(sp->start, d < sp->end ? d :
+	    sp->end) / sp->total;
 }
 
 /* Refuses a statement with hours on days no rate is in force on (R14). */
@@ -178,7 +140,7 @@ path_parts(struct jb *b, const struct rules_model *m,
 	*hours = *cost = 0;
 	if (order_day_number(pt->day, &sp.start) &&
 	    order_day_number(x->end, &sp.end))
-		sp.total = weekdays(sp.start, sp.end);
+		sp.total = calendar_working_days(sp.start, sp.end);
 	for (i = 0; i < ps->n; i++) {
 		c = &ps->v[i];
 		if ((h = through(&sp, c->b) - through(&sp, c->a - 1)) == 0)
@@ -289,8 +251,9 @@ rates_json(struct jb *b, const struct parts *ps)
  * Builds the monthly statement of a lot (R18): every session of the lot
  * running in the month, with each financed path's hours falling in the
  * month.  A path's hours are spread over the session's working days
- * (Monday to Friday, no holidays): the hours through a day are
- * floor(hours x working days so far / working days in all), and a month
+ * (Monday to Friday, France's public holidays left out, calendar.c):
+ * the hours through a day are floor(hours x working days so far / working
+ * days in all), and a month
  * gets the hours through its last day less those through the day before
  * it, so the months of a session add up to its hours exactly.  The hours
  * between two days a and b are through(b) less through(a - 1): a month
@@ -346,7 +309,7 @@ statement_build(struct store_txn *txn, struct store *s, const char *lot,
 	jb_put(&b, o, "lot", x);
 	jb_put_str(&b, o, "month", month);
 	jb_put_str(&b, o, "rule", "hours spread over the session's working days "
-	    "(Monday to Friday): floor(hours x days through the month's end / "
+	    "(Monday to Friday, no public holiday): floor(hours x days through the month's end / "
 	    "days in all) less the same through the day before the month; "
 	    "split where the rate changes, each part at its rate");
 	a = json_array();

@@ -3,6 +3,8 @@
  * parsed into each field kind, refs, and the tables generated from
  * schema/entities.def.
  */
+#include <strings.h>
+
 #include "testutil.h"
 
 /* A field looked up by type and field name; fails the test if missing. */
@@ -434,6 +436,86 @@ test_lookups(void **state)
 	assert_int_equal(field("lot", "sector")->ref_type, 0);
 }
 
+/* Counts the |-separated items of a list ("" has none). */
+static unsigned
+count_items(const char *list)
+{
+	unsigned n = *list != '\0';
+
+	for (; *list != '\0'; list++)
+		n += *list == '|';
+	return n;
+}
+
+/* Tells whether item (len bytes) is one of a |-separated list's. */
+static bool
+has_item(const char *list, const char *item, size_t len)
+{
+	const char *p = list, *bar;
+
+	while (*p != '\0') {
+		bar = strchr(p, '|');
+		if (bar == NULL)
+			bar = p + strlen(p);
+		if ((size_t)(bar - p) == len && strncasecmp(p, item, len) == 0)
+			return true;
+		p = *bar == '|' ? bar + 1 : bar;
+	}
+	return false;
+}
+
+/* Checks that a field's value labels are one per value, none twice. */
+static void
+check_value_labels(const struct schema_field *f)
+{
+	const char *p = f->values, *bar;
+
+	if (*p == '\0')
+		return;
+	assert_true(f->kind == FK_ENUM || f->kind == FK_SET);
+	assert_int_equal(count_items(p), count_items(f->extra));
+	while (*p != '\0') {
+		bar = strchr(p, '|');
+		if (bar == NULL)
+			bar = p + strlen(p);
+		assert_true(bar > p);
+		/* no label is written twice, nor is it another value's name */
+		assert_false(has_item(bar + (*bar == '|'), p, (size_t)(bar - p)));
+		p = *bar == '|' ? bar + 1 : bar;
+	}
+}
+
+/* Every type and field has a French label, unique within its type. */
+static void
+test_labels(void **state)
+{
+	const struct schema_type *types[SCHEMA_MAX_TYPES];
+	const struct schema_type *t;
+	unsigned n, i, k, j;
+
+	(void)state;
+	n = schema_types_sorted(types, SCHEMA_MAX_TYPES);
+	assert_true(n > 10);
+	assert_string_equal(schema_type(T_trainee)->label, "Stagiaire");
+	assert_string_equal(field("trainee", "birth_year")->label,
+	    "Année de naissance");
+	assert_string_equal(field("intent", "employer_kind")->values,
+	    "Entreprise|Agence d'intérim|SIAE");
+	for (i = 0; i < n; i++) {
+		t = types[i];
+		assert_true(t->label != NULL && *t->label != '\0');
+		for (k = 0; k < t->nfields; k++) {
+			assert_true(*t->sorted[k]->label != '\0');
+			assert_false(strcasecmp(t->sorted[k]->label,
+			    "Référence") == 0);
+			check_value_labels(t->sorted[k]);
+			for (j = k + 1; j < t->nfields; j++)
+				assert_int_not_equal(strcasecmp(
+				    t->sorted[k]->label, t->sorted[j]->label), 0);
+		}
+	}
+}
+
 /* Fields are sorted by name within each type, and types by name. */
 static void
 test_sorted_order(void **state)
@@ -582,6 +664,7 @@ main(void)
 		cmocka_unit_test(test_check_value_kinds),
 		cmocka_unit_test(test_check_ref),
 		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_sorted_order),
 		cmocka_unit_test(test_personal_fields),
 		cmocka_unit_test(test_error_table),

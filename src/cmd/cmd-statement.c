@@ -124,8 +124,8 @@ const struct cmd_entry cmd_statement_entry = {
 	    "trainees, the hours falling in the month and their cost at the rate\n"
 	    "in force on the days they fall on; then the totals. A path's hours\n"
 	    "are spread over its session's working days (Monday to Friday, no\n"
-	    "holidays), rounded so that the months of a session add up to its\n"
-	    "hours; a month the lot's rate changes in is split at the change,\n"
-	    "each part at its rate (schema/order.md).\n",
+	    "public holiday in France), rounded so that the months of a session\n"
+	    "add up to its hours; a month the lot's rate changes in is split at\n"
+	    "the change, each part at its rate (schema/order.md).\n",
 	.exec = statement_exec,
 };

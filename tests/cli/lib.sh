@@ -21,8 +21,10 @@ LEAD_SIRET=41852736200127
 CO_NAME="Atelier Compétences"
 CO_SIRET=50324917900212
 
-# Keep the caller's environment from choosing a node or a passphrase.
-unset CONSORT_DIR CONSORT_PASSPHRASE_FILE
+# Keep the caller's environment from choosing a node or a passphrase, or
+# the language of the messages the tests read (test-gettext.sh sets its own).
+unset CONSORT_DIR CONSORT_PASSPHRASE_FILE LANGUAGE CONSORT_LOCALEDIR
+export LC_ALL=C
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skip: $*"; exit 0; }
@@ -45,6 +47,11 @@ cd "$T" || fail "cannot enter the test folder $T"
 CONSORT=${CONSORT:-$CLI/../../consort}
 case $CONSORT in /*) ;; *) CONSORT=$(cd "$(dirname "$CONSORT")" && pwd)/$(basename "$CONSORT") ;; esac
 [ -x "$CONSORT" ] || fail "no consort binary at $CONSORT (run make first)"
+
+# The spaces of French documents: U+202F between groups of thousands,
+# U+00A0 before a unit ("16 581,60 €").
+NNBSP=$(printf '\342\200\257')
+NBSP=$(printf '\302\240')
 
 # The output files of the last expect_rc / run.
 OUT=$T/.out

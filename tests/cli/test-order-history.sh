@@ -73,7 +73,7 @@ err_has "does not replace a2.json"
 expect_rc 0 consort order show a2.json
 out_has "^request     no. 2, issued 2026-03-05; amends no. 1 \(sha256 ${H1:0:12}\); replaces no. 1$"
 expect_rc 0 consort order show a2.json --html
-out_has "<tr><td>Request</td><td>no. 2, issued 2026-03-05"
+out_has "<tr><td>Demande</td><td>n°${NBSP}2, émise le 05/03/2026"
 # a number changed in the file: the signature no longer holds
 python3 - a2.json <<'PY'
 import json, sys

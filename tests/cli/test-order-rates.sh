@@ -106,12 +106,12 @@ PY
 expect_rc 0 on lead set lot LOT-01 rate_cents=6500 rate_since=2024-09-16
 expect_rc 0 on lead order build --lot LOT-01 --period 2024-09 --out sep.json
 out_has "900 h, 57 500,00 €"
-expect_rc 0 consort order show sep.json --csv
+expect_rc 0 consort order show sep.json --csv --lang en
 cp "$OUT" sep.csv
 expect_rc 0 consort order show sep.json
 out_has "^  rate 65,00 € from 2024-09-16$"
 expect_rc 0 consort order show sep.json --html
-grep -qF 'per trainee hour: 63,00&nbsp;€ from 2024-06-01; 65,00&nbsp;€ from 2024-09-16' "$OUT" ||
+grep -qF "par heure-stagiaire${NBSP}: 63,00${NBSP}€ à partir du 01/06/2024 ; 65,00${NBSP}€ à partir du 16/09/2024" "$OUT" ||
     fail "the HTML does not give the two rates"
 expect_rc 0 on lead statement --lot LOT-01 --month 2024-09 --json
 cp "$OUT" st-sep.json
