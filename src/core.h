@@ -1509,6 +1509,19 @@ int import_cell_value(const struct schema_field *f, enum sheet_cell kind,
     const char *s, size_t len, bool date1904, char norm[CELL_NORM_MAX],
     struct value *v, struct consort_diag *d);
 
+/* ---- import-template.c: an empty sheet to fill in and import ---- */
+
+/*
+ * Writes an empty sheet for records of t to path ("-": standard output)
+ * by outfile's rule: row 1 names the columns in French (Référence, then
+ * each field's label); CSV as French Excel writes it (UTF-8 with its mark,
+ * ';', CRLF), or with xlsx a workbook (text and date columns formatted,
+ * lists in drop-downs, a sheet « Aide » that describes each column).
+ * @return 0, or E(NOMEM), or an error of outfile_write() (E(IO), E(INVAL))
+ */
+int import_template(const struct schema_type *t, bool xlsx, const char *path,
+    struct consort_diag *d);
+
 /* ---- xlsx.c: the first sheet of an .xlsx workbook, row by row ---- */
 
 /* The bounds of what a workbook may make consort read or hold. */

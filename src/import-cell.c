@@ -508,42 +508,68 @@ siret_cell(enum sheet_cell kind, const char *s, size_t len, char *norm,
 	return 0;
 }
 
-/* The position of a folded word in f's list, or -1. */
-static int
-word_index(const struct schema_field *f, const char *s, size_t len)
+/* The i-th item of a "|"-separated list (its length in len), or NULL. */
+static const char *
+item_at(const char *list, int i, size_t *len)
 {
-	char want[256], w[256];
-	const char *p = f->extra, *bar;
-	size_t n;
-	int i = 0;
+	const char *p = list, *bar;
 
-	if (len >= sizeof(want))
-		return -1;
-	import_cell_fold(s, len, want, sizeof(want));
-	for (;;) {
-		bar = strchr(p, '|');
-		n = bar ? (size_t)(bar - p) : strlen(p);
-		import_cell_fold(p, n, w, sizeof(w));
-		if (strcmp(w, want) == 0)
-			return i;
-		if (bar == NULL)
-			return -1;
-		p = bar + 1;
-		i++;
+	if (list == NULL || list[0] == '\0')
+		return NULL;
+	while (i-- > 0) {
+		if ((p = strchr(p, '|')) == NULL)
+			return NULL;
+		p++;
 	}
+	bar = strchr(p, '|');
+	*len = bar ? (size_t)(bar - p) : strlen(p);
+	return p;
 }
 
 /* The i-th word of f's list (its length in len). */
 static const char *
 word_at(const struct schema_field *f, int i, size_t *len)
 {
-	const char *p = f->extra, *bar;
+	return item_at(f->extra, i, len);
+}
 
-	while (i-- > 0)
-		p = strchr(p, '|') + 1;
-	bar = strchr(p, '|');
-	*len = bar ? (size_t)(bar - p) : strlen(p);
-	return p;
+/*
+ * The position in f's list of a cell that names a word of it, or its
+ * French label, loosely (case, accents, the typographic apostrophe); -1.
+ */
+static int
+word_index(const struct schema_field *f, const char *s, size_t len)
+{
+	const char *w;
+	size_t n;
+	int i;
+
+	for (i = 0; (w = word_at(f, i, &n)) != NULL; i++)
+		if (import_cell_same(s, len, w, n) ||
+		    ((w = item_at(f->values, i, &n)) != NULL &&
+		    import_cell_same(s, len, w, n)))
+			return i;
+	return -1;
+}
+
+/* Writes the words a cell of f may hold: "Label (word), ..." or "a, b". */
+static const char *
+words(const struct schema_field *f, char *buf, size_t size)
+{
+	const char *w, *l;
+	size_t n, ln, o = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; (w = word_at(f, i, &n)) != NULL && o < size; i++) {
+		if ((l = item_at(f->values, i, &ln)) != NULL)
+			o += (size_t)snprintf(buf + o, size - o, "%s%.*s (%.*s)",
+			    i ? ", " : "", (int)ln, l, (int)n, w);
+		else
+			o += (size_t)snprintf(buf + o, size - o, "%s%.*s",
+			    i ? ", " : "", (int)n, w);
+	}
+	return buf;
 }
 
 /* Turns a word of a list, in any case, into the list's own spelling. */
@@ -551,13 +577,13 @@ static int
 enum_cell(const struct schema_field *f, const char *s, size_t len,
     struct value *v, struct consort_diag *d)
 {
-	char buf[64];
+	char buf[64], list[360];
 	size_t n;
 	int i;
 
 	if ((i = word_index(f, s, len)) < 0)
 		return refuse(d, "%snot one of %s", shown(f, s, len, buf,
-		    sizeof(buf)), f->extra);
+		    sizeof(buf)), words(f, list, sizeof(list)));
 	v->kind = VAL_STR;
 	v->s = word_at(f, i, &n);
 	v->len = (uint32_t)n;
@@ -575,7 +601,7 @@ set_cell(const struct schema_field *f, const char *s, size_t len, char *norm,
 	uint32_t seen = 0;
 	const char *w;
 	size_t i = 0, j, wl, o = 0, n;
-	char buf[64];
+	char buf[64], list[360];
 	int k;
 
 	while (i < len) {
@@ -589,7 +615,7 @@ set_cell(const struct schema_field *f, const char *s, size_t len, char *norm,
 			continue;
 		if ((k = word_index(f, w, wl)) < 0 || k >= 32)
 			return refuse(d, "%snot one of %s", shown(f, w, wl,
-			    buf, sizeof(buf)), f->extra);
+			    buf, sizeof(buf)), words(f, list, sizeof(list)));
 		if (seen & (1u << k))
 			return refuse(d, "%slisted twice", shown(f, w, wl,
 			    buf, sizeof(buf)));

@@ -552,7 +552,21 @@ cell_error(struct importer *im, uint64_t row, int col, int err,
 	return consort_diag_set(im->d, err, im->o->path, msg, hint);
 }
 
-/* The field a header cell names, loosely (case, accents, spaces), or NULL. */
+/* The French name of a record's ref column, for every type. */
+#define REF_LABEL "R\xc3\xa9" "f\xc3\xa9rence"
+
+/* Whether a header cell names what name or label names, loosely. */
+static bool
+header_is(const char *cell, size_t len, const char *name, const char *label)
+{
+	return import_cell_same(cell, len, name, strlen(name)) ||
+	    (label != NULL && import_cell_same(cell, len, label, strlen(label)));
+}
+
+/*
+ * The field a header cell names, by its French label or its name,
+ * loosely (case, accents, spaces), or NULL.
+ */
 static const struct schema_field *
 header_field(const struct schema_type *t, const char *name, size_t len)
 {
@@ -561,22 +575,22 @@ header_field(const struct schema_type *t, const char *name, size_t len)
 
 	for (i = 1; i <= t->max_field; i++)
 		if ((f = t->fields[i]) != NULL &&
-		    import_cell_same(name, len, f->name, strlen(f->name)))
+		    header_is(name, len, f->name, f->label))
 			return f;
 	return NULL;
 }
 
-/* The columns a sheet of t may have, for a refusal: "ref, sector, ...". */
+/* The columns a sheet of t may have, for a refusal: "Référence, ...". */
 static void
 expected_columns(const struct schema_type *t, char *buf, size_t size)
 {
-	size_t o = (size_t)snprintf(buf, size, "ref");
+	size_t o = (size_t)snprintf(buf, size, "%s", REF_LABEL);
 	unsigned i;
 
 	for (i = 1; i <= t->max_field && o < size; i++)
 		if (t->fields[i] != NULL)
 			o += (size_t)snprintf(buf + o, size - o, ", %s",
-			    t->fields[i]->name);
+			    t->fields[i]->label);
 }
 
 /* Frees the header names kept for messages. */
@@ -617,9 +631,9 @@ sheet_header(struct importer *im)
 		im->cols[i] = NULL;
 		if (len == 0)
 			continue;
-		if (import_cell_same(name, len, "ref", 3))
+		if (header_is(name, len, "ref", REF_LABEL))
 			k = SCHEMA_MAX_FIELDS + 1;
-		else if (import_cell_same(name, len, "type", 4))
+		else if (header_is(name, len, "type", NULL))
 			k = SCHEMA_MAX_FIELDS + 2;
 		else if ((im->cols[i] = header_field(im->o->type, name,
 		    len)) != NULL)
@@ -629,7 +643,9 @@ sheet_header(struct importer *im)
 			snprintf(what, sizeof(what), "%s has no such column; its "
 			    "columns are %s", im->o->type->name, list);
 			return cell_error(im, 1, (int)i, E(SCHEMA), what,
-			    "name the columns after the type's fields");
+			    "name each column by its French name, or its English "
+			    "one (consort help fields TYPE); consort import "
+			    "--template TYPE writes them");
 		}
 		if (slot[k] != 0) {
 			col_name((unsigned)slot[k] - 1, letters);
@@ -643,8 +659,9 @@ sheet_header(struct importer *im)
 	im->ref_col = slot[SCHEMA_MAX_FIELDS + 1] - 1;
 	im->type_col = slot[SCHEMA_MAX_FIELDS + 2] - 1;
 	if (im->ref_col < 0)
-		return cell_error(im, 1, -1, E(SCHEMA), "no \"ref\" column",
-		    "the header row must name a ref column");
+		return cell_error(im, 1, -1, E(SCHEMA), "no \"" REF_LABEL "\" "
+		    "(ref) column", "the header row must name the column of "
+		    "the records' refs");
 	return 0;
 }
 
@@ -693,8 +710,7 @@ sheet_record(struct importer *im, struct rec_in *r)
 	}
 	if (im->type_col >= 0) {
 		s = cell_text(im, (unsigned)im->type_col, &len);
-		if (len > 0 && !import_cell_same(s, len, r->t->name,
-		    strlen(r->t->name)))
+		if (len > 0 && !header_is(s, len, r->t->name, r->t->label))
 			return cell_error(im, r->line, im->type_col, E(SCHEMA),
 			    "the type column differs from --type", NULL);
 	}

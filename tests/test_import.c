@@ -398,7 +398,7 @@ test_check_line_csv(void **state)
 	assert_non_null(strstr(d.what, "1 cells where the header has 2"));
 	assert_err(csv("ref,colour", "T1,red", &d), E(SCHEMA));
 	assert_err(csv("family_name", "X", &d), E(SCHEMA));
-	assert_non_null(strstr(d.what, "no \"ref\" column"));
+	assert_non_null(strstr(d.what, "(ref) column"));
 	assert_err(csv("ref,status", "T1,\"open", &d), E(SCHEMA));
 	assert_err(csv("ref,status", "T1,retired", &d), E(SCHEMA));
 	assert_err(import_check_line(IMPORT_CSV, NULL, "ref", "T1", 2, &d),

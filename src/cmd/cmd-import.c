@@ -1,6 +1,7 @@
 /* consort import: JSON Lines, CSV or .xlsx records, all or nothing. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cmd.h"
 
@@ -82,6 +83,27 @@ report_partial(struct cmd_ctx *ctx, const struct import_opts *o,
 	return cmd_fail(ctx, rc, d);
 }
 
+/*
+ * The type --type names: its name, or its French label, loosely
+ * ("Stagiaire", "intention d'embauche"); NULL after a usage error.
+ */
+static const struct schema_type *
+import_type(const struct cmd_ctx *ctx, const char *name)
+{
+	const struct schema_type *all[SCHEMA_MAX_TYPES];
+	size_t len = strlen(name);
+	unsigned i, n;
+
+	n = schema_types_sorted(all, SCHEMA_MAX_TYPES);
+	for (i = 0; i < n && schema_type_by_name(name) == NULL; i++)
+		if (!(all[i]->flags & SCHEMA_ROSTER) &&
+		    (import_cell_same(name, len, all[i]->label,
+		    strlen(all[i]->label)) || import_cell_same(name, len,
+		    all[i]->name, strlen(all[i]->name))))
+			return all[i];
+	return cmd_type(ctx, name);
+}
+
 /* Reads the option values into o; returns non-zero (an exit code) on misuse. */
 static int
 parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
@@ -93,7 +115,7 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 	char *end;
 	long n;
 
-	if (type != NULL && (o->type = cmd_type(ctx, type)) == NULL)
+	if (type != NULL && (o->type = import_type(ctx, type)) == NULL)
 		return EXIT_USAGE;
 	o->skip_bad = cmd_args_has(args, "skip-bad");
 	if (batch != NULL) {
@@ -121,7 +143,31 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 	return 0;
 }
 
-/* Imports FILE. */
+/* Writes the template of --template TYPE (CSV, or .xlsx with --xlsx). */
+static int
+template_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	const char *out = cmd_args_get(args, "out");
+	bool xlsx = cmd_args_has(args, "xlsx");
+	const struct schema_type *t;
+	struct consort_diag d = { 0 };
+	int rc;
+
+	if (args->argc > 0)
+		return cmd_usage(ctx, "--template writes a sheet: it reads no FILE");
+	if ((t = import_type(ctx, cmd_args_get(args, "template"))) == NULL)
+		return EXIT_USAGE;
+	if (out == NULL)
+		out = "-";
+	if (xlsx && strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+		return cmd_usage(ctx, "a workbook is binary: send standard output "
+		    "to a file or a pipe, or give --out FILE");
+	if ((rc = import_template(t, xlsx, out, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	return EXIT_OK;
+}
+
+/* Imports FILE, or writes a template. */
 static int
 import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -132,6 +178,12 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct import_result res;
 	int rc;
 
+	if (cmd_args_has(args, "template"))
+		return template_exec(ctx, args);
+	if (cmd_args_has(args, "xlsx") || cmd_args_has(args, "out"))
+		return cmd_usage(ctx, "--xlsx and --out go with --template");
+	if (args->argc != 1)
+		return cmd_usage(ctx, "expected one FILE");
 	if ((rc = parse(ctx, args, &o)) != 0)
 		return rc;
 	if ((rc = cmd_open(ctx, true)) != 0)
@@ -171,23 +223,32 @@ static const struct cmd_opt import_opts[] = {
 	    "content and name)" },
 	{ "separator", "C", "CSV: ';', ',' or tab (default: the one the\n"
 	    "header row holds most)" },
+	{ "template", "TYPE", "write an empty sheet of TYPE to fill in (no\n"
+	    "FILE): row 1 names its columns in French" },
+	{ "xlsx", NULL, "the template as an .xlsx workbook (default: CSV\n"
+	    "with ';', as French Excel writes it)" },
+	{ "out", "FILE", "write the template to FILE (default: standard\n"
+	    "output)" },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
 	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format F] "
-	    "[--separator C]",
+	    "[--separator C] | --template TYPE [--xlsx] [--out FILE]",
 	.summary = "import records from JSON Lines, CSV or .xlsx, all or nothing, idempotently",
-	.args = { .opts = import_opts, .lower = 1, .upper = 1,
-	    .missing = "expected one FILE", .unexpected = "expected one FILE" },
+	.args = { .opts = import_opts, .lower = 0, .upper = 1,
+	    .unexpected = "expected one FILE" },
 	.help = "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
 	    "CSV (';', ',' or tab; UTF-8 or Windows-1252) and .xlsx (the first\n"
 	    "sheet): row 1 names the columns; cells as spreadsheets write them\n"
 	    "(31/12/2026, 1 372, Oui/Non); an empty cell leaves its field as it is.\n"
 	    "References must name records earlier in the file or in the store.\n"
 	    "Importing the same file again appends nothing. The first 20 bad lines\n"
-	    "are shown, the others counted.\n",
+	    "are shown, the others counted.\n"
+	    "--template TYPE writes the sheet to fill in: its columns' French\n"
+	    "names; only Référence (the records' refs) is required. With --xlsx\n"
+	    "its second sheet, Aide, says what each column holds.\n",
 	.help_col = 18,
 	.exec = import_exec,
 };
