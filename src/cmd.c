@@ -33,6 +33,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_resolve_entry,
 	&cmd_order_entry,
 	&cmd_statement_entry,
+	&cmd_report_entry,
 	&cmd_add_entry,
 	&cmd_set_entry,
 	&cmd_rm_entry,
@@ -767,4 +768,22 @@ void
 cmd_hlc_time(char *buf, size_t len, uint64_t hlc)
 {
 	cmd_time(buf, len, (time_t)((hlc >> 16) / 1000));
+}
+
+/*
+ * Reads --lang, the language of a document for people (a page, a CSV, a
+ * statement, a list): fr, the default, or en.  Another value is a usage
+ * error, whose exit code it returns.
+ */
+int
+cmd_doc_lang(const struct cmd_ctx *ctx, const struct cmd_args *args,
+    enum fmt_lang *lang)
+{
+	const char *s = cmd_args_get(args, "lang");
+
+	*lang = FMT_FR;
+	if (s == NULL || fmt_lang_parse(s, lang))
+		return 0;
+	return cmd_usage(ctx, "--lang takes fr (French, the default) or en "
+	    "(English), the language of the document; not '%s'", s);
 }

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core.h"
+#include "fmt.h"
 #include "jsonw.h"
 
 /* Exit codes of the command line (DESIGN.md §8). */
@@ -162,6 +163,12 @@ int cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode);
 void cmd_print_value(FILE *f, const struct value *v);
 void cmd_today(char out[11]);
+int cmd_doc_lang(const struct cmd_ctx *ctx, const struct cmd_args *args,
+    enum fmt_lang *lang);
+
+/* The --lang option of a command writing a document for people. */
+#define CMD_OPT_LANG { "lang", "fr|en", "the document's language: fr (French, the\n" \
+	"default) or en (English)" }
 int erase_compact(struct cmd_ctx *ctx);
 const char *erase_compact_hint(int rc);
 void cmd_erase_refused(struct store_txn *txn, struct node *n, const char *ref,
@@ -195,6 +202,7 @@ extern const struct cmd_entry cmd_conflicts_entry;
 extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_order_entry;
 extern const struct cmd_entry cmd_statement_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_erase_entry;
 extern const struct cmd_entry cmd_subject_entry;
 extern const struct cmd_entry cmd_retention_entry;

@@ -13,6 +13,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "calendar.h"
 #include "core.h"
 #include "order.h"
 
@@ -80,21 +81,6 @@ order_period_valid(const char *p)
 	return (p[5] == '0' && p[6] >= '1') || (p[5] == '1' && p[6] <= '2');
 }
 
-/* Days from 1970-01-01 to a civil date (proleptic Gregorian). */
-static int64_t
-days_from_civil(int y, unsigned m, unsigned d)
-{
-	int64_t era;
-	unsigned yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = (unsigned)(y - era * 400);
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + (int64_t)doe - 719468;
-}
-
 /* Parses YYYY-MM-DD into a day number; false if it is not a date. */
 bool
 order_day_number(const char *s, int64_t *out)
@@ -104,7 +90,7 @@ order_day_number(const char *s, int64_t *out)
 	if (s == NULL || !util_date_valid(s, strlen(s)) ||
 	    sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3)
 		return false;
-	*out = days_from_civil(y, (unsigned)m, (unsigned)d);
+	*out = calendar_day(y, (unsigned)m, (unsigned)d);
 	return true;
 }
 

@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "core.h"
+#include "fmt.h"
 
 /* ---- jcs.c: RFC 8785 canonical form ---- */
 
@@ -105,12 +106,18 @@ struct rm_intent {
 	unsigned nby;          /* R16: how many intents of the model replace it */
 	long wpidx;            /* R16: the path its withdrawal concerns: pidx,
 	                          or the path naming its last replacement */
+	/* R23: what became of it; "" when not recorded */
+	const char *outcome, *hired_date, *hired_contract, *not_hired_reason;
+	int64_t hired_weekly_hours;
+	bool has_hired_weekly;
 };
 
 struct rm_trainee {
 	const char *ref, *status;
+	const char *exit, *exit_date;  /* R23; "" when not recorded or sealed */
 	bool disability, part_time, found;
 	bool sealed;           /* its values are not readable on this node */
+	bool exit_sealed;      /* its exit is recorded, not readable here */
 	long pidx;             /* the first path naming it */
 };
 
@@ -466,7 +473,7 @@ json_t *order_heads_json(struct jb *b, struct store_txn *txn, struct store *s);
 json_t *order_member_json(struct jb *b, const struct rm_member *m,
     const char *siret, bool role);
 
-/* ---- order-render.c: CSV, HTML and text ---- */
+/* ---- order-render.c and order-page.c: CSV, HTML and text ---- */
 
 /*
  * Formats cents as euros, French style: "12 345,67 €".
@@ -476,18 +483,23 @@ json_t *order_member_json(struct jb *b, const struct rm_member *m,
 int order_euros(char *buf, size_t len, int64_t cents, const char *sep);
 /*
  * Writes a request as CSV: a header, then one row per path, every cell
- * safe to open in a spreadsheet (no control character, no formula).
+ * safe to open in a spreadsheet (no control character, no formula); in
+ * French (fmt.h: BOM, ";", decimal comma, French headings, euros) or in
+ * English (",", decimal point, the headings and cents of format 1).
  * @return 0, or E(TOOBIG) (the warnings of a path over 16 KiB), E(NOMEM),
  *	E(IO) (out has an error)
  */
-int order_write_csv(FILE *out, const json_t *request, struct consort_diag *d);
+int order_write_csv(FILE *out, const json_t *request, enum fmt_lang lang,
+    struct consort_diag *d);
 /*
  * Writes a signed request as one self-contained printable HTML page, its
- * verdict included.
+ * verdict included, in French or English (order-page.c): its number and
+ * date of issue, page numbers when printed, its sender's signature block.
  * @return 0, or E(IO) (out has an error), or an error of
  *	order_verdict_text()
  */
-int order_write_html(FILE *out, const struct order_file *f);
+int order_write_html(FILE *out, const struct order_file *f,
+    enum fmt_lang lang);
 /*
  * Writes a short text summary of a signed request, its verdict first.
  * @return 0, or E(IO) (out has an error), or an error of
@@ -752,10 +764,37 @@ int order_direct_json(struct store_txn *txn, struct store *s, const char *lot,
 int order_notice_seen_by_lead(struct store_txn *txn, struct store *s,
     const char *notice, bool *seen);
 
+/* ---- attendance.c: a path's attendance of a month (R18) ---- */
+
+/* A day's attendance: its day number and the minutes attended. */
+struct attendance_day {
+	int64_t day;
+	int64_t minutes;
+};
+
+/* A path's attendance records of one month. */
+struct attendance_month {
+	struct attendance_day days[31];  /* its days' records, by day */
+	size_t ndays;
+	bool has_month;                  /* a record of the whole month */
+	int64_t month_minutes;
+};
+
+/*
+ * Reads a path's attendance of a month: its records of each day of it
+ * and of the month itself, each alive and naming the path and the day or
+ * month of its ref.
+ * @param path the path's ref
+ * @param f, t the month's first and last day numbers (calendar.h)
+ * @return 0, or an error of state_lookup()
+ */
+int attendance_read(struct store_txn *txn, struct store *s, const char *path,
+    int64_t f, int64_t t, struct attendance_month *out);
+
 /* ---- statement.c: the monthly statement (R18) ---- */
 
 /*
- * The working days (Monday to Friday) of a session: in all, up to the day
+ * The working days (Monday to Friday, no public holiday) of a session: in all, up to the day
  * before from, and up to to, each bounded by the session's end.
  * @param start, end the session's days; from, to the month's; YYYY-MM-DD
  * @return 0, or E(INVAL) (a date does not parse)
@@ -774,5 +813,20 @@ int statement_days(const char *start, const char *end, const char *from,
  */
 int statement_build(struct store_txn *txn, struct store *s, const char *lot,
     const char *month, json_t **out, struct consort_diag *d);
+
+/* ---- statement-render.c: the statement for people ---- */
+
+/*
+ * Writes a statement (statement_build()'s) as a text table, in French
+ * (dates JJ/MM/AAAA, amounts "1 234,50 €") or English (as before).
+ * @return 0, or E(IO) (f has an error)
+ */
+int statement_write_text(FILE *f, const json_t *st, enum fmt_lang lang);
+/*
+ * Writes a statement as CSV (fmt.h's conventions of the language): one
+ * row per financed path and part of the month with its rate.
+ * @return 0, or E(NOMEM), E(IO) (f has an error)
+ */
+int statement_write_csv(FILE *f, const json_t *st, enum fmt_lang lang);
 
 #endif

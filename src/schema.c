@@ -19,18 +19,19 @@ static const struct {
 	struct schema_field f;
 	const char *ref_name;
 } field_table[] = {
-#define ENTITY(name, id, flags)
-#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags) \
+#define ENTITY(name, id, flags, label)
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags, label, values) \
 	{ T_##ent, { fid, #fname, FK_##kind, lo, hi, extra, 0, \
-	    ((flags) & SCHEMA_PERSONAL) != 0 }, extra },
+	    ((flags) & SCHEMA_PERSONAL) != 0, label, values }, extra },
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
 };
 
 static struct schema_type types[] = {
-#define ENTITY(name, id, flags) { id, #name, flags, { 0 }, { 0 }, 0, 0 },
-#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags)
+#define ENTITY(name, id, flags, label) \
+	{ id, #name, flags, { 0 }, { 0 }, 0, 0, label },
+#define FIELD(ent, fid, fname, kind, lo, hi, extra, flags, label, values)
 #include "../schema/entities.def"
 #undef ENTITY
 #undef FIELD
@@ -282,8 +283,11 @@ check_string(const struct schema_field *f, const struct value *v,
 	case FK_ENUM:
 		if (enum_index(f->extra, v->s, v->len) >= 0)
 			return 0;
-		snprintf(why, sizeof(why), "\"%.*s\" is not one of %s",
-		    (int)(v->len > 60 ? 60 : v->len), v->s, f->extra);
+		if (f->personal)  /* never repeated in a message */
+			snprintf(why, sizeof(why), "not one of %s", f->extra);
+		else
+			snprintf(why, sizeof(why), "\"%.*s\" is not one of %s",
+			    (int)(v->len > 60 ? 60 : v->len), v->s, f->extra);
 		return refuse(f, d, why);
 	case FK_SET:
 		if (set_valid(f->extra, v->s, v->len))
@@ -321,6 +325,12 @@ schema_check_value(const struct schema_field *f, const struct value *v,
 	case FK_INT:
 		if (v->kind != VAL_INT)
 			return refuse(f, d, "expected an integer");
+		if ((v->i < f->lo || v->i > f->hi) && f->personal) {
+			/* a personal value is never repeated in a message */
+			snprintf(why, sizeof(why), "out of range %lld..%lld",
+			    (long long)f->lo, (long long)f->hi);
+			return refuse(f, d, why);
+		}
 		if (v->i < f->lo || v->i > f->hi) {
 			snprintf(why, sizeof(why), "%lld is out of range %lld..%lld",
 			    (long long)v->i, (long long)f->lo, (long long)f->hi);
@@ -430,4 +440,36 @@ schema_parse_text(const struct schema_field *f, const char *text, size_t len,
 		break;
 	}
 	return schema_check_value(f, v, d);
+}
+
+/*
+ * The French label of one value of an ENUM or SET field (its place in
+ * extra gives its place in values), written into out (len bytes).
+ * Returns false, and out "", when the value is not one of the field's or
+ * has no label, or the label does not fit.
+ */
+bool
+schema_value_label(const struct schema_field *f, const char *value,
+    char *out, size_t len)
+{
+	const char *p;
+	size_t n;
+	int i;
+
+	if (len > 0)
+		out[0] = '\0';
+	if (f == NULL || f->values == NULL || f->values[0] == '\0' ||
+	    (i = enum_index(f->extra, value, strlen(value))) < 0)
+		return false;
+	for (p = f->values; i > 0 && p != NULL; i--)
+		if ((p = strchr(p, '|')) != NULL)
+			p++;
+	if (p == NULL)
+		return false;
+	n = strcspn(p, "|");
+	if (n >= len)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
 }

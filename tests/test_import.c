@@ -243,6 +243,20 @@ test_import_csv(void **state)
 	    "1411");
 }
 
+/* Asserts the import reported one bad row of a sheet, DIR/name, about what. */
+static void
+expect_one_bad_row(struct nf_fix *f, const struct nf_badlog *bad,
+    const char *name, const char *what)
+{
+	char where[4300];
+
+	snprintf(where, sizeof(where), "%s/%s", f->dir, name);
+	assert_int_equal(bad->n, 1);
+	assert_string_equal(bad->where[0], where);
+	if (strstr(bad->what[0], what) == NULL)
+		fail_msg("bad row says \"%s\", not \"%s\"", bad->what[0], what);
+}
+
 /* CSV rows with the wrong number of cells, and bad headers, are refused. */
 static void
 test_import_csv_refusals(void **state)
@@ -257,8 +271,8 @@ test_import_csv_refusals(void **state)
 	    "LOT-01,a,44\n" "LOT-02,b\n" "LOT-03,c,72\n", "lot", false, &res,
 	    &bad), E(SCHEMA));
 	assert_int_equal(res.bad, 1);
-	nf_expect_one_bad(f, &bad, "cells.csv", 3,
-	    "2 cells where the header has 3");
+	expect_one_bad_row(f, &bad, "cells.csv",
+	    "row 3: 2 cells where the header has 3");
 	assert_err(nf_import_text(f, "cells2.csv", "ref,sector\n"
 	    "LOT-01,a,extra\n", "lot", false, &res, &bad), E(SCHEMA));
 	assert_int_equal(res.bad, 1);
@@ -285,6 +299,56 @@ test_import_csv_refusals(void **state)
 	    &bad));
 	assert_int_equal(res.records, 2);
 	assert_int_equal(nf_count(f->n, T_lot), 2);
+}
+
+/*
+ * Attendance from a register with no ref column: each row's ref is its
+ * path and day or month, so a second import of the register, or of one of
+ * its lines again, is the same records; a row naming neither day nor
+ * month is refused.
+ */
+static void
+test_import_csv_attendance(void **state)
+{
+	static const char base[] = LOT01
+	    "{\"type\":\"session\",\"ref\":\"S1\",\"provider\":\""
+	    TU_LEAD_SIRET "\",\"lot\":\"LOT-01\",\"title\":\"Soudure\"}\n"
+	    "{\"type\":\"path\",\"ref\":\"P1\",\"session\":\"S1\","
+	    "\"hours\":100}\n";
+	static const char reg[] = "path,date,month,hours,minutes\n"
+	    "P1,2026-05-04,,7,\n"
+	    "P1,2026-05-05,,3,30\n"
+	    "P1,,2026-04,20,\n";
+	struct import_result res;
+	struct nf_fix *f = *state;
+	struct nf_badlog bad;
+
+	assert_ok(nf_import_text(f, "base.jsonl", base, NULL, false, &res,
+	    &bad));
+	assert_ok(nf_import_text(f, "reg.csv", reg, "attendance", false, &res,
+	    &bad));
+	assert_int_equal(res.changed, 3);
+	assert_string_equal(nf_shown(f->n, "attendance", "P1@2026-05-05",
+	    "minutes"), "30");
+	assert_string_equal(nf_shown(f->n, "attendance", "P1@2026-04",
+	    "hours"), "20");
+	assert_ok(nf_import_text(f, "reg.csv", reg, "attendance", false, &res,
+	    &bad));
+	assert_int_equal(res.changed, 0);
+	assert_ok(nf_import_text(f, "one.csv", "ref,path,date,hours\n"
+	    "P1@2026-05-04,P1,2026-05-04,6\n", "attendance", false, &res,
+	    &bad));
+	assert_int_equal(res.changed, 1);
+	assert_int_equal(nf_count(f->n, T_attendance), 3);
+	assert_string_equal(nf_shown(f->n, "attendance", "P1@2026-05-04",
+	    "hours"), "6");
+	assert_err(nf_import_text(f, "noday.csv", "path,hours\nP1,7\n",
+	    "attendance", false, &res, &bad), E(SCHEMA));
+	expect_one_bad_row(f, &bad, "noday.csv", "row 2: no ref, and none made");
+	assert_err(nf_import_text(f, "other.csv", "ref,path,date,hours\n"
+	    "P1@2026-05-06,P1,2026-05-07,7\n", "attendance", false, &res,
+	    &bad), E(SCHEMA));
+	assert_int_equal(nf_count(f->n, T_attendance), 3);
 }
 
 /* Import in small batches gives the same records as one change-set. */
@@ -384,7 +448,7 @@ test_check_line_csv(void **state)
 	assert_non_null(strstr(d.what, "1 cells where the header has 2"));
 	assert_err(csv("ref,colour", "T1,red", &d), E(SCHEMA));
 	assert_err(csv("family_name", "X", &d), E(SCHEMA));
-	assert_non_null(strstr(d.what, "no \"ref\" column"));
+	assert_non_null(strstr(d.what, "(ref) column"));
 	assert_err(csv("ref,status", "T1,\"open", &d), E(SCHEMA));
 	assert_err(csv("ref,status", "T1,retired", &d), E(SCHEMA));
 	assert_err(import_check_line(IMPORT_CSV, NULL, "ref", "T1", 2, &d),
@@ -405,6 +469,7 @@ main(void)
 		T(test_import_null_unsets, nf_setup_node),
 		T(test_import_csv, nf_setup_node),
 		T(test_import_csv_refusals, nf_setup_node),
+		T(test_import_csv_attendance, nf_setup_node),
 		T(test_import_batches, nf_setup_node),
 		cmocka_unit_test(test_check_line_jsonl),
 		cmocka_unit_test(test_check_line_csv),

@@ -348,7 +348,11 @@ test_signature(void **state)
 	json_decref(req);
 }
 
-/* Renders a request with a writer into a string. */
+/*
+ * Renders a request with a writer into a string: 0 CSV, 1 HTML (both in
+ * English, as before consort spoke French), 2 text, 3 CSV and 4 HTML in
+ * French.
+ */
 static char *
 render(const struct order_file *of, int kind)
 {
@@ -358,9 +362,13 @@ render(const struct order_file *of, int kind)
 
 	assert_non_null(m);
 	if (kind == 0)
-		assert_ok(order_write_csv(m, of->request, NULL));
+		assert_ok(order_write_csv(m, of->request, FMT_EN, NULL));
 	else if (kind == 1)
-		assert_ok(order_write_html(m, of));
+		assert_ok(order_write_html(m, of, FMT_EN));
+	else if (kind == 3)
+		assert_ok(order_write_csv(m, of->request, FMT_FR, NULL));
+	else if (kind == 4)
+		assert_ok(order_write_html(m, of, FMT_FR));
 	else
 		assert_ok(order_write_text(m, of));
 	fclose(m);
@@ -492,7 +500,7 @@ test_csv_long_warning(void **state)
 	json_object_set_new(w, "rule", json_string(rule));
 	csv = NULL;
 	m = open_memstream(&csv, &n);
-	assert_err(order_write_csv(m, of.request, &d), E(TOOBIG));
+	assert_err(order_write_csv(m, of.request, FMT_EN, &d), E(TOOBIG));
 	assert_non_null(strstr(d.where, "P1"));
 	fclose(m);
 	free(csv);
@@ -724,6 +732,165 @@ test_html(void **state)
 	json_decref(req);
 }
 
+/*
+ * The French page: its number, date of issue and the request it amends at
+ * the top, French labels, dates and amounts, page numbers when printed,
+ * the lead's signature block; the French CSV: BOM, ";", French headings,
+ * decimal comma, dates JJ/MM/AAAA, oui/non.
+ */
+static void
+test_french(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct order_file of;
+	json_t *req, *am;
+	char *file, *html, *csv, *p;
+	size_t len;
+
+	set(f, "session", "S1", "title", "=HYPERLINK(\"x\")");
+	file = build(f, &req, &len);
+	am = json_object();
+	assert_ok(json_object_set_new(am, "number", json_integer(1)));
+	poke(am, "sha256", "0123456789abcdef0123456789abcdef0123456789abcdef"
+	    "0123456789abcdef");
+	assert_ok(json_object_set_new(req, "amends", am));
+	assert_ok(json_object_set_new(req, "number", json_integer(2)));
+	free(file);
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &file, &len));
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	html = render(&of, 4);
+	assert_non_null(strstr(html, "<html lang=\"fr\">"));
+	assert_non_null(strstr(html, "<h1>Demande de bon de commande</h1>"));
+	assert_non_null(strstr(html, "<b>N\xc2\xb0" FMT_NBSP "2</b>"
+	    "émise le 02/03/2026<br>modifie la demande n\xc2\xb0" FMT_NBSP
+	    "1</div>"));
+	assert_non_null(strstr(html, "période" FMT_NBSP ": mars 2026"));
+	assert_non_null(strstr(html, "data-cents=\"1658160\">16" FMT_NNBSP
+	    "581,60" FMT_NBSP "€"));
+	assert_non_null(strstr(html, "<th>Stagiaires financés</th>"));
+	assert_non_null(strstr(html, "du 02/03/2026 au 10/04/2026"));
+	assert_non_null(strstr(html, "<td>non (R06)</td>"));
+	assert_non_null(strstr(html, "<h2>Dérogations (0)</h2>\n<p>Aucune.</p>"));
+	assert_non_null(strstr(html, "counter(page) \" / \" counter(pages)"));
+	assert_non_null(strstr(html, "Le mandataire du groupement<br><b>Lead "
+	    "Formation</b>, SIRET " TU_LEAD_SIRET));
+	assert_non_null(strstr(html, "Fait à "));
+	assert_non_null(strstr(html, "Signature et cachet"));
+	assert_non_null(strstr(html, "class=\"ok\">valide, signée par la clé "
+	    "du mandataire"));
+	assert_null(strstr(html, "None."));
+	assert_null(strstr(html, "Financed"));
+	/* values of ENUM fields by their French labels (schema/entities.def) */
+	assert_non_null(strstr(html, "(SIRET " TU_LEAD_SIRET ", Mandataire)"));
+	assert_non_null(strstr(html, "<tr><td>1 emploi 1 formation</td>"));
+	free(html);
+	csv = render(&of, 3);
+	assert_memory_equal(csv, FMT_BOM "Lot;Période;Dispositif;Session;", 30);
+	assert_non_null(strstr(csv, ";Taux horaire (€);Montant (€);Alertes\r\n"));
+	assert_null(strstr(csv, "cost_cents"));
+	/* the title a spreadsheet would evaluate, defused and quoted */
+	assert_non_null(strstr(csv, ";\"'=HYPERLINK(\"\"x\"\")\";"));
+	p = strstr(csv, "\r\nLOT-A;03/2026;1 emploi 1 formation;S1;");
+	assert_non_null(p);
+	assert_non_null(strstr(p, ";02/03/2026;10/04/2026;P1;;"));
+	assert_non_null(strstr(p, ";oui;oui;I1;"));
+	assert_non_null(strstr(p, ";14,10;2961,00;\r\n"));
+	free(csv);
+	order_file_free(&of);
+	free(file);
+	/* what the file says cannot leave the CSS string of the margin box */
+	poke(json_object_get(req, "lot"), "ref", "L\"}</style><p>é");
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &file, &len));
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	html = render(&of, 4);
+	p = strstr(html, "@bottom-left");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "\\2014  L\\22 \\7d \\3c /style\\3e "
+	    "\\3c p\\3e \\e9  \\2014  mars 2026\"}"));
+	assert_int_equal(strstr(html, "</style>") - html, strstr(p, "</style>") -
+	    html);  /* the one </style> is the page's own */
+	free(html);
+	order_file_free(&of);
+	free(file);
+	json_decref(req);
+}
+
+/*
+ * The statement's CSV: a row per path and part of the month with its
+ * rate (two for a path across a change of rate), one with no rate for a
+ * path with no hour in the month; its text in French and English.
+ */
+static void
+test_statement_render(void **state)
+{
+	static const char st_json[] = "{\"lot\":{\"ref\":\"L1\",\"sector\":"
+	    "\"Bâtiment\",\"territory\":\"44\",\"rate_cents\":6500},"
+	    "\"month\":\"2024-09\",\"rule\":\"r\",\"rates\":[{\"from\":"
+	    "\"2024-09-01\",\"to\":\"2024-09-15\",\"rate_cents\":6300,"
+	    "\"hours\":50,\"cost_cents\":315000},{\"from\":\"2024-09-16\","
+	    "\"to\":\"2024-09-30\",\"rate_cents\":6500,\"hours\":50,"
+	    "\"cost_cents\":325000}],\"sessions\":[{\"ref\":\"S1\",\"title\":"
+	    "\"=1+1\",\"scheme\":\"socle\",\"provider\":{\"siret\":\"1\","
+	    "\"name\":\"P\"},\"start\":\"2024-09-02\",\"end\":\"2024-10-04\","
+	    "\"working_days\":25,\"working_days_in_month\":21,\"financed\":2,"
+	    "\"hours\":100,\"cost_cents\":640000,\"paths\":[{\"path\":\"P1\","
+	    "\"trainee\":\"T1\",\"hours\":120,\"source\":\"attended\","
+	    "\"parts\":[{\"from\":"
+	    "\"2024-09-01\",\"to\":\"2024-09-15\",\"rate_cents\":6300,"
+	    "\"hours\":50,\"minutes\":3010,\"cost_cents\":316050},{\"from\":"
+	    "\"2024-09-16\",\"to\":\"2024-09-30\",\"rate_cents\":6500,"
+	    "\"hours\":50,\"minutes\":3000,"
+	    "\"cost_cents\":325000}]},{\"path\":\"P2\",\"trainee\":\"T2\","
+	    "\"start\":\"2024-10-01\",\"hours\":7,\"source\":\"planned\","
+	    "\"parts\":[]}]}],"
+	    "\"totals\":{\"sessions\":1,\"financed\":2,\"hours\":100,"
+	    "\"cost_cents\":640000}}";
+	json_error_t err;
+	json_t *st = json_loads(st_json, 0, &err);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	(void)state;
+	assert_non_null(st);
+	m = open_memstream(&out, &len);
+	assert_ok(statement_write_csv(m, st, FMT_FR));
+	fclose(m);
+	assert_non_null(strstr(out, "\r\nL1;09/2024;S1;'=1+1;Socle;1;P;02/09/2024;"
+	    "04/10/2024;25;21;P1;T1;;120;présence relevée;01/09/2024;15/09/2024;"
+	    "63,00;50;3010;3160,50\r\n"));
+	assert_non_null(strstr(out, ";P1;T1;;120;présence relevée;16/09/2024;"
+	    "30/09/2024;65,00;50;3000;3250,00\r\n"));
+	assert_non_null(strstr(out, ";P2;T2;01/10/2024;7;prévues;;;;0;0;0,00\r\n"));
+	free(out);
+	out = NULL;
+	m = open_memstream(&out, &len);
+	assert_ok(statement_write_csv(m, st, FMT_EN));
+	fclose(m);
+	assert_memory_equal(out, "lot,month,session,", 18);
+	assert_non_null(strstr(out, ",P1,T1,,120,attended,2024-09-16,2024-09-30,"
+	    "6500,50,3000,325000\r\n"));
+	free(out);
+	out = NULL;
+	m = open_memstream(&out, &len);
+	assert_ok(statement_write_text(m, st, FMT_FR));
+	fclose(m);
+	assert_non_null(strstr(out, "Taux de 63,00" FMT_NBSP "€ de l'heure du "
+	    "01/09/2024 au 15/09/2024" FMT_NBSP ": 50" FMT_NBSP "h, 3" FMT_NNBSP
+	    "150,00" FMT_NBSP "€\n"));
+	assert_non_null(strstr(out, "\nRègle" FMT_NBSP ": r\n"));
+	free(out);
+	out = NULL;
+	m = open_memstream(&out, &len);
+	assert_ok(statement_write_text(m, st, FMT_EN));
+	fclose(m);
+	assert_non_null(strstr(out, "rate 63,00 € per hour from 2024-09-01 to "
+	    "2024-09-15: 50 h, 3 150,00 €\n"));
+	free(out);
+	json_decref(st);
+}
+
 /* Finds a change of a diff by op and place. */
 static const json_t *
 find_change(const json_t *diff, const char *op, const char *at)
@@ -788,16 +955,19 @@ test_statement(void **state)
 	struct store_txn *txn;
 	size_t i;
 
-	/* S1: Monday 2026-03-02 to Friday 2026-04-10: 30 working days */
+	/*
+	 * S1: Monday 2026-03-02 to Friday 2026-04-10: 30 weekdays less
+	 * Easter Monday (2026-04-06), 29 working days
+	 */
 	assert_ok(statement_days("2026-03-02", "2026-04-10", "2026-03-01",
 	    "2026-03-31", &total, &prev, &thru));
-	assert_int_equal(total, 30);
+	assert_int_equal(total, 29);
 	assert_int_equal(prev, 0);
 	assert_int_equal(thru, 22);
 	assert_ok(statement_days("2026-03-02", "2026-04-10", "2026-04-01",
 	    "2026-04-30", &total, &prev, &thru));
 	assert_int_equal(prev, 22);
-	assert_int_equal(thru, 30);
+	assert_int_equal(thru, 29);
 	assert_err(statement_days("2026-02-30", "2026-04-10", "2026-04-01",
 	    "2026-04-30", &total, &prev, &thru), E(INVAL));
 	assert_ok(store_begin(&f->n->store, false, &txn));
@@ -824,10 +994,10 @@ test_statement(void **state)
 		    "cost_cents")), 1410 * json_integer_value(json_object_get(pm,
 		    "hours_in_month")));
 	}
-	/* P1: 210 h x 22 / 30 = 154 h in March */
+	/* P1: 210 h x 22 / 29 = 159 h in March */
 	pm = json_array_get(json_object_get(sm, "paths"), 0);
 	assert_int_equal(json_integer_value(json_object_get(pm,
-	    "hours_in_month")), 154);
+	    "hours_in_month")), 159);
 	/* March: S1 and S2; April: S1 and S3 (one statement covers them all) */
 	assert_int_equal(json_array_size(json_object_get(mar, "sessions")), 2);
 	assert_int_equal(json_array_size(json_object_get(apr, "sessions")), 2);
@@ -980,9 +1150,12 @@ test_rates(void **state)
 		h += num(x, "hours");
 		c += num(x, "cost_cents");
 	}
-	/* S3: 420 h over 60 working days; 5 (13-17) then 9 (20-30) in April */
-	assert_int_equal(num(json_array_get(parts, 0), "hours"), 35);
-	assert_int_equal(h, 98);
+	/*
+	 * S3: 420 h over 56 working days (60 weekdays less 1, 8, 14 and
+	 * 25 May); 5 (13-17) then 9 (20-30) in April
+	 */
+	assert_int_equal(num(json_array_get(parts, 0), "hours"), 37);
+	assert_int_equal(h, 105);
 	assert_int_equal(num(p, "hours_in_month"), h);
 	assert_int_equal(num(p, "cost_cents"), c);
 	assert_int_equal(num(json_object_get(st1, "totals"), "cost_cents"),
@@ -1525,6 +1698,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_signer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_french, setup, teardown),
+		cmocka_unit_test(test_statement_render),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates, setup, teardown),

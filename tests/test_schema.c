@@ -3,6 +3,8 @@
  * parsed into each field kind, refs, and the tables generated from
  * schema/entities.def.
  */
+#include <strings.h>
+
 #include "testutil.h"
 
 /* A field looked up by type and field name; fails the test if missing. */
@@ -240,6 +242,11 @@ test_parse_enum(void **state)
 		expect_parse_refused(f, bad[i]);
 	expect_parse_str(field("intent", "contract"), "CDI_INTERIM");
 	expect_parse_refused(field("intent", "contract"), "cdi");
+	/* the contract signed takes the values of the contract promised */
+	assert_string_equal(field("intent", "hired_contract")->extra,
+	    field("intent", "contract")->extra);
+	expect_parse_str(field("intent", "outcome"), "not_hired");
+	expect_parse_refused(field("intent", "outcome"), "withdrawn");
 }
 
 /* SET text: known words, comma-separated, each once, in the list's order. */
@@ -423,7 +430,7 @@ test_lookups(void **state)
 	assert_null(schema_field_by_name(lot, "rate_cents_", 11));
 	assert_null(schema_field_by_name(lot, "", 0));
 	assert_int_equal(schema_type_by_name("session")->max_field, 15);
-	assert_int_equal(schema_type_by_name("intent")->max_field, 16);
+	assert_int_equal(schema_type_by_name("intent")->max_field, 21);
 
 	/* REF fields know their target type */
 	assert_int_equal(field("session", "lot")->ref_type, T_lot);
@@ -434,16 +441,125 @@ test_lookups(void **state)
 	assert_int_equal(field("lot", "sector")->ref_type, 0);
 }
 
+/* Counts the |-separated items of a list ("" has none). */
+static unsigned
+count_items(const char *list)
+{
+	unsigned n = *list != '\0';
+
+	for (; *list != '\0'; list++)
+		n += *list == '|';
+	return n;
+}
+
+/* Tells whether item (len bytes) is one of a |-separated list's. */
+static bool
+has_item(const char *list, const char *item, size_t len)
+{
+	const char *p = list, *bar;
+
+	while (*p != '\0') {
+		bar = strchr(p, '|');
+		if (bar == NULL)
+			bar = p + strlen(p);
+		if ((size_t)(bar - p) == len && strncasecmp(p, item, len) == 0)
+			return true;
+		p = *bar == '|' ? bar + 1 : bar;
+	}
+	return false;
+}
+
+/* Checks that a field's value labels are one per value, none twice. */
+static void
+check_value_labels(const struct schema_field *f)
+{
+	const char *p = f->values, *bar;
+
+	if (*p == '\0')
+		return;
+	assert_true(f->kind == FK_ENUM || f->kind == FK_SET);
+	assert_int_equal(count_items(p), count_items(f->extra));
+	while (*p != '\0') {
+		bar = strchr(p, '|');
+		if (bar == NULL)
+			bar = p + strlen(p);
+		assert_true(bar > p);
+		/* no label is written twice, nor is it another value's name */
+		assert_false(has_item(bar + (*bar == '|'), p, (size_t)(bar - p)));
+		p = *bar == '|' ? bar + 1 : bar;
+	}
+}
+
+/* A value's French label comes from its place in the field's list. */
+static void
+test_value_label(void **state)
+{
+	const struct schema_type *t = schema_type_by_name("intent");
+	const struct schema_field *f = schema_field_by_name(t, "contract", 8);
+	char out[64];
+
+	(void)state;
+	assert_true(schema_value_label(f, "CDI", out, sizeof(out)));
+	assert_string_equal(out, "CDI");
+	assert_true(schema_value_label(f, "APPRENTICESHIP", out, sizeof(out)));
+	assert_string_equal(out, "Apprentissage");
+	assert_true(schema_value_label(f, "PRO_CONTRACT", out, sizeof(out)));
+	assert_string_equal(out, "Contrat de professionnalisation");
+	assert_false(schema_value_label(f, "PRO_CONTRACT", out, 10));  /* cut */
+	assert_string_equal(out, "");
+	assert_false(schema_value_label(f, "CD", out, sizeof(out)));
+	assert_false(schema_value_label(f, "", out, sizeof(out)));
+	f = schema_field_by_name(t, "employer", 8);  /* no list */
+	assert_false(schema_value_label(f, "x", out, sizeof(out)));
+	assert_false(schema_value_label(NULL, "x", out, sizeof(out)));
+	f = schema_field_by_name(schema_type_by_name("session"), "scheme", 6);
+	assert_true(schema_value_label(f, "socle", out, sizeof(out)));
+	assert_string_equal(out, "Socle");
+}
+
+/* Every type and field has a French label, unique within its type. */
+static void
+test_labels(void **state)
+{
+	const struct schema_type *types[SCHEMA_MAX_TYPES];
+	const struct schema_type *t;
+	unsigned n, i, k, j;
+
+	(void)state;
+	n = schema_types_sorted(types, SCHEMA_MAX_TYPES);
+	assert_true(n > 10);
+	assert_string_equal(schema_type(T_trainee)->label, "Stagiaire");
+	assert_string_equal(field("trainee", "birth_year")->label,
+	    "Année de naissance");
+	assert_string_equal(field("intent", "employer_kind")->values,
+	    "Entreprise|Agence d'intérim|SIAE");
+	for (i = 0; i < n; i++) {
+		t = types[i];
+		assert_true(t->label != NULL && *t->label != '\0');
+		for (k = 0; k < t->nfields; k++) {
+			assert_true(*t->sorted[k]->label != '\0');
+			assert_false(strcasecmp(t->sorted[k]->label,
+			    "Référence") == 0);
+			check_value_labels(t->sorted[k]);
+			for (j = k + 1; j < t->nfields; j++)
+				assert_int_not_equal(strcasecmp(
+				    t->sorted[k]->label, t->sorted[j]->label), 0);
+		}
+	}
+}
+
 /* Fields are sorted by name within each type, and types by name. */
 static void
 test_sorted_order(void **state)
 {
 	static const char *const trainee[] = {
-		"birth_year", "disability", "erased", "erased_reason",
-		"family_name", "ft_id", "given_name", "part_time", "status",
+		"birth_year", "disability", "erased", "erased_reason", "exit",
+		"exit_date", "family_name", "ft_id", "given_name", "part_time",
+		"status",
 	};
 	static const char *const types[] = {
-		"agreement", "consortium", "decision", "derogation", "intent",
+		"agreement", "attendance", "consortium", "decision", "derogation",
+		"intent",
 		"lot", "member", "notice", "order", "path", "rate", "region_key",
 		"session",
 		"trainee",
@@ -480,15 +596,16 @@ test_sorted_order(void **state)
 
 /*
  * The personal fields are exactly a trainee's names, birth year, France
- * Travail id, disability and part time: on the wire each carries a 32-byte
- * commitment and nothing else, and no other field takes one.
+ * Travail id, disability, part time and exit (how and when it left the
+ * training): on the wire each carries a 32-byte commitment and nothing
+ * else, and no other field takes one.
  */
 static void
 test_personal_fields(void **state)
 {
 	static const char *const personal[] = {
 		"family_name", "given_name", "birth_year", "ft_id",
-		"disability", "part_time",
+		"disability", "part_time", "exit", "exit_date",
 	};
 	static const uint8_t bytes[CONSORT_COMMIT_BYTES];
 	const struct value c = { VAL_BIN, false, 0, (const char *)bytes,
@@ -582,6 +699,8 @@ main(void)
 		cmocka_unit_test(test_check_value_kinds),
 		cmocka_unit_test(test_check_ref),
 		cmocka_unit_test(test_lookups),
+		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_value_label),
 		cmocka_unit_test(test_sorted_order),
 		cmocka_unit_test(test_personal_fields),
 		cmocka_unit_test(test_error_table),

@@ -523,7 +523,7 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return rc;
 }
 
-/* order show FILE [--csv | --html] [--key HEX] */
+/* order show FILE [--csv | --html] [--lang fr|en] [--key HEX] */
 static int
 order_show(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -531,13 +531,15 @@ order_show(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct consort_diag d = { 0 };
 	const char *path = args->argv[0];
 	struct order_file f;
+	enum fmt_lang lang;
 	char verdict[512];
 	uint8_t key[32];
 	bool have_key;
 	FILE *out;
 	int rc;
 
-	if ((rc = parse_key(ctx, args, key, &have_key)) != 0)
+	if ((rc = parse_key(ctx, args, key, &have_key)) != 0 ||
+	    (rc = cmd_doc_lang(ctx, args, &lang)) != 0)
 		return rc;
 	if (csv && html)
 		return cmd_usage(ctx, _("--csv and --html exclude each other"));
@@ -552,9 +554,9 @@ order_show(struct cmd_ctx *ctx, const struct cmd_args *args)
 		    path, verdict);
 	out = cmd_out_begin();
 	if (csv)
-		rc = order_write_csv(out, f.request, &d);
+		rc = order_write_csv(out, f.request, lang, &d);
 	else if (html)
-		rc = order_write_html(out, &f);
+		rc = order_write_html(out, &f, lang);
 	else
 		rc = order_write_text(out, &f);
 	order_file_free(&f);
@@ -795,6 +797,7 @@ static const struct cmd_opt order_show_opts[] = {
 	{ "csv", NULL, NULL },
 	{ "html", NULL, NULL },
 	{ "key", N_("HEX"), NULL },
+	{ "lang", "fr|en", NULL },
 	{ NULL, NULL, NULL },
 };
 
@@ -804,8 +807,9 @@ static const struct cmd_entry order_show_entry = {
 	    "a summary, the signature's verdict first; --csv one row\n"
 	    "per path, safe to open in a spreadsheet (no formula, no\n"
 	    "control character); --html one printable page with\n"
-	    "totals per session and per provider, warnings and\n"
-	    "derogations"),
+	    "totals per session and per provider, warnings,\n"
+	    "derogations and the signature block. Both in French\n"
+	    "(CSV: BOM, ';', decimal comma), or --lang en: English"),
 	.args = { .opts = order_show_opts, .lower = 1, .upper = 1,
 	    .missing = N_("expected FILE") },
 	.flags = CMD_NO_NODE,
@@ -853,11 +857,12 @@ const struct cmd_entry cmd_order_entry = {
 	.name = "order",
 	.usage = N_("build --lot LOT --period YYYY-MM [--out FILE] [--direct] "
 	    "[--date YYYY-MM-DD] | verify FILE [EARLIER...] [--key HEX] | show "
-	    "FILE [--csv | --html] | submit FILE | diff OLD NEW [--json] | keygen "
+	    "FILE [--csv | --html] [--lang fr|en] | submit FILE | diff OLD NEW [--json] | keygen "
 	    "--out FILE [--no-passphrase] | decide REQUEST (--accept --number N | "
 	    "--refuse --reason TEXT) --key-file FILE [--date YYYY-MM-DD] "
 	    "[--request-key HEX] [--out FILE] | region-key [HEX] [--json] | "
-	    "receive DECISION | list [--lot LOT] [--period YYYY-MM] [--json]"),
+	    "receive DECISION | list [--lot LOT] [--period YYYY-MM] [--json] "
+	    "[--lang fr|en]"),
 	.summary = N_("build, verify, show, submit and compare signed order "
 	    "requests; the Region's key and decisions; the orders and their "
 	    "state"),

@@ -48,6 +48,11 @@ CONSORT=${CONSORT:-$CLI/../../consort}
 case $CONSORT in /*) ;; *) CONSORT=$(cd "$(dirname "$CONSORT")" && pwd)/$(basename "$CONSORT") ;; esac
 [ -x "$CONSORT" ] || fail "no consort binary at $CONSORT (run make first)"
 
+# The spaces of French documents: U+202F between groups of thousands,
+# U+00A0 before a unit ("16 581,60 €").
+NNBSP=$(printf '\342\200\257')
+NBSP=$(printf '\302\240')
+
 # The output files of the last expect_rc / run.
 OUT=$T/.out
 ERR=$T/.err

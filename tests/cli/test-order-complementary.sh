@@ -82,8 +82,9 @@ import json, sys
 s = json.load(open(sys.argv[1], encoding="utf-8"))
 p = {x["path"]: x for x in s["sessions"][0]["paths"]}
 assert "P07" not in p
-# P06: 120 h over its 35 working days (2024-05-13 to 2024-06-28), 15 in May
-assert p["P06"]["hours_in_month"] == 120 * 15 // 35, p["P06"]
+# P06: 120 h over its 34 working days (2024-05-13 to 2024-06-28, Whit
+# Monday 2024-05-20 left out), 14 in May
+assert p["P06"]["hours_in_month"] == 120 * 14 // 34, p["P06"]
 assert p["P06"]["cost_cents"] == p["P06"]["hours_in_month"] * 6000
 PY
 expect_rc 0 on lead statement --lot LOT-01 --month 2024-06 --json
@@ -91,7 +92,7 @@ python3 - "$OUT" <<'PY' || fail "June's statement is wrong"
 import json, sys
 s = json.load(open(sys.argv[1], encoding="utf-8"))
 p = {x["path"]: x for x in s["sessions"][0]["paths"]}
-assert p["P06"]["hours_in_month"] == 120 - 120 * 15 // 35
+assert p["P06"]["hours_in_month"] == 120 - 120 * 14 // 34
 assert p["P07"]["hours_in_month"] == 60 and p["P07"]["cost_cents"] == 60 * 6300
 PY
 
@@ -130,7 +131,7 @@ expect_rc 0 on lead set path P06 cert_code=RNCP35781BC02
 expect_rc 0 on lead set path P08 cert_kind=rs cert_code=RS5618
 expect_rc 0 on lead order build --lot LOT-01 --period 2024-05 --out may4.json
 expect_rc 0 on lead order build --lot LOT-01 --period 2024-04 --out a4.json
-expect_rc 0 consort order show may4.json --csv
+expect_rc 0 consort order show may4.json --csv --lang en
 cp "$OUT" may4.csv
 expect_rc 0 consort order show may4.json --html
 cp "$OUT" may4.html
@@ -152,7 +153,7 @@ assert (row["path"], row["cert_kind"], row["cert_code"]) == ("P06", "block", "RN
 assert (row["start"], row["path_start"]) == ("2024-04-02", "2024-05-13"), row
 PY
 grep -qF '<td>RNCP35781BC02</td>' may4.html || fail "the HTML lacks the path's certification"
-grep -qF '<td>P06</td><td>T06</td><td>2024-05-13</td>' may4.html || fail "the HTML lacks the path's start"
+grep -qF '<td>P06</td><td>T06</td><td class="d">13/05/2024</td>' may4.html || fail "the HTML lacks the path's start"
 if python3 -c 'import jsonschema' 2>/dev/null; then
 	python3 - "$CLI/../../schema/order.schema.json" may4.json <<'PY' || fail "may4.json does not match schema/order.schema.json"
 import json, sys, jsonschema

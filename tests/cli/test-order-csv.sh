@@ -1,6 +1,8 @@
 # order show --csv on files others send: cells a spreadsheet would evaluate
 # (= + - @, tab, CR, their full-width forms) start with an apostrophe,
-# control characters are gone, the numbers the tool writes stay numbers;
+# control characters are gone, the numbers the tool writes stay numbers,
+# in French (the default: BOM, ";", decimal comma) and in English (--lang
+# en: the columns and numbers scripts read, as before);
 # a crafted warning with a 1,100-character rule (it overflowed a stack
 # buffer and crashed) is rendered whole, and warnings too long for one
 # cell are refused with a reason, never cut.
@@ -17,7 +19,18 @@ expect_rc 0 on lead set session S000002 "title==cmd|' /C calc'!A0" \
     "site=@SUM(1+1)" "cert_code=+33 6"
 expect_rc 0 on lead order build --lot LOT-01 --period 2026-04 --out req.json
 expect_rc 0 consort order show req.json --csv
+[ "$(head -c 3 "$OUT" | od -An -tx1 | tr -d ' ')" = efbbbf ] || fail "the French CSV has no BOM"
+grep -qF "Lot;Période;Dispositif;Session;Intitulé;" "$OUT" || fail "the French CSV's header: $(head -n 1 "$OUT")"
+grep -qF ";'=cmd|' /C calc'!A0;" "$OUT" || fail "a typed formula is not defused in French: $(sed -n 2p "$OUT")"
+grep -qF ";'@SUM(1+1);" "$OUT" && grep -qF ";'+33 6;" "$OUT" || fail "a French cell is not defused"
+grep -qF ";6514,20;" "$OUT" || fail "the French amount has no decimal comma"
+grep -qF ';13/04/2026;03/07/2026;' "$OUT" || fail "the French dates are not JJ/MM/AAAA"
+expect_rc 2 consort order show req.json --csv --lang xx
+err_has "--lang takes fr \(French, the default\) or en"
+expect_rc 0 consort order show req.json --csv --lang en
 cp "$OUT" typed.csv
+[ "$(head -n 1 typed.csv)" = "$(printf 'lot,period,scheme,session,title,provider_siret,provider_name,dc4,site,territory,cert_kind,cert_code,start,end,path,path_start,trainee,hours,modules,financed,remunerated,intent,employer,employer_siret,contract,intent_date,intent_status,withdrawn_intents,withdrawn_by,replaced_by,rate_cents,cost_cents,cost_eur,warnings\r')" ] ||
+    fail "the English CSV's header changed: $(head -n 1 typed.csv)"
 grep -qF ",'=cmd|' /C calc'!A0," typed.csv || fail "a typed formula is not defused: $(sed -n 2p typed.csv)"
 grep -qF ",'@SUM(1+1)," typed.csv || fail "an @ formula is not defused"
 grep -qF ",'+33 6," typed.csv || fail "a + cell is not defused"
@@ -38,7 +51,7 @@ p["intent"]["contract"] = "-12"
 p["cost_cents"] = -50
 json.dump(f, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False)
 PY
-expect_rc 0 consort order show crafted.json --csv
+expect_rc 0 consort order show crafted.json --csv --lang en
 err_has "warning: signature INVALID"
 python3 - "$OUT" <<'PY' || fail "a crafted cell reaches the CSV as a formula or with a control"
 import sys
@@ -69,7 +82,7 @@ f["request"]["warnings"].append({"rule": "R" * int(sys.argv[3]), "type": "sessio
 json.dump(f, open(sys.argv[2], "w", encoding="utf-8"))
 PY
 expect_rc 0 consort order show long.json --csv
-grep -qE ";R{1100} \(derogation D1\)" "$OUT" || fail "the long warning is not rendered whole"
+grep -qE ";R{1100} \(dérogation D1\)" "$OUT" || fail "the long warning is not rendered whole"
 expect_rc 0 consort order show long.json --html
 expect_rc 0 consort order show long.json
 # too long for one cell: refused, naming the path, nothing printed

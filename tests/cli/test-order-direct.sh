@@ -76,7 +76,7 @@ json_ok a1.json
 expect_rc 0 consort order show a1.json
 out_has "^left out    S2: requested directly by $CO_SIRET \(no. 1\)$"
 expect_rc 0 consort order show a1.json --html
-out_has "<h2>Sessions requested directly by a co-contractor, left out \(R11\)"
+out_has "<h2>Sessions demandées directement par un co-traitant, non reprises \(R11\)"
 expect_rc 0 on lead order submit a1.json
 expect_rc 0 on lead conflicts
 [ -z "$(grep R11 "$OUT")" ] || fail "a conflict without an overlap: $(cat "$OUT")"

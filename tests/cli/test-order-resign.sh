@@ -55,13 +55,13 @@ head -n 1 "$OUT" | grep -q "^signature   NOT SIGNED BY ITS SENDER" ||
 grep -qi "valid" "$OUT" && fail "order show calls a re-signed request valid"
 expect_rc 0 consort order show resigned.json --html
 grep -qF '<body>
-<p class="bad banner">Signature NOT SIGNED BY ITS SENDER' "$OUT" ||
-    grep -q '^<p class="bad banner">Signature NOT SIGNED BY ITS SENDER' "$OUT" ||
+<p class="bad banner">Signature NON SIGNÉE PAR SON ÉMETTEUR' "$OUT" ||
+    grep -q '^<p class="bad banner">Signature NON SIGNÉE PAR SON ÉMETTEUR' "$OUT" ||
     fail "the HTML page does not say it at the top"
 grep -qF 'class="ok"' "$OUT" && fail "the HTML page shows the signature as good"
 # the lead's own file is unaffected
 expect_rc 0 consort order show req.json --html
-grep -qF 'class="ok">valid, signed by the lead' "$OUT" || fail "the lead's request is not shown valid"
+grep -qF 'class="ok">valide, signée par la clé du mandataire' "$OUT" || fail "the lead's request is not shown valid"
 # order diff warns about it too
 expect_rc 0 consort order diff req.json resigned.json
 err_has "resigned.json: warning: signature NOT SIGNED BY ITS SENDER"

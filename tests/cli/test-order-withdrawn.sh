@@ -87,7 +87,7 @@ out_has '^\+ withdrawn\[I1\]: '
 expect_rc 0 consort order show c.json
 out_has "^withdrawn   1$"
 out_has "^  I1 \(Employeur 1\) path P1 session S1: withdrawn by employer on 2026-03-10 \(poste supprimé\), follow-up full_path; replaced by I2B \(Nouvel Employeur, 2026-03-11\)$"
-expect_rc 0 consort order show c.json --csv
+expect_rc 0 consort order show c.json --csv --lang en
 python3 - "$OUT" <<'PY' || fail "the CSV lacks the withdrawal"
 import csv, sys
 rows = {r["path"]: r for r in csv.DictReader(open(sys.argv[1], encoding="utf-8", newline=""))}
@@ -97,10 +97,10 @@ assert (p1["intent"], p1["withdrawn_intents"], p1["withdrawn_by"], p1["replaced_
 assert rows["P2"]["withdrawn_intents"] == "" and rows["P2"]["withdrawn_by"] == "", rows["P2"]
 PY
 expect_rc 0 consort order show c.json --html
-grep -qF '<th>Withdrawn by</th>' "$OUT" && grep -qF '<th>Replaced by</th>' "$OUT" ||
+grep -qF '<th>Retirée par</th>' "$OUT" && grep -qF '<th>Remplacée par</th>' "$OUT" ||
     fail "the HTML lacks the withdrawal's columns"
-grep -qF '<td>employer</td><td>full_path</td><td>I2B</td><td>Nouvel Employeur</td><td>2026-03-11</td>' "$OUT" ||
-    fail "the HTML lacks who withdrew I1 and what replaced it: $(grep -A3 'Withdrawn intents' "$OUT")"
+grep -qF '<td>Employeur</td><td>Parcours complet</td><td>I2B</td><td>Nouvel Employeur</td><td class="d">11/03/2026</td>' "$OUT" ||
+    fail "the HTML lacks who withdrew I1 and what replaced it: $(grep -A3 'Intentions retirées' "$OUT")"
 
 # --- the trainee withdraws (I2): P2 keeps its intent, no replacement ---
 expect_rc 0 on lead set intent I2 status=withdrawn withdrawn_by=trainee \

@@ -102,8 +102,9 @@ expect_rc 1 consort order verify a.json --key "$(printf '%064d' 7)"
 expect_rc 2 consort order verify a.json --key zz
 expect_rc 1 consort order verify missing.json
 
-# --- CSV: one row per path, costs adding to the total, warnings per row ---
-expect_rc 0 consort order show a.json --csv
+# --- CSV: one row per path, costs adding to the total, warnings per row
+# (in English, the columns scripts read) ---
+expect_rc 0 consort order show a.json --csv --lang en
 python3 - "$OUT" "$TOTAL" <<'PY' || fail "the CSV is wrong"
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8", newline="")))
@@ -117,12 +118,21 @@ PY
 # --- HTML: self-contained, escaped, totals per session and provider, notes ---
 expect_rc 0 consort order show a.json --html
 cp "$OUT" a.html
-grep -qF '16&nbsp;581,60&nbsp;€' a.html || fail "HTML lacks the grand total"
-grep -qF 'data-cents="1421280">14&nbsp;212,80&nbsp;€' a.html || fail "HTML lacks S1's and the lead's total"
+grep -qF "16${NNBSP}581,60${NBSP}€" a.html || fail "HTML lacks the grand total"
+grep -qF "data-cents=\"1421280\">14${NNBSP}212,80${NBSP}€" a.html || fail "HTML lacks S1's and the lead's total"
 grep -qF '<td>Atelier Compétences</td><td>50324917900212</td>' a.html || fail "HTML lacks the per-provider table"
 grep -qF 'Maçon &lt;bloc&gt; &amp; &quot;fils&quot;' a.html || fail "HTML does not escape"
-grep -qF '<td>R16</td>' a.html && grep -qF '<td>R09</td>' a.html || fail "HTML lacks the warnings"
+grep -qF '<td>R16<div class="small">Un désistement est enregistré' a.html && grep -qF '<td>R09<div' a.html || fail "HTML lacks the warnings"
 grep -qF '@media print' a.html || fail "HTML is not printable"
+grep -qE "<b>N°${NBSP}1</b>émise le [0-9]{2}/[0-9]{2}/20[0-9]{2}</div>" a.html || fail "the page lacks its number and date of issue"
+grep -qF 'Le mandataire du groupement<br><b>Forma Nord</b>, SIRET 41852736200127' a.html &&
+    grep -qF 'Fait à ' a.html && grep -qF 'Signature et cachet' a.html || fail "the page lacks the lead's signature block"
+grep -qF '<h2>Dérogations (0)</h2>
+<p>Aucune.</p>' a.html || fail "an empty list is not said in French"
+grep -qF 'counter(page) " / " counter(pages)' a.html || fail "the printed page has no page numbers"
+expect_rc 0 consort order show a.json --html --lang en
+grep -qF '16&nbsp;581,60&nbsp;€' "$OUT" && grep -qF 'Signature and stamp' "$OUT" &&
+    grep -qF '<p>None.</p>' "$OUT" || fail "the English page is not English"
 ! grep -qiE '<script|<link|src=|href=|url\(' a.html || fail "HTML loads an external asset"
 expect_rc 0 consort order show a.json
 out_has "^signature   valid"
@@ -243,17 +253,35 @@ err_has "conflict $CID \(conflict\) session S2: "
 expect_rc 0 on lead resolve "$CID" --keep 1
 expect_rc 0 on lead order build --lot LOT-A --period 2026-03 --out f.json
 
-# --- the monthly statement (R18) ---
+# --- the monthly statement (R18), in French, as CSV, in English ---
 expect_rc 0 on lead statement --lot LOT-A --month 2026-03
+out_has "^Relevé mensuel du lot LOT-A, mars 2026 \(R18\)"
+out_has "^S1 +41852736200127 02/03/2026 10/04/2026 +29 +22 +5 +"   # 30 weekdays less Easter Monday
+out_has "^Total${NBSP}: 2 sessions, 10 stagiaires financés, 939${NBSP}h, 13${NNBSP}239,90${NBSP}€$"
+out_has "^Règle${NBSP}: heures de présence là où l.organisme a relevé la présence du mois"
+expect_rc 0 on lead statement --lot LOT-A --month 2026-03 --csv
+python3 - "$OUT" <<'PY' || fail "the statement's CSV is wrong: $(head -n 2 "$OUT")"
+import csv, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.startswith(b"\xef\xbb\xbfLot;Mois;Session;") and raw.endswith(b"\r\n"), raw[:40]
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline=""), delimiter=";"))
+assert len(rows) == 10 and rows[0]["Début de session"] == "02/03/2026", rows[0]
+assert sum(int(r["Heures du mois"]) for r in rows) == 939
+assert sum(int(r["Montant (€)"].replace(",", "")) for r in rows) == 1323990
+PY
+expect_rc 0 on lead statement --lot LOT-A --month 2026-03 --lang en
 out_has "^statement LOT-A 2026-03 \(R18\)"
-out_has "^S1 .* 30 +22 +5 +"
+out_has "^total: 2 sessions, 10 financed trainees, 939 h, 13 239,90 € \(1323990 cents\)$"
+expect_rc 2 on lead statement --lot LOT-A --month 2026-03 --csv --json
+expect_rc 2 on lead statement --lot LOT-A --month 2026-03 --lang de
+err_has "--lang takes fr"
 expect_rc 0 on lead statement --lot LOT-A --month 2026-04 --json
 python3 - "$OUT" <<'PY' || fail "the April statement is wrong"
 import json, sys
 s = json.load(open(sys.argv[1], encoding="utf-8"))
 assert [x["ref"] for x in s["sessions"]] == ["S1", "S3"]
 s1 = s["sessions"][0]
-assert s1["working_days_in_month"] == 8, s1
+assert s1["working_days_in_month"] == 7, s1   # Easter Monday 2026-04-06
 assert s["totals"]["cost_cents"] == sum(x["cost_cents"] for x in s["sessions"])
 assert all(p["cost_cents"] == p["hours_in_month"] * 1410 for p in s1["paths"])
 PY
