@@ -278,6 +278,9 @@ const struct schema_field *schema_field_by_name(const struct schema_type *t,
 unsigned schema_types_sorted(const struct schema_type **out, unsigned max);
 /* The word for a kind in messages. */
 const char *schema_kind_name(enum field_kind k);
+/* The French label of a value of an ENUM or SET field into out; false if none. */
+bool schema_value_label(const struct schema_field *f, const char *value,
+    char *out, size_t len);
 int schema_check_value(const struct schema_field *f, const struct value *v,
     struct consort_diag *d);
 /*

@@ -808,4 +808,19 @@ int statement_days(const char *start, const char *end, const char *from,
 int statement_build(struct store_txn *txn, struct store *s, const char *lot,
     const char *month, json_t **out, struct consort_diag *d);
 
+/* ---- statement-render.c: the statement for people ---- */
+
+/*
+ * Writes a statement (statement_build()'s) as a text table, in French
+ * (dates JJ/MM/AAAA, amounts "1 234,50 €") or English (as before).
+ * @return 0, or E(IO) (f has an error)
+ */
+int statement_write_text(FILE *f, const json_t *st, enum fmt_lang lang);
+/*
+ * Writes a statement as CSV (fmt.h's conventions of the language): one
+ * row per financed path and part of the month with its rate.
+ * @return 0, or E(NOMEM), E(IO) (f has an error)
+ */
+int statement_write_csv(FILE *f, const json_t *st, enum fmt_lang lang);
+
 #endif

@@ -52,10 +52,18 @@ assert [(w["kind"], w["date"], w["counted"]) for w in s["warnings"]] == [
     ("non_working", "2026-05-14", True)], s["warnings"]
 PY
 cp "$OUT" may.json
-expect_rc 0 on lead statement --lot LOT-01 --month 2026-05
+expect_rc 0 on lead statement --lot LOT-01 --month 2026-05 --lang en
 out_has "^S000002: planned hours for P000004 all month$"
 out_has "^attended: 24 h 30, planned: "
 out_has "^warning: attendance of path P000003 on 2026-05-14, Ascension, is counted"
+# the same in French, the statement's default language
+expect_rc 0 on lead statement --lot LOT-01 --month 2026-05
+out_has "^S000002${NBSP}: heures prévues pour P000004 tout le mois$"
+out_has "^Présence relevée${NBSP}: 24${NBSP}h${NBSP}30, heures prévues${NBSP}: "
+out_has "^Attention${NBSP}: présence du parcours P000003 le 14/05/2026, jour non ouvré, comptée"
+expect_rc 0 on lead statement --lot LOT-01 --month 2026-05 --csv
+out_has "P000003;.*;présence relevée;.*;1470;"
+out_has "P000004;.*;prévues;"
 
 # --- another co-contractor: refused at once, and its forgery by the lead ---
 expect_rc 3 on co2 add attendance path=P000003 date=2026-05-06 hours=7
