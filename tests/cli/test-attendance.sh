@@ -5,7 +5,7 @@
 # hours attended for that path, planned hours for the other one, says so,
 # and warns about the day on Ascension it counts.  Another co-contractor
 # recording attendance for that path is refused at once, and its forged
-# change-set is refused by the lead.
+# change-set is refused by the lead and by co, which the lead relays it to.
 . "$(dirname "$0")/sync-lib.sh"
 
 init_consortium lead
@@ -78,6 +78,10 @@ sync_ok co2 "$LEAD"
 [ "$(refusals lead 'the attendance is of a path of a session run by another provider')" = $((r + 1)) ] ||
     fail "the lead did not refuse co2's forged attendance"
 expect_fail on lead show attendance P000003@2026-05-06
+sync_ok co "$LEAD"   # relayed to co, which refuses it too
+[ "$(refusals co 'the attendance is of a path of a session run by another provider')" = 1 ] ||
+    fail "co did not refuse co2's forged attendance relayed by the lead"
+expect_fail on co show attendance P000003@2026-05-06
 expect_rc 0 on lead statement --lot LOT-01 --month 2026-05 --json
 python3 - may.json "$OUT" <<'PY' || fail "co2's forgery changed the statement"
 import json, sys
