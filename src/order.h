@@ -106,12 +106,18 @@ struct rm_intent {
 	unsigned nby;          /* R16: how many intents of the model replace it */
 	long wpidx;            /* R16: the path its withdrawal concerns: pidx,
 	                          or the path naming its last replacement */
+	/* R23: what became of it; "" when not recorded */
+	const char *outcome, *hired_date, *hired_contract, *not_hired_reason;
+	int64_t hired_weekly_hours;
+	bool has_hired_weekly;
 };
 
 struct rm_trainee {
 	const char *ref, *status;
+	const char *exit, *exit_date;  /* R23; "" when not recorded or sealed */
 	bool disability, part_time, found;
 	bool sealed;           /* its values are not readable on this node */
+	bool exit_sealed;      /* its exit is recorded, not readable here */
 	long pidx;             /* the first path naming it */
 };
 

@@ -242,6 +242,11 @@ test_parse_enum(void **state)
 		expect_parse_refused(f, bad[i]);
 	expect_parse_str(field("intent", "contract"), "CDI_INTERIM");
 	expect_parse_refused(field("intent", "contract"), "cdi");
+	/* the contract signed takes the values of the contract promised */
+	assert_string_equal(field("intent", "hired_contract")->extra,
+	    field("intent", "contract")->extra);
+	expect_parse_str(field("intent", "outcome"), "not_hired");
+	expect_parse_refused(field("intent", "outcome"), "withdrawn");
 }
 
 /* SET text: known words, comma-separated, each once, in the list's order. */
@@ -425,7 +430,7 @@ test_lookups(void **state)
 	assert_null(schema_field_by_name(lot, "rate_cents_", 11));
 	assert_null(schema_field_by_name(lot, "", 0));
 	assert_int_equal(schema_type_by_name("session")->max_field, 15);
-	assert_int_equal(schema_type_by_name("intent")->max_field, 16);
+	assert_int_equal(schema_type_by_name("intent")->max_field, 21);
 
 	/* REF fields know their target type */
 	assert_int_equal(field("session", "lot")->ref_type, T_lot);
@@ -548,8 +553,9 @@ static void
 test_sorted_order(void **state)
 {
 	static const char *const trainee[] = {
-		"birth_year", "disability", "erased", "erased_reason",
-		"family_name", "ft_id", "given_name", "part_time", "status",
+		"birth_year", "disability", "erased", "erased_reason", "exit",
+		"exit_date", "family_name", "ft_id", "given_name", "part_time",
+		"status",
 	};
 	static const char *const types[] = {
 		"agreement", "attendance", "consortium", "decision", "derogation",
@@ -590,15 +596,16 @@ test_sorted_order(void **state)
 
 /*
  * The personal fields are exactly a trainee's names, birth year, France
- * Travail id, disability and part time: on the wire each carries a 32-byte
- * commitment and nothing else, and no other field takes one.
+ * Travail id, disability, part time and exit (how and when it left the
+ * training): on the wire each carries a 32-byte commitment and nothing
+ * else, and no other field takes one.
  */
 static void
 test_personal_fields(void **state)
 {
 	static const char *const personal[] = {
 		"family_name", "given_name", "birth_year", "ft_id",
-		"disability", "part_time",
+		"disability", "part_time", "exit", "exit_date",
 	};
 	static const uint8_t bytes[CONSORT_COMMIT_BYTES];
 	const struct value c = { VAL_BIN, false, 0, (const char *)bytes,

@@ -1,7 +1,7 @@
 # The README's walk-through, followed literally: every command of "A lead's
-# first steps", "The order request" and "The Region's answer", in that
-# order, in one shell, with consort on the PATH, a fresh HOME and a copy of
-# tests/data as the source tree.  A command followed by a "# exit N: TEXT"
+# first steps", "The order request", "The Region's answer" and "Hires after
+# the training", in that order, in one shell, with consort on the PATH, a
+# fresh HOME and a copy of tests/data as the source tree.  A command followed by a "# exit N: TEXT"
 # comment must exit N and print TEXT on stderr (the refusal the README
 # shows is the real one); every other command must succeed.  `make ...`
 # lines are what put consort on the PATH, which this test does itself.
@@ -18,7 +18,8 @@ cp -r "$DATA" "$T/src/tests/data"
 python3 - "$readme" >"$T/steps.sh" <<'PY' || fail "cannot read the README's steps"
 import re, shlex, sys
 text = open(sys.argv[1], encoding="utf-8").read()
-want = ["## A lead's first steps", "## The order request", "## The Region's answer"]
+want = ["## A lead's first steps", "## The order request", "## The Region's answer",
+        "## Hires after the training"]
 steps = []
 for title in want:
     at = text.index(title)
