@@ -259,6 +259,35 @@ day_off(int64_t day)
 }
 
 /*
+ * Says that attendance of a path on day d, outside its days, is not
+ * counted; a day after its trainee's exit says so without the exit's
+ * date, which is personal.
+ */
+static void
+outside_what(char *what, size_t len, const struct rm_path *pt,
+    const struct spread *sp, int64_t d)
+{
+	char day[CALENDAR_DAY_BUF], first[CALENDAR_DAY_BUF];
+	char last[CALENDAR_DAY_BUF];
+
+	calendar_text(d, day);
+	calendar_text(sp->start, first);
+	calendar_text(sp->stop, last);
+	if (sp->exited && d > sp->stop)
+		snprintf(what, len, "attendance of path %s on %s is after its "
+		    "trainee's exit: not counted; correct the day in the "
+		    "register, or the exit", pt->ref, day);
+	else if (sp->exited)
+		snprintf(what, len, "attendance of path %s on %s is before its "
+		    "days begin (%s): not counted; correct the day in the "
+		    "register, or the path's start", pt->ref, day, first);
+	else
+		snprintf(what, len, "attendance of path %s on %s is outside its "
+		    "days (%s to %s): not counted; correct the day in the "
+		    "register, or the path's days", pt->ref, day, first, last);
+}
+
+/*
  * Counts a path's day records of the month: those on its own days
  * (a to b), a warning for those outside (not counted) and for those on a
  * day that is no working day (counted); the days after the last record
@@ -269,8 +298,7 @@ count_days(struct stmt *st, const struct about *ab, const struct spread *sp,
     const struct parts *ps, const struct attendance_month *am, int64_t a,
     int64_t b, struct count *c)
 {
-	char day[CALENDAR_DAY_BUF], first[CALENDAR_DAY_BUF];
-	char last[CALENDAR_DAY_BUF], what[512];
+	char day[CALENDAR_DAY_BUF], what[512];
 	int64_t end = -1, d;
 	size_t i;
 
@@ -278,23 +306,7 @@ count_days(struct stmt *st, const struct about *ab, const struct spread *sp,
 		d = am->days[i].day;
 		calendar_text(d, day);
 		if (d < a || d > b) {
-			calendar_text(sp->start, first);
-			calendar_text(sp->stop, last);
-			if (sp->exited && d > sp->stop)
-				snprintf(what, sizeof(what), "attendance of path %s on "
-				    "%s is after its trainee's exit: not counted; "
-				    "correct the day in the register, or the exit",
-				    ab->pt->ref, day);
-			else if (sp->exited)  /* its last day is personal */
-				snprintf(what, sizeof(what), "attendance of path %s on "
-				    "%s is before its days begin (%s): not counted; "
-				    "correct the day in the register, or the path's "
-				    "start", ab->pt->ref, day, first);
-			else
-				snprintf(what, sizeof(what), "attendance of path %s on "
-				    "%s is outside its days (%s to %s): not counted; "
-				    "correct the day in the register, or the path's "
-				    "days", ab->pt->ref, day, first, last);
+			outside_what(what, sizeof(what), ab->pt, sp, d);
 			warn(st, ab, "outside", day, am->days[i].minutes, false,
 			    what);
 			continue;
