@@ -21,9 +21,10 @@ PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
 FUZZ_ONLY ?=
 
-PKGS := msgpack libsodium libuv jansson
+PKGS := msgpack libsodium libuv jansson libzip expat
 DEB_PKGS := gcc libc6-dev pkg-config liblmdb-dev lmdb-utils libmsgpack-dev libsodium-dev \
-	libuv1-dev libjansson-dev libcsv-dev libcmocka-dev python3 time gettext
+	libuv1-dev libjansson-dev libcsv-dev libzip-dev libexpat1-dev libcmocka-dev python3 time \
+	gettext
 FUZZ_DEB_PKGS := clang libclang-rt-14-dev
 
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -38,7 +39,7 @@ OPT ?= -O2 -g
 SAN ?=
 CFLAGS += -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SAN) -Iinclude -Isrc \
 	$(PKG_CFLAGS) -MMD -MP
-LDLIBS += $(PKG_LIBS) $(LMDB_LIBS) -lcsv -lpthread -Wl,-z,now
+LDLIBS += $(PKG_LIBS) $(LMDB_LIBS) -lcsv -lm -lpthread -Wl,-z,now
 
 CMD_TOP := src/main.c src/cmd.c src/cmd-args.c
 CORE_SRC := $(filter-out $(CMD_TOP),$(wildcard src/*.c)) $(wildcard sync/*.c)

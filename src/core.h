@@ -5,6 +5,7 @@
 #ifndef CONSORT_CORE_H
 #define CONSORT_CORE_H
 
+#include <iconv.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -1396,14 +1397,14 @@ void records_new_ref(const struct schema_type *t, char *out, size_t len);
 bool records_derived_ref(const struct schema_type *t,
     const struct field_input *in, unsigned n, char *out, size_t len);
 
-/* ---- import.c: JSON Lines and CSV import ---- */
+/* ---- import.c: JSON Lines, CSV and .xlsx import ---- */
 
-enum import_format { IMPORT_AUTO, IMPORT_JSONL, IMPORT_CSV };
+enum import_format { IMPORT_AUTO, IMPORT_JSONL, IMPORT_CSV, IMPORT_XLSX };
 
 struct import_opts {
 	const char *path;
 	enum import_format format;
-	const struct schema_type *type;  /* CSV: the records' type */
+	const struct schema_type *type;  /* CSV, .xlsx: the records' type */
 	bool skip_bad;
 	unsigned batch;                  /* records per change-set */
 	/* called on each bad line (pass 1); a non-zero return stops */
@@ -1411,6 +1412,7 @@ struct import_opts {
 	/* called now and then: pass 1 or 2, bytes read, file size */
 	void (*progress)(void *ctx, int pass, uint64_t done, uint64_t total);
 	void *ctx;
+	char separator;                  /* CSV: ';', ',' or '\t'; 0: sniffed */
 };
 
 struct import_result {
@@ -1422,6 +1424,7 @@ struct import_result {
 	/* what is durably stored, even when the import stopped half-way */
 	uint64_t committed_changesets;
 	uint64_t committed_records;
+	bool rows;            /* a sheet: lines are its rows, so named */
 };
 
 /*
@@ -1449,6 +1452,146 @@ int import_file(struct node *n, const struct import_opts *o,
  */
 int import_check_line(enum import_format fmt, const struct schema_type *type,
     const char *header, const char *line, size_t len, struct consort_diag *d);
+
+/* ---- import-text.c: the encoding and separator of a CSV file ---- */
+
+/* What a look at the whole of a CSV file found. */
+struct import_text {
+	char sep;     /* ';', ',' or '\t' */
+	bool cp1252;  /* not UTF-8: Windows-1252, converted on reading */
+	long skip;    /* bytes of a UTF-8 byte-order mark */
+};
+
+/* Reads a sniffed file as UTF-8. */
+struct import_text_reader {
+	FILE *f;
+	iconv_t cd;   /* (iconv_t)-1 for a UTF-8 file */
+	char in[4096];
+	char out[3 * 4096];
+};
+
+/*
+ * Reads the whole file: UTF-8 (a byte-order mark skipped) or else
+ * Windows-1252, and the separator of its header line, the one of ';',
+ * tab and ',' it holds most outside quotes (in that order on a tie), or
+ * sep when not 0.
+ * @return 0, or E(BADUTF8) (UTF-16, an .xls workbook, a NUL byte, a
+ *	byte neither encoding has), E(IO)
+ */
+int import_text_sniff(FILE *f, const char *path, char sep,
+    struct import_text *t, struct consort_diag *d);
+/* Starts reading f as t says; @return 0, or E(IO) */
+int import_text_open(struct import_text_reader *r, FILE *f,
+    const struct import_text *t, const char *path, struct consort_diag *d);
+/* The next chunk as UTF-8; *len is 0 at the end.  @return 0, or E(IO) */
+int import_text_read(struct import_text_reader *r, const char **buf,
+    size_t *len);
+void import_text_close(struct import_text_reader *r);
+
+/* ---- import-cell.c: spreadsheet cells into field values ---- */
+
+/* What a cell of a sheet holds: text, or an .xlsx number, boolean, error. */
+enum sheet_cell { SHEET_TEXT, SHEET_NUMBER, SHEET_BOOL, SHEET_ERROR };
+
+/* Room for a value rewritten from a cell (a date, a SIRET, a list). */
+#define CELL_NORM_MAX 256
+
+/* Drops the spaces (ASCII, no-break, narrow no-break) at both ends. */
+void import_cell_trim(const char **s, size_t *len);
+/* A cell as text: trimmed, an .xlsx number as a whole number if it is one. */
+void import_cell_text(enum sheet_cell kind, const char **s, size_t *len,
+    char norm[CELL_NORM_MAX]);
+/*
+ * Folds text for a loose comparison: lower case, no accents on Latin
+ * letters, ’ as ', '_' and runs of spaces as one space, trimmed.
+ * @return the length written to out, NUL-terminated and cut to size
+ */
+size_t import_cell_fold(const char *s, size_t len, char *out, size_t size);
+/* Whether two texts fold to the same non-empty text. */
+bool import_cell_same(const char *a, size_t alen, const char *b, size_t blen);
+/*
+ * Turns a spreadsheet cell into a value of f: dates as 31/12/2026,
+ * 1/2/2026 or 2026-12-31 (an .xlsx number: a serial day of the 1900, or
+ * with date1904 the 1904, date system); integers grouped by spaces, with
+ * a decimal part only when nought ("35,0"); Oui/Non, O/N, vrai/faux, 1/0,
+ * true/false in any case; SIRETs grouped by spaces; words of a list in any
+ * case; a list of words in any order.  Spaces around the cell are dropped;
+ * a cell of spaces alone is no value (v->kind VAL_NIL).
+ * @param norm where a rewritten value is kept; v->s may point into it
+ * @return 0, or E(SCHEMA) or E(BADUTF8) with d->what the reason, which
+ *	names no field and never holds the value of a personal field
+ */
+int import_cell_value(const struct schema_field *f, enum sheet_cell kind,
+    const char *s, size_t len, bool date1904, char norm[CELL_NORM_MAX],
+    struct value *v, struct consort_diag *d);
+
+/* ---- import-template.c: an empty sheet to fill in and import ---- */
+
+/*
+ * Writes an empty sheet for records of t to path ("-": standard output)
+ * by outfile's rule: row 1 names the columns in French (Référence, then
+ * each field's label); CSV as French Excel writes it (UTF-8 with its mark,
+ * ';', CRLF), or with xlsx a workbook (text and date columns formatted,
+ * lists in drop-downs, a sheet « Aide » that describes each column).
+ * @return 0, or E(NOMEM), or an error of outfile_write() (E(IO), E(INVAL))
+ */
+int import_template(const struct schema_type *t, bool xlsx, const char *path,
+    struct consort_diag *d);
+
+/* ---- xlsx.c: the first sheet of an .xlsx workbook, row by row ---- */
+
+/* The bounds of what a workbook may make consort read or hold. */
+struct xlsx_limits {
+	uint64_t file_bytes;     /* the archive */
+	uint64_t part_bytes;     /* a part, inflated: a zip bomb stops here */
+	uint64_t strings_bytes;  /* the shared strings held */
+	uint32_t strings;        /* how many shared strings */
+	uint32_t rows;           /* the last row's number */
+	unsigned columns;        /* the columns read; a value past them is noted */
+	size_t cell_bytes;       /* a cell; a longer one is noted, not kept */
+};
+extern const struct xlsx_limits xlsx_default_limits;
+
+/* A cell: its kind and its text (an .xlsx number as written in the file). */
+struct xlsx_cell {
+	enum sheet_cell kind;
+	const char *s;           /* NUL-terminated */
+	size_t len;              /* 0: empty */
+	bool toolong;            /* over cell_bytes: s is not the value */
+};
+
+/* A row that holds a value. */
+struct xlsx_row {
+	uint32_t row;                    /* its number: 1 is the first */
+	const struct xlsx_cell *cells;   /* by column, A first */
+	unsigned n;                      /* up to the last that holds a value */
+	bool wide;                       /* a value past the columns read */
+};
+
+/* Called with each row that holds a value; non-zero stops the reading. */
+typedef int (*xlsx_row_fn)(void *ctx, const struct xlsx_row *row);
+
+struct xlsx;
+
+/*
+ * Opens an .xlsx workbook: finds its first sheet and reads its shared
+ * strings and date system, within lim (NULL: xlsx_default_limits).
+ * @return 0, or E(SCHEMA) (not a zip archive, damaged, an .ods file, a
+ *	password, no sheet), E(TOOBIG) (over a bound), E(NOMEM)
+ */
+int xlsx_open(const char *path, const struct xlsx_limits *lim,
+    struct xlsx **x, struct consort_diag *d);
+/*
+ * Reads the first sheet, handing each row that holds a value to fn in
+ * order; may be called again for another pass.
+ * @return 0, fn's non-zero return, or E(SCHEMA) (damaged), E(TOOBIG),
+ *	E(NOMEM)
+ */
+int xlsx_rows(struct xlsx *x, xlsx_row_fn fn, void *ctx,
+    struct consort_diag *d);
+/* Whether the workbook counts its serial days from 1904, not 1900. */
+bool xlsx_date1904(const struct xlsx *x);
+void xlsx_close(struct xlsx *x);
 
 /* ---- roster.c: binding keys, subcontractors, revocation ---- */
 

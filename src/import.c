@@ -1,6 +1,8 @@
 /*
- * Import of JSON Lines (one record per line, "type" and "ref" keys) and CSV
- * (a header row of field names, one --type for all rows).
+ * Import of JSON Lines (one record per line, "type" and "ref" keys), and
+ * of sheets: CSV, or the first sheet of an .xlsx workbook (a header row
+ * naming the fields, one --type for all rows; the cells as a French
+ * spreadsheet writes them, import-cell.c).
  *
  * Two passes over the file, streaming, so memory does not grow with its
  * size beyond a set of entity ids.  Pass 1 checks every line (syntax, schema,
@@ -15,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <csv.h>
@@ -33,9 +36,14 @@ struct rec_in {
 	const char *ref;
 	size_t reflen;
 	struct field_input in[SCHEMA_MAX_FIELDS];
+	int8_t col[SCHEMA_MAX_FIELDS];  /* a sheet: the column of each field */
+	int ref_col;
 	unsigned n;
 	char made[CONSORT_REF_MAX + 2];  /* a ref its fields make */
 };
+
+/* How a row of a sheet goes over the bounds, or holds a formula's error. */
+enum { OVER_COLUMNS = 1, OVER_CELL, OVER_ERROR };
 
 /* An open-addressing set of entity ids (with the type) seen in pass 1. */
 struct idset {
@@ -60,14 +68,25 @@ struct importer {
 	unsigned since_commit;  /* change-sets since the last commit */
 	uint64_t bytes, total;
 	bool dry;               /* pass 2 rehearsed in a transaction never kept */
-	/* CSV state */
+	/* sheet state (CSV, .xlsx): rows numbered as the sheet shows them */
+	bool sheet;
+	struct import_text text;  /* CSV: encoding and separator */
+	struct xlsx *xlsx;        /* .xlsx: the workbook, open for both passes */
+	bool date1904;            /* .xlsx: serial days of the 1904 system */
 	const struct schema_field *cols[CSV_MAX_COLUMNS];
+	char *head[CSV_MAX_COLUMNS];  /* the header row as written */
 	int ref_col, type_col;
 	unsigned ncols;
+	bool have_header;
 	char *cells[CSV_MAX_COLUMNS];
 	size_t cell_len[CSV_MAX_COLUMNS];
+	enum sheet_cell kinds[CSV_MAX_COLUMNS];
+	char norm[CSV_MAX_COLUMNS][CELL_NORM_MAX];
 	unsigned ncells;
-	uint64_t row, line, row_line;
+	int over;                 /* OVER_*: the row goes over a bound */
+	unsigned over_col;
+	uint64_t row;
+	int last_end;             /* CSV: the byte that ended the last row */
 	int csv_err;
 };
 
@@ -128,12 +147,21 @@ idset_has(const struct idset *s, const uint8_t *key)
 	return s->cap > 0 && s->lines[idset_slot(s, key)] != 0;
 }
 
-/* Fills the importer's diag with "FILE:LINE: ..." and returns err. */
+static int cell_error(struct importer *im, uint64_t row, int col, int err,
+    const char *what, const char *hint);
+
+/*
+ * Fills the importer's diag with "FILE:LINE: ..." (a sheet: "FILE: row
+ * ROW: ...") and returns err.
+ */
 static int
 line_error(struct importer *im, uint64_t line, int err, const char *what,
     const char *hint)
 {
 	char where[4200];
+
+	if (im->sheet)
+		return cell_error(im, line, -1, err, what, hint);
 
 	snprintf(where, sizeof(where), "%s:%llu", im->o->path,
 	    (unsigned long long)line);
@@ -165,6 +193,25 @@ bad_line(struct importer *im, uint64_t line, int err)
 	if (im->d != NULL)
 		memset(im->d, 0, sizeof(*im->d));
 	return 0;
+}
+
+/*
+ * Fills the diag for field i of a record (-1: its ref): in a sheet, its
+ * cell's row and column; in JSON Lines, the line and the field's name.
+ */
+static int
+field_error(struct importer *im, const struct rec_in *r, int i, int err,
+    const char *what, const char *hint)
+{
+	char msg[512];
+
+	if (im->sheet)
+		return cell_error(im, r->line, i < 0 ? r->ref_col : r->col[i],
+		    err, what, hint);
+	if (i < 0)
+		return line_error(im, r->line, err, what, hint);
+	snprintf(msg, sizeof(msg), "field %s: %.400s", r->in[i].f->name, what);
+	return line_error(im, r->line, err, msg, hint);
 }
 
 /* The 17-byte set key of (type, ref). */
@@ -200,20 +247,21 @@ check_record(struct importer *im, const struct rec_in *r)
 			return rc;
 		if (alive)
 			continue;
-		snprintf(what, sizeof(what), "field %s: no %s \"%.*s\" earlier in "
-		    "the file or in the store", in->f->name,
-		    schema_type(in->f->ref_type)->name, (int)in->v.len, in->v.s);
-		return line_error(im, r->line, E(REF), what,
+		snprintf(what, sizeof(what), "no %s \"%.*s\" earlier in the file "
+		    "or in the store", schema_type(in->f->ref_type)->name,
+		    (int)in->v.len, in->v.s);
+		return field_error(im, r, (int)i, E(REF), what,
 		    "put the referenced record first, or import it before");
 	}
 	rec_key(im, r->t->id, r->ref, r->reflen, key);
 	if ((rc = idset_add(&im->seen, key, r->line, &prior)) != 0)
 		return rc;
 	if (prior != 0) {
-		snprintf(what, sizeof(what), "%s %.*s already appears on line %llu",
-		    r->t->name, (int)r->reflen, r->ref, (unsigned long long)prior);
-		return line_error(im, r->line, E(EXIST), what,
-		    "keep one line per record");
+		snprintf(what, sizeof(what), "%s %.*s already appears on %s %llu",
+		    r->t->name, (int)r->reflen, r->ref, im->sheet ? "row" : "line",
+		    (unsigned long long)prior);
+		return field_error(im, r, -1, E(EXIST), what, im->sheet ?
+		    "keep one row per record" : "keep one line per record");
 	}
 	return 0;
 }
@@ -460,41 +508,161 @@ scan_jsonl(struct importer *im, FILE *f)
 	return rc < 0 ? rc : 0;
 }
 
-/* Reads the CSV header row: "ref", optional "type", then field names. */
-static int
-csv_header(struct importer *im)
+/* The letters of column i, as a sheet names it (0: A, 26: AA). */
+static void
+col_name(unsigned i, char out[8])
 {
-	char what[300];
+	char rev[8];
+	unsigned n = i + 1, k = 0, j;
+
+	while (n > 0 && k < 7) {
+		n--;
+		rev[k++] = (char)('A' + n % 26);
+		n /= 26;
+	}
+	for (j = 0; j < k; j++)
+		out[j] = rev[k - 1 - j];
+	out[k] = '\0';
+}
+
+/*
+ * Fills the importer's diag for a cell of a sheet: where is the file, what
+ * starts with the row and the column as the sheet shows them (row 1 is the
+ * header; the column's letter and its header as written), or the row
+ * alone when col < 0.
+ */
+static int
+cell_error(struct importer *im, uint64_t row, int col, int err,
+    const char *what, const char *hint)
+{
+	char msg[sizeof(im->d->what)], letters[8];
+	const char *h = col >= 0 && col < CSV_MAX_COLUMNS ? im->head[col] : NULL;
+
+	if (col < 0)
+		snprintf(msg, sizeof(msg), "row %llu: %.460s",
+		    (unsigned long long)row, what);
+	else {
+		col_name((unsigned)col, letters);
+		if (h != NULL && h[0] != '\0')
+			snprintf(msg, sizeof(msg), "row %llu, column %s \"%.80s\": "
+			    "%.370s", (unsigned long long)row, letters, h, what);
+		else
+			snprintf(msg, sizeof(msg), "row %llu, column %s: %.450s",
+			    (unsigned long long)row, letters, what);
+	}
+	return consort_diag_set(im->d, err, im->o->path, msg, hint);
+}
+
+/* The French name of a record's ref column, for every type. */
+#define REF_LABEL "R\xc3\xa9" "f\xc3\xa9rence"
+
+/* Whether a header cell names what name or label names, loosely. */
+static bool
+header_is(const char *cell, size_t len, const char *name, const char *label)
+{
+	return import_cell_same(cell, len, name, strlen(name)) ||
+	    (label != NULL && import_cell_same(cell, len, label, strlen(label)));
+}
+
+/*
+ * The field a header cell names, by its French label or its name,
+ * loosely (case, accents, spaces), or NULL.
+ */
+static const struct schema_field *
+header_field(const struct schema_type *t, const char *name, size_t len)
+{
+	const struct schema_field *f;
 	unsigned i;
 
+	for (i = 1; i <= t->max_field; i++)
+		if ((f = t->fields[i]) != NULL &&
+		    header_is(name, len, f->name, f->label))
+			return f;
+	return NULL;
+}
+
+/* The columns a sheet of t may have, for a refusal: "Référence, ...". */
+static void
+expected_columns(const struct schema_type *t, char *buf, size_t size)
+{
+	size_t o = (size_t)snprintf(buf, size, "%s", REF_LABEL);
+	unsigned i;
+
+	for (i = 1; i <= t->max_field && o < size; i++)
+		if (t->fields[i] != NULL)
+			o += (size_t)snprintf(buf + o, size - o, ", %s",
+			    t->fields[i]->label);
+}
+
+/* Frees the header names kept for messages. */
+static void
+head_clear(struct importer *im)
+{
+	unsigned i;
+
+	for (i = 0; i < CSV_MAX_COLUMNS; i++) {
+		free(im->head[i]);
+		im->head[i] = NULL;
+	}
+}
+
+/*
+ * Reads the header row: a "ref" column, an optional "type" one, and the
+ * type's fields, each named loosely and once; a column with no name is
+ * left out, and must stay empty.
+ */
+static int
+sheet_header(struct importer *im)
+{
+	int slot[SCHEMA_MAX_FIELDS + 3];  /* 1 + column, by field id; ref, type */
+	char what[sizeof(im->d->what)], list[360], letters[8];
+	const char *name;
+	size_t len;
+	unsigned i, k;
+
+	memset(slot, 0, sizeof(slot));
 	im->ref_col = im->type_col = -1;
 	im->ncols = im->ncells;
 	for (i = 0; i < im->ncells; i++) {
-		const char *name = im->cells[i];
-
-		for (unsigned k = 0; k < i; k++)
-			if (strcmp(im->cells[k], name) == 0) {
-				snprintf(what, sizeof(what), "column %u: \"%.60s\" "
-				    "already names column %u", i + 1, name, k + 1);
-				return line_error(im, 1, E(SCHEMA), what,
-				    "name each column once");
-			}
+		name = im->cells[i];
+		len = im->cell_len[i];
+		import_cell_trim(&name, &len);
+		if ((im->head[i] = strndup(name, len)) == NULL)
+			return E(NOMEM);
 		im->cols[i] = NULL;
-		if (strcmp(name, "ref") == 0)
-			im->ref_col = (int)i;
-		else if (strcmp(name, "type") == 0)
-			im->type_col = (int)i;
-		else if ((im->cols[i] = schema_field_by_name(im->o->type, name,
-		    im->cell_len[i])) == NULL) {
-			snprintf(what, sizeof(what), "column %u: %s has no field "
-			    "\"%.60s\"", i + 1, im->o->type->name, name);
-			return line_error(im, 1, E(SCHEMA), what,
-			    "name the columns after the type's fields");
+		if (len == 0)
+			continue;
+		if (header_is(name, len, "ref", REF_LABEL))
+			k = SCHEMA_MAX_FIELDS + 1;
+		else if (header_is(name, len, "type", NULL))
+			k = SCHEMA_MAX_FIELDS + 2;
+		else if ((im->cols[i] = header_field(im->o->type, name,
+		    len)) != NULL)
+			k = im->cols[i]->id;
+		else {
+			expected_columns(im->o->type, list, sizeof(list));
+			snprintf(what, sizeof(what), "%s has no such column; its "
+			    "columns are %s", im->o->type->name, list);
+			return cell_error(im, 1, (int)i, E(SCHEMA), what,
+			    "name each column by its French name, or its English "
+			    "one (consort help fields TYPE); consort import "
+			    "--template TYPE writes them");
 		}
+		if (slot[k] != 0) {
+			col_name((unsigned)slot[k] - 1, letters);
+			snprintf(what, sizeof(what), "column %s names it already",
+			    letters);
+			return cell_error(im, 1, (int)i, E(SCHEMA), what,
+			    "name each column once");
+		}
+		slot[k] = (int)i + 1;
 	}
+	im->ref_col = slot[SCHEMA_MAX_FIELDS + 1] - 1;
+	im->type_col = slot[SCHEMA_MAX_FIELDS + 2] - 1;
 	if (im->ref_col < 0 && im->o->type->id != T_attendance)
-		return line_error(im, 1, E(SCHEMA), "no \"ref\" column",
-		    "the header row must name a ref column");
+		return cell_error(im, 1, -1, E(SCHEMA), "no \"" REF_LABEL "\" "
+		    "(ref) column", "the header row must name the column of "
+		    "the records' refs");
 	return 0;
 }
 
@@ -503,7 +671,7 @@ csv_header(struct importer *im)
  * PATH@YYYY-MM-DD or PATH@YYYY-MM, records_derived_ref), or refuses it.
  */
 static int
-csv_made_ref(struct importer *im, struct rec_in *r)
+sheet_made_ref(struct importer *im, struct rec_in *r)
 {
 	if (r->reflen > 0)
 		return 0;
@@ -517,39 +685,163 @@ csv_made_ref(struct importer *im, struct rec_in *r)
 	return 0;
 }
 
-/* Turns one CSV data row into a record. */
+/* The trimmed text of cell i (an .xlsx number as a whole number). */
+static const char *
+cell_text(struct importer *im, unsigned i, size_t *len)
+{
+	const char *s = im->cells[i];
+
+	*len = im->cell_len[i];
+	import_cell_text(im->kinds[i], &s, len, im->norm[i]);
+	return s;
+}
+
+/* Whether every cell of the row is empty or spaces. */
+static bool
+row_empty(struct importer *im)
+{
+	size_t len;
+	unsigned i;
+
+	for (i = 0; i < im->ncells; i++) {
+		cell_text(im, i, &len);
+		if (len > 0)
+			return false;
+	}
+	return true;
+}
+
+/* Turns one data row of a sheet into a record. */
 static int
-csv_record(struct importer *im, struct rec_in *r)
+sheet_record(struct importer *im, struct rec_in *r)
 {
 	char what[300];
+	const char *s;
+	size_t len;
 	unsigned i;
 	int rc;
 
 	r->t = im->o->type;
-	if (im->ncells != im->ncols) {
+	r->ref_col = im->ref_col;
+	if (im->ncells != im->ncols && im->xlsx == NULL) {
 		snprintf(what, sizeof(what), "%u cells where the header has %u",
 		    im->ncells, im->ncols);
 		return line_error(im, r->line, E(SCHEMA), what, NULL);
 	}
-	if (im->type_col >= 0 && strcmp(im->cells[im->type_col], r->t->name) != 0)
-		return line_error(im, r->line, E(SCHEMA), "the type column differs "
-		    "from --type", NULL);
-	r->ref = im->ref_col >= 0 ? im->cells[im->ref_col] : "";
-	r->reflen = im->ref_col >= 0 ? im->cell_len[im->ref_col] : 0;
+	if (im->type_col >= 0) {
+		s = cell_text(im, (unsigned)im->type_col, &len);
+		if (len > 0 && !header_is(s, len, r->t->name, r->t->label))
+			return cell_error(im, r->line, im->type_col, E(SCHEMA),
+			    "the type column differs from --type", NULL);
+	}
+	r->ref = "";
+	r->reflen = 0;
+	if (im->ref_col >= 0)
+		r->ref = cell_text(im, (unsigned)im->ref_col, &r->reflen);
 	if ((r->reflen > 0 || r->t->id != T_attendance) &&
 	    (rc = schema_check_ref(r->ref, r->reflen, im->d)) != 0)
-		return line_error(im, r->line, rc, im->d->what, NULL);
+		return cell_error(im, r->line, im->ref_col, rc, im->d->what, NULL);
 	for (i = 0; i < im->ncells; i++) {
-		if (im->cols[i] == NULL || im->cell_len[i] == 0)
+		if (i >= im->ncols || im->cols[i] == NULL) {
+			cell_text(im, i, &len);
+			if (len > 0 && (i >= im->ncols || im->head[i][0] == '\0'))
+				return cell_error(im, r->line, (int)i, E(SCHEMA),
+				    "a value under a column with no name",
+				    "name the column in row 1, or empty it");
+			continue;
+		}
+		if ((rc = import_cell_value(im->cols[i], im->kinds[i],
+		    im->cells[i], im->cell_len[i], im->date1904, im->norm[i],
+		    &r->in[r->n].v, im->d)) != 0)
+			return cell_error(im, r->line, (int)i, rc, im->d->what,
+			    "fix the cell, or import with --skip-bad");
+		if (r->in[r->n].v.kind == VAL_NIL)
 			continue;  /* an empty cell leaves the field alone */
 		r->in[r->n].f = im->cols[i];
-		if ((rc = schema_parse_text(im->cols[i], im->cells[i],
-		    im->cell_len[i], &r->in[r->n].v, im->d)) != 0)
-			return line_error(im, r->line, rc, im->d->what,
-			    "fix the cell, or import with --skip-bad");
-		r->n++;
+		r->col[r->n++] = (int8_t)i;
 	}
-	return csv_made_ref(im, r);
+	return sheet_made_ref(im, r);
+}
+
+/*
+ * Handles one row of a sheet (CSV or .xlsx), its cells in im->cells: the
+ * header (row 1), or a record; a row of empty cells is skipped.
+ */
+static int
+sheet_row(struct importer *im)
+{
+	struct rec_in r = { .line = im->row };
+	char what[80];
+	int rc;
+
+	if (im->over == OVER_COLUMNS) {
+		snprintf(what, sizeof(what), "more than %u columns",
+		    CSV_MAX_COLUMNS);
+		rc = cell_error(im, r.line, -1, E(TOOBIG), what, NULL);
+	} else if (im->over == OVER_CELL) {
+		snprintf(what, sizeof(what), "a cell over %u bytes",
+		    CONSORT_STR_MAX);
+		rc = cell_error(im, r.line, (int)im->over_col, E(TOOBIG), what,
+		    NULL);
+	} else if (im->over == OVER_ERROR)
+		rc = cell_error(im, r.line, (int)im->over_col, E(SCHEMA),
+		    "the cell holds an error of its formula", "fix the formula, "
+		    "or type the value");
+	else
+		rc = 0;
+	if (rc != 0)
+		return im->have_header ? on_bad(im, r.line, rc) : rc;
+	if (!im->have_header) {
+		if (im->row != 1 || row_empty(im))
+			return cell_error(im, 1, -1, E(SCHEMA), "empty: the first "
+			    "row must name the columns", NULL);
+		im->have_header = true;
+		return sheet_header(im);
+	}
+	if (row_empty(im))
+		return 0;
+	if ((rc = sheet_record(im, &r)) != 0)
+		return on_bad(im, r.line, rc);
+	return on_record(im, &r);
+}
+
+/* Frees the cells of the current row. */
+static void
+cells_clear(struct importer *im)
+{
+	unsigned i;
+
+	for (i = 0; i < im->ncells && i < CSV_MAX_COLUMNS; i++)
+		free(im->cells[i]);
+	im->ncells = 0;
+	im->over = 0;
+}
+
+/* Adds a cell to the current row (over the bounds: marks the row). */
+static int
+cells_add(struct importer *im, const char *s, size_t len,
+    enum sheet_cell kind)
+{
+	unsigned i = im->ncells;
+
+	if (i >= CSV_MAX_COLUMNS) {
+		im->over = OVER_COLUMNS;
+		return 0;
+	}
+	if (len > CONSORT_STR_MAX && im->over == 0) {
+		im->over = OVER_CELL;
+		im->over_col = i;
+	}
+	if (len > CONSORT_STR_MAX)
+		len = 0;
+	if ((im->cells[i] = malloc(len + 1)) == NULL)
+		return E(NOMEM);
+	memcpy(im->cells[i], s, len);
+	im->cells[i][len] = '\0';
+	im->cell_len[i] = len;
+	im->kinds[i] = kind;
+	im->ncells++;
+	return 0;
 }
 
 /* libcsv: one cell. */
@@ -557,103 +849,144 @@ static void
 csv_cell(void *s, size_t len, void *data)
 {
 	struct importer *im = data;
-	size_t i;
+	int rc;
 
-	for (i = 0; i < len; i++)
-		im->line += ((char *)s)[i] == '\n';
-	if (im->ncells >= CSV_MAX_COLUMNS || len > CONSORT_STR_MAX) {
-		im->ncells = CSV_MAX_COLUMNS + 1;
-		return;
-	}
-	if ((im->cells[im->ncells] = malloc(len + 1)) == NULL) {
-		im->csv_err = E(NOMEM);
-		return;
-	}
-	memcpy(im->cells[im->ncells], s, len);
-	im->cells[im->ncells][len] = '\0';
-	im->cell_len[im->ncells++] = len;
+	if ((rc = cells_add(im, s, len, SHEET_TEXT)) != 0 && im->csv_err == 0)
+		im->csv_err = rc;
 }
 
-/* Frees the cells of the current row. */
-static void
-csv_clear(struct importer *im)
-{
-	unsigned i;
-
-	for (i = 0; i < im->ncells && i < CSV_MAX_COLUMNS; i++)
-		free(im->cells[i]);
-	im->ncells = 0;
-}
-
-/* libcsv: end of a row. */
+/*
+ * libcsv: the end of a row, ended by the byte c (-1: the end of the
+ * file).  Every line end outside quotes ends a row, so that the rows are
+ * numbered as a sheet shows them, blank ones included; the LF of a CRLF
+ * ends nothing more.
+ */
 static void
 csv_row(int c, void *data)
 {
 	struct importer *im = data;
-	struct rec_in r = { .line = im->row_line };
+	bool crlf = im->ncells == 0 && c == '\n' && im->last_end == '\r';
 	int rc = 0;
 
-	(void)c;
+	im->last_end = c;
+	if (crlf)
+		return;
 	im->row++;
-	im->line++;
 	im->res->lines = im->row;
-	if (im->csv_err != 0)
-		goto out;
-	if (im->ncells > CSV_MAX_COLUMNS) {
-		line_error(im, r.line, E(TOOBIG), "too many cells or a cell over "
-		    "4096 bytes", NULL);
-		rc = im->row == 1 ? E(TOOBIG) : on_bad(im, r.line, E(TOOBIG));
-	} else if (im->row == 1)
-		rc = csv_header(im);
-	else if ((rc = csv_record(im, &r)) != 0)
-		rc = on_bad(im, r.line, rc);
-	else
-		rc = on_record(im, &r);
+	if (im->csv_err == 0)
+		rc = sheet_row(im);
 	progress(im);
-out:
 	if (rc != 0 && im->csv_err == 0)
 		im->csv_err = rc;
-	csv_clear(im);
-	im->row_line = im->line + 1;
+	cells_clear(im);
 }
 
-/* Runs one pass over a CSV file. */
+/* Runs one pass over a CSV file, as the sniff found it. */
 static int
 scan_csv(struct importer *im, FILE *f)
 {
+	struct import_text_reader tr;
 	struct csv_parser p;
-	char buf[4096];
+	const char *buf;
 	size_t n, since_row = 0;
 	uint64_t rows;
+	int rc;
 
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+	if ((rc = import_text_open(&tr, f, &im->text, im->o->path, im->d)) != 0)
+		return rc;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL |
+	    CSV_REPALL_NL) != 0) {
+		import_text_close(&tr);
 		return E(NOMEM);
-	im->row = im->line = 0;
-	im->row_line = 1;
+	}
+	csv_set_delim(&p, (unsigned char)im->text.sep);
+	im->row = 0;
+	im->last_end = 0;
 	im->csv_err = 0;
-	while (im->csv_err == 0 && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		rows = im->row;
-		if (csv_parse(&p, buf, n, csv_cell, csv_row, im) != n) {
-			line_error(im, im->line + 1, E(SCHEMA), csv_strerror(
-			    csv_error(&p)), "check the quotes of that line");
-			im->csv_err = E(SCHEMA);
+	im->have_header = false;
+	while (im->csv_err == 0) {
+		if (import_text_read(&tr, &buf, &n) != 0) {
+			im->csv_err = consort_diag_set(im->d, E(IO), im->o->path,
+			    strerror(errno), "check that the file is readable");
+			break;
 		}
-		im->bytes += n;
+		if (n == 0)
+			break;
+		rows = im->row;
+		if (csv_parse(&p, buf, n, csv_cell, csv_row, im) != n &&
+		    im->csv_err == 0)
+			im->csv_err = cell_error(im, im->row + 1, -1, E(SCHEMA),
+			    csv_strerror(csv_error(&p)), "check the quotes of that "
+			    "row");
+		im->bytes = (uint64_t)ftello(f);
 		since_row = im->row == rows ? since_row + n : 0;
 		if (since_row > CONSORT_LINE_MAX && im->csv_err == 0)
-			im->csv_err = line_error(im, im->line + 1, E(TOOBIG),
+			im->csv_err = cell_error(im, im->row + 1, -1, E(TOOBIG),
 			    "a row longer than 65536 bytes", NULL);
 	}
 	if (im->csv_err == 0 && csv_fini(&p, csv_cell, csv_row, im) != 0 &&
 	    im->csv_err == 0)
-		im->csv_err = line_error(im, im->row_line, E(SCHEMA), "a quoted cell "
-		    "is never closed", "close the quote that this line opens");
-	csv_clear(im);
+		im->csv_err = cell_error(im, im->row + 1, -1, E(SCHEMA), "a quoted "
+		    "cell is never closed", "close the quote that this row opens");
+	cells_clear(im);
+	head_clear(im);
 	csv_free(&p);
-	if (im->csv_err == 0 && im->row == 0)
-		im->csv_err = line_error(im, 1, E(SCHEMA), "empty file: no header row",
-		    NULL);
+	import_text_close(&tr);
+	if (im->csv_err == 0 && !im->have_header)
+		im->csv_err = cell_error(im, 1, -1, E(SCHEMA), "empty file: no "
+		    "header row", NULL);
 	return im->csv_err;
+}
+
+/* xlsx.c: one row that holds a value, as the sheet numbers it. */
+static int
+xlsx_row(void *ctx, const struct xlsx_row *xr)
+{
+	struct importer *im = ctx;
+	unsigned i, n = xr->n;
+	int rc = 0;
+
+	im->row = xr->row;
+	im->res->lines = im->row;
+	if (im->have_header && n < im->ncols)
+		n = im->ncols;  /* the empty cells at the end of a sparse row */
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct xlsx_cell *c = &xr->cells[i];
+
+		rc = cells_add(im, i < xr->n ? c->s : "", i < xr->n ? c->len : 0,
+		    i < xr->n ? c->kind : SHEET_TEXT);
+		if (i < xr->n && c->toolong && im->over == 0) {
+			im->over = OVER_CELL;
+			im->over_col = i;
+		} else if (i < xr->n && c->kind == SHEET_ERROR && im->over == 0) {
+			im->over = OVER_ERROR;
+			im->over_col = i;
+		}
+	}
+	if (xr->wide && im->over == 0)
+		im->over = OVER_COLUMNS;
+	if (rc == 0)
+		rc = sheet_row(im);
+	progress(im);
+	cells_clear(im);
+	return rc;
+}
+
+/* Runs one pass over the first sheet of an .xlsx workbook. */
+static int
+scan_xlsx(struct importer *im)
+{
+	int rc;
+
+	im->row = 0;
+	im->have_header = false;
+	rc = xlsx_rows(im->xlsx, xlsx_row, im, im->d);
+	cells_clear(im);
+	head_clear(im);
+	if (rc == 0 && !im->have_header)
+		rc = cell_error(im, 1, -1, E(SCHEMA), "empty sheet: no header row",
+		    NULL);
+	return rc;
 }
 
 /* Skips a UTF-8 byte-order mark, which spreadsheets write first. */
@@ -677,8 +1010,14 @@ scan(struct importer *im, enum import_format fmt)
 		return consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
 		    "check the file name");
 	im->bytes = 0;
-	skip_bom(f);
-	rc = fmt == IMPORT_CSV ? scan_csv(im, f) : scan_jsonl(im, f);
+	if (fmt == IMPORT_XLSX)
+		rc = scan_xlsx(im);
+	else if (fmt == IMPORT_CSV)
+		rc = scan_csv(im, f);
+	else {
+		skip_bom(f);
+		rc = scan_jsonl(im, f);
+	}
 	if ((rc == 0 || rc == E(IO)) && ferror(f))
 		rc = consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
 		    "check that the file is readable");
@@ -686,7 +1025,25 @@ scan(struct importer *im, enum import_format fmt)
 	return rc;
 }
 
-/* Guesses the format from the file name when not given. */
+/* Whether the file starts as a zip archive does ("PK\3\4"). */
+static bool
+zip_magic(const char *path)
+{
+	unsigned char b[4];
+	FILE *f = fopen(path, "rb");
+	bool zip;
+
+	if (f == NULL)
+		return false;
+	zip = fread(b, 1, 4, f) == 4 && memcmp(b, "PK\3\4", 4) == 0;
+	fclose(f);
+	return zip;
+}
+
+/*
+ * Guesses the format when not given: a zip archive or a .xlsx name is a
+ * workbook; else from the file name.
+ */
 static enum import_format
 guess_format(const struct import_opts *o)
 {
@@ -694,12 +1051,31 @@ guess_format(const struct import_opts *o)
 
 	if (o->format != IMPORT_AUTO)
 		return o->format;
+	if (zip_magic(o->path) ||
+	    (len >= 5 && strcasecmp(o->path + len - 5, ".xlsx") == 0))
+		return IMPORT_XLSX;
 	if (len >= 4 && strcmp(o->path + len - 4, ".csv") == 0)
 		return IMPORT_CSV;
 	if ((len >= 6 && strcmp(o->path + len - 6, ".jsonl") == 0) ||
 	    (len >= 5 && strcmp(o->path + len - 5, ".json") == 0))
 		return IMPORT_JSONL;
 	return o->type != NULL ? IMPORT_CSV : IMPORT_JSONL;
+}
+
+/* Looks at a CSV file once, before its passes: encoding and separator. */
+static int
+sniff_csv(struct importer *im)
+{
+	FILE *f;
+	int rc;
+
+	if ((f = fopen(im->o->path, "rb")) == NULL)
+		return consort_diag_set(im->d, E(IO), im->o->path,
+		    strerror(errno), "check the file name");
+	rc = import_text_sniff(f, im->o->path, im->o->separator, &im->text,
+	    im->d);
+	fclose(f);
+	return rc;
 }
 
 /* Pass 1: check everything, write nothing. */
@@ -757,14 +1133,14 @@ needs_rehearsal(const struct node *n)
 	return n->store.has_founder && !perm_is_lead(&n->store, n->pk);
 }
 
-/* Imports a JSON Lines or CSV file (see the top of this file). */
+/* Imports a JSON Lines, CSV or .xlsx file (see the top of this file). */
 int
 import_file(struct node *n, const struct import_opts *o,
     struct import_result *res, struct consort_diag *d)
 {
 	struct importer im;
 	struct stat st;
-	enum import_format fmt = guess_format(o);
+	enum import_format fmt;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
@@ -773,21 +1149,33 @@ import_file(struct node *n, const struct import_opts *o,
 	im.o = o;
 	im.res = res;
 	im.d = d;
-	if (fmt == IMPORT_CSV && o->type == NULL)
-		return consort_diag_set(d, E(INVAL), o->path, "a CSV file needs "
-		    "the records' type", "give it with --type TYPE");
 	if (stat(o->path, &st) != 0)
 		return consort_diag_set(d, E(IO), o->path, strerror(errno),
 		    "check the file name");
 	if (!S_ISREG(st.st_mode))
 		return consort_diag_set(d, E(IO), o->path, "not a regular file",
 		    "give the file to import, not a folder or a device");
+	fmt = guess_format(o);
+	if (fmt != IMPORT_JSONL && o->type == NULL)
+		return consort_diag_set(d, E(INVAL), o->path, fmt == IMPORT_CSV ?
+		    "a CSV file needs the records' type" : "a workbook needs the "
+		    "records' type", "give it with --type TYPE");
 	im.total = (uint64_t)st.st_size;
+	im.sheet = fmt != IMPORT_JSONL;
+	res->rows = im.sheet;
+	if (fmt == IMPORT_CSV && (rc = sniff_csv(&im)) != 0)
+		return rc;
+	if (fmt == IMPORT_XLSX) {
+		if ((rc = xlsx_open(o->path, NULL, &im.xlsx, d)) != 0)
+			return rc;
+		im.date1904 = xlsx_date1904(im.xlsx);
+	}
 	rc = pass_check(&im, fmt);
 	if (rc == 0 && needs_rehearsal(n))
 		rc = pass_write(&im, fmt, true);
 	if (rc == 0)
 		rc = pass_write(&im, fmt, false);
+	xlsx_close(im.xlsx);
 	record_free(&im.scratch);
 	free(im.seen.keys);
 	free(im.seen.lines);
@@ -836,7 +1224,9 @@ import_check_line(enum import_format fmt, const struct schema_type *type,
 		free(buf);
 		return E(NOMEM);
 	}
-	rc = scan_csv(&im, f);
+	im.sheet = true;
+	if ((rc = import_text_sniff(f, o.path, 0, &im.text, d)) == 0)
+		rc = scan_csv(&im, f);
 	fclose(f);
 	free(buf);
 	return rc;

@@ -283,8 +283,11 @@ check_string(const struct schema_field *f, const struct value *v,
 	case FK_ENUM:
 		if (enum_index(f->extra, v->s, v->len) >= 0)
 			return 0;
-		snprintf(why, sizeof(why), "\"%.*s\" is not one of %s",
-		    (int)(v->len > 60 ? 60 : v->len), v->s, f->extra);
+		if (f->personal)  /* never repeated in a message */
+			snprintf(why, sizeof(why), "not one of %s", f->extra);
+		else
+			snprintf(why, sizeof(why), "\"%.*s\" is not one of %s",
+			    (int)(v->len > 60 ? 60 : v->len), v->s, f->extra);
 		return refuse(f, d, why);
 	case FK_SET:
 		if (set_valid(f->extra, v->s, v->len))
@@ -322,6 +325,12 @@ schema_check_value(const struct schema_field *f, const struct value *v,
 	case FK_INT:
 		if (v->kind != VAL_INT)
 			return refuse(f, d, "expected an integer");
+		if ((v->i < f->lo || v->i > f->hi) && f->personal) {
+			/* a personal value is never repeated in a message */
+			snprintf(why, sizeof(why), "out of range %lld..%lld",
+			    (long long)f->lo, (long long)f->hi);
+			return refuse(f, d, why);
+		}
 		if (v->i < f->lo || v->i > f->hi) {
 			snprintf(why, sizeof(why), "%lld is out of range %lld..%lld",
 			    (long long)v->i, (long long)f->lo, (long long)f->hi);

@@ -109,7 +109,7 @@ static int
 import(struct fix *f, struct import_result *res)
 {
 	struct import_opts o = { f->file, IMPORT_JSONL, NULL, false, 10, NULL,
-		NULL, NULL };
+		NULL, NULL, 0 };
 	struct consort_diag d = { 0 };
 
 	return import_file(f->n, &o, res, &d);

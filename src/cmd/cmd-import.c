@@ -1,6 +1,7 @@
-/* consort import: JSON Lines or CSV records, all or nothing. */
+/* consort import: JSON Lines, CSV or .xlsx records, all or nothing. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../cmd.h"
 
@@ -27,15 +28,22 @@ report_bad(void *arg, const struct consort_diag *d)
 	return 0;
 }
 
+/* "line" for JSON Lines, "row" for a sheet. */
+static const char *
+line_word(const struct import_result *res)
+{
+	return res->rows ? "row" : "line";
+}
+
 /* Prints "... and N more bad lines, T in all" after the ones shown. */
 static void
-report_more(const struct import_opts *o, uint64_t bad)
+report_more(const struct import_opts *o, const struct import_result *res)
 {
-	if (bad > BAD_SHOWN)
-		fprintf(stderr, "consort import: %s: ... and %llu more bad lines, "
+	if (res->bad > BAD_SHOWN)
+		fprintf(stderr, "consort import: %s: ... and %llu more bad %ss, "
 		    "%llu in all\n", o->path,
-		    (unsigned long long)(bad - BAD_SHOWN),
-		    (unsigned long long)bad);
+		    (unsigned long long)(res->bad - BAD_SHOWN), line_word(res),
+		    (unsigned long long)res->bad);
 }
 
 /* Shows "import: pass N/2 P%" on a terminal. */
@@ -75,6 +83,27 @@ report_partial(struct cmd_ctx *ctx, const struct import_opts *o,
 	return cmd_fail(ctx, rc, d);
 }
 
+/*
+ * The type --type names: its name, or its French label, loosely
+ * ("Stagiaire", "intention d'embauche"); NULL after a usage error.
+ */
+static const struct schema_type *
+import_type(const struct cmd_ctx *ctx, const char *name)
+{
+	const struct schema_type *all[SCHEMA_MAX_TYPES];
+	size_t len = strlen(name);
+	unsigned i, n;
+
+	n = schema_types_sorted(all, SCHEMA_MAX_TYPES);
+	for (i = 0; i < n && schema_type_by_name(name) == NULL; i++)
+		if (!(all[i]->flags & SCHEMA_ROSTER) &&
+		    (import_cell_same(name, len, all[i]->label,
+		    strlen(all[i]->label)) || import_cell_same(name, len,
+		    all[i]->name, strlen(all[i]->name))))
+			return all[i];
+	return cmd_type(ctx, name);
+}
+
 /* Reads the option values into o; returns non-zero (an exit code) on misuse. */
 static int
 parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
@@ -82,10 +111,11 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 	const char *type = cmd_args_get(args, "type");
 	const char *batch = cmd_args_get(args, "batch");
 	const char *format = cmd_args_get(args, "format");
+	const char *sep = cmd_args_get(args, "separator");
 	char *end;
 	long n;
 
-	if (type != NULL && (o->type = cmd_type(ctx, type)) == NULL)
+	if (type != NULL && (o->type = import_type(ctx, type)) == NULL)
 		return EXIT_USAGE;
 	o->skip_bad = cmd_args_has(args, "skip-bad");
 	if (batch != NULL) {
@@ -98,23 +128,62 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 		o->format = IMPORT_JSONL;
 	else if (format != NULL && strcmp(format, "csv") == 0)
 		o->format = IMPORT_CSV;
+	else if (format != NULL && strcmp(format, "xlsx") == 0)
+		o->format = IMPORT_XLSX;
 	else if (format != NULL)
-		return cmd_usage(ctx, "--format takes jsonl or csv");
+		return cmd_usage(ctx, "--format takes jsonl, csv or xlsx");
+	if (sep != NULL && (strcmp(sep, ";") == 0 || strcmp(sep, ",") == 0))
+		o->separator = sep[0];
+	else if (sep != NULL && (strcmp(sep, "tab") == 0 ||
+	    strcmp(sep, "\t") == 0))
+		o->separator = '\t';
+	else if (sep != NULL)
+		return cmd_usage(ctx, "--separator takes ';', ',' or tab");
 	o->path = args->argv[0];
 	return 0;
 }
 
-/* Imports FILE. */
+/* Writes the template of --template TYPE (CSV, or .xlsx with --xlsx). */
+static int
+template_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
+{
+	const char *out = cmd_args_get(args, "out");
+	bool xlsx = cmd_args_has(args, "xlsx");
+	const struct schema_type *t;
+	struct consort_diag d = { 0 };
+	int rc;
+
+	if (args->argc > 0)
+		return cmd_usage(ctx, "--template writes a sheet: it reads no FILE");
+	if ((t = import_type(ctx, cmd_args_get(args, "template"))) == NULL)
+		return EXIT_USAGE;
+	if (out == NULL)
+		out = "-";
+	if (xlsx && strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
+		return cmd_usage(ctx, "a workbook is binary: send standard output "
+		    "to a file or a pipe, or give --out FILE");
+	if ((rc = import_template(t, xlsx, out, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
+	return EXIT_OK;
+}
+
+/* Imports FILE, or writes a template. */
 static int
 import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	struct import_cli cli = { ctx, cmd_progress_wanted(), 0 };
-	struct import_opts o = { NULL, IMPORT_AUTO, NULL, false, 100,
-		report_bad, report_progress, &cli };
+	struct import_opts o = { .format = IMPORT_AUTO, .batch = 100,
+		.bad = report_bad, .progress = report_progress, .ctx = &cli };
 	struct import_result res;
 	int rc;
 
+	if (cmd_args_has(args, "template"))
+		return template_exec(ctx, args);
+	if (cmd_args_has(args, "xlsx") || cmd_args_has(args, "out"))
+		return cmd_usage(ctx, "--xlsx and --out go with --template");
+	if (args->argc != 1)
+		return cmd_usage(ctx, "expected one FILE");
 	if ((rc = parse(ctx, args, &o)) != 0)
 		return rc;
 	if ((rc = cmd_open(ctx, true)) != 0)
@@ -122,12 +191,12 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	rc = import_file(ctx->node, &o, &res, &d);
 	if (cli.progress)
 		fputs("\r\033[K", stderr);
-	report_more(&o, res.bad);
+	report_more(&o, &res);
 	if (rc == E(SCHEMA) && res.bad > 0 && !o.skip_bad) {
-		fprintf(stderr, "consort import: %s: %llu bad line%s, nothing "
+		fprintf(stderr, "consort import: %s: %llu bad %s%s, nothing "
 		    "imported; fix them, or use --skip-bad to import the good "
-		    "lines\n", o.path, (unsigned long long)res.bad,
-		    res.bad == 1 ? "" : "s");
+		    "%ss\n", o.path, (unsigned long long)res.bad, line_word(&res),
+		    res.bad == 1 ? "" : "s", line_word(&res));
 		return EXIT_REFUSED;
 	}
 	if (rc != 0 && (rc == E(NOSPC) || res.committed_changesets > 0))
@@ -138,31 +207,48 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    "%llu change-sets", o.path, (unsigned long long)res.records,
 	    (unsigned long long)res.changed, (unsigned long long)res.changesets);
 	if (res.bad > 0)
-		printf(", %llu bad lines skipped", (unsigned long long)res.bad);
+		printf(", %llu bad %ss skipped", (unsigned long long)res.bad,
+		    line_word(&res));
 	putchar('\n');
 	return EXIT_OK;
 }
 
 static const struct cmd_opt import_opts[] = {
-	{ "type", "TYPE", "the records' type (CSV: required; the header row\n"
-	    "names the fields, with a \"ref\" column)" },
+	{ "type", "TYPE", "the records' type (CSV, .xlsx: required; the\n"
+	    "header row names the fields, with a \"ref\" column)" },
 	{ "skip-bad", NULL, "import the good lines and list the bad ones\n"
 	    "(default: a single bad line refuses the whole file)" },
 	{ "batch", "N", "records per change-set (default 100)" },
-	{ "format", "F", "jsonl or csv (default: from the file name)" },
+	{ "format", "F", "jsonl, csv or xlsx (default: from the file's\n"
+	    "content and name)" },
+	{ "separator", "C", "CSV: ';', ',' or tab (default: the one the\n"
+	    "header row holds most)" },
+	{ "template", "TYPE", "write an empty sheet of TYPE to fill in (no\n"
+	    "FILE): row 1 names its columns in French" },
+	{ "xlsx", NULL, "the template as an .xlsx workbook (default: CSV\n"
+	    "with ';', as French Excel writes it)" },
+	{ "out", "FILE", "write the template to FILE (default: standard\n"
+	    "output)" },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format jsonl|csv]",
-	.summary = "import records from JSON Lines or CSV, all or nothing, idempotently",
-	.args = { .opts = import_opts, .lower = 1, .upper = 1,
-	    .missing = "expected one FILE", .unexpected = "expected one FILE" },
+	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format F] "
+	    "[--separator C] | --template TYPE [--xlsx] [--out FILE]",
+	.summary = "import records from JSON Lines, CSV or .xlsx, all or nothing, idempotently",
+	.args = { .opts = import_opts, .lower = 0, .upper = 1,
+	    .unexpected = "expected one FILE" },
 	.help = "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
+	    "CSV (';', ',' or tab; UTF-8 or Windows-1252) and .xlsx (the first\n"
+	    "sheet): row 1 names the columns; cells as spreadsheets write them\n"
+	    "(31/12/2026, 1 372, Oui/Non); an empty cell leaves its field as it is.\n"
 	    "References must name records earlier in the file or in the store.\n"
 	    "Importing the same file again appends nothing. The first 20 bad lines\n"
-	    "are shown, the others counted.\n",
+	    "are shown, the others counted.\n"
+	    "--template TYPE writes the sheet to fill in: its columns' French\n"
+	    "names; only Référence (the records' refs) is required. With --xlsx\n"
+	    "its second sheet, Aide, says what each column holds.\n",
 	.help_col = 18,
 	.exec = import_exec,
 };

@@ -30,10 +30,12 @@ err_has "bad.jsonl:1: field rate_since: expected a date $RANGE: that month has n
 err_has "bad.jsonl:2: field rate_since: expected a date \\($RANGE\\)"
 grep -q '2026-04-31\|20260401' "$ERR" && fail "the import's refusal repeats the value: $(cat "$ERR")"
 
-# CSV
-printf 'ref,sector,territory,rate_cents,rate_since\nLOT-C1,B,44,1,31/12/2026\n' >bad.csv
+# CSV: a day as a sheet writes it (31/12/2026) is a date; one that is no
+# real day is refused naming its row and column, without its value
+printf 'ref,sector,territory,rate_cents,rate_since\nLOT-C1,B,44,1,31/04/2026\n' >bad.csv
 expect_rc 3 on lead import --type lot bad.csv
-err_has "bad.csv:2: field rate_since: expected a date $RANGE: not of the form YYYY-MM-DD"
+err_has 'bad.csv: row 2, column E "rate_since": expected a date as 31/12/2026 or 2026-12-31 \(from 1900 to 2199\): that month has no such day'
+grep -q '31/04/2026' "$ERR" && fail "the CSV refusal repeats the value: $(cat "$ERR")"
 
 # help fields
 expect_rc 0 consort help fields session

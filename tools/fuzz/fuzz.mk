@@ -11,7 +11,7 @@ FUZZ_BUILD := .build/fuzz
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer-no-link,address,undefined \
 	-fno-sanitize-recover=all -std=c11 -D_GNU_SOURCE -Iinclude -Isrc -Isync
-FUZZ_LIBS := $(shell pkg-config --libs msgpack libsodium jansson libuv) -llmdb -lcsv
+FUZZ_LIBS := $(shell pkg-config --libs msgpack libsodium jansson libuv libzip expat) -llmdb -lcsv -lm
 
 CORE_SRC := $(filter-out src/main.c src/cmd.c src/cmd-args.c,$(wildcard src/*.c)) $(wildcard sync/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(FUZZ_BUILD)/obj/%.o)
