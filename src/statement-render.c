@@ -136,6 +136,10 @@ text_warning_fr(FILE *f, const json_t *w)
 	else if (strcmp(kind, "beyond_planned") == 0)
 		fprintf(f, "le parcours %s dépasse ses heures prévues fin %s"
 		    FMT_NBSP ": temps non compté" FMT_NBSP ": %s\n", path, d, m);
+	else if (strcmp(kind, "exit_unread") == 0)
+		fprintf(f, "la sortie du stagiaire du parcours %s est enregistrée "
+		    "mais illisible ici" FMT_NBSP ": ses jours comptent jusqu'à la "
+		    "fin de sa session\n", path);
 	else
 		fprintf(f, "%s\n", jr_str(w, "what"));
 }
