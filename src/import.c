@@ -34,6 +34,7 @@ struct rec_in {
 	size_t reflen;
 	struct field_input in[SCHEMA_MAX_FIELDS];
 	unsigned n;
+	char made[CONSORT_REF_MAX + 2];  /* a ref its fields make */
 };
 
 /* An open-addressing set of entity ids (with the type) seen in pass 1. */
@@ -491,9 +492,28 @@ csv_header(struct importer *im)
 			    "name the columns after the type's fields");
 		}
 	}
-	if (im->ref_col < 0)
+	if (im->ref_col < 0 && im->o->type->id != T_attendance)
 		return line_error(im, 1, E(SCHEMA), "no \"ref\" column",
 		    "the header row must name a ref column");
+	return 0;
+}
+
+/*
+ * Gives a row without a ref the one its fields make (attendance's
+ * PATH@YYYY-MM-DD or PATH@YYYY-MM, records_derived_ref), or refuses it.
+ */
+static int
+csv_made_ref(struct importer *im, struct rec_in *r)
+{
+	if (r->reflen > 0)
+		return 0;
+	if (!records_derived_ref(r->t, r->in, r->n, r->made, sizeof(r->made)))
+		return line_error(im, r->line, E(SCHEMA), "no ref, and none "
+		    "made: attendance names its path and one day (date) or one "
+		    "month (month), which make its ref", "fix the row, or "
+		    "import with --skip-bad");
+	r->ref = r->made;
+	r->reflen = strlen(r->made);
 	return 0;
 }
 
@@ -514,9 +534,10 @@ csv_record(struct importer *im, struct rec_in *r)
 	if (im->type_col >= 0 && strcmp(im->cells[im->type_col], r->t->name) != 0)
 		return line_error(im, r->line, E(SCHEMA), "the type column differs "
 		    "from --type", NULL);
-	r->ref = im->cells[im->ref_col];
-	r->reflen = im->cell_len[im->ref_col];
-	if ((rc = schema_check_ref(r->ref, r->reflen, im->d)) != 0)
+	r->ref = im->ref_col >= 0 ? im->cells[im->ref_col] : "";
+	r->reflen = im->ref_col >= 0 ? im->cell_len[im->ref_col] : 0;
+	if ((r->reflen > 0 || r->t->id != T_attendance) &&
+	    (rc = schema_check_ref(r->ref, r->reflen, im->d)) != 0)
 		return line_error(im, r->line, rc, im->d->what, NULL);
 	for (i = 0; i < im->ncells; i++) {
 		if (im->cols[i] == NULL || im->cell_len[i] == 0)
@@ -528,7 +549,7 @@ csv_record(struct importer *im, struct rec_in *r)
 			    "fix the cell, or import with --skip-bad");
 		r->n++;
 	}
-	return 0;
+	return csv_made_ref(im, r);
 }
 
 /* libcsv: one cell. */

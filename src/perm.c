@@ -2,23 +2,27 @@
  * Who may edit what (DESIGN.md §4).  The lead (the founder) edits
  * everything but orders and notices.  A co-contractor edits everything but
  * the roster, the lots, and the sessions of other providers with their
- * paths, derogations and agreements.  A subcontractor edits only the
- * sessions it provides with their paths and derogations, and the trainees
- * and intents it recorded; it records no agreement of the Region (its
- * parent asks the Region for it).  A session without a provider (a path, a
- * derogation or an agreement without a session) is the lead's, except in
- * the ops that create it naming the member's own.  Orders and notices are
- * judged against what they stand for, for every author (perm-order.c).
+ * paths, derogations, agreements and attendance.  A subcontractor edits
+ * only the sessions it provides with their paths, derogations and
+ * attendance, and the trainees and intents it recorded; it records no
+ * agreement of the Region (its parent asks the Region for it).  A session
+ * without a provider (a path, a derogation or an agreement without a
+ * session, attendance without a path) is the lead's, except in the ops
+ * that create it naming the member's own.  Attendance belongs to its
+ * path's session: its owner is two steps away.  An intent's outcome and a
+ * trainee's exit (R23) are the lead's and those of the provider of a
+ * session whose path named the intent or the trainee.  Orders and notices
+ * are judged against what they stand for, for every author (perm-order.c).
  *
  * Every node must reach the same verdict whatever order concurrent
  * change-sets arrive in, so ownership is judged in the change-set's causal
  * past: the owners table keeps every write of the fields that decide it
  * (session.provider, path.session, derogation.session,
- * agreement.session), the creations that say whether a record existed
- * before (sessions, paths, derogations, agreements, orders, notices, a
- * subcontractor's trainees and intents), a lot's creations and deletions,
- * each with the writer's causal context, and under an intent or a trainee
- * the paths that named it; the
+ * agreement.session, attendance.path), the creations that say whether a
+ * record existed before (sessions, paths, derogations, agreements,
+ * attendance, orders, notices, a subcontractor's trainees and intents) and
+ * a lot's creations and deletions, each with the writer's causal context,
+ * and under an intent or a trainee the paths that named it; the
  * values visible to a change-set are the writes it had seen that nothing it
  * had seen replaced.  Roster facts (keys, roles) are written by the lead
  * only, so a member's binding is always in the causal past of its own
@@ -50,7 +54,8 @@ owner_field(unsigned type)
 {
 	return type == T_session ? F_session_provider : type == T_path ?
 	    F_path_session : type == T_derogation ? F_derogation_session :
-	    type == T_agreement ? F_agreement_session : F_EXISTENCE;
+	    type == T_agreement ? F_agreement_session : type == T_attendance ?
+	    F_attendance_path : F_EXISTENCE;
 }
 
 /* Whether key is the founder's: the lead. */
@@ -332,10 +337,15 @@ session_ref_allowed(struct store_txn *txn, struct store *s,
 	return session_allowed(txn, s, m, c, sid, ok, &none);
 }
 
+static int owner_ref_allowed(struct store_txn *, struct store *,
+    const struct member *, const struct causal *, unsigned,
+    const struct value *, bool *);
+
 /*
- * Whether m may edit the path or derogation id, which belongs to the
- * session its field names: m must be allowed on every session visible to
- * the change-set (none visible: *unset, and not allowed).
+ * Whether m may edit the path, derogation, agreement or attendance id,
+ * which belongs to the record its owner field names (a session; a path
+ * for attendance): m must be allowed on every one visible to the
+ * change-set (none visible: *unset, and not allowed).
  */
 static int
 held_allowed(struct store_txn *txn, struct store *s, const struct member *m,
@@ -351,9 +361,32 @@ held_allowed(struct store_txn *txn, struct store *s, const struct member *m,
 	*unset = n == 0;
 	*ok = n > 0;
 	for (i = 0; i < n && *ok; i++)
-		if ((rc = session_ref_allowed(txn, s, m, c, &w[i].val, ok)) != 0)
+		if ((rc = owner_ref_allowed(txn, s, m, c, type, &w[i].val,
+		    ok)) != 0)
 			return rc;
 	return 0;
+}
+
+/*
+ * Whether m may edit a record of type whose owner field holds v: the
+ * session it names, or for attendance the path it names (held_allowed on
+ * that path: m must run its session).
+ */
+static int
+owner_ref_allowed(struct store_txn *txn, struct store *s,
+    const struct member *m, const struct causal *c, unsigned type,
+    const struct value *v, bool *ok)
+{
+	uint8_t pid[CONSORT_EID_BYTES];
+	bool none;
+
+	if (type != T_attendance)
+		return session_ref_allowed(txn, s, m, c, v, ok);
+	*ok = false;
+	if (v->kind != VAL_STR)
+		return 0;
+	keys_entity_id(pid, s->founder, T_path, v->s, v->len);
+	return held_allowed(txn, s, m, c, T_path, pid, ok, &none);
 }
 
 /* Whether subcontractor m recorded the trainee or intent id. */
@@ -415,7 +448,8 @@ run_of(const struct changeset *cs, uint32_t i, uint32_t *lo, uint32_t *hi)
 /*
  * Whether the run of op i creates a record that had no creation in the
  * change-set's causal past and names its owner (a session's provider, the
- * session of a path, a derogation or an agreement) as one m answers for:
+ * session of a path, a derogation or an agreement, the path of
+ * attendance) as one m answers for:
  * how a member other than the lead brings a record of its own into being.
  */
 static int
@@ -438,8 +472,8 @@ creates_own(struct store_txn *txn, struct store *s, const struct member *m,
 			continue;
 		if (op->type == T_session)
 			named = provides(s, m, &x->val);
-		else if ((rc = session_ref_allowed(txn, s, m, c, &x->val,
-		    &named)) != 0)
+		else if ((rc = owner_ref_allowed(txn, s, m, c, op->type,
+		    &x->val, &named)) != 0)
 			return rc;
 		/* it names another's: refused as that op would be */
 		if (!named) {
@@ -455,7 +489,7 @@ creates_own(struct store_txn *txn, struct store *s, const struct member *m,
 	return 0;
 }
 
-/* The refusal of an op on a session, a path, a derogation or an agreement. */
+/* The refusal of an op on a session or a record it holds (check_owned). */
 static const char *
 not_owned(unsigned type, bool unset)
 {
@@ -472,14 +506,19 @@ not_owned(unsigned type, bool unset)
 		return unset ? "an agreement without a session is recorded by "
 		    "the lead only (a member records one for a session it runs)" :
 		    "the agreement is about a session run by another provider";
+	if (type == T_attendance)
+		return unset ? "attendance without a path is recorded by the "
+		    "lead only (a member records it for a path of a session it "
+		    "runs)" : "the attendance is of a path of a session run by "
+		    "another provider";
 	return unset ? "a derogation without a session is recorded by the lead "
 	    "only (a member derogates only for a session it runs)" :
 	    "the derogation is about a session run by another provider";
 }
 
 /*
- * The check of an op on a session, a path, a derogation or an agreement:
- * m must answer for the record's owner as the change-set sees it (every
+ * The check of an op on a session, a path, a derogation, an agreement or
+ * attendance: m must answer for the record's owner as the change-set sees it (every
  * value visible, when concurrent writes left several), and for the new
  * owner when the op changes it.  A record with no owner visible is the
  * lead's, except in the run of ops that creates it naming m's own.
@@ -507,7 +546,9 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 		    "session's provider" : op->type == T_path ? "the path's "
 		    "session is run by another provider" : op->type ==
 		    T_agreement ? "the agreement is about a session run by "
-		    "another provider" : "the derogation is about a session "
+		    "another provider" : op->type == T_attendance ? "the "
+		    "attendance is of a path of a session run by another "
+		    "provider" : "the derogation is about a session "
 		    "run by another provider";
 		return E(PERM);
 	}
@@ -520,7 +561,8 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 	/* a change of owner: m must answer for the new one too */
 	if (op->type == T_session)
 		named = provides(s, m, &op->val);
-	else if ((rc = session_ref_allowed(txn, s, m, c, &op->val, &named)) != 0)
+	else if ((rc = owner_ref_allowed(txn, s, m, c, op->type, &op->val,
+	    &named)) != 0)
 		return rc;
 	if (named)
 		return 0;
@@ -528,8 +570,10 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 	    "a co-contractor, its subcontractors) as a session's provider" :
 	    op->type == T_path ? "the path's new session is run by another "
 	    "provider" : op->type == T_agreement ? "the agreement's new "
-	    "session is run by another provider" : "the derogation's new "
-	    "session is run by another provider";
+	    "session is run by another provider" : op->type == T_attendance ?
+	    "the attendance's new path is of a session run by another "
+	    "provider" : "the derogation's new session is run by another "
+	    "provider";
 	return E(PERM);
 }
 
@@ -731,13 +775,15 @@ perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
 		return E(PERM);
 	}
 	if (op->type == T_session || op->type == T_path ||
-	    op->type == T_derogation || op->type == T_agreement)
+	    op->type == T_derogation || op->type == T_agreement ||
+	    op->type == T_attendance)
 		return check_owned(txn, s, m, c, cs, i, why);
 	if (m->role == ROLE_CO)
 		return 0;
 	if (op->type != T_trainee && op->type != T_intent) {
-		*why = "a subcontractor edits only its sessions, their paths and "
-		    "derogations, and the trainees and intents it recorded";
+		*why = "a subcontractor edits only its sessions, their paths, "
+		    "derogations and attendance, and the trainees and intents "
+		    "it recorded";
 		return E(PERM);
 	}
 	/* trainee, intent: a subcontractor edits what it recorded */
@@ -772,8 +818,8 @@ pack_vv(msgpack_packer *pk, const struct causal *c)
 /*
  * Which write of op the owners table keeps, if any: the fields that decide
  * ownership (a session's provider, the session of a path, a derogation or
- * an agreement); the creation of a session, a path, a derogation, an
- * agreement, an order, a notice, a decision of the Region or its key,
+ * an agreement, the path of attendance); the creation of a session, a
+ * path, a derogation, an agreement, attendance, an order, a notice, a decision of the Region or its key,
  * of a trainee, and of an intent by a subcontractor; a lot's creation and
  * deletion (a notice names a lot alive in its past).  *v is the value kept.
  */
@@ -799,7 +845,7 @@ kept(const struct member *m, const struct cs_op *op, unsigned *field,
 			return m != NULL && m->role == ROLE_SUB;
 		return op->type == T_session || op->type == T_path ||
 		    op->type == T_derogation || op->type == T_agreement ||
-		    perm_order_type(op->type) ||
+		    op->type == T_attendance || perm_order_type(op->type) ||
 		    op->type == T_lot;
 	case OP_DELETE:
 		return op->type == T_lot;

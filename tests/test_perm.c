@@ -577,6 +577,107 @@ test_agreement(void **state)
 	assert_string_equal(shown(f, "derogation", "DB9", "agreement"), "AB2");
 }
 
+/* Adds the ops of attendance an author records for path on day. */
+static void
+attendance_ops(struct fix *f, const char *path, const char *day,
+    int64_t hours)
+{
+	char ref[64];
+
+	snprintf(ref, sizeof(ref), "%s@%s", path, day);
+	op(f, OP_CREATE, "attendance", ref, NULL, tu_str(""));
+	op(f, OP_SET, "attendance", ref, "path", tu_str(path));
+	op(f, OP_SET, "attendance", ref, "date", tu_str(day));
+	op(f, OP_SET, "attendance", ref, "hours", tu_int(hours));
+}
+
+/*
+ * Attendance belongs to its path's session: the provider running it (a
+ * co-contractor for its subcontractor's too) and the lead record it, no
+ * third member; it follows its path when the path moves; without a path
+ * it is the lead's.  Locally, its ref is its path and day or month.
+ */
+static void
+test_attendance(void **state)
+{
+	struct fix *f = *state;
+	struct kv path[2] = { { "session", tu_str("SD") }, { "hours",
+		tu_int(100) } };
+	struct kv day[3] = { { "path", tu_str("PA") }, { "date",
+		tu_str("2026-03-02") }, { "hours", tu_int(7) } };
+	struct kv both[4] = { { "path", tu_str("PA") }, { "date",
+		tu_str("2026-03-02") }, { "month", tu_str("2026-03") },
+		{ "minutes", tu_int(30) } };
+	struct kv none = { "hours", { VAL_NIL, false, 0, NULL, 0 } };
+	struct kv much = { "hours", tu_int(25) };
+
+	assert_ok(put(f->a, "path", "PD", path, 2, PUT_ADD));
+	/* the lead's, locally: its ref, one day or month, some time */
+	assert_ok(put(f->a, "attendance", "PA@2026-03-02", day, 3, PUT_ADD));
+	assert_int_equal(put(f->a, "attendance", "PA-2026-03-02", day, 3,
+	    PUT_ADD), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03", day, 3,
+	    PUT_ADD), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03-02", both, 4,
+	    PUT_UPSERT), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03-02", &none, 1,
+	    PUT_SET), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03-02", &much, 1,
+	    PUT_SET), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03", both + 2, 2,
+	    PUT_ADD), E(SCHEMA));  /* no path */
+	both[1] = both[0];
+	assert_ok(put(f->a, "attendance", "PA@2026-03", both + 1, 3, PUT_ADD));
+	/* B on the lead's path: refused whole */
+	attendance_ops(f, "PA", "2026-03-03", 7);
+	assert_int_equal(send_a(f, &f->b), 4);
+	assert_why(f, "the attendance is of a path of a session run by another "
+	    "provider");
+	assert_string_equal(shown(f, "attendance", "PA@2026-03-03", "hours"),
+	    "(dead)");
+	op(f, OP_SET, "attendance", "PA@2026-03-02", "hours", tu_int(1));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "attendance", "PA@2026-03-02", "hours"),
+	    "7");
+	/* B on its own path and its subcontractor's; D on its own */
+	attendance_ops(f, "PB", "2026-03-02", 7);
+	assert_int_equal(send_a(f, &f->b), 0);
+	attendance_ops(f, "PD", "2026-03-02", 6);
+	assert_int_equal(send_a(f, &f->b), 0);
+	attendance_ops(f, "PD", "2026-03-03", 5);
+	assert_int_equal(send_a(f, &f->d), 0);
+	assert_string_equal(shown(f, "attendance", "PD@2026-03-03", "hours"),
+	    "5");
+	/* C, a third member, and D on B's path: refused */
+	op(f, OP_SET, "attendance", "PD@2026-03-03", "hours", tu_int(7));
+	assert_int_equal(send_a(f, &f->c), 1);
+	assert_why(f, "the attendance is of a path of a session run by another "
+	    "provider");
+	attendance_ops(f, "PB", "2026-03-03", 7);
+	assert_int_equal(send_a(f, &f->d), 4);
+	op(f, OP_DELETE, "attendance", "PB@2026-03-02", NULL, tu_str(""));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_string_equal(shown(f, "attendance", "PB@2026-03-02", "hours"),
+	    "7");
+	/* moved to the lead's path: refused */
+	op(f, OP_SET, "attendance", "PB@2026-03-02", "path", tu_str("PA"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "the attendance's new path is of a session run by another "
+	    "provider");
+	/* without a path: the lead's */
+	op(f, OP_CREATE, "attendance", "X@2026-03-02", NULL, tu_str(""));
+	op(f, OP_SET, "attendance", "X@2026-03-02", "hours", tu_int(7));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_why(f, "attendance without a path is recorded by the lead only");
+	/* the path moves to the lead's session: its attendance with it */
+	path[0].v = tu_str("SA");
+	assert_ok(put(f->a, "path", "PB", path, 1, PUT_SET));
+	op(f, OP_SET, "attendance", "PB@2026-03-02", "hours", tu_int(2));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "attendance", "PB@2026-03-02", "hours"),
+	    "7");
+}
+
 /* A request body as order build writes the parts perm-order.c checks. */
 static json_t *
 request(struct fix *f, const char *sender_siret, const uint8_t *sender_key,
@@ -1983,6 +2084,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_derogation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agreement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attendance, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_lead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_direct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice, setup, teardown),

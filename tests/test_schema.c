@@ -490,6 +490,33 @@ check_value_labels(const struct schema_field *f)
 	}
 }
 
+/* A value's French label comes from its place in the field's list. */
+static void
+test_value_label(void **state)
+{
+	const struct schema_type *t = schema_type_by_name("intent");
+	const struct schema_field *f = schema_field_by_name(t, "contract", 8);
+	char out[64];
+
+	(void)state;
+	assert_true(schema_value_label(f, "CDI", out, sizeof(out)));
+	assert_string_equal(out, "CDI");
+	assert_true(schema_value_label(f, "APPRENTICESHIP", out, sizeof(out)));
+	assert_string_equal(out, "Apprentissage");
+	assert_true(schema_value_label(f, "PRO_CONTRACT", out, sizeof(out)));
+	assert_string_equal(out, "Contrat de professionnalisation");
+	assert_false(schema_value_label(f, "PRO_CONTRACT", out, 10));  /* cut */
+	assert_string_equal(out, "");
+	assert_false(schema_value_label(f, "CD", out, sizeof(out)));
+	assert_false(schema_value_label(f, "", out, sizeof(out)));
+	f = schema_field_by_name(t, "employer", 8);  /* no list */
+	assert_false(schema_value_label(f, "x", out, sizeof(out)));
+	assert_false(schema_value_label(NULL, "x", out, sizeof(out)));
+	f = schema_field_by_name(schema_type_by_name("session"), "scheme", 6);
+	assert_true(schema_value_label(f, "socle", out, sizeof(out)));
+	assert_string_equal(out, "Socle");
+}
+
 /* Every type and field has a French label, unique within its type. */
 static void
 test_labels(void **state)
@@ -531,7 +558,8 @@ test_sorted_order(void **state)
 		"status",
 	};
 	static const char *const types[] = {
-		"agreement", "consortium", "decision", "derogation", "intent",
+		"agreement", "attendance", "consortium", "decision", "derogation",
+		"intent",
 		"lot", "member", "notice", "order", "path", "rate", "region_key",
 		"session",
 		"trainee",
@@ -672,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_check_ref),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_value_label),
 		cmocka_unit_test(test_sorted_order),
 		cmocka_unit_test(test_personal_fields),
 		cmocka_unit_test(test_error_table),

@@ -75,8 +75,8 @@ HOME=$T/home PATH=$T/bin:$PATH consort --dir "$T/home/consort/forma-nord" \
 # the Region's answers are recorded: the first refused, the amendment accepted
 HOME=$T/home PATH=$T/bin:$PATH consort --dir "$T/home/consort/forma-nord" \
     order list --lot LOT-01 >"$T/list.out" 2>&1 || fail "order list fails: $(cat "$T/list.out")"
-grep -q '#1 .*; refused on .*: Attestation d.embauche manquante pour P000002; amended by #2 ' "$T/list.out" ||
+grep -q "n°${NBSP}1 .* ; refusée le .*: Attestation d.embauche manquante pour P000002 ; remplacée par n°${NBSP}2 " "$T/list.out" ||
 	fail "the request is not listed refused and amended: $(cat "$T/list.out")"
-grep -q '#2 .*; accepted on .*: order BDC-2026-0042, ' "$T/list.out" ||
+grep -q "n°${NBSP}2 .* ; acceptée le .*: bon de commande BDC-2026-0042, " "$T/list.out" ||
 	fail "the amendment is not listed accepted: $(cat "$T/list.out")"
 exit 0
