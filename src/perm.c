@@ -20,8 +20,8 @@
  * (session.provider, path.session, derogation.session,
  * agreement.session, attendance.path), the creations that say whether a
  * record existed before (sessions, paths, derogations, agreements,
- * attendance, orders, notices, a subcontractor's trainees and intents) and
- * a lot's creations and deletions, each with the writer's causal context,
+ * attendance, orders, notices, a subcontractor's trainees and intents), a
+ * lot's creations and deletions, each with the writer's causal context,
  * and under an intent or a trainee the paths that named it; the
  * values visible to a change-set are the writes it had seen that nothing it
  * had seen replaced.  Roster facts (keys, roles) are written by the lead

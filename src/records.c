@@ -354,63 +354,6 @@ value_after(const struct store *s, const struct record *r, unsigned field,
 	return v != NULL && v->kind != VAL_NIL ? v : NULL;
 }
 
-/* What an intent's outcome or a trainee's exit needs with it (R23). */
-static const struct outcome_need {
-	unsigned type, field;
-	const char *value;  /* the value that needs it; NULL: any */
-	unsigned need;
-	const char *what, *hint;
-} outcome_needs[] = {
-	{ T_intent, F_intent_outcome, "hired", F_intent_hired_date,
-	    "a hire records its day: hired_date is missing",
-	    "give hired_date=YYYY-MM-DD (the day the contract starts), with "
-	    "hired_contract= and hired_weekly_hours= as signed" },
-	{ T_intent, F_intent_outcome, "not_hired", F_intent_not_hired_reason,
-	    "an intent that ended without a hire records why: "
-	    "not_hired_reason is missing",
-	    "give not_hired_reason=\"...\" (what became of the job; it "
-	    "reaches every member, so never a person's name or health)" },
-	{ T_trainee, F_trainee_exit, NULL, F_trainee_exit_date,
-	    "an exit records its day: exit_date is missing",
-	    "give exit_date=YYYY-MM-DD (the trainee's last day of training)" },
-};
-
-/*
- * Refuses an edit of an intent's outcome or a trainee's exit that leaves
- * it without what it needs (R23): a hire its day, an intent not kept its
- * reason, an exit its day.  Only an edit of those fields is checked, so a
- * record left incomplete by another node still takes other edits (the
- * report lists it).
- */
-static int
-check_outcome(const struct store *s, const struct record *r,
-    const struct schema_type *t, const char *ref, size_t reflen,
-    const struct field_input *in, unsigned n, struct consort_diag *d)
-{
-	const struct outcome_need *x;
-	const struct value *v;
-	bool touched;
-	unsigned i, k;
-
-	for (k = 0; k < nitems(outcome_needs); k++) {
-		x = &outcome_needs[k];
-		if (x->type != t->id)
-			continue;
-		for (i = 0, touched = false; i < n; i++)
-			touched |= in[i].f->id == x->field || in[i].f->id == x->need;
-		if (!touched || (v = value_after(s, r, x->field, in, n)) == NULL)
-			continue;
-		if (x->value != NULL && (v->kind != VAL_STR ||
-		    v->len != strlen(x->value) ||
-		    memcmp(v->s, x->value, v->len) != 0))
-			continue;
-		if (value_after(s, r, x->need, in, n) == NULL)
-			return refuse(d, E(SCHEMA), t, ref, reflen, x->what,
-			    x->hint);
-	}
-	return 0;
-}
-
 /*
  * The ref of attendance: its path's ref and its day or month,
  * PATH@YYYY-MM-DD or PATH@YYYY-MM.  Returns false when a part is missing
@@ -492,6 +435,63 @@ check_attendance(const struct store *s, const struct record *r,
 	return refuse(d, E(SCHEMA), t, ref, reflen, what, "record it under "
 	    "that ref, or without one: consort add attendance path=PATH "
 	    "date=YYYY-MM-DD hours=H makes it");
+}
+
+/* What an intent's outcome or a trainee's exit needs with it (R23). */
+static const struct outcome_need {
+	unsigned type, field;
+	const char *value;  /* the value that needs it; NULL: any */
+	unsigned need;
+	const char *what, *hint;
+} outcome_needs[] = {
+	{ T_intent, F_intent_outcome, "hired", F_intent_hired_date,
+	    "a hire records its day: hired_date is missing",
+	    "give hired_date=YYYY-MM-DD (the day the contract starts), with "
+	    "hired_contract= and hired_weekly_hours= as signed" },
+	{ T_intent, F_intent_outcome, "not_hired", F_intent_not_hired_reason,
+	    "an intent that ended without a hire records why: "
+	    "not_hired_reason is missing",
+	    "give not_hired_reason=\"...\" (what became of the job; it "
+	    "reaches every member, so never a person's name or health)" },
+	{ T_trainee, F_trainee_exit, NULL, F_trainee_exit_date,
+	    "an exit records its day: exit_date is missing",
+	    "give exit_date=YYYY-MM-DD (the trainee's last day of training)" },
+};
+
+/*
+ * Refuses an edit of an intent's outcome or a trainee's exit that leaves
+ * it without what it needs (R23): a hire its day, an intent not kept its
+ * reason, an exit its day.  Only an edit of those fields is checked, so a
+ * record left incomplete by another node still takes other edits (the
+ * report lists it).
+ */
+static int
+check_outcome(const struct store *s, const struct record *r,
+    const struct schema_type *t, const char *ref, size_t reflen,
+    const struct field_input *in, unsigned n, struct consort_diag *d)
+{
+	const struct outcome_need *x;
+	const struct value *v;
+	bool touched;
+	unsigned i, k;
+
+	for (k = 0; k < nitems(outcome_needs); k++) {
+		x = &outcome_needs[k];
+		if (x->type != t->id)
+			continue;
+		for (i = 0, touched = false; i < n; i++)
+			touched |= in[i].f->id == x->field || in[i].f->id == x->need;
+		if (!touched || (v = value_after(s, r, x->field, in, n)) == NULL)
+			continue;
+		if (x->value != NULL && (v->kind != VAL_STR ||
+		    v->len != strlen(x->value) ||
+		    memcmp(v->s, x->value, v->len) != 0))
+			continue;
+		if (value_after(s, r, x->need, in, n) == NULL)
+			return refuse(d, E(SCHEMA), t, ref, reflen, x->what,
+			    x->hint);
+	}
+	return 0;
 }
 
 /* Writes (or finds unchanged) the rate record of a lot's pair. */
@@ -741,11 +741,11 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 	if (t->id == T_agreement && (rc = check_agreement(s, alive ? r : NULL,
 	    ref, reflen, in, n, d)) != 0)
 		return rc;
-	if ((rc = check_outcome(s, alive ? r : NULL, t, ref, reflen, in, n,
-	    d)) != 0)
-		return rc;
 	if (t->id == T_attendance && (rc = check_attendance(s, alive ? r : NULL,
 	    ref, reflen, in, n, d)) != 0)
+		return rc;
+	if ((rc = check_outcome(s, alive ? r : NULL, t, ref, reflen, in, n,
+	    d)) != 0)
 		return rc;
 	if (t->id == T_lot && alive)
 		pair_of(s, r, F_lot_rate_cents, F_lot_rate_since, &before);

@@ -134,8 +134,8 @@ text_warning_fr(FILE *f, const json_t *w)
 		    ": ils comptent, son relevé du mois (%s) est écarté\n", path,
 		    d, m);
 	else if (strcmp(kind, "beyond_planned") == 0)
-		fprintf(f, "le parcours %s dépasse ses heures prévues à la fin "
-		    "de %s" FMT_NBSP ": %s écartées\n", path, d, m);
+		fprintf(f, "le parcours %s dépasse ses heures prévues fin %s"
+		    FMT_NBSP ": temps non compté" FMT_NBSP ": %s\n", path, d, m);
 	else
 		fprintf(f, "%s\n", jr_str(w, "what"));
 }

@@ -835,12 +835,15 @@ test_statement_render(void **state)
 	    "\"name\":\"P\"},\"start\":\"2024-09-02\",\"end\":\"2024-10-04\","
 	    "\"working_days\":25,\"working_days_in_month\":21,\"financed\":2,"
 	    "\"hours\":100,\"cost_cents\":640000,\"paths\":[{\"path\":\"P1\","
-	    "\"trainee\":\"T1\",\"hours\":120,\"parts\":[{\"from\":"
+	    "\"trainee\":\"T1\",\"hours\":120,\"source\":\"attended\","
+	    "\"parts\":[{\"from\":"
 	    "\"2024-09-01\",\"to\":\"2024-09-15\",\"rate_cents\":6300,"
-	    "\"hours\":50,\"cost_cents\":315000},{\"from\":\"2024-09-16\","
-	    "\"to\":\"2024-09-30\",\"rate_cents\":6500,\"hours\":50,"
+	    "\"hours\":50,\"minutes\":3010,\"cost_cents\":316050},{\"from\":"
+	    "\"2024-09-16\",\"to\":\"2024-09-30\",\"rate_cents\":6500,"
+	    "\"hours\":50,\"minutes\":3000,"
 	    "\"cost_cents\":325000}]},{\"path\":\"P2\",\"trainee\":\"T2\","
-	    "\"start\":\"2024-10-01\",\"hours\":7,\"parts\":[]}]}],"
+	    "\"start\":\"2024-10-01\",\"hours\":7,\"source\":\"planned\","
+	    "\"parts\":[]}]}],"
 	    "\"totals\":{\"sessions\":1,\"financed\":2,\"hours\":100,"
 	    "\"cost_cents\":640000}}";
 	json_error_t err;
@@ -855,19 +858,19 @@ test_statement_render(void **state)
 	assert_ok(statement_write_csv(m, st, FMT_FR));
 	fclose(m);
 	assert_non_null(strstr(out, "\r\nL1;09/2024;S1;'=1+1;Socle;1;P;02/09/2024;"
-	    "04/10/2024;25;21;P1;T1;;120;01/09/2024;15/09/2024;63,00;50;3150,00"
-	    "\r\n"));
-	assert_non_null(strstr(out, ";P1;T1;;120;16/09/2024;30/09/2024;65,00;50;"
-	    "3250,00\r\n"));
-	assert_non_null(strstr(out, ";P2;T2;01/10/2024;7;;;;0;0,00\r\n"));
+	    "04/10/2024;25;21;P1;T1;;120;présence relevée;01/09/2024;15/09/2024;"
+	    "63,00;50;3010;3160,50\r\n"));
+	assert_non_null(strstr(out, ";P1;T1;;120;présence relevée;16/09/2024;"
+	    "30/09/2024;65,00;50;3000;3250,00\r\n"));
+	assert_non_null(strstr(out, ";P2;T2;01/10/2024;7;prévues;;;;0;0;0,00\r\n"));
 	free(out);
 	out = NULL;
 	m = open_memstream(&out, &len);
 	assert_ok(statement_write_csv(m, st, FMT_EN));
 	fclose(m);
 	assert_memory_equal(out, "lot,month,session,", 18);
-	assert_non_null(strstr(out, ",P1,T1,,120,2024-09-16,2024-09-30,6500,50,"
-	    "325000\r\n"));
+	assert_non_null(strstr(out, ",P1,T1,,120,attended,2024-09-16,2024-09-30,"
+	    "6500,50,3000,325000\r\n"));
 	free(out);
 	out = NULL;
 	m = open_memstream(&out, &len);
