@@ -812,7 +812,8 @@ cells_add(struct importer *im, const char *s, size_t len,
 		len = 0;
 	if ((im->cells[i] = malloc(len + 1)) == NULL)
 		return E(NOMEM);
-	memcpy(im->cells[i], s, len);
+	if (len > 0)  /* an empty cell of a sparse row has no text */
+		memcpy(im->cells[i], s, len);
 	im->cells[i][len] = '\0';
 	im->cell_len[i] = len;
 	im->kinds[i] = kind;
@@ -1205,5 +1206,47 @@ import_check_line(enum import_format fmt, const struct schema_type *type,
 		rc = scan_csv(&im, f);
 	fclose(f);
 	free(buf);
+	return rc;
+}
+
+/* Checks a whole CSV or .xlsx sheet with no node (see core.h). */
+int
+import_check_sheet(enum import_format fmt, const struct schema_type *type,
+    const void *buf, size_t len, const struct xlsx_limits *lim,
+    struct consort_diag *d)
+{
+	struct import_opts o = { 0 };
+	struct import_result res;
+	struct importer im;
+	FILE *f;
+	int rc;
+
+	if (type == NULL || (fmt != IMPORT_CSV && fmt != IMPORT_XLSX))
+		return E(INVAL);
+	memset(&res, 0, sizeof(res));
+	memset(&im, 0, sizeof(im));
+	o.path = "sheet";
+	o.format = fmt;
+	o.type = type;
+	im.o = &o;
+	im.res = &res;
+	im.d = d;
+	im.sheet = true;
+	if (fmt == IMPORT_XLSX) {
+		if ((rc = xlsx_open_mem(buf, len, o.path, lim, &im.xlsx, d)) != 0)
+			return rc;
+		im.date1904 = xlsx_date1904(im.xlsx);
+		rc = scan_xlsx(&im);
+		xlsx_close(im.xlsx);
+		return rc;
+	}
+	if (len == 0)  /* fmemopen takes no empty buffer */
+		return cell_error(&im, 1, -1, E(SCHEMA), "empty file: no header "
+		    "row", NULL);
+	if ((f = fmemopen((void *)buf, len, "r")) == NULL)
+		return E(NOMEM);
+	if ((rc = import_text_sniff(f, o.path, 0, &im.text, d)) == 0)
+		rc = scan_csv(&im, f);
+	fclose(f);
 	return rc;
 }

@@ -561,29 +561,28 @@ find_parts(struct xlsx *x, struct consort_diag *d)
 	return wb.strings[0] ? load_strings(x, strings, d) : 0;
 }
 
-/* Opens an .xlsx workbook and reads all but its sheet (see core.h). */
-int
-xlsx_open(const char *path, const struct xlsx_limits *lim, struct xlsx **out,
+/* A new workbook of path (for messages), within lim; NULL if no memory. */
+static struct xlsx *
+xlsx_new(const char *path, const struct xlsx_limits *lim)
+{
+	struct xlsx *x = calloc(1, sizeof(*x));
+
+	if (x != NULL) {
+		x->path = path;
+		x->lim = lim != NULL ? *lim : xlsx_default_limits;
+	}
+	return x;
+}
+
+/* Reads the parts of an archive libzip could not open, or did. */
+static int
+xlsx_start(struct xlsx *x, int zerr, struct xlsx **out,
     struct consort_diag *d)
 {
-	struct xlsx *x;
-	struct stat st;
 	zip_error_t ze;
-	int zerr = 0, rc;
+	int rc;
 
-	*out = NULL;
-	if ((x = calloc(1, sizeof(*x))) == NULL)
-		return E(NOMEM);
-	x->path = path;
-	x->lim = lim != NULL ? *lim : xlsx_default_limits;
-	if (stat(path, &st) == 0 && (uint64_t)st.st_size > x->lim.file_bytes) {
-		rc = refuse(x, d, E(TOOBIG), "a workbook of %llu bytes, over the "
-		    "bound of %llu", (unsigned long long)st.st_size,
-		    (unsigned long long)x->lim.file_bytes);
-		free(x);
-		return rc;
-	}
-	if ((x->z = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr)) == NULL) {
+	if (x->z == NULL) {
 		zip_error_init_with_code(&ze, zerr);
 		rc = refuse(x, d, E(SCHEMA), "not a readable .xlsx workbook (%s)",
 		    zip_error_strerror(&ze));
@@ -597,6 +596,61 @@ xlsx_open(const char *path, const struct xlsx_limits *lim, struct xlsx **out,
 	}
 	*out = x;
 	return 0;
+}
+
+/* Opens an .xlsx workbook and reads all but its sheet (see core.h). */
+int
+xlsx_open(const char *path, const struct xlsx_limits *lim, struct xlsx **out,
+    struct consort_diag *d)
+{
+	struct xlsx *x;
+	struct stat st;
+	int zerr = 0, rc;
+
+	*out = NULL;
+	if ((x = xlsx_new(path, lim)) == NULL)
+		return E(NOMEM);
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size > x->lim.file_bytes) {
+		rc = refuse(x, d, E(TOOBIG), "a workbook of %llu bytes, over the "
+		    "bound of %llu", (unsigned long long)st.st_size,
+		    (unsigned long long)x->lim.file_bytes);
+		free(x);
+		return rc;
+	}
+	x->z = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	return xlsx_start(x, zerr, out, d);
+}
+
+/* Opens a workbook held in memory, which must outlive it (see core.h). */
+int
+xlsx_open_mem(const void *buf, size_t len, const char *name,
+    const struct xlsx_limits *lim, struct xlsx **out, struct consort_diag *d)
+{
+	zip_source_t *src;
+	zip_error_t ze;
+	struct xlsx *x;
+	int zerr;
+
+	*out = NULL;
+	if ((x = xlsx_new(name, lim)) == NULL)
+		return E(NOMEM);
+	if (len > x->lim.file_bytes) {
+		free(x);
+		return consort_diag_set(d, E(TOOBIG), name, "a workbook over "
+		    "the bound", NULL);
+	}
+	zip_error_init(&ze);
+	if ((src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL) {
+		zip_error_fini(&ze);
+		free(x);
+		return E(NOMEM);
+	}
+	if ((x->z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS,
+	    &ze)) == NULL)
+		zip_source_free(src);
+	zerr = zip_error_code_zip(&ze);
+	zip_error_fini(&ze);
+	return xlsx_start(x, zerr, out, d);
 }
 
 /* Whether the workbook counts days from 1904 rather than 1900. */
