@@ -1151,6 +1151,7 @@ import_file(struct node *n, const struct import_opts *o,
 		if ((rc = xlsx_open(o->path, NULL, &im.xlsx, d)) != 0)
 			return rc;
 		im.date1904 = xlsx_date1904(im.xlsx);
+		im.total = 0;  /* no share of the file read to show */
 	}
 	rc = pass_check(&im, fmt);
 	if (rc == 0 && needs_rehearsal(n))
