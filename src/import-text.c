@@ -61,13 +61,13 @@ sniff_start(FILE *f, const char *path, struct import_text *t,
 	t->skip = n >= 3 && b[0] == 0xef && b[1] == 0xbb && b[2] == 0xbf ? 3 : 0;
 	if (n >= 2 && ((b[0] == 0xff && b[1] == 0xfe) ||
 	    (b[0] == 0xfe && b[1] == 0xff)))
-		return not_text(d, path, "UTF-16 text (\"Unicode text\")",
-		    "save the sheet as \"CSV UTF-8\", or as CSV separated by "
-		    "semicolons");
+		return not_text(d, path, _("UTF-16 text (\"Unicode text\")"),
+		    _("save the sheet as \"CSV UTF-8\", or as CSV separated by "
+		    "semicolons"));
 	if (n == 4 && b[0] == 0xd0 && b[1] == 0xcf && b[2] == 0x11 &&
 	    b[3] == 0xe0)
-		return not_text(d, path, "an Excel 97-2003 workbook (.xls), "
-		    "which consort does not read", "save it as .xlsx or CSV");
+		return not_text(d, path, _("an Excel 97-2003 workbook (.xls), "
+		    "which consort does not read"), _("save it as .xlsx or CSV"));
 	if (fseek(f, t->skip, SEEK_SET) != 0)
 		return consort_diag_set(d, E(IO), path, strerror(errno), NULL);
 	return 0;
@@ -131,10 +131,10 @@ import_text_sniff(FILE *f, const char *path, char sep, struct import_text *t,
 			if (buf[i] == 0) {
 				char what[120];
 
-				snprintf(what, sizeof(what), "a NUL byte on line "
-				    "%llu: not a text file", (unsigned long long)line);
-				return not_text(d, path, what, "give a CSV file "
-				    "(UTF-8 or Windows-1252) or an .xlsx workbook");
+				snprintf(what, sizeof(what), _("a NUL byte on line "
+				    "%llu: not a text file"), (unsigned long long)line);
+				return not_text(d, path, what, _("give a CSV file "
+				    "(UTF-8 or Windows-1252) or an .xlsx workbook"));
 			}
 			line += buf[i] == '\n';
 			header_byte(&h, buf[i]);
@@ -156,17 +156,17 @@ import_text_sniff(FILE *f, const char *path, char sep, struct import_text *t,
 	if (utf8)
 		return 0;
 	if (t->skip > 0)
-		return not_text(d, path, "starts with the UTF-8 mark but holds "
-		    "bytes that are not UTF-8", "save the sheet again as \"CSV "
-		    "UTF-8\"");
+		return not_text(d, path, _("starts with the UTF-8 mark but holds "
+		    "bytes that are not UTF-8"), _("save the sheet again as \"CSV "
+		    "UTF-8\""));
 	if (undefined > 0) {
 		char what[160];
 
-		snprintf(what, sizeof(what), "neither UTF-8 nor Windows-1252 "
+		snprintf(what, sizeof(what), _("neither UTF-8 nor Windows-1252 "
 		    "text (a byte that Windows-1252 does not define on line "
-		    "%llu)", (unsigned long long)undefined);
-		return not_text(d, path, what, "save the sheet as \"CSV "
-		    "UTF-8\"");
+		    "%llu)"), (unsigned long long)undefined);
+		return not_text(d, path, what, _("save the sheet as \"CSV "
+		    "UTF-8\""));
 	}
 	t->cp1252 = true;
 	return 0;
@@ -183,9 +183,9 @@ import_text_open(struct import_text_reader *r, FILE *f,
 	if (fseek(f, t->skip, SEEK_SET) != 0)
 		return consort_diag_set(d, E(IO), path, strerror(errno), NULL);
 	if (t->cp1252 && (r->cd = iconv_open("UTF-8", "CP1252")) == (iconv_t)-1)
-		return consort_diag_set(d, E(IO), path, "this system cannot "
-		    "convert Windows-1252 text (iconv)", "save the sheet as "
-		    "\"CSV UTF-8\"");
+		return consort_diag_set(d, E(IO), path, _("this system cannot "
+		    "convert Windows-1252 text (iconv)"), _("save the sheet as "
+		    "\"CSV UTF-8\""));
 	return 0;
 }
 

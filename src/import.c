@@ -247,21 +247,22 @@ check_record(struct importer *im, const struct rec_in *r)
 			return rc;
 		if (alive)
 			continue;
-		snprintf(what, sizeof(what), "no %s \"%.*s\" earlier in the file "
-		    "or in the store", schema_type(in->f->ref_type)->name,
+		snprintf(what, sizeof(what), _("no %s \"%.*s\" earlier in the "
+		    "file or in the store"), schema_type(in->f->ref_type)->name,
 		    (int)in->v.len, in->v.s);
 		return field_error(im, r, (int)i, E(REF), what,
-		    "put the referenced record first, or import it before");
+		    _("put the referenced record first, or import it before"));
 	}
 	rec_key(im, r->t->id, r->ref, r->reflen, key);
 	if ((rc = idset_add(&im->seen, key, r->line, &prior)) != 0)
 		return rc;
 	if (prior != 0) {
-		snprintf(what, sizeof(what), "%s %.*s already appears on %s %llu",
-		    r->t->name, (int)r->reflen, r->ref, im->sheet ? "row" : "line",
+		snprintf(what, sizeof(what), im->sheet ? _("%s %.*s already "
+		    "appears on row %llu") : _("%s %.*s already appears on line "
+		    "%llu"), r->t->name, (int)r->reflen, r->ref,
 		    (unsigned long long)prior);
 		return field_error(im, r, -1, E(EXIST), what, im->sheet ?
-		    "keep one row per record" : "keep one line per record");
+		    _("keep one row per record") : _("keep one line per record"));
 	}
 	return 0;
 }
@@ -539,15 +540,16 @@ cell_error(struct importer *im, uint64_t row, int col, int err,
 	const char *h = col >= 0 && col < CSV_MAX_COLUMNS ? im->head[col] : NULL;
 
 	if (col < 0)
-		snprintf(msg, sizeof(msg), "row %llu: %.460s",
+		snprintf(msg, sizeof(msg), _("row %llu: %.460s"),
 		    (unsigned long long)row, what);
 	else {
 		col_name((unsigned)col, letters);
 		if (h != NULL && h[0] != '\0')
-			snprintf(msg, sizeof(msg), "row %llu, column %s \"%.80s\": "
-			    "%.370s", (unsigned long long)row, letters, h, what);
+			snprintf(msg, sizeof(msg), _("row %llu, column %s "
+			    "\"%.80s\": %.370s"), (unsigned long long)row, letters,
+			    h, what);
 		else
-			snprintf(msg, sizeof(msg), "row %llu, column %s: %.450s",
+			snprintf(msg, sizeof(msg), _("row %llu, column %s: %.450s"),
 			    (unsigned long long)row, letters, what);
 	}
 	return consort_diag_set(im->d, err, im->o->path, msg, hint);
@@ -641,28 +643,31 @@ sheet_header(struct importer *im)
 			k = im->cols[i]->id;
 		else {
 			expected_columns(im->o->type, list, sizeof(list));
-			snprintf(what, sizeof(what), "%s has no such column; its "
-			    "columns are %s", im->o->type->name, list);
+			snprintf(what, sizeof(what), _("not a column of %s (%s); "
+			    "the columns are %s"), im->o->type->label,
+			    im->o->type->name, list);
 			return cell_error(im, 1, (int)i, E(SCHEMA), what,
-			    "name each column by its French name, or its English "
+			    _("name each column by its French name, or its English "
 			    "one (consort help fields TYPE); consort import "
-			    "--template TYPE writes them");
+			    "--template TYPE writes them"));
 		}
 		if (slot[k] != 0) {
 			col_name((unsigned)slot[k] - 1, letters);
-			snprintf(what, sizeof(what), "column %s names it already",
-			    letters);
+			snprintf(what, sizeof(what), _("column %s names it "
+			    "already"), letters);
 			return cell_error(im, 1, (int)i, E(SCHEMA), what,
-			    "name each column once");
+			    _("name each column once"));
 		}
 		slot[k] = (int)i + 1;
 	}
 	im->ref_col = slot[SCHEMA_MAX_FIELDS + 1] - 1;
 	im->type_col = slot[SCHEMA_MAX_FIELDS + 2] - 1;
-	if (im->ref_col < 0 && im->o->type->id != T_attendance)
-		return cell_error(im, 1, -1, E(SCHEMA), "no \"" REF_LABEL "\" "
-		    "(ref) column", "the header row must name the column of "
-		    "the records' refs");
+	if (im->ref_col < 0 && im->o->type->id != T_attendance) {
+		snprintf(what, sizeof(what), _("no \"%s\" (ref) column"),
+		    REF_LABEL);
+		return cell_error(im, 1, -1, E(SCHEMA), what, _("the header row "
+		    "must name the column of the records' refs"));
+	}
 	return 0;
 }
 
@@ -676,10 +681,10 @@ sheet_made_ref(struct importer *im, struct rec_in *r)
 	if (r->reflen > 0)
 		return 0;
 	if (!records_derived_ref(r->t, r->in, r->n, r->made, sizeof(r->made)))
-		return line_error(im, r->line, E(SCHEMA), "no ref, and none "
+		return line_error(im, r->line, E(SCHEMA), _("no ref, and none "
 		    "made: attendance names its path and one day (date) or one "
-		    "month (month), which make its ref", "fix the row, or "
-		    "import with --skip-bad");
+		    "month (month), which make its ref"), _("fix the row, or "
+		    "import with --skip-bad"));
 	r->ref = r->made;
 	r->reflen = strlen(r->made);
 	return 0;
@@ -724,7 +729,7 @@ sheet_record(struct importer *im, struct rec_in *r)
 	r->t = im->o->type;
 	r->ref_col = im->ref_col;
 	if (im->ncells != im->ncols && im->xlsx == NULL) {
-		snprintf(what, sizeof(what), "%u cells where the header has %u",
+		snprintf(what, sizeof(what), _("%u cells where the header has %u"),
 		    im->ncells, im->ncols);
 		return line_error(im, r->line, E(SCHEMA), what, NULL);
 	}
@@ -732,7 +737,7 @@ sheet_record(struct importer *im, struct rec_in *r)
 		s = cell_text(im, (unsigned)im->type_col, &len);
 		if (len > 0 && !header_is(s, len, r->t->name, r->t->label))
 			return cell_error(im, r->line, im->type_col, E(SCHEMA),
-			    "the type column differs from --type", NULL);
+			    _("the type column differs from --type"), NULL);
 	}
 	r->ref = "";
 	r->reflen = 0;
@@ -746,15 +751,15 @@ sheet_record(struct importer *im, struct rec_in *r)
 			cell_text(im, i, &len);
 			if (len > 0 && (i >= im->ncols || im->head[i][0] == '\0'))
 				return cell_error(im, r->line, (int)i, E(SCHEMA),
-				    "a value under a column with no name",
-				    "name the column in row 1, or empty it");
+				    _("a value under a column with no name"),
+				    _("name the column in row 1, or empty it"));
 			continue;
 		}
 		if ((rc = import_cell_value(im->cols[i], im->kinds[i],
 		    im->cells[i], im->cell_len[i], im->date1904, im->norm[i],
 		    &r->in[r->n].v, im->d)) != 0)
 			return cell_error(im, r->line, (int)i, rc, im->d->what,
-			    "fix the cell, or import with --skip-bad");
+			    _("fix the cell, or import with --skip-bad"));
 		if (r->in[r->n].v.kind == VAL_NIL)
 			continue;  /* an empty cell leaves the field alone */
 		r->in[r->n].f = im->cols[i];
@@ -775,26 +780,26 @@ sheet_row(struct importer *im)
 	int rc;
 
 	if (im->over == OVER_COLUMNS) {
-		snprintf(what, sizeof(what), "more than %u columns",
+		snprintf(what, sizeof(what), _("more than %u columns"),
 		    CSV_MAX_COLUMNS);
 		rc = cell_error(im, r.line, -1, E(TOOBIG), what, NULL);
 	} else if (im->over == OVER_CELL) {
-		snprintf(what, sizeof(what), "a cell over %u bytes",
+		snprintf(what, sizeof(what), _("a cell over %u bytes"),
 		    CONSORT_STR_MAX);
 		rc = cell_error(im, r.line, (int)im->over_col, E(TOOBIG), what,
 		    NULL);
 	} else if (im->over == OVER_ERROR)
 		rc = cell_error(im, r.line, (int)im->over_col, E(SCHEMA),
-		    "the cell holds an error of its formula", "fix the formula, "
-		    "or type the value");
+		    _("the cell holds an error of its formula"), _("fix the formula, "
+		    "or type the value"));
 	else
 		rc = 0;
 	if (rc != 0)
 		return im->have_header ? on_bad(im, r.line, rc) : rc;
 	if (!im->have_header) {
 		if (im->row != 1 || row_empty(im))
-			return cell_error(im, 1, -1, E(SCHEMA), "empty: the first "
-			    "row must name the columns", NULL);
+			return cell_error(im, 1, -1, E(SCHEMA), _("empty: the first "
+			    "row must name the columns"), NULL);
 		im->have_header = true;
 		return sheet_header(im);
 	}
@@ -836,7 +841,8 @@ cells_add(struct importer *im, const char *s, size_t len,
 		len = 0;
 	if ((im->cells[i] = malloc(len + 1)) == NULL)
 		return E(NOMEM);
-	memcpy(im->cells[i], s, len);
+	if (len > 0)  /* an empty cell of a sparse row has no text */
+		memcpy(im->cells[i], s, len);
 	im->cells[i][len] = '\0';
 	im->cell_len[i] = len;
 	im->kinds[i] = kind;
@@ -907,7 +913,7 @@ scan_csv(struct importer *im, FILE *f)
 	while (im->csv_err == 0) {
 		if (import_text_read(&tr, &buf, &n) != 0) {
 			im->csv_err = consort_diag_set(im->d, E(IO), im->o->path,
-			    strerror(errno), "check that the file is readable");
+			    strerror(errno), _("check that the file is readable"));
 			break;
 		}
 		if (n == 0)
@@ -916,25 +922,25 @@ scan_csv(struct importer *im, FILE *f)
 		if (csv_parse(&p, buf, n, csv_cell, csv_row, im) != n &&
 		    im->csv_err == 0)
 			im->csv_err = cell_error(im, im->row + 1, -1, E(SCHEMA),
-			    csv_strerror(csv_error(&p)), "check the quotes of that "
-			    "row");
+			    csv_strerror(csv_error(&p)), _("check the quotes of that "
+			    "row"));
 		im->bytes = (uint64_t)ftello(f);
 		since_row = im->row == rows ? since_row + n : 0;
 		if (since_row > CONSORT_LINE_MAX && im->csv_err == 0)
 			im->csv_err = cell_error(im, im->row + 1, -1, E(TOOBIG),
-			    "a row longer than 65536 bytes", NULL);
+			    _("a row longer than 65536 bytes"), NULL);
 	}
 	if (im->csv_err == 0 && csv_fini(&p, csv_cell, csv_row, im) != 0 &&
 	    im->csv_err == 0)
-		im->csv_err = cell_error(im, im->row + 1, -1, E(SCHEMA), "a quoted "
-		    "cell is never closed", "close the quote that this row opens");
+		im->csv_err = cell_error(im, im->row + 1, -1, E(SCHEMA), _("a quoted "
+		    "cell is never closed"), _("close the quote that this row opens"));
 	cells_clear(im);
 	head_clear(im);
 	csv_free(&p);
 	import_text_close(&tr);
 	if (im->csv_err == 0 && !im->have_header)
-		im->csv_err = cell_error(im, 1, -1, E(SCHEMA), "empty file: no "
-		    "header row", NULL);
+		im->csv_err = cell_error(im, 1, -1, E(SCHEMA), _("empty file: no "
+		    "header row"), NULL);
 	return im->csv_err;
 }
 
@@ -984,7 +990,7 @@ scan_xlsx(struct importer *im)
 	cells_clear(im);
 	head_clear(im);
 	if (rc == 0 && !im->have_header)
-		rc = cell_error(im, 1, -1, E(SCHEMA), "empty sheet: no header row",
+		rc = cell_error(im, 1, -1, E(SCHEMA), _("empty sheet: no header row"),
 		    NULL);
 	return rc;
 }
@@ -1158,8 +1164,8 @@ import_file(struct node *n, const struct import_opts *o,
 	fmt = guess_format(o);
 	if (fmt != IMPORT_JSONL && o->type == NULL)
 		return consort_diag_set(d, E(INVAL), o->path, fmt == IMPORT_CSV ?
-		    "a CSV file needs the records' type" : "a workbook needs the "
-		    "records' type", "give it with --type TYPE");
+		    _("a CSV file needs the records' type") : _("a workbook needs "
+		    "the records' type"), _("give it with --type TYPE"));
 	im.total = (uint64_t)st.st_size;
 	im.sheet = fmt != IMPORT_JSONL;
 	res->rows = im.sheet;
@@ -1169,6 +1175,7 @@ import_file(struct node *n, const struct import_opts *o,
 		if ((rc = xlsx_open(o->path, NULL, &im.xlsx, d)) != 0)
 			return rc;
 		im.date1904 = xlsx_date1904(im.xlsx);
+		im.total = 0;  /* no share of the file read to show */
 	}
 	rc = pass_check(&im, fmt);
 	if (rc == 0 && needs_rehearsal(n))
@@ -1229,5 +1236,47 @@ import_check_line(enum import_format fmt, const struct schema_type *type,
 		rc = scan_csv(&im, f);
 	fclose(f);
 	free(buf);
+	return rc;
+}
+
+/* Checks a whole CSV or .xlsx sheet with no node (see core.h). */
+int
+import_check_sheet(enum import_format fmt, const struct schema_type *type,
+    const void *buf, size_t len, const struct xlsx_limits *lim,
+    struct consort_diag *d)
+{
+	struct import_opts o = { 0 };
+	struct import_result res;
+	struct importer im;
+	FILE *f;
+	int rc;
+
+	if (type == NULL || (fmt != IMPORT_CSV && fmt != IMPORT_XLSX))
+		return E(INVAL);
+	memset(&res, 0, sizeof(res));
+	memset(&im, 0, sizeof(im));
+	o.path = "sheet";
+	o.format = fmt;
+	o.type = type;
+	im.o = &o;
+	im.res = &res;
+	im.d = d;
+	im.sheet = true;
+	if (fmt == IMPORT_XLSX) {
+		if ((rc = xlsx_open_mem(buf, len, o.path, lim, &im.xlsx, d)) != 0)
+			return rc;
+		im.date1904 = xlsx_date1904(im.xlsx);
+		rc = scan_xlsx(&im);
+		xlsx_close(im.xlsx);
+		return rc;
+	}
+	if (len == 0)  /* fmemopen takes no empty buffer */
+		return cell_error(&im, 1, -1, E(SCHEMA), _("empty file: no header "
+		    "row"), NULL);
+	if ((f = fmemopen((void *)buf, len, "r")) == NULL)
+		return E(NOMEM);
+	if ((rc = import_text_sniff(f, o.path, 0, &im.text, d)) == 0)
+		rc = scan_csv(&im, f);
+	fclose(f);
 	return rc;
 }

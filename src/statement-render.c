@@ -231,6 +231,25 @@ cell(FILE *f, const char *s, int width, bool right)
 	putc(' ', f);
 }
 
+/*
+ * Writes the time of a session or of the totals in French: its hours
+ * grouped by thousands ("1 176"), and its minutes when it has some past
+ * the hour ("132 h 30"), so that the hours times the rate give the amount.
+ */
+static void
+fr_time(char *buf, size_t len, const json_t *o, bool unit)
+{
+	const json_t *m = json_object_get(o, "minutes");
+
+	if (json_is_integer(m) && json_integer_value(m) % 60 != 0) {
+		minutes_text(buf, len, json_integer_value(m), FMT_FR);
+		return;
+	}
+	fmt_hours(buf, len, jr_int(o, "hours"), FMT_FR, FMT_TEXT);
+	if (unit && strlen(buf) + 4 < len)
+		strcat(buf, FMT_NBSP "h");
+}
+
 /* Writes one session's line of the French table. */
 static void
 text_fr_session(FILE *f, const json_t *x)
@@ -250,8 +269,8 @@ text_fr_session(FILE *f, const json_t *x)
 	cell(f, buf, 6, true);
 	snprintf(buf, sizeof(buf), "%lld", (long long)jr_int(x, "financed"));
 	cell(f, buf, 8, true);
-	fmt_hours(buf, sizeof(buf), jr_int(x, "hours"), FMT_FR, FMT_TEXT);
-	cell(f, buf, 7, true);
+	fr_time(buf, sizeof(buf), x, false);
+	cell(f, buf, 9, true);
 	fmt_euros(buf, sizeof(buf), jr_int(x, "cost_cents"), FMT_FR, FMT_TEXT);
 	fmt_pad(f, buf, 16, true);
 	putc('\n', f);
@@ -293,15 +312,15 @@ text_fr(FILE *f, const json_t *st)
 	cell(f, "jours", 5, true);
 	cell(f, "mois", 6, true);
 	cell(f, "financés", 8, true);
-	cell(f, "heures", 7, true);
+	cell(f, "heures", 9, true);
 	fmt_pad(f, "montant", 16, true);
 	putc('\n', f);
 	for (i = 0; i < jr_len(ss); i++)
 		text_fr_session(f, json_array_get(ss, i));
 	fmt_euros(eur, sizeof(eur), jr_int(t, "cost_cents"), FMT_FR, FMT_TEXT);
-	fmt_hours(h, sizeof(h), jr_int(t, "hours"), FMT_FR, FMT_TEXT);
+	fr_time(h, sizeof(h), t, true);
 	fprintf(f, "Total" FMT_NBSP ": %lld session%s, %lld stagiaire%s "
-	    "financé%s, %s" FMT_NBSP "h, %s\n", (long long)jr_int(t, "sessions"),
+	    "financé%s, %s, %s\n", (long long)jr_int(t, "sessions"),
 	    jr_int(t, "sessions") > 1 ? "s" : "", (long long)jr_int(t,
 	    "financed"), jr_int(t, "financed") > 1 ? "s" : "",
 	    jr_int(t, "financed") > 1 ? "s" : "", h, eur);

@@ -466,12 +466,12 @@ no_rate(const struct rm_session *x, const struct rm_path *pt,
 {
 	char what[512], hint[512];
 
-	snprintf(what, sizeof(what), "lot %.128s has no hourly rate in "
+	snprintf(what, sizeof(what), _("lot %.128s has no hourly rate in "
 	    "force on %s, and path %.128s of session %.128s has hours from that "
-	    "day", x->lot, c->from, pt->ref, x->ref);
-	snprintf(hint, sizeof(hint), "the lead records the rate of that day: "
+	    "day"), x->lot, c->from, pt->ref, x->ref);
+	snprintf(hint, sizeof(hint), _("the lead records the rate of that day: "
 	    "consort add rate --ref %.128s@DAY lot=%.128s since=DAY "
-	    "rate_cents=N, DAY on or before %s", x->lot, x->lot, c->from);
+	    "rate_cents=N, DAY on or before %s"), x->lot, x->lot, c->from);
 	return consort_diag_set(d, E(NOENT), "R14", what, hint);
 }
 
@@ -803,8 +803,8 @@ statement_build(struct store_txn *txn, struct store *s, const char *lot,
 
 	*out = NULL;
 	if (!order_period_valid(month))
-		return consort_diag_set(d, E(INVAL), month, "not a month",
-		    "give the month as YYYY-MM");
+		return consort_diag_set(d, E(INVAL), month, _("not a month"),
+		    _("give the month as YYYY-MM"));
 	order_month_bounds(month, from, to);
 	q.lot = lot;
 	q.from = from;

@@ -42,7 +42,7 @@ step "The co-contractor and a subcontractor (DC4) get keys and invites"
 pk_co=$(on co keygen --no-passphrase | tail -n 1)
 on lead invite --siret $CO --role co --key "$pk_co" --out "$tmp/co.invite"
 # the lead tells its key by another channel; join refuses any other lead's
-lead_key=$("$consort" --dir "$tmp/lead" whoami | awk '$1 == "public" { print $3 }')
+lead_key=$("$consort" --dir "$tmp/lead" whoami --key)
 on co join "$tmp/co.invite" --expect-lead "$lead_key"
 pk_sub=$(on sub keygen --no-passphrase | tail -n 1)
 on lead invite --name "Sous-Traitant Bocage" --siret $SUB --role sub \

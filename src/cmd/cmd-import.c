@@ -28,33 +28,51 @@ report_bad(void *arg, const struct consort_diag *d)
 	return 0;
 }
 
-/* "line" for JSON Lines, "row" for a sheet. */
-static const char *
-line_word(const struct import_result *res)
-{
-	return res->rows ? "row" : "line";
-}
-
-/* Prints "... and N more bad lines, T in all" after the ones shown. */
+/* Prints "... and N more bad lines (rows), T in all" after the ones shown. */
 static void
 report_more(const struct import_opts *o, const struct import_result *res)
 {
 	if (res->bad > BAD_SHOWN)
-		fprintf(stderr, "consort import: %s: ... and %llu more bad %ss, "
-		    "%llu in all\n", o->path,
-		    (unsigned long long)(res->bad - BAD_SHOWN), line_word(res),
+		fprintf(stderr, res->rows ? _("consort import: %s: ... and %llu "
+		    "more bad rows, %llu in all\n") : _("consort import: %s: ... "
+		    "and %llu more bad lines, %llu in all\n"), o->path,
+		    (unsigned long long)(res->bad - BAD_SHOWN),
 		    (unsigned long long)res->bad);
 }
 
-/* Shows "import: pass N/2 P%" on a terminal. */
+/* Prints that bad lines (rows) refused the file. */
+static void
+report_refused(const struct import_opts *o, const struct import_result *res)
+{
+	const char *fmt;
+
+	if (res->rows)
+		fmt = res->bad == 1 ? _("consort import: %s: %llu bad row, "
+		    "nothing imported; fix it, or use --skip-bad to import the "
+		    "good rows\n") : _("consort import: %s: %llu bad rows, "
+		    "nothing imported; fix them, or use --skip-bad to import the "
+		    "good rows\n");
+	else
+		fmt = res->bad == 1 ? _("consort import: %s: %llu bad line, "
+		    "nothing imported; fix them, or use --skip-bad to import the "
+		    "good lines\n") : _("consort import: %s: %llu bad lines, "
+		    "nothing imported; fix them, or use --skip-bad to import the "
+		    "good lines\n");
+	fprintf(stderr, fmt, o->path, (unsigned long long)res->bad);
+}
+
+/* Shows "import: checking P%" (or writing) on a terminal. */
 static void
 report_progress(void *arg, int pass, uint64_t done, uint64_t total)
 {
 	struct import_cli *cli = arg;
 
-	if (cli->progress && total > 0)
-		fprintf(stderr, "\rimport: %s %3llu%%", pass == 1 ? "checking" :
-		    "writing ", (unsigned long long)(done * 100 / total));
+	if (cli->progress && total > 0) {
+		fputc('\r', stderr);
+		fprintf(stderr, pass == 1 ? _("import: checking %3llu%%") :
+		    _("import: writing  %3llu%%"),
+		    (unsigned long long)(done * 100 / total));
+	}
 }
 
 /*
@@ -121,7 +139,7 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 	if (batch != NULL) {
 		n = strtol(batch, &end, 10);
 		if (*end != '\0' || n < 1 || n > 10000)
-			return cmd_usage(ctx, "--batch takes 1 to 10000");
+			return cmd_usage(ctx, _("--batch takes 1 to 10000"));
 		o->batch = (unsigned)n;
 	}
 	if (format != NULL && strcmp(format, "jsonl") == 0)
@@ -131,14 +149,14 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct import_opts *o)
 	else if (format != NULL && strcmp(format, "xlsx") == 0)
 		o->format = IMPORT_XLSX;
 	else if (format != NULL)
-		return cmd_usage(ctx, "--format takes jsonl, csv or xlsx");
+		return cmd_usage(ctx, _("--format takes jsonl, csv or xlsx"));
 	if (sep != NULL && (strcmp(sep, ";") == 0 || strcmp(sep, ",") == 0))
 		o->separator = sep[0];
 	else if (sep != NULL && (strcmp(sep, "tab") == 0 ||
 	    strcmp(sep, "\t") == 0))
 		o->separator = '\t';
 	else if (sep != NULL)
-		return cmd_usage(ctx, "--separator takes ';', ',' or tab");
+		return cmd_usage(ctx, _("--separator takes ';', ',' or tab"));
 	o->path = args->argv[0];
 	return 0;
 }
@@ -154,14 +172,14 @@ template_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (args->argc > 0)
-		return cmd_usage(ctx, "--template writes a sheet: it reads no FILE");
+		return cmd_usage(ctx, _("--template writes a sheet: it reads no FILE"));
 	if ((t = import_type(ctx, cmd_args_get(args, "template"))) == NULL)
 		return EXIT_USAGE;
 	if (out == NULL)
 		out = "-";
 	if (xlsx && strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
-		return cmd_usage(ctx, "a workbook is binary: send standard output "
-		    "to a file or a pipe, or give --out FILE");
+		return cmd_usage(ctx, _("a workbook is binary: send standard output "
+		    "to a file or a pipe, or give --out FILE"));
 	if ((rc = import_template(t, xlsx, out, &d)) != 0)
 		return cmd_fail(ctx, rc, &d);
 	return EXIT_OK;
@@ -181,9 +199,9 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (cmd_args_has(args, "template"))
 		return template_exec(ctx, args);
 	if (cmd_args_has(args, "xlsx") || cmd_args_has(args, "out"))
-		return cmd_usage(ctx, "--xlsx and --out go with --template");
+		return cmd_usage(ctx, _("--xlsx and --out go with --template"));
 	if (args->argc != 1)
-		return cmd_usage(ctx, "expected one FILE");
+		return cmd_usage(ctx, _("expected one FILE"));
 	if ((rc = parse(ctx, args, &o)) != 0)
 		return rc;
 	if ((rc = cmd_open(ctx, true)) != 0)
@@ -193,42 +211,39 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		fputs("\r\033[K", stderr);
 	report_more(&o, &res);
 	if (rc == E(SCHEMA) && res.bad > 0 && !o.skip_bad) {
-		fprintf(stderr, "consort import: %s: %llu bad %s%s, nothing "
-		    "imported; fix them, or use --skip-bad to import the good "
-		    "%ss\n", o.path, (unsigned long long)res.bad, line_word(&res),
-		    res.bad == 1 ? "" : "s", line_word(&res));
+		report_refused(&o, &res);
 		return EXIT_REFUSED;
 	}
 	if (rc != 0 && (rc == E(NOSPC) || res.committed_changesets > 0))
 		return report_partial(ctx, &o, &res, rc, &d);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
-	printf("imported %s: %llu records read, %llu new or changed, "
-	    "%llu change-sets", o.path, (unsigned long long)res.records,
+	printf(_("imported %s: %llu records read, %llu new or changed, "
+	    "%llu change-sets"), o.path, (unsigned long long)res.records,
 	    (unsigned long long)res.changed, (unsigned long long)res.changesets);
 	if (res.bad > 0)
-		printf(", %llu bad %ss skipped", (unsigned long long)res.bad,
-		    line_word(&res));
+		printf(res.rows ? _(", %llu bad rows skipped") :
+		    _(", %llu bad lines skipped"), (unsigned long long)res.bad);
 	putchar('\n');
 	return EXIT_OK;
 }
 
 static const struct cmd_opt import_opts[] = {
-	{ "type", "TYPE", "the records' type (CSV, .xlsx: required; the\n"
-	    "header row names the fields, with a \"ref\" column)" },
-	{ "skip-bad", NULL, "import the good lines and list the bad ones\n"
-	    "(default: a single bad line refuses the whole file)" },
-	{ "batch", "N", "records per change-set (default 100)" },
-	{ "format", "F", "jsonl, csv or xlsx (default: from the file's\n"
-	    "content and name)" },
-	{ "separator", "C", "CSV: ';', ',' or tab (default: the one the\n"
-	    "header row holds most)" },
-	{ "template", "TYPE", "write an empty sheet of TYPE to fill in (no\n"
-	    "FILE): row 1 names its columns in French" },
-	{ "xlsx", NULL, "the template as an .xlsx workbook (default: CSV\n"
-	    "with ';', as French Excel writes it)" },
-	{ "out", "FILE", "write the template to FILE (default: standard\n"
-	    "output)" },
+	{ "type", "TYPE", N_("the records' type (CSV, .xlsx: required; the\n"
+	    "header row names the fields, with a \"ref\" column)") },
+	{ "skip-bad", NULL, N_("import the good lines and list the bad ones\n"
+	    "(default: a single bad line refuses the whole file)") },
+	{ "batch", "N", N_("records per change-set (default 100)") },
+	{ "format", "F", N_("jsonl, csv or xlsx (default: from the file's\n"
+	    "content and name)") },
+	{ "separator", "C", N_("CSV: ';', ',' or tab (default: the one the\n"
+	    "header row holds most)") },
+	{ "template", "TYPE", N_("write an empty sheet of TYPE to fill in (no\n"
+	    "FILE): row 1 names its columns in French") },
+	{ "xlsx", NULL, N_("the template as an .xlsx workbook (default: CSV\n"
+	    "with ';', as French Excel writes it)") },
+	{ "out", "FILE", N_("write the template to FILE (default: standard\n"
+	    "output)") },
 	{ NULL, NULL, NULL },
 };
 
@@ -236,10 +251,11 @@ const struct cmd_entry cmd_import_entry = {
 	.name = "import",
 	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format F] "
 	    "[--separator C] | --template TYPE [--xlsx] [--out FILE]",
-	.summary = "import records from JSON Lines, CSV or .xlsx, all or nothing, idempotently",
+	.summary = N_("import records from JSON Lines, CSV or .xlsx, all or "
+	    "nothing, idempotently"),
 	.args = { .opts = import_opts, .lower = 0, .upper = 1,
 	    .unexpected = "expected one FILE" },
-	.help = "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
+	.help = N_("JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
 	    "CSV (';', ',' or tab; UTF-8 or Windows-1252) and .xlsx (the first\n"
 	    "sheet): row 1 names the columns; cells as spreadsheets write them\n"
 	    "(31/12/2026, 1 372, Oui/Non); an empty cell leaves its field as it is.\n"
@@ -248,7 +264,7 @@ const struct cmd_entry cmd_import_entry = {
 	    "are shown, the others counted.\n"
 	    "--template TYPE writes the sheet to fill in: its columns' French\n"
 	    "names; only Référence (the records' refs) is required. With --xlsx\n"
-	    "its second sheet, Aide, says what each column holds.\n",
+	    "its second sheet, Aide, says what each column holds.\n"),
 	.help_col = 18,
 	.exec = import_exec,
 };
