@@ -177,6 +177,17 @@ text_sources(FILE *f, const json_t *st, enum fmt_lang lang)
 	}
 }
 
+/* The time of a session or of the totals in English: minutes when given. */
+static const char *
+time_en(char *buf, size_t len, const json_t *o)
+{
+	const json_t *m = json_object_get(o, "minutes");
+
+	minutes_text(buf, len, m != NULL ? json_integer_value(m) :
+	    jr_int(o, "hours") * 60, FMT_EN);
+	return buf;
+}
+
 /* Writes the statement's text in English, as consort always wrote it. */
 static void
 text_en(FILE *f, const json_t *st)
@@ -185,7 +196,7 @@ text_en(FILE *f, const json_t *st)
 	const json_t *ss = jr_arr(st, "sessions"), *x;
 	const json_t *t = json_object_get(st, "totals");
 	const json_t *rates = jr_arr(st, "rates");
-	char eur[64], cost[64];
+	char eur[64], cost[64], h[32];
 	size_t i;
 
 	order_euros(eur, sizeof(eur), jr_int(lot, "rate_cents"), " ");
@@ -201,23 +212,23 @@ text_en(FILE *f, const json_t *st)
 		    jr_str(x, "from"), jr_str(x, "to"), (long long)jr_int(x,
 		    "hours"), cost);
 	}
-	fprintf(f, "%-10s %-14s %-10s %-10s %5s %6s %8s %7s %16s\n", "session",
+	fprintf(f, "%-10s %-14s %-10s %-10s %5s %6s %8s %9s %16s\n", "session",
 	    "provider", "start", "end", "days", "month", "financed", "hours",
 	    "cost");
 	for (i = 0; i < jr_len(ss); i++) {
 		x = json_array_get(ss, i);
 		order_euros(eur, sizeof(eur), jr_int(x, "cost_cents"), " ");
-		fprintf(f, "%-10s %-14s %-10s %-10s %5lld %6lld %8lld %7lld %16s\n",
+		fprintf(f, "%-10s %-14s %-10s %-10s %5lld %6lld %8lld %9s %16s\n",
 		    jr_str(x, "ref"), jr_str(json_object_get(x, "provider"),
 		    "siret"), jr_str(x, "start"), jr_str(x, "end"),
 		    (long long)jr_int(x, "working_days"), (long long)jr_int(x,
 		    "working_days_in_month"), (long long)jr_int(x, "financed"),
-		    (long long)jr_int(x, "hours"), eur);
+		    time_en(h, sizeof(h), x), eur);
 	}
 	order_euros(eur, sizeof(eur), jr_int(t, "cost_cents"), " ");
-	fprintf(f, "total: %lld sessions, %lld financed trainees, %lld h, %s "
+	fprintf(f, "total: %lld sessions, %lld financed trainees, %s, %s "
 	    "(%lld cents)\n", (long long)jr_int(t, "sessions"),
-	    (long long)jr_int(t, "financed"), (long long)jr_int(t, "hours"), eur,
+	    (long long)jr_int(t, "financed"), time_en(h, sizeof(h), t), eur,
 	    (long long)jr_int(t, "cost_cents"));
 	text_sources(f, st, FMT_EN);
 	fprintf(f, "rule: %s\n", jr_str(st, "rule"));
