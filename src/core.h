@@ -1399,6 +1399,8 @@ bool records_derived_ref(const struct schema_type *t,
 
 /* ---- import.c: JSON Lines, CSV and .xlsx import ---- */
 
+struct xlsx_limits;
+
 enum import_format { IMPORT_AUTO, IMPORT_JSONL, IMPORT_CSV, IMPORT_XLSX };
 
 struct import_opts {
@@ -1452,6 +1454,16 @@ int import_file(struct node *n, const struct import_opts *o,
  */
 int import_check_line(enum import_format fmt, const struct schema_type *type,
     const char *header, const char *line, size_t len, struct consort_diag *d);
+/*
+ * Checks a whole sheet against the schema alone (fuzzing, tests): a CSV
+ * file or an .xlsx workbook (within lim; NULL: the defaults) held in buf,
+ * of records of type, parsed and checked as the first pass of an import
+ * does, up to its first refusal.
+ * @return 0, or the refusal (E(SCHEMA), E(BADUTF8), E(TOOBIG), E(INVAL))
+ */
+int import_check_sheet(enum import_format fmt, const struct schema_type *type,
+    const void *buf, size_t len, const struct xlsx_limits *lim,
+    struct consort_diag *d);
 
 /* ---- import-text.c: the encoding and separator of a CSV file ---- */
 
@@ -1581,6 +1593,10 @@ struct xlsx;
  */
 int xlsx_open(const char *path, const struct xlsx_limits *lim,
     struct xlsx **x, struct consort_diag *d);
+/* The same, for a workbook held in memory (buf outlives x); name is for
+   messages. */
+int xlsx_open_mem(const void *buf, size_t len, const char *name,
+    const struct xlsx_limits *lim, struct xlsx **x, struct consort_diag *d);
 /*
  * Reads the first sheet, handing each row that holds a value to fn in
  * order; may be called again for another pass.

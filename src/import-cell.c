@@ -149,7 +149,10 @@ import_cell_same(const char *a, size_t alen, const char *b, size_t blen)
 	return na > 0 && na == nb && memcmp(fa, fb, na) == 0;
 }
 
-/* Fills d with why the cell is refused, and returns E(SCHEMA). */
+/*
+ * Fills d with why the cell is refused, in the user's language (fmt is
+ * marked N_() where given), and returns E(SCHEMA).
+ */
 static int
 refuse(struct consort_diag *d, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -161,7 +164,7 @@ refuse(struct consort_diag *d, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vsnprintf(what, sizeof(what), _(fmt), ap);
 	va_end(ap);
 	return consort_diag_set(d, E(SCHEMA), NULL, what, NULL);
 }
@@ -173,7 +176,7 @@ shown(const struct schema_field *f, const char *s, size_t len, char *buf,
 {
 	if (f->personal)
 		return "";
-	snprintf(buf, size, "\"%.*s%s\": ", (int)(len > 40 ? 40 : len), s,
+	snprintf(buf, size, _("\"%.*s%s\": "), (int)(len > 40 ? 40 : len), s,
 	    len > 40 ? "..." : "");
 	return buf;
 }
@@ -275,25 +278,49 @@ int_cell(const struct schema_field *f, enum sheet_cell kind, const char *s,
 	if (kind == SHEET_NUMBER) {
 		if (xlsx_whole(s, len, &v->i))
 			return 0;
-		return refuse(d, _("%snot a whole number; this column holds an "
+		return refuse(d, N_("%snot a whole number; this column holds an "
 		    "integer"), was);
 	}
 	if (!read_number(s, len, &n))
-		return refuse(d, _("%snot a number; this column holds an "
-		    "integer (digits, which spaces may group)"), was);
+		return refuse(d, N_("%snot a number; this column holds an integer "
+		    "(digits, which spaces may group)"), was);
 	if (n.nfrac > 0 && nlen > 6 && strcmp(f->name + nlen - 6, "_cents") == 0 &&
 	    !frac_zero(&n))
-		return refuse(d, _("%sa decimal part; this column counts "
-		    "cents, so 14,10 euros is written 1410"), was);
+		return refuse(d, N_("%sa decimal part; this column counts cents, "
+		    "so 14,10 euros is written 1410"), was);
 	if (n.nfrac > 0 && !frac_zero(&n))
-		return refuse(d, _("%snot a whole number; this column holds an "
+		return refuse(d, N_("%snot a whole number; this column holds an "
 		    "integer"), was);
 	if (n.nfrac == 3 && !n.grouped)
-		return refuse(d, _("%sa whole number or thousands?  Write it "
+		return refuse(d, N_("%sa whole number or thousands?  Write it "
 		    "with no separator, or group the thousands by spaces "
 		    "(1000, 1 000)"), was);
 	v->i = n.neg ? -(int64_t)n.whole : (int64_t)n.whole;
 	return 0;
+}
+
+/* Checks an integer against f's bounds, saying them. */
+static int
+int_bounds(const struct schema_field *f, const char *s, size_t len,
+    const struct value *v, struct consort_diag *d)
+{
+	char buf[64];
+
+	if (v->i >= f->lo && v->i <= f->hi)
+		return 0;
+	return refuse(d, N_("%sout of range %lld..%lld"), shown(f, s, len, buf,
+	    sizeof(buf)), (long long)f->lo, (long long)f->hi);
+}
+
+/* Checks the length of a string against f's bounds, saying them. */
+static int
+str_bounds(const struct schema_field *f, const struct value *v,
+    struct consort_diag *d)
+{
+	if (v->len >= f->lo && v->len <= f->hi)
+		return 0;
+	return refuse(d, N_("%u bytes, where this column takes %lld to %lld"),
+	    v->len, (long long)f->lo, (long long)f->hi);
 }
 
 /* Whether the folded cell is one of the words of a "|"-separated list. */
@@ -334,7 +361,7 @@ bool_cell(const char *s, size_t len, struct value *v, struct consort_diag *d)
 			return 0;
 		}
 	}
-	return refuse(d, _("expected Oui or Non (or O/N, vrai/faux, 1/0, "
+	return refuse(d, N_("expected Oui or Non (or O/N, vrai/faux, 1/0, "
 	    "true/false)"));
 }
 
@@ -384,8 +411,6 @@ digits(const char *s, size_t len, size_t *i, size_t max, int *out)
 	return k <= max ? k : 0;
 }
 
-#define DATE_FORMS N_("as 31/12/2026 or 2026-12-31")
-
 /*
  * Turns a date cell into YYYY-MM-DD in norm: 31/12/2026, 1/2/2026 (also
  * with '-' or '.'), 2026-12-31, or an .xlsx serial number.
@@ -402,35 +427,39 @@ date_cell(enum sheet_cell kind, const char *s, size_t len, bool date1904,
 
 	if (kind == SHEET_NUMBER) {
 		if (!xlsx_whole(s, len, &serial))
-			return refuse(d, _("a date and a time of day: keep the "
+			return refuse(d, N_("a date and a time of day: keep the "
 			    "date alone"));
 		if (!serial_date(serial, date1904, norm, CELL_NORM_MAX))
-			return refuse(d, _("a number that is no date from 1900 "
+			return refuse(d, N_("a number that is no date from 1900 "
 			    "to 2199: format the column as dates"));
 	} else {
 		k1 = digits(s, len, &i, 4, &a);
 		sep = i < len ? s[i++] : 0;
 		if (k1 == 0 || (sep != '/' && sep != '-' && sep != '.'))
-			return refuse(d, _("expected a date %s"), _(DATE_FORMS));
+			return refuse(d, N_("expected a date as 31/12/2026 or "
+			    "2026-12-31"));
 		k2 = digits(s, len, &i, 2, &b);
 		if (k2 == 0 || i >= len || s[i++] != sep)
-			return refuse(d, _("expected a date %s"), _(DATE_FORMS));
+			return refuse(d, N_("expected a date as 31/12/2026 or "
+			    "2026-12-31"));
 		k3 = digits(s, len, &i, 4, &c);
 		if (k3 == 0 || i != len)
-			return refuse(d, _("expected a date %s"), _(DATE_FORMS));
+			return refuse(d, N_("expected a date as 31/12/2026 or "
+			    "2026-12-31"));
 		if (k1 == 4 && k3 <= 2)
 			snprintf(norm, CELL_NORM_MAX, "%04d-%02d-%02d", a, b, c);
 		else if (k1 <= 2 && k3 == 4)
 			snprintf(norm, CELL_NORM_MAX, "%04d-%02d-%02d", c, b, a);
 		else if (k1 <= 2 && k3 == 2)
-			return refuse(d, _("a year of two digits: write the "
-			    "year with four, %s"), _(DATE_FORMS));
+			return refuse(d, N_("a year of two digits: write the "
+			    "year with four, as 31/12/2026 or 2026-12-31"));
 		else
-			return refuse(d, _("expected a date %s"), _(DATE_FORMS));
+			return refuse(d, N_("expected a date as 31/12/2026 or "
+			    "2026-12-31"));
 	}
 	if ((why = util_date_why(norm, 10)) != NULL)
-		return refuse(d, _("expected a date %s (from 1900 to 2199): %s"),
-		    _(DATE_FORMS), why);
+		return refuse(d, N_("expected a date as 31/12/2026 or "
+		    "2026-12-31 (from 1900 to 2199): %s"), _(why));
 	v->kind = VAL_STR;
 	v->s = norm;
 	v->len = 10;
@@ -449,19 +478,19 @@ period_cell(enum sheet_cell kind, const char *s, size_t len, bool date1904,
 	if (kind == SHEET_NUMBER) {
 		if (!xlsx_whole(s, len, &serial) ||
 		    !serial_date(serial, date1904, norm, CELL_NORM_MAX))
-			return refuse(d, _("expected a month, as 04/2026 or "
+			return refuse(d, N_("expected a month, as 04/2026 or "
 			    "2026-04"));
 		norm[7] = '\0';
 	} else {
 		k1 = digits(s, len, &i, 4, &a);
 		if (k1 == 0 || i >= len || (s[i] != '/' && s[i] != '-'))
-			return refuse(d, _("expected a month, as 04/2026 or "
+			return refuse(d, N_("expected a month, as 04/2026 or "
 			    "2026-04"));
 		i++;
 		k2 = digits(s, len, &i, 4, &b);
 		if (i != len || !((k1 == 4 && k2 <= 2 && k2 > 0) ||
 		    (k1 <= 2 && k2 == 4)))
-			return refuse(d, _("expected a month, as 04/2026 or "
+			return refuse(d, N_("expected a month, as 04/2026 or "
 			    "2026-04"));
 		snprintf(norm, CELL_NORM_MAX, "%04d-%02d", k1 == 4 ? a : b,
 		    k1 == 4 ? b : a);
@@ -502,12 +531,18 @@ siret_cell(enum sheet_cell kind, const char *s, size_t len, char *norm,
 	v->len = (uint32_t)n;
 	for (i = 0; i < n; i++)
 		if (norm[i] < '0' || norm[i] > '9')
-			return refuse(d, _("expected a SIRET: 14 digits, which "
+			return refuse(d, N_("expected a SIRET: 14 digits, which "
 			    "spaces may group"));
 	if (n == 13)
-		return refuse(d, _("a SIRET of 13 digits: the sheet likely "
-		    "read it as a number and dropped its leading 0; format the "
+		return refuse(d, N_("a SIRET of 13 digits: the sheet likely read "
+		    "it as a number and dropped its leading 0; format the "
 		    "column as text and type the 14 digits"));
+	if (n != 14)
+		return refuse(d, N_("expected a SIRET: 14 digits, which spaces "
+		    "may group"));
+	if (!util_siret_valid(norm, n))
+		return refuse(d, N_("not a SIRET: its 14 digits fail the check "
+		    "of the last one (Luhn key)"));
 	return 0;
 }
 
@@ -585,7 +620,7 @@ enum_cell(const struct schema_field *f, const char *s, size_t len,
 	int i;
 
 	if ((i = word_index(f, s, len)) < 0)
-		return refuse(d, _("%snot one of %s"), shown(f, s, len, buf,
+		return refuse(d, N_("%snot one of %s"), shown(f, s, len, buf,
 		    sizeof(buf)), words(f, list, sizeof(list)));
 	v->kind = VAL_STR;
 	v->s = word_at(f, i, &n);
@@ -617,10 +652,10 @@ set_cell(const struct schema_field *f, const char *s, size_t len, char *norm,
 		if (wl == 0)
 			continue;
 		if ((k = word_index(f, w, wl)) < 0 || k >= 32)
-			return refuse(d, _("%snot one of %s"), shown(f, w, wl,
+			return refuse(d, N_("%snot one of %s"), shown(f, w, wl,
 			    buf, sizeof(buf)), words(f, list, sizeof(list)));
 		if (seen & (1u << k))
-			return refuse(d, _("%slisted twice"), shown(f, w, wl,
+			return refuse(d, N_("%slisted twice"), shown(f, w, wl,
 			    buf, sizeof(buf)));
 		seen |= 1u << k;
 	}
@@ -628,7 +663,7 @@ set_cell(const struct schema_field *f, const char *s, size_t len, char *norm,
 		if (seen & (1u << k)) {
 			w = word_at(f, k, &n);
 			if (o + n + 2 >= CELL_NORM_MAX)
-				return refuse(d, _("too many words"));
+				return refuse(d, N_("too many words"));
 			if (o > 0)
 				norm[o++] = ',';
 			memcpy(norm + o, w, n);
@@ -688,18 +723,18 @@ import_cell_value(const struct schema_field *f, enum sheet_cell kind,
 
 	memset(v, 0, sizeof(*v));
 	if (!util_utf8_valid((const uint8_t *)s, len))
-		return consort_diag_set(d, E(BADUTF8), NULL,
-		    _("not valid UTF-8"),
+		return consort_diag_set(d, E(BADUTF8), NULL, _("not valid UTF-8"),
 		    NULL);
 	import_cell_trim(&s, &len);
 	if (len == 0)
 		return 0;
 	if (kind == SHEET_ERROR)
-		return refuse(d, _("the cell holds the error %.20s of a "
-		    "formula"), s);
+		return refuse(d, N_("the cell holds the error %.20s of a formula"),
+		    s);
 	switch (f->kind) {
 	case FK_INT:
-		rc = int_cell(f, kind, s, len, v, d);
+		if ((rc = int_cell(f, kind, s, len, v, d)) == 0)
+			rc = int_bounds(f, s, len, v, d);
 		break;
 	case FK_BOOL:
 		rc = bool_cell(s, len, v, d);
@@ -725,7 +760,8 @@ import_cell_value(const struct schema_field *f, enum sheet_cell kind,
 		v->kind = VAL_STR;
 		v->s = s;
 		v->len = (uint32_t)len;
-		rc = 0;
+		rc = f->kind == FK_STR || f->kind == FK_TEXT ?
+		    str_bounds(f, v, d) : 0;
 		break;
 	}
 	if (rc == 0 && (rc = schema_check_value(f, v, d)) != 0)

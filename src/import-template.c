@@ -454,8 +454,7 @@ import_template(const struct schema_type *t, bool xlsx, const char *path,
 
 	rc = xlsx ? template_xlsx(t, &buf, &len) : template_csv(t, &buf, &len);
 	if (rc != 0)
-		return consort_diag_set(d, rc, path,
-		    _("the template could not be "
+		return consort_diag_set(d, rc, path, _("the template could not be "
 		    "made"), NULL);
 	rc = outfile_write(path, buf, len, 0644, d);
 	free(buf);

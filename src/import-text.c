@@ -67,8 +67,7 @@ sniff_start(FILE *f, const char *path, struct import_text *t,
 	if (n == 4 && b[0] == 0xd0 && b[1] == 0xcf && b[2] == 0x11 &&
 	    b[3] == 0xe0)
 		return not_text(d, path, _("an Excel 97-2003 workbook (.xls), "
-		    "which consort does not read"),
-		    _("save it as .xlsx or CSV"));
+		    "which consort does not read"), _("save it as .xlsx or CSV"));
 	if (fseek(f, t->skip, SEEK_SET) != 0)
 		return consort_diag_set(d, E(IO), path, strerror(errno), NULL);
 	return 0;
@@ -132,14 +131,10 @@ import_text_sniff(FILE *f, const char *path, char sep, struct import_text *t,
 			if (buf[i] == 0) {
 				char what[120];
 
-				snprintf(what, sizeof(what),
-				    _("a NUL byte on line "
-				    "%llu: not a text file"),
-				    (unsigned long long)line);
-				return not_text(d, path, what,
-				    _("give a CSV file "
-				    "(UTF-8 or Windows-1252) or an .xlsx "
-				    "workbook"));
+				snprintf(what, sizeof(what), _("a NUL byte on line "
+				    "%llu: not a text file"), (unsigned long long)line);
+				return not_text(d, path, what, _("give a CSV file "
+				    "(UTF-8 or Windows-1252) or an .xlsx workbook"));
 			}
 			line += buf[i] == '\n';
 			header_byte(&h, buf[i]);
@@ -161,9 +156,8 @@ import_text_sniff(FILE *f, const char *path, char sep, struct import_text *t,
 	if (utf8)
 		return 0;
 	if (t->skip > 0)
-		return not_text(d, path, _("starts with the UTF-8 mark but "
-		    "holds bytes that are not UTF-8"),
-		    _("save the sheet again as \"CSV "
+		return not_text(d, path, _("starts with the UTF-8 mark but holds "
+		    "bytes that are not UTF-8"), _("save the sheet again as \"CSV "
 		    "UTF-8\""));
 	if (undefined > 0) {
 		char what[160];

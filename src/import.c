@@ -210,8 +210,7 @@ field_error(struct importer *im, const struct rec_in *r, int i, int err,
 		    err, what, hint);
 	if (i < 0)
 		return line_error(im, r->line, err, what, hint);
-	snprintf(msg, sizeof(msg), _("field %s: %.400s"), r->in[i].f->name,
-	    what);
+	snprintf(msg, sizeof(msg), "field %s: %.400s", r->in[i].f->name, what);
 	return line_error(im, r->line, err, msg, hint);
 }
 
@@ -258,14 +257,12 @@ check_record(struct importer *im, const struct rec_in *r)
 	if ((rc = idset_add(&im->seen, key, r->line, &prior)) != 0)
 		return rc;
 	if (prior != 0) {
-		snprintf(what, sizeof(what), _("%s %.*s already appears on %s "
-		    "%llu"),
-		    r->t->name, (int)r->reflen, r->ref, im->sheet ? _("row") :
-		        _("line"),
+		snprintf(what, sizeof(what), im->sheet ? _("%s %.*s already "
+		    "appears on row %llu") : _("%s %.*s already appears on line "
+		    "%llu"), r->t->name, (int)r->reflen, r->ref,
 		    (unsigned long long)prior);
 		return field_error(im, r, -1, E(EXIST), what, im->sheet ?
-		    _("keep one row per record") :
-		    _("keep one line per record"));
+		    _("keep one row per record") : _("keep one line per record"));
 	}
 	return 0;
 }
@@ -373,11 +370,10 @@ json_field(struct importer *im, struct rec_in *r, const char *key, json_t *val)
 	int rc;
 
 	if ((f = schema_field_by_name(r->t, key, strlen(key))) == NULL) {
-		snprintf(what, sizeof(what), _("field %.64s: %s has no such "
-		    "field"),
+		snprintf(what, sizeof(what), "field %.64s: %s has no such field",
 		    key, r->t->name);
 		return line_error(im, r->line, E(SCHEMA), what,
-		    _("see schema/entities.def for the fields of each type"));
+		    "see schema/entities.def for the fields of each type");
 	}
 	in = &r->in[r->n++];
 	in->f = f;
@@ -395,15 +391,13 @@ json_field(struct importer *im, struct rec_in *r, const char *key, json_t *val)
 	} else if (json_is_null(val))
 		return 0;  /* null unsets the field */
 	else {
-		snprintf(what, sizeof(what), _("field %s: expected %s, not an "
-		    "array, object or fraction"), f->name,
-		    schema_kind_name(f->kind));
+		snprintf(what, sizeof(what), "field %s: expected %s, not an "
+		    "array, object or fraction", f->name, schema_kind_name(f->kind));
 		return line_error(im, r->line, E(SCHEMA), what, NULL);
 	}
 	if ((rc = schema_check_value(f, &in->v, im->d)) != 0)
 		return line_error(im, r->line, rc, im->d->what,
-		    _("fix the value, or import with --skip-bad to leave the "
-		    "line out"));
+		    "fix the value, or import with --skip-bad to leave the line out");
 	return 0;
 }
 
@@ -416,15 +410,14 @@ json_head(struct importer *im, struct rec_in *r, json_t *obj)
 	int rc;
 
 	if (!json_is_string(type) || !json_is_string(ref))
-		return line_error(im, r->line, E(SCHEMA),
-		    _("a record needs string "
-		    "\"type\" and \"ref\" members"), NULL);
+		return line_error(im, r->line, E(SCHEMA), "a record needs string "
+		    "\"type\" and \"ref\" members", NULL);
 	if ((r->t = schema_type_by_name(json_string_value(type))) == NULL ||
 	    (r->t->flags & SCHEMA_ROSTER)) {
-		snprintf(what, sizeof(what), _("unknown record type \"%.40s\""),
+		snprintf(what, sizeof(what), "unknown record type \"%.40s\"",
 		    json_string_value(type));
-		return line_error(im, r->line, E(SCHEMA), what, _("types: lot, "
-		    "session, trainee, intent, path, derogation"));
+		return line_error(im, r->line, E(SCHEMA), what, "types: lot, "
+		    "session, trainee, intent, path, derogation");
 	}
 	r->ref = json_string_value(ref);
 	r->reflen = json_string_length(ref);
@@ -446,11 +439,10 @@ json_line(struct importer *im, const char *buf, size_t len, uint64_t line)
 
 	obj = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (obj == NULL || !json_is_object(obj)) {
-		snprintf(what, sizeof(what), _("not a JSON object: %s"),
-		    obj ? _("another JSON value") : jerr.text);
+		snprintf(what, sizeof(what), "not a JSON object: %s",
+		    obj ? "another JSON value" : jerr.text);
 		json_decref(obj);
-		line_error(im, line, E(SCHEMA), what,
-		    _("one JSON object per line"));
+		line_error(im, line, E(SCHEMA), what, "one JSON object per line");
 		return on_bad(im, line, E(SCHEMA));
 	}
 	if ((rc = json_head(im, &r, obj)) == 0) {
@@ -503,9 +495,8 @@ scan_jsonl(struct importer *im, FILE *f)
 		im->res->lines = line;
 		progress(im);
 		if (toolong) {
-			line_error(im, line, E(TOOBIG),
-			    _("line longer than 65536 bytes"),
-			    _("one record per line"));
+			line_error(im, line, E(TOOBIG), "line longer than 65536 bytes",
+			    "one record per line");
 			rc = on_bad(im, line, E(TOOBIG));
 		} else if (len == 0 || (len == 1 && buf[0] == '\r'))
 			rc = 0;  /* blank lines are allowed */
@@ -554,13 +545,11 @@ cell_error(struct importer *im, uint64_t row, int col, int err,
 	else {
 		col_name((unsigned)col, letters);
 		if (h != NULL && h[0] != '\0')
-			snprintf(msg, sizeof(msg),
-			    _("row %llu, column %s \"%.80s\": "
-			    "%.370s"), (unsigned long long)row, letters, h,
-			    what);
+			snprintf(msg, sizeof(msg), _("row %llu, column %s "
+			    "\"%.80s\": %.370s"), (unsigned long long)row, letters,
+			    h, what);
 		else
-			snprintf(msg, sizeof(msg),
-			    _("row %llu, column %s: %.450s"),
+			snprintf(msg, sizeof(msg), _("row %llu, column %s: %.450s"),
 			    (unsigned long long)row, letters, what);
 	}
 	return consort_diag_set(im->d, err, im->o->path, msg, hint);
@@ -654,19 +643,18 @@ sheet_header(struct importer *im)
 			k = im->cols[i]->id;
 		else {
 			expected_columns(im->o->type, list, sizeof(list));
-			snprintf(what, sizeof(what),
-			    _("%s has no such column; its "
-			    "columns are %s"), im->o->type->name, list);
+			snprintf(what, sizeof(what), _("not a column of %s (%s); "
+			    "the columns are %s"), im->o->type->label,
+			    im->o->type->name, list);
 			return cell_error(im, 1, (int)i, E(SCHEMA), what,
-			    _("name each column by its French name, or its "
-			    "English one (consort help fields TYPE); consort "
-			    "import --template TYPE writes them"));
+			    _("name each column by its French name, or its English "
+			    "one (consort help fields TYPE); consort import "
+			    "--template TYPE writes them"));
 		}
 		if (slot[k] != 0) {
 			col_name((unsigned)slot[k] - 1, letters);
-			snprintf(what, sizeof(what),
-			    _("column %s names it already"),
-			    letters);
+			snprintf(what, sizeof(what), _("column %s names it "
+			    "already"), letters);
 			return cell_error(im, 1, (int)i, E(SCHEMA), what,
 			    _("name each column once"));
 		}
@@ -674,10 +662,12 @@ sheet_header(struct importer *im)
 	}
 	im->ref_col = slot[SCHEMA_MAX_FIELDS + 1] - 1;
 	im->type_col = slot[SCHEMA_MAX_FIELDS + 2] - 1;
-	if (im->ref_col < 0 && im->o->type->id != T_attendance)
-		return cell_error(im, 1, -1, E(SCHEMA),
-		    _("no \"R\xc3\xa9" "f\xc3\xa9rence\" (ref) column"),
-		    _("the header row must name the column of the records' refs"));
+	if (im->ref_col < 0 && im->o->type->id != T_attendance) {
+		snprintf(what, sizeof(what), _("no \"%s\" (ref) column"),
+		    REF_LABEL);
+		return cell_error(im, 1, -1, E(SCHEMA), what, _("the header row "
+		    "must name the column of the records' refs"));
+	}
 	return 0;
 }
 
@@ -739,8 +729,7 @@ sheet_record(struct importer *im, struct rec_in *r)
 	r->t = im->o->type;
 	r->ref_col = im->ref_col;
 	if (im->ncells != im->ncols && im->xlsx == NULL) {
-		snprintf(what, sizeof(what), _("%u cells where the header has "
-		    "%u"),
+		snprintf(what, sizeof(what), _("%u cells where the header has %u"),
 		    im->ncells, im->ncols);
 		return line_error(im, r->line, E(SCHEMA), what, NULL);
 	}
@@ -801,8 +790,7 @@ sheet_row(struct importer *im)
 		    NULL);
 	} else if (im->over == OVER_ERROR)
 		rc = cell_error(im, r.line, (int)im->over_col, E(SCHEMA),
-		    _("the cell holds an error of its formula"),
-		    _("fix the formula, "
+		    _("the cell holds an error of its formula"), _("fix the formula, "
 		    "or type the value"));
 	else
 		rc = 0;
@@ -810,8 +798,7 @@ sheet_row(struct importer *im)
 		return im->have_header ? on_bad(im, r.line, rc) : rc;
 	if (!im->have_header) {
 		if (im->row != 1 || row_empty(im))
-			return cell_error(im, 1, -1, E(SCHEMA),
-			    _("empty: the first "
+			return cell_error(im, 1, -1, E(SCHEMA), _("empty: the first "
 			    "row must name the columns"), NULL);
 		im->have_header = true;
 		return sheet_header(im);
@@ -854,7 +841,8 @@ cells_add(struct importer *im, const char *s, size_t len,
 		len = 0;
 	if ((im->cells[i] = malloc(len + 1)) == NULL)
 		return E(NOMEM);
-	memcpy(im->cells[i], s, len);
+	if (len > 0)  /* an empty cell of a sparse row has no text */
+		memcpy(im->cells[i], s, len);
 	im->cells[i][len] = '\0';
 	im->cell_len[i] = len;
 	im->kinds[i] = kind;
@@ -925,8 +913,7 @@ scan_csv(struct importer *im, FILE *f)
 	while (im->csv_err == 0) {
 		if (import_text_read(&tr, &buf, &n) != 0) {
 			im->csv_err = consort_diag_set(im->d, E(IO), im->o->path,
-			    strerror(errno),
-			        _("check that the file is readable"));
+			    strerror(errno), _("check that the file is readable"));
 			break;
 		}
 		if (n == 0)
@@ -935,8 +922,7 @@ scan_csv(struct importer *im, FILE *f)
 		if (csv_parse(&p, buf, n, csv_cell, csv_row, im) != n &&
 		    im->csv_err == 0)
 			im->csv_err = cell_error(im, im->row + 1, -1, E(SCHEMA),
-			    csv_strerror(csv_error(&p)),
-			        _("check the quotes of that "
+			    csv_strerror(csv_error(&p)), _("check the quotes of that "
 			    "row"));
 		im->bytes = (uint64_t)ftello(f);
 		since_row = im->row == rows ? since_row + n : 0;
@@ -946,17 +932,14 @@ scan_csv(struct importer *im, FILE *f)
 	}
 	if (im->csv_err == 0 && csv_fini(&p, csv_cell, csv_row, im) != 0 &&
 	    im->csv_err == 0)
-		im->csv_err = cell_error(im, im->row + 1, -1, E(SCHEMA),
-		    _("a quoted "
-		    "cell is never closed"), _("close the quote that this row "
-		    "opens"));
+		im->csv_err = cell_error(im, im->row + 1, -1, E(SCHEMA), _("a quoted "
+		    "cell is never closed"), _("close the quote that this row opens"));
 	cells_clear(im);
 	head_clear(im);
 	csv_free(&p);
 	import_text_close(&tr);
 	if (im->csv_err == 0 && !im->have_header)
-		im->csv_err = cell_error(im, 1, -1, E(SCHEMA),
-		    _("empty file: no "
+		im->csv_err = cell_error(im, 1, -1, E(SCHEMA), _("empty file: no "
 		    "header row"), NULL);
 	return im->csv_err;
 }
@@ -1007,8 +990,7 @@ scan_xlsx(struct importer *im)
 	cells_clear(im);
 	head_clear(im);
 	if (rc == 0 && !im->have_header)
-		rc = cell_error(im, 1, -1, E(SCHEMA),
-		    _("empty sheet: no header row"),
+		rc = cell_error(im, 1, -1, E(SCHEMA), _("empty sheet: no header row"),
 		    NULL);
 	return rc;
 }
@@ -1032,7 +1014,7 @@ scan(struct importer *im, enum import_format fmt)
 
 	if ((f = fopen(im->o->path, "r")) == NULL)
 		return consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
-		    _("check the file name"));
+		    "check the file name");
 	im->bytes = 0;
 	if (fmt == IMPORT_XLSX)
 		rc = scan_xlsx(im);
@@ -1044,7 +1026,7 @@ scan(struct importer *im, enum import_format fmt)
 	}
 	if ((rc == 0 || rc == E(IO)) && ferror(f))
 		rc = consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
-		    _("check that the file is readable"));
+		    "check that the file is readable");
 	fclose(f);
 	return rc;
 }
@@ -1095,7 +1077,7 @@ sniff_csv(struct importer *im)
 
 	if ((f = fopen(im->o->path, "rb")) == NULL)
 		return consort_diag_set(im->d, E(IO), im->o->path,
-		    strerror(errno), _("check the file name"));
+		    strerror(errno), "check the file name");
 	rc = import_text_sniff(f, im->o->path, im->o->separator, &im->text,
 	    im->d);
 	fclose(f);
@@ -1175,17 +1157,15 @@ import_file(struct node *n, const struct import_opts *o,
 	im.d = d;
 	if (stat(o->path, &st) != 0)
 		return consort_diag_set(d, E(IO), o->path, strerror(errno),
-		    _("check the file name"));
+		    "check the file name");
 	if (!S_ISREG(st.st_mode))
-		return consort_diag_set(d, E(IO), o->path,
-		    _("not a regular file"),
-		    _("give the file to import, not a folder or a device"));
+		return consort_diag_set(d, E(IO), o->path, "not a regular file",
+		    "give the file to import, not a folder or a device");
 	fmt = guess_format(o);
 	if (fmt != IMPORT_JSONL && o->type == NULL)
 		return consort_diag_set(d, E(INVAL), o->path, fmt == IMPORT_CSV ?
-		    _("a CSV file needs the records' type") :
-		    _("a workbook needs the "
-		    "records' type"), _("give it with --type TYPE"));
+		    _("a CSV file needs the records' type") : _("a workbook needs "
+		    "the records' type"), _("give it with --type TYPE"));
 	im.total = (uint64_t)st.st_size;
 	im.sheet = fmt != IMPORT_JSONL;
 	res->rows = im.sheet;
@@ -1195,6 +1175,7 @@ import_file(struct node *n, const struct import_opts *o,
 		if ((rc = xlsx_open(o->path, NULL, &im.xlsx, d)) != 0)
 			return rc;
 		im.date1904 = xlsx_date1904(im.xlsx);
+		im.total = 0;  /* no share of the file read to show */
 	}
 	rc = pass_check(&im, fmt);
 	if (rc == 0 && needs_rehearsal(n))
@@ -1255,5 +1236,47 @@ import_check_line(enum import_format fmt, const struct schema_type *type,
 		rc = scan_csv(&im, f);
 	fclose(f);
 	free(buf);
+	return rc;
+}
+
+/* Checks a whole CSV or .xlsx sheet with no node (see core.h). */
+int
+import_check_sheet(enum import_format fmt, const struct schema_type *type,
+    const void *buf, size_t len, const struct xlsx_limits *lim,
+    struct consort_diag *d)
+{
+	struct import_opts o = { 0 };
+	struct import_result res;
+	struct importer im;
+	FILE *f;
+	int rc;
+
+	if (type == NULL || (fmt != IMPORT_CSV && fmt != IMPORT_XLSX))
+		return E(INVAL);
+	memset(&res, 0, sizeof(res));
+	memset(&im, 0, sizeof(im));
+	o.path = "sheet";
+	o.format = fmt;
+	o.type = type;
+	im.o = &o;
+	im.res = &res;
+	im.d = d;
+	im.sheet = true;
+	if (fmt == IMPORT_XLSX) {
+		if ((rc = xlsx_open_mem(buf, len, o.path, lim, &im.xlsx, d)) != 0)
+			return rc;
+		im.date1904 = xlsx_date1904(im.xlsx);
+		rc = scan_xlsx(&im);
+		xlsx_close(im.xlsx);
+		return rc;
+	}
+	if (len == 0)  /* fmemopen takes no empty buffer */
+		return cell_error(&im, 1, -1, E(SCHEMA), _("empty file: no header "
+		    "row"), NULL);
+	if ((f = fmemopen((void *)buf, len, "r")) == NULL)
+		return E(NOMEM);
+	if ((rc = import_text_sniff(f, o.path, 0, &im.text, d)) == 0)
+		rc = scan_csv(&im, f);
+	fclose(f);
 	return rc;
 }

@@ -29,6 +29,66 @@ node_path(char *buf, size_t len, const char *dir, const char *name)
 	return 0;
 }
 
+/*
+ * The layout of the state tables, what a replay of the log derives in
+ * them.  It goes up when a release derives more (2: the paths that name
+ * each intent and trainee, which decide who records a hire or an exit), so
+ * that a store an older release wrote is rebuilt from its log once, when
+ * it is first opened for writing, instead of judging change-sets on tables
+ * that lack rows, or failing consort verify.
+ */
+#define STATE_LAYOUT 2
+
+/* Records that the state tables have this release's layout. */
+static int
+put_layout(struct node *n, struct store_txn *txn)
+{
+	uint8_t v[8];
+
+	util_put_be64(v, STATE_LAYOUT);
+	return store_put(txn, &n->store, TB_META, "layout", 6, v, sizeof(v), 0);
+}
+
+/* Whether the state tables have this release's layout. */
+static bool
+layout_current(struct node *n, struct store_txn *txn)
+{
+	struct store_val v;
+
+	return store_get(txn, &n->store, TB_META, "layout", 6, &v) == 0 &&
+	    v.len == 8 && util_get_be64(v.data) >= STATE_LAYOUT;
+}
+
+/*
+ * Rebuilds the state of a store an older release wrote (STATE_LAYOUT) from
+ * its log, in one transaction, and records the layout.  A store this
+ * process may not write is left as it is: reading it needs no rebuild.
+ */
+static int
+upgrade_layout(struct node *n, struct consort_diag *d)
+{
+	struct log_replay_stats st;
+	struct store_txn *txn;
+	int rc;
+
+	if ((rc = store_begin(&n->store, false, &txn)) != 0)
+		return rc;
+	rc = layout_current(n, txn);
+	store_abort(txn);
+	if (rc)
+		return 0;
+	if ((rc = store_begin(&n->store, true, &txn)) != 0)
+		return rc == E(READONLY) ? 0 : rc;
+	if (!layout_current(n, txn) &&
+	    ((rc = store_clear_state(txn, &n->store)) != 0 ||
+	    (rc = log_replay(txn, &n->store, n->consortium, &st, d)) != 0 ||
+	    (rc = put_layout(n, txn)) != 0)) {
+		store_abort(txn);
+		return rc;
+	}
+	return store_commit(txn);
+}
+
 /* Reads the consortium id, the founder key and the clock from the meta table. */
 static int
 load_meta(struct node *n)
@@ -139,6 +199,14 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 		    rc == E(PERM) ? _("run the command as the node's owner") :
 		    _("give the node with --dir DIR or CONSORT_DIR, or create "
 		    "one with consort init"));
+		node_close(n);
+		return rc;
+	}
+	if ((rc = upgrade_layout(n, d)) != 0) {
+		if (d != NULL && d->err == 0)
+			consort_diag_set(d, rc, dir, "the store written by an "
+			    "older release could not be rebuilt from its log",
+			    "run consort verify, then consort rebuild");
 		node_close(n);
 		return rc;
 	}
@@ -628,7 +696,8 @@ put_identity(struct node *n, struct store_txn *txn)
 	int rc;
 
 	if ((rc = store_put(txn, &n->store, TB_META, "consortium", 10,
-	    n->consortium, CONSORT_HASH_BYTES, 0)) != 0)
+	    n->consortium, CONSORT_HASH_BYTES, 0)) != 0 ||
+	    (rc = put_layout(n, txn)) != 0)
 		return rc;
 	return store_put(txn, &n->store, TB_META, "founder", 7, n->founder,
 	    CONSORT_KEY_BYTES, 0);

@@ -67,7 +67,19 @@ struct parse {
 	void *state;
 };
 
-/* Fills d with a refusal of the workbook and returns err. */
+/* What to do about a refusal: split a sheet over a bound, else save again. */
+static const char *
+hint_for(int err)
+{
+	return err == E(TOOBIG) ? _("split the sheet, or save it as CSV") :
+	    _("open the workbook in Excel or LibreOffice and save it again as "
+	    ".xlsx, or as CSV");
+}
+
+/*
+ * Fills d with a refusal of the workbook, in the user's language (fmt is
+ * marked N_() where given), and returns err.
+ */
 static int
 refuse(struct xlsx *x, struct consort_diag *d, int err, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -79,15 +91,12 @@ refuse(struct xlsx *x, struct consort_diag *d, int err, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
+	vsnprintf(what, sizeof(what), _(fmt), ap);
 	va_end(ap);
-	return consort_diag_set(d, err, x->path, what, err == E(TOOBIG) ?
-	    _("split the sheet, or save it as CSV") :
-	    _("open the workbook in Excel "
-	    "or LibreOffice and save it again as .xlsx, or as CSV"));
+	return consort_diag_set(d, err, x->path, what, hint_for(err));
 }
 
-/* Stops the parse on the first refusal of a handler. */
+/* Stops the parse on the first refusal of a handler (fmt as refuse's). */
 static void
 stop(struct parse *ps, int err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -100,9 +109,10 @@ stop(struct parse *ps, int err, const char *fmt, ...)
 
 	if (ps->err == 0) {
 		va_start(ap, fmt);
-		vsnprintf(what, sizeof(what), fmt, ap);
+		vsnprintf(what, sizeof(what), _(fmt), ap);
 		va_end(ap);
-		ps->err = refuse(ps->x, ps->d, err, "%s", what);
+		ps->err = consort_diag_set(ps->d, err, ps->x->path, what,
+		    hint_for(err));
 	}
 	XML_StopParser(ps->p, XML_FALSE);
 }
@@ -166,7 +176,7 @@ on_doctype(void *ud, const XML_Char *name, const XML_Char *sysid,
 	struct parse *ps = ud;
 
 	(void)name, (void)sysid, (void)pubid, (void)internal;
-	stop(ps, E(SCHEMA), _("%s declares a document type, which no workbook "
+	stop(ps, E(SCHEMA), N_("%s declares a document type, which no workbook "
 	    "part does"), ps->part);
 }
 
@@ -179,18 +189,14 @@ part_stat(struct xlsx *x, zip_uint64_t idx, const char *name,
 
 	zip_stat_init(&st);
 	if (zip_stat_index(x->z, idx, 0, &st) != 0)
-		return refuse(x, d, E(SCHEMA), _("damaged: %s"),
-		    zip_strerror(x->z));
+		return refuse(x, d, E(SCHEMA), N_("damaged: %s"), zip_strerror(x->z));
 	if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) &&
 	    st.encryption_method != ZIP_EM_NONE)
-		return consort_diag_set(d, E(SCHEMA), x->path,
-		    _("the workbook is "
-		    "protected by a password"),
-		    _("save it without a password"));
+		return consort_diag_set(d, E(SCHEMA), x->path, _("the workbook is "
+		    "protected by a password"), _("save it without a password"));
 	if ((st.valid & ZIP_STAT_SIZE) && st.size > x->lim.part_bytes)
-		return refuse(x, d, E(TOOBIG), _("%s would inflate to %llu "
-		    "bytes, over the bound of %llu"), name,
-		    (unsigned long long)st.size,
+		return refuse(x, d, E(TOOBIG), N_("%s would inflate to %llu bytes, "
+		    "over the bound of %llu"), name, (unsigned long long)st.size,
 		    (unsigned long long)x->lim.part_bytes);
 	return 0;
 }
@@ -208,19 +214,16 @@ part_feed(struct parse *ps, zip_file_t *zf)
 		if ((buf = XML_GetBuffer(ps->p, READ_CHUNK)) == NULL)
 			return E(NOMEM);
 		if ((n = zip_fread(zf, buf, READ_CHUNK)) < 0)
-			return refuse(x, ps->d, E(SCHEMA),
-			    _("damaged: %s cannot be "
+			return refuse(x, ps->d, E(SCHEMA), N_("damaged: %s cannot be "
 			    "read (%s)"), ps->part, zip_file_strerror(zf));
 		if ((total += (uint64_t)n) > x->lim.part_bytes)
-			return refuse(x, ps->d, E(TOOBIG),
-			    _("%s inflates to over "
+			return refuse(x, ps->d, E(TOOBIG), N_("%s inflates to over "
 			    "%llu bytes"), ps->part,
 			    (unsigned long long)x->lim.part_bytes);
 		if (XML_ParseBuffer(ps->p, (int)n, n == 0) != XML_STATUS_OK) {
 			if (ps->err != 0)
 				return ps->err;
-			return refuse(x, ps->d, E(SCHEMA),
-			    _("damaged: %s is not "
+			return refuse(x, ps->d, E(SCHEMA), N_("damaged: %s is not "
 			    "well-formed XML (%s, line %lu)"), ps->part,
 			    XML_ErrorString(XML_GetErrorCode(ps->p)),
 			    (unsigned long)XML_GetCurrentLineNumber(ps->p));
@@ -242,13 +245,12 @@ parse_part(struct xlsx *x, const char *name, bool optional, struct parse *ps,
 	int rc;
 
 	if ((idx = zip_name_locate(x->z, name, ZIP_FL_NOCASE)) < 0)
-		return optional ? E(NOENT) : refuse(x, d, E(SCHEMA),
-		    _("damaged: "
+		return optional ? E(NOENT) : refuse(x, d, E(SCHEMA), N_("damaged: "
 		    "no part %s"), name);
 	if ((rc = part_stat(x, (zip_uint64_t)idx, name, d)) != 0)
 		return rc;
 	if ((zf = zip_fopen_index(x->z, (zip_uint64_t)idx, 0)) == NULL)
-		return refuse(x, d, E(SCHEMA), _("damaged: %s cannot be opened "
+		return refuse(x, d, E(SCHEMA), N_("damaged: %s cannot be opened "
 		    "(%s)"), name, zip_strerror(x->z));
 	if ((ps->p = XML_ParserCreateNS(NULL, '|')) == NULL) {
 		zip_fclose(zf);
@@ -405,19 +407,18 @@ strings_push(struct parse *ps, struct textbuf *t)
 	void *p;
 
 	if (x->nstrs >= x->lim.strings) {
-		stop(ps, E(TOOBIG), _("more than %u shared strings"),
-		    x->lim.strings);
+		stop(ps, E(TOOBIG), N_("more than %u shared strings"), x->lim.strings);
 		return;
 	}
 	if (x->sused + len + 1 > x->lim.strings_bytes) {
-		stop(ps, E(TOOBIG), _("shared strings over %llu bytes"),
+		stop(ps, E(TOOBIG), N_("shared strings over %llu bytes"),
 		    (unsigned long long)x->lim.strings_bytes);
 		return;
 	}
 	if (x->nstrs == x->capstrs) {
 		x->capstrs = x->capstrs ? x->capstrs * 2 : 256;
 		if ((p = realloc(x->strs, x->capstrs * sizeof(*x->strs))) == NULL) {
-			stop(ps, E(NOMEM), _("out of memory"));
+			stop(ps, E(NOMEM), N_("out of memory"));
 			return;
 		}
 		x->strs = p;
@@ -425,7 +426,7 @@ strings_push(struct parse *ps, struct textbuf *t)
 	while (x->sused + len + 1 > x->scap) {
 		x->scap = x->scap ? x->scap * 2 : 65536;
 		if ((p = realloc(x->sbuf, x->scap)) == NULL) {
-			stop(ps, E(NOMEM), _("out of memory"));
+			stop(ps, E(NOMEM), N_("out of memory"));
 			return;
 		}
 		x->sbuf = p;
@@ -506,11 +507,10 @@ not_xlsx(struct xlsx *x, struct consort_diag *d)
 {
 	if (zip_name_locate(x->z, "mimetype", 0) >= 0 &&
 	    zip_name_locate(x->z, "content.xml", 0) >= 0)
-		return consort_diag_set(d, E(SCHEMA), x->path,
-		    _("an OpenDocument "
+		return consort_diag_set(d, E(SCHEMA), x->path, _("an OpenDocument "
 		    "spreadsheet (.ods), which consort does not read"),
 		    _("save it as .xlsx or CSV"));
-	return refuse(x, d, E(SCHEMA), _("a zip archive, but no .xlsx workbook "
+	return refuse(x, d, E(SCHEMA), N_("a zip archive, but no .xlsx workbook "
 	    "(no _rels/.rels)"));
 }
 
@@ -533,15 +533,14 @@ find_parts(struct xlsx *x, struct consort_diag *d)
 	/* the package's targets are relative to its root */
 	if (!resolve("", pkg.office[0] ? pkg.office :
 	    "/xl/workbook.xml", book_name, sizeof(book_name)))
-		return refuse(x, d, E(SCHEMA), _("damaged: the workbook's "
-		    "name"));
+		return refuse(x, d, E(SCHEMA), N_("damaged: the workbook's name"));
 	memset(&ps, 0, sizeof(ps));
 	ps.start = book_start;
 	ps.state = &book;
 	if ((rc = parse_part(x, book_name, false, &ps, d)) != 0)
 		return rc;
 	if (!book.rid[0])
-		return refuse(x, d, E(SCHEMA), _("the workbook has no sheet"));
+		return refuse(x, d, E(SCHEMA), N_("the workbook has no sheet"));
 	x->date1904 = book.date1904;
 	/* xl/workbook.xml's relationships are in xl/_rels/workbook.xml.rels */
 	{
@@ -551,8 +550,7 @@ find_parts(struct xlsx *x, struct consort_diag *d)
 
 		if (snprintf(rels_name, sizeof(rels_name), "%.*s_rels/%s.rels",
 		    dir, book_name, book_name + dir) >= (int)sizeof(rels_name))
-			return refuse(x, d, E(SCHEMA),
-			    _("damaged: a part name"));
+			return refuse(x, d, E(SCHEMA), N_("damaged: a part name"));
 		memset(&ps, 0, sizeof(ps));
 		wb.want_id = book.rid;
 		ps.start = rels_start;
@@ -562,47 +560,42 @@ find_parts(struct xlsx *x, struct consort_diag *d)
 	}
 	if (!wb.target[0] || !resolve(book_name, wb.target, x->sheet,
 	    sizeof(x->sheet)))
-		return refuse(x, d, E(SCHEMA), _("damaged: the first sheet has "
-		    "no part"));
+		return refuse(x, d, E(SCHEMA), N_("damaged: the first sheet has no "
+		    "part"));
 	if (!ends_with(wb.type, "/worksheet"))
-		return consort_diag_set(d, E(SCHEMA), x->path,
-		    _("the first sheet "
-		    "is not a worksheet (a chart?)"),
-		    _("put the records on the "
+		return consort_diag_set(d, E(SCHEMA), x->path, _("the first sheet "
+		    "is not a worksheet (a chart?)"), _("put the records on the "
 		    "first sheet"));
 	if (wb.strings[0] && !resolve(book_name, wb.strings, strings,
 	    sizeof(strings)))
-		return refuse(x, d, E(SCHEMA), _("damaged: the shared strings' "
-		    "name"));
+		return refuse(x, d, E(SCHEMA), N_("damaged: the shared strings' name"));
 	return wb.strings[0] ? load_strings(x, strings, d) : 0;
 }
 
-/* Opens an .xlsx workbook and reads all but its sheet (see core.h). */
-int
-xlsx_open(const char *path, const struct xlsx_limits *lim, struct xlsx **out,
+/* A new workbook of path (for messages), within lim; NULL if no memory. */
+static struct xlsx *
+xlsx_new(const char *path, const struct xlsx_limits *lim)
+{
+	struct xlsx *x = calloc(1, sizeof(*x));
+
+	if (x != NULL) {
+		x->path = path;
+		x->lim = lim != NULL ? *lim : xlsx_default_limits;
+	}
+	return x;
+}
+
+/* Reads the parts of an archive libzip could not open, or did. */
+static int
+xlsx_start(struct xlsx *x, int zerr, struct xlsx **out,
     struct consort_diag *d)
 {
-	struct xlsx *x;
-	struct stat st;
 	zip_error_t ze;
-	int zerr = 0, rc;
+	int rc;
 
-	*out = NULL;
-	if ((x = calloc(1, sizeof(*x))) == NULL)
-		return E(NOMEM);
-	x->path = path;
-	x->lim = lim != NULL ? *lim : xlsx_default_limits;
-	if (stat(path, &st) == 0 && (uint64_t)st.st_size > x->lim.file_bytes) {
-		rc = refuse(x, d, E(TOOBIG), _("a workbook of %llu bytes, over "
-		    "the bound of %llu"), (unsigned long long)st.st_size,
-		    (unsigned long long)x->lim.file_bytes);
-		free(x);
-		return rc;
-	}
-	if ((x->z = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr)) == NULL) {
+	if (x->z == NULL) {
 		zip_error_init_with_code(&ze, zerr);
-		rc = refuse(x, d, E(SCHEMA), _("not a readable .xlsx workbook "
-		    "(%s)"),
+		rc = refuse(x, d, E(SCHEMA), N_("not a readable .xlsx workbook (%s)"),
 		    zip_error_strerror(&ze));
 		zip_error_fini(&ze);
 		free(x);
@@ -614,6 +607,61 @@ xlsx_open(const char *path, const struct xlsx_limits *lim, struct xlsx **out,
 	}
 	*out = x;
 	return 0;
+}
+
+/* Opens an .xlsx workbook and reads all but its sheet (see core.h). */
+int
+xlsx_open(const char *path, const struct xlsx_limits *lim, struct xlsx **out,
+    struct consort_diag *d)
+{
+	struct xlsx *x;
+	struct stat st;
+	int zerr = 0, rc;
+
+	*out = NULL;
+	if ((x = xlsx_new(path, lim)) == NULL)
+		return E(NOMEM);
+	if (stat(path, &st) == 0 && (uint64_t)st.st_size > x->lim.file_bytes) {
+		rc = refuse(x, d, E(TOOBIG), N_("a workbook of %llu bytes, over the "
+		    "bound of %llu"), (unsigned long long)st.st_size,
+		    (unsigned long long)x->lim.file_bytes);
+		free(x);
+		return rc;
+	}
+	x->z = zip_open(path, ZIP_RDONLY | ZIP_CHECKCONS, &zerr);
+	return xlsx_start(x, zerr, out, d);
+}
+
+/* Opens a workbook held in memory, which must outlive it (see core.h). */
+int
+xlsx_open_mem(const void *buf, size_t len, const char *name,
+    const struct xlsx_limits *lim, struct xlsx **out, struct consort_diag *d)
+{
+	zip_source_t *src;
+	zip_error_t ze;
+	struct xlsx *x;
+	int zerr;
+
+	*out = NULL;
+	if ((x = xlsx_new(name, lim)) == NULL)
+		return E(NOMEM);
+	if (len > x->lim.file_bytes) {
+		free(x);
+		return consort_diag_set(d, E(TOOBIG), name, _("a workbook over "
+		    "the bound"), NULL);
+	}
+	zip_error_init(&ze);
+	if ((src = zip_source_buffer_create(buf, len, 0, &ze)) == NULL) {
+		zip_error_fini(&ze);
+		free(x);
+		return E(NOMEM);
+	}
+	if ((x->z = zip_open_from_source(src, ZIP_RDONLY | ZIP_CHECKCONS,
+	    &ze)) == NULL)
+		zip_source_free(src);
+	zerr = zip_error_code_zip(&ze);
+	zip_error_fini(&ze);
+	return xlsx_start(x, zerr, out, d);
 }
 
 /* Whether the workbook counts days from 1904 rather than 1900. */
@@ -684,14 +732,13 @@ row_start(struct parse *ps, struct sheet_state *st, const char **attrs)
 		n = strtoull(r, &end, 10);
 		if (*end != '\0' || *r < '0' || *r > '9' || n == 0 ||
 		    n <= st->last_row) {
-			stop(ps, E(SCHEMA), _("damaged: row \"%.20s\" after "
-			    "row %u"),
+			stop(ps, E(SCHEMA), N_("damaged: row \"%.20s\" after row %u"),
 			    r, st->last_row);
 			return;
 		}
 	}
 	if (n > ps->x->lim.rows) {
-		stop(ps, E(TOOBIG), _("more than %u rows"), ps->x->lim.rows);
+		stop(ps, E(TOOBIG), N_("more than %u rows"), ps->x->lim.rows);
 		return;
 	}
 	st->row.row = (uint32_t)n;
@@ -711,13 +758,13 @@ cell_start(struct parse *ps, struct sheet_state *st, const char **attrs)
 	st->col = st->last_col + 1;
 	if (r != NULL && (!cell_ref(r, &st->col, &row) ||
 	    row != st->row.row)) {
-		stop(ps, E(SCHEMA), _("damaged: cell \"%.20s\" in row %u"), r,
+		stop(ps, E(SCHEMA), N_("damaged: cell \"%.20s\" in row %u"), r,
 		    st->row.row);
 		return;
 	}
 	if (st->col >= LAST_COLUMN) {
-		stop(ps, E(SCHEMA), _("damaged: a cell past the last column, "
-		    "in row %u"), st->row.row);
+		stop(ps, E(SCHEMA), N_("damaged: a cell past the last column, in "
+		    "row %u"), st->row.row);
 		return;
 	}
 	st->last_col = st->col;
@@ -761,7 +808,7 @@ shared_text(struct parse *ps, struct sheet_state *st, struct xlsx_cell *c)
 		i = i * 10 + (unsigned)(st->v.s[k] - '0');
 	}
 	if (st->v.len == 0 || k < st->v.len || i >= x->nstrs) {
-		stop(ps, E(SCHEMA), _("damaged: row %u names shared string "
+		stop(ps, E(SCHEMA), N_("damaged: row %u names shared string "
 		    "\"%.20s\" of %u"), st->row.row, st->v.s, x->nstrs);
 		return false;
 	}

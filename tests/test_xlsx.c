@@ -426,6 +426,64 @@ test_xlsx_handler_stops(void **state)
 	xlsx_close(x);
 }
 
+/* Reads the workbook written into a new buffer. */
+static char *
+slurp(size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = malloc(1 << 20);
+
+	assert_non_null(f);
+	assert_non_null(buf);
+	*len = fread(buf, 1, 1 << 20, f);
+	fclose(f);
+	return buf;
+}
+
+/*
+ * A workbook checked as an import's first pass does: the 1904 date system
+ * applies to its serial days; a bad cell is named by its row and column.
+ */
+static void
+test_xlsx_import_check(void **state)
+{
+	static const struct part book[] = {
+		{ "xl/workbook.xml", BOOK("<workbookPr date1904=\"true\"/>"), 0 },
+	};
+	const struct schema_type *t = schema_type_by_name("session");
+	char *buf;
+	size_t len;
+
+	(void)state;
+	write_book(SHEET("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c>"
+	    "<c r=\"B1\" t=\"s\"><v>1</v></c></row>"
+	    "<row r=\"2\"><c r=\"A2\" t=\"s\"><v>2</v></c>"
+	    "<c r=\"B2\"><v>44629</v></c></row>"
+	    "<row r=\"3\"><c r=\"A3\" t=\"s\"><v>3</v></c>"
+	    "<c r=\"B3\"><v>44629.5</v></c></row>"),
+	    SST("<si><t>R\xc3\xa9" "f\xc3\xa9rence</t></si><si><t>Date de "
+	    "d\xc3\xa9" "but</t></si><si><t>S1</t></si><si><t>S2</t></si>"),
+	    book, nitems(book));
+	buf = slurp(&len);
+	memset(&d, 0, sizeof(d));
+	assert_err(import_check_sheet(IMPORT_XLSX, t, buf, len, NULL, &d),
+	    E(SCHEMA));
+	assert_string_equal(d.where, "sheet");
+	assert_string_equal(d.what, "row 3, column B \"Date de d\xc3\xa9" "but\": "
+	    "a date and a time of day: keep the date alone");
+	/* the same, CSV: the serial number of a text cell is no date */
+	memset(&d, 0, sizeof(d));
+	assert_err(import_check_sheet(IMPORT_CSV, t, "ref;start\r\nS1;44629\r\n",
+	    21, NULL, &d), E(SCHEMA));
+	assert_non_null(strstr(d.what, "row 2, column B \"start\": expected a "
+	    "date"));
+	assert_ok(import_check_sheet(IMPORT_CSV, t, "ref;start\r\nS1;10/03/2026"
+	    "\r\n", 26, NULL, &d));
+	assert_err(import_check_sheet(IMPORT_CSV, t, "", 0, NULL, &d),
+	    E(SCHEMA));
+	free(buf);
+}
+
 int
 main(void)
 {
@@ -440,6 +498,7 @@ main(void)
 		T(test_xlsx_doctype),
 		T(test_xlsx_bounds),
 		T(test_xlsx_handler_stops),
+		T(test_xlsx_import_check),
 	};
 #undef T
 

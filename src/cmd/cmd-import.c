@@ -28,25 +28,40 @@ report_bad(void *arg, const struct consort_diag *d)
 	return 0;
 }
 
-/* "line" for JSON Lines, "row" for a sheet. */
-static const char *
-line_word(const struct import_result *res)
-{
-	return res->rows ? _("row") : _("line");
-}
-
-/* Prints "... and N more bad lines, T in all" after the ones shown. */
+/* Prints "... and N more bad lines (rows), T in all" after the ones shown. */
 static void
 report_more(const struct import_opts *o, const struct import_result *res)
 {
 	if (res->bad > BAD_SHOWN)
-		fprintf(stderr, _("consort import: %s: ... and %llu more bad "
-		    "%ss, %llu in all\n"), o->path,
-		    (unsigned long long)(res->bad - BAD_SHOWN), line_word(res),
+		fprintf(stderr, res->rows ? _("consort import: %s: ... and %llu "
+		    "more bad rows, %llu in all\n") : _("consort import: %s: ... "
+		    "and %llu more bad lines, %llu in all\n"), o->path,
+		    (unsigned long long)(res->bad - BAD_SHOWN),
 		    (unsigned long long)res->bad);
 }
 
-/* Shows "import: pass N/2 P%" on a terminal. */
+/* Prints that bad lines (rows) refused the file. */
+static void
+report_refused(const struct import_opts *o, const struct import_result *res)
+{
+	const char *fmt;
+
+	if (res->rows)
+		fmt = res->bad == 1 ? _("consort import: %s: %llu bad row, "
+		    "nothing imported; fix it, or use --skip-bad to import the "
+		    "good rows\n") : _("consort import: %s: %llu bad rows, "
+		    "nothing imported; fix them, or use --skip-bad to import the "
+		    "good rows\n");
+	else
+		fmt = res->bad == 1 ? _("consort import: %s: %llu bad line, "
+		    "nothing imported; fix them, or use --skip-bad to import the "
+		    "good lines\n") : _("consort import: %s: %llu bad lines, "
+		    "nothing imported; fix them, or use --skip-bad to import the "
+		    "good lines\n");
+	fprintf(stderr, fmt, o->path, (unsigned long long)res->bad);
+}
+
+/* Shows "import: checking P%" (or writing) on a terminal. */
 static void
 report_progress(void *arg, int pass, uint64_t done, uint64_t total)
 {
@@ -54,8 +69,8 @@ report_progress(void *arg, int pass, uint64_t done, uint64_t total)
 
 	if (cli->progress && total > 0) {
 		fputc('\r', stderr);
-		fprintf(stderr, _("import: %s %3llu%%"), pass == 1 ?
-		    _("checking") : _("writing "),
+		fprintf(stderr, pass == 1 ? _("import: checking %3llu%%") :
+		    _("import: writing  %3llu%%"),
 		    (unsigned long long)(done * 100 / total));
 	}
 }
@@ -73,17 +88,15 @@ report_partial(struct cmd_ctx *ctx, const struct import_opts *o,
 	    consort_strerror(rc) : d->what;
 
 	if (res->committed_changesets == 0)
-		snprintf(what, sizeof(what), _("%.400s; nothing was imported"),
-		    cause);
+		snprintf(what, sizeof(what), "%.400s; nothing was imported", cause);
 	else
-		snprintf(what, sizeof(what), _("%.300s after %llu change-sets "
-		    "(%llu records) were committed: those are stored, the rest "
-		    "is not"), cause,
-		    (unsigned long long)res->committed_changesets,
+		snprintf(what, sizeof(what), "%.300s after %llu change-sets (%llu "
+		    "records) were committed: those are stored, the rest is "
+		    "not", cause, (unsigned long long)res->committed_changesets,
 		    (unsigned long long)res->committed_records);
-	snprintf(hint, sizeof(hint), _("%simport the same file again: it skips "
-	    "what is stored and finishes the job"), rc == E(NOSPC) ?
-	    _("free space on the disk that holds the node, then ") : "");
+	snprintf(hint, sizeof(hint), "%simport the same file again: it skips "
+	    "what is stored and finishes the job", rc == E(NOSPC) ?
+	    "free space on the disk that holds the node, then " : "");
 	consort_diag_set(d, rc, o->path, what, hint);
 	return cmd_fail(ctx, rc, d);
 }
@@ -159,15 +172,14 @@ template_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (args->argc > 0)
-		return cmd_usage(ctx, _("--template writes a sheet: it reads "
-		    "no FILE"));
+		return cmd_usage(ctx, _("--template writes a sheet: it reads no FILE"));
 	if ((t = import_type(ctx, cmd_args_get(args, "template"))) == NULL)
 		return EXIT_USAGE;
 	if (out == NULL)
 		out = "-";
 	if (xlsx && strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
-		return cmd_usage(ctx, _("a workbook is binary: send standard "
-		    "output to a file or a pipe, or give --out FILE"));
+		return cmd_usage(ctx, _("a workbook is binary: send standard output "
+		    "to a file or a pipe, or give --out FILE"));
 	if ((rc = import_template(t, xlsx, out, &d)) != 0)
 		return cmd_fail(ctx, rc, &d);
 	return EXIT_OK;
@@ -199,10 +211,7 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		fputs("\r\033[K", stderr);
 	report_more(&o, &res);
 	if (rc == E(SCHEMA) && res.bad > 0 && !o.skip_bad) {
-		fprintf(stderr, _("consort import: %s: %llu bad %s%s, nothing "
-		    "imported; fix them, or use --skip-bad to import the good "
-		    "%ss\n"), o.path, (unsigned long long)res.bad,
-		    line_word(&res), res.bad == 1 ? "" : "s", line_word(&res));
+		report_refused(&o, &res);
 		return EXIT_REFUSED;
 	}
 	if (rc != 0 && (rc == E(NOSPC) || res.committed_changesets > 0))
@@ -213,15 +222,14 @@ import_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    "%llu change-sets"), o.path, (unsigned long long)res.records,
 	    (unsigned long long)res.changed, (unsigned long long)res.changesets);
 	if (res.bad > 0)
-		printf(_(", %llu bad %ss skipped"), (unsigned long long)res.bad,
-		    line_word(&res));
+		printf(res.rows ? _(", %llu bad rows skipped") :
+		    _(", %llu bad lines skipped"), (unsigned long long)res.bad);
 	putchar('\n');
 	return EXIT_OK;
 }
 
 static const struct cmd_opt import_opts[] = {
-	{ "type", N_("TYPE"), N_(
-	    "the records' type (CSV, .xlsx: required; the\n"
+	{ "type", "TYPE", N_("the records' type (CSV, .xlsx: required; the\n"
 	    "header row names the fields, with a \"ref\" column)") },
 	{ "skip-bad", NULL, N_("import the good lines and list the bad ones\n"
 	    "(default: a single bad line refuses the whole file)") },
@@ -230,27 +238,24 @@ static const struct cmd_opt import_opts[] = {
 	    "content and name)") },
 	{ "separator", "C", N_("CSV: ';', ',' or tab (default: the one the\n"
 	    "header row holds most)") },
-	{ "template", N_("TYPE"), N_(
-	    "write an empty sheet of TYPE to fill in (no\n"
+	{ "template", "TYPE", N_("write an empty sheet of TYPE to fill in (no\n"
 	    "FILE): row 1 names its columns in French") },
 	{ "xlsx", NULL, N_("the template as an .xlsx workbook (default: CSV\n"
 	    "with ';', as French Excel writes it)") },
-	{ "out", N_("FILE"), N_(
-	    "write the template to FILE (default: standard\n"
+	{ "out", "FILE", N_("write the template to FILE (default: standard\n"
 	    "output)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_import_entry = {
 	.name = "import",
-	.usage = N_("FILE [--type TYPE] [--skip-bad] [--batch N] [--format F] "
-	    "[--separator C] | --template TYPE [--xlsx] [--out FILE]"),
+	.usage = "FILE [--type TYPE] [--skip-bad] [--batch N] [--format F] "
+	    "[--separator C] | --template TYPE [--xlsx] [--out FILE]",
 	.summary = N_("import records from JSON Lines, CSV or .xlsx, all or "
 	    "nothing, idempotently"),
 	.args = { .opts = import_opts, .lower = 0, .upper = 1,
-	    .unexpected = N_("expected one FILE") },
-	.help = N_(
-	    "JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
+	    .unexpected = "expected one FILE" },
+	.help = N_("JSON Lines: one object per line with \"type\", \"ref\" and fields.\n"
 	    "CSV (';', ',' or tab; UTF-8 or Windows-1252) and .xlsx (the first\n"
 	    "sheet): row 1 names the columns; cells as spreadsheets write them\n"
 	    "(31/12/2026, 1 372, Oui/Non); an empty cell leaves its field as it is.\n"

@@ -80,11 +80,16 @@ const struct cmd_entry cmd_statement_entry = {
 	.args = { .opts = statement_opts },
 	.help_head = N_(
 	    "Every session of the lot running in the month, with its financed\n"
-	    "trainees, the hours falling in the month and their cost at the rate\n"
-	    "in force on the days they fall on; then the totals. A path's hours\n"
-	    "are spread over its session's working days (Monday to Friday, no\n"
-	    "public holiday in France), rounded so that the months of a session\n"
-	    "add up to its hours; a month the lot's rate changes in is split at\n"
-	    "the change, each part at its rate (schema/order.md).\n"),
+	    "trainees, the hours attended in the month and their cost at the\n"
+	    "rate in force on the days they fall on; then the totals. A path\n"
+	    "counts the attendance its provider recorded for the month\n"
+	    "(consort add attendance, or import of a register); where there is\n"
+	    "none, or after the last day recorded, its planned hours spread over\n"
+	    "its session's working days (Monday to Friday, no public holiday in\n"
+	    "France), rounded so that the months of a session add up to its\n"
+	    "hours; the statement says which paths fell back to planned hours.\n"
+	    "A path counts at most its planned hours. A month the lot's rate\n"
+	    "changes in is split at the change, each part at its rate\n"
+	    "(schema/order.md).\n"),
 	.exec = statement_exec,
 };

@@ -61,7 +61,7 @@ expect_rc 0 on lead show lot LOT-04 --json
 out_has '"sector":"a;b,c"'
 printf 'ref;sector\r\nLOT-05;a,b\r\n' >g.csv
 expect_rc 3 on lead import --type lot --separator , g.csv
-err_has_fixed 'g.csv: row 1, column A "ref;sector": lot has no such column'
+err_has_fixed 'g.csv: row 1, column A "ref;sector": not a column of Lot (lot)'
 expect_rc 2 on lead import --type lot --separator : g.csv
 err_has -- '--separator'
 exit 0

@@ -73,7 +73,7 @@ n=$(log_count lead)
 # header errors: row 1
 printf 'ref,family_name,colour\nT000301,Moreau,bleu\n' >h.csv
 expect_rc 3 on lead import --type trainee h.csv
-err_has 'h\.csv: row 1, column C "colour": trainee has no such column; its columns are Référence, Nom, Prénom, Année de naissance'
+err_has 'h\.csv: row 1, column C "colour": not a column of Stagiaire \(trainee\); the columns are Référence, Nom, Prénom, Année de naissance'
 printf 'family_name,given_name\nMoreau,Luc\n' >h.csv
 expect_rc 3 on lead import --type trainee h.csv
 err_has 'h\.csv: row 1: no "Référence" \(ref\) column'

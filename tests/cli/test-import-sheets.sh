@@ -17,7 +17,7 @@
 #
 # Each is imported and checked with list --json, a second time appends
 # nothing; a workbook is told by its content whatever its name; a bad cell
-# of a workbook is refused naming its row and column.
+# of a workbook is refused naming its row and column, in French too.
 . "$(dirname "$0")/lib.sh"
 
 init_lead lead
@@ -104,8 +104,12 @@ with zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED) as z:
 PY
 expect_rc 3 on lead import --type session bad.xlsx
 err_has_fixed 'bad.xlsx: row 3, column B "Date de début": expected a date as 31/12/2026 or 2026-12-31 (from 1900 to 2199): that month has no such day'
-err_has_fixed 'bad.xlsx: row 4, column A "SIRET de l'"'"'organisme": expected a SIRET: 14 digits with a valid Luhn check digit'
+err_has_fixed 'bad.xlsx: row 4, column A "SIRET de l'"'"'organisme": not a SIRET: its 14 digits fail the check of the last one (Luhn key)'
 err_has_fixed '2 bad rows, nothing imported'
+# the same in French, as the spreadsheet's user reads it
+env -u LC_ALL -u LANGUAGE LANG=fr_FR.UTF-8 "$CONSORT" --dir "$T/lead" import --type session bad.xlsx >"$OUT" 2>"$ERR" &&
+	fail "a refused workbook imported in French"
+err_has_fixed 'bad.xlsx: ligne 3, colonne B « Date de début » : attendu : une date comme 31/12/2026 ou 2026-12-31 (de 1900 à 2199) : ce mois n'"'"'a pas ce jour'
 # a file named .xlsx that is no workbook
 printf 'Référence;Lot\r\nS-304;LOT-01\r\n' >notzip.xlsx
 expect_rc 3 on lead import --type session notzip.xlsx

@@ -5,26 +5,40 @@
 # OUTDIR/fuzz_NAME the seeds of one harness: signed order requests
 # (fuzz_order, fuzz_order_verify; the Region's decisions too for the
 # latter), JSON Lines records (fuzz_import_jsonl),
-# CSV header and row pairs (fuzz_import_csv).  Usage: seed.sh CONSORT OUTDIR
+# CSV header and row pairs (fuzz_import_csv), workbooks: the fixtures and
+# the templates (fuzz_import_xlsx).  Usage: seed.sh CONSORT OUTDIR
 set -eu
 consort=$1 out=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/consort-seed.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$out/common" "$out/fuzz_order" "$out/fuzz_order_verify" \
-	"$out/fuzz_import_jsonl" "$out/fuzz_import_csv"
+	"$out/fuzz_import_jsonl" "$out/fuzz_import_csv" "$out/fuzz_import_xlsx"
+# workbooks: the first byte is the type's index (fuzz_import_xlsx.c)
+{ printf '\001'; cat tests/data/sessions-libreoffice.xlsx; } \
+	>"$out/fuzz_import_xlsx/sessions-libreoffice"
+for i in 0 1 2 3 4 5; do
+	type=$(echo lot session trainee intent path derogation | cut -d' ' -f$((i + 1)))
+	"$consort" import --template "$type" --xlsx --out "$tmp/template.xlsx"
+	{ printf "\\$(printf '%03o' "$i")"; cat "$tmp/template.xlsx"; } \
+		>"$out/fuzz_import_xlsx/template-$type"
+done
 "$consort" --dir "$tmp/n" init --consortium Seed --member Lead \
 	--siret 41852736200127 --market SEED --co "Atelier:50324917900212" \
 	--no-passphrase >/dev/null
 for f in tests/data/*.jsonl; do
 	[ -f "$f" ] && "$consort" --dir "$tmp/n" import --batch 3 "$f" >/dev/null
 done
-# order requests: a lead's, one with a derogation, one with a warning
+# order requests, each with a derogation citing the Region's agreement
+"$consort" --dir "$tmp/n" add agreement --ref A1 reference="Accord R05" \
+	date=2026-03-19 subject=group_size session=S000002 >/dev/null
 "$consort" --dir "$tmp/n" add derogation --ref D1 rule=R05 session=S000002 \
-	reason="Équilibre financier" date=2026-03-20 >/dev/null
+	reason="Équilibre financier" date=2026-03-20 agreement=A1 >/dev/null
 "$consort" --dir "$tmp/n" order build --lot LOT-01 --period 2026-04 \
 	--out "$out/fuzz_order/request-1" >/dev/null
+"$consort" --dir "$tmp/n" add agreement --ref A2 reference="Accord R05 bis" \
+	date=2026-02-19 subject=group_size session=S000001 >/dev/null
 "$consort" --dir "$tmp/n" add derogation --ref D2 rule=R05 session=S000001 \
-	reason="Entrée permanente" date=2026-02-20 >/dev/null
+	reason="Entrée permanente" date=2026-02-20 agreement=A2 >/dev/null
 "$consort" --dir "$tmp/n" order build --lot LOT-01 --period 2026-03 \
 	--out "$out/fuzz_order/request-2" >/dev/null
 # the Region's decisions on them, which order verify reads too
@@ -69,12 +83,13 @@ for f in sorted(glob.glob("tests/data/*.jsonl")):
 # CSV: the type's index, the header row, one row
 types = ["lot", "session", "trainee", "intent", "path", "derogation"]
 c = 0
-for f in sorted(glob.glob("tests/data/*.csv")):
+for f, t in (("tests/data/trainees.csv", "trainee"),
+             ("tests/data/intentions-cp1252.csv", "intent")):
     rows = open(f, "rb").read().split(b"\n")
     for row in rows[1:]:
         if row:
             open(f"{out}/fuzz_import_csv/row-{c}", "wb").write(
-                bytes([types.index("trainee")]) + rows[0] + b"\n" + row)
+                bytes([types.index(t)]) + rows[0] + b"\n" + row)
             c += 1
 print(f"seed corpus: {n} stored values, 4 requests, {k} JSON lines, {c} CSV rows in {out}")
 PY
