@@ -204,9 +204,10 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 	}
 	if ((rc = upgrade_layout(n, d)) != 0) {
 		if (d != NULL && d->err == 0)
-			consort_diag_set(d, rc, dir, "the store written by an "
-			    "older release could not be rebuilt from its log",
-			    "run consort verify, then consort rebuild");
+			consort_diag_set(d, rc, dir,
+			    _("the store written by an "
+			    "older release could not be rebuilt from its log"),
+			    _("run consort verify, then consort rebuild"));
 		node_close(n);
 		return rc;
 	}

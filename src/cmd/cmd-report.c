@@ -129,7 +129,8 @@ const struct cmd_entry cmd_report_entry = {
 	    "[--lang fr|en] [--out FILE]",
 	.summary = "what became of the trainees and intents: hires (R23)",
 	.args = { .opts = report_opts },
-	.help_head = "Per session, per provider and per employer: the paths the Region\n"
+	.help_head = N_(
+	    "Per session, per provider and per employer: the paths the Region\n"
 	    "finances that were ordered in the period (a path's own start, or its\n"
 	    "session's, as order requests take them), how many trainees completed\n"
 	    "the training or dropped out, how many intents ended in a hire and on\n"
@@ -144,6 +145,6 @@ const struct cmd_entry cmd_report_entry = {
 	    "them, a provider its trainees'), the others apart as not readable\n"
 	    "here. Outcomes are recorded with consort set intent (outcome=,\n"
 	    "hired_date=, ...) and consort set trainee (exit=, exit_date=), by\n"
-	    "the lead or the session's provider. Format: schema/report.md.\n",
+	    "the lead or the session's provider. Format: schema/report.md.\n"),
 	.exec = report_exec,
 };
