@@ -33,6 +33,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_resolve_entry,
 	&cmd_order_entry,
 	&cmd_statement_entry,
+	&cmd_report_entry,
 	&cmd_add_entry,
 	&cmd_set_entry,
 	&cmd_rm_entry,

@@ -202,6 +202,7 @@ extern const struct cmd_entry cmd_conflicts_entry;
 extern const struct cmd_entry cmd_resolve_entry;
 extern const struct cmd_entry cmd_order_entry;
 extern const struct cmd_entry cmd_statement_entry;
+extern const struct cmd_entry cmd_report_entry;
 extern const struct cmd_entry cmd_erase_entry;
 extern const struct cmd_entry cmd_subject_entry;
 extern const struct cmd_entry cmd_retention_entry;

@@ -279,6 +279,9 @@ const struct schema_field *schema_field_by_name(const struct schema_type *t,
 unsigned schema_types_sorted(const struct schema_type **out, unsigned max);
 /* The word for a kind in messages. */
 const char *schema_kind_name(enum field_kind k);
+/* The French label of a value of an ENUM or SET field into out; false if none. */
+bool schema_value_label(const struct schema_field *f, const char *value,
+    char *out, size_t len);
 int schema_check_value(const struct schema_field *f, const struct value *v,
     struct consort_diag *d);
 /*
@@ -1334,7 +1337,9 @@ enum put_mode {
  * @param changed set to whether any op was added
  * @param d names the record and what was refused
  * @return 0, or E(SCHEMA) (a bad ref; an intent's replaces naming itself
- *	or an intent that replaces it), E(EXIST) (PUT_ADD of a live record),
+ *	or an intent that replaces it; a rate or attendance whose ref is not
+ *	what its fields make, an agreement or attendance lacking a field it
+ *	needs), E(EXIST) (PUT_ADD of a live record),
  *	E(NOENT) (PUT_SET of a missing one), E(REF) (a reference to a missing
  *	record), or an error of store_get() or record_decode() (E(STORE))
  */
@@ -1380,6 +1385,17 @@ int records_ref_alive(struct store_txn *txn, struct node *n,
 
 /* Writes a fresh random ref for a record added without one: TYPE-16 hex. */
 void records_new_ref(const struct schema_type *t, char *out, size_t len);
+
+/*
+ * Makes the ref of a record whose ref its fields decide: attendance's,
+ * PATH@YYYY-MM-DD or PATH@YYYY-MM (schema/entities.def).
+ * @param in, n the record's fields
+ * @param out, len where to write it; len > CONSORT_REF_MAX
+ * @return whether t decides its ref so and the fields give it (a path and
+ *	one day or month, the ref at most CONSORT_REF_MAX bytes)
+ */
+bool records_derived_ref(const struct schema_type *t,
+    const struct field_input *in, unsigned n, char *out, size_t len);
 
 /* ---- import.c: JSON Lines, CSV and .xlsx import ---- */
 

@@ -160,6 +160,32 @@ fmt_yes_no(bool v, enum fmt_lang lang)
 	return v ? "yes" : "no";
 }
 
+/* A value of an ENUM field as people read it: its French label in French. */
+const char *
+fmt_value(char *buf, size_t len, const char *type, const char *field,
+    const char *value, enum fmt_lang lang)
+{
+	const struct schema_type *t;
+
+	if (lang != FMT_FR || (t = schema_type_by_name(type)) == NULL ||
+	    !schema_value_label(schema_field_by_name(t, field, strlen(field)),
+	    value, buf, len))
+		return value;
+	return buf;
+}
+
+/* A record type's name: its French label in French. */
+const char *
+fmt_type(const char *type, enum fmt_lang lang)
+{
+	const struct schema_type *t;
+
+	if (lang != FMT_FR || (t = schema_type_by_name(type)) == NULL ||
+	    t->label == NULL)
+		return type;
+	return t->label;
+}
+
 /* The UTF-8 code points of s (its bytes that start one). */
 static int
 code_points(const char *s)

@@ -91,6 +91,17 @@ void fmt_month(char *buf, size_t len, const char *ym, enum fmt_lang lang);
 const char *fmt_yes_no(bool v, enum fmt_lang lang);
 
 /*
+ * A value of an ENUM field of schema/entities.def as people read it: in
+ * French its label ("APPRENTICESHIP" of intent.contract: "Apprentissage",
+ * written into buf), else (English, or a value with no label) the value.
+ */
+const char *fmt_value(char *buf, size_t len, const char *type,
+    const char *field, const char *value, enum fmt_lang lang);
+
+/* A record type's name for people: its French label in French, else type. */
+const char *fmt_type(const char *type, enum fmt_lang lang);
+
+/*
  * Writes s and spaces up to width characters (UTF-8 code points, not
  * bytes), the spaces after (left aligned) or before (right aligned).
  */

@@ -39,6 +39,7 @@ struct rec_in {
 	int8_t col[SCHEMA_MAX_FIELDS];  /* a sheet: the column of each field */
 	int ref_col;
 	unsigned n;
+	char made[CONSORT_REF_MAX + 2];  /* a ref its fields make */
 };
 
 /* How a row of a sheet goes over the bounds, or holds a formula's error. */
@@ -661,12 +662,31 @@ sheet_header(struct importer *im)
 	}
 	im->ref_col = slot[SCHEMA_MAX_FIELDS + 1] - 1;
 	im->type_col = slot[SCHEMA_MAX_FIELDS + 2] - 1;
-	if (im->ref_col < 0) {
+	if (im->ref_col < 0 && im->o->type->id != T_attendance) {
 		snprintf(what, sizeof(what), _("no \"%s\" (ref) column"),
 		    REF_LABEL);
 		return cell_error(im, 1, -1, E(SCHEMA), what, _("the header row "
 		    "must name the column of the records' refs"));
 	}
+	return 0;
+}
+
+/*
+ * Gives a row without a ref the one its fields make (attendance's
+ * PATH@YYYY-MM-DD or PATH@YYYY-MM, records_derived_ref), or refuses it.
+ */
+static int
+sheet_made_ref(struct importer *im, struct rec_in *r)
+{
+	if (r->reflen > 0)
+		return 0;
+	if (!records_derived_ref(r->t, r->in, r->n, r->made, sizeof(r->made)))
+		return line_error(im, r->line, E(SCHEMA), _("no ref, and none "
+		    "made: attendance names its path and one day (date) or one "
+		    "month (month), which make its ref"), _("fix the row, or "
+		    "import with --skip-bad"));
+	r->ref = r->made;
+	r->reflen = strlen(r->made);
 	return 0;
 }
 
@@ -719,8 +739,12 @@ sheet_record(struct importer *im, struct rec_in *r)
 			return cell_error(im, r->line, im->type_col, E(SCHEMA),
 			    _("the type column differs from --type"), NULL);
 	}
-	r->ref = cell_text(im, (unsigned)im->ref_col, &r->reflen);
-	if ((rc = schema_check_ref(r->ref, r->reflen, im->d)) != 0)
+	r->ref = "";
+	r->reflen = 0;
+	if (im->ref_col >= 0)
+		r->ref = cell_text(im, (unsigned)im->ref_col, &r->reflen);
+	if ((r->reflen > 0 || r->t->id != T_attendance) &&
+	    (rc = schema_check_ref(r->ref, r->reflen, im->d)) != 0)
 		return cell_error(im, r->line, im->ref_col, rc, im->d->what, NULL);
 	for (i = 0; i < im->ncells; i++) {
 		if (i >= im->ncols || im->cols[i] == NULL) {
@@ -741,7 +765,7 @@ sheet_record(struct importer *im, struct rec_in *r)
 		r->in[r->n].f = im->cols[i];
 		r->col[r->n++] = (int8_t)i;
 	}
-	return 0;
+	return sheet_made_ref(im, r);
 }
 
 /*

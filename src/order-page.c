@@ -26,13 +26,14 @@ tr(const struct page *pg, const char *en, const char *fr)
 	return pg->lang == FMT_FR ? fr : en;
 }
 
-/* Writes text with HTML's special characters escaped. */
+/* Writes n bytes of text with HTML's special characters escaped. */
 static void
-html(const struct page *pg, const char *s)
+html_n(const struct page *pg, const char *s, size_t n)
 {
 	FILE *f = pg->f;
+	size_t i;
 
-	for (; *s; s++)
+	for (i = 0; i < n; i++, s++)
 		switch (*s) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
@@ -41,6 +42,13 @@ html(const struct page *pg, const char *s)
 		case '\'': fputs("&#39;", f); break;
 		default: putc(*s, f);
 		}
+}
+
+/* Writes text with HTML's special characters escaped. */
+static void
+html(const struct page *pg, const char *s)
+{
+	html_n(pg, s, strlen(s));
 }
 
 /* Writes a day, JJ/MM/AAAA in French, escaped. */
@@ -75,6 +83,24 @@ html_eur(const struct page *pg, int64_t cents)
 
 	fmt_euros(buf, sizeof(buf), cents, pg->lang, FMT_HTML);
 	fputs(buf, pg->f);
+}
+
+/*
+ * Writes a value of an ENUM field named "type.field": its French label in
+ * French ("unknown", which no field lists, is "inconnu"), escaped.
+ */
+static void
+html_value(const struct page *pg, const char *what, const char *value)
+{
+	const char *dot = strchr(what, '.');
+	char type[32], buf[256];
+
+	if (pg->lang == FMT_FR && strcmp(value, "unknown") == 0) {
+		fputs("inconnu", pg->f);
+		return;
+	}
+	snprintf(type, sizeof(type), "%.*s", (int)(dot - what), what);
+	html(pg, fmt_value(buf, sizeof(buf), type, dot + 1, value, pg->lang));
 }
 
 /* Writes a table cell holding escaped text. */
@@ -115,6 +141,8 @@ enum html_kind {
 	CELL_WHO,       /* a member named by its members name and siret */
 	CELL_AGREEMENT, /* the Region's agreement: ref, reference, date */
 	CELL_RULE,      /* a rule's id, and its title in French */
+	CELL_ENUM,      /* a value of an ENUM field (enum_fields) */
+	CELL_LIST,      /* a comma-separated list, that may wrap after a comma */
 };
 
 /*
@@ -127,6 +155,25 @@ struct html_col {
 	const char *obj, *key;
 	enum html_kind kind;
 };
+
+/* The ENUM fields of schema/entities.def that CELL_ENUM members hold. */
+static const char *const enum_fields[][2] = {
+	{ "contract", "intent.contract" },
+	{ "by", "intent.withdrawn_by" },
+	{ "followup", "intent.followup" },
+};
+
+/* The "type.field" of a CELL_ENUM member, or NULL. */
+static const char *
+enum_field(const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < nitems(enum_fields); i++)
+		if (strcmp(enum_fields[i][0], key) == 0)
+			return enum_fields[i][1];
+	return NULL;
+}
 
 /* The rules' titles in French (schema/rules.md), for the warnings. */
 static const char *const rule_titles[] = {
@@ -191,7 +238,7 @@ html_agreement(const struct page *pg, const json_t *x)
 	}
 	if (jr_str(x, "subject")[0]) {
 		fputs(" (", pg->f);
-		html(pg, jr_str(x, "subject"));
+		html_value(pg, "agreement.subject", jr_str(x, "subject"));
 		fputs(")", pg->f);
 	}
 }
@@ -201,7 +248,8 @@ static void
 html_cell(const struct page *pg, const json_t *x, const struct html_col *c)
 {
 	FILE *f = pg->f;
-	const char *title;
+	const char *title, *s;
+	size_t n;
 
 	if (c->obj != NULL)
 		x = json_object_get(x, c->obj);
@@ -226,7 +274,7 @@ html_cell(const struct page *pg, const json_t *x, const struct html_col *c)
 		break;
 	case CELL_RECORD:
 		fputs("<td class=\"d\">", f);
-		html(pg, jr_str(x, "type"));
+		html(pg, fmt_type(jr_str(x, "type"), pg->lang));
 		fputs(" ", f);
 		html(pg, jr_str(x, "ref"));
 		fputs("</td>", f);
@@ -241,6 +289,26 @@ html_cell(const struct page *pg, const json_t *x, const struct html_col *c)
 	case CELL_AGREEMENT:
 		fputs("<td>", f);
 		html_agreement(pg, json_object_get(x, c->key));
+		fputs("</td>", f);
+		break;
+	case CELL_LIST:
+		fputs("<td>", f);
+		for (s = jr_str(x, c->key); *s != '\0'; s += n) {
+			n = strcspn(s, ",");
+			n += s[n] == ',';
+			html_n(pg, s, n);
+			if (s[n - 1] == ',')
+				fputs("<wbr>", f);
+		}
+		fputs("</td>", f);
+		break;
+	case CELL_ENUM:
+		if (enum_field(c->key) == NULL) {
+			td(pg, jr_str(x, c->key));
+			break;
+		}
+		fputs("<td>", f);
+		html_value(pg, enum_field(c->key), jr_str(x, c->key));
 		fputs("</td>", f);
 		break;
 	case CELL_RULE:
@@ -411,12 +479,12 @@ html_session(const struct page *pg, const json_t *x)
 		{ "Trainee", "Stagiaire", NULL, "trainee", CELL_TEXT },
 		{ "Start", "Début", NULL, "start", CELL_DATE },
 		{ "Hours", "Heures", NULL, "hours", CELL_INT },
-		{ "Modules", "Modules", NULL, "modules", CELL_TEXT },
+		{ "Modules", "Modules", NULL, "modules", CELL_LIST },
 		{ "Certification", "Certification", "certification", "code",
 		    CELL_TEXT },
 		{ "Intent", "Intention", "intent", "ref", CELL_TEXT },
 		{ "Employer", "Employeur", "intent", "employer", CELL_TEXT },
-		{ "Contract", "Contrat", "intent", "contract", CELL_TEXT },
+		{ "Contract", "Contrat", "intent", "contract", CELL_ENUM },
 		{ "Financed", "Financé", NULL, "financed", CELL_FINANCED },
 		{ "Rate", "Taux", NULL, "rate_cents", CELL_EUR },
 		{ "Cost", "Montant", NULL, "cost_cents", CELL_EUR },
@@ -435,7 +503,7 @@ html_session(const struct page *pg, const json_t *x)
 	fputs(" (SIRET ", f);
 	html(pg, jr_str(prov, "siret"));
 	fputs(", ", f);
-	html(pg, jr_str(prov, "role"));
+	html_value(pg, "member.role", jr_str(prov, "role"));
 	fputs(")", f);
 	if ((sub = json_object_get(x, "subcontracting")) != NULL) {
 		fputs(tr(pg, "; subcontractor of ", " ; sous-traitant de "), f);
@@ -459,7 +527,8 @@ html_session(const struct page *pg, const json_t *x)
 		html_agreement(pg, json_array_get(jr_arr(x, "agreements"), i));
 	}
 	fputs("</td></tr><tr><td>Certification</td><td>", f);
-	html(pg, jr_str(json_object_get(x, "certification"), "kind"));
+	html_value(pg, "session.cert_kind", jr_str(json_object_get(x,
+	    "certification"), "kind"));
 	fputs(" ", f);
 	html(pg, jr_str(json_object_get(x, "certification"), "code"));
 	fprintf(f, "</td></tr><tr><td>%s</td><td>", tr(pg, "Dates", "Dates"));
@@ -543,8 +612,12 @@ html_totals(const struct page *pg, const json_t *t)
 	fprintf(f, "<section><h2>%s</h2>", tr(pg, "Totals", "Totaux"));
 	html_head(pg, sum_cols, nitems(sum_cols), NULL);
 	for (i = 0; i < nitems(schemes); i++) {
-		fprintf(f, pg->lang == FMT_FR ? "<tr><td>Sessions %s</td>" :
-		    "<tr><td>%s sessions</td>", schemes[i]);
+		if (pg->lang == FMT_FR) {
+			fputs("<tr><td>", f);
+			html_value(pg, "session.scheme", schemes[i]);
+			fputs("</td>", f);
+		} else
+			fprintf(f, "<tr><td>%s sessions</td>", schemes[i]);
 		html_cells(pg, json_object_get(bs, schemes[i]), sum_cols + 1,
 		    nitems(sum_cols) - 1);
 		fputs("</tr>\n", f);
@@ -587,8 +660,8 @@ html_notes(const struct page *pg, const json_t *req)
 		{ "Session", "Session", NULL, "session", CELL_TEXT },
 		{ "Date", "Date", NULL, "date", CELL_DATE },
 		{ "Reason", "Motif", NULL, "reason", CELL_TEXT },
-		{ "Withdrawn by", "Retirée par", NULL, "by", CELL_TEXT },
-		{ "Follow-up", "Suite", NULL, "followup", CELL_TEXT },
+		{ "Withdrawn by", "Retirée par", NULL, "by", CELL_ENUM },
+		{ "Follow-up", "Suite", NULL, "followup", CELL_ENUM },
 		{ "Replaced by", "Remplacée par", "replaced_by", "ref", CELL_TEXT },
 		{ "Its employer", "Son employeur", "replaced_by", "employer",
 		    CELL_TEXT },
@@ -826,7 +899,7 @@ html_meta(const struct page *pg, const struct order_file *of,
 	    "Émise par"));
 	html(pg, jr_str(snd, "name"));
 	fputs(" (", f);
-	html(pg, jr_str(snd, "role"));
+	html_value(pg, "member.role", jr_str(snd, "role"));
 	fputs(")", f);
 	if (jr_bool(snd, "direct")) {
 		fputs(tr(pg, ", direct request; notice to the lead ", ", demande "

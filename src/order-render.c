@@ -58,15 +58,17 @@ path_warnings(const json_t *req, const char *session, const json_t *path,
 
 /*
  * One member of the withdrawals concerning one path (R16), ";"-separated
- * in the order of the request's list: the intent, who withdrew it, or
- * (sub "replaced_by") the ref of its replacement; E(TOOBIG) when they do
- * not fit in sb.
+ * in the order of the request's list: the intent, who withdrew it (in
+ * French its label), or (sub "replaced_by") the ref of its replacement;
+ * E(TOOBIG) when they do not fit in sb.
  */
 static int
 path_withdrawn(const json_t *req, const char *session, const json_t *path,
-    const char *sub, const char *key, struct strbuf *sb)
+    const char *sub, const char *key, enum fmt_lang lang, struct strbuf *sb)
 {
 	const json_t *w = jr_arr(req, "withdrawn"), *x;
+	const char *v;
+	char label[128];
 	size_t i, n = 0;
 
 	for (i = 0; i < jr_len(w); i++) {
@@ -76,7 +78,12 @@ path_withdrawn(const json_t *req, const char *session, const json_t *path,
 			continue;
 		if (sub != NULL)
 			x = json_object_get(x, sub);
-		strbuf_printf(sb, "%s%s", n++ ? ";" : "", jr_str(x, key));
+		v = jr_str(x, key);
+		if (strcmp(key, "by") == 0)
+			v = lang == FMT_FR && strcmp(v, "unknown") == 0 ? "inconnu" :
+			    fmt_value(label, sizeof(label), "intent", "withdrawn_by",
+			    v, lang);
+		strbuf_printf(sb, "%s%s", n++ ? ";" : "", v);
 	}
 	return strbuf_end(sb);
 }
@@ -237,7 +244,7 @@ static const char *const csv_withdrawn[][2] = {
  */
 static int
 csv_withdrawn_cells(const json_t *req, const json_t *x, const json_t *p,
-    char *cells, struct consort_diag *d)
+    enum fmt_lang lang, char *cells, struct consort_diag *d)
 {
 	struct strbuf sb;
 	size_t c;
@@ -246,7 +253,7 @@ csv_withdrawn_cells(const json_t *req, const json_t *x, const json_t *p,
 	for (c = 0; c < nitems(csv_withdrawn); c++) {
 		strbuf_init(&sb, cells + c * CSV_WARNINGS_MAX, CSV_WARNINGS_MAX);
 		if (path_withdrawn(req, jr_str(x, "ref"), p, csv_withdrawn[c][0],
-		    csv_withdrawn[c][1], &sb) == 0)
+		    csv_withdrawn[c][1], lang, &sb) == 0)
 			continue;
 		rc = consort_diag_set(d, E(TOOBIG), NULL, "the withdrawals of one "
 		    "path do not fit in a CSV cell (16 KiB)", "the file was not "
@@ -312,12 +319,41 @@ csv_fill(struct csv_row *r, const json_t *req, const json_t *x,
 	r->text[COL_WARNINGS] = warn;
 }
 
+/* The French labels of a row's ENUM cells (csv_labels()). */
+struct csv_labels {
+	char v[4][128];
+};
+
+/*
+ * Puts the French labels of a row's values of ENUM fields in place of the
+ * values (schema/entities.def); English keeps the values.
+ */
+static void
+csv_labels(struct csv_row *r, struct csv_labels *l, enum fmt_lang lang)
+{
+	static const struct {
+		enum csv_col col;
+		const char *type, *field;
+	} enums[] = {
+		{ COL_SCHEME, "session", "scheme" },
+		{ COL_CERT_KIND, "session", "cert_kind" },
+		{ COL_CONTRACT, "intent", "contract" },
+		{ COL_INTENT_STATUS, "intent", "status" },
+	};
+	size_t i;
+
+	for (i = 0; i < nitems(enums); i++)
+		r->text[enums[i].col] = fmt_value(l->v[i], sizeof(l->v[i]),
+		    enums[i].type, enums[i].field, r->text[enums[i].col], lang);
+}
+
 /* Writes the CSV rows of one list of sessions. */
 static int
 csv_sessions(const struct fmt_csv *c, const json_t *req, const json_t *list,
     struct consort_diag *d)
 {
 	const json_t *x, *paths, *p;
+	struct csv_labels labels;
 	struct csv_row row;
 	char *warn, *wd;
 	struct strbuf sb;
@@ -348,9 +384,11 @@ csv_sessions(const struct fmt_csv *c, const json_t *req, const json_t *list,
 					    jr_str(p, "ref"));
 				break;
 			}
-			if ((rc = csv_withdrawn_cells(req, x, p, wd, d)) != 0)
+			if ((rc = csv_withdrawn_cells(req, x, p, c->lang, wd,
+			    d)) != 0)
 				break;
 			csv_fill(&row, req, x, p, warn, wd);
+			csv_labels(&row, &labels, c->lang);
 			rc = csv_put_row(c, &row);
 		}
 	}

@@ -106,12 +106,18 @@ struct rm_intent {
 	unsigned nby;          /* R16: how many intents of the model replace it */
 	long wpidx;            /* R16: the path its withdrawal concerns: pidx,
 	                          or the path naming its last replacement */
+	/* R23: what became of it; "" when not recorded */
+	const char *outcome, *hired_date, *hired_contract, *not_hired_reason;
+	int64_t hired_weekly_hours;
+	bool has_hired_weekly;
 };
 
 struct rm_trainee {
 	const char *ref, *status;
+	const char *exit, *exit_date;  /* R23; "" when not recorded or sealed */
 	bool disability, part_time, found;
 	bool sealed;           /* its values are not readable on this node */
+	bool exit_sealed;      /* its exit is recorded, not readable here */
 	long pidx;             /* the first path naming it */
 };
 
@@ -758,6 +764,33 @@ int order_direct_json(struct store_txn *txn, struct store *s, const char *lot,
 int order_notice_seen_by_lead(struct store_txn *txn, struct store *s,
     const char *notice, bool *seen);
 
+/* ---- attendance.c: a path's attendance of a month (R18) ---- */
+
+/* A day's attendance: its day number and the minutes attended. */
+struct attendance_day {
+	int64_t day;
+	int64_t minutes;
+};
+
+/* A path's attendance records of one month. */
+struct attendance_month {
+	struct attendance_day days[31];  /* its days' records, by day */
+	size_t ndays;
+	bool has_month;                  /* a record of the whole month */
+	int64_t month_minutes;
+};
+
+/*
+ * Reads a path's attendance of a month: its records of each day of it
+ * and of the month itself, each alive and naming the path and the day or
+ * month of its ref.
+ * @param path the path's ref
+ * @param f, t the month's first and last day numbers (calendar.h)
+ * @return 0, or an error of state_lookup()
+ */
+int attendance_read(struct store_txn *txn, struct store *s, const char *path,
+    int64_t f, int64_t t, struct attendance_month *out);
+
 /* ---- statement.c: the monthly statement (R18) ---- */
 
 /*
@@ -780,5 +813,20 @@ int statement_days(const char *start, const char *end, const char *from,
  */
 int statement_build(struct store_txn *txn, struct store *s, const char *lot,
     const char *month, json_t **out, struct consort_diag *d);
+
+/* ---- statement-render.c: the statement for people ---- */
+
+/*
+ * Writes a statement (statement_build()'s) as a text table, in French
+ * (dates JJ/MM/AAAA, amounts "1 234,50 €") or English (as before).
+ * @return 0, or E(IO) (f has an error)
+ */
+int statement_write_text(FILE *f, const json_t *st, enum fmt_lang lang);
+/*
+ * Writes a statement as CSV (fmt.h's conventions of the language): one
+ * row per financed path and part of the month with its rate.
+ * @return 0, or E(NOMEM), E(IO) (f has an error)
+ */
+int statement_write_csv(FILE *f, const json_t *st, enum fmt_lang lang);
 
 #endif

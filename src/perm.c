@@ -2,22 +2,25 @@
  * Who may edit what (DESIGN.md §4).  The lead (the founder) edits
  * everything but orders and notices.  A co-contractor edits everything but
  * the roster, the lots, and the sessions of other providers with their
- * paths, derogations and agreements.  A subcontractor edits only the
- * sessions it provides with their paths and derogations, and the trainees
- * and intents it recorded; it records no agreement of the Region (its
- * parent asks the Region for it).  A session without a provider (a path, a
- * derogation or an agreement without a session) is the lead's, except in
- * the ops that create it naming the member's own.  Orders and notices are
+ * paths, derogations, agreements and attendance.  A subcontractor edits
+ * only the sessions it provides with their paths, derogations and
+ * attendance, and the trainees and intents it recorded; it records no
+ * agreement of the Region (its parent asks the Region for it).  A session
+ * without a provider (a path, a derogation or an agreement without a
+ * session, attendance without a path) is the lead's, except in the ops
+ * that create it naming the member's own.  Attendance belongs to its
+ * path's session: its owner is two steps away.  Orders and notices are
  * judged against what they stand for, for every author (perm-order.c).
  *
  * Every node must reach the same verdict whatever order concurrent
  * change-sets arrive in, so ownership is judged in the change-set's causal
  * past: the owners table keeps every write of the fields that decide it
  * (session.provider, path.session, derogation.session,
- * agreement.session), the creations that say whether a record existed
- * before (sessions, paths, derogations, agreements, orders, notices, a
- * subcontractor's trainees and intents) and a lot's
- * creations and deletions, each with the writer's causal context; the
+ * agreement.session, attendance.path), the creations that say whether a
+ * record existed before (sessions, paths, derogations, agreements,
+ * attendance, orders, notices, a subcontractor's trainees and intents), a
+ * lot's creations and deletions, each with the writer's causal context,
+ * and under an intent or a trainee the paths that named it; the
  * values visible to a change-set are the writes it had seen that nothing it
  * had seen replaced.  Roster facts (keys, roles) are written by the lead
  * only, so a member's binding is always in the causal past of its own
@@ -34,13 +37,23 @@
 /* The owner field of a type no field owns: the record's existence. */
 enum { F_EXISTENCE = 0 };
 
+/*
+ * The owners-table field under which an intent or a trainee keeps the
+ * paths that named it (no field of the schema has this wire id): the value
+ * of a row is the ids of the paths one change-set pointed at it, 16 bytes
+ * each.
+ */
+enum { F_NAMED_BY = 0xff };
+#define NAMED_BY_MAX (CONSORT_STR_MAX / CONSORT_EID_BYTES)
+
 /* The field that says who owns a record of type: 0 when none does. */
 static unsigned
 owner_field(unsigned type)
 {
 	return type == T_session ? F_session_provider : type == T_path ?
 	    F_path_session : type == T_derogation ? F_derogation_session :
-	    type == T_agreement ? F_agreement_session : F_EXISTENCE;
+	    type == T_agreement ? F_agreement_session : type == T_attendance ?
+	    F_attendance_path : F_EXISTENCE;
 }
 
 /* Whether key is the founder's: the lead. */
@@ -322,10 +335,15 @@ session_ref_allowed(struct store_txn *txn, struct store *s,
 	return session_allowed(txn, s, m, c, sid, ok, &none);
 }
 
+static int owner_ref_allowed(struct store_txn *, struct store *,
+    const struct member *, const struct causal *, unsigned,
+    const struct value *, bool *);
+
 /*
- * Whether m may edit the path or derogation id, which belongs to the
- * session its field names: m must be allowed on every session visible to
- * the change-set (none visible: *unset, and not allowed).
+ * Whether m may edit the path, derogation, agreement or attendance id,
+ * which belongs to the record its owner field names (a session; a path
+ * for attendance): m must be allowed on every one visible to the
+ * change-set (none visible: *unset, and not allowed).
  */
 static int
 held_allowed(struct store_txn *txn, struct store *s, const struct member *m,
@@ -341,9 +359,32 @@ held_allowed(struct store_txn *txn, struct store *s, const struct member *m,
 	*unset = n == 0;
 	*ok = n > 0;
 	for (i = 0; i < n && *ok; i++)
-		if ((rc = session_ref_allowed(txn, s, m, c, &w[i].val, ok)) != 0)
+		if ((rc = owner_ref_allowed(txn, s, m, c, type, &w[i].val,
+		    ok)) != 0)
 			return rc;
 	return 0;
+}
+
+/*
+ * Whether m may edit a record of type whose owner field holds v: the
+ * session it names, or for attendance the path it names (held_allowed on
+ * that path: m must run its session).
+ */
+static int
+owner_ref_allowed(struct store_txn *txn, struct store *s,
+    const struct member *m, const struct causal *c, unsigned type,
+    const struct value *v, bool *ok)
+{
+	uint8_t pid[CONSORT_EID_BYTES];
+	bool none;
+
+	if (type != T_attendance)
+		return session_ref_allowed(txn, s, m, c, v, ok);
+	*ok = false;
+	if (v->kind != VAL_STR)
+		return 0;
+	keys_entity_id(pid, s->founder, T_path, v->s, v->len);
+	return held_allowed(txn, s, m, c, T_path, pid, ok, &none);
 }
 
 /* Whether subcontractor m recorded the trainee or intent id. */
@@ -405,7 +446,8 @@ run_of(const struct changeset *cs, uint32_t i, uint32_t *lo, uint32_t *hi)
 /*
  * Whether the run of op i creates a record that had no creation in the
  * change-set's causal past and names its owner (a session's provider, the
- * session of a path, a derogation or an agreement) as one m answers for:
+ * session of a path, a derogation or an agreement, the path of
+ * attendance) as one m answers for:
  * how a member other than the lead brings a record of its own into being.
  */
 static int
@@ -428,8 +470,8 @@ creates_own(struct store_txn *txn, struct store *s, const struct member *m,
 			continue;
 		if (op->type == T_session)
 			named = provides(s, m, &x->val);
-		else if ((rc = session_ref_allowed(txn, s, m, c, &x->val,
-		    &named)) != 0)
+		else if ((rc = owner_ref_allowed(txn, s, m, c, op->type,
+		    &x->val, &named)) != 0)
 			return rc;
 		/* it names another's: refused as that op would be */
 		if (!named) {
@@ -445,7 +487,7 @@ creates_own(struct store_txn *txn, struct store *s, const struct member *m,
 	return 0;
 }
 
-/* The refusal of an op on a session, a path, a derogation or an agreement. */
+/* The refusal of an op on a session or a record it holds (check_owned). */
 static const char *
 not_owned(unsigned type, bool unset)
 {
@@ -462,14 +504,19 @@ not_owned(unsigned type, bool unset)
 		return unset ? "an agreement without a session is recorded by "
 		    "the lead only (a member records one for a session it runs)" :
 		    "the agreement is about a session run by another provider";
+	if (type == T_attendance)
+		return unset ? "attendance without a path is recorded by the "
+		    "lead only (a member records it for a path of a session it "
+		    "runs)" : "the attendance is of a path of a session run by "
+		    "another provider";
 	return unset ? "a derogation without a session is recorded by the lead "
 	    "only (a member derogates only for a session it runs)" :
 	    "the derogation is about a session run by another provider";
 }
 
 /*
- * The check of an op on a session, a path, a derogation or an agreement:
- * m must answer for the record's owner as the change-set sees it (every
+ * The check of an op on a session, a path, a derogation, an agreement or
+ * attendance: m must answer for the record's owner as the change-set sees it (every
  * value visible, when concurrent writes left several), and for the new
  * owner when the op changes it.  A record with no owner visible is the
  * lead's, except in the run of ops that creates it naming m's own.
@@ -497,7 +544,9 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 		    "session's provider" : op->type == T_path ? "the path's "
 		    "session is run by another provider" : op->type ==
 		    T_agreement ? "the agreement is about a session run by "
-		    "another provider" : "the derogation is about a session "
+		    "another provider" : op->type == T_attendance ? "the "
+		    "attendance is of a path of a session run by another "
+		    "provider" : "the derogation is about a session "
 		    "run by another provider";
 		return E(PERM);
 	}
@@ -510,7 +559,8 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 	/* a change of owner: m must answer for the new one too */
 	if (op->type == T_session)
 		named = provides(s, m, &op->val);
-	else if ((rc = session_ref_allowed(txn, s, m, c, &op->val, &named)) != 0)
+	else if ((rc = owner_ref_allowed(txn, s, m, c, op->type, &op->val,
+	    &named)) != 0)
 		return rc;
 	if (named)
 		return 0;
@@ -518,8 +568,10 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 	    "a co-contractor, its subcontractors) as a session's provider" :
 	    op->type == T_path ? "the path's new session is run by another "
 	    "provider" : op->type == T_agreement ? "the agreement's new "
-	    "session is run by another provider" : "the derogation's new "
-	    "session is run by another provider";
+	    "session is run by another provider" : op->type == T_attendance ?
+	    "the attendance's new path is of a session run by another "
+	    "provider" : "the derogation's new session is run by another "
+	    "provider";
 	return E(PERM);
 }
 
@@ -556,6 +608,135 @@ check_erasure(struct store_txn *txn, struct store *s, const struct member *m,
 	return ok ? 0 : E(PERM);
 }
 
+/* Whether an op writes an intent's outcome or a trainee's exit (R23). */
+static bool
+is_outcome(const struct cs_op *op)
+{
+	if (op->kind != OP_SET && op->kind != OP_UNSET)
+		return false;
+	if (op->type == T_trainee)
+		return op->field == F_trainee_exit ||
+		    op->field == F_trainee_exit_date;
+	return op->type == T_intent && (op->field == F_intent_outcome ||
+	    op->field == F_intent_hired_date ||
+	    op->field == F_intent_hired_contract ||
+	    op->field == F_intent_hired_weekly_hours ||
+	    op->field == F_intent_not_hired_reason);
+}
+
+/* The ids of the paths that named a record, each once. */
+struct named {
+	uint8_t (*id)[CONSORT_EID_BYTES];
+	size_t n, cap;
+};
+
+/* Adds a path's id to the list, unless it holds it already. */
+static int
+named_add(struct named *x, const uint8_t *id)
+{
+	uint8_t (*p)[CONSORT_EID_BYTES];
+	size_t i;
+
+	for (i = 0; i < x->n; i++)
+		if (memcmp(x->id[i], id, CONSORT_EID_BYTES) == 0)
+			return 0;
+	if (x->n == x->cap) {
+		if ((p = realloc(x->id, (x->cap ? x->cap * 2 : 8) *
+		    sizeof(*p))) == NULL)
+			return E(NOMEM);
+		x->id = p;
+		x->cap = x->cap ? x->cap * 2 : 8;
+	}
+	memcpy(x->id[x->n++], id, CONSORT_EID_BYTES);
+	return 0;
+}
+
+/*
+ * The paths that named the intent or trainee id in the change-set's causal
+ * past, its own earlier ops included: every row kept under it (F_NAMED_BY)
+ * whose change-set c had seen.
+ */
+static int
+named_by(struct store_txn *txn, struct store *s, const struct causal *c,
+    unsigned type, const uint8_t *id, struct named *out)
+{
+	uint8_t prefix[OWNERS_KEY];
+	struct owner_write ow;
+	struct store_walk w;
+	struct store_val k, v;
+	uint32_t i;
+	int rc;
+
+	owners_prefix(prefix, type, id, F_NAMED_BY);
+	if ((rc = store_walk_begin(&w, txn, s, TB_OWNERS, prefix,
+	    1 + CONSORT_EID_BYTES + 1, 1 + CONSORT_EID_BYTES + 1)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if ((rc = decode_write(&k, &v, &ow)) != 0)
+			break;
+		if (ow.author >= c->n || ow.seq > c->vv[ow.author])
+			continue;
+		if (ow.val.kind != VAL_BIN || ow.val.len % CONSORT_EID_BYTES) {
+			rc = E(STORE);
+			break;
+		}
+		for (i = 0; i < ow.val.len && rc == 0; i += CONSORT_EID_BYTES)
+			rc = named_add(out, (const uint8_t *)ow.val.s + i);
+		if (rc != 0)
+			break;
+	}
+	store_walk_end(&w);
+	return rc;
+}
+
+/*
+ * Whether m provides a session in which a path named the intent or
+ * trainee id, as the change-set sees it: a path that named it in c's
+ * past (even if pointed elsewhere since: a withdrawn intent's outcome is
+ * still its provider's to record) and belongs to a session m answers for.
+ */
+static int
+provides_for(struct store_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, unsigned type, const uint8_t *id, bool *ok)
+{
+	struct named x = { NULL, 0, 0 };
+	bool unset;
+	size_t i;
+	int rc;
+
+	*ok = false;
+	rc = named_by(txn, s, c, type, id, &x);
+	for (i = 0; rc == 0 && i < x.n && !*ok; i++)
+		rc = held_allowed(txn, s, m, c, T_path, x.id[i], ok, &unset);
+	free(x.id);
+	return rc;
+}
+
+/*
+ * An intent's outcome and a trainee's exit (R23) are recorded by the lead
+ * or by the provider of a session in which a path names the intent or the
+ * trainee (a co-contractor for its subcontractors' sessions too): the
+ * members who saw the training end, not every member who may edit the
+ * intent.
+ */
+static int
+check_outcome(struct store_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct cs_op *op, const char **why)
+{
+	bool ok;
+	int rc;
+
+	if ((rc = provides_for(txn, s, m, c, op->type, op->id, &ok)) != 0)
+		return rc;
+	if (ok)
+		return 0;
+	*why = op->type == T_intent ? "an intent's outcome is recorded by the "
+	    "lead or the provider of the session whose path names the intent" :
+	    "a trainee's exit is recorded by the lead or the provider of a "
+	    "session whose path names the trainee";
+	return E(PERM);
+}
+
 /*
  * Decides whether the author of cs may apply its op i: m is the author's
  * roster entry, NULL for the lead.  Returns 0, E(PERM) with a reason, or a
@@ -580,6 +761,8 @@ perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
 		return check_erasure(txn, s, m, c, op, why);
 	if (m == NULL || m->role == ROLE_LEAD)
 		return 0;
+	if (is_outcome(op))
+		return check_outcome(txn, s, m, c, op, why);
 	if (t->flags & (SCHEMA_ROSTER | SCHEMA_LEAD)) {
 		*why = "only the lead edits the roster and the lots";
 		return E(PERM);
@@ -590,13 +773,15 @@ perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
 		return E(PERM);
 	}
 	if (op->type == T_session || op->type == T_path ||
-	    op->type == T_derogation || op->type == T_agreement)
+	    op->type == T_derogation || op->type == T_agreement ||
+	    op->type == T_attendance)
 		return check_owned(txn, s, m, c, cs, i, why);
 	if (m->role == ROLE_CO)
 		return 0;
 	if (op->type != T_trainee && op->type != T_intent) {
-		*why = "a subcontractor edits only its sessions, their paths and "
-		    "derogations, and the trainees and intents it recorded";
+		*why = "a subcontractor edits only its sessions, their paths, "
+		    "derogations and attendance, and the trainees and intents "
+		    "it recorded";
 		return E(PERM);
 	}
 	/* trainee, intent: a subcontractor edits what it recorded */
@@ -631,8 +816,8 @@ pack_vv(msgpack_packer *pk, const struct causal *c)
 /*
  * Which write of op the owners table keeps, if any: the fields that decide
  * ownership (a session's provider, the session of a path, a derogation or
- * an agreement); the creation of a session, a path, a derogation, an
- * agreement, an order, a notice, a decision of the Region or its key,
+ * an agreement, the path of attendance); the creation of a session, a
+ * path, a derogation, an agreement, attendance, an order, a notice, a decision of the Region or its key,
  * of a trainee, and of an intent by a subcontractor; a lot's creation and
  * deletion (a notice names a lot alive in its past).  *v is the value kept.
  */
@@ -658,7 +843,7 @@ kept(const struct member *m, const struct cs_op *op, unsigned *field,
 			return m != NULL && m->role == ROLE_SUB;
 		return op->type == T_session || op->type == T_path ||
 		    op->type == T_derogation || op->type == T_agreement ||
-		    perm_order_type(op->type) ||
+		    op->type == T_attendance || perm_order_type(op->type) ||
 		    op->type == T_lot;
 	case OP_DELETE:
 		return op->type == T_lot;
@@ -668,33 +853,104 @@ kept(const struct member *m, const struct cs_op *op, unsigned *field,
 }
 
 /*
- * Keeps, in the owners table, a write that later permission checks depend
- * on (see kept), with the writer's causal context.
+ * Puts one write in the owners table: (type, id, field) by c, value v, and
+ * c's causal context, or an empty one when the row needs none (with_vv).
  */
-int
-perm_record_op(struct store_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct cs_op *op)
+static int
+put_owner(struct store_txn *txn, struct store *s, const struct causal *c,
+    unsigned type, const uint8_t *id, unsigned field, const struct value *v,
+    bool with_vv)
 {
 	uint8_t key[OWNERS_KEY];
-	const struct value *v;
 	msgpack_sbuffer buf;
 	msgpack_packer pk;
-	unsigned field;
 	int rc;
 
-	if (!kept(m, op, &field, &v))
-		return 0;
-	owners_prefix(key, op->type, op->id, field);
+	owners_prefix(key, type, id, field);
 	util_put_be32(key + 1 + CONSORT_EID_BYTES + 1, c->author);
 	util_put_be64(key + 1 + CONSORT_EID_BYTES + 1 + 4, c->seq);
 	msgpack_sbuffer_init(&buf);
 	msgpack_packer_init(&pk, &buf, msgpack_sbuffer_write);
 	msgpack_pack_array(&pk, 2);
 	mp_pack_value(&pk, v);
-	pack_vv(&pk, c);
+	if (with_vv)
+		pack_vv(&pk, c);
+	else
+		msgpack_pack_array(&pk, 0);
 	rc = store_put(txn, s, TB_OWNERS, key, sizeof(key), buf.data, buf.size, 0);
 	msgpack_sbuffer_destroy(&buf);
 	return rc;
+}
+
+/*
+ * Keeps what a path names (R23): under the intent or trainee a write of
+ * path.intent or path.trainee names, the path's id, in one row per
+ * change-set holding the ids of every path it pointed there (NAMED_BY_MAX
+ * at most: a change-set naming one intent from more paths is an R07
+ * conflict many times over), so that who may record an outcome or an
+ * exit is judged in the causal past (provides_for).  The row needs no
+ * causal context of its own: the key's author and seq say whether a
+ * change-set had seen it.
+ */
+static int
+record_named(struct store_txn *txn, struct store *s, const struct causal *c,
+    const struct cs_op *op)
+{
+	uint8_t key[OWNERS_KEY], tid[CONSORT_EID_BYTES];
+	uint8_t ids[NAMED_BY_MAX * CONSORT_EID_BYTES];
+	struct owner_write ow;
+	struct store_val k = { key, sizeof(key) }, v;
+	struct value list = { VAL_BIN, false, 0, (const char *)ids, 0 };
+	unsigned type;
+	uint32_t i;
+	int rc;
+
+	if (op->type != T_path || op->kind != OP_SET || op->val.kind != VAL_STR ||
+	    (op->field != F_path_intent && op->field != F_path_trainee))
+		return 0;
+	type = op->field == F_path_intent ? T_intent : T_trainee;
+	keys_entity_id(tid, s->founder, type, op->val.s, op->val.len);
+	owners_prefix(key, type, tid, F_NAMED_BY);
+	util_put_be32(key + 1 + CONSORT_EID_BYTES + 1, c->author);
+	util_put_be64(key + 1 + CONSORT_EID_BYTES + 1 + 4, c->seq);
+	rc = store_get(txn, s, TB_OWNERS, key, sizeof(key), &v);
+	if (rc == 0) {
+		if ((rc = decode_write(&k, &v, &ow)) != 0)
+			return rc;
+		if (ow.val.kind != VAL_BIN || ow.val.len > sizeof(ids) ||
+		    ow.val.len % CONSORT_EID_BYTES)
+			return E(STORE);
+		memcpy(ids, ow.val.s, ow.val.len);
+		list.len = ow.val.len;
+	} else if (rc != E(NOENT))
+		return rc;
+	for (i = 0; i < list.len; i += CONSORT_EID_BYTES)
+		if (memcmp(ids + i, op->id, CONSORT_EID_BYTES) == 0)
+			return 0;
+	if (list.len == sizeof(ids))
+		return 0;
+	memcpy(ids + list.len, op->id, CONSORT_EID_BYTES);
+	list.len += CONSORT_EID_BYTES;
+	return put_owner(txn, s, c, type, tid, F_NAMED_BY, &list, false);
+}
+
+/*
+ * Keeps, in the owners table, a write that later permission checks depend
+ * on (see kept, record_named), with the writer's causal context.
+ */
+int
+perm_record_op(struct store_txn *txn, struct store *s, const struct member *m,
+    const struct causal *c, const struct cs_op *op)
+{
+	const struct value *v;
+	unsigned field;
+	int rc;
+
+	if ((rc = record_named(txn, s, c, op)) != 0)
+		return rc;
+	if (!kept(m, op, &field, &v))
+		return 0;
+	return put_owner(txn, s, c, op->type, op->id, field, v, true);
 }
 
 /* Whether an author is revoked, and after which of its change-sets. */

@@ -340,6 +340,160 @@ check_agreement(const struct store *s, const struct record *r,
 	return 0;
 }
 
+/* The value an edit leaves in a field: its input, else the record's. */
+static const struct value *
+value_after(const struct store *s, const struct record *r, unsigned field,
+    const struct field_input *in, unsigned n)
+{
+	const struct value *v = r != NULL ? state_field(s, r, field) : NULL;
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		if (in[i].f->id == field)
+			v = &in[i].v;
+	return v != NULL && v->kind != VAL_NIL ? v : NULL;
+}
+
+/*
+ * The ref of attendance: its path's ref and its day or month,
+ * PATH@YYYY-MM-DD or PATH@YYYY-MM.  Returns false when a part is missing
+ * or the ref would not fit (a path's ref of more than 117 bytes).
+ */
+static bool
+attendance_ref(char *out, size_t len, const struct value *path,
+    const struct value *when)
+{
+	int k;
+
+	if (path == NULL || when == NULL || path->kind != VAL_STR ||
+	    when->kind != VAL_STR)
+		return false;
+	k = snprintf(out, len, "%.*s@%.*s", (int)path->len, path->s,
+	    (int)when->len, when->s);
+	return k > 0 && (size_t)k < len && (size_t)k <= CONSORT_REF_MAX;
+}
+
+/* Makes the ref of a record whose ref its fields decide (attendance). */
+bool
+records_derived_ref(const struct schema_type *t, const struct field_input *in,
+    unsigned n, char *out, size_t len)
+{
+	const struct value *path, *date, *month;
+
+	if (t->id != T_attendance)
+		return false;
+	path = value_after(NULL, NULL, F_attendance_path, in, n);
+	date = value_after(NULL, NULL, F_attendance_date, in, n);
+	month = value_after(NULL, NULL, F_attendance_month, in, n);
+	if ((date == NULL) == (month == NULL))
+		return false;
+	return attendance_ref(out, len, path, date != NULL ? date : month);
+}
+
+/*
+ * Refuses attendance that does not name its path and one day or one
+ * month, that gives no time, more than a day holds on a day, or whose ref
+ * is not its path and day or month (attendance_ref): the ref is what makes
+ * two imports of one register line one record.
+ */
+static int
+check_attendance(const struct store *s, const struct record *r,
+    const char *ref, size_t reflen, const struct field_input *in, unsigned n,
+    struct consort_diag *d)
+{
+	const struct schema_type *t = schema_type(T_attendance);
+	const struct value *path, *date, *month, *h, *m;
+	char want[CONSORT_REF_MAX + 2] = "", what[400];
+
+	path = value_after(s, r, F_attendance_path, in, n);
+	date = value_after(s, r, F_attendance_date, in, n);
+	month = value_after(s, r, F_attendance_month, in, n);
+	h = value_after(s, r, F_attendance_hours, in, n);
+	m = value_after(s, r, F_attendance_minutes, in, n);
+	if (path == NULL || (date == NULL) == (month == NULL))
+		return refuse(d, E(SCHEMA), t, ref, reflen, "attendance names "
+		    "its path and either one day (date) or one month (month)",
+		    "give path=PATH and date=YYYY-MM-DD, or path=PATH and "
+		    "month=YYYY-MM");
+	if (h == NULL && m == NULL)
+		return refuse(d, E(SCHEMA), t, ref, reflen, "attendance gives "
+		    "the time attended: hours, minutes or both", "give hours=H "
+		    "and, for a part of an hour, minutes=M (3 h 30: hours=3 "
+		    "minutes=30)");
+	if (date != NULL && (h != NULL ? h->i : 0) * 60 +
+	    (m != NULL ? m->i : 0) > 24 * 60)
+		return refuse(d, E(SCHEMA), t, ref, reflen, "a day holds at "
+		    "most 24 hours of attendance", "give the hours of that day, "
+		    "or the month's in one record with month=YYYY-MM");
+	if (attendance_ref(want, sizeof(want), path, date != NULL ? date :
+	    month) && strlen(want) == reflen && memcmp(want, ref, reflen) == 0)
+		return 0;
+	snprintf(what, sizeof(what), "the ref of attendance is its path and "
+	    "its %s: %s", date != NULL ? "day" : "month", strlen(want) <=
+	    CONSORT_REF_MAX ? want : "(too long: a path's ref of at most 117 "
+	    "bytes)");
+	return refuse(d, E(SCHEMA), t, ref, reflen, what, "record it under "
+	    "that ref, or without one: consort add attendance path=PATH "
+	    "date=YYYY-MM-DD hours=H makes it");
+}
+
+/* What an intent's outcome or a trainee's exit needs with it (R23). */
+static const struct outcome_need {
+	unsigned type, field;
+	const char *value;  /* the value that needs it; NULL: any */
+	unsigned need;
+	const char *what, *hint;
+} outcome_needs[] = {
+	{ T_intent, F_intent_outcome, "hired", F_intent_hired_date,
+	    "a hire records its day: hired_date is missing",
+	    "give hired_date=YYYY-MM-DD (the day the contract starts), with "
+	    "hired_contract= and hired_weekly_hours= as signed" },
+	{ T_intent, F_intent_outcome, "not_hired", F_intent_not_hired_reason,
+	    "an intent that ended without a hire records why: "
+	    "not_hired_reason is missing",
+	    "give not_hired_reason=\"...\" (what became of the job; it "
+	    "reaches every member, so never a person's name or health)" },
+	{ T_trainee, F_trainee_exit, NULL, F_trainee_exit_date,
+	    "an exit records its day: exit_date is missing",
+	    "give exit_date=YYYY-MM-DD (the trainee's last day of training)" },
+};
+
+/*
+ * Refuses an edit of an intent's outcome or a trainee's exit that leaves
+ * it without what it needs (R23): a hire its day, an intent not kept its
+ * reason, an exit its day.  Only an edit of those fields is checked, so a
+ * record left incomplete by another node still takes other edits (the
+ * report lists it).
+ */
+static int
+check_outcome(const struct store *s, const struct record *r,
+    const struct schema_type *t, const char *ref, size_t reflen,
+    const struct field_input *in, unsigned n, struct consort_diag *d)
+{
+	const struct outcome_need *x;
+	const struct value *v;
+	bool touched;
+	unsigned i, k;
+
+	for (k = 0; k < nitems(outcome_needs); k++) {
+		x = &outcome_needs[k];
+		if (x->type != t->id)
+			continue;
+		for (i = 0, touched = false; i < n; i++)
+			touched |= in[i].f->id == x->field || in[i].f->id == x->need;
+		if (!touched || (v = value_after(s, r, x->field, in, n)) == NULL)
+			continue;
+		if (x->value != NULL && (v->kind != VAL_STR ||
+		    v->len != strlen(x->value) ||
+		    memcmp(v->s, x->value, v->len) != 0))
+			continue;
+		if (value_after(s, r, x->need, in, n) == NULL)
+			return refuse(d, E(SCHEMA), t, ref, reflen, x->what,
+			    x->hint);
+	}
+	return 0;
+}
+
 /* Writes (or finds unchanged) the rate record of a lot's pair. */
 static int
 put_rate(struct edit *e, const char *lot, size_t lotlen,
@@ -586,6 +740,12 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 		return rc;
 	if (t->id == T_agreement && (rc = check_agreement(s, alive ? r : NULL,
 	    ref, reflen, in, n, d)) != 0)
+		return rc;
+	if (t->id == T_attendance && (rc = check_attendance(s, alive ? r : NULL,
+	    ref, reflen, in, n, d)) != 0)
+		return rc;
+	if ((rc = check_outcome(s, alive ? r : NULL, t, ref, reflen, in, n,
+	    d)) != 0)
 		return rc;
 	if (t->id == T_lot && alive)
 		pair_of(s, r, F_lot_rate_cents, F_lot_rate_since, &before);

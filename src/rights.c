@@ -43,7 +43,11 @@ holds_value(const char *text, size_t len, const struct value *v)
 	return false;  /* a boolean says nothing; a commitment is not read */
 }
 
-/* The personal field whose value (as read here) a text holds, or NULL. */
+/*
+ * The personal field whose value (as read here) a text holds, or NULL.  An
+ * enumeration's value or a day (how and when the trainee left) names
+ * nobody, and a reason may well say "completed" or give a date.
+ */
 const struct schema_field *
 rights_text_names(const struct record *r, const char *text, size_t len)
 {
@@ -54,7 +58,7 @@ rights_text_names(const struct record *r, const char *text, size_t len)
 
 	for (i = 0; t != NULL && i < t->nfields; i++) {
 		f = t->sorted[i];
-		if (!f->personal)
+		if (!f->personal || f->kind == FK_ENUM || f->kind == FK_DATE)
 			continue;
 		for (k = 0; k < r->fields[f->id].n; k++)
 			if (holds_value(text, len, record_shown(r,

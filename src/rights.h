@@ -14,7 +14,8 @@
 /*
  * Tells whether a text holds one of a trainee's personal values as this
  * node reads them: a string of two bytes or more (ASCII letters compared
- * without case), or a number (the birth year) standing on its own.
+ * without case), or a number (the birth year) standing on its own; not
+ * an enumeration's value nor a day (the trainee's exit and its date).
  * @param r the trainee, opened (personal_open_record()); every competing
  *	value counts
  * @return the personal field whose value the text holds, or NULL

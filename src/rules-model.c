@@ -807,6 +807,8 @@ load_intent(struct store_txn *txn, struct rules_model *m, struct record *r,
 		x->date = x->evidence = x->steps = x->status = "";
 		x->status_date = x->status_reason = x->followup = "";
 		x->withdrawn_by = x->replaces = "";
+		x->outcome = x->hired_date = x->hired_contract = "";
+		x->not_hired_reason = "";
 		return 0;
 	}
 	x->employer = field_str(m, r, F_intent_employer);
@@ -825,6 +827,12 @@ load_intent(struct store_txn *txn, struct rules_model *m, struct record *r,
 	x->followup = field_str(m, r, F_intent_followup);
 	x->withdrawn_by = field_str(m, r, F_intent_withdrawn_by);
 	x->replaces = field_str(m, r, F_intent_replaces);
+	x->outcome = field_str(m, r, F_intent_outcome);
+	x->hired_date = field_str(m, r, F_intent_hired_date);
+	x->hired_contract = field_str(m, r, F_intent_hired_contract);
+	x->hired_weekly_hours = field_int(m, r, F_intent_hired_weekly_hours,
+	    &x->has_hired_weekly);
+	x->not_hired_reason = field_str(m, r, F_intent_not_hired_reason);
 	return 0;
 }
 
@@ -948,7 +956,7 @@ load_trainees(struct store_txn *txn, struct rules_model *m, struct record *r)
 		struct rm_trainee *x = &m->trainees[m->ntrainees++];
 
 		x->ref = refs[i];
-		x->status = "";
+		x->status = x->exit = x->exit_date = "";
 		if ((rc = state_lookup(txn, m->s, m->s->founder, T_trainee,
 		    refs[i], strlen(refs[i]), r)) != 0)
 			break;
@@ -962,6 +970,10 @@ load_trainees(struct store_txn *txn, struct rules_model *m, struct record *r)
 		x->part_time = field_bool(m, r, F_trainee_part_time, false, NULL);
 		x->sealed = field_sealed(m, r, F_trainee_disability) ||
 		    field_sealed(m, r, F_trainee_part_time);
+		x->exit = field_str(m, r, F_trainee_exit);
+		x->exit_date = field_str(m, r, F_trainee_exit_date);
+		x->exit_sealed = field_sealed(m, r, F_trainee_exit) ||
+		    field_sealed(m, r, F_trainee_exit_date);
 	}
 	free(refs);
 	return rc;

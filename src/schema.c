@@ -441,3 +441,35 @@ schema_parse_text(const struct schema_field *f, const char *text, size_t len,
 	}
 	return schema_check_value(f, v, d);
 }
+
+/*
+ * The French label of one value of an ENUM or SET field (its place in
+ * extra gives its place in values), written into out (len bytes).
+ * Returns false, and out "", when the value is not one of the field's or
+ * has no label, or the label does not fit.
+ */
+bool
+schema_value_label(const struct schema_field *f, const char *value,
+    char *out, size_t len)
+{
+	const char *p;
+	size_t n;
+	int i;
+
+	if (len > 0)
+		out[0] = '\0';
+	if (f == NULL || f->values == NULL || f->values[0] == '\0' ||
+	    (i = enum_index(f->extra, value, strlen(value))) < 0)
+		return false;
+	for (p = f->values; i > 0 && p != NULL; i--)
+		if ((p = strchr(p, '|')) != NULL)
+			p++;
+	if (p == NULL)
+		return false;
+	n = strcspn(p, "|");
+	if (n >= len)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}

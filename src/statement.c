@@ -1,9 +1,12 @@
 /*
  * The monthly statement of a lot (R18): every session running in the
- * month with its financed trainees, the hours falling in the month spread
- * over the session's working days, and their cost at the rate in force on
- * the days they fall on (R14): a month the rate changes in is split at the
- * change, each part at its rate.
+ * month with its financed trainees, the hours each attended in the month
+ * as its provider's register says (attendance records), or where there is
+ * none the planned hours falling in the month spread over the session's
+ * working days, and their cost at the rate in force on the days they fall
+ * on (R14): a month the rate changes in is split at the change, each part
+ * at its rate.  Time is counted in minutes (a register counts half-days of
+ * 3 h 30), hours shown whole, rounded down.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,9 +19,9 @@
 #include "order.h"
 
 /*
- * The working days (Monday to Friday, no public holiday) of a session: in all, up to the day
- * before from, and up to to (bounded by the session's end).  Returns
- * E(INVAL) when a date does not parse.
+ * The working days (Monday to Friday, no public holiday) of a session: in
+ * all, up to the day before from, and up to to (bounded by the session's
+ * end).  Returns E(INVAL) when a date does not parse.
  */
 int
 statement_days(const char *start, const char *end, const char *from,
@@ -41,12 +44,14 @@ struct part {
 	int64_t a, b;                /* its first and last days */
 	char from[11], to[11];
 	const struct rm_rate *rate;  /* NULL: none in force */
-	int64_t hours, cost;         /* over every path of the statement */
+	int64_t minutes, cost;       /* over every path of the statement */
 };
+
+#define PARTS_MAX 64
 
 /* The month's parts, split where a rate of the lot starts. */
 struct parts {
-	struct part v[64];
+	struct part v[PARTS_MAX];
 	size_t n;
 };
 
@@ -89,21 +94,345 @@ month_parts(const struct rules_model *m, long lot, int64_t f, int64_t t,
 }
 
 /*
- * A path's hours spread over the working days from its start (its own, a
- * complementary path's, or its session's) to its session's end.
+ * A path's own days and its planned hours spread over the working days
+ * from its start (its own, a complementary path's, or its session's) to
+ * its session's end.
  */
 struct spread {
-	int64_t start, end, total, hours;
+	int64_t start, end;  /* the spread's first and last days */
+	int64_t stop;        /* the last of its own days */
+	int64_t total;       /* working days from start to end */
+	int64_t hours;       /* its planned hours */
 };
 
-/* floor(hours x working days from the start to d / working days in all). */
+/*
+ * floor(hours x working days from the start to d / working days in all),
+ * d bounded by the path's last day.
+ */
 static int64_t
 through(const struct spread *sp, int64_t d)
 {
-	if (sp->total <= 0)
+	if (d > sp->stop)
+		d = sp->stop;
+	if (sp->total <= 0 || d < sp->start)
 		return 0;
 	return sp->hours * calendar_working_days(sp->start, d < sp->end ? d :
 	    sp->end) / sp->total;
+}
+
+/* The planned hours of the days a to b: through(b) less through(a - 1). */
+static int64_t
+planned_between(const struct spread *sp, int64_t a, int64_t b)
+{
+	return a > b ? 0 : through(sp, b) - through(sp, a - 1);
+}
+
+/* The statement being built: the month, its parts, the sums so far. */
+struct stmt {
+	struct store_txn *txn;
+	struct store *s;
+	const struct rules_model *m;
+	struct jb *b;
+	struct consort_diag *d;
+	struct parts *ps;        /* the month's parts */
+	struct parts *one;       /* scratch: an earlier month in one part */
+	int64_t f, t;            /* the month's first and last days */
+	json_t *warnings;
+	struct order_sums tot;
+	int64_t minutes, attended, planned;
+	unsigned by_source[3];
+};
+
+/* Where a path's time of a month comes from. */
+enum source { SRC_PLANNED, SRC_ATTENDED, SRC_MIXED };
+
+static const char *const source_names[] = { "planned", "attended", "mixed" };
+
+/* What a path counts in a month, part by part, in minutes. */
+struct count {
+	int64_t att[PARTS_MAX];  /* attended */
+	int64_t plan[PARTS_MAX]; /* planned, where no attendance is recorded */
+	bool covered;            /* some attendance is counted */
+	int64_t planned_from;    /* first day of planned time after attendance,
+	                            or -1 */
+	int64_t cut;             /* minutes beyond its planned hours */
+};
+
+/* The path a warning is about, and where warnings go (NULL: nowhere). */
+struct about {
+	const struct rm_path *pt;
+	const struct rm_session *x;
+	json_t *warnings;
+};
+
+/*
+ * Adds a warning about a path's attendance: its kind, the day (or month)
+ * and minutes concerned, whether they are counted, and what it means.
+ */
+static void
+warn(struct stmt *st, const struct about *ab, const char *kind,
+    const char *when, int64_t minutes, bool counted, const char *what)
+{
+	json_t *o;
+
+	if (ab->warnings == NULL)
+		return;
+	o = json_object();
+	jb_put_str(st->b, o, "kind", kind);
+	jb_put_str(st->b, o, "path", ab->pt->ref);
+	jb_put_str(st->b, o, "session", ab->x->ref);
+	jb_put_str(st->b, o, strlen(when) == 7 ? "month" : "date", when);
+	jb_put_int(st->b, o, "minutes", minutes);
+	jb_put_bool(st->b, o, "counted", counted);
+	jb_put_str(st->b, o, "what", what);
+	jb_push(st->b, ab->warnings, o);
+}
+
+/* The part of ps holding day d (the last one when none does). */
+static size_t
+part_of(const struct parts *ps, int64_t d)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < ps->n; i++)
+		if (d <= ps->v[i].b)
+			return i;
+	return ps->n - 1;
+}
+
+/* Adds the planned hours of the days a to b to each part they cross. */
+static void
+add_planned(const struct spread *sp, const struct parts *ps, int64_t a,
+    int64_t b, struct count *c)
+{
+	int64_t x, y;
+	size_t i;
+
+	for (i = 0; i < ps->n; i++) {
+		x = a > ps->v[i].a ? a : ps->v[i].a;
+		y = b < ps->v[i].b ? b : ps->v[i].b;
+		c->plan[i] += 60 * planned_between(sp, x, y);
+	}
+}
+
+/*
+ * Spreads a month record's minutes over the parts in proportion to the
+ * path's working days in each (rounded down through each part's end, so
+ * that the parts add up to the record); all in the part of its first day
+ * when it has no working day in the month.
+ */
+static void
+add_month_record(const struct parts *ps, int64_t a, int64_t b,
+    int64_t minutes, struct count *c)
+{
+	int64_t w[PARTS_MAX], total = 0, cum = 0, x, y, prev = 0, now;
+	size_t i;
+
+	for (i = 0; i < ps->n; i++) {
+		x = a > ps->v[i].a ? a : ps->v[i].a;
+		y = b < ps->v[i].b ? b : ps->v[i].b;
+		w[i] = x <= y ? calendar_working_days(x, y) : 0;
+		total += w[i];
+	}
+	if (total == 0) {
+		c->att[part_of(ps, a)] += minutes;
+		return;
+	}
+	for (i = 0; i < ps->n; i++) {
+		cum += w[i];
+		now = minutes * cum / total;
+		c->att[i] += now - prev;
+		prev = now;
+	}
+}
+
+/* Names why a day is no working day: its holiday, or its weekday. */
+static const char *
+day_off(int64_t day)
+{
+	const char *h = calendar_holiday(day);
+
+	if (h != NULL)
+		return h;
+	return calendar_weekday(day) == 5 ? "a Saturday" : "a Sunday";
+}
+
+/*
+ * Counts a path's day records of the month: those on its own days
+ * (a to b), a warning for those outside (not counted) and for those on a
+ * day that is no working day (counted); the days after the last record
+ * counted fall back to planned hours.
+ */
+static void
+count_days(struct stmt *st, const struct about *ab, const struct spread *sp,
+    const struct parts *ps, const struct attendance_month *am, int64_t a,
+    int64_t b, struct count *c)
+{
+	char day[CALENDAR_DAY_BUF], first[CALENDAR_DAY_BUF];
+	char last[CALENDAR_DAY_BUF], what[512];
+	int64_t end = -1, d;
+	size_t i;
+
+	for (i = 0; i < am->ndays; i++) {
+		d = am->days[i].day;
+		calendar_text(d, day);
+		if (d < a || d > b) {
+			calendar_text(sp->start, first);
+			calendar_text(sp->stop, last);
+			snprintf(what, sizeof(what), "attendance of path %s on %s "
+			    "is outside its days (%s to %s): not counted; correct "
+			    "the day in the register, or the path's days",
+			    ab->pt->ref, day, first, last);
+			warn(st, ab, "outside", day, am->days[i].minutes, false,
+			    what);
+			continue;
+		}
+		if (!calendar_working(d)) {
+			snprintf(what, sizeof(what), "attendance of path %s on %s, "
+			    "%s, is counted: check the day in the register",
+			    ab->pt->ref, day, day_off(d));
+			warn(st, ab, "non_working", day, am->days[i].minutes, true,
+			    what);
+		}
+		c->att[part_of(ps, d)] += am->days[i].minutes;
+		c->covered = true;
+		end = d;
+	}
+	if (end + 1 > a)
+		a = end + 1;
+	while (a < b && !calendar_working(a))
+		a++;  /* planned time starts on a working day */
+	if (planned_between(sp, a, b) > 0) {
+		add_planned(sp, ps, a, b, c);
+		c->planned_from = a;
+	}
+}
+
+/*
+ * Counts what a path gives in one month (its days f to t, in parts ps):
+ * its day records when it has some (a month record beside them is left
+ * out, with a warning), else its month record, else its planned hours.
+ */
+static int
+count_month(struct stmt *st, const struct about *ab, const struct spread *sp,
+    const struct parts *ps, int64_t f, int64_t t, struct count *c)
+{
+	struct attendance_month am;
+	int64_t a = f > sp->start ? f : sp->start;
+	int64_t b = t < sp->stop ? t : sp->stop;
+	char mon[CALENDAR_DAY_BUF], what[512];
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->planned_from = -1;
+	if ((rc = attendance_read(st->txn, st->s, ab->pt->ref, f, t, &am)) != 0)
+		return rc;
+	calendar_text(f, mon);
+	mon[7] = '\0';
+	if (am.ndays > 0) {
+		count_days(st, ab, sp, ps, &am, a, b, c);
+		if (am.has_month) {
+			snprintf(what, sizeof(what), "path %s has records of days "
+			    "in %s: they count, its record of the month is left "
+			    "out", ab->pt->ref, mon);
+			warn(st, ab, "month_and_days", mon, am.month_minutes, false,
+			    what);
+		}
+	} else if (am.has_month && a <= b) {
+		add_month_record(ps, a, b, am.month_minutes, c);
+		c->covered = true;
+	} else if (am.has_month) {
+		snprintf(what, sizeof(what), "attendance of path %s in %s is "
+		    "outside its days: not counted", ab->pt->ref, mon);
+		warn(st, ab, "outside", mon, am.month_minutes, false, what);
+	} else
+		add_planned(sp, ps, a, b, c);
+	if (c->planned_from >= 0 && !c->covered)
+		c->planned_from = -1;
+	return 0;
+}
+
+/* The minutes a count gives, over every part. */
+static int64_t
+count_total(const struct count *c, size_t n)
+{
+	int64_t sum = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sum += c->att[i] + c->plan[i];
+	return sum;
+}
+
+/*
+ * Leaves out what passes the minutes still allowed, from the month's last
+ * part back, planned time first.
+ */
+static void
+cap(struct count *c, size_t n, int64_t allowed)
+{
+	int64_t over = count_total(c, n) - (allowed > 0 ? allowed : 0), k;
+	size_t i;
+
+	if (over <= 0)
+		return;
+	c->cut = over;
+	for (i = n; i-- > 0 && over > 0;) {
+		k = c->plan[i] < over ? c->plan[i] : over;
+		c->plan[i] -= k;
+		over -= k;
+		k = c->att[i] < over ? c->att[i] : over;
+		c->att[i] -= k;
+		over -= k;
+	}
+}
+
+/*
+ * The minutes a path counted in the months before the statement's, each
+ * as its own statement counted them (attendance, or planned hours where
+ * none is recorded, capped at the path's planned hours): what is left of
+ * them bounds the statement's month.
+ */
+static int
+counted_before(struct stmt *st, const struct about *ab,
+    const struct spread *sp, int64_t *before)
+{
+	struct about quiet = { ab->pt, ab->x, NULL };
+	struct count c;
+	int64_t f, t, allowed;
+	unsigned m, d;
+	int y, rc;
+
+	*before = 0;
+	calendar_civil(sp->start, &y, &m, &d);
+	for (f = calendar_day(y, m, 1); f < st->f; f = t + 1) {
+		calendar_civil(f, &y, &m, &d);
+		t = (m == 12 ? calendar_day(y + 1, 1, 1) : calendar_day(y, m + 1,
+		    1)) - 1;
+		st->one->n = 1;
+		st->one->v[0].a = f;
+		st->one->v[0].b = t;
+		if ((rc = count_month(st, &quiet, sp, st->one, f, t, &c)) != 0)
+			return rc;
+		allowed = sp->hours * 60 - *before;
+		cap(&c, 1, allowed);
+		*before += count_total(&c, 1);
+	}
+	return 0;
+}
+
+/* The source of a count: attended, planned, or both. */
+static enum source
+source_of(const struct count *c, size_t n)
+{
+	int64_t plan = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		plan += c->plan[i];
+	if (!c->covered)
+		return SRC_PLANNED;
+	return plan > 0 ? SRC_MIXED : SRC_ATTENDED;
 }
 
 /* Refuses a statement with hours on days no rate is in force on (R14). */
@@ -122,58 +451,148 @@ no_rate(const struct rm_session *x, const struct rm_path *pt,
 	return consort_diag_set(d, E(NOENT), "R14", what, hint);
 }
 
+/* The cost of minutes at an hourly rate, to the nearest cent. */
+static int64_t
+cost_of(int64_t minutes, int64_t cents)
+{
+	return (minutes * cents + 30) / 60;
+}
+
+/* What one path adds to its session. */
+struct path_sums {
+	int64_t minutes, attended, planned, cost;
+};
+
 /*
- * Prices one path's hours of the month part by part; a part holding hours
+ * Prices one path's time of the month part by part; a part holding time
  * and no rate is refused (R14), naming its first day.
  */
 static int
-path_parts(struct jb *b, const struct rules_model *m,
-    const struct rm_session *x, const struct rm_path *pt, struct parts *ps,
-    json_t *o, int64_t *hours, int64_t *cost, struct consort_diag *d)
+price_parts(struct stmt *st, const struct about *ab, const struct count *c,
+    json_t *o, struct path_sums *ps)
 {
-	struct spread sp = { 0, 0, 0, pt->hours };
 	json_t *a = json_array(), *q;
-	struct part *c;
-	int64_t h;
+	struct part *p;
+	int64_t min, cost;
 	size_t i;
 
-	*hours = *cost = 0;
-	if (order_day_number(pt->day, &sp.start) &&
-	    order_day_number(x->end, &sp.end))
-		sp.total = calendar_working_days(sp.start, sp.end);
-	for (i = 0; i < ps->n; i++) {
-		c = &ps->v[i];
-		if ((h = through(&sp, c->b) - through(&sp, c->a - 1)) == 0)
+	memset(ps, 0, sizeof(*ps));
+	for (i = 0; i < st->ps->n; i++) {
+		p = &st->ps->v[i];
+		if ((min = c->att[i] + c->plan[i]) == 0)
 			continue;
-		if (c->rate == NULL) {
+		if (p->rate == NULL) {
 			json_decref(a);
-			return no_rate(x, pt, c, d);
+			return no_rate(ab->x, ab->pt, p, st->d);
 		}
+		cost = cost_of(min, p->rate->cents);
 		q = json_object();
-		jb_put_str(b, q, "from", c->from);
-		jb_put_str(b, q, "to", c->to);
-		jb_put_int(b, q, "rate_cents", c->rate->cents);
-		jb_put_int(b, q, "hours", h);
-		jb_put_int(b, q, "cost_cents", h * c->rate->cents);
-		jb_push(b, a, q);
-		c->hours += h;
-		c->cost += h * c->rate->cents;
-		*hours += h;
-		*cost += h * c->rate->cents;
+		jb_put_str(st->b, q, "from", p->from);
+		jb_put_str(st->b, q, "to", p->to);
+		jb_put_int(st->b, q, "rate_cents", p->rate->cents);
+		jb_put_int(st->b, q, "hours", min / 60);
+		jb_put_int(st->b, q, "minutes", min);
+		jb_put_int(st->b, q, "attended_minutes", c->att[i]);
+		jb_put_int(st->b, q, "cost_cents", cost);
+		jb_push(st->b, a, q);
+		p->minutes += min;
+		p->cost += cost;
+		ps->minutes += min;
+		ps->attended += c->att[i];
+		ps->planned += c->plan[i];
+		ps->cost += cost;
 	}
-	jb_put(b, o, "parts", a);
+	jb_put(st->b, o, "parts", a);
+	return 0;
+}
+
+/* Warns that a path's time of the month passes its planned hours. */
+static void
+warn_cut(struct stmt *st, const struct about *ab, const struct count *c)
+{
+	char mon[CALENDAR_DAY_BUF], what[512];
+
+	calendar_text(st->f, mon);
+	mon[7] = '\0';
+	snprintf(what, sizeof(what), "path %s counts more than its %lld "
+	    "planned hours by the end of %s: %lld min left out", ab->pt->ref,
+	    (long long)ab->pt->hours, mon, (long long)c->cut);
+	warn(st, ab, "beyond_planned", mon, c->cut, false, what);
+}
+
+/*
+ * Fills a path's own days and spread: from its day (its own start, or
+ * its session's) to its session's end.  False when a day does not parse.
+ */
+static bool
+spread_of(const struct rm_session *x, const struct rm_path *pt,
+    struct spread *sp)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->hours = pt->hours;
+	if (!order_day_number(pt->day, &sp->start) ||
+	    !order_day_number(x->end, &sp->end))
+		return false;
+	sp->stop = sp->end;
+	sp->total = calendar_working_days(sp->start, sp->end);
+	return true;
+}
+
+/*
+ * One path of the statement: where its time comes from (attended,
+ * planned, mixed), its time and cost part by part, and its sums.
+ */
+static int
+statement_path(struct stmt *st, const struct rm_session *x,
+    const struct rm_path *pt, json_t *p, struct path_sums *sums)
+{
+	struct about ab = { pt, x, st->warnings };
+	struct spread sp;
+	struct count c;
+	char day[CALENDAR_DAY_BUF];
+	int64_t before = 0;
+	enum source src;
+	int rc;
+
+	memset(&c, 0, sizeof(c));
+	c.planned_from = -1;
+	if (spread_of(x, pt, &sp) &&
+	    ((rc = counted_before(st, &ab, &sp, &before)) != 0 ||
+	    (rc = count_month(st, &ab, &sp, st->ps, st->f, st->t, &c)) != 0))
+		return rc;
+	cap(&c, st->ps->n, sp.hours * 60 - before);
+	if (c.cut > 0)
+		warn_cut(st, &ab, &c);
+	src = source_of(&c, st->ps->n);
+	jb_put_str(st->b, p, "source", source_names[src]);
+	if (c.planned_from >= 0) {
+		calendar_text(c.planned_from, day);
+		jb_put_str(st->b, p, "planned_from", day);
+	}
+	if ((rc = price_parts(st, &ab, &c, p, sums)) != 0)
+		return rc;
+	jb_put_int(st->b, p, "hours_in_month", sums->minutes / 60);
+	jb_put_int(st->b, p, "minutes_in_month", sums->minutes);
+	jb_put_int(st->b, p, "attended_minutes", sums->attended);
+	jb_put_int(st->b, p, "planned_minutes", sums->planned);
+	if (c.cut > 0)
+		jb_put_int(st->b, p, "cut_minutes", c.cut);
+	jb_put_int(st->b, p, "cost_cents", sums->cost);
+	st->by_source[src]++;
 	return 0;
 }
 
 /* One session of the statement. */
 static json_t *
-statement_session(struct jb *b, const struct rules_model *m,
-    const struct rm_session *x, const char *from, const char *to,
-    struct parts *ps, struct order_sums *tot, struct consort_diag *d)
+statement_session(struct stmt *st, const struct rm_session *x,
+    const char *from, const char *to)
 {
+	const struct rules_model *m = st->m;
 	const struct rm_member *pm = rules_member(m, x->provider);
-	int64_t total = 0, prev = 0, thru = 0, h, hm, cost, shours = 0, scost = 0;
+	int64_t total = 0, prev = 0, thru = 0;
+	struct path_sums ps, ss = { 0, 0, 0, 0 };
 	json_t *o = json_object(), *a = json_array(), *p;
+	struct jb *b = st->b;
 	unsigned fin = 0;
 	size_t i;
 	int rc;
@@ -194,36 +613,40 @@ statement_session(struct jb *b, const struct rules_model *m,
 
 		if (!pt->financed || strcmp(pt->day, to) > 0)
 			continue;  /* a path joining after the month: not yet */
-		h = pt->hours;
 		p = json_object();
 		jb_put_str(b, p, "path", pt->ref);
 		jb_put_str(b, p, "trainee", pt->trainee);
 		jb_put_opt(b, p, "start", pt->start);
-		jb_put_int(b, p, "hours", h);
-		if ((rc = path_parts(b, m, x, pt, ps, p, &hm, &cost, d)) != 0) {
+		jb_put_int(b, p, "hours", pt->hours);
+		if ((rc = statement_path(st, x, pt, p, &ps)) != 0) {
 			b->err = rc;
 			json_decref(p);
 			break;
 		}
-		jb_put_int(b, p, "hours_in_month", hm);
-		jb_put_int(b, p, "cost_cents", cost);
 		jb_push(b, a, p);
 		fin++;
-		shours += hm;
-		scost += cost;
+		ss.minutes += ps.minutes;
+		ss.attended += ps.attended;
+		ss.planned += ps.planned;
+		ss.cost += ps.cost;
 	}
 	jb_put(b, o, "paths", a);
 	jb_put_int(b, o, "financed", fin);
-	jb_put_int(b, o, "hours", shours);
-	jb_put_int(b, o, "cost_cents", scost);
-	tot->sessions++;
-	tot->financed += fin;
-	tot->hours += shours;
-	tot->cost += scost;
+	jb_put_int(b, o, "hours", ss.minutes / 60);
+	jb_put_int(b, o, "minutes", ss.minutes);
+	jb_put_int(b, o, "attended_minutes", ss.attended);
+	jb_put_int(b, o, "planned_minutes", ss.planned);
+	jb_put_int(b, o, "cost_cents", ss.cost);
+	st->tot.sessions++;
+	st->tot.financed += fin;
+	st->tot.cost += ss.cost;
+	st->minutes += ss.minutes;
+	st->attended += ss.attended;
+	st->planned += ss.planned;
 	return o;
 }
 
-/* The month's rates (R14): each part's days, rate, hours and cost. */
+/* The month's rates (R14): each part's days, rate, time and cost. */
 static json_t *
 rates_json(struct jb *b, const struct parts *ps)
 {
@@ -240,25 +663,48 @@ rates_json(struct jb *b, const struct parts *ps)
 		jb_put_str(b, o, "to", c->to);
 		jb_put_opt(b, o, "since", c->rate->since);
 		jb_put_int(b, o, "rate_cents", c->rate->cents);
-		jb_put_int(b, o, "hours", c->hours);
+		jb_put_int(b, o, "hours", c->minutes / 60);
+		jb_put_int(b, o, "minutes", c->minutes);
 		jb_put_int(b, o, "cost_cents", c->cost);
 		jb_push(b, a, o);
 	}
 	return a;
 }
 
+/* The statement's totals, and how many paths each source counted. */
+static json_t *
+totals_json(struct stmt *st)
+{
+	json_t *x = json_object(), *by = json_object();
+	size_t i;
+
+	jb_put_int(st->b, x, "sessions", st->tot.sessions);
+	jb_put_int(st->b, x, "financed", st->tot.financed);
+	jb_put_int(st->b, x, "hours", st->minutes / 60);
+	jb_put_int(st->b, x, "minutes", st->minutes);
+	jb_put_int(st->b, x, "attended_minutes", st->attended);
+	jb_put_int(st->b, x, "planned_minutes", st->planned);
+	jb_put_int(st->b, x, "cost_cents", st->tot.cost);
+	for (i = 0; i < nitems(source_names); i++)
+		jb_put_int(st->b, by, source_names[i], st->by_source[i]);
+	jb_put(st->b, x, "paths_by_source", by);
+	return x;
+}
+
 /*
  * Builds the monthly statement of a lot (R18): every session of the lot
- * running in the month, with each financed path's hours falling in the
- * month.  A path's hours are spread over the session's working days
- * (Monday to Friday, France's public holidays left out, calendar.c):
- * the hours through a day are floor(hours x working days so far / working
- * days in all), and a month
- * gets the hours through its last day less those through the day before
- * it, so the months of a session add up to its hours exactly.  The hours
- * between two days a and b are through(b) less through(a - 1): a month
- * the lot's rate changes in is split at the change, each part at the rate
- * in force on its days (R14).
+ * running in the month, with each financed path's time in the month.  A
+ * path counts its attendance where its provider recorded some for the
+ * month (records of days, else one of the month), its planned hours
+ * where none is recorded: through a day, floor(hours x working days so
+ * far / working days in all), working days being Monday to Friday less
+ * France's public holidays (calendar.c), so that the months of a session
+ * add up to its hours exactly; after the last day recorded in the month,
+ * planned hours again (source "mixed").  A path counts, over its months,
+ * at most its planned hours.  The time between two days a and b is
+ * through(b) less through(a - 1): a month the lot's rate changes in is
+ * split at the change, each part at the rate in force on its days (R14),
+ * attendance at the rate of its day.
  */
 int
 statement_build(struct store_txn *txn, struct store *s, const char *lot,
@@ -266,12 +712,10 @@ statement_build(struct store_txn *txn, struct store *s, const char *lot,
 {
 	struct rules_query q = { 0 };
 	struct rules_model *m;
-	struct order_sums tot = { 0 };
 	struct jb b = { 0 };
-	struct parts *ps;
+	struct stmt st;
 	const struct rm_rate *last;
 	char from[11], to[11];
-	int64_t f, t;
 	json_t *o, *x, *a;
 	size_t *ix, i;
 	int rc;
@@ -287,19 +731,27 @@ statement_build(struct store_txn *txn, struct store *s, const char *lot,
 	q.window = WINDOW_ACTIVE;
 	if ((rc = rules_load(txn, s, &q, &m, d)) != 0)
 		return rc;
+	memset(&st, 0, sizeof(st));
+	st.txn = txn;
+	st.s = s;
+	st.m = m;
+	st.b = &b;
+	st.d = d;
 	ix = order_sessions_by_start(m);
-	ps = calloc(1, sizeof(*ps));
-	if (ix == NULL || ps == NULL || !order_day_number(from, &f) ||
-	    !order_day_number(to, &t)) {
+	st.ps = calloc(1, sizeof(*st.ps));
+	st.one = calloc(1, sizeof(*st.one));
+	if (ix == NULL || st.ps == NULL || st.one == NULL ||
+	    !order_day_number(from, &st.f) || !order_day_number(to, &st.t)) {
 		free(ix);
-		free(ps);
+		free(st.ps);
+		free(st.one);
 		rules_free(m);
 		return E(NOMEM);
 	}
-	month_parts(m, 0, f, t, ps);
+	month_parts(m, 0, st.f, st.t, st.ps);
 	last = rules_rate_on(m, 0, to);
 	o = json_object();
-	jb_put_str(&b, o, "format", "consort-statement/1");
+	jb_put_str(&b, o, "format", "consort-statement/2");
 	x = json_object();
 	jb_put_str(&b, x, "ref", m->lots[0].ref);
 	jb_put_str(&b, x, "sector", m->lots[0].sector);
@@ -308,27 +760,28 @@ statement_build(struct store_txn *txn, struct store *s, const char *lot,
 	    m->lots[0].rate_cents);
 	jb_put(&b, o, "lot", x);
 	jb_put_str(&b, o, "month", month);
-	jb_put_str(&b, o, "rule", "hours spread over the session's working days "
-	    "(Monday to Friday, no public holiday): floor(hours x days through the month's end / "
-	    "days in all) less the same through the day before the month; "
-	    "split where the rate changes, each part at its rate");
+	jb_put_str(&b, o, "rule", "attended hours where the provider recorded "
+	    "attendance in the month (its days' records, else the month's), "
+	    "planned hours where not: spread over the session's working days "
+	    "(Monday to Friday, no public holiday), floor(hours x days through "
+	    "the month's end / days in all) less the same through the day "
+	    "before the month; at most the path's planned hours; split where "
+	    "the rate changes, each part at its rate");
+	st.warnings = json_array();
 	a = json_array();
 	for (i = 0; i < m->nsessions && b.err == 0; i++)
-		jb_push(&b, a, statement_session(&b, m, &m->sessions[ix[i]], from, to,
-		    ps, &tot, d));
+		jb_push(&b, a, statement_session(&st, &m->sessions[ix[i]], from,
+		    to));
 	jb_put(&b, o, "sessions", a);
-	jb_put(&b, o, "rates", rates_json(&b, ps));
-	x = json_object();
-	jb_put_int(&b, x, "sessions", tot.sessions);
-	jb_put_int(&b, x, "financed", tot.financed);
-	jb_put_int(&b, x, "hours", tot.hours);
-	jb_put_int(&b, x, "cost_cents", tot.cost);
-	jb_put(&b, o, "totals", x);
+	jb_put(&b, o, "rates", rates_json(&b, st.ps));
+	jb_put(&b, o, "totals", totals_json(&st));
+	jb_put(&b, o, "warnings", st.warnings);
 	x = json_object();
 	jb_put(&b, x, "heads", order_heads_json(&b, txn, s));
 	jb_put(&b, o, "state", x);
 	free(ix);
-	free(ps);
+	free(st.ps);
+	free(st.one);
 	rules_free(m);
 	if (b.err != 0) {
 		json_decref(o);

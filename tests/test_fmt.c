@@ -142,6 +142,17 @@ test_dates_words(void **state)
 	assert_string_equal(fmt_yes_no(true, FMT_FR), "oui");
 	assert_string_equal(fmt_yes_no(false, FMT_FR), "non");
 	assert_string_equal(fmt_yes_no(false, FMT_EN), "no");
+	assert_string_equal(fmt_value(buf, sizeof(buf), "intent", "contract",
+	    "CDI_INTERIM", FMT_FR), "CDI intérimaire");
+	assert_string_equal(fmt_value(buf, sizeof(buf), "intent", "contract",
+	    "CDI_INTERIM", FMT_EN), "CDI_INTERIM");
+	assert_string_equal(fmt_value(buf, sizeof(buf), "intent", "withdrawn_by",
+	    "unknown", FMT_FR), "unknown");  /* no such value: as it is */
+	assert_string_equal(fmt_value(buf, sizeof(buf), "nothing", "x", "v",
+	    FMT_FR), "v");
+	assert_string_equal(fmt_type("intent", FMT_FR), "Intention d'embauche");
+	assert_string_equal(fmt_type("intent", FMT_EN), "intent");
+	assert_string_equal(fmt_type("nothing", FMT_FR), "nothing");
 	assert_true(fmt_lang_parse("fr", &lang) && lang == FMT_FR);
 	assert_true(fmt_lang_parse("en", &lang) && lang == FMT_EN);
 	assert_false(fmt_lang_parse("FR", &lang));

@@ -301,6 +301,56 @@ test_import_csv_refusals(void **state)
 	assert_int_equal(nf_count(f->n, T_lot), 2);
 }
 
+/*
+ * Attendance from a register with no ref column: each row's ref is its
+ * path and day or month, so a second import of the register, or of one of
+ * its lines again, is the same records; a row naming neither day nor
+ * month is refused.
+ */
+static void
+test_import_csv_attendance(void **state)
+{
+	static const char base[] = LOT01
+	    "{\"type\":\"session\",\"ref\":\"S1\",\"provider\":\""
+	    TU_LEAD_SIRET "\",\"lot\":\"LOT-01\",\"title\":\"Soudure\"}\n"
+	    "{\"type\":\"path\",\"ref\":\"P1\",\"session\":\"S1\","
+	    "\"hours\":100}\n";
+	static const char reg[] = "path,date,month,hours,minutes\n"
+	    "P1,2026-05-04,,7,\n"
+	    "P1,2026-05-05,,3,30\n"
+	    "P1,,2026-04,20,\n";
+	struct import_result res;
+	struct nf_fix *f = *state;
+	struct nf_badlog bad;
+
+	assert_ok(nf_import_text(f, "base.jsonl", base, NULL, false, &res,
+	    &bad));
+	assert_ok(nf_import_text(f, "reg.csv", reg, "attendance", false, &res,
+	    &bad));
+	assert_int_equal(res.changed, 3);
+	assert_string_equal(nf_shown(f->n, "attendance", "P1@2026-05-05",
+	    "minutes"), "30");
+	assert_string_equal(nf_shown(f->n, "attendance", "P1@2026-04",
+	    "hours"), "20");
+	assert_ok(nf_import_text(f, "reg.csv", reg, "attendance", false, &res,
+	    &bad));
+	assert_int_equal(res.changed, 0);
+	assert_ok(nf_import_text(f, "one.csv", "ref,path,date,hours\n"
+	    "P1@2026-05-04,P1,2026-05-04,6\n", "attendance", false, &res,
+	    &bad));
+	assert_int_equal(res.changed, 1);
+	assert_int_equal(nf_count(f->n, T_attendance), 3);
+	assert_string_equal(nf_shown(f->n, "attendance", "P1@2026-05-04",
+	    "hours"), "6");
+	assert_err(nf_import_text(f, "noday.csv", "path,hours\nP1,7\n",
+	    "attendance", false, &res, &bad), E(SCHEMA));
+	expect_one_bad_row(f, &bad, "noday.csv", "row 2: no ref, and none made");
+	assert_err(nf_import_text(f, "other.csv", "ref,path,date,hours\n"
+	    "P1@2026-05-06,P1,2026-05-07,7\n", "attendance", false, &res,
+	    &bad), E(SCHEMA));
+	assert_int_equal(nf_count(f->n, T_attendance), 3);
+}
+
 /* Import in small batches gives the same records as one change-set. */
 static void
 test_import_batches(void **state)
@@ -419,6 +469,7 @@ main(void)
 		T(test_import_null_unsets, nf_setup_node),
 		T(test_import_csv, nf_setup_node),
 		T(test_import_csv_refusals, nf_setup_node),
+		T(test_import_csv_attendance, nf_setup_node),
 		T(test_import_batches, nf_setup_node),
 		cmocka_unit_test(test_check_line_jsonl),
 		cmocka_unit_test(test_check_line_csv),

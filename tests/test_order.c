@@ -781,6 +781,9 @@ test_french(void **state)
 	    "du mandataire"));
 	assert_null(strstr(html, "None."));
 	assert_null(strstr(html, "Financed"));
+	/* values of ENUM fields by their French labels (schema/entities.def) */
+	assert_non_null(strstr(html, "(SIRET " TU_LEAD_SIRET ", Mandataire)"));
+	assert_non_null(strstr(html, "<tr><td>1 emploi 1 formation</td>"));
 	free(html);
 	csv = render(&of, 3);
 	assert_memory_equal(csv, FMT_BOM "Lot;Période;Dispositif;Session;", 30);
@@ -788,7 +791,7 @@ test_french(void **state)
 	assert_null(strstr(csv, "cost_cents"));
 	/* the title a spreadsheet would evaluate, defused and quoted */
 	assert_non_null(strstr(csv, ";\"'=HYPERLINK(\"\"x\"\")\";"));
-	p = strstr(csv, "\r\nLOT-A;03/2026;1e1f;S1;");
+	p = strstr(csv, "\r\nLOT-A;03/2026;1 emploi 1 formation;S1;");
 	assert_non_null(p);
 	assert_non_null(strstr(p, ";02/03/2026;10/04/2026;P1;;"));
 	assert_non_null(strstr(p, ";oui;oui;I1;"));
@@ -796,7 +799,96 @@ test_french(void **state)
 	free(csv);
 	order_file_free(&of);
 	free(file);
+	/* what the file says cannot leave the CSS string of the margin box */
+	poke(json_object_get(req, "lot"), "ref", "L\"}</style><p>é");
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &file, &len));
+	assert_ok(order_parse(file, len, NULL, &of, &d));
+	html = render(&of, 4);
+	p = strstr(html, "@bottom-left");
+	assert_non_null(p);
+	assert_non_null(strstr(p, "\\2014  L\\22 \\7d \\3c /style\\3e "
+	    "\\3c p\\3e \\e9  \\2014  mars 2026\"}"));
+	assert_int_equal(strstr(html, "</style>") - html, strstr(p, "</style>") -
+	    html);  /* the one </style> is the page's own */
+	free(html);
+	order_file_free(&of);
+	free(file);
 	json_decref(req);
+}
+
+/*
+ * The statement's CSV: a row per path and part of the month with its
+ * rate (two for a path across a change of rate), one with no rate for a
+ * path with no hour in the month; its text in French and English.
+ */
+static void
+test_statement_render(void **state)
+{
+	static const char st_json[] = "{\"lot\":{\"ref\":\"L1\",\"sector\":"
+	    "\"Bâtiment\",\"territory\":\"44\",\"rate_cents\":6500},"
+	    "\"month\":\"2024-09\",\"rule\":\"r\",\"rates\":[{\"from\":"
+	    "\"2024-09-01\",\"to\":\"2024-09-15\",\"rate_cents\":6300,"
+	    "\"hours\":50,\"cost_cents\":315000},{\"from\":\"2024-09-16\","
+	    "\"to\":\"2024-09-30\",\"rate_cents\":6500,\"hours\":50,"
+	    "\"cost_cents\":325000}],\"sessions\":[{\"ref\":\"S1\",\"title\":"
+	    "\"=1+1\",\"scheme\":\"socle\",\"provider\":{\"siret\":\"1\","
+	    "\"name\":\"P\"},\"start\":\"2024-09-02\",\"end\":\"2024-10-04\","
+	    "\"working_days\":25,\"working_days_in_month\":21,\"financed\":2,"
+	    "\"hours\":100,\"cost_cents\":640000,\"paths\":[{\"path\":\"P1\","
+	    "\"trainee\":\"T1\",\"hours\":120,\"source\":\"attended\","
+	    "\"parts\":[{\"from\":"
+	    "\"2024-09-01\",\"to\":\"2024-09-15\",\"rate_cents\":6300,"
+	    "\"hours\":50,\"minutes\":3010,\"cost_cents\":316050},{\"from\":"
+	    "\"2024-09-16\",\"to\":\"2024-09-30\",\"rate_cents\":6500,"
+	    "\"hours\":50,\"minutes\":3000,"
+	    "\"cost_cents\":325000}]},{\"path\":\"P2\",\"trainee\":\"T2\","
+	    "\"start\":\"2024-10-01\",\"hours\":7,\"source\":\"planned\","
+	    "\"parts\":[]}]}],"
+	    "\"totals\":{\"sessions\":1,\"financed\":2,\"hours\":100,"
+	    "\"cost_cents\":640000}}";
+	json_error_t err;
+	json_t *st = json_loads(st_json, 0, &err);
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m;
+
+	(void)state;
+	assert_non_null(st);
+	m = open_memstream(&out, &len);
+	assert_ok(statement_write_csv(m, st, FMT_FR));
+	fclose(m);
+	assert_non_null(strstr(out, "\r\nL1;09/2024;S1;'=1+1;Socle;1;P;02/09/2024;"
+	    "04/10/2024;25;21;P1;T1;;120;présence relevée;01/09/2024;15/09/2024;"
+	    "63,00;50;3010;3160,50\r\n"));
+	assert_non_null(strstr(out, ";P1;T1;;120;présence relevée;16/09/2024;"
+	    "30/09/2024;65,00;50;3000;3250,00\r\n"));
+	assert_non_null(strstr(out, ";P2;T2;01/10/2024;7;prévues;;;;0;0;0,00\r\n"));
+	free(out);
+	out = NULL;
+	m = open_memstream(&out, &len);
+	assert_ok(statement_write_csv(m, st, FMT_EN));
+	fclose(m);
+	assert_memory_equal(out, "lot,month,session,", 18);
+	assert_non_null(strstr(out, ",P1,T1,,120,attended,2024-09-16,2024-09-30,"
+	    "6500,50,3000,325000\r\n"));
+	free(out);
+	out = NULL;
+	m = open_memstream(&out, &len);
+	assert_ok(statement_write_text(m, st, FMT_FR));
+	fclose(m);
+	assert_non_null(strstr(out, "Taux de 63,00" FMT_NBSP "€ de l'heure du "
+	    "01/09/2024 au 15/09/2024" FMT_NBSP ": 50" FMT_NBSP "h, 3" FMT_NNBSP
+	    "150,00" FMT_NBSP "€\n"));
+	assert_non_null(strstr(out, "\nRègle" FMT_NBSP ": r\n"));
+	free(out);
+	out = NULL;
+	m = open_memstream(&out, &len);
+	assert_ok(statement_write_text(m, st, FMT_EN));
+	fclose(m);
+	assert_non_null(strstr(out, "rate 63,00 € per hour from 2024-09-01 to "
+	    "2024-09-15: 50 h, 3 150,00 €\n"));
+	free(out);
+	json_decref(st);
 }
 
 /* Finds a change of a diff by op and place. */
@@ -1607,6 +1699,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_signer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_html, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_french, setup, teardown),
+		cmocka_unit_test(test_statement_render),
 		cmocka_unit_test_setup_teardown(test_diff, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rates, setup, teardown),

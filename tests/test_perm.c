@@ -577,6 +577,107 @@ test_agreement(void **state)
 	assert_string_equal(shown(f, "derogation", "DB9", "agreement"), "AB2");
 }
 
+/* Adds the ops of attendance an author records for path on day. */
+static void
+attendance_ops(struct fix *f, const char *path, const char *day,
+    int64_t hours)
+{
+	char ref[64];
+
+	snprintf(ref, sizeof(ref), "%s@%s", path, day);
+	op(f, OP_CREATE, "attendance", ref, NULL, tu_str(""));
+	op(f, OP_SET, "attendance", ref, "path", tu_str(path));
+	op(f, OP_SET, "attendance", ref, "date", tu_str(day));
+	op(f, OP_SET, "attendance", ref, "hours", tu_int(hours));
+}
+
+/*
+ * Attendance belongs to its path's session: the provider running it (a
+ * co-contractor for its subcontractor's too) and the lead record it, no
+ * third member; it follows its path when the path moves; without a path
+ * it is the lead's.  Locally, its ref is its path and day or month.
+ */
+static void
+test_attendance(void **state)
+{
+	struct fix *f = *state;
+	struct kv path[2] = { { "session", tu_str("SD") }, { "hours",
+		tu_int(100) } };
+	struct kv day[3] = { { "path", tu_str("PA") }, { "date",
+		tu_str("2026-03-02") }, { "hours", tu_int(7) } };
+	struct kv both[4] = { { "path", tu_str("PA") }, { "date",
+		tu_str("2026-03-02") }, { "month", tu_str("2026-03") },
+		{ "minutes", tu_int(30) } };
+	struct kv none = { "hours", { VAL_NIL, false, 0, NULL, 0 } };
+	struct kv much = { "hours", tu_int(25) };
+
+	assert_ok(put(f->a, "path", "PD", path, 2, PUT_ADD));
+	/* the lead's, locally: its ref, one day or month, some time */
+	assert_ok(put(f->a, "attendance", "PA@2026-03-02", day, 3, PUT_ADD));
+	assert_int_equal(put(f->a, "attendance", "PA-2026-03-02", day, 3,
+	    PUT_ADD), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03", day, 3,
+	    PUT_ADD), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03-02", both, 4,
+	    PUT_UPSERT), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03-02", &none, 1,
+	    PUT_SET), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03-02", &much, 1,
+	    PUT_SET), E(SCHEMA));
+	assert_int_equal(put(f->a, "attendance", "PA@2026-03", both + 2, 2,
+	    PUT_ADD), E(SCHEMA));  /* no path */
+	both[1] = both[0];
+	assert_ok(put(f->a, "attendance", "PA@2026-03", both + 1, 3, PUT_ADD));
+	/* B on the lead's path: refused whole */
+	attendance_ops(f, "PA", "2026-03-03", 7);
+	assert_int_equal(send_a(f, &f->b), 4);
+	assert_why(f, "the attendance is of a path of a session run by another "
+	    "provider");
+	assert_string_equal(shown(f, "attendance", "PA@2026-03-03", "hours"),
+	    "(dead)");
+	op(f, OP_SET, "attendance", "PA@2026-03-02", "hours", tu_int(1));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "attendance", "PA@2026-03-02", "hours"),
+	    "7");
+	/* B on its own path and its subcontractor's; D on its own */
+	attendance_ops(f, "PB", "2026-03-02", 7);
+	assert_int_equal(send_a(f, &f->b), 0);
+	attendance_ops(f, "PD", "2026-03-02", 6);
+	assert_int_equal(send_a(f, &f->b), 0);
+	attendance_ops(f, "PD", "2026-03-03", 5);
+	assert_int_equal(send_a(f, &f->d), 0);
+	assert_string_equal(shown(f, "attendance", "PD@2026-03-03", "hours"),
+	    "5");
+	/* C, a third member, and D on B's path: refused */
+	op(f, OP_SET, "attendance", "PD@2026-03-03", "hours", tu_int(7));
+	assert_int_equal(send_a(f, &f->c), 1);
+	assert_why(f, "the attendance is of a path of a session run by another "
+	    "provider");
+	attendance_ops(f, "PB", "2026-03-03", 7);
+	assert_int_equal(send_a(f, &f->d), 4);
+	op(f, OP_DELETE, "attendance", "PB@2026-03-02", NULL, tu_str(""));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_string_equal(shown(f, "attendance", "PB@2026-03-02", "hours"),
+	    "7");
+	/* moved to the lead's path: refused */
+	op(f, OP_SET, "attendance", "PB@2026-03-02", "path", tu_str("PA"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "the attendance's new path is of a session run by another "
+	    "provider");
+	/* without a path: the lead's */
+	op(f, OP_CREATE, "attendance", "X@2026-03-02", NULL, tu_str(""));
+	op(f, OP_SET, "attendance", "X@2026-03-02", "hours", tu_int(7));
+	assert_int_equal(send_a(f, &f->b), 2);
+	assert_why(f, "attendance without a path is recorded by the lead only");
+	/* the path moves to the lead's session: its attendance with it */
+	path[0].v = tu_str("SA");
+	assert_ok(put(f->a, "path", "PB", path, 1, PUT_SET));
+	op(f, OP_SET, "attendance", "PB@2026-03-02", "hours", tu_int(2));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_string_equal(shown(f, "attendance", "PB@2026-03-02", "hours"),
+	    "7");
+}
+
 /* A request body as order build writes the parts perm-order.c checks. */
 static json_t *
 request(struct fix *f, const char *sender_siret, const uint8_t *sender_key,
@@ -1794,6 +1895,114 @@ test_erasure(void **state)
 }
 
 /*
+ * An intent's outcome and a trainee's exit (R23): the lead, and the
+ * provider of a session whose path named the intent or trainee (a
+ * co-contractor for its subcontractor's session too), as its change-set
+ * saw the path; never another member, though it may edit the intent.
+ */
+static void
+test_outcome(void **state)
+{
+	struct kv emp = { "employer", tu_str("Acme") };
+	struct kv fam = { "family_name", tu_str("Martin") };
+	struct kv names[2] = { { "intent", tu_str("IA") },
+		{ "trainee", tu_str("TA") } };
+	struct kv moved = { "intent", tu_str("IB") };
+	struct kv pd[3] = { { "session", tu_str("SD") }, { "intent",
+		tu_str("ID") }, { "hours", tu_int(10) } };
+	struct kv hired[2] = { { "outcome", tu_str("hired") },
+		{ "hired_date", tu_str("2026-07-06") } };
+	struct fix *f = *state;
+	struct cs_dep deps[8];
+	struct tu_cs cs;
+	uint32_t nd;
+
+	assert_ok(put(f->a, "intent", "IA", &emp, 1, PUT_ADD));
+	assert_ok(put(f->a, "intent", "IB", &emp, 1, PUT_ADD));
+	assert_ok(put(f->a, "intent", "IC", &emp, 1, PUT_ADD));
+	assert_ok(put(f->a, "intent", "ID", &emp, 1, PUT_ADD));
+	assert_ok(put(f->a, "trainee", "TA", &fam, 1, PUT_ADD));
+	/* before any path names IA, even its provider-to-be may not */
+	op(f, OP_SET, "intent", "IA", "outcome", tu_str("pending"));
+	assert_int_equal(send_a(f, &f->b), 1);
+	assert_why(f, "an intent's outcome is recorded by the lead or the "
+	    "provider of the session whose path names the intent");
+	/* the lead points B's PB at IA and TA; B's change-set that had not
+	   seen it is refused, the next one, that has, is not */
+	nd = deps_of(&f->a->store, f->b.pk, deps);
+	assert_ok(put(f->a, "path", "PB", names, 2, PUT_SET));
+	op(f, OP_SET, "intent", "IA", "not_hired_reason", tu_str("Late"));
+	cs = tu_author_sign(&f->b, f->a->consortium, deps, nd,
+	    util_now_ms() << 16, &f->cb);
+	assert_int_equal(receive_why(&f->a->store, f->a->consortium, &cs,
+	    f->why, sizeof(f->why)), 1);
+	tu_cs_free(&cs);
+	assert_why(f, "provider of the session whose path names the intent");
+	assert_string_equal(shown(f, "intent", "IA", "not_hired_reason"),
+	    "(none)");
+	op(f, OP_SET, "intent", "IA", "outcome", tu_str("hired"));
+	op(f, OP_SET, "intent", "IA", "hired_date", tu_str("2026-07-06"));
+	op(f, OP_SET, "intent", "IA", "hired_contract", tu_str("CDI"));
+	op(f, OP_SET, "intent", "IA", "hired_weekly_hours", tu_int(35));
+	op(f, OP_SET, "trainee", "TA", "exit", tu_str("completed"));
+	op(f, OP_SET, "trainee", "TA", "exit_date", tu_str("2026-07-03"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "intent", "IA", "outcome"), "hired");
+	assert_string_equal(shown(f, "intent", "IA", "hired_weekly_hours"),
+	    "35");
+	assert_string_equal(shown(f, "trainee", "TA", "exit"), "completed");
+	/* C, a co-contractor who edits intents, records no outcome nor exit */
+	op(f, OP_SET, "intent", "IA", "job", tu_str("Welder"));
+	assert_int_equal(send_a(f, &f->c), 0);
+	op(f, OP_SET, "intent", "IA", "outcome", tu_str("not_hired"));
+	op(f, OP_SET, "intent", "IA", "not_hired_reason", tu_str("Forged"));
+	assert_int_equal(send_a(f, &f->c), 2);
+	op(f, OP_UNSET, "intent", "IA", "hired_date", tu_int(0));
+	assert_int_equal(send_a(f, &f->c), 1);
+	op(f, OP_SET, "trainee", "TA", "exit", tu_str("dropped_out"));
+	assert_int_equal(send_a(f, &f->c), 1);
+	assert_why(f, "a trainee's exit is recorded by the lead or the provider "
+	    "of a session whose path names the trainee");
+	assert_string_equal(shown(f, "intent", "IA", "outcome"), "hired");
+	assert_string_equal(shown(f, "intent", "IA", "hired_date"),
+	    "2026-07-06");
+	assert_string_equal(shown(f, "trainee", "TA", "exit"), "completed");
+	/* a path pointed at another intent: its provider records both */
+	assert_ok(put(f->a, "path", "PB", &moved, 1, PUT_SET));
+	op(f, OP_SET, "intent", "IA", "hired_contract", tu_str("CDD"));
+	op(f, OP_SET, "intent", "IB", "outcome", tu_str("pending"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "intent", "IA", "hired_contract"), "CDD");
+	/* a path and the outcome of its intent in one change-set */
+	op(f, OP_CREATE, "path", "PB2", NULL, tu_str("PB2"));
+	op(f, OP_SET, "path", "PB2", "session", tu_str("SB2"));
+	op(f, OP_SET, "path", "PB2", "intent", tu_str("IC"));
+	op(f, OP_SET, "intent", "IC", "outcome", tu_str("pending"));
+	assert_int_equal(send_a(f, &f->b), 0);
+	assert_string_equal(shown(f, "intent", "IC", "outcome"), "pending");
+	/* a subcontractor for its session's intent, which it did not record,
+	   and its parent for it; not for another's */
+	assert_ok(put(f->a, "path", "PD", pd, 3, PUT_ADD));
+	op(f, OP_SET, "intent", "ID", "outcome", tu_str("hired"));
+	op(f, OP_SET, "intent", "ID", "hired_date", tu_str("2026-07-01"));
+	assert_int_equal(send_a(f, &f->d), 0);
+	op(f, OP_SET, "intent", "ID", "hired_weekly_hours", tu_int(30));
+	assert_int_equal(send_a(f, &f->b), 0);
+	op(f, OP_SET, "intent", "ID", "job", tu_str("Sub"));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_why(f, "a subcontractor edits only the trainees and intents it "
+	    "recorded");
+	op(f, OP_SET, "intent", "IB", "outcome", tu_str("hired"));
+	assert_int_equal(send_a(f, &f->d), 1);
+	assert_string_equal(shown(f, "intent", "ID", "hired_weekly_hours"),
+	    "30");
+	/* the lead records any, and locally a hire needs its day */
+	assert_ok(put(f->a, "intent", "IB", hired, 2, PUT_SET));
+	assert_int_equal(put(f->a, "intent", "IC", hired, 1, PUT_SET),
+	    E(SCHEMA));
+}
+
+/*
  * A revoked member's change-sets after its last counted one are kept but
  * count nowhere; on a node that applied one before the revocation came,
  * the revocation undoes it: both nodes reach one state.
@@ -1875,6 +2084,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_derogation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_agreement, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attendance, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_lead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_direct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notice, setup, teardown),
@@ -1894,6 +2104,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_trainees_and_intents, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_erasure, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outcome, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_revoked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_overlap, setup,
 		    teardown),

@@ -86,16 +86,22 @@ load_opened(struct node *n, struct store_txn *txn, const char *ref,
 	assert_ok(personal_open_record(txn, &n->store, r));
 }
 
-/* Names, ids and the birth year are found; parts and larger numbers not. */
+/*
+ * Names, ids and the birth year are found; parts and larger numbers not,
+ * nor how and when the trainee left (an enumeration, a day).
+ */
 static void
 test_text_names(void **state)
 {
+	struct kv exit[2] = { { "exit", tu_str("completed") },
+		{ "exit_date", tu_str("2026-07-03") } };
 	struct nf_fix *f = *state;
 	const struct schema_field *hit;
 	struct store_txn *txn;
 	struct record r;
 
 	put_trainee(f->n, "T1");
+	assert_int_equal(nf_put(f->n, "trainee", "T1", exit, 2, PUT_SET), 1);
 	assert_ok(store_begin(&f->n->store, false, &txn));
 	load_opened(f->n, txn, "T1", &r);
 #define NAMES(text) rights_text_names(&r, text, strlen(text))
@@ -109,6 +115,7 @@ test_text_names(void **state)
 	assert_null(NAMES("Vantrouil"));       /* a part of a name */
 	assert_null(NAMES("ticket 19901"));    /* another number */
 	assert_null(NAMES("ticket 21990"));
+	assert_null(NAMES("training completed on 2026-07-03"));
 	assert_null(NAMES(""));
 #undef NAMES
 	record_free(&r);

@@ -242,6 +242,11 @@ test_parse_enum(void **state)
 		expect_parse_refused(f, bad[i]);
 	expect_parse_str(field("intent", "contract"), "CDI_INTERIM");
 	expect_parse_refused(field("intent", "contract"), "cdi");
+	/* the contract signed takes the values of the contract promised */
+	assert_string_equal(field("intent", "hired_contract")->extra,
+	    field("intent", "contract")->extra);
+	expect_parse_str(field("intent", "outcome"), "not_hired");
+	expect_parse_refused(field("intent", "outcome"), "withdrawn");
 }
 
 /* SET text: known words, comma-separated, each once, in the list's order. */
@@ -425,7 +430,7 @@ test_lookups(void **state)
 	assert_null(schema_field_by_name(lot, "rate_cents_", 11));
 	assert_null(schema_field_by_name(lot, "", 0));
 	assert_int_equal(schema_type_by_name("session")->max_field, 15);
-	assert_int_equal(schema_type_by_name("intent")->max_field, 16);
+	assert_int_equal(schema_type_by_name("intent")->max_field, 21);
 
 	/* REF fields know their target type */
 	assert_int_equal(field("session", "lot")->ref_type, T_lot);
@@ -485,6 +490,33 @@ check_value_labels(const struct schema_field *f)
 	}
 }
 
+/* A value's French label comes from its place in the field's list. */
+static void
+test_value_label(void **state)
+{
+	const struct schema_type *t = schema_type_by_name("intent");
+	const struct schema_field *f = schema_field_by_name(t, "contract", 8);
+	char out[64];
+
+	(void)state;
+	assert_true(schema_value_label(f, "CDI", out, sizeof(out)));
+	assert_string_equal(out, "CDI");
+	assert_true(schema_value_label(f, "APPRENTICESHIP", out, sizeof(out)));
+	assert_string_equal(out, "Apprentissage");
+	assert_true(schema_value_label(f, "PRO_CONTRACT", out, sizeof(out)));
+	assert_string_equal(out, "Contrat de professionnalisation");
+	assert_false(schema_value_label(f, "PRO_CONTRACT", out, 10));  /* cut */
+	assert_string_equal(out, "");
+	assert_false(schema_value_label(f, "CD", out, sizeof(out)));
+	assert_false(schema_value_label(f, "", out, sizeof(out)));
+	f = schema_field_by_name(t, "employer", 8);  /* no list */
+	assert_false(schema_value_label(f, "x", out, sizeof(out)));
+	assert_false(schema_value_label(NULL, "x", out, sizeof(out)));
+	f = schema_field_by_name(schema_type_by_name("session"), "scheme", 6);
+	assert_true(schema_value_label(f, "socle", out, sizeof(out)));
+	assert_string_equal(out, "Socle");
+}
+
 /* Every type and field has a French label, unique within its type. */
 static void
 test_labels(void **state)
@@ -521,11 +553,13 @@ static void
 test_sorted_order(void **state)
 {
 	static const char *const trainee[] = {
-		"birth_year", "disability", "erased", "erased_reason",
-		"family_name", "ft_id", "given_name", "part_time", "status",
+		"birth_year", "disability", "erased", "erased_reason", "exit",
+		"exit_date", "family_name", "ft_id", "given_name", "part_time",
+		"status",
 	};
 	static const char *const types[] = {
-		"agreement", "consortium", "decision", "derogation", "intent",
+		"agreement", "attendance", "consortium", "decision", "derogation",
+		"intent",
 		"lot", "member", "notice", "order", "path", "rate", "region_key",
 		"session",
 		"trainee",
@@ -562,15 +596,16 @@ test_sorted_order(void **state)
 
 /*
  * The personal fields are exactly a trainee's names, birth year, France
- * Travail id, disability and part time: on the wire each carries a 32-byte
- * commitment and nothing else, and no other field takes one.
+ * Travail id, disability, part time and exit (how and when it left the
+ * training): on the wire each carries a 32-byte commitment and nothing
+ * else, and no other field takes one.
  */
 static void
 test_personal_fields(void **state)
 {
 	static const char *const personal[] = {
 		"family_name", "given_name", "birth_year", "ft_id",
-		"disability", "part_time",
+		"disability", "part_time", "exit", "exit_date",
 	};
 	static const uint8_t bytes[CONSORT_COMMIT_BYTES];
 	const struct value c = { VAL_BIN, false, 0, (const char *)bytes,
@@ -665,6 +700,7 @@ main(void)
 		cmocka_unit_test(test_check_ref),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_labels),
+		cmocka_unit_test(test_value_label),
 		cmocka_unit_test(test_sorted_order),
 		cmocka_unit_test(test_personal_fields),
 		cmocka_unit_test(test_error_table),

@@ -3,13 +3,18 @@
 
 #include "../cmd.h"
 
-/* Writes one record (add or set) as one change-set; shared with cmd-set.c. */
+/*
+ * Writes one record (add or set) as one change-set; shared with cmd-set.c.
+ * A record added without a ref gets the one its fields make (attendance:
+ * PATH@DAY), else a random one.
+ */
 int
 cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
     const char *ref, int argc, char **argv, enum put_mode mode)
 {
 	struct consort_diag d = { 0 };
 	struct field_input in[SCHEMA_MAX_FIELDS];
+	char fresh[CONSORT_REF_MAX + 2];
 	struct edit e;
 	unsigned n;
 	bool changed;
@@ -17,6 +22,11 @@ cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
 
 	if ((rc = cmd_field_args(ctx, t, argc, argv, in, &n, mode == PUT_SET)) != 0)
 		return rc;
+	if (ref == NULL) {
+		if (!records_derived_ref(t, in, n, fresh, sizeof(fresh)))
+			records_new_ref(t, fresh, sizeof(fresh));
+		ref = fresh;
+	}
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
 	if ((rc = edit_begin(ctx->node, &e)) != 0)
@@ -42,14 +52,9 @@ add_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	const char *ref = cmd_args_get(args, "ref");
 	const struct schema_type *t;
-	char fresh[CONSORT_REF_MAX];
 
 	if ((t = cmd_type(ctx, args->argv[0])) == NULL)
 		return EXIT_USAGE;
-	if (ref == NULL) {
-		records_new_ref(t, fresh, sizeof(fresh));
-		ref = fresh;
-	}
 	return cmd_write_record(ctx, t, ref, args->argc - 1, args->argv + 1,
 	    PUT_ADD);
 }
@@ -59,7 +64,8 @@ static const struct cmd_opt add_opts[] = {
 	    "its name or France Travail id: refs reach every member;\n"
 	    "an intent's reference...); members recording the same\n"
 	    "ref address the same record. Without it a random ref\n"
-	    "is made and printed." },
+	    "is made and printed; attendance's is its path and day\n"
+	    "or month, PATH@YYYY-MM-DD or PATH@YYYY-MM." },
 	{ NULL, NULL, NULL },
 };
 
@@ -67,7 +73,7 @@ const struct cmd_entry cmd_add_entry = {
 	.name = "add",
 	.usage = "TYPE [--ref REF] FIELD=VALUE...",
 	.summary = "add a record (lot, rate, session, trainee, intent, path, "
-	    "derogation, agreement)",
+	    "derogation, agreement, attendance)",
 	.args = { .opts = add_opts, .lower = 1, .upper = -1,
 	    .missing = "missing TYPE" },
 	.help = "  FIELD=VALUE   a field of the type (see schema/entities.def); values\n"

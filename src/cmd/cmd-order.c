@@ -810,7 +810,8 @@ const struct cmd_entry cmd_order_entry = {
 	    "--out FILE [--no-passphrase] | decide REQUEST (--accept --number N | "
 	    "--refuse --reason TEXT) --key-file FILE [--date YYYY-MM-DD] "
 	    "[--request-key HEX] [--out FILE] | region-key [HEX] [--json] | "
-	    "receive DECISION | list [--lot LOT] [--period YYYY-MM] [--json]",
+	    "receive DECISION | list [--lot LOT] [--period YYYY-MM] [--json] "
+	    "[--lang fr|en]",
 	.summary = "build, verify, show, submit and compare signed order requests; "
 	    "the Region's key and decisions; the orders and their state",
 	.args = { .missing = "missing build, verify, show, submit, diff, keygen, "

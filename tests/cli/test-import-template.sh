@@ -10,7 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 
 expect_rc 0 consort import --template Stagiaire
-printf '\xef\xbb\xbfRéférence;Nom;Prénom;Année de naissance;Identifiant France Travail;Statut;Handicap;Temps partiel;Effacé le;Motif de l'"'"'effacement\r\n' >want.csv
+printf '\xef\xbb\xbfRéférence;Nom;Prénom;Année de naissance;Identifiant France Travail;Statut;Handicap;Temps partiel;Effacé le;Motif de l'"'"'effacement;Sortie de formation;Date de sortie\r\n' >want.csv
 cmp -s want.csv "$OUT" || fail "the trainee template differs: $(od -c "$OUT" | head -n 5)"
 expect_rc 0 consort import --template trainee --out t.csv
 cmp -s want.csv t.csv || fail "--out wrote another template"
@@ -41,7 +41,7 @@ expect_rc 0 on lead import --type trainee t.csv
 out_has ': 0 records read, 0 new or changed, 0 change-sets$'
 expect_rc 0 on lead import --type session s.xlsx
 out_has ': 0 records read, 0 new or changed, 0 change-sets$'
-printf 'T-1;Moreau;Lou;1 996;2358120V;Demandeur d’emploi;Non;Oui;;\r\n' >>t.csv
+printf 'T-1;Moreau;Lou;1 996;2358120V;Demandeur d’emploi;Non;Oui;;;;\r\n' >>t.csv
 expect_rc 0 on lead import --type trainee t.csv
 expect_rc 0 on lead show trainee T-1 --json
 out_has '"birth_year":1996,"disability":false,"family_name":"Moreau","ft_id":"2358120V","given_name":"Lou","part_time":true,"status":"job_seeker"'

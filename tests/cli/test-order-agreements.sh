@@ -175,9 +175,9 @@ jsonschema.validate(json.load(open(sys.argv[2], encoding="utf-8")), schema)
 PY
 fi
 expect_rc 0 consort order show d.json --html
-grep -qF "<td>A-R05-SG${NBSP}: DR-2026-0205 du 05/03/2026 (group_size)</td>" "$OUT" ||
+grep -qF "<td>A-R05-SG${NBSP}: DR-2026-0205 du 05/03/2026 (Taille du groupe)</td>" "$OUT" ||
     fail "the page does not show D-R05-SG's agreement"
-grep -qF "accords de la Région${NBSP}: A-R09-SC${NBSP}: DR-2026-0203 du 02/03/2026 (territory), A-SITE-SC" "$OUT" ||
+grep -qF "accords de la Région${NBSP}: A-R09-SC${NBSP}: DR-2026-0203 du 02/03/2026 (Territoire), A-SITE-SC" "$OUT" ||
     fail "the page does not show SC's agreements"
 
 # --- forged by a dishonest member: refused on every node ---

@@ -54,8 +54,8 @@ expect_rc 0 on lead order build --lot LOT-H --period 2026-03 --date 2026-03-05 -
 H2=$(sha a2.json)
 # built here and not submitted: order list says so, with the file
 expect_rc 0 on lead order list --lot LOT-H
-out_has "^LOT-H 2026-03 #1 ${H1:0:12} .*; submitted \[O-LOT-H-2026-03-${H1:0:12}\]$"
-out_has "^LOT-H 2026-03 #2 ${H2:0:12} .*; built on this node, issued 2026-03-05, not submitted: $T/a2.json$"
+out_has "^LOT-H mars 2026 n°${NBSP}1 ${H1:0:12} .* ; transmise \[O-LOT-H-2026-03-${H1:0:12}\]$"
+out_has "^LOT-H mars 2026 n°${NBSP}2 ${H2:0:12} .* ; préparée sur ce nœud, émise le 05/03/2026, non transmise${NBSP}: $T/a2.json$"
 expect_rc 0 on lead order list --json
 python3 - "$OUT" "$H2" <<'PY' || fail "order list --json: the built request"
 import json, sys
@@ -65,7 +65,7 @@ assert [x["hash"] for x in b] == [sys.argv[2]], b
 assert b[0]["number"] == 2 and b[0]["issued"] == "2026-03-05" and b[0]["file"].endswith("/a2.json")
 PY
 expect_rc 0 on co order list
-out_has "^no order recorded$"
+out_has "^aucune demande enregistrée$"
 expect_rc 0 consort order verify a2.json a1.json
 out_has "^a2.json: replaces a1.json \(request no. 1, sha256 $H1\)$"
 expect_rc 3 consort order verify a1.json a2.json
@@ -88,7 +88,7 @@ expect_rc 1 consort order verify a2.json a2-renumbered.json
 expect_rc 0 on lead order build --lot LOT-H --period 2026-03 --date 2026-03-06 --out a2bis.json
 expect_rc 0 on lead order submit a2.json
 expect_rc 0 on lead order list --lot LOT-H
-grep -q "built" "$OUT" && fail "a submitted request, or one that can no longer be, is listed as built: $(cat "$OUT")"
+grep -q "préparée" "$OUT" && fail "a submitted request, or one that can no longer be, is listed as built: $(cat "$OUT")"
 n=$(log_count lead)
 expect_rc 3 on lead order submit a2bis.json
 err_has "request no. 2 of LOT-H 2026-03: its number is not 1 \+ the highest"
@@ -131,7 +131,7 @@ for n in lead co; do
 	expect_rc 0 on "$n" list order
 	[ "$(grep -c 'number=5 ' "$OUT")" = 2 ] || fail "$n does not hold both requests no. 5: $(cat "$OUT")"
 	expect_rc 0 on "$n" order list --period 2026-03
-	[ "$(grep -c '^LOT-H 2026-03 #5 .*; its number also taken by O-LOT-H-2026-03-' "$OUT")" = 2 ] ||
+	[ "$(grep -c "^LOT-H mars 2026 n°${NBSP}5 .* ; son numéro est aussi pris par O-LOT-H-2026-03-" "$OUT")" = 2 ] ||
 	    fail "$n: order list does not flag the number taken twice: $(cat "$OUT")"
 done
 expect_rc 0 on lead order build --lot LOT-H --period 2026-03 --date 2026-03-11 --out a5.json

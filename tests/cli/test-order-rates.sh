@@ -99,7 +99,8 @@ s = json.load(open(sys.argv[2], encoding="utf-8"))
 assert s["lot"]["rate_cents"] == 6300
 assert s["totals"]["cost_cents"] == 350 * 6300, s["totals"]
 assert s["rates"] == [{"from": "2024-06-01", "to": "2024-06-30", "since": "2024-06-01",
-    "rate_cents": 6300, "hours": 350, "cost_cents": 350 * 6300}], s["rates"]
+    "rate_cents": 6300, "hours": 350, "minutes": 350 * 60,
+    "cost_cents": 350 * 6300}], s["rates"]
 PY
 
 # --- a change within September: the statement splits, the request has two rates ---
@@ -147,8 +148,8 @@ for f in sys.argv[2:]:
 PY
 fi
 expect_rc 0 on lead statement --lot LOT-01 --month 2024-09
-out_has "^rate 63,00 € per hour from 2024-09-01 to 2024-09-15: 250 h, 15 750,00 €$"
-out_has "^rate 65,00 € per hour from 2024-09-16 to 2024-09-30: 490 h, 31 850,00 €$"
+out_has "^Taux de 63,00${NBSP}€ de l'heure du 01/09/2024 au 15/09/2024${NBSP}: 250${NBSP}h, 15${NNBSP}750,00${NBSP}€$"
+out_has "^Taux de 65,00${NBSP}€ de l'heure du 16/09/2024 au 30/09/2024${NBSP}: 490${NBSP}h, 31${NNBSP}850,00${NBSP}€$"
 
 # --- the history survives: April again, and on another member's node ---
 expect_rc 0 on lead list rate

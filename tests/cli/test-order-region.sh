@@ -189,7 +189,7 @@ refused lead "answered this request already: decision $D1" order receive yes1.js
 # the co-contractor sees the refusal, with its reason
 sync_ok co "$LEAD"
 expect_rc 0 on co order list
-out_has "^LOT-01 2026-03 #1 ${H1:0:12} .* by $LEAD_SIRET .*\(lead\): .*; refused on 2026-04-02: Pièces manquantes : attestation \[$O1\]$"
+out_has "^LOT-01 mars 2026 n°${NBSP}1 ${H1:0:12} .* par $LEAD_SIRET .*\(mandataire\)${NBSP}: .* ; refusée le 02/04/2026${NBSP}: Pièces manquantes : attestation \[$O1\]$"
 expect_rc 0 on co order receive no1.json
 out_has "^already received"
 
@@ -257,9 +257,9 @@ sync_ok co "$LEAD"
 sync_ok co2 "$LEAD"
 for n in lead co co2; do
 	expect_rc 0 on "$n" order list --lot LOT-01
-	[ "$(grep -c '^LOT-01 2026-03 ' "$OUT")" = 2 ] || fail "$n lists other orders than the two: $(cat "$OUT")"
-	out_has "^LOT-01 2026-03 #1 .*; refused on 2026-04-02: Pièces manquantes : attestation; amended by #2 $O2 \[$O1\]$"
-	out_has "^LOT-01 2026-03 #2 .* 339 h, 4 779,90 €; accepted on 2026-04-20: order BDC-2026-0042, 4 779,90 € \[$O2\]$"
+	[ "$(grep -c '^LOT-01 mars 2026 ' "$OUT")" = 2 ] || fail "$n lists other orders than the two: $(cat "$OUT")"
+	out_has "^LOT-01 mars 2026 n°${NBSP}1 .* ; refusée le 02/04/2026${NBSP}: Pièces manquantes : attestation ; remplacée par n°${NBSP}2 $O2 \[$O1\]$"
+	out_has "^LOT-01 mars 2026 n°${NBSP}2 .* 339${NBSP}h, 4${NNBSP}779,90${NBSP}€ ; acceptée le 20/04/2026${NBSP}: bon de commande BDC-2026-0042, 4${NNBSP}779,90${NBSP}€ \[$O2\]$"
 done
 expect_rc 0 on co order list --period 2026-03 --json
 python3 - "$OUT" "$O1" "$O2" "$H1" <<'PY' || fail "order list --json is wrong: $(head -c 600 "$OUT")"
@@ -279,7 +279,11 @@ assert d["order_number"] == "BDC-2026-0042" and d["amount_cents"] == 477990, d
 assert d["amount_cents"] == b["totals"]["cost_cents"], b
 PY
 expect_rc 0 on co order list --period 2026-04
-out_has "^no order recorded in 2026-04"
+out_has "^aucune demande enregistrée en avril 2026$"
+expect_rc 0 on co order list --lot LOT-01 --lang en
+out_has "^LOT-01 2026-03 #1 .*; refused on 2026-04-02: Pièces manquantes : attestation; amended by #2 $O2 \[$O1\]$"
+out_has "^LOT-01 2026-03 #2 .* 339 h, 4 779,90 €; accepted on 2026-04-20: order BDC-2026-0042, 4 779,90 € \[$O2\]$"
+expect_rc 2 on co order list --lang EN
 expect_rc 2 on co order list --period 2026-4
 
 # --- a new key of the Region: the old one's decisions are refused ---

@@ -99,7 +99,7 @@ PY
 expect_rc 0 consort order show c.json --html
 grep -qF '<th>Retirée par</th>' "$OUT" && grep -qF '<th>Remplacée par</th>' "$OUT" ||
     fail "the HTML lacks the withdrawal's columns"
-grep -qF '<td>employer</td><td>full_path</td><td>I2B</td><td>Nouvel Employeur</td><td class="d">11/03/2026</td>' "$OUT" ||
+grep -qF '<td>Employeur</td><td>Parcours complet</td><td>I2B</td><td>Nouvel Employeur</td><td class="d">11/03/2026</td>' "$OUT" ||
     fail "the HTML lacks who withdrew I1 and what replaced it: $(grep -A3 'Intentions retirées' "$OUT")"
 
 # --- the trainee withdraws (I2): P2 keeps its intent, no replacement ---

@@ -253,10 +253,28 @@ err_has "conflict $CID \(conflict\) session S2: "
 expect_rc 0 on lead resolve "$CID" --keep 1
 expect_rc 0 on lead order build --lot LOT-A --period 2026-03 --out f.json
 
-# --- the monthly statement (R18) ---
+# --- the monthly statement (R18), in French, as CSV, in English ---
 expect_rc 0 on lead statement --lot LOT-A --month 2026-03
+out_has "^Relevé mensuel du lot LOT-A, mars 2026 \(R18\)"
+out_has "^S1 +41852736200127 02/03/2026 10/04/2026 +29 +22 +5 +"   # 30 weekdays less Easter Monday
+out_has "^Total${NBSP}: 2 sessions, 10 stagiaires financés, 939${NBSP}h, 13${NNBSP}239,90${NBSP}€$"
+out_has "^Règle${NBSP}: heures de présence là où l.organisme a relevé la présence du mois"
+expect_rc 0 on lead statement --lot LOT-A --month 2026-03 --csv
+python3 - "$OUT" <<'PY' || fail "the statement's CSV is wrong: $(head -n 2 "$OUT")"
+import csv, sys
+raw = open(sys.argv[1], "rb").read()
+assert raw.startswith(b"\xef\xbb\xbfLot;Mois;Session;") and raw.endswith(b"\r\n"), raw[:40]
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline=""), delimiter=";"))
+assert len(rows) == 10 and rows[0]["Début de session"] == "02/03/2026", rows[0]
+assert sum(int(r["Heures du mois"]) for r in rows) == 939
+assert sum(int(r["Montant (€)"].replace(",", "")) for r in rows) == 1323990
+PY
+expect_rc 0 on lead statement --lot LOT-A --month 2026-03 --lang en
 out_has "^statement LOT-A 2026-03 \(R18\)"
-out_has "^S1 .* 29 +22 +5 +"   # 30 weekdays less Easter Monday
+out_has "^total: 2 sessions, 10 financed trainees, 939 h, 13 239,90 € \(1323990 cents\)$"
+expect_rc 2 on lead statement --lot LOT-A --month 2026-03 --csv --json
+expect_rc 2 on lead statement --lot LOT-A --month 2026-03 --lang de
+err_has "--lang takes fr"
 expect_rc 0 on lead statement --lot LOT-A --month 2026-04 --json
 python3 - "$OUT" <<'PY' || fail "the April statement is wrong"
 import json, sys

@@ -1,7 +1,7 @@
 # The README's walk-through, followed literally: every command of "A lead's
-# first steps", "The order request" and "The Region's answer", in that
-# order, in one shell, with consort on the PATH, a fresh HOME and a copy of
-# tests/data as the source tree.  A command followed by a "# exit N: TEXT"
+# first steps", "The order request", "The Region's answer" and "Hires after
+# the training", in that order, in one shell, with consort on the PATH, a
+# fresh HOME and a copy of tests/data as the source tree.  A command followed by a "# exit N: TEXT"
 # comment must exit N and print TEXT on stderr (the refusal the README
 # shows is the real one); every other command must succeed.  `make ...`
 # lines are what put consort on the PATH, which this test does itself.
@@ -18,7 +18,8 @@ cp -r "$DATA" "$T/src/tests/data"
 python3 - "$readme" >"$T/steps.sh" <<'PY' || fail "cannot read the README's steps"
 import re, shlex, sys
 text = open(sys.argv[1], encoding="utf-8").read()
-want = ["## A lead's first steps", "## The order request", "## The Region's answer"]
+want = ["## A lead's first steps", "## The order request", "## The Region's answer",
+        "## Hires after the training"]
 steps = []
 for title in want:
     at = text.index(title)
@@ -74,8 +75,8 @@ HOME=$T/home PATH=$T/bin:$PATH consort --dir "$T/home/consort/forma-nord" \
 # the Region's answers are recorded: the first refused, the amendment accepted
 HOME=$T/home PATH=$T/bin:$PATH consort --dir "$T/home/consort/forma-nord" \
     order list --lot LOT-01 >"$T/list.out" 2>&1 || fail "order list fails: $(cat "$T/list.out")"
-grep -q '#1 .*; refused on .*: Attestation d.embauche manquante pour P000002; amended by #2 ' "$T/list.out" ||
+grep -q "n°${NBSP}1 .* ; refusée le .*: Attestation d.embauche manquante pour P000002 ; remplacée par n°${NBSP}2 " "$T/list.out" ||
 	fail "the request is not listed refused and amended: $(cat "$T/list.out")"
-grep -q '#2 .*; accepted on .*: order BDC-2026-0042, ' "$T/list.out" ||
+grep -q "n°${NBSP}2 .* ; acceptée le .*: bon de commande BDC-2026-0042, " "$T/list.out" ||
 	fail "the amendment is not listed accepted: $(cat "$T/list.out")"
 exit 0
