@@ -62,7 +62,8 @@ LINGUAS := fr
 LOCALEDIR ?= $(PREFIX)/share/locale
 MO := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/consort.mo)
 # The messages of the sources (_(), N_(), errors.def), in po/consort.pot.
-POT_SRC = $(sort $(wildcard src/*.c src/cmd/*.c sync/*.c)) schema/errors.def
+POT_SRC = $(sort $(wildcard src/*.c src/*.h src/cmd/*.c src/cmd/*.h sync/*.c sync/*.h)) \
+	schema/errors.def
 XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
 	--keyword=XX:2 --no-location --sort-output --no-wrap --package-name=consort \
 	--msgid-bugs-address= --add-comments=TRANSLATORS:
@@ -136,6 +137,7 @@ pot:
 	@for l in $(LINGUAS); do \
 		msgmerge -q --update --backup=none --no-location --sort-output \
 		    --no-wrap po/$$l.po po/consort.pot; \
+		msgattrib --no-obsolete --no-wrap -o po/$$l.po po/$$l.po; \
 	done
 	@sed -i '/^"POT-Creation-Date:/d' po/consort.pot $(LINGUAS:%=po/%.po)
 	@for l in $(LINGUAS); do msgfmt --statistics -o /dev/null po/$$l.po; done

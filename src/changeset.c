@@ -33,11 +33,11 @@ refuse(struct consort_diag *d, const struct mp_reader *r, int err,
 {
 	char where[64], msg[512];
 
-	snprintf(where, sizeof(where), "byte %zu", mp_offset(r));
+	snprintf(where, sizeof(where), _("byte %zu"), mp_offset(r));
 	snprintf(msg, sizeof(msg), "%s: %s", what, consort_strerror(err));
 	return consort_diag_set(d, err, where, msg,
-	    "the change-set is corrupt or was not written by consort; "
-	    "ask its sender for it again");
+	    _("the change-set is corrupt or was not written by consort; "
+	    "ask its sender for it again"));
 }
 
 /* Refuses a change-set of another format version, saying which and why. */
@@ -47,14 +47,15 @@ refuse_version(struct consort_diag *d, const struct mp_reader *r,
 {
 	char where[64], msg[300];
 
-	snprintf(where, sizeof(where), "byte %zu", mp_offset(r));
-	snprintf(msg, sizeof(msg), "change-set format version %llu; this node "
-	    "reads version %d (personal values travel as commitments since "
-	    "version 2, schema/changeset.md)", (unsigned long long)version,
-	    CONSORT_CS_VERSION);
+	snprintf(where, sizeof(where), _("byte %zu"), mp_offset(r));
+	snprintf(msg, sizeof(msg), _("change-set format version %llu; this "
+	    "node reads version %d (personal values travel as commitments "
+	    "since version 2, schema/changeset.md)"),
+	    (unsigned long long)version, CONSORT_CS_VERSION);
 	return consort_diag_set(d, E(VERSION), where, msg, version <
-	    CONSORT_CS_VERSION ? "the node that wrote it runs an older consort: "
-	    "upgrade it" : "this node runs an older consort: upgrade it");
+	    CONSORT_CS_VERSION ? _("the node that wrote it runs an older "
+	    "consort: upgrade it") : _("this node runs an older consort: "
+	    "upgrade it"));
 }
 
 /* Reads one dep: [author, seq, hash]. */
@@ -67,15 +68,15 @@ decode_dep(struct mp_reader *r, struct cs_dep *dep, struct consort_diag *d)
 	if ((rc = mp_read_array(r, &n)) != 0)
 		return refuse(d, r, rc, "dep");
 	if (n != DEP_FIELDS)
-		return refuse(d, r, E(BADTYPE), "dep must have 3 elements");
+		return refuse(d, r, E(BADTYPE), _("dep must have 3 elements"));
 	if ((rc = mp_read_bin_fixed(r, dep->author, CONSORT_KEY_BYTES)) != 0)
-		return refuse(d, r, rc, "dep author");
+		return refuse(d, r, rc, _("dep author"));
 	if ((rc = mp_read_uint(r, &dep->seq)) != 0)
-		return refuse(d, r, rc, "dep seq");
+		return refuse(d, r, rc, _("dep seq"));
 	if (dep->seq == 0)
-		return refuse(d, r, E(INVAL), "dep seq must be at least 1");
+		return refuse(d, r, E(INVAL), _("dep seq must be at least 1"));
 	if ((rc = mp_read_bin_fixed(r, dep->hash, CONSORT_HASH_BYTES)) != 0)
-		return refuse(d, r, rc, "dep hash");
+		return refuse(d, r, rc, _("dep hash"));
 	return 0;
 }
 
@@ -97,11 +98,12 @@ decode_deps(struct mp_reader *r, struct changeset *cs, struct consort_diag *d)
 			return rc;
 		cs->ndeps = i + 1;
 		if (memcmp(cs->deps[i].author, cs->author, CONSORT_KEY_BYTES) == 0)
-			return refuse(d, r, E(INVAL), "a dep names the author itself");
+			return refuse(d, r, E(INVAL),
+			    _("a dep names the author itself"));
 		if (i > 0 && memcmp(cs->deps[i - 1].author, cs->deps[i].author,
 		    CONSORT_KEY_BYTES) >= 0)
 			return refuse(d, r, E(NONCANON),
-			    "deps must be sorted by author, each once");
+			    _("deps must be sorted by author, each once"));
 	}
 	return 0;
 }
@@ -115,24 +117,27 @@ check_op(struct mp_reader *r, struct cs_op *op, struct consort_diag *d)
 	int rc;
 
 	if (op->kind > OP_KIND_MAX)
-		return refuse(d, r, E(INVAL), "unknown op kind");
+		return refuse(d, r, E(INVAL), _("unknown op kind"));
 	if ((t = schema_type(op->type)) == NULL)
-		return refuse(d, r, E(SCHEMA), "unknown entity type");
+		return refuse(d, r, E(SCHEMA), _("unknown entity type"));
 	if (op->kind == OP_CREATE || op->kind == OP_DELETE) {
 		if (op->field != 0)
-			return refuse(d, r, E(INVAL), "create/delete op names a field");
+			return refuse(d, r, E(INVAL),
+			    _("create/delete op names a field"));
 		if (op->kind == OP_DELETE && op->val.kind != VAL_NIL)
-			return refuse(d, r, E(INVAL), "delete op carries a value");
+			return refuse(d, r, E(INVAL),
+			    _("delete op carries a value"));
 		if (op->kind == OP_CREATE && (op->val.kind != VAL_STR ||
 		    schema_check_ref(op->val.s, op->val.len, NULL) != 0))
-			return refuse(d, r, E(SCHEMA), "create op without a valid ref");
+			return refuse(d, r, E(SCHEMA),
+			    _("create op without a valid ref"));
 		return 0;
 	}
 	if ((f = schema_field(t, op->field)) == NULL)
-		return refuse(d, r, E(SCHEMA), "unknown field");
+		return refuse(d, r, E(SCHEMA), _("unknown field"));
 	if (op->kind == OP_UNSET)
 		return op->val.kind == VAL_NIL ? 0 :
-		    refuse(d, r, E(INVAL), "unset op carries a value");
+		    refuse(d, r, E(INVAL), _("unset op carries a value"));
 	if ((rc = schema_check_wire(f, &op->val, d)) != 0)
 		return refuse(d, r, rc, d != NULL ? d->what : "value");
 	return 0;
@@ -151,22 +156,23 @@ decode_op(struct mp_reader *r, struct cs_op *op, struct consort_diag *d)
 	if ((rc = mp_read_array(r, &n)) != 0)
 		return refuse(d, r, rc, "op");
 	if (n != OP_FIELDS)
-		return refuse(d, r, E(BADTYPE), "op must have 5 elements");
+		return refuse(d, r, E(BADTYPE), _("op must have 5 elements"));
 	if ((rc = mp_read_uint(r, &kind)) != 0 || (rc = mp_read_uint(r, &type)) != 0)
-		return refuse(d, r, rc, "op kind/type");
+		return refuse(d, r, rc, _("op kind/type"));
 	if ((rc = mp_read_bin_fixed(r, op->id, CONSORT_EID_BYTES)) != 0)
-		return refuse(d, r, rc, "op entity id");
+		return refuse(d, r, rc, _("op entity id"));
 	if ((rc = mp_read_uint(r, &field)) != 0)
-		return refuse(d, r, rc, "op field");
+		return refuse(d, r, rc, _("op field"));
 	/* a string passes CONSORT_STR_MAX only in a field of kind TEXT */
 	t = type < SCHEMA_MAX_TYPES ? schema_type((unsigned)type) : NULL;
 	f = t != NULL && field <= SCHEMA_MAX_FIELDS ?
 	    schema_field(t, (unsigned)field) : NULL;
 	if ((rc = mp_read_value_max(r, &op->val, kind == OP_SET ?
 	    schema_str_max(f) : CONSORT_STR_MAX)) != 0)
-		return refuse(d, r, rc, "op value");
+		return refuse(d, r, rc, _("op value"));
 	if (kind > 255 || type > 255 || field > 255)
-		return refuse(d, r, E(SCHEMA), "op kind, type or field out of range");
+		return refuse(d, r, E(SCHEMA), _("op kind, type or field out "
+		    "of range"));
 	op->kind = (uint8_t)kind;
 	op->type = (uint8_t)type;
 	op->field = (uint8_t)field;
@@ -183,7 +189,7 @@ decode_ops(struct mp_reader *r, struct changeset *cs, struct consort_diag *d)
 	if ((rc = mp_read_array(r, &n)) != 0)
 		return refuse(d, r, rc, "ops");
 	if (n == 0)
-		return refuse(d, r, E(INVAL), "a change-set holds no op");
+		return refuse(d, r, E(INVAL), _("a change-set holds no op"));
 	if (n > CONSORT_CS_MAX_OPS)
 		return refuse(d, r, E(TOOBIG), "ops");
 	if ((cs->ops = calloc(n, sizeof(*cs->ops))) == NULL)
@@ -210,20 +216,21 @@ decode_header(struct mp_reader *r, struct changeset *cs, struct consort_diag *d)
 	if (cs->version != CONSORT_CS_VERSION)
 		return refuse_version(d, r, cs->version);
 	if (n != BODY_FIELDS)
-		return refuse(d, r, E(BADTYPE), "change-set must have 8 elements");
+		return refuse(d, r, E(BADTYPE),
+		    _("change-set must have 8 elements"));
 	if ((rc = mp_read_bin_fixed(r, cs->consortium, CONSORT_HASH_BYTES)) != 0)
-		return refuse(d, r, rc, "consortium id");
+		return refuse(d, r, rc, _("consortium id"));
 	if ((rc = mp_read_bin_fixed(r, cs->author, CONSORT_KEY_BYTES)) != 0)
 		return refuse(d, r, rc, "author");
 	if ((rc = mp_read_uint(r, &cs->seq)) != 0)
 		return refuse(d, r, rc, "seq");
 	if (cs->seq == 0)
-		return refuse(d, r, E(INVAL), "seq must be at least 1");
+		return refuse(d, r, E(INVAL), _("seq must be at least 1"));
 	if ((rc = mp_read_bin_fixed(r, cs->prev, CONSORT_HASH_BYTES)) != 0)
-		return refuse(d, r, rc, "prev hash");
+		return refuse(d, r, rc, _("prev hash"));
 	if ((cs->seq == 1) != (memcmp(cs->prev, zero_hash, CONSORT_HASH_BYTES) == 0))
 		return refuse(d, r, E(CHAIN),
-		    "prev hash must be zero exactly when seq is 1");
+		    _("prev hash must be zero exactly when seq is 1"));
 	return 0;
 }
 

@@ -250,11 +250,22 @@ cmd_want_help(int argc, char **argv)
 	return false;
 }
 
+/* The columns a UTF-8 string takes on a terminal: one per character. */
+static int
+text_width(const char *s)
+{
+	int n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
 /* The width of an option's term in the help: "--name ARG". */
 static int
 term_width(const struct cmd_opt *o)
 {
-	return 2 + (int)strlen(o->name) + (o->arg ? 1 + (int)strlen(_(o->arg)) : 0);
+	return 2 + text_width(o->name) + (o->arg ? 1 + text_width(_(o->arg)) : 0);
 }
 
 /* The column of the texts of e's options listed at indent. */
@@ -282,8 +293,8 @@ help_row(FILE *f, int indent, const char *term, const char *arg,
 {
 	int n, len;
 
-	n = fprintf(f, "%*s%s%s%s", indent, "", term, arg ? " " : "",
-	    arg ? arg : "");
+	fprintf(f, "%*s%s%s%s", indent, "", term, arg ? " " : "", arg ? arg : "");
+	n = indent + text_width(term) + (arg ? 1 + text_width(arg) : 0);
 	if (n + 2 > col) {
 		fputc('\n', f);
 		n = 0;
@@ -325,8 +336,8 @@ sub_col(const struct cmd_entry *e)
 	int w, col = e->help_col;
 
 	for (s = e->sub; col == 0 && s != NULL && *s != NULL; s++) {
-		w = 2 + (int)strlen((*s)->name) + 2 +
-		    ((*s)->usage ? 1 + (int)strlen(_((*s)->usage)) : 0);
+		w = 2 + text_width((*s)->name) + 2 +
+		    ((*s)->usage ? 1 + text_width(_((*s)->usage)) : 0);
 		if (w > col)
 			col = w;
 	}

@@ -83,9 +83,9 @@ default_what(const struct cmd_ctx *ctx, int rc)
 	if (!on_node(ctx))
 		return consort_strerror(rc);
 	if (rc == E(PASSPHRASE) && ctx->passfile == NULL)
-		return "the node's keys are sealed with a passphrase";
+		return _("the node's keys are sealed with a passphrase");
 	if (rc == E(READONLY))
-		return "the node is read-only: you cannot write its store";
+		return _("the node is read-only: you cannot write its store");
 	return consort_strerror(rc);
 }
 
@@ -96,19 +96,19 @@ default_hint(const struct cmd_ctx *ctx, int rc)
 	if (!on_node(ctx))
 		return NULL;
 	if (rc == E(PASSPHRASE))
-		return ctx->passfile == NULL ? "give the passphrase with "
-		    "--passphrase-file FILE or CONSORT_PASSPHRASE_FILE" :
-		    "the first line of the passphrase file must be the "
-		    "passphrase the node was sealed with";
+		return ctx->passfile == NULL ? _("give the passphrase with "
+		    "--passphrase-file FILE or CONSORT_PASSPHRASE_FILE") :
+		    _("the first line of the passphrase file must be the "
+		    "passphrase the node was sealed with");
 	if (rc == E(FILEMODE))
-		return "chmod 600 the passphrase file";
+		return _("chmod 600 the passphrase file");
 	if (rc == E(NOSPC))
-		return "free space on the disk that holds the node, then run "
-		    "the command again";
+		return _("free space on the disk that holds the node, then run "
+		    "the command again");
 	if (rc == E(READONLY))
-		return "read commands work on it; to write, give yourself write "
-		    "access to the node's folder and store (or a writable mount), "
-		    "or work on a copy";
+		return _("read commands work on it; to write, give yourself "
+		    "write access to the node's folder and store (or a "
+		    "writable mount), or work on a copy");
 	return NULL;
 }
 
@@ -120,8 +120,9 @@ int
 cmd_fail(const struct cmd_ctx *ctx, int rc, const struct consort_diag *d)
 {
 	const char *name = ctx->entry ? ctx->entry->name : "consort";
-	const char *what = d && d->what[0] ? d->what : default_what(ctx, rc);
-	const char *hint = d && d->hint[0] ? d->hint : default_hint(ctx, rc);
+	/* a message kept in English where it was made is looked up here */
+	const char *what = d && d->what[0] ? _(d->what) : default_what(ctx, rc);
+	const char *hint = d && d->hint[0] ? _(d->hint) : default_hint(ctx, rc);
 
 	fprintf(stderr, "consort %s%s%s: ", name, ctx->sub ? " " : "",
 	    ctx->sub ? ctx->sub->name : "");
@@ -147,8 +148,8 @@ cmd_usage(const struct cmd_ctx *ctx, const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "; usage: consort %s %s (see consort %s --help)\n",
-	    ctx->entry->name, ctx->entry->usage, ctx->entry->name);
+	fprintf(stderr, _("; usage: consort %s %s (see consort %s --help)\n"),
+	    ctx->entry->name, _(ctx->entry->usage), ctx->entry->name);
 	return EXIT_USAGE;
 }
 
@@ -189,13 +190,15 @@ prompt_fail(const struct cmd_ctx *ctx, int rc)
 	struct consort_diag d = { 0 };
 
 	consort_diag_set(&d, rc, "/dev/tty", rc == E(TRUNCATED) ?
-	    "no passphrase typed (end of input)" : rc == E(TOOBIG) ?
-	    "the passphrase is longer than 1023 bytes" : rc == E(PASSPHRASE) ?
-	    "the passphrase holds a NUL byte" : rc == E(INTERRUPTED) ?
-	    "interrupted while the passphrase was asked" :
-	    "cannot read a passphrase on the terminal", "nothing was changed; "
+	    _("no passphrase typed (end of input)") : rc == E(TOOBIG) ?
+	    _("the passphrase is longer than 1023 bytes") :
+	    rc == E(PASSPHRASE) ?
+	    _("the passphrase holds a NUL byte") : rc == E(INTERRUPTED) ?
+	    _("interrupted while the passphrase was asked") :
+	    _("cannot read a passphrase on the terminal"),
+	    _("nothing was changed; "
 	    "run the command again, or give the passphrase with "
-	    "--passphrase-file FILE");
+	    "--passphrase-file FILE"));
 	return cmd_fail(ctx, rc, &d);
 }
 
@@ -226,10 +229,10 @@ ask_new_passphrase(const struct cmd_ctx *ctx, int fd, const char *where,
 	int i, rc;
 
 	for (i = 0; i < PROMPT_TRIES; i++) {
-		if ((rc = tty_passphrase(fd, "Enter passphrase (empty for no "
-		    "passphrase): ", &p1, &len1)) != 0)
+		if ((rc = tty_passphrase(fd, _("Enter passphrase (empty for no "
+		    "passphrase): "), &p1, &len1)) != 0)
 			return prompt_fail(ctx, rc);
-		if ((rc = tty_passphrase(fd, "Enter same passphrase again: ",
+		if ((rc = tty_passphrase(fd, _("Enter same passphrase again: "),
 		    &p2, &len2)) != 0) {
 			sodium_free(p1);
 			return prompt_fail(ctx, rc);
@@ -243,19 +246,21 @@ ask_new_passphrase(const struct cmd_ctx *ctx, int fd, const char *where,
 		}
 		sodium_free(p1);
 		if (same) {
-			fprintf(stderr, "warning: the secret key is not protected "
-			    "by a passphrase; anyone who copies %s can %s\n", where,
+			fprintf(stderr, _("warning: the secret key is not "
+			    "protected by a passphrase; anyone who copies %s "
+			    "can %s\n"), where,
 			    holds);
 			return 0;
 		}
-		dprintf(fd, "Passphrases do not match.%s\n", i + 1 < PROMPT_TRIES ?
-		    "  Try again." : "");
+		dprintf(fd, _("Passphrases do not match.%s\n"),
+		    i + 1 < PROMPT_TRIES ?
+		    _("  Try again.") : "");
 	}
-	consort_diag_set(&d, E(PASSPHRASE), where, NULL, "run the "
+	consort_diag_set(&d, E(PASSPHRASE), where, NULL, _("run the "
 	    "command again, or give the passphrase with --passphrase-file FILE "
-	    "(or --no-passphrase for none)");
-	snprintf(d.what, sizeof(d.what), "the two passphrases typed differed "
-	    "%d times; nothing was created", PROMPT_TRIES);
+	    "(or --no-passphrase for none)"));
+	snprintf(d.what, sizeof(d.what), _("the two passphrases typed differed "
+	    "%d times; nothing was created"), PROMPT_TRIES);
 	return cmd_fail(ctx, E(PASSPHRASE), &d);
 }
 
@@ -278,8 +283,8 @@ cmd_passphrase_new(const struct cmd_ctx *ctx, bool none, char **pass,
 	if (none || ctx->dir == NULL || has_key(ctx->dir) ||
 	    (fd = prompt_tty()) < 0)
 		return 0;
-	rc = ask_new_passphrase(ctx, fd, ctx->dir, "sign as you and read the "
-	    "trainees' personal data this node holds", pass, passlen);
+	rc = ask_new_passphrase(ctx, fd, ctx->dir, _("sign as you and read the "
+	    "trainees' personal data this node holds"), pass, passlen);
 	close(fd);
 	return rc;
 }
@@ -301,7 +306,8 @@ cmd_passphrase_new_file(const struct cmd_ctx *ctx, bool none,
 		return cmd_passphrase(ctx, pass, passlen);
 	if (none || (fd = prompt_tty()) < 0)
 		return 0;
-	rc = ask_new_passphrase(ctx, fd, path, "sign with it", pass, passlen);
+	rc = ask_new_passphrase(ctx, fd, path, _("sign with it"), pass,
+	    passlen);
 	close(fd);
 	return rc;
 }
@@ -326,7 +332,7 @@ cmd_passphrase_open(const struct cmd_ctx *ctx, const char *where,
 	*passlen = 0;
 	if ((fd = prompt_tty()) < 0)
 		return 0;
-	snprintf(prompt, sizeof(prompt), "Enter passphrase for %s: ", where);
+	snprintf(prompt, sizeof(prompt), _("Enter passphrase for %s: "), where);
 	rc = tty_passphrase(fd, prompt, pass, passlen);
 	close(fd);
 	if (rc != 0)
@@ -355,14 +361,15 @@ unlock(struct cmd_ctx *ctx, struct node *n)
 	rc = node_unlock(n, pass, passlen, &d);
 	sodium_free(pass);
 	if (rc == E(PASSPHRASE))
-		snprintf(d.hint, sizeof(d.hint), "%s", typed ? "type the "
+		snprintf(d.hint, sizeof(d.hint), "%s", typed ? _("type the "
 		    "passphrase the key was sealed with (at consort init or "
-		    "keygen), or give it with --passphrase-file FILE" :
-		    ctx->passfile != NULL ? "the first line of the passphrase "
-		    "file must be the passphrase the key was sealed with" :
-		    "give the passphrase with --passphrase-file FILE (or "
+		    "keygen), or give it with --passphrase-file FILE") :
+		    ctx->passfile != NULL ?
+		        _("the first line of the passphrase "
+		    "file must be the passphrase the key was sealed with") :
+		    _("give the passphrase with --passphrase-file FILE (or "
 		    "CONSORT_PASSPHRASE_FILE), or run the command on a terminal "
-		    "to type it");
+		    "to type it"));
 	return rc != 0 ? cmd_fail(ctx, rc, &d) : 0;
 }
 
@@ -402,8 +409,8 @@ need_dir(const struct cmd_ctx *ctx)
 
 	if (ctx->dir != NULL)
 		return 0;
-	consort_diag_set(&d, E(NOTNODE), NULL, "no node directory given",
-	    "pass --dir DIR before the command or set CONSORT_DIR");
+	consort_diag_set(&d, E(NOTNODE), NULL, _("no node directory given"),
+	    _("pass --dir DIR before the command or set CONSORT_DIR"));
 	return cmd_fail(ctx, E(NOTNODE), &d);
 }
 
@@ -464,8 +471,8 @@ cmd_compact_pending(struct cmd_ctx *ctx)
 		return;
 	if ((rc = store_compact(s, &st, &d)) == 0 || rc == E(BUSY))
 		return;
-	fprintf(stderr, "consort: warning: %s: the pending compaction of the "
-	    "store failed: %s [%s]; run consort compact\n", ctx->dir,
+	fprintf(stderr, _("consort: warning: %s: the pending compaction of the "
+	    "store failed: %s [%s]; run consort compact\n"), ctx->dir,
 	    d.what[0] ? d.what : consort_strerror(rc), consort_err_name(rc));
 }
 
@@ -540,8 +547,8 @@ cmd_type(const struct cmd_ctx *ctx, const char *name)
 	const struct schema_type *t = schema_type_by_name(name);
 
 	if (t == NULL || (t->flags & SCHEMA_ROSTER)) {
-		cmd_usage(ctx, "unknown record type \"%s\" (lot, rate, session, "
-		    "trainee, intent, path, derogation)", name);
+		cmd_usage(ctx, _("unknown record type \"%s\" (lot, rate, "
+		    "session, trainee, intent, path, derogation)"), name);
 		return NULL;
 	}
 	return t;
@@ -561,22 +568,28 @@ cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
 	*n = 0;
 	for (i = 0; i < argc; i++) {
 		if ((eq = strchr(argv[i], '=')) == NULL)
-			return cmd_usage(ctx, "\"%s\" is not FIELD=VALUE", argv[i]);
+			return cmd_usage(ctx, _("\"%s\" is not FIELD=VALUE"),
+			    argv[i]);
 		if ((f = schema_field_by_name(t, argv[i], (size_t)(eq - argv[i]))) == NULL) {
-			consort_diag_set(&d, E(SCHEMA), argv[i], "no such field",
-			    "consort help fields lists the fields of each type");
+			consort_diag_set(&d, E(SCHEMA), argv[i],
+			    _("no such field"),
+			    _("consort help fields lists the fields of each "
+			    "type"));
 			d.err = E(SCHEMA);
-			snprintf(d.what, sizeof(d.what), "%s has no field \"%.*s\"",
+			snprintf(d.what, sizeof(d.what),
+			    _("%s has no field \"%.*s\""),
 			    t->name, (int)(eq - argv[i]), argv[i]);
 			return cmd_fail(ctx, E(SCHEMA), &d);
 		}
 		for (k = 0; k < *n; k++)
 			if (in[k].f == f)
-				return cmd_usage(ctx, "field %s given twice", f->name);
+				return cmd_usage(ctx, _("field %s given twice"),
+				    f->name);
 		in[*n].f = f;
 		if (eq[1] == '\0') {
 			if (!allow_unset)
-				return cmd_usage(ctx, "field %s has no value", f->name);
+				return cmd_usage(ctx,
+				    _("field %s has no value"), f->name);
 			memset(&in[*n].v, 0, sizeof(in[*n].v));
 		} else if ((rc = schema_parse_text(f, eq + 1, strlen(eq + 1),
 		    &in[*n].v, &d)) != 0) {
@@ -621,7 +634,7 @@ cmd_print_value(FILE *f, const struct value *v)
 {
 	switch (v->kind) {
 	case VAL_NIL:
-		fputs("(unset)", f);
+		fputs(_("(unset)"), f);
 		break;
 	case VAL_BOOL:
 		fputs(v->b ? "true" : "false", f);
@@ -633,7 +646,7 @@ cmd_print_value(FILE *f, const struct value *v)
 		print_escaped(f, v->s, v->len);
 		break;
 	case VAL_BIN:
-		fputs("(personal, not readable on this node)", f);
+		fputs(_("(personal, not readable on this node)"), f);
 		break;
 	}
 }
@@ -716,7 +729,8 @@ cmd_finish_output(int rc)
 		raise(SIGPIPE);
 		_exit(128 + SIGPIPE);
 	}
-	fprintf(stderr, "consort: writing the output: %s [%s]\n", strerror(errno),
+	fprintf(stderr, _("consort: writing the output: %s [%s]\n"),
+	    strerror(errno),
 	    errno == ENOSPC ? "ENOSPC" : "EIO");
 	return rc == EXIT_OK ? EXIT_ERROR : rc;
 }

@@ -58,7 +58,7 @@ struct cmd_args_spec {
 };
 
 /* The template of a command that takes no option and no argument. */
-#define CMD_NO_ARGUMENTS { .unexpected = "takes no argument", \
+#define CMD_NO_ARGUMENTS { .unexpected = N_("takes no argument"), \
 	.flags = CMD_ARGS_LITERAL }
 
 /* One option as given on the command line. */

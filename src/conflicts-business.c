@@ -171,10 +171,11 @@ intent_twice(struct gather *g, conflict_fn fn, void *ctx)
 		begin_rule(&c, "R07", T_intent, g->p[i].intent);
 		for (size_t k = i; k < j; k++)
 			add_path(&c, &g->p[k]);
-		snprintf(c.detail, sizeof(c.detail), "intent %s backs %zu paths; an "
+		snprintf(c.detail, sizeof(c.detail),
+		    _("intent %s backs %zu paths; an "
 		    "intent backs one path: point the others at their own intent "
-		    "(consort set path REF intent=...) or remove them", g->p[i].intent,
-		    j - i);
+		    "(consort set path REF intent=...) or remove them"),
+		    g->p[i].intent, j - i);
 		conflict_finish(&c, NULL);
 		if ((rc = fn(ctx, &c)) != 0)
 			return rc;
@@ -217,16 +218,20 @@ trainee_rules(struct gather *g, size_t i, size_t j, conflict_fn fn, void *ctx)
 			}
 		}
 	if (c7.n > 0) {
-		snprintf(c7.detail, sizeof(c7.detail), "employer %s committed to two "
+		snprintf(c7.detail, sizeof(c7.detail),
+		    _("employer %s committed to two "
 		    "providers for trainee %s; keep one provider's path (consort rm "
-		    "path REF on the other)", g->p[i].employer, g->p[i].trainee);
+		    "path REF on the other)"), g->p[i].employer,
+		    g->p[i].trainee);
 		conflict_finish(&c7, NULL);
 		if ((rc = fn(ctx, &c7)) != 0)
 			return rc;
 	}
 	if (c1.n > 0) {
-		snprintf(c1.detail, sizeof(c1.detail), "trainee %s is financed in two "
-		    "sessions at once; set financed=false on one path or move it",
+		snprintf(c1.detail, sizeof(c1.detail),
+		    _("trainee %s is financed in two "
+		    "sessions at once; set financed=false on one path or move "
+		    "it"),
 		    g->p[i].trainee);
 		conflict_finish(&c1, NULL);
 		if ((rc = fn(ctx, &c1)) != 0)
@@ -250,10 +255,11 @@ orphan_paths(struct gather *g, conflict_fn fn, void *ctx)
 		begin_rule(&c, "R16", T_path, g->p[i].ref);
 		c.field = F_path_session;
 		add_path(&c, &g->p[i]);
-		snprintf(c.detail, sizeof(c.detail), "path %s names session %s, "
+		snprintf(c.detail, sizeof(c.detail),
+		    _("path %s names session %s, "
 		    "which was deleted; a path is never dropped silently: move it "
-		    "(consort set path %s session=...) or remove it", g->p[i].ref,
-		    g->p[i].session, g->p[i].ref);
+		    "(consort set path %s session=...) or remove it"),
+		    g->p[i].ref, g->p[i].session, g->p[i].ref);
 		conflict_finish(&c, NULL);
 		if ((rc = fn(ctx, &c)) != 0)
 			return rc;

@@ -83,10 +83,10 @@ conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
 
 	if (c->kind[0] == 'R')
 		return consort_diag_set(d, E(PERM), c->id, c->detail,
-		    "business conflicts clear when the records change");
+		    _("business conflicts clear when the records change"));
 	if (keep > c->n)
-		return consort_diag_set(d, E(INVAL), c->id, "no such value",
-		    "consort conflicts lists the values, numbered from 1");
+		return consort_diag_set(d, E(INVAL), c->id, _("no such value"),
+		    _("consort conflicts lists the values, numbered from 1"));
 	node_entity_id(e->n, c->type, c->ref, c->ref_len, id);
 	if (record && (del || (kept != NULL && kept->deletion))) {
 		csb_op(&e->b, OP_DELETE, c->type, id, 0, NULL);
@@ -96,8 +96,8 @@ conflicts_resolve(struct edit *e, const struct conflict *c, unsigned keep,
 		csb_op(&e->b, OP_CREATE, c->type, id, 0, &ref);
 	if (c->field == 0)
 		return v == NULL ? 0 : consort_diag_set(d, E(INVAL), c->id,
-		    "this conflict is about the record itself", "use --keep N or "
-		    "--delete");
+		    _("this conflict is about the record itself"),
+		    _("use --keep N or --delete"));
 	if (del) {
 		csb_op(&e->b, OP_UNSET, c->type, id, c->field, NULL);
 		return 0;

@@ -117,8 +117,10 @@ invite_open(const uint8_t *file, size_t len, const uint8_t pk[32],
 	memset(inv, 0, sizeof(*inv));
 	if (len < 8 + crypto_box_SEALBYTES || len > INVITE_MAX_BYTES ||
 	    memcmp(file, INVITE_MAGIC, 8) != 0)
-		return consort_diag_set(d, E(BADTYPE), NULL, "not a consort invite "
-		    "file", "ask the lead for the file consort invite wrote");
+		return consort_diag_set(d, E(BADTYPE), NULL,
+		    _("not a consort invite "
+		    "file"), _("ask the lead for the file consort invite "
+		    "wrote"));
 	if (crypto_sign_ed25519_pk_to_curve25519(cpk, pk) != 0 ||
 	    crypto_sign_ed25519_sk_to_curve25519(csk, sk) != 0)
 		return E(KEY);
@@ -129,14 +131,17 @@ invite_open(const uint8_t *file, size_t len, const uint8_t pk[32],
 	sodium_memzero(csk, sizeof(csk));
 	if (rc != 0) {
 		invite_free(inv);
-		return consort_diag_set(d, E(PERM), NULL, "this invite was not "
-		    "made for this node's key (or was altered)", "send the lead "
-		    "the key that consort keygen printed in this directory");
+		return consort_diag_set(d, E(PERM), NULL,
+		    _("this invite was not "
+		    "made for this node's key (or was altered)"),
+		    _("send the lead the key that consort keygen printed in "
+		    "this directory"));
 	}
 	if ((rc = parse_payload(inv->buf, inv->buf_len, inv)) != 0) {
 		invite_free(inv);
-		return consort_diag_set(d, rc, NULL, "the invite's content is "
-		    "malformed", "ask the lead for a new invite");
+		return consort_diag_set(d, rc, NULL,
+		    _("the invite's content is "
+		    "malformed"), _("ask the lead for a new invite"));
 	}
 	return 0;
 }
@@ -174,16 +179,18 @@ invite_identity(const struct invite *inv, struct invite_identity *id,
 	util_hex(id->consortium, inv->consortium, CONSORT_HASH_BYTES);
 	util_hex(id->lead_key, inv->founder, CONSORT_KEY_BYTES);
 	if ((rc = cs_decode(inv->genesis, inv->genesis_len, &cs, NULL)) != 0)
-		return consort_diag_set(d, rc, "invite", "its genesis does not "
-		    "decode", "ask the lead for a new invite");
+		return consort_diag_set(d, rc, "invite",
+		    _("its genesis does not "
+		    "decode"), _("ask the lead for a new invite"));
 	rc = E(CONSORTIUM);
 	if (cs.seq != 1 || cs_verify(&cs) != 0 ||
 	    memcmp(cs.author, inv->founder, CONSORT_KEY_BYTES) != 0 ||
 	    memcmp(cs.id, inv->consortium, CONSORT_HASH_BYTES) != 0) {
 		cs_free(&cs);
-		return consort_diag_set(d, rc, "invite", "its genesis is not the "
-		    "consortium's it names, signed by the lead it names",
-		    "ask the lead for a new invite");
+		return consort_diag_set(d, rc, "invite",
+		    _("its genesis is not the "
+		    "consortium's it names, signed by the lead it names"),
+		    _("ask the lead for a new invite"));
 	}
 	/* the member record whose role is lead: its name, SIRET and key */
 	for (i = 0; i < cs.nops && !has_lead; i++) {
@@ -218,9 +225,10 @@ invite_identity(const struct invite *inv, struct invite_identity *id,
 	cs_free(&cs);
 	if (!has_lead || !id->name[0] || !id->lead_siret[0] ||
 	    strcmp(key, id->lead_key) != 0)
-		return consort_diag_set(d, rc, "invite", "its genesis names no "
-		    "consortium, or no lead bound to the founder's key",
-		    "ask the lead for a new invite");
+		return consort_diag_set(d, rc, "invite",
+		    _("its genesis names no "
+		    "consortium, or no lead bound to the founder's key"),
+		    _("ask the lead for a new invite"));
 	return 0;
 }
 

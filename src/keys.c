@@ -250,8 +250,9 @@ keys_passphrase_read(const char *path, char **pass, size_t *passlen,
 	*passlen = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
 		return consort_diag_set(d, E(IO), path, errno == ENOENT ?
-		    "no such passphrase file" : strerror(errno), "give a file "
-		    "whose first line (1 to 1023 bytes) is the passphrase");
+		    _("no such passphrase file") : strerror(errno),
+		    _("give a file whose first line (1 to 1023 bytes) is the "
+		    "passphrase"));
 	if (fstat(fd, &st) != 0) {
 		close(fd);
 		return consort_diag_set(d, E(IO), path, strerror(errno), NULL);
@@ -259,10 +260,11 @@ keys_passphrase_read(const char *path, char **pass, size_t *passlen,
 	if ((S_ISREG(st.st_mode) || S_ISFIFO(st.st_mode)) &&
 	    (st.st_mode & 077) != 0) {
 		close(fd);
-		snprintf(what, sizeof(what), "mode %04o lets other users read "
-		    "the passphrase file", (unsigned)(st.st_mode & 07777));
-		snprintf(hint, sizeof(hint), "run chmod 600 %.200s (no access "
-		    "for group and others)", path);
+		snprintf(what, sizeof(what), _("mode %04o lets other users "
+		    "read the passphrase file"),
+		    (unsigned)(st.st_mode & 07777));
+		snprintf(hint, sizeof(hint), _("run chmod 600 %.200s (no "
+		    "access for group and others)"), path);
 		return consort_diag_set(d, E(FILEMODE), path, what, hint);
 	}
 	if ((buf = keys_secret_alloc(KEYS_PASS_MAX + 2)) == NULL) {
@@ -288,15 +290,15 @@ keys_passphrase_read(const char *path, char **pass, size_t *passlen,
 	for (len = 0; len < n && buf[len] != '\n' && buf[len] != '\r'; len++)
 		;
 	if (len > KEYS_PASS_MAX) {
-		rc = consort_diag_set(d, E(TOOBIG), path, "the passphrase is "
-		    "longer than 1023 bytes", "give a shorter passphrase");
+		rc = consort_diag_set(d, E(TOOBIG), path, _("the passphrase is "
+		    "longer than 1023 bytes"), _("give a shorter passphrase"));
 		goto fail;
 	}
 	if (len == 0 || memchr(buf, '\0', len) != NULL) {
 		rc = consort_diag_set(d, E(PASSPHRASE), path, len == 0 ?
-		    "the first line of the passphrase file is empty" :
-		    "the passphrase holds a NUL byte", "give a file whose "
-		    "first line (1 to 1023 bytes) is the passphrase");
+		    _("the first line of the passphrase file is empty") :
+		    _("the passphrase holds a NUL byte"), _("give a file whose "
+		    "first line (1 to 1023 bytes) is the passphrase"));
 		goto fail;
 	}
 	sodium_memzero(buf + len, KEYS_PASS_MAX + 2 - len);

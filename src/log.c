@@ -19,7 +19,7 @@ name_cs(char *buf, size_t len, const struct changeset *cs)
 
 	util_hex(a, cs->author, CONSORT_KEY_BYTES);
 	util_hex(id, cs->id, CONSORT_HASH_BYTES);
-	snprintf(buf, len, "change-set %.16s/%llu (id %.16s)", a,
+	snprintf(buf, len, _("change-set %.16s/%llu (id %.16s)"), a,
 	    (unsigned long long)cs->seq, id);
 }
 
@@ -43,13 +43,16 @@ check_consortium(const struct changeset *cs,
 		if (cs->seq == 1 && memcmp(cs->id, consortium,
 		    CONSORT_HASH_BYTES) == 0)
 			return 0;
-		return refuse(d, cs, E(CONSORTIUM), "not this consortium's genesis",
-		    "only members of this consortium can exchange change-sets");
+		return refuse(d, cs, E(CONSORTIUM),
+		    _("not this consortium's genesis"),
+		    _("only members of this consortium can exchange "
+		    "change-sets"));
 	}
 	if (memcmp(cs->consortium, consortium, CONSORT_HASH_BYTES) != 0)
 		return refuse(d, cs, E(CONSORTIUM),
-		    "change-set of another consortium",
-		    "only members of this consortium can exchange change-sets");
+		    _("change-set of another consortium"),
+		    _("only members of this consortium can exchange "
+		    "change-sets"));
 	return 0;
 }
 
@@ -63,15 +66,17 @@ check_dep(struct store_txn *txn, struct store *s, const struct changeset *cs,
 
 	rc = store_get(txn, s, TB_IDS, dep->hash, CONSORT_HASH_BYTES, &v);
 	if (rc == E(NOENT))
-		return refuse(d, cs, E(CAUSAL), "a change-set it depends on is "
-		    "missing", "sync with the member that wrote it first");
+		return refuse(d, cs, E(CAUSAL), _("a change-set it depends on "
+		    "is missing"), _("sync with the member that wrote it "
+		    "first"));
 	if (rc != 0)
 		return rc;
 	if (v.len != CONSORT_KEY_BYTES + 8 ||
 	    memcmp(v.data, dep->author, CONSORT_KEY_BYTES) != 0 ||
 	    util_get_be64((const uint8_t *)v.data + CONSORT_KEY_BYTES) != dep->seq)
-		return refuse(d, cs, E(CAUSAL), "a dep names a change-set by the "
-		    "wrong author or seq", "the sender's log is damaged");
+		return refuse(d, cs, E(CAUSAL), _("a dep names a change-set by "
+		    "the wrong author or seq"),
+		    _("the sender's log is damaged"));
 	return 0;
 }
 
@@ -107,8 +112,9 @@ check_member(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	if ((rc = perm_roster(txn, s)) != 0)
 		return rc;
 	if ((m = perm_member_by_key(s, cs->author)) == NULL)
-		return refuse(d, cs, E(PERM), "its author is not a member of the "
-		    "consortium", "the lead binds members' keys with consort invite");
+		return refuse(d, cs, E(PERM), _("its author is not a member of "
+		    "the consortium"), _("the lead binds members' keys with "
+		    "consort invite"));
 	return 0;
 }
 
@@ -132,12 +138,13 @@ check_append(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		if (rc != 0 && rc != E(NOENT))
 			return rc;
 		return refuse(d, cs, rc == 0 ? E(EXIST) : E(FORK), rc == 0 ?
-		    "held already" : "the author already has another change-set "
-		    "at this seq", NULL);
+		    _("held already") : _("the author already has another "
+		    "change-set at this seq"), NULL);
 	}
 	if (cs->seq != h.seq + 1 || memcmp(cs->prev, h.id, CONSORT_HASH_BYTES) != 0)
-		return refuse(d, cs, E(CHAIN), "its predecessor is missing or "
-		    "differs", "sync the author's earlier change-sets first");
+		return refuse(d, cs, E(CHAIN), _("its predecessor is missing "
+		    "or differs"), _("sync the author's earlier change-sets "
+		    "first"));
 	for (i = 0; i < cs->ndeps; i++)
 		if ((rc = check_dep(txn, s, cs, &cs->deps[i], d)) != 0)
 			return rc;
@@ -145,8 +152,9 @@ check_append(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	if ((rc = check_member(txn, s, cs, d)) != 0)
 		return rc;
 	if (check_sig && cs_verify(cs) != 0)
-		return refuse(d, cs, E(SIGNATURE), "bad signature",
-		    "the change-set was altered; get it again from its author");
+		return refuse(d, cs, E(SIGNATURE), _("bad signature"),
+		    _("the change-set was altered; get it again from its "
+		    "author"));
 	return 0;
 }
 
@@ -190,16 +198,18 @@ apply_bytes(struct store_txn *txn, struct store *s, const uint8_t *bytes,
 	if (rc == 0 && own && res.refused > 0) {
 		/* a local edit that would be refused elsewhere is refused now */
 		op = &cs.ops[res.first_refused_op];
-		snprintf(what, sizeof(what), "op %u (%s %s): %s",
+		snprintf(what, sizeof(what), _("op %u (%s %s): %s"),
 		    res.first_refused_op + 1, cs_op_kind_name(op->kind),
-		    schema_type(op->type)->name, res.why);
-		rc = consort_diag_set(d, res.first_refusal, "this edit", what,
-		    perm_order_type(op->type) ? "orders are recorded by consort "
+		    schema_type(op->type)->name, _(res.why));
+		rc = consort_diag_set(d, res.first_refusal, _("this edit"),
+		    what,
+		    perm_order_type(op->type) ?
+		    _("orders are recorded by consort "
 		    "order submit, notices by consort order build --direct, the "
 		    "Region's decisions by consort order receive and its key by "
 		    "consort order region-key, and never changed; nothing was "
-		    "written" : "ask the lead, or the member who runs that "
-		    "session, to make it; nothing was written");
+		    "written") : _("ask the lead, or the member who runs that "
+		    "session, to make it; nothing was written"));
 	}
 	cs_free(&cs);
 	return rc;
@@ -287,11 +297,11 @@ missing(struct consort_diag *d, const struct cursor *c)
 	char a[2 * CONSORT_KEY_BYTES + 1], where[128];
 
 	util_hex(a, c->author, CONSORT_KEY_BYTES);
-	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	snprintf(where, sizeof(where), _("change-set %.16s/%llu"), a,
 	    (unsigned long long)(c->done + 1));
-	return consort_diag_set(d, E(CHAIN), where, "missing from the store "
-	    "while later ones of its author are there",
-	    "restore the node from a backup or sync it again");
+	return consort_diag_set(d, E(CHAIN), where, _("missing from the store "
+	    "while later ones of its author are there"),
+	    _("restore the node from a backup or sync it again"));
 }
 
 /* Reports a stored change-set that no longer decodes, naming it. */
@@ -301,12 +311,13 @@ undecodable(struct consort_diag *d, const struct cursor *c, int err)
 	char a[2 * CONSORT_KEY_BYTES + 1], where[128], what[1024];
 
 	util_hex(a, c->author, CONSORT_KEY_BYTES);
-	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	snprintf(where, sizeof(where), _("change-set %.16s/%llu"), a,
 	    (unsigned long long)(c->done + 1));
-	snprintf(what, sizeof(what), "stored bytes do not decode (%s: %s)",
+	snprintf(what, sizeof(what), _("stored bytes do not decode (%s: %s)"),
 	    d ? d->where : "", d ? d->what : consort_strerror(err));
 	return consort_diag_set(d, err, where, what,
-	    "the store was altered; restore it from a backup or sync it again");
+	    _("the store was altered; restore it from a backup or sync it "
+	    "again"));
 }
 
 /* Checks that the id index maps the change-set's id back to it. */
@@ -323,9 +334,9 @@ check_id(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	if (rc == E(NOENT) || v.len != CONSORT_KEY_BYTES + 8 ||
 	    memcmp(v.data, cs->author, CONSORT_KEY_BYTES) != 0 ||
 	    util_get_be64((const uint8_t *)v.data + CONSORT_KEY_BYTES) != cs->seq)
-		return refuse(d, cs, E(STORE), "the id index does not name this "
-		    "change-set", "the store was altered; run consort rebuild "
-		    "after restoring it");
+		return refuse(d, cs, E(STORE), _("the id index does not name "
+		    "this change-set"), _("the store was altered; run consort "
+		    "rebuild after restoring it"));
 	return 0;
 }
 
@@ -352,8 +363,8 @@ replay_one(struct store_txn *txn, struct store *s, struct cursor *cur,
 	rc = check_consortium(&cs, consortium, d);
 	if (rc == 0 && (memcmp(cs.author, c->author, CONSORT_KEY_BYTES) != 0 ||
 	    cs.seq != c->done + 1 || memcmp(cs.prev, c->last, CONSORT_HASH_BYTES)))
-		rc = refuse(d, &cs, E(CHAIN), "the stored change-set does not "
-		    "follow its predecessor", "the store was altered");
+		rc = refuse(d, &cs, E(CHAIN), _("the stored change-set does "
+		    "not follow its predecessor"), _("the store was altered"));
 	if (rc == 0)
 		rc = check_id(txn, s, &cs, d);
 	if (rc == 0)
@@ -401,12 +412,13 @@ replay_all(struct store_txn *txn, struct store *s,
 	for (i = 0; rc == 0 && i < n; i++) {
 		if (cur[i].done < cur[i].head)
 			rc = consort_diag_set(d, E(CAUSAL), "log",
-			    "change-sets wait for deps that are not stored",
-			    "sync with the other members");
+			    _("change-sets wait for deps that are not stored"),
+			    _("sync with the other members"));
 		else if (memcmp(cur[i].last, cur[i].head_id, CONSORT_HASH_BYTES))
-			rc = consort_diag_set(d, E(CHAIN), "heads table",
-			    "an author's head does not match its last change-set",
-			    "run consort rebuild from a good backup");
+			rc = consort_diag_set(d, E(CHAIN), _("heads table"),
+			    _("an author's head does not match its last "
+			    "change-set"),
+			    _("run consort rebuild from a good backup"));
 	}
 	free(cur);
 	return rc;
@@ -419,11 +431,11 @@ bad_signature(struct consort_diag *d, const uint8_t *author, uint64_t seq)
 	char a[2 * CONSORT_KEY_BYTES + 1], where[128];
 
 	util_hex(a, author, CONSORT_KEY_BYTES);
-	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	snprintf(where, sizeof(where), _("change-set %.16s/%llu"), a,
 	    (unsigned long long)seq);
-	return consort_diag_set(d, E(SIGNATURE), where, "bad signature: its "
-	    "stored bytes were altered", "restore the store from a backup or "
-	    "sync it again from another member");
+	return consort_diag_set(d, E(SIGNATURE), where, _("bad signature: its "
+	    "stored bytes were altered"), _("restore the store from a backup "
+	    "or sync it again from another member"));
 }
 
 /*
@@ -540,16 +552,18 @@ damaged(struct consort_diag *d, const struct store_val *k, int rc)
 	char a[2 * CONSORT_KEY_BYTES + 1], where[128], what[1024];
 
 	if (k->len != CONSORT_KEY_BYTES + 8)
-		return consort_diag_set(d, E(STORE), "changes table",
-		    "a malformed key", "run consort verify");
+		return consort_diag_set(d, E(STORE), _("changes table"),
+		    _("a malformed key"), _("run consort verify"));
 	util_hex(a, k->data, CONSORT_KEY_BYTES);
-	snprintf(where, sizeof(where), "change-set %.16s/%llu", a,
+	snprintf(where, sizeof(where), _("change-set %.16s/%llu"), a,
 	    (unsigned long long)util_get_be64((const uint8_t *)k->data +
 	    CONSORT_KEY_BYTES));
-	snprintf(what, sizeof(what), "the stored bytes do not decode (%s: %s)",
+	snprintf(what, sizeof(what), _("the stored bytes do not decode (%s: "
+	    "%s)"),
 	    d->where, d->what);
-	return consort_diag_set(d, rc, where, what, "the store was altered; run "
-	    "consort verify, then restore it from a backup or sync it again");
+	return consort_diag_set(d, rc, where, what,
+	    _("the store was altered; run "
+	    "consort verify, then restore it from a backup or sync it again"));
 }
 
 /*
@@ -780,26 +794,27 @@ room_check(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	if ((rc = pending_room(txn, s, &room)) != 0)
 		return rc;
 	if (!room)
-		return refuse(d, cs, E(TOOBIG), "too many change-sets wait for "
-		    "their past", "sync with the member that has them");
+		return refuse(d, cs, E(TOOBIG), _("too many change-sets wait "
+		    "for their past"), _("sync with the member that has them"));
 	memcpy(ak + 1, cs->author, CONSORT_KEY_BYTES);
 	if ((rc = tally_get(txn, s, ak, sizeof(ak), &a)) != 0)
 		return rc;
 	if (a.count + 1 > LOG_PENDING_AUTHOR_MAX ||
 	    a.bytes + len > LOG_PENDING_AUTHOR_MAX_BYTES)
-		return refuse(d, cs, E(TOOBIG), "too many change-sets of its "
-		    "author wait for their past", "sync with a member that has the "
-		    "author's earlier change-sets first");
+		return refuse(d, cs, E(TOOBIG), _("too many change-sets of its "
+		    "author wait for their past"), _("sync with a member that "
+		    "has the author's earlier change-sets first"));
 	if (!stranger && !(a.count > 0 && a.stranger))
 		return 0;
 	if ((rc = tally_get(txn, s, sk, sizeof(sk), &st)) != 0)
 		return rc;
 	if (st.count + 1 > LOG_PENDING_STRANGERS_MAX ||
 	    st.bytes + len > LOG_PENDING_STRANGERS_MAX_BYTES)
-		return refuse(d, cs, E(TOOBIG), "too many change-sets of keys the "
-		    "roster does not name yet wait for the lead's binding",
-		    "sync with the lead, or a member that has its latest "
-		    "change-sets, first");
+		return refuse(d, cs, E(TOOBIG), _("too many change-sets of "
+		    "keys the roster does not name yet wait for the lead's "
+		    "binding"),
+		    _("sync with the lead, or a member that has its latest "
+		    "change-sets, first"));
 	return 0;
 }
 
@@ -896,9 +911,9 @@ may_wait(struct store_txn *txn, struct store *s, const struct changeset *cs,
 			*lead_seq = cs->deps[i].seq;
 			return 0;
 		}
-	return refuse(d, cs, E(PERM), "its author is not a member of the "
+	return refuse(d, cs, E(PERM), _("its author is not a member of the "
 	    "consortium, and no change-set of the lead it depends on is missing "
-	    "here", "the lead binds members' keys with consort invite");
+	    "here"), _("the lead binds members' keys with consort invite"));
 }
 
 /*
@@ -924,8 +939,10 @@ first_missing(struct store_txn *txn, struct store *s,
 		    memcmp(v.data, dep->author, CONSORT_KEY_BYTES) != 0 ||
 		    util_get_be64((const uint8_t *)v.data + CONSORT_KEY_BYTES) !=
 		    dep->seq)
-			return refuse(d, cs, E(CHAIN), "a dep names a change-set by "
-			    "the wrong author or seq", "the sender's log is damaged");
+			return refuse(d, cs, E(CHAIN),
+			    _("a dep names a change-set by "
+			    "the wrong author or seq"),
+			    _("the sender's log is damaged"));
 	}
 	return 0;
 }
@@ -964,8 +981,8 @@ judge(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		if (rc != E(NOENT))
 			return rc;
 		if (!verified && cs_verify(cs) != 0)
-			return refuse(d, cs, E(SIGNATURE), "bad signature",
-			    "the sender's copy was altered");
+			return refuse(d, cs, E(SIGNATURE), _("bad signature"),
+			    _("the sender's copy was altered"));
 		/* a successor of another change-set than ours: never applies */
 		cs_key(missing, cs->author, cs->seq - 1);
 		*verdict = cs->seq > h.seq ? V_WAIT : V_FORK;
@@ -981,8 +998,8 @@ judge(struct store_txn *txn, struct store *s, const struct changeset *cs,
 			return rc;
 		/* only what its author signed may wait for its past */
 		if (!verified && cs_verify(cs) != 0)
-			return refuse(d, cs, E(SIGNATURE), "bad signature",
-			    "the sender's copy was altered");
+			return refuse(d, cs, E(SIGNATURE), _("bad signature"),
+			    _("the sender's copy was altered"));
 		if (*stranger)
 			cs_key(missing, s->founder, lead_seq);
 		else if (cs->seq > h.seq + 1)
@@ -996,8 +1013,8 @@ judge(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	if ((rc = check_member(txn, s, cs, d)) != 0)
 		return rc;
 	if (!verified && cs_verify(cs) != 0)
-		return refuse(d, cs, E(SIGNATURE), "bad signature",
-		    "the sender's copy was altered");
+		return refuse(d, cs, E(SIGNATURE), _("bad signature"),
+		    _("the sender's copy was altered"));
 	*verdict = V_APPLY;
 	return 0;
 }

@@ -326,7 +326,7 @@ revoked(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		res->refused = cs->nops;
 		res->first_refusal = E(PERM);
 		res->first_refused_op = 0;
-		res->why = "its author was revoked before it";
+		res->why = N_("its author was revoked before it");
 	}
 	return 0;
 }
@@ -410,7 +410,7 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		else if (res->refused++ == 0) {
 			res->first_refusal = E(REF);
 			res->first_refused_op = i;
-			res->why = "its ref does not match the record's id";
+			res->why = N_("its ref does not match the record's id");
 		}
 	}
 	if (rc == 0 && dirty)

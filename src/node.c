@@ -29,6 +29,66 @@ node_path(char *buf, size_t len, const char *dir, const char *name)
 	return 0;
 }
 
+/*
+ * The layout of the state tables, what a replay of the log derives in
+ * them.  It goes up when a release derives more (2: the paths that name
+ * each intent and trainee, which decide who records a hire or an exit), so
+ * that a store an older release wrote is rebuilt from its log once, when
+ * it is first opened for writing, instead of judging change-sets on tables
+ * that lack rows, or failing consort verify.
+ */
+#define STATE_LAYOUT 2
+
+/* Records that the state tables have this release's layout. */
+static int
+put_layout(struct node *n, struct store_txn *txn)
+{
+	uint8_t v[8];
+
+	util_put_be64(v, STATE_LAYOUT);
+	return store_put(txn, &n->store, TB_META, "layout", 6, v, sizeof(v), 0);
+}
+
+/* Whether the state tables have this release's layout. */
+static bool
+layout_current(struct node *n, struct store_txn *txn)
+{
+	struct store_val v;
+
+	return store_get(txn, &n->store, TB_META, "layout", 6, &v) == 0 &&
+	    v.len == 8 && util_get_be64(v.data) >= STATE_LAYOUT;
+}
+
+/*
+ * Rebuilds the state of a store an older release wrote (STATE_LAYOUT) from
+ * its log, in one transaction, and records the layout.  A store this
+ * process may not write is left as it is: reading it needs no rebuild.
+ */
+static int
+upgrade_layout(struct node *n, struct consort_diag *d)
+{
+	struct log_replay_stats st;
+	struct store_txn *txn;
+	int rc;
+
+	if ((rc = store_begin(&n->store, false, &txn)) != 0)
+		return rc;
+	rc = layout_current(n, txn);
+	store_abort(txn);
+	if (rc)
+		return 0;
+	if ((rc = store_begin(&n->store, true, &txn)) != 0)
+		return rc == E(READONLY) ? 0 : rc;
+	if (!layout_current(n, txn) &&
+	    ((rc = store_clear_state(txn, &n->store)) != 0 ||
+	    (rc = log_replay(txn, &n->store, n->consortium, &st, d)) != 0 ||
+	    (rc = put_layout(n, txn)) != 0)) {
+		store_abort(txn);
+		return rc;
+	}
+	return store_commit(txn);
+}
+
 /* Reads the consortium id, the founder key and the clock from the meta table. */
 static int
 load_meta(struct node *n)
@@ -119,9 +179,10 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 
 	*out = NULL;
 	if (!is_dir(dir))
-		return consort_diag_set(d, E(NOTNODE), dir, "not a consort node "
-		    "directory", "give the node with --dir DIR or CONSORT_DIR, or "
-		    "create one with consort init");
+		return consort_diag_set(d, E(NOTNODE), dir,
+		    _("not a consort node "
+		    "directory"), _("give the node with --dir DIR or "
+		    "CONSORT_DIR, or create one with consort init"));
 	if ((n = node_new(dir)) == NULL)
 		return E(NOMEM);
 	if ((rc = node_path(path, sizeof(path), dir, "key")) != 0 ||
@@ -132,11 +193,20 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 		if (rc == E(NOENT))
 			rc = E(NOTNODE);
 		consort_diag_set(d, rc, dir, rc == E(NOTNODE) ?
-		    "not a consort node directory" : rc == E(PERM) ?
-		    "you may not read this node's store" : consort_strerror(rc),
-		    rc == E(PERM) ? "run the command as the node's owner" :
-		    "give the node with --dir DIR or CONSORT_DIR, or create "
-		    "one with consort init");
+		    _("not a consort node directory") : rc == E(PERM) ?
+		    _("you may not read this node's store") :
+		    consort_strerror(rc),
+		    rc == E(PERM) ? _("run the command as the node's owner") :
+		    _("give the node with --dir DIR or CONSORT_DIR, or create "
+		    "one with consort init"));
+		node_close(n);
+		return rc;
+	}
+	if ((rc = upgrade_layout(n, d)) != 0) {
+		if (d != NULL && d->err == 0)
+			consort_diag_set(d, rc, dir, "the store written by an "
+			    "older release could not be rebuilt from its log",
+			    "run consort verify, then consort rebuild");
 		node_close(n);
 		return rc;
 	}
@@ -159,8 +229,9 @@ node_open_keys(const char *dir, struct node **out, struct consort_diag *d)
 	    (rc = keys_file_public(path, n->pk, &n->sealed)) != 0) {
 		node_close(n);
 		return consort_diag_set(d, rc == E(NOENT) ? E(NOTNODE) : rc, dir,
-		    "no key pair in this directory", "create one with consort "
-		    "keygen --dir DIR");
+		    _("no key pair in this directory"),
+		    _("create one with consort "
+		    "keygen --dir DIR"));
 	}
 	*out = n;
 	return 0;
@@ -183,17 +254,20 @@ node_unlock(struct node *n, const char *pass, size_t passlen,
 	rc = keys_file_read(path, n->sk, pass, passlen, &sealed);
 	if (rc == E(PASSPHRASE))
 		return consort_diag_set(d, rc, path, pass == NULL ?
-		    "the secret key is sealed with a passphrase" :
-		    "the passphrase does not open the secret key",
-		    "give the passphrase with --passphrase-file FILE");
+		    _("the secret key is sealed with a passphrase") :
+		    _("the passphrase does not open the secret key"),
+		    _("give the passphrase with --passphrase-file FILE"));
 	if (rc != 0)
-		return consort_diag_set(d, rc, path, "cannot read the secret key",
-		    "check the file's owner and mode (0600)");
+		return consort_diag_set(d, rc, path,
+		    _("cannot read the secret key"),
+		    _("check the file's owner and mode (0600)"));
 	crypto_sign_ed25519_sk_to_pk(pk, n->sk);
 	if (memcmp(pk, n->pk, CONSORT_KEY_BYTES) != 0) {
 		sodium_memzero(n->sk, 64);
-		return consort_diag_set(d, E(KEY), path, "the secret key does not "
-		    "match key.pub", "restore the node's key files together");
+		return consort_diag_set(d, E(KEY), path,
+		    _("the secret key does not "
+		    "match key.pub"), _("restore the node's key files "
+		    "together"));
 	}
 	return have_key(n);
 }
@@ -449,8 +523,8 @@ check_genesis(const struct genesis *g, struct consort_diag *d)
 			if (strcmp(m->siret, k == 0 ? g->lead.siret :
 			    g->co[k - 1].siret) == 0)
 				return consort_diag_set(d, E(EXIST), m->siret,
-				    "two members share one SIRET",
-				    "give each member once");
+				    _("two members share one SIRET"),
+				    _("give each member once"));
 	}
 #undef CHECK
 	return 0;
@@ -470,13 +544,15 @@ create_keypair(struct node *n, const char *pass, size_t passlen,
 	if ((rc = node_path(path, sizeof(path), n->dir, "key")) != 0 ||
 	    (rc = keys_file_write(path, n->sk, pass, passlen)) != 0)
 		return consort_diag_set(d, rc, path, rc == E(EXIST) ?
-		    "a key file already exists" : "cannot write the key file",
-		    rc == E(EXIST) ? "this directory already has a key; "
-		    "choose another --dir" : rc == E(NOSPC) ? NULL :
-		    "check the directory's permissions");
+		    _("a key file already exists") :
+		    _("cannot write the key file"),
+		    rc == E(EXIST) ? _("this directory already has a key; "
+		    "choose another --dir") : rc == E(NOSPC) ? NULL :
+		    _("check the directory's permissions"));
 	if ((rc = node_path(path, sizeof(path), n->dir, "key.pub")) != 0 ||
 	    (rc = keys_public_write(path, n->pk, CONSORT_KEY_BYTES)) != 0)
-		return consort_diag_set(d, rc, path, "cannot write the public key",
+		return consort_diag_set(d, rc, path,
+		    _("cannot write the public key"),
 		    NULL);
 	return 0;
 }
@@ -496,10 +572,11 @@ write_netkey(struct node *n, const uint8_t netkey[32], struct consort_diag *d)
 		return rc;
 	if ((rc = keys_netkey_write(path, netkey, keypath)) != 0)
 		return consort_diag_set(d, rc, path, rc == E(PASSPHRASE) ?
-		    "the secret key is sealed, and the network key must be "
-		    "sealed with the same passphrase" : "cannot write the "
-		    "network key", rc == E(PASSPHRASE) ? "give the passphrase "
-		    "with --passphrase-file FILE" : NULL);
+		    _("the secret key is sealed, and the network key must be "
+		    "sealed with the same passphrase") : _("cannot write the "
+		    "network key"), rc == E(PASSPHRASE) ?
+		    _("give the passphrase "
+		    "with --passphrase-file FILE") : NULL);
 	return 0;
 }
 
@@ -548,11 +625,11 @@ make_dir(const char *path, mode_t mode, struct consort_diag *d)
 		return 0;
 	e = errno;
 	return consort_diag_set(d, util_errno(e == EEXIST ? ENOTDIR : e), path,
-	    e == EEXIST ? "cannot create the folder: a file of that name is "
-	    "in the way" : e == ENOTDIR ? "cannot create the folder: a part of "
-	    "its path is a file, not a folder" : strerror(e), e == EACCES ||
-	    e == EPERM || e == EROFS ? "choose a --dir where you may create "
-	    "folders" : "choose another --dir");
+	    e == EEXIST ? _("cannot create the folder: a file of that name is "
+	    "in the way") : e == ENOTDIR ? _("cannot create the folder: a part "
+	    "of its path is a file, not a folder") : strerror(e), e == EACCES ||
+	    e == EPERM || e == EROFS ? _("choose a --dir where you may create "
+	    "folders") : _("choose another --dir"));
 }
 
 /*
@@ -568,8 +645,9 @@ fresh_dir(const char *dir, struct consort_diag *d)
 	int rc;
 
 	if (len == 0 || len >= sizeof(path))
-		return consort_diag_set(d, E(INVAL), dir, "not a folder name",
-		    "give the node's folder with --dir DIR");
+		return consort_diag_set(d, E(INVAL), dir,
+		    _("not a folder name"),
+		    _("give the node's folder with --dir DIR"));
 	memcpy(path, dir, len + 1);
 	while (len > 1 && path[len - 1] == '/')
 		path[--len] = '\0';
@@ -587,8 +665,9 @@ fresh_dir(const char *dir, struct consort_diag *d)
 	if ((rc = node_path(path, sizeof(path), dir, "store")) != 0)
 		return rc;
 	if (access(path, F_OK) == 0)
-		return consort_diag_set(d, E(EXIST), dir, "already a consort node",
-		    "choose another --dir, or remove the old node first");
+		return consort_diag_set(d, E(EXIST), dir,
+		    _("already a consort node"),
+		    _("choose another --dir, or remove the old node first"));
 	return 0;
 }
 
@@ -617,7 +696,8 @@ put_identity(struct node *n, struct store_txn *txn)
 	int rc;
 
 	if ((rc = store_put(txn, &n->store, TB_META, "consortium", 10,
-	    n->consortium, CONSORT_HASH_BYTES, 0)) != 0)
+	    n->consortium, CONSORT_HASH_BYTES, 0)) != 0 ||
+	    (rc = put_layout(n, txn)) != 0)
 		return rc;
 	return store_put(txn, &n->store, TB_META, "founder", 7, n->founder,
 	    CONSORT_KEY_BYTES, 0);
@@ -649,8 +729,9 @@ node_join(const char *dir, const struct invite *inv, struct node **out,
 	    (rc = keys_file_public(path, n->pk, &n->sealed)) != 0) {
 		node_close(n);
 		return consort_diag_set(d, rc == E(NOENT) ? E(NOTNODE) : rc, dir,
-		    "no key pair in this directory", "create one with consort "
-		    "keygen and send its public key to the lead");
+		    _("no key pair in this directory"),
+		    _("create one with consort "
+		    "keygen and send its public key to the lead"));
 	}
 	if ((rc = write_netkey(n, inv->netkey, d)) != 0 ||
 	    (rc = node_path(path, sizeof(path), dir, "store")) != 0 ||

@@ -27,8 +27,9 @@ order_query(struct store *s, const uint8_t *sender, const struct order_opts *o,
 
 	memset(q, 0, sizeof(*q));
 	if (!order_period_valid(o->period))
-		return consort_diag_set(d, E(INVAL), o->period, "not a period",
-		    "give the month as YYYY-MM");
+		return consort_diag_set(d, E(INVAL), o->period,
+		    _("not a period"),
+		    _("give the month as YYYY-MM"));
 	if (o->lot != NULL && (rc = order_lot_ref_check(o->lot, d)) != 0)
 		return rc;
 	order_month_bounds(o->period, from, to);
@@ -749,19 +750,21 @@ order_request(struct store_txn *txn, struct node *n,
 
 	*out = NULL;
 	if (m->nlots != 1)
-		return consort_diag_set(d, E(INVAL), o->lot, "a request covers "
-		    "one lot", NULL);
+		return consort_diag_set(d, E(INVAL), o->lot,
+		    _("a request covers one lot"), NULL);
 	if (o->issued == NULL || !util_date_valid(o->issued, strlen(o->issued)))
-		return consort_diag_set(d, E(INVAL), o->lot, "a request has a "
-		    "date of issue, YYYY-MM-DD", NULL);
+		return consort_diag_set(d, E(INVAL), o->lot,
+		    _("a request has a date of issue, YYYY-MM-DD"), NULL);
 	if (m->errors > 0 || m->conflicts > 0)
-		return consort_diag_set(d, E(PERM), o->lot, "the rules refuse "
-		    "this request", "fix or derogate the errors first");
+		return consort_diag_set(d, E(PERM), o->lot,
+		    _("the rules refuse this "
+		    "request"), _("fix or derogate the errors first"));
 	if (m->nsessions == 0)
-		return consort_diag_set(d, E(NOENT), o->lot, "no session of the "
-		    "lot starts in this period, and no path joins one in it",
-		    "consort list session shows their start dates, consort "
-		    "list path those of complementary paths");
+		return consort_diag_set(d, E(NOENT), o->lot,
+		    _("no session of the lot starts in this period, and no "
+		    "path joins one in it"),
+		    _("consort list session shows their start dates, consort "
+		    "list path those of complementary paths"));
 	lot = &m->lots[0];
 	if ((req = json_object()) == NULL)
 		return E(NOMEM);

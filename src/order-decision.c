@@ -100,16 +100,18 @@ read_order(const json_t *o, struct decision *x, struct consort_diag *d)
 	const json_t *amount = json_object_get(o, "amount_cents");
 
 	if (!json_is_object(o) || !only_members(o, names))
-		return consort_diag_set(d, E(SCHEMA), "decision.order", "an "
+		return consort_diag_set(d, E(SCHEMA), "decision.order", _("an "
 		    "accepted decision names the order: {\"number\", "
-		    "\"amount_cents\"} and nothing else", NULL);
+		    "\"amount_cents\"} and nothing else"), NULL);
 	x->number = str_member(o, "number");
 	if (!decision_number_valid(x->number))
 		return consort_diag_set(d, E(SCHEMA), "decision.order.number",
-		    "the order's number is 1 to 40 printable characters", NULL);
+		    _("the order's number is 1 to 40 printable characters"),
+		    NULL);
 	if (!json_is_integer(amount) || json_integer_value(amount) < 0)
 		return consort_diag_set(d, E(SCHEMA), "decision.order.amount_cents",
-		    "the order's amount is an integer of cents, 0 or more", NULL);
+		    _("the order's amount is an integer of cents, 0 or more"),
+		    NULL);
 	x->amount_cents = (int64_t)json_integer_value(amount);
 	return 0;
 }
@@ -125,24 +127,25 @@ read_about(const json_t *b, struct decision *x, struct consort_diag *d)
 	x->period = str_member(b, "period");
 	x->date = str_member(b, "date");
 	if (x->request == NULL || !sha256_hex(x->request))
-		return consort_diag_set(d, E(SCHEMA), "decision.request", "the "
-		    "request is named by its SHA-256, 64 lowercase hex digits "
-		    "(what consort order verify prints)", NULL);
+		return consort_diag_set(d, E(SCHEMA), "decision.request",
+		    _("the request is named by its SHA-256, 64 lowercase hex "
+		    "digits (what consort order verify prints)"), NULL);
 	if (x->lot == NULL || strlen(x->lot) > ORDER_LOT_REF_MAX ||
 	    schema_check_ref(x->lot, strlen(x->lot), NULL) != 0)
-		return consort_diag_set(d, E(SCHEMA), "decision.lot", "not the "
-		    "ref of a lot that can be ordered", NULL);
+		return consort_diag_set(d, E(SCHEMA), "decision.lot",
+		    _("not the ref of a lot that can be ordered"), NULL);
 	if (x->period == NULL || !order_period_valid(x->period))
-		return consort_diag_set(d, E(SCHEMA), "decision.period", "not a "
-		    "month YYYY-MM", NULL);
+		return consort_diag_set(d, E(SCHEMA), "decision.period",
+		    _("not a month YYYY-MM"), NULL);
 	if (x->date == NULL || !util_date_valid(x->date, strlen(x->date)))
-		return consort_diag_set(d, E(SCHEMA), "decision.date", "not a "
-		    "date YYYY-MM-DD", NULL);
+		return consort_diag_set(d, E(SCHEMA), "decision.date",
+		    _("not a date YYYY-MM-DD"), NULL);
 	x->has_request_number = num != NULL;
 	if (num != NULL && (!json_is_integer(num) || json_integer_value(num) < 1 ||
 	    json_integer_value(num) > ORDER_NUMBER_MAX))
-		return consort_diag_set(d, E(SCHEMA), "decision.number", "the "
-		    "request's number is an integer from 1 to 1000000", NULL);
+		return consort_diag_set(d, E(SCHEMA), "decision.number",
+		    _("the request's number is an integer from 1 to "
+		    "1000000"), NULL);
 	x->request_number = num != NULL ? (int64_t)json_integer_value(num) : 0;
 	return 0;
 }
@@ -166,30 +169,31 @@ decision_read(const json_t *b, struct decision *x, struct consort_diag *d)
 	memset(x, 0, sizeof(*x));
 	if (!json_is_object(b) || format == NULL ||
 	    strcmp(format, DECISION_FORMAT) != 0)
-		return consort_diag_set(d, E(SCHEMA), "decision.format", "not a "
-		    "decision of format " DECISION_FORMAT, "see "
-		    "schema/decision.schema.json");
+		return consort_diag_set(d, E(SCHEMA), "decision.format",
+		    _("not a decision of format consort-decision/1"),
+		    _("see schema/decision.schema.json"));
 	if ((rc = read_about(b, x, d)) != 0)
 		return rc;
 	if (verdict == NULL || (strcmp(verdict, "accepted") != 0 &&
 	    strcmp(verdict, "refused") != 0))
-		return consort_diag_set(d, E(SCHEMA), "decision.verdict", "the "
-		    "verdict is \"accepted\" or \"refused\"", NULL);
+		return consort_diag_set(d, E(SCHEMA), "decision.verdict",
+		    _("the verdict is \"accepted\" or \"refused\""), NULL);
 	x->accepted = strcmp(verdict, "accepted") == 0;
 	if (!only_members(b, x->accepted ? accepted : refused))
 		return consort_diag_set(d, E(SCHEMA), "decision", x->accepted ?
-		    "an accepted decision holds format, request, lot, period, "
-		    "number (optional), verdict, order and date, nothing else" :
-		    "a refusal holds format, request, lot, period, number "
-		    "(optional), verdict, reason and date, nothing else",
-		    "see schema/decision.schema.json");
+		    _("an accepted decision holds format, request, lot, "
+		    "period, number (optional), verdict, order and date, "
+		    "nothing else") :
+		    _("a refusal holds format, request, lot, period, number "
+		    "(optional), verdict, reason and date, nothing else"),
+		    _("see schema/decision.schema.json"));
 	if (x->accepted)
 		return read_order(json_object_get(b, "order"), x, d);
 	x->reason = str_member(b, "reason");
 	if (!decision_reason_valid(x->reason))
-		return consort_diag_set(d, E(SCHEMA), "decision.reason", "the "
-		    "reason of a refusal is 1 to 1000 bytes of text, without "
-		    "control characters but line feeds", NULL);
+		return consort_diag_set(d, E(SCHEMA), "decision.reason",
+		    _("the reason of a refusal is 1 to 1000 bytes of text, "
+		    "without control characters but line feeds"), NULL);
 	return 0;
 }
 
@@ -214,9 +218,9 @@ decision_build(const struct order_file *req, const struct decision_opts *o,
 
 	*out = NULL;
 	if (!json_is_integer(cost) || (num != NULL && !json_is_integer(num)))
-		return consort_diag_set(d, E(SCHEMA), "request", "no integer "
+		return consort_diag_set(d, E(SCHEMA), "request", _("no integer "
 		    "totals.cost_cents, or a number that is not an integer: not "
-		    "an order request consort builds", NULL);
+		    "an order request consort builds"), NULL);
 	util_hex(hash, req->hash, 32);
 	if ((body = json_object()) == NULL)
 		return E(NOMEM);

@@ -262,8 +262,8 @@ report_overlap(struct overlap *w, const struct order_covered *v, size_t n)
 	c.type = T_session;
 	c.ref = v[0].session;
 	c.ref_len = (uint32_t)strlen(v[0].session);
-	len = (size_t)snprintf(c.detail, sizeof(c.detail), "session %s is in "
-	    "%zu current requests of %s %s:", v[0].session, n, w->lot,
+	len = (size_t)snprintf(c.detail, sizeof(c.detail), _("session %s is in "
+	    "%zu current requests of %s %s:"), v[0].session, n, w->lot,
 	    w->period);
 	for (i = 0; i < n && c.n < CONFLICT_MAX_VALUES; i++) {
 		order_value(w->txn, w->s, v[i].order.ref, &c.values[c.n]);
@@ -272,15 +272,16 @@ report_overlap(struct overlap *w, const struct order_covered *v, size_t n)
 		c.n++;
 		if (len < sizeof(c.detail))
 			len += (size_t)snprintf(c.detail + len, sizeof(c.detail) -
-			    len, " %s (no. %lld, %s %s)", v[i].order.ref,
+			    len, _(" %s (no. %lld, %s %s)"), v[i].order.ref,
 			    (long long)v[i].order.number, v[i].order.direct ?
-			    "direct, by" : "by the lead", v[i].order.sender);
+			    _("direct, by") : _("by the lead"),
+			    v[i].order.sender);
 	}
 	if (len < sizeof(c.detail))
-		snprintf(c.detail + len, sizeof(c.detail) - len, "; the lead "
+		snprintf(c.detail + len, sizeof(c.detail) - len, _("; the lead "
 		    "builds and submits a request without it (its build leaves "
 		    "out the sessions requested directly), or the co-contractor "
-		    "one without it");
+		    "one without it"));
 	conflict_finish(&c, NULL);
 	return w->fn(w->ctx, &c);
 }

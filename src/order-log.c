@@ -61,12 +61,12 @@ order_lot_ref_check(const char *lot, struct consort_diag *d)
 
 	if (strlen(lot) <= ORDER_LOT_REF_MAX)
 		return 0;
-	snprintf(what, sizeof(what), "a ref of %zu bytes: the refs of its "
+	snprintf(what, sizeof(what), _("a ref of %zu bytes: the refs of its "
 	    "orders and notices would not fit in %d bytes; a lot that is "
-	    "ordered has a ref of at most %d bytes", strlen(lot),
+	    "ordered has a ref of at most %d bytes"), strlen(lot),
 	    CONSORT_REF_MAX, ORDER_LOT_REF_MAX);
-	return consort_diag_set(d, E(TOOBIG), "lot", what, "record the "
-	    "sessions under a lot with a shorter ref (schema/order.md)");
+	return consort_diag_set(d, E(TOOBIG), "lot", what, _("record the "
+	    "sessions under a lot with a shorter ref (schema/order.md)"));
 }
 
 /*
@@ -86,9 +86,10 @@ log_ref(char *ref, size_t len, struct consort_diag *d, const char *fmt, ...)
 	strbuf_vprintf(&sb, fmt, ap);
 	va_end(ap);
 	if (strbuf_end(&sb) != 0)
-		return consort_diag_set(d, E(TOOBIG), "lot", "the ref of an "
-		    "order or notice of this lot would not fit in a ref",
-		    "a lot that is ordered has a short ref (schema/order.md)");
+		return consort_diag_set(d, E(TOOBIG), "lot", _("the ref of an "
+		    "order or notice of this lot would not fit in a ref"),
+		    _("a lot that is ordered has a short ref "
+		    "(schema/order.md)"));
 	return 0;
 }
 
@@ -241,18 +242,18 @@ order_chain_why(const json_t *req, const struct order_series *o,
 	if ((want = json_object()) == NULL ||
 	    order_put_chain(want, o, direct, sender) != 0) {
 		json_decref(want);
-		return "cannot compute the requests it follows";
+		return N_("cannot compute the requests it follows");
 	}
 	if (!json_equal(json_object_get(req, "number"),
 	    json_object_get(want, "number")))
-		why = "its number is not 1 + the highest request submitted for "
-		    "its lot and period";
+		why = N_("its number is not 1 + the highest request submitted "
+		    "for its lot and period");
 	else if (!same_json(json_object_get(req, "amends"),
 	    json_object_get(want, "amends")) ||
 	    !same_json(json_object_get(req, "replaces"),
 	    json_object_get(want, "replaces")))
-		why = "the requests it amends and replaces are not the ones "
-		    "submitted before it for its lot and period";
+		why = N_("the requests it amends and replaces are not the ones "
+		    "submitted before it for its lot and period");
 	json_decref(want);
 	return why;
 }
@@ -274,21 +275,22 @@ follows(struct edit *e, const json_t *req, const char *lot,
 	int rc;
 
 	if (!order_has_number(req))
-		return consort_diag_set(d, E(VERSION), "request", "it carries no "
-		    "number of its own: an older consort built it",
-		    "rebuild it (consort order build)");
+		return consort_diag_set(d, E(VERSION), "request",
+		    _("it carries no number of its own: an older consort built "
+		    "it"),
+		    _("rebuild it (consort order build)"));
 	if ((rc = perm_order_series(e->txn, &e->n->store, NULL, lot,
 	    strlen(lot), period, &o)) != 0)
 		return rc;
 	*number = json_integer_value(json_object_get(req, "number"));
 	if ((why = order_chain_why(req, &o, &latest)) != NULL) {
-		snprintf(what, sizeof(what), "request no. %lld of %s %s: %s "
-		    "(%zu submitted here)", (long long)*number, lot, period, why,
-		    o.n);
+		snprintf(what, sizeof(what), _("request no. %lld of %s %s: %s "
+		    "(%zu submitted here)"), (long long)*number, lot, period,
+		    _(why), o.n);
 		order_series_free(&o);
-		return consort_diag_set(d, E(PERM), "request", what, "another "
-		    "request was submitted since it was built: build it again "
-		    "(consort order build) and submit the new file");
+		return consort_diag_set(d, E(PERM), "request", what,
+		    _("another request was submitted since it was built: build "
+		    "it again (consort order build) and submit the new file"));
 	}
 	snprintf(prior, len, "%s", latest != NULL ? latest->ref : "");
 	order_series_free(&o);
@@ -324,20 +326,24 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 
 	*already = false;
 	if (!f->valid)
-		return consort_diag_set(d, E(SIGNATURE), NULL, "the request does "
-		    "not match its signature", "rebuild it (consort order build)");
+		return consort_diag_set(d, E(SIGNATURE), NULL,
+		    _("the request does not match its "
+		    "signature"), _("rebuild it (consort order "
+		    "build)"));
 	if (memcmp(f->file_key, e->n->pk, CONSORT_KEY_BYTES) != 0 ||
 	    memcmp(f->key, e->n->pk, CONSORT_KEY_BYTES) != 0)
-		return consort_diag_set(d, E(PERM), NULL, "this node did not sign "
-		    "the request", "the member who built and signed it submits it");
+		return consort_diag_set(d, E(PERM), NULL,
+		    _("this node did not sign "
+		    "the request"), _("the member who built and signed it "
+		    "submits it"));
 	lot = jr_str(json_object_get(req, "lot"), "ref");
 	period = jr_str(req, "period");
 	tot = json_object_get(req, "totals");
 	snd = json_object_get(req, "sender");
 	sig = jr_str(json_object_get(f->root, "signature"), "sig");
 	if (!lot[0] || !order_period_valid(period) || !json_is_object(tot))
-		return consort_diag_set(d, E(SCHEMA), "request", "not an order "
-		    "request (no lot, period or totals)", NULL);
+		return consort_diag_set(d, E(SCHEMA), "request",
+		    _("not an order request (no lot, period or totals)"), NULL);
 	util_hex(hhex, f->hash, 32);
 	util_hex(khex, f->key, CONSORT_KEY_BYTES);
 	if ((rc = order_ref(ref, reflen, lot, period, hhex, d)) != 0)
@@ -351,12 +357,14 @@ order_submit(struct edit *e, const struct order_file *f, char *ref,
 		return rc;
 	/* the record holds the signed file, as every node verifies it */
 	if ((rc = jcs_canonical(f->root, &file, &flen)) != 0)
-		return consort_diag_set(d, rc, "request", "has no canonical form",
+		return consort_diag_set(d, rc, "request",
+		    _("has no canonical form"),
 		    NULL);
 	if ((int64_t)flen > fs->hi) {
 		free(file);
-		snprintf(what, sizeof(what), "the signed request is %zu bytes; "
-		    "an order record holds at most %lld", flen, (long long)fs->hi);
+		snprintf(what, sizeof(what), _("the signed request is %zu "
+		    "bytes; an order record holds at most %lld"), flen,
+		    (long long)fs->hi);
 		return consort_diag_set(d, E(TOOBIG), "request", what, NULL);
 	}
 	if ((rc = follows(e, req, lot, period, &number, prior, sizeof(prior),

@@ -35,9 +35,9 @@ region_key_record(struct edit *e, const uint8_t key[CONSORT_KEY_BYTES],
 
 	*already = false;
 	if (!perm_is_lead(&e->n->store, e->n->pk))
-		return consort_diag_set(d, E(PERM), "region-key", "only the "
-		    "consortium's lead records the Region's key",
-		    "the lead runs consort order region-key HEX");
+		return consort_diag_set(d, E(PERM), "region-key", _("only the "
+		    "consortium's lead records the Region's key"),
+		    _("the lead runs consort order region-key HEX"));
 	if ((rc = perm_region_key(e->txn, &e->n->store, NULL, &rk)) != 0)
 		return rc;
 	if (rk.number > 0 && memcmp(rk.key, key, CONSORT_KEY_BYTES) == 0) {
@@ -66,9 +66,10 @@ decision_ref(char *ref, size_t len, const char *lot, const char *period,
 	    CONSORT_REF_MAX + 1);
 	strbuf_printf(&sb, "D-%s-%s-%.12s", lot, period, hash_hex);
 	if (strbuf_end(&sb) != 0)
-		return consort_diag_set(d, E(TOOBIG), "decision", "its ref would "
-		    "not fit in a ref", "a lot that is ordered has a short ref "
-		    "(schema/order.md)");
+		return consort_diag_set(d, E(TOOBIG), "decision",
+		    _("its ref would not fit in a "
+		    "ref"), _("a lot that is ordered has a short "
+		    "ref (schema/order.md)"));
 	return 0;
 }
 
@@ -87,19 +88,21 @@ check_key(struct edit *e, const struct order_file *f, struct consort_diag *d)
 	if ((rc = perm_region_key(e->txn, &e->n->store, NULL, &rk)) != 0)
 		return rc;
 	if (rk.number == 0)
-		return consort_diag_set(d, E(NOENT), "decision", "no Region key is "
-		    "recorded, to check the decision with", "the lead records it "
+		return consort_diag_set(d, E(NOENT), "decision",
+		    _("no Region key is recorded, to check the decision with"),
+		    _("the lead records it "
 		    "first: consort order region-key HEX (the key consort order "
-		    "keygen printed at the Region)");
+		    "keygen printed at the Region)"));
 	if (memcmp(rk.key, f->file_key, CONSORT_KEY_BYTES) == 0)
 		return 0;
 	util_hex(have, f->file_key, CONSORT_KEY_BYTES);
 	util_hex(want, rk.key, CONSORT_KEY_BYTES);
-	snprintf(what, sizeof(what), "signed by key %s, not by the Region's key "
-	    "%s (%s, recorded %s)", have, want, rk.ref, rk.date);
-	return consort_diag_set(d, E(PERM), "decision", what, "ask the Region "
-	    "for the decision its officer signed; if the Region has a new key, "
-	    "the lead records it with consort order region-key");
+	snprintf(what, sizeof(what), _("signed by key %s, not by the Region's "
+	    "key %s (%s, recorded %s)"), have, want, rk.ref, rk.date);
+	return consort_diag_set(d, E(PERM), "decision", what,
+	    _("ask the Region for the decision its officer signed; if the "
+	    "Region has a new key, "
+	    "the lead records it with consort order region-key"));
 }
 
 /*
@@ -132,11 +135,11 @@ find_order(struct edit *e, const struct decision *x, char *ref, size_t len,
 	record_free(&r);
 	if (rc != E(NOENT))
 		return rc;
-	snprintf(what, sizeof(what), "no submitted order of lot %s, period %s "
-	    "has the request sha256 %.64s", x->lot, x->period, x->request);
-	return consort_diag_set(d, E(NOENT), "decision", what, "submit it "
+	snprintf(what, sizeof(what), _("no submitted order of lot %s, period "
+	    "%s has the request sha256 %.64s"), x->lot, x->period, x->request);
+	return consort_diag_set(d, E(NOENT), "decision", what, _("submit it "
 	    "first: consort order submit REQUEST.json (the request the Region "
-	    "answered), then receive the decision again");
+	    "answered), then receive the decision again"));
 }
 
 /*
@@ -153,11 +156,11 @@ check_unanswered(struct edit *e, const struct decision *x,
 	if ((rc = perm_decision_of(e->txn, &e->n->store, NULL, x->request, other,
 	    sizeof(other))) != 0 || other[0] == '\0')
 		return rc;
-	snprintf(what, sizeof(what), "the Region answered this request already: "
-	    "decision %s", other);
-	return consort_diag_set(d, E(EXIST), "decision", what, "it answers a "
+	snprintf(what, sizeof(what), _("the Region answered this request "
+	    "already: decision %s"), other);
+	return consort_diag_set(d, E(EXIST), "decision", what, _("it answers a "
 	    "request once; a new answer needs a new request: amend it (consort "
-	    "order build, consort order submit) for the Region to decide on");
+	    "order build, consort order submit) for the Region to decide on"));
 }
 
 /* Adds the fields of a decision record, as the decision f says them. */
@@ -214,9 +217,10 @@ decision_receive(struct edit *e, const struct order_file *f, char *ref,
 
 	*already = false;
 	if (!f->valid)
-		return consort_diag_set(d, E(SIGNATURE), "decision", "the decision "
-		    "does not match its signature", "it was changed after the "
-		    "Region signed it: ask the Region for the file it sent");
+		return consort_diag_set(d, E(SIGNATURE), "decision",
+		    _("the decision does not match its signature"),
+		    _("it was changed after the "
+		    "Region signed it: ask the Region for the file it sent"));
 	if ((rc = decision_read(f->decision, &x, d)) != 0)
 		return rc;
 	util_hex(hash, f->hash, 32);
@@ -236,14 +240,16 @@ decision_receive(struct edit *e, const struct order_file *f, char *ref,
 	    (rc = check_unanswered(e, &x, d)) != 0)
 		return rc;
 	if (x.accepted && x.amount_cents != cost) {
-		snprintf(what, sizeof(what), "the order's amount, %lld cents, is "
-		    "not the request's total cost, %lld cents",
+		snprintf(what, sizeof(what), _("the order's amount, %lld "
+		    "cents, is not the request's total cost, %lld cents"),
 		    (long long)x.amount_cents, (long long)cost);
-		return consort_diag_set(d, E(PERM), "decision", what, "ask the "
-		    "Region for a decision consort order decide wrote");
+		return consort_diag_set(d, E(PERM), "decision", what,
+		    _("ask the Region for a decision consort order decide "
+		    "wrote"));
 	}
 	if ((rc = jcs_canonical(f->root, &file, &flen)) != 0)
-		return consort_diag_set(d, rc, "decision", "has no canonical form",
+		return consort_diag_set(d, rc, "decision",
+		    _("has no canonical form"),
 		    NULL);
 	decision_inputs(in, &n, f, &x, order, hash, key, file, flen);
 	rc = records_put(e, schema_type(T_decision), ref, strlen(ref), in, n,

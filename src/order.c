@@ -227,25 +227,29 @@ order_parse_as(const char *member, const char *buf, size_t len,
 	char where[256], expected[96];
 
 	memset(f, 0, sizeof(*f));
-	what = member == NULL ? "the file is not a JSON order request or "
-	    "decision" : strcmp(member, "decision") == 0 ? "the file is not a "
-	    "JSON decision of the Region" : "the file is not a JSON order request";
+	what = member == NULL ? _("the file is not a JSON order request or "
+	    "decision") : strcmp(member, "decision") == 0 ?
+	    _("the file is not a JSON decision of the "
+	    "Region") : _("the file is not a JSON order "
+	    "request");
 	if ((f->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr)) ==
 	    NULL) {
-		snprintf(where, sizeof(where), "line %d, column %d", jerr.line,
-		    jerr.column);
+		snprintf(where, sizeof(where), _("line %d, column %d"),
+		    jerr.line, jerr.column);
 		return consort_diag_set(d, E(SCHEMA), where, jerr.text, what);
 	}
 	f->member = member = body_member(f->root, member);
 	schema = strcmp(member, "decision") == 0 ?
-	    "see schema/decision.schema.json" : "see schema/order.schema.json";
+	    _("see schema/decision.schema.json") :
+	    _("see schema/order.schema.json");
 	f->request = json_object_get(f->root, member);
 	s = json_object_get(f->root, "signature");
 	if (!json_is_object(f->root) || json_object_size(f->root) != 2 ||
 	    !json_is_object(f->request) || !json_is_object(s)) {
 		order_file_free(f);
-		snprintf(expected, sizeof(expected), "expected {\"%s\": {...}, "
-		    "\"signature\": {...}}", member);
+		snprintf(expected, sizeof(expected),
+		    _("expected {\"%s\": {...}, "
+		    "\"signature\": {...}}"), member);
 		return consort_diag_set(d, E(SCHEMA), NULL, expected, schema);
 	}
 	alg = json_object_get(s, "alg");
@@ -253,15 +257,15 @@ order_parse_as(const char *member, const char *buf, size_t len,
 	    "ed25519") != 0 || !hex_member(s, "key", f->file_key,
 	    CONSORT_KEY_BYTES) || !hex_member(s, "sig", sig, CONSORT_SIG_BYTES)) {
 		order_file_free(f);
-		return consort_diag_set(d, E(SCHEMA), "signature", "expected "
-		    "alg \"ed25519\", key (64 hex) and sig (128 hex)", schema);
+		return consort_diag_set(d, E(SCHEMA), "signature", _("expected "
+		    "alg \"ed25519\", key (64 hex) and sig (128 hex)"), schema);
 	}
 	memcpy(f->key, key != NULL ? key : f->file_key, CONSORT_KEY_BYTES);
 	if (jcs_canonical(f->request, &f->canonical, &f->canonical_len) != 0) {
 		order_file_free(f);
-		return consort_diag_set(d, E(SCHEMA), member, "holds a value "
+		return consort_diag_set(d, E(SCHEMA), member, _("holds a value "
 		    "with no canonical form here (a real number, an integer "
-		    "beyond 2^53, or nesting deeper than 64)", NULL);
+		    "beyond 2^53, or nesting deeper than 64)"), NULL);
 	}
 	crypto_hash_sha256(f->hash, (const uint8_t *)f->canonical,
 	    f->canonical_len);
@@ -371,11 +375,12 @@ order_load_as(const char *member, const char *path, const uint8_t *key,
 	if (fseek(fp, 0, SEEK_END) != 0 || (size = ftell(fp)) < 0 ||
 	    fseek(fp, 0, SEEK_SET) != 0) {
 		fclose(fp);
-		return consort_diag_set(d, E(IO), path, "cannot read", NULL);
+		return consort_diag_set(d, E(IO), path, _("cannot read"), NULL);
 	}
 	if ((unsigned long)size > ORDER_MAX_FILE) {
 		fclose(fp);
-		return consort_diag_set(d, E(TOOBIG), path, "over 64 MiB", NULL);
+		return consort_diag_set(d, E(TOOBIG), path, _("over 64 MiB"),
+		    NULL);
 	}
 	if ((buf = malloc((size_t)size + 1)) == NULL) {
 		fclose(fp);
@@ -384,7 +389,7 @@ order_load_as(const char *member, const char *path, const uint8_t *key,
 	n = fread(buf, 1, (size_t)size, fp);
 	fclose(fp);
 	rc = n == (size_t)size ? order_parse_as(member, buf, n, key, f, d) :
-	    consort_diag_set(d, E(IO), path, "short read", NULL);
+	    consort_diag_set(d, E(IO), path, _("short read"), NULL);
 	if (rc != 0 && d != NULL && d->where[0] == '\0')
 		snprintf(d->where, sizeof(d->where), "%s", path);
 	else if (rc != 0 && d != NULL) {

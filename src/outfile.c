@@ -103,18 +103,18 @@ static const char *
 kind_of(mode_t m)
 {
 	if (S_ISDIR(m))
-		return "a folder";
+		return _("a folder");
 	if (S_ISCHR(m))
-		return "a character device";
+		return _("a character device");
 	if (S_ISBLK(m))
-		return "a block device";
+		return _("a block device");
 	if (S_ISFIFO(m))
-		return "a named pipe";
+		return _("a named pipe");
 	if (S_ISSOCK(m))
-		return "a socket";
+		return _("a socket");
 	if (S_ISLNK(m))
-		return "a symbolic link";
-	return "not a regular file";
+		return _("a symbolic link");
+	return _("not a regular file");
 }
 
 /* Checks that FILE is absent or a regular file (not a link to one). */
@@ -127,16 +127,16 @@ check_target(const char *path, struct consort_diag *d)
 		if (errno == ENOENT)
 			return 0;
 		return consort_diag_set(d, E(IO), path, strerror(errno),
-		    "check the folder of --out");
+		    _("check the folder of --out"));
 	}
 	if (S_ISREG(st.st_mode))
 		return 0;
 	consort_diag_set(d, E(INVAL), path, NULL, S_ISLNK(st.st_mode) ?
-	    "--out replaces only a regular file: name the file itself, not a "
-	    "link to it" : "--out replaces only a regular file: name a file "
-	    "(or - for standard output)");
+	    _("--out replaces only a regular file: name the file itself, not a "
+	    "link to it") : _("--out replaces only a regular file: name a file "
+	    "(or - for standard output)"));
 	if (d != NULL)
-		snprintf(d->what, sizeof(d->what), "%s, not a regular file",
+		snprintf(d->what, sizeof(d->what), _("%s, not a regular file"),
 		    kind_of(st.st_mode));
 	return E(INVAL);
 }
@@ -172,8 +172,9 @@ outfile_open(struct outfile *o, const char *path, unsigned mode,
 		return 0;
 	}
 	if (base[0] == '\0' || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return consort_diag_set(d, E(INVAL), path, "names a folder, not a "
-		    "file", "give --out a file name");
+		return consort_diag_set(d, E(INVAL), path,
+		    _("names a folder, not a "
+		    "file"), _("give --out a file name"));
 	if ((rc = check_target(path, d)) != 0)
 		return rc;
 	o->cap = strlen(path) + sizeof(".") + sizeof(".XXXXXX" TMP_SUFFIX);
@@ -188,8 +189,8 @@ outfile_open(struct outfile *o, const char *path, unsigned mode,
 		return E(TOOBIG);
 	}
 	if ((fd = mkostemps(o->tmp, (int)strlen(TMP_SUFFIX), O_CLOEXEC)) < 0) {
-		rc = consort_diag_set(d, E(IO), path, strerror(errno), "check that "
-		    "the folder of --out exists and is writable");
+		rc = consort_diag_set(d, E(IO), path, strerror(errno),
+		    _("check that the folder of --out exists and is writable"));
 		free(o->tmp);
 		o->tmp = NULL;
 		return rc;
@@ -242,13 +243,13 @@ outfile_commit(struct outfile *o, struct consort_diag *d)
 
 	if (o->tmp == NULL) {
 		if (o->f == stdout && (fflush(stdout) != 0 || ferror(stdout)))
-			return consort_diag_set(d, E(IO), "standard output",
+			return consort_diag_set(d, E(IO), _("standard output"),
 			    strerror(errno), NULL);
 		return 0;
 	}
 	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
 		rc = consort_diag_set(d, E(IO), o->path, strerror(errno),
-		    "check the space left in the folder of --out");
+		    _("check the space left in the folder of --out"));
 	if (fclose(o->f) != 0 && rc == 0)
 		rc = consort_diag_set(d, E(IO), o->path, strerror(errno), NULL);
 	o->f = NULL;
@@ -265,7 +266,8 @@ outfile_commit(struct outfile *o, struct consort_diag *d)
 		return 0;
 	}
 	if (o->keep && d != NULL) {
-		snprintf(d->hint, sizeof(d->hint), "what was written is in %s",
+		snprintf(d->hint, sizeof(d->hint),
+		    _("what was written is in %s"),
 		    o->tmp);
 		unwatch(o->tmp);
 		free(o->tmp);
@@ -305,7 +307,7 @@ outfile_write(const char *path, const void *buf, size_t len, unsigned mode,
 		return rc;
 	if (len > 0 && fwrite(buf, 1, len, o.f) != len) {
 		rc = consort_diag_set(d, E(IO), path, strerror(errno),
-		    "check the space left in the folder of --out");
+		    _("check the space left in the folder of --out"));
 		outfile_abort(&o);
 		return rc;
 	}

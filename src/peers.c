@@ -31,8 +31,8 @@ peers_check_address(const char *addr, struct consort_diag *d)
 	if (*end == '\0' && errno == 0 && port >= 1 && port <= 65535)
 		return 0;
 bad:
-	return consort_diag_set(d, E(INVAL), addr, "not a HOST:PORT address",
-	    "for example 127.0.0.1:7400");
+	return consort_diag_set(d, E(INVAL), addr, _("not a HOST:PORT address"),
+	    _("for example 127.0.0.1:7400"));
 }
 
 /* The path of the peers file. */
@@ -114,7 +114,8 @@ peers_add(const struct node *n, const char *addr, struct consort_diag *d)
 		if (strcmp(list[i], addr) == 0)
 			return 0;
 	if (count == PEERS_MAX)
-		return consort_diag_set(d, E(TOOBIG), addr, "too many peers", NULL);
+		return consort_diag_set(d, E(TOOBIG), addr, _("too many peers"),
+		    NULL);
 	snprintf(list[count++], PEERS_ADDR_MAX + 1, "%s", addr);
 	return peers_save(n, list, count);
 }
@@ -133,8 +134,9 @@ peers_rm(const struct node *n, const char *addr, struct consort_diag *d)
 		if (strcmp(list[i], addr) != 0)
 			memcpy(list[k++], list[i], sizeof(list[i]));
 	if (k == count)
-		return consort_diag_set(d, E(NOENT), addr, "not a peer of this node",
-		    "consort peer list shows them");
+		return consort_diag_set(d, E(NOENT), addr,
+		    _("not a peer of this node"),
+		    _("consort peer list shows them"));
 	return peers_save(n, list, k);
 }
 

@@ -52,31 +52,34 @@ static const struct run_words *
 words_of(unsigned type)
 {
 	static const struct run_words order = {
-		"an order or a notice is never changed nor deleted, by anyone: "
-		    "it is written whole by the change-set that creates it",
-		"the change-set that creates an order or a notice holds nothing "
-		    "else",
-		"an order or a notice is created with each of its fields once, "
-		    "and never changed nor deleted",
-		"an order or a notice is created once, and never changed nor "
-		    "deleted",
+		N_("an order or a notice is never changed nor deleted, by "
+		    "anyone: it is written whole by the change-set that "
+		    "creates it"),
+		N_("the change-set that creates an order or a notice holds "
+		    "nothing else"),
+		N_("an order or a notice is created with each of its fields "
+		    "once, and never changed nor deleted"),
+		N_("an order or a notice is created once, and never changed "
+		    "nor deleted"),
 	}, decision = {
-		"a decision of the Region is never changed nor deleted, by "
-		    "anyone: it is written whole by the change-set that records it",
-		"the change-set that records a decision of the Region holds "
-		    "nothing else",
-		"a decision of the Region is recorded with each of its fields "
-		    "once, and never changed nor deleted",
-		"a decision of the Region is recorded once, and never changed "
-		    "nor deleted",
+		N_("a decision of the Region is never changed nor deleted, by "
+		    "anyone: it is written whole by the change-set that "
+		    "records it"),
+		N_("the change-set that records a decision of the Region holds "
+		    "nothing else"),
+		N_("a decision of the Region is recorded with each of its "
+		    "fields once, and never changed nor deleted"),
+		N_("a decision of the Region is recorded once, and never "
+		    "changed nor deleted"),
 	}, key = {
-		"the Region's key is never changed nor deleted, by anyone: the "
-		    "lead records a new one",
-		"the change-set that records the Region's key holds nothing else",
-		"the Region's key is recorded with each of its fields once, and "
-		    "never changed nor deleted",
-		"the Region's key is recorded once, and never changed nor "
-		    "deleted: the lead records a new one",
+		N_("the Region's key is never changed nor deleted, by anyone: "
+		    "the lead records a new one"),
+		N_("the change-set that records the Region's key holds nothing "
+		    "else"),
+		N_("the Region's key is recorded with each of its fields once, "
+		    "and never changed nor deleted"),
+		N_("the Region's key is recorded once, and never changed nor "
+		    "deleted: the lead records a new one"),
 	};
 
 	return type == T_decision ? &decision : type == T_region_key ? &key :
@@ -143,35 +146,36 @@ check_notice(struct store_txn *txn, struct store *s, const struct member *m,
 	int rc;
 
 	if (m == NULL || m->role != ROLE_CO) {
-		*why = "only a co-contractor records a notice, of its own direct "
-		    "request to the lead (R11)";
+		*why = N_("only a co-contractor records a notice, of its own "
+		    "direct request to the lead (R11)");
 		return E(PERM);
 	}
 	for (k = 1; k <= schema_type(T_notice)->max_field; k++)
 		if (r->f[k] == NULL || r->f[k]->kind != VAL_STR) {
-			*why = "a notice names its lot, period, member, lead and date";
+			*why = N_("a notice names its lot, period, member, "
+			    "lead and date");
 			return E(PERM);
 		}
 	if (!is_str(r->f[F_notice_member], m->siret)) {
-		*why = "a notice names its own author as the member";
+		*why = N_("a notice names its own author as the member");
 		return E(PERM);
 	}
 	if (lead == NULL || !is_str(r->f[F_notice_lead], lead)) {
-		*why = "a notice names the consortium's lead";
+		*why = N_("a notice names the consortium's lead");
 		return E(PERM);
 	}
 	snprintf(ref, sizeof(ref), "N-%.*s-%.*s-%s",
 	    (int)r->f[F_notice_lot]->len, r->f[F_notice_lot]->s,
 	    (int)r->f[F_notice_period]->len, r->f[F_notice_period]->s, m->siret);
 	if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0) {
-		*why = "a notice's ref is N-LOT-PERIOD-SIRET of its fields";
+		*why = N_("a notice's ref is N-LOT-PERIOD-SIRET of its fields");
 		return E(PERM);
 	}
 	if ((rc = created(txn, s, c, T_lot, r->f[F_notice_lot]->s,
 	    r->f[F_notice_lot]->len, &yes, &alive)) != 0)
 		return rc;
 	if (!alive) {
-		*why = "a notice names a lot that exists";
+		*why = N_("a notice names a lot that exists");
 		return E(PERM);
 	}
 	return 0;
@@ -211,20 +215,23 @@ verify_signed(const struct store *s, const struct changeset *cs,
 	char hex[2 * CONSORT_HASH_BYTES + 1];
 	const json_t *x;
 
-	*why = "an order holds the signed request it records (field signed)";
+	*why = N_("an order holds the signed request it records (field "
+	    "signed)");
 	if (v == NULL || v->kind != VAL_STR)
 		return E(PERM);
 	util_hex(q->author, cs->author, CONSORT_KEY_BYTES);
-	*why = "its signed request is not a signed order request file";
+	*why = N_("its signed request is not a signed order request file");
 	if (order_parse(v->s, v->len, cs->author, &q->f, NULL) != 0)
 		return E(PERM);
 	if (!held_canonical(q->f.root, v)) {
-		*why = "its signed request is not in its canonical form (RFC 8785)";
+		*why = N_("its signed request is not in its canonical form "
+		    "(RFC 8785)");
 		return E(PERM);
 	}
 	if (memcmp(q->f.file_key, cs->author, CONSORT_KEY_BYTES) != 0 ||
 	    !q->f.valid) {
-		*why = "its request was not signed by the author of the change-set";
+		*why = N_("its request was not signed by the author of the "
+		    "change-set");
 		return E(PERM);
 	}
 	q->req = q->f.request;
@@ -234,12 +241,12 @@ verify_signed(const struct store *s, const struct changeset *cs,
 	util_hex(hex, cs->consortium, CONSORT_HASH_BYTES);
 	x = json_object_get(q->req, "consortium");
 	if (strcmp(jr_str(x, "id"), hex) != 0) {
-		*why = "its request is another consortium's";
+		*why = N_("its request is another consortium's");
 		return E(PERM);
 	}
 	util_hex(hex, s->founder, CONSORT_KEY_BYTES);
 	if (strcmp(jr_str(json_object_get(q->req, "lead"), "key"), hex) != 0) {
-		*why = "its request names another lead";
+		*why = N_("its request names another lead");
 		return E(PERM);
 	}
 	*why = NULL;
@@ -263,18 +270,18 @@ check_sender(struct store_txn *txn, struct store *s, const struct member *m,
 	int rc;
 
 	if (strcmp(jr_str(q->sender, "key"), q->author) != 0) {
-		*why = "its request names another sender than its author";
+		*why = N_("its request names another sender than its author");
 		return E(PERM);
 	}
 	if (m == NULL) {
 		if (!direct && lead != NULL && strcmp(siret, lead) == 0)
 			return 0;
-		*why = "the lead's request is sent as the lead's";
+		*why = N_("the lead's request is sent as the lead's");
 		return E(PERM);
 	}
 	if (m->role != ROLE_CO || !direct || strcmp(siret, m->siret) != 0) {
-		*why = "an order request is the lead's, or a co-contractor's own "
-		    "direct request (R11)";
+		*why = N_("an order request is the lead's, or a "
+		    "co-contractor's own direct request (R11)");
 		return E(PERM);
 	}
 	snprintf(ref, sizeof(ref), "N-%s-%s-%s", lot, period, siret);
@@ -282,7 +289,8 @@ check_sender(struct store_txn *txn, struct store *s, const struct member *m,
 	    &alive)) != 0)
 		return rc;
 	if (!yes) {
-		*why = "a direct request follows its notice to the lead (R11)";
+		*why = N_("a direct request follows its notice to the lead "
+		    "(R11)");
 		return E(PERM);
 	}
 	return 0;
@@ -529,8 +537,8 @@ past_chain(struct store_txn *txn, struct store *s, const struct causal *c,
 	    &o)) != 0)
 		return rc;
 	if ((*why = order_chain_why(req, &o, &latest)) != NULL)
-		*why = "an order's request is numbered after, and names, the "
-		    "orders of its lot and period in its author's past";
+		*why = N_("an order's request is numbered after, and names, "
+		    "the orders of its lot and period in its author's past");
 	*number = json_integer_value(json_object_get(req, "number"));
 	snprintf(prior, len, "%s", latest != NULL ? latest->ref : "");
 	order_series_free(&o);
@@ -553,7 +561,7 @@ check_fields(struct store_txn *txn, struct store *s, const struct causal *c,
 
 	if (!schema_period_valid(period, strlen(period)) ||
 	    schema_check_ref(lot, strlen(lot), NULL) != 0) {
-		*why = "its request names no lot or no real period";
+		*why = N_("its request names no lot or no real period");
 		return E(PERM);
 	}
 	if ((rc = past_chain(txn, s, c, q->req, lot, period, &number, prior,
@@ -561,19 +569,19 @@ check_fields(struct store_txn *txn, struct store *s, const struct causal *c,
 		return rc;
 	snprintf(ref, sizeof(ref), "O-%s-%s-%.12s", lot, period, q->hash);
 	if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0)
-		*why = "an order's ref is O-LOT-PERIOD- and 12 hex digits of its "
-		    "request's hash";
+		*why = N_("an order's ref is O-LOT-PERIOD- and 12 hex digits "
+		    "of its request's hash");
 	else if (!fields_match(r, q))
-		*why = "an order's fields are what its signed request says";
+		*why = N_("an order's fields are what its signed request says");
 	else if (!totals_match(r, q))
-		*why = "an order's totals are its signed request's";
+		*why = N_("an order's totals are its signed request's");
 	else if (*why != NULL)
 		;
 	else if (!is_int(r->f[F_order_number], number) ||
 	    (prior[0] != '\0') != (r->f[F_order_amends] != NULL) ||
 	    (prior[0] != '\0' && !is_str(r->f[F_order_amends], prior)))
-		*why = "an order's number and the order it amends follow the "
-		    "orders of its lot and period in its author's past";
+		*why = N_("an order's number and the order it amends follow "
+		    "the orders of its lot and period in its author's past");
 	else
 		return 0;
 	return E(PERM);
@@ -590,14 +598,15 @@ check_order(struct store_txn *txn, struct store *s, const struct member *m,
 	int rc;
 
 	if (m != NULL && m->role != ROLE_CO) {
-		*why = "an order request is sent by the lead, or directly by a "
-		    "co-contractor (R11)";
+		*why = N_("an order request is sent by the lead, or directly "
+		    "by a co-contractor (R11)");
 		return E(PERM);
 	}
 	for (k = schema_type(T_order)->max_field + 1u; k <= SCHEMA_MAX_FIELDS;
 	    k++)
 		if (r->f[k] != NULL) {
-			*why = "an order holds only the fields of the schema";
+			*why = N_("an order holds only the fields of the "
+			    "schema");
 			return E(PERM);
 		}
 	memset(&q, 0, sizeof(q));
@@ -626,30 +635,32 @@ static int
 verify_decision(const struct value *v, struct signed_decision *q,
     const char **why)
 {
-	*why = "a decision holds the signed decision of the Region it records "
-	    "(field signed)";
+	*why = N_("a decision holds the signed decision of the Region it "
+	    "records (field signed)");
 	if (v == NULL || v->kind != VAL_STR)
 		return E(PERM);
-	*why = "its signed decision is not a signed decision file";
+	*why = N_("its signed decision is not a signed decision file");
 	if (order_parse_as("decision", v->s, v->len, NULL, &q->f, NULL) != 0)
 		return E(PERM);
 	if (!held_canonical(q->f.root, v)) {
-		*why = "its signed decision is not in its canonical form (RFC 8785)";
+		*why = N_("its signed decision is not in its canonical form "
+		    "(RFC 8785)");
 		return E(PERM);
 	}
 	if (!q->f.valid) {
-		*why = "its decision does not match its signature";
+		*why = N_("its decision does not match its signature");
 		return E(PERM);
 	}
 	if (decision_read(q->f.decision, &q->x, NULL) != 0) {
-		*why = "its decision is not one of schema/decision.schema.json";
+		*why = N_("its decision is not one of "
+		    "schema/decision.schema.json");
 		return E(PERM);
 	}
 	util_hex(q->hash, q->f.hash, 32);
 	util_hex(q->key, q->f.file_key, CONSORT_KEY_BYTES);
 	if (order_ref(q->order, sizeof(q->order), q->x.lot, q->x.period,
 	    q->x.request, NULL) != 0) {
-		*why = "its decision names a lot whose orders have no ref";
+		*why = N_("its decision names a lot whose orders have no ref");
 		return E(PERM);
 	}
 	*why = NULL;
@@ -674,25 +685,28 @@ check_answered(struct store_txn *txn, struct store *s, const struct causal *c,
 	    &alive)) != 0)
 		return rc;
 	if (!yes) {
-		*why = "its decision answers no order submitted in its author's past";
+		*why = N_("its decision answers no order submitted in its "
+		    "author's past");
 		return E(PERM);
 	}
 	record_init(&r);
 	if ((rc = state_lookup(txn, s, s->founder, T_order, q->order,
 	    strlen(q->order), &r)) != 0) {
 		record_free(&r);
-		return rc == E(NOENT) ? (*why = "its decision answers no order "
-		    "submitted in its author's past", E(PERM)) : rc;
+		return rc == E(NOENT) ? (*why = N_("its decision answers no "
+		    "order submitted in its author's past"), E(PERM)) : rc;
 	}
 	if (!is_str(state_field(s, &r, F_order_hash), q->x.request))
-		*why = "its decision answers no order submitted in its author's "
-		    "past";
+		*why = N_("its decision answers no order submitted in its "
+		    "author's past");
 	else if (q->x.accepted && !is_int(state_field(s, &r,
 	    F_order_cost_cents), q->x.amount_cents))
-		*why = "an accepted decision's amount is the request's total cost";
+		*why = N_("an accepted decision's amount is the request's "
+		    "total cost");
 	else if (q->x.has_request_number && !is_int(state_field(s, &r,
 	    F_order_number), q->x.request_number))
-		*why = "a decision names the number of the request it answers";
+		*why = N_("a decision names the number of the request it "
+		    "answers");
 	else
 		*why = NULL;
 	record_free(&r);
@@ -746,7 +760,8 @@ check_decision(struct store_txn *txn, struct store *s, const struct causal *c,
 	for (k = schema_type(T_decision)->max_field + 1u; k <= SCHEMA_MAX_FIELDS;
 	    k++)
 		if (r->f[k] != NULL) {
-			*why = "a decision holds only the fields of the schema";
+			*why = N_("a decision holds only the fields of the "
+			    "schema");
 			return E(PERM);
 		}
 	memset(&q, 0, sizeof(q));
@@ -757,23 +772,25 @@ check_decision(struct store_txn *txn, struct store *s, const struct causal *c,
 	rc = E(PERM);
 	if (decision_ref(ref, sizeof(ref), q.x.lot, q.x.period, q.hash,
 	    NULL) != 0)
-		*why = "its decision names a lot whose decisions have no ref";
+		*why = N_("its decision names a lot whose decisions have no "
+		    "ref");
 	else if (rk.number == 0)
-		*why = "no Region key is recorded in its author's past (the lead "
-		    "records it: consort order region-key)";
+		*why = N_("no Region key is recorded in its author's past (the "
+		    "lead records it: consort order region-key)");
 	else if (memcmp(rk.key, q.f.file_key, CONSORT_KEY_BYTES) != 0)
-		*why = "its decision is not signed by the Region's key in force "
-		    "in its author's past";
+		*why = N_("its decision is not signed by the Region's key in "
+		    "force in its author's past");
 	else if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0)
-		*why = "a decision's ref is D-LOT-PERIOD- and 12 hex digits of its "
-		    "hash";
+		*why = N_("a decision's ref is D-LOT-PERIOD- and 12 hex digits "
+		    "of its hash");
 	else if (!decision_fields_match(r, &q))
-		*why = "a decision's fields are what its signed decision says";
+		*why = N_("a decision's fields are what its signed decision "
+		    "says");
 	else if ((rc = check_answered(txn, s, c, &q, why)) == 0 &&
 	    (rc = perm_decision_of(txn, s, c, q.x.request, other,
 	    sizeof(other))) == 0 && other[0] != '\0') {
-		*why = "the Region answers a request once: another decision on it "
-		    "is in its author's past";
+		*why = N_("the Region answers a request once: another decision "
+		    "on it is in its author's past");
 		rc = E(PERM);
 	}
 out:
@@ -797,28 +814,30 @@ check_region_key(struct store_txn *txn, struct store *s,
 	int rc;
 
 	if (m != NULL) {
-		*why = "only the lead records the Region's key";
+		*why = N_("only the lead records the Region's key");
 		return E(PERM);
 	}
 	for (k = schema_type(T_region_key)->max_field + 1u;
 	    k <= SCHEMA_MAX_FIELDS; k++)
 		if (r->f[k] != NULL) {
-			*why = "a Region key holds only the fields of the schema";
+			*why = N_("a Region key holds only the fields of the "
+			    "schema");
 			return E(PERM);
 		}
 	if (r->f[F_region_key_key] == NULL || r->f[F_region_key_date] == NULL ||
 	    n == NULL || n->kind != VAL_INT) {
-		*why = "a Region key names its key, its date and its number";
+		*why = N_("a Region key names its key, its date and its "
+		    "number");
 		return E(PERM);
 	}
 	if ((rc = perm_region_key(txn, s, c, &rk)) != 0)
 		return rc;
 	snprintf(ref, sizeof(ref), "RK-%lld", (long long)n->i);
 	if (n->i != rk.number + 1)
-		*why = "a Region key's number follows the Region keys in its "
-		    "author's past";
+		*why = N_("a Region key's number follows the Region keys in "
+		    "its author's past");
 	else if (strlen(ref) != r->reflen || memcmp(ref, r->ref, r->reflen) != 0)
-		*why = "a Region key's ref is RK- and its number";
+		*why = N_("a Region key's ref is RK- and its number");
 	else
 		return 0;
 	return E(PERM);

@@ -9,8 +9,10 @@
  * without a provider (a path, a derogation or an agreement without a
  * session, attendance without a path) is the lead's, except in the ops
  * that create it naming the member's own.  Attendance belongs to its
- * path's session: its owner is two steps away.  Orders and notices are
- * judged against what they stand for, for every author (perm-order.c).
+ * path's session: its owner is two steps away.  An intent's outcome and a
+ * trainee's exit (R23) are the lead's and those of the provider of a
+ * session whose path named the intent or the trainee.  Orders and notices
+ * are judged against what they stand for, for every author (perm-order.c).
  *
  * Every node must reach the same verdict whatever order concurrent
  * change-sets arrive in, so ownership is judged in the change-set's causal

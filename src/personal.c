@@ -100,13 +100,16 @@ personal_check(const struct personal_opening *o, struct consort_diag *d)
 
 	if (f == NULL || !f->personal)
 		return consort_diag_set(d, E(SCHEMA), NULL,
-		    "a personal value for a field that is not personal", NULL);
+		    _("a personal value for a field that is not personal"),
+		    NULL);
 	if ((rc = schema_check_value(f, &o->value, d)) != 0)
 		return rc;
 	personal_commit(o->type, o->id, o->field, o->salt, &o->value, c);
 	if (sodium_memcmp(c, o->commitment, sizeof(c)) != 0)
-		return consort_diag_set(d, E(COMMITMENT), NULL, "a personal value "
-		    "does not match the commitment its change-set signed", NULL);
+		return consort_diag_set(d, E(COMMITMENT), NULL,
+		    _("a personal value does not match the commitment its "
+		    "change-set signed"),
+		    NULL);
 	return 0;
 }
 
@@ -171,13 +174,16 @@ personal_put_in(struct store_txn *txn, struct store *s,
 	int rc;
 
 	if (s->atrest == NULL)
-		return consort_diag_set(d, E(KEY), NULL, "personal values need "
-		    "the node's secret key", "unlock the key (--passphrase-file)");
+		return consort_diag_set(d, E(KEY), NULL,
+		    _("personal values need "
+		    "the node's secret key"),
+		    _("unlock the key (--passphrase-file)"));
 	if ((rc = personal_check(o, d)) != 0)
 		return rc;
 	if (personal_erased(r))
-		return consort_diag_set(d, E(ERASED), NULL, "the personal values "
-		    "of this record were erased; none is kept again", NULL);
+		return consort_diag_set(d, E(ERASED), NULL,
+		    _("the personal values "
+		    "of this record were erased; none is kept again"), NULL);
 	return seal_opening(txn, s, o);
 }
 

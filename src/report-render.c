@@ -520,12 +520,14 @@ report_write_csv(FILE *f, const json_t *r, enum fmt_lang lang)
 	    tr(&o, "Début", "Start"), tr(&o, "Fin", "End"))) != 0)
 		return rc;
 	for (i = 0; i < nitems(counts) && rc == 0; i++)
-		rc = fmt_csv_cell(&o.csv, tr(&o, counts[i].fr, counts[i].en), false);
-	for (i = 0; i < nitems(contracts) && rc == 0; i++)
-		rc = fmt_csv_cell(&o.csv, tr(&o, contracts[i].fr, contracts[i].en), false);
-	if (rc == 0)
-		rc = fmt_csv_cell(&o.csv, tr(&o, "Taux d'embauche (%)", "Hiring rate (%)"),
+		rc = fmt_csv_cell(&o.csv, tr(&o, counts[i].fr, counts[i].en),
 		    false);
+	for (i = 0; i < nitems(contracts) && rc == 0; i++)
+		rc = fmt_csv_cell(&o.csv, tr(&o, contracts[i].fr,
+		    contracts[i].en), false);
+	if (rc == 0)
+		rc = fmt_csv_cell(&o.csv, tr(&o, "Taux d'embauche (%)",
+		    "Hiring rate (%)"), false);
 	if (rc == 0)
 		rc = fmt_csv_cell(&o.csv, tr(&o, "Organisme ou remarque",
 		    "Provider or note"), true);
@@ -539,8 +541,8 @@ report_write_csv(FILE *f, const json_t *r, enum fmt_lang lang)
 		    "Employer"));
 	if (rc == 0 && (rc = csv_names(&o, "Total", "", "", "", "", "")) == 0 &&
 	    (rc = csv_counts(&o, json_object_get(r, "totals"))) == 0)
-		rc = fmt_csv_cell(&o.csv, unreadable_note(&o, r) ? unreadable_note(&o, r) :
-		    "", true);
+		rc = fmt_csv_cell(&o.csv, unreadable_note(&o, r) != NULL ?
+		    unreadable_note(&o, r) : "", true);
 	if (rc == 0)
 		rc = csv_notes(&o, r);
 	if (rc != 0)

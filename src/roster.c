@@ -42,8 +42,9 @@ need_lead(struct edit *e, struct consort_diag *d)
 {
 	if (perm_is_lead(&e->n->store, e->n->pk))
 		return 0;
-	return consort_diag_set(d, E(PERM), "roster", "only the lead edits the "
-	    "roster", "ask the lead to run this command");
+	return consort_diag_set(d, E(PERM), "roster",
+	    _("only the lead edits the "
+	    "roster"), _("ask the lead to run this command"));
 }
 
 /* Checks the request against R10 and the roster as it stands. */
@@ -60,33 +61,39 @@ check_invite(struct edit *e, const struct roster_invite *rq,
 	m = perm_member_by_siret(s, rq->siret, strlen(rq->siret));
 	if (m != NULL && m->has_key &&
 	    memcmp(m->key, rq->key, CONSORT_KEY_BYTES) != 0 && !m->revoked)
-		return consort_diag_set(d, E(EXIST), rq->siret, "this member "
-		    "already has a key", "revoke it first to bind a new one");
+		return consort_diag_set(d, E(EXIST), rq->siret, _("this member "
+		    "already has a key"), _("revoke it first to bind a new "
+		    "one"));
 	for (uint32_t i = 0; i < s->nroster; i++)
 		if (s->roster[i].has_key && memcmp(s->roster[i].key, rq->key,
 		    CONSORT_KEY_BYTES) == 0 && strcmp(s->roster[i].siret, rq->siret))
-			return consort_diag_set(d, E(EXIST), rq->siret, "this key is "
-			    "bound to another member", "each member keeps its own key");
+			return consort_diag_set(d, E(EXIST), rq->siret,
+			    _("this key is bound to another member"),
+			    _("each member keeps its own key"));
 	if (rq->role == ROLE_CO) {
 		if (m == NULL || m->role != ROLE_CO)
-			return consort_diag_set(d, E(PERM), rq->siret, "R10: not a "
-			    "co-contractor awarded at the consortium's creation",
-			    "co-contractors cannot be added later; invite it as "
-			    "a subcontractor with --role sub --parent --dc4");
+			return consort_diag_set(d, E(PERM), rq->siret,
+			    _("R10: not a co-contractor awarded at the "
+			    "consortium's creation"),
+			    _("co-contractors cannot be added later; invite it "
+			    "as a subcontractor with --role sub --parent "
+			    "--dc4"));
 		return 0;
 	}
 	if (rq->parent == NULL || rq->dc4 == NULL || rq->dc4[0] == '\0')
-		return consort_diag_set(d, E(SCHEMA), rq->siret, "R10: a "
+		return consort_diag_set(d, E(SCHEMA), rq->siret, _("R10: a "
 		    "subcontractor needs its DC4 reference and the member it is "
-		    "attached to", "give --dc4 REF and --parent SIRET");
+		    "attached to"), _("give --dc4 REF and --parent SIRET"));
 	if (m != NULL && m->role != ROLE_SUB)
-		return consort_diag_set(d, E(EXIST), rq->siret, "this SIRET is "
-		    "already a member with another role", NULL);
+		return consort_diag_set(d, E(EXIST), rq->siret,
+		    _("this SIRET is already a member with another "
+		    "role"), NULL);
 	parent = perm_member_by_siret(s, rq->parent, strlen(rq->parent));
 	if (parent == NULL || (parent->role != ROLE_LEAD && parent->role != ROLE_CO))
-		return consort_diag_set(d, E(REF), rq->parent, "R10: the parent "
-		    "is not the lead or a co-contractor", "name an awarded "
-		    "member with --parent");
+		return consort_diag_set(d, E(REF), rq->parent,
+		    _("R10: the parent is not the lead or a "
+		    "co-contractor"), _("name an awarded member with "
+		    "--parent"));
 	return 0;
 }
 
@@ -145,11 +152,13 @@ roster_revoke(struct edit *e, const char *siret, uint64_t *after,
 		return rc;
 	m = perm_member_by_siret(&e->n->store, siret, strlen(siret));
 	if (m == NULL || !m->has_key)
-		return consort_diag_set(d, E(NOENT), siret, "no member with a key "
-		    "has this SIRET", "consort member list shows the roster");
+		return consort_diag_set(d, E(NOENT), siret,
+		    _("no member with a key "
+		    "has this SIRET"), _("consort member list shows the "
+		    "roster"));
 	if (m->role == ROLE_LEAD)
-		return consort_diag_set(d, E(PERM), siret, "the lead cannot be "
-		    "revoked", NULL);
+		return consort_diag_set(d, E(PERM), siret,
+		    _("the lead cannot be revoked"), NULL);
 	rc = store_head(e->txn, &e->n->store, m->key, &h);
 	if (rc != 0 && rc != E(NOENT))
 		return rc;

@@ -57,11 +57,11 @@ report(struct rules_model *m, const char *rule, enum rule_level level,
 static const struct agreement_subject {
 	const char *subject, *rule, *words;
 } agreement_subjects[] = {
-	{ "territory", "R09", "another territory" },
-	{ "site", NULL, "a new training site" },
-	{ "certification", "R08", "a certification" },
-	{ "seasonal", "R03", "a seasonal contract" },
-	{ "group_size", "R05", "a group under 5" },
+	{ "territory", "R09", N_("another territory") },
+	{ "site", NULL, N_("a new training site") },
+	{ "certification", "R08", N_("a certification") },
+	{ "seasonal", "R03", N_("a seasonal contract") },
+	{ "group_size", "R05", N_("a group under 5") },
 };
 
 /* The subject a rule's derogations need an agreement of, or NULL. */
@@ -142,25 +142,28 @@ misfit_words(struct rules_model *m, const struct rm_agreement *a,
 
 	switch (why) {
 	case LACKS:
-		return rules_printf(m, "cites agreement %s, which records no %s",
+		return rules_printf(m, _("cites agreement %s, which records no "
+		    "%s"),
 		    a->ref, agreement_lacks(a));
 	case SUBJECT:
-		return rules_printf(m, "cites agreement %s, which is about %s "
-		    "(subject=%s), not %s (subject=%s)", a->ref, got != NULL ?
-		    got->words : a->subject, a->subject, want->words,
+		return rules_printf(m, _("cites agreement %s, which is about "
+		    "%s (subject=%s), not %s (subject=%s)"), a->ref,
+		    got != NULL ?
+		    _(got->words) : a->subject, a->subject, _(want->words),
 		    want->subject);
 	case NO_SESSION:
-		return rules_printf(m, "cites agreement %s, which names no "
-		    "session", a->ref);
+		return rules_printf(m, _("cites agreement %s, which names no "
+		    "session"), a->ref);
 	case SESSION:
-		return rules_printf(m, "cites agreement %s, which is about "
-		    "session %s, not %s", a->ref, a->session, session);
+		return rules_printf(m, _("cites agreement %s, which is about "
+		    "session %s, not %s"), a->ref, a->session, session);
 	case WHOLE:
-		return rules_printf(m, "cites agreement %s, which covers intent "
-		    "%s only, for the whole session", a->ref, a->intent);
+		return rules_printf(m, _("cites agreement %s, which covers "
+		    "intent %s only, for the whole session"), a->ref,
+		    a->intent);
 	case INTENT:
-		return rules_printf(m, "cites agreement %s, which is about "
-		    "intent %s, not %s", a->ref, a->intent, intent);
+		return rules_printf(m, _("cites agreement %s, which is about "
+		    "intent %s, not %s"), a->ref, a->intent, intent);
 	default:
 		return "";
 	}
@@ -186,8 +189,8 @@ static const char *
 add_agreement(struct rules_model *m, const struct agreement_subject *want,
     const char *session, const char *intent)
 {
-	return rules_printf(m, "consort add agreement --ref A-%s-%s "
-	    "reference=\"...\" date=YYYY-MM-DD subject=%s session=%s%s%s",
+	return rules_printf(m, _("consort add agreement --ref A-%s-%s "
+	    "reference=\"...\" date=YYYY-MM-DD subject=%s session=%s%s%s"),
 	    want->rule, intent[0] ? intent : session, want->subject, session,
 	    intent[0] ? " intent=" : "", intent);
 }
@@ -208,23 +211,23 @@ derogate(struct rules_model *m, const char *rule, const char *session,
 	if (intent == NULL)
 		intent = "";
 	key = intent[0] ? intent : session;
-	with = intent[0] ? rules_printf(m, " intent=%s", intent) : "";
+	with = intent[0] ? rules_printf(m, _(" intent=%s"), intent) : "";
 	if (want == NULL)
-		return rules_printf(m, "fix: %s; or derogate: consort add "
+		return rules_printf(m, _("fix: %s; or derogate: consort add "
 		    "derogation --ref D-%s-%s rule=%s session=%s%s "
-		    "reason=\"...\" date=YYYY-MM-DD", fix, rule, key, rule,
+		    "reason=\"...\" date=YYYY-MM-DD"), fix, rule, key, rule,
 		    session, with);
 	if ((a = agreement_fitting(m, want, session, intent)) != NULL)
-		return rules_printf(m, "fix: %s; or derogate citing the "
+		return rules_printf(m, _("fix: %s; or derogate citing the "
 		    "Region's agreement %s: consort add derogation --ref D-%s-%s "
 		    "rule=%s session=%s%s agreement=%s reason=\"...\" "
-		    "date=YYYY-MM-DD", fix, a->ref, rule, key, rule, session,
+		    "date=YYYY-MM-DD"), fix, a->ref, rule, key, rule, session,
 		    with, a->ref);
 	cite = rules_printf(m, "A-%s-%s", rule, key);
-	return rules_printf(m, "fix: %s; or, with the Region's agreement on "
+	return rules_printf(m, _("fix: %s; or, with the Region's agreement on "
 	    "%s, record it and derogate citing it: %s; consort add derogation "
 	    "--ref D-%s-%s rule=%s session=%s%s agreement=%s reason=\"...\" "
-	    "date=YYYY-MM-DD", fix, want->words, add_agreement(m, want,
+	    "date=YYYY-MM-DD"), fix, _(want->words), add_agreement(m, want,
 	    session, intent), rule, key, rule, session, with, cite);
 }
 
@@ -295,19 +298,19 @@ r01_path(struct rules_model *m, const struct rm_path *p)
 		return 0;
 	if (!p->intent[0])
 		return report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
-		    "", p->ref, rules_printf(m, "financed path %s (trainee "
-		    "%s) names no hiring intent", p->ref, p->trainee),
+		    "", p->ref, rules_printf(m, _("financed path %s (trainee "
+		    "%s) names no hiring intent"), p->ref, p->trainee),
 		    derogate(m, "R01", p->session, NULL, rules_printf(m,
-		    "record the employer's intent and name it (consort set "
-		    "path %s intent=REF), or set financed=false (R06)",
+		    _("record the employer's intent and name it (consort set "
+		    "path %s intent=REF), or set financed=false (R06)"),
 		    p->ref)));
 	if (p->iidx < 0 || !m->intents[p->iidx].found)
 		return report(m, "R01", LEVEL_ERROR, T_path, p->ref, p->session,
-		    p->intent, p->ref, rules_printf(m, "financed path %s "
-		    "names intent %s, which is not recorded", p->ref,
+		    p->intent, p->ref, rules_printf(m, _("financed path %s "
+		    "names intent %s, which is not recorded"), p->ref,
 		    p->intent), derogate(m, "R01", p->session, p->intent,
-		    rules_printf(m, "record intent %s (consort add intent "
-		    "--ref %s ...)", p->intent, p->intent)));
+		    rules_printf(m, _("record intent %s (consort add intent "
+		    "--ref %s ...)"), p->intent, p->intent)));
 	return 0;
 }
 
@@ -327,24 +330,25 @@ r02_intent(struct rules_model *m, const struct rm_intent *x,
 
 	if (!x->evidence[0])
 		rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
-		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    p->session, x->ref, p->ref, rules_printf(m, _("intent %s "
 		    "(%s) records no written evidence (mail, letter, job "
-		    "offer)", x->ref, x->employer), derogate(m, "R02",
-		    p->session, x->ref, rules_printf(m, "record it: consort "
-		    "set intent %s evidence=\"email YYYY-MM-DD\"", x->ref)));
+		    "offer)"), x->ref, x->employer), derogate(m, "R02",
+		    p->session, x->ref, rules_printf(m, _("record it: consort "
+		    "set intent %s evidence=\"email YYYY-MM-DD\""), x->ref)));
 	if (rc == 0 && !x->date[0])
 		rc = report(m, "R02", LEVEL_ERROR, T_intent, x->ref,
-		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
-		    "(%s) is not dated", x->ref, x->employer), derogate(m,
-		    "R02", p->session, x->ref, rules_printf(m, "record its "
-		    "date: consort set intent %s date=YYYY-MM-DD", x->ref)));
+		    p->session, x->ref, p->ref, rules_printf(m, _("intent %s "
+		    "(%s) is not dated"), x->ref, x->employer), derogate(m,
+		    "R02", p->session, x->ref, rules_printf(m, _("record its "
+		    "date: consort set intent %s date=YYYY-MM-DD"), x->ref)));
 	if (rc == 0 && !x->steps[0])
 		rc = report(m, "R02", LEVEL_WARNING, T_intent, x->ref,
-		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
+		    p->session, x->ref, p->ref, rules_printf(m, _("intent %s "
 		    "(%s) records none of the steps the employer commits "
-		    "to", x->ref, x->employer), rules_printf(m, "consort set "
-		    "intent %s steps=info_meeting,selection,immersion,"
-		    "final_review,interview (those agreed)", x->ref));
+		    "to"), x->ref, x->employer), rules_printf(m,
+		    _("consort set intent %s "
+		    "steps=info_meeting,selection,immersion,"
+		    "final_review,interview (those agreed)"), x->ref));
 	return rc;
 }
 
@@ -372,19 +376,19 @@ r03_intent(struct rules_model *m, const struct rm_intent *x,
 	t = p->tidx >= 0 ? &m->trainees[p->tidx] : NULL;
 	what = NULL;
 	if (!x->contract[0])
-		what = rules_printf(m, "intent %s (%s) records no contract",
+		what = rules_printf(m, _("intent %s (%s) records no contract"),
 		    x->ref, x->employer);
 	else if (strcmp(x->contract, "CDD") == 0 && (!x->has_months ||
 	    x->months < 6))
-		what = rules_printf(m, "intent %s (%s): a CDD of %lld "
+		what = rules_printf(m, _("intent %s (%s): a CDD of %lld "
 		    "months; under 6 months (seasonal) it needs the Region's "
-		    "agreement and a derogation citing it", x->ref, x->employer,
-		    (long long)x->months);
+		    "agreement and a derogation citing it"), x->ref,
+		    x->employer, (long long)x->months);
 	if (what != NULL)
 		rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref,
 		    p->session, x->ref, p->ref, what, derogate(m, "R03",
-		    p->session, x->ref, "a CDI, a CDD of 6 months or more, an "
-		    "interim CDI or a work-study contract"));
+		    p->session, x->ref, _("a CDI, a CDD of 6 months or more, "
+		    "an interim CDI or a work-study contract")));
 	if (rc != 0 || (x->has_weekly && x->weekly_hours >= 24))
 		return rc;
 	if (x->has_weekly && t != NULL && t->found && t->disability &&
@@ -393,14 +397,14 @@ r03_intent(struct rules_model *m, const struct rm_intent *x,
 	if (x->has_weekly && t != NULL && t->sealed)
 		return rc;  /* the values R15 needs are read by those entitled */
 	rc = report(m, "R03", LEVEL_ERROR, T_intent, x->ref, p->session,
-	    x->ref, p->ref, x->has_weekly ? rules_printf(m, "intent %s "
-	    "(%s): %lld hours a week, under 24, for trainee %s who is not "
-	    "part-time with a recognised disability", x->ref, x->employer,
+	    x->ref, p->ref, x->has_weekly ? rules_printf(m, _("intent %s (%s): "
+	    "%lld hours a week, under 24, for trainee %s who is not "
+	    "part-time with a recognised disability"), x->ref, x->employer,
 	    (long long)x->weekly_hours, p->trainee) : rules_printf(m,
-	    "intent %s (%s) records no weekly hours", x->ref,
+	    _("intent %s (%s) records no weekly hours"), x->ref,
 	    x->employer), derogate(m, "R03", p->session, x->ref,
-	    rules_printf(m, "24 hours a week or more (consort set intent "
-	    "%s weekly_hours=N)", x->ref)));
+	    rules_printf(m, _("24 hours a week or more (consort set intent "
+	    "%s weekly_hours=N)"), x->ref)));
 	return rc;
 }
 
@@ -418,15 +422,15 @@ r04_intent(struct rules_model *m, const struct rm_intent *x,
 {
 	if (strcmp(x->kind, "siae") == 0)
 		return report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
-		    p->session, x->ref, p->ref, rules_printf(m, "intent %s: "
+		    p->session, x->ref, p->ref, rules_printf(m, _("intent %s: "
 		    "employer %s (SIRET %s) is an SIAE (work-integration "
-		    "structure) and may not be the hiring employer", x->ref,
+		    "structure) and may not be the hiring employer"), x->ref,
 		    x->employer, x->siret), derogate(m, "R04", p->session,
-		    x->ref, "back the path with another employer's intent"));
+		    x->ref, _("back the path with another employer's intent")));
 	if (!x->kind[0])
 		return report(m, "R04", LEVEL_ERROR, T_intent, x->ref,
-		    p->session, x->ref, p->ref, rules_printf(m, "intent %s "
-		    "(%s) does not say what kind of employer it is", x->ref,
+		    p->session, x->ref, p->ref, rules_printf(m, _("intent %s "
+		    "(%s) does not say what kind of employer it is"), x->ref,
 		    x->employer), derogate(m, "R04", p->session, x->ref,
 		    rules_printf(m, "consort set intent %s employer_kind="
 		    "company|interim_agency|siae", x->ref)));
@@ -466,12 +470,12 @@ r05_session(struct rules_model *m, const struct rm_session *x)
 	if (x->permanent_entry && financed >= 1 && backed)
 		return 0;
 	return report(m, "R05", LEVEL_ERROR, T_session, x->ref, x->ref, "",
-	    "", rules_printf(m, "session %s opens with %u financed "
-	    "trainee%s: at least 5 are needed%s", x->ref, financed,
-	    financed == 1 ? "" : "s", x->permanent_entry ? " (1 with "
-	    "an intent on this permanent-entry platform)" : ""),
-	    derogate(m, "R05", x->ref, NULL, "add financed paths (or "
-	    "postpone the session)"));
+	    "", rules_printf(m, _("session %s opens with %u financed "
+	    "trainee%s: at least 5 are needed%s"), x->ref, financed,
+	    financed == 1 ? "" : "s", x->permanent_entry ? _(" (1 with an "
+	    "intent on this permanent-entry platform)") : ""),
+	    derogate(m, "R05", x->ref, NULL, _("add financed paths (or "
+	    "postpone the session)")));
 }
 
 /* R05 on every session of the model. */
@@ -491,8 +495,8 @@ r06_path(struct rules_model *m, const struct rm_path *p)
 {
 	if (!p->has_financed)
 		return report(m, "R06", LEVEL_ERROR, T_path, p->ref, p->session,
-		    p->intent, p->ref, rules_printf(m, "path %s does not say "
-		    "whether the Region finances it", p->ref), derogate(m,
+		    p->intent, p->ref, rules_printf(m, _("path %s does not say "
+		    "whether the Region finances it"), p->ref), derogate(m,
 		    "R06", p->session, NULL, rules_printf(m, "consort set "
 		    "path %s financed=true|false", p->ref)));
 	return 0;
@@ -506,11 +510,11 @@ r06_session(struct rules_model *m, const struct rm_session *x)
 
 	if (x->has_capacity && financed > x->capacity)
 		return report(m, "R06", LEVEL_WARNING, T_session, x->ref,
-		    x->ref, "", "", rules_printf(m, "session %s finances %u "
-		    "trainees for %lld financed places", x->ref, financed,
-		    (long long)x->capacity), rules_printf(m, "mark the "
+		    x->ref, "", "", rules_printf(m, _("session %s finances %u "
+		    "trainees for %lld financed places"), x->ref, financed,
+		    (long long)x->capacity), rules_printf(m, _("mark the "
 		    "trainees beyond the financed group financed=false, or "
-		    "raise the capacity (consort set session %s capacity=N)",
+		    "raise the capacity (consort set session %s capacity=N)"),
 		    x->ref));
 	return 0;
 }
@@ -543,8 +547,8 @@ business_one(void *ctx, const struct conflict *c)
 	else
 		kind = "conflict";
 	if ((rc = report(m, kind, LEVEL_ERROR, c->type, ref, "", "", "",
-	    rules_printf(m, "%s", c->detail), rules_printf(m, "resolve "
-	    "conflict %s first (consort conflicts %s %s)", c->id,
+	    rules_printf(m, "%s", c->detail), rules_printf(m, _("resolve "
+	    "conflict %s first (consort conflicts %s %s)"), c->id,
 	    schema_type(c->type)->name, ref))) != 0)
 		return rc;
 	memcpy(m->results[m->nresults - 1].conflict, c->id, sizeof(c->id));
@@ -606,9 +610,10 @@ r08_check(struct rules_model *m, const struct r08_cert *c)
 
 	if (!c->kind[0] || !c->code[0])
 		return report(m, "R08", LEVEL_ERROR, c->type, c->ref, c->session,
-		    "", c->path, rules_printf(m, "%s %s does not name %s", what,
-		    c->ref, !c->kind[0] ? "the kind of certification it aims "
-		    "at" : "its certification code"), derogate(m, "R08",
+		    "", c->path, rules_printf(m, _("%s %s does not name %s"),
+		    what,
+		    c->ref, !c->kind[0] ? _("the kind of certification it aims "
+		    "at") : _("its certification code")), derogate(m, "R08",
 		    c->session, NULL, rules_printf(m, "consort set %s %s "
 		    "cert_kind=full|block|rs cert_code=CODE", what, c->ref)));
 	if (strcmp(c->kind, "full") == 0)
@@ -619,11 +624,11 @@ r08_check(struct rules_model *m, const struct r08_cert *c)
 		ok = code_shape(c->code, "RS", 3, 5, NULL, 0, 0);
 	if (!ok)
 		return report(m, "R08", LEVEL_WARNING, c->type, c->ref,
-		    c->session, "", c->path, rules_printf(m, "%s %s: code %s "
-		    "is not the shape of a %s certification", what, c->ref,
-		    c->code, c->kind), "check the code: RNCP#####"
+		    c->session, "", c->path, rules_printf(m, _("%s %s: code %s "
+		    "is not the shape of a %s certification"), what, c->ref,
+		    c->code, c->kind), _("check the code: RNCP#####"
 		    " (full), RNCP#####BC## (block), RS#### (specific "
-		    "register)");
+		    "register)"));
 	return 0;
 }
 
@@ -705,13 +710,13 @@ r09_sub(struct rules_model *m, const struct rm_session *x,
 	int rc;
 
 	if ((rc = report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "",
-	    "", rules_printf(m, "%s, and is run by subcontractor %s (%s): "
+	    "", rules_printf(m, _("%s, and is run by subcontractor %s (%s): "
 	    "only the lead and the co-contractors open a session on another "
 	    "territory, with the Region's agreement; no agreement or "
-	    "derogation lifts this", where, pm->name, pm->siret),
-	    rules_printf(m, "consort set session %s territory=%s; or the "
+	    "derogation lifts this"), where, pm->name, pm->siret),
+	    rules_printf(m, _("consort set session %s territory=%s; or the "
 	    "member it is attached to (%s), or the lead, runs it and asks the "
-	    "Region (consort set session %s provider=SIRET)", x->ref,
+	    "Region (consort set session %s provider=SIRET)"), x->ref,
 	    l->territory, pm->parent, x->ref))) != 0)
 		return rc;
 	m->results[m->nresults - 1].firm = true;
@@ -733,34 +738,36 @@ r09_elsewhere(struct rules_model *m, const struct rm_session *x,
 	const struct rm_agreement *a = territory_agreement(m, x);
 	const char *where;
 
-	where = rules_printf(m, "session %s is in territory %s, outside lot "
-	    "%s's territory %s", x->ref, x->territory, l->ref, l->territory);
+	where = rules_printf(m, _("session %s is in territory %s, outside lot "
+	    "%s's territory %s"), x->ref, x->territory, l->ref, l->territory);
 	if (run_by_sub(m, x))
 		return r09_sub(m, x, l, where);
 	if (a != NULL && agreement_lacks(a) == NULL)
 		return report(m, "R09", LEVEL_WARNING, T_session, x->ref,
-		    x->ref, "", "", rules_printf(m, "%s, with the Region's "
-		    "agreement %s (%s of %s)", where, a->ref, a->reference,
-		    a->date), "none: the agreement is listed in the request");
+		    x->ref, "", "", rules_printf(m, _("%s, with the Region's "
+		    "agreement %s (%s of %s)"), where, a->ref, a->reference,
+		    a->date), _("none: the agreement is listed in the "
+		    "request"));
 	if (a != NULL)
 		return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
-		    "", "", rules_printf(m, "%s; its agreement %s records no "
-		    "%s", where, a->ref, agreement_lacks(a)), rules_printf(m,
+		    "", "", rules_printf(m, _("%s; its agreement %s records no "
+		    "%s"), where, a->ref, agreement_lacks(a)), rules_printf(m,
 		    "consort set agreement %s %s=%s", a->ref, agreement_lacks(a),
-		    strcmp(agreement_lacks(a), "date") == 0 ? "YYYY-MM-DD" :
+		    strcmp(agreement_lacks(a), "date") == 0 ? _("YYYY-MM-DD") :
 		    "\"...\""));
 	if (x->agreement[0])
 		return report(m, "R09", LEVEL_WARNING, T_session, x->ref,
-		    x->ref, "", "", rules_printf(m, "%s, with the Region's "
-		    "agreement written on the session (\"%s\"), not recorded",
-		    where, x->agreement), rules_printf(m, "record it with its "
-		    "reference and date: %s (the text on the session stays)",
+		    x->ref, "", "", rules_printf(m, _("%s, with the Region's "
+		    "agreement written on the session (\"%s\"), not recorded"),
+		    where, x->agreement), rules_printf(m,
+		    _("record it with its reference and date: %s (the text "
+		    "on the session stays)"),
 		    add_agreement(m, want, x->ref, "")));
 	return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "", "",
-	    rules_printf(m, "%s, without the Region's agreement", where),
-	    rules_printf(m, "fix: consort set session %s territory=%s; or "
+	    rules_printf(m, _("%s, without the Region's agreement"), where),
+	    rules_printf(m, _("fix: consort set session %s territory=%s; or "
 	    "record the Region's agreement, asked for by the lead or a "
-	    "co-contractor: %s", x->ref, l->territory, add_agreement(m, want,
+	    "co-contractor: %s"), x->ref, l->territory, add_agreement(m, want,
 	    x->ref, "")));
 }
 
@@ -775,8 +782,9 @@ r09_session(struct rules_model *m, const struct rm_session *x)
 
 	if (x->lot_idx < 0)
 		return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref,
-		    "", "", rules_printf(m, "session %s names lot %s, which "
-		    "is not recorded", x->ref, x->lot[0] ? x->lot : "(none)"),
+		    "", "", rules_printf(m, _("session %s names lot %s, which "
+		    "is not recorded"), x->ref, x->lot[0] ? x->lot :
+		    _("(none)")),
 		    derogate(m, "R09", x->ref, NULL, rules_printf(m,
 		    "consort set session %s lot=LOT", x->ref)));
 	l = &m->lots[x->lot_idx];
@@ -785,7 +793,7 @@ r09_session(struct rules_model *m, const struct rm_session *x)
 	if (x->territory[0])
 		return r09_elsewhere(m, x, l);
 	return report(m, "R09", LEVEL_ERROR, T_session, x->ref, x->ref, "", "",
-	    rules_printf(m, "session %s records no territory", x->ref),
+	    rules_printf(m, _("session %s records no territory"), x->ref),
 	    derogate(m, "R09", x->ref, NULL, rules_printf(m, "consort set "
 	    "session %s territory=%s", x->ref, l->territory)));
 }
@@ -811,37 +819,37 @@ r10_session(struct rules_model *m, const struct rm_session *x)
 	pm = rules_member(m, x->provider);
 	what = NULL;
 	if (pm == NULL)
-		what = rules_printf(m, "session %s: provider %s is not a "
+		what = rules_printf(m, _("session %s: provider %s is not a "
 		    "member of the consortium (co-contractors are awarded "
-		    "at creation, subcontractors added by DC4)", x->ref,
-		    x->provider[0] ? x->provider : "(none)");
+		    "at creation, subcontractors added by DC4)"), x->ref,
+		    x->provider[0] ? x->provider : _("(none)"));
 	else if (pm->revoked)
-		what = rules_printf(m, "session %s: provider %s (%s) was "
-		    "revoked", x->ref, pm->siret, pm->name);
+		what = rules_printf(m, _("session %s: provider %s (%s) was "
+		    "revoked"), x->ref, pm->siret, pm->name);
 	else if (strcmp(pm->role, "co") == 0 && !pm->awarded)
-		what = rules_printf(m, "session %s: co-contractor %s (%s) "
-		    "was not awarded at the consortium's creation", x->ref,
+		what = rules_printf(m, _("session %s: co-contractor %s (%s) "
+		    "was not awarded at the consortium's creation"), x->ref,
 		    pm->siret, pm->name);
 	else if (strcmp(pm->role, "sub") == 0) {
 		parent = rules_member(m, pm->parent);
 		if (!pm->dc4[0] && !x->dc4[0])
-			what = rules_printf(m, "session %s: subcontractor %s "
-			    "(%s) has no DC4 reference", x->ref, pm->siret,
+			what = rules_printf(m, _("session %s: subcontractor %s "
+			    "(%s) has no DC4 reference"), x->ref, pm->siret,
 			    pm->name);
 		else if (parent == NULL || parent->revoked ||
 		    strcmp(parent->role, "sub") == 0)
-			what = rules_printf(m, "session %s: subcontractor %s "
-			    "(%s) is attached to no member", x->ref, pm->siret,
+			what = rules_printf(m, _("session %s: subcontractor %s "
+			    "(%s) is attached to no member"), x->ref, pm->siret,
 			    pm->name);
 	} else if (strcmp(pm->role, "lead") != 0 &&
 	    strcmp(pm->role, "co") != 0)
-		what = rules_printf(m, "session %s: provider %s has no "
-		    "role in the consortium", x->ref, pm->siret);
+		what = rules_printf(m, _("session %s: provider %s has no "
+		    "role in the consortium"), x->ref, pm->siret);
 	if (what != NULL)
 		return report(m, "R10", LEVEL_ERROR, T_session, x->ref, x->ref,
 		    "", "", what, derogate(m, "R10", x->ref, NULL,
-		    "a subcontractor is added by the lead with its DC4: "
-		    "consort invite --role sub --parent SIRET --dc4 REF"));
+		    _("a subcontractor is added by the lead with its DC4: "
+		    "consort invite --role sub --parent SIRET --dc4 REF")));
 	return 0;
 }
 
@@ -875,15 +883,16 @@ rule_r11(struct rules_model *m)
 		return 0;
 	if (x != NULL && strcmp(x->role, "co") == 0)
 		return report(m, "R11", LEVEL_ERROR, T_member, x->siret, "", "", "",
-		    rules_printf(m, "%s (%s) is a co-contractor: the order request "
-		    "is sent by the lead", x->name, x->siret), "ask the lead to "
-		    "build it, or send your own sessions' request directly with "
+		    rules_printf(m, _("%s (%s) is a co-contractor: the order "
+		    "request is sent by the lead"), x->name, x->siret),
+		    _("ask the lead to build it, or send your own sessions' "
+		    "request directly with "
 		    "--direct (the lead is informed by a notice recorded in the "
-		    "log)");
+		    "log)"));
 	return report(m, "R11", LEVEL_ERROR, T_member, x ? x->siret : hex, "",
-	    "", "", rules_printf(m, "%s is neither the lead nor a co-contractor: "
-	    "it sends no order request", x ? x->name : "this key"), "ask the "
-	    "lead to build the request");
+	    "", "", rules_printf(m, _("%s is neither the lead nor a "
+	    "co-contractor: it sends no order request"), x ? x->name : _("this key")),
+	    _("ask the lead to build the request"));
 }
 
 /*
@@ -911,18 +920,18 @@ r13_path(struct rules_model *m, const struct rm_path *p)
 	int rc;
 
 	if (p->start_outside && (rc = report(m, "R13", LEVEL_ERROR, T_path,
-	    p->ref, "", p->intent, p->ref, rules_printf(m, "path %s starts "
-	    "on %s, outside its session %s (%s to %s)", p->ref, p->start,
-	    x->ref, x->start, x->end[0] ? x->end : "no end"), rules_printf(m,
-	    "consort set path %s start=YYYY-MM-DD, a day of the session (or "
-	    "start= to start with it)", p->ref))) != 0)
+	    p->ref, "", p->intent, p->ref, rules_printf(m, _("path %s starts "
+	    "on %s, outside its session %s (%s to %s)"), p->ref, p->start,
+	    x->ref, x->start, x->end[0] ? x->end : _("no end")), rules_printf(m,
+	    _("consort set path %s start=YYYY-MM-DD, a day of the session (or "
+	    "start= to start with it)"), p->ref))) != 0)
 		return rc;
 	if (p->has_hours && (p->hours > 0 || !p->financed))
 		return 0;
 	return report(m, "R13", LEVEL_ERROR, T_path, p->ref, p->session,
-	    p->intent, p->ref, rules_printf(m, "path %s records no "
-	    "individual hours", p->ref), derogate(m, "R13", p->session,
-	    NULL, rules_printf(m, "consort set path %s hours=N", p->ref)));
+	    p->intent, p->ref, rules_printf(m, _("path %s records no "
+	    "individual hours"), p->ref), derogate(m, "R13", p->session,
+	    NULL, rules_printf(m, _("consort set path %s hours=N"), p->ref)));
 }
 
 /* R13 on every path of the model. */
@@ -936,7 +945,7 @@ rule_r13(struct rules_model *m)
 static const char *
 rate_day(const struct rm_rate *x)
 {
-	return x->since[0] ? x->since : "the start";
+	return x->since[0] ? x->since : _("the start");
 }
 
 /*
@@ -956,21 +965,23 @@ r14_history(struct rules_model *m, const struct rm_lot *l)
 		y = i > l->rfirst ? &m->rates[i - 1] : NULL;
 		if (!x->has_cents)
 			rc = report(m, "R14", LEVEL_ERROR, T_rate, x->ref, "", "",
-			    "", rules_printf(m, "rate %s of lot %s records no "
-			    "hourly rate", x->ref, l->ref), rules_printf(m,
-			    "the lead records it: consort set rate %s "
-			    "rate_cents=N, or removes it: consort rm rate %s",
+			    "", rules_printf(m, _("rate %s of lot %s records "
+			    "no hourly rate"), x->ref, l->ref), rules_printf(m,
+			    _("the lead records it: consort set rate %s "
+			    "rate_cents=N, or removes it: consort rm rate %s"),
 			    x->ref, x->ref));
 		else if (y != NULL && y->has_cents &&
 		    strcmp(x->since, y->since) == 0 && x->cents != y->cents)
 			rc = report(m, "R14", LEVEL_ERROR, T_rate, x->ref, "", "",
-			    "", rules_printf(m, "lot %s has two hourly rates from "
-			    "%s: %lld cents (%s %s) and %lld cents (rate %s)",
+			    "", rules_printf(m, _("lot %s has two hourly rates "
+			    "from %s: %lld cents (%s %s) and %lld cents (rate "
+			    "%s)"),
 			    l->ref, rate_day(x), (long long)y->cents, y->own ?
 			    "lot" : "rate", y->ref, (long long)x->cents, x->ref),
-			    rules_printf(m, "the lead keeps the one agreed: "
+			    rules_printf(m, _("the lead keeps the one agreed: "
 			    "consort set rate %s rate_cents=N (the lot's own: "
-			    "consort set lot %s rate_cents=N)", x->ref, l->ref));
+			    "consort set lot %s rate_cents=N)"), x->ref,
+			    l->ref));
 	}
 	return rc;
 }
@@ -985,9 +996,9 @@ r14_lot(struct rules_model *m, const struct rm_lot *l)
 	if (l->has_rate)
 		return r14_history(m, l);
 	return report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
-	    rules_printf(m, "lot %s has no hourly rate", l->ref),
-	    rules_printf(m, "the lead records it: consort set lot %s "
-	    "rate_cents=N rate_since=YYYY-MM-DD", l->ref));
+	    rules_printf(m, _("lot %s has no hourly rate"), l->ref),
+	    rules_printf(m, _("the lead records it: consort set lot %s "
+	    "rate_cents=N rate_since=YYYY-MM-DD"), l->ref));
 }
 
 /* The days without a rate that R14 reported, one per lot and day. */
@@ -1030,13 +1041,13 @@ r14_path(struct rules_model *m, struct r14_days *seen, const struct rm_path *p)
 	if (l->nrates == 0 || r14_reported(m, seen, p))
 		return 0;  /* no rate at all: r14_lot's error */
 	return report(m, "R14", LEVEL_ERROR, T_lot, l->ref, "", "", "",
-	    rules_printf(m, "lot %s has no hourly rate in force on %s, the "
-	    "day path %s of session %s is ordered: its rates apply from %s",
-	    l->ref, p->day[0] ? p->day : "(no date)", p->ref, x->ref,
-	    rate_day(&m->rates[l->rfirst])), rules_printf(m, "the lead "
+	    rules_printf(m, _("lot %s has no hourly rate in force on %s, the "
+	    "day path %s of session %s is ordered: its rates apply from %s"),
+	    l->ref, p->day[0] ? p->day : _("(no date)"), p->ref, x->ref,
+	    rate_day(&m->rates[l->rfirst])), rules_printf(m, _("the lead "
 	    "records the rate of that day: consort add rate --ref %s@DAY "
 	    "lot=%s since=DAY rate_cents=N, DAY on or before %s (%s@start, "
-	    "without since, from the start)", l->ref, l->ref, p->day, l->ref));
+	    "without since, from the start)"), l->ref, l->ref, p->day, l->ref));
 }
 
 /* R14 on every lot of the model, then on every financed path. */
@@ -1071,10 +1082,10 @@ r15_trainee(struct rules_model *m, const struct rm_trainee *t)
 		return 0;  /* sealed: checked where the values are readable */
 	p = &m->paths[t->pidx];
 	return report(m, "R15", LEVEL_ERROR, T_trainee, t->ref, p->session,
-	    p->intent, p->ref, rules_printf(m, "trainee %s is part-time "
-	    "without a recognised disability", t->ref), derogate(m, "R15",
-	    p->session, NULL, rules_printf(m, "consort set trainee %s "
-	    "part_time=false (or disability=true if it is recognised)",
+	    p->intent, p->ref, rules_printf(m, _("trainee %s is part-time "
+	    "without a recognised disability"), t->ref), derogate(m, "R15",
+	    p->session, NULL, rules_printf(m, _("consort set trainee %s "
+	    "part_time=false (or disability=true if it is recognised)"),
 	    t->ref)));
 }
 
@@ -1090,9 +1101,9 @@ static const char *
 withdrawn_by_words(const struct rm_intent *x)
 {
 	if (strcmp(x->withdrawn_by, "employer") == 0)
-		return " by the employer";
+		return _(" by the employer");
 	if (strcmp(x->withdrawn_by, "trainee") == 0)
-		return " by the trainee";
+		return _(" by the trainee");
 	return "";
 }
 
@@ -1128,45 +1139,53 @@ r16_inconsistent(struct rules_model *m, const struct rm_intent *x,
 	const char *what = NULL, *fix = NULL;
 
 	if (x->withdrawn_by[0] && strcmp(x->status, "withdrawn") != 0) {
-		what = rules_printf(m, "intent %s (%s) is not withdrawn (status "
-		    "%s) but records who withdrew it (withdrawn_by=%s)", x->ref,
-		    x->employer, x->status[0] ? x->status : "not recorded",
+		what = rules_printf(m, _("intent %s (%s) is not withdrawn "
+		    "(status %s) but records who withdrew it "
+		    "(withdrawn_by=%s)"), x->ref,
+		    x->employer, x->status[0] ? x->status : _("not recorded"),
 		    x->withdrawn_by);
-		fix = rules_printf(m, "record the withdrawal (consort set intent "
-		    "%s status=withdrawn status_date=YYYY-MM-DD), or unset who "
-		    "withdrew it (consort set intent %s withdrawn_by=)", x->ref,
+		fix = rules_printf(m, _("record the withdrawal (consort set "
+		    "intent %s status=withdrawn status_date=YYYY-MM-DD), or "
+		    "unset who withdrew it (consort set intent %s "
+		    "withdrawn_by=)"), x->ref,
 		    x->ref);
 	} else if (x->replaces[0] && strcmp(x->replaces, x->ref) == 0) {
-		what = rules_printf(m, "intent %s names itself as the intent it "
-		    "replaces (replaces=%s)", x->ref, x->ref);
-		fix = rules_printf(m, "consort set intent %s replaces=REF (the "
-		    "withdrawn intent it replaced), or replaces=", x->ref);
+		what = rules_printf(m, _("intent %s names itself as the intent "
+		    "it replaces (replaces=%s)"), x->ref, x->ref);
+		fix = rules_printf(m, _("consort set intent %s replaces=REF "
+		    "(the withdrawn intent it replaced), or replaces="),
+		    x->ref);
 	} else if (x->replaces_missing) {
-		what = rules_printf(m, "intent %s replaces intent %s, which is not "
-		    "recorded", x->ref, x->replaces);
-		fix = rules_printf(m, "record intent %s, or name the withdrawn "
-		    "intent it replaced (consort set intent %s replaces=REF)",
+		what = rules_printf(m, _("intent %s replaces intent %s, which "
+		    "is not recorded"), x->ref, x->replaces);
+		fix = rules_printf(m, _("record intent %s, or name the "
+		    "withdrawn intent it replaced (consort set intent %s "
+		    "replaces=REF)"),
 		    x->replaces, x->ref);
 	} else if (y != NULL && strcmp(y->status, "withdrawn") != 0) {
-		what = rules_printf(m, "intent %s replaces intent %s (%s), which is "
-		    "not withdrawn (status %s)", x->ref, y->ref, y->employer,
-		    y->status[0] ? y->status : "not recorded");
-		fix = rules_printf(m, "record the withdrawal of %s (consort set "
-		    "intent %s status=withdrawn withdrawn_by=employer|trainee "
-		    "status_date=YYYY-MM-DD), or consort set intent %s replaces=",
+		what = rules_printf(m, _("intent %s replaces intent %s (%s), "
+		    "which is not withdrawn (status %s)"), x->ref, y->ref,
+		    y->employer, y->status[0] ? y->status : _("not recorded"));
+		fix = rules_printf(m, _("record the withdrawal of %s (consort "
+		    "set intent %s status=withdrawn "
+		    "withdrawn_by=employer|trainee status_date=YYYY-MM-DD), or "
+		    "consort set intent %s replaces="),
 		    y->ref, y->ref, x->ref);
 	} else if (y != NULL && y->nby > 1) {
-		what = rules_printf(m, "intent %s replaces intent %s, which %u "
-		    "intents of this request replace", x->ref, y->ref, y->nby);
-		fix = rules_printf(m, "a withdrawn intent has one replacement: "
-		    "unset it on the others (consort set intent REF replaces=)");
+		what = rules_printf(m, _("intent %s replaces intent %s, which "
+		    "%u intents of this request replace"), x->ref, y->ref,
+		    y->nby);
+		fix = rules_printf(m, _("a withdrawn intent has one "
+		    "replacement: unset it on the others (consort set intent "
+		    "REF replaces=)"));
 	} else if (y != NULL && replaces_cycle(m, x)) {
-		what = rules_printf(m, "intent %s replaces intent %s, which leads "
-		    "back to %s through the intents it replaces (a cycle)",
+		what = rules_printf(m, _("intent %s replaces intent %s, which "
+		    "leads back to %s through the intents it replaces (a "
+		    "cycle)"),
 		    x->ref, y->ref, x->ref);
-		fix = rules_printf(m, "a replacement comes after the intent it "
-		    "replaces: consort set intent %s replaces=REF (or "
-		    "replaces=)", x->ref);
+		fix = rules_printf(m, _("a replacement comes after the intent "
+		    "it replaces: consort set intent %s replaces=REF (or "
+		    "replaces=)"), x->ref);
 	}
 	if (what == NULL)
 		return 0;
@@ -1190,30 +1209,32 @@ r16_withdrawn(struct rules_model *m, const struct rm_intent *x,
 
 	if (strcmp(x->status, "withdrawn") != 0)
 		return 0;
-	what = rules_printf(m, "intent %s (%s) was withdrawn%s on %s (%s)",
+	what = rules_printf(m, _("intent %s (%s) was withdrawn%s on %s (%s)"),
 	    x->ref, x->employer, withdrawn_by_words(x), x->status_date[0] ?
-	    x->status_date : "an unrecorded date", x->status_reason[0] ?
-	    x->status_reason : "no reason recorded");
+	    x->status_date : _("an unrecorded date"), x->status_reason[0] ?
+	    x->status_reason : _("no reason recorded"));
 	if (by != NULL)
-		what = rules_printf(m, "%s and replaced by intent %s (%s, %s%s)",
-		    what, by->ref, by->employer, by->date[0] ? "dated " :
-		    "undated", by->date);
+		what = rules_printf(m, _("%s and replaced by intent %s (%s, "
+		    "%s%s)"),
+		    what, by->ref, by->employer, by->date[0] ? _("dated ") :
+		    _("undated"), by->date);
 	if (x->replaced)
-		what = rules_printf(m, "%s; path %s names intent %s now", what,
-		    p->ref, p->intent);
+		what = rules_printf(m, _("%s; path %s names intent %s now"),
+		    what, p->ref, p->intent);
 	else
-		what = rules_printf(m, "%s; path %s still names it and stays "
-		    "listed", what, p->ref);
+		what = rules_printf(m, _("%s; path %s still names it and stays "
+		    "listed"), what, p->ref);
 	if (!x->withdrawn_by[0])
-		who = rules_printf(m, "; who withdrew it is not recorded (consort "
-		    "set intent %s withdrawn_by=employer|trainee)", x->ref);
+		who = rules_printf(m, _("; who withdrew it is not recorded "
+		    "(consort set intent %s withdrawn_by=employer|trainee)"),
+		    x->ref);
 	return report(m, "R16", LEVEL_WARNING, T_intent, x->ref, p->session,
-	    x->ref, p->ref, rules_printf(m, "%s; follow-up: %s%s", what,
-	    x->followup[0] ? x->followup : "not chosen yet", who),
-	    rules_printf(m, "record the withdrawal and the follow-up: "
+	    x->ref, p->ref, rules_printf(m, _("%s; follow-up: %s%s"), what,
+	    x->followup[0] ? x->followup : _("not chosen yet"), who),
+	    rules_printf(m, _("record the withdrawal and the follow-up: "
 	    "consort set intent %s status_date=YYYY-MM-DD status_reason="
 	    "\"...\" withdrawn_by=employer|trainee followup=full_path|"
-	    "ft_referral", x->ref));
+	    "ft_referral"), x->ref));
 }
 
 /*
@@ -1236,9 +1257,10 @@ rule_r16(struct rules_model *m)
 	}
 	if (rc == 0 && m->chain_cut != NULL)
 		rc = report(m, "R16", LEVEL_WARNING, T_intent, m->chain_cut, "",
-		    m->chain_cut, "", rules_printf(m, "intent %s replaces intents "
+		    m->chain_cut, "", rules_printf(m,
+		    _("intent %s replaces intents "
 		    "further back than %d replacements: the earlier withdrawals "
-		    "are not listed", m->chain_cut, INTENT_CHAIN_MAX), "");
+		    "are not listed"), m->chain_cut, INTENT_CHAIN_MAX), "");
 	return rc;
 }
 
@@ -1257,20 +1279,20 @@ r17_path(struct rules_model *m, const struct rm_path *p)
 	    strcmp(t->status, "siae_employee") == 0))
 		return 0;
 	if (t == NULL || !t->found)
-		what = rules_printf(m, "path %s names trainee %s, who is not "
-		    "recorded", p->ref, p->trainee[0] ? p->trainee :
-		    "(none)");
+		what = rules_printf(m, _("path %s names trainee %s, who is not "
+		    "recorded"), p->ref, p->trainee[0] ? p->trainee :
+		    _("(none)"));
 	else if (!t->status[0])
-		what = rules_printf(m, "trainee %s (path %s) has no "
-		    "recorded status", t->ref, p->ref);
+		what = rules_printf(m, _("trainee %s (path %s) has no "
+		    "recorded status"), t->ref, p->ref);
 	else
-		what = rules_printf(m, "trainee %s (path %s) is a company's "
+		what = rules_printf(m, _("trainee %s (path %s) is a company's "
 		    "employee: only job seekers (and SIAE employees) may "
-		    "attend", t->ref, p->ref);
+		    "attend"), t->ref, p->ref);
 	return report(m, "R17", LEVEL_ERROR, t ? T_trainee : T_path,
 	    t ? t->ref : p->ref, p->session, p->intent, p->ref, what,
-	    derogate(m, "R17", p->session, NULL, "record the trainee as "
-	    "a job seeker (status=job_seeker) or remove the path"));
+	    derogate(m, "R17", p->session, NULL, _("record the trainee as "
+	    "a job seeker (status=job_seeker) or remove the path")));
 }
 
 /* R17 on every path of the model. */
@@ -1309,8 +1331,8 @@ r20_session(struct rules_model *m, const struct rm_session *x)
 {
 	if (strcmp(x->scheme, "1e1f") != 0 && strcmp(x->scheme, "socle") != 0)
 		return report(m, "R20", LEVEL_ERROR, T_session, x->ref, x->ref,
-		    "", "", rules_printf(m, "session %s does not say whether "
-		    "it is a 1e1f or a baseline (socle) session", x->ref),
+		    "", "", rules_printf(m, _("session %s does not say whether "
+		    "it is a 1e1f or a baseline (socle) session"), x->ref),
 		    derogate(m, "R20", x->ref, NULL, rules_printf(m,
 		    "consort set session %s scheme=1e1f|socle", x->ref)));
 	return 0;
@@ -1415,31 +1437,32 @@ check_cited(struct rules_model *m, struct rm_derog *d)
 	    d->intent)) == FITS)
 		return 0;
 	d->unfit = true;
-	what = !d->agreement[0] ? "cites no agreement of the Region" :
-	    a == NULL ? rules_printf(m, "cites agreement %s, which is not "
-	    "recorded", d->agreement) : misfit_words(m, a, want, d->session,
+	what = !d->agreement[0] ? _("cites no agreement of the Region") :
+	    a == NULL ? rules_printf(m, _("cites agreement %s, which is not "
+	    "recorded"), d->agreement) : misfit_words(m, a, want, d->session,
 	    d->intent, why);
 	fits = agreement_fitting(m, want, d->session, d->intent);
 	if (why == LACKS)
 		hint = rules_printf(m, "consort set agreement %s %s=%s", a->ref,
 		    agreement_lacks(a), strcmp(agreement_lacks(a), "date") == 0 ?
-		    "YYYY-MM-DD" : strcmp(agreement_lacks(a), "subject") == 0 ?
+		    _("YYYY-MM-DD") : strcmp(agreement_lacks(a), "subject") == 0 ?
 		    want->subject : "\"...\"");
 	else if (fits != NULL)
-		hint = rules_printf(m, "cite agreement %s, which fits: consort "
-		    "set derogation %s agreement=%s", fits->ref, d->ref,
-		    fits->ref);
+		hint = rules_printf(m, _("cite agreement %s, which fits: "
+		    "consort set derogation %s agreement=%s"), fits->ref,
+		    d->ref, fits->ref);
 	else
-		hint = rules_printf(m, "%srecord the Region's agreement and cite "
-		    "it: %s; consort set derogation %s agreement=A-%s-%s",
-		    why == WHOLE ? rules_printf(m, "name its intent (consort set "
-		    "derogation %s intent=%s), or ", d->ref, a->intent) : "",
+		hint = rules_printf(m, _("%srecord the Region's agreement and "
+		    "cite it: %s; consort set derogation %s agreement=A-%s-%s"),
+		    why == WHOLE ? rules_printf(m, _("name its intent (consort "
+		    "set derogation %s intent=%s), or "), d->ref, a->intent) :
+		    "",
 		    add_agreement(m, want, d->session, d->intent), d->ref,
 		    want->rule, d->intent[0] ? d->intent : d->session);
 	return report(m, d->rule, LEVEL_WARNING, T_derogation, d->ref,
-	    d->session, d->intent, "", rules_printf(m, "derogation %s %s: it "
+	    d->session, d->intent, "", rules_printf(m, _("derogation %s %s: it "
 	    "lifts nothing, since %s is lifted only with the Region's "
-	    "agreement on %s", d->ref, what, d->rule, want->words), hint);
+	    "agreement on %s"), d->ref, what, d->rule, _(want->words)), hint);
 }
 
 /*
@@ -1464,10 +1487,10 @@ apply_derogations(struct rules_model *m)
 		}
 		if ((rc = report(m, d->rule[0] ? d->rule : "derogation", LEVEL_WARNING,
 		    T_derogation, d->ref, d->session, d->intent, "",
-		    rules_printf(m, "derogation %s records no %s: it lifts "
-		    "nothing", d->ref, !d->reason[0] ? "reason" : !d->date[0] ?
-		    "date" : "rule"), rules_printf(m, "consort set derogation "
-		    "%s reason=\"...\" date=YYYY-MM-DD", d->ref))) != 0)
+		    rules_printf(m, _("derogation %s records no %s: it lifts "
+		    "nothing"), d->ref, !d->reason[0] ? "reason" : !d->date[0] ?
+		    "date" : "rule"), rules_printf(m, _("consort set derogation "
+		    "%s reason=\"...\" date=YYYY-MM-DD"), d->ref))) != 0)
 			return rc;
 	}
 	for (i = 0; i < n; i++) {
@@ -1515,11 +1538,13 @@ register_one(void *ctx, const struct conflict *c)
 	sf = schema_field(schema_type(c->type), c->field);
 	field = sf != NULL ? sf->name : "";
 	if ((rc = report(m, "conflict", LEVEL_ERROR, c->type, ref, "", "", "",
-	    rules_printf(m, "%s %s%s%s holds %u competing values (%s conflict)",
-	    schema_type(c->type)->name, ref, field[0] ? " field " : "", field,
-	    c->n, c->kind), rules_printf(m, "consort conflicts %s %s lists them; "
-	    "consort resolve %s --keep N", schema_type(c->type)->name, ref,
-	    c->id))) != 0)
+	    rules_printf(m, _("%s %s%s%s holds %u competing values (%s "
+	    "conflict)"),
+	    schema_type(c->type)->name, ref, field[0] ? _(" field ") : "",
+	    field,
+	    c->n, c->kind), rules_printf(m, _("consort conflicts %s %s lists "
+	    "them; consort resolve %s --keep N"), schema_type(c->type)->name,
+	    ref, c->id))) != 0)
 		return rc;
 	memcpy(m->results[m->nresults - 1].conflict, c->id, sizeof(c->id));
 	return 0;

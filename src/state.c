@@ -144,8 +144,8 @@ damaged(struct consort_diag *d, unsigned type, const struct store_val *refkey,
 
 	snprintf(where, sizeof(where), "%s %.*s", t ? t->name : "record",
 	    (int)(refkey->len - 1), (const char *)refkey->data + 1);
-	return consort_diag_set(d, rc, where, "the stored record is damaged",
-	    "run consort verify, then consort rebuild");
+	return consort_diag_set(d, rc, where, _("the stored record is damaged"),
+	    _("run consort verify, then consort rebuild"));
 }
 
 /*
@@ -383,20 +383,23 @@ state_differs(struct consort_diag *d, const struct store_val *key,
 
 	t = key->len > 0 ? schema_type(k[0]) : NULL;
 	if (table == TB_REFS)
-		snprintf(where, sizeof(where), "ref %s %.*s", t ? t->name : "?",
+		snprintf(where, sizeof(where), _("ref %s %.*s"), t ? t->name :
+		    "?",
 		    (int)(key->len > 1 ? key->len - 1 : 0), k + 1);
 	else if (table == TB_VV && key->len == CONSORT_HASH_BYTES) {
 		util_hex(hex, k, CONSORT_EID_BYTES);
-		snprintf(where, sizeof(where), "causal context of change-set %s", hex);
+		snprintf(where, sizeof(where), _("causal context of change-set "
+		    "%s"), hex);
 	}
 	else if (key->len >= 1 + CONSORT_EID_BYTES) {
 		util_hex(hex, k + 1, CONSORT_EID_BYTES);
 		snprintf(where, sizeof(where), "%s %s %s", table == TB_OWNERS ?
-		    "ownership of" : "record", t ? t->name : "unknown", hex);
+		    _("ownership of") : "record", t ? t->name : "unknown", hex);
 	} else
-		snprintf(where, sizeof(where), "a malformed state key");
-	return consort_diag_set(d, E(STATE), where, "the stored state differs "
-	    "from a rebuild of the log", "run consort rebuild");
+		snprintf(where, sizeof(where), _("a malformed state key"));
+	return consort_diag_set(d, E(STATE), where,
+	    _("the stored state differs "
+	    "from a rebuild of the log"), _("run consort rebuild"));
 }
 
 /*

@@ -136,6 +136,10 @@ text_warning_fr(FILE *f, const json_t *w)
 	else if (strcmp(kind, "beyond_planned") == 0)
 		fprintf(f, "le parcours %s dépasse ses heures prévues fin %s"
 		    FMT_NBSP ": temps non compté" FMT_NBSP ": %s\n", path, d, m);
+	else if (strcmp(kind, "exit_unread") == 0)
+		fprintf(f, "la sortie du stagiaire du parcours %s est enregistrée "
+		    "mais illisible ici" FMT_NBSP ": ses jours comptent jusqu'à la "
+		    "fin de sa session\n", path);
 	else
 		fprintf(f, "%s\n", jr_str(w, "what"));
 }
@@ -173,6 +177,17 @@ text_sources(FILE *f, const json_t *st, enum fmt_lang lang)
 	}
 }
 
+/* The time of a session or of the totals in English: minutes when given. */
+static const char *
+time_en(char *buf, size_t len, const json_t *o)
+{
+	const json_t *m = json_object_get(o, "minutes");
+
+	minutes_text(buf, len, m != NULL ? json_integer_value(m) :
+	    jr_int(o, "hours") * 60, FMT_EN);
+	return buf;
+}
+
 /* Writes the statement's text in English, as consort always wrote it. */
 static void
 text_en(FILE *f, const json_t *st)
@@ -181,7 +196,7 @@ text_en(FILE *f, const json_t *st)
 	const json_t *ss = jr_arr(st, "sessions"), *x;
 	const json_t *t = json_object_get(st, "totals");
 	const json_t *rates = jr_arr(st, "rates");
-	char eur[64], cost[64];
+	char eur[64], cost[64], h[32];
 	size_t i;
 
 	order_euros(eur, sizeof(eur), jr_int(lot, "rate_cents"), " ");
@@ -197,23 +212,23 @@ text_en(FILE *f, const json_t *st)
 		    jr_str(x, "from"), jr_str(x, "to"), (long long)jr_int(x,
 		    "hours"), cost);
 	}
-	fprintf(f, "%-10s %-14s %-10s %-10s %5s %6s %8s %7s %16s\n", "session",
+	fprintf(f, "%-10s %-14s %-10s %-10s %5s %6s %8s %9s %16s\n", "session",
 	    "provider", "start", "end", "days", "month", "financed", "hours",
 	    "cost");
 	for (i = 0; i < jr_len(ss); i++) {
 		x = json_array_get(ss, i);
 		order_euros(eur, sizeof(eur), jr_int(x, "cost_cents"), " ");
-		fprintf(f, "%-10s %-14s %-10s %-10s %5lld %6lld %8lld %7lld %16s\n",
+		fprintf(f, "%-10s %-14s %-10s %-10s %5lld %6lld %8lld %9s %16s\n",
 		    jr_str(x, "ref"), jr_str(json_object_get(x, "provider"),
 		    "siret"), jr_str(x, "start"), jr_str(x, "end"),
 		    (long long)jr_int(x, "working_days"), (long long)jr_int(x,
 		    "working_days_in_month"), (long long)jr_int(x, "financed"),
-		    (long long)jr_int(x, "hours"), eur);
+		    time_en(h, sizeof(h), x), eur);
 	}
 	order_euros(eur, sizeof(eur), jr_int(t, "cost_cents"), " ");
-	fprintf(f, "total: %lld sessions, %lld financed trainees, %lld h, %s "
+	fprintf(f, "total: %lld sessions, %lld financed trainees, %s, %s "
 	    "(%lld cents)\n", (long long)jr_int(t, "sessions"),
-	    (long long)jr_int(t, "financed"), (long long)jr_int(t, "hours"), eur,
+	    (long long)jr_int(t, "financed"), time_en(h, sizeof(h), t), eur,
 	    (long long)jr_int(t, "cost_cents"));
 	text_sources(f, st, FMT_EN);
 	fprintf(f, "rule: %s\n", jr_str(st, "rule"));
@@ -225,6 +240,25 @@ cell(FILE *f, const char *s, int width, bool right)
 {
 	fmt_pad(f, s, width, right);
 	putc(' ', f);
+}
+
+/*
+ * Writes the time of a session or of the totals in French: its hours
+ * grouped by thousands ("1 176"), and its minutes when it has some past
+ * the hour ("132 h 30"), so that the hours times the rate give the amount.
+ */
+static void
+fr_time(char *buf, size_t len, const json_t *o, bool unit)
+{
+	const json_t *m = json_object_get(o, "minutes");
+
+	if (json_is_integer(m) && json_integer_value(m) % 60 != 0) {
+		minutes_text(buf, len, json_integer_value(m), FMT_FR);
+		return;
+	}
+	fmt_hours(buf, len, jr_int(o, "hours"), FMT_FR, FMT_TEXT);
+	if (unit && strlen(buf) + 4 < len)
+		strcat(buf, FMT_NBSP "h");
 }
 
 /* Writes one session's line of the French table. */
@@ -246,8 +280,8 @@ text_fr_session(FILE *f, const json_t *x)
 	cell(f, buf, 6, true);
 	snprintf(buf, sizeof(buf), "%lld", (long long)jr_int(x, "financed"));
 	cell(f, buf, 8, true);
-	fmt_hours(buf, sizeof(buf), jr_int(x, "hours"), FMT_FR, FMT_TEXT);
-	cell(f, buf, 7, true);
+	fr_time(buf, sizeof(buf), x, false);
+	cell(f, buf, 9, true);
 	fmt_euros(buf, sizeof(buf), jr_int(x, "cost_cents"), FMT_FR, FMT_TEXT);
 	fmt_pad(f, buf, 16, true);
 	putc('\n', f);
@@ -289,15 +323,15 @@ text_fr(FILE *f, const json_t *st)
 	cell(f, "jours", 5, true);
 	cell(f, "mois", 6, true);
 	cell(f, "financés", 8, true);
-	cell(f, "heures", 7, true);
+	cell(f, "heures", 9, true);
 	fmt_pad(f, "montant", 16, true);
 	putc('\n', f);
 	for (i = 0; i < jr_len(ss); i++)
 		text_fr_session(f, json_array_get(ss, i));
 	fmt_euros(eur, sizeof(eur), jr_int(t, "cost_cents"), FMT_FR, FMT_TEXT);
-	fmt_hours(h, sizeof(h), jr_int(t, "hours"), FMT_FR, FMT_TEXT);
+	fr_time(h, sizeof(h), t, true);
 	fprintf(f, "Total" FMT_NBSP ": %lld session%s, %lld stagiaire%s "
-	    "financé%s, %s" FMT_NBSP "h, %s\n", (long long)jr_int(t, "sessions"),
+	    "financé%s, %s, %s\n", (long long)jr_int(t, "sessions"),
 	    jr_int(t, "sessions") > 1 ? "s" : "", (long long)jr_int(t,
 	    "financed"), jr_int(t, "financed") > 1 ? "s" : "",
 	    jr_int(t, "financed") > 1 ? "s" : "", h, eur);

@@ -103,6 +103,7 @@ struct spread {
 	int64_t stop;        /* the last of its own days */
 	int64_t total;       /* working days from start to end */
 	int64_t hours;       /* its planned hours */
+	bool exited;         /* stop is its trainee's exit */
 };
 
 /*
@@ -258,6 +259,35 @@ day_off(int64_t day)
 }
 
 /*
+ * Says that attendance of a path on day d, outside its days, is not
+ * counted; a day after its trainee's exit says so without the exit's
+ * date, which is personal.
+ */
+static void
+outside_what(char *what, size_t len, const struct rm_path *pt,
+    const struct spread *sp, int64_t d)
+{
+	char day[CALENDAR_DAY_BUF], first[CALENDAR_DAY_BUF];
+	char last[CALENDAR_DAY_BUF];
+
+	calendar_text(d, day);
+	calendar_text(sp->start, first);
+	calendar_text(sp->stop, last);
+	if (sp->exited && d > sp->stop)
+		snprintf(what, len, "attendance of path %s on %s is after its "
+		    "trainee's exit: not counted; correct the day in the "
+		    "register, or the exit", pt->ref, day);
+	else if (sp->exited)
+		snprintf(what, len, "attendance of path %s on %s is before its "
+		    "days begin (%s): not counted; correct the day in the "
+		    "register, or the path's start", pt->ref, day, first);
+	else
+		snprintf(what, len, "attendance of path %s on %s is outside its "
+		    "days (%s to %s): not counted; correct the day in the "
+		    "register, or the path's days", pt->ref, day, first, last);
+}
+
+/*
  * Counts a path's day records of the month: those on its own days
  * (a to b), a warning for those outside (not counted) and for those on a
  * day that is no working day (counted); the days after the last record
@@ -268,8 +298,7 @@ count_days(struct stmt *st, const struct about *ab, const struct spread *sp,
     const struct parts *ps, const struct attendance_month *am, int64_t a,
     int64_t b, struct count *c)
 {
-	char day[CALENDAR_DAY_BUF], first[CALENDAR_DAY_BUF];
-	char last[CALENDAR_DAY_BUF], what[512];
+	char day[CALENDAR_DAY_BUF], what[512];
 	int64_t end = -1, d;
 	size_t i;
 
@@ -277,12 +306,7 @@ count_days(struct stmt *st, const struct about *ab, const struct spread *sp,
 		d = am->days[i].day;
 		calendar_text(d, day);
 		if (d < a || d > b) {
-			calendar_text(sp->start, first);
-			calendar_text(sp->stop, last);
-			snprintf(what, sizeof(what), "attendance of path %s on %s "
-			    "is outside its days (%s to %s): not counted; correct "
-			    "the day in the register, or the path's days",
-			    ab->pt->ref, day, first, last);
+			outside_what(what, sizeof(what), ab->pt, sp, d);
 			warn(st, ab, "outside", day, am->days[i].minutes, false,
 			    what);
 			continue;
@@ -442,12 +466,12 @@ no_rate(const struct rm_session *x, const struct rm_path *pt,
 {
 	char what[512], hint[512];
 
-	snprintf(what, sizeof(what), "lot %.128s has no hourly rate in "
+	snprintf(what, sizeof(what), _("lot %.128s has no hourly rate in "
 	    "force on %s, and path %.128s of session %.128s has hours from that "
-	    "day", x->lot, c->from, pt->ref, x->ref);
-	snprintf(hint, sizeof(hint), "the lead records the rate of that day: "
+	    "day"), x->lot, c->from, pt->ref, x->ref);
+	snprintf(hint, sizeof(hint), _("the lead records the rate of that day: "
 	    "consort add rate --ref %.128s@DAY lot=%.128s since=DAY "
-	    "rate_cents=N, DAY on or before %s", x->lot, x->lot, c->from);
+	    "rate_cents=N, DAY on or before %s"), x->lot, x->lot, c->from);
 	return consort_diag_set(d, E(NOENT), "R14", what, hint);
 }
 
@@ -521,21 +545,75 @@ warn_cut(struct stmt *st, const struct about *ab, const struct count *c)
 }
 
 /*
+ * The trainee's exit that ends a path, as the hires report counts it
+ * (src/report.c): on or after the path's day, and no other path of the
+ * trainee in the model ordered after it and on or before the exit (a
+ * trainee who completed one path and began another left the first).
+ * Returns its trainee with *day the exit's, or NULL.
+ */
+static const struct rm_trainee *
+exit_of(const struct rules_model *m, const struct rm_path *pt, int64_t start,
+    int64_t *day)
+{
+	const struct rm_trainee *tr;
+	int64_t other;
+	size_t i;
+
+	if (pt->tidx < 0)
+		return NULL;
+	tr = &m->trainees[pt->tidx];
+	if (!order_day_number(tr->exit_date, day) || *day < start)
+		return NULL;
+	for (i = 0; i < m->npaths; i++)
+		if (m->paths[i].tidx == pt->tidx && &m->paths[i] != pt &&
+		    order_day_number(m->paths[i].day, &other) && other > start &&
+		    other <= *day)
+			return NULL;
+	return tr;
+}
+
+/*
  * Fills a path's own days and spread: from its day (its own start, or
- * its session's) to its session's end.  False when a day does not parse.
+ * its session's) to its session's end, or to its trainee's exit when it
+ * comes before.  A path completed early has its planned hours spread up
+ * to the exit; one dropped out keeps its spread over the session, and
+ * counts only the days up to the exit.  False when a day does not parse.
  */
 static bool
-spread_of(const struct rm_session *x, const struct rm_path *pt,
-    struct spread *sp)
+spread_of(const struct rules_model *m, const struct rm_session *x,
+    const struct rm_path *pt, struct spread *sp)
 {
+	const struct rm_trainee *tr;
+	int64_t day;
+
 	memset(sp, 0, sizeof(*sp));
 	sp->hours = pt->hours;
 	if (!order_day_number(pt->day, &sp->start) ||
 	    !order_day_number(x->end, &sp->end))
 		return false;
 	sp->stop = sp->end;
+	if ((tr = exit_of(m, pt, sp->start, &day)) != NULL && day < sp->end) {
+		sp->stop = day;
+		sp->exited = true;
+		if (strcmp(tr->exit, "completed") == 0)
+			sp->end = day;
+	}
 	sp->total = calendar_working_days(sp->start, sp->end);
 	return true;
+}
+
+/* Warns that a path's trainee left on a day this node may not read. */
+static void
+warn_exit_sealed(struct stmt *st, const struct about *ab)
+{
+	char mon[CALENDAR_DAY_BUF], what[512];
+
+	calendar_text(st->f, mon);
+	mon[7] = '\0';
+	snprintf(what, sizeof(what), "path %s: its trainee's exit is recorded "
+	    "but not readable on this node: its days are counted to its "
+	    "session's end; the lead's statement reads it", ab->pt->ref);
+	warn(st, ab, "exit_unread", mon, 0, true, what);
 }
 
 /*
@@ -556,7 +634,9 @@ statement_path(struct stmt *st, const struct rm_session *x,
 
 	memset(&c, 0, sizeof(c));
 	c.planned_from = -1;
-	if (spread_of(x, pt, &sp) &&
+	if (pt->tidx >= 0 && st->m->trainees[pt->tidx].exit_sealed)
+		warn_exit_sealed(st, &ab);
+	if (spread_of(st->m, x, pt, &sp) &&
 	    ((rc = counted_before(st, &ab, &sp, &before)) != 0 ||
 	    (rc = count_month(st, &ab, &sp, st->ps, st->f, st->t, &c)) != 0))
 		return rc;
@@ -700,7 +780,8 @@ totals_json(struct stmt *st)
  * far / working days in all), working days being Monday to Friday less
  * France's public holidays (calendar.c), so that the months of a session
  * add up to its hours exactly; after the last day recorded in the month,
- * planned hours again (source "mixed").  A path counts, over its months,
+ * planned hours again (source "mixed").  A path's days end at its
+ * trainee's exit when it comes first.  A path counts, over its months,
  * at most its planned hours.  The time between two days a and b is
  * through(b) less through(a - 1): a month the lot's rate changes in is
  * split at the change, each part at the rate in force on its days (R14),
@@ -722,8 +803,8 @@ statement_build(struct store_txn *txn, struct store *s, const char *lot,
 
 	*out = NULL;
 	if (!order_period_valid(month))
-		return consort_diag_set(d, E(INVAL), month, "not a month",
-		    "give the month as YYYY-MM");
+		return consort_diag_set(d, E(INVAL), month, _("not a month"),
+		    _("give the month as YYYY-MM"));
 	order_month_bounds(month, from, to);
 	q.lot = lot;
 	q.from = from;

@@ -1015,27 +1015,30 @@ compact_locked(struct store *s, const char *dir,
 	if ((rc = compact_copy(s, tmp)) != 0) {
 		if (rc == ENOSPC || rc == EDQUOT ||
 		    (rc == EIO && env_full(menv(s))))
-			return consort_diag_set(d, E(NOSPC), dir, "no space left "
-			    "for the compacted copy of the store; the store is "
-			    "unchanged", "free space on the disk that holds the "
-			    "node (the copy needs at most the size of data.mdb), "
-			    "then run consort compact again");
-		return consort_diag_set(d, store_err(rc), dir, "cannot write "
-		    "the compacted copy of the store; the store is unchanged",
+			return consort_diag_set(d, E(NOSPC), dir,
+			    _("no space left for the compacted copy of the "
+			    "store; the store is "
+			    "unchanged"), _("free space on the disk that holds "
+			    "the node (the copy needs at most the size of "
+			    "data.mdb), then run consort compact again"));
+		return consort_diag_set(d, store_err(rc), dir, _("cannot write "
+		    "the compacted copy of the store; the store is unchanged"),
 		    NULL);
 	}
 	if (rename(tmp, data) != 0) {
 		rc = errno;
 		unlink(tmp);
-		return consort_diag_set(d, util_errno(rc), data, "cannot replace "
-		    "data.mdb by its compacted copy; the store is unchanged",
+		return consort_diag_set(d, util_errno(rc), data,
+		    _("cannot replace data.mdb by its compacted copy; the "
+		    "store is unchanged"),
 		    NULL);
 	}
 	if ((rc = compact_sync_dir(dir)) != 0 ||
 	    (rc = compact_reopen(s, dir, flags)) != 0)
-		return consort_diag_set(d, rc, dir, "the store was compacted, "
-		    "but cannot be opened again in this process", "run the "
-		    "command again");
+		return consort_diag_set(d, rc, dir,
+		    _("the store was compacted, "
+		    "but cannot be opened again in this process"), _("run the "
+		    "command again"));
 	st->after = compact_size(data);
 	return compact_mark_set(s, false);
 }
@@ -1061,21 +1064,22 @@ store_compact(struct store *s, struct store_compact_stats *st,
 	    (size_t)snprintf(dir, sizeof(dir), "%s", path) >= sizeof(dir))
 		return E(INVAL);
 	if (!s->locked)
-		return consort_diag_set(d, E(IO), dir, "the store's compaction "
-		    "lock (" COMPACT_LOCK ") cannot be taken", "check the owner "
-		    "and mode of the node's store folder");
+		return consort_diag_set(d, E(IO), dir, _("the store's compaction "
+		    "lock (compact.lock) cannot be taken"),
+		    _("check the owner and mode of the node's store folder"));
 	if (compact_lock_set(s->lockfd, F_WRLCK, false) != 0) {
 		if (errno != EAGAIN && errno != EACCES)
-			return consort_diag_set(d, E(IO), dir, "the store's "
-			    "compaction lock (" COMPACT_LOCK ") cannot be taken",
+			return consort_diag_set(d, E(IO), dir, _("the store's "
+			    "compaction lock (compact.lock) cannot be taken"),
 			    NULL);
 		if ((rc = compact_mark_set(s, true)) != 0)
 			return rc;
-		return consort_diag_set(d, E(BUSY), dir, "another consort "
+		return consort_diag_set(d, E(BUSY), dir, _("another consort "
 		    "process has this node open (consort serve, a sync); the "
-		    "compaction is pending", "it runs by itself at the end of "
-		    "the next consort command on this node once that one is "
-		    "alone; or stop the other process and run consort compact");
+		    "compaction is pending"), _("it runs by itself at the end "
+		    "of the next consort command on this node once that one is "
+		    "alone; or stop the other process and run consort "
+		    "compact"));
 	}
 	rc = compact_locked(s, dir, st, d);
 	/* back to shared, at once: never unlocked in between */

@@ -119,19 +119,19 @@ util_date_why(const char *s, size_t len)
 	size_t i;
 
 	if (len != 10 || s[4] != '-' || s[7] != '-')
-		return N_("not of the form YYYY-MM-DD");
+		return _("not of the form YYYY-MM-DD");
 	for (i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-			return N_("not of the form YYYY-MM-DD");
+			return _("not of the form YYYY-MM-DD");
 	y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
 	m = (s[5] - '0') * 10 + (s[6] - '0');
 	d = (s[8] - '0') * 10 + (s[9] - '0');
 	if (y < UTIL_DATE_YEAR_MIN || y > UTIL_DATE_YEAR_MAX)
-		return N_("the year is out of the range");
+		return _("the year is out of the range");
 	if (m < 1 || m > 12)
-		return N_("the month is not 01 to 12");
+		return _("the month is not 01 to 12");
 	dim = mdays[m - 1] + (m == 2 && leap(y));
-	return d >= 1 && d <= dim ? NULL : N_("that month has no such day");
+	return d >= 1 && d <= dim ? NULL : _("that month has no such day");
 }
 
 /* Accepts exactly YYYY-MM-DD naming a real calendar day (util_date_why). */

@@ -177,8 +177,9 @@ struct reader {
 static int
 bad(struct reader *r, struct consort_diag *d, int err, const char *what)
 {
-	return consort_diag_set(d, err, r->path, what, "ask for the bundle again; "
-	    "nothing of this one was applied");
+	return consort_diag_set(d, err, r->path, what,
+	    _("ask for the bundle again; "
+	    "nothing of this one was applied"));
 }
 
 /* Opens the file and checks its prefix; starts the stream. */
@@ -190,16 +191,17 @@ reader_open(struct node *n, struct reader *r, struct consort_diag *d)
 
 	if ((r->f = fopen(r->path, "rb")) == NULL)
 		return consort_diag_set(d, E(IO), r->path, strerror(errno),
-		    "check the file name");
+		    _("check the file name"));
 	if (fread(prefix, 1, sizeof(prefix), r->f) != sizeof(prefix) ||
 	    memcmp(prefix, BUNDLE_MAGIC, 8) != 0)
-		return bad(r, d, E(BADTYPE), "not a consort bundle");
+		return bad(r, d, E(BADTYPE), _("not a consort bundle"));
 	if (memcmp(prefix + 8, n->consortium, CONSORT_HASH_BYTES) != 0)
-		return consort_diag_set(d, E(CONSORTIUM), r->path, "a bundle of "
-		    "another consortium", "bundles only travel between members "
-		    "of one consortium");
+		return consort_diag_set(d, E(CONSORTIUM), r->path,
+		    _("a bundle of another "
+		    "consortium"), _("bundles only travel between "
+		    "members of one consortium"));
 	if (fread(header, 1, sizeof(header), r->f) != sizeof(header))
-		return bad(r, d, E(TRUNCATED), "the bundle is cut short");
+		return bad(r, d, E(TRUNCATED), _("the bundle is cut short"));
 	if ((rc = bundle_key(n, key)) != 0)
 		return rc;
 	rc = fstream_init_pull(&r->fs, key, header);
@@ -208,8 +210,8 @@ reader_open(struct node *n, struct reader *r, struct consort_diag *d)
 	r->plain = malloc(FRAME_MAX_WIRE);
 	if (r->body == NULL || r->plain == NULL)
 		return E(NOMEM);
-	return rc != 0 ? bad(r, d, E(SIGNATURE), "the bundle does not open with "
-	    "this consortium's network key") : 0;
+	return rc != 0 ? bad(r, d, E(SIGNATURE), _("the bundle does not open "
+	    "with this consortium's network key")) : 0;
 }
 
 /* Reads and opens the next frame; *len 0 with rc 0 at the end of the file. */
@@ -223,21 +225,23 @@ reader_next(struct reader *r, size_t *len, struct consort_diag *d)
 	*len = 0;
 	n = fread(hdr, 1, sizeof(hdr), r->f);
 	if (n == 0 && feof(r->f))
-		return r->final ? 0 : bad(r, d, E(TRUNCATED), "the bundle is cut "
-		    "short: its last frame is missing");
+		return r->final ? 0 : bad(r, d, E(TRUNCATED),
+		    _("the bundle is cut short: its last frame is missing"));
 	if (n != sizeof(hdr) || r->final)
 		return bad(r, d, r->final ? E(TRAILING) : E(TRUNCATED),
-		    r->final ? "bytes after the bundle's last frame" :
-		    "the bundle is cut short");
+		    r->final ? _("bytes after the bundle's last frame") :
+		    _("the bundle is cut short"));
 	if ((rc = frame_length(hdr, &blen)) != 0)
-		return bad(r, d, rc, "a frame announces an impossible length");
+		return bad(r, d, rc, _("a frame announces an impossible "
+		    "length"));
 	if (fread(r->body, 1, blen, r->f) != blen)
-		return bad(r, d, E(TRUNCATED), "the bundle is cut short");
+		return bad(r, d, E(TRUNCATED), _("the bundle is cut short"));
 	if ((rc = fstream_open(&r->fs, r->body, blen, r->plain, len, &r->final)) != 0)
-		return bad(r, d, E(SIGNATURE), "a frame does not authenticate: the "
-		    "bundle was altered");
+		return bad(r, d, E(SIGNATURE),
+		    _("a frame does not authenticate: the "
+		    "bundle was altered"));
 	r->frames++;
-	return *len == 0 ? bad(r, d, E(BADTYPE), "an empty frame") : 0;
+	return *len == 0 ? bad(r, d, E(BADTYPE), _("an empty frame")) : 0;
 }
 
 /* Walks a BATCH: checks each change-set (pass 1) or receives it (pass 2). */
@@ -252,10 +256,10 @@ batch_items(struct node *n, struct reader *r, struct mp_reader *m,
 	int rc;
 
 	if (mp_read_uint(m, &no) != 0 || mp_read_array(m, &count) != 0)
-		return bad(r, d, E(BADTYPE), "a malformed batch");
+		return bad(r, d, E(BADTYPE), _("a malformed batch"));
 	for (i = 0; i < count; i++) {
 		if (mp_read_bin(m, &p, &len) != 0)
-			return bad(r, d, E(BADTYPE), "a malformed batch");
+			return bad(r, d, E(BADTYPE), _("a malformed batch"));
 		if (txn != NULL) {
 			if ((rc = log_receive(txn, &n->store, p, len, n->consortium,
 			    &st->recv, d)) != 0)
@@ -264,8 +268,8 @@ batch_items(struct node *n, struct reader *r, struct mp_reader *m,
 		}
 		if ((rc = cs_decode(p, len, &cs, d)) != 0)
 			return rc;
-		rc = cs_verify(&cs) != 0 ? bad(r, d, E(SIGNATURE), "a change-set's "
-		    "signature does not hold") : 0;
+		rc = cs_verify(&cs) != 0 ? bad(r, d, E(SIGNATURE),
+		    _("a change-set's signature does not hold")) : 0;
 		cs_free(&cs);
 		if (rc != 0)
 			return rc;
@@ -287,10 +291,11 @@ openings_pass(struct node *n, struct reader *r, struct mp_reader *m,
 	int rc;
 
 	if (count != 3 || mp_read_bool(m, &final) != 0)
-		return bad(r, d, E(BADTYPE), "a malformed message");
+		return bad(r, d, E(BADTYPE), _("a malformed message"));
 	if (!apply) {
 		rc = openings_items(NULL, &n->store, m, &st->openings_recv, d);
-		return rc == E(BADTYPE) ? bad(r, d, rc, "a malformed message") : rc;
+		return rc == E(BADTYPE) ? bad(r, d, rc,
+		    _("a malformed message")) : rc;
 	}
 	if (n->store.atrest == NULL)
 		return 0;  /* the key is sealed: the values stay out */
@@ -319,7 +324,7 @@ pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
 	while ((rc = reader_next(r, &len, d)) == 0 && len > 0) {
 		mp_reader_init(&m, r->plain, len);
 		if (mp_read_array(&m, &count) != 0 || mp_read_uint(&m, &kind) != 0)
-			return bad(r, d, E(BADTYPE), "a malformed message");
+			return bad(r, d, E(BADTYPE), _("a malformed message"));
 		if (kind == SM_OPENINGS) {
 			if ((rc = openings_pass(n, r, &m, count, apply, st, d)) != 0)
 				return rc;

@@ -75,8 +75,10 @@ on_written(uv_write_t *req, int status)
 	}
 	if (status < 0 && c != NULL && !c->closing && !c->refused)
 		conn_fail(c, E(IO), status == UV_EPIPE || status == UV_ECONNRESET ?
-		    "the peer closed the connection before the end of the sync" :
-		    uv_strerror(status), "sync again: what was acknowledged is kept");
+		    _("the peer closed the connection before the end of the "
+		    "sync") :
+		    uv_strerror(status), _("sync again: what was acknowledged "
+		    "is kept"));
 }
 
 /* Queues bytes for writing (copied). */
@@ -142,9 +144,10 @@ start_stream(struct conn *c)
 	memcpy(c->res.peer, c->hs.peer_pk, CONSORT_KEY_BYTES);
 	c->res.peer_known = true;
 	if (!peer_allowed(c)) {
-		conn_fail(c, E(PERM), "the peer's key is not a member of the "
-		    "consortium (or was revoked)", "the lead binds keys with "
-		    "consort invite");
+		conn_fail(c, E(PERM), _("the peer's key is not a member of the "
+		    "consortium (or was revoked)"),
+		    _("the lead binds keys with "
+		    "consort invite"));
 		return E(PERM);
 	}
 	fstream_init_push(&c->tx, c->hs.tx_key, header);
@@ -159,17 +162,19 @@ step_hello(struct conn *c, const uint8_t *in)
 	int rc;
 
 	if (!c->server && shs_read_busy(&c->hs, in, &reason)) {
-		conn_fail(c, E(BUSY), reason == SHS_BUSY_ADDRESS ? "the peer is "
-		    "busy: too many connections from this node's address are in "
-		    "their handshake there" : "the peer is busy: too many "
-		    "connections are in their handshake there", "sync again in a "
-		    "minute");
+		conn_fail(c, E(BUSY), reason == SHS_BUSY_ADDRESS ?
+		    _("the peer is busy: too many connections from this node's "
+		    "address are in their handshake "
+		    "there") : _("the peer is busy: too many "
+		    "connections are in their handshake there"),
+		    _("sync again in a minute"));
 		return E(BUSY);
 	}
 	if ((rc = shs_read_hello(&c->hs, in)) != 0) {
-		conn_fail(c, E(PERM), "the handshake failed: the peer does not "
-		    "hold this consortium's network key", "check that both nodes "
-		    "belong to the same consortium");
+		conn_fail(c, E(PERM), _("the handshake failed: the peer does "
+		    "not hold this consortium's network key"),
+		    _("check that both nodes "
+		    "belong to the same consortium"));
 		return rc;
 	}
 	if (c->server) {
@@ -190,16 +195,16 @@ step_auth(struct conn *c, const uint8_t *in)
 	int rc;
 
 	if ((rc = shs_read_auth(&c->hs, in)) != 0) {
-		conn_fail(c, E(PERM), "the handshake failed: the peer's key does "
-		    "not authenticate", NULL);
+		conn_fail(c, E(PERM), _("the handshake failed: the peer's key "
+		    "does not authenticate"), NULL);
 		return rc;
 	}
 	if (c->server) {
 		memcpy(c->res.peer, c->hs.peer_pk, CONSORT_KEY_BYTES);
 		c->res.peer_known = true;
 		if (!peer_allowed(c)) {
-			conn_fail(c, E(PERM), "the peer's key is not a member of the "
-			    "consortium (or was revoked)", NULL);
+			conn_fail(c, E(PERM), _("the peer's key is not a "
+			    "member of the consortium (or was revoked)"), NULL);
 			return E(PERM);
 		}
 		if ((rc = shs_auth(&c->hs, out)) != 0 ||
@@ -228,9 +233,10 @@ step_frame(struct conn *c, const uint8_t *body, size_t len)
 		c->plaincap = len;
 	}
 	if ((rc = fstream_open(&c->rx, body, len, c->plain, &plainlen, &final)) != 0) {
-		conn_fail(c, rc, "a frame does not authenticate: altered, "
-		    "replayed or out of order", "sync again; if it persists, the "
-		    "network between the nodes alters data");
+		conn_fail(c, rc, _("a frame does not authenticate: altered, "
+		    "replayed or out of order"),
+		    _("sync again; if it persists, the "
+		    "network between the nodes alters data"));
 		return rc;
 	}
 	c->res.frames_in++;
@@ -270,9 +276,11 @@ need(struct conn *c, size_t *n)
 			return 0;
 		}
 		if ((rc = frame_length(c->in + c->inoff, &len)) != 0) {
-			conn_fail(c, rc, rc == E(TOOBIG) ? "the peer announced a "
-			    "frame over the size bound" : "a frame is too short to "
-			    "be sealed", "the peer is not a consort node");
+			conn_fail(c, rc, rc == E(TOOBIG) ?
+			    _("the peer announced a "
+			    "frame over the size bound") :
+			    _("a frame is too short to "
+			    "be sealed"), _("the peer is not a consort node"));
 			return rc;
 		}
 		*n = FRAME_HEADER_BYTES + len;
@@ -348,19 +356,21 @@ static void
 closed_in_handshake(struct conn *c)
 {
 	if (c->server)
-		conn_fail(c, E(PERM), "the peer closed the connection during the "
-		    "handshake", NULL);
+		conn_fail(c, E(PERM), _("the peer closed the connection during "
+		    "the handshake"), NULL);
 	else if (c->phase == PH_HELLO)
-		conn_fail(c, E(PERM), "the peer closed the connection during the "
-		    "handshake, without answering this node's hello: it does not "
-		    "hold this consortium's network key, or is not consort serve",
-		    "check that both nodes belong to the same consortium");
+		conn_fail(c, E(PERM), _("the peer closed the connection during "
+		    "the handshake, without answering this node's hello: it "
+		    "does not hold this consortium's network key, or is not "
+		    "consort serve"),
+		    _("check that both nodes belong to the same consortium"));
 	else
-		conn_fail(c, E(PERM), "the peer closed the connection during the "
-		    "handshake, after this node's key: it does not take that key "
-		    "(not in its roster, or revoked), or the handshake took longer "
-		    "than it allows", "a newly invited node syncs with the lead "
-		    "first; consort member list shows the roster");
+		conn_fail(c, E(PERM), _("the peer closed the connection during "
+		    "the handshake, after this node's key: it does not take "
+		    "that key (not in its roster, or revoked), or the "
+		    "handshake took longer than it allows"),
+		    _("a newly invited node syncs with the lead "
+		    "first; consort member list shows the roster"));
 }
 
 /* libuv: bytes arrived, or the stream ended. */
@@ -381,10 +391,11 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		else if (c->phase != PH_FRAMES)
 			closed_in_handshake(c);
 		else
-			conn_fail(c, E(IO), nread == UV_EOF ? "the peer closed the "
-			    "connection before the end of the sync" :
-			    uv_strerror((int)nread), "sync again: what was "
-			    "acknowledged is kept");
+			conn_fail(c, E(IO), nread == UV_EOF ?
+			    _("the peer closed the "
+			    "connection before the end of the sync") :
+			    uv_strerror((int)nread), _("sync again: what was "
+			    "acknowledged is kept"));
 		return;
 	}
 	c->res.bytes_in += (uint64_t)nread;
@@ -435,21 +446,23 @@ progress_check(struct conn *c)
 	    l->idle_ms + m * 1000 / l->min_rate;
 	if (now >= idle_end) {
 		fmt_secs(a, sizeof(a), l->idle_ms);
-		snprintf(what, sizeof(what), "the peer sent and read nothing for %s",
+		snprintf(what, sizeof(what), _("the peer sent and read nothing "
+		    "for %s"),
 		    a);
-		conn_fail(c, E(TIMEOUT), what, "sync again: what was acknowledged "
-		    "is kept");
+		conn_fail(c, E(TIMEOUT), what,
+		    _("sync again: what was acknowledged "
+		    "is kept"));
 		return;
 	}
 	if (now >= rate_end) {
 		fmt_secs(a, sizeof(a), now - c->t0);
 		fmt_secs(b, sizeof(b), l->idle_ms);
-		snprintf(what, sizeof(what), "the peer is too slow: %llu bytes in "
-		    "%s, under %llu bytes/s after the first %s",
+		snprintf(what, sizeof(what), _("the peer is too slow: %llu "
+		    "bytes in %s, under %llu bytes/s after the first %s"),
 		    (unsigned long long)m, a,
 		    (unsigned long long)l->min_rate, b);
-		conn_fail(c, E(TIMEOUT), what, "sync again over a better link: "
-		    "what was acknowledged is kept");
+		conn_fail(c, E(TIMEOUT), what, _("sync again over a better "
+		    "link: what was acknowledged is kept"));
 		return;
 	}
 	next = idle_end < rate_end ? idle_end : rate_end;
@@ -482,11 +495,12 @@ on_timeout(uv_timer_t *t)
 		return;
 	}
 	fmt_secs(secs, sizeof(secs), c->lim->handshake_ms);
-	snprintf(what, sizeof(what), "the handshake did not finish within %s",
+	snprintf(what, sizeof(what), _("the handshake did not finish within "
+	    "%s"),
 	    secs);
-	conn_fail(c, E(TIMEOUT), what, c->server ? "the peer is too slow, or "
-	    "not a consort node" : "check the peer's address and that it runs "
-	    "consort serve");
+	conn_fail(c, E(TIMEOUT), what, c->server ? _("the peer is too slow, or "
+	    "not a consort node") : _("check the peer's address and that it "
+	    "runs consort serve"));
 }
 
 /* libuv: a handle is closed; frees the connection after both. */
@@ -514,7 +528,7 @@ conn_start(struct conn *c)
 	c->res.secs = now_s();
 	uv_tcp_nodelay(&c->tcp, 1);
 	if ((rc = node_netkey(c->n, netkey)) != 0) {
-		conn_fail(c, rc, "cannot read the network key", NULL);
+		conn_fail(c, rc, _("cannot read the network key"), NULL);
 		return rc;
 	}
 	shs_init(&c->hs, c->server ? SHS_SERVER : SHS_CLIENT, netkey, c->n->pk,
@@ -524,7 +538,7 @@ conn_start(struct conn *c)
 	 * push it back */
 	uv_timer_start(&c->timer, on_timeout, c->lim->handshake_ms, 0);
 	if (uv_read_start((uv_stream_t *)&c->tcp, on_alloc, on_read) != 0) {
-		conn_fail(c, E(IO), "cannot read from the connection", NULL);
+		conn_fail(c, E(IO), _("cannot read from the connection"), NULL);
 		return E(IO);
 	}
 	if (c->server)

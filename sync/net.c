@@ -39,10 +39,11 @@ env_number(const char *name, uint64_t min, uint64_t max, uint64_t *out,
 	n = strtoull(v, &end, 10);
 	if (*v < '0' || *v > '9' || *end != '\0' || errno != 0 || n < min ||
 	    n > max) {
-		snprintf(what, sizeof(what), "not a whole number from %llu to %llu",
+		snprintf(what, sizeof(what), _("not a whole number from %llu "
+		    "to %llu"),
 		    (unsigned long long)min, (unsigned long long)max);
-		return consort_diag_set(d, E(INVAL), name, what, "unset it to get "
-		    "the default");
+		return consort_diag_set(d, E(INVAL), name, what,
+		    _("unset it to get the default"));
 	}
 	*out = n;
 	return 0;
@@ -101,14 +102,16 @@ resolve(uv_loop_t *loop, const char *addr, struct sockaddr_storage *out,
 	char host[256], port[16];
 
 	if (split_addr(addr, host, sizeof(host), port, sizeof(port)) != 0)
-		return consort_diag_set(d, E(INVAL), addr, "not a HOST:PORT address",
-		    "for example 127.0.0.1:7400");
+		return consort_diag_set(d, E(INVAL), addr,
+		    _("not a HOST:PORT address"),
+		    _("for example 127.0.0.1:7400"));
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if (uv_getaddrinfo(loop, &req, NULL, host, port, &hints) != 0)
-		return consort_diag_set(d, E(IO), addr, "cannot resolve the address",
-		    "check the peer's host name");
+		return consort_diag_set(d, E(IO), addr,
+		    _("cannot resolve the address"),
+		    _("check the peer's host name"));
 	ai = req.addrinfo;
 	memcpy(out, ai->ai_addr, ai->ai_addrlen);
 	uv_freeaddrinfo(ai);
@@ -202,8 +205,9 @@ on_connect(uv_connect_t *req, int status)
 	struct conn *c = req->data;
 
 	if (status < 0) {
-		conn_fail(c, E(IO), uv_strerror(status), "check that the peer runs "
-		    "consort serve at that address");
+		conn_fail(c, E(IO), uv_strerror(status),
+		    _("check that the peer runs "
+		    "consort serve at that address"));
 		return;
 	}
 	(void)conn_start(c);
@@ -234,12 +238,13 @@ net_sync(struct node *n, const char *addr, const struct net_limits *l,
 	creq.data = &c;
 	if (uv_tcp_connect(&creq, &c.tcp, (const struct sockaddr *)&sa,
 	    on_connect) != 0)
-		conn_fail(&c, E(IO), "cannot connect", NULL);
+		conn_fail(&c, E(IO), _("cannot connect"), NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	*res = c.res;
 	if (res->err == 0 && !c.finished) {
 		res->err = E(IO);
-		consort_diag_set(&res->diag, E(IO), addr, "the sync did not finish",
+		consort_diag_set(&res->diag, E(IO), addr,
+		    _("the sync did not finish"),
 		    NULL);
 	}
 	conn_free(&c);
@@ -260,10 +265,10 @@ net_describe(const struct net_result *r, char *buf, size_t len)
 
 	if (r->peer_known)
 		util_hex(hex, r->peer, CONSORT_KEY_BYTES);
-	snprintf(buf, len, "peer %.16s: sent %llu change-sets, received %llu "
+	snprintf(buf, len, _("peer %.16s: sent %llu change-sets, received %llu "
 	    "(%llu held already, %llu waiting), refused %llu ops, %llu forks, "
 	    "personal values %llu sent %llu kept, "
-	    "%llu bytes in %.3f s%s%s", hex, (unsigned long long)r->st.sent,
+	    "%llu bytes in %.3f s%s%s"), hex, (unsigned long long)r->st.sent,
 	    (unsigned long long)r->st.recv.applied,
 	    (unsigned long long)r->st.recv.held,
 	    (unsigned long long)r->st.recv.pending,
@@ -272,7 +277,7 @@ net_describe(const struct net_result *r, char *buf, size_t len)
 	    (unsigned long long)r->st.openings_sent,
 	    (unsigned long long)r->st.openings.kept,
 	    (unsigned long long)(r->bytes_in + r->bytes_out), r->secs,
-	    r->err ? ": " : "", r->err ? r->diag.what : "");
+	    r->err ? ": " : "", r->err ? _(r->diag.what) : "");
 }
 
 struct server {
@@ -310,11 +315,11 @@ server_conn_done(struct conn *c)
 	}
 	net_describe(&c->res, line, sizeof(line));
 	if (c->res.bytes_in == 0)
-		fprintf(srv->log, "consort serve: connection from %s closed before "
-		    "the handshake\n", c->name);
+		fprintf(srv->log, _("consort serve: connection from %s closed "
+		    "before the handshake\n"), c->name);
 	else
-		fprintf(srv->log, "consort serve: session from %s: %s\n", c->name,
-		    line);
+		fprintf(srv->log, _("consort serve: session from %s: %s\n"),
+		    c->name, line);
 	fflush(srv->log);
 	if (c->res.peer_known) {
 		char key[5 + 2 * CONSORT_KEY_BYTES + 1];
@@ -365,11 +370,12 @@ log_refusal(struct server *srv, const struct conn *c, uint8_t reason,
 		return;
 	}
 	if (srv->refusals_unlogged > 0)
-		snprintf(more, sizeof(more), "; %u more refused before it",
+		snprintf(more, sizeof(more), _("; %u more refused before it"),
 		    srv->refusals_unlogged);
-	fprintf(srv->log, "consort serve: refused a connection from %s: %u "
-	    "connections%s are in their handshake (--max-pending%s %u)%s\n",
-	    c->name, n, reason == SHS_BUSY_ADDRESS ? " from that address" : "",
+	fprintf(srv->log, _("consort serve: refused a connection from %s: %u "
+	    "connections%s are in their handshake (--max-pending%s %u)%s\n"),
+	    c->name, n, reason == SHS_BUSY_ADDRESS ? _(" from that address") :
+	    "",
 	    reason == SHS_BUSY_ADDRESS ? "-per-address" : "",
 	    reason == SHS_BUSY_ADDRESS ? srv->lim->max_pending_addr :
 	    srv->lim->max_pending, more);
@@ -457,13 +463,13 @@ on_signal(uv_signal_t *sig, int signum)
 	if (srv->stopping)
 		return;
 	srv->stopping = true;
-	fprintf(srv->log, "consort serve: stopping\n");
+	fprintf(srv->log, _("consort serve: stopping\n"));
 	uv_close((uv_handle_t *)&srv->listener, on_server_handle_closed);
 	uv_close((uv_handle_t *)&srv->sigint, on_server_handle_closed);
 	uv_close((uv_handle_t *)&srv->sigterm, on_server_handle_closed);
 	for (c = srv->conns; c != NULL; c = next) {
 		next = c->next;
-		conn_fail(c, E(INTERRUPTED), "the server is stopping", NULL);
+		conn_fail(c, E(INTERRUPTED), _("the server is stopping"), NULL);
 	}
 }
 
@@ -492,8 +498,8 @@ net_serve(struct node *n, const char *listen, const struct net_limits *l,
 	srv.listener.data = &srv;
 	if ((rc = uv_tcp_bind(&srv.listener, (const struct sockaddr *)&sa, 0)) != 0 ||
 	    (rc = uv_listen((uv_stream_t *)&srv.listener, 64, on_connection)) != 0) {
-		consort_diag_set(d, E(IO), listen, uv_strerror(rc), "choose another "
-		    "--listen address or port");
+		consort_diag_set(d, E(IO), listen, uv_strerror(rc),
+		    _("choose another --listen address or port"));
 		uv_close((uv_handle_t *)&srv.listener, NULL);
 		uv_run(&loop, UV_RUN_DEFAULT);
 		uv_loop_close(&loop);
@@ -504,7 +510,7 @@ net_serve(struct node *n, const char *listen, const struct net_limits *l,
 	srv.sigint.data = srv.sigterm.data = &srv;
 	uv_signal_start(&srv.sigint, on_signal, SIGINT);
 	uv_signal_start(&srv.sigterm, on_signal, SIGTERM);
-	fprintf(log, "consort serve: listening on %s\n", listen);
+	fprintf(log, _("consort serve: listening on %s\n"), listen);
 	fflush(log);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);

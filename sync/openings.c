@@ -93,7 +93,8 @@ openings_send_want(struct sess *ss)
 	ss->want_sent = true;
 	if ((rc = read_wants(ss, &l)) != 0) {
 		free(l.w);
-		return sess_fail(ss, rc, "cannot update the personal values wanted");
+		return sess_fail(ss, rc, N_("cannot update the personal values "
+		    "wanted"));
 	}
 	ss->st.wanted = l.n;
 	do {
@@ -205,9 +206,9 @@ openings_on_want(struct sess *ss, struct mp_reader *r, uint32_t n)
 
 	if (n != 3 || ss->peer_want_done || mp_read_bool(r, &final) != 0 ||
 	    mp_read_array(r, &count) != 0 || count > WANT_MAX)
-		return sess_fail(ss, E(BADTYPE), "malformed WANT");
+		return sess_fail(ss, E(BADTYPE), N_("malformed WANT"));
 	if ((rc = store_begin(s, false, &txn)) != 0)
-		return sess_fail(ss, rc, "cannot read the store");
+		return sess_fail(ss, rc, N_("cannot read the store"));
 	/* what the peer may read: computed once, and only when it asks */
 	if (count > 0 && !ss->has_theirs && ss->has_peer && s->atrest != NULL &&
 	    (rc = entitle_set_of(txn, s, ss->peer, &ss->theirs)) == 0)
@@ -220,8 +221,8 @@ openings_on_want(struct sess *ss, struct mp_reader *r, uint32_t n)
 	if (rc == 0)
 		rc = send_openings(ss, final, &items, k);
 	else
-		rc = sess_fail(ss, rc, rc == E(BADTYPE) ? "malformed WANT" :
-		    "cannot read the store");
+		rc = sess_fail(ss, rc, rc == E(BADTYPE) ? N_("malformed WANT") :
+		    N_("cannot read the store"));
 	sodium_memzero(items.data, items.size);
 	msgpack_sbuffer_destroy(&items);
 	ss->peer_want_done = final;
@@ -340,9 +341,9 @@ openings_on_openings(struct sess *ss, struct mp_reader *r, uint32_t n)
 
 	if (n != 3 || !ss->want_sent || ss->openings_done ||
 	    mp_read_bool(r, &final) != 0)
-		return sess_fail(ss, E(BADTYPE), "malformed OPENINGS");
+		return sess_fail(ss, E(BADTYPE), N_("malformed OPENINGS"));
 	if ((rc = store_begin(s, true, &txn)) != 0)
-		return sess_fail(ss, rc, "cannot write the store");
+		return sess_fail(ss, rc, N_("cannot write the store"));
 	rc = openings_items(txn, s, r, &ss->st.openings, &ss->diag);
 	if (rc == 0)
 		rc = store_commit(txn);
@@ -350,7 +351,7 @@ openings_on_openings(struct sess *ss, struct mp_reader *r, uint32_t n)
 		store_abort(txn);
 	if (rc != 0)
 		return sess_fail(ss, rc, rc == E(BADTYPE) ?
-		    "malformed OPENINGS" : NULL);
+		    N_("malformed OPENINGS") : NULL);
 	store_release_map(s);
 	ss->openings_done = final;
 	return 0;

@@ -235,7 +235,7 @@ on_hello(struct sess *ss, struct mp_reader *r, uint32_t n)
 	char what[200];
 
 	if (ss->hello_received || n != 4 || mp_read_uint(r, &proto) != 0)
-		return sess_fail(ss, E(BADTYPE), "malformed HELLO");
+		return sess_fail(ss, E(BADTYPE), N_("malformed HELLO"));
 	if (proto != SYNC_PROTOCOL) {
 		snprintf(what, sizeof(what), "the peer speaks sync protocol %llu, "
 		    "this node %d: upgrade the older consort",
@@ -244,10 +244,11 @@ on_hello(struct sess *ss, struct mp_reader *r, uint32_t n)
 	}
 	if (mp_read_bin_fixed(r, consortium, CONSORT_HASH_BYTES) != 0 ||
 	    mp_read_array(r, &count) != 0 || count > SESS_MAX_AUTHORS)
-		return sess_fail(ss, E(BADTYPE), "malformed HELLO");
+		return sess_fail(ss, E(BADTYPE), N_("malformed HELLO"));
 	if (memcmp(consortium, ss->n->consortium, CONSORT_HASH_BYTES) != 0)
-		return sess_fail(ss, E(CONSORTIUM), "the peer belongs to another "
-		    "consortium");
+		return sess_fail(ss, E(CONSORTIUM),
+		    N_("the peer belongs to another "
+		    "consortium"));
 	if ((ss->peer_vv = calloc(count + 1, sizeof(*ss->peer_vv))) == NULL)
 		return sess_fail(ss, E(NOMEM), NULL);
 	for (i = 0; i < count; i++)
@@ -255,11 +256,11 @@ on_hello(struct sess *ss, struct mp_reader *r, uint32_t n)
 		    mp_read_bin_fixed(r, ss->peer_vv[i].author, CONSORT_KEY_BYTES) ||
 		    mp_read_uint(r, &ss->peer_vv[i].seq) != 0 ||
 		    mp_read_bin_fixed(r, ss->peer_vv[i].head, CONSORT_HASH_BYTES))
-			return sess_fail(ss, E(BADTYPE), "malformed HELLO");
+			return sess_fail(ss, E(BADTYPE), N_("malformed HELLO"));
 	ss->npeer_vv = count;
 	ss->hello_received = true;
 	if (make_plan(ss) != 0 || note_forks(ss) != 0)
-		return sess_fail(ss, E(STORE), "cannot read the store");
+		return sess_fail(ss, E(STORE), N_("cannot read the store"));
 	return sess_pump(ss);
 }
 
@@ -388,11 +389,11 @@ sess_pump(struct sess *ss)
 		return want_when_settled(ss);
 	while (sent && (ss->file || ss->st.batches_sent - ss->acked < SESS_WINDOW))
 		if ((rc = send_batch(ss, &sent)) != 0)
-			return sess_fail(ss, rc, "cannot read the store");
+			return sess_fail(ss, rc, N_("cannot read the store"));
 	if (sent)
 		return 0;
 	if (ss->file && ss->bundle_for != NULL && (rc = openings_export(ss)) != 0)
-		return sess_fail(ss, rc, "cannot read the store");
+		return sess_fail(ss, rc, N_("cannot read the store"));
 	pk = sess_begin(ss, SM_DONE, 2);
 	msgpack_pack_uint64(&pk, ss->st.batches_sent);
 	ss->done_sent = true;
@@ -416,9 +417,9 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 
 	if (n != 3 || mp_read_uint(r, &no) != 0 || mp_read_array(r, &count) != 0 ||
 	    no != ss->st.batches_received + 1)
-		return sess_fail(ss, E(BADTYPE), "malformed BATCH");
+		return sess_fail(ss, E(BADTYPE), N_("malformed BATCH"));
 	if ((rc = store_begin(s, true, &txn)) != 0)
-		return sess_fail(ss, rc, "cannot write the store");
+		return sess_fail(ss, rc, N_("cannot write the store"));
 	for (i = 0; i < count && rc == 0; i++) {
 		if (mp_read_bin(r, &p, &len) != 0)
 			rc = E(BADTYPE);
@@ -431,10 +432,11 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	if (rc != 0) {
 		store_abort(txn);
 		ss->st.recv.refused += rc_batch.refused;
-		return sess_fail(ss, rc, rc == E(BADTYPE) ? "malformed BATCH" : NULL);
+		return sess_fail(ss, rc, rc == E(BADTYPE) ?
+		    N_("malformed BATCH") : NULL);
 	}
 	if ((rc = store_commit(txn)) != 0)
-		return sess_fail(ss, rc, "cannot commit to the store");
+		return sess_fail(ss, rc, N_("cannot commit to the store"));
 	store_release_map(s);
 	ss->st.batches_received++;
 	ss->st.recv.applied += rc_batch.applied;
@@ -458,7 +460,7 @@ on_ack(struct sess *ss, struct mp_reader *r, uint32_t n)
 
 	if (n != 2 || mp_read_uint(r, &no) != 0 || no != ss->acked + 1 ||
 	    no > ss->st.batches_sent)
-		return sess_fail(ss, E(BADTYPE), "malformed ACK");
+		return sess_fail(ss, E(BADTYPE), N_("malformed ACK"));
 	ss->acked = no;
 	ss->acked_bytes += ss->inflight[(no - 1) % SESS_WINDOW];
 	return sess_pump(ss);
@@ -471,11 +473,13 @@ on_error(struct sess *ss, struct mp_reader *r)
 	const char *msg = "";
 	uint32_t len = 0;
 	struct value code;
-	char what[400];
+	char what[400], said[300];
 
 	if (mp_read_value(r, &code) != 0 || mp_read_str(r, &msg, &len) != 0)
 		len = 0;
-	snprintf(what, sizeof(what), "the peer refused: %.*s", (int)len, msg);
+	/* the peer says it in English: in the user's language if known */
+	snprintf(said, sizeof(said), "%.*s", (int)len, msg);
+	snprintf(what, sizeof(what), _("the peer refused: %s"), _(said));
 	ss->err = E(PERM);
 	consort_diag_set(&ss->diag, E(PERM), NULL, what, NULL);
 	return ss->err;
@@ -493,9 +497,10 @@ sess_receive(struct sess *ss, const uint8_t *msg, size_t len)
 		return ss->err;
 	mp_reader_init(&r, msg, len);
 	if (mp_read_array(&r, &n) != 0 || n < 1 || mp_read_uint(&r, &kind) != 0)
-		return sess_fail(ss, E(BADTYPE), "malformed message");
+		return sess_fail(ss, E(BADTYPE), N_("malformed message"));
 	if (kind != SM_HELLO && kind != SM_ERROR && !ss->hello_received)
-		return sess_fail(ss, E(BADTYPE), "the first message must be HELLO");
+		return sess_fail(ss, E(BADTYPE), N_("the first message must be "
+		    "HELLO"));
 	switch (kind) {
 	case SM_HELLO:
 		return on_hello(ss, &r, n);
@@ -505,7 +510,7 @@ sess_receive(struct sess *ss, const uint8_t *msg, size_t len)
 		return on_ack(ss, &r, n);
 	case SM_DONE:
 		if (n != 2 || mp_read_uint(&r, &total) != 0 || ss->peer_done)
-			return sess_fail(ss, E(BADTYPE), "malformed DONE");
+			return sess_fail(ss, E(BADTYPE), N_("malformed DONE"));
 		ss->peer_done = true;
 		ss->peer_batches = total;
 		return want_when_settled(ss);
@@ -516,7 +521,7 @@ sess_receive(struct sess *ss, const uint8_t *msg, size_t len)
 	case SM_ERROR:
 		return on_error(ss, &r);
 	default:
-		return sess_fail(ss, E(BADTYPE), "unknown message");
+		return sess_fail(ss, E(BADTYPE), N_("unknown message"));
 	}
 }
 

@@ -28,7 +28,7 @@ struct nf_fix {
 struct nf_badlog {
 	unsigned n;
 	char where[4][256];
-	char what[4][512];
+	char what[4][sizeof(((struct consort_diag *)0)->what)];
 };
 
 /* Per-test setup: a temporary directory only. */

@@ -641,7 +641,7 @@ test_sync_commit_fails(void **state)
 	struct fix *f = *state;
 	struct consort_diag d;
 	struct snap before;
-	char why[512];
+	char why[sizeof(((struct consort_diag *)0)->what)];
 	int coerr, rc;
 
 	member_bundle(f);

@@ -845,7 +845,7 @@ test_statement_render(void **state)
 	    "\"start\":\"2024-10-01\",\"hours\":7,\"source\":\"planned\","
 	    "\"parts\":[]}]}],"
 	    "\"totals\":{\"sessions\":1,\"financed\":2,\"hours\":100,"
-	    "\"cost_cents\":640000}}";
+	    "\"minutes\":6030,\"cost_cents\":640000}}";
 	json_error_t err;
 	json_t *st = json_loads(st_json, 0, &err);
 	char *out = NULL;
@@ -880,6 +880,11 @@ test_statement_render(void **state)
 	    "01/09/2024 au 15/09/2024" FMT_NBSP ": 50" FMT_NBSP "h, 3" FMT_NNBSP
 	    "150,00" FMT_NBSP "€\n"));
 	assert_non_null(strstr(out, "\nRègle" FMT_NBSP ": r\n"));
+	/* minutes past the hour are shown, so hours x rate give the amount */
+	assert_non_null(strstr(out, "\nTotal" FMT_NBSP ": 1 session, 2 "
+	    "stagiaires financés, 100" FMT_NBSP "h" FMT_NBSP "30, 6" FMT_NNBSP
+	    "400,00" FMT_NBSP "€\n"));
+	assert_non_null(strstr(out, "       100       6" FMT_NNBSP "400,00"));
 	free(out);
 	out = NULL;
 	m = open_memstream(&out, &len);

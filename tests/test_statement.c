@@ -119,6 +119,7 @@ statement(struct fix *f, const char *month)
 	struct store_txn *txn;
 	json_t *st = NULL;
 
+	f->n->store.open_personal = true;  /* as consort opens a node */
 	assert_ok(store_begin(&f->n->store, false, &txn));
 	if (statement_build(txn, &f->n->store, "LOT-A", month, &st, &d) != 0)
 		fail_msg("statement %s: %s %s", month, d.where, d.what);
@@ -408,6 +409,63 @@ test_may(void **state)
 	json_decref(st);
 }
 
+/*
+ * A trainee's exit ends its path's days: dropped out, the planned hours
+ * spread over the session count up to the exit, and attendance after it
+ * is not counted; completed, the planned hours are spread up to the exit.
+ * An exit before a path's day is an earlier path's; one after a later
+ * path's day is that path's.
+ */
+static void
+test_exit(void **state)
+{
+	struct fix *f = *state;
+	const char *const t1[] = { "exit=dropped_out", "exit_date=2026-03-20" };
+	const char *const t2[] = { "exit=completed", "exit_date=2026-03-31" };
+	const char *const t4[] = { "exit=completed", "exit_date=2026-02-27" };
+	const char *const t5[] = { "exit=dropped_out", "exit_date=2026-05-05" };
+	const char *const p15[] = { "trainee=T5", "session=S3", "hours=100",
+		"financed=true" };
+	const json_t *p, *w;
+	json_t *st;
+
+	put(f, "trainee", "T1", t1, 2);
+	put(f, "trainee", "T2", t2, 2);
+	put(f, "trainee", "T4", t4, 2);
+	put(f, "trainee", "T5", t5, 2);
+	put(f, "path", "P15", p15, nitems(p15));
+	attend(f, "P1", "2026-03-23", 7, 0);
+	st = statement(f, "2026-03");
+	/* P1: 210 h x 15 / 29 through Friday 20 March, then nothing */
+	p = path_of(st, "P1");
+	assert_string_equal(str(p, "source"), "planned");
+	assert_int_equal(num(p, "hours_in_month"), 210 * 15 / 29);
+	w = warning(st, "outside", "P1", "2026-03-23");
+	assert_non_null(w);
+	assert_non_null(strstr(str(w, "what"), "after its trainee's exit"));
+	assert_null(strstr(str(w, "what"), "2026-03-20"));
+	/* P2: its 189 h over its 22 days to 31 March */
+	assert_int_equal(num(path_of(st, "P2"), "hours_in_month"), 189);
+	/* P4: an exit before its day is not its own */
+	assert_int_equal(num(path_of(st, "P4"), "hours_in_month"),
+	    168 * 22 / 29);
+	/* P5: T5's exit is P15's, which began after it */
+	assert_int_equal(num(path_of(st, "P5"), "hours_in_month"),
+	    210 * 22 / 29);
+	json_decref(st);
+	st = statement(f, "2026-04");
+	assert_int_equal(num(path_of(st, "P1"), "minutes_in_month"), 0);
+	assert_int_equal(num(path_of(st, "P2"), "minutes_in_month"), 0);
+	assert_int_equal(num(path_of(st, "P5"), "hours_in_month"),
+	    210 - 210 * 22 / 29);
+	json_decref(st);
+	/* P15: 100 h over S3's 56 days, 14 in April, 2 in May to the 5th */
+	st = statement(f, "2026-05");
+	assert_int_equal(num(path_of(st, "P15"), "hours_in_month"),
+	    100 * 16 / 56 - 100 * 14 / 56);
+	json_decref(st);
+}
+
 int
 main(void)
 {
@@ -418,6 +476,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_attended_rates, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_may, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("statement", tests, tu_group_setup,

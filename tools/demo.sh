@@ -8,7 +8,9 @@
 # derogation citing the Region's agreement clears it; the request is
 # built, verified, shown as text, CSV and HTML, submitted; the Region
 # refuses it, the amendment replaces it and is accepted, and every member
-# sees each request's state; every store is verified and every node ends
+# sees each request's state; French spreadsheets are imported, April's
+# register of hours attended counts in the statement, the hires after the
+# training make the report; every store is verified and every node ends
 # with the same state hash.
 # Usage: tools/demo.sh [CONSORT]
 set -eu
@@ -35,6 +37,10 @@ on lead init --consortium "Groupement Loire Formation" --member "Forma Nord" \
 on lead import "$data/sample.jsonl"
 on lead import --type trainee "$data/trainees.csv"
 
+step "An employers' sheet as French Excel saves it: Windows-1252, ';', French columns and values, spaced SIRETs, JJ/MM/AAAA"
+on lead import --type "Intention d'embauche" "$data/intentions-cp1252.csv"
+on lead import --template Stagiaire | head -n 1
+
 step "A bad value is refused with its field, nothing is written"
 on lead add trainee --ref T-BAD birth_year=nineteen || true
 
@@ -42,7 +48,7 @@ step "The co-contractor and a subcontractor (DC4) get keys and invites"
 pk_co=$(on co keygen --no-passphrase | tail -n 1)
 on lead invite --siret $CO --role co --key "$pk_co" --out "$tmp/co.invite"
 # the lead tells its key by another channel; join refuses any other lead's
-lead_key=$("$consort" --dir "$tmp/lead" whoami | awk '$1 == "public" { print $3 }')
+lead_key=$("$consort" --dir "$tmp/lead" whoami --key)
 on co join "$tmp/co.invite" --expect-lead "$lead_key"
 pk_sub=$(on sub keygen --no-passphrase | tail -n 1)
 on lead invite --name "Sous-Traitant Bocage" --siret $SUB --role sub \
@@ -106,6 +112,8 @@ on lead order show "$tmp/request.json" --html >"$tmp/request.html"
 printf 'HTML page: %s bytes, self-contained (%s external references)\n' \
     "$(wc -c <"$tmp/request.html")" "$(grep -ciE '(src|href)=\"?https?:' "$tmp/request.html" || true)"
 on lead order submit "$tmp/request.json"
+step "April's register of hours attended; the statement counts them, planned hours elsewhere, no public holiday"
+on lead import --type attendance "$data/register-04.csv"
 on lead statement --lot LOT-01 --month 2026-04
 
 step "The Region's officer answers with its own key (no node): refused, then the amendment accepted"
@@ -122,6 +130,17 @@ on lead order submit "$tmp/request-2.json"
     --key-file "$tmp/region.key" --date 2026-04-01 --out "$tmp/order.json"
 on lead order receive "$tmp/order.json"
 on lead order list --lot LOT-01
+
+step "After the training: who was hired, on which contract; the report for the Region"
+on lead set trainee T000001 exit=completed exit_date=2026-04-10
+on lead set intent I000001 outcome=hired hired_date=2026-04-20 hired_contract=CDI \
+    hired_weekly_hours=35
+on lead set intent I000002 outcome=not_hired \
+    not_hired_reason="Poste supprimé avant la fin de la formation"
+on lead report --lot LOT-01
+on lead report --lot LOT-01 --html >"$tmp/report.html"
+printf 'HTML report: %s bytes, its chart inline (%s svg)\n' \
+    "$(wc -c <"$tmp/report.html")" "$(grep -c '<svg' "$tmp/report.html")"
 on co sync 127.0.0.1:$port
 on sub sync 127.0.0.1:$port
 

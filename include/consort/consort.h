@@ -48,8 +48,8 @@ enum consort_error {
  */
 struct consort_diag {
 	char where[256];
-	char what[512];
-	char hint[256];
+	char what[1024];  /* room for the translations, longer than English */
+	char hint[512];
 	int err;  /* the error it explains */
 };
 

@@ -38,11 +38,11 @@ cmd_write_record(struct cmd_ctx *ctx, const struct schema_type *t,
 	}
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
-	printf("%s %s %s%s\n", mode == PUT_ADD ? "added" : "updated", t->name,
-	    ref, changed ? "" : " (no change)");
+	printf(mode == PUT_ADD ? _("added %s %s%s\n") : _("updated %s %s%s\n"),
+	    t->name, ref, changed ? "" : _(" (no change)"));
 	if (e.note.what[0])
-		fprintf(stderr, "consort %s: note: %s: %s; %s\n", ctx->entry->name,
-		    e.note.where, e.note.what, e.note.hint);
+		fprintf(stderr, _("consort %s: note: %s: %s; %s\n"),
+		    ctx->entry->name, e.note.where, e.note.what, e.note.hint);
 	return EXIT_OK;
 }
 
@@ -60,25 +60,27 @@ add_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt add_opts[] = {
-	{ "ref", "REF", "the record's natural key (a trainee's file number, never\n"
+	{ "ref", N_("REF"), N_(
+	    "the record's natural key (a trainee's file number, never\n"
 	    "its name or France Travail id: refs reach every member;\n"
 	    "an intent's reference...); members recording the same\n"
 	    "ref address the same record. Without it a random ref\n"
 	    "is made and printed; attendance's is its path and day\n"
-	    "or month, PATH@YYYY-MM-DD or PATH@YYYY-MM." },
+	    "or month, PATH@YYYY-MM-DD or PATH@YYYY-MM.") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_add_entry = {
 	.name = "add",
-	.usage = "TYPE [--ref REF] FIELD=VALUE...",
-	.summary = "add a record (lot, rate, session, trainee, intent, path, "
-	    "derogation, agreement, attendance)",
+	.usage = N_("TYPE [--ref REF] FIELD=VALUE..."),
+	.summary = N_("add a record (lot, rate, session, trainee, intent, "
+	    "path, derogation, agreement, attendance)"),
 	.args = { .opts = add_opts, .lower = 1, .upper = -1,
-	    .missing = "missing TYPE" },
-	.help = "  FIELD=VALUE   a field of the type (see schema/entities.def); values\n"
+	    .missing = N_("missing TYPE") },
+	.help = N_(
+	    "  FIELD=VALUE   a field of the type (see schema/entities.def); values\n"
 	    "                are checked: integers, true/false, YYYY-MM-DD dates,\n"
-	    "                enumerations, SIRETs, refs of existing records\n",
+	    "                enumerations, SIRETs, refs of existing records\n"),
 	.help_col = 16,
 	.exec = add_exec,
 };

@@ -24,17 +24,20 @@ read_since(const char *path, struct sess_vv **vv, uint32_t *n,
 
 	if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
 	    st.st_size > SINCE_MAX_BYTES)
-		return consort_diag_set(d, E(INVAL), path, "not a readable file of "
-		    "at most 1 MiB", "give the output of consort status --json of "
-		    "the node it is for");
+		return consort_diag_set(d, E(INVAL), path,
+		    _("not a readable file of "
+		    "at most 1 MiB"), _("give the output of consort status "
+		    "--json of the node it is for"));
 	if ((root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr)) == NULL)
-		return consort_diag_set(d, E(SCHEMA), path, jerr.text, "give the "
-		    "output of consort status --json of the node it is for");
+		return consort_diag_set(d, E(SCHEMA), path, jerr.text,
+		    _("give the "
+		    "output of consort status --json of the node it is for"));
 	authors = json_object_get(root, "authors");
 	if (!json_is_array(authors) || json_array_size(authors) > SESS_MAX_AUTHORS) {
 		json_decref(root);
-		return consort_diag_set(d, E(SCHEMA), path, "no \"authors\" array",
-		    "give the output of consort status --json");
+		return consort_diag_set(d, E(SCHEMA), path,
+		    _("no \"authors\" array"),
+		    _("give the output of consort status --json"));
 	}
 	*vv = calloc(json_array_size(authors) + 1, sizeof(**vv));
 	*n = 0;
@@ -48,8 +51,10 @@ read_since(const char *path, struct sess_vv **vv, uint32_t *n,
 		    json_string_value(key)) != 0 || (json_is_string(head) &&
 		    util_unhex((*vv)[*n].head, CONSORT_HASH_BYTES,
 		    json_string_value(head)) != 0)) {
-			rc = consort_diag_set(d, E(SCHEMA), path, "an author needs a "
-			    "64-hex \"key\", an integer \"seq\" and a \"head\"", NULL);
+			rc = consort_diag_set(d, E(SCHEMA), path,
+			    _("an author needs a "
+			    "64-hex \"key\", an integer \"seq\" and a "
+			    "\"head\""), NULL);
 			break;
 		}
 		(*vv)[(*n)++].seq = (uint64_t)json_integer_value(seq);
@@ -106,8 +111,9 @@ vv_for(struct cmd_ctx *ctx, const char *siret, struct sess_vv **vv,
 		goto out;
 	if ((m = perm_member_by_siret(s, siret, strlen(siret))) == NULL ||
 	    !m->has_key) {
-		rc = consort_diag_set(d, E(NOENT), siret, "no member with a key has "
-		    "this SIRET", "consort member list shows the roster");
+		rc = consort_diag_set(d, E(NOENT), siret,
+		    _("no member with a key has "
+		    "this SIRET"), _("consort member list shows the roster"));
 		goto out;
 	}
 	memcpy(member_key, m->key, CONSORT_KEY_BYTES);
@@ -139,8 +145,8 @@ bundle_export_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (out == NULL || (since && forwhom))
 		return cmd_usage(ctx, EXPORT_EXPECTED);
 	if (strcmp(out, "-") == 0 && isatty(STDOUT_FILENO))
-		return cmd_usage(ctx, "a bundle is binary: send standard output "
-		    "to a file or a pipe, or give --out FILE");
+		return cmd_usage(ctx, _("a bundle is binary: send standard "
+		    "output to a file or a pipe, or give --out FILE"));
 	if ((rc = cmd_open_netkey(ctx)) != 0 ||
 	    (forwhom && (rc = cmd_read_personal(ctx)) != 0))
 		return rc;
@@ -155,9 +161,9 @@ bundle_export_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
 	/* with --out -, standard output is the bundle itself */
-	fprintf(strcmp(out, "-") == 0 ? stderr : stdout, "wrote %s: %llu "
-	    "change-sets, %llu personal values, %llu bytes\n",
-	    strcmp(out, "-") == 0 ? "standard output" : out,
+	fprintf(strcmp(out, "-") == 0 ? stderr : stdout, _("wrote %s: %llu "
+	    "change-sets, %llu personal values, %llu bytes\n"),
+	    strcmp(out, "-") == 0 ? _("standard output") : out,
 	    (unsigned long long)st.changesets, (unsigned long long)st.openings,
 	    (unsigned long long)st.bytes);
 	return EXIT_OK;
@@ -179,9 +185,9 @@ bundle_import_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
-	printf("imported %s: %llu change-sets checked, %llu applied, %llu held "
-	    "already, %llu waiting for their past, %llu ops refused; %llu "
-	    "personal values kept, %llu not for this node\n", path,
+	printf(_("imported %s: %llu change-sets checked, %llu applied, %llu "
+	    "held already, %llu waiting for their past, %llu ops refused; %llu "
+	    "personal values kept, %llu not for this node\n"), path,
 	    (unsigned long long)st.changesets,
 	    (unsigned long long)st.recv.applied, (unsigned long long)st.recv.held,
 	    (unsigned long long)st.recv.pending,
@@ -192,19 +198,21 @@ bundle_import_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt bundle_export_opts[] = {
-	{ "out", "FILE", NULL },
-	{ "since", "FILE", "... given its consort status --json output" },
-	{ "for", "SIRET", "... as of its last sync with this node, with the\n"
-	    "personal values that member may read (none without --for)" },
+	{ "out", N_("FILE"), NULL },
+	{ "since", N_("FILE"), N_("... given its consort status --json "
+	    "output") },
+	{ "for", N_("SIRET"), N_(
+	    "... as of its last sync with this node, with the\n"
+	    "personal values that member may read (none without --for)") },
 	{ NULL, NULL, NULL },
 };
 
 static const struct cmd_entry bundle_export_entry = {
 	.name = "export",
-	.usage = "--out FILE",
-	.summary = "every change-set, or what a member lacks; FILE\n"
+	.usage = N_("--out FILE"),
+	.summary = N_("every change-set, or what a member lacks; FILE\n"
 	    "appears whole or not at all, replacing a\n"
-	    "regular file (- : standard output):",
+	    "regular file (- : standard output):"),
 	.args = { .opts = bundle_export_opts, .unexpected = EXPORT_EXPECTED },
 	.help_col = 22,
 	.exec = bundle_export_cmd,
@@ -212,11 +220,12 @@ static const struct cmd_entry bundle_export_entry = {
 
 static const struct cmd_entry bundle_import_entry = {
 	.name = "import",
-	.usage = "FILE",
-	.summary = "checks every frame and signature first, then\n"
-	    "applies; importing twice changes nothing",
-	.args = { .lower = 1, .upper = 1, .missing = "expected import FILE",
-	    .unexpected = "expected import FILE", .flags = CMD_ARGS_LITERAL },
+	.usage = N_("FILE"),
+	.summary = N_("checks every frame and signature first, then\n"
+	    "applies; importing twice changes nothing"),
+	.args = { .lower = 1, .upper = 1, .missing = N_("expected import FILE"),
+	    .unexpected = N_("expected import FILE"),
+	        .flags = CMD_ARGS_LITERAL },
 	.exec = bundle_import_cmd,
 };
 
@@ -228,10 +237,12 @@ static const struct cmd_entry *const bundle_sub[] = {
 
 const struct cmd_entry cmd_bundle_entry = {
 	.name = "bundle",
-	.usage = "export --out FILE [--since STATUS.json | --for SIRET] | import FILE",
-	.summary = "write or read the sync stream as a file sealed with the network key",
-	.args = { .missing = "expected export or import",
-	    .unexpected = "expected export or import" },
+	.usage = N_("export --out FILE [--since STATUS.json | --for SIRET] | "
+	    "import FILE"),
+	.summary = N_("write or read the sync stream as a file sealed with the "
+	    "network key"),
+	.args = { .missing = N_("expected export or import"),
+	    .unexpected = N_("expected export or import") },
 	.sub = bundle_sub,
 	.help_col = 22,
 };

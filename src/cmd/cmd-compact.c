@@ -44,26 +44,28 @@ compact_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		putchar('\n');
 		return EXIT_OK;
 	}
-	printf("compacted %s/store: data.mdb ", ctx->dir);
+	printf(_("compacted %s/store: data.mdb "), ctx->dir);
 	print_size(st.before);
 	printf(" -> ");
 	print_size(st.after);
-	printf(" (%llu -> %llu bytes)\n", (unsigned long long)st.before,
+	printf(_(" (%llu -> %llu bytes)\n"), (unsigned long long)st.before,
 	    (unsigned long long)st.after);
 	return EXIT_OK;
 }
 
 static const struct cmd_opt compact_opts[] = {
-	{ "json", NULL, "print {\"before\": BYTES, \"after\": BYTES}" },
+	{ "json", NULL, N_("print {\"before\": BYTES, \"after\": BYTES}") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_compact_entry = {
 	.name = "compact",
-	.usage = "[--json]",
-	.summary = "rewrite the store without its free pages (what was erased leaves no byte)",
+	.usage = N_("[--json]"),
+	.summary = N_("rewrite the store without its free pages (what was "
+	    "erased leaves no byte)"),
 	.args = { .opts = compact_opts },
-	.help = "LMDB keeps the pages a deletion frees, bytes included, for later\n"
+	.help = N_(
+	    "LMDB keeps the pages a deletion frees, bytes included, for later\n"
 	    "writes; compact writes a compacted copy of the store beside it\n"
 	    "(store/data.mdb.compact), flushes it and renames it over data.mdb.\n"
 	    "Its sizes before and after are printed. It needs the node to itself:\n"
@@ -71,6 +73,6 @@ const struct cmd_entry cmd_compact_entry = {
 	    "it fails with EBUSY and the compaction stays pending; the next consort\n"
 	    "command on the node that finds itself alone runs it when it ends.\n"
 	    "A full disk leaves the store as it was (ENOSPC); so does a read-only\n"
-	    "node (EREADONLY).\n",
+	    "node (EREADONLY).\n"),
 	.exec = compact_exec,
 };

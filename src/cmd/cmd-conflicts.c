@@ -117,18 +117,18 @@ conflict_text(struct list *l, const struct conflict *c)
 		cmd_hlc_time(when, sizeof(when), c->values[i].hlc);
 		fprintf(l->out, "  %u. ", i + 1);
 		if (c->values[i].deletion)
-			fputs("(deleted)", l->out);
+			fputs(_("(deleted)"), l->out);
 		else
 			cmd_print_value(l->out, &c->values[i].val);
-		fprintf(l->out, "  by %s (%s) at %s, change %.16s%s\n",
+		fprintf(l->out, _("  by %s (%s) at %s, change %.16s%s\n"),
 		    m ? m->name : "?", m ? m->siret : "?", when, hex,
-		    i == 0 && c->kind[0] != 'R' ? "  (shown)" : "");
+		    i == 0 && c->kind[0] != 'R' ? _("  (shown)") : "");
 	}
 	if (c->kind[0] == 'R')
 		fprintf(l->out, "  %s\n", c->detail);
 	else
-		fprintf(l->out, "  resolve: consort resolve %s --keep N | --value V "
-		    "| --delete\n", c->id);
+		fprintf(l->out, _("  resolve: consort resolve %s --keep N | "
+		    "--value V | --delete\n"), c->id);
 }
 
 /* Prints one conflict, if it passes the ref filter. */
@@ -163,7 +163,7 @@ conflicts_all(struct cmd_listing *cl)
 	    (rc = perm_roster(l->txn, s)) == 0)
 		rc = conflicts_scan(l->txn, s, l->type, print_one, l);
 	if (rc == 0 && l->jw == NULL)
-		fprintf(l->out, "%u open conflict%s\n", l->count,
+		fprintf(l->out, _("%u open conflict%s\n"), l->count,
 		    l->count == 1 ? "" : "s");
 	return rc;
 }
@@ -188,19 +188,22 @@ conflicts_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt conflicts_opts[] = {
-	{ "json", NULL, "print an array of {detail, field, id, kind, ref, type, values:\n"
+	{ "json", NULL, N_(
+	    "print an array of {detail, field, id, kind, ref, type, values:\n"
 	    "[{change, deleted, member, siret, time, value}]}; kind is\n"
 	    "field, delete, or a rule id (R07, R01, R16); values are\n"
-	    "listed shown-first" },
+	    "listed shown-first") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_conflicts_entry = {
 	.name = "conflicts",
-	.usage = "[--json] [TYPE [REF]]",
-	.summary = "list open conflicts: concurrent edits, deletions, R07/R01/R16 (exit 4 if any)",
+	.usage = N_("[--json] [TYPE [REF]]"),
+	.summary = N_("list open conflicts: concurrent edits, deletions, "
+	    "R07/R01/R16 (exit 4 if any)"),
 	.args = { .opts = conflicts_opts, .upper = 2,
-	    .unexpected = "expected at most TYPE REF" },
-	.help = "Exit codes: 0 none open, 4 some open (scripts can gate on it).\n",
+	    .unexpected = N_("expected at most TYPE REF") },
+	.help = N_("Exit codes: 0 none open, 4 some open (scripts can gate on "
+	    "it).\n"),
 	.exec = conflicts_exec,
 };

@@ -40,10 +40,10 @@ erase_compact(struct cmd_ctx *ctx)
 const char *
 erase_compact_hint(int rc)
 {
-	return rc == E(BUSY) ? "another process has the node's store open "
+	return rc == E(BUSY) ? _("another process has the node's store open "
 	    "(consort serve or sync?); the compaction is pending and runs at "
 	    "the next command once that process has stopped, or run consort "
-	    "compact then" : "run consort compact";
+	    "compact then") : _("run consort compact");
 }
 
 /* The roster's lead, or NULL. */
@@ -75,11 +75,11 @@ cmd_erase_refused(struct store_txn *txn, struct node *n, const char *ref,
 	    (me = perm_member_by_key(s, n->pk)) == NULL)
 		return;
 	lead = lead_of(s);
-	snprintf(what, sizeof(what), "only the lead or the member who recorded "
-	    "a trainee may erase its personal values, and this node's member, "
-	    "%s (SIRET %s), did not record it", me->name, me->siret);
-	snprintf(hint, sizeof(hint), "ask the lead (%s, SIRET %s) or the member "
-	    "who recorded it to erase it; nothing was written",
+	snprintf(what, sizeof(what), _("only the lead or the member who "
+	    "recorded a trainee may erase its personal values, and this node's "
+	    "member, %s (SIRET %s), did not record it"), me->name, me->siret);
+	snprintf(hint, sizeof(hint), _("ask the lead (%s, SIRET %s) or the "
+	    "member who recorded it to erase it; nothing was written"),
 	    lead != NULL ? lead->name : "?", lead != NULL ? lead->siret : "?");
 	snprintf(d->where, sizeof(d->where), "trainee %s", ref);
 	consort_diag_set(d, E(PERM), d->where, what, hint);
@@ -94,11 +94,11 @@ erased_already(struct cmd_ctx *ctx, struct consort_diag *d)
 
 	/* the erasure came by sync, or its compaction could not run */
 	if ((rc = erase_compact(ctx)) == 0)
-		snprintf(hint, sizeof(hint), "nothing was written; the store was "
-		    "compacted: no old page of it keeps the values");
+		snprintf(hint, sizeof(hint), _("nothing was written; the store "
+		    "was compacted: no old page of it keeps the values"));
 	else
-		snprintf(hint, sizeof(hint), "nothing was written; the store "
-		    "could not be compacted (%s): %s", consort_strerror(rc),
+		snprintf(hint, sizeof(hint), _("nothing was written; the store "
+		    "could not be compacted (%s): %s"), consort_strerror(rc),
 		    erase_compact_hint(rc));
 	snprintf(d->hint, sizeof(d->hint), "%s", hint);
 	return cmd_fail(ctx, E(ERASED), d);
@@ -135,17 +135,17 @@ erase_trainee(struct cmd_ctx *ctx, const char *ref, const char *date,
 	}
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
-	printf("erased trainee %s: personal values erased on %s (%u held on "
-	    "this node, deleted)\n", ref, date, held);
+	printf(_("erased trainee %s: personal values erased on %s (%u held on "
+	    "this node, deleted)\n"), ref, date, held);
 	if ((rc = erase_compact(ctx)) != 0) {
 		snprintf(d.where, sizeof(d.where), "%s", ctx->dir);
-		snprintf(d.what, sizeof(d.what), "the erasure is recorded, but the "
-		    "store could not be compacted: old pages of it may still keep "
-		    "the values, sealed");
+		snprintf(d.what, sizeof(d.what), _("the erasure is recorded, "
+		    "but the store could not be compacted: old pages of it may "
+		    "still keep the values, sealed"));
 		snprintf(d.hint, sizeof(d.hint), "%s", erase_compact_hint(rc));
 		return cmd_fail(ctx, rc, &d);
 	}
-	printf("store compacted: no old page keeps the values\n");
+	printf(_("store compacted: no old page keeps the values\n"));
 	return EXIT_OK;
 }
 
@@ -158,11 +158,11 @@ erase_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	char today[11];
 
 	if (strcmp(args->argv[0], "trainee") != 0)
-		return cmd_usage(ctx, "only a trainee holds a person's values; "
-		    "expected trainee REF, not \"%s\"", args->argv[0]);
+		return cmd_usage(ctx, _("only a trainee holds a person's "
+		    "values; expected trainee REF, not \"%s\""), args->argv[0]);
 	if (reason == NULL)
-		return cmd_usage(ctx, "--reason TEXT is required: it says to every "
-		    "member why the values were erased");
+		return cmd_usage(ctx, _("--reason TEXT is required: it says to "
+		    "every member why the values were erased"));
 	if (date == NULL) {
 		cmd_today(today);
 		date = today;
@@ -171,20 +171,25 @@ erase_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt erase_opts[] = {
-	{ "reason", "TEXT", "why, in a few words (1 to 500 bytes): it travels to\n"
+	{ "reason", N_("TEXT"), N_(
+	    "why, in a few words (1 to 500 bytes): it travels to\n"
 	    "every member and stays in the log, so it may not hold\n"
-	    "the person's values (names, France Travail id...)" },
-	{ "date", "YYYY-MM-DD", "the day of the erasure (default: today, UTC)" },
+	    "the person's values (names, France Travail id...)") },
+	{ "date", N_("YYYY-MM-DD"), N_("the day of the erasure (default: "
+	    "today, UTC)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_erase_entry = {
 	.name = "erase",
-	.usage = "trainee REF --reason TEXT [--date YYYY-MM-DD]",
-	.summary = "erase a trainee's personal values on every node (GDPR right to erasure)",
+	.usage = N_("trainee REF --reason TEXT [--date YYYY-MM-DD]"),
+	.summary = N_("erase a trainee's personal values on every node (GDPR "
+	    "right to erasure)"),
 	.args = { .opts = erase_opts, .lower = 2, .upper = 2,
-	    .missing = "expected trainee REF", .unexpected = "expected trainee REF" },
-	.help = "\nWrites trainee.erased (the date) and erased_reason in one change-set.\n"
+	    .missing = N_("expected trainee REF"),
+	        .unexpected = N_("expected trainee REF") },
+	.help = N_(
+	    "\nWrites trainee.erased (the date) and erased_reason in one change-set.\n"
 	    "Every node that applies it deletes the trainee's personal values it\n"
 	    "holds and never keeps one again; the log keeps only their salted\n"
 	    "commitments, which reveal nothing. Then the store is compacted, so\n"
@@ -197,6 +202,6 @@ const struct cmd_entry cmd_erase_entry = {
 	    "already (its store is compacted again: that is how a node that got\n"
 	    "the erasure by sync, or whose compaction could not run, compacts).\n"
 	    "consort show and consort subject say when and why the values were\n"
-	    "erased.\n",
+	    "erased.\n"),
 	.exec = erase_exec,
 };

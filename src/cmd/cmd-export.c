@@ -27,12 +27,14 @@ static const struct cmd_opt export_opts[] = {
 
 const struct cmd_entry cmd_export_entry = {
 	.name = "export",
-	.usage = "[--json]",
-	.summary = "print the records as canonical JSON (the only format; --json is accepted)",
+	.usage = N_("[--json]"),
+	.summary = N_("print the records as canonical JSON (the only format; "
+	    "--json is accepted)"),
 	.args = { .opts = export_opts },
-	.help = "Prints {\"<type>\": {\"<ref>\": {FIELD: VALUE, ...}}} for every type but\n"
+	.help = N_(
+	    "Prints {\"<type>\": {\"<ref>\": {FIELD: VALUE, ...}}} for every type but\n"
 	    "the roster: keys sorted at every level, no whitespace, non-ASCII as raw\n"
 	    "UTF-8, integers as integers, unset fields absent. Its SHA-256 (without\n"
-	    "the trailing newline) is comparable with other tools' digests.\n",
+	    "the trailing newline) is comparable with other tools' digests.\n"),
 	.exec = export_exec,
 };

@@ -28,12 +28,13 @@ print_created(const struct cmd_ctx *ctx, const struct genesis *g)
 {
 	char hex[2 * CONSORT_HASH_BYTES + 1];
 
-	printf("created node %s\n", ctx->dir);
-	printf("member      %s (SIRET %s), lead\n", g->lead.name, g->lead.siret);
+	printf(_("created node %s\n"), ctx->dir);
+	printf(_("member      %s (SIRET %s), lead\n"), g->lead.name,
+	    g->lead.siret);
 	util_hex(hex, ctx->node->pk, CONSORT_KEY_BYTES);
-	printf("public key  %s\n", hex);
+	printf(_("public key  %s\n"), hex);
 	util_hex(hex, ctx->node->consortium, CONSORT_HASH_BYTES);
-	printf("consortium  %s (%s, market %s, %u co-contractor%s)\n", hex,
+	printf(_("consortium  %s (%s, market %s, %u co-contractor%s)\n"), hex,
 	    g->consortium, g->market, g->nco, g->nco == 1 ? "" : "s");
 }
 
@@ -55,19 +56,19 @@ init_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		ctx->passfile = cmd_args_get(args, "passphrase-file");
 	while ((v = cmd_args_next(args, "co", &i)) != NULL) {
 		if (g.nco == MAX_CO)
-			return cmd_usage(ctx, "at most %d --co", MAX_CO);
+			return cmd_usage(ctx, _("at most %d --co"), MAX_CO);
 		if (parse_co(v, &co[g.nco++]) != 0)
-			return cmd_usage(ctx, "--co takes \"NAME:SIRET\"");
+			return cmd_usage(ctx, _("--co takes \"NAME:SIRET\""));
 	}
 	if (!g.consortium || !g.lead.name || !g.lead.siret || !g.market)
-		return cmd_usage(ctx, "--consortium, --member, --siret and --market "
-		    "are required");
+		return cmd_usage(ctx, _("--consortium, --member, --siret and "
+		    "--market are required"));
 	if (ctx->dir == NULL)
-		return cmd_usage(ctx, "no node directory: give --dir DIR before "
-		    "the command or set CONSORT_DIR");
+		return cmd_usage(ctx, _("no node directory: give --dir DIR "
+		    "before the command or set CONSORT_DIR"));
 	if (cmd_args_has(args, "no-passphrase") && ctx->passfile != NULL)
-		return cmd_usage(ctx, "give --passphrase-file or --no-passphrase, "
-		    "not both");
+		return cmd_usage(ctx, _("give --passphrase-file or "
+		    "--no-passphrase, not both"));
 	if ((rc = cmd_passphrase_new(ctx, cmd_args_has(args, "no-passphrase"),
 	    &pass, &passlen)) != 0)
 		return rc;
@@ -80,29 +81,35 @@ init_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt init_opts[] = {
-	{ "consortium", "NAME", "the consortium's name" },
-	{ "member", "NAME", "the lead contractor's name" },
-	{ "siret", "SIRET", "the lead's SIRET (14 digits)" },
-	{ "market", "REF", "the Region's market reference" },
-	{ "co", "NAME:SIRET", "an awarded co-contractor (repeat for each)" },
-	{ "passphrase-file", "FILE", "seal the secret key and the network key with\n"
+	{ "consortium", N_("NAME"), N_("the consortium's name") },
+	{ "member", N_("NAME"), N_("the lead contractor's name") },
+	{ "siret", N_("SIRET"), N_("the lead's SIRET (14 digits)") },
+	{ "market", N_("REF"), N_("the Region's market reference") },
+	{ "co", N_("NAME:SIRET"), N_("an awarded co-contractor (repeat for "
+	    "each)") },
+	{ "passphrase-file", N_("FILE"), N_(
+	    "seal the secret key and the network key with\n"
 	    "the first line of FILE (Argon2id); later\n"
 	    "commands need it too; FILE must not be\n"
-	    "readable by group or others (chmod 600)" },
-	{ "no-passphrase", NULL, "leave the secret key unsealed, without asking\n"
-	    "(for scripts)" },
+	    "readable by group or others (chmod 600)") },
+	{ "no-passphrase", NULL, N_(
+	    "leave the secret key unsealed, without asking\n"
+	    "(for scripts)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_init_entry = {
 	.name = "init",
-	.usage = "--consortium NAME --member NAME --siret SIRET --market REF "
-	    "[--co NAME:SIRET]... [--passphrase-file FILE | --no-passphrase]",
-	.summary = "create a node for the lead of a new consortium (key pair, store, genesis)",
+	.usage = N_("--consortium NAME --member NAME --siret SIRET --market "
+	    "REF [--co NAME:SIRET]... [--passphrase-file FILE | "
+	    "--no-passphrase]"),
+	.summary = N_("create a node for the lead of a new consortium (key "
+	    "pair, store, genesis)"),
 	.args = { .opts = init_opts },
-	.help = "Without --passphrase-file or --no-passphrase, and when standard\n"
+	.help = N_(
+	    "Without --passphrase-file or --no-passphrase, and when standard\n"
 	    "input is a terminal, the passphrase is asked for there, twice, as\n"
 	    "ssh-keygen does; an empty one leaves the key unsealed, with a warning.\n"
-	    "When standard input is not a terminal, nothing is asked: unsealed.\n",
+	    "When standard input is not a terminal, nothing is asked: unsealed.\n"),
 	.exec = init_exec,
 };

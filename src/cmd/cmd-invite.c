@@ -34,19 +34,21 @@ parse_key(struct cmd_ctx *ctx, const char *hex, uint8_t key[CONSORT_KEY_BYTES])
 	for (i = 0; i < len && isxdigit((unsigned char)hex[i]); i++)
 		;
 	if (i < len)
-		snprintf(what, sizeof(what), "character %zu (%s%c%s) is not a "
-		    "hex digit", i + 1, isprint((unsigned char)hex[i]) ? "\"" :
-		    "byte ", isprint((unsigned char)hex[i]) ? hex[i] : '?',
+		snprintf(what, sizeof(what), _("character %zu (%s%c%s) is not "
+		    "a hex digit"), i + 1, isprint((unsigned char)hex[i]) ?
+		    "\"" :
+		    _("byte "), isprint((unsigned char)hex[i]) ? hex[i] : '?',
 		    isprint((unsigned char)hex[i]) ? "\"" : "");
 	else if (len != 2 * CONSORT_KEY_BYTES)
-		snprintf(what, sizeof(what), "%zu characters, where a public key "
-		    "has 64 hex digits%s", len, len > 64 ? " (a line cut wrong, "
-		    "or two keys?)" : " (cut short?)");
+		snprintf(what, sizeof(what), _("%zu characters, where a public "
+		    "key has 64 hex digits%s"), len, len > 64 ?
+		    _(" (a line cut wrong, "
+		    "or two keys?)") : _(" (cut short?)"));
 	else if (util_unhex(key, CONSORT_KEY_BYTES, hex) != 0 ||
 	    crypto_core_ed25519_is_valid_point(key) == 0)
-		snprintf(what, sizeof(what), "64 hex digits, but not an Ed25519 "
-		    "public key (no point of the curve, or one of small order): "
-		    "a typing error?");
+		snprintf(what, sizeof(what), _("64 hex digits, but not an "
+		    "Ed25519 public key (no point of the curve, or one of "
+		    "small order): a typing error?"));
 	else
 		return 0;
 	consort_diag_set(&d, E(INVAL), "--key", what, KEY_HINT);
@@ -66,23 +68,24 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct invite_args *a)
 	a->out = cmd_args_get(args, "out");
 	a->address = cmd_args_get(args, "address");
 	if (!a->rq.siret || !a->role || !a->key_hex || !a->out)
-		return cmd_usage(ctx, "--siret, --role, --key and --out are required");
+		return cmd_usage(ctx, _("--siret, --role, --key and --out are "
+		    "required"));
 	if (strcmp(a->out, "-") == 0)
-		return cmd_usage(ctx, "--out takes a file: the invite is written "
-		    "only once the binding is recorded");
+		return cmd_usage(ctx, _("--out takes a file: the invite is "
+		    "written only once the binding is recorded"));
 	if (strcmp(a->role, "co") == 0)
 		a->rq.role = ROLE_CO;
 	else if (strcmp(a->role, "sub") == 0)
 		a->rq.role = ROLE_SUB;
 	else
-		return cmd_usage(ctx, "--role takes co or sub");
+		return cmd_usage(ctx, _("--role takes co or sub"));
 	if (parse_key(ctx, a->key_hex, a->rq.key) != 0)
 		return EXIT_USAGE;
 	if (!util_siret_valid(a->rq.siret, strlen(a->rq.siret)))
-		return cmd_usage(ctx, "--siret takes 14 digits with a valid Luhn "
-		    "check digit");
+		return cmd_usage(ctx, _("--siret takes 14 digits with a valid "
+		    "Luhn check digit"));
 	if (a->address != NULL && strlen(a->address) > 200)
-		return cmd_usage(ctx, "--address is too long");
+		return cmd_usage(ctx, _("--address is too long"));
 	return 0;
 }
 
@@ -148,8 +151,9 @@ invite_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
 	if (memcmp(a.rq.key, ctx->node->pk, CONSORT_KEY_BYTES) == 0) {
-		consort_diag_set(&d, E(INVAL), "--key", "that is this node's own "
-		    "public key (the lead's), not the member's", KEY_HINT);
+		consort_diag_set(&d, E(INVAL), "--key",
+		    _("that is this node's own "
+		    "public key (the lead's), not the member's"), KEY_HINT);
 		return cmd_fail(ctx, E(INVAL), &d);
 	}
 	/* refused before anything is bound: not a file --out may replace */
@@ -165,7 +169,7 @@ invite_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    (rc = fill_invite(ctx, e.txn, &a, &inv)) != 0 ||
 	    (rc = invite_seal(&inv, a.rq.key, &out)) != 0 ||
 	    (rc = fwrite(out.data, 1, out.size, of.f) == out.size ? 0 :
-	    consort_diag_set(&d, E(IO), a.out, "cannot write", NULL)) != 0) {
+	    consort_diag_set(&d, E(IO), a.out, _("cannot write"), NULL)) != 0) {
 		sodium_memzero(inv.netkey, sizeof(inv.netkey));
 		if (!d.what[0])
 			d = e.diag;
@@ -184,30 +188,34 @@ invite_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	of.keep = true;
 	if ((rc = outfile_commit(&of, &d)) != 0)
 		return cmd_fail(ctx, rc, &d);
-	printf("invited %s (SIRET %s) as %s; invite written to %s\n",
-	    a.rq.name ? a.rq.name : "member", a.rq.siret, a.role, a.out);
+	printf(_("invited %s (SIRET %s) as %s; invite written to %s\n"),
+	    a.rq.name ? a.rq.name : _("member"), a.rq.siret, a.role, a.out);
 	return EXIT_OK;
 }
 
 static const struct cmd_opt invite_opts[] = {
-	{ "siret", "SIRET", "the member (co: one awarded at creation)" },
-	{ "role", "co|sub", "co-contractor, or subcontractor (R10)" },
-	{ "key", "PUBKEY", "the key consort keygen printed on its node" },
-	{ "name", "NAME", "its name (sub: required in practice)" },
-	{ "parent", "SIRET", "sub: the member it is attached to" },
-	{ "dc4", "REF", "sub: its DC4 subcontracting declaration" },
-	{ "address", "H:P", "where this node serves, written into the invite" },
-	{ "out", "FILE", "the invite file, sealed to the member's key\n"
+	{ "siret", N_("SIRET"), N_("the member (co: one awarded at "
+	    "creation)") },
+	{ "role", N_("co|sub"), N_("co-contractor, or subcontractor (R10)") },
+	{ "key", N_("PUBKEY"), N_("the key consort keygen printed on its "
+	    "node") },
+	{ "name", N_("NAME"), N_("its name (sub: required in practice)") },
+	{ "parent", N_("SIRET"), N_("sub: the member it is attached to") },
+	{ "dc4", N_("REF"), N_("sub: its DC4 subcontracting declaration") },
+	{ "address", "H:P", N_("where this node serves, written into the "
+	    "invite") },
+	{ "out", N_("FILE"), N_("the invite file, sealed to the member's key\n"
 	    "(mode 0600; it replaces a regular file whole,\n"
-	    "never a device, folder or link)" },
+	    "never a device, folder or link)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_invite_entry = {
 	.name = "invite",
-	.usage = "--siret SIRET --role co|sub --key PUBKEY [--name NAME] "
-	    "[--parent SIRET --dc4 REF] [--address HOST:PORT] --out FILE",
-	.summary = "bind a member's key in the roster and write its sealed invite (lead)",
+	.usage = N_("--siret SIRET --role co|sub --key PUBKEY [--name NAME] "
+	    "[--parent SIRET --dc4 REF] [--address HOST:PORT] --out FILE"),
+	.summary = N_("bind a member's key in the roster and write its sealed "
+	    "invite (lead)"),
 	.args = { .opts = invite_opts },
 	.help_col = 20,
 	.exec = invite_exec,

@@ -49,12 +49,13 @@ pin_matches(const char *pin, const char *hex)
 static void
 show_identity(const struct invite_identity *id, const struct invite *inv)
 {
-	printf("invite to the consortium \"%s\" (market %s)\n", id->name,
+	printf(_("invite to the consortium \"%s\" (market %s)\n"), id->name,
 	    id->market);
-	printf("  consortium id  %s\n", id->consortium);
-	printf("  lead           %s, SIRET %s\n", id->lead_name, id->lead_siret);
-	printf("  lead key       %s\n", id->lead_key);
-	printf("  you join as    SIRET %s\n", inv->siret);
+	printf(_("  consortium id  %s\n"), id->consortium);
+	printf(_("  lead           %s, SIRET %s\n"), id->lead_name,
+	    id->lead_siret);
+	printf(_("  lead key       %s\n"), id->lead_key);
+	printf(_("  you join as    SIRET %s\n"), inv->siret);
 	fflush(stdout);
 }
 
@@ -67,13 +68,15 @@ confirm(void)
 {
 	char line[16];
 
-	printf("Check the consortium id or the lead key with the lead (its "
-	    "consort whoami prints both).\nJoin this consortium? [y/N] ");
+	printf(_("Check the consortium id or the lead key with the lead (its "
+	    "consort whoami prints both).\nJoin this consortium? [y/N] "));
 	fflush(stdout);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;
+	/* and the French answers, "o" or "oui" */
 	return strcmp(line, "y\n") == 0 || strcmp(line, "yes\n") == 0 ||
-	    strcmp(line, "Y\n") == 0;
+	    strcmp(line, "Y\n") == 0 || strcmp(line, "o\n") == 0 ||
+	    strcmp(line, "oui\n") == 0 || strcmp(line, "O\n") == 0;
 }
 
 /*
@@ -90,17 +93,22 @@ check_inviter(struct cmd_ctx *ctx, const struct invite_identity *id,
 
 	if (expect_consortium != NULL &&
 	    !pin_matches(expect_consortium, id->consortium)) {
-		snprintf(what, sizeof(what), "the invite is for consortium %.16s..., "
-		    "not the expected %.16s...", id->consortium, expect_consortium);
-		consort_diag_set(&d, E(PERM), "invite", what, "nothing was written; "
-		    "ask the lead for its consortium id (consort whoami) and invite");
+		snprintf(what, sizeof(what), _("the invite is for consortium "
+		    "%.16s..., not the expected %.16s..."), id->consortium,
+		    expect_consortium);
+		consort_diag_set(&d, E(PERM), "invite", what,
+		    _("nothing was written; "
+		    "ask the lead for its consortium id (consort whoami) and "
+		    "invite"));
 		return cmd_fail(ctx, E(PERM), &d);
 	}
 	if (expect_lead != NULL && !pin_matches(expect_lead, id->lead_key)) {
-		snprintf(what, sizeof(what), "the invite comes from lead key "
-		    "%.16s..., not the expected %.16s...", id->lead_key, expect_lead);
-		consort_diag_set(&d, E(PERM), "invite", what, "nothing was written; "
-		    "check the lead's key with the lead (consort whoami)");
+		snprintf(what, sizeof(what), _("the invite comes from lead key "
+		    "%.16s..., not the expected %.16s..."), id->lead_key,
+		    expect_lead);
+		consort_diag_set(&d, E(PERM), "invite", what,
+		    _("nothing was written; "
+		    "check the lead's key with the lead (consort whoami)"));
 		return cmd_fail(ctx, E(PERM), &d);
 	}
 	if (expect_consortium != NULL || expect_lead != NULL || yes)
@@ -108,13 +116,13 @@ check_inviter(struct cmd_ctx *ctx, const struct invite_identity *id,
 	if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
 		if (confirm())
 			return 0;
-		consort_diag_set(&d, E(PERM), "invite", "not confirmed",
-		    "nothing was written");
+		consort_diag_set(&d, E(PERM), "invite", _("not confirmed"),
+		    _("nothing was written"));
 		return cmd_fail(ctx, E(PERM), &d);
 	}
-	fprintf(stderr, "consort join: joined without a pin: check the "
+	fprintf(stderr, _("consort join: joined without a pin: check the "
 	    "consortium id and the lead key above with the lead, or pass "
-	    "--expect-lead KEY\n");
+	    "--expect-lead KEY\n"));
 	return 0;
 }
 
@@ -147,11 +155,11 @@ join_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 	if ((expect_consortium != NULL && !hex64(expect_consortium)) ||
 	    (expect_lead != NULL && !hex64(expect_lead)))
-		return cmd_usage(ctx, "--expect-consortium and --expect-lead take "
-		    "64 hexadecimal digits");
+		return cmd_usage(ctx, _("--expect-consortium and --expect-lead "
+		    "take 64 hexadecimal digits"));
 	if ((rc = slurp(path, INVITE_MAX_BYTES, &buf, &len)) != 0) {
-		consort_diag_set(&d, rc, path, "cannot read the invite file",
-		    "give the file consort invite wrote");
+		consort_diag_set(&d, rc, path, _("cannot read the invite file"),
+		    _("give the file consort invite wrote"));
 		return cmd_fail(ctx, rc, &d);
 	}
 	/* the key pair of keygen: open it as a node without a store */
@@ -179,41 +187,49 @@ join_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		invite_free(&inv);
 		return cmd_fail(ctx, rc, &d);
 	}
-	printf("joined consortium %s as SIRET %s\n", id.consortium, inv.siret);
+	printf(_("joined consortium %s as SIRET %s\n"), id.consortium,
+	    inv.siret);
 	if (inv.address[0])
-		printf("the lead serves at %s (added to the peers); next: consort "
-		    "sync\n", inv.address);
+		printf(_("the lead serves at %s (added to the peers); next: "
+		    "consort sync\n"), inv.address);
 	else
-		printf("next: consort sync HOST:PORT of the lead or another member\n");
+		printf(_("next: consort sync HOST:PORT of the lead or another "
+		    "member\n"));
 	invite_free(&inv);
 	return EXIT_OK;
 }
 
 static const struct cmd_opt join_opts[] = {
-	{ "expect-consortium", "ID", "refuse (exit 3, nothing written) unless the\n"
-	    "consortium id is ID (64 hex)" },
-	{ "expect-lead", "KEY", "refuse (exit 3, nothing written) unless the\n"
-	    "lead's key is KEY (64 hex)" },
-	{ "yes", NULL, "join without a pin and without asking" },
+	{ "expect-consortium", N_("ID"), N_(
+	    "refuse (exit 3, nothing written) unless the\n"
+	    "consortium id is ID (64 hex)") },
+	{ "expect-lead", N_("KEY"), N_(
+	    "refuse (exit 3, nothing written) unless the\n"
+	    "lead's key is KEY (64 hex)") },
+	{ "yes", NULL, N_("join without a pin and without asking") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_join_entry = {
 	.name = "join",
-	.usage = "FILE [--expect-consortium ID] [--expect-lead KEY] [--yes]",
-	.summary = "become a member with the invite the lead sent (after consort keygen)",
+	.usage = N_("FILE [--expect-consortium ID] [--expect-lead KEY] "
+	    "[--yes]"),
+	.summary = N_("become a member with the invite the lead sent (after "
+	    "consort keygen)"),
 	.args = { .opts = join_opts, .lower = 1, .upper = 1,
-	    .missing = "expected the invite FILE",
-	    .unexpected = "expected the invite FILE" },
-	.help_head = "Opens the invite with this directory's secret key (made by consort\n"
+	    .missing = N_("expected the invite FILE"),
+	    .unexpected = N_("expected the invite FILE") },
+	.help_head = N_(
+	    "Opens the invite with this directory's secret key (made by consort\n"
 	    "keygen) and shows who invites: the consortium's name and id, the\n"
 	    "lead's name, SIRET and public key (64 hex, as the lead's consort\n"
 	    "whoami prints them). Anyone who knows your public key can seal an\n"
 	    "invite to it, so check them with the lead. Then it creates the store\n"
 	    "with the consortium's genesis and network key, and adds the lead's\n"
 	    "address to the peers. The rest of the log arrives with the first\n"
-	    "consort sync.\n",
-	.help = "Without a pin or --yes, join asks for confirmation on a terminal; run\n"
-	    "from a script (no terminal), it joins and warns on stderr.\n",
+	    "consort sync.\n"),
+	.help = N_(
+	    "Without a pin or --yes, join asks for confirmation on a terminal; run\n"
+	    "from a script (no terminal), it joins and warns on stderr.\n"),
 	.exec = join_exec,
 };

@@ -33,7 +33,7 @@ list_one(void *arg, const struct record *r)
 			continue;
 		fprintf(l->out, " %s=", f->name);
 		if (f->kind == FK_TEXT)
-			fprintf(l->out, "(%u bytes)", v->len);
+			fprintf(l->out, _("(%u bytes)"), v->len);
 		else
 			cmd_print_value(l->out, v);
 	}
@@ -76,17 +76,18 @@ list_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt list_opts[] = {
-	{ "json", NULL, "print {\"REF\": {FIELD: VALUE, ...}, ...}" },
+	{ "json", NULL, N_("print {\"REF\": {FIELD: VALUE, ...}, ...}") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_list_entry = {
 	.name = "list",
-	.usage = "TYPE [--json]",
-	.summary = "list the records of a type, in ref order",
+	.usage = N_("TYPE [--json]"),
+	.summary = N_("list the records of a type, in ref order"),
 	.args = { .opts = list_opts, .lower = 1, .upper = 1,
-	    .missing = "expected TYPE", .unexpected = "expected TYPE" },
-	.help = "A text field (an order's signed request) is shown by its size; --json\n"
-	    "and consort show --json print it whole.\n",
+	    .missing = N_("expected TYPE"), .unexpected = N_("expected TYPE") },
+	.help = N_(
+	    "A text field (an order's signed request) is shown by its size; --json\n"
+	    "and consort show --json print it whole.\n"),
 	.exec = list_exec,
 };

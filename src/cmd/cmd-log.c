@@ -14,7 +14,8 @@ print_cs(FILE *out, struct jsonw *jw, const struct changeset *cs, size_t size)
 	if (jw == NULL) {
 		util_hex(a, cs->author, CONSORT_KEY_BYTES);
 		util_hex(id, cs->id, CONSORT_HASH_BYTES);
-		fprintf(out, "%.16s %6llu  %.16s  %s  %5u ops  %7zu bytes  %u deps\n",
+		fprintf(out, _("%.16s %6llu  %.16s  %s  %5u ops  %7zu bytes  "
+		    "%u deps\n"),
 		    a, (unsigned long long)cs->seq, id, when, cs->nops, size,
 		    cs->ndeps);
 		return;
@@ -88,15 +89,16 @@ log_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt log_opts[] = {
-	{ "json", NULL, "print an array of {author, deps, hlc, id, ops, prev, seq,\n"
-	    "size, time}" },
+	{ "json", NULL, N_(
+	    "print an array of {author, deps, hlc, id, ops, prev, seq,\n"
+	    "size, time}") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_log_entry = {
 	.name = "log",
-	.usage = "[--json]",
-	.summary = "list the stored change-sets by author and seq",
+	.usage = N_("[--json]"),
+	.summary = N_("list the stored change-sets by author and seq"),
 	.args = { .opts = log_opts },
 	.exec = log_exec,
 };

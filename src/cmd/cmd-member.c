@@ -10,13 +10,14 @@ member_list(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt member_list_opts[] = {
-	{ "json", NULL, "print {\"SIRET\": {FIELD: VALUE, ...}, ...}" },
+	{ "json", NULL, N_("print {\"SIRET\": {FIELD: VALUE, ...}, ...}") },
 	{ NULL, NULL, NULL },
 };
 
 static const struct cmd_entry member_list_entry = {
 	.name = "list",
-	.args = { .opts = member_list_opts, .unexpected = "expected \"list\"" },
+	.args = { .opts = member_list_opts,
+	    .unexpected = N_("expected \"list\"") },
 	.exec = member_list,
 };
 
@@ -27,9 +28,9 @@ static const struct cmd_entry *const member_sub[] = {
 
 const struct cmd_entry cmd_member_entry = {
 	.name = "member",
-	.usage = "list [--json]",
-	.summary = "list the consortium's members (the roster), by SIRET",
-	.args = { .missing = "expected \"list\"",
-	    .unexpected = "expected \"list\"" },
+	.usage = N_("list [--json]"),
+	.summary = N_("list the consortium's members (the roster), by SIRET"),
+	.args = { .missing = N_("expected \"list\""),
+	    .unexpected = N_("expected \"list\"") },
 	.sub = member_sub,
 };

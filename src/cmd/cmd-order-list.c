@@ -219,7 +219,7 @@ order_list_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = cmd_doc_lang(ctx, args, &lang)) != 0)
 		return rc;
 	if (period != NULL && !order_period_valid(period))
-		return cmd_usage(ctx, "--period takes a month, YYYY-MM");
+		return cmd_usage(ctx, _("--period takes a month, YYYY-MM"));
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
@@ -248,8 +248,8 @@ order_list_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt order_list_opts[] = {
-	{ "lot", "LOT", NULL },
-	{ "period", "YYYY-MM", NULL },
+	{ "lot", N_("LOT"), NULL },
+	{ "period", N_("YYYY-MM"), NULL },
 	{ "json", NULL, NULL },
 	{ "lang", "fr|en", NULL },
 	{ NULL, NULL, NULL },
@@ -257,14 +257,16 @@ static const struct cmd_opt order_list_opts[] = {
 
 const struct cmd_entry order_list_entry = {
 	.name = "list",
-	.summary = "the requests submitted (of a lot, of a month), each with\n"
+	.summary = N_(
+	    "the requests submitted (of a lot, of a month), each with\n"
 	    "its number, hash, date, sender, totals and state:\n"
 	    "submitted, accepted (the order's number and amount),\n"
 	    "refused (the reason), amended by; in French (préparée,\n"
 	    "transmise, acceptée, refusée, remplacée par n°...) or\n"
 	    "--lang en; --json every detail, the same in every\n"
-	    "language",
-	.args = { .opts = order_list_opts, .unexpected = "takes no argument; "
-	    "give --lot LOT or --period YYYY-MM" },
+	    "language"),
+	.args = { .opts = order_list_opts,
+	    .unexpected = N_("takes no argument; "
+	    "give --lot LOT or --period YYYY-MM") },
 	.exec = order_list_cmd,
 };

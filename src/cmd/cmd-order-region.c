@@ -33,8 +33,8 @@ refuse_existing(struct cmd_ctx *ctx, const char *path)
 
 	if (lstat(path, &st) != 0 && errno == ENOENT)
 		return 0;
-	consort_diag_set(&d, E(EXIST), path, "exists: a key file is never "
-	    "replaced", "give --out a path where nothing is");
+	consort_diag_set(&d, E(EXIST), path, _("exists: a key file is never "
+	    "replaced"), _("give --out a path where nothing is"));
 	return cmd_fail(ctx, E(EXIST), &d);
 }
 
@@ -44,10 +44,11 @@ write_failed(struct cmd_ctx *ctx, int rc, const char *path)
 {
 	struct consort_diag d = { 0 };
 
-	consort_diag_set(&d, rc, path, rc == E(EXIST) ? "exists: a key file "
-	    "is never replaced" : rc == E(NOSPC) ? "no space left to write "
-	    "the key" : "cannot write the key", rc == E(EXIST) ? "give --out "
-	    "a path where nothing is" : NULL);
+	consort_diag_set(&d, rc, path, rc == E(EXIST) ? _("exists: a key file "
+	    "is never replaced") : rc == E(NOSPC) ? _("no space left to write "
+	    "the key") : _("cannot write the key"), rc == E(EXIST) ?
+	    _("give --out "
+	    "a path where nothing is") : NULL);
 	return cmd_fail(ctx, rc, &d);
 }
 
@@ -66,13 +67,13 @@ order_keygen(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (out == NULL || out[0] == '\0' || strcmp(out, "-") == 0)
-		return cmd_usage(ctx, "order keygen needs --out FILE, where the "
-		    "Region's secret key goes");
+		return cmd_usage(ctx, _("order keygen needs --out FILE, where "
+		    "the Region's secret key goes"));
 	if (none && ctx->passfile != NULL)
-		return cmd_usage(ctx, "give --passphrase-file or --no-passphrase, "
-		    "not both");
+		return cmd_usage(ctx, _("give --passphrase-file or "
+		    "--no-passphrase, not both"));
 	if ((size_t)snprintf(pub, sizeof(pub), "%s.pub", out) >= sizeof(pub))
-		return cmd_usage(ctx, "--out: a path of at most 4091 bytes");
+		return cmd_usage(ctx, _("--out: a path of at most 4091 bytes"));
 	if ((rc = refuse_existing(ctx, out)) != 0 ||
 	    (rc = refuse_existing(ctx, pub)) != 0)
 		return rc;
@@ -95,8 +96,9 @@ order_keygen(struct cmd_ctx *ctx, const struct cmd_args *args)
 	util_hex(hex, pk, sizeof(pk));
 	printf("%s\n", hex);
 	if (isatty(STDOUT_FILENO))
-		printf("keep %s secret; send this public key to the consortium's "
-		    "lead, who records it with consort order region-key %s\n", out,
+		printf(_("keep %s secret; send this public key to the "
+		    "consortium's lead, who records it with consort order "
+		    "region-key %s\n"), out,
 		    hex);
 	return EXIT_OK;
 }
@@ -106,22 +108,22 @@ static int
 key_failed(struct cmd_ctx *ctx, int rc, const char *path, bool asked)
 {
 	struct consort_diag d = { 0 };
-	const char *hint = "give the file consort order keygen --out wrote";
+	const char *hint = _("give the file consort order keygen --out wrote");
 
 	if (rc == E(NOENT))
-		consort_diag_set(&d, rc, path, "no such key file", hint);
+		consort_diag_set(&d, rc, path, _("no such key file"), hint);
 	else if (rc == E(KEY))
-		consort_diag_set(&d, rc, path, "not a consort secret key file (or "
-		    "a link)", hint);
+		consort_diag_set(&d, rc, path, _("not a consort secret key "
+		    "file (or a link)"), hint);
 	else if (rc == E(PASSPHRASE) && !asked)
-		consort_diag_set(&d, rc, path, "the key is sealed with a "
-		    "passphrase", "give it with --passphrase-file FILE (or "
+		consort_diag_set(&d, rc, path, _("the key is sealed with a "
+		    "passphrase"), _("give it with --passphrase-file FILE (or "
 		    "CONSORT_PASSPHRASE_FILE), or run the command on a terminal "
-		    "to type it");
+		    "to type it"));
 	else if (rc == E(PASSPHRASE))
-		consort_diag_set(&d, rc, path, "the passphrase does not open the "
-		    "key", "give the passphrase the key was sealed with at "
-		    "consort order keygen");
+		consort_diag_set(&d, rc, path, _("the passphrase does not open "
+		    "the key"), _("give the passphrase the key was sealed with "
+		    "at consort order keygen"));
 	else
 		consort_diag_set(&d, rc, path, NULL, NULL);
 	cmd_fail(ctx, rc, &d);
@@ -165,26 +167,26 @@ decide_usage(struct cmd_ctx *ctx, const struct cmd_args *args,
 	bool refuse = cmd_args_has(args, "refuse");
 
 	if (o->accept == refuse)
-		return cmd_usage(ctx, "give --accept --number N, or --refuse "
-		    "--reason TEXT");
+		return cmd_usage(ctx, _("give --accept --number N, or --refuse "
+		    "--reason TEXT"));
 	if (o->accept && (o->number == NULL || o->reason != NULL))
-		return cmd_usage(ctx, "--accept takes --number N (the order's "
-		    "number), and no --reason");
+		return cmd_usage(ctx, _("--accept takes --number N (the "
+		    "order's number), and no --reason"));
 	if (refuse && (o->reason == NULL || o->number != NULL))
-		return cmd_usage(ctx, "--refuse takes --reason TEXT, and no "
-		    "--number");
+		return cmd_usage(ctx, _("--refuse takes --reason TEXT, and no "
+		    "--number"));
 	if (o->number != NULL && !decision_number_valid(o->number))
-		return cmd_usage(ctx, "--number takes the order's number: 1 to %d "
-		    "printable characters", DECISION_NUMBER_MAX);
+		return cmd_usage(ctx, _("--number takes the order's number: 1 "
+		    "to %d printable characters"), DECISION_NUMBER_MAX);
 	if (o->reason != NULL && !decision_reason_valid(o->reason))
-		return cmd_usage(ctx, "--reason takes 1 to %d bytes of text, "
-		    "without control characters but line feeds",
+		return cmd_usage(ctx, _("--reason takes 1 to %d bytes of text, "
+		    "without control characters but line feeds"),
 		    DECISION_REASON_MAX);
 	if (o->date != NULL && !util_date_valid(o->date, strlen(o->date)))
-		return cmd_usage(ctx, "--date takes a date, YYYY-MM-DD");
+		return cmd_usage(ctx, _("--date takes a date, YYYY-MM-DD"));
 	if (cmd_args_get(args, "key-file") == NULL)
-		return cmd_usage(ctx, "order decide needs --key-file FILE, the "
-		    "Region's secret key (consort order keygen)");
+		return cmd_usage(ctx, _("order decide needs --key-file FILE, "
+		    "the Region's secret key (consort order keygen)"));
 	return 0;
 }
 
@@ -194,16 +196,16 @@ print_decision(FILE *f, const struct decision *x)
 {
 	char eur[64];
 
-	fprintf(f, "on the request of lot %s, period %s", x->lot, x->period);
+	fprintf(f, _("on the request of lot %s, period %s"), x->lot, x->period);
 	if (x->has_request_number)
-		fprintf(f, ", number %lld", (long long)x->request_number);
-	fprintf(f, " (sha256 %s), %s: ", x->request, x->date);
+		fprintf(f, _(", number %lld"), (long long)x->request_number);
+	fprintf(f, _(" (sha256 %s), %s: "), x->request, x->date);
 	if (x->accepted) {
 		order_euros(eur, sizeof(eur), x->amount_cents, " ");
-		fprintf(f, "accepted, order %s, %s", x->number, eur);
+		fprintf(f, _("accepted, order %s, %s"), x->number, eur);
 		return;
 	}
-	fputs("refused: ", f);
+	fputs(_("refused: "), f);
 	print_line(f, x->reason);
 }
 
@@ -232,9 +234,9 @@ order_decide(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return rc;
 	rk = cmd_args_get(args, "request-key");
 	if (rk != NULL && (strlen(rk) != 64 || util_unhex(key, 32, rk) != 0))
-		return cmd_usage(ctx, "--request-key takes 64 hexadecimal digits "
-		    "(the lead's public key, or a co-contractor's for its direct "
-		    "request)");
+		return cmd_usage(ctx, _("--request-key takes 64 hexadecimal "
+		    "digits (the lead's public key, or a co-contractor's for "
+		    "its direct request)"));
 	if (o.date == NULL) {
 		cmd_today(today);
 		o.date = today;
@@ -254,16 +256,18 @@ order_decide(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rc = outfile_write(out != NULL ? out : "-", file, len, 0644, &d);
 	if (rc != 0) {
 		if (d.what[0] == '\0' && out != NULL)
-			consort_diag_set(&d, rc, out, "cannot write the decision",
+			consort_diag_set(&d, rc, out,
+			    _("cannot write the decision"),
 			    NULL);
 		rc = cmd_fail(ctx, rc, &d);
 		goto out;
 	}
 	if (out != NULL && strcmp(out, "-") != 0 &&
 	    decision_read(body, &x, NULL) == 0) {
-		printf("decision ");
+		printf(_("decision "));
 		print_decision(stdout, &x);
-		printf("; written to %s: send it to the consortium's lead\n", out);
+		printf(_("; written to %s: send it to the consortium's lead\n"),
+		    out);
 	}
 	rc = EXIT_OK;
 out:
@@ -297,17 +301,19 @@ other_key(struct cmd_ctx *ctx, const char *path, const uint8_t *key)
 	util_hex(fhex, f.file_key, 32);
 	order_file_free(&f);
 	if (!holds) {
-		consort_diag_set(&d, E(SIGNATURE), path, NULL, "the decision was "
-		    "changed after it was signed");
-		snprintf(d.what, sizeof(d.what), "the signature does not match "
-		    "the decision, with key %s nor with its own", khex);
+		consort_diag_set(&d, E(SIGNATURE), path, NULL,
+		    _("the decision was "
+		    "changed after it was signed"));
+		snprintf(d.what, sizeof(d.what),
+		    _("the signature does not match "
+		    "the decision, with key %s nor with its own"), khex);
 		cmd_fail(ctx, E(SIGNATURE), &d);
 		return EXIT_ERROR;
 	}
-	consort_diag_set(&d, E(PERM), path, NULL, "ask the Region for the "
-	    "decision its officer signed; check the key you hold is its own");
-	snprintf(d.what, sizeof(d.what), "NOT SIGNED BY THE REGION'S KEY: a "
-	    "signature by key %s, not by %s", fhex, khex);
+	consort_diag_set(&d, E(PERM), path, NULL, _("ask the Region for the "
+	    "decision its officer signed; check the key you hold is its own"));
+	snprintf(d.what, sizeof(d.what), _("NOT SIGNED BY THE REGION'S KEY: a "
+	    "signature by key %s, not by %s"), fhex, khex);
 	cmd_fail(ctx, E(PERM), &d);
 	return EXIT_REFUSED;
 }
@@ -333,10 +339,12 @@ order_verify_decision(struct cmd_ctx *ctx, const char *path,
 	}
 	if (!f->valid) {
 		order_file_free(f);
-		consort_diag_set(&d, E(SIGNATURE), path, NULL, "the decision was "
-		    "changed after it was signed");
-		snprintf(d.what, sizeof(d.what), "the signature does not match "
-		    "the decision with key %s", khex);
+		consort_diag_set(&d, E(SIGNATURE), path, NULL,
+		    _("the decision was "
+		    "changed after it was signed"));
+		snprintf(d.what, sizeof(d.what),
+		    _("the signature does not match "
+		    "the decision with key %s"), khex);
 		cmd_fail(ctx, E(SIGNATURE), &d);
 		return EXIT_ERROR;
 	}
@@ -346,13 +354,14 @@ order_verify_decision(struct cmd_ctx *ctx, const char *path,
 		cmd_fail(ctx, E(SCHEMA), &d);
 		return EXIT_ERROR;
 	}
-	printf("%s: valid signature by %s, the Region's decision (sha256 %s) ",
+	printf(_("%s: valid signature by %s, the Region's decision (sha256 "
+	    "%s) "),
 	    path, khex, hhex);
 	print_decision(stdout, &x);
 	putchar('\n');
 	if (key == NULL)
-		printf("%s: checked with the key the file names; check it is the "
-		    "Region's with --key REGION_PUBKEY\n", path);
+		printf(_("%s: checked with the key the file names; check it is "
+		    "the Region's with --key REGION_PUBKEY\n"), path);
 	order_file_free(f);
 	return EXIT_OK;
 }
@@ -440,13 +449,13 @@ list_region_keys(struct cmd_ctx *ctx, bool json)
 			    w->ref);
 		else
 			printf("%s %s %s%s\n", w->ref, w->date, w->key, last ?
-			    " (in force)" : "");
+			    _(" (in force)") : "");
 	}
 	if (json)
 		puts("]");
 	else if (k.n == 0)
-		printf("no Region key recorded; the lead records it with consort "
-		    "order region-key HEX\n");
+		printf(_("no Region key recorded; the lead records it with "
+		    "consort order region-key HEX\n"));
 	free(k.rows);
 	return cmd_finish_output(EXIT_OK);
 }
@@ -467,12 +476,13 @@ order_region_key(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (hex == NULL)
 		return list_region_keys(ctx, cmd_args_has(args, "json"));
 	if (cmd_args_has(args, "json"))
-		return cmd_usage(ctx, "--json lists the Region keys recorded: give "
-		    "no HEX");
+		return cmd_usage(ctx, _("--json lists the Region keys "
+		    "recorded: give no HEX"));
 	if (strlen(hex) != 64 || util_unhex(key, sizeof(key), hex) != 0 ||
 	    crypto_core_ed25519_is_valid_point(key) != 1)
-		return cmd_usage(ctx, "region-key takes the Region's public key: 64 "
-		    "hexadecimal digits, as consort order keygen printed it");
+		return cmd_usage(ctx, _("region-key takes the Region's public "
+		    "key: 64 hexadecimal digits, as consort order keygen "
+		    "printed it"));
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
 	if (!perm_is_lead(&ctx->node->store, ctx->node->pk)) {
@@ -482,13 +492,15 @@ order_region_key(struct cmd_ctx *ctx, const struct cmd_args *args)
 				me = perm_member_by_key(&ctx->node->store, ctx->node->pk);
 			store_abort(e.txn);
 		}
-		consort_diag_set(&d, E(PERM), "region-key", NULL, "the lead records "
+		consort_diag_set(&d, E(PERM), "region-key", NULL,
+		    _("the lead records "
 		    "the Region's key, and every member receives it at the next "
-		    "sync; nothing was written");
-		snprintf(d.what, sizeof(d.what), "only the consortium's lead "
-		    "records the Region's key (this node is %s's, a %s)",
-		    me != NULL ? me->siret : "another member's", me != NULL &&
-		    me->role == ROLE_SUB ? "subcontractor" : "co-contractor");
+		    "sync; nothing was written"));
+		snprintf(d.what, sizeof(d.what), _("only the consortium's lead "
+		    "records the Region's key (this node is %s's, a %s)"),
+		    me != NULL ? me->siret : _("another member's"),
+		    me != NULL && me->role == ROLE_SUB ? _("subcontractor") :
+		    _("co-contractor"));
 		return cmd_fail(ctx, E(PERM), &d);
 	}
 	if ((rc = edit_begin(ctx->node, &e)) != 0)
@@ -502,11 +514,12 @@ order_region_key(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return cmd_fail(ctx, rc, &e.diag);
 	util_hex(khex, key, sizeof(key));
 	if (already)
-		printf("the Region's key %s is the one in force already (%s); "
-		    "nothing changed\n", khex, ref);
+		printf(_("the Region's key %s is the one in force already "
+		    "(%s); nothing changed\n"), khex, ref);
 	else
-		printf("recorded the Region's key %s as %s; its decisions can be "
-		    "received (consort order receive FILE)\n", khex, ref);
+		printf(_("recorded the Region's key %s as %s; its decisions "
+		    "can be received (consort order receive FILE)\n"), khex,
+		    ref);
 	return EXIT_OK;
 }
 
@@ -552,14 +565,14 @@ order_receive(struct cmd_ctx *ctx, const struct cmd_args *args)
 		order_file_free(&f);
 		return cmd_fail(ctx, rc, &e.diag);
 	}
-	printf("%s %s: decision %s", already ? "already received" : "received",
-	    path, ref);
+	printf(_("%s %s: decision %s"), already ? _("already received") :
+	    _("received"), path, ref);
 	if (decision_read(f.decision, &x, NULL) == 0) {
 		printf(" (");
 		if (x.accepted)
-			printf("accepted, order %s", x.number);
+			printf(_("accepted, order %s"), x.number);
 		else {
-			printf("refused: ");
+			printf(_("refused: "));
 			print_line(stdout, x.reason);
 		}
 		putchar(')');
@@ -570,47 +583,53 @@ order_receive(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt order_keygen_opts[] = {
-	{ "out", "FILE", NULL },
-	{ "no-passphrase", NULL, "leave the secret key unsealed, without\n"
-	    "asking (for scripts)" },
+	{ "out", N_("FILE"), NULL },
+	{ "no-passphrase", NULL, N_("leave the secret key unsealed, without\n"
+	    "asking (for scripts)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry order_keygen_entry = {
 	.name = "keygen",
-	.summary = "the Region's key pair, needing no node: --out FILE the\n"
+	.summary = N_("the Region's key pair, needing no node: --out FILE the\n"
 	    "secret key (mode 0600, never replaced; sealed with\n"
 	    "--passphrase-file, or a passphrase typed twice on a\n"
 	    "terminal), FILE.pub the public key; prints the public\n"
-	    "key (64 hex) for the lead's order region-key",
-	.args = { .opts = order_keygen_opts, .unexpected = "takes no argument" },
+	    "key (64 hex) for the lead's order region-key"),
+	.args = { .opts = order_keygen_opts,
+	    .unexpected = N_("takes no argument") },
 	.flags = CMD_NO_NODE,
 	.exec = order_keygen,
 };
 
 static const struct cmd_opt order_decide_opts[] = {
-	{ "accept", NULL, "the order is issued: --number N its number (1 to\n"
+	{ "accept", NULL, N_(
+	    "the order is issued: --number N its number (1 to\n"
 	    "40 printable characters), its amount the request's\n"
-	    "total cost" },
+	    "total cost") },
 	{ "number", "N", NULL },
-	{ "refuse", NULL, "--reason TEXT why (1 to 1000 bytes)" },
-	{ "reason", "TEXT", NULL },
-	{ "key-file", "FILE", "the Region's secret key (order keygen)" },
-	{ "date", "YYYY-MM-DD", "the decision's date (default: today)" },
-	{ "request-key", "HEX", "check the request against this key (the\n"
-	    "lead's) instead of the one it names" },
-	{ "out", "FILE", "write there; - or none: standard output" },
+	{ "refuse", NULL, N_("--reason TEXT why (1 to 1000 bytes)") },
+	{ "reason", N_("TEXT"), NULL },
+	{ "key-file", N_("FILE"), N_("the Region's secret key (order "
+	    "keygen)") },
+	{ "date", N_("YYYY-MM-DD"), N_("the decision's date (default: "
+	    "today)") },
+	{ "request-key", N_("HEX"), N_(
+	    "check the request against this key (the\n"
+	    "lead's) instead of the one it names") },
+	{ "out", N_("FILE"), N_("write there; - or none: standard output") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry order_decide_entry = {
 	.name = "decide",
-	.summary = "the Region's answer to a request that verifies (exit 1 or\n"
+	.summary = N_(
+	    "the Region's answer to a request that verifies (exit 1 or\n"
 	    "3 as verify otherwise), needing no node: {\"decision\":\n"
 	    "{...}, \"signature\": {...}} signed with --key-file, for\n"
-	    "the lead's order receive",
+	    "the lead's order receive"),
 	.args = { .opts = order_decide_opts, .lower = 1, .upper = 1,
-	    .missing = "expected REQUEST, the request file to answer" },
+	    .missing = N_("expected REQUEST, the request file to answer") },
 	.flags = CMD_NO_NODE,
 	.exec = order_decide,
 };
@@ -622,22 +641,23 @@ static const struct cmd_opt order_region_key_opts[] = {
 
 const struct cmd_entry order_region_key_entry = {
 	.name = "region-key",
-	.summary = "the lead records the Region's public key (64 hex, from\n"
+	.summary = N_("the lead records the Region's public key (64 hex, from\n"
 	    "order keygen), which every member receives and checks\n"
 	    "decisions with; a new one later replaces it, each kept\n"
-	    "with its date. Without HEX: the keys recorded [--json]",
+	    "with its date. Without HEX: the keys recorded [--json]"),
 	.args = { .opts = order_region_key_opts, .upper = 1,
-	    .unexpected = "takes one argument, the Region's public key" },
+	    .unexpected = N_("takes one argument, the Region's public key") },
 	.exec = order_region_key,
 };
 
 const struct cmd_entry order_receive_entry = {
 	.name = "receive",
-	.summary = "records a decision of the Region, checked against its\n"
+	.summary = N_("records a decision of the Region, checked against its\n"
 	    "key recorded and the order it answers (submit the request\n"
 	    "first); any member, every member sees it. Exit 1 a\n"
-	    "signature that does not hold, 3 refused",
-	.args = { .lower = 1, .upper = 1, .missing = "expected DECISION, the "
-	    "file the Region sent" },
+	    "signature that does not hold, 3 refused"),
+	.args = { .lower = 1, .upper = 1,
+	    .missing = N_("expected DECISION, the "
+	    "file the Region sent") },
 	.exec = order_receive,
 };

@@ -38,8 +38,8 @@ parse_key(const struct cmd_ctx *ctx, const struct cmd_args *args,
 
 	*have_key = hex != NULL;
 	if (hex != NULL && (strlen(hex) != 64 || util_unhex(key, 32, hex) != 0))
-		return cmd_usage(ctx, "--key takes 64 hexadecimal digits (an "
-		    "Ed25519 public key)");
+		return cmd_usage(ctx, _("--key takes 64 hexadecimal digits (an "
+		    "Ed25519 public key)"));
 	return 0;
 }
 
@@ -60,27 +60,49 @@ print_refusals(const struct rules_model *m, const struct order_opts *o)
 			continue;
 		t = schema_type(x->type);
 		if (x->level != LEVEL_ERROR)
-			fprintf(stderr, "consort order build: warning: %s %s %s: "
-			    "%s; %s\n", x->rule, t->name, x->ref, x->what,
+			fprintf(stderr, _("consort order build: warning: %s %s "
+			    "%s: %s; %s\n"), x->rule, t->name, x->ref, x->what,
 			    x->hint);
 		else if (x->conflict[0])
-			fprintf(stderr, "consort order build: conflict %s (%s) %s %s: "
-			    "%s; %s\n", x->conflict, x->rule, t ? t->name : "?",
+			fprintf(stderr, _("consort order build: conflict %s "
+			    "(%s) %s %s: %s; %s\n"), x->conflict, x->rule, t ? t->name :
+			    "?",
 			    x->ref, x->what, x->hint);
 		else
-			fprintf(stderr, "consort order build: %s %s %s: %s; %s\n",
+			fprintf(stderr, _("consort order build: %s %s %s: %s; "
+			    "%s\n"),
 			    x->rule, t ? t->name : "?", x->ref, x->what, x->hint);
 	}
-	fprintf(stderr, "consort order build: refused: %zu error%s and %zu "
-	    "conflict%s in the request of %s for %s\n", m->errors,
+	fprintf(stderr, _("consort order build: refused: %zu error%s and %zu "
+	    "conflict%s in the request of %s for %s\n"), m->errors,
 	    m->errors == 1 ? "" : "s", m->conflicts, m->conflicts == 1 ? "" : "s",
 	    o->lot, o->period);
 }
 
-/* Loads and checks the model of a request in a read transaction. */
+/*
+ * Runs the rules on a model.  Their messages go into the signed request,
+ * in English whatever the locale, unless translated: for the refusals
+ * printed when nothing is built.
+ */
+static int
+check_rules(struct store_txn *txn, struct rules_model *m, bool translated)
+{
+	bool english = i18n_is_untranslated();
+	int rc;
+
+	i18n_untranslated(english || !translated);
+	rc = rules_check(txn, m);
+	i18n_untranslated(english);
+	return rc;
+}
+
+/*
+ * Loads and checks the model of a request in a read transaction, the
+ * rules' messages translated or not (check_rules).
+ */
 static int
 check(struct cmd_ctx *ctx, const struct order_opts *o, struct store_txn **txn,
-    struct rules_model **m, struct consort_diag *d)
+    struct rules_model **m, struct consort_diag *d, bool translated)
 {
 	struct store *s = &ctx->node->store;
 	struct order_coverage cv = { 0 };
@@ -101,7 +123,7 @@ check(struct cmd_ctx *ctx, const struct order_opts *o, struct store_txn **txn,
 	if (rc == 0)
 		rc = rules_load(*txn, s, &q, m, d);
 	order_coverage_free(&cv);
-	if (rc != 0 || (rc = rules_check(*txn, *m)) != 0) {
+	if (rc != 0 || (rc = check_rules(*txn, *m, translated)) != 0) {
 		rules_free(*m);
 		*m = NULL;
 		store_abort(*txn);
@@ -136,8 +158,8 @@ record_notice(struct cmd_ctx *ctx, const struct order_opts *o,
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
 	if (recorded)
-		fprintf(stderr, "consort order build: notice %s to the lead %s "
-		    "recorded (R11)\n", ref, lead->siret);
+		fprintf(stderr, _("consort order build: notice %s to the lead "
+		    "%s recorded (R11)\n"), ref, lead->siret);
 	return 0;
 }
 
@@ -158,10 +180,11 @@ warn_notice_unseen(struct cmd_ctx *ctx, struct store_txn *txn,
 	    &seen)) != 0)
 		return rc;
 	if (!seen)
-		fprintf(stderr, "consort order build: R11: the lead has not yet "
-		    "received notice %s (no change of the lead's has it in its "
-		    "past, no sync with the lead's node handed it over): sync "
-		    "with the lead before you send this request to the Region\n",
+		fprintf(stderr, _("consort order build: R11: the lead has not "
+		    "yet received notice %s (no change of the lead's has it in "
+		    "its past, no sync with the lead's node handed it over): "
+		    "sync with the lead before you send this request to the "
+		    "Region\n"),
 		    notice);
 	return 0;
 }
@@ -175,8 +198,9 @@ note_left_out(const json_t *req)
 
 	for (i = 0; i < json_array_size(a); i++) {
 		x = json_array_get(a, i);
-		fprintf(stderr, "consort order build: R11: session %s left out: "
-		    "requested directly by %s (request no. %lld, sha256 %.12s)\n",
+		fprintf(stderr, _("consort order build: R11: session %s left "
+		    "out: requested directly by %s (request no. %lld, sha256 "
+		    "%.12s)\n"),
 		    field_of(x, "session"), field_of(x, "sender"),
 		    (long long)json_integer_value(json_object_get(x, "number")),
 		    field_of(x, "sha256"));
@@ -203,23 +227,29 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (o.lot == NULL || o.period == NULL)
-		return cmd_usage(ctx, "order build needs --lot LOT and --period "
-		    "YYYY-MM");
+		return cmd_usage(ctx, _("order build needs --lot LOT and "
+		    "--period YYYY-MM"));
 	if (!order_period_valid(o.period))
-		return cmd_usage(ctx, "--period takes a month, YYYY-MM");
+		return cmd_usage(ctx, _("--period takes a month, YYYY-MM"));
 	if (o.issued == NULL) {
 		cmd_today(issued);
 		o.issued = issued;
 	} else if (!util_date_valid(o.issued, strlen(o.issued)))
-		return cmd_usage(ctx, "--date takes the day of issue, YYYY-MM-DD");
+		return cmd_usage(ctx, _("--date takes the day of issue, "
+		    "YYYY-MM-DD"));
 	if ((rc = cmd_open(ctx, true)) != 0)
 		return rc;
 	if (o.direct && perm_is_lead(&ctx->node->store, ctx->node->pk))
-		return cmd_usage(ctx, "--direct is a co-contractor's own request; "
-		    "the lead builds without it");
-	if ((rc = check(ctx, &o, &txn, &m, &d)) != 0)
+		return cmd_usage(ctx, _("--direct is a co-contractor's own "
+		    "request; the lead builds without it"));
+	if ((rc = check(ctx, &o, &txn, &m, &d, false)) != 0)
 		return cmd_fail(ctx, rc, &d);
 	if (m->errors > 0 || m->conflicts > 0) {
+		/* nothing is built: the rules once more, in the user's language */
+		rules_free(m);
+		store_abort(txn);
+		if ((rc = check(ctx, &o, &txn, &m, &d, true)) != 0)
+			return cmd_fail(ctx, rc, &d);
 		print_refusals(m, &o);
 		rules_free(m);
 		store_abort(txn);
@@ -231,7 +261,7 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 		rules_free(m);
 		if (rc != 0)
 			return rc;
-		if ((rc = check(ctx, &o, &txn, &m, &d)) != 0)
+		if ((rc = check(ctx, &o, &txn, &m, &d, false)) != 0)
 			return cmd_fail(ctx, rc, &d);
 		me = perm_member_by_key(&ctx->node->store, ctx->node->pk);
 		if (me == NULL || order_find_notice(txn, &ctx->node->store, o.lot,
@@ -251,7 +281,7 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 	rc = order_request(txn, ctx->node, m, &o, &req, &d);
 	store_abort(txn);
 	if (rc == E(NOENT)) {
-		fprintf(stderr, "consort order build: %s: %s; %s\n", d.where,
+		fprintf(stderr, _("consort order build: %s: %s; %s\n"), d.where,
 		    d.what, d.hint);
 		rules_free(m);
 		return EXIT_REFUSED;
@@ -265,15 +295,16 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (rc == 0 && out != NULL && strcmp(out, "-") != 0 &&
 	    order_note_built(&ctx->node->store, req,
 	    realpath(out, abs) != NULL ? abs : out) != 0)
-		fprintf(stderr, "consort order build: warning: %s is written, but "
-		    "this node could not note it for order list (a read-only "
-		    "store?)\n", out);
+		fprintf(stderr, _("consort order build: warning: %s is "
+		    "written, but this node could not note it for order list "
+		    "(a read-only store?)\n"), out);
 	if (rc == 0 && out != NULL && strcmp(out, "-") != 0) {
 		t = json_object_get(req, "totals");
 		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
 		    "cost_cents")), " ");
-		printf("order request %s %s: %lld sessions, %lld financed trainees, "
-		    "%lld h, %s; %zu warnings, %zu derogations; written to %s\n",
+		printf(_("order request %s %s: %lld sessions, %lld financed "
+		    "trainees, %lld h, %s; %zu warnings, %zu derogations; "
+		    "written to %s\n"),
 		    o.lot, o.period, (long long)json_integer_value(
 		    json_object_get(t, "sessions")), (long long)json_integer_value(
 		    json_object_get(t, "financed")), (long long)json_integer_value(
@@ -284,7 +315,8 @@ order_build(struct cmd_ctx *ctx, const struct cmd_args *args)
 	rules_free(m);
 	if (rc != 0) {
 		if (d.what[0] == '\0' && out != NULL)
-			consort_diag_set(&d, rc, out, "cannot write the request",
+			consort_diag_set(&d, rc, out,
+			    _("cannot write the request"),
 			    NULL);
 		return cmd_fail(ctx, rc, &d);
 	}
@@ -336,20 +368,24 @@ request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
 		return EXIT_ERROR;
 	}
 	if (v == ORDER_BAD_SIGNATURE) {
-		consort_diag_set(&d, E(SIGNATURE), path, "the signature does not "
-		    "match the request", have_key ? "the request was changed, "
-		    "or another key signed it" : "the request was changed after "
-		    "it was signed");
-		snprintf(d.what, sizeof(d.what), "the signature does not match "
-		    "the request with key %s", khex);
+		consort_diag_set(&d, E(SIGNATURE), path,
+		    _("the signature does not "
+		    "match the request"), have_key ?
+		    _("the request was changed, "
+		    "or another key signed it") : _("the request was changed "
+		    "after it was signed"));
+		snprintf(d.what, sizeof(d.what),
+		    _("the signature does not match "
+		    "the request with key %s"), khex);
 		order_file_free(f);
 		cmd_fail(ctx, E(SIGNATURE), &d);
 		return EXIT_ERROR;
 	}
 	if (v == ORDER_WRONG_SIGNER) {
-		consort_diag_set(&d, E(PERM), path, verdict, "the request was "
+		consort_diag_set(&d, E(PERM), path, verdict,
+		    _("the request was "
 		    "signed again by someone else: ask its sender for the file it "
-		    "signed");
+		    "signed"));
 		order_file_free(f);
 		cmd_fail(ctx, E(PERM), &d);
 		return EXIT_REFUSED;
@@ -365,13 +401,14 @@ print_valid(const char *path, const struct order_file *f, bool have_key)
 
 	util_hex(khex, f->key, 32);
 	util_hex(hhex, f->hash, 32);
-	printf("%s: valid signature by %s, %s (lot %s, period %s, sha256 %s)\n",
-	    path, khex, f->direct ? "the sender of this direct request" :
-	    "the lead named in the request", field_of(json_object_get(
+	printf(_("%s: valid signature by %s, %s (lot %s, period %s, sha256 "
+	    "%s)\n"),
+	    path, khex, f->direct ? _("the sender of this direct request") :
+	    _("the lead named in the request"), field_of(json_object_get(
 	    f->request, "lot"), "ref"), field_of(f->request, "period"), hhex);
 	if (!have_key)
-		printf("%s: checked with the key the file names; check it is the "
-		    "lead's with --key LEAD_PUBKEY\n", path);
+		printf(_("%s: checked with the key the file names; check it is "
+		    "the lead's with --key LEAD_PUBKEY\n"), path);
 }
 
 /*
@@ -424,14 +461,18 @@ verify_earlier(struct cmd_ctx *ctx, const struct cmd_args *args,
 		print_valid(args->argv[i], &old, key != NULL);
 		util_hex(hhex, old.hash, 32);
 		if (replaces(f, &old, &number))
-			printf("%s: replaces %s (request no. %lld, sha256 %s)\n",
+			printf(_("%s: replaces %s (request no. %lld, sha256 "
+			    "%s)\n"),
 			    args->argv[0], args->argv[i], (long long)number, hhex);
 		else {
-			snprintf(what, sizeof(what), "does not replace %s (sha256 "
-			    "%.12s): another lot or period, or not in its replaces",
+			snprintf(what, sizeof(what),
+			    _("does not replace %s (sha256 "
+			    "%.12s): another lot or period, or not in its "
+			    "replaces"),
 			    args->argv[i], hhex);
-			consort_diag_set(&d, E(PERM), args->argv[0], what, "give the "
-			    "newest request first, then the ones it replaces");
+			consort_diag_set(&d, E(PERM), args->argv[0], what,
+			    _("give the "
+			    "newest request first, then the ones it replaces"));
 			cmd_fail(ctx, E(PERM), &d);
 			rc = EXIT_REFUSED;
 		}
@@ -469,7 +510,8 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (strcmp(f.member, "decision") == 0) {
 		if (args->argc > 1) {
 			order_file_free(&f);
-			return cmd_usage(ctx, "a decision is verified alone");
+			return cmd_usage(ctx,
+			    _("a decision is verified alone"));
 		}
 		return order_verify_decision(ctx, path, have_key ? key : NULL, &f);
 	}
@@ -500,14 +542,15 @@ order_show(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    (rc = cmd_doc_lang(ctx, args, &lang)) != 0)
 		return rc;
 	if (csv && html)
-		return cmd_usage(ctx, "--csv and --html exclude each other");
+		return cmd_usage(ctx, _("--csv and --html exclude each other"));
 	if ((rc = order_load(path, have_key ? key : NULL, &f, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
 	if (order_verdict(&f) != ORDER_VALID &&
 	    order_verdict_text(&f, verdict, sizeof(verdict)) == 0)
-		fprintf(stderr, "consort order show: %s: warning: signature %s\n",
+		fprintf(stderr, _("consort order show: %s: warning: signature "
+		    "%s\n"),
 		    path, verdict);
 	out = cmd_out_begin();
 	if (csv)
@@ -560,9 +603,9 @@ order_submit_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    sizeof(nref), ndate) != 0) {
 		edit_abort(&e);
 		order_file_free(&f);
-		fprintf(stderr, "consort order submit: R11: a direct request "
+		fprintf(stderr, _("consort order submit: R11: a direct request "
 		    "needs its notice to the lead in the log; build it again "
-		    "with --direct\n");
+		    "with --direct\n"));
 		return EXIT_REFUSED;
 	}
 	rc = order_submit(&e, &f, ref, sizeof(ref), &already, &d);
@@ -573,8 +616,8 @@ order_submit_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
-	printf("%s %s: order %s\n", already ? "already submitted" : "submitted",
-	    path, ref);
+	printf(_("%s %s: order %s\n"), already ? _("already submitted") :
+	    _("submitted"), path, ref);
 	return EXIT_OK;
 }
 
@@ -588,7 +631,8 @@ summary(FILE *f, const json_t *v)
 	if (json_is_object(t) && json_is_string(json_object_get(v, "title"))) {
 		order_euros(eur, sizeof(eur), json_integer_value(json_object_get(t,
 		    "cost_cents")), " ");
-		fprintf(f, "%s, %lld financed, %lld h, %s", json_string_value(
+		fprintf(f, _("%s, %lld financed, %lld h, %s"),
+		    json_string_value(
 		    json_object_get(v, "title")), (long long)json_integer_value(
 		    json_object_get(t, "financed")), (long long)json_integer_value(
 		    json_object_get(t, "hours")), eur);
@@ -636,15 +680,16 @@ order_diff_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 		if (order_verdict(f) != ORDER_VALID &&
 		    order_verdict_text(f, verdict, sizeof(verdict)) == 0)
-			fprintf(stderr, "consort order diff: %s: warning: signature "
-			    "%s\n", files[i], verdict);
+			fprintf(stderr, _("consort order diff: %s: warning: "
+			    "signature %s\n"), files[i], verdict);
 	}
 	if ((rc = order_diff(a.request, b.request, &diff)) != 0) {
 		if (rc == E(TOOBIG))
-			consort_diag_set(&d, rc, NULL, "a ref or a place in the "
+			consort_diag_set(&d, rc, NULL,
+			    _("a ref or a place in the "
 			    "requests is too long to compare (over 1 KiB, or 4 KiB "
-			    "for a place)", "compare files that consort order build "
-			    "wrote");
+			    "for a place)"), _("compare files that consort "
+			    "order build wrote"));
 		goto out;
 	}
 	util_hex(ha, a.hash, 32);
@@ -660,9 +705,9 @@ order_diff_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 			free(s);
 		}
 	} else {
-		fprintf(out, "%s of %s %s: %zu change%s (sha256 %.16s... -> "
-		    "%.16s...)\n", json_is_true(json_object_get(diff,
-		    "same_period")) ? "amendment" : "comparison",
+		fprintf(out, _("%s of %s %s: %zu change%s (sha256 %.16s... -> "
+		    "%.16s...)\n"), json_is_true(json_object_get(diff,
+		    "same_period")) ? _("amendment") : _("comparison"),
 		    json_string_value(json_object_get(diff, "lot")),
 		    json_string_value(json_object_get(diff, "period")),
 		    json_array_size(ch), json_array_size(ch) == 1 ? "" : "s", ha,
@@ -697,38 +742,42 @@ out:
 }
 
 static const struct cmd_opt order_build_opts[] = {
-	{ "lot", "LOT", NULL },
-	{ "period", "YYYY-MM", NULL },
-	{ "out", "FILE", "write there, replacing a regular file whole (never\n"
+	{ "lot", N_("LOT"), NULL },
+	{ "period", N_("YYYY-MM"), NULL },
+	{ "out", N_("FILE"), N_(
+	    "write there, replacing a regular file whole (never\n"
 	    "a device, folder or link); - or none: standard\n"
-	    "output" },
-	{ "direct", NULL, "a co-contractor's own request (R11): records its\n"
-	    "notice to the lead in the log, then builds" },
-	{ "date", "YYYY-MM-DD", "its date of issue, signed in the request\n"
+	    "output") },
+	{ "direct", NULL, N_(
+	    "a co-contractor's own request (R11): records its\n"
+	    "notice to the lead in the log, then builds") },
+	{ "date", N_("YYYY-MM-DD"), N_(
+	    "its date of issue, signed in the request\n"
 	    "(default: today, UTC): the same date and change-sets\n"
-	    "give the same bytes on any node" },
+	    "give the same bytes on any node") },
 	{ NULL, NULL, NULL },
 };
 
 static const struct cmd_entry order_build_entry = {
 	.name = "build",
-	.summary = "the lot's sessions starting in the month, checked against\n"
+	.summary = N_(
+	    "the lot's sessions starting in the month, checked against\n"
 	    "the rules (schema/rules.md) and the open conflicts, as\n"
 	    "{\"request\": {...}, \"signature\": {...}} signed with this\n"
 	    "node's key over the request's RFC 8785 form\n"
-	    "(schema/order.md); exit 3 with every refusal on stderr",
+	    "(schema/order.md); exit 3 with every refusal on stderr"),
 	.args = { .opts = order_build_opts },
 	.exec = order_build,
 };
 
 static const struct cmd_opt order_verify_opts[] = {
-	{ "key", "HEX", NULL },
+	{ "key", N_("HEX"), NULL },
 	{ NULL, NULL, NULL },
 };
 
 static const struct cmd_entry order_verify_entry = {
 	.name = "verify",
-	.summary = "checks the signature; needs no node. --key HEX checks\n"
+	.summary = N_("checks the signature; needs no node. --key HEX checks\n"
 	    "against that key instead of the file's. The signer must\n"
 	    "be the one the request names (its lead, or the sender of\n"
 	    "a direct request). Given EARLIER requests too, checks\n"
@@ -737,9 +786,9 @@ static const struct cmd_entry order_verify_entry = {
 	    "not hold or a malformed file, 3 signed by another key or\n"
 	    "an EARLIER request FILE does not replace. A decision of\n"
 	    "the Region (order decide) is checked the same way, --key\n"
-	    "the Region's",
+	    "the Region's"),
 	.args = { .opts = order_verify_opts, .lower = 1, .upper = 64,
-	    .missing = "expected FILE" },
+	    .missing = N_("expected FILE") },
 	.flags = CMD_NO_NODE,
 	.exec = order_verify,
 };
@@ -747,30 +796,32 @@ static const struct cmd_entry order_verify_entry = {
 static const struct cmd_opt order_show_opts[] = {
 	{ "csv", NULL, NULL },
 	{ "html", NULL, NULL },
-	{ "key", "HEX", NULL },
+	{ "key", N_("HEX"), NULL },
 	{ "lang", "fr|en", NULL },
 	{ NULL, NULL, NULL },
 };
 
 static const struct cmd_entry order_show_entry = {
 	.name = "show",
-	.summary = "a summary, the signature's verdict first; --csv one row\n"
+	.summary = N_(
+	    "a summary, the signature's verdict first; --csv one row\n"
 	    "per path, safe to open in a spreadsheet (no formula, no\n"
 	    "control character); --html one printable page with\n"
 	    "totals per session and per provider, warnings,\n"
 	    "derogations and the signature block. Both in French\n"
-	    "(CSV: BOM, ';', decimal comma), or --lang en: English",
+	    "(CSV: BOM, ';', decimal comma), or --lang en: English"),
 	.args = { .opts = order_show_opts, .lower = 1, .upper = 1,
-	    .missing = "expected FILE" },
+	    .missing = N_("expected FILE") },
 	.flags = CMD_NO_NODE,
 	.exec = order_show,
 };
 
 static const struct cmd_entry order_submit_entry = {
 	.name = "submit",
-	.summary = "records the request (its hash, totals, signature) as an\n"
-	    "order record, so every member sees what was sent",
-	.args = { .lower = 1, .upper = 1, .missing = "expected FILE" },
+	.summary = N_(
+	    "records the request (its hash, totals, signature) as an\n"
+	    "order record, so every member sees what was sent"),
+	.args = { .lower = 1, .upper = 1, .missing = N_("expected FILE") },
 	.exec = order_submit_cmd,
 };
 
@@ -781,9 +832,9 @@ static const struct cmd_opt order_diff_opts[] = {
 
 static const struct cmd_entry order_diff_entry = {
 	.name = "diff",
-	.summary = "what changed between two requests (an amendment)",
+	.summary = N_("what changed between two requests (an amendment)"),
 	.args = { .opts = order_diff_opts, .lower = 2, .upper = 2,
-	    .missing = "expected OLD NEW" },
+	    .missing = N_("expected OLD NEW") },
 	.flags = CMD_NO_NODE,
 	.exec = order_diff_cmd,
 };
@@ -804,18 +855,19 @@ static const struct cmd_entry *const order_sub[] = {
 
 const struct cmd_entry cmd_order_entry = {
 	.name = "order",
-	.usage = "build --lot LOT --period YYYY-MM [--out FILE] [--direct] "
+	.usage = N_("build --lot LOT --period YYYY-MM [--out FILE] [--direct] "
 	    "[--date YYYY-MM-DD] | verify FILE [EARLIER...] [--key HEX] | show "
 	    "FILE [--csv | --html] [--lang fr|en] | submit FILE | diff OLD NEW [--json] | keygen "
 	    "--out FILE [--no-passphrase] | decide REQUEST (--accept --number N | "
 	    "--refuse --reason TEXT) --key-file FILE [--date YYYY-MM-DD] "
 	    "[--request-key HEX] [--out FILE] | region-key [HEX] [--json] | "
 	    "receive DECISION | list [--lot LOT] [--period YYYY-MM] [--json] "
-	    "[--lang fr|en]",
-	.summary = "build, verify, show, submit and compare signed order requests; "
-	    "the Region's key and decisions; the orders and their state",
-	.args = { .missing = "missing build, verify, show, submit, diff, keygen, "
-	    "decide, region-key, receive or list" },
+	    "[--lang fr|en]"),
+	.summary = N_("build, verify, show, submit and compare signed order "
+	    "requests; the Region's key and decisions; the orders and their "
+	    "state"),
+	.args = { .missing = N_("missing build, verify, show, submit, diff, "
+	    "keygen, decide, region-key, receive or list") },
 	.sub = order_sub,
 	.help_col = 13,
 };

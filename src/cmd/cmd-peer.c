@@ -43,7 +43,7 @@ peer_change(struct cmd_ctx *ctx, const struct cmd_args *args, bool add)
 	rc = add ? peers_add(ctx->node, addr, &d) : peers_rm(ctx->node, addr, &d);
 	if (rc != 0)
 		return cmd_fail(ctx, rc, &d);
-	printf("%s %s\n", add ? "added" : "removed", addr);
+	printf(add ? _("added %s\n") : _("removed %s\n"), addr);
 	return EXIT_OK;
 }
 
@@ -98,10 +98,11 @@ static const struct cmd_entry *const peer_sub[] = {
 
 const struct cmd_entry cmd_peer_entry = {
 	.name = "peer",
-	.usage = "add HOST:PORT | rm HOST:PORT | list [--json]",
-	.summary = "manage the peers consort sync uses when given none",
-	.args = { .missing = "expected add, rm or list",
+	.usage = N_("add HOST:PORT | rm HOST:PORT | list [--json]"),
+	.summary = N_("manage the peers consort sync uses when given none"),
+	.args = { .missing = N_("expected add, rm or list"),
 	    .unexpected = PEER_EXPECTED },
 	.sub = peer_sub,
-	.help = "The list is the node's file DIR/peers, one HOST:PORT per line.\n",
+	.help = N_("The list is the node's file DIR/peers, one HOST:PORT per "
+	    "line.\n"),
 };

@@ -23,7 +23,8 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct choice *ch)
 	if (keep != NULL) {
 		ch->keep = strtol(keep, &end, 10);
 		if (*end != '\0' || ch->keep < 1 || ch->keep > CONFLICT_MAX_VALUES)
-			return cmd_usage(ctx, "--keep takes a value's number");
+			return cmd_usage(ctx,
+			    _("--keep takes a value's number"));
 	}
 	if (args->ngiven != 1)
 		return cmd_usage(ctx, RESOLVE_EXPECTED);
@@ -52,8 +53,9 @@ resolve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return cmd_fail(ctx, rc, NULL);
 	if ((rc = conflicts_find(e.txn, &ctx->node->store, ch.id, &c)) != 0) {
 		edit_abort(&e);
-		consort_diag_set(&d, rc, ch.id, rc == E(NOENT) ? "no open conflict "
-		    "has this id" : NULL, "consort conflicts lists them");
+		consort_diag_set(&d, rc, ch.id, rc == E(NOENT) ?
+		    _("no open conflict "
+		    "has this id") : NULL, _("consort conflicts lists them"));
 		return cmd_fail(ctx, rc, &d);
 	}
 	if (ch.value != NULL && c.field != 0) {
@@ -71,26 +73,29 @@ resolve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
-	printf("resolved %s\n", ch.id);
+	printf(_("resolved %s\n"), ch.id);
 	return EXIT_OK;
 }
 
 static const struct cmd_opt resolve_opts[] = {
-	{ "keep", "N", "keep the N-th value listed by consort conflicts" },
-	{ "value", "V", "write another value" },
-	{ "delete", NULL, "unset the field (or delete the record, for a deletion\n"
-	    "conflict)" },
+	{ "keep", "N", N_("keep the N-th value listed by consort conflicts") },
+	{ "value", "V", N_("write another value") },
+	{ "delete", NULL, N_(
+	    "unset the field (or delete the record, for a deletion\n"
+	    "conflict)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_resolve_entry = {
 	.name = "resolve",
-	.usage = "ID (--keep N | --value V | --delete)",
-	.summary = "resolve a conflict with one change-set that supersedes every value",
+	.usage = N_("ID (--keep N | --value V | --delete)"),
+	.summary = N_("resolve a conflict with one change-set that supersedes "
+	    "every value"),
 	.args = { .opts = resolve_opts, .lower = 1, .upper = 1,
 	    .missing = RESOLVE_EXPECTED, .unexpected = RESOLVE_EXPECTED },
-	.help = "Business conflicts (R07, R01, R16) clear when the records are edited;\n"
-	    "consort conflicts says which edit clears each.\n",
+	.help = N_(
+	    "Business conflicts (R07, R01, R16) clear when the records are edited;\n"
+	    "consort conflicts says which edit clears each.\n"),
 	.help_col = 14,
 	.exec = resolve_exec,
 };

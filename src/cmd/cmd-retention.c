@@ -59,11 +59,11 @@ why_not(struct retention *x, const struct record *r, char *why, size_t len)
 	    r->id, recorded_here, x)) != 0)
 		return rc;
 	if (!x->mine)
-		snprintf(why, len, "recorded by another member: only the lead or "
-		    "the member who recorded it erases it");
+		snprintf(why, len, _("recorded by another member: only the "
+		    "lead or the member who recorded it erases it"));
 	else if ((f = rights_text_names(r, x->reason, strlen(x->reason))) != NULL)
-		snprintf(why, len, "the reason holds its %s, and a reason reaches "
-		    "every member", f->name);
+		snprintf(why, len, _("the reason holds its %s, and a reason "
+		    "reaches every member"), f->name);
 	return 0;
 }
 
@@ -119,14 +119,17 @@ print_items(const struct retention *x, FILE *f, bool json, long erased)
 
 	if (!json) {
 		for (i = 0; i < x->n; i++) {
-			fprintf(f, "%s  last session %s  ended %s", x->items[i].ref,
+			fprintf(f, _("%s  last session %s  ended %s"),
+			    x->items[i].ref,
 			    x->items[i].session, x->items[i].end);
 			if (x->reason != NULL && x->items[i].skip[0])
-				fprintf(f, "  skipped: %s", x->items[i].skip);
+				fprintf(f, _("  skipped: %s"),
+				    x->items[i].skip);
 			fputc('\n', f);
 		}
-		fprintf(f, "%zu trainee%s whose last session ended before %s and "
-		    "whose values are not erased\n", x->n, x->n == 1 ? "" : "s",
+		fprintf(f, _("%zu trainee%s whose last session ended before %s "
+		    "and whose values are not erased\n"), x->n, x->n == 1 ? "" :
+		    "s",
 		    x->before);
 		return;
 	}
@@ -187,13 +190,14 @@ confirmed(size_t n)
 {
 	char line[64];
 
-	fprintf(stderr, "erase the personal values of %zu trainee%s? [y/N] ", n,
-	    n == 1 ? "" : "s");
+	fprintf(stderr, _("erase the personal values of %zu trainee%s? [y/N] "),
+	    n, n == 1 ? "" : "s");
 	fflush(stderr);
 	if (fgets(line, sizeof(line), stdin) == NULL)
 		return false;
 	line[strcspn(line, "\r\n")] = '\0';
-	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0;
+	return strcasecmp(line, "y") == 0 || strcasecmp(line, "yes") == 0 ||
+	    strcasecmp(line, "o") == 0 || strcasecmp(line, "oui") == 0;
 }
 
 /* Adds the erasure of every trainee this member may erase; counts them. */
@@ -242,7 +246,7 @@ erase_past(struct retention *x, bool yes, bool json)
 	if (x->n - x->skipped == 0 || (!yes && !confirmed(x->n - x->skipped))) {
 		print_items(x, stdout, json, 0);
 		if (!json)
-			printf("nothing erased\n");
+			printf(_("nothing erased\n"));
 		return EXIT_OK;
 	}
 	if ((rc = edit_begin(x->ctx->node, &e)) != 0)
@@ -260,21 +264,23 @@ erase_past(struct retention *x, bool yes, bool json)
 		return cmd_fail(x->ctx, rc, &e.diag);
 	print_items(x, stdout, json, erased);
 	if (!json)
-		printf("erased the personal values of %ld trainee%s on %s (reason: "
-		    "%s); %zu skipped\n", erased, erased == 1 ? "" : "s", today,
+		printf(_("erased the personal values of %ld trainee%s on %s "
+		    "(reason: %s); %zu skipped\n"), erased, erased == 1 ? "" :
+		    "s", today,
 		    x->reason, x->skipped);
 	fflush(stdout);
 	if (erased > 0 && (rc = erase_compact(x->ctx)) != 0) {
 		snprintf(x->diag.where, sizeof(x->diag.where), "%s", x->ctx->dir);
-		snprintf(x->diag.what, sizeof(x->diag.what), "the erasures are "
+		snprintf(x->diag.what, sizeof(x->diag.what),
+		    _("the erasures are "
 		    "recorded, but the store could not be compacted: old pages of "
-		    "it may still keep the values, sealed");
+		    "it may still keep the values, sealed"));
 		snprintf(x->diag.hint, sizeof(x->diag.hint), "%s",
 		    erase_compact_hint(rc));
 		return cmd_fail(x->ctx, rc, &x->diag);
 	}
 	if (erased > 0 && !json)
-		printf("store compacted: no old page keeps the values\n");
+		printf(_("store compacted: no old page keeps the values\n"));
 	return EXIT_OK;
 }
 
@@ -290,16 +296,17 @@ retention_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (before == NULL)
-		return cmd_usage(ctx, "--ended-before YYYY-MM-DD is required");
+		return cmd_usage(ctx, _("--ended-before YYYY-MM-DD is "
+		    "required"));
 	if (!util_date_valid(before, strlen(before)))
-		return cmd_usage(ctx, "--ended-before %s: %s", before,
+		return cmd_usage(ctx, _("--ended-before %s: %s"), before,
 		    util_date_why(before, strlen(before)));
 	if (!erase && (yes || cmd_args_has(args, "reason")))
-		return cmd_usage(ctx, "--yes and --reason go with --erase");
+		return cmd_usage(ctx, _("--yes and --reason go with --erase"));
 	if (erase && !yes && isatty(STDIN_FILENO) != 1)
-		return cmd_usage(ctx, "--erase asks for a confirmation on a "
+		return cmd_usage(ctx, _("--erase asks for a confirmation on a "
 		    "terminal, and there is none; list first without --erase, "
-		    "then add --yes to erase without asking");
+		    "then add --yes to erase without asking"));
 	memset(&x, 0, sizeof(x));
 	x.ctx = ctx;
 	x.before = before;
@@ -316,29 +323,34 @@ retention_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt retention_opts[] = {
-	{ "ended-before", "YYYY-MM-DD", "the trainees whose last session ended before\n"
+	{ "ended-before", N_("YYYY-MM-DD"), N_(
+	    "the trainees whose last session ended before\n"
 	    "this day (every session of their paths has an end,\n"
-	    "the latest one before it)" },
-	{ "erase", NULL, "erase their personal values in one change-set,\n"
+	    "the latest one before it)") },
+	{ "erase", NULL, N_("erase their personal values in one change-set,\n"
 	    "once confirmed on the terminal; then compact the\n"
-	    "store, as consort erase does" },
-	{ "reason", "TEXT", "the reason of the erasures (default: \"retention\n"
-	    "period over (ended before DATE)\")" },
-	{ "yes", NULL, "erase without asking (no terminal needed)" },
-	{ "json", NULL, "print {\"before\", \"count\", \"erased\" (with\n"
+	    "store, as consort erase does") },
+	{ "reason", N_("TEXT"), N_(
+	    "the reason of the erasures (default: \"retention\n"
+	    "period over (ended before DATE)\")") },
+	{ "yes", NULL, N_("erase without asking (no terminal needed)") },
+	{ "json", NULL, N_("print {\"before\", \"count\", \"erased\" (with\n"
 	    "--erase), \"trainees\": [{\"end\", \"ref\", \"session\",\n"
-	    "\"skipped\" (with --erase: why not, or null)}]}" },
+	    "\"skipped\" (with --erase: why not, or null)}]}") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_retention_entry = {
 	.name = "retention",
-	.usage = "--ended-before YYYY-MM-DD [--erase [--reason TEXT] [--yes]] [--json]",
-	.summary = "the trainees kept past their training, and their erasure (GDPR storage limitation)",
+	.usage = N_("--ended-before YYYY-MM-DD [--erase [--reason TEXT] "
+	    "[--yes]] [--json]"),
+	.summary = N_("the trainees kept past their training, and their "
+	    "erasure (GDPR storage limitation)"),
 	.help_col = 17,
 	.args = { .opts = retention_opts, .upper = 0,
-	    .unexpected = "takes no argument (--ended-before YYYY-MM-DD)" },
-	.help = "\nLists the trainees whose values are not erased and whose last session\n"
+	    .unexpected = N_("takes no argument (--ended-before YYYY-MM-DD)") },
+	.help = N_(
+	    "\nLists the trainees whose values are not erased and whose last session\n"
 	    "(the latest end among the live sessions of their live paths) ended\n"
 	    "before the date: ref, that session, its end, and how many. A trainee\n"
 	    "with a session without an end, or without any session, is not listed.\n"
@@ -346,6 +358,6 @@ const struct cmd_entry cmd_retention_entry = {
 	    "--erase erases them in one change-set: only those this member may\n"
 	    "erase (the lead every one; another member those it recorded); the\n"
 	    "others are listed as skipped, with why. Without a terminal to confirm\n"
-	    "on, --erase needs --yes (exit 2 otherwise).\n",
+	    "on, --erase needs --yes (exit 2 otherwise).\n"),
 	.exec = retention_exec,
 };

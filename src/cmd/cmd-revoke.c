@@ -23,17 +23,19 @@ revoke_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
-	printf("revoked %s: its change-sets after seq %llu are refused "
-	    "everywhere\n", siret, (unsigned long long)after);
+	printf(_("revoked %s: its change-sets after seq %llu are refused "
+	    "everywhere\n"), siret, (unsigned long long)after);
 	return EXIT_OK;
 }
 
 const struct cmd_entry cmd_revoke_entry = {
 	.name = "revoke",
-	.usage = "SIRET",
-	.summary = "revoke a member: its change-sets after the last one held are refused (lead)",
-	.args = { .lower = 1, .upper = 1, .missing = "expected the member's SIRET",
-	    .unexpected = "expected the member's SIRET",
+	.usage = N_("SIRET"),
+	.summary = N_("revoke a member: its change-sets after the last one "
+	    "held are refused (lead)"),
+	.args = { .lower = 1, .upper = 1,
+	    .missing = N_("expected the member's SIRET"),
+	    .unexpected = N_("expected the member's SIRET"),
 	    .flags = CMD_ARGS_LITERAL },
 	.exec = revoke_exec,
 };

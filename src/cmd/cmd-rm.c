@@ -36,19 +36,20 @@ rm_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if ((rc = edit_commit(&e)) != 0)
 		return cmd_fail(ctx, rc, &e.diag);
-	printf("deleted %s %s\n", t->name, ref);
+	printf(_("deleted %s %s\n"), t->name, ref);
 	return EXIT_OK;
 }
 
 const struct cmd_entry cmd_rm_entry = {
 	.name = "rm",
-	.usage = "TYPE REF",
-	.summary = "delete a record (its history stays in the log)",
-	.args = { .lower = 2, .upper = 2, .missing = "expected TYPE REF",
-	    .unexpected = "expected TYPE REF", .flags = CMD_ARGS_LITERAL },
-	.help = "Refused (exit 3) while live records still name it in a reference\n"
+	.usage = N_("TYPE REF"),
+	.summary = N_("delete a record (its history stays in the log)"),
+	.args = { .lower = 2, .upper = 2, .missing = N_("expected TYPE REF"),
+	    .unexpected = N_("expected TYPE REF"), .flags = CMD_ARGS_LITERAL },
+	.help = N_(
+	    "Refused (exit 3) while live records still name it in a reference\n"
 	    "field (a lot named by sessions, a session by paths or derogations, a\n"
 	    "trainee or an intent by paths): delete them or point them elsewhere\n"
-	    "first.\n",
+	    "first.\n"),
 	.exec = rm_exec,
 };

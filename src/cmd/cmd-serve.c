@@ -36,11 +36,11 @@ serve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (listen == NULL)
 		listen = "127.0.0.1:7400";
 	if (pending != NULL && !parse_cap(pending, &lim.max_pending))
-		return cmd_usage(ctx, "--max-pending takes a number from 1 to "
-		    "100000, not \"%s\"", pending);
+		return cmd_usage(ctx, _("--max-pending takes a number from 1 "
+		    "to 100000, not \"%s\""), pending);
 	if (per_addr != NULL && !parse_cap(per_addr, &lim.max_pending_addr))
-		return cmd_usage(ctx, "--max-pending-per-address takes a number "
-		    "from 1 to 100000, not \"%s\"", per_addr);
+		return cmd_usage(ctx, _("--max-pending-per-address takes a "
+		    "number from 1 to 100000, not \"%s\""), per_addr);
 	if (peers_check_address(listen, &d) != 0)
 		return cmd_fail(ctx, E(INVAL), &d);
 	if (net_limits_env(&lim, &d) != 0)
@@ -53,27 +53,32 @@ serve_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt serve_opts[] = {
-	{ "listen", "ADDR:PORT", "where to listen (default 127.0.0.1:7400;\n"
-	    "give 0.0.0.0:7400 to accept other machines)" },
-	{ "max-pending", "N", "connections still in their handshake, at\n"
+	{ "listen", N_("ADDR:PORT"), N_(
+	    "where to listen (default 127.0.0.1:7400;\n"
+	    "give 0.0.0.0:7400 to accept other machines)") },
+	{ "max-pending", "N", N_("connections still in their handshake, at\n"
 	    "most (default 64); more are turned away\n"
-	    "with \"busy\"" },
-	{ "max-pending-per-address", "N", "the same from one address (default 8)" },
+	    "with \"busy\"") },
+	{ "max-pending-per-address", "N", N_("the same from one address "
+	    "(default 8)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_serve_entry = {
 	.name = "serve",
-	.usage = "[--listen ADDR:PORT] [--max-pending N] [--max-pending-per-address N]",
-	.summary = "accept syncs from the consortium's members (until SIGINT/SIGTERM)",
+	.usage = N_("[--listen ADDR:PORT] [--max-pending N] "
+	    "[--max-pending-per-address N]"),
+	.summary = N_("accept syncs from the consortium's members (until "
+	    "SIGINT/SIGTERM)"),
 	.args = { .opts = serve_opts },
-	.help = "One line per session on stderr: peer, sent, received, refused, time;\n"
+	.help = N_(
+	    "One line per session on stderr: peer, sent, received, refused, time;\n"
 	    "one line per refused connection (at most one a second).\n"
 	    "A handshake must end within 20 s; a session ends when nothing moves\n"
 	    "for 120 s, or when it moves under 128 bytes/s on average after its\n"
 	    "first 120 s (CONSORT_HANDSHAKE_MS, CONSORT_IDLE_MS, CONSORT_MIN_RATE\n"
 	    "change them).  Other commands keep working on the node while it\n"
-	    "serves.\n",
+	    "serves.\n"),
 	.help_col = 27,
 	.exec = serve_exec,
 };

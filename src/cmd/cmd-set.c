@@ -15,12 +15,13 @@ set_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 const struct cmd_entry cmd_set_entry = {
 	.name = "set",
-	.usage = "TYPE REF FIELD=VALUE...",
-	.summary = "change fields of a record; FIELD= (no value) unsets the field",
+	.usage = N_("TYPE REF FIELD=VALUE..."),
+	.summary = N_("change fields of a record; FIELD= (no value) unsets the "
+	    "field"),
 	.args = { .lower = 3, .upper = -1,
-	    .missing = "missing TYPE, REF or FIELD=VALUE",
+	    .missing = N_("missing TYPE, REF or FIELD=VALUE"),
 	    .flags = CMD_ARGS_LITERAL },
-	.help = "  FIELD=VALUE   the new value, checked against the schema\n"
-	    "  FIELD=        unset the field\n",
+	.help = N_("  FIELD=VALUE   the new value, checked against the schema\n"
+	    "  FIELD=        unset the field\n"),
 	.exec = set_exec,
 };

@@ -9,7 +9,7 @@ show_erasure(const struct store *s, const struct record *r)
 {
 	const struct value *why = state_field(s, r, F_trainee_erased_reason);
 
-	fputs("personal values erased on ", stdout);
+	fputs(_("personal values erased on "), stdout);
 	cmd_print_value(stdout, state_field(s, r, F_trainee_erased));
 	if (why != NULL) {
 		fputs(": ", stdout);
@@ -32,14 +32,14 @@ show_text(const struct store *s, const struct schema_type *t,
 			continue;
 		printf("  %-20s ", t->sorted[i]->name);
 		if (t->sorted[i]->kind == FK_TEXT)
-			printf("(%u bytes; show --json prints it)", v->len);
+			printf(_("(%u bytes; show --json prints it)"), v->len);
 		else if (v->kind == VAL_BIN && personal_erased(r))
-			fputs("(erased)", stdout);
+			fputs(_("(erased)"), stdout);
 		else
 			cmd_print_value(stdout, v);
 		n = r->fields[t->sorted[i]->id].n;
 		if (n > 1)
-			printf("   (conflict: %u competing values)", n);
+			printf(_("   (conflict: %u competing values)"), n);
 		putchar('\n');
 	}
 	if (personal_erased(r))
@@ -129,12 +129,13 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	    ref, strlen(ref), &r);
 	if (rc != 0) {
 		snprintf(d.where, sizeof(d.where), "%s %s", t->name, ref);
-		consort_diag_set(&d, rc, NULL, "the stored record is damaged",
-		    "run consort verify, then consort rebuild");
+		consort_diag_set(&d, rc, NULL,
+		    _("the stored record is damaged"),
+		    _("run consort verify, then consort rebuild"));
 	} else if (!record_alive(&ctx->node->store, &r)) {
 		snprintf(d.where, sizeof(d.where), "%s %s", t->name, ref);
-		rc = consort_diag_set(&d, E(NOENT), NULL, "no such record",
-		    "list the records with consort list");
+		rc = consort_diag_set(&d, E(NOENT), NULL, _("no such record"),
+		    _("list the records with consort list"));
 	} else if (rc == 0 && json)
 		show_json(&ctx->node->store, t, &r);
 	else if (rc == 0)
@@ -145,20 +146,22 @@ show_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt show_opts[] = {
-	{ "json", NULL, "print {\"fields\": {...}, \"ref\": REF, \"sealed\":\n"
+	{ "json", NULL, N_(
+	    "print {\"fields\": {...}, \"ref\": REF, \"sealed\":\n"
 	    "[FIELD...], \"type\": TYPE}; \"sealed\" names the personal fields\n"
 	    "this node holds but cannot read (not entitled, or the key is\n"
 	    "sealed and no passphrase was given); for a trainee whose\n"
 	    "values were erased, \"erased\": [FIELD...] names them instead\n"
-	    "(fields.erased and fields.erased_reason say when and why)" },
+	    "(fields.erased and fields.erased_reason say when and why)") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_show_entry = {
 	.name = "show",
-	.usage = "TYPE REF [--json]",
-	.summary = "show one record",
+	.usage = N_("TYPE REF [--json]"),
+	.summary = N_("show one record"),
 	.args = { .opts = show_opts, .lower = 2, .upper = 2,
-	    .missing = "expected TYPE REF", .unexpected = "expected TYPE REF" },
+	    .missing = N_("expected TYPE REF"),
+	        .unexpected = N_("expected TYPE REF") },
 	.exec = show_exec,
 };

@@ -18,8 +18,9 @@ state_hash_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	rc = state_hash(txn, &ctx->node->store, h);
 	store_abort(txn);
 	if (rc != 0) {
-		consort_diag_set(&d, rc, "state", "a stored record is damaged",
-		    "run consort verify, then consort rebuild");
+		consort_diag_set(&d, rc, "state",
+		    _("a stored record is damaged"),
+		    _("run consort verify, then consort rebuild"));
 		return cmd_fail(ctx, rc, &d);
 	}
 	util_hex(hex, h, sizeof(h));
@@ -30,9 +31,11 @@ state_hash_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 const struct cmd_entry cmd_state_hash_entry = {
 	.name = "state-hash",
 	.usage = "",
-	.summary = "print the BLAKE2b-256 of the state (every record, every register), hex",
+	.summary = N_("print the BLAKE2b-256 of the state (every record, every "
+	    "register), hex"),
 	.args = CMD_NO_ARGUMENTS,
-	.help = "Equal on two nodes exactly when they applied the same change-sets,\n"
-	    "conflicts included.\n",
+	.help = N_(
+	    "Equal on two nodes exactly when they applied the same change-sets,\n"
+	    "conflicts included.\n"),
 	.exec = state_hash_exec,
 };

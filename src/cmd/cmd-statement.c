@@ -50,37 +50,46 @@ statement_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = cmd_doc_lang(ctx, args, &a.lang)) != 0)
 		return rc;
 	if (a.json && a.csv)
-		return cmd_usage(ctx, "--json and --csv exclude each other");
+		return cmd_usage(ctx, _("--json and --csv exclude each other"));
 	if (a.lot == NULL || a.month == NULL)
-		return cmd_usage(ctx, "statement needs --lot LOT and --month YYYY-MM");
+		return cmd_usage(ctx, _("statement needs --lot LOT and --month "
+		    "YYYY-MM"));
 	if (!order_period_valid(a.month))
-		return cmd_usage(ctx, "--month takes a month, YYYY-MM");
+		return cmd_usage(ctx, _("--month takes a month, YYYY-MM"));
 	return cmd_listing(ctx, CMD_TEXT, statement_print, &a);
 }
 
 static const struct cmd_opt statement_opts[] = {
-	{ "lot", "LOT", NULL },
-	{ "month", "YYYY-MM", NULL },
-	{ "json", NULL, "the statement as canonical JSON (the same in\n"
-	    "every language)" },
-	{ "csv", NULL, "one row per financed path and rate of the month,\n"
+	{ "lot", N_("LOT"), NULL },
+	{ "month", N_("YYYY-MM"), NULL },
+	{ "json", NULL, N_("the statement as canonical JSON (the same in\n"
+	    "every language)") },
+	{ "csv", NULL, N_("one row per financed path and rate of the month,\n"
 	    "as the language's spreadsheets open it (French: BOM,\n"
-	    "';', decimal comma)" },
+	    "';', decimal comma)") },
 	CMD_OPT_LANG,
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_statement_entry = {
 	.name = "statement",
-	.usage = "--lot LOT --month YYYY-MM [--json | --csv] [--lang fr|en]",
-	.summary = "the monthly statement of a lot (R18): one per lot per month",
+	.usage = N_("--lot LOT --month YYYY-MM [--json | --csv] [--lang "
+	    "fr|en]"),
+	.summary = N_("the monthly statement of a lot (R18): one per lot per "
+	    "month"),
 	.args = { .opts = statement_opts },
-	.help_head = "Every session of the lot running in the month, with its financed\n"
-	    "trainees, the hours falling in the month and their cost at the rate\n"
-	    "in force on the days they fall on; then the totals. A path's hours\n"
-	    "are spread over its session's working days (Monday to Friday, no\n"
-	    "public holiday in France), rounded so that the months of a session\n"
-	    "add up to its hours; a month the lot's rate changes in is split at\n"
-	    "the change, each part at its rate (schema/order.md).\n",
+	.help_head = N_(
+	    "Every session of the lot running in the month, with its financed\n"
+	    "trainees, the hours attended in the month and their cost at the\n"
+	    "rate in force on the days they fall on; then the totals. A path\n"
+	    "counts the attendance its provider recorded for the month\n"
+	    "(consort add attendance, or import of a register); where there is\n"
+	    "none, or after the last day recorded, its planned hours spread over\n"
+	    "its session's working days (Monday to Friday, no public holiday in\n"
+	    "France), rounded so that the months of a session add up to its\n"
+	    "hours; the statement says which paths fell back to planned hours.\n"
+	    "A path counts at most its planned hours. A month the lot's rate\n"
+	    "changes in is split at the change, each part at its rate\n"
+	    "(schema/order.md).\n"),
 	.exec = statement_exec,
 };

@@ -36,7 +36,8 @@ print_author(struct status_ctx *x, const uint8_t *author)
 	util_hex(head, h.id, CONSORT_HASH_BYTES);
 	cmd_hlc_time(when, sizeof(when), h.hlc);
 	if (x->jw == NULL) {
-		fprintf(x->out, "  %.16s %-14s seq %-8llu head %.16s  %s\n", key,
+		fprintf(x->out, _("  %.16s %-14s seq %-8llu head %.16s  %s\n"),
+		    key,
 		    member_of(s, author), (unsigned long long)h.seq, head, when);
 		return 0;
 	}
@@ -66,7 +67,8 @@ print_peer(void *ctx, const struct peer_stats *st)
 		st->forks, st->bytes }, refused_cs = st->refused;
 	const char *err = st->err;
 	uint32_t elen = st->errlen, i;
-	char when[32], hex[2 * CONSORT_KEY_BYTES + 1] = "";
+	char when[32], hex[2 * CONSORT_KEY_BYTES + 1] = "", said[512];
+	const char *shown;
 
 	if (st->key != NULL)
 		util_hex(hex, st->key, CONSORT_KEY_BYTES);
@@ -77,17 +79,21 @@ print_peer(void *ctx, const struct peer_stats *st)
 		bool from = st->addrlen > 5 && memcmp(st->addr, "from ", 5) == 0;
 
 		if (from && m != NULL)
-			fprintf(x->out, "  from %s (%s)", m->name, m->siret);
+			fprintf(x->out, _("  from %s (%s)"), m->name, m->siret);
 		else
 			fprintf(x->out, "  %.*s", (int)st->addrlen, st->addr);
-		fprintf(x->out, "  last sync %s: sent %llu, received %llu, "
-		    "refused %llu ops", when, (unsigned long long)num[1],
+		fprintf(x->out, _("  last sync %s: sent %llu, received %llu, "
+		    "refused %llu ops"), when, (unsigned long long)num[1],
 		    (unsigned long long)num[2], (unsigned long long)num[3]);
 		if (refused_cs > 0)
-			fprintf(x->out, " and %llu change-sets",
+			fprintf(x->out, _(" and %llu change-sets"),
 			    (unsigned long long)refused_cs);
-		fprintf(x->out, ", %llu bytes%s%.*s\n", (unsigned long long)num[5],
-		    elen ? "; error: " : "", (int)elen, err);
+		/* a peer's words, stored in English: in the user's language */
+		snprintf(said, sizeof(said), "%.*s", (int)elen, err ? err : "");
+		shown = _(said);
+		fprintf(x->out, _(", %llu bytes%s%.*s\n"),
+		    (unsigned long long)num[5],
+		    elen ? _("; error: ") : "", (int)strlen(shown), shown);
 		return 0;
 	}
 	/* keys in sorted order */
@@ -128,9 +134,9 @@ print_fork(void *ctx, const struct log_fork *f)
 	util_hex(h1, f->held, sizeof(f->held));
 	util_hex(h2, f->other, sizeof(f->other));
 	if (x->jw == NULL) {
-		fprintf(x->out, "  fork: author %.16s (%s) seq %llu: held %.16s, "
-		    "also seen %.16s (not merged)\n", a, member_of(s, f->author),
-		    (unsigned long long)f->seq, h1, h2);
+		fprintf(x->out, _("  fork: author %.16s (%s) seq %llu: held "
+		    "%.16s, also seen %.16s (not merged)\n"), a, member_of(s,
+		    f->author), (unsigned long long)f->seq, h1, h2);
 		return 0;
 	}
 	jw_obj(x->jw);
@@ -170,7 +176,7 @@ print_status(struct status_ctx *x)
 		jw_key(x->jw, "authors");
 		jw_arr(x->jw);
 	} else
-		fprintf(x->out, "authors\n");
+		fprintf(x->out, _("authors\n"));
 	for (i = 0; i < s->nauthors && rc == 0; i++)
 		rc = print_author(x, s->authors[i]);
 	if (x->jw != NULL) {
@@ -185,7 +191,7 @@ print_status(struct status_ctx *x)
 		jw_key(x->jw, "peers");
 		jw_arr(x->jw);
 	} else
-		fprintf(x->out, "peers\n");
+		fprintf(x->out, _("peers\n"));
 	if (rc == 0)
 		rc = peers_foreach_stats(x->txn, s, print_peer, x);
 	if (x->jw != NULL) {
@@ -197,8 +203,8 @@ print_status(struct status_ctx *x)
 		jw_obj_end(x->jw);
 		putc('\n', x->out);
 	} else
-		fprintf(x->out, "waiting for their past: %llu change-sets; forks: "
-		    "%llu; change-sets with refused ops: %llu\n",
+		fprintf(x->out, _("waiting for their past: %llu change-sets; "
+		    "forks: %llu; change-sets with refused ops: %llu\n"),
 		    (unsigned long long)entries(x, TB_PENDING),
 		    (unsigned long long)entries(x, TB_FORKS),
 		    (unsigned long long)entries(x, TB_REFUSED));
@@ -228,20 +234,23 @@ status_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt status_opts[] = {
-	{ "json", NULL, "print {authors: [{head, key, member, seq, time}], forks:\n"
+	{ "json", NULL, N_(
+	    "print {authors: [{head, key, member, seq, time}], forks:\n"
 	    "[{author, held, other, seq}],\n"
 	    "peers: [{address, bytes, error, forks, key, received,\n"
-	    "refused, refused_changesets, sent, time}], refused, waiting}" },
+	    "refused, refused_changesets, sent, time}], refused, waiting}") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_status_entry = {
 	.name = "status",
-	.usage = "[--json]",
-	.summary = "per author: seq, head, last change; per peer: last sync and its outcome",
+	.usage = N_("[--json]"),
+	.summary = N_("per author: seq, head, last change; per peer: last sync "
+	    "and its outcome"),
 	.args = { .opts = status_opts },
-	.help = "refused: change-sets with ops their authors could not make;\n"
+	.help = N_(
+	    "refused: change-sets with ops their authors could not make;\n"
 	    "refused_changesets: change-sets the peer sent in its last sync that\n"
-	    "this node refused; waiting: change-sets that wait for their past.\n",
+	    "this node refused; waiting: change-sets that wait for their past.\n"),
 	.exec = status_exec,
 };

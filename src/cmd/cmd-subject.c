@@ -339,7 +339,7 @@ entitle_recorder(void *ctx, const uint8_t *id, uint32_t author)
 	if (author >= x->s->nauthors)
 		return 0;
 	return entitle(x, perm_member_by_key(x->s, x->s->authors[author]),
-	    "recorded it");
+	    _("recorded it"));
 }
 
 /* Orders entitled members by SIRET. */
@@ -366,11 +366,12 @@ entitled_reasons(struct subject *x)
 
 	for (i = 0; i < x->s->nroster; i++)
 		if (x->s->roster[i].role == ROLE_LEAD &&
-		    (rc = entitle(x, &x->s->roster[i], "lead")) != 0)
+		    (rc = entitle(x, &x->s->roster[i], _("lead"))) != 0)
 			return rc;
 	for (i = 0; i < x->sessions.n; i++) {
 		ss = item(&x->sessions, i);
-		snprintf(why, sizeof(why), "provider of session %s", ss->ref);
+		snprintf(why, sizeof(why), _("provider of session %s"),
+		    ss->ref);
 		if ((rc = entitle(x, perm_member_by_siret(x->s, ss->provider,
 		    strlen(ss->provider)), why)) != 0)
 			return rc;
@@ -382,7 +383,7 @@ entitled_reasons(struct subject *x)
 		e = item(&x->entitled, i);
 		if (e->m->role != ROLE_SUB || !e->m->parent[0])
 			continue;
-		snprintf(why, sizeof(why), "parent of subcontractor %s",
+		snprintf(why, sizeof(why), _("parent of subcontractor %s"),
 		    e->m->siret);
 		if ((rc = entitle(x, perm_member_by_siret(x->s, e->m->parent,
 		    strlen(e->m->parent)), why)) != 0)
@@ -418,8 +419,8 @@ entitled_members(struct subject *x)
 			if (((struct s_entitled *)item(&x->entitled, k))->m == m)
 				break;
 		if (may && k == x->entitled.n &&
-		    (rc = entitle(x, m, "a competing value of a path or a session "
-		    "names it")) != 0)
+		    (rc = entitle(x, m, _("a competing value of a path or a "
+		    "session names it"))) != 0)
 			return rc;
 		if (!may && k < x->entitled.n) {  /* no key yet, or revoked */
 			e = item(&x->entitled, k);
@@ -447,8 +448,9 @@ load_trainee(struct subject *x)
 		snprintf(x->l->diag.where, sizeof(x->l->diag.where), "trainee %s",
 		    x->ref);
 		return consort_diag_set(&x->l->diag, E(NOENT), x->l->diag.where,
-		    "no such trainee on this node: it holds nothing about it",
-		    "consort list trainee lists them");
+		    _("no such trainee on this node: it holds nothing about "
+		    "it"),
+		    _("consort list trainee lists them"));
 	}
 	if ((rc = rights_openings(x->l->txn, x->s, &x->trainee, &x->held,
 	    &x->total)) != 0)
@@ -500,8 +502,8 @@ trainee_text(const struct subject *x, FILE *f)
 	const struct value *v, *date, *why;
 	unsigned i;
 
-	fprintf(f, "trainee %s%s\n", x->ref, record_alive(x->s, &x->trainee) ?
-	    "" : " (deleted)");
+	fprintf(f, _("trainee %s%s\n"), x->ref, record_alive(x->s,
+	    &x->trainee) ? "" : _(" (deleted)"));
 	for (i = 0; i < t->nfields; i++) {
 		if ((v = state_field(x->s, &x->trainee, t->sorted[i]->id)) == NULL)
 			continue;
@@ -509,23 +511,24 @@ trainee_text(const struct subject *x, FILE *f)
 		if (!t->sorted[i]->personal || v->kind != VAL_BIN)
 			cmd_print_value(f, v);
 		else if (personal_erased(&x->trainee))
-			fputs("(erased)", f);
+			fputs(_("(erased)"), f);
 		else
-			fputs("(sealed: this node holds only a commitment to it)", f);
+			fputs(_("(sealed: this node holds only a commitment to "
+			    "it)"), f);
 		fputc('\n', f);
 	}
 	if (personal_erased(&x->trainee)) {
 		date = state_field(x->s, &x->trainee, F_trainee_erased);
 		why = state_field(x->s, &x->trainee, F_trainee_erased_reason);
-		fputs("  personal values erased on ", f);
+		fputs(_("  personal values erased on "), f);
 		cmd_print_value(f, date);
 		fputs(": ", f);
 		if (why != NULL)
 			cmd_print_value(f, why);
 		fputc('\n', f);
 	}
-	fprintf(f, "  personal values held on this node: %u of %u\n", x->held,
-	    x->total);
+	fprintf(f, _("  personal values held on this node: %u of %u\n"),
+	    x->held, x->total);
 }
 
 /* Prints the sections after the trainee's record as text. */
@@ -538,33 +541,34 @@ links_text(const struct subject *x, FILE *f)
 	const struct member *m;
 	size_t i;
 
-	fprintf(f, "\npaths (%zu)\n", x->paths.n);
+	fprintf(f, _("\npaths (%zu)\n"), x->paths.n);
 	for (i = 0; i < x->paths.n; i++) {
 		p = item(&x->paths, i);
-		fprintf(f, "  %s  session %s  hours ", p->ref, p->session);
+		fprintf(f, _("  %s  session %s  hours "), p->ref, p->session);
 		cmd_print_value(f, &p->hours);
-		fputs("  financed ", f);
+		fputs(_("  financed "), f);
 		cmd_print_value(f, &p->financed);
-		fprintf(f, "%s%s\n", p->intent[0] ? "  intent " : "", p->intent);
+		fprintf(f, "%s%s\n", p->intent[0] ? _("  intent ") : "",
+		    p->intent);
 	}
-	fprintf(f, "\nsessions (%zu)\n", x->sessions.n);
+	fprintf(f, _("\nsessions (%zu)\n"), x->sessions.n);
 	for (i = 0; i < x->sessions.n; i++) {
 		ss = item(&x->sessions, i);
 		m = perm_member_by_siret(x->s, ss->provider, strlen(ss->provider));
 		fprintf(f, "  %s  ", ss->ref);
 		put_text(f, ss->title);
-		fprintf(f, "  provider %s ", ss->provider);
-		put_text(f, m != NULL ? m->name : "(not a member)");
+		fprintf(f, _("  provider %s "), ss->provider);
+		put_text(f, m != NULL ? m->name : _("(not a member)"));
 		fprintf(f, "  %s .. %s\n", ss->start[0] ? ss->start : "?",
 		    ss->end[0] ? ss->end : "?");
 	}
-	fprintf(f, "\nintents (%zu)\n", x->intents.n);
+	fprintf(f, _("\nintents (%zu)\n"), x->intents.n);
 	for (i = 0; i < x->intents.n; i++) {
 		si = item(&x->intents, i);
-		fprintf(f, "  %s  employer ", si->ref);
+		fprintf(f, _("  %s  employer "), si->ref);
 		put_text(f, si->employer);
-		fprintf(f, " (SIRET %s)  status %s\n", si->siret,
-		    si->status[0] ? si->status : "(unset)");
+		fprintf(f, _(" (SIRET %s)  status %s\n"), si->siret,
+		    si->status[0] ? si->status : _("(unset)"));
 	}
 }
 
@@ -578,26 +582,26 @@ rest_text(const struct subject *x, FILE *f)
 	size_t i;
 	unsigned k;
 
-	fprintf(f, "\norders whose request names the trainee (%zu)\n",
+	fprintf(f, _("\norders whose request names the trainee (%zu)\n"),
 	    x->orders.n);
 	for (i = 0; i < x->orders.n; i++) {
 		o = item(&x->orders, i);
-		fprintf(f, "  %s  lot %s  period %s  number %lld  date %s\n",
+		fprintf(f, _("  %s  lot %s  period %s  number %lld  date %s\n"),
 		    o->ref, o->lot, o->period, (long long)o->number, o->date);
 	}
-	fprintf(f, "\nopen conflicts touching it (%zu)\n", x->conflicts.n);
+	fprintf(f, _("\nopen conflicts touching it (%zu)\n"), x->conflicts.n);
 	for (i = 0; i < x->conflicts.n; i++) {
 		c = item(&x->conflicts, i);
 		fprintf(f, "  %s  %s  %s %s%s%s\n", c->id, c->kind, c->type,
 		    c->ref, c->field[0] ? " " : "", c->field);
 	}
-	fprintf(f, "\nmembers who may read its personal values (%zu)\n",
+	fprintf(f, _("\nmembers who may read its personal values (%zu)\n"),
 	    x->entitled.n);
 	for (i = 0; i < x->entitled.n; i++) {
 		e = item(&x->entitled, i);
 		fputs("  ", f);
 		put_text(f, e->m->name);
-		fprintf(f, "  SIRET %s  %s  ", e->m->siret,
+		fprintf(f, _("  SIRET %s  %s  "), e->m->siret,
 		    e->m->role == ROLE_LEAD ? "lead" : e->m->role == ROLE_CO ?
 		    "co" : "sub");
 		for (k = 0; k < e->nwhy; k++)
@@ -880,8 +884,8 @@ subject_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (strcmp(args->argv[0], "trainee") != 0)
-		return cmd_usage(ctx, "only a trainee is a person; expected "
-		    "trainee REF, not \"%s\"", args->argv[0]);
+		return cmd_usage(ctx, _("only a trainee is a person; expected "
+		    "trainee REF, not \"%s\""), args->argv[0]);
 	memset(&x, 0, sizeof(x));
 	x.ref = args->argv[1];
 	x.paths.size = sizeof(struct s_path);
@@ -902,21 +906,25 @@ subject_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt subject_opts[] = {
-	{ "json", NULL, "print one object, keys sorted: conflicts, intents,\n"
+	{ "json", NULL, N_(
+	    "print one object, keys sorted: conflicts, intents,\n"
 	    "members (name, reasons, role, siret), orders, paths,\n"
 	    "sessions, trainee {commitments, deleted, erased {date,\n"
 	    "reason} or null, fields, openings, personal {FIELD:\n"
-	    "readable|sealed|erased}, ref}" },
+	    "readable|sealed|erased}, ref}") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_subject_entry = {
 	.name = "subject",
-	.usage = "trainee REF [--json]",
-	.summary = "everything this node holds about one person (GDPR right of access)",
+	.usage = N_("trainee REF [--json]"),
+	.summary = N_("everything this node holds about one person (GDPR right "
+	    "of access)"),
 	.args = { .opts = subject_opts, .lower = 2, .upper = 2,
-	    .missing = "expected trainee REF", .unexpected = "expected trainee REF" },
-	.help = "\nPrints the trainee's record (its personal values where this node can\n"
+	    .missing = N_("expected trainee REF"),
+	        .unexpected = N_("expected trainee REF") },
+	.help = N_(
+	    "\nPrints the trainee's record (its personal values where this node can\n"
 	    "read them; \"sealed\" where it holds only a commitment to them, or the\n"
 	    "key is sealed and no passphrase was given; \"erased\" with the date and\n"
 	    "reason), how many of its values this node holds, its paths, their\n"
@@ -924,6 +932,6 @@ const struct cmd_entry cmd_subject_entry = {
 	    "the open conflicts that touch it, and the members who may read its\n"
 	    "personal values, with why: the lead, the provider of a session where\n"
 	    "it has a path, the member who recorded it, the co-contractor over a\n"
-	    "subcontractor among them. Works on a deleted trainee too.\n",
+	    "subcontractor among them. Works on a deleted trainee too.\n"),
 	.exec = subject_exec,
 };

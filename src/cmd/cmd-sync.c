@@ -14,8 +14,10 @@ sync_one(struct cmd_ctx *ctx, const char *addr, const struct net_limits *lim,
 	char line[800];
 	int rc;
 
-	if (tty)
-		fprintf(stderr, "sync: %s ...\r", addr);
+	if (tty) {
+		fprintf(stderr, _("sync: %s ..."), addr);
+		fputc('\r', stderr);
+	}
 	rc = net_sync(ctx->node, addr, lim, &res);
 	if (tty)
 		fputs("\r\033[K", stderr);
@@ -52,8 +54,10 @@ sync_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		if ((rc = peers_load(ctx->node, peers, PEERS_MAX, &count)) != 0)
 			return cmd_fail(ctx, rc, NULL);
 		if (count == 0) {
-			consort_diag_set(&d, E(NOENT), ctx->dir, "no peer to sync with",
-			    "give HOST:PORT, or add one with consort peer add");
+			consort_diag_set(&d, E(NOENT), ctx->dir,
+			    _("no peer to sync with"),
+			    _("give HOST:PORT, or add one with consort peer "
+			    "add"));
 			cmd_fail(ctx, E(NOENT), &d);
 			return EXIT_ERROR;
 		}
@@ -67,15 +71,17 @@ sync_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 
 const struct cmd_entry cmd_sync_entry = {
 	.name = "sync",
-	.usage = "[HOST:PORT...]",
-	.summary = "sync with peers (default: every peer of consort peer list)",
+	.usage = N_("[HOST:PORT...]"),
+	.summary = N_("sync with peers (default: every peer of consort peer "
+	    "list)"),
 	.args = { .upper = -1, .flags = CMD_ARGS_LITERAL },
-	.help = "Exchanges change-sets both ways until both nodes hold the same; exits\n"
+	.help = N_(
+	    "Exchanges change-sets both ways until both nodes hold the same; exits\n"
 	    "0 only if every peer synced. What was acknowledged is kept if the\n"
 	    "connection is cut: sync again to finish.\n"
 	    "The handshake must end within 20 s of the connection; the session\n"
 	    "ends when nothing moves for 120 s, or when it moves under 128 bytes/s\n"
 	    "on average after its first 120 s (CONSORT_HANDSHAKE_MS,\n"
-	    "CONSORT_IDLE_MS, CONSORT_MIN_RATE change them).\n",
+	    "CONSORT_IDLE_MS, CONSORT_MIN_RATE change them).\n"),
 	.exec = sync_exec,
 };

@@ -14,8 +14,8 @@ static void
 print_summary(const char *verb, const struct log_replay_stats *st,
     uint32_t authors, double secs)
 {
-	printf("%s %llu change-sets (%llu ops, %llu bytes) from %u author%s "
-	    "in %.2f s\n", verb, (unsigned long long)st->changesets,
+	printf(_("%s %llu change-sets (%llu ops, %llu bytes) from %u author%s "
+	    "in %.2f s\n"), verb, (unsigned long long)st->changesets,
 	    (unsigned long long)st->ops, (unsigned long long)st->bytes, authors,
 	    authors == 1 ? "" : "s", secs);
 }
@@ -71,9 +71,9 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
-	print_summary("verified", &st, ctx->node->store.nauthors, since(&t0));
-	printf("every signature and chain link holds; the state equals a "
-	    "rebuild of the log\n");
+	print_summary(_("verified"), &st, ctx->node->store.nauthors, since(&t0));
+	printf(_("every signature and chain link holds; the state equals a "
+	    "rebuild of the log\n"));
 	return EXIT_OK;
 }
 
@@ -101,26 +101,30 @@ rebuild_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	if ((rc = store_commit(txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
-	print_summary("rebuilt from", &st, ctx->node->store.nauthors, since(&t0));
+	print_summary(_("rebuilt from"), &st, ctx->node->store.nauthors,
+	    since(&t0));
 	util_hex(hex, h, sizeof(h));
-	printf("state hash %s\n", hex);
+	printf(_("state hash %s\n"), hex);
 	return EXIT_OK;
 }
 
 const struct cmd_entry cmd_verify_entry = {
 	.name = "verify",
 	.usage = "",
-	.summary = "re-check every signature, chain link and the state against a rebuild",
+	.summary = N_("re-check every signature, chain link and the state "
+	    "against a rebuild"),
 	.args = CMD_NO_ARGUMENTS,
-	.help = "Exits 1 naming the first bad change-set, or when the stored state\n"
-	    "differs from a rebuild of the log. Changes nothing.\n",
+	.help = N_(
+	    "Exits 1 naming the first bad change-set, or when the stored state\n"
+	    "differs from a rebuild of the log. Changes nothing.\n"),
 	.exec = verify_exec,
 };
 
 const struct cmd_entry cmd_rebuild_entry = {
 	.name = "rebuild",
 	.usage = "",
-	.summary = "rebuild the state from the log (the log is checked on the way)",
+	.summary = N_("rebuild the state from the log (the log is checked on "
+	    "the way)"),
 	.args = CMD_NO_ARGUMENTS,
 	.exec = rebuild_exec,
 };

@@ -36,12 +36,13 @@ print_whoami(const struct whoami *w, bool json)
 
 	if (!json) {
 		if (w->found)
-			printf("member      %.*s (SIRET %.*s), %.*s\n",
+			printf(_("member      %.*s (SIRET %.*s), %.*s\n"),
 			    (int)w->name.len, w->name.s, (int)w->siret.len,
 			    w->siret.s, (int)w->role.len, w->role.s);
 		else
-			printf("member      (not in the roster yet)\n");
-		printf("public key  %s\nconsortium  %s\n", w->pk, w->consortium);
+			printf(_("member      (not in the roster yet)\n"));
+		printf(_("public key  %s\nconsortium  %s\n"), w->pk,
+		    w->consortium);
 		return;
 	}
 	jw_init(&jw, stdout);
@@ -80,7 +81,7 @@ whoami_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (json && key_only)
-		return cmd_usage(ctx, "--json and --key exclude each other");
+		return cmd_usage(ctx, _("--json and --key exclude each other"));
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	memset(&w, 0, sizeof(w));
@@ -101,16 +102,18 @@ whoami_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt whoami_opts[] = {
-	{ "json", NULL, "print a JSON object" },
-	{ "key", NULL, "print only the public key (64 hex), for scripts and\n"
-	    "`order verify --key`" },
+	{ "json", NULL, N_("print a JSON object") },
+	{ "key", NULL, N_(
+	    "print only the public key (64 hex), for scripts and\n"
+	    "`order verify --key`") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_whoami_entry = {
 	.name = "whoami",
-	.usage = "[--json | --key]",
-	.summary = "print this node's member, role, public key (hex) and consortium id",
+	.usage = N_("[--json | --key]"),
+	.summary = N_("print this node's member, role, public key (hex) and "
+	    "consortium id"),
 	.args = { .opts = whoami_opts },
 	.exec = whoami_exec,
 };

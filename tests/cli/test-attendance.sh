@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Hours attended (R18): a co-contractor imports its register for May 2026
 # (1 and 8 May, Ascension and Whit Monday off) for a path of its session,
-# twice, and syncs with the lead over TCP; the lead's statement counts the
-# hours attended for that path, planned hours for the other one, says so,
-# and warns about the day on Ascension it counts.  Another co-contractor
+# a French spreadsheet's CSV with no ref column, twice, and syncs with the
+# lead over TCP; the lead's statement counts the hours attended for that
+# path, planned hours for the other one, says so, and warns about the day
+# on Ascension it counts.  Another co-contractor
 # recording attendance for that path is refused at once, and its forged
-# change-set is refused by the lead.
+# change-set is refused by the lead and by co, which the lead relays it to.
 . "$(dirname "$0")/sync-lib.sh"
 
 init_consortium lead
@@ -16,15 +17,10 @@ serve_start lead; LEAD=$ADDR
 sync_ok co "$LEAD"
 sync_ok co2 "$LEAD"
 
-# --- co's register: S000002 is co's, P000003 one of its paths ---
-cat >reg.csv <<'EOF'
-path,date,hours,minutes
-P000003,2026-05-04,7,
-P000003,2026-05-05,7,
-P000003,2026-05-12,3,30
-P000003,2026-05-14,7,
-P000003,2026-05-29,0,
-EOF
+# --- co's register, as French Excel writes it: S000002 is co's ---
+printf '\357\273\277Parcours;Date;Heures;Minutes\r\n%s\r\n%s\r\n%s\r\n%s\r\n%s\r\n' \
+    'P000003;04/05/2026;7;' 'P000003;05/05/2026;7;' 'P000003;12/05/2026;3;30' \
+    'P000003;14/05/2026;7;' 'P000003;29/05/2026;0;' >reg.csv
 expect_rc 0 on co import reg.csv --type attendance
 out_has "5 records read, 5 new or changed"
 expect_rc 0 on co import reg.csv --type attendance
@@ -78,6 +74,10 @@ sync_ok co2 "$LEAD"
 [ "$(refusals lead 'the attendance is of a path of a session run by another provider')" = $((r + 1)) ] ||
     fail "the lead did not refuse co2's forged attendance"
 expect_fail on lead show attendance P000003@2026-05-06
+sync_ok co "$LEAD"   # relayed to co, which refuses it too
+[ "$(refusals co 'the attendance is of a path of a session run by another provider')" = 1 ] ||
+    fail "co did not refuse co2's forged attendance relayed by the lead"
+expect_fail on co show attendance P000003@2026-05-06
 expect_rc 0 on lead statement --lot LOT-01 --month 2026-05 --json
 python3 - may.json "$OUT" <<'PY' || fail "co2's forgery changed the statement"
 import json, sys

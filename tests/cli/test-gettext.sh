@@ -33,6 +33,10 @@ err_has '^consort : commande inconnue « frobnicate »' "the refusal is not in F
 expect_rc 2 lc LANG=C -- frobnicate
 err_has '^consort: unknown command "frobnicate"'
 
+# a refusal made in the core, on a node
+expect_rc 1 fr --dir "$T/none" list lot
+err_has '^consort list: .*: pas un dossier de nœud consort \[ENOTNODE\]; donnez le nœud avec --dir DOSSIER'
+
 # --json: the same bytes whatever the language
 init_lead lead
 for args in "whoami --json" "member list --json"; do
@@ -42,4 +46,22 @@ for args in "whoami --json" "member list --json"; do
 	fr --dir "$T/lead" $args >fr.json || fail "$args failed in French"
 	cmp -s c.json fr.json || fail "$args differs in French: $(diff c.json fr.json | head -n 4)"
 done
+
+# order build: its refusal in French; the request it signs is the same
+# bytes in every language, its rules' messages included
+expect_rc 0 on lead import "$DATA/sample.jsonl"
+expect_rc 3 fr --dir "$T/lead" order build --lot LOT-01 --period 2026-04
+err_has '^consort order build: R05 session S000002: la session S000002 ouvre avec 2 stagiaires financés'
+err_has '^consort order build: refusée : 1 erreur'
+expect_rc 0 on lead add agreement --ref A-R05-S000002 reference=RPDL-2026-0117 \
+    date=2026-03-18 subject=group_size session=S000002
+expect_rc 0 on lead add derogation --ref D-R05-S000002 rule=R05 session=S000002 \
+    agreement=A-R05-S000002 reason=agreed date=2026-03-20
+for l in C fr_FR.UTF-8; do
+	lc LANG=$l -- --dir "$T/lead" order build --lot LOT-01 --period 2026-04 \
+	    --date 2026-03-25 >"request-$l.json" || fail "order build failed under LANG=$l"
+done
+grep -q '"message":"session S000002 opens with 2 financed trainees' request-C.json ||
+	fail "the request lacks its warning: $(head -c 300 request-C.json)"
+cmp -s request-C.json request-fr_FR.UTF-8.json || fail "the request differs in French"
 exit 0

@@ -2,11 +2,12 @@
 # The hires report (R23).  The provider of two sessions records, on its
 # own node, what became of their intents and trainees; another member,
 # who may edit intents, may not record an outcome: refused at once, and
-# forged (tests/forge.c) refused by the lead.  The lead's report in JSON,
-# CSV (French spreadsheets) and HTML counts the hire, the intent not kept
-# and the exits, warns of a contract other than promised, and holds no
-# trainee's value; the other member's report counts the exits it may not
-# read apart and says so.  A period that is none is refused.
+# forged (tests/forge.c) refused by the lead and by the provider it is
+# relayed to.  The lead's report in JSON, CSV (French spreadsheets) and
+# HTML counts the hire, the intent not kept and the exits, warns of a
+# contract other than promised, and holds no trainee's value; the other
+# member's report counts the exits it may not read apart and says so.  A
+# period that is none is refused.
 . "$(dirname "$0")/sync-lib.sh"
 
 init_consortium lead
@@ -50,6 +51,9 @@ sync_ok co2 "$LEAD"
 [ "$(refusals lead 'outcome is recorded by the lead or the provider')" = 1 ] ||
     fail "the lead did not refuse co2's forged outcome for its reason"
 sync_ok co "$LEAD"
+[ "$(refusals co 'outcome is recorded by the lead or the provider')" = 1 ] ||
+    fail "co did not refuse co2's forged outcome relayed by the lead"
+same_state lead co co2
 
 # --- the lead's report, in JSON ---
 expect_rc 0 on lead report --json --lot LOT-01 --period 2026-03..2026-06 --out lead.json
