@@ -784,6 +784,6 @@ cmd_doc_lang(const struct cmd_ctx *ctx, const struct cmd_args *args,
 	*lang = FMT_FR;
 	if (s == NULL || fmt_lang_parse(s, lang))
 		return 0;
-	return cmd_usage(ctx, "--lang takes fr (French, the default) or en "
-	    "(English), the language of the document; not '%s'", s);
+	return cmd_usage(ctx, _("--lang takes fr (French, the default) or en "
+	    "(English), the language of the document; not '%s'"), s);
 }

@@ -36,7 +36,7 @@ bool util_holds_nocase(const char *text, size_t len, const char *needle,
 /* The dates a field accepts: real days from 1900-01-01 to 2199-12-31. */
 #define UTIL_DATE_YEAR_MIN 1900
 #define UTIL_DATE_YEAR_MAX 2199
-#define UTIL_DATE_RANGE "YYYY-MM-DD, a real day from 1900-01-01 to 2199-12-31"
+#define UTIL_DATE_RANGE N_("YYYY-MM-DD, a real day from 1900-01-01 to 2199-12-31")
 bool util_date_valid(const char *s, size_t len);
 const char *util_date_why(const char *s, size_t len);
 /* Whether s is a SIRET: 14 digits whose Luhn check holds. */

@@ -494,26 +494,28 @@ static const char *
 not_owned(unsigned type, bool unset)
 {
 	if (type == T_session)
-		return unset ? "a session without a provider is edited by the "
-		    "lead only (a member creates one naming itself, or its "
-		    "subcontractor, as provider in the same change-set)" :
-		    "the session is run by another provider";
+		return unset ? N_("a session without a provider is edited by "
+		    "the lead only (a member creates one naming itself, or its "
+		    "subcontractor, as provider in the same change-set)") :
+		    N_("the session is run by another provider");
 	if (type == T_path)
-		return unset ? "a path without a session is edited by the lead "
-		    "only (a member creates one in its own session)" :
-		    "the path belongs to a session run by another provider";
+		return unset ? N_("a path without a session is edited by the "
+		    "lead only (a member creates one in its own session)") :
+		    N_("the path belongs to a session run by another provider");
 	if (type == T_agreement)
-		return unset ? "an agreement without a session is recorded by "
-		    "the lead only (a member records one for a session it runs)" :
-		    "the agreement is about a session run by another provider";
+		return unset ? N_("an agreement without a session is recorded "
+		    "by the lead only (a member records one for a session it "
+		    "runs)") :
+		    N_("the agreement is about a session run by another "
+		    "provider");
 	if (type == T_attendance)
-		return unset ? "attendance without a path is recorded by the "
-		    "lead only (a member records it for a path of a session it "
-		    "runs)" : "the attendance is of a path of a session run by "
-		    "another provider";
-	return unset ? "a derogation without a session is recorded by the lead "
-	    "only (a member derogates only for a session it runs)" :
-	    "the derogation is about a session run by another provider";
+		return unset ? N_("attendance without a path is recorded by "
+		    "the lead only (a member records it for a path of a "
+		    "session it runs)") : N_("the attendance is of a path of a "
+		    "session run by another provider");
+	return unset ? N_("a derogation without a session is recorded by the "
+	    "lead only (a member derogates only for a session it runs)") :
+	    N_("the derogation is about a session run by another provider");
 }
 
 /*
@@ -541,15 +543,17 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 		return rc;
 	if (other) {
 		/* its creation names another's provider or session */
-		*why = op->type == T_session ? "a member may only name itself "
+		*why = op->type == T_session ?
+		    N_("a member may only name itself "
 		    "(or, for a co-contractor, its subcontractors) as a "
-		    "session's provider" : op->type == T_path ? "the path's "
-		    "session is run by another provider" : op->type ==
-		    T_agreement ? "the agreement is about a session run by "
-		    "another provider" : op->type == T_attendance ? "the "
+		    "session's provider") : op->type == T_path ?
+		    N_("the path's "
+		    "session is run by another provider") : op->type ==
+		    T_agreement ? N_("the agreement is about a session run by "
+		    "another provider") : op->type == T_attendance ? N_("the "
 		    "attendance is of a path of a session run by another "
-		    "provider" : "the derogation is about a session "
-		    "run by another provider";
+		    "provider") : N_("the derogation is about a session "
+		    "run by another provider");
 		return E(PERM);
 	}
 	if (!ok) {
@@ -566,14 +570,15 @@ check_owned(struct store_txn *txn, struct store *s, const struct member *m,
 		return rc;
 	if (named)
 		return 0;
-	*why = op->type == T_session ? "a member may only name itself (or, for "
-	    "a co-contractor, its subcontractors) as a session's provider" :
-	    op->type == T_path ? "the path's new session is run by another "
-	    "provider" : op->type == T_agreement ? "the agreement's new "
-	    "session is run by another provider" : op->type == T_attendance ?
-	    "the attendance's new path is of a session run by another "
-	    "provider" : "the derogation's new session is run by another "
-	    "provider";
+	*why = op->type == T_session ? N_("a member may only name itself (or, "
+	    "for a co-contractor, its subcontractors) as a session's "
+	    "provider") :
+	    op->type == T_path ? N_("the path's new session is run by another "
+	    "provider") : op->type == T_agreement ? N_("the agreement's new "
+	    "session is run by another provider") : op->type == T_attendance ?
+	    N_("the attendance's new path is of a session run by another "
+	    "provider") : N_("the derogation's new session is run by another "
+	    "provider");
 	return E(PERM);
 }
 
@@ -597,7 +602,7 @@ check_erasure(struct store_txn *txn, struct store *s, const struct member *m,
 	int rc;
 
 	if (op->kind != OP_SET) {
-		*why = "an erasure is for good: nobody unsets it";
+		*why = N_("an erasure is for good: nobody unsets it");
 		return E(PERM);
 	}
 	if (m == NULL || m->role == ROLE_LEAD)
@@ -605,8 +610,8 @@ check_erasure(struct store_txn *txn, struct store *s, const struct member *m,
 	if ((rc = recorded_by(txn, s, m, c, op->type, op->id, &ok)) != 0)
 		return rc;
 	if (!ok)
-		*why = "only the lead or the member who recorded a trainee erases "
-		    "its personal values";
+		*why = N_("only the lead or the member who recorded a trainee "
+		    "erases its personal values");
 	return ok ? 0 : E(PERM);
 }
 
@@ -732,10 +737,11 @@ check_outcome(struct store_txn *txn, struct store *s, const struct member *m,
 		return rc;
 	if (ok)
 		return 0;
-	*why = op->type == T_intent ? "an intent's outcome is recorded by the "
-	    "lead or the provider of the session whose path names the intent" :
-	    "a trainee's exit is recorded by the lead or the provider of a "
-	    "session whose path names the trainee";
+	*why = op->type == T_intent ? N_("an intent's outcome is recorded by "
+	    "the lead or the provider of the session whose path names the "
+	    "intent") :
+	    N_("a trainee's exit is recorded by the lead or the provider of a "
+	    "session whose path names the trainee");
 	return E(PERM);
 }
 
@@ -766,12 +772,13 @@ perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
 	if (is_outcome(op))
 		return check_outcome(txn, s, m, c, op, why);
 	if (t->flags & (SCHEMA_ROSTER | SCHEMA_LEAD)) {
-		*why = "only the lead edits the roster and the lots";
+		*why = N_("only the lead edits the roster and the lots");
 		return E(PERM);
 	}
 	if (op->type == T_agreement && m->role == ROLE_SUB) {
-		*why = "a subcontractor records no agreement of the Region: the "
-		    "member it is attached to asks the Region and records it";
+		*why = N_("a subcontractor records no agreement of the Region: "
+		    "the member it is attached to asks the Region and records "
+		    "it");
 		return E(PERM);
 	}
 	if (op->type == T_session || op->type == T_path ||
@@ -781,9 +788,9 @@ perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
 	if (m->role == ROLE_CO)
 		return 0;
 	if (op->type != T_trainee && op->type != T_intent) {
-		*why = "a subcontractor edits only its sessions, their paths, "
-		    "derogations and attendance, and the trainees and intents "
-		    "it recorded";
+		*why = N_("a subcontractor edits only its sessions, their "
+		    "paths, derogations and attendance, and the trainees and "
+		    "intents it recorded");
 		return E(PERM);
 	}
 	/* trainee, intent: a subcontractor edits what it recorded */
@@ -792,8 +799,8 @@ perm_check_op(struct store_txn *txn, struct store *s, const struct member *m,
 	if ((rc = recorded_by(txn, s, m, c, op->type, op->id, &ok)) != 0)
 		return rc;
 	if (!ok)
-		*why = "a subcontractor edits only the trainees and intents it "
-		    "recorded";
+		*why = N_("a subcontractor edits only the trainees and intents "
+		    "it recorded");
 	return ok ? 0 : E(PERM);
 }
 

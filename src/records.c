@@ -57,11 +57,11 @@ check_refs(struct edit *e, const struct schema_type *t, const char *ref,
 			return rc;
 		if (alive)
 			continue;
-		snprintf(what, sizeof(what), "field %s: no %s \"%.*s\"",
+		snprintf(what, sizeof(what), _("field %s: no %s \"%.*s\""),
 		    in[i].f->name, schema_type(in[i].f->ref_type)->name,
 		    (int)in[i].v.len, in[i].v.s);
 		return refuse(d, E(REF), t, ref, reflen, what,
-		    "record the referenced record first");
+		    _("record the referenced record first"));
 	}
 	return 0;
 }
@@ -136,12 +136,15 @@ check_ref_anonymous(const struct schema_type *t, const char *ref,
 	for (i = 0; i < n; i++)
 		if (ref_holds(ref, reflen, &in[i]))
 			return refuse(d, E(SCHEMA), t, ref, reflen, in[i].f->id ==
-			    F_trainee_ft_id ? "the ref holds the trainee's France "
-			    "Travail id, and refs reach every member and the order "
-			    "request" : "the ref holds the trainee's family name, "
-			    "and refs reach every member and the order request",
-			    "give the trainee a ref without its personal values "
-			    "(e.g. its file number, or none: a random one is made)");
+			    F_trainee_ft_id ? _("the ref holds the trainee's "
+			    "France Travail id, and refs reach every member "
+			    "and the order request") :
+			    _("the ref holds the trainee's family name, "
+			    "and refs reach every member and the order "
+			    "request"),
+			    _("give the trainee a ref without its personal "
+			    "values (e.g. its file number, or none: a random "
+			    "one is made)"));
 	return 0;
 }
 
@@ -157,9 +160,10 @@ check_not_erased(const struct schema_type *t, const struct record *r,
 		return 0;
 	for (i = 0; i < n; i++)
 		if (in[i].f->personal && in[i].v.kind != VAL_NIL)
-			return refuse(d, E(ERASED), t, ref, reflen, "its personal "
+			return refuse(d, E(ERASED), t, ref, reflen,
+			    _("its personal "
 			    "values were erased (consort subject shows when and "
-			    "why); they are never written again", NULL);
+			    "why); they are never written again"), NULL);
 	return 0;
 }
 
@@ -267,11 +271,12 @@ rate_ref(char *out, size_t len, const char *lot, size_t lotlen,
 
 	if (k > 0 && (size_t)k < len && (size_t)k <= CONSORT_REF_MAX)
 		return 0;
-	snprintf(where, sizeof(where), "lot %.*s", (int)(lotlen < 100 ?
+	snprintf(where, sizeof(where), _("lot %.*s"), (int)(lotlen < 100 ?
 	    lotlen : 100), lot);
-	return consort_diag_set(d, E(TOOBIG), where, "the lot's ref is too long "
-	    "for the refs of its rates (LOT@YYYY-MM-DD, at most 128 bytes)",
-	    "give the lot a ref of at most 117 bytes");
+	return consort_diag_set(d, E(TOOBIG), where,
+	    _("the lot's ref is too long "
+	    "for the refs of its rates (LOT@YYYY-MM-DD, at most 128 bytes)"),
+	    _("give the lot a ref of at most 117 bytes"));
 }
 
 /*
@@ -300,10 +305,11 @@ check_rate_ref(const struct store *s, const struct record *r,
 	    reflen) == 0)
 		return 0;
 	return refuse(d, E(SCHEMA), schema_type(T_rate), ref, reflen,
-	    "a rate's ref is its lot and the day it applies from: "
-	    "LOT@YYYY-MM-DD, or LOT@start without a since", lot == NULL ?
-	    "name its lot: lot=LOT" : "record it under that ref (consort add "
-	    "rate --ref LOT@YYYY-MM-DD lot=LOT since=YYYY-MM-DD rate_cents=N)");
+	    _("a rate's ref is its lot and the day it applies from: "
+	    "LOT@YYYY-MM-DD, or LOT@start without a since"), lot == NULL ?
+	    _("name its lot: lot=LOT") : _("record it under that ref (consort "
+	    "add rate --ref LOT@YYYY-MM-DD lot=LOT since=YYYY-MM-DD "
+	    "rate_cents=N)"));
 }
 
 /*
@@ -329,13 +335,14 @@ check_agreement(const struct store *s, const struct record *r,
 				v = &in[i].v;
 		if (v != NULL && v->kind != VAL_NIL)
 			continue;
-		snprintf(what, sizeof(what), "an agreement records the Region's "
-		    "reference, its date and its subject: %s is missing",
+		snprintf(what, sizeof(what), _("an agreement records the "
+		    "Region's reference, its date and its subject: %s is "
+		    "missing"),
 		    schema_field(schema_type(T_agreement), need[k])->name);
 		return refuse(d, E(SCHEMA), schema_type(T_agreement), ref,
-		    reflen, what, "give reference=\"...\" (the Region's own "
+		    reflen, what, _("give reference=\"...\" (the Region's own "
 		    "reference), date=YYYY-MM-DD (the day it agreed) and "
-		    "subject=territory|site|certification|seasonal|group_size");
+		    "subject=territory|site|certification|seasonal|group_size"));
 	}
 	return 0;
 }
@@ -411,30 +418,34 @@ check_attendance(const struct store *s, const struct record *r,
 	h = value_after(s, r, F_attendance_hours, in, n);
 	m = value_after(s, r, F_attendance_minutes, in, n);
 	if (path == NULL || (date == NULL) == (month == NULL))
-		return refuse(d, E(SCHEMA), t, ref, reflen, "attendance names "
-		    "its path and either one day (date) or one month (month)",
-		    "give path=PATH and date=YYYY-MM-DD, or path=PATH and "
-		    "month=YYYY-MM");
+		return refuse(d, E(SCHEMA), t, ref, reflen,
+		    _("attendance names "
+		    "its path and either one day (date) or one month (month)"),
+		    _("give path=PATH and date=YYYY-MM-DD, or path=PATH and "
+		    "month=YYYY-MM"));
 	if (h == NULL && m == NULL)
-		return refuse(d, E(SCHEMA), t, ref, reflen, "attendance gives "
-		    "the time attended: hours, minutes or both", "give hours=H "
+		return refuse(d, E(SCHEMA), t, ref, reflen,
+		    _("attendance gives "
+		    "the time attended: hours, minutes or both"),
+		    _("give hours=H "
 		    "and, for a part of an hour, minutes=M (3 h 30: hours=3 "
-		    "minutes=30)");
+		    "minutes=30)"));
 	if (date != NULL && (h != NULL ? h->i : 0) * 60 +
 	    (m != NULL ? m->i : 0) > 24 * 60)
-		return refuse(d, E(SCHEMA), t, ref, reflen, "a day holds at "
-		    "most 24 hours of attendance", "give the hours of that day, "
-		    "or the month's in one record with month=YYYY-MM");
+		return refuse(d, E(SCHEMA), t, ref, reflen, _("a day holds at "
+		    "most 24 hours of attendance"),
+		    _("give the hours of that day, "
+		    "or the month's in one record with month=YYYY-MM"));
 	if (attendance_ref(want, sizeof(want), path, date != NULL ? date :
 	    month) && strlen(want) == reflen && memcmp(want, ref, reflen) == 0)
 		return 0;
-	snprintf(what, sizeof(what), "the ref of attendance is its path and "
-	    "its %s: %s", date != NULL ? "day" : "month", strlen(want) <=
-	    CONSORT_REF_MAX ? want : "(too long: a path's ref of at most 117 "
-	    "bytes)");
-	return refuse(d, E(SCHEMA), t, ref, reflen, what, "record it under "
+	snprintf(what, sizeof(what), _("the ref of attendance is its path and "
+	    "its %s: %s"), date != NULL ? _("day") : _("month"), strlen(want) <=
+	    CONSORT_REF_MAX ? want : _("(too long: a path's ref of at most 117 "
+	    "bytes)"));
+	return refuse(d, E(SCHEMA), t, ref, reflen, what, _("record it under "
 	    "that ref, or without one: consort add attendance path=PATH "
-	    "date=YYYY-MM-DD hours=H makes it");
+	    "date=YYYY-MM-DD hours=H makes it"));
 }
 
 /* What an intent's outcome or a trainee's exit needs with it (R23). */
@@ -445,17 +456,18 @@ static const struct outcome_need {
 	const char *what, *hint;
 } outcome_needs[] = {
 	{ T_intent, F_intent_outcome, "hired", F_intent_hired_date,
-	    "a hire records its day: hired_date is missing",
-	    "give hired_date=YYYY-MM-DD (the day the contract starts), with "
-	    "hired_contract= and hired_weekly_hours= as signed" },
+	    N_("a hire records its day: hired_date is missing"),
+	    N_("give hired_date=YYYY-MM-DD (the day the contract starts), with "
+	    "hired_contract= and hired_weekly_hours= as signed") },
 	{ T_intent, F_intent_outcome, "not_hired", F_intent_not_hired_reason,
-	    "an intent that ended without a hire records why: "
-	    "not_hired_reason is missing",
-	    "give not_hired_reason=\"...\" (what became of the job; it "
-	    "reaches every member, so never a person's name or health)" },
+	    N_("an intent that ended without a hire records why: "
+	    "not_hired_reason is missing"),
+	    N_("give not_hired_reason=\"...\" (what became of the job; it "
+	    "reaches every member, so never a person's name or health)") },
 	{ T_trainee, F_trainee_exit, NULL, F_trainee_exit_date,
-	    "an exit records its day: exit_date is missing",
-	    "give exit_date=YYYY-MM-DD (the trainee's last day of training)" },
+	    N_("an exit records its day: exit_date is missing"),
+	    N_("give exit_date=YYYY-MM-DD (the trainee's last day of "
+	    "training)") },
 };
 
 /*
@@ -595,9 +607,10 @@ check_replacement(struct edit *e, const struct schema_type *t, const char *ref,
 	if (v == NULL)
 		return 0;
 	if (v->len == reflen && memcmp(v->s, ref, reflen) == 0)
-		return refuse(d, E(SCHEMA), t, ref, reflen, "field replaces names "
-		    "the intent itself", "name the withdrawn intent it replaced "
-		    "(replaces=REF), or unset the field (replaces=)");
+		return refuse(d, E(SCHEMA), t, ref, reflen,
+		    _("field replaces names "
+		    "the intent itself"), _("name the withdrawn intent it "
+		    "replaced (replaces=REF), or unset the field (replaces=)"));
 	value_copy_str(cur, sizeof(cur), v);
 	for (step = 0; step < INTENT_CHAIN_MAX; step++) {
 		if ((rc = state_lookup(e->txn, &e->n->store, e->n->founder,
@@ -609,12 +622,13 @@ check_replacement(struct edit *e, const struct schema_type *t, const char *ref,
 		if (w == NULL || w->kind != VAL_STR)
 			return 0;
 		if (w->len == reflen && memcmp(w->s, ref, reflen) == 0) {
-			snprintf(what, sizeof(what), "field replaces: intent %s "
+			snprintf(what, sizeof(what),
+			    _("field replaces: intent %s "
 			    "replaces, through its own replacements, this intent "
-			    "(a cycle)", cur);
-			return refuse(d, E(SCHEMA), t, ref, reflen, what, "a "
+			    "(a cycle)"), cur);
+			return refuse(d, E(SCHEMA), t, ref, reflen, what, _("a "
 			    "replacement comes after the intent it replaces: "
-			    "name the earlier intent");
+			    "name the earlier intent"));
 		}
 		value_copy_str(cur, sizeof(cur), w);
 	}
@@ -662,17 +676,17 @@ follow_withdrawal(struct edit *e, const struct record *path,
 		return rc;
 	if (!record_alive(s, &e->target))
 		return 0;  /* refused by check_refs() when it is asked for */
-	snprintf(where, sizeof(where), "intent %s", to);
+	snprintf(where, sizeof(where), _("intent %s"), to);
 	rp = state_field(s, &e->target, F_intent_replaces);
 	if (rp != NULL && rp->kind == VAL_STR) {
 		if (rp->len == strlen(from) && memcmp(rp->s, from, rp->len) == 0)
 			return 0;
 		value_copy_str(had, sizeof(had), rp);
-		snprintf(what, sizeof(what), "intent %s replaces intent %s "
-		    "already, not the withdrawn intent %s that the path named",
+		snprintf(what, sizeof(what), _("intent %s replaces intent %s "
+		    "already, not the withdrawn intent %s that the path named"),
 		    to, had, from);
-		snprintf(hint, sizeof(hint), "if it replaced %s: consort set "
-		    "intent %s replaces=%s", from, to, from);
+		snprintf(hint, sizeof(hint), _("if it replaced %s: consort set "
+		    "intent %s replaces=%s"), from, to, from);
 		consort_diag_set(&e->note, 0, where, what, hint);
 		return 0;
 	}
@@ -680,12 +694,12 @@ follow_withdrawal(struct edit *e, const struct record *path,
 	    &ok)) != 0)
 		return rc;
 	if (!ok) {
-		snprintf(what, sizeof(what), "intent %s does not record that it "
-		    "replaces the withdrawn intent %s: only the member who "
-		    "recorded it, a co-contractor or the lead may edit it", to,
+		snprintf(what, sizeof(what), _("intent %s does not record that "
+		    "it replaces the withdrawn intent %s: only the member who "
+		    "recorded it, a co-contractor or the lead may edit it"), to,
 		    from);
-		snprintf(hint, sizeof(hint), "ask one of them to run: consort "
-		    "set intent %s replaces=%s", to, from);
+		snprintf(hint, sizeof(hint), _("ask one of them to run: "
+		    "consort set intent %s replaces=%s"), to, from);
 		consort_diag_set(&e->note, 0, where, what, hint);
 		return 0;
 	}
@@ -694,10 +708,10 @@ follow_withdrawal(struct edit *e, const struct record *path,
 	    schema_field(schema_type(T_intent), F_intent_replaces), &fv,
 	    d)) != 0)
 		return rc;
-	snprintf(what, sizeof(what), "it now records that it replaces the "
-	    "withdrawn intent %s (replaces=%s)", from, from);
-	consort_diag_set(&e->note, 0, where, what, "the order request keeps "
-	    "listing the withdrawal, with its replacement (R16)");
+	snprintf(what, sizeof(what), _("it now records that it replaces the "
+	    "withdrawn intent %s (replaces=%s)"), from, from);
+	consort_diag_set(&e->note, 0, where, what, _("the order request keeps "
+	    "listing the withdrawal, with its replacement (R16)"));
 	return 0;
 }
 
@@ -730,11 +744,11 @@ records_put(struct edit *e, const struct schema_type *t, const char *ref,
 		return rc;
 	alive = record_alive(s, r);
 	if (mode == PUT_ADD && alive)
-		return refuse(d, E(EXIST), t, ref, reflen, "already exists",
-		    "change it with consort set");
+		return refuse(d, E(EXIST), t, ref, reflen, _("already exists"),
+		    _("change it with consort set"));
 	if (mode == PUT_SET && !alive)
-		return refuse(d, E(NOENT), t, ref, reflen, "no such record",
-		    "create it with consort add");
+		return refuse(d, E(NOENT), t, ref, reflen, _("no such record"),
+		    _("create it with consort add"));
 	if (t->id == T_rate && (rc = check_rate_ref(s, alive ? r : NULL, ref,
 	    reflen, in, n, d)) != 0)
 		return rc;
@@ -840,11 +854,12 @@ records_check_unreferenced(struct edit *e, const struct schema_type *t,
 		}
 	if (x.n == 0)
 		return 0;
-	snprintf(what, sizeof(what), "%llu live record%s still name%s it (%s %s%s)",
+	snprintf(what, sizeof(what), _("%llu live record%s still name%s it (%s "
+	    "%s%s)"),
 	    (unsigned long long)x.n, x.n == 1 ? "" : "s", x.n == 1 ? "s" : "",
-	    x.first_type->name, x.first, x.n == 1 ? "" : " and others");
-	snprintf(hint, sizeof(hint), "delete them or point them at another %s "
-	    "first (consort show %s %s), then delete it", t->name,
+	    x.first_type->name, x.first, x.n == 1 ? "" : _(" and others"));
+	snprintf(hint, sizeof(hint), _("delete them or point them at another "
+	    "%s first (consort show %s %s), then delete it"), t->name,
 	    x.first_type->name, x.first);
 	return refuse(d, E(REF), t, ref, reflen, what, hint);
 }
@@ -861,8 +876,8 @@ records_delete(struct edit *e, const struct schema_type *t, const char *ref,
 	    &e->rec)) != 0)
 		return rc;
 	if (!record_alive(s, &e->rec))
-		return refuse(d, E(NOENT), t, ref, reflen, "no such record",
-		    "list the records with consort list");
+		return refuse(d, E(NOENT), t, ref, reflen, _("no such record"),
+		    _("list the records with consort list"));
 	csb_op(&e->b, OP_DELETE, t->id, e->rec.id, 0, NULL);
 	return 0;
 }

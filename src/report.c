@@ -114,14 +114,17 @@ report_period(const char *text, char from[11], char to[11],
 	    period_bound(dots + 2, n - k - 2, true, to) :
 	    period_bound(text, k, true, to)) && (from[0] || to[0]);
 	if (!ok)
-		return consort_diag_set(d, E(INVAL), "--period", "not a period "
+		return consort_diag_set(d, E(INVAL), "--period",
+		    _("not a period "
 		    "(each bound a year YYYY, a month YYYY-MM or a day "
-		    "YYYY-MM-DD, a real one)", "give FROM..TO, for instance "
+		    "YYYY-MM-DD, a real one)"), _("give FROM..TO, for instance "
 		    "2026-01..2026-06, 2026-03-01..2026-06-30 or 2026; leave a "
-		    "bound out for an open one: 2026-04..");
+		    "bound out for an open one: 2026-04.."));
 	if (from[0] && to[0] && strcmp(from, to) > 0)
-		return consort_diag_set(d, E(INVAL), "--period", "the period ends "
-		    "before it starts", "give the earlier bound first: FROM..TO");
+		return consort_diag_set(d, E(INVAL), "--period",
+		    _("the period ends "
+		    "before it starts"), _("give the earlier bound first: "
+		    "FROM..TO"));
 	return 0;
 }
 

@@ -118,13 +118,14 @@ erased_already(const struct store *s, const struct record *r, const char *ref,
 	const struct value *why = state_field(s, r, F_trainee_erased_reason);
 	char what[512];
 
-	snprintf(what, sizeof(what), "its personal values were erased already "
-	    "on %.*s (reason: %.*s); an erasure is for good and is not written "
-	    "again", date != NULL ? (int)date->len : 1, date != NULL ?
+	snprintf(what, sizeof(what), _("its personal values were erased "
+	    "already on %.*s (reason: %.*s); an erasure is for good and is not "
+	    "written again"), date != NULL ? (int)date->len : 1, date != NULL ?
 	    date->s : "?", why != NULL ? (int)why->len : 1, why != NULL ?
 	    why->s : "?");
-	return refuse(d, E(ERASED), ref, reflen, what, "consort subject trainee "
-	    "REF shows what this node still holds about the person");
+	return refuse(d, E(ERASED), ref, reflen, what,
+	    _("consort subject trainee "
+	    "REF shows what this node still holds about the person"));
 }
 
 /* Parses the erasure's date and reason into values of their fields. */
@@ -138,16 +139,17 @@ parse_erasure(const char *ref, size_t reflen, const char *date,
 
 	if ((rc = schema_parse_text(schema_field(t, F_trainee_erased), date,
 	    strlen(date), dv, d)) != 0)
-		return refuse(d, rc, ref, reflen, "the date of the erasure must be "
-		    "a real day, YYYY-MM-DD", NULL);
+		return refuse(d, rc, ref, reflen, _("the date of the erasure "
+		    "must be a real day, YYYY-MM-DD"), NULL);
 	if (reasonlen == 0 || reasonlen > 500)
-		return refuse(d, E(SCHEMA), ref, reflen, "the reason of an erasure "
-		    "is 1 to 500 bytes", "say why in a few words (\"asked by the "
-		    "person\", \"retention period over\")");
+		return refuse(d, E(SCHEMA), ref, reflen,
+		    _("the reason of an erasure "
+		    "is 1 to 500 bytes"), _("say why in a few words (\"asked "
+		    "by the person\", \"retention period over\")"));
 	if ((rc = schema_parse_text(schema_field(t, F_trainee_erased_reason),
 	    reason, reasonlen, rv, d)) != 0)
-		return refuse(d, rc, ref, reflen, "the reason of an erasure must be "
-		    "UTF-8 text", NULL);
+		return refuse(d, rc, ref, reflen, _("the reason of an erasure "
+		    "must be UTF-8 text"), NULL);
 	return 0;
 }
 
@@ -177,8 +179,9 @@ rights_erase(struct edit *e, const char *ref, size_t reflen, const char *date,
 	    &total)) != 0 || (rc = personal_open_record(e->txn, s, &r)) != 0)
 		goto out;
 	if (!r.found) {
-		rc = refuse(d, E(NOENT), ref, reflen, "no such trainee on this node",
-		    "consort list trainee lists them");
+		rc = refuse(d, E(NOENT), ref, reflen,
+		    _("no such trainee on this node"),
+		    _("consort list trainee lists them"));
 		goto out;
 	}
 	if (personal_erased(&r)) {
@@ -186,12 +189,13 @@ rights_erase(struct edit *e, const char *ref, size_t reflen, const char *date,
 		goto out;
 	}
 	if ((f = rights_text_names(&r, reason, reasonlen)) != NULL) {
-		snprintf(what, sizeof(what), "the reason holds the trainee's %s; "
-		    "the reason travels to every member and stays in the log, "
-		    "where a personal value never goes", f->name);
-		rc = refuse(d, E(SCHEMA), ref, reflen, what, "write the reason "
+		snprintf(what, sizeof(what), _("the reason holds the trainee's "
+		    "%s; the reason travels to every member and stays in the "
+		    "log, where a personal value never goes"), f->name);
+		rc = refuse(d, E(SCHEMA), ref, reflen, what,
+		    _("write the reason "
 		    "without the person's values (\"asked by the person\", "
-		    "\"retention period over\")");
+		    "\"retention period over\")"));
 		goto out;
 	}
 	csb_op(&e->b, OP_SET, T_trainee, r.id, F_trainee_erased, &dv);

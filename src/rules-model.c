@@ -1102,8 +1102,9 @@ rules_load(struct store_txn *txn, struct store *s, const struct rules_query *q,
 		    strlen(q->lot), &r)) != 0)
 			goto fail;
 		if (!record_alive(s, &r)) {
-			rc = consort_diag_set(d, E(NOENT), q->lot, "no such lot",
-			    "consort list lot shows the lots");
+			rc = consort_diag_set(d, E(NOENT), q->lot,
+			    _("no such lot"),
+			    _("consort list lot shows the lots"));
 			goto fail;
 		}
 		if ((rc = load_lot(m, &r, true)) != 0)

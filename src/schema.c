@@ -156,13 +156,14 @@ schema_field_by_name(const struct schema_type *t, const char *name, size_t len)
 const char *
 schema_kind_name(enum field_kind k)
 {
-	static const char *const names[] = { "a string", "an integer",
-		"a boolean", "a date (" UTIL_DATE_RANGE ")", "one word of a list",
-		"a comma-separated list of words", "a SIRET (14 digits, Luhn)",
-		"a public key (64 hex)", "the ref of a record",
-		"a month (YYYY-MM)", "a text" };
+	static const char *const names[] = { N_("a string"), N_("an integer"),
+		N_("a boolean"), N_("a date (YYYY-MM-DD, a real day from "
+		"1900-01-01 to 2199-12-31)"), N_("one word of a list"),
+		N_("a comma-separated list of words"),
+		N_("a SIRET (14 digits, Luhn)"), N_("a public key (64 hex)"),
+		N_("the ref of a record"), N_("a month (YYYY-MM)"), N_("a text") };
 
-	return names[k];
+	return _(names[k]);
 }
 
 /* Finds word (len bytes) in a "a|b|c" list; returns its position or -1. */
@@ -252,7 +253,7 @@ refuse(const struct schema_field *f, struct consort_diag *d, const char *why)
 {
 	char what[512];
 
-	snprintf(what, sizeof(what), "field %s: %s", f->name, why);
+	snprintf(what, sizeof(what), _("field %s: %s"), f->name, why);
 	return consort_diag_set(d, E(SCHEMA), NULL, what, NULL);
 }
 
@@ -268,7 +269,8 @@ check_string(const struct schema_field *f, const struct value *v,
 	case FK_STR:
 	case FK_TEXT:
 		if (v->len < f->lo || v->len > f->hi) {
-			snprintf(why, sizeof(why), "%u bytes, must be %lld to %lld",
+			snprintf(why, sizeof(why),
+			    _("%u bytes, must be %lld to %lld"),
 			    v->len, (long long)f->lo, (long long)f->hi);
 			return refuse(f, d, why);
 		}
@@ -277,40 +279,42 @@ check_string(const struct schema_field *f, const struct value *v,
 		if ((bad = util_date_why(v->s, v->len)) == NULL)
 			return 0;
 		/* the value is not repeated: a date may be a trainee's */
-		snprintf(why, sizeof(why), "expected a date %s: %s",
-		    UTIL_DATE_RANGE, bad);
+		snprintf(why, sizeof(why), _("expected a date %s: %s"),
+		    _(UTIL_DATE_RANGE), bad);
 		return refuse(f, d, why);
 	case FK_ENUM:
 		if (enum_index(f->extra, v->s, v->len) >= 0)
 			return 0;
 		if (f->personal)  /* never repeated in a message */
-			snprintf(why, sizeof(why), "not one of %s", f->extra);
+			snprintf(why, sizeof(why), _("not one of %s"),
+			    f->extra);
 		else
-			snprintf(why, sizeof(why), "\"%.*s\" is not one of %s",
+			snprintf(why, sizeof(why),
+			    _("\"%.*s\" is not one of %s"),
 			    (int)(v->len > 60 ? 60 : v->len), v->s, f->extra);
 		return refuse(f, d, why);
 	case FK_SET:
 		if (set_valid(f->extra, v->s, v->len))
 			return 0;
-		snprintf(why, sizeof(why), "expected a comma-separated list of "
-		    "%s, each once, in that order", f->extra);
+		snprintf(why, sizeof(why), _("expected a comma-separated list "
+		    "of %s, each once, in that order"), f->extra);
 		return refuse(f, d, why);
 	case FK_SIRET:
 		return util_siret_valid(v->s, v->len) ? 0 :
-		    refuse(f, d, "expected a SIRET: 14 digits with a valid "
-		    "Luhn check digit");
+		    refuse(f, d, _("expected a SIRET: 14 digits with a valid "
+		    "Luhn check digit"));
 	case FK_KEY:
 		return key_valid(v->s, v->len) ? 0 :
-		    refuse(f, d, "expected a public key: 64 lowercase hex "
-		    "characters");
+		    refuse(f, d, _("expected a public key: 64 lowercase hex "
+		    "characters"));
 	case FK_REF:
 		return schema_check_ref(v->s, v->len, d) == 0 ? 0 :
-		    refuse(f, d, "expected the ref of a record");
+		    refuse(f, d, _("expected the ref of a record"));
 	case FK_PERIOD:
 		return schema_period_valid(v->s, v->len) ? 0 :
-		    refuse(f, d, "expected a month YYYY-MM (a real month)");
+		    refuse(f, d, _("expected a month YYYY-MM (a real month)"));
 	default:
-		return refuse(f, d, "expected a string-like kind");
+		return refuse(f, d, _("expected a string-like kind"));
 	}
 }
 
@@ -324,25 +328,27 @@ schema_check_value(const struct schema_field *f, const struct value *v,
 	switch (f->kind) {
 	case FK_INT:
 		if (v->kind != VAL_INT)
-			return refuse(f, d, "expected an integer");
+			return refuse(f, d, _("expected an integer"));
 		if ((v->i < f->lo || v->i > f->hi) && f->personal) {
 			/* a personal value is never repeated in a message */
-			snprintf(why, sizeof(why), "out of range %lld..%lld",
+			snprintf(why, sizeof(why), _("out of range %lld..%lld"),
 			    (long long)f->lo, (long long)f->hi);
 			return refuse(f, d, why);
 		}
 		if (v->i < f->lo || v->i > f->hi) {
-			snprintf(why, sizeof(why), "%lld is out of range %lld..%lld",
+			snprintf(why, sizeof(why),
+			    _("%lld is out of range %lld..%lld"),
 			    (long long)v->i, (long long)f->lo, (long long)f->hi);
 			return refuse(f, d, why);
 		}
 		return 0;
 	case FK_BOOL:
 		return v->kind == VAL_BOOL ? 0 :
-		    refuse(f, d, "expected a boolean (true or false)");
+		    refuse(f, d, _("expected a boolean (true or false)"));
 	default:
 		if (v->kind != VAL_STR) {
-			snprintf(why, sizeof(why), "expected %s", schema_kind_name(f->kind));
+			snprintf(why, sizeof(why), _("expected %s"),
+			    schema_kind_name(f->kind));
 			return refuse(f, d, why);
 		}
 		return check_string(f, v, d);
@@ -355,11 +361,12 @@ schema_check_wire(const struct schema_field *f, const struct value *v,
     struct consort_diag *d)
 {
 	if (!f->personal)
-		return v->kind == VAL_BIN ? refuse(f, d, "a binary value in a field "
-		    "that is not personal") : schema_check_value(f, v, d);
+		return v->kind == VAL_BIN ? refuse(f, d,
+		    _("a binary value in a field "
+		    "that is not personal")) : schema_check_value(f, v, d);
 	if (v->kind != VAL_BIN || v->len != CONSORT_COMMIT_BYTES)
-		return refuse(f, d, "a personal field carries a 32-byte "
-		    "commitment, never its value");
+		return refuse(f, d, _("a personal field carries a 32-byte "
+		    "commitment, never its value"));
 	return 0;
 }
 
@@ -371,17 +378,17 @@ schema_check_ref(const char *ref, size_t len, struct consort_diag *d)
 
 	if (len == 0 || len > CONSORT_REF_MAX)
 		return consort_diag_set(d, E(SCHEMA), NULL,
-		    "a ref must be 1 to 128 bytes", NULL);
+		    _("a ref must be 1 to 128 bytes"), NULL);
 	if (!util_utf8_valid((const uint8_t *)ref, len))
 		return consort_diag_set(d, E(BADUTF8), NULL,
-		    "a ref must be valid UTF-8", NULL);
+		    _("a ref must be valid UTF-8"), NULL);
 	for (i = 0; i < len; i++)
 		if ((unsigned char)ref[i] < 0x20 || ref[i] == 0x7f)
 			return consort_diag_set(d, E(SCHEMA), NULL,
-			    "a ref must hold no control character", NULL);
+			    _("a ref must hold no control character"), NULL);
 	if (ref[0] == ' ' || ref[len - 1] == ' ')
 		return consort_diag_set(d, E(SCHEMA), NULL,
-		    "a ref must not start or end with a space", NULL);
+		    _("a ref must not start or end with a space"), NULL);
 	return 0;
 }
 
@@ -415,12 +422,12 @@ schema_parse_text(const struct schema_field *f, const char *text, size_t len,
 {
 	memset(v, 0, sizeof(*v));
 	if (!util_utf8_valid((const uint8_t *)text, len))
-		return refuse(f, d, "not valid UTF-8");
+		return refuse(f, d, _("not valid UTF-8"));
 	switch (f->kind) {
 	case FK_INT:
 		v->kind = VAL_INT;
 		if (!parse_int(text, len, &v->i))
-			return refuse(f, d, "expected an integer");
+			return refuse(f, d, _("expected an integer"));
 		break;
 	case FK_BOOL:
 		v->kind = VAL_BOOL;
@@ -431,7 +438,7 @@ schema_parse_text(const struct schema_field *f, const char *text, size_t len,
 		    (len == 1 && text[0] == '0'))
 			v->b = false;
 		else
-			return refuse(f, d, "expected true or false");
+			return refuse(f, d, _("expected true or false"));
 		break;
 	default:
 		v->kind = VAL_STR;

@@ -67,8 +67,8 @@ report_print(struct cmd_listing *l)
 		rc = outfile_commit(&of, &l->diag);
 	t = json_object_get(r, "totals");
 	if (rc == 0 && strcmp(a->out, "-") != 0)
-		fprintf(l->out, "report %s: %lld sessions, %lld financed paths, "
-		    "%lld hired of %lld intents\n", a->out,
+		fprintf(l->out, _("report %s: %lld sessions, %lld financed "
+		    "paths, %lld hired of %lld intents\n"), a->out,
 		    (long long)jr_int(t, "sessions"),
 		    (long long)jr_int(t, "financed"), (long long)jr_int(t, "hired"),
 		    (long long)jr_int(t, "intents"));
@@ -92,17 +92,18 @@ report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	int rc;
 
 	if (a.json + a.csv + a.html > 1)
-		return cmd_usage(ctx, "--html, --csv and --json exclude each other");
+		return cmd_usage(ctx, _("--html, --csv and --json exclude each "
+		    "other"));
 	if ((rc = cmd_doc_lang(ctx, args, &a.lang)) != 0)
 		return rc;
 	if (cmd_args_has(args, "lang") && a.json)
-		return cmd_usage(ctx, "--lang is for people's documents; --json "
-		    "keeps its English keys");
+		return cmd_usage(ctx, _("--lang is for people's documents; "
+		    "--json keeps its English keys"));
 	a.o.lot = cmd_args_get(args, "lot");
 	if (period != NULL) {
 		if (report_period(period, from, to, &d) != 0)
-			return cmd_usage(ctx, "--period %s: %s; %s", period, d.what,
-			    d.hint);
+			return cmd_usage(ctx, _("--period %s: %s; %s"), period,
+			    d.what, d.hint);
 		a.o.from = from[0] ? from : NULL;
 		a.o.to = to[0] ? to : NULL;
 	}
@@ -110,40 +111,42 @@ report_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 }
 
 static const struct cmd_opt report_opts[] = {
-	{ "lot", "LOT", "only the sessions of this lot (default: every lot)" },
-	{ "period", "FROM..TO", "the paths ordered from FROM to TO, each a year\n"
-	    "(2026), a month (2026-01) or a day (2026-01-15);\n"
-	    "an open bound left out: 2026-04.. (default: all)" },
-	{ "html", NULL, "one printable HTML page with a bar chart" },
-	{ "csv", NULL, "one CSV table for a French spreadsheet (';', BOM)" },
-	{ "json", NULL, "the figures as canonical JSON, English keys" },
+	{ "lot", N_("LOT"), N_("only the sessions of this lot (default: every "
+	    "lot)") },
+	{ "period", N_("FROM..TO"), N_("the paths ordered from FROM to TO, "
+	    "each a year\n(2026), a month (2026-01) or a day (2026-01-15);\n"
+	    "an open bound left out: 2026-04.. (default: all)") },
+	{ "html", NULL, N_("one printable HTML page with a bar chart") },
+	{ "csv", NULL, N_("one CSV table for a French spreadsheet (';', "
+	    "BOM)") },
+	{ "json", NULL, N_("the figures as canonical JSON, English keys") },
 	CMD_OPT_LANG,
-	{ "out", "FILE", "write FILE (whole, or not at all) rather than\n"
-	    "standard output" },
+	{ "out", N_("FILE"), N_("write FILE (whole, or not at all) rather "
+	    "than\nstandard output") },
 	{ NULL, NULL, NULL },
 };
 
 const struct cmd_entry cmd_report_entry = {
 	.name = "report",
-	.usage = "[--lot LOT] [--period FROM..TO] [--html | --csv | --json] "
-	    "[--lang fr|en] [--out FILE]",
-	.summary = "what became of the trainees and intents: hires (R23)",
+	.usage = N_("[--lot LOT] [--period FROM..TO] [--html | --csv | --json] "
+	    "[--lang fr|en] [--out FILE]"),
+	.summary = N_("what became of the trainees and intents: hires (R23)"),
 	.args = { .opts = report_opts },
-	.help_head = "Per session, per provider and per employer: the paths the Region\n"
-	    "finances that were ordered in the period (a path's own start, or its\n"
-	    "session's, as order requests take them), how many trainees completed\n"
-	    "the training or dropped out, how many intents ended in a hire and on\n"
-	    "which contract, the hiring rate (hires over intents), and the\n"
-	    "employers who did not hire after committing (not hired, or withdrawn\n"
-	    "by the employer), with their reasons. Warnings name the hires\n"
-	    "recorded without their day or contract, before the training, on\n"
-	    "another contract or fewer hours than promised.\n"
-	    "\n"
+	.help_head = N_("Per session, per provider and per employer: the paths "
+	    "the Region\nfinances that were ordered in the period (a path's "
+	    "own start, or\nits session's, as order requests take them), how "
+	    "many trainees\ncompleted the training or dropped out, how many "
+	    "intents ended in a\nhire and on which contract, the hiring rate "
+	    "(hires over intents),\nand the employers who did not hire after "
+	    "committing (not hired, or\nwithdrawn by the employer), with their "
+	    "reasons. Warnings name the\nhires recorded without their day or "
+	    "contract, before the training,\non another contract or fewer "
+	    "hours than promised.\n\n"
 	    "Counts and refs only: no trainee's name nor value. A trainee's exit\n"
 	    "is personal: a node counts the exits it may read (the lead all of\n"
 	    "them, a provider its trainees'), the others apart as not readable\n"
 	    "here. Outcomes are recorded with consort set intent (outcome=,\n"
 	    "hired_date=, ...) and consort set trainee (exit=, exit_date=), by\n"
-	    "the lead or the session's provider. Format: schema/report.md.\n",
+	    "the lead or the session's provider. Format: schema/report.md.\n"),
 	.exec = report_exec,
 };
