@@ -384,3 +384,20 @@ fmt_csv_bool(const struct fmt_csv *c, bool v, bool last)
 		return fmt_csv_cell(c, v ? "oui" : "non", last);
 	return fmt_csv_cell(c, v ? "true" : "false", last);
 }
+
+/* Writes n bytes of text with HTML's special characters escaped. */
+void
+fmt_html(FILE *f, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++, s++)
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&#39;", f); break;
+		default: putc(*s, f);
+		}
+}

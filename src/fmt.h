@@ -101,6 +101,9 @@ const char *fmt_value(char *buf, size_t len, const char *type,
 /* A record type's name for people: its French label in French, else type. */
 const char *fmt_type(const char *type, enum fmt_lang lang);
 
+/* Writes n bytes of text with HTML's special characters escaped. */
+void fmt_html(FILE *f, const char *s, size_t n);
+
 /*
  * Writes s and spaces up to width characters (UTF-8 code points, not
  * bytes), the spaces after (left aligned) or before (right aligned).

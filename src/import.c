@@ -210,8 +210,7 @@ field_error(struct importer *im, const struct rec_in *r, int i, int err,
 		    err, what, hint);
 	if (i < 0)
 		return line_error(im, r->line, err, what, hint);
-	snprintf(msg, sizeof(msg), _("field %s: %.400s"), r->in[i].f->name,
-	    what);
+	snprintf(msg, sizeof(msg), "field %s: %.400s", r->in[i].f->name, what);
 	return line_error(im, r->line, err, msg, hint);
 }
 
@@ -371,11 +370,10 @@ json_field(struct importer *im, struct rec_in *r, const char *key, json_t *val)
 	int rc;
 
 	if ((f = schema_field_by_name(r->t, key, strlen(key))) == NULL) {
-		snprintf(what, sizeof(what), _("field %.64s: %s has no such "
-		    "field"),
+		snprintf(what, sizeof(what), "field %.64s: %s has no such field",
 		    key, r->t->name);
 		return line_error(im, r->line, E(SCHEMA), what,
-		    _("see schema/entities.def for the fields of each type"));
+		    "see schema/entities.def for the fields of each type");
 	}
 	in = &r->in[r->n++];
 	in->f = f;
@@ -393,15 +391,13 @@ json_field(struct importer *im, struct rec_in *r, const char *key, json_t *val)
 	} else if (json_is_null(val))
 		return 0;  /* null unsets the field */
 	else {
-		snprintf(what, sizeof(what), _("field %s: expected %s, not an "
-		    "array, object or fraction"), f->name,
-		    schema_kind_name(f->kind));
+		snprintf(what, sizeof(what), "field %s: expected %s, not an "
+		    "array, object or fraction", f->name, schema_kind_name(f->kind));
 		return line_error(im, r->line, E(SCHEMA), what, NULL);
 	}
 	if ((rc = schema_check_value(f, &in->v, im->d)) != 0)
 		return line_error(im, r->line, rc, im->d->what,
-		    _("fix the value, or import with --skip-bad to leave the "
-		    "line out"));
+		    "fix the value, or import with --skip-bad to leave the line out");
 	return 0;
 }
 
@@ -414,15 +410,14 @@ json_head(struct importer *im, struct rec_in *r, json_t *obj)
 	int rc;
 
 	if (!json_is_string(type) || !json_is_string(ref))
-		return line_error(im, r->line, E(SCHEMA),
-		    _("a record needs string "
-		    "\"type\" and \"ref\" members"), NULL);
+		return line_error(im, r->line, E(SCHEMA), "a record needs string "
+		    "\"type\" and \"ref\" members", NULL);
 	if ((r->t = schema_type_by_name(json_string_value(type))) == NULL ||
 	    (r->t->flags & SCHEMA_ROSTER)) {
-		snprintf(what, sizeof(what), _("unknown record type \"%.40s\""),
+		snprintf(what, sizeof(what), "unknown record type \"%.40s\"",
 		    json_string_value(type));
-		return line_error(im, r->line, E(SCHEMA), what, _("types: lot, "
-		    "session, trainee, intent, path, derogation"));
+		return line_error(im, r->line, E(SCHEMA), what, "types: lot, "
+		    "session, trainee, intent, path, derogation");
 	}
 	r->ref = json_string_value(ref);
 	r->reflen = json_string_length(ref);
@@ -444,11 +439,10 @@ json_line(struct importer *im, const char *buf, size_t len, uint64_t line)
 
 	obj = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (obj == NULL || !json_is_object(obj)) {
-		snprintf(what, sizeof(what), _("not a JSON object: %s"),
-		    obj ? _("another JSON value") : jerr.text);
+		snprintf(what, sizeof(what), "not a JSON object: %s",
+		    obj ? "another JSON value" : jerr.text);
 		json_decref(obj);
-		line_error(im, line, E(SCHEMA), what,
-		    _("one JSON object per line"));
+		line_error(im, line, E(SCHEMA), what, "one JSON object per line");
 		return on_bad(im, line, E(SCHEMA));
 	}
 	if ((rc = json_head(im, &r, obj)) == 0) {
@@ -501,9 +495,8 @@ scan_jsonl(struct importer *im, FILE *f)
 		im->res->lines = line;
 		progress(im);
 		if (toolong) {
-			line_error(im, line, E(TOOBIG),
-			    _("line longer than 65536 bytes"),
-			    _("one record per line"));
+			line_error(im, line, E(TOOBIG), "line longer than 65536 bytes",
+			    "one record per line");
 			rc = on_bad(im, line, E(TOOBIG));
 		} else if (len == 0 || (len == 1 && buf[0] == '\r'))
 			rc = 0;  /* blank lines are allowed */
@@ -1021,7 +1014,7 @@ scan(struct importer *im, enum import_format fmt)
 
 	if ((f = fopen(im->o->path, "r")) == NULL)
 		return consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
-		    _("check the file name"));
+		    "check the file name");
 	im->bytes = 0;
 	if (fmt == IMPORT_XLSX)
 		rc = scan_xlsx(im);
@@ -1033,7 +1026,7 @@ scan(struct importer *im, enum import_format fmt)
 	}
 	if ((rc == 0 || rc == E(IO)) && ferror(f))
 		rc = consort_diag_set(im->d, E(IO), im->o->path, strerror(errno),
-		    _("check that the file is readable"));
+		    "check that the file is readable");
 	fclose(f);
 	return rc;
 }
@@ -1084,7 +1077,7 @@ sniff_csv(struct importer *im)
 
 	if ((f = fopen(im->o->path, "rb")) == NULL)
 		return consort_diag_set(im->d, E(IO), im->o->path,
-		    strerror(errno), _("check the file name"));
+		    strerror(errno), "check the file name");
 	rc = import_text_sniff(f, im->o->path, im->o->separator, &im->text,
 	    im->d);
 	fclose(f);
@@ -1164,11 +1157,10 @@ import_file(struct node *n, const struct import_opts *o,
 	im.d = d;
 	if (stat(o->path, &st) != 0)
 		return consort_diag_set(d, E(IO), o->path, strerror(errno),
-		    _("check the file name"));
+		    "check the file name");
 	if (!S_ISREG(st.st_mode))
-		return consort_diag_set(d, E(IO), o->path,
-		    _("not a regular file"),
-		    _("give the file to import, not a folder or a device"));
+		return consort_diag_set(d, E(IO), o->path, "not a regular file",
+		    "give the file to import, not a folder or a device");
 	fmt = guess_format(o);
 	if (fmt != IMPORT_JSONL && o->type == NULL)
 		return consort_diag_set(d, E(INVAL), o->path, fmt == IMPORT_CSV ?

@@ -136,27 +136,6 @@ cmp_orders(const void *pa, const void *pb)
 	return cmp_member(a, b, "hash");
 }
 
-/* Orders the entries of an array with cmp (json arrays do not sort). */
-static int
-sort_array(json_t *a, int (*cmp)(const void *, const void *))
-{
-	size_t i, n = json_array_size(a);
-	json_t **v;
-
-	if (n < 2)
-		return 0;
-	if ((v = calloc(n, sizeof(*v))) == NULL)
-		return E(NOMEM);
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(a, i));
-	qsort(v, n, sizeof(*v), cmp);
-	json_array_clear(a);
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, v[i]);
-	free(v);
-	return json_array_size(a) == n ? 0 : E(NOMEM);
-}
-
 /* The key of a request built on this node: "built:" and its sha256. */
 #define BUILT_PREFIX "built:"
 #define BUILT_KEY_LEN (sizeof(BUILT_PREFIX) - 1 + 64)
@@ -338,7 +317,7 @@ order_list(struct store_txn *txn, struct store *s, const char *lot,
 	    (rc = state_foreach_d(txn, s, T_order, gather_order, &g, d)) == 0 &&
 	    (rc = state_foreach_d(txn, s, T_decision, gather_decision, &g,
 	    d)) == 0 && (rc = gather_built(&g, txn)) == 0 &&
-	    (rc = sort_array(g.orders, cmp_orders)) == 0) {
+	    (rc = jr_sort(g.orders, cmp_orders)) == 0) {
 		link_orders(&g);
 		rc = g.b.err;
 	}

@@ -30,18 +30,7 @@ tr(const struct page *pg, const char *en, const char *fr)
 static void
 html_n(const struct page *pg, const char *s, size_t n)
 {
-	FILE *f = pg->f;
-	size_t i;
-
-	for (i = 0; i < n; i++, s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: putc(*s, f);
-		}
+	fmt_html(pg->f, s, n);
 }
 
 /* Writes text with HTML's special characters escaped. */

@@ -436,6 +436,27 @@ jr_arr(const json_t *o, const char *key)
 	return json_is_array(v) ? v : NULL;
 }
 
+/* Orders the entries of an array with cmp (json arrays do not sort). */
+int
+jr_sort(json_t *a, int (*cmp)(const void *, const void *))
+{
+	size_t i, n = json_array_size(a);
+	json_t **v;
+
+	if (n < 2)
+		return 0;
+	if ((v = calloc(n, sizeof(*v))) == NULL)
+		return E(NOMEM);
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof(*v), cmp);
+	json_array_clear(a);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, v[i]);
+	free(v);
+	return json_array_size(a) == n ? 0 : E(NOMEM);
+}
+
 /* Number of elements of a possibly absent array. */
 size_t
 jr_len(const json_t *a)

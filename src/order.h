@@ -323,6 +323,8 @@ const char *jr_str(const json_t *o, const char *key);
 int64_t jr_int(const json_t *o, const char *key);
 bool jr_bool(const json_t *o, const char *key);
 const json_t *jr_arr(const json_t *o, const char *key);
+/* Orders an array's entries with cmp (on json_t **); 0 or E(NOMEM). */
+int jr_sort(json_t *a, int (*cmp)(const void *, const void *));
 size_t jr_len(const json_t *a);
 
 /* Whether a period is YYYY-MM with a month from 01 to 12. */

@@ -556,15 +556,7 @@ report_write_csv(FILE *f, const json_t *r, enum fmt_lang lang)
 static void
 html(FILE *f, const char *s)
 {
-	for (; *s; s++)
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: putc(*s, f);
-		}
+	fmt_html(f, s, strlen(s));
 }
 
 /*

@@ -587,27 +587,6 @@ cmp_not_kept(const void *a, const void *b)
 	return c != 0 ? c : strcmp(jr_str(x, "intent"), jr_str(y, "intent"));
 }
 
-/* Sorts a JSON array in place with cmp. */
-static int
-sort_array(json_t *a, int (*cmp)(const void *, const void *))
-{
-	size_t i, n = json_array_size(a);
-	json_t **v;
-
-	if (n < 2)
-		return 0;
-	if ((v = calloc(n, sizeof(*v))) == NULL)
-		return E(NOMEM);
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(a, i));
-	qsort(v, n, sizeof(*v), cmp);
-	json_array_clear(a);
-	for (i = 0; i < n; i++)
-		json_array_append_new(a, v[i]);
-	free(v);
-	return 0;
-}
-
 /* The report's heading: format, consortium, scope, lots. */
 static void
 head_json(struct build *x, struct store_txn *txn, struct store *s,
@@ -689,7 +668,7 @@ report_build(struct store_txn *txn, struct store *s,
 	if (rc == 0)
 		rc = tally_withdrawn(&x);
 	if (rc == 0)
-		rc = sort_array(x.not_kept, cmp_not_kept);
+		rc = jr_sort(x.not_kept, cmp_not_kept);
 	r = json_object();
 	if (rc == 0) {
 		head_json(&x, txn, s, o, r);

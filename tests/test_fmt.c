@@ -273,10 +273,28 @@ test_pad(void **state)
 	free(out);
 }
 
+/* fmt_html escapes what HTML reads as markup, and only that. */
+static void
+test_html(void **state)
+{
+	char *out = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&out, &len);
+
+	(void)state;
+	assert_non_null(m);
+	fmt_html(m, "a<b>&\"c'\xc3\xa9</style>", 19);
+	fmt_html(m, "xyz", 0);
+	fclose(m);
+	assert_string_equal(out, "a&lt;b&gt;&amp;&quot;c&#39;\xc3\xa9&lt;/style&gt;");
+	free(out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_html),
 		cmocka_unit_test(test_euros_fr),
 		cmocka_unit_test(test_euros_en),
 		cmocka_unit_test(test_euros_too_big),
