@@ -194,7 +194,7 @@ test_attended(void **state)
 	struct edit e;
 	struct value v;
 	uint8_t id[CONSORT_EID_BYTES];
-	char day[16];
+	char day[32];
 	int d;
 
 	attend(f, "P1", "2026-03-02", 7, 0);
