@@ -559,7 +559,7 @@ test_sorted_order(void **state)
 	};
 	static const char *const types[] = {
 		"agreement", "attendance", "consortium", "decision", "derogation",
-		"intent",
+		"intent", "key",
 		"lot", "member", "notice", "order", "path", "rate", "region_key",
 		"session",
 		"trainee",
