@@ -303,6 +303,42 @@ int schema_parse_text(const struct schema_field *f, const char *text,
 uint32_t schema_str_max(const struct schema_field *f);
 bool schema_period_valid(const char *s, size_t len);
 
+/* ---- keychain.c: keys over time (schema/keys.md) ---- */
+
+#define KEYCHAIN_STATEMENT_MAX 512
+
+enum key_role { KEY_ROLE_MEMBER, KEY_ROLE_RECOVERY };
+enum key_by { KEY_BY_KEY, KEY_BY_RECOVERY };
+
+/* One key replacing another, as a key record or a request's chain holds it. */
+struct key_link {
+	uint8_t from[CONSORT_KEY_BYTES];
+	uint8_t to[CONSORT_KEY_BYTES];
+	enum key_role role;
+	enum key_by by;
+	char date[11];
+	uint8_t sig[64];    /* by from (KEY_BY_KEY) or the recovery key */
+	uint8_t proof[64];  /* by to */
+};
+
+const char *keychain_role_name(enum key_role role);
+const char *keychain_by_name(enum key_by by);
+size_t keychain_statement(char *buf, size_t cap,
+    const uint8_t consortium[CONSORT_HASH_BYTES], const struct key_link *l);
+size_t keychain_recovery_statement(char *buf, size_t cap,
+    const uint8_t lead[CONSORT_KEY_BYTES],
+    const uint8_t recovery[CONSORT_KEY_BYTES]);
+int keychain_link_sign(const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct key_link *l, const uint8_t *signer_sk, const uint8_t *to_sk);
+int keychain_link_verify(const uint8_t consortium[CONSORT_HASH_BYTES],
+    const struct key_link *l, const uint8_t signer[CONSORT_KEY_BYTES]);
+void keychain_recovery_sign(uint8_t sig[64],
+    const uint8_t lead[CONSORT_KEY_BYTES],
+    const uint8_t recovery[CONSORT_KEY_BYTES], const uint8_t *lead_sk);
+int keychain_recovery_verify(const uint8_t sig[64],
+    const uint8_t lead[CONSORT_KEY_BYTES],
+    const uint8_t recovery[CONSORT_KEY_BYTES]);
+
 /* ---- keys.c: ids, hashes, key files ---- */
 
 void keys_entity_id(uint8_t out[CONSORT_EID_BYTES],
