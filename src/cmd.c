@@ -19,6 +19,7 @@
 const struct cmd_entry *const cmd_table[] = {
 	&cmd_init_entry,
 	&cmd_whoami_entry,
+	&cmd_key_entry,
 	&cmd_member_entry,
 	&cmd_keygen_entry,
 	&cmd_invite_entry,

@@ -146,6 +146,17 @@ int cmd_passphrase_new_file(const struct cmd_ctx *ctx, bool none,
 int cmd_passphrase_open(const struct cmd_ctx *ctx, const char *where,
     char **pass, size_t *passlen, bool *typed);
 int cmd_open_netkey(struct cmd_ctx *ctx);
+/* Reads a public key option: 0, or the exit code of its refusal. */
+int cmd_parse_key(struct cmd_ctx *ctx, const char *opt, const char *hex,
+    uint8_t key[CONSORT_KEY_BYTES]);
+/*
+ * Writes to f the consortium for the lead's new machine (key), sealed to
+ * it, and trusts that key for sync (consort key handover).
+ * @return 0, or E(IO) (d says where), or an error of the store or seal
+ */
+int cmd_invite_handover(struct cmd_ctx *ctx,
+    const uint8_t key[CONSORT_KEY_BYTES], FILE *f, const char *out,
+    struct consort_diag *d);
 void cmd_compact_pending(struct cmd_ctx *ctx);
 const struct schema_type *cmd_type(const struct cmd_ctx *ctx, const char *name);
 int cmd_field_args(const struct cmd_ctx *ctx, const struct schema_type *t,
@@ -188,6 +199,7 @@ extern const struct cmd_entry cmd_rebuild_entry;
 extern const struct cmd_entry cmd_compact_entry;
 extern const struct cmd_entry cmd_state_hash_entry;
 extern const struct cmd_entry cmd_export_entry;
+extern const struct cmd_entry cmd_key_entry;
 extern const struct cmd_entry cmd_member_entry;
 extern const struct cmd_entry cmd_keygen_entry;
 extern const struct cmd_entry cmd_invite_entry;

@@ -544,6 +544,17 @@ struct member {
 	uint64_t revoked_after;  /* the last of its change-sets that counts */
 };
 
+/*
+ * A key the roster knows: a member's (bound by the lead, or one that
+ * replaced it) or the consortium's recovery key (member -1).
+ */
+struct roster_key {
+	uint8_t key[CONSORT_KEY_BYTES];
+	int32_t member;     /* index in the roster, or -1: a recovery key */
+	bool current;       /* no key record replaced it */
+	bool by_recovery;   /* a recovery put it there */
+};
+
 /* The verdict on the change-set of an order or a notice (perm-order.c). */
 struct perm_verdict {
 	uint8_t cs[CONSORT_HASH_BYTES];  /* the change-set judged */
@@ -565,6 +576,8 @@ struct store {
 	bool has_founder;
 	struct member *roster;  /* cache of the member records (perm.c) */
 	uint32_t nroster;
+	struct roster_key *rkeys;  /* every key of the roster (perm-key.c) */
+	uint32_t nrkeys, caprkeys;
 	bool roster_stale;
 	bool needs_rebuild;  /* a revocation reached change-sets applied already */
 	struct perm_verdict verdict;
@@ -1050,7 +1063,10 @@ int merge_apply(struct store_txn *txn, struct store *s,
  * @return 0, or E(NOMEM), or an error of state_foreach()
  */
 int perm_roster(struct store_txn *txn, struct store *s);
-/* The member of s->roster bound to a key, or of a SIRET; NULL if none. */
+/*
+ * The member of s->roster a key speaks for (its current key or one it
+ * held before), or of a SIRET; NULL if none.
+ */
 const struct member *perm_member_by_key(const struct store *s,
     const uint8_t *key);
 const struct member *perm_member_by_siret(const struct store *s,
@@ -1062,8 +1078,32 @@ int perm_existed(struct store_txn *txn, struct store *s, const struct causal *c,
     unsigned type, const uint8_t *id, bool *created, bool *alive);
 int perm_record_op(struct store_txn *txn, struct store *s,
     const struct member *m, const struct causal *c, const struct cs_op *op);
-/* Whether key is the founder's: the lead's. */
+/*
+ * Whether key is the lead's: the founder's, or (with the roster loaded)
+ * one that replaced it.
+ */
 bool perm_is_lead(const struct store *s, const uint8_t *key);
+
+/* ---- perm-key.c: keys over time ---- */
+
+/*
+ * Builds the roster's key table (perm_roster() calls it): every key each
+ * member held, its current one, and the recovery keys.
+ * @return 0, or E(NOMEM), or an error of the store
+ */
+int perm_keys_load(struct store_txn *txn, struct store *s);
+/* Whether key is a member's or the recovery's current key. */
+bool perm_key_current(const struct store *s, const uint8_t *key);
+/* Whether key is one of the consortium's recovery keys, current or not. */
+bool perm_is_recovery(const struct store *s, const uint8_t *key);
+/* The consortium's current recovery key; false when it has none. */
+bool perm_recovery_key(const struct store *s, uint8_t out[CONSORT_KEY_BYTES]);
+/*
+ * Whether op i of cs, on a key record, may apply (*why says why not).
+ * @return 0, E(PERM), or an error of perm_roster()
+ */
+int perm_key_check(struct store_txn *txn, struct store *s,
+    const struct changeset *cs, uint32_t i, const char **why);
 int perm_revoked_after(struct store_txn *txn, struct store *s,
     const uint8_t *author, uint64_t *after, bool *revoked);
 int perm_sync_revocations(struct store_txn *txn, struct store *s);
@@ -1189,6 +1229,48 @@ struct genesis {
 	struct genesis_member *co;
 	unsigned nco;
 };
+
+/* Joins the node directory and a file name into buf: 0 or E(INVAL). */
+int node_path(char *buf, size_t len, const char *dir, const char *name);
+
+/*
+ * Adds key to the keys this node trusts before the roster names them, in
+ * the caller's write transaction: 0, E(TOOBIG), E(NOMEM) or a store error.
+ */
+int node_trust_key(struct node *n, struct store_txn *txn,
+    const uint8_t key[CONSORT_KEY_BYTES]);
+
+/* ---- node-key.c: replacing a node's key pair ---- */
+
+/*
+ * Replaces the node's key pair by a new one (consort key rotate): a key
+ * record signed by the old key and proved by the new, the personal values
+ * sealed again, the new key's files (sealed with pass when not NULL) in
+ * place of the old; the node signs with the new key from then on.
+ * @param new_pk set to the new public key
+ * @return 0, or E(KEY) (no secret key loaded), E(NOMEM), E(IO), or an
+ *	error of edit_flush(), the store or the key files (d says which)
+ */
+int node_rotate(struct node *n, const char *pass, size_t passlen,
+    uint8_t new_pk[CONSORT_KEY_BYTES], struct consort_diag *d);
+/*
+ * Binds the node's key as the lead's in place of the lead's current key
+ * (consort key recover), signed by the recovery key of seed.
+ * @param replaced set to the key replaced
+ * @return 0, or E(KEY) (not the recovery key in force, or none), E(NOENT),
+ *	E(NOMEM), or an error of edit_flush() or the store
+ */
+int node_recover(struct node *n, const uint8_t seed[32],
+    uint8_t replaced[CONSORT_KEY_BYTES], struct consort_diag *d);
+/* Replaces the recovery key of seed by the one of new_seed (as node_recover). */
+int node_rotate_recovery(struct node *n, const uint8_t seed[32],
+    const uint8_t new_seed[32], struct consort_diag *d);
+/*
+ * Finishes (the store holds the key record) or undoes a key rotation a
+ * killed process left half done; node_open() calls it.
+ * @return 0, or E(IO) or an error of the store
+ */
+int node_finish_rotation(struct node *n);
 
 /*
  * Creates a consortium's first node: the folder (and the missing ones
@@ -2100,6 +2182,13 @@ struct personal_opening {
  */
 int personal_key_init(struct store *s, const uint8_t sk[64]);
 void personal_key_free(struct store *s);
+/*
+ * Seals every personal value kept at rest again for the key derived from
+ * new_sk (a key rotation), in the caller's transaction.
+ * @return 0, or E(NOMEM), or an error of the store
+ */
+int personal_rekey(struct store_txn *txn, struct store *s,
+    const uint8_t new_sk[64]);
 /* The commitment to a value of a record's personal field (salt given). */
 void personal_commit(unsigned type, const uint8_t id[CONSORT_EID_BYTES],
     unsigned field, const uint8_t salt[CONSORT_SALT_BYTES],

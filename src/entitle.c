@@ -16,8 +16,6 @@
 /* The SIRETs a member answers for: its own and its subcontractors'. */
 struct answers {
 	char siret[SIRETS_MAX][15];
-	uint8_t key[SIRETS_MAX][CONSORT_KEY_BYTES];
-	bool has_key[SIRETS_MAX];
 	unsigned n;
 };
 
@@ -29,8 +27,6 @@ answers_of(const struct store *s, const struct member *m, struct answers *a)
 
 	memset(a, 0, sizeof(*a));
 	memcpy(a->siret[0], m->siret, sizeof(a->siret[0]));
-	memcpy(a->key[0], m->key, CONSORT_KEY_BYTES);
-	a->has_key[0] = m->has_key;
 	a->n = 1;
 	for (i = 0; i < s->nroster && a->n < SIRETS_MAX; i++) {
 		const struct member *x = &s->roster[i];
@@ -38,8 +34,7 @@ answers_of(const struct store *s, const struct member *m, struct answers *a)
 		if (x->role != ROLE_SUB || strcmp(x->parent, m->siret) != 0)
 			continue;
 		memcpy(a->siret[a->n], x->siret, sizeof(a->siret[0]));
-		memcpy(a->key[a->n], x->key, CONSORT_KEY_BYTES);
-		a->has_key[a->n++] = x->has_key;
+		a->n++;
 	}
 }
 
@@ -57,14 +52,20 @@ answers_siret(const struct answers *a, const struct value *v)
 	return false;
 }
 
-/* Whether a key is one of the keys a member answers for. */
+/*
+ * Whether a key speaks for one of the members a member answers for: any
+ * key that member held, so that what it recorded before a rotation stays
+ * its own.
+ */
 static bool
-answers_key(const struct answers *a, const uint8_t *key)
+answers_key(const struct store *s, const struct answers *a,
+    const uint8_t *key)
 {
+	const struct member *m = perm_member_by_key(s, key);
 	unsigned i;
 
-	for (i = 0; i < a->n; i++)
-		if (a->has_key[i] && memcmp(a->key[i], key, CONSORT_KEY_BYTES) == 0)
+	for (i = 0; m != NULL && i < a->n; i++)
+		if (strcmp(a->siret[i], m->siret) == 0)
 			return true;
 	return false;
 }
@@ -181,7 +182,7 @@ visit_creation(void *ctx, const uint8_t *id, uint32_t author)
 	struct recorded_ctx *x = ctx;
 
 	if (author >= x->s->nauthors ||
-	    !answers_key(x->a, x->s->authors[author]))
+	    !answers_key(x->s, x->a, x->s->authors[author]))
 		return 0;
 	return set_add(x->out, id);
 }
@@ -217,6 +218,8 @@ entitle_set_of(struct store_txn *txn, struct store *s, const uint8_t *key,
 	if ((rc = store_load_authors(txn, s)) != 0 ||
 	    (rc = perm_roster(txn, s)) != 0)
 		return rc;
+	if (!perm_key_current(s, key))
+		return 0;  /* a replaced key reads nothing */
 	if (perm_is_lead(s, key)) {
 		out->all = true;
 		return 0;

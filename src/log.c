@@ -111,7 +111,8 @@ check_member(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		return 0;
 	if ((rc = perm_roster(txn, s)) != 0)
 		return rc;
-	if ((m = perm_member_by_key(s, cs->author)) == NULL)
+	if ((m = perm_member_by_key(s, cs->author)) == NULL &&
+	    !perm_is_recovery(s, cs->author))
 		return refuse(d, cs, E(PERM), _("its author is not a member of "
 		    "the consortium"), _("the lead binds members' keys with "
 		    "consort invite"));
@@ -881,16 +882,19 @@ unpark(struct store_txn *txn, struct store *s, const uint8_t key[CS_KEY],
 
 /*
  * Whether a change-set whose past is missing may wait for it: its author
- * must be a member, or be one once that past is there — only the lead
- * binds keys, and a member's binding is in its change-sets' causal past,
- * so a new member's change-sets name a change-set of the lead this node
- * lacks.  Those wait as strangers, indexed under that change-set of the
- * lead (*lead_seq).
+ * must be a member, or be one once that past is there — keys are bound by
+ * the lead, by the key they replace or by the recovery key, and a key's
+ * binding is in its change-sets' causal past, so a new key's change-sets
+ * name a change-set of a known key (the lead's, a member's or the
+ * recovery key's) this node lacks.  Those wait as strangers, indexed
+ * under that change-set (*binder, *binder_seq).
  */
 static int
 may_wait(struct store_txn *txn, struct store *s, const struct changeset *cs,
-    bool *stranger, uint64_t *lead_seq, struct consort_diag *d)
+    bool *stranger, const uint8_t **binder, uint64_t *binder_seq,
+    struct consort_diag *d)
 {
+	const struct cs_dep *dep;
 	struct head h;
 	uint32_t i;
 	int rc;
@@ -900,17 +904,24 @@ may_wait(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		return 0;
 	if ((rc = perm_roster(txn, s)) != 0)
 		return rc;
-	if (perm_member_by_key(s, cs->author) != NULL)
+	if (perm_member_by_key(s, cs->author) != NULL ||
+	    perm_is_recovery(s, cs->author))
 		return 0;
-	if ((rc = head_or_zero(txn, s, s->founder, &h)) != 0)
-		return rc;
-	for (i = 0; i < cs->ndeps; i++)
-		if (memcmp(cs->deps[i].author, s->founder, CONSORT_KEY_BYTES) == 0 &&
-		    cs->deps[i].seq > h.seq) {
+	for (i = 0; i < cs->ndeps; i++) {
+		dep = &cs->deps[i];
+		if (!perm_is_lead(s, dep->author) &&
+		    perm_member_by_key(s, dep->author) == NULL &&
+		    !perm_is_recovery(s, dep->author))
+			continue;
+		if ((rc = head_or_zero(txn, s, dep->author, &h)) != 0)
+			return rc;
+		if (dep->seq > h.seq) {
 			*stranger = true;
-			*lead_seq = cs->deps[i].seq;
+			*binder = dep->author;
+			*binder_seq = dep->seq;
 			return 0;
 		}
+	}
 	return refuse(d, cs, E(PERM), _("its author is not a member of the "
 	    "consortium, and no change-set of the lead it depends on is missing "
 	    "here"), _("the lead binds members' keys with consort invite"));
@@ -961,7 +972,8 @@ judge(struct store_txn *txn, struct store *s, const struct changeset *cs,
     uint8_t missing[CS_KEY], bool *stranger, struct consort_diag *d)
 {
 	struct head h;
-	uint64_t lead_seq = 0;
+	const uint8_t *binder = NULL;
+	uint64_t binder_seq = 0;
 	uint32_t i = 0;
 	struct store_val v;
 	int rc;
@@ -994,14 +1006,15 @@ judge(struct store_txn *txn, struct store *s, const struct changeset *cs,
 			return rc;
 	}
 	if (cs->seq > h.seq + 1 || rc == E(CAUSAL)) {
-		if ((rc = may_wait(txn, s, cs, stranger, &lead_seq, d)) != 0)
+		if ((rc = may_wait(txn, s, cs, stranger, &binder, &binder_seq,
+		    d)) != 0)
 			return rc;
 		/* only what its author signed may wait for its past */
 		if (!verified && cs_verify(cs) != 0)
 			return refuse(d, cs, E(SIGNATURE), _("bad signature"),
 			    _("the sender's copy was altered"));
 		if (*stranger)
-			cs_key(missing, s->founder, lead_seq);
+			cs_key(missing, binder, binder_seq);
 		else if (cs->seq > h.seq + 1)
 			cs_key(missing, cs->author, cs->seq - 1);
 		else

@@ -280,8 +280,9 @@ context_init(struct store_txn *txn, struct store *s, const struct changeset *cs,
 
 /*
  * Decides whether an op may apply: an order, a notice, a decision of the
- * Region or its key by what it stands for (perm-order.c), any other by
- * who may edit what (perm.c).  Refusals
+ * Region or its key by what it stands for (perm-order.c), a key record
+ * by who may replace that key (perm-key.c), any other by who may edit
+ * what (perm.c).  Refusals
  * are counted, not errors.
  */
 static int
@@ -293,7 +294,12 @@ allowed(struct store_txn *txn, struct store *s, const struct member *m,
 	const char *why = NULL;
 	int rc;
 
-	if (s->has_founder && perm_order_type(type))
+	if (s->has_founder && type == T_key)
+		rc = perm_key_check(txn, s, cs, i, &why);
+	else if (s->has_founder && perm_is_recovery(s, cs->author)) {
+		why = N_("the recovery key writes only key records");
+		rc = E(PERM);
+	} else if (s->has_founder && perm_order_type(type))
 		rc = perm_order_check(txn, s, m, c, cs, i, &why);
 	else
 		rc = perm_check_op(txn, s, m, c, cs, i, &why);
@@ -318,7 +324,7 @@ revoked(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	bool is;
 	int rc;
 
-	if (!s->has_founder || perm_is_lead(s, cs->author))
+	if (!s->has_founder)
 		return 0;
 	if ((rc = perm_revoked_after(txn, s, cs->author, &after, &is)) != 0)
 		return rc;
@@ -326,25 +332,39 @@ revoked(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		res->refused = cs->nops;
 		res->first_refusal = E(PERM);
 		res->first_refused_op = 0;
-		res->why = N_("its author was revoked before it");
+		res->why = N_("its author was revoked, or its key replaced, "
+		    "before it");
 	}
 	return 0;
 }
 
-/* Loads the roster and finds the author; NULL stands for the lead. */
+/*
+ * Loads the roster and finds the author; NULL stands for the lead (and
+ * the recovery key, which allowed() holds to key records).  A key bound
+ * to nobody, as one whose binding stopped counting when a rebuild
+ * followed a revocation, has every op refused.
+ */
 static int
 author_member(struct store_txn *txn, struct store *s,
-    const struct changeset *cs, const struct member **m)
+    const struct changeset *cs, const struct member **m,
+    struct merge_result *res)
 {
 	int rc;
 
 	*m = NULL;
-	if (!s->has_founder || perm_is_lead(s, cs->author))
+	if (!s->has_founder || memcmp(cs->author, s->founder,
+	    CONSORT_KEY_BYTES) == 0)
 		return 0;
 	if ((rc = perm_roster(txn, s)) != 0)
 		return rc;
-	if ((*m = perm_member_by_key(s, cs->author)) == NULL)
-		return E(PERM);
+	if (perm_is_lead(s, cs->author) || perm_is_recovery(s, cs->author))
+		return 0;
+	if ((*m = perm_member_by_key(s, cs->author)) == NULL) {
+		res->refused = cs->nops;
+		res->first_refusal = E(PERM);
+		res->first_refused_op = 0;
+		res->why = N_("its author's key is bound to no member");
+	}
 	return 0;
 }
 
@@ -366,8 +386,9 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	int rc;
 
 	memset(res, 0, sizeof(*res));
-	if ((rc = author_member(txn, s, cs, &m)) != 0 ||
-	    (rc = revoked(txn, s, cs, res)) != 0)
+	if ((rc = author_member(txn, s, cs, &m, res)) != 0)
+		return rc;
+	if (res->refused == 0 && (rc = revoked(txn, s, cs, res)) != 0)
 		return rc;
 	if (res->refused > 0)
 		return 0;
@@ -403,7 +424,8 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		if (changed && (rc = wants_note_op(txn, s, op)) != 0)
 			break;
 		dirty |= changed;
-		if (op->type == T_member)
+		if (op->type == T_member || op->type == T_key ||
+		    op->type == T_consortium)
 			roster = s->roster_stale = true;
 		if (changed)
 			res->applied++;

@@ -21,7 +21,7 @@
 static const uint8_t zero_hash[CONSORT_HASH_BYTES];
 
 /* Joins the node directory and a file name into buf. */
-static int
+int
 node_path(char *buf, size_t len, const char *dir, const char *name)
 {
 	if ((size_t)snprintf(buf, len, "%s/%s", dir, name) >= len)
@@ -199,6 +199,13 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 		    rc == E(PERM) ? _("run the command as the node's owner") :
 		    _("give the node with --dir DIR or CONSORT_DIR, or create "
 		    "one with consort init"));
+		node_close(n);
+		return rc;
+	}
+	if ((rc = node_finish_rotation(n)) != 0) {
+		consort_diag_set(d, rc, dir, _("a key rotation left half done "
+		    "could not be finished"), _("check the folder's "
+		    "permissions and free space, then run the command again"));
 		node_close(n);
 		return rc;
 	}
@@ -809,6 +816,35 @@ node_init(const char *dir, const struct genesis *g, const char *pass,
 	return 0;
 }
 
+/*
+ * Adds key to the keys this node trusts before the roster names them (as
+ * those its invite listed): the lead's new machine it handed the
+ * consortium over to, in the caller's write transaction.
+ */
+int
+node_trust_key(struct node *n, struct store_txn *txn,
+    const uint8_t key[CONSORT_KEY_BYTES])
+{
+	uint8_t *buf;
+	struct store_val v;
+	size_t len = 0;
+	int rc;
+
+	if (store_get(txn, &n->store, TB_META, "trusted", 7, &v) == 0)
+		len = v.len - v.len % CONSORT_KEY_BYTES;
+	if (len / CONSORT_KEY_BYTES >= STORE_MAX_MEMBERS)
+		return E(TOOBIG);
+	if ((buf = malloc(len + CONSORT_KEY_BYTES)) == NULL)
+		return E(NOMEM);
+	if (len > 0)
+		memcpy(buf, v.data, len);
+	memcpy(buf + len, key, CONSORT_KEY_BYTES);
+	rc = store_put(txn, &n->store, TB_META, "trusted", 7, buf,
+	    len + CONSORT_KEY_BYTES, 0);
+	free(buf);
+	return rc;
+}
+
 /* Whether a key listed in the invite this node joined with is key. */
 static bool
 invited_with(struct node *n, struct store_txn *txn, const uint8_t *key)
@@ -838,13 +874,14 @@ node_trusts(struct node *n, const uint8_t key[CONSORT_KEY_BYTES])
 	struct store_txn *txn;
 	bool ok = false;
 
-	if (perm_is_lead(s, key))
-		return true;
 	if (store_begin(s, false, &txn) != 0)
 		return false;
 	if (perm_roster(txn, s) == 0) {
 		m = perm_member_by_key(s, key);
-		ok = m != NULL ? !m->revoked : invited_with(n, txn, key);
+		if (m != NULL)
+			ok = !m->revoked && perm_key_current(s, key);
+		else
+			ok = perm_is_lead(s, key) || invited_with(n, txn, key);
 	}
 	store_abort(txn);
 	return ok;

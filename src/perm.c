@@ -58,14 +58,6 @@ owner_field(unsigned type)
 	    F_attendance_path : F_EXISTENCE;
 }
 
-/* Whether key is the founder's: the lead. */
-bool
-perm_is_lead(const struct store *s, const uint8_t *key)
-{
-	return s->has_founder &&
-	    memcmp(s->founder, key, CONSORT_KEY_BYTES) == 0;
-}
-
 /* Copies a string value of at most 14 bytes into a SIRET buffer. */
 static void
 copy_siret(char out[15], const struct value *v)
@@ -128,23 +120,11 @@ perm_roster(struct store_txn *txn, struct store *s)
 	    (s->roster = calloc(STORE_MAX_MEMBERS, sizeof(*s->roster))) == NULL)
 		return E(NOMEM);
 	s->nroster = 0;
-	if ((rc = state_foreach(txn, s, T_member, load_member, s)) != 0)
+	if ((rc = state_foreach(txn, s, T_member, load_member, s)) != 0 ||
+	    (rc = perm_keys_load(txn, s)) != 0)
 		return rc;
 	s->roster_stale = false;
 	return 0;
-}
-
-/* The member bound to a key, or NULL. */
-const struct member *
-perm_member_by_key(const struct store *s, const uint8_t *key)
-{
-	uint32_t i;
-
-	for (i = 0; i < s->nroster; i++)
-		if (s->roster[i].has_key &&
-		    memcmp(s->roster[i].key, key, CONSORT_KEY_BYTES) == 0)
-			return &s->roster[i];
-	return NULL;
 }
 
 /* The member of a SIRET, or NULL. */
@@ -398,12 +378,12 @@ recorded_by(struct store_txn *txn, struct store *s, const struct member *m,
 	unsigned i, n;
 	int rc;
 
-	(void)m;
 	*ok = false;
 	if ((rc = visible(txn, s, c, type, id, F_EXISTENCE, w, &n)) != 0)
 		return rc;
 	for (i = 0; i < n && !*ok; i++)
-		*ok = w[i].author == c->author;
+		*ok = w[i].author == c->author || (w[i].author < s->nauthors &&
+		    perm_member_by_key(s, s->authors[w[i].author]) == m);
 	return 0;
 }
 
@@ -981,47 +961,6 @@ perm_revoked_after(struct store_txn *txn, struct store *s,
 		return E(STORE);
 	*after = util_get_be64(v.data);
 	*revoked = true;
-	return 0;
-}
-
-/*
- * Copies the roster's revocations into the revoked table, which a rebuild
- * keeps: whether a revoked member's change-set counts must not depend on
- * the order in which the revocation and that change-set were applied.  A
- * revocation that reaches change-sets already applied asks for a rebuild.
- */
-int
-perm_sync_revocations(struct store_txn *txn, struct store *s)
-{
-	uint8_t buf[8];
-	struct head h;
-	uint64_t after;
-	bool revoked;
-	uint32_t i;
-	int rc;
-
-	s->roster_stale = true;
-	if ((rc = perm_roster(txn, s)) != 0)
-		return rc;
-	for (i = 0; i < s->nroster; i++) {
-		const struct member *m = &s->roster[i];
-
-		if (!m->revoked || !m->has_key)
-			continue;
-		if ((rc = perm_revoked_after(txn, s, m->key, &after, &revoked)) != 0)
-			return rc;
-		if (revoked && after == m->revoked_after)
-			continue;
-		util_put_be64(buf, m->revoked_after);
-		if ((rc = store_put(txn, s, TB_REVOKED, m->key, CONSORT_KEY_BYTES,
-		    buf, 8, 0)) != 0)
-			return rc;
-		rc = store_head(txn, s, m->key, &h);
-		if (rc == 0 && h.seq > m->revoked_after)
-			s->needs_rebuild = true;
-		else if (rc != 0 && rc != E(NOENT))
-			return rc;
-	}
 	return 0;
 }
 

@@ -475,3 +475,92 @@ personal_forget(struct store_txn *txn, struct store *s,
 	rc = store_del(txn, s, TB_OPENINGS, key, sizeof(key));
 	return rc == E(NOENT) ? 0 : rc;
 }
+
+/* Gathers every key of the openings table (the caller frees *keys). */
+static int
+opening_keys(struct store_txn *txn, struct store *s, uint8_t **keys,
+    size_t *n)
+{
+	struct store_walk w;
+	struct store_val k, v;
+	size_t cap = 0;
+	uint8_t *p;
+	int rc;
+
+	*keys = NULL;
+	*n = 0;
+	if ((rc = store_walk_begin(&w, txn, s, TB_OPENINGS, NULL, 0, 0)) != 0)
+		return rc;
+	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != OPENING_KEY_BYTES)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 256;
+			if ((p = realloc(*keys, cap * OPENING_KEY_BYTES)) == NULL) {
+				rc = E(NOMEM);
+				break;
+			}
+			*keys = p;
+		}
+		memcpy(*keys + *n * OPENING_KEY_BYTES, k.data, OPENING_KEY_BYTES);
+		(*n)++;
+	}
+	store_walk_end(&w);
+	return rc < 0 ? rc : 0;
+}
+
+/* Opens one sealed opening with from and seals it again with to. */
+static int
+reseal_one(struct store_txn *txn, struct store *s, const uint8_t *key,
+    const uint8_t *from, const uint8_t *to)
+{
+	uint8_t clear[OPENING_MAX + SEAL_TAG];
+	uint8_t sealed[SEAL_NONCE + OPENING_MAX + SEAL_TAG];
+	unsigned long long n, len;
+	struct store_val v;
+	int rc;
+
+	if ((rc = store_get(txn, s, TB_OPENINGS, key, OPENING_KEY_BYTES, &v)) != 0)
+		return rc;
+	if (v.len < SEAL_NONCE + SEAL_TAG || v.len > sizeof(sealed) ||
+	    crypto_aead_xchacha20poly1305_ietf_decrypt(clear, &n, NULL,
+	    (const uint8_t *)v.data + SEAL_NONCE, v.len - SEAL_NONCE, key,
+	    OPENING_KEY_BYTES, v.data, from) != 0)
+		return 0;  /* sealed under another key: it stays as it is */
+	len = n;
+	randombytes_buf(sealed, SEAL_NONCE);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + SEAL_NONCE, &n,
+	    clear, len, key, OPENING_KEY_BYTES, NULL, sealed,
+	    to);
+	sodium_memzero(clear, sizeof(clear));
+	return store_put(txn, s, TB_OPENINGS, key, OPENING_KEY_BYTES, sealed,
+	    SEAL_NONCE + (size_t)n, 0);
+}
+
+/*
+ * Seals every personal value kept at rest again under the key derived
+ * from new_sk (a key rotation), in the caller's transaction; the old
+ * key then opens none of them.
+ */
+int
+personal_rekey(struct store_txn *txn, struct store *s, const uint8_t new_sk[64])
+{
+	uint8_t *keys, *to;
+	size_t i, n;
+	int rc;
+
+	if (s->atrest == NULL)
+		return 0;
+	if ((to = keys_secret_alloc(crypto_aead_xchacha20poly1305_ietf_KEYBYTES)) == NULL)
+		return E(NOMEM);
+	crypto_generichash(to, crypto_aead_xchacha20poly1305_ietf_KEYBYTES,
+	    (const uint8_t *)AT_REST_CONTEXT, sizeof(AT_REST_CONTEXT) - 1,
+	    new_sk, 32);
+	if ((rc = opening_keys(txn, s, &keys, &n)) == 0)
+		for (i = 0; i < n && rc == 0; i++)
+			rc = reseal_one(txn, s, keys + i * OPENING_KEY_BYTES,
+			    s->atrest, to);
+	free(keys);
+	sodium_free(to);
+	return rc;
+}

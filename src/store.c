@@ -302,6 +302,9 @@ store_close(struct store *s)
 	free(s->mapfile);
 	free(s->roster);
 	s->roster = NULL;
+	free(s->rkeys);
+	s->rkeys = NULL;
+	s->nrkeys = s->caprkeys = 0;
 	s->nroster = 0;
 	s->authors = NULL;
 	s->mapfile = NULL;

@@ -2040,7 +2040,7 @@ test_revoked(void **state)
 	assert_int_equal(after, 1);
 	assert_int_equal(receive_why(&f->a->store, f->a->consortium, &c2, why,
 	    sizeof(why)), 1);
-	assert_string_equal(why, "its author was revoked before it");
+	assert_string_equal(why, "its author was revoked, or its key replaced, before it");
 	assert_string_equal(shown(f, "trainee", "TA", "family_name"), "C1");
 	/* the lead cannot be revoked, nor a SIRET with no key */
 	assert_ok(edit_begin(f->a, &e));

@@ -21,11 +21,12 @@ struct invite_args {
 	"member's node"
 
 /*
- * Reads --key: the member's Ed25519 public key, 64 hex digits; a refusal
- * says what is wrong with it (its length, a character, the curve).
+ * Reads a key option (--key): an Ed25519 public key, 64 hex digits; a
+ * refusal says what is wrong with it (its length, a character, the curve).
  */
-static int
-parse_key(struct cmd_ctx *ctx, const char *hex, uint8_t key[CONSORT_KEY_BYTES])
+int
+cmd_parse_key(struct cmd_ctx *ctx, const char *opt, const char *hex,
+    uint8_t key[CONSORT_KEY_BYTES])
 {
 	struct consort_diag d = { 0 };
 	size_t len = strlen(hex), i;
@@ -51,7 +52,7 @@ parse_key(struct cmd_ctx *ctx, const char *hex, uint8_t key[CONSORT_KEY_BYTES])
 		    "small order): a typing error?"));
 	else
 		return 0;
-	consort_diag_set(&d, E(INVAL), "--key", what, KEY_HINT);
+	consort_diag_set(&d, E(INVAL), opt, what, KEY_HINT);
 	return cmd_fail(ctx, E(INVAL), &d);
 }
 
@@ -79,7 +80,7 @@ parse(struct cmd_ctx *ctx, const struct cmd_args *args, struct invite_args *a)
 		a->rq.role = ROLE_SUB;
 	else
 		return cmd_usage(ctx, _("--role takes co or sub"));
-	if (parse_key(ctx, a->key_hex, a->rq.key) != 0)
+	if (cmd_parse_key(ctx, "--key", a->key_hex, a->rq.key) != 0)
 		return EXIT_USAGE;
 	if (!util_siret_valid(a->rq.siret, strlen(a->rq.siret)))
 		return cmd_usage(ctx, _("--siret takes 14 digits with a valid "
@@ -191,6 +192,48 @@ invite_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	printf(_("invited %s (SIRET %s) as %s; invite written to %s\n"),
 	    a.rq.name ? a.rq.name : _("member"), a.rq.siret, a.role, a.out);
 	return EXIT_OK;
+}
+
+/*
+ * Writes, for the lead's new machine (consort key handover), the
+ * consortium's identity, network key, genesis and members' keys sealed
+ * to its key, binding nothing; and lets that key sync with this node
+ * until the recovery makes it the lead's.
+ */
+int
+cmd_invite_handover(struct cmd_ctx *ctx, const uint8_t key[CONSORT_KEY_BYTES],
+    FILE *f, const char *out, struct consort_diag *d)
+{
+	const struct member *lead = NULL;
+	struct store_txn *txn;
+	struct invite_args a;
+	struct invite inv;
+	msgpack_sbuffer buf;
+	uint32_t i;
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	if ((rc = store_begin(&ctx->node->store, true, &txn)) != 0)
+		return rc;
+	if ((rc = perm_roster(txn, &ctx->node->store)) == 0)
+		for (i = 0; i < ctx->node->store.nroster; i++)
+			if (ctx->node->store.roster[i].role == ROLE_LEAD)
+				lead = &ctx->node->store.roster[i];
+	a.rq.siret = lead != NULL ? lead->siret : "";
+	msgpack_sbuffer_init(&buf);
+	if (rc == 0 && (rc = fill_invite(ctx, txn, &a, &inv)) == 0 &&
+	    (rc = invite_seal(&inv, key, &buf)) == 0 &&
+	    fwrite(buf.data, 1, buf.size, f) != buf.size)
+		rc = consort_diag_set(d, E(IO), out, _("cannot write"), NULL);
+	sodium_memzero(inv.netkey, sizeof(inv.netkey));
+	msgpack_sbuffer_destroy(&buf);
+	if (rc == 0)
+		rc = node_trust_key(ctx->node, txn, key);
+	if (rc != 0) {
+		store_abort(txn);
+		return rc;
+	}
+	return store_commit(txn);
 }
 
 static const struct cmd_opt invite_opts[] = {

@@ -1,0 +1,417 @@
+/*
+ * Replacing a node's key pair (DESIGN.md §2, "Keys over time"): a
+ * rotation signed by the key it replaces, and the lead's recovery signed
+ * by the consortium's recovery key.  The new key's files are written
+ * beside the old ones (`key.new`, `network.key.new`, then `key.new.pub`
+ * last), the key record and the personal values sealed again for the new
+ * key are committed in one transaction, and only then do the new files
+ * take the old ones' names.  A process killed between the two is finished
+ * by the next node_open(): the store decides whether the new key counts.
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "core.h"
+
+static const char *const new_files[] = {
+	"key.new", "network.key.new", "key.new.pub",
+};
+static const char *const final_files[] = {
+	"key", "network.key", "key.pub",
+};
+
+/* Makes the renames in the node's folder durable. */
+static int
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY), rc = 0;
+
+	if (fd < 0)
+		return E(IO);
+	if (fsync(fd) != 0)
+		rc = E(IO);
+	close(fd);
+	return rc;
+}
+
+/* Removes the new files a rotation left behind. */
+static void
+drop_new_files(const struct node *n)
+{
+	char path[4096];
+	size_t i;
+
+	for (i = 0; i < nitems(new_files); i++)
+		if (node_path(path, sizeof(path), n->dir, new_files[i]) == 0)
+			unlink(path);
+}
+
+/* Gives the new files the old ones' names, the public key last. */
+static int
+install_new_files(const struct node *n)
+{
+	char from[4096], to[4096];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < nitems(new_files); i++) {
+		if ((rc = node_path(from, sizeof(from), n->dir, new_files[i])) != 0 ||
+		    (rc = node_path(to, sizeof(to), n->dir, final_files[i])) != 0)
+			return rc;
+		if (access(from, F_OK) != 0)
+			continue;  /* a plain network key stays as it is */
+		if (rename(from, to) != 0)
+			return E(IO);
+	}
+	return fsync_dir(n->dir);
+}
+
+/*
+ * Writes the new key's files beside the old: the secret key (sealed with
+ * the passphrase when there is one), the network key sealed again with
+ * it (a plain one is left as it is), then the public key.
+ */
+static int
+write_new_files(const struct node *n, const uint8_t *sk, const uint8_t *pk,
+    const char *pass, size_t passlen)
+{
+	char path[4096], keypath[4096];
+	uint8_t netkey[32];
+	int rc;
+
+	drop_new_files(n);
+	if ((rc = node_path(keypath, sizeof(keypath), n->dir, "key.new")) != 0 ||
+	    (rc = keys_file_write(keypath, sk, pass, passlen)) != 0)
+		return rc;
+	if (pass != NULL) {
+		if ((rc = node_netkey(n, netkey)) != 0)
+			return rc;
+		rc = node_path(path, sizeof(path), n->dir, "network.key.new");
+		if (rc == 0)
+			rc = keys_netkey_write(path, netkey, keypath);
+		sodium_memzero(netkey, sizeof(netkey));
+		if (rc != 0)
+			return rc;
+	}
+	if ((rc = node_path(path, sizeof(path), n->dir, "key.new.pub")) != 0)
+		return rc;
+	return keys_public_write(path, pk, CONSORT_KEY_BYTES);
+}
+
+/* Adds a string op to the change-set being built. */
+static void
+put_str(struct edit *e, const uint8_t *id, unsigned field, const char *s,
+    size_t len)
+{
+	struct value v = { VAL_STR, false, 0, s, (uint32_t)len };
+
+	csb_op(&e->b, field == 0 ? OP_CREATE : OP_SET, T_key, id, field, &v);
+}
+
+/* Adds the ops of a key record: the whole link, with last. */
+static void
+put_link(struct edit *e, const struct key_link *l, uint64_t last)
+{
+	char to[2 * CONSORT_KEY_BYTES + 1], from[2 * CONSORT_KEY_BYTES + 1];
+	char sig[129], proof[129];
+	const char *role = keychain_role_name(l->role);
+	const char *by = keychain_by_name(l->by);
+	uint8_t id[CONSORT_EID_BYTES];
+	struct value v = { VAL_INT, false, (int64_t)last, NULL, 0 };
+
+	util_hex(to, l->to, CONSORT_KEY_BYTES);
+	util_hex(from, l->from, CONSORT_KEY_BYTES);
+	util_hex(sig, l->sig, 64);
+	util_hex(proof, l->proof, 64);
+	node_entity_id(e->n, T_key, to, 64, id);
+	put_str(e, id, 0, to, 64);
+	put_str(e, id, F_key_from, from, 64);
+	put_str(e, id, F_key_role, role, strlen(role));
+	put_str(e, id, F_key_by, by, strlen(by));
+	csb_op(&e->b, OP_SET, T_key, id, F_key_last, &v);
+	put_str(e, id, F_key_date, l->date, 10);
+	put_str(e, id, F_key_signature, sig, 128);
+	put_str(e, id, F_key_proof, proof, 128);
+}
+
+/* Today's date, YYYY-MM-DD, in UTC. */
+static void
+today(char out[11])
+{
+	time_t now = time(NULL);
+
+	strftime(out, 11, "%Y-%m-%d", gmtime(&now));
+}
+
+/* Takes the new key as the node's own, in memory. */
+static int
+adopt_key(struct node *n, const uint8_t *sk, const uint8_t *pk)
+{
+	sodium_mprotect_readwrite(n->sk);
+	memcpy(n->sk, sk, 64);
+	sodium_mprotect_readonly(n->sk);
+	memcpy(n->pk, pk, CONSORT_KEY_BYTES);
+	personal_key_free(&n->store);
+	return personal_key_init(&n->store, n->sk);
+}
+
+/*
+ * Signs and applies the key record of l in one change-set of its author:
+ * the replaced key itself, or the recovery key (author_pk, author_sk).
+ * The replaced key's last change-set that counts is this one when the
+ * author replaces itself, else the last of it this node holds.  With
+ * new_sk, the personal values are sealed again for that key.  Commits.
+ */
+static int
+commit_link(struct node *n, const struct key_link *l, const uint8_t *author_pk,
+    uint8_t *author_sk, const uint8_t *new_sk, struct consort_diag *d)
+{
+	uint8_t *keep_sk = n->sk, keep_pk[CONSORT_KEY_BYTES];
+	bool self = memcmp(author_pk, l->from, CONSORT_KEY_BYTES) == 0;
+	struct edit e;
+	struct head h;
+	int rc;
+
+	if ((rc = edit_begin(n, &e)) != 0)
+		return rc;
+	rc = store_head(e.txn, &n->store, l->from, &h);
+	if (rc == E(NOENT)) {
+		h.seq = 0;
+		rc = 0;
+	}
+	memcpy(keep_pk, n->pk, CONSORT_KEY_BYTES);
+	if (rc == 0) {
+		put_link(&e, l, self ? h.seq + 1 : h.seq);
+		/* the change-set is the author's: signed with that key */
+		n->sk = author_sk;
+		memcpy(n->pk, author_pk, CONSORT_KEY_BYTES);
+		rc = edit_flush(&e);
+		n->sk = keep_sk;
+		memcpy(n->pk, keep_pk, CONSORT_KEY_BYTES);
+	}
+	if (rc == 0 && new_sk != NULL)
+		rc = personal_rekey(e.txn, &n->store, new_sk);
+	if (rc != 0) {
+		if (e.diag.err != 0 && d != NULL)
+			*d = e.diag;
+		edit_abort(&e);
+		return rc;
+	}
+	return edit_commit(&e);
+}
+
+/* The lead's member entry in the roster, or NULL. */
+static const struct member *
+lead_member(const struct store *s)
+{
+	uint32_t i;
+
+	for (i = 0; i < s->nroster; i++)
+		if (s->roster[i].role == ROLE_LEAD)
+			return &s->roster[i];
+	return NULL;
+}
+
+/*
+ * Checks that rpk is the consortium's recovery key in force and that this
+ * node's key is no member's yet; gives the lead's current key.
+ */
+static int
+recovery_check(struct node *n, const uint8_t rpk[CONSORT_KEY_BYTES],
+    uint8_t current[CONSORT_KEY_BYTES], struct consort_diag *d)
+{
+	uint8_t r[CONSORT_KEY_BYTES];
+	const struct member *lead;
+	struct store_txn *txn;
+	bool has_r;
+	int rc;
+
+	if ((rc = store_begin(&n->store, false, &txn)) != 0)
+		return rc;
+	if ((rc = perm_roster(txn, &n->store)) != 0) {
+		store_abort(txn);
+		return rc;
+	}
+	store_abort(txn);
+	has_r = perm_recovery_key(&n->store, r);
+	lead = lead_member(&n->store);
+	if (!has_r)
+		return consort_diag_set(d, E(KEY), n->dir, _("this consortium "
+		    "has no recovery key, or this node does not hold its "
+		    "genesis yet"), _("join the consortium's data from a "
+		    "member first (consort key handover, join, sync)"));
+	if (memcmp(r, rpk, CONSORT_KEY_BYTES) != 0)
+		return consort_diag_set(d, E(KEY), _("the recovery secret"),
+		    _("it is not the consortium's recovery key in force"),
+		    _("use the secret consort init showed, or the one of the "
+		    "last recovery key rotation; sync first if one was made "
+		    "elsewhere"));
+	if (lead == NULL || !lead->has_key)
+		return consort_diag_set(d, E(NOENT), n->dir, _("the roster has "
+		    "no lead"), _("sync with a member first"));
+	memcpy(current, lead->key, CONSORT_KEY_BYTES);
+	return 0;
+}
+
+/*
+ * Replaces the node's key pair by a new one (consort key rotate): the
+ * key record signed by the old key and proved by the new, the personal
+ * values sealed again, the new key's files in place of the old.
+ */
+int
+node_rotate(struct node *n, const char *pass, size_t passlen,
+    uint8_t new_pk[CONSORT_KEY_BYTES], struct consort_diag *d)
+{
+	struct key_link l;
+	uint8_t *sk;
+	int rc;
+
+	if (!n->have_sk)
+		return E(KEY);
+	if ((sk = keys_secret_alloc(64)) == NULL)
+		return E(NOMEM);
+	memset(&l, 0, sizeof(l));
+	crypto_sign_keypair(l.to, sk);
+	memcpy(l.from, n->pk, CONSORT_KEY_BYTES);
+	l.role = KEY_ROLE_MEMBER;
+	l.by = KEY_BY_KEY;
+	today(l.date);
+	if ((rc = keychain_link_sign(n->consortium, &l, n->sk, sk)) == 0 &&
+	    (rc = write_new_files(n, sk, l.to, pass, passlen)) != 0)
+		consort_diag_set(d, rc, n->dir, _("cannot write the new key's "
+		    "files"), _("check the folder's permissions and free space; "
+		    "nothing was changed"));
+	if (rc == 0)
+		rc = commit_link(n, &l, n->pk, n->sk, sk, d);
+	if (rc != 0)
+		drop_new_files(n);
+	else if ((rc = install_new_files(n)) == 0)
+		rc = adopt_key(n, sk, l.to);
+	if (rc == 0)
+		memcpy(new_pk, l.to, CONSORT_KEY_BYTES);
+	sodium_free(sk);
+	return rc;
+}
+
+/*
+ * Binds this node's key as the lead's, in place of the lead's current key
+ * (consort key recover): the key record signed by the consortium's
+ * recovery key, whose secret seed the lead kept offline.  The replaced
+ * key's change-sets after the last this node holds count nowhere.
+ */
+int
+node_recover(struct node *n, const uint8_t seed[32],
+    uint8_t replaced[CONSORT_KEY_BYTES], struct consort_diag *d)
+{
+	uint8_t rpk[CONSORT_KEY_BYTES], current[CONSORT_KEY_BYTES], *rsk;
+	struct key_link l;
+	int rc;
+
+	if (!n->have_sk)
+		return E(KEY);
+	if ((rsk = keys_secret_alloc(64)) == NULL)
+		return E(NOMEM);
+	crypto_sign_seed_keypair(rpk, rsk, seed);
+	if ((rc = recovery_check(n, rpk, current, d)) == 0) {
+		memset(&l, 0, sizeof(l));
+		memcpy(l.from, current, CONSORT_KEY_BYTES);
+		memcpy(l.to, n->pk, CONSORT_KEY_BYTES);
+		l.role = KEY_ROLE_MEMBER;
+		l.by = KEY_BY_RECOVERY;
+		today(l.date);
+		if ((rc = keychain_link_sign(n->consortium, &l, rsk, n->sk)) == 0)
+			rc = commit_link(n, &l, rpk, rsk, NULL, d);
+	}
+	if (rc == 0)
+		memcpy(replaced, current, CONSORT_KEY_BYTES);
+	sodium_free(rsk);
+	return rc;
+}
+
+/*
+ * Replaces the consortium's recovery key by the one of new_seed, signed
+ * by the current one (seed): the lead does it when the recovery secret
+ * was used or may have been seen.
+ */
+int
+node_rotate_recovery(struct node *n, const uint8_t seed[32],
+    const uint8_t new_seed[32], struct consort_diag *d)
+{
+	uint8_t rpk[CONSORT_KEY_BYTES], current[CONSORT_KEY_BYTES], *rsk, *nsk;
+	struct key_link l;
+	int rc;
+
+	if ((rsk = keys_secret_alloc(64)) == NULL)
+		return E(NOMEM);
+	if ((nsk = keys_secret_alloc(64)) == NULL) {
+		sodium_free(rsk);
+		return E(NOMEM);
+	}
+	crypto_sign_seed_keypair(rpk, rsk, seed);
+	memset(&l, 0, sizeof(l));
+	crypto_sign_seed_keypair(l.to, nsk, new_seed);
+	if ((rc = recovery_check(n, rpk, current, d)) == 0) {
+		memcpy(l.from, rpk, CONSORT_KEY_BYTES);
+		l.role = KEY_ROLE_RECOVERY;
+		l.by = KEY_BY_RECOVERY;
+		today(l.date);
+		if ((rc = keychain_link_sign(n->consortium, &l, rsk, nsk)) == 0)
+			rc = commit_link(n, &l, rpk, rsk, NULL, d);
+	}
+	sodium_free(nsk);
+	sodium_free(rsk);
+	return rc;
+}
+
+/*
+ * Finishes or undoes a key rotation a killed process left half done: the
+ * new files take the old names when the store holds the key record that
+ * replaces this node's key by theirs, and are removed when it does not.
+ */
+int
+node_finish_rotation(struct node *n)
+{
+	char path[4096], hex[2 * CONSORT_KEY_BYTES + 1];
+	uint8_t pk[CONSORT_KEY_BYTES], from[CONSORT_KEY_BYTES];
+	const struct value *v;
+	struct store_txn *txn;
+	struct record r;
+	bool sealed, done = false;
+	int rc;
+
+	if ((rc = node_path(path, sizeof(path), n->dir, "key.new.pub")) != 0)
+		return rc;
+	if (access(path, F_OK) != 0) {
+		drop_new_files(n);  /* written no further than the secret */
+		return 0;
+	}
+	if ((rc = node_path(path, sizeof(path), n->dir, "key.new")) != 0 ||
+	    keys_file_public(path, pk, &sealed) != 0) {
+		drop_new_files(n);
+		return 0;
+	}
+	util_hex(hex, pk, CONSORT_KEY_BYTES);
+	if ((rc = store_begin(&n->store, false, &txn)) != 0)
+		return rc;
+	record_init(&r);
+	if (state_lookup(txn, &n->store, n->founder, T_key, hex, 64, &r) == 0 &&
+	    r.found && (v = state_field(&n->store, &r, F_key_from)) != NULL &&
+	    v->len == 64 && util_unhex_n(from, CONSORT_KEY_BYTES, v->s, 64) == 0)
+		done = memcmp(from, n->pk, CONSORT_KEY_BYTES) == 0;
+	record_free(&r);
+	store_abort(txn);
+	if (!done) {
+		drop_new_files(n);
+		return 0;
+	}
+	if ((rc = install_new_files(n)) != 0)
+		return rc;
+	memcpy(n->pk, pk, CONSORT_KEY_BYTES);
+	n->sealed = sealed;
+	return 0;
+}
