@@ -339,6 +339,65 @@ int keychain_recovery_verify(const uint8_t sig[64],
     const uint8_t lead[CONSORT_KEY_BYTES],
     const uint8_t recovery[CONSORT_KEY_BYTES]);
 
+/* ---- recovery.c ---- */
+
+/*
+ * The consortium's recovery key: a seed, and the code a person keeps of
+ * it (Crockford base32 of the seed and a checksum, 14 groups of 4).
+ */
+#define RECOVERY_SEED_BYTES 32
+#define RECOVERY_CHECK_BYTES 3
+#define RECOVERY_GROUPS 14
+/* The code on one line, "XXXX-...-XXXX", and its NUL. */
+#define RECOVERY_TEXT_MAX (RECOVERY_GROUPS * 5)
+/* Its first 7 groups, printed as the first of two lines. */
+#define RECOVERY_LINE_LEN (7 * 5 - 1)
+
+/*
+ * Derives the recovery key pair of a seed.
+ * @param sk64 set to the 64-byte secret key, or NULL when not needed
+ * @return 0, or E(CRYPTO)
+ */
+int recovery_keypair(const uint8_t seed[RECOVERY_SEED_BYTES],
+    uint8_t pk[CONSORT_KEY_BYTES], uint8_t *sk64);
+/*
+ * Writes the code of a seed on one line, groups joined by '-'.
+ * @param cap at least RECOVERY_TEXT_MAX
+ * @return 0, or E(INVAL) (cap too small)
+ */
+int recovery_encode(char *out, size_t cap,
+    const uint8_t seed[RECOVERY_SEED_BYTES]);
+/*
+ * Reads a code back into its seed, ignoring case, blanks and '-', and
+ * reading O as 0, I and L as 1.  A refusal names the place of a bad
+ * character, never the character nor the code.
+ * @return 0, or E(KEY) (a bad character, a wrong count of characters, a
+ *	checksum that does not match)
+ */
+int recovery_decode(const char *text, size_t len,
+    uint8_t seed[RECOVERY_SEED_BYTES], struct consort_diag *d);
+/*
+ * Checks that recovery_file_write() may create path: no file there, in a
+ * folder this user may write in.
+ * @return 0, or E(EXIST), E(NOENT), E(PERM), E(READONLY), E(INVAL), E(IO)
+ */
+int recovery_file_check(const char *path, struct consort_diag *d);
+/*
+ * Writes a new recovery file: comments for people, then the code.
+ * @param path created with mode 0600, never over an existing file
+ * @return 0, or E(EXIST), E(NOENT), E(PERM), E(NOSPC), E(IO), E(NOMEM)
+ */
+int recovery_file_write(const char *path,
+    const uint8_t seed[RECOVERY_SEED_BYTES], const char *consortium_name,
+    const char *consortium_id_hex, struct consort_diag *d);
+/*
+ * Reads a recovery file (at most 4 KiB; lines starting with '#' skipped).
+ * @return 0, or E(NOENT), E(TOOBIG), E(IO), E(NOMEM), or an error of
+ *	recovery_decode()
+ */
+int recovery_file_read(const char *path, uint8_t seed[RECOVERY_SEED_BYTES],
+    struct consort_diag *d);
+
 /* ---- keys.c: ids, hashes, key files ---- */
 
 void keys_entity_id(uint8_t out[CONSORT_EID_BYTES],
@@ -1275,7 +1334,8 @@ int node_finish_rotation(struct node *n);
 /*
  * Creates a consortium's first node: the folder (and the missing ones
  * above it), a key pair, a network key, the store and the genesis
- * change-set that names the consortium and its awarded members.
+ * change-set that names the consortium, its recovery key (whose seed is
+ * wiped here: node_init_recovery() hands it over) and its awarded members.
  * @param dir the node's folder: absent, or without a store
  * @param g the consortium, its market and members
  * @param pass, passlen a passphrase to seal the keys with, or NULL
@@ -1288,6 +1348,16 @@ int node_finish_rotation(struct node *n);
  */
 int node_init(const char *dir, const struct genesis *g, const char *pass,
     size_t passlen, struct node **out, struct consort_diag *d);
+/*
+ * node_init(), which also hands over the seed of the consortium's new
+ * recovery key (recovery.c): the genesis names its public half, signed by
+ * the founder, and the node keeps nothing of it.  node_init() wipes it.
+ * @param recovery_seed set to the seed on success, or NULL
+ */
+int node_init_recovery(const char *dir, const struct genesis *g,
+    const char *pass, size_t passlen,
+    uint8_t recovery_seed[RECOVERY_SEED_BYTES], struct node **out,
+    struct consort_diag *d);
 
 /*
  * Opens a node: its public key, store and identity; node_unlock() loads

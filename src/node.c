@@ -468,11 +468,16 @@ edit_renew(struct edit *e)
 	return store_begin(&e->n->store, true, &e->txn);
 }
 
-/* Adds the genesis ops: the consortium and its awarded members. */
+/*
+ * Adds the genesis ops: the consortium, its recovery key (named by the
+ * founder's signature) and its awarded members.
+ */
 static void
-genesis_ops(struct edit *e, const struct genesis *g)
+genesis_ops(struct edit *e, const struct genesis *g,
+    const uint8_t recovery[CONSORT_KEY_BYTES])
 {
-	char hex[2 * CONSORT_KEY_BYTES + 1];
+	char hex[2 * CONSORT_KEY_BYTES + 1], sighex[2 * 64 + 1];
+	uint8_t sig[64];
 	const struct genesis_member *m;
 	uint8_t id[CONSORT_EID_BYTES];
 	struct value v = { VAL_STR, false, 0, NULL, 0 };
@@ -485,6 +490,13 @@ genesis_ops(struct edit *e, const struct genesis *g)
 	    STR(g->consortium));
 	csb_op(&e->b, OP_SET, T_consortium, id, F_consortium_market,
 	    STR(g->market));
+	keychain_recovery_sign(sig, e->n->pk, recovery, e->n->sk);
+	util_hex(hex, recovery, CONSORT_KEY_BYTES);
+	util_hex(sighex, sig, sizeof(sig));
+	csb_op(&e->b, OP_SET, T_consortium, id, F_consortium_recovery,
+	    STR(hex));
+	csb_op(&e->b, OP_SET, T_consortium, id,
+	    F_consortium_recovery_signature, STR(sighex));
 	util_hex(hex, e->n->pk, CONSORT_KEY_BYTES);
 	for (i = 0; i <= g->nco; i++) {
 		m = i == 0 ? &g->lead : &g->co[i - 1];
@@ -773,7 +785,8 @@ node_join(const char *dir, const struct invite *inv, struct node **out,
 
 /* Writes the genesis change-set and the meta entries of a new node. */
 static int
-write_genesis(struct node *n, const struct genesis *g, struct consort_diag *d)
+write_genesis(struct node *n, const struct genesis *g,
+    const uint8_t recovery[CONSORT_KEY_BYTES], struct consort_diag *d)
 {
 	struct edit e;
 	int rc;
@@ -783,7 +796,7 @@ write_genesis(struct node *n, const struct genesis *g, struct consort_diag *d)
 	n->store.has_founder = true;
 	if ((rc = edit_begin(n, &e)) != 0)
 		return rc;
-	genesis_ops(&e, g);
+	genesis_ops(&e, g, recovery);
 	if ((rc = edit_flush(&e)) != 0 || (rc = put_identity(n, e.txn)) != 0) {
 		edit_abort(&e);
 		return consort_diag_set(d, rc, "genesis", consort_strerror(rc), NULL);
@@ -791,11 +804,17 @@ write_genesis(struct node *n, const struct genesis *g, struct consort_diag *d)
 	return edit_commit(&e);
 }
 
-/* Creates a node directory: keys, store and the consortium's genesis. */
+/*
+ * Creates a node directory: keys, store and the consortium's genesis,
+ * which names a new recovery key; its seed goes to the caller alone.
+ */
 int
-node_init(const char *dir, const struct genesis *g, const char *pass,
-    size_t passlen, struct node **out, struct consort_diag *d)
+node_init_recovery(const char *dir, const struct genesis *g,
+    const char *pass, size_t passlen,
+    uint8_t recovery_seed[RECOVERY_SEED_BYTES], struct node **out,
+    struct consort_diag *d)
 {
+	uint8_t seed[RECOVERY_SEED_BYTES], rpk[CONSORT_KEY_BYTES];
 	char path[4096];
 	struct node *n;
 	int rc;
@@ -805,13 +824,19 @@ node_init(const char *dir, const struct genesis *g, const char *pass,
 		return rc;
 	if ((n = node_new(dir)) == NULL)
 		return E(NOMEM);
+	randombytes_buf(seed, sizeof(seed));
 	if ((rc = node_path(path, sizeof(path), dir, "store")) != 0 ||
 	    (rc = create_keys(n, pass, passlen, d)) != 0 ||
+	    (rc = recovery_keypair(seed, rpk, NULL)) != 0 ||
 	    (rc = open_store(n, path, true)) != 0 ||
-	    (rc = write_genesis(n, g, d)) != 0) {
+	    (rc = write_genesis(n, g, rpk, d)) != 0) {
+		sodium_memzero(seed, sizeof(seed));
 		node_close(n);
 		return consort_diag_set(d, rc, NULL, NULL, NULL);
 	}
+	if (recovery_seed != NULL)
+		memcpy(recovery_seed, seed, sizeof(seed));
+	sodium_memzero(seed, sizeof(seed));
 	*out = n;
 	return 0;
 }
@@ -843,6 +868,14 @@ node_trust_key(struct node *n, struct store_txn *txn,
 	    len + CONSORT_KEY_BYTES, 0);
 	free(buf);
 	return rc;
+}
+
+/* Creates a node directory, its recovery key's seed thrown away. */
+int
+node_init(const char *dir, const struct genesis *g, const char *pass,
+    size_t passlen, struct node **out, struct consort_diag *d)
+{
+	return node_init_recovery(dir, g, pass, passlen, NULL, out, d);
 }
 
 /* Whether a key listed in the invite this node joined with is key. */

@@ -38,6 +38,55 @@ print_created(const struct cmd_ctx *ctx, const struct genesis *g)
 	    g->consortium, g->market, g->nco, g->nco == 1 ? "" : "s");
 }
 
+/* Prints the recovery code once, framed for a person to copy by hand. */
+static void
+print_recovery(const char *code)
+{
+	printf("\n%s\n", _("== RECOVERY CODE, shown once "
+	    "============================="));
+	printf("    %.*s\n    %s\n", RECOVERY_LINE_LEN, code,
+	    code + RECOVERY_LINE_LEN + 1);
+	printf("%s\n", _("Write it down or print it, and keep it away from "
+	    "this computer:\nif this computer is lost, consort key recover "
+	    "asks for it to give\nthe lead a new key. It will not be shown "
+	    "again."));
+	printf("%s\n", "=================================================="
+	    "=========");
+}
+
+/*
+ * Hands the recovery code to the lead: in a new file when one is named,
+ * else on stdout.  A file that cannot be written after all (the disk
+ * filled since the check) falls back to stdout: the code is never lost.
+ */
+static int
+give_recovery(const struct cmd_ctx *ctx, const char *file,
+    const struct genesis *g, const uint8_t *seed)
+{
+	char code[RECOVERY_TEXT_MAX], hex[2 * CONSORT_HASH_BYTES + 1];
+	struct consort_diag d = { 0 };
+	int rc = 0;
+
+	util_hex(hex, ctx->node->consortium, CONSORT_HASH_BYTES);
+	if (file != NULL && (rc = recovery_file_write(file, seed,
+	    g->consortium, hex, &d)) == 0) {
+		printf(_("\nrecovery code written to %s (mode 600): move it "
+		    "off this computer\n(print it, or keep it on a USB stick "
+		    "put away); consort key recover\nasks for it if this "
+		    "computer is lost.\n"), file);
+		return 0;
+	}
+	recovery_encode(code, sizeof(code), seed);
+	print_recovery(code);
+	sodium_memzero(code, sizeof(code));
+	if (rc == 0)
+		return 0;
+	fflush(stdout);
+	consort_diag_set(&d, rc, NULL, NULL, _("the node was created and its "
+	    "recovery code is printed above instead: write it down"));
+	return cmd_fail(ctx, rc, &d);
+}
+
 /* Parses the options, then writes the node. */
 static int
 init_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
@@ -47,6 +96,8 @@ init_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 		cmd_args_get(args, "market"), { cmd_args_get(args, "member"),
 		cmd_args_get(args, "siret") }, co, 0 };
 	struct consort_diag d = { 0 };
+	const char *file = cmd_args_get(args, "recovery-file");
+	uint8_t *seed;
 	char *v;
 	size_t passlen;
 	char *pass;
@@ -69,15 +120,26 @@ init_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (cmd_args_has(args, "no-passphrase") && ctx->passfile != NULL)
 		return cmd_usage(ctx, _("give --passphrase-file or "
 		    "--no-passphrase, not both"));
+	if (file != NULL && (rc = recovery_file_check(file, &d)) != 0)
+		return cmd_fail(ctx, rc, &d);
 	if ((rc = cmd_passphrase_new(ctx, cmd_args_has(args, "no-passphrase"),
 	    &pass, &passlen)) != 0)
 		return rc;
-	rc = node_init(ctx->dir, &g, pass, passlen, &ctx->node, &d);
+	if ((seed = keys_secret_alloc(RECOVERY_SEED_BYTES)) == NULL) {
+		sodium_free(pass);
+		return cmd_fail(ctx, E(NOMEM), &d);
+	}
+	rc = node_init_recovery(ctx->dir, &g, pass, passlen, seed, &ctx->node,
+	    &d);
 	sodium_free(pass);
-	if (rc != 0)
+	if (rc != 0) {
+		sodium_free(seed);
 		return cmd_fail(ctx, rc, &d);
+	}
 	print_created(ctx, &g);
-	return EXIT_OK;
+	rc = give_recovery(ctx, file, &g, seed);
+	sodium_free(seed);
+	return rc;
 }
 
 static const struct cmd_opt init_opts[] = {
@@ -95,6 +157,10 @@ static const struct cmd_opt init_opts[] = {
 	{ "no-passphrase", NULL, N_(
 	    "leave the secret key unsealed, without asking\n"
 	    "(for scripts)") },
+	{ "recovery-file", N_("FILE"), N_(
+	    "write the recovery code to FILE (a new file,\n"
+	    "mode 600) instead of showing it, for you to move\n"
+	    "off this computer") },
 	{ NULL, NULL, NULL },
 };
 
@@ -102,7 +168,7 @@ const struct cmd_entry cmd_init_entry = {
 	.name = "init",
 	.usage = N_("--consortium NAME --member NAME --siret SIRET --market "
 	    "REF [--co NAME:SIRET]... [--passphrase-file FILE | "
-	    "--no-passphrase]"),
+	    "--no-passphrase] [--recovery-file FILE]"),
 	.summary = N_("create a node for the lead of a new consortium (key "
 	    "pair, store, genesis)"),
 	.args = { .opts = init_opts },
@@ -110,6 +176,13 @@ const struct cmd_entry cmd_init_entry = {
 	    "Without --passphrase-file or --no-passphrase, and when standard\n"
 	    "input is a terminal, the passphrase is asked for there, twice, as\n"
 	    "ssh-keygen does; an empty one leaves the key unsealed, with a warning.\n"
-	    "When standard input is not a terminal, nothing is asked: unsealed.\n"),
+	    "When standard input is not a terminal, nothing is asked: unsealed.\n"
+	    "\n"
+	    "init also makes the consortium's recovery key, named in the genesis.\n"
+	    "Its secret, a code of 14 groups of 4 characters, is shown once, at\n"
+	    "the end, or written to --recovery-file FILE: keep it offline, away\n"
+	    "from this computer (on paper, or on a USB stick put away). If this\n"
+	    "computer is lost, consort key recover --recovery-file FILE gives the\n"
+	    "lead a new key with it; nobody can do that without it.\n"),
 	.exec = init_exec,
 };
