@@ -1330,6 +1330,15 @@ int node_rotate_recovery(struct node *n, const uint8_t seed[32],
  * @return 0, or E(IO) or an error of the store
  */
 int node_finish_rotation(struct node *n);
+/*
+ * Takes the node's key before its last rotation (key.old) for a sync's
+ * handshake with a peer that lacks the rotation, until node_old_key_drop().
+ * @return 0, or E(NOENT) (never rotated), E(INVAL), E(NOMEM), or an error
+ *	of keys_netkey_read()
+ */
+int node_old_key_use(struct node *n);
+/* Gives back the key node_old_key_use() set aside. */
+void node_old_key_drop(struct node *n);
 
 /*
  * Creates a consortium's first node: the folder (and the missing ones

@@ -19,10 +19,10 @@
 #include "core.h"
 
 static const char *const new_files[] = {
-	"key.new", "network.key.new", "key.new.pub",
+	"key.new", "network.key.new", "key.old.new", "key.new.pub",
 };
 static const char *const final_files[] = {
-	"key", "network.key", "key.pub",
+	"key", "network.key", "key.old", "key.pub",
 };
 
 /* Makes the renames in the node's folder durable. */
@@ -74,7 +74,9 @@ install_new_files(const struct node *n)
 /*
  * Writes the new key's files beside the old: the secret key (sealed with
  * the passphrase when there is one), the network key sealed again with
- * it (a plain one is left as it is), then the public key.
+ * it (a plain one is left as it is), the old key (key.old: only ever used
+ * to shake hands with a peer that lacks the rotation), then the public
+ * key.
  */
 static int
 write_new_files(const struct node *n, const uint8_t *sk, const uint8_t *pk,
@@ -98,6 +100,10 @@ write_new_files(const struct node *n, const uint8_t *sk, const uint8_t *pk,
 		if (rc != 0)
 			return rc;
 	}
+	/* the old key's seed, sealed as the network key is, for handshakes */
+	if ((rc = node_path(path, sizeof(path), n->dir, "key.old.new")) != 0 ||
+	    (rc = keys_netkey_write(path, n->sk, keypath)) != 0)
+		return rc;
 	if ((rc = node_path(path, sizeof(path), n->dir, "key.new.pub")) != 0)
 		return rc;
 	return keys_public_write(path, pk, CONSORT_KEY_BYTES);
@@ -414,4 +420,57 @@ node_finish_rotation(struct node *n)
 	memcpy(n->pk, pk, CONSORT_KEY_BYTES);
 	n->sealed = sealed;
 	return 0;
+}
+
+/* The key this node signs with while it shakes hands with its old one. */
+static uint8_t *saved_sk;
+static uint8_t saved_pk[CONSORT_KEY_BYTES];
+
+/*
+ * Takes the node's key before its last rotation (key.old) for the
+ * handshake of a sync with a peer that does not have the rotation yet;
+ * node_old_key_drop() gives the current one back.  E(NOENT) when the node
+ * was never rotated.
+ */
+int
+node_old_key_use(struct node *n)
+{
+	uint8_t seed[32], pk[CONSORT_KEY_BYTES];
+	char path[4096];
+	int rc;
+
+	if (saved_sk != NULL || !n->have_sk)
+		return E(INVAL);
+	if ((rc = node_path(path, sizeof(path), n->dir, "key.old")) != 0 ||
+	    access(path, F_OK) != 0)
+		return E(NOENT);
+	if ((saved_sk = keys_secret_alloc(64)) == NULL)
+		return E(NOMEM);
+	if ((rc = keys_netkey_read(path, seed)) != 0) {
+		sodium_free(saved_sk);
+		saved_sk = NULL;
+		return rc;
+	}
+	memcpy(saved_sk, n->sk, 64);
+	memcpy(saved_pk, n->pk, CONSORT_KEY_BYTES);
+	sodium_mprotect_readwrite(n->sk);
+	crypto_sign_seed_keypair(pk, n->sk, seed);
+	sodium_mprotect_readonly(n->sk);
+	memcpy(n->pk, pk, CONSORT_KEY_BYTES);
+	sodium_memzero(seed, sizeof(seed));
+	return 0;
+}
+
+/* Gives back the key node_old_key_use() set aside. */
+void
+node_old_key_drop(struct node *n)
+{
+	if (saved_sk == NULL)
+		return;
+	sodium_mprotect_readwrite(n->sk);
+	memcpy(n->sk, saved_sk, 64);
+	sodium_mprotect_readonly(n->sk);
+	memcpy(n->pk, saved_pk, CONSORT_KEY_BYTES);
+	sodium_free(saved_sk);
+	saved_sk = NULL;
 }

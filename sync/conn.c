@@ -364,13 +364,15 @@ closed_in_handshake(struct conn *c)
 		    "does not hold this consortium's network key, or is not "
 		    "consort serve"),
 		    _("check that both nodes belong to the same consortium"));
-	else
+	else {
+		c->res.key_refused = true;
 		conn_fail(c, E(PERM), _("the peer closed the connection during "
 		    "the handshake, after this node's key: it does not take "
 		    "that key (not in its roster, or revoked), or the "
 		    "handshake took longer than it allows"),
 		    _("a newly invited node syncs with the lead "
 		    "first; consort member list shows the roster"));
+	}
 }
 
 /* libuv: bytes arrived, or the stream ended. */

@@ -41,6 +41,7 @@ struct net_result {
 	double secs;
 	uint8_t peer[CONSORT_KEY_BYTES];
 	bool peer_known;
+	bool key_refused;  /* the peer closed the handshake after our key */
 	int err;
 	struct consort_diag diag;
 };

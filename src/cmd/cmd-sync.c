@@ -19,6 +19,11 @@ sync_one(struct cmd_ctx *ctx, const char *addr, const struct net_limits *lim,
 		fputc('\r', stderr);
 	}
 	rc = net_sync(ctx->node, addr, lim, &res);
+	if (rc != 0 && res.key_refused && node_old_key_use(ctx->node) == 0) {
+		/* a peer without this node's rotation yet knows its old key */
+		rc = net_sync(ctx->node, addr, lim, &res);
+		node_old_key_drop(ctx->node);
+	}
 	if (tty)
 		fputs("\r\033[K", stderr);
 	net_describe(&res, line, sizeof(line));
