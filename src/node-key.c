@@ -224,12 +224,13 @@ lead_member(const struct store *s)
 }
 
 /*
- * Checks that rpk is the consortium's recovery key in force and that this
- * node's key is no member's yet; gives the lead's current key.
+ * Checks that rpk is the consortium's recovery key in force and, when it
+ * binds this node's key, that the key is no member's yet; gives the
+ * lead's current key.
  */
 static int
 recovery_check(struct node *n, const uint8_t rpk[CONSORT_KEY_BYTES],
-    uint8_t current[CONSORT_KEY_BYTES], struct consort_diag *d)
+    bool binding, uint8_t current[CONSORT_KEY_BYTES], struct consort_diag *d)
 {
 	uint8_t r[CONSORT_KEY_BYTES];
 	const struct member *lead;
@@ -257,6 +258,10 @@ recovery_check(struct node *n, const uint8_t rpk[CONSORT_KEY_BYTES],
 		    _("use the secret consort init showed, or the one of the "
 		    "last recovery key rotation; sync first if one was made "
 		    "elsewhere"));
+	if (binding && perm_member_by_key(&n->store, n->pk) != NULL)
+		return consort_diag_set(d, E(EXIST), n->dir, _("this node's key "
+		    "is already a member's"), _("run consort key recover on the "
+		    "lead's new machine, made with consort keygen"));
 	if (lead == NULL || !lead->has_key)
 		return consort_diag_set(d, E(NOENT), n->dir, _("the roster has "
 		    "no lead"), _("sync with a member first"));
@@ -323,7 +328,7 @@ node_recover(struct node *n, const uint8_t seed[32],
 	if ((rsk = keys_secret_alloc(64)) == NULL)
 		return E(NOMEM);
 	crypto_sign_seed_keypair(rpk, rsk, seed);
-	if ((rc = recovery_check(n, rpk, current, d)) == 0) {
+	if ((rc = recovery_check(n, rpk, true, current, d)) == 0) {
 		memset(&l, 0, sizeof(l));
 		memcpy(l.from, current, CONSORT_KEY_BYTES);
 		memcpy(l.to, n->pk, CONSORT_KEY_BYTES);
@@ -361,7 +366,7 @@ node_rotate_recovery(struct node *n, const uint8_t seed[32],
 	crypto_sign_seed_keypair(rpk, rsk, seed);
 	memset(&l, 0, sizeof(l));
 	crypto_sign_seed_keypair(l.to, nsk, new_seed);
-	if ((rc = recovery_check(n, rpk, current, d)) == 0) {
+	if ((rc = recovery_check(n, rpk, false, current, d)) == 0) {
 		memcpy(l.from, rpk, CONSORT_KEY_BYTES);
 		l.role = KEY_ROLE_RECOVERY;
 		l.by = KEY_BY_RECOVERY;

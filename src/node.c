@@ -169,6 +169,25 @@ is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+/*
+ * Loads the roster, so that whether a key is the lead's (it may have
+ * replaced the founder's) is known from the start.
+ */
+static int
+load_roster(struct node *n)
+{
+	struct store_txn *txn;
+	int rc;
+
+	if (!n->store.has_founder)
+		return 0;
+	if ((rc = store_begin(&n->store, false, &txn)) != 0)
+		return rc;
+	rc = perm_roster(txn, &n->store);
+	store_abort(txn);
+	return rc;
+}
+
 /* Opens an existing node directory (read-only key: see node_unlock). */
 int
 node_open(const char *dir, struct node **out, struct consort_diag *d)
@@ -202,7 +221,7 @@ node_open(const char *dir, struct node **out, struct consort_diag *d)
 		node_close(n);
 		return rc;
 	}
-	if ((rc = node_finish_rotation(n)) != 0) {
+	if ((rc = node_finish_rotation(n)) != 0 || (rc = load_roster(n)) != 0) {
 		consort_diag_set(d, rc, dir, _("a key rotation left half done "
 		    "could not be finished"), _("check the folder's "
 		    "permissions and free space, then run the command again"));
@@ -325,7 +344,8 @@ edit_begin(struct node *n, struct edit *e)
 	if ((rc = store_begin(&n->store, true, &e->txn)) != 0)
 		return rc;
 	/* another process may have written since the node was opened */
-	if ((rc = store_load_authors(e->txn, &n->store)) != 0) {
+	if ((rc = store_load_authors(e->txn, &n->store)) != 0 ||
+	    (rc = perm_roster(e->txn, &n->store)) != 0) {
 		store_abort(e->txn);
 		return rc;
 	}

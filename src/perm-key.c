@@ -386,6 +386,10 @@ check_signer(const struct store *s, const struct changeset *cs,
 {
 	bool self = memcmp(cs->author, k->l.from, CONSORT_KEY_BYTES) == 0;
 
+	if (perm_member_by_key(s, k->l.to) != NULL ||
+	    perm_is_recovery(s, k->l.to) || perm_is_lead(s, k->l.to))
+		return N_("the new key is already in use");
+
 	if (k->l.by == KEY_BY_KEY) {
 		if (!self || k->l.role != KEY_ROLE_MEMBER ||
 		    perm_member_by_key(s, k->l.from) == NULL)

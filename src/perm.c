@@ -1030,12 +1030,12 @@ perm_may_edit(struct store_txn *txn, struct store *s, const uint8_t *key,
 	int rc;
 
 	*ok = false;
+	if (s->has_founder && (rc = perm_roster(txn, s)) != 0)
+		return rc;
 	if (!s->has_founder || perm_is_lead(s, key)) {
 		*ok = true;
 		return 0;
 	}
-	if ((rc = perm_roster(txn, s)) != 0)
-		return rc;
 	if ((m = perm_member_by_key(s, key)) == NULL ||
 	    (type != T_trainee && type != T_intent))
 		return 0;
