@@ -327,6 +327,29 @@ static int request_verdict(struct cmd_ctx *ctx, const char *path,
     bool have_key, struct order_file *f);
 
 /*
+ * Refuses a request whose key chain does not link its signer to the key
+ * asked for: exit 3 for a replaced or unknown key, 1 for a signature of
+ * the chain that does not hold or a malformed chain; f is freed.
+ */
+static int
+chain_refused(struct cmd_ctx *ctx, const char *path, struct order_file *f)
+{
+	struct consort_diag d = f->chain_diag;
+	char from[65], where[2 * sizeof(d.where) + 8];
+	int rc = f->chain_rc;
+
+	util_hex(from, f->chain_from, 32);
+	snprintf(where, sizeof(where), "%s: %s", path, f->chain_diag.where);
+	snprintf(d.where, sizeof(d.where), "%.255s", where);
+	if (d.hint[0] == '\0')
+		snprintf(d.hint, sizeof(d.hint), _("the request's key chain "
+		    "does not link its signer to key %s"), from);
+	order_file_free(f);
+	cmd_fail(ctx, rc, &d);
+	return rc == E(PERM) ? EXIT_REFUSED : EXIT_ERROR;
+}
+
+/*
  * Loads a request and checks that it is valid as order verify says: its
  * signature holds (exit 1 otherwise, or for a malformed file) and its key
  * is the signer the request names (exit 3 otherwise: a re-signed
@@ -356,7 +379,7 @@ request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
     struct order_file *f)
 {
 	struct consort_diag d = { 0 };
-	char khex[65], verdict[512];
+	char khex[65], verdict[ORDER_VERDICT_MAX];
 	enum order_verdict v;
 	int rc;
 
@@ -390,6 +413,8 @@ request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
 		cmd_fail(ctx, E(PERM), &d);
 		return EXIT_REFUSED;
 	}
+	if (v == ORDER_BAD_CHAIN)
+		return chain_refused(ctx, path, f);
 	return 0;
 }
 
@@ -532,7 +557,7 @@ order_show(struct cmd_ctx *ctx, const struct cmd_args *args)
 	const char *path = args->argv[0];
 	struct order_file f;
 	enum fmt_lang lang;
-	char verdict[512];
+	char verdict[ORDER_VERDICT_MAX];
 	uint8_t key[32];
 	bool have_key;
 	FILE *out;
@@ -676,7 +701,7 @@ order_diff_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	for (i = 0; i < 2; i++) {
 		const struct order_file *f = i == 0 ? &a : &b;
-		char verdict[512];
+		char verdict[ORDER_VERDICT_MAX];
 
 		if (order_verdict(f) != ORDER_VALID &&
 		    order_verdict_text(f, verdict, sizeof(verdict)) == 0)
