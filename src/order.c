@@ -333,8 +333,9 @@ chain_check(struct order_file *f, const uint8_t *key)
 {
 	const json_t *chain = json_object_get(f->request, "key_chain");
 	const json_t *first = json_array_get(json_object_get(chain, "links"), 0);
-	uint8_t cid[CONSORT_HASH_BYTES], lead[CONSORT_KEY_BYTES];
-	char hex[2 * CONSORT_KEY_BYTES + 1], what[300];
+	uint8_t cid[CONSORT_HASH_BYTES], lead[CONSORT_KEY_BYTES] = { 0 };
+	char hex[2 * CONSORT_KEY_BYTES + 1], lhex[2 * CONSORT_KEY_BYTES + 1];
+	char what[300];
 	bool has_lead;
 
 	if (!f->has_chain)
@@ -360,8 +361,10 @@ chain_check(struct order_file *f, const uint8_t *key)
 	if (!f->direct && (!has_lead || memcmp(lead, f->chain_from,
 	    CONSORT_KEY_BYTES) != 0)) {
 		util_hex(hex, f->chain_from, CONSORT_KEY_BYTES);
-		snprintf(what, sizeof(what), _("the request names another lead "
-		    "key than %s, the key its chain starts from"), hex);
+		util_hex(lhex, lead, CONSORT_KEY_BYTES);
+		snprintf(what, sizeof(what), _("the request names lead key %s, "
+		    "and its chain is checked from key %s"), has_lead ? lhex :
+		    "-", hex);
 		f->chain_rc = consort_diag_set(&f->chain_diag, E(PERM),
 		    "lead.key", what, NULL);
 		return;
