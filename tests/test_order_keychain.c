@@ -408,6 +408,51 @@ test_refused(void **state)
 	assert_string_equal(d.where, "key_chain");
 }
 
+/*
+ * A co-contractor's line of keys: its first key found back from its key in
+ * force, the chain from it made of rotations only (the recovery key is
+ * the lead's).
+ */
+static void
+test_co_line(void **state)
+{
+	struct fix *f = *state;
+	struct kp c0, c1, c2, c3, r0;
+	struct consort_diag d = { 0 };
+	struct store_txn *txn;
+	uint8_t origin[CONSORT_KEY_BYTES];
+	json_t *chain = NULL;
+
+	crypto_sign_keypair(c0.pk, c0.sk);
+	crypto_sign_keypair(c1.pk, c1.sk);
+	crypto_sign_keypair(c2.pk, c2.sk);
+	crypto_sign_keypair(c3.pk, c3.sk);
+	crypto_sign_keypair(r0.pk, r0.sk);
+	put_recovery(f, &r0);
+	put_link(f, &c0, &c1, KEY_ROLE_MEMBER, KEY_BY_KEY, &c0, "2026-03-01");
+	put_link(f, &c1, &c2, KEY_ROLE_MEMBER, KEY_BY_KEY, &c1, "2026-03-02");
+	put_link(f, &c2, &c3, KEY_ROLE_MEMBER, KEY_BY_RECOVERY, &r0,
+	    "2026-03-03");
+	assert_ok(store_begin(&f->n->store, false, &txn));
+	assert_ok(order_keychain_origin(txn, &f->n->store, c2.pk, origin));
+	assert_memory_equal(origin, c0.pk, CONSORT_KEY_BYTES);
+	assert_ok(order_keychain_origin(txn, &f->n->store, c0.pk, origin));
+	assert_memory_equal(origin, c0.pk, CONSORT_KEY_BYTES);
+	assert_ok(order_keychain(txn, &f->n->store, f->n->consortium, c0.pk,
+	    c2.pk, &chain, &d));
+	assert_non_null(chain);
+	assert_int_equal(json_array_size(json_object_get(chain, "links")), 2);
+	assert_null(json_object_get(chain, "recovery"));
+	assert_ok(keychain_verify_json(chain, f->n->consortium, c0.pk, c2.pk,
+	    &d));
+	json_decref(chain);
+	chain = NULL;
+	assert_err(order_keychain(txn, &f->n->store, f->n->consortium, c0.pk,
+	    c3.pk, &chain, &d), E(PERM));
+	assert_null(chain);
+	store_abort(txn);
+}
+
 int
 main(void)
 {
@@ -417,6 +462,7 @@ main(void)
 		T(test_rotated),
 		T(test_recovered),
 		T(test_refused),
+		T(test_co_line),
 	};
 #undef T
 
