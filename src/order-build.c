@@ -37,12 +37,13 @@ order_query(struct store *s, const uint8_t *sender, const struct order_opts *o,
 	q->from = from;
 	q->to = to;
 	q->window = WINDOW_START;
-	q->sender = sender;
 	q->direct = o->direct;
-	if (o->direct) {
-		m = sender != NULL ? perm_member_by_key(s, sender) : NULL;
+	m = sender != NULL ? perm_member_by_key(s, sender) : NULL;
+	/* R11 knows members by their bound key: one that replaced it speaks
+	   for the same member */
+	q->sender = m != NULL && m->has_key ? m->key : sender;
+	if (o->direct)
 		q->provider = m != NULL ? m->siret : "-";
-	}
 	return 0;
 }
 
@@ -731,6 +732,25 @@ put_direct(struct store_txn *txn, struct node *n, json_t *req,
 }
 
 /*
+ * The member of the model this node's key speaks for: the one it is bound
+ * to, or whose bound key it replaced (key records), or NULL.
+ */
+static const struct rm_member *
+sender_member(struct node *n, const struct rules_model *m)
+{
+	const struct member *r = perm_member_by_key(&n->store, n->pk);
+	char hex[2 * CONSORT_KEY_BYTES + 1];
+	size_t i;
+
+	util_hex(hex, r != NULL && r->has_key ? r->key : n->pk,
+	    CONSORT_KEY_BYTES);
+	for (i = 0; i < m->nmembers; i++)
+		if (strcmp(m->members[i].key, hex) == 0)
+			return &m->members[i];
+	return NULL;
+}
+
+/*
  * Puts into a request signed by another key than the one the Region
  * knows the chain of key records from that key to the signer's
  * (schema/keys.md): the founder's for the lead's request, the
@@ -807,10 +827,8 @@ order_request(struct store_txn *txn, struct node *n,
 	util_hex(hex, n->founder, CONSORT_KEY_BYTES);
 	jb_put_str(&b, x, "key", lead ? hex : "");
 	jb_put(&b, req, "lead", x);
+	snd = sender_member(n, m);
 	util_hex(hex, n->pk, CONSORT_KEY_BYTES);
-	for (i = 0; i < m->nmembers; i++)
-		if (strcmp(m->members[i].key, hex) == 0)
-			snd = &m->members[i];
 	x = json_object();
 	jb_put_str(&b, x, "role", snd ? snd->role : "");
 	jb_put_str(&b, x, "name", snd ? snd->name : "");

@@ -889,7 +889,8 @@ rule_r11(struct rules_model *m)
 		    "request directly with "
 		    "--direct (the lead is informed by a notice recorded in the "
 		    "log)"));
-	return report(m, "R11", LEVEL_ERROR, T_member, x ? x->siret : hex, "",
+	return report(m, "R11", LEVEL_ERROR, T_member, x ? x->siret :
+	    rules_printf(m, "%s", hex), "",
 	    "", "", rules_printf(m, _("%s is neither the lead nor a "
 	    "co-contractor: it sends no order request"), x ? x->name : _("this key")),
 	    _("ask the lead to build the request"));
