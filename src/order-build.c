@@ -37,11 +37,11 @@ order_query(struct store *s, const uint8_t *sender, const struct order_opts *o,
 	q->from = from;
 	q->to = to;
 	q->window = WINDOW_START;
+	q->sender = sender;
 	q->direct = o->direct;
 	m = sender != NULL ? perm_member_by_key(s, sender) : NULL;
-	/* R11 knows members by their bound key: one that replaced it speaks
-	   for the same member */
-	q->sender = m != NULL && m->has_key ? m->key : sender;
+	/* a key that replaced a member's speaks for the same member */
+	q->sender_siret = m != NULL ? m->siret : NULL;
 	if (o->direct)
 		q->provider = m != NULL ? m->siret : "-";
 	return 0;
@@ -742,10 +742,10 @@ sender_member(struct node *n, const struct rules_model *m)
 	char hex[2 * CONSORT_KEY_BYTES + 1];
 	size_t i;
 
-	util_hex(hex, r != NULL && r->has_key ? r->key : n->pk,
-	    CONSORT_KEY_BYTES);
+	util_hex(hex, n->pk, CONSORT_KEY_BYTES);
 	for (i = 0; i < m->nmembers; i++)
-		if (strcmp(m->members[i].key, hex) == 0)
+		if (strcmp(m->members[i].key, hex) == 0 || (r != NULL &&
+		    strcmp(m->members[i].siret, r->siret) == 0))
 			return &m->members[i];
 	return NULL;
 }

@@ -190,6 +190,8 @@ struct rules_query {
 	                            its subcontractors); NULL: every provider */
 	const uint8_t *sender;   /* R11: the key of the member sending the
 	                            request; NULL: not checked */
+	const char *sender_siret;  /* R11: the member that key speaks for
+	                            (bound to it, or to a key it replaced) */
 	bool direct;             /* R11: a co-contractor's direct request */
 	const struct order_coverage *skip;  /* R11: sessions already requested
 	                            directly, left out; NULL: none */

@@ -875,7 +875,10 @@ rule_r11(struct rules_model *m)
 		return 0;
 	util_hex(hex, m->q.sender, CONSORT_KEY_BYTES);
 	for (i = 0; i < m->nmembers && x == NULL; i++)
-		if (strcmp(m->members[i].key, hex) == 0 && !m->members[i].revoked)
+		if ((strcmp(m->members[i].key, hex) == 0 ||
+		    (m->q.sender_siret != NULL &&
+		    strcmp(m->members[i].siret, m->q.sender_siret) == 0)) &&
+		    !m->members[i].revoked)
 			x = &m->members[i];
 	if (x != NULL && strcmp(x->role, "lead") == 0)
 		return 0;
