@@ -339,6 +339,31 @@ int keychain_recovery_verify(const uint8_t sig[64],
     const uint8_t lead[CONSORT_KEY_BYTES],
     const uint8_t recovery[CONSORT_KEY_BYTES]);
 
+#define KEYCHAIN_MAX_LINKS 64
+
+struct json_t;
+/*
+ * Checks the key chain a request carries, {"recovery": {"key",
+ * "signature"} (optional), "links": [{"from", "to", "role", "by", "date",
+ * "signature", "proof"}, ...]} (schema/keys.md, "The chain"): from
+ * original, each link replaces the member key in force (role member,
+ * signed by it or, by recovery, by the recovery key in force) or the
+ * recovery key in force (role recovery), and is proved by a key met
+ * nowhere before; the recovery key is the one named, signed by original.
+ * Pure: the request alone decides.
+ * @param consortium the consortium id the links' statements name
+ * @param signer the key that signed the request: the chain ends there
+ * @return 0, or E(SCHEMA) (malformed, naming the link), E(TOOBIG) (over
+ *	KEYCHAIN_MAX_LINKS links), E(SIGNATURE) (a signature or proof that
+ *	does not hold), E(PERM) (a replaced or unknown key, a key used twice,
+ *	a recovery-signed link with no recovery key named, a signer that is
+ *	not the chain's last key)
+ */
+int keychain_verify_json(const struct json_t *chain,
+    const uint8_t consortium[CONSORT_HASH_BYTES],
+    const uint8_t original[CONSORT_KEY_BYTES],
+    const uint8_t signer[CONSORT_KEY_BYTES], struct consort_diag *d);
+
 /* ---- recovery.c ---- */
 
 /*

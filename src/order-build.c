@@ -39,10 +39,11 @@ order_query(struct store *s, const uint8_t *sender, const struct order_opts *o,
 	q->window = WINDOW_START;
 	q->sender = sender;
 	q->direct = o->direct;
-	if (o->direct) {
-		m = sender != NULL ? perm_member_by_key(s, sender) : NULL;
+	m = sender != NULL ? perm_member_by_key(s, sender) : NULL;
+	/* a key that replaced a member's speaks for the same member */
+	q->sender_siret = m != NULL ? m->siret : NULL;
+	if (o->direct)
 		q->provider = m != NULL ? m->siret : "-";
-	}
 	return 0;
 }
 
@@ -731,6 +732,52 @@ put_direct(struct store_txn *txn, struct node *n, json_t *req,
 }
 
 /*
+ * The member of the model this node's key speaks for: the one it is bound
+ * to, or whose bound key it replaced (key records), or NULL.
+ */
+static const struct rm_member *
+sender_member(struct node *n, const struct rules_model *m)
+{
+	const struct member *r = perm_member_by_key(&n->store, n->pk);
+	char hex[2 * CONSORT_KEY_BYTES + 1];
+	size_t i;
+
+	util_hex(hex, n->pk, CONSORT_KEY_BYTES);
+	for (i = 0; i < m->nmembers; i++)
+		if (strcmp(m->members[i].key, hex) == 0 || (r != NULL &&
+		    strcmp(m->members[i].siret, r->siret) == 0))
+			return &m->members[i];
+	return NULL;
+}
+
+/*
+ * Puts into a request signed by another key than the one the Region
+ * knows the chain of key records from that key to the signer's
+ * (schema/keys.md): the founder's for the lead's request, the
+ * co-contractor's first key for a direct one.  A request signed by that
+ * key itself carries none, and stays as it always was.
+ */
+static int
+put_key_chain(struct store_txn *txn, struct node *n, json_t *req,
+    const struct order_opts *o, struct consort_diag *d)
+{
+	uint8_t first[CONSORT_KEY_BYTES];
+	json_t *chain;
+	int rc;
+
+	if (!o->direct)
+		memcpy(first, n->founder, CONSORT_KEY_BYTES);
+	else if ((rc = order_keychain_origin(txn, &n->store, n->pk,
+	    first)) != 0)
+		return rc;
+	if ((rc = order_keychain(txn, &n->store, n->consortium, first, n->pk,
+	    &chain, d)) != 0 || chain == NULL)
+		return rc;
+	return json_object_set_new(req, "key_chain", chain) == 0 ? 0 :
+	    E(NOMEM);
+}
+
+/*
  * Builds the request body of a checked model (schema/order.md, "The
  * request body"; schema/rules.md).  The model must hold no error and no
  * conflict; txn is the transaction it was loaded in.
@@ -776,12 +823,12 @@ order_request(struct store_txn *txn, struct node *n,
 	x = json_object();
 	jb_put_str(&b, x, "name", lead ? lead->name : "");
 	jb_put_str(&b, x, "siret", lead ? lead->siret : "");
-	jb_put_str(&b, x, "key", lead ? lead->key : "");
+	/* the key the Region knows, whatever key replaced it since */
+	util_hex(hex, n->founder, CONSORT_KEY_BYTES);
+	jb_put_str(&b, x, "key", lead ? hex : "");
 	jb_put(&b, req, "lead", x);
+	snd = sender_member(n, m);
 	util_hex(hex, n->pk, CONSORT_KEY_BYTES);
-	for (i = 0; i < m->nmembers; i++)
-		if (strcmp(m->members[i].key, hex) == 0)
-			snd = &m->members[i];
 	x = json_object();
 	jb_put_str(&b, x, "role", snd ? snd->role : "");
 	jb_put_str(&b, x, "name", snd ? snd->name : "");
@@ -796,6 +843,10 @@ order_request(struct store_txn *txn, struct node *n,
 		jb_put(&b, x, "notice", nt);
 	}
 	jb_put(&b, req, "sender", x);
+	if ((rc = put_key_chain(txn, n, req, o, d)) != 0) {
+		json_decref(req);
+		return rc;
+	}
 	jb_put(&b, req, "lot", lot_json(&b, m, lot));
 	jb_put_str(&b, req, "period", o->period);
 	jb_put_str(&b, req, "issued", o->issued);

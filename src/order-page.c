@@ -762,6 +762,7 @@ page_verdict(const struct page *pg, const struct order_file *of, char *buf,
     size_t len)
 {
 	char key[2 * CONSORT_KEY_BYTES + 1], named[2 * CONSORT_KEY_BYTES + 1];
+	char from[2 * CONSORT_KEY_BYTES + 1];
 	const char *whose = of->direct ? "de l'émetteur (demande directe, R11)" :
 	    "du mandataire";
 	struct strbuf sb;
@@ -770,10 +771,21 @@ page_verdict(const struct page *pg, const struct order_file *of, char *buf,
 		return order_verdict_text(of, buf, len);
 	util_hex(key, of->key, CONSORT_KEY_BYTES);
 	util_hex(named, of->named, CONSORT_KEY_BYTES);
+	util_hex(from, of->chain_from, CONSORT_KEY_BYTES);
 	strbuf_init(&sb, buf, len);
 	switch (order_verdict(of)) {
 	case ORDER_VALID:
 		strbuf_printf(&sb, "valide, signée par la clé %s %s", whose, key);
+		if (of->has_chain)
+			strbuf_printf(&sb, ", qui a remplacé la clé %s par une "
+			    "chaîne de %u enregistrement%s de clé", from,
+			    of->chain_links, of->chain_links > 1 ? "s" : "");
+		break;
+	case ORDER_BAD_CHAIN:
+		strbuf_printf(&sb, "CHAÎNE DE CLÉS REFUSÉE" FMT_NBSP ": signée "
+		    "par la clé %s %s, qui n'est pas reliée à la clé %s (%s"
+		    FMT_NBSP ": %s)", whose, key, from, of->chain_diag.where,
+		    of->chain_diag.what);
 		break;
 	case ORDER_BAD_SIGNATURE:
 		strbuf_printf(&sb, "INVALIDE" FMT_NBSP ": la demande ne correspond "
@@ -958,7 +970,7 @@ order_write_html(FILE *f, const struct order_file *of, enum fmt_lang lang)
 {
 	const struct page pg = { f, lang };
 	const json_t *req = of->request, *lot = json_object_get(req, "lot");
-	char verdict[512], month[64];
+	char verdict[ORDER_VERDICT_MAX], month[64];
 	int rc;
 
 	if ((rc = page_verdict(&pg, of, verdict, sizeof(verdict))) != 0)

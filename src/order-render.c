@@ -476,7 +476,7 @@ order_write_text(FILE *f, const struct order_file *of)
 	const json_t *t = json_object_get(req, "totals"), *x, *bp;
 	const json_t *snd = json_object_get(req, "sender");
 	const json_t *bs = json_object_get(t, "by_scheme");
-	char hhex[65], eur[64], verdict[512], hist[512];
+	char hhex[65], eur[64], verdict[ORDER_VERDICT_MAX], hist[512];
 	size_t i;
 	int rc;
 

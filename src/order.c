@@ -184,6 +184,7 @@ hex_member(const json_t *o, const char *key, uint8_t *out, size_t n)
 }
 
 static void named_signer(struct order_file *f);
+static void chain_check(struct order_file *f, const uint8_t *key);
 
 /*
  * Parses a signed request and checks its signature over the canonical
@@ -260,7 +261,10 @@ order_parse_as(const char *member, const char *buf, size_t len,
 		return consort_diag_set(d, E(SCHEMA), "signature", _("expected "
 		    "alg \"ed25519\", key (64 hex) and sig (128 hex)"), schema);
 	}
-	memcpy(f->key, key != NULL ? key : f->file_key, CONSORT_KEY_BYTES);
+	f->has_chain = strcmp(member, "request") == 0 &&
+	    json_object_get(f->request, "key_chain") != NULL;
+	memcpy(f->key, key != NULL && !f->has_chain ? key : f->file_key,
+	    CONSORT_KEY_BYTES);
 	if (jcs_canonical(f->request, &f->canonical, &f->canonical_len) != 0) {
 		order_file_free(f);
 		return consort_diag_set(d, E(SCHEMA), member, _("holds a value "
@@ -271,8 +275,10 @@ order_parse_as(const char *member, const char *buf, size_t len,
 	    f->canonical_len);
 	f->valid = crypto_sign_verify_detached(sig,
 	    (const uint8_t *)f->canonical, f->canonical_len, f->key) == 0;
-	if (strcmp(member, "request") == 0)
+	if (strcmp(member, "request") == 0) {
 		named_signer(f);
+		chain_check(f, key);
+	}
 	return 0;
 }
 
@@ -291,9 +297,82 @@ named_signer(struct order_file *f)
 	f->direct = json_is_true(json_object_get(snd, "direct"));
 	f->has_named = hex_member(snd, "key", f->named, CONSORT_KEY_BYTES) &&
 	    hex_member(lead, "key", lk, CONSORT_KEY_BYTES) &&
-	    (f->direct || memcmp(lk, f->named, CONSORT_KEY_BYTES) == 0);
+	    (f->direct || f->has_chain ||
+	    memcmp(lk, f->named, CONSORT_KEY_BYTES) == 0);
 	f->named_signer = f->has_named && memcmp(f->key, f->named,
 	    CONSORT_KEY_BYTES) == 0;
+}
+
+/* Counts a verified chain's links by what they did. */
+static void
+chain_count(struct order_file *f, const json_t *links)
+{
+	const json_t *l;
+	size_t i;
+
+	f->chain_links = (unsigned)json_array_size(links);
+	for (i = 0; i < json_array_size(links); i++) {
+		l = json_array_get(links, i);
+		if (strcmp(jr_str(l, "role"), "member") != 0)
+			continue;
+		if (strcmp(jr_str(l, "by"), "recovery") == 0)
+			f->chain_recoveries++;
+		else
+			f->chain_rotations++;
+	}
+}
+
+/*
+ * Checks the key chain a request carries, from the key asked for (else
+ * the lead's it names, else, in a direct request, the chain's first key)
+ * to the key that signed it (schema/keys.md); a lead's request checked
+ * against a key names that key as its lead's.
+ */
+static void
+chain_check(struct order_file *f, const uint8_t *key)
+{
+	const json_t *chain = json_object_get(f->request, "key_chain");
+	const json_t *first = json_array_get(json_object_get(chain, "links"), 0);
+	uint8_t cid[CONSORT_HASH_BYTES], lead[CONSORT_KEY_BYTES] = { 0 };
+	char hex[2 * CONSORT_KEY_BYTES + 1], lhex[2 * CONSORT_KEY_BYTES + 1];
+	char what[300];
+	bool has_lead;
+
+	if (!f->has_chain)
+		return;
+	has_lead = hex_member(json_object_get(f->request, "lead"), "key", lead,
+	    CONSORT_KEY_BYTES);
+	if (!hex_member(json_object_get(f->request, "consortium"), "id", cid,
+	    CONSORT_HASH_BYTES)) {
+		f->chain_rc = consort_diag_set(&f->chain_diag, E(SCHEMA),
+		    "consortium.id", _("a request with a key chain names its "
+		    "consortium, whose id the chain's links sign"), NULL);
+		return;
+	}
+	if (key != NULL)
+		memcpy(f->chain_from, key, CONSORT_KEY_BYTES);
+	else if (!f->direct && has_lead)
+		memcpy(f->chain_from, lead, CONSORT_KEY_BYTES);
+	else if (!hex_member(first, "from", f->chain_from, CONSORT_KEY_BYTES)) {
+		f->chain_rc = keychain_verify_json(chain, cid, f->file_key,
+		    f->file_key, &f->chain_diag);
+		return;
+	}
+	if (!f->direct && (!has_lead || memcmp(lead, f->chain_from,
+	    CONSORT_KEY_BYTES) != 0)) {
+		util_hex(hex, f->chain_from, CONSORT_KEY_BYTES);
+		util_hex(lhex, lead, CONSORT_KEY_BYTES);
+		snprintf(what, sizeof(what), _("the request names lead key %s, "
+		    "and its chain is checked from key %s"), has_lead ? lhex :
+		    "-", hex);
+		f->chain_rc = consort_diag_set(&f->chain_diag, E(PERM),
+		    "lead.key", what, NULL);
+		return;
+	}
+	f->chain_rc = keychain_verify_json(chain, cid, f->chain_from,
+	    f->file_key, &f->chain_diag);
+	if (f->chain_rc == 0)
+		chain_count(f, json_object_get(chain, "links"));
 }
 
 /*
@@ -308,6 +387,8 @@ order_verdict(const struct order_file *f)
 		return ORDER_BAD_SIGNATURE;
 	if (!f->named_signer)
 		return ORDER_WRONG_SIGNER;
+	if (f->has_chain && f->chain_rc != 0)
+		return ORDER_BAD_CHAIN;
 	return ORDER_VALID;
 }
 
@@ -319,6 +400,7 @@ int
 order_verdict_text(const struct order_file *f, char *buf, size_t len)
 {
 	char key[2 * CONSORT_KEY_BYTES + 1], named[2 * CONSORT_KEY_BYTES + 1];
+	char from[2 * CONSORT_KEY_BYTES + 1];
 	const char *whose = f->direct ? "its sender's (a direct request, R11)" :
 	    "the lead's";
 	struct strbuf sb;
@@ -326,9 +408,19 @@ order_verdict_text(const struct order_file *f, char *buf, size_t len)
 	util_hex(key, f->key, CONSORT_KEY_BYTES);
 	util_hex(named, f->named, CONSORT_KEY_BYTES);
 	strbuf_init(&sb, buf, len);
+	util_hex(from, f->chain_from, CONSORT_KEY_BYTES);
 	switch (order_verdict(f)) {
 	case ORDER_VALID:
 		strbuf_printf(&sb, "valid, signed by %s key %s", whose, key);
+		if (f->has_chain)
+			strbuf_printf(&sb, ", which replaced key %s through a "
+			    "chain of %u key record%s", from, f->chain_links,
+			    f->chain_links == 1 ? "" : "s");
+		break;
+	case ORDER_BAD_CHAIN:
+		strbuf_printf(&sb, "KEY CHAIN REFUSED: a signature by %s key "
+		    "%s, not linked to key %s (%s: %s)", whose, key, from,
+		    f->chain_diag.where, f->chain_diag.what);
 		break;
 	case ORDER_BAD_SIGNATURE:
 		strbuf_printf(&sb, "INVALID: the request does not match its "

@@ -190,6 +190,8 @@ struct rules_query {
 	                            its subcontractors); NULL: every provider */
 	const uint8_t *sender;   /* R11: the key of the member sending the
 	                            request; NULL: not checked */
+	const char *sender_siret;  /* R11: the member that key speaks for
+	                            (bound to it, or to a key it replaced) */
 	bool direct;             /* R11: a co-contractor's direct request */
 	const struct order_coverage *skip;  /* R11: sessions already requested
 	                            directly, left out; NULL: none */
@@ -377,7 +379,21 @@ struct order_file {
 	bool has_named;         /* the request names one, well formed */
 	bool direct;            /* sender.direct */
 	bool named_signer;      /* key is the key the request names */
+	/* the chain of key records the request carries (request.key_chain,
+	   schema/keys.md), when it has one: checked from chain_from (the key
+	   asked for, else lead.key, else, in a direct request, its first
+	   link's key) to file_key, the signature then checked with file_key */
+	bool has_chain;
+	int chain_rc;           /* 0: the chain holds; keychain_verify_json() */
+	struct consort_diag chain_diag;
+	uint8_t chain_from[CONSORT_KEY_BYTES];
+	unsigned chain_rotations;   /* links of role member, by key */
+	unsigned chain_recoveries;  /* links of role member, by recovery */
+	unsigned chain_links;       /* every link, the recovery key's too */
 };
+
+/* The room order_verdict_text() needs for any verdict. */
+#define ORDER_VERDICT_MAX 1024
 
 /* What a reader may conclude from a signed file. */
 enum order_verdict {
@@ -385,12 +401,15 @@ enum order_verdict {
 	ORDER_BAD_SIGNATURE,  /* the request does not match its signature */
 	ORDER_WRONG_SIGNER,   /* a signature that holds, by another key than
 	                         the one the request names (re-signed) */
+	ORDER_BAD_CHAIN,      /* signed by the signer named, whose key chain
+	                         does not link it to the key checked against */
 };
 
 /*
  * Parses a signed request and checks its signature over the canonical
  * form of its "request" member; a signature that does not hold is not an
- * error (f->valid, order_verdict()).
+ * error (f->valid, order_verdict()).  A request that carries a key chain
+ * is checked with the key the file names, and its chain from key.
  * @param key the key to check it with; NULL: the key the file names
  * @param f set to the parsed file; order_file_free() after a success
  * @return 0, or E(SCHEMA) (not JSON, not {"request", "signature"}, a
@@ -426,12 +445,13 @@ int order_load_as(const char *member, const char *path, const uint8_t *key,
 void order_file_free(struct order_file *f);
 /*
  * What a parsed file proves: valid when its signature holds with the key
- * it was checked with and that key is the signer the request names.
+ * it was checked with, that key is the signer the request names, and its
+ * key chain, when it carries one, links that key to the key asked for.
  */
 enum order_verdict order_verdict(const struct order_file *f);
 /*
- * The verdict in words, starting "valid", "INVALID" or "NOT SIGNED BY ITS
- * SENDER", with the keys concerned.
+ * The verdict in words, starting "valid", "INVALID", "NOT SIGNED BY ITS
+ * SENDER" or "KEY CHAIN REFUSED", with the keys concerned.
  * @return 0, or E(TOOBIG) (it does not fit in len bytes)
  */
 int order_verdict_text(const struct order_file *f, char *buf, size_t len);
@@ -474,6 +494,37 @@ size_t *order_sessions_by_start(const struct rules_model *m);
 json_t *order_heads_json(struct jb *b, struct store_txn *txn, struct store *s);
 json_t *order_member_json(struct jb *b, const struct rm_member *m,
     const char *siret, bool role);
+
+/* ---- order-keychain.c: the key chain a request carries ---- */
+
+/*
+ * Builds the key chain of a request signed by signer (schema/keys.md):
+ * the links from first to signer, made from the key records of the
+ * state and checked, with the recovery key's links where a link signed
+ * by the recovery key needs them (and then the recovery key the founder
+ * named, in "recovery").
+ * @param first the key the Region knows: the founder's for the lead's
+ *	request, a co-contractor's first key for its direct one
+ * @param out set to {"links": [...]} (json_decref), or NULL when signer
+ *	is first
+ * @return 0, or E(NOENT) (no key record links signer to first),
+ *	E(SIGNATURE) (a record that does not hold), E(PERM) (a link signed
+ *	by the recovery key, and none named), E(TOOBIG) (over
+ *	KEYCHAIN_MAX_LINKS links), E(NOMEM), or an error of state_foreach()
+ */
+int order_keychain(struct store_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES],
+    const uint8_t first[CONSORT_KEY_BYTES],
+    const uint8_t signer[CONSORT_KEY_BYTES], json_t **out,
+    struct consort_diag *d);
+/*
+ * The first key of signer's line, following the key records of role
+ * member back from signer; signer itself when no record made it.
+ * @return 0, or E(NOMEM), or an error of state_foreach()
+ */
+int order_keychain_origin(struct store_txn *txn, struct store *s,
+    const uint8_t signer[CONSORT_KEY_BYTES],
+    uint8_t origin[CONSORT_KEY_BYTES]);
 
 /* ---- order-render.c and order-page.c: CSV, HTML and text ---- */
 

@@ -204,9 +204,36 @@ struct signed_request {
 };
 
 /*
+ * Checks the key chain of a verified request: a lead's request signed by
+ * another key than the founder's carries the chain from the founder's key
+ * to its author's (schema/keys.md), and any chain it carries holds.  The
+ * request alone decides, so every node judges alike.
+ */
+static int
+verify_chain(const struct store *s, const struct changeset *cs,
+    const struct signed_request *q, const char **why)
+{
+	*why = NULL;
+	if (!q->f.direct && !q->f.has_chain &&
+	    memcmp(cs->author, s->founder, CONSORT_KEY_BYTES) != 0) {
+		*why = N_("a lead's request signed by a key that replaced the "
+		    "founder's carries the chain of key records from the "
+		    "founder's key to its signer's (schema/keys.md)");
+		return E(PERM);
+	}
+	if (q->f.has_chain && q->f.chain_rc != 0) {
+		*why = N_("its request's key chain does not link its signer's "
+		    "key to the founder's, or to its own first key in a direct "
+		    "request (schema/keys.md)");
+		return E(PERM);
+	}
+	return 0;
+}
+
+/*
  * Verifies the signed file an order record holds: well formed, in its
  * canonical form, signed with its author's key, for this consortium and
- * this lead.
+ * this lead, and linked to the founder's key when another key signed it.
  */
 static int
 verify_signed(const struct store *s, const struct changeset *cs,
@@ -221,7 +248,7 @@ verify_signed(const struct store *s, const struct changeset *cs,
 		return E(PERM);
 	util_hex(q->author, cs->author, CONSORT_KEY_BYTES);
 	*why = N_("its signed request is not a signed order request file");
-	if (order_parse(v->s, v->len, cs->author, &q->f, NULL) != 0)
+	if (order_parse(v->s, v->len, NULL, &q->f, NULL) != 0)
 		return E(PERM);
 	if (!held_canonical(q->f.root, v)) {
 		*why = N_("its signed request is not in its canonical form "
@@ -249,8 +276,7 @@ verify_signed(const struct store *s, const struct changeset *cs,
 		*why = N_("its request names another lead");
 		return E(PERM);
 	}
-	*why = NULL;
-	return 0;
+	return verify_chain(s, cs, q, why);
 }
 
 /*

@@ -875,7 +875,10 @@ rule_r11(struct rules_model *m)
 		return 0;
 	util_hex(hex, m->q.sender, CONSORT_KEY_BYTES);
 	for (i = 0; i < m->nmembers && x == NULL; i++)
-		if (strcmp(m->members[i].key, hex) == 0 && !m->members[i].revoked)
+		if ((strcmp(m->members[i].key, hex) == 0 ||
+		    (m->q.sender_siret != NULL &&
+		    strcmp(m->members[i].siret, m->q.sender_siret) == 0)) &&
+		    !m->members[i].revoked)
 			x = &m->members[i];
 	if (x != NULL && strcmp(x->role, "lead") == 0)
 		return 0;
@@ -889,7 +892,8 @@ rule_r11(struct rules_model *m)
 		    "request directly with "
 		    "--direct (the lead is informed by a notice recorded in the "
 		    "log)"));
-	return report(m, "R11", LEVEL_ERROR, T_member, x ? x->siret : hex, "",
+	return report(m, "R11", LEVEL_ERROR, T_member, x ? x->siret :
+	    rules_printf(m, "%s", hex), "",
 	    "", "", rules_printf(m, _("%s is neither the lead nor a "
 	    "co-contractor: it sends no order request"), x ? x->name : _("this key")),
 	    _("ask the lead to build the request"));

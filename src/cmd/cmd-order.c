@@ -327,6 +327,29 @@ static int request_verdict(struct cmd_ctx *ctx, const char *path,
     bool have_key, struct order_file *f);
 
 /*
+ * Refuses a request whose key chain does not link its signer to the key
+ * asked for: exit 3 for a replaced or unknown key, 1 for a signature of
+ * the chain that does not hold or a malformed chain; f is freed.
+ */
+static int
+chain_refused(struct cmd_ctx *ctx, const char *path, struct order_file *f)
+{
+	struct consort_diag d = f->chain_diag;
+	char from[65], where[2 * sizeof(d.where) + 8];
+	int rc = f->chain_rc;
+
+	util_hex(from, f->chain_from, 32);
+	snprintf(where, sizeof(where), "%s: %s", path, f->chain_diag.where);
+	snprintf(d.where, sizeof(d.where), "%.255s", where);
+	if (d.hint[0] == '\0')
+		snprintf(d.hint, sizeof(d.hint), _("the request's key chain "
+		    "does not link its signer to key %s"), from);
+	order_file_free(f);
+	cmd_fail(ctx, rc, &d);
+	return rc == E(PERM) ? EXIT_REFUSED : EXIT_ERROR;
+}
+
+/*
  * Loads a request and checks that it is valid as order verify says: its
  * signature holds (exit 1 otherwise, or for a malformed file) and its key
  * is the signer the request names (exit 3 otherwise: a re-signed
@@ -356,7 +379,7 @@ request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
     struct order_file *f)
 {
 	struct consort_diag d = { 0 };
-	char khex[65], verdict[512];
+	char khex[65], verdict[ORDER_VERDICT_MAX];
 	enum order_verdict v;
 	int rc;
 
@@ -390,6 +413,8 @@ request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
 		cmd_fail(ctx, E(PERM), &d);
 		return EXIT_REFUSED;
 	}
+	if (v == ORDER_BAD_CHAIN)
+		return chain_refused(ctx, path, f);
 	return 0;
 }
 
@@ -397,7 +422,7 @@ request_verdict(struct cmd_ctx *ctx, const char *path, bool have_key,
 static void
 print_valid(const char *path, const struct order_file *f, bool have_key)
 {
-	char khex[65], hhex[65];
+	char khex[65], hhex[65], from[65];
 
 	util_hex(khex, f->key, 32);
 	util_hex(hhex, f->hash, 32);
@@ -406,9 +431,132 @@ print_valid(const char *path, const struct order_file *f, bool have_key)
 	    path, khex, f->direct ? _("the sender of this direct request") :
 	    _("the lead named in the request"), field_of(json_object_get(
 	    f->request, "lot"), "ref"), field_of(f->request, "period"), hhex);
+	if (f->has_chain) {
+		util_hex(from, f->chain_from, 32);
+		printf(_("%s: key chain from key %s to the key in force %s: "
+		    "key records %u (rotations %u, recoveries by the recovery "
+		    "key %u, of the recovery key itself %u)\n"), path, from,
+		    khex, f->chain_links, f->chain_rotations,
+		    f->chain_recoveries, f->chain_links - f->chain_rotations -
+		    f->chain_recoveries);
+	}
 	if (!have_key)
 		printf(_("%s: checked with the key the file names; check it is "
 		    "the lead's with --key LEAD_PUBKEY\n"), path);
+}
+
+/* What order verify --json prints of a valid request. */
+static json_t *
+valid_json(const char *path, const struct order_file *f, bool have_key)
+{
+	char hex[65];
+	json_t *o = json_object(), *c;
+
+	json_object_set_new(o, "file", json_string(path));
+	json_object_set_new(o, "valid", json_true());
+	util_hex(hex, f->key, 32);
+	json_object_set_new(o, "key", json_string(hex));
+	json_object_set_new(o, "checked_with", json_string(have_key ? "key" :
+	    "file"));
+	json_object_set_new(o, "direct", json_boolean(f->direct));
+	json_object_set_new(o, "lot", json_string(field_of(json_object_get(
+	    f->request, "lot"), "ref")));
+	json_object_set_new(o, "period", json_string(field_of(f->request,
+	    "period")));
+	if (order_has_number(f->request))
+		json_object_set_new(o, "number", json_integer(json_integer_value(
+		    json_object_get(f->request, "number"))));
+	util_hex(hex, f->hash, 32);
+	json_object_set_new(o, "sha256", json_string(hex));
+	if (f->has_chain) {
+		c = json_object();
+		util_hex(hex, f->chain_from, 32);
+		json_object_set_new(c, "from", json_string(hex));
+		util_hex(hex, f->key, 32);
+		json_object_set_new(c, "current", json_string(hex));
+		json_object_set_new(c, "links", json_integer(f->chain_links));
+		json_object_set_new(c, "rotations",
+		    json_integer(f->chain_rotations));
+		json_object_set_new(c, "recoveries",
+		    json_integer(f->chain_recoveries));
+		json_object_set_new(c, "recovery_key_rotations",
+		    json_integer(f->chain_links - f->chain_rotations -
+		    f->chain_recoveries));
+		json_object_set_new(o, "key_chain", c);
+	}
+	json_object_set_new(o, "replaces", json_array());
+	return o;
+}
+
+/*
+ * The date on which a request's key chain shows key (hex) replaced by the
+ * recovery key (a lost key), or NULL.
+ */
+static const char *
+recovered_on(const struct order_file *f, const char *key)
+{
+	const json_t *links, *l;
+	size_t i;
+
+	if (!f->has_chain)
+		return NULL;
+	links = json_object_get(json_object_get(f->request, "key_chain"),
+	    "links");
+	for (i = 0; i < json_array_size(links); i++) {
+		l = json_array_get(links, i);
+		if (strcmp(field_of(l, "role"), "member") == 0 &&
+		    strcmp(field_of(l, "by"), "recovery") == 0 &&
+		    strcmp(field_of(l, "from"), key) == 0)
+			return field_of(l, "date");
+	}
+	return NULL;
+}
+
+/*
+ * Refuses a request that still follows a key an earlier request shows
+ * replaced by the recovery key: signed by that key, or its chain going on
+ * from it by a rotation that key signed (whoever holds a lost key can
+ * sign with it, and only the recovery key is the lead's then).
+ */
+static int
+follows_lost_key(struct cmd_ctx *ctx, const char *path,
+    const struct order_file *f, const char *oldpath,
+    const struct order_file *old)
+{
+	struct consort_diag d = { 0 };
+	const json_t *links, *l;
+	const char *date;
+	char hex[65], what[600];
+	size_t i;
+
+	util_hex(hex, f->key, 32);
+	if ((date = recovered_on(old, hex)) != NULL) {
+		snprintf(what, sizeof(what), _("signed by key %s, which the "
+		    "key chain of %s shows replaced by the recovery key on %s: "
+		    "a lost key"), hex, oldpath, date);
+		goto refused;
+	}
+	links = json_object_get(json_object_get(f->request, "key_chain"),
+	    "links");
+	for (i = 0; i < json_array_size(links); i++) {
+		l = json_array_get(links, i);
+		if (strcmp(field_of(l, "by"), "key") != 0 ||
+		    strcmp(field_of(l, "role"), "member") != 0 ||
+		    (date = recovered_on(old, field_of(l, "from"))) == NULL)
+			continue;
+		snprintf(what, sizeof(what), _("its key chain goes on from key "
+		    "%s by a rotation that key signed (link %zu), but the key "
+		    "chain of %s shows it replaced by the recovery key on %s: "
+		    "a lost key"), field_of(l, "from"), i + 1, oldpath, date);
+		goto refused;
+	}
+	return EXIT_OK;
+refused:
+	consort_diag_set(&d, E(PERM), path, what, _("only the request of the "
+	    "key the recovery key made is the lead's: ask the lead which "
+	    "requests it sent"));
+	cmd_fail(ctx, E(PERM), &d);
+	return EXIT_REFUSED;
 }
 
 /*
@@ -446,21 +594,34 @@ replaces(const struct order_file *new, const struct order_file *old,
  */
 static int
 verify_earlier(struct cmd_ctx *ctx, const struct cmd_args *args,
-    const uint8_t *key, const struct order_file *f)
+    const uint8_t *key, const struct order_file *f, json_t *out)
 {
 	struct consort_diag d = { 0 };
 	struct order_file old;
 	char hhex[65], what[300];
 	int64_t number;
+	json_t *r;
 	int i, rc = EXIT_OK;
 
 	for (i = 1; i < args->argc && rc == EXIT_OK; i++) {
 		if ((rc = order_verify_request(ctx, args->argv[i], key,
 		    &old)) != 0)
 			break;
-		print_valid(args->argv[i], &old, key != NULL);
+		if (out == NULL)
+			print_valid(args->argv[i], &old, key != NULL);
 		util_hex(hhex, old.hash, 32);
-		if (replaces(f, &old, &number))
+		if ((rc = follows_lost_key(ctx, args->argv[0], f,
+		    args->argv[i], &old)) != EXIT_OK)
+			;
+		else if (replaces(f, &old, &number) && out != NULL) {
+			r = json_object();
+			json_object_set_new(r, "file",
+			    json_string(args->argv[i]));
+			json_object_set_new(r, "number", json_integer(number));
+			json_object_set_new(r, "sha256", json_string(hhex));
+			json_array_append_new(json_object_get(out, "replaces"),
+			    r);
+		} else if (replaces(f, &old, &number))
 			printf(_("%s: replaces %s (request no. %lld, sha256 "
 			    "%s)\n"),
 			    args->argv[0], args->argv[i], (long long)number, hhex);
@@ -482,10 +643,12 @@ verify_earlier(struct cmd_ctx *ctx, const struct cmd_args *args,
 }
 
 /*
- * order verify FILE [EARLIER...] [--key HEX]: needs no node.  Valid only
- * when the signature holds and its key is the signer the request names
- * (its lead, or its sender for a direct request): exit 1 for a signature
- * that does not hold, 3 for one by another key (a re-signed request).
+ * order verify FILE [EARLIER...] [--key HEX] [--json]: needs no node.
+ * Valid only when the signature holds and its key is the signer the
+ * request names (its lead, or its sender for a direct request), linked by
+ * its key chain, when it carries one, to the key asked for: exit 1 for a
+ * signature that does not hold, 3 for one by another key (a re-signed
+ * request) or a chain through a replaced or unknown key.
  * Given earlier requests, checks that FILE replaces each (schema/order.md,
  * "A request's history"): exit 3 when not.  A decision of the Region is
  * checked by order_verify_decision().
@@ -495,7 +658,9 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
 	struct consort_diag d = { 0 };
 	const char *path = args->argv[0];
+	bool json = cmd_args_has(args, "json");
 	struct order_file f;
+	json_t *out = NULL;
 	uint8_t key[32];
 	bool have_key;
 	int rc;
@@ -508,17 +673,28 @@ order_verify(struct cmd_ctx *ctx, const struct cmd_args *args)
 		return EXIT_ERROR;
 	}
 	if (strcmp(f.member, "decision") == 0) {
-		if (args->argc > 1) {
+		if (args->argc > 1 || json) {
 			order_file_free(&f);
-			return cmd_usage(ctx,
-			    _("a decision is verified alone"));
+			return cmd_usage(ctx, json ? _("--json verifies a "
+			    "request; a decision of the Region is verified "
+			    "without it") : _("a decision is verified alone"));
 		}
 		return order_verify_decision(ctx, path, have_key ? key : NULL, &f);
 	}
 	if ((rc = request_verdict(ctx, path, have_key, &f)) != 0)
 		return rc;
-	print_valid(path, &f, have_key);
-	rc = verify_earlier(ctx, args, have_key ? key : NULL, &f);
+	if (json && (out = valid_json(path, &f, have_key)) == NULL) {
+		order_file_free(&f);
+		return cmd_fail(ctx, E(NOMEM), NULL);
+	}
+	if (!json)
+		print_valid(path, &f, have_key);
+	rc = verify_earlier(ctx, args, have_key ? key : NULL, &f, out);
+	if (rc == EXIT_OK && out != NULL) {
+		json_dumpf(out, stdout, JSON_COMPACT);
+		putchar('\n');
+	}
+	json_decref(out);
 	order_file_free(&f);
 	return rc;
 }
@@ -532,7 +708,7 @@ order_show(struct cmd_ctx *ctx, const struct cmd_args *args)
 	const char *path = args->argv[0];
 	struct order_file f;
 	enum fmt_lang lang;
-	char verdict[512];
+	char verdict[ORDER_VERDICT_MAX];
 	uint8_t key[32];
 	bool have_key;
 	FILE *out;
@@ -676,7 +852,7 @@ order_diff_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	}
 	for (i = 0; i < 2; i++) {
 		const struct order_file *f = i == 0 ? &a : &b;
-		char verdict[512];
+		char verdict[ORDER_VERDICT_MAX];
 
 		if (order_verdict(f) != ORDER_VALID &&
 		    order_verdict_text(f, verdict, sizeof(verdict)) == 0)
@@ -772,6 +948,14 @@ static const struct cmd_entry order_build_entry = {
 
 static const struct cmd_opt order_verify_opts[] = {
 	{ "key", N_("HEX"), NULL },
+	{ "json", NULL, N_(
+	    "print a valid request as {\"file\", \"valid\",\n"
+	    "\"key\", \"checked_with\", \"direct\", \"lot\",\n"
+	    "\"period\", \"number\", \"sha256\", \"key_chain\"\n"
+	    "(signed by a key that replaced the lead's:\n"
+	    "\"from\", \"current\", \"links\", \"rotations\",\n"
+	    "\"recoveries\", \"recovery_key_rotations\"),\n"
+	    "\"replaces\" [{\"file\", \"number\", \"sha256\"}]}") },
 	{ NULL, NULL, NULL },
 };
 
@@ -780,13 +964,19 @@ static const struct cmd_entry order_verify_entry = {
 	.summary = N_("checks the signature; needs no node. --key HEX checks\n"
 	    "against that key instead of the file's. The signer must\n"
 	    "be the one the request names (its lead, or the sender of\n"
-	    "a direct request). Given EARLIER requests too, checks\n"
-	    "each and that FILE replaces it (same lot and period, in\n"
-	    "its replaces). Exit 0 valid, 1 a signature that does\n"
-	    "not hold or a malformed file, 3 signed by another key or\n"
-	    "an EARLIER request FILE does not replace. A decision of\n"
-	    "the Region (order decide) is checked the same way, --key\n"
-	    "the Region's"),
+	    "a direct request). A request signed by a key that\n"
+	    "replaced the lead's carries the chain of key records\n"
+	    "from it (schema/keys.md): checked from --key HEX (else\n"
+	    "the lead key the request names) to the signer's. Given\n"
+	    "EARLIER requests too, checks each and that FILE replaces\n"
+	    "it (same lot and period, in its replaces), and refuses\n"
+	    "FILE when it follows a key an EARLIER chain shows\n"
+	    "replaced by the recovery key. Exit 0 valid, 1 a\n"
+	    "signature that does not hold or a malformed file, 3\n"
+	    "signed by another key, a chain through a replaced or\n"
+	    "unknown key, or an EARLIER request FILE does not\n"
+	    "replace. A decision of the Region (order decide) is\n"
+	    "checked the same way, --key the Region's"),
 	.args = { .opts = order_verify_opts, .lower = 1, .upper = 64,
 	    .missing = N_("expected FILE") },
 	.flags = CMD_NO_NODE,
@@ -856,7 +1046,7 @@ static const struct cmd_entry *const order_sub[] = {
 const struct cmd_entry cmd_order_entry = {
 	.name = "order",
 	.usage = N_("build --lot LOT --period YYYY-MM [--out FILE] [--direct] "
-	    "[--date YYYY-MM-DD] | verify FILE [EARLIER...] [--key HEX] | show "
+	    "[--date YYYY-MM-DD] | verify FILE [EARLIER...] [--key HEX] [--json] | show "
 	    "FILE [--csv | --html] [--lang fr|en] | submit FILE | diff OLD NEW [--json] | keygen "
 	    "--out FILE [--no-passphrase] | decide REQUEST (--accept --number N | "
 	    "--refuse --reason TEXT) --key-file FILE [--date YYYY-MM-DD] "

@@ -46,7 +46,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct consort_diag d = { 0 };
 	struct order_file f;
 	json_t *diff = NULL;
-	char *out, verdict[512];
+	char *out, verdict[ORDER_VERDICT_MAX];
 	enum fmt_lang lang;
 	size_t len, i;
 

@@ -2,7 +2,8 @@
  * libFuzzer harness for order verify: the input is a request file, after a
  * first byte whose low bit says whether the next 32 bytes are a --key.
  * The file is parsed and checked as order verify does; a verdict of valid
- * must mean a signature that holds by the signer the request names.  The
+ * must mean a signature that holds by the signer the request names, and a
+ * key chain, when there is one, that links it to the key given.  The
  * same bytes are read as a decision of the Region too (order verify tells
  * them apart), whose body must be whole when it reads.
  */
@@ -24,7 +25,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct order_file f;
 	struct decision x;
 	const uint8_t *key = NULL;
-	char text[512];
+	char text[ORDER_VERDICT_MAX];
 
 	if (sodium_init() < 0)
 		abort();
@@ -42,10 +43,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();  /* sized for the longest verdict */
 	if (order_verdict(&f) == ORDER_VALID && (!f.valid || !f.has_named ||
 	    memcmp(f.key, f.named, CONSORT_KEY_BYTES) != 0 ||
-	    (key != NULL && memcmp(key, f.key, CONSORT_KEY_BYTES) != 0)))
+	    (key != NULL && !f.has_chain &&
+	    memcmp(key, f.key, CONSORT_KEY_BYTES) != 0) ||
+	    (f.has_chain && (f.chain_rc != 0 || (key != NULL &&
+	    memcmp(key, f.chain_from, CONSORT_KEY_BYTES) != 0)))))
 		abort();
 	if (strncmp(text, order_verdict(&f) == ORDER_VALID ? "valid" :
-	    order_verdict(&f) == ORDER_BAD_SIGNATURE ? "INVALID" : "NOT", 3) != 0)
+	    order_verdict(&f) == ORDER_BAD_SIGNATURE ? "INVALID" :
+	    order_verdict(&f) == ORDER_BAD_CHAIN ? "KEY" : "NOT", 3) != 0)
 		abort();
 	order_file_free(&f);
 	/* the same bytes as order verify reads them: a request or a decision */
