@@ -275,7 +275,10 @@ recovery_file_check(const char *path, struct consort_diag *d)
 	struct stat st;
 	size_t len = strlen(path);
 
-	if (len == 0 || len >= sizeof(dir))
+	if (len == 0)
+		return consort_diag_set(d, E(INVAL), path, _("not a file name"),
+		    _("give the name of a new file"));
+	if (len >= sizeof(dir))
 		return write_refused(ENAMETOOLONG, path, d);
 	if (lstat(path, &st) == 0)
 		return write_refused(EEXIST, path, d);

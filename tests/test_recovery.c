@@ -251,7 +251,8 @@ test_file(void **state)
 	assert_non_null(strstr(d.what, "already exists"));
 	assert_int_equal(nf_slurp(path, (uint8_t *)again, sizeof(again)), n);
 	assert_memory_equal(again, text, n);
-	/* nor in a missing folder */
+	/* nor without a name, nor in a missing folder */
+	assert_err(recovery_file_check("", &d), E(INVAL));
 	tu_path(path, sizeof(path), f->dir, "missing/recovery.txt");
 	assert_err(recovery_file_check(path, &d), E(NOENT));
 	assert_err(recovery_file_write(path, seed, "X", "00", &d), E(NOENT));
