@@ -20,6 +20,9 @@
 #define CODE_BYTES (RECOVERY_SEED_BYTES + RECOVERY_CHECK_BYTES)
 #define CODE_CHARS (RECOVERY_GROUPS * 4)
 #define FILE_MAX 4096
+/* What to give instead of a file that is not a recovery file. */
+#define READ_HINT N_("give the recovery file that init wrote, or the one " \
+	"of the recovery key's last rotation")
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
@@ -234,16 +237,17 @@ file_text(char *buf, size_t cap, const uint8_t seed[RECOVERY_SEED_BYTES],
 
 	if ((rc = recovery_encode(code, sizeof(code), seed)) != 0)
 		return rc;
-	one_line(safe, sizeof(safe), name);
+	one_line(safe, sizeof(safe), name != NULL ? name : "");
 	n = snprintf(buf, cap,
-	    "# consort: the recovery code of the consortium %s\n"
+	    "# consort: the recovery code of the consortium%s%s\n"
 	    "# (id %s).\n"
 	    "# It lets the lead replace a lost key, on a new computer:\n"
 	    "#   consort key recover --recovery-file FILE\n"
 	    "# Keep it offline (printed, or on a USB stick put away), never\n"
 	    "# on the computer that holds the lead's key: whoever has it can\n"
 	    "# take the lead's place.\n"
-	    "\n%.*s\n%s\n", safe, id_hex, RECOVERY_LINE_LEN, code,
+	    "\n%.*s\n%s\n", safe[0] != '\0' ? " " : "", safe, id_hex,
+	    RECOVERY_LINE_LEN, code,
 	    code + RECOVERY_LINE_LEN + 1);
 	sodium_memzero(code, sizeof(code));
 	return n < 0 || (size_t)n >= cap ? E(TOOBIG) : n;
@@ -275,7 +279,10 @@ recovery_file_check(const char *path, struct consort_diag *d)
 	struct stat st;
 	size_t len = strlen(path);
 
-	if (len == 0 || len >= sizeof(dir))
+	if (len == 0)
+		return consort_diag_set(d, E(INVAL), path, _("not a file name"),
+		    _("give the name of a new file"));
+	if (len >= sizeof(dir))
 		return write_refused(ENAMETOOLONG, path, d);
 	if (lstat(path, &st) == 0)
 		return write_refused(EEXIST, path, d);
@@ -375,8 +382,7 @@ recovery_file_read(const char *path, uint8_t seed[RECOVERY_SEED_BYTES],
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
 		e = errno;
 		return consort_diag_set(d, util_errno(e), path, e == ENOENT ?
-		    _("no such recovery file") : strerror(e), _("give the file "
-		    "that init wrote with --recovery-file"));
+		    _("no such recovery file") : strerror(e), _(READ_HINT));
 	}
 	if ((buf = keys_secret_alloc(FILE_MAX + 1)) == NULL) {
 		close(fd);
@@ -390,8 +396,7 @@ recovery_file_read(const char *path, uint8_t seed[RECOVERY_SEED_BYTES],
 		    strerror((int)-n), NULL);
 	else if (n > FILE_MAX)
 		rc = consort_diag_set(d, E(TOOBIG), path, _("the file is over "
-		    "4 KiB: not a recovery file"), _("give the file that init "
-		    "wrote with --recovery-file"));
+		    "4 KiB: not a recovery file"), _(READ_HINT));
 	else {
 		blank_comments(buf, (size_t)n);
 		rc = decode_at(buf, (size_t)n, seed, path, d);

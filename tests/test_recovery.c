@@ -251,7 +251,17 @@ test_file(void **state)
 	assert_non_null(strstr(d.what, "already exists"));
 	assert_int_equal(nf_slurp(path, (uint8_t *)again, sizeof(again)), n);
 	assert_memory_equal(again, text, n);
-	/* nor in a missing folder */
+	/* a file of no consortium's name (a rotation's) reads as well */
+	tu_path(path, sizeof(path), f->dir, "rotated.txt");
+	assert_ok(recovery_file_write(path, seed, "", "cd34", &d));
+	n = nf_slurp(path, (uint8_t *)text, sizeof(text) - 1);
+	text[n] = '\0';
+	assert_true(strncmp(text, "# consort: the recovery code of the "
+	    "consortium\n# (id cd34).\n", 60) == 0);
+	assert_ok(recovery_file_read(path, got, &d));
+	assert_memory_equal(got, seed, sizeof(seed));
+	/* nor without a name, nor in a missing folder */
+	assert_err(recovery_file_check("", &d), E(INVAL));
 	tu_path(path, sizeof(path), f->dir, "missing/recovery.txt");
 	assert_err(recovery_file_check(path, &d), E(NOENT));
 	assert_err(recovery_file_write(path, seed, "X", "00", &d), E(NOENT));

@@ -64,5 +64,8 @@ cmp -s rec.txt rec.before || fail "a refused init changed the recovery file"
 expect_rc 3 consort --dir "$T/fourth" init "${full[@]}" --recovery-file missing/rec.txt
 err_has 'missing/rec.txt: no such folder'
 [ ! -e fourth ] || fail "a refused init left $(ls -R fourth)"
+expect_rc 2 consort --dir "$T/fifth" init "${full[@]}" --recovery-file ''
+err_has 'not a file name'
+[ ! -e fifth ] || fail "a refused init left $(ls -R fifth)"
 grep -q -- '--recovery-file FILE' <(consort init --help) || fail "init --help lacks --recovery-file"
 exit 0
