@@ -1,7 +1,9 @@
 /*
  * Seeded randomized convergence: 3 to 5 replicas of one consortium (the
  * lead and co-contractors) make random edits — set, unset, delete,
- * re-create, link a path to a trainee or an intent — and exchange
+ * re-create, link a path to a trainee or an intent, replace their own key
+ * (consort key rotate), or sign with the key they replaced, as a stale
+ * copy of the laptop would — and exchange
  * change-sets between random pairs, in shuffled order (so that some wait
  * for their past) or through bundle files.  After a full exchange every
  * replica must hold the same state hash and the same conflicts.
@@ -77,6 +79,7 @@ det_reset(uint64_t seed)
 /* Totals over every seed, printed at the end: the test must exercise merges. */
 static unsigned long long total_edits, total_refused, total_conflicts;
 static unsigned long long total_openings, total_erased;
+static unsigned long long total_rotations, total_stale;
 
 static const char *const co_sirets[] = { "50324917900212", "79911548000375",
 	"83046172900451", "73282932000074" };
@@ -88,6 +91,8 @@ struct world {
 	uint64_t rng;
 	uint64_t seed;
 	unsigned bundles;
+	uint8_t old_sk[MAX_REPLICAS][64];  /* the key each replaced last */
+	bool rotated[MAX_REPLICAS];
 };
 
 /* xorshift64*: the test's only source of randomness. */
@@ -289,6 +294,91 @@ random_exchange(struct world *w)
 		exchange_openings(w, w->r[a], w->r[b], false);
 }
 
+/* Replica i replaces its key; it keeps the old one for stale_edit(). */
+static int
+rotate(struct world *w, unsigned i)
+{
+	struct consort_diag d = { 0 };
+	uint8_t pk[CONSORT_KEY_BYTES];
+	int rc;
+
+	memcpy(w->old_sk[i], w->r[i]->sk, 64);
+	if ((rc = node_rotate(w->r[i], NULL, 0, pk, &d)) == 0) {
+		w->rotated[i] = true;
+		total_rotations++;
+	}
+	return rc;
+}
+
+/* The heads of every author but one: the deps of a change-set of it. */
+static void
+deps_but(struct store_txn *txn, struct store *s, const uint8_t *author,
+    struct changeset *hdr)
+{
+	struct head h;
+	uint32_t a;
+
+	hdr->deps = calloc(s->nauthors + 1, sizeof(*hdr->deps));
+	assert_non_null(hdr->deps);
+	for (a = 0; a < s->nauthors; a++) {
+		assert_ok(store_head(txn, s, s->authors[a], &h));
+		if (h.seq == 0 || memcmp(s->authors[a], author,
+		    CONSORT_KEY_BYTES) == 0)
+			continue;
+		memcpy(hdr->deps[hdr->ndeps].author, s->authors[a],
+		    CONSORT_KEY_BYTES);
+		hdr->deps[hdr->ndeps].seq = h.seq;
+		memcpy(hdr->deps[hdr->ndeps].hash, h.id, CONSORT_HASH_BYTES);
+		hdr->ndeps++;
+	}
+}
+
+/*
+ * A stale copy of replica i's laptop signs an intent with the key i
+ * replaced, after the rotation, and i's log takes it in as received: every
+ * replica must store it and count none of it.
+ */
+static void
+stale_edit(struct world *w, unsigned i)
+{
+	struct node *n = w->r[i];
+	struct log_receipt rc = { 0 };
+	struct consort_diag d = { 0 };
+	struct changeset hdr;
+	struct cs_builder b;
+	msgpack_sbuffer out;
+	struct store_txn *txn;
+	uint8_t id[CONSORT_EID_BYTES];
+	struct head h;
+	struct value v = tu_str("declared");
+
+	memset(&hdr, 0, sizeof(hdr));
+	crypto_sign_ed25519_sk_to_pk(hdr.author, w->old_sk[i]);
+	memcpy(hdr.consortium, n->consortium, CONSORT_HASH_BYTES);
+	assert_ok(store_begin(&n->store, true, &txn));
+	assert_ok(store_head(txn, &n->store, hdr.author, &h));
+	hdr.seq = h.seq + 1;
+	memcpy(hdr.prev, h.id, CONSORT_HASH_BYTES);
+	hdr.hlc = node_hlc_next(n);
+	deps_but(txn, &n->store, hdr.author, &hdr);
+	qsort(hdr.deps, hdr.ndeps, sizeof(*hdr.deps), tu_cmp_dep);
+	csb_init(&b);
+	msgpack_sbuffer_init(&out);
+	node_entity_id(n, T_intent, "I0", 2, id);
+	csb_op(&b, OP_SET, T_intent, id, F_intent_status, &v);
+	assert_ok(csb_sign(&b, &hdr, w->old_sk[i], &out));
+	if (log_receive(txn, &n->store, (uint8_t *)out.data, out.size,
+	    n->consortium, &rc, &d) != 0 || log_finish_batch(txn, &n->store,
+	    n->consortium, &rc, &d) != 0)
+		fail_msg("seed %llu: stale edit: %s %s", (unsigned long long)
+		    w->seed, d.where, d.what);
+	assert_ok(store_commit(txn));
+	csb_free(&b);
+	msgpack_sbuffer_destroy(&out);
+	free(hdr.deps);
+	total_stale++;
+}
+
 /* A random ref among the few each type uses, so that edits collide. */
 static void
 ref_of(struct world *w, const char *prefix, char *out, size_t len)
@@ -306,7 +396,7 @@ random_edit(struct world *w, unsigned i)
 	char ref[16], target[16], session[16];
 	int r;
 
-	switch (pick(w, 8)) {
+	switch (pick(w, 10)) {
 	case 0:
 		ref_of(w, "T", ref, sizeof(ref));
 		r = put(n, "trainee", ref, "given_name", tu_str(names[pick(w, 4)]),
@@ -345,6 +435,15 @@ random_edit(struct world *w, unsigned i)
 		ref_of(w, "T", ref, sizeof(ref));
 		r = put(n, "trainee", ref, "erased", tu_str("2026-11-30"), PUT_SET);
 		total_erased += r == 0;
+		break;
+	case 8:
+		/* one rotation per replica at most: each writes key files */
+		r = w->rotated[i] ? 0 : rotate(w, i);
+		break;
+	case 9:
+		if (w->rotated[i])
+			stale_edit(w, i);
+		r = 0;
 		break;
 	default:
 		snprintf(ref, sizeof(ref), "P%u-%u", i, pick(w, 2));
@@ -569,12 +668,15 @@ test_random_convergence(void **state)
 		run_seed(s);
 	print_message("%llu seeds converged: %llu edits (%llu refused: no such "
 	    "record, not permitted or erased), %llu conflicts left open at the "
-	    "end, %llu erasures, %llu personal values handed around\n",
+	    "end, %llu erasures, %llu personal values handed around, %llu "
+	    "key rotations, %llu change-sets of a replaced key\n",
 	    (unsigned long long)seeds, total_edits, total_refused, total_conflicts,
-	    total_erased, total_openings);
+	    total_erased, total_openings, total_rotations, total_stale);
 	assert_true(total_conflicts > 0);
 	assert_true(total_erased > 0);
 	assert_true(total_openings > 0);
+	assert_true(total_rotations > 0);
+	assert_true(total_stale > 0);
 }
 
 int
