@@ -287,8 +287,8 @@ context_init(struct store_txn *txn, struct store *s, const struct changeset *cs,
  */
 static int
 allowed(struct store_txn *txn, struct store *s, const struct member *m,
-    const struct causal *c, const struct changeset *cs, uint32_t i,
-    struct merge_result *res, bool *ok)
+    bool recovery, const struct causal *c, const struct changeset *cs,
+    uint32_t i, struct merge_result *res, bool *ok)
 {
 	unsigned type = cs->ops[i].type;
 	const char *why = NULL;
@@ -296,7 +296,7 @@ allowed(struct store_txn *txn, struct store *s, const struct member *m,
 
 	if (s->has_founder && type == T_key)
 		rc = perm_key_check(txn, s, cs, i, &why);
-	else if (s->has_founder && perm_is_recovery(s, cs->author)) {
+	else if (recovery) {
 		why = N_("the recovery key writes only key records");
 		rc = E(PERM);
 	} else if (s->has_founder && perm_order_type(type))
@@ -382,12 +382,14 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	struct record r;
 	msgpack_sbuffer buf;
 	bool loaded = false, changed, dirty = false, ok, roster = false;
+	bool recovery;
 	uint32_t i;
 	int rc;
 
 	memset(res, 0, sizeof(*res));
 	if ((rc = author_member(txn, s, cs, &m, res)) != 0)
 		return rc;
+	recovery = m == NULL && s->has_founder && perm_is_recovery(s, cs->author);
 	if (res->refused == 0 && (rc = revoked(txn, s, cs, res)) != 0)
 		return rc;
 	if (res->refused > 0)
@@ -401,7 +403,8 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	for (i = 0; i < cs->nops && rc == 0; i++) {
 		op = &cs->ops[i];
 		/* the lead (m NULL) too: nobody rewrites an order or a notice */
-		if ((rc = allowed(txn, s, m, &c, cs, i, res, &ok)) != 0 || !ok)
+		if ((rc = allowed(txn, s, m, recovery, &c, cs, i, res, &ok)) != 0 ||
+		    !ok)
 			continue;
 		if (!loaded || r.type != op->type ||
 		    memcmp(r.id, op->id, CONSORT_EID_BYTES) != 0) {
