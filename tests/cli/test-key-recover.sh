@@ -56,8 +56,11 @@ serve_stop "$thief_pid"
 # the recovery reaches the co-contractor, then the subcontractor
 sync_ok newlead "$CO"
 expect_fail on co show lot LOT-T1
-sync_ok sub "$CO"
+# to the subcontractor on a USB stick: a bundle of the co-contractor's
+expect_rc 0 on co bundle export --out "$T/co.bundle"
+expect_rc 0 on sub bundle import "$T/co.bundle"
 expect_fail on sub show lot LOT-T1
+sync_ok sub "$CO"
 same_state newlead co sub
 # the thief can no longer sync with anyone that has the recovery
 expect_fail on thief sync "$CO"
