@@ -87,19 +87,17 @@ write_new_files(const struct node *n, const uint8_t *sk, const uint8_t *pk,
 	int rc;
 
 	drop_new_files(n);
-	if ((rc = node_path(keypath, sizeof(keypath), n->dir, "key.new")) != 0 ||
-	    (rc = keys_file_write(keypath, sk, pass, passlen)) != 0)
+	/* read before the new key file is sealed: that forgets the old salt */
+	if (pass != NULL && (rc = node_netkey(n, netkey)) != 0)
 		return rc;
-	if (pass != NULL) {
-		if ((rc = node_netkey(n, netkey)) != 0)
-			return rc;
-		rc = node_path(path, sizeof(path), n->dir, "network.key.new");
-		if (rc == 0)
-			rc = keys_netkey_write(path, netkey, keypath);
-		sodium_memzero(netkey, sizeof(netkey));
-		if (rc != 0)
-			return rc;
-	}
+	if ((rc = node_path(keypath, sizeof(keypath), n->dir, "key.new")) == 0 &&
+	    (rc = keys_file_write(keypath, sk, pass, passlen)) == 0 &&
+	    pass != NULL &&
+	    (rc = node_path(path, sizeof(path), n->dir, "network.key.new")) == 0)
+		rc = keys_netkey_write(path, netkey, keypath);
+	sodium_memzero(netkey, sizeof(netkey));
+	if (rc != 0)
+		return rc;
 	/* the old key's seed, sealed as the network key is, for handshakes */
 	if ((rc = node_path(path, sizeof(path), n->dir, "key.old.new")) != 0 ||
 	    (rc = keys_netkey_write(path, n->sk, keypath)) != 0)
