@@ -360,6 +360,67 @@ test_refused(void **state)
 	store_abort(txn);
 }
 
+/* Submits a request signed by the node's key in force: edit_commit's code. */
+static int
+submit(struct fix *f, const json_t *req, struct consort_diag *d)
+{
+	char ref[CONSORT_REF_MAX + 1], *file;
+	struct order_file of;
+	struct edit e;
+	bool already;
+	size_t len;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	assert_ok(order_sign(req, f->n->pk, f->n->sk, &file, &len));
+	assert_ok(order_parse(file, len, NULL, &of, d));
+	free(file);
+	assert_ok(edit_begin(f->n, &e));
+	rc = order_submit(&e, &of, ref, sizeof(ref), &already, d);
+	order_file_free(&of);
+	if (rc != 0) {
+		edit_abort(&e);
+		return rc;
+	}
+	rc = edit_commit(&e);
+	*d = e.diag;
+	return rc;
+}
+
+/*
+ * Every node's check of an order: a rotated lead's request holding no
+ * chain, or one that does not end at its author, is refused; with the
+ * chain its build made, it is recorded.
+ */
+static void
+test_order_record(void **state)
+{
+	struct fix *f = *state;
+	struct kp k1;
+	struct consort_diag d = { 0 };
+	json_t *req, *bare, *links;
+
+	rotate(f, &k1);
+	req = build(f, &d);
+	if (req == NULL)
+		fail_msg("build: %s: %s", d.where, d.what);
+	bare = json_deep_copy(req);
+	json_object_del(bare, "key_chain");
+	assert_err(submit(f, bare, &d), E(PERM));
+	assert_non_null(strstr(d.what, "carries the chain of key records"));
+	/* a chain that ends at another key than the author's */
+	json_object_set_new(bare, "key_chain",
+	    json_deep_copy(json_object_get(req, "key_chain")));
+	links = json_object_get(json_object_get(bare, "key_chain"), "links");
+	json_array_append(links, json_array_get(links, 0));
+	assert_err(submit(f, bare, &d), E(PERM));
+	assert_non_null(strstr(d.what, "key chain does not link"));
+	json_decref(bare);
+	if (submit(f, req, &d) != 0)
+		fail_msg("submit: %s %s", d.where, d.what);
+	json_decref(req);
+}
+
 int
 main(void)
 {
@@ -369,6 +430,7 @@ main(void)
 		T(test_rotated),
 		T(test_recovered),
 		T(test_refused),
+		T(test_order_record),
 	};
 #undef T
 

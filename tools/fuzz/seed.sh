@@ -3,10 +3,11 @@
 # tests/data: OUTDIR/common holds its stored change-sets and records (for
 # the change-set, record, frame, handshake and bundle harnesses), and
 # OUTDIR/fuzz_NAME the seeds of one harness: signed order requests
-# (fuzz_order, fuzz_order_verify; the Region's decisions too for the
-# latter), JSON Lines records (fuzz_import_jsonl),
-# CSV header and row pairs (fuzz_import_csv), workbooks: the fixtures and
-# the templates (fuzz_import_xlsx).  Usage: seed.sh CONSORT OUTDIR
+# (fuzz_order, fuzz_order_verify; the Region's decisions and the requests
+# of tests/data/keychain too for the latter), JSON Lines records
+# (fuzz_import_jsonl), CSV header and row pairs (fuzz_import_csv),
+# workbooks: the fixtures and the templates (fuzz_import_xlsx).
+# Usage: seed.sh CONSORT OUTDIR
 set -eu
 consort=$1 out=$2
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/consort-seed.XXXXXX")
@@ -55,6 +56,15 @@ for f in "$out"/fuzz_order/request-* "$tmp"/decision-*; do
 import json, sys
 raw = open(sys.argv[1], "rb").read()
 key = bytes.fromhex(json.loads(raw)["signature"]["key"])
+open(sys.argv[2], "wb").write(b"\x01" + key + raw)
+PY
+done
+# requests carrying key chains (schema/keys.md), checked from the lead's key
+for f in tests/data/keychain/*.json; do
+	python3 - "$f" "$out/fuzz_order_verify/chain-$(basename "$f" .json)" <<'PY'
+import json, sys
+raw = open(sys.argv[1], "rb").read()
+key = bytes.fromhex(json.loads(raw)["request"]["lead"]["key"])
 open(sys.argv[2], "wb").write(b"\x01" + key + raw)
 PY
 done
