@@ -17,8 +17,8 @@ struct invite_args {
 	const char *role;
 };
 
-#define KEY_HINT "give the 64 hex digits that consort keygen printed on the " \
-	"member's node"
+#define KEY_HINT N_("give the 64 hex digits that consort keygen printed " \
+	"on the node of that key")
 
 /*
  * Reads a key option (--key): an Ed25519 public key, 64 hex digits; a
@@ -52,7 +52,7 @@ cmd_parse_key(struct cmd_ctx *ctx, const char *opt, const char *hex,
 		    "small order): a typing error?"));
 	else
 		return 0;
-	consort_diag_set(&d, E(INVAL), opt, what, KEY_HINT);
+	consort_diag_set(&d, E(INVAL), opt, what, _(KEY_HINT));
 	return cmd_fail(ctx, E(INVAL), &d);
 }
 
@@ -154,7 +154,7 @@ invite_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if (memcmp(a.rq.key, ctx->node->pk, CONSORT_KEY_BYTES) == 0) {
 		consort_diag_set(&d, E(INVAL), "--key",
 		    _("that is this node's own "
-		    "public key (the lead's), not the member's"), KEY_HINT);
+		    "public key (the lead's), not the member's"), _(KEY_HINT));
 		return cmd_fail(ctx, E(INVAL), &d);
 	}
 	/* refused before anything is bound: not a file --out may replace */

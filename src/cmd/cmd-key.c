@@ -321,6 +321,14 @@ static const struct cmd_opt key_recover_opts[] = {
 	{ NULL, NULL, NULL },
 };
 
+static const struct cmd_opt key_rotate_recovery_opts[] = {
+	{ "recovery-file", N_("FILE"), N_("the recovery secret consort init "
+	    "showed\n(the groups typed into a file, or its file)") },
+	{ "new-recovery-file", N_("FILE"), N_("also replace the recovery key; "
+	    "its new\nsecret is written there (mode 0600)") },
+	{ NULL, NULL, NULL },
+};
+
 static const struct cmd_opt key_handover_opts[] = {
 	{ "out", N_("FILE"), N_("the file for the new machine, sealed to its "
 	    "key") },
@@ -333,9 +341,6 @@ static const struct cmd_entry key_rotate_entry = {
 	.summary = N_("replace this node's key pair by a new one"),
 	.args = { .opts = key_json_opts },
 	.exec = key_rotate,
-	.help = N_("The new key is signed by the old one; peers accept it once "
-	    "they have\nthe change, and refuse the old key's later change-sets. "
-	    "A sealed key\nstays sealed with the same passphrase.\n"),
 };
 
 static const struct cmd_entry key_recover_entry = {
@@ -346,19 +351,13 @@ static const struct cmd_entry key_recover_entry = {
 	.args = { .opts = key_recover_opts },
 	.help_col = 24,
 	.exec = key_recover,
-	.help = N_("For the day the lead's laptop is lost: on the new machine, "
-	    "after\nconsort keygen, a member's consort key handover, consort "
-	    "join and a\nsync, this binds the new machine's key as the lead's, "
-	    "signed by the\nrecovery key whose secret consort init showed. The "
-	    "lost key's\nchange-sets after the last one this node holds count "
-	    "nowhere.\n"),
 };
 
 static const struct cmd_entry key_rotate_recovery_entry = {
 	.name = "rotate-recovery",
 	.usage = N_("--recovery-file FILE --new-recovery-file FILE"),
 	.summary = N_("replace the consortium's recovery key"),
-	.args = { .opts = key_recover_opts },
+	.args = { .opts = key_rotate_recovery_opts },
 	.help_col = 24,
 	.exec = key_rotate_recovery,
 };
@@ -371,10 +370,6 @@ static const struct cmd_entry key_handover_entry = {
 	    .missing = N_("expected the new machine's public key"),
 	    .unexpected = N_("expected the new machine's public key") },
 	.exec = key_handover,
-	.help = N_("Writes the consortium's identity, network key and genesis "
-	    "sealed to\nPUBKEY, binding nothing, and lets that key sync with "
-	    "this node: what\nthe lead's new machine needs before consort key "
-	    "recover.\n"),
 };
 
 static const struct cmd_entry key_list_entry = {
@@ -402,4 +397,16 @@ const struct cmd_entry cmd_key_entry = {
 	    "handover or list"), .unexpected = N_("expected rotate, recover, "
 	    "rotate-recovery, handover or list") },
 	.sub = key_sub,
+	.help = N_(
+	    "rotate: the new key is signed by the old one; peers accept it once\n"
+	    "they have the change, and refuse the old key's later change-sets.\n"
+	    "A sealed key stays sealed with the same passphrase.\n"
+	    "The day the lead's laptop is lost: on the new machine, consort\n"
+	    "keygen; a member runs consort key handover PUBKEY --out FILE (the\n"
+	    "consortium's identity, network key and genesis sealed to PUBKEY,\n"
+	    "binding nothing); on the new machine, consort join FILE, a sync with\n"
+	    "that member, then consort key recover, which binds the new key as\n"
+	    "the lead's, signed by the recovery key whose code consort init\n"
+	    "showed. The lost key's change-sets after the last one this node\n"
+	    "holds count nowhere.\n"),
 };
