@@ -1364,6 +1364,13 @@ int node_finish_rotation(struct node *n);
 int node_old_key_use(struct node *n);
 /* Gives back the key node_old_key_use() set aside. */
 void node_old_key_drop(struct node *n);
+/*
+ * The node's key pair before its last rotation (key.old), for a server's
+ * handshake with a client that lacks the rotation.
+ * @return 0, or E(NOENT) (never rotated), or an error of keys_netkey_read()
+ */
+int node_old_keypair(const struct node *n, uint8_t pk[CONSORT_KEY_BYTES],
+    uint8_t *sk);
 
 /*
  * Creates a consortium's first node: the folder (and the missing ones

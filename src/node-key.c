@@ -477,3 +477,26 @@ node_old_key_drop(struct node *n)
 	sodium_free(saved_sk);
 	saved_sk = NULL;
 }
+
+/*
+ * The node's key pair before its last rotation (key.old), for a server's
+ * handshake with a client that lacks the rotation.  E(NOENT) when the
+ * node was never rotated.
+ */
+int
+node_old_keypair(const struct node *n, uint8_t pk[CONSORT_KEY_BYTES],
+    uint8_t *sk)
+{
+	uint8_t seed[32];
+	char path[4096];
+	int rc;
+
+	if ((rc = node_path(path, sizeof(path), n->dir, "key.old")) != 0 ||
+	    access(path, F_OK) != 0)
+		return E(NOENT);
+	if ((rc = keys_netkey_read(path, seed)) != 0)
+		return rc;
+	crypto_sign_seed_keypair(pk, sk, seed);
+	sodium_memzero(seed, sizeof(seed));
+	return 0;
+}

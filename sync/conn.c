@@ -144,6 +144,7 @@ start_stream(struct conn *c)
 	memcpy(c->res.peer, c->hs.peer_pk, CONSORT_KEY_BYTES);
 	c->res.peer_known = true;
 	if (!peer_allowed(c)) {
+		c->res.peer_refused = true;
 		conn_fail(c, E(PERM), _("the peer's key is not a member of the "
 		    "consortium (or was revoked)"),
 		    _("the lead binds keys with "
@@ -187,6 +188,61 @@ step_hello(struct conn *c, const uint8_t *in)
 	return conn_write(c, out, SHS_AUTH_BYTES);
 }
 
+/*
+ * The clients that closed the handshake right after this server's key
+ * (conn.c's server side, for the life of the process): they lack this
+ * node's key rotation, so their next handshake gets the replaced key.
+ */
+#define REFUSED_MAX 64
+static uint8_t refused_keys[REFUSED_MAX][CONSORT_KEY_BYTES];
+static unsigned nrefused;
+
+/* The slot of a client key among those that refused, or -1. */
+static int
+refused_slot(const uint8_t *key)
+{
+	unsigned i;
+
+	for (i = 0; i < nrefused; i++)
+		if (memcmp(refused_keys[i], key, CONSORT_KEY_BYTES) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Notes (add) or forgets a client that refused this server's key. */
+static void
+note_refusal(const uint8_t *key, bool add)
+{
+	int i = refused_slot(key);
+
+	if (add && i < 0) {
+		i = nrefused < REFUSED_MAX ? (int)nrefused++ : REFUSED_MAX - 1;
+		memcpy(refused_keys[i], key, CONSORT_KEY_BYTES);
+	} else if (!add && i >= 0)
+		memcpy(refused_keys[i], refused_keys[--nrefused],
+		    CONSORT_KEY_BYTES);
+}
+
+/*
+ * The server shows its key before its last rotation to a client that
+ * refused the current one (it lacks the rotation), so that the session
+ * can hand the rotation over.
+ */
+static void
+server_identity(struct conn *c)
+{
+	uint8_t *sk;
+
+	if (refused_slot(c->hs.peer_pk) < 0 ||
+	    (sk = keys_secret_alloc(64)) == NULL)
+		return;
+	if (node_old_keypair(c->n, c->hs.pk, sk) == 0) {
+		memcpy(c->hs.sk, sk, 64);
+		c->old_identity = true;
+	}
+	sodium_free(sk);
+}
+
 /* Handshake: the peer's auth. */
 static int
 step_auth(struct conn *c, const uint8_t *in)
@@ -207,6 +263,7 @@ step_auth(struct conn *c, const uint8_t *in)
 			    "member of the consortium (or was revoked)"), NULL);
 			return E(PERM);
 		}
+		server_identity(c);
 		if ((rc = shs_auth(&c->hs, out)) != 0 ||
 		    (rc = conn_write(c, out, SHS_AUTH_BYTES)) != 0)
 			return rc;
@@ -355,6 +412,8 @@ on_alloc(uv_handle_t *h, size_t hint, uv_buf_t *buf)
 static void
 closed_in_handshake(struct conn *c)
 {
+	if (c->server && c->phase == PH_HEADER && c->res.peer_known)
+		note_refusal(c->res.peer, true);
 	if (c->server)
 		conn_fail(c, E(PERM), _("the peer closed the connection during "
 		    "the handshake"), NULL);
@@ -593,6 +652,8 @@ conn_finish(struct conn *c)
 	uv_shutdown_t *req;
 	size_t len;
 
+	if (c->server && c->old_identity)
+		note_refusal(c->res.peer, false);  /* it has the rotation now */
 	if (c->finished || c->closing)
 		return;
 	c->finished = true;

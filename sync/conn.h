@@ -18,6 +18,7 @@ struct conn {
 	const struct net_limits *lim;
 	bool server;
 	bool refused;         /* server: turned away before its handshake */
+	bool old_identity;    /* server: showed its key before its rotation */
 	uint64_t t0, last;    /* ms (loop time): the session's start, last progress */
 	uint64_t busy_ms;     /* time this side spent working on what it read */
 	uint64_t got, sent;   /* session bytes read, and written, since t0 */

@@ -42,6 +42,7 @@ struct net_result {
 	uint8_t peer[CONSORT_KEY_BYTES];
 	bool peer_known;
 	bool key_refused;  /* the peer closed the handshake after our key */
+	bool peer_refused; /* this node refused the peer's key */
 	int err;
 	struct consort_diag diag;
 };

@@ -5,6 +5,17 @@
 #include "../cmd.h"
 #include "../../sync/net.h"
 
+/*
+ * Whether the roster knows key at all (current or replaced): a key it
+ * does not know may be a peer's new key whose rotation has not come yet.
+ */
+static bool
+peer_key_known(struct node *n, const uint8_t *key)
+{
+	return perm_member_by_key(&n->store, key) != NULL ||
+	    perm_is_lead(&n->store, key) || perm_is_recovery(&n->store, key);
+}
+
 /* Syncs with one peer and prints its line; returns its error. */
 static int
 sync_one(struct cmd_ctx *ctx, const char *addr, const struct net_limits *lim,
@@ -24,6 +35,10 @@ sync_one(struct cmd_ctx *ctx, const char *addr, const struct net_limits *lim,
 		rc = net_sync(ctx->node, addr, lim, &res);
 		node_old_key_drop(ctx->node);
 	}
+	if (rc != 0 && res.peer_refused && res.peer_known &&
+	    !peer_key_known(ctx->node, res.peer))
+		/* a peer that rotated its key shows its old one the next time */
+		rc = net_sync(ctx->node, addr, lim, &res);
 	if (tty)
 		fputs("\r\033[K", stderr);
 	net_describe(&res, line, sizeof(line));
