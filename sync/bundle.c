@@ -274,7 +274,8 @@ siret_of(const struct store *s, const uint8_t *key, char out[15])
 /*
  * Refuses a bundle sealed to another key than this node's, naming that
  * key and, when the roster knows it, its member; a key of this node's
- * member replaced since asks for a new bundle.
+ * member replaced since asks for a new bundle, and a node whose own key
+ * was replaced sends to the node of the new one.
  */
 static int
 not_for_this_node(struct node *n, struct reader *r, const uint8_t *key,
@@ -284,7 +285,7 @@ not_for_this_node(struct node *n, struct reader *r, const uint8_t *key,
 	struct store_txn *txn;
 	char hex[2 * CONSORT_KEY_BYTES + 1], theirs[15] = "", ours[15] = "";
 	char what[sizeof(d->what)], hint[sizeof(d->hint)];
-	bool replaced = false;
+	bool replaced = false, ours_replaced = false;
 
 	util_hex(hex, key, CONSORT_KEY_BYTES);
 	hex[16] = '\0';
@@ -293,10 +294,19 @@ not_for_this_node(struct node *n, struct reader *r, const uint8_t *key,
 			siret_of(s, key, theirs);
 			siret_of(s, n->pk, ours);
 			replaced = theirs[0] != '\0' && !perm_key_current(s, key);
+			ours_replaced = ours[0] != '\0' &&
+			    !perm_key_current(s, n->pk);
 		}
 		store_abort(txn);
 	}
-	if (replaced && strcmp(theirs, ours) == 0) {
+	if (ours_replaced) {
+		snprintf(what, sizeof(what), _("the bundle was made for key "
+		    "%s…, not for this node's key, which member %s replaced "
+		    "since"), hex, ours);
+		snprintf(hint, sizeof(hint), "%s", _("import it on the node "
+		    "that holds the member's new key; nothing of this one was "
+		    "applied"));
+	} else if (replaced && strcmp(theirs, ours) == 0) {
 		snprintf(what, sizeof(what), _("the bundle was made for key "
 		    "%s…, which member %s replaced since: this node holds its "
 		    "new key"), hex, theirs);
