@@ -1,15 +1,30 @@
 /*
  * Bundles: the same messages as a sync session, written to a file for a
- * site that only has a USB stick or e-mail.
+ * site that only has a USB stick or e-mail.  Two formats:
  *
- *   file = "CSRTBDL1" || consortium id (32) || stream header (24) || frames
+ *   plain  = "CSRTBDL1" || consortium id (32) || stream header (24) || frames
+ *   sealed = "CSRTBDL2" || consortium id (32) || reader's key (32)
+ *            || sealed file key (80) || stream header (24) || frames
  *
  * The frames are those of the transport (transport.h), in one
- * crypto_secretstream keyed by BLAKE2b-256(key = network key,
- * "consort-bundle-1" || consortium id): HELLO, BATCH..., then DONE in the
- * FINAL frame.  Only members hold the network key, so only they read or
- * write bundles; a cut file lacks its FINAL frame and an altered one does
- * not authenticate, and either is refused before anything is applied.
+ * crypto_secretstream: HELLO, BATCH..., then DONE in the FINAL frame.
+ * The bundle key is BLAKE2b-256(key = network key, "consort-bundle-1" ||
+ * consortium id).  A plain bundle (no personal value) is keyed by it:
+ * only members hold the network key, so only they read or write bundles.
+ *
+ * A bundle made for a member (--for), which carries the personal values
+ * that member may read, is sealed to the member's current key: the file
+ * key, 32 random bytes, is crypto_box_seal()ed to the X25519 form of the
+ * reader's Ed25519 key (crypto_sign_ed25519_pk_to_curve25519), and the
+ * stream key is BLAKE2b-256(key = bundle key, "consort-bundle-2" ||
+ * reader's key || file key).  Opening it takes both the network key and
+ * the reader's secret key: a replaced key, or a copy of the network key
+ * alone, reads nothing made for the key in force.  The reader's key is in
+ * the clear so that another node says whose bundle it is.
+ *
+ * A cut file lacks its FINAL frame and an altered one does not
+ * authenticate (an altered reader's key or sealed file key does not
+ * open); every refusal comes before anything is applied.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -22,7 +37,10 @@
 #include "transport.h"
 
 #define LABEL "consort-bundle-1"
+#define LABEL_SEALED "consort-bundle-2"
 #define PREFIX_BYTES (8 + CONSORT_HASH_BYTES)
+#define FILE_KEY_BYTES 32
+#define SEALED_KEY_BYTES (crypto_box_SEALBYTES + FILE_KEY_BYTES)
 
 struct writer {
 	FILE *f;
@@ -52,6 +70,52 @@ bundle_key(struct node *n, uint8_t key[32])
 	crypto_generichash_final(&st, key, 32);
 	sodium_memzero(netkey, sizeof(netkey));
 	return 0;
+}
+
+/*
+ * The stream key of a bundle sealed to reader: BLAKE2b-256 keyed by the
+ * bundle key over the label, the reader's key and the file key.
+ */
+static int
+sealed_stream_key(struct node *n, const uint8_t *reader,
+    const uint8_t filekey[FILE_KEY_BYTES], uint8_t key[32])
+{
+	crypto_generichash_state st;
+	uint8_t bkey[32];
+	int rc;
+
+	if ((rc = bundle_key(n, bkey)) != 0)
+		return rc;
+	crypto_generichash_init(&st, bkey, sizeof(bkey), 32);
+	crypto_generichash_update(&st, (const uint8_t *)LABEL_SEALED,
+	    sizeof(LABEL_SEALED) - 1);
+	crypto_generichash_update(&st, reader, CONSORT_KEY_BYTES);
+	crypto_generichash_update(&st, filekey, FILE_KEY_BYTES);
+	crypto_generichash_final(&st, key, 32);
+	sodium_memzero(bkey, sizeof(bkey));
+	return 0;
+}
+
+/*
+ * Draws a file key, seals it to reader's key into sealed and derives the
+ * stream key from it.
+ */
+static int
+seal_file_key(struct node *n, const uint8_t *reader,
+    uint8_t sealed[SEALED_KEY_BYTES], uint8_t key[32])
+{
+	uint8_t filekey[FILE_KEY_BYTES], xpk[crypto_box_PUBLICKEYBYTES];
+	int rc;
+
+	if (crypto_sign_ed25519_pk_to_curve25519(xpk, reader) != 0)
+		return E(INVAL);
+	randombytes_buf(filekey, sizeof(filekey));
+	if (crypto_box_seal(sealed, filekey, sizeof(filekey), xpk) != 0)
+		rc = E(CRYPTO);
+	else
+		rc = sealed_stream_key(n, reader, filekey, key);
+	sodium_memzero(filekey, sizeof(filekey));
+	return rc;
 }
 
 /* Seals and writes one message; final marks the last frame. */
@@ -101,29 +165,45 @@ emit_file(void *ctx, const uint8_t *msg, size_t len)
 	return 0;
 }
 
-/* Writes the file's prefix and stream header. */
+/*
+ * Writes the file's prefix and stream header: a plain bundle's, or with
+ * reader (a member's key) a bundle sealed to it.
+ */
 static int
-write_prefix(struct node *n, struct writer *w)
+write_prefix(struct node *n, struct writer *w, const uint8_t *reader)
 {
 	uint8_t key[32], header[STREAM_HEADER_BYTES];
+	uint8_t sealed[SEALED_KEY_BYTES];
 	int rc;
 
-	if ((rc = bundle_key(n, key)) != 0)
+	rc = reader == NULL ? bundle_key(n, key) :
+	    seal_file_key(n, reader, sealed, key);
+	if (rc != 0)
 		return rc;
 	fstream_init_push(&w->fs, key, header);
 	sodium_memzero(key, sizeof(key));
-	if (fwrite(BUNDLE_MAGIC, 1, 8, w->f) != 8 ||
-	    fwrite(n->consortium, 1, CONSORT_HASH_BYTES, w->f) != CONSORT_HASH_BYTES ||
-	    fwrite(header, 1, sizeof(header), w->f) != sizeof(header))
+	if (fwrite(reader == NULL ? BUNDLE_MAGIC : BUNDLE_MAGIC_SEALED, 1, 8,
+	    w->f) != 8 ||
+	    fwrite(n->consortium, 1, CONSORT_HASH_BYTES, w->f) != CONSORT_HASH_BYTES)
 		return E(IO);
-	w->bytes = PREFIX_BYTES + sizeof(header);
+	w->bytes = PREFIX_BYTES;
+	if (reader != NULL) {
+		if (fwrite(reader, 1, CONSORT_KEY_BYTES, w->f) != CONSORT_KEY_BYTES ||
+		    fwrite(sealed, 1, sizeof(sealed), w->f) != sizeof(sealed))
+			return E(IO);
+		w->bytes += CONSORT_KEY_BYTES + sizeof(sealed);
+	}
+	if (fwrite(header, 1, sizeof(header), w->f) != sizeof(header))
+		return E(IO);
+	w->bytes += sizeof(header);
 	return 0;
 }
 
 /*
  * Writes every change-set the holder of `since` lacks into a bundle at
  * path ("-": standard output), by the rule of --out (outfile.c): the file
- * appears whole or not at all, mode 0600.
+ * appears whole or not at all, mode 0600.  With reader, the bundle is
+ * sealed to that key and carries the personal values its member may read.
  */
 int
 bundle_export(struct node *n, const char *path, const struct sess_vv *since,
@@ -139,7 +219,7 @@ bundle_export(struct node *n, const char *path, const struct sess_vv *since,
 	if ((rc = outfile_open(&out, path, 0600, d)) != 0)
 		return rc;
 	w.f = out.f;
-	if ((rc = write_prefix(n, &w)) == 0 &&
+	if ((rc = write_prefix(n, &w, reader)) == 0 &&
 	    (rc = sess_start(&ss, n, NULL, emit_file, &w)) == 0) {
 		ss.file = true;
 		ss.bundle_for = reader;
@@ -182,27 +262,153 @@ bad(struct reader *r, struct consort_diag *d, int err, const char *what)
 	    "nothing of this one was applied"));
 }
 
+/* Copies the SIRET of the member key speaks for into out ("" if none). */
+static void
+siret_of(const struct store *s, const uint8_t *key, char out[15])
+{
+	const struct member *m = perm_member_by_key(s, key);
+
+	snprintf(out, 15, "%s", m != NULL ? m->siret : "");
+}
+
+/*
+ * Refuses a bundle sealed to another key than this node's, naming that
+ * key and, when the roster knows it, its member; a key of this node's
+ * member replaced since asks for a new bundle, and a node whose own key
+ * was replaced sends to the node of the new one.
+ */
+static int
+not_for_this_node(struct node *n, struct reader *r, const uint8_t *key,
+    struct consort_diag *d)
+{
+	struct store *s = &n->store;
+	struct store_txn *txn;
+	char hex[2 * CONSORT_KEY_BYTES + 1], theirs[15] = "", ours[15] = "";
+	char what[sizeof(d->what)], hint[sizeof(d->hint)];
+	bool replaced = false, ours_replaced = false;
+
+	util_hex(hex, key, CONSORT_KEY_BYTES);
+	hex[16] = '\0';
+	if (store_begin(s, false, &txn) == 0) {
+		if (perm_roster(txn, s) == 0) {
+			siret_of(s, key, theirs);
+			siret_of(s, n->pk, ours);
+			replaced = theirs[0] != '\0' && !perm_key_current(s, key);
+			ours_replaced = ours[0] != '\0' &&
+			    !perm_key_current(s, n->pk);
+		}
+		store_abort(txn);
+	}
+	if (ours_replaced) {
+		snprintf(what, sizeof(what), _("the bundle was made for key "
+		    "%s…, not for this node's key, which member %s replaced "
+		    "since"), hex, ours);
+		snprintf(hint, sizeof(hint), "%s", _("import it on the node "
+		    "that holds the member's new key; nothing of this one was "
+		    "applied"));
+	} else if (replaced && strcmp(theirs, ours) == 0) {
+		snprintf(what, sizeof(what), _("the bundle was made for key "
+		    "%s…, which member %s replaced since: this node holds its "
+		    "new key"), hex, theirs);
+		snprintf(hint, sizeof(hint), _("ask for a new bundle made "
+		    "with --for %s; nothing of this one was applied"), ours);
+	} else {
+		if (theirs[0] != '\0')
+			snprintf(what, sizeof(what), _("the bundle was made for "
+			    "key %s… of member %s, not for this node's key"),
+			    hex, theirs);
+		else
+			snprintf(what, sizeof(what), _("the bundle was made for "
+			    "key %s…, not for this node's key"), hex);
+		if (ours[0] != '\0')
+			snprintf(hint, sizeof(hint), _("ask for a bundle made "
+			    "with --for %s, or a plain one (without --for); "
+			    "nothing of this one was applied"), ours);
+		else
+			snprintf(hint, sizeof(hint), _("ask for a bundle made "
+			    "with --for your SIRET, or a plain one (without "
+			    "--for); nothing of this one was applied"));
+	}
+	return consort_diag_set(d, E(PERM), r->path, what, hint);
+}
+
+/*
+ * Reads the reader's key and the sealed file key of a bundle sealed to a
+ * key; refuses one made for another key than this node's.
+ */
+static int
+read_sealed(struct node *n, struct reader *r,
+    uint8_t sealed[SEALED_KEY_BYTES], struct consort_diag *d)
+{
+	uint8_t reader[CONSORT_KEY_BYTES];
+
+	if (fread(reader, 1, sizeof(reader), r->f) != sizeof(reader) ||
+	    fread(sealed, 1, SEALED_KEY_BYTES, r->f) != SEALED_KEY_BYTES)
+		return bad(r, d, E(TRUNCATED), _("the bundle is cut short"));
+	if (sodium_memcmp(reader, n->pk, CONSORT_KEY_BYTES) != 0)
+		return not_for_this_node(n, r, reader, d);
+	return 0;
+}
+
+/*
+ * Opens the file key sealed to this node's key with its secret key, and
+ * derives the stream key from it.
+ */
+static int
+open_file_key(struct node *n, struct reader *r,
+    const uint8_t sealed[SEALED_KEY_BYTES], uint8_t key[32],
+    struct consort_diag *d)
+{
+	uint8_t filekey[FILE_KEY_BYTES], xpk[crypto_box_PUBLICKEYBYTES];
+	uint8_t xsk[crypto_box_SECRETKEYBYTES];
+	int rc;
+
+	if (!n->have_sk)
+		return consort_diag_set(d, E(KEY), r->path, _("the bundle is "
+		    "sealed to this node's key, and its secret half is not "
+		    "loaded"), _("give the passphrase with --passphrase-file "
+		    "FILE"));
+	if (crypto_sign_ed25519_pk_to_curve25519(xpk, n->pk) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(xsk, n->sk) != 0)
+		return E(CRYPTO);
+	rc = crypto_box_seal_open(filekey, sealed, SEALED_KEY_BYTES, xpk, xsk);
+	sodium_memzero(xsk, sizeof(xsk));
+	if (rc != 0)
+		return bad(r, d, E(SIGNATURE), _("the bundle's file key does "
+		    "not open with this node's key: the bundle was altered"));
+	rc = sealed_stream_key(n, n->pk, filekey, key);
+	sodium_memzero(filekey, sizeof(filekey));
+	return rc;
+}
+
 /* Opens the file and checks its prefix; starts the stream. */
 static int
 reader_open(struct node *n, struct reader *r, struct consort_diag *d)
 {
 	uint8_t prefix[PREFIX_BYTES], header[STREAM_HEADER_BYTES], key[32];
+	uint8_t sealed[SEALED_KEY_BYTES];
+	bool for_reader;
 	int rc;
 
 	if ((r->f = fopen(r->path, "rb")) == NULL)
 		return consort_diag_set(d, E(IO), r->path, strerror(errno),
 		    _("check the file name"));
 	if (fread(prefix, 1, sizeof(prefix), r->f) != sizeof(prefix) ||
-	    memcmp(prefix, BUNDLE_MAGIC, 8) != 0)
+	    (memcmp(prefix, BUNDLE_MAGIC, 8) != 0 &&
+	    memcmp(prefix, BUNDLE_MAGIC_SEALED, 8) != 0))
 		return bad(r, d, E(BADTYPE), _("not a consort bundle"));
+	for_reader = memcmp(prefix, BUNDLE_MAGIC_SEALED, 8) == 0;
 	if (memcmp(prefix + 8, n->consortium, CONSORT_HASH_BYTES) != 0)
 		return consort_diag_set(d, E(CONSORTIUM), r->path,
 		    _("a bundle of another "
 		    "consortium"), _("bundles only travel between "
 		    "members of one consortium"));
+	if (for_reader && (rc = read_sealed(n, r, sealed, d)) != 0)
+		return rc;
 	if (fread(header, 1, sizeof(header), r->f) != sizeof(header))
 		return bad(r, d, E(TRUNCATED), _("the bundle is cut short"));
-	if ((rc = bundle_key(n, key)) != 0)
+	if ((rc = for_reader ? open_file_key(n, r, sealed, key, d) :
+	    bundle_key(n, key)) != 0)
 		return rc;
 	rc = fstream_init_pull(&r->fs, key, header);
 	sodium_memzero(key, sizeof(key));
@@ -385,4 +591,20 @@ bundle_import(struct node *n, const char *path, struct bundle_stats *st,
 		rc = pass(n, &r, true, st, d);
 	reader_close(&r);
 	return rc;
+}
+
+/* Whether the file at path starts as a bundle sealed to a member's key. */
+bool
+bundle_is_sealed(const char *path)
+{
+	char magic[8];
+	FILE *f;
+	bool sealed;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return false;
+	sealed = fread(magic, 1, sizeof(magic), f) == sizeof(magic) &&
+	    memcmp(magic, BUNDLE_MAGIC_SEALED, 8) == 0;
+	fclose(f);
+	return sealed;
 }

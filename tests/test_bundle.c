@@ -3,12 +3,15 @@
  * with the network key, and read back.  The lead writes a few change-sets;
  * a co-contractor that joined from an invite imports them.  A bundle that
  * was cut, altered, lengthened or made by another consortium is refused
- * before anything of it is applied.
+ * before anything of it is applied.  A bundle made for a member's key
+ * opens only on the node of that key, not after the key was replaced.
  */
+#include <stdarg.h>
 #include <sys/stat.h>
 
 #include "testutil.h"
 #include "../sync/bundle.h"
+#include "../sync/transport.h"
 
 /* The lead, a member joined by invite, and the bundle's path. */
 struct fix {
@@ -35,6 +38,36 @@ add_trainee(struct node *n, const char *ref)
 	assert_ok(edit_begin(n, &e));
 	assert_ok(records_put(&e, t, ref, strlen(ref), in, 1, PUT_ADD, true,
 	    &changed, &d));
+	assert_ok(edit_commit(&e));
+}
+
+/* Writes one record with fields on node n (FIELD, VALUE pairs, NULL-ended). */
+static void
+put(struct node *n, const char *type, const char *ref, ...)
+{
+	const struct schema_type *t = schema_type_by_name(type);
+	struct consort_diag d = { 0 };
+	struct field_input in[4];
+	const char *name, *val;
+	unsigned k = 0;
+	struct edit e;
+	bool changed;
+	va_list ap;
+
+	va_start(ap, ref);
+	while (k < 4 && (name = va_arg(ap, const char *)) != NULL) {
+		val = va_arg(ap, const char *);
+		in[k].f = schema_field_by_name(t, name, strlen(name));
+		assert_non_null(in[k].f);
+		assert_ok(schema_parse_text(in[k].f, val, strlen(val), &in[k].v,
+		    &d));
+		k++;
+	}
+	va_end(ap);
+	assert_ok(edit_begin(n, &e));
+	if (records_put(&e, t, ref, strlen(ref), in, k, PUT_UPSERT, false,
+	    &changed, &d) != 0)
+		fail_msg("put %s %s: %s", type, ref, d.what);
 	assert_ok(edit_commit(&e));
 }
 
@@ -141,6 +174,28 @@ import(struct fix *f, const char *path, struct bundle_stats *st,
 {
 	memset(d, 0, sizeof(*d));
 	return bundle_import(f->co, path, st, d);
+}
+
+/* Whether node n shows trainee ref's family name as name (not sealed). */
+static bool
+reads(struct node *n, const char *ref, const char *name)
+{
+	struct store_txn *txn;
+	const struct value *v;
+	struct record r;
+	bool ok;
+
+	record_init(&r);
+	n->store.open_personal = true;
+	assert_ok(store_begin(&n->store, false, &txn));
+	assert_ok(state_lookup(txn, &n->store, n->founder, T_trainee, ref,
+	    strlen(ref), &r));
+	v = state_field(&n->store, &r, F_trainee_family_name);
+	ok = v != NULL && tu_is_str(v, name);
+	store_abort(txn);
+	record_free(&r);
+	n->store.open_personal = false;
+	return ok;
 }
 
 /*
@@ -328,6 +383,203 @@ test_wrong_network_key(void **state)
 	assert_memory_not_equal(key, netkey, 32);
 	assert_err(import(f, f->path, &st, &d), E(SIGNATURE));
 	assert_int_equal(tu_head(&f->co->store, f->lead->pk).seq, 1);
+	/* sealed to the member's key, it needs the network key too */
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, f->co->pk, &st, &d));
+	assert_err(import(f, f->path, &st, &d), E(SIGNATURE));
+	assert_int_equal(tu_head(&f->co->store, f->lead->pk).seq, 1);
+}
+
+/* Offsets in a sealed bundle: the reader's key, the sealed file key, the stream. */
+#define AT_READER (8 + CONSORT_HASH_BYTES)
+#define AT_SEALED (AT_READER + CONSORT_KEY_BYTES)
+#define AT_HEADER (AT_SEALED + crypto_box_SEALBYTES + 32)
+#define AT_FRAMES (AT_HEADER + STREAM_HEADER_BYTES)
+
+/*
+ * A bundle made for the member's key starts with the second magic and
+ * that key; the member imports it and reads the trainee of its session.
+ * A bundle without a reader keeps the first format and no value.
+ */
+static void
+test_sealed_round_trip(void **state)
+{
+	struct fix *f = *state;
+	struct bundle_stats out, in;
+	struct consort_diag d = { 0 };
+	uint8_t *p;
+	size_t len;
+
+	put(f->lead, "lot", "L1", "sector", "Batiment", "territory", "44",
+	    "rate_cents", "1000", NULL);
+	put(f->lead, "session", "SC", "provider", TU_CO_SIRET, "lot", "L1",
+	    NULL);
+	put(f->lead, "path", "P1", "trainee", "T1", "session", "SC", NULL);
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, f->co->pk, &out, &d));
+	assert_int_equal(out.openings, 1);	/* T1's family name */
+	assert_true(bundle_is_sealed(f->path));
+	p = slurp(f->path, &len);
+	assert_int_equal(len, out.bytes);
+	assert_memory_equal(p, BUNDLE_MAGIC_SEALED, 8);
+	assert_memory_equal(p + 8, f->lead->consortium, CONSORT_HASH_BYTES);
+	assert_memory_equal(p + AT_READER, f->co->pk, CONSORT_KEY_BYTES);
+	free(p);
+	assert_ok(import(f, f->path, &in, &d));
+	assert_int_equal(in.openings_recv.kept, 1);
+	assert_true(same_state(f->lead, f->co));
+	assert_true(reads(f->co, "T1", "Durand"));
+	assert_false(reads(f->co, "T2", "Durand"));
+
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, NULL, &out, &d));
+	assert_int_equal(out.openings, 0);
+	assert_false(bundle_is_sealed(f->path));
+}
+
+/*
+ * A bundle made for another key is refused, naming that key (and its
+ * member when the roster knows it); the reader's key rewritten to the
+ * importer's does not open; without its secret key loaded, the node
+ * cannot open a bundle made for it.
+ */
+static void
+test_sealed_wrong_key(void **state)
+{
+	uint8_t before[CONSORT_HASH_BYTES], after[CONSORT_HASH_BYTES];
+	uint8_t other[CONSORT_KEY_BYTES], other_sk[64], *p;
+	struct fix *f = *state;
+	struct bundle_stats st;
+	struct consort_diag d = { 0 };
+	char hex[65], bad[4300], path[4300];
+	size_t len;
+
+	tu_state_hash(&f->co->store, before);
+	crypto_sign_keypair(other, other_sk);
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, other, &st, &d));
+	assert_err(import(f, f->path, &st, &d), E(PERM));
+	util_hex(hex, other, CONSORT_KEY_BYTES);
+	hex[16] = '\0';
+	assert_non_null(strstr(d.what, hex));
+	assert_non_null(strstr(d.what, "not for this node's key"));
+	/* the member's own binding has not reached it yet */
+	assert_non_null(strstr(d.hint, "--for your SIRET"));
+	assert_non_null(strstr(d.where, "lead.bundle"));
+
+	/* the member's bundle on the lead, whose roster knows the member */
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, f->co->pk, &st, &d));
+	memset(&d, 0, sizeof(d));
+	assert_err(bundle_import(f->lead, f->path, &st, &d), E(PERM));
+	assert_non_null(strstr(d.what, "of member " TU_CO_SIRET));
+	assert_non_null(strstr(d.hint, "--for " TU_LEAD_SIRET));
+	/* ... with the lead's key in place of the reader's: no file key */
+	p = slurp(f->path, &len);
+	memcpy(p + AT_READER, f->lead->pk, CONSORT_KEY_BYTES);
+	snprintf(bad, sizeof(bad), "%s/bad.bundle", f->dir);
+	spit(bad, p, len);
+	free(p);
+	memset(&d, 0, sizeof(d));
+	assert_err(bundle_import(f->lead, bad, &st, &d), E(SIGNATURE));
+	assert_non_null(strstr(d.what, "file key"));
+
+	/* the member's node opened without its secret key */
+	tu_path(path, sizeof(path), f->dir, "co");
+	node_close(f->co);
+	assert_ok(node_open(path, &f->co, &d));
+	tu_nosync(f->co);
+	assert_false(f->co->have_sk);
+	assert_err(import(f, f->path, &st, &d), E(KEY));
+	tu_state_hash(&f->co->store, after);
+	assert_memory_equal(before, after, CONSORT_HASH_BYTES);
+	assert_ok(node_unlock(f->co, NULL, 0, &d));
+	assert_ok(import(f, f->path, &st, &d));
+	assert_true(same_state(f->lead, f->co));
+}
+
+/*
+ * Every altered byte and every cut of a sealed bundle is refused and
+ * nothing applies: the reader's key says another key, the sealed file key
+ * does not open, the stream does not authenticate.
+ */
+static void
+test_sealed_altered_or_cut(void **state)
+{
+	uint8_t before[CONSORT_HASH_BYTES], after[CONSORT_HASH_BYTES];
+	struct fix *f = *state;
+	struct bundle_stats st;
+	struct consort_diag d = { 0 };
+	char bad[4300];
+	uint8_t *p;
+	size_t len, i;
+	int rc, want;
+
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, f->co->pk, &st, &d));
+	p = slurp(f->path, &len);
+	assert_true(len > AT_FRAMES);
+	tu_state_hash(&f->co->store, before);
+	snprintf(bad, sizeof(bad), "%s/bad.bundle", f->dir);
+	for (i = 0; i < len; i += i < AT_FRAMES + 16 ? 1 : 5) {
+		p[i] ^= 0x20;
+		spit(bad, p, len);
+		p[i] ^= 0x20;
+		rc = import(f, bad, &st, &d);
+		if (rc >= 0 || st.recv.applied + st.recv.held != 0)
+			fail_msg("byte %zu altered: %s, %llu applied", i,
+			    consort_err_name(rc),
+			    (unsigned long long)st.recv.applied);
+		want = i < 8 ? E(BADTYPE) : i < AT_READER ? E(CONSORTIUM) :
+		    i < AT_SEALED ? E(PERM) : E(SIGNATURE);
+		if (i < AT_FRAMES && rc != want)
+			fail_msg("byte %zu altered: %s, expected %s", i,
+			    consort_err_name(rc), consort_err_name(want));
+		if (i >= AT_SEALED && i < AT_HEADER)
+			assert_non_null(strstr(d.what, "file key"));
+	}
+	for (i = 0; i < len; i += i < AT_FRAMES + 16 ? 1 : 5) {
+		spit(bad, p, i);
+		rc = import(f, bad, &st, &d);
+		if (rc >= 0 || st.recv.applied + st.recv.held != 0)
+			fail_msg("cut at %zu of %zu: %s", i, len,
+			    consort_err_name(rc));
+		if (i >= 8 + CONSORT_HASH_BYTES && i < AT_FRAMES)
+			assert_int_equal(rc, E(TRUNCATED));
+	}
+	tu_state_hash(&f->co->store, after);
+	assert_memory_equal(before, after, CONSORT_HASH_BYTES);
+	assert_ok(import(f, f->path, &st, &d));
+	assert_true(same_state(f->lead, f->co));
+	free(p);
+}
+
+/*
+ * After the member replaced its key, a bundle made for the old key is
+ * refused on its node (the key was replaced: a new bundle is needed), and
+ * one made for the new key opens.
+ */
+static void
+test_sealed_replaced_key(void **state)
+{
+	uint8_t old[CONSORT_KEY_BYTES], new_pk[CONSORT_KEY_BYTES];
+	struct fix *f = *state;
+	struct bundle_stats st;
+	struct consort_diag d = { 0 };
+	char old_path[4300];
+
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, NULL, &st, &d));
+	assert_ok(import(f, f->path, &st, &d));
+	memcpy(old, f->co->pk, CONSORT_KEY_BYTES);
+	add_trainee(f->lead, "T3");
+	tu_path(old_path, sizeof(old_path), f->dir, "old.bundle");
+	assert_ok(bundle_export(f->lead, old_path, NULL, 0, old, &st, &d));
+	assert_ok(node_rotate(f->co, NULL, 0, new_pk, &d));
+	assert_memory_equal(f->co->pk, new_pk, CONSORT_KEY_BYTES);
+	assert_memory_not_equal(old, new_pk, CONSORT_KEY_BYTES);
+	assert_err(import(f, old_path, &st, &d), E(PERM));
+	assert_non_null(strstr(d.what, "replaced since"));
+	assert_non_null(strstr(d.hint, "new bundle"));
+	assert_non_null(strstr(d.hint, "--for " TU_CO_SIRET));
+	assert_int_equal(tu_head(&f->co->store, f->lead->pk).seq, 4);
+	assert_ok(bundle_export(f->lead, f->path, NULL, 0, new_pk, &st, &d));
+	assert_ok(import(f, f->path, &st, &d));
+	assert_int_equal(st.recv.applied, 1);	/* T3 */
+	assert_int_equal(tu_head(&f->co->store, f->lead->pk).seq, 5);
 }
 
 /* An export that cannot write its file leaves no file behind. */
@@ -359,6 +611,10 @@ main(void)
 		T(test_refusals),
 		T(test_wrong_network_key),
 		T(test_export_fails),
+		T(test_sealed_round_trip),
+		T(test_sealed_wrong_key),
+		T(test_sealed_altered_or_cut),
+		T(test_sealed_replaced_key),
 	};
 #undef T
 

@@ -178,8 +178,9 @@ bundle_import_cmd(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct bundle_stats st;
 	int rc;
 
-	if ((rc = cmd_open_netkey(ctx)) != 0 ||
-	    (rc = cmd_read_personal(ctx)) != 0)
+	/* one made for this node's key opens with its secret key */
+	if ((rc = bundle_is_sealed(path) ? cmd_open(ctx, true) :
+	    cmd_open_netkey(ctx)) != 0 || (rc = cmd_read_personal(ctx)) != 0)
 		return rc;
 	if ((rc = bundle_import(ctx->node, path, &st, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);
@@ -203,7 +204,8 @@ static const struct cmd_opt bundle_export_opts[] = {
 	    "output") },
 	{ "for", N_("SIRET"), N_(
 	    "... as of its last sync with this node, with the\n"
-	    "personal values that member may read (none without --for)") },
+	    "personal values that member may read (none without --for),\n"
+	    "sealed to its current key: only its node opens it") },
 	{ NULL, NULL, NULL },
 };
 

@@ -2,7 +2,8 @@
 # With --passphrase-file the network key is sealed like the secret key
 # (init, and join on a keygen made with a passphrase): the file does not
 # hold it in the clear, and every command that needs it (invite, bundle,
-# serve and sync) opens it with the passphrase.  A passphrase file that
+# serve and sync) opens it with the passphrase; a bundle made for the
+# member opens with its secret key too.  A passphrase file that
 # group or others may read is refused, naming its mode and the chmod.
 . "$(dirname "$0")/sync-lib.sh"
 
@@ -46,6 +47,11 @@ expect_rc 1 on co bundle import "$T/b1"
 err_has 'passphrase'
 expect_rc 0 on co "${P[@]}" bundle import "$T/b1"
 out_has '[1-9][0-9]* applied'
+# one made for the member is sealed to its key too: the import unlocks it
+expect_rc 0 on lead "${P[@]}" bundle export --out "$T/b2" --for "$CO_SIRET"
+expect_rc 1 on co bundle import "$T/b2"
+err_has 'passphrase'
+expect_rc 0 on co "${P[@]}" bundle import "$T/b2"
 
 # serve and sync, both sealed: the handshake needs the network key on both sides
 export CONSORT_PASSPHRASE_FILE=$T/pass

@@ -7,7 +7,8 @@
 # `show trainee --json` ("sealed" or the values) and by the node's
 # openings table; no file of any node, bundle or log ever holds a value in
 # clear; values do not pass through a node that may not read them (relay,
-# bundles); an erasure deletes them everywhere and nothing brings them
+# bundles; a bundle made for a member opens only with its key); an
+# erasure deletes them everywhere and nothing brings them
 # back; an edited bundle is refused whole; a copy of a node's store beside
 # a key that does not open its values shows them sealed.  Prints one line
 # per check.
@@ -354,12 +355,13 @@ PY
 }
 
 # frame_offsets FILE: the offset of each frame of a bundle (after its
-# 8-byte magic, 32-byte consortium id and 24-byte stream header).
+# 8-byte magic, 32-byte consortium id, for a bundle made for a member its
+# 32-byte key and 80-byte sealed file key, and 24-byte stream header).
 frame_offsets() {
 	python3 - "$1" <<'PY'
 import struct, sys
 b = open(sys.argv[1], "rb").read()
-i, out = 64, []
+i, out = (176 if b[:8] == b"CSRTBDL2" else 64), []
 while i < len(b):
     out.append(i)
     i += 4 + struct.unpack(">I", b[i:i + 4])[0]
@@ -437,20 +439,33 @@ bundle_import subb "$T/b1-co1-for-sub.bundle" 12 0
 same_everywhere "subb after co1's bundle" lead subb
 reads_exactly subb TC TG
 
-# B2: the lead's for co2 carries TD's values only; sub and subb keep none.
+# not_for NODE FILE SIRET: NODE refuses FILE, a bundle made for the key of
+# member SIRET, and nothing of it applies.
+not_for() {
+	local h
+	h=$(state_hash "$1")
+	expect_fail on "$1" bundle import "$2"
+	transcript
+	err_has "made for key [0-9a-f]{16}… of member $3, not for this node's key" \
+	    "$1's refusal of a bundle made for $3 does not say whose it is"
+	[ "$(state_hash "$1")" = "$h" ] || fail "$1 applied $(basename "$2"), made for $3"
+	ok "$1 refuses $(basename "$2"), made for $3's key"
+}
+
+# B2: the lead's for co2 carries TD's values only, sealed to co2's key:
+# sub and subb cannot open it.
 bundle_export lead "$T/b2-lead-for-co2.bundle" --for "$CO2_SIRET"
 [ "$BUNDLE_VALUES" = 6 ] || fail "the lead's bundle for co2 carries $BUNDLE_VALUES personal values, expected TD's 6"
 ok "the lead's bundle for co2 carries 6 personal values (TD's)"
-bundle_import subb "$T/b2-lead-for-co2.bundle" 0 6
+not_for subb "$T/b2-lead-for-co2.bundle" "$CO2_SIRET"
 reads_exactly subb TC TG
-bundle_import sub "$T/b2-lead-for-co2.bundle" 0 6
+not_for sub "$T/b2-lead-for-co2.bundle" "$CO2_SIRET"
 reads_exactly sub TC TG
-# B3: the lead's for co1 carries TB's, TC's and TG's; subb keeps (again)
-# TC's and TG's only.
+# B3: the lead's for co1 carries TB's, TC's and TG's, for co1 only.
 bundle_export lead "$T/b3-lead-for-co1.bundle" --for "$CO_SIRET"
 [ "$BUNDLE_VALUES" = 18 ] || fail "the lead's bundle for co1 carries $BUNDLE_VALUES personal values, expected TB's, TC's and TG's 18"
 ok "the lead's bundle for co1 carries 18 personal values (TB's, TC's and TG's)"
-bundle_import subb "$T/b3-lead-for-co1.bundle" 12 6
+not_for subb "$T/b3-lead-for-co1.bundle" "$CO_SIRET"
 reads_exactly subb TC TG
 # B0: without --for, no value at all, even for the lead's own copy.
 bundle_export lead "$T/b0-lead.bundle"
