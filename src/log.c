@@ -95,6 +95,32 @@ head_or_zero(struct store_txn *txn, struct store *s, const uint8_t *author,
 }
 
 /*
+ * Whether cs follows a change-set that counts nowhere (a dep past its
+ * key's revocation point): 0 if so, 1 if not, or an error.  A key bound
+ * by such a change-set — a rotation the thief of a lost key signed after
+ * the recovery — is nobody's, and its change-sets are stored, as a
+ * revoked member's later ones, so that every node holds the same log,
+ * and count nowhere.
+ */
+static int
+follows_void(struct store_txn *txn, struct store *s, const struct changeset *cs)
+{
+	uint64_t after;
+	bool revoked;
+	uint32_t i;
+	int rc;
+
+	for (i = 0; i < cs->ndeps; i++) {
+		if ((rc = perm_revoked_after(txn, s, cs->deps[i].author, &after,
+		    &revoked)) != 0)
+			return rc;
+		if (revoked && cs->deps[i].seq > after)
+			return 0;
+	}
+	return 1;
+}
+
+/*
  * Refuses change-sets of non-members.  A revoked member's later change-sets
  * are stored (others may depend on them) but their ops count nowhere.
  */
@@ -112,10 +138,11 @@ check_member(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	if ((rc = perm_roster(txn, s)) != 0)
 		return rc;
 	if ((m = perm_member_by_key(s, cs->author)) == NULL &&
-	    !perm_is_recovery(s, cs->author))
-		return refuse(d, cs, E(PERM), _("its author is not a member of "
-		    "the consortium"), _("the lead binds members' keys with "
-		    "consort invite"));
+	    !perm_is_recovery(s, cs->author) &&
+	    (rc = follows_void(txn, s, cs)) != 0)
+		return rc < 0 ? rc : refuse(d, cs, E(PERM), _("its author is not "
+		    "a member of the consortium"), _("the lead binds members' "
+		    "keys with consort invite"));
 	return 0;
 }
 
@@ -905,8 +932,9 @@ may_wait(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	if ((rc = perm_roster(txn, s)) != 0)
 		return rc;
 	if (perm_member_by_key(s, cs->author) != NULL ||
-	    perm_is_recovery(s, cs->author))
-		return 0;
+	    perm_is_recovery(s, cs->author) ||
+	    (rc = follows_void(txn, s, cs)) <= 0)
+		return rc < 0 ? rc : 0;
 	for (i = 0; i < cs->ndeps; i++) {
 		dep = &cs->deps[i];
 		if (!perm_is_lead(s, dep->author) &&

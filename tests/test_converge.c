@@ -14,7 +14,7 @@
 #include "testutil.h"
 #include "../sync/bundle.h"
 
-#define MAX_REPLICAS 5
+#define MAX_REPLICAS 6  /* the lead, co-contractors, the lead's new machine */
 #define NREFS 4
 #define MAX_CONFLICTS 256
 
@@ -79,7 +79,7 @@ det_reset(uint64_t seed)
 /* Totals over every seed, printed at the end: the test must exercise merges. */
 static unsigned long long total_edits, total_refused, total_conflicts;
 static unsigned long long total_openings, total_erased;
-static unsigned long long total_rotations, total_stale;
+static unsigned long long total_rotations, total_stale, total_recoveries;
 
 static const char *const co_sirets[] = { "50324917900212", "79911548000375",
 	"83046172900451", "73282932000074" };
@@ -93,6 +93,9 @@ struct world {
 	unsigned bundles;
 	uint8_t old_sk[MAX_REPLICAS][64];  /* the key each replaced last */
 	bool rotated[MAX_REPLICAS];
+	unsigned spare;        /* the lead's new machine: the last replica */
+	uint8_t recovery_seed[RECOVERY_SEED_BYTES];
+	bool recovered;
 };
 
 /* xorshift64*: the test's only source of randomness. */
@@ -479,7 +482,7 @@ make_world(struct world *w)
 	}
 	w->dir = tu_mkdtemp();
 	tu_path(path, sizeof(path), w->dir, "r0");
-	assert_ok(node_init(path, &g, NULL, 0, &w->r[0], &d));
+	assert_ok(node_init_recovery(path, &g, NULL, 0, w->recovery_seed, &w->r[0], &d));
 	nosync(w->r[0]);
 	memset(&inv, 0, sizeof(inv));
 	memcpy(inv.consortium, w->r[0]->consortium, CONSORT_HASH_BYTES);
@@ -490,7 +493,8 @@ make_world(struct world *w)
 
 		snprintf(path, sizeof(path), "%s/r%u", w->dir, i);
 		assert_ok(node_keygen(path, NULL, 0, pk, &d));
-		bind_co(w->r[0], co_sirets[i - 1], pk);
+		if (i != w->spare)  /* the new machine is bound by recovery */
+			bind_co(w->r[0], co_sirets[i - 1], pk);
 		assert_ok(store_begin(&w->r[0]->store, false, &txn));
 		assert_ok(store_get_change(txn, &w->r[0]->store, w->r[0]->pk, 1, &gv));
 		inv.genesis = gv.data;
@@ -501,7 +505,7 @@ make_world(struct world *w)
 		assert_ok(node_unlock(w->r[i], NULL, 0, &d));
 	}
 	/* one session per replica, provided by its member, for its paths */
-	for (i = 0; i < w->n; i++) {
+	for (i = 0; i < w->n && i != w->spare; i++) {
 		snprintf(sess, sizeof(sess), "S%u", i);
 		assert_ok(put(w->r[0], "session", sess, "provider",
 		    tu_str(i == 0 ? TU_LEAD_SIRET : co_sirets[i - 1]), PUT_UPSERT));
@@ -626,21 +630,43 @@ converge(struct world *w)
 	}
 }
 
+/*
+ * The lead's laptop is lost: its new machine takes the lead's place with
+ * the recovery key, from what it holds; the old lead replica goes on
+ * editing with the lost key, and those edits count nowhere.
+ */
+static void
+recover(struct world *w)
+{
+	struct consort_diag d = { 0 };
+	uint8_t replaced[CONSORT_KEY_BYTES];
+
+	if (node_recover(w->r[w->spare], w->recovery_seed, replaced, &d) != 0)
+		fail_msg("seed %llu: recover: %s %s", (unsigned long long)w->seed,
+		    d.where, d.what);
+	w->recovered = true;
+	total_recoveries++;
+}
+
 /* Runs one seed. */
 static void
 run_seed(uint64_t seed)
 {
 	struct world w;
-	unsigned i, steps;
+	unsigned i, steps, recover_at;
 
 	memset(&w, 0, sizeof(w));
 	det_reset(seed);
 	w.seed = seed;
 	w.rng = seed * 0x9E3779B97F4A7C15ULL + 1;
-	w.n = 3 + pick(&w, MAX_REPLICAS - 2);
+	w.n = 3 + pick(&w, MAX_REPLICAS - 3) + 1;
+	w.spare = w.n - 1;
 	make_world(&w);
 	steps = 10 + pick(&w, 20);
+	recover_at = pick(&w, 2) == 0 ? pick(&w, steps) : steps;
 	for (i = 0; i < steps; i++) {
+		if (i == recover_at)
+			recover(&w);
 		if (pick(&w, 3) == 0)
 			random_exchange(&w);
 		else
@@ -669,14 +695,17 @@ test_random_convergence(void **state)
 	print_message("%llu seeds converged: %llu edits (%llu refused: no such "
 	    "record, not permitted or erased), %llu conflicts left open at the "
 	    "end, %llu erasures, %llu personal values handed around, %llu "
-	    "key rotations, %llu change-sets of a replaced key\n",
+	    "key rotations, %llu change-sets of a replaced key, %llu "
+	    "recoveries of the lead\n",
 	    (unsigned long long)seeds, total_edits, total_refused, total_conflicts,
-	    total_erased, total_openings, total_rotations, total_stale);
+	    total_erased, total_openings, total_rotations, total_stale,
+	    total_recoveries);
 	assert_true(total_conflicts > 0);
 	assert_true(total_erased > 0);
 	assert_true(total_openings > 0);
 	assert_true(total_rotations > 0);
 	assert_true(total_stale > 0);
+	assert_true(total_recoveries > 0);
 }
 
 int
