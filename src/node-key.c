@@ -377,50 +377,80 @@ node_rotate_recovery(struct node *n, const uint8_t seed[32],
 	return rc;
 }
 
-/*
- * Finishes or undoes a key rotation a killed process left half done: the
- * new files take the old names when the store holds the key record that
- * replaces this node's key by theirs, and are removed when it does not.
- */
-int
-node_finish_rotation(struct node *n)
+/* Reads the 32 bytes of a public key file; false if it is not one. */
+static bool
+read_pub(const char *path, uint8_t pk[CONSORT_KEY_BYTES])
 {
-	char path[4096], hex[2 * CONSORT_KEY_BYTES + 1];
-	uint8_t pk[CONSORT_KEY_BYTES], from[CONSORT_KEY_BYTES];
+	uint8_t buf[CONSORT_KEY_BYTES + 1];
+	ssize_t r;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	r = read(fd, buf, sizeof(buf));
+	close(fd);
+	if (r != CONSORT_KEY_BYTES)
+		return false;
+	memcpy(pk, buf, CONSORT_KEY_BYTES);
+	return true;
+}
+
+/* Whether the store holds the key record that replaces from by to. */
+static int
+holds_link(struct node *n, const uint8_t *from, const uint8_t *to, bool *yes)
+{
+	char hex[2 * CONSORT_KEY_BYTES + 1];
+	uint8_t was[CONSORT_KEY_BYTES];
 	const struct value *v;
 	struct store_txn *txn;
 	struct record r;
-	bool sealed, done = false;
 	int rc;
 
-	if ((rc = node_path(path, sizeof(path), n->dir, "key.new.pub")) != 0)
-		return rc;
-	if (access(path, F_OK) != 0) {
-		drop_new_files(n);  /* written no further than the secret */
-		return 0;
-	}
-	if ((rc = node_path(path, sizeof(path), n->dir, "key.new")) != 0 ||
-	    keys_file_public(path, pk, &sealed) != 0) {
-		drop_new_files(n);
-		return 0;
-	}
-	util_hex(hex, pk, CONSORT_KEY_BYTES);
+	*yes = false;
+	util_hex(hex, to, CONSORT_KEY_BYTES);
 	if ((rc = store_begin(&n->store, false, &txn)) != 0)
 		return rc;
 	record_init(&r);
 	if (state_lookup(txn, &n->store, n->founder, T_key, hex, 64, &r) == 0 &&
 	    r.found && (v = state_field(&n->store, &r, F_key_from)) != NULL &&
-	    v->len == 64 && util_unhex_n(from, CONSORT_KEY_BYTES, v->s, 64) == 0)
-		done = memcmp(from, n->pk, CONSORT_KEY_BYTES) == 0;
+	    v->len == 64 && util_unhex_n(was, CONSORT_KEY_BYTES, v->s, 64) == 0)
+		*yes = memcmp(was, from, CONSORT_KEY_BYTES) == 0;
 	record_free(&r);
 	store_abort(txn);
+	return 0;
+}
+
+/*
+ * Finishes or undoes a key rotation a killed process left half done:
+ * key.new.pub, written last and renamed last, names the new key; the new
+ * files take the old names when the store holds the key record that
+ * replaces this node's key (the one key.pub still names) by it, even if
+ * some were renamed already, and are removed when it does not.
+ */
+int
+node_finish_rotation(struct node *n)
+{
+	char path[4096];
+	uint8_t pk[CONSORT_KEY_BYTES];
+	bool done, sealed;
+	int rc;
+
+	if ((rc = node_path(path, sizeof(path), n->dir, "key.new.pub")) != 0)
+		return rc;
+	if (!read_pub(path, pk)) {
+		drop_new_files(n);  /* written no further than the secret */
+		return 0;
+	}
+	if ((rc = holds_link(n, n->pk, pk, &done)) != 0)
+		return rc;
 	if (!done) {
 		drop_new_files(n);
 		return 0;
 	}
-	if ((rc = install_new_files(n)) != 0)
+	if ((rc = install_new_files(n)) != 0 ||
+	    (rc = node_path(path, sizeof(path), n->dir, "key")) != 0 ||
+	    (rc = keys_file_public(path, n->pk, &sealed)) != 0)
 		return rc;
-	memcpy(n->pk, pk, CONSORT_KEY_BYTES);
 	n->sealed = sealed;
 	return 0;
 }

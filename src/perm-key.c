@@ -240,8 +240,6 @@ perm_keys_load(struct store_txn *txn, struct store *s)
 	for (i = 0; i < s->nroster && rc == 0; i++)
 		if (s->roster[i].has_key && find_key(s, s->roster[i].key) == NULL)
 			rc = add_key(s, s->roster[i].key, (int32_t)i);
-	if (rc == 0 && s->has_founder && find_key(s, s->founder) == NULL)
-		rc = 0;  /* the genesis binds the founder; nothing to add */
 	if (rc != 0 || (rc = add_first_recovery(txn, s)) != 0 ||
 	    (rc = load_links(txn, s, &ls)) != 0)
 		return rc;

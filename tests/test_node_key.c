@@ -138,6 +138,34 @@ test_finish_after_commit(void **state)
 	tu_rmtree(dir);
 }
 
+/* Killed between two renames: the open finishes the rest. */
+static void
+test_finish_between_renames(void **state)
+{
+	char *dir = tu_mkdtemp(), path[4096], a[4096];
+	struct consort_diag d = { 0 };
+	uint8_t old[CONSORT_KEY_BYTES], fresh[CONSORT_KEY_BYTES];
+	uint8_t disk[CONSORT_KEY_BYTES];
+	struct node *n = tu_node_init(dir, "lead", NULL);
+
+	(void)state;
+	tu_path(path, sizeof(path), dir, "lead");
+	memcpy(old, n->pk, CONSORT_KEY_BYTES);
+	assert_int_equal(node_rotate(n, NULL, 0, fresh, &d), 0);
+	node_close(n);
+	/* the secret key took its name, the public key not yet */
+	move(path, "key.pub", "key.new.pub");
+	tu_path(a, sizeof(a), path, "key.pub");
+	assert_int_equal(keys_public_write(a, old, CONSORT_KEY_BYTES), 0);
+	n = reopen(path, NULL);
+	assert_memory_equal(n->pk, fresh, CONSORT_KEY_BYTES);
+	read_pub(path, disk);
+	assert_memory_equal(disk, fresh, CONSORT_KEY_BYTES);
+	assert_false(exists(path, "key.new.pub"));
+	node_close(n);
+	tu_rmtree(dir);
+}
+
 /* Killed before the commit: the open removes the new files. */
 static void
 test_undo_before_commit(void **state)
@@ -189,6 +217,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rotate),
 		cmocka_unit_test(test_finish_after_commit),
+		cmocka_unit_test(test_finish_between_renames),
 		cmocka_unit_test(test_undo_before_commit),
 		cmocka_unit_test(test_recover_wrong_seed),
 	};
