@@ -8,18 +8,28 @@ struct whoami {
 	char pk[2 * CONSORT_KEY_BYTES + 1];
 	char consortium[2 * CONSORT_HASH_BYTES + 1];
 	struct value name, siret, role;
+	char holder[15];  /* the SIRET the node's key speaks for, if any */
 	bool found;
 };
 
-/* Picks the roster entry whose key is the node's. */
+/*
+ * Picks the roster entry of the node's key: the one bound to it, or the
+ * member it speaks for after a rotation or a recovery.
+ */
 static int
 find_self(void *ctx, const struct record *r)
 {
 	static const struct value none = { VAL_STR, false, 0, "?", 1 };
 	struct whoami *w = ctx;
 	const struct value *key = state_field(w->s, r, F_member_key), *v;
+	const struct value *siret = state_field(w->s, r, F_member_siret);
+	bool bound = key != NULL && key->len == 64 &&
+	    memcmp(key->s, w->pk, 64) == 0;
+	bool holds = w->holder[0] != '\0' && siret != NULL &&
+	    siret->len == strlen(w->holder) &&
+	    memcmp(siret->s, w->holder, siret->len) == 0;
 
-	if (key == NULL || key->len != 64 || memcmp(key->s, w->pk, 64) != 0)
+	if (!bound && !holds)
 		return 0;
 	w->found = true;
 	w->name = (v = state_field(w->s, r, F_member_name)) ? *v : none;
@@ -94,7 +104,15 @@ whoami_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	util_hex(w.consortium, ctx->node->consortium, CONSORT_HASH_BYTES);
 	if ((rc = store_begin(&ctx->node->store, false, &txn)) != 0)
 		return cmd_fail(ctx, rc, NULL);
-	rc = state_foreach(txn, &ctx->node->store, T_member, find_self, &w);
+	if ((rc = perm_roster(txn, &ctx->node->store)) == 0) {
+		const struct member *m = perm_member_by_key(&ctx->node->store,
+		    ctx->node->pk);
+
+		if (m != NULL)
+			memcpy(w.holder, m->siret, sizeof(w.holder));
+		rc = state_foreach(txn, &ctx->node->store, T_member, find_self,
+		    &w);
+	}
 	if (rc >= 0)
 		print_whoami(&w, json);  /* values point into the transaction */
 	store_abort(txn);

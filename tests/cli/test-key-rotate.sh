@@ -26,6 +26,8 @@ new=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["new"
 [ "$new" = "$(pubkey co)" ] || fail "key.pub does not hold the new key"
 [ "$new" != "$old" ] || fail "the key did not change"
 ls "$T/co" | grep -q '\.new' && fail "rotation left new files: $(ls "$T/co")"
+expect_rc 0 on co whoami --json
+out_has "\"siret\": *\"$CO_SIRET\"" "whoami no longer finds the member after the rotation"
 expect_rc 0 on co add trainee --ref TROT2 family_name=Bernard given_name=Léo \
     birth_year=1996 ft_id=3344556C status=job_seeker disability=false part_time=false
 # the node reads its trainees' personal values under the new key
