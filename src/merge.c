@@ -278,6 +278,16 @@ context_init(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	return store_vv(txn, s, c, cs->id);
 }
 
+/* Whether cs is a genesis: the first of its author, naming no consortium. */
+static bool
+is_genesis(const struct changeset *cs)
+{
+	static const uint8_t zero[CONSORT_HASH_BYTES];
+
+	return cs->seq == 1 && memcmp(cs->consortium, zero,
+	    CONSORT_HASH_BYTES) == 0;
+}
+
 /*
  * Decides whether an op may apply: an order, a notice, a decision of the
  * Region or its key by what it stands for (perm-order.c), a key record
@@ -296,6 +306,14 @@ allowed(struct store_txn *txn, struct store *s, const struct member *m,
 
 	if (s->has_founder && type == T_key)
 		rc = perm_key_check(txn, s, cs, i, &why);
+	else if (s->has_founder && type == T_consortium && !is_genesis(cs) &&
+	    (cs->ops[i].field == F_consortium_recovery ||
+	    cs->ops[i].field == F_consortium_recovery_signature)) {
+		/* the genesis names the recovery key; only it replaces itself */
+		why = N_("the recovery key is named by the genesis and replaced "
+		    "by consort key rotate-recovery only");
+		rc = E(PERM);
+	}
 	else if (recovery) {
 		why = N_("the recovery key writes only key records");
 		rc = E(PERM);

@@ -144,18 +144,24 @@ load_links(struct store_txn *txn, struct store *s, struct links *ls)
 	return state_foreach(txn, s, T_key, collect_link, ls);
 }
 
-/* Adds the consortium's first recovery key, named by the genesis. */
+/*
+ * Adds the consortium's first recovery key, named by the genesis under
+ * the founder's signature.
+ */
 static int
 add_first_recovery(struct store_txn *txn, struct store *s)
 {
-	uint8_t key[CONSORT_KEY_BYTES];
+	uint8_t key[CONSORT_KEY_BYTES], sig[64];
 	struct record r;
 	int rc;
 
 	record_init(&r);
 	rc = state_lookup(txn, s, s->founder, T_consortium, "consortium", 10, &r);
 	if (rc == 0 && r.found && hex_key(state_field(s, &r,
-	    F_consortium_recovery), key) && find_key(s, key) == NULL)
+	    F_consortium_recovery), key) && hex_sig(state_field(s, &r,
+	    F_consortium_recovery_signature), sig) &&
+	    keychain_recovery_verify(sig, s->founder, key) == 0 &&
+	    find_key(s, key) == NULL)
 		rc = add_key(s, key, -1);
 	else if (rc == E(NOENT))
 		rc = 0;

@@ -25,6 +25,9 @@ lost=$(pubkey lead)
 serve_stop "$lead_pid"
 mv "$T/lead" "$T/thief"
 expect_rc 0 on thief add lot --ref LOT-T1 sector=Vol territory=44 rate_cents=100
+# nor can the thief name another recovery key: only the genesis names one
+forge thief set consortium consortium recovery "$(pubkey co)"
+grep -q ' 1 refused here' "$T/.forge.out" || fail "a lead's change of the recovery key was taken: $(cat "$T/.forge.out")"
 
 # the new machine: a key, the consortium handed over by the co-contractor
 expect_rc 0 on newlead keygen
