@@ -69,13 +69,17 @@ tu_group_setup(void **state)
 	return sodium_init() < 0 ? -1 : 0;
 }
 
-/* Makes a fresh directory under /tmp; the caller frees the path. */
+/* Makes a fresh directory under $TMPDIR (or /tmp); the caller frees it. */
 static inline char *
 tu_mkdtemp(void)
 {
-	char tmpl[] = "/tmp/consort-test-XXXXXX";
+	const char *dir = getenv("TMPDIR");
+	char tmpl[4096];
 
-	if (mkdtemp(tmpl) == NULL)
+	if (dir == NULL || dir[0] == '\0')
+		dir = "/tmp";
+	if ((size_t)snprintf(tmpl, sizeof(tmpl), "%s/consort-test-XXXXXX",
+	    dir) >= sizeof(tmpl) || mkdtemp(tmpl) == NULL)
 		return NULL;
 	return strdup(tmpl);
 }
