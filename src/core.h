@@ -1371,6 +1371,8 @@ void node_old_key_drop(struct node *n);
  */
 int node_old_keypair(const struct node *n, uint8_t pk[CONSORT_KEY_BYTES],
     uint8_t *sk);
+/* The public key the node's key files hold now: 0, or keys_file_public()'s. */
+int node_key_on_disk(const struct node *n, uint8_t pk[CONSORT_KEY_BYTES]);
 
 /*
  * Creates a consortium's first node: the folder (and the missing ones

@@ -530,3 +530,16 @@ node_old_keypair(const struct node *n, uint8_t pk[CONSORT_KEY_BYTES],
 	sodium_memzero(seed, sizeof(seed));
 	return 0;
 }
+
+/* The public key the node's key files hold now (key.pub). */
+int
+node_key_on_disk(const struct node *n, uint8_t pk[CONSORT_KEY_BYTES])
+{
+	char path[4096];
+	bool sealed;
+	int rc;
+
+	if ((rc = node_path(path, sizeof(path), n->dir, "key")) != 0)
+		return rc;
+	return keys_file_public(path, pk, &sealed);
+}

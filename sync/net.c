@@ -289,6 +289,7 @@ struct server {
 	struct conn *conns;
 	FILE *log;
 	bool stopping;
+	bool key_replaced;          /* key rotate ran while it served */
 	unsigned sessions;
 	bool refusal_logged;        /* a refusal line was written at ... */
 	uint64_t refusal_logged_at; /* ... this loop time (ms) */
@@ -397,6 +398,28 @@ refusing(const struct server *srv)
 	return k;
 }
 
+static void on_signal(uv_signal_t *sig, int signum);
+
+/*
+ * Whether the node's key was replaced on disk (consort key rotate) since
+ * the server read it: a server keeps its key in memory and could no
+ * longer be what its peers take it for, so it stops.
+ */
+static bool
+key_replaced(struct server *srv)
+{
+	uint8_t pk[CONSORT_KEY_BYTES];
+
+	if (node_key_on_disk(srv->n, pk) != 0 ||
+	    memcmp(pk, srv->n->pk, CONSORT_KEY_BYTES) == 0)
+		return false;
+	srv->key_replaced = true;
+	fprintf(srv->log, _("consort serve: this node's key was replaced "
+	    "(consort key rotate) since it started\n"));
+	on_signal(&srv->sigterm, SIGTERM);
+	return true;
+}
+
 /* libuv: a peer connects. */
 static void
 on_connection(uv_stream_t *listener, int status)
@@ -409,7 +432,8 @@ on_connection(uv_stream_t *listener, int status)
 	uint8_t reason;
 	unsigned n;
 
-	if (status < 0 || srv->stopping || (c = malloc(sizeof(*c))) == NULL)
+	if (status < 0 || srv->stopping || key_replaced(srv) ||
+	    (c = malloc(sizeof(*c))) == NULL)
 		return;
 	if (conn_init(c, srv->loop, srv->n, srv->lim, true) != 0) {
 		free(c);
@@ -514,5 +538,9 @@ net_serve(struct node *n, const char *listen, const struct net_limits *l,
 	fflush(log);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
+	if (srv.key_replaced)
+		return consort_diag_set(d, E(KEY), listen, _("this node's key "
+		    "was replaced while it served"), _("start consort serve "
+		    "again: it serves with the new key"));
 	return 0;
 }

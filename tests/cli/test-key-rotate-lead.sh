@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The lead, which serves, replaces its key: a co-contractor that lacks the
+# The lead, which serves, replaces its key (its server stops, saying why,
+# and is started again): a co-contractor that lacks the
 # rotation refuses the new key once, the server then shows its replaced
 # key to that client, the sync hands the rotation over, and the next sync
 # is with the new key.  The lead's edits under its new key count on every
@@ -11,11 +12,18 @@ expect_rc 0 on lead import "$DATA/sample.jsonl"
 join_node lead co "$CO_SIRET" co
 serve_start lead; LEAD=$ADDR; lead_pid=$SPID
 sync_ok co "$LEAD"
-serve_stop "$lead_pid"
 
+# rotated while it serves: the server stops at its next connection, saying
+# why, rather than go on as a key its peers no longer take
 old=$(pubkey lead)
 expect_rc 0 on lead key rotate
 new=$(pubkey lead)
+expect_fail on co sync "$LEAD"
+for i in $(seq 1 50); do kill -0 "$lead_pid" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$lead_pid" 2>/dev/null && fail "serve goes on with a replaced key"
+rc=0; wait "$lead_pid" || rc=$?
+[ "$rc" != 0 ] || fail "serve stopped with exit 0 after its key was replaced"
+grep -q "key was replaced" "$T/lead.serve.log" || fail "serve did not say why: $(cat "$T/lead.serve.log")"
 [ "$new" != "$old" ] || fail "the lead's key did not change"
 expect_rc 0 on lead add lot --ref LOT-R1 sector=Soin territory=49 rate_cents=1500
 serve_start lead; LEAD=$ADDR; lead_pid=$SPID
