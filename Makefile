@@ -174,6 +174,8 @@ soak: $(BUILD)/tests/test_converge
 	CONSORT_SEEDS=$(SOAK_SEEDS) $(BUILD)/tests/test_converge
 
 # The sanitizers slow the convergence test tenfold: 250 seeds there.  The
+# sanitized end-to-end tests run three at a time: their processes wait on
+# the kernel (the sanitizers' shadow memory) as much as on the two cores.  The
 # leak checker costs every process about 80 ms at its exit, so the thousands
 # of short commands of the end-to-end tests run without it; then the
 # ASAN_LEAK_CLI tests (import, the order request, its history and the
@@ -186,7 +188,8 @@ ASAN_LEAK_CLI ?= test-import.sh test-order.sh test-order-history test-order-regi
 
 asan: deps
 	@CONSORT_SEEDS=$${CONSORT_SEEDS:-250} $(ASAN_MAKE) unit
-	@ASAN_OPTIONS=detect_leaks=0 CLI_TIMEOUT=$${CLI_TIMEOUT:-300} $(ASAN_MAKE) cli checks
+	@ASAN_OPTIONS=detect_leaks=0 CLI_TIMEOUT=$${CLI_TIMEOUT:-300} \
+	    CLI_JOBS=$${CLI_JOBS:-3} $(ASAN_MAKE) cli checks
 	@echo "== the same, with the leak checker: $(ASAN_LEAK_CLI)"
 	@CLI_TIMEOUT=$${CLI_TIMEOUT:-300} $(ASAN_MAKE) cli CLI_TESTS="$(ASAN_LEAK_CLI)"
 
