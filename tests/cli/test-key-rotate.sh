@@ -3,7 +3,8 @@
 # subcontractor is offline: its edits before and after the rotation count
 # everywhere, the new key syncs and reads its trainees' personal values,
 # and the old key (a stolen copy of the laptop) can neither sync nor have
-# a change-set counted, whether it arrives by a bundle or through a relay.
+# a change-set counted, whether it arrives by a bundle or through a relay;
+# a subcontractor still edits what it recorded after its own rotation.
 . "$(dirname "$0")/sync-lib.sh"
 
 init_consortium lead
@@ -71,3 +72,11 @@ sync_ok co "$LEAD"
 sync_ok sub "$LEAD"
 same_state lead co sub
 for n in lead co sub; do expect_rc 0 on "$n" verify; done
+# a subcontractor edits only what it recorded: still so after its rotation
+expect_rc 0 on sub add trainee --ref TSUB9 family_name=Roux given_name=Lia \
+    birth_year=1995 ft_id=1112223A status=job_seeker disability=false part_time=false
+expect_rc 0 on sub key rotate
+expect_rc 0 on sub set trainee TSUB9 birth_year=1996
+sync_ok sub "$LEAD"
+expect_rc 0 on lead show trainee TSUB9 --json
+out_has '"birth_year": *1996'
