@@ -10,8 +10,8 @@
 #   make soak     the randomized convergence test over 100000 seeds
 #   make fuzz     run every libFuzzer harness for a bounded time (clang)
 #   make bench    the benchmark on ../shared/data (not part of make test)
-#   make pot      regenerate po/consort.pot from the sources, merge it into
-#                 po/*.po (then translate what msgfmt --statistics counts)
+#   make pot      regenerate schema/po/consort.pot from the sources, merge it into
+#                 schema/po/*.po (then translate what msgfmt --statistics counts)
 #   make install  PREFIX=/usr/local
 
 PREFIX ?= /usr/local
@@ -54,14 +54,14 @@ FORGE := $(BUILD)/tests/forge
 LIB := $(BUILD)/libconsort.a
 BIN := $(if $(filter .build,$(BUILD)),consort,$(BUILD)/consort)
 
-# The translations (po/LANG.po), built as LANG/LC_MESSAGES/consort.mo under
+# The translations (schema/po/LANG.po), built as LANG/LC_MESSAGES/consort.mo under
 # $(BUILD)/locale, which the binary of the tree reads (its path is built
 # in: a tree moved needs make clean); make install builds a binary that
 # reads LOCALEDIR instead, where it installs them.
 LINGUAS := fr
 LOCALEDIR ?= $(PREFIX)/share/locale
 MO := $(LINGUAS:%=$(BUILD)/locale/%/LC_MESSAGES/consort.mo)
-# The messages of the sources (_(), N_(), errors.def), in po/consort.pot.
+# The messages of the sources (_(), N_(), errors.def), in schema/po/consort.pot.
 POT_SRC = $(sort $(wildcard src/*.c src/*.h src/cmd/*.c src/cmd/*.h sync/*.c sync/*.h)) \
 	schema/errors.def
 XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
@@ -75,7 +75,7 @@ all: $(BIN) $(MO)
 
 $(BUILD)/src/main.o: CFLAGS += -DLOCALEDIR='"$(abspath $(BUILD))/locale"'
 
-$(BUILD)/locale/%/LC_MESSAGES/consort.mo: po/%.po
+$(BUILD)/locale/%/LC_MESSAGES/consort.mo: schema/po/%.po
 	@mkdir -p $(dir $@)
 	msgfmt --check -o $@ $<
 
@@ -132,21 +132,21 @@ TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || ec
 unit: $(TESTS)
 	@set -e; for t in $(TESTS); do echo "== $$t"; TMPDIR=$(TEST_TMPDIR) $$t; done
 
-# Every message of the sources is in po/consort.pot and translated in each
-# po/LANG.po: none missing, untranslated or fuzzy.
+# Every message of the sources is in schema/po/consort.pot and translated in each
+# schema/po/LANG.po: none missing, untranslated or fuzzy.
 po-check:
-	@sh tools/po-check.sh "$(XGETTEXT)" $(LINGUAS:%=po/%.po) -- $(POT_SRC)
+	@sh tools/po-check.sh "$(XGETTEXT)" $(LINGUAS:%=schema/po/%.po) -- $(POT_SRC)
 
 # (no creation date in the files: a date would make every merge conflict)
 pot:
-	@$(XGETTEXT) -o po/consort.pot $(POT_SRC) 2>/dev/null
+	@$(XGETTEXT) -o schema/po/consort.pot $(POT_SRC) 2>/dev/null
 	@for l in $(LINGUAS); do \
 		msgmerge -q --update --backup=none --no-location --sort-output \
-		    --no-wrap po/$$l.po po/consort.pot; \
-		msgattrib --no-obsolete --no-wrap -o po/$$l.po po/$$l.po; \
+		    --no-wrap schema/po/$$l.po schema/po/consort.pot; \
+		msgattrib --no-obsolete --no-wrap -o schema/po/$$l.po schema/po/$$l.po; \
 	done
-	@sed -i '/^"POT-Creation-Date:/d' po/consort.pot $(LINGUAS:%=po/%.po)
-	@for l in $(LINGUAS); do msgfmt --statistics -o /dev/null po/$$l.po; done
+	@sed -i '/^"POT-Creation-Date:/d' schema/po/consort.pot $(LINGUAS:%=schema/po/%.po)
+	@for l in $(LINGUAS); do msgfmt --statistics -o /dev/null schema/po/$$l.po; done
 
 # CLI_TESTS: name patterns of the end-to-end tests to run (default: all).
 CLI_TESTS ?=

@@ -11,7 +11,7 @@
 #include "cmd.h"
 
 /*
- * Where the catalogues are (po/LANG.po built as LANG/LC_MESSAGES/consort.mo
+ * Where the catalogues are (schema/po/LANG.po built as LANG/LC_MESSAGES/consort.mo
  * under it): the Makefile gives the build tree's for ./consort and the
  * installed one's for make install; CONSORT_LOCALEDIR, when set, wins.
  */

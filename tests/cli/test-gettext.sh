@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Messages follow the locale (GNU gettext, po/fr.po): French with
+# Messages follow the locale (GNU gettext, schema/po/fr.po): French with
 # LANG=fr_FR.UTF-8, whether or not that locale is installed here; English
 # with LANG=C, with LANGUAGE=en, under LC_ALL=C, and in all that --json
 # prints, which is for programs.
