@@ -655,7 +655,6 @@ struct store {
 	unsigned int dbi[TB_ALL];  /* store.c's handles of the tables */
 	uint8_t (*authors)[CONSORT_KEY_BYTES];  /* by local idx */
 	uint32_t nauthors;
-	char *mapfile;  /* absolute path of data.mdb (store_release_map) */
 	uint8_t founder[CONSORT_KEY_BYTES];  /* the lead: edits everything */
 	bool has_founder;
 	struct member *roster;  /* cache of the member records (perm.c) */
@@ -987,13 +986,6 @@ int store_empty(struct store_txn *txn, struct store *s, enum store_table t);
  */
 int store_del_prefix(struct store_txn *txn, struct store *s,
     enum store_table t, const void *prefix, size_t len, unsigned *deleted);
-
-/*
- * Gives back to the kernel the process's mappings of store pages (they
- * stay in its page cache): a long replay's footprint does not grow with
- * the store.  Safe inside a transaction.
- */
-void store_release_map(struct store *s);
 
 /* The sizes of data.mdb around a compaction (store_compact). */
 struct store_compact_stats {

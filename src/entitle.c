@@ -151,8 +151,6 @@ visit_path(void *ctx, const struct record *r)
 	uint32_t k;
 	int rc;
 
-	if (++x->seen % 4096 == 0)
-		store_release_map(x->s);  /* a walk of every path */
 	for (k = 0; k < gs->n; k++)
 		if (names_run(x->s, x->runs, &r->pool[gs->off + k].val))
 			break;
@@ -245,7 +243,6 @@ entitle_set_of(struct store_txn *txn, struct store *s, const uint8_t *key,
 	if (rc == 0)
 		rc = perm_foreach_creation(txn, s, T_trainee, NULL, visit_creation,
 		    &rx);
-	store_release_map(s);
 	if (rc != 0) {
 		entitle_free(out);
 		return rc;

@@ -349,13 +349,12 @@ on_bad(struct importer *im, uint64_t line, int err)
 	return 0;  /* already known from pass 1 */
 }
 
-/* Every 512 records: reports progress and unmaps the store pages read. */
+/* Every 512 records: reports progress. */
 static void
 progress(struct importer *im)
 {
 	if ((im->res->lines & 511) != 0 || im->n == NULL)
 		return;
-	store_release_map(&im->n->store);
 	if (im->o->progress != NULL)
 		im->o->progress(im->o->ctx, im->pass, im->bytes, im->total);
 }

@@ -404,8 +404,6 @@ replay_one(struct store_txn *txn, struct store *s, struct cursor *cur,
 		st->ops += cs.nops;
 		st->bytes += v.len;
 		*progressed = true;
-		if ((st->changesets & 63) == 0)
-			store_release_map(s);
 	}
 	cs_free(&cs);
 	return rc;

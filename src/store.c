@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -126,18 +125,6 @@ menv(const struct store *s)
 	return (MDB_env *)s->env;
 }
 
-/* The absolute name of the data file, as /proc/self/maps shows it. */
-static char *
-map_file(const char *dir)
-{
-	char *real = realpath(dir, NULL), *name = NULL;
-
-	if (real != NULL && asprintf(&name, "%s/data.mdb", real) < 0)
-		name = NULL;
-	free(real);
-	return name;
-}
-
 /* Whether an open failed for want of write access to the store's files. */
 static bool
 no_write_access(int rc)
@@ -235,7 +222,6 @@ store_open(struct store *s, const char *path, bool create)
 		store_close(s);
 		return rc;
 	}
-	s->mapfile = map_file(path);
 	return 0;
 }
 
@@ -275,8 +261,6 @@ store_begin_scratch(struct store *s, struct store_txn **txn)
 	mdb_env_close(menv(s));
 	s->env = (struct store_env *)copy;
 	s->readonly = false;
-	free(s->mapfile);
-	s->mapfile = NULL;
 	if ((rc = open_tables(s)) != 0) {
 		mdb_env_close(copy);
 		s->env = NULL;
@@ -299,7 +283,6 @@ store_close(struct store *s)
 		mdb_env_close(menv(s));
 	compact_unlock(s);  /* after the close: see store_compact() */
 	free(s->authors);
-	free(s->mapfile);
 	free(s->roster);
 	s->roster = NULL;
 	free(s->rkeys);
@@ -307,7 +290,6 @@ store_close(struct store *s)
 	s->nrkeys = s->caprkeys = 0;
 	s->nroster = 0;
 	s->authors = NULL;
-	s->mapfile = NULL;
 	s->env = NULL;
 	s->nauthors = 0;
 }
@@ -782,36 +764,6 @@ store_scratch_of(enum store_table t)
 		if (state_tables[i] == t)
 			return scratch_tables[i];
 	return t;
-}
-
-/*
- * Drops this process's mappings of store pages.  A long import or replay
- * reads its way through the whole file; the pages stay in the kernel's page
- * cache (a later read maps them back cheaply) but no longer count against
- * the process, so its footprint does not grow with the store.  The map is
- * read-only and shared (no MDB_WRITEMAP): a dropped page faults back in with
- * the same bytes, so this is safe inside a transaction too.  LMDB does not
- * export its map address unless the map is fixed, so the mapping of
- * data.mdb is found in /proc/self/maps.
- */
-void
-store_release_map(struct store *s)
-{
-	char line[4352], *name;
-	unsigned long lo, hi;
-	FILE *f;
-
-	if (s->mapfile == NULL || (f = fopen("/proc/self/maps", "r")) == NULL)
-		return;
-	while (fgets(line, sizeof(line), f) != NULL) {
-		line[strcspn(line, "\n")] = '\0';
-		if ((name = strchr(line, '/')) == NULL ||
-		    sscanf(line, "%lx-%lx", &lo, &hi) != 2)
-			continue;
-		if (strcmp(name, s->mapfile) == 0)
-			(void)madvise((void *)lo, hi - lo, MADV_DONTNEED);
-	}
-	fclose(f);
 }
 
 /*

@@ -182,8 +182,6 @@ rebuild_one(void *ctx, const struct record *r)
 {
 	struct rebuild_ctx *x = ctx;
 
-	if (++x->seen % 4096 == 0)
-		store_release_map(x->s);
 	return entitle_has(x->may, r->id) ? want_record(x->txn, x->s, r) : 0;
 }
 

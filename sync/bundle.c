@@ -550,8 +550,6 @@ pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
 			store_abort(txn);
 		if (rc != 0)
 			return rc;
-		if (apply)
-			store_release_map(&n->store);
 	}
 	return rc;
 }

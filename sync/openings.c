@@ -75,7 +75,6 @@ read_wants(struct sess *ss, struct want_list *l)
 		rc = store_commit(txn);
 	else
 		store_abort(txn);  /* nothing changed: no durable commit to pay */
-	store_release_map(s);  /* a recomputation reads every trainee */
 	return rc;
 }
 
@@ -182,7 +181,6 @@ answer_items(struct sess *ss, struct store_txn *txn, struct mp_reader *r,
 		}
 		sodium_memzero(buf, sizeof(buf));
 		if ((i + 1) % RELEASE_EVERY == 0)
-			store_release_map(&ss->n->store);  /* a first answer */
 		if (rc == 0 && items->size >= OPENINGS_BYTES) {
 			rc = send_openings(ss, false, items, *n);
 			sodium_memzero(items->data, items->size);
@@ -217,7 +215,6 @@ openings_on_want(struct sess *ss, struct mp_reader *r, uint32_t n)
 	if (rc == 0 && ss->has_theirs)
 		rc = answer_items(ss, txn, r, count, &items, &k);
 	store_abort(txn);
-	store_release_map(s);  /* a first answer reads many pages */
 	if (rc == 0)
 		rc = send_openings(ss, final, &items, k);
 	else
@@ -352,7 +349,6 @@ openings_on_openings(struct sess *ss, struct mp_reader *r, uint32_t n)
 	if (rc != 0)
 		return sess_fail(ss, rc, rc == E(BADTYPE) ?
 		    N_("malformed OPENINGS") : NULL);
-	store_release_map(s);
 	ss->openings_done = final;
 	return 0;
 }
@@ -415,6 +411,5 @@ openings_export(struct sess *ss)
 		msgpack_sbuffer_destroy(&x.items);
 	}
 	store_abort(x.txn);
-	store_release_map(s);
 	return rc;
 }

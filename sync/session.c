@@ -356,7 +356,6 @@ send_batch(struct sess *ss, bool *sent)
 		rc = sess_send(ss);
 	}
 	msgpack_sbuffer_destroy(&items);
-	store_release_map(s);  /* a server sends a whole store over time */
 	return rc;
 }
 
@@ -437,7 +436,6 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	}
 	if ((rc = store_commit(txn)) != 0)
 		return sess_fail(ss, rc, N_("cannot commit to the store"));
-	store_release_map(s);
 	ss->st.batches_received++;
 	ss->st.recv.applied += rc_batch.applied;
 	ss->st.recv.ops += rc_batch.ops;
