@@ -107,6 +107,7 @@ sess_start(struct sess *ss, struct node *n, const uint8_t *peer,
 	}
 	ss->emit = emit;
 	ss->ctx = ctx;
+	ss->mem_base = util_private_bytes();
 	msgpack_sbuffer_init(&ss->out);
 	return send_hello(ss);
 }
@@ -502,17 +503,19 @@ group_begin(struct sess *ss)
 		return rc;
 	s->end_writer = group_yield;
 	s->end_writer_ctx = ss;
-	ss->group_mem0 = util_private_bytes();
 	return 0;
 }
 
 /*
  * Whether the group must be committed now: it is as large as it may grow,
  * in batches, in bytes, or in the private memory its transaction's dirty
- * pages take (which grows with the store when keys are scattered).  A
- * group stays under the sender's window, so that the sender goes on while
- * it commits.  Otherwise the transport commits it once no batch came for
- * SESS_GROUP_IDLE_MS, or before the next message of another kind.
+ * pages take (which grows with the store when keys are scattered).  The
+ * memory is measured against the session's start, not the group's: LMDB
+ * keeps the pages a commit frees for the next transaction, so a group
+ * grows the process only once it needs more than the groups before it.
+ * A group stays under the sender's window, so that the sender goes on
+ * while it commits.  Otherwise the transport commits it once no batch
+ * came for SESS_GROUP_IDLE_MS, or before the next message of another kind.
  */
 static bool
 group_full(const struct sess *ss)
@@ -523,7 +526,7 @@ group_full(const struct sess *ss)
 	    ss->group_bytes >= SESS_GROUP_BYTES)
 		return true;
 	mem = util_private_bytes();
-	return mem > ss->group_mem0 && mem - ss->group_mem0 >= SESS_GROUP_PRIVATE;
+	return mem > ss->mem_base && mem - ss->mem_base >= SESS_GROUP_PRIVATE;
 }
 
 /*

@@ -21,7 +21,7 @@
 #define SESS_WINDOW 16                 /* batches sent but not acknowledged */
 #define SESS_GROUP_BATCHES 8           /* batches committed together, at most */
 #define SESS_GROUP_BYTES (4u << 20)    /* a group's change-set bytes, at most */
-#define SESS_GROUP_PRIVATE (24u << 20) /* growth of private memory, at most */
+#define SESS_GROUP_PRIVATE (32u << 20) /* private memory over the start's */
 #define SESS_GROUP_IDLE_MS 20          /* a group waits this long for more */
 #define SESS_MAX_AUTHORS STORE_MAX_AUTHORS
 #define SESS_MAX_FORKS 64              /* forks recorded per session */
@@ -85,7 +85,7 @@ struct sess {
 	struct store_txn *group;  /* batches applied, not committed yet */
 	uint32_t group_batches;
 	uint64_t group_bytes;
-	uint64_t group_mem0;      /* private memory when the group began */
+	uint64_t mem_base;        /* private memory when the session began */
 	struct log_receipt group_rcpt;  /* what they did, counted at the commit */
 	struct sess_stats st;
 	struct sess_vv forked[SESS_MAX_FORKS];  /* seen in the peer's HELLO */
