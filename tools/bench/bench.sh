@@ -177,7 +177,7 @@ def syncline(path, prefix):
 # (schema/protocol.md; sync/conn.c, sync/session.c).
 HANDSHAKE = 2 * (64 + 112) + 2 * 24  # hellos, auths, stream headers
 FRAME = 4 + 17                       # length, secretstream tag and MAC
-BATCH_BYTES, BATCH_MAX, WINDOW = 512 << 10, 256, 4
+BATCH_BYTES, BATCH_MAX, WINDOW = 512 << 10, 256, 16
 
 def usz(x):  # msgpack unsigned int, smallest form
     return 1 if x < 128 else 2 if x < 256 else 3 if x < 65536 else 5 if x < 1 << 32 else 9
@@ -1135,7 +1135,7 @@ for scale in $SCALES; do
 		checks="$checks;D: equal state-hash on A and B, and equal exports but for the personal values B may not read, each of the 100 fields holds a or b (the same on both), and set back to old the digest is post_incremental_state_sha256, every run"
 		checks="$checks;D: conflicts listed = $how"
 		checks="$checks;messages: frames each way (HELLO, BATCHes, ACKs, DONE, WANT, OPENINGS, the empty FINAL frame) computed from the protocol and the sizes of the change-sets sent, checked: the bytes they predict (handshake $((2 * (64 + 112) + 2 * 24)) + 21 per frame + messages) = the bytes consort sync measured in $pred_ok of $pred_n syncs"
-		checks="$checks;round trips (protocol): 2 in the handshake + 1 for WANT and OPENINGS + those of the session: ceil(batches A->B / 4) (the HELLO reply carries the first window of 4), or 1 + ceil(batches B->A / 4) when B sends, TCP connect not counted"
+		checks="$checks;round trips (protocol): 2 in the handshake + 1 for WANT and OPENINGS + those of the session: ceil(batches A->B / 16) (the HELLO reply carries the first window of 16), or 1 + ceil(batches B->A / 16) when B sends, TCP connect not counted"
 		if [ ${#STRACE[@]} -gt 0 ]; then
 			checks="$checks;round trips (strace): run 1 replayed untimed on copies of the nodes with both processes under strace (same bytes as the timed sync), the depth of the causal chain of socket writes (each write after all its process had read)"
 		fi
