@@ -42,6 +42,12 @@ const char *util_date_why(const char *s, size_t len);
 /* Whether s is a SIRET: 14 digits whose Luhn check holds. */
 bool util_siret_valid(const char *s, size_t len);
 int util_errno(int e);
+/*
+ * The bytes this process has handed to write(2), pwrite(2), writev(2)...
+ * so far (/proc/self/io's wchar; 0 when unknown): what a commit of LMDB
+ * wrote, its dirty pages, is the difference across it.
+ */
+uint64_t util_written_bytes(void);
 uint64_t util_now_ms(void);
 /*
  * The process's private (anonymous) resident memory in bytes, from

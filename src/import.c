@@ -21,13 +21,24 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <csv.h>
 #include <jansson.h>
 
 #include "core.h"
 
-#define COMMIT_EVERY 16             /* change-sets per LMDB transaction */
+/*
+ * When pass 2 commits (see pace()): a transaction may dirty COMMIT_DIRTY
+ * bytes of pages, which LMDB holds in private memory until the commit
+ * writes them; private memory past COMMIT_PRIVATE commits at once, and
+ * no transaction stays open longer than COMMIT_MS.  Without a count of
+ * the bytes written, every COMMIT_FIXED change-sets.
+ */
+#define COMMIT_DIRTY (24u << 20)
+#define COMMIT_PRIVATE (48u << 20)
+#define COMMIT_MS 1000
+#define COMMIT_FIXED 16
 #define CS_SOFT_BYTES (256u << 10)  /* close a change-set past this size */
 #define CSV_MAX_COLUMNS 64
 
@@ -60,6 +71,10 @@ struct importer {
 	struct edit e;          /* pass 2 */
 	unsigned in_cs;         /* records in the current change-set */
 	unsigned since_commit;  /* change-sets since the last commit */
+	unsigned commit_at;     /* change-sets the transaction may hold */
+	uint64_t began_ms;      /* when the transaction began */
+	uint64_t written;       /* bytes written by the process then */
+	uint64_t private0;      /* private memory then */
 	uint64_t bytes, total;
 	bool dry;               /* pass 2 rehearsed in a transaction never kept */
 	/* sheet state (CSV, .xlsx): rows numbered as the sheet shows them */
@@ -236,11 +251,76 @@ keep_record(struct importer *im, const struct rec_in *r)
 	return 0;
 }
 
-/* Closes the current change-set, and commits every COMMIT_EVERY of them. */
+/* Milliseconds of a clock that only goes forward. */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Notes the start of a transaction of pass 2. */
+static void
+txn_began(struct importer *im)
+{
+	im->since_commit = 0;
+	im->began_ms = mono_ms();
+	im->written = util_written_bytes();
+	im->private0 = util_private_bytes();
+}
+
+/*
+ * Sizes the next transaction from the last, which held `held` change-sets
+ * and whose commit wrote `written` bytes: its dirty pages.  As many
+ * change-sets as keep those under COMMIT_DIRTY, and at most twice as many
+ * as the last held, so that the first commits come soon and the size
+ * follows the store: the more records, the fewer share a page.
+ */
+static void
+pace(struct importer *im, uint64_t written, unsigned held)
+{
+	uint64_t fit;
+
+	if (written == 0 || held == 0) {
+		im->commit_at = COMMIT_FIXED;  /* no /proc: as before */
+		return;
+	}
+	fit = (uint64_t)COMMIT_DIRTY * held / written;
+	if (fit > 2 * (uint64_t)held)
+		fit = 2 * (uint64_t)held;
+	im->commit_at = fit > 0 ? (unsigned)fit : 1;
+}
+
+/*
+ * Whether the transaction should be committed now: it holds the change-sets
+ * pace() allowed, has been open COMMIT_MS, or its dirty pages took private
+ * memory past COMMIT_PRIVATE.  LMDB keeps the pages of earlier
+ * transactions for later ones, so that private memory grows only when a
+ * transaction dirties more than any before it did.
+ */
+static bool
+commit_due(struct importer *im)
+{
+	uint64_t mem;
+
+	if (im->since_commit == 0)
+		return false;
+	if (im->since_commit >= im->commit_at ||
+	    mono_ms() - im->began_ms >= COMMIT_MS)
+		return true;
+	mem = util_private_bytes();
+	return mem > COMMIT_PRIVATE && mem > im->private0;
+}
+
+/* Closes the current change-set, and commits when commit_due() says so. */
 static int
 flush(struct importer *im, bool commit)
 {
 	uint32_t before = im->e.appended;
+	unsigned held;
+	uint64_t written;
 	int rc;
 
 	if ((rc = edit_flush(&im->e)) != 0)
@@ -248,17 +328,20 @@ flush(struct importer *im, bool commit)
 	im->in_cs = 0;
 	if (im->e.appended != before)
 		im->since_commit++;
-	if (!im->dry && (commit || im->since_commit >= COMMIT_EVERY)) {
-		im->since_commit = 0;
-		rc = edit_renew(&im->e);
-		if (im->e.committed == im->e.appended) {
-			/* every record counted so far is in a committed change-set */
-			im->res->committed_changesets = im->e.committed;
-			im->res->committed_records = im->res->changed;
-		}
-		return rc;
+	if (im->dry || !(commit || commit_due(im)))
+		return 0;
+	held = im->since_commit;
+	written = im->written;
+	rc = edit_renew(&im->e);
+	if (im->e.committed == im->e.appended) {
+		/* every record counted so far is in a committed change-set */
+		im->res->committed_changesets = im->e.committed;
+		im->res->committed_records = im->res->changed;
 	}
-	return 0;
+	txn_began(im);
+	if (rc == 0 && held > 0)
+		pace(im, im->written > written ? im->written - written : 0, held);
+	return rc;
 }
 
 /* Pass 2: writes one good record. */
@@ -1086,8 +1169,10 @@ pass_write(struct importer *im, bool dry)
 
 	im->pass = 2;
 	im->dry = dry;
+	im->commit_at = 1;
 	if ((rc = edit_begin(im->n, &im->e)) != 0)
 		return rc;
+	txn_began(im);
 	rc = replay(im);
 	im->res->lines = lines;
 	if (rc != 0 || (rc = flush(im, true)) != 0) {
@@ -1100,7 +1185,6 @@ pass_write(struct importer *im, bool dry)
 		im->res->changesets = im->e.appended;
 	edit_abort(&im->e);  /* dry: nothing kept; else the last renew's empty txn */
 	im->in_cs = 0;
-	im->since_commit = 0;
 	return 0;
 }
 
