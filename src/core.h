@@ -1768,14 +1768,14 @@ void import_text_close(struct import_text_reader *r);
 
 /* The keys the first pass has seen, in a hash table mapped from a file. */
 struct import_seen {
-	const char *dir;  /* where its file is made: the node's folder */
+	const char *dir;  /* where its file is made: the store's folder */
 	uint8_t *map;
 	size_t cap, n;
 };
 
 /* The good records of the first pass, in a file, for the second. */
 struct import_keep {
-	const char *dir;  /* where its file is made: the node's folder */
+	const char *dir;  /* where its file is made: the store's folder */
 	FILE *f;
 	char *iobuf;
 	uint8_t *buf;    /* one record, as written or read back */

@@ -3,8 +3,8 @@
  * memory: the set of (type, entity id) keys the first pass has seen, a
  * hash table in a mapped file, and the good records it read, in a file
  * that the second pass reads back instead of parsing the input again.
- * Both files are made with no name in the node's folder, on the disk
- * that holds its store; their pages are the kernel's page cache, which it
+ * Both files are made with no name in the store's folder, on the disk
+ * that holds the store; their pages are the kernel's page cache, which it
  * may write out and drop, so that an import's private memory stays the
  * same whatever the size of its file.
  */

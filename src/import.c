@@ -68,6 +68,7 @@ struct importer {
 	struct record scratch;
 	struct import_seen seen;  /* pass 1: the ids of the good records */
 	struct import_keep keep;  /* the good records, from pass 1 to pass 2 */
+	char scratch_dir[4096];   /* the store's folder */
 	struct edit e;          /* pass 2 */
 	unsigned in_cs;         /* records in the current change-set */
 	unsigned since_commit;  /* change-sets since the last commit */
@@ -167,8 +168,8 @@ rec_key(struct importer *im, unsigned type, const char *ref, size_t len,
 }
 
 /*
- * Fills the diag for a failure of the scratch files, in the node's folder;
- * the import stops.
+ * Fills the diag for a failure of the scratch files, in the store's
+ * folder; the import stops.
  */
 static int
 scratch_error(struct importer *im, int err)
@@ -176,8 +177,8 @@ scratch_error(struct importer *im, int err)
 	char what[200];
 
 	snprintf(what, sizeof(what), _("cannot write the import's scratch "
-	    "file in the node's folder: %s"), consort_strerror(err));
-	return consort_diag_set(im->d, err, im->n->dir, what, NULL);
+	    "file in the store's folder: %s"), consort_strerror(err));
+	return consort_diag_set(im->d, err, im->scratch_dir, what, NULL);
 }
 
 /* Pass 1 checks of a record's references, to records earlier or stored. */
@@ -1215,7 +1216,10 @@ import_file(struct node *n, const struct import_opts *o,
 	im.o = o;
 	im.res = res;
 	im.d = d;
-	im.seen.dir = im.keep.dir = n->dir;
+	if ((rc = node_path(im.scratch_dir, sizeof(im.scratch_dir), n->dir,
+	    "store")) != 0)
+		return rc;
+	im.seen.dir = im.keep.dir = im.scratch_dir;
 	if (stat(o->path, &st) != 0)
 		return consort_diag_set(d, E(IO), o->path, strerror(errno),
 		    "check the file name");
@@ -1238,7 +1242,10 @@ import_file(struct node *n, const struct import_opts *o,
 		im.date1904 = xlsx_date1904(im.xlsx);
 		im.total = 0;  /* no share of the file read to show */
 	}
-	rc = pass_check(&im, fmt);
+	if (n->store.readonly && !n->store.scratch)
+		rc = E(READONLY);  /* before any work, as every write */
+	else
+		rc = pass_check(&im, fmt);
 	xlsx_close(im.xlsx);
 	if (rc == 0 && needs_rehearsal(n))
 		rc = pass_write(&im, true);

@@ -394,7 +394,7 @@ test_import_batches(void **state)
 }
 
 /*
- * An import whose scratch files cannot be made (the node's folder gone
+ * An import whose scratch files cannot be made (the store's folder gone
  * from under it) stops before it writes, saying why; the same import
  * then goes through.
  */
@@ -417,7 +417,7 @@ test_import_scratch_fails(void **state)
 	assert_err(import_file(f->n, &o, &res, &d), E(NOENT));
 	f->n->dir = dir;
 	assert_non_null(strstr(d.what, "scratch file"));
-	assert_string_equal(d.where, "/nonexistent/consort-test");
+	assert_string_equal(d.where, "/nonexistent/consort-test/store");
 	assert_int_equal(res.bad, 0);
 	assert_int_equal(res.changesets, 0);
 	assert_int_equal(res.committed_changesets, 0);
