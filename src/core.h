@@ -2138,6 +2138,15 @@ struct log_receipt {
 int log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_receipt *rcpt, struct consort_diag *d);
+/*
+ * log_receive() for a change-set whose signature was found good already
+ * (sig_ok: by sigahead.c, on the same bytes); with sig_ok false it is
+ * log_receive() itself.
+ */
+int log_receive_checked(struct store_txn *txn, struct store *s,
+    const uint8_t *bytes, size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    bool sig_ok, struct log_receipt *rcpt, struct consort_diag *d);
+
 
 /*
  * Records a fork: another change-set (its id, and its bytes when known) at
@@ -2194,6 +2203,26 @@ typedef int (*log_fork_fn)(void *ctx, const struct log_fork *f);
  */
 int log_foreach_fork(struct store_txn *txn, struct store *s, log_fork_fn fn,
     void *ctx);
+
+/* ---- sigahead.c: a received batch's signatures checked ahead ---- */
+
+struct sigahead;
+/*
+ * Starts checking the signatures of n received change-sets on a second
+ * thread, ahead of their application.  bytes and lens must outlive
+ * sigahead_finish().  *out is NULL (nothing checked ahead) for fewer than
+ * two change-sets.
+ * @return 0, or E(NOMEM)
+ */
+int sigahead_start(struct sigahead **out, const uint8_t **bytes,
+    const uint32_t *lens, uint32_t n);
+/*
+ * Whether change-set i's signature is known good.  False means the caller
+ * checks it, as without a second thread (a NULL a is allowed).
+ */
+bool sigahead_good(struct sigahead *a, uint32_t i);
+/* Stops and frees what sigahead_start() made (NULL is allowed). */
+void sigahead_finish(struct sigahead *a);
 
 /* ---- sigpool.c: the log's signatures checked on a second thread ---- */
 

@@ -538,21 +538,38 @@ apply_batch(struct sess *ss, struct mp_reader *r, uint32_t count,
     struct log_receipt *rcpt, uint64_t *bytes)
 {
 	struct store *s = &ss->n->store;
+	struct sigahead *ahead = NULL;
+	const uint8_t **p = NULL;
 	struct store_txn *txn;
-	const uint8_t *p;
-	uint32_t i, len;
+	uint32_t i, *len = NULL;
 	int rc;
 
-	if ((rc = store_begin_nested(s, ss->group, &txn)) != 0)
-		return rc;
-	for (i = 0; i < count && rc == 0; i++) {
-		if (mp_read_bin(r, &p, &len) != 0)
-			rc = E(BADTYPE);
-		else
-			rc = log_receive(txn, s, p, len, ss->n->consortium, rcpt,
-			    &ss->diag);
-		*bytes += len;
+	/* each change-set takes two bytes at least: count is bounded */
+	if (count > (size_t)(r->end - r->p) / 2)
+		return E(BADTYPE);
+	if (count > 0 && ((p = calloc(count, sizeof(*p))) == NULL ||
+	    (len = calloc(count, sizeof(*len))) == NULL)) {
+		free(p);
+		return E(NOMEM);
 	}
+	for (i = 0, rc = 0; i < count && rc == 0; i++) {
+		rc = mp_read_bin(r, &p[i], &len[i]) != 0 ? E(BADTYPE) : 0;
+		*bytes += len[i];
+	}
+	if (rc == 0 && (rc = sigahead_start(&ahead, p, len, count)) == 0 &&
+	    (rc = store_begin_nested(s, ss->group, &txn)) != 0)
+		sigahead_finish(ahead);
+	if (rc != 0) {
+		free(p);
+		free(len);
+		return rc;
+	}
+	for (i = 0; i < count && rc == 0; i++)
+		rc = log_receive_checked(txn, s, p[i], len[i], ss->n->consortium,
+		    sigahead_good(ahead, i), rcpt, &ss->diag);
+	sigahead_finish(ahead);
+	free(p);
+	free(len);
 	if (rc == 0)
 		rc = log_finish_batch(txn, s, ss->n->consortium, rcpt, &ss->diag);
 	if (rc == 0)
