@@ -515,6 +515,16 @@ ROWS = [
         ("a2_raw2_vps", "raw Ed25519 verify/s, 2 cores", ",.0f"),
         ("a2_ratio2", "change-sets/s / 2-core raw %", ".1f"),
     ]),
+    ("B2 full sync of the A2 log to a new node, 1 record/change-set", [
+        ("b2_s", "wall s (sync command)", ".3f"),
+        ("b2_cs", "change-sets", ",.0f"),
+        ("b2_cps", "change-sets/s", ",.0f"),
+        ("b2_ratio2", "change-sets/s / 2-core raw %", ".1f"),
+        ("b2_written", "bytes written by B (sync)", ",.0f"),
+        ("b2_wratio", "  written / store", ".2f"),
+        ("b2_anon_c", "peak private B, sync MiB", ".1f"),
+        ("b2_anon_s", "peak private A, serve MiB", ".1f"),
+    ]),
     ("verify (replay of the A1 store)", [
         ("v_s", "wall s", ".3f"),
         ("v_us", "us/record", ".1f"),
@@ -662,6 +672,9 @@ def summary(path, runs, sync_runs=None):
         if "a2_s" in d:
             print("%-4s import A2  %8.3f s  %10s records/s  %8s change-sets/s  peak RSS %.1f MiB" % (
                 x, m("a2_s"), format(m("a2_cps"), ",.0f"), format(m("a2_cps"), ",.0f"), m("a2_rss")))
+        if "b2_s" in d:
+            print("%-4s sync B2    %8.3f s  %10s change-sets/s = %.1f%% of the raw Ed25519 rate of 2 cores (%s verify/s)" % (
+                x, m("b2_s"), format(m("b2_cps"), ",.0f"), m("b2_ratio2"), format(m("a2_raw2_vps"), ",.0f")))
         if "v_s" in d:
             print("%-4s verify     %8.3f s  %10s change-sets/s = %.1f%% of raw Ed25519 (%s verify/s)" % (
                 x, m("v_s"), format(m("v_cps"), ",.0f"), m("v_ratio"), format(m("raw_vps"), ",.0f")))
@@ -734,12 +747,13 @@ def targets(data):
             print("%-5s full sync / bound: median %.2f [%.2f - %.2f]%s%s" % (
                 x, med(d, "bd_ratio"), min(d["bd_ratio"]), max(d["bd_ratio"]), lim,
                 ": " + within(d["bd_ratio"], 1.3) if scale == "10" else ""))
-        if "a2_ratio2" in d:
-            r = d["a2_ratio2"]
-            miss = sum(1 for v in r if v < 80)
-            print("%-5s one change-set per record (A2) / 2-core raw Ed25519: median %.1f%% (target >= 80%%): %s" % (
-                x, statistics.median(r),
-                "met in every run" if miss == 0 else "NOT met in %d of %d runs" % (miss, len(r))))
+        for k, name in (("a2_ratio2", "import A2"), ("b2_ratio2", "full sync B2")):
+            if k in d:
+                r = d[k]
+                miss = sum(1 for v in r if v < 80)
+                print("%-5s one change-set per record, %s / 2-core raw Ed25519: median %.1f%% (target >= 80%%): %s" % (
+                    x, name, statistics.median(r),
+                    "met in every run" if miss == 0 else "NOT met in %d of %d runs" % (miss, len(r))))
     if "10" in data:
         ref = data["10"]
         for scale in scales:
@@ -770,14 +784,15 @@ def markdown(path, runs, head):
     data = load(path)
     scales = sorted(data, key=int)
     rows = [
-        ("import, us per record", lambda d: cell(d, "a1_us", ".1f")),
-        ("full sync, us per record", lambda d: cell(d, "b_us", ".1f")),
-        ("verify, us per record", lambda d: cell(d, "v_us", ".1f")),
+        ("import, \u00b5s per record", lambda d: cell(d, "a1_us", ".1f")),
+        ("full sync, \u00b5s per record", lambda d: cell(d, "b_us", ".1f")),
+        ("verify, \u00b5s per record", lambda d: cell(d, "v_us", ".1f")),
         ("full sync / bound", lambda d: cell(d, "bd_ratio", ".2f")),
         ("bytes written by full sync / store", lambda d: cell(d, "b_wratio", ".2f")),
         ("peak private MiB import / sync / serve / verify / order build (max)", mem_cell),
         ("serve, private MiB for one peer (max)", lambda d: format(max(d["b_peer_s"]), ".2f") if "b_peer_s" in d else "-"),
         ("order build, one lot-month, s", lambda d: cell(d, "ob_s", ".3f")),
+        ("1 record/change-set, full sync / 2-core raw Ed25519 %", lambda d: cell(d, "b2_ratio2", ".0f")),
     ]
     print()
     print("== Markdown (README, Benchmark): medians (min-max) of %s run%s" % (runs, "" if runs == "1" else "s"))
@@ -1077,10 +1092,12 @@ run_order() {
 	rm -f "$work/orders.json"
 }
 
-# Phase A2: one change-set per record; its change-sets/s against the raw
-# Ed25519 rate of two cores on the same change-sets.
+# Phase A2: one change-set per record; then its full sync to a new
+# co-contractor node (B2, where the receiver checks a signature per
+# record).  Both against the raw Ed25519 rate of two cores on the same
+# change-sets.
 run_a2() {
-	local d=$work/x$scale-a2 n raw2
+	local d=$work/x$scale-a2 b=$work/x$scale-a2-B n raw2
 	new_node "$d"
 	timed "$consort" --dir "$d" import --batch 1 "$DATASET"
 	n=$(sed -n 's/.* \([0-9]*\) change-sets.*/\1/p' "$work/out")
@@ -1100,7 +1117,25 @@ run_a2() {
 	put a2_raw2_vps "$raw2"
 	put a2_ratio2 "$(awk -v n="$n" -v s="$SECS" -v r="$raw2" \
 	    'BEGIN { printf "%.4f", 100 * n / s / r }')"
-	rm -rf "$d"
+
+	join_b "$d" "$b"
+	start_server "$d" "$work/serve.err"
+	plan_sync "$d" "$b"
+	watch_start "$SRV_PID"
+	sync_timed "$b" "$SRV_PORT"
+	watch_stop
+	stop_server "$SRV_PID"
+	check_same_hash "$d" "$b" "phase B2"
+	put b2_s "$SECS"
+	put b2_cs "$SY_RECV"
+	put b2_cps "$(div "$SY_RECV" "$SECS")"
+	put b2_anon_c "$ANON_MIB"
+	put b2_anon_s "$(kib_mib "$(peak_field "$WATCH" anon_peak_kib)")"
+	put b2_written "$WRITTEN"
+	put b2_wratio "$(div "$WRITTEN" "$(store_bytes "$b")")"
+	put b2_ratio2 "$(awk -v n="$SY_RECV" -v s="$SECS" -v r="$raw2" \
+	    'BEGIN { printf "%.4f", 100 * n / s / r }')"
+	rm -rf "$d" "$b"
 }
 
 # A free TCP port on 127.0.0.1.
@@ -1305,10 +1340,26 @@ count_conflicts() {
 	echo "$n"
 }
 
+# Makes node $2 the first co-contractor of node $1 (the lead): a new key,
+# invited by $1, joined.
+join_b() {
+	local pk
+	rm -rf "$2"
+	run "$consort" --dir "$2" keygen --no-passphrase
+	pk=$(tail -n 1 "$work/out")
+	case $pk in *[!0-9a-f]* | '') die "consort keygen printed no key: $pk" ;; esac
+	[ ${#pk} = 64 ] || die "consort keygen printed no key: $pk"
+	rm -f "$work/invite"
+	run "$consort" --dir "$1" invite --siret "$OPS_NODE_B" --role co \
+	    --key "$pk" --out "$work/invite"
+	run "$consort" --dir "$2" join "$work/invite"
+	rm -f "$work/invite"
+}
+
 # Phases B, C (its sync) and D on two fresh nodes: A, the lead, serving;
 # B, the first co-contractor, syncing.
 run_bcd() {
-	local a=$work/x$scale-A b=$work/x$scale-B pk srv port tr=0 rss st
+	local a=$work/x$scale-A b=$work/x$scale-B srv port tr=0 rss st
 	local raw na nb ca cb type ref field va vb
 	[ ${#STRACE[@]} -gt 0 ] && [ "$iter" = 1 ] &&
 	    { [ "$scale" -le 10 ] || [ "$TRACE" = all ]; } && tr=1
@@ -1316,16 +1367,7 @@ run_bcd() {
 	run "$consort" --dir "$a" import "$DATASET"
 	grep -q ": $OPS_RECORDS records read" "$work/out" ||
 	    die "import did not read $OPS_RECORDS records: $(cat "$work/out")"
-	rm -rf "$b"
-	run "$consort" --dir "$b" keygen --no-passphrase
-	pk=$(tail -n 1 "$work/out")
-	case $pk in *[!0-9a-f]* | '') die "consort keygen printed no key: $pk" ;; esac
-	[ ${#pk} = 64 ] || die "consort keygen printed no key: $pk"
-	rm -f "$work/invite"
-	run "$consort" --dir "$a" invite --siret "$OPS_NODE_B" --role co \
-	    --key "$pk" --out "$work/invite"
-	run "$consort" --dir "$b" join "$work/invite"
-	rm -f "$work/invite"
+	join_b "$a" "$b"
 	start_server "$a" "$work/serve.err"
 	srv=$SRV_PID
 	port=$SRV_PORT
@@ -1497,7 +1539,7 @@ for scale in $SCALES; do
 		fi
 	done
 	checks="export digest = post_load_state_sha256 after A1"
-	[ "$scale" = 1 ] && checks="$checks and A2"
+	[ "$scale" = 1 ] && checks="$checks and A2;B2: equal state-hash on the A2 node and its co-contractor after the sync"
 	checks="$checks, every run;order build: lot $ORDER_LOT, $ORDER_PERIOD, its $ORDER_SESSIONS sessions starting that month (the busiest lot and month of the dataset), on the node of A1 after C, a refusal (exit 3) counting as a build;export digest = post_incremental_state_sha256 after C ($INC_TYPE $INC_REF $INC_FIELD: $INC_OLD -> $INC_VALUE), every run"
 	if [ "$SYNC_RUNS" -gt 0 ]; then
 		if [ "$have_conflicts" = 1 ]; then
