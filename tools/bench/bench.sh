@@ -29,7 +29,7 @@
 #                 generated once, by BENCH_DATA/gen.js (needs node), and
 #                 reused (default .build/bench-data)
 #   BENCH_BIN     where the bench tools are built (default .build/tools/bench)
-#   BENCH_SAMPLE_MS  interval of the private memory samples (default 2)
+#   BENCH_SAMPLE_MS  interval of the private memory samples (default 5)
 #   BENCH_KEEP    when set, keep the temporary directory (for debugging)
 #   TMPDIR        where the temporary nodes go (default /tmp)
 #
@@ -77,7 +77,7 @@ DATA=${BENCH_DATA:-$root/../shared/data}
 [ -d "$DATA" ] && DATA=$(cd "$DATA" && pwd)
 CACHE=${BENCH_CACHE:-$root/.build/bench-data}
 BIN=${BENCH_BIN:-$root/.build/tools/bench}
-SAMPLE_MS=${BENCH_SAMPLE_MS:-2}
+SAMPLE_MS=${BENCH_SAMPLE_MS:-5}
 TRACE=${BENCH_TRACE:-1}
 export BENCH_ROOT=$root  # the Python helpers read sync/session.h there
 

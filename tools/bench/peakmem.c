@@ -4,7 +4,7 @@
  *   peakmem [-i MS] -o FILE -- COMMAND [ARG ...]
  *	runs COMMAND (its output passes through), samples its anonymous
  *	resident memory (RssAnon: resident minus file and shared pages, from
- *	/proc/PID/statm) every MS milliseconds (default 2) and when it ends,
+ *	/proc/PID/statm) every MS milliseconds (default 5) and when it ends,
  *	and writes to FILE one line:
  *
  *	wall_s=W user_s=U sys_s=S anon_peak_kib=A rss_peak_kib=R
@@ -26,8 +26,10 @@
  *	A0 at the start, H the process's VmHWM at the end (cumulative since
  *	it started), B the growth of write_bytes in /proc/PID/io.
  *
- * A sample reads one line of /proc/PID/statm (a few microseconds), so the
- * cost at 2 ms is about 0.5% of a core.  Exit status: 2 on misuse, 1 when
+ * A sample reads one line of /proc/PID/statm, a few microseconds.  Every
+ * 5 ms, it misses no buffer of 20 MiB or more, however short-lived: the
+ * command takes longer than that to touch it (a page fault costs about
+ * 1 us a 4 KiB page).  Exit status: 2 on misuse, 1 when
  * the command cannot be run or FILE cannot be written.
  */
 #include <errno.h>
@@ -42,7 +44,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DEFAULT_INTERVAL_MS 2
+#define DEFAULT_INTERVAL_MS 5
 
 /* What is known of the watched process so far. */
 struct watch {
