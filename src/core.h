@@ -43,6 +43,12 @@ const char *util_date_why(const char *s, size_t len);
 bool util_siret_valid(const char *s, size_t len);
 int util_errno(int e);
 uint64_t util_now_ms(void);
+/*
+ * The process's private (anonymous) resident memory in bytes, from
+ * /proc/self/statm (resident less file-backed pages); 0 when unknown.  The
+ * store's mapped pages are the kernel's page cache and do not count.
+ */
+uint64_t util_private_bytes(void);
 extern uint64_t (*util_clock)(void);
 /* Store v big-endian in 8 or 4 bytes at p, and read it back. */
 void util_put_be64(uint8_t *p, uint64_t v);
@@ -670,6 +676,14 @@ struct store {
 	bool open_personal;  /* state_lookup and walks open personal values */
 	int lockfd;   /* store/compact.lock, locked shared while open */
 	bool locked;  /* lockfd holds the lock (none on a node not ours) */
+	/*
+	 * A write transaction kept open across event-loop callbacks (a sync's
+	 * group of batches, sync/session.c) registers how to end it: LMDB has
+	 * one writer, so the next store_begin() for writing in this process
+	 * calls it first rather than wait for itself.
+	 */
+	int (*end_writer)(void *ctx);
+	void *end_writer_ctx;
 };
 
 /* A transaction: a consistent view of the store, and what a write changes. */
@@ -797,6 +811,25 @@ int store_commit(struct store_txn *txn);
  * @param txn a transaction, or NULL (nothing is done)
  */
 void store_abort(struct store_txn *txn);
+
+/*
+ * Begins a write transaction inside another one (LMDB's nested
+ * transactions): its writes join the parent's on store_commit() (no disk
+ * write yet), or vanish on store_abort_nested().  A sync applies each
+ * batch of a group in one, so that a refused batch leaves the batches
+ * before it.
+ * @return 0, or E(NOMEM), or an error of store_err()
+ */
+int store_begin_nested(struct store *s, struct store_txn *parent,
+    struct store_txn **txn);
+
+/*
+ * Abandons a nested transaction and forgets what it taught the store's
+ * caches (author numbers, roster, a rebuild it asked for).
+ * @return 0, or an error reading the parent's author numbers
+ */
+int store_abort_nested(struct store *s, struct store_txn *txn,
+    struct store_txn *parent);
 
 /*
  * Reads the value of a key.
@@ -2105,6 +2138,15 @@ struct log_receipt {
 int log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_receipt *rcpt, struct consort_diag *d);
+/*
+ * log_receive() for a change-set whose signature was found good already
+ * (sig_ok: by sigahead.c, on the same bytes); with sig_ok false it is
+ * log_receive() itself.
+ */
+int log_receive_checked(struct store_txn *txn, struct store *s,
+    const uint8_t *bytes, size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    bool sig_ok, struct log_receipt *rcpt, struct consort_diag *d);
+
 
 /*
  * Records a fork: another change-set (its id, and its bytes when known) at
@@ -2161,6 +2203,26 @@ typedef int (*log_fork_fn)(void *ctx, const struct log_fork *f);
  */
 int log_foreach_fork(struct store_txn *txn, struct store *s, log_fork_fn fn,
     void *ctx);
+
+/* ---- sigahead.c: a received batch's signatures checked ahead ---- */
+
+struct sigahead;
+/*
+ * Starts checking the signatures of n received change-sets on a second
+ * thread, ahead of their application.  bytes and lens must outlive
+ * sigahead_finish().  *out is NULL (nothing checked ahead) for fewer than
+ * two change-sets.
+ * @return 0, or E(NOMEM)
+ */
+int sigahead_start(struct sigahead **out, const uint8_t **bytes,
+    const uint32_t *lens, uint32_t n);
+/*
+ * Whether change-set i's signature is known good.  False means the caller
+ * checks it, as without a second thread (a NULL a is allowed).
+ */
+bool sigahead_good(struct sigahead *a, uint32_t i);
+/* Stops and frees what sigahead_start() made (NULL is allowed). */
+void sigahead_finish(struct sigahead *a);
 
 /* ---- sigpool.c: the log's signatures checked on a second thread ---- */
 

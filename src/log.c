@@ -1224,6 +1224,16 @@ log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_receipt *rcpt, struct consort_diag *d)
 {
+	return log_receive_checked(txn, s, bytes, len, consortium, false, rcpt,
+	    d);
+}
+
+/* log_receive(), its signature already found good when sig_ok. */
+int
+log_receive_checked(struct store_txn *txn, struct store *s,
+    const uint8_t *bytes, size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    bool sig_ok, struct log_receipt *rcpt, struct consort_diag *d)
+{
 	uint8_t missing[CS_KEY];
 	struct changeset cs;
 	enum verdict verdict;
@@ -1234,7 +1244,8 @@ log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
 		rcpt->refused++;
 		return rc;
 	}
-	rc = judge(txn, s, &cs, consortium, false, &verdict, missing, &stranger, d);
+	rc = judge(txn, s, &cs, consortium, sig_ok, &verdict, missing, &stranger,
+	    d);
 	if (rc == 0) {
 		switch (verdict) {
 		case V_HELD:

@@ -319,6 +319,8 @@ store_begin(struct store *s, bool write, struct store_txn **txn)
 	*txn = NULL;
 	if (write && s->readonly && !s->scratch)
 		return E(READONLY);
+	if (write && s->end_writer != NULL)
+		(void)s->end_writer(s->end_writer_ctx);  /* it clears the hook */
 	if (s->env == NULL)  /* a compaction could not reopen it */
 		return E(STORE);
 	rc = mdb_txn_begin(menv(s), NULL, write ? 0 : MDB_RDONLY, &t);
@@ -376,6 +378,32 @@ store_abort(struct store_txn *txn)
 {
 	if (txn != NULL)
 		mdb_txn_abort(mtxn(txn));
+}
+
+/* Begins a write transaction nested in parent. */
+int
+store_begin_nested(struct store *s, struct store_txn *parent,
+    struct store_txn **txn)
+{
+	MDB_txn *t;
+	int rc;
+
+	*txn = NULL;
+	if ((rc = mdb_txn_begin(menv(s), mtxn(parent), 0, &t)) != 0)
+		return store_err(rc);
+	*txn = stxn(t);
+	return 0;
+}
+
+/* Abandons a nested transaction; the caches follow its parent again. */
+int
+store_abort_nested(struct store *s, struct store_txn *txn,
+    struct store_txn *parent)
+{
+	mdb_txn_abort(mtxn(txn));
+	s->roster_stale = true;
+	s->needs_rebuild = false;
+	return store_load_authors(parent, s);
 }
 
 /* Reads a value; E(NOENT) when the key is absent. */

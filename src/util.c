@@ -1,8 +1,11 @@
-/* Small helpers: hex, UTF-8, dates, SIRET, clocks, big-endian integers. */
+/* Small helpers: hex, UTF-8, dates, SIRET, clocks, memory, big-endian integers. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core.h"
 
@@ -216,6 +219,29 @@ util_now_ms(void)
 		return util_clock();
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The process's private resident memory: statm's resident less shared. */
+uint64_t
+util_private_bytes(void)
+{
+	unsigned long size, resident, shared;
+	long page = sysconf(_SC_PAGESIZE);
+	char buf[128];
+	ssize_t n;
+	int fd;
+
+	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0 || page <= 0)
+		return 0;
+	buf[n] = '\0';
+	if (sscanf(buf, "%lu %lu %lu", &size, &resident, &shared) != 3 ||
+	    shared > resident)
+		return 0;
+	return (uint64_t)(resident - shared) * (uint64_t)page;
 }
 
 /* Stores v big-endian in 8 bytes. */

@@ -515,43 +515,108 @@ openings_pass(struct node *n, struct reader *r, struct mp_reader *m,
 	return rc;
 }
 
-/* One pass over the bundle: check everything, or apply batch by batch. */
+/* Batches applied in one transaction and not committed yet (pass 2). */
+struct group {
+	struct store_txn *txn;
+	uint32_t batches;
+	size_t bytes;
+	uint64_t mem_base;  /* private memory when the import began */
+};
+
+/* Commits the group, if one is open: one durable commit for its batches. */
+static int
+group_commit(struct group *g)
+{
+	int rc = g->txn != NULL ? store_commit(g->txn) : 0;
+
+	g->txn = NULL;
+	g->batches = 0;
+	g->bytes = 0;
+	return rc;
+}
+
+/* Whether the group is as large as a sync's may grow (session.h). */
+static bool
+group_full(const struct group *g)
+{
+	uint64_t mem = util_private_bytes();
+
+	return g->batches >= SESS_GROUP_BATCHES || g->bytes >= SESS_GROUP_BYTES ||
+	    (mem > g->mem_base && mem - g->mem_base >= SESS_GROUP_PRIVATE);
+}
+
+/*
+ * Applies one BATCH in a transaction nested in the group's, so that a
+ * refused batch leaves nothing and the batches before it stay.
+ */
+static int
+apply_batch(struct node *n, struct reader *r, struct mp_reader *m,
+    struct group *g, size_t len, struct bundle_stats *st,
+    struct consort_diag *d)
+{
+	struct log_receipt before = st->recv;
+	struct store_txn *txn;
+	uint64_t refused;
+	int rc;
+
+	if (g->txn == NULL && (rc = store_begin(&n->store, true, &g->txn)) != 0)
+		return rc;
+	if ((rc = store_begin_nested(&n->store, g->txn, &txn)) != 0)
+		return rc;
+	rc = batch_items(n, r, m, txn, st, d);
+	if (rc == 0)
+		rc = log_finish_batch(txn, &n->store, n->consortium, &st->recv, d);
+	if (rc == 0 && (rc = store_commit(txn)) == 0) {
+		g->batches++;
+		g->bytes += len;
+		return group_full(g) ? group_commit(g) : 0;
+	}
+	if (store_abort_nested(&n->store, txn, g->txn) != 0) {
+		store_abort(g->txn);
+		g->txn = NULL;
+	}
+	refused = st->recv.refused;
+	st->recv = before;  /* what the refused batch counted is undone */
+	st->recv.refused = refused;
+	return rc;
+}
+
+/*
+ * One pass over the bundle: check everything, or apply it, the batches
+ * that follow one another sharing a durable commit as a sync's do.
+ */
 static int
 pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
     struct consort_diag *d)
 {
+	struct group g = { .mem_base = util_private_bytes() };
 	struct mp_reader m;
-	struct store_txn *txn = NULL;
 	uint64_t kind;
 	uint32_t count;
 	size_t len;
-	int rc;
+	int rc, crc;
 
 	while ((rc = reader_next(r, &len, d)) == 0 && len > 0) {
 		mp_reader_init(&m, r->plain, len);
-		if (mp_read_array(&m, &count) != 0 || mp_read_uint(&m, &kind) != 0)
-			return bad(r, d, E(BADTYPE), _("a malformed message"));
-		if (kind == SM_OPENINGS) {
-			if ((rc = openings_pass(n, r, &m, count, apply, st, d)) != 0)
-				return rc;
-			continue;
+		if (mp_read_array(&m, &count) != 0 || mp_read_uint(&m, &kind) != 0) {
+			rc = bad(r, d, E(BADTYPE), _("a malformed message"));
+			break;
 		}
-		if (kind != SM_BATCH)
-			continue;  /* HELLO and DONE carry nothing to apply */
-		if (apply && (rc = store_begin(&n->store, true, &txn)) != 0)
-			return rc;
-		rc = batch_items(n, r, &m, txn, st, d);
-		if (apply && rc == 0)
-			rc = log_finish_batch(txn, &n->store, n->consortium,
-			    &st->recv, d);
-		if (apply && rc == 0)
-			rc = store_commit(txn);
-		else if (apply)
-			store_abort(txn);
+		if (kind == SM_BATCH) {
+			rc = apply ? apply_batch(n, r, &m, &g, len, st, d) :
+			    batch_items(n, r, &m, NULL, st, d);
+		} else if (kind == SM_OPENINGS) {
+			/* the openings read the records the batches made */
+			if ((rc = group_commit(&g)) == 0)
+				rc = openings_pass(n, r, &m, count, apply, st, d);
+		}
+		/* HELLO and DONE carry nothing to apply */
 		if (rc != 0)
-			return rc;
+			break;
 	}
-	return rc;
+	/* what applied before an error is kept, as the sync keeps it */
+	crc = group_commit(&g);
+	return rc != 0 ? rc : crc;
 }
 
 /* Frees a reader. */

@@ -61,17 +61,37 @@ conn_fail(struct conn *c, int err, const char *what, const char *hint)
 	conn_close(c);
 }
 
+/*
+ * The session's may_send(): whether another batch may be queued.  Batches
+ * are made only as the socket drains, so that a peer that reads slowly
+ * costs a server one batch of memory, not its whole window.
+ */
+static bool
+may_send(void *ctx)
+{
+	struct conn *c = ctx;
+
+	return uv_stream_get_write_queue_size((uv_stream_t *)&c->tcp) <
+	    SESS_BATCH_BYTES / 2;
+}
+
 /* Frees a write request when libuv is done with it; its bytes moved. */
 static void
 on_written(uv_write_t *req, int status)
 {
 	struct conn *c = req->data;
 	size_t len = ((struct wreq *)req)->len;
+	int rc;
 
 	free(req);
 	if (status == 0 && c != NULL && in_session(c)) {
 		c->sent += len;
 		c->last = uv_now(c->loop);
+		/* the socket drained: the session may have batches to send */
+		if (c->sess_started && !c->closing && !c->sess.done_sent &&
+		    c->sess.hello_received && (rc = sess_pump(&c->sess)) != 0)
+			conn_fail(c, rc, c->sess.diag.what[0] ? c->sess.diag.what :
+			    consort_strerror(rc), c->sess.diag.hint);
 	}
 	if (status < 0 && c != NULL && !c->closing && !c->refused)
 		conn_fail(c, E(IO), status == UV_EPIPE || status == UV_ECONNRESET ?
@@ -371,8 +391,10 @@ process(struct conn *c)
 			c->phase = PH_FRAMES;
 			progress_start(c);
 			if (rc == 0 && (rc = sess_start(&c->sess, c->n, c->res.peer,
-			    emit_frame, c)) == 0)
+			    emit_frame, c)) == 0) {
 				c->sess_started = true;
+				c->sess.may_send = may_send;
+			}
 			break;
 		default:
 			rc = step_frame(c, p + FRAME_HEADER_BYTES, n - FRAME_HEADER_BYTES);
@@ -434,6 +456,33 @@ closed_in_handshake(struct conn *c)
 	}
 }
 
+/* libuv: no batch came for a while; the group waiting for more commits. */
+static void
+on_group_idle(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+
+	if (!c->closing && sess_flush(&c->sess, true) != 0)
+		conn_fail(c, c->sess.err, c->sess.diag.what, c->sess.diag.hint);
+}
+
+/*
+ * Gives the session's open group SESS_GROUP_IDLE_MS from its last batch:
+ * batches that come back to back share a commit, and a slow link does not
+ * keep the store's writer waiting for its next batch.
+ */
+static void
+group_watch(struct conn *c)
+{
+	if (!c->sess_started || c->closing || !sess_group_open(&c->sess))
+		return;
+	if (c->group_seen == c->sess.st.batches_received &&
+	    uv_is_active((uv_handle_t *)&c->group_timer))
+		return;
+	c->group_seen = c->sess.st.batches_received;
+	uv_timer_start(&c->group_timer, on_group_idle, SESS_GROUP_IDLE_MS, 0);
+}
+
 /* libuv: bytes arrived, or the stream ended. */
 static void
 on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
@@ -465,6 +514,7 @@ on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		c->got += (uint64_t)nread;
 	t = uv_hrtime();
 	process(c);
+	group_watch(c);
 	if (in_session(c) && !c->closing) {
 		/* this side's own work (applying a batch) is not the peer's delay */
 		c->busy_ms += (uv_hrtime() - t) / 1000000;
@@ -627,9 +677,16 @@ conn_init(struct conn *c, uv_loop_t *loop, struct node *n,
 		uv_close((uv_handle_t *)&c->tcp, on_closed);
 		return E(IO);
 	}
-	c->open_handles = 2;
+	if (uv_timer_init(loop, &c->group_timer) != 0) {
+		c->open_handles = 2;
+		uv_close((uv_handle_t *)&c->tcp, on_closed);
+		uv_close((uv_handle_t *)&c->timer, on_closed);
+		return E(IO);
+	}
+	c->open_handles = 3;
 	c->tcp.data = c;
 	c->timer.data = c;
+	c->group_timer.data = c;
 	return 0;
 }
 
@@ -680,12 +737,21 @@ conn_close(struct conn *c)
 		return;
 	c->closing = true;
 	c->res.secs = now_s() - c->res.secs;
+	/* batches applied but not acknowledged yet were checked: keep them */
+	if (c->sess_started && sess_flush(&c->sess, false) != 0 &&
+	    c->res.err == 0) {
+		c->res.err = c->sess.err;
+		consort_diag_set(&c->res.diag, c->sess.err, c->name,
+		    c->sess.diag.what, c->sess.diag.hint);
+	}
 	if (c->sess_started)
 		c->res.st = c->sess.st;
 	uv_read_stop((uv_stream_t *)&c->tcp);
 	uv_timer_stop(&c->timer);
+	uv_timer_stop(&c->group_timer);
 	uv_close((uv_handle_t *)&c->tcp, on_closed);
 	uv_close((uv_handle_t *)&c->timer, on_closed);
+	uv_close((uv_handle_t *)&c->group_timer, on_closed);
 }
 
 /* Frees what a closed connection holds (not the struct itself). */

@@ -13,6 +13,8 @@ enum conn_phase { PH_HELLO, PH_AUTH, PH_HEADER, PH_FRAMES };
 struct conn {
 	uv_tcp_t tcp;
 	uv_timer_t timer;
+	uv_timer_t group_timer;  /* commits the session's group once idle */
+	uint64_t group_seen;     /* batches received when it was last set */
 	uv_loop_t *loop;
 	struct node *n;
 	const struct net_limits *lim;

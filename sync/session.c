@@ -53,6 +53,8 @@ sess_fail(struct sess *ss, int err, const char *what)
 	return err;
 }
 
+static void group_abort(struct sess *ss);
+
 /* Sends HELLO: the protocol, the consortium and this node's heads. */
 static int
 send_hello(struct sess *ss)
@@ -105,6 +107,7 @@ sess_start(struct sess *ss, struct node *n, const uint8_t *peer,
 	}
 	ss->emit = emit;
 	ss->ctx = ctx;
+	ss->mem_base = util_private_bytes();
 	msgpack_sbuffer_init(&ss->out);
 	return send_hello(ss);
 }
@@ -113,6 +116,7 @@ sess_start(struct sess *ss, struct node *n, const uint8_t *peer,
 void
 sess_free(struct sess *ss)
 {
+	group_abort(ss);  /* the transport flushed what it could keep */
 	free(ss->plan);
 	free(ss->peer_vv);
 	entitle_free(&ss->theirs);
@@ -386,7 +390,8 @@ sess_pump(struct sess *ss)
 		return ss->err;
 	if (ss->done_sent)
 		return want_when_settled(ss);
-	while (sent && (ss->file || ss->st.batches_sent - ss->acked < SESS_WINDOW))
+	while (sent && (ss->file || (ss->st.batches_sent - ss->acked < SESS_WINDOW &&
+	    (ss->may_send == NULL || ss->may_send(ss->ctx)))))
 		if ((rc = send_batch(ss, &sent)) != 0)
 			return sess_fail(ss, rc, N_("cannot read the store"));
 	if (sent)
@@ -401,53 +406,209 @@ sess_pump(struct sess *ss)
 	return want_when_settled(ss);
 }
 
-/* Applies a received batch in one transaction, then acknowledges it. */
+/* Adds one receipt's counts to another. */
+static void
+receipt_add(struct log_receipt *to, const struct log_receipt *r)
+{
+	to->applied += r->applied;
+	to->ops += r->ops;
+	to->held += r->held;
+	to->pending += r->pending;
+	to->forks += r->forks;
+	to->refused_ops += r->refused_ops;
+	to->woken += r->woken;
+	to->dropped += r->dropped;
+}
+
+/* Forgets the group's hook in the store, if it is this session's. */
+static void
+group_unhook(struct sess *ss)
+{
+	struct store *s = &ss->n->store;
+
+	if (s->end_writer_ctx == ss) {
+		s->end_writer = NULL;
+		s->end_writer_ctx = NULL;
+	}
+}
+
+/* Drops the group: nothing of it was acknowledged, the peer keeps it. */
+static void
+group_abort(struct sess *ss)
+{
+	if (ss->group != NULL) {
+		group_unhook(ss);
+		store_abort(ss->group);
+	}
+	ss->group = NULL;
+	ss->group_batches = 0;
+	ss->group_bytes = 0;
+	memset(&ss->group_rcpt, 0, sizeof(ss->group_rcpt));
+}
+
+/* Whether batches wait in an open group for sess_flush(). */
+bool
+sess_group_open(const struct sess *ss)
+{
+	return ss->group != NULL;
+}
+
+/*
+ * Commits the group (one durable commit for all its batches), then
+ * acknowledges each of its batches in order: what is acknowledged is on
+ * disk.  Without ack (the connection is gone) it only commits.
+ */
+int
+sess_flush(struct sess *ss, bool ack)
+{
+	uint64_t no, last = ss->st.batches_received;
+	msgpack_packer pk;
+	uint32_t n = ss->group_batches;
+	int rc;
+
+	if (ss->group == NULL)
+		return 0;
+	group_unhook(ss);
+	rc = store_commit(ss->group);
+	ss->group = NULL;
+	if (rc != 0) {
+		group_abort(ss);
+		return sess_fail(ss, rc, N_("cannot commit to the store"));
+	}
+	receipt_add(&ss->st.recv, &ss->group_rcpt);
+	group_abort(ss);  /* resets the counts; the transaction is gone */
+	for (no = last - n + 1; ack && no <= last && rc == 0; no++) {
+		pk = sess_begin(ss, SM_ACK, 2);
+		msgpack_pack_uint64(&pk, no);
+		rc = sess_send(ss);
+	}
+	return rc;
+}
+
+/* Ends the group for another writer of this process (another peer's). */
+static int
+group_yield(void *ctx)
+{
+	return sess_flush(ctx, true);
+}
+
+/* Opens the group's transaction. */
+static int
+group_begin(struct sess *ss)
+{
+	struct store *s = &ss->n->store;
+	int rc;
+
+	if ((rc = store_begin(s, true, &ss->group)) != 0)
+		return rc;
+	s->end_writer = group_yield;
+	s->end_writer_ctx = ss;
+	return 0;
+}
+
+/*
+ * Whether the group must be committed now: it is as large as it may grow,
+ * in batches, in bytes, or in the private memory its transaction's dirty
+ * pages take (which grows with the store when keys are scattered).  The
+ * memory is measured against the session's start, not the group's: LMDB
+ * keeps the pages a commit frees for the next transaction, so a group
+ * grows the process only once it needs more than the groups before it.
+ * A group stays under the sender's window, so that the sender goes on
+ * while it commits.  Otherwise the transport commits it once no batch
+ * came for SESS_GROUP_IDLE_MS, or before the next message of another kind.
+ */
+static bool
+group_full(const struct sess *ss)
+{
+	uint64_t mem;
+
+	if (ss->group_batches >= SESS_GROUP_BATCHES ||
+	    ss->group_bytes >= SESS_GROUP_BYTES)
+		return true;
+	mem = util_private_bytes();
+	return mem > ss->mem_base && mem - ss->mem_base >= SESS_GROUP_PRIVATE;
+}
+
+/*
+ * Applies one batch's change-sets in a transaction nested in the group's:
+ * a refused batch vanishes whole, and leaves the batches before it.
+ */
+static int
+apply_batch(struct sess *ss, struct mp_reader *r, uint32_t count,
+    struct log_receipt *rcpt, uint64_t *bytes)
+{
+	struct store *s = &ss->n->store;
+	struct sigahead *ahead = NULL;
+	const uint8_t **p = NULL;
+	struct store_txn *txn;
+	uint32_t i, *len = NULL;
+	int rc;
+
+	/* each change-set takes two bytes at least: count is bounded */
+	if (count > (size_t)(r->end - r->p) / 2)
+		return E(BADTYPE);
+	if (count > 0 && ((p = calloc(count, sizeof(*p))) == NULL ||
+	    (len = calloc(count, sizeof(*len))) == NULL)) {
+		free(p);
+		return E(NOMEM);
+	}
+	for (i = 0, rc = 0; i < count && rc == 0; i++) {
+		rc = mp_read_bin(r, &p[i], &len[i]) != 0 ? E(BADTYPE) : 0;
+		*bytes += len[i];
+	}
+	if (rc == 0 && (rc = sigahead_start(&ahead, p, len, count)) == 0 &&
+	    (rc = store_begin_nested(s, ss->group, &txn)) != 0)
+		sigahead_finish(ahead);
+	if (rc != 0) {
+		free(p);
+		free(len);
+		return rc;
+	}
+	for (i = 0; i < count && rc == 0; i++)
+		rc = log_receive_checked(txn, s, p[i], len[i], ss->n->consortium,
+		    sigahead_good(ahead, i), rcpt, &ss->diag);
+	sigahead_finish(ahead);
+	free(p);
+	free(len);
+	if (rc == 0)
+		rc = log_finish_batch(txn, s, ss->n->consortium, rcpt, &ss->diag);
+	if (rc == 0)
+		return store_commit(txn);
+	if (store_abort_nested(s, txn, ss->group) != 0)
+		group_abort(ss);  /* the store cannot be read: keep nothing */
+	return rc;
+}
+
+/*
+ * Applies a received batch inside the group's transaction.  A refused
+ * batch ends the session; the group before it is committed and
+ * acknowledged first, as if each batch had its own transaction.
+ */
 static int
 on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 {
-	struct store *s = &ss->n->store;
-	struct log_receipt rc_batch = { 0 };
-	const uint8_t *p;
-	msgpack_packer pk;
-	struct store_txn *txn;
-	uint64_t no;
-	uint32_t i, count, len;
+	struct log_receipt rcpt = { 0 };
+	uint64_t no, bytes = 0;
+	uint32_t count;
 	int rc;
 
 	if (n != 3 || mp_read_uint(r, &no) != 0 || mp_read_array(r, &count) != 0 ||
 	    no != ss->st.batches_received + 1)
 		return sess_fail(ss, E(BADTYPE), N_("malformed BATCH"));
-	if ((rc = store_begin(s, true, &txn)) != 0)
+	if (ss->group == NULL && (rc = group_begin(ss)) != 0)
 		return sess_fail(ss, rc, N_("cannot write the store"));
-	for (i = 0; i < count && rc == 0; i++) {
-		if (mp_read_bin(r, &p, &len) != 0)
-			rc = E(BADTYPE);
-		else
-			rc = log_receive(txn, s, p, len, ss->n->consortium, &rc_batch,
-			    &ss->diag);
-	}
-	if (rc == 0)
-		rc = log_finish_batch(txn, s, ss->n->consortium, &rc_batch, &ss->diag);
-	if (rc != 0) {
-		store_abort(txn);
-		ss->st.recv.refused += rc_batch.refused;
+	if ((rc = apply_batch(ss, r, count, &rcpt, &bytes)) != 0) {
+		ss->st.recv.refused += rcpt.refused;
+		if (sess_flush(ss, true) != 0)
+			return ss->err;
 		return sess_fail(ss, rc, rc == E(BADTYPE) ?
 		    N_("malformed BATCH") : NULL);
 	}
-	if ((rc = store_commit(txn)) != 0)
-		return sess_fail(ss, rc, N_("cannot commit to the store"));
 	ss->st.batches_received++;
-	ss->st.recv.applied += rc_batch.applied;
-	ss->st.recv.ops += rc_batch.ops;
-	ss->st.recv.held += rc_batch.held;
-	ss->st.recv.pending += rc_batch.pending;
-	ss->st.recv.forks += rc_batch.forks;
-	ss->st.recv.refused_ops += rc_batch.refused_ops;
-	ss->st.recv.woken += rc_batch.woken;
-	ss->st.recv.dropped += rc_batch.dropped;
-	pk = sess_begin(ss, SM_ACK, 2);
-	msgpack_pack_uint64(&pk, no);
-	return sess_send(ss);
+	ss->group_batches++;
+	ss->group_bytes += bytes;
+	receipt_add(&ss->group_rcpt, &rcpt);
+	return group_full(ss) ? sess_flush(ss, true) : 0;
 }
 
 /* Reads an acknowledgement and sends more. */
@@ -499,6 +660,8 @@ sess_receive(struct sess *ss, const uint8_t *msg, size_t len)
 	if (kind != SM_HELLO && kind != SM_ERROR && !ss->hello_received)
 		return sess_fail(ss, E(BADTYPE), N_("the first message must be "
 		    "HELLO"));
+	if (kind != SM_BATCH && kind != SM_ACK && sess_flush(ss, true) != 0)
+		return ss->err;
 	switch (kind) {
 	case SM_HELLO:
 		return on_hello(ss, &r, n);

@@ -1,7 +1,8 @@
 /*
  * The sync session: version vectors exchanged once, then each side streams
- * the change-sets the other lacks while applying what it receives, one
- * LMDB transaction and one acknowledgement per batch.  Transport-free: the
+ * the change-sets the other lacks while applying what it receives: the
+ * batches that arrive back to back share one LMDB transaction (a group),
+ * and each is acknowledged once that transaction is committed.  Transport-free: the
  * session hands out messages through emit() and takes them in with
  * sess_receive(); sync/conn.c carries them in frames, sync/bundle.c in a
  * file.  Messages: schema/protocol.md, "Session messages".
@@ -17,7 +18,11 @@
 #define SYNC_PROTOCOL 2
 #define SESS_BATCH_BYTES (512u << 10)  /* change-set bytes per batch */
 #define SESS_BATCH_MAX 256             /* change-sets per batch */
-#define SESS_WINDOW 4                  /* batches sent but not acknowledged */
+#define SESS_WINDOW 16                 /* batches sent but not acknowledged */
+#define SESS_GROUP_BATCHES 8           /* batches committed together, at most */
+#define SESS_GROUP_BYTES (4u << 20)    /* a group's change-set bytes, at most */
+#define SESS_GROUP_PRIVATE (32u << 20) /* private memory over the start's */
+#define SESS_GROUP_IDLE_MS 20          /* a group waits this long for more */
 #define SESS_MAX_AUTHORS STORE_MAX_AUTHORS
 #define SESS_MAX_FORKS 64              /* forks recorded per session */
 
@@ -65,6 +70,7 @@ struct sess {
 	bool has_theirs;
 	bool want_sent, peer_want_done, openings_done;
 	int (*emit)(void *ctx, const uint8_t *msg, size_t len);
+	bool (*may_send)(void *ctx);  /* the transport takes another batch */
 	void *ctx;
 	struct sess_plan *plan;
 	uint32_t nplan;
@@ -76,6 +82,11 @@ struct sess {
 	uint64_t acked_bytes;    /* of the BATCH messages the peer acknowledged */
 	uint64_t inflight[SESS_WINDOW];  /* sizes of those not acknowledged yet */
 	uint64_t peer_batches;   /* total the peer announced with DONE */
+	struct store_txn *group;  /* batches applied, not committed yet */
+	uint32_t group_batches;
+	uint64_t group_bytes;
+	uint64_t mem_base;        /* private memory when the session began */
+	struct log_receipt group_rcpt;  /* what they did, counted at the commit */
 	struct sess_stats st;
 	struct sess_vv forked[SESS_MAX_FORKS];  /* seen in the peer's HELLO */
 	msgpack_sbuffer out;
@@ -97,6 +108,13 @@ int sess_pump(struct sess *ss);
 int sess_plan_since(struct sess *ss, const struct sess_vv *vv, uint32_t n);
 bool sess_finished(const struct sess *ss);
 int sess_fail(struct sess *ss, int err, const char *what);
+/*
+ * Commits the group of batches applied since the last commit and
+ * acknowledges them (ack false: the connection is gone, commit only).
+ */
+int sess_flush(struct sess *ss, bool ack);
+/* Whether batches wait in an open group for sess_flush(). */
+bool sess_group_open(const struct sess *ss);
 void sess_free(struct sess *ss);
 
 /* ---- openings.c: personal values between entitled members ---- */

@@ -984,8 +984,10 @@ test_fork_in_hello(void **state)
 
 /*
  * At most SESS_WINDOW batches go out before the first is acknowledged,
- * and each acknowledgement lets one more go.  A session cut after two
- * batches were applied resumes from them: the next sync sends the rest.
+ * and each acknowledgement lets one more go.  Batches that come back to
+ * back share a commit, acknowledged once it is done (here when the
+ * transport finds no more batch coming).  A session cut after two
+ * batches were committed resumes from them: the next sync sends the rest.
  */
 static void
 test_window_and_resume(void **state)
@@ -1019,6 +1021,10 @@ test_window_and_resume(void **state)
 	step(&lead, &co);			/* batch 1 */
 	step(&lead, &co);			/* batch 2 */
 	assert_int_equal(co.ss.st.batches_received, 2);
+	assert_int_equal(count_kind(&co.out, SM_ACK), 0);  /* not committed */
+	assert_true(sess_group_open(&co.ss));
+	assert_ok(sess_flush(&co.ss, true));	/* no batch came for a while */
+	assert_false(sess_group_open(&co.ss));
 	assert_int_equal(count_kind(&co.out, SM_ACK), 2);
 	assert_int_equal(kind_of(&co.out, 1), SM_DONE);	/* nothing to send */
 	step(&co, &lead);			/* co's DONE */
@@ -1033,6 +1039,144 @@ test_window_and_resume(void **state)
 	sync_nodes(f->co, f->lead, &a, NULL);
 	assert_int_equal(a.recv.applied, n - 2 * SESS_BATCH_MAX);
 	assert_int_equal(tu_head(&f->co->store, f->co2.pk).seq, n);
+}
+
+/* A side of node n whose peer claims all n holds, so sends it nothing. */
+static void
+side_quiet(struct side *sd, struct node *n)
+{
+	side_start(sd, n, NULL);
+	assert_ok(sess_receive(&sd->ss, sd->out.msg[0], sd->out.len[0]));
+}
+
+/*
+ * Two peers send batches to one node at once (a server): LMDB has one
+ * writer, so the second session's batch commits and acknowledges the
+ * first one's open group before it begins its own, and so does any other
+ * write of the process.  Nothing waits for itself.
+ */
+static void
+test_group_yields_to_another_writer(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep dep = tu_dep(&f->lead->store, f->lead->pk);
+	struct tu_cs cs[4];
+	struct store_txn *txn;
+	msgpack_sbuffer msg;
+	struct side a, b;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		cs[i] = trainee_cs(f, &f->co2, "TGRP", &dep, 1);
+	msgpack_sbuffer_init(&msg);
+	side_quiet(&a, f->lead);
+	side_quiet(&b, f->lead);
+	batch_msg(&msg, 1, cs, 2);
+	assert_ok(deliver(&a, &msg));
+	assert_true(sess_group_open(&a.ss));
+	assert_int_equal(count_kind(&a.out, SM_ACK), 0);
+	batch_msg(&msg, 1, cs + 2, 1);
+	assert_ok(deliver(&b, &msg));	/* its seq follows a's: a committed */
+	assert_false(sess_group_open(&a.ss));
+	assert_int_equal(count_kind(&a.out, SM_ACK), 1);
+	assert_int_equal(a.ss.st.recv.applied, 2);
+	assert_true(sess_group_open(&b.ss));
+	assert_int_equal(tu_head(&f->lead->store, f->co2.pk).seq, 2);
+	/* a local write of the same process ends b's group the same way */
+	assert_ok(store_begin(&f->lead->store, true, &txn));
+	store_abort(txn);
+	assert_false(sess_group_open(&b.ss));
+	assert_int_equal(count_kind(&b.out, SM_ACK), 1);
+	assert_int_equal(tu_head(&f->lead->store, f->co2.pk).seq, 3);
+	side_free(&a);
+	side_free(&b);
+	msgpack_sbuffer_destroy(&msg);
+	for (i = 0; i < 4; i++)
+		tu_cs_free(&cs[i]);
+}
+
+/*
+ * A refused batch in the middle of a group refuses itself only: the
+ * batches before it are committed and acknowledged, then ERROR goes out.
+ */
+static void
+test_group_keeps_batches_before_a_refusal(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep dep = tu_dep(&f->lead->store, f->lead->pk);
+	struct tu_cs cs[4];
+	msgpack_sbuffer msg;
+	struct side a;
+	size_t i;
+
+	for (i = 0; i < 4; i++)
+		cs[i] = trainee_cs(f, &f->co2, "TREF", &dep, 1);
+	cs[3].p[cs[3].len - 1] ^= 1;	/* its signature no longer holds */
+	msgpack_sbuffer_init(&msg);
+	side_quiet(&a, f->lead);
+	batch_msg(&msg, 1, cs, 2);
+	assert_ok(deliver(&a, &msg));
+	batch_msg(&msg, 2, cs + 2, 2);	/* cs[2] is fine, cs[3] is not */
+	assert_err(deliver(&a, &msg), E(SIGNATURE));
+	assert_int_equal(count_kind(&a.out, SM_ACK), 1);
+	assert_int_equal(a.ss.st.recv.applied, 2);
+	assert_int_equal(a.ss.st.recv.refused, 1);
+	assert_int_equal(count_kind(&a.out, SM_ERROR), 1);
+	assert_false(sess_group_open(&a.ss));
+	side_free(&a);
+	/* batch 1 is on disk; nothing of batch 2, not even its good cs[2] */
+	assert_int_equal(tu_head(&f->lead->store, f->co2.pk).seq, 2);
+	msgpack_sbuffer_destroy(&msg);
+	for (i = 0; i < 4; i++)
+		tu_cs_free(&cs[i]);
+}
+
+/*
+ * The second thread's verdicts: a change-set whose signature fails, or
+ * that cannot be read, is never "good" (the receiver checks it itself and
+ * refuses it); one it finds good, it says so once it got there first.
+ */
+static void
+test_sigahead_verdicts(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep dep = tu_dep(&f->lead->store, f->lead->pk);
+	const uint8_t *bytes[6];
+	uint8_t junk[80] = { 0x98 };
+	struct sigahead *a;
+	struct tu_cs cs[4];
+	uint32_t lens[6];
+	size_t i, good = 0;
+
+	for (i = 0; i < 4; i++) {
+		cs[i] = trainee_cs(f, &f->co2, "TSIG", &dep, 1);
+		bytes[i] = cs[i].p;
+		lens[i] = (uint32_t)cs[i].len;
+	}
+	cs[1].p[cs[1].len - 1] ^= 1;	/* signature altered */
+	cs[2].p[cs[2].len / 2] ^= 1;	/* body altered */
+	bytes[4] = junk;		/* not a change-set */
+	lens[4] = sizeof(junk);
+	bytes[5] = junk;		/* shorter than a signature */
+	lens[5] = 10;
+	assert_ok(sigahead_start(&a, bytes, lens, 6));
+	assert_non_null(a);
+	usleep(50000);			/* let the worker go first, mostly */
+	for (i = 0; i < 6; i++)
+		if (sigahead_good(a, (uint32_t)i)) {
+			assert_true(i == 0 || i == 3);
+			good++;
+		}
+	assert_false(sigahead_good(a, 6));	/* out of range */
+	sigahead_finish(a);
+	assert_true(good <= 2);
+	/* one change-set: nothing to check ahead */
+	assert_ok(sigahead_start(&a, bytes, lens, 1));
+	assert_null(a);
+	assert_false(sigahead_good(a, 0));
+	sigahead_finish(a);
+	for (i = 0; i < 4; i++)
+		tu_cs_free(&cs[i]);
 }
 
 int
@@ -1065,6 +1209,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fork_in_hello, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_sigahead_verdicts, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_group_yields_to_another_writer,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_group_keeps_batches_before_a_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_and_resume, setup,
 		    teardown),
 	};
