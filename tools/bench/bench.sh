@@ -1553,7 +1553,7 @@ for scale in $SCALES; do
 		checks="$checks;D: conflicts listed = $how"
 		checks="$checks;messages: frames each way (HELLO, BATCHes, ACKs, DONE, WANT, OPENINGS, the empty FINAL frame) computed from the protocol and the sizes of the change-sets sent, checked: the bytes they predict (handshake $((2 * (64 + 112) + 2 * 24)) + 21 per frame + messages) = the bytes consort sync measured in $pred_ok of $pred_n syncs"
 		checks="$checks;round trips (protocol): 2 in the handshake + 1 for WANT and OPENINGS + those of the session: ceil(batches A->B / $SESS_WINDOW) (the HELLO reply carries the first window of $SESS_WINDOW), or 1 + ceil(batches B->A / $SESS_WINDOW) when B sends, TCP connect not counted"
-		if [ ${#STRACE[@]} -gt 0 ]; then
+		if [ ${#STRACE[@]} -gt 0 ] && { [ "$scale" -le 10 ] || [ "$TRACE" = all ]; }; then
 			checks="$checks;round trips (strace): run 1 replayed untimed on copies of the nodes with both processes under strace (same bytes as the timed sync), the depth of the causal chain of socket writes (each write after all its process had read)"
 		fi
 	fi
