@@ -409,11 +409,14 @@ replay_one(struct store_txn *txn, struct store *s, struct cursor *cur,
 	return rc;
 }
 
-/* Applies every stored change-set in an order that keeps chains and deps. */
+/*
+ * Applies every stored change-set in an order that keeps chains and deps,
+ * handing the signature checks more of the log as it goes.
+ */
 static int
 replay_all(struct store_txn *txn, struct store *s,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
-    struct consort_diag *d)
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct sigpool *pool,
+    struct log_replay_stats *st, struct consort_diag *d)
 {
 	struct cursor *cur;
 	bool any, progressed, pending;
@@ -431,6 +434,7 @@ replay_all(struct store_txn *txn, struct store *s,
 				if (!progressed)
 					break;
 				any = true;
+				sigpool_feed(pool);
 			}
 			pending |= cur[i].done < cur[i].head;
 		}
@@ -468,8 +472,9 @@ bad_signature(struct consort_diag *d, const uint8_t *author, uint64_t seq)
  * Re-applies every stored change-set in an order that respects each
  * author's chain and every dep, re-checking links and ids, while a second
  * thread re-checks every signature.  The caller has emptied the state
- * tables (store_clear_state).  A bad signature is reported before any other
- * refusal: it names the change-set that was altered.
+ * tables (store_clear_state), or points them at scratch tables.  A bad
+ * signature is reported before any other refusal: it names the change-set
+ * that was altered.
  */
 int
 log_replay(struct store_txn *txn, struct store *s,
@@ -484,34 +489,93 @@ log_replay(struct store_txn *txn, struct store *s,
 	memset(st, 0, sizeof(*st));
 	if ((rc = sigpool_start(txn, s, &pool)) != 0)
 		return rc;
-	rc = replay_all(txn, s, consortium, st, d);
-	if ((sig = sigpool_finish(pool, author, &seq)) != 0)
+	rc = replay_all(txn, s, consortium, pool, st, d);
+	sig = sigpool_finish(pool, author, &seq);
+	if (sig == E(SIGNATURE))
 		return bad_signature(d, author, seq);
-	return rc;
+	return rc != 0 ? rc : sig;
+}
+
+/* The state tables, which a replay into scratch tables rebuilds. */
+static const enum store_table state_tables[4] = { TB_ENTITIES, TB_REFS,
+	TB_OWNERS, TB_VV };
+
+/* Says that TMPDIR has no room for the scratch tables of a replay. */
+static int
+scratch_nospace(struct consort_diag *d)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	return consort_diag_set(d, E(NOSPC), tmp != NULL && tmp[0] ? tmp :
+	    "/tmp", _("no room for the scratch tables of the replay (about "
+	    "the size of the store's state)"), _("free space there, or set "
+	    "TMPDIR to a folder that has room"));
+}
+
+/*
+ * Replays the log into the scratch tables (store_scratch_open), which the
+ * caller closes afterwards: the transaction's own state tables are read
+ * and written by nothing but the caller.  Tables that ran out of room are
+ * opened again larger and the replay starts over.
+ */
+static int
+replay_scratch(struct store_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	unsigned attempt;
+	int rc;
+
+	for (attempt = 0;; attempt++) {
+		if ((rc = store_scratch_open(txn, s, attempt)) != 0)
+			return rc == E(NOSPC) ? scratch_nospace(d) : rc;
+		store_swap_scratch(s);  /* the replay writes there */
+		rc = log_replay(txn, s, consortium, st, d);
+		store_swap_scratch(s);
+		if (rc != E(MAPFULL) || !store_scratch_full(s) || attempt == 8)
+			return rc;
+		store_scratch_close(s);  /* and again, twice larger */
+	}
 }
 
 /*
  * Checks the log and the state: replays every change-set into scratch
- * tables of the (write) transaction and compares them with the stored
- * state.  The caller aborts the transaction afterwards.
+ * tables and compares them with the stored state.  The caller aborts the
+ * transaction afterwards.
  */
 int
 log_verify(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
-	static const enum store_table tables[4] = { TB_ENTITIES, TB_REFS,
-		TB_OWNERS, TB_VV };
 	int i, rc;
 
-	if ((rc = store_open_scratch(txn, s)) != 0)
-		return rc;
-	store_swap_scratch(s);  /* the replay writes into the scratch tables */
-	rc = log_replay(txn, s, consortium, st, d);
-	store_swap_scratch(s);
+	rc = replay_scratch(txn, s, consortium, st, d);
 	for (i = 0; i < 4 && rc == 0; i++)
-		rc = state_compare(txn, s, tables[i], store_scratch_of(tables[i]),
-		    d);
+		rc = state_compare(txn, s, state_tables[i],
+		    store_scratch_of(state_tables[i]), d);
+	store_scratch_close(s);
+	return rc;
+}
+
+/*
+ * Rebuilds the state from the log: replays it into scratch tables, then
+ * writes into the state tables of txn what differs, so that the
+ * transaction holds no more than what the rebuild changes.
+ */
+int
+log_rebuild(struct store_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	uint64_t changed;
+	int i, rc;
+
+	rc = replay_scratch(txn, s, consortium, st, d);
+	for (i = 0; i < 4 && rc == 0; i++)
+		rc = store_adopt(txn, s, state_tables[i],
+		    store_scratch_of(state_tables[i]), &changed);
+	store_scratch_close(s);
 	return rc;
 }
 
@@ -1360,7 +1424,5 @@ log_finish_batch(struct store_txn *txn, struct store *s,
 	if (!s->needs_rebuild)
 		return 0;
 	s->needs_rebuild = false;
-	if ((rc = store_clear_state(txn, s)) != 0)
-		return rc;
-	return log_replay(txn, s, consortium, &st, d);
+	return log_rebuild(txn, s, consortium, &st, d);
 }

@@ -80,8 +80,7 @@ upgrade_layout(struct node *n, struct consort_diag *d)
 	if ((rc = store_begin(&n->store, true, &txn)) != 0)
 		return rc == E(READONLY) ? 0 : rc;
 	if (!layout_current(n, txn) &&
-	    ((rc = store_clear_state(txn, &n->store)) != 0 ||
-	    (rc = log_replay(txn, &n->store, n->consortium, &st, d)) != 0 ||
+	    ((rc = log_rebuild(txn, &n->store, n->consortium, &st, d)) != 0 ||
 	    (rc = put_layout(n, txn)) != 0)) {
 		store_abort(txn);
 		return rc;

@@ -77,7 +77,10 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return EXIT_OK;
 }
 
-/* Rebuilds the state from the log, in one transaction. */
+/*
+ * Rebuilds the state from the log, in one transaction that holds what the
+ * rebuild changes (log_rebuild).
+ */
 static int
 rebuild_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -92,9 +95,8 @@ rebuild_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	if ((rc = begin(ctx, &txn, true)) != 0)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = store_clear_state(txn, &ctx->node->store)) != 0 ||
-	    (rc = log_replay(txn, &ctx->node->store, ctx->node->consortium, &st,
-	    &d)) != 0 || (rc = state_hash(txn, &ctx->node->store, h)) != 0) {
+	if ((rc = log_rebuild(txn, &ctx->node->store, ctx->node->consortium,
+	    &st, &d)) != 0 || (rc = state_hash(txn, &ctx->node->store, h)) != 0) {
 		store_abort(txn);
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
