@@ -995,16 +995,38 @@ void store_scratch_close(struct store *s);
  */
 void store_swap_scratch(struct store *s);
 
+/* Where store_adopt() goes on (zeroed to begin). */
+struct store_adopt {
+	uint8_t last[511];  /* the last key written */
+	size_t lastlen;     /* 0: none yet */
+	bool done;          /* the tables are equal */
+};
+
 /*
  * Makes a table hold what another holds, writing only the keys whose
- * values differ (a rebuilt state replacing the stored one).
+ * values differ (a rebuilt state replacing the stored one), from where
+ * pos says on, until the budget is spent; pos->done once the tables are
+ * equal.
  * @param dst the table written (in txn, a write transaction)
  * @param src the table read (a scratch table, say)
+ * @param budget the bytes it may write (a page a key, and the value's
+ *	bytes; UINT64_MAX for the whole table), less what it wrote on return
  * @param changed set to the keys written or deleted
  * @return 0, or E(NOMEM), or an error of the store
  */
 int store_adopt(struct store_txn *txn, struct store *s, enum store_table dst,
-    enum store_table src, uint64_t *changed);
+    enum store_table src, uint64_t *budget, struct store_adopt *pos,
+    uint64_t *changed);
+
+/*
+ * Takes the store for this process alone (no other process may open it
+ * until store_unlock_alone()), if no other has it open.
+ * @return 0, or E(BUSY)
+ */
+int store_lock_alone(struct store *s);
+
+/* Lets other processes open the store again after store_lock_alone(). */
+void store_unlock_alone(struct store *s);
 
 /*
  * Names the scratch copy of a state table.
@@ -2118,6 +2140,32 @@ int log_verify(struct store_txn *txn, struct store *s,
 int log_rebuild(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
+
+/* What log_rebuild_store() calls in its last transaction. */
+typedef int (*log_rebuild_fn)(struct store_txn *txn, struct store *s,
+    void *arg);
+
+/*
+ * Rebuilds the state from the log as log_rebuild() does, in transactions
+ * of its own that hold no more than a few tens of megabytes each: when
+ * more than that differs and no other process has the store open, the
+ * rebuild is written in steps, marked unfinished (log_rebuild_pending())
+ * until the last step commits; otherwise in one transaction.
+ * @param finish unless NULL, called in the last transaction before its
+ *	commit (a nonzero return abandons it)
+ * @return 0 (committed), or E(READONLY), an error of log_rebuild() or of
+ *	finish, or of the store
+ */
+int log_rebuild_store(struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], log_rebuild_fn finish,
+    void *arg, struct log_replay_stats *st, struct consort_diag *d);
+
+/*
+ * Whether a rebuild in steps was killed before its last step: the state
+ * is unfinished until a rebuild (node_open() does one).
+ * @return 1 if so, 0 if not, or an error of store_get()
+ */
+int log_rebuild_pending(struct store_txn *txn, struct store *s);
 
 /* What receiving change-sets did. */
 struct log_receipt {

@@ -558,6 +558,36 @@ log_verify(struct store_txn *txn, struct store *s,
 	return rc;
 }
 
+/* Where the adoption of a rebuilt state goes on. */
+struct rebuild_pos {
+	int table;                 /* in state_tables */
+	struct store_adopt at;
+};
+
+/*
+ * Writes into the state tables of txn what differs from the scratch
+ * tables, until the budget is spent; p->table is 4 once all is written.
+ */
+static int
+adopt_state(struct store_txn *txn, struct store *s, struct rebuild_pos *p,
+    uint64_t budget)
+{
+	uint64_t changed;
+	int rc;
+
+	while (p->table < 4 && budget > 0) {
+		if ((rc = store_adopt(txn, s, state_tables[p->table],
+		    store_scratch_of(state_tables[p->table]), &budget, &p->at,
+		    &changed)) != 0)
+			return rc;
+		if (p->at.done) {
+			p->table++;
+			memset(&p->at, 0, sizeof(p->at));
+		}
+	}
+	return 0;
+}
+
 /*
  * Rebuilds the state from the log: replays it into scratch tables, then
  * writes into the state tables of txn what differs, so that the
@@ -568,15 +598,99 @@ log_rebuild(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
-	uint64_t changed;
-	int i, rc;
+	struct rebuild_pos p = { 0 };
+	int rc;
 
-	rc = replay_scratch(txn, s, consortium, st, d);
-	for (i = 0; i < 4 && rc == 0; i++)
-		rc = store_adopt(txn, s, state_tables[i],
-		    store_scratch_of(state_tables[i]), &changed);
+	if ((rc = replay_scratch(txn, s, consortium, st, d)) == 0)
+		rc = adopt_state(txn, s, &p, UINT64_MAX);
 	store_scratch_close(s);
 	return rc;
+}
+
+/* What a transaction of a rebuild in steps may write: its dirty pages. */
+#define REBUILD_STEP ((uint64_t)32 << 20)
+
+/* The meta key of a rebuild in steps until its last one is committed. */
+#define REBUILDING "rebuilding"
+
+/*
+ * Writes the rebuilt state in transactions of REBUILD_STEP bytes each,
+ * the first marked unfinished (log_rebuild_pending) and committed with
+ * txn, the last left open in *txn.
+ */
+static int
+adopt_in_steps(struct store_txn **txn, struct store *s, struct rebuild_pos *p)
+{
+	int rc;
+
+	if ((rc = store_put(*txn, s, TB_META, REBUILDING,
+	    sizeof(REBUILDING) - 1, "1", 1, 0)) != 0)
+		return rc;
+	while (p->table < 4) {
+		rc = store_commit(*txn);
+		*txn = NULL;
+		if (rc != 0 || (rc = store_begin(s, true, txn)) != 0 ||
+		    (rc = adopt_state(*txn, s, p, REBUILD_STEP)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Rebuilds the state from the log in transactions of its own, and
+ * commits it.  What differs is written in the replay's transaction when
+ * it is little (REBUILD_STEP); more is written in steps of that size by a
+ * process that has the store to itself (store_lock_alone), the state
+ * marked unfinished until the last, so that a rebuild killed half-way is
+ * done again by the next process to open the store (log_rebuild_pending);
+ * a process that shares the store writes it all in the one transaction.
+ * finish, unless NULL, writes or reads in the last transaction.
+ */
+int
+log_rebuild_store(struct store *s, const uint8_t consortium[CONSORT_HASH_BYTES],
+    log_rebuild_fn finish, void *arg, struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	struct rebuild_pos p = { 0 };
+	struct store_txn *txn;
+	bool alone = false;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = store_begin(s, true, &txn)) != 0)
+		return rc;
+	if ((rc = replay_scratch(txn, s, consortium, st, d)) == 0)
+		rc = adopt_state(txn, s, &p, REBUILD_STEP);
+	if (rc == 0 && p.table < 4) {
+		if ((alone = store_lock_alone(s) == 0))
+			rc = adopt_in_steps(&txn, s, &p);
+		else
+			rc = adopt_state(txn, s, &p, UINT64_MAX);
+	}
+	if (rc == 0 && (rc = store_del(txn, s, TB_META, REBUILDING,
+	    sizeof(REBUILDING) - 1)) == E(NOENT))
+		rc = 0;
+	if (rc == 0 && finish != NULL)
+		rc = finish(txn, s, arg);
+	if (rc == 0)
+		rc = store_commit(txn);
+	else
+		store_abort(txn);
+	if (alone)
+		store_unlock_alone(s);
+	store_scratch_close(s);
+	return rc;
+}
+
+/* Whether a rebuild in steps was left unfinished: 1 if so, 0, or an error. */
+int
+log_rebuild_pending(struct store_txn *txn, struct store *s)
+{
+	struct store_val v;
+	int rc;
+
+	rc = store_get(txn, s, TB_META, REBUILDING, sizeof(REBUILDING) - 1, &v);
+	return rc == 0 ? 1 : rc == E(NOENT) ? 0 : rc;
 }
 
 /* Records the first refused op of a change-set, for consort status. */

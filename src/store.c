@@ -23,6 +23,7 @@
 static char scratch_mark;
 
 static int compact_lock_shared(struct store *s, const char *path);
+static int compact_lock_set(int fd, short type, bool wait);
 static void compact_unlock(struct store *s);
 
 /* struct store keeps LMDB's table handles as plain unsigned ints. */
@@ -1017,39 +1018,69 @@ adopt_gather(struct store_txn *txn, struct store *s, enum store_table dst,
  * Makes table dst hold what table src holds, writing only the keys that
  * differ: a rebuilt state replaces the stored one at the cost of what
  * changed.  The tables are walked in key order, a batch of differences at
- * a time (a walk may not write its table), from the last key written on.
+ * a time (a walk may not write its table), from the last key written on;
+ * pos says where to go on, and it stops once the keys and values written
+ * have spent the budget (a page a key, and the value's bytes): a
+ * transaction holds no more than that, and the next one goes on from pos.
  */
 int
 store_adopt(struct store_txn *txn, struct store *s, enum store_table dst,
-    enum store_table src, uint64_t *changed)
+    enum store_table src, uint64_t *budget, struct store_adopt *pos,
+    uint64_t *changed)
 {
 	struct adopt_batch *b;
-	uint8_t last[511];
-	size_t lastlen = 0;
+	uint64_t cost;
 	unsigned i;
 	int rc;
 
 	*changed = 0;
+	if (pos->done)
+		return 0;
 	if ((b = malloc(sizeof(*b))) == NULL)
 		return E(NOMEM);
 	do {
-		if ((rc = adopt_gather(txn, s, dst, src, last, lastlen, b)) != 0)
+		if ((rc = adopt_gather(txn, s, dst, src, pos->last, pos->lastlen,
+		    b)) != 0)
 			break;
-		for (i = 0; i < b->n && rc == 0; i++)
+		for (i = 0; i < b->n && rc == 0; i++) {
 			rc = b->val[i].data == NULL ? store_del(txn, s, dst,
 			    b->keys[i], b->klen[i]) : store_put(txn, s, dst,
 			    b->keys[i], b->klen[i], b->val[i].data,
 			    b->val[i].len, 0);
+			cost = 4096 + b->val[i].len;
+			*budget = *budget > cost ? *budget - cost : 0;
+		}
 		*changed += b->n;
 		if (b->n > 0) {
-			lastlen = b->klen[b->n - 1];
-			memcpy(last, b->keys[b->n - 1], lastlen);
+			pos->lastlen = b->klen[b->n - 1];
+			memcpy(pos->last, b->keys[b->n - 1], pos->lastlen);
 		}
-	} while (rc == 0 && b->n == sizeof(b->klen) / sizeof(b->klen[0]));
+		pos->done = b->n < sizeof(b->klen) / sizeof(b->klen[0]);
+	} while (rc == 0 && !pos->done && *budget > 0);
 	free(b);
 	if (*changed > 0)
 		s->roster_stale = true;
 	return rc;
+}
+
+/*
+ * Takes the store for this process alone, if no other process has it
+ * open: the compaction lock, exclusive (see below).  Others wait to open
+ * it until store_unlock_alone().
+ */
+int
+store_lock_alone(struct store *s)
+{
+	if (!s->locked || compact_lock_set(s->lockfd, F_WRLCK, false) != 0)
+		return E(BUSY);
+	return 0;
+}
+
+/* Shares the store again after store_lock_alone(). */
+void
+store_unlock_alone(struct store *s)
+{
+	(void)compact_lock_set(s->lockfd, F_RDLCK, false);
 }
 
 /* The scratch copy of a state table, or the table itself for another. */

@@ -395,9 +395,10 @@ test_adopt(void **state)
 	struct store *s = &f->n->store;
 	struct store_walk wa, wb;
 	struct store_val ka, va, kb, vb;
+	struct store_adopt pos;
 	struct store_txn *txn;
-	uint64_t changed, want = 0;
-	unsigned i;
+	uint64_t changed, want = 0, room, total = 0;
+	unsigned i, calls = 0;
 	int ra, rb;
 
 	assert_ok(store_begin(s, true, &txn));
@@ -412,8 +413,18 @@ test_adopt(void **state)
 		want += in_dst != in_src || (in_src && x);
 	}
 	assert_true(want > 512);
-	assert_ok(store_adopt(txn, s, TB_PEERS, TB_SCRATCH_VV, &changed));
-	assert_int_equal(changed, want);
+	/* a room of 100 keys a call: several calls, each from where it was */
+	memset(&pos, 0, sizeof(pos));
+	while (!pos.done) {
+		room = 100 * 4096;
+		assert_ok(store_adopt(txn, s, TB_PEERS, TB_SCRATCH_VV, &room,
+		    &pos, &changed));
+		assert_true(changed <= 256 + 100);
+		total += changed;
+		calls++;
+	}
+	assert_int_equal(total, want);
+	assert_true(calls >= 2);
 	assert_ok(store_walk_begin(&wa, txn, s, TB_PEERS, NULL, 0, 0));
 	assert_ok(store_walk_begin(&wb, txn, s, TB_SCRATCH_VV, NULL, 0, 0));
 	for (i = 0;; i++) {
@@ -430,9 +441,13 @@ test_adopt(void **state)
 	store_walk_end(&wa);
 	store_walk_end(&wb);
 	assert_int_equal(i, 800);
-	/* a second time: nothing left to write */
-	assert_ok(store_adopt(txn, s, TB_PEERS, TB_SCRATCH_VV, &changed));
+	/* a second time, whole: nothing left to write */
+	memset(&pos, 0, sizeof(pos));
+	room = UINT64_MAX;
+	assert_ok(store_adopt(txn, s, TB_PEERS, TB_SCRATCH_VV, &room, &pos,
+	    &changed));
 	assert_int_equal(changed, 0);
+	assert_true(pos.done);
 	store_scratch_close(s);
 	store_abort(txn);
 }
@@ -572,6 +587,147 @@ test_sigpool_chunks(void **state)
 	store_abort(txn);
 }
 
+/* Imports n lots, 100 to a change-set. */
+static void
+import_more(struct fix *f, unsigned n)
+{
+	struct import_opts o = { f->file, IMPORT_JSONL, NULL, false, 100, NULL,
+		NULL, NULL, 0 };
+	struct consort_diag d = { 0 };
+	struct import_result res;
+	FILE *fp;
+	unsigned i;
+
+	assert_non_null(fp = fopen(f->file, "w"));
+	for (i = 0; i < n; i++)
+		fprintf(fp, "{\"type\":\"lot\",\"ref\":\"LOT-%05u\",\"sector\":"
+		    "\"Secteur %u\",\"territory\":\"44\",\"rate_cents\":%u}\n", i,
+		    i, 1000 + i);
+	fclose(fp);
+	assert_ok(import_file(f->n, &o, &res, &d));
+}
+
+/* Empties the state tables, committed: a store whose state was lost. */
+static void
+lose_state(struct store *s)
+{
+	struct store_txn *txn;
+
+	assert_ok(store_begin(s, true, &txn));
+	assert_ok(store_clear_state(txn, s));
+	assert_ok(store_commit(txn));
+}
+
+/* Whether a rebuild in steps is left unfinished in the store. */
+static int
+pending(struct store *s)
+{
+	struct store_txn *txn;
+	int rc;
+
+	assert_ok(store_begin(s, false, &txn));
+	rc = log_rebuild_pending(txn, s);
+	store_abort(txn);
+	return rc;
+}
+
+/* A last step that fails, as a rebuild killed before its last commit. */
+static int
+fail_last(struct store_txn *txn, struct store *s, void *arg)
+{
+	return E(IO);
+}
+
+/*
+ * A rebuild that writes more than a step holds (a lost state) writes it in
+ * steps when the process is alone: one that fails before its last step
+ * leaves the state marked unfinished, and the next open rebuilds it.
+ * Whole again, the mark is gone.
+ */
+static void
+test_rebuild_in_steps(void **state)
+{
+	uint8_t want[CONSORT_HASH_BYTES], got[CONSORT_HASH_BYTES];
+	struct fix *f = *state;
+	struct store *s = &f->n->store;
+	struct consort_diag d = { 0 };
+	struct log_replay_stats st;
+
+	import_more(f, 10000);  /* more than a step: 10,000 records */
+	tu_state_hash(s, want);
+	lose_state(s);
+	assert_err(log_rebuild_store(s, f->n->consortium, fail_last, NULL, &st,
+	    &d), E(IO));
+	assert_int_equal(pending(s), 1);
+	reopen(f);  /* node_open finishes it */
+	s = &f->n->store;
+	assert_int_equal(pending(s), 0);
+	tu_state_hash(s, got);
+	assert_memory_equal(got, want, CONSORT_HASH_BYTES);
+	assert_int_equal(count(f->n, T_lot), 10000);
+
+	lose_state(s);
+	assert_ok(log_rebuild_store(s, f->n->consortium, NULL, NULL, &st, &d));
+	assert_int_equal(st.changesets, tu_head(s, f->n->pk).seq);
+	assert_int_equal(pending(s), 0);
+	tu_state_hash(s, got);
+	assert_memory_equal(got, want, CONSORT_HASH_BYTES);
+}
+
+/*
+ * A process that shares the store (another has it open) rebuilds in one
+ * transaction: one that fails writes nothing, and leaves nothing pending.
+ */
+static void
+test_rebuild_shared(void **state)
+{
+	uint8_t want[CONSORT_HASH_BYTES], lost[CONSORT_HASH_BYTES],
+	    got[CONSORT_HASH_BYTES];
+	struct fix *f = *state;
+	struct store *s = &f->n->store;
+	struct consort_diag d = { 0 };
+	struct log_replay_stats st;
+	struct import_result res;
+	struct node *other;
+	int go[2], done[2], status;
+	pid_t pid;
+	char c;
+
+	assert_ok(import(f, &res));
+	tu_state_hash(s, want);
+	lose_state(s);
+	tu_state_hash(s, lost);
+	assert_ok(pipe(go));
+	assert_ok(pipe(done));
+	if ((pid = fork()) == 0) {
+		/* the other process: has the node open until told */
+		if (node_open(f->path, &other, &d) != 0)
+			_exit(2);
+		if (write(go[1], "1", 1) != 1 || read(done[0], &c, 1) != 1)
+			_exit(3);
+		node_close(other);
+		_exit(0);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(read(go[0], &c, 1), 1);
+	assert_err(log_rebuild_store(s, f->n->consortium, fail_last, NULL, &st,
+	    &d), E(IO));
+	assert_int_equal(pending(s), 0);
+	tu_state_hash(s, got);
+	assert_memory_equal(got, lost, CONSORT_HASH_BYTES);
+	assert_ok(log_rebuild_store(s, f->n->consortium, NULL, NULL, &st, &d));
+	tu_state_hash(s, got);
+	assert_memory_equal(got, want, CONSORT_HASH_BYTES);
+	assert_int_equal(write(done[1], "1", 1), 1);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	close(go[0]);
+	close(go[1]);
+	close(done[0]);
+	close(done[1]);
+}
+
 int
 main(void)
 {
@@ -585,6 +741,8 @@ main(void)
 		T(test_adopt),
 		T(test_scratch_full),
 		T(test_sigpool_chunks),
+		T(test_rebuild_in_steps),
+		T(test_rebuild_shared),
 	};
 #undef T
 
