@@ -500,16 +500,26 @@ log_replay(struct store_txn *txn, struct store *s,
 static const enum store_table state_tables[4] = { TB_ENTITIES, TB_REFS,
 	TB_OWNERS, TB_VV };
 
-/* Says that TMPDIR has no room for the scratch tables of a replay. */
+/*
+ * Says that the scratch tables of a replay cannot be made in TMPDIR: no
+ * room there (E(NOSPC)), or no folder this user may write (E(IO)).
+ */
 static int
-scratch_nospace(struct consort_diag *d)
+scratch_failed(struct consort_diag *d, int rc)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	return consort_diag_set(d, E(NOSPC), tmp != NULL && tmp[0] ? tmp :
-	    "/tmp", _("no room for the scratch tables of the replay (about "
-	    "the size of the store's state)"), _("free space there, or set "
-	    "TMPDIR to a folder that has room"));
+	if (rc != E(NOSPC) && rc != E(IO))
+		return rc;
+	tmp = tmp != NULL && tmp[0] ? tmp : "/tmp";
+	if (rc == E(NOSPC))
+		return consort_diag_set(d, rc, tmp, _("no room for the scratch "
+		    "tables of the replay (about the size of the store's "
+		    "state)"), _("free space there, or set TMPDIR to a folder "
+		    "that has room"));
+	return consort_diag_set(d, rc, tmp, _("cannot make the scratch tables "
+	    "of the replay in this folder"), _("set TMPDIR to a folder you may "
+	    "write"));
 }
 
 /*
@@ -528,7 +538,7 @@ replay_scratch(struct store_txn *txn, struct store *s,
 
 	for (attempt = 0;; attempt++) {
 		if ((rc = store_scratch_open(txn, s, attempt)) != 0)
-			return rc == E(NOSPC) ? scratch_nospace(d) : rc;
+			return scratch_failed(d, rc);
 		store_swap_scratch(s);  /* the replay writes there */
 		rc = log_replay(txn, s, consortium, st, d);
 		store_swap_scratch(s);

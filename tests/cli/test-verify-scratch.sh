@@ -7,8 +7,9 @@
 # byte).  In a log of thousands of change-sets (the signature checks take
 # it a chunk at a time), the first altered signature in log order is
 # named, and so is a change-set missing from the middle of the log.  A
-# TMPDIR without room is ENOSPC naming it (on a small tmpfs, in a mount
-# namespace of our own; skipped where mounting is not allowed).
+# TMPDIR that is no folder is EIO naming it, one without room ENOSPC (on
+# a small tmpfs, in a mount namespace of our own; skipped where mounting
+# is not allowed).
 . "$(dirname "$0")/lib.sh"
 
 X1=$SHARED_DATA/dataset-x1.jsonl
@@ -138,8 +139,13 @@ expect_rc 1 on lead verify
 err_has "change-set [0-9a-f]{16}/2000: missing from the store" "verify does not name the missing change-set"
 [ -z "$(left)" ] || fail "a refused verify left in TMPDIR: $(left)"
 
-# a TMPDIR without room: ENOSPC, naming it, in one line
+# a TMPDIR that is no folder: EIO, naming it, in one line
 rm -rf lead; cp -a pristine lead
+TMPDIR=$T/nowhere expect_rc 1 on lead verify
+err_has_fixed "consort verify: $T/nowhere: cannot make the scratch tables of the replay in this folder [EIO]"
+[ "$(wc -l <"$ERR")" = 1 ] || fail "more than one line: $(cat "$ERR")"
+
+# a TMPDIR without room: ENOSPC, naming it, in one line
 mkdir "$T/small"
 cat >"$T/small.sh" <<'SH'
 set -u
