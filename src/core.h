@@ -672,6 +672,11 @@ struct store {
 	struct perm_verdict verdict;
 	bool readonly;  /* the user cannot write the store: reads only */
 	bool scratch;   /* reads a private copy whose commits are refused */
+	struct store_env *scratch_env;   /* a replay's (store_scratch_open) */
+	struct store_txn *scratch_txn;   /* its one write transaction */
+	unsigned int scratch_dbi[TB_ALL];  /* the handles of the tables there */
+	uint32_t scratch_mask;  /* the tables (bit 1 << t) kept there */
+	bool scratch_full;      /* they ran out of room (store_scratch_full) */
 	uint8_t *atrest;  /* the key of personal values at rest, or NULL */
 	bool open_personal;  /* state_lookup and walks open personal values */
 	int lockfd;   /* store/compact.lock, locked shared while open */
@@ -988,18 +993,73 @@ int store_get_change(struct store_txn *txn, struct store *s,
 int store_clear_state(struct store_txn *txn, struct store *s);
 
 /*
- * Opens and empties the scratch copies of the state tables
- * (TB_SCRATCH_ENTITIES ...) that a verification replays into.
- * @param txn a write transaction, abandoned afterwards
- * @return 0, or an error of store_err()
+ * Opens the scratch copies of the state tables (TB_SCRATCH_ENTITIES ...)
+ * that a replay writes into, empty, with the table of trainees to look at
+ * again (TB_RECHECK, which a replay fills with every trainee): in a
+ * throwaway environment of TMPDIR whose file is removed at once, never
+ * synced, written in place (its pages are the kernel's page cache, not the
+ * process's memory), its disk space reserved.  Every store function
+ * reaches them through any transaction of the store until
+ * store_scratch_close().
+ * @param txn the transaction whose tables size the environment
+ * @param attempt 0, then 1, 2... after store_scratch_full(): twice larger
+ *	each time
+ * @return 0, or E(BUSY) (they are open already), E(NOSPC) (TMPDIR has no
+ *	room for them), E(IO), or an error of store_err()
  */
-int store_open_scratch(struct store_txn *txn, struct store *s);
+int store_scratch_open(struct store_txn *txn, struct store *s,
+    unsigned attempt);
+
+/*
+ * Whether the scratch tables ran out of room (a write failed with
+ * E(MAPFULL)): close them and open them again at the next attempt.
+ */
+bool store_scratch_full(const struct store *s);
+
+/*
+ * Closes the scratch tables and their environment (nothing is left of
+ * them); harmless without store_scratch_open().  store_close() does it too.
+ */
+void store_scratch_close(struct store *s);
 
 /*
  * Exchanges each state table with its scratch copy, so that what reads
  * and writes the state reaches the copy; a second call undoes it.
  */
 void store_swap_scratch(struct store *s);
+
+/* Where store_adopt() goes on (zeroed to begin). */
+struct store_adopt {
+	uint8_t last[511];  /* the last key written */
+	size_t lastlen;     /* 0: none yet */
+	bool done;          /* the tables are equal */
+};
+
+/*
+ * Makes a table hold what another holds, writing only the keys whose
+ * values differ (a rebuilt state replacing the stored one), from where
+ * pos says on, until the budget is spent; pos->done once the tables are
+ * equal.
+ * @param dst the table written (in txn, a write transaction)
+ * @param src the table read (a scratch table, say)
+ * @param budget the bytes it may write (a page a key, and the value's
+ *	bytes; UINT64_MAX for the whole table), less what it wrote on return
+ * @param changed set to the keys written or deleted
+ * @return 0, or E(NOMEM), or an error of the store
+ */
+int store_adopt(struct store_txn *txn, struct store *s, enum store_table dst,
+    enum store_table src, uint64_t *budget, struct store_adopt *pos,
+    uint64_t *changed);
+
+/*
+ * Takes the store for this process alone (no other process may open it
+ * until store_unlock_alone()), if no other has it open.
+ * @return 0, or E(BUSY)
+ */
+int store_lock_alone(struct store *s);
+
+/* Lets other processes open the store again after store_lock_alone(). */
+void store_unlock_alone(struct store *s);
 
 /*
  * Names the scratch copy of a state table.
@@ -2077,7 +2137,7 @@ struct log_replay_stats {
  * Re-applies every stored change-set, each author's chain in order and
  * every dep first, re-checking links and ids while a second thread
  * re-checks the signatures.  The state tables must be empty
- * (store_clear_state()).
+ * (store_clear_state()), or be scratch tables (log_verify(), log_rebuild()).
  * @param txn a write transaction
  * @param st set to what was replayed
  * @param d names the first change-set refused (a bad signature first)
@@ -2091,16 +2151,54 @@ int log_replay(struct store_txn *txn, struct store *s,
     struct log_replay_stats *st, struct consort_diag *d);
 
 /*
- * Replays the log into scratch tables and compares them with the stored
- * state.  Nothing of the stored state changes; abort the transaction
- * afterwards.
+ * Replays the log into scratch tables (store_scratch_open()) and compares
+ * them with the stored state.  Nothing of the stored state changes; abort
+ * the transaction afterwards.
  * @param txn a write transaction (store_begin_scratch())
  * @return 0, or E(STATE) (the stored state differs: d names the record),
- *	or an error of log_replay() or store_open_scratch()
+ *	or an error of log_replay() or store_scratch_open()
  */
 int log_verify(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
+
+/*
+ * Rebuilds the state from the log: replays it into scratch tables, then
+ * writes into the state tables what differs from the replay (store_adopt()),
+ * so that the transaction's dirty pages are those of what changed.
+ * @param txn a write transaction, committed by the caller to keep the rebuild
+ * @return 0, or an error of log_replay(), store_scratch_open() or
+ *	store_adopt()
+ */
+int log_rebuild(struct store_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct log_replay_stats *st, struct consort_diag *d);
+
+/* What log_rebuild_store() calls in its last transaction. */
+typedef int (*log_rebuild_fn)(struct store_txn *txn, struct store *s,
+    void *arg);
+
+/*
+ * Rebuilds the state from the log as log_rebuild() does, in transactions
+ * of its own that hold no more than a few tens of megabytes each: when
+ * more than that differs and no other process has the store open, the
+ * rebuild is written in steps, marked unfinished (log_rebuild_pending())
+ * until the last step commits; otherwise in one transaction.
+ * @param finish unless NULL, called in the last transaction before its
+ *	commit (a nonzero return abandons it)
+ * @return 0 (committed), or E(READONLY), an error of log_rebuild() or of
+ *	finish, or of the store
+ */
+int log_rebuild_store(struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], log_rebuild_fn finish,
+    void *arg, struct log_replay_stats *st, struct consort_diag *d);
+
+/*
+ * Whether a rebuild in steps was killed before its last step: the state
+ * is unfinished until a rebuild (node_open() does one).
+ * @return 1 if so, 0 if not, or an error of store_get()
+ */
+int log_rebuild_pending(struct store_txn *txn, struct store *s);
 
 /* What receiving change-sets did. */
 struct log_receipt {
@@ -2229,20 +2327,27 @@ void sigahead_finish(struct sigahead *a);
 struct sigpool;
 
 /*
- * Starts checking every stored signature on a worker thread.
+ * Starts checking every stored signature on a worker thread, which the
+ * calling thread hands the log a few hundred change-sets at a time.
  * @param txn a transaction that stays open, without writing the changes
- *	table, until sigpool_finish()
+ *	table, until sigpool_finish(), and is used by the calling thread only
  * @param out set to the pool
- * @return 0, or E(NOMEM), E(STORE) (a malformed key), or an error of
- *	store_stat() or store_walk_next()
+ * @return 0, or E(NOMEM), or an error of store_walk_begin()
  */
 int sigpool_start(struct store_txn *txn, struct store *s, struct sigpool **out);
+
+/*
+ * Hands the worker more of the log if it has room: call it often (after
+ * each change-set replayed), from the thread that started the pool.
+ */
+void sigpool_feed(struct sigpool *p);
 
 /*
  * Helps with the checks left, waits for the worker and frees the pool.
  * @param author, seq set to the first change-set, in log order, whose
  *	signature does not hold
- * @return 0, or E(SIGNATURE)
+ * @return 0, or E(SIGNATURE), or E(STORE) (a malformed key) or another
+ *	error of store_walk_next() that ended the walk of the log
  */
 int sigpool_finish(struct sigpool *p, uint8_t author[CONSORT_KEY_BYTES],
     uint64_t *seq);
