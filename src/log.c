@@ -500,8 +500,8 @@ log_verify(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
-	static const enum store_table tables[4] = { TB_ENTITIES, TB_REFS,
-		TB_OWNERS, TB_VV };
+	static const enum store_table tables[STORE_STATE_TABLES] = {
+		TB_ENTITIES, TB_REFS, TB_OWNERS, TB_VV, TB_INDEX };
 	int i, rc;
 
 	if ((rc = store_open_scratch(txn, s)) != 0)
@@ -509,7 +509,7 @@ log_verify(struct store_txn *txn, struct store *s,
 	store_swap_scratch(s);  /* the replay writes into the scratch tables */
 	rc = log_replay(txn, s, consortium, st, d);
 	store_swap_scratch(s);
-	for (i = 0; i < 4 && rc == 0; i++)
+	for (i = 0; i < STORE_STATE_TABLES && rc == 0; i++)
 		rc = state_compare(txn, s, tables[i], store_scratch_of(tables[i]),
 		    d);
 	return rc;

@@ -32,7 +32,7 @@ _Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
 	"revoked", "pending", "forks", "refused", "peers", "vv", "waits",
-	"openings", "wanted", "entitled", "recheck",
+	"openings", "wanted", "entitled", "recheck", "index",
 };
 
 /*
@@ -698,7 +698,7 @@ store_empty(struct store_txn *txn, struct store *s, enum store_table t)
 	return 0;
 }
 
-/* Empties the derived tables (state and refs) before a replay. */
+/* Empties the derived tables (state, refs and index) before a replay. */
 int
 store_clear_state(struct store_txn *txn, struct store *s)
 {
@@ -707,27 +707,30 @@ store_clear_state(struct store_txn *txn, struct store *s)
 	if ((rc = mdb_drop(mtxn(txn), s->dbi[TB_ENTITIES], 0)) != 0 ||
 	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_REFS], 0)) != 0 ||
 	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_OWNERS], 0)) != 0 ||
-	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_VV], 0)) != 0)
+	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_VV], 0)) != 0 ||
+	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_INDEX], 0)) != 0)
 		return store_err(rc);
 	s->roster_stale = true;
 	return 0;
 }
 
 /* The state tables and, in the same order, their scratch copies. */
-static const enum store_table state_tables[4] = { TB_ENTITIES, TB_REFS,
-	TB_OWNERS, TB_VV };
-static const enum store_table scratch_tables[4] = { TB_SCRATCH_ENTITIES,
-	TB_SCRATCH_REFS, TB_SCRATCH_OWNERS, TB_SCRATCH_VV };
+static const enum store_table state_tables[STORE_STATE_TABLES] = {
+	TB_ENTITIES, TB_REFS, TB_OWNERS, TB_VV, TB_INDEX };
+static const enum store_table scratch_tables[STORE_STATE_TABLES] = {
+	TB_SCRATCH_ENTITIES, TB_SCRATCH_REFS, TB_SCRATCH_OWNERS,
+	TB_SCRATCH_VV, TB_SCRATCH_INDEX };
 
 /* Opens and empties the scratch state tables a verification replays into. */
 int
 store_open_scratch(struct store_txn *txn, struct store *s)
 {
-	static const char *const names[4] = { "verify.entities",
-		"verify.refs", "verify.owners", "verify.vv" };
+	static const char *const names[STORE_STATE_TABLES] = {
+		"verify.entities", "verify.refs", "verify.owners", "verify.vv",
+		"verify.index" };
 	int i, rc;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < STORE_STATE_TABLES; i++)
 		if ((rc = mdb_dbi_open(mtxn(txn), names[i], MDB_CREATE,
 		    &s->dbi[scratch_tables[i]])) != 0 ||
 		    (rc = mdb_drop(mtxn(txn), s->dbi[scratch_tables[i]], 0)) != 0)
@@ -746,7 +749,7 @@ store_swap_scratch(struct store *s)
 	unsigned int h;
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < STORE_STATE_TABLES; i++) {
 		h = s->dbi[state_tables[i]];
 		s->dbi[state_tables[i]] = s->dbi[scratch_tables[i]];
 		s->dbi[scratch_tables[i]] = h;
@@ -760,7 +763,7 @@ store_scratch_of(enum store_table t)
 {
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < STORE_STATE_TABLES; i++)
 		if (state_tables[i] == t)
 			return scratch_tables[i];
 	return t;
