@@ -2488,8 +2488,14 @@ bool personal_erased(const struct record *r);
  */
 int personal_open_record(struct store_txn *txn, struct store *s,
     struct record *r);
-/* Wipes a record's opened values (record_free() and a reload do it). */
+/* Wipes a record's opened values and frees their buffer (record_free()). */
 void personal_record_wipe(struct record *r);
+/*
+ * Wipes a record's opened values, keeping their buffer for the next
+ * record loaded into it (a reload does it): a walk opening many records
+ * asks for guarded memory once, not once a record.
+ */
+void personal_record_clear(struct record *r);
 
 /* ---- entitle.c: who may read a trainee's personal values ---- */
 
