@@ -601,12 +601,15 @@ enum store_table {
 	TB_WANTED,    /* entity id(16) field(1) commitment(32): openings to ask */
 	TB_ENTITLED,  /* entity id(16): trainees this node may read (wants.c) */
 	TB_RECHECK,   /* entity id(16): personal values changed since (wants.c) */
+	TB_INDEX,     /* kind(1) target ref, 0, [month(4)] ref -> entity id(16):
+	                 the records an order request reads (index.c) */
 	TB_COUNT,     /* the tables of every node */
 	/* a verification's rebuilt state tables (store_open_scratch) */
 	TB_SCRATCH_ENTITIES = TB_COUNT,
 	TB_SCRATCH_REFS,
 	TB_SCRATCH_OWNERS,
 	TB_SCRATCH_VV,
+	TB_SCRATCH_INDEX,
 	TB_ALL
 };
 
@@ -984,9 +987,23 @@ int store_put_change(struct store_txn *txn, struct store *s,
 int store_get_change(struct store_txn *txn, struct store *s,
     const uint8_t *author, uint64_t seq, struct store_val *v);
 
+/* The state tables a replay of the log derives (entities to index). */
+#define STORE_STATE_TABLES 5
+
 /*
- * Empties the state tables (entities, refs, owners, causal contexts)
- * before a replay of the log.
+ * The layout of the state tables, what a replay of the log derives in
+ * them (the meta table's "layout").  It goes up when a release derives
+ * more (2: the paths that name each intent and trainee, which decide who
+ * records a hire or an exit; 3: the index of what an order request reads,
+ * index.c), so that a store an older release wrote is rebuilt from its log
+ * once, when it is first opened for writing (node.c), instead of judging
+ * change-sets on tables that lack rows, or failing consort verify.
+ */
+#define STATE_LAYOUT 3
+
+/*
+ * Empties the state tables (entities, refs, owners, causal contexts,
+ * index) before a replay of the log.
  * @param txn a write transaction
  * @return 0, or an error of store_err()
  */
@@ -1223,6 +1240,109 @@ struct causal {
  */
 int merge_apply(struct store_txn *txn, struct store *s,
     const struct changeset *cs, uint32_t author_idx, struct merge_result *res);
+
+/* ---- index.c: the records an order request reads, by what they name ---- */
+
+/*
+ * What an index key names (TB_INDEX): the records of a type by the
+ * displayed value of one of their fields, alive or deleted, so that a
+ * lookup finds every record a walk of the type would keep, and no other
+ * that matters; the readers keep their filters.
+ */
+enum index_kind {
+	IX_SESSION_MONTH = 1,  /* session by lot and each month it runs in */
+	IX_PATH_SESSION,       /* path by its session */
+	IX_PATH_TRAINEE,       /* path by its trainee */
+	IX_PATH_INTENT,        /* path by its intent */
+	IX_DEROG_SESSION,      /* derogation by its session */
+	IX_DEROG_INTENT,       /* derogation by its intent */
+	IX_AGREEMENT_SESSION,  /* agreement by its session */
+	IX_RATE_LOT,           /* rate by its lot */
+	IX_ORDER_PERIOD,       /* order by its lot and the month of its period */
+};
+
+/* A month as a number (year * 12 + month - 1); INDEX_OPEN: every month. */
+#define INDEX_OPEN 0xffffffffu
+/* A session running longer than this many months is under INDEX_OPEN. */
+#define INDEX_SPAN_MAX 36
+/* A key: kind, target ref, NUL, month, the record's ref. */
+#define INDEX_KEY_MAX (1 + CONSORT_REF_MAX + 1 + 4 + CONSORT_REF_MAX)
+#define INDEX_KEYS_MAX (INDEX_SPAN_MAX + 2)
+
+/* The index keys of one record. */
+struct index_keys {
+	uint32_t n;
+	uint16_t len[INDEX_KEYS_MAX];
+	uint8_t key[INDEX_KEYS_MAX][INDEX_KEY_MAX];
+};
+
+/* One record found in the index. */
+struct index_hit {
+	uint8_t id[CONSORT_EID_BYTES];
+	char ref[CONSORT_REF_MAX + 1];
+};
+
+/* Records found in the index (index_find), by ref once sorted. */
+struct index_hits {
+	struct index_hit *v;
+	size_t n, cap;
+};
+
+/*
+ * Whether the store's index is kept: its state tables have this release's
+ * layout (STATE_LAYOUT).  A store an older release wrote, opened where it
+ * cannot be rebuilt, is read by walks of whole types instead.
+ */
+bool index_ready(struct store_txn *txn, struct store *s);
+
+/*
+ * The month of a date or period "YYYY-MM..." as a number, or -1 when p
+ * does not begin with one.
+ */
+int64_t index_month(const char *p, size_t len);
+
+/* Computes the index keys of a record as stored (none for other types). */
+void index_keys(const struct store *s, const struct record *r,
+    struct index_keys *k);
+
+/*
+ * Brings the index of a record from the keys it had (old, index_keys()
+ * when it was loaded) to those it has now.
+ * @return 0, or an error of store_put() or store_del()
+ */
+int index_update(struct store_txn *txn, struct store *s,
+    const struct record *r, const struct index_keys *old);
+
+/*
+ * Adds to h the records of the index under (kind, target, month).
+ * @param month a month of index_month(), INDEX_OPEN, or -1 for the kinds
+ *	without one
+ * @return 0, or E(NOMEM), or an error of store_walk_next()
+ */
+int index_find(struct store_txn *txn, struct store *s, enum index_kind kind,
+    const char *target, int64_t month, struct index_hits *h);
+
+/*
+ * Adds to h the record of a type that has ref, if one is stored.
+ * @return 0, or E(NOMEM), or an error of store_get()
+ */
+int index_add_ref(struct store_txn *txn, struct store *s, unsigned type,
+    const char *ref, struct index_hits *h);
+
+/*
+ * Calls fn on each record of h (sorted by ref, each once), as
+ * state_foreach_stored() does on a whole type: deleted ones too when
+ * stored is true, live ones only otherwise.
+ * @return 0 (fn stopped it with a positive value, or every record was
+ *	seen), fn's error, E(NOMEM), E(STORE) (a damaged record), or an error
+ *	of record_load()
+ */
+int index_visit(struct store_txn *txn, struct store *s, unsigned type,
+    struct index_hits *h, bool stored,
+    int (*fn)(void *ctx, const struct record *r), void *ctx);
+
+/* Frees what index_find() and index_add_ref() gathered; h stays usable. */
+void index_hits_free(struct index_hits *h);
 
 /* ---- perm.c: who may edit what (DESIGN.md §4) ---- */
 
@@ -2385,6 +2505,15 @@ void conflict_finish(struct conflict *c, const uint8_t *eid);
 bool conflicts_record_has(const struct store *s, const struct record *r);
 int conflicts_register_scan(struct store_txn *txn, struct store *s, int type,
     conflict_fn fn, void *ctx);
+/*
+ * conflicts_register_scan() of one type, on the records that have the n
+ * refs given only (a ref no record has is skipped).
+ * @return 0, or fn's value, or E(STORE) (a record that does not decode),
+ *	E(NOMEM), or an error of store_get()
+ */
+int conflicts_register_of(struct store_txn *txn, struct store *s,
+    unsigned type, const char *const *refs, size_t n, conflict_fn fn,
+    void *ctx);
 struct rules_model;
 int conflicts_business(struct store_txn *txn, struct store *s, int type,
     const struct rules_model *only, conflict_fn fn, void *ctx);
@@ -2526,8 +2655,14 @@ bool personal_erased(const struct record *r);
  */
 int personal_open_record(struct store_txn *txn, struct store *s,
     struct record *r);
-/* Wipes a record's opened values (record_free() and a reload do it). */
+/* Wipes a record's opened values and frees their buffer (record_free()). */
 void personal_record_wipe(struct record *r);
+/*
+ * Wipes a record's opened values, keeping their buffer for the next
+ * record loaded into it (a reload does it): a walk opening many records
+ * asks for guarded memory once, not once a record.
+ */
+void personal_record_clear(struct record *r);
 
 /* ---- entitle.c: who may read a trainee's personal values ---- */
 

@@ -497,8 +497,8 @@ log_replay(struct store_txn *txn, struct store *s,
 }
 
 /* The state tables, which a replay into scratch tables rebuilds. */
-static const enum store_table state_tables[4] = { TB_ENTITIES, TB_REFS,
-	TB_OWNERS, TB_VV };
+static const enum store_table state_tables[STORE_STATE_TABLES] = {
+	TB_ENTITIES, TB_REFS, TB_OWNERS, TB_VV, TB_INDEX };
 
 /*
  * Says that the scratch tables of a replay cannot be made in TMPDIR: no
@@ -561,7 +561,7 @@ log_verify(struct store_txn *txn, struct store *s,
 	int i, rc;
 
 	rc = replay_scratch(txn, s, consortium, st, d);
-	for (i = 0; i < 4 && rc == 0; i++)
+	for (i = 0; i < STORE_STATE_TABLES && rc == 0; i++)
 		rc = state_compare(txn, s, state_tables[i],
 		    store_scratch_of(state_tables[i]), d);
 	store_scratch_close(s);
@@ -576,7 +576,7 @@ struct rebuild_pos {
 
 /*
  * Writes into the state tables of txn what differs from the scratch
- * tables, until the budget is spent; p->table is 4 once all is written.
+ * tables, until the budget is spent; p->table is STORE_STATE_TABLES once all is written.
  */
 static int
 adopt_state(struct store_txn *txn, struct store *s, struct rebuild_pos *p,
@@ -585,7 +585,7 @@ adopt_state(struct store_txn *txn, struct store *s, struct rebuild_pos *p,
 	uint64_t changed;
 	int rc;
 
-	while (p->table < 4 && budget > 0) {
+	while (p->table < STORE_STATE_TABLES && budget > 0) {
 		if ((rc = store_adopt(txn, s, state_tables[p->table],
 		    store_scratch_of(state_tables[p->table]), &budget, &p->at,
 		    &changed)) != 0)
@@ -636,7 +636,7 @@ adopt_in_steps(struct store_txn **txn, struct store *s, struct rebuild_pos *p)
 	if ((rc = store_put(*txn, s, TB_META, REBUILDING,
 	    sizeof(REBUILDING) - 1, "1", 1, 0)) != 0)
 		return rc;
-	while (p->table < 4) {
+	while (p->table < STORE_STATE_TABLES) {
 		rc = store_commit(*txn);
 		*txn = NULL;
 		if (rc != 0 || (rc = store_begin(s, true, txn)) != 0 ||
@@ -671,7 +671,7 @@ log_rebuild_store(struct store *s, const uint8_t consortium[CONSORT_HASH_BYTES],
 		return rc;
 	if ((rc = replay_scratch(txn, s, consortium, st, d)) == 0)
 		rc = adopt_state(txn, s, &p, REBUILD_STEP);
-	if (rc == 0 && p.table < 4) {
+	if (rc == 0 && p.table < STORE_STATE_TABLES) {
 		if ((alone = store_lock_alone(s) == 0))
 			rc = adopt_in_steps(&txn, s, &p);
 		else

@@ -29,16 +29,6 @@ node_path(char *buf, size_t len, const char *dir, const char *name)
 	return 0;
 }
 
-/*
- * The layout of the state tables, what a replay of the log derives in
- * them.  It goes up when a release derives more (2: the paths that name
- * each intent and trainee, which decide who records a hire or an exit), so
- * that a store an older release wrote is rebuilt from its log once, when
- * it is first opened for writing, instead of judging change-sets on tables
- * that lack rows, or failing consort verify.
- */
-#define STATE_LAYOUT 2
-
 /* Records that the state tables have this release's layout. */
 static int
 put_layout(struct node *n, struct store_txn *txn)

@@ -33,7 +33,7 @@ _Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
 	"revoked", "pending", "forks", "refused", "peers", "vv", "waits",
-	"openings", "wanted", "entitled", "recheck",
+	"openings", "wanted", "entitled", "recheck", "index",
 };
 
 /*
@@ -755,7 +755,7 @@ store_empty(struct store_txn *txn, struct store *s, enum store_table t)
 	return 0;
 }
 
-/* Empties the derived tables (state and refs) before a replay. */
+/* Empties the derived tables (state, refs and index) before a replay. */
 int
 store_clear_state(struct store_txn *txn, struct store *s)
 {
@@ -764,17 +764,19 @@ store_clear_state(struct store_txn *txn, struct store *s)
 	if ((rc = store_empty(txn, s, TB_ENTITIES)) != 0 ||
 	    (rc = store_empty(txn, s, TB_REFS)) != 0 ||
 	    (rc = store_empty(txn, s, TB_OWNERS)) != 0 ||
-	    (rc = store_empty(txn, s, TB_VV)) != 0)
+	    (rc = store_empty(txn, s, TB_VV)) != 0 ||
+	    (rc = store_empty(txn, s, TB_INDEX)) != 0)
 		return rc;
 	s->roster_stale = true;
 	return 0;
 }
 
 /* The state tables and, in the same order, their scratch copies. */
-static const enum store_table state_tables[4] = { TB_ENTITIES, TB_REFS,
-	TB_OWNERS, TB_VV };
-static const enum store_table scratch_tables[4] = { TB_SCRATCH_ENTITIES,
-	TB_SCRATCH_REFS, TB_SCRATCH_OWNERS, TB_SCRATCH_VV };
+static const enum store_table state_tables[STORE_STATE_TABLES] = {
+	TB_ENTITIES, TB_REFS, TB_OWNERS, TB_VV, TB_INDEX };
+static const enum store_table scratch_tables[STORE_STATE_TABLES] = {
+	TB_SCRATCH_ENTITIES, TB_SCRATCH_REFS, TB_SCRATCH_OWNERS,
+	TB_SCRATCH_VV, TB_SCRATCH_INDEX };
 
 _Static_assert(TB_ALL <= 32, "store.scratch_mask has a bit per table");
 
@@ -788,7 +790,7 @@ scratch_size(struct store_txn *txn, struct store *s, unsigned attempt,
     size_t *size)
 {
 	static const enum store_table rebuilt[] = { TB_ENTITIES, TB_REFS,
-		TB_OWNERS, TB_VV, TB_RECHECK };
+		TB_OWNERS, TB_VV, TB_INDEX, TB_RECHECK };
 	struct store_stat st;
 	uint64_t state = 0, need;
 	size_t i;
@@ -891,8 +893,8 @@ scratch_table(struct store *s, MDB_txn *t, const char *name,
 int
 store_scratch_open(struct store_txn *txn, struct store *s, unsigned attempt)
 {
-	static const char *const names[4] = { "entities", "refs", "owners",
-		"vv" };
+	static const char *const names[STORE_STATE_TABLES] = { "entities",
+		"refs", "owners", "vv", "index" };
 	MDB_env *env;
 	MDB_txn *t;
 	size_t size;
@@ -910,7 +912,7 @@ store_scratch_open(struct store_txn *txn, struct store *s, unsigned attempt)
 	s->scratch_env = (struct store_env *)env;
 	s->scratch_txn = stxn(t);
 	s->scratch_full = false;
-	for (i = 0; i < 4 && rc == 0; i++)
+	for (i = 0; i < STORE_STATE_TABLES && rc == 0; i++)
 		rc = scratch_table(s, t, names[i], scratch_tables[i]);
 	if (rc == 0)
 		rc = scratch_table(s, t, "recheck", TB_RECHECK);
@@ -955,7 +957,7 @@ store_swap_scratch(struct store *s)
 	uint32_t ma, mb;
 	int i;
 
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < STORE_STATE_TABLES; i++) {
 		a = state_tables[i];
 		b = scratch_tables[i];
 		h = s->dbi[a];
@@ -1117,7 +1119,7 @@ store_scratch_of(enum store_table t)
 {
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < STORE_STATE_TABLES; i++)
 		if (state_tables[i] == t)
 			return scratch_tables[i];
 	return t;
