@@ -204,12 +204,22 @@ open_tables(struct store *s)
 	if ((rc = mdb_txn_begin(menv(s), NULL, s->readonly ? MDB_RDONLY : 0,
 	    &txn)) != 0)
 		return store_err(rc);
-	for (i = 0; i < TB_COUNT; i++)
-		if ((rc = mdb_dbi_open(txn, table_names[i], s->readonly ? 0 :
-		    MDB_CREATE, &s->dbi[i])) != 0) {
+	for (i = 0; i < TB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, table_names[i], s->readonly ? 0 :
+		    MDB_CREATE, &s->dbi[i]);
+		/*
+		 * A store an older release wrote has no index; read-only, it
+		 * is not rebuilt and its index is never read (index_ready):
+		 * the handle names the main table, whose keys (the tables'
+		 * names) no index key matches.
+		 */
+		if (rc == MDB_NOTFOUND && s->readonly && i == TB_INDEX)
+			rc = mdb_dbi_open(txn, NULL, 0, &s->dbi[i]);
+		if (rc != 0) {
 			mdb_txn_abort(txn);
 			return store_err(rc);
 		}
+	}
 	if ((rc = store_load_authors(stxn(txn), s)) != 0) {
 		mdb_txn_abort(txn);
 		return rc;

@@ -286,21 +286,82 @@ model_text(struct fix *f, const char *lot, const char *period, bool index)
 }
 
 /*
+ * The model of the sessions of a lot running in a window (the monthly
+ * statement's), as text, read through the index or by walks.
+ */
+static char *
+active_text(struct fix *f, const char *lot, const char *from, const char *to,
+    bool index)
+{
+	struct rules_query q = { .lot = lot, .from = from, .to = to,
+		.window = WINDOW_ACTIVE };
+	struct store *s = &f->a->store;
+	struct consort_diag d = { 0 };
+	struct rules_model *m = NULL;
+	struct store_txn *txn;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mf;
+	int rc;
+
+	mf = open_memstream(&buf, &len);
+	assert_non_null(mf);
+	assert_ok(store_begin(s, !index, &txn));
+	if (!index && (rc = store_del(txn, s, TB_META, "layout", 6)) != 0)
+		assert_err(rc, E(NOENT));
+	rc = rules_load(txn, s, &q, &m, &d);
+	out(mf, "load %d %s\n", rc, d.what);
+	if (rc == 0) {
+		assert_int_equal(m->indexed, index && expect_index);
+		assert_ok(rules_check(txn, m));
+		print_model(mf, m);
+	}
+	rules_free(m);
+	store_abort(txn);
+	assert_int_equal(fclose(mf), 0);
+	return buf;
+}
+
+/* Fails, showing both, when two texts of a model differ. */
+static void
+texts_equal(const char *a, const char *b, const char *what, const char *lot,
+    const char *period)
+{
+	if (strcmp(a, b) == 0)
+		return;
+	fprintf(stderr, "through the index:\n%s\nwalking:\n%s\n", a, b);
+	fail_msg("the %s of %s %s differs through the index", what, lot,
+	    period);
+}
+
+/*
  * Checks that the model of a lot's month read through the index is the
- * one a walk of every record gives; returns its text.
+ * one a walk of every record gives, as is the statement's (the sessions
+ * running in the month, and in the quarter from it); returns its text.
  */
 static char *
 same_model(struct fix *f, const char *lot, const char *period)
 {
 	char *a = model_text(f, lot, period, true);
-	char *b = model_text(f, lot, period, false);
+	char *b = model_text(f, lot, period, false), *c;
+	char from[11], to[11], next[32];
 
-	if (strcmp(a, b) != 0) {
-		fprintf(stderr, "through the index:\n%s\nwalking:\n%s\n", a, b);
-		fail_msg("the model of %s %s differs through the index", lot,
-		    period);
-	}
+	texts_equal(a, b, "model", lot, period);
 	free(b);
+	/* the month, then to the next month's 28th (in December, a window
+	   that ends before it starts) */
+	order_month_bounds(period, from, to);
+	snprintf(next, sizeof(next), "%.5s%02d-28", to, atoi(to + 5) % 12 + 1);
+	b = active_text(f, lot, from, to, true);
+	c = active_text(f, lot, from, to, false);
+	texts_equal(b, c, "statement", lot, period);
+	free(b);
+	free(c);
+	b = active_text(f, lot, from, next, true);
+	c = active_text(f, lot, from, next, false);
+	texts_equal(b, c, "statement", lot, next);
+	free(b);
+	free(c);
 	return a;
 }
 
