@@ -42,6 +42,12 @@ const char *util_date_why(const char *s, size_t len);
 /* Whether s is a SIRET: 14 digits whose Luhn check holds. */
 bool util_siret_valid(const char *s, size_t len);
 int util_errno(int e);
+/*
+ * The bytes this process has handed to write(2), pwrite(2), writev(2)...
+ * so far (/proc/self/io's wchar; 0 when unknown): what a commit of LMDB
+ * wrote, its dirty pages, is the difference across it.
+ */
+uint64_t util_written_bytes(void);
 uint64_t util_now_ms(void);
 /*
  * The process's private (anonymous) resident memory in bytes, from
@@ -1935,6 +1941,64 @@ int import_text_open(struct import_text_reader *r, FILE *f,
 int import_text_read(struct import_text_reader *r, const char **buf,
     size_t *len);
 void import_text_close(struct import_text_reader *r);
+
+/* ---- import-scratch.c: what an import keeps between its passes ---- */
+
+#define IMPORT_KEY_BYTES (1 + CONSORT_EID_BYTES)  /* type, entity id */
+
+/* The keys the first pass has seen, in a hash table mapped from a file. */
+struct import_seen {
+	const char *dir;  /* where its file is made: the node's folder */
+	uint8_t *map;
+	size_t cap, n;
+};
+
+/* The good records of the first pass, in a file, for the second. */
+struct import_keep {
+	const char *dir;  /* where its file is made: the node's folder */
+	FILE *f;
+	char *iobuf;
+	uint8_t *buf;    /* one record, as written or read back */
+	size_t cap;
+	uint64_t bytes;  /* written */
+	uint64_t read;   /* read back so far */
+};
+
+/* A record read back from an import_keep. */
+struct import_kept {
+	uint64_t line;
+	const struct schema_type *t;
+	const char *ref;
+	size_t reflen;
+	struct field_input in[SCHEMA_MAX_FIELDS];
+	unsigned n;
+};
+
+/*
+ * Adds a key and the line that defines it; *prior is set to the line
+ * that defined it before, or 0 (and the set is left as it was).
+ * @return 0, or E(NOSPC), E(NOMEM), E(IO)... (the scratch file)
+ */
+int import_seen_add(struct import_seen *s, const uint8_t key[IMPORT_KEY_BYTES],
+    uint64_t line, uint64_t *prior);
+bool import_seen_has(const struct import_seen *s,
+    const uint8_t key[IMPORT_KEY_BYTES]);
+void import_seen_free(struct import_seen *s);
+/*
+ * Appends a record (its values copied) to the file, made at the first.
+ * @return 0, or E(NOSPC), E(NOMEM), E(IO)...
+ */
+int import_keep_put(struct import_keep *k, uint64_t line,
+    const struct schema_type *t, const char *ref, size_t reflen,
+    const struct field_input *in, unsigned n);
+/* Goes back to the first record, to read.  @return 0, or E(NOSPC), E(IO) */
+int import_keep_rewind(struct import_keep *k);
+/*
+ * Reads the next record; its strings stay valid until the next call.
+ * @return 1, 0 at the end, or E(IO), E(NOMEM)
+ */
+int import_keep_next(struct import_keep *k, struct import_kept *r);
+void import_keep_free(struct import_keep *k);
 
 /* ---- import-cell.c: spreadsheet cells into field values ---- */
 

@@ -4,14 +4,16 @@
  * naming the fields, one --type for all rows; the cells as a French
  * spreadsheet writes them, import-cell.c).
  *
- * Two passes over the file, streaming, so memory does not grow with its
- * size beyond a set of entity ids.  Pass 1 checks every line (syntax, schema,
- * duplicates, references to records earlier in the file or in the store)
- * and writes nothing; a file with a bad line is refused whole unless
- * skip_bad.  Pass 2 writes the records that differ from the state, in
- * change-sets of `batch` records, committing every few change-sets so a
- * crash leaves whole change-sets only.  A second import of the same file
- * finds nothing that differs and appends nothing.
+ * Two passes, streaming, so that private memory does not grow with the
+ * file.  Pass 1 parses and checks every line (syntax, schema, duplicates,
+ * references to records earlier in the file or in the store) and writes
+ * nothing to the store; a file with a bad line is refused whole unless
+ * skip_bad.  It keeps the good records, parsed, and the set of their ids
+ * in scratch files (import-scratch.c).  Pass 2 reads those records back
+ * and writes the ones that differ from the state, in change-sets of
+ * `batch` records, committing every few change-sets so a crash leaves
+ * whole change-sets only.  A second import of the same file finds nothing
+ * that differs and appends nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -19,13 +21,24 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include <csv.h>
 #include <jansson.h>
 
 #include "core.h"
 
-#define COMMIT_EVERY 16             /* change-sets per LMDB transaction */
+/*
+ * When pass 2 commits (see pace()): a transaction may dirty COMMIT_DIRTY
+ * bytes of pages, which LMDB holds in private memory until the commit
+ * writes them; private memory past COMMIT_PRIVATE commits at once, and
+ * no transaction stays open longer than COMMIT_MS.  Without a count of
+ * the bytes written, every COMMIT_FIXED change-sets.
+ */
+#define COMMIT_DIRTY (24u << 20)
+#define COMMIT_PRIVATE (48u << 20)
+#define COMMIT_MS 1000
+#define COMMIT_FIXED 16
 #define CS_SOFT_BYTES (256u << 10)  /* close a change-set past this size */
 #define CSV_MAX_COLUMNS 64
 
@@ -45,13 +58,6 @@ struct rec_in {
 /* How a row of a sheet goes over the bounds, or holds a formula's error. */
 enum { OVER_COLUMNS = 1, OVER_CELL, OVER_ERROR };
 
-/* An open-addressing set of entity ids (with the type) seen in pass 1. */
-struct idset {
-	uint8_t (*keys)[1 + CONSORT_EID_BYTES];
-	uint64_t *lines;
-	size_t cap, n;
-};
-
 struct importer {
 	struct node *n;
 	const struct import_opts *o;
@@ -60,18 +66,21 @@ struct importer {
 	int pass;
 	struct store_txn *rtxn; /* pass 1: read the store */
 	struct record scratch;
-	struct idset seen;
-	uint64_t *bad;          /* pass 1: bad line numbers, increasing */
-	size_t nbad, capbad, nextbad;
+	struct import_seen seen;  /* pass 1: the ids of the good records */
+	struct import_keep keep;  /* the good records, from pass 1 to pass 2 */
 	struct edit e;          /* pass 2 */
 	unsigned in_cs;         /* records in the current change-set */
 	unsigned since_commit;  /* change-sets since the last commit */
+	unsigned commit_at;     /* change-sets the transaction may hold */
+	uint64_t began_ms;      /* when the transaction began */
+	uint64_t written;       /* bytes written by the process then */
+	uint64_t private0;      /* private memory then */
 	uint64_t bytes, total;
 	bool dry;               /* pass 2 rehearsed in a transaction never kept */
 	/* sheet state (CSV, .xlsx): rows numbered as the sheet shows them */
 	bool sheet;
 	struct import_text text;  /* CSV: encoding and separator */
-	struct xlsx *xlsx;        /* .xlsx: the workbook, open for both passes */
+	struct xlsx *xlsx;        /* .xlsx: the workbook, open for pass 1 */
 	bool date1904;            /* .xlsx: serial days of the 1904 system */
 	const struct schema_field *cols[CSV_MAX_COLUMNS];
 	char *head[CSV_MAX_COLUMNS];  /* the header row as written */
@@ -89,63 +98,6 @@ struct importer {
 	int last_end;             /* CSV: the byte that ended the last row */
 	int csv_err;
 };
-
-/* Position of a key in the set (an empty slot if absent). */
-static size_t
-idset_slot(const struct idset *s, const uint8_t *key)
-{
-	size_t h;
-
-	memcpy(&h, key + 1, sizeof(h));
-	for (h &= s->cap - 1;; h = (h + 1) & (s->cap - 1))
-		if (s->lines[h] == 0 || memcmp(s->keys[h], key, 17) == 0)
-			return h;
-}
-
-/* Inserts a key with the line that defines it; returns the earlier line if any. */
-static int
-idset_add(struct idset *s, const uint8_t *key, uint64_t line, uint64_t *prior)
-{
-	struct idset old = *s;
-	size_t i, h;
-
-	*prior = 0;
-	if ((s->n + 1) * 2 > s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 1024;
-		s->keys = calloc(s->cap, sizeof(*s->keys));
-		s->lines = calloc(s->cap, sizeof(*s->lines));
-		if (s->keys == NULL || s->lines == NULL) {
-			free(s->keys);
-			free(s->lines);
-			*s = old;
-			return E(NOMEM);
-		}
-		for (i = 0; i < old.cap; i++)
-			if (old.lines[i] != 0) {
-				h = idset_slot(s, old.keys[i]);
-				memcpy(s->keys[h], old.keys[i], 17);
-				s->lines[h] = old.lines[i];
-			}
-		free(old.keys);
-		free(old.lines);
-	}
-	h = idset_slot(s, key);
-	if (s->lines[h] != 0) {
-		*prior = s->lines[h];
-		return 0;
-	}
-	memcpy(s->keys[h], key, 17);
-	s->lines[h] = line;
-	s->n++;
-	return 0;
-}
-
-/* Whether a key is in the set. */
-static bool
-idset_has(const struct idset *s, const uint8_t *key)
-{
-	return s->cap > 0 && s->lines[idset_slot(s, key)] != 0;
-}
 
 static int cell_error(struct importer *im, uint64_t row, int col, int err,
     const char *what, const char *hint);
@@ -169,24 +121,15 @@ line_error(struct importer *im, uint64_t line, int err, const char *what,
 }
 
 /*
- * Records a bad line of pass 1 and reports it.  Pass 1 goes on to the end
- * of the file, so that the count of bad lines is exact; their numbers are
- * kept only for skip_bad, whose pass 2 leaves them out.
+ * Counts a bad line of pass 1 and reports it.  Pass 1 goes on to the end
+ * of the file, so that the count of bad lines is exact; a bad line is not
+ * kept for pass 2, which so leaves it out with skip_bad.
  */
 static int
 bad_line(struct importer *im, uint64_t line, int err)
 {
-	uint64_t *p;
-
+	(void)line;
 	(void)err;
-	if (im->o->skip_bad && im->nbad == im->capbad) {
-		im->capbad = im->capbad ? im->capbad * 2 : 64;
-		if ((p = realloc(im->bad, im->capbad * sizeof(*p))) == NULL)
-			return E(NOMEM);
-		im->bad = p;
-	}
-	if (im->o->skip_bad)
-		im->bad[im->nbad++] = line;
 	im->res->bad++;
 	if (im->o->bad != NULL && im->o->bad(im->o->ctx, im->d) != 0)
 		return E(INTERRUPTED);
@@ -214,21 +157,34 @@ field_error(struct importer *im, const struct rec_in *r, int i, int err,
 	return line_error(im, r->line, err, msg, hint);
 }
 
-/* The 17-byte set key of (type, ref). */
+/* The set key of (type, ref). */
 static void
 rec_key(struct importer *im, unsigned type, const char *ref, size_t len,
-    uint8_t key[17])
+    uint8_t key[IMPORT_KEY_BYTES])
 {
 	key[0] = (uint8_t)type;
 	node_entity_id(im->n, type, ref, len, key + 1);
 }
 
-/* Pass 1 checks of one record beyond its syntax: duplicates and references. */
+/*
+ * Fills the diag for a failure of the scratch files, in the node's folder;
+ * the import stops.
+ */
 static int
-check_record(struct importer *im, const struct rec_in *r)
+scratch_error(struct importer *im, int err)
 {
-	uint8_t key[17];
-	uint64_t prior;
+	char what[200];
+
+	snprintf(what, sizeof(what), _("cannot write the import's scratch "
+	    "file in the node's folder: %s"), consort_strerror(err));
+	return consort_diag_set(im->d, err, im->n->dir, what, NULL);
+}
+
+/* Pass 1 checks of a record's references, to records earlier or stored. */
+static int
+check_refs(struct importer *im, const struct rec_in *r)
+{
+	uint8_t key[IMPORT_KEY_BYTES];
 	char what[400];
 	bool alive;
 	unsigned i;
@@ -240,7 +196,7 @@ check_record(struct importer *im, const struct rec_in *r)
 		if (in->f->kind != FK_REF || in->v.kind != VAL_STR)
 			continue;
 		rec_key(im, in->f->ref_type, in->v.s, in->v.len, key);
-		if (idset_has(&im->seen, key))
+		if (import_seen_has(&im->seen, key))
 			continue;
 		if ((rc = records_ref_alive(im->rtxn, im->n, &im->scratch, in->f,
 		    &in->v, &alive)) != 0)
@@ -253,25 +209,118 @@ check_record(struct importer *im, const struct rec_in *r)
 		return field_error(im, r, (int)i, E(REF), what,
 		    _("put the referenced record first, or import it before"));
 	}
-	rec_key(im, r->t->id, r->ref, r->reflen, key);
-	if ((rc = idset_add(&im->seen, key, r->line, &prior)) != 0)
-		return rc;
-	if (prior != 0) {
-		snprintf(what, sizeof(what), im->sheet ? _("%s %.*s already "
-		    "appears on row %llu") : _("%s %.*s already appears on line "
-		    "%llu"), r->t->name, (int)r->reflen, r->ref,
-		    (unsigned long long)prior);
-		return field_error(im, r, -1, E(EXIST), what, im->sheet ?
-		    _("keep one row per record") : _("keep one line per record"));
-	}
 	return 0;
 }
 
-/* Closes the current change-set, and commits every COMMIT_EVERY of them. */
+/* Refuses a record whose (type, ref) an earlier line holds. */
+static int
+duplicate(struct importer *im, const struct rec_in *r, uint64_t prior)
+{
+	char what[400];
+
+	snprintf(what, sizeof(what), im->sheet ? _("%s %.*s already "
+	    "appears on row %llu") : _("%s %.*s already appears on line "
+	    "%llu"), r->t->name, (int)r->reflen, r->ref,
+	    (unsigned long long)prior);
+	return field_error(im, r, -1, E(EXIST), what, im->sheet ?
+	    _("keep one row per record") : _("keep one line per record"));
+}
+
+/*
+ * Pass 1: checks one record beyond its syntax (references, and that no
+ * earlier line holds it) and keeps it for pass 2, or counts it bad.
+ */
+static int
+keep_record(struct importer *im, const struct rec_in *r)
+{
+	uint8_t key[IMPORT_KEY_BYTES];
+	uint64_t prior;
+	int rc;
+
+	if ((rc = check_refs(im, r)) != 0)
+		return store_fault(rc) ? rc : bad_line(im, r->line, rc);
+	rec_key(im, r->t->id, r->ref, r->reflen, key);
+	if ((rc = import_seen_add(&im->seen, key, r->line, &prior)) != 0)
+		return scratch_error(im, rc);
+	if (prior != 0)
+		return bad_line(im, r->line, duplicate(im, r, prior));
+	if ((rc = import_keep_put(&im->keep, r->line, r->t, r->ref, r->reflen,
+	    r->in, r->n)) != 0)
+		return scratch_error(im, rc);
+	im->res->records++;
+	return 0;
+}
+
+/* Milliseconds of a clock that only goes forward. */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Notes the start of a transaction of pass 2. */
+static void
+txn_began(struct importer *im)
+{
+	im->since_commit = 0;
+	im->began_ms = mono_ms();
+	im->written = util_written_bytes();
+	im->private0 = util_private_bytes();
+}
+
+/*
+ * Sizes the next transaction from the last, which held `held` change-sets
+ * and whose commit wrote `written` bytes: its dirty pages.  As many
+ * change-sets as keep those under COMMIT_DIRTY, and at most twice as many
+ * as the last held, so that the first commits come soon and the size
+ * follows the store: the more records, the fewer share a page.
+ */
+static void
+pace(struct importer *im, uint64_t written, unsigned held)
+{
+	uint64_t fit;
+
+	if (written == 0 || held == 0) {
+		im->commit_at = COMMIT_FIXED;  /* no /proc: as before */
+		return;
+	}
+	fit = (uint64_t)COMMIT_DIRTY * held / written;
+	if (fit > 2 * (uint64_t)held)
+		fit = 2 * (uint64_t)held;
+	im->commit_at = fit > 0 ? (unsigned)fit : 1;
+}
+
+/*
+ * Whether the transaction should be committed now: it holds the change-sets
+ * pace() allowed, has been open COMMIT_MS, or its dirty pages took private
+ * memory past COMMIT_PRIVATE.  LMDB keeps the pages of earlier
+ * transactions for later ones, so that private memory grows only when a
+ * transaction dirties more than any before it did.
+ */
+static bool
+commit_due(struct importer *im)
+{
+	uint64_t mem;
+
+	if (im->since_commit == 0)
+		return false;
+	if (im->since_commit >= im->commit_at ||
+	    mono_ms() - im->began_ms >= COMMIT_MS)
+		return true;
+	mem = util_private_bytes();
+	return mem > COMMIT_PRIVATE && mem > im->private0;
+}
+
+/* Closes the current change-set, and commits when commit_due() says so. */
 static int
 flush(struct importer *im, bool commit)
 {
 	uint32_t before = im->e.appended;
+	unsigned held;
+	uint64_t written;
 	int rc;
 
 	if ((rc = edit_flush(&im->e)) != 0)
@@ -279,22 +328,25 @@ flush(struct importer *im, bool commit)
 	im->in_cs = 0;
 	if (im->e.appended != before)
 		im->since_commit++;
-	if (!im->dry && (commit || im->since_commit >= COMMIT_EVERY)) {
-		im->since_commit = 0;
-		rc = edit_renew(&im->e);
-		if (im->e.committed == im->e.appended) {
-			/* every record counted so far is in a committed change-set */
-			im->res->committed_changesets = im->e.committed;
-			im->res->committed_records = im->res->changed;
-		}
-		return rc;
+	if (im->dry || !(commit || commit_due(im)))
+		return 0;
+	held = im->since_commit;
+	written = im->written;
+	rc = edit_renew(&im->e);
+	if (im->e.committed == im->e.appended) {
+		/* every record counted so far is in a committed change-set */
+		im->res->committed_changesets = im->e.committed;
+		im->res->committed_records = im->res->changed;
 	}
-	return 0;
+	txn_began(im);
+	if (rc == 0 && held > 0)
+		pace(im, im->written > written ? im->written - written : 0, held);
+	return rc;
 }
 
 /* Pass 2: writes one good record. */
 static int
-write_record(struct importer *im, const struct rec_in *r)
+write_record(struct importer *im, const struct import_kept *r)
 {
 	bool changed;
 	int rc;
@@ -317,25 +369,13 @@ write_record(struct importer *im, const struct rec_in *r)
 	return 0;
 }
 
-/* Handles one parsed record in the current pass. */
+/* Handles one parsed record of pass 1. */
 static int
 on_record(struct importer *im, const struct rec_in *r)
 {
-	int rc;
-
 	if (im->pass == 0)
 		return 0;  /* import_check_line: the schema alone */
-	if (im->pass == 1) {
-		if ((rc = check_record(im, r)) != 0)
-			return store_fault(rc) ? rc : bad_line(im, r->line, rc);
-		im->res->records++;
-		return 0;
-	}
-	while (im->nextbad < im->nbad && im->bad[im->nextbad] < r->line)
-		im->nextbad++;
-	if (im->nextbad < im->nbad && im->bad[im->nextbad] == r->line)
-		return 0;
-	return write_record(im, r);
+	return keep_record(im, r);
 }
 
 /* Handles a line or row refused by the parser or the schema. */
@@ -344,9 +384,7 @@ on_bad(struct importer *im, uint64_t line, int err)
 {
 	if (im->pass == 0)
 		return err;
-	if (im->pass == 1)
-		return bad_line(im, line, err);
-	return 0;  /* already known from pass 1 */
+	return bad_line(im, line, err);
 }
 
 /* Every 512 records: reports progress. */
@@ -1095,24 +1133,49 @@ pass_check(struct importer *im, enum import_format fmt)
 	rc = scan(im, fmt);
 	store_abort(im->rtxn);
 	im->rtxn = NULL;
+	import_seen_free(&im->seen);  /* pass 2 needs the records alone */
 	if (rc == 0 && im->res->bad > 0 && !im->o->skip_bad)
 		rc = E(SCHEMA);
 	return rc;
 }
 
+/* Pass 2: writes the records pass 1 kept, one by one. */
+static int
+replay(struct importer *im)
+{
+	struct import_kept r;
+	int rc;
+
+	if ((rc = import_keep_rewind(&im->keep)) != 0)
+		return scratch_error(im, rc);
+	im->bytes = 0;
+	im->total = im->keep.bytes;
+	while ((rc = import_keep_next(&im->keep, &r)) == 1) {
+		im->res->lines = r.line;
+		im->bytes = im->keep.read;
+		progress(im);
+		if ((rc = write_record(im, &r)) != 0)
+			return rc;
+	}
+	return rc < 0 ? scratch_error(im, rc) : 0;
+}
+
 /* Pass 2: write the good records in change-sets (or rehearse it, dry). */
 static int
-pass_write(struct importer *im, enum import_format fmt, bool dry)
+pass_write(struct importer *im, bool dry)
 {
-	uint64_t records = im->res->records;
+	uint64_t lines = im->res->lines;
 	int rc;
 
 	im->pass = 2;
 	im->dry = dry;
-	im->res->records = records;
+	im->commit_at = 1;
 	if ((rc = edit_begin(im->n, &im->e)) != 0)
 		return rc;
-	if ((rc = scan(im, fmt)) != 0 || (rc = flush(im, true)) != 0) {
+	txn_began(im);
+	rc = replay(im);
+	im->res->lines = lines;
+	if (rc != 0 || (rc = flush(im, true)) != 0) {
 		if (im->e.diag.what[0] && !im->d->what[0])
 			*im->d = im->e.diag;
 		edit_abort(&im->e);  /* a failed commit left no txn, but buffers */
@@ -1122,8 +1185,6 @@ pass_write(struct importer *im, enum import_format fmt, bool dry)
 		im->res->changesets = im->e.appended;
 	edit_abort(&im->e);  /* dry: nothing kept; else the last renew's empty txn */
 	im->in_cs = 0;
-	im->since_commit = 0;
-	im->nextbad = 0;
 	return 0;
 }
 
@@ -1154,6 +1215,7 @@ import_file(struct node *n, const struct import_opts *o,
 	im.o = o;
 	im.res = res;
 	im.d = d;
+	im.seen.dir = im.keep.dir = n->dir;
 	if (stat(o->path, &st) != 0)
 		return consort_diag_set(d, E(IO), o->path, strerror(errno),
 		    "check the file name");
@@ -1177,15 +1239,14 @@ import_file(struct node *n, const struct import_opts *o,
 		im.total = 0;  /* no share of the file read to show */
 	}
 	rc = pass_check(&im, fmt);
-	if (rc == 0 && needs_rehearsal(n))
-		rc = pass_write(&im, fmt, true);
-	if (rc == 0)
-		rc = pass_write(&im, fmt, false);
 	xlsx_close(im.xlsx);
+	if (rc == 0 && needs_rehearsal(n))
+		rc = pass_write(&im, true);
+	if (rc == 0)
+		rc = pass_write(&im, false);
 	record_free(&im.scratch);
-	free(im.seen.keys);
-	free(im.seen.lines);
-	free(im.bad);
+	import_seen_free(&im.seen);
+	import_keep_free(&im.keep);
 	return rc;
 }
 

@@ -547,6 +547,52 @@ test_import_commit_fails(void **state)
 }
 
 /*
+ * An import commits in transactions that grow as long as their pages are
+ * few: whichever commit fails, what it says it committed is what the
+ * store holds, whole change-sets; the same import again goes on from
+ * there, and the last one finishes the job.
+ */
+static void
+test_import_commit_fails_anywhere(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d;
+	struct import_result res;
+	uint64_t seq = tu_head(&f->lead->store, f->lead->pk).seq;
+	uint64_t n, had = 0;
+	struct store_txn *txn;
+	unsigned at, failed = 0;
+	int rc;
+
+	for (at = 2; at < 40; at++) {
+		arm((struct fault){ .commit_at = at, .commit_err = EIO });
+		rc = import(f, &res, &d);
+		if (disarm() == 0) {
+			assert_ok(rc);
+			break;
+		}
+		failed++;
+		assert_true(write_error(rc));
+		assert_true(res.committed_changesets >= at - 1);
+		assert_int_equal(res.committed_records, res.committed_changesets);
+		assert_ok(store_begin(&f->lead->store, false, &txn));
+		assert_ok(state_count(txn, &f->lead->store, T_lot, &n));
+		store_abort(txn);
+		assert_int_equal(n, had + res.committed_records);
+		assert_int_equal(tu_head(&f->lead->store, f->lead->pk).seq,
+		    seq + n);
+		had = n;
+	}
+	assert_true(failed >= 2);  /* the transactions are more than one */
+	assert_int_equal(res.changed, 40 - had);
+	assert_ok(store_begin(&f->lead->store, false, &txn));
+	assert_ok(state_count(txn, &f->lead->store, T_lot, &n));
+	store_abort(txn);
+	assert_int_equal(n, 40);
+	verify(f->lead);
+}
+
+/*
  * A bundle of the member's change-sets, imported by the lead: a failed
  * commit, the map full at any put, or a cut page write leave the lead as
  * it was; the bundle imported again (in the same process, as a server
@@ -679,6 +725,7 @@ main(void)
 		T(test_edit_map_full),
 		T(test_edit_write_cut),
 		T(test_import_commit_fails),
+		T(test_import_commit_fails_anywhere),
 		T(test_bundle_import_faults),
 		T(test_bundle_import_write_cut),
 		T(test_sync_commit_fails),

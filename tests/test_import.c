@@ -393,6 +393,43 @@ test_import_batches(void **state)
 	node_close(other);
 }
 
+/*
+ * An import whose scratch files cannot be made (the node's folder gone
+ * from under it) stops before it writes, saying why; the same import
+ * then goes through.
+ */
+static void
+test_import_scratch_fails(void **state)
+{
+	static const char text[] = LOT01 T02;
+	struct nf_fix *f = *state;
+	struct import_opts o;
+	struct import_result res;
+	struct consort_diag d = { 0 };
+	char path[4200], *dir = f->n->dir;
+
+	tu_path(path, sizeof(path), f->dir, "two.jsonl");
+	tu_write_file(path, text);
+	memset(&o, 0, sizeof(o));
+	o.path = path;
+	o.batch = 100;
+	f->n->dir = (char *)"/nonexistent/consort-test";
+	assert_err(import_file(f->n, &o, &res, &d), E(NOENT));
+	f->n->dir = dir;
+	assert_non_null(strstr(d.what, "scratch file"));
+	assert_string_equal(d.where, "/nonexistent/consort-test");
+	assert_int_equal(res.bad, 0);
+	assert_int_equal(res.changesets, 0);
+	assert_int_equal(res.committed_changesets, 0);
+	assert_int_equal(nf_own_seq(f->n), 1);
+	assert_int_equal(nf_count(f->n, T_lot), 0);
+	memset(&d, 0, sizeof(d));
+	assert_ok(import_file(f->n, &o, &res, &d));
+	assert_int_equal(res.records, 2);
+	assert_int_equal(nf_count(f->n, T_lot), 1);
+	assert_int_equal(nf_count(f->n, T_trainee), 1);
+}
+
 /* Checks a JSON line; returns the error. */
 static int
 jsonl(const char *line, struct consort_diag *d)
@@ -471,6 +508,7 @@ main(void)
 		T(test_import_csv_refusals, nf_setup_node),
 		T(test_import_csv_attendance, nf_setup_node),
 		T(test_import_batches, nf_setup_node),
+		T(test_import_scratch_fails, nf_setup_node),
 		cmocka_unit_test(test_check_line_jsonl),
 		cmocka_unit_test(test_check_line_csv),
 	};
