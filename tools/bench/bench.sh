@@ -564,6 +564,8 @@ ROWS = [
         ("bd_store_b", "  store of the bound, bytes", ",.0f"),
         ("b_written", "bytes written by B (sync)", ",.0f"),
         ("b_wratio", "  written / store", ".2f"),
+        ("b_dev", "  the device wrote meanwhile (machine-wide)", ",.0f"),
+        ("b_dratio", "  device writes / store", ".2f"),
         ("bd_written", "  bytes written by the bound", ",.0f"),
         ("b_written_s", "bytes written by A (serve)", ",.0f"),
         ("b_bytes", "bytes on the wire", ",.0f"),
@@ -789,6 +791,7 @@ def markdown(path, runs, head):
         ("verify, \u00b5s per record", lambda d: cell(d, "v_us", ".1f")),
         ("full sync / bound", lambda d: cell(d, "bd_ratio", ".2f")),
         ("bytes written by full sync / store", lambda d: cell(d, "b_wratio", ".2f")),
+        ("device writes during full sync / store", lambda d: cell(d, "b_dratio", ".2f")),
         ("peak private MiB import / sync / serve / verify / order build (max)", mem_cell),
         ("serve, private MiB for one peer (max)", lambda d: format(max(d["b_peer_s"]), ".2f") if "b_peer_s" in d else "-"),
         ("order build, one lot-month, s", lambda d: cell(d, "ob_s", ".3f")),
@@ -939,6 +942,19 @@ check_digest() {
 # The size of the store's data.mdb, in bytes.
 store_bytes() {
 	stat -c %s "$1/store/data.mdb"
+}
+
+# The sectors the block device under the benchmark's folder has written
+# since boot (/sys/class/block/DEV/stat, 7th field), or 0 when unknown.
+# ru_oublock and /proc/PID/io count a whole page-cache folio for a small
+# write into it (large folios: up to 2 MiB), so on kernels that use them
+# they can say ten times what reaches the device.  The device's own count
+# is the machine's: it is exact on a quiet machine only.
+dev_sectors() {
+	local src
+	src=$(df --output=source "$work" 2>/dev/null | tail -n 1)
+	src=${src##*/}
+	awk '{ print $7 }' "/sys/class/block/$src/stat" 2>/dev/null || echo 0
 }
 
 # Microseconds per item: seconds $1 over $2 items.
@@ -1359,7 +1375,7 @@ join_b() {
 # Phases B, C (its sync) and D on two fresh nodes: A, the lead, serving;
 # B, the first co-contractor, syncing.
 run_bcd() {
-	local a=$work/x$scale-A b=$work/x$scale-B srv port tr=0 rss st
+	local a=$work/x$scale-A b=$work/x$scale-B srv port tr=0 rss st dev0 dev1
 	local raw na nb ca cb type ref field va vb
 	[ ${#STRACE[@]} -gt 0 ] && [ "$iter" = 1 ] &&
 	    { [ "$scale" -le 10 ] || [ "$TRACE" = all ]; } && tr=1
@@ -1376,7 +1392,11 @@ run_bcd() {
 	plan_sync "$a" "$b"
 	[ "$tr" = 1 ] && snap "$b" "$b.replay"
 	watch_start "$srv"
+	sync
+	dev0=$(dev_sectors)
 	sync_timed "$b" "$port"
+	sync
+	dev1=$(dev_sectors)
 	watch_stop
 	put b_s "$SECS"
 	put b_us "$(per_us "$SECS" "$OPS_RECORDS")"
@@ -1387,6 +1407,8 @@ run_bcd() {
 	put b_written "$WRITTEN"
 	put b_store_b "$st"
 	put b_wratio "$(div "$WRITTEN" "$st")"
+	put b_dev "$(((dev1 - dev0) * 512))"
+	put b_dratio "$(div "$(((dev1 - dev0) * 512))" "$st")"
 	put b_rss_s "$(kib_mib "$(peak_field "$WATCH" hwm_kib)")"
 	put b_anon_s "$(kib_mib "$(peak_field "$WATCH" anon_peak_kib)")"
 	put b_anon_s0 "$(kib_mib "$(peak_field "$WATCH" anon_base_kib)")"
