@@ -40,12 +40,12 @@ killed_while_replaying() {
 	true
 }
 
-# One change-set per record: thousands of them.
+# Two records a change-set: thousands of change-sets.
 init_lead lead
-expect_rc 0 on lead import --batch 1 "$X1"
+expect_rc 0 on lead import --batch 2 "$X1"
 expect_rc 0 on lead import "$DATA/sample.jsonl"
 n=$(log_count lead)
-[ "$n" -gt 4000 ] || fail "expected thousands of change-sets, got $n"
+[ "$n" -gt 3500 ] || fail "expected thousands of change-sets, got $n"
 expect_rc 0 on lead verify
 out_has "^verified $n change-sets"
 [ -z "$(left)" ] || fail "verify left in TMPDIR: $(left)"
@@ -101,12 +101,12 @@ sys.exit(subprocess.run(["mdb_load", "-s", "changes", env], input="\n".join(dump
 PY
 }
 rm -rf lead; cp -a pristine lead
-alter_sig lead 3500 5000
+alter_sig lead 2600 3400
 expect_rc 1 on lead verify
-err_has "change-set [0-9a-f]{16}/3500: bad signature" "verify does not name the first altered change-set"
+err_has "change-set [0-9a-f]{16}/2600: bad signature" "verify does not name the first altered change-set"
 sum=$(sha256sum <"$DATA_MDB")
 expect_rc 1 on lead rebuild
-err_has "change-set [0-9a-f]{16}/3500: bad signature"
+err_has "change-set [0-9a-f]{16}/2600: bad signature"
 [ "$(sha256sum <"$DATA_MDB")" = "$sum" ] || fail "a refused rebuild changed data.mdb"
 
 # a change-set missing from the middle of the log (the store dumped and
