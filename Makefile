@@ -9,7 +9,8 @@
 #                 checker on the unit tests and a few end-to-end ones)
 #   make soak     the randomized convergence test over 100000 seeds
 #   make fuzz     run every libFuzzer harness for a bounded time (clang)
-#   make bench    the benchmark on ../shared/data (not part of make test)
+#   make bench    the benchmark on ../shared/data (BENCH_SCALES='1 10 100';
+#                 not part of make test)
 #   make pot      regenerate schema/po/consort.pot from the sources, merge it into
 #                 schema/po/*.po (then translate what msgfmt --statistics counts)
 #   make install  PREFIX=/usr/local

@@ -268,6 +268,31 @@ orphan_paths(struct gather *g, conflict_fn fn, void *ctx)
 }
 
 /*
+ * Gathers the live paths a model's trainees and intents name, through the
+ * index: those a walk of every path would keep (touches), in the same
+ * order.
+ */
+static int
+gather_indexed(struct gather *g)
+{
+	const struct rules_model *m = g->only;
+	struct index_hits h = { 0 };
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < m->ntrainees && rc == 0; i++)
+		rc = index_find(g->txn, g->s, IX_PATH_TRAINEE,
+		    m->trainees[i].ref, -1, &h);
+	for (i = 0; i < m->nintents && rc == 0; i++)
+		rc = index_find(g->txn, g->s, IX_PATH_INTENT, m->intents[i].ref,
+		    -1, &h);
+	if (rc == 0)
+		rc = index_visit(g->txn, g->s, T_path, &h, false, gather_path, g);
+	index_hits_free(&h);
+	return rc;
+}
+
+/*
  * Lists the business conflicts of the merged state (of one type if > 0),
  * or only those touching the trainees and intents of a model.  A conflict
  * found for a model is the one the whole scan finds, with the same id: its
@@ -284,7 +309,10 @@ conflicts_business(struct store_txn *txn, struct store *s, int type,
 	if (type > 0 && type != T_path && type != T_intent && type != T_trainee)
 		return 0;
 	record_init(&g.scratch);
-	rc = state_foreach(txn, s, T_path, gather_path, &g);
+	if (only != NULL && only->indexed)
+		rc = gather_indexed(&g);
+	else
+		rc = state_foreach(txn, s, T_path, gather_path, &g);
 	if (rc == 0 && (type <= 0 || type == T_intent))
 		rc = intent_twice(&g, fn, ctx);
 	if (rc == 0 && (type <= 0 || type == T_trainee)) {

@@ -217,3 +217,45 @@ conflicts_register_scan(struct store_txn *txn, struct store *s, int type,
 	record_free(&r);
 	return rc;
 }
+
+/* Orders records found by their entity ids, as the entities table does. */
+static int
+cmp_id(const void *a, const void *b)
+{
+	return memcmp(((const struct index_hit *)a)->id,
+	    ((const struct index_hit *)b)->id, CONSORT_EID_BYTES);
+}
+
+/*
+ * Lists the register conflicts of the records of a type that have the
+ * refs given, as conflicts_register_scan() lists them for that type (in
+ * the entities table's order), reading only those records.
+ */
+int
+conflicts_register_of(struct store_txn *txn, struct store *s, unsigned type,
+    const char *const *refs, size_t n, conflict_fn fn, void *ctx)
+{
+	struct index_hits h = { 0 };
+	struct record r;
+	size_t i, k = 0;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = index_add_ref(txn, s, type, refs[i], &h);
+	if (rc == 0 && h.n > 1)
+		qsort(h.v, h.n, sizeof(*h.v), cmp_id);
+	record_init(&r);
+	for (i = 0; i < h.n && rc == 0; i++) {
+		if (k > 0 && memcmp(h.v[k - 1].id, h.v[i].id,
+		    CONSORT_EID_BYTES) == 0)
+			continue;  /* a record flagged twice */
+		h.v[k++] = h.v[i];
+		if ((rc = record_load(txn, s, type, h.v[i].id, &r)) == 0 &&
+		    (!s->open_personal ||
+		    (rc = personal_open_record(txn, s, &r)) == 0) && r.found)
+			rc = record_conflicts(s, &r, fn, ctx);
+	}
+	record_free(&r);
+	index_hits_free(&h);
+	return rc;
+}

@@ -607,12 +607,15 @@ enum store_table {
 	TB_WANTED,    /* entity id(16) field(1) commitment(32): openings to ask */
 	TB_ENTITLED,  /* entity id(16): trainees this node may read (wants.c) */
 	TB_RECHECK,   /* entity id(16): personal values changed since (wants.c) */
+	TB_INDEX,     /* kind(1) target ref, 0, [month(4)] ref -> entity id(16):
+	                 the records an order request reads (index.c) */
 	TB_COUNT,     /* the tables of every node */
 	/* a verification's rebuilt state tables (store_open_scratch) */
 	TB_SCRATCH_ENTITIES = TB_COUNT,
 	TB_SCRATCH_REFS,
 	TB_SCRATCH_OWNERS,
 	TB_SCRATCH_VV,
+	TB_SCRATCH_INDEX,
 	TB_ALL
 };
 
@@ -678,6 +681,11 @@ struct store {
 	struct perm_verdict verdict;
 	bool readonly;  /* the user cannot write the store: reads only */
 	bool scratch;   /* reads a private copy whose commits are refused */
+	struct store_env *scratch_env;   /* a replay's (store_scratch_open) */
+	struct store_txn *scratch_txn;   /* its one write transaction */
+	unsigned int scratch_dbi[TB_ALL];  /* the handles of the tables there */
+	uint32_t scratch_mask;  /* the tables (bit 1 << t) kept there */
+	bool scratch_full;      /* they ran out of room (store_scratch_full) */
 	uint8_t *atrest;  /* the key of personal values at rest, or NULL */
 	bool open_personal;  /* state_lookup and walks open personal values */
 	int lockfd;   /* store/compact.lock, locked shared while open */
@@ -985,27 +993,96 @@ int store_put_change(struct store_txn *txn, struct store *s,
 int store_get_change(struct store_txn *txn, struct store *s,
     const uint8_t *author, uint64_t seq, struct store_val *v);
 
+/* The state tables a replay of the log derives (entities to index). */
+#define STORE_STATE_TABLES 5
+
 /*
- * Empties the state tables (entities, refs, owners, causal contexts)
- * before a replay of the log.
+ * The layout of the state tables, what a replay of the log derives in
+ * them (the meta table's "layout").  It goes up when a release derives
+ * more (2: the paths that name each intent and trainee, which decide who
+ * records a hire or an exit; 3: the index of what an order request reads,
+ * index.c), so that a store an older release wrote is rebuilt from its log
+ * once, when it is first opened for writing (node.c), instead of judging
+ * change-sets on tables that lack rows, or failing consort verify.
+ */
+#define STATE_LAYOUT 3
+
+/*
+ * Empties the state tables (entities, refs, owners, causal contexts,
+ * index) before a replay of the log.
  * @param txn a write transaction
  * @return 0, or an error of store_err()
  */
 int store_clear_state(struct store_txn *txn, struct store *s);
 
 /*
- * Opens and empties the scratch copies of the state tables
- * (TB_SCRATCH_ENTITIES ...) that a verification replays into.
- * @param txn a write transaction, abandoned afterwards
- * @return 0, or an error of store_err()
+ * Opens the scratch copies of the state tables (TB_SCRATCH_ENTITIES ...)
+ * that a replay writes into, empty, with the table of trainees to look at
+ * again (TB_RECHECK, which a replay fills with every trainee): in a
+ * throwaway environment of TMPDIR whose file is removed at once, never
+ * synced, written in place (its pages are the kernel's page cache, not the
+ * process's memory), its disk space reserved.  Every store function
+ * reaches them through any transaction of the store until
+ * store_scratch_close().
+ * @param txn the transaction whose tables size the environment
+ * @param attempt 0, then 1, 2... after store_scratch_full(): twice larger
+ *	each time
+ * @return 0, or E(BUSY) (they are open already), E(NOSPC) (TMPDIR has no
+ *	room for them), E(IO), or an error of store_err()
  */
-int store_open_scratch(struct store_txn *txn, struct store *s);
+int store_scratch_open(struct store_txn *txn, struct store *s,
+    unsigned attempt);
+
+/*
+ * Whether the scratch tables ran out of room (a write failed with
+ * E(MAPFULL)): close them and open them again at the next attempt.
+ */
+bool store_scratch_full(const struct store *s);
+
+/*
+ * Closes the scratch tables and their environment (nothing is left of
+ * them); harmless without store_scratch_open().  store_close() does it too.
+ */
+void store_scratch_close(struct store *s);
 
 /*
  * Exchanges each state table with its scratch copy, so that what reads
  * and writes the state reaches the copy; a second call undoes it.
  */
 void store_swap_scratch(struct store *s);
+
+/* Where store_adopt() goes on (zeroed to begin). */
+struct store_adopt {
+	uint8_t last[511];  /* the last key written */
+	size_t lastlen;     /* 0: none yet */
+	bool done;          /* the tables are equal */
+};
+
+/*
+ * Makes a table hold what another holds, writing only the keys whose
+ * values differ (a rebuilt state replacing the stored one), from where
+ * pos says on, until the budget is spent; pos->done once the tables are
+ * equal.
+ * @param dst the table written (in txn, a write transaction)
+ * @param src the table read (a scratch table, say)
+ * @param budget the bytes it may write (a page a key, and the value's
+ *	bytes; UINT64_MAX for the whole table), less what it wrote on return
+ * @param changed set to the keys written or deleted
+ * @return 0, or E(NOMEM), or an error of the store
+ */
+int store_adopt(struct store_txn *txn, struct store *s, enum store_table dst,
+    enum store_table src, uint64_t *budget, struct store_adopt *pos,
+    uint64_t *changed);
+
+/*
+ * Takes the store for this process alone (no other process may open it
+ * until store_unlock_alone()), if no other has it open.
+ * @return 0, or E(BUSY)
+ */
+int store_lock_alone(struct store *s);
+
+/* Lets other processes open the store again after store_lock_alone(). */
+void store_unlock_alone(struct store *s);
 
 /*
  * Names the scratch copy of a state table.
@@ -1169,6 +1246,109 @@ struct causal {
  */
 int merge_apply(struct store_txn *txn, struct store *s,
     const struct changeset *cs, uint32_t author_idx, struct merge_result *res);
+
+/* ---- index.c: the records an order request reads, by what they name ---- */
+
+/*
+ * What an index key names (TB_INDEX): the records of a type by the
+ * displayed value of one of their fields, alive or deleted, so that a
+ * lookup finds every record a walk of the type would keep, and no other
+ * that matters; the readers keep their filters.
+ */
+enum index_kind {
+	IX_SESSION_MONTH = 1,  /* session by lot and each month it runs in */
+	IX_PATH_SESSION,       /* path by its session */
+	IX_PATH_TRAINEE,       /* path by its trainee */
+	IX_PATH_INTENT,        /* path by its intent */
+	IX_DEROG_SESSION,      /* derogation by its session */
+	IX_DEROG_INTENT,       /* derogation by its intent */
+	IX_AGREEMENT_SESSION,  /* agreement by its session */
+	IX_RATE_LOT,           /* rate by its lot */
+	IX_ORDER_PERIOD,       /* order by its lot and the month of its period */
+};
+
+/* A month as a number (year * 12 + month - 1); INDEX_OPEN: every month. */
+#define INDEX_OPEN 0xffffffffu
+/* A session running longer than this many months is under INDEX_OPEN. */
+#define INDEX_SPAN_MAX 36
+/* A key: kind, target ref, NUL, month, the record's ref. */
+#define INDEX_KEY_MAX (1 + CONSORT_REF_MAX + 1 + 4 + CONSORT_REF_MAX)
+#define INDEX_KEYS_MAX (INDEX_SPAN_MAX + 2)
+
+/* The index keys of one record. */
+struct index_keys {
+	uint32_t n;
+	uint16_t len[INDEX_KEYS_MAX];
+	uint8_t key[INDEX_KEYS_MAX][INDEX_KEY_MAX];
+};
+
+/* One record found in the index. */
+struct index_hit {
+	uint8_t id[CONSORT_EID_BYTES];
+	char ref[CONSORT_REF_MAX + 1];
+};
+
+/* Records found in the index (index_find), by ref once sorted. */
+struct index_hits {
+	struct index_hit *v;
+	size_t n, cap;
+};
+
+/*
+ * Whether the store's index is kept: its state tables have this release's
+ * layout (STATE_LAYOUT).  A store an older release wrote, opened where it
+ * cannot be rebuilt, is read by walks of whole types instead.
+ */
+bool index_ready(struct store_txn *txn, struct store *s);
+
+/*
+ * The month of a date or period "YYYY-MM..." as a number, or -1 when p
+ * does not begin with one.
+ */
+int64_t index_month(const char *p, size_t len);
+
+/* Computes the index keys of a record as stored (none for other types). */
+void index_keys(const struct store *s, const struct record *r,
+    struct index_keys *k);
+
+/*
+ * Brings the index of a record from the keys it had (old, index_keys()
+ * when it was loaded) to those it has now.
+ * @return 0, or an error of store_put() or store_del()
+ */
+int index_update(struct store_txn *txn, struct store *s,
+    const struct record *r, const struct index_keys *old);
+
+/*
+ * Adds to h the records of the index under (kind, target, month).
+ * @param month a month of index_month(), INDEX_OPEN, or -1 for the kinds
+ *	without one
+ * @return 0, or E(NOMEM), or an error of store_walk_next()
+ */
+int index_find(struct store_txn *txn, struct store *s, enum index_kind kind,
+    const char *target, int64_t month, struct index_hits *h);
+
+/*
+ * Adds to h the record of a type that has ref, if one is stored.
+ * @return 0, or E(NOMEM), or an error of store_get()
+ */
+int index_add_ref(struct store_txn *txn, struct store *s, unsigned type,
+    const char *ref, struct index_hits *h);
+
+/*
+ * Calls fn on each record of h (sorted by ref, each once), as
+ * state_foreach_stored() does on a whole type: deleted ones too when
+ * stored is true, live ones only otherwise.
+ * @return 0 (fn stopped it with a positive value, or every record was
+ *	seen), fn's error, E(NOMEM), E(STORE) (a damaged record), or an error
+ *	of record_load()
+ */
+int index_visit(struct store_txn *txn, struct store *s, unsigned type,
+    struct index_hits *h, bool stored,
+    int (*fn)(void *ctx, const struct record *r), void *ctx);
+
+/* Frees what index_find() and index_add_ref() gathered; h stays usable. */
+void index_hits_free(struct index_hits *h);
 
 /* ---- perm.c: who may edit what (DESIGN.md §4) ---- */
 
@@ -2164,7 +2344,7 @@ struct log_replay_stats {
  * Re-applies every stored change-set, each author's chain in order and
  * every dep first, re-checking links and ids while a second thread
  * re-checks the signatures.  The state tables must be empty
- * (store_clear_state()).
+ * (store_clear_state()), or be scratch tables (log_verify(), log_rebuild()).
  * @param txn a write transaction
  * @param st set to what was replayed
  * @param d names the first change-set refused (a bad signature first)
@@ -2178,16 +2358,54 @@ int log_replay(struct store_txn *txn, struct store *s,
     struct log_replay_stats *st, struct consort_diag *d);
 
 /*
- * Replays the log into scratch tables and compares them with the stored
- * state.  Nothing of the stored state changes; abort the transaction
- * afterwards.
+ * Replays the log into scratch tables (store_scratch_open()) and compares
+ * them with the stored state.  Nothing of the stored state changes; abort
+ * the transaction afterwards.
  * @param txn a write transaction (store_begin_scratch())
  * @return 0, or E(STATE) (the stored state differs: d names the record),
- *	or an error of log_replay() or store_open_scratch()
+ *	or an error of log_replay() or store_scratch_open()
  */
 int log_verify(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_replay_stats *st, struct consort_diag *d);
+
+/*
+ * Rebuilds the state from the log: replays it into scratch tables, then
+ * writes into the state tables what differs from the replay (store_adopt()),
+ * so that the transaction's dirty pages are those of what changed.
+ * @param txn a write transaction, committed by the caller to keep the rebuild
+ * @return 0, or an error of log_replay(), store_scratch_open() or
+ *	store_adopt()
+ */
+int log_rebuild(struct store_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES],
+    struct log_replay_stats *st, struct consort_diag *d);
+
+/* What log_rebuild_store() calls in its last transaction. */
+typedef int (*log_rebuild_fn)(struct store_txn *txn, struct store *s,
+    void *arg);
+
+/*
+ * Rebuilds the state from the log as log_rebuild() does, in transactions
+ * of its own that hold no more than a few tens of megabytes each: when
+ * more than that differs and no other process has the store open, the
+ * rebuild is written in steps, marked unfinished (log_rebuild_pending())
+ * until the last step commits; otherwise in one transaction.
+ * @param finish unless NULL, called in the last transaction before its
+ *	commit (a nonzero return abandons it)
+ * @return 0 (committed), or E(READONLY), an error of log_rebuild() or of
+ *	finish, or of the store
+ */
+int log_rebuild_store(struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], log_rebuild_fn finish,
+    void *arg, struct log_replay_stats *st, struct consort_diag *d);
+
+/*
+ * Whether a rebuild in steps was killed before its last step: the state
+ * is unfinished until a rebuild (node_open() does one).
+ * @return 1 if so, 0 if not, or an error of store_get()
+ */
+int log_rebuild_pending(struct store_txn *txn, struct store *s);
 
 /* What receiving change-sets did. */
 struct log_receipt {
@@ -2225,6 +2443,15 @@ struct log_receipt {
 int log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_receipt *rcpt, struct consort_diag *d);
+/*
+ * log_receive() for a change-set whose signature was found good already
+ * (sig_ok: by sigahead.c, on the same bytes); with sig_ok false it is
+ * log_receive() itself.
+ */
+int log_receive_checked(struct store_txn *txn, struct store *s,
+    const uint8_t *bytes, size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    bool sig_ok, struct log_receipt *rcpt, struct consort_diag *d);
+
 
 /*
  * Records a fork: another change-set (its id, and its bytes when known) at
@@ -2282,25 +2509,52 @@ typedef int (*log_fork_fn)(void *ctx, const struct log_fork *f);
 int log_foreach_fork(struct store_txn *txn, struct store *s, log_fork_fn fn,
     void *ctx);
 
+/* ---- sigahead.c: a received batch's signatures checked ahead ---- */
+
+struct sigahead;
+/*
+ * Starts checking the signatures of n received change-sets on a second
+ * thread, ahead of their application.  bytes and lens must outlive
+ * sigahead_finish().  *out is NULL (nothing checked ahead) for fewer than
+ * two change-sets.
+ * @return 0, or E(NOMEM)
+ */
+int sigahead_start(struct sigahead **out, const uint8_t **bytes,
+    const uint32_t *lens, uint32_t n);
+/*
+ * Whether change-set i's signature is known good.  False means the caller
+ * checks it, as without a second thread (a NULL a is allowed).
+ */
+bool sigahead_good(struct sigahead *a, uint32_t i);
+/* Stops and frees what sigahead_start() made (NULL is allowed). */
+void sigahead_finish(struct sigahead *a);
+
 /* ---- sigpool.c: the log's signatures checked on a second thread ---- */
 
 struct sigpool;
 
 /*
- * Starts checking every stored signature on a worker thread.
+ * Starts checking every stored signature on a worker thread, which the
+ * calling thread hands the log a few hundred change-sets at a time.
  * @param txn a transaction that stays open, without writing the changes
- *	table, until sigpool_finish()
+ *	table, until sigpool_finish(), and is used by the calling thread only
  * @param out set to the pool
- * @return 0, or E(NOMEM), E(STORE) (a malformed key), or an error of
- *	store_stat() or store_walk_next()
+ * @return 0, or E(NOMEM), or an error of store_walk_begin()
  */
 int sigpool_start(struct store_txn *txn, struct store *s, struct sigpool **out);
+
+/*
+ * Hands the worker more of the log if it has room: call it often (after
+ * each change-set replayed), from the thread that started the pool.
+ */
+void sigpool_feed(struct sigpool *p);
 
 /*
  * Helps with the checks left, waits for the worker and frees the pool.
  * @param author, seq set to the first change-set, in log order, whose
  *	signature does not hold
- * @return 0, or E(SIGNATURE)
+ * @return 0, or E(SIGNATURE), or E(STORE) (a malformed key) or another
+ *	error of store_walk_next() that ended the walk of the log
  */
 int sigpool_finish(struct sigpool *p, uint8_t author[CONSORT_KEY_BYTES],
     uint64_t *seq);
@@ -2338,6 +2592,15 @@ void conflict_finish(struct conflict *c, const uint8_t *eid);
 bool conflicts_record_has(const struct store *s, const struct record *r);
 int conflicts_register_scan(struct store_txn *txn, struct store *s, int type,
     conflict_fn fn, void *ctx);
+/*
+ * conflicts_register_scan() of one type, on the records that have the n
+ * refs given only (a ref no record has is skipped).
+ * @return 0, or fn's value, or E(STORE) (a record that does not decode),
+ *	E(NOMEM), or an error of store_get()
+ */
+int conflicts_register_of(struct store_txn *txn, struct store *s,
+    unsigned type, const char *const *refs, size_t n, conflict_fn fn,
+    void *ctx);
 struct rules_model;
 int conflicts_business(struct store_txn *txn, struct store *s, int type,
     const struct rules_model *only, conflict_fn fn, void *ctx);
@@ -2479,8 +2742,14 @@ bool personal_erased(const struct record *r);
  */
 int personal_open_record(struct store_txn *txn, struct store *s,
     struct record *r);
-/* Wipes a record's opened values (record_free() and a reload do it). */
+/* Wipes a record's opened values and frees their buffer (record_free()). */
 void personal_record_wipe(struct record *r);
+/*
+ * Wipes a record's opened values, keeping their buffer for the next
+ * record loaded into it (a reload does it): a walk opening many records
+ * asks for guarded memory once, not once a record.
+ */
+void personal_record_clear(struct record *r);
 
 /* ---- entitle.c: who may read a trainee's personal values ---- */
 

@@ -409,11 +409,14 @@ replay_one(struct store_txn *txn, struct store *s, struct cursor *cur,
 	return rc;
 }
 
-/* Applies every stored change-set in an order that keeps chains and deps. */
+/*
+ * Applies every stored change-set in an order that keeps chains and deps,
+ * handing the signature checks more of the log as it goes.
+ */
 static int
 replay_all(struct store_txn *txn, struct store *s,
-    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
-    struct consort_diag *d)
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct sigpool *pool,
+    struct log_replay_stats *st, struct consort_diag *d)
 {
 	struct cursor *cur;
 	bool any, progressed, pending;
@@ -431,6 +434,7 @@ replay_all(struct store_txn *txn, struct store *s,
 				if (!progressed)
 					break;
 				any = true;
+				sigpool_feed(pool);
 			}
 			pending |= cur[i].done < cur[i].head;
 		}
@@ -468,8 +472,9 @@ bad_signature(struct consort_diag *d, const uint8_t *author, uint64_t seq)
  * Re-applies every stored change-set in an order that respects each
  * author's chain and every dep, re-checking links and ids, while a second
  * thread re-checks every signature.  The caller has emptied the state
- * tables (store_clear_state).  A bad signature is reported before any other
- * refusal: it names the change-set that was altered.
+ * tables (store_clear_state), or points them at scratch tables.  A bad
+ * signature is reported before any other refusal: it names the change-set
+ * that was altered.
  */
 int
 log_replay(struct store_txn *txn, struct store *s,
@@ -484,35 +489,220 @@ log_replay(struct store_txn *txn, struct store *s,
 	memset(st, 0, sizeof(*st));
 	if ((rc = sigpool_start(txn, s, &pool)) != 0)
 		return rc;
-	rc = replay_all(txn, s, consortium, st, d);
-	if ((sig = sigpool_finish(pool, author, &seq)) != 0)
+	rc = replay_all(txn, s, consortium, pool, st, d);
+	sig = sigpool_finish(pool, author, &seq);
+	if (sig == E(SIGNATURE))
 		return bad_signature(d, author, seq);
-	return rc;
+	return rc != 0 ? rc : sig;
+}
+
+/* The state tables, which a replay into scratch tables rebuilds. */
+static const enum store_table state_tables[STORE_STATE_TABLES] = {
+	TB_ENTITIES, TB_REFS, TB_OWNERS, TB_VV, TB_INDEX };
+
+/*
+ * Says that the scratch tables of a replay cannot be made in TMPDIR: no
+ * room there (E(NOSPC)), or no folder this user may write (E(IO)).
+ */
+static int
+scratch_failed(struct consort_diag *d, int rc)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (rc != E(NOSPC) && rc != E(IO))
+		return rc;
+	tmp = tmp != NULL && tmp[0] ? tmp : "/tmp";
+	if (rc == E(NOSPC))
+		return consort_diag_set(d, rc, tmp, _("no room for the scratch "
+		    "tables of the replay (about the size of the store's "
+		    "state)"), _("free space there, or set TMPDIR to a folder "
+		    "that has room"));
+	return consort_diag_set(d, rc, tmp, _("cannot make the scratch tables "
+	    "of the replay in this folder"), _("set TMPDIR to a folder you may "
+	    "write"));
+}
+
+/*
+ * Replays the log into the scratch tables (store_scratch_open), which the
+ * caller closes afterwards: the transaction's own state tables are read
+ * and written by nothing but the caller.  Tables that ran out of room are
+ * opened again larger and the replay starts over.
+ */
+static int
+replay_scratch(struct store_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	unsigned attempt;
+	int rc;
+
+	for (attempt = 0;; attempt++) {
+		if ((rc = store_scratch_open(txn, s, attempt)) != 0)
+			return scratch_failed(d, rc);
+		store_swap_scratch(s);  /* the replay writes there */
+		rc = log_replay(txn, s, consortium, st, d);
+		store_swap_scratch(s);
+		if (rc != E(MAPFULL) || !store_scratch_full(s) || attempt == 8)
+			return rc;
+		store_scratch_close(s);  /* and again, twice larger */
+	}
 }
 
 /*
  * Checks the log and the state: replays every change-set into scratch
- * tables of the (write) transaction and compares them with the stored
- * state.  The caller aborts the transaction afterwards.
+ * tables and compares them with the stored state.  The caller aborts the
+ * transaction afterwards.
  */
 int
 log_verify(struct store_txn *txn, struct store *s,
     const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
     struct consort_diag *d)
 {
-	static const enum store_table tables[4] = { TB_ENTITIES, TB_REFS,
-		TB_OWNERS, TB_VV };
 	int i, rc;
 
-	if ((rc = store_open_scratch(txn, s)) != 0)
-		return rc;
-	store_swap_scratch(s);  /* the replay writes into the scratch tables */
-	rc = log_replay(txn, s, consortium, st, d);
-	store_swap_scratch(s);
-	for (i = 0; i < 4 && rc == 0; i++)
-		rc = state_compare(txn, s, tables[i], store_scratch_of(tables[i]),
-		    d);
+	rc = replay_scratch(txn, s, consortium, st, d);
+	for (i = 0; i < STORE_STATE_TABLES && rc == 0; i++)
+		/* a store an older release wrote, read-only, has no index */
+		if (state_tables[i] != TB_INDEX || index_ready(txn, s))
+			rc = state_compare(txn, s, state_tables[i],
+			    store_scratch_of(state_tables[i]), d);
+	store_scratch_close(s);
 	return rc;
+}
+
+/* Where the adoption of a rebuilt state goes on. */
+struct rebuild_pos {
+	int table;                 /* in state_tables */
+	struct store_adopt at;
+};
+
+/*
+ * Writes into the state tables of txn what differs from the scratch
+ * tables, until the budget is spent; p->table is STORE_STATE_TABLES once all is written.
+ */
+static int
+adopt_state(struct store_txn *txn, struct store *s, struct rebuild_pos *p,
+    uint64_t budget)
+{
+	uint64_t changed;
+	int rc;
+
+	while (p->table < STORE_STATE_TABLES && budget > 0) {
+		if ((rc = store_adopt(txn, s, state_tables[p->table],
+		    store_scratch_of(state_tables[p->table]), &budget, &p->at,
+		    &changed)) != 0)
+			return rc;
+		if (p->at.done) {
+			p->table++;
+			memset(&p->at, 0, sizeof(p->at));
+		}
+	}
+	return 0;
+}
+
+/*
+ * Rebuilds the state from the log: replays it into scratch tables, then
+ * writes into the state tables of txn what differs, so that the
+ * transaction holds no more than what the rebuild changes.
+ */
+int
+log_rebuild(struct store_txn *txn, struct store *s,
+    const uint8_t consortium[CONSORT_HASH_BYTES], struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	struct rebuild_pos p = { 0 };
+	int rc;
+
+	if ((rc = replay_scratch(txn, s, consortium, st, d)) == 0)
+		rc = adopt_state(txn, s, &p, UINT64_MAX);
+	store_scratch_close(s);
+	return rc;
+}
+
+/* What a transaction of a rebuild in steps may write: its dirty pages. */
+#define REBUILD_STEP ((uint64_t)32 << 20)
+
+/* The meta key of a rebuild in steps until its last one is committed. */
+#define REBUILDING "rebuilding"
+
+/*
+ * Writes the rebuilt state in transactions of REBUILD_STEP bytes each,
+ * the first marked unfinished (log_rebuild_pending) and committed with
+ * txn, the last left open in *txn.
+ */
+static int
+adopt_in_steps(struct store_txn **txn, struct store *s, struct rebuild_pos *p)
+{
+	int rc;
+
+	if ((rc = store_put(*txn, s, TB_META, REBUILDING,
+	    sizeof(REBUILDING) - 1, "1", 1, 0)) != 0)
+		return rc;
+	while (p->table < STORE_STATE_TABLES) {
+		rc = store_commit(*txn);
+		*txn = NULL;
+		if (rc != 0 || (rc = store_begin(s, true, txn)) != 0 ||
+		    (rc = adopt_state(*txn, s, p, REBUILD_STEP)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Rebuilds the state from the log in transactions of its own, and
+ * commits it.  What differs is written in the replay's transaction when
+ * it is little (REBUILD_STEP); more is written in steps of that size by a
+ * process that has the store to itself (store_lock_alone), the state
+ * marked unfinished until the last, so that a rebuild killed half-way is
+ * done again by the next process to open the store (log_rebuild_pending);
+ * a process that shares the store writes it all in the one transaction.
+ * finish, unless NULL, writes or reads in the last transaction.
+ */
+int
+log_rebuild_store(struct store *s, const uint8_t consortium[CONSORT_HASH_BYTES],
+    log_rebuild_fn finish, void *arg, struct log_replay_stats *st,
+    struct consort_diag *d)
+{
+	struct rebuild_pos p = { 0 };
+	struct store_txn *txn;
+	bool alone = false;
+	int rc;
+
+	memset(st, 0, sizeof(*st));
+	if ((rc = store_begin(s, true, &txn)) != 0)
+		return rc;
+	if ((rc = replay_scratch(txn, s, consortium, st, d)) == 0)
+		rc = adopt_state(txn, s, &p, REBUILD_STEP);
+	if (rc == 0 && p.table < STORE_STATE_TABLES) {
+		if ((alone = store_lock_alone(s) == 0))
+			rc = adopt_in_steps(&txn, s, &p);
+		else
+			rc = adopt_state(txn, s, &p, UINT64_MAX);
+	}
+	if (rc == 0 && (rc = store_del(txn, s, TB_META, REBUILDING,
+	    sizeof(REBUILDING) - 1)) == E(NOENT))
+		rc = 0;
+	if (rc == 0 && finish != NULL)
+		rc = finish(txn, s, arg);
+	if (rc == 0)
+		rc = store_commit(txn);
+	else
+		store_abort(txn);
+	if (alone)
+		store_unlock_alone(s);
+	store_scratch_close(s);
+	return rc;
+}
+
+/* Whether a rebuild in steps was left unfinished: 1 if so, 0, or an error. */
+int
+log_rebuild_pending(struct store_txn *txn, struct store *s)
+{
+	struct store_val v;
+	int rc;
+
+	rc = store_get(txn, s, TB_META, REBUILDING, sizeof(REBUILDING) - 1, &v);
+	return rc == 0 ? 1 : rc == E(NOENT) ? 0 : rc;
 }
 
 /* Records the first refused op of a change-set, for consort status. */
@@ -1224,6 +1414,16 @@ log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
     size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     struct log_receipt *rcpt, struct consort_diag *d)
 {
+	return log_receive_checked(txn, s, bytes, len, consortium, false, rcpt,
+	    d);
+}
+
+/* log_receive(), its signature already found good when sig_ok. */
+int
+log_receive_checked(struct store_txn *txn, struct store *s,
+    const uint8_t *bytes, size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
+    bool sig_ok, struct log_receipt *rcpt, struct consort_diag *d)
+{
 	uint8_t missing[CS_KEY];
 	struct changeset cs;
 	enum verdict verdict;
@@ -1234,7 +1434,8 @@ log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
 		rcpt->refused++;
 		return rc;
 	}
-	rc = judge(txn, s, &cs, consortium, false, &verdict, missing, &stranger, d);
+	rc = judge(txn, s, &cs, consortium, sig_ok, &verdict, missing, &stranger,
+	    d);
 	if (rc == 0) {
 		switch (verdict) {
 		case V_HELD:
@@ -1360,7 +1561,5 @@ log_finish_batch(struct store_txn *txn, struct store *s,
 	if (!s->needs_rebuild)
 		return 0;
 	s->needs_rebuild = false;
-	if ((rc = store_clear_state(txn, s)) != 0)
-		return rc;
-	return log_replay(txn, s, consortium, &st, d);
+	return log_rebuild(txn, s, consortium, &st, d);
 }

@@ -387,6 +387,21 @@ author_member(struct store_txn *txn, struct store *s,
 }
 
 /*
+ * Writes a record the ops changed, and its index from the keys it had:
+ * first, while its values still point where it was loaded from.
+ */
+static int
+save_record(struct store_txn *txn, struct store *s, struct record *r,
+    msgpack_sbuffer *buf, const struct index_keys *had)
+{
+	int rc;
+
+	if ((rc = index_update(txn, s, r, had)) != 0)
+		return rc;
+	return record_save(txn, s, r, buf);
+}
+
+/*
  * Applies every op of a verified, causally ready change-set to the state;
  * ops its author may not make are refused (counted in res) and skipped.
  */
@@ -398,6 +413,7 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 	const struct cs_op *op;
 	struct causal c = { 0 };
 	struct record r;
+	struct index_keys *had;
 	msgpack_sbuffer buf;
 	bool loaded = false, changed, dirty = false, ok, roster = false;
 	bool recovery;
@@ -416,6 +432,10 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		free(c.vv);
 		return rc;
 	}
+	if ((had = malloc(sizeof(*had))) == NULL) {
+		free(c.vv);
+		return E(NOMEM);
+	}
 	record_init(&r);
 	msgpack_sbuffer_init(&buf);
 	for (i = 0; i < cs->nops && rc == 0; i++) {
@@ -426,12 +446,14 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 			continue;
 		if (!loaded || r.type != op->type ||
 		    memcmp(r.id, op->id, CONSORT_EID_BYTES) != 0) {
-			if (dirty && (rc = record_save(txn, s, &r, &buf)) != 0)
+			if (dirty && (rc = save_record(txn, s, &r, &buf,
+			    had)) != 0)
 				break;
 			dirty = false;
 			r.npool = 0;
 			if ((rc = record_load(txn, s, op->type, op->id, &r)) != 0)
 				break;
+			index_keys(s, &r, had);
 			loaded = true;
 		}
 		if ((rc = apply_op(txn, s, &r, op, &c, &changed)) != 0 ||
@@ -457,11 +479,12 @@ merge_apply(struct store_txn *txn, struct store *s, const struct changeset *cs,
 		}
 	}
 	if (rc == 0 && dirty)
-		rc = record_save(txn, s, &r, &buf);
+		rc = save_record(txn, s, &r, &buf, had);
 	if (rc == 0 && roster)
 		rc = perm_sync_revocations(txn, s);
 	msgpack_sbuffer_destroy(&buf);
 	record_free(&r);
+	free(had);
 	free(c.vv);
 	return rc;
 }

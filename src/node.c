@@ -29,16 +29,6 @@ node_path(char *buf, size_t len, const char *dir, const char *name)
 	return 0;
 }
 
-/*
- * The layout of the state tables, what a replay of the log derives in
- * them.  It goes up when a release derives more (2: the paths that name
- * each intent and trainee, which decide who records a hire or an exit), so
- * that a store an older release wrote is rebuilt from its log once, when
- * it is first opened for writing, instead of judging change-sets on tables
- * that lack rows, or failing consort verify.
- */
-#define STATE_LAYOUT 2
-
 /* Records that the state tables have this release's layout. */
 static int
 put_layout(struct node *n, struct store_txn *txn)
@@ -59,10 +49,30 @@ layout_current(struct node *n, struct store_txn *txn)
 	    v.len == 8 && util_get_be64(v.data) >= STATE_LAYOUT;
 }
 
+/* Whether the state is this release's and whole: no rebuild left unfinished. */
+static int
+state_current(struct node *n, struct store_txn *txn)
+{
+	int rc;
+
+	if (!layout_current(n, txn))
+		return 0;
+	rc = log_rebuild_pending(txn, &n->store);
+	return rc < 0 ? rc : !rc;
+}
+
+/* Records the layout in the last transaction of the rebuild. */
+static int
+rebuilt_layout(struct store_txn *txn, struct store *s, void *n)
+{
+	return put_layout(n, txn);
+}
+
 /*
- * Rebuilds the state of a store an older release wrote (STATE_LAYOUT) from
- * its log, in one transaction, and records the layout.  A store this
- * process may not write is left as it is: reading it needs no rebuild.
+ * Rebuilds the state of a store an older release wrote (STATE_LAYOUT), or
+ * whose rebuild was killed half-way, from its log (log_rebuild_store), and
+ * records the layout.  A store this process may not write is left as it
+ * is: reading it needs no rebuild.
  */
 static int
 upgrade_layout(struct node *n, struct consort_diag *d)
@@ -73,20 +83,13 @@ upgrade_layout(struct node *n, struct consort_diag *d)
 
 	if ((rc = store_begin(&n->store, false, &txn)) != 0)
 		return rc;
-	rc = layout_current(n, txn);
+	rc = state_current(n, txn);
 	store_abort(txn);
-	if (rc)
-		return 0;
-	if ((rc = store_begin(&n->store, true, &txn)) != 0)
-		return rc == E(READONLY) ? 0 : rc;
-	if (!layout_current(n, txn) &&
-	    ((rc = store_clear_state(txn, &n->store)) != 0 ||
-	    (rc = log_replay(txn, &n->store, n->consortium, &st, d)) != 0 ||
-	    (rc = put_layout(n, txn)) != 0)) {
-		store_abort(txn);
-		return rc;
-	}
-	return store_commit(txn);
+	if (rc != 0)
+		return rc < 0 ? rc : 0;
+	rc = log_rebuild_store(&n->store, n->consortium, rebuilt_layout, n, &st,
+	    d);
+	return rc == E(READONLY) ? 0 : rc;
 }
 
 /* Reads the consortium id, the founder key and the clock from the meta table. */

@@ -234,6 +234,8 @@ struct rules_model {
 	struct rm_flag *flags;        /* records holding register conflicts */
 	size_t nflags, fcap;
 	struct rm_arena *arena;
+	bool indexed;                 /* loaded through the index (index.c) */
+	int64_t month_from, month_to; /* the months of the window it read */
 	struct store_txn *txn;        /* during rules_check */
 	size_t errors, warnings, conflicts;  /* after rules_check */
 };

@@ -428,6 +428,30 @@ series_one(void *ctx, const struct record *r)
 	return 0;
 }
 
+/*
+ * Visits the live orders of the lot and period in ref order: those the
+ * index holds under them, or every order of a store without its index.
+ */
+static int
+walk_series(struct store_txn *txn, struct store *s, struct series_walk *w)
+{
+	char lot[CONSORT_REF_MAX + 1];
+	struct index_hits h = { 0 };
+	int64_t month = index_month(w->period, strlen(w->period));
+	int rc;
+
+	if (month < 0 || strlen(w->period) != 7 || w->lotlen == 0 ||
+	    w->lotlen > CONSORT_REF_MAX || memchr(w->lot, 0, w->lotlen) != NULL ||
+	    !index_ready(txn, s))
+		return state_foreach(txn, s, T_order, series_one, w);
+	memcpy(lot, w->lot, w->lotlen);
+	lot[w->lotlen] = '\0';
+	if ((rc = index_find(txn, s, IX_ORDER_PERIOD, lot, month, &h)) == 0)
+		rc = index_visit(txn, s, T_order, &h, false, series_one, w);
+	index_hits_free(&h);
+	return rc;
+}
+
 /* Orders entries by number, then ref. */
 static int
 entry_cmp(const void *a, const void *b)
@@ -453,7 +477,7 @@ perm_order_series(struct store_txn *txn, struct store *s,
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = state_foreach(txn, s, T_order, series_one, &w);
+	rc = walk_series(txn, s, &w);
 	if (rc == 0)
 		rc = w.err;
 	if (rc != 0) {

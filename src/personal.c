@@ -410,9 +410,9 @@ personal_open_record(struct store_txn *txn, struct store *s, struct record *r)
 	return rc;
 }
 
-/* Wipes and frees a record's opened values. */
+/* Wipes a record's opened values, keeping the buffer of their strings. */
 void
-personal_record_wipe(struct record *r)
+personal_record_clear(struct record *r)
 {
 	if (r->shown != NULL) {
 		sodium_memzero(r->shown, r->nshown * sizeof(*r->shown));
@@ -420,10 +420,20 @@ personal_record_wipe(struct record *r)
 	}
 	r->shown = NULL;
 	r->nshown = 0;
+	if (r->clear != NULL)
+		sodium_memzero(r->clear, r->nclear);
+	r->nclear = 0;
+	r->opened = false;
+}
+
+/* Wipes and frees a record's opened values. */
+void
+personal_record_wipe(struct record *r)
+{
+	personal_record_clear(r);
 	sodium_free(r->clear);  /* wipes it */
 	r->clear = NULL;
-	r->nclear = r->capclear = 0;
-	r->opened = false;
+	r->capclear = 0;
 }
 
 /*

@@ -32,17 +32,26 @@ record_free(struct record *r)
 	r->cap = r->npool = 0;
 }
 
-/* Forgets a record's content, keeping its pool. */
+/*
+ * Forgets a record's content, keeping its pool and the buffer of its
+ * opened values (wiped).
+ */
 static void
 record_reset(struct record *r, unsigned type, const uint8_t *id)
 {
 	struct entry *pool = r->pool;
 	uint32_t cap = r->cap;
+	char *clear;
+	size_t capclear;
 
-	personal_record_wipe(r);
+	personal_record_clear(r);
+	clear = r->clear;
+	capclear = r->capclear;
 	memset(r, 0, sizeof(*r));
 	r->pool = pool;
 	r->cap = cap;
+	r->clear = clear;
+	r->capclear = capclear;
 	r->type = (uint8_t)type;
 	memcpy(r->id, id, CONSORT_EID_BYTES);
 }

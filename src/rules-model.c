@@ -23,6 +23,9 @@ struct rm_arena {
 
 #define ARENA_BLOCK 65536
 
+/* The widest window, in months, read through the index (use_index). */
+#define INDEX_WINDOW_MAX 1200
+
 /* Copies len bytes into the model's arena, NUL-terminated. */
 const char *
 rules_strn(struct rules_model *m, const char *s, size_t len)
@@ -189,14 +192,121 @@ visit_stored(void *ctx, const struct record *r)
 	return ev->fn(ev->m, r, record_alive(ev->m->s, r));
 }
 
-/* Calls fn for every stored record of a type, deleted ones too. */
+/* Adds to h the index entries of one kind under each ref of an array. */
+static int
+find_each(struct store_txn *txn, struct rules_model *m, enum index_kind kind,
+    const void *base, size_t n, size_t size, struct index_hits *h)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < n && rc == 0; i++)
+		rc = index_find(txn, m->s, kind, *(const char *const *)
+		    ((const char *)base + i * size), -1, h);
+	return rc;
+}
+
+/* Adds to h the agreements the derogations of the model cite. */
+static int
+find_cited(struct store_txn *txn, struct rules_model *m, struct index_hits *h)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < m->nderogs && rc == 0; i++)
+		rc = index_add_ref(txn, m->s, T_agreement, m->derogs[i].agreement,
+		    h);
+	return rc;
+}
+
+/*
+ * The records of a type that a walk of the whole type would give the
+ * model's loader, and maybe others it leaves out (index.c): the sessions
+ * running in the window's months in the lot, and what the records
+ * already in the model name.
+ */
+static int
+indexed_hits(struct store_txn *txn, struct rules_model *m, unsigned type,
+    struct index_hits *h)
+{
+	int64_t month;
+	int rc = 0;
+
+	switch (type) {
+	case T_rate:
+		return find_each(txn, m, IX_RATE_LOT, m->lots, m->nlots,
+		    sizeof(*m->lots), h);
+	case T_session:
+		for (month = m->month_from; month <= m->month_to && rc == 0;
+		    month++)
+			rc = index_find(txn, m->s, IX_SESSION_MONTH, m->q.lot,
+			    month, h);
+		return rc != 0 ? rc : index_find(txn, m->s, IX_SESSION_MONTH,
+		    m->q.lot, INDEX_OPEN, h);
+	case T_path:
+		return find_each(txn, m, IX_PATH_SESSION, m->sessions,
+		    m->nsessions, sizeof(*m->sessions), h);
+	case T_derogation:
+		if ((rc = find_each(txn, m, IX_DEROG_SESSION, m->sessions,
+		    m->nsessions, sizeof(*m->sessions), h)) != 0)
+			return rc;
+		return find_each(txn, m, IX_DEROG_INTENT, m->intents,
+		    m->nintents, sizeof(*m->intents), h);
+	case T_agreement:
+		if ((rc = find_each(txn, m, IX_AGREEMENT_SESSION, m->sessions,
+		    m->nsessions, sizeof(*m->sessions), h)) != 0)
+			return rc;
+		return find_cited(txn, m, h);
+	default:
+		return E(INVAL);
+	}
+}
+
+/*
+ * Calls fn for every stored record of a type, deleted ones too; through
+ * the index, those of the lot and window, and those the model's records
+ * name (the members and lots are read whole).
+ */
 static int
 each_record(struct store_txn *txn, struct rules_model *m, unsigned type,
     each_fn fn)
 {
 	struct each_visit ev = { m, fn };
+	struct index_hits h = { 0 };
+	int rc;
 
-	return state_foreach_stored(txn, m->s, type, visit_stored, &ev, NULL);
+	if (!m->indexed || type == T_member || type == T_lot)
+		return state_foreach_stored(txn, m->s, type, visit_stored, &ev,
+		    NULL);
+	if ((rc = indexed_hits(txn, m, type, &h)) == 0)
+		rc = index_visit(txn, m->s, type, &h, true, visit_stored, &ev);
+	index_hits_free(&h);
+	return rc;
+}
+
+/*
+ * Whether a query can be read through the index: one lot, a window of
+ * dates bounded on both sides, at most INDEX_WINDOW_MAX months, and a
+ * store whose index is kept; sets the months of the window.
+ */
+static bool
+use_index(struct store_txn *txn, struct rules_model *m)
+{
+	const struct rules_query *q = &m->q;
+
+	if (q->lot == NULL || q->from == NULL || q->to == NULL)
+		return false;
+	m->month_from = index_month(q->from, strlen(q->from));
+	m->month_to = index_month(q->to, strlen(q->to));
+	if (m->month_from < 0 || m->month_to < 0)
+		return false;
+	/* a session started before the window and running into it is
+	   under the window's first month, even when the window is empty */
+	if (m->month_to < m->month_from)
+		m->month_to = m->month_from;
+	if (m->month_to - m->month_from > INDEX_WINDOW_MAX)
+		return false;
+	return index_ready(txn, m->s);
 }
 
 /* Orders strings for bsearch over arrays of structs whose first member is a ref. */
@@ -1092,6 +1202,7 @@ rules_load(struct store_txn *txn, struct store *s, const struct rules_query *q,
 		return E(NOMEM);
 	m->q = *q;
 	m->s = s;
+	m->indexed = use_index(txn, m);
 	record_init(&r);
 	if ((rc = store_load_authors(txn, s)) != 0 ||
 	    (rc = perm_roster(txn, s)) != 0 ||

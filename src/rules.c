@@ -1554,25 +1554,36 @@ register_one(void *ctx, const struct conflict *c)
 	return 0;
 }
 
-/* Reports the register conflicts of the records the model flagged. */
+/*
+ * Reports the register conflicts of the records the model flagged, type
+ * by type in the order they were flagged, reading those records only.
+ */
 static int
 register_conflicts_of(struct rules_model *m)
 {
 	struct flag_scan f = { m, 0 };
 	bool seen[SCHEMA_MAX_TYPES] = { false };
-	size_t i;
-	int rc;
+	const char **refs;
+	size_t i, k, n;
+	int rc = 0;
 
-	for (i = 0; i < m->nflags; i++) {
+	if (m->nflags == 0)
+		return 0;
+	if ((refs = calloc(m->nflags, sizeof(*refs))) == NULL)
+		return E(NOMEM);
+	for (i = 0; i < m->nflags && rc == 0; i++) {
 		if (m->flags[i].type >= SCHEMA_MAX_TYPES || seen[m->flags[i].type])
 			continue;
 		seen[m->flags[i].type] = true;
 		f.type = m->flags[i].type;
-		if ((rc = conflicts_register_scan(m->txn, m->s, (int)f.type,
-		    register_one, &f)) != 0)
-			return rc;
+		for (k = i, n = 0; k < m->nflags; k++)
+			if (m->flags[k].type == f.type)
+				refs[n++] = m->flags[k].ref;
+		rc = conflicts_register_of(m->txn, m->s, f.type, refs, n,
+		    register_one, &f);
 	}
-	return 0;
+	free(refs);
+	return rc;
 }
 
 /*

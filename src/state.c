@@ -382,7 +382,10 @@ state_differs(struct consort_diag *d, const struct store_val *key,
 	char where[300], hex[2 * CONSORT_EID_BYTES + 1];
 
 	t = key->len > 0 ? schema_type(k[0]) : NULL;
-	if (table == TB_REFS)
+	if (table == TB_INDEX)
+		snprintf(where, sizeof(where), _("index entry %.*s"),
+		    (int)(key->len > 1 ? key->len - 1 : 0), k + 1);
+	else if (table == TB_REFS)
 		snprintf(where, sizeof(where), _("ref %s %.*s"), t ? t->name :
 		    "?",
 		    (int)(key->len > 1 ? key->len - 1 : 0), k + 1);

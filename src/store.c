@@ -23,6 +23,7 @@
 static char scratch_mark;
 
 static int compact_lock_shared(struct store *s, const char *path);
+static int compact_lock_set(int fd, short type, bool wait);
 static void compact_unlock(struct store *s);
 
 /* struct store keeps LMDB's table handles as plain unsigned ints. */
@@ -32,7 +33,7 @@ _Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
 	"revoked", "pending", "forks", "refused", "peers", "vv", "waits",
-	"openings", "wanted", "entitled", "recheck",
+	"openings", "wanted", "entitled", "recheck", "index",
 };
 
 /*
@@ -118,6 +119,32 @@ stxn(MDB_txn *txn)
 	return (struct store_txn *)txn;
 }
 
+/*
+ * The LMDB transaction that holds table t: the scratch environment's for
+ * the tables that live there while a replay runs (store_scratch_open).
+ */
+static inline MDB_txn *
+ttxn(struct store_txn *txn, const struct store *s, enum store_table t)
+{
+	return s->scratch_mask >> t & 1 ? mtxn(s->scratch_txn) : mtxn(txn);
+}
+
+/* LMDB's handle of table t, in the environment ttxn() names. */
+static inline MDB_dbi
+tdbi(const struct store *s, enum store_table t)
+{
+	return s->scratch_mask >> t & 1 ? s->scratch_dbi[t] : s->dbi[t];
+}
+
+/* Notes a scratch table's map filling up: store_scratch_open() retries. */
+static int
+scratch_err(struct store *s, enum store_table t, int rc)
+{
+	if (rc == MDB_MAP_FULL && s->scratch_mask >> t & 1)
+		s->scratch_full = true;
+	return store_err(rc);
+}
+
 /* The LMDB environment behind a store. */
 static inline MDB_env *
 menv(const struct store *s)
@@ -177,12 +204,22 @@ open_tables(struct store *s)
 	if ((rc = mdb_txn_begin(menv(s), NULL, s->readonly ? MDB_RDONLY : 0,
 	    &txn)) != 0)
 		return store_err(rc);
-	for (i = 0; i < TB_COUNT; i++)
-		if ((rc = mdb_dbi_open(txn, table_names[i], s->readonly ? 0 :
-		    MDB_CREATE, &s->dbi[i])) != 0) {
+	for (i = 0; i < TB_COUNT; i++) {
+		rc = mdb_dbi_open(txn, table_names[i], s->readonly ? 0 :
+		    MDB_CREATE, &s->dbi[i]);
+		/*
+		 * A store an older release wrote has no index; read-only, it
+		 * is not rebuilt and its index is never read (index_ready):
+		 * the handle names the main table, whose keys (the tables'
+		 * names) no index key matches.
+		 */
+		if (rc == MDB_NOTFOUND && s->readonly && i == TB_INDEX)
+			rc = mdb_dbi_open(txn, NULL, 0, &s->dbi[i]);
+		if (rc != 0) {
 			mdb_txn_abort(txn);
 			return store_err(rc);
 		}
+	}
 	if ((rc = store_load_authors(stxn(txn), s)) != 0) {
 		mdb_txn_abort(txn);
 		return rc;
@@ -279,6 +316,7 @@ store_begin_scratch(struct store *s, struct store_txn **txn)
 void
 store_close(struct store *s)
 {
+	store_scratch_close(s);
 	if (s->env != NULL)
 		mdb_env_close(menv(s));
 	compact_unlock(s);  /* after the close: see store_compact() */
@@ -414,7 +452,7 @@ store_get(struct store_txn *txn, struct store *s, enum store_table t,
 	MDB_val key = { klen, (void *)k }, val;
 	int rc;
 
-	if ((rc = mdb_get(mtxn(txn), s->dbi[t], &key, &val)) != 0) {
+	if ((rc = mdb_get(ttxn(txn, s, t), tdbi(s, t), &key, &val)) != 0) {
 		v->data = NULL;
 		v->len = 0;
 		return store_err(rc);
@@ -431,8 +469,8 @@ store_put(struct store_txn *txn, struct store *s, enum store_table t,
 {
 	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
 
-	return store_err(mdb_put(mtxn(txn), s->dbi[t], &key, &val,
-	    flags & STORE_NOOVERWRITE ? MDB_NOOVERWRITE : 0));
+	return scratch_err(s, t, mdb_put(ttxn(txn, s, t), tdbi(s, t), &key,
+	    &val, flags & STORE_NOOVERWRITE ? MDB_NOOVERWRITE : 0));
 }
 
 /* Deletes a key; E(NOENT) when it is absent. */
@@ -442,7 +480,8 @@ store_del(struct store_txn *txn, struct store *s, enum store_table t,
 {
 	MDB_val key = { klen, (void *)k };
 
-	return store_err(mdb_del(mtxn(txn), s->dbi[t], &key, NULL));
+	return scratch_err(s, t, mdb_del(ttxn(txn, s, t), tdbi(s, t), &key,
+	    NULL));
 }
 
 /* Counts a table's entries and the bytes of its pages. */
@@ -453,7 +492,7 @@ store_stat(struct store_txn *txn, struct store *s, enum store_table t,
 	MDB_stat ms;
 	int rc;
 
-	if ((rc = mdb_stat(mtxn(txn), s->dbi[t], &ms)) != 0)
+	if ((rc = mdb_stat(ttxn(txn, s, t), tdbi(s, t), &ms)) != 0)
 		return store_err(rc);
 	st->entries = ms.ms_entries;
 	st->bytes = (uint64_t)(ms.ms_branch_pages + ms.ms_leaf_pages +
@@ -480,7 +519,7 @@ store_walk_begin(struct store_walk *w, struct store_txn *txn, struct store *s,
 	w->done = true;  /* until it is positioned */
 	if (prefixlen > startlen || prefixlen > sizeof(w->prefix))
 		return E(INVAL);
-	if ((rc = mdb_cursor_open(mtxn(txn), s->dbi[t], &c)) != 0)
+	if ((rc = mdb_cursor_open(ttxn(txn, s, t), tdbi(s, t), &c)) != 0)
 		return store_err(rc);
 	if (prefixlen > 0)
 		memcpy(w->prefix, start, prefixlen);
@@ -721,47 +760,199 @@ store_empty(struct store_txn *txn, struct store *s, enum store_table t)
 {
 	int rc;
 
-	if ((rc = mdb_drop(mtxn(txn), s->dbi[t], 0)) != 0)
+	if ((rc = mdb_drop(ttxn(txn, s, t), tdbi(s, t), 0)) != 0)
 		return store_err(rc);
 	return 0;
 }
 
-/* Empties the derived tables (state and refs) before a replay. */
+/* Empties the derived tables (state, refs and index) before a replay. */
 int
 store_clear_state(struct store_txn *txn, struct store *s)
 {
 	int rc;
 
-	if ((rc = mdb_drop(mtxn(txn), s->dbi[TB_ENTITIES], 0)) != 0 ||
-	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_REFS], 0)) != 0 ||
-	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_OWNERS], 0)) != 0 ||
-	    (rc = mdb_drop(mtxn(txn), s->dbi[TB_VV], 0)) != 0)
-		return store_err(rc);
+	if ((rc = store_empty(txn, s, TB_ENTITIES)) != 0 ||
+	    (rc = store_empty(txn, s, TB_REFS)) != 0 ||
+	    (rc = store_empty(txn, s, TB_OWNERS)) != 0 ||
+	    (rc = store_empty(txn, s, TB_VV)) != 0 ||
+	    (rc = store_empty(txn, s, TB_INDEX)) != 0)
+		return rc;
 	s->roster_stale = true;
 	return 0;
 }
 
 /* The state tables and, in the same order, their scratch copies. */
-static const enum store_table state_tables[4] = { TB_ENTITIES, TB_REFS,
-	TB_OWNERS, TB_VV };
-static const enum store_table scratch_tables[4] = { TB_SCRATCH_ENTITIES,
-	TB_SCRATCH_REFS, TB_SCRATCH_OWNERS, TB_SCRATCH_VV };
+static const enum store_table state_tables[STORE_STATE_TABLES] = {
+	TB_ENTITIES, TB_REFS, TB_OWNERS, TB_VV, TB_INDEX };
+static const enum store_table scratch_tables[STORE_STATE_TABLES] = {
+	TB_SCRATCH_ENTITIES, TB_SCRATCH_REFS, TB_SCRATCH_OWNERS,
+	TB_SCRATCH_VV, TB_SCRATCH_INDEX };
 
-/* Opens and empties the scratch state tables a verification replays into. */
-int
-store_open_scratch(struct store_txn *txn, struct store *s)
+_Static_assert(TB_ALL <= 32, "store.scratch_mask has a bit per table");
+
+/*
+ * The bytes a replay's scratch tables should need: those of the tables it
+ * rebuilds, or of the log when the state is smaller (a store whose state
+ * was damaged or lost), and a quarter more; doubled at each attempt.
+ */
+static int
+scratch_size(struct store_txn *txn, struct store *s, unsigned attempt,
+    size_t *size)
 {
-	static const char *const names[4] = { "verify.entities",
-		"verify.refs", "verify.owners", "verify.vv" };
+	static const enum store_table rebuilt[] = { TB_ENTITIES, TB_REFS,
+		TB_OWNERS, TB_VV, TB_INDEX, TB_RECHECK };
+	struct store_stat st;
+	uint64_t state = 0, need;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < sizeof(rebuilt) / sizeof(rebuilt[0]); i++) {
+		if ((rc = store_stat(txn, s, rebuilt[i], &st)) != 0)
+			return rc;
+		state += st.bytes;
+	}
+	if ((rc = store_stat(txn, s, TB_CHANGES, &st)) != 0)
+		return rc;
+	need = (state > st.bytes ? state : st.bytes) / 4 * 5 +
+	    ((uint64_t)16 << 20);
+	need = attempt < 8 ? need << attempt : STORE_MAP_SIZE;
+	*size = need < STORE_MAP_SIZE ? (size_t)need : STORE_MAP_SIZE;
+	*size = (*size + 0xfffff) & ~(size_t)0xfffff;
+	return 0;
+}
+
+/*
+ * Reserves the disk space of a whole map: the scratch environment writes
+ * into its map (MDB_WRITEMAP), and a page the file system could not give
+ * at that moment would kill the process (SIGBUS) instead of failing a call.
+ * A file system that cannot reserve (fallocate unsupported) goes without.
+ */
+static int
+scratch_reserve(MDB_env *env, size_t size)
+{
+	int fd, rc;
+
+	if ((rc = mdb_env_get_fd(env, &fd)) != 0)
+		return store_err(rc);
+	rc = posix_fallocate(fd, 0, (off_t)size);
+	if (rc == ENOSPC || rc == EDQUOT || rc == EFBIG)
+		return E(NOSPC);
+	return rc == 0 || rc == EOPNOTSUPP || rc == EINVAL || rc == ENOSYS ?
+	    0 : util_errno(rc);
+}
+
+/*
+ * Opens a throwaway environment of size bytes in a new folder of TMPDIR,
+ * and removes its file and folder at once: the open environment keeps
+ * them while it is needed, and nothing is left behind, even by a process
+ * that is killed.  Never synced, and written in place (MDB_WRITEMAP): its
+ * dirty pages are the file's, in the kernel's page cache, and not the
+ * process's private memory as those of a transaction of the store are.
+ */
+static int
+scratch_env_open(MDB_env **env, size_t size)
+{
+	char dir[4096], data[4200];
+	const char *tmp = getenv("TMPDIR");
+	int rc;
+
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/consort-scratch-XXXXXX",
+	    tmp != NULL && tmp[0] ? tmp : "/tmp") >= sizeof(dir) ||
+	    mkdtemp(dir) == NULL)
+		return errno == ENOSPC ? E(NOSPC) : E(IO);
+	snprintf(data, sizeof(data), "%s/data.mdb", dir);
+	if ((rc = mdb_env_create(env)) == 0) {
+		mdb_env_set_maxdbs(*env, TB_ALL);
+		mdb_env_set_mapsize(*env, size);
+		if ((rc = mdb_env_open(*env, dir, MDB_NOTLS | MDB_NOSYNC |
+		    MDB_NOLOCK | MDB_WRITEMAP, 0600)) != 0) {
+			mdb_env_close(*env);
+			*env = NULL;
+		}
+	}
+	unlink(data);
+	rmdir(dir);
+	if (rc != 0)
+		return store_err(rc);
+	if ((rc = scratch_reserve(*env, size)) != 0) {
+		mdb_env_close(*env);
+		*env = NULL;
+	}
+	return rc;
+}
+
+/* Opens a table of the scratch environment, kept there for table t. */
+static int
+scratch_table(struct store *s, MDB_txn *t, const char *name,
+    enum store_table tb)
+{
+	int rc;
+
+	if ((rc = mdb_dbi_open(t, name, MDB_CREATE, &s->scratch_dbi[tb])) != 0)
+		return store_err(rc);
+	s->scratch_mask |= 1u << tb;
+	return 0;
+}
+
+/*
+ * Opens the scratch tables of a replay, empty, in a throwaway environment
+ * (scratch_env_open) sized from the store that txn reads, larger at each
+ * attempt: the copies of the state tables, and the table of trainees to
+ * look at again, which a replay fills with every trainee.
+ */
+int
+store_scratch_open(struct store_txn *txn, struct store *s, unsigned attempt)
+{
+	static const char *const names[STORE_STATE_TABLES] = { "entities",
+		"refs", "owners", "vv", "index" };
+	MDB_env *env;
+	MDB_txn *t;
+	size_t size;
 	int i, rc;
 
-	for (i = 0; i < 4; i++)
-		if ((rc = mdb_dbi_open(mtxn(txn), names[i], MDB_CREATE,
-		    &s->dbi[scratch_tables[i]])) != 0 ||
-		    (rc = mdb_drop(mtxn(txn), s->dbi[scratch_tables[i]], 0)) != 0)
-			return store_err(rc);
+	if (s->scratch_env != NULL)
+		return E(BUSY);
+	if ((rc = scratch_size(txn, s, attempt, &size)) != 0 ||
+	    (rc = scratch_env_open(&env, size)) != 0)
+		return rc;
+	if ((rc = mdb_txn_begin(env, NULL, 0, &t)) != 0) {
+		mdb_env_close(env);
+		return store_err(rc);
+	}
+	s->scratch_env = (struct store_env *)env;
+	s->scratch_txn = stxn(t);
+	s->scratch_full = false;
+	for (i = 0; i < STORE_STATE_TABLES && rc == 0; i++)
+		rc = scratch_table(s, t, names[i], scratch_tables[i]);
+	if (rc == 0)
+		rc = scratch_table(s, t, "recheck", TB_RECHECK);
+	if (rc != 0)
+		store_scratch_close(s);
 	s->roster_stale = true;
-	return 0;
+	return rc;
+}
+
+/* Whether the scratch tables ran out of room: open them again larger. */
+bool
+store_scratch_full(const struct store *s)
+{
+	return s->scratch_full;
+}
+
+/* Closes the scratch environment, and with it its tables; NULL is ignored. */
+void
+store_scratch_close(struct store *s)
+{
+	if (s->scratch_env == NULL)
+		return;
+	if (s->scratch_txn != NULL)
+		mdb_txn_abort(mtxn(s->scratch_txn));
+	mdb_env_close((MDB_env *)s->scratch_env);
+	s->scratch_env = NULL;
+	s->scratch_txn = NULL;
+	s->scratch_mask = 0;
+	memset(s->scratch_dbi, 0, sizeof(s->scratch_dbi));
+	s->roster_stale = true;
 }
 
 /*
@@ -771,15 +962,165 @@ store_open_scratch(struct store_txn *txn, struct store *s)
 void
 store_swap_scratch(struct store *s)
 {
+	enum store_table a, b;
 	unsigned int h;
+	uint32_t ma, mb;
 	int i;
 
-	for (i = 0; i < 4; i++) {
-		h = s->dbi[state_tables[i]];
-		s->dbi[state_tables[i]] = s->dbi[scratch_tables[i]];
-		s->dbi[scratch_tables[i]] = h;
+	for (i = 0; i < STORE_STATE_TABLES; i++) {
+		a = state_tables[i];
+		b = scratch_tables[i];
+		h = s->dbi[a];
+		s->dbi[a] = s->dbi[b];
+		s->dbi[b] = h;
+		h = s->scratch_dbi[a];
+		s->scratch_dbi[a] = s->scratch_dbi[b];
+		s->scratch_dbi[b] = h;
+		ma = s->scratch_mask >> a & 1;
+		mb = s->scratch_mask >> b & 1;
+		s->scratch_mask &= ~(1u << a | 1u << b);
+		s->scratch_mask |= mb << a | ma << b;
 	}
 	s->roster_stale = true;
+}
+
+/* Orders two keys as LMDB's default comparison does. */
+static int
+key_cmp(const struct store_val *a, const struct store_val *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = n > 0 ? memcmp(a->data, b->data, n) : 0;
+
+	return c != 0 ? c : a->len < b->len ? -1 : a->len > b->len;
+}
+
+/* A batch of differences between two tables: keys copied, values not. */
+struct adopt_batch {
+	uint8_t keys[256][511];  /* LMDB's longest key */
+	size_t klen[256];
+	struct store_val val[256];  /* in src; data NULL: a key to delete */
+	unsigned n;
+};
+
+/* Adds a difference to a batch. */
+static void
+adopt_add(struct adopt_batch *b, const struct store_val *k,
+    const struct store_val *v)
+{
+	memcpy(b->keys[b->n], k->data, k->len);
+	b->klen[b->n] = k->len;
+	b->val[b->n].data = v != NULL ? v->data : NULL;
+	b->val[b->n].len = v != NULL ? v->len : 0;
+	b->n++;
+}
+
+/*
+ * Gathers into b the differences of dst from src from key start on (from
+ * the first key when startlen is 0), until b is full or both tables end.
+ */
+static int
+adopt_gather(struct store_txn *txn, struct store *s, enum store_table dst,
+    enum store_table src, const void *start, size_t startlen,
+    struct adopt_batch *b)
+{
+	struct store_walk wa, wb;
+	struct store_val ka, va, kb, vb;
+	int ra, rb, c, rc;
+
+	b->n = 0;
+	if ((rc = store_walk_begin(&wa, txn, s, dst, start, startlen, 0)) != 0)
+		return rc;
+	if ((rc = store_walk_begin(&wb, txn, s, src, start, startlen, 0)) != 0) {
+		store_walk_end(&wa);
+		return rc;
+	}
+	ra = store_walk_next(&wa, &ka, &va);
+	rb = store_walk_next(&wb, &kb, &vb);
+	while ((ra > 0 || rb > 0) && b->n < sizeof(b->klen) /
+	    sizeof(b->klen[0])) {
+		c = ra <= 0 ? 1 : rb <= 0 ? -1 : key_cmp(&ka, &kb);
+		if (c < 0)
+			adopt_add(b, &ka, NULL);
+		else if (c > 0 || va.len != vb.len ||
+		    memcmp(va.data, vb.data, va.len) != 0)
+			adopt_add(b, &kb, &vb);
+		if (c <= 0)
+			ra = store_walk_next(&wa, &ka, &va);
+		if (c >= 0)
+			rb = store_walk_next(&wb, &kb, &vb);
+	}
+	store_walk_end(&wa);
+	store_walk_end(&wb);
+	return ra < 0 ? ra : rb < 0 ? rb : 0;
+}
+
+/*
+ * Makes table dst hold what table src holds, writing only the keys that
+ * differ: a rebuilt state replaces the stored one at the cost of what
+ * changed.  The tables are walked in key order, a batch of differences at
+ * a time (a walk may not write its table), from the last key written on;
+ * pos says where to go on, and it stops once the keys and values written
+ * have spent the budget (a page a key, and the value's bytes): a
+ * transaction holds no more than that, and the next one goes on from pos.
+ */
+int
+store_adopt(struct store_txn *txn, struct store *s, enum store_table dst,
+    enum store_table src, uint64_t *budget, struct store_adopt *pos,
+    uint64_t *changed)
+{
+	struct adopt_batch *b;
+	uint64_t cost;
+	unsigned i;
+	int rc;
+
+	*changed = 0;
+	if (pos->done)
+		return 0;
+	if ((b = malloc(sizeof(*b))) == NULL)
+		return E(NOMEM);
+	do {
+		if ((rc = adopt_gather(txn, s, dst, src, pos->last, pos->lastlen,
+		    b)) != 0)
+			break;
+		for (i = 0; i < b->n && rc == 0; i++) {
+			rc = b->val[i].data == NULL ? store_del(txn, s, dst,
+			    b->keys[i], b->klen[i]) : store_put(txn, s, dst,
+			    b->keys[i], b->klen[i], b->val[i].data,
+			    b->val[i].len, 0);
+			cost = 4096 + b->val[i].len;
+			*budget = *budget > cost ? *budget - cost : 0;
+		}
+		*changed += b->n;
+		if (b->n > 0) {
+			pos->lastlen = b->klen[b->n - 1];
+			memcpy(pos->last, b->keys[b->n - 1], pos->lastlen);
+		}
+		pos->done = b->n < sizeof(b->klen) / sizeof(b->klen[0]);
+	} while (rc == 0 && !pos->done && *budget > 0);
+	free(b);
+	if (*changed > 0)
+		s->roster_stale = true;
+	return rc;
+}
+
+/*
+ * Takes the store for this process alone, if no other process has it
+ * open: the compaction lock, exclusive (see below).  Others wait to open
+ * it until store_unlock_alone().
+ */
+int
+store_lock_alone(struct store *s)
+{
+	if (!s->locked || compact_lock_set(s->lockfd, F_WRLCK, false) != 0)
+		return E(BUSY);
+	return 0;
+}
+
+/* Shares the store again after store_lock_alone(). */
+void
+store_unlock_alone(struct store *s)
+{
+	(void)compact_lock_set(s->lockfd, F_RDLCK, false);
 }
 
 /* The scratch copy of a state table, or the table itself for another. */
@@ -788,7 +1129,7 @@ store_scratch_of(enum store_table t)
 {
 	int i;
 
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < STORE_STATE_TABLES; i++)
 		if (state_tables[i] == t)
 			return scratch_tables[i];
 	return t;

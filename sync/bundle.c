@@ -566,12 +566,17 @@ apply_batch(struct node *n, struct reader *r, struct mp_reader *m,
 	rc = batch_items(n, r, m, txn, st, d);
 	if (rc == 0)
 		rc = log_finish_batch(txn, &n->store, n->consortium, &st->recv, d);
-	if (rc == 0 && (rc = store_commit(txn)) == 0) {
-		g->batches++;
-		g->bytes += len;
-		return group_full(g) ? group_commit(g) : 0;
-	}
-	if (store_abort_nested(&n->store, txn, g->txn) != 0) {
+	if (rc == 0) {
+		/* LMDB ends a nested transaction whose commit fails */
+		if ((rc = store_commit(txn)) == 0) {
+			g->batches++;
+			g->bytes += len;
+			return group_full(g) ? group_commit(g) : 0;
+		}
+	} else if (store_abort_nested(&n->store, txn, g->txn) != 0 &&
+	    !store_fault(rc))
+		rc = E(STORE);  /* the parent cannot be read back: drop it */
+	if (store_fault(rc)) {  /* the store failed: keep nothing unsure */
 		store_abort(g->txn);
 		g->txn = NULL;
 	}

@@ -101,23 +101,26 @@ on_written(uv_write_t *req, int status)
 		    "is kept"));
 }
 
-/* Queues bytes for writing (copied). */
-static int
-conn_write(struct conn *c, const void *p, size_t len)
+/* A write request and room for len bytes after it, or NULL. */
+static struct wreq *
+wreq_new(struct conn *c, size_t len)
 {
 	struct wreq *w;
-	uv_buf_t buf;
-	char *copy;
 
-	if (c->closing)
-		return E(IO);
-	if ((w = malloc(sizeof(*w) + len)) == NULL)
-		return E(NOMEM);
-	copy = (char *)(w + 1);
-	memcpy(copy, p, len);
+	if (c->closing || (w = malloc(sizeof(*w) + len)) == NULL)
+		return NULL;
 	w->req.data = c;
 	w->len = len;
-	buf = uv_buf_init(copy, (unsigned)len);
+	return w;
+}
+
+/* Queues a request's first len bytes for writing; it is freed once sent. */
+static int
+wreq_send(struct conn *c, struct wreq *w, size_t len)
+{
+	uv_buf_t buf = uv_buf_init((char *)(w + 1), (unsigned)len);
+
+	w->len = len;
 	if (uv_write(&w->req, (uv_stream_t *)&c->tcp, &buf, 1, on_written) != 0) {
 		free(w);
 		return E(IO);
@@ -126,26 +129,39 @@ conn_write(struct conn *c, const void *p, size_t len)
 	return 0;
 }
 
-/* The session's emit(): seals one message in a frame and sends it. */
+/* Queues bytes for writing (copied). */
+static int
+conn_write(struct conn *c, const void *p, size_t len)
+{
+	struct wreq *w;
+
+	if ((w = wreq_new(c, len)) == NULL)
+		return c->closing ? E(IO) : E(NOMEM);
+	memcpy(w + 1, p, len);
+	return wreq_send(c, w, len);
+}
+
+/*
+ * The session's emit(): seals one message in a frame, straight into the
+ * buffer that is written (no second copy of a batch per peer).
+ */
 static int
 emit_frame(void *ctx, const uint8_t *msg, size_t len)
 {
 	struct conn *c = ctx;
+	struct wreq *w;
 	size_t outlen;
 	int rc;
 
-	if (len + FRAME_HEADER_BYTES + FRAME_OVERHEAD > c->outcap) {
-		free(c->out);
-		c->outcap = len + FRAME_HEADER_BYTES + FRAME_OVERHEAD;
-		if ((c->out = malloc(c->outcap)) == NULL) {
-			c->outcap = 0;
-			return E(NOMEM);
-		}
-	}
-	if ((rc = fstream_seal(&c->tx, msg, len, false, c->out, &outlen)) != 0)
+	if ((w = wreq_new(c, len + FRAME_HEADER_BYTES + FRAME_OVERHEAD)) == NULL)
+		return c->closing ? E(IO) : E(NOMEM);
+	if ((rc = fstream_seal(&c->tx, msg, len, false, (uint8_t *)(w + 1),
+	    &outlen)) != 0) {
+		free(w);
 		return rc;
+	}
 	c->res.frames_out++;
-	return conn_write(c, c->out, outlen);
+	return wreq_send(c, w, outlen);
 }
 
 /* Whether the peer's key belongs to a member that may sync. */
@@ -762,9 +778,8 @@ conn_free(struct conn *c)
 		sess_free(&c->sess);
 	shs_wipe(&c->hs);
 	free(c->in);
-	free(c->out);
 	free(c->plain);
-	c->in = c->out = c->plain = NULL;
+	c->in = c->plain = NULL;
 }
 
 /* Reads (and drops) a refused client's hello, then closes. */

@@ -31,8 +31,8 @@ struct conn {
 	struct fstream tx, rx;
 	uint8_t *in;          /* bytes read, not yet consumed */
 	size_t inlen, inoff, incap;
-	uint8_t *out, *plain; /* scratch for sealing and opening frames */
-	size_t outcap, plaincap;
+	uint8_t *plain;       /* scratch for opening frames */
+	size_t plaincap;
 	struct sess sess;
 	bool sess_started, finished, closing;
 	int open_handles;

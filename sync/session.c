@@ -531,34 +531,59 @@ group_full(const struct sess *ss)
 
 /*
  * Applies one batch's change-sets in a transaction nested in the group's:
- * a refused batch vanishes whole, and leaves the batches before it.
+ * a refused batch vanishes whole, and leaves the batches before it.  A
+ * fault of the store (store_fault()) drops the group too, and *commit
+ * tells whether it was the commit that failed.
  */
 static int
 apply_batch(struct sess *ss, struct mp_reader *r, uint32_t count,
-    struct log_receipt *rcpt, uint64_t *bytes)
+    struct log_receipt *rcpt, uint64_t *bytes, bool *commit)
 {
 	struct store *s = &ss->n->store;
+	struct sigahead *ahead = NULL;
+	const uint8_t **p = NULL;
 	struct store_txn *txn;
-	const uint8_t *p;
-	uint32_t i, len;
+	uint32_t i, *len = NULL;
 	int rc;
 
-	if ((rc = store_begin_nested(s, ss->group, &txn)) != 0)
-		return rc;
-	for (i = 0; i < count && rc == 0; i++) {
-		if (mp_read_bin(r, &p, &len) != 0)
-			rc = E(BADTYPE);
-		else
-			rc = log_receive(txn, s, p, len, ss->n->consortium, rcpt,
-			    &ss->diag);
-		*bytes += len;
+	/* each change-set takes two bytes at least: count is bounded */
+	if (count > (size_t)(r->end - r->p) / 2)
+		return E(BADTYPE);
+	if (count > 0 && ((p = calloc(count, sizeof(*p))) == NULL ||
+	    (len = calloc(count, sizeof(*len))) == NULL)) {
+		free(p);
+		return E(NOMEM);
 	}
+	for (i = 0, rc = 0; i < count && rc == 0; i++) {
+		rc = mp_read_bin(r, &p[i], &len[i]) != 0 ? E(BADTYPE) : 0;
+		*bytes += len[i];
+	}
+	if (rc == 0 && (rc = sigahead_start(&ahead, p, len, count)) == 0 &&
+	    (rc = store_begin_nested(s, ss->group, &txn)) != 0)
+		sigahead_finish(ahead);
+	if (rc != 0) {
+		free(p);
+		free(len);
+		return rc;
+	}
+	for (i = 0; i < count && rc == 0; i++)
+		rc = log_receive_checked(txn, s, p[i], len[i], ss->n->consortium,
+		    sigahead_good(ahead, i), rcpt, &ss->diag);
+	sigahead_finish(ahead);
+	free(p);
+	free(len);
 	if (rc == 0)
 		rc = log_finish_batch(txn, s, ss->n->consortium, rcpt, &ss->diag);
-	if (rc == 0)
-		return store_commit(txn);
-	if (store_abort_nested(s, txn, ss->group) != 0)
-		group_abort(ss);  /* the store cannot be read: keep nothing */
+	if (rc == 0) {
+		/* LMDB ends a nested transaction whose commit fails */
+		if ((rc = store_commit(txn)) != 0) {
+			*commit = true;
+			group_abort(ss);
+		}
+		return rc;
+	}
+	if (store_abort_nested(s, txn, ss->group) != 0 || store_fault(rc))
+		group_abort(ss);  /* the store failed: keep nothing unsure */
 	return rc;
 }
 
@@ -572,6 +597,7 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 {
 	struct log_receipt rcpt = { 0 };
 	uint64_t no, bytes = 0;
+	bool commit = false;
 	uint32_t count;
 	int rc;
 
@@ -580,12 +606,12 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 		return sess_fail(ss, E(BADTYPE), N_("malformed BATCH"));
 	if (ss->group == NULL && (rc = group_begin(ss)) != 0)
 		return sess_fail(ss, rc, N_("cannot write the store"));
-	if ((rc = apply_batch(ss, r, count, &rcpt, &bytes)) != 0) {
+	if ((rc = apply_batch(ss, r, count, &rcpt, &bytes, &commit)) != 0) {
 		ss->st.recv.refused += rcpt.refused;
-		if (sess_flush(ss, true) != 0)
+		if (sess_flush(ss, true) != 0)  /* the batches before it */
 			return ss->err;
-		return sess_fail(ss, rc, rc == E(BADTYPE) ?
-		    N_("malformed BATCH") : NULL);
+		return sess_fail(ss, rc, commit ? N_("cannot commit to the store") :
+		    rc == E(BADTYPE) ? N_("malformed BATCH") : NULL);
 	}
 	ss->st.batches_received++;
 	ss->group_batches++;

@@ -21,7 +21,7 @@
 #define SESS_WINDOW 16                 /* batches sent but not acknowledged */
 #define SESS_GROUP_BATCHES 8           /* batches committed together, at most */
 #define SESS_GROUP_BYTES (4u << 20)    /* a group's change-set bytes, at most */
-#define SESS_GROUP_PRIVATE (32u << 20) /* private memory over the start's */
+#define SESS_GROUP_PRIVATE (48u << 20) /* private memory over the start's */
 #define SESS_GROUP_IDLE_MS 20          /* a group waits this long for more */
 #define SESS_MAX_AUTHORS STORE_MAX_AUTHORS
 #define SESS_MAX_FORKS 64              /* forks recorded per session */

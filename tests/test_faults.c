@@ -613,13 +613,16 @@ test_bundle_import_faults(void **state)
 	member_bundle(f);
 	before = snap(f, f->lead);
 	assert_int_equal(before.co_seq, 0);	/* a new author for the lead */
-	arm((struct fault){ .commit_at = 1, .commit_err = EIO });
-	rc = bundle_import(f->lead, f->bundle, &st, &d);
-	assert_int_equal(disarm(), 1);
-	if (!write_error(rc))
-		fail_msg("commit failed: %s", consort_err_name(rc));
-	expect_snap(f, f->lead, &before);
-	verify(f->lead);
+	/* the batch's nested commit, then its group's durable one */
+	for (at = 1; at <= 2; at++) {
+		arm((struct fault){ .commit_at = at, .commit_err = EIO });
+		rc = bundle_import(f->lead, f->bundle, &st, &d);
+		assert_int_equal(disarm(), 1);
+		if (!write_error(rc))
+			fail_msg("commit %u failed: %s", at, consort_err_name(rc));
+		expect_snap(f, f->lead, &before);
+		verify(f->lead);
+	}
 	for (at = 1; at < 400; at++) {
 		arm((struct fault){ .put_at = at });
 		rc = bundle_import(f->lead, f->bundle, &st, &d);
@@ -678,8 +681,9 @@ test_bundle_import_write_cut(void **state)
 
 /*
  * A sync whose batch the lead cannot commit ends with the lead's error,
- * told to the member; the next sync, in the same process, brings the
- * member's change-sets, and the lead still writes and verifies.
+ * told to the member: whether the batch's own (nested) commit fails, or
+ * the durable commit of its group.  The next sync, in the same process,
+ * brings the member's change-sets, and the lead still writes and verifies.
  */
 static void
 test_sync_commit_fails(void **state)
@@ -688,18 +692,22 @@ test_sync_commit_fails(void **state)
 	struct consort_diag d;
 	struct snap before;
 	char why[sizeof(((struct consort_diag *)0)->what)];
+	unsigned at;
 	int coerr, rc;
 
 	member_bundle(f);
 	before = snap(f, f->lead);
-	arm((struct fault){ .commit_at = 1, .commit_err = EIO });
-	rc = sync_nodes(f->co, f->lead, &coerr, why, sizeof(why));
-	assert_int_equal(disarm(), 1);
-	if (!write_error(rc))
-		fail_msg("the lead's session: %s", consort_err_name(rc));
-	assert_string_equal(why, "cannot commit to the store");
-	assert_err(coerr, E(PERM));
-	expect_snap(f, f->lead, &before);
+	for (at = 1; at <= 2; at++) {
+		arm((struct fault){ .commit_at = at, .commit_err = EIO });
+		rc = sync_nodes(f->co, f->lead, &coerr, why, sizeof(why));
+		assert_int_equal(disarm(), 1);
+		if (!write_error(rc))
+			fail_msg("the lead's session, commit %u: %s", at,
+			    consort_err_name(rc));
+		assert_string_equal(why, "cannot commit to the store");
+		assert_err(coerr, E(PERM));
+		expect_snap(f, f->lead, &before);
+	}
 	rc = sync_nodes(f->co, f->lead, &coerr, why, sizeof(why));
 	assert_ok(rc);
 	assert_ok(coerr);

@@ -1131,6 +1131,54 @@ test_group_keeps_batches_before_a_refusal(void **state)
 		tu_cs_free(&cs[i]);
 }
 
+/*
+ * The second thread's verdicts: a change-set whose signature fails, or
+ * that cannot be read, is never "good" (the receiver checks it itself and
+ * refuses it); one it finds good, it says so once it got there first.
+ */
+static void
+test_sigahead_verdicts(void **state)
+{
+	struct fix *f = *state;
+	struct cs_dep dep = tu_dep(&f->lead->store, f->lead->pk);
+	const uint8_t *bytes[6];
+	uint8_t junk[80] = { 0x98 };
+	struct sigahead *a;
+	struct tu_cs cs[4];
+	uint32_t lens[6];
+	size_t i, good = 0;
+
+	for (i = 0; i < 4; i++) {
+		cs[i] = trainee_cs(f, &f->co2, "TSIG", &dep, 1);
+		bytes[i] = cs[i].p;
+		lens[i] = (uint32_t)cs[i].len;
+	}
+	cs[1].p[cs[1].len - 1] ^= 1;	/* signature altered */
+	cs[2].p[cs[2].len / 2] ^= 1;	/* body altered */
+	bytes[4] = junk;		/* not a change-set */
+	lens[4] = sizeof(junk);
+	bytes[5] = junk;		/* shorter than a signature */
+	lens[5] = 10;
+	assert_ok(sigahead_start(&a, bytes, lens, 6));
+	assert_non_null(a);
+	usleep(50000);			/* let the worker go first, mostly */
+	for (i = 0; i < 6; i++)
+		if (sigahead_good(a, (uint32_t)i)) {
+			assert_true(i == 0 || i == 3);
+			good++;
+		}
+	assert_false(sigahead_good(a, 6));	/* out of range */
+	sigahead_finish(a);
+	assert_true(good <= 2);
+	/* one change-set: nothing to check ahead */
+	assert_ok(sigahead_start(&a, bytes, lens, 1));
+	assert_null(a);
+	assert_false(sigahead_good(a, 0));
+	sigahead_finish(a);
+	for (i = 0; i < 4; i++)
+		tu_cs_free(&cs[i]);
+}
+
 int
 main(void)
 {
@@ -1160,6 +1208,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_peer_error, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fork_in_hello, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_sigahead_verdicts, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_group_yields_to_another_writer,
 		    setup, teardown),

@@ -32,18 +32,17 @@ since(const struct timespec *t0)
 }
 
 /*
- * Opens the node and a write transaction with a fresh author table; one
- * that is never kept works on a read-only node too (store_begin_scratch).
+ * Opens the node and a write transaction with a fresh author table, never
+ * kept, which works on a read-only node too (store_begin_scratch).
  */
 static int
-begin(struct cmd_ctx *ctx, struct store_txn **txn, bool keep)
+begin(struct cmd_ctx *ctx, struct store_txn **txn)
 {
 	int rc;
 
 	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
-	if ((rc = keep ? store_begin(&ctx->node->store, true, txn) :
-	    store_begin_scratch(&ctx->node->store, txn)) != 0 ||
+	if ((rc = store_begin_scratch(&ctx->node->store, txn)) != 0 ||
 	    (rc = store_load_authors(*txn, &ctx->node->store)) != 0) {
 		if (*txn != NULL)
 			store_abort(*txn);
@@ -62,7 +61,7 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	struct store_txn *txn = NULL;
 	int rc;
 
-	if ((rc = begin(ctx, &txn, false)) != 0)
+	if ((rc = begin(ctx, &txn)) != 0)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = log_verify(txn, &ctx->node->store, ctx->node->consortium, &st, &d);
@@ -77,7 +76,18 @@ verify_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	return EXIT_OK;
 }
 
-/* Rebuilds the state from the log, in one transaction. */
+/* Reads the rebuilt state's hash, in the rebuild's last transaction. */
+static int
+rebuilt_hash(struct store_txn *txn, struct store *s, void *h)
+{
+	return state_hash(txn, s, h);
+}
+
+/*
+ * Rebuilds the state from the log: what differs from the stored state is
+ * written in one transaction, or in steps marked unfinished until the last
+ * (log_rebuild_store).
+ */
 static int
 rebuild_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 {
@@ -86,21 +96,16 @@ rebuild_exec(struct cmd_ctx *ctx, const struct cmd_args *args)
 	char hex[2 * CONSORT_HASH_BYTES + 1];
 	struct log_replay_stats st;
 	struct timespec t0;
-	struct store_txn *txn = NULL;
 	int rc;
 
-	if ((rc = begin(ctx, &txn, true)) != 0)
+	if ((rc = cmd_open(ctx, false)) != 0)
 		return rc;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if ((rc = store_clear_state(txn, &ctx->node->store)) != 0 ||
-	    (rc = log_replay(txn, &ctx->node->store, ctx->node->consortium, &st,
-	    &d)) != 0 || (rc = state_hash(txn, &ctx->node->store, h)) != 0) {
-		store_abort(txn);
+	if ((rc = log_rebuild_store(&ctx->node->store, ctx->node->consortium,
+	    rebuilt_hash, h, &st, &d)) != 0) {
 		cmd_fail(ctx, rc, &d);
 		return EXIT_ERROR;
 	}
-	if ((rc = store_commit(txn)) != 0)
-		return cmd_fail(ctx, rc, NULL);
 	print_summary(_("rebuilt from"), &st, ctx->node->store.nauthors,
 	    since(&t0));
 	util_hex(hex, h, sizeof(h));

@@ -92,6 +92,61 @@ fi
 [ -z "$(ls -A "$T/tmp")" ] || fail "verify left its copy behind: $(ls -A "$T/tmp")"
 chmod -R u+w ro 2>/dev/null || true
 
+# 3. A store an older release wrote (layout 2: no index table) that its user
+# cannot write: not rebuilt, read by walks, with the same answers, and the
+# same request as the writable node builds.
+command -v mdb_dump >/dev/null && command -v mdb_load >/dev/null ||
+    fail "mdb_dump/mdb_load missing (Debian package lmdb-utils)"
+cp -a lead old
+rm -f old/store/data.mdb old/store/lock.mdb
+python3 - "$T/lead/store" "$T/old/store" <<'PY' || fail "could not write an older release's store"
+import subprocess, sys
+dump = subprocess.run(["mdb_dump", "-a", sys.argv[1]], capture_output=True,
+                      text=True, check=True).stdout.split("\n")
+sections, cur = [], []
+for line in dump:
+    if line.startswith("VERSION=") and cur:
+        sections.append(cur)
+        cur = []
+    if line:
+        cur.append(line)
+sections.append(cur)
+for sec in sections:
+    name = [l for l in sec if l.startswith("database=")][0][len("database="):]
+    if name == "index":
+        continue
+    for k in range(1, len(sec)):
+        if sec[k - 1] == " " + b"layout".hex():  # the layout: 2
+            sec[k] = " %016x" % 2
+    r = subprocess.run(["mdb_load", "-s", name, sys.argv[2]], text=True,
+                       input="\n".join(sec) + "\n", stderr=subprocess.PIPE)
+    if r.returncode != 0:
+        sys.exit(r.stderr)
+PY
+expect_rc 3 on lead order build --lot LOT-01 --period 2026-04 --date 2026-04-02 --out "$T/want.json"
+cp "$ERR" "$T/want.err"
+runner=
+if [ "$(id -u)" = 0 ]; then
+	if nobody_works; then
+		chown -R nobody old
+		chmod -R a-w old
+		runner=as_nobody
+	fi
+else
+	chmod -R a-w old
+	runner=as_me
+fi
+if [ -n "$runner" ]; then
+	check_reads "$T/old" "$runner"
+	rc=0
+	"$runner" --dir "$T/old" order build --lot LOT-01 --period 2026-04 \
+	    --date 2026-04-02 --out "$T/tmp/got.json" >"$OUT" 2>"$ERR" || rc=$?
+	[ $rc = 3 ] || fail "order build on the older store exited $rc: $(cat "$ERR")"
+	cmp -s "$ERR" "$T/want.err" || fail "order build on the older store: $(head -c 400 "$ERR")"
+	ran=$((ran + 1))
+fi
+chmod -R u+w old 2>/dev/null || true
+
 # 2. A read-only bind mount, in a mount namespace of our own.
 cp -a lead rob
 if [ "$(id -u)" = 0 ] && unshare -m --propagation private true 2>/dev/null; then

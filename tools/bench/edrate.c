@@ -1,18 +1,21 @@
 /*
- * edrate NODE_DIR [--repeat N]: the raw Ed25519 verify rate on a node's own
- * change-sets.  Every value of the "changes" table is loaded from the
- * node's store and decoded (cs_decode) before the clock
+ * edrate NODE_DIR [--repeat N] [--threads T]: the raw Ed25519 verify rate
+ * on a node's own change-sets.  Every value of the "changes" table is
+ * loaded from the node's store and decoded (cs_decode) before the clock
  * starts; then crypto_sign_verify_detached runs over exactly those bodies,
  * signatures and author keys, N times (default 5) after one untimed
- * warm-up pass, timed with CLOCK_MONOTONIC.  Prints the medians:
+ * warm-up pass, timed with CLOCK_MONOTONIC; with T threads (default 1)
+ * each pass splits the change-sets into T equal slices verified at the
+ * same time (T = 2: the rate of two cores).  Prints the medians:
  *
- *   raw_verify_per_s=R raw_verify_mb_per_s=M changesets=N
+ *   raw_verify_per_s=R raw_verify_mb_per_s=M changesets=N threads=T
  *
  * MB/s counts the signed body bytes (the signature excluded), 1 MB = 10^6
  * bytes.  Exit status: 0 when every signature verified, 1 on an error or a
  * bad signature, 2 on misuse.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +27,7 @@
 
 #define DEFAULT_REPEAT 5
 #define MAX_REPEAT 1000
+#define MAX_THREADS 64
 
 /* One loaded change-set: its own copy of the stored bytes. */
 struct item {
@@ -45,7 +49,7 @@ struct items {
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: edrate NODE_DIR [--repeat N]\n");
+	fprintf(stderr, "usage: edrate NODE_DIR [--repeat N] [--threads T]\n");
 	return 2;
 }
 
@@ -145,19 +149,57 @@ elapsed(const struct timespec *t0, const struct timespec *t1)
 	    (double)(t1->tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-/* Verifies every loaded signature once; returns the number that failed. */
-static size_t
-verify_all(const struct items *it)
-{
-	size_t i, bad = 0;
+/* One thread's slice of the change-sets, and how many of it failed. */
+struct slice {
+	const struct item *v;
+	size_t n, bad;
+};
 
-	for (i = 0; i < it->n; i++) {
-		const struct item *x = &it->v[i];
+/* Verifies the signatures of one slice (a thread's start routine). */
+static void *
+verify_slice(void *arg)
+{
+	struct slice *sl = arg;
+	size_t i;
+
+	sl->bad = 0;
+	for (i = 0; i < sl->n; i++) {
+		const struct item *x = &sl->v[i];
 
 		if (crypto_sign_verify_detached(x->sig, x->body, x->body_len,
 		    x->author) != 0)
-			bad++;
+			sl->bad++;
 	}
+	return NULL;
+}
+
+/*
+ * Verifies every loaded signature once, on the calling thread and
+ * threads - 1 others; returns the number that failed.
+ */
+static size_t
+verify_all(const struct items *it, unsigned threads)
+{
+	struct slice sl[MAX_THREADS];
+	pthread_t tid[MAX_THREADS];
+	size_t bad = 0, from = 0, per = it->n / threads;
+	unsigned t, started = 1;
+
+	for (t = 0; t < threads; t++) {
+		sl[t].v = it->v + from;
+		sl[t].n = t + 1 == threads ? it->n - from : per;
+		from += sl[t].n;
+	}
+	for (t = 1; t < threads; t++, started++)
+		if (pthread_create(&tid[t], NULL, verify_slice, &sl[t]) != 0)
+			break;
+	for (t = started; t < threads; t++)  /* no thread: done here */
+		verify_slice(&sl[t]);
+	verify_slice(&sl[0]);
+	for (t = 1; t < started; t++)
+		pthread_join(tid[t], NULL);
+	for (t = 0; t < threads; t++)
+		bad += sl[t].bad;
 	return bad;
 }
 
@@ -178,24 +220,40 @@ median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Parses the arguments: NODE_DIR and an optional --repeat N. */
-static int
-parse_args(int argc, char **argv, const char **dir, unsigned *repeat)
+/* Parses a count between 1 and max; -1 if it is not one. */
+static long
+parse_count(const char *s, long max)
 {
 	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || end == s || n < 1 || n > max)
+		return -1;
+	return n;
+}
+
+/* Parses the arguments: NODE_DIR, optional --repeat N and --threads T. */
+static int
+parse_args(int argc, char **argv, const char **dir, unsigned *repeat,
+    unsigned *threads)
+{
 	long n;
 	int i;
 
 	*dir = NULL;
 	*repeat = DEFAULT_REPEAT;
+	*threads = 1;
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
-			errno = 0;
-			n = strtol(argv[++i], &end, 10);
-			if (errno != 0 || *end != '\0' || end == argv[i] ||
-			    n < 1 || n > MAX_REPEAT)
+			if ((n = parse_count(argv[++i], MAX_REPEAT)) < 0)
 				return -1;
 			*repeat = (unsigned)n;
+		} else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc) {
+			if ((n = parse_count(argv[++i], MAX_THREADS)) < 0)
+				return -1;
+			*threads = (unsigned)n;
 		} else if (argv[i][0] == '-' || *dir != NULL) {
 			return -1;
 		} else {
@@ -212,12 +270,12 @@ main(int argc, char **argv)
 	struct items it = { NULL, 0, 0, 0 };
 	struct timespec t0, t1;
 	const char *dir;
-	unsigned repeat, r;
+	unsigned repeat, threads, r;
 	double secs, rates[MAX_REPEAT], mbs[MAX_REPEAT];
 	size_t i, bad;
 	int ret = 1;
 
-	if (parse_args(argc, argv, &dir, &repeat) != 0)
+	if (parse_args(argc, argv, &dir, &repeat, &threads) != 0)
 		return usage();
 	if (sodium_init() < 0) {
 		fprintf(stderr, "edrate: sodium_init failed\n");
@@ -229,14 +287,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "edrate: %s: no stored change-set\n", dir);
 		goto out;
 	}
-	if ((bad = verify_all(&it)) != 0) {  /* warm-up, and a sanity check */
+	if ((bad = verify_all(&it, threads)) != 0) {  /* warm-up, and a sanity check */
 		fprintf(stderr, "edrate: %zu of %zu signatures do not verify\n",
 		    bad, it.n);
 		goto out;
 	}
 	for (r = 0; r < repeat; r++) {
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		bad = verify_all(&it);
+		bad = verify_all(&it, threads);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 		if (bad != 0) {
 			fprintf(stderr, "edrate: %zu signatures failed on pass %u\n",
@@ -248,8 +306,9 @@ main(int argc, char **argv)
 		rates[r] = (double)it.n / secs;
 		mbs[r] = (double)it.body_bytes / 1e6 / secs;
 	}
-	printf("raw_verify_per_s=%.1f raw_verify_mb_per_s=%.2f changesets=%zu\n",
-	    median(rates, repeat), median(mbs, repeat), it.n);
+	printf("raw_verify_per_s=%.1f raw_verify_mb_per_s=%.2f changesets=%zu "
+	    "threads=%u\n", median(rates, repeat), median(mbs, repeat), it.n,
+	    threads);
 	ret = 0;
 out:
 	for (i = 0; i < it.n; i++)
