@@ -54,9 +54,9 @@ scratch_open_in(const char *dir)
 }
 
 /*
- * Opens a scratch file in the node's folder, or in TMPDIR when the user
- * may not write there (a node opened read-only: its import checks the
- * file, then is refused as the store is).
+ * Opens a scratch file in the store's folder, or in TMPDIR when the user
+ * may not write there (import_file refuses a read-only node before, but
+ * a folder's rights may say otherwise than the store's files).
  */
 static int
 scratch_open(const char *dir)
