@@ -286,8 +286,7 @@ names_own_type(const struct rec_in *r)
  * it names is written before it, and no new record changes another.  A
  * record already stored is an update, which records after it in the file
  * may depend on: from the first, every record goes after all those before
- * it, in the file's order.  A rehearsed import keeps the file's order
- * throughout (import_file).
+ * it, in the file's order.
  */
 static int
 sort_key(struct importer *im, const struct rec_in *r,
@@ -1310,8 +1309,7 @@ import_file(struct node *n, const struct import_opts *o,
 	    "store")) != 0)
 		return rc;
 	im.seen.dir = im.keep.dir = im.scratch_dir;
-	/* a rehearsal names the first line refused: the file's order */
-	im.in_file_order = !rank_types(im.rank) || needs_rehearsal(n);
+	im.in_file_order = !rank_types(im.rank);
 	if (stat(o->path, &st) != 0)
 		return consort_diag_set(d, E(IO), o->path, strerror(errno),
 		    "check the file name");
