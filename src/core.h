@@ -1874,7 +1874,8 @@ struct import_result {
 /*
  * Imports a file in two passes: the first checks every line (against the
  * schema and the store), the second writes, in change-sets of o->batch
- * records, committing now and then.
+ * records, committing now and then; new records in the order of their
+ * types and entity ids rather than the file's.
  * @param n a node whose secret key is loaded
  * @param o the file, its format and the callbacks
  * @param res set to what was read and what is durably stored, even when
@@ -1948,20 +1949,37 @@ void import_text_close(struct import_text_reader *r);
 
 /* The keys the first pass has seen, in a hash table mapped from a file. */
 struct import_seen {
-	const char *dir;  /* where its file is made: the node's folder */
+	const char *dir;  /* where its file is made: the store's folder */
 	uint8_t *map;
 	size_t cap, n;
 };
 
-/* The good records of the first pass, in a file, for the second. */
+#define IMPORT_SORT_BYTES 10  /* the order in which pass 2 takes records */
+
+struct import_keep_ent;
+struct import_keep_run;
+
+/*
+ * The good records of the first pass, in a file, for the second, which
+ * reads them back in the order of their sort keys (sorted runs, merged).
+ */
 struct import_keep {
-	const char *dir;  /* where its file is made: the node's folder */
-	FILE *f;
-	char *iobuf;
-	uint8_t *buf;    /* one record, as written or read back */
+	const char *dir;  /* where its file is made: the store's folder */
+	bool open;        /* its file is made: fd */
+	int fd;
+	uint8_t *run;     /* records not written yet, as they came */
+	size_t runlen, runcap;
+	struct import_keep_ent *ents;  /* their keys and places in run */
+	size_t nents, capents;
+	struct import_keep_run *runs;  /* the sorted runs written */
+	size_t nruns, capruns;
+	size_t *heap;     /* reading: the runs by their next record's key */
+	size_t nheap;
+	uint8_t *buf;     /* one record read back */
 	size_t cap;
-	uint64_t bytes;  /* written */
-	uint64_t read;   /* read back so far */
+	uint64_t kept;    /* records */
+	uint64_t bytes;   /* written */
+	uint64_t read;    /* read back so far */
 };
 
 /* A record read back from an import_keep. */
@@ -1985,16 +2003,21 @@ bool import_seen_has(const struct import_seen *s,
     const uint8_t key[IMPORT_KEY_BYTES]);
 void import_seen_free(struct import_seen *s);
 /*
- * Appends a record (its values copied) to the file, made at the first.
+ * Keeps a record (its values copied), to come back in the order of key
+ * (keys unique); the file is made at the first.
  * @return 0, or E(NOSPC), E(NOMEM), E(IO)...
  */
-int import_keep_put(struct import_keep *k, uint64_t line,
-    const struct schema_type *t, const char *ref, size_t reflen,
-    const struct field_input *in, unsigned n);
-/* Goes back to the first record, to read.  @return 0, or E(NOSPC), E(IO) */
+int import_keep_put(struct import_keep *k, const uint8_t key[IMPORT_SORT_BYTES],
+    uint64_t line, const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n);
+/*
+ * Starts reading the records, from the first in key order; again for each
+ * reading.  @return 0, or E(NOSPC), E(NOMEM), E(IO)
+ */
 int import_keep_rewind(struct import_keep *k);
 /*
- * Reads the next record; its strings stay valid until the next call.
+ * Reads the next record in key order; its strings stay valid until the
+ * next call.
  * @return 1, 0 at the end, or E(IO), E(NOMEM)
  */
 int import_keep_next(struct import_keep *k, struct import_kept *r);

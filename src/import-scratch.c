@@ -3,10 +3,12 @@
  * memory: the set of (type, entity id) keys the first pass has seen, a
  * hash table in a mapped file, and the good records it read, in a file
  * that the second pass reads back instead of parsing the input again.
- * Both files are made with no name in the node's folder, on the disk
- * that holds its store; their pages are the kernel's page cache, which it
+ * Both files are made with no name in the store's folder, on the disk
+ * that holds the store; their pages are the kernel's page cache, which it
  * may write out and drop, so that an import's private memory stays the
- * same whatever the size of its file.
+ * same whatever the size of its file.  The records go back in the order of
+ * a sort key the caller gives each: the first pass writes them in runs
+ * sorted in memory, the second merges the runs.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,8 +23,11 @@
 #define SEEN_SLOT 32            /* key, padding, line (8 bytes, 0: empty) */
 #define SEEN_LINE 24            /* where a slot's line is */
 #define SEEN_FIRST (1u << 15)   /* slots of the first table: 1 MiB */
-#define KEEP_IOBUF (64u << 10)  /* the records file's stdio buffer */
-#define KEEP_HEAD 16            /* length (4), line (8), type, n, ref length (2) */
+#define KEEP_RUN (8u << 20)     /* records sorted in memory at a time */
+#define KEEP_READ (64u << 10)   /* what is read of a run at a time */
+#define KEEP_KEY 4              /* where a record's sort key is */
+#define KEEP_HEAD (KEEP_KEY + IMPORT_SORT_BYTES + 12)
+                                /* length, sort key, line (8), type, n, ref length (2) */
 #define KEEP_MAX (1u << 24)     /* no record read back is longer */
 
 _Static_assert(IMPORT_KEY_BYTES <= SEEN_LINE, "a key fits in a slot");
@@ -173,103 +178,297 @@ import_seen_free(struct import_seen *s)
 	s->cap = s->n = 0;
 }
 
-/* Makes room for len bytes in the record buffer. */
+/* A record of a run in memory: where it is, and its sort key. */
+struct import_keep_ent {
+	uint8_t key[IMPORT_SORT_BYTES];
+	uint32_t off;
+};
+
+/* A sorted run of the records file, read back a buffer at a time. */
+struct import_keep_run {
+	uint64_t start, end;  /* its bytes in the file */
+	uint64_t off;         /* the next byte to read */
+	uint8_t *buf;         /* [pos, len): read, not yet taken */
+	size_t cap, pos, len;
+};
+
+/* Makes room for len bytes in a buffer of *cap bytes. */
 static int
-keep_room(struct import_keep *k, size_t len)
+grow(uint8_t **buf, size_t *cap, size_t len, size_t first)
 {
+	size_t n = *cap > 0 ? *cap : first;
 	uint8_t *p;
-	size_t cap = k->cap > 0 ? k->cap : 4096;
 
-	if (len <= k->cap)
+	if (len <= *cap)
 		return 0;
-	while (cap < len)
-		cap *= 2;
-	if ((p = realloc(k->buf, cap)) == NULL)
+	while (n < len)
+		n *= 2;
+	if ((p = realloc(*buf, n)) == NULL)
 		return E(NOMEM);
-	k->buf = p;
-	k->cap = cap;
+	*buf = p;
+	*cap = n;
 	return 0;
 }
 
-/* Opens the records file. */
+/* Writes all of len bytes at off. */
 static int
-keep_open(struct import_keep *k)
+write_at(int fd, const uint8_t *p, size_t len, uint64_t off)
 {
-	int fd, rc;
+	ssize_t n;
 
-	if ((fd = scratch_open(k->dir)) < 0)
-		return util_errno(errno);
-	if ((k->iobuf = malloc(KEEP_IOBUF)) == NULL ||
-	    (k->f = fdopen(fd, "w+")) == NULL) {
-		rc = k->iobuf == NULL ? E(NOMEM) : util_errno(errno);
-		close(fd);
-		free(k->iobuf);
-		k->iobuf = NULL;
-		return rc;
+	while (len > 0) {
+		if ((n = pwrite(fd, p, len, (off_t)off)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return util_errno(errno);
+		}
+		p += n;
+		len -= (size_t)n;
+		off += (uint64_t)n;
 	}
-	setvbuf(k->f, k->iobuf, _IOFBF, KEEP_IOBUF);
 	return 0;
 }
 
-/* Appends a good record of the first pass to the records file. */
-int
-import_keep_put(struct import_keep *k, uint64_t line,
-    const struct schema_type *t, const char *ref, size_t reflen,
-    const struct field_input *in, unsigned n)
+/* Orders the records of a run by sort key (unique: see import.c). */
+static int
+cmp_ent(const void *a, const void *b)
 {
+	return memcmp(((const struct import_keep_ent *)a)->key,
+	    ((const struct import_keep_ent *)b)->key, IMPORT_SORT_BYTES);
+}
+
+/* Writes the records in memory to the end of the file, sorted: a run. */
+static int
+keep_spill(struct import_keep *k)
+{
+	struct import_keep_run *run;
+	uint8_t *out;
+	size_t i, o = 0, len;
+	uint32_t u32;
+	int rc;
+
+	if (k->nents == 0)
+		return 0;
+	if (k->nruns == k->capruns) {
+		k->capruns = k->capruns > 0 ? k->capruns * 2 : 16;
+		if ((run = realloc(k->runs, k->capruns * sizeof(*run))) == NULL)
+			return E(NOMEM);
+		k->runs = run;
+	}
+	if ((rc = grow(&k->buf, &k->cap, KEEP_READ, KEEP_READ)) != 0)
+		return rc;
+	out = k->buf;
+	qsort(k->ents, k->nents, sizeof(*k->ents), cmp_ent);
+	run = &k->runs[k->nruns];
+	run->start = run->off = k->bytes;
+	for (i = 0; i < k->nents; i++) {
+		memcpy(&u32, k->run + k->ents[i].off, 4);
+		len = 4 + (size_t)u32;
+		if (o + len > k->cap && o > 0) {
+			if ((rc = write_at(k->fd, out, o, k->bytes)) != 0)
+				return rc;
+			k->bytes += o;
+			o = 0;
+		}
+		if (len > k->cap) {  /* larger than the buffer: straight */
+			if ((rc = write_at(k->fd, k->run + k->ents[i].off, len,
+			    k->bytes)) != 0)
+				return rc;
+			k->bytes += len;
+			continue;
+		}
+		memcpy(out + o, k->run + k->ents[i].off, len);
+		o += len;
+	}
+	if (o > 0 && (rc = write_at(k->fd, out, o, k->bytes)) != 0)
+		return rc;
+	k->bytes += o;
+	run->end = k->bytes;
+	run->buf = NULL;
+	run->cap = run->pos = run->len = 0;
+	k->nruns++;
+	k->nents = 0;
+	k->runlen = 0;
+	return 0;
+}
+
+/* Keeps a good record of the first pass, to come back in key order. */
+int
+import_keep_put(struct import_keep *k, const uint8_t key[IMPORT_SORT_BYTES],
+    uint64_t line, const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n)
+{
+	struct import_keep_ent *ent;
 	const struct value *v;
 	size_t len = KEEP_HEAD + reflen, o;
+	uint8_t *p;
 	uint32_t u32;
 	uint16_t u16;
 	unsigned i;
 	int rc;
 
-	if (k->f == NULL && (rc = keep_open(k)) != 0)
-		return rc;
+	if (!k->open) {
+		if ((k->fd = scratch_open(k->dir)) < 0)
+			return util_errno(errno);
+		k->open = true;
+	}
 	for (i = 0; i < n; i++)
 		len += 2 + (in[i].v.kind == VAL_STR || in[i].v.kind == VAL_BIN ?
 		    4 + in[i].v.len : 8);
 	if (len > KEEP_MAX || reflen > UINT16_MAX || n > SCHEMA_MAX_FIELDS)
 		return E(TOOBIG);
-	if ((rc = keep_room(k, len)) != 0)
+	if (k->runlen + len > KEEP_RUN && (rc = keep_spill(k)) != 0)
 		return rc;
+	if ((rc = grow(&k->run, &k->runcap, k->runlen + len, 1u << 16)) != 0)
+		return rc;
+	if (k->nents == k->capents) {
+		k->capents = k->capents > 0 ? k->capents * 2 : 1024;
+		if ((ent = realloc(k->ents, k->capents * sizeof(*ent))) == NULL)
+			return E(NOMEM);
+		k->ents = ent;
+	}
+	ent = &k->ents[k->nents++];
+	memcpy(ent->key, key, IMPORT_SORT_BYTES);
+	ent->off = (uint32_t)k->runlen;
+	p = k->run + k->runlen;
 	u32 = (uint32_t)(len - 4);
 	u16 = (uint16_t)reflen;
-	memcpy(k->buf, &u32, 4);
-	memcpy(k->buf + 4, &line, 8);
-	k->buf[12] = t->id;
-	k->buf[13] = (uint8_t)n;
-	memcpy(k->buf + 14, &u16, 2);
-	memcpy(k->buf + KEEP_HEAD, ref, reflen);
+	memcpy(p, &u32, 4);
+	memcpy(p + KEEP_KEY, key, IMPORT_SORT_BYTES);
+	o = KEEP_KEY + IMPORT_SORT_BYTES;
+	memcpy(p + o, &line, 8);
+	p[o + 8] = t->id;
+	p[o + 9] = (uint8_t)n;
+	memcpy(p + o + 10, &u16, 2);
+	memcpy(p + KEEP_HEAD, ref, reflen);
 	o = KEEP_HEAD + reflen;
 	for (i = 0; i < n; i++) {
 		v = &in[i].v;
-		k->buf[o++] = in[i].f->id;
-		k->buf[o++] = (uint8_t)(v->kind | (v->b ? 0x80 : 0));
+		p[o++] = in[i].f->id;
+		p[o++] = (uint8_t)(v->kind | (v->b ? 0x80 : 0));
 		if (v->kind == VAL_STR || v->kind == VAL_BIN) {
-			memcpy(k->buf + o, &v->len, 4);
-			memcpy(k->buf + o + 4, v->s, v->len);
+			memcpy(p + o, &v->len, 4);
+			memcpy(p + o + 4, v->s, v->len);
 			o += 4 + v->len;
 		} else {
-			memcpy(k->buf + o, &v->i, 8);
+			memcpy(p + o, &v->i, 8);
 			o += 8;
 		}
 	}
-	if (fwrite(k->buf, 1, len, k->f) != len)
-		return util_errno(errno);
-	k->bytes += len;
+	k->runlen += len;
+	k->kept++;
 	return 0;
 }
 
-/* Reads the records file from its start: the second pass begins. */
+/*
+ * Makes the next record of a run whole in its buffer: 1, 0 at the run's
+ * end, or an error.
+ */
+static int
+run_fill(int fd, struct import_keep_run *r)
+{
+	uint32_t len;
+	size_t want = 4;
+	ssize_t n;
+	int rc;
+
+	for (;;) {
+		if (r->len - r->pos >= 4) {
+			memcpy(&len, r->buf + r->pos, 4);
+			if (len > KEEP_MAX || len < KEEP_HEAD - 4)
+				return E(IO);
+			want = 4 + (size_t)len;
+		}
+		if (r->len - r->pos >= want)
+			return 1;
+		if (r->off >= r->end)
+			return r->len == r->pos ? 0 : E(IO);
+		if (r->pos > 0) {
+			memmove(r->buf, r->buf + r->pos, r->len - r->pos);
+			r->len -= r->pos;
+			r->pos = 0;
+		}
+		if ((rc = grow(&r->buf, &r->cap, want > KEEP_READ ? want :
+		    KEEP_READ, KEEP_READ)) != 0)
+			return rc;
+		n = pread(fd, r->buf + r->len, r->cap - r->len < r->end - r->off ?
+		    r->cap - r->len : (size_t)(r->end - r->off), (off_t)r->off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? util_errno(errno) : E(IO);
+		r->len += (size_t)n;
+		r->off += (uint64_t)n;
+	}
+}
+
+/* Whether run a's next record comes before run b's. */
+static bool
+run_before(const struct import_keep *k, size_t a, size_t b)
+{
+	const struct import_keep_run *ra = &k->runs[a], *rb = &k->runs[b];
+	int c = memcmp(ra->buf + ra->pos + KEEP_KEY, rb->buf + rb->pos + KEEP_KEY,
+	    IMPORT_SORT_BYTES);
+
+	return c < 0 || (c == 0 && a < b);
+}
+
+/* Moves the heap's entry i down to its place. */
+static void
+heap_down(struct import_keep *k, size_t i)
+{
+	size_t l, m, t;
+
+	for (;;) {
+		l = 2 * i + 1;
+		m = i;
+		if (l < k->nheap && run_before(k, k->heap[l], k->heap[m]))
+			m = l;
+		if (l + 1 < k->nheap && run_before(k, k->heap[l + 1], k->heap[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = k->heap[i];
+		k->heap[i] = k->heap[m];
+		k->heap[m] = t;
+		i = m;
+	}
+}
+
+/*
+ * Reads the records from the first, in key order: the second pass (or its
+ * rehearsal) begins.  The records still in memory become the last run.
+ */
 int
 import_keep_rewind(struct import_keep *k)
 {
+	size_t i;
+	int rc;
+
 	k->read = 0;
-	if (k->f == NULL)
+	k->nheap = 0;
+	if (!k->open)
 		return 0;
-	if (fflush(k->f) != 0 || fseeko(k->f, 0, SEEK_SET) != 0)
-		return util_errno(errno);
+	if ((rc = keep_spill(k)) != 0)
+		return rc;
+	free(k->run);  /* the first pass is over */
+	free(k->ents);
+	k->run = NULL;
+	k->ents = NULL;
+	k->runcap = k->capents = 0;
+	if (k->heap == NULL && k->nruns > 0 &&
+	    (k->heap = calloc(k->nruns, sizeof(*k->heap))) == NULL)
+		return E(NOMEM);
+	for (i = 0; i < k->nruns; i++) {
+		k->runs[i].off = k->runs[i].start;
+		k->runs[i].pos = k->runs[i].len = 0;
+		if ((rc = run_fill(k->fd, &k->runs[i])) < 0)
+			return rc;
+		if (rc == 1)
+			k->heap[k->nheap++] = i;
+	}
+	for (i = k->nheap / 2; i-- > 0;)
+		heap_down(k, i);
 	return 0;
 }
 
@@ -277,7 +476,8 @@ import_keep_rewind(struct import_keep *k)
 static int
 keep_decode(struct import_keep *k, size_t len, struct import_kept *r)
 {
-	const uint8_t *p = k->buf + 4, *end = k->buf + 4 + len;
+	const uint8_t *p = k->buf + KEEP_KEY + IMPORT_SORT_BYTES;
+	const uint8_t *end = k->buf + 4 + len;
 	const struct schema_field *f;
 	struct value *v;
 	uint16_t reflen;
@@ -321,24 +521,34 @@ keep_decode(struct import_keep *k, size_t len, struct import_kept *r)
 }
 
 /*
- * Reads the next record back: its strings stay in the file's buffer
- * until the next call.  Returns 1, 0 at the end, or an error.
+ * Reads the next record back, in key order; its strings stay valid until
+ * the next call.  Returns 1, 0 at the end, or an error.
  */
 int
 import_keep_next(struct import_keep *k, struct import_kept *r)
 {
+	struct import_keep_run *run;
 	uint32_t len;
 	int rc;
 
-	if (k->f == NULL)
+	if (k->nheap == 0)
 		return 0;
-	if (fread(&len, 4, 1, k->f) != 1)
-		return ferror(k->f) ? util_errno(errno) : 0;
-	if (len > KEEP_MAX || (rc = keep_room(k, (size_t)len + 4)) != 0)
-		return len > KEEP_MAX ? E(IO) : rc;
-	if (fread(k->buf + 4, 1, len, k->f) != len)
-		return ferror(k->f) ? util_errno(errno) : E(IO);
+	run = &k->runs[k->heap[0]];
+	memcpy(&len, run->buf + run->pos, 4);
+	if ((rc = grow(&k->buf, &k->cap, 4 + (size_t)len, KEEP_READ)) != 0)
+		return rc;
+	memcpy(k->buf, run->buf + run->pos, 4 + (size_t)len);
+	run->pos += 4 + (size_t)len;
 	k->read += 4 + (uint64_t)len;
+	if ((rc = run_fill(k->fd, run)) < 0)
+		return rc;
+	if (rc == 0) {
+		free(run->buf);  /* done with: its memory goes */
+		run->buf = NULL;
+		run->cap = 0;
+		k->heap[0] = k->heap[--k->nheap];
+	}
+	heap_down(k, 0);
 	if ((rc = keep_decode(k, len, r)) != 0)
 		return rc;
 	return 1;
@@ -348,13 +558,24 @@ import_keep_next(struct import_keep *k, struct import_kept *r)
 void
 import_keep_free(struct import_keep *k)
 {
-	if (k->f != NULL)
-		fclose(k->f);
-	free(k->iobuf);
+	size_t i;
+
+	if (k->open)
+		close(k->fd);
+	for (i = 0; i < k->nruns; i++)
+		free(k->runs[i].buf);
+	free(k->runs);
+	free(k->heap);
+	free(k->run);
+	free(k->ents);
 	free(k->buf);
-	k->f = NULL;
-	k->iobuf = NULL;
+	k->open = false;
+	k->runs = NULL;
+	k->heap = NULL;
+	k->run = NULL;
+	k->ents = NULL;
 	k->buf = NULL;
-	k->cap = 0;
-	k->bytes = k->read = 0;
+	k->nruns = k->capruns = k->nheap = k->nents = k->capents = 0;
+	k->runlen = k->runcap = k->cap = 0;
+	k->bytes = k->read = k->kept = 0;
 }

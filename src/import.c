@@ -9,11 +9,12 @@
  * references to records earlier in the file or in the store) and writes
  * nothing to the store; a file with a bad line is refused whole unless
  * skip_bad.  It keeps the good records, parsed, and the set of their ids
- * in scratch files (import-scratch.c).  Pass 2 reads those records back
- * and writes the ones that differ from the state, in change-sets of
- * `batch` records, committing every few change-sets so a crash leaves
- * whole change-sets only.  A second import of the same file finds nothing
- * that differs and appends nothing.
+ * in scratch files (import-scratch.c).  Pass 2 reads those records back,
+ * new ones in the order of their keys (sort_key), and writes the ones that
+ * differ from the state, in change-sets of `batch` records, committing
+ * whole change-sets now and then (pace) so a crash leaves whole
+ * change-sets only.  A second import of the same file finds nothing that
+ * differs and appends nothing.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -68,6 +69,10 @@ struct importer {
 	struct record scratch;
 	struct import_seen seen;  /* pass 1: the ids of the good records */
 	struct import_keep keep;  /* the good records, from pass 1 to pass 2 */
+	char scratch_dir[4096];   /* the store's folder */
+	uint8_t rank[SCHEMA_MAX_TYPES];  /* pass 2's order of types */
+	bool in_file_order;       /* pass 2 takes the records still to come in
+	                             the file's order (sort_key) */
 	struct edit e;          /* pass 2 */
 	unsigned in_cs;         /* records in the current change-set */
 	unsigned since_commit;  /* change-sets since the last commit */
@@ -167,8 +172,8 @@ rec_key(struct importer *im, unsigned type, const char *ref, size_t len,
 }
 
 /*
- * Fills the diag for a failure of the scratch files, in the node's folder;
- * the import stops.
+ * Fills the diag for a failure of the scratch files, in the store's
+ * folder; the import stops.
  */
 static int
 scratch_error(struct importer *im, int err)
@@ -176,8 +181,8 @@ scratch_error(struct importer *im, int err)
 	char what[200];
 
 	snprintf(what, sizeof(what), _("cannot write the import's scratch "
-	    "file in the node's folder: %s"), consort_strerror(err));
-	return consort_diag_set(im->d, err, im->n->dir, what, NULL);
+	    "file in the store's folder: %s"), consort_strerror(err));
+	return consort_diag_set(im->d, err, im->scratch_dir, what, NULL);
 }
 
 /* Pass 1 checks of a record's references, to records earlier or stored. */
@@ -227,13 +232,96 @@ duplicate(struct importer *im, const struct rec_in *r, uint64_t prior)
 }
 
 /*
+ * Ranks the types so that each comes after the types its references name
+ * (a lot before its sessions, these before their paths); false when
+ * references go round, and no such order exists.
+ */
+static bool
+rank_types(uint8_t rank[SCHEMA_MAX_TYPES])
+{
+	const struct schema_field *f;
+	const struct schema_type *t;
+	unsigned id, i, round;
+	bool moved = true;
+
+	memset(rank, 0, SCHEMA_MAX_TYPES);
+	for (round = 0; moved && round < SCHEMA_MAX_TYPES; round++) {
+		moved = false;
+		for (id = 0; id < SCHEMA_MAX_TYPES; id++) {
+			if ((t = schema_type(id)) == NULL)
+				continue;
+			for (i = 1; i <= t->max_field; i++)
+				if ((f = t->fields[i]) != NULL &&
+				    f->kind == FK_REF && f->ref_type != id &&
+				    f->ref_type < SCHEMA_MAX_TYPES &&
+				    rank[id] <= rank[f->ref_type]) {
+					rank[id] = (uint8_t)(rank[f->ref_type] + 1);
+					moved = true;
+				}
+		}
+	}
+	return !moved;
+}
+
+/* Whether a record names a record of its own type (an intent it replaces). */
+static bool
+names_own_type(const struct rec_in *r)
+{
+	unsigned i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->in[i].f->kind == FK_REF && r->in[i].f->ref_type == r->t->id &&
+		    r->in[i].v.kind == VAL_STR)
+			return true;
+	return false;
+}
+
+/*
+ * The order in which pass 2 writes a record.  New records go by type
+ * (rank_types, then type id), then by entity id, so that a transaction's records sit
+ * side by side in the tables keyed by id and dirty few pages; a record
+ * that names one of its own type goes after the others of its type, in
+ * the file's order, so that the one it names is written first.  Nothing
+ * a new record's write checks can then differ from the file's order: what
+ * it names is written before it, and no new record changes another.  A
+ * record already stored is an update, which records after it in the file
+ * may depend on: from the first, every record goes after all those before
+ * it, in the file's order.
+ */
+static int
+sort_key(struct importer *im, const struct rec_in *r,
+    const uint8_t key[IMPORT_KEY_BYTES], uint8_t out[IMPORT_SORT_BYTES])
+{
+	struct store_val v;
+	uint8_t line[8];
+	bool in_file_order;
+	int rc;
+
+	if (!im->in_file_order) {
+		rc = store_get(im->rtxn, &im->n->store, TB_ENTITIES, key,
+		    IMPORT_KEY_BYTES, &v);
+		if (rc != 0 && rc != E(NOENT))
+			return rc;
+		im->in_file_order = rc == 0;
+	}
+	in_file_order = im->in_file_order || names_own_type(r);
+	out[0] = im->in_file_order ? UINT8_MAX : im->rank[r->t->id];
+	out[1] = im->in_file_order ? 0 : r->t->id;
+	out[2] = in_file_order;
+	/* 7 bytes of the id: records it does not tell apart name no other */
+	util_put_be64(line, r->line);
+	memcpy(out + 3, in_file_order ? line + 1 : key + 1, 7);
+	return 0;
+}
+
+/*
  * Pass 1: checks one record beyond its syntax (references, and that no
  * earlier line holds it) and keeps it for pass 2, or counts it bad.
  */
 static int
 keep_record(struct importer *im, const struct rec_in *r)
 {
-	uint8_t key[IMPORT_KEY_BYTES];
+	uint8_t key[IMPORT_KEY_BYTES], order[IMPORT_SORT_BYTES];
 	uint64_t prior;
 	int rc;
 
@@ -244,8 +332,10 @@ keep_record(struct importer *im, const struct rec_in *r)
 		return scratch_error(im, rc);
 	if (prior != 0)
 		return bad_line(im, r->line, duplicate(im, r, prior));
-	if ((rc = import_keep_put(&im->keep, r->line, r->t, r->ref, r->reflen,
-	    r->in, r->n)) != 0)
+	if ((rc = sort_key(im, r, key, order)) != 0)
+		return rc;
+	if ((rc = import_keep_put(&im->keep, order, r->line, r->t, r->ref,
+	    r->reflen, r->in, r->n)) != 0)
 		return scratch_error(im, rc);
 	im->res->records++;
 	return 0;
@@ -1215,7 +1305,11 @@ import_file(struct node *n, const struct import_opts *o,
 	im.o = o;
 	im.res = res;
 	im.d = d;
-	im.seen.dir = im.keep.dir = n->dir;
+	if ((rc = node_path(im.scratch_dir, sizeof(im.scratch_dir), n->dir,
+	    "store")) != 0)
+		return rc;
+	im.seen.dir = im.keep.dir = im.scratch_dir;
+	im.in_file_order = !rank_types(im.rank);
 	if (stat(o->path, &st) != 0)
 		return consort_diag_set(d, E(IO), o->path, strerror(errno),
 		    "check the file name");
@@ -1238,7 +1332,10 @@ import_file(struct node *n, const struct import_opts *o,
 		im.date1904 = xlsx_date1904(im.xlsx);
 		im.total = 0;  /* no share of the file read to show */
 	}
-	rc = pass_check(&im, fmt);
+	if (n->store.readonly && !n->store.scratch)
+		rc = E(READONLY);  /* before any work, as every write */
+	else
+		rc = pass_check(&im, fmt);
 	xlsx_close(im.xlsx);
 	if (rc == 0 && needs_rehearsal(n))
 		rc = pass_write(&im, true);

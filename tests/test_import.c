@@ -394,7 +394,7 @@ test_import_batches(void **state)
 }
 
 /*
- * An import whose scratch files cannot be made (the node's folder gone
+ * An import whose scratch files cannot be made (the store's folder gone
  * from under it) stops before it writes, saying why; the same import
  * then goes through.
  */
@@ -417,7 +417,7 @@ test_import_scratch_fails(void **state)
 	assert_err(import_file(f->n, &o, &res, &d), E(NOENT));
 	f->n->dir = dir;
 	assert_non_null(strstr(d.what, "scratch file"));
-	assert_string_equal(d.where, "/nonexistent/consort-test");
+	assert_string_equal(d.where, "/nonexistent/consort-test/store");
 	assert_int_equal(res.bad, 0);
 	assert_int_equal(res.changesets, 0);
 	assert_int_equal(res.committed_changesets, 0);
@@ -428,6 +428,120 @@ test_import_scratch_fails(void **state)
 	assert_int_equal(res.records, 2);
 	assert_int_equal(nf_count(f->n, T_lot), 1);
 	assert_int_equal(nf_count(f->n, T_trainee), 1);
+}
+
+/* The seq of the change-set that created a record of the node's own. */
+static uint64_t
+created_seq(struct node *n, const char *type, const char *ref)
+{
+	const struct schema_type *t = schema_type_by_name(type);
+	struct store_txn *txn;
+	struct record r;
+	uint64_t seq;
+
+	record_init(&r);
+	assert_ok(store_begin(&n->store, false, &txn));
+	assert_ok(state_lookup(txn, &n->store, n->founder, t->id, ref,
+	    strlen(ref), &r));
+	store_abort(txn);
+	assert_true(record_alive(&n->store, &r));
+	assert_int_equal(r.exist.n, 1);
+	seq = r.pool[r.exist.off].seq;
+	record_free(&r);
+	return seq;
+}
+
+/* The first 8 bytes of a record's entity id, as a number that sorts as they do. */
+static uint64_t
+id_order(struct node *n, const char *type, const char *ref)
+{
+	uint8_t id[CONSORT_EID_BYTES];
+
+	node_entity_id(n, schema_type_by_name(type)->id, ref, strlen(ref), id);
+	return util_get_be64(id);
+}
+
+/*
+ * New records are written type after type, each type in entity id order
+ * (records side by side in the tables keyed by id), whatever their order
+ * in the file; an intent that replaces another comes after it, as in the
+ * file; from the first record already stored, the file's order.
+ */
+static void
+test_import_key_order(void **state)
+{
+	struct nf_fix *f = *state;
+	struct import_opts o;
+	struct import_result res;
+	struct consort_diag d = { 0 };
+	char path[4200], ref[16];
+	uint64_t last_id = 0, seq, last_seq = 0;
+	unsigned i;
+	FILE *fp;
+
+	tu_path(path, sizeof(path), f->dir, "intents.jsonl");
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (i = 0; i < 40; i++) {
+		fprintf(fp, "{\"type\":\"intent\",\"ref\":\"I%03u\"}\n", i);
+		if (i % 2 == 0)  /* a chain: C01 <- C02 <- ... <- C20 */
+			fprintf(fp, i == 0 ? "{\"type\":\"intent\",\"ref\":"
+			    "\"C01\"}\n" : "{\"type\":\"intent\",\"ref\":"
+			    "\"C%02u\",\"replaces\":\"C%02u\"}\n", i / 2 + 1, i / 2);
+	}
+	fprintf(fp, LOT01);  /* last in the file, first written: its type */
+	assert_int_equal(fclose(fp), 0);
+	memset(&o, 0, sizeof(o));
+	o.path = path;
+	o.batch = 1;  /* a change-set a record: seqs tell the order */
+	assert_ok(import_file(f->n, &o, &res, &d));
+	assert_int_equal(res.changed, 61);
+	assert_int_equal(created_seq(f->n, "lot", "LOT-01"), 2);
+	for (;;) {  /* the intents that replace none, in id order */
+		uint64_t best = UINT64_MAX, id;
+		char best_ref[16] = "";
+
+		for (i = 0; i <= 40; i++) {
+			if (i < 40)
+				snprintf(ref, sizeof(ref), "I%03u", i);
+			else
+				snprintf(ref, sizeof(ref), "C01");
+			id = id_order(f->n, "intent", ref);
+			if (id > last_id && id < best) {
+				best = id;
+				snprintf(best_ref, sizeof(best_ref), "%s", ref);
+			}
+		}
+		if (best == UINT64_MAX)
+			break;
+		seq = created_seq(f->n, "intent", best_ref);
+		assert_true(seq > last_seq);
+		last_seq = seq;
+		last_id = best;
+	}
+	assert_int_equal(last_seq, 43);  /* after the genesis and the lot */
+	for (i = 2; i <= 20; i++) {  /* then the chain, as in the file */
+		snprintf(ref, sizeof(ref), "C%02u", i);
+		assert_int_equal(created_seq(f->n, "intent", ref), 42 + i);
+	}
+
+	/* a record already stored first: the rest in the file's order */
+	tu_path(path, sizeof(path), f->dir, "more.jsonl");
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "{\"type\":\"intent\",\"ref\":\"I000\","
+	    "\"job\":\"Soudeur\"}\n");
+	for (i = 0; i < 20; i++)
+		fprintf(fp, "{\"type\":\"intent\",\"ref\":\"N%03u\"}\n", i);
+	assert_int_equal(fclose(fp), 0);
+	assert_ok(import_file(f->n, &o, &res, &d));
+	assert_int_equal(res.changed, 21);
+	last_seq = created_seq(f->n, "intent", "C20");
+	for (i = 0; i < 20; i++) {
+		snprintf(ref, sizeof(ref), "N%03u", i);
+		assert_int_equal(created_seq(f->n, "intent", ref),
+		    last_seq + 2 + i);
+	}
 }
 
 /* Checks a JSON line; returns the error. */
@@ -509,6 +623,7 @@ main(void)
 		T(test_import_csv_attendance, nf_setup_node),
 		T(test_import_batches, nf_setup_node),
 		T(test_import_scratch_fails, nf_setup_node),
+		T(test_import_key_order, nf_setup_node),
 		cmocka_unit_test(test_check_line_jsonl),
 		cmocka_unit_test(test_check_line_csv),
 	};

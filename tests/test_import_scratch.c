@@ -1,8 +1,8 @@
 /*
  * Unit tests of import-scratch.c: the set of keys an import's first pass
  * has seen (a hash table in a mapped file, grown as it fills) and the
- * file of good records its second pass reads back, and what both do when
- * their folder cannot hold a file.
+ * file of good records its second pass reads back in key order (sorted
+ * runs, merged), and what both do when their folder cannot hold a file.
  */
 
 #include "testutil.h"
@@ -63,7 +63,24 @@ test_seen_grows(void **state)
 	tu_rmtree(dir);
 }
 
-/* Records of every kind of value come back as they were put, in order. */
+/* The sort key of record i of n: a permutation of 0..n-1, big-endian. */
+static void
+order_of(uint32_t i, uint32_t n, uint8_t key[IMPORT_SORT_BYTES])
+{
+	uint32_t k = (uint32_t)(((uint64_t)i * 7919) % n);  /* n prime to 7919 */
+
+	memset(key, 0, IMPORT_SORT_BYTES);
+	key[6] = (uint8_t)(k >> 24);
+	key[7] = (uint8_t)(k >> 16);
+	key[8] = (uint8_t)(k >> 8);
+	key[9] = (uint8_t)k;
+}
+
+/*
+ * Records of every kind of value come back as they were put, in the order
+ * of their keys, across several sorted runs (some 16 MB of records), and
+ * again for a second reading.
+ */
 static void
 test_keep_round_trip(void **state)
 {
@@ -72,17 +89,18 @@ test_keep_round_trip(void **state)
 	struct import_keep k = { 0 };
 	struct field_input in[4];
 	struct import_kept r;
-	char big[3000], *dir = tu_mkdtemp();
-	unsigned i;
+	uint8_t key[IMPORT_SORT_BYTES];
+	char big[6000], ref[16], *dir = tu_mkdtemp();
+	uint32_t i, j, n = 8009, *back;  /* n: a prime, not 7919 */
+	int pass;
 
 	(void)state;
 	k.dir = dir;
-	memset(big, 'x', sizeof(big));
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
 	memset(in, 0, sizeof(in));
 	in[0].f = schema_field_by_name(t, "family_name", 11);
-	in[0].v = tu_str("Le Goff");
 	in[1].f = schema_field_by_name(t, "birth_year", 10);
-	in[1].v = tu_int(-1990);
 	in[2].f = schema_field_by_name(t, "status", 6);
 	in[2].v.kind = VAL_NIL;  /* null: unsets the field */
 	in[3].f = schema_field_by_name(t, "given_name", 10);
@@ -91,43 +109,61 @@ test_keep_round_trip(void **state)
 	assert_non_null(in[1].f);
 	assert_non_null(in[2].f);
 	assert_non_null(in[3].f);
-	for (i = 0; i < 500; i++) {
-		assert_ok(import_keep_put(&k, 2 * i + 1, t, "T000001", 7, in, 4));
-		in[0].v.s = big;
-		in[0].v.len = 1 + i * 5;
-		assert_ok(import_keep_put(&k, 2 * i + 2, lot, "LOT-01", 6, NULL, 0));
+	for (i = 0; i < n; i++) {
+		order_of(i, n, key);
+		snprintf(ref, sizeof(ref), "R%u", i);
+		in[0].v.kind = VAL_STR;
+		in[0].v.s = big + i % 100;
+		in[0].v.len = 1 + i * 7 % 5900;
+		in[1].v = tu_int(-(int64_t)i);
+		if (i % 3 == 0)
+			assert_ok(import_keep_put(&k, key, 10 + i, lot, ref,
+			    strlen(ref), NULL, 0));
+		else
+			assert_ok(import_keep_put(&k, key, 10 + i, t, ref,
+			    strlen(ref), in, 4));
 	}
-	for (int pass = 0; pass < 2; pass++) {  /* a rehearsal, then the writing */
-		in[0].v = tu_str("Le Goff");
+	assert_int_equal(k.kept, n);
+	back = calloc(n, sizeof(*back));
+	assert_non_null(back);
+	for (i = 0; i < n; i++) {
+		order_of(i, n, key);
+		back[(uint32_t)key[6] << 24 | (uint32_t)key[7] << 16 |
+		    (uint32_t)key[8] << 8 | key[9]] = i;
+	}
+	for (pass = 0; pass < 2; pass++) {  /* a rehearsal, then the writing */
 		assert_ok(import_keep_rewind(&k));
-		for (i = 0; i < 500; i++) {
+		assert_true(k.nruns >= 2);
+		for (j = 0; j < n; j++) {
 			assert_int_equal(import_keep_next(&k, &r), 1);
-			assert_int_equal(r.line, 2 * i + 1);
+			i = back[j];
+			snprintf(ref, sizeof(ref), "R%u", i);
+			assert_int_equal(r.line, 10 + i);
+			assert_int_equal(r.reflen, strlen(ref));
+			assert_memory_equal(r.ref, ref, r.reflen);
+			if (i % 3 == 0) {
+				assert_ptr_equal(r.t, lot);
+				assert_int_equal(r.n, 0);
+				continue;
+			}
 			assert_ptr_equal(r.t, t);
-			assert_int_equal(r.reflen, 7);
-			assert_memory_equal(r.ref, "T000001", 7);
 			assert_int_equal(r.n, 4);
 			assert_ptr_equal(r.in[0].f, in[0].f);
 			assert_int_equal(r.in[0].v.kind, VAL_STR);
-			assert_int_equal(r.in[0].v.len, in[0].v.len);
-			assert_memory_equal(r.in[0].v.s, in[0].v.s, in[0].v.len);
+			assert_int_equal(r.in[0].v.len, 1 + i * 7 % 5900);
+			assert_memory_equal(r.in[0].v.s, big + i % 100,
+			    r.in[0].v.len);
 			assert_int_equal(r.in[1].v.kind, VAL_INT);
-			assert_int_equal(r.in[1].v.i, -1990);
+			assert_int_equal(r.in[1].v.i, -(int64_t)i);
 			assert_ptr_equal(r.in[2].f, in[2].f);
 			assert_int_equal(r.in[2].v.kind, VAL_NIL);
 			assert_int_equal(r.in[3].v.kind, VAL_STR);
 			assert_int_equal(r.in[3].v.len, 0);
-			in[0].v.s = big;
-			in[0].v.len = 1 + i * 5;
-			assert_int_equal(import_keep_next(&k, &r), 1);
-			assert_int_equal(r.line, 2 * i + 2);
-			assert_ptr_equal(r.t, lot);
-			assert_int_equal(r.n, 0);
-			assert_memory_equal(r.ref, "LOT-01", 6);
 		}
 		assert_int_equal(import_keep_next(&k, &r), 0);
 		assert_int_equal(k.read, k.bytes);
 	}
+	free(back);
 	import_keep_free(&k);
 	tu_rmtree(dir);
 }
@@ -140,6 +176,7 @@ test_keep_bool_and_empty(void **state)
 	struct import_keep k = { 0 };
 	struct field_input in[1];
 	struct import_kept r;
+	uint8_t key[IMPORT_SORT_BYTES];
 	char *dir = tu_mkdtemp();
 
 	(void)state;
@@ -151,14 +188,18 @@ test_keep_bool_and_empty(void **state)
 	assert_non_null(in[0].f);
 	in[0].v.kind = VAL_BOOL;
 	in[0].v.b = true;
-	assert_ok(import_keep_put(&k, 7, t, "P1", 2, in, 1));
+	order_of(1, 2, key);
+	assert_ok(import_keep_put(&k, key, 7, t, "P1", 2, in, 1));
 	in[0].v.b = false;
-	assert_ok(import_keep_put(&k, 8, t, "P2", 2, in, 1));
+	order_of(0, 2, key);
+	assert_ok(import_keep_put(&k, key, 8, t, "P2", 2, in, 1));
 	assert_ok(import_keep_rewind(&k));
 	assert_int_equal(import_keep_next(&k, &r), 1);
-	assert_true(r.in[0].v.b);
-	assert_int_equal(import_keep_next(&k, &r), 1);
+	assert_int_equal(r.line, 8);
 	assert_false(r.in[0].v.b);
+	assert_int_equal(import_keep_next(&k, &r), 1);
+	assert_int_equal(r.line, 7);
+	assert_true(r.in[0].v.b);
 	assert_int_equal(import_keep_next(&k, &r), 0);
 	import_keep_free(&k);
 	tu_rmtree(dir);
@@ -171,7 +212,8 @@ test_scratch_no_folder(void **state)
 	const struct schema_type *lot = schema_type_by_name("lot");
 	struct import_seen s = { .dir = "/nonexistent/consort-test" };
 	struct import_keep k = { .dir = "/nonexistent/consort-test" };
-	uint8_t key[IMPORT_KEY_BYTES];
+	uint8_t key[IMPORT_KEY_BYTES], order[IMPORT_SORT_BYTES];
+	struct import_kept r;
 	uint64_t prior = 9;
 
 	(void)state;
@@ -179,9 +221,12 @@ test_scratch_no_folder(void **state)
 	assert_err(import_seen_add(&s, key, 1, &prior), E(NOENT));
 	assert_int_equal(prior, 0);
 	assert_false(import_seen_has(&s, key));
-	assert_err(import_keep_put(&k, 1, lot, "LOT-01", 6, NULL, 0), E(NOENT));
+	memset(order, 0, sizeof(order));
+	assert_err(import_keep_put(&k, order, 1, lot, "LOT-01", 6, NULL, 0),
+	    E(NOENT));
+	assert_false(k.open);
 	assert_ok(import_keep_rewind(&k));
-	assert_null(k.f);
+	assert_int_equal(import_keep_next(&k, &r), 0);
 	import_seen_free(&s);
 	import_keep_free(&k);
 }
