@@ -34,7 +34,7 @@ _Static_assert(IMPORT_KEY_BYTES <= SEEN_LINE, "a key fits in a slot");
 
 /* Opens a new file with no name in a folder; -1 and errno on failure. */
 static int
-scratch_open_in(const char *dir)
+scratch_open(const char *dir)
 {
 	char path[4096];
 	int fd;
@@ -51,24 +51,6 @@ scratch_open_in(const char *dir)
 	if ((fd = mkostemp(path, O_CLOEXEC)) >= 0)
 		unlink(path);
 	return fd;
-}
-
-/*
- * Opens a scratch file in the store's folder, or in TMPDIR when the user
- * may not write there (import_file refuses a read-only node before, but
- * a folder's rights may say otherwise than the store's files).
- */
-static int
-scratch_open(const char *dir)
-{
-	const char *tmp;
-	int fd;
-
-	if ((fd = scratch_open_in(dir)) >= 0 ||
-	    (errno != EACCES && errno != EPERM && errno != EROFS))
-		return fd;
-	tmp = getenv("TMPDIR");
-	return scratch_open_in(tmp != NULL && tmp[0] ? tmp : "/tmp");
 }
 
 /* The slot of a key in a table of cap slots (an empty one if absent). */
