@@ -173,23 +173,32 @@ util_errno(int e)
 	}
 }
 
+/* Reads the start of a small file of /proc into buf, a string; false if not. */
+static bool
+read_proc(const char *path, char *buf, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
 /* The bytes this process has given to write(2) and its kin: /proc/self/io's wchar. */
 uint64_t
 util_written_bytes(void)
 {
 	unsigned long long rchar, wchar;
 	char buf[512];
-	ssize_t n;
-	int fd;
 
-	if ((fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	if (sscanf(buf, "rchar: %llu wchar: %llu", &rchar, &wchar) != 2)
+	if (!read_proc("/proc/self/io", buf, sizeof(buf)) ||
+	    sscanf(buf, "rchar: %llu wchar: %llu", &rchar, &wchar) != 2)
 		return 0;
 	return (uint64_t)wchar;
 }
@@ -249,17 +258,9 @@ util_private_bytes(void)
 	unsigned long size, resident, shared;
 	long page = sysconf(_SC_PAGESIZE);
 	char buf[128];
-	ssize_t n;
-	int fd;
 
-	if ((fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)) < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0 || page <= 0)
-		return 0;
-	buf[n] = '\0';
-	if (sscanf(buf, "%lu %lu %lu", &size, &resident, &shared) != 3 ||
+	if (page <= 0 || !read_proc("/proc/self/statm", buf, sizeof(buf)) ||
+	    sscanf(buf, "%lu %lu %lu", &size, &resident, &shared) != 3 ||
 	    shared > resident)
 		return 0;
 	return (uint64_t)(resident - shared) * (uint64_t)page;
