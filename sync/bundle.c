@@ -535,16 +535,6 @@ group_commit(struct group *g)
 	return rc;
 }
 
-/* Whether the group is as large as a sync's may grow (session.h). */
-static bool
-group_full(const struct group *g)
-{
-	uint64_t mem = util_private_bytes();
-
-	return g->batches >= SESS_GROUP_BATCHES || g->bytes >= SESS_GROUP_BYTES ||
-	    (mem > g->mem_base && mem - g->mem_base >= SESS_GROUP_PRIVATE);
-}
-
 /*
  * Applies one BATCH in a transaction nested in the group's, so that a
  * refused batch leaves nothing and the batches before it stay.
@@ -571,7 +561,8 @@ apply_batch(struct node *n, struct reader *r, struct mp_reader *m,
 		if ((rc = store_commit(txn)) == 0) {
 			g->batches++;
 			g->bytes += len;
-			return group_full(g) ? group_commit(g) : 0;
+			return sess_group_full(g->batches, g->bytes, g->mem_base) ?
+			    group_commit(g) : 0;
 		}
 	} else if (store_abort_nested(&n->store, txn, g->txn) != 0 &&
 	    !store_fault(rc))

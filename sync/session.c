@@ -517,16 +517,15 @@ group_begin(struct sess *ss)
  * while it commits.  Otherwise the transport commits it once no batch
  * came for SESS_GROUP_IDLE_MS, or before the next message of another kind.
  */
-static bool
-group_full(const struct sess *ss)
+bool
+sess_group_full(uint32_t batches, uint64_t bytes, uint64_t mem_base)
 {
 	uint64_t mem;
 
-	if (ss->group_batches >= SESS_GROUP_BATCHES ||
-	    ss->group_bytes >= SESS_GROUP_BYTES)
+	if (batches >= SESS_GROUP_BATCHES || bytes >= SESS_GROUP_BYTES)
 		return true;
 	mem = util_private_bytes();
-	return mem > ss->mem_base && mem - ss->mem_base >= SESS_GROUP_PRIVATE;
+	return mem > mem_base && mem - mem_base >= SESS_GROUP_PRIVATE;
 }
 
 /*
@@ -617,7 +616,8 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	ss->group_batches++;
 	ss->group_bytes += bytes;
 	receipt_add(&ss->group_rcpt, &rcpt);
-	return group_full(ss) ? sess_flush(ss, true) : 0;
+	return sess_group_full(ss->group_batches, ss->group_bytes, ss->mem_base) ?
+	    sess_flush(ss, true) : 0;
 }
 
 /* Reads an acknowledgement and sends more. */

@@ -115,6 +115,12 @@ int sess_fail(struct sess *ss, int err, const char *what);
 int sess_flush(struct sess *ss, bool ack);
 /* Whether batches wait in an open group for sess_flush(). */
 bool sess_group_open(const struct sess *ss);
+/*
+ * Whether a group of batches received (a sync's, a bundle's) must be
+ * committed now: batches and bytes so far, and the private memory when
+ * its session began.
+ */
+bool sess_group_full(uint32_t batches, uint64_t bytes, uint64_t mem_base);
 void sess_free(struct sess *ss);
 
 /* ---- openings.c: personal values between entitled members ---- */
