@@ -609,6 +609,8 @@ enum store_table {
 	TB_RECHECK,   /* entity id(16): personal values changed since (wants.c) */
 	TB_INDEX,     /* kind(1) target ref, 0, [month(4)] ref -> entity id(16):
 	                 the records an order request reads (index.c) */
+	TB_LATER,     /* seq(8 BE) -> op(1) entity id(16) index key: what a
+	                 bulk write left for index_catch_up() (index.c) */
 	TB_COUNT,     /* the tables of every node */
 	/* a verification's rebuilt state tables (store_open_scratch) */
 	TB_SCRATCH_ENTITIES = TB_COUNT,
@@ -686,6 +688,11 @@ struct store {
 	unsigned int scratch_dbi[TB_ALL];  /* the handles of the tables there */
 	uint32_t scratch_mask;  /* the tables (bit 1 << t) kept there */
 	bool scratch_full;      /* they ran out of room (store_scratch_full) */
+	bool index_later;       /* index entries go to TB_LATER (index_defer) */
+	uint64_t index_defer_min;  /* records a write holds before it defers
+	                              the index: INDEX_DEFER_RECORDS (tests
+	                              lower it) */
+	uint64_t later_seq;     /* the next key of TB_LATER */
 	uint8_t *atrest;  /* the key of personal values at rest, or NULL */
 	bool open_personal;  /* state_lookup and walks open personal values */
 	int lockfd;   /* store/compact.lock, locked shared while open */
@@ -737,6 +744,8 @@ struct store_stat {
 
 /* store_put: refuse to replace a value (E(EXIST)). */
 #define STORE_NOOVERWRITE 0x1
+/* store_put: the key sorts after every key of the table (LMDB's append). */
+#define STORE_APPEND 0x2
 
 /*
  * Converts a return code of LMDB to a consort error.
@@ -884,6 +893,14 @@ int store_put(struct store_txn *txn, struct store *s, enum store_table t,
  */
 int store_del(struct store_txn *txn, struct store *s, enum store_table t,
     const void *k, size_t klen);
+
+/*
+ * Reads the last key of a table in key order.
+ * @param k its bytes, valid while the transaction runs
+ * @return 0, E(NOENT) when the table is empty, or a store error
+ */
+int store_last(struct store_txn *txn, struct store *s, enum store_table t,
+    struct store_val *k);
 
 /*
  * Measures a table.
@@ -1034,6 +1051,19 @@ int store_scratch_open(struct store_txn *txn, struct store *s,
     unsigned attempt);
 
 /*
+ * Opens the same scratch tables in a map of size bytes (a sort of index
+ * keys, say, which needs far less than a replay).
+ * @return as store_scratch_open()
+ */
+int store_scratch_open_size(struct store *s, uint64_t size);
+
+/*
+ * Tells whether table t is, for now, a scratch table: between the
+ * store_swap_scratch() calls around a replay, the state tables are.
+ */
+bool store_in_scratch(const struct store *s, enum store_table t);
+
+/*
  * Whether the scratch tables ran out of room (a write failed with
  * E(MAPFULL)): close them and open them again at the next attempt.
  */
@@ -1091,7 +1121,7 @@ void store_unlock_alone(struct store *s);
  */
 enum store_table store_scratch_of(enum store_table t);
 /*
- * Empties a table (its entries only).
+ * Empties a table (its entries only); an empty table is not written.
  * @return 0, or E(BADTXN) or another error of store_err()
  */
 int store_empty(struct store_txn *txn, struct store *s, enum store_table t);
@@ -1318,6 +1348,32 @@ void index_keys(const struct store *s, const struct record *r,
  */
 int index_update(struct store_txn *txn, struct store *s,
     const struct record *r, const struct index_keys *old);
+
+/*
+ * Defers the index for a bulk write (an import, a full sync): from now on
+ * index_update() notes its keys in TB_LATER, appended in the order of
+ * writing, and the stored layout says the index is behind, so that
+ * queries walk the types instead and a process killed before
+ * index_catch_up() leaves a store the next writer rebuilds.
+ * @param txn a write transaction (TB_LATER's last key is read)
+ * @return 0, or a store error
+ */
+int index_defer(struct store_txn *txn, struct store *s);
+
+/*
+ * How many records a write holds before it defers the index
+ * (store.index_defer_min): an import's records, or eight times as many
+ * ops a sync or a bundle has applied (a record is several).
+ */
+#define INDEX_DEFER_RECORDS 8192
+
+/*
+ * Writes what TB_LATER noted into the index, sorted, in transactions of
+ * its own, and gives the store its layout back; nothing without
+ * index_defer().
+ * @return 0, or a store error, E(NOSPC) (the sort's room in TMPDIR)
+ */
+int index_catch_up(struct store *s);
 
 /*
  * Adds to h the records of the index under (kind, target, month).

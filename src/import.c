@@ -1262,6 +1262,12 @@ pass_write(struct importer *im, bool dry)
 	im->commit_at = 1;
 	if ((rc = edit_begin(im->n, &im->e)) != 0)
 		return rc;
+	/* many records: their index keys are written sorted, at the end */
+	if (!dry && im->keep.kept >= im->n->store.index_defer_min &&
+	    (rc = index_defer(im->e.txn, &im->n->store)) != 0) {
+		edit_abort(&im->e);
+		return rc;
+	}
 	txn_began(im);
 	rc = replay(im);
 	im->res->lines = lines;
@@ -1276,6 +1282,23 @@ pass_write(struct importer *im, bool dry)
 	edit_abort(&im->e);  /* dry: nothing kept; else the last renew's empty txn */
 	im->in_cs = 0;
 	return 0;
+}
+
+/*
+ * Writes the index keys pass 2 deferred, whatever became of it (what it
+ * committed needs them); a failure there is the import's error unless it
+ * had one, and leaves the index to the rebuild of the next writer.
+ */
+static int
+catch_up(struct importer *im, int rc)
+{
+	int err;
+
+	if ((err = index_catch_up(&im->n->store)) == 0 || rc != 0)
+		return rc;
+	return consort_diag_set(im->d, err, _("the order index"),
+	    consort_strerror(err), _("the records are imported; the next "
+	    "command that writes to this node rebuilds the index"));
 }
 
 /*
@@ -1341,6 +1364,7 @@ import_file(struct node *n, const struct import_opts *o,
 		rc = pass_write(&im, true);
 	if (rc == 0)
 		rc = pass_write(&im, false);
+	rc = catch_up(&im, rc);
 	record_free(&im.scratch);
 	import_seen_free(&im.seen);
 	import_keep_free(&im.keep);

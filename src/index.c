@@ -18,14 +18,22 @@
 
 #include "core.h"
 
+/* The layout of the store's state tables; 0 when none is recorded. */
+static uint64_t
+stored_layout(struct store_txn *txn, struct store *s)
+{
+	struct store_val v;
+
+	if (store_get(txn, s, TB_META, "layout", 6, &v) != 0 || v.len != 8)
+		return 0;
+	return util_get_be64(v.data);
+}
+
 /* Whether the store's state tables have this release's layout. */
 bool
 index_ready(struct store_txn *txn, struct store *s)
 {
-	struct store_val v;
-
-	return store_get(txn, s, TB_META, "layout", 6, &v) == 0 &&
-	    v.len == 8 && util_get_be64(v.data) >= STATE_LAYOUT;
+	return stored_layout(txn, s) >= STATE_LAYOUT;
 }
 
 /* Whether c is an ASCII digit. */
@@ -193,6 +201,95 @@ has_key(const struct index_keys *k, const uint8_t *key, size_t len)
 	return false;
 }
 
+/* Writes the layout a store's state tables have, in txn. */
+static int
+put_layout(struct store_txn *txn, struct store *s, uint64_t layout)
+{
+	uint8_t v[8];
+
+	util_put_be64(v, layout);
+	return store_put(txn, s, TB_META, "layout", 6, v, sizeof(v), 0);
+}
+
+/*
+ * Whether the index goes to TB_LATER now: deferred by this process, or by
+ * another one whose catch-up has not come yet (the layout, recorded, says
+ * the index is behind), and no replay running (it writes a scratch index
+ * of its own).  A store being made has no layout yet.
+ */
+static bool
+deferring(struct store_txn *txn, struct store *s)
+{
+	uint64_t layout;
+
+	if (store_in_scratch(s, TB_INDEX))
+		return false;
+	if (s->index_later)
+		return true;
+	layout = stored_layout(txn, s);
+	return layout > 0 && layout < STATE_LAYOUT;
+}
+
+/*
+ * Notes in TB_LATER, after every note there, a key put (op 'p', with the
+ * record's id) or deleted (op 'd'); the index itself is behind until
+ * index_catch_up(), so the layout says so in the same transaction.  The
+ * next key is kept, and read again when another process noted since.
+ */
+static int
+later_add(struct store_txn *txn, struct store *s, char op, const uint8_t *id,
+    const uint8_t *key, size_t len)
+{
+	uint8_t seq[8], v[1 + CONSORT_EID_BYTES + INDEX_KEY_MAX];
+	struct store_val last;
+	int rc;
+
+	if ((rc = put_layout(txn, s, STATE_LAYOUT - 1)) != 0)
+		return rc;
+	v[0] = (uint8_t)op;
+	memcpy(v + 1, id, CONSORT_EID_BYTES);
+	memcpy(v + 1 + CONSORT_EID_BYTES, key, len);
+	util_put_be64(seq, s->later_seq);
+	rc = store_put(txn, s, TB_LATER, seq, sizeof(seq), v,
+	    1 + CONSORT_EID_BYTES + len, STORE_APPEND);
+	if (rc == E(EXIST)) {  /* not after the last note: read it */
+		if ((rc = store_last(txn, s, TB_LATER, &last)) != 0)
+			return rc;
+		if (last.len != 8)
+			return E(CORRUPTED);
+		s->later_seq = util_get_be64(last.data) + 1;
+		util_put_be64(seq, s->later_seq);
+		rc = store_put(txn, s, TB_LATER, seq, sizeof(seq), v,
+		    1 + CONSORT_EID_BYTES + len, STORE_APPEND);
+	}
+	if (rc == 0)
+		s->later_seq++;
+	return rc;
+}
+
+/* Deletes an index key, now and, while deferred, from what TB_LATER holds. */
+static int
+index_del(struct store_txn *txn, struct store *s, const struct record *r,
+    const uint8_t *key, size_t len)
+{
+	int rc = store_del(txn, s, TB_INDEX, key, len);
+
+	if (rc != 0 && rc != E(NOENT))
+		return rc;
+	return deferring(txn, s) ? later_add(txn, s, 'd', r->id, key, len) : 0;
+}
+
+/* Puts an index key, or notes it in TB_LATER while deferred. */
+static int
+index_put(struct store_txn *txn, struct store *s, const struct record *r,
+    const uint8_t *key, size_t len)
+{
+	if (deferring(txn, s))
+		return later_add(txn, s, 'p', r->id, key, len);
+	return store_put(txn, s, TB_INDEX, key, len, r->id, CONSORT_EID_BYTES,
+	    0);
+}
+
 /*
  * Deletes the keys a record had and no longer has, and puts those it has
  * now and did not; a key already gone is no error.
@@ -208,19 +305,231 @@ index_update(struct store_txn *txn, struct store *s, const struct record *r,
 	index_keys(s, r, &now);
 	if (now.n == 0 && old->n == 0)
 		return 0;
-	for (i = 0; i < old->n; i++) {
-		if (has_key(&now, old->key[i], old->len[i]))
-			continue;
-		rc = store_del(txn, s, TB_INDEX, old->key[i], old->len[i]);
-		if (rc != 0 && rc != E(NOENT))
+	for (i = 0; i < old->n; i++)
+		if (!has_key(&now, old->key[i], old->len[i]) &&
+		    (rc = index_del(txn, s, r, old->key[i], old->len[i])) != 0)
 			return rc;
-	}
 	for (i = 0; i < now.n; i++)
 		if (!has_key(old, now.key[i], now.len[i]) &&
-		    (rc = store_put(txn, s, TB_INDEX, now.key[i], now.len[i],
-		    r->id, CONSORT_EID_BYTES, 0)) != 0)
+		    (rc = index_put(txn, s, r, now.key[i], now.len[i])) != 0)
 			return rc;
 	return 0;
+}
+
+/*
+ * Defers the index: from now on the merge notes its keys in TB_LATER, in
+ * the order of writing (appended: no page but the last is touched),
+ * until index_catch_up() sorts them and writes them in key order.
+ */
+int
+index_defer(struct store_txn *txn, struct store *s)
+{
+	(void)txn;
+	s->index_later = true;
+	return 0;
+}
+
+/*
+ * Applies one note of TB_LATER to the scratch index: a key put takes its
+ * record's id, a key deleted an empty value, so that the last note of a
+ * key wins, deletions included.
+ */
+static int
+later_apply(struct store_txn *txn, struct store *s, const struct store_val *v)
+{
+	const uint8_t *b = v->data;
+
+	if (v->len <= 1 + CONSORT_EID_BYTES || (b[0] != 'p' && b[0] != 'd'))
+		return E(CORRUPTED);
+	return store_put(txn, s, TB_SCRATCH_INDEX, b + 1 + CONSORT_EID_BYTES,
+	    v->len - 1 - CONSORT_EID_BYTES, b + 1, b[0] == 'p' ?
+	    CONSORT_EID_BYTES : 0, 0);
+}
+
+/*
+ * Sorts TB_LATER's notes from seq `from` on into the scratch index; *last
+ * is the seq of the last one sorted.
+ */
+static int
+later_sort(struct store_txn *txn, struct store *s, uint64_t from,
+    uint64_t *last)
+{
+	struct store_walk w;
+	struct store_val k, v;
+	uint8_t start[8];
+	int n, rc = 0;
+
+	util_put_be64(start, from);
+	if ((rc = store_walk_begin(&w, txn, s, TB_LATER, start, sizeof(start),
+	    0)) != 0)
+		return rc;
+	while ((n = store_walk_next(&w, &k, &v)) > 0) {
+		if (k.len != 8) {
+			rc = E(CORRUPTED);
+			break;
+		}
+		*last = util_get_be64(k.data);
+		if ((rc = later_apply(txn, s, &v)) != 0)
+			break;
+	}
+	store_walk_end(&w);
+	return rc != 0 ? rc : n;
+}
+
+/* Sorts TB_LATER from `from` into a scratch index, larger at each attempt. */
+static int
+later_sorted(struct store_txn *txn, struct store *s, uint64_t from,
+    uint64_t *last)
+{
+	struct store_stat st;
+	unsigned attempt;
+	int rc;
+
+	if ((rc = store_stat(txn, s, TB_LATER, &st)) != 0)
+		return rc;
+	for (attempt = 0;; attempt++) {
+		if ((rc = store_scratch_open_size(s, (st.bytes << attempt) +
+		    ((uint64_t)16 << 20))) != 0)
+			return rc;
+		rc = later_sort(txn, s, from, last);
+		if (rc != E(MAPFULL) || !store_scratch_full(s) || attempt == 8)
+			return rc;
+		store_scratch_close(s);
+	}
+}
+
+/* What a transaction of the catch-up may grow private memory by: its dirty pages. */
+#define CATCH_UP_STEP ((uint64_t)24 << 20)
+
+/* Writes one sorted key into the index: its record's id, or deleted. */
+static int
+catch_up_key(struct store_txn *txn, struct store *s, const struct store_val *k,
+    const struct store_val *v)
+{
+	int rc;
+
+	if (v->len > 0)
+		return store_put(txn, s, TB_INDEX, k->data, k->len, v->data,
+		    v->len, 0);
+	rc = store_del(txn, s, TB_INDEX, k->data, k->len);
+	return rc == E(NOENT) ? 0 : rc;
+}
+
+/*
+ * Writes the sorted keys into the index from *pos on (its key, or the
+ * start), in key order, until the transaction's dirty pages reach
+ * CATCH_UP_STEP; *done once every key is written.
+ */
+static int
+catch_up_step(struct store_txn *txn, struct store *s, uint8_t *pos,
+    size_t *poslen, bool *done)
+{
+	struct store_walk w;
+	struct store_val k, v;
+	uint64_t base = util_private_bytes(), now;
+	uint32_t count = 0;
+	int n, rc = 0;
+
+	if ((n = store_walk_begin(&w, txn, s, TB_SCRATCH_INDEX, pos, *poslen,
+	    0)) != 0)
+		return n;
+	while ((n = store_walk_next(&w, &k, &v)) > 0) {
+		if (*poslen > 0 && k.len == *poslen &&
+		    memcmp(k.data, pos, k.len) == 0)
+			continue;  /* written by the last step */
+		if ((rc = catch_up_key(txn, s, &k, &v)) != 0)
+			break;
+		memcpy(pos, k.data, k.len);
+		*poslen = k.len;
+		if (++count % 1024 == 0 && (now = util_private_bytes()) > base &&
+		    now - base >= CATCH_UP_STEP)
+			break;
+	}
+	store_walk_end(&w);
+	*done = rc == 0 && n == 0;
+	return rc != 0 ? rc : n < 0 ? n : 0;
+}
+
+/*
+ * One round of the catch-up: sorts the notes from `from` on, writes them
+ * in steps, each committed, and leaves the last transaction open in *txn;
+ * *last is the last note written.
+ */
+static int
+catch_up_round(struct store_txn **txn, struct store *s, uint64_t from,
+    uint64_t *last)
+{
+	uint8_t pos[INDEX_KEY_MAX];
+	size_t poslen = 0;
+	bool done = false;
+	int rc;
+
+	if ((rc = later_sorted(*txn, s, from, last)) != 0)
+		return rc;
+	while ((rc = catch_up_step(*txn, s, pos, &poslen, &done)) == 0 &&
+	    !done) {
+		rc = store_commit(*txn);
+		*txn = NULL;
+		if (rc != 0 || (rc = store_begin(s, true, txn)) != 0)
+			return rc;
+	}
+	store_scratch_close(s);
+	return rc;
+}
+
+/*
+ * Ends the catch-up in txn when no note came after `last` (another
+ * process writes between the steps, and notes while the layout says the
+ * index is behind): empties TB_LATER and gives the layout back; 1 when
+ * notes came, to write in one more round.
+ */
+static int
+catch_up_end(struct store_txn *txn, struct store *s, uint64_t last)
+{
+	struct store_val k;
+	int rc;
+
+	if ((rc = store_last(txn, s, TB_LATER, &k)) == 0 && k.len == 8 &&
+	    util_get_be64(k.data) > last)
+		return 1;
+	if (rc != 0 && rc != E(NOENT))
+		return rc;
+	if ((rc = store_empty(txn, s, TB_LATER)) != 0)
+		return rc;
+	return put_layout(txn, s, STATE_LAYOUT);
+}
+
+/*
+ * Brings the index up to what TB_LATER noted since index_defer(): sorts
+ * the notes in a scratch table (in TMPDIR, in the kernel's page cache),
+ * then writes them into the index in key order, in durable transactions
+ * whose dirty pages stay under CATCH_UP_STEP; the last empties TB_LATER
+ * and gives the layout back.  Killed half-way, the store keeps the older
+ * layout, and the next process to open it for writing rebuilds the state;
+ * failed, this process goes on noting, for the next catch-up.
+ */
+int
+index_catch_up(struct store *s)
+{
+	struct store_txn *txn;
+	uint64_t from = 0, last = 0;
+	int rc;
+
+	if (!s->index_later)
+		return 0;
+	if ((rc = store_begin(s, true, &txn)) != 0)
+		return rc;
+	while ((rc = catch_up_round(&txn, s, from, &last)) == 0 &&
+	    (rc = catch_up_end(txn, s, last)) == 1)
+		from = last + 1;
+	store_scratch_close(s);
+	if (rc == 0)
+		rc = store_commit(txn);
+	else if (txn != NULL)
+		store_abort(txn);
+	if (rc == 0)
+		s->index_later = false;
+	return rc;
 }
 
 /* Appends one record to h. */

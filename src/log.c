@@ -592,6 +592,10 @@ adopt_state(struct store_txn *txn, struct store *s, struct rebuild_pos *p,
 		    store_scratch_of(state_tables[p->table]), &budget, &p->at,
 		    &changed)) != 0)
 			return rc;
+		/* the rebuilt index holds what a deferred one noted (index.c) */
+		if (p->at.done && state_tables[p->table] == TB_INDEX &&
+		    (rc = store_empty(txn, s, TB_LATER)) != 0)
+			return rc;
 		if (p->at.done) {
 			p->table++;
 			memset(&p->at, 0, sizeof(p->at));

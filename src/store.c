@@ -33,7 +33,7 @@ _Static_assert(_Generic((MDB_dbi)0, unsigned int: 1, default: 0),
 static const char *const table_names[TB_COUNT] = {
 	"changes", "ids", "heads", "entities", "refs", "meta", "owners",
 	"revoked", "pending", "forks", "refused", "peers", "vv", "waits",
-	"openings", "wanted", "entitled", "recheck", "index",
+	"openings", "wanted", "entitled", "recheck", "index", "later",
 };
 
 /*
@@ -211,9 +211,11 @@ open_tables(struct store *s)
 		 * A store an older release wrote has no index; read-only, it
 		 * is not rebuilt and its index is never read (index_ready):
 		 * the handle names the main table, whose keys (the tables'
-		 * names) no index key matches.
+		 * names) no index key matches.  Nor is TB_LATER, which only
+		 * a bulk write on a writable store fills.
 		 */
-		if (rc == MDB_NOTFOUND && s->readonly && i == TB_INDEX)
+		if (rc == MDB_NOTFOUND && s->readonly &&
+		    (i == TB_INDEX || i == TB_LATER))
 			rc = mdb_dbi_open(txn, NULL, 0, &s->dbi[i]);
 		if (rc != 0) {
 			mdb_txn_abort(txn);
@@ -240,6 +242,7 @@ store_open(struct store *s, const char *path, bool create)
 	int rc;
 
 	memset(s, 0, sizeof(*s));  /* atrest: the node's to set (node.c) */
+	s->index_defer_min = INDEX_DEFER_RECORDS;
 	if (create && mkdir(path, 0700) != 0 && errno != EEXIST)
 		return errno == ENOSPC ? E(NOSPC) : errno == EACCES ||
 		    errno == EROFS ? E(READONLY) : E(IO);
@@ -470,7 +473,8 @@ store_put(struct store_txn *txn, struct store *s, enum store_table t,
 	MDB_val key = { klen, (void *)k }, val = { vlen, (void *)v };
 
 	return scratch_err(s, t, mdb_put(ttxn(txn, s, t), tdbi(s, t), &key,
-	    &val, flags & STORE_NOOVERWRITE ? MDB_NOOVERWRITE : 0));
+	    &val, (flags & STORE_NOOVERWRITE ? MDB_NOOVERWRITE : 0) |
+	    (flags & STORE_APPEND ? MDB_APPEND : 0)));
 }
 
 /* Deletes a key; E(NOENT) when it is absent. */
@@ -482,6 +486,25 @@ store_del(struct store_txn *txn, struct store *s, enum store_table t,
 
 	return scratch_err(s, t, mdb_del(ttxn(txn, s, t), tdbi(s, t), &key,
 	    NULL));
+}
+
+/* Reads the last key of a table in key order; E(NOENT) when it is empty. */
+int
+store_last(struct store_txn *txn, struct store *s, enum store_table t,
+    struct store_val *k)
+{
+	MDB_cursor *c;
+	MDB_val key, val;
+	int rc;
+
+	if ((rc = mdb_cursor_open(ttxn(txn, s, t), tdbi(s, t), &c)) != 0)
+		return store_err(rc);
+	if ((rc = mdb_cursor_get(c, &key, &val, MDB_LAST)) == 0) {
+		k->data = key.mv_data;
+		k->len = key.mv_size;
+	}
+	mdb_cursor_close(c);
+	return store_err(rc);
 }
 
 /* Counts a table's entries and the bytes of its pages. */
@@ -754,12 +777,20 @@ store_del_prefix(struct store_txn *txn, struct store *s, enum store_table t,
 	return rc < 0 ? rc : 0;
 }
 
-/* Empties one table. */
+/*
+ * Empties one table; an empty one is left untouched (LMDB's drop would
+ * write its record anew).
+ */
 int
 store_empty(struct store_txn *txn, struct store *s, enum store_table t)
 {
+	MDB_stat ms;
 	int rc;
 
+	if ((rc = mdb_stat(ttxn(txn, s, t), tdbi(s, t), &ms)) != 0)
+		return store_err(rc);
+	if (ms.ms_entries == 0)
+		return 0;
 	if ((rc = mdb_drop(ttxn(txn, s, t), tdbi(s, t), 0)) != 0)
 		return store_err(rc);
 	return 0;
@@ -775,7 +806,8 @@ store_clear_state(struct store_txn *txn, struct store *s)
 	    (rc = store_empty(txn, s, TB_REFS)) != 0 ||
 	    (rc = store_empty(txn, s, TB_OWNERS)) != 0 ||
 	    (rc = store_empty(txn, s, TB_VV)) != 0 ||
-	    (rc = store_empty(txn, s, TB_INDEX)) != 0)
+	    (rc = store_empty(txn, s, TB_INDEX)) != 0 ||
+	    (rc = store_empty(txn, s, TB_LATER)) != 0)
 		return rc;
 	s->roster_stale = true;
 	return 0;
@@ -817,7 +849,6 @@ scratch_size(struct store_txn *txn, struct store *s, unsigned attempt,
 	    ((uint64_t)16 << 20);
 	need = attempt < 8 ? need << attempt : STORE_MAP_SIZE;
 	*size = need < STORE_MAP_SIZE ? (size_t)need : STORE_MAP_SIZE;
-	*size = (*size + 0xfffff) & ~(size_t)0xfffff;
 	return 0;
 }
 
@@ -903,17 +934,31 @@ scratch_table(struct store *s, MDB_txn *t, const char *name,
 int
 store_scratch_open(struct store_txn *txn, struct store *s, unsigned attempt)
 {
+	size_t size;
+	int rc;
+
+	if (s->scratch_env != NULL)
+		return E(BUSY);
+	if ((rc = scratch_size(txn, s, attempt, &size)) != 0)
+		return rc;
+	return store_scratch_open_size(s, size);
+}
+
+/* Opens the scratch tables of store_scratch_open() in a map of size bytes. */
+int
+store_scratch_open_size(struct store *s, uint64_t size)
+{
 	static const char *const names[STORE_STATE_TABLES] = { "entities",
 		"refs", "owners", "vv", "index" };
 	MDB_env *env;
 	MDB_txn *t;
-	size_t size;
 	int i, rc;
 
 	if (s->scratch_env != NULL)
 		return E(BUSY);
-	if ((rc = scratch_size(txn, s, attempt, &size)) != 0 ||
-	    (rc = scratch_env_open(&env, size)) != 0)
+	size = size < STORE_MAP_SIZE ? size : STORE_MAP_SIZE;
+	size = (size + 0xfffff) & ~(uint64_t)0xfffff;
+	if ((rc = scratch_env_open(&env, (size_t)size)) != 0)
 		return rc;
 	if ((rc = mdb_txn_begin(env, NULL, 0, &t)) != 0) {
 		mdb_env_close(env);
@@ -930,6 +975,13 @@ store_scratch_open(struct store_txn *txn, struct store *s, unsigned attempt)
 		store_scratch_close(s);
 	s->roster_stale = true;
 	return rc;
+}
+
+/* Whether table t is, for now, a scratch table (a replay writes there). */
+bool
+store_in_scratch(const struct store *s, enum store_table t)
+{
+	return s->scratch_mask >> t & 1;
 }
 
 /* Whether the scratch tables ran out of room: open them again larger. */

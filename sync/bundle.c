@@ -535,6 +535,22 @@ group_commit(struct group *g)
 	return rc;
 }
 
+/* Opens a group's transaction; a long import writes index keys at its end. */
+static int
+group_begin(struct node *n, struct group *g, const struct bundle_stats *st)
+{
+	int rc;
+
+	if ((rc = store_begin(&n->store, true, &g->txn)) != 0)
+		return rc;
+	if (st->recv.ops >= 8 * n->store.index_defer_min &&
+	    (rc = index_defer(g->txn, &n->store)) != 0) {
+		store_abort(g->txn);
+		g->txn = NULL;
+	}
+	return rc;
+}
+
 /*
  * Applies one BATCH in a transaction nested in the group's, so that a
  * refused batch leaves nothing and the batches before it stay.
@@ -549,7 +565,7 @@ apply_batch(struct node *n, struct reader *r, struct mp_reader *m,
 	uint64_t refused;
 	int rc;
 
-	if (g->txn == NULL && (rc = store_begin(&n->store, true, &g->txn)) != 0)
+	if (g->txn == NULL && (rc = group_begin(n, g, st)) != 0)
 		return rc;
 	if ((rc = store_begin_nested(&n->store, g->txn, &txn)) != 0)
 		return rc;
@@ -612,6 +628,8 @@ pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
 	}
 	/* what applied before an error is kept, as the sync keeps it */
 	crc = group_commit(&g);
+	if (crc == 0 && apply)
+		crc = index_catch_up(&n->store);
 	return rc != 0 ? rc : crc;
 }
 

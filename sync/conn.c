@@ -745,6 +745,24 @@ conn_finish(struct conn *c)
 	req->data = c;
 }
 
+/*
+ * Writes the index keys a long session deferred (index_catch_up()); a
+ * failure is the connection's error unless it had one: what it stored
+ * stays, and the next writer rebuilds the index.
+ */
+static void
+catch_up_index(struct conn *c)
+{
+	int rc = index_catch_up(&c->sess.n->store);
+
+	if (rc != 0 && c->res.err == 0) {
+		c->res.err = rc;
+		consort_diag_set(&c->res.diag, rc, _("the order index"),
+		    consort_strerror(rc), _("what was received is stored; the "
+		    "next command that writes to this node rebuilds the index"));
+	}
+}
+
 /* Closes both handles (once); on_done runs when they are closed. */
 void
 conn_close(struct conn *c)
@@ -762,6 +780,8 @@ conn_close(struct conn *c)
 	}
 	if (c->sess_started)
 		c->res.st = c->sess.st;
+	if (c->sess_started)
+		catch_up_index(c);
 	uv_read_stop((uv_stream_t *)&c->tcp);
 	uv_timer_stop(&c->timer);
 	uv_timer_stop(&c->group_timer);

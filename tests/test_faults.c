@@ -592,6 +592,78 @@ test_import_commit_fails_anywhere(void **state)
 	verify(f->lead);
 }
 
+/* Writes a file of 30 sessions of the fixture's lots, 3 months each. */
+static void
+sessions_file(struct fix *f, char *path, size_t len)
+{
+	FILE *fp;
+	int i;
+
+	tu_path(path, len, f->dir, "sessions.jsonl");
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	for (i = 0; i < 30; i++)
+		fprintf(fp, "{\"type\":\"session\",\"ref\":\"S%02d\","
+		    "\"provider\":\"%s\",\"lot\":\"LOT-%02d\",\"scheme\":"
+		    "\"1e1f\",\"title\":\"T\",\"cert_kind\":\"full\","
+		    "\"cert_code\":\"RNCP38510\",\"site\":\"Nantes\","
+		    "\"territory\":\"44\",\"start\":\"2026-%02d-02\","
+		    "\"end\":\"2026-%02d-20\",\"hours\":210,\"capacity\":6,"
+		    "\"permanent_entry\":false}\n", i, TU_LEAD_SIRET, i % 7,
+		    1 + i % 9, 3 + i % 9);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/*
+ * An import that defers the index (store.index_defer_min lowered to every
+ * import): whichever commit fails, its catch-up's included, the node goes
+ * on noting index keys, and the same import again brings the index to
+ * what a replay derives.
+ */
+static void
+test_import_deferred_fails_anywhere(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d;
+	struct import_result res;
+	struct import_opts o = { 0 };
+	struct store_txn *txn;
+	char path[4096];
+	unsigned at, failed = 0;
+	int rc;
+
+	assert_ok(import(f, &res, &d));
+	sessions_file(f, path, sizeof(path));
+	o.path = path;
+	o.batch = 1;
+	f->lead->store.index_defer_min = 1;
+	for (at = 1; at < 80; at++) {
+		arm((struct fault){ .commit_at = at, .commit_err = EIO });
+		rc = import_file(f->lead, &o, &res, &d);
+		if (disarm() == 0) {
+			assert_ok(rc);
+			break;
+		}
+		failed++;
+		assert_true(write_error(rc));
+	}
+	assert_true(failed >= 3);
+	assert_false(f->lead->store.index_later);
+	assert_ok(store_begin(&f->lead->store, false, &txn));
+	assert_true(index_ready(txn, &f->lead->store));
+	store_abort(txn);
+	verify(f->lead);  /* the index included */
+	/* a catch-up whose commit fails leaves the node deferring */
+	f->lead->store.index_later = true;
+	arm((struct fault){ .commit_at = 1, .commit_err = EIO });
+	assert_true(write_error(index_catch_up(&f->lead->store)));
+	assert_int_equal(disarm(), 1);
+	assert_true(f->lead->store.index_later);
+	assert_ok(index_catch_up(&f->lead->store));
+	assert_false(f->lead->store.index_later);
+	verify(f->lead);
+}
+
 /*
  * A bundle of the member's change-sets, imported by the lead: a failed
  * commit, the map full at any put, or a cut page write leave the lead as
@@ -726,6 +798,7 @@ main(void)
 		T(test_edit_write_cut),
 		T(test_import_commit_fails),
 		T(test_import_commit_fails_anywhere),
+		T(test_import_deferred_fails_anywhere),
 		T(test_bundle_import_faults),
 		T(test_bundle_import_write_cut),
 		T(test_sync_commit_fails),

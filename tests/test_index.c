@@ -449,6 +449,23 @@ setup_base(void **state)
 	return 0;
 }
 
+/* The same, the import deferring the index (as a long one does). */
+static int
+setup_deferred(void **state)
+{
+	struct fix *f;
+
+	if (setup(state) != 0)
+		return -1;
+	f = *state;
+	tu_nosync(f->a);
+	f->a->store.index_defer_min = 1;
+	import_base(f);
+	assert_false(f->a->store.index_later);  /* caught up */
+	f->a->store.index_defer_min = INDEX_DEFER_RECORDS;
+	return 0;
+}
+
 /* Whether node A stores a record (alive or deleted). */
 static bool
 stored_a(struct fix *f, unsigned type, const char *ref)
@@ -924,6 +941,179 @@ test_index_month(void **state)
 	assert_int_equal(index_month("2026/03", 7), -1);
 }
 
+/* Entries of TB_LATER: what a deferred index noted and has not written. */
+static uint64_t
+later_entries(struct store *s)
+{
+	struct store_txn *txn;
+	struct store_stat st;
+
+	assert_ok(store_begin(s, false, &txn));
+	assert_ok(store_stat(txn, s, TB_LATER, &st));
+	store_abort(txn);
+	return st.entries;
+}
+
+/* Whether the index of node A is read (index_ready) or walked around. */
+static bool
+ready_a(struct fix *f)
+{
+	struct store_txn *txn;
+	bool ready;
+
+	assert_ok(store_begin(&f->a->store, false, &txn));
+	ready = index_ready(txn, &f->a->store);
+	store_abort(txn);
+	return ready;
+}
+
+/* Defers node A's index, as a long import or sync does. */
+static void
+defer_a(struct fix *f)
+{
+	struct store_txn *txn;
+
+	assert_ok(store_begin(&f->a->store, true, &txn));
+	assert_ok(index_defer(txn, &f->a->store));
+	store_abort(txn);
+	assert_true(f->a->store.index_later);
+}
+
+/*
+ * Edits that move, delete and move back index keys while the index is
+ * deferred: noted in TB_LATER, not in the index.
+ */
+static void
+deferred_edits(struct fix *f)
+{
+	set_a(f, "session", "S2", "lot", "LOT-B");
+	set_a(f, "path", "P12", "start", "2026-05-04");
+	set_a(f, "derogation", "D1", "rule", "R05");
+	set_a(f, "derogation", "D1", "session", "S2");
+	set_a(f, "derogation", "D1", "reason", "petit groupe");
+	set_a(f, "derogation", "D1", "date", "2026-02-20");
+	set_a(f, "derogation", "D1", "session", "S1");
+	set_a(f, "derogation", "D1", "session", "S2");  /* its first key again */
+	assert_ok(tu_del(f->a, "path", "P11"));
+	assert_true(later_entries(&f->a->store) > 0);
+	assert_false(ready_a(f));
+}
+
+/*
+ * A deferred index: the edits note their keys in TB_LATER, queries walk
+ * the types meanwhile, an abandoned transaction notes nothing, and
+ * index_catch_up() leaves the index its records say, TB_LATER empty and
+ * the layout current.
+ */
+static void
+test_index_deferred(void **state)
+{
+	struct fix *f = *state;
+	struct edit e;
+	uint8_t id[CONSORT_EID_BYTES];
+	struct value rv = tu_str("S9"), v = tu_str("LOT-B");
+
+	defer_a(f);
+	deferred_edits(f);
+	expect_index = false;
+	all_models_same(f);  /* read by walks meanwhile */
+	expect_index = true;
+	/* an abandoned transaction leaves no note */
+	node_entity_id(f->a, T_session, "S9", 2, id);
+	assert_ok(edit_begin(f->a, &e));
+	csb_op(&e.b, OP_CREATE, T_session, id, 0, &rv);
+	csb_op(&e.b, OP_SET, T_session, id, F_session_lot, &v);
+	assert_ok(edit_flush(&e));
+	edit_abort(&e);
+	assert_ok(index_catch_up(&f->a->store));
+	assert_false(f->a->store.index_later);
+	assert_int_equal(later_entries(&f->a->store), 0);
+	assert_true(ready_a(f));
+	index_is_kept(&f->a->store);
+	assert_int_equal(index_count(&f->a->store, IX_DEROG_SESSION, "S1", -1),
+	    0);
+	all_same(f);
+	/* nothing deferred: nothing to do */
+	assert_ok(index_catch_up(&f->a->store));
+	index_is_kept(&f->a->store);
+}
+
+/*
+ * A rebuild while the index is deferred (a revocation's, in the middle of
+ * a sync) writes the whole index, and the notes before it go with it.
+ */
+static void
+test_index_deferred_rebuild(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct log_replay_stats st;
+	struct store_txn *txn;
+
+	defer_a(f);
+	deferred_edits(f);
+	assert_ok(store_begin(&f->a->store, true, &txn));
+	assert_ok(log_rebuild(txn, &f->a->store, f->a->consortium, &st, &d));
+	assert_ok(store_commit(txn));
+	assert_int_equal(later_entries(&f->a->store), 0);
+	index_is_kept(&f->a->store);
+	set_a(f, "session", "S2", "lot", "LOT-A");
+	set_a(f, "derogation", "D1", "session", "S1");
+	assert_true(later_entries(&f->a->store) > 0);
+	assert_ok(index_catch_up(&f->a->store));
+	index_is_kept(&f->a->store);
+	all_same(f);
+}
+
+/*
+ * A writer that did not defer the index notes its keys too while the
+ * layout says another one did (a command beside a server's long sync),
+ * so that the other's catch-up leaves no stale key behind.
+ */
+static void
+test_index_deferred_elsewhere(void **state)
+{
+	struct fix *f = *state;
+	uint64_t n;
+
+	defer_a(f);
+	deferred_edits(f);
+	n = later_entries(&f->a->store);
+	f->a->store.index_later = false;  /* another process */
+	set_a(f, "derogation", "D1", "session", "S1");
+	set_a(f, "session", "S2", "lot", "LOT-A");
+	assert_true(later_entries(&f->a->store) > n);
+	f->a->store.index_later = true;
+	assert_ok(index_catch_up(&f->a->store));
+	index_is_kept(&f->a->store);
+	all_same(f);
+}
+
+/*
+ * A process killed before its catch-up leaves the older layout: the next
+ * to open the node for writing rebuilds the state, index included.
+ */
+static void
+test_index_deferred_killed(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	char path[4096];
+
+	defer_a(f);
+	deferred_edits(f);
+	tu_path(path, sizeof(path), f->dir, "a");
+	node_close(f->a);  /* no catch-up */
+	f->a = NULL;
+	assert_ok(node_open(path, &f->a, &d));
+	tu_nosync(f->a);
+	assert_false(f->a->store.index_later);
+	assert_int_equal(later_entries(&f->a->store), 0);
+	assert_true(ready_a(f));
+	index_is_kept(&f->a->store);
+	all_same(f);
+}
+
 int
 main(void)
 {
@@ -936,6 +1126,14 @@ main(void)
 		T(test_index_concurrent),
 		T(test_index_rebuild),
 		T(test_index_orders),
+		T(test_index_deferred),
+		T(test_index_deferred_rebuild),
+		T(test_index_deferred_elsewhere),
+		cmocka_unit_test_setup_teardown(test_index_sets, setup_deferred,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_index_moves,
+		    setup_deferred, teardown),
+		T(test_index_deferred_killed),
 	};
 #undef T
 

@@ -1179,6 +1179,46 @@ test_sigahead_verdicts(void **state)
 		tu_cs_free(&cs[i]);
 }
 
+/*
+ * A long sync defers the receiver's index (store.index_defer_min, lowered
+ * here to every sync): what arrives notes its index keys in TB_LATER, and
+ * the catch-up the transport runs at the end leaves the index a replay
+ * derives.
+ */
+static void
+test_long_sync_defers_index(void **state)
+{
+	struct fix *f = *state;
+	struct consort_diag d = { 0 };
+	struct log_replay_stats st;
+	struct store_txn *txn;
+	struct store_stat later;
+	char ref[8];
+	int i;
+
+	for (i = 0; i < 12; i++) {
+		snprintf(ref, sizeof(ref), "S%d", i);
+		put(f->lead, "session", ref, "lot", tu_str(i % 2 ? "LOT-A" :
+		    "LOT-B"));
+		put(f->lead, "session", ref, "start", tu_str("2026-03-02"));
+	}
+	f->co->store.index_defer_min = 0;
+	sync_nodes(f->co, f->lead, NULL, NULL);
+	assert_true(f->co->store.index_later);
+	assert_ok(store_begin(&f->co->store, false, &txn));
+	assert_ok(store_stat(txn, &f->co->store, TB_LATER, &later));
+	assert_false(index_ready(txn, &f->co->store));
+	store_abort(txn);
+	assert_true(later.entries >= 12);
+	assert_ok(index_catch_up(&f->co->store));
+	assert_ok(store_begin(&f->co->store, true, &txn));
+	assert_true(index_ready(txn, &f->co->store));
+	assert_ok(store_stat(txn, &f->co->store, TB_LATER, &later));
+	assert_int_equal(later.entries, 0);
+	assert_ok(log_verify(txn, &f->co->store, f->co->consortium, &st, &d));
+	store_abort(txn);
+}
+
 int
 main(void)
 {
@@ -1217,6 +1257,8 @@ main(void)
 		    test_group_keeps_batches_before_a_refusal, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_window_and_resume, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_long_sync_defers_index,
+		    setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("session", tests, tu_group_setup,
