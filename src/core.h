@@ -2774,9 +2774,15 @@ int personal_get(struct store_txn *txn, struct store *s, unsigned type,
     uint8_t buf[PERSONAL_OPENING_MAX]);
 typedef int (*personal_fn)(void *ctx, const uint8_t *id, unsigned field,
     const uint8_t *commitment);
-/* Walks a table keyed by entity id, field and commitment (openings, wanted). */
+/* The keys of the openings and wanted tables: entity id, field, commitment. */
+#define PERSONAL_KEY_BYTES (CONSORT_EID_BYTES + 1 + CONSORT_COMMIT_BYTES)
+/*
+ * Walks a table keyed by entity id, field and commitment (openings,
+ * wanted) in key order, after the key `after` (PERSONAL_KEY_BYTES; NULL:
+ * from the first).
+ */
 int personal_walk(struct store_txn *txn, struct store *s, enum store_table t,
-    personal_fn fn, void *ctx);
+    const uint8_t *after, personal_fn fn, void *ctx);
 /* Walks every opening this node holds (fn returns non-zero to stop). */
 int personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
     void *ctx);
@@ -2854,9 +2860,12 @@ int wants_refresh(struct store_txn *txn, struct store *s, const uint8_t *self,
 /* Whether this node may read a trainee, as of the last wants_refresh(). */
 int wants_may_read(struct store_txn *txn, struct store *s, const uint8_t *id,
     bool *may);
-/* Walks the wanted commitments (fn returns non-zero to stop). */
-int wants_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
-    void *ctx);
+/*
+ * Walks the wanted commitments after the key `after` (NULL: from the
+ * first), in key order (fn returns non-zero to stop).
+ */
+int wants_foreach(struct store_txn *txn, struct store *s, const uint8_t *after,
+    personal_fn fn, void *ctx);
 /* Forgets one wanted commitment, or every one of an erased trainee. */
 int wants_done(struct store_txn *txn, struct store *s, const uint8_t *id,
     unsigned field, const uint8_t *commitment);

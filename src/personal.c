@@ -23,7 +23,7 @@
 
 #define DOMAIN "consort personal 1"
 #define AT_REST_CONTEXT "consort: personal values at rest, version 1"
-#define OPENING_KEY_BYTES (CONSORT_EID_BYTES + 1 + CONSORT_COMMIT_BYTES)
+#define OPENING_KEY_BYTES PERSONAL_KEY_BYTES
 #define SEAL_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define SEAL_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
 /* a sealed opening: nonce, then salt and value sealed */
@@ -438,22 +438,25 @@ personal_record_wipe(struct record *r)
 
 /*
  * Calls fn(ctx, id, field, commitment) for every key of a table keyed by
- * entity id, field and commitment (openings, wanted), in key order; fn
- * returns 0 to go on, non-zero to stop.
+ * entity id, field and commitment (openings, wanted), in key order, after
+ * the key `after` (OPENING_KEY_BYTES; NULL: from the first); fn returns 0
+ * to go on, non-zero to stop.
  */
 int
 personal_walk(struct store_txn *txn, struct store *s, enum store_table t,
-    personal_fn fn, void *ctx)
+    const uint8_t *after, personal_fn fn, void *ctx)
 {
 	struct store_walk w;
 	struct store_val k, v;
 	const uint8_t *p;
 	int rc;
 
-	if ((rc = store_walk_begin(&w, txn, s, t, NULL, 0, 0)) != 0)
+	if ((rc = store_walk_begin(&w, txn, s, t, after, after != NULL ?
+	    OPENING_KEY_BYTES : 0, 0)) != 0)
 		return rc;
 	while ((rc = store_walk_next(&w, &k, &v)) > 0) {
-		if (k.len != OPENING_KEY_BYTES)
+		if (k.len != OPENING_KEY_BYTES || (after != NULL &&
+		    memcmp(k.data, after, OPENING_KEY_BYTES) == 0))
 			continue;
 		p = k.data;
 		if ((rc = fn(ctx, p, p[CONSORT_EID_BYTES],
@@ -469,7 +472,7 @@ int
 personal_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
     void *ctx)
 {
-	return personal_walk(txn, s, TB_OPENINGS, fn, ctx);
+	return personal_walk(txn, s, TB_OPENINGS, NULL, fn, ctx);
 }
 
 /* Deletes the opening of one commitment, if this node holds it. */

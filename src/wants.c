@@ -241,12 +241,12 @@ wants_refresh(struct store_txn *txn, struct store *s, const uint8_t *self,
 	return recheck_marked(txn, s, changed);
 }
 
-/* Calls fn(ctx, id, field, commitment) for each wanted commitment. */
+/* Calls fn(ctx, id, field, commitment) for each wanted commitment after `after`. */
 int
-wants_foreach(struct store_txn *txn, struct store *s, personal_fn fn,
-    void *ctx)
+wants_foreach(struct store_txn *txn, struct store *s, const uint8_t *after,
+    personal_fn fn, void *ctx)
 {
-	return personal_walk(txn, s, TB_WANTED, fn, ctx);
+	return personal_walk(txn, s, TB_WANTED, after, fn, ctx);
 }
 
 /* Forgets a wanted commitment (its opening arrived). */

@@ -520,7 +520,7 @@ struct group {
 	struct store_txn *txn;
 	uint32_t batches;
 	size_t bytes;
-	uint64_t mem_base;  /* private memory when the import began */
+	struct sess_mem mem;  /* private memory, from the import's start */
 };
 
 /* Commits the group, if one is open: one durable commit for its batches. */
@@ -577,7 +577,7 @@ apply_batch(struct node *n, struct reader *r, struct mp_reader *m,
 		if ((rc = store_commit(txn)) == 0) {
 			g->batches++;
 			g->bytes += len;
-			return sess_group_full(g->batches, g->bytes, g->mem_base) ?
+			return sess_group_full(g->batches, g->bytes, &g->mem) ?
 			    group_commit(g) : 0;
 		}
 	} else if (store_abort_nested(&n->store, txn, g->txn) != 0 &&
@@ -601,13 +601,14 @@ static int
 pass(struct node *n, struct reader *r, bool apply, struct bundle_stats *st,
     struct consort_diag *d)
 {
-	struct group g = { .mem_base = util_private_bytes() };
+	struct group g = { 0 };
 	struct mp_reader m;
 	uint64_t kind;
 	uint32_t count;
 	size_t len;
 	int rc, crc;
 
+	sess_mem_start(&g.mem);
 	while ((rc = reader_next(r, &len, d)) == 0 && len > 0) {
 		mp_reader_init(&m, r->plain, len);
 		if (mp_read_array(&m, &count) != 0 || mp_read_uint(&m, &kind) != 0) {

@@ -87,8 +87,8 @@ on_written(uv_write_t *req, int status)
 	if (status == 0 && c != NULL && in_session(c)) {
 		c->sent += len;
 		c->last = uv_now(c->loop);
-		/* the socket drained: the session may have batches to send */
-		if (c->sess_started && !c->closing && !c->sess.done_sent &&
+		/* the socket drained: the session may have more to send */
+		if (c->sess_started && !c->closing && sess_has_more(&c->sess) &&
 		    c->sess.hello_received && (rc = sess_pump(&c->sess)) != 0)
 			conn_fail(c, rc, c->sess.diag.what[0] ? c->sess.diag.what :
 			    consort_strerror(rc), c->sess.diag.hint);

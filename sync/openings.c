@@ -18,103 +18,120 @@
 #define OPENINGS_BYTES (256u << 10)   /* of one OPENINGS message */
 #define WANT_ITEM 3
 #define OPENING_ITEM 6
-#define RELEASE_EVERY 4096            /* items read between two unmappings */
 
-/* The wanted commitments of one session, read from the wanted table. */
-struct want {
-	uint8_t id[CONSORT_EID_BYTES];
-	uint8_t field;
-	uint8_t commitment[CONSORT_COMMIT_BYTES];
+/* One WANT being packed: its items, and the key of the last one. */
+struct want_chunk {
+	msgpack_sbuffer items;
+	msgpack_packer pk;
+	uint32_t n, max;
+	uint8_t last[PERSONAL_KEY_BYTES];
 };
 
-struct want_list {
-	struct want *w;
-	size_t n, cap;
-};
-
-/* Adds one wanted commitment to the list. */
+/* Packs one wanted commitment into the chunk; stops it at WANT_MAX. */
 static int
 want_add(void *ctx, const uint8_t *id, unsigned field, const uint8_t *c)
 {
-	struct want_list *l = ctx;
-	struct want *p;
-	size_t cap;
+	struct want_chunk *w = ctx;
 
-	if (l->n == l->cap) {
-		cap = l->cap ? l->cap * 2 : 256;
-		if ((p = realloc(l->w, cap * sizeof(*p))) == NULL)
-			return E(NOMEM);
-		l->w = p;
-		l->cap = cap;
-	}
-	p = &l->w[l->n++];
-	memcpy(p->id, id, CONSORT_EID_BYTES);
-	p->field = (uint8_t)field;
-	memcpy(p->commitment, c, CONSORT_COMMIT_BYTES);
-	return 0;
+	msgpack_pack_array(&w->pk, WANT_ITEM);
+	mp_pack_bin(&w->pk, id, CONSORT_EID_BYTES);
+	msgpack_pack_uint32(&w->pk, field);
+	mp_pack_bin(&w->pk, c, CONSORT_COMMIT_BYTES);
+	memcpy(w->last, id, CONSORT_EID_BYTES);
+	w->last[CONSORT_EID_BYTES] = (uint8_t)field;
+	memcpy(w->last + CONSORT_EID_BYTES + 1, c, CONSORT_COMMIT_BYTES);
+	return ++w->n == w->max;
 }
 
 /*
- * Reads what this node lacks of what it may read, bringing the lists up
- * to date first (committed: the next sync starts from them).
+ * Brings the lists of what this node may read and lacks up to date
+ * (committed: the next sync starts from them).
  */
 static int
-read_wants(struct sess *ss, struct want_list *l)
+refresh_wants(struct sess *ss)
 {
 	struct store *s = &ss->n->store;
 	struct store_txn *txn;
 	bool changed;
 	int rc;
 
-	if (s->atrest == NULL)
-		return 0;  /* no key at rest: nothing could be kept */
 	if ((rc = store_begin(s, true, &txn)) != 0)
 		return rc;
-	if ((rc = wants_refresh(txn, s, ss->n->pk, &changed)) == 0 &&
-	    (rc = wants_foreach(txn, s, want_add, l)) == 0 && changed)
-		rc = store_commit(txn);
-	else
-		store_abort(txn);  /* nothing changed: no durable commit to pay */
+	if ((rc = wants_refresh(txn, s, ss->n->pk, &changed)) == 0 && changed)
+		return store_commit(txn);
+	store_abort(txn);  /* nothing changed: no durable commit to pay */
 	return rc;
 }
 
-/* Sends the WANT messages: what this node lacks of what it may read. */
+/*
+ * Sends the next WANT: up to WANT_MAX (want_max) wanted commitments after the last
+ * one sent, read from the wanted table; the last WANT says it is final.
+ */
+static int
+send_want_chunk(struct sess *ss)
+{
+	struct store *s = &ss->n->store;
+	struct want_chunk w = { .n = 0, .max = ss->want_max > 0 &&
+	    ss->want_max < WANT_MAX ? ss->want_max : WANT_MAX };
+	struct store_txn *txn;
+	msgpack_packer pk;
+	int rc;
+
+	msgpack_sbuffer_init(&w.items);
+	msgpack_packer_init(&w.pk, &w.items, msgpack_sbuffer_write);
+	if (s->atrest != NULL) {  /* without a key at rest nothing is kept */
+		if ((rc = store_begin(s, false, &txn)) != 0) {
+			msgpack_sbuffer_destroy(&w.items);
+			return rc;
+		}
+		rc = wants_foreach(txn, s, ss->want_more ? ss->want_pos : NULL,
+		    want_add, &w);
+		store_abort(txn);
+		if (rc != 0) {
+			msgpack_sbuffer_destroy(&w.items);
+			return rc;
+		}
+	}
+	ss->want_sent = w.n < w.max;
+	ss->want_more = !ss->want_sent;
+	memcpy(ss->want_pos, w.last, sizeof(ss->want_pos));
+	ss->st.wanted += w.n;
+	pk = sess_begin(ss, SM_WANT, 3);
+	if (ss->want_sent)
+		msgpack_pack_true(&pk);
+	else
+		msgpack_pack_false(&pk);
+	msgpack_pack_array(&pk, w.n);
+	msgpack_sbuffer_write(&ss->out, w.items.data, w.items.size);
+	msgpack_sbuffer_destroy(&w.items);
+	return sess_send(ss);
+}
+
+/*
+ * Sends the WANT messages, what this node lacks of what it may read, a
+ * chunk at a time as the transport drains (may_send), so that neither the
+ * list nor the messages are held whole: the list grows with the store.
+ */
 int
 openings_send_want(struct sess *ss)
 {
-	struct want_list l = { 0 };
-	msgpack_packer pk;
-	size_t i = 0, k, chunk;
 	int rc;
 
 	if (ss->want_sent)
 		return 0;
-	ss->want_sent = true;
-	if ((rc = read_wants(ss, &l)) != 0) {
-		free(l.w);
-		return sess_fail(ss, rc, N_("cannot update the personal values "
-		    "wanted"));
+	if (!ss->want_begun) {
+		ss->want_begun = true;
+		if (ss->n->store.atrest != NULL && (rc = refresh_wants(ss)) != 0)
+			return sess_fail(ss, rc, N_("cannot update the personal "
+			    "values wanted"));
 	}
-	ss->st.wanted = l.n;
 	do {
-		chunk = l.n - i < WANT_MAX ? l.n - i : WANT_MAX;
-		pk = sess_begin(ss, SM_WANT, 3);
-		if (i + chunk == l.n)
-			msgpack_pack_true(&pk);
-		else
-			msgpack_pack_false(&pk);
-		msgpack_pack_array(&pk, (uint32_t)chunk);
-		for (k = i; k < i + chunk; k++) {
-			msgpack_pack_array(&pk, WANT_ITEM);
-			mp_pack_bin(&pk, l.w[k].id, CONSORT_EID_BYTES);
-			msgpack_pack_uint32(&pk, l.w[k].field);
-			mp_pack_bin(&pk, l.w[k].commitment, CONSORT_COMMIT_BYTES);
-		}
-		i += chunk;
-		rc = sess_send(ss);
-	} while (rc == 0 && i < l.n);
-	free(l.w);
-	return rc;
+		if ((rc = send_want_chunk(ss)) != 0)
+			return ss->err != 0 ? ss->err : sess_fail(ss, rc,
+			    N_("cannot update the personal values wanted"));
+	} while (!ss->want_sent && (ss->may_send == NULL ||
+	    ss->may_send(ss->ctx)));
+	return 0;
 }
 
 /* Packs one opening as an OPENINGS item. */
@@ -180,7 +197,6 @@ answer_items(struct sess *ss, struct store_txn *txn, struct mp_reader *r,
 			(*n)++;
 		}
 		sodium_memzero(buf, sizeof(buf));
-		if ((i + 1) % RELEASE_EVERY == 0)
 		if (rc == 0 && items->size >= OPENINGS_BYTES) {
 			rc = send_openings(ss, false, items, *n);
 			sodium_memzero(items->data, items->size);
@@ -336,7 +352,7 @@ openings_on_openings(struct sess *ss, struct mp_reader *r, uint32_t n)
 	bool final;
 	int rc;
 
-	if (n != 3 || !ss->want_sent || ss->openings_done ||
+	if (n != 3 || !ss->want_begun || ss->openings_done ||
 	    mp_read_bool(r, &final) != 0)
 		return sess_fail(ss, E(BADTYPE), N_("malformed OPENINGS"));
 	if ((rc = store_begin(s, true, &txn)) != 0)

@@ -107,7 +107,7 @@ sess_start(struct sess *ss, struct node *n, const uint8_t *peer,
 	}
 	ss->emit = emit;
 	ss->ctx = ctx;
-	ss->mem_base = util_private_bytes();
+	sess_mem_start(&ss->mem);
 	msgpack_sbuffer_init(&ss->out);
 	return send_hello(ss);
 }
@@ -378,6 +378,16 @@ want_when_settled(struct sess *ss)
 	return openings_send_want(ss);
 }
 
+/*
+ * Whether the session has more to send once the transport drains:
+ * batches before DONE, or the WANT messages after it.
+ */
+bool
+sess_has_more(const struct sess *ss)
+{
+	return !ss->done_sent || (ss->want_begun && !ss->want_sent);
+}
+
 /* Sends batches while the window allows, then DONE. */
 int
 sess_pump(struct sess *ss)
@@ -513,26 +523,38 @@ group_begin(struct sess *ss)
 	return 0;
 }
 
+/* Starts measuring a receiver's private memory. */
+void
+sess_mem_start(struct sess_mem *m)
+{
+	m->base = m->last = util_private_bytes();
+	m->step = 0;
+}
+
 /*
  * Whether the group must be committed now: it is as large as it may grow,
  * in batches, in bytes, or in the private memory its transaction's dirty
- * pages take (which grows with the store when keys are scattered).  The
- * memory is measured against the session's start, not the group's: LMDB
- * keeps the pages a commit frees for the next transaction, so a group
- * grows the process only once it needs more than the groups before it.
- * A group stays under the sender's window, so that the sender goes on
- * while it commits.  Otherwise the transport commits it once no batch
+ * pages take (which grows with the store when keys are scattered), the
+ * next batch counted as growing it as much as the last one did, so that
+ * the peak stays under SESS_GROUP_PRIVATE rather than one batch over.
+ * The memory is measured against the session's start, not the group's:
+ * LMDB keeps the pages a commit frees for the next transaction, so a
+ * group grows the process only once it needs more than the groups before
+ * it.  A group stays under the sender's window, so that the sender goes
+ * on while it commits.  Otherwise the transport commits it once no batch
  * came for SESS_GROUP_IDLE_MS, or before the next message of another kind.
  */
 bool
-sess_group_full(uint32_t batches, uint64_t bytes, uint64_t mem_base)
+sess_group_full(uint32_t batches, uint64_t bytes, struct sess_mem *m)
 {
-	uint64_t mem;
+	uint64_t mem = util_private_bytes(), next;
 
+	m->step = mem > m->last ? mem - m->last : 0;
+	m->last = mem;
 	if (batches >= SESS_GROUP_BATCHES || bytes >= SESS_GROUP_BYTES)
 		return true;
-	mem = util_private_bytes();
-	return mem > mem_base && mem - mem_base >= SESS_GROUP_PRIVATE;
+	next = mem + m->step;
+	return next > m->base && next - m->base >= SESS_GROUP_PRIVATE;
 }
 
 /*
@@ -623,7 +645,7 @@ on_batch(struct sess *ss, struct mp_reader *r, uint32_t n)
 	ss->group_batches++;
 	ss->group_bytes += bytes;
 	receipt_add(&ss->group_rcpt, &rcpt);
-	return sess_group_full(ss->group_batches, ss->group_bytes, ss->mem_base) ?
+	return sess_group_full(ss->group_batches, ss->group_bytes, &ss->mem) ?
 	    sess_flush(ss, true) : 0;
 }
 

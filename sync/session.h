@@ -21,7 +21,7 @@
 #define SESS_WINDOW 16                 /* batches sent but not acknowledged */
 #define SESS_GROUP_BATCHES 8           /* batches committed together, at most */
 #define SESS_GROUP_BYTES (4u << 20)    /* a group's change-set bytes, at most */
-#define SESS_GROUP_PRIVATE (48u << 20) /* private memory over the start's */
+#define SESS_GROUP_PRIVATE (40u << 20) /* private memory over the start's */
 #define SESS_GROUP_IDLE_MS 20          /* a group waits this long for more */
 #define SESS_MAX_AUTHORS STORE_MAX_AUTHORS
 #define SESS_MAX_FORKS 64              /* forks recorded per session */
@@ -49,6 +49,13 @@ struct sess_vv {
 	uint8_t head[CONSORT_HASH_BYTES];
 };
 
+/* The private memory a receiver's groups are judged by (sess_group_full). */
+struct sess_mem {
+	uint64_t base;  /* when the session began */
+	uint64_t last;  /* after the last batch applied */
+	uint64_t step;  /* what that batch added */
+};
+
 struct sess_stats {
 	uint64_t sent;           /* change-sets sent */
 	uint64_t sent_bytes;
@@ -68,7 +75,11 @@ struct sess {
 	const uint8_t *bundle_for;  /* a bundle's reader: its openings */
 	struct entitle_set theirs;  /* the trainees the peer may read */
 	bool has_theirs;
-	bool want_sent, peer_want_done, openings_done;
+	bool want_begun;          /* the first WANT went out */
+	bool want_sent, peer_want_done, openings_done;  /* want_sent: the last */
+	bool want_more;           /* want_pos holds the last commitment asked */
+	uint8_t want_pos[PERSONAL_KEY_BYTES];
+	uint32_t want_max;        /* items of a WANT sent: WANT_MAX (tests lower it) */
 	int (*emit)(void *ctx, const uint8_t *msg, size_t len);
 	bool (*may_send)(void *ctx);  /* the transport takes another batch */
 	void *ctx;
@@ -85,7 +96,7 @@ struct sess {
 	struct store_txn *group;  /* batches applied, not committed yet */
 	uint32_t group_batches;
 	uint64_t group_bytes;
-	uint64_t mem_base;        /* private memory when the session began */
+	struct sess_mem mem;      /* private memory, for the groups */
 	struct log_receipt group_rcpt;  /* what they did, counted at the commit */
 	struct sess_stats st;
 	struct sess_vv forked[SESS_MAX_FORKS];  /* seen in the peer's HELLO */
@@ -113,14 +124,19 @@ int sess_fail(struct sess *ss, int err, const char *what);
  * acknowledges them (ack false: the connection is gone, commit only).
  */
 int sess_flush(struct sess *ss, bool ack);
+/* Whether the session has more to send once the transport drains. */
+bool sess_has_more(const struct sess *ss);
 /* Whether batches wait in an open group for sess_flush(). */
 bool sess_group_open(const struct sess *ss);
+/* Starts measuring a receiver's private memory. */
+void sess_mem_start(struct sess_mem *m);
 /*
  * Whether a group of batches received (a sync's, a bundle's) must be
- * committed now: batches and bytes so far, and the private memory when
- * its session began.
+ * committed now, a batch having just been applied: batches and bytes so
+ * far, and the private memory, which the next batch may grow as much as
+ * the last one did.
  */
-bool sess_group_full(uint32_t batches, uint64_t bytes, uint64_t mem_base);
+bool sess_group_full(uint32_t batches, uint64_t bytes, struct sess_mem *m);
 void sess_free(struct sess *ss);
 
 /* ---- openings.c: personal values between entitled members ---- */

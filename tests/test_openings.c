@@ -210,6 +210,55 @@ test_entitled_only(void **state)
 	assert_int_equal(st.openings.kept, 0);
 }
 
+/* Counts the messages of a kind a side sent. */
+static unsigned
+sent_of_kind(const struct side *sd, uint64_t kind)
+{
+	struct mp_reader r;
+	uint64_t k;
+	uint32_t n;
+	unsigned count = 0;
+	size_t i;
+
+	for (i = 0; i < sd->out.n; i++) {
+		mp_reader_init(&r, sd->out.msg[i], sd->out.len[i]);
+		if (mp_read_array(&r, &n) == 0 && mp_read_uint(&r, &k) == 0 &&
+		    k == kind)
+			count++;
+	}
+	return count;
+}
+
+/*
+ * The wanted commitments go a chunk at a time, read from the wanted table
+ * after the last one sent (here one a WANT, then an empty final one), and
+ * every one is answered.
+ */
+static void
+test_wants_in_chunks(void **state)
+{
+	struct fix *f = *state;
+	struct side a, b;
+
+	put(f->lead, "trainee", "TC", "family_name", "Cervantes", NULL);
+	put(f->lead, "path", "PC", "trainee", "TC", "session", "SC", NULL);
+	side_start(&a, f->co, f->lead->pk);
+	side_start(&b, f->lead, f->co->pk);
+	a.ss.want_max = 1;
+	pump(&a, &b);
+	assert_true(sess_finished(&a.ss) && sess_finished(&b.ss));
+	assert_int_equal(a.ss.st.wanted, 3);  /* TA's two, TC's name */
+	assert_int_equal(sent_of_kind(&a, SM_WANT), 4);
+	assert_int_equal(a.ss.st.openings.kept, 3);
+	sess_free(&a.ss);
+	sess_free(&b.ss);
+	wire_free(&a.out);
+	wire_free(&b.out);
+	assert_true(reads(f->co, "TA", "Quixotte"));
+	assert_true(reads(f->co, "TC", "Cervantes"));
+	assert_false(reads(f->co, "TB", "Zanzibar"));
+}
+
 /* A trainee that joins the co's session reaches it at the next sync. */
 static void
 test_joins_later(void **state)
@@ -330,7 +379,7 @@ feed_opening(struct fix *f, const struct personal_opening *o, bool *kept)
 
 	side_start(&a, f->co, f->lead->pk);
 	a.ss.hello_received = true;
-	a.ss.want_sent = true;  /* as after its WANT */
+	a.ss.want_begun = a.ss.want_sent = true;  /* as after its WANT */
 	msgpack_sbuffer_init(&b);
 	pk = msg_begin(&b, SM_OPENINGS, 1);
 	msgpack_pack_array(&pk, 6);
@@ -510,6 +559,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_entitled_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wants_in_chunks, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_joins_later, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_want_not_entitled, setup,
 		    teardown),
