@@ -552,10 +552,11 @@ import_keep_next(struct import_keep *k, struct import_kept *r)
 	return 1;
 }
 
-/* Closes the records file, which goes with it. */
+/* Closes the records file, which goes with it; k can be used again. */
 void
 import_keep_free(struct import_keep *k)
 {
+	const char *dir = k->dir;
 	size_t i;
 
 	if (k->open)
@@ -567,13 +568,6 @@ import_keep_free(struct import_keep *k)
 	free(k->run);
 	free(k->ents);
 	free(k->buf);
-	k->open = false;
-	k->runs = NULL;
-	k->heap = NULL;
-	k->run = NULL;
-	k->ents = NULL;
-	k->buf = NULL;
-	k->nruns = k->capruns = k->nheap = k->nents = k->capents = 0;
-	k->runlen = k->runcap = k->cap = 0;
-	k->bytes = k->read = k->kept = 0;
+	memset(k, 0, sizeof(*k));
+	k->dir = dir;
 }
