@@ -717,6 +717,8 @@ struct store_val {
  * below a start key that begins with a prefix.  Its members are store.c's.
  */
 #define STORE_PREFIX_MAX 64
+/* The longest key of a table: LMDB's (mdb_env_get_maxkeysize). */
+#define STORE_KEY_MAX 511
 
 struct store_cursor;
 
@@ -1053,7 +1055,7 @@ void store_swap_scratch(struct store *s);
 
 /* Where store_adopt() goes on (zeroed to begin). */
 struct store_adopt {
-	uint8_t last[511];  /* the last key written */
+	uint8_t last[STORE_KEY_MAX];  /* the last key written */
 	size_t lastlen;     /* 0: none yet */
 	bool done;          /* the tables are equal */
 };
@@ -1274,6 +1276,7 @@ enum index_kind {
 /* A key: kind, target ref, NUL, month, the record's ref. */
 #define INDEX_KEY_MAX (1 + CONSORT_REF_MAX + 1 + 4 + CONSORT_REF_MAX)
 #define INDEX_KEYS_MAX (INDEX_SPAN_MAX + 2)
+_Static_assert(INDEX_KEY_MAX <= STORE_KEY_MAX, "an index key fits LMDB");
 
 /* The index keys of one record. */
 struct index_keys {
