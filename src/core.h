@@ -2002,8 +2002,10 @@ struct import_kept {
  */
 int import_seen_add(struct import_seen *s, const uint8_t key[IMPORT_KEY_BYTES],
     uint64_t line, uint64_t *prior);
+/* Whether the first pass has added a key. */
 bool import_seen_has(const struct import_seen *s,
     const uint8_t key[IMPORT_KEY_BYTES]);
+/* Drops the set of keys and its file; s can be used again. */
 void import_seen_free(struct import_seen *s);
 /*
  * Keeps a record (its values copied), to come back in the order of key
@@ -2024,6 +2026,7 @@ int import_keep_rewind(struct import_keep *k);
  * @return 1, 0 at the end, or E(IO), E(NOMEM)
  */
 int import_keep_next(struct import_keep *k, struct import_kept *r);
+/* Drops the records kept and their file; k can be used again. */
 void import_keep_free(struct import_keep *k);
 
 /* ---- import-cell.c: spreadsheet cells into field values ---- */
@@ -2454,7 +2457,6 @@ int log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
 int log_receive_checked(struct store_txn *txn, struct store *s,
     const uint8_t *bytes, size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     bool sig_ok, struct log_receipt *rcpt, struct consort_diag *d);
-
 
 /*
  * Records a fork: another change-set (its id, and its bytes when known) at
