@@ -192,6 +192,25 @@ grow(uint8_t **buf, size_t *cap, size_t len, size_t first)
 	return 0;
 }
 
+/*
+ * Makes room for one more element in an array of n, of *cap, each of size
+ * bytes: twice as many, or first; *cap stays as it was on failure.
+ */
+static int
+grow_one(void **p, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t c = *cap > 0 ? *cap * 2 : first;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	if ((q = realloc(*p, c * size)) == NULL)
+		return E(NOMEM);
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
 /* Writes all of len bytes at off. */
 static int
 write_at(int fd, const uint8_t *p, size_t len, uint64_t off)
@@ -231,12 +250,9 @@ keep_spill(struct import_keep *k)
 
 	if (k->nents == 0)
 		return 0;
-	if (k->nruns == k->capruns) {
-		k->capruns = k->capruns > 0 ? k->capruns * 2 : 16;
-		if ((run = realloc(k->runs, k->capruns * sizeof(*run))) == NULL)
-			return E(NOMEM);
-		k->runs = run;
-	}
+	if ((rc = grow_one((void **)&k->runs, &k->capruns, k->nruns,
+	    sizeof(*k->runs), 16)) != 0)
+		return rc;
 	if ((rc = grow(&k->buf, &k->cap, KEEP_READ, KEEP_READ)) != 0)
 		return rc;
 	out = k->buf;
@@ -343,12 +359,9 @@ import_keep_put(struct import_keep *k, const uint8_t key[IMPORT_SORT_BYTES],
 		return rc;
 	if ((rc = grow(&k->run, &k->runcap, k->runlen + len, 1u << 16)) != 0)
 		return rc;
-	if (k->nents == k->capents) {
-		k->capents = k->capents > 0 ? k->capents * 2 : 1024;
-		if ((ent = realloc(k->ents, k->capents * sizeof(*ent))) == NULL)
-			return E(NOMEM);
-		k->ents = ent;
-	}
+	if ((rc = grow_one((void **)&k->ents, &k->capents, k->nents,
+	    sizeof(*k->ents), 1024)) != 0)
+		return rc;
 	ent = &k->ents[k->nents++];
 	memcpy(ent->key, key, IMPORT_SORT_BYTES);
 	ent->off = (uint32_t)k->runlen;
