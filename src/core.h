@@ -724,6 +724,8 @@ struct store_val {
  * below a start key that begins with a prefix.  Its members are store.c's.
  */
 #define STORE_PREFIX_MAX 64
+/* The longest key of a table: LMDB's (mdb_env_get_maxkeysize). */
+#define STORE_KEY_MAX 511
 
 struct store_cursor;
 
@@ -1083,7 +1085,7 @@ void store_swap_scratch(struct store *s);
 
 /* Where store_adopt() goes on (zeroed to begin). */
 struct store_adopt {
-	uint8_t last[511];  /* the last key written */
+	uint8_t last[STORE_KEY_MAX];  /* the last key written */
 	size_t lastlen;     /* 0: none yet */
 	bool done;          /* the tables are equal */
 };
@@ -1304,6 +1306,7 @@ enum index_kind {
 /* A key: kind, target ref, NUL, month, the record's ref. */
 #define INDEX_KEY_MAX (1 + CONSORT_REF_MAX + 1 + 4 + CONSORT_REF_MAX)
 #define INDEX_KEYS_MAX (INDEX_SPAN_MAX + 2)
+_Static_assert(INDEX_KEY_MAX <= STORE_KEY_MAX, "an index key fits LMDB");
 
 /* The index keys of one record. */
 struct index_keys {
@@ -2055,8 +2058,10 @@ struct import_kept {
  */
 int import_seen_add(struct import_seen *s, const uint8_t key[IMPORT_KEY_BYTES],
     uint64_t line, uint64_t *prior);
+/* Whether the first pass has added a key. */
 bool import_seen_has(const struct import_seen *s,
     const uint8_t key[IMPORT_KEY_BYTES]);
+/* Drops the set of keys and its file; s can be used again. */
 void import_seen_free(struct import_seen *s);
 /*
  * Keeps a record (its values copied), to come back in the order of key
@@ -2077,6 +2082,7 @@ int import_keep_rewind(struct import_keep *k);
  * @return 1, 0 at the end, or E(IO), E(NOMEM)
  */
 int import_keep_next(struct import_keep *k, struct import_kept *r);
+/* Drops the records kept and their file; k can be used again. */
 void import_keep_free(struct import_keep *k);
 
 /* ---- import-cell.c: spreadsheet cells into field values ---- */
@@ -2507,7 +2513,6 @@ int log_receive(struct store_txn *txn, struct store *s, const uint8_t *bytes,
 int log_receive_checked(struct store_txn *txn, struct store *s,
     const uint8_t *bytes, size_t len, const uint8_t consortium[CONSORT_HASH_BYTES],
     bool sig_ok, struct log_receipt *rcpt, struct consort_diag *d);
-
 
 /*
  * Records a fork: another change-set (its id, and its bytes when known) at

@@ -192,6 +192,25 @@ grow(uint8_t **buf, size_t *cap, size_t len, size_t first)
 	return 0;
 }
 
+/*
+ * Makes room for one more element in an array of n, of *cap, each of size
+ * bytes: twice as many, or first; *cap stays as it was on failure.
+ */
+static int
+grow_one(void **p, size_t *cap, size_t n, size_t size, size_t first)
+{
+	size_t c = *cap > 0 ? *cap * 2 : first;
+	void *q;
+
+	if (n < *cap)
+		return 0;
+	if ((q = realloc(*p, c * size)) == NULL)
+		return E(NOMEM);
+	*p = q;
+	*cap = c;
+	return 0;
+}
+
 /* Writes all of len bytes at off. */
 static int
 write_at(int fd, const uint8_t *p, size_t len, uint64_t off)
@@ -231,12 +250,9 @@ keep_spill(struct import_keep *k)
 
 	if (k->nents == 0)
 		return 0;
-	if (k->nruns == k->capruns) {
-		k->capruns = k->capruns > 0 ? k->capruns * 2 : 16;
-		if ((run = realloc(k->runs, k->capruns * sizeof(*run))) == NULL)
-			return E(NOMEM);
-		k->runs = run;
-	}
+	if ((rc = grow_one((void **)&k->runs, &k->capruns, k->nruns,
+	    sizeof(*k->runs), 16)) != 0)
+		return rc;
 	if ((rc = grow(&k->buf, &k->cap, KEEP_READ, KEEP_READ)) != 0)
 		return rc;
 	out = k->buf;
@@ -274,50 +290,33 @@ keep_spill(struct import_keep *k)
 	return 0;
 }
 
-/* Keeps a good record of the first pass, to come back in key order. */
-int
-import_keep_put(struct import_keep *k, const uint8_t key[IMPORT_SORT_BYTES],
-    uint64_t line, const struct schema_type *t, const char *ref,
-    size_t reflen, const struct field_input *in, unsigned n)
+/* The bytes a record takes in the file, with its length's four. */
+static size_t
+keep_len(size_t reflen, const struct field_input *in, unsigned n)
 {
-	struct import_keep_ent *ent;
-	const struct value *v;
-	size_t len = KEEP_HEAD + reflen, o;
-	uint8_t *p;
-	uint32_t u32;
-	uint16_t u16;
+	size_t len = KEEP_HEAD + reflen;
 	unsigned i;
-	int rc;
 
-	if (!k->open) {
-		if ((k->fd = scratch_open(k->dir)) < 0)
-			return util_errno(errno);
-		k->open = true;
-	}
 	for (i = 0; i < n; i++)
 		len += 2 + (in[i].v.kind == VAL_STR || in[i].v.kind == VAL_BIN ?
 		    4 + in[i].v.len : 8);
-	if (len > KEEP_MAX || reflen > UINT16_MAX || n > SCHEMA_MAX_FIELDS)
-		return E(TOOBIG);
-	if (k->runlen + len > KEEP_RUN && (rc = keep_spill(k)) != 0)
-		return rc;
-	if ((rc = grow(&k->run, &k->runcap, k->runlen + len, 1u << 16)) != 0)
-		return rc;
-	if (k->nents == k->capents) {
-		k->capents = k->capents > 0 ? k->capents * 2 : 1024;
-		if ((ent = realloc(k->ents, k->capents * sizeof(*ent))) == NULL)
-			return E(NOMEM);
-		k->ents = ent;
-	}
-	ent = &k->ents[k->nents++];
-	memcpy(ent->key, key, IMPORT_SORT_BYTES);
-	ent->off = (uint32_t)k->runlen;
-	p = k->run + k->runlen;
-	u32 = (uint32_t)(len - 4);
-	u16 = (uint16_t)reflen;
+	return len;
+}
+
+/* Writes a record of len bytes (keep_len) at p, as keep_decode reads it. */
+static void
+keep_encode(uint8_t *p, size_t len, const uint8_t key[IMPORT_SORT_BYTES],
+    uint64_t line, const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n)
+{
+	const struct value *v;
+	uint32_t u32 = (uint32_t)(len - 4);
+	uint16_t u16 = (uint16_t)reflen;
+	size_t o = KEEP_KEY + IMPORT_SORT_BYTES;
+	unsigned i;
+
 	memcpy(p, &u32, 4);
 	memcpy(p + KEEP_KEY, key, IMPORT_SORT_BYTES);
-	o = KEEP_KEY + IMPORT_SORT_BYTES;
 	memcpy(p + o, &line, 8);
 	p[o + 8] = t->id;
 	p[o + 9] = (uint8_t)n;
@@ -337,6 +336,36 @@ import_keep_put(struct import_keep *k, const uint8_t key[IMPORT_SORT_BYTES],
 			o += 8;
 		}
 	}
+}
+
+/* Keeps a good record of the first pass, to come back in key order. */
+int
+import_keep_put(struct import_keep *k, const uint8_t key[IMPORT_SORT_BYTES],
+    uint64_t line, const struct schema_type *t, const char *ref,
+    size_t reflen, const struct field_input *in, unsigned n)
+{
+	struct import_keep_ent *ent;
+	size_t len = keep_len(reflen, in, n);
+	int rc;
+
+	if (!k->open) {
+		if ((k->fd = scratch_open(k->dir)) < 0)
+			return util_errno(errno);
+		k->open = true;
+	}
+	if (len > KEEP_MAX || reflen > UINT16_MAX || n > SCHEMA_MAX_FIELDS)
+		return E(TOOBIG);
+	if (k->runlen + len > KEEP_RUN && (rc = keep_spill(k)) != 0)
+		return rc;
+	if ((rc = grow(&k->run, &k->runcap, k->runlen + len, 1u << 16)) != 0)
+		return rc;
+	if ((rc = grow_one((void **)&k->ents, &k->capents, k->nents,
+	    sizeof(*k->ents), 1024)) != 0)
+		return rc;
+	ent = &k->ents[k->nents++];
+	memcpy(ent->key, key, IMPORT_SORT_BYTES);
+	ent->off = (uint32_t)k->runlen;
+	keep_encode(k->run + k->runlen, len, key, line, t, ref, reflen, in, n);
 	k->runlen += len;
 	k->kept++;
 	return 0;
@@ -536,10 +565,11 @@ import_keep_next(struct import_keep *k, struct import_kept *r)
 	return 1;
 }
 
-/* Closes the records file, which goes with it. */
+/* Closes the records file, which goes with it; k can be used again. */
 void
 import_keep_free(struct import_keep *k)
 {
+	const char *dir = k->dir;
 	size_t i;
 
 	if (k->open)
@@ -551,13 +581,6 @@ import_keep_free(struct import_keep *k)
 	free(k->run);
 	free(k->ents);
 	free(k->buf);
-	k->open = false;
-	k->runs = NULL;
-	k->heap = NULL;
-	k->run = NULL;
-	k->ents = NULL;
-	k->buf = NULL;
-	k->nruns = k->capruns = k->nheap = k->nents = k->capents = 0;
-	k->runlen = k->runcap = k->cap = 0;
-	k->bytes = k->read = k->kept = 0;
+	memset(k, 0, sizeof(*k));
+	k->dir = dir;
 }

@@ -131,10 +131,8 @@ line_error(struct importer *im, uint64_t line, int err, const char *what,
  * kept for pass 2, which so leaves it out with skip_bad.
  */
 static int
-bad_line(struct importer *im, uint64_t line, int err)
+bad_line(struct importer *im)
 {
-	(void)line;
-	(void)err;
 	im->res->bad++;
 	if (im->o->bad != NULL && im->o->bad(im->o->ctx, im->d) != 0)
 		return E(INTERRUPTED);
@@ -326,12 +324,14 @@ keep_record(struct importer *im, const struct rec_in *r)
 	int rc;
 
 	if ((rc = check_refs(im, r)) != 0)
-		return store_fault(rc) ? rc : bad_line(im, r->line, rc);
+		return store_fault(rc) ? rc : bad_line(im);
 	rec_key(im, r->t->id, r->ref, r->reflen, key);
 	if ((rc = import_seen_add(&im->seen, key, r->line, &prior)) != 0)
 		return scratch_error(im, rc);
-	if (prior != 0)
-		return bad_line(im, r->line, duplicate(im, r, prior));
+	if (prior != 0) {
+		duplicate(im, r, prior);
+		return bad_line(im);
+	}
 	if ((rc = sort_key(im, r, key, order)) != 0)
 		return rc;
 	if ((rc = import_keep_put(&im->keep, order, r->line, r->t, r->ref,
@@ -474,7 +474,7 @@ on_bad(struct importer *im, uint64_t line, int err)
 {
 	if (im->pass == 0)
 		return err;
-	return bad_line(im, line, err);
+	return bad_line(im);
 }
 
 /* Every 512 records: reports progress. */

@@ -39,14 +39,11 @@ put_layout(struct node *n, struct store_txn *txn)
 	return store_put(txn, &n->store, TB_META, "layout", 6, v, sizeof(v), 0);
 }
 
-/* Whether the state tables have this release's layout. */
+/* Whether the state tables have this release's layout (index_ready). */
 static bool
 layout_current(struct node *n, struct store_txn *txn)
 {
-	struct store_val v;
-
-	return store_get(txn, &n->store, TB_META, "layout", 6, &v) == 0 &&
-	    v.len == 8 && util_get_be64(v.data) >= STATE_LAYOUT;
+	return index_ready(txn, &n->store);
 }
 
 /* Whether the state is this release's and whole: no rebuild left unfinished. */

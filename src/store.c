@@ -744,8 +744,8 @@ int
 store_del_prefix(struct store_txn *txn, struct store *s, enum store_table t,
     const void *prefix, size_t len, unsigned *deleted)
 {
-	enum { BATCH = 64, KEY_MAX = 511 };
-	uint8_t (*keys)[KEY_MAX];
+	enum { BATCH = 64 };
+	uint8_t (*keys)[STORE_KEY_MAX];
 	size_t klen[BATCH];
 	struct store_walk w;
 	struct store_val k, v;
@@ -1048,7 +1048,7 @@ key_cmp(const struct store_val *a, const struct store_val *b)
 
 /* A batch of differences between two tables: keys copied, values not. */
 struct adopt_batch {
-	uint8_t keys[256][511];  /* LMDB's longest key */
+	uint8_t keys[256][STORE_KEY_MAX];
 	size_t klen[256];
 	struct store_val val[256];  /* in src; data NULL: a key to delete */
 	unsigned n;

@@ -515,6 +515,25 @@ set_a(struct fix *f, const char *type, const char *ref, const char *field,
 }
 
 /*
+ * Sets fields of one record on node A one after the other, as set_a()
+ * does: the arguments after ref are pairs of a field and its text, and
+ * a NULL field ends them.
+ */
+static void
+set_fields_a(struct fix *f, const char *type, const char *ref, ...)
+{
+	const char *field, *text;
+	va_list ap;
+
+	va_start(ap, ref);
+	while ((field = va_arg(ap, const char *)) != NULL) {
+		text = va_arg(ap, const char *);
+		set_a(f, type, ref, field, text);
+	}
+	va_end(ap);
+}
+
+/*
  * The index follows sets: each session under its lot and every month it
  * runs in, each path under its session, trainee and intent; a
  * complementary path's own start carries its session into a later month.
@@ -545,49 +564,40 @@ test_index_sets(void **state)
 	assert_true(model_has(f, "LOT-A", "2026-05", "session S3 lot LOT-A "
 	    "2026-04-13..2026-07-03 carried 1"));
 	/* a rate of the lot, a derogation and an agreement about S1 */
-	set_a(f, "rate", "LOT-A@2026-03-15", "lot", "LOT-A");
-	set_a(f, "rate", "LOT-A@2026-03-15", "since", "2026-03-15");
-	set_a(f, "rate", "LOT-A@2026-03-15", "rate_cents", "1500");
+	set_fields_a(f, "rate", "LOT-A@2026-03-15", "lot", "LOT-A",
+	    "since", "2026-03-15", "rate_cents", "1500", NULL);
 	set_a(f, "intent", "I3", "months", "3");
-	set_a(f, "derogation", "D1", "rule", "R03");
-	set_a(f, "derogation", "D1", "session", "S1");
-	set_a(f, "derogation", "D1", "intent", "I3");
-	set_a(f, "derogation", "D1", "reason", "saison");
-	set_a(f, "derogation", "D1", "date", "2026-02-20");
-	set_a(f, "derogation", "D1", "agreement", "A-R03-I3");
+	set_fields_a(f, "derogation", "D1", "rule", "R03", "session", "S1",
+	    "intent", "I3", "reason", "saison", "date", "2026-02-20",
+	    "agreement", "A-R03-I3", NULL);
 	all_same(f);
-	set_a(f, "agreement", "A-R03-I3", "reference", "DR-1");
-	set_a(f, "agreement", "A-R03-I3", "date", "2026-02-18");
-	set_a(f, "agreement", "A-R03-I3", "subject", "seasonal");
-	set_a(f, "agreement", "A-R03-I3", "session", "S1");
-	set_a(f, "agreement", "A-R03-I3", "intent", "I3");
+	set_fields_a(f, "agreement", "A-R03-I3", "reference", "DR-1",
+	    "date", "2026-02-18", "subject", "seasonal", "session", "S1",
+	    "intent", "I3", NULL);
 	all_same(f);
 	assert_true(model_has(f, "LOT-A", "2026-03", "derogation D1 R03 S1 I3 "
 	    "applied 1"));
 	assert_true(model_has(f, "LOT-A", "2026-03", "rate LOT-A@2026-03-15 "));
 	/* an agreement cited by a derogation about an intent only */
-	set_a(f, "derogation", "D2", "rule", "R02");
-	set_a(f, "derogation", "D2", "intent", "I6");
-	set_a(f, "derogation", "D2", "agreement", "A-X");
-	set_a(f, "agreement", "A-X", "reference", "DR-2");
-	set_a(f, "agreement", "A-X", "session", "S9");
+	set_fields_a(f, "derogation", "D2", "rule", "R02", "intent", "I6",
+	    "agreement", "A-X", NULL);
+	set_fields_a(f, "agreement", "A-X", "reference", "DR-2",
+	    "session", "S9", NULL);
 	all_same(f);
 	/* a replacement chain: I7 replaces the withdrawn I5 */
-	set_a(f, "intent", "I7", "employer", "Autre");
-	set_a(f, "intent", "I7", "replaces", "I5");
+	set_fields_a(f, "intent", "I7", "employer", "Autre", "replaces", "I5",
+	    NULL);
 	set_a(f, "path", "P5", "intent", "I7");
 	all_same(f);
 	assert_int_equal(index_count(&f->a->store, IX_PATH_INTENT, "I5", -1), 0);
 	assert_int_equal(index_count(&f->a->store, IX_PATH_INTENT, "I7", -1), 1);
 	/* another lot's path names I1, and another the replaced I5: R07 */
-	set_a(f, "session", "S9", "lot", "LOT-B");
-	set_a(f, "session", "S9", "start", "2026-06-01");
-	set_a(f, "path", "P13", "session", "S9");
-	set_a(f, "path", "P13", "trainee", "T13");
-	set_a(f, "path", "P13", "intent", "I1");
-	set_a(f, "path", "P14", "session", "S9");
-	set_a(f, "path", "P14", "trainee", "T14");
-	set_a(f, "path", "P14", "intent", "I5");
+	set_fields_a(f, "session", "S9", "lot", "LOT-B", "start", "2026-06-01",
+	    NULL);
+	set_fields_a(f, "path", "P13", "session", "S9", "trainee", "T13",
+	    "intent", "I1", NULL);
+	set_fields_a(f, "path", "P14", "session", "S9", "trainee", "T14",
+	    "intent", "I5", NULL);
 	all_same(f);
 	assert_true(model_has(f, "LOT-A", "2026-03", "result R07 "));
 }
@@ -632,9 +642,8 @@ test_index_moves(void **state)
 	assert_int_equal(index_count(&f->a->store, IX_SESSION_MONTH, "LOT-A",
 	    INDEX_OPEN), 0);
 	/* a path moved to another session, trainee and intent */
-	set_a(f, "path", "P6", "session", "S2");
-	set_a(f, "path", "P6", "trainee", "T12");
-	set_a(f, "path", "P6", "intent", "I6");
+	set_fields_a(f, "path", "P6", "session", "S2", "trainee", "T12",
+	    "intent", "I6", NULL);
 	all_same(f);
 	assert_int_equal(index_count(&f->a->store, IX_PATH_SESSION, "S1", -1),
 	    5);
@@ -660,10 +669,8 @@ test_index_deletes(void **state)
 {
 	struct fix *f = *state;
 
-	set_a(f, "derogation", "D1", "rule", "R05");
-	set_a(f, "derogation", "D1", "session", "S2");
-	set_a(f, "derogation", "D1", "reason", "petit groupe");
-	set_a(f, "derogation", "D1", "date", "2026-02-20");
+	set_fields_a(f, "derogation", "D1", "rule", "R05", "session", "S2",
+	    "reason", "petit groupe", "date", "2026-02-20", NULL);
 	all_same(f);
 	assert_ok(tu_del(f->a, "derogation", "D1"));
 	all_same(f);
@@ -907,15 +914,12 @@ test_index_orders(void **state)
 
 	submit_month(f, "2026-03");
 	/* S3 opens in April with one trainee, as the Region agreed */
-	set_a(f, "agreement", "A-R05-S3", "reference", "DR-5");
-	set_a(f, "agreement", "A-R05-S3", "date", "2026-03-20");
-	set_a(f, "agreement", "A-R05-S3", "subject", "group_size");
-	set_a(f, "agreement", "A-R05-S3", "session", "S3");
-	set_a(f, "derogation", "D-R05-S3", "rule", "R05");
-	set_a(f, "derogation", "D-R05-S3", "session", "S3");
-	set_a(f, "derogation", "D-R05-S3", "reason", "groupe");
-	set_a(f, "derogation", "D-R05-S3", "date", "2026-03-21");
-	set_a(f, "derogation", "D-R05-S3", "agreement", "A-R05-S3");
+	set_fields_a(f, "agreement", "A-R05-S3", "reference", "DR-5",
+	    "date", "2026-03-20", "subject", "group_size", "session", "S3",
+	    NULL);
+	set_fields_a(f, "derogation", "D-R05-S3", "rule", "R05",
+	    "session", "S3", "reason", "groupe", "date", "2026-03-21",
+	    "agreement", "A-R05-S3", NULL);
 	submit_month(f, "2026-04");
 	assert_int_equal(index_count(&f->a->store, IX_ORDER_PERIOD, "LOT-A",
 	    month("2026-03")), 1);
