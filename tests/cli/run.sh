@@ -9,7 +9,8 @@
 # CONSORT defaults to ../../consort from this folder; a pattern such as
 # "import" runs only the tests whose name holds it ("test-import.sh" that one
 # alone: the pattern is matched against the file name).  CLI_JOBS=N runs N tests
-# at a time (default 2).
+# at a time (default 2); CLI_PYTHON names the python3 they run (default: the
+# interpreter that python3 on the PATH runs).
 if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
 fi
@@ -24,6 +25,9 @@ if [ ! -x "$CONSORT" ]; then
 	exit 1
 fi
 export CONSORT
+# The python3 of the tests, found once: the interpreter itself (lib.sh).
+CLI_PYTHON=${CLI_PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)}
+export CLI_PYTHON
 unset CONSORT_DIR CONSORT_PASSPHRASE_FILE
 
 jobs=${CLI_JOBS:-2}
