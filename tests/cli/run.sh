@@ -66,9 +66,29 @@ one() {
 	echo $((SECONDS - t0)) >"$logs/$name.time"
 }
 
+# The longest tests (as measured under the sanitizers, longest first) start
+# first, so that the jobs end together instead of one long test running
+# alone at the end.
+LONGEST="test-sync-kill test-personal-four test-sync-three test-perm-forged
+    test-sync-bundle test-verify-scratch test-perm-orders test-order-region
+    test-sync-wire test-crash test-order test-nospace test-usage test-sync-perms
+    test-order-agreements test-edit test-order-history test-sync-serve"
+
+# The start order: those of $LONGEST that run, in its order, then the rest.
+order=()
+declare -A first=()
+for name in $LONGEST; do
+	for t in "${tests[@]}"; do
+		[ "$(basename "$t" .sh)" = "$name" ] && order+=("$t") && first[$name]=1
+	done
+done
+for t in "${tests[@]}"; do
+	[ -n "${first[$(basename "$t" .sh)]:-}" ] || order+=("$t")
+done
+
 # Start up to $jobs tests at a time, report them in name order.
 running=0
-for t in "${tests[@]}"; do
+for t in "${order[@]}"; do
 	one "$t" &
 	running=$((running + 1))
 	if [ $running -ge "$jobs" ]; then
