@@ -178,10 +178,10 @@ soak: $(BUILD)/tests/test_converge
 # sanitized end-to-end tests run three at a time: their processes wait on
 # the kernel (the sanitizers' shadow memory) as much as on the two cores.  The
 # leak checker costs every process about 80 ms at its exit, so the thousands
-# of short commands of the end-to-end tests run without it; then the
+# of short commands of the end-to-end tests run without it, except the
 # ASAN_LEAK_CLI tests (import, the order request, its history and the
-# Region's answer, conflicts, export, a sync between three nodes, whoami)
-# run again with it.
+# Region's answer, conflicts, export, a sync between three nodes, whoami),
+# which run with it.
 ASAN_MAKE = $(MAKE) -s BUILD=.build/asan OPT="-O1 -g" \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 ASAN_LEAK_CLI ?= test-import.sh test-order.sh test-order-history test-order-region \
@@ -189,10 +189,10 @@ ASAN_LEAK_CLI ?= test-import.sh test-order.sh test-order-history test-order-regi
 
 asan: deps
 	@CONSORT_SEEDS=$${CONSORT_SEEDS:-250} $(ASAN_MAKE) unit
-	@ASAN_OPTIONS=detect_leaks=0 CLI_TIMEOUT=$${CLI_TIMEOUT:-300} \
-	    CLI_JOBS=$${CLI_JOBS:-3} $(ASAN_MAKE) cli checks
-	@echo "== the same, with the leak checker: $(ASAN_LEAK_CLI)"
-	@CLI_TIMEOUT=$${CLI_TIMEOUT:-300} $(ASAN_MAKE) cli CLI_TESTS="$(ASAN_LEAK_CLI)"
+	@echo "== end-to-end tests, the leak checker on: $(ASAN_LEAK_CLI)"
+	@ASAN_OPTIONS=detect_leaks=0 CLI_LEAK_TESTS="$(ASAN_LEAK_CLI)" \
+	    CLI_TIMEOUT=$${CLI_TIMEOUT:-300} CLI_JOBS=$${CLI_JOBS:-3} \
+	    $(ASAN_MAKE) cli checks
 
 # FUZZ_SECONDS=0: each harness once over its seeds; FUZZ_ONLY=NAME: only
 # the harnesses whose name holds NAME.

@@ -10,7 +10,10 @@
 # "import" runs only the tests whose name holds it ("test-import.sh" that one
 # alone: the pattern is matched against the file name).  CLI_JOBS=N runs N tests
 # at a time (default 2); CLI_PYTHON names the python3 they run (default: the
-# interpreter that python3 on the PATH runs).
+# interpreter that python3 on the PATH runs).  The tests whose name holds
+# one of the patterns of CLI_LEAK_TESTS run with AddressSanitizer's leak
+# checker (detect_leaks=1 added to ASAN_OPTIONS), the others with
+# ASAN_OPTIONS as it is.
 if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
 fi
@@ -56,10 +59,15 @@ fi
 
 # one TEST: runs it in a fresh folder; leaves its status in $logs/NAME.rc.
 one() {
-	local t=$1 name dir rc=0 t0=$SECONDS
+	local t=$1 name dir p rc=0 leaks=0 t0=$SECONDS
 	name=$(basename "$t" .sh)
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/consort-cli-$name.XXXXXX")
-	(cd "$dir" && T=$dir timeout -k 5 "$limit" bash "$t") >"$logs/$name.log" 2>&1 </dev/null || rc=$?
+	for p in ${CLI_LEAK_TESTS:-}; do
+		case $name.sh in *"$p"*) leaks=1 ;; esac
+	done
+	(cd "$dir" || exit 1
+	[ $leaks = 0 ] || export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1
+	T=$dir exec timeout -k 5 "$limit" bash "$t") >"$logs/$name.log" 2>&1 </dev/null || rc=$?
 	[ $rc = 124 ] && echo "timed out after $limit s" >>"$logs/$name.log"
 	rm -rf "$dir"
 	echo $rc >"$logs/$name.rc"
