@@ -69,7 +69,7 @@ XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
 	--keyword=XX:2 --no-location --sort-output --no-wrap --package-name=consort \
 	--msgid-bugs-address= --add-comments=TRANSLATORS:
 
-.PHONY: all deps deps-fuzz demo test unit po-check cli checks asan soak fuzz \
+.PHONY: all deps deps-fuzz demo test test-build unit po-check cli checks asan soak fuzz \
 	bench pot install clean
 
 all: $(BIN) $(MO)
@@ -166,7 +166,14 @@ checks: $(BIN)
 		else echo "(no ../shared/checks/$$c.sh: acceptance check skipped)"; fi; \
 	done
 
+# Everything the tests run, built first with JOBS compilers at a time
+# (the tests then run one after the other, each with its own jobs).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+test-build: $(BIN) $(FORGE) $(MO) $(TESTS)
+
 test: deps
+	@$(MAKE) -s -j$(JOBS) test-build
 	@$(MAKE) -s unit po-check cli checks
 
 # The randomized convergence test over many more seeds than make test's 1000.
@@ -188,6 +195,7 @@ ASAN_LEAK_CLI ?= test-import.sh test-order.sh test-order-history test-order-regi
 	test-conflicts test-export test-sync-three test-whoami
 
 asan: deps
+	@$(ASAN_MAKE) -j$(JOBS) test-build
 	@CONSORT_SEEDS=$${CONSORT_SEEDS:-250} $(ASAN_MAKE) unit
 	@echo "== end-to-end tests, the leak checker on: $(ASAN_LEAK_CLI)"
 	@ASAN_OPTIONS=detect_leaks=0 CLI_LEAK_TESTS="$(ASAN_LEAK_CLI)" \
