@@ -30,9 +30,12 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # python3: the interpreter itself (run.sh finds it once for every test, in
 # CLI_PYTHON), not a version manager's wrapper script that may stand for it
-# on the PATH and cost a quarter of a second a call.
-CLI_PYTHON=${CLI_PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)}
-python3() { "${CLI_PYTHON:-$(type -P python3)}" "$@"; }
+# on the PATH and cost a quarter of a second a call.  A job put in the
+# background runs "$CLI_PYTHON" itself: the pid of `python3 ... &` would be
+# a subshell's, and killing it would leave python running.
+CLI_PYTHON=${CLI_PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null ||
+    echo python3)}
+python3() { "$CLI_PYTHON" "$@"; }
 skip() { echo "skip: $*"; exit 0; }
 
 # On exit, stop the test's own background jobs (by pid), and remove $T if
