@@ -130,8 +130,13 @@ demo: deps
 # their time waiting for a disk that gives them nothing to check.
 TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}")
 
+# The unit tests run UNIT_JOBS at a time (default: JOBS, the cores), the
+# convergence test first: it takes about as long as all the others together.
+UNIT_JOBS ?= $(JOBS)
+
 unit: $(TESTS)
-	@set -e; for t in $(TESTS); do echo "== $$t"; TMPDIR=$(TEST_TMPDIR) $$t; done
+	@TMPDIR=$(TEST_TMPDIR) bash tests/unit.sh $(UNIT_JOBS) \
+	    $(filter %/test_converge,$(TESTS)) $(filter-out %/test_converge,$(TESTS))
 
 # Every message of the sources is in schema/po/consort.pot and translated in each
 # schema/po/LANG.po: none missing, untranslated or fuzzy.
