@@ -27,6 +27,7 @@ unset CONSORT_DIR CONSORT_PASSPHRASE_FILE LANGUAGE CONSORT_LOCALEDIR
 export LC_ALL=C
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
+skip() { echo "skip: $*"; exit 0; }
 
 # python3: the interpreter itself (run.sh finds it once for every test, in
 # CLI_PYTHON), not a version manager's wrapper script that may stand for it
@@ -36,7 +37,6 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 CLI_PYTHON=${CLI_PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null ||
     echo python3)}
 python3() { "$CLI_PYTHON" "$@"; }
-skip() { echo "skip: $*"; exit 0; }
 
 # On exit, stop the test's own background jobs (by pid), and remove $T if
 # this file made it.
