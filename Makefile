@@ -69,7 +69,7 @@ XGETTEXT := xgettext --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
 	--keyword=XX:2 --no-location --sort-output --no-wrap --package-name=consort \
 	--msgid-bugs-address= --add-comments=TRANSLATORS:
 
-.PHONY: all deps deps-fuzz demo test unit po-check cli checks asan soak fuzz \
+.PHONY: all deps deps-fuzz demo test test-build unit po-check cli checks asan soak fuzz \
 	bench pot install clean
 
 all: $(BIN) $(MO)
@@ -130,8 +130,13 @@ demo: deps
 # their time waiting for a disk that gives them nothing to check.
 TEST_TMPDIR ?= $(shell [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo "$${TMPDIR:-/tmp}")
 
+# The unit tests run UNIT_JOBS at a time (default: JOBS, the cores), the
+# convergence test first: it takes about as long as all the others together.
+UNIT_JOBS ?= $(JOBS)
+
 unit: $(TESTS)
-	@set -e; for t in $(TESTS); do echo "== $$t"; TMPDIR=$(TEST_TMPDIR) $$t; done
+	@TMPDIR=$(TEST_TMPDIR) bash tests/unit.sh $(UNIT_JOBS) \
+	    $(filter %/test_converge,$(TESTS)) $(filter-out %/test_converge,$(TESTS))
 
 # Every message of the sources is in schema/po/consort.pot and translated in each
 # schema/po/LANG.po: none missing, untranslated or fuzzy.
@@ -166,7 +171,14 @@ checks: $(BIN)
 		else echo "(no ../shared/checks/$$c.sh: acceptance check skipped)"; fi; \
 	done
 
+# Everything the tests run, built first with JOBS compilers at a time
+# (the tests then run one after the other, each with its own jobs).
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+test-build: $(BIN) $(FORGE) $(MO) $(TESTS)
+
 test: deps
+	@$(MAKE) -s -j$(JOBS) test-build
 	@$(MAKE) -s unit po-check cli checks
 
 # The randomized convergence test over many more seeds than make test's 1000.
@@ -178,21 +190,22 @@ soak: $(BUILD)/tests/test_converge
 # sanitized end-to-end tests run three at a time: their processes wait on
 # the kernel (the sanitizers' shadow memory) as much as on the two cores.  The
 # leak checker costs every process about 80 ms at its exit, so the thousands
-# of short commands of the end-to-end tests run without it; then the
+# of short commands of the end-to-end tests run without it, except the
 # ASAN_LEAK_CLI tests (import, the order request, its history and the
-# Region's answer, conflicts, export, a sync between three nodes, whoami)
-# run again with it.
+# Region's answer, conflicts, export, a sync between three nodes, whoami),
+# which run with it.
 ASAN_MAKE = $(MAKE) -s BUILD=.build/asan OPT="-O1 -g" \
 	SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all"
 ASAN_LEAK_CLI ?= test-import.sh test-order.sh test-order-history test-order-region \
 	test-conflicts test-export test-sync-three test-whoami
 
 asan: deps
+	@$(ASAN_MAKE) -j$(JOBS) test-build
 	@CONSORT_SEEDS=$${CONSORT_SEEDS:-250} $(ASAN_MAKE) unit
-	@ASAN_OPTIONS=detect_leaks=0 CLI_TIMEOUT=$${CLI_TIMEOUT:-300} \
-	    CLI_JOBS=$${CLI_JOBS:-3} $(ASAN_MAKE) cli checks
-	@echo "== the same, with the leak checker: $(ASAN_LEAK_CLI)"
-	@CLI_TIMEOUT=$${CLI_TIMEOUT:-300} $(ASAN_MAKE) cli CLI_TESTS="$(ASAN_LEAK_CLI)"
+	@echo "== end-to-end tests, the leak checker on: $(ASAN_LEAK_CLI)"
+	@ASAN_OPTIONS=detect_leaks=0 CLI_LEAK_TESTS="$(ASAN_LEAK_CLI)" \
+	    CLI_TIMEOUT=$${CLI_TIMEOUT:-300} CLI_JOBS=$${CLI_JOBS:-3} \
+	    $(ASAN_MAKE) cli checks
 
 # FUZZ_SECONDS=0: each harness once over its seeds; FUZZ_ONLY=NAME: only
 # the harnesses whose name holds NAME.

@@ -29,6 +29,15 @@ export LC_ALL=C
 fail() { echo "FAIL: $*" >&2; exit 1; }
 skip() { echo "skip: $*"; exit 0; }
 
+# python3: the interpreter itself (run.sh finds it once for every test, in
+# CLI_PYTHON), not a version manager's wrapper script that may stand for it
+# on the PATH and cost a quarter of a second a call.  A job put in the
+# background runs "$CLI_PYTHON" itself: the pid of `python3 ... &` would be
+# a subshell's, and killing it would leave python running.
+CLI_PYTHON=${CLI_PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null ||
+    echo python3)}
+python3() { "$CLI_PYTHON" "$@"; }
+
 # On exit, stop the test's own background jobs (by pid), and remove $T if
 # this file made it.
 own_t=

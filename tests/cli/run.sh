@@ -9,7 +9,11 @@
 # CONSORT defaults to ../../consort from this folder; a pattern such as
 # "import" runs only the tests whose name holds it ("test-import.sh" that one
 # alone: the pattern is matched against the file name).  CLI_JOBS=N runs N tests
-# at a time (default 2).
+# at a time (default 2); CLI_PYTHON names the python3 they run (default: the
+# interpreter that python3 on the PATH runs).  The tests whose name holds
+# one of the patterns of CLI_LEAK_TESTS run with AddressSanitizer's leak
+# checker (detect_leaks=1 added to ASAN_OPTIONS), the others with
+# ASAN_OPTIONS as it is.
 if [ -z "${BASH_VERSION:-}" ]; then
 	exec bash "$0" "$@"
 fi
@@ -24,6 +28,9 @@ if [ ! -x "$CONSORT" ]; then
 	exit 1
 fi
 export CONSORT
+# The python3 of the tests, found once: the interpreter itself (lib.sh).
+CLI_PYTHON=${CLI_PYTHON:-$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null || true)}
+export CLI_PYTHON
 unset CONSORT_DIR CONSORT_PASSPHRASE_FILE
 
 jobs=${CLI_JOBS:-2}
@@ -52,19 +59,44 @@ fi
 
 # one TEST: runs it in a fresh folder; leaves its status in $logs/NAME.rc.
 one() {
-	local t=$1 name dir rc=0 t0=$SECONDS
+	local t=$1 name dir p rc=0 leaks=0 t0=$SECONDS
 	name=$(basename "$t" .sh)
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/consort-cli-$name.XXXXXX")
-	(cd "$dir" && T=$dir timeout -k 5 "$limit" bash "$t") >"$logs/$name.log" 2>&1 </dev/null || rc=$?
+	for p in ${CLI_LEAK_TESTS:-}; do
+		case $name.sh in *"$p"*) leaks=1 ;; esac
+	done
+	(cd "$dir" || exit 1
+	[ $leaks = 0 ] || export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1
+	T=$dir exec timeout -k 5 "$limit" bash "$t") >"$logs/$name.log" 2>&1 </dev/null || rc=$?
 	[ $rc = 124 ] && echo "timed out after $limit s" >>"$logs/$name.log"
 	rm -rf "$dir"
 	echo $rc >"$logs/$name.rc"
 	echo $((SECONDS - t0)) >"$logs/$name.time"
 }
 
+# The longest tests (as measured under the sanitizers, longest first) start
+# first, so that the jobs end together instead of one long test running
+# alone at the end.
+LONGEST="test-sync-kill test-personal-four test-sync-three test-perm-forged
+    test-sync-bundle test-verify-scratch test-perm-orders test-order-region
+    test-sync-wire test-crash test-order test-nospace test-usage test-sync-perms
+    test-order-agreements test-edit test-order-history test-sync-serve"
+
+# The start order: those of $LONGEST that run, in its order, then the rest.
+order=()
+declare -A first=()
+for name in $LONGEST; do
+	for t in "${tests[@]}"; do
+		[ "$(basename "$t" .sh)" = "$name" ] && order+=("$t") && first[$name]=1
+	done
+done
+for t in "${tests[@]}"; do
+	[ -n "${first[$(basename "$t" .sh)]:-}" ] || order+=("$t")
+done
+
 # Start up to $jobs tests at a time, report them in name order.
 running=0
-for t in "${tests[@]}"; do
+for t in "${order[@]}"; do
 	one "$t" &
 	running=$((running + 1))
 	if [ $running -ge "$jobs" ]; then

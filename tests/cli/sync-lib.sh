@@ -220,7 +220,7 @@ SYNCPEER=$T/.syncpeer.py
 syncpeer() { python3 "$SYNCPEER" "$@"; }
 bg_syncpeer() {
 	local out=$1; shift
-	python3 "$SYNCPEER" "$@" >"$out" 2>&1 &
+	"$CLI_PYTHON" "$SYNCPEER" "$@" >"$out" 2>&1 &
 	BGPID=$!
 	SYNC_PIDS+=("$BGPID")
 }

@@ -20,11 +20,6 @@ TRAINEE_TYPE=5   # schema/entities.def, ENTITY(trainee, 5, ...)
 
 ok() { echo "ok - $*"; }
 
-# The checks below run python many times: call the interpreter itself, not
-# a version manager's wrapper script that may stand for it on the PATH.
-PYTHON=$(python3 -c 'import sys; print(sys.executable)')
-python3() { "$PYTHON" "$@"; }
-
 # The made-up persons, by trainee ref: "family|given|birth year|ft_id|
 # disability|part time".  Every string is unusual enough that finding
 # its bytes anywhere means it leaked.
