@@ -1358,10 +1358,8 @@ int index_update(struct store_txn *txn, struct store *s,
  * writing, and the stored layout says the index is behind, so that
  * queries walk the types instead and a process killed before
  * index_catch_up() leaves a store the next writer rebuilds.
- * @param txn a write transaction (TB_LATER's last key is read)
- * @return 0, or a store error
  */
-int index_defer(struct store_txn *txn, struct store *s);
+void index_defer(struct store *s);
 
 /*
  * How many records a write holds before it defers the index

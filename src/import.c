@@ -1263,11 +1263,8 @@ pass_write(struct importer *im, bool dry)
 	if ((rc = edit_begin(im->n, &im->e)) != 0)
 		return rc;
 	/* many records: their index keys are written sorted, at the end */
-	if (!dry && im->keep.kept >= im->n->store.index_defer_min &&
-	    (rc = index_defer(im->e.txn, &im->n->store)) != 0) {
-		edit_abort(&im->e);
-		return rc;
-	}
+	if (!dry && im->keep.kept >= im->n->store.index_defer_min)
+		index_defer(&im->n->store);
 	txn_began(im);
 	rc = replay(im);
 	im->res->lines = lines;

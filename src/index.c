@@ -321,12 +321,10 @@ index_update(struct store_txn *txn, struct store *s, const struct record *r,
  * the order of writing (appended: no page but the last is touched),
  * until index_catch_up() sorts them and writes them in key order.
  */
-int
-index_defer(struct store_txn *txn, struct store *s)
+void
+index_defer(struct store *s)
 {
-	(void)txn;
 	s->index_later = true;
-	return 0;
 }
 
 /*

@@ -543,12 +543,9 @@ group_begin(struct node *n, struct group *g, const struct bundle_stats *st)
 
 	if ((rc = store_begin(&n->store, true, &g->txn)) != 0)
 		return rc;
-	if (st->recv.ops >= 8 * n->store.index_defer_min &&
-	    (rc = index_defer(g->txn, &n->store)) != 0) {
-		store_abort(g->txn);
-		g->txn = NULL;
-	}
-	return rc;
+	if (st->recv.ops >= 8 * n->store.index_defer_min)
+		index_defer(&n->store);
+	return 0;
 }
 
 /*

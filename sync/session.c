@@ -512,12 +512,8 @@ group_begin(struct sess *ss)
 	if ((rc = store_begin(s, true, &ss->group)) != 0)
 		return rc;
 	/* a long sync writes the index keys sorted, when it ends */
-	if (ss->st.recv.ops >= 8 * s->index_defer_min &&
-	    (rc = index_defer(ss->group, s)) != 0) {
-		store_abort(ss->group);
-		ss->group = NULL;
-		return rc;
-	}
+	if (ss->st.recv.ops >= 8 * s->index_defer_min)
+		index_defer(s);
 	s->end_writer = group_yield;
 	s->end_writer_ctx = ss;
 	return 0;

@@ -1193,7 +1193,7 @@ test_long_sync_defers_index(void **state)
 	struct log_replay_stats st;
 	struct store_txn *txn;
 	struct store_stat later;
-	char ref[8];
+	char ref[16];
 	int i;
 
 	for (i = 0; i < 12; i++) {
