@@ -396,7 +396,7 @@ later_sorted(struct store_txn *txn, struct store *s, uint64_t from,
 	}
 }
 
-/* What a transaction of the catch-up may grow private memory by: its dirty pages. */
+/* What one transaction of the catch-up may add to private memory. */
 #define CATCH_UP_STEP ((uint64_t)8 << 20)
 
 /* Writes one sorted key into the index: its record's id, or deleted. */

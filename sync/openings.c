@@ -27,7 +27,7 @@ struct want_chunk {
 	uint8_t last[PERSONAL_KEY_BYTES];
 };
 
-/* Packs one wanted commitment into the chunk; stops it at WANT_MAX. */
+/* Packs one wanted commitment into the chunk; stops it when it is full. */
 static int
 want_add(void *ctx, const uint8_t *id, unsigned field, const uint8_t *c)
 {
@@ -64,8 +64,9 @@ refresh_wants(struct sess *ss)
 }
 
 /*
- * Sends the next WANT: up to WANT_MAX (want_max) wanted commitments after the last
- * one sent, read from the wanted table; the last WANT says it is final.
+ * Sends the next WANT: up to WANT_MAX (or the session's want_max) wanted
+ * commitments after the last one sent, read from the wanted table; the
+ * last WANT says it is final.
  */
 static int
 send_want_chunk(struct sess *ss)

@@ -129,7 +129,7 @@ while i < len(dump):
     i += 1
 new = env + ".new"
 os.mkdir(new)
-r = subprocess.run(["mdb_load", "-f", "/dev/stdin", new], input="\n".join(out) + "\n", text=True,
+r = subprocess.run(["mdb_load", new], input="\n".join(out) + "\n", text=True,
                    stderr=subprocess.DEVNULL)
 if r.returncode:
     sys.exit(r.returncode)
