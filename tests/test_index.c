@@ -979,6 +979,15 @@ defer_a(struct fix *f)
 	assert_true(f->a->store.index_later);
 }
 
+/* Catches node A's deferred index up: the index is what its records say. */
+static void
+catch_up_a(struct fix *f)
+{
+	assert_ok(index_catch_up(&f->a->store));
+	index_is_kept(&f->a->store);
+	all_same(f);
+}
+
 /*
  * Edits that move, delete and move back index keys while the index is
  * deferred: noted in TB_LATER, not in the index.
@@ -1060,9 +1069,7 @@ test_index_deferred_rebuild(void **state)
 	set_a(f, "session", "S2", "lot", "LOT-A");
 	set_a(f, "derogation", "D1", "session", "S1");
 	assert_true(later_entries(&f->a->store) > 0);
-	assert_ok(index_catch_up(&f->a->store));
-	index_is_kept(&f->a->store);
-	all_same(f);
+	catch_up_a(f);
 }
 
 /*
@@ -1084,9 +1091,7 @@ test_index_deferred_elsewhere(void **state)
 	set_a(f, "session", "S2", "lot", "LOT-A");
 	assert_true(later_entries(&f->a->store) > n);
 	f->a->store.index_later = true;
-	assert_ok(index_catch_up(&f->a->store));
-	index_is_kept(&f->a->store);
-	all_same(f);
+	catch_up_a(f);
 }
 
 /*
